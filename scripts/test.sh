@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Installs what the tests need (Python packages, Debian's chromium, PostgreSQL) and runs the whole suite.
+# Usage: bash scripts/test.sh [pytest args]
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+source scripts/bootstrap.sh dev
+bash scripts/install-chromium.sh
+# shellcheck disable=SC1091
+source scripts/start-postgres.sh
+set +e
+python -m pytest "$@"
+status=$?
+set -e
+# pytest exits 5 when it collected nothing; that is a failure of the suite, not a pass.
+exit $status

@@ -1,0 +1,3 @@
+from permed_atlas.cli import main
+
+main()

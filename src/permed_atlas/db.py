@@ -1,0 +1,139 @@
+"""The platform database: SQLAlchemy engine, sessions and Alembic migrations.
+
+SQLite (WAL mode) in the data directory by default, PostgreSQL when
+``PERMED_DATABASE_URL`` names one. Every capability's mapped classes derive
+from :class:`Base`, so one metadata describes the whole platform schema.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, MetaData, create_engine, event
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
+
+from permed_atlas.errors import DatabaseError
+from permed_atlas.settings import Settings
+
+MIGRATIONS_DIR = Path(__file__).parent / "migrations"
+
+# Named constraints keep Alembic's batch mode on SQLite able to drop and alter them.
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    """Declarative base of every platform table."""
+
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+def _configure_sqlite(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    # WAL lets readers work while one writer commits; busy_timeout makes
+    # concurrent writers wait their turn instead of failing with "locked".
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
+def make_engine(url: str) -> Engine:
+    """Build an engine for ``url``, configured for concurrent use on SQLite.
+
+    :param url: a SQLAlchemy database URL.
+    """
+    if url.startswith("sqlite"):
+        if ":memory:" in url or url in {"sqlite://", "sqlite:///"}:
+            from sqlalchemy.pool import StaticPool
+
+            engine = create_engine(
+                url, connect_args={"check_same_thread": False}, poolclass=StaticPool
+            )
+        else:
+            path = url.split("///", 1)[-1]
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+            engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+        event.listen(engine, "connect", _configure_sqlite)
+        return engine
+    return create_engine(url, pool_pre_ping=True)
+
+
+@lru_cache(maxsize=8)
+def get_engine(url: str) -> Engine:
+    """One engine per database URL per process."""
+    return make_engine(url)
+
+
+def engine_for(settings: Settings) -> Engine:
+    """The engine of the platform database named by ``settings``."""
+    settings.ensure_data_dir()
+    return get_engine(settings.platform_database_url)
+
+
+def session_factory(engine: Engine) -> sessionmaker[Session]:
+    """A session factory bound to ``engine``; callers own their transactions."""
+    return sessionmaker(bind=engine, expire_on_commit=False)
+
+
+@contextmanager
+def session_scope(engine: Engine) -> Iterator[Session]:
+    """A session that commits when the block ends normally and rolls back otherwise."""
+    session = session_factory(engine)()
+    try:
+        yield session
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        session.close()
+
+
+def _alembic_config(engine: Engine) -> Any:
+    from alembic.config import Config
+
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    config.attributes["connection_engine"] = engine
+    return config
+
+
+def upgrade_database(engine: Engine) -> None:
+    """Bring the platform database to the newest schema (``alembic upgrade heads``).
+
+    :param engine: the engine of the database to migrate.
+    """
+    from alembic import command
+
+    try:
+        command.upgrade(_alembic_config(engine), "heads")
+    except SQLAlchemyError as exc:
+        raise DatabaseError(f"cannot migrate the platform database: {exc}") from exc
+
+
+def current_revisions(engine: Engine) -> set[str]:
+    """The Alembic revisions the database is at."""
+    from alembic.runtime.migration import MigrationContext
+
+    with engine.connect() as connection:
+        return set(MigrationContext.configure(connection).get_current_heads())
+
+
+def head_revisions() -> set[str]:
+    """The newest revisions the code knows."""
+    from alembic.script import ScriptDirectory
+
+    script = ScriptDirectory.from_config(_alembic_config(make_engine("sqlite://")))
+    return set(script.get_heads())

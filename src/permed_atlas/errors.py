@@ -1,0 +1,45 @@
+"""The root of every PerMed Atlas error.
+
+Each capability hangs its own tree below ``PermedError``::
+
+    PermedError
+    ├── SettingsError               unsafe or unusable configuration
+    ├── DatabaseError               the platform database cannot be reached or migrated
+    ├── landscape.LandscapeError    ingest, tagging, indicators
+    ├── transfer.TransferError      scenario and rule files
+    ├── delphi.DelphiError          studies, rounds, responses
+    └── ...                         one base per capability
+
+Domain errors carry no HTTP status; the web edge maps them (web/errors.py)
+and the CLI prints one line naming the file, line or field and exits non-zero.
+"""
+
+from __future__ import annotations
+
+
+class PermedError(Exception):
+    """Base class of all errors raised on purpose by PerMed Atlas."""
+
+
+class SettingsError(PermedError):
+    """The configuration is unsafe or cannot be used."""
+
+
+class DatabaseError(PermedError):
+    """The platform database cannot be reached, created or migrated."""
+
+
+class NotFoundError(PermedError):
+    """A named thing (work, user, study, ...) does not exist."""
+
+
+class PermissionDeniedError(PermedError):
+    """The caller is not allowed to do this."""
+
+
+class InvalidInputError(PermedError):
+    """Input that names a field (or file and line) and says what is wrong with it."""
+
+    def __init__(self, message: str, *, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field

@@ -1,0 +1,84 @@
+-- The landscape corpus in DuckDB: the contract between ingest, tagging, indicators and the web app.
+-- work_id is the store's own key; every source identifier maps to it through work_ids,
+-- which is what makes re-ingesting a file, or the same work from another source, a no-op merge.
+
+CREATE TABLE IF NOT EXISTS works (
+    work_id            BIGINT NOT NULL,      -- assigned by the store, stable once given
+    kind               VARCHAR NOT NULL,     -- 'publication' | 'patent'
+    sources            VARCHAR[] NOT NULL,   -- e.g. ['openalex', 'pubmed']
+    openalex_id        VARCHAR,              -- 'W2741809807'
+    doi                VARCHAR,              -- lower case, no resolver prefix
+    pmid               VARCHAR,
+    pmcid              VARCHAR,
+    lens_id            VARCHAR,
+    publication_number VARCHAR,              -- patents: 'EP3782854A1'
+    family_id          VARCHAR,              -- patents: family id
+    title              VARCHAR,
+    abstract           VARCHAR,
+    year               INTEGER,              -- publication year; patents: priority year (earliest)
+    type               VARCHAR,
+    venue              VARCHAR,
+    language           VARCHAR,
+    cited_by_count     INTEGER
+);
+
+-- One row per contributor (author, applicant, inventor) of a work.
+CREATE TABLE IF NOT EXISTS contributors (
+    work_id         BIGINT NOT NULL,
+    position        INTEGER NOT NULL,
+    role            VARCHAR NOT NULL,        -- 'author' | 'applicant' | 'inventor'
+    name            VARCHAR,
+    author_id       VARCHAR,                 -- OpenAlex author id when present
+    orcid           VARCHAR,
+    raw_affiliation VARCHAR
+);
+
+-- One row per contributor x institution; a country stated without an institution
+-- (patent party residence, parsed affiliation text) is a row with institution_name NULL.
+CREATE TABLE IF NOT EXISTS affiliations (
+    work_id          BIGINT NOT NULL,
+    position         INTEGER NOT NULL,
+    institution_id   VARCHAR,
+    institution_name VARCHAR,
+    ror              VARCHAR,
+    country_code     VARCHAR                 -- ISO 3166-1 alpha-2 or NULL when unknown
+);
+
+-- Concepts, OpenAlex topics, keywords, MeSH headings, CPC and IPC classes.
+CREATE TABLE IF NOT EXISTS terms (
+    work_id BIGINT NOT NULL,
+    scheme  VARCHAR NOT NULL,                -- 'concept' | 'topic' | 'keyword' | 'mesh' | 'cpc' | 'ipc'
+    term    VARCHAR NOT NULL,
+    term_id VARCHAR,
+    score   DOUBLE
+);
+
+-- Every identifier of every work: ('doi', '10.1/abc') -> work_id.
+CREATE TABLE IF NOT EXISTS work_ids (
+    id_type  VARCHAR NOT NULL,               -- 'openalex_id' | 'doi' | 'pmid' | 'lens_id' | 'family_id' | 'publication_number'
+    id_value VARCHAR NOT NULL,
+    work_id  BIGINT NOT NULL
+);
+
+-- Tags, recomputed by tagging from the rows above and the region and topic data files.
+CREATE TABLE IF NOT EXISTS work_countries (
+    work_id      BIGINT NOT NULL,
+    country_code VARCHAR NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS work_regions (
+    work_id BIGINT NOT NULL,
+    region  VARCHAR NOT NULL                 -- region set code: 'EU27', 'CN', 'ICPERMED', ...
+);
+
+CREATE TABLE IF NOT EXISTS work_topics (
+    work_id BIGINT NOT NULL,
+    topic   VARCHAR NOT NULL,                -- topic code from the topic rules file
+    rule_id VARCHAR NOT NULL                 -- which rule fired (for `permed explain`)
+);
+
+CREATE TABLE IF NOT EXISTS work_flags (
+    work_id     BIGINT NOT NULL,
+    pm_relevant BOOLEAN NOT NULL,
+    eu_cn       BOOLEAN NOT NULL             -- institutions in both the EU-27 and China
+);

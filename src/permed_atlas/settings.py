@@ -1,0 +1,101 @@
+"""Configuration: environment variables ``PERMED_*`` and one data directory.
+
+Nothing is read at import time; :func:`get_settings` builds the settings once
+per process and tests build their own :class:`Settings` directly.
+"""
+
+from __future__ import annotations
+
+import secrets
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from permed_atlas.errors import SettingsError
+
+_DEV_SECRET_FILE = "secret_key"
+
+
+class Settings(BaseSettings):
+    """All settings of the platform.
+
+    :param data_dir: the one directory holding the corpus (DuckDB), the SQLite
+        platform database, reports and exports.
+    :param database_url: SQLAlchemy URL of the platform database; SQLite in the
+        data directory when not given, PostgreSQL when it names one.
+    :param secret_key: signs session cookies and CSRF tokens; generated once
+        and kept in the data directory when not given.
+    :param include_hk_mo_in_china: whether Hong Kong and Macao count as China
+        in the "CN" region.
+    :param environment: ``local`` or ``production``; production refuses unsafe
+        defaults.
+    """
+
+    model_config = SettingsConfigDict(env_prefix="PERMED_", extra="ignore")
+
+    data_dir: Path = Field(default=Path("permed-data"))
+    database_url: str | None = None
+    secret_key: str | None = None
+    include_hk_mo_in_china: bool = True
+    environment: str = "local"
+    host: str = "127.0.0.1"
+    port: int = 8000
+
+    @model_validator(mode="after")
+    def _refuse_unsafe_production(self) -> Settings:
+        if self.environment not in {"local", "production", "test"}:
+            raise SettingsError(
+                f"PERMED_ENVIRONMENT must be local, production or test, not {self.environment!r}"
+            )
+        if self.environment == "production" and not self.secret_key:
+            raise SettingsError("PERMED_SECRET_KEY must be set when PERMED_ENVIRONMENT=production")
+        if self.secret_key is not None and len(self.secret_key) < 32:
+            raise SettingsError("PERMED_SECRET_KEY must be at least 32 characters long")
+        return self
+
+    @property
+    def corpus_path(self) -> Path:
+        """The DuckDB file holding the landscape corpus."""
+        return self.data_dir / "corpus.duckdb"
+
+    @property
+    def platform_database_url(self) -> str:
+        """The platform database URL, SQLite in the data directory by default."""
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.data_dir / 'platform.sqlite').resolve()}"
+
+    @property
+    def reports_dir(self) -> Path:
+        return self.data_dir / "reports"
+
+    def ensure_data_dir(self) -> Path:
+        """Create the data directory (and its sub-folders) if missing and return it."""
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        self.reports_dir.mkdir(parents=True, exist_ok=True)
+        return self.data_dir
+
+    def resolved_secret_key(self) -> str:
+        """The configured secret key, or one generated once and kept in the data directory.
+
+        A generated key is kept in a file (mode 0600) so that sessions survive a
+        restart; it is never logged.
+        """
+        if self.secret_key:
+            return self.secret_key
+        self.ensure_data_dir()
+        path = self.data_dir / _DEV_SECRET_FILE
+        if path.exists():
+            return path.read_text(encoding="utf-8").strip()
+        key = secrets.token_urlsafe(48)
+        path.write_text(key, encoding="utf-8")
+        path.chmod(0o600)
+        return key
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process-wide settings, read from the environment once."""
+    return Settings()
