@@ -24,5 +24,11 @@ class Capability:
 
 CAPABILITIES: tuple[Capability, ...] = (
     Capability("instance", cli=True),
-    Capability("landscape", cli=True, routes=False, tables=True),
+    Capability("accounts", cli=True, routes=True, tables=True),
+    Capability("web", cli=True),
+    Capability("landscape", cli=True, routes=True, tables=True),
+    Capability("roadmap", cli=True, routes=True, tables=True),
+    Capability("federation", cli=True, routes=True, tables=True),
+    Capability("delphi", cli=True, routes=True, tables=True),
+    Capability("transfer", cli=True, routes=True),
 )

@@ -16,6 +16,7 @@ app = typer.Typer(
     help="PerMed Atlas: the landscape, partners, Delphi, roadmap, transfers and biobanks of "
     "personalised medicine.",
     no_args_is_help=True,
+    add_completion=False,
     pretty_exceptions_enable=False,
 )
 err_console = Console(stderr=True)
@@ -39,21 +40,13 @@ _assemble()
 
 
 def main() -> None:
-    """Entry point: run the CLI and turn our errors into one line and a non-zero exit."""
+    """Entry point: run the CLI and turn our errors into one line and a non-zero exit.
+
+    Click's standalone mode handles usage errors and exit codes; only our own
+    domain errors are caught here, so no traceback reaches the user for them.
+    """
     try:
-        app(standalone_mode=False)
+        app()
     except PermedError as exc:
         err_console.print(f"[bold red]error:[/] {exc}", highlight=False)
         sys.exit(1)
-    except typer.Exit as exc:
-        sys.exit(exc.exit_code)
-    except typer.Abort:
-        err_console.print("aborted")
-        sys.exit(1)
-    except Exception as exc:  # click usage errors arrive here with standalone_mode=False
-        import click
-
-        if isinstance(exc, click.ClickException):
-            exc.show()
-            sys.exit(exc.exit_code)
-        raise

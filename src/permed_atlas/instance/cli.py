@@ -35,4 +35,31 @@ def version() -> None:
     console.print(f"permed-atlas {__version__}")
 
 
-commands = [init, version]
+
+
+def demo(
+    serve: Annotated[
+        bool, typer.Option("--serve/--no-serve", help="Start the web app when the data is loaded.")
+    ] = True,
+) -> None:
+    """Load the bundled demo data into the data directory, write the report, serve the web app.
+
+    Example: ``permed demo`` (then open http://127.0.0.1:8000), or ``permed demo --no-serve``
+    """
+    from permed_atlas.instance.demo import load_demo
+
+    settings = get_settings()
+    summary = load_demo(settings, say=console.print)
+    console.print(
+        f"demo loaded: {summary.works:,} publications, {summary.patents:,} patents, "
+        f"{summary.roadmaps} roadmaps, Delphi study {summary.delphi_study!r}"
+    )
+    console.print(f"open the report: {summary.report.resolve()}")
+    if serve:
+        console.print("to edit, create an admin first: permed user add you@example.org --role admin")
+        from permed_atlas.web.cli import serve as serve_web
+
+        serve_web(host=None, port=None, workers=1)
+
+
+commands = [init, version, demo]

@@ -1,5 +1,15 @@
 """The PM science and technology landscape: publications and patents, tagged and counted."""
 
+from permed_atlas.landscape.corpus import open_corpus, store_works
+from permed_atlas.landscape.countries import countries_from_affiliation, country_from_affiliation
+from permed_atlas.landscape.demo import (
+    bundled_demo_files,
+    generate_lens_patents,
+    generate_openalex_works,
+    write_demo_corpus,
+    write_lens_jsonl,
+    write_openalex_jsonl,
+)
 from permed_atlas.landscape.errors import (
     IngestError,
     LandscapeError,
@@ -7,16 +17,110 @@ from permed_atlas.landscape.errors import (
     RegionError,
     TaggingRuleError,
 )
+from permed_atlas.landscape.explain import (
+    Explanation,
+    WorkNotFoundError,
+    explain_work,
+    resolve_work_id,
+)
+from permed_atlas.landscape.indicators import (
+    INDICATOR_NAMES,
+    NO_FILTER,
+    CitedWork,
+    CoPublicationYear,
+    Indicators,
+    LandscapeFilter,
+    PatentCount,
+    RankedCountry,
+    RankedInstitution,
+    RegionYearCount,
+    TopicShare,
+    TopicYear,
+    compute_indicators,
+    eu_cn_copublications,
+    output_by_year_region,
+    patents_by_applicant_region,
+    tagged_regions,
+    top_cited_eu_cn,
+    top_countries,
+    top_institutions,
+    topic_mix,
+    topic_trends,
+)
+from permed_atlas.landscape.ingest import (
+    IngestSummary,
+    detect_patent_format,
+    ingest_file,
+    ingest_files,
+)
 from permed_atlas.landscape.models import Contributor, Institution, Term, Work
+from permed_atlas.landscape.network import build_collaboration_graph, export_network
+from permed_atlas.landscape.regions import RegionSet, add_region_set, load_region_sets
+from permed_atlas.landscape.report import build_report
+from permed_atlas.landscape.tagging import TaggingSummary, needs_tagging, tag_corpus, tag_untagged
+from permed_atlas.landscape.topics import Rule, RuleSet, load_rules
 
 __all__ = [
+    "INDICATOR_NAMES",
+    "NO_FILTER",
+    "CitedWork",
+    "CoPublicationYear",
     "Contributor",
+    "Explanation",
+    "Indicators",
     "IngestError",
+    "IngestSummary",
     "Institution",
     "LandscapeError",
+    "LandscapeFilter",
+    "PatentCount",
+    "RankedCountry",
+    "RankedInstitution",
     "RecordError",
     "RegionError",
+    "RegionSet",
+    "RegionYearCount",
+    "Rule",
+    "RuleSet",
     "TaggingRuleError",
+    "TaggingSummary",
     "Term",
+    "TopicShare",
+    "TopicYear",
     "Work",
+    "WorkNotFoundError",
+    "add_region_set",
+    "build_collaboration_graph",
+    "build_report",
+    "bundled_demo_files",
+    "compute_indicators",
+    "countries_from_affiliation",
+    "country_from_affiliation",
+    "detect_patent_format",
+    "eu_cn_copublications",
+    "explain_work",
+    "export_network",
+    "generate_lens_patents",
+    "generate_openalex_works",
+    "ingest_file",
+    "ingest_files",
+    "load_region_sets",
+    "load_rules",
+    "needs_tagging",
+    "open_corpus",
+    "output_by_year_region",
+    "patents_by_applicant_region",
+    "resolve_work_id",
+    "store_works",
+    "tag_corpus",
+    "tag_untagged",
+    "tagged_regions",
+    "top_cited_eu_cn",
+    "top_countries",
+    "top_institutions",
+    "topic_mix",
+    "topic_trends",
+    "write_demo_corpus",
+    "write_lens_jsonl",
+    "write_openalex_jsonl",
 ]

@@ -2,24 +2,93 @@
 
 The schema is in ``corpus_schema.sql`` beside this module; it is the contract
 between ingest, tagging, indicators and the web app.
+
+:func:`store_works` writes a batch of parsed records in one transaction. A
+record whose identifiers (OpenAlex id, DOI, PMID, Lens id, family id,
+publication number) are already in ``work_ids`` is merged into that work
+instead of added: re-ingesting a file changes nothing, and the OpenAlex and
+PubMed records of one article become one work. Rows move as Arrow tables, so
+a batch costs a handful of SQL statements, not one per record.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import duckdb
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from permed_atlas.landscape.errors import LandscapeError
+from permed_atlas.landscape.ingest.merge import (
+    IdKey,
+    StoredWork,
+    merge_record,
+    merge_stored,
+    stored_from_record,
+)
+from permed_atlas.landscape.models import Contributor, Institution, Term, Work
 
 SCHEMA_SQL = (Path(__file__).parent / "corpus_schema.sql").read_text(encoding="utf-8")
 
+WORK_COLUMNS = (
+    "work_id", "kind", "sources", "openalex_id", "doi", "pmid", "pmcid", "lens_id",
+    "publication_number", "family_id", "title", "abstract", "year", "type", "venue",
+    "language", "cited_by_count",
+)
+_SCHEMAS: dict[str, pa.Schema] = {
+    "works": pa.schema(
+        [("work_id", pa.int64()), ("kind", pa.string()), ("sources", pa.list_(pa.string()))]
+        + [(name, pa.string()) for name in WORK_COLUMNS[3:12]]
+        + [("year", pa.int32()), ("type", pa.string()), ("venue", pa.string()),
+           ("language", pa.string()), ("cited_by_count", pa.int32())]
+    ),
+    "contributors": pa.schema(
+        [("work_id", pa.int64()), ("position", pa.int32())]
+        + [(n, pa.string()) for n in ("role", "name", "author_id", "orcid", "raw_affiliation")]
+    ),
+    "affiliations": pa.schema(
+        [("work_id", pa.int64()), ("position", pa.int32())]
+        + [(n, pa.string()) for n in ("institution_id", "institution_name", "ror", "country_code")]
+    ),
+    "terms": pa.schema(
+        [("work_id", pa.int64()), ("scheme", pa.string()), ("term", pa.string()),
+         ("term_id", pa.string()), ("score", pa.float64())]
+    ),
+    "work_ids": pa.schema(
+        [("id_type", pa.string()), ("id_value", pa.string()), ("work_id", pa.int64())]
+    ),
+}
+CONTENT_TABLES = ("works", "contributors", "affiliations", "terms", "work_ids")
+TAG_TABLES = ("work_countries", "work_regions", "work_topics", "work_flags")
 
-def open_corpus(path: Path | str, *, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+
+@dataclass(frozen=True, slots=True)
+class StoreResult:
+    """What one batch did: records that changed the corpus, records that changed nothing.
+
+    ``merged`` counts the stored records that were folded into a work already
+    there (e.g. the PubMed record of a work first read from OpenAlex).
+    """
+
+    stored: int
+    duplicates: int
+    merged: int
+    work_ids: tuple[int, ...]
+
+
+def open_corpus(
+    path: Path | str, *, read_only: bool = False, memory_limit: str | None = None
+) -> duckdb.DuckDBPyConnection:
     """Open (and, unless read-only, create) the corpus database.
 
     :param path: the DuckDB file, or ``":memory:"`` for a throwaway corpus.
     :param read_only: open without taking the writer's lock; the file must exist.
+    :param memory_limit: cap DuckDB's buffer memory, e.g. ``"512MB"``; DuckDB's
+        default is 80% of RAM, which a long ingest would fill with cached blocks.
     """
     target = str(path)
     if target != ":memory:":
@@ -29,8 +98,377 @@ def open_corpus(path: Path | str, *, read_only: bool = False) -> duckdb.DuckDBPy
         file.parent.mkdir(parents=True, exist_ok=True)
     try:
         connection = duckdb.connect(target, read_only=read_only)
+        if memory_limit:
+            connection.execute(f"SET memory_limit = '{memory_limit}'")
     except duckdb.Error as exc:
         raise LandscapeError(f"cannot open the corpus at {target}: {exc}") from exc
     if not read_only:
         connection.execute(SCHEMA_SQL)
     return connection
+
+
+class _Groups:
+    """Union-find over record indexes: records sharing an identifier are one work."""
+
+    def __init__(self, size: int) -> None:
+        self.parent = list(range(size))
+
+    def find(self, item: int) -> int:
+        parent = self.parent
+        while parent[item] != item:
+            parent[item] = parent[parent[item]]
+            item = parent[item]
+        return item
+
+    def union(self, a: int, b: int) -> None:
+        root_a, root_b = self.find(a), self.find(b)
+        if root_a != root_b:
+            self.parent[max(root_a, root_b)] = min(root_a, root_b)
+
+
+@dataclass(frozen=True, slots=True)
+class RowBatch:
+    """Parsed records as table rows, before they get work ids.
+
+    ``tables`` holds the rows of each content table with the record's index in
+    the batch (0..count-1) in the ``work_id`` column; ``ids`` the identifiers
+    of each record. Parsing processes build these, so the writer never has to
+    rebuild Work objects for the common case of a work not seen before.
+    """
+
+    count: int
+    ids: list[frozenset[IdKey]]
+    tables: dict[str, pa.Table]
+
+
+def row_batch(works: Sequence[Work]) -> RowBatch:
+    """The rows of ``works``, indexed by their position in the sequence.
+
+    :param works: parsed records.
+    """
+    stored = [stored_from_record(work) for work in works]
+    return RowBatch(
+        count=len(stored),
+        ids=[item.ids for item in stored],
+        tables=rows_for(list(enumerate(stored))),
+    )
+
+
+def concat_row_batches(batches: Sequence[RowBatch]) -> RowBatch:
+    """One batch from several, renumbering record indexes.
+
+    :param batches: batches in file order.
+    """
+    offset = 0
+    ids: list[frozenset[IdKey]] = []
+    parts: dict[str, list[pa.Table]] = {table: [] for table in CONTENT_TABLES}
+    for batch in batches:
+        ids.extend(batch.ids)
+        for table, rows in batch.tables.items():
+            column = pc.add(rows.column("work_id"), pa.scalar(offset, pa.int64()))
+            parts[table].append(rows.set_column(rows.schema.get_field_index("work_id"),
+                                                "work_id", column))
+        offset += batch.count
+    tables = {
+        table: pa.concat_tables(chunks) if chunks else _SCHEMAS[table].empty_table()
+        for table, chunks in parts.items()
+    }
+    return RowBatch(count=offset, ids=ids, tables=tables)
+
+
+def store_works(connection: duckdb.DuckDBPyConnection, *, works: Sequence[Work]) -> StoreResult:
+    """Write a batch of records to the corpus in one transaction, merging known works.
+
+    :param connection: a writable corpus connection with no transaction open.
+    :param works: parsed records, in file order.
+    """
+    return store_row_batch(connection, batch=row_batch(works), record=works.__getitem__)
+
+
+def store_row_batch(
+    connection: duckdb.DuckDBPyConnection, *, batch: RowBatch, record: Callable[[int], Work]
+) -> StoreResult:
+    """Write a batch of parsed rows in one transaction, merging known works.
+
+    A record that shares no identifier with the corpus or the rest of the
+    batch is written from its rows as they are; the others are merged, which
+    needs their Work, got from ``record``.
+
+    :param connection: a writable corpus connection with no transaction open.
+    :param batch: the rows, as built by :func:`row_batch` or by parsing processes.
+    :param record: the Work of the batch's i-th record.
+    """
+    if not batch.count:
+        return StoreResult(0, 0, 0, ())
+    groups = _Groups(batch.count)
+    first_with: dict[IdKey, int] = {}
+    for index, keys in enumerate(batch.ids):
+        for key in keys:
+            seen = first_with.setdefault(key, index)
+            if seen != index:
+                groups.union(seen, index)
+    try:
+        connection.begin()
+        try:
+            result = _store_grouped(connection, batch, record, groups, first_with)
+            connection.commit()
+        except BaseException:
+            connection.rollback()
+            raise
+    except duckdb.Error as exc:
+        raise LandscapeError(f"cannot write to the corpus: {exc}") from exc
+    return result
+
+
+def _store_grouped(
+    connection: duckdb.DuckDBPyConnection,
+    batch: RowBatch,
+    record: Callable[[int], Work],
+    groups: _Groups,
+    first_with: dict[IdKey, int],
+) -> StoreResult:
+    lookup = pa.table(
+        {
+            "id_type": [key[0] for key in first_with],
+            "id_value": [key[1] for key in first_with],
+            "idx": pa.array(list(first_with.values()), pa.int64()),
+        }
+    )
+    matches = _query(
+        connection,
+        "SELECT l.idx, w.work_id FROM _ingest_lookup l JOIN work_ids w "
+        "ON w.id_type = l.id_type AND w.id_value = l.id_value",
+        _ingest_lookup=lookup,
+    )
+    first_record_of: dict[int, int] = {}
+    for index, work_id in matches:
+        seen = first_record_of.setdefault(work_id, index)
+        if seen != index:
+            groups.union(seen, index)
+    existing_of: dict[int, set[int]] = {}
+    for work_id, index in first_record_of.items():
+        existing_of.setdefault(groups.find(index), set()).add(work_id)
+    loaded = load_stored_works(connection, work_ids=first_record_of.keys())
+    last = connection.execute("SELECT coalesce(max(work_id), 0) FROM works").fetchall()
+    next_id = int(last[0][0])
+    members: dict[int, list[int]] = {}
+    for index in range(batch.count):
+        members.setdefault(groups.find(index), []).append(index)
+    stored = duplicates = merged = 0
+    new_id_of = [-1] * batch.count  # records written from their own rows
+    to_write: list[tuple[int, StoredWork]] = []
+    to_delete: list[int] = []
+    for root, indexes in members.items():
+        existing = sorted(existing_of.get(root, ()))
+        if not existing and len(indexes) == 1:
+            next_id += 1
+            new_id_of[indexes[0]] = next_id
+            stored += 1
+            continue
+        state: StoredWork | None = None
+        if existing:
+            state = loaded[existing[0]]
+            for other in existing[1:]:
+                state = merge_stored(state, loaded[other])
+        original = state if len(existing) == 1 else None
+        folding = len(existing) > 1  # this batch's first record joins stored works
+        for index in indexes:
+            if state is None:
+                state = stored_from_record(record(index))
+                stored += 1
+                continue
+            updated = merge_record(state, record(index))
+            if updated is state and not folding:
+                duplicates += 1
+            else:
+                stored += 1
+                merged += 1
+            folding = False
+            state = updated
+        assert state is not None
+        if existing and state is original:
+            continue
+        if existing:
+            to_delete.extend(existing)
+            to_write.append((existing[0], state))
+        else:
+            next_id += 1
+            to_write.append((next_id, state))
+    if to_delete:
+        ids = pa.table({"work_id": pa.array(to_delete, pa.int64())})
+        connection.register("_ingest_delete", ids)
+        try:
+            for table in CONTENT_TABLES + TAG_TABLES:
+                connection.execute(
+                    f"DELETE FROM {table} WHERE work_id IN (SELECT work_id FROM _ingest_delete)"
+                )
+        finally:
+            connection.unregister("_ingest_delete")
+    fresh = [work_id for work_id in new_id_of if work_id >= 0]
+    if fresh:
+        _insert_tables(connection, _renumbered(batch.tables, new_id_of))
+    _insert_rows(connection, to_write)
+    return StoreResult(stored, duplicates, merged, tuple(fresh) + tuple(w for w, _ in to_write))
+
+
+def _renumbered(tables: dict[str, pa.Table], new_id_of: list[int]) -> dict[str, pa.Table]:
+    """The rows of the records with a new id, under that id, in their original order."""
+    mapping = pa.array(new_id_of, pa.int64())
+    result = {}
+    for table, rows in tables.items():
+        position = rows.schema.get_field_index("work_id")
+        ids = pc.take(mapping, rows.column("work_id"))
+        result[table] = rows.set_column(position, "work_id", ids).filter(
+            pc.greater_equal(ids, 0)
+        )
+    return result
+
+
+def _query(connection: duckdb.DuckDBPyConnection, sql: str, **tables: pa.Table) -> list[Any]:
+    for name, table in tables.items():
+        connection.register(name, table)
+    try:
+        return connection.execute(sql).fetchall()
+    finally:
+        for name in tables:
+            connection.unregister(name)
+
+
+def rows_for(items: Sequence[tuple[int, StoredWork]]) -> dict[str, pa.Table]:
+    """The rows of each content table for ``items`` (work_id, stored work), as Arrow tables.
+
+    :param items: the works and the ids they are stored under.
+    """
+    works: list[tuple[Any, ...]] = []
+    people: list[tuple[Any, ...]] = []
+    places: list[tuple[Any, ...]] = []
+    terms: list[tuple[Any, ...]] = []
+    keys: list[tuple[Any, ...]] = []
+    for work_id, item in items:
+        w = item.work
+        works.append((
+            work_id, w.kind, list(item.sources), w.openalex_id, w.doi, w.pmid, w.pmcid,
+            w.lens_id, w.publication_number, w.family_id, w.title, w.abstract, w.year, w.type,
+            w.venue, w.language, w.cited_by_count,
+        ))
+        for p in w.contributors:
+            people.append((work_id, p.position, p.role, p.name, p.id, p.orcid, p.raw_affiliation))
+            for inst in p.institutions:
+                places.append(
+                    (work_id, p.position, inst.id, inst.name, inst.ror, inst.country_code)
+                )
+            for country in p.countries:
+                places.append((work_id, p.position, None, None, None, country))
+        for t in w.terms:
+            terms.append((work_id, t.scheme, t.term, t.id, t.score))
+        for id_type, id_value in sorted(item.ids):
+            keys.append((id_type, id_value, work_id))
+    return {
+        table: _arrow(rows, _SCHEMAS[table])
+        for table, rows in zip(CONTENT_TABLES, (works, people, places, terms, keys), strict=True)
+    }
+
+
+def _arrow(rows: list[tuple[Any, ...]], schema: pa.Schema) -> pa.Table:
+    if not rows:
+        return schema.empty_table()
+    columns = list(zip(*rows, strict=True))
+    return pa.Table.from_arrays(
+        [pa.array(column, type=field.type) for column, field in zip(columns, schema, strict=True)],
+        schema=schema,
+    )
+
+
+def _insert_tables(connection: duckdb.DuckDBPyConnection, tables: dict[str, pa.Table]) -> None:
+    for table in CONTENT_TABLES:
+        arrow = tables[table]
+        if arrow.num_rows == 0:
+            continue
+        names = ", ".join(_SCHEMAS[table].names)
+        connection.register("_ingest_rows", arrow)
+        try:
+            connection.execute(f"INSERT INTO {table} ({names}) SELECT {names} FROM _ingest_rows")
+        finally:
+            connection.unregister("_ingest_rows")
+
+
+def _insert_rows(
+    connection: duckdb.DuckDBPyConnection, items: list[tuple[int, StoredWork]]
+) -> None:
+    if items:
+        _insert_tables(connection, rows_for(items))
+
+
+def load_stored_works(
+    connection: duckdb.DuckDBPyConnection, *, work_ids: Iterable[int]
+) -> dict[int, StoredWork]:
+    """Read works back from the corpus as the store wrote them, by work_id.
+
+    :param connection: a corpus connection.
+    :param work_ids: the works to read.
+    """
+    ids = sorted(set(work_ids))
+    if not ids:
+        return {}
+    scope = {"_ingest_load": pa.table({"work_id": pa.array(ids, pa.int64())})}
+    where = "WHERE work_id IN (SELECT work_id FROM _ingest_load)"
+    # rowid order is insertion order: it keeps contributors, institutions and terms as written.
+    rows = {
+        table: _query(connection, f"SELECT {cols} FROM {table} {where} ORDER BY work_id, rowid",
+                      **scope)
+        for table, cols in (
+            ("works", ", ".join(WORK_COLUMNS)),
+            ("contributors", "work_id, position, role, name, author_id, orcid, raw_affiliation"),
+            ("affiliations",
+             "work_id, position, institution_id, institution_name, ror, country_code"),
+            ("terms", "work_id, scheme, term, term_id, score"),
+            ("work_ids", "work_id, id_type, id_value"),
+        )
+    }
+    places: dict[tuple[int, int], tuple[list[Institution], list[str]]] = {}
+    for work_id, position, inst_id, name, ror, country in rows["affiliations"]:
+        institutions, countries = places.setdefault((work_id, position), ([], []))
+        if inst_id is None and name is None and ror is None:
+            if country:
+                countries.append(country)
+        else:
+            institutions.append(Institution(name=name, country_code=country, id=inst_id, ror=ror))
+    people: dict[int, list[Contributor]] = {}
+    for work_id, position, role, name, author_id, orcid, raw in rows["contributors"]:
+        institutions, countries = places.get((work_id, position), ([], []))
+        people.setdefault(work_id, []).append(
+            Contributor(position=position, name=name, role=role, id=author_id, orcid=orcid,
+                        institutions=tuple(institutions), countries=tuple(countries),
+                        raw_affiliation=raw)
+        )
+    terms: dict[int, list[Term]] = {}
+    for work_id, scheme, term, term_id, score in rows["terms"]:
+        terms.setdefault(work_id, []).append(Term(scheme, term, term_id, score))
+    keys: dict[int, set[IdKey]] = {}
+    for work_id, id_type, id_value in rows["work_ids"]:
+        keys.setdefault(work_id, set()).add((id_type, id_value))
+    result: dict[int, StoredWork] = {}
+    for row in rows["works"]:
+        values = dict(zip(WORK_COLUMNS, row, strict=True))
+        work_id = values.pop("work_id")
+        sources = tuple(values.pop("sources") or ())
+        work = Work(
+            source=sources[0] if sources else "unknown",
+            contributors=tuple(people.get(work_id, ())),
+            terms=tuple(terms.get(work_id, ())),
+            **values,
+        )
+        known = frozenset(keys.get(work_id, ()))
+        result[work_id] = StoredWork(work=work, sources=sources, ids=known)
+    return result
+
+
+def count_rows(connection: duckdb.DuckDBPyConnection) -> dict[str, int]:
+    """Rows per content table, e.g. to check that an ingest changed nothing.
+
+    :param connection: a corpus connection.
+    """
+    return {
+        table: int(connection.execute(f"SELECT count(*) FROM {table}").fetchall()[0][0])
+        for table in CONTENT_TABLES
+    }

@@ -1,0 +1,303 @@
+"""Search and dashboard latency on a 1M-work corpus: through the HTTP API and directly on DuckDB.
+
+The corpus is built once and kept (``--data``): a seed of real-format demo records
+(``permed_atlas.landscape.demo``) goes through the real ingest pipeline, is scaled
+up by SQL to ``--works`` works (each copy pairs one seed work's title, people and
+institutions with another's abstract, and shifts years and citations), then the
+real tagging and search index run on it.
+
+Then 200 varied queries, each with three facets (half with search words too),
+run through the HTTP API (in-process ASGI client) and the same queries directly
+through ``search_works`` on a DuckDB connection; the ratio is what the web layer
+costs. The dashboard JSON is timed the same way against ``compute_indicators``.
+
+Run: ``.venv/bin/python benchmarks/bench_search.py --works 1000000``
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import statistics
+import sys
+import time
+from pathlib import Path
+from urllib.parse import urlencode
+
+import duckdb
+
+from permed_atlas.landscape.corpus import open_corpus
+from permed_atlas.landscape.search import build_search_index, search_index_is_current, search_works
+from permed_atlas.landscape.search_query import SearchQuery
+from permed_atlas.settings import Settings
+
+SEARCH_TARGET_P95_MS = 150
+DASHBOARD_TARGET_MS = 500
+
+
+def _log(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def _ingest_seed(settings: Settings, seed_works: int, seed_patents: int) -> None:
+    from permed_atlas.landscape.demo import write_demo_corpus
+    from permed_atlas.landscape.ingest.pipeline import ingest_files
+
+    folder = settings.data_dir / "seed-files"
+    started = time.perf_counter()
+    paths = write_demo_corpus(folder, works=seed_works, patents=seed_patents, seed=11)
+    elapsed = time.perf_counter() - started
+    _log(f"  generated {seed_works:,} works + {seed_patents:,} patents in {elapsed:.0f} s")
+    started = time.perf_counter()
+    with open_corpus(settings.corpus_path) as connection:
+        ingest_files([paths["openalex"]], source="openalex", corpus=connection, workers=2)
+        if "lens" in paths:
+            ingest_files([paths["lens"]], source="patents", corpus=connection)
+    _log(f"  ingested the seed in {time.perf_counter() - started:.0f} s")
+
+
+def _scale_up(connection: duckdb.DuckDBPyConnection, target: int) -> None:
+    seed_count, offset = connection.execute(
+        "SELECT count(*), max(work_id) + 1 FROM works").fetchall()[0]
+    copies = -(-target // seed_count) - 1
+    if copies <= 0:
+        return
+    connection.execute(
+        "CREATE OR REPLACE TEMP TABLE seed AS "
+        "SELECT row_number() OVER (ORDER BY work_id) - 1 AS rn, * FROM works")
+    connection.execute(
+        "CREATE OR REPLACE TEMP TABLE copies AS SELECT range AS k FROM range(1, $c + 1)",
+        {"c": copies})
+    connection.execute(
+        """
+        INSERT INTO works (work_id, kind, sources, title, abstract, year, type, venue, language,
+                           cited_by_count, family_id)
+        SELECT s.work_id + c.k * $off, s.kind, s.sources, s.title, o.abstract,
+               least(2025, greatest(2000, s.year + (c.k % 5) - 2)), s.type, s.venue, s.language,
+               (coalesce(s.cited_by_count, 0) * (c.k % 3 + 1)) // 2,
+               CASE WHEN s.kind = 'patent' THEN 'F' || (s.work_id + c.k * $off) END
+        FROM seed s CROSS JOIN copies c
+        JOIN seed o ON o.rn = (s.rn + c.k * 7919) % $n
+        WHERE s.rn + c.k * $n < $target
+        """,
+        {"off": offset, "n": seed_count, "target": target},
+    )
+    for table, columns in (
+        ("contributors", "position, role, name, author_id, orcid, raw_affiliation"),
+        ("affiliations", "position, institution_id, institution_name, ror, country_code"),
+        ("terms", "scheme, term, term_id, score"),
+    ):
+        connection.execute(
+            f"INSERT INTO {table} (work_id, {columns}) "
+            f"SELECT t.work_id + c.k * $off, "
+            f"{', '.join('t.' + col.strip() for col in columns.split(','))} "
+            f"FROM {table} t JOIN seed s ON s.work_id = t.work_id CROSS JOIN copies c "
+            "WHERE t.work_id < $off AND s.rn + c.k * $n < $target",
+            {"off": offset, "n": seed_count, "target": target},
+        )
+
+
+def _derived_tables() -> set[str]:
+    from permed_atlas.landscape import tagging
+
+    return set(getattr(tagging, "DERIVED_TABLES", ()))
+
+
+def _tag(settings: Settings) -> None:
+    from permed_atlas.landscape.regions import load_region_sets
+    from permed_atlas.landscape.tagging import tag_corpus
+    from permed_atlas.landscape.topics import load_rules
+
+    started = time.perf_counter()
+    with open_corpus(settings.corpus_path) as connection:
+        summary = tag_corpus(connection, regions=load_region_sets(settings), rules=load_rules())
+    _log(f"  tagged in {time.perf_counter() - started:.0f} s "
+         f"({summary.pm_relevant:,} PM-relevant, {summary.eu_cn:,} EU–China)")
+
+
+def build_corpus(settings: Settings, *, works: int, seed_works: int) -> None:
+    """Build (or reuse) the benchmark corpus in ``settings.data_dir``."""
+    settings.ensure_data_dir()
+    if settings.corpus_path.exists():
+        with duckdb.connect(str(settings.corpus_path), read_only=True) as connection:
+            count = connection.execute("SELECT count(*) FROM works").fetchall()[0][0]
+            tagged = connection.execute("SELECT count(*) FROM work_flags").fetchall()[0][0]
+            tables = {r[0] for r in connection.execute("SHOW TABLES").fetchall()}
+        if count >= works and tagged >= count:
+            _log(f"reusing the corpus at {settings.corpus_path} ({count:,} works)")
+            if not _derived_tables() <= tables:
+                _tag(settings)  # tagging added tables since this corpus was built
+            with duckdb.connect(str(settings.corpus_path), read_only=True) as connection:
+                current = search_index_is_current(connection)
+            if not current:
+                started = time.perf_counter()
+                with open_corpus(settings.corpus_path) as connection:
+                    build_search_index(connection)
+                _log(f"  search index rebuilt in {time.perf_counter() - started:.0f} s")
+            return
+        settings.corpus_path.unlink()
+    _log(f"building a {works:,}-work corpus in {settings.data_dir}")
+    _ingest_seed(settings, seed_works, max(1, seed_works // 100))
+    with open_corpus(settings.corpus_path) as connection:
+        started = time.perf_counter()
+        _scale_up(connection, works)
+        total = connection.execute("SELECT count(*) FROM works").fetchall()[0][0]
+        _log(f"  scaled up to {total:,} works in {time.perf_counter() - started:.0f} s")
+    _tag(settings)
+    with open_corpus(settings.corpus_path) as connection:
+        started = time.perf_counter()
+        build_search_index(connection)
+        _log(f"  search index built in {time.perf_counter() - started:.0f} s")
+        connection.execute("CHECKPOINT")
+
+
+FACETS = ("region", "country", "topic", "year", "kind", "eu_cn", "pm_relevant", "institution")
+
+
+def make_queries(connection: duckdb.DuckDBPyConnection, n: int, seed: int = 5) -> list[SearchQuery]:
+    """``n`` varied queries with exactly three facets each; every other one has search words."""
+    rng = random.Random(seed)
+    values: dict[str, list[str]] = {}
+    for dim in ("region", "country", "topic", "institution"):
+        rows = connection.execute(
+            "SELECT value FROM search_facet_values WHERE dim = ? ORDER BY n DESC LIMIT 25", [dim]
+        ).fetchall()
+        values[dim] = [r[0] for r in rows]
+    n_docs = connection.execute("SELECT count(*) FROM search_docs").fetchall()[0][0]
+    # Words found in 0.05% to 5% of works: what people search for, not "study" or "patient".
+    words = [r[0] for r in connection.execute(
+        "SELECT term FROM search_terms WHERE df BETWEEN $lo AND $hi AND length(term) > 4 "
+        "ORDER BY df DESC LIMIT 300", {"lo": max(2, n_docs // 2000), "hi": max(10, n_docs // 20)},
+    ).fetchall()]
+    queries = []
+    for i in range(n):
+        chosen = rng.sample(FACETS, 3)
+        fields: dict[str, object] = {}
+        for facet in chosen:
+            if facet in values and values[facet]:
+                fields[{"region": "regions", "country": "countries", "topic": "topics",
+                        "institution": "institutions"}[facet]] = (rng.choice(values[facet][:12]),)
+            elif facet == "year":
+                start = rng.randint(2000, 2020)
+                fields["year_from"], fields["year_to"] = start, start + rng.randint(0, 6)
+            elif facet == "kind":
+                fields["kind"] = rng.choice(["publication", "publication", "patent"])
+            else:
+                fields[facet] = rng.random() < 0.5
+        text = " ".join(rng.sample(words, rng.choice([1, 1, 2]))) if i % 2 == 0 else ""
+        sort = rng.choice(["relevance", "year", "citations"])
+        queries.append(SearchQuery(text=text, sort=sort, page=rng.choice([1, 1, 1, 2]), **fields))  # type: ignore[arg-type]
+    return queries
+
+
+def to_params(query: SearchQuery) -> str:
+    from permed_atlas.landscape.routes import query_pairs
+
+    return urlencode(query_pairs(query))
+
+
+def percentiles(samples: list[float]) -> tuple[float, float, float]:
+    ordered = sorted(samples)
+    p50 = statistics.median(ordered)
+    p95 = ordered[min(len(ordered) - 1, int(round(0.95 * (len(ordered) - 1))))]
+    return p50, p95, ordered[-1]
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--works", type=int, default=1_000_000)
+    parser.add_argument("--seed-works", type=int, default=20_000)
+    parser.add_argument("--queries", type=int, default=200)
+    parser.add_argument("--data", type=Path, default=Path("benchmarks/out/search-1m"))
+    args = parser.parse_args()
+
+    settings = Settings(data_dir=args.data, secret_key="bench-secret-key-0123456789-abcdefghij",
+                        environment="test")
+    build_corpus(settings, works=args.works, seed_works=args.seed_works)
+
+    from fastapi.testclient import TestClient
+
+    from permed_atlas.landscape.indicators import LandscapeFilter, compute_indicators
+    from permed_atlas.web.app import create_app
+
+    direct = duckdb.connect(str(settings.corpus_path), read_only=True)
+    n_works = direct.execute("SELECT count(*) FROM works").fetchall()[0][0]
+    queries = make_queries(direct, args.queries)
+    urls = [f"/api/v1/landscape/search?{to_params(q)}" for q in queries]
+
+    app = create_app(settings)
+    with TestClient(app) as client:
+        client.get(urls[0])  # opens the corpus once, as a running server would have
+        for url in urls[:10]:
+            client.get(url)
+        http_ms, direct_ms, totals = [], [], []
+        for query, url in zip(queries, urls, strict=True):
+            started = time.perf_counter()
+            response = client.get(url)
+            http_ms.append((time.perf_counter() - started) * 1000)
+            if response.status_code != 200:
+                raise SystemExit(f"{url} -> {response.status_code}: {response.text[:300]}")
+            totals.append(response.json()["total"])
+            started = time.perf_counter()
+            result = search_works(direct, query)
+            direct_ms.append((time.perf_counter() - started) * 1000)
+            assert result.total == totals[-1]
+
+        s50, s95, smax = percentiles(http_ms)
+        d50, d95, dmax = percentiles(direct_ms)
+        load = os.getloadavg()[0]
+        print(f"corpus: {n_works:,} works; {len(queries)} search queries with 3 facets each "
+              f"(half with words); results per query: median {statistics.median(totals):,.0f}; "
+              f"1-min load average {load:.1f} on {os.cpu_count()} cores")
+        print(f"{'':34}{'p50 ms':>10}{'p95 ms':>10}{'max ms':>10}")
+        print(f"{'search via HTTP API':34}{s50:10.1f}{s95:10.1f}{smax:10.1f}")
+        print(f"{'search direct on DuckDB':34}{d50:10.1f}{d95:10.1f}{dmax:10.1f}")
+        print(f"{'  ratio HTTP / direct':34}{s50 / d50:10.2f}{s95 / d95:10.2f}")
+        print(f"target search p95 <= {SEARCH_TARGET_P95_MS} ms: "
+              f"{'met' if s95 <= SEARCH_TARGET_P95_MS else 'NOT met'}", flush=True)
+
+        dash_filters = [
+            {}, {"region": "EU27"}, {"kind": "publication", "pm_relevant": "yes"},
+            {"country": "CN", "year_from": "2015"}, {"region": "CN", "eu_cn": "yes"},
+            {"topic": "oncology", "year_from": "2010", "year_to": "2020"},
+            {"kind": "patent"}, {"country": "DE", "topic": "oncology"},
+        ]
+        cold, warm, direct_dash = [], [], []
+        for attempt in (cold, warm):  # the second pass is answered from the app's cache
+            for params in dash_filters:
+                url = "/api/v1/landscape/dashboard?" + urlencode(params)
+                started = time.perf_counter()
+                response = client.get(url)
+                attempt.append((time.perf_counter() - started) * 1000)
+                if response.status_code != 200:
+                    print(f"dashboard {url} -> {response.status_code}: {response.text[:200]}")
+                    return 1
+        for params in dash_filters:
+            flt = LandscapeFilter(
+                region=params.get("region"), country=params.get("country"),
+                topic=params.get("topic"), kind=params.get("kind"),
+                year_from=int(params["year_from"]) if "year_from" in params else None,
+                year_to=int(params["year_to"]) if "year_to" in params else None,
+                eu_cn=True if params.get("eu_cn") == "yes" else None,
+                pm_relevant=True if params.get("pm_relevant") == "yes" else None,
+            )
+            started = time.perf_counter()
+            compute_indicators(direct, flt)
+            direct_dash.append((time.perf_counter() - started) * 1000)
+
+    b50, b95, bmax = percentiles(cold)
+    w50, w95, wmax = percentiles(warm)
+    c50, c95, cmax = percentiles(direct_dash)
+    print(f"{'dashboard JSON via HTTP, first':34}{b50:10.1f}{b95:10.1f}{bmax:10.1f}")
+    print(f"{'dashboard JSON via HTTP, repeated':34}{w50:10.1f}{w95:10.1f}{wmax:10.1f}")
+    print(f"{'dashboard direct (indicators)':34}{c50:10.1f}{c95:10.1f}{cmax:10.1f}")
+    print(f"{'  ratio HTTP first / direct':34}{b50 / c50:10.2f}{b95 / c95:10.2f}")
+    print(f"target dashboard <= {DASHBOARD_TARGET_MS} ms: first request "
+          f"{'met' if b95 <= DASHBOARD_TARGET_MS else 'NOT met'}, repeated "
+          f"{'met' if w95 <= DASHBOARD_TARGET_MS else 'NOT met'} (p95)")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

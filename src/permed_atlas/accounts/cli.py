@@ -1,0 +1,69 @@
+"""``permed user add`` and ``permed user list``."""
+
+from __future__ import annotations
+
+import sys
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from permed_atlas.accounts.store import create_user, list_users
+from permed_atlas.db import engine_for, session_factory, session_scope, upgrade_database
+from permed_atlas.errors import InvalidInputError
+from permed_atlas.settings import get_settings
+
+user_app = typer.Typer(help="Accounts: create and list users.", no_args_is_help=True)
+console = Console()
+
+
+@user_app.command("add")
+def add(
+    email: Annotated[str, typer.Argument(help="The login email.")],
+    role: Annotated[str, typer.Option(help="admin, editor or member.")] = "member",
+    password_stdin: Annotated[
+        bool, typer.Option("--password-stdin", help="Read the password from standard input.")
+    ] = False,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Check, but create nothing.")] = False,
+) -> None:
+    """Create an account; prompts for the password unless --password-stdin.
+
+    Example: ``permed user add admin@example.org --role admin``
+    """
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+    if not password:
+        raise InvalidInputError("the password is empty", field="password")
+    engine = engine_for(get_settings())
+    upgrade_database(engine)
+    if dry_run:
+        with session_factory(engine)() as session:
+            user = create_user(session, email=email, password=password, role=role)
+            session.rollback()
+        console.print(f"would create {user.email} ({user.role})")
+        return
+    with session_scope(engine) as session:
+        user = create_user(session, email=email, password=password, role=role)
+    console.print(f"created user {user.id}: {user.email} ({user.role})")
+
+
+@user_app.command("list")
+def list_() -> None:
+    """List the accounts.
+
+    Example: ``permed user list``
+    """
+    engine = engine_for(get_settings())
+    upgrade_database(engine)
+    with session_factory(engine)() as session:
+        users = list_users(session)
+    table = Table("id", "email", "role", "active")
+    for user in users:
+        table.add_row(str(user.id), user.email, user.role, "yes" if user.is_active else "no")
+    console.print(table)
+
+
+groups = {"user": user_app}

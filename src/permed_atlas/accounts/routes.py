@@ -1,0 +1,122 @@
+"""Accounts pages for admins: the users and the audit log (HTML and JSON)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Form, Query, Request
+from fastapi.responses import RedirectResponse
+from pydantic import BaseModel
+from starlette.responses import Response
+
+from permed_atlas.accounts.models import ROLES
+from permed_atlas.accounts.store import create_user, list_audit, list_users, set_role
+from permed_atlas.web.deps import AdminUser, CsrfProtected, SessionDep, render
+
+router = APIRouter(prefix="/accounts", tags=["accounts"], include_in_schema=False)
+api_router = APIRouter(prefix="/api/v1/accounts", tags=["accounts"])
+
+
+class UserPublic(BaseModel):
+    id: int
+    email: str
+    role: str
+    is_active: bool
+
+
+class AuditEntryPublic(BaseModel):
+    id: int
+    at: str
+    actor_id: int | None
+    action: str
+    target: str
+    detail: dict[str, Any]
+
+
+class UserCreate(BaseModel):
+    email: str
+    password: str
+    role: str = "member"
+
+
+@router.get("/users")
+def users_page(request: Request, admin: AdminUser, session: SessionDep) -> Response:
+    return render(request, "accounts/users.html", {"users": list_users(session), "roles": ROLES})
+
+
+@router.post("/users")
+def users_create_form(
+    admin: AdminUser,
+    session: SessionDep,
+    _csrf: CsrfProtected,
+    email: Annotated[str, Form(max_length=320)],
+    password: Annotated[str, Form(max_length=1024)],
+    role: Annotated[str, Form(max_length=16)] = "member",
+) -> Response:
+    create_user(session, email=email, password=password, role=role, actor_id=admin.id)
+    session.commit()
+    return RedirectResponse("/accounts/users", status_code=303)
+
+
+@router.post("/users/{user_id}/role")
+def users_role_form(
+    user_id: int,
+    admin: AdminUser,
+    session: SessionDep,
+    _csrf: CsrfProtected,
+    role: Annotated[str, Form(max_length=16)],
+) -> Response:
+    set_role(session, user_id, role=role, actor_id=admin.id)
+    session.commit()
+    return RedirectResponse("/accounts/users", status_code=303)
+
+
+@router.get("/audit")
+def audit_page(
+    request: Request,
+    admin: AdminUser,
+    session: SessionDep,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 200,
+) -> Response:
+    return render(request, "accounts/audit.html", {"entries": list_audit(session, limit=limit)})
+
+
+@api_router.get("/users", response_model=list[UserPublic])
+def users_json(admin: AdminUser, session: SessionDep) -> list[UserPublic]:
+    """Every account (admins only)."""
+    return [
+        UserPublic(id=u.id, email=u.email, role=u.role, is_active=u.is_active)
+        for u in list_users(session)
+    ]
+
+
+@api_router.post("/users", response_model=UserPublic, status_code=201)
+def users_create_json(
+    body: UserCreate, admin: AdminUser, session: SessionDep, _csrf: CsrfProtected
+) -> UserPublic:
+    """Create an account (admins only; send X-CSRF-Token)."""
+    user = create_user(
+        session, email=body.email, password=body.password, role=body.role, actor_id=admin.id
+    )
+    session.commit()
+    return UserPublic(id=user.id, email=user.email, role=user.role, is_active=user.is_active)
+
+
+@api_router.get("/audit", response_model=list[AuditEntryPublic])
+def audit_json(
+    admin: AdminUser,
+    session: SessionDep,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 200,
+) -> list[AuditEntryPublic]:
+    """The newest audit entries (admins only)."""
+    return [
+        AuditEntryPublic(
+            id=e.id,
+            at=e.at.isoformat(),
+            actor_id=e.actor_id,
+            action=e.action,
+            target=e.target,
+            detail=e.detail,
+        )
+        for e in list_audit(session, limit=limit)
+    ]

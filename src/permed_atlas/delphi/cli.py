@@ -1,0 +1,338 @@
+"""``permed delphi ...``: run a Delphi study from the command line."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+from sqlalchemy import Engine
+
+from permed_atlas.db import engine_for, session_factory, session_scope, upgrade_database
+from permed_atlas.delphi import files, report, responses, results, rounds, store
+from permed_atlas.delphi.definition import parse_round_plan
+from permed_atlas.delphi.demo import load_demo_study
+from permed_atlas.errors import InvalidInputError
+from permed_atlas.settings import get_settings
+
+app = typer.Typer(name="delphi", help="Delphi consensus surveys.", no_args_is_help=True)
+console = Console()
+
+StudyArg = Annotated[str, typer.Argument(help="The study's id or slug.")]
+PillarOpt = Annotated[str, typer.Option("--pillar", help="The survey's pillar code, e.g. P1.")]
+DryRun = Annotated[bool, typer.Option("--dry-run", help="Check and report, but store nothing.")]
+
+
+def _engine() -> Engine:
+    engine = engine_for(get_settings())
+    upgrade_database(engine)
+    return engine
+
+
+def _audit(session, action: str, target: str, detail: dict | None = None) -> None:  # type: ignore[no-untyped-def,type-arg]
+    from permed_atlas.accounts import record_audit
+
+    record_audit(session, actor_id=None, action=action, target=target, detail=detail)
+
+
+@app.command("create-study")
+def create_study(
+    path: Annotated[Path, typer.Argument(help="The study YAML file.")], dry_run: DryRun = False
+) -> None:
+    """Create a study, its panels, surveys and first rounds from a YAML file.
+
+    Example: ``permed delphi create-study study.yaml``
+    """
+    draft = files.load_study_file(path)
+    with session_factory(_engine())() as session:
+        study = store.create_study(session, draft)
+        _audit(session, "delphi.study.create", f"delphi_study:{study.id}", {"slug": study.slug})
+        if dry_run:
+            session.rollback()
+        else:
+            session.commit()
+    items = sum(len(s.items) for s in draft.surveys)
+    verb = "would create" if dry_run else "created"
+    console.print(
+        f"{verb} study {draft.slug!r}: {len(draft.surveys)} surveys, {items} items in round 1"
+    )
+
+
+@app.command("import-panel")
+def import_panel(
+    study: StudyArg,
+    path: Annotated[
+        Path,
+        typer.Argument(
+            help="CSV with name, email, country[, ref, region, expertise, organisation]."
+        ),
+    ],
+    panel: Annotated[
+        str | None, typer.Option(help="The panel's name (default: the first).")
+    ] = None,
+    dry_run: DryRun = False,
+) -> None:
+    """Add the experts of a panel CSV to a study; a bad row stores nothing.
+
+    Example: ``permed delphi import-panel demo-eu-china-pm panel.csv``
+    """
+    with session_factory(_engine())() as session:
+        target = store.get_study(session, study)
+        experts = files.import_panel_file(session, path, study_id=target.id, panel=panel)
+        _audit(
+            session,
+            "delphi.panel.import",
+            f"delphi_study:{target.id}",
+            {"experts": len(experts), "file": path.name},
+        )
+        if dry_run:
+            session.rollback()
+        else:
+            session.commit()
+    console.print(f"{'would import' if dry_run else 'imported'} {len(experts)} experts from {path}")
+
+
+@app.command("open-round")
+def open_round(
+    study: StudyArg,
+    pillar: PillarOpt,
+    closes_in_days: Annotated[int, typer.Option(help="Planned closing, days from now.")] = 21,
+) -> None:
+    """Open the latest (draft) round of a survey for responses.
+
+    Example: ``permed delphi open-round demo-eu-china-pm --pillar P1``
+    """
+    with session_scope(_engine()) as session:
+        survey = store.get_survey_by_pillar(session, store.get_study(session, study).id, pillar)
+        round_ = store.open_round(
+            session,
+            store.find_round(session, survey.id).id,
+            closes_at=datetime.now(UTC) + timedelta(days=closes_in_days),
+        )
+        _audit(session, "delphi.round.open", f"delphi_round:{round_.id}")
+    console.print(f"opened round {round_.number} of {pillar}")
+
+
+@app.command("invitations")
+def invitations(
+    study: StudyArg,
+    pillar: PillarOpt,
+    base_url: Annotated[str, typer.Option(help="The site's public address for the links.")],
+    output: Annotated[Path, typer.Option("--output", "-o", help="The mail-merge CSV to write.")],
+    days: Annotated[int, typer.Option(help="How many days the links work.")] = 30,
+    reissue: Annotated[
+        bool, typer.Option(help="Give already invited experts a new link (old ones stop working).")
+    ] = False,
+) -> None:
+    """Issue personal links for the latest round and write a mail-merge CSV (shown only once).
+
+    Example: ``permed delphi invitations demo --pillar P1 --base-url https://atlas.org -o a.csv``
+    """
+    if not base_url.startswith(("http://", "https://")):
+        raise InvalidInputError(
+            f"--base-url must start with http:// or https://, not {base_url!r}", field="base_url"
+        )
+    with session_scope(_engine()) as session:
+        survey = store.get_survey_by_pillar(session, store.get_study(session, study).id, pillar)
+        round_ = store.find_round(session, survey.id)
+        issued = responses.issue_invitations(
+            session, round_.id, base_url=base_url, valid_for=timedelta(days=days), reissue=reissue
+        )
+        report.write_csv(
+            report.invitation_rows(issued, survey=survey, round_number=round_.number), output
+        )
+        _audit(
+            session, "delphi.invitations.issue", f"delphi_round:{round_.id}", {"count": len(issued)}
+        )
+    console.print(
+        f"wrote {len(issued)} invitation links to {output} (keep it private: links are personal)"
+    )
+
+
+@app.command("close-round")
+def close_round(study: StudyArg, pillar: PillarOpt, dry_run: DryRun = False) -> None:
+    """Close the open round of a survey and record each item's outcome.
+
+    Example: ``permed delphi close-round demo-eu-china-pm --pillar P1``
+    """
+    with session_factory(_engine())() as session:
+        survey = store.get_survey_by_pillar(session, store.get_study(session, study).id, pillar)
+        result = rounds.close_round(session, store.find_round(session, survey.id).id)
+        _audit(session, "delphi.round.close", f"delphi_round:{result.round.id}")
+        if dry_run:
+            session.rollback()
+        else:
+            session.commit()
+    _print_result(result)
+    console.print(
+        f"{'would close' if dry_run else 'closed'} round {result.round.number} of {pillar}"
+    )
+
+
+@app.command("next-round")
+def next_round(
+    study: StudyArg,
+    pillar: PillarOpt,
+    plan: Annotated[
+        Path | None, typer.Option(help="YAML with decisions (drop/reword) and new_items.")
+    ] = None,
+    dry_run: DryRun = False,
+) -> None:
+    """Start the next round: carry non-consensus items (as the plan says) and add new ones.
+
+    Example: ``permed delphi next-round demo-eu-china-pm --pillar P1 --plan round2.yaml``
+    """
+    decisions, new_items = parse_round_plan(
+        files.read_yaml(plan) if plan else None, path=str(plan or "plan")
+    )
+    with session_factory(_engine())() as session:
+        survey = store.get_survey_by_pillar(session, store.get_study(session, study).id, pillar)
+        created = rounds.start_next_round(
+            session,
+            store.find_round(session, survey.id).id,
+            decisions=decisions,
+            new_items=new_items,
+        )
+        items = store.list_items(session, created.id)
+        _audit(session, "delphi.round.create", f"delphi_round:{created.id}", {"items": len(items)})
+        if dry_run:
+            session.rollback()
+        else:
+            session.commit()
+    console.print(
+        f"{'would create' if dry_run else 'created'} round {created.number} of {pillar} "
+        f"with {len(items)} items: {', '.join(i.code for i in items)}"
+    )
+
+
+@app.command("stats")
+def stats(
+    study: StudyArg,
+    pillar: PillarOpt,
+    round_number: Annotated[
+        int | None, typer.Option("--round", help="Round number (default: latest).")
+    ] = None,
+) -> None:
+    """Print the statistics of one round.
+
+    Example: ``permed delphi stats demo-eu-china-pm --pillar P2 --round 1``
+    """
+    with session_factory(_engine())() as session:
+        survey = store.get_survey_by_pillar(session, store.get_study(session, study).id, pillar)
+        result = results.compute_round_result(
+            session, store.find_round(session, survey.id, number=round_number).id
+        )
+    _print_result(result)
+
+
+def _print_result(result) -> None:  # type: ignore[no-untyped-def]
+    table = Table(
+        "item",
+        "n",
+        "agree",
+        "median (IQR)",
+        "mean (SD)",
+        "verdict",
+        "changed",
+        "Wilcoxon p",
+        "region difference flagged",
+    )
+    for entry in result.items:
+        s, st, rg = entry.summary, entry.stability, entry.regions
+        table.add_row(
+            entry.item.code,
+            str(s.n_valid),
+            f"{s.share_agree:.0%}" if s.share_agree is not None else "-",
+            f"{s.median:g} ({s.iqr:g})" if s.median is not None else "-",
+            f"{s.mean:.2f} ({s.sd:.2f})" if s.sd is not None else "-",
+            s.verdict,
+            f"{st.share_changed:.0%}" if st and st.share_changed is not None else "-",
+            f"{st.wilcoxon.p_value:.3g}" if st and st.wilcoxon.p_value is not None else "-",
+            "; ".join(rg.reasons) if rg and rg.flagged else "",
+        )
+    console.print(table)
+    k = result.kendall
+    w = f"{k.w:.3f} (m={k.n_raters}, p={k.p_value:.3g})" if k.w is not None else "n/a"
+    console.print(
+        f"round {result.round.number}: {result.n_responded}/{result.n_invited} responded; "
+        f"Kendall's W {w}"
+    )
+
+
+@app.command("export")
+def export(
+    study: StudyArg,
+    output: Annotated[Path, typer.Option("--output", "-o", help="The folder to write into.")],
+    formats: Annotated[
+        list[str], typer.Option("--format", help="csv, xlsx, html, pdf (repeat).")
+    ] = ["csv", "xlsx", "html"],  # noqa: B006
+) -> None:
+    """Export ratings and statistics (CSV, XLSX) and the report (HTML, PDF).
+
+    Example: ``permed delphi export demo-eu-china-pm -o out/ --format csv --format pdf``
+    """
+    unknown = sorted(set(formats) - {"csv", "xlsx", "html", "pdf"})
+    if unknown:
+        raise InvalidInputError(
+            f"--format {unknown[0]!r}: use csv, xlsx, html or pdf", field="format"
+        )
+    output.mkdir(parents=True, exist_ok=True)
+    written = []
+    with session_factory(_engine())() as session:
+        target = store.get_study(session, study)
+        data = report.build_study_report(session, target.id)
+        base = output / target.slug
+        if "csv" in formats:
+            report.write_csv(
+                report.statistics_rows(data),
+                written_path := base.with_name(f"{target.slug}-statistics.csv"),
+            )
+            written.append(written_path)
+            report.write_csv(
+                report.ratings_rows(session, target.id),
+                written_path := base.with_name(f"{target.slug}-ratings.csv"),
+            )
+            written.append(written_path)
+        if "xlsx" in formats:
+            written.append(
+                report.write_xlsx(session, target.id, base.with_name(f"{target.slug}.xlsx"))
+            )
+        if "html" in formats or "pdf" in formats:
+            html = report.render_report_html(data)
+            if "html" in formats:
+                (written_path := base.with_name(f"{target.slug}-report.html")).write_text(
+                    html, encoding="utf-8"
+                )
+                written.append(written_path)
+            if "pdf" in formats:
+                written.append(report.write_pdf(html, base.with_name(f"{target.slug}-report.pdf")))
+    for path in written:
+        console.print(f"wrote {path}")
+
+
+@app.command("demo")
+def demo() -> None:
+    """Load the demo study (two rounds, three pillars, 40 synthetic experts) if not there yet.
+
+    Example: ``permed delphi demo``
+    """
+    with session_scope(_engine()) as session:
+        study = load_demo_study(session)
+    console.print(f"demo study {study.slug!r} (id {study.id}) is loaded")
+
+
+@app.command("list")
+def list_() -> None:
+    """List the studies.
+
+    Example: ``permed delphi list``
+    """
+    with session_factory(_engine())() as session:
+        studies = store.list_studies(session)
+    table = Table("id", "slug", "title")
+    for study in studies:
+        table.add_row(str(study.id), study.slug, study.title)
+    console.print(table)

@@ -1,0 +1,49 @@
+"""Pure: the controlled feedback shown beside an item in round two and later."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from permed_atlas.delphi.models import Item, ItemFeedback, ItemSummary
+
+
+def build_feedback(
+    item: Item,
+    *,
+    previous: Mapping[int, Item],
+    summaries: Mapping[int, ItemSummary],
+    own_ratings: Mapping[int, int | None],
+) -> ItemFeedback | None:
+    """The previous round's group distribution and the expert's own earlier rating, if any.
+
+    :param item: an item of the current round.
+    :param previous: previous round's items by id.
+    :param summaries: previous round's item summaries by item id.
+    :param own_ratings: this expert's previous-round ratings by item id (None = no opinion);
+        an item missing here was not rated at all.
+    """
+    if item.previous_item_id is None or item.previous_item_id not in previous:
+        return None
+    earlier = previous[item.previous_item_id]
+    summary = summaries.get(earlier.id)
+    if summary is None:
+        return None
+    return ItemFeedback(
+        previous_code=earlier.code,
+        counts=summary.counts,
+        n_no_opinion=summary.n_no_opinion,
+        share_agree=summary.share_agree,
+        median=summary.median,
+        own_rating=own_ratings.get(earlier.id),
+        own_rated=earlier.id in own_ratings,
+    )
+
+
+def distribution_bars(counts: tuple[int, ...], *, width: int = 100) -> list[tuple[int, int, float]]:
+    """(rating, count, bar length) for a small inline bar chart of a distribution.
+
+    :param counts: counts of ratings 1..5.
+    :param width: length of the longest bar.
+    """
+    top = max(counts) if counts and max(counts) > 0 else 1
+    return [(i + 1, c, width * c / top) for i, c in enumerate(counts)]

@@ -1,0 +1,92 @@
+"""Reading the Delphi capability's files: study YAML, panel CSV and the region groups."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import pycountry
+import yaml
+from sqlalchemy.orm import Session
+
+from permed_atlas.delphi.definition import StudyDraft, parse_study_definition
+from permed_atlas.delphi.errors import PanelFileError, StudyFileError
+from permed_atlas.delphi.models import Expert
+from permed_atlas.delphi.panel import ExpertDraft, RegionGroups, parse_panel_csv
+from permed_atlas.delphi.store import get_panel, import_panel
+
+DATA_PACKAGE = "permed_atlas.data.delphi"
+
+
+def data_path(name: str) -> Path:
+    """A file of the bundled Delphi data folder."""
+    return Path(str(resources.files("permed_atlas").joinpath("data", "delphi", name)))
+
+
+@lru_cache(maxsize=1)
+def load_region_groups() -> RegionGroups:
+    """The region groups (EU-27, China) from ``data/delphi/region_groups.yaml``."""
+    data = yaml.safe_load(data_path("region_groups.yaml").read_text(encoding="utf-8"))
+    countries = {code: group for group, codes in data["groups"].items() for code in codes}
+    return RegionGroups(countries=countries, aliases=dict(data.get("aliases", {})))
+
+
+@lru_cache(maxsize=1)
+def known_countries() -> frozenset[str]:
+    """Every ISO 3166-1 alpha-2 code."""
+    return frozenset(c.alpha_2 for c in pycountry.countries)
+
+
+def read_yaml(path: Path) -> Any:
+    """A YAML document, or a StudyFileError naming the file and line."""
+    try:
+        return yaml.safe_load(path.read_text(encoding="utf-8"))
+    except FileNotFoundError as exc:
+        raise StudyFileError(f"{path}: no such file", field=None) from exc
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"{path}:{mark.line + 1}" if mark is not None else str(path)
+        raise StudyFileError(f"{where}: not valid YAML ({getattr(exc, 'problem', exc)})") from exc
+
+
+def load_study_file(path: Path) -> StudyDraft:
+    """Read and validate a study definition file.
+
+    :param path: the YAML file.
+    """
+    return parse_study_definition(read_yaml(path), path=str(path))
+
+
+def read_panel_file(path: Path) -> list[ExpertDraft]:
+    """Read and validate a whole panel CSV (UTF-8); any bad row fails the file.
+
+    :param path: the CSV file.
+    """
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError as exc:
+        raise PanelFileError("no such file", path=str(path), line=None, field=None) from exc
+    except UnicodeDecodeError as exc:
+        raise PanelFileError(
+            "not UTF-8 text (save the sheet as 'CSV UTF-8')", path=str(path), line=None, field=None
+        ) from exc
+    return parse_panel_csv(
+        text, path=str(path), known_countries=known_countries(), regions=load_region_groups()
+    )
+
+
+def import_panel_file(
+    session: Session, path: Path, *, study_id: int, panel: str | None = None
+) -> list[Expert]:
+    """Read a panel CSV and add its experts to a study's panel, all or nothing.
+
+    :param session: the platform database session (the caller commits).
+    :param path: the CSV file.
+    :param study_id: the study.
+    :param panel: the panel's name; the study's first panel when not given.
+    """
+    drafts = read_panel_file(path)
+    target = get_panel(session, study_id, name=panel)
+    return import_panel(session, drafts, panel_id=target.id, path=str(path))

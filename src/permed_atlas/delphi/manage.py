@@ -1,0 +1,298 @@
+"""Editor-only Delphi pages and forms: panel import, round management, synthesis.
+
+Every write needs an editor, is CSRF-checked and recorded with ``record_audit``.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+
+from permed_atlas.accounts import record_audit
+from permed_atlas.delphi import files, report, responses, rounds, store, synthesis
+from permed_atlas.delphi.definition import ItemDraft
+from permed_atlas.delphi.edge import NO_STORE, attachment, is_editor, redirect
+from permed_atlas.delphi.errors import PanelFileError, RatingError
+from permed_atlas.delphi.models import CarryDecision
+from permed_atlas.web.deps import CsrfProtected, CurrentUser, EditorUser, SessionDep, render
+
+manage_router = APIRouter()
+
+# -- panel ------------------------------------------------------------------------------------
+
+
+@manage_router.get("/studies/{study_id}/panel", include_in_schema=False)
+def panel_page(request: Request, study_id: int, session: SessionDep, user: EditorUser) -> Response:
+    return _render_panel(request, session, study_id)
+
+
+def _render_panel(
+    request: Request,
+    session: Any,
+    study_id: int,
+    *,
+    error: str | None = None,
+    status_code: int = 200,
+    imported: int | None = None,
+) -> Response:
+    study = store.get_study(session, study_id)
+    panels = [(p, store.list_experts(session, p.id)) for p in store.list_panels(session, study.id)]
+    return render(
+        request,
+        "delphi/panel.html",
+        {"study": study, "panels": panels, "error": error, "imported": imported},
+        status_code=status_code,
+    )
+
+
+@manage_router.post("/studies/{study_id}/panel", include_in_schema=False)
+async def panel_import(
+    request: Request, study_id: int, session: SessionDep, user: EditorUser, _csrf: CsrfProtected
+) -> Response:
+    form = await request.form()
+    upload = form.get("file")
+    panel_name = str(form.get("panel") or "") or None
+    if upload is None or isinstance(upload, str) or not upload.filename:
+        return _render_panel(
+            request, session, study_id, error="choose a CSV file to import", status_code=422
+        )
+    name = Path(upload.filename).name
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / name
+        path.write_bytes(await upload.read())
+        try:
+            experts = files.import_panel_file(session, path, study_id=study_id, panel=panel_name)
+        except PanelFileError as exc:
+            session.rollback()
+            message = str(exc).replace(str(path), name)
+            return _render_panel(request, session, study_id, error=message, status_code=422)
+    record_audit(
+        session,
+        actor_id=user.id,
+        action="delphi.panel.import",
+        target=f"delphi_study:{study_id}",
+        detail={"experts": len(experts), "file": name},
+    )
+    session.commit()
+    return _render_panel(request, session, study_id, imported=len(experts))
+
+
+# -- round management ---------------------------------------------------------------------------
+
+
+@manage_router.post("/rounds/{round_id}/open", include_in_schema=False)
+def open_round(
+    round_id: int, session: SessionDep, user: EditorUser, _csrf: CsrfProtected
+) -> Response:
+    store.open_round(session, round_id)
+    record_audit(
+        session, actor_id=user.id, action="delphi.round.open", target=f"delphi_round:{round_id}"
+    )
+    session.commit()
+    return redirect(f"/delphi/rounds/{round_id}")
+
+
+@manage_router.post("/rounds/{round_id}/close", include_in_schema=False)
+def close_round(
+    round_id: int, session: SessionDep, user: EditorUser, _csrf: CsrfProtected
+) -> Response:
+    result = rounds.close_round(session, round_id)
+    record_audit(
+        session,
+        actor_id=user.id,
+        action="delphi.round.close",
+        target=f"delphi_round:{round_id}",
+        detail={"consensus": sum(1 for i in result.items if i.summary.verdict != "none")},
+    )
+    session.commit()
+    return redirect(f"/delphi/rounds/{round_id}")
+
+
+@manage_router.post("/rounds/{round_id}/invitations", include_in_schema=False)
+async def issue_invitations(
+    request: Request, round_id: int, session: SessionDep, user: EditorUser, _csrf: CsrfProtected
+) -> Response:
+    form = await request.form()
+    days = int(str(form.get("days") or "30")) if str(form.get("days") or "30").isdigit() else 30
+    round_ = store.get_round(session, round_id)
+    survey = store.get_survey(session, round_.survey_id)
+    issued = responses.issue_invitations(
+        session,
+        round_id,
+        base_url=str(request.base_url),
+        valid_for=timedelta(days=days),
+        reissue=form.get("reissue") == "on",
+    )
+    record_audit(
+        session,
+        actor_id=user.id,
+        action="delphi.invitations.issue",
+        target=f"delphi_round:{round_id}",
+        detail={"count": len(issued)},
+    )
+    session.commit()
+    text = report.write_csv(
+        report.invitation_rows(issued, survey=survey, round_number=round_.number)
+    )
+    return Response(
+        text or "no new invitations: every expert already has a link (tick 'new links')\n",
+        media_type="text/csv; charset=utf-8",
+        headers={
+            **attachment(f"invitations-{survey.pillar}-round{round_.number}.csv"),
+            **NO_STORE,
+        },
+    )
+
+
+@manage_router.post("/rounds/{round_id}/next", include_in_schema=False)
+async def next_round(
+    request: Request, round_id: int, session: SessionDep, user: EditorUser, _csrf: CsrfProtected
+) -> Response:
+    form = await request.form()
+    decisions: dict[str, CarryDecision] = {}
+    for item in store.list_items(session, round_id):
+        choice = str(form.get(f"decision_{item.id}") or "carry")
+        statement = str(form.get(f"statement_{item.id}") or "").strip() or None
+        reason = str(form.get(f"reason_{item.id}") or "").strip()
+        if choice == "drop" and not reason:
+            raise RatingError(
+                f"item {item.code}: give a reason for dropping it", field=f"reason_{item.id}"
+            )
+        decisions[item.code] = CarryDecision(
+            drop=choice == "drop", statement=statement, reason=reason
+        )
+    created = rounds.start_next_round(
+        session,
+        round_id,
+        decisions={c: d for c, d in decisions.items() if d.drop or d.statement or d.reason},
+    )
+    record_audit(
+        session,
+        actor_id=user.id,
+        action="delphi.round.create",
+        target=f"delphi_round:{created.id}",
+        detail={"from_round": round_id},
+    )
+    session.commit()
+    return redirect(f"/delphi/rounds/{created.id}")
+
+
+@manage_router.post("/rounds/{round_id}/items", include_in_schema=False)
+async def add_item(
+    request: Request, round_id: int, session: SessionDep, user: EditorUser, _csrf: CsrfProtected
+) -> Response:
+    form = await request.form()
+    code, statement = str(form.get("code") or "").strip(), str(form.get("statement") or "").strip()
+    if not code or not statement:
+        raise RatingError(
+            "a new item needs a code and a statement", field="code" if not code else "statement"
+        )
+    item = store.add_item(
+        session,
+        round_id,
+        ItemDraft(
+            code=code,
+            statement=statement,
+            rationale=str(form.get("rationale") or ""),
+            subtopic=str(form.get("subtopic") or ""),
+        ),
+    )
+    record_audit(
+        session, actor_id=user.id, action="delphi.item.add", target=f"delphi_item:{item.id}"
+    )
+    session.commit()
+    return redirect(f"/delphi/rounds/{round_id}")
+
+
+@manage_router.post("/items/{item_id}", include_in_schema=False)
+async def edit_item(
+    request: Request, item_id: int, session: SessionDep, user: EditorUser, _csrf: CsrfProtected
+) -> Response:
+    form = await request.form()
+    item = store.get_item(session, item_id)
+    if form.get("action") == "drop":
+        store.remove_item(session, item_id, reason=str(form.get("reason") or ""))
+        action = "delphi.item.drop"
+    else:
+        store.update_item(
+            session,
+            item_id,
+            statement=str(form.get("statement") or "") or None,
+            rationale=str(form["rationale"]) if isinstance(form.get("rationale"), str) else None,
+        )
+        action = "delphi.item.edit"
+    record_audit(
+        session,
+        actor_id=user.id,
+        action=action,
+        target=f"delphi_item:{item_id}",
+        detail={"code": item.code},
+    )
+    session.commit()
+    return redirect(f"/delphi/rounds/{item.round_id}")
+
+
+# -- synthesis ------------------------------------------------------------------------------------
+
+
+@manage_router.get("/studies/{study_id}/synthesis", include_in_schema=False)
+def synthesis_page(
+    request: Request, study_id: int, session: SessionDep, user: CurrentUser
+) -> Response:
+    study = store.get_study(session, study_id)
+    finals = [
+        (s, rounds.list_final_items(session, s.id)) for s in store.list_surveys(session, study.id)
+    ]
+    return render(
+        request,
+        "delphi/synthesis.html",
+        {
+            "study": study,
+            "finals": finals,
+            "subtopics": synthesis.list_subtopics(session, study.id),
+            "actions": synthesis.list_actions(session, study.id),
+            "is_editor": is_editor(user),
+        },
+    )
+
+
+@manage_router.post("/studies/{study_id}/synthesis", include_in_schema=False)
+async def save_synthesis(
+    request: Request, study_id: int, session: SessionDep, user: EditorUser, _csrf: CsrfProtected
+) -> Response:
+    form = await request.form()
+    kind = form.get("kind")
+    if kind == "code":
+        raw_item = str(form.get("item_id") or "")
+        if not raw_item.isdigit():
+            raise RatingError("choose an item to code", field="item_id")
+        synthesis.code_item(session, int(raw_item), subtopic=str(form.get("subtopic") or ""))
+        target = f"delphi_item:{raw_item}"
+    elif kind == "subtopic":
+        saved = synthesis.save_subtopic(
+            session, study_id, code=str(form.get("code") or ""), label=str(form.get("label") or "")
+        )
+        target = f"delphi_subtopic:{saved.id}"
+    else:
+        item_ids = [int(str(v)) for v in form.getlist("item_ids") if str(v).isdigit()]
+        action = synthesis.save_action(
+            session,
+            study_id,
+            code=str(form.get("code") or ""),
+            title=str(form.get("title") or ""),
+            description=str(form.get("description") or ""),
+            pillar=str(form.get("pillar") or ""),
+            subtopic_code=str(form.get("subtopic_code") or ""),
+            item_ids=item_ids,
+        )
+        target = f"delphi_action:{action.id}"
+    record_audit(
+        session, actor_id=user.id, action=f"delphi.synthesis.{kind or 'action'}", target=target
+    )
+    session.commit()
+    return redirect(f"/delphi/studies/{study_id}/synthesis")

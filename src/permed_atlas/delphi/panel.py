@@ -1,0 +1,149 @@
+"""Pure: read a panel CSV (one expert per row) into drafts, or fail naming line and field.
+
+Columns: ``name``, ``email``, ``country`` (ISO 3166-1 alpha-2) are required;
+``ref``, ``region`` (EU, CN or Other; derived from the country when blank),
+``expertise`` and ``organisation`` are optional. A file with any bad row
+yields no drafts at all.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass
+
+from permed_atlas.delphi.errors import PanelFileError
+from permed_atlas.delphi.models import REGION_GROUPS
+
+REQUIRED_COLUMNS = ("name", "email", "country")
+OPTIONAL_COLUMNS = ("ref", "region", "expertise", "organisation")
+_EMAIL = re.compile(r"^[^@\s,;]+@[^@\s,;]+\.[^@\s,;]+$")
+
+
+@dataclass(frozen=True)
+class ExpertDraft:
+    """One valid row of a panel file, before it is stored."""
+
+    line: int
+    ref: str
+    name: str
+    email: str
+    region: str
+    country: str
+    expertise: str
+    organisation: str
+
+
+@dataclass(frozen=True)
+class RegionGroups:
+    """Which countries belong to which region group, and the accepted spellings of groups."""
+
+    countries: Mapping[str, str]
+    aliases: Mapping[str, str]
+
+    def group_of(self, country: str) -> str:
+        """The region group of an ISO alpha-2 country code ("Other" when in no group)."""
+        return self.countries.get(country.upper(), "Other")
+
+    def normalise(self, raw: str) -> str | None:
+        """A region group from a user's spelling, or None when unknown."""
+        text = raw.strip()
+        if text in REGION_GROUPS:
+            return text
+        return self.aliases.get(text.lower())
+
+
+def parse_panel_csv(
+    text: str, *, path: str, known_countries: Collection[str], regions: RegionGroups
+) -> list[ExpertDraft]:
+    """Parse a whole panel file; the first bad row raises and nothing is returned.
+
+    :param text: the file's content.
+    :param path: the file name, for error messages.
+    :param known_countries: valid ISO 3166-1 alpha-2 codes (upper case).
+    :param regions: the region groups.
+    """
+    if text.startswith("\ufeff"):  # Excel's UTF-8 CSVs start with a byte-order mark
+        text = text[1:]
+    reader = csv.DictReader(io.StringIO(text, newline=""))
+    header = [h.strip().lower() for h in (reader.fieldnames or [])]
+    if not header:
+        raise PanelFileError("the file is empty", path=path, line=1, field=None)
+    for column in REQUIRED_COLUMNS:
+        if column not in header:
+            raise PanelFileError(
+                f"missing column (need {', '.join(REQUIRED_COLUMNS)})",
+                path=path,
+                line=1,
+                field=column,
+            )
+    reader.fieldnames = header
+    drafts: list[ExpertDraft] = []
+    seen_email: dict[str, int] = {}
+    seen_ref: dict[str, int] = {}
+    for row in reader:
+        line = reader.line_num
+        if None in row:
+            raise PanelFileError("more cells than columns", path=path, line=line, field=None)
+        cells = {k: (v or "").strip() for k, v in row.items()}
+        if not any(cells.values()):
+            continue
+        draft = _parse_row(cells, line=line, path=path, known=known_countries, regions=regions)
+        draft = _with_ref(draft, len(drafts) + 1)
+        for key, seen, field in (
+            (draft.email.lower(), seen_email, "email"),
+            (draft.ref, seen_ref, "ref"),
+        ):
+            if key in seen:
+                raise PanelFileError(
+                    f"{key!r} already on line {seen[key]}", path=path, line=line, field=field
+                )
+            seen[key] = line
+        drafts.append(draft)
+    if not drafts:
+        raise PanelFileError("no experts in the file", path=path, line=None, field=None)
+    return drafts
+
+
+def _parse_row(
+    cells: dict[str, str], *, line: int, path: str, known: Collection[str], regions: RegionGroups
+) -> ExpertDraft:
+    def fail(field: str, message: str) -> PanelFileError:
+        return PanelFileError(message, path=path, line=line, field=field)
+
+    for column in REQUIRED_COLUMNS:
+        if not cells.get(column):
+            raise fail(column, "is empty")
+    email = cells["email"]
+    if not _EMAIL.match(email):
+        raise fail("email", f"{email!r} is not an e-mail address")
+    country = cells["country"].upper()
+    if country not in known:
+        raise fail("country", f"{cells['country']!r} is not an ISO 3166-1 alpha-2 country code")
+    raw_region = cells.get("region", "")
+    if raw_region:
+        region = regions.normalise(raw_region)
+        if region is None:
+            raise fail("region", f"{raw_region!r} is not one of {', '.join(REGION_GROUPS)}")
+    else:
+        region = regions.group_of(country)
+    return ExpertDraft(
+        line=line,
+        ref=cells.get("ref", ""),
+        name=cells["name"],
+        email=email,
+        region=region,
+        country=country,
+        expertise=cells.get("expertise", ""),
+        organisation=cells.get("organisation", ""),
+    )
+
+
+def _with_ref(draft: ExpertDraft, index: int) -> ExpertDraft:
+    if draft.ref:
+        return draft
+    from dataclasses import replace
+
+    return replace(draft, ref=f"E{index:03d}")

@@ -1,0 +1,371 @@
+"""Study reports: statistics and ratings as CSV/XLSX, a self-contained HTML report, PDF."""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import shutil
+import subprocess
+import tempfile
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from permed_atlas.delphi.charts import (
+    distribution_svg,
+    share_over_rounds_svg,
+    verdicts_over_rounds_svg,
+)
+from permed_atlas.delphi.consensus import describe_region_rule
+from permed_atlas.delphi.errors import DelphiError
+from permed_atlas.delphi.models import (
+    REGION_GROUPS,
+    Action,
+    IssuedInvitation,
+    Item,
+    RoundResult,
+    Study,
+    Subtopic,
+    Survey,
+)
+from permed_atlas.delphi.responses import list_ratings
+from permed_atlas.delphi.results import compute_round_result
+from permed_atlas.delphi.rounds import list_final_items
+from permed_atlas.delphi.store import get_study, list_experts, list_items, list_rounds, list_surveys
+from permed_atlas.delphi.synthesis import list_actions, list_subtopics
+
+TEMPLATES_DIR = Path(__file__).resolve().parents[1] / "web" / "templates"
+
+
+@dataclass(frozen=True)
+class SurveyReport:
+    survey: Survey
+    rounds: tuple[RoundResult, ...]
+    final_items: tuple[Item, ...]
+
+
+@dataclass(frozen=True)
+class StudyReport:
+    """Everything a study report shows, computed once."""
+
+    study: Study
+    surveys: tuple[SurveyReport, ...]
+    actions: tuple[Action, ...]
+    subtopics: tuple[Subtopic, ...]
+    panel_regions: dict[str, int]
+    rule_text: str
+    region_rule_text: str
+
+
+def build_study_report(session: Session, study_id: int) -> StudyReport:
+    """Compute every round's statistics, the final items and the synthesis of a study.
+
+    :param session: the platform database session.
+    :param study_id: the study.
+    """
+    study = get_study(session, study_id)
+    surveys = []
+    regions: Counter[str] = Counter()
+    seen_panels: set[int] = set()
+    for survey in list_surveys(session, study.id):
+        rounds = tuple(compute_round_result(session, r.id) for r in list_rounds(session, survey.id))
+        surveys.append(SurveyReport(survey, rounds, tuple(list_final_items(session, survey.id))))
+        if survey.panel_id not in seen_panels:
+            seen_panels.add(survey.panel_id)
+            regions.update(e.region for e in list_experts(session, survey.panel_id))
+    return StudyReport(
+        study=study,
+        surveys=tuple(surveys),
+        actions=tuple(list_actions(session, study.id)),
+        subtopics=tuple(list_subtopics(session, study.id)),
+        panel_regions={g: regions.get(g, 0) for g in REGION_GROUPS},
+        rule_text=study.rule.describe(),
+        region_rule_text=describe_region_rule(study.rule),
+    )
+
+
+def _number(value: float | None, digits: int = 4) -> float | str:
+    return "" if value is None else round(value, digits)
+
+
+def statistics_rows(report: StudyReport) -> list[dict[str, Any]]:
+    """One row per item per round with every statistic (the CSV/XLSX "statistics" table).
+
+    :param report: the study report.
+    """
+    rows = []
+    for survey_report in report.surveys:
+        for result in survey_report.rounds:
+            for entry in result.items:
+                s, st, rg = entry.summary, entry.stability, entry.regions
+                row: dict[str, Any] = {
+                    "pillar": survey_report.survey.pillar,
+                    "round": result.round.number,
+                    "item": entry.item.code,
+                    "statement": entry.item.statement,
+                    "origin": entry.item.origin,
+                    "outcome": entry.item.outcome,
+                    "outcome_reason": entry.item.outcome_reason,
+                    "n_responses": s.n_responses,
+                    "n_valid": s.n_valid,
+                    "n_no_opinion": s.n_no_opinion,
+                    **{f"n_rating_{i + 1}": c for i, c in enumerate(s.counts)},
+                    "share_agree": _number(s.share_agree),
+                    "share_disagree": _number(s.share_disagree),
+                    "median": _number(s.median),
+                    "q1": _number(s.q1),
+                    "q3": _number(s.q3),
+                    "iqr": _number(s.iqr),
+                    "mean": _number(s.mean),
+                    "sd": _number(s.sd),
+                    "verdict": s.verdict,
+                    "n_paired": st.n_paired if st else "",
+                    "share_changed": _number(st.share_changed) if st else "",
+                    "wilcoxon_statistic": _number(st.wilcoxon.statistic) if st else "",
+                    "wilcoxon_p": _number(st.wilcoxon.p_value, 6) if st else "",
+                    "wilcoxon_method": st.wilcoxon.method if st else "",
+                    "region_flag": bool(rg and rg.flagged),
+                    "region_reasons": "; ".join(rg.reasons) if rg else "",
+                }
+                for group in REGION_GROUPS:
+                    summary = rg.summaries.get(group) if rg else None
+                    row[f"n_valid_{group}"] = summary.n_valid if summary else ""
+                    row[f"share_agree_{group}"] = _number(summary.share_agree) if summary else ""
+                row["kendall_w_round"] = _number(result.kendall.w)
+                rows.append(row)
+    return rows
+
+
+def ratings_rows(session: Session, study_id: int) -> list[dict[str, Any]]:
+    """Every rating of a study, experts pseudonymised by their panel reference.
+
+    :param study_id: the study.
+    """
+    rows = []
+    for survey in list_surveys(session, study_id):
+        experts = {e.id: e for e in list_experts(session, survey.panel_id)}
+        for round_ in list_rounds(session, survey.id):
+            codes = {i.id: i.code for i in list_items(session, round_.id)}
+            for rating in list_ratings(session, round_.id):
+                expert = experts[rating.expert_id]
+                rows.append(
+                    {
+                        "pillar": survey.pillar,
+                        "round": round_.number,
+                        "item": codes[rating.item_id],
+                        "expert": expert.ref,
+                        "region": expert.region,
+                        "country": expert.country,
+                        "rating": "" if rating.value is None else rating.value,
+                        "no_opinion": rating.value is None,
+                        "comment": rating.comment,
+                        "updated_at": rating.updated_at.isoformat(),
+                    }
+                )
+    return rows
+
+
+def write_csv(rows: Sequence[dict[str, Any]], path: Path | None = None) -> str:
+    """Rows as CSV text (UTF-8, header first); also written to ``path`` when given.
+
+    :param rows: dictionaries sharing the same keys.
+    :param path: where to write, if anywhere.
+    """
+    buffer = io.StringIO(newline="")
+    if rows:
+        writer = csv.DictWriter(buffer, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    text = buffer.getvalue()
+    if path is not None:
+        path.write_text(text, encoding="utf-8", newline="")
+    return text
+
+
+def write_xlsx(session: Session, study_id: int, path: Path) -> Path:
+    """An Excel workbook with sheets Statistics, Ratings, Panel agreement and Actions.
+
+    :param study_id: the study.
+    :param path: the .xlsx file to write.
+    """
+    from openpyxl import Workbook
+
+    report = build_study_report(session, study_id)
+    workbook = Workbook()
+    sheets: list[tuple[str, Iterable[dict[str, Any]]]] = [
+        ("Statistics", statistics_rows(report)),
+        ("Ratings", ratings_rows(session, study_id)),
+        ("Panel agreement", _kendall_rows(report)),
+        ("Actions", _action_rows(report)),
+    ]
+    workbook.remove(workbook.active)
+    for title, rows in sheets:
+        sheet = workbook.create_sheet(title)
+        rows = list(rows)
+        if rows:
+            sheet.append(list(rows[0]))
+            for row in rows:
+                sheet.append([_cell(v) for v in row.values()])
+            sheet.freeze_panes = "A2"
+    workbook.save(path)
+    return path
+
+
+def _cell(value: Any) -> Any:
+    return value if isinstance(value, (int, float, str, bool)) or value is None else str(value)
+
+
+def _kendall_rows(report: StudyReport) -> list[dict[str, Any]]:
+    return [
+        {
+            "pillar": s.survey.pillar,
+            "round": r.round.number,
+            "kendall_w": _number(r.kendall.w),
+            "raters": r.kendall.n_raters,
+            "items": r.kendall.n_items,
+            "chi2": _number(r.kendall.chi2),
+            "df": r.kendall.df,
+            "p_value": _number(r.kendall.p_value, 6),
+            "invited": r.n_invited,
+            "responded": r.n_responded,
+        }
+        for s in report.surveys
+        for r in s.rounds
+    ]
+
+
+def _action_rows(report: StudyReport) -> list[dict[str, Any]]:
+    return [
+        {
+            "action": a.code,
+            "title": a.title,
+            "pillar": a.pillar,
+            "subtopic": a.subtopic_code,
+            "items": " ".join(a.item_codes),
+            "description": a.description,
+        }
+        for a in report.actions
+    ]
+
+
+def chart_context(report: StudyReport) -> dict[str, Any]:
+    """SVG charts for a report, keyed by survey id: verdicts per round and shares per item."""
+    charts: dict[int, dict[str, str]] = {}
+    for survey_report in report.surveys:
+        verdicts = [
+            (
+                r.round.number,
+                sum(1 for i in r.items if i.summary.verdict == "include"),
+                sum(1 for i in r.items if i.summary.verdict == "exclude"),
+                sum(1 for i in r.items if i.summary.verdict == "none"),
+            )
+            for r in survey_report.rounds
+        ]
+        codes: list[str] = []
+        shares: dict[str, list[float | None]] = {}
+        for index, result in enumerate(survey_report.rounds):
+            for entry in result.items:
+                if entry.item.code not in shares:
+                    codes.append(entry.item.code)
+                    shares[entry.item.code] = [None] * len(survey_report.rounds)
+                shares[entry.item.code][index] = entry.summary.share_agree
+        charts[survey_report.survey.id] = {
+            "verdicts": verdicts_over_rounds_svg(verdicts),
+            "shares": share_over_rounds_svg(
+                [(c, shares[c]) for c in codes], threshold=report.study.rule.agree_share
+            ),
+        }
+    return {"charts": charts, "distribution_svg": distribution_svg}
+
+
+def render_report_html(report: StudyReport) -> str:
+    """The self-contained HTML report (inline CSS and SVG; prints to PDF as it is).
+
+    :param report: the study report.
+    """
+    from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+    env = Environment(loader=FileSystemLoader(str(TEMPLATES_DIR)), autoescape=select_autoescape())
+    template = env.get_template("delphi/report_document.html")
+    return template.render(report=report, **chart_context(report))
+
+
+def find_chromium() -> str | None:
+    """A Chromium executable for printing PDFs (PERMED_CHROMIUM, then the PATH)."""
+    candidate = os.environ.get("PERMED_CHROMIUM")
+    if candidate and Path(candidate).exists():
+        return candidate
+    for name in ("chromium", "chromium-browser", "google-chrome"):
+        found = shutil.which(name)
+        if found:
+            return found
+    return None
+
+
+def write_pdf(html: str, path: Path, *, timeout: float = 120) -> Path:
+    """Print the HTML report to PDF with headless Chromium.
+
+    :param html: the report's HTML.
+    :param path: the PDF file to write.
+    :param timeout: seconds to wait for Chromium.
+    """
+    chromium = find_chromium()
+    if chromium is None:
+        raise DelphiError(
+            "no PDF: Chromium was not found (set PERMED_CHROMIUM); print the HTML report instead"
+        )
+    with tempfile.TemporaryDirectory() as tmp:
+        source = Path(tmp) / "report.html"
+        source.write_text(html, encoding="utf-8")
+        command = [
+            chromium,
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-pdf-header-footer",
+            f"--user-data-dir={Path(tmp) / 'profile'}",
+            f"--print-to-pdf={path.resolve()}",
+            source.as_uri(),
+        ]
+        completed = subprocess.run(command, capture_output=True, timeout=timeout, check=False)
+    if completed.returncode != 0 or not path.exists() or path.stat().st_size == 0:
+        raise DelphiError(
+            f"Chromium could not print {path}: {completed.stderr.decode(errors='replace')[-300:]}"
+        )
+    return path
+
+
+def invitation_rows(
+    issued: Sequence[IssuedInvitation], *, survey: Survey, round_number: int
+) -> list[dict[str, Any]]:
+    """Mail-merge rows: one per expert with the personal link and its expiry.
+
+    :param issued: freshly issued invitations (the only moment the links are known).
+    :param survey: the survey they are for.
+    :param round_number: the round.
+    """
+    return [
+        {
+            "ref": i.expert.ref,
+            "name": i.expert.name,
+            "email": i.expert.email,
+            "organisation": i.expert.organisation,
+            "country": i.expert.country,
+            "region": i.expert.region,
+            "survey": survey.title,
+            "pillar": survey.pillar,
+            "round": round_number,
+            "link": i.link,
+            "expires_at": i.invitation.expires_at.isoformat(timespec="minutes"),
+            "expires_on": i.invitation.expires_at.strftime("%d %B %Y"),
+        }
+        for i in issued
+    ]

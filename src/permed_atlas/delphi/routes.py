@@ -1,0 +1,233 @@
+"""Delphi web pages under /delphi and the rating form behind personal links.
+
+Study overviews and aggregate reports are public; panels, individual ratings and
+every write need an editor (CSRF-checked, audited). The rating form needs no
+account: the personal link's token is the credential. JSON twins: :mod:`.api`.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+
+from permed_atlas.delphi import report, responses, store, synthesis
+from permed_atlas.delphi.api import api_router
+from permed_atlas.delphi.charts import distribution_svg
+from permed_atlas.delphi.edge import NO_STORE, attachment, is_editor, redirect, respond_status
+from permed_atlas.delphi.errors import (
+    DelphiError,
+    InvalidTokenError,
+)
+from permed_atlas.delphi.form import load_rating_form
+from permed_atlas.delphi.results import compute_round_result
+from permed_atlas.web.deps import CurrentUser, EditorUser, SessionDep, render
+
+router = APIRouter(prefix="/delphi", tags=["delphi"])
+__all__ = ["api_router", "router"]
+
+
+@router.get("/", include_in_schema=False)
+def index(request: Request, session: SessionDep) -> Response:
+    return render(request, "delphi/index.html", {"studies": store.list_studies(session)})
+
+
+@router.get("/studies/{study_id}", include_in_schema=False)
+def study_page(request: Request, study_id: int, session: SessionDep, user: CurrentUser) -> Response:
+    study = store.get_study(session, study_id)
+    surveys = [(s, store.list_rounds(session, s.id)) for s in store.list_surveys(session, study.id)]
+    panels = [
+        (p, len(store.list_experts(session, p.id))) for p in store.list_panels(session, study.id)
+    ]
+    return render(
+        request,
+        "delphi/study.html",
+        {
+            "study": study,
+            "surveys": surveys,
+            "panels": panels,
+            "is_editor": is_editor(user),
+            "actions": synthesis.list_actions(session, study.id),
+        },
+    )
+
+
+@router.get("/rounds/{round_id}", include_in_schema=False)
+def round_page(request: Request, round_id: int, session: SessionDep, user: CurrentUser) -> Response:
+    result = compute_round_result(session, round_id)
+    study = store.get_study(session, result.survey.study_id)
+    next_round = [
+        r
+        for r in store.list_rounds(session, result.survey.id)
+        if r.number == result.round.number + 1
+    ]
+    return render(
+        request,
+        "delphi/round.html",
+        {
+            "study": study,
+            "result": result,
+            "is_editor": is_editor(user),
+            "next_round": next_round[0] if next_round else None,
+            "distribution_svg": distribution_svg,
+            "rule_text": study.rule.describe(),
+            "invitations": responses.list_invitations(session, round_id),
+        },
+    )
+
+
+@router.get("/studies/{study_id}/report", include_in_schema=False)
+def report_page(request: Request, study_id: int, session: SessionDep) -> Response:
+    data = report.build_study_report(session, study_id)
+    return render(
+        request,
+        "delphi/report.html",
+        {
+            "report": data,
+            "pdf_available": report.find_chromium() is not None,
+            **report.chart_context(data),
+        },
+    )
+
+
+@router.get("/studies/{study_id}/report.html", include_in_schema=False)
+def report_document(study_id: int, session: SessionDep) -> Response:
+    html = report.render_report_html(report.build_study_report(session, study_id))
+    return Response(html, media_type="text/html")
+
+
+@router.get("/studies/{study_id}/report.pdf", include_in_schema=False)
+def report_pdf(study_id: int, session: SessionDep) -> Response:
+    data = report.build_study_report(session, study_id)
+    with tempfile.TemporaryDirectory() as tmp:
+        path = report.write_pdf(report.render_report_html(data), Path(tmp) / "report.pdf")
+        content = path.read_bytes()
+    return Response(
+        content, media_type="application/pdf", headers=attachment(f"{data.study.slug}-report.pdf")
+    )
+
+
+@router.get("/studies/{study_id}/statistics.csv", include_in_schema=False)
+def statistics_csv(study_id: int, session: SessionDep) -> Response:
+    data = report.build_study_report(session, study_id)
+    return Response(
+        report.write_csv(report.statistics_rows(data)),
+        media_type="text/csv; charset=utf-8",
+        headers=attachment(f"{data.study.slug}-statistics.csv"),
+    )
+
+
+@router.get("/studies/{study_id}/ratings.csv", include_in_schema=False)
+def ratings_csv(study_id: int, session: SessionDep, user: EditorUser) -> Response:
+    study = store.get_study(session, study_id)
+    return Response(
+        report.write_csv(report.ratings_rows(session, study.id)),
+        media_type="text/csv; charset=utf-8",
+        headers=attachment(f"{study.slug}-ratings.csv"),
+    )
+
+
+@router.get("/studies/{study_id}/export.xlsx", include_in_schema=False)
+def export_xlsx(study_id: int, session: SessionDep, user: EditorUser) -> Response:
+    study = store.get_study(session, study_id)
+    with tempfile.TemporaryDirectory() as tmp:
+        content = report.write_xlsx(session, study.id, Path(tmp) / "export.xlsx").read_bytes()
+    return Response(
+        content,
+        headers=attachment(f"{study.slug}.xlsx"),
+        media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+
+
+# -- the rating form ----------------------------------------------------------------------
+
+
+@router.get("/respond/{token}", include_in_schema=False)
+def respond_form(request: Request, token: str, session: SessionDep) -> Response:
+    # Only a count (or "duplicate") travels in the URL, never text to show.
+    saved = request.query_params.get("saved", "")
+    notice = None
+    if saved == "duplicate":
+        notice = "These answers were already saved; nothing was stored twice."
+    elif saved.isdigit():
+        n = int(saved)
+        notice = (
+            f"{n} answer{'s' if n != 1 else ''} saved; you can change them until the round closes."
+        )
+    return _render_form(request, session, token, notice=notice)
+
+
+def _render_form(
+    request: Request,
+    session: Any,
+    token: str,
+    *,
+    notice: str | None = None,
+    error: str | None = None,
+    status_code: int = 200,
+    submitted: tuple[dict[int, str], dict[int, str]] | None = None,
+) -> Response:
+    try:
+        form = load_rating_form(session, token)
+    except InvalidTokenError as exc:
+        response = render(
+            request, "delphi/respond.html", {"form": None, "error": str(exc)}, status_code=404
+        )
+        response.headers.update(NO_STORE)
+        return response
+    response = render(
+        request,
+        "delphi/respond.html",
+        {
+            "form": form,
+            "token": token,
+            "notice": notice,
+            "error": error,
+            "distribution_svg": distribution_svg,
+            # after a refused save the form shows what was typed, not only what is stored
+            "submitted_ratings": submitted[0] if submitted else {},
+            "submitted_comments": submitted[1] if submitted else {},
+        },
+        status_code=status_code,
+    )
+    response.headers.update(NO_STORE)
+    return response
+
+
+@router.post("/respond/{token}", include_in_schema=False)
+async def respond_save(request: Request, token: str, session: SessionDep) -> Response:
+    form = await request.form()
+    ratings = {
+        int(k[7:]): str(v) for k, v in form.items() if k.startswith("rating_") and k[7:].isdigit()
+    }
+    comments = {
+        int(k[8:]): str(v) for k, v in form.items() if k.startswith("comment_") and k[8:].isdigit()
+    }
+    raw_revision = str(form.get("revision") or "")
+    revision = int(raw_revision) if raw_revision.isdigit() else None
+    try:
+        result = responses.submit_ratings(
+            session, token, ratings=ratings, comments=comments, revision=revision
+        )
+    except DelphiError as exc:
+        session.rollback()
+        return _render_form(
+            request,
+            session,
+            token,
+            error=str(exc),
+            status_code=respond_status(exc),
+            submitted=(ratings, comments),
+        )
+    session.commit()
+    saved = "duplicate" if result.duplicate else str(result.saved)
+    return redirect(f"/delphi/respond/{token}?saved={saved}")
+
+
+# Management pages and forms (panel, rounds, synthesis) live in manage.py.
+from permed_atlas.delphi.manage import manage_router  # noqa: E402
+
+router.include_router(manage_router)

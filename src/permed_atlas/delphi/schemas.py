@@ -1,0 +1,182 @@
+"""Pydantic I/O of the Delphi JSON API (built from the core dataclasses)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class _FromCore(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+
+class ConsensusRulePublic(_FromCore):
+    kind: str
+    agree_share: float
+    exclude_share: float
+    median_min: float
+    median_max_exclude: float
+    iqr_max: float
+    region_gap: float
+    min_region_n: int
+
+
+class StudyPublic(_FromCore):
+    id: int
+    slug: str
+    title: str
+    description: str
+    rule: ConsensusRulePublic
+    created_at: datetime
+
+
+class RoundPublic(_FromCore):
+    id: int
+    survey_id: int
+    number: int
+    status: str
+    closes_at: datetime | None
+    closed_at: datetime | None
+
+
+class SurveyPublic(_FromCore):
+    id: int
+    pillar: str
+    title: str
+    rounds: list[RoundPublic] = []
+
+
+class StudyDetailPublic(BaseModel):
+    study: StudyPublic
+    surveys: list[SurveyPublic]
+
+
+class ItemPublic(_FromCore):
+    id: int
+    round_id: int
+    code: str
+    statement: str
+    rationale: str
+    subtopic: str
+    position: int
+    origin: str
+    previous_item_id: int | None
+    outcome: str
+    outcome_reason: str
+
+
+class ItemSummaryPublic(_FromCore):
+    n_responses: int
+    n_valid: int
+    n_no_opinion: int
+    counts: tuple[int, int, int, int, int]
+    share_agree: float | None
+    share_disagree: float | None
+    median: float | None
+    q1: float | None
+    q3: float | None
+    iqr: float | None
+    mean: float | None
+    sd: float | None
+    verdict: str
+
+
+class WilcoxonPublic(_FromCore):
+    statistic: float | None
+    p_value: float | None
+    n_nonzero: int
+    method: str
+
+
+class StabilityPublic(_FromCore):
+    n_paired: int
+    n_changed: int
+    share_changed: float | None
+    mean_change: float | None
+    wilcoxon: WilcoxonPublic
+
+
+class RegionComparisonPublic(_FromCore):
+    summaries: dict[str, ItemSummaryPublic]
+    flagged: bool
+    reasons: tuple[str, ...]
+
+
+class ItemResultPublic(_FromCore):
+    item: ItemPublic
+    summary: ItemSummaryPublic
+    stability: StabilityPublic | None
+    regions: RegionComparisonPublic | None
+
+
+class KendallWPublic(_FromCore):
+    w: float | None
+    n_raters: int
+    n_items: int
+    chi2: float | None
+    df: int
+    p_value: float | None
+
+
+class RoundResultPublic(_FromCore):
+    round: RoundPublic
+    rule: ConsensusRulePublic
+    items: list[ItemResultPublic]
+    kendall: KendallWPublic
+    n_invited: int
+    n_responded: int
+
+
+class ActionPublic(_FromCore):
+    id: int
+    study_id: int
+    code: str
+    title: str
+    description: str
+    pillar: str
+    subtopic_code: str
+    item_ids: tuple[int, ...]
+    item_codes: tuple[str, ...]
+
+
+class ItemFeedbackPublic(_FromCore):
+    previous_code: str
+    counts: tuple[int, int, int, int, int]
+    n_no_opinion: int
+    share_agree: float | None
+    median: float | None
+    own_rating: int | None
+    own_rated: bool
+
+
+class FormItemPublic(BaseModel):
+    item: ItemPublic
+    rating: int | None
+    no_opinion: bool
+    comment: str
+    feedback: ItemFeedbackPublic | None
+
+
+class RatingFormPublic(BaseModel):
+    round: RoundPublic
+    survey_title: str
+    expert_name: str
+    revision: int
+    expires_at: datetime
+    items: list[FormItemPublic]
+
+
+class RatingsCreate(BaseModel):
+    """A save of the rating form: item id -> 1-5 or null ("no opinion")."""
+
+    ratings: dict[int, int | None] = Field(default_factory=dict)
+    comments: dict[int, str] = Field(default_factory=dict)
+    revision: int | None = None
+
+
+class SubmissionPublic(_FromCore):
+    saved: int
+    unchanged: int
+    revision: int
+    duplicate: bool

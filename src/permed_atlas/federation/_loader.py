@@ -1,0 +1,169 @@
+"""Mapping a biobank's table onto the sample model, inside DuckDB."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+
+from permed_atlas.federation.errors import MappingError
+from permed_atlas.federation.mapping import NodeConfig, miabis_terms
+
+_DIAGNOSIS_RE = r"^[A-Z][0-9]{2}(\.?[0-9A-Z]{1,4})?$"
+# A code or shorthand, optionally with the values of a restricted term ("DUO:0000007=C50|C18"),
+# the form permed_atlas.transfer.parse_consent_term reads.
+_CONSENT_RE = r"^([A-Z]+|DUO:[0-9]{7})(=[A-Z0-9_:.| -]+)?$"
+
+
+def _q(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _lit(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _where_line(data: Path, row: int, is_csv: bool) -> str:
+    # Line 1 of a CSV is its header, so data row n sits on line n + 1.
+    return f"{data}:{row + 1}" if is_csv else f"{data}: row {row}"
+
+
+def load_samples(con: duckdb.DuckDBPyConnection, config: NodeConfig, data: Path) -> None:
+    """Create tables ``samples`` and ``datasets`` from ``data`` mapped by ``config``.
+
+    :raises MappingError: for a missing column or a value that cannot be mapped.
+    """
+    is_csv = data.suffix.lower() not in {".parquet", ".pq"}
+    reader = (
+        "read_csv(?, header = true, all_varchar = true)" if is_csv else "read_parquet(?)"
+    )
+    con.execute(
+        f"CREATE OR REPLACE TEMP TABLE raw AS SELECT row_number() OVER () AS _row, * FROM {reader}",
+        [str(data)],
+    )
+    present = {r[0] for r in con.execute("DESCRIBE raw").fetchall()}
+    cols = config.columns
+    for field_name, column in cols.items():
+        if column not in present:
+            raise MappingError(
+                f"{data}: column {column!r} (mapped to {field_name} in {config.source}) is missing",
+                field=field_name,
+            )
+
+    def text(field_name: str) -> str:
+        if field_name in cols:
+            return f"nullif(trim(CAST({_q(cols[field_name])} AS VARCHAR)), '')"
+        default = config.defaults.get(field_name)
+        return _lit(default) if default is not None else "CAST(NULL AS VARCHAR)"
+
+    vocab = miabis_terms()
+    exprs: dict[str, str] = {}
+    for dim in ("sex", "material", "storage", "sample_type"):
+        pairs = {term.lower(): term for term in vocab[dim]}
+        pairs.update({src.lower(): dst for src, dst in config.values.get(dim, {}).items()})
+        cases = " ".join(f"WHEN {_lit(s)} THEN {_lit(d)}" for s, d in pairs.items())
+        exprs[dim] = f"(CASE lower({text(dim)}) {cases} ELSE NULL END)"
+    diag = f"upper(replace({text('diagnosis')}, ' ', ''))"
+    if "collection_year" in cols or "collection_year" in config.defaults:
+        year = f"TRY_CAST(TRY_CAST({text('collection_year')} AS DOUBLE) AS INTEGER)"
+        year_field = "collection_year"
+    else:
+        year = f"year(try_strptime({text('collection_date')}, {_lit(config.date_format)}))"
+        year_field = "collection_date"
+    country = f"upper({text('country')})" if "country" in cols else _lit(config.identity.country)
+    sep = _lit(config.consent_separator)
+    con.execute(
+        f"""
+        CREATE OR REPLACE TEMP TABLE mapped AS SELECT
+            _row,
+            {text('sample_id')} AS sample_id,
+            {text('donor_id')} AS donor_id,
+            coalesce({text('collection')}, 'main') AS collection,
+            {exprs['sample_type']} AS sample_type, {text('sample_type')} AS raw_sample_type,
+            {exprs['material']} AS material, {text('material')} AS raw_material,
+            {exprs['storage']} AS storage, {text('storage')} AS raw_storage,
+            coalesce({exprs['sex']}, CASE WHEN {text('sex')} IS NULL THEN 'unknown' END) AS sex,
+            {text('sex')} AS raw_sex,
+            {diag} AS raw_diagnosis,
+            TRY_CAST(floor(TRY_CAST({text('age_at_collection')} AS DOUBLE)) AS INTEGER) AS age,
+            {text('age_at_collection')} AS raw_age,
+            {year} AS year, {text(year_field)} AS raw_year,
+            {country} AS country,
+            list_sort(list_distinct(list_filter(
+                list_transform(string_split(coalesce({text('consent')}, ''), {sep}),
+                               lambda x: upper(trim(x))),
+                lambda x: x <> ''))) AS duo_codes
+        FROM raw
+        """
+    )
+    checks = [
+        ("sample_id", "sample_id IS NULL", "sample_id", "is empty"),
+        ("donor_id", "donor_id IS NULL", "donor_id", "is empty"),
+        ("sex", "raw_sex IS NOT NULL AND sex IS NULL", "raw_sex", "is not a sex term"),
+        ("material", "raw_material IS NOT NULL AND material IS NULL", "raw_material",
+         "is not a material term"),
+        ("storage", "raw_storage IS NOT NULL AND storage IS NULL", "raw_storage",
+         "is not a storage term"),
+        ("sample_type", "raw_sample_type IS NOT NULL AND sample_type IS NULL",
+         "raw_sample_type", "is not a sample type term"),
+        ("diagnosis", f"raw_diagnosis IS NOT NULL AND NOT regexp_matches(raw_diagnosis, "
+         f"{_lit(_DIAGNOSIS_RE)})", "raw_diagnosis", "is not an ICD-10 code"),
+        ("age_at_collection", "raw_age IS NOT NULL AND (age IS NULL OR age < 0 OR age > 130)",
+         "raw_age", "is not an age in years (0-130)"),
+        (year_field, "raw_year IS NOT NULL AND (year IS NULL OR year < 1900 OR year > 2100)",
+         "raw_year", "is not a collection year"),
+        ("country", "country IS NOT NULL AND NOT regexp_matches(country, '^[A-Z]{2}$')",
+         "country", "is not an ISO 3166-1 alpha-2 code"),
+        ("consent", f"len(list_filter(duo_codes, lambda x: NOT regexp_matches(x, "
+         f"{_lit(_CONSENT_RE)}))) > 0", "array_to_string(duo_codes, '|')",
+         "holds something that is not a DUO code"),
+    ]
+    for field_name, condition, shown, problem in checks:
+        bad = con.execute(
+            f"SELECT _row, {shown} FROM mapped WHERE {condition} ORDER BY _row LIMIT 1"
+        ).fetchone()
+        if bad:
+            column = cols.get(field_name, field_name)
+            raise MappingError(
+                f"{_where_line(data, int(bad[0]), is_csv)}: column {column!r} ({field_name}): "
+                f"{bad[1]!r} {problem}",
+                field=field_name,
+            )
+    dup = con.execute(
+        "SELECT sample_id, count(*) FROM mapped GROUP BY sample_id HAVING count(*) > 1 LIMIT 1"
+    ).fetchone()
+    if dup:
+        raise MappingError(f"{data}: sample id {dup[0]!r} occurs {dup[1]} times", field="sample_id")
+    con.execute(
+        """
+        CREATE OR REPLACE TABLE datasets AS
+        SELECT collection || '-' || CAST(row_number() OVER (ORDER BY collection,
+                   array_to_string(duo_codes, '|')) AS VARCHAR) AS id,
+               collection, duo_codes
+        FROM (SELECT DISTINCT collection, duo_codes FROM mapped)
+        """
+    )
+    # Term columns become ENUMs and numbers small integers: counting with filters on
+    # them is several times faster than on text. Sorted by diagnosis so that the zone
+    # maps let a diagnosis filter skip row groups.
+    for dim in ("sex", "material", "storage", "sample_type"):
+        members = ", ".join(_lit(term) for term in vocab[dim])
+        con.execute(f"CREATE TYPE {dim}_term AS ENUM ({members})")
+    con.execute(
+        """
+        CREATE OR REPLACE TABLE samples AS
+        SELECT m.sample_id, m.donor_id, d.id AS dataset_id,
+               CAST(m.sample_type AS sample_type_term) AS sample_type,
+               CAST(m.material AS material_term) AS material,
+               CAST(m.storage AS storage_term) AS storage,
+               CAST(m.sex AS sex_term) AS sex,
+               CAST(m.age AS SMALLINT) AS age, CAST(m.year AS SMALLINT) AS year, m.country,
+               CASE WHEN m.raw_diagnosis IS NULL THEN NULL
+                    ELSE replace(m.raw_diagnosis, '.', '') END AS diagnosis_key
+        FROM mapped m JOIN datasets d
+          ON d.collection = m.collection AND d.duo_codes = m.duo_codes
+        ORDER BY diagnosis_key, m.sex, m.material
+        """
+    )
+    con.execute("DROP TABLE mapped")
+    con.execute("DROP TABLE raw")

@@ -1,0 +1,122 @@
+"""``permed node ...`` (run a biobank's node) and ``permed hub ...`` (ask all nodes)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from permed_atlas.federation.hub import load_hub_config, result_to_json, run_hub_query
+from permed_atlas.federation.mapping import load_node_config
+from permed_atlas.federation.models import HubResult
+from permed_atlas.federation.node_store import open_node_store
+from permed_atlas.federation.query import build_simple_query
+from permed_atlas.transfer import DataUseRequest
+
+console = Console()
+node_app = typer.Typer(help="Run a biobank's federation node.", no_args_is_help=True)
+hub_app = typer.Typer(help="Ask every registered node at once.", no_args_is_help=True)
+groups = {"node": node_app, "hub": hub_app}
+
+DataOpt = Annotated[Path, typer.Option("--data", help="The biobank's CSV or Parquet table.")]
+ConfigOpt = Annotated[Path, typer.Option("--config", help="The node config (mapping) YAML.")]
+
+
+@node_app.command("serve")
+def serve(
+    data: DataOpt,
+    config: ConfigOpt,
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8701,
+    k: Annotated[int | None, typer.Option(help="Suppression threshold (overrides config).")] = None,
+    rounding: Annotated[int | None, typer.Option(help="Rounding base.")] = None,
+    noise_epsilon: Annotated[float | None, typer.Option(help="Laplace noise epsilon.")] = None,
+    budget: Annotated[int | None, typer.Option(help="Queries per requester per day.")] = None,
+    log: Annotated[Path | None, typer.Option(help="SQLite file keeping the query log.")] = None,
+    threads: Annotated[int | None, typer.Option(help="DuckDB threads.")] = None,
+) -> None:
+    """Load a biobank table and answer count queries over HTTP (Beacon v2 style).
+
+    Example: ``permed node serve --data bb.csv --config bb.yaml --port 8701 --k 5``
+    """
+    import uvicorn
+
+    from permed_atlas.federation.node_app import create_node_app
+
+    overrides = {"k": k, "rounding": rounding, "noise_epsilon": noise_epsilon,
+                 "daily_budget": budget}
+    node_store = open_node_store(load_node_config(config, overrides=overrides), data=data,
+                                 log=log, threads=threads)
+    identity = node_store.config.identity
+    console.print(f"node {identity.id}: {node_store.sample_count()} samples in "
+                  f"{len(node_store.datasets)} collections; listening on http://{host}:{port}")
+    uvicorn.run(create_node_app(node_store), host=host, port=port, log_level="warning")
+
+
+@node_app.command("check")
+def check(data: DataOpt, config: ConfigOpt) -> None:
+    """Load a table with its mapping and report what the node would hold (nothing is served).
+
+    Example: ``permed node check --data bb.csv --config bb.yaml``
+    """
+    node_store = open_node_store(load_node_config(config), data=data)
+    console.print(f"{node_store.config.identity.id}: {node_store.sample_count()} samples")
+    for dataset in node_store.datasets:
+        console.print(f"  collection {dataset.id}: consent {', '.join(dataset.duo_codes) or '-'}")
+    node_store.close()
+
+
+def print_result(result: HubResult) -> None:
+    """A table per node and the merged bounds."""
+    table = Table(title="Federated count")
+    for column in ("node", "region", "status", "count", "bounds", "reason"):
+        table.add_column(column)
+    for o in result.outcomes:
+        count = o.count
+        table.add_row(o.node_id, o.region, o.status, count.display if count else "-",
+                      f"[{count.lower}, {count.upper}]" if count else "-", o.reason[:80])
+    console.print(table)
+    for region, bounds in result.regions.items():
+        console.print(f"region {region}: {bounds.display} ({bounds.nodes} nodes answered)")
+    console.print(f"total: {result.total.display}"
+                  + ("" if result.complete else " (incomplete: some nodes did not answer)"))
+
+
+@hub_app.command("query")
+def query(
+    nodes: Annotated[Path, typer.Option("--nodes", help="The hub's nodes.yaml registry.")],
+    diagnosis: Annotated[list[str], typer.Option(help="ICD-10 code, range or chapter:N.")] = [],  # noqa: B006
+    sex: Annotated[list[str], typer.Option(help="female, male, unknown.")] = [],  # noqa: B006
+    material: Annotated[list[str], typer.Option(help="MIABIS material type.")] = [],  # noqa: B006
+    age: Annotated[str | None, typer.Option(help="Age at collection: N or LOW-HIGH.")] = None,
+    year: Annotated[str | None, typer.Option(help="Collection year: N or LOW-HIGH.")] = None,
+    entity: Annotated[str, typer.Option(help="biosamples or individuals.")] = "biosamples",
+    requester: Annotated[str, typer.Option(help="Who is asking (logged by nodes).")] = "cli",
+    purpose: Annotated[str | None, typer.Option(help="DUO purpose (GRU, HMB, DS, ...).")] = None,
+    disease: Annotated[str | None, typer.Option(help="Disease studied, for DS.")] = None,
+    country: Annotated[str | None, typer.Option(help="Requester's country.")] = None,
+    commercial: Annotated[bool | None, typer.Option("--commercial/--non-commercial")] = None,
+    ethics_approval: Annotated[
+        bool | None, typer.Option("--ethics-approval/--no-ethics-approval",
+                                  help="Whether local ethics (IRB/ERB) approval is documented.")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Send one count query to every node of a registry and merge the answers.
+
+    Example: ``permed hub query --nodes nodes.yaml --diagnosis C50 --sex female --purpose HMB``
+    """
+    question = build_simple_query(diagnosis=diagnosis, sex=sex, material=material, age=age,
+                               year=year, entity=entity)
+    use = (DataUseRequest(purpose=purpose, disease=disease, country=country,
+                          commercial=commercial, ethics_approval=ethics_approval)
+           if purpose else None)
+    result = run_hub_query(load_hub_config(nodes), question, requester=requester, use=use)
+    if as_json:
+        typer.echo(json.dumps(result_to_json(result), indent=2, ensure_ascii=False))
+    else:
+        print_result(result)

@@ -1,0 +1,401 @@
+"""The hub: asks every registered node at once and merges what they say.
+
+Each node gets its own token and its own time limit; a slow, down or refusing
+node becomes an outcome with a reason, never an error of the whole query.
+Counts are merged as bounds: a node's "<5" adds [1, 4] (or [0, 4]), a rounded
+count adds the interval it stands for, so a region's or the total's bounds are
+exact sums of what the nodes disclosed and nothing is guessed. When the
+request states a data use, each node's collections are matched against their
+DUO consent codes first and only the collections that allow the use are
+counted; a node with none is excluded with the matcher's reasons.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import time
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import asdict, dataclass, replace
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import httpx
+import orjson
+import yaml
+
+from permed_atlas.federation.auth import issue_token
+from permed_atlas.federation.errors import NodesConfigError
+from permed_atlas.federation.models import (
+    CountBounds,
+    CountQuery,
+    Dataset,
+    DisclosedCount,
+    HubResult,
+    NodeEndpoint,
+    NodeOutcome,
+    NodeStatus,
+)
+from permed_atlas.federation.query import query_to_json
+from permed_atlas.transfer import DataUseRequest, DuoOntology, load_duo_ontology, match_data_use
+
+_HTTP_STATUS: dict[int, NodeStatus] = {
+    401: "unauthorized",
+    403: "forbidden",
+    409: "refused",
+    429: "over_budget",
+}
+DATASETS_TTL_S = 300.0
+
+
+@dataclass(frozen=True)
+class HubConfig:
+    """The hub's name (token issuer) and its registered nodes."""
+
+    issuer: str
+    nodes: tuple[NodeEndpoint, ...]
+    source: str = ""
+
+
+def load_hub_config(path: Path) -> HubConfig:
+    """Read a nodes.yaml registry.
+
+    :param path: the YAML file (``hub: {issuer, default_timeout_s}``, ``nodes: [...]``).
+    :raises NodesConfigError: naming the file and the node entry that is wrong.
+    """
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as exc:
+        raise NodesConfigError(f"{path}: cannot read nodes registry: {exc}") from exc
+    if not isinstance(raw, dict) or not isinstance(raw.get("nodes"), list):
+        raise NodesConfigError(f"{path}: expected 'nodes:' with a list of nodes", field="nodes")
+    hub = raw.get("hub") or {}
+    default_timeout = float(hub.get("default_timeout_s", 5))
+    nodes: list[NodeEndpoint] = []
+    for index, item in enumerate(raw["nodes"]):
+        where = f"nodes[{index}]"
+        if not isinstance(item, dict):
+            raise NodesConfigError(f"{path}: {where} must be a mapping", field=where)
+        missing = [k for k in ("id", "url", "region") if not item.get(k)]
+        if missing:
+            raise NodesConfigError(f"{path}: {where} lacks {', '.join(missing)}", field=where)
+        secret = item.get("secret")
+        if item.get("secret_env"):
+            secret = os.environ.get(str(item["secret_env"]))
+            if not secret:
+                raise NodesConfigError(
+                    f"{path}: {where}: environment variable {item['secret_env']} is not set",
+                    field=f"{where}.secret_env",
+                )
+        if not secret:
+            raise NodesConfigError(f"{path}: {where} needs secret or secret_env", field=where)
+        nodes.append(
+            NodeEndpoint(
+                id=str(item["id"]),
+                name=str(item.get("name", item["id"])),
+                url=str(item["url"]).rstrip("/"),
+                region=str(item["region"]),
+                country=str(item.get("country", "")).upper(),
+                secret=str(secret),
+                timeout_s=float(item.get("timeout_s", default_timeout)),
+                managers=tuple(str(m).lower() for m in item.get("managers") or ()),
+            )
+        )
+    ids = [n.id for n in nodes]
+    if len(set(ids)) != len(ids):
+        raise NodesConfigError(f"{path}: node ids must be unique", field="nodes")
+    return HubConfig(issuer=str(hub.get("issuer", "permed-hub")), nodes=tuple(nodes),
+                     source=str(path))
+
+
+def registry_path(data_dir: Path) -> Path:
+    """The platform's nodes.yaml: ``<data dir>/federation/nodes.yaml``, else the bundled demo one.
+
+    :param data_dir: the platform's data directory.
+    """
+    own = data_dir / "federation" / "nodes.yaml"
+    if own.is_file():
+        return own
+    return Path(__file__).resolve().parent.parent / "data" / "federation" / "nodes.yaml"
+
+
+@lru_cache(maxsize=1)
+def default_ontology() -> DuoOntology:
+    """The bundled DUO release, parsed once per process, with the matcher warmed up.
+
+    The matcher reads its region sets (for GS, geographical restriction) on
+    first use, which takes about a second; doing it here keeps that cost out
+    of every node's time limit.
+    """
+    ontology = load_duo_ontology()
+    match_data_use(["DUO:0000022=EU27"], DataUseRequest(purpose="GRU", country="DE"),
+                   ontology=ontology)
+    return ontology
+
+
+class Hub:
+    """Fans questions out to the nodes of one registry; reuse it to reuse connections.
+
+    :param config: the registry.
+    :param client: an httpx.AsyncClient to use (one is made and owned otherwise).
+    :param clock: the time source for tokens.
+    :param ontology: the DUO ontology for consent matching (bundled one when None).
+    """
+
+    def __init__(
+        self,
+        config: HubConfig,
+        *,
+        client: httpx.AsyncClient | None = None,
+        clock: Callable[[], float] = time.time,
+        ontology: DuoOntology | None = None,
+    ) -> None:
+        self.config = config
+        self._own_client = client is None
+        self._client = client or httpx.AsyncClient(
+            limits=httpx.Limits(max_connections=200, max_keepalive_connections=100)
+        )
+        self._clock = clock
+        self._ontology = ontology
+        self._datasets: dict[str, tuple[float, tuple[Dataset, ...]]] = {}
+
+    async def __aenter__(self) -> Hub:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        """Close the HTTP client if the hub made it."""
+        if self._own_client:
+            await self._client.aclose()
+
+    def _headers(self, node: NodeEndpoint, requester: str) -> dict[str, str]:
+        token = issue_token(node.secret, issuer=self.config.issuer, requester=requester,
+                            audience=node.id, now=int(self._clock()), ttl_s=120)
+        return {"Authorization": f"Bearer {token}"}
+
+    async def query(
+        self,
+        query: CountQuery,
+        *,
+        requester: str,
+        use: DataUseRequest | None = None,
+        node_ids: Sequence[str] | None = None,
+    ) -> HubResult:
+        """Ask every node (or those named) and merge their answers.
+
+        :param query: the question (its granularity is forced to count).
+        :param requester: on whose behalf the hub asks; nodes log it and may refuse it.
+        :param use: the intended data use; collections whose consent forbids it are left out.
+        :param node_ids: ask only these nodes.
+        """
+        nodes = [n for n in self.config.nodes if node_ids is None or n.id in node_ids]
+        counted = replace(query, granularity="count")
+        if use is not None and self._ontology is None:
+            # Parsed before the fan-out so that no node's time limit pays for it.
+            self._ontology = default_ontology()
+        outcomes = await asyncio.gather(
+            *(self._ask_in_time(node, counted, requester, use) for node in nodes)
+        )
+        return merge_outcomes(counted, outcomes, use=use)
+
+    async def _ask_in_time(
+        self, node: NodeEndpoint, query: CountQuery, requester: str, use: DataUseRequest | None
+    ) -> NodeOutcome:
+        start = time.perf_counter()
+        base = NodeOutcome(node.id, node.name, node.region, node.country, "error")
+        try:
+            outcome = await asyncio.wait_for(
+                self._ask(node, query, requester, use, base), timeout=node.timeout_s
+            )
+        except TimeoutError:
+            outcome = replace(base, status="timeout",
+                              reason=f"no answer within {node.timeout_s:g} s")
+        except httpx.TimeoutException:
+            outcome = replace(base, status="timeout", reason="HTTP timeout")
+        except httpx.TransportError as exc:
+            outcome = replace(base, status="unreachable",
+                              reason=f"{type(exc).__name__}: {exc or 'connection failed'}")
+        except (ValueError, KeyError, TypeError) as exc:
+            outcome = replace(base, status="error", reason=f"unreadable answer: {exc}")
+        return replace(outcome, elapsed_ms=(time.perf_counter() - start) * 1000.0)
+
+    async def _node_datasets(self, node: NodeEndpoint, requester: str) -> tuple[Dataset, ...]:
+        cached = self._datasets.get(node.id)
+        if cached and time.monotonic() - cached[0] < DATASETS_TTL_S:
+            return cached[1]
+        response = await self._client.get(f"{node.url}/api/datasets",
+                                          headers=self._headers(node, requester))
+        response.raise_for_status()
+        found = tuple(
+            Dataset(str(c["id"]), str(c.get("name", c["id"])),
+                    tuple(str(t["id"]) for t in c.get("dataUseConditions", {})
+                          .get("duoDataUse", [])))
+            for c in response.json()["response"]["collections"]
+        )
+        self._datasets[node.id] = (time.monotonic(), found)
+        return found
+
+    async def _ask(
+        self, node: NodeEndpoint, query: CountQuery, requester: str,
+        use: DataUseRequest | None, base: NodeOutcome,
+    ) -> NodeOutcome:
+        used: tuple[str, ...] = ()
+        excluded: list[tuple[str, str]] = []
+        if use is not None:
+            try:
+                datasets = await self._node_datasets(node, requester)
+            except httpx.HTTPStatusError as exc:
+                return _failed(base, exc.response)
+            ontology = self._ontology or default_ontology()
+            allowed: list[str] = []
+            for dataset in datasets:
+                verdict = match_data_use(list(dataset.duo_codes), use, ontology=ontology)
+                if verdict.allowed:
+                    allowed.append(dataset.id)
+                else:
+                    excluded.append((dataset.id, "; ".join(verdict.reasons)))
+            if not allowed:
+                return replace(base, status="excluded_by_consent",
+                               reason="no collection's consent allows this use",
+                               datasets_excluded=tuple(excluded))
+            used = tuple(allowed)
+            if excluded:
+                query = replace(query, datasets=used)
+        headers = self._headers(node, requester)
+        headers["Content-Type"] = "application/json"
+        response = await self._client.post(
+            f"{node.url}/api/{query.entity}", content=orjson.dumps(query_to_json(query)),
+            headers=headers,
+        )
+        if response.status_code != 200:
+            return replace(_failed(base, response), datasets_excluded=tuple(excluded))
+        count = read_count(orjson.loads(response.content))
+        return replace(base, status="ok", count=count, datasets_used=used,
+                       datasets_excluded=tuple(excluded))
+
+
+def _failed(base: NodeOutcome, response: httpx.Response) -> NodeOutcome:
+    try:
+        message = str(response.json()["error"]["errorMessage"])
+    except (ValueError, KeyError, TypeError):
+        message = response.text[:200]
+    status = _HTTP_STATUS.get(response.status_code, "error")
+    return replace(base, status=status, reason=f"HTTP {response.status_code}: {message}")
+
+
+def read_count(body: dict[str, Any]) -> DisclosedCount:
+    """A node's count response as a disclosed count with bounds.
+
+    :param body: the Beacon count response.
+    """
+    summary = body["responseSummary"]
+    disclosure = (body.get("info") or {}).get("disclosure")
+    shown = summary.get("numTotalResults")
+    precision = str(summary.get("countPrecision", "exact"))
+    exists = bool(summary["exists"])
+    if disclosure and disclosure.get("suppressed"):
+        # "<k" stands for 1..k-1 when the node said the cell is not empty, else 0..k-1.
+        k = int(disclosure["k"])
+        return DisclosedCount(str(disclosure["display"]), None, 1 if exists else 0, k - 1,
+                              True, exists, precision)  # type: ignore[arg-type]
+    if disclosure:
+        return DisclosedCount(
+            display=str(disclosure["display"]),
+            value=shown if isinstance(shown, int) else None,
+            lower=int(disclosure["lower"]),
+            upper=int(disclosure["upper"]),
+            suppressed=False,
+            exists=exists,
+            precision=precision,  # type: ignore[arg-type]
+        )
+    if isinstance(shown, int):
+        return DisclosedCount(str(shown), shown, shown, shown, False, shown > 0, "exact")
+    # A beacon without our disclosure block: "<k" stands for 0..k-1.
+    text = str(shown)
+    k = int(text.lstrip("<"))
+    return DisclosedCount(text, None, 0, k - 1, True, bool(summary.get("exists")), "imprecise")
+
+
+def merge_outcomes(
+    query: CountQuery, outcomes: Sequence[NodeOutcome], *, use: DataUseRequest | None = None
+) -> HubResult:
+    """Sum the nodes' bounds per region and in total.
+
+    :param query: the question asked.
+    :param outcomes: one per node.
+    :param use: the data use the request stated, if any.
+    """
+    regions: dict[str, list[int]] = {}
+    total = [0, 0, 0]
+    for outcome in outcomes:
+        slot = regions.setdefault(outcome.region, [0, 0, 0])
+        if outcome.count is None:
+            continue
+        for acc in (slot, total):
+            acc[0] += outcome.count.lower
+            acc[1] += outcome.count.upper
+            acc[2] += 1
+    complete = all(o.status in {"ok", "excluded_by_consent"} for o in outcomes)
+    return HubResult(
+        query=query,
+        purpose=(use.purpose,) if use else (),
+        outcomes=tuple(outcomes),
+        regions={r: CountBounds(*v) for r, v in sorted(regions.items())},
+        total=CountBounds(*total),
+        complete=complete,
+    )
+
+
+def run_hub_query(
+    config: HubConfig,
+    query: CountQuery,
+    *,
+    requester: str,
+    use: DataUseRequest | None = None,
+) -> HubResult:
+    """Ask the nodes once from synchronous code (the CLI).
+
+    :param config: the registry.
+    :param query: the question.
+    :param requester: on whose behalf the hub asks.
+    :param use: the intended data use, for consent matching.
+    """
+
+    async def go() -> HubResult:
+        async with Hub(config) as hub:
+            return await hub.query(query, requester=requester, use=use)
+
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(go())
+    # A loop already runs in this thread (a notebook, a synchronous wrapper of async
+    # code): the query gets its own loop in a worker thread.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(lambda: asyncio.run(go())).result()
+
+
+def result_to_json(result: HubResult) -> dict[str, object]:
+    """A hub result as plain JSON (per node, per region, total)."""
+    return {
+        "query": result.query.key(),
+        "purpose": list(result.purpose),
+        "complete": result.complete,
+        "total": {**asdict(result.total), "display": result.total.display},
+        "regions": {r: {**asdict(b), "display": b.display} for r, b in result.regions.items()},
+        "nodes": [
+            {
+                "id": o.node_id, "name": o.name, "region": o.region, "country": o.country,
+                "status": o.status, "reason": o.reason,
+                "count": asdict(o.count) if o.count else None,
+                "datasets_used": list(o.datasets_used),
+                "datasets_excluded": [{"id": i, "reason": r} for i, r in o.datasets_excluded],
+                "elapsed_ms": round(o.elapsed_ms, 1),
+            }
+            for o in result.outcomes
+        ],
+    }

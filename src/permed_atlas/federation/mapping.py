@@ -1,0 +1,190 @@
+"""The node config: which column of a biobank's table is which MIABIS-like field.
+
+A node config (YAML) names the node, its disclosure rules, whom it trusts and
+how its own table maps to the sample model::
+
+    node: {id: bb-berlin, name: Biobank Berlin, region: EU, country: DE}
+    disclosure: {k: 5, rounding: 1, show_zeros: true, noise_epsilon: null,
+                 daily_budget: 500, differencing_window_days: 30}
+    auth:
+      trusted_issuers: {permed-hub: {secret_env: PERMED_NODE_SECRET}}
+      allowed_requesters: ["*"]
+    columns: {sample_id: SampleID, donor_id: DonorID, diagnosis: ICD10, ...}
+    values: {sex: {M: male, F: female}, material: {Serum: SERUM}}
+    consent_separator: ";"           # between DUO codes; "|" separates a code's values
+    date_format: "%d.%m.%Y"          # for a collection_date column
+    defaults: {collection: main}
+
+Only ``sample_id`` and ``donor_id`` are required among the columns;
+``collection_year`` may instead come from a date column (``collection_date``).
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from permed_atlas.federation.errors import MappingError
+from permed_atlas.federation.models import DisclosureRules
+
+FIELDS = (
+    "sample_id",
+    "donor_id",
+    "collection",
+    "sample_type",
+    "material",
+    "diagnosis",
+    "sex",
+    "age_at_collection",
+    "collection_year",
+    "collection_date",
+    "storage",
+    "consent",
+    "country",
+)
+REQUIRED = ("sample_id", "donor_id")
+VOCABULARY_FIELDS = ("sex", "material", "storage", "sample_type")
+DATA_DIR = Path(__file__).resolve().parent.parent / "data" / "federation"
+
+
+@dataclass(frozen=True)
+class NodeIdentity:
+    """Who a node is."""
+
+    id: str
+    name: str
+    region: str
+    country: str
+
+
+@dataclass(frozen=True)
+class NodeConfig:
+    """A node's identity, rules, trust and column mapping, read from its YAML file."""
+
+    identity: NodeIdentity
+    rules: DisclosureRules
+    trusted_issuers: dict[str, str]
+    allowed_requesters: tuple[str, ...]
+    noise_secret: str
+    columns: dict[str, str]
+    values: dict[str, dict[str, str]] = field(default_factory=dict)
+    consent_separator: str = ";"
+    date_format: str = "%Y-%m-%d"
+    defaults: dict[str, str] = field(default_factory=dict)
+    source: str = ""
+
+
+def _fail(path: Path, message: str, field_name: str) -> MappingError:
+    return MappingError(f"{path}: {message}", field=field_name)
+
+
+def _secret(path: Path, spec: Any, where: str) -> str:
+    if isinstance(spec, str):
+        return spec
+    if isinstance(spec, dict) and "secret_env" in spec:
+        value = os.environ.get(str(spec["secret_env"]))
+        if not value:
+            variable = spec["secret_env"]
+            raise _fail(path, f"{where}: environment variable {variable} is not set", where)
+        return value
+    if isinstance(spec, dict) and "secret" in spec:
+        return str(spec["secret"])
+    raise _fail(path, f"{where}: give secret or secret_env", where)
+
+
+def load_node_config(path: Path, *, overrides: dict[str, Any] | None = None) -> NodeConfig:
+    """Read and check a node config file.
+
+    :param path: the YAML file.
+    :param overrides: disclosure settings given on the command line (k, rounding, ...).
+    :raises MappingError: naming the file and field that is wrong.
+    """
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as exc:
+        raise MappingError(f"{path}: cannot read node config: {exc}") from exc
+    if not isinstance(raw, dict):
+        raise _fail(path, "expected a mapping at the top level", "")
+    node = raw.get("node") or {}
+    for key in ("id", "name", "region", "country"):
+        if not node.get(key):
+            raise _fail(path, f"node.{key} is missing", f"node.{key}")
+    identity = NodeIdentity(
+        str(node["id"]), str(node["name"]), str(node["region"]), str(node["country"]).upper()
+    )
+    disclosure = dict(raw.get("disclosure") or {})
+    disclosure.update({k: v for k, v in (overrides or {}).items() if v is not None})
+    try:
+        rules = DisclosureRules(**disclosure)
+    except (TypeError, ValueError) as exc:
+        raise _fail(path, f"disclosure: {exc}", "disclosure") from exc
+    auth = raw.get("auth") or {}
+    issuers = {
+        str(name): _secret(path, spec, f"auth.trusted_issuers.{name}")
+        for name, spec in (auth.get("trusted_issuers") or {}).items()
+    }
+    if not issuers:
+        raise _fail(path, "auth.trusted_issuers is empty: the node would answer nobody", "auth")
+    allowed = tuple(str(r) for r in (auth.get("allowed_requesters") or ["*"]))
+    noise_secret = (
+        _secret(path, auth["noise_secret"], "auth.noise_secret")
+        if "noise_secret" in auth
+        else "|".join(sorted(issuers.values()))
+    )
+    columns = {str(k): str(v) for k, v in (raw.get("columns") or {}).items()}
+    unknown = set(columns) - set(FIELDS)
+    if unknown:
+        raise _fail(path, f"columns: unknown field(s) {sorted(unknown)}", "columns")
+    for key in REQUIRED:
+        if key not in columns:
+            raise _fail(path, f"columns.{key} is required", f"columns.{key}")
+    values = {
+        str(dim): {str(src): str(dst) for src, dst in (mapping or {}).items()}
+        for dim, mapping in (raw.get("values") or {}).items()
+    }
+    vocab = miabis_terms()
+    for dim, mapping in values.items():
+        if dim not in VOCABULARY_FIELDS:
+            raise _fail(path, f"values.{dim}: only {VOCABULARY_FIELDS} take value maps", dim)
+        bad = sorted(set(mapping.values()) - set(vocab[dim]))
+        if bad:
+            raise _fail(path, f"values.{dim}: {bad} not in the {dim} vocabulary", f"values.{dim}")
+    return NodeConfig(
+        identity=identity,
+        rules=rules,
+        trusted_issuers=issuers,
+        allowed_requesters=allowed,
+        noise_secret=noise_secret,
+        columns=columns,
+        values=values,
+        consent_separator=str(raw.get("consent_separator", ";")),
+        date_format=str(raw.get("date_format", "%Y-%m-%d")),
+        defaults={str(k): str(v) for k, v in (raw.get("defaults") or {}).items()},
+        source=str(path),
+    )
+
+
+@lru_cache(maxsize=1)
+def miabis_terms() -> dict[str, tuple[str, ...]]:
+    """The controlled vocabularies (sex, material, storage, sample_type) of the sample model."""
+    data = yaml.safe_load((DATA_DIR / "miabis_terms.yaml").read_text(encoding="utf-8"))
+    return {k: tuple(str(v) for v in vs) for k, vs in data.items()}
+
+
+@lru_cache(maxsize=1)
+def icd10_chapters() -> dict[str, tuple[str, str]]:
+    """ICD-10 chapter (roman numeral) -> (first, last) three-character category."""
+    text = (DATA_DIR / "icd10_chapters.csv").read_text(encoding="utf-8")
+    rows = csv.DictReader(text.splitlines())
+    return {row["chapter"]: (row["first"], row["last"]) for row in rows}
+
+
+def bundled_data_dir() -> Path:
+    """The folder of the bundled demo biobanks, their configs and nodes.yaml."""
+    return DATA_DIR

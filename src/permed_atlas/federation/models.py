@@ -1,0 +1,220 @@
+"""Dataclasses of federated discovery: queries, disclosure rules, node answers, merged results.
+
+A query is a conjunction over dimensions; within one dimension the values are
+alternatives (a sample has one diagnosis, so "C50 or C18" is the useful reading).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+from permed_atlas.federation.icd10 import IcdPattern, any_covers
+
+Entity = Literal["individuals", "biosamples"]
+Granularity = Literal["boolean", "count"]
+Precision = Literal["exact", "rounded", "imprecise"]
+SEXES = ("female", "male", "unknown", "undifferentiated")
+TERM_DIMENSIONS = ("sex", "material", "sample_type", "storage", "country")
+
+
+@dataclass(frozen=True)
+class Range:
+    """An inclusive integer range; either end may be open."""
+
+    low: int | None = None
+    high: int | None = None
+
+    def covers(self, other: Range) -> bool:
+        """Whether every value in ``other`` lies in this range."""
+        low_ok = self.low is None or (other.low is not None and other.low >= self.low)
+        high_ok = self.high is None or (other.high is not None and other.high <= self.high)
+        return low_ok and high_ok
+
+    def text(self) -> str:
+        return f"{'' if self.low is None else self.low}..{'' if self.high is None else self.high}"
+
+
+@dataclass(frozen=True)
+class CountQuery:
+    """One aggregate question to a node. Empty tuples and open ranges mean "any".
+
+    :param diagnosis: ICD-10 patterns, any of which may match.
+    :param datasets: node dataset (collection) ids to count in; empty means all.
+    """
+
+    entity: Entity = "biosamples"
+    granularity: Granularity = "count"
+    diagnosis: tuple[IcdPattern, ...] = ()
+    sex: tuple[str, ...] = ()
+    material: tuple[str, ...] = ()
+    sample_type: tuple[str, ...] = ()
+    storage: tuple[str, ...] = ()
+    country: tuple[str, ...] = ()
+    age: Range = field(default_factory=Range)
+    year: Range = field(default_factory=Range)
+    datasets: tuple[str, ...] = ()
+
+    def key(self) -> str:
+        """A canonical text of the question (not of the granularity), equal for equal questions."""
+        parts = [
+            f"entity={self.entity}",
+            "diagnosis=" + ",".join(sorted(p.text for p in self.diagnosis)),
+            *(f"{dim}=" + ",".join(sorted(getattr(self, dim))) for dim in TERM_DIMENSIONS),
+            f"age={self.age.text()}",
+            f"year={self.year.text()}",
+            "datasets=" + ",".join(sorted(self.datasets)),
+        ]
+        return ";".join(parts)
+
+    def within(self, other: CountQuery) -> bool:
+        """Whether every record this query counts is also counted by ``other`` (by filters).
+
+        Decided from the filters alone, so it errs on the safe side: two queries
+        whose sets happen to be nested in the data but not by their filters are
+        not compared.
+        """
+        if self.entity != other.entity:
+            return False
+        if other.diagnosis and not (
+            self.diagnosis and all(any_covers(other.diagnosis, p) for p in self.diagnosis)
+        ):
+            return False
+        for dim in (*TERM_DIMENSIONS, "datasets"):
+            wide, narrow = set(getattr(other, dim)), set(getattr(self, dim))
+            if wide and not (narrow and narrow <= wide):
+                return False
+        return other.age.covers(self.age) and other.year.covers(self.year)
+
+
+@dataclass(frozen=True)
+class DisclosureRules:
+    """How a node turns a true count into what it says.
+
+    :param k: counts from 1 to k-1 are never shown; they become "<k".
+    :param rounding: shown counts are rounded half-up to this base (1 = exact),
+        and never to a value below k.
+    :param show_zeros: a true zero is shown as 0 (otherwise it is "<k" too).
+    :param noise_epsilon: when set, Laplace noise of scale sensitivity/epsilon is
+        added before rounding; the same question always gets the same noise.
+    :param noise_sensitivity: the sensitivity of a count (1 per record).
+    :param differencing_window_days: how far back the differencing guard looks.
+    :param daily_budget: queries a requester may send per UTC day.
+    """
+
+    k: int = 5
+    rounding: int = 1
+    show_zeros: bool = True
+    noise_epsilon: float | None = None
+    noise_sensitivity: float = 1.0
+    differencing_window_days: int = 30
+    daily_budget: int = 500
+
+    def __post_init__(self) -> None:
+        if self.k < 1:
+            raise ValueError("k must be at least 1")
+        if self.rounding < 1:
+            raise ValueError("rounding must be at least 1")
+        if self.noise_epsilon is not None and self.noise_epsilon <= 0:
+            raise ValueError("noise_epsilon must be positive")
+        if self.daily_budget < 1:
+            raise ValueError("daily_budget must be at least 1")
+
+
+@dataclass(frozen=True)
+class DisclosedCount:
+    """What a node says about one count: the shown value and the true count's bounds.
+
+    ``lower``/``upper`` bound the (noisy, if noise is on) count that was
+    disclosed; ``display`` is "<5", "0" or a rounded number.
+    """
+
+    display: str
+    value: int | None
+    lower: int
+    upper: int
+    suppressed: bool
+    exists: bool
+    precision: Precision
+
+
+@dataclass(frozen=True)
+class Dataset:
+    """A collection of one node with one set of consent (DUO) codes."""
+
+    id: str
+    collection: str
+    duo_codes: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class NodeEndpoint:
+    """A node registered at the hub."""
+
+    id: str
+    name: str
+    url: str
+    region: str
+    country: str
+    secret: str
+    timeout_s: float = 5.0
+    managers: tuple[str, ...] = ()
+
+
+NodeStatus = Literal[
+    "ok",
+    "timeout",
+    "unreachable",
+    "unauthorized",
+    "forbidden",
+    "refused",
+    "over_budget",
+    "excluded_by_consent",
+    "error",
+]
+
+
+@dataclass(frozen=True)
+class NodeOutcome:
+    """One node's part of a hub query: its disclosed count or why there is none."""
+
+    node_id: str
+    name: str
+    region: str
+    country: str
+    status: NodeStatus
+    reason: str = ""
+    count: DisclosedCount | None = None
+    datasets_used: tuple[str, ...] = ()
+    datasets_excluded: tuple[tuple[str, str], ...] = ()
+    elapsed_ms: float = 0.0
+
+
+@dataclass(frozen=True)
+class CountBounds:
+    """A sum of disclosed counts as bounds; exact when lower == upper."""
+
+    lower: int
+    upper: int
+    nodes: int
+
+    @property
+    def display(self) -> str:
+        return str(self.lower) if self.lower == self.upper else f"{self.lower}-{self.upper}"
+
+
+@dataclass(frozen=True)
+class HubResult:
+    """Merged answer of a hub query: per node, per region and in total."""
+
+    query: CountQuery
+    purpose: tuple[str, ...]
+    outcomes: tuple[NodeOutcome, ...]
+    regions: dict[str, CountBounds]
+    total: CountBounds
+    complete: bool
+
+    @property
+    def missing(self) -> tuple[NodeOutcome, ...]:
+        """The nodes that gave no count, each with its reason."""
+        return tuple(o for o in self.outcomes if o.count is None)

@@ -1,0 +1,250 @@
+"""Beacon v2 style request bodies <-> :class:`CountQuery` (pure).
+
+Filters (a list, ANDed across dimensions, ORed within one):
+
+* ``{"id": "ICD10:C50"}``, ``{"id": "ICD10:C50-C58"}``, ``{"id": "ICD10:chapter:II"}``
+* ``{"id": "sex:female"}`` (or NCIT:C16576 female, NCIT:C20197 male, NCIT:C17998 unknown)
+* ``{"id": "material:SERUM"}``, ``sample_type:tissue``, ``storage:LN``,
+  ``country:DE``
+* ``{"id": "age_at_collection", "operator": ">=", "value": "40"}``; also ``collection_year``;
+  operators ``=``, ``<``, ``<=``, ``>``, ``>=``;
+  and ``{"id": "sex", "operator": "=", "value": ...}``
+
+The same filters are accepted in a GET as ``?filters=ICD10:C50,sex:female,age_at_collection>=40``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from permed_atlas.federation.errors import FilterError
+from permed_atlas.federation.icd10 import IcdPattern, parse_pattern
+from permed_atlas.federation.models import TERM_DIMENSIONS, CountQuery, Entity, Range
+
+SEX_TERMS = {
+    "NCIT:C16576": "female",
+    "NCIT:C20197": "male",
+    "NCIT:C17998": "unknown",
+    "NCIT:C41438": "undifferentiated",
+}
+RANGE_FILTERS = {"age_at_collection": "age", "collection_year": "year"}
+_OPERATOR_TEXT = re.compile(r"^([a-z_]+)\s*(>=|<=|=|<|>)\s*(-?\d+)$")
+
+
+def _range_with(rng: Range, operator: str, value: int, field: str) -> Range:
+    low, high = rng.low, rng.high
+    if operator in {">=", ">", "="}:
+        bound = value + 1 if operator == ">" else value
+        low = bound if low is None else max(low, bound)
+    if operator in {"<=", "<", "="}:
+        bound = value - 1 if operator == "<" else value
+        high = bound if high is None else min(high, bound)
+    if operator not in {">=", ">", "=", "<=", "<"}:
+        raise FilterError(f"filter {field}: unknown operator {operator!r}", field=field)
+    return Range(low, high)
+
+
+def build_query(
+    filters: Sequence[Mapping[str, Any]],
+    *,
+    entity: Entity = "biosamples",
+    granularity: str = "count",
+    datasets: Sequence[str] = (),
+    chapters: Mapping[str, tuple[str, str]],
+    vocabulary: Mapping[str, Sequence[str]],
+) -> CountQuery:
+    """Read Beacon filter objects into a question.
+
+    :param filters: filter objects (id, optional operator and value).
+    :param entity: "individuals" (distinct donors) or "biosamples".
+    :param granularity: "count" or "boolean".
+    :param datasets: dataset ids to count in (empty: all).
+    :param chapters: the ICD-10 chapter table.
+    :param vocabulary: allowed values of sex, material, sample_type and storage.
+    :raises FilterError: naming the filter that cannot be read.
+    """
+    if granularity not in {"count", "boolean"}:
+        raise FilterError(f"requestedGranularity must be count or boolean, not {granularity!r}",
+                          field="requestedGranularity")
+    terms: dict[str, set[str]] = {dim: set() for dim in TERM_DIMENSIONS}
+    diagnosis: list[IcdPattern] = []
+    ranges = {"age": Range(), "year": Range()}
+    for position, item in enumerate(filters):
+        where = f"filters[{position}]"
+        if not isinstance(item, Mapping) or not isinstance(item.get("id"), str):
+            raise FilterError(f"{where}: a filter needs a string id", field=where)
+        fid, operator, value = item["id"].strip(), item.get("operator"), item.get("value")
+        if fid in RANGE_FILTERS:
+            try:
+                number = int(str(value))
+            except ValueError as exc:
+                raise FilterError(f"{where}: {fid} needs an integer value", field=where) from exc
+            dim = RANGE_FILTERS[fid]
+            ranges[dim] = _range_with(ranges[dim], str(operator or "="), number, where)
+            continue
+        if fid in TERM_DIMENSIONS and value is not None:
+            fid = f"{fid}:{value}"
+        prefix, _, rest = fid.partition(":")
+        if fid.upper() in SEX_TERMS:
+            terms["sex"].add(SEX_TERMS[fid.upper()])
+        elif prefix.upper() == "ICD10" and rest:
+            try:
+                diagnosis.append(parse_pattern(rest, chapters=chapters))
+            except ValueError as exc:
+                raise FilterError(f"{where}: {exc}", field=where) from exc
+        elif prefix in TERM_DIMENSIONS and rest:
+            terms[prefix].add(_term(prefix, rest, vocabulary, where))
+        else:
+            raise FilterError(f"{where}: unknown filter {fid!r} (see /api/filtering_terms)",
+                              field=where)
+    for dim, rng in ranges.items():
+        if rng.low is not None and rng.high is not None and rng.low > rng.high:
+            raise FilterError(f"filters: the {dim} range is empty", field=dim)
+    return CountQuery(
+        entity=entity,
+        granularity="boolean" if granularity == "boolean" else "count",
+        diagnosis=tuple(sorted(set(diagnosis))),
+        datasets=tuple(sorted(set(datasets))),
+        age=ranges["age"],
+        year=ranges["year"],
+        **{dim: tuple(sorted(values)) for dim, values in terms.items()},
+    )
+
+
+def _term(dim: str, value: str, vocabulary: Mapping[str, Sequence[str]], where: str) -> str:
+    if dim == "country":
+        if not re.fullmatch(r"[A-Za-z]{2}", value):
+            raise FilterError(f"{where}: country must be ISO 3166-1 alpha-2", field=where)
+        return value.upper()
+    allowed = {v.lower(): v for v in vocabulary.get(dim, ())}
+    if value.lower() not in allowed:
+        raise FilterError(f"{where}: {value!r} is not a {dim} term", field=where)
+    return allowed[value.lower()]
+
+
+def parse_filter_text(text: str) -> list[dict[str, str]]:
+    """GET form ``ICD10:C50,sex:female,age_at_collection>=40`` -> filter objects."""
+    items: list[dict[str, str]] = []
+    for part in (p.strip() for p in text.split(",")):
+        if not part:
+            continue
+        match = _OPERATOR_TEXT.match(part)
+        if match:
+            items.append({"id": match[1], "operator": match[2], "value": match[3]})
+        else:
+            items.append({"id": part})
+    return items
+
+
+def query_filters(query: CountQuery) -> list[dict[str, str]]:
+    """The Beacon filter objects that say ``query``."""
+    out: list[dict[str, str]] = [{"id": f"ICD10:{p.text}"} for p in query.diagnosis]
+    for dim in TERM_DIMENSIONS:
+        out.extend({"id": f"{dim}:{v}"} for v in getattr(query, dim))
+    for fid, rng in (("age_at_collection", query.age), ("collection_year", query.year)):
+        if rng.low is not None:
+            out.append({"id": fid, "operator": ">=", "value": str(rng.low)})
+        if rng.high is not None:
+            out.append({"id": fid, "operator": "<=", "value": str(rng.high)})
+    return out
+
+
+def query_to_json(query: CountQuery) -> dict[str, Any]:
+    """A Beacon v2 request body for ``query``."""
+    body: dict[str, Any] = {
+        "meta": {"apiVersion": "v2.0"},
+        "query": {
+            "filters": query_filters(query),
+            "requestedGranularity": query.granularity,
+            "requestParameters": {"entity": query.entity},
+        },
+    }
+    if query.datasets:
+        body["query"]["requestParameters"]["datasetIds"] = list(query.datasets)
+    return body
+
+
+def query_from_json(
+    body: Mapping[str, Any],
+    *,
+    entity: Entity | None = None,
+    chapters: Mapping[str, tuple[str, str]] | None = None,
+    vocabulary: Mapping[str, Sequence[str]] | None = None,
+) -> CountQuery:
+    """Read a Beacon v2 request body.
+
+    :param body: the JSON body.
+    :param entity: the endpoint's entity; the body's requestParameters.entity otherwise.
+    :param chapters: the ICD-10 chapter table (the bundled one when None).
+    :param vocabulary: the term vocabularies (the bundled ones when None).
+    :raises FilterError: for a body that is not a Beacon request.
+    """
+    if chapters is None or vocabulary is None:
+        from permed_atlas.federation.mapping import icd10_chapters, miabis_terms
+
+        chapters = chapters if chapters is not None else icd10_chapters()
+        vocabulary = vocabulary if vocabulary is not None else miabis_terms()
+    query = body.get("query") or {}
+    if not isinstance(query, Mapping):
+        raise FilterError("query must be an object", field="query")
+    params = query.get("requestParameters") or {}
+    filters = query.get("filters") or []
+    if not isinstance(filters, list) or not isinstance(params, Mapping):
+        raise FilterError("query.filters must be a list", field="query.filters")
+    chosen = entity or params.get("entity") or "biosamples"
+    if chosen not in {"individuals", "biosamples"}:
+        raise FilterError(f"unknown entity {chosen!r}", field="entity")
+    datasets = params.get("datasetIds") or []
+    if not isinstance(datasets, list):
+        raise FilterError("requestParameters.datasetIds must be a list", field="datasetIds")
+    return build_query(
+        filters,
+        entity=chosen,
+        granularity=str(query.get("requestedGranularity") or "count"),
+        datasets=[str(d) for d in datasets],
+        chapters=chapters,
+        vocabulary=vocabulary,
+    )
+
+
+def _range_filters(name: str, text: str | None) -> list[dict[str, str]]:
+    if not text:
+        return []
+    low, sep, high = text.partition("-")
+    try:
+        if not sep:
+            return [{"id": name, "operator": "=", "value": str(int(low))}]
+        out = []
+        if low.strip():
+            out.append({"id": name, "operator": ">=", "value": str(int(low))})
+        if high.strip():
+            out.append({"id": name, "operator": "<=", "value": str(int(high))})
+        return out
+    except ValueError as exc:
+        raise FilterError(f"--{name}: expected N or LOW-HIGH, got {text!r}", field=name) from exc
+
+
+def build_simple_query(
+    *,
+    diagnosis: list[str],
+    sex: list[str],
+    material: list[str],
+    age: str | None,
+    year: str | None,
+    entity: str,
+) -> CountQuery:
+    """The question of the CLI options and the web form, as a :class:`CountQuery`.
+
+    :param diagnosis: ICD-10 codes, ranges or chapter:N.
+    :param sex: sex terms.
+    :param material: material terms.
+    :param age: age at collection, "N" or "LOW-HIGH" (either end may be left out).
+    :param year: collection year, "N" or "LOW-HIGH".
+    :param entity: biosamples or individuals.
+    """
+    filters = [{"id": f"ICD10:{d}"} for d in diagnosis]
+    filters += [{"id": f"sex:{s}"} for s in sex] + [{"id": f"material:{m}"} for m in material]
+    filters += _range_filters("age_at_collection", age) + _range_filters("collection_year", year)
+    return query_from_json({"query": {"filters": filters, "requestParameters": {"entity": entity}}})

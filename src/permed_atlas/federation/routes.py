@@ -1,0 +1,214 @@
+"""The hub in the web app: the federated count page, access requests, and their JSON twins."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import RedirectResponse
+from starlette.responses import Response
+
+from permed_atlas.accounts import User, record_audit
+from permed_atlas.errors import InvalidInputError, PermissionDeniedError
+from permed_atlas.federation.hub import (
+    Hub,
+    HubConfig,
+    load_hub_config,
+    registry_path,
+    result_to_json,
+)
+from permed_atlas.federation.models import HubResult
+from permed_atlas.federation.negotiation import (
+    DECISIONS,
+    AccessRequest,
+    answer_access_request,
+    create_access_request,
+    get_access_request,
+    list_access_requests,
+)
+from permed_atlas.federation.query import build_simple_query
+from permed_atlas.settings import Settings
+from permed_atlas.transfer import DataUseRequest
+from permed_atlas.web.deps import CsrfProtected, CurrentUser, MemberUser, SessionDep, SettingsDep
+from permed_atlas.web.deps import render as render_page
+
+router = APIRouter(prefix="/federation", tags=["federation"], include_in_schema=False)
+api_router = APIRouter(prefix="/api/v1/federation", tags=["federation"])
+
+QUERY_FIELDS = ("diagnosis", "sex", "material", "age", "year", "entity", "purpose", "disease",
+                "country", "commercial", "ethics_approval")
+
+
+def _registry(settings: Settings) -> HubConfig:
+    return load_hub_config(registry_path(settings.data_dir))
+
+
+def _form_values(params: Any) -> dict[str, str]:
+    return {name: str(params.get(name, "")).strip() for name in QUERY_FIELDS}
+
+
+def _split(text: str) -> list[str]:
+    return [part.strip() for part in text.replace(";", ",").split(",") if part.strip()]
+
+
+async def run_query(settings: Settings, values: dict[str, str], user: User | None) -> HubResult:
+    """Ask every registered node the question described by the form values.
+
+    :param values: diagnosis, sex, material, age, year, entity, purpose, disease, country,
+        commercial and ethics_approval (yes/no) as typed in the form or query string.
+    """
+    question = build_simple_query(
+        diagnosis=_split(values["diagnosis"]), sex=_split(values["sex"]),
+        material=_split(values["material"]), age=values["age"] or None,
+        year=values["year"] or None, entity=values["entity"] or "biosamples",
+    )
+    use = None
+    if values["purpose"]:
+        answers = {"yes": True, "no": False}
+        use = DataUseRequest(purpose=values["purpose"], disease=values["disease"] or None,
+                             country=values["country"].upper() or None,
+                             commercial=answers.get(values["commercial"].lower()),
+                             ethics_approval=answers.get(values["ethics_approval"].lower()))
+    requester = f"user:{user.email}" if user else "web:anonymous"
+    async with Hub(_registry(settings)) as hub:
+        return await hub.query(question, requester=requester, use=use)
+
+
+def _managed_nodes(config: HubConfig, user: User | None) -> list[str]:
+    if user is None:
+        return []
+    return [n.id for n in config.nodes if user.email.lower() in n.managers]
+
+
+def _request_json(request: AccessRequest) -> dict[str, Any]:
+    return {
+        "id": request.id, "requester_id": request.requester_id, "title": request.title,
+        "description": request.description, "purpose": request.purpose,
+        "query": request.query_key, "created_at": request.created_at.isoformat(),
+        "nodes": [{"node_id": n.node_id, "node_name": n.node_name, "matched": n.matched,
+                   "status": n.status, "note": n.note,
+                   "answered_at": n.answered_at.isoformat() if n.answered_at else None}
+                  for n in request.nodes],
+    }
+
+
+def _may_see(request: AccessRequest, user: User, managed: list[str]) -> bool:
+    return (user.id == request.requester_id or user.role == "admin"
+            or any(n.node_id in managed for n in request.nodes))
+
+
+@router.get("/")
+async def hub_page(request: Request, settings: SettingsDep, user: CurrentUser) -> Response:
+    values = _form_values(request.query_params)
+    config = _registry(settings)
+    result = None
+    if request.query_params.get("run"):
+        result = await run_query(settings, values, user)
+    return render_page(request, "federation/hub.html", {
+        "values": values, "nodes": config.nodes, "result": result,
+        "result_json": result_to_json(result) if result else None,
+        "json_url": "/api/v1/federation/query?" + str(request.query_params),
+    })
+
+
+@api_router.get("/query")
+async def query_api(request: Request, settings: SettingsDep, user: CurrentUser) -> Any:
+    """Ask every node; the same parameters as the page (diagnosis=C50&sex=female&purpose=HMB)."""
+    result = await run_query(settings, _form_values(request.query_params), user)
+    return result_to_json(result)
+
+
+@api_router.get("/nodes")
+def nodes_api(settings: SettingsDep) -> Any:
+    """The registered nodes (without their secrets)."""
+    return [{"id": n.id, "name": n.name, "url": n.url, "region": n.region,
+             "country": n.country, "timeout_s": n.timeout_s} for n in _registry(settings).nodes]
+
+
+@router.post("/requests")
+async def create_request_form(
+    request: Request, settings: SettingsDep, session: SessionDep, user: MemberUser,
+    _csrf: CsrfProtected,
+    title: Annotated[str, Form(max_length=300)],
+    description: Annotated[str, Form(max_length=5000)] = "",
+) -> Response:
+    form = await request.form()
+    values = _form_values(form)
+    # The query is asked again here rather than trusting counts sent back by the browser.
+    result = await run_query(settings, values, user)
+    created = create_access_request(
+        session, requester_id=user.id, title=title, description=description, result=result,
+        result_json=result_to_json(result), now=datetime.now(UTC))
+    record_audit(session, actor_id=user.id, action="federation.access_request.create",
+                 target=f"federation_access_request:{created.id}",
+                 detail={"nodes": [n.node_id for n in created.nodes]})
+    session.commit()
+    return RedirectResponse(f"/federation/requests/{created.id}", status_code=303)
+
+
+@router.get("/requests")
+def requests_page(request: Request, settings: SettingsDep, session: SessionDep,
+                  user: MemberUser) -> Response:
+    managed = _managed_nodes(_registry(settings), user)
+    return render_page(request, "federation/requests.html", {
+        "mine": list_access_requests(session, requester_id=user.id),
+        "inbox": list_access_requests(session, node_ids=managed) if managed else [],
+        "managed": managed,
+    })
+
+
+@api_router.get("/requests")
+def requests_api(settings: SettingsDep, session: SessionDep, user: MemberUser) -> Any:
+    managed = _managed_nodes(_registry(settings), user)
+    return {
+        "mine": [_request_json(r) for r in list_access_requests(session, requester_id=user.id)],
+        "inbox": [_request_json(r) for r in list_access_requests(session, node_ids=managed)]
+        if managed else [],
+        "managed_nodes": managed,
+    }
+
+
+def _visible_request(settings: Settings, session: Any, request_id: int,
+                     user: User) -> tuple[AccessRequest, list[str]]:
+    found = get_access_request(session, request_id)
+    managed = _managed_nodes(_registry(settings), user)
+    if not _may_see(found, user, managed):
+        raise PermissionDeniedError("this access request is neither yours nor addressed to you")
+    return found, managed
+
+
+@router.get("/requests/{request_id}")
+def request_page(request: Request, request_id: int, settings: SettingsDep,
+                 session: SessionDep, user: MemberUser) -> Response:
+    found, managed = _visible_request(settings, session, request_id, user)
+    return render_page(request, "federation/request.html", {
+        "item": found, "managed": managed, "decisions": DECISIONS,
+    })
+
+
+@api_router.get("/requests/{request_id}")
+def request_api(request_id: int, settings: SettingsDep, session: SessionDep,
+                user: MemberUser) -> Any:
+    found, _ = _visible_request(settings, session, request_id, user)
+    return _request_json(found)
+
+
+@router.post("/requests/{request_id}/answer")
+def answer_form(
+    request_id: int, settings: SettingsDep, session: SessionDep, user: MemberUser,
+    _csrf: CsrfProtected,
+    node_id: Annotated[str, Form(max_length=100)],
+    decision: Annotated[str, Form(max_length=16)],
+    note: Annotated[str, Form(max_length=5000)] = "",
+) -> Response:
+    managed = _managed_nodes(_registry(settings), user)
+    if decision not in DECISIONS:
+        raise InvalidInputError(f"decision must be one of {DECISIONS}", field="decision")
+    answer_access_request(session, request_id, node_id=node_id, decision=decision, note=note,
+                          manager_id=user.id, managed_nodes=managed, now=datetime.now(UTC))
+    record_audit(session, actor_id=user.id, action="federation.access_request.answer",
+                 target=f"federation_access_request:{request_id}",
+                 detail={"node_id": node_id, "decision": decision})
+    session.commit()
+    return RedirectResponse(f"/federation/requests/{request_id}", status_code=303)

@@ -1,0 +1,78 @@
+"""The main job on the embedded default: fill a data directory with the bundled demo data.
+
+``permed demo`` runs :func:`load_demo` and then serves the web app. Every step is
+idempotent, so running it twice stores nothing twice.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from permed_atlas.db import engine_for, session_scope
+from permed_atlas.instance.setup import initialise_instance
+from permed_atlas.settings import Settings
+
+
+@dataclass(frozen=True)
+class DemoSummary:
+    """What the demo loaded and where the report is."""
+
+    works: int
+    patents: int
+    report: Path
+    delphi_study: str
+    roadmaps: int
+    observations_added: int
+
+
+def load_demo(settings: Settings, *, say: Callable[[str], None] = print) -> DemoSummary:
+    """Migrate, ingest the bundled demo corpus, tag it, index it, write the report and
+    load the Delphi and roadmap demo data.
+
+    :param settings: the data directory and databases to fill.
+    :param say: where progress lines go.
+    """
+    from permed_atlas.delphi import load_demo_study
+    from permed_atlas.landscape import build_report, bundled_demo_files, load_region_sets, load_rules, open_corpus
+    from permed_atlas.landscape.ingest_cli import run_ingest
+    from permed_atlas.landscape.topics import rules_path_for
+    from permed_atlas.roadmap import load_bundled_roadmaps, load_demo_observations
+
+    initialise_instance(settings)
+    say(f"data directory: {settings.data_dir.resolve()}")
+    for source, path in bundled_demo_files().items():
+        say(f"ingesting the bundled {source} demo file {path.name}")
+        run_ingest([path], source=source, settings=settings)  # type: ignore[arg-type]
+
+    report_path = settings.reports_dir / "landscape.html"
+    with open_corpus(settings.corpus_path) as corpus:
+        row = corpus.execute(
+            "SELECT count(*) FILTER (kind = 'publication'), count(*) FILTER (kind = 'patent') "
+            "FROM works"
+        ).fetchone()
+        works, patents = (int(row[0]), int(row[1])) if row else (0, 0)
+        build_report(
+            corpus,
+            report_path,
+            region_sets=load_region_sets(settings),
+            rules=load_rules(rules_path_for(settings.data_dir)),
+        )
+    say(f"report: {report_path.resolve()}")
+
+    engine = engine_for(settings)
+    with session_scope(engine) as session:
+        roadmaps = load_bundled_roadmaps(session)
+    with session_scope(engine) as session:
+        observations = load_demo_observations(session)
+    with session_scope(engine) as session:
+        study = load_demo_study(session)
+    return DemoSummary(
+        works=works,
+        patents=patents,
+        report=report_path,
+        delphi_study=str(getattr(study, "title", study)),
+        roadmaps=len(roadmaps),
+        observations_added=int(getattr(observations, "added", 0)),
+    )

@@ -1,0 +1,509 @@
+"""Landscape indicators, computed by DuckDB over the tagged corpus.
+
+Every function takes a connection and a :class:`LandscapeFilter` (the same
+facets the web dashboard offers) and returns plain frozen dataclasses. The
+connection only needs the corpus tables by name, so the same functions run
+over DuckDB's own tables or over views of Parquet files.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field, fields
+from typing import Any
+
+import duckdb
+
+from permed_atlas.landscape.errors import LandscapeError
+from permed_atlas.landscape.filters import NO_FILTER as NO_FILTER
+from permed_atlas.landscape.filters import LandscapeFilter as LandscapeFilter
+from permed_atlas.landscape.filters import filtered_works_sql as filtered_works_sql
+from permed_atlas.landscape.regions import CHINA, EU27
+
+ALL_REGIONS = "ALL"
+"""The pseudo-region of every work in the filter, for totals."""
+
+
+def _query(
+    connection: duckdb.DuckDBPyConnection,
+    flt: LandscapeFilter,
+    body: str,
+    params: Sequence[Any] = (),
+) -> list[tuple[Any, ...]]:
+    works_sql, works_params = filtered_works_sql(flt)
+    try:
+        return connection.execute(
+            f"WITH fw AS ({works_sql}) {body}", [*works_params, *params]
+        ).fetchall()
+    except duckdb.CatalogException as exc:
+        raise LandscapeError(f"the corpus is not tagged yet (run `permed tag`): {exc}") from exc
+
+
+def _region_clause(regions: Sequence[str] | None, column: str) -> tuple[str, list[Any]]:
+    if not regions:
+        return "TRUE", []
+    return f"{column} IN ({', '.join('?' for _ in regions)})", [r.upper() for r in regions]
+
+
+@dataclass(frozen=True, slots=True)
+class RegionYearCount:
+    """Works per region and year."""
+
+    region: str
+    year: int | None
+    works: int
+    pm_relevant: int
+    eu_cn: int
+
+
+def output_by_year_region(
+    connection: duckdb.DuckDBPyConnection,
+    flt: LandscapeFilter = NO_FILTER,
+    *,
+    regions: Sequence[str] | None = None,
+) -> list[RegionYearCount]:
+    """Output per year and region, plus the ``ALL`` total of the filter.
+
+    :param connection: a tagged corpus.
+    :param flt: the facets.
+    :param regions: the regions to break down by; None for every tagged region.
+    """
+    chosen = [r.upper() for r in regions] if regions else tagged_regions(connection)
+    if len(chosen) > 62:
+        raise LandscapeError(f"at most 62 regions at once, not {len(chosen)}")
+    # As in topic_trends: count per (region mask, year), then split the masks; mask 0 rows
+    # (works in none of the regions) still count towards ALL.
+    bits = " UNION ALL ".join(
+        ["SELECT NULL::VARCHAR AS region, 0::BIGINT AS bit WHERE false"]
+        + ["SELECT ? AS region, ?::BIGINT AS bit" for _ in chosen]
+    )
+    bit_params: list[Any] = [v for i, region in enumerate(chosen) for v in (region, 1 << i)]
+    rows = _query(
+        connection,
+        flt,
+        f", bits AS ({bits}),"
+        " masks AS (SELECT r.work_id, sum(b.bit)::BIGINT AS mask FROM work_regions r"
+        "  JOIN bits b USING (region) GROUP BY r.work_id),"
+        " g AS (SELECT coalesce(m.mask, 0) AS mask, fw.year, count(*) AS works,"
+        "  count(*) FILTER (fw.pm_relevant) AS pm, count(*) FILTER (fw.eu_cn) AS eu_cn"
+        "  FROM fw LEFT JOIN masks m USING (work_id) GROUP BY ALL)"
+        " SELECT b.region, g.year, sum(g.works), sum(g.pm), sum(g.eu_cn)"
+        " FROM g JOIN bits b ON (g.mask & b.bit) <> 0 GROUP BY b.region, g.year"
+        f" UNION ALL SELECT '{ALL_REGIONS}', year, sum(works), sum(pm), sum(eu_cn) FROM g"
+        " GROUP BY year ORDER BY 1, 2",
+        bit_params,
+    )
+    return [RegionYearCount(r[0], r[1], int(r[2]), int(r[3]), int(r[4])) for r in rows]
+
+
+@dataclass(frozen=True, slots=True)
+class CoPublicationYear:
+    """EU–China co-publications of one year and their share of each side's output."""
+
+    year: int | None
+    eu_cn: int
+    eu_total: int
+    cn_total: int
+    share_of_eu: float
+    share_of_cn: float
+
+
+def eu_cn_copublications(
+    connection: duckdb.DuckDBPyConnection, flt: LandscapeFilter = NO_FILTER
+) -> list[CoPublicationYear]:
+    """EU–China co-publications per year, with their share of the EU's and China's publications.
+
+    :param connection: a tagged corpus.
+    :param flt: the facets (only publications are counted).
+    """
+    rows = _query(
+        connection,
+        flt,
+        "SELECT year, count(*) FILTER (eu AND cn), count(*) FILTER (eu), count(*) FILTER (cn) "
+        "FROM fw JOIN (SELECT work_id, bool_or(region = ?) AS eu, bool_or(region = ?) AS cn "
+        "  FROM work_regions WHERE region IN (?, ?) GROUP BY work_id) USING (work_id) "
+        "WHERE fw.kind = 'publication' GROUP BY year ORDER BY year",
+        [EU27, CHINA, EU27, CHINA],
+    )
+    return [
+        CoPublicationYear(
+            year=r[0],
+            eu_cn=int(r[1]),
+            eu_total=int(r[2]),
+            cn_total=int(r[3]),
+            share_of_eu=r[1] / r[2] if r[2] else 0.0,
+            share_of_cn=r[1] / r[3] if r[3] else 0.0,
+        )
+        for r in rows
+    ]
+
+
+@dataclass(frozen=True, slots=True)
+class RankedInstitution:
+    """An institution's rank by works within a region."""
+
+    region: str
+    rank: int
+    institution_id: str | None
+    institution: str
+    country_code: str | None
+    works: int
+    eu_cn_works: int
+
+
+def top_institutions(
+    connection: duckdb.DuckDBPyConnection,
+    flt: LandscapeFilter = NO_FILTER,
+    *,
+    regions: Sequence[str] | None = None,
+    limit: int = 10,
+) -> list[RankedInstitution]:
+    """The institutions with most works in each region (the region of their country).
+
+    :param connection: a tagged corpus.
+    :param flt: the facets.
+    :param regions: the regions to rank in; None for every tagged region.
+    :param limit: how many per region.
+    """
+    clause, params = _region_clause(regions, "m.region")
+    rows = _query(
+        connection,
+        flt,
+        "SELECT region, rank, institution_id, institution, country_code, works, eu_cn_works FROM ("
+        " SELECT m.region, i.institution_id, i.institution, i.country_code, i.works, i.eu_cn_works,"
+        "  row_number() OVER (PARTITION BY m.region ORDER BY i.works DESC, i.institution) AS rank"
+        " FROM (SELECT wi.institution_key, any_value(wi.institution_id) AS institution_id,"
+        "   any_value(wi.institution_name) AS institution,"
+        "   any_value(wi.country_code) AS country_code,"
+        "   count(*) AS works, count(*) FILTER (fw.eu_cn) AS eu_cn_works"
+        "  FROM fw JOIN work_institutions wi USING (work_id) GROUP BY wi.institution_key) i"
+        " JOIN region_members m ON m.country_code = i.country_code"
+        f" WHERE {clause})"
+        " WHERE rank <= ? ORDER BY region, rank",
+        [*params, limit],
+    )
+    return [
+        RankedInstitution(r[0], int(r[1]), r[2], r[3], r[4], int(r[5]), int(r[6])) for r in rows
+    ]
+
+
+@dataclass(frozen=True, slots=True)
+class RankedCountry:
+    """A country's rank by works within a region, and its share of the region's works."""
+
+    region: str
+    rank: int
+    country_code: str
+    works: int
+    share: float
+
+
+def top_countries(
+    connection: duckdb.DuckDBPyConnection,
+    flt: LandscapeFilter = NO_FILTER,
+    *,
+    regions: Sequence[str] | None = None,
+    limit: int = 10,
+) -> list[RankedCountry]:
+    """The countries with most works in each region.
+
+    :param connection: a tagged corpus.
+    :param flt: the facets.
+    :param regions: the regions to rank in; None for every tagged region.
+    :param limit: how many per region.
+    """
+    clause, params = _region_clause(regions, "m.region")
+    rows = _query(
+        connection,
+        flt,
+        "SELECT region, rank, country_code, works, works / total FROM ("
+        " SELECT m.region, c.country_code, count(*) AS works,"
+        "  row_number() OVER (PARTITION BY m.region ORDER BY count(*) DESC, c.country_code) AS rank"
+        " FROM fw JOIN work_countries c USING (work_id)"
+        " JOIN region_members m ON m.country_code = c.country_code"
+        f" WHERE {clause} GROUP BY m.region, c.country_code) ranked"
+        " JOIN (SELECT r.region, count(*) AS total FROM fw JOIN work_regions r USING (work_id)"
+        "  GROUP BY r.region) totals USING (region)"
+        " WHERE rank <= ? ORDER BY region, rank",
+        [*params, limit],
+    )
+    return [RankedCountry(r[0], int(r[1]), r[2], int(r[3]), float(r[4])) for r in rows]
+
+
+@dataclass(frozen=True, slots=True)
+class TopicShare:
+    """How many of a region's works carry a topic, and what share of them."""
+
+    region: str
+    topic: str
+    works: int
+    share: float
+
+
+def topic_mix(
+    connection: duckdb.DuckDBPyConnection,
+    flt: LandscapeFilter = NO_FILTER,
+    *,
+    regions: Sequence[str] | None = None,
+) -> list[TopicShare]:
+    """The topic mix of each region (a work may have several topics).
+
+    :param connection: a tagged corpus.
+    :param flt: the facets.
+    :param regions: the regions; None for every tagged region.
+    """
+    clause, params = _region_clause(regions, "r.region")
+    rows = _query(
+        connection,
+        flt,
+        # work_topic_set holds each (work, topic) once, so count(*) counts works.
+        "SELECT region, topic, works, works / total FROM ("
+        " SELECT r.region, t.topic, count(*) AS works"
+        " FROM work_topic_set t"
+        " JOIN fw USING (work_id) JOIN work_regions r USING (work_id)"
+        f" WHERE {clause} GROUP BY r.region, t.topic)"
+        " JOIN (SELECT r.region, count(*) AS total FROM fw JOIN work_regions r USING (work_id)"
+        "  GROUP BY r.region) USING (region) ORDER BY region, works DESC, topic",
+        params,
+    )
+    return [TopicShare(r[0], r[1], int(r[2]), float(r[3])) for r in rows]
+
+
+@dataclass(frozen=True, slots=True)
+class TopicYear:
+    """Works of one topic in one region and year."""
+
+    region: str
+    topic: str
+    year: int | None
+    works: int
+
+
+def topic_trends(
+    connection: duckdb.DuckDBPyConnection,
+    flt: LandscapeFilter = NO_FILTER,
+    *,
+    regions: Sequence[str] | None = None,
+) -> list[TopicYear]:
+    """Works per topic, region and year.
+
+    :param connection: a tagged corpus.
+    :param flt: the facets.
+    :param regions: the regions; None for every tagged region.
+    """
+    chosen = [r.upper() for r in regions] if regions else tagged_regions(connection)
+    if not chosen:
+        return []
+    if len(chosen) > 62:
+        raise LandscapeError(f"at most 62 regions at once, not {len(chosen)}")
+    # Each work's regions become one bit mask, so the topic rows are grouped by a handful of
+    # masks instead of being joined once per region of their work; the masks are then split.
+    bits = " UNION ALL ".join("SELECT ? AS region, ?::BIGINT AS bit" for _ in chosen)
+    bit_params: list[Any] = [v for i, region in enumerate(chosen) for v in (region, 1 << i)]
+    rows = _query(
+        connection,
+        flt,
+        f", bits AS ({bits}),"
+        " masks AS (SELECT r.work_id, sum(b.bit)::BIGINT AS mask FROM work_regions r"
+        "  JOIN bits b USING (region) GROUP BY r.work_id)"
+        " SELECT b.region, g.topic, g.year, sum(g.works)::BIGINT FROM ("
+        "  SELECT m.mask, t.topic, fw.year, count(*) AS works"
+        "  FROM work_topic_set t JOIN fw USING (work_id) JOIN masks m USING (work_id)"
+        "  GROUP BY m.mask, t.topic, fw.year) g"
+        " JOIN bits b ON (g.mask & b.bit) <> 0"
+        " GROUP BY b.region, g.topic, g.year ORDER BY 1, 2, 3",
+        bit_params,
+    )
+    return [TopicYear(r[0], r[1], r[2], int(r[3])) for r in rows]
+
+
+def topic_mix_from_trends(
+    trends: Sequence[TopicYear], output: Sequence[RegionYearCount]
+) -> list[TopicShare]:
+    """The topic mix, summed from the yearly trends (each work has one year).
+
+    Gives the same rows as :func:`topic_mix` without a second pass over the corpus.
+
+    :param trends: from :func:`topic_trends`.
+    :param output: from :func:`output_by_year_region` with the same filter and regions.
+    """
+    totals: dict[str, int] = {}
+    for row in output:
+        totals[row.region] = totals.get(row.region, 0) + row.works
+    works: dict[tuple[str, str], int] = {}
+    for trend in trends:
+        works[(trend.region, trend.topic)] = works.get((trend.region, trend.topic), 0) + trend.works
+    rows = [
+        TopicShare(region, topic, count, count / totals[region] if totals.get(region) else 0.0)
+        for (region, topic), count in works.items()
+    ]
+    return sorted(rows, key=lambda r: (r.region, -r.works, r.topic))
+
+
+@dataclass(frozen=True, slots=True)
+class PatentCount:
+    """Patents (documents and families) with an applicant in a region, per priority year."""
+
+    region: str
+    year: int | None
+    patents: int
+    families: int
+
+
+def patents_by_applicant_region(
+    connection: duckdb.DuckDBPyConnection,
+    flt: LandscapeFilter = NO_FILTER,
+    *,
+    regions: Sequence[str] | None = None,
+) -> list[PatentCount]:
+    """Patents per applicant region and priority year.
+
+    :param connection: a tagged corpus.
+    :param flt: the facets (only patents are counted).
+    :param regions: the regions; None for every tagged region.
+    """
+    clause, params = _region_clause(regions, "m.region")
+    rows = _query(
+        connection,
+        flt,
+        "SELECT m.region, fw.year, count(DISTINCT fw.work_id),"
+        " count(DISTINCT coalesce(fw.family_id, fw.work_id::VARCHAR))"
+        " FROM fw JOIN contributors c ON c.work_id = fw.work_id AND c.role = 'applicant'"
+        " JOIN affiliations a ON a.work_id = c.work_id AND a.position = c.position"
+        " JOIN region_members m ON m.country_code = upper(a.country_code)"
+        f" WHERE fw.kind = 'patent' AND {clause} GROUP BY ALL ORDER BY 1, 2",
+        params,
+    )
+    return [PatentCount(r[0], r[1], int(r[2]), int(r[3])) for r in rows]
+
+
+@dataclass(frozen=True, slots=True)
+class CitedWork:
+    """A highly cited EU–China work."""
+
+    rank: int
+    work_id: int
+    title: str | None
+    year: int | None
+    cited_by_count: int
+    doi: str | None
+    openalex_id: str | None
+    countries: tuple[str, ...]
+
+
+def top_cited_eu_cn(
+    connection: duckdb.DuckDBPyConnection,
+    flt: LandscapeFilter = NO_FILTER,
+    *,
+    limit: int = 10,
+) -> list[CitedWork]:
+    """The most cited EU–China collaborations.
+
+    :param connection: a tagged corpus.
+    :param flt: the facets.
+    :param limit: how many.
+    """
+    rows = _query(
+        connection,
+        flt,
+        "SELECT w.work_id, w.title, w.year, coalesce(w.cited_by_count, 0), w.doi, w.openalex_id,"
+        " (SELECT list(DISTINCT c.country_code ORDER BY c.country_code) FROM work_countries c"
+        "  WHERE c.work_id = w.work_id)"
+        " FROM (SELECT * FROM fw WHERE eu_cn ORDER BY coalesce(cited_by_count, 0) DESC, work_id"
+        "  LIMIT ?) top JOIN works w USING (work_id)"
+        " ORDER BY coalesce(w.cited_by_count, 0) DESC, w.work_id",
+        [limit],
+    )
+    return [
+        CitedWork(i + 1, int(r[0]), r[1], r[2], int(r[3]), r[4], r[5], tuple(r[6] or ()))
+        for i, r in enumerate(rows)
+    ]
+
+
+@dataclass(frozen=True, slots=True)
+class Indicators:
+    """All indicators for one filter."""
+
+    filter: LandscapeFilter
+    regions: tuple[str, ...]
+    output: list[RegionYearCount] = field(default_factory=list)
+    copublications: list[CoPublicationYear] = field(default_factory=list)
+    institutions: list[RankedInstitution] = field(default_factory=list)
+    countries: list[RankedCountry] = field(default_factory=list)
+    topics: list[TopicShare] = field(default_factory=list)
+    topic_trends: list[TopicYear] = field(default_factory=list)
+    patents: list[PatentCount] = field(default_factory=list)
+    top_cited: list[CitedWork] = field(default_factory=list)
+
+    def tables(self) -> dict[str, list[dict[str, Any]]]:
+        """Each indicator as a list of plain dicts (for CSV, JSON and templates)."""
+        return {
+            f.name: [asdict(row) for row in getattr(self, f.name)]
+            for f in fields(self)
+            if f.name not in ("filter", "regions")
+        }
+
+
+INDICATOR_NAMES = (
+    "output",
+    "copublications",
+    "institutions",
+    "countries",
+    "topics",
+    "topic_trends",
+    "patents",
+    "top_cited",
+)
+
+
+def tagged_regions(connection: duckdb.DuckDBPyConnection) -> list[str]:
+    """The region codes the corpus was tagged with.
+
+    :param connection: a tagged corpus.
+    """
+    try:
+        rows = connection.execute(
+            "SELECT DISTINCT region FROM region_members ORDER BY 1"
+        ).fetchall()
+    except duckdb.CatalogException as exc:
+        raise LandscapeError("the corpus is not tagged yet (run `permed tag`)") from exc
+    return [str(row[0]) for row in rows]
+
+
+def compute_indicators(
+    connection: duckdb.DuckDBPyConnection,
+    flt: LandscapeFilter = NO_FILTER,
+    *,
+    regions: Sequence[str] | None = None,
+    limit: int = 10,
+) -> Indicators:
+    """Every indicator for one filter.
+
+    :param connection: a tagged corpus.
+    :param flt: the facets.
+    :param regions: the regions to break down by; None for every tagged region.
+    :param limit: how many institutions, countries and cited works per list.
+    """
+    known = tagged_regions(connection)
+    if regions:
+        unknown = [r for r in regions if r.upper() not in known]
+        if unknown:
+            raise LandscapeError(
+                f"unknown region {', '.join(unknown)}; the corpus is tagged with {', '.join(known)}"
+            )
+    chosen = tuple(r.upper() for r in regions) if regions else tuple(known)
+    output = output_by_year_region(connection, flt, regions=chosen)
+    trends = topic_trends(connection, flt, regions=chosen)
+    topics = topic_mix_from_trends(trends, output)
+    return Indicators(
+        filter=flt,
+        regions=chosen,
+        output=output,
+        copublications=eu_cn_copublications(connection, flt),
+        institutions=top_institutions(connection, flt, regions=chosen, limit=limit),
+        countries=top_countries(connection, flt, regions=chosen, limit=limit),
+        topics=topics,
+        topic_trends=trends,
+        patents=patents_by_applicant_region(connection, flt, regions=chosen),
+        top_cited=top_cited_eu_cn(connection, flt, limit=limit),
+    )

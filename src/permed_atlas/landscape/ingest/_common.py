@@ -1,0 +1,203 @@
+"""Helpers shared by the parsers: opening plain or gzipped files, splitting lines, ids."""
+
+from __future__ import annotations
+
+import gzip
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import IO
+
+from permed_atlas.landscape.errors import IngestError
+
+GZIP_MAGIC = b"\x1f\x8b"
+BOM = b"\xef\xbb\xbf"
+_BLOCK = 1 << 20
+
+
+def open_binary(path: Path | str) -> IO[bytes]:
+    """Open ``path`` for reading bytes, gunzipping when its content is gzip (not its name).
+
+    :param path: the file.
+    """
+    file = Path(path)
+    if not file.is_file():
+        raise IngestError(f"{file}: no such file")
+    try:
+        raw = file.open("rb")
+        magic = raw.read(2)
+        raw.seek(0)
+    except OSError as exc:
+        raise IngestError(f"{file}: cannot read: {exc}") from exc
+    if magic == GZIP_MAGIC:
+        return gzip.GzipFile(fileobj=raw, mode="rb")  # type: ignore[return-value]
+    return raw
+
+
+def read_head(path: Path | str, size: int = 8192) -> bytes:
+    """The first ``size`` bytes of the (gunzipped) content, without a UTF-8 BOM.
+
+    :param path: the file.
+    :param size: how many bytes to read.
+    """
+    with open_binary(path) as stream:
+        try:
+            head = stream.read(size)
+        except (OSError, EOFError) as exc:
+            raise IngestError(f"{path}: cannot read: {exc}") from exc
+    return head.removeprefix(BOM)
+
+
+def iter_lines(path: Path | str) -> Iterator[tuple[int, bytes]]:
+    """Yield (1-based line number, line) of a JSON Lines file, skipping blank lines.
+
+    Lines are split on b"\\n" only: titles may hold U+2028, which str.splitlines
+    would treat as a line break. A UTF-8 BOM on the first line is dropped.
+
+    :param path: the file, plain or gzipped.
+    """
+    with open_binary(path) as stream:
+        number = 0
+        rest = b""
+        first = True
+        while True:
+            try:
+                block = stream.read(_BLOCK)
+            except (OSError, EOFError) as exc:
+                raise IngestError(f"{path}:{number + 1}: cannot read: {exc}") from exc
+            if first:
+                block = block.removeprefix(BOM)
+                first = False
+            if not block:
+                break
+            lines = (rest + block).split(b"\n")
+            rest = lines.pop()
+            for line in lines:
+                number += 1
+                if line.strip():
+                    yield number, line
+        if rest.strip():
+            yield number + 1, rest
+
+
+def iter_xml_chunks(
+    path: Path | str, starts: tuple[bytes, ...], ends: tuple[bytes, ...]
+) -> Iterator[tuple[int, bytes]]:
+    """Yield (line of its start, bytes) of each element opened by one of ``starts``.
+
+    Cutting the stream into records before parsing lets one broken record be
+    reported and skipped while the records after it are still read, which a
+    single iterparse over the file cannot do; memory stays at one record.
+
+    :param path: the file, plain or gzipped.
+    :param starts: opening markers, e.g. (b"<PubmedArticle>", b"<PubmedArticle ").
+    :param ends: closing markers, e.g. (b"</PubmedArticle>",).
+    """
+    start_re = re.compile(b"|".join(re.escape(s) for s in starts))
+    end_re = re.compile(b"|".join(re.escape(e) for e in ends))
+    keep = max(len(s) for s in starts + ends)
+    with open_binary(path) as stream:
+        buffer = b""
+        line = 1  # line number at buffer[0]
+        eof = False
+        while True:
+            match = start_re.search(buffer)
+            if match is None:
+                if eof:
+                    return
+                cut = max(0, len(buffer) - keep)
+                line += buffer.count(b"\n", 0, cut)
+                block = _read(stream, path, line)
+                eof = not block
+                buffer = buffer[cut:] + block
+                continue
+            start = match.start()
+            line += buffer.count(b"\n", 0, start)
+            buffer = buffer[start:]
+            end = _record_end(buffer, start_re, end_re)
+            while end < 0 and not eof:
+                block = _read(stream, path, line)
+                eof = not block
+                buffer += block
+                end = _record_end(buffer, start_re, end_re)
+            if end < 0:
+                yield line, buffer
+                return
+            chunk = buffer[:end]
+            yield line, chunk
+            line += chunk.count(b"\n")
+            buffer = buffer[end:]
+
+
+def _read(stream: IO[bytes], path: Path | str, line: int) -> bytes:
+    try:
+        return stream.read(_BLOCK)
+    except (OSError, EOFError) as exc:
+        raise IngestError(f"{path}:{line}: cannot read: {exc}") from exc
+
+
+def _record_end(buffer: bytes, start_re: re.Pattern[bytes], end_re: re.Pattern[bytes]) -> int:
+    """Where the record starting at buffer[0] ends; a new start before any end cuts it."""
+    end = end_re.search(buffer, 1)
+    following = start_re.search(buffer, 1, end.start() if end else len(buffer))
+    if following is not None:
+        return following.start()  # unterminated record: hand it over as it is, broken
+    return end.end() if end else -1
+
+
+_DOI_PREFIX = re.compile(r"^(?:https?://(?:dx\.)?doi\.org/|doi:\s*)", re.IGNORECASE)
+
+
+def normalise_doi(value: object) -> str | None:
+    """"https://doi.org/10.1/ABC" -> "10.1/abc"; None for anything that is not a DOI."""
+    if not isinstance(value, str):
+        return None
+    doi = _DOI_PREFIX.sub("", value.strip()).lower()
+    return doi if doi.startswith("10.") else None
+
+
+def last_path_part(value: object) -> str | None:
+    """"https://openalex.org/W123" -> "W123"; None for empty values."""
+    if not isinstance(value, str) or not value:
+        return None
+    return value.rstrip("/").rsplit("/", 1)[-1] or None
+
+
+def digits(value: object) -> str | None:
+    """The trailing run of digits of an id such as "https://pubmed.ncbi.nlm.nih.gov/123"."""
+    if isinstance(value, int):
+        return str(value)
+    if not isinstance(value, str):
+        return None
+    match = re.search(r"(\d+)\D*$", value)
+    return match.group(1) if match else None
+
+
+def normalise_pmcid(value: object) -> str | None:
+    """"https://www.ncbi.nlm.nih.gov/pmc/articles/3489" or "PMC3489" -> "PMC3489"."""
+    number = digits(value)
+    return f"PMC{number}" if number else None
+
+
+def year_of(value: object) -> int | None:
+    """The year of "2021-02-24", "20210224", 2021 or "2015 Jan-Feb"; None if absent."""
+    if isinstance(value, int):
+        return value if 1000 <= value <= 2999 else None
+    if isinstance(value, str):
+        match = re.match(r"\s*(\d{4})", value)
+        if match:
+            return int(match.group(1))
+    return None
+
+
+def clean_text(value: object) -> str | None:
+    """Whitespace-collapsed text, or None for empty values."""
+    if not isinstance(value, str):
+        return None
+    text = " ".join(value.split())
+    return text or None
+
+
+def json_reason(exc: ValueError) -> str:
+    """orjson's message for one line, without its "line 1" (the file line is given apart)."""
+    return "broken JSON: " + str(exc).replace("line 1 column", "column")

@@ -1,0 +1,107 @@
+"""Parsing OpenAlex JSON Lines in a pool of processes.
+
+This process gunzips and splits lines and hands slices of ~1,000 lines to the
+workers; each worker decodes them, builds the Works and their table rows, and
+sends back Arrow tables, which cross the process boundary as buffers rather
+than as millions of pickled objects. A bounded number of slices is in flight,
+so memory does not grow with the file.
+"""
+
+from __future__ import annotations
+
+import gc
+import multiprocessing
+from collections import deque
+from collections.abc import Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+from permed_atlas.landscape.corpus import RowBatch, row_batch
+from permed_atlas.landscape.errors import RecordError
+from permed_atlas.landscape.ingest._common import iter_lines
+from permed_atlas.landscape.ingest.openalex import parse_openalex_record
+from permed_atlas.landscape.ingest.pipeline import count_unresolved
+from permed_atlas.landscape.models import Work
+
+CHUNK_LINES = 1_000
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedChunk:
+    """One slice of a file, parsed: its errors, its rows, and the raw lines of its records."""
+
+    errors: list[RecordError]
+    unresolved: int
+    batch: RowBatch
+    lines: list[tuple[int, bytes]]
+
+
+# Errors travel as (line, reason): RecordError's keyword-only constructor does not unpickle.
+_SliceResult = tuple[list[tuple[int | None, str]], list[int], int, RowBatch]
+
+
+def _parse_slice(path: str, lines: list[tuple[int, bytes]]) -> _SliceResult:
+    gc.disable()  # see pipeline.ingest_file: parsed records hold no cycles
+    errors: list[tuple[int | None, str]] = []
+    works: list[Work] = []
+    kept: list[int] = []
+    for position, (number, line) in enumerate(lines):
+        result = parse_openalex_record(line, path=path, number=number)
+        if isinstance(result, RecordError):
+            errors.append((result.line, result.reason))
+        else:
+            works.append(result)
+            kept.append(position)
+    unresolved = sum(count_unresolved(work) for work in works)
+    return errors, kept, unresolved, row_batch(works)
+
+
+def reparse(line: tuple[int, bytes], *, path: str) -> Work:
+    """The Work of one raw line again (for the rare record that must be merged).
+
+    :param line: (line number, raw JSON).
+    :param path: the file, for messages.
+    """
+    result = parse_openalex_record(line[1], path=path, number=line[0])
+    if isinstance(result, RecordError):
+        raise result
+    return result
+
+
+def iter_parsed_chunks(path: Path | str, *, workers: int) -> Iterator[ParsedChunk]:
+    """Yield the parsed slices of an OpenAlex JSON Lines file, in file order.
+
+    :param path: the file, plain or gzipped.
+    :param workers: parsing processes.
+    """
+    name = str(path)
+    # fork: spawn would re-run the caller's __main__ (scripts without a main guard
+    # break). The children run only this module's pure parsing; they never touch
+    # the parent's DuckDB connection or its threads.
+    context = multiprocessing.get_context("fork")
+    pending: deque[tuple[list[tuple[int, bytes]], Future[_SliceResult]]] = deque()
+
+    def collect() -> ParsedChunk:
+        lines, future = pending.popleft()
+        errors, kept, unresolved, batch = future.result()
+        return ParsedChunk(
+            [RecordError(reason, path=name, line=line) for line, reason in errors],
+            unresolved,
+            batch,
+            [lines[i] for i in kept],
+        )
+
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        lines: list[tuple[int, bytes]] = []
+        for item in iter_lines(path):
+            lines.append(item)
+            if len(lines) >= CHUNK_LINES:
+                pending.append((lines, pool.submit(_parse_slice, name, lines)))
+                lines = []
+                if len(pending) > 2 * workers:
+                    yield collect()
+        if lines:
+            pending.append((lines, pool.submit(_parse_slice, name, lines)))
+        while pending:
+            yield collect()

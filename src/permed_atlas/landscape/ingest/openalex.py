@@ -1,0 +1,288 @@
+"""OpenAlex works: API result pages and snapshot JSON Lines, both schema generations.
+
+The 2021 snapshot has ``host_venue``/``alternate_host_venues``/``concepts``;
+newer records have ``primary_location``/``locations``/``topics``/
+``primary_topic``/``keywords``. Both carry ``mesh`` where PubMed indexed the work.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from permed_atlas.landscape.countries import countries_from_affiliation
+from permed_atlas.landscape.errors import IngestError, RecordError
+from permed_atlas.landscape.ingest._common import (
+    digits,
+    iter_lines,
+    json_reason,
+    normalise_doi,
+    normalise_pmcid,
+    open_binary,
+    read_head,
+)
+from permed_atlas.landscape.models import Contributor, Institution, Term, Work
+
+_NO_ID = "record has no OpenAlex id"
+
+
+def rebuild_abstract(inverted: Any) -> str | None:
+    """The abstract text from OpenAlex's ``abstract_inverted_index`` ({word: [positions]}).
+
+    :param inverted: the index, or None.
+    """
+    if not isinstance(inverted, dict) or not inverted:
+        return None
+    if isinstance(inverted.get("InvertedIndex"), dict):  # 2021 snapshot: MAG's wrapper
+        inverted = inverted["InvertedIndex"]
+    lists = [p for p in inverted.values() if p.__class__ is list and p]
+    if not lists:
+        return None
+    words = [""] * (1 + max(map(max, lists)))
+    for word, positions in inverted.items():
+        if positions.__class__ is list:
+            for position in positions:
+                words[position] = word
+    return " ".join(filter(None, words)) or None
+
+
+def _short(value: Any) -> str | None:
+    """"https://openalex.org/W1" -> "W1" (inlined rsplit: this runs ~30 times per work)."""
+    if value.__class__ is not str or not value:
+        return None
+    return value.rpartition("/")[2] or None
+
+
+def _institutions(raw: Any) -> tuple[tuple[Institution, ...], tuple[str, ...]]:
+    institutions: list[Institution] = []
+    loose: list[str] = []
+    for item in raw or ():
+        if item.__class__ is not dict:
+            continue
+        name = item.get("display_name")
+        code = item.get("country_code")
+        code = code.upper() if code.__class__ is str and code else None
+        ident = _short(item.get("id"))
+        ror = item.get("ror") or None
+        if name is None and ident is None and ror is None:
+            if code:
+                loose.append(code)
+            continue
+        institutions.append(Institution(name, code, ident, ror))
+    return tuple(institutions), tuple(loose)
+
+
+def _contributors(authorships: Any) -> tuple[Contributor, ...]:
+    contributors: list[Contributor] = []
+    position = 0
+    for authorship in authorships or ():
+        position += 1
+        if authorship.__class__ is not dict:
+            continue
+        author = authorship.get("author") or _EMPTY
+        institutions, countries = _institutions(authorship.get("institutions"))
+        strings = authorship.get("raw_affiliation_strings")
+        if strings:
+            raw = "; ".join([s for s in strings if s.__class__ is str]) or None
+        else:
+            raw = authorship.get("raw_affiliation_string") or None
+        if raw and not countries and not any(i.country_code for i in institutions):
+            # Institutions without a country (common in old records): read the text.
+            countries = countries_from_affiliation(raw)
+        orcid = author.get("orcid")
+        contributors.append(
+            Contributor(
+                position,
+                author.get("display_name") or authorship.get("raw_author_name"),
+                "author",
+                _short(author.get("id")),
+                _short(orcid) if orcid else None,
+                institutions,
+                countries,
+                raw,
+            )
+        )
+    return tuple(contributors)
+
+
+_EMPTY: dict[str, Any] = {}
+_NUMBER = (int, float)
+
+
+def _scored_terms(
+    scheme: str, items: Any, terms: list[Term], seen: set[tuple[str, str]]
+) -> None:
+    name: Any
+    for item in items or ():
+        if item.__class__ is str:  # some keyword lists are plain strings
+            name, ident, score = item, None, None
+        elif item.__class__ is dict:
+            name = item.get("display_name") or item.get("keyword")
+            ident = _short(item.get("id"))
+            score = item.get("score")
+        else:
+            continue
+        if not name or name.__class__ is not str:
+            continue
+        key = (scheme, ident or name.lower())
+        if key in seen:
+            continue
+        seen.add(key)
+        terms.append(Term(scheme, name, ident, score if score.__class__ in _NUMBER else None))
+
+
+def _terms(record: dict[str, Any]) -> tuple[Term, ...]:
+    terms: list[Term] = []
+    seen: set[tuple[str, str]] = set()
+    _scored_terms("concept", record.get("concepts"), terms, seen)
+    topics = record.get("topics")
+    if not topics and record.get("primary_topic"):
+        topics = [record["primary_topic"]]
+    _scored_terms("topic", topics, terms, seen)
+    _scored_terms("keyword", record.get("keywords"), terms, seen)
+    for item in record.get("mesh") or ():
+        if item.__class__ is not dict:
+            continue
+        name = item.get("descriptor_name")
+        ident = item.get("descriptor_ui") or None
+        if not name or name.__class__ is not str:
+            continue
+        key = ("mesh", ident or name.lower())
+        if key not in seen:
+            seen.add(key)
+            terms.append(Term("mesh", name, ident, None))
+    return tuple(terms)
+
+
+def _venue(record: dict[str, Any]) -> str | None:
+    location = record.get("primary_location")
+    if isinstance(location, dict):
+        source = location.get("source")
+        if isinstance(source, dict) and source.get("display_name"):
+            return str(source["display_name"])
+    host = record.get("host_venue")
+    if isinstance(host, dict) and host.get("display_name"):
+        return str(host["display_name"])
+    for location in record.get("locations") or ():
+        source = location.get("source") if isinstance(location, dict) else None
+        if isinstance(source, dict) and source.get("display_name"):
+            return str(source["display_name"])
+    return None
+
+
+def work_from_openalex(record: dict[str, Any]) -> Work:
+    """Build a :class:`Work` from one OpenAlex work object; ValueError when it has no id.
+
+    :param record: the decoded JSON object.
+    """
+    openalex_id = _short(record.get("id"))
+    if not openalex_id:
+        raise ValueError(_NO_ID)
+    ids = record.get("ids") or {}
+    year = record.get("publication_year")
+    cited = record.get("cited_by_count")
+    title = record.get("title") or record.get("display_name")
+    return Work(
+        kind="publication",
+        source="openalex",
+        title=title if isinstance(title, str) and title else None,
+        abstract=rebuild_abstract(record.get("abstract_inverted_index")),
+        year=year if isinstance(year, int) else None,
+        type=record.get("type") or None,
+        venue=_venue(record),
+        language=record.get("language") or None,
+        cited_by_count=cited if isinstance(cited, int) else None,
+        openalex_id=openalex_id,
+        doi=normalise_doi(record.get("doi") or ids.get("doi")),
+        pmid=digits(ids.get("pmid")) if ids.get("pmid") else None,
+        pmcid=normalise_pmcid(ids.get("pmcid")) if ids.get("pmcid") else None,
+        contributors=_contributors(record.get("authorships")),
+        terms=_terms(record),
+    )
+
+
+def parse_openalex_record(
+    line: bytes, *, path: str, number: int
+) -> Work | RecordError:
+    """Decode and convert one JSON line; a RecordError (not raised) when it is malformed.
+
+    :param line: the raw JSON text of one work.
+    :param path: the file, for the error message.
+    :param number: the 1-based line, for the error message.
+    """
+    try:
+        record = orjson.loads(line)
+    except orjson.JSONDecodeError as exc:
+        return RecordError(json_reason(exc), path=path, line=number)
+    return convert_openalex_record(record, path=path, number=number)
+
+
+def convert_openalex_record(
+    record: object, *, path: str, number: int
+) -> Work | RecordError:
+    """Convert one decoded OpenAlex object; a RecordError (not raised) when it is unusable.
+
+    :param record: the decoded JSON value.
+    :param path: the file, for the error message.
+    :param number: the 1-based line or result index, for the error message.
+    """
+    if not isinstance(record, dict):
+        return RecordError("not a JSON object", path=path, line=number)
+    try:
+        return work_from_openalex(record)
+    except ValueError as exc:
+        return RecordError(str(exc), path=path, line=number)
+    except (TypeError, AttributeError, KeyError) as exc:
+        return RecordError(f"malformed work: {exc!r}", path=path, line=number)
+
+
+def is_document_file(path: Path | str) -> bool:
+    """Whether ``path`` holds one JSON document (an API page or an array), not JSON Lines.
+
+    :param path: the file.
+    """
+    head = read_head(path, 4096).lstrip()
+    if head.startswith(b"["):
+        return True
+    first_line = head.split(b"\n", 1)[0]
+    if b'"results"' in first_line or b'"meta"' in first_line:
+        return True
+    name = Path(path).name.lower().removesuffix(".gz")
+    return name.endswith(".json") and not first_line.rstrip().endswith(b"}")
+
+
+def _document_results(path: str) -> list[Any]:
+    with open_binary(path) as stream:
+        data = stream.read()
+    try:
+        document = orjson.loads(data.removeprefix(b"\xef\xbb\xbf"))
+    except orjson.JSONDecodeError as exc:
+        raise IngestError(f"{path}: broken JSON: {exc}") from exc
+    if isinstance(document, list):
+        return document
+    if isinstance(document, dict) and isinstance(document.get("results"), list):
+        return list(document["results"])
+    if isinstance(document, dict) and "id" in document:
+        return [document]
+    raise IngestError(f"{path}: not an OpenAlex API page: no 'results' list")
+
+
+def parse_openalex(path: Path | str) -> Iterator[Work | RecordError]:
+    """Yield a Work, or a RecordError, for each record of an OpenAlex file.
+
+    API pages (``{"results": [...]}``) and JSON arrays are read whole (a page is
+    at most 200 works) and errors name the result's index; JSON Lines are
+    streamed and errors name the line.
+
+    :param path: a .json page, or .jsonl / .jsonl.gz snapshot part.
+    """
+    name = str(path)
+    if is_document_file(path):
+        for index, record in enumerate(_document_results(name), start=1):
+            yield convert_openalex_record(record, path=name, number=index)
+        return
+    for number, line in iter_lines(path):
+        yield parse_openalex_record(line, path=name, number=number)

@@ -1,0 +1,300 @@
+"""Ingest files into the corpus: parse, batch, store, count.
+
+Parsing (gunzip, JSON or XML decoding, building Works) is the bulk of the
+work; with ``workers`` > 1 it runs in a process pool over slices of the file,
+while this process merges and writes batches in file order.
+"""
+
+from __future__ import annotations
+
+import gc
+import time
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+import duckdb
+
+import permed_atlas.landscape.corpus as corpus_store
+from permed_atlas.landscape.errors import IngestError, RecordError
+from permed_atlas.landscape.ingest.openalex import is_document_file, parse_openalex
+from permed_atlas.landscape.ingest.patents import parse_patents
+from permed_atlas.landscape.ingest.pubmed import parse_pubmed
+from permed_atlas.landscape.models import Work
+
+Source = Literal["openalex", "pubmed", "patents"]
+SOURCES: tuple[str, ...] = ("openalex", "pubmed", "patents")
+BATCH_SIZE = 5_000
+MAX_KEPT_ERRORS = 1_000
+PROGRESS_EVERY = 2_000
+PARALLEL_BATCH_SIZE = 5_000
+
+_PARSERS: dict[str, Callable[[Path | str], Iterator[Work | RecordError]]] = {
+    "openalex": parse_openalex,
+    "pubmed": parse_pubmed,
+    "patents": parse_patents,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class IngestSummary:
+    """Counts of one ingest (one file, or the total of several).
+
+    ``read`` = ``stored`` + ``duplicates`` + ``rejected``. ``stored`` records
+    added a work or new information to one (``merged`` of them into a work
+    already there); ``duplicates`` changed nothing; ``rejected`` were
+    malformed and skipped. ``unresolved_affiliations`` counts contributors whose
+    affiliation text named no country we could read. ``errors`` keeps the first
+    1,000 rejections.
+    """
+
+    read: int = 0
+    stored: int = 0
+    duplicates: int = 0
+    rejected: int = 0
+    merged: int = 0
+    unresolved_affiliations: int = 0
+    errors: tuple[RecordError, ...] = ()
+    path: str | None = None
+    seconds: float = 0.0
+    work_ids: tuple[int, ...] = field(default=(), repr=False)
+    files: tuple[IngestSummary, ...] = field(default=(), repr=False)
+
+    def line(self) -> str:
+        """The summary line every ingest ends with."""
+        return (
+            f"read {self.read}, stored {self.stored}, "
+            f"duplicates {self.duplicates}, rejected {self.rejected}"
+        )
+
+
+def parse_file(path: Path | str, *, source: Source) -> Iterator[Work | RecordError]:
+    """The records of one file, parsed and not stored.
+
+    :param path: the file, plain or gzipped.
+    :param source: "openalex", "pubmed" or "patents".
+    """
+    if source not in _PARSERS:
+        raise IngestError(f"unknown source {source!r}: use one of {', '.join(SOURCES)}")
+    return _PARSERS[source](path)
+
+
+def count_unresolved(work: Work) -> int:
+    """Contributors with affiliation text but no country from it or their institutions.
+
+    :param work: a parsed record.
+    """
+    return sum(
+        1
+        for person in work.contributors
+        if person.raw_affiliation
+        and not person.countries
+        and not any(inst.country_code for inst in person.institutions)
+    )
+
+
+class _Tally:
+    """Counts of one file, fed by either the serial or the parallel loop."""
+
+    def __init__(
+        self,
+        corpus: duckdb.DuckDBPyConnection,
+        progress: Callable[[int], None] | None,
+        on_error: Callable[[RecordError], None] | None,
+    ) -> None:
+        self.corpus = corpus
+        self.progress = progress
+        self.on_error = on_error
+        self.read = self.stored = self.duplicates = self.rejected = 0
+        self.merged = self.unresolved = self.pending = 0
+        self.errors: list[RecordError] = []
+        self.work_ids: list[int] = []
+
+    def reject(self, error: RecordError) -> None:
+        self.read += 1
+        self.pending += 1
+        self.rejected += 1
+        if len(self.errors) < MAX_KEPT_ERRORS:
+            self.errors.append(error)
+        if self.on_error is not None:
+            self.on_error(error)
+
+    def accept(self, count: int, unresolved: int) -> None:
+        self.read += count
+        self.pending += count
+        self.unresolved += unresolved
+
+    def report(self) -> None:
+        if self.progress is not None and self.pending:
+            self.progress(self.pending)
+        self.pending = 0
+
+    def add(self, result: corpus_store.StoreResult) -> None:
+        self.stored += result.stored
+        self.duplicates += result.duplicates
+        self.merged += result.merged
+        self.work_ids.extend(result.work_ids)
+        self.report()
+
+
+def _ingest_serial(file: Path, source: str, tally: _Tally, batch_size: int) -> None:
+    batch: list[Work] = []
+    for record in _PARSERS[source](file):
+        if isinstance(record, RecordError):
+            tally.reject(record)
+            continue
+        tally.accept(1, count_unresolved(record))
+        batch.append(record)
+        if len(batch) >= batch_size:
+            tally.add(corpus_store.store_works(tally.corpus, works=batch))
+            batch.clear()
+        elif tally.pending >= PROGRESS_EVERY:
+            tally.report()
+    if batch:
+        tally.add(corpus_store.store_works(tally.corpus, works=batch))
+
+
+def _ingest_parallel(file: Path, tally: _Tally, batch_size: int, workers: int) -> None:
+    from permed_atlas.landscape.ingest._parallel import iter_parsed_chunks, reparse
+
+    parts: list[corpus_store.RowBatch] = []
+    # This process keeps the raw lines of a batch (for records that must be merged),
+    # so batches are smaller here than when parsing in-process.
+    batch_size = min(batch_size, PARALLEL_BATCH_SIZE)
+    raw: list[tuple[int, bytes]] = []
+
+    def flush() -> None:
+        batch = corpus_store.concat_row_batches(parts)
+        lines = list(raw)
+        tally.add(corpus_store.store_row_batch(
+            tally.corpus, batch=batch, record=lambda i: reparse(lines[i], path=str(file))
+        ))
+        parts.clear()
+        raw.clear()
+
+    for chunk in iter_parsed_chunks(file, workers=workers):
+        for error in chunk.errors:
+            tally.reject(error)
+        tally.accept(chunk.batch.count, chunk.unresolved)
+        parts.append(chunk.batch)
+        raw.extend(chunk.lines)
+        if len(raw) >= batch_size:
+            flush()
+        else:
+            tally.report()
+    if parts:
+        flush()
+
+
+def ingest_file(
+    path: Path | str,
+    *,
+    source: Source,
+    corpus: duckdb.DuckDBPyConnection,
+    progress: Callable[[int], None] | None = None,
+    on_error: Callable[[RecordError], None] | None = None,
+    batch_size: int = BATCH_SIZE,
+    workers: int = 1,
+) -> IngestSummary:
+    """Ingest one file; malformed records are reported through ``on_error`` and skipped.
+
+    Each batch is written in one transaction: a failure leaves the batches
+    before it stored and nothing of its own.
+
+    :param path: the file, plain or gzipped.
+    :param source: "openalex", "pubmed" or "patents" (format told from the content).
+    :param corpus: a writable corpus connection.
+    :param progress: called with the number of records read since the last call.
+    :param on_error: called with each malformed record's error.
+    :param batch_size: records per transaction.
+    :param workers: parsing processes for OpenAlex JSON Lines; 1 parses in this process.
+    """
+    if source not in _PARSERS:
+        raise IngestError(f"unknown source {source!r}: use one of {', '.join(SOURCES)}")
+    file = Path(path)
+    if not file.is_file():
+        raise IngestError(f"{file}: no such file")
+    started = time.perf_counter()
+    tally = _Tally(corpus, progress, on_error)
+    # Parsed records hold no reference cycles, yet the cyclic collector would scan
+    # every live object again and again while a batch builds up; it is paused
+    # while the file is read (bench_ingest_memory.py shows memory stays flat).
+    paused = gc.isenabled()
+    gc.disable()
+    try:
+        if workers > 1 and source == "openalex" and not is_document_file(file):
+            _ingest_parallel(file, tally, batch_size, workers)
+        else:
+            _ingest_serial(file, source, tally, batch_size)
+        tally.report()
+    finally:
+        if paused:
+            gc.enable()
+    return IngestSummary(
+        read=tally.read,
+        stored=tally.stored,
+        duplicates=tally.duplicates,
+        rejected=tally.rejected,
+        merged=tally.merged,
+        unresolved_affiliations=tally.unresolved,
+        errors=tuple(tally.errors),
+        path=str(file),
+        seconds=time.perf_counter() - started,
+        work_ids=tuple(tally.work_ids),
+    )
+
+
+def combine(summaries: Sequence[IngestSummary]) -> IngestSummary:
+    """The total of several per-file summaries, keeping them in ``files``.
+
+    :param summaries: one summary per file.
+    """
+    errors: list[RecordError] = []
+    for summary in summaries:
+        errors.extend(summary.errors[: MAX_KEPT_ERRORS - len(errors)])
+    return IngestSummary(
+        read=sum(s.read for s in summaries),
+        stored=sum(s.stored for s in summaries),
+        duplicates=sum(s.duplicates for s in summaries),
+        rejected=sum(s.rejected for s in summaries),
+        merged=sum(s.merged for s in summaries),
+        unresolved_affiliations=sum(s.unresolved_affiliations for s in summaries),
+        errors=tuple(errors),
+        seconds=sum(s.seconds for s in summaries),
+        work_ids=tuple(sorted({w for s in summaries for w in s.work_ids})),
+        files=tuple(summaries),
+    )
+
+
+def ingest_files(
+    paths: Iterable[Path | str],
+    *,
+    source: Source,
+    corpus: duckdb.DuckDBPyConnection,
+    progress: Callable[[int], None] | None = None,
+    on_error: Callable[[RecordError], None] | None = None,
+    workers: int = 1,
+) -> IngestSummary:
+    """Ingest several files of one source; the total summary keeps each file's in ``files``.
+
+    Every path is checked before anything is read, so a missing file stops the
+    run before it starts.
+
+    :param paths: the files.
+    :param source: "openalex", "pubmed" or "patents".
+    :param corpus: a writable corpus connection.
+    :param progress: called with the number of records read since the last call.
+    :param on_error: called with each malformed record's error.
+    :param workers: parsing processes for OpenAlex JSON Lines.
+    """
+    files = [Path(p) for p in paths]
+    for file in files:
+        if not file.is_file():
+            raise IngestError(f"{file}: no such file")
+    summaries = [
+        ingest_file(file, source=source, corpus=corpus, progress=progress, on_error=on_error,
+                    workers=workers)
+        for file in files
+    ]
+    return combine(summaries)

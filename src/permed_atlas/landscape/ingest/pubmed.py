@@ -1,0 +1,182 @@
+"""PubMed/MEDLINE XML (``PubmedArticleSet``), plain or gzipped.
+
+Each ``<PubmedArticle>`` is cut from the stream and parsed on its own, so a
+broken article is reported with its line and the next ones are still read.
+Countries come from the affiliation text (see :mod:`permed_atlas.landscape.countries`).
+"""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+from collections.abc import Iterator
+from pathlib import Path
+
+from permed_atlas.landscape.countries import countries_from_affiliation
+from permed_atlas.landscape.errors import RecordError
+from permed_atlas.landscape.ingest._common import (
+    clean_text,
+    iter_xml_chunks,
+    normalise_doi,
+    normalise_pmcid,
+    year_of,
+)
+from permed_atlas.landscape.models import Contributor, Term, Work
+
+_STARTS = (b"<PubmedArticle>", b"<PubmedArticle ", b"<PubmedBookArticle>", b"<PubmedBookArticle ")
+_ENDS = (b"</PubmedArticle>", b"</PubmedBookArticle>")
+_LANGUAGES = {
+    "eng": "en", "chi": "zh", "ger": "de", "fre": "fr", "spa": "es", "jpn": "ja",
+    "ita": "it", "por": "pt", "rus": "ru", "kor": "ko", "dut": "nl", "pol": "pl",
+}
+
+
+def _text(element: ET.Element | None) -> str | None:
+    """All text below ``element`` with inline markup (<sub>, <i>, ...) flattened."""
+    if element is None:
+        return None
+    return clean_text("".join(element.itertext()))
+
+
+def _abstract(article: ET.Element) -> str | None:
+    parts: list[str] = []
+    for node in article.iterfind("Abstract/AbstractText"):
+        text = _text(node)
+        if not text:
+            continue
+        label = node.get("Label")
+        parts.append(f"{label}: {text}" if label else text)
+    return " ".join(parts) or None
+
+
+def _year(article: ET.Element) -> int | None:
+    pub_date = article.find("Journal/JournalIssue/PubDate")
+    if pub_date is not None:
+        year = year_of(pub_date.findtext("Year")) or year_of(pub_date.findtext("MedlineDate"))
+        if year:
+            return year
+    return year_of(article.findtext("ArticleDate/Year"))
+
+
+def _contributors(article: ET.Element) -> tuple[Contributor, ...]:
+    contributors: list[Contributor] = []
+    for position, author in enumerate(article.iterfind("AuthorList/Author"), start=1):
+        collective = _text(author.find("CollectiveName"))
+        fore = _text(author.find("ForeName"))
+        last = _text(author.find("LastName"))
+        name = " ".join(p for p in (fore, last) if p) or collective
+        affiliations = [
+            text for node in author.iterfind("AffiliationInfo/Affiliation") if (text := _text(node))
+        ]
+        countries: list[str] = []
+        for affiliation in affiliations:
+            for code in countries_from_affiliation(affiliation):
+                if code not in countries:
+                    countries.append(code)
+        orcid = None
+        for identifier in author.iterfind("Identifier"):
+            if (identifier.get("Source") or "").upper() == "ORCID" and identifier.text:
+                orcid = identifier.text.strip().rstrip("/").rsplit("/", 1)[-1]
+        contributors.append(
+            Contributor(
+                position=position,
+                name=name or None,
+                role="author",
+                orcid=orcid,
+                countries=tuple(countries),
+                raw_affiliation="; ".join(affiliations) or None,
+            )
+        )
+    return tuple(contributors)
+
+
+def _terms(citation: ET.Element) -> tuple[Term, ...]:
+    terms: list[Term] = []
+    seen: set[tuple[str, str]] = set()
+    for node in citation.iterfind("MeshHeadingList/MeshHeading/DescriptorName"):
+        name = _text(node)
+        ident = node.get("UI")
+        if name and ("mesh", ident or name.lower()) not in seen:
+            seen.add(("mesh", ident or name.lower()))
+            terms.append(Term(scheme="mesh", term=name, id=ident))
+    for node in citation.iterfind("KeywordList/Keyword"):
+        name = _text(node)
+        if name and ("keyword", name.lower()) not in seen:
+            seen.add(("keyword", name.lower()))
+            terms.append(Term(scheme="keyword", term=name))
+    return tuple(terms)
+
+
+def work_from_pubmed(element: ET.Element) -> Work:
+    """Build a :class:`Work` from one ``<PubmedArticle>``; ValueError when it has no PMID.
+
+    :param element: the parsed article element.
+    """
+    citation = element.find("MedlineCitation")
+    if citation is None:
+        citation = element.find("BookDocument")
+    if citation is None:
+        raise ValueError("record has no MedlineCitation")
+    pmid = (citation.findtext("PMID") or "").strip()
+    if not pmid.isdigit():
+        raise ValueError("record has no PMID")
+    article = citation.find("Article")
+    if article is None:
+        article = citation
+    doi = pmcid = None
+    # Only the article's own ids: ReferenceList holds ArticleIdLists of cited works.
+    for node in element.iterfind("PubmedData/ArticleIdList/ArticleId"):
+        kind = node.get("IdType")
+        if kind == "doi" and doi is None:
+            doi = normalise_doi(node.text)
+        elif kind == "pmc" and pmcid is None:
+            pmcid = normalise_pmcid(node.text)
+    if doi is None:
+        for node in article.iterfind("ELocationID"):
+            if node.get("EIdType") == "doi":
+                doi = normalise_doi(node.text)
+                break
+    types = {
+        (node.text or "").strip()
+        for node in article.iterfind("PublicationTypeList/PublicationType")
+    }
+    language = (article.findtext("Language") or "").strip().lower()
+    return Work(
+        kind="publication",
+        source="pubmed",
+        title=_text(article.find("ArticleTitle")) or _text(article.find("VernacularTitle")),
+        abstract=_abstract(article),
+        year=_year(article),
+        type="review" if "Review" in types else "article",
+        venue=_text(article.find("Journal/Title")),
+        language=_LANGUAGES.get(language, language or None),
+        pmid=pmid,
+        pmcid=pmcid,
+        doi=doi,
+        contributors=_contributors(article),
+        terms=_terms(citation),
+    )
+
+
+def _reason(exc: ET.ParseError) -> str:
+    """The parser's message without its position, which counts from the article, not the file."""
+    return str(exc).split(": line ", 1)[0]
+
+
+def parse_pubmed(path: Path | str) -> Iterator[Work | RecordError]:
+    """Yield a Work, or a RecordError naming the line, for each article of a PubMed XML file.
+
+    :param path: a PubmedArticleSet file, .xml or .xml.gz.
+    """
+    name = str(path)
+    for line, chunk in iter_xml_chunks(path, _STARTS, _ENDS):
+        try:
+            element = ET.fromstring(chunk)
+        except ET.ParseError as exc:
+            where = line + exc.position[0] - 1
+            yield RecordError(f"broken XML in the article starting on line {line}: {_reason(exc)}",
+                              path=name, line=where)
+            continue
+        try:
+            yield work_from_pubmed(element)
+        except ValueError as exc:
+            yield RecordError(str(exc), path=name, line=line)

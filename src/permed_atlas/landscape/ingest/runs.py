@@ -1,0 +1,76 @@
+"""The record of ingest runs in the platform database (table ``ingest_run``)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from permed_atlas.landscape.ingest.pipeline import IngestSummary
+from permed_atlas.landscape.tables import IngestRunRow
+
+
+@dataclass(frozen=True, slots=True)
+class IngestRun:
+    """One file's ingest as recorded."""
+
+    id: int
+    source: str
+    path: str
+    started_at: datetime
+    finished_at: datetime | None
+    read: int
+    stored: int
+    duplicates: int
+    rejected: int
+
+
+def _public(row: IngestRunRow) -> IngestRun:
+    return IngestRun(
+        id=row.id, source=row.source, path=row.path, started_at=row.started_at,
+        finished_at=row.finished_at, read=row.read, stored=row.stored,
+        duplicates=row.duplicates, rejected=row.rejected,
+    )
+
+
+def record_ingest_run(
+    session: Session,
+    *,
+    source: str,
+    summary: IngestSummary,
+    started_at: datetime,
+    finished_at: datetime,
+) -> IngestRun:
+    """Add one file's ingest to ``ingest_run``; the caller commits.
+
+    :param session: a platform database session.
+    :param source: "openalex", "pubmed" or "patents".
+    :param summary: the file's summary (its ``path`` names the file).
+    :param started_at: when reading the file began (timezone-aware).
+    :param finished_at: when its last batch was stored.
+    """
+    row = IngestRunRow(
+        source=source,
+        path=summary.path or "",
+        started_at=started_at,
+        finished_at=finished_at,
+        read=summary.read,
+        stored=summary.stored,
+        duplicates=summary.duplicates,
+        rejected=summary.rejected,
+    )
+    session.add(row)
+    session.flush()
+    return _public(row)
+
+
+def list_ingest_runs(session: Session, *, limit: int = 100) -> list[IngestRun]:
+    """The most recent ingest runs, newest first.
+
+    :param session: a platform database session.
+    :param limit: at most this many.
+    """
+    rows = session.scalars(select(IngestRunRow).order_by(IngestRunRow.id.desc()).limit(limit))
+    return [_public(row) for row in rows]

@@ -1,0 +1,199 @@
+"""Collaboration networks of countries or institutions, for Gephi and VOSviewer.
+
+Nodes are countries (ISO codes) or institutions; an edge joins two nodes that
+share works, weighted by the number of works they share (co-publications, or
+co-owned patents). DuckDB counts the pairs; networkx holds the graph, finds
+clusters (Louvain, fixed seed, so files are reproducible) and writes GEXF.
+"""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+import duckdb
+import networkx as nx
+import pycountry
+
+from permed_atlas.landscape.errors import LandscapeError
+from permed_atlas.landscape.filters import NO_FILTER, LandscapeFilter, filtered_works_sql
+
+NetworkLevel = Literal["country", "institution"]
+NetworkFormat = Literal["gexf", "vosviewer"]
+
+
+def _country_label(code: str) -> str:
+    country = pycountry.countries.get(alpha_2=code)
+    return getattr(country, "name", code) if country is not None else code
+
+
+def build_collaboration_graph(
+    connection: duckdb.DuckDBPyConnection,
+    flt: LandscapeFilter = NO_FILTER,
+    *,
+    level: NetworkLevel = "country",
+    max_nodes: int = 500,
+    min_weight: int = 1,
+) -> nx.Graph:
+    """A weighted collaboration graph of the filtered works.
+
+    :param connection: a tagged corpus.
+    :param flt: the facets restricting the works.
+    :param level: ``country`` or ``institution``.
+    :param max_nodes: keep the nodes with most works (institution maps get unreadable beyond).
+    :param min_weight: drop edges with fewer shared works.
+    """
+    works_sql, params = filtered_works_sql(flt)
+    if level == "country":
+        members = (
+            "SELECT DISTINCT c.work_id, c.country_code AS node, c.country_code AS label, "
+            "c.country_code AS country FROM fw JOIN work_countries c USING (work_id)"
+        )
+    elif level == "institution":
+        members = (
+            "SELECT DISTINCT a.work_id, coalesce(a.institution_id, a.institution_name) AS node, "
+            "a.institution_name AS label, upper(a.country_code) AS country "
+            "FROM fw JOIN affiliations a USING (work_id) WHERE a.institution_name IS NOT NULL"
+        )
+    else:
+        raise LandscapeError(f"network level must be country or institution, not {level!r}")
+    base = (
+        f"WITH fw AS ({works_sql}), members AS ({members}), "
+        "nodes AS (SELECT node, mode(label) AS label, mode(country) AS country, "
+        "  count(DISTINCT work_id) AS works FROM members GROUP BY node "
+        "  ORDER BY works DESC, node LIMIT ?), "
+        "kept AS (SELECT DISTINCT m.work_id, m.node FROM members m SEMI JOIN nodes USING (node)) "
+    )
+    node_rows = connection.execute(
+        base + "SELECT node, label, country, works FROM nodes ORDER BY works DESC, node",
+        [*params, max_nodes],
+    ).fetchall()
+    edge_rows = connection.execute(
+        base + "SELECT a.node, b.node, count(*) AS weight FROM kept a JOIN kept b "
+        "ON a.work_id = b.work_id AND a.node < b.node GROUP BY ALL HAVING count(*) >= ? "
+        "ORDER BY weight DESC, 1, 2",
+        [*params, max_nodes, min_weight],
+    ).fetchall()
+    graph = nx.Graph(level=level)
+    for node, label, country, works in node_rows:
+        text = _country_label(label) if level == "country" else str(label)
+        graph.add_node(str(node), label=text, country=country or "", works=int(works))
+    for source, target, weight in edge_rows:
+        graph.add_edge(str(source), str(target), weight=int(weight))
+    _assign_clusters(graph)
+    return graph
+
+
+def _assign_clusters(graph: nx.Graph) -> None:
+    if graph.number_of_nodes() == 0:
+        return
+    communities = nx.community.louvain_communities(graph, weight="weight", seed=42)
+    ordered = sorted(communities, key=lambda nodes: (-len(nodes), min(nodes)))
+    for index, nodes in enumerate(ordered, start=1):
+        for node in nodes:
+            # VOSviewer accepts clusters 1..1000; the tail of tiny clusters shares the last one.
+            graph.nodes[node]["cluster"] = min(index, 1000)
+
+
+@dataclass(frozen=True, slots=True)
+class NetworkFiles:
+    """The files written for one network."""
+
+    paths: tuple[Path, ...]
+    nodes: int
+    edges: int
+
+
+def write_gexf(graph: nx.Graph, path: Path) -> NetworkFiles:
+    """Write ``graph`` as GEXF 1.2 (Gephi).
+
+    :param graph: from :func:`build_collaboration_graph`.
+    :param path: the .gexf file.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".tmp")
+    nx.write_gexf(graph, tmp, version="1.2draft")
+    tmp.replace(path)
+    return NetworkFiles((path,), graph.number_of_nodes(), graph.number_of_edges())
+
+
+def vosviewer_paths(path: Path) -> tuple[Path, Path]:
+    """The map and network file names VOSviewer reads for the output ``path``."""
+    stem = path.with_suffix("") if path.suffix in {".txt", ".tsv"} else path
+    return stem.with_name(stem.name + "_map.txt"), stem.with_name(stem.name + "_network.txt")
+
+
+def write_vosviewer(graph: nx.Graph, path: Path) -> NetworkFiles:
+    """Write VOSviewer map and network files (tab-separated, as VOSviewer documents them).
+
+    The map file has a header ``id label cluster weight<Documents> weight<Links>
+    weight<Total link strength>``; item ids are integers from 1. The network file
+    has no header and one ``id id strength`` line per link.
+
+    :param graph: from :func:`build_collaboration_graph`.
+    :param path: base name; ``<base>_map.txt`` and ``<base>_network.txt`` are written.
+    """
+    map_path, network_path = vosviewer_paths(path)
+    map_path.parent.mkdir(parents=True, exist_ok=True)
+    ids = {node: index for index, node in enumerate(graph.nodes, start=1)}
+    with map_path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle, delimiter="\t", lineterminator="\n")
+        writer.writerow(
+            [
+                "id",
+                "label",
+                "cluster",
+                "weight<Documents>",
+                "weight<Links>",
+                "weight<Total link strength>",
+            ]
+        )
+        for node, data in graph.nodes(data=True):
+            writer.writerow(
+                [
+                    ids[node],
+                    data["label"],
+                    data.get("cluster", 1),
+                    data["works"],
+                    graph.degree(node),
+                    graph.degree(node, weight="weight"),
+                ]
+            )
+    with network_path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle, delimiter="\t", lineterminator="\n")
+        for source, target, data in graph.edges(data=True):
+            first, second = sorted((ids[source], ids[target]))
+            writer.writerow([first, second, data["weight"]])
+    return NetworkFiles((map_path, network_path), graph.number_of_nodes(), graph.number_of_edges())
+
+
+def export_network(
+    connection: duckdb.DuckDBPyConnection,
+    out: Path,
+    *,
+    flt: LandscapeFilter = NO_FILTER,
+    level: NetworkLevel = "country",
+    format: NetworkFormat = "gexf",
+    max_nodes: int = 500,
+    min_weight: int = 1,
+) -> NetworkFiles:
+    """Build a collaboration network and write it as GEXF or VOSviewer files.
+
+    :param connection: a tagged corpus.
+    :param out: the GEXF file, or the base name of the VOSviewer files.
+    :param flt: the facets restricting the works.
+    :param level: ``country`` or ``institution``.
+    :param format: ``gexf`` or ``vosviewer``.
+    :param max_nodes: keep the nodes with most works.
+    :param min_weight: drop edges with fewer shared works.
+    """
+    if format not in ("gexf", "vosviewer"):
+        raise LandscapeError(f"network format must be gexf or vosviewer, not {format!r}")
+    graph = build_collaboration_graph(
+        connection, flt, level=level, max_nodes=max_nodes, min_weight=min_weight
+    )
+    if format == "gexf":
+        return write_gexf(graph, out)
+    return write_vosviewer(graph, out)

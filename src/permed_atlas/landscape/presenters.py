@@ -1,0 +1,412 @@
+"""What the landscape's pages and JSON twins show, built from the core and store results.
+
+The routes parse the request and call one function here; these functions call the
+search, indicators, network and explain modules and shape their results as the
+pydantic schemas (and files) the edge returns.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import io
+import tempfile
+import threading
+import zipfile
+from collections import OrderedDict
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+from starlette.responses import Response
+
+from permed_atlas.errors import InvalidInputError
+from permed_atlas.landscape.charts import INDICATOR_TITLES, chart_specs
+from permed_atlas.landscape.errors import LandscapeError
+from permed_atlas.landscape.explain import explain_work
+from permed_atlas.landscape.indicators import LandscapeFilter, compute_indicators, tagged_regions
+from permed_atlas.landscape.network import build_collaboration_graph, write_gexf, write_vosviewer
+from permed_atlas.landscape.regions import load_region_sets, user_regions_dir
+from permed_atlas.landscape.schemas import (
+    DashboardPublic,
+    NetworkPublic,
+    SearchResultPublic,
+    WorkPublic,
+)
+from permed_atlas.landscape.search import check_facet_values, export_search, search_works
+from permed_atlas.landscape.search_query import SearchQuery, SearchResult
+from permed_atlas.landscape.topics import load_rules
+from permed_atlas.landscape.work_detail import country_name, load_work_detail
+from permed_atlas.settings import Settings
+
+DASHBOARD_CACHE_SIZE = 64
+_dashboard_cache: OrderedDict[tuple[Any, ...], DashboardPublic] = OrderedDict()
+_dashboard_lock = threading.Lock()
+
+
+def _first(values: tuple[str, ...]) -> str | None:
+    return values[0] if values else None
+
+
+def landscape_filter(corpus: Any, query: SearchQuery) -> LandscapeFilter:
+    """The indicators' filter for single-valued facets, after checking the values exist."""
+    check_facet_values(corpus, query)
+    first = _first
+    return LandscapeFilter(
+        region=first(query.regions),
+        country=first(query.countries),
+        institution=first(query.institutions),
+        topic=first(query.topics),
+        year_from=query.year_from,
+        year_to=query.year_to,
+        kind=query.kind,
+        eu_cn=query.eu_cn,
+        pm_relevant=query.pm_relevant,
+    )
+
+
+def query_pairs(query: SearchQuery, *, paged: bool = True) -> list[tuple[str, str]]:
+    """The query string pairs that reproduce ``query`` (stable, shareable URLs)."""
+    pairs: list[tuple[str, str]] = []
+    if query.text:
+        pairs.append(("q", query.text))
+    for name, values in (
+        ("region", query.regions),
+        ("country", query.countries),
+        ("institution", query.institutions),
+        ("topic", query.topics),
+    ):
+        pairs.extend((name, v) for v in values)
+    for name, value in (
+        ("year_from", query.year_from),
+        ("year_to", query.year_to),
+        ("kind", query.kind),
+    ):
+        if value is not None:
+            pairs.append((name, str(value)))
+    for name, flag in (("eu_cn", query.eu_cn), ("pm_relevant", query.pm_relevant)):
+        if flag is not None:
+            pairs.append((name, "yes" if flag else "no"))
+    if query.sort != "relevance":
+        pairs.append(("sort", query.sort))
+    if paged:
+        if query.page != 1:
+            pairs.append(("page", str(query.page)))
+        if query.page_size != 20:
+            pairs.append(("page_size", str(query.page_size)))
+    return pairs
+
+
+@lru_cache(maxsize=16)
+def _tagging_inputs_for(
+    data_dir: str, include_hk_mo: bool, user_regions_stamp: float
+) -> tuple[dict[str, Any], Any]:
+    settings = Settings(data_dir=Path(data_dir), include_hk_mo_in_china=include_hk_mo)
+    return load_region_sets(settings), load_rules()
+
+
+def tagging_inputs(settings: Settings) -> tuple[dict[str, Any], Any]:
+    """The region sets and topic rules tagging uses, read once per change of the user's regions."""
+    folder = user_regions_dir(settings)
+    stamp = folder.stat().st_mtime if folder.is_dir() else 0.0
+    return _tagging_inputs_for(str(settings.data_dir), settings.include_hk_mo_in_china, stamp)
+
+
+def _labels_for(settings: Settings) -> dict[str, dict[str, str]]:
+    try:
+        regions, rules = tagging_inputs(settings)
+    except LandscapeError:
+        return {"region": {}, "topic": {}}
+    return {
+        "region": {code: r.name for code, r in regions.items()},
+        "topic": {t.code: t.label for t in rules.topics},
+    }
+
+
+def facet_label(settings: Settings, dimension: str, value: str) -> str:
+    """A human label for a facet value (country and region names, topic labels)."""
+    if dimension == "country":
+        return country_name(value) or value
+    if dimension in {"kind"}:
+        return value
+    if dimension in {"eu_cn", "pm_relevant"}:
+        return {"true": "yes", "false": "no"}.get(value, value)
+    return _labels_for(settings).get(dimension, {}).get(value, value)
+
+
+def _export_url(query_string: str, fmt: str) -> str:
+    joined = f"{query_string}&format={fmt}" if query_string else f"format={fmt}"
+    return f"/api/v1/landscape/search/export?{joined}"
+
+
+def search_public(settings: Settings, result: SearchResult) -> SearchResultPublic:
+    query = result.query
+    qs = urlencode(query_pairs(query))
+    export_qs = urlencode(query_pairs(query, paged=False))
+    return SearchResultPublic.model_validate(
+        {
+            "query": {
+                "q": query.text,
+                "region": list(query.regions),
+                "country": list(query.countries),
+                "institution": list(query.institutions),
+                "topic": list(query.topics),
+                "year_from": query.year_from,
+                "year_to": query.year_to,
+                "kind": query.kind,
+                "eu_cn": query.eu_cn,
+                "pm_relevant": query.pm_relevant,
+                "sort": query.sort,
+                "page": query.page,
+                "page_size": query.page_size,
+            },
+            "total": result.total,
+            "pages": result.pages,
+            "terms": list(result.terms),
+            "hits": [
+                dataclasses.asdict(hit)
+                | {
+                    "url": f"/landscape/works/{hit.work_id}",
+                    "api_url": f"/api/v1/landscape/works/{hit.work_id}",
+                }
+                for hit in result.hits
+            ],
+            "facets": {
+                dim: [
+                    {
+                        "value": f.value,
+                        "label": facet_label(settings, dim, f.value),
+                        "count": f.count,
+                        "selected": f.selected,
+                    }
+                    for f in values
+                ]
+                for dim, values in result.facets.items()
+            },
+            "links": {
+                "html": f"/landscape/search?{qs}",
+                "self": f"/api/v1/landscape/search?{qs}",
+                "csv": _export_url(export_qs, "csv"),
+                "parquet": _export_url(export_qs, "parquet"),
+            },
+        }
+    )
+
+
+def export_response(corpus: Any, query: SearchQuery, fmt: str) -> Response:
+    data, rows, total = export_search(corpus, query, format=fmt)
+    media = "text/csv; charset=utf-8" if fmt == "csv" else "application/vnd.apache.parquet"
+    headers = {
+        "Content-Disposition": f'attachment; filename="permed-atlas-search.{fmt}"',
+        "X-Total-Count": str(total),
+        "X-Exported-Count": str(rows),
+    }
+    if rows < total:
+        headers["X-Export-Truncated"] = "true"
+    return Response(content=data, media_type=media, headers=headers)
+
+
+def work_public(settings: Settings, corpus: Any, work_id: int) -> WorkPublic:
+    detail = load_work_detail(corpus, work_id)
+    explanation: dict[str, Any] | None = None
+    try:
+        regions, rules = tagging_inputs(settings)
+        explained = explain_work(corpus, work_id, regions=regions, rules=rules)
+        explanation = dataclasses.asdict(explained)
+    except LandscapeError:
+        explanation = None  # an unreadable rule or region file must not hide the work itself
+    fields = {k: (list(v) if isinstance(v, tuple) else v) for k, v in detail.fields.items()}
+    return WorkPublic.model_validate(
+        {
+            "work": fields,
+            "contributors": [dataclasses.asdict(c) for c in detail.contributors],
+            "terms": {k: list(v) for k, v in detail.terms.items()},
+            "countries": list(detail.countries),
+            "regions": list(detail.regions),
+            "topics": [
+                {"topic": topic, "label": facet_label(settings, "topic", topic), "rule_id": rule}
+                for topic, rule in detail.topics
+            ],
+            "pm_relevant": detail.pm_relevant,
+            "eu_cn": detail.eu_cn,
+            "links": [dataclasses.asdict(link) for link in detail.links],
+            "explanation": explanation,
+        }
+    )
+
+
+def dashboard_public(corpus: Any, query: SearchQuery, regions: list[str] | None) -> DashboardPublic:
+    flt = landscape_filter(corpus, query)
+    if regions:
+        known = tagged_regions(corpus)
+        unknown = [r for r in regions if r.upper() not in known]
+        if unknown:
+            raise InvalidInputError(
+                f"unknown region {unknown[0]!r}; the corpus is tagged with {', '.join(known)}",
+                field="regions",
+            )
+    indicators = compute_indicators(corpus, flt, regions=regions or None)
+    tables = indicators.tables()
+    filter_qs = urlencode(query_pairs(query, paged=False))
+    return DashboardPublic.model_validate(
+        {
+            "filter": dataclasses.asdict(flt),
+            "regions": list(indicators.regions),
+            "indicators": {
+                name: {
+                    "name": name,
+                    "title": INDICATOR_TITLES.get(name, name),
+                    "rows": rows,
+                    "csv_url": f"/api/v1/landscape/dashboard/{name}?format=csv"
+                    + (f"&{filter_qs}" if filter_qs else ""),
+                }
+                for name, rows in tables.items()
+            },
+            "charts": chart_specs(tables),
+        }
+    )
+
+
+def csv_response(rows: list[dict[str, Any]], name: str) -> Response:
+    import csv
+
+    buffer = io.StringIO()
+    if rows:
+        writer = csv.DictWriter(buffer, fieldnames=list(rows[0]), lineterminator="\n")
+        writer.writeheader()
+        for row in rows:
+            writer.writerow(
+                {
+                    k: "; ".join(map(str, v)) if isinstance(v, list | tuple) else v
+                    for k, v in row.items()
+                }
+            )
+    return Response(
+        buffer.getvalue(),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="permed-atlas-{name}.csv"'},
+    )
+
+
+def network_public(
+    corpus: Any, query: SearchQuery, level: str, max_nodes: int, min_weight: int
+) -> NetworkPublic:
+    flt = landscape_filter(corpus, query)
+    graph = build_collaboration_graph(
+        corpus,
+        flt,
+        level="institution" if level == "institution" else "country",
+        max_nodes=max_nodes,
+        min_weight=min_weight,
+    )
+    qs = urlencode(
+        [
+            *query_pairs(query, paged=False),
+            ("level", level),
+            ("max_nodes", str(max_nodes)),
+            ("min_weight", str(min_weight)),
+        ]
+    )
+    return NetworkPublic.model_validate(
+        {
+            "level": level,
+            "nodes": [
+                {
+                    "id": node,
+                    "label": data["label"],
+                    "country": data.get("country", ""),
+                    "works": data["works"],
+                    "cluster": data.get("cluster", 1),
+                }
+                for node, data in graph.nodes(data=True)
+            ],
+            "edges": [
+                {"source": a, "target": b, "weight": data["weight"]}
+                for a, b, data in graph.edges(data=True)
+            ],
+            "downloads": {
+                fmt: f"/api/v1/landscape/network/export?{qs}&format={fmt}"
+                for fmt in ("gexf", "vosviewer")
+            },
+        }
+    )
+
+
+def network_file(
+    corpus: Any, query: SearchQuery, level: str, max_nodes: int, min_weight: int, fmt: str
+) -> Response:
+    flt = landscape_filter(corpus, query)
+    graph = build_collaboration_graph(
+        corpus,
+        flt,
+        level="institution" if level == "institution" else "country",
+        max_nodes=max_nodes,
+        min_weight=min_weight,
+    )
+    with tempfile.TemporaryDirectory() as folder:
+        base = Path(folder) / f"permed-atlas-{level}-network"
+        if fmt == "gexf":
+            files = write_gexf(graph, base.with_suffix(".gexf"))
+            return Response(
+                files.paths[0].read_bytes(),
+                media_type="application/gexf+xml",
+                headers={"Content-Disposition": f'attachment; filename="{files.paths[0].name}"'},
+            )
+        files = write_vosviewer(graph, base)
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+            for path in files.paths:
+                archive.write(path, arcname=path.name)
+    return Response(
+        buffer.getvalue(),
+        media_type="application/zip",
+        headers={"Content-Disposition": f'attachment; filename="{base.name}-vosviewer.zip"'},
+    )
+
+
+def search_page_public(settings: Settings, corpus: Any, query: SearchQuery) -> SearchResultPublic:
+    """The search result of ``query`` as the API shows it."""
+    return search_public(settings, search_works(corpus, query))
+
+
+def cached_dashboard(
+    version: str, corpus: Any, query: SearchQuery, regions: list[str] | None
+) -> DashboardPublic:
+    """:func:`dashboard_public`, remembered per corpus version and facets (LRU).
+
+    Indicators over a large corpus take seconds; they cannot change while the
+    corpus stays open read-only, so a repeated dashboard is served from memory.
+
+    :param version: the corpus version (``CorpusVersion``).
+    """
+    key = (version, query, tuple(regions or ()))
+    with _dashboard_lock:
+        if key in _dashboard_cache:
+            _dashboard_cache.move_to_end(key)
+            return _dashboard_cache[key]
+    result = dashboard_public(corpus, query, regions)
+    with _dashboard_lock:
+        _dashboard_cache[key] = result
+        while len(_dashboard_cache) > DASHBOARD_CACHE_SIZE:
+            _dashboard_cache.popitem(last=False)
+    return result
+
+
+def indicator_response(
+    version: str,
+    corpus: Any,
+    query: SearchQuery,
+    indicator: str,
+    fmt: str,
+    regions: list[str] | None,
+) -> Any:
+    """One indicator's rows as JSON, or its CSV file."""
+    from permed_atlas.landscape.indicators import INDICATOR_NAMES
+
+    if indicator not in INDICATOR_NAMES:
+        raise InvalidInputError(
+            f"unknown indicator {indicator!r}; known: {', '.join(INDICATOR_NAMES)}",
+            field="indicator",
+        )
+    rows = cached_dashboard(version, corpus, query, regions).indicators[indicator].rows
+    return csv_response(rows, indicator) if fmt == "csv" else rows

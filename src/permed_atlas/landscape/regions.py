@@ -1,0 +1,220 @@
+"""Region sets as data: EU-27, China, ICPerMed members and the user's own.
+
+A region set is a YAML file naming a code, a name, its source and its countries
+(ISO 3166-1 alpha-2). The bundled ones live in ``permed_atlas/data/regions/``;
+a user adds theirs as ``<data_dir>/regions/<CODE>.yaml`` (by hand or with
+``permed regions add``), and a user file with a bundled code replaces it.
+Every country is checked against pycountry so that a typo fails loudly,
+naming the file and the code, instead of silently tagging nothing.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pycountry
+import yaml
+
+from permed_atlas.landscape.errors import RegionError
+from permed_atlas.settings import Settings
+from permed_atlas.types import CountryCode, RegionCode
+
+BUNDLED_REGIONS_DIR = Path(__file__).resolve().parents[1] / "data" / "regions"
+EU27: RegionCode = "EU27"
+CHINA: RegionCode = "CN"
+_CODE = re.compile(r"^[A-Z][A-Z0-9_]{1,31}$")
+_KNOWN_SETTINGS = frozenset({"include_hk_mo_in_china"})
+
+
+@dataclass(frozen=True, slots=True)
+class RegionSet:
+    """A named set of countries.
+
+    :param code: the region code used in tags ("EU27", "CN", ...).
+    :param name: a human name.
+    :param countries: ISO 3166-1 alpha-2 codes, upper case.
+    :param source: where the membership comes from.
+    :param path: the file it was read from, if any.
+    """
+
+    code: RegionCode
+    name: str
+    countries: frozenset[CountryCode]
+    source: str = ""
+    checked: str | None = None
+    path: str | None = None
+    user_defined: bool = False
+
+
+def validate_country(code: object, *, where: str) -> CountryCode:
+    """Return ``code`` as an upper-case ISO 3166-1 alpha-2 code or raise RegionError.
+
+    :param code: the value read from a file or the command line.
+    :param where: the file and field, for the error message.
+    """
+    if code is False:
+        # YAML 1.1 reads a bare NO (Norway) as false.
+        raise RegionError(f'{where}: country false: quote Norway as "NO"')
+    if not isinstance(code, str) or not code.strip():
+        raise RegionError(f"{where}: country {code!r} is not an ISO 3166-1 alpha-2 code")
+    value = code.strip().upper()
+    if len(value) != 2 or pycountry.countries.get(alpha_2=value) is None:
+        raise RegionError(f"{where}: unknown country code {code!r} (ISO 3166-1 alpha-2 expected)")
+    return value
+
+
+def parse_region_set(
+    data: Any, *, path: str, settings: Settings | None = None, user_defined: bool = False
+) -> RegionSet:
+    """Build a RegionSet from the mapping read from one YAML file.
+
+    :param data: the parsed YAML document.
+    :param path: the file name, used in every error.
+    :param settings: decides the ``when_setting`` extras (e.g. HK and MO in China).
+    :param user_defined: whether the file comes from the data directory.
+    """
+    if not isinstance(data, Mapping):
+        raise RegionError(f"{path}: a region file must be a mapping with code, name and countries")
+    code = data.get("code")
+    if not isinstance(code, str) or not _CODE.match(code):
+        raise RegionError(
+            f"{path}: field 'code' must be upper-case letters, digits or _ (got {code!r})"
+        )
+    countries: set[CountryCode] = set()
+    for index, value in enumerate(data.get("countries") or []):
+        countries.add(validate_country(value, where=f"{path}: countries[{index}]"))
+    for index, member in enumerate(data.get("members") or []):
+        if not isinstance(member, Mapping) or "country" not in member:
+            raise RegionError(f"{path}: members[{index}] needs a 'country' field")
+        countries.add(
+            validate_country(member["country"], where=f"{path}: members[{index}].country")
+        )
+    extras = data.get("when_setting") or {}
+    if not isinstance(extras, Mapping):
+        raise RegionError(f"{path}: field 'when_setting' must map a setting name to countries")
+    for setting_name, values in extras.items():
+        if setting_name not in _KNOWN_SETTINGS:
+            raise RegionError(f"{path}: when_setting names unknown setting {setting_name!r}")
+        enabled = bool(getattr(settings, setting_name)) if settings is not None else True
+        for index, value in enumerate(values or []):
+            country = validate_country(value, where=f"{path}: when_setting.{setting_name}[{index}]")
+            if enabled:
+                countries.add(country)
+    if not countries:
+        raise RegionError(f"{path}: region {code} lists no countries")
+    return RegionSet(
+        code=code,
+        name=str(data.get("name") or code),
+        countries=frozenset(countries),
+        source=str(data.get("source") or ""),
+        checked=str(data["checked"]) if data.get("checked") else None,
+        path=path,
+        user_defined=user_defined,
+    )
+
+
+def read_region_file(
+    path: Path, *, settings: Settings | None = None, user_defined: bool = False
+) -> RegionSet:
+    """Read one region YAML file.
+
+    :param path: the file.
+    :param settings: passed to :func:`parse_region_set`.
+    :param user_defined: whether the file comes from the data directory.
+    """
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        raise RegionError(f"{path}: not valid YAML: {exc}") from exc
+    except OSError as exc:
+        raise RegionError(f"{path}: cannot read: {exc}") from exc
+    return parse_region_set(data, path=str(path), settings=settings, user_defined=user_defined)
+
+
+def user_regions_dir(settings: Settings) -> Path:
+    """The folder of the user's own region files."""
+    return settings.data_dir / "regions"
+
+
+def load_region_sets(
+    settings: Settings, *, extra_dirs: Iterable[Path] = ()
+) -> dict[RegionCode, RegionSet]:
+    """All region sets: the bundled ones, then the user's (which win on equal codes).
+
+    :param settings: gives the data directory and ``include_hk_mo_in_china``.
+    :param extra_dirs: further folders of region files (tests, deployments).
+    """
+    regions: dict[RegionCode, RegionSet] = {}
+    folders = [(BUNDLED_REGIONS_DIR, False), (user_regions_dir(settings), True)]
+    folders += [(Path(folder), True) for folder in extra_dirs]
+    for folder, user_defined in folders:
+        if not folder.is_dir():
+            continue
+        seen: dict[str, Path] = {}
+        for path in sorted(folder.glob("*.y*ml")):
+            region = read_region_file(path, settings=settings, user_defined=user_defined)
+            if region.code in seen:
+                raise RegionError(
+                    f"{path}: region {region.code} is also defined in {seen[region.code]}"
+                )
+            seen[region.code] = path
+            regions[region.code] = region
+    return regions
+
+
+def select_regions(
+    regions: Mapping[RegionCode, RegionSet], codes: Iterable[str]
+) -> list[RegionSet]:
+    """The region sets named by ``codes``, or RegionError naming the unknown one.
+
+    :param regions: as returned by :func:`load_region_sets`.
+    :param codes: region codes, any case.
+    """
+    chosen = []
+    for code in codes:
+        key = code.strip().upper()
+        if key not in regions:
+            known = ", ".join(sorted(regions))
+            raise RegionError(f"unknown region {code!r}; known regions: {known}")
+        chosen.append(regions[key])
+    return chosen
+
+
+def add_region_set(
+    settings: Settings,
+    code: str,
+    *,
+    countries: Iterable[str],
+    name: str | None = None,
+    source: str = "defined by the user",
+    dry_run: bool = False,
+) -> RegionSet:
+    """Validate and save a user region set as ``<data_dir>/regions/<CODE>.yaml``.
+
+    :param settings: gives the data directory.
+    :param code: the new region's code (upper case, digits and _ allowed).
+    :param countries: ISO 3166-1 alpha-2 codes.
+    :param name: a human name (defaults to the code).
+    :param source: where the membership comes from.
+    :param dry_run: validate and return the set without writing it.
+    """
+    path = user_regions_dir(settings) / f"{code.upper()}.yaml"
+    document = {
+        "code": code.upper(),
+        "name": name or code.upper(),
+        "source": source,
+        "countries": [str(country).strip().upper() for country in countries],
+    }
+    region = parse_region_set(document, path=str(path), settings=settings, user_defined=True)
+    if dry_run:
+        return region
+    path.parent.mkdir(parents=True, exist_ok=True)
+    document["countries"] = sorted(region.countries)
+    tmp = path.with_suffix(".yaml.tmp")
+    tmp.write_text(yaml.safe_dump(document, sort_keys=False, allow_unicode=True), encoding="utf-8")
+    tmp.replace(path)
+    return region

@@ -1,0 +1,292 @@
+"""A self-contained HTML landscape report a funder can put in a policy brief.
+
+Charts are Vega-Lite specs built with Altair; the Vega, Vega-Lite and
+vega-embed JavaScript comes from the vl-convert package and is written into
+the page once, so the file opens offline and needs no CDN.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import altair as alt
+import duckdb
+import jinja2
+
+from permed_atlas.landscape.filters import NO_FILTER, LandscapeFilter
+from permed_atlas.landscape.indicators import (
+    ALL_REGIONS,
+    Indicators,
+    compute_indicators,
+    tagged_regions,
+)
+from permed_atlas.landscape.regions import CHINA, EU27, RegionSet
+from permed_atlas.landscape.topics import RuleSet
+
+TEMPLATES_DIR = Path(__file__).resolve().parents[1] / "web" / "templates"
+REPORT_TEMPLATE = "landscape/report.html.j2"
+DEFAULT_REPORT_REGIONS = (EU27, CHINA, "ICPERMED")
+
+
+@dataclass(frozen=True, slots=True)
+class ReportSummary:
+    """What the report was written from."""
+
+    path: Path
+    works: int
+    charts: int
+    bytes: int
+
+
+def default_cache_dir() -> Path:
+    """Where the Vega JavaScript bundle is kept between runs (``$XDG_CACHE_HOME/permed-atlas``)."""
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "permed-atlas"
+
+
+@lru_cache(maxsize=4)
+def vega_bundle(cache_dir: Path | None = None) -> str:
+    """The Vega, Vega-Lite and vega-embed JavaScript, bundled by vl-convert.
+
+    Bundling takes several seconds, so the result is kept in ``cache_dir`` under a
+    name holding both versions; a cache that cannot be written is simply skipped.
+
+    :param cache_dir: the cache folder; :func:`default_cache_dir` when None.
+    """
+    import vl_convert
+
+    version = alt.SCHEMA_VERSION.lstrip("v").rsplit(".", 1)[0]
+    folder = cache_dir or default_cache_dir()
+    path = folder / f"vega-embed-vl{version}-vlc{getattr(vl_convert, '__version__', 'x')}.js"
+    if path.is_file():
+        return path.read_text(encoding="utf-8")
+    bundle = str(vl_convert.javascript_bundle(vl_version=version))  # type: ignore[call-arg]
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+        tmp.write_text(bundle, encoding="utf-8")
+        tmp.replace(path)
+    except OSError:
+        pass
+    return bundle
+
+
+def _data(values: list[dict[str, Any]]) -> Any:
+    return alt.Data(values=values)  # type: ignore[no-untyped-call]
+
+
+def _script_json(value: Any) -> str:
+    # "</" inside a <script> would end it early; "<\/" is the same JSON string.
+    return json.dumps(value, ensure_ascii=False).replace("</", "<\\/")
+
+
+def _charts(indicators: Indicators, topic_labels: dict[str, str]) -> list[dict[str, Any]]:
+    output = [row for row in indicators.tables()["output"] if row["region"] != ALL_REGIONS]
+    copubs = indicators.tables()["copublications"]
+    topics = [
+        {**row, "label": topic_labels.get(row["topic"], row["topic"])}
+        for row in indicators.tables()["topics"]
+    ]
+    patents = indicators.tables()["patents"]
+    charts: list[tuple[str, str, alt.TopLevelMixin]] = []
+    if output:
+        charts.append(
+            (
+                "output",
+                "Works per year and region",
+                alt.Chart(_data(output))
+                .mark_line(point=True)
+                .encode(
+                    x=alt.X("year:O", title="Year"),
+                    y=alt.Y("works:Q", title="Works"),
+                    color=alt.Color("region:N", title="Region"),
+                    tooltip=["region:N", "year:O", "works:Q", "pm_relevant:Q", "eu_cn:Q"],
+                ),
+            )
+        )
+    if copubs:
+        base = alt.Chart(_data(copubs)).encode(x=alt.X("year:O", title="Year"))
+        bars = base.mark_bar(color="#4c78a8").encode(
+            y=alt.Y("eu_cn:Q", title="EU–China co-publications"),
+            tooltip=["year:O", "eu_cn:Q", "eu_total:Q", "cn_total:Q"],
+        )
+        share = base.mark_line(color="#e45756", point=True).encode(
+            y=alt.Y("share_of_eu:Q", title="Share of EU-27 output", axis=alt.Axis(format="%")),
+            tooltip=[
+                alt.Tooltip("share_of_eu:Q", format=".1%"),
+                alt.Tooltip("share_of_cn:Q", format=".1%"),
+            ],
+        )
+        charts.append(
+            (
+                "copublications",
+                "EU–China co-publications (bars) and their share of EU-27 output (line)",
+                alt.layer(bars, share).resolve_scale(y="independent"),
+            )
+        )
+    if topics:
+        charts.append(
+            (
+                "topics",
+                "Topic mix by region (share of the region's works)",
+                alt.Chart(_data(topics))
+                .mark_bar()
+                .encode(
+                    y=alt.Y("label:N", title=None, sort="-x"),
+                    x=alt.X("share:Q", title="Share of works", axis=alt.Axis(format="%")),
+                    color=alt.Color("region:N", title="Region"),
+                    yOffset="region:N",
+                    tooltip=[
+                        "region:N",
+                        "label:N",
+                        "works:Q",
+                        alt.Tooltip("share:Q", format=".1%"),
+                    ],
+                ),
+            )
+        )
+    if patents:
+        charts.append(
+            (
+                "patents",
+                "Patent families per applicant region and priority year",
+                alt.Chart(_data(patents))
+                .mark_bar()
+                .encode(
+                    x=alt.X("year:O", title="Priority year"),
+                    y=alt.Y("families:Q", title="Patent families"),
+                    color=alt.Color("region:N", title="Region"),
+                    xOffset="region:N",
+                    tooltip=["region:N", "year:O", "patents:Q", "families:Q"],
+                ),
+            )
+        )
+    return [
+        {
+            "id": key,
+            "title": title,
+            "spec": chart.properties(width="container", height=260).to_dict(validate=False),
+        }
+        for key, title, chart in charts
+    ]
+
+
+def _findings(indicators: Indicators, totals: dict[str, int], labels: dict[str, str]) -> list[str]:
+    findings: list[str] = []
+    by_region: dict[str, int] = {}
+    for row in indicators.output:
+        by_region[row.region] = by_region.get(row.region, 0) + row.works
+    years = sorted({row.year for row in indicators.output if row.year is not None})
+    if years:
+        findings.append(
+            f"The corpus holds {totals['works']:,} works from {years[0]} to {years[-1]}: "
+            f"{totals['publications']:,} publications and {totals['patents']:,} patents; "
+            f"{totals['pm_relevant']:,} are PM-relevant by the published rules."
+        )
+    shares = ", ".join(
+        f"{region} {count:,}"
+        for region, count in sorted(by_region.items())
+        if region != ALL_REGIONS
+    )
+    if shares:
+        findings.append(f"Works with at least one institution in each region: {shares}.")
+    copubs = [row for row in indicators.copublications if row.eu_total and row.cn_total]
+    if copubs:
+        first, last = copubs[0], copubs[-1]
+        findings.append(
+            f"EU–China co-publications went from {first.eu_cn:,} in {first.year} to "
+            f"{last.eu_cn:,} in {last.year}; in {last.year} they were "
+            f"{last.share_of_eu:.1%} of the EU-27's publications and "
+            f"{last.share_of_cn:.1%} of China's."
+        )
+    for region in (EU27, CHINA):
+        mix = [row for row in indicators.topics if row.region == region][:3]
+        if mix:
+            names = ", ".join(f"{labels.get(r.topic, r.topic)} ({r.share:.0%})" for r in mix)
+            findings.append(f"Leading topics in {region}: {names}.")
+        top = [row for row in indicators.institutions if row.region == region][:3]
+        if top:
+            findings.append(
+                f"Most active institutions in {region}: "
+                + ", ".join(f"{r.institution} ({r.works:,})" for r in top)
+                + "."
+            )
+    return findings
+
+
+def build_report(
+    connection: duckdb.DuckDBPyConnection,
+    out: Path,
+    *,
+    regions: Sequence[str] | None = None,
+    flt: LandscapeFilter = NO_FILTER,
+    region_sets: dict[str, RegionSet] | None = None,
+    rules: RuleSet | None = None,
+    title: str = "Personalised medicine landscape: Europe and China",
+) -> ReportSummary:
+    """Compute the indicators and write them, with charts and findings, to one HTML file.
+
+    :param connection: a tagged corpus.
+    :param out: the HTML file to write.
+    :param regions: regions to compare; default EU27, CN and ICPERMED where tagged.
+    :param flt: the facets restricting the works.
+    :param region_sets: the region definitions, listed with their sources in the methods.
+    :param rules: the tagging rules, for topic labels and the methods section.
+    :param title: the report's title.
+    """
+    known = tagged_regions(connection)
+    chosen = list(regions) if regions else [r for r in DEFAULT_REPORT_REGIONS if r in known]
+    indicators = compute_indicators(connection, flt, regions=chosen or None, limit=10)
+    labels = {topic.code: topic.label for topic in rules.topics} if rules else {}
+    row = connection.execute(
+        "SELECT count(*), count(*) FILTER (kind = 'publication'),"
+        " count(*) FILTER (kind = 'patent'),"
+        " count(*) FILTER (f.pm_relevant), count(*) FILTER (f.eu_cn)"
+        " FROM works LEFT JOIN work_flags f USING (work_id)"
+    ).fetchone()
+    assert row is not None
+    totals = dict(
+        zip(
+            ("works", "publications", "patents", "pm_relevant", "eu_cn"), map(int, row), strict=True
+        )
+    )
+    charts = _charts(indicators, labels)
+    environment = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(TEMPLATES_DIR),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+    )
+    html = environment.get_template(REPORT_TEMPLATE).render(
+        title=title,
+        generated=dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        totals=totals,
+        filter={k: v for k, v in vars_of(flt).items() if v is not None},
+        findings=_findings(indicators, totals, labels),
+        charts=[{**chart, "spec_json": _script_json(chart["spec"])} for chart in charts],
+        institutions=indicators.institutions,
+        countries=indicators.countries,
+        top_cited=indicators.top_cited,
+        topic_labels=labels,
+        region_sets=[region_sets[c] for c in chosen if region_sets and c in region_sets],
+        rules=rules,
+        vega_bundle=vega_bundle(),
+    )
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out.with_name(out.name + ".tmp")
+    tmp.write_text(html, encoding="utf-8")
+    tmp.replace(out)
+    return ReportSummary(
+        path=out, works=totals["works"], charts=len(charts), bytes=len(html.encode())
+    )
+
+
+def vars_of(flt: LandscapeFilter) -> dict[str, Any]:
+    """The filter's fields as a dict (slots dataclasses have no ``__dict__``)."""
+    return {name: getattr(flt, name) for name in flt.__dataclass_fields__}

@@ -1,0 +1,267 @@
+"""The landscape's pages (/landscape/...) and their JSON twins (/api/v1/landscape/...).
+
+Each route parses the request, makes one call to :mod:`permed_atlas.landscape.presenters`
+and renders; the query string is the whole query, so every page is a shareable link.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi import Path as PathParam
+from fastapi.responses import RedirectResponse
+from starlette.responses import Response
+
+from permed_atlas.landscape.presenters import (
+    cached_dashboard,
+    export_response,
+    indicator_response,
+    network_file,
+    network_public,
+    query_pairs,
+    search_page_public,
+    work_public,
+)
+from permed_atlas.landscape.schemas import (
+    DashboardPublic,
+    NetworkPublic,
+    SearchResultPublic,
+    WorkPublic,
+)
+from permed_atlas.landscape.search_query import MAX_PAGE_SIZE, SearchQuery
+from permed_atlas.web.deps import CorpusDep, CorpusVersion, SettingsDep, render
+
+router = APIRouter(prefix="/landscape", tags=["landscape"], include_in_schema=False)
+api_router = APIRouter(prefix="/api/v1/landscape", tags=["landscape"])
+
+_YEAR = r"^\d{0,4}$"
+_BOOL = r"^(|yes|no|true|false)$"
+
+
+def _flag(value: str | None) -> bool | None:
+    return {"yes": True, "true": True, "no": False, "false": False}.get((value or "").lower())
+
+
+def _year(value: str | None) -> int | None:
+    return int(value) if value else None
+
+
+def search_params(
+    q: Annotated[str, Query(max_length=500, description="words in title or abstract")] = "",
+    region: Annotated[list[str] | None, Query(description="region code(s), e.g. EU27")] = None,
+    country: Annotated[list[str] | None, Query(description="ISO 3166-1 alpha-2 code(s)")] = None,
+    institution: Annotated[list[str] | None, Query(description="institution name(s)")] = None,
+    topic: Annotated[list[str] | None, Query(description="topic code(s)")] = None,
+    year_from: Annotated[str | None, Query(pattern=_YEAR, description="first year")] = None,
+    year_to: Annotated[str | None, Query(pattern=_YEAR, description="last year")] = None,
+    kind: Annotated[str | None, Query(pattern=r"^(|publication|patent)$")] = None,
+    eu_cn: Annotated[str | None, Query(pattern=_BOOL, description="EU–China collaboration")] = None,
+    pm_relevant: Annotated[str | None, Query(pattern=_BOOL, description="PM-relevant")] = None,
+    sort: Annotated[str, Query(pattern=r"^(relevance|year|year_asc|citations)$")] = "relevance",
+    page: Annotated[int, Query(ge=1, le=10_000)] = 1,
+    page_size: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE)] = 20,
+) -> SearchQuery:
+    """The search query of the request's query string (shared by pages, API and exports)."""
+    return SearchQuery(
+        text=q,
+        regions=tuple(v for v in region or () if v),
+        countries=tuple(v for v in country or () if v),
+        institutions=tuple(v for v in institution or () if v),
+        topics=tuple(v for v in topic or () if v),
+        year_from=_year(year_from),
+        year_to=_year(year_to),
+        kind=kind or None,
+        eu_cn=_flag(eu_cn),
+        pm_relevant=_flag(pm_relevant),
+        sort=sort,
+        page=page,
+        page_size=page_size,
+    ).validated()
+
+
+SearchParams = Annotated[SearchQuery, Depends(search_params)]
+
+
+def filter_params(
+    region: Annotated[str | None, Query(max_length=32, description="region code")] = None,
+    country: Annotated[str | None, Query(max_length=2, description="ISO alpha-2 code")] = None,
+    institution: Annotated[str | None, Query(max_length=300)] = None,
+    topic: Annotated[str | None, Query(max_length=64)] = None,
+    year_from: Annotated[str | None, Query(pattern=_YEAR)] = None,
+    year_to: Annotated[str | None, Query(pattern=_YEAR)] = None,
+    kind: Annotated[str | None, Query(pattern=r"^(|publication|patent)$")] = None,
+    eu_cn: Annotated[str | None, Query(pattern=_BOOL)] = None,
+    pm_relevant: Annotated[str | None, Query(pattern=_BOOL)] = None,
+) -> SearchQuery:
+    """Single-valued facets for the dashboard and network (validated like search facets)."""
+    return SearchQuery(
+        regions=(region,) if region else (),
+        countries=(country,) if country else (),
+        institutions=(institution,) if institution else (),
+        topics=(topic,) if topic else (),
+        year_from=_year(year_from),
+        year_to=_year(year_to),
+        kind=kind or None,
+        eu_cn=_flag(eu_cn),
+        pm_relevant=_flag(pm_relevant),
+    ).validated()
+
+
+FilterParams = Annotated[SearchQuery, Depends(filter_params)]
+
+
+Level = Annotated[str, Query(pattern=r"^(country|institution)$")]
+MaxNodes = Annotated[int, Query(ge=2, le=1000)]
+MinWeight = Annotated[int, Query(ge=1, le=1_000_000)]
+WorkId = Annotated[int, PathParam(ge=1, le=2**62, description="the corpus's work id")]
+
+
+# ---- pages ------------------------------------------------------------------------------------
+
+
+@router.get("/")
+def landscape_home() -> Response:
+    return RedirectResponse("/landscape/search", status_code=307)
+
+
+@router.get("/search")
+def search_page(
+    request: Request, settings: SettingsDep, corpus: CorpusDep, query: SearchParams
+) -> Response:
+    result = search_page_public(settings, corpus, query)
+    return render(request, "landscape/search.html", {"result": result})
+
+
+@router.get("/search.csv")
+def search_csv(corpus: CorpusDep, query: SearchParams) -> Response:
+    return export_response(corpus, query, "csv")
+
+
+@router.get("/search.parquet")
+def search_parquet(corpus: CorpusDep, query: SearchParams) -> Response:
+    return export_response(corpus, query, "parquet")
+
+
+@router.get("/works/{work_id}")
+def work_page(
+    request: Request, settings: SettingsDep, corpus: CorpusDep, work_id: WorkId
+) -> Response:
+    return render(request, "landscape/work.html", {"w": work_public(settings, corpus, work_id)})
+
+
+@router.get("/dashboard")
+def dashboard_page(
+    request: Request,
+    corpus: CorpusDep,
+    version: CorpusVersion,
+    query: FilterParams,
+    regions: Annotated[list[str] | None, Query(max_length=20)] = None,
+) -> Response:
+    dashboard = cached_dashboard(version, corpus, query, regions)
+    return render(
+        request,
+        "landscape/dashboard.html",
+        {"dashboard": dashboard, "filter_qs": urlencode(query_pairs(query, paged=False))},
+    )
+
+
+@router.get("/network")
+def network_page(
+    request: Request,
+    corpus: CorpusDep,
+    query: FilterParams,
+    level: Level = "country",
+    max_nodes: MaxNodes = 100,
+    min_weight: MinWeight = 1,
+) -> Response:
+    network = network_public(corpus, query, level, max_nodes, min_weight)
+    return render(request, "landscape/network.html", {"network": network})
+
+
+# ---- JSON twins -------------------------------------------------------------------------------
+
+
+@api_router.get("/search", response_model=SearchResultPublic)
+def search_json(
+    settings: SettingsDep, corpus: CorpusDep, query: SearchParams
+) -> SearchResultPublic:
+    """Full-text search with facets; facet counts are those of the whole result."""
+    return search_page_public(settings, corpus, query)
+
+
+@api_router.get(
+    "/search/export",
+    response_class=Response,
+    responses={200: {"content": {"text/csv": {}, "application/vnd.apache.parquet": {}}}},
+)
+def search_export(
+    corpus: CorpusDep,
+    query: SearchParams,
+    format: Annotated[str, Query(pattern=r"^(csv|parquet)$")] = "csv",
+) -> Response:
+    """Every work of the result (up to 100,000) as CSV or Parquet."""
+    return export_response(corpus, query, format)
+
+
+@api_router.get("/works/{work_id}", response_model=WorkPublic)
+def work_json(settings: SettingsDep, corpus: CorpusDep, work_id: WorkId) -> WorkPublic:
+    """One work: all fields, contributors with institutions and countries, tags and why."""
+    return work_public(settings, corpus, work_id)
+
+
+@api_router.get("/dashboard", response_model=DashboardPublic)
+def dashboard_json(
+    corpus: CorpusDep,
+    version: CorpusVersion,
+    query: FilterParams,
+    regions: Annotated[list[str] | None, Query(max_length=20)] = None,
+) -> DashboardPublic:
+    """Every indicator for the facets, with a Vega-Lite spec per chart."""
+    return cached_dashboard(version, corpus, query, regions)
+
+
+@api_router.get(
+    "/dashboard/{indicator}",
+    responses={200: {"content": {"application/json": {}, "text/csv": {}}}},
+)
+def indicator_json(
+    corpus: CorpusDep,
+    version: CorpusVersion,
+    query: FilterParams,
+    indicator: Annotated[str, PathParam(pattern=r"^[a-z_]{1,40}$")],
+    format: Annotated[str, Query(pattern=r"^(json|csv)$")] = "json",
+    regions: Annotated[list[str] | None, Query(max_length=20)] = None,
+) -> Any:
+    """One indicator's table, as JSON rows or CSV."""
+    return indicator_response(version, corpus, query, indicator, format, regions)
+
+
+@api_router.get("/network", response_model=NetworkPublic)
+def network_json(
+    corpus: CorpusDep,
+    query: FilterParams,
+    level: Level = "country",
+    max_nodes: MaxNodes = 100,
+    min_weight: MinWeight = 1,
+) -> NetworkPublic:
+    """The country or institution collaboration network (edges weighted by shared works)."""
+    return network_public(corpus, query, level, max_nodes, min_weight)
+
+
+@api_router.get(
+    "/network/export",
+    response_class=Response,
+    responses={200: {"content": {"application/gexf+xml": {}, "application/zip": {}}}},
+)
+def network_export(
+    corpus: CorpusDep,
+    query: FilterParams,
+    level: Level = "country",
+    max_nodes: MaxNodes = 100,
+    min_weight: MinWeight = 1,
+    format: Annotated[str, Query(pattern=r"^(gexf|vosviewer)$")] = "gexf",
+) -> Response:
+    """The network as GEXF (Gephi) or VOSviewer map and network files (zip)."""
+    return network_file(corpus, query, level, max_nodes, min_weight, format)

@@ -1,0 +1,132 @@
+"""Pydantic I/O of the landscape's JSON API (the web edge's view of the core records)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+
+class FacetValuePublic(BaseModel):
+    value: str
+    label: str
+    count: int
+    selected: bool
+
+
+class SearchHitPublic(BaseModel):
+    work_id: int
+    kind: str
+    title: str | None
+    year: int | None
+    venue: str | None
+    cited_by_count: int | None
+    doi: str | None
+    score: float
+    url: str = Field(description="the work's page")
+    api_url: str = Field(description="the work's JSON")
+
+
+class SearchQueryPublic(BaseModel):
+    q: str
+    region: list[str]
+    country: list[str]
+    institution: list[str]
+    topic: list[str]
+    year_from: int | None
+    year_to: int | None
+    kind: str | None
+    eu_cn: bool | None
+    pm_relevant: bool | None
+    sort: str
+    page: int
+    page_size: int
+
+
+class SearchResultPublic(BaseModel):
+    query: SearchQueryPublic
+    total: int
+    pages: int
+    terms: list[str] = Field(description="the index terms the text was split into")
+    hits: list[SearchHitPublic]
+    facets: dict[str, list[FacetValuePublic]]
+    links: dict[str, str] = Field(description="this result as a page, CSV and Parquet")
+
+
+class AffiliationPublic(BaseModel):
+    institution: str | None
+    institution_id: str | None
+    ror: str | None
+    country_code: str | None
+    country_name: str | None
+
+
+class ContributorPublic(BaseModel):
+    position: int
+    name: str | None
+    role: str
+    orcid: str | None
+    author_id: str | None
+    raw_affiliation: str | None
+    affiliations: list[AffiliationPublic]
+
+
+class TopicTagPublic(BaseModel):
+    topic: str
+    label: str
+    rule_id: str
+
+
+class LinkPublic(BaseModel):
+    label: str
+    url: str
+
+
+class WorkPublic(BaseModel):
+    work: dict[str, Any] = Field(description="every stored field of the work")
+    contributors: list[ContributorPublic]
+    terms: dict[str, list[str]]
+    countries: list[str]
+    regions: list[str]
+    topics: list[TopicTagPublic]
+    pm_relevant: bool | None
+    eu_cn: bool | None
+    links: list[LinkPublic]
+    explanation: dict[str, Any] | None = Field(
+        description="why the work has its tags (countries with evidence, rules that fired)"
+    )
+
+
+class IndicatorTablePublic(BaseModel):
+    name: str
+    title: str
+    rows: list[dict[str, Any]]
+    csv_url: str
+
+
+class DashboardPublic(BaseModel):
+    filter: dict[str, Any]
+    regions: list[str]
+    indicators: dict[str, IndicatorTablePublic]
+    charts: dict[str, dict[str, Any]] = Field(description="Vega-Lite specs, one per chart")
+
+
+class NetworkNodePublic(BaseModel):
+    id: str
+    label: str
+    country: str
+    works: int
+    cluster: int
+
+
+class NetworkEdgePublic(BaseModel):
+    source: str
+    target: str
+    weight: int
+
+
+class NetworkPublic(BaseModel):
+    level: str
+    nodes: list[NetworkNodePublic]
+    edges: list[NetworkEdgePublic]
+    downloads: dict[str, str]

@@ -1,0 +1,258 @@
+"""The roadmap's JSON API under /api/v1/roadmap (included through routes.py)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import JSONResponse
+from sqlalchemy.exc import IntegrityError
+
+from permed_atlas.roadmap.delphi_link import roadmap_from_delphi
+from permed_atlas.roadmap.errors import InvalidRoadmapError, ObservationImportError
+from permed_atlas.roadmap.exports import (
+    assessment_dict,
+    indicator_dict,
+    observation_dict,
+    roadmap_dict,
+    scorecard_dict,
+    summary_dict,
+)
+from permed_atlas.roadmap.models import Indicator, ObservationInput, Scope
+from permed_atlas.roadmap.monitoring import (
+    add_observation,
+    assess_indicator,
+    assess_roadmap,
+    import_observations,
+    roadmap_scorecard,
+)
+from permed_atlas.roadmap.schemas import (
+    ImportReportPublic,
+    IndicatorCreate,
+    ObservationCreate,
+    ObservationsImportCreate,
+    RoadmapCreate,
+)
+from permed_atlas.roadmap.scopes import region_catalog
+from permed_atlas.roadmap.status import describe_rule
+from permed_atlas.roadmap.store import (
+    create_indicator,
+    get_roadmap,
+    import_roadmap,
+    list_indicators,
+    list_observations,
+    list_roadmaps,
+    load_bundled_roadmaps,
+)
+from permed_atlas.web.deps import CsrfProtected, EditorUser, SessionDep, SettingsDep
+
+
+def ensure_loaded(request: Request, session: SessionDep) -> None:
+    """Load the bundled roadmaps once per app (idempotent), so they are there from the start.
+
+    A router dependency: FastAPI hands it the same session as the route.
+    """
+    if getattr(request.app.state, "roadmap_loaded", False):
+        return
+    try:
+        load_bundled_roadmaps(session, regions=region_catalog(request.app.state.settings))
+        session.commit()
+    except IntegrityError:
+        # Another worker loaded them at the same moment; its copy is as good as ours.
+        session.rollback()
+    request.app.state.roadmap_loaded = True
+
+
+api_router = APIRouter(
+    prefix="/api/v1/roadmap", tags=["roadmap"], dependencies=[Depends(ensure_loaded)]
+)
+
+
+@api_router.get("/roadmaps")
+def api_roadmaps(request: Request, session: SessionDep) -> list[dict[str, Any]]:
+    """Every roadmap with its counts of actions and indicators."""
+    return [summary_dict(summary) for summary in list_roadmaps(session)]
+
+
+@api_router.post("/roadmaps", status_code=201)
+def api_create_roadmap(
+    body: RoadmapCreate,
+    editor: EditorUser,
+    session: SessionDep,
+    settings: SettingsDep,
+    _csrf: CsrfProtected,
+) -> dict[str, Any]:
+    """Add a roadmap of your own (editors): YAML in ``document`` or the structure in ``data``."""
+    document = body.data if body.data is not None else body.document
+    if document is None:
+        raise InvalidRoadmapError("give the roadmap as 'document' or 'data'", field="document")
+    summary = import_roadmap(
+        session,
+        document,
+        where="request body",
+        regions=region_catalog(settings),
+        actor_id=editor.id,
+        dry_run=body.dry_run,
+    )
+    session.commit()
+    return summary_dict(summary)
+
+
+@api_router.post("/roadmaps/from-delphi/{study}", status_code=201)
+def api_roadmap_from_delphi(
+    study: str,
+    editor: EditorUser,
+    session: SessionDep,
+    _csrf: CsrfProtected,
+    dry_run: bool = False,
+) -> dict[str, Any]:
+    """Build a roadmap from a Delphi study's synthesised actions (editors)."""
+    summary = roadmap_from_delphi(session, study, actor_id=editor.id, dry_run=dry_run)
+    session.commit()
+    return summary_dict(summary)
+
+
+@api_router.get("/roadmaps/{slug}")
+def api_roadmap(slug: str, request: Request, session: SessionDep) -> dict[str, Any]:
+    """A roadmap's pillars, priorities and actions, with its source."""
+    return roadmap_dict(get_roadmap(session, slug))
+
+
+@api_router.get("/roadmaps/{slug}/indicators")
+def api_indicators(
+    slug: str, request: Request, session: SessionDep, region: str | None = None
+) -> list[dict[str, Any]]:
+    """A roadmap's indicators, optionally of one region."""
+    return [indicator_dict(i) for i in list_indicators(session, roadmap=slug, region=region)]
+
+
+@api_router.post("/roadmaps/{slug}/indicators", status_code=201)
+def api_create_indicator(
+    slug: str,
+    body: IndicatorCreate,
+    editor: EditorUser,
+    session: SessionDep,
+    settings: SettingsDep,
+    _csrf: CsrfProtected,
+) -> dict[str, Any]:
+    """Add an indicator to a roadmap (editors)."""
+    indicator = create_indicator(
+        session,
+        indicator_from(slug, body),
+        regions=region_catalog(settings),
+        actor_id=editor.id,
+    )
+    session.commit()
+    return indicator_dict(indicator)
+
+
+def indicator_from(slug: str, body: IndicatorCreate) -> Indicator:
+    """The core indicator a request describes."""
+    if body.target_date <= body.baseline_date:
+        raise InvalidRoadmapError(
+            "target_date: must come after the baseline date", field="target_date"
+        )
+    return Indicator(
+        code=body.code.strip(),
+        roadmap=slug,
+        name=body.name.strip(),
+        definition=body.definition.strip(),
+        unit=body.unit.strip(),
+        direction=body.direction,
+        baseline_value=body.baseline_value,
+        baseline_date=body.baseline_date,
+        target_value=body.target_value,
+        target_date=body.target_date,
+        scope=Scope(region=body.region, country=body.country or None, centre=body.centre or None),
+        action_codes=tuple(a.strip() for a in body.actions if a.strip()),
+        data_source=body.data_source.strip(),
+    )
+
+
+@api_router.get("/roadmaps/{slug}/status")
+def api_status(
+    slug: str, request: Request, session: SessionDep, region: str | None = None
+) -> dict[str, Any]:
+    """Projection and status of every indicator, with the rule applied."""
+    return {
+        "roadmap": slug,
+        "rule": describe_rule(),
+        "indicators": [assessment_dict(a) for a in assess_roadmap(session, slug, region=region)],
+    }
+
+
+@api_router.get("/roadmaps/{slug}/scorecard")
+def api_scorecard(slug: str, request: Request, session: SessionDep) -> dict[str, Any]:
+    """Statuses rolled up per action, priority, pillar and region (EU27 and CN first)."""
+    return scorecard_dict(roadmap_scorecard(session, slug))
+
+
+@api_router.get("/indicators/{code}")
+def api_indicator(code: str, request: Request, session: SessionDep) -> dict[str, Any]:
+    """An indicator with its status, projection and observations."""
+    result = assessment_dict(assess_indicator(session, code))
+    result["rule"] = describe_rule()
+    result["observation_list"] = [observation_dict(o) for o in list_observations(session, code)]
+    return result
+
+
+@api_router.get("/indicators/{code}/observations")
+def api_observations(code: str, request: Request, session: SessionDep) -> list[dict[str, Any]]:
+    """An indicator's observations in date order."""
+    return [observation_dict(o) for o in list_observations(session, code)]
+
+
+@api_router.post("/indicators/{code}/observations", status_code=201)
+def api_add_observation(
+    code: str,
+    body: ObservationCreate,
+    editor: EditorUser,
+    session: SessionDep,
+    _csrf: CsrfProtected,
+) -> dict[str, Any]:
+    """Add one observation (editors); wrong unit, early or future date are refused."""
+    observation = add_observation(
+        session,
+        ObservationInput(
+            indicator=code,
+            observed_on=body.date,
+            value=body.value,
+            unit=body.unit,
+            source=body.source,
+        ),
+        actor_id=editor.id,
+        entered_by=editor.email,
+    )
+    session.commit()
+    return observation_dict(observation)
+
+
+@api_router.post("/observations/import")
+def api_import_observations(
+    body: ObservationsImportCreate,
+    editor: EditorUser,
+    session: SessionDep,
+    _csrf: CsrfProtected,
+) -> Any:
+    """Import a CSV of observations (editors); any bad row stores nothing.
+
+    A bad file answers 422 with every bad ``line`` and ``field`` under ``problems``.
+    """
+    try:
+        report = import_observations(
+            session,
+            body.csv,
+            path=body.filename,
+            actor_id=editor.id,
+            entered_by=editor.email,
+            dry_run=body.dry_run,
+        )
+    except ObservationImportError as exc:
+        problems = [
+            {"line": line, "field": field, "message": msg} for line, field, msg in exc.problems
+        ]
+        return JSONResponse(
+            {"detail": str(exc), "field": exc.field, "problems": problems}, status_code=422
+        )
+    session.commit()
+    return ImportReportPublic(**report.__dict__)

@@ -1,0 +1,246 @@
+"""Pure: an indicator's chart as an SVG string (observations, baseline, target, projection, band).
+
+Drawn by hand rather than through a charting library so that the page, the
+download and the PNG conversion all use one server-side drawing with no
+JavaScript, and so that tests can read it as XML.
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import date
+from xml.sax.saxutils import escape, quoteattr
+
+from permed_atlas.roadmap.projection import band
+from permed_atlas.roadmap.spec import is_percent
+from permed_atlas.roadmap.status import Assessment
+
+WIDTH, HEIGHT = 760, 380
+LEFT, RIGHT, TOP, BOTTOM = 64, 180, 48, 48
+COLOURS = {
+    "observation": "#1f4e79",
+    "baseline": "#6b6b6b",
+    "target": "#b03a2e",
+    "projection": "#d68910",
+    "band": "#f5cba7",
+    "on track": "#1e8449",
+    "at risk": "#b9770e",
+    "off track": "#b03a2e",
+    "insufficient data": "#6b6b6b",
+}
+
+
+def _nice_step(span: float, ticks: int = 5) -> float:
+    raw = span / max(ticks, 1)
+    magnitude = 10 ** math.floor(math.log10(raw)) if raw > 0 else 1.0
+    for factor in (1, 2, 2.5, 5, 10):
+        if raw <= factor * magnitude:
+            return factor * magnitude
+    return 10 * magnitude
+
+
+def _fmt(value: float) -> str:
+    return f"{value:.1f}".rstrip("0").rstrip(".")
+
+
+def render_chart(assessment: Assessment, *, title: str | None = None) -> str:
+    """The indicator's chart as a standalone SVG document.
+
+    :param assessment: the indicator with its points and projection.
+    :param title: heading drawn on the chart (default: the indicator's name and scope).
+    """
+    indicator = assessment.indicator
+    projection = assessment.projection
+    level = projection.level if projection else 0.9
+    dates = [point.when for point in assessment.points] + [
+        indicator.baseline_date,
+        indicator.target_date,
+    ]
+    start, end = min(dates), max(dates)
+    pad = max(30, (end - start).days // 25)
+    x_start, x_end = start.toordinal() - pad, end.toordinal() + pad
+    rows = []
+    if projection is not None:
+        rows = band(projection.trend, start=start, end=indicator.target_date, level=level)
+    values = [point.value for point in assessment.points] + [
+        indicator.baseline_value,
+        indicator.target_value,
+    ]
+    if projection is not None:
+        values.append(projection.value)
+    for _, _, low, high in rows:
+        values += [low, high]
+    y_low, y_high = min(0.0, min(values)), max(values)
+    if is_percent(indicator.unit):
+        y_low, y_high = max(y_low, 0.0), min(max(y_high, 10.0), 100.0)
+    step = _nice_step((y_high - y_low) or 1.0)
+    y_low = math.floor(y_low / step) * step
+    y_high = math.ceil(y_high / step) * step
+    if y_high == y_low:
+        y_high = y_low + step
+    plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
+
+    def x(when: date) -> float:
+        return LEFT + (when.toordinal() - x_start) / (x_end - x_start) * plot_w
+
+    def y(value: float) -> float:
+        # Not clamped: lines leaving the plot are cut by the clip path, keeping their slope.
+        return TOP + (1 - (value - y_low) / (y_high - y_low)) * plot_h
+
+    heading = title or indicator.name
+    subheading = f"{indicator.scope.label()} · {indicator.code}"
+    out = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{WIDTH}" height="{HEIGHT}" '
+        f'viewBox="0 0 {WIDTH} {HEIGHT}" role="img" aria-labelledby="chart-title chart-desc" '
+        f'font-family="sans-serif" font-size="12">',
+        f'<title id="chart-title">{escape(heading)}</title>',
+        f'<desc id="chart-desc">{escape(_describe(assessment))}</desc>',
+        f'<rect x="0" y="0" width="{WIDTH}" height="{HEIGHT}" fill="#ffffff"/>',
+        f'<text x="{LEFT}" y="20" font-size="14" font-weight="bold">{escape(_cut(heading))}</text>',
+        f'<text x="{LEFT}" y="37" fill="#555">{escape(_cut(subheading, 100))}</text>',
+        f'<clipPath id="plot-area"><rect x="{LEFT}" y="{TOP}" width="{plot_w}" '
+        f'height="{plot_h}"/></clipPath>',
+    ]
+    # axes and grid
+    out.append('<g class="axes" stroke="#cccccc">')
+    tick = y_low
+    while tick <= y_high + step / 2:
+        ty = y(tick)
+        out.append(f'<line x1="{LEFT}" x2="{LEFT + plot_w}" y1="{ty:.1f}" y2="{ty:.1f}"/>')
+        out.append(
+            f'<text x="{LEFT - 6}" y="{ty + 4:.1f}" text-anchor="end" stroke="none" '
+            f'fill="#333">{_fmt(tick)}</text>'
+        )
+        tick += step
+    first_year = date.fromordinal(x_start).year + 1
+    last_year = date.fromordinal(x_end).year
+    every = max(1, math.ceil((last_year - first_year + 1) / 10))
+    for year in range(first_year, last_year + 1, every):
+        tx = x(date(year, 1, 1))
+        out.append(f'<line x1="{tx:.1f}" x2="{tx:.1f}" y1="{TOP}" y2="{TOP + plot_h}"/>')
+        out.append(
+            f'<text x="{tx:.1f}" y="{TOP + plot_h + 16}" text-anchor="middle" stroke="none" '
+            f'fill="#333">{year}</text>'
+        )
+    out.append("</g>")
+    mid = TOP + plot_h / 2
+    out.append(
+        f'<text x="14" y="{mid:.1f}" transform="rotate(-90 14 {mid:.1f})" '
+        f'text-anchor="middle">{escape(indicator.unit)}</text>'
+    )
+    # prediction band and projection
+    if rows:
+        upper = " ".join(f"{x(when):.1f},{y(high):.1f}" for when, _, _, high in rows)
+        lower = " ".join(f"{x(when):.1f},{y(low):.1f}" for when, _, low, _ in reversed(rows))
+        out.append(
+            f'<polygon class="band" clip-path="url(#plot-area)" points="{upper} {lower}" '
+            f'fill="{COLOURS["band"]}" '
+            f'fill-opacity="0.6" stroke="none"><title>{level:.0%} prediction interval</title>'
+            f"</polygon>"
+        )
+    if projection is not None:
+        x0, x1 = start, indicator.target_date
+        out.append(
+            f'<line class="projection" clip-path="url(#plot-area)" x1="{x(x0):.1f}" '
+            f'y1="{y(projection.trend.value_at(x0)):.1f}" '
+            f'x2="{x(x1):.1f}" y2="{y(projection.trend.value_at(x1)):.1f}" '
+            f'stroke="{COLOURS["projection"]}" stroke-width="2" stroke-dasharray="6 4">'
+            f"<title>linear trend, projected {_fmt(projection.value)} at "
+            f"{indicator.target_date.isoformat()}</title></line>"
+        )
+    # target
+    ty = y(indicator.target_value)
+    out.append(
+        f'<line class="target-line" x1="{LEFT}" x2="{LEFT + plot_w}" y1="{ty:.1f}" y2="{ty:.1f}" '
+        f'stroke="{COLOURS["target"]}" stroke-dasharray="2 3"/>'
+    )
+    tx = x(indicator.target_date)
+    out.append(
+        f'<path class="target" d="M{tx:.1f},{ty - 8:.1f} L{tx + 7:.1f},{ty:.1f} L{tx:.1f},'
+        f'{ty + 8:.1f} L{tx - 7:.1f},{ty:.1f} Z" fill="{COLOURS["target"]}">'
+        f"<title>target {_fmt(indicator.target_value)} by {indicator.target_date.isoformat()}"
+        f"</title></path>"
+    )
+    # baseline
+    bx, by = x(indicator.baseline_date), y(indicator.baseline_value)
+    out.append(
+        f'<rect class="baseline" x="{bx - 5:.1f}" y="{by - 5:.1f}" width="10" height="10" '
+        f'fill="{COLOURS["baseline"]}"><title>baseline {_fmt(indicator.baseline_value)} on '
+        f"{indicator.baseline_date.isoformat()}</title></rect>"
+    )
+    # observations
+    observed = [p for p in assessment.points if p.when != indicator.baseline_date]
+    if observed:
+        line = " ".join(f"{x(p.when):.1f},{y(p.value):.1f}" for p in observed)
+        out.append(
+            f'<polyline points="{line}" fill="none" stroke="{COLOURS["observation"]}" '
+            f'stroke-width="1.5"/>'
+        )
+    out.append('<g class="observations">')
+    for point in observed:
+        out.append(
+            f'<circle class="observation" cx="{x(point.when):.1f}" '
+            f'cy="{y(point.value):.1f}" r="4.5" '
+            f'fill="{COLOURS["observation"]}" data-date={quoteattr(point.when.isoformat())} '
+            f"data-value={quoteattr(_fmt(point.value))}><title>{point.when.isoformat()}: "
+            f"{_fmt(point.value)}</title></circle>"
+        )
+    out.append("</g>")
+    out.extend(_legend(assessment, level))
+    out.append("</svg>")
+    return "\n".join(out)
+
+
+def _cut(text: str, limit: int = 80) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _legend(assessment: Assessment, level: float) -> list[str]:
+    lx = WIDTH - RIGHT + 16
+    status = assessment.status
+    entries = [
+        ("observation", "observations", "circle"),
+        ("baseline", "baseline", "rect"),
+        ("target", "target", "diamond"),
+        ("projection", "linear trend", "line"),
+    ]
+    if assessment.projection is not None and assessment.projection.has_interval:
+        entries.append(("band", f"{level:.0%} prediction interval", "rect"))
+    out = ['<g class="legend">']
+    for i, (key, label, shape) in enumerate(entries):
+        ly = TOP + 10 + i * 20
+        colour = COLOURS[key]
+        if shape == "circle":
+            out.append(f'<circle cx="{lx + 6}" cy="{ly}" r="4.5" fill="{colour}"/>')
+        elif shape == "line":
+            out.append(
+                f'<line x1="{lx}" x2="{lx + 14}" y1="{ly}" y2="{ly}" stroke="{colour}" '
+                f'stroke-width="2" stroke-dasharray="4 3"/>'
+            )
+        elif shape == "diamond":
+            out.append(
+                f'<path d="M{lx + 6},{ly - 6} L{lx + 12},{ly} L{lx + 6},{ly + 6} L{lx},{ly} Z" '
+                f'fill="{colour}"/>'
+            )
+        else:
+            out.append(f'<rect x="{lx + 1}" y="{ly - 5}" width="10" height="10" fill="{colour}"/>')
+        out.append(f'<text x="{lx + 20}" y="{ly + 4}">{escape(label)}</text>')
+    sy = TOP + 10 + len(entries) * 20 + 12
+    out.append(
+        f'<text class="status" x="{lx}" y="{sy}" font-weight="bold" '
+        f'fill="{COLOURS[status]}">{escape(status)}</text>'
+    )
+    out.append("</g>")
+    return out
+
+
+def _describe(assessment: Assessment) -> str:
+    indicator = assessment.indicator
+    text = (
+        f"{len(assessment.points)} points from {indicator.baseline_date.isoformat()}; "
+        f"target {_fmt(indicator.target_value)} {indicator.unit} by "
+        f"{indicator.target_date.isoformat()}; status {assessment.status}"
+    )
+    if assessment.projection is not None:
+        text += f"; projected {_fmt(assessment.projection.value)}"
+    return text

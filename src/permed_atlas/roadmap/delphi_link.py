@@ -1,0 +1,121 @@
+"""Roadmap actions and the Delphi items they came from (optional: only if Delphi is installed).
+
+An action's ``delphi_items`` are references ``"<study-slug>/<item-code>"``. This
+module turns them into links to the study's synthesis page and builds a
+roadmap from a Delphi study's synthesised actions.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Iterable
+from types import ModuleType
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from permed_atlas.roadmap.errors import RoadmapNotFoundError
+from permed_atlas.roadmap.models import Action, Pillar, Priority, Roadmap, RoadmapSummary, Source
+from permed_atlas.roadmap.scopes import RegionCatalog
+from permed_atlas.roadmap.spec import SLUG
+from permed_atlas.roadmap.store import create_roadmap
+
+
+def _delphi() -> ModuleType | None:
+    try:
+        return importlib.import_module("permed_atlas.delphi")
+    except ImportError:
+        return None
+
+
+def delphi_item_links(session: Session, refs: Iterable[str]) -> dict[str, str]:
+    """``{ref: url}`` for the references whose Delphi study exists; others are left out.
+
+    :param session: the platform database session.
+    :param refs: references ``"<study-slug>/<item-code>"``.
+    """
+    delphi = _delphi()
+    if delphi is None:
+        return {}
+    studies: dict[str, Any] = {}
+    links = {}
+    for ref in refs:
+        slug = ref.split("/", 1)[0]
+        if slug not in studies:
+            try:
+                studies[slug] = delphi.get_study(session, slug)
+            except delphi.StudyNotFoundError:
+                studies[slug] = None
+        if studies[slug] is not None:
+            links[ref] = f"/delphi/studies/{studies[slug].id}/synthesis"
+    return links
+
+
+def roadmap_from_delphi(
+    session: Session,
+    study: str,
+    *,
+    actor_id: int | None = None,
+    regions: RegionCatalog | None = None,
+    dry_run: bool = False,
+) -> RoadmapSummary:
+    """Create a roadmap from a Delphi study's synthesised actions, each linked to its items.
+
+    Pillars are the actions' pillars, priorities their sub-topics.
+
+    :param session: the platform database session.
+    :param study: the study's slug (or id).
+    :param actor_id: the editor.
+    :param regions: region catalog (the new roadmap has no indicators yet).
+    :param dry_run: build and check, store nothing.
+    """
+    delphi = _delphi()
+    if delphi is None:
+        raise RoadmapNotFoundError("the Delphi capability is not installed")
+    try:
+        found = delphi.get_study(session, study)
+    except delphi.StudyNotFoundError as exc:
+        raise RoadmapNotFoundError(f"no Delphi study {study!r}") from exc
+    actions = delphi.list_actions(session, found.id)
+    if not actions:
+        raise RoadmapNotFoundError(f"Delphi study {found.slug!r} has no synthesised actions yet")
+    labels = {s.code: s.label for s in delphi.list_subtopics(session, found.id)}
+    tree: dict[str, dict[str, list[Action]]] = {}
+    for action in actions:
+        pillar = action.pillar or "Actions"
+        subtopic = action.subtopic_code or "general"
+        tree.setdefault(pillar, {}).setdefault(subtopic, []).append(
+            Action(
+                code=action.code,
+                title=action.title,
+                description=action.description,
+                delphi_items=tuple(f"{found.slug}/{code}" for code in action.item_codes),
+            )
+        )
+    pillars = []
+    for i, (pillar, subtopics) in enumerate(tree.items(), start=1):
+        priorities = tuple(
+            Priority(code=f"P{i}.{code}", title=labels.get(code, code), actions=tuple(items))
+            for code, items in subtopics.items()
+        )
+        pillars.append(Pillar(code=f"P{i}", title=pillar, priorities=priorities))
+    slug = f"delphi-{found.slug}".lower()[:80]
+    if not SLUG.match(slug):
+        slug = f"delphi-study-{found.id}"
+    roadmap = Roadmap(
+        slug=slug,
+        title=f"Actions from the Delphi study: {found.title}",
+        description=f"Synthesised from the final items of Delphi study {found.slug}.",
+        source=Source(
+            title=f"PerMed Atlas Delphi study {found.slug!r}", note="built by PerMed Atlas"
+        ),
+        pillars=tuple(pillars),
+    )
+    return create_roadmap(
+        session,
+        roadmap,
+        regions=regions,
+        actor_id=actor_id,
+        dry_run=dry_run,
+        where=f"delphi study {found.slug}",
+    )

@@ -1,0 +1,364 @@
+"""Roadmap pages: roadmaps, the roadmap tree with uptake status, indicators, scorecards.
+
+HTML under /roadmap; the JSON twins live in :mod:`permed_atlas.roadmap.api`
+(``api_router``, under /api/v1/roadmap). CSV, SVG and PNG downloads sit beside
+each page.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Form, Request, UploadFile
+from fastapi.responses import RedirectResponse
+from starlette.responses import Response
+
+from permed_atlas.errors import InvalidInputError
+from permed_atlas.roadmap.api import api_router, ensure_loaded
+from permed_atlas.roadmap.chart import render_chart
+from permed_atlas.roadmap.delphi_link import delphi_item_links, roadmap_from_delphi
+from permed_atlas.roadmap.exports import assessment_row, roadmap_rows, scorecard_rows, to_csv
+from permed_atlas.roadmap.models import Indicator, ObservationInput, Scope
+from permed_atlas.roadmap.monitoring import (
+    add_observation,
+    import_observations,
+    indicator_page,
+    roadmap_overview,
+)
+from permed_atlas.roadmap.scopes import region_catalog
+from permed_atlas.roadmap.spec import parse_date, parse_number
+from permed_atlas.roadmap.status import describe_rule
+from permed_atlas.roadmap.store import (
+    create_indicator,
+    get_roadmap,
+    import_roadmap,
+    list_roadmaps,
+)
+from permed_atlas.web.deps import (
+    CsrfProtected,
+    CurrentUser,
+    EditorUser,
+    SessionDep,
+    SettingsDep,
+    render,
+)
+
+__all__ = ["api_router", "router"]
+
+router = APIRouter(
+    prefix="/roadmap",
+    tags=["roadmap"],
+    include_in_schema=False,
+    dependencies=[Depends(ensure_loaded)],
+)
+
+MAX_UPLOAD = 5_000_000
+
+
+def _is_editor(user: Any) -> bool:
+    return user is not None and user.role in {"editor", "admin"}
+
+
+def _download(body: str | bytes, media_type: str, filename: str) -> Response:
+    return Response(
+        body,
+        media_type=media_type,
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+@router.get("/")
+def index(request: Request, session: SessionDep, user: CurrentUser) -> Response:
+    return render(
+        request,
+        "roadmap/index.html",
+        {"roadmaps": list_roadmaps(session), "is_editor": _is_editor(user)},
+    )
+
+
+@router.get("/new")
+def new_roadmap_form(request: Request, editor: EditorUser) -> Response:
+    return render(request, "roadmap/new.html", {"document": "", "error": None})
+
+
+@router.post("/new")
+def new_roadmap(
+    request: Request,
+    editor: EditorUser,
+    session: SessionDep,
+    settings: SettingsDep,
+    _csrf: CsrfProtected,
+    document: Annotated[str, Form(max_length=2_000_000)],
+) -> Response:
+    try:
+        summary = import_roadmap(
+            session,
+            document,
+            where="roadmap form",
+            regions=region_catalog(settings),
+            actor_id=editor.id,
+        )
+    except InvalidInputError as exc:
+        session.rollback()
+        context = {"document": document, "error": str(exc)}
+        return render(request, "roadmap/new.html", context, status_code=422)
+    session.commit()
+    return RedirectResponse(f"/roadmap/{summary.slug}", status_code=303)
+
+
+@router.post("/from-delphi")
+def from_delphi(
+    request: Request,
+    editor: EditorUser,
+    session: SessionDep,
+    _csrf: CsrfProtected,
+    study: Annotated[str, Form(max_length=200)],
+) -> Response:
+    summary = roadmap_from_delphi(session, study.strip(), actor_id=editor.id)
+    session.commit()
+    return RedirectResponse(f"/roadmap/{summary.slug}", status_code=303)
+
+
+@router.get("/import")
+def import_form(request: Request, editor: EditorUser) -> Response:
+    return render(request, "roadmap/import.html", {"error": None, "problems": [], "report": None})
+
+
+@router.post("/import")
+async def import_upload(
+    request: Request,
+    editor: EditorUser,
+    session: SessionDep,
+    _csrf: CsrfProtected,
+    file: UploadFile,
+) -> Response:
+    raw = await file.read(MAX_UPLOAD + 1)
+    name = file.filename or "upload.csv"
+    context: dict[str, Any] = {"error": None, "problems": [], "report": None}
+    try:
+        if len(raw) > MAX_UPLOAD:
+            raise InvalidInputError(f"{name}: larger than {MAX_UPLOAD} bytes", field="file")
+        try:
+            text = raw.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            raise InvalidInputError(f"{name}: not UTF-8 text ({exc})", field="file") from exc
+        context["report"] = import_observations(
+            session, text, path=name, actor_id=editor.id, entered_by=editor.email
+        )
+    except InvalidInputError as exc:
+        session.rollback()
+        context["error"] = str(exc)
+        context["problems"] = getattr(exc, "problems", [])
+        return render(request, "roadmap/import.html", context, status_code=422)
+    session.commit()
+    return render(request, "roadmap/import.html", context)
+
+
+@router.get("/indicators/{code}")
+def indicator(request: Request, code: str, session: SessionDep, user: CurrentUser) -> Response:
+    return _indicator_response(request, session, code, user=user)
+
+
+def _indicator_response(
+    request: Request,
+    session: SessionDep,
+    code: str,
+    *,
+    user: Any,
+    error: str | None = None,
+    form: dict[str, str] | None = None,
+    status_code: int = 200,
+) -> Response:
+    page = indicator_page(session, code)
+    context = {
+        "page": page,
+        "indicator": page.assessment.indicator,
+        "assessment": page.assessment,
+        "svg": render_chart(page.assessment),
+        "rule": describe_rule(),
+        "is_editor": _is_editor(user),
+        "error": error,
+        "form": form or {},
+        "today": date.today().isoformat(),
+    }
+    return render(request, "roadmap/indicator.html", context, status_code=status_code)
+
+
+@router.post("/indicators/{code}/observations")
+def add_observation_form(
+    request: Request,
+    code: str,
+    editor: EditorUser,
+    session: SessionDep,
+    _csrf: CsrfProtected,
+    observed_on: Annotated[str, Form(max_length=20)],
+    value: Annotated[str, Form(max_length=40)],
+    unit: Annotated[str, Form(max_length=80)],
+    source: Annotated[str, Form(max_length=2000)],
+) -> Response:
+    form = {"observed_on": observed_on, "value": value, "unit": unit, "source": source}
+    try:
+        observation = ObservationInput(
+            indicator=code,
+            observed_on=parse_date(observed_on, where="observation form", field="date"),
+            value=parse_number(value, where="observation form", field="value"),
+            unit=unit,
+            source=source,
+        )
+        add_observation(session, observation, actor_id=editor.id, entered_by=editor.email)
+    except InvalidInputError as exc:
+        session.rollback()
+        return _indicator_response(
+            request, session, code, user=editor, error=str(exc), form=form, status_code=422
+        )
+    session.commit()
+    return RedirectResponse(f"/roadmap/indicators/{code}", status_code=303)
+
+
+@router.get("/indicators/{code}/chart.svg")
+def chart_svg(request: Request, code: str, session: SessionDep) -> Response:
+    svg = render_chart(indicator_page(session, code).assessment)
+    return _download(svg, "image/svg+xml", f"{code}.svg")
+
+
+@router.get("/indicators/{code}/chart.png")
+def chart_png(request: Request, code: str, session: SessionDep) -> Response:
+    import vl_convert
+
+    svg = render_chart(indicator_page(session, code).assessment)
+    return _download(vl_convert.svg_to_png(svg, scale=2), "image/png", f"{code}.png")
+
+
+@router.get("/indicators/{code}/observations.csv")
+def observations_csv(request: Request, code: str, session: SessionDep) -> Response:
+    page = indicator_page(session, code)
+    unit = page.assessment.indicator.unit
+    rows = [
+        {
+            "indicator": o.indicator,
+            "date": o.observed_on.isoformat(),
+            "value": o.value,
+            "unit": unit,
+            "source": o.source,
+            "entered_by": o.entered_by,
+        }
+        for o in page.observations
+    ]
+    columns = ("indicator", "date", "value", "unit", "source", "entered_by")
+    return _download(to_csv(rows, columns=columns), "text/csv", f"{code}-observations.csv")
+
+
+@router.get("/{slug}")
+def roadmap_page(request: Request, slug: str, session: SessionDep, user: CurrentUser) -> Response:
+    overview = roadmap_overview(session, slug)
+    return render(
+        request,
+        "roadmap/roadmap.html",
+        {
+            "overview": overview,
+            "roadmap": overview.roadmap,
+            "card": overview.scorecard,
+            "rule": describe_rule(),
+            "is_editor": _is_editor(user),
+            "delphi_links": delphi_item_links(
+                session, [ref for _, _, a in overview.roadmap.actions() for ref in a.delphi_items]
+            ),
+        },
+    )
+
+
+@router.get("/{slug}/scorecard")
+def scorecard_page(request: Request, slug: str, session: SessionDep) -> Response:
+    overview = roadmap_overview(session, slug)
+    return render(
+        request,
+        "roadmap/scorecard.html",
+        {"roadmap": overview.roadmap, "card": overview.scorecard, "rule": describe_rule()},
+    )
+
+
+@router.get("/{slug}/scorecard.csv")
+def scorecard_csv(request: Request, slug: str, session: SessionDep) -> Response:
+    card = roadmap_overview(session, slug).scorecard
+    return _download(to_csv(scorecard_rows(card)), "text/csv", f"{slug}-scorecard.csv")
+
+
+@router.get("/{slug}/actions.csv")
+def actions_csv(request: Request, slug: str, session: SessionDep) -> Response:
+    return _download(
+        to_csv(roadmap_rows(get_roadmap(session, slug))), "text/csv", f"{slug}-actions.csv"
+    )
+
+
+@router.get("/{slug}/indicators.csv")
+def indicators_csv(request: Request, slug: str, session: SessionDep) -> Response:
+    rows = [assessment_row(a) for a in roadmap_overview(session, slug).assessments]
+    return _download(to_csv(rows), "text/csv", f"{slug}-indicators.csv")
+
+
+@router.get("/{slug}/indicators/new")
+def new_indicator_form(
+    request: Request, slug: str, editor: EditorUser, session: SessionDep
+) -> Response:
+    roadmap = get_roadmap(session, slug)
+    return render(
+        request, "roadmap/indicator_new.html", {"roadmap": roadmap, "error": None, "form": {}}
+    )
+
+
+@router.post("/{slug}/indicators/new")
+def new_indicator(
+    request: Request,
+    slug: str,
+    editor: EditorUser,
+    session: SessionDep,
+    settings: SettingsDep,
+    _csrf: CsrfProtected,
+    code: Annotated[str, Form(max_length=80)],
+    name: Annotated[str, Form(max_length=300)],
+    definition: Annotated[str, Form(max_length=4000)],
+    unit: Annotated[str, Form(max_length=80)],
+    direction: Annotated[str, Form(max_length=16)],
+    baseline_value: Annotated[str, Form(max_length=40)],
+    baseline_date: Annotated[str, Form(max_length=20)],
+    target_value: Annotated[str, Form(max_length=40)],
+    target_date: Annotated[str, Form(max_length=20)],
+    region: Annotated[str, Form(max_length=32)],
+    country: Annotated[str, Form(max_length=2)] = "",
+    centre: Annotated[str, Form(max_length=200)] = "",
+    actions: Annotated[list[str] | None, Form()] = None,
+    data_source: Annotated[str, Form(max_length=2000)] = "",
+) -> Response:
+    form = {k: v for k, v in locals().items() if isinstance(v, str)}
+    roadmap = get_roadmap(session, slug)
+    where = "indicator form"
+    try:
+        if direction not in {"increase", "decrease"}:
+            raise InvalidInputError("direction: must be increase or decrease", field="direction")
+        new = Indicator(
+            code=code.strip(),
+            roadmap=slug,
+            name=name.strip(),
+            definition=definition.strip(),
+            unit=unit.strip(),
+            direction=direction,  # type: ignore[arg-type]
+            baseline_value=parse_number(baseline_value, where=where, field="baseline_value"),
+            baseline_date=parse_date(baseline_date, where=where, field="baseline_date"),
+            target_value=parse_number(target_value, where=where, field="target_value"),
+            target_date=parse_date(target_date, where=where, field="target_date"),
+            scope=Scope(region=region, country=country or None, centre=centre or None),
+            action_codes=tuple(actions or ()),
+            data_source=data_source.strip(),
+        )
+        if new.target_date <= new.baseline_date:
+            raise InvalidInputError(
+                "target_date: must come after the baseline date", field="target_date"
+            )
+        create_indicator(session, new, regions=region_catalog(settings), actor_id=editor.id)
+    except InvalidInputError as exc:
+        session.rollback()
+        context = {"roadmap": roadmap, "error": str(exc), "form": form}
+        return render(request, "roadmap/indicator_new.html", context, status_code=422)
+    session.commit()
+    return RedirectResponse(f"/roadmap/indicators/{new.code}", status_code=303)

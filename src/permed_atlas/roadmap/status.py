@@ -1,0 +1,143 @@
+"""Pure: is an indicator on track to reach its target by its target date?
+
+The rule, stated once here and shown on every status page (:data:`STATUS_RULE`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+
+from permed_atlas.roadmap.models import Indicator, Observation, StatusLabel
+from permed_atlas.roadmap.projection import DEFAULT_LEVEL, Point, Projection, project
+from permed_atlas.roadmap.spec import is_percent
+
+MIN_POINTS = 2
+
+STATUS_RULE = (
+    "A straight line is fitted by least squares through the baseline and every observation "
+    "(an observation on the baseline date replaces the baseline) and projected to the target "
+    "date. On track: the projected value reaches the target (at or above it when higher is "
+    "better, at or below it when lower is better). At risk: the projection misses the target "
+    "but the {level:.0%} prediction interval still reaches it (needs 3 or more points). "
+    "Off track: neither reaches it. Insufficient data: fewer than 2 points on different dates. "
+    "Shares (units in %) are capped to 0-100%."
+)
+
+
+@dataclass(frozen=True)
+class Assessment:
+    """An indicator's status with the projection and the points it rests on."""
+
+    indicator: Indicator
+    status: StatusLabel
+    reason: str
+    points: tuple[Point, ...]
+    projection: Projection | None
+    latest: Point | None
+    n_observations: int
+
+
+def describe_rule(level: float = DEFAULT_LEVEL) -> str:
+    """The status rule as one paragraph.
+
+    :param level: coverage of the prediction interval used for "at risk".
+    """
+    return STATUS_RULE.format(level=level)
+
+
+def series_points(indicator: Indicator, observations: Sequence[Observation]) -> tuple[Point, ...]:
+    """The baseline and the observations as points in date order.
+
+    :param indicator: gives the baseline.
+    :param observations: the indicator's observations.
+    """
+    by_date = {indicator.baseline_date: float(indicator.baseline_value)}
+    for observation in observations:
+        by_date[observation.observed_on] = float(observation.value)
+    return tuple(Point(when, value) for when, value in sorted(by_date.items()))
+
+
+def _reaches(indicator: Indicator, value: float) -> bool:
+    if indicator.direction == "increase":
+        return value >= indicator.target_value
+    return value <= indicator.target_value
+
+
+def classify(indicator: Indicator, projection: Projection | None) -> tuple[StatusLabel, str]:
+    """Apply the status rule to a projection.
+
+    :param indicator: gives the target and direction.
+    :param projection: the trend projected to the target date, or None when there was none.
+    """
+    if projection is None:
+        return "insufficient data", f"fewer than {MIN_POINTS} points on different dates"
+    target = indicator.target_value
+    unit = indicator.unit
+    projected = f"projected {projection.value:.3g} {unit} by {indicator.target_date.isoformat()}"
+    if _reaches(indicator, projection.value):
+        return "on track", f"{projected}, target {target:g} {unit}"
+    bound = projection.upper if indicator.direction == "increase" else projection.lower
+    if bound is not None and _reaches(indicator, bound):
+        return (
+            "at risk",
+            f"{projected} misses the target {target:g} {unit}; "
+            f"the {projection.level:.0%} interval reaches it ({bound:.3g})",
+        )
+    if bound is None:
+        return "off track", f"{projected} misses the target {target:g} {unit} (no interval)"
+    return (
+        "off track",
+        f"{projected} misses the target {target:g} {unit}, and so does the "
+        f"{projection.level:.0%} interval ({bound:.3g})",
+    )
+
+
+def bound_projection(indicator: Indicator, projection: Projection) -> Projection:
+    """Cap a projection of a share to 0-100 (a share cannot leave that range).
+
+    :param indicator: gives the unit.
+    :param projection: the raw projection.
+    """
+    if not is_percent(indicator.unit):
+        return projection
+
+    def cap(value: float) -> float:
+        return min(100.0, max(0.0, value))
+
+    return replace(
+        projection,
+        value=cap(projection.value),
+        lower=None if projection.lower is None else cap(projection.lower),
+        upper=None if projection.upper is None else cap(projection.upper),
+    )
+
+
+def assess(
+    indicator: Indicator,
+    observations: Sequence[Observation],
+    *,
+    level: float = DEFAULT_LEVEL,
+) -> Assessment:
+    """Project an indicator to its target date and classify it.
+
+    :param indicator: the indicator.
+    :param observations: its observations, any order.
+    :param level: coverage of the prediction interval used for "at risk".
+    """
+    points = series_points(indicator, observations)
+    projection = (
+        bound_projection(indicator, project(points, at=indicator.target_date, level=level))
+        if len(points) >= MIN_POINTS
+        else None
+    )
+    status, reason = classify(indicator, projection)
+    return Assessment(
+        indicator=indicator,
+        status=status,
+        reason=reason,
+        points=points,
+        projection=projection,
+        latest=points[-1] if points else None,
+        n_observations=len(observations),
+    )

@@ -1,0 +1,498 @@
+"""The roadmap's tables: takes a Session (the caller owns the transaction), returns models.
+
+Every write is audited with ``permed_atlas.accounts.record_audit``. A whole
+file (roadmap or observations) is checked before anything is added, so a bad
+file leaves the database as it was.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import replace
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import yaml
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from permed_atlas.accounts import record_audit
+from permed_atlas.roadmap.errors import (
+    InvalidRoadmapError,
+    RoadmapExistsError,
+    RoadmapNotFoundError,
+)
+from permed_atlas.roadmap.models import (
+    Action,
+    Indicator,
+    Observation,
+    Pillar,
+    Priority,
+    Roadmap,
+    RoadmapSummary,
+    Scope,
+    Source,
+)
+from permed_atlas.roadmap.scopes import RegionCatalog, check_scope, region_catalog
+from permed_atlas.roadmap.spec import (
+    parse_indicators,
+    parse_roadmap,
+)
+from permed_atlas.roadmap.tables import IndicatorRow, ObservationRow, RoadmapNodeRow, RoadmapRow
+
+DATA_DIR = Path(__file__).resolve().parents[1] / "data" / "roadmap"
+BUNDLED_DIR = DATA_DIR / "roadmaps"
+DEMO_OBSERVATIONS = DATA_DIR / "demo_observations.csv"
+DEMO_LABEL = "demo data"
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+# --- reading -------------------------------------------------------------------------------
+
+
+def _roadmap_row(session: Session, slug: str) -> RoadmapRow:
+    row = session.scalar(select(RoadmapRow).where(RoadmapRow.slug == slug))
+    if row is None:
+        raise RoadmapNotFoundError(f"no roadmap {slug!r}")
+    return row
+
+
+def _to_roadmap(session: Session, row: RoadmapRow) -> Roadmap:
+    nodes = session.scalars(
+        select(RoadmapNodeRow)
+        .where(RoadmapNodeRow.roadmap_id == row.id)
+        .order_by(RoadmapNodeRow.position, RoadmapNodeRow.id)
+    ).all()
+    children: dict[int | None, list[RoadmapNodeRow]] = {}
+    for node in nodes:
+        children.setdefault(node.parent_id, []).append(node)
+    pillars = []
+    for pillar in children.get(None, []):
+        priorities = []
+        for priority in children.get(pillar.id, []):
+            actions = tuple(
+                Action(
+                    code=action.code,
+                    title=action.title,
+                    description=action.description,
+                    delphi_items=tuple(action.delphi_items or ()),
+                )
+                for action in children.get(priority.id, [])
+            )
+            priorities.append(Priority(code=priority.code, title=priority.title, actions=actions))
+        pillars.append(Pillar(code=pillar.code, title=pillar.title, priorities=tuple(priorities)))
+    return Roadmap(
+        slug=row.slug,
+        title=row.title,
+        description=row.description,
+        source=Source(
+            title=row.source_title,
+            url=row.source_url,
+            published=row.source_published,
+            checked=row.source_checked,
+            note=row.source_note,
+        ),
+        pillars=tuple(pillars),
+        bundled=row.bundled,
+    )
+
+
+def _to_indicator(row: IndicatorRow, roadmap_slug: str) -> Indicator:
+    return Indicator(
+        code=row.code,
+        roadmap=roadmap_slug,
+        name=row.name,
+        definition=row.definition,
+        unit=row.unit,
+        direction=row.direction,  # type: ignore[arg-type]
+        baseline_value=row.baseline_value,
+        baseline_date=row.baseline_date,
+        target_value=row.target_value,
+        target_date=row.target_date,
+        scope=Scope(region=row.region, country=row.country, centre=row.centre),
+        action_codes=tuple(row.actions or ()),
+        data_source=row.data_source,
+        note=row.note,
+    )
+
+
+def _to_observation(row: ObservationRow, code: str) -> Observation:
+    entered_at = row.entered_at
+    if entered_at.tzinfo is None:  # SQLite hands timezone-aware columns back naive
+        entered_at = entered_at.replace(tzinfo=UTC)
+    return Observation(
+        id=row.id,
+        indicator=code,
+        observed_on=row.observed_on,
+        value=row.value,
+        source=row.source,
+        entered_by=row.entered_by,
+        entered_at=entered_at,
+    )
+
+
+def list_roadmaps(session: Session) -> list[RoadmapSummary]:
+    """Every roadmap with its number of actions and indicators, bundled ones first.
+
+    :param session: the platform database session.
+    """
+    rows = session.scalars(select(RoadmapRow).order_by(RoadmapRow.bundled.desc(), RoadmapRow.slug))
+    summaries = []
+    for row in rows:
+        actions = session.scalar(
+            select(func.count())
+            .select_from(RoadmapNodeRow)
+            .where(RoadmapNodeRow.roadmap_id == row.id, RoadmapNodeRow.kind == "action")
+        )
+        indicators = session.scalar(
+            select(func.count()).select_from(IndicatorRow).where(IndicatorRow.roadmap_id == row.id)
+        )
+        summaries.append(
+            RoadmapSummary(
+                slug=row.slug,
+                title=row.title,
+                source_title=row.source_title,
+                bundled=row.bundled,
+                actions=actions or 0,
+                indicators=indicators or 0,
+            )
+        )
+    return summaries
+
+
+def get_roadmap(session: Session, slug: str) -> Roadmap:
+    """One roadmap with its pillars, priorities and actions.
+
+    :param session: the platform database session.
+    :param slug: the roadmap's slug, e.g. ``ic2permed``.
+    """
+    return _to_roadmap(session, _roadmap_row(session, slug))
+
+
+def list_indicators(
+    session: Session, *, roadmap: str | None = None, region: str | None = None
+) -> list[Indicator]:
+    """Indicators, optionally of one roadmap and one region, ordered by code.
+
+    :param session: the platform database session.
+    :param roadmap: a roadmap slug.
+    :param region: a region code (EU27, CN, ...).
+    """
+    query = select(IndicatorRow, RoadmapRow.slug).join(
+        RoadmapRow, RoadmapRow.id == IndicatorRow.roadmap_id
+    )
+    if roadmap is not None:
+        query = query.where(RoadmapRow.id == _roadmap_row(session, roadmap).id)
+    if region is not None:
+        query = query.where(IndicatorRow.region == region.upper())
+    rows = session.execute(query.order_by(IndicatorRow.id)).all()
+    return [_to_indicator(row, slug) for row, slug in rows]
+
+
+def _indicator_row(session: Session, code: str) -> tuple[IndicatorRow, str]:
+    found = session.execute(
+        select(IndicatorRow, RoadmapRow.slug)
+        .join(RoadmapRow, RoadmapRow.id == IndicatorRow.roadmap_id)
+        .where(IndicatorRow.code == code)
+    ).first()
+    if found is None:
+        raise RoadmapNotFoundError(f"no indicator {code!r}")
+    return found[0], found[1]
+
+
+def get_indicator(session: Session, code: str) -> Indicator:
+    """One indicator by its code.
+
+    :param session: the platform database session.
+    :param code: e.g. ``dpyd-demo-berlin``.
+    """
+    row, slug = _indicator_row(session, code)
+    return _to_indicator(row, slug)
+
+
+def list_observations(session: Session, code: str) -> list[Observation]:
+    """An indicator's observations in date order.
+
+    :param session: the platform database session.
+    :param code: the indicator's code.
+    """
+    row, _ = _indicator_row(session, code)
+    rows = session.scalars(
+        select(ObservationRow)
+        .where(ObservationRow.indicator_id == row.id)
+        .order_by(ObservationRow.observed_on)
+    )
+    return [_to_observation(observation, code) for observation in rows]
+
+
+# --- roadmaps and indicators ---------------------------------------------------------------
+
+
+def _add_nodes(session: Session, roadmap_id: int, roadmap: Roadmap) -> None:
+    existing = {
+        node.code: node
+        for node in session.scalars(
+            select(RoadmapNodeRow).where(RoadmapNodeRow.roadmap_id == roadmap_id)
+        )
+    }
+
+    def upsert(
+        kind: str, code: str, title: str, parent: int | None, position: int, **extra: Any
+    ) -> int:
+        node = existing.get(code)
+        if node is None:
+            node = RoadmapNodeRow(roadmap_id=roadmap_id, code=code, delphi_items=[])
+            session.add(node)
+        node.kind, node.title, node.parent_id, node.position = kind, title, parent, position
+        node.description = extra.get("description", "")
+        node.delphi_items = list(extra.get("delphi_items", ()))
+        session.flush()
+        return node.id
+
+    for i, pillar in enumerate(roadmap.pillars):
+        pillar_id = upsert("pillar", pillar.code, pillar.title, None, i)
+        for j, priority in enumerate(pillar.priorities):
+            priority_id = upsert("priority", priority.code, priority.title, pillar_id, j)
+            for k, action in enumerate(priority.actions):
+                upsert(
+                    "action",
+                    action.code,
+                    action.title,
+                    priority_id,
+                    k,
+                    description=action.description,
+                    delphi_items=action.delphi_items,
+                )
+
+
+def _write_indicator(
+    session: Session,
+    row: IndicatorRow | None,
+    indicator: Indicator,
+    roadmap_id: int,
+    actor_id: int | None,
+) -> IndicatorRow:
+    if row is None:
+        row = IndicatorRow(code=indicator.code, created_by=actor_id, created_at=_now())
+        session.add(row)
+    row.roadmap_id = roadmap_id
+    row.name, row.definition, row.unit = indicator.name, indicator.definition, indicator.unit
+    row.direction = indicator.direction
+    row.baseline_value, row.baseline_date = indicator.baseline_value, indicator.baseline_date
+    row.target_value, row.target_date = indicator.target_value, indicator.target_date
+    row.region, row.country = indicator.scope.region, indicator.scope.country
+    row.centre = indicator.scope.centre
+    row.actions = list(indicator.action_codes)
+    row.data_source, row.note = indicator.data_source, indicator.note
+    return row
+
+
+def _checked_indicators(
+    indicators: Iterable[Indicator], regions: RegionCatalog, where: str
+) -> list[Indicator]:
+    checked = []
+    for indicator in indicators:
+        scope = check_scope(indicator.scope, regions=regions, where=f"{where}: {indicator.code}")
+        checked.append(_replace_scope(indicator, scope))
+    return checked
+
+
+def _replace_scope(indicator: Indicator, scope: Scope) -> Indicator:
+    return replace(indicator, scope=scope)
+
+
+def create_roadmap(
+    session: Session,
+    roadmap: Roadmap,
+    *,
+    indicators: Sequence[Indicator] = (),
+    regions: RegionCatalog | None = None,
+    actor_id: int | None = None,
+    dry_run: bool = False,
+    where: str | None = None,
+) -> RoadmapSummary:
+    """Store a new roadmap with its indicators; refuse a slug or indicator code already used.
+
+    :param session: the platform database session.
+    :param roadmap: the parsed roadmap.
+    :param indicators: its indicators (scopes are checked).
+    :param regions: region catalog for scope checks (bundled region sets by default).
+    :param actor_id: the editor, or None for the system.
+    :param dry_run: check everything, store nothing.
+    :param where: file or form it came from, for error messages (default: the slug).
+    """
+    catalog = regions if regions is not None else region_catalog()
+    checked = _checked_indicators(indicators, catalog, where or roadmap.slug)
+    if session.scalar(select(RoadmapRow.id).where(RoadmapRow.slug == roadmap.slug)) is not None:
+        raise RoadmapExistsError(f"a roadmap {roadmap.slug!r} already exists", field="slug")
+    for indicator in checked:
+        if session.scalar(select(IndicatorRow.id).where(IndicatorRow.code == indicator.code)):
+            raise RoadmapExistsError(
+                f"an indicator {indicator.code!r} already exists", field="indicators"
+            )
+    summary = RoadmapSummary(
+        slug=roadmap.slug,
+        title=roadmap.title,
+        source_title=roadmap.source.title,
+        bundled=roadmap.bundled,
+        actions=len(roadmap.actions()),
+        indicators=len(checked),
+    )
+    if dry_run:
+        return summary
+    row = RoadmapRow(
+        slug=roadmap.slug, bundled=roadmap.bundled, created_by=actor_id, created_at=_now()
+    )
+    _set_roadmap_fields(row, roadmap)
+    session.add(row)
+    session.flush()
+    _add_nodes(session, row.id, roadmap)
+    for indicator in checked:
+        _write_indicator(session, None, indicator, row.id, actor_id)
+    session.flush()
+    record_audit(
+        session,
+        actor_id=actor_id,
+        action="roadmap.create",
+        target=f"roadmap:{roadmap.slug}",
+        detail={"actions": summary.actions, "indicators": summary.indicators},
+    )
+    return summary
+
+
+def _set_roadmap_fields(row: RoadmapRow, roadmap: Roadmap) -> None:
+    row.title, row.description = roadmap.title, roadmap.description
+    row.source_title, row.source_url = roadmap.source.title, roadmap.source.url
+    row.source_published, row.source_checked = roadmap.source.published, roadmap.source.checked
+    row.source_note = roadmap.source.note
+
+
+def read_roadmap_text(
+    text: str | Mapping[str, Any], *, where: str, bundled: bool = False
+) -> tuple[Roadmap, list[Indicator]]:
+    """Parse a roadmap document (YAML or JSON text, or its parsed mapping).
+
+    :param text: the document, or the mapping it parses to.
+    :param where: file or form name, for error messages.
+    :param bundled: whether it ships with PerMed Atlas.
+    """
+    if isinstance(text, Mapping):
+        data: Any = text
+    else:
+        try:
+            data = yaml.safe_load(text)
+        except yaml.YAMLError as exc:
+            mark = getattr(exc, "problem_mark", None)
+            line = f":{mark.line + 1}" if mark is not None else ""
+            raise InvalidRoadmapError(
+                f"{where}{line}: not valid YAML ({exc})", field="document"
+            ) from exc
+    roadmap = parse_roadmap(data, where=where, bundled=bundled)
+    indicators = parse_indicators(data.get("indicators"), roadmap=roadmap, where=where)
+    return roadmap, indicators
+
+
+def import_roadmap(
+    session: Session,
+    text: str | Mapping[str, Any],
+    *,
+    where: str,
+    regions: RegionCatalog | None = None,
+    actor_id: int | None = None,
+    dry_run: bool = False,
+) -> RoadmapSummary:
+    """Add an editor's own roadmap from a YAML or JSON document (the bundled files' format).
+
+    :param session: the platform database session.
+    :param text: the document (YAML or JSON text, or its parsed mapping).
+    :param where: file or form name, for error messages.
+    :param regions: region catalog for scope checks.
+    :param actor_id: the editor.
+    :param dry_run: check everything, store nothing.
+    """
+    roadmap, indicators = read_roadmap_text(text, where=where)
+    return create_roadmap(
+        session,
+        roadmap,
+        indicators=indicators,
+        regions=regions,
+        actor_id=actor_id,
+        dry_run=dry_run,
+        where=where,
+    )
+
+
+def create_indicator(
+    session: Session,
+    indicator: Indicator,
+    *,
+    regions: RegionCatalog | None = None,
+    actor_id: int | None = None,
+) -> Indicator:
+    """Add one indicator to an existing roadmap.
+
+    :param session: the platform database session.
+    :param indicator: the indicator (its actions must exist in its roadmap).
+    :param regions: region catalog for the scope check.
+    :param actor_id: the editor.
+    """
+    row = _roadmap_row(session, indicator.roadmap)
+    roadmap = _to_roadmap(session, row)
+    unknown = [code for code in indicator.action_codes if code not in roadmap.action_codes()]
+    if unknown:
+        raise InvalidRoadmapError(
+            f"actions: no action {unknown[0]!r} in roadmap {roadmap.slug!r}", field="actions"
+        )
+    (checked,) = _checked_indicators([indicator], regions or region_catalog(), indicator.code)
+    if session.scalar(select(IndicatorRow.id).where(IndicatorRow.code == checked.code)):
+        raise RoadmapExistsError(f"an indicator {checked.code!r} already exists", field="code")
+    _write_indicator(session, None, checked, row.id, actor_id)
+    session.flush()
+    record_audit(
+        session,
+        actor_id=actor_id,
+        action="roadmap.indicator.create",
+        target=f"indicator:{checked.code}",
+        detail={"roadmap": roadmap.slug, "scope": checked.scope.label()},
+    )
+    return checked
+
+
+def load_bundled_roadmaps(
+    session: Session, *, folder: Path = BUNDLED_DIR, regions: RegionCatalog | None = None
+) -> list[RoadmapSummary]:
+    """Load (or bring up to date) the roadmaps shipped as data files; safe to run again.
+
+    New roadmaps, actions and indicators are added, changed text is updated; nothing
+    is deleted, and observations are never touched.
+
+    :param session: the platform database session.
+    :param folder: the folder of roadmap files.
+    :param regions: region catalog for scope checks.
+    """
+    catalog = regions if regions is not None else region_catalog()
+    loaded = []
+    for path in sorted(folder.glob("*.yaml")):
+        roadmap, indicators = read_roadmap_text(
+            path.read_text(encoding="utf-8"), where=str(path), bundled=True
+        )
+        row = session.scalar(select(RoadmapRow).where(RoadmapRow.slug == roadmap.slug))
+        if row is None:
+            create_roadmap(
+                session, roadmap, indicators=indicators, regions=catalog, where=str(path)
+            )
+        else:
+            _set_roadmap_fields(row, roadmap)
+            _add_nodes(session, row.id, roadmap)
+            for indicator in _checked_indicators(indicators, catalog, str(path)):
+                existing = session.scalar(
+                    select(IndicatorRow).where(IndicatorRow.code == indicator.code)
+                )
+                _write_indicator(session, existing, indicator, row.id, None)
+            session.flush()
+        loaded.append(next(s for s in list_roadmaps(session) if s.slug == roadmap.slug))
+    return loaded

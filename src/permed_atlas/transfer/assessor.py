@@ -1,0 +1,63 @@
+"""Assess a transfer scenario: facts from the scenario, rules from the files, one verdict."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from permed_atlas.transfer.engine import run_rules, scenario_facts
+from permed_atlas.transfer.models import Assessment, RuleSet, Scenario
+from permed_atlas.transfer.regions import Jurisdictions, default_region_sets, load_jurisdictions
+from permed_atlas.transfer.rules import load_rule_sets
+from permed_atlas.transfer.scenario import parse_scenario
+
+
+def known_measures(rule_sets: Sequence[RuleSet]) -> list[str]:
+    """Every measure name some rule accepts as discharging an obligation.
+
+    :param rule_sets: loaded rule files.
+    """
+    return sorted({m for rs in rule_sets for rule in rs.rules for m in rule.satisfied_by})
+
+
+def regions_of_countries(jurisdictions: Jurisdictions) -> dict[str, list[str]]:
+    """Country -> codes of the legal jurisdictions and landscape region sets containing it.
+
+    :param jurisdictions: from :func:`load_jurisdictions`.
+    """
+    out: dict[str, set[str]] = {}
+    for code, members in {**default_region_sets(), **jurisdictions.sets}.items():
+        for country in members:
+            out.setdefault(country, set()).add(code)
+    return {country: sorted(codes) for country, codes in out.items()}
+
+
+def assess_transfer(
+    scenario: Scenario | Mapping[str, Any],
+    *,
+    rule_sets: Sequence[RuleSet] | None = None,
+    rule_dirs: Iterable[Path] = (),
+    jurisdictions: Jurisdictions | None = None,
+) -> Assessment:
+    """List the obligations a planned transfer triggers, what is missing, and a verdict.
+
+    :param scenario: a Scenario, or a mapping of its fields (validated here).
+    :param rule_sets: rules already loaded; read from the bundled files and ``rule_dirs`` when None.
+    :param rule_dirs: further folders of rule files (amendments, additions).
+    :param jurisdictions: the legal country sets and adequacy decisions; bundled when None.
+
+    Example::
+
+        assess_transfer({"from": "DE", "to": "CN", "data": ["genetic"], "purpose": "research"})
+    """
+    sets = list(rule_sets) if rule_sets is not None else load_rule_sets(rule_dirs)
+    if not isinstance(scenario, Scenario):
+        scenario = parse_scenario(scenario, known_measures=known_measures(sets))
+    places = jurisdictions or load_jurisdictions()
+    facts, assumptions = scenario_facts(
+        scenario,
+        regions_of=regions_of_countries(places),
+        adequacy={country: a.scope for country, a in places.adequacy.items()},
+    )
+    return run_rules(sets, facts, scenario=scenario, assumptions=assumptions)

@@ -1,0 +1,313 @@
+"""The GA4GH Data Use Ontology (DUO), parsed from its OWL (RDF/XML) release.
+
+The hierarchy comes from the file's ``rdfs:subClassOf`` axioms, never from a
+retyped list: "HMB is a subclass of GRU" is true here because the OWL says so.
+``duo.csv`` of the same release, when it sits beside the OWL, is read to
+cross-check shorthands and labels. Stdlib only (xml.etree, csv).
+"""
+
+from __future__ import annotations
+
+import csv
+import dataclasses
+import functools
+import re
+import xml.etree.ElementTree as ET
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from permed_atlas.transfer.errors import DuoError, DuoTermError
+from permed_atlas.types import DuoCode
+
+BUNDLED_DUO_DIR = Path(__file__).resolve().parents[1] / "data" / "duo"
+
+DATA_USE_PERMISSION = "DUO:0000001"
+DATA_USE_MODIFIER = "DUO:0000017"
+INVESTIGATION = "OBI:0000066"
+
+_NS = {
+    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
+    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
+    "owl": "http://www.w3.org/2002/07/owl#",
+    "obo": "http://purl.obolibrary.org/obo/",
+    "oboInOwl": "http://www.geneontology.org/formats/oboInOwl#",
+}
+_RDF_ABOUT = f"{{{_NS['rdf']}}}about"
+_RDF_RESOURCE = f"{{{_NS['rdf']}}}resource"
+_DUO_REF = re.compile(r"DUO[_:](\d{7})\b")
+_CURIE = re.compile(r"^([A-Za-z][A-Za-z0-9]*)[:_](\w+)$")
+
+
+@dataclass(frozen=True, slots=True)
+class DuoTerm:
+    """One DUO class.
+
+    :param id: the CURIE, "DUO:0000042".
+    :param kind: ``permission`` (under DUO:0000001), ``modifier`` (under
+        DUO:0000017), ``investigation`` (under OBI:0000066), ``obsolete`` or ``other``.
+    :param parents: direct superclasses (CURIEs) from ``rdfs:subClassOf``.
+    :param restricted_to: classes named by ``is restricted to`` restrictions
+        (e.g. MONDO:0000001 for DS, GAZ:00000448 for GS): the term needs a value.
+    :param replaced_by: for obsolete terms, the terms the OWL names as replacements.
+    """
+
+    id: DuoCode
+    label: str
+    shorthand: str | None = None
+    definition: str = ""
+    kind: str = "other"
+    parents: tuple[str, ...] = ()
+    restricted_to: tuple[str, ...] = ()
+    comments: tuple[str, ...] = ()
+    deprecated: bool = False
+    replaced_by: tuple[DuoCode, ...] = ()
+
+    @property
+    def name(self) -> str:
+        """``DUO:0000042 GRU (general research use)``, for reasons shown to people."""
+        short = f" {self.shorthand}" if self.shorthand else ""
+        return f"{self.id}{short} ({self.label})"
+
+
+@dataclass(frozen=True)
+class DuoOntology:
+    """The DUO classes of one release and their subclass hierarchy.
+
+    :param version: the release's ``owl:versionIRI``.
+    :param terms: DUO terms by CURIE.
+    :param parents: direct superclasses of every class in the file (DUO or imported).
+    :param purposes: investigation term -> (permission term, aspect), from purposes.csv.
+    """
+
+    version: str
+    terms: dict[DuoCode, DuoTerm]
+    parents: dict[str, tuple[str, ...]] = field(repr=False)
+    purposes: dict[DuoCode, tuple[DuoCode, str]] = field(default_factory=dict, repr=False)
+
+    def __iter__(self) -> Iterator[DuoTerm]:
+        return iter(self.terms.values())
+
+    def __len__(self) -> int:
+        return len(self.terms)
+
+    def resolve(self, code: str, *, field: str | None = None) -> DuoTerm:
+        """The term named by a CURIE, IRI, ``DUO_0000042`` form or shorthand ("GRU").
+
+        :param code: what the user wrote.
+        :param field: the input field, named in the error.
+        :raises DuoTermError: when no term has that id or shorthand.
+        """
+        text = code.strip()
+        match = _DUO_REF.search(text)
+        if match and text.upper().replace("_", ":").endswith(f"DUO:{match.group(1)}"):
+            curie = f"DUO:{match.group(1)}"
+            if curie in self.terms:
+                return self.terms[curie]
+        by_short = self._by_shorthand.get(text.upper())
+        if by_short is not None:
+            return by_short
+        where = f"{field}: " if field else ""
+        raise DuoTermError(
+            f"{where}unknown DUO term {code!r} (not in DUO release {self.version})", field=field
+        )
+
+    @functools.cached_property
+    def _by_shorthand(self) -> dict[str, DuoTerm]:
+        return {t.shorthand.upper(): t for t in self.terms.values() if t.shorthand}
+
+    def ancestors(self, curie: str) -> tuple[str, ...]:
+        """All superclasses of ``curie`` (transitive, nearest first), excluding itself."""
+        seen: list[str] = []
+        frontier = list(self.parents.get(curie, ()))
+        while frontier:
+            nxt: list[str] = []
+            for parent in frontier:
+                if parent not in seen and parent != curie:
+                    seen.append(parent)
+                    nxt.extend(self.parents.get(parent, ()))
+            frontier = nxt
+        return tuple(seen)
+
+    def is_a(self, child: str, parent: str) -> bool:
+        """Whether ``child`` is ``parent`` or one of its subclasses."""
+        return child == parent or parent in self.ancestors(child)
+
+    def subclass_path(self, child: str, parent: str) -> list[str]:
+        """The chain child ⊑ ... ⊑ parent through direct superclasses ([] when none)."""
+        if child == parent:
+            return [child]
+        for direct in self.parents.get(child, ()):
+            rest = self.subclass_path(direct, parent)
+            if rest:
+                return [child, *rest]
+        return []
+
+    def children(self, curie: str) -> tuple[DuoCode, ...]:
+        """DUO terms whose direct superclass is ``curie``."""
+        return tuple(t.id for t in self.terms.values() if curie in t.parents)
+
+    def of_kind(self, kind: str) -> tuple[DuoTerm, ...]:
+        """Non-obsolete terms of one kind (``permission``, ``modifier``, ``investigation``)."""
+        return tuple(t for t in self.terms.values() if t.kind == kind)
+
+
+def load_duo_ontology(path: Path | None = None) -> DuoOntology:
+    """Parse DUO from its OWL file (and cross-check with the CSV beside it, if present).
+
+    :param path: ``duo.owl``, or a folder holding ``duo.owl`` (and optionally
+        ``duo.csv``); the copy bundled in ``permed_atlas/data/duo`` when None.
+    :raises DuoError: when the file is missing, is not RDF/XML, holds no DUO
+        classes, or disagrees with the CSV.
+
+    Example::
+
+        duo = load_duo_ontology()
+        duo.is_a("DUO:0000006", "DUO:0000042")  # HMB ⊑ GRU -> True
+    """
+    base = BUNDLED_DUO_DIR if path is None else Path(path)
+    if base.is_dir():
+        owl_path, csv_path = base / "duo.owl", base / "duo.csv"
+    elif base.suffix.lower() == ".csv":
+        raise DuoError(
+            f"{base}: the DUO CSV carries no subclass hierarchy; give duo.owl "
+            "(or the folder holding it)"
+        )
+    else:
+        owl_path, csv_path = base, base.with_name("duo.csv")
+    if not owl_path.is_file():
+        raise DuoError(f"{owl_path}: DUO OWL file not found")
+    version, terms, parents = _parse_owl(owl_path)
+    if csv_path.is_file():
+        terms = _cross_check_csv(csv_path, terms)
+    purposes_path = owl_path.with_name("purposes.csv")
+    if not purposes_path.is_file():
+        purposes_path = BUNDLED_DUO_DIR / "purposes.csv"
+    purposes = _read_purposes(purposes_path, terms)
+    return DuoOntology(version=version, terms=terms, parents=parents, purposes=purposes)
+
+
+def _curie(iri: str) -> str:
+    tail = iri.rsplit("#", 1)[-1].rsplit("/", 1)[-1]
+    match = _CURIE.match(tail)
+    return f"{match.group(1)}:{match.group(2)}" if match else tail
+
+
+def _text(elem: ET.Element, tag: str) -> str | None:
+    child = elem.find(tag, _NS)
+    return child.text.strip() if child is not None and child.text else None
+
+
+def _parse_owl(path: Path) -> tuple[str, dict[DuoCode, DuoTerm], dict[str, tuple[str, ...]]]:
+    try:
+        root = ET.parse(path).getroot()
+    except (ET.ParseError, OSError) as exc:
+        raise DuoError(f"{path}: cannot parse DUO as RDF/XML: {exc}") from exc
+    version_elem = root.find("owl:Ontology/owl:versionIRI", _NS)
+    version = version_elem.get(_RDF_RESOURCE, "") if version_elem is not None else ""
+    release = re.search(r"releases/([\d-]+)/", version)
+    version = release.group(1) if release else version or "unknown"
+
+    iri_to_id: dict[str, str] = {}
+    raw: list[tuple[str, ET.Element]] = []
+    for tag in ("owl:Class", "rdf:Description"):
+        for elem in root.findall(tag, _NS):
+            iri = elem.get(_RDF_ABOUT)
+            if not iri:
+                continue
+            # The id annotation wins over the IRI: NPOA's IRI has a typo (DUO_00000044).
+            iri_to_id[iri] = _text(elem, "oboInOwl:id") or _curie(iri)
+            raw.append((iri, elem))
+
+    def ref(iri: str) -> str:
+        return iri_to_id.get(iri) or _curie(iri)
+
+    parents: dict[str, list[str]] = {}
+    annotated: dict[str, tuple[ET.Element, list[str], list[str]]] = {}
+    for iri, elem in raw:
+        curie = iri_to_id[iri]
+        direct = parents.setdefault(curie, [])
+        restricted: list[str] = []
+        for sub in elem.findall("rdfs:subClassOf", _NS):
+            if sub.get(_RDF_RESOURCE):
+                direct.append(ref(sub.get(_RDF_RESOURCE, "")))
+                continue
+            restriction = sub.find("owl:Restriction", _NS)
+            if restriction is None:
+                continue
+            target = restriction.find("owl:someValuesFrom", _NS)
+            if target is not None and target.get(_RDF_RESOURCE):
+                restricted.append(ref(target.get(_RDF_RESOURCE, "")))
+        if curie.startswith("DUO:") and elem.tag.endswith("Class"):
+            annotated[curie] = (elem, direct, restricted)
+    frozen_parents = {k: tuple(dict.fromkeys(v)) for k, v in parents.items()}
+    probe = DuoOntology(version=version, terms={}, parents=frozen_parents)
+
+    terms: dict[DuoCode, DuoTerm] = {}
+    for curie, (elem, direct, restricted) in annotated.items():
+        deprecated = (_text(elem, "owl:deprecated") or "").lower() == "true"
+        lineage = probe.ancestors(curie)
+        if deprecated or "ObsoleteClass" in lineage or "ObsoleteClass" in direct:
+            kind = "obsolete"
+        elif DATA_USE_PERMISSION in lineage:
+            kind = "permission"
+        elif DATA_USE_MODIFIER in lineage:
+            kind = "modifier"
+        elif INVESTIGATION in lineage:
+            kind = "investigation"
+        else:
+            kind = "other"
+        replaced = _text(elem, "obo:IAO_0100001") or ""
+        terms[curie] = DuoTerm(
+            id=curie,
+            label=_text(elem, "rdfs:label") or curie,
+            shorthand=_text(elem, "oboInOwl:shorthand"),
+            definition=_text(elem, "obo:IAO_0000115") or "",
+            kind=kind,
+            parents=tuple(dict.fromkeys(direct)),
+            restricted_to=tuple(restricted),
+            comments=tuple(c.text.strip() for c in elem.findall("rdfs:comment", _NS) if c.text),
+            deprecated=kind == "obsolete",
+            replaced_by=tuple(f"DUO:{m}" for m in _DUO_REF.findall(replaced)),
+        )
+    if not terms:
+        raise DuoError(f"{path}: no DUO classes found (is this the DUO OWL file?)")
+    return version, terms, frozen_parents
+
+
+def _cross_check_csv(path: Path, terms: dict[DuoCode, DuoTerm]) -> dict[DuoCode, DuoTerm]:
+    checked = dict(terms)
+    with path.open(encoding="utf-8", newline="") as handle:
+        reader = csv.DictReader(handle)
+        missing = {"id", "shorthand", "label"} - set(reader.fieldnames or ())
+        if missing:
+            raise DuoError(f"{path}: missing column(s) {', '.join(sorted(missing))}")
+        for line, row in enumerate(reader, start=2):
+            curie = (row["id"] or "").strip()
+            term = checked.get(curie)
+            if term is None:
+                raise DuoError(f"{path}:{line}: {curie!r} is not a DUO class in the OWL file")
+            shorthand = (row["shorthand"] or "").strip() or None
+            if term.shorthand and shorthand and term.shorthand != shorthand:
+                raise DuoError(
+                    f"{path}:{line}: shorthand {shorthand!r} of {curie} disagrees with the "
+                    f"OWL's {term.shorthand!r}"
+                )
+            if term.shorthand is None and shorthand:
+                checked[curie] = dataclasses.replace(term, shorthand=shorthand)
+    return checked
+
+
+def _read_purposes(path: Path, terms: dict[DuoCode, DuoTerm]) -> dict[DuoCode, tuple[DuoCode, str]]:
+    purposes: dict[DuoCode, tuple[DuoCode, str]] = {}
+    with path.open(encoding="utf-8", newline="") as handle:
+        for line, row in enumerate(csv.DictReader(handle), start=2):
+            investigation, permission = row.get("investigation"), row.get("permission")
+            if investigation not in terms or permission not in terms:
+                raise DuoError(
+                    f"{path}:{line}: unknown DUO term in {investigation!r}/{permission!r}"
+                )
+            if terms[permission].kind != "permission":
+                raise DuoTermError(f"{path}:{line}: {permission} is not a data use permission")
+            purposes[investigation] = (permission, (row.get("aspect") or "").strip())
+    return purposes

@@ -1,0 +1,339 @@
+"""Match a data-use request against a dataset's DUO consent terms, with reasons.
+
+The rules, each stated in a reason the user sees:
+
+* Permissions (children of DUO:0000001): the request's purpose must be the
+  consent's permission or one of its subclasses in the OWL hierarchy (a DS
+  request is allowed under HMB because DS ⊑ HMB ⊑ GRU). NRES permits any use.
+  GRU also covers ancestry research (POA), which the OWL places beside GRU
+  rather than under it, because GRU's definition says "any research purpose"
+  and its comment names "the study of population origins or ancestry".
+  Several permissions in one consent: any one suffices.
+* DS needs the consent's disease(s) and the request's disease; they match when
+  the ids or labels are equal, or when the request's ICD-10 code lies inside
+  the consent's (C50.9 in C50). MONDO's own hierarchy is not bundled, so a
+  MONDO child of the consent's disease is not recognised (the reason says so).
+* Modifiers (children of DUO:0000017) all have to hold. One that needs a fact
+  the request does not state (commercial or not, country, publication, ...)
+  makes the match fail with a reason naming that field: silence is not consent.
+* Obsolete terms are replaced by the terms the OWL names (GRU-CC -> GRU + CC).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass, field
+
+from permed_atlas.transfer._duo_modifiers import check_modifier as _check_modifier
+from permed_atlas.transfer.duo import DuoOntology, DuoTerm
+from permed_atlas.transfer.errors import DuoTermError
+from permed_atlas.types import CountryCode, DuoCode
+
+NRES, GRU, HMB, DS, POA = "DUO:0000004", "DUO:0000042", "DUO:0000006", "DUO:0000007", "DUO:0000011"
+_ICD10 = re.compile(r"^[A-Z]\d{2}(\.\w+)?$")
+_ONTOLOGY_ID = re.compile(r"^([A-Za-z]+)[:_](\d+)$")
+
+
+@dataclass(frozen=True, slots=True)
+class ConsentTerm:
+    """One DUO code of a dataset's consent, with the values it is restricted to.
+
+    :param code: a DUO CURIE ("DUO:0000007") or shorthand ("DS").
+    :param values: diseases for DS (MONDO/ICD-10 ids or labels), countries or
+        region codes for GS, a DUO research type for RS, months for TS, an
+        ISO 8601 date for MOR.
+    """
+
+    code: DuoCode
+    values: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class DataUseRequest:
+    """What a requester says about the intended use.
+
+    ``None`` means "not stated"; a modifier that depends on an unstated fact
+    is not satisfied.
+
+    :param purpose: a DUO permission (GRU, HMB, DS, POA) or investigation term
+        (DUO:0000031-DUO:0000040), as CURIE or shorthand.
+    :param disease: the disease studied (MONDO or ICD-10 id, or label); makes
+        the purpose disease-specific (DS).
+    :param commercial: whether the use is commercial.
+    :param not_for_profit: whether the requesting organisation is not-for-profit.
+    :param clinical_care: whether the data will be used in clinical care.
+    :param genetic_study: whether the study includes genotype research.
+    :param methods_development: whether the study develops methods or software.
+    :param country: the requester's country (ISO 3166-1 alpha-2).
+    :param regions: region codes the requester belongs to, when known ("EU27").
+    :param will_publish: whether results will be made available to the community.
+    :param accepts_moratorium: whether the requester accepts a publication moratorium.
+    :param ethics_approval: whether local IRB/ERB approval is documented.
+    :param collaboration: whether the requester agrees to collaborate with the study's PIs.
+    :param will_return_data: whether derived data will be returned to the resource.
+    :param approved_user: whether the requester is an approved user.
+    :param approved_project: whether the project is an approved project.
+    :param approved_institution: whether the institution is an approved institution.
+    :param duration_months: for how many months the data will be used.
+    """
+
+    purpose: str
+    disease: str | None = None
+    commercial: bool | None = None
+    not_for_profit: bool | None = None
+    clinical_care: bool = False
+    genetic_study: bool | None = None
+    methods_development: bool | None = None
+    country: CountryCode | None = None
+    regions: tuple[str, ...] = ()
+    will_publish: bool | None = None
+    accepts_moratorium: bool | None = None
+    ethics_approval: bool | None = None
+    collaboration: bool | None = None
+    will_return_data: bool | None = None
+    approved_user: bool | None = None
+    approved_project: bool | None = None
+    approved_institution: bool | None = None
+    duration_months: int | None = None
+
+
+@dataclass(frozen=True)
+class DuoMatch:
+    """The verdict of one match and why.
+
+    :param allowed: whether the consent permits the request.
+    :param reasons: one sentence per consent term (and per assumption), in order.
+    :param blocking: the consent codes that forbid the request or cannot be checked.
+    :param permitted_by: the permission codes that cover the request's purpose.
+    """
+
+    allowed: bool
+    reasons: list[str] = field(default_factory=list)
+    blocking: list[DuoCode] = field(default_factory=list)
+    permitted_by: list[DuoCode] = field(default_factory=list)
+
+
+def parse_consent_term(text: str, *, ontology: DuoOntology) -> ConsentTerm:
+    """Read ``"DUO:0000007=MONDO:0005148|C50"`` or ``"GS=EU27"`` or ``"HMB"``.
+
+    :param text: a code or shorthand, optionally ``=`` values separated by ``|``.
+    :param ontology: resolves shorthands and checks the code exists.
+    """
+    code, _, values = text.partition("=")
+    term = ontology.resolve(code, field="consent")
+    parts = tuple(v.strip() for v in values.split("|") if v.strip())
+    return ConsentTerm(code=term.id, values=parts)
+
+
+def match_data_use(
+    consent: Sequence[DuoCode | ConsentTerm],
+    request: DataUseRequest,
+    *,
+    ontology: DuoOntology,
+    region_sets: Mapping[str, Collection[CountryCode]] | None = None,
+) -> DuoMatch:
+    """Decide whether a dataset's DUO consent permits a request, showing the reasoning.
+
+    :param consent: the dataset's DUO codes (strings, optionally with
+        ``=value|value``) or :class:`ConsentTerm` objects.
+    :param request: the requester's purpose and attestations.
+    :param ontology: from :func:`load_duo_ontology`.
+    :param region_sets: region code -> member countries, to read GS values such
+        as "EU27"; the bundled region sets when None.
+    :raises DuoTermError: an unknown DUO code in the consent or the purpose.
+
+    Example::
+
+        duo = load_duo_ontology()
+        match_data_use(["GRU"], DataUseRequest(purpose="HMB"), ontology=duo).allowed  # True
+    """
+    terms = _expand(consent, ontology)
+    reasons: list[str] = [r for _, r in terms if r]
+    resolved = [t for t, _ in terms if t is not None]
+    purpose, aspect, purpose_reasons = _effective_purpose(request, ontology)
+    reasons += purpose_reasons
+    blocking: list[DuoCode] = []
+    permitted_by: list[DuoCode] = []
+
+    permissions = [
+        (ontology.terms[c.code], c) for c in resolved if _kind(ontology, c) == "permission"
+    ]
+    modifiers = [(ontology.terms[c.code], c) for c in resolved if _kind(ontology, c) == "modifier"]
+    others = [c for c in resolved if _kind(ontology, c) not in {"permission", "modifier"}]
+    for other in others:
+        term = ontology.terms[other.code]
+        reasons.append(f"{term.name} is not a data use permission or modifier; ignored")
+
+    if request.clinical_care:
+        cc = [t for t, _ in modifiers if t.shorthand == "CC"]
+        if cc:
+            permitted_by.append(cc[0].id)
+            reasons.append(f"{cc[0].name} permits use in clinical care")
+        else:
+            blocking.append("DUO:0000043")
+            reasons.append(
+                "the request is for clinical care, which needs DUO:0000043 CC (clinical care "
+                "use) in the consent; research permissions do not cover it"
+            )
+    if not permissions:
+        blocking.append("DUO:0000001")
+        reasons.append("the consent names no data use permission (GRU, HMB, DS, POA, NRES)")
+    elif not request.clinical_care or purpose is not None:
+        granted = False
+        for term, item in permissions:
+            ok, why = _check_permission(term, item, purpose, aspect, request, ontology)
+            reasons.append(why)
+            if ok:
+                granted = True
+                permitted_by.append(term.id)
+        if not granted:
+            blocking.extend(t.id for t, _ in permissions)
+
+    for term, item in modifiers:
+        if term.shorthand == "CC":
+            if not request.clinical_care:
+                reasons.append(f"{term.name} adds clinical care use; no restriction on research")
+            continue
+        ok, why = _check_modifier(term, item, request, aspect, ontology, region_sets, purpose)
+        reasons.append(why)
+        if not ok:
+            blocking.append(term.id)
+
+    return DuoMatch(
+        allowed=not blocking, reasons=reasons, blocking=blocking, permitted_by=permitted_by
+    )
+
+
+def _kind(ontology: DuoOntology, item: ConsentTerm) -> str:
+    return ontology.terms[item.code].kind
+
+
+def _expand(
+    consent: Sequence[DuoCode | ConsentTerm], ontology: DuoOntology
+) -> list[tuple[ConsentTerm | None, str | None]]:
+    out: list[tuple[ConsentTerm | None, str | None]] = []
+    for index, raw in enumerate(consent):
+        if isinstance(raw, ConsentTerm):
+            item = ConsentTerm(ontology.resolve(raw.code, field=f"consent[{index}]").id, raw.values)
+        elif isinstance(raw, str):
+            try:
+                item = parse_consent_term(raw, ontology=ontology)
+            except DuoTermError as exc:
+                raise DuoTermError(f"consent[{index}]: {exc}", field=f"consent[{index}]") from exc
+        else:
+            raise DuoTermError(
+                f"consent[{index}]: expected a DUO code, got {type(raw).__name__}",
+                field=f"consent[{index}]",
+            )
+        term = ontology.terms[item.code]
+        if term.kind != "obsolete":
+            out.append((item, None))
+        elif term.replaced_by:
+            names = ", ".join(
+                ontology.terms[r].name for r in term.replaced_by if r in ontology.terms
+            )
+            out.append((None, f"{term.name} is obsolete; read as its replacements {names}"))
+            out.extend((ConsentTerm(r, item.values), None) for r in term.replaced_by)
+        else:
+            out.append((None, f"{term.name} is obsolete and names no replacement; ignored"))
+    return out
+
+
+def _effective_purpose(
+    request: DataUseRequest, ontology: DuoOntology
+) -> tuple[DuoTerm | None, str, list[str]]:
+    """The permission-level purpose, the aspect (genetic/methods/ancestry) and why."""
+    reasons: list[str] = []
+    if not request.purpose and request.clinical_care:
+        return None, "", reasons
+    term = ontology.resolve(request.purpose, field="purpose")
+    aspect = ""
+    if term.kind == "investigation":
+        if term.id not in ontology.purposes:
+            raise DuoTermError(
+                f"purpose: {term.name} has no mapping to a permission", field="purpose"
+            )
+        permission, aspect = ontology.purposes[term.id]
+        mapped = ontology.terms[permission]
+        reasons.append(f"purpose {term.name} is read as {mapped.name}")
+        term = mapped
+    elif term.kind != "permission" or term.id == NRES:
+        raise DuoTermError(
+            f"purpose: {term.name} is not a research purpose; use a data use permission "
+            "(GRU, HMB, DS, POA) or a DUO investigation term",
+            field="purpose",
+        )
+    if term.id == POA:
+        aspect = "ancestry"
+    if request.disease and term.id in {GRU, HMB}:
+        reasons.append(
+            f"the request names disease {request.disease!r}, so its purpose is "
+            f"{ontology.terms[DS].name}, a subclass of {term.name}"
+        )
+        term = ontology.terms[DS]
+    return term, aspect, reasons
+
+
+def _check_permission(
+    term: DuoTerm,
+    item: ConsentTerm,
+    purpose: DuoTerm | None,
+    aspect: str,
+    request: DataUseRequest,
+    ontology: DuoOntology,
+) -> tuple[bool, str]:
+    if purpose is None:
+        return False, f"{term.name}: the request states no research purpose"
+    if term.id == NRES:
+        return True, f"{term.name} permits any use"
+    if term.id == GRU and purpose.id == POA:
+        return True, (
+            f"{term.name} permits {purpose.name}: GRU's definition allows 'any research "
+            "purpose' and its comment names the study of population origins or ancestry"
+        )
+    if not ontology.is_a(purpose.id, term.id):
+        extra = ""
+        if term.id == HMB and aspect == "ancestry":
+            extra = "; HMB's definition excludes the study of population origins or ancestry"
+        return False, (
+            f"{term.name} does not permit {purpose.name}: {purpose.shorthand or purpose.id} "
+            f"is not a subclass of {term.shorthand or term.id} in DUO{extra}"
+        )
+    chain = ontology.subclass_path(purpose.id, term.id)
+    shown = " ⊑ ".join(ontology.terms[c].shorthand or c for c in chain if c in ontology.terms)
+    if term.id != DS:
+        how = "the same term" if purpose.id == term.id else f"the ontology's hierarchy ({shown})"
+        return True, f"{term.name} permits {purpose.name} by {how}"
+    if not item.values:
+        return False, f"{term.name} names no disease, so no request can be checked against it"
+    if not request.disease:
+        return (
+            False,
+            f"{term.name} is limited to {', '.join(item.values)}; the request names no disease",
+        )
+    for value in item.values:
+        if _disease_matches(value, request.disease):
+            return True, f"{term.name} permits research on {request.disease!r} (consent: {value})"
+    return False, (
+        f"{term.name} is limited to {', '.join(item.values)}; {request.disease!r} does not match "
+        "(exact id or label, or an ICD-10 code inside the consent's; MONDO subclasses are not "
+        "resolved)"
+    )
+
+
+def _disease_matches(consented: str, requested: str) -> bool:
+    a, b = _norm_disease(consented), _norm_disease(requested)
+    if a == b:
+        return True
+    return bool(_ICD10.match(a) and _ICD10.match(b) and b.startswith(a))
+
+
+def _norm_disease(value: str) -> str:
+    text = value.strip()
+    match = _ONTOLOGY_ID.match(text)
+    if match:
+        return f"{match.group(1).upper()}:{match.group(2)}"
+    if _ICD10.match(text.upper()):
+        return text.upper()
+    return " ".join(text.casefold().split())

@@ -1,0 +1,284 @@
+"""The rule engine: scenario facts, three-valued condition evaluation, verdict.
+
+A fact the scenario does not state is unknown (None). A test on an unknown
+fact is unknown; ``all`` is false if any child is false, else unknown if any
+child is unknown; ``any`` mirrors it. A rule whose conditions are unknown is
+*undecided* and its unknown facts are reported as missing, so the user sees
+what to add rather than a guess. Rules may set facts (``gdpr_applies``,
+``cac_mechanism``) that other rules test; evaluation repeats until the facts
+stop changing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from permed_atlas.transfer.errors import RuleFileError
+from permed_atlas.transfer.models import (
+    DISCLAIMER,
+    Assessment,
+    Condition,
+    Effect,
+    Finding,
+    RuleSet,
+    Scenario,
+    Undecided,
+    Verdict,
+)
+
+TESTS = frozenset(
+    {"equals", "not_equals", "in", "not_in", "contains", "contains_any", "contains_none",
+     "gt", "gte", "lt", "lte", "is", "known"}
+)  # fmt: skip
+
+FACTS: dict[str, str] = {
+    "exporter_country": "ISO code of the exporter's country",
+    "importer_country": "ISO code of the importer's country",
+    "exporter_regions": "jurisdictions and region sets of the exporter's country",
+    "importer_regions": "jurisdictions and region sets of the importer's country",
+    "exporter_in_eea": "the exporter is in the EEA (GDPR applies there)",
+    "importer_in_eea": "the importer is in the EEA",
+    "exporter_in_cn": "the exporter is in mainland China",
+    "importer_in_cn": "the importer is in mainland China",
+    "importer_adequacy": "EU adequacy decision for the importer's country: full, partial or none",
+    "data_categories": "the data categories stated",
+    "identifiability": "identified, pseudonymised, anonymised, aggregate or non_personal",
+    "personal_data": "the data relate to identifiable persons",
+    "special_category": "personal data concerning health or genetic data",
+    "genetic": "genetic or genomic data are included",
+    "samples": "human biological samples are included",
+    "data_subjects": "number of individuals (cumulative since 1 January for the CAC thresholds)",
+    "purpose": "research, clinical_care or commercial",
+    "consent": "explicit, broad_research or none",
+    "legal_basis": "the GDPR Art. 6 basis stated",
+    "separate_consent": "separate consent for this transfer/sensitive data obtained (PIPL)",
+    "exporter_type": "public_research, hospital, university, company or other",
+    "importer_type": "public_research, hospital, university, company or other",
+    "foreign_party": "a foreign organisation (or one it controls) takes part",
+    "exporter_foreign_controlled": "the exporter is a foreign party or an entity it controls",
+    "importer_role": "processes, or stores_only",
+    "government_funded": "government funding produced the data",
+    "important_data": "the data have been identified as important data",
+    "exporter_ciio": "the exporter is a critical information infrastructure operator",
+    "sequencing": "the genetic data are exome or whole-genome sequences",
+    "marketing_authorisation_trial": "an international clinical trial for marketing authorisation",
+    "measures": "steps already taken",
+}
+
+
+def scenario_facts(
+    scenario: Scenario,
+    *,
+    regions_of: Mapping[str, Sequence[str]],
+    adequacy: Mapping[str, str],
+) -> tuple[dict[str, Any], list[str]]:
+    """The facts rules test, derived from a scenario, and the assumptions made.
+
+    :param scenario: a validated scenario.
+    :param regions_of: country -> region codes containing it (EEA, CN_MAINLAND, EU27, ...).
+    :param adequacy: country -> "full" | "partial" for EU adequacy decisions.
+    """
+    cats = set(scenario.data_categories)
+    assumptions: list[str] = []
+    markers = [m for m in ("identified", "pseudonymised", "anonymised", "aggregate") if m in cats]
+    content = cats & {"health", "genetic", "samples"}
+    identifiability: str
+    if markers:
+        identifiability = markers[0]
+    elif content:
+        identifiability = "pseudonymised"
+        assumptions.append(
+            "identifiability not stated: the data are treated as personal data "
+            "(pseudonymised at best, GDPR Recital 26); add 'anonymised' or 'aggregate' if so"
+        )
+    else:
+        identifiability = "non_personal"
+    personal = identifiability in {"identified", "pseudonymised"}
+    exporter_regions = list(regions_of.get(scenario.exporter_country, ()))
+    importer_regions = list(regions_of.get(scenario.importer_country, ()))
+    facts: dict[str, Any] = {
+        "exporter_country": scenario.exporter_country,
+        "importer_country": scenario.importer_country,
+        "exporter_regions": exporter_regions,
+        "importer_regions": importer_regions,
+        "exporter_in_eea": "EEA" in exporter_regions,
+        "importer_in_eea": "EEA" in importer_regions,
+        "exporter_in_cn": "CN_MAINLAND" in exporter_regions,
+        "importer_in_cn": "CN_MAINLAND" in importer_regions,
+        "importer_adequacy": adequacy.get(scenario.importer_country, "none"),
+        "data_categories": sorted(cats),
+        "identifiability": identifiability,
+        "personal_data": personal,
+        "special_category": personal and bool(cats & {"health", "genetic"}),
+        "genetic": "genetic" in cats,
+        "samples": "samples" in cats,
+        "data_subjects": scenario.data_subjects,
+        "purpose": scenario.purpose,
+        "consent": scenario.consent,
+        "legal_basis": scenario.legal_basis,
+        "separate_consent": scenario.separate_consent,
+        "exporter_type": scenario.exporter_type,
+        "importer_type": scenario.importer_type,
+        "foreign_party": scenario.foreign_party,
+        "exporter_foreign_controlled": scenario.exporter_foreign_controlled,
+        "importer_role": scenario.importer_role,
+        "government_funded": scenario.government_funded,
+        "important_data": scenario.important_data,
+        "exporter_ciio": scenario.exporter_ciio,
+        "sequencing": scenario.sequencing,
+        "marketing_authorisation_trial": scenario.marketing_authorisation_trial,
+        "measures": sorted(scenario.measures),
+    }
+    return facts, assumptions
+
+
+def evaluate(cond: Condition, facts: Mapping[str, Any]) -> tuple[bool | None, list[str], list[str]]:
+    """Evaluate a condition tree: (result, descriptions of matched tests, unknown facts)."""
+    if cond.op in {"all", "any"}:
+        results = [evaluate(child, facts) for child in cond.children]
+        matched = [m for r, ms, _ in results if r for m in ms]
+        unknown = sorted({u for r, _, us in results if r is None for u in us})
+        values = [r for r, _, _ in results]
+        if cond.op == "all":
+            if False in values:
+                return False, matched, []
+            return (None if None in values else True), matched, unknown
+        if True in values:
+            return True, matched, []
+        return (None if None in values else False), matched, unknown
+    if cond.op == "not":
+        result, _, unknown = evaluate(cond.children[0], facts)
+        if result is None:
+            return None, [], unknown
+        described = [f"not ({_describe(cond.children[0])})"] if result is False else []
+        return (not result), described, []
+    assert cond.fact is not None
+    value = facts.get(cond.fact)
+    if cond.op == "known":
+        ok = (value is not None) is bool(cond.value)
+        return ok, ([_describe(cond, value)] if ok else []), []
+    if value is None:
+        return None, [], [cond.fact]
+    ok = _test(cond.op, value, cond.value)
+    return ok, ([_describe(cond, value)] if ok else []), []
+
+
+def _test(op: str, value: Any, wanted: Any) -> bool:
+    if op == "equals":
+        return bool(value == wanted)
+    if op == "not_equals":
+        return bool(value != wanted)
+    if op == "in":
+        return value in wanted
+    if op == "not_in":
+        return value not in wanted
+    if op == "contains":
+        return wanted in value
+    if op == "contains_any":
+        return any(w in value for w in wanted)
+    if op == "contains_none":
+        return not any(w in value for w in wanted)
+    if op == "is":
+        return bool(value) is bool(wanted)
+    numeric = {"gt": value > wanted, "gte": value >= wanted, "lt": value < wanted}
+    return bool(numeric.get(op, value <= wanted))
+
+
+def _describe(cond: Condition, actual: Any = None) -> str:
+    if cond.op in {"all", "any"}:
+        return f" {cond.op} ".join(_describe(c) for c in cond.children)
+    if cond.op == "not":
+        return f"not ({_describe(cond.children[0])})"
+    if cond.op == "known":
+        return f"{cond.fact} {'is stated' if cond.value else 'is not stated'}"
+    if cond.op == "is":
+        return f"{cond.fact} is {str(bool(cond.value)).lower()}"
+    shown = f" (is {actual!r})" if actual is not None and cond.op != "equals" else ""
+    return f"{cond.fact} {cond.op.replace('_', ' ')} {cond.value!r}{shown}"
+
+
+def run_rules(
+    rule_sets: Sequence[RuleSet],
+    facts: dict[str, Any],
+    *,
+    scenario: Scenario,
+    assumptions: Sequence[str] = (),
+) -> Assessment:
+    """Fire the rules on the facts and build the assessment.
+
+    :param rule_sets: loaded rule files.
+    :param facts: from :func:`scenario_facts` (copied, not changed).
+    :param scenario: the scenario, kept in the assessment.
+    :param assumptions: notes from deriving the facts, shown as missing information.
+    """
+    rules = [rule for rs in rule_sets for rule in rs.rules]
+    derived = sorted({name for rule in rules for name, _ in rule.sets})
+    facts = dict(facts)
+    outcome: dict[str, tuple[bool | None, list[str], list[str]]] = {}
+    for _ in range(len(rules) + 2):
+        outcome = {rule.id: evaluate(rule.when, facts) for rule in rules}
+        updated = dict(facts)
+        for name in derived:
+            setters = [(r, outcome[r.id][0]) for r in rules if any(n == name for n, _ in r.sets)]
+            fired = [dict(r.sets)[name] for r, res in setters if res is True]
+            if fired:
+                updated[name] = fired[-1]
+            elif any(res is None for _, res in setters):
+                updated[name] = None
+            else:
+                updated[name] = False
+        if updated == facts:
+            break
+        facts = updated
+    else:
+        raise RuleFileError("rules keep changing each other's facts (a cycle)", path="rules")
+
+    measures = set(facts.get("measures") or ())
+    findings: list[Finding] = []
+    undecided: list[Undecided] = []
+    for rule in rules:
+        result, matched, unknown = outcome[rule.id]
+        if result is True:
+            done = tuple(m for m in rule.satisfied_by if m in measures)
+            findings.append(
+                Finding(
+                    rule_id=rule.id, law=rule.law, effect=rule.effect, title=rule.title,
+                    obligation=rule.obligation, reference=rule.reference,
+                    explanation=rule.explanation, evidence=rule.evidence,
+                    matched=tuple(matched), satisfied=bool(done), satisfied_by=done,
+                    source=rule.source, date_checked=rule.date_checked,
+                )
+            )  # fmt: skip
+        elif result is None and rule.effect is not Effect.NOTE:
+            undecided.append(
+                Undecided(
+                    rule.id, rule.law, rule.title, rule.effect, rule.reference, tuple(unknown)
+                )
+            )
+    blocking = [f for f in findings if f.effect is Effect.PROHIBITION and not f.satisfied]
+    open_steps = [f for f in findings if f.effect is Effect.OBLIGATION and not f.satisfied]
+    if blocking:
+        verdict = Verdict.NOT_ALLOWED
+    elif open_steps:
+        verdict = Verdict.STEPS
+    else:
+        verdict = Verdict.ALLOWED
+    missing = list(assumptions)
+    by_fact: dict[str, list[str]] = {}
+    for item in undecided:
+        for fact in item.missing_facts:
+            by_fact.setdefault(fact, []).append(item.rule_id)
+    for fact, rule_ids in by_fact.items():
+        if fact in derived:
+            continue  # reported through the scenario facts those rules need
+        what = FACTS.get(fact, fact)
+        missing.append(f"{fact} ({what}) is not stated; needed by {', '.join(rule_ids)}")
+    # The oldest check date is the honest "last checked" of the set as a whole.
+    checked = min((rs.date_checked for rs in rule_sets), default="")
+    return Assessment(
+        scenario=scenario, verdict=verdict, findings=tuple(findings),
+        undecided=tuple(undecided), missing=tuple(missing), facts=facts,
+        rule_sets=tuple(rule_sets), rules_checked=checked, disclaimer=DISCLAIMER,
+        complete=not undecided, assumptions=tuple(assumptions),
+    )  # fmt: skip

@@ -1,0 +1,147 @@
+"""An assessment as JSON-ready data, Markdown and stand-alone HTML."""
+
+from __future__ import annotations
+
+import html
+from dataclasses import asdict
+from typing import Any
+
+from permed_atlas.transfer.models import Assessment, Effect, Finding
+
+_SECTIONS = (
+    (Effect.PROHIBITION, "Not allowed as described"),
+    (Effect.OBLIGATION, "Obligations"),
+    (Effect.SCOPE, "Which laws apply"),
+    (Effect.NOTE, "Notes"),
+)
+
+
+def assessment_to_dict(assessment: Assessment) -> dict[str, Any]:
+    """The assessment as plain data (the JSON API's body and the CLI's ``--format json``).
+
+    :param assessment: from :func:`assess_transfer`.
+    """
+    return {
+        "verdict": assessment.verdict.value,
+        "complete": assessment.complete,
+        "disclaimer": assessment.disclaimer,
+        "rules_checked": assessment.rules_checked,
+        "scenario": asdict(assessment.scenario),
+        "obligations": [_finding(f) for f in assessment.of_effect(Effect.OBLIGATION)],
+        "prohibitions": [_finding(f) for f in assessment.of_effect(Effect.PROHIBITION)],
+        "scope": [_finding(f) for f in assessment.of_effect(Effect.SCOPE)],
+        "notes": [_finding(f) for f in assessment.of_effect(Effect.NOTE)],
+        "missing": list(assessment.missing),
+        "undecided": [
+            {
+                "rule_id": u.rule_id,
+                "law": u.law,
+                "title": u.title,
+                "effect": u.effect.value,
+                "reference": str(u.reference),
+                "missing_facts": list(u.missing_facts),
+            }
+            for u in assessment.undecided
+        ],  # fmt: skip
+        "fired_rules": [f.rule_id for f in assessment.findings],
+        "rule_sets": [
+            {
+                "law": rs.law,
+                "title": rs.title,
+                "version": rs.version,
+                "source": rs.source,
+                "date_checked": rs.date_checked,
+                "rules": len(rs.rules),
+            }
+            for rs in assessment.rule_sets
+        ],  # fmt: skip
+        "facts": {k: v for k, v in assessment.facts.items()},
+    }
+
+
+def _finding(f: Finding) -> dict[str, Any]:
+    return {
+        "rule_id": f.rule_id, "law": f.law, "effect": f.effect.value, "title": f.title,
+        "obligation": f.obligation, "reference": str(f.reference),
+        "explanation": f.explanation, "evidence": list(f.evidence),
+        "matched_conditions": list(f.matched), "satisfied": f.satisfied,
+        "satisfied_by": list(f.satisfied_by), "source": f.source, "date_checked": f.date_checked,
+    }  # fmt: skip
+
+
+def render_markdown(assessment: Assessment) -> str:
+    """A Markdown report: verdict, obligations with references, missing facts, provenance.
+
+    :param assessment: from :func:`assess_transfer`.
+    """
+    s = assessment.scenario
+    lines = [
+        f"# Transfer assessment: {s.exporter_country} → {s.importer_country}",
+        "",
+        f"> **{assessment.disclaimer}** Rules last checked: {assessment.rules_checked}.",
+        "",
+        f"**Verdict: {assessment.verdict.value}**"
+        + ("" if assessment.complete else " (provisional: some rules could not be decided)"),
+        "",
+        f"Data: {', '.join(s.data_categories)}; subjects: {_show(s.data_subjects)}; "
+        f"purpose: {_show(s.purpose)}; consent: {_show(s.consent)}.",
+    ]
+    for effect, heading in _SECTIONS:
+        found = assessment.of_effect(effect)
+        if not found:
+            continue
+        lines += ["", f"## {heading}", ""]
+        for f in found:
+            done = " — done (" + ", ".join(f.satisfied_by) + ")" if f.satisfied else ""
+            lines.append(f"- **{f.obligation or f.title}** ({f.reference}){done}")
+            lines.append(f"  - Why: {f.explanation}")
+            for item in f.evidence:
+                lines.append(f"  - Evidence: {item}")
+            lines.append(f"  - Rule `{f.rule_id}` fired on: {'; '.join(f.matched)}")
+    if assessment.missing:
+        lines += ["", "## Missing from the scenario", ""]
+        lines += [f"- {m}" for m in assessment.missing]
+    lines += ["", "## Rule files", ""]
+    for rs in assessment.rule_sets:
+        lines.append(f"- {rs.title} ({rs.version}); source {rs.source}; checked {rs.date_checked}")
+    return "\n".join(lines) + "\n"
+
+
+def render_html(assessment: Assessment) -> str:
+    """A stand-alone HTML report (the Markdown's content, escaped).
+
+    :param assessment: from :func:`assess_transfer`.
+    """
+    s = assessment.scenario
+    e = html.escape
+    parts = [
+        "<!doctype html><html lang='en'><meta charset='utf-8'>",
+        f"<title>Transfer assessment {e(s.exporter_country)} to {e(s.importer_country)}</title>",
+        f"<h1>Transfer assessment: {e(s.exporter_country)} → {e(s.importer_country)}</h1>",
+        f"<p class='disclaimer'><strong>{e(assessment.disclaimer)}</strong> "
+        f"Rules last checked: {e(assessment.rules_checked)}.</p>",
+        f"<p class='verdict'><strong>Verdict: {e(assessment.verdict.value)}</strong></p>",
+    ]
+    for effect, heading in _SECTIONS:
+        found = assessment.of_effect(effect)
+        if not found:
+            continue
+        parts.append(f"<h2>{e(heading)}</h2><ul>")
+        for f in found:
+            evidence = "".join(f"<li>Evidence: {e(x)}</li>" for x in f.evidence)
+            parts.append(
+                f"<li><strong>{e(f.obligation or f.title)}</strong> ({e(str(f.reference))})"
+                f"{' — done' if f.satisfied else ''}<ul><li>Why: {e(f.explanation)}</li>{evidence}"
+                f"<li>Rule <code>{e(f.rule_id)}</code> fired on: {e('; '.join(f.matched))}</li>"
+                "</ul></li>"
+            )
+        parts.append("</ul>")
+    if assessment.missing:
+        parts.append("<h2>Missing from the scenario</h2><ul>")
+        parts += [f"<li>{e(m)}</li>" for m in assessment.missing]
+        parts.append("</ul>")
+    return "\n".join(parts) + "\n</html>\n"
+
+
+def _show(value: object) -> str:
+    return "not stated" if value is None else str(value)

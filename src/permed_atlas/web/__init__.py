@@ -1,0 +1,5 @@
+"""The web app: ``create_app()`` assembles every capability's router, with auth, CSRF and errors."""
+
+from permed_atlas.web.app import create_app
+
+__all__ = ["create_app"]

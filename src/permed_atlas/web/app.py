@@ -1,0 +1,144 @@
+"""``create_app()``: the platform's web app, assembled from the capability list."""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import APIRouter, Depends, FastAPI, Request
+from fastapi.staticfiles import StaticFiles
+from starlette.middleware.sessions import SessionMiddleware
+from starlette.responses import Response
+
+from permed_atlas import __version__
+from permed_atlas.capabilities import CAPABILITIES
+from permed_atlas.db import make_engine, session_factory, upgrade_database
+from permed_atlas.errors import SettingsError
+from permed_atlas.settings import Settings, get_settings
+from permed_atlas.web import auth
+from permed_atlas.web.corpus import CorpusHolder
+from permed_atlas.web.errors import ERROR_RESPONSES, install_error_handlers
+from permed_atlas.web.templating import STATIC_DIR, render
+
+SESSION_COOKIE = "permed_session"
+SESSION_MAX_AGE = 14 * 24 * 3600
+
+_TITLES = {
+    "landscape": "Landscape",
+    "directory": "Partners",
+    "delphi": "Delphi",
+    "roadmap": "Roadmap",
+    "transfer": "Data transfer",
+    "federation": "Biobanks",
+    "helpdesk": "Helpdesk",
+}
+
+
+def _capability_routers(name: str) -> list[APIRouter]:
+    try:
+        module = importlib.import_module(f"permed_atlas.{name}.routes")
+    except ModuleNotFoundError as exc:
+        if exc.name in {f"permed_atlas.{name}", f"permed_atlas.{name}.routes"}:
+            raise SettingsError(
+                f"capability {name!r} says routes=True but permed_atlas/{name}/routes.py is missing"
+            ) from exc
+        raise
+    router = getattr(module, "router", None)
+    if not isinstance(router, APIRouter):
+        raise SettingsError(f"permed_atlas/{name}/routes.py has no APIRouter named `router`")
+    routers = [router]
+    api_router = getattr(module, "api_router", None)
+    if isinstance(api_router, APIRouter):
+        routers.append(api_router)
+    return routers
+
+
+def _nav_links(paths: set[str]) -> list[tuple[str, str]]:
+    links = []
+    for capability in CAPABILITIES:
+        if not capability.routes or capability.name in {"accounts"}:
+            continue
+        for candidate in (f"/{capability.name}/", f"/{capability.name}"):
+            if candidate in paths:
+                links.append((candidate, _TITLES.get(capability.name, capability.name.title())))
+                break
+    return links
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """Build the web app: migrate the platform database, include every capability's router.
+
+    :param settings: the settings to use; ``get_settings()`` when None.
+    """
+    settings = settings or get_settings()
+    settings.ensure_data_dir()
+    engine = make_engine(settings.platform_database_url)
+    upgrade_database(engine)
+    corpus = CorpusHolder(settings.corpus_path)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        yield
+        corpus.close()
+        engine.dispose()
+
+    app = FastAPI(
+        title="PerMed Atlas",
+        version=__version__,
+        description="Open platform for international cooperation in personalised medicine. "
+        "Every page has a JSON twin under /api/v1.",
+        lifespan=lifespan,
+        openapi_url="/api/v1/openapi.json",
+        docs_url="/api/v1/docs",
+        redoc_url=None,
+    )
+    app.state.settings = settings
+    app.state.engine = engine
+    app.state.session_factory = session_factory(engine)
+    app.state.corpus = corpus
+
+    app.add_middleware(
+        SessionMiddleware,
+        secret_key=settings.resolved_secret_key(),
+        session_cookie=SESSION_COOKIE,
+        max_age=SESSION_MAX_AGE,
+        same_site="lax",
+        https_only=settings.environment == "production",
+    )
+    install_error_handlers(app)
+
+    @app.middleware("http")
+    async def security_headers(request: Request, call_next):  # type: ignore[no-untyped-def]
+        response = await call_next(request)
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        return response
+
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+
+    guard = [Depends(auth.enforce_csrf_when_logged_in)]
+    app.include_router(auth.router)
+    app.include_router(auth.api_router, responses=ERROR_RESPONSES)
+    paths: set[str] = set()
+    mounted: list[str] = []
+    for capability in CAPABILITIES:
+        if capability.routes:
+            for router in _capability_routers(capability.name):
+                paths.update(getattr(route, "path", "") for route in router.routes)
+                app.include_router(router, dependencies=guard, responses=ERROR_RESPONSES)
+            mounted.append(capability.name)
+    app.state.capabilities = tuple(mounted)
+
+    @app.get("/", include_in_schema=False)
+    def home(request: Request) -> Response:
+        return render(request, "home.html", {})
+
+    @app.get("/api/v1/health", tags=["platform"])
+    def health() -> dict[str, str]:
+        """Liveness: the app answers."""
+        return {"status": "ok", "version": __version__}
+
+    app.state.nav_links = _nav_links(paths)
+    return app

@@ -1,0 +1,93 @@
+"""Dependencies for every capability's routes, as Annotated aliases.
+
+``SettingsDep``, ``SessionDep`` (the route commits), ``CorpusDep`` (a read-only
+DuckDB cursor on the corpus), ``CurrentUser`` (User or None), ``MemberUser``,
+``EditorUser``, ``AdminUser`` (401 when not logged in, 403 without the role),
+``CsrfProtected`` (validates the CSRF token of a write) and ``render``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Annotated
+
+import duckdb
+from fastapi import Depends, HTTPException, Request
+from sqlalchemy.orm import Session
+
+from permed_atlas.accounts import User, role_at_least
+from permed_atlas.settings import Settings
+from permed_atlas.web.auth import current_user_of
+from permed_atlas.web.csrf import csrf_input, get_csrf_token, validate_csrf
+from permed_atlas.web.templating import render
+
+__all__ = [
+    "AdminUser",
+    "CorpusDep",
+    "CorpusVersion",
+    "CsrfProtected",
+    "CurrentUser",
+    "EditorUser",
+    "MemberUser",
+    "SessionDep",
+    "SettingsDep",
+    "csrf_input",
+    "get_csrf_token",
+    "render",
+]
+
+
+def get_settings_dep(request: Request) -> Settings:
+    """The settings the app was built with."""
+    return request.app.state.settings  # type: ignore[no-any-return]
+
+
+def get_session(request: Request) -> Iterator[Session]:
+    """A platform database session for one request; rolled back unless the route commits."""
+    session: Session = request.app.state.session_factory()
+    try:
+        yield session
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        session.close()
+
+
+def get_corpus(request: Request) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A read-only cursor on the corpus for one request."""
+    yield from request.app.state.corpus.cursor()
+
+
+def get_corpus_version(request: Request) -> str:
+    """A key naming the corpus as opened; use it to cache results computed from the corpus."""
+    return request.app.state.corpus.version  # type: ignore[no-any-return]
+
+
+def get_current_user(request: Request) -> User | None:
+    """The logged-in user, or None."""
+    return current_user_of(request)
+
+
+def _require(role: str):  # type: ignore[no-untyped-def]
+    def dependency(request: Request) -> User:
+        user = current_user_of(request)
+        if user is None:
+            raise HTTPException(status_code=401, detail="log in to do this")
+        if not role_at_least(user.role, role):
+            raise HTTPException(status_code=403, detail=f"this needs the {role} role")
+        return user
+
+    dependency.__name__ = f"require_{role}"
+    return dependency
+
+
+SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
+SessionDep = Annotated[Session, Depends(get_session)]
+CorpusDep = Annotated[duckdb.DuckDBPyConnection, Depends(get_corpus)]
+CorpusVersion = Annotated[str, Depends(get_corpus_version)]
+CurrentUser = Annotated[User | None, Depends(get_current_user)]
+MemberUser = Annotated[User, Depends(_require("member"))]
+EditorUser = Annotated[User, Depends(_require("editor"))]
+AdminUser = Annotated[User, Depends(_require("admin"))]
+CsrfProtected = Annotated[None, Depends(validate_csrf)]

@@ -1,0 +1,178 @@
+"""One place that turns errors into responses: JSON under /api/, pages elsewhere.
+
+Domain errors carry no HTTP status; :func:`status_for` maps them. Pages render
+``{status}.html`` if it exists, else ``error.html``. Nothing shows a traceback.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from jinja2 import TemplateNotFound
+from pydantic import BaseModel, Field
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.responses import Response
+
+from permed_atlas.accounts import InvalidCredentialsError, LoginRateLimitedError
+from permed_atlas.errors import (
+    InvalidInputError,
+    NotFoundError,
+    PermedError,
+    PermissionDeniedError,
+)
+
+logger = logging.getLogger("permed_atlas.web")
+
+
+class ErrorPublic(BaseModel):
+    """Every error under /api/: what went wrong and, when known, which field."""
+
+    detail: Any = Field(description="a message, or a list of {loc, msg, type} for invalid input")
+    field: str | None = Field(default=None, description="the offending field, when known")
+
+
+ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
+    status: {"model": ErrorPublic, "description": description}
+    for status, description in (
+        (400, "the request cannot be done (a domain rule refused it)"),
+        (401, "log in first"),
+        (403, "not allowed, or a missing or wrong CSRF token"),
+        (404, "no such thing"),
+        (422, "invalid input; `field` names it"),
+        (429, "too many requests (login rate limit); see Retry-After"),
+        (503, "the corpus is busy (an ingest holds it)"),
+    )
+}
+"""Documented on every API operation, so clients (and schemathesis) know the error shape."""
+
+TITLES = {
+    400: "Bad request",
+    401: "Please log in",
+    403: "Not allowed",
+    404: "Not found",
+    405: "Method not allowed",
+    422: "Invalid input",
+    429: "Too many requests",
+    500: "Something went wrong",
+    503: "Temporarily unavailable",
+}
+
+
+def status_for(exc: PermedError) -> int:
+    """The HTTP status of a domain error.
+
+    :param exc: the error raised by a core or store.
+    """
+    from permed_atlas.web.corpus import CorpusUnavailableError
+
+    if isinstance(exc, NotFoundError):
+        return 404
+    if isinstance(exc, InvalidInputError):
+        return 422
+    if isinstance(exc, PermissionDeniedError):
+        return 403
+    if isinstance(exc, InvalidCredentialsError):
+        return 401
+    if isinstance(exc, LoginRateLimitedError):
+        return 429
+    if isinstance(exc, CorpusUnavailableError):
+        return 503
+    return 400
+
+
+def wants_json(request: Request) -> bool:
+    """Whether the client gets JSON: paths under /api/ and ``.json`` twins."""
+    path = request.url.path
+    return path.startswith("/api/") or path.endswith(".json")
+
+
+def _respond(
+    request: Request,
+    status: int,
+    detail: Any,
+    *,
+    field: str | None = None,
+    headers: dict[str, str] | None = None,
+) -> Response:
+    if wants_json(request):
+        return JSONResponse({"detail": detail, "field": field}, status_code=status, headers=headers)
+    from permed_atlas.web.templating import render, templates
+
+    context = {
+        "status": status,
+        "title": TITLES.get(status, "Error"),
+        "detail": detail if isinstance(detail, str) else _summarise(detail),
+        "field": field,
+    }
+    for name in (f"{status}.html", "error.html"):
+        try:
+            templates.env.get_template(name)
+        except TemplateNotFound:
+            continue
+        response = render(request, name, context, status_code=status)
+        for key, value in (headers or {}).items():
+            response.headers[key] = value
+        return response
+    return Response(f"{status} {context['title']}: {context['detail']}", status_code=status)
+
+
+def _summarise(detail: Any) -> str:
+    if isinstance(detail, list):
+        return "; ".join(
+            f"{'.'.join(str(p) for p in item.get('loc', ())[1:]) or 'input'}: {item.get('msg')}"
+            for item in detail
+            if isinstance(item, dict)
+        )
+    return str(detail)
+
+
+async def _permed_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, PermedError)
+    status = status_for(exc)
+    headers = None
+    if isinstance(exc, LoginRateLimitedError):
+        headers = {"Retry-After": str(exc.retry_after)}
+    return _respond(request, status, str(exc), field=getattr(exc, "field", None), headers=headers)
+
+
+async def _http_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, StarletteHTTPException)
+    headers = dict(exc.headers) if exc.headers else None
+    return _respond(request, exc.status_code, exc.detail, headers=headers)
+
+
+async def _validation_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, RequestValidationError)
+    errors = exc.errors()
+    # Pydantic's error list can hold the offending bytes and exception objects;
+    # keep what a client needs and nothing it could not serialise.
+    clean = [
+        {
+            "loc": [str(p) for p in error.get("loc", ())],
+            "msg": str(error.get("msg", "")),
+            "type": str(error.get("type", "")),
+        }
+        for error in errors
+    ]
+    field = clean[0]["loc"][-1] if clean and clean[0]["loc"] else None
+    return _respond(request, 422, clean, field=field)
+
+
+async def _unexpected(request: Request, exc: Exception) -> Response:
+    logger.exception("unexpected error on %s %s", request.method, request.url.path)
+    return _respond(request, 500, "an unexpected error happened; it has been logged")
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    """Register the handlers on ``app``.
+
+    :param app: the FastAPI application.
+    """
+    app.add_exception_handler(PermedError, _permed_error)
+    app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(Exception, _unexpected)

@@ -1,0 +1,72 @@
+"""``permed user add`` and ``permed user list`` against a real data directory."""
+
+from __future__ import annotations
+
+from typer.testing import CliRunner
+
+from permed_atlas.accounts import authenticate, list_users
+from permed_atlas.cli import app
+from permed_atlas.db import make_engine, session_factory
+from permed_atlas.settings import Settings, get_settings
+
+
+def _run(tmp_path, monkeypatch, args, stdin=""):  # type: ignore[no-untyped-def]
+    monkeypatch.setenv("PERMED_DATA_DIR", str(tmp_path / "data"))
+    get_settings.cache_clear()
+    try:
+        return CliRunner().invoke(app, args, input=stdin)
+    finally:
+        get_settings.cache_clear()
+
+
+def test_user_add_with_password_stdin_creates_an_admin(tmp_path, monkeypatch) -> None:
+    result = _run(
+        tmp_path,
+        monkeypatch,
+        ["user", "add", "Boss@Example.org", "--role", "admin", "--password-stdin"],
+        "a-strong-password\n",
+    )
+    assert result.exit_code == 0, result.output
+    assert "boss@example.org (admin)" in result.output
+    engine = make_engine(Settings(data_dir=tmp_path / "data").platform_database_url)
+    with session_factory(engine)() as session:
+        assert [(u.email, u.role) for u in list_users(session)] == [("boss@example.org", "admin")]
+        assert authenticate(
+            session, email="boss@example.org", password="a-strong-password", client="cli"
+        )
+    listed = _run(tmp_path, monkeypatch, ["user", "list"])
+    assert listed.exit_code == 0 and "boss@example.org" in listed.output
+
+
+def test_user_add_prompts_for_the_password_twice(tmp_path, monkeypatch) -> None:
+    result = _run(
+        tmp_path,
+        monkeypatch,
+        ["user", "add", "ed@example.org", "--role", "editor"],
+        "pass-word-123\npass-word-123\n",
+    )
+    assert result.exit_code == 0, result.output
+    assert "ed@example.org (editor)" in result.output
+
+
+def test_user_add_dry_run_creates_nothing(tmp_path, monkeypatch) -> None:
+    result = _run(
+        tmp_path,
+        monkeypatch,
+        ["user", "add", "x@example.org", "--password-stdin", "--dry-run"],
+        "pw-pw-pw-pw\n",
+    )
+    assert result.exit_code == 0 and "would create x@example.org" in result.output
+    listed = _run(tmp_path, monkeypatch, ["user", "list"])
+    assert "x@example.org" not in listed.output
+
+
+def test_user_add_refuses_an_unknown_role(tmp_path, monkeypatch) -> None:
+    result = _run(
+        tmp_path,
+        monkeypatch,
+        ["user", "add", "x@example.org", "--role", "root", "--password-stdin"],
+        "pw-pw-pw-pw\n",
+    )
+    assert result.exit_code != 0
+    assert "role must be one of admin, editor, member" in str(result.exception)

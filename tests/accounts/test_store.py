@@ -1,0 +1,167 @@
+"""Accounts store on a real migrated SQLite database."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import select
+
+from permed_atlas.accounts import (
+    DuplicateUserError,
+    InvalidCredentialsError,
+    LoginRateLimitedError,
+    UnknownRoleError,
+    authenticate,
+    count_users,
+    create_user,
+    find_user,
+    get_user,
+    list_audit,
+    list_users,
+    record_audit,
+    role_at_least,
+    set_role,
+)
+from permed_atlas.accounts.store import LOGIN_WINDOW, MAX_FAILED_LOGINS
+from permed_atlas.accounts.tables import UserRow
+from permed_atlas.errors import InvalidInputError, NotFoundError
+
+
+def _now() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+def test_create_user_stores_an_argon2_hash_and_audits(session) -> None:
+    user = create_user(session, email=" Ada@Example.ORG ", password="long-enough-pw", role="admin")
+    session.commit()
+    assert user.email == "ada@example.org" and user.role == "admin" and user.is_admin
+    row = session.scalar(select(UserRow).where(UserRow.id == user.id))
+    assert row.password_hash.startswith("$argon2id$")
+    assert "long-enough-pw" not in row.password_hash
+    entries = list_audit(session)
+    assert entries[0].action == "user.create" and entries[0].target == f"user:{user.id}"
+    assert entries[0].detail == {"email": "ada@example.org", "role": "admin"}
+    assert count_users(session) == 1
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error", "field"),
+    [
+        ({"email": "not-an-email", "password": "long-enough-pw"}, InvalidInputError, "email"),
+        ({"email": "a@b.org", "password": "short"}, InvalidInputError, "password"),
+        (
+            {"email": "a@b.org", "password": "long-enough-pw", "role": "root"},
+            UnknownRoleError,
+            "role",
+        ),
+    ],
+)
+def test_create_user_refuses_bad_input(session, kwargs, error, field) -> None:
+    with pytest.raises(error) as info:
+        create_user(session, **kwargs)
+    assert info.value.field == field
+
+
+def test_duplicate_email_is_refused_case_insensitively(session) -> None:
+    create_user(session, email="x@example.org", password="long-enough-pw")
+    with pytest.raises(DuplicateUserError, match="exists already"):
+        create_user(session, email="X@EXAMPLE.org", password="other-password")
+
+
+def test_authenticate_accepts_the_right_password_only(session) -> None:
+    user = create_user(session, email="ed@example.org", password="right-password", role="editor")
+    assert (
+        authenticate(session, email="ED@example.org", password="right-password", client="1.2.3.4")
+        == user
+    )
+    with pytest.raises(InvalidCredentialsError):
+        authenticate(session, email="ed@example.org", password="wrong-password", client="1.2.3.4")
+    with pytest.raises(InvalidCredentialsError):
+        authenticate(
+            session, email="nobody@example.org", password="right-password", client="1.2.3.4"
+        )
+    assert [e.action for e in list_audit(session, action="user.login")] == ["user.login"]
+
+
+def test_login_is_rate_limited_per_email_and_client(session) -> None:
+    create_user(session, email="ed@example.org", password="right-password")
+    start = _now()
+    for attempt in range(MAX_FAILED_LOGINS):
+        with pytest.raises(InvalidCredentialsError):
+            authenticate(
+                session,
+                email="ed@example.org",
+                password="nope",
+                client="9.9.9.9",
+                now=start + timedelta(seconds=attempt),
+            )
+    # Even the right password is refused while the limit holds...
+    with pytest.raises(LoginRateLimitedError) as info:
+        authenticate(
+            session,
+            email="ed@example.org",
+            password="right-password",
+            client="9.9.9.9",
+            now=start + timedelta(seconds=10),
+        )
+    assert 0 < info.value.retry_after <= LOGIN_WINDOW.total_seconds()
+    # ...but not from another address, and not once the window has passed.
+    assert authenticate(
+        session,
+        email="ed@example.org",
+        password="right-password",
+        client="8.8.8.8",
+        now=start + timedelta(seconds=11),
+    )
+    later = start + LOGIN_WINDOW + timedelta(seconds=10)
+    assert authenticate(
+        session, email="ed@example.org", password="right-password", client="9.9.9.9", now=later
+    )
+
+
+def test_set_role_and_lookups(session) -> None:
+    user = create_user(session, email="m@example.org", password="long-enough-pw")
+    admin = create_user(session, email="a@example.org", password="long-enough-pw", role="admin")
+    changed = set_role(session, user.id, role="editor", actor_id=admin.id)
+    assert changed.role == "editor" and get_user(session, user.id).role == "editor"
+    assert [u.email for u in list_users(session)] == ["a@example.org", "m@example.org"]
+    assert find_user(session, 999) is None
+    with pytest.raises(NotFoundError):
+        get_user(session, 999)
+    with pytest.raises(UnknownRoleError):
+        set_role(session, user.id, role="owner", actor_id=admin.id)
+    entry = list_audit(session, action="user.set_role")[0]
+    assert entry.actor_id == admin.id and entry.detail == {"from": "member", "to": "editor"}
+
+
+def test_record_audit_keeps_detail_and_refuses_empty_action(session) -> None:
+    record_audit(
+        session, actor_id=None, action="delphi.round.open", target="study:1", detail={"round": 2}
+    )
+    session.commit()
+    entry = list_audit(session, limit=1)[0]
+    assert (entry.action, entry.target, entry.detail, entry.actor_id) == (
+        "delphi.round.open",
+        "study:1",
+        {"round": 2},
+        None,
+    )
+    with pytest.raises(InvalidInputError):
+        record_audit(session, actor_id=None, action="", target="x")
+
+
+def test_roles_are_ordered() -> None:
+    assert role_at_least("admin", "editor") and role_at_least("editor", "member")
+    assert not role_at_least("member", "editor") and not role_at_least("guest", "member")
+
+
+def test_hashes_made_with_other_parameters_still_verify_and_need_rehash() -> None:
+    from argon2 import PasswordHasher
+
+    from permed_atlas.accounts.passwords import hash_password, needs_rehash, verify_password
+
+    strong = PasswordHasher(time_cost=2, memory_cost=2048, parallelism=1).hash("pw-pw-pw-pw")
+    assert verify_password("pw-pw-pw-pw", strong) and needs_rehash(strong)
+    assert not verify_password("other", strong) and not verify_password("pw-pw-pw-pw", None)
+    assert not needs_rehash(hash_password("pw-pw-pw-pw"))

@@ -1,0 +1,78 @@
+"""A researcher asks the federated biobanks from the hub page in a real browser."""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+import threading
+import time
+from collections.abc import Iterator
+
+import pytest
+import uvicorn
+import yaml
+
+from permed_atlas.federation import load_node_config, open_node_store
+from permed_atlas.federation.mapping import bundled_data_dir
+from permed_atlas.federation.node_app import create_node_app
+
+pytestmark = pytest.mark.browser
+NODES = {"de-berlin": "de-berlin.csv", "cn-shanghai": "cn-shanghai.csv"}
+
+
+def _serve(app) -> tuple[uvicorn.Server, threading.Thread, int]:  # type: ignore[no-untyped-def]
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = int(sock.getsockname()[1])
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port,
+                                           log_level="error", lifespan="off"))
+    thread = threading.Thread(target=lambda: asyncio.run(server.serve()), daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 15
+    while not server.started and time.monotonic() < deadline:
+        time.sleep(0.02)
+    return server, thread, port
+
+
+@pytest.fixture
+def demo_registry(settings) -> Iterator[None]:  # type: ignore[no-untyped-def]
+    """Two demo nodes (EU and CN) on loopback, registered in the app's nodes.yaml."""
+    demo = bundled_data_dir()
+    running, entries = [], []
+    for node_id, data in NODES.items():
+        config = load_node_config(demo / f"{node_id}.yaml")
+        store = open_node_store(config, data=demo / data, threads=1)
+        server, thread, port = _serve(create_node_app(store))
+        running.append((server, thread, store))
+        entries.append({"id": node_id, "name": config.identity.name,
+                        "url": f"http://127.0.0.1:{port}", "region": config.identity.region,
+                        "country": config.identity.country,
+                        "secret": config.trusted_issuers["permed-hub"], "timeout_s": 15})
+    folder = settings.data_dir / "federation"
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "nodes.yaml").write_text(yaml.safe_dump({"hub": {"issuer": "permed-hub"},
+                                                       "nodes": entries}), encoding="utf-8")
+    yield
+    for server, thread, store in running:
+        server.should_exit = True
+        thread.join(timeout=10)
+        store.close()
+
+
+def test_ask_all_biobanks_and_read_bounds(demo_registry, live_server: str, page,  # type: ignore[no-untyped-def]
+                                          screenshot) -> None:
+    page.goto(f"{live_server}/federation/")
+    page.fill('input[name="diagnosis"]', "C50")
+    page.select_option('select[name="sex"]', "female")
+    page.fill('input[name="purpose"]', "HMB")
+    page.fill('input[name="country"]', "DE")
+    page.select_option('select[name="commercial"]', "no")
+    page.get_by_role("button", name="Ask all biobanks").click()
+    page.wait_for_selector('[data-testid="hub-result"]')
+    rows = page.get_by_test_id("per-node")
+    assert "ok" in rows.locator('tr[data-node="de-berlin"]').inner_text()
+    shanghai = rows.locator('tr[data-node="cn-shanghai"]').inner_text()
+    # Shanghai's oncology collection is limited to China (GS=CN); a German requester is left out.
+    assert "left out" in shanghai and "ok" in shanghai
+    assert "Total:" in page.get_by_test_id("total").inner_text()
+    screenshot("hub-result")

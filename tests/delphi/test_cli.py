@@ -1,0 +1,140 @@
+"""``permed delphi ...`` end to end: study, panel, links, ratings, close, next round, export."""
+
+from __future__ import annotations
+
+import csv
+import sys
+from pathlib import Path
+
+import pytest
+
+from permed_atlas.cli import main
+from permed_atlas.settings import get_settings
+
+STUDY = """
+slug: cli-study
+title: CLI study
+consensus: {kind: share, agree_share: 0.7}
+surveys:
+  - pillar: P1
+    title: Pillar one
+    items:
+      - {code: A, statement: "Agreeable."}
+      - {code: B, statement: "Divisive."}
+"""
+
+
+@pytest.fixture
+def permed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]):  # type: ignore[no-untyped-def]
+    monkeypatch.setenv("PERMED_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("PERMED_ENVIRONMENT", "test")
+    monkeypatch.setenv("COLUMNS", "200")
+    get_settings.cache_clear()
+
+    def run(*args: str) -> tuple[int, str, str]:
+        monkeypatch.setattr(sys, "argv", ["permed", *args])
+        code = 0
+        try:
+            main()
+        except SystemExit as exc:
+            code = int(exc.code or 0)
+        out, err = capsys.readouterr()
+        return code, out, err
+
+    yield run
+    get_settings.cache_clear()
+
+
+def test_a_study_from_the_command_line(permed, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    study = tmp_path / "study.yaml"
+    study.write_text(STUDY, encoding="utf-8")
+    panel = tmp_path / "panel.csv"
+    panel.write_text(
+        "name,email,country\n"
+        + "".join(f"E{i},e{i}@example.org,{'DE' if i % 2 else 'CN'}\n" for i in range(10)),
+        encoding="utf-8",
+    )
+    assert permed("delphi", "create-study", str(study), "--dry-run")[0] == 0
+    code, out, _ = permed("delphi", "create-study", str(study))
+    assert code == 0 and "2 items in round 1" in out
+    code, _, err = permed("delphi", "create-study", str(study))
+    assert code == 1 and "already exists" in err
+
+    bad = tmp_path / "bad.csv"
+    bad.write_text("name,email,country\nX,x@example.org,DE\nY,y@example.org,QQ\n", encoding="utf-8")
+    code, _, err = permed("delphi", "import-panel", "cli-study", str(bad))
+    assert code == 1 and "bad.csv:3: field 'country'" in err
+    assert "imported 10 experts" in permed("delphi", "import-panel", "cli-study", str(panel))[1]
+
+    assert permed("delphi", "open-round", "cli-study", "--pillar", "P1")[0] == 0
+    links = tmp_path / "links.csv"
+    code, out, _ = permed(
+        "delphi",
+        "invitations",
+        "cli-study",
+        "--pillar",
+        "P1",
+        "--base-url",
+        "https://atlas.example.org",
+        "-o",
+        str(links),
+    )
+    assert code == 0 and "wrote 10 invitation links" in out
+    rows = list(csv.DictReader(links.open(encoding="utf-8")))
+    assert len(rows) == 10 and rows[0]["link"].startswith(
+        "https://atlas.example.org/delphi/respond/"
+    )
+
+    # experts answer through their links
+    from permed_atlas.db import engine_for, session_scope
+    from permed_atlas.delphi.responses import submit_ratings
+    from permed_atlas.delphi.store import find_round, get_survey_by_pillar, list_items
+
+    with session_scope(engine_for(get_settings())) as session:
+        survey = get_survey_by_pillar(session, 1, "P1")
+        a, b = list_items(session, find_round(session, survey.id).id)
+        for index, row in enumerate(rows):
+            token = row["link"].rsplit("/", 1)[1]
+            submit_ratings(session, token, ratings={a.id: 5, b.id: 2 + index % 3})
+
+    code, out, _ = permed("delphi", "stats", "cli-study", "--pillar", "P1")
+    assert code == 0 and "include" in out and "10/10 responded" in out
+    assert (
+        "would close"
+        in permed("delphi", "close-round", "cli-study", "--pillar", "P1", "--dry-run")[1]
+    )
+    assert permed("delphi", "close-round", "cli-study", "--pillar", "P1")[0] == 0
+    plan = tmp_path / "plan.yaml"
+    plan.write_text(
+        "decisions: {B: {statement: 'Divisive, reworded.', reason: comments}}\n"
+        "new_items: [{code: C, statement: New one.}]\n",
+        encoding="utf-8",
+    )
+    code, out, _ = permed(
+        "delphi", "next-round", "cli-study", "--pillar", "P1", "--plan", str(plan)
+    )
+    assert code == 0 and "round 2 of P1 with 2 items: B, C" in out
+
+    out_dir = tmp_path / "out"
+    code, out, _ = permed(
+        "delphi",
+        "export",
+        "cli-study",
+        "-o",
+        str(out_dir),
+        "--format",
+        "csv",
+        "--format",
+        "xlsx",
+        "--format",
+        "html",
+    )
+    assert code == 0
+    assert sorted(p.name for p in out_dir.iterdir()) == [
+        "cli-study-ratings.csv",
+        "cli-study-report.html",
+        "cli-study-statistics.csv",
+        "cli-study.xlsx",
+    ]
+    assert permed("delphi", "export", "cli-study", "-o", str(out_dir), "--format", "doc")[0] == 1
+    assert "cli-study" in permed("delphi", "list")[1]

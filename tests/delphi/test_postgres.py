@@ -1,0 +1,37 @@
+"""The Delphi tables, store and demo on PostgreSQL (skipped when no server can be started)."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from permed_atlas.db import MIGRATIONS_DIR, make_engine, session_factory
+
+pytestmark = pytest.mark.postgres
+
+
+def test_demo_study_on_postgres() -> None:
+    url = os.environ.get("PERMED_TEST_POSTGRES_URL")
+    if not url:
+        pytest.skip("PERMED_TEST_POSTGRES_URL not set: no PostgreSQL server here")
+    from alembic import command
+    from alembic.config import Config
+
+    from permed_atlas.delphi import list_actions, load_demo_study
+    from permed_atlas.delphi.report import build_study_report
+
+    engine = make_engine(url)
+    # Only this capability's branch: the test checks the Delphi migration on its own.
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    config.attributes["connection_engine"] = engine
+    command.upgrade(config, "delphi@head")
+    with session_factory(engine)() as session:
+        # everything in one transaction that is rolled back: the server stays clean
+        study = load_demo_study(session)
+        report = build_study_report(session, study.id)
+        assert sum(len(s.final_items) for s in report.surveys) == 23
+        assert len(list_actions(session, study.id)) == 11
+        session.rollback()
+    engine.dispose()

@@ -1,0 +1,145 @@
+"""Loading a biobank table through its mapping; counts against the raw file; the query log."""
+
+from __future__ import annotations
+
+import csv
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+import yaml
+
+from permed_atlas.federation.errors import (
+    BudgetExceededError,
+    DifferencingRefusedError,
+    MappingError,
+)
+from permed_atlas.federation.mapping import load_node_config
+from permed_atlas.federation.node_store import open_node_store
+from permed_atlas.federation.query import query_from_json
+
+from .conftest import DEMO, demo_store
+
+CONFIG = {
+    "node": {"id": "t", "name": "Test bank", "region": "EU", "country": "NL"},
+    "disclosure": {"k": 3, "daily_budget": 5},
+    "auth": {"trusted_issuers": {"hub": {"secret": "s" * 32}}},
+    "columns": {"sample_id": "id", "donor_id": "donor", "diagnosis": "dx", "sex": "gender",
+                "material": "mat", "age_at_collection": "age", "collection_year": "yr",
+                "consent": "duo"},
+    "values": {"sex": {"V": "female", "M": "male"}, "material": {"Bloed": "WHOLE_BLOOD"}},
+}
+HEADER = ["id", "donor", "dx", "gender", "mat", "age", "yr", "duo"]
+ROWS = [
+    ["1", "a", "C50.1", "V", "Bloed", "51", "2019", "GRU"],
+    ["2", "a", "C501", "V", "SERUM", "51", "2019", "GRU"],
+    ["3", "b", "c50", "V", "serum", "60.5", "2020", "GRU;NCU"],
+    ["4", "c", "E11.9", "M", "", "", "2021", "DUO:0000006"],
+    ["5", "d", "", "", "DNA", "33", "2018", ""],
+]
+
+
+def write(tmp_path: Path, rows: list[list[str]], config: dict | None = None) -> tuple[Path, Path]:  # type: ignore[type-arg]
+    data = tmp_path / "bank.csv"
+    with data.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(HEADER)
+        writer.writerows(rows)
+    cfg = tmp_path / "bank.yaml"
+    cfg.write_text(yaml.safe_dump(config or CONFIG), encoding="utf-8")
+    return data, cfg
+
+
+def ask(filters: list[dict[str, str]], entity: str = "biosamples"):  # type: ignore[no-untyped-def]
+    return query_from_json({"query": {"filters": filters, "requestParameters": {"entity": entity}}})
+
+
+def test_mapping_loads_and_counts(tmp_path: Path) -> None:
+    data, cfg = write(tmp_path, ROWS)
+    store = open_node_store(load_node_config(cfg), data=data)
+    assert store.sample_count() == 5
+    assert store.true_count(ask([{"id": "ICD10:C50"}])) == 3
+    assert store.true_count(ask([{"id": "ICD10:C50"}], "individuals")) == 2
+    assert store.true_count(ask([{"id": "sex:unknown"}])) == 1  # empty -> unknown
+    assert store.true_count(ask([{"id": "material:WHOLE_BLOOD"}])) == 1
+    sixty = {"id": "age_at_collection", "operator": ">=", "value": "60"}
+    assert store.true_count(ask([sixty])) == 1
+    assert {d.duo_codes for d in store.datasets} == {(), ("GRU",), ("GRU", "NCU"),
+                                                     ("DUO:0000006",)}
+    store.close()
+
+
+@pytest.mark.parametrize(
+    ("row", "message"),
+    [
+        (["6", "e", "breast", "V", "SERUM", "40", "2019", ""], "bank.csv:7: column 'dx'"),
+        (["6", "e", "C50", "Q", "SERUM", "40", "2019", ""], "column 'gender' (sex): 'Q'"),
+        (["6", "e", "C50", "V", "Gold", "40", "2019", ""], "not a material term"),
+        (["6", "e", "C50", "V", "SERUM", "old", "2019", ""], "column 'age'"),
+        (["6", "e", "C50", "V", "SERUM", "40", "1800", ""], "not a collection year"),
+        (["6", "e", "C50", "V", "SERUM", "40", "2019", "maybe?"], "not a DUO code"),
+        (["1", "e", "C50", "V", "SERUM", "40", "2019", ""], "sample id '1' occurs 2 times"),
+    ],
+)
+def test_bad_values_name_file_line_and_column(tmp_path: Path, row: list[str], message: str) -> None:
+    data, cfg = write(tmp_path, [*ROWS, row])
+    with pytest.raises(MappingError, match=message.replace("?", r"\?").replace("(", r"\(")
+                       .replace(")", r"\)")):
+        open_node_store(load_node_config(cfg), data=data)
+
+
+def test_bad_configs_name_the_field(tmp_path: Path) -> None:
+    missing_column = {**CONFIG, "columns": {**CONFIG["columns"], "sex": "geslacht"}}
+    data, cfg = write(tmp_path, ROWS, missing_column)
+    with pytest.raises(MappingError, match="'geslacht'"):
+        open_node_store(load_node_config(cfg), data=data)
+    for broken, field in (
+        ({**CONFIG, "values": {"sex": {"V": "vrouw"}}}, "values.sex"),
+        ({**CONFIG, "auth": {}}, "trusted_issuers"),
+        ({**CONFIG, "disclosure": {"k": 0}}, "disclosure"),
+        ({k: v for k, v in CONFIG.items() if k != "node"}, "node.id"),
+    ):
+        cfg.write_text(yaml.safe_dump(broken), encoding="utf-8")
+        with pytest.raises(MappingError, match=field):
+            load_node_config(cfg)
+
+
+def test_demo_store_counts_match_the_raw_csv() -> None:
+    store = demo_store("cn-shanghai")
+    with (DEMO / "cn-shanghai.csv").open(encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    neoplasm_serum_50s = sum(
+        1 for r in rows if "C00" <= r["诊断ICD10"][:3] <= "D48" and r["材料"] == "血清"
+        and 50 <= int(r["采集年龄"]) <= 59)
+    question = ask([{"id": "ICD10:chapter:II"}, {"id": "material:SERUM"},
+                    {"id": "age_at_collection", "operator": ">=", "value": "50"},
+                    {"id": "age_at_collection", "operator": "<", "value": "60"}])
+    assert store.true_count(question) == neoplasm_serum_50s
+    store.close()
+
+
+def test_log_budget_and_guard_survive_a_restart(tmp_path: Path) -> None:
+    data, cfg = write(tmp_path, ROWS)
+    path = tmp_path / "node-log.sqlite"
+    now = datetime(2026, 11, 23, 10, tzinfo=UTC)
+    store = open_node_store(load_node_config(cfg), data=data, log=path)
+    store.answer(ask([{"id": "ICD10:C50"}]), requester="r", issuer="hub", now=now)
+    store.close()
+    store = open_node_store(load_node_config(cfg), data=data, log=path)
+    # C50 = 3; C50 and female = 3: equal counts pass; C50.1 = 2 differs by 1 < k=3: refused.
+    store.answer(ask([{"id": "ICD10:C50"}, {"id": "sex:female"}]), requester="r", issuer="hub",
+                 now=now)
+    with pytest.raises(DifferencingRefusedError):
+        store.answer(ask([{"id": "ICD10:C50.1"}]), requester="r", issuer="hub", now=now)
+    # Refused questions count against the budget of 5 too.
+    diabetes = ask([{"id": "ICD10:E11"}])
+    for _ in range(2):
+        store.answer(diabetes, requester="r", issuer="hub", now=now)
+    with pytest.raises(BudgetExceededError):
+        store.answer(diabetes, requester="r", issuer="hub", now=now)
+    # The next UTC day has a fresh budget.
+    store.answer(diabetes, requester="r", issuer="hub", now=now + timedelta(days=1))
+    outcomes = [e.outcome for e in store.query_log()]
+    assert outcomes.count("refused") == 1 and outcomes.count("over_budget") == 1
+    assert all(e.requester == "r" for e in store.query_log())
+    store.close()

@@ -1,0 +1,107 @@
+"""The hub page, its JSON twin and the access-request flow in the platform web app."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from permed_atlas.settings import Settings
+
+from .conftest import Federation
+
+PARAMS = {"run": "1", "diagnosis": "C50", "sex": "female"}
+
+
+@pytest.fixture
+def registry(settings: Settings, federation: Federation) -> Path:
+    """A nodes.yaml in the test's data directory naming the live nodes."""
+    folder = settings.data_dir / "federation"
+    folder.mkdir(parents=True, exist_ok=True)
+    nodes = [{"id": n.id, "name": n.name, "url": n.url, "region": n.region,
+              "country": n.country, "secret": n.secret, "timeout_s": n.timeout_s,
+              "managers": list(n.managers)} for n in federation.hub_all.nodes]
+    path = folder / "nodes.yaml"
+    path.write_text(yaml.safe_dump({"hub": {"issuer": "permed-hub"}, "nodes": nodes}),
+                    encoding="utf-8")
+    return path
+
+
+def test_hub_page_shows_per_node_region_and_total(client, registry: Path) -> None:  # type: ignore[no-untyped-def]
+    page = client.get("/federation/", params=PARAMS)
+    assert page.status_code == 200
+    html = page.text
+    assert 'data-testid="hub-result"' in html and "Total:" in html
+    assert "timeout" in html and "unreachable" in html  # the slow node and the down node
+    assert 'href="/api/v1/federation/query?' in html
+    empty = client.get("/federation/")
+    assert empty.status_code == 200 and 'data-testid="hub-result"' not in empty.text
+
+
+def test_query_json_twin(client, registry: Path) -> None:  # type: ignore[no-untyped-def]
+    data = client.get("/api/v1/federation/query", params=PARAMS).json()
+    statuses = {n["id"]: n["status"] for n in data["nodes"]}
+    assert statuses["de-berlin"] == "ok" and statuses["eu-down"] == "unreachable"
+    assert data["complete"] is False
+    assert data["total"]["lower"] == sum(n["count"]["lower"] for n in data["nodes"] if n["count"])
+    assert set(data["regions"]) == {"EU", "CN"}
+    nodes = client.get("/api/v1/federation/nodes").json()
+    assert all("secret" not in n for n in nodes)
+
+
+def test_bad_filter_is_a_clear_error(client, registry: Path) -> None:  # type: ignore[no-untyped-def]
+    response = client.get("/api/v1/federation/query", params={"diagnosis": "not-a-code"})
+    assert response.status_code in {400, 422}
+    assert "ICD-10" in response.text
+
+
+def test_access_request_flow(client, registry: Path, make_user, login) -> None:  # type: ignore[no-untyped-def]
+    make_user("researcher@example.org", "member")
+    make_user("manager@de-berlin.example.org", "member")
+    login(client, "researcher@example.org")
+    created = client.post("/federation/requests", data={**PARAMS, "title": "Breast cancer sera",
+                                                         "description": "EU-China cohort"},
+                          follow_redirects=False)
+    assert created.status_code == 303, created.text
+    url = created.headers["location"]
+    request_id = int(url.rsplit("/", 1)[1])
+    detail = client.get(f"/api/v1/federation/requests/{request_id}").json()
+    addressed = {n["node_id"]: n["status"] for n in detail["nodes"]}
+    # Only the nodes that answered with a possible match are addressed.
+    assert addressed == {"de-berlin": "pending", "fr-lyon": "pending", "cn-shanghai": "pending"}
+    # The requester does not manage Berlin, so may not answer for it.
+    refused = client.post(f"{url}/answer", data={"node_id": "de-berlin", "decision": "approved"},
+                          follow_redirects=False)
+    assert refused.status_code == 403
+    client.post("/logout", follow_redirects=False)
+    client.cookies.clear()
+    login(client, "manager@de-berlin.example.org")
+    inbox = client.get("/api/v1/federation/requests").json()
+    assert [r["id"] for r in inbox["inbox"]] == [request_id]
+    assert inbox["managed_nodes"] == ["de-berlin"]
+    assert "Breast cancer sera" in client.get("/federation/requests").text
+    answered = client.post(f"{url}/answer", data={"node_id": "de-berlin", "decision": "approved",
+                                                  "note": "send the MTA"},
+                           follow_redirects=False)
+    assert answered.status_code == 303
+    after = client.get(f"/api/v1/federation/requests/{request_id}").json()
+    berlin = next(n for n in after["nodes"] if n["node_id"] == "de-berlin")
+    assert berlin["status"] == "approved" and berlin["note"] == "send the MTA"
+    assert "send the MTA" in client.get(url).text
+
+
+def test_requests_need_login(client, registry: Path) -> None:  # type: ignore[no-untyped-def]
+    assert client.get("/api/v1/federation/requests").status_code == 401
+
+
+def test_stated_ethics_approval_opens_the_irb_collection(client, registry: Path) -> None:  # type: ignore[no-untyped-def]
+    use = {"diagnosis": "C50", "purpose": "DS", "disease": "C50.9", "country": "FR",
+           "commercial": "no"}
+    without = client.get("/api/v1/federation/query", params=use).json()
+    with_irb = client.get("/api/v1/federation/query",
+                          params={**use, "ethics_approval": "yes"}).json()
+    lyon = {n["id"]: n for n in without["nodes"]}["fr-lyon"]
+    assert [d["id"] for d in lyon["datasets_excluded"]] == ["oncology-2"]
+    lyon = {n["id"]: n for n in with_irb["nodes"]}["fr-lyon"]
+    assert lyon["datasets_excluded"] == [] and "oncology-2" in lyon["datasets_used"]

@@ -1,0 +1,40 @@
+"""`permed demo` fills a fresh data directory with everything the pages need, idempotently."""
+
+from __future__ import annotations
+
+import duckdb
+from fastapi.testclient import TestClient
+
+from permed_atlas.instance.demo import load_demo
+from permed_atlas.settings import Settings
+
+
+def test_demo_loads_everything_once(settings: Settings) -> None:
+    lines: list[str] = []
+    first = load_demo(settings, say=lines.append)
+    assert first.works == 2500
+    assert first.patents == 300
+    assert first.roadmaps >= 2
+    html = first.report.read_text(encoding="utf-8")
+    assert "<html" in html.lower()
+    # self-contained: no script or stylesheet is fetched from elsewhere
+    assert 'src="http' not in html and 'href="http' not in html.replace('href="https://doi', "")
+
+    second = load_demo(settings, say=lines.append)
+    assert (second.works, second.patents) == (first.works, first.patents)
+    with duckdb.connect(str(settings.corpus_path), read_only=True) as corpus:
+        tagged = corpus.execute("SELECT count(*) FROM work_flags").fetchone()
+        works = corpus.execute("SELECT count(*) FROM works").fetchone()
+    assert tagged == works == (2800,)
+
+
+def test_demo_data_is_served(settings: Settings) -> None:
+    from permed_atlas.web.app import create_app
+
+    load_demo(settings, say=lambda _line: None)
+    with TestClient(create_app(settings)) as client:
+        search = client.get("/api/v1/landscape/search", params={"q": "precision medicine"})
+        assert search.status_code == 200, search.text
+        assert search.json()["total"] > 0
+        assert client.get("/roadmap/").status_code == 200
+        assert client.get("/delphi/").status_code == 200

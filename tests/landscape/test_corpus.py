@@ -1,0 +1,160 @@
+"""The corpus store: batches in one transaction, dedupe and merge on every identifier."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from permed_atlas.landscape.corpus import (
+    count_rows,
+    load_stored_works,
+    open_corpus,
+    store_works,
+)
+from permed_atlas.landscape.errors import LandscapeError
+from permed_atlas.landscape.ingest import parse_lens, parse_openalex, parse_pubmed
+from permed_atlas.landscape.models import Contributor, Institution, Term, Work
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "ingest"
+
+
+@pytest.fixture
+def corpus() -> Iterator[duckdb.DuckDBPyConnection]:
+    connection = open_corpus(":memory:")
+    yield connection
+    connection.close()
+
+
+def _only(results: list[object]) -> list[Work]:
+    assert all(isinstance(r, Work) for r in results)
+    return results  # type: ignore[return-value]
+
+
+def _pair() -> tuple[Work, Work]:
+    [openalex] = _only(list(parse_openalex(FIXTURES / "pair_openalex.jsonl")))
+    [pubmed] = _only(list(parse_pubmed(FIXTURES / "pair_pubmed.xml")))
+    return openalex, pubmed
+
+
+def test_new_works_get_ids_and_rows(corpus: duckdb.DuckDBPyConnection) -> None:
+    openalex, _ = _pair()
+    result = store_works(corpus, works=[openalex])
+    assert (result.stored, result.duplicates, result.merged) == (1, 0, 0)
+    assert count_rows(corpus) == {
+        "works": 1, "contributors": 2, "affiliations": 2, "terms": 1, "work_ids": 3,
+    }
+    row = corpus.execute("SELECT work_id, sources, openalex_id, doi, pmid FROM works").fetchall()
+    assert row == [(1, ["openalex"], "W9100000001", "10.5555/pair.2020.1", "91000001")]
+    stored = load_stored_works(corpus, work_ids=[1])[1]
+    assert stored.work == openalex
+    assert stored.sources == ("openalex",)
+
+
+def test_storing_the_same_records_again_changes_nothing(corpus: duckdb.DuckDBPyConnection) -> None:
+    works = _only(list(parse_openalex(FIXTURES / "openalex_malformed.jsonl"))[0::3])
+    first = store_works(corpus, works=works)
+    before = count_rows(corpus)
+    again = store_works(corpus, works=works)
+    assert (again.stored, again.duplicates) == (0, first.stored)
+    assert count_rows(corpus) == before
+
+
+@pytest.mark.parametrize("order", ["openalex first", "pubmed first"])
+def test_openalex_and_pubmed_records_of_one_article_become_one_work(
+    corpus: duckdb.DuckDBPyConnection, order: str
+) -> None:
+    openalex, pubmed = _pair()
+    records = [openalex, pubmed] if order == "openalex first" else [pubmed, openalex]
+    store_works(corpus, works=records[:1])
+    second = store_works(corpus, works=records[1:])
+    assert (second.stored, second.merged, second.duplicates) == (1, 1, 0)
+    assert count_rows(corpus)["works"] == 1
+    [work_id] = [r[0] for r in corpus.execute("SELECT work_id FROM works").fetchall()]
+    stored = load_stored_works(corpus, work_ids=[work_id])[work_id]
+    assert set(stored.sources) == {"openalex", "pubmed"}
+    work = stored.work
+    assert work.openalex_id == "W9100000001" and work.pmid == "91000001"
+    assert work.pmcid == "PMC9100001"
+    assert work.abstract == "Tumour mutational burden predicts response to immunotherapy."
+    assert work.cited_by_count == 12
+    # One set of contributors: OpenAlex's, which name institutions with countries.
+    assert [c.institutions[0].name for c in work.contributors] == [
+        "Sun Yat-sen University", "Institut Curie",
+    ]
+    assert {(t.scheme, t.term) for t in work.terms} >= {
+        ("concept", "Lung cancer"), ("mesh", "Lung Neoplasms"), ("mesh", "Humans"),
+    }
+    assert ("pmid", "91000001") in stored.ids and ("doi", "10.5555/pair.2020.1") in stored.ids
+    # Ingesting either record once more is a duplicate.
+    assert store_works(corpus, works=[pubmed, openalex]).duplicates == 2
+
+
+def test_both_records_in_one_batch_merge_too(corpus: duckdb.DuckDBPyConnection) -> None:
+    openalex, pubmed = _pair()
+    result = store_works(corpus, works=[openalex, pubmed])
+    assert (result.stored, result.merged, result.duplicates) == (2, 1, 0)
+    assert count_rows(corpus)["works"] == 1
+
+
+def test_two_publications_of_one_patent_family_are_one_work(
+    corpus: duckdb.DuckDBPyConnection,
+) -> None:
+    application, grant = _only(list(parse_lens(FIXTURES / "lens_family.jsonl")))
+    assert application.family_id == grant.family_id == "lens-family:111-000-000-000-001"
+    store_works(corpus, works=[application])
+    result = store_works(corpus, works=[grant])
+    assert result.merged == 1
+    assert count_rows(corpus)["works"] == 1
+    ids = set(corpus.execute("SELECT id_type, id_value FROM work_ids").fetchall())
+    assert {("publication_number", "US20190000001A1"), ("publication_number", "US10999999B2"),
+            ("lens_id", "111-000-000-000-002")} <= ids
+    abstract = corpus.execute("SELECT abstract FROM works").fetchall()[0][0]
+    assert abstract == "A panel of five serum proteins."  # filled from the grant
+
+
+def test_a_record_linking_two_stored_works_folds_them_into_one(
+    corpus: duckdb.DuckDBPyConnection,
+) -> None:
+    by_doi = Work(kind="publication", source="openalex", openalex_id="W1", doi="10.1/a",
+                  title="A")
+    by_pmid = Work(kind="publication", source="pubmed", pmid="77", abstract="Text.",
+                   terms=(Term("mesh", "Humans", "D006801"),))
+    store_works(corpus, works=[by_doi])
+    store_works(corpus, works=[by_pmid])
+    corpus.execute("INSERT INTO work_flags VALUES (2, false, false)")
+    link = Work(kind="publication", source="pubmed", pmid="77", doi="10.1/a")
+    result = store_works(corpus, works=[link])
+    assert result.merged == 1
+    rows = corpus.execute("SELECT work_id, title, abstract, pmid, doi FROM works").fetchall()
+    assert rows == [(1, "A", "Text.", "77", "10.1/a")]
+    assert count_rows(corpus)["terms"] == 1
+    assert corpus.execute("SELECT count(*) FROM work_flags").fetchall() == [(0,)]
+    assert {r[0] for r in corpus.execute("SELECT work_id FROM work_ids").fetchall()} == {1}
+
+
+def test_a_failing_batch_leaves_nothing_half_written(corpus: duckdb.DuckDBPyConnection) -> None:
+    good = Work(kind="publication", source="openalex", openalex_id="W1",
+                contributors=(Contributor(1, "A", institutions=(Institution("X", "DE"),)),))
+    store_works(corpus, works=[good])
+    before = count_rows(corpus)
+    # terms.scheme is NOT NULL: the batch fails after its works and contributors went in.
+    bad = Work(kind="publication", source="openalex", openalex_id="W2",
+               contributors=(Contributor(1, "B"),), terms=(Term(None, "x"),))  # type: ignore[arg-type]
+    fine = Work(kind="publication", source="openalex", openalex_id="W3")
+    with pytest.raises(LandscapeError, match="cannot write to the corpus"):
+        store_works(corpus, works=[fine, bad])
+    assert count_rows(corpus) == before
+    assert store_works(corpus, works=[fine]).stored == 1
+
+
+def test_open_corpus_read_only_needs_the_file(tmp_path: Path) -> None:
+    with pytest.raises(LandscapeError, match="no corpus"):
+        open_corpus(tmp_path / "missing.duckdb", read_only=True)
+    path = tmp_path / "corpus.duckdb"
+    with open_corpus(path, memory_limit="256MB") as connection:
+        store_works(connection, works=[Work(kind="patent", source="lens", lens_id="1-2")])
+    with open_corpus(path, read_only=True) as reader:
+        assert count_rows(reader)["works"] == 1

@@ -1,0 +1,90 @@
+"""``permed ingest ...``: summary lines, errors as file:line, the ingest_run record, tagging."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+from typer.testing import CliRunner
+
+from permed_atlas.cli import app
+from permed_atlas.db import make_engine, session_factory
+from permed_atlas.landscape.corpus import count_rows, open_corpus
+from permed_atlas.landscape.tables import IngestRunRow
+from permed_atlas.settings import Settings, get_settings
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "ingest"
+
+
+@pytest.fixture
+def data_dir(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> Iterator[Settings]:
+    monkeypatch.setenv("PERMED_DATA_DIR", str(settings.data_dir))
+    get_settings.cache_clear()
+    yield settings
+    get_settings.cache_clear()
+
+
+def test_ingest_prints_a_summary_per_file_and_in_total(data_dir: Settings, realdata: Path) -> None:
+    runner = CliRunner()
+    lens = realdata / "patents" / "lens_biopoly_sample5.jsonl"
+    epo = realdata / "patents" / "epo_eps_application_v1-5-A1.xml"
+    result = runner.invoke(app, ["ingest", "patents", str(lens), str(epo)])
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.strip().splitlines()
+    assert lines == [
+        f"{lens}: read 5, stored 5, duplicates 0, rejected 0",
+        f"{epo}: read 1, stored 1, duplicates 0, rejected 0",
+        "read 6, stored 6, duplicates 0, rejected 0",
+    ]
+    again = runner.invoke(app, ["ingest", "patents", str(lens), str(epo)])
+    assert again.stdout.strip().splitlines()[-1] == "read 6, stored 0, duplicates 6, rejected 0"
+    with open_corpus(data_dir.corpus_path, read_only=True) as corpus:
+        assert count_rows(corpus)["works"] == 6
+        # the ingest tagged the new works (tagging.tag_untagged)
+        assert corpus.execute("SELECT count(*) FROM work_flags").fetchall() == [(6,)]
+    engine = make_engine(data_dir.platform_database_url)
+    with session_factory(engine)() as session:
+        runs = session.scalars(select(IngestRunRow).order_by(IngestRunRow.id)).all()
+    engine.dispose()
+    assert [(r.source, Path(r.path).name, r.read, r.stored, r.duplicates) for r in runs] == [
+        ("patents", lens.name, 5, 5, 0), ("patents", epo.name, 1, 1, 0),
+        ("patents", lens.name, 5, 0, 5), ("patents", epo.name, 1, 0, 1),
+    ]
+    assert all(r.finished_at is not None for r in runs)
+
+
+def test_malformed_records_go_to_stderr_as_file_line_reason(data_dir: Settings) -> None:
+    runner = CliRunner()
+    path = FIXTURES / "openalex_malformed.jsonl"
+    result = runner.invoke(app, ["ingest", "openalex", "--no-tag", str(path)])
+    assert result.exit_code == 0, result.output
+    assert result.stdout.strip().splitlines()[-1] == "read 6, stored 3, duplicates 0, rejected 3"
+    errors = [line for line in result.stderr.splitlines() if line.startswith(str(path))]
+    assert [line.split(": ", 1)[0] for line in errors] == [f"{path}:2", f"{path}:3", f"{path}:7"]
+    assert "no OpenAlex id" in errors[1]
+
+
+def test_dry_run_writes_nothing(data_dir: Settings) -> None:
+    result = CliRunner().invoke(
+        app, ["ingest", "pubmed", "--dry-run", str(FIXTURES / "pubmed_broken.xml")]
+    )
+    assert result.exit_code == 0, result.output
+    assert result.stdout.strip().splitlines()[-1] == "read 4, stored 0, duplicates 0, rejected 2"
+    assert not data_dir.corpus_path.exists()
+
+
+def test_missing_file_is_one_error_line_and_exit_1(settings: Settings) -> None:
+    env = {**os.environ, "PERMED_DATA_DIR": str(settings.data_dir)}
+    result = subprocess.run(
+        [sys.executable, "-m", "permed_atlas", "ingest", "pubmed", "no-such-file.xml"],
+        capture_output=True, text=True, env=env,
+    )
+    assert result.returncode == 1
+    assert "no-such-file.xml: no such file" in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert result.stdout == ""

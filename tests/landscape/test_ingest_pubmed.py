@@ -1,0 +1,73 @@
+"""PubMed/MEDLINE XML: labelled abstracts, inline markup, affiliations, MeSH, broken articles."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from permed_atlas.landscape.errors import RecordError
+from permed_atlas.landscape.ingest import parse_pubmed
+from permed_atlas.landscape.models import Work
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "ingest"
+
+
+def test_efetch_response_with_labelled_sections_and_markup(realdata: Path) -> None:
+    [work] = list(parse_pubmed(realdata / "pubmed" / "pubmed-29768149.xml"))
+    assert isinstance(work, Work)
+    assert work.pmid == "29768149"
+    assert work.doi == "10.1056/nejmoa1715274"
+    assert work.year == 2018
+    assert work.venue == "The New England journal of medicine"
+    assert work.language == "en"
+    assert work.abstract is not None
+    assert work.abstract.startswith("BACKGROUND: In patients with mild asthma")
+    assert "fast-acting β 2-agonist" in work.abstract  # <sub>2</sub> flattened to text
+    assert "CONCLUSIONS:" in work.abstract
+    assert len(work.contributors) == 10
+    # One multi-country affiliation string: every institution's country is kept.
+    assert {"CN", "GB", "SE", "ES", "CA", "ZA", "AU"} <= set(work.contributors[0].countries)
+    mesh = [t for t in work.terms if t.scheme == "mesh"]
+    assert ("Asthma", "D001249") in {(t.term, t.id) for t in mesh}
+
+
+def test_sample_of_an_update_file(realdata: Path) -> None:
+    results = list(parse_pubmed(realdata / "pubmed" / "pubmed21n1298_sample500.xml.gz"))
+    works = [r for r in results if isinstance(r, Work)]
+    assert len(results) == len(works) == 500
+    assert len({w.pmid for w in works}) == 500
+    countries = {c for w in works for p in w.contributors for c in p.countries}
+    assert {"CN", "DE", "FR", "GB", "US", "IT", "ES"} <= countries
+    with_china = [w for w in works if any("CN" in p.countries for p in w.contributors)]
+    assert len(with_china) >= 170  # the README counts 180 by regex
+    no_affiliation = [w for w in works if not any(p.raw_affiliation for p in w.contributors)]
+    assert len(no_affiliation) >= 20
+    # A DOI from the article's own ArticleIdList, never one of its references'.
+    first = works[0]
+    assert first.pmid == "25897341" and first.doi == "10.7150/thno.10853"
+    assert first.pmcid == "PMC4402500"
+
+
+def test_broken_article_is_reported_and_the_next_ones_are_read() -> None:
+    path = FIXTURES / "pubmed_broken.xml"
+    results = list(parse_pubmed(path))
+    errors = [r for r in results if isinstance(r, RecordError)]
+    works = [r for r in results if isinstance(r, Work)]
+    assert [w.pmid for w in works] == ["90000001", "90000004"]
+    assert len(errors) == 2
+    broken, no_pmid = errors
+    assert broken.path == str(path)
+    assert broken.line == 46  # the line of the mismatched tag, counted in the file
+    assert "broken XML" in broken.reason and "starting on line 42" in broken.reason
+    assert no_pmid.line == 50 and "no PMID" in no_pmid.reason
+    work = works[0]
+    assert work.year == 2019  # from MedlineDate "2019 Jan-Feb"
+    assert work.doi == "10.5555/fixture.pm.1"
+    assert work.abstract == (
+        "BACKGROUND: Carriers of CYP2C19*2 have reduced H2 response in vivo. "
+        "CONCLUSIONS: Genotype matters."
+    )
+    assert [p.countries for p in work.contributors] == [("CN",), ("DE",), (), ()]
+    assert work.contributors[3].name == "Fixture Study Group"
+    assert [t.id for t in work.terms if t.scheme == "mesh"] == ["D000077144", "D065607"]
+    empty = works[1]
+    assert empty.contributors == () and empty.abstract is None and empty.year == 2021

@@ -1,0 +1,55 @@
+"""The roadmap store on PostgreSQL (runs when scripts/start-postgres.sh provided a server)."""
+
+from __future__ import annotations
+
+import os
+from datetime import date
+
+import pytest
+from sqlalchemy import text
+
+from permed_atlas.db import make_engine, session_factory, upgrade_database
+from permed_atlas.errors import DatabaseError
+from permed_atlas.roadmap import (
+    ObservationError,
+    ObservationInput,
+    add_observation,
+    load_demo_observations,
+    roadmap_scorecard,
+)
+
+pytestmark = pytest.mark.postgres
+
+
+def test_load_demo_and_score_on_postgres() -> None:
+    url = os.environ.get("PERMED_TEST_POSTGRES_URL")
+    if not url:
+        pytest.skip("PERMED_TEST_POSTGRES_URL not set: scripts/start-postgres.sh found no server")
+    engine = make_engine(url)
+    try:
+        upgrade_database(engine)
+    except DatabaseError as exc:
+        if "character varying(32)" in str(exc):
+            pytest.skip(f"migrations fail on this server (tests/test_db.py reports it): {exc}")
+        raise
+    try:
+        with session_factory(engine)() as session:
+            first = load_demo_observations(session, today=date(2026, 11, 23))
+            session.commit()
+            again = load_demo_observations(session, today=date(2026, 11, 23))
+            assert again.stored == 0 and again.skipped_existing == first.read
+            card = roadmap_scorecard(session, "ic2permed")
+            assert card.row("ic2permed").region("CN").total > 0
+            with pytest.raises(ObservationError, match="before the baseline"):
+                add_observation(
+                    session,
+                    ObservationInput("dpyd-demo-lyon", date(2022, 1, 1), 3, "%", "x"),
+                    actor_id=None,
+                    entered_by="t",
+                )
+            session.rollback()
+    finally:
+        with engine.begin() as connection:
+            connection.execute(text("DELETE FROM roadmap_observation"))
+            connection.execute(text("DELETE FROM roadmap"))
+        engine.dispose()

@@ -1,0 +1,109 @@
+"""Parsing roadmap files and observation rows; units."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from permed_atlas.roadmap.errors import InvalidRoadmapError
+from permed_atlas.roadmap.models import ObservationInput
+from permed_atlas.roadmap.spec import (
+    check_observation,
+    parse_indicators,
+    parse_roadmap,
+    read_observation_rows,
+    units_match,
+)
+
+from .factories import make_indicator
+
+DOC = {
+    "slug": "t",
+    "title": "T",
+    "source": {"title": "s"},
+    "pillars": [
+        {
+            "code": "A",
+            "title": "a",
+            "priorities": [
+                {"code": "A.1", "title": "b", "actions": [{"code": "A.1.a", "title": "c"}]}
+            ],
+        }
+    ],
+}
+
+
+def test_units() -> None:
+    assert units_match("% of oncology centres", "%")
+    assert units_match("% of patients", "Percent")
+    assert units_match("programmes", " Programmes ")
+    assert not units_match("programmes", "%")
+    assert not units_match("%", "% of patients")
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"slug": "Bad Slug"}, "slug"),
+        ({"source": None}, "source"),
+        ({"pillars": []}, "pillars"),
+        (
+            {"pillars": [{"code": "A", "title": "x"}, {"code": "A", "title": "y"}]},
+            "pillars[1].code",
+        ),
+        ({"title": ""}, "title"),
+    ],
+)
+def test_roadmap_errors_name_the_field(change: dict, field: str) -> None:  # type: ignore[type-arg]
+    with pytest.raises(InvalidRoadmapError) as caught:
+        parse_roadmap({**DOC, **change}, where="f.yaml")
+    assert caught.value.field == field
+    assert str(caught.value).startswith(f"f.yaml: {field}")
+
+
+def test_indicator_families_expand_and_are_checked() -> None:
+    roadmap = parse_roadmap(DOC, where="f.yaml")
+    family = {
+        "name": "n",
+        "definition": "d",
+        "unit": "%",
+        "direction": "increase",
+        "target": {"value": 70, "date": "2030-12-31"},
+        "actions": ["A.1.a"],
+        "scopes": [
+            {"code": "x-eu", "region": "EU27", "baseline": {"value": 20, "date": "2023-01-01"}},
+            {
+                "code": "x-cn",
+                "region": "CN",
+                "country": "cn",
+                "baseline": {"value": 10, "date": "2023-01-01"},
+                "target": {"value": 60, "date": "2029-12-31"},
+            },
+        ],
+    }
+    eu, cn = parse_indicators([family], roadmap=roadmap, where="f.yaml")
+    assert (eu.code, eu.target_value, eu.scope.region) == ("x-eu", 70, "EU27")
+    assert (cn.target_value, cn.target_date, cn.scope.country) == (60, date(2029, 12, 31), "CN")
+    bad = {**family, "actions": ["Z"]}
+    with pytest.raises(InvalidRoadmapError, match=r"indicators\[0\]\.scopes\[0\]\.actions\[0\]"):
+        parse_indicators([bad], roadmap=roadmap, where="f.yaml")
+    late = {**family, "target": {"value": 70, "date": "2022-01-01"}}
+    with pytest.raises(InvalidRoadmapError, match="must come after the baseline"):
+        parse_indicators([late], roadmap=roadmap, where="f.yaml")
+    over = {**family, "target": {"value": 170, "date": "2030-01-01"}}
+    with pytest.raises(InvalidRoadmapError, match="not a percentage"):
+        parse_indicators([over], roadmap=roadmap, where="f.yaml")
+
+
+def test_rows_and_checks() -> None:
+    rows, problems = read_observation_rows(
+        "indicator,date,value,unit,source\r\na,2024-01-01,1.5,%,s\r\n\r\nb,2024-13-01,1,%,s\r\n",
+        where="f.csv",
+    )
+    assert [(r.indicator, r.value, r.line) for r in rows] == [("a", 1.5, 2)]
+    assert problems == [(4, "date", "'2024-13-01' is not a date (YYYY-MM-DD)")]
+    indicator = make_indicator()
+    early = ObservationInput("x", date(2020, 1, 1), 5, "kg", "")
+    fields = [field for field, _ in check_observation(indicator, early, today=date(2026, 1, 1))]
+    assert fields == ["unit", "date", "source"]

@@ -1,0 +1,86 @@
+"""``permed transfer ...`` through the assembled CLI."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from permed_atlas.cli import app
+
+runner = CliRunner()
+
+
+def test_assess_from_flags_prints_verdict_references_and_disclaimer() -> None:
+    result = runner.invoke(app, [
+        "transfer", "assess", "--from", "DE", "--to", "CN", "--data", "genetic",
+        "--data", "pseudonymised", "--subjects", "800", "--purpose", "research",
+        "--consent", "broad_research",
+    ])  # fmt: skip
+    assert result.exit_code == 0, result.output
+    out = " ".join(result.output.split())
+    assert "Guidance, not legal advice" in out
+    assert "Rules last checked: 2026-11-23" in out
+    assert "Verdict: allowed with listed steps" in out
+    assert "Art. 46(1), 46(2)(c)" in out and "2021/914" in out
+
+
+def test_assess_json_and_markdown_export(tmp_path: Path) -> None:
+    result = runner.invoke(app, [
+        "transfer", "assess", "--from", "CN", "--to", "DE", "--data", "genetic", "--data",
+        "samples", "--subjects", "20000", "--purpose", "research", "--consent", "explicit",
+        "--foreign-party", "--format", "json",
+    ])  # fmt: skip
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert data["disclaimer"].startswith("Guidance, not legal advice")
+    assert data["rules_checked"] == "2026-11-23"
+    ids = {o["rule_id"] for o in data["obligations"]}
+    assert {"hgr-art27-materials-export", "cac-security-assessment-sensitive"} <= ids
+    assert any("important_data" in m for m in data["missing"])
+
+    scenario = tmp_path / "scenario.yaml"
+    scenario.write_text(
+        "from: CN\nto: DE\ndata: [genetic, pseudonymised]\nsubjects: 100\npurpose: research\n"
+        "consent: explicit\nforeign_party: true\nmarketing_authorisation_trial: false\n",
+        encoding="utf-8",
+    )
+    report = tmp_path / "report.md"
+    result = runner.invoke(app, ["transfer", "assess", "--scenario", str(scenario),
+                                 "--format", "markdown", "-o", str(report)])  # fmt: skip
+    assert result.exit_code == 0, result.output
+    text = report.read_text(encoding="utf-8")
+    assert text.startswith("# Transfer assessment: CN → DE")
+    assert "Guidance, not legal advice" in text and "## Obligations" in text
+    assert "HGR Regulations, Art. 22(1)" in text
+    html_out = tmp_path / "report.html"
+    result = runner.invoke(app, ["transfer", "assess", "--scenario", str(scenario),
+                                 "--format", "html", "-o", str(html_out)])  # fmt: skip
+    assert "<h1>Transfer assessment: CN → DE</h1>" in html_out.read_text(encoding="utf-8")
+
+
+def test_rules_and_duo_match_commands() -> None:
+    result = runner.invoke(app, ["transfer", "rules"])
+    assert result.exit_code == 0 and "gdpr-art46-sccs" in result.output
+    result = runner.invoke(app, ["transfer", "duo-match", "--consent", "GRU", "--purpose", "HMB"])
+    assert result.exit_code == 0 and "HMB ⊑ GRU" in result.output
+    result = runner.invoke(app, ["transfer", "duo-match", "--consent", "HMB", "--consent", "NCU",
+                                 "--purpose", "HMB", "--commercial"])  # fmt: skip
+    assert result.exit_code == 2 and "not allowed" in result.output
+
+
+def test_bad_input_is_one_line_naming_the_field_and_exits_non_zero(monkeypatch, capsys) -> None:
+    import pytest
+
+    from permed_atlas.cli import main
+
+    monkeypatch.setattr(sys, "argv", ["permed", "transfer", "assess", "--from", "DE", "--to",
+                                      "CN", "--data", "genetic", "--subjects", "-3"])  # fmt: skip
+    with pytest.raises(SystemExit) as info:
+        main()
+    assert info.value.code == 1
+    err = " ".join(capsys.readouterr().err.split())
+    assert "data_subjects: cannot be negative" in err
+    assert "Traceback" not in err

@@ -1,0 +1,195 @@
+"""DUO: the hierarchy parsed from the real OWL release, and matching with reasons."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from permed_atlas.transfer import (
+    ConsentTerm,
+    DataUseRequest,
+    DuoError,
+    DuoTermError,
+    load_duo_ontology,
+    match_data_use,
+)
+from permed_atlas.transfer.duo import BUNDLED_DUO_DIR
+
+
+@pytest.fixture(scope="module")
+def duo():
+    return load_duo_ontology()
+
+
+def test_bundled_copy_is_the_shared_release(realdata: Path) -> None:
+    for name in ("duo.owl", "duo.csv"):
+        assert (BUNDLED_DUO_DIR / name).read_bytes() == (realdata / "duo" / name).read_bytes()
+
+
+def test_parses_every_duo_class_of_the_shared_owl(realdata: Path) -> None:
+    duo = load_duo_ontology(realdata / "duo" / "duo.owl")
+    assert duo.version == "2021-02-23"
+    assert len(duo) == 39  # the README: 39 DUO classes in the OWL
+    assert duo.terms["DUO:0000042"].shorthand == "GRU"
+    assert duo.terms["DUO:0000042"].label == "general research use"
+    # NPOA's IRI has a typo (DUO_00000044); the oboInOwl:id is what counts.
+    assert duo.terms["DUO:0000044"].shorthand == "NPOA"
+
+
+def test_hierarchy_comes_from_the_owl(duo) -> None:
+    assert duo.terms["DUO:0000006"].parents == ("DUO:0000042",)  # HMB ⊑ GRU
+    assert duo.is_a("DUO:0000007", "DUO:0000042")  # DS ⊑ HMB ⊑ GRU
+    assert duo.subclass_path("DUO:0000007", "DUO:0000042") == [
+        "DUO:0000007",
+        "DUO:0000006",
+        "DUO:0000042",
+    ]
+    assert not duo.is_a("DUO:0000011", "DUO:0000042")  # POA sits beside GRU
+    assert duo.is_a("DUO:0000045", "DUO:0000018")  # NPU ⊑ NPUNCU
+    assert "DUO:0000001" in duo.ancestors("DUO:0000007")
+    assert duo.terms["DUO:0000007"].restricted_to == ("MONDO:0000001",)
+    assert duo.terms["DUO:0000022"].restricted_to == ("GAZ:00000448",)
+    kinds = {t.shorthand: t.kind for t in duo if t.shorthand}
+    assert kinds["GRU"] == kinds["HMB"] == kinds["DS"] == kinds["NRES"] == "permission"
+    assert kinds["NCU"] == kinds["GS"] == kinds["IRB"] == "modifier"
+    assert duo.terms["DUO:0000005"].kind == "obsolete"
+    assert duo.terms["DUO:0000005"].replaced_by == ("DUO:0000042", "DUO:0000043")
+    assert set(duo.children("DUO:0000037")) == {"DUO:0000038", "DUO:0000039", "DUO:0000040"}
+
+
+def test_shorthands_agree_with_the_csv(duo, realdata: Path) -> None:
+    import csv
+
+    with (realdata / "duo" / "duo.csv").open(encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    assert len(rows) == 25
+    for row in rows:
+        assert duo.terms[row["id"]].label == row["label"]
+        assert (duo.terms[row["id"]].shorthand or "") == row["shorthand"]
+
+
+def test_resolve_accepts_curie_iri_and_shorthand(duo) -> None:
+    assert duo.resolve("hmb").id == "DUO:0000006"
+    assert duo.resolve("DUO_0000006").id == "DUO:0000006"
+    assert duo.resolve("http://purl.obolibrary.org/obo/DUO_0000006").id == "DUO:0000006"
+    with pytest.raises(DuoTermError, match="unknown DUO term 'DUO:9999999'"):
+        duo.resolve("DUO:9999999")
+
+
+def test_broken_files_give_clear_errors(tmp_path: Path) -> None:
+    with pytest.raises(DuoError, match="not found"):
+        load_duo_ontology(tmp_path / "missing.owl")
+    bad = tmp_path / "duo.owl"
+    bad.write_text("<rdf:RDF", encoding="utf-8")
+    with pytest.raises(DuoError, match="cannot parse DUO as RDF/XML"):
+        load_duo_ontology(bad)
+    with pytest.raises(DuoError, match="no subclass hierarchy"):
+        load_duo_ontology(BUNDLED_DUO_DIR / "duo.csv")
+    folder = tmp_path / "duo"
+    folder.mkdir()
+    shutil.copy(BUNDLED_DUO_DIR / "duo.owl", folder / "duo.owl")
+    text = (BUNDLED_DUO_DIR / "duo.csv").read_text(encoding="utf-8")
+    (folder / "duo.csv").write_text(text.replace(",GRU,", ",GRX,"), encoding="utf-8")
+    with pytest.raises(DuoError, match=r"duo.csv:\d+: shorthand 'GRX'"):
+        load_duo_ontology(folder)
+
+
+def allowed(duo, consent, **request):
+    return match_data_use(consent, DataUseRequest(**request), ontology=duo)
+
+
+def test_gru_permits_hmb_by_the_hierarchy(duo) -> None:
+    match = allowed(duo, ["DUO:0000042"], purpose="DUO:0000006")
+    assert match.allowed
+    assert match.permitted_by == ["DUO:0000042"]
+    assert "HMB ⊑ GRU" in match.reasons[0]
+
+
+def test_hmb_does_not_permit_general_or_ancestry_research(duo) -> None:
+    assert not allowed(duo, ["HMB"], purpose="GRU").allowed
+    match = allowed(duo, ["HMB"], purpose="DUO:0000033")  # ancestry research
+    assert not match.allowed
+    assert "excludes the study of population origins" in " ".join(match.reasons)
+    assert allowed(duo, ["GRU"], purpose="POA").allowed
+    assert allowed(duo, ["NRES"], purpose="POA").allowed
+
+
+def test_disease_specific_needs_a_matching_disease(duo) -> None:
+    ds = ConsentTerm("DUO:0000007", ("MONDO:0007254",))  # breast cancer
+    assert allowed(duo, [ds], purpose="DS", disease="MONDO:0007254").allowed
+    assert allowed(duo, ["DS=C50"], purpose="DUO:0000040", disease="C50.9").allowed
+    wrong = allowed(duo, [ds], purpose="DS", disease="MONDO:0005148")
+    assert not wrong.allowed and wrong.blocking == ["DUO:0000007"]
+    no_disease = allowed(duo, [ds], purpose="HMB")
+    assert not no_disease.allowed
+    unnamed = allowed(duo, ["DS"], purpose="DS", disease="C50")
+    assert "names no disease" in unnamed.reasons[-1]
+    # HMB consent covers a disease-specific request: DS ⊑ HMB.
+    covered = allowed(duo, ["HMB"], purpose="HMB", disease="type 2 diabetes mellitus")
+    assert covered.allowed and "DS ⊑ HMB" in covered.reasons[-1]
+
+
+def test_commercial_modifiers(duo) -> None:
+    base = {"purpose": "HMB"}
+    assert not allowed(duo, ["HMB", "NCU"], commercial=True, **base).allowed
+    assert allowed(duo, ["HMB", "NCU"], commercial=False, **base).allowed
+    unstated = allowed(duo, ["HMB", "NCU"], **base)
+    assert not unstated.allowed and "does not state commercial" in unstated.reasons[-1]
+    assert not allowed(duo, ["HMB", "NPU"], not_for_profit=False, **base).allowed
+    assert allowed(duo, ["HMB", "NPUNCU"], commercial=False, not_for_profit=True, **base).allowed
+    assert not allowed(duo, ["HMB", "NPUNCU"], commercial=False, **base).allowed
+
+
+def test_geographic_restriction_needs_the_requester_region(duo) -> None:
+    assert allowed(duo, ["HMB", "GS=EU27"], purpose="HMB", country="FR").allowed
+    outside = allowed(duo, ["HMB", "GS=EU27"], purpose="HMB", country="CN")
+    assert not outside.allowed and "outside" in outside.reasons[-1]
+    unstated = allowed(duo, ["HMB", "GS=EU27"], purpose="HMB")
+    assert "states no country" in unstated.reasons[-1]
+    assert allowed(duo, ["HMB", "GS=CN|DE"], purpose="HMB", country="CN").allowed
+    assert allowed(duo, ["HMB", "GS=ICPERMED"], purpose="HMB", regions=("ICPERMED",)).allowed
+
+
+def test_attestation_modifiers(duo) -> None:
+    consent = ["GRU", "IRB", "PUB", "COL", "RTN", "TS=12"]
+    ok = allowed(
+        duo,
+        consent,
+        purpose="HMB",
+        ethics_approval=True,
+        will_publish=True,
+        collaboration=True,
+        will_return_data=True,
+        duration_months=12,
+    )
+    assert ok.allowed, ok.reasons
+    missing = allowed(duo, consent, purpose="HMB", ethics_approval=True, duration_months=24)
+    assert set(missing.blocking) == {"DUO:0000019", "DUO:0000020", "DUO:0000029", "DUO:0000025"}
+
+
+def test_methods_genetic_and_ancestry_modifiers(duo) -> None:
+    assert not allowed(duo, ["GRU", "NMDS"], purpose="DUO:0000031").allowed
+    assert allowed(duo, ["GRU", "NMDS"], purpose="HMB", methods_development=False).allowed
+    assert allowed(duo, ["GRU", "GSO"], purpose="DUO:0000038").allowed
+    assert not allowed(duo, ["GRU", "GSO"], purpose="HMB", genetic_study=False).allowed
+    assert not allowed(duo, ["GRU", "NPOA"], purpose="POA").allowed
+    assert allowed(duo, ["GRU", "RS=DUO:0000037"], purpose="DUO:0000039").allowed
+    assert not allowed(duo, ["GRU", "RS=DUO:0000038"], purpose="DUO:0000039").allowed
+
+
+def test_clinical_care_needs_cc_and_obsolete_terms_are_replaced(duo) -> None:
+    assert not allowed(duo, ["GRU"], purpose="HMB", clinical_care=True).allowed
+    assert allowed(duo, ["GRU", "CC"], purpose="HMB", clinical_care=True).allowed
+    replaced = allowed(duo, ["DUO:0000005"], purpose="HMB", clinical_care=True)
+    assert replaced.allowed and "obsolete" in replaced.reasons[0]
+
+
+def test_no_permission_or_unknown_code(duo) -> None:
+    match = allowed(duo, ["NCU"], purpose="HMB", commercial=False)
+    assert not match.allowed and "names no data use permission" in " ".join(match.reasons)
+    with pytest.raises(DuoTermError, match=r"consent\[1\]"):
+        allowed(duo, ["GRU", "DUO:0000999"], purpose="HMB")
+    with pytest.raises(DuoTermError, match="purpose"):
+        allowed(duo, ["GRU"], purpose="NCU")

@@ -1,0 +1,63 @@
+"""The rule engine's three-valued logic, fact derivation and verdicts (no files needed)."""
+
+from __future__ import annotations
+
+from permed_atlas.transfer.engine import evaluate, run_rules
+from permed_atlas.transfer.models import (
+    Condition,
+    Effect,
+    LegalReference,
+    Rule,
+    RuleSet,
+    Scenario,
+    Verdict,
+)
+
+
+def leaf(fact: str, op: str, value: object) -> Condition:
+    return Condition(op=op, where="when", fact=fact, value=value)
+
+
+def test_unknown_facts_make_unknown_results_unless_decided() -> None:
+    cond = Condition("all", "when", (leaf("a", "is", True), leaf("b", "gte", 10)))
+    assert evaluate(cond, {"a": True, "b": 12})[0] is True
+    assert evaluate(cond, {"a": True, "b": None}) == (None, ["a is true"], ["b"])
+    assert evaluate(cond, {"a": False, "b": None})[0] is False  # false wins over unknown
+    anyc = Condition("any", "when", (leaf("a", "is", True), leaf("b", "gte", 10)))
+    assert evaluate(anyc, {"a": None, "b": 11})[0] is True  # true wins over unknown
+    assert evaluate(anyc, {"a": None, "b": 1})[0] is None
+    notc = Condition("not", "when", (leaf("a", "is", True),))
+    assert evaluate(notc, {"a": False})[0] is True
+    assert evaluate(leaf("x", "known", False), {"x": None})[0] is True
+
+
+def _rule(rule_id: str, when: Condition, effect: Effect, **extra: object) -> Rule:
+    return Rule(
+        id=rule_id, law="T", title=rule_id, when=when, effect=effect, obligation="do it",
+        reference=LegalReference("T", "Art. 1"), explanation="because", source="s",
+        date_checked="2026-11-23", **extra,  # type: ignore[arg-type]
+    )  # fmt: skip
+
+
+def test_scope_rules_set_facts_for_later_rules_and_measures_satisfy() -> None:
+    scope = _rule("scope", leaf("a", "is", True), Effect.SCOPE, sets=(("applies", True),))
+    step = _rule("step", leaf("applies", "is", True), Effect.OBLIGATION, satisfied_by=("m",))
+    rules = [RuleSet("T", "T", "1", "s", "2026-11-23", (step, scope))]  # order does not matter
+    scenario = Scenario("DE", "CN", ("health",))
+    result = run_rules(rules, {"a": True, "measures": []}, scenario=scenario)
+    assert [f.rule_id for f in result.findings] == ["step", "scope"]
+    assert result.verdict is Verdict.STEPS
+    done = run_rules(rules, {"a": True, "measures": ["m"]}, scenario=scenario)
+    assert done.verdict is Verdict.ALLOWED
+    unknown = run_rules(rules, {"a": None, "measures": []}, scenario=scenario)
+    assert {u.rule_id for u in unknown.undecided} == {"scope", "step"}
+    assert unknown.missing == ("a (a) is not stated; needed by scope",)
+    assert not unknown.complete
+
+
+def test_a_prohibition_beats_steps() -> None:
+    ban = _rule("ban", leaf("a", "is", True), Effect.PROHIBITION)
+    step = _rule("step", leaf("a", "is", True), Effect.OBLIGATION)
+    rules = [RuleSet("T", "T", "1", "s", "2026-11-23", (ban, step))]
+    result = run_rules(rules, {"a": True}, scenario=Scenario("DE", "CN", ("health",)))
+    assert result.verdict is Verdict.NOT_ALLOWED

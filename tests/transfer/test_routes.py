@@ -1,0 +1,132 @@
+"""The transfer pages (HTML) and the JSON API, through the real app."""
+
+from __future__ import annotations
+
+import re
+
+SCENARIO = {
+    "exporter_country": "CN", "importer_country": "DE",
+    "data_categories": ["genetic", "samples", "pseudonymised"], "data_subjects": 2000,
+    "purpose": "research", "consent": "explicit", "foreign_party": True,
+}  # fmt: skip
+
+
+def _token(html: str) -> str:
+    match = re.search(r'name="csrf_token" value="([^"]+)"', html)
+    assert match, "the form carries a CSRF token"
+    return match.group(1)
+
+
+def test_api_assess_returns_obligations_with_references(client) -> None:
+    response = client.post("/api/v1/transfer/assess", json=SCENARIO)
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert body["verdict"] == "allowed with listed steps"
+    assert body["disclaimer"].startswith("Guidance, not legal advice")
+    assert body["rules_checked"] == "2026-11-23"
+    by_id = {o["rule_id"]: o for o in body["obligations"]}
+    assert by_id["hgr-art27-materials-export"]["reference"] == "HGR Regulations, Art. 27"
+    assert by_id["pipl-art55-piia"]["matched_conditions"]
+    undecided = {u["rule_id"]: u for u in body["undecided"]}
+    assert undecided["cac-standard-contract-sensitive"]["missing_facts"] == ["exporter_ciio"]
+    assert "hgr-scope" in body["fired_rules"]
+    assert any("exporter_ciio" in m for m in body["missing"])
+
+
+def test_api_bad_input_is_422_naming_the_field(client) -> None:
+    response = client.post("/api/v1/transfer/assess", json={**SCENARIO, "data_subjects": -1})
+    assert response.status_code == 422
+    assert response.json()["field"] == "data_subjects"
+    contradictory = {**SCENARIO, "data_categories": ["anonymised", "identified"]}
+    response = client.post("/api/v1/transfer/assess", json=contradictory)
+    assert response.status_code == 422 and response.json()["field"] == "data_categories"
+    response = client.post("/api/v1/transfer/assess", json={**SCENARIO, "importer_country": "ZZ"})
+    assert response.status_code == 422 and "ZZ" in response.json()["detail"]
+    response = client.post("/api/v1/transfer/assess", json={**SCENARIO, "favourite": "x"})
+    assert response.status_code == 422 and response.json()["field"] == "favourite"
+    response = client.post("/api/v1/transfer/assess", json={"importer_country": "DE"})
+    assert response.status_code == 422
+
+
+def test_api_rules_and_duo_match(client) -> None:
+    rules = client.get("/api/v1/transfer/rules").json()
+    laws = {rs["law"] for rs in rules["rule_sets"]}
+    assert {"GDPR", "PIPL", "DSL", "HGR", "SciData"} <= laws
+    request = {"consent": ["GRU", "GS=EU27"], "purpose": "HMB", "country": "CN"}
+    match = client.post("/api/v1/transfer/duo-match", json=request)
+    assert match.status_code == 200
+    assert match.json()["allowed"] is False and match.json()["blocking"] == ["DUO:0000022"]
+    bad = client.post("/api/v1/transfer/duo-match", json={"consent": ["XYZ"], "purpose": "HMB"})
+    assert bad.status_code == 422
+    terms = client.get("/api/v1/transfer/duo/terms").json()
+    assert terms["version"] == "2021-02-23"
+    hmb = next(t for t in terms["terms"] if t["shorthand"] == "HMB")
+    assert hmb["parents"] == ["DUO:0000042"] and hmb["kind"] == "permission"
+
+
+def test_form_page_shows_disclaimer_and_date(client) -> None:
+    page = client.get("/transfer/")
+    assert page.status_code == 200
+    assert "Guidance, not legal advice" in page.text
+    assert "2026-11-23" in page.text
+    assert 'name="csrf_token"' in page.text
+    assert 'href="/api/v1/transfer/rules"' in page.text
+
+
+def test_form_post_without_login_renders_the_assessment(client) -> None:
+    token = _token(client.get("/transfer/").text)
+    form = {"csrf_token": token, "exporter_country": "DE", "importer_country": "CN",
+            "data_categories": ["health", "pseudonymised"], "data_subjects": "300",
+            "purpose": "research", "consent": "explicit", "legal_basis": "consent",
+            "measures": ["scc"]}  # fmt: skip
+    page = client.post("/transfer/assess", data=form)
+    assert page.status_code == 200, page.text
+    assert "Verdict: allowed with listed steps" in page.text
+    assert "Guidance, not legal advice" in page.text and "2026-11-23" in page.text
+    assert 'data-rule="gdpr-art46-sccs"' in page.text and "done: scc" in page.text
+    link = re.search(r'href="(/transfer/report\.md\?[^"]+)"', page.text)
+    assert link
+    report = client.get(link.group(1).replace("&amp;", "&"))
+    assert report.status_code == 200
+    assert report.text.startswith("# Transfer assessment: DE → CN")
+
+
+def test_form_post_needs_the_csrf_token(client) -> None:
+    client.get("/transfer/")
+    page = client.post("/transfer/assess", data={"exporter_country": "DE"})
+    assert page.status_code == 403
+
+
+def test_form_bad_input_re_renders_naming_the_field(client) -> None:
+    token = _token(client.get("/transfer/").text)
+    page = client.post("/transfer/assess", data={
+        "csrf_token": token, "exporter_country": "DE", "importer_country": "CN",
+        "data_categories": "health", "data_subjects": "-4"})  # fmt: skip
+    assert page.status_code == 422
+    assert "Please correct <strong>data_subjects</strong>" in page.text
+    assert 'value="DE"' in page.text  # what the user typed is kept
+
+
+def test_rules_page_lists_references(client) -> None:
+    page = client.get("/transfer/rules")
+    assert page.status_code == 200
+    assert "gdpr-art46-sccs" in page.text and "Art. 46(1), 46(2)(c)" in page.text
+
+
+def test_a_rule_file_in_the_data_directory_changes_the_api_result(client, settings) -> None:
+    folder = settings.data_dir / "transfer_rules"
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "local.yaml").write_text(
+        'law: LOCAL\ntitle: Local policy\nversion: "1"\nsource: https://example.org\n'
+        'date_checked: "2026-11-22"\nrules:\n'
+        "  - id: local-ban-samples\n    title: No samples leave\n"
+        "    when: {fact: samples, is: true}\n"
+        "    then: {effect: prohibition, obligation: Samples may not leave this institution.}\n"
+        '    reference: {law: Local policy, article: "s. 2"}\n'
+        "    explanation: A local rule written by the test to show rules are data.\n",
+        encoding="utf-8",
+    )
+    body = client.post("/api/v1/transfer/assess", json=SCENARIO).json()
+    assert body["verdict"] == "not allowed as described"
+    assert body["prohibitions"][0]["rule_id"] == "local-ban-samples"
+    assert body["rules_checked"] == "2026-11-22"

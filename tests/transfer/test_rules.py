@@ -1,0 +1,151 @@
+"""Rule files: bundled ones are complete, a test folder adds or amends rules, bad ones fail."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from permed_atlas.transfer import RuleFileError, Verdict, assess_transfer, load_rule_sets
+from permed_atlas.transfer.rules import BUNDLED_RULES_DIR
+
+EU_CN = {"from": "DE", "to": "CN", "data": ["genetic", "pseudonymised"], "purpose": "research",
+         "consent": "explicit", "legal_basis": "consent"}  # fmt: skip
+
+
+def test_one_file_per_law_with_provenance_on_every_rule() -> None:
+    names = {p.name for p in BUNDLED_RULES_DIR.glob("*.yaml") if not p.name.startswith("_")}
+    assert {"gdpr.yaml", "pipl.yaml", "dsl.yaml", "hgr.yaml", "scientific_data.yaml"} <= names
+    sets = load_rule_sets()
+    assert {rs.law for rs in sets} >= {"GDPR", "PIPL", "DSL", "HGR", "SciData", "CSL"}
+    for rule_set in sets:
+        assert rule_set.date_checked == "2026-11-23"
+        for rule in rule_set.rules:
+            assert rule.reference.law and rule.reference.article, rule.id
+            assert rule.source.startswith("http"), rule.id
+            assert len(rule.explanation) > 40, rule.id
+
+
+def test_a_rule_file_in_another_folder_adds_a_rule(tmp_path: Path) -> None:
+    (tmp_path / "local.yaml").write_text(
+        """
+law: LOCAL
+title: Institutional policy
+version: "2026"
+source: https://example.org/policy
+date_checked: "2026-11-20"
+rules:
+  - id: local-dpo-sign-off
+    title: The DPO signs off every transfer to China
+    when: {all: [{fact: importer_country, equals: CN}, {fact: personal_data, is: true}]}
+    then: {effect: obligation, obligation: Get the DPO's sign-off., satisfied_by: [dpo_sign_off]}
+    reference: {law: Institutional policy, article: "s. 4"}
+    explanation: Our institution asks its data protection officer to sign off each transfer.
+""",
+        encoding="utf-8",
+    )
+    base = assess_transfer(EU_CN)
+    extended = assess_transfer(EU_CN, rule_dirs=[tmp_path])
+    assert "local-dpo-sign-off" not in {f.rule_id for f in base.findings}
+    assert "local-dpo-sign-off" in {f.rule_id for f in extended.findings}
+    assert extended.rules_checked == "2026-11-20"  # the oldest check date is shown
+    done = assess_transfer({**EU_CN, "measures": ["dpo_sign_off"]}, rule_dirs=[tmp_path])
+    assert next(f for f in done.findings if f.rule_id == "local-dpo-sign-off").satisfied
+
+
+def test_a_rule_with_the_same_id_amends_the_bundled_rule(tmp_path: Path) -> None:
+    # A (hypothetical) adequacy decision for China: amend the SCC rule to apply to none only...
+    (tmp_path / "gdpr-amend.yaml").write_text(
+        """
+law: GDPR
+title: Local amendment
+version: "test"
+source: https://example.org
+date_checked: "2026-11-23"
+rules:
+  - id: gdpr-art46-sccs
+    title: SCCs only for a country without adequacy (amended)
+    when: {all: [{fact: gdpr_chapter_v, is: true}, {fact: importer_country, equals: ZZ}]}
+    then: {effect: obligation, obligation: Sign the SCCs., satisfied_by: [scc]}
+    reference: {law: GDPR, article: "Art. 46(2)(c)"}
+    explanation: An amended rule for the test; it never fires for China.
+""",
+        encoding="utf-8",
+    )
+    fired = {f.rule_id for f in assess_transfer(EU_CN, rule_dirs=[tmp_path]).findings}
+    assert "gdpr-art46-sccs" not in fired
+    assert "gdpr-art46-sccs" in {f.rule_id for f in assess_transfer(EU_CN).findings}
+
+
+def test_a_prohibition_rule_changes_the_verdict(tmp_path: Path) -> None:
+    (tmp_path / "ban.yaml").write_text(
+        """
+law: TEST
+title: Test ban
+version: "1"
+source: https://example.org
+date_checked: "2026-11-23"
+rules:
+  - id: test-ban-genetic
+    title: No genetic data at all
+    when: {fact: data_categories, contains: genetic}
+    then: {effect: prohibition, obligation: Genetic data may not leave.}
+    reference: {law: Test, article: "Art. 1"}
+    explanation: A rule written only for this test to show that data change verdicts.
+""",
+        encoding="utf-8",
+    )
+    assert assess_transfer(EU_CN, rule_dirs=[tmp_path]).verdict is Verdict.NOT_ALLOWED
+
+
+GOOD_RULE = """
+  - id: {rid}
+    title: T
+    when: {when}
+    then: {then}
+    reference: {ref}
+    explanation: E
+"""
+
+
+@pytest.mark.parametrize(
+    ("when", "then", "ref", "field", "message"),
+    [
+        ("{fact: nonsense_fact, is: true}", "{effect: note, obligation: x}",
+         "{law: L, article: A}", "when.fact", "unknown fact 'nonsense_fact'"),
+        ("{fact: data_subjects, gte: many}", "{effect: note, obligation: x}",
+         "{law: L, article: A}", "when.gte", "needs a number"),
+        ("{all: []}", "{effect: note, obligation: x}",
+         "{law: L, article: A}", "when.all", "non-empty list"),
+        ("{fact: genetic, is: true}", "{effect: maybe, obligation: x}",
+         "{law: L, article: A}", "then.effect", "effect must be one of"),
+        ("{fact: genetic, is: true}", "{effect: obligation}",
+         "{law: L, article: A}", "then.obligation", "needs its text"),
+        ("{fact: genetic, is: true}", "{effect: note, obligation: x}",
+         "{law: L}", "reference", "needs law and article"),
+        ("{fact: genetic, in: true}", "{effect: note, obligation: x}",
+         "{law: L, article: A}", "when.in", "needs a list"),
+    ],
+)  # fmt: skip
+def test_malformed_rules_name_file_rule_and_field(
+    tmp_path: Path, when: str, then: str, ref: str, field: str, message: str
+) -> None:
+    head = 'law: X\ntitle: X\nversion: "1"\nsource: https://x\ndate_checked: "2026-11-23"\nrules:'
+    body = GOOD_RULE.format(rid="bad-rule", when=when, then=then, ref=ref)
+    (tmp_path / "broken.yaml").write_text(head + body, encoding="utf-8")
+    with pytest.raises(RuleFileError) as info:
+        load_rule_sets([tmp_path])
+    text = str(info.value)
+    assert "broken.yaml" in text and "'bad-rule'" in text and f"field '{field}'" in text
+    assert message in text
+
+
+def test_file_level_errors(tmp_path: Path) -> None:
+    (tmp_path / "a.yaml").write_text("law: X\nrules: [1]\n", encoding="utf-8")
+    with pytest.raises(RuleFileError, match=r"a.yaml, field 'title'"):
+        load_rule_sets([tmp_path])
+    (tmp_path / "a.yaml").write_text("law: [unclosed\n", encoding="utf-8")
+    with pytest.raises(RuleFileError, match="not valid YAML"):
+        load_rule_sets([tmp_path])
+    with pytest.raises(RuleFileError, match="rule folder not found"):
+        load_rule_sets([tmp_path / "nope"])

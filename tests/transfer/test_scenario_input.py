@@ -1,0 +1,67 @@
+"""Bad or contradictory scenario input: a clear error naming the field."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from permed_atlas.transfer import ScenarioError, assess_transfer, parse_scenario, read_scenario_file
+
+BASE = {"from": "DE", "to": "CN", "data": ["health", "pseudonymised"]}
+
+
+@pytest.mark.parametrize(
+    ("changes", "field", "message"),
+    [
+        ({"data": ["genetic", "anonymised", "identified"]}, "data_categories", "contradict"),
+        ({"data": ["pseudonymised", "anonymised"]}, "data_categories", "contradict"),
+        ({"data": ["non_personal", "identified"]}, "data_categories", "contradicts"),
+        ({"data": ["dna"]}, "data_categories", "unknown category 'dna'"),
+        ({"from": "XX"}, "exporter_country", "unknown country code 'XX'"),
+        ({"to": "China"}, "importer_country", "not an ISO 3166-1 alpha-2"),
+        ({"to": False}, "importer_country", "quote Norway"),
+        ({"subjects": -5}, "data_subjects", "cannot be negative"),
+        ({"subjects": "lots"}, "data_subjects", "not a whole number"),
+        ({"subjects": 2.5}, "data_subjects", "not a whole number"),
+        ({"consent": "implied"}, "consent", "'implied' is not one of explicit"),
+        ({"purpose": "marketing"}, "purpose", "is not one of research"),
+        ({"foreign_party": "perhaps"}, "foreign_party", "not yes/no"),
+        ({"consent": "none", "separate_consent": True}, "separate_consent", "cannot be given"),
+        ({"exporter_foreign_controlled": True, "foreign_party": False}, "foreign_party", "foreign"),
+        ({"colour": "blue"}, "colour", "unknown field"),
+        ({"data": []}, "data_categories", "is required"),
+        ({"measures": ["magic_wand"]}, "measures", "unknown measure 'magic_wand'"),
+    ],
+)  # fmt: skip
+def test_bad_input_names_the_field(changes: dict, field: str, message: str) -> None:
+    with pytest.raises(ScenarioError) as info:
+        assess_transfer({**BASE, **changes})
+    assert info.value.field == field
+    assert message in str(info.value)
+    assert str(info.value).startswith(f"{field}:")
+
+
+def test_consent_none_with_a_research_purpose_is_fine() -> None:
+    scenario = parse_scenario({**BASE, "consent": "none", "purpose": "research"})
+    assert scenario.consent == "none"
+
+
+def test_yes_no_strings_and_aliases() -> None:
+    scenario = parse_scenario({**BASE, "foreign_party": "yes", "government_funded": "no",
+                               "subjects": "12", "consent": "Broad-Research"})  # fmt: skip
+    assert scenario.foreign_party is True and scenario.government_funded is False
+    assert scenario.data_subjects == 12 and scenario.consent == "broad_research"
+
+
+def test_scenario_files(tmp_path: Path) -> None:
+    good = tmp_path / "s.yaml"
+    good.write_text("from: CN\nto: DE\ndata: [genetic]\nsubjects: 10\n", encoding="utf-8")
+    assert read_scenario_file(good).exporter_country == "CN"
+    as_json = tmp_path / "s.json"
+    as_json.write_text('{"from": "CN", "to": "DE", "data": ["genetic"]}', encoding="utf-8")
+    assert read_scenario_file(as_json).importer_country == "DE"
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("from: CN\nto: DE\ndata: [genetic]\nsubjects: -1\n", encoding="utf-8")
+    with pytest.raises(ScenarioError, match=r"bad.yaml: data_subjects: cannot be negative"):
+        read_scenario_file(bad)
