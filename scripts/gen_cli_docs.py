@@ -8,22 +8,29 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import Any
 
-import click
 import typer.main
 from typer.testing import CliRunner
 
 # Rich wraps help to the terminal; a fixed width and no colour make the output reproducible.
-_FIXED_TERMINAL = {"COLUMNS": "100", "NO_COLOR": "1", "TERM": "dumb", "_TYPER_FORCE_DISABLE_TERMINAL": "1"}
+_FIXED_TERMINAL = {
+    "COLUMNS": "100",
+    "NO_COLOR": "1",
+    "TERM": "dumb",
+    "_TYPER_FORCE_DISABLE_TERMINAL": "1",
+}
 
 REFERENCE = Path(__file__).resolve().parents[1] / "docs" / "cli-reference.md"
 
 
-def _walk(command: click.Command, path: list[str]) -> list[tuple[list[str], click.Command]]:
+def _walk(command: Any, path: list[str]) -> list[tuple[list[str], Any]]:
     found = [(path, command)]
-    if isinstance(command, click.Group):
-        for name in sorted(command.list_commands(click.Context(command))):
-            sub = command.get_command(click.Context(command), name)
+    # Typer vendors its own click, so groups are recognised by what they can do.
+    if hasattr(command, "list_commands"):
+        context = type(command).context_class(command)
+        for name in sorted(command.list_commands(context)):
+            sub = command.get_command(context, name)
             if sub is not None and not sub.hidden:
                 found.extend(_walk(sub, [*path, name]))
     return found
@@ -57,7 +64,9 @@ def main() -> int:
     if "--check" in sys.argv:
         current = REFERENCE.read_text(encoding="utf-8") if REFERENCE.exists() else ""
         if current != text:
-            print(f"{REFERENCE} is out of date: run python scripts/gen_cli_docs.py", file=sys.stderr)
+            print(
+                f"{REFERENCE} is out of date: run python scripts/gen_cli_docs.py", file=sys.stderr
+            )
             return 1
         return 0
     REFERENCE.write_text(text, encoding="utf-8")

@@ -17,8 +17,17 @@ def test_permed_errors_exit_non_zero_with_one_line(tmp_path) -> None:  # type: i
 
     env = {**os.environ, "PERMED_DATA_DIR": str(tmp_path / "d")}
     result = subprocess.run(
-        [sys.executable, "-m", "permed_atlas", "ingest", "openalex", str(tmp_path / "missing.jsonl")],
-        capture_output=True, text=True, env=env,
+        [
+            sys.executable,
+            "-m",
+            "permed_atlas",
+            "ingest",
+            "openalex",
+            str(tmp_path / "missing.jsonl"),
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
     )
     assert result.returncode != 0
     assert "missing.jsonl" in result.stderr

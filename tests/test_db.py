@@ -34,7 +34,9 @@ def test_sqlite_runs_in_wal_mode(settings: Settings) -> None:
 def test_migrations_run_on_postgres() -> None:
     url = os.environ.get("PERMED_TEST_POSTGRES_URL")
     if not url:
-        pytest.skip("PERMED_TEST_POSTGRES_URL not set: scripts/start-postgres.sh could not start a server")
+        pytest.skip(
+            "PERMED_TEST_POSTGRES_URL not set: scripts/start-postgres.sh could not start a server"
+        )
     engine = make_engine(url)
     upgrade_database(engine)
     assert current_revisions(engine) == head_revisions()

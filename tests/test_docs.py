@@ -13,11 +13,15 @@ ROOT = Path(__file__).resolve().parents[1]
 def test_every_setting_is_documented() -> None:
     text = (ROOT / "docs" / "settings.md").read_text(encoding="utf-8")
     for name in Settings.model_fields:
-        assert f"`PERMED_{name.upper()}`" in text, f"docs/settings.md does not document PERMED_{name.upper()}"
+        assert f"`PERMED_{name.upper()}`" in text, (
+            f"docs/settings.md does not document PERMED_{name.upper()}"
+        )
 
 
 def test_cli_reference_is_current() -> None:
-    spec = importlib.util.spec_from_file_location("gen_cli_docs", ROOT / "scripts" / "gen_cli_docs.py")
+    spec = importlib.util.spec_from_file_location(
+        "gen_cli_docs", ROOT / "scripts" / "gen_cli_docs.py"
+    )
     assert spec and spec.loader
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)

@@ -15,7 +15,9 @@ console = Console()
 
 
 def init(
-    dry_run: Annotated[bool, typer.Option("--dry-run", help="Only say what would be done.")] = False,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Only say what would be done.")
+    ] = False,
 ) -> None:
     """Create the data directory and migrate the platform database.
 
@@ -33,8 +35,6 @@ def init(
 def version() -> None:
     """Print the PerMed Atlas version."""
     console.print(f"permed-atlas {__version__}")
-
-
 
 
 def demo(
@@ -56,7 +56,9 @@ def demo(
     )
     console.print(f"open the report: {summary.report.resolve()}")
     if serve:
-        console.print("to edit, create an admin first: permed user add you@example.org --role admin")
+        console.print(
+            "to edit, create an admin first: permed user add you@example.org --role admin"
+        )
         from permed_atlas.web.cli import serve as serve_web
 
         serve_web(host=None, port=None, workers=1)

@@ -35,7 +35,13 @@ def load_demo(settings: Settings, *, say: Callable[[str], None] = print) -> Demo
     :param say: where progress lines go.
     """
     from permed_atlas.delphi import load_demo_study
-    from permed_atlas.landscape import build_report, bundled_demo_files, load_region_sets, load_rules, open_corpus
+    from permed_atlas.landscape import (
+        build_report,
+        bundled_demo_files,
+        load_region_sets,
+        load_rules,
+        open_corpus,
+    )
     from permed_atlas.landscape.ingest_cli import run_ingest
     from permed_atlas.landscape.topics import rules_path_for
     from permed_atlas.roadmap import load_bundled_roadmaps, load_demo_observations
