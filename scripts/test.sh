@@ -8,6 +8,9 @@ source scripts/bootstrap.sh dev
 bash scripts/install-chromium.sh
 # shellcheck disable=SC1091
 source scripts/start-postgres.sh
+# Lint and types first: they fail fast and name the line.
+ruff check src tests scripts benchmarks
+mypy
 set +e
 python -m pytest "$@"
 status=$?

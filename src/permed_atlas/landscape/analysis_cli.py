@@ -10,7 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any
@@ -392,5 +392,5 @@ def add_region(
     console.print(f"{verb} region {region.code}: {', '.join(sorted(region.countries))}")
 
 
-commands = [tag, explain, indicators, report, network]
+commands: list[Callable[..., Any]] = [tag, explain, indicators, report, network]
 groups = {"regions": regions_app}

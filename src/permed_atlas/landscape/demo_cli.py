@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
@@ -104,4 +105,4 @@ def _label(source: str) -> str:
     return {"openalex": "OpenAlex works", "patents": "Lens patents"}[source]
 
 
-commands = [demo_corpus]
+commands: list[Callable[..., Any]] = [demo_corpus]
