@@ -20,8 +20,11 @@ def test_demo_loads_everything_once(settings: Settings) -> None:
     # self-contained: no script or stylesheet is fetched from elsewhere
     assert 'src="http' not in html and 'href="http' not in html.replace('href="https://doi', "")
 
+    assert first.observations_stored > 0
+
     second = load_demo(settings, say=lines.append)
     assert (second.works, second.patents) == (first.works, first.patents)
+    assert second.observations_stored == 0  # demo observations are not stored twice
     with duckdb.connect(str(settings.corpus_path), read_only=True) as corpus:
         tagged = corpus.execute("SELECT count(*) FROM work_flags").fetchone()
         works = corpus.execute("SELECT count(*) FROM works").fetchone()

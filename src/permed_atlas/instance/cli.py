@@ -52,7 +52,8 @@ def demo(
     summary = load_demo(settings, say=console.print)
     console.print(
         f"demo loaded: {summary.works:,} publications, {summary.patents:,} patents, "
-        f"{summary.roadmaps} roadmaps, Delphi study {summary.delphi_study!r}"
+        f"{summary.roadmaps} roadmaps ({summary.observations_stored} new observations), "
+        f"Delphi study {summary.delphi_study!r}"
     )
     console.print(f"open the report: {summary.report.resolve()}")
     if serve:

@@ -24,7 +24,7 @@ class DemoSummary:
     report: Path
     delphi_study: str
     roadmaps: int
-    observations_added: int
+    observations_stored: int
 
 
 def load_demo(settings: Settings, *, say: Callable[[str], None] = print) -> DemoSummary:
@@ -78,7 +78,7 @@ def load_demo(settings: Settings, *, say: Callable[[str], None] = print) -> Demo
         works=works,
         patents=patents,
         report=report_path,
-        delphi_study=str(getattr(study, "title", study)),
+        delphi_study=study.title,
         roadmaps=len(roadmaps),
-        observations_added=int(getattr(observations, "added", 0)),
+        observations_stored=observations.stored,
     )
