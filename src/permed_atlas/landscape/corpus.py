@@ -112,6 +112,7 @@ class _Groups:
 
     def __init__(self, size: int) -> None:
         self.parent = list(range(size))
+        self.joined = False  # whether any union joined two groups
 
     def find(self, item: int) -> int:
         parent = self.parent
@@ -124,6 +125,7 @@ class _Groups:
         root_a, root_b = self.find(a), self.find(b)
         if root_a != root_b:
             self.parent[max(root_a, root_b)] = min(root_a, root_b)
+            self.joined = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -202,9 +204,10 @@ def store_row_batch(
         return StoreResult(0, 0, 0, ())
     groups = _Groups(batch.count)
     first_with: dict[IdKey, int] = {}
+    first = first_with.setdefault
     for index, keys in enumerate(batch.ids):
         for key in keys:
-            seen = first_with.setdefault(key, index)
+            seen = first(key, index)
             if seen != index:
                 groups.union(seen, index)
     try:
@@ -240,6 +243,13 @@ def _store_grouped(
         "ON w.id_type = l.id_type AND w.id_value = l.id_value",
         _ingest_lookup=lookup,
     )
+    if not matches and not groups.joined:
+        # The common case: every record is a work not seen before, written from its rows.
+        last = connection.execute("SELECT coalesce(max(work_id), 0) FROM works").fetchall()
+        start = int(last[0][0]) + 1
+        new_id_of = list(range(start, start + batch.count))
+        _insert_tables(connection, _renumbered(batch.tables, new_id_of))
+        return StoreResult(batch.count, 0, 0, tuple(new_id_of))
     first_record_of: dict[int, int] = {}
     for index, work_id in matches:
         seen = first_record_of.setdefault(work_id, index)
@@ -334,39 +344,65 @@ def _query(connection: duckdb.DuckDBPyConnection, sql: str, **tables: pa.Table) 
             connection.unregister(name)
 
 
+Rows = tuple[
+    list[tuple[Any, ...]], list[tuple[Any, ...]], list[tuple[Any, ...]], list[tuple[Any, ...]],
+    list[tuple[Any, ...]],
+]
+
+
+def new_rows() -> Rows:
+    """Empty row lists of the content tables, in ``CONTENT_TABLES`` order."""
+    return [], [], [], [], []
+
+
+def append_rows(rows: Rows, work_id: int, item: StoredWork) -> None:
+    """Append the rows of one stored work to ``rows`` (from :func:`new_rows`).
+
+    :param rows: the row lists of works, contributors, affiliations, terms, work_ids.
+    :param work_id: the id the work is stored under.
+    :param item: the stored work.
+    """
+    works, people, places, terms, keys = rows
+    w = item.work
+    works.append((
+        work_id, w.kind, list(item.sources), w.openalex_id, w.doi, w.pmid, w.pmcid,
+        w.lens_id, w.publication_number, w.family_id, w.title, w.abstract, w.year, w.type,
+        w.venue, w.language, w.cited_by_count,
+    ))
+    for p in w.contributors:
+        people.append((work_id, p.position, p.role, p.name, p.id, p.orcid, p.raw_affiliation))
+        for inst in p.institutions:
+            places.append(
+                (work_id, p.position, inst.id, inst.name, inst.ror, inst.country_code)
+            )
+        for country in p.countries:
+            places.append((work_id, p.position, None, None, None, country))
+    for t in w.terms:
+        terms.append((work_id, t.scheme, t.term, t.id, t.score))
+    for id_type, id_value in sorted(item.ids):
+        keys.append((id_type, id_value, work_id))
+
+
+def tables_of(rows: Rows) -> dict[str, pa.Table]:
+    """The Arrow tables of row lists built by :func:`append_rows`.
+
+    :param rows: the row lists of works, contributors, affiliations, terms, work_ids.
+    """
+    return {
+        table: _arrow(part, _SCHEMAS[table])
+        for table, part in zip(CONTENT_TABLES, rows, strict=True)
+    }
+
+
 def rows_for(items: Sequence[tuple[int, StoredWork]]) -> dict[str, pa.Table]:
     """The rows of each content table for ``items`` (work_id, stored work), as Arrow tables.
 
     :param items: the works and the ids they are stored under.
     """
-    works: list[tuple[Any, ...]] = []
-    people: list[tuple[Any, ...]] = []
-    places: list[tuple[Any, ...]] = []
-    terms: list[tuple[Any, ...]] = []
-    keys: list[tuple[Any, ...]] = []
+    rows = new_rows()
     for work_id, item in items:
-        w = item.work
-        works.append((
-            work_id, w.kind, list(item.sources), w.openalex_id, w.doi, w.pmid, w.pmcid,
-            w.lens_id, w.publication_number, w.family_id, w.title, w.abstract, w.year, w.type,
-            w.venue, w.language, w.cited_by_count,
-        ))
-        for p in w.contributors:
-            people.append((work_id, p.position, p.role, p.name, p.id, p.orcid, p.raw_affiliation))
-            for inst in p.institutions:
-                places.append(
-                    (work_id, p.position, inst.id, inst.name, inst.ror, inst.country_code)
-                )
-            for country in p.countries:
-                places.append((work_id, p.position, None, None, None, country))
-        for t in w.terms:
-            terms.append((work_id, t.scheme, t.term, t.id, t.score))
-        for id_type, id_value in sorted(item.ids):
-            keys.append((id_type, id_value, work_id))
-    return {
-        table: _arrow(rows, _SCHEMAS[table])
-        for table, rows in zip(CONTENT_TABLES, (works, people, places, terms, keys), strict=True)
-    }
+        append_rows(rows, work_id, item)
+    return tables_of(rows)
 
 
 def _arrow(rows: list[tuple[Any, ...]], schema: pa.Schema) -> pa.Table:

@@ -56,6 +56,15 @@ def iter_lines(path: Path | str) -> Iterator[tuple[int, bytes]]:
 
     :param path: the file, plain or gzipped.
     """
+    for block in iter_line_blocks(path):
+        yield from block
+
+
+def iter_line_blocks(path: Path | str) -> Iterator[list[tuple[int, bytes]]]:
+    """The lines of :func:`iter_lines`, a list per block read (~1 MiB), never empty.
+
+    :param path: the file, plain or gzipped.
+    """
     with open_binary(path) as stream:
         number = 0
         rest = b""
@@ -72,12 +81,16 @@ def iter_lines(path: Path | str) -> Iterator[tuple[int, bytes]]:
                 break
             lines = (rest + block).split(b"\n")
             rest = lines.pop()
-            for line in lines:
-                number += 1
-                if line.strip():
-                    yield number, line
+            found = [
+                (position, line)
+                for position, line in enumerate(lines, start=number + 1)
+                if line.strip()
+            ]
+            number += len(lines)
+            if found:
+                yield found
         if rest.strip():
-            yield number + 1, rest
+            yield [(number + 1, rest)]
 
 
 def iter_xml_chunks(

@@ -1,7 +1,8 @@
 """Parsing OpenAlex JSON Lines in a pool of processes.
 
 This process gunzips and splits lines and hands slices of ~1,000 lines to the
-workers; each worker decodes them, builds the Works and their table rows, and
+workers; each worker decodes them, builds their table rows straight from the
+decoded objects (``openalex_rows``; only unusual records go through a Work), and
 sends back Arrow tables, which cross the process boundary as buffers rather
 than as millions of pickled objects. A bounded number of slices is in flight,
 so memory does not grow with the file.
@@ -17,10 +18,13 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from permed_atlas.landscape.corpus import RowBatch, row_batch
+import orjson
+
+from permed_atlas.landscape.corpus import RowBatch, append_rows, new_rows, tables_of
 from permed_atlas.landscape.errors import RecordError
-from permed_atlas.landscape.ingest._common import iter_lines
-from permed_atlas.landscape.ingest.openalex import parse_openalex_record
+from permed_atlas.landscape.ingest._common import iter_line_blocks
+from permed_atlas.landscape.ingest.merge import IdKey, stored_from_record
+from permed_atlas.landscape.ingest.openalex import openalex_rows, parse_openalex_record
 from permed_atlas.landscape.ingest.pipeline import count_unresolved
 from permed_atlas.landscape.models import Work
 
@@ -44,17 +48,28 @@ _SliceResult = tuple[list[tuple[int | None, str]], list[int], int, RowBatch]
 def _parse_slice(path: str, lines: list[tuple[int, bytes]]) -> _SliceResult:
     gc.disable()  # see pipeline.ingest_file: parsed records hold no cycles
     errors: list[tuple[int | None, str]] = []
-    works: list[Work] = []
     kept: list[int] = []
+    ids: list[frozenset[IdKey]] = []
+    rows = new_rows()
+    unresolved = 0
+    loads = orjson.loads
     for position, (number, line) in enumerate(lines):
-        result = parse_openalex_record(line, path=path, number=number)
-        if isinstance(result, RecordError):
-            errors.append((result.line, result.reason))
-        else:
-            works.append(result)
-            kept.append(position)
-    unresolved = sum(count_unresolved(work) for work in works)
-    return errors, kept, unresolved, row_batch(works)
+        try:
+            # The fast path: rows straight from the decoded object, no Work built.
+            keys, count = openalex_rows(loads(line), len(kept), rows)
+        except Exception:
+            # Anything unusual takes the Work path, which decides and words the error.
+            result = parse_openalex_record(line, path=path, number=number)
+            if isinstance(result, RecordError):
+                errors.append((result.line, result.reason))
+                continue
+            stored = stored_from_record(result)
+            append_rows(rows, len(kept), stored)
+            keys, count = stored.ids, count_unresolved(result)
+        ids.append(keys)
+        kept.append(position)
+        unresolved += count
+    return errors, kept, unresolved, RowBatch(count=len(kept), ids=ids, tables=tables_of(rows))
 
 
 def reparse(line: tuple[int, bytes], *, path: str) -> Work:
@@ -94,11 +109,11 @@ def iter_parsed_chunks(path: Path | str, *, workers: int) -> Iterator[ParsedChun
 
     with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
         lines: list[tuple[int, bytes]] = []
-        for item in iter_lines(path):
-            lines.append(item)
-            if len(lines) >= CHUNK_LINES:
-                pending.append((lines, pool.submit(_parse_slice, name, lines)))
-                lines = []
+        for block in iter_line_blocks(path):
+            lines.extend(block)
+            while len(lines) >= CHUNK_LINES:
+                part, lines = lines[:CHUNK_LINES], lines[CHUNK_LINES:]
+                pending.append((part, pool.submit(_parse_slice, name, part)))
                 if len(pending) > 2 * workers:
                     yield collect()
         if lines:

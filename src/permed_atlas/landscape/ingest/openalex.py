@@ -286,3 +286,150 @@ def parse_openalex(path: Path | str) -> Iterator[Work | RecordError]:
         return
     for number, line in iter_lines(path):
         yield parse_openalex_record(line, path=name, number=number)
+
+
+Row = tuple[Any, ...]
+
+
+def openalex_rows(
+    record: dict[str, Any],
+    index: int,
+    tables: tuple[list[Row], list[Row], list[Row], list[Row], list[Row]],
+) -> tuple[frozenset[tuple[str, str]], int]:
+    """Append one work's table rows straight from its OpenAlex object, skipping the Work.
+
+    The rows, identifiers and unresolved count are exactly those of
+    ``corpus.row_batch([work_from_openalex(record)])`` (with ``index`` as the
+    work id) and of ``pipeline.count_unresolved``. Raises whatever
+    :func:`work_from_openalex` would raise (callers fall back to it then); nothing is
+    appended unless the whole record converts.
+
+    :param record: the decoded JSON object.
+    :param index: the record's index in its batch (the rows' ``work_id``).
+    :param tables: the row lists of works, contributors, affiliations, terms, work_ids.
+    """
+    openalex_id = _short(record.get("id"))
+    if not openalex_id:
+        raise ValueError(_NO_ID)
+    ids = record.get("ids") or {}
+    year = record.get("publication_year")
+    cited = record.get("cited_by_count")
+    title = record.get("title") or record.get("display_name")
+    abstract = rebuild_abstract(record.get("abstract_inverted_index"))
+    venue = _venue(record)
+    doi = normalise_doi(record.get("doi") or ids.get("doi"))
+    pmid = digits(ids.get("pmid")) if ids.get("pmid") else None
+    pmcid = normalise_pmcid(ids.get("pmcid")) if ids.get("pmcid") else None
+
+    people: list[Row] = []
+    places: list[Row] = []
+    unresolved = 0
+    position = 0
+    for authorship in record.get("authorships") or ():
+        position += 1
+        if authorship.__class__ is not dict:
+            continue
+        author = authorship.get("author") or _EMPTY
+        located: list[Row] = []
+        loose: list[str] = []
+        has_code = False
+        for item in authorship.get("institutions") or ():
+            if item.__class__ is not dict:
+                continue
+            name = item.get("display_name")
+            code = item.get("country_code")
+            code = code.upper() if code.__class__ is str and code else None
+            ident = _short(item.get("id"))
+            ror = item.get("ror") or None
+            if name is None and ident is None and ror is None:
+                if code:
+                    loose.append(code)
+                continue
+            if code:
+                has_code = True
+            located.append((index, position, ident, name, ror, code))
+        countries: tuple[str, ...] = tuple(loose)
+        strings = authorship.get("raw_affiliation_strings")
+        if strings:
+            raw = "; ".join([s for s in strings if s.__class__ is str]) or None
+        else:
+            raw = authorship.get("raw_affiliation_string") or None
+        if raw and not countries and not has_code:
+            countries = countries_from_affiliation(raw)
+        if raw and not countries and not has_code:
+            unresolved += 1
+        orcid = author.get("orcid")
+        people.append((
+            index,
+            position,
+            "author",
+            author.get("display_name") or authorship.get("raw_author_name"),
+            _short(author.get("id")),
+            _short(orcid) if orcid else None,
+            raw,
+        ))
+        places.extend(located)
+        for country in countries:
+            places.append((index, position, None, None, None, country))
+
+    term_rows: list[Row] = []
+    seen: set[tuple[str, str]] = set()
+    topics = record.get("topics")
+    if not topics and record.get("primary_topic"):
+        topics = [record["primary_topic"]]
+    for scheme, items in (
+        ("concept", record.get("concepts")), ("topic", topics), ("keyword", record.get("keywords"))
+    ):
+        term: Any
+        for item in items or ():
+            if item.__class__ is str:
+                term, ident, score = item, None, None
+            elif item.__class__ is dict:
+                term = item.get("display_name") or item.get("keyword")
+                ident = _short(item.get("id"))
+                score = item.get("score")
+            else:
+                continue
+            if not term or term.__class__ is not str:
+                continue
+            key = (scheme, ident or term.lower())
+            if key in seen:
+                continue
+            seen.add(key)
+            term_rows.append(
+                (index, scheme, term, ident, score if score.__class__ in _NUMBER else None)
+            )
+    for item in record.get("mesh") or ():
+        if item.__class__ is not dict:
+            continue
+        term = item.get("descriptor_name")
+        ident = item.get("descriptor_ui") or None
+        if not term or term.__class__ is not str:
+            continue
+        key = ("mesh", ident or term.lower())
+        if key not in seen:
+            seen.add(key)
+            term_rows.append((index, "mesh", term, ident, None))
+
+    work_type = record.get("type") or None
+    language = record.get("language") or None
+    works, contributors, affiliations, terms, keys = tables
+    works.append((
+        index, "publication", ["openalex"], openalex_id, doi, pmid, pmcid, None, None, None,
+        title if isinstance(title, str) and title else None, abstract,
+        year if isinstance(year, int) else None, work_type, venue, language,
+        cited if isinstance(cited, int) else None,
+    ))
+    contributors.extend(people)
+    affiliations.extend(places)
+    terms.extend(term_rows)
+    # Work.identifiers() sorted by id type: doi < openalex_id < pmid.
+    identifiers: list[tuple[str, str]] = []
+    if doi:
+        identifiers.append(("doi", doi))
+    identifiers.append(("openalex_id", openalex_id))
+    if pmid:
+        identifiers.append(("pmid", pmid))
+    for id_type, id_value in identifiers:
+        keys.append((id_type, id_value, index))
+    return frozenset(identifiers), unresolved
