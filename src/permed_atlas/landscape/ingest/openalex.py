@@ -112,9 +112,10 @@ _EMPTY: dict[str, Any] = {}
 _NUMBER = (int, float)
 
 
-def _scored_terms(
-    scheme: str, items: Any, terms: list[Term], seen: set[tuple[str, str]]
-) -> None:
+TermRow = tuple[str, str, str | None, float | None]
+
+
+def _scored_terms(scheme: str, items: Any, seen: set[tuple[str, str]]) -> Iterator[TermRow]:
     name: Any
     for item in items or ():
         if item.__class__ is str:  # some keyword lists are plain strings
@@ -131,18 +132,21 @@ def _scored_terms(
         if key in seen:
             continue
         seen.add(key)
-        terms.append(Term(scheme, name, ident, score if score.__class__ in _NUMBER else None))
+        yield scheme, name, ident, score if score.__class__ in _NUMBER else None
 
 
-def _terms(record: dict[str, Any]) -> tuple[Term, ...]:
-    terms: list[Term] = []
+def _term_rows(record: dict[str, Any]) -> Iterator[TermRow]:
+    """(scheme, term, id, score) of a record's concepts, topics, keywords and MeSH, deduplicated.
+
+    Shared by the Work parser and the workers' fast path, so both keep the same terms.
+    """
     seen: set[tuple[str, str]] = set()
-    _scored_terms("concept", record.get("concepts"), terms, seen)
+    yield from _scored_terms("concept", record.get("concepts"), seen)
     topics = record.get("topics")
     if not topics and record.get("primary_topic"):
         topics = [record["primary_topic"]]
-    _scored_terms("topic", topics, terms, seen)
-    _scored_terms("keyword", record.get("keywords"), terms, seen)
+    yield from _scored_terms("topic", topics, seen)
+    yield from _scored_terms("keyword", record.get("keywords"), seen)
     for item in record.get("mesh") or ():
         if item.__class__ is not dict:
             continue
@@ -153,8 +157,11 @@ def _terms(record: dict[str, Any]) -> tuple[Term, ...]:
         key = ("mesh", ident or name.lower())
         if key not in seen:
             seen.add(key)
-            terms.append(Term("mesh", name, ident, None))
-    return tuple(terms)
+            yield "mesh", name, ident, None
+
+
+def _terms(record: dict[str, Any]) -> tuple[Term, ...]:
+    return tuple(Term(*row) for row in _term_rows(record))
 
 
 def _venue(record: dict[str, Any]) -> str | None:
@@ -372,44 +379,7 @@ def openalex_rows(
         for country in countries:
             places.append((index, position, None, None, None, country))
 
-    term_rows: list[Row] = []
-    seen: set[tuple[str, str]] = set()
-    topics = record.get("topics")
-    if not topics and record.get("primary_topic"):
-        topics = [record["primary_topic"]]
-    for scheme, items in (
-        ("concept", record.get("concepts")), ("topic", topics), ("keyword", record.get("keywords"))
-    ):
-        term: Any
-        for item in items or ():
-            if item.__class__ is str:
-                term, ident, score = item, None, None
-            elif item.__class__ is dict:
-                term = item.get("display_name") or item.get("keyword")
-                ident = _short(item.get("id"))
-                score = item.get("score")
-            else:
-                continue
-            if not term or term.__class__ is not str:
-                continue
-            key = (scheme, ident or term.lower())
-            if key in seen:
-                continue
-            seen.add(key)
-            term_rows.append(
-                (index, scheme, term, ident, score if score.__class__ in _NUMBER else None)
-            )
-    for item in record.get("mesh") or ():
-        if item.__class__ is not dict:
-            continue
-        term = item.get("descriptor_name")
-        ident = item.get("descriptor_ui") or None
-        if not term or term.__class__ is not str:
-            continue
-        key = ("mesh", ident or term.lower())
-        if key not in seen:
-            seen.add(key)
-            term_rows.append((index, "mesh", term, ident, None))
+    term_rows: list[Row] = [(index, *row) for row in _term_rows(record)]
 
     work_type = record.get("type") or None
     language = record.get("language") or None
