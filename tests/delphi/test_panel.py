@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from permed_atlas.delphi.errors import PanelFileError
-from permed_atlas.delphi.files import known_countries, load_region_groups
+from permed_atlas.delphi.files import known_countries, load_region_groups, read_panel_file
 from permed_atlas.delphi.panel import parse_panel_csv
 
 GOOD = (
@@ -61,3 +63,20 @@ def test_empty_file() -> None:
         _parse("")
     with pytest.raises(PanelFileError, match="no experts"):
         _parse("name,email,country\n")
+
+
+def test_hong_kong_and_macao_follow_the_platform_setting(tmp_path: Path) -> None:
+    # The same rule as the landscape's China set: with the setting off, HK and MO
+    # experts without an explicit region are "Other", and an explicit region still wins.
+    panel = tmp_path / "panel.csv"
+    panel.write_text(
+        "name,email,country,ref,region\n"
+        "Chan Tai Man,chan@example.hk,HK,E1,\n"
+        "Ho Kin,ho@example.mo,MO,E2,\n"
+        "Li Na,li@example.hk,HK,E3,China\n",
+        encoding="utf-8",
+    )
+    with_sars = read_panel_file(panel)
+    without_sars = read_panel_file(panel, include_hk_mo_in_china=False)
+    assert [d.region for d in with_sars] == ["CN", "CN", "CN"]
+    assert [d.region for d in without_sars] == ["Other", "Other", "CN"]

@@ -81,7 +81,13 @@ def import_panel(
     """
     with session_factory(_engine())() as session:
         target = store.get_study(session, study)
-        experts = files.import_panel_file(session, path, study_id=target.id, panel=panel)
+        experts = files.import_panel_file(
+            session,
+            path,
+            study_id=target.id,
+            panel=panel,
+            include_hk_mo_in_china=get_settings().include_hk_mo_in_china,
+        )
         _audit(
             session,
             "delphi.panel.import",

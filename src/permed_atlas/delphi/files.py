@@ -25,11 +25,25 @@ def data_path(name: str) -> Path:
     return Path(str(resources.files("permed_atlas").joinpath("data", "delphi", name)))
 
 
-@lru_cache(maxsize=1)
-def load_region_groups() -> RegionGroups:
-    """The region groups (EU-27, China) from ``data/delphi/region_groups.yaml``."""
+# The platform-wide setting decides, as it does for the landscape's China set, so that a
+# Hong Kong expert is counted with China in a Delphi breakdown exactly when a Hong Kong
+# paper is counted with China in the landscape.
+_SPECIAL_ADMINISTRATIVE_REGIONS = frozenset({"HK", "MO"})
+
+
+@lru_cache(maxsize=2)
+def load_region_groups(*, include_hk_mo_in_china: bool = True) -> RegionGroups:
+    """The region groups (EU-27, China) from ``data/delphi/region_groups.yaml``.
+
+    :param include_hk_mo_in_china: when False, Hong Kong and Macao experts fall in
+        "Other" instead of "CN" (the ``PERMED_INCLUDE_HK_MO_IN_CHINA`` setting).
+    """
     data = yaml.safe_load(data_path("region_groups.yaml").read_text(encoding="utf-8"))
     countries = {code: group for group, codes in data["groups"].items() for code in codes}
+    if not include_hk_mo_in_china:
+        for code in _SPECIAL_ADMINISTRATIVE_REGIONS:
+            if countries.get(code) == "CN":
+                del countries[code]
     return RegionGroups(countries=countries, aliases=dict(data.get("aliases", {})))
 
 
@@ -59,10 +73,11 @@ def load_study_file(path: Path) -> StudyDraft:
     return parse_study_definition(read_yaml(path), path=str(path))
 
 
-def read_panel_file(path: Path) -> list[ExpertDraft]:
+def read_panel_file(path: Path, *, include_hk_mo_in_china: bool = True) -> list[ExpertDraft]:
     """Read and validate a whole panel CSV (UTF-8); any bad row fails the file.
 
     :param path: the CSV file.
+    :param include_hk_mo_in_china: whether HK and MO experts count as China.
     """
     try:
         text = path.read_text(encoding="utf-8")
@@ -73,12 +88,20 @@ def read_panel_file(path: Path) -> list[ExpertDraft]:
             "not UTF-8 text (save the sheet as 'CSV UTF-8')", path=str(path), line=None, field=None
         ) from exc
     return parse_panel_csv(
-        text, path=str(path), known_countries=known_countries(), regions=load_region_groups()
+        text,
+        path=str(path),
+        known_countries=known_countries(),
+        regions=load_region_groups(include_hk_mo_in_china=include_hk_mo_in_china),
     )
 
 
 def import_panel_file(
-    session: Session, path: Path, *, study_id: int, panel: str | None = None
+    session: Session,
+    path: Path,
+    *,
+    study_id: int,
+    panel: str | None = None,
+    include_hk_mo_in_china: bool = True,
 ) -> list[Expert]:
     """Read a panel CSV and add its experts to a study's panel, all or nothing.
 
@@ -86,7 +109,8 @@ def import_panel_file(
     :param path: the CSV file.
     :param study_id: the study.
     :param panel: the panel's name; the study's first panel when not given.
+    :param include_hk_mo_in_china: whether HK and MO experts count as China.
     """
-    drafts = read_panel_file(path)
+    drafts = read_panel_file(path, include_hk_mo_in_china=include_hk_mo_in_china)
     target = get_panel(session, study_id, name=panel)
     return import_panel(session, drafts, panel_id=target.id, path=str(path))

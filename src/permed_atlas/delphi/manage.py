@@ -19,7 +19,14 @@ from permed_atlas.delphi.definition import ItemDraft
 from permed_atlas.delphi.edge import NO_STORE, attachment, is_editor, redirect
 from permed_atlas.delphi.errors import PanelFileError, RatingError
 from permed_atlas.delphi.models import CarryDecision
-from permed_atlas.web.deps import CsrfProtected, CurrentUser, EditorUser, SessionDep, render
+from permed_atlas.web.deps import (
+    CsrfProtected,
+    CurrentUser,
+    EditorUser,
+    SessionDep,
+    SettingsDep,
+    render,
+)
 
 manage_router = APIRouter()
 
@@ -52,7 +59,12 @@ def _render_panel(
 
 @manage_router.post("/studies/{study_id}/panel", include_in_schema=False)
 async def panel_import(
-    request: Request, study_id: int, session: SessionDep, user: EditorUser, _csrf: CsrfProtected
+    request: Request,
+    study_id: int,
+    session: SessionDep,
+    settings: SettingsDep,
+    user: EditorUser,
+    _csrf: CsrfProtected,
 ) -> Response:
     form = await request.form()
     upload = form.get("file")
@@ -66,7 +78,13 @@ async def panel_import(
         path = Path(tmp) / name
         path.write_bytes(await upload.read())
         try:
-            experts = files.import_panel_file(session, path, study_id=study_id, panel=panel_name)
+            experts = files.import_panel_file(
+                session,
+                path,
+                study_id=study_id,
+                panel=panel_name,
+                include_hk_mo_in_china=settings.include_hk_mo_in_china,
+            )
         except PanelFileError as exc:
             session.rollback()
             message = str(exc).replace(str(path), name)

@@ -26,7 +26,8 @@ SESSION_MAX_AGE = 14 * 24 * 3600
 
 _TITLES = {
     "landscape": "Landscape",
-    "directory": "Partners",
+    "directory": "Directory",
+    "partners": "Partners",
     "delphi": "Delphi",
     "roadmap": "Roadmap",
     "transfer": "Data transfer",
