@@ -9,7 +9,10 @@ real tagging and search index run on it.
 Then 200 varied queries, each with three facets (half with search words too),
 run through the HTTP API (in-process ASGI client) and the same queries directly
 through ``search_works`` on a DuckDB connection; the ratio is what the web layer
-costs. The dashboard JSON is timed the same way against ``compute_indicators``.
+costs. The dashboard JSON is timed the same way against ``compute_indicators``, over
+``--dashboards`` filter combinations: each first requested once (cold: nothing about that
+combination is cached, so every indicator is computed, from the aggregates tagging built),
+then again (served from the app's cache); the raw queries are timed beside them.
 
 Run: ``.venv/bin/python benchmarks/bench_search.py --works 1000000``
 """
@@ -28,8 +31,10 @@ from urllib.parse import urlencode
 import duckdb
 
 from permed_atlas.landscape.corpus import open_corpus
+from permed_atlas.landscape.indicators import LandscapeFilter, compute_indicators
 from permed_atlas.landscape.search import build_search_index, search_index_is_current, search_works
 from permed_atlas.landscape.search_query import SearchQuery
+from permed_atlas.landscape.tagging import needs_tagging
 from permed_atlas.settings import Settings
 
 SEARCH_TARGET_P95_MS = 150
@@ -98,12 +103,6 @@ def _scale_up(connection: duckdb.DuckDBPyConnection, target: int) -> None:
         )
 
 
-def _derived_tables() -> set[str]:
-    from permed_atlas.landscape import tagging
-
-    return set(getattr(tagging, "DERIVED_TABLES", ()))
-
-
 def _tag(settings: Settings) -> None:
     from permed_atlas.landscape.regions import load_region_sets
     from permed_atlas.landscape.tagging import tag_corpus
@@ -123,11 +122,11 @@ def build_corpus(settings: Settings, *, works: int, seed_works: int) -> None:
         with duckdb.connect(str(settings.corpus_path), read_only=True) as connection:
             count = connection.execute("SELECT count(*) FROM works").fetchall()[0][0]
             tagged = connection.execute("SELECT count(*) FROM work_flags").fetchall()[0][0]
-            tables = {r[0] for r in connection.execute("SHOW TABLES").fetchall()}
+            stale = needs_tagging(connection)
         if count >= works and tagged >= count:
             _log(f"reusing the corpus at {settings.corpus_path} ({count:,} works)")
-            if not _derived_tables() <= tables:
-                _tag(settings)  # tagging added tables since this corpus was built
+            if stale:
+                _tag(settings)  # tagging added derived tables since this corpus was built
             with duckdb.connect(str(settings.corpus_path), read_only=True) as connection:
                 current = search_index_is_current(connection)
             if not current:
@@ -191,6 +190,60 @@ def make_queries(connection: duckdb.DuckDBPyConnection, n: int, seed: int = 5) -
     return queries
 
 
+FIXED_DASHBOARDS: list[dict[str, str]] = [
+    {}, {"region": "EU27"}, {"kind": "publication", "pm_relevant": "yes"},
+    {"country": "CN", "year_from": "2015"}, {"region": "CN", "eu_cn": "yes"},
+    {"topic": "oncology", "year_from": "2010", "year_to": "2020"},
+    {"kind": "patent"}, {"country": "DE", "topic": "oncology"},
+]
+
+
+def dashboard_filters(
+    connection: duckdb.DuckDBPyConnection, n: int, seed: int = 7
+) -> list[dict[str, str]]:
+    """The fixed dashboard filters, then random ones (0-3 facets) up to ``n`` in all."""
+    rng = random.Random(seed)
+    values = {
+        dim: [r[0] for r in connection.execute(
+            "SELECT value FROM search_facet_values WHERE dim = ? ORDER BY n DESC LIMIT 20", [dim]
+        ).fetchall()]
+        for dim in ("region", "country", "topic", "institution")
+    }
+    chosen = [dict(params) for params in FIXED_DASHBOARDS]
+    seen = {tuple(sorted(params.items())) for params in chosen}
+    while len(chosen) < n:
+        params: dict[str, str] = {}
+        for facet in rng.sample(FACETS, rng.choice([1, 2, 2, 3])):
+            if facet in values and values[facet]:
+                params[facet] = rng.choice(values[facet])
+            elif facet == "year":
+                start = rng.randint(2000, 2020)
+                params["year_from"], params["year_to"] = str(start), str(start + rng.randint(0, 8))
+            elif facet == "kind":
+                params["kind"] = rng.choice(["publication", "publication", "patent"])
+            elif facet in ("eu_cn", "pm_relevant"):
+                params[facet] = rng.choice(["yes", "no"])
+        key = tuple(sorted(params.items()))
+        if key not in seen:
+            seen.add(key)
+            chosen.append(params)
+    return chosen[:n]
+
+
+def landscape_filter_of(params: dict[str, str]) -> LandscapeFilter:
+    """The indicators' filter of dashboard query parameters (as the route parses them)."""
+    flag = {"yes": True, "no": False}
+    return LandscapeFilter(
+        region=params.get("region"), country=params.get("country"),
+        institution=params.get("institution"), topic=params.get("topic"),
+        kind=params.get("kind"),
+        year_from=int(params["year_from"]) if "year_from" in params else None,
+        year_to=int(params["year_to"]) if "year_to" in params else None,
+        eu_cn=flag.get(params.get("eu_cn", "")),
+        pm_relevant=flag.get(params.get("pm_relevant", "")),
+    )
+
+
 def to_params(query: SearchQuery) -> str:
     from permed_atlas.landscape.routes import query_pairs
 
@@ -210,6 +263,10 @@ def main() -> int:
     parser.add_argument("--seed-works", type=int, default=20_000)
     parser.add_argument("--queries", type=int, default=200)
     parser.add_argument("--data", type=Path, default=Path("benchmarks/out/search-1m"))
+    parser.add_argument("--dashboards", type=int, default=40,
+                        help="dashboard filter combinations, each requested cold then again")
+    parser.add_argument("--raw-dashboards", type=int, default=8,
+                        help="of those, how many also to time on the raw queries (slow)")
     args = parser.parse_args()
 
     settings = Settings(data_dir=args.data, secret_key="bench-secret-key-0123456789-abcdefghij",
@@ -218,7 +275,6 @@ def main() -> int:
 
     from fastapi.testclient import TestClient
 
-    from permed_atlas.landscape.indicators import LandscapeFilter, compute_indicators
     from permed_atlas.web.app import create_app
 
     direct = duckdb.connect(str(settings.corpus_path), read_only=True)
@@ -257,41 +313,47 @@ def main() -> int:
         print(f"target search p95 <= {SEARCH_TARGET_P95_MS} ms: "
               f"{'met' if s95 <= SEARCH_TARGET_P95_MS else 'NOT met'}", flush=True)
 
-        dash_filters = [
-            {}, {"region": "EU27"}, {"kind": "publication", "pm_relevant": "yes"},
-            {"country": "CN", "year_from": "2015"}, {"region": "CN", "eu_cn": "yes"},
-            {"topic": "oncology", "year_from": "2010", "year_to": "2020"},
-            {"kind": "patent"}, {"country": "DE", "topic": "oncology"},
-        ]
+        dash_filters = dashboard_filters(direct, args.dashboards)
         cold, warm, direct_dash = [], [], []
-        for attempt in (cold, warm):  # the second pass is answered from the app's cache
+        cold_cpu, direct_cpu = [], []  # CPU ms of all threads: what the load cannot inflate
+        # Every filter combination is new to the app's dashboard cache on the first pass (a
+        # cold request computes every indicator); the second pass is answered from the cache.
+        for attempt, cpu in ((cold, cold_cpu), (warm, [])):
             for params in dash_filters:
                 url = "/api/v1/landscape/dashboard?" + urlencode(params)
-                started = time.perf_counter()
+                started, started_cpu = time.perf_counter(), time.process_time()
                 response = client.get(url)
                 attempt.append((time.perf_counter() - started) * 1000)
+                cpu.append((time.process_time() - started_cpu) * 1000)
                 if response.status_code != 200:
                     print(f"dashboard {url} -> {response.status_code}: {response.text[:200]}")
                     return 1
         for params in dash_filters:
-            flt = LandscapeFilter(
-                region=params.get("region"), country=params.get("country"),
-                topic=params.get("topic"), kind=params.get("kind"),
-                year_from=int(params["year_from"]) if "year_from" in params else None,
-                year_to=int(params["year_to"]) if "year_to" in params else None,
-                eu_cn=True if params.get("eu_cn") == "yes" else None,
-                pm_relevant=True if params.get("pm_relevant") == "yes" else None,
-            )
-            started = time.perf_counter()
-            compute_indicators(direct, flt)
+            started, started_cpu = time.perf_counter(), time.process_time()
+            compute_indicators(direct, landscape_filter_of(params))
             direct_dash.append((time.perf_counter() - started) * 1000)
+            direct_cpu.append((time.process_time() - started_cpu) * 1000)
+        raw_dash = []
+        for params in dash_filters[: args.raw_dashboards]:
+            started = time.perf_counter()
+            compute_indicators(direct, landscape_filter_of(params), use_aggregates=False)
+            raw_dash.append((time.perf_counter() - started) * 1000)
 
     b50, b95, bmax = percentiles(cold)
     w50, w95, wmax = percentiles(warm)
     c50, c95, cmax = percentiles(direct_dash)
+    print(f"dashboard: {len(dash_filters)} filter combinations (the 8 fixed ones, then 0-3 "
+          f"random facets each, incl. institution); 1-min load average {os.getloadavg()[0]:.1f}")
     print(f"{'dashboard JSON via HTTP, first':34}{b50:10.1f}{b95:10.1f}{bmax:10.1f}")
     print(f"{'dashboard JSON via HTTP, repeated':34}{w50:10.1f}{w95:10.1f}{wmax:10.1f}")
     print(f"{'dashboard direct (indicators)':34}{c50:10.1f}{c95:10.1f}{cmax:10.1f}")
+    for label, samples in (("  CPU ms, HTTP first", cold_cpu), ("  CPU ms, direct", direct_cpu)):
+        p50, p95, pmax = percentiles(samples)
+        print(f"{label:34}{p50:10.1f}{p95:10.1f}{pmax:10.1f}")
+    if raw_dash:
+        r50, r95, rmax = percentiles(raw_dash)
+        print(f"{'dashboard direct, raw queries':34}{r50:10.1f}{r95:10.1f}{rmax:10.1f}"
+              f"   (first {len(raw_dash)}, without the aggregates)")
     print(f"{'  ratio HTTP first / direct':34}{b50 / c50:10.2f}{b95 / c95:10.2f}")
     print(f"target dashboard <= {DASHBOARD_TARGET_MS} ms: first request "
           f"{'met' if b95 <= DASHBOARD_TARGET_MS else 'NOT met'}, repeated "

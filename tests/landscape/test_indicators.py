@@ -132,7 +132,7 @@ def test_untagged_corpus_says_so(corpus) -> None:
 
 def test_compute_indicators_defaults_to_every_tagged_region(tagged) -> None:
     result = compute_indicators(tagged)
-    assert result.regions == ("CN", "EEA_UK_CH", "EU27", "ICPERMED")
+    assert result.regions == ("AFRICA", "CN", "EEA_UK_CH", "EU27", "ICPERMED", "LAC")
     assert set(result.tables()) == {
         "output",
         "copublications",

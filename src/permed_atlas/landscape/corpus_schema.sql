@@ -82,3 +82,9 @@ CREATE TABLE IF NOT EXISTS work_flags (
     pm_relevant BOOLEAN NOT NULL,
     eu_cn       BOOLEAN NOT NULL             -- institutions in both the EU-27 and China
 );
+
+-- Derived tables (region_members, work_topic_set, work_institutions, institution_dim and the
+-- pre-aggregated agg_* tables the dashboard reads) are in derived_schema.sql beside this file.
+-- Tagging creates and rebuilds them, not this schema: their presence tells `needs_tagging`
+-- that a corpus was tagged by a version that builds them, where empty tables created here
+-- would make an old or untagged corpus look tagged.

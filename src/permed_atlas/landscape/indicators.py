@@ -4,24 +4,47 @@ Every function takes a connection and a :class:`LandscapeFilter` (the same
 facets the web dashboard offers) and returns plain frozen dataclasses. The
 connection only needs the corpus tables by name, so the same functions run
 over DuckDB's own tables or over views of Parquet files.
+
+The functions here are the raw queries, over the tag tables. :func:`compute_indicators`
+answers from the pre-aggregated tables of :mod:`permed_atlas.landscape.aggregates`
+wherever they can answer the filter and are current, and from the raw queries otherwise;
+both give the same rows.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
 import duckdb
 
+from permed_atlas.landscape import aggregate_queries as agg
+from permed_atlas.landscape import aggregates
 from permed_atlas.landscape.errors import LandscapeError
 from permed_atlas.landscape.filters import NO_FILTER as NO_FILTER
 from permed_atlas.landscape.filters import LandscapeFilter as LandscapeFilter
 from permed_atlas.landscape.filters import filtered_works_sql as filtered_works_sql
+from permed_atlas.landscape.indicator_models import ALL_REGIONS as ALL_REGIONS
+from permed_atlas.landscape.indicator_models import INDICATOR_NAMES as INDICATOR_NAMES
+from permed_atlas.landscape.indicator_models import CitedWork as CitedWork
+from permed_atlas.landscape.indicator_models import CoPublicationYear as CoPublicationYear
+from permed_atlas.landscape.indicator_models import Indicators as Indicators
+from permed_atlas.landscape.indicator_models import PatentCount as PatentCount
+from permed_atlas.landscape.indicator_models import RankedCountry as RankedCountry
+from permed_atlas.landscape.indicator_models import RankedInstitution as RankedInstitution
+from permed_atlas.landscape.indicator_models import RegionYearCount as RegionYearCount
+from permed_atlas.landscape.indicator_models import TopicShare as TopicShare
+from permed_atlas.landscape.indicator_models import TopicYear as TopicYear
+from permed_atlas.landscape.indicator_models import (
+    copublications_of,
+    countries_of,
+    institutions_of,
+    output_of,
+    patents_of,
+    top_cited_of,
+    topic_trends_of,
+)
 from permed_atlas.landscape.regions import CHINA, EU27
-
-ALL_REGIONS = "ALL"
-"""The pseudo-region of every work in the filter, for totals."""
 
 
 def _query(
@@ -43,17 +66,6 @@ def _region_clause(regions: Sequence[str] | None, column: str) -> tuple[str, lis
     if not regions:
         return "TRUE", []
     return f"{column} IN ({', '.join('?' for _ in regions)})", [r.upper() for r in regions]
-
-
-@dataclass(frozen=True, slots=True)
-class RegionYearCount:
-    """Works per region and year."""
-
-    region: str
-    year: int | None
-    works: int
-    pm_relevant: int
-    eu_cn: int
 
 
 def output_by_year_region(
@@ -93,19 +105,7 @@ def output_by_year_region(
         " GROUP BY year ORDER BY 1, 2",
         bit_params,
     )
-    return [RegionYearCount(r[0], r[1], int(r[2]), int(r[3]), int(r[4])) for r in rows]
-
-
-@dataclass(frozen=True, slots=True)
-class CoPublicationYear:
-    """EU–China co-publications of one year and their share of each side's output."""
-
-    year: int | None
-    eu_cn: int
-    eu_total: int
-    cn_total: int
-    share_of_eu: float
-    share_of_cn: float
+    return output_of(rows)
 
 
 def eu_cn_copublications(
@@ -125,30 +125,7 @@ def eu_cn_copublications(
         "WHERE fw.kind = 'publication' GROUP BY year ORDER BY year",
         [EU27, CHINA, EU27, CHINA],
     )
-    return [
-        CoPublicationYear(
-            year=r[0],
-            eu_cn=int(r[1]),
-            eu_total=int(r[2]),
-            cn_total=int(r[3]),
-            share_of_eu=r[1] / r[2] if r[2] else 0.0,
-            share_of_cn=r[1] / r[3] if r[3] else 0.0,
-        )
-        for r in rows
-    ]
-
-
-@dataclass(frozen=True, slots=True)
-class RankedInstitution:
-    """An institution's rank by works within a region."""
-
-    region: str
-    rank: int
-    institution_id: str | None
-    institution: str
-    country_code: str | None
-    works: int
-    eu_cn_works: int
+    return copublications_of(rows)
 
 
 def top_institutions(
@@ -169,33 +146,21 @@ def top_institutions(
     rows = _query(
         connection,
         flt,
+        # institution_dim names each institution the same way whatever the filter.
         "SELECT region, rank, institution_id, institution, country_code, works, eu_cn_works FROM ("
-        " SELECT m.region, i.institution_id, i.institution, i.country_code, i.works, i.eu_cn_works,"
-        "  row_number() OVER (PARTITION BY m.region ORDER BY i.works DESC, i.institution) AS rank"
-        " FROM (SELECT wi.institution_key, any_value(wi.institution_id) AS institution_id,"
-        "   any_value(wi.institution_name) AS institution,"
-        "   any_value(wi.country_code) AS country_code,"
-        "   count(*) AS works, count(*) FILTER (fw.eu_cn) AS eu_cn_works"
+        " SELECT m.region, d.institution_id, d.institution_name AS institution, d.country_code,"
+        "  i.works, i.eu_cn_works, row_number() OVER (PARTITION BY m.region"
+        "   ORDER BY i.works DESC, d.institution_name, d.institution_key) AS rank"
+        " FROM (SELECT wi.institution_key, count(*) AS works,"
+        "   count(*) FILTER (fw.eu_cn) AS eu_cn_works"
         "  FROM fw JOIN work_institutions wi USING (work_id) GROUP BY wi.institution_key) i"
-        " JOIN region_members m ON m.country_code = i.country_code"
+        " JOIN institution_dim d USING (institution_key)"
+        " JOIN region_members m ON m.country_code = d.country_code"
         f" WHERE {clause})"
         " WHERE rank <= ? ORDER BY region, rank",
         [*params, limit],
     )
-    return [
-        RankedInstitution(r[0], int(r[1]), r[2], r[3], r[4], int(r[5]), int(r[6])) for r in rows
-    ]
-
-
-@dataclass(frozen=True, slots=True)
-class RankedCountry:
-    """A country's rank by works within a region, and its share of the region's works."""
-
-    region: str
-    rank: int
-    country_code: str
-    works: int
-    share: float
+    return institutions_of(rows)
 
 
 def top_countries(
@@ -227,17 +192,7 @@ def top_countries(
         " WHERE rank <= ? ORDER BY region, rank",
         [*params, limit],
     )
-    return [RankedCountry(r[0], int(r[1]), r[2], int(r[3]), float(r[4])) for r in rows]
-
-
-@dataclass(frozen=True, slots=True)
-class TopicShare:
-    """How many of a region's works carry a topic, and what share of them."""
-
-    region: str
-    topic: str
-    works: int
-    share: float
+    return countries_of(rows)
 
 
 def topic_mix(
@@ -267,16 +222,6 @@ def topic_mix(
         params,
     )
     return [TopicShare(r[0], r[1], int(r[2]), float(r[3])) for r in rows]
-
-
-@dataclass(frozen=True, slots=True)
-class TopicYear:
-    """Works of one topic in one region and year."""
-
-    region: str
-    topic: str
-    year: int | None
-    works: int
 
 
 def topic_trends(
@@ -314,7 +259,7 @@ def topic_trends(
         " GROUP BY b.region, g.topic, g.year ORDER BY 1, 2, 3",
         bit_params,
     )
-    return [TopicYear(r[0], r[1], r[2], int(r[3])) for r in rows]
+    return topic_trends_of(rows)
 
 
 def topic_mix_from_trends(
@@ -338,16 +283,6 @@ def topic_mix_from_trends(
         for (region, topic), count in works.items()
     ]
     return sorted(rows, key=lambda r: (r.region, -r.works, r.topic))
-
-
-@dataclass(frozen=True, slots=True)
-class PatentCount:
-    """Patents (documents and families) with an applicant in a region, per priority year."""
-
-    region: str
-    year: int | None
-    patents: int
-    families: int
 
 
 def patents_by_applicant_region(
@@ -374,21 +309,7 @@ def patents_by_applicant_region(
         f" WHERE fw.kind = 'patent' AND {clause} GROUP BY ALL ORDER BY 1, 2",
         params,
     )
-    return [PatentCount(r[0], r[1], int(r[2]), int(r[3])) for r in rows]
-
-
-@dataclass(frozen=True, slots=True)
-class CitedWork:
-    """A highly cited EU–China work."""
-
-    rank: int
-    work_id: int
-    title: str | None
-    year: int | None
-    cited_by_count: int
-    doi: str | None
-    openalex_id: str | None
-    countries: tuple[str, ...]
+    return patents_of(rows)
 
 
 def top_cited_eu_cn(
@@ -414,46 +335,7 @@ def top_cited_eu_cn(
         " ORDER BY coalesce(w.cited_by_count, 0) DESC, w.work_id",
         [limit],
     )
-    return [
-        CitedWork(i + 1, int(r[0]), r[1], r[2], int(r[3]), r[4], r[5], tuple(r[6] or ()))
-        for i, r in enumerate(rows)
-    ]
-
-
-@dataclass(frozen=True, slots=True)
-class Indicators:
-    """All indicators for one filter."""
-
-    filter: LandscapeFilter
-    regions: tuple[str, ...]
-    output: list[RegionYearCount] = field(default_factory=list)
-    copublications: list[CoPublicationYear] = field(default_factory=list)
-    institutions: list[RankedInstitution] = field(default_factory=list)
-    countries: list[RankedCountry] = field(default_factory=list)
-    topics: list[TopicShare] = field(default_factory=list)
-    topic_trends: list[TopicYear] = field(default_factory=list)
-    patents: list[PatentCount] = field(default_factory=list)
-    top_cited: list[CitedWork] = field(default_factory=list)
-
-    def tables(self) -> dict[str, list[dict[str, Any]]]:
-        """Each indicator as a list of plain dicts (for CSV, JSON and templates)."""
-        return {
-            f.name: [asdict(row) for row in getattr(self, f.name)]
-            for f in fields(self)
-            if f.name not in ("filter", "regions")
-        }
-
-
-INDICATOR_NAMES = (
-    "output",
-    "copublications",
-    "institutions",
-    "countries",
-    "topics",
-    "topic_trends",
-    "patents",
-    "top_cited",
-)
+    return top_cited_of(rows)
 
 
 def tagged_regions(connection: duckdb.DuckDBPyConnection) -> list[str]:
@@ -476,6 +358,7 @@ def compute_indicators(
     *,
     regions: Sequence[str] | None = None,
     limit: int = 10,
+    use_aggregates: bool = True,
 ) -> Indicators:
     """Every indicator for one filter.
 
@@ -483,6 +366,8 @@ def compute_indicators(
     :param flt: the facets.
     :param regions: the regions to break down by; None for every tagged region.
     :param limit: how many institutions, countries and cited works per list.
+    :param use_aggregates: answer from the pre-aggregated tables where they are current and
+        can (the same rows, faster); False runs every raw query.
     """
     known = tagged_regions(connection)
     if regions:
@@ -491,19 +376,67 @@ def compute_indicators(
             raise LandscapeError(
                 f"unknown region {', '.join(unknown)}; the corpus is tagged with {', '.join(known)}"
             )
-    chosen = tuple(r.upper() for r in regions) if regions else tuple(known)
-    output = output_by_year_region(connection, flt, regions=chosen)
-    trends = topic_trends(connection, flt, regions=chosen)
-    topics = topic_mix_from_trends(trends, output)
-    return Indicators(
-        filter=flt,
-        regions=chosen,
-        output=output,
-        copublications=eu_cn_copublications(connection, flt),
-        institutions=top_institutions(connection, flt, regions=chosen, limit=limit),
-        countries=top_countries(connection, flt, regions=chosen, limit=limit),
-        topics=topics,
-        topic_trends=trends,
-        patents=patents_by_applicant_region(connection, flt, regions=chosen),
-        top_cited=top_cited_eu_cn(connection, flt, limit=limit),
-    )
+    chosen = tuple(dict.fromkeys(r.upper() for r in regions)) if regions else tuple(known)
+    bits = aggregates.aggregate_bits(connection) if use_aggregates else None
+    if bits is None or not agg.answers(flt, bits):
+        output = output_by_year_region(connection, flt, regions=chosen)
+        trends = topic_trends(connection, flt, regions=chosen)
+        return Indicators(
+            filter=flt,
+            regions=chosen,
+            output=output,
+            copublications=eu_cn_copublications(connection, flt),
+            institutions=top_institutions(connection, flt, regions=chosen, limit=limit),
+            countries=top_countries(connection, flt, regions=chosen, limit=limit),
+            topics=topic_mix_from_trends(trends, output),
+            topic_trends=trends,
+            patents=patents_by_applicant_region(connection, flt, regions=chosen),
+            top_cited=top_cited_eu_cn(connection, flt, limit=limit),
+        )
+    return _from_aggregates(connection, flt, bits, regions=chosen, limit=limit)
+
+
+def _from_aggregates(
+    connection: duckdb.DuckDBPyConnection,
+    flt: LandscapeFilter,
+    bits: aggregates.AggregateBits,
+    *,
+    regions: tuple[str, ...],
+    limit: int,
+) -> Indicators:
+    with agg.sources_for(connection, flt) as src:
+        output = output_of(
+            agg.output_rows(
+                connection, flt, bits, regions=regions, all_label=ALL_REGIONS, src=src
+            )
+        )
+        trends = topic_trends_of(
+            agg.topic_trend_rows(connection, flt, bits, regions=regions, src=src)
+        )
+        clause = _region_clause(regions, "m.region")
+        return Indicators(
+            filter=flt,
+            regions=regions,
+            output=output,
+            copublications=copublications_of(
+                agg.copublication_rows(connection, flt, bits, eu=EU27, cn=CHINA, src=src)
+            ),
+            institutions=institutions_of(
+                agg.institution_rows(
+                    connection, flt, bits, region_clause=clause, limit=limit, src=src
+                )
+            ),
+            countries=countries_of(
+                agg.country_rows(
+                    connection, flt, bits, region_clause=clause, limit=limit, src=src
+                )
+            ),
+            topics=topic_mix_from_trends(trends, output),
+            topic_trends=trends,
+            patents=patents_of(
+                agg.patent_rows(connection, flt, bits, region_clause=clause, src=src)
+            ),
+            top_cited=top_cited_of(
+                agg.top_cited_rows(connection, flt, bits, limit=limit, src=src)
+            ),
+        )

@@ -14,6 +14,11 @@ from dataclasses import dataclass
 
 import duckdb
 
+from permed_atlas.landscape.aggregates import (
+    AGGREGATE_TABLES,
+    build_aggregates,
+    create_derived_tables,
+)
 from permed_atlas.landscape.errors import RegionError, TaggingRuleError
 from permed_atlas.landscape.regions import CHINA, EU27, RegionSet
 from permed_atlas.landscape.topics import (
@@ -27,20 +32,10 @@ from permed_atlas.landscape.topics import (
 from permed_atlas.types import RegionCode
 
 TAG_TABLES = ("work_countries", "work_regions", "work_topics", "work_flags")
-REGION_MEMBERS_DDL = (
-    "CREATE TABLE IF NOT EXISTS region_members "
-    "(region VARCHAR NOT NULL, country_code VARCHAR NOT NULL)"
-)
-# Folded tags the indicators aggregate: one row per work and topic (work_topics has one per
-# rule) and one per work and institution (affiliations has one per author and institution).
-# Computing them once here keeps every indicator query on small, narrow rows.
-DERIVED_TABLES_DDL = (
-    "CREATE TABLE IF NOT EXISTS work_topic_set (work_id BIGINT NOT NULL, topic VARCHAR NOT NULL)",
-    "CREATE TABLE IF NOT EXISTS work_institutions (work_id BIGINT NOT NULL, "
-    "institution_key VARCHAR NOT NULL, institution_id VARCHAR, institution_name VARCHAR, "
-    "country_code VARCHAR)",
-)
-DERIVED_TABLES = ("work_topic_set", "work_institutions")
+# Tables rebuilt from the tags by every run (derived_schema.sql says why tagging, not the
+# corpus schema, creates them): the folded tags the indicators aggregate (one row per work and
+# topic, one per work and institution), the institution names, and the pre-aggregated cells.
+DERIVED_TABLES = ("work_topic_set", "work_institutions", "institution_dim", *AGGREGATE_TABLES)
 
 
 @dataclass(frozen=True, slots=True)
@@ -152,7 +147,8 @@ def tag_corpus(
     rules: RuleSet,
     work_ids: Iterable[int] | None = None,
 ) -> TaggingSummary:
-    """Recompute work_countries, work_regions, work_topics and work_flags.
+    """Recompute work_countries, work_regions, work_topics and work_flags, then rebuild the
+    derived tables and the indicators' aggregates (aggregates.py) from them.
 
     :param connection: a writable corpus connection.
     :param regions: the region sets (must include EU27 and CN for the EU–China flag).
@@ -191,13 +187,11 @@ def tag_corpus(
             "SELECT unnest(?::VARCHAR[]) AS rule_id, unnest(?::VARCHAR[]) AS topic",
             [[rule.id for rule in rules.rules], [rule.topic for rule in rules.rules]],
         )
-        for ddl in DERIVED_TABLES_DDL:
-            connection.execute(ddl)
-        for table in TAG_TABLES + DERIVED_TABLES:
+        create_derived_tables(connection)
+        for table in TAG_TABLES + ("work_topic_set", "work_institutions"):
             connection.execute(f"DELETE FROM {table} WHERE {scope}")
         # Indicators need the region of an institution's country, with the same sets the
         # tags were computed from, so tagging keeps the membership beside the tags.
-        connection.execute(REGION_MEMBERS_DDL)
         connection.execute("DELETE FROM region_members")
         connection.execute("INSERT INTO region_members SELECT * FROM _tag_region_members")
         connection.execute(
@@ -249,6 +243,9 @@ def tag_corpus(
             f"  bool_or(region = {sql_literal(CHINA)}) AS cn FROM work_regions GROUP BY work_id) r "
             f"USING (work_id) WHERE {scope.replace('work_id', 'w.work_id', 1)}"
         )
+        # The aggregates are rebuilt whole, in this transaction: a reader sees the new tags
+        # with their aggregates or the old ones with theirs, never stale numbers.
+        build_aggregates(connection)
         counts = connection.execute(
             "SELECT "
             f"(SELECT count(*) FROM work_flags WHERE {scope}), "
