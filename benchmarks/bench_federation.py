@@ -1,23 +1,36 @@
-"""Benchmark: one count query across 10 nodes of 1M samples each, on loopback.
+"""Benchmark: one count query across 10 nodes of 1M samples each, with every figure printed.
 
 Generates (once, cached in --workdir) N synthetic biobank tables of R samples as
-Parquet, starts one ``permed node serve`` process per table (DuckDB with one
-answering thread each), then measures, with a fresh question every time (so no
-node answers from its cache):
+Parquet, starts one ``permed node serve`` process per table (each with its query
+log in a SQLite file, as a real node keeps it), then asks, round by round, with a
+fresh question every time (so no node answers from a cache):
 
-A. each node alone: one question sent straight to it while the others are idle,
-   p50/p95 per node; the slowest node's p95 is the baseline;
-B. the hub (:class:`permed_atlas.federation.Hub`): sequential fan-outs to all
-   nodes at once, merged; p50/p95;
+A. each node alone: one question sent straight to it while the others are idle;
+   the slowest node's p95 is the baseline of the issue's ratio;
+B. the hub (:class:`permed_atlas.federation.Hub`): a fan-out to all nodes at once,
+   merged; the hub also records each node's round trip inside that same fan-out;
 C. the same fan-out without the hub: the N questions sent concurrently straight
-   to the nodes (asyncio.gather), the slowest answer per round; p50/p95.
+   to the nodes, the slowest answer per round.
 
-It prints B/A (the brief's ratio; target <= 1.5) and B/C (what the hub itself
-adds on top of the nodes answering together). On one machine the nodes share
-its cores, so A -> C is the cost of N CPU-bound nodes on 2 cores, which separate
-sites would not pay; B/C isolates the fan-out overhead.
+Figures:
+
+(a) all nodes on this host: B p95 / A p95 (the issue's ratio, target <= 1.5) and
+    B / C. Here the N node processes and the hub share this machine's cores, so
+    a fan-out costs at least N times one node's CPU divided by the core count;
+    separate sites would not pay that.
+(b) inside the fan-out: hub total / slowest node's round trip in the same query,
+    the pure fan-out overhead (sending, waiting, merging), CPU sharing included
+    on both sides. Also the CPU one fan-out and one single question use (hub or
+    asker, nodes; from /proc), and the least wall time that CPU needs on this
+    machine's cores.
+(c) emulated WAN (root only, needs the kernel's sch_netem): each node in its own
+    network namespace behind a veth pair with a tc netem delay (hub in the EU:
+    EU nodes --wan-eu-ms, Chinese nodes --wan-cn-ms each way). Only the network is
+    emulated: the nodes still share this machine's cores. Skipped with a message
+    when it cannot run.
 
     .venv/bin/python benchmarks/bench_federation.py --nodes 10 --rows 1000000
+    .venv/bin/python benchmarks/bench_federation.py --nodes 10 --rows 1000000 --no-cube
 """
 
 from __future__ import annotations
@@ -26,13 +39,14 @@ import argparse
 import asyncio
 import os
 import secrets
+import shutil
 import signal
 import socket
-import statistics
 import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
@@ -41,8 +55,8 @@ import yaml
 from permed_atlas.federation._synthetic import write_synthetic_biobank
 from permed_atlas.federation.auth import issue_token
 from permed_atlas.federation.hub import Hub, HubConfig
-from permed_atlas.federation.models import NodeEndpoint
-from permed_atlas.federation.query import query_from_json, query_to_json
+from permed_atlas.federation.models import CountQuery, NodeEndpoint
+from permed_atlas.federation.query import parse_filter_text, query_from_json, query_to_json
 
 BASES = (
     "ICD10:C50,sex:female",
@@ -57,7 +71,33 @@ COLUMNS = {"sample_id": "sample_id", "donor_id": "donor_id", "collection": "coll
            "sex": "sex", "age_at_collection": "age_at_collection",
            "collection_year": "collection_year", "storage": "storage",
            "consent": "duo_codes", "country": "country"}
+NETNS_PREFIX = "pmfedbench"
 _serial = iter(range(10**9))
+
+
+@dataclass(frozen=True)
+class NodeSpec:
+    node_id: str
+    data: Path
+    config: Path
+    secret: str
+    region: str
+
+
+@dataclass
+class Figures:
+    alone: dict[str, list[float]]
+    hub: list[float] = field(default_factory=list)
+    together: list[float] = field(default_factory=list)
+    slowest_inside: list[float] = field(default_factory=list)  # per fan-out, seconds
+    # CPU seconds summed over all fan-outs (hub process, all node processes) and over
+    # all single-node questions (asking process, the node asked).
+    cpu: dict[str, float] = field(default_factory=lambda: dict.fromkeys(
+        ("hub", "nodes", "alone_client", "alone_node"), 0.0))
+
+
+class WanUnavailableError(RuntimeError):
+    """The emulated WAN (c) cannot run here; the message says why."""
 
 
 def free_port() -> int:
@@ -66,17 +106,15 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def fresh_question(index: int):  # type: ignore[no-untyped-def]
+def fresh_question(index: int) -> CountQuery:
     """Question ``index`` of the mix, made unique by a no-op year bound so no cache answers it."""
-    from permed_atlas.federation.query import parse_filter_text
-
-    filters = parse_filter_text(BASES[index % len(BASES)])
+    filters: list[dict[str, str]] = list(parse_filter_text(BASES[index % len(BASES)]))
     filters.append({"id": "collection_year", "operator": "<=",
                     "value": str(3000 + next(_serial))})
     return query_from_json({"query": {"filters": filters}})
 
 
-def prepare(workdir: Path, nodes: int, rows: int) -> list[tuple[str, Path, Path, str, str]]:
+def prepare(workdir: Path, nodes: int, rows: int) -> list[NodeSpec]:
     out = []
     for i in range(nodes):
         node_id = f"bench-{i:02d}"
@@ -96,22 +134,43 @@ def prepare(workdir: Path, nodes: int, rows: int) -> list[tuple[str, Path, Path,
             "auth": {"trusted_issuers": {"bench-hub": {"secret": secret}}},
             "columns": COLUMNS,
         }), encoding="utf-8")
-        out.append((node_id, data, config, secret, region))
+        out.append(NodeSpec(node_id, data, config, secret, region))
     return out
 
 
-def start_nodes(specs: list[tuple[str, Path, Path, str, str]]) -> tuple[
-        list[subprocess.Popen[bytes]], list[NodeEndpoint]]:
+def start_nodes(
+    specs: list[NodeSpec], *, workdir: Path, cube: bool, netns: list[tuple[str, str]] | None = None,
+) -> tuple[list[subprocess.Popen[bytes]], list[NodeEndpoint]]:
+    """One ``permed node serve`` per spec, on loopback or inside the given (namespace, address)."""
     procs, endpoints = [], []
-    for node_id, data, config, secret, region in specs:
-        port = free_port()
+    for index, spec in enumerate(specs):
+        log = workdir / "logs" / f"{spec.node_id}.sqlite"
+        for stale in log.parent.glob(f"{spec.node_id}.sqlite*"):
+            stale.unlink()  # fresh budgets and histories for every run
+        prefix, host = ([], "127.0.0.1") if netns is None else (
+            ["ip", "netns", "exec", netns[index][0]], netns[index][1])
+        port = free_port() if netns is None else 8700
         procs.append(subprocess.Popen(
-            [sys.executable, "-m", "permed_atlas", "node", "serve", "--data", str(data),
-             "--config", str(config), "--port", str(port), "--threads", "1"],
+            [*prefix, sys.executable, "-m", "permed_atlas", "node", "serve",
+             "--data", str(spec.data), "--config", str(spec.config), "--host", host,
+             "--port", str(port), "--threads", "1", "--log", str(log),
+             "--cube" if cube else "--no-cube"],
             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True))
-        endpoints.append(NodeEndpoint(node_id, node_id, f"http://127.0.0.1:{port}", region,
-                                      "DE" if region == "EU" else "CN", secret, timeout_s=60))
+        endpoints.append(NodeEndpoint(spec.node_id, spec.node_id, f"http://{host}:{port}",
+                                      spec.region, "DE" if spec.region == "EU" else "CN",
+                                      spec.secret, timeout_s=60))
     return procs, endpoints
+
+
+def stop_nodes(procs: list[subprocess.Popen[bytes]]) -> None:
+    for proc in procs:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGTERM)
+    for proc in procs:
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
 
 
 def wait_ready(endpoints: list[NodeEndpoint], procs: list[subprocess.Popen[bytes]],
@@ -142,12 +201,12 @@ def pct(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
 
 
-async def direct(client: httpx.AsyncClient, endpoint: NodeEndpoint, question: object) -> float:
+async def direct(client: httpx.AsyncClient, endpoint: NodeEndpoint, question: CountQuery) -> float:
     token = issue_token(endpoint.secret, issuer="bench-hub", requester="bench-direct",
                         audience=endpoint.id, now=int(time.time()))
     start = time.perf_counter()
     response = await client.post(f"{endpoint.url}/api/biosamples",
-                                 json=query_to_json(question),  # type: ignore[arg-type]
+                                 json=query_to_json(question),
                                  headers={"Authorization": f"Bearer {token}"})
     elapsed = time.perf_counter() - start
     if response.status_code != 200:
@@ -155,84 +214,204 @@ async def direct(client: httpx.AsyncClient, endpoint: NodeEndpoint, question: ob
     return elapsed
 
 
-async def measure(endpoints: list[NodeEndpoint], rounds: int) -> dict[str, object]:
-    limits = httpx.Limits(max_connections=100, max_keepalive_connections=100)
-    async with httpx.AsyncClient(limits=limits, timeout=120) as client:
-        for endpoint in endpoints:  # warm up connections and DuckDB
+def cpu_of(pids: list[int]) -> float:
+    """CPU seconds (user + system) the processes have used so far (Linux /proc)."""
+    total = 0
+    for pid in pids:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        total += int(fields[11]) + int(fields[12])
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+async def measure(endpoints: list[NodeEndpoint], pids: list[int], rounds: int) -> Figures:
+    # One client per node, as the hub has: a fair comparison of the same HTTP work.
+    clients = {e.id: httpx.AsyncClient(timeout=120) for e in endpoints}
+    figures = Figures(alone={e.id: [] for e in endpoints})
+    try:
+        for endpoint in endpoints:  # warm up connections
             for i in range(3):
-                await direct(client, endpoint, fresh_question(i))
-        alone: dict[str, list[float]] = {e.id: [] for e in endpoints}
-        together: list[float] = []
-        hub_times: list[float] = []
+                await direct(clients[endpoint.id], endpoint, fresh_question(i))
         # The three measurements are interleaved round by round, so that whatever else
         # runs on the machine weighs on all three alike.
-        async with Hub(HubConfig("bench-hub", tuple(endpoints)), client=client) as hub:
+        async with Hub(HubConfig("bench-hub", tuple(endpoints))) as hub:
+            await hub.query(fresh_question(0), requester="bench-hub-user")
             for i in range(rounds):
+                cpu_hub, cpu_nodes = time.process_time(), cpu_of(pids)
                 start = time.perf_counter()
                 result = await hub.query(fresh_question(i), requester="bench-hub-user")
-                hub_times.append(time.perf_counter() - start)
+                figures.hub.append(time.perf_counter() - start)
+                figures.cpu["hub"] += time.process_time() - cpu_hub
+                figures.cpu["nodes"] += cpu_of(pids) - cpu_nodes
                 if not result.complete:
                     bad = [(o.node_id, o.status, o.reason) for o in result.missing]
                     raise RuntimeError(f"incomplete fan-out: {bad}")
+                figures.slowest_inside.append(max(o.elapsed_ms for o in result.outcomes) / 1000)
                 question = fresh_question(i)
                 start = time.perf_counter()
-                await asyncio.gather(*(direct(client, e, question) for e in endpoints))
-                together.append(time.perf_counter() - start)
-                for endpoint in endpoints:
-                    alone[endpoint.id].append(
-                        await direct(client, endpoint, fresh_question(i)))
-    return {"alone": alone, "together": together, "hub": hub_times}
+                await asyncio.gather(*(direct(clients[e.id], e, question) for e in endpoints))
+                figures.together.append(time.perf_counter() - start)
+                for endpoint, pid in zip(endpoints, pids, strict=True):
+                    cpu_client, cpu_node = time.process_time(), cpu_of([pid])
+                    figures.alone[endpoint.id].append(
+                        await direct(clients[endpoint.id], endpoint, fresh_question(i)))
+                    figures.cpu["alone_client"] += time.process_time() - cpu_client
+                    figures.cpu["alone_node"] += cpu_of([pid]) - cpu_node
+    finally:
+        for client in clients.values():
+            await client.aclose()
+    return figures
+
+
+def ms(seconds: float) -> str:
+    return f"{seconds * 1000:8.1f}"
+
+
+def report(title: str, figures: Figures) -> None:
+    """Print every figure of one setting, each with what it means."""
+    alone = figures.alone
+    print(f"\n{title}")
+    print("   A. each node alone (ms)           p50      p95")
+    for node_id, times in alone.items():
+        print(f"      {node_id:<28}{ms(pct(times, .5))} {ms(pct(times, .95))}")
+    slowest_id = max(alone, key=lambda n: pct(alone[n], .95))
+    slowest = pct(alone[slowest_id], .95)
+    hub, together, inside = figures.hub, figures.together, figures.slowest_inside
+    print(f"   B. hub fan-out (ms)               {ms(pct(hub, .5))} {ms(pct(hub, .95))}")
+    print(f"      slowest node inside it (ms)    {ms(pct(inside, .5))} {ms(pct(inside, .95))}")
+    print(f"   C. direct concurrent (ms)         {ms(pct(together, .5))} {ms(pct(together, .95))}")
+    per_query = [h / s for h, s in zip(hub, inside, strict=True)]
+    print(f"   headline  B p95 / slowest single node p95 = {pct(hub, .95) / slowest:.2f} "
+          f"(target <= 1.5; slowest node alone: {slowest_id}, {slowest * 1000:.1f} ms)")
+    print("             the issue's ratio: one fan-out against one node asked on its own")
+    print(f"   B/C       hub p95 / direct concurrent p95 = {pct(hub, .95) / pct(together, .95):.2f}"
+          "  what the hub adds over the nodes answering the same question together")
+    print(f"   inside    hub total / slowest node in the same fan-out: p50 "
+          f"{pct(per_query, .5):.2f}, p95 {pct(per_query, .95):.2f};  p95/p95 "
+          f"{pct(hub, .95) / pct(inside, .95):.2f}  the pure fan-out overhead")
+    slowest_p50 = max(pct(times, .5) for times in alone.values())
+    print(f"   p50       hub p50 / slowest single node p50 = {pct(hub, .5) / slowest_p50:.2f}")
+    rounds, asked = len(hub), sum(len(times) for times in alone.values())
+    fan_cpu = (figures.cpu["hub"] + figures.cpu["nodes"]) / rounds
+    one_cpu = (figures.cpu["alone_client"] + figures.cpu["alone_node"]) / asked
+    cores = len(os.sched_getaffinity(0))
+    print(f"   CPU       one fan-out uses {fan_cpu * 1000:.1f} ms of CPU (hub "
+          f"{figures.cpu['hub'] / rounds * 1000:.1f}, nodes "
+          f"{figures.cpu['nodes'] / rounds * 1000:.1f}); one single-node question "
+          f"{one_cpu * 1000:.1f} ms (asker {figures.cpu['alone_client'] / asked * 1000:.1f}, "
+          f"node {figures.cpu['alone_node'] / asked * 1000:.1f})")
+    print(f"             so on {cores} cores one fan-out takes at least "
+          f"{fan_cpu / cores * 1000:.1f} ms of wall time (CPU / cores), "
+          f"{fan_cpu / cores / slowest_p50:.1f} x the slowest single node's p50")
+
+
+def _ip(*args: str) -> None:
+    subprocess.run(["ip", *args], check=True, capture_output=True, text=True)
+
+
+def wan_teardown(count: int) -> None:
+    for i in range(count):
+        # Deleting a namespace deletes its end of the veth pair, and with it the host end.
+        subprocess.run(["ip", "netns", "del", f"{NETNS_PREFIX}{i}"], capture_output=True)
+
+
+def wan_setup(specs: list[NodeSpec], *, eu_ms: float, cn_ms: float) -> list[tuple[str, str]]:
+    """A network namespace per node behind a veth pair delayed by tc netem; (namespace, address).
+
+    :raises WanUnavailableError: without root, iproute2 or the kernel's sch_netem.
+    """
+    if os.geteuid() != 0:
+        raise WanUnavailableError("needs root for ip netns")
+    if not (shutil.which("ip") and shutil.which("tc")):
+        raise WanUnavailableError("iproute2 is missing (apt-get install -y iproute2)")
+    wan_teardown(len(specs))
+    out = []
+    try:
+        for i, spec in enumerate(specs):
+            ns, host, peer = f"{NETNS_PREFIX}{i}", f"pmfbh{i}", f"pmfbn{i}"
+            _ip("netns", "add", ns)
+            _ip("link", "add", host, "type", "veth", "peer", "name", peer)
+            _ip("link", "set", peer, "netns", ns)
+            _ip("addr", "add", f"10.231.{i}.1/30", "dev", host)
+            _ip("link", "set", host, "up")
+            _ip("-n", ns, "addr", "add", f"10.231.{i}.2/30", "dev", peer)
+            _ip("-n", ns, "link", "set", peer, "up")
+            _ip("-n", ns, "link", "set", "lo", "up")
+            one_way = eu_ms if spec.region == "EU" else cn_ms
+            delay = f"{one_way:g}ms"
+            commands = [["tc", "qdisc", "add", "dev", host, "root", "netem", "delay", delay],
+                        ["ip", "netns", "exec", ns, "tc", "qdisc", "add", "dev", peer, "root",
+                         "netem", "delay", delay]]
+            for cmd in commands if one_way else []:
+                done = subprocess.run(cmd, capture_output=True, text=True)
+                if done.returncode != 0:
+                    raise WanUnavailableError(f"tc netem refused ({done.stderr.strip()}): this "
+                                              "kernel has no sch_netem")
+            out.append((ns, f"10.231.{i}.2"))
+    except subprocess.CalledProcessError as exc:
+        wan_teardown(len(specs))
+        raise WanUnavailableError(f"{' '.join(exc.cmd)}: {exc.stderr.strip()}") from exc
+    except WanUnavailableError:
+        wan_teardown(len(specs))
+        raise
+    return out
+
+
+def run_setting(specs: list[NodeSpec], args: argparse.Namespace, rounds: int,
+                netns: list[tuple[str, str]] | None = None) -> Figures:
+    start = time.perf_counter()
+    procs, endpoints = start_nodes(specs, workdir=args.workdir, cube=args.cube, netns=netns)
+    try:
+        wait_ready(endpoints, procs)
+        print(f"  {len(specs)} nodes loaded and serving in {time.perf_counter() - start:.1f} s",
+              flush=True)
+        return asyncio.run(measure(endpoints, [p.pid for p in procs], rounds))
+    finally:
+        stop_nodes(procs)
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n")[0])
     parser.add_argument("--nodes", type=int, default=10)
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--rounds", type=int, default=60)
+    parser.add_argument("--cube", action=argparse.BooleanOptionalAction, default=True,
+                        help="nodes answer from their count cube (--no-cube: table scans)")
+    parser.add_argument("--wan", choices=("auto", "off"), default="auto",
+                        help="(c) emulated WAN: run it when possible (auto) or not (off)")
+    parser.add_argument("--wan-eu-ms", type=float, default=10.0,
+                        help="one-way delay hub <-> EU node (both directions: RTT 2x)")
+    parser.add_argument("--wan-cn-ms", type=float, default=100.0,
+                        help="one-way delay hub (EU) <-> Chinese node (RTT 2x)")
+    parser.add_argument("--wan-rounds", type=int, default=30)
     parser.add_argument("--workdir", type=Path,
                         default=Path(tempfile.gettempdir()) / "permed-bench-federation")
     args = parser.parse_args()
     args.workdir.mkdir(parents=True, exist_ok=True)
+    cores = len(os.sched_getaffinity(0))
     print(f"federation benchmark: {args.nodes} nodes x {args.rows:,} samples, "
-          f"{args.rounds} questions per measurement, {os.cpu_count()} cores, "
-          f"load average {os.getloadavg()[0]:.1f}", flush=True)
+          f"{args.rounds} questions per measurement, count cube {'on' if args.cube else 'off'}; "
+          f"machine: {cores} cores, load average {os.getloadavg()[0]:.1f}", flush=True)
     specs = prepare(args.workdir, args.nodes, args.rows)
-    start = time.perf_counter()
-    procs, endpoints = start_nodes(specs)
+    local = run_setting(specs, args, args.rounds)
+    report(f"(a)+(b) all {args.nodes} nodes and the hub on this host ({cores} cores shared; "
+           "loopback)", local)
+    print(f"   load average at the end: {os.getloadavg()[0]:.1f}")
+    if args.wan == "off":
+        print("\n(c) emulated WAN: off (--wan off)")
+        return
     try:
-        wait_ready(endpoints, procs)
-        print(f"  {args.nodes} nodes loaded and serving in {time.perf_counter() - start:.1f} s",
-              flush=True)
-        figures = asyncio.run(measure(endpoints, args.rounds))
+        netns = wan_setup(specs, eu_ms=args.wan_eu_ms, cn_ms=args.wan_cn_ms)
+    except WanUnavailableError as exc:
+        print(f"\n(c) emulated WAN: skipped: {exc}")
+        return
+    try:
+        wan = run_setting(specs, args, args.wan_rounds, netns=netns)
     finally:
-        for proc in procs:
-            proc.send_signal(signal.SIGTERM)
-        for proc in procs:
-            try:
-                proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-    alone = figures["alone"]
-    assert isinstance(alone, dict)
-    print("\nA. each node alone (ms)      p50      p95")
-    for node_id, times in alone.items():
-        print(f"   {node_id:<22} {pct(times, .5) * 1000:8.1f} {pct(times, .95) * 1000:8.1f}")
-    slowest_id = max(alone, key=lambda n: pct(alone[n], .95))
-    slowest = pct(alone[slowest_id], .95)
-    together, hub_times = figures["together"], figures["hub"]
-    assert isinstance(together, list) and isinstance(hub_times, list)
-    print(f"B. hub fan-out (ms)          {pct(hub_times, .5) * 1000:8.1f} "
-          f"{pct(hub_times, .95) * 1000:8.1f}   mean {statistics.mean(hub_times) * 1000:.1f}")
-    print(f"C. direct concurrent (ms)    {pct(together, .5) * 1000:8.1f} "
-          f"{pct(together, .95) * 1000:8.1f}")
-    print(f"load average at the end: {os.getloadavg()[0]:.1f}")
-    print(f"\nslowest single node p95: {slowest * 1000:.1f} ms ({slowest_id})")
-    print(f"hub p95 / slowest single node p95 (B/A): {pct(hub_times, .95) / slowest:.2f} "
-          "(target <= 1.5)")
-    print(f"hub p95 / direct concurrent p95 (B/C):   "
-          f"{pct(hub_times, .95) / pct(together, .95):.2f}")
-    slowest_p50 = max(pct(times, .5) for times in alone.values())
-    print(f"hub p50 / slowest single node p50:        {pct(hub_times, .5) / slowest_p50:.2f}")
+        wan_teardown(len(specs))
+    delays = (f"one-way delay {args.wan_eu_ms:g} ms to EU nodes, {args.wan_cn_ms:g} ms to "
+              "Chinese nodes" if args.wan_eu_ms or args.wan_cn_ms else "no delay added")
+    report(f"(c) EMULATED WAN (network namespaces + tc netem; hub in the EU; {delays}; "
+           f"the nodes still share this host's {cores} cores)", wan)
 
 
 if __name__ == "__main__":

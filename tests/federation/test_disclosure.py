@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from permed_atlas.federation.disclosure import (
+    QueryHistory,
     count_bounds,
     disclose,
     find_differencing_conflict,
@@ -110,3 +113,41 @@ def test_differencing_rule() -> None:
     assert find_differencing_conflict(narrow, 10, history=[(broad, 10)], k=5) is None  # equal
     unrelated = q("C50", sex=("male",))
     assert find_differencing_conflict(unrelated, 8, history=[(broad, 10)], k=5) is None
+
+
+history_steps = st.lists(
+    st.tuples(
+        st.sampled_from(("C50", "C50.1", "C50.9", "Q90", "chapter:II", "C50-C61")),
+        st.sampled_from(((), ("female",), ("male",), ("female", "male"))),
+        st.sampled_from((None, Range(40, 60), Range(50, None), Range(None, 45))),
+        st.integers(0, 30),  # true count
+        st.integers(0, 40),  # days before the reference moment
+    ),
+    max_size=40,
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(steps=history_steps, limit=st.integers(1, 50), k=st.integers(1, 8))
+def test_indexed_history_decides_like_the_plain_rule(
+    steps: list[tuple[str, tuple[str, ...], Range | None, int, int]], limit: int, k: int
+) -> None:
+    """QueryHistory.conflict is find_differencing_conflict over the kept, recent entries."""
+    now = datetime(2026, 11, 23, 12)
+    since = now - timedelta(days=30)
+    history = QueryHistory(limit=limit)
+    plain: dict[str, tuple[CountQuery, int, datetime]] = {}
+    for code, sex, age, count, days in steps:
+        query, at = q(code, sex=sex, age=age), now - timedelta(days=days)
+        window = [(e, n) for e, n, when in plain.values() if when >= since]
+        expected = find_differencing_conflict(query, count, history=window, k=k)
+        assert history.conflict(query, count, k=k, since=since) == expected
+        if query.key() in plain:  # asked again: the same count, a later time, same place
+            earlier = plain[query.key()]
+            plain[query.key()] = (earlier[0], earlier[1], max(earlier[2], at))
+        else:
+            plain[query.key()] = (query, count, at)
+        while len(plain) > limit:
+            plain.pop(next(iter(plain)))
+        history.add(query, count, at=at)
+        assert len(history) == len(plain)

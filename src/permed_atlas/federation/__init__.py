@@ -6,6 +6,7 @@ No record leaves a node. See node_app.py (the node's HTTP API), disclosure.py
 
 from permed_atlas.federation.auth import TokenClaims, check_requester, issue_token, verify_token
 from permed_atlas.federation.disclosure import (
+    QueryHistory,
     count_bounds,
     disclose,
     find_differencing_conflict,
@@ -72,6 +73,7 @@ __all__ = [
     "NodeOutcome",
     "NodeStore",
     "NodesConfigError",
+    "QueryHistory",
     "Range",
     "RequesterNotAllowedError",
     "TokenClaims",

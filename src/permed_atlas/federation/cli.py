@@ -38,6 +38,10 @@ def serve(
     budget: Annotated[int | None, typer.Option(help="Queries per requester per day.")] = None,
     log: Annotated[Path | None, typer.Option(help="SQLite file keeping the query log.")] = None,
     threads: Annotated[int | None, typer.Option(help="DuckDB threads.")] = None,
+    cube: Annotated[bool, typer.Option(
+        "--cube/--no-cube",
+        help="Answer sample counts from a count cube built at load (--no-cube: scan the table).",
+    )] = True,
 ) -> None:
     """Load a biobank table and answer count queries over HTTP (Beacon v2 style).
 
@@ -50,10 +54,13 @@ def serve(
     overrides = {"k": k, "rounding": rounding, "noise_epsilon": noise_epsilon,
                  "daily_budget": budget}
     node_store = open_node_store(load_node_config(config, overrides=overrides), data=data,
-                                 log=log, threads=threads)
+                                 log=log, threads=threads, cube=cube)
     identity = node_store.config.identity
+    cube_text = (f"count cube of {node_store.cube.cells} cells "
+                 f"({node_store.cube.nbytes / 1e6:.1f} MB)" if node_store.cube else "no count cube")
     console.print(f"node {identity.id}: {node_store.sample_count()} samples in "
-                  f"{len(node_store.datasets)} collections; listening on http://{host}:{port}")
+                  f"{len(node_store.datasets)} collections, {cube_text}; "
+                  f"listening on http://{host}:{port}")
     uvicorn.run(create_node_app(node_store), host=host, port=port, log_level="warning")
 
 

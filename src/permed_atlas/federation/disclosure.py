@@ -28,6 +28,7 @@ import hmac
 import math
 import random
 from collections.abc import Iterable
+from datetime import datetime
 
 from permed_atlas.federation.models import (
     CountQuery,
@@ -126,3 +127,70 @@ def find_differencing_conflict(
         if nested and 1 <= abs(earlier_count - true_count) <= k - 1:
             return earlier
     return None
+
+
+class QueryHistory:
+    """One requester's answered questions with their true counts, indexed by count (pure).
+
+    :meth:`conflict` decides exactly what :func:`find_differencing_conflict` decides
+    over the entries asked since a moment, but looks only at the earlier
+    questions whose counts differ by 1..k-1 (at most 2(k-1) buckets), so a check
+    costs the same with 20 or 2,000 questions in the history.
+
+    :param limit: the most questions kept; the oldest go first.
+    """
+
+    def __init__(self, *, limit: int) -> None:
+        self._limit = limit
+        self._serial = 0
+        # key -> (question, true count, last asked, order of first asking)
+        self._entries: dict[str, tuple[CountQuery, int, datetime, int]] = {}
+        self._by_count: dict[tuple[str, int], set[str]] = {}
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def add(self, query: CountQuery, true_count: int, *, at: datetime) -> None:
+        """Record an answered question (asked again: only its time moves).
+
+        :param query: the question.
+        :param true_count: its true count.
+        :param at: when it was answered.
+        """
+        key = query.key()
+        known = self._entries.get(key)
+        if known is not None:
+            self._entries[key] = (known[0], known[1], max(known[2], at), known[3])
+            return
+        self._serial += 1
+        self._entries[key] = (query, true_count, at, self._serial)
+        self._by_count.setdefault((query.entity, true_count), set()).add(key)
+        while len(self._entries) > self._limit:
+            old_key = next(iter(self._entries))
+            old = self._entries.pop(old_key)
+            bucket = self._by_count[(old[0].entity, old[1])]
+            bucket.discard(old_key)
+            if not bucket:
+                del self._by_count[(old[0].entity, old[1])]
+
+    def conflict(
+        self, query: CountQuery, true_count: int, *, k: int, since: datetime
+    ) -> CountQuery | None:
+        """The earliest-asked question since ``since`` that conflicts with ``query``, if any.
+
+        :param query: the new question.
+        :param true_count: its true count.
+        :param k: the node's threshold.
+        :param since: questions answered before this moment are not compared.
+        """
+        key = query.key()
+        found: tuple[int, CountQuery] | None = None
+        for diff in range(1, k):
+            for other in (true_count - diff, true_count + diff):
+                for earlier_key in self._by_count.get((query.entity, other), ()):
+                    earlier, _, at, order = self._entries[earlier_key]
+                    if earlier_key == key or at < since or (found and found[0] < order):
+                        continue
+                    if query.within(earlier) or earlier.within(query):
+                        found = (order, earlier)
+        return found[1] if found else None

@@ -57,6 +57,11 @@ class CountQuery:
 
     def key(self) -> str:
         """A canonical text of the question (not of the granularity), equal for equal questions."""
+        # Memoised on the instance (outside the dataclass fields, so equality is unchanged):
+        # a node needs the key for its cache, noise, log and differencing history.
+        cached: str | None = self.__dict__.get("_key")
+        if cached is not None:
+            return cached
         parts = [
             f"entity={self.entity}",
             "diagnosis=" + ",".join(sorted(p.text for p in self.diagnosis)),
@@ -65,7 +70,9 @@ class CountQuery:
             f"year={self.year.text()}",
             "datasets=" + ",".join(sorted(self.datasets)),
         ]
-        return ";".join(parts)
+        key = ";".join(parts)
+        object.__setattr__(self, "_key", key)
+        return key
 
     def within(self, other: CountQuery) -> bool:
         """Whether every record this query counts is also counted by ``other`` (by filters).

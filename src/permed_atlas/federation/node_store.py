@@ -2,16 +2,17 @@
 
 The biobank's own table (CSV or Parquet) is read and mapped inside DuckDB, so a
 table of millions of rows loads in seconds and a bad value is reported with its
-line and column. Samples with the same collection and consent codes form one
-dataset, which is what the hub matches DUO codes against. Every query is logged
-with its requester in a SQLite file (many small transactional writes, which
-DuckDB is slow at); the log also feeds the daily budget and the differencing
-guard. The samples are reloaded from the biobank's own file at each start.
+line and column. Sample counts are then answered from a count cube built at
+load (see _cube.py), donor counts by a scan of the table. Samples with the same
+collection and consent codes form one dataset, which is what the hub matches DUO
+codes against. Every query is logged with its requester in a SQLite file (many
+small transactional writes, which DuckDB is slow at); the log also feeds the
+daily budget and the differencing guard. The samples are reloaded from the
+biobank's own file at each start.
 """
 
 from __future__ import annotations
 
-import json
 import sqlite3
 import threading
 from dataclasses import dataclass
@@ -20,9 +21,11 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
+import orjson
 
+from permed_atlas.federation._cube import DEFAULT_MAX_ENTRIES, CountCube, build_count_cube
 from permed_atlas.federation._loader import load_samples
-from permed_atlas.federation.disclosure import disclose, find_differencing_conflict
+from permed_atlas.federation.disclosure import QueryHistory, disclose
 from permed_atlas.federation.errors import (
     BudgetExceededError,
     DifferencingRefusedError,
@@ -68,16 +71,18 @@ class NodeStore:
     """The samples and query log of one node; safe to share between server threads."""
 
     def __init__(
-        self, config: NodeConfig, connection: duckdb.DuckDBPyConnection, log: sqlite3.Connection
+        self, config: NodeConfig, connection: duckdb.DuckDBPyConnection, log: sqlite3.Connection,
+        *, cube: CountCube | None = None,
     ) -> None:
         self.config = config
+        self.cube = cube
         self._con = connection
         self._db = log
         self._lock = threading.Lock()
         self._secret = config.noise_secret.encode("utf-8")
         self._counts: dict[str, int] = {}
         self._used: dict[tuple[tuple[str, str], date], int] = {}
-        self._histories: dict[tuple[str, str], dict[str, tuple[CountQuery, int, datetime]]] = {}
+        self._histories: dict[tuple[str, str], QueryHistory] = {}
         self._last_id = int(log.execute("SELECT coalesce(max(id), 0) FROM query_log").fetchone()[0])
         self.datasets = self._read_datasets()
 
@@ -97,24 +102,41 @@ class NodeStore:
         row = self._cursor().execute("SELECT count(*) FROM samples").fetchone()
         return int(row[0]) if row else 0
 
+    def answers_quickly(self, entity: str) -> bool:
+        """Whether questions about ``entity`` are answered from the count cube (no table scan)."""
+        return self.cube is not None and entity == "biosamples"
+
     def true_count(self, query: CountQuery) -> int:
-        """The exact count for a question; cached because the data do not change while serving.
+        """The exact count for a question: from the count cube, else from the samples table.
+
+        Table answers are cached because the data do not change while serving.
 
         :param query: the question.
         """
+        if self.cube is not None:
+            from_cube = self.cube.count(query)
+            if from_cube is not None:
+                return from_cube
         key = query.key()
         cached = self._counts.get(key)
         if cached is not None:
             return cached
-        where, params = _where(query)
-        what = "count(DISTINCT donor_id)" if query.entity == "individuals" else "count(*)"
-        row = self._cursor().execute(f"SELECT {what} FROM samples WHERE {where}", params).fetchone()
-        count = int(row[0]) if row else 0
+        count = self.table_count(query)
         self._counts[key] = count
         if len(self._counts) > _COUNT_CACHE_SIZE:
             # Oldest first: dicts keep insertion order.
             self._counts.pop(next(iter(self._counts)), None)
         return count
+
+    def table_count(self, query: CountQuery) -> int:
+        """The exact count for a question by a scan of the samples table (no cube, no cache).
+
+        :param query: the question.
+        """
+        where, params = _where(query)
+        what = "count(DISTINCT donor_id)" if query.entity == "individuals" else "count(*)"
+        row = self._cursor().execute(f"SELECT {what} FROM samples WHERE {where}", params).fetchone()
+        return int(row[0]) if row else 0
 
     def term_counts(self, column: str) -> list[tuple[str, int]]:
         """Distinct values of a term column with their sample counts."""
@@ -160,11 +182,8 @@ class NodeStore:
                 )
             else:
                 self._used[(who, now.date())] = used + 1
-                history = [
-                    (earlier, n) for earlier, n, at in self._history_of(cur, who, since).values()
-                    if at >= since and earlier.entity == query.entity
-                ]
-                conflict = find_differencing_conflict(query, count, history=history, k=rules.k)
+                history = self._history_of(cur, who, since)
+                conflict = history.conflict(query, count, k=rules.k, since=since)
                 if conflict is not None:
                     self._log(cur, now, requester, issuer, query, count, None, "refused")
                     refusal = DifferencingRefusedError(
@@ -177,7 +196,7 @@ class NodeStore:
                                      query_key=query.key())
                     self._log(cur, now, requester, issuer, query, count, shown.display,
                               "answered")
-                    self._history_of(cur, who, since)[query.key()] = (query, count, now)
+                    history.add(query, count, at=now)
         # Raised only after the log entry is committed: refusals are logged too.
         if refusal is not None:
             raise refusal
@@ -203,7 +222,7 @@ class NodeStore:
 
     def _history_of(
         self, cur: sqlite3.Connection, who: tuple[str, str], since: datetime
-    ) -> dict[str, tuple[CountQuery, int, datetime]]:
+    ) -> QueryHistory:
         history = self._histories.get(who)
         if history is None:
             rows = cur.execute(
@@ -212,13 +231,11 @@ class NodeStore:
                 "AND outcome = 'answered' GROUP BY query_key ORDER BY max(id) DESC LIMIT ?",
                 [who[0], who[1], since.isoformat(), _HISTORY_LIMIT],
             ).fetchall()
-            history = {
-                key: (query_from_json(json.loads(text)), int(n), datetime.fromisoformat(at))
-                for key, text, n, at in reversed(rows)
-            }
+            history = QueryHistory(limit=_HISTORY_LIMIT)
+            for _key, text, n, at in reversed(rows):
+                history.add(query_from_json(orjson.loads(text)), int(n),
+                            at=datetime.fromisoformat(at))
             self._histories[who] = history
-        while len(history) > _HISTORY_LIMIT:
-            history.pop(next(iter(history)))
         return history
 
     def _log(
@@ -228,7 +245,8 @@ class NodeStore:
         cur.execute(
             "INSERT INTO query_log VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [self._next_id(), now.isoformat(), requester, issuer, query.entity, query.key(),
-             json.dumps(query_to_json(query), sort_keys=True), count, shown, outcome],
+             orjson.dumps(query_to_json(query), option=orjson.OPT_SORT_KEYS).decode(), count,
+             shown, outcome],
         )
 
     def _next_id(self) -> int:
@@ -296,7 +314,13 @@ def _where(query: CountQuery) -> tuple[str, list[Any]]:
 
 
 def open_node_store(
-    config: NodeConfig, *, data: Path, log: Path | None = None, threads: int | None = None
+    config: NodeConfig,
+    *,
+    data: Path,
+    log: Path | None = None,
+    threads: int | None = None,
+    cube: bool = True,
+    cube_max_entries: int = DEFAULT_MAX_ENTRIES,
 ) -> NodeStore:
     """Load a biobank table with its mapping into a node store.
 
@@ -305,6 +329,9 @@ def open_node_store(
     :param log: a SQLite file keeping the query log (and so budgets and the
         differencing history) across restarts; in memory when None.
     :param threads: DuckDB worker threads for answering (all cores when None).
+    :param cube: pre-aggregate the samples into a count cube that answers biosample
+        counts without a table scan (see _cube.py); False answers every count from the table.
+    :param cube_max_entries: the largest cube to build; a larger one is skipped.
     :raises MappingError: naming the file, line and column of a value that cannot be mapped.
     """
     if not data.is_file():
@@ -312,6 +339,7 @@ def open_node_store(
     con = duckdb.connect(":memory:")
     try:
         load_samples(con, config, data)
+        counts = build_count_cube(con, max_entries=cube_max_entries) if cube else None
         if threads:
             # Set after loading: the load uses every core, answering uses ``threads``.
             con.execute(f"SET threads = {int(threads)}")
@@ -327,4 +355,4 @@ def open_node_store(
     db.execute("PRAGMA journal_mode=WAL")
     db.execute("PRAGMA synchronous=NORMAL")
     db.executescript(_LOG_SCHEMA)
-    return NodeStore(config, con, db)
+    return NodeStore(config, con, db, cube=counts)
