@@ -1,0 +1,199 @@
+"""The directory's JSON API under /api/v1/directory (included through routes.py).
+
+Writes (PUT an entry, POST a restore) need an editor's session and the CSRF
+token in ``X-CSRF-Token``, as everywhere on the platform.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import Response
+from sqlalchemy.exc import IntegrityError
+
+from permed_atlas.directory.exports import (
+    EXPORT_FORMATS,
+    entry_dict,
+    export_entries,
+    hit_dict,
+    match_dict,
+    related_dict,
+    revision_dict,
+)
+from permed_atlas.directory.schemas import EntryUpdate, FundingMatchCreate, RestoreCreate
+from permed_atlas.directory.store import (
+    entry_state,
+    get_entry,
+    get_revision,
+    list_entries,
+    list_revisions,
+    load_seed_directory,
+    match_funding,
+    related_entries,
+    restore_revision,
+    search_directory,
+    update_entry,
+)
+from permed_atlas.web.deps import CsrfProtected, EditorUser, SessionDep, SettingsDep
+
+
+def ensure_loaded(request: Request, session: SessionDep) -> None:
+    """Load the bundled directory once per app (idempotent), so entries are there from the start.
+
+    A router dependency: FastAPI hands it the same session as the route.
+    """
+    if getattr(request.app.state, "directory_loaded", False):
+        return
+    try:
+        load_seed_directory(session, settings=request.app.state.settings)
+        session.commit()
+    except IntegrityError:
+        # Another worker loaded the files at the same moment; its copy is as good as ours.
+        session.rollback()
+    request.app.state.directory_loaded = True
+
+
+api_router = APIRouter(
+    prefix="/api/v1/directory", tags=["directory"], dependencies=[Depends(ensure_loaded)]
+)
+
+
+def entry_page_data(session: SessionDep, entry_id: str) -> dict[str, Any]:
+    """An entry with its revision, edited flag and related entries (both directions)."""
+    entry = get_entry(session, entry_id)
+    revision, edited = entry_state(session, entry_id)
+    data = entry_dict(entry)
+    data["revision"] = revision
+    data["edited"] = edited
+    data["related_entries"] = [related_dict(r) for r in related_entries(session, entry_id)]
+    data["links"]["history"] = f"/api/v1/directory/entries/{entry_id}/history"
+    return data
+
+
+@api_router.get("/entries")
+def api_search(
+    session: SessionDep,
+    settings: SettingsDep,
+    q: Annotated[str, Query(max_length=500, description="free text; empty lists all")] = "",
+    kind: Annotated[
+        list[str] | None, Query(description="funder, programme, call, law, ...")
+    ] = None,
+    region: Annotated[list[str] | None, Query(description="country or region-set code")] = None,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 200,
+) -> dict[str, Any]:
+    """Search entries (BM25 over name, acronym, summary, keywords), filtered by kind and region."""
+    hits = search_directory(
+        session, q, kinds=kind, regions=region or (), limit=limit, settings=settings
+    )
+    return {
+        "query": q,
+        "kinds": kind or [],
+        "regions": region or [],
+        "total": len(hits),
+        "hits": [hit_dict(h) for h in hits],
+    }
+
+
+@api_router.get(
+    "/export",
+    response_class=Response,
+    responses={
+        200: {
+            "description": "the entries as a file",
+            "content": {"text/csv": {"schema": {"type": "string"}}, "application/json": {}},
+        }
+    },
+)
+def api_export(
+    session: SessionDep,
+    format: Annotated[str, Query(pattern="^(csv|json)$")] = "json",
+    kind: Annotated[list[str] | None, Query()] = None,
+) -> Response:
+    """Every entry (or those of some kinds) as a CSV or JSON download."""
+    body = export_entries(list_entries(session, kinds=kind), fmt=format)
+    media = "text/csv" if format == "csv" else "application/json"
+    return Response(
+        body,
+        media_type=media,
+        headers={"Content-Disposition": f'attachment; filename="directory.{format}"'},
+    )
+
+
+@api_router.get("/entries/{entry_id}")
+def api_entry(entry_id: str, session: SessionDep) -> dict[str, Any]:
+    """One entry with its related entries (those it names and those naming it)."""
+    return entry_page_data(session, entry_id)
+
+
+@api_router.put("/entries/{entry_id}")
+def api_update_entry(
+    entry_id: str,
+    body: EntryUpdate,
+    editor: EditorUser,
+    session: SessionDep,
+    settings: SettingsDep,
+    _csrf: CsrfProtected,
+) -> dict[str, Any]:
+    """Edit an entry (editors): a new revision is kept and audited; seed loads keep it."""
+    changes = body.model_dump(exclude_unset=True, exclude={"comment", "base_revision"})
+    update_entry(
+        session,
+        entry_id,
+        changes=changes,
+        actor_id=editor.id,
+        comment=body.comment,
+        base_revision=body.base_revision,
+        settings=settings,
+    )
+    session.commit()
+    return entry_page_data(session, entry_id)
+
+
+@api_router.get("/entries/{entry_id}/history")
+def api_history(entry_id: str, session: SessionDep) -> list[dict[str, Any]]:
+    """An entry's revisions, newest first, with who, when, why and what changed."""
+    return [revision_dict(r) for r in list_revisions(session, entry_id)]
+
+
+@api_router.get("/entries/{entry_id}/history/{number}")
+def api_revision(entry_id: str, number: int, session: SessionDep) -> dict[str, Any]:
+    """One revision with its full snapshot."""
+    return revision_dict(get_revision(session, entry_id, number), with_snapshot=True)
+
+
+@api_router.post("/entries/{entry_id}/restore")
+def api_restore(
+    entry_id: str,
+    body: RestoreCreate,
+    editor: EditorUser,
+    session: SessionDep,
+    _csrf: CsrfProtected,
+) -> dict[str, Any]:
+    """Make an earlier revision current again (editors), as a new revision."""
+    restore_revision(session, entry_id, body.revision, actor_id=editor.id, comment=body.comment)
+    session.commit()
+    return entry_page_data(session, entry_id)
+
+
+@api_router.post("/funding-match")
+def api_funding_match(
+    body: FundingMatchCreate, session: SessionDep, settings: SettingsDep
+) -> dict[str, Any]:
+    """Programmes and calls whose scope fits the description and whose regions cover the project."""
+    matches = match_funding(
+        session,
+        description=body.description,
+        regions=body.regions,
+        limit=body.limit,
+        coverage=body.coverage,
+        settings=settings,
+    )
+    return {
+        "regions": body.regions,
+        "coverage": body.coverage,
+        "matches": [match_dict(m) for m in matches],
+    }
+
+
+__all__ = ["EXPORT_FORMATS", "api_router", "ensure_loaded", "entry_page_data"]

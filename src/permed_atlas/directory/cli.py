@@ -1,0 +1,277 @@
+"""``permed directory ...``: load, list, show, search, history, funding match, export."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+from sqlalchemy.orm import Session
+
+from permed_atlas.db import engine_for, session_scope, upgrade_database
+from permed_atlas.directory.exports import (
+    entry_dict,
+    export_entries,
+    hit_dict,
+    match_dict,
+    revision_dict,
+)
+from permed_atlas.directory.files import BUNDLED_DIRECTORY_DIR, load_directory_files
+from permed_atlas.directory.regions import region_catalog
+from permed_atlas.directory.store import (
+    get_entry,
+    list_entries,
+    list_revisions,
+    load_seed_directory,
+    match_funding,
+    related_entries,
+    search_directory,
+)
+from permed_atlas.settings import get_settings
+
+app = typer.Typer(
+    name="directory",
+    help="Funders, programmes, calls, laws, standards, initiatives and biobanks.",
+    no_args_is_help=True,
+)
+console = Console()
+
+
+class OutputFormat(StrEnum):
+    table = "table"
+    json = "json"
+
+
+class ExportFormat(StrEnum):
+    csv = "csv"
+    json = "json"
+
+
+FormatOption = Annotated[OutputFormat, typer.Option("--format", "-f", help="table or json.")]
+KindOption = Annotated[
+    list[str] | None, typer.Option("--kind", "-k", help="Only this kind (repeatable).")
+]
+
+
+@contextmanager
+def _session(*, seed: bool = True) -> Iterator[Session]:
+    engine = engine_for(get_settings())
+    upgrade_database(engine)
+    with session_scope(engine) as session:
+        if seed:
+            # The bundled entries are data loaded at start; loading is idempotent.
+            load_seed_directory(session, settings=get_settings())
+        yield session
+
+
+def _json(data: object) -> None:
+    typer.echo(json.dumps(data, indent=2, ensure_ascii=False, default=str))
+
+
+@app.command()
+def load(
+    folder: Annotated[
+        Path, typer.Option("--folder", help="A folder of directory YAML files.")
+    ] = BUNDLED_DIRECTORY_DIR,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Report, store nothing.")] = False,
+) -> None:
+    """Load the directory's data files: add new entries, update untouched ones, keep edited ones.
+
+    Example: ``permed directory load --dry-run``
+    """
+    with _session(seed=False) as session:
+        summary = load_seed_directory(
+            session, folder=folder, settings=get_settings(), dry_run=dry_run
+        )
+    verb = "would insert" if dry_run else "inserted"
+    console.print(
+        f"{summary.files} files, {summary.total} entries: {verb} {len(summary.inserted)}, "
+        f"{'would update' if dry_run else 'updated'} {len(summary.updated)}, "
+        f"unchanged {summary.unchanged}, kept {len(summary.kept)} edited in the app"
+        + (f" ({', '.join(summary.kept)})" if summary.kept else ""),
+        highlight=False,
+    )
+
+
+@app.command()
+def validate(
+    folder: Annotated[
+        Path, typer.Argument(help="A folder of directory YAML files.")
+    ] = BUNDLED_DIRECTORY_DIR,
+) -> None:
+    """Check a folder of data files (fields, dates, unique ids, related ids) without storing.
+
+    Example: ``permed directory validate src/permed_atlas/data/directory``
+    """
+    files = load_directory_files(folder, known_regions=set(region_catalog(get_settings())))
+    console.print(
+        f"{folder}: {files.files} files, {len(files.entries)} entries, all valid", highlight=False
+    )
+
+
+@app.command("list")
+def list_(kind: KindOption = None, fmt: FormatOption = OutputFormat.table) -> None:
+    """List entries by kind and name.
+
+    Example: ``permed directory list --kind law``
+    """
+    with _session() as session:
+        entries = list_entries(session, kinds=kind)
+    if fmt is OutputFormat.json:
+        _json([entry_dict(e) for e in entries])
+        return
+    table = Table("id", "kind", "name", "regions")
+    for e in entries:
+        table.add_row(e.id, e.kind, e.label, ", ".join(e.regions))
+    console.print(table)
+
+
+@app.command()
+def show(
+    entry_id: Annotated[str, typer.Argument(help="The entry's id, e.g. pipl.")],
+    fmt: FormatOption = OutputFormat.table,
+) -> None:
+    """Show one entry with its source and related entries.
+
+    Example: ``permed directory show hgr-regulations``
+    """
+    with _session() as session:
+        entry = get_entry(session, entry_id)
+        related = related_entries(session, entry_id)
+    if fmt is OutputFormat.json:
+        data = entry_dict(entry)
+        data["related_entries"] = [r.entry.id for r in related]
+        _json(data)
+        return
+    console.print(f"[bold]{entry.label}[/] ({entry.kind})", highlight=False)
+    console.print(entry.summary, highlight=False)
+    for key, value in entry.to_dict().items():
+        if key not in {"id", "kind", "name", "summary"} and value not in (None, [], ""):
+            shown = ", ".join(map(str, value)) if isinstance(value, list) else value
+            console.print(f"  {key}: {shown}", highlight=False)
+    for r in related:
+        console.print(f"  related ({r.direction}): {r.entry.id} — {r.entry.label}", highlight=False)
+
+
+@app.command()
+def search(
+    text: Annotated[str, typer.Argument(help="Free text over name, acronym, summary, keywords.")],
+    kind: KindOption = None,
+    region: Annotated[
+        list[str] | None, typer.Option("--region", "-r", help="Country or region set.")
+    ] = None,
+    limit: Annotated[int, typer.Option(help="At most this many hits.")] = 20,
+    fmt: FormatOption = OutputFormat.table,
+) -> None:
+    """Search the directory, ranked (BM25), filtered by kind and region.
+
+    Example: ``permed directory search "genetic data export" --region CN``
+    """
+    with _session() as session:
+        hits = search_directory(
+            session, text, kinds=kind, regions=region or (), limit=limit, settings=get_settings()
+        )
+    if fmt is OutputFormat.json:
+        _json([hit_dict(h) for h in hits])
+        return
+    table = Table("score", "id", "kind", "name", "matched")
+    for h in hits:
+        table.add_row(
+            f"{h.score:.2f}", h.entry.id, h.entry.kind, h.entry.label, ", ".join(h.matched_terms)
+        )
+    console.print(table)
+
+
+@app.command()
+def history(
+    entry_id: Annotated[str, typer.Argument(help="The entry's id.")],
+    fmt: FormatOption = OutputFormat.table,
+) -> None:
+    """Show an entry's revisions, newest first.
+
+    Example: ``permed directory history gdpr``
+    """
+    with _session() as session:
+        revisions = list_revisions(session, entry_id)
+    if fmt is OutputFormat.json:
+        _json([revision_dict(r) for r in revisions])
+        return
+    table = Table("revision", "at", "who", "origin", "comment", "changed")
+    for r in revisions:
+        table.add_row(
+            str(r.number),
+            r.at.strftime("%Y-%m-%d %H:%M"),
+            r.actor_email or "system",
+            r.origin,
+            r.comment,
+            ", ".join(r.changed),
+        )
+    console.print(table)
+
+
+@app.command("funding-match")
+def funding_match(
+    text: Annotated[str, typer.Argument(help="The project description.")],
+    region: Annotated[
+        list[str] | None,
+        typer.Option("--region", "-r", help="A partner's country or region set (repeatable)."),
+    ] = None,
+    limit: Annotated[int, typer.Option(help="At most this many matches.")] = 10,
+    partial: Annotated[
+        bool, typer.Option("--partial", help="Also programmes covering only some regions.")
+    ] = False,
+    fmt: FormatOption = OutputFormat.table,
+) -> None:
+    """Rank programmes and calls whose scope fits a project and whose regions cover its partners.
+
+    Example: ``permed directory funding-match "pharmacogenomics in China and Germany" -r DE -r CN``
+    """
+    with _session() as session:
+        matches = match_funding(
+            session,
+            description=text,
+            regions=region or (),
+            limit=limit,
+            coverage="any" if partial else "all",
+            settings=get_settings(),
+        )
+    if fmt is OutputFormat.json:
+        _json([match_dict(m) for m in matches])
+        return
+    table = Table("score", "id", "name", "matched terms", "covers")
+    for m in matches:
+        table.add_row(
+            f"{m.score:.2f}",
+            m.entry.id,
+            m.entry.label,
+            ", ".join(m.matched_terms),
+            ", ".join(m.eligible_regions),
+        )
+    console.print(table)
+
+
+@app.command()
+def export(
+    fmt: Annotated[ExportFormat, typer.Option("--format", "-f", help="csv or json.")],
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="File to write; stdout when omitted.")
+    ] = None,
+    kind: KindOption = None,
+) -> None:
+    """Export every entry (or some kinds) as CSV or JSON.
+
+    Example: ``permed directory export --format csv -o directory.csv``
+    """
+    with _session() as session:
+        text = export_entries(list_entries(session, kinds=kind), fmt=fmt.value)
+    if output is None:
+        typer.echo(text, nl=False)
+    else:
+        output.write_text(text, encoding="utf-8")
+        console.print(f"wrote {output}", highlight=False)

@@ -1,0 +1,234 @@
+"""The directory's plain data: entries, revisions, search hits, funding matches, load summaries."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+KINDS: tuple[str, ...] = (
+    "funder",
+    "programme",
+    "call",
+    "law",
+    "standard",
+    "initiative",
+    "biobank",
+)
+"""Every kind of entry, in the order pages list them."""
+
+KIND_LABELS: Mapping[str, str] = {
+    "funder": "Funders",
+    "programme": "Programmes",
+    "call": "Calls",
+    "law": "Laws and regulations",
+    "standard": "Standards",
+    "initiative": "Initiatives",
+    "biobank": "Biobanks",
+}
+
+FUNDING_KINDS: tuple[str, ...] = ("programme", "call")
+"""The kinds the funding match ranks."""
+
+BBMRI_STATUSES: tuple[str, ...] = ("member", "observer", "not a member", "unknown")
+PROGRAMME_STATUSES: tuple[str, ...] = ("active", "closed", "planned", "unknown")
+
+GLOBAL_REGION = "GLOBAL"
+"""A region code meaning "open to every country"."""
+
+
+@dataclass(frozen=True)
+class DirectoryEntry:
+    """One funder, programme, call, law, standard, initiative or biobank.
+
+    :param id: the slug, e.g. ``"horizon-europe-cluster-1"``.
+    :param kind: one of :data:`KINDS`.
+    :param name: the full name.
+    :param summary: two to four factual sentences on its scope.
+    :param regions: region-set codes ("EU27", "CN", "GLOBAL") or ISO 3166-1 alpha-2 codes.
+    :param url: its own web page.
+    :param source: the document or site the facts come from.
+    :param date_checked: ISO date the source was last checked.
+    :param keywords: scope terms, for search and the funding match.
+    :param related: ids of related entries.
+    :param acronym: short name, if any.
+    :param details: kind-specific fields (funders, years, status, jurisdiction, in_force,
+        transfer_rules, country, bbmri_eric, ...).
+    :param unconfirmed: names of fields whose value must still be checked against the source.
+    """
+
+    id: str
+    kind: str
+    name: str
+    summary: str
+    regions: tuple[str, ...]
+    url: str | None
+    source: str
+    date_checked: str
+    keywords: tuple[str, ...] = ()
+    related: tuple[str, ...] = ()
+    acronym: str | None = None
+    details: Mapping[str, Any] = field(default_factory=dict)
+    unconfirmed: tuple[str, ...] = ()
+
+    @property
+    def confirmed(self) -> bool:
+        """Whether every field has been checked against the source."""
+        return not self.unconfirmed
+
+    @property
+    def label(self) -> str:
+        """The name with the acronym, as lists show it."""
+        if self.acronym and self.acronym.lower() not in self.name.lower():
+            return f"{self.name} ({self.acronym})"
+        return self.name
+
+    def to_dict(self) -> dict[str, Any]:
+        """The entry as a JSON-ready mapping, in the data files' flat shape."""
+        data: dict[str, Any] = {
+            "id": self.id,
+            "kind": self.kind,
+            "name": self.name,
+            "acronym": self.acronym,
+            "summary": self.summary,
+            "regions": list(self.regions),
+            "url": self.url,
+            "source": self.source,
+            "date_checked": self.date_checked,
+            "keywords": list(self.keywords),
+            "related": list(self.related),
+        }
+        for key, value in self.details.items():
+            data[key] = list(value) if isinstance(value, tuple) else value
+        data["confirmed"] = self.confirmed
+        data["unconfirmed"] = list(self.unconfirmed)
+        return data
+
+
+@dataclass(frozen=True)
+class Revision:
+    """One stored version of an entry.
+
+    :param number: 1 for the first version, then 2, 3, ...
+    :param origin: ``seed`` (from the data files), ``edit`` or ``restore``.
+    :param changed: the fields that differ from the previous revision.
+    """
+
+    entry_id: str
+    number: int
+    at: datetime
+    origin: str
+    comment: str
+    actor_id: int | None
+    actor_email: str | None
+    snapshot: DirectoryEntry
+    changed: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class RelatedEntry:
+    """An entry linked to another, in either direction.
+
+    :param direction: ``outgoing`` (this entry names it), ``incoming`` (it names this entry)
+        or ``both``.
+    :param relation: ``related``, ``funder`` or ``programme``.
+    """
+
+    entry: DirectoryEntry
+    relation: str
+    direction: str
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    """An entry found by a search, with its BM25 score and the query terms it contains."""
+
+    entry: DirectoryEntry
+    score: float
+    matched_terms: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class FundingMatch:
+    """A programme or call whose scope fits a project description.
+
+    :param entry: the programme or call.
+    :param score: BM25 score of the description against its name, summary and keywords.
+    :param matched_terms: the description's words found in the entry, strongest first.
+    :param eligible_regions: the project's regions the entry covers.
+    """
+
+    entry: DirectoryEntry
+    score: float
+    matched_terms: tuple[str, ...]
+    eligible_regions: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class LoadSummary:
+    """What a seed load did (or, with ``dry_run``, would do).
+
+    :param inserted: ids of new entries.
+    :param updated: ids of entries changed by the data files (never edited in the app).
+    :param unchanged: how many entries already matched their file.
+    :param kept: ids of entries edited in the app, left as the editors made them.
+    """
+
+    files: int
+    inserted: tuple[str, ...]
+    updated: tuple[str, ...]
+    unchanged: int
+    kept: tuple[str, ...]
+    dry_run: bool = False
+
+    @property
+    def total(self) -> int:
+        """How many entries the data files hold."""
+        return len(self.inserted) + len(self.updated) + self.unchanged + len(self.kept)
+
+
+_COMMON_KEYS = frozenset(
+    {
+        "id",
+        "kind",
+        "name",
+        "acronym",
+        "summary",
+        "regions",
+        "url",
+        "source",
+        "date_checked",
+        "keywords",
+        "related",
+        "confirmed",
+        "unconfirmed",
+    }
+)
+
+
+def entry_from_dict(data: Mapping[str, Any]) -> DirectoryEntry:
+    """Rebuild an entry from :meth:`DirectoryEntry.to_dict` output (stored snapshots).
+
+    :param data: a snapshot written by this module, already validated when stored.
+    """
+    details = {
+        key: tuple(value) if isinstance(value, list) else value
+        for key, value in data.items()
+        if key not in _COMMON_KEYS and value is not None
+    }
+    return DirectoryEntry(
+        id=str(data["id"]),
+        kind=str(data["kind"]),
+        name=str(data["name"]),
+        acronym=data.get("acronym"),
+        summary=str(data["summary"]),
+        regions=tuple(data.get("regions") or ()),
+        url=data.get("url"),
+        source=str(data["source"]),
+        date_checked=str(data["date_checked"]),
+        keywords=tuple(data.get("keywords") or ()),
+        related=tuple(data.get("related") or ()),
+        details=details,
+        unconfirmed=tuple(data.get("unconfirmed") or ()),
+    )

@@ -1,0 +1,296 @@
+"""Directory pages: search, entry, edit (editors), history with restore, funding match.
+
+HTML under /directory; the JSON twins live in :mod:`permed_atlas.directory.api`
+(``api_router``, under /api/v1/directory).
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Depends, Form, Query, Request
+from fastapi.responses import RedirectResponse
+from starlette.datastructures import FormData
+from starlette.responses import Response
+
+from permed_atlas.directory.api import api_router, ensure_loaded, entry_page_data
+from permed_atlas.directory.files import KIND_FIELDS
+from permed_atlas.directory.models import (
+    BBMRI_STATUSES,
+    KIND_LABELS,
+    KINDS,
+    PROGRAMME_STATUSES,
+    DirectoryEntry,
+)
+from permed_atlas.directory.regions import region_catalog
+from permed_atlas.directory.store import (
+    entry_state,
+    get_entry,
+    list_revisions,
+    match_funding,
+    restore_revision,
+    search_directory,
+    update_entry,
+)
+from permed_atlas.errors import InvalidInputError
+from permed_atlas.web.deps import (
+    CsrfProtected,
+    CurrentUser,
+    EditorUser,
+    SessionDep,
+    SettingsDep,
+    render,
+)
+
+__all__ = ["api_router", "router"]
+
+router = APIRouter(
+    prefix="/directory",
+    tags=["directory"],
+    include_in_schema=False,
+    dependencies=[Depends(ensure_loaded)],
+)
+
+_LIST_FIELDS = frozenset({"regions", "keywords", "related", "funders", "unconfirmed"})
+_TEXTAREAS = frozenset({"summary", "note", "source"})
+_CHOICES = {"status": PROGRAMME_STATUSES, "bbmri_eric": BBMRI_STATUSES}
+_COMMON_FORM = (
+    "name",
+    "acronym",
+    "summary",
+    "regions",
+    "url",
+    "source",
+    "date_checked",
+    "keywords",
+    "related",
+)
+
+
+def _is_editor(user: Any) -> bool:
+    return user is not None and user.role in {"editor", "admin"}
+
+
+def form_fields(kind: str) -> list[str]:
+    """The fields the edit form shows for an entry of ``kind``, in order."""
+    return [*_COMMON_FORM, *sorted(KIND_FIELDS[kind]), "note", "unconfirmed"]
+
+
+def form_values(entry: DirectoryEntry) -> dict[str, str]:
+    """An entry's fields as the edit form shows them (lists joined with commas)."""
+    data = entry.to_dict()
+    values = {}
+    for field in form_fields(entry.kind):
+        value = data.get(field)
+        if isinstance(value, list):
+            values[field] = ", ".join(str(v) for v in value)
+        else:
+            values[field] = "" if value is None else str(value)
+    return values
+
+
+def changes_from_form(kind: str, form: FormData) -> dict[str, Any]:
+    """The changes an edit form submits, in the data files' shape."""
+    changes: dict[str, Any] = {}
+    for field in form_fields(kind):
+        raw = form.get(field)
+        if not isinstance(raw, str):
+            continue
+        if field in _LIST_FIELDS:
+            parts = raw.replace("\n", ",").split(",")
+            changes[field] = [p.strip() for p in parts if p.strip()]
+        else:
+            changes[field] = raw.strip() or None
+    return changes
+
+
+@router.get("/")
+def index(
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    user: CurrentUser,
+    q: Annotated[str, Query(max_length=500)] = "",
+    kind: Annotated[str, Query(max_length=20)] = "",
+    region: Annotated[str, Query(max_length=40)] = "",
+) -> Response:
+    kinds = [kind] if kind else None
+    regions = [region] if region else []
+    hits = search_directory(session, q, kinds=kinds, regions=regions, settings=settings)
+    query = urlencode([(k, v) for k, v in (("q", q), ("kind", kind), ("region", region)) if v])
+    return render(
+        request,
+        "directory/index.html",
+        {
+            "hits": hits,
+            "q": q,
+            "kind": kind,
+            "region": region,
+            "kinds": KINDS,
+            "kind_labels": KIND_LABELS,
+            "regions": sorted(region_catalog(settings)),
+            "json_url": "/api/v1/directory/entries" + (f"?{query}" if query else ""),
+            "is_editor": _is_editor(user),
+        },
+    )
+
+
+@router.get("/funding")
+def funding(
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    description: Annotated[str, Query(max_length=20_000)] = "",
+    regions: Annotated[str, Query(max_length=400)] = "",
+    coverage: Annotated[str, Query(pattern="^(all|any)$")] = "all",
+) -> Response:
+    codes = [c.strip() for c in regions.replace(";", ",").split(",") if c.strip()]
+    context: dict[str, Any] = {
+        "description": description,
+        "regions": regions,
+        "coverage": coverage,
+        "matches": None,
+        "error": None,
+        "known_regions": sorted(region_catalog(settings)),
+    }
+    status = 200
+    if description.strip():
+        try:
+            context["matches"] = match_funding(
+                session,
+                description=description,
+                regions=codes,
+                coverage="any" if coverage == "any" else "all",
+                settings=settings,
+            )
+        except InvalidInputError as exc:
+            context["error"] = str(exc)
+            status = 422
+    return render(request, "directory/funding.html", context, status_code=status)
+
+
+@router.get("/{entry_id}")
+def entry_page(request: Request, entry_id: str, session: SessionDep, user: CurrentUser) -> Response:
+    data = entry_page_data(session, entry_id)
+    return render(
+        request,
+        "directory/entry.html",
+        {
+            "entry": get_entry(session, entry_id),
+            "data": data,
+            "related": data["related_entries"],
+            "kind_labels": KIND_LABELS,
+            "is_editor": _is_editor(user),
+            "detail_fields": sorted(KIND_FIELDS[data["kind"]]),
+        },
+    )
+
+
+def _edit_page(
+    request: Request,
+    entry: DirectoryEntry,
+    *,
+    revision: int,
+    values: dict[str, str],
+    error: str | None = None,
+    comment: str = "",
+    status_code: int = 200,
+) -> Response:
+    return render(
+        request,
+        "directory/edit.html",
+        {
+            "entry": entry,
+            "fields": form_fields(entry.kind),
+            "values": values,
+            "textareas": _TEXTAREAS,
+            "choices": _CHOICES,
+            "list_fields": _LIST_FIELDS,
+            "revision": revision,
+            "error": error,
+            "comment": comment,
+        },
+        status_code=status_code,
+    )
+
+
+@router.get("/{entry_id}/edit")
+def edit_form(request: Request, entry_id: str, editor: EditorUser, session: SessionDep) -> Response:
+    entry = get_entry(session, entry_id)
+    revision, _ = entry_state(session, entry_id)
+    return _edit_page(request, entry, revision=revision, values=form_values(entry))
+
+
+@router.post("/{entry_id}/edit")
+async def edit_submit(
+    request: Request,
+    entry_id: str,
+    editor: EditorUser,
+    session: SessionDep,
+    settings: SettingsDep,
+    _csrf: CsrfProtected,
+) -> Response:
+    entry = get_entry(session, entry_id)
+    form = await request.form()
+    changes = changes_from_form(entry.kind, form)
+    comment = str(form.get("comment") or "")
+    base = str(form.get("base_revision") or "")
+    try:
+        base_revision = int(base) if base else None
+        update_entry(
+            session,
+            entry_id,
+            changes=changes,
+            actor_id=editor.id,
+            comment=comment,
+            base_revision=base_revision,
+            settings=settings,
+        )
+    except (InvalidInputError, ValueError) as exc:
+        session.rollback()
+        values = {k: ", ".join(v) if isinstance(v, list) else (v or "") for k, v in changes.items()}
+        revision, _ = entry_state(session, entry_id)
+        message = str(exc) if isinstance(exc, InvalidInputError) else "base_revision: not a number"
+        return _edit_page(
+            request,
+            entry,
+            revision=revision,
+            values=values,
+            error=message,
+            comment=comment,
+            status_code=422,
+        )
+    session.commit()
+    return RedirectResponse(f"/directory/{entry_id}", status_code=303)
+
+
+@router.get("/{entry_id}/history")
+def history(request: Request, entry_id: str, session: SessionDep, user: CurrentUser) -> Response:
+    entry = get_entry(session, entry_id)
+    revisions = list_revisions(session, entry_id)
+    return render(
+        request,
+        "directory/history.html",
+        {
+            "entry": entry,
+            "revisions": revisions,
+            "is_editor": _is_editor(user),
+            "current": revisions[0].number if revisions else 0,
+        },
+    )
+
+
+@router.post("/{entry_id}/restore")
+def restore(
+    request: Request,
+    entry_id: str,
+    editor: EditorUser,
+    session: SessionDep,
+    _csrf: CsrfProtected,
+    revision: Annotated[int, Form(ge=1)],
+    comment: Annotated[str, Form(max_length=500)] = "",
+) -> Response:
+    restore_revision(session, entry_id, revision, actor_id=editor.id, comment=comment or None)
+    session.commit()
+    return RedirectResponse(f"/directory/{entry_id}/history", status_code=303)

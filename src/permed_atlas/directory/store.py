@@ -1,0 +1,482 @@
+"""The directory in the platform database: seed loading, edits with revisions, links, queries.
+
+The caller owns the transaction. Seed rule: ``load_seed_directory`` inserts
+entries missing from the database and updates entries no editor has touched;
+an entry an editor changed (or restored) is kept as the editor left it, and
+the load reports it as kept.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import delete, or_, select
+from sqlalchemy.orm import Session
+
+from permed_atlas.accounts import find_user, record_audit
+from permed_atlas.directory.errors import EntryNotFoundError, InvalidEntryError
+from permed_atlas.directory.files import (
+    BUNDLED_DIRECTORY_DIR,
+    check_references,
+    load_directory_files,
+    parse_entry,
+    referenced_ids,
+)
+from permed_atlas.directory.funding import Coverage, rank_funding
+from permed_atlas.directory.models import (
+    DirectoryEntry,
+    FundingMatch,
+    LoadSummary,
+    RelatedEntry,
+    Revision,
+    SearchHit,
+    entry_from_dict,
+)
+from permed_atlas.directory.regions import checked_regions, region_catalog
+from permed_atlas.directory.search import check_kinds, search_entries
+from permed_atlas.directory.tables import DirectoryEntryRow, DirectoryLinkRow, DirectoryRevisionRow
+from permed_atlas.settings import Settings
+
+_RELATION = {
+    "related": "related",
+    "funders": "funder",
+    "programme": "programme",
+    "parent": "parent",
+}
+MAX_COMMENT = 500
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _entry(row: DirectoryEntryRow) -> DirectoryEntry:
+    return entry_from_dict(row.data)
+
+
+def _row(session: Session, entry_id: str) -> DirectoryEntryRow:
+    row = session.get(DirectoryEntryRow, entry_id)
+    if row is None:
+        raise EntryNotFoundError(f"no directory entry {entry_id!r}")
+    return row
+
+
+def _set_links(session: Session, entry: DirectoryEntry) -> None:
+    session.execute(delete(DirectoryLinkRow).where(DirectoryLinkRow.source_id == entry.id))
+    seen = set()
+    for field, target in referenced_ids(entry):
+        key = (target, _RELATION[field])
+        if key not in seen:
+            seen.add(key)
+            session.add(DirectoryLinkRow(source_id=entry.id, target_id=target, relation=key[1]))
+
+
+def _add_revision(
+    session: Session,
+    row: DirectoryEntryRow,
+    entry: DirectoryEntry,
+    *,
+    origin: str,
+    comment: str,
+    actor_id: int | None,
+) -> int:
+    number = (row.revision or 0) + 1
+    snapshot = entry.to_dict()
+    row.kind, row.name, row.data = entry.kind, entry.name, snapshot
+    row.revision, row.updated_at = number, _now()
+    if origin != "seed":
+        row.edited = True
+    session.add(
+        DirectoryRevisionRow(
+            entry_id=entry.id,
+            number=number,
+            origin=origin,
+            comment=comment,
+            actor_id=actor_id,
+            at=row.updated_at,
+            snapshot=snapshot,
+        )
+    )
+    _set_links(session, entry)
+    return number
+
+
+def load_seed_directory(
+    session: Session,
+    *,
+    folder: Path = BUNDLED_DIRECTORY_DIR,
+    settings: Settings | None = None,
+    dry_run: bool = False,
+    actor_id: int | None = None,
+) -> LoadSummary:
+    """Load the directory's data files: insert new entries, update untouched ones, keep edited.
+
+    Every file is validated before anything is written, so a bad file stores nothing.
+
+    :param session: the platform database session (the caller commits).
+    :param folder: the folder of data files (the bundled one by default).
+    :param settings: for the region catalog; the process settings when None.
+    :param dry_run: report what would happen, write nothing.
+    :param actor_id: who loads (None for the system or the CLI).
+    """
+    files = load_directory_files(folder, known_regions=set(region_catalog(settings)))
+    existing = {row.id: row for row in session.scalars(select(DirectoryEntryRow))}
+    inserted: list[str] = []
+    updated: list[str] = []
+    kept: list[str] = []
+    unchanged = 0
+    for entry in files.entries:
+        row = existing.get(entry.id)
+        if row is not None and row.edited:
+            kept.append(entry.id)
+            continue
+        if row is not None and row.data == entry.to_dict():
+            unchanged += 1
+            continue
+        (updated if row is not None else inserted).append(entry.id)
+        if dry_run:
+            continue
+        if row is None:
+            row = DirectoryEntryRow(
+                id=entry.id,
+                kind=entry.kind,
+                name=entry.name,
+                data={},
+                edited=False,
+                revision=0,
+                updated_at=_now(),
+            )
+            session.add(row)
+            session.flush()
+        _add_revision(
+            session,
+            row,
+            entry,
+            origin="seed",
+            comment=f"loaded from {files.origins[entry.id]}",
+            actor_id=actor_id,
+        )
+    summary = LoadSummary(
+        files=files.files,
+        inserted=tuple(inserted),
+        updated=tuple(updated),
+        unchanged=unchanged,
+        kept=tuple(kept),
+        dry_run=dry_run,
+    )
+    if not dry_run and (inserted or updated):
+        record_audit(
+            session,
+            actor_id=actor_id,
+            action="directory.seed.load",
+            target=f"directory:{folder.name}",
+            detail={"inserted": inserted, "updated": updated, "kept": kept},
+        )
+    session.flush()
+    return summary
+
+
+def list_entries(session: Session, *, kinds: Sequence[str] | None = None) -> list[DirectoryEntry]:
+    """Every entry (or those of some kinds), ordered by kind and name.
+
+    :param session: the platform database session.
+    :param kinds: keep only these kinds (funder, programme, call, law, ...).
+    """
+    wanted = check_kinds(kinds)
+    query = select(DirectoryEntryRow).order_by(DirectoryEntryRow.kind, DirectoryEntryRow.name)
+    if wanted is not None:
+        query = query.where(DirectoryEntryRow.kind.in_(wanted))
+    return [_entry(row) for row in session.scalars(query)]
+
+
+def get_entry(session: Session, entry_id: str) -> DirectoryEntry:
+    """One entry by id.
+
+    :param session: the platform database session.
+    :param entry_id: the entry's slug.
+    """
+    return _entry(_row(session, entry_id))
+
+
+def entry_state(session: Session, entry_id: str) -> tuple[int, bool]:
+    """The entry's current revision number and whether an editor has changed it."""
+    row = _row(session, entry_id)
+    return row.revision, row.edited
+
+
+def related_entries(session: Session, entry_id: str) -> list[RelatedEntry]:
+    """Entries this one names and entries naming it, each once, by kind and name.
+
+    :param session: the platform database session.
+    :param entry_id: the entry's slug.
+    """
+    _row(session, entry_id)
+    links = session.scalars(
+        select(DirectoryLinkRow).where(
+            or_(DirectoryLinkRow.source_id == entry_id, DirectoryLinkRow.target_id == entry_id)
+        )
+    ).all()
+    found: dict[str, tuple[str, set[str]]] = {}
+    for link in links:
+        other, direction = (
+            (link.target_id, "outgoing")
+            if link.source_id == entry_id
+            else (link.source_id, "incoming")
+        )
+        relation, directions = found.setdefault(other, (link.relation, set()))
+        directions.add(direction)
+    rows = {
+        row.id: row
+        for row in session.scalars(
+            select(DirectoryEntryRow).where(DirectoryEntryRow.id.in_(list(found)))
+        )
+    }
+    result = [
+        RelatedEntry(
+            entry=_entry(rows[other]),
+            relation=relation,
+            direction="both" if len(directions) > 1 else next(iter(directions)),
+        )
+        for other, (relation, directions) in found.items()
+        if other in rows
+    ]
+    result.sort(key=lambda r: (r.entry.kind, r.entry.name.lower()))
+    return result
+
+
+def _clean_comment(comment: str | None, default: str) -> str:
+    text = " ".join((comment or "").split()) or default
+    if len(text) > MAX_COMMENT:
+        raise InvalidEntryError(
+            f"the comment is longer than {MAX_COMMENT} characters", field="comment"
+        )
+    return text
+
+
+def _check_in_db(session: Session, entry: DirectoryEntry, *, where: str) -> None:
+    names = {target for _, target in referenced_ids(entry)}
+    rows = session.execute(
+        select(DirectoryEntryRow.id, DirectoryEntryRow.kind).where(
+            DirectoryEntryRow.id.in_(list(names))
+        )
+    ).all()
+    kinds = {str(row[0]): str(row[1]) for row in rows}
+    check_references(entry, where=where, kinds_by_id=kinds)
+
+
+def update_entry(
+    session: Session,
+    entry_id: str,
+    *,
+    changes: Mapping[str, Any],
+    actor_id: int | None,
+    comment: str | None = None,
+    base_revision: int | None = None,
+    settings: Settings | None = None,
+) -> DirectoryEntry:
+    """Edit an entry: validate, store a new revision, relink, audit. No change, no revision.
+
+    :param session: the platform database session (the caller commits).
+    :param entry_id: the entry's slug.
+    :param changes: the fields to change, in the data files' shape (id and kind cannot change).
+    :param actor_id: the editor.
+    :param comment: why (shown in the history).
+    :param base_revision: the revision the editor started from; refused if it moved on since.
+    :param settings: for the region catalog; the process settings when None.
+    """
+    row = _row(session, entry_id)
+    for fixed in ("id", "kind"):
+        if fixed in changes and changes[fixed] != row.data.get(fixed):
+            raise InvalidEntryError(f"the {fixed} of an entry cannot change", field=fixed)
+    if base_revision is not None and base_revision != row.revision:
+        raise InvalidEntryError(
+            f"{entry_id} was changed by someone else (now revision {row.revision}, you edited "
+            f"revision {base_revision}): reload and edit again",
+            field="base_revision",
+        )
+    merged = {k: v for k, v in row.data.items() if k != "confirmed"}
+    merged.update(changes)
+    if changes.get("confirmed") is True and "unconfirmed" not in changes:
+        merged["unconfirmed"] = []
+    where = f"edit of {entry_id}"
+    entry = parse_entry(merged, where=where, known_regions=set(region_catalog(settings)))
+    _check_in_db(session, entry, where=where)
+    before = _entry(row)
+    if entry == before:
+        return before
+    changed = sorted(k for k, v in entry.to_dict().items() if row.data.get(k) != v)
+    number = _add_revision(
+        session,
+        row,
+        entry,
+        origin="edit",
+        comment=_clean_comment(comment, "edited"),
+        actor_id=actor_id,
+    )
+    record_audit(
+        session,
+        actor_id=actor_id,
+        action="directory.entry.edit",
+        target=f"directory:{entry_id}",
+        detail={"revision": number, "changed": changed},
+    )
+    session.flush()
+    return entry
+
+
+def _revision(
+    row: DirectoryRevisionRow, previous: Mapping[str, Any] | None, emails: Mapping[int, str]
+) -> Revision:
+    changed: tuple[str, ...] = ()
+    if previous is not None:
+        keys = set(previous) | set(row.snapshot)
+        changed = tuple(sorted(k for k in keys if previous.get(k) != row.snapshot.get(k)))
+    return Revision(
+        entry_id=row.entry_id,
+        number=row.number,
+        at=row.at,
+        origin=row.origin,
+        comment=row.comment,
+        actor_id=row.actor_id,
+        actor_email=emails.get(row.actor_id) if row.actor_id is not None else None,
+        snapshot=entry_from_dict(row.snapshot),
+        changed=changed,
+    )
+
+
+def list_revisions(session: Session, entry_id: str) -> list[Revision]:
+    """An entry's revisions, newest first, each with the fields it changed.
+
+    :param session: the platform database session.
+    :param entry_id: the entry's slug.
+    """
+    _row(session, entry_id)
+    rows = session.scalars(
+        select(DirectoryRevisionRow)
+        .where(DirectoryRevisionRow.entry_id == entry_id)
+        .order_by(DirectoryRevisionRow.number)
+    ).all()
+    emails: dict[int, str] = {}
+    for actor in {r.actor_id for r in rows if r.actor_id is not None}:
+        user = find_user(session, actor)
+        if user is not None:
+            emails[actor] = user.email
+    revisions, previous = [], None
+    for row in rows:
+        revisions.append(_revision(row, previous, emails))
+        previous = row.snapshot
+    return revisions[::-1]
+
+
+def get_revision(session: Session, entry_id: str, number: int) -> Revision:
+    """One revision of an entry.
+
+    :param session: the platform database session.
+    :param entry_id: the entry's slug.
+    :param number: the revision number (1 is the first).
+    """
+    for revision in list_revisions(session, entry_id):
+        if revision.number == number:
+            return revision
+    raise EntryNotFoundError(f"{entry_id} has no revision {number}")
+
+
+def restore_revision(
+    session: Session,
+    entry_id: str,
+    number: int,
+    *,
+    actor_id: int | None,
+    comment: str | None = None,
+) -> DirectoryEntry:
+    """Make an earlier revision current again, as a new revision (history is never rewritten).
+
+    :param session: the platform database session (the caller commits).
+    :param entry_id: the entry's slug.
+    :param number: the revision to restore.
+    :param actor_id: the editor.
+    :param comment: why; "restored revision N" when not given.
+    """
+    row = _row(session, entry_id)
+    old = get_revision(session, entry_id, number)
+    if number == row.revision:
+        raise InvalidEntryError(f"revision {number} is already the current one", field="revision")
+    _check_in_db(session, old.snapshot, where=f"restore of {entry_id} revision {number}")
+    new = _add_revision(
+        session,
+        row,
+        old.snapshot,
+        origin="restore",
+        comment=_clean_comment(comment, f"restored revision {number}"),
+        actor_id=actor_id,
+    )
+    record_audit(
+        session,
+        actor_id=actor_id,
+        action="directory.entry.restore",
+        target=f"directory:{entry_id}",
+        detail={"restored": number, "revision": new},
+    )
+    session.flush()
+    return old.snapshot
+
+
+def search_directory(
+    session: Session,
+    query: str,
+    *,
+    kinds: Sequence[str] | None = None,
+    regions: Sequence[str] = (),
+    limit: int | None = None,
+    settings: Settings | None = None,
+) -> list[SearchHit]:
+    """Entries matching ``query`` (BM25 over name, acronym, summary, keywords), filtered.
+
+    :param session: the platform database session.
+    :param query: free text; empty lists every entry passing the filters.
+    :param kinds: keep only these kinds.
+    :param regions: keep entries covering one of these regions (codes or countries).
+    :param limit: at most this many hits.
+    :param settings: for the region catalog; the process settings when None.
+    """
+    catalog = region_catalog(settings)
+    return search_entries(
+        list_entries(session),
+        query,
+        kinds=kinds,
+        regions=checked_regions(regions, catalog),
+        region_countries=catalog,
+        limit=limit,
+    )
+
+
+def match_funding(
+    session: Session,
+    *,
+    description: str,
+    regions: Sequence[str] = (),
+    limit: int = 10,
+    coverage: Coverage = "all",
+    settings: Settings | None = None,
+) -> list[FundingMatch]:
+    """Programmes and calls whose scope fits a project and whose regions cover its partners.
+
+    :param session: the platform database session.
+    :param description: the project in a few sentences.
+    :param regions: the partners' countries or region sets (DE, CN, EU27, ...).
+    :param limit: at most this many matches.
+    :param coverage: ``all`` project countries must be covered (default) or ``any``.
+    :param settings: for the region catalog; the process settings when None.
+    """
+    catalog = region_catalog(settings)
+    return rank_funding(
+        list_entries(session, kinds=("programme", "call")),
+        description,
+        regions=checked_regions(regions, catalog),
+        region_countries=catalog,
+        coverage=coverage,
+        limit=limit,
+    )

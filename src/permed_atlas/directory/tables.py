@@ -1,0 +1,58 @@
+"""Platform tables of the directory: entries, their revisions and the links between them."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from permed_atlas.db import Base
+
+
+class DirectoryEntryRow(Base):
+    """The current version of one entry; ``data`` is its full snapshot."""
+
+    __tablename__ = "directory_entry"
+
+    id: Mapped[str] = mapped_column(String(80), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16), index=True)
+    name: Mapped[str] = mapped_column(Text)
+    data: Mapped[dict[str, Any]] = mapped_column(JSON)
+    # True once an editor changed it: later seed loads keep the editor's version.
+    edited: Mapped[bool] = mapped_column(Boolean, default=False)
+    revision: Mapped[int] = mapped_column(Integer)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class DirectoryRevisionRow(Base):
+    """One stored version of an entry: who, when, why, and the full snapshot."""
+
+    __tablename__ = "directory_revision"
+    __table_args__ = (UniqueConstraint("entry_id", "number"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    entry_id: Mapped[str] = mapped_column(
+        String(80), ForeignKey("directory_entry.id", ondelete="CASCADE"), index=True
+    )
+    number: Mapped[int] = mapped_column(Integer)
+    origin: Mapped[str] = mapped_column(String(16))
+    comment: Mapped[str] = mapped_column(Text)
+    actor_id: Mapped[int | None] = mapped_column(
+        Integer, ForeignKey("users.id", ondelete="SET NULL"), nullable=True
+    )
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    snapshot: Mapped[dict[str, Any]] = mapped_column(JSON)
+
+
+class DirectoryLinkRow(Base):
+    """One entry naming another (related, funder, programme, parent)."""
+
+    __tablename__ = "directory_link"
+
+    source_id: Mapped[str] = mapped_column(
+        String(80), ForeignKey("directory_entry.id", ondelete="CASCADE"), primary_key=True
+    )
+    target_id: Mapped[str] = mapped_column(String(80), primary_key=True, index=True)
+    relation: Mapped[str] = mapped_column(String(16), primary_key=True)

@@ -1,0 +1,89 @@
+"""``permed directory ...`` through the real top-level CLI and a real data directory."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from permed_atlas.cli import app, main
+from permed_atlas.directory import DirectoryFileError, EntryNotFoundError, InvalidEntryError
+from permed_atlas.settings import get_settings
+
+
+@pytest.fixture
+def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    monkeypatch.setenv("PERMED_DATA_DIR", str(tmp_path / "data"))
+    get_settings.cache_clear()
+    yield tmp_path / "data"
+    get_settings.cache_clear()
+
+
+def _run(*args: str):  # type: ignore[no-untyped-def]
+    result = CliRunner().invoke(app, ["directory", *args])
+    if result.exception and not isinstance(result.exception, SystemExit):
+        raise result.exception
+    return result
+
+
+def test_load_list_show_search_history_export(data_dir: Path, tmp_path: Path) -> None:
+    dry = _run("load", "--dry-run")
+    assert dry.exit_code == 0 and "would insert" in dry.stdout
+    first = _run("load")
+    assert "inserted" in first.stdout and "kept 0" in first.stdout
+    again = _run("load")
+    assert "inserted 0" in again.stdout
+    laws = json.loads(_run("list", "--kind", "law", "-f", "json").stdout)
+    assert {e["kind"] for e in laws} == {"law"} and any(e["id"] == "pipl" for e in laws)
+    shown = json.loads(_run("show", "ep-permed", "-f", "json").stdout)
+    assert shown["funders"] == ["european-commission"] and "era-permed" in shown["related_entries"]
+    assert "EP PerMed" in _run("show", "ep-permed").stdout
+    hits = json.loads(_run("search", "human genetic resources", "-r", "CN", "-f", "json").stdout)
+    assert hits[0]["id"] == "hgr-regulations"
+    history = json.loads(_run("history", "gdpr", "-f", "json").stdout)
+    assert history[0]["origin"] == "seed"
+    out = tmp_path / "directory.csv"
+    assert _run("export", "--format", "csv", "-o", str(out)).exit_code == 0
+    rows = list(csv.DictReader(io.StringIO(out.read_text(encoding="utf-8"))))
+    assert len(rows) == len(json.loads(_run("export", "-f", "json").stdout))
+
+
+def test_funding_match_and_errors(data_dir: Path, tmp_path: Path) -> None:
+    result = _run(
+        "funding-match",
+        "Sino-European personalised medicine cooperation",
+        "--region",
+        "DE",
+        "--region",
+        "CN",
+        "-f",
+        "json",
+    )
+    matches = json.loads(result.stdout)
+    assert matches[0]["id"] == "sino-eu-permed" and matches[0]["matched_terms"]
+    with pytest.raises(InvalidEntryError, match="unknown region 'MARS'"):
+        _run("funding-match", "cancer", "--region", "MARS")
+    with pytest.raises(EntryNotFoundError, match="no directory entry 'nope'"):
+        _run("show", "nope")
+    assert "all valid" in _run("validate").stdout
+    folder = tmp_path / "broken"
+    folder.mkdir()
+    (folder / "x.yaml").write_text("entries:\n  - {id: x, kind: nope}\n", encoding="utf-8")
+    with pytest.raises(DirectoryFileError, match=r"x.yaml: entry 1 \(x\): field 'kind'"):
+        _run("validate", str(folder))
+
+
+def test_main_prints_one_line_and_exits_non_zero(
+    data_dir: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setattr(sys, "argv", ["permed", "directory", "show", "nope"])
+    with pytest.raises(SystemExit) as caught:
+        main()
+    assert caught.value.code == 1
+    assert "no directory entry 'nope'" in capsys.readouterr().err
