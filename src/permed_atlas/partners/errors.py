@@ -1,0 +1,45 @@
+"""Errors of the partners capability.
+
+::
+
+    PermedError
+    └── PartnersError                    profiles and the partner finder
+        ├── ProfilesNotBuiltError        `permed partners build` has not run on this corpus
+        ├── EmbeddingsUnavailableError   the `embeddings` extra is not installed
+        ├── UnknownAuthorError           (also NotFoundError) no profile with that id
+        ├── UnknownInstitutionError      (also NotFoundError) no institution by that id or name
+        ├── UnknownTopicError            (also NotFoundError) no topic with that code
+        └── InvalidQueryError            (also InvalidInputError) empty text, limit out of range
+"""
+
+from __future__ import annotations
+
+from permed_atlas.errors import InvalidInputError, NotFoundError, PermedError
+
+
+class PartnersError(PermedError):
+    """Base of every error of the partners capability."""
+
+
+class ProfilesNotBuiltError(PartnersError):
+    """The researcher profiles have not been built from the corpus yet."""
+
+
+class EmbeddingsUnavailableError(PartnersError):
+    """``--method embeddings`` needs the optional ``embeddings`` extra."""
+
+
+class UnknownAuthorError(PartnersError, NotFoundError):
+    """No researcher profile has this id."""
+
+
+class UnknownInstitutionError(PartnersError, NotFoundError):
+    """No institution in the profiles has this id or name."""
+
+
+class UnknownTopicError(PartnersError, NotFoundError):
+    """No topic of the tagging rules has this code."""
+
+
+class InvalidQueryError(PartnersError, InvalidInputError):
+    """A finder query that cannot be run; ``field`` names the offending field."""

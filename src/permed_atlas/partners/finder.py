@@ -1,0 +1,307 @@
+"""The partner finder: rank researchers of the other region for a query, with reasons.
+
+Similarity is the cosine between the query's vector and each profile's (TF-IDF
+by default, sentence embeddings with ``method="embeddings"``); :mod:`scoring`
+combines it with recent output and co-author distance. The query's own authors
+(the author, or the institution's authors) are the origin of the distances.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+
+import numpy as np
+import scipy.sparse as sp
+
+from permed_atlas.partners.errors import (
+    InvalidQueryError,
+    UnknownAuthorError,
+    UnknownInstitutionError,
+    UnknownTopicError,
+)
+from permed_atlas.partners.index import PartnerIndex
+from permed_atlas.partners.models import (
+    QUERY_KINDS,
+    FinderResult,
+    Method,
+    PartnerMatch,
+    PartnerQuery,
+    Reason,
+    Weights,
+)
+from permed_atlas.partners.scoring import activity_part, combine, network_part
+from permed_atlas.partners.text import fold_text, tokenize
+
+__all__ = ["MAX_LIMIT", "ProfileEmbeddings", "find_partners", "query_vector_for_text"]
+
+MAX_LIMIT = 200
+MAX_DISTANCE = 3
+_POOL = 500
+
+
+@dataclass(frozen=True)
+class ProfileEmbeddings:
+    """Unit-length embeddings of every profile (rows as in the index) and a text encoder."""
+
+    vectors: np.ndarray
+    encode: Callable[[str], np.ndarray]
+
+
+@dataclass(frozen=True)
+class _Resolved:
+    origin: frozenset[int]
+    vector: sp.csr_matrix | None
+    embedding: np.ndarray | None
+    topics: frozenset[str]
+    description: str
+    country: str | None
+
+
+def _check(query: PartnerQuery, regions: Mapping[str, frozenset[str]]) -> None:
+    if query.kind not in QUERY_KINDS:
+        raise InvalidQueryError(f"query kind must be one of {', '.join(QUERY_KINDS)}", field="kind")
+    if not query.value or not query.value.strip():
+        raise InvalidQueryError(f"the {query.kind} to search for is empty", field=query.kind)
+    if not 1 <= query.limit <= MAX_LIMIT:
+        raise InvalidQueryError(f"limit must be between 1 and {MAX_LIMIT}, not {query.limit}",
+                                field="limit")
+    if not 1 <= query.recent_years <= 50:
+        raise InvalidQueryError(
+            f"recent_years must be between 1 and 50, not {query.recent_years}",
+            field="recent_years")
+    for name, code in (("from_region", query.from_region), ("to_region", query.to_region)):
+        if code not in regions:
+            raise InvalidQueryError(
+                f"unknown region set {code!r}; known: {', '.join(sorted(regions))}", field=name)
+    if query.from_region == query.to_region:
+        raise InvalidQueryError("from_region and to_region must differ", field="to_region")
+
+
+def query_vector_for_text(index: PartnerIndex, text: str) -> sp.csr_matrix | None:
+    """The TF-IDF vector of a free text over the profiles' vocabulary; None if no word is known.
+
+    :param index: the profiles.
+    :param text: a project description.
+    """
+    counts: dict[int, int] = {}
+    for token in tokenize(text):
+        col = index.term_index.get(token)
+        if col is not None:
+            counts[col] = counts.get(col, 0) + 1
+    folded = f" {' '.join(fold_text(text).split())} "
+    for term, col in index.term_index.items():
+        if " " in term and f" {term} " in folded:
+            counts[col] = counts.get(col, 0) + 1
+    if not counts:
+        return None
+    cols = np.fromiter(counts, dtype=np.int64)
+    weights = (1 + np.log(np.fromiter(counts.values(), dtype=np.float64))) * index.idf[cols]
+    weights /= np.linalg.norm(weights)
+    return sp.csr_matrix((weights, (np.zeros(len(cols), np.int64), cols)),
+                         shape=(1, len(index.terms)))
+
+
+def _centroid(index: PartnerIndex, rows: list[int]) -> sp.csr_matrix:
+    summed = sp.csr_matrix(index.matrix[rows].sum(axis=0))
+    norm = float(np.sqrt(summed.multiply(summed).sum()))
+    return summed / norm if norm else summed
+
+
+def _resolve(
+    index: PartnerIndex, query: PartnerQuery, labels: Mapping[str, str],
+    embeddings: ProfileEmbeddings | None,
+) -> _Resolved:
+    value = query.value.strip()
+    if query.kind == "author":
+        row = index.resolve_author(value)
+        if row is None:
+            raise UnknownAuthorError(f"no researcher profile with id {value!r}")
+        return _Resolved(frozenset({row}), index.matrix[row],
+                         embeddings.vectors[row] if embeddings else None,
+                         frozenset(index.topics[row]), f"researcher {index.names[row]}",
+                         index.main_country[row])
+    if query.kind == "institution":
+        found = index.resolve_institution(value)
+        if found is None:
+            raise UnknownInstitutionError(f"no institution with id or name {value!r} in the "
+                                          "profiles")
+        key, rows_set = found
+        rows = sorted(rows_set)
+        countries = [c for r in rows if (c := index.main_country[r])]
+        topics = [t for r in rows for t in index.topics[r][:3]]
+        common = {t for t in topics if topics.count(t) * 4 >= len(rows)} or set(topics[:3])
+        return _Resolved(frozenset(rows), _centroid(index, rows),
+                         _mean(embeddings, rows), frozenset(common),
+                         f"institution {index.institution_names.get(key, key)} "
+                         f"({len(rows)} researchers)",
+                         max(set(countries), key=countries.count) if countries else None)
+    if query.kind == "topic":
+        code = value.lower()
+        if code not in labels:
+            raise UnknownTopicError(f"unknown topic {value!r}; known: {', '.join(sorted(labels))}")
+        rows = [r for r, topics in enumerate(index.topics) if code in topics]
+        vector = _centroid(index, rows) if rows else None
+        return _Resolved(frozenset(), vector, _mean(embeddings, rows), frozenset({code}),
+                         f"topic {labels[code]}", None)
+    return _Resolved(frozenset(), query_vector_for_text(index, value),
+                     embeddings.encode(value) if embeddings else None, frozenset(),
+                     "free text", None)
+
+
+def _mean(embeddings: ProfileEmbeddings | None, rows: list[int]) -> np.ndarray | None:
+    if embeddings is None or not rows:
+        return None
+    mean: np.ndarray = np.asarray(embeddings.vectors[rows].mean(axis=0))
+    norm = float(np.linalg.norm(mean))
+    return mean / norm if norm else mean
+
+
+def _distances(index: PartnerIndex, origin: frozenset[int]) -> dict[int, tuple[int, int]]:
+    """Hops from the origin (up to MAX_DISTANCE) and each node's parent on a shortest path."""
+    if not origin:
+        return {}
+    graph = index.graph
+    seen: dict[int, tuple[int, int]] = {row: (0, -1) for row in origin}
+    queue = deque(sorted(origin))
+    while queue:
+        node = queue.popleft()
+        depth = seen[node][0]
+        if depth == MAX_DISTANCE:
+            continue
+        for neighbour in sorted(graph.adj[node]):
+            if neighbour not in seen:
+                seen[neighbour] = (depth + 1, node)
+                queue.append(neighbour)
+    return seen
+
+
+def _path(seen: dict[int, tuple[int, int]], row: int) -> list[int]:
+    path = [row]
+    while seen[path[-1]][1] != -1:
+        path.append(seen[path[-1]][1])
+    return path[::-1]
+
+
+def find_partners(
+    index: PartnerIndex,
+    query: PartnerQuery,
+    *,
+    regions: Mapping[str, frozenset[str]],
+    topic_labels: Mapping[str, str],
+    method: Method = "tfidf",
+    weights: Weights | None = None,
+    embeddings: ProfileEmbeddings | None = None,
+) -> FinderResult:
+    """Rank researchers of the other region for ``query``, with the reasons for each.
+
+    :param index: the profiles.
+    :param query: what to search for, where, and how many.
+    :param regions: countries of each region set code.
+    :param topic_labels: label of each topic code.
+    :param method: ``tfidf`` or ``embeddings`` (then ``embeddings`` must be given).
+    :param weights: the score weights; :class:`Weights` defaults when None.
+    :param embeddings: profile embeddings and encoder, for ``method="embeddings"``.
+    """
+    _check(query, regions)
+    if method not in ("tfidf", "embeddings"):
+        raise InvalidQueryError("method must be tfidf or embeddings", field="method")
+    if method == "embeddings" and embeddings is None:
+        raise InvalidQueryError("the embeddings method needs profile embeddings", field="method")
+    weights = weights or Weights()
+    resolved = _resolve(index, query, topic_labels, embeddings if method == "embeddings" else None)
+    target = query.to_region
+    if resolved.country and resolved.country in regions[query.to_region]:
+        target = query.from_region  # a Chinese researcher's partners are in the EU, and so on
+    members = regions[target]
+    candidates = np.fromiter(
+        (row for row, country in enumerate(index.main_country)
+         if country in members and row not in resolved.origin), dtype=np.int64)
+    result = FinderResult(query, resolved.description, method, target, weights,
+                          len(candidates), ())
+    if method == "embeddings" and resolved.embedding is not None and embeddings is not None:
+        sims = embeddings.vectors[candidates] @ resolved.embedding
+    elif method == "tfidf" and resolved.vector is not None:
+        sims = np.asarray((index.matrix[candidates] @ resolved.vector.T).todense()).ravel()
+    else:
+        return _with_note(result, "no word of the query appears in the profiles")
+    if not len(candidates):
+        return _with_note(result, f"no researcher with a main country in {target}")
+    order = np.argsort(-sims, kind="stable")[:_POOL]
+    order = order[sims[order] > 0]
+    if not len(order):
+        return _with_note(result, f"no researcher in {target} shares a term with the query")
+    seen = _distances(index, resolved.origin)
+    if not query.include_coauthors:  # existing co-authors are not candidates at all
+        order = np.array([k for k in order.tolist()
+                          if seen.get(int(candidates[k]), (0, 0))[0] != 1], dtype=np.int64)
+        if not len(order):
+            return _with_note(result, "every similar researcher already co-authors with the "
+                                      "query")
+    pool, pool_sims = candidates[order], sims[order]
+    best = float(pool_sims.max())
+    recent = index.recent_counts(years=query.recent_years)
+    most_recent = int(recent[pool].max())
+    scored = []
+    for row, sim in zip(pool.tolist(), pool_sims.tolist(), strict=True):
+        distance = seen[row][0] if row in seen else None
+        parts = (sim / best, activity_part(int(recent[row]), most_recent=most_recent),
+                 network_part(distance))
+        score = combine(*parts, distance=distance, weights=weights)
+        scored.append((-score, index.keys[row], row, sim, parts, distance))
+    scored.sort()
+    matches = tuple(
+        _match(index, rank, row, -neg, sim, parts, distance, seen, resolved, query,
+               int(recent[row]), topic_labels)
+        for rank, (neg, _key, row, sim, parts, distance) in enumerate(scored[:query.limit], 1)
+    )
+    return FinderResult(query, resolved.description, method, target, weights, len(candidates),
+                        matches)
+
+
+def _with_note(result: FinderResult, note: str) -> FinderResult:
+    return FinderResult(result.query, result.description, result.method, result.searched_region,
+                        result.weights, result.candidates, (), note)
+
+
+def _match(
+    index: PartnerIndex, rank: int, row: int, score: float, sim: float,
+    parts: tuple[float, float, float], distance: int | None, seen: dict[int, tuple[int, int]],
+    resolved: _Resolved, query: PartnerQuery, recent: int, labels: Mapping[str, str],
+) -> PartnerMatch:
+    shared_terms: tuple[str, ...] = ()
+    if resolved.vector is not None:
+        product = index.matrix[row].multiply(resolved.vector).tocoo()
+        top = np.argsort(-product.data)[:6]
+        shared_terms = tuple(index.terms[int(product.col[k])] for k in top)
+    shared_topics = tuple(labels.get(t, t) for t in index.topics[row] if t in resolved.topics)
+    path = tuple(index.names[r] for r in _path(seen, row)) if row in seen else ()
+    first, last = index.last_year - query.recent_years + 1, index.last_year
+    reasons = [Reason("similarity", f"similarity {sim:.2f} ({parts[0]:.0%} of the best match)")]
+    if shared_terms:
+        reasons.append(Reason("terms", "shared terms: " + ", ".join(shared_terms)))
+    if shared_topics:
+        reasons.append(Reason("topics", "shared topics: " + ", ".join(shared_topics)))
+    reasons.append(Reason("activity", f"{recent} work{'' if recent == 1 else 's'} in "
+                                      f"{first}–{last}"))
+    if not resolved.origin:
+        reasons.append(Reason("network", "no network distance for a text or topic query"))
+    elif distance == 1:
+        reasons.append(Reason("network", "already a co-author (score lowered)"))
+    elif distance is not None:
+        via = " and ".join(path[1:-1])
+        reasons.append(Reason("network", f"complementary: {distance} steps away, reachable "
+                                         f"via {via}"))
+    else:
+        reasons.append(Reason("network", f"not connected within {MAX_DISTANCE} co-author steps"))
+    place = ", ".join(p for p in (index.first_institution[row], index.main_country[row]) if p)
+    if place:
+        reasons.append(Reason("place", place))
+    return PartnerMatch(
+        rank=rank, key=index.keys[row], name=index.names[row], score=round(score, 4),
+        similarity=round(sim, 4), activity=round(parts[1], 4), network=round(parts[2], 4),
+        recent_works=recent, distance=distance, path=path, shared_terms=shared_terms,
+        shared_topics=shared_topics, institution=index.first_institution[row],
+        country_code=index.main_country[row], reasons=tuple(reasons),
+    )  # fmt: skip

@@ -1,0 +1,129 @@
+"""Partner finder pages (/partners/...) and their JSON twins (/api/v1/partners/...).
+
+Searching stores nothing, so the form is a GET and every result is a shareable link.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from typing import Annotated, Any
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Query, Request
+from starlette.responses import Response
+
+from permed_atlas.partners.errors import PartnersError, ProfilesNotBuiltError
+from permed_atlas.partners.finder import MAX_LIMIT
+from permed_atlas.partners.models import QUERY_KINDS, Method, PartnerQuery
+from permed_atlas.partners.store import (
+    find_in_corpus,
+    profile_of,
+    profiles_summary,
+    region_countries,
+    result_to_dict,
+    topic_labels,
+)
+from permed_atlas.web.deps import CorpusDep, SettingsDep, render
+
+__all__ = ["api_router", "router"]
+
+router = APIRouter(prefix="/partners", tags=["partners"], include_in_schema=False)
+api_router = APIRouter(prefix="/api/v1/partners", tags=["partners"])
+
+_KIND = "^(author|institution|topic|text)$"
+_METHOD = "^(tfidf|embeddings)$"
+_REGION = r"^[A-Z][A-Z0-9_]{1,31}$"
+
+
+def _query(kind: str, q: str, from_region: str, to_region: str, limit: int,
+           recent_years: int, include_coauthors: bool) -> PartnerQuery:
+    return PartnerQuery(kind, q, from_region=from_region, to_region=to_region,  # type: ignore[arg-type]
+                        limit=limit, recent_years=recent_years,
+                        include_coauthors=include_coauthors)
+
+
+Kind = Annotated[str, Query(pattern=_KIND, description="author, institution, topic or text")]
+Text = Annotated[str, Query(max_length=5000, description="author id, institution, topic code "
+                                                          "or project description")]
+MethodParam = Annotated[str, Query(pattern=_METHOD, description="tfidf or embeddings")]
+FromRegion = Annotated[str, Query(pattern=_REGION, description="the searcher's region set")]
+ToRegion = Annotated[str, Query(pattern=_REGION, description="the region set to search in")]
+Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT, description="how many partners")]
+Recent = Annotated[int, Query(ge=1, le=50, description="years that count as recent")]
+
+
+@router.get("/")
+def partners_page(
+    request: Request, settings: SettingsDep, corpus: CorpusDep,
+    kind: Annotated[str, Query(pattern=f"^(|{_KIND[2:-2]})$")] = "text",
+    q: Annotated[str | None, Query(max_length=5000)] = None,
+    method: MethodParam = "tfidf", from_region: FromRegion = "EU27", to_region: ToRegion = "CN",
+    limit: Limit = 20, recent_years: Recent = 5, include_coauthors: bool = False,
+) -> Response:
+    """The finder form and, when a query is given, the ranked partners with their reasons."""
+    summary = profiles_summary(corpus)
+    context: dict[str, Any] = {
+        "summary": summary, "kinds": QUERY_KINDS, "regions": sorted(region_countries(settings)),
+        "topics": topic_labels(settings), "values": {
+            "kind": kind or "text", "q": q or "", "method": method, "from_region": from_region,
+            "to_region": to_region, "limit": limit, "recent_years": recent_years,
+            "include_coauthors": include_coauthors},
+        "result": None, "error": None, "json_link": None,
+    }  # fmt: skip
+    if summary is None or q is None:
+        return render(request, "partners/index.html", context)
+    query = _query(kind or "text", q, from_region, to_region, limit, recent_years,
+                   include_coauthors)
+    chosen: Method = "embeddings" if method == "embeddings" else "tfidf"
+    try:
+        context["result"] = find_in_corpus(corpus, query, settings=settings, method=chosen)
+    except PartnersError as exc:
+        from permed_atlas.web.errors import status_for
+
+        context["error"] = exc
+        return render(request, "partners/index.html", context, status_code=status_for(exc))
+    context["json_link"] = "/api/v1/partners/find?" + urlencode(
+        [(k, v) for k, v in request.query_params.multi_items()])
+    return render(request, "partners/index.html", context)
+
+
+@router.get("/authors/{author_id}")
+def author_page(request: Request, author_id: str, settings: SettingsDep,
+                corpus: CorpusDep) -> Response:
+    """One researcher's profile: institutions, countries, topics, output per year, co-authors."""
+    labels = topic_labels(settings)
+    profile = profile_of(corpus, author_id, labels=labels)
+    peak = max((n for _, n in profile.works_by_year), default=1)
+    return render(request, "partners/author.html", {"p": profile, "peak": peak})
+
+
+@api_router.get("/status")
+def api_status(corpus: CorpusDep) -> dict[str, Any]:
+    """Whether profiles are built, and the build's metadata."""
+    summary = profiles_summary(corpus)
+    return {"built": summary is not None, "meta": summary or {}}
+
+
+@api_router.get("/find")
+def api_find(
+    settings: SettingsDep, corpus: CorpusDep, kind: Kind, q: Text, method: MethodParam = "tfidf",
+    from_region: FromRegion = "EU27", to_region: ToRegion = "CN", limit: Limit = 20,
+    recent_years: Recent = 5, include_coauthors: bool = False,
+) -> dict[str, Any]:
+    """Ranked partners in the other region, each with its score parts and reasons.
+
+    404 for an unknown author, institution or topic; 422 for empty text or a limit out of
+    range; 400 when profiles are not built yet.
+    """
+    if profiles_summary(corpus) is None:
+        raise ProfilesNotBuiltError(
+            "researcher profiles are not built yet: run `permed partners build`")
+    query = _query(kind, q, from_region, to_region, limit, recent_years, include_coauthors)
+    chosen: Method = "embeddings" if method == "embeddings" else "tfidf"
+    return result_to_dict(find_in_corpus(corpus, query, settings=settings, method=chosen))
+
+
+@api_router.get("/authors/{author_id}")
+def api_author(author_id: str, settings: SettingsDep, corpus: CorpusDep) -> dict[str, Any]:
+    """One researcher's profile (404 when no profile has this id)."""
+    return asdict(profile_of(corpus, author_id, labels=topic_labels(settings)))
