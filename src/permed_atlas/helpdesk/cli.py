@@ -1,0 +1,251 @@
+"""``permed helpdesk ...``: ask a question, compare a topic across countries, list, validate."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Annotated, Any
+
+import orjson
+import typer
+from rich.console import Console
+
+from permed_atlas.helpdesk.answer import answer_question
+from permed_atlas.helpdesk.compare import compare_topic, list_entries
+from permed_atlas.helpdesk.errors import HelpdeskInputError
+from permed_atlas.helpdesk.evaluate import (
+    evaluate_retrieval,
+    format_evaluation,
+    read_questions,
+)
+from permed_atlas.helpdesk.knowledge import BUNDLED_DIR, check_knowledge, load_knowledge
+from permed_atlas.helpdesk.models import Answer, Comparison, FundingItem, KnowledgeBase
+from permed_atlas.helpdesk.present import (
+    DISCLAIMER,
+    answer_to_dict,
+    comparison_to_dict,
+    entry_to_dict,
+)
+
+app = typer.Typer(
+    name="helpdesk",
+    help="Clinical-trials regulatory and funding helpdesk: per-country procedures with legal "
+    "references. Guidance, not legal advice.",
+    no_args_is_help=True,
+)
+console = Console()
+
+FormatOption = Annotated[str, typer.Option("--format", help="text or json.")]
+
+
+def _knowledge() -> KnowledgeBase:
+    """The bundled knowledge plus the deployment's folder ``<data_dir>/helpdesk_knowledge``."""
+    from permed_atlas.settings import get_settings
+
+    local = get_settings().data_dir / "helpdesk_knowledge"
+    return load_knowledge([local] if local.is_dir() else [])
+
+
+def _check_format(value: str) -> None:
+    if value not in {"text", "json"}:
+        raise HelpdeskInputError("must be text or json", field="--format")
+
+
+def _echo_json(data: Any) -> None:
+    typer.echo(orjson.dumps(data, option=orjson.OPT_INDENT_2).decode())
+
+
+def _funding_lookup(knowledge: KnowledgeBase) -> Any:
+    def lookup(question: str, codes: Sequence[str]) -> tuple[list[FundingItem], str]:
+        from permed_atlas.db import engine_for, session_scope, upgrade_database
+        from permed_atlas.helpdesk.funding import find_funding
+        from permed_atlas.settings import get_settings
+
+        engine = engine_for(get_settings())
+        upgrade_database(engine)
+        with session_scope(engine) as session:
+            return find_funding(session, question=question, countries=codes, knowledge=knowledge)
+
+    return lookup
+
+
+@app.command("ask")
+def ask(
+    question: Annotated[str, typer.Argument(help="Your question in plain words.")],
+    output_format: FormatOption = "text",
+    no_funding: Annotated[
+        bool, typer.Option("--no-funding", help="Do not read the funding directory.")
+    ] = False,
+) -> None:
+    """Answer a question with the procedures per country, funding and transfer guidance.
+
+    Example: ``permed helpdesk ask "we want to run a pharmacogenomic trial in Germany and China
+    with samples shipped to Germany" --format json``
+    """
+    _check_format(output_format)
+    knowledge = _knowledge()
+    lookup = None if no_funding else _funding_lookup(knowledge)
+    from permed_atlas.settings import get_settings
+
+    rules = get_settings().data_dir / "transfer_rules"
+    answer = answer_question(question, knowledge=knowledge, funding_lookup=lookup,
+                             transfer_rule_dirs=[rules] if rules.is_dir() else [])  # fmt: skip
+    if output_format == "json":
+        _echo_json(answer_to_dict(answer))
+    else:
+        _print_answer(answer)
+
+
+def _print_answer(answer: Answer) -> None:
+    console.print(f"[bold]{DISCLAIMER}[/]", highlight=False)
+    console.print(f"Countries: {', '.join(answer.countries) or 'none named'}", highlight=False)
+    for note in answer.notes:
+        console.print(f"NOTE {note}", highlight=False)
+    groups = [(g.name, g.hits) for g in answer.by_country]
+    if answer.international:
+        groups.append(("International", answer.international))
+    for name, hits in groups:
+        console.print(f"\n[bold]{name}[/]", highlight=False)
+        for hit in hits:
+            e = hit.entry
+            flag = "" if e.confirmed else " [unconfirmed]"
+            console.print(f"- {e.title} ({e.id}, {e.country}){flag}", highlight=False)
+            console.print(f"    authority: {e.authority}", highlight=False)
+            for step in e.procedure:
+                console.print(f"    * {step.text}" + (f"  [{step.ref}]" if step.ref else ""),
+                              highlight=False)  # fmt: skip
+            console.print(f"    timeline: {e.timeline}", highlight=False)
+            console.print(f"    fees: {e.fees}", highlight=False)
+            refs = "; ".join(str(r) for r in e.references)
+            console.print(f"    references: {refs}", highlight=False)
+            console.print(f"    source: {e.source} (checked {e.date_checked})", highlight=False)
+    if answer.about_funding:
+        console.print("\n[bold]Funding programmes (directory)[/]")
+        for item in answer.funding:
+            console.print(f"- {item.name} ({item.id}, {item.kind}) {item.url or ''}",
+                          highlight=False)  # fmt: skip
+        if answer.funding_note:
+            console.print(answer.funding_note, highlight=False)
+    if answer.transfer is not None:
+        _print_transfer(answer)
+
+
+def _print_transfer(answer: Answer) -> None:
+    assert answer.transfer is not None
+    flow = answer.transfer.flow
+    console.print("\n[bold]Transfer assessor (guidance, not legal advice)[/]")
+    console.print(answer.transfer.disclaimer, highlight=False)
+    console.print(f"Flow: {flow.origin or '?'} -> {flow.destination or '?'}: "
+                  f"{', '.join(flow.data_categories)}", highlight=False)  # fmt: skip
+    for line in flow.derived:
+        console.print(f"  read: {line}", highlight=False)
+    for line in flow.missing:
+        console.print(f"  MISSING {line}", highlight=False)
+    result = answer.transfer.assessment
+    if result is None:
+        return
+    console.print(f"Verdict: {result['verdict']}", highlight=False)
+    for kind, label in (("prohibitions", "NOT ALLOWED"), ("obligations", "STEP")):
+        for f in result[kind]:
+            console.print(f"  {label} {f['obligation'] or f['title']}  ({f['reference']})",
+                          highlight=False)  # fmt: skip
+    for item in result["missing"]:
+        console.print(f"  MISSING {item}", highlight=False)
+
+
+@app.command("compare")
+def compare(
+    topic: Annotated[str, typer.Option("--topic", help="e.g. trial_authorisation.")],
+    country: Annotated[
+        list[str], typer.Option("--country", help="Jurisdiction code (repeat): DE, CN, EU.")
+    ],
+    output_format: FormatOption = "text",
+) -> None:
+    """Compare one topic across two or more countries side by side.
+
+    Example: ``permed helpdesk compare --topic ethics_review --country DE --country CN``
+    """
+    _check_format(output_format)
+    comparison = compare_topic(_knowledge(), topic=topic, countries=country)
+    if output_format == "json":
+        _echo_json(comparison_to_dict(comparison))
+        return
+    _print_comparison(comparison)
+
+
+def _print_comparison(comparison: Comparison) -> None:
+    console.print(f"[bold]{comparison.topic_label}[/]  ({DISCLAIMER})", highlight=False)
+    for column in comparison.columns:
+        console.print(f"\n[bold]{column.name} ({column.country})[/]", highlight=False)
+        if not column.entries and not column.eu_entries:
+            console.print("  no entry yet", highlight=False)
+        for entry in (*column.entries, *column.eu_entries):
+            scope = " [EU level]" if entry in column.eu_entries else ""
+            console.print(f"- {entry.title}{scope}", highlight=False)
+            console.print(f"    authority: {entry.authority}", highlight=False)
+            console.print(f"    timeline: {entry.timeline}", highlight=False)
+            console.print(f"    documents: {'; '.join(entry.documents)}", highlight=False)
+            console.print(f"    fees: {entry.fees}", highlight=False)
+            refs = "; ".join(str(r) for r in entry.references)
+            console.print(f"    references: {refs}", highlight=False)
+            console.print(f"    source: {entry.source} (checked {entry.date_checked})",
+                          highlight=False)  # fmt: skip
+
+
+@app.command("list")
+def list_command(
+    country: Annotated[str | None, typer.Option("--country", help="Jurisdiction code.")] = None,
+    topic: Annotated[str | None, typer.Option("--topic", help="Topic id.")] = None,
+    output_format: FormatOption = "text",
+) -> None:
+    """List knowledge entries, optionally of one country (with EU-level ones) and topic.
+
+    Example: ``permed helpdesk list --country CN --topic human_genetic_resources``
+    """
+    _check_format(output_format)
+    entries = list_entries(_knowledge(), country=country, topic=topic)
+    if output_format == "json":
+        _echo_json([entry_to_dict(e) for e in entries])
+        return
+    for e in entries:
+        flag = "" if e.confirmed else "  (unconfirmed)"
+        console.print(f"{e.id:40s} {e.country:3s} {e.topic:24s} {e.title}{flag}", highlight=False)
+    console.print(f"{len(entries)} entries", highlight=False)
+
+
+@app.command("validate")
+def validate(
+    path: Annotated[
+        list[Path] | None, typer.Argument(help="Files or folders; the bundled folder if none.")
+    ] = None,
+) -> None:
+    """Check knowledge files: schema, countries, topics, references, sources, dates.
+
+    Example: ``permed helpdesk validate my-knowledge/``
+    """
+    paths = list(path or [BUNDLED_DIR])
+    reports = check_knowledge(paths)
+    problems = [p for r in reports for p in r.problems]
+    entries = sum(len(r.entries) for r in reports)
+    for problem in problems:
+        console.print(f"[red]error[/] {problem}", highlight=False)
+    if problems:
+        console.print(f"{len(problems)} problem(s) in {len(reports)} file(s)", highlight=False)
+        raise typer.Exit(code=1)
+    console.print(f"ok: {entries} entries in {len(reports)} file(s)", highlight=False)
+
+
+@app.command("evaluate")
+def evaluate(
+    questions: Annotated[Path, typer.Argument(help="YAML file of questions and expected ids.")],
+    k: Annotated[int, typer.Option("--k", help="Cut-off rank.")] = 3,
+) -> None:
+    """Measure retrieval quality: per-question precision@k, recall@k and their means.
+
+    Example: ``permed helpdesk evaluate tests/helpdesk/questions.yaml``
+    """
+    if k < 1:
+        raise HelpdeskInputError("must be at least 1", field="--k")
+    knowledge = _knowledge()
+    items = read_questions(questions, knowledge=knowledge)
+    typer.echo(format_evaluation(evaluate_retrieval(items, knowledge=knowledge, k=k)))

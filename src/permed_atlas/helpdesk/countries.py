@@ -1,0 +1,97 @@
+"""Finding the countries a question speaks of: names, demonyms and a few abbreviations.
+
+Names come from pycountry (name, common and official name), so any country is
+found; demonyms and abbreviations ("German", "Chinese", "EU", "PRC") come from
+``data/helpdesk/_jurisdictions.yaml``. Abbreviations match only in capitals
+because "US" and "us", "IT" and "it" differ. A few names that are also common
+English words ("Turkey", "Chad") match only when capitalised.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from functools import lru_cache
+
+import pycountry
+
+from permed_atlas.helpdesk.models import CountryMention
+
+_WORD_NAMES = frozenset({"chad", "jordan", "turkey", "georgia", "guinea", "niger", "mali",
+                         "cuba", "peru", "oman", "togo"})  # fmt: skip
+
+
+@lru_cache(maxsize=1)
+def _country_phrases() -> dict[str, str]:
+    phrases: dict[str, str] = {}
+    for country in pycountry.countries:
+        for attr in ("name", "common_name", "official_name"):
+            value = getattr(country, attr, None)
+            if not value:
+                continue
+            phrase = value.lower()
+            phrases.setdefault(phrase, country.alpha_2)
+            # "Korea, Republic of" is written "Republic of Korea" in prose.
+            if ", " in phrase:
+                head, tail = phrase.split(", ", 1)
+                phrases.setdefault(f"{tail} {head}", country.alpha_2)
+                phrases.setdefault(head, country.alpha_2)
+    return phrases
+
+
+@lru_cache(maxsize=8)
+def _matcher(
+    demonyms: tuple[tuple[str, str], ...], abbreviations: tuple[tuple[str, str], ...]
+) -> tuple[re.Pattern[str], dict[str, str], re.Pattern[str] | None, dict[str, str]]:
+    phrases = {**_country_phrases(), **dict(demonyms)}
+    ordered = sorted(phrases, key=len, reverse=True)
+    pattern = re.compile(
+        r"(?<!\w)(" + "|".join(re.escape(p) for p in ordered) + r")(?!\w)", re.IGNORECASE
+    )
+    abbr = dict(abbreviations)
+    abbr_pattern = (
+        re.compile(r"(?<!\w)(" + "|".join(re.escape(a) for a in abbr) + r")(?!\w)")
+        if abbr
+        else None
+    )
+    return pattern, phrases, abbr_pattern, abbr
+
+
+def detect_countries(
+    text: str,
+    *,
+    demonyms: Mapping[str, str],
+    abbreviations: Mapping[str, str] | None = None,
+) -> list[CountryMention]:
+    """Every country mention in ``text``, in order of appearance (longest phrase wins).
+
+    :param text: the question.
+    :param demonyms: lower-case word or phrase -> jurisdiction code ("german" -> "DE").
+    :param abbreviations: case-sensitive abbreviations ("EU" -> "EU", "PRC" -> "CN").
+    """
+    pattern, phrases, abbr_pattern, abbr = _matcher(
+        tuple(sorted(demonyms.items())), tuple(sorted((abbreviations or {}).items()))
+    )
+    found: list[CountryMention] = []
+    taken: list[tuple[int, int]] = []
+    for match in pattern.finditer(text):
+        words = match.group(1)
+        if words.lower() in _WORD_NAMES and not words[0].isupper():
+            continue
+        found.append(CountryMention(phrases[words.lower()], words, match.start(1), match.end(1)))
+        taken.append((match.start(1), match.end(1)))
+    if abbr_pattern is not None:
+        for match in abbr_pattern.finditer(text):
+            if any(start < match.end(1) and match.start(1) < end for start, end in taken):
+                continue
+            found.append(CountryMention(abbr[match.group(1)], match.group(1), match.start(1),
+                                        match.end(1)))  # fmt: skip
+    return sorted(found, key=lambda m: m.start)
+
+
+def unique_codes(mentions: list[CountryMention]) -> tuple[str, ...]:
+    """The codes of ``mentions``, each once, in order of first mention.
+
+    :param mentions: from :func:`detect_countries`.
+    """
+    return tuple(dict.fromkeys(m.code for m in mentions))

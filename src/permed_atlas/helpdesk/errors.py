@@ -1,0 +1,57 @@
+"""Errors of the helpdesk capability.
+
+::
+
+    PermedError
+    └── HelpdeskError
+        ├── KnowledgeFileError     a knowledge file or entry is malformed (names file, entry, field)
+        ├── HelpdeskInputError     an empty question, unknown country code or topic
+        │                          (also an InvalidInputError: HTTP 422)
+        └── EntryNotFoundError     no entry with that id (also a NotFoundError: HTTP 404)
+"""
+
+from __future__ import annotations
+
+from permed_atlas.errors import InvalidInputError, NotFoundError, PermedError
+
+
+class HelpdeskError(PermedError):
+    """Base of the helpdesk capability's errors."""
+
+
+class KnowledgeFileError(HelpdeskError):
+    """A knowledge file is malformed.
+
+    :param path: the file.
+    :param entry_id: the entry's id (or its position) when the problem is inside one entry.
+    :param field: the field at fault.
+    """
+
+    def __init__(
+        self, message: str, *, path: str, entry_id: str | None = None, field: str | None = None
+    ) -> None:
+        where = path
+        if entry_id is not None:
+            where += f": entry {entry_id!r}"
+        if field is not None:
+            where += f", field {field!r}"
+        super().__init__(f"{where}: {message}")
+        self.path = path
+        self.entry_id = entry_id
+        self.field = field
+        self.reason = message
+
+
+class HelpdeskInputError(HelpdeskError, InvalidInputError):
+    """A question, country or topic the helpdesk cannot use; ``field`` names it."""
+
+    def __init__(self, message: str, *, field: str) -> None:
+        InvalidInputError.__init__(self, f"{field}: {message}", field=field)
+
+
+class EntryNotFoundError(HelpdeskError, NotFoundError):
+    """No knowledge entry has this id."""
+
+    def __init__(self, entry_id: str) -> None:
+        super().__init__(f"no helpdesk entry with id {entry_id!r}")
+        self.entry_id = entry_id

@@ -1,0 +1,245 @@
+"""Reading a sample or data flow from a question, and asking the transfer assessor about it.
+
+Only what the question says is used. A country is the destination when "to",
+"into" or "towards" comes just before it (or "in" after a verb such as
+"analysed" or "sequenced"); the origin when "from" or "out of" does, or when a
+demonym describes the samples or data ("Chinese samples"). When one end is
+stated and exactly one other country is named, that country is taken as the
+other end, and the answer says so. Without a verb of movement, a flow is read
+only when the question names where the material is analysed, sequenced or
+stored ("analysed in France"). Anything else stays unknown and is listed as
+missing; the assessor then lists what its rules still need.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from permed_atlas.helpdesk.models import EU, INTERNATIONAL, CountryMention, Flow, TransferGuidance
+
+_MOVE = re.compile(
+    r"\b(ship\w*|send\w*|sent|export\w*|transfer\w*|transport\w*|mov(?:e|ed|es|ing)|"
+    r"provid\w*|shar(?:e|ed|es|ing)|upload\w*|carr(?:y|ied|ies)|bring\w*|brought|courier\w*|"
+    r"outbound|leave|leaving|cross[- ]border)\b",
+    re.IGNORECASE,
+)
+_SAMPLES = re.compile(
+    r"\b(samples?|specimens?|biospecimens?|blood|tissues?|biops(?:y|ies)|serum|plasma|saliva|"
+    r"urine|cells?|swabs?|biomaterials?|biological materials?|dna|rna|tumou?rs?)\b",
+    re.IGNORECASE,
+)
+_GENETIC = re.compile(
+    r"\b(genetic|genomic|genomes?|pharmacogenomics?|pharmacogenetics?|sequenc\w*|genotyp\w*|"
+    r"exomes?|dna|wgs|wes|snps?|human genetic resources?|hgr)\b",
+    re.IGNORECASE,
+)
+_DATA = re.compile(r"\b(data|datasets?|records?|databases?|images?|crfs?)\b", re.IGNORECASE)
+_HEALTH_CONTEXT = re.compile(
+    r"\b(health|clinical|patients?|medical|trial|personal|participants?|ehr)\b", re.IGNORECASE
+)
+_MARKERS = (
+    ("anonymised", re.compile(r"\b(anonymi[sz]ed|anonymous)\b", re.IGNORECASE)),
+    ("pseudonymised", re.compile(r"\b(pseudonymi[sz]ed|key[- ]coded|coded)\b", re.IGNORECASE)),
+    ("aggregate", re.compile(r"\b(aggregated?|summary statistics)\b", re.IGNORECASE)),
+)
+_RESEARCH = re.compile(r"\b(trials?|stud(?:y|ies)|research|cohorts?|biobank)\b", re.IGNORECASE)
+_COMMERCIAL = re.compile(r"\bcommercial\b", re.IGNORECASE)
+_MA_TRIAL = re.compile(
+    r"\b(marketing authori[sz]ation|registration trial|drug registration|to register the drug)\b",
+    re.IGNORECASE,
+)
+_SEQUENCING = re.compile(
+    r"\b(whole[- ]genome|whole[- ]exome|exome sequencing|wgs|wes)\b", re.IGNORECASE
+)
+_SUBJECTS = re.compile(
+    r"\b(\d[\d,]*)\s+(?:\w+\s)?(patients|participants|subjects|donors|individuals|people|persons)\b",
+    re.IGNORECASE,
+)
+_CONSENT = (
+    ("explicit", re.compile(r"\b(explicit|specific|written) (informed )?consent\b", re.I)),
+    ("broad_research", re.compile(r"\bbroad (research )?consent\b", re.IGNORECASE)),
+    ("none", re.compile(r"\b(without|no) (informed )?consent\b", re.IGNORECASE)),
+)
+_TO = {"to", "into", "towards"}
+_FROM = {"from"}
+_PLACE_VERBS = re.compile(
+    r"\b(analy[sz]ed|sequenced|stored|processed|tested|genotyped|kept|measured)\b", re.I
+)
+_NOT_MAINLAND = {"HK", "MO", "TW"}
+
+
+def read_flow(question: str, mentions: Sequence[CountryMention]) -> Flow | None:
+    """The flow a question describes, or None when it moves nothing across a border.
+
+    :param question: plain words.
+    :param mentions: the countries found in it (see :func:`detect_countries`).
+    """
+    move = _MOVE.search(question)
+    # "Chinese samples analysed in France" moves samples without a verb of movement.
+    placed = _PLACE_VERBS.search(question)
+    samples = _SAMPLES.search(question)
+    genetic = _GENETIC.search(question)
+    data = _DATA.search(question)
+    if (move is None and placed is None) or not (samples or genetic or data):
+        return None
+    derived: list[str] = []
+    categories: list[str] = []
+    if samples:
+        categories.append("samples")
+        derived.append(f"samples: the question speaks of {samples.group(0)!r}")
+    if genetic:
+        categories.append("genetic")
+        derived.append(f"genetic data: the question speaks of {genetic.group(0)!r}")
+    if data and (not genetic or _HEALTH_CONTEXT.search(question)):
+        categories.append("health")
+        derived.append(
+            f"health data: the question speaks of {data.group(0)!r}; trial data about "
+            "participants are taken as personal data concerning health"
+        )
+    for marker, pattern in _MARKERS:
+        found = pattern.search(question)
+        if found:
+            categories.append(marker)
+            derived.append(f"{marker}: the question says {found.group(0)!r}")
+            break
+    places = [m for m in mentions if m.code not in {EU, INTERNATIONAL}]
+    origin, destination = _ends(question, places, derived)
+    if move is None and destination is None:
+        return None  # "analysed" alone, with no place it happens in, moves nothing
+    missing: list[str] = []
+    codes = list(dict.fromkeys(m.code for m in places))
+    if destination is not None and origin is None:
+        others = [c for c in codes if c != destination]
+        if len(others) == 1:
+            origin = others[0]
+            derived.append(f"origin {origin}: the only other country named, so the flow "
+                           "starts there")  # fmt: skip
+    elif origin is not None and destination is None:
+        others = [c for c in codes if c != origin]
+        if len(others) == 1:
+            destination = others[0]
+            derived.append(f"destination {destination}: the only other country named")
+    if any(m.code == EU for m in mentions) and (origin is None or destination is None):
+        missing.append("the EU is not one country: name the member state for the assessor")
+    if origin is None:
+        missing.append("origin country (where the samples or data are) is not stated")
+    if destination is None:
+        missing.append("destination country (where they go) is not stated")
+    if origin is not None and origin == destination:
+        return None
+    facts = _other_facts(question, origin, destination, derived)
+    return Flow(
+        origin=origin, destination=destination, data_categories=tuple(categories),
+        derived=tuple(derived), missing=tuple(missing), **facts,
+    )  # fmt: skip
+
+
+def _ends(
+    question: str, places: Sequence[CountryMention], derived: list[str]
+) -> tuple[str | None, str | None]:
+    origin: str | None = None
+    destination: str | None = None
+    for mention in places:
+        before = re.findall(r"[\w-]+", question[max(0, mention.start - 60) : mention.start].lower())
+        window = before[-5:]
+        role = None
+        for word in reversed(window):
+            if word in _TO:
+                role = "destination"
+                break
+            if word in _FROM or (word == "of" and window[-2:-1] == ["out"]):
+                role = "origin"
+                break
+        in_after_verb = window and window[-1] == "in" and _PLACE_VERBS.search(" ".join(window))
+        if role is None and in_after_verb:
+            role = "destination"
+        after = question[mention.end : mention.end + 40]
+        if role is None and mention.text[:1].isupper() and mention.text.lower().endswith(
+            ("an", "ese", "ish", "ch", "ic")
+        ) and (_SAMPLES.match(after.strip()) or _DATA.match(after.strip())):
+            role = "origin"
+        if role == "destination" and destination is None:
+            destination = mention.code
+            derived.append(f"destination {mention.code}: {_quote(question, mention)}")
+        elif role == "origin" and origin is None:
+            origin = mention.code
+            derived.append(f"origin {mention.code}: {_quote(question, mention)}")
+    return origin, destination
+
+
+def _quote(question: str, mention: CountryMention) -> str:
+    start = max(0, mention.start - 25)
+    head = question[start : mention.start].split(" ", 1)[-1] if start else question[: mention.start]
+    return f"the question says '…{head}{mention.text}'"
+
+
+def _other_facts(
+    question: str, origin: str | None, destination: str | None, derived: list[str]
+) -> dict[str, Any]:
+    facts: dict[str, Any] = {}
+    if _COMMERCIAL.search(question):
+        facts["purpose"] = "commercial"
+        derived.append("purpose commercial: the question says 'commercial'")
+    else:
+        found = _RESEARCH.search(question)
+        if found:
+            facts["purpose"] = "research"
+            derived.append(f"purpose research: the question speaks of {found.group(0)!r}")
+    if origin == "CN" and destination is not None and destination not in {"CN", *_NOT_MAINLAND}:
+        facts["foreign_party"] = True
+        derived.append(f"foreign party: the recipient in {destination} is outside China")
+    if _SEQUENCING.search(question):
+        facts["sequencing"] = True
+        derived.append("exome/genome sequencing: stated")
+    subjects = _SUBJECTS.search(question)
+    if subjects:
+        facts["data_subjects"] = int(subjects.group(1).replace(",", ""))
+        derived.append(f"individuals: {subjects.group(0)!r}")
+    for value, pattern in _CONSENT:
+        found = pattern.search(question)
+        if found:
+            facts["consent"] = value
+            derived.append(f"consent {value}: the question says {found.group(0)!r}")
+            break
+    found = _MA_TRIAL.search(question)
+    if found:
+        facts["marketing_authorisation_trial"] = True
+        derived.append(f"a trial for marketing authorisation: the question says {found.group(0)!r}")
+    return facts
+
+
+@lru_cache(maxsize=4)
+def _rule_sets(dirs: tuple[Path, ...]) -> Any:
+    # Reading the rule files takes longer than answering; they change only with a deployment.
+    from permed_atlas.transfer import load_rule_sets
+
+    return load_rule_sets(dirs)
+
+
+def assess_flow(flow: Flow, *, rule_dirs: Sequence[Path] = ()) -> TransferGuidance:
+    """Run the transfer assessor on a flow whose ends and data kind are known.
+
+    :param flow: from :func:`read_flow`.
+    :param rule_dirs: the deployment's extra transfer rule folders (as the assessor's pages use).
+    """
+    from permed_atlas.transfer import DISCLAIMER, ScenarioError, assess_transfer
+    from permed_atlas.transfer import assessment_to_dict as to_dict
+
+    if flow.origin is None or flow.destination is None or not flow.data_categories:
+        return TransferGuidance(flow=flow, assessment=None, disclaimer=DISCLAIMER)
+    try:
+        rule_sets = _rule_sets(tuple(Path(d).resolve() for d in rule_dirs))
+        assessment = assess_transfer(flow.scenario(), rule_sets=rule_sets)
+    except ScenarioError as exc:
+        problem = f"the assessor could not use the flow: {exc}"
+        flow = Flow(**{**_flow_fields(flow), "missing": (*flow.missing, problem)})
+        return TransferGuidance(flow=flow, assessment=None, disclaimer=DISCLAIMER)
+    return TransferGuidance(flow=flow, assessment=to_dict(assessment), disclaimer=DISCLAIMER)
+
+
+def _flow_fields(flow: Flow) -> dict[str, Any]:
+    return {name: getattr(flow, name) for name in flow.__dataclass_fields__}

@@ -1,0 +1,387 @@
+"""Knowledge files: one YAML file per jurisdiction, read and checked entry by entry.
+
+A file::
+
+    country: DE                    # ISO 3166-1 alpha-2, or EU / INT
+    name: Germany
+    entries:
+      - id: de-trial-authorisation
+        country: DE
+        topic: trial_authorisation  # one of models.TOPICS
+        title: ...
+        authority: ...
+        summary: ...
+        procedure:                 # steps: text, or {text, ref}
+          - {text: Submit the application in CTIS, ref: "Regulation (EU) No 536/2014, Art. 5(1)"}
+        references: [{law: ..., article: ...}]
+        timeline: ...
+        documents: [...]
+        fees: varies               # "not public", "varies" or what the source publishes
+        date_checked: "2026-11-23"
+        source: https://...
+        confirmed: false           # false when a fact could not be checked; say which in caveat
+        caveat: ...
+        keywords: [...]
+
+``_jurisdictions.yaml`` (files starting with ``_`` are support data) names the
+EU member states, the display names and the demonyms used to find countries
+in questions. Every error names the file, the entry and the field.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import pycountry
+import yaml
+
+from permed_atlas.helpdesk.errors import KnowledgeFileError
+from permed_atlas.helpdesk.models import (
+    EU,
+    INTERNATIONAL,
+    TOPICS,
+    Entry,
+    KnowledgeBase,
+    Reference,
+    Step,
+)
+
+BUNDLED_DIR = Path(__file__).resolve().parents[1] / "data" / "helpdesk"
+JURISDICTIONS_FILE = "_jurisdictions.yaml"
+SPECIAL_JURISDICTIONS = {EU: "European Union (EU level)", INTERNATIONAL: "International"}
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+_URL = re.compile(r"^https?://[^\s/$.?#][^\s]*$")
+_REQUIRED_TEXT = ("id", "country", "topic", "title", "authority", "summary", "timeline",
+                  "fees", "date_checked", "source")  # fmt: skip
+_OPTIONAL = {"caveat", "links", "directory_ids", "related"}
+_FIELDS = {*_REQUIRED_TEXT, "procedure", "references", "documents", "keywords", "confirmed",
+           *_OPTIONAL}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class FileReport:
+    """What checking one file found: its entries (when valid) and every problem."""
+
+    path: str
+    entries: tuple[Entry, ...]
+    problems: tuple[KnowledgeFileError, ...]
+
+
+def country_name(code: str) -> str | None:
+    """The display name of a jurisdiction code, or None when the code is unknown.
+
+    :param code: ISO 3166-1 alpha-2, ``EU`` or ``INT``.
+    """
+    if code in SPECIAL_JURISDICTIONS:
+        return SPECIAL_JURISDICTIONS[code]
+    if len(code) != 2 or not code.isalpha() or not code.isupper():
+        return None
+    found = pycountry.countries.get(alpha_2=code)
+    if found is None:
+        return None
+    return str(getattr(found, "common_name", None) or found.name)
+
+
+def display_name(knowledge: KnowledgeBase, code: str) -> str:
+    """The name shown for a jurisdiction: the knowledge base's, else pycountry's, else the code.
+
+    :param knowledge: the loaded knowledge.
+    :param code: a jurisdiction code.
+    """
+    return knowledge.names.get(code) or country_name(code) or code
+
+
+def check_knowledge_file(path: Path) -> FileReport:
+    """Check one knowledge file and collect every problem (not just the first).
+
+    :param path: a YAML file in the format of this module's docstring.
+    """
+    where = str(path)
+    try:
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_LOADER)
+    except (OSError, UnicodeDecodeError) as exc:
+        return FileReport(where, (), (KnowledgeFileError(f"cannot read: {exc}", path=where),))
+    except yaml.YAMLError as exc:
+        return FileReport(where, (), (KnowledgeFileError(f"not valid YAML: {exc}", path=where),))
+    if not isinstance(data, Mapping):
+        problem = KnowledgeFileError("must be a mapping with country, name, entries", path=where)
+        return FileReport(where, (), (problem,))
+    problems: list[KnowledgeFileError] = []
+    file_country = data.get("country")
+    if not isinstance(file_country, str) or country_name(file_country) is None:
+        problems.append(KnowledgeFileError(
+            f"unknown country {file_country!r}: use an ISO 3166-1 alpha-2 code, EU or INT",
+            path=where, field="country",
+        ))  # fmt: skip
+        file_country = None
+    raw_entries = data.get("entries")
+    if not isinstance(raw_entries, list) or not raw_entries:
+        problems.append(KnowledgeFileError("must be a non-empty list", path=where, field="entries"))
+        return FileReport(where, (), tuple(problems))
+    entries: list[Entry] = []
+    seen: set[str] = set()
+    for position, raw in enumerate(raw_entries, start=1):
+        label = str(raw.get("id")) if isinstance(raw, Mapping) and raw.get("id") else f"#{position}"
+        entry_problems: list[KnowledgeFileError] = []
+        entry = _parse_entry(raw, path=where, label=label, problems=entry_problems)
+        if entry is not None and file_country is not None and entry.country != file_country:
+            entry_problems.append(KnowledgeFileError(
+                f"{entry.country!r} differs from the file's country {file_country!r}",
+                path=where, entry_id=label, field="country",
+            ))  # fmt: skip
+        if entry is not None and entry.id in seen:
+            entry_problems.append(
+                KnowledgeFileError("duplicate id in this file", path=where, entry_id=label,
+                                   field="id")  # fmt: skip
+            )
+        problems += entry_problems
+        if entry is not None and not entry_problems:
+            seen.add(entry.id)
+            entries.append(entry)
+    return FileReport(where, tuple(entries), tuple(problems))
+
+
+def check_knowledge(paths: Iterable[Path]) -> list[FileReport]:
+    """Check knowledge files or folders (every ``*.yaml`` not starting with ``_``).
+
+    Ids must be unique across all files, and ``related`` must name existing ids.
+
+    :param paths: files or folders.
+    """
+    files: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            files += [p for p in sorted(path.glob("*.y*ml")) if not p.name.startswith("_")]
+        elif path.exists():
+            files.append(path)
+        else:
+            raise KnowledgeFileError("no such file or folder", path=str(path))
+    reports = [check_knowledge_file(f) for f in files]
+    owner: dict[str, str] = {}
+    extra: dict[str, list[KnowledgeFileError]] = {}
+    for report in reports:
+        for entry in report.entries:
+            if entry.id in owner:
+                extra.setdefault(report.path, []).append(KnowledgeFileError(
+                    f"id also used in {owner[entry.id]}", path=report.path,
+                    entry_id=entry.id, field="id",
+                ))  # fmt: skip
+            owner.setdefault(entry.id, report.path)
+    for report in reports:
+        for entry in report.entries:
+            for other in entry.related:
+                if other not in owner:
+                    extra.setdefault(report.path, []).append(KnowledgeFileError(
+                        f"names unknown entry {other!r}", path=report.path,
+                        entry_id=entry.id, field="related",
+                    ))  # fmt: skip
+    return [
+        FileReport(r.path, r.entries, r.problems + tuple(extra.get(r.path, ()))) for r in reports
+    ]
+
+
+def load_knowledge(dirs: Iterable[Path] = ()) -> KnowledgeBase:
+    """Read the bundled knowledge files and those of ``dirs``; raise on the first problem.
+
+    An entry in a later folder with an existing id replaces the earlier one, so a
+    deployment corrects an entry by writing a file, not by changing code.
+
+    :param dirs: further folders of knowledge files.
+    :raises KnowledgeFileError: naming the file, entry and field.
+    """
+    return _load(tuple(Path(d).resolve() for d in dirs))
+
+
+@lru_cache(maxsize=4)
+def _load(dirs: tuple[Path, ...]) -> KnowledgeBase:
+    support = _read_support(BUNDLED_DIR / JURISDICTIONS_FILE)
+    by_id: dict[str, Entry] = {}
+    files: list[str] = []
+    for folder in (BUNDLED_DIR, *dirs):
+        if not folder.is_dir():
+            raise KnowledgeFileError("knowledge folder not found", path=str(folder))
+        in_folder: dict[str, str] = {}
+        for path in sorted(folder.glob("*.y*ml")):
+            if path.name.startswith("_"):
+                continue
+            report = check_knowledge_file(path)
+            if report.problems:
+                raise report.problems[0]
+            files.append(report.path)
+            for entry in report.entries:
+                # Within a folder an id is unique; a later folder's entry replaces an earlier one.
+                if entry.id in in_folder:
+                    raise KnowledgeFileError(f"id also used in {in_folder[entry.id]}",
+                                             path=report.path, entry_id=entry.id, field="id")
+                in_folder[entry.id] = report.path
+                by_id[entry.id] = entry
+    entries = tuple(by_id.values())
+    for entry in entries:
+        for other in entry.related:
+            if other not in by_id:
+                raise KnowledgeFileError(f"names unknown entry {other!r}", path=entry.path,
+                                         entry_id=entry.id, field="related")  # fmt: skip
+    names = {code: country_name(code) or code for code in {e.country for e in entries}}
+    names.update(support["names"])
+    return KnowledgeBase(
+        entries=entries,
+        eu_members=frozenset(support["eu_members"]),
+        names=names,
+        demonyms=support["demonyms"],
+        abbreviations=support["abbreviations"],
+        files=tuple(files),
+    )
+
+
+def _read_support(path: Path) -> dict[str, Any]:
+    try:
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_LOADER)
+    except (OSError, yaml.YAMLError) as exc:
+        raise KnowledgeFileError(f"cannot read: {exc}", path=str(path)) from exc
+    if not isinstance(data, Mapping):
+        raise KnowledgeFileError("must be a mapping", path=str(path))
+    members = data.get("eu_members")
+    if not isinstance(members, list) or not all(country_name(str(c)) for c in members):
+        raise KnowledgeFileError("must list ISO alpha-2 codes", path=str(path), field="eu_members")
+    demonyms: dict[str, str] = {}
+    for word, code in (data.get("demonyms") or {}).items():
+        if not isinstance(code, str) or country_name(code) is None:
+            raise KnowledgeFileError(f"unknown country {code!r}", path=str(path),
+                                     field=f"demonyms.{word}")  # fmt: skip
+        demonyms[str(word).lower()] = code
+    abbreviations: dict[str, str] = {}
+    for word, code in (data.get("abbreviations") or {}).items():
+        if not isinstance(code, str) or country_name(code) is None:
+            raise KnowledgeFileError(f"unknown country {code!r}", path=str(path),
+                                     field=f"abbreviations.{word}")  # fmt: skip
+        abbreviations[str(word)] = code
+    names = {str(k): str(v) for k, v in (data.get("names") or {}).items()}
+    return {"eu_members": [str(c) for c in members], "demonyms": demonyms, "names": names,
+            "abbreviations": abbreviations}  # fmt: skip
+
+
+def _parse_entry(
+    raw: Any, *, path: str, label: str, problems: list[KnowledgeFileError]
+) -> Entry | None:
+    def fail(message: str, field: str | None = None) -> None:
+        problems.append(KnowledgeFileError(message, path=path, entry_id=label, field=field))
+
+    if not isinstance(raw, Mapping):
+        fail("must be a mapping of fields")
+        return None
+    for key in raw:
+        if key not in _FIELDS:
+            fail(f"unknown field; known fields: {', '.join(sorted(_FIELDS))}", str(key))
+    text: dict[str, str] = {}
+    for name in _REQUIRED_TEXT:
+        value = raw.get(name)
+        if isinstance(value, date):
+            value = value.isoformat()
+        if not isinstance(value, str) or not value.strip():
+            fail("is required (a non-empty text)", name)
+            continue
+        text[name] = " ".join(value.split())
+    if "id" in text and not _ID.match(text["id"]):
+        fail("must be a lower-case slug (letters, digits, hyphens)", "id")
+    if "country" in text and country_name(text["country"]) is None:
+        fail(f"unknown country {text['country']!r}: use an ISO 3166-1 alpha-2 code, EU or INT",
+             "country")  # fmt: skip
+    if "topic" in text and text["topic"] not in TOPICS:
+        fail(f"unknown topic {text['topic']!r}; one of {', '.join(TOPICS)}", "topic")
+    if "date_checked" in text:
+        try:
+            date.fromisoformat(text["date_checked"])
+        except ValueError:
+            fail(f"{text['date_checked']!r} is not an ISO date (YYYY-MM-DD)", "date_checked")
+    if "source" in text and not _URL.match(text["source"]):
+        fail(f"{text['source']!r} is not an http(s) URL", "source")
+    procedure = _steps(raw.get("procedure"), fail)
+    references = _references(raw.get("references"), fail)
+    documents = _texts(raw.get("documents"), "documents", fail, required=True, empty_ok=True)
+    keywords = _texts(raw.get("keywords"), "keywords", fail, required=True)
+    links = _texts(raw.get("links"), "links", fail)
+    for link in links:
+        if not _URL.match(link):
+            fail(f"{link!r} is not an http(s) URL", "links")
+    confirmed = raw.get("confirmed")
+    if not isinstance(confirmed, bool):
+        fail("is required: true, or false when a fact could not be checked", "confirmed")
+    caveat = raw.get("caveat") or ""
+    if not isinstance(caveat, str):
+        fail("must be a text", "caveat")
+        caveat = ""
+    if confirmed is False and not caveat.strip():
+        fail("say what could not be checked when confirmed is false", "caveat")
+    if problems:
+        return None
+    return Entry(
+        id=text["id"], country=text["country"], topic=text["topic"], title=text["title"],
+        authority=text["authority"], summary=text["summary"], procedure=procedure,
+        references=references, timeline=text["timeline"], documents=documents,
+        fees=text["fees"], date_checked=text["date_checked"], source=text["source"],
+        keywords=keywords, confirmed=bool(confirmed), caveat=" ".join(caveat.split()),
+        links=links, directory_ids=_texts(raw.get("directory_ids"), "directory_ids", fail),
+        related=_texts(raw.get("related"), "related", fail), path=path,
+    )  # fmt: skip
+
+
+def _texts(
+    value: Any, field: str, fail: Any, *, required: bool = False, empty_ok: bool = False
+) -> tuple[str, ...]:
+    if value is None:
+        if required:
+            fail("is required (a list of texts)", field)
+        return ()
+    if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+        fail("must be a list of non-empty texts", field)
+        return ()
+    if required and not value and not empty_ok:
+        fail("must not be empty", field)
+    return tuple(" ".join(v.split()) for v in value)
+
+
+def _steps(value: Any, fail: Any) -> tuple[Step, ...]:
+    if not isinstance(value, list) or not value:
+        fail("is required (a non-empty list of steps)", "procedure")
+        return ()
+    steps: list[Step] = []
+    for number, item in enumerate(value, start=1):
+        if isinstance(item, str) and item.strip():
+            steps.append(Step(" ".join(item.split())))
+        elif isinstance(item, Mapping) and isinstance(item.get("text"), str) and item["text"]:
+            ref = item.get("ref") or ""
+            if not isinstance(ref, str) or set(item) - {"text", "ref"}:
+                fail(f"step {number}: only text and ref (a text) are allowed", "procedure")
+                continue
+            steps.append(Step(" ".join(item["text"].split()), " ".join(ref.split())))
+        else:
+            fail(f"step {number}: must be a text or {{text, ref}}", "procedure")
+    return tuple(steps)
+
+
+def _references(value: Any, fail: Any) -> tuple[Reference, ...]:
+    if not isinstance(value, list) or not value:
+        fail("is required: at least one {law, article}", "references")
+        return ()
+    refs: list[Reference] = []
+    for number, item in enumerate(value, start=1):
+        if not isinstance(item, Mapping):
+            fail(f"reference {number}: must be {{law, article}}", "references")
+            continue
+        law, article = item.get("law"), item.get("article")
+        if not isinstance(law, str) or not law.strip():
+            fail(f"reference {number}: law is required", "references")
+        elif not isinstance(article, str | int) or not str(article).strip():
+            fail(f"reference {number}: article is required", "references")
+        elif set(item) - {"law", "article"}:
+            fail(f"reference {number}: only law and article are allowed", "references")
+        else:
+            refs.append(Reference(" ".join(law.split()), " ".join(str(article).split())))
+    return tuple(refs)
