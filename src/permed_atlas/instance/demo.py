@@ -25,6 +25,7 @@ class DemoSummary:
     delphi_study: str
     roadmaps: int
     observations_stored: int
+    directory_entries: int = 0
 
 
 def load_demo(settings: Settings, *, say: Callable[[str], None] = print) -> DemoSummary:
@@ -35,6 +36,7 @@ def load_demo(settings: Settings, *, say: Callable[[str], None] = print) -> Demo
     :param say: where progress lines go.
     """
     from permed_atlas.delphi import load_demo_study
+    from permed_atlas.directory import load_seed_directory
     from permed_atlas.landscape import (
         build_report,
         bundled_demo_files,
@@ -44,6 +46,7 @@ def load_demo(settings: Settings, *, say: Callable[[str], None] = print) -> Demo
     )
     from permed_atlas.landscape.ingest_cli import run_ingest
     from permed_atlas.landscape.topics import rules_path_for
+    from permed_atlas.partners import ensure_profiles
     from permed_atlas.roadmap import load_bundled_roadmaps, load_demo_observations
 
     initialise_instance(settings)
@@ -65,6 +68,9 @@ def load_demo(settings: Settings, *, say: Callable[[str], None] = print) -> Demo
             region_sets=load_region_sets(settings),
             rules=load_rules(rules_path_for(settings.data_dir)),
         )
+        # Researcher profiles for the partner finder; skipped when built from this corpus.
+        if ensure_profiles(corpus) is not None:
+            say("built the researcher profiles for the partner finder")
     say(f"report: {report_path.resolve()}")
 
     engine = engine_for(settings)
@@ -74,6 +80,12 @@ def load_demo(settings: Settings, *, say: Callable[[str], None] = print) -> Demo
         observations = load_demo_observations(session)
     with session_scope(engine) as session:
         study = load_demo_study(session)
+    with session_scope(engine) as session:
+        directory = load_seed_directory(session, settings=settings)
+    say(
+        f"directory: {directory.total} entries ({len(directory.inserted)} new, "
+        f"{len(directory.updated)} updated, {len(directory.kept)} kept as edited)"
+    )
     return DemoSummary(
         works=works,
         patents=patents,
@@ -81,4 +93,5 @@ def load_demo(settings: Settings, *, say: Callable[[str], None] = print) -> Demo
         delphi_study=study.title,
         roadmaps=len(roadmaps),
         observations_stored=observations.stored,
+        directory_entries=directory.total,
     )
