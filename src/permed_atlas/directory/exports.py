@@ -10,6 +10,8 @@ from typing import Any
 
 from permed_atlas.directory.files import KIND_FIELDS
 from permed_atlas.directory.models import (
+    CONFIRMATION_FIELDS,
+    ENTRY_FIELDS,
     DirectoryEntry,
     FundingMatch,
     RelatedEntry,
@@ -18,21 +20,10 @@ from permed_atlas.directory.models import (
 )
 
 CSV_COLUMNS: tuple[str, ...] = (
-    "id",
-    "kind",
-    "name",
-    "acronym",
-    "summary",
-    "regions",
-    "url",
-    "source",
-    "date_checked",
-    "keywords",
-    "related",
+    *ENTRY_FIELDS,
     *sorted({field for fields in KIND_FIELDS.values() for field in fields}),
     "note",
-    "confirmed",
-    "unconfirmed",
+    *CONFIRMATION_FIELDS,
 )
 EXPORT_FORMATS = ("csv", "json")
 

@@ -21,6 +21,8 @@ import yaml
 from permed_atlas.directory.errors import DirectoryFileError
 from permed_atlas.directory.models import (
     BBMRI_STATUSES,
+    CONFIRMATION_FIELDS,
+    ENTRY_FIELDS,
     GLOBAL_REGION,
     KINDS,
     PROGRAMME_STATUSES,
@@ -32,24 +34,8 @@ TRANSFER_RULES_DIR = Path(__file__).resolve().parents[1] / "data" / "transfer"
 
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 _YEARS = re.compile(r"^(\d{4})(?:-(\d{4})?)?$")
-_COMMON = frozenset(
-    {
-        "id",
-        "kind",
-        "name",
-        "acronym",
-        "summary",
-        "regions",
-        "url",
-        "source",
-        "date_checked",
-        "keywords",
-        "related",
-        "confirmed",
-        "unconfirmed",
-        "note",
-    }
-)
+# "note" is free text any entry may carry; it is kept among the kind-specific details.
+_COMMON = frozenset((*ENTRY_FIELDS, *CONFIRMATION_FIELDS, "note"))
 KIND_FIELDS: Mapping[str, frozenset[str]] = {
     "funder": frozenset({"country", "parent"}),
     "programme": frozenset({"funders", "years", "status"}),

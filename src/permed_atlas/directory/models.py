@@ -188,23 +188,22 @@ class LoadSummary:
         return len(self.inserted) + len(self.updated) + self.unchanged + len(self.kept)
 
 
-_COMMON_KEYS = frozenset(
-    {
-        "id",
-        "kind",
-        "name",
-        "acronym",
-        "summary",
-        "regions",
-        "url",
-        "source",
-        "date_checked",
-        "keywords",
-        "related",
-        "confirmed",
-        "unconfirmed",
-    }
+# The fields every kind of entry has, in the order files, forms and exports show them.
+ENTRY_FIELDS: tuple[str, ...] = (
+    "id",
+    "kind",
+    "name",
+    "acronym",
+    "summary",
+    "regions",
+    "url",
+    "source",
+    "date_checked",
+    "keywords",
+    "related",
 )
+CONFIRMATION_FIELDS: tuple[str, ...] = ("confirmed", "unconfirmed")
+_COMMON_KEYS = frozenset((*ENTRY_FIELDS, *CONFIRMATION_FIELDS))
 
 
 def entry_from_dict(data: Mapping[str, Any]) -> DirectoryEntry:

@@ -18,6 +18,7 @@ from permed_atlas.directory.api import api_router, ensure_loaded, entry_page_dat
 from permed_atlas.directory.files import KIND_FIELDS
 from permed_atlas.directory.models import (
     BBMRI_STATUSES,
+    ENTRY_FIELDS,
     KIND_LABELS,
     KINDS,
     PROGRAMME_STATUSES,
@@ -55,17 +56,8 @@ router = APIRouter(
 _LIST_FIELDS = frozenset({"regions", "keywords", "related", "funders", "unconfirmed"})
 _TEXTAREAS = frozenset({"summary", "note", "source"})
 _CHOICES = {"status": PROGRAMME_STATUSES, "bbmri_eric": BBMRI_STATUSES}
-_COMMON_FORM = (
-    "name",
-    "acronym",
-    "summary",
-    "regions",
-    "url",
-    "source",
-    "date_checked",
-    "keywords",
-    "related",
-)
+# Every common field but the id and the kind, which an edit cannot change.
+_COMMON_FORM = ENTRY_FIELDS[2:]
 
 
 def _is_editor(user: Any) -> bool:
