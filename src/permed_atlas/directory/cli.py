@@ -77,8 +77,11 @@ def _json(data: object) -> None:
 @app.command()
 def load(
     folder: Annotated[
-        Path, typer.Option("--folder", help="A folder of directory YAML files.")
-    ] = BUNDLED_DIRECTORY_DIR,
+        Path | None,
+        typer.Option(
+            "--folder", help="A folder of directory YAML files (default: the bundled ones)."
+        ),
+    ] = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Report, store nothing.")] = False,
 ) -> None:
     """Load the directory's data files: add new entries, update untouched ones, keep edited ones.
@@ -87,7 +90,10 @@ def load(
     """
     with _session(seed=False) as session:
         summary = load_seed_directory(
-            session, folder=folder, settings=get_settings(), dry_run=dry_run
+            session,
+            folder=folder or BUNDLED_DIRECTORY_DIR,
+            settings=get_settings(),
+            dry_run=dry_run,
         )
     verb = "would insert" if dry_run else "inserted"
     console.print(
@@ -102,13 +108,15 @@ def load(
 @app.command()
 def validate(
     folder: Annotated[
-        Path, typer.Argument(help="A folder of directory YAML files.")
-    ] = BUNDLED_DIRECTORY_DIR,
+        Path | None,
+        typer.Argument(help="A folder of directory YAML files (default: the bundled ones)."),
+    ] = None,
 ) -> None:
     """Check a folder of data files (fields, dates, unique ids, related ids) without storing.
 
     Example: ``permed directory validate src/permed_atlas/data/directory``
     """
+    folder = folder or BUNDLED_DIRECTORY_DIR
     files = load_directory_files(folder, known_regions=set(region_catalog(get_settings())))
     console.print(
         f"{folder}: {files.files} files, {len(files.entries)} entries, all valid", highlight=False
