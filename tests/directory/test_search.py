@@ -1,4 +1,7 @@
-"""Tokeniser and BM25 search: real entries from the shipped files, no database."""
+"""BM25 search over real entries from the shipped files, no database.
+
+Words and stems are tested in tests/test_textsearch.py.
+"""
 
 from __future__ import annotations
 
@@ -10,21 +13,11 @@ from permed_atlas.directory import (
     load_directory_files,
     search_entries,
 )
-from permed_atlas.directory._text import stem, tokenize
 
 
 @pytest.fixture(scope="module")
 def entries(catalog: dict[str, frozenset[str]]) -> tuple[DirectoryEntry, ...]:
     return load_directory_files(known_regions=set(catalog)).entries
-
-
-def test_tokenize_lowercases_drops_stop_words_and_stems() -> None:
-    assert tokenize("The Biobanks of the Studies") == ["biobank", "study"]
-    assert stem("personalized") == stem("personalised") == "personalise"
-    assert stem("processes") == "process" and stem("diseases") == "disease"
-    assert stem("funded") == "fund" and stem("planning") == "plan"
-    assert tokenize("Sino-EU PerMed") == ["sinoeu", "sino", "eu", "permed"]
-    assert tokenize("2016/679") == ["2016", "679"]
 
 
 def _ids(hits: list) -> list[str]:  # type: ignore[type-arg]

@@ -12,10 +12,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Literal
 
-from permed_atlas.directory._text import tokenize
 from permed_atlas.directory.errors import InvalidEntryError
 from permed_atlas.directory.models import FUNDING_KINDS, DirectoryEntry, FundingMatch
-from permed_atlas.directory.search import build_index, entry_fields, expand_regions, score_documents
+from permed_atlas.directory.search import expand_regions, has_query_terms, score_entries
 
 Coverage = Literal["all", "any"]
 MAX_DESCRIPTION = 20_000
@@ -72,7 +71,7 @@ def rank_funding(
         raise InvalidEntryError(
             f"the description is longer than {MAX_DESCRIPTION} characters", field="description"
         )
-    if not tokenize(description):
+    if not has_query_terms(description):
         raise InvalidEntryError(
             "describe the project in a few words (its topic, methods, disease)",
             field="description",
@@ -87,13 +86,13 @@ def rank_funding(
         covered = eligible_regions(entry, project, region_countries, coverage=coverage)
         if covered is not None:
             candidates[entry.id] = (entry, covered)
-    index = build_index([(e.id, entry_fields(e)) for e, _ in candidates.values()])
+    ranked = score_entries([entry for entry, _ in candidates.values()], description)
     return [
         FundingMatch(
-            entry=candidates[doc_id][0],
+            entry=entry,
             score=round(score, 4),
             matched_terms=matched,
-            eligible_regions=candidates[doc_id][1],
+            eligible_regions=candidates[entry.id][1],
         )
-        for doc_id, score, matched in score_documents(index, description)[:limit]
+        for entry, score, matched in ranked[:limit]
     ]

@@ -1,4 +1,4 @@
-"""Ranked text search over directory entries: a small BM25 in Python.
+"""Ranked text search over directory entries: BM25 from :mod:`permed_atlas.textsearch`.
 
 A few hundred entries fit in memory, so the index is rebuilt per query from
 the entries the store hands in; no search engine, no DuckDB extension.
@@ -7,39 +7,17 @@ Names and acronyms weigh three times a summary word, keywords twice.
 
 from __future__ import annotations
 
-import math
-from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
 
-from permed_atlas.directory._text import surface_forms, tokenize
 from permed_atlas.directory.errors import InvalidEntryError
 from permed_atlas.directory.models import GLOBAL_REGION, KINDS, DirectoryEntry, SearchHit
+from permed_atlas.textsearch import Bm25Index, has_terms, stop_words_with
 
-K1 = 1.2
-B = 0.75
 NAME_WEIGHT = 3.0
 KEYWORD_WEIGHT = 2.0
 SUMMARY_WEIGHT = 1.0
-
-
-@dataclass(frozen=True)
-class Bm25Index:
-    """Weighted term frequencies per document, document frequencies and lengths."""
-
-    ids: tuple[str, ...]
-    tfs: tuple[Mapping[str, float], ...]
-    lengths: tuple[float, ...]
-    df: Mapping[str, int]
-
-    @property
-    def average_length(self) -> float:
-        return sum(self.lengths) / len(self.lengths) if self.lengths else 0.0
-
-    def idf(self, term: str) -> float:
-        n = len(self.ids)
-        df = self.df.get(term, 0)
-        return math.log(1.0 + (n - df + 0.5) / (df + 0.5))
+STOP_WORDS = stop_words_with("use used using new one two three within across among per")
+"""The shared stop words plus words that say nothing in entry summaries."""
 
 
 def entry_fields(entry: DirectoryEntry, *, with_name: bool = True) -> list[tuple[str, float]]:
@@ -54,53 +32,28 @@ def entry_fields(entry: DirectoryEntry, *, with_name: bool = True) -> list[tuple
     return fields
 
 
-def build_index(documents: Sequence[tuple[str, Iterable[tuple[str, float]]]]) -> Bm25Index:
-    """Index ``(id, [(text, weight), ...])`` documents.
+def has_query_terms(text: str) -> bool:
+    """Whether ``text`` holds a word the directory's search does not drop.
 
-    :param documents: each document's id and its weighted texts.
+    :param text: a query or project description.
     """
-    ids, tfs, lengths = [], [], []
-    df: Counter[str] = Counter()
-    for doc_id, fields in documents:
-        tf: dict[str, float] = {}
-        for text, weight in fields:
-            for token in tokenize(text):
-                tf[token] = tf.get(token, 0.0) + weight
-        ids.append(doc_id)
-        tfs.append(tf)
-        lengths.append(sum(tf.values()))
-        df.update(tf.keys())
-    return Bm25Index(ids=tuple(ids), tfs=tuple(tfs), lengths=tuple(lengths), df=dict(df))
+    return has_terms(text, stop_words=STOP_WORDS)
 
 
-def score_documents(index: Bm25Index, query: str) -> list[tuple[str, float, tuple[str, ...]]]:
-    """BM25 score of every document containing a query term, best first.
+def score_entries(
+    entries: Sequence[DirectoryEntry], query: str
+) -> list[tuple[DirectoryEntry, float, tuple[str, ...]]]:
+    """BM25 score of every entry holding a query word, best first, ties by id.
 
     Each result carries the query's words it matched, strongest contribution first,
-    in the form the query wrote them. Ties go to the id, so results are stable.
+    in the form the query wrote them.
 
-    :param index: from :func:`build_index`.
+    :param entries: the entries to rank.
     :param query: free text.
     """
-    forms = surface_forms(query)
-    query_tf = Counter(tokenize(query))
-    average = index.average_length or 1.0
-    results = []
-    for doc_id, tf, length in zip(index.ids, index.tfs, index.lengths, strict=True):
-        contributions = []
-        for term, count in query_tf.items():
-            frequency = tf.get(term)
-            if not frequency:
-                continue
-            saturation = frequency * (K1 + 1) / (frequency + K1 * (1 - B + B * length / average))
-            # A long description repeats its main words; count them, but sub-linearly.
-            contributions.append((index.idf(term) * saturation * (1 + math.log(count)), term))
-        if contributions:
-            contributions.sort(key=lambda pair: (-pair[0], pair[1]))
-            matched = tuple(forms.get(term, term) for _, term in contributions)
-            results.append((doc_id, sum(c for c, _ in contributions), matched))
-    results.sort(key=lambda item: (-item[1], item[0]))
-    return results
+    ordered = sorted(entries, key=lambda e: e.id)  # the index breaks ties by position
+    index = Bm25Index([entry_fields(e) for e in ordered], stop_words=STOP_WORDS)
+    return [(ordered[hit.index], hit.score, hit.matched) for hit in index.search(query)]
 
 
 def expand_regions(
@@ -186,15 +139,13 @@ def search_entries(
         kept.sort(key=lambda e: (order[e.kind], e.name.lower()))
         hits = [SearchHit(entry=e, score=0.0, matched_terms=()) for e in kept]
         return hits[:limit] if limit else hits
-    if not tokenize(query):
+    if not has_query_terms(query):
         raise InvalidEntryError(
             f"the query {query!r} has only stop words: add a word that means something",
             field="q",
         )
-    by_id = {e.id: e for e in kept}
-    index = build_index([(e.id, entry_fields(e)) for e in kept])
     hits = [
-        SearchHit(entry=by_id[doc_id], score=round(score, 4), matched_terms=matched)
-        for doc_id, score, matched in score_documents(index, query)
+        SearchHit(entry=entry, score=round(score, 4), matched_terms=matched)
+        for entry, score, matched in score_entries(kept, query)
     ]
     return hits[:limit] if limit else hits

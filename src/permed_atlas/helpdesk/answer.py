@@ -11,7 +11,6 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from permed_atlas.helpdesk._bm25 import tokenize
 from permed_atlas.helpdesk.countries import detect_countries, unique_codes
 from permed_atlas.helpdesk.errors import HelpdeskInputError
 from permed_atlas.helpdesk.flow import assess_flow, read_flow
@@ -25,17 +24,17 @@ from permed_atlas.helpdesk.models import (
     Hit,
     KnowledgeBase,
 )
-from permed_atlas.helpdesk.retrieval import retriever_for
+from permed_atlas.helpdesk.retrieval import question_terms, retriever_for
 
 MAX_QUESTION = 2000
 RELEVANCE_SHARE = 0.35
 """A hit is shown in a country's group when its score is at least this share of the group's best."""
 PER_COUNTRY = 5
-FUNDING_TERMS = frozenset(tokenize("fund funding funder grant grants financing finance call calls "
-                                   "money budget sponsor programme"))  # fmt: skip
+FUNDING_TERMS = frozenset(question_terms("fund funding funder grant grants financing finance "
+                                         "call calls money budget sponsor programme"))  # fmt: skip
 
 TOPIC_CUES: dict[str, frozenset[str]] = {
-    topic: frozenset(tokenize(words))
+    topic: frozenset(question_terms(words))
     for topic, words in {
         "trial_authorisation": "run conduct start approval authorisation permission IND CTA "
                                "application regulator",
@@ -64,7 +63,7 @@ def check_question(question: str) -> str:
         raise HelpdeskInputError("ask a question in plain words; it is empty", field="question")
     if len(text) > MAX_QUESTION:
         raise HelpdeskInputError(f"is longer than {MAX_QUESTION} characters", field="question")
-    if not tokenize(text):
+    if not question_terms(text):
         raise HelpdeskInputError("has no words to search for", field="question")
     return text
 
@@ -92,7 +91,7 @@ def answer_question(
     )
     codes = unique_codes(mentions)
     ranked = retriever_for(knowledge).rank(text, countries=codes, mentions=mentions, limit=40)
-    terms = set(tokenize(text))
+    terms = set(question_terms(text))
     topics = tuple(t for t, cues in TOPIC_CUES.items() if terms & cues)
     groups = _group(ranked, codes, knowledge, topics)
     international = tuple(_relevant([h for h in ranked if h.entry.country == INTERNATIONAL], 3))

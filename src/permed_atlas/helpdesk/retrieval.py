@@ -14,7 +14,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from permed_atlas.helpdesk._bm25 import BM25Index, tokenize
 from permed_atlas.helpdesk.models import (
     EU,
     INTERNATIONAL,
@@ -23,21 +22,37 @@ from permed_atlas.helpdesk.models import (
     Hit,
     KnowledgeBase,
 )
+from permed_atlas.textsearch import Bm25Index, stop_words_with, tokenize
 
+STOP_WORDS = stop_words_with(
+    "us must need needs want wants like please tell know let shall may might get got"
+)
+"""The shared stop words plus the words of asking ("please tell us what we need")."""
+
+TITLE_WEIGHT = 2.0
+"""Title and keywords count twice: they name what the entry is about."""
 NAMED_COUNTRY_BOOST = 1.2
 """Score factor for entries of a country the question names (vs EU-level or international)."""
 
 
-def entry_document(entry: Entry) -> list[str]:
-    """The tokens BM25 indexes for an entry.
+def question_terms(text: str) -> list[str]:
+    """The stems of ``text`` as the helpdesk indexes them (its stop words dropped).
+
+    :param text: any text.
+    """
+    return tokenize(text, stop_words=STOP_WORDS)
+
+
+def entry_document(entry: Entry) -> list[tuple[str, float]]:
+    """The weighted texts BM25 indexes for an entry.
 
     :param entry: a knowledge entry.
     """
-    parts = [entry.title, entry.title, " ".join(entry.keywords), " ".join(entry.keywords),
-             entry.authority, entry.summary, entry.topic_label,
-             " ".join(step.text for step in entry.procedure),
-             " ".join(ref.law for ref in entry.references)]  # fmt: skip
-    return tokenize(" ".join(parts))
+    rest = [entry.authority, entry.summary, entry.topic_label,
+            " ".join(step.text for step in entry.procedure),
+            " ".join(ref.law for ref in entry.references)]  # fmt: skip
+    return [(entry.title, TITLE_WEIGHT), (" ".join(entry.keywords), TITLE_WEIGHT),
+            (" ".join(rest), 1.0)]  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -45,7 +60,7 @@ class Retriever:
     """A BM25 index over one knowledge base."""
 
     knowledge: KnowledgeBase
-    index: BM25Index
+    index: Bm25Index
 
     def rank(
         self,
@@ -76,7 +91,7 @@ class Retriever:
         text = question
         for mention in sorted(mentions, key=lambda m: -m.start):
             text = text[: mention.start] + " " + text[mention.end :]
-        for scored in self.index.search(tokenize(text)):
+        for scored in self.index.search(text):
             entry = self.knowledge.entries[scored.index]
             if allowed is not None and entry.country not in allowed:
                 continue
@@ -97,7 +112,7 @@ def retriever_for(knowledge: KnowledgeBase) -> Retriever:
     cached = _CACHE.get(id(knowledge))
     if cached is not None and cached.knowledge is knowledge:
         return cached
-    index = BM25Index([entry_document(e) for e in knowledge.entries])
+    index = Bm25Index([entry_document(e) for e in knowledge.entries], stop_words=STOP_WORDS)
     retriever = Retriever(knowledge, index)
     if len(_CACHE) > 8:
         _CACHE.clear()

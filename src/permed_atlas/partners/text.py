@@ -3,6 +3,11 @@
 Both sides must cut text into the same tokens: folded words of at least three
 characters that start with a letter, minus :data:`STOPWORDS`. The SQL twin is
 :data:`TOKEN_REGEX` applied to ``lower(strip_accents(text))``.
+
+That is why this tokenizer stays apart from the shared :mod:`permed_atlas.textsearch`
+(used by the directory and the helpdesk): it must give exactly what the DuckDB
+regex gives when profiles are built, so it cannot stem, join hyphenated words or
+share that module's stop words.
 """
 
 from __future__ import annotations

@@ -1,0 +1,237 @@
+"""One text-search core for the directory and the helpdesk: words, stems, stop words, BM25.
+
+Pure and in memory: each collection is a few hundred short entries, so a small
+Okapi BM25 (Robertson & Zaragoza 2009, with Lucene's non-negative idf
+``log(1 + (N - n + 0.5) / (n + 0.5))``) over an inverted index is fast enough,
+and owning it keeps the ranking explainable: every hit names the query words
+it matched, strongest contribution first.
+
+Words are accent-folded and lower-cased; a hyphenated word counts whole and by
+its parts ("Sino-EU" gives "sinoeu", "sino" and "eu"). Stems come from the
+Snowball English (Porter2) stemmer, after folding American ``-ize`` endings to
+British ``-ise`` (Porter2 would otherwise stem "organization" and
+"organisation" apart) and leaving alone a few names that only look inflected
+(PerMed, ICPerMed). Porter2 keeps "genetic" and "gene" apart, which a cruder
+suffix stripper did not.
+
+The partners capability has its own tokenizer (``partners/text.py``) because it
+must equal a DuckDB SQL expression; the landscape search tokenises in SQL.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import unicodedata
+from collections import Counter
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+
+import snowballstemmer
+
+K1 = 1.2
+"""BM25 term-frequency saturation."""
+B = 0.75
+"""BM25 length normalisation."""
+
+# Function words of English plus the stray letters "e.g." and "i.e." leave behind.
+# Each caller adds the words that mean nothing in its own queries (see stop_words_with).
+_STOP_TEXT = """
+    a about above after again against all also am an and any are as at be because been
+    before being below between both but by can could did do does doing done down during each
+    few for from further had has have having he her here hers him his how i if in into is it
+    its itself just me more most my no nor not now of off on once only or other our ours out
+    over own same she should so some such than that the their them then there these they this
+    those through to too under until up very was we were what when where which while who whom
+    why will with would you your yours via e g eg ie etc s
+"""
+STOP_WORDS = frozenset(_STOP_TEXT.split())
+"""Stop words every caller drops."""
+
+# Names that look inflected but are not (ERA PerMed, ICPerMed, IC2PerMed, Sino-EU PerMed).
+_KEEP = frozenset({"permed", "icpermed", "ic2permed", "sinoeu"})
+_WORD = re.compile(r"[a-z0-9]+(?:[-'][a-z0-9]+)*")
+_IZE = re.compile(r"iz(e|ed|es|er|ers|ing|ation|ations)$")
+_STEMMER = snowballstemmer.stemmer("english")
+
+
+def stop_words_with(extra: str | Iterable[str]) -> frozenset[str]:
+    """The shared stop words plus a caller's own.
+
+    :param extra: words that mean nothing in the caller's queries (a string is split at spaces).
+    """
+    words = extra.split() if isinstance(extra, str) else extra
+    return STOP_WORDS | {fold(word) for word in words}
+
+
+def fold(text: str) -> str:
+    """``text`` lower-cased with accents removed ("Ethikprüfung" -> "ethikprufung").
+
+    :param text: any text.
+    """
+    decomposed = unicodedata.normalize("NFKD", text.replace("\u2019", "'"))
+    return decomposed.encode("ascii", "ignore").decode("ascii").lower()
+
+
+@lru_cache(maxsize=50_000)
+def stem(word: str) -> str:
+    """The stem of one folded word (Porter2, with -ize read as -ise).
+
+    :param word: a lower-case, accent-free word.
+    """
+    if word.isdigit() or len(word) <= 3 or word in _KEEP:
+        return word
+    return str(_STEMMER.stemWord(_IZE.sub(r"is\1", word)))
+
+
+def iter_words(text: str, *, stop_words: frozenset[str] = STOP_WORDS) -> Iterator[str]:
+    """The folded words of ``text`` that are not stop words.
+
+    A hyphenated word comes whole (without hyphens) and then by its parts; a word
+    with an apostrophe comes by its parts only ("patient's" -> "patient").
+
+    :param text: any text.
+    :param stop_words: words to drop (see :func:`stop_words_with`).
+    """
+    for match in _WORD.finditer(fold(text)):
+        word = match.group(0)
+        if "-" in word:
+            joined = word.replace("-", "").replace("'", "")
+            if joined not in stop_words:
+                yield joined
+        for part in re.split(r"[-']", word):
+            if part and part not in stop_words:
+                yield part
+
+
+def tokenize(text: str, *, stop_words: frozenset[str] = STOP_WORDS) -> list[str]:
+    """The stems of ``text``'s words, stop words dropped.
+
+    :param text: any text.
+    :param stop_words: words to drop (see :func:`stop_words_with`).
+    """
+    return [stem(word) for word in iter_words(text, stop_words=stop_words)]
+
+
+def surface_forms(text: str, *, stop_words: frozenset[str] = STOP_WORDS) -> dict[str, str]:
+    """Each stem of ``text`` mapped to the first word that produced it, for showing matches.
+
+    :param text: any text.
+    :param stop_words: words to drop (see :func:`stop_words_with`).
+    """
+    forms: dict[str, str] = {}
+    for word in iter_words(text, stop_words=stop_words):
+        forms.setdefault(stem(word), word)
+    return forms
+
+
+@dataclass(frozen=True, slots=True)
+class Scored:
+    """A document's position in the index, its BM25 score and the query words it matched.
+
+    ``matched`` is strongest contribution first (ties alphabetical), in the form
+    the query wrote the words.
+    """
+
+    index: int
+    score: float
+    matched: tuple[str, ...]
+
+
+class Bm25Index:
+    """An inverted BM25 index over documents made of weighted text fields.
+
+    A field of weight 3 counts each of its words three times (in the term
+    frequency and in the document's length), so names can outweigh summaries.
+
+    :param documents: each document as ``(text, weight)`` fields.
+    :param stop_words: words to drop from documents and queries.
+    :param k1: term-frequency saturation.
+    :param b: length normalisation.
+    """
+
+    def __init__(
+        self,
+        documents: Sequence[Iterable[tuple[str, float]]],
+        *,
+        stop_words: frozenset[str] = STOP_WORDS,
+        k1: float = K1,
+        b: float = B,
+    ) -> None:
+        self.stop_words = stop_words
+        self.k1 = k1
+        self.b = b
+        self.size = len(documents)
+        self.lengths: list[float] = []
+        self.postings: dict[str, list[tuple[int, float]]] = {}
+        for position, fields in enumerate(documents):
+            tf: dict[str, float] = {}
+            for text, weight in fields:
+                for term in tokenize(text, stop_words=stop_words):
+                    tf[term] = tf.get(term, 0.0) + weight
+            self.lengths.append(sum(tf.values()))
+            for term, frequency in tf.items():
+                self.postings.setdefault(term, []).append((position, frequency))
+        self.average = sum(self.lengths) / self.size if self.size else 0.0
+
+    def idf(self, term: str) -> float:
+        """Inverse document frequency of a stem (0 for a stem no document holds).
+
+        :param term: a stem, as :func:`tokenize` gives it.
+        """
+        n = len(self.postings.get(term, ()))
+        if n == 0:
+            return 0.0
+        return math.log(1.0 + (self.size - n + 0.5) / (n + 0.5))
+
+    def search(self, query: str) -> list[Scored]:
+        """Every document holding a query word, best first; ties keep document order.
+
+        A word the query repeats counts sub-linearly more (``1 + log(count)``): a long
+        project description repeats its main words.
+
+        :param query: free text.
+        """
+        forms = surface_forms(query, stop_words=self.stop_words)
+        average = self.average or 1.0
+        contributions: dict[int, list[tuple[float, str]]] = {}
+        for term, count in Counter(tokenize(query, stop_words=self.stop_words)).items():
+            idf = self.idf(term)
+            boost = 1.0 + math.log(count)
+            for position, frequency in self.postings.get(term, ()):
+                norm = self.k1 * (1 - self.b + self.b * self.lengths[position] / average)
+                value = idf * frequency * (self.k1 + 1) / (frequency + norm) * boost
+                contributions.setdefault(position, []).append((value, term))
+        results = []
+        for position, parts in contributions.items():
+            parts.sort(key=lambda pair: (-pair[0], pair[1]))
+            matched = tuple(forms.get(term, term) for _, term in parts)
+            results.append(Scored(position, sum(value for value, _ in parts), matched))
+        results.sort(key=lambda scored: (-scored.score, scored.index))
+        return results
+
+
+def has_terms(text: str, *, stop_words: frozenset[str] = STOP_WORDS) -> bool:
+    """Whether ``text`` holds any word that is not a stop word.
+
+    :param text: any text.
+    :param stop_words: words to drop (see :func:`stop_words_with`).
+    """
+    return next(iter_words(text, stop_words=stop_words), None) is not None
+
+
+__all__ = [
+    "B",
+    "K1",
+    "STOP_WORDS",
+    "Bm25Index",
+    "Scored",
+    "fold",
+    "has_terms",
+    "iter_words",
+    "stem",
+    "stop_words_with",
+    "surface_forms",
+    "tokenize",
+]
