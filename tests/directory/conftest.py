@@ -10,7 +10,8 @@ import pytest
 from sqlalchemy.orm import Session
 
 from permed_atlas.db import make_engine, session_factory
-from permed_atlas.directory import load_seed_directory, region_catalog
+from permed_atlas.directory import load_seed_directory
+from permed_atlas.landscape import region_countries
 from permed_atlas.settings import Settings
 
 
@@ -37,4 +38,4 @@ def seeded(db_session: Session, settings: Settings) -> Session:
 @pytest.fixture(scope="module")
 def catalog(tmp_path_factory: pytest.TempPathFactory) -> dict[str, frozenset[str]]:
     """The region catalog (landscape region sets plus the directory's groups)."""
-    return region_catalog(Settings(data_dir=tmp_path_factory.mktemp("catalog")))
+    return region_countries(Settings(data_dir=tmp_path_factory.mktemp("catalog")))

@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from permed_atlas.accounts import create_user, list_audit
+from permed_atlas.landscape import region_countries
 from permed_atlas.roadmap import (
     ObservationError,
     ObservationInput,
@@ -30,7 +31,6 @@ from permed_atlas.roadmap import (
     roadmap_scorecard,
 )
 from permed_atlas.roadmap.models import Scope
-from permed_atlas.roadmap.scopes import region_catalog
 from permed_atlas.roadmap.tables import ObservationRow
 
 from .factories import make_indicator
@@ -230,7 +230,7 @@ def test_unknown_scopes_are_refused(
     fields = {**indicator.__dict__, "roadmap": "ic2permed", "scope": scope}
     indicator = indicator.__class__(**fields)
     with pytest.raises(ScopeError, match=message) as caught:
-        create_indicator(loaded, indicator, regions=region_catalog())
+        create_indicator(loaded, indicator, regions=region_countries())
     assert caught.value.field == field
 
 

@@ -28,7 +28,6 @@ from permed_atlas.directory.models import (
     Revision,
     SearchHit,
 )
-from permed_atlas.directory.regions import region_catalog
 from permed_atlas.directory.search import search_entries
 from permed_atlas.directory.store import (
     get_entry,
@@ -67,7 +66,6 @@ __all__ = [
     "match_funding",
     "parse_entry",
     "rank_funding",
-    "region_catalog",
     "related_entries",
     "restore_revision",
     "search_directory",

@@ -8,9 +8,8 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Query
 from fastapi.responses import Response
-from sqlalchemy.exc import IntegrityError
 
 from permed_atlas.directory.exports import (
     EXPORT_FORMATS,
@@ -35,23 +34,11 @@ from permed_atlas.directory.store import (
     search_directory,
     update_entry,
 )
-from permed_atlas.web.deps import CsrfProtected, EditorUser, SessionDep, SettingsDep
+from permed_atlas.web.deps import CsrfProtected, EditorUser, SessionDep, SettingsDep, seed_once
 
-
-def ensure_loaded(request: Request, session: SessionDep) -> None:
-    """Load the bundled directory once per app (idempotent), so entries are there from the start.
-
-    A router dependency: FastAPI hands it the same session as the route.
-    """
-    if getattr(request.app.state, "directory_loaded", False):
-        return
-    try:
-        load_seed_directory(session, settings=request.app.state.settings)
-        session.commit()
-    except IntegrityError:
-        # Another worker loaded the files at the same moment; its copy is as good as ours.
-        session.rollback()
-    request.app.state.directory_loaded = True
+ensure_loaded = seed_once(
+    "directory", lambda session, settings: load_seed_directory(session, settings=settings)
+)
 
 
 api_router = APIRouter(

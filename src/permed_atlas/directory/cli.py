@@ -23,7 +23,6 @@ from permed_atlas.directory.exports import (
     revision_dict,
 )
 from permed_atlas.directory.files import BUNDLED_DIRECTORY_DIR, load_directory_files
-from permed_atlas.directory.regions import region_catalog
 from permed_atlas.directory.store import (
     get_entry,
     list_entries,
@@ -33,6 +32,7 @@ from permed_atlas.directory.store import (
     related_entries,
     search_directory,
 )
+from permed_atlas.landscape import region_countries
 from permed_atlas.settings import get_settings
 
 app = typer.Typer(
@@ -117,7 +117,7 @@ def validate(
     Example: ``permed directory validate src/permed_atlas/data/directory``
     """
     folder = folder or BUNDLED_DIRECTORY_DIR
-    files = load_directory_files(folder, known_regions=set(region_catalog(get_settings())))
+    files = load_directory_files(folder, known_regions=set(region_countries(get_settings())))
     console.print(
         f"{folder}: {files.files} files, {len(files.entries)} entries, all valid", highlight=False
     )

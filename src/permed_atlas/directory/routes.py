@@ -24,7 +24,6 @@ from permed_atlas.directory.models import (
     PROGRAMME_STATUSES,
     DirectoryEntry,
 )
-from permed_atlas.directory.regions import region_catalog
 from permed_atlas.directory.store import (
     entry_state,
     get_entry,
@@ -35,6 +34,7 @@ from permed_atlas.directory.store import (
     update_entry,
 )
 from permed_atlas.errors import InvalidInputError
+from permed_atlas.landscape import region_countries
 from permed_atlas.web.deps import (
     CsrfProtected,
     CurrentUser,
@@ -121,7 +121,7 @@ def index(
             "region": region,
             "kinds": KINDS,
             "kind_labels": KIND_LABELS,
-            "regions": sorted(region_catalog(settings)),
+            "regions": sorted(region_countries(settings)),
             "json_url": "/api/v1/directory/entries" + (f"?{query}" if query else ""),
             "is_editor": _is_editor(user),
         },
@@ -144,7 +144,7 @@ def funding(
         "coverage": coverage,
         "matches": None,
         "error": None,
-        "known_regions": sorted(region_catalog(settings)),
+        "known_regions": sorted(region_countries(settings)),
     }
     status = 200
     if description.strip():

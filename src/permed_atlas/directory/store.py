@@ -35,9 +35,10 @@ from permed_atlas.directory.models import (
     SearchHit,
     entry_from_dict,
 )
-from permed_atlas.directory.regions import checked_regions, region_catalog
+from permed_atlas.directory.regions import checked_regions
 from permed_atlas.directory.search import check_kinds, search_entries
 from permed_atlas.directory.tables import DirectoryEntryRow, DirectoryLinkRow, DirectoryRevisionRow
+from permed_atlas.landscape import region_countries
 from permed_atlas.settings import Settings
 
 _RELATION = {
@@ -122,7 +123,7 @@ def load_seed_directory(
     :param dry_run: report what would happen, write nothing.
     :param actor_id: who loads (None for the system or the CLI).
     """
-    files = load_directory_files(folder, known_regions=set(region_catalog(settings)))
+    files = load_directory_files(folder, known_regions=set(region_countries(settings)))
     existing = {row.id: row for row in session.scalars(select(DirectoryEntryRow))}
     inserted: list[str] = []
     updated: list[str] = []
@@ -302,7 +303,7 @@ def update_entry(
     if changes.get("confirmed") is True and "unconfirmed" not in changes:
         merged["unconfirmed"] = []
     where = f"edit of {entry_id}"
-    entry = parse_entry(merged, where=where, known_regions=set(region_catalog(settings)))
+    entry = parse_entry(merged, where=where, known_regions=set(region_countries(settings)))
     _check_in_db(session, entry, where=where)
     before = _entry(row)
     if entry == before:
@@ -442,7 +443,7 @@ def search_directory(
     :param limit: at most this many hits.
     :param settings: for the region catalog; the process settings when None.
     """
-    catalog = region_catalog(settings)
+    catalog = region_countries(settings)
     return search_entries(
         list_entries(session),
         query,
@@ -471,7 +472,7 @@ def match_funding(
     :param coverage: ``all`` project countries must be covered (default) or ``any``.
     :param settings: for the region catalog; the process settings when None.
     """
-    catalog = region_catalog(settings)
+    catalog = region_countries(settings)
     return rank_funding(
         list_entries(session, kinds=("programme", "call")),
         description,

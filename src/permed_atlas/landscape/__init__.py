@@ -55,7 +55,12 @@ from permed_atlas.landscape.ingest import (
 )
 from permed_atlas.landscape.models import Contributor, Institution, Term, Work
 from permed_atlas.landscape.network import build_collaboration_graph, export_network
-from permed_atlas.landscape.regions import RegionSet, add_region_set, load_region_sets
+from permed_atlas.landscape.regions import (
+    RegionSet,
+    add_region_set,
+    load_region_sets,
+    region_countries,
+)
 from permed_atlas.landscape.report import build_report
 from permed_atlas.landscape.tagging import TaggingSummary, needs_tagging, tag_corpus, tag_untagged
 from permed_atlas.landscape.topics import Rule, RuleSet, load_rules
@@ -105,6 +110,7 @@ __all__ = [
     "ingest_file",
     "ingest_files",
     "load_region_sets",
+    "region_countries",
     "load_rules",
     "needs_tagging",
     "open_corpus",

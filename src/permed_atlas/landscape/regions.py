@@ -20,7 +20,7 @@ import pycountry
 import yaml
 
 from permed_atlas.landscape.errors import RegionError
-from permed_atlas.settings import Settings
+from permed_atlas.settings import Settings, get_settings
 from permed_atlas.types import CountryCode, RegionCode
 
 BUNDLED_REGIONS_DIR = Path(__file__).resolve().parents[1] / "data" / "regions"
@@ -164,6 +164,37 @@ def load_region_sets(
             seen[region.code] = path
             regions[region.code] = region
     return regions
+
+
+_COUNTRIES_CACHE: dict[tuple[object, ...], dict[RegionCode, frozenset[str]]] = {}
+
+
+def region_countries(settings: Settings | None = None) -> dict[RegionCode, frozenset[str]]:
+    """Each region set's code with its countries (bundled and the user's sets), for the
+    capabilities that only check or expand codes (roadmap scopes, directory eligibility).
+
+    Reading and validating the region files costs more than the page that asks, so the
+    answer is kept until a region file or the setting changes.
+
+    :param settings: gives the data directory and ``include_hk_mo_in_china``; the
+        process settings when None.
+    """
+    settings = settings or get_settings()
+    folders = (BUNDLED_REGIONS_DIR, user_regions_dir(settings))
+    stamp = tuple(
+        (str(path), path.stat().st_mtime_ns)
+        for folder in folders
+        if folder.is_dir()
+        for path in sorted(folder.glob("*.y*ml"))
+    )
+    key = (str(settings.data_dir.resolve()), settings.include_hk_mo_in_china, stamp)
+    cached = _COUNTRIES_CACHE.get(key)
+    if cached is None:
+        cached = {code: region.countries for code, region in load_region_sets(settings).items()}
+        if len(_COUNTRIES_CACHE) > 16:
+            _COUNTRIES_CACHE.clear()
+        _COUNTRIES_CACHE[key] = cached
+    return dict(cached)
 
 
 def select_regions(

@@ -6,8 +6,8 @@ from typing import Any
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse
-from sqlalchemy.exc import IntegrityError
 
+from permed_atlas.landscape import region_countries
 from permed_atlas.roadmap.delphi_link import roadmap_from_delphi
 from permed_atlas.roadmap.errors import InvalidRoadmapError, ObservationImportError
 from permed_atlas.roadmap.exports import (
@@ -33,7 +33,6 @@ from permed_atlas.roadmap.schemas import (
     ObservationsImportCreate,
     RoadmapCreate,
 )
-from permed_atlas.roadmap.scopes import region_catalog
 from permed_atlas.roadmap.status import describe_rule
 from permed_atlas.roadmap.store import (
     create_indicator,
@@ -44,23 +43,12 @@ from permed_atlas.roadmap.store import (
     list_roadmaps,
     load_bundled_roadmaps,
 )
-from permed_atlas.web.deps import CsrfProtected, EditorUser, SessionDep, SettingsDep
+from permed_atlas.web.deps import CsrfProtected, EditorUser, SessionDep, SettingsDep, seed_once
 
-
-def ensure_loaded(request: Request, session: SessionDep) -> None:
-    """Load the bundled roadmaps once per app (idempotent), so they are there from the start.
-
-    A router dependency: FastAPI hands it the same session as the route.
-    """
-    if getattr(request.app.state, "roadmap_loaded", False):
-        return
-    try:
-        load_bundled_roadmaps(session, regions=region_catalog(request.app.state.settings))
-        session.commit()
-    except IntegrityError:
-        # Another worker loaded them at the same moment; its copy is as good as ours.
-        session.rollback()
-    request.app.state.roadmap_loaded = True
+ensure_loaded = seed_once(
+    "roadmap",
+    lambda session, settings: load_bundled_roadmaps(session, regions=region_countries(settings)),
+)
 
 
 api_router = APIRouter(
@@ -90,7 +78,7 @@ def api_create_roadmap(
         session,
         document,
         where="request body",
-        regions=region_catalog(settings),
+        regions=region_countries(settings),
         actor_id=editor.id,
         dry_run=body.dry_run,
     )
@@ -139,7 +127,7 @@ def api_create_indicator(
     indicator = create_indicator(
         session,
         indicator_from(slug, body),
-        regions=region_catalog(settings),
+        regions=region_countries(settings),
         actor_id=editor.id,
     )
     session.commit()

@@ -15,6 +15,7 @@ from rich.table import Table
 from sqlalchemy.orm import Session
 
 from permed_atlas.db import engine_for, session_scope, upgrade_database
+from permed_atlas.landscape import region_countries
 from permed_atlas.roadmap.chart import render_chart
 from permed_atlas.roadmap.delphi_link import roadmap_from_delphi
 from permed_atlas.roadmap.errors import InvalidRoadmapError
@@ -34,7 +35,6 @@ from permed_atlas.roadmap.monitoring import (
     load_demo_observations,
     roadmap_scorecard,
 )
-from permed_atlas.roadmap.scopes import region_catalog
 from permed_atlas.roadmap.store import (
     get_roadmap,
     import_roadmap,
@@ -66,7 +66,7 @@ def _session() -> Iterator[Session]:
     upgrade_database(engine)
     with session_scope(engine) as session:
         # The bundled roadmaps are data loaded at start; loading is idempotent.
-        load_bundled_roadmaps(session, regions=region_catalog(get_settings()))
+        load_bundled_roadmaps(session, regions=region_countries(get_settings()))
         yield session
 
 
@@ -164,7 +164,7 @@ def import_roadmap_(
             session,
             file.read_text(encoding="utf-8-sig"),
             where=str(file),
-            regions=region_catalog(get_settings()),
+            regions=region_countries(get_settings()),
             dry_run=dry_run,
         )
     verb = "would add" if dry_run else "added"

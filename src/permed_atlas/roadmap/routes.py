@@ -15,6 +15,7 @@ from fastapi.responses import RedirectResponse
 from starlette.responses import Response
 
 from permed_atlas.errors import InvalidInputError
+from permed_atlas.landscape import region_countries
 from permed_atlas.roadmap.api import api_router, ensure_loaded
 from permed_atlas.roadmap.chart import render_chart
 from permed_atlas.roadmap.delphi_link import delphi_item_links, roadmap_from_delphi
@@ -26,7 +27,6 @@ from permed_atlas.roadmap.monitoring import (
     indicator_page,
     roadmap_overview,
 )
-from permed_atlas.roadmap.scopes import region_catalog
 from permed_atlas.roadmap.spec import parse_date, parse_number
 from permed_atlas.roadmap.status import describe_rule
 from permed_atlas.roadmap.store import (
@@ -96,7 +96,7 @@ def new_roadmap(
             session,
             document,
             where="roadmap form",
-            regions=region_catalog(settings),
+            regions=region_countries(settings),
             actor_id=editor.id,
         )
     except InvalidInputError as exc:
@@ -355,7 +355,7 @@ def new_indicator(
             raise InvalidInputError(
                 "target_date: must come after the baseline date", field="target_date"
             )
-        create_indicator(session, new, regions=region_catalog(settings), actor_id=editor.id)
+        create_indicator(session, new, regions=region_countries(settings), actor_id=editor.id)
     except InvalidInputError as exc:
         session.rollback()
         context = {"roadmap": roadmap, "error": str(exc), "form": form}

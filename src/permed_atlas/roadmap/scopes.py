@@ -1,53 +1,19 @@
 """Check an indicator's scope: a known region set, a real country in it, a centre with a country.
 
-Region sets come from the landscape capability (``load_region_sets``) when it
-exports it; otherwise the bundled region files in ``permed_atlas/data/regions``
-are read directly (code plus ``countries`` or ``members[].country``), which
-covers the bundled sets but not a user's own.
+The caller passes the region sets, the landscape's ``region_countries``: the
+bundled ones and a user's own, read by one loader for every capability.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from pathlib import Path
-from typing import Any
 
 import pycountry
-import yaml
 
 from permed_atlas.roadmap.errors import ScopeError
 from permed_atlas.roadmap.models import Scope
 
 RegionCatalog = Mapping[str, frozenset[str]]
-BUNDLED_REGIONS_DIR = Path(__file__).resolve().parents[1] / "data" / "regions"
-
-
-def _read_bundled_regions() -> dict[str, frozenset[str]]:
-    catalog: dict[str, frozenset[str]] = {}
-    for path in sorted(BUNDLED_REGIONS_DIR.glob("*.y*ml")):
-        doc: Any = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-        code = str(doc.get("code", "")).upper()
-        countries = [str(c) for c in doc.get("countries") or []]
-        countries += [str(m.get("country")) for m in doc.get("members") or [] if m.get("country")]
-        for extra in (doc.get("when_setting") or {}).values():
-            countries += [str(c) for c in extra or []]
-        if code:
-            catalog[code] = frozenset(c.upper() for c in countries)
-    return catalog
-
-
-def region_catalog(settings: Any | None = None) -> dict[str, frozenset[str]]:
-    """Region code -> member countries, from the landscape's region sets when available.
-
-    :param settings: platform settings (user region sets live in its data directory);
-        without them only the bundled sets are known.
-    """
-    import permed_atlas.landscape as landscape
-
-    loader = getattr(landscape, "load_region_sets", None)
-    if loader is not None and settings is not None:
-        return {code: frozenset(region.countries) for code, region in loader(settings).items()}
-    return _read_bundled_regions()
 
 
 def check_scope(scope: Scope, *, regions: RegionCatalog, where: str = "scope") -> Scope:

@@ -18,6 +18,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from permed_atlas.accounts import record_audit
+from permed_atlas.landscape import region_countries
 from permed_atlas.roadmap.errors import (
     InvalidRoadmapError,
     RoadmapExistsError,
@@ -34,7 +35,7 @@ from permed_atlas.roadmap.models import (
     Scope,
     Source,
 )
-from permed_atlas.roadmap.scopes import RegionCatalog, check_scope, region_catalog
+from permed_atlas.roadmap.scopes import RegionCatalog, check_scope
 from permed_atlas.roadmap.spec import (
     parse_indicators,
     parse_roadmap,
@@ -325,7 +326,7 @@ def create_roadmap(
     :param dry_run: check everything, store nothing.
     :param where: file or form it came from, for error messages (default: the slug).
     """
-    catalog = regions if regions is not None else region_catalog()
+    catalog = regions if regions is not None else region_countries()
     checked = _checked_indicators(indicators, catalog, where or roadmap.slug)
     if session.scalar(select(RoadmapRow.id).where(RoadmapRow.slug == roadmap.slug)) is not None:
         raise RoadmapExistsError(f"a roadmap {roadmap.slug!r} already exists", field="slug")
@@ -447,7 +448,7 @@ def create_indicator(
         raise InvalidRoadmapError(
             f"actions: no action {unknown[0]!r} in roadmap {roadmap.slug!r}", field="actions"
         )
-    (checked,) = _checked_indicators([indicator], regions or region_catalog(), indicator.code)
+    (checked,) = _checked_indicators([indicator], regions or region_countries(), indicator.code)
     if session.scalar(select(IndicatorRow.id).where(IndicatorRow.code == checked.code)):
         raise RoadmapExistsError(f"an indicator {checked.code!r} already exists", field="code")
     _write_indicator(session, None, checked, row.id, actor_id)
@@ -474,7 +475,7 @@ def load_bundled_roadmaps(
     :param folder: the folder of roadmap files.
     :param regions: region catalog for scope checks.
     """
-    catalog = regions if regions is not None else region_catalog()
+    catalog = regions if regions is not None else region_countries()
     loaded = []
     for path in sorted(folder.glob("*.yaml")):
         roadmap, indicators = read_roadmap_text(

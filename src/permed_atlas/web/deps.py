@@ -8,11 +8,12 @@ DuckDB cursor on the corpus), ``CurrentUser`` (User or None), ``MemberUser``,
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Annotated
 
 import duckdb
 from fastapi import Depends, HTTPException, Request
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from permed_atlas.accounts import User, role_at_least
@@ -52,6 +53,30 @@ def get_session(request: Request) -> Iterator[Session]:
         raise
     finally:
         session.close()
+
+
+def seed_once(name: str, load: Callable[[Session, Settings], object]) -> Callable[..., None]:
+    """A router dependency that loads a capability's bundled data once per app, so it is
+    there from the first request (the loaders are idempotent).
+
+    :param name: the capability, for the flag on ``app.state``.
+    :param load: stores the bundled data with the session and the app's settings.
+    """
+    flag = f"{name}_seeded"
+
+    def ensure_seeded(request: Request, session: SessionDep) -> None:
+        # FastAPI hands this the same session as the route (dependencies are cached).
+        if getattr(request.app.state, flag, False):
+            return
+        try:
+            load(session, request.app.state.settings)
+            session.commit()
+        except IntegrityError:
+            # Another worker loaded the same rows at the same moment; its copy is as good.
+            session.rollback()
+        setattr(request.app.state, flag, True)
+
+    return ensure_seeded
 
 
 def get_corpus(request: Request) -> Iterator[duckdb.DuckDBPyConnection]:
