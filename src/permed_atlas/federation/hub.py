@@ -28,6 +28,7 @@ import orjson
 import yaml
 
 from permed_atlas.federation.auth import issue_token
+from permed_atlas.federation.beacon import consent_text
 from permed_atlas.federation.errors import NodesConfigError
 from permed_atlas.federation.models import (
     CountBounds,
@@ -241,8 +242,9 @@ class Hub:
         except httpx.TimeoutException:
             outcome = replace(base, status="timeout", reason="HTTP timeout")
         except httpx.TransportError as exc:
-            outcome = replace(base, status="unreachable",
-                              reason=f"{type(exc).__name__}: {exc or 'connection failed'}")
+            # Said in words: the page shows the reason, and an exception's class
+            # name (ConnectError) tells a user nothing.
+            outcome = replace(base, status="unreachable", reason=_transport_reason(node, exc))
         except (ValueError, KeyError, TypeError) as exc:
             outcome = replace(base, status="error", reason=f"unreadable answer: {exc}")
         return replace(outcome, elapsed_ms=(time.perf_counter() - start) * 1000.0)
@@ -256,7 +258,7 @@ class Hub:
         response.raise_for_status()
         found = tuple(
             Dataset(str(c["id"]), str(c.get("name", c["id"])),
-                    tuple(str(t["id"]) for t in c.get("dataUseConditions", {})
+                    tuple(consent_text(t) for t in (c.get("dataUseConditions") or {})
                           .get("duoDataUse", [])))
             for c in response.json()["response"]["collections"]
         )
@@ -302,6 +304,14 @@ class Hub:
                        datasets_excluded=tuple(excluded))
 
 
+def _transport_reason(node: NodeEndpoint, exc: httpx.TransportError) -> str:
+    if isinstance(exc, httpx.ConnectError):
+        return f"nothing answers at {node.url}: the node is not running or not reachable"
+    if isinstance(exc, httpx.RemoteProtocolError):
+        return f"the node at {node.url} closed the connection without an answer"
+    return f"the connection to {node.url} failed"
+
+
 def _failed(base: NodeOutcome, response: httpx.Response) -> NodeOutcome:
     try:
         message = str(response.json()["error"]["errorMessage"])
@@ -319,7 +329,8 @@ def read_count(body: dict[str, Any]) -> DisclosedCount:
     summary = body["responseSummary"]
     disclosure = (body.get("info") or {}).get("disclosure")
     shown = summary.get("numTotalResults")
-    precision = str(summary.get("countPrecision", "exact"))
+    precision = str((disclosure or {}).get("countPrecision")
+                    or summary.get("countPrecision", "exact"))
     exists = bool(summary["exists"])
     if disclosure and disclosure.get("suppressed"):
         # "<k" stands for 1..k-1 when the node said the cell is not empty, else 0..k-1.
@@ -338,6 +349,8 @@ def read_count(body: dict[str, Any]) -> DisclosedCount:
         )
     if isinstance(shown, int):
         return DisclosedCount(str(shown), shown, shown, shown, False, shown > 0, "exact")
+    if shown is None:
+        raise ValueError("the node said only whether records exist, with no count or threshold")
     # A beacon without our disclosure block: "<k" stands for 0..k-1.
     text = str(shown)
     k = int(text.lstrip("<"))

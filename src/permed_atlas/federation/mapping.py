@@ -3,7 +3,8 @@
 A node config (YAML) names the node, its disclosure rules, whom it trusts and
 how its own table maps to the sample model::
 
-    node: {id: bb-berlin, name: Biobank Berlin, region: EU, country: DE}
+    node: {id: bb-berlin, name: Biobank Berlin, region: EU, country: DE,
+           beacon_id: de.biobank-berlin.beacon}
     disclosure: {k: 5, rounding: 1, show_zeros: true, noise_epsilon: null,
                  daily_budget: 500, differencing_window_days: 30}
     auth:
@@ -23,6 +24,7 @@ from __future__ import annotations
 
 import csv
 import os
+import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -51,16 +53,24 @@ FIELDS = (
 REQUIRED = ("sample_id", "donor_id")
 VOCABULARY_FIELDS = ("sex", "material", "storage", "sample_type")
 DATA_DIR = Path(__file__).resolve().parent.parent / "data" / "federation"
+# Reverse domain name notation, as Beacon networks and the GA4GH service registry expect
+# of a beacon's id: at least two dot-separated labels, lower case.
+BEACON_ID = re.compile(r"^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9_-]*[a-z0-9])?)+$")
 
 
 @dataclass(frozen=True)
 class NodeIdentity:
-    """Who a node is."""
+    """Who a node is.
+
+    ``id`` is the short name the hub registers and tokens are addressed to;
+    ``beacon_id`` the reverse-domain id the node gives itself in Beacon responses.
+    """
 
     id: str
     name: str
     region: str
     country: str
+    beacon_id: str = ""
 
 
 @dataclass(frozen=True)
@@ -115,8 +125,13 @@ def load_node_config(path: Path, *, overrides: dict[str, Any] | None = None) -> 
     for key in ("id", "name", "region", "country"):
         if not node.get(key):
             raise _fail(path, f"node.{key} is missing", f"node.{key}")
+    beacon_id = str(node.get("beacon_id") or f"org.example.permed.{node['id']}").lower()
+    if not BEACON_ID.match(beacon_id):
+        raise _fail(path, f"node.beacon_id {beacon_id!r} is not in reverse domain name notation "
+                    "(e.g. org.example.biobank.beacon)", "node.beacon_id")
     identity = NodeIdentity(
-        str(node["id"]), str(node["name"]), str(node["region"]), str(node["country"]).upper()
+        str(node["id"]), str(node["name"]), str(node["region"]), str(node["country"]).upper(),
+        beacon_id=beacon_id,
     )
     disclosure = dict(raw.get("disclosure") or {})
     disclosure.update({k: v for k, v in (overrides or {}).items() if v is not None})

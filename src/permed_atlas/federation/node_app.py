@@ -1,10 +1,12 @@
-"""The HTTP face of one node: a small FastAPI app in the style of a GA4GH Beacon v2.
+"""The HTTP face of one node: a GA4GH Beacon v2 (count and boolean granularity, never records).
 
-Endpoints: ``GET /api/info`` (who the node is and its disclosure rules),
-``GET /api/filtering_terms``, ``GET /api/datasets`` (collections with their
-DUO codes), ``GET|POST /api/individuals`` and ``/api/biosamples`` (count or
-boolean answers, never records). Every request needs ``Authorization: Bearer``
-with a token from a trusted issuer (see auth.py).
+Public, as Beacon networks and verifiers read them: ``GET /api`` and ``/api/info``
+(who the node is and its disclosure rules), ``/api/service-info`` (GA4GH
+service-info), ``/api/map``, ``/api/configuration`` and ``/api/entry_types``.
+With ``Authorization: Bearer`` and a token from a trusted issuer (see auth.py):
+``GET /api/filtering_terms``, ``GET /api/datasets`` (collections with their DUO
+consent) and ``GET|POST /api/individuals`` and ``/api/biosamples``. The documents
+are built by beacon.py.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
+from functools import lru_cache
 from typing import Any
 
 import orjson
@@ -20,6 +23,8 @@ from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import ClientDisconnect
 
+from permed_atlas import __version__
+from permed_atlas.federation import beacon
 from permed_atlas.federation.auth import TokenClaims, check_requester, verify_token
 from permed_atlas.federation.disclosure import smallest_shown
 from permed_atlas.federation.errors import (
@@ -29,11 +34,12 @@ from permed_atlas.federation.errors import (
     FilterError,
     RequesterNotAllowedError,
 )
-from permed_atlas.federation.models import CountQuery, DisclosedCount, DisclosureRules, Entity
+from permed_atlas.federation.latency import EmulatedLatency
+from permed_atlas.federation.models import Entity
 from permed_atlas.federation.node_store import NodeStore
-from permed_atlas.federation.query import parse_filter_text, query_filters, query_from_json
+from permed_atlas.federation.query import parse_filter_text, query_from_json
 
-API_VERSION = "v2.0.0"
+API_VERSION = beacon.API_VERSION
 _STATUS = {
     AuthError: 401,
     RequesterNotAllowedError: 403,
@@ -42,6 +48,17 @@ _STATUS = {
     BudgetExceededError: 429,
 }
 _OUTCOME = {401: "unauthorized", 403: "forbidden", 400: "bad_request"}
+
+
+@lru_cache(maxsize=1)
+def _duo_vocabulary() -> tuple[dict[str, str], dict[str, str], str]:
+    """DUO labels, shorthands and release, read once (the datasets endpoint names them)."""
+    from permed_atlas.transfer import load_duo_ontology
+
+    ontology = load_duo_ontology()
+    labels = {t.id: t.label for t in ontology}
+    shorthands = {t.shorthand.upper(): t.id for t in ontology if t.shorthand}
+    return labels, shorthands, ontology.version
 
 
 def disclosure_statement(store: NodeStore) -> dict[str, Any]:
@@ -79,30 +96,30 @@ def disclosure_statement(store: NodeStore) -> dict[str, Any]:
 
 
 def create_node_app(
-    store: NodeStore, *, clock: Callable[[], float] = time.time
+    store: NodeStore, *, clock: Callable[[], float] = time.time,
+    latency: EmulatedLatency | None = None,
 ) -> FastAPI:
     """Build the node's app around its store.
 
     :param store: the loaded node store.
     :param clock: the time source for token expiry and the log (seconds since the epoch).
+    :param latency: an emulated wide-area delay added to every request and reply (benchmarks
+        and demos on one machine; None in production).
     """
     identity = store.config.identity
+    beacon_id = identity.beacon_id or identity.id
     app = FastAPI(title=f"PerMed Atlas node {identity.id}", version=API_VERSION)
     app.state.store = store
+    if latency is not None:
+        app.add_middleware(latency.middleware)
 
-    def meta(granularity: str | None = None, **extra: Any) -> dict[str, Any]:
-        out: dict[str, Any] = {"beaconId": identity.id, "apiVersion": API_VERSION}
-        if granularity:
-            out["returnedGranularity"] = granularity
-        out.update(extra)
-        return out
-
-    def error(status: int, message: str) -> JSONResponse:
+    def error(status: int, message: str, *, entity: str = "biosamples",
+              summary: dict[str, Any] | None = None) -> JSONResponse:
         headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
         return JSONResponse(
-            {"meta": meta(), "error": {"errorCode": status, "errorMessage": message}},
-            status_code=status,
-            headers=headers,
+            beacon.error_response(beacon_id, status=status, message=message, entity=entity,
+                                  summary=summary),
+            status_code=status, headers=headers,
         )
 
     def authenticate(request: Request) -> TokenClaims:
@@ -121,82 +138,66 @@ def create_node_app(
     def now() -> datetime:
         return datetime.fromtimestamp(clock(), tz=UTC)
 
-    def guarded(request: Request) -> TokenClaims | JSONResponse:
+    def guarded(request: Request, entity: str = "biosamples") -> TokenClaims | JSONResponse:
         try:
             return authenticate(request)
         except (AuthError, RequesterNotAllowedError) as exc:
             status = _STATUS[type(exc)]
             store.log_failure(requester="", issuer="", outcome=_OUTCOME[status], now=now())
-            return error(status, str(exc))
+            return error(status, str(exc), entity=entity)
 
+    # The informational endpoints are public: a Beacon network, a registry or a
+    # verifier reads them before it has any token. They say nothing about the samples.
     @app.get("/api/info")
     @app.get("/api")
-    def info(request: Request) -> Any:
-        claims = guarded(request)
-        if isinstance(claims, JSONResponse):
-            return claims
-        return {
-            "meta": meta(),
-            "response": {
-                "id": identity.id,
-                "name": identity.name,
-                "apiVersion": API_VERSION,
-                "environment": "prod",
-                "organization": {"id": identity.id, "name": identity.name},
-                "region": identity.region,
-                "country": identity.country,
-                "entities": ["individuals", "biosamples"],
-                "granularities": ["boolean", "count"],
-                "disclosureControl": disclosure_statement(store),
-            },
-        }
+    def info() -> Any:
+        return beacon.info_response(
+            beacon_id=beacon_id, name=identity.name, region=identity.region,
+            country=identity.country, disclosure=disclosure_statement(store),
+            version=__version__)
+
+    @app.get("/api/service-info")
+    def service_info() -> Any:
+        return beacon.service_info(beacon_id=beacon_id, name=identity.name, version=__version__)
+
+    @app.get("/api/map")
+    def beacon_map(request: Request) -> Any:
+        return beacon.map_response(beacon_id, root_url=str(request.base_url).rstrip("/") + "/api")
+
+    @app.get("/api/configuration")
+    def configuration() -> Any:
+        return beacon.configuration_response(beacon_id)
+
+    @app.get("/api/entry_types")
+    def entry_types() -> Any:
+        return beacon.entry_types_response(beacon_id)
 
     @app.get("/api/filtering_terms")
     def filtering_terms(request: Request) -> Any:
         claims = guarded(request)
         if isinstance(claims, JSONResponse):
             return claims
-        k = store.config.rules.k
-        terms: list[dict[str, Any]] = []
-        # Only terms held by at least k samples are listed, so the list itself
-        # cannot reveal a rare diagnosis or material.
-        for column, prefix in (("diagnosis3", "ICD10"), ("material", "material"),
-                               ("sample_type", "sample_type"), ("storage", "storage"),
-                               ("sex", "sex"), ("country", "country")):
-            terms.extend(
-                {"type": "ontologyTerm" if prefix == "ICD10" else "custom",
-                 "id": f"{prefix}:{value}", "scopes": ["biosamples", "individuals"]}
-                for value, n in store.term_counts(column) if n >= k
-            )
-        terms.append({"type": "alphanumeric", "id": "age_at_collection",
-                      "operators": ["=", "<", "<=", ">", ">="]})
-        terms.append({"type": "alphanumeric", "id": "collection_year",
-                      "operators": ["=", "<", "<=", ">", ">="]})
-        terms.append({"type": "custom", "id": "ICD10:chapter:<I..XXII>",
-                      "label": "an ICD-10 chapter; ICD10:C50 also matches C50.x; "
-                      "ICD10:C50-C58 is a range of categories"})
-        return {"meta": meta(), "response": {"filteringTerms": terms}}
+        return beacon.filtering_terms_response(beacon_id, _filtering_terms(store))
 
     @app.get("/api/datasets")
     def datasets(request: Request) -> Any:
-        claims = guarded(request)
+        claims = guarded(request, "datasets")
         if isinstance(claims, JSONResponse):
             return claims
-        return {
-            "meta": meta(),
-            "response": {"collections": [
-                {"id": d.id, "name": d.collection, "dataUseConditions": {
-                    "duoDataUse": [{"id": code} for code in d.duo_codes]}}
-                for d in store.datasets
-            ]},
-        }
+        labels, shorthands, version = _duo_vocabulary()
+        return beacon.collections_response(beacon_id, store.datasets, labels=labels,
+                                           shorthands=shorthands, version=version)
 
     def answer(request: Request, entity: Entity, body: dict[str, Any]) -> Any:
-        claims = guarded(request)
+        claims = guarded(request, entity)
         if isinstance(claims, JSONResponse):
             return claims
+        requested = _requested_granularity(body)
+        summary = beacon.request_summary(None, entity=entity, requested_granularity=requested)
         try:
             query = query_from_json(body, entity=entity)
+            summary = beacon.request_summary(query, entity=entity,
+                                             requested_granularity=requested)
             unknown = set(query.datasets) - {d.id for d in store.datasets}
             if unknown:
                 raise FilterError(f"unknown dataset id(s) {sorted(unknown)}", field="datasetIds")
@@ -207,9 +208,12 @@ def create_node_app(
             if status == 400:
                 store.log_failure(requester=claims.requester, issuer=claims.issuer,
                                   outcome="bad_request", now=now())
-            return error(status, str(exc))
+            return error(status, str(exc), entity=entity, summary=summary)
+        rules = store.config.rules
         # Encoded directly: FastAPI's generic encoder costs more than the count itself.
-        return FastJSONResponse(_count_response(query, shown, store.config.rules, meta))
+        return FastJSONResponse(beacon.count_response(
+            beacon_id, query=query, shown=shown, k=rules.k, rounding=rules.rounding,
+            requested_granularity=requested))
 
     # The body is read on the event loop. A count the cube answers (tens of
     # microseconds, plus one log insert) is answered right there: a hop to the
@@ -238,6 +242,35 @@ def create_node_app(
         return answer(request, "biosamples", _get_body(request))
 
     return app
+
+
+def _filtering_terms(store: NodeStore) -> list[dict[str, Any]]:
+    k = store.config.rules.k
+    terms: list[dict[str, Any]] = []
+    # Only terms held by at least k samples are listed, so the list itself
+    # cannot reveal a rare diagnosis or material.
+    for column, prefix in (("diagnosis3", "ICD10"), ("material", "material"),
+                           ("sample_type", "sample_type"), ("storage", "storage"),
+                           ("sex", "sex"), ("country", "country")):
+        terms.extend(
+            {"type": "ontologyTerm" if prefix == "ICD10" else "custom",
+             "id": f"{prefix}:{value}", "scopes": ["biosamples", "individuals"]}
+            for value, n in store.term_counts(column) if n >= k
+        )
+    terms.append({"type": "alphanumeric", "id": "age_at_collection",
+                  "operators": ["=", "<", "<=", ">", ">="], "scopes": ["biosamples", "individuals"]})
+    terms.append({"type": "alphanumeric", "id": "collection_year",
+                  "operators": ["=", "<", "<=", ">", ">="], "scopes": ["biosamples", "individuals"]})
+    terms.append({"type": "custom", "id": "ICD10:chapter:<I..XXII>",
+                  "label": "an ICD-10 chapter; ICD10:C50 also matches C50.x; "
+                  "ICD10:C50-C58 is a range of categories"})
+    return terms
+
+
+def _requested_granularity(body: dict[str, Any]) -> str:
+    query = body.get("query")
+    value = query.get("requestedGranularity") if isinstance(query, dict) else None
+    return str(value or "count")
 
 
 class FastJSONResponse(JSONResponse):
@@ -269,37 +302,3 @@ def _get_body(request: Request) -> dict[str, Any]:
     if params.get("datasetIds"):
         body["query"]["requestParameters"]["datasetIds"] = params["datasetIds"].split(",")
     return body
-
-
-def _count_response(
-    query: CountQuery, shown: DisclosedCount, rules: DisclosureRules,
-    meta: Callable[..., dict[str, Any]],
-) -> dict[str, Any]:
-    summary: dict[str, Any] = {"exists": shown.exists}
-    if query.granularity == "count":
-        summary["numTotalResults"] = shown.value if shown.value is not None else shown.display
-        summary["countPrecision"] = shown.precision
-        if shown.suppressed:
-            summary["countAdjustedTo"] = [shown.display]
-    disclosure: dict[str, Any] = {
-        "display": shown.display,
-        "suppressed": shown.suppressed,
-        "k": rules.k,
-        "rounding": rules.rounding,
-    }
-    # A suppressed cell gets no numeric bounds: [1, k-1] follows from "<k", and
-    # leaving them out keeps every number in a response outside 1..k-1.
-    if not shown.suppressed:
-        disclosure["lower"], disclosure["upper"] = shown.lower, shown.upper
-    return {
-        "meta": meta(
-            query.granularity,
-            receivedRequestSummary={"filters": [f["id"] for f in query_filters(query)],
-                                    "requestedGranularity": query.granularity},
-            returnedSchemas=[{"entityType": query.entity}],
-        ),
-        "responseSummary": summary,
-        "info": {"disclosure": disclosure} if query.granularity == "count" else {},
-    }
-
-

@@ -152,18 +152,55 @@ def query_filters(query: CountQuery) -> list[dict[str, str]]:
 
 
 def query_to_json(query: CountQuery) -> dict[str, Any]:
-    """A Beacon v2 request body for ``query``."""
+    """A Beacon v2 request body for ``query`` (valid against the spec's ``beaconRequestBody``).
+
+    The entity goes in ``meta.requestedSchemas`` (the endpoint's path says it too) and the
+    dataset restriction in the spec's ``requestParameters.datasets.datasetIds`` form.
+    """
     body: dict[str, Any] = {
-        "meta": {"apiVersion": "v2.0"},
+        "meta": {"apiVersion": "v2.0", "requestedSchemas": [{"entityType": query.entity}]},
         "query": {
             "filters": query_filters(query),
             "requestedGranularity": query.granularity,
-            "requestParameters": {"entity": query.entity},
+            "requestParameters": {},
         },
     }
     if query.datasets:
-        body["query"]["requestParameters"]["datasetIds"] = list(query.datasets)
+        body["query"]["requestParameters"]["datasets"] = {"datasetIds": list(query.datasets)}
     return body
+
+
+def _requested_entity(body: Mapping[str, Any], params: Mapping[str, Any]) -> Any:
+    if params.get("entity"):
+        return params["entity"]
+    meta = body.get("meta")
+    schemas = meta.get("requestedSchemas") if isinstance(meta, Mapping) else None
+    if isinstance(schemas, list) and schemas and isinstance(schemas[0], Mapping):
+        return schemas[0].get("entityType")
+    return None
+
+
+def _requested_datasets(params: Mapping[str, Any]) -> list[str]:
+    """Dataset ids from the spec's ``datasets: {datasetIds: [...]}`` or the flat ``datasetIds``."""
+    unknown = set(params) - {"datasets", "datasetIds", "entity", "$schema"}
+    if unknown:
+        # An unread parameter would silently widen the question to every dataset.
+        raise FilterError(f"requestParameters: unsupported parameter(s) {sorted(unknown)}",
+                          field="requestParameters")
+    nested = params.get("datasets")
+    if nested is not None and not (isinstance(nested, Mapping) and set(nested) <= {"datasetIds"}):
+        raise FilterError("requestParameters.datasets must be {datasetIds: [...]}",
+                          field="requestParameters.datasets")
+    found: list[str] = []
+    for where, ids in (("requestParameters.datasetIds", params.get("datasetIds")),
+                       ("requestParameters.datasets.datasetIds",
+                        (nested or {}).get("datasetIds"))):
+        if ids is None:
+            continue
+        if not isinstance(ids, list) or not all(isinstance(i, str) for i in ids):
+            raise FilterError(f"{where} must be a list of dataset ids", field=where)
+        found.extend(ids)
+    return found
 
 
 def query_from_json(
@@ -176,7 +213,8 @@ def query_from_json(
     """Read a Beacon v2 request body.
 
     :param body: the JSON body.
-    :param entity: the endpoint's entity; the body's requestParameters.entity otherwise.
+    :param entity: the endpoint's entity; else the body's ``meta.requestedSchemas[0].entityType``
+        (or a legacy ``requestParameters.entity``).
     :param chapters: the ICD-10 chapter table (the bundled one when None).
     :param vocabulary: the term vocabularies (the bundled ones when None).
     :raises FilterError: for a body that is not a Beacon request.
@@ -193,16 +231,17 @@ def query_from_json(
     filters = query.get("filters") or []
     if not isinstance(filters, list) or not isinstance(params, Mapping):
         raise FilterError("query.filters must be a list", field="query.filters")
-    chosen = entity or params.get("entity") or "biosamples"
+    chosen = entity or _requested_entity(body, params) or "biosamples"
     if chosen not in {"individuals", "biosamples"}:
         raise FilterError(f"unknown entity {chosen!r}", field="entity")
-    datasets = params.get("datasetIds") or []
-    if not isinstance(datasets, list):
-        raise FilterError("requestParameters.datasetIds must be a list", field="datasetIds")
+    datasets = _requested_datasets(params)
+    granularity = str(query.get("requestedGranularity") or "count")
+    # A node never returns records: a record-level request is answered as a count
+    # (the response's returnedGranularity says so), as the spec allows.
     return build_query(
         filters,
         entity=chosen,
-        granularity=str(query.get("requestedGranularity") or "count"),
+        granularity="count" if granularity == "record" else granularity,
         datasets=[str(d) for d in datasets],
         chapters=chapters,
         vocabulary=vocabulary,
