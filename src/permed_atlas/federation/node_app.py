@@ -257,10 +257,9 @@ def _filtering_terms(store: NodeStore) -> list[dict[str, Any]]:
              "id": f"{prefix}:{value}", "scopes": ["biosamples", "individuals"]}
             for value, n in store.term_counts(column) if n >= k
         )
-    terms.append({"type": "alphanumeric", "id": "age_at_collection",
-                  "operators": ["=", "<", "<=", ">", ">="], "scopes": ["biosamples", "individuals"]})
-    terms.append({"type": "alphanumeric", "id": "collection_year",
-                  "operators": ["=", "<", "<=", ">", ">="], "scopes": ["biosamples", "individuals"]})
+    terms.extend({"type": "alphanumeric", "id": field, "operators": ["=", "<", "<=", ">", ">="],
+                  "scopes": ["biosamples", "individuals"]}
+                 for field in ("age_at_collection", "collection_year"))
     terms.append({"type": "custom", "id": "ICD10:chapter:<I..XXII>",
                   "label": "an ICD-10 chapter; ICD10:C50 also matches C50.x; "
                   "ICD10:C50-C58 is a range of categories"})
