@@ -105,3 +105,59 @@ def test_stated_ethics_approval_opens_the_irb_collection(client, registry: Path)
     assert [d["id"] for d in lyon["datasets_excluded"]] == ["oncology-2"]
     lyon = {n["id"]: n for n in with_irb["nodes"]}["fr-lyon"]
     assert lyon["datasets_excluded"] == [] and "oncology-2" in lyon["datasets_used"]
+
+
+@pytest.fixture
+def down_registry(settings: Settings) -> Path:
+    """The bundled demo registry's nodes, each on a loopback port where nothing listens."""
+    from .conftest import DEMO, free_port
+
+    bundled = yaml.safe_load((DEMO / "nodes.yaml").read_text(encoding="utf-8"))
+    for node in bundled["nodes"]:
+        node["url"] = f"http://127.0.0.1:{free_port()}"
+        node["data"], node["config"] = str(DEMO / node["data"]), str(DEMO / node["config"])
+    folder = settings.data_dir / "federation"
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / "nodes.yaml"
+    path.write_text(yaml.safe_dump(bundled), encoding="utf-8")
+    return path
+
+
+def test_with_every_node_down_the_page_says_which_and_how_to_start_them(
+    client, down_registry: Path, make_user, login,  # type: ignore[no-untyped-def]
+) -> None:
+    landing = client.get("/federation/").text
+    assert 'data-testid="offline-nodes"' in landing
+    for name in ("Biobank Berlin (demo)", "Shanghai Biobank (demo)", "Beijing Biobank (demo)"):
+        assert name in landing
+    assert landing.count("permed node serve --data ") == 4 and "permed demo" in landing
+    make_user("researcher@example.org", "member")
+    login(client, "researcher@example.org")
+    html = client.get("/federation/", params=PARAMS).text
+    assert 'data-testid="hub-result"' in html
+    assert "Total: " not in html and "Total: <strong>0" not in html
+    assert "No biobank gave a count" in html and "all are offline" in html
+    assert 'data-testid="request-form"' not in html and 'data-testid="no-match"' in html
+    assert "Error" not in html.replace("error.css", "")  # no ConnectError or other class names
+    data = client.get("/api/v1/federation/query", params=PARAMS).json()
+    reasons = [n["reason"] for n in data["nodes"]]
+    assert all("not running" in r and "Error" not in r for r in reasons), reasons
+
+
+def test_the_request_button_appears_only_when_something_matched(
+    client, registry: Path, make_user, login,  # type: ignore[no-untyped-def]
+) -> None:
+    make_user("researcher@example.org", "member")
+    login(client, "researcher@example.org")
+    matched = client.get("/federation/", params=PARAMS).text
+    assert 'data-testid="request-form"' in matched
+    nothing = client.get("/federation/", params={"run": "1", "diagnosis": "C50",
+                                                 "age": "150-160"}).text
+    assert 'data-testid="hub-result"' in nothing
+    assert 'data-testid="request-form"' not in nothing and 'data-testid="no-match"' in nothing
+    # Some nodes answered (with 0), so a total is shown: 0 is then a real answer.
+    assert "Total: <strong>0</strong>" in nothing
+    refused = client.post("/federation/requests", data={"run": "1", "diagnosis": "C50",
+                                                         "age": "150-160", "title": "x"},
+                          follow_redirects=False)
+    assert refused.status_code in {400, 409, 422}

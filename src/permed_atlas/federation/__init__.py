@@ -5,6 +5,14 @@ No record leaves a node. See node_app.py (the node's HTTP API), disclosure.py
 """
 
 from permed_atlas.federation.auth import TokenClaims, check_requester, issue_token, verify_token
+from permed_atlas.federation.demo_nodes import (
+    DemoFederation,
+    LocalNode,
+    local_nodes,
+    probe_nodes,
+    start_command,
+    start_local_nodes,
+)
 from permed_atlas.federation.disclosure import (
     QueryHistory,
     count_bounds,
@@ -24,7 +32,13 @@ from permed_atlas.federation.errors import (
     NodesConfigError,
     RequesterNotAllowedError,
 )
-from permed_atlas.federation.hub import Hub, HubConfig, load_hub_config, run_hub_query
+from permed_atlas.federation.hub import (
+    Hub,
+    HubConfig,
+    load_hub_config,
+    registry_path,
+    run_hub_query,
+)
 from permed_atlas.federation.icd10 import IcdPattern, normalise_code, parse_pattern
 from permed_atlas.federation.mapping import NodeConfig, load_node_config
 from permed_atlas.federation.models import (
@@ -58,6 +72,7 @@ __all__ = [
     "CountBounds",
     "CountQuery",
     "Dataset",
+    "DemoFederation",
     "DifferencingRefusedError",
     "DisclosedCount",
     "DisclosureRules",
@@ -67,6 +82,7 @@ __all__ = [
     "HubConfig",
     "HubResult",
     "IcdPattern",
+    "LocalNode",
     "MappingError",
     "NodeConfig",
     "NodeEndpoint",
@@ -89,12 +105,17 @@ __all__ = [
     "list_access_requests",
     "load_hub_config",
     "load_node_config",
+    "local_nodes",
     "noise_seed",
     "normalise_code",
     "open_node_store",
     "parse_pattern",
+    "probe_nodes",
     "query_from_json",
     "query_to_json",
+    "registry_path",
     "run_hub_query",
+    "start_command",
+    "start_local_nodes",
     "verify_token",
 ]

@@ -42,6 +42,10 @@ def serve(
         "--cube/--no-cube",
         help="Answer sample counts from a count cube built at load (--no-cube: scan the table).",
     )] = True,
+    emulate_latency: Annotated[str | None, typer.Option(
+        help="Emulated wide-area delay, one way, in ms: N or LOW-HIGH (e.g. 150-250), drawn "
+             "per request and per reply. For benchmarks and demos on one machine only.",
+    )] = None,
 ) -> None:
     """Load a biobank table and answer count queries over HTTP (Beacon v2 style).
 
@@ -49,8 +53,14 @@ def serve(
     """
     import uvicorn
 
+    from permed_atlas.federation.latency import parse_latency
     from permed_atlas.federation.node_app import create_node_app
 
+    try:
+        # Seeded by the port: repeatable per node, different between nodes.
+        latency = parse_latency(emulate_latency, seed=port) if emulate_latency else None
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc), param_hint="--emulate-latency") from exc
     overrides = {"k": k, "rounding": rounding, "noise_epsilon": noise_epsilon,
                  "daily_budget": budget}
     node_store = open_node_store(load_node_config(config, overrides=overrides), data=data,
@@ -61,7 +71,10 @@ def serve(
     console.print(f"node {identity.id}: {node_store.sample_count()} samples in "
                   f"{len(node_store.datasets)} collections, {cube_text}; "
                   f"listening on http://{host}:{port}")
-    uvicorn.run(create_node_app(node_store), host=host, port=port, log_level="warning")
+    if latency is not None:
+        console.print(f"emulating {latency.low_ms:g}-{latency.high_ms:g} ms one-way latency")
+    uvicorn.run(create_node_app(node_store, latency=latency), host=host, port=port,
+                log_level="warning")
 
 
 @node_app.command("check")

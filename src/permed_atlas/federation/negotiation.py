@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 
 from permed_atlas.errors import NotFoundError, PermissionDeniedError
 from permed_atlas.federation.errors import AccessRequestError
-from permed_atlas.federation.models import HubResult
+from permed_atlas.federation.models import HubResult, NodeOutcome
 from permed_atlas.federation.tables import AccessRequestNodeRow, AccessRequestRow
 
 DECISIONS = ("approved", "rejected", "needs_info")
@@ -73,6 +73,11 @@ def _to_model(row: AccessRequestRow, nodes: list[AccessRequestNodeRow]) -> Acces
     )
 
 
+def matched_outcomes(result: HubResult) -> list[NodeOutcome]:
+    """The nodes whose answer may hold samples: the ones an access request goes to."""
+    return [o for o in result.outcomes if o.status == "ok" and o.count and o.count.upper > 0]
+
+
 def create_access_request(
     session: Session,
     *,
@@ -95,7 +100,7 @@ def create_access_request(
     """
     if not title.strip():
         raise AccessRequestError("title must not be empty", field="title")
-    matched = [o for o in result.outcomes if o.status == "ok" and o.count and o.count.upper > 0]
+    matched = matched_outcomes(result)
     if not matched:
         raise AccessRequestError("no biobank matched this query, so there is nobody to ask",
                                  field="result")

@@ -11,6 +11,7 @@ from starlette.responses import Response
 
 from permed_atlas.accounts import User, record_audit
 from permed_atlas.errors import InvalidInputError, PermissionDeniedError
+from permed_atlas.federation.demo_nodes import LocalNode, local_nodes, probe_nodes, start_command
 from permed_atlas.federation.hub import (
     Hub,
     HubConfig,
@@ -26,6 +27,7 @@ from permed_atlas.federation.negotiation import (
     create_access_request,
     get_access_request,
     list_access_requests,
+    matched_outcomes,
 )
 from permed_atlas.federation.query import build_simple_query
 from permed_atlas.settings import Settings
@@ -98,6 +100,14 @@ def _may_see(request: AccessRequest, user: User, managed: list[str]) -> bool:
             or any(n.node_id in managed for n in request.nodes))
 
 
+def _offline_help(config: HubConfig, down: set[str], local: dict[str, LocalNode]) -> list[
+        dict[str, str]]:
+    """For each node that is down: who it is and how to start it (or whom to ask)."""
+    return [{"id": n.id, "name": n.name, "url": n.url,
+             "start": start_command(local[n.id]) if n.id in local else ""}
+            for n in config.nodes if n.id in down]
+
+
 @router.get("/")
 async def hub_page(request: Request, settings: SettingsDep, user: CurrentUser) -> Response:
     values = _form_values(request.query_params)
@@ -105,10 +115,16 @@ async def hub_page(request: Request, settings: SettingsDep, user: CurrentUser) -
     result = None
     if request.query_params.get("run"):
         result = await run_query(settings, values, user)
+        down = {o.node_id for o in result.outcomes if o.status == "unreachable"}
+    else:
+        # The informational endpoint is public: no token is spent on finding out who is up.
+        down = await probe_nodes(config.nodes)
     return render_page(request, "federation/hub.html", {
         "values": values, "nodes": config.nodes, "result": result,
         "result_json": result_to_json(result) if result else None,
         "json_url": "/api/v1/federation/query?" + str(request.query_params),
+        "offline": _offline_help(config, down, local_nodes(registry_path(settings.data_dir))),
+        "matched": matched_outcomes(result) if result else [],
     })
 
 

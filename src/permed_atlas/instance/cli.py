@@ -41,8 +41,14 @@ def demo(
     serve: Annotated[
         bool, typer.Option("--serve/--no-serve", help="Start the web app when the data is loaded.")
     ] = True,
+    nodes: Annotated[
+        bool, typer.Option("--nodes/--no-nodes",
+                           help="With the web app, start the demo biobank nodes (EU and China) "
+                                "of the federation registry on loopback; they stop with it.")
+    ] = True,
 ) -> None:
-    """Load the bundled demo data into the data directory, write the report, serve the web app.
+    """Load the bundled demo data into the data directory, write the report, serve the web app
+    and the demo federation's biobank nodes.
 
     Example: ``permed demo`` (then open http://127.0.0.1:8000), or ``permed demo --no-serve``
     """
@@ -60,9 +66,20 @@ def demo(
         console.print(
             "to edit, create an admin first: permed user add you@example.org --role admin"
         )
+        from permed_atlas.federation import local_nodes, registry_path, start_local_nodes
         from permed_atlas.web.cli import serve as serve_web
 
-        serve_web(host=None, port=None, workers=1)
+        federation = None
+        if nodes:
+            registry = registry_path(settings.data_dir)
+            federation = start_local_nodes(
+                list(local_nodes(registry).values()),
+                log_dir=settings.data_dir / "federation" / "node-logs", say=console.print)
+        try:
+            serve_web(host=None, port=None, workers=1)
+        finally:
+            if federation is not None:
+                federation.stop()
 
 
 commands = [init, version, demo]
