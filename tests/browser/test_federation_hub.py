@@ -76,3 +76,55 @@ def test_ask_all_biobanks_and_read_bounds(demo_registry, live_server: str, page,
     assert "left out" in shanghai and "ok" in shanghai
     assert "Total:" in page.get_by_test_id("total").inner_text()
     screenshot("hub-result")
+
+
+@pytest.fixture
+def down_registry(settings) -> None:  # type: ignore[no-untyped-def]
+    """The bundled demo registry with every node on a loopback port where nothing listens."""
+    demo = bundled_data_dir()
+    registry = yaml.safe_load((demo / "nodes.yaml").read_text(encoding="utf-8"))
+    for node in registry["nodes"]:
+        with socket.socket() as sock:
+            sock.bind(("127.0.0.1", 0))
+            node["url"] = f"http://127.0.0.1:{sock.getsockname()[1]}"
+        node["data"], node["config"] = str(demo / node["data"]), str(demo / node["config"])
+    folder = settings.data_dir / "federation"
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "nodes.yaml").write_text(yaml.safe_dump(registry), encoding="utf-8")
+
+
+def test_offline_biobanks_are_named_with_how_to_start_them(  # type: ignore[no-untyped-def]
+    down_registry, live_server: str, page, screenshot,
+) -> None:
+    page.goto(f"{live_server}/federation/")
+    offline = page.get_by_test_id("offline-nodes")
+    text = offline.inner_text()
+    assert "4 of 4 biobanks are offline" in text
+    assert "Biobank Berlin (demo)" in text and "Shanghai Biobank (demo)" in text
+    assert "permed node serve --data" in text and "permed demo" in text
+    page.fill('input[name="diagnosis"]', "C50")
+    page.get_by_role("button", name="Ask all biobanks").click()
+    page.wait_for_selector('[data-testid="hub-result"]')
+    body = page.inner_text("body")
+    assert "Total: 0" not in body
+    assert "No biobank gave a count" in page.get_by_test_id("total").inner_text()
+    assert "ConnectError" not in body and "Error:" not in body
+    assert page.get_by_test_id("no-match").is_visible()
+    assert page.get_by_test_id("request-form").count() == 0
+    assert page.get_by_test_id("hub-result").get_by_role("link", name="Log in").count() == 0
+    screenshot("hub-offline")
+
+
+def test_login_to_request_access_is_offered_when_something_matched(  # type: ignore[no-untyped-def]
+    demo_registry, live_server: str, page,
+) -> None:
+    page.goto(f"{live_server}/federation/")
+    assert page.get_by_test_id("offline-nodes").count() == 0
+    page.fill('input[name="diagnosis"]', "C50")
+    page.get_by_role("button", name="Ask all biobanks").click()
+    page.wait_for_selector('[data-testid="hub-result"]')
+    assert page.get_by_test_id("hub-result").get_by_role("link", name="Log in").is_visible()
+    page.fill('input[name="age"]', "150-160")
+    page.get_by_role("button", name="Ask all biobanks").click()
+    page.wait_for_selector('[data-testid="no-match"]')
+    assert page.get_by_test_id("hub-result").get_by_role("link", name="Log in").count() == 0
