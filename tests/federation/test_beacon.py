@@ -70,6 +70,8 @@ def test_info_and_service_info_name_the_node_in_reverse_domain_notation(
     assert control["k"] == 5 and control["rules"]
     service = get(federation, "de-berlin", "/api/service-info").json()
     assert service["type"] == {"group": "org.ga4gh", "artifact": "beacon", "version": "v2.0.0"}
+    # The demo biobank has no web address of its own: the node's root stands in for it.
+    assert service["organization"]["url"] == federation.servers["de-berlin"].url + "/"
 
 
 def test_map_points_at_the_node_itself(federation: Federation) -> None:
@@ -276,3 +278,21 @@ def test_the_shipped_store_still_loads() -> None:
     store = demo_store("cn-beijing")
     assert store.config.identity.beacon_id == "org.example.permed.cn-beijing"
     store.close()
+
+
+def test_a_full_spec_request_body_is_understood(federation: Federation) -> None:
+    """The spec's MAX request example, with this node's filter and collection, is answered."""
+    body = {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "meta": {"apiVersion": "2.0",
+                 "requestedSchemas": [{"entityType": "biosample", "schema": "beacon-biosample"}]},
+        "query": {"filters": [{"id": "ICD10:C50", "scope": "biosamples"}],
+                  "includeResultsetResponses": "HIT", "pagination": {"limit": 10, "skip": 0},
+                  "requestParameters": {"datasets": {"datasetIds": ["Kohorte-1"]}},
+                  "requestedGranularity": "boolean", "testMode": False},
+    }
+    assert_valid("request", body)
+    response = post(federation, "de-berlin", "/api/biosamples", body, requester="max-example")
+    assert response.status_code == 200
+    assert response.json()["responseSummary"] == {"exists": True}
+    assert response.json()["meta"]["returnedGranularity"] == "boolean"

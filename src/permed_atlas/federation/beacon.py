@@ -157,7 +157,7 @@ def error_response(
 
 def info_response(
     *, beacon_id: str, name: str, region: str, country: str, disclosure: dict[str, Any],
-    version: str,
+    version: str, organization_url: str = "",
 ) -> dict[str, Any]:
     """``/info``: who the node is, and its disclosure rules under ``info``."""
     return {
@@ -165,7 +165,8 @@ def info_response(
         "response": {
             "id": beacon_id, "name": name, "apiVersion": API_VERSION, "version": version,
             "environment": "prod",
-            "organization": {"id": beacon_id, "name": name},
+            "organization": {"id": beacon_id, "name": name, **(
+                {"welcomeUrl": organization_url} if organization_url else {})},
             "description": f"Count-only biobank discovery node ({region}, {country}); "
                            "no record leaves the node",
             "info": {"region": region, "country": country,
@@ -176,13 +177,18 @@ def info_response(
     }
 
 
-def service_info(*, beacon_id: str, name: str, version: str) -> dict[str, Any]:
-    """GA4GH ``/service-info`` (service-info 1.0.0, as the Beacon framework embeds it)."""
+def service_info(
+    *, beacon_id: str, name: str, version: str, organization_url: str
+) -> dict[str, Any]:
+    """GA4GH ``/service-info`` (service-info 1.0.0, as the Beacon framework embeds it).
+
+    :param organization_url: the biobank's web address (the node's own root when it has none).
+    """
     return {
         "id": beacon_id, "name": name,
         "type": {"group": "org.ga4gh", "artifact": "beacon", "version": API_VERSION},
         "description": "Count-only biobank discovery node (PerMed Atlas)",
-        "organization": {"name": name, "url": "https://example.org"},
+        "organization": {"name": name, "url": organization_url},
         "version": version, "environment": "prod",
     }
 

@@ -4,7 +4,7 @@ A node config (YAML) names the node, its disclosure rules, whom it trusts and
 how its own table maps to the sample model::
 
     node: {id: bb-berlin, name: Biobank Berlin, region: EU, country: DE,
-           beacon_id: de.biobank-berlin.beacon}
+           beacon_id: de.biobank-berlin.beacon, organization_url: https://biobank-berlin.de}
     disclosure: {k: 5, rounding: 1, show_zeros: true, noise_epsilon: null,
                  daily_budget: 500, differencing_window_days: 30}
     auth:
@@ -71,6 +71,7 @@ class NodeIdentity:
     region: str
     country: str
     beacon_id: str = ""
+    organization_url: str = ""
 
 
 @dataclass(frozen=True)
@@ -131,7 +132,7 @@ def load_node_config(path: Path, *, overrides: dict[str, Any] | None = None) -> 
                     "(e.g. org.example.biobank.beacon)", "node.beacon_id")
     identity = NodeIdentity(
         str(node["id"]), str(node["name"]), str(node["region"]), str(node["country"]).upper(),
-        beacon_id=beacon_id,
+        beacon_id=beacon_id, organization_url=str(node.get("organization_url") or ""),
     )
     disclosure = dict(raw.get("disclosure") or {})
     disclosure.update({k: v for k, v in (overrides or {}).items() if v is not None})

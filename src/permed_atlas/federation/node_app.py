@@ -154,11 +154,13 @@ def create_node_app(
         return beacon.info_response(
             beacon_id=beacon_id, name=identity.name, region=identity.region,
             country=identity.country, disclosure=disclosure_statement(store),
-            version=__version__)
+            version=__version__, organization_url=identity.organization_url)
 
     @app.get("/api/service-info")
-    def service_info() -> Any:
-        return beacon.service_info(beacon_id=beacon_id, name=identity.name, version=__version__)
+    def service_info(request: Request) -> Any:
+        return beacon.service_info(
+            beacon_id=beacon_id, name=identity.name, version=__version__,
+            organization_url=identity.organization_url or str(request.base_url))
 
     @app.get("/api/map")
     def beacon_map(request: Request) -> Any:
