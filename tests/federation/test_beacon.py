@@ -99,6 +99,7 @@ def test_counts_are_integers_with_the_disclosure_stated(federation: Federation) 
     assert data["meta"]["returnedGranularity"] == "count"
     disclosure = data["info"]["disclosure"]
     assert disclosure["rounding"] == 5 and disclosure["k"] == 5
+    assert disclosure["perturbation"] == {"method": "none"}
     assert disclosure["lower"] <= data["responseSummary"]["numTotalResults"] <= disclosure["upper"]
     assert data["meta"]["receivedRequestSummary"]["filters"] == ["ICD10:C50"]
     assert data["meta"]["returnedSchemas"] == [{"entityType": "biosample",
@@ -296,3 +297,16 @@ def test_a_full_spec_request_body_is_understood(federation: Federation) -> None:
     assert response.status_code == 200
     assert response.json()["responseSummary"] == {"exists": True}
     assert response.json()["meta"]["returnedGranularity"] == "boolean"
+
+
+def test_a_perturbed_count_says_how_it_was_perturbed(federation: Federation) -> None:
+    # Beijing adds Laplace noise (epsilon 1); its count response must say so.
+    node = "cn-beijing"
+    response = httpx.post(federation.servers[node].url + "/api/biosamples", timeout=30,
+                          headers=token(node, "perturbation"),
+                          json={"meta": {"apiVersion": "v2.0"},
+                                "query": {"filters": [{"id": "ICD10:I25"}]}})
+    assert_valid_node_response("/api/biosamples", response.status_code, response.json())
+    disclosure = response.json()["info"]["disclosure"]
+    assert disclosure["perturbation"]["method"] == "laplace"
+    assert disclosure["perturbation"]["epsilon"] == 1.0

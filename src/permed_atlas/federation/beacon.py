@@ -105,7 +105,7 @@ def response_meta(
 
 def count_response(
     beacon_id: str, *, query: CountQuery, shown: DisclosedCount, k: int, rounding: int,
-    requested_granularity: str,
+    requested_granularity: str, perturbation: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
     """The answer to a count or boolean question, from what disclosure control allows.
 
@@ -115,12 +115,15 @@ def count_response(
     :param k: the node's threshold: counts below it are never shown.
     :param rounding: the node's rounding base.
     :param requested_granularity: what the client asked for (record becomes count).
+    :param perturbation: how the shown count was perturbed before threshold and rounding
+        (``{"method": "none"}`` when it was not).
     """
     summary = request_summary(query, entity=query.entity,
                               requested_granularity=requested_granularity)
     disclosure: dict[str, Any] = {
         "display": shown.display, "suppressed": shown.suppressed, "k": k,
         "rounding": rounding, "countPrecision": shown.precision,
+        "perturbation": dict(perturbation or {"method": "none"}),
     }
     as_count = query.granularity == "count" and not shown.suppressed and shown.value is not None
     response_summary: dict[str, Any] = {"exists": shown.exists}

@@ -35,7 +35,7 @@ from permed_atlas.federation.errors import (
     RequesterNotAllowedError,
 )
 from permed_atlas.federation.latency import EmulatedLatency
-from permed_atlas.federation.models import Entity
+from permed_atlas.federation.models import DisclosureRules, Entity
 from permed_atlas.federation.node_store import NodeStore
 from permed_atlas.federation.query import parse_filter_text, query_from_json
 
@@ -215,7 +215,7 @@ def create_node_app(
         # Encoded directly: FastAPI's generic encoder costs more than the count itself.
         return FastJSONResponse(beacon.count_response(
             beacon_id, query=query, shown=shown, k=rules.k, rounding=rules.rounding,
-            requested_granularity=requested))
+            requested_granularity=requested, perturbation=_perturbation(rules)))
 
     # The body is read on the event loop. A count the cube answers (tens of
     # microseconds, plus one log insert) is answered right there: a hop to the
@@ -244,6 +244,15 @@ def create_node_app(
         return answer(request, "biosamples", _get_body(request))
 
     return app
+
+
+def _perturbation(rules: DisclosureRules) -> dict[str, Any]:
+    """How a shown count is perturbed, as each count response states it."""
+    if rules.noise_epsilon is None:
+        return {"method": "none"}
+    return {"method": "laplace", "epsilon": rules.noise_epsilon,
+            "sensitivity": rules.noise_sensitivity,
+            "note": "the same question always gets the same noise"}
 
 
 def _filtering_terms(store: NodeStore) -> list[dict[str, Any]]:
