@@ -74,6 +74,13 @@ def test_health_openapi_and_docs(client) -> None:
     assert client.get("/api/v1/docs").status_code == 200
 
 
+def test_openapi_component_names_carry_no_module_paths(client) -> None:
+    # FastAPI falls back to "permed_atlas__pkg__module__Name" when two models share a name,
+    # which is what client generators then turn into class names.
+    names = client.get("/api/v1/openapi.json").json()["components"]["schemas"]
+    assert [name for name in names if "__" in name] == []
+
+
 def test_api_docs_need_no_internet(client) -> None:
     assert client.get("/docs", follow_redirects=False).headers["location"] == "/api/v1/docs"
     page = client.get("/docs")
