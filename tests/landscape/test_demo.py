@@ -22,6 +22,7 @@ from permed_atlas.landscape.demo import (
     write_lens_jsonl,
     write_openalex_jsonl,
 )
+from permed_atlas.landscape.ingest._common import SYNTHETIC_MARKER
 
 PM_WORDS = (
     "precision medicine",
@@ -93,9 +94,11 @@ def test_records_have_the_real_schema_keys(works: list[dict[str, Any]], realdata
     def keys(objects: list[Any]) -> set[str]:
         return set().union(*(o.keys() for o in objects if isinstance(o, dict)))
 
-    # relevance_score only comes with API search results, never in the snapshot.
+    # relevance_score only comes with API search results, never in the snapshot; the one key
+    # of our own marks every generated record as such.
     top = keys(works)
-    assert top == keys(real) - {"relevance_score"}
+    assert top == (keys(real) - {"relevance_score"}) | {SYNTHETIC_MARKER}
+    assert all(work[SYNTHETIC_MARKER] is True for work in works)
     assert all(set(work) == top for work in works)
     parts = [
         lambda w: w["authorships"],

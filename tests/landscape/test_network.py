@@ -4,11 +4,25 @@ import csv
 from pathlib import Path
 
 import networkx as nx
+import pytest
+import xmlschema
 from typer.testing import CliRunner
 
 from permed_atlas.cli import app
 from permed_atlas.landscape.indicators import LandscapeFilter
-from permed_atlas.landscape.network import build_collaboration_graph, export_network
+from permed_atlas.landscape.network import (
+    build_collaboration_graph,
+    export_network,
+    write_gexf,
+    write_vosviewer,
+)
+
+GEXF_SCHEMA = Path(__file__).parents[1] / "fixtures" / "gexf-1.2draft" / "gexf.xsd"
+
+
+@pytest.fixture(scope="module")
+def gexf_schema() -> xmlschema.XMLSchema:
+    return xmlschema.XMLSchema(str(GEXF_SCHEMA))
 
 
 def test_country_graph_weights_are_shared_works(tagged) -> None:
@@ -43,6 +57,29 @@ def test_gexf_reads_back(tagged, tmp_path: Path) -> None:
     assert graph.edges["CN", "DE"]["weight"] == 2
 
 
+@pytest.mark.parametrize("level", ["country", "institution"])
+def test_gexf_is_valid_against_the_official_schema(
+    tagged, tmp_path: Path, gexf_schema: xmlschema.XMLSchema, level: str
+) -> None:
+    files = export_network(tagged, tmp_path / f"{level}.gexf", level=level)  # type: ignore[arg-type]
+    errors = list(gexf_schema.iter_errors(str(files.paths[0])))
+    assert errors == []
+
+
+def test_gexf_schema_check_catches_what_networkx_writes_unaided(
+    tmp_path: Path, gexf_schema: xmlschema.XMLSchema
+) -> None:
+    # The check above is only worth something if the schema rejects networkx's own output,
+    # which carries <graph name="">.
+    graph = nx.Graph()
+    graph.add_node("DE", label="Germany", works=1)
+    raw = tmp_path / "raw.gexf"
+    nx.write_gexf(graph, raw, version="1.2draft")
+    assert not gexf_schema.is_valid(str(raw))
+    ours = write_gexf(graph, tmp_path / "ours.gexf").paths[0]
+    assert gexf_schema.is_valid(str(ours))
+
+
 def test_vosviewer_map_and_network_files(tagged, tmp_path: Path) -> None:
     files = export_network(tagged, tmp_path / "vos", format="vosviewer")
     map_path, network_path = files.paths
@@ -65,6 +102,34 @@ def test_vosviewer_map_and_network_files(tagged, tmp_path: Path) -> None:
     assert len(links) == 6 and all(len(link) == 3 for link in links)
     strengths = {frozenset((ids[a], ids[b])): int(s) for a, b, s in links}
     assert strengths[frozenset(("Germany", "China"))] == 2
+
+
+def test_vosviewer_quotes_labels_with_commas_and_semicolons(tmp_path: Path) -> None:
+    graph = nx.Graph()
+    labels = {
+        "KR": "Korea, Republic of",
+        "X1": "Dept. of Genetics; Fudan University",
+        "X2": 'The "Charité"',
+        "CN": "China",
+    }
+    for node, label in labels.items():
+        graph.add_node(node, label=label, works=2, cluster=1)
+    graph.add_edge("KR", "CN", weight=1)
+    map_path, _ = write_vosviewer(graph, tmp_path / "vos").paths
+    lines = map_path.read_text(encoding="utf-8").splitlines()
+    fields = [line.split("\t") for line in lines[1:]]
+    assert all(len(row) == 6 for row in fields)
+    raw_labels = [row[1] for row in fields]
+    assert raw_labels == [
+        '"Korea, Republic of"',
+        '"Dept. of Genetics; Fudan University"',
+        '"The ""Charité"""',
+        "China",
+    ]
+    # A reader that splits on commas (as VOSviewer may) keeps each quoted label whole.
+    for line in lines[1:]:
+        row = next(csv.reader([line.replace("\t", ",")]))
+        assert len(row) == 6 and row[1] in labels.values()
 
 
 def test_cli_network(corpus_file, tmp_path: Path) -> None:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -70,6 +72,29 @@ def test_health_openapi_and_docs(client) -> None:
     ):
         assert path in spec["paths"], path
     assert client.get("/api/v1/docs").status_code == 200
+
+
+def test_openapi_component_names_carry_no_module_paths(client) -> None:
+    # FastAPI falls back to "permed_atlas__pkg__module__Name" when two models share a name,
+    # which is what client generators then turn into class names.
+    names = client.get("/api/v1/openapi.json").json()["components"]["schemas"]
+    assert [name for name in names if "__" in name] == []
+
+
+def test_api_docs_need_no_internet(client) -> None:
+    assert client.get("/docs", follow_redirects=False).headers["location"] == "/api/v1/docs"
+    page = client.get("/docs")
+    assert page.status_code == 200 and 'data-openapi-url="/api/v1/openapi.json"' in page.text
+    sources = re.findall(r'(?:src|href)="([^"]+)"', page.text)
+    # Same origin only: relative paths or the app's own host, never a CDN.
+    assert sources and all(
+        urlsplit(source).netloc in {"", "testserver"} for source in sources
+    ), sources
+    for source in sources:
+        asset = client.get(source)
+        assert asset.status_code == 200, source
+    bundle = client.get("/static/swagger-ui/swagger-ui-bundle.js")
+    assert len(bundle.content) > 500_000 and "SwaggerUIBundle" in bundle.text
 
 
 def test_home_page_links_the_capabilities(client) -> None:

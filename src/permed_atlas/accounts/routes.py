@@ -17,7 +17,9 @@ router = APIRouter(prefix="/accounts", tags=["accounts"], include_in_schema=Fals
 api_router = APIRouter(prefix="/api/v1/accounts", tags=["accounts"])
 
 
-class UserPublic(BaseModel):
+class AccountPublic(BaseModel):
+    """An account as the administrators' API shows it (with its active flag)."""
+
     id: int
     email: str
     role: str
@@ -81,25 +83,25 @@ def audit_page(
     return render(request, "accounts/audit.html", {"entries": list_audit(session, limit=limit)})
 
 
-@api_router.get("/users", response_model=list[UserPublic])
-def users_json(admin: AdminUser, session: SessionDep) -> list[UserPublic]:
+@api_router.get("/users", response_model=list[AccountPublic])
+def users_json(admin: AdminUser, session: SessionDep) -> list[AccountPublic]:
     """Every account (admins only)."""
     return [
-        UserPublic(id=u.id, email=u.email, role=u.role, is_active=u.is_active)
+        AccountPublic(id=u.id, email=u.email, role=u.role, is_active=u.is_active)
         for u in list_users(session)
     ]
 
 
-@api_router.post("/users", response_model=UserPublic, status_code=201)
+@api_router.post("/users", response_model=AccountPublic, status_code=201)
 def users_create_json(
     body: UserCreate, admin: AdminUser, session: SessionDep, _csrf: CsrfProtected
-) -> UserPublic:
+) -> AccountPublic:
     """Create an account (admins only; send X-CSRF-Token)."""
     user = create_user(
         session, email=body.email, password=body.password, role=body.role, actor_id=admin.id
     )
     session.commit()
-    return UserPublic(id=user.id, email=user.email, role=user.role, is_active=user.is_active)
+    return AccountPublic(id=user.id, email=user.email, role=user.role, is_active=user.is_active)
 
 
 @api_router.get("/audit", response_model=list[AuditEntryPublic])

@@ -55,6 +55,7 @@ from permed_atlas.landscape.ingest import (
 )
 from permed_atlas.landscape.models import Contributor, Institution, Term, Work
 from permed_atlas.landscape.network import build_collaboration_graph, export_network
+from permed_atlas.landscape.provenance import SYNTHETIC_SOURCE, count_synthetic_works, is_synthetic
 from permed_atlas.landscape.regions import (
     RegionSet,
     add_region_set,
@@ -84,6 +85,7 @@ __all__ = [
     "RecordError",
     "RegionError",
     "RegionSet",
+    "SYNTHETIC_SOURCE",
     "RegionYearCount",
     "Rule",
     "RuleSet",
@@ -93,6 +95,8 @@ __all__ = [
     "TopicShare",
     "TopicYear",
     "Work",
+    "count_synthetic_works",
+    "is_synthetic",
     "WorkNotFoundError",
     "add_region_set",
     "build_collaboration_graph",

@@ -19,6 +19,7 @@ from typing import Any
 from permed_atlas.errors import InvalidInputError
 from permed_atlas.landscape import _demo_vocab as vocab
 from permed_atlas.landscape._demo_io import write_jsonl
+from permed_atlas.landscape.ingest._common import SYNTHETIC_MARKER
 
 APPLICANTS: dict[str, tuple[tuple[str, str], ...]] = {
     "EU": (
@@ -214,6 +215,7 @@ def generate_lens_patents(n: int, *, seed: int = 0) -> Iterator[dict[str, Any]]:
         family = {"members": [member], "size": 1}
         granted = pub_year < 2022 and rng.random() < 0.5
         yield {
+            SYNTHETIC_MARKER: True,
             "lens_id": lens_id,
             "jurisdiction": jurisdiction,
             "doc_number": doc_number,

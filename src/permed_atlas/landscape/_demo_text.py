@@ -16,6 +16,7 @@ import orjson
 
 from permed_atlas.landscape import _demo_vocab as vocab
 from permed_atlas.landscape._demo_world import Topic, make_source, stable_int
+from permed_atlas.landscape.ingest._common import SYNTHETIC_MARKER
 
 T = TypeVar("T")
 _OA = "https://openalex.org/"
@@ -358,6 +359,7 @@ class TextMaker:
             for k in range(1, min(serial % 100_000_000, 4) + 1)
         ]
         return {
+            SYNTHETIC_MARKER: True,
             "id": work_id,
             "doi": doi,
             "title": title,

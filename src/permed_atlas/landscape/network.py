@@ -113,8 +113,14 @@ def write_gexf(graph: nx.Graph, path: Path) -> NetworkFiles:
     :param path: the .gexf file.
     """
     path.parent.mkdir(parents=True, exist_ok=True)
+    writer = nx.readwrite.gexf.GEXFWriter(version="1.2draft")
+    writer.add_graph(graph)
+    # networkx writes <graph name="">, an attribute the GEXF 1.2draft schema does not define;
+    # Gephi and schema-validating readers reject the file with it.
+    for graph_element in writer.xml.iter("graph"):
+        graph_element.attrib.pop("name", None)
     tmp = path.with_name(path.name + ".tmp")
-    nx.write_gexf(graph, tmp, version="1.2draft")
+    writer.write(tmp)
     tmp.replace(path)
     return NetworkFiles((path,), graph.number_of_nodes(), graph.number_of_edges())
 
@@ -125,11 +131,21 @@ def vosviewer_paths(path: Path) -> tuple[Path, Path]:
     return stem.with_name(stem.name + "_map.txt"), stem.with_name(stem.name + "_network.txt")
 
 
+def _vosviewer_label(label: str) -> str:
+    # VOSviewer also splits map files on commas and semicolons, so a label holding one must be
+    # enclosed in double quotes ("Korea, Republic of"); tabs and line breaks would end the field.
+    label = " ".join(label.split())
+    if any(char in label for char in ',;"'):
+        return '"' + label.replace('"', '""') + '"'
+    return label
+
+
 def write_vosviewer(graph: nx.Graph, path: Path) -> NetworkFiles:
     """Write VOSviewer map and network files (tab-separated, as VOSviewer documents them).
 
     The map file has a header ``id label cluster weight<Documents> weight<Links>
-    weight<Total link strength>``; item ids are integers from 1. The network file
+    weight<Total link strength>``; item ids are integers from 1; a label with a comma or
+    semicolon is enclosed in double quotes, as VOSviewer requires. The network file
     has no header and one ``id id strength`` line per link.
 
     :param graph: from :func:`build_collaboration_graph`.
@@ -138,29 +154,26 @@ def write_vosviewer(graph: nx.Graph, path: Path) -> NetworkFiles:
     map_path, network_path = vosviewer_paths(path)
     map_path.parent.mkdir(parents=True, exist_ok=True)
     ids = {node: index for index, node in enumerate(graph.nodes, start=1)}
+    header = (
+        "id",
+        "label",
+        "cluster",
+        "weight<Documents>",
+        "weight<Links>",
+        "weight<Total link strength>",
+    )
     with map_path.open("w", encoding="utf-8", newline="") as handle:
-        writer = csv.writer(handle, delimiter="\t", lineterminator="\n")
-        writer.writerow(
-            [
-                "id",
-                "label",
-                "cluster",
-                "weight<Documents>",
-                "weight<Links>",
-                "weight<Total link strength>",
-            ]
-        )
+        handle.write("\t".join(header) + "\n")
         for node, data in graph.nodes(data=True):
-            writer.writerow(
-                [
-                    ids[node],
-                    data["label"],
-                    data.get("cluster", 1),
-                    data["works"],
-                    graph.degree(node),
-                    graph.degree(node, weight="weight"),
-                ]
+            row = (
+                ids[node],
+                _vosviewer_label(str(data["label"])),
+                data.get("cluster", 1),
+                data["works"],
+                graph.degree(node),
+                graph.degree(node, weight="weight"),
             )
+            handle.write("\t".join(str(value) for value in row) + "\n")
     with network_path.open("w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle, delimiter="\t", lineterminator="\n")
         for source, target, data in graph.edges(data=True):

@@ -229,6 +229,7 @@ def work_public(settings: Settings, corpus: Any, work_id: int) -> WorkPublic:
             ],
             "pm_relevant": detail.pm_relevant,
             "eu_cn": detail.eu_cn,
+            "synthetic": detail.synthetic,
             "links": [dataclasses.asdict(link) for link in detail.links],
             "explanation": explanation,
         }

@@ -27,6 +27,7 @@ from permed_atlas.landscape.indicators import (
     compute_indicators,
     tagged_regions,
 )
+from permed_atlas.landscape.provenance import count_synthetic_works
 from permed_atlas.landscape.regions import CHINA, EU27, RegionSet
 from permed_atlas.landscape.topics import RuleSet
 
@@ -269,6 +270,7 @@ def build_report(
         totals=totals,
         filter={k: v for k, v in vars_of(flt).items() if v is not None},
         findings=_findings(indicators, totals, labels),
+        synthetic_works=count_synthetic_works(connection),
         charts=[{**chart, "spec_json": _script_json(chart["spec"])} for chart in charts],
         institutions=indicators.institutions,
         countries=indicators.countries,

@@ -91,6 +91,9 @@ class WorkPublic(BaseModel):
     topics: list[TopicTagPublic]
     pm_relevant: bool | None
     eu_cn: bool | None
+    synthetic: bool = Field(
+        description="written by the demo generator: its identifiers are invented, so no links out"
+    )
     links: list[LinkPublic]
     explanation: dict[str, Any] | None = Field(
         description="why the work has its tags (countries with evidence, rules that fired)"

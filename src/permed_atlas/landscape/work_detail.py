@@ -11,6 +11,7 @@ import pycountry
 
 from permed_atlas.errors import NotFoundError
 from permed_atlas.landscape.errors import LandscapeError
+from permed_atlas.landscape.provenance import is_synthetic
 
 WORK_FIELDS = (
     "work_id",
@@ -82,6 +83,7 @@ class WorkDetail:
     pm_relevant: bool | None
     eu_cn: bool | None
     links: tuple[Link, ...] = field(default=())
+    synthetic: bool = False
 
 
 def country_name(code: str | None) -> str | None:
@@ -137,6 +139,7 @@ def load_work_detail(connection: duckdb.DuckDBPyConnection, work_id: int) -> Wor
         raise WorkMissingError(f"no work with id {work_id} in the corpus")
     values = dict(zip(WORK_FIELDS, rows[0], strict=True))
     values["sources"] = list(values["sources"] or [])
+    synthetic = is_synthetic(values["sources"])
     affiliations: dict[int, list[AffiliationView]] = {}
     for position, inst, inst_id, ror, country in connection.execute(
         "SELECT position, institution_name, institution_id, ror, upper(country_code) "
@@ -188,5 +191,7 @@ def load_work_detail(connection: duckdb.DuckDBPyConnection, work_id: int) -> Wor
         topics=tuple((pair[0], pair[1]) for pair in (tags[2] or ())),
         pm_relevant=tags[3],
         eu_cn=tags[4],
-        links=links_for(values),
+        # A generated work's DOI, PMID or ORCID may belong to a real paper or person.
+        links=() if synthetic else links_for(values),
+        synthetic=synthetic,
     )

@@ -16,7 +16,7 @@ from permed_atlas.capabilities import CAPABILITIES
 from permed_atlas.db import make_engine, session_factory, upgrade_database
 from permed_atlas.errors import SettingsError
 from permed_atlas.settings import Settings, get_settings
-from permed_atlas.web import auth
+from permed_atlas.web import apidocs, auth
 from permed_atlas.web.corpus import CorpusHolder
 from permed_atlas.web.errors import ERROR_RESPONSES, install_error_handlers
 from permed_atlas.web.templating import STATIC_DIR, render
@@ -91,7 +91,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         "Every page has a JSON twin under /api/v1.",
         lifespan=lifespan,
         openapi_url="/api/v1/openapi.json",
-        docs_url="/api/v1/docs",
+        # Served by web.apidocs from local assets; FastAPI's page loads Swagger UI from a CDN.
+        docs_url=None,
         redoc_url=None,
     )
     app.state.settings = settings
@@ -117,7 +118,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         response.headers.setdefault("Referrer-Policy", "same-origin")
         return response
 
+    # Mounted before /static so the more specific prefix wins.
+    app.mount(apidocs.SWAGGER_UI_MOUNT, apidocs.swagger_ui_assets(), name="swagger-ui")
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    app.include_router(apidocs.router)
 
     guard = [Depends(auth.enforce_csrf_when_logged_in)]
     app.include_router(auth.router)

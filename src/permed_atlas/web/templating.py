@@ -6,10 +6,12 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
+import duckdb
 from fastapi import Request
 from fastapi.templating import Jinja2Templates
 from starlette.responses import Response
 
+from permed_atlas.landscape import LandscapeError, count_synthetic_works
 from permed_atlas.web.csrf import csrf_input, get_csrf_token
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
@@ -36,6 +38,28 @@ def _query_with(request: Request, **changes: Any) -> str:
 templates.env.globals["query_with"] = _query_with
 
 
+def _synthetic_works(request: Request) -> int:
+    """How many generated demo works the served corpus holds, counted once per corpus version."""
+    corpus = getattr(request.app.state, "corpus", None)
+    # No corpus yet (a fresh install, a Delphi-only test): nothing to warn about, and a page
+    # outside the landscape must not create one.
+    if corpus is None or not corpus.path.exists():
+        return 0
+    try:
+        version = corpus.version
+        counts: dict[str, int] = request.app.state.__dict__.setdefault("synthetic_counts", {})
+        if version not in counts:
+            cursor = corpus.connection().cursor()
+            try:
+                counts.clear()
+                counts[version] = count_synthetic_works(cursor)
+            finally:
+                cursor.close()
+        return counts[version]
+    except (LandscapeError, duckdb.Error):
+        return 0
+
+
 def render(
     request: Request,
     template_name: str,
@@ -55,6 +79,7 @@ def render(
     values: dict[str, Any] = {
         "current_user": current_user_of(request),
         "nav_links": getattr(request.app.state, "nav_links", []),
+        "synthetic_works": _synthetic_works(request),
     }
     values.update(context or {})
     return templates.TemplateResponse(request, template_name, values, status_code=status_code)

@@ -10,9 +10,24 @@ from typing import IO
 
 from permed_atlas.landscape.errors import IngestError
 
+# Records written by the project's demo generator say so in this top-level key (not part of
+# the OpenAlex or Lens schemas); their works get SYNTHETIC_SOURCE instead of the format's source,
+# so every page and report can warn that the corpus holds invented records.
+SYNTHETIC_MARKER = "permed_synthetic"
+SYNTHETIC_SOURCE = "synthetic"
+
 GZIP_MAGIC = b"\x1f\x8b"
 BOM = b"\xef\xbb\xbf"
 _BLOCK = 1 << 20
+
+
+def record_source(record: dict[str, object], format_source: str) -> str:
+    """The source a record's work is stored under: the format's, or ``synthetic`` when generated.
+
+    :param record: the decoded record.
+    :param format_source: ``openalex``, ``lens``, ...
+    """
+    return SYNTHETIC_SOURCE if record.get(SYNTHETIC_MARKER) is True else format_source
 
 
 def open_binary(path: Path | str) -> IO[bytes]:

@@ -15,7 +15,13 @@ from typing import Any
 import orjson
 
 from permed_atlas.landscape.errors import RecordError
-from permed_atlas.landscape.ingest._common import clean_text, iter_lines, json_reason, year_of
+from permed_atlas.landscape.ingest._common import (
+    clean_text,
+    iter_lines,
+    json_reason,
+    record_source,
+    year_of,
+)
 from permed_atlas.landscape.models import Contributor, Term, Work
 
 _GRANT_TYPES = {"GRANTED_PATENT", "GRANT"}
@@ -116,7 +122,7 @@ def work_from_lens(record: dict[str, Any]) -> Work:
     grant = record.get("publication_type") in _GRANT_TYPES or kind.startswith("B")
     return Work(
         kind="patent",
-        source="lens",
+        source=record_source(record, "lens"),
         title=_english(biblio.get("invention_title")),
         abstract=_english(record.get("abstract")),
         year=_priority_year(record, biblio),

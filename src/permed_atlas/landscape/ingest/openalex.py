@@ -23,6 +23,7 @@ from permed_atlas.landscape.ingest._common import (
     normalise_pmcid,
     open_binary,
     read_head,
+    record_source,
 )
 from permed_atlas.landscape.models import Contributor, Institution, Term, Work
 
@@ -194,7 +195,7 @@ def work_from_openalex(record: dict[str, Any]) -> Work:
     title = record.get("title") or record.get("display_name")
     return Work(
         kind="publication",
-        source="openalex",
+        source=record_source(record, "openalex"),
         title=title if isinstance(title, str) and title else None,
         abstract=rebuild_abstract(record.get("abstract_inverted_index")),
         year=year if isinstance(year, int) else None,
@@ -385,7 +386,8 @@ def openalex_rows(
     language = record.get("language") or None
     works, contributors, affiliations, terms, keys = tables
     works.append((
-        index, "publication", ["openalex"], openalex_id, doi, pmid, pmcid, None, None, None,
+        index, "publication", [record_source(record, "openalex")], openalex_id, doi, pmid, pmcid,
+        None, None, None,
         title if isinstance(title, str) and title else None, abstract,
         year if isinstance(year, int) else None, work_type, venue, language,
         cited if isinstance(cited, int) else None,
