@@ -47,32 +47,47 @@ _OUTCOME = {401: "unauthorized", 403: "forbidden", 400: "bad_request"}
 def disclosure_statement(store: NodeStore) -> dict[str, Any]:
     """The node's disclosure rules, in words and numbers."""
     rules = store.config.rules
-    noise = (
-        f"Laplace noise of scale {rules.noise_sensitivity}/{rules.noise_epsilon} is added "
-        "before rounding; the same question always gets the same noise"
-        if rules.noise_epsilon
-        else "no noise"
-    )
+    d = rules.ckm_max_deviation
+    if rules.noise_epsilon:
+        perturbation = (
+            f"a rounded Laplace deviation of scale {rules.noise_sensitivity}/"
+            f"{rules.noise_epsilon} is added; it is drawn from the counted records, so every "
+            "phrasing that selects the same records gets the same count"
+        )
+    elif d:
+        perturbation = (
+            f"every count is perturbed by the cell key method: by at most {d} "
+            f"(variance {rules.ckm_variance}), drawn from the records it counts, so every "
+            "phrasing that selects the same records gets the same count"
+            + ("; a positive count is never shown as 0" if rules.ckm_keep_zeros else "")
+        )
+    else:
+        perturbation = "counts are not perturbed"
     return {
         "k": rules.k,
         "rounding": rules.rounding,
         "showZeros": rules.show_zeros,
         "smallestShownCount": smallest_shown(rules),
+        "perturbation": ("laplace" if rules.noise_epsilon else "cell key" if d else "none"),
+        "maxDeviation": None if rules.noise_epsilon else d,
+        "variance": rules.ckm_variance if d and not rules.noise_epsilon else None,
+        "keepZeros": rules.ckm_keep_zeros,
         "noiseEpsilon": rules.noise_epsilon,
         "dailyBudget": rules.daily_budget,
+        "globalDailyBudget": rules.global_daily_budget,
         "differencingWindowDays": rules.differencing_window_days,
         "rules": [
-            f"counts from 1 to {rules.k - 1} are shown as '<{rules.k}'",
+            perturbation,
+            f"perturbed counts from 1 to {rules.k - 1} are shown as '<{rules.k}'",
             f"other counts are rounded half-up to a multiple of {rules.rounding} and never "
             f"shown below {smallest_shown(rules)}",
-            "a true zero is shown as 0" if rules.show_zeros else "a true zero is shown as "
-            f"'<{rules.k}'",
-            noise,
-            f"each requester may ask {rules.daily_budget} questions per UTC day",
+            "a 0 is shown as 0" if rules.show_zeros else f"a 0 is shown as '<{rules.k}'",
+            f"each requester may ask {rules.daily_budget} questions per UTC day, all requesters "
+            f"together {rules.global_daily_budget}",
             "a question is refused when it nests with (is within, or contains) an earlier "
             f"answered question of the same requester in the last "
-            f"{rules.differencing_window_days} days and their true counts differ by 1 to "
-            f"{rules.k - 1}",
+            f"{rules.differencing_window_days} days and their perturbed counts differ by 1 to "
+            f"{rules.k - 1}; questions selecting the same records are one question",
             "no record ever leaves the node; every question is logged with its requester",
         ],
     }
@@ -286,11 +301,16 @@ def _count_response(
         "suppressed": shown.suppressed,
         "k": rules.k,
         "rounding": rules.rounding,
+        "perturbation": shown.perturbation,
+        "maxDeviation": shown.max_deviation,
     }
-    # A suppressed cell gets no numeric bounds: [1, k-1] follows from "<k", and
-    # leaving them out keeps every number in a response outside 1..k-1.
+    # lower/upper bound the true count. A suppressed cell states only its upper
+    # bound (k-1+D) and only when that is at least k, so every number in a
+    # response stays outside 1..k-1; its lower bound follows from "<k".
     if not shown.suppressed:
         disclosure["lower"], disclosure["upper"] = shown.lower, shown.upper
+    elif shown.upper >= rules.k:
+        disclosure["upper"] = shown.upper
     return {
         "meta": meta(
             query.granularity,

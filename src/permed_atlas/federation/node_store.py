@@ -186,6 +186,23 @@ class NodeStore:
         count, keys = (int(row[0]), int(row[1])) if row else (0, 0)
         return Selection(query.entity, count, keys % KEY_MODULUS)
 
+    def release(self, query: CountQuery) -> DisclosedCount:
+        """What the node says about a question, with how it was made (no budget, guard or log).
+
+        The released count depends only on the records the question selects:
+        perturbed by their cell key, then thresholded and rounded. :meth:`answer`
+        gives the same value after its budget and guard checks.
+
+        :param query: the question.
+        """
+        released, method = self._perturb(self.measure(query))
+        return disclose_released(released, rules=self.config.rules, method=method)
+
+    def _perturb(self, selection: Selection) -> tuple[int, str]:
+        return perturb(selection.count, rules=self.config.rules,
+                       cell_key=cell_key(selection.key_sum), secret=self._secret,
+                       selection_key=selection.key)
+
     def canonical(self, query: CountQuery, selection: Selection | None = None) -> CountQuery:
         """``query`` without the filters that restrict nothing (given its other filters).
 
@@ -238,9 +255,7 @@ class NodeStore:
         now = _naive_utc(now)
         selection = self.measure(query)
         canonical = self.canonical(query, selection)
-        released, method = perturb(selection.count, rules=rules,
-                                   cell_key=cell_key(selection.key_sum), secret=self._secret,
-                                   selection_key=selection.key)
+        released, method = self._perturb(selection)
         entry = _Entry(query, canonical, selection, released)
         # Budget, guard and log are one critical section so two concurrent
         # questions of one requester cannot both slip past the guard.
