@@ -55,7 +55,7 @@ def to_filters(spec: dict[str, Any]) -> list[dict[str, str]]:
 
 
 def shown_counts(body: dict[str, Any]) -> list[object]:
-    """Every value in a response that states a count (bounds of the true count are checked apart)."""
+    """Every value in a response that states a count (bounds are checked apart)."""
     summary = body.get("responseSummary", {})
     disclosure = body.get("info", {}).get("disclosure", {})
     values: list[object] = [summary.get("numTotalResults"), disclosure.get("display"),

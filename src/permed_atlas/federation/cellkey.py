@@ -118,10 +118,8 @@ class PerturbationTable:
         d = self.max_deviation
         lower = 0 if low <= 0 else max(1, low - d)
         if high >= 1:
-            upper = high + d
-        else:
-            upper = 0 if self.keep_zeros else d
-        return lower, upper
+            return lower, high + d
+        return lower, 0 if self.keep_zeros else d
 
 
 def cell_key(key_sum: int) -> float:
@@ -155,7 +153,9 @@ def build_perturbation_table(
     return PerturbationTable(d, variance, keep_zeros, tuple(rows))
 
 
-def _row(count: int, deviations: tuple[int, ...], probabilities: tuple[float, ...]) -> PerturbationRow:
+def _row(
+    count: int, deviations: tuple[int, ...], probabilities: tuple[float, ...]
+) -> PerturbationRow:
     # Probabilities below 1e-9 are dropped as ptable drops those below 1e-7: a
     # deviation drawn for one key in a billion is not worth an interval.
     kept = [(v, p) for v, p in zip(deviations, probabilities, strict=True) if p >= 1e-9]

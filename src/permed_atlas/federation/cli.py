@@ -2,20 +2,27 @@
 
 from __future__ import annotations
 
+import inspect
 import json
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
+from permed_atlas.federation.data_use import (
+    UseField,
+    data_use_from_values,
+    purpose_choices,
+    use_fields,
+)
+from permed_atlas.federation.errors import FilterError
 from permed_atlas.federation.hub import load_hub_config, result_to_json, run_hub_query
 from permed_atlas.federation.mapping import load_node_config
 from permed_atlas.federation.models import HubResult
 from permed_atlas.federation.node_store import open_node_store
 from permed_atlas.federation.query import build_simple_query
-from permed_atlas.transfer import DataUseRequest
 
 console = Console()
 node_app = typer.Typer(help="Run a biobank's federation node.", no_args_is_help=True)
@@ -93,7 +100,6 @@ def print_result(result: HubResult) -> None:
                   + ("" if result.complete else " (incomplete: some nodes did not answer)"))
 
 
-@hub_app.command("query")
 def query(
     nodes: Annotated[Path, typer.Option("--nodes", help="The hub's nodes.yaml registry.")],
     diagnosis: Annotated[list[str], typer.Option(help="ICD-10 code, range or chapter:N.")] = [],  # noqa: B006
@@ -103,27 +109,63 @@ def query(
     year: Annotated[str | None, typer.Option(help="Collection year: N or LOW-HIGH.")] = None,
     entity: Annotated[str, typer.Option(help="biosamples or individuals.")] = "biosamples",
     requester: Annotated[str, typer.Option(help="Who is asking (logged by nodes).")] = "cli",
-    purpose: Annotated[str | None, typer.Option(help="DUO purpose (GRU, HMB, DS, ...).")] = None,
-    disease: Annotated[str | None, typer.Option(help="Disease studied, for DS.")] = None,
-    country: Annotated[str | None, typer.Option(help="Requester's country.")] = None,
-    commercial: Annotated[bool | None, typer.Option("--commercial/--non-commercial")] = None,
-    ethics_approval: Annotated[
-        bool | None, typer.Option("--ethics-approval/--no-ethics-approval",
-                                  help="Whether local ethics (IRB/ERB) approval is documented.")
-    ] = None,
+    purpose: Annotated[str | None, typer.Option(help=_purpose_help())] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    **use: Any,
 ) -> None:
     """Send one count query to every node of a registry and merge the answers.
+
+    The intended-use options are those of the DUO matcher: each fact a consent
+    modifier can need (``--not-for-profit``, ``--genetic-study``, ...).
 
     Example: ``permed hub query --nodes nodes.yaml --diagnosis C50 --sex female --purpose HMB``
     """
     question = build_simple_query(diagnosis=diagnosis, sex=sex, material=material, age=age,
-                               year=year, entity=entity)
-    use = (DataUseRequest(purpose=purpose, disease=disease, country=country,
-                          commercial=commercial, ethics_approval=ethics_approval)
-           if purpose else None)
-    result = run_hub_query(load_hub_config(nodes), question, requester=requester, use=use)
+                                  year=year, entity=entity)
+    try:
+        data_use = data_use_from_values({"purpose": purpose, **use})
+    except FilterError as exc:
+        raise typer.BadParameter(str(exc), param_hint=f"--{exc.field or 'purpose'}") from exc
+    result = run_hub_query(load_hub_config(nodes), question, requester=requester, use=data_use)
     if as_json:
         typer.echo(json.dumps(result_to_json(result), indent=2, ensure_ascii=False))
     else:
         print_result(result)
+
+
+def _purpose_help() -> str:
+    return "DUO purpose: " + ", ".join(c.shorthand for c in purpose_choices()) + "."
+
+
+# A yes-or-no fact whose "no" reads better than "--no-...".
+_NEGATIVE = {"commercial": "--non-commercial"}
+
+
+def _use_parameter(item: UseField) -> inspect.Parameter:
+    help_text = item.label + "."
+    option: Any
+    kind: Any
+    default: Any = None
+    if item.kind == "tristate":
+        negative = _NEGATIVE.get(item.name, f"--no-{item.option[2:]}")
+        option, kind = typer.Option(f"{item.option}/{negative}", help=help_text), bool | None
+    elif item.kind == "flag":
+        option, kind, default = typer.Option(item.option, help=help_text), bool, False
+    elif item.kind == "number":
+        option, kind = typer.Option(item.option, help=help_text), int | None
+    elif item.kind == "list":
+        option, kind, default = typer.Option(item.option, help=help_text), list[str], []
+    else:
+        option, kind = typer.Option(item.option, help=help_text), str | None
+    return inspect.Parameter(item.name, inspect.Parameter.KEYWORD_ONLY,
+                             annotation=Annotated[kind, option], default=default)
+
+
+# The command's options: the fixed ones, then one per fact of the matcher's DataUseRequest.
+_fixed = [p for p in inspect.signature(query, eval_str=True).parameters.values()
+          if p.kind is not inspect.Parameter.VAR_KEYWORD]
+query.__signature__ = inspect.Signature(  # type: ignore[attr-defined]
+    [p.replace(kind=inspect.Parameter.KEYWORD_ONLY) for p in _fixed]
+    + [_use_parameter(item) for item in use_fields()]
+)
+hub_app.command("query")(query)

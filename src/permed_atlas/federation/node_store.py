@@ -43,8 +43,8 @@ from permed_atlas.federation.mapping import NodeConfig
 from permed_atlas.federation.models import (
     TERM_DIMENSIONS,
     CountQuery,
-    DisclosedCount,
     Dataset,
+    DisclosedCount,
     Range,
     Selection,
 )
@@ -221,7 +221,8 @@ class NodeStore:
             value = getattr(reduced, dim)
             if value == () or value == Range():
                 continue
-            candidate = replace(reduced, **{dim: Range() if isinstance(value, Range) else ()})
+            cleared: dict[str, Any] = {dim: Range() if isinstance(value, Range) else ()}
+            candidate = replace(reduced, **cleared)
             if self.measure(candidate).key == target:
                 reduced = candidate
         return reduced
