@@ -83,15 +83,22 @@ class CountQuery:
         """
         if self.entity != other.entity:
             return False
-        if other.diagnosis and not (
-            self.diagnosis and all(any_covers(other.diagnosis, p) for p in self.diagnosis)
-        ):
+        if not (other.age.covers(self.age) and other.year.covers(self.year)):
             return False
-        for dim in (*TERM_DIMENSIONS, "datasets"):
-            wide, narrow = set(getattr(other, dim)), set(getattr(self, dim))
+        for wide, narrow in zip(other._term_sets(), self._term_sets(), strict=True):
             if wide and not (narrow and narrow <= wide):
                 return False
-        return other.age.covers(self.age) and other.year.covers(self.year)
+        return not other.diagnosis or bool(
+            self.diagnosis and all(any_covers(other.diagnosis, p) for p in self.diagnosis)
+        )
+
+    def _term_sets(self) -> tuple[frozenset[str], ...]:
+        # Memoised like key(): the differencing guard compares one question with many.
+        cached: tuple[frozenset[str], ...] | None = self.__dict__.get("_term_sets_cache")
+        if cached is None:
+            cached = tuple(frozenset(getattr(self, dim)) for dim in (*TERM_DIMENSIONS, "datasets"))
+            object.__setattr__(self, "_term_sets_cache", cached)
+        return cached
 
 
 @dataclass(frozen=True)
