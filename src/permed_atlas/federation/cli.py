@@ -41,8 +41,15 @@ def serve(
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8701,
     k: Annotated[int | None, typer.Option(help="Suppression threshold (overrides config).")] = None,
     rounding: Annotated[int | None, typer.Option(help="Rounding base.")] = None,
-    noise_epsilon: Annotated[float | None, typer.Option(help="Laplace noise epsilon.")] = None,
+    max_deviation: Annotated[int | None, typer.Option(
+        help="Cell key method: the most a count is changed (0: off).")] = None,
+    variance: Annotated[float | None, typer.Option(
+        help="Cell key method: variance of the change (0 < V < D²).")] = None,
+    noise_epsilon: Annotated[float | None, typer.Option(
+        help="Laplace noise epsilon (replaces the cell key table).")] = None,
     budget: Annotated[int | None, typer.Option(help="Queries per requester per day.")] = None,
+    global_budget: Annotated[int | None, typer.Option(
+        help="Queries per day from all requesters together.")] = None,
     log: Annotated[Path | None, typer.Option(help="SQLite file keeping the query log.")] = None,
     threads: Annotated[int | None, typer.Option(help="DuckDB threads.")] = None,
     cube: Annotated[bool, typer.Option(
@@ -58,8 +65,9 @@ def serve(
 
     from permed_atlas.federation.node_app import create_node_app
 
-    overrides = {"k": k, "rounding": rounding, "noise_epsilon": noise_epsilon,
-                 "daily_budget": budget}
+    overrides = {"k": k, "rounding": rounding, "ckm_max_deviation": max_deviation,
+                 "ckm_variance": variance, "noise_epsilon": noise_epsilon,
+                 "daily_budget": budget, "global_daily_budget": global_budget}
     node_store = open_node_store(load_node_config(config, overrides=overrides), data=data,
                                  log=log, threads=threads, cube=cube)
     identity = node_store.config.identity
