@@ -172,7 +172,9 @@ def test_rules_refuse_nonsense() -> None:
     with pytest.raises(ValueError):
         DisclosureRules(ckm_max_deviation=-1)
     with pytest.raises(ValueError):
-        DisclosureRules(daily_budget=100, global_daily_budget=50)
+        DisclosureRules(global_daily_budget=0)
+    assert DisclosureRules(daily_budget=100).global_cap == 4000
+    assert DisclosureRules(daily_budget=100, global_daily_budget=50).global_cap == 50
 
 
 CH = icd10_chapters()

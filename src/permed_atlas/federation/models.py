@@ -147,7 +147,8 @@ class DisclosureRules:
     :param differencing_window_days: how far back the differencing guard (and
         its persisted history) looks.
     :param daily_budget: questions one requester may send per UTC day.
-    :param global_daily_budget: questions all requesters together may send per UTC day.
+    :param global_daily_budget: questions all requesters together may send per UTC
+        day; None: 40 times ``daily_budget`` (see :attr:`global_cap`).
     """
 
     k: int = 5
@@ -160,7 +161,7 @@ class DisclosureRules:
     noise_sensitivity: float = 1.0
     differencing_window_days: int = 30
     daily_budget: int = 500
-    global_daily_budget: int = 20_000
+    global_daily_budget: int | None = None
 
     def __post_init__(self) -> None:
         if self.k < 1:
@@ -180,8 +181,15 @@ class DisclosureRules:
             raise ValueError("noise_epsilon must be positive")
         if self.daily_budget < 1:
             raise ValueError("daily_budget must be at least 1")
-        if self.global_daily_budget < self.daily_budget:
-            raise ValueError("global_daily_budget must be at least daily_budget")
+        if self.global_daily_budget is not None and self.global_daily_budget < 1:
+            raise ValueError("global_daily_budget must be at least 1")
+
+    @property
+    def global_cap(self) -> int:
+        """Questions all requesters together may send per UTC day."""
+        if self.global_daily_budget is not None:
+            return self.global_daily_budget
+        return 40 * self.daily_budget
 
 
 @dataclass(frozen=True)

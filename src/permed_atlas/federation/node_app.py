@@ -74,7 +74,7 @@ def disclosure_statement(store: NodeStore) -> dict[str, Any]:
         "keepZeros": rules.ckm_keep_zeros,
         "noiseEpsilon": rules.noise_epsilon,
         "dailyBudget": rules.daily_budget,
-        "globalDailyBudget": rules.global_daily_budget,
+        "globalDailyBudget": rules.global_cap,
         "differencingWindowDays": rules.differencing_window_days,
         "rules": [
             perturbation,
@@ -83,7 +83,7 @@ def disclosure_statement(store: NodeStore) -> dict[str, Any]:
             f"shown below {smallest_shown(rules)}",
             "a 0 is shown as 0" if rules.show_zeros else f"a 0 is shown as '<{rules.k}'",
             f"each requester may ask {rules.daily_budget} questions per UTC day, all requesters "
-            f"together {rules.global_daily_budget}",
+            f"together {rules.global_cap}",
             "a question is refused when it nests with (is within, or contains) an earlier "
             f"answered question of the same requester in the last "
             f"{rules.differencing_window_days} days and their perturbed counts differ by 1 to "

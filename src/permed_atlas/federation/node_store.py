@@ -273,10 +273,10 @@ class NodeStore:
                 refusal = BudgetExceededError(
                     f"requester {requester!r} used today's budget of {rules.daily_budget} queries"
                 )
-            elif used_by_all >= rules.global_daily_budget:
+            elif used_by_all >= rules.global_cap:
                 self._log(cur, now, requester, issuer, entry, None, "over_budget")
                 refusal = BudgetExceededError(
-                    f"this node answers {rules.global_daily_budget} queries per day from all "
+                    f"this node answers {rules.global_cap} queries per day from all "
                     "requesters together, and today's are used; try again tomorrow (UTC)"
                 )
             else:
