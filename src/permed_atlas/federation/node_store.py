@@ -110,6 +110,7 @@ class NodeStore:
         self._lock = threading.Lock()
         self._secret = config.noise_secret.encode("utf-8")
         self._selections: dict[str, Selection] = {}
+        self._canonical: dict[str, CountQuery] = {}
         self._used: dict[tuple[tuple[str, str], date], int] = {}
         self._histories: dict[tuple[str, str], tuple[QueryHistory, date]] = {}
         self._last_id = int(log.execute("SELECT coalesce(max(id), 0) FROM query_log").fetchone()[0])
@@ -215,6 +216,9 @@ class NodeStore:
         :param query: the question as asked.
         :param selection: its records, when already measured.
         """
+        known = self._canonical.get(query.key())
+        if known is not None:
+            return known
         target = (selection or self.measure(query)).key
         reduced = query
         for dim in ("diagnosis", *TERM_DIMENSIONS, "datasets", "age", "year"):
@@ -225,6 +229,9 @@ class NodeStore:
             candidate = replace(reduced, **cleared)
             if self.measure(candidate).key == target:
                 reduced = candidate
+        self._canonical[query.key()] = reduced
+        if len(self._canonical) > _COUNT_CACHE_SIZE:
+            self._canonical.pop(next(iter(self._canonical)), None)
         return reduced
 
     def term_counts(self, column: str) -> list[tuple[str, int]]:
