@@ -31,6 +31,7 @@ import yaml
 from starlette.requests import Request
 
 from permed_atlas.federation._synthetic import STYLES, write_synthetic_biobank
+from permed_atlas.federation.disclosure import laplace_noise, noise_seed
 from permed_atlas.federation.errors import BudgetExceededError, DifferencingRefusedError
 from permed_atlas.federation.mapping import load_node_config
 from permed_atlas.federation.models import DisclosedCount
@@ -225,22 +226,37 @@ def parent(d: str, m: str, y: int) -> Filters:
 # -- the attacks ---------------------------------------------------------------------------
 
 
+def _attack_a(store: NodeStore, cells: Sequence[tuple[str, str, int, str, int]],
+              *, one_identity: bool) -> list[tuple[float | None, int]]:
+    results = []
+    for d, m, y, s, truth in cells:
+        one = fresh()
+        first = ask(store, parent(d, m, y) + [age(">=", 0)], one if one_identity else fresh())
+        second = ask(store, parent(d, m, y) + [sex(_other(s))], one if one_identity else fresh())
+        a, b = read(first), read(second)
+        results.append((None if a is None or b is None else a - b, truth))
+    return results
+
+
 def test_a_no_op_filter_differencing(bank: Bank, record_property: Any) -> None:
     """A: parent asked with a filter that restricts nothing, minus the other sex."""
-    store = bank.open()
-    guarded, rotating = [], []
-    for d, m, y, s, truth in sex_cells(bank):
+    cells = sex_cells(bank)
+    for d, m, y, s, truth in cells:
         assert truth == bank.count(lambda r, d=d, m=m, y=y, s=s: (
             r.diagnosis, r.material, r.year, r.sex) == (d, m, y, s))
-        for results, who in ((guarded, None), (rotating, "rotate")):
-            one = fresh()
-            first = ask(store, parent(d, m, y) + [age(">=", 0)], who and fresh() or one)
-            second = ask(store, parent(d, m, y) + [sex(_other(s))], who and fresh() or one)
-            a, b = read(first), read(second)
-            results.append((None if a is None or b is None else a - b, truth))
+    store = bank.open()
+    guarded = _attack_a(store, cells, one_identity=True)
+    rotating = _attack_a(store, cells, one_identity=False)
     assert report(record_property, "A (one identity, guard on)", guarded) <= MAX_RATE
     assert report(record_property, "A (fresh identity per question)", rotating) <= MAX_RATE
     store.close()
+    # Control: against a node that shows true counts the same attack recovers every cell.
+    assert rate(_attack_a(open_unprotected(bank), cells, one_identity=False)) == 1.0
+
+
+def open_unprotected(bank: Bank) -> NodeStore:
+    """The node with no perturbation and no threshold: what the attacks would learn without them."""
+    return bank.open(k=1, ckm_max_deviation=0)
 
 
 def test_a_no_op_filters_do_not_make_a_new_question(bank: Bank) -> None:
@@ -265,38 +281,49 @@ def test_a_no_op_filters_do_not_make_a_new_question(bank: Bank) -> None:
 def test_b_overlapping_ranges(bank: Bank, record_property: Any) -> None:
     """B: P, P & age<=a, P & age>=a; their sum minus P is the cell at age a."""
     counts = Counter((r.diagnosis, r.material, r.age) for r in bank.rows if r.diagnosis)
-    cells = sorted((d, m, a, n) for (d, m, a), n in counts.items() if 1 <= n <= K - 1)
+    cells = stratified([(d, m, a, n) for (d, m, a), n in counts.items() if 1 <= n <= K - 1], 16)
+
+    def attack(store: NodeStore) -> list[tuple[float | None, int]]:
+        results = []
+        for d, m, a, truth in cells:
+            base = q(dx(d), material(m))
+            total = read(ask(store, base, fresh()))
+            low = read(ask(store, base + [age("<=", a)], fresh()))
+            high = read(ask(store, base + [age(">=", a)], fresh()))
+            estimate = None if None in (total, low, high) else low + high - total  # type: ignore[operator]
+            results.append((estimate, truth))
+        return results
+
     store = bank.open()
-    results = []
-    for d, m, a, truth in stratified(cells, 16):
-        base = q(dx(d), material(m))
-        total = read(ask(store, base, fresh()))
-        low = read(ask(store, base + [age("<=", a)], fresh()))
-        high = read(ask(store, base + [age(">=", a)], fresh()))
-        estimate = None if None in (total, low, high) else low + high - total  # type: ignore[operator]
-        results.append((estimate, truth))
-    assert report(record_property, "B", results) <= MAX_RATE
+    assert report(record_property, "B", attack(store)) <= MAX_RATE
     store.close()
+    assert rate(attack(open_unprotected(bank))) == 1.0  # control: the attack is real
 
 
 def test_c_linear_combinations_of_multi_value_filters(bank: Bank, record_property: Any) -> None:
     """C: S&{d1,d2} + S&{d1,d3} - S&{d2,d3} = 2 * S&d1."""
     diagnoses = sorted({r.diagnosis for r in bank.rows if r.diagnosis})
     counts = Counter((r.diagnosis, r.sex, r.material, r.year) for r in bank.rows if r.diagnosis)
-    cells = sorted((d, s, m, y, n) for (d, s, m, y), n in counts.items() if 1 <= n <= K - 1)
+    cells = stratified([(d, s, m, y, n) for (d, s, m, y), n in counts.items()
+                        if 1 <= n <= K - 1], 17)
     pick = random.Random(17)
+    others = [pick.sample([d for d in diagnoses if d != cell[0]], 2) for cell in cells]
+
+    def attack(store: NodeStore) -> list[tuple[float | None, int]]:
+        results = []
+        for (d1, s, m, y, truth), (d2, d3) in zip(cells, others, strict=True):
+            rest = q(sex(s), material(m), year(y))
+            x12 = read(ask(store, rest + [dx(d1), dx(d2)], fresh()))
+            x13 = read(ask(store, rest + [dx(d1), dx(d3)], fresh()))
+            x23 = read(ask(store, rest + [dx(d2), dx(d3)], fresh()))
+            estimate = None if None in (x12, x13, x23) else (x12 + x13 - x23) / 2  # type: ignore[operator]
+            results.append((estimate, truth))
+        return results
+
     store = bank.open()
-    results = []
-    for d1, s, m, y, truth in stratified(cells, 17):
-        d2, d3 = pick.sample([d for d in diagnoses if d != d1], 2)
-        rest = q(sex(s), material(m), year(y))
-        x12 = read(ask(store, rest + [dx(d1), dx(d2)], fresh()))
-        x13 = read(ask(store, rest + [dx(d1), dx(d3)], fresh()))
-        x23 = read(ask(store, rest + [dx(d2), dx(d3)], fresh()))
-        estimate = None if None in (x12, x13, x23) else (x12 + x13 - x23) / 2  # type: ignore[operator]
-        results.append((estimate, truth))
-    assert report(record_property, "C", results) <= MAX_RATE
+    assert report(record_property, "C", attack(store)) <= MAX_RATE
     store.close()
+    assert rate(attack(open_unprotected(bank))) == 1.0  # control: the attack is real
 
 
 def test_d_the_guard_does_not_forget_within_its_window(bank: Bank, record_property: Any) -> None:
@@ -342,6 +369,21 @@ def test_e_laplace_rephrasings_do_not_average_out(bank: Bank, record_property: A
             n for n in narrow if n is not None) / len(narrow)
         results.append((mean, truth))
     assert report(record_property, "E", results) <= MAX_RATE
+    # Control: noise drawn per phrasing (the old seeding by filter text) averages out.
+    secret = b"per-phrasing"
+    recovered = []
+    for d, m, y, s, truth in sex_cells(bank):
+        def noisy_mean(base: Filters, phrasings: list[Filters]) -> float:
+            total = 0.0
+            for extra in phrasings:
+                query = query_from_json({"query": {"filters": base + extra}})
+                seed = noise_seed(secret=secret, query_key=query.key())
+                total += store.true_count(query) + round(laplace_noise(seed=seed, scale=1.0))
+            return total / len(phrasings)
+        estimate = noisy_mean(parent(d, m, y), parent_phrasings) - noisy_mean(
+            parent(d, m, y) + [sex(_other(s))], sex_phrasings)
+        recovered.append((estimate, truth))
+    assert rate(recovered) >= 0.8
     store.close()
 
 
