@@ -1,17 +1,27 @@
 """Federated biobank discovery: nodes answer counts under disclosure control, a hub merges them.
 
-No record leaves a node. See node_app.py (the node's HTTP API), disclosure.py
-(the rules), hub.py (fan-out and merge) and negotiation.py (access requests).
+No record leaves a node. See node_app.py (the node's HTTP API), disclosure.py and
+cellkey.py (the rules: the cell key method), hub.py (fan-out and merge), data_use.py
+(the intended-use questions) and negotiation.py (access requests).
 """
 
 from permed_atlas.federation.auth import TokenClaims, check_requester, issue_token, verify_token
+from permed_atlas.federation.cellkey import (
+    PerturbationRow,
+    PerturbationTable,
+    build_perturbation_table,
+    cell_key,
+)
+from permed_atlas.federation.data_use import data_use_from_values, purpose_choices, use_fields
 from permed_atlas.federation.disclosure import (
     QueryHistory,
     count_bounds,
     disclose,
+    disclose_released,
     find_differencing_conflict,
     laplace_noise,
     noise_seed,
+    perturb,
 )
 from permed_atlas.federation.errors import (
     AccessRequestError,
@@ -37,6 +47,7 @@ from permed_atlas.federation.models import (
     NodeEndpoint,
     NodeOutcome,
     Range,
+    Selection,
 )
 from permed_atlas.federation.negotiation import (
     AccessRequest,
@@ -73,15 +84,22 @@ __all__ = [
     "NodeOutcome",
     "NodeStore",
     "NodesConfigError",
+    "PerturbationRow",
+    "PerturbationTable",
     "QueryHistory",
     "Range",
     "RequesterNotAllowedError",
+    "Selection",
     "TokenClaims",
     "answer_access_request",
+    "build_perturbation_table",
+    "cell_key",
     "check_requester",
     "count_bounds",
     "create_access_request",
+    "data_use_from_values",
     "disclose",
+    "disclose_released",
     "find_differencing_conflict",
     "get_access_request",
     "issue_token",
@@ -93,8 +111,11 @@ __all__ = [
     "normalise_code",
     "open_node_store",
     "parse_pattern",
+    "perturb",
+    "purpose_choices",
     "query_from_json",
     "query_to_json",
     "run_hub_query",
+    "use_fields",
     "verify_token",
 ]

@@ -11,6 +11,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from permed_atlas.federation.cellkey import build_perturbation_table, ptable_rows_text
 from permed_atlas.federation.data_use import (
     UseField,
     data_use_from_values,
@@ -89,6 +90,16 @@ def check(data: DataOpt, config: ConfigOpt) -> None:
     console.print(f"{node_store.config.identity.id}: {node_store.sample_count()} samples")
     for dataset in node_store.datasets:
         console.print(f"  collection {dataset.id}: consent {', '.join(dataset.duo_codes) or '-'}")
+    rules = node_store.config.rules
+    if rules.ckm_max_deviation and rules.noise_epsilon is None:
+        # The operator sees the transition probabilities the node will apply.
+        console.print(f"cell key perturbation table (D={rules.ckm_max_deviation}, "
+                      f"V={rules.ckm_variance}), deviation: probability per true count i:")
+        table = build_perturbation_table(max_deviation=rules.ckm_max_deviation,
+                                         variance=rules.ckm_variance,
+                                         keep_zeros=rules.ckm_keep_zeros)
+        for line in ptable_rows_text(table):
+            console.print(f"  {line}", markup=False)
     node_store.close()
 
 
