@@ -16,6 +16,7 @@ every record's key.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import hmac
 import secrets
@@ -161,8 +162,7 @@ class NodeStore:
         selection = self.table_measure(query)
         self._selections[key] = selection
         if len(self._selections) > _COUNT_CACHE_SIZE:
-            # Oldest first: dicts keep insertion order.
-            self._selections.pop(next(iter(self._selections)), None)
+            _drop_oldest(self._selections)
         return selection
 
     def table_count(self, query: CountQuery) -> int:
@@ -231,7 +231,7 @@ class NodeStore:
                 reduced = candidate
         self._canonical[query.key()] = reduced
         if len(self._canonical) > _COUNT_CACHE_SIZE:
-            self._canonical.pop(next(iter(self._canonical)), None)
+            _drop_oldest(self._canonical)
         return reduced
 
     def term_counts(self, column: str) -> list[tuple[str, int]]:
@@ -403,6 +403,13 @@ class _Entry:
     canonical: CountQuery
     selection: Selection
     released: int
+
+
+def _drop_oldest(cache: dict[str, Any]) -> None:
+    # Oldest first: dicts keep insertion order. Another server thread may be adding
+    # to the cache at the same moment; then the trimming waits for the next call.
+    with contextlib.suppress(RuntimeError, StopIteration):
+        cache.pop(next(iter(cache)), None)
 
 
 def _json(query: CountQuery) -> str:
