@@ -64,9 +64,11 @@ def test_ask_all_biobanks_and_read_bounds(demo_registry, live_server: str, page,
     page.goto(f"{live_server}/federation/")
     page.fill('input[name="diagnosis"]', "C50")
     page.select_option('select[name="sex"]', "female")
-    page.fill('input[name="purpose"]', "HMB")
+    page.select_option('select[name="purpose"]', "HMB")
     page.fill('input[name="country"]', "DE")
     page.select_option('select[name="commercial"]', "no")
+    # Every fact a DUO modifier can need is on the form, not-for-profit included.
+    page.select_option('select[name="not_for_profit"]', "yes")
     page.get_by_role("button", name="Ask all biobanks").click()
     page.wait_for_selector('[data-testid="hub-result"]')
     rows = page.get_by_test_id("per-node")

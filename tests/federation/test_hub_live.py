@@ -8,7 +8,6 @@ import time
 import pyarrow.parquet as pq
 import pytest
 
-from permed_atlas.federation.disclosure import disclose
 from permed_atlas.federation.hub import run_hub_query
 from permed_atlas.federation.query import query_from_json
 from permed_atlas.transfer import DataUseRequest
@@ -41,11 +40,16 @@ def test_merged_counts_match_the_raw_tables(federation: Federation) -> None:
     for node_id, true_count in raw.items():
         outcome = by_node[node_id]
         assert outcome.status == "ok", outcome.reason
-        expected = disclose(true_count, rules=federation.stores[node_id].config.rules)
-        assert outcome.count == expected
+        store = federation.stores[node_id]
+        assert store.true_count(breast_female()) == true_count
+        # The hub reads back exactly what the node released, perturbation stated.
+        assert outcome.count == store.release(breast_female())
         assert outcome.count.lower <= true_count <= outcome.count.upper
-    # Berlin shows exact counts (k=5, rounding 1).
-    assert by_node["de-berlin"].count.value == raw["de-berlin"]
+    # Berlin (k=5, rounding 1) shows the cell-key perturbed count: within D of the truth.
+    berlin = by_node["de-berlin"].count
+    assert berlin.perturbation == "cell key" and berlin.value is not None
+    assert berlin.max_deviation is not None
+    assert abs(berlin.value - raw["de-berlin"]) <= berlin.max_deviation
     eu = result.regions["EU"]
     assert eu.nodes == 2
     assert eu.lower <= raw["de-berlin"] + raw["fr-lyon"] <= eu.upper
@@ -100,7 +104,7 @@ def test_duo_matching_leaves_out_collections_whose_consent_forbids_the_use(
     only_biobank = query_from_json({"query": {
         "filters": [{"id": "ICD10:C50"}, {"id": "sex:female"}],
         "requestParameters": {"datasetIds": ["biobank-1"]}}})
-    assert lyon.count == disclose(store.true_count(only_biobank), rules=store.config.rules)
+    assert lyon.count == store.release(only_biobank)
 
 
 def test_a_use_no_collection_allows_excludes_the_node(federation: Federation) -> None:

@@ -43,3 +43,20 @@ def test_read_count_of_our_nodes_and_of_a_plain_beacon() -> None:
     assert (plain.lower, plain.upper, plain.value) == (42, 42, 42)
     plain_small = read_count({"responseSummary": {"exists": False, "numTotalResults": "<5"}})
     assert (plain_small.lower, plain_small.upper) == (0, 4)
+
+
+def test_read_count_of_a_perturbing_node_keeps_its_bounds_and_method() -> None:
+    small = read_count({"responseSummary": {"exists": True, "numTotalResults": "<5"},
+                        "info": {"disclosure": {"display": "<5", "suppressed": True, "k": 5,
+                                                "rounding": 1, "perturbation": "cell key",
+                                                "maxDeviation": 3, "upper": 7}}})
+    # A released 1..4 can come from a true count up to 4 + D.
+    assert (small.lower, small.upper, small.perturbation, small.max_deviation) == (
+        1, 7, "cell key", 3)
+    shown = read_count({"responseSummary": {"exists": True, "numTotalResults": 40},
+                        "info": {"disclosure": {"display": "40", "suppressed": False, "k": 5,
+                                                "rounding": 1, "perturbation": "cell key",
+                                                "maxDeviation": 3, "lower": 37, "upper": 43}}})
+    assert (shown.lower, shown.upper, shown.value) == (37, 43, 40)
+    result = merge_outcomes(CountQuery(), [outcome("a", "EU", small), outcome("b", "EU", shown)])
+    assert (result.total.lower, result.total.upper) == (38, 50)

@@ -173,7 +173,10 @@ def test_bad_filters_get_400_naming_the_filter(client: TestClient) -> None:
     assert response.status_code == 400
 
 
-def test_differencing_is_refused_with_409(client: TestClient) -> None:
+def test_differencing_is_refused_with_409() -> None:
+    # Without perturbation (D = 0) the guard compares the true counts named below.
+    exact = demo_store(NODE, ckm_max_deviation=0)
+    client = TestClient(create_node_app(exact))
     headers = auth("differ")
     first = client.post("/api/biosamples", json=body({"id": "ICD10:Q90"}), headers=headers)
     assert first.status_code == 200
@@ -187,6 +190,7 @@ def test_differencing_is_refused_with_409(client: TestClient) -> None:
                                                      {"id": "sex:female"}),
                         headers=auth("someone-else"))
     assert other.status_code == 200
+    exact.close()
 
 
 def test_daily_budget_gives_429(client: TestClient) -> None:

@@ -119,7 +119,9 @@ def test_demo_store_counts_match_the_raw_csv() -> None:
 
 
 def test_log_budget_and_guard_survive_a_restart(tmp_path: Path) -> None:
-    data, cfg = write(tmp_path, ROWS)
+    # Without perturbation (D = 0), so the counts the guard compares are the true ones below.
+    unperturbed = {**CONFIG, "disclosure": {**CONFIG["disclosure"], "ckm_max_deviation": 0}}
+    data, cfg = write(tmp_path, ROWS, unperturbed)
     path = tmp_path / "node-log.sqlite"
     now = datetime(2026, 11, 23, 10, tzinfo=UTC)
     store = open_node_store(load_node_config(cfg), data=data, log=path)
@@ -142,4 +144,32 @@ def test_log_budget_and_guard_survive_a_restart(tmp_path: Path) -> None:
     outcomes = [e.outcome for e in store.query_log()]
     assert outcomes.count("refused") == 1 and outcomes.count("over_budget") == 1
     assert all(e.requester == "r" for e in store.query_log())
+    store.close()
+
+
+def test_record_keys_and_answers_survive_a_restart(tmp_path: Path) -> None:
+    rows = [[str(i), f"d{i // 2}", "C50.1" if i % 3 else "E11.9", "V" if i % 2 else "M",
+             "SERUM", str(30 + i % 40), "2019", "GRU"] for i in range(400)]
+    data, cfg = write(tmp_path, rows)
+    path = tmp_path / "node-log.sqlite"
+    questions = [ask([{"id": "ICD10:C50"}]), ask([{"id": "sex:male"}]),
+                 ask([{"id": "ICD10:E11"}], "individuals"),
+                 ask([{"id": "age_at_collection", "operator": ">=", "value": "50"}])]
+    now = datetime(2026, 11, 23, 10, tzinfo=UTC)
+
+    def answers(log: Path | None, requester: str) -> list[str]:
+        store = open_node_store(load_node_config(cfg), data=data, log=log)
+        try:
+            return [store.answer(q, requester=f"{requester}{i}", issuer="hub", now=now).display
+                    for i, q in enumerate(questions)]
+        finally:
+            store.close()
+
+    first = answers(path, "a")
+    assert answers(path, "b") == first  # the record-key secret was kept in the log file
+    in_memory = answers(None, "c")
+    assert answers(None, "d") == in_memory  # derived from the configured secret
+    store = open_node_store(load_node_config(cfg), data=data, log=path)
+    secret = store._db.execute("SELECT value FROM node_state").fetchone()[0]
+    assert len(secret) == 64
     store.close()

@@ -1,10 +1,18 @@
 """Federated biobank discovery: nodes answer counts under disclosure control, a hub merges them.
 
-No record leaves a node. See node_app.py (the node's HTTP API), disclosure.py
-(the rules), hub.py (fan-out and merge) and negotiation.py (access requests).
+No record leaves a node. See node_app.py (the node's HTTP API), disclosure.py and
+cellkey.py (the rules: the cell key method), hub.py (fan-out and merge), data_use.py
+(the intended-use questions) and negotiation.py (access requests).
 """
 
 from permed_atlas.federation.auth import TokenClaims, check_requester, issue_token, verify_token
+from permed_atlas.federation.cellkey import (
+    PerturbationRow,
+    PerturbationTable,
+    build_perturbation_table,
+    cell_key,
+)
+from permed_atlas.federation.data_use import data_use_from_values, purpose_choices, use_fields
 from permed_atlas.federation.demo_nodes import (
     DemoFederation,
     LocalNode,
@@ -17,9 +25,11 @@ from permed_atlas.federation.disclosure import (
     QueryHistory,
     count_bounds,
     disclose,
+    disclose_released,
     find_differencing_conflict,
     laplace_noise,
     noise_seed,
+    perturb,
 )
 from permed_atlas.federation.errors import (
     AccessRequestError,
@@ -51,6 +61,7 @@ from permed_atlas.federation.models import (
     NodeEndpoint,
     NodeOutcome,
     Range,
+    Selection,
 )
 from permed_atlas.federation.negotiation import (
     AccessRequest,
@@ -89,15 +100,22 @@ __all__ = [
     "NodeOutcome",
     "NodeStore",
     "NodesConfigError",
+    "PerturbationRow",
+    "PerturbationTable",
     "QueryHistory",
     "Range",
     "RequesterNotAllowedError",
+    "Selection",
     "TokenClaims",
     "answer_access_request",
+    "build_perturbation_table",
+    "cell_key",
     "check_requester",
     "count_bounds",
     "create_access_request",
+    "data_use_from_values",
     "disclose",
+    "disclose_released",
     "find_differencing_conflict",
     "get_access_request",
     "issue_token",
@@ -111,11 +129,14 @@ __all__ = [
     "open_node_store",
     "parse_pattern",
     "probe_nodes",
+    "perturb",
+    "purpose_choices",
     "query_from_json",
     "query_to_json",
     "registry_path",
     "run_hub_query",
     "start_command",
     "start_local_nodes",
+    "use_fields",
     "verify_token",
 ]

@@ -12,6 +12,11 @@ number: the filters are the ones ``node_store._where`` turns into SQL, with the
 same NULL rules (a filter on a dimension never matches a missing value; no
 filter matches everything).
 
+Beside each count the cube keeps the sum of the counted samples' record keys
+(see cellkey.py) modulo 2**32, in unsigned 32-bit prefix sums that wrap: the
+arithmetic is modular, so differences of wrapped prefix sums are still exact,
+and the cell key of any selection costs the same four lookups as its count.
+
 Donor counts (``individuals``, a count of distinct donors) cannot be summed
 from cells, because a donor's samples can sit in several cells; those stay
 with DuckDB. A table whose cube would be larger than ``max_entries`` (many
@@ -27,9 +32,11 @@ import duckdb
 import numpy as np
 import numpy.typing as npt
 
+from permed_atlas.federation.cellkey import KEY_MODULUS
 from permed_atlas.federation.models import TERM_DIMENSIONS, CountQuery, Range
 
-# 16M entries of int32: 64 MB, the most a node spends on its cube by default.
+# 16M entries of int32 counts and uint32 key sums: 128 MB, the most a node spends on its
+# cube by default.
 DEFAULT_MAX_ENTRIES = 16_000_000
 _CELL_COLUMNS = ("dataset_id", "diagnosis_key", *TERM_DIMENSIONS)
 
@@ -58,10 +65,12 @@ class CountCube:
         *,
         cells: dict[str, list[Any]],
         prefix: npt.NDArray[np.int64] | npt.NDArray[np.int32],
+        key_prefix: npt.NDArray[np.uint32],
         age: _Axis,
         year: _Axis,
     ) -> None:
         self._prefix = prefix
+        self._key_prefix = key_prefix
         self._age = age
         self._year = year
         diagnoses = sorted({d for d in cells["diagnosis_key"] if d is not None})
@@ -88,19 +97,27 @@ class CountCube:
     @property
     def nbytes(self) -> int:
         """The memory the prefix sums take."""
-        return int(self._prefix.nbytes)
+        return int(self._prefix.nbytes + self._key_prefix.nbytes)
 
     def count(self, query: CountQuery) -> int | None:
         """The number of samples matching ``query``; None for a question the cube cannot answer.
 
         :param query: the question; only ``biosamples`` questions are answered.
         """
+        measured = self.measure(query)
+        return None if measured is None else measured[0]
+
+    def measure(self, query: CountQuery) -> tuple[int, int] | None:
+        """The number of samples matching ``query`` and the sum of their keys mod 2**32.
+
+        :param query: the question; only ``biosamples`` questions are answered (else None).
+        """
         if query.entity != "biosamples":
             return None
         ages = self._age.span(query.age)
         years = self._year.span(query.year)
         if ages is None or years is None:
-            return 0
+            return 0, 0
         mask = np.ones(self.cells, dtype=bool)
         if query.diagnosis:
             wanted = np.zeros(self.cells, dtype=bool)
@@ -121,12 +138,17 @@ class CountCube:
                 mask &= wanted
         chosen = np.flatnonzero(mask)
         if chosen.size == 0:
-            return 0
+            return 0, 0
         (a0, a1), (y0, y1) = ages, years
-        p = self._prefix
-        total = (p[chosen, a1 + 1, y1 + 1].sum() - p[chosen, a0, y1 + 1].sum()
-                 - p[chosen, a1 + 1, y0].sum() + p[chosen, a0, y0].sum())
-        return int(total)
+        # The four corners of the age x year rectangle in every chosen cell, in one gather.
+        rows = chosen[:, None]
+        a = np.array([a1 + 1, a0, a1 + 1, a0])
+        y = np.array([y1 + 1, y1 + 1, y0, y0])
+        counts = self._prefix[rows, a, y].sum(axis=0, dtype=np.int64)
+        keys = self._key_prefix[rows, a, y].sum(axis=0, dtype=np.uint64)
+        total = int(counts[0]) - int(counts[1]) - int(counts[2]) + int(counts[3])
+        key_sum = int(keys[0]) - int(keys[1]) - int(keys[2]) + int(keys[3])
+        return total, key_sum % KEY_MODULUS
 
 
 def build_count_cube(
@@ -152,7 +174,8 @@ def build_count_cube(
             SELECT {cell_sql},
                    CASE WHEN age IS NULL THEN 0 ELSE age - {age.low} + 1 END AS a,
                    CASE WHEN year IS NULL THEN 0 ELSE year - {year.low} + 1 END AS y,
-                   count(*) AS n
+                   count(*) AS n,
+                   CAST(sum(sample_key) % 4294967296 AS UBIGINT) AS key_sum
             FROM samples GROUP BY ALL
         )
         SELECT dense_rank() OVER (ORDER BY {', '.join(_CELL_COLUMNS)}) - 1 AS cell, *
@@ -169,13 +192,21 @@ def build_count_cube(
             f"SELECT DISTINCT cell, {', '.join(_CELL_COLUMNS)} FROM cube_groups ORDER BY cell"
         ).fetchall()
         cells = {c: [r[i + 1] for r in listed] for i, c in enumerate(_CELL_COLUMNS)}
-        groups = con.execute("SELECT cell, a, y, n FROM cube_groups").fetchnumpy()
+        groups = con.execute("SELECT cell, a, y, n, key_sum FROM cube_groups").fetchnumpy()
     finally:
         con.execute("DROP TABLE cube_groups")
     dtype = np.int32 if int(bounds[4]) < 2**31 - 1 else np.int64
     counts = np.zeros((n_cells, age.size + 1, year.size + 1), dtype=dtype)
-    counts[np.asarray(groups["cell"], dtype=np.int64), np.asarray(groups["a"], dtype=np.int64),
-           np.asarray(groups["y"], dtype=np.int64)] = np.asarray(groups["n"], dtype=dtype)
+    where = (np.asarray(groups["cell"], dtype=np.int64), np.asarray(groups["a"], dtype=np.int64),
+             np.asarray(groups["y"], dtype=np.int64))
+    counts[where] = np.asarray(groups["n"], dtype=dtype)
     prefix = np.zeros((n_cells, age.size + 2, year.size + 2), dtype=dtype)
     prefix[:, 1:, 1:] = counts.cumsum(axis=1, dtype=dtype).cumsum(axis=2, dtype=dtype)
-    return CountCube(cells=cells, prefix=prefix, age=age, year=year)
+    del counts
+    key_sums = np.zeros((n_cells, age.size + 1, year.size + 1), dtype=np.uint32)
+    key_sums[where] = np.asarray(groups["key_sum"], dtype=np.uint64).astype(np.uint32)
+    # uint32 sums wrap modulo 2**32, which is the arithmetic the cell key needs.
+    key_prefix = np.zeros((n_cells, age.size + 2, year.size + 2), dtype=np.uint32)
+    key_prefix[:, 1:, 1:] = key_sums.cumsum(axis=1, dtype=np.uint32).cumsum(axis=2,
+                                                                            dtype=np.uint32)
+    return CountCube(cells=cells, prefix=prefix, key_prefix=key_prefix, age=age, year=year)

@@ -28,9 +28,18 @@ def _where_line(data: Path, row: int, is_csv: bool) -> str:
     return f"{data}:{row + 1}" if is_csv else f"{data}: row {row}"
 
 
-def load_samples(con: duckdb.DuckDBPyConnection, config: NodeConfig, data: Path) -> None:
+def load_samples(
+    con: duckdb.DuckDBPyConnection, config: NodeConfig, data: Path, *, key_secret: str = ""
+) -> None:
     """Create tables ``samples`` and ``datasets`` from ``data`` mapped by ``config``.
 
+    Each sample gets a ``sample_key`` and each donor a ``donor_key``: the
+    record keys of the cell key method (see cellkey.py), 32 bits of
+    SHA-256(``key_secret`` | kind | id). With the node's persisted random secret
+    they are random to anyone without it, and permanent: a reload, or a new
+    version of the table, gives a record the same key as long as its id stays.
+
+    :param key_secret: the node's record-key secret.
     :raises MappingError: for a missing column or a value that cannot be mapped.
     """
     is_csv = data.suffix.lower() not in {".parquet", ".pq"}
@@ -159,11 +168,16 @@ def load_samples(con: duckdb.DuckDBPyConnection, config: NodeConfig, data: Path)
                CAST(m.sex AS sex_term) AS sex,
                CAST(m.age AS SMALLINT) AS age, CAST(m.year AS SMALLINT) AS year, m.country,
                CASE WHEN m.raw_diagnosis IS NULL THEN NULL
-                    ELSE replace(m.raw_diagnosis, '.', '') END AS diagnosis_key
+                    ELSE replace(m.raw_diagnosis, '.', '') END AS diagnosis_key,
+               CAST('0x' || substr(sha256(? || '|sample|' || m.sample_id), 1, 8) AS UBIGINT)
+                   AS sample_key,
+               CAST('0x' || substr(sha256(? || '|donor|' || m.donor_id), 1, 8) AS UBIGINT)
+                   AS donor_key
         FROM mapped m JOIN datasets d
           ON d.collection = m.collection AND d.duo_codes = m.duo_codes
         ORDER BY diagnosis_key, m.sex, m.material
-        """
+        """,
+        [key_secret, key_secret],
     )
     con.execute("DROP TABLE mapped")
     con.execute("DROP TABLE raw")

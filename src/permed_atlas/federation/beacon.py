@@ -134,6 +134,10 @@ def count_response(
         # Below the threshold there is no integer the node may say: the answer is
         # downgraded to boolean, and the threshold tells the client what that means.
         disclosure["downgradedBecause"] = f"the count is below the node's threshold of {k}"
+        # A perturbing node may state the true count's upper bound (k-1+D), but only when it
+        # is at least k, so that no number in a response falls in 1..k-1.
+        if shown.upper >= k:
+            disclosure["upper"] = shown.upper
     granularity = "count" if as_count else "boolean"
     out: dict[str, Any] = {
         "meta": response_meta(beacon_id, entity=query.entity, returned_granularity=granularity,

@@ -2,20 +2,28 @@
 
 from __future__ import annotations
 
+import inspect
 import json
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
+from permed_atlas.federation.cellkey import build_perturbation_table, ptable_rows_text
+from permed_atlas.federation.data_use import (
+    UseField,
+    data_use_from_values,
+    purpose_choices,
+    use_fields,
+)
+from permed_atlas.federation.errors import FilterError
 from permed_atlas.federation.hub import load_hub_config, result_to_json, run_hub_query
 from permed_atlas.federation.mapping import load_node_config
 from permed_atlas.federation.models import HubResult
 from permed_atlas.federation.node_store import open_node_store
 from permed_atlas.federation.query import build_simple_query
-from permed_atlas.transfer import DataUseRequest
 
 console = Console()
 node_app = typer.Typer(help="Run a biobank's federation node.", no_args_is_help=True)
@@ -34,8 +42,15 @@ def serve(
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8701,
     k: Annotated[int | None, typer.Option(help="Suppression threshold (overrides config).")] = None,
     rounding: Annotated[int | None, typer.Option(help="Rounding base.")] = None,
-    noise_epsilon: Annotated[float | None, typer.Option(help="Laplace noise epsilon.")] = None,
+    max_deviation: Annotated[int | None, typer.Option(
+        help="Cell key method: the most a count is changed (0: off).")] = None,
+    variance: Annotated[float | None, typer.Option(
+        help="Cell key method: variance of the change (0 < V < D²).")] = None,
+    noise_epsilon: Annotated[float | None, typer.Option(
+        help="Laplace noise epsilon (replaces the cell key table).")] = None,
     budget: Annotated[int | None, typer.Option(help="Queries per requester per day.")] = None,
+    global_budget: Annotated[int | None, typer.Option(
+        help="Queries per day from all requesters together.")] = None,
     log: Annotated[Path | None, typer.Option(help="SQLite file keeping the query log.")] = None,
     threads: Annotated[int | None, typer.Option(help="DuckDB threads.")] = None,
     cube: Annotated[bool, typer.Option(
@@ -61,8 +76,9 @@ def serve(
         latency = parse_latency(emulate_latency, seed=port) if emulate_latency else None
     except ValueError as exc:
         raise typer.BadParameter(str(exc), param_hint="--emulate-latency") from exc
-    overrides = {"k": k, "rounding": rounding, "noise_epsilon": noise_epsilon,
-                 "daily_budget": budget}
+    overrides = {"k": k, "rounding": rounding, "ckm_max_deviation": max_deviation,
+                 "ckm_variance": variance, "noise_epsilon": noise_epsilon,
+                 "daily_budget": budget, "global_daily_budget": global_budget}
     node_store = open_node_store(load_node_config(config, overrides=overrides), data=data,
                                  log=log, threads=threads, cube=cube)
     identity = node_store.config.identity
@@ -87,6 +103,16 @@ def check(data: DataOpt, config: ConfigOpt) -> None:
     console.print(f"{node_store.config.identity.id}: {node_store.sample_count()} samples")
     for dataset in node_store.datasets:
         console.print(f"  collection {dataset.id}: consent {', '.join(dataset.duo_codes) or '-'}")
+    rules = node_store.config.rules
+    if rules.ckm_max_deviation and rules.noise_epsilon is None:
+        # The operator sees the transition probabilities the node will apply.
+        console.print(f"cell key perturbation table (D={rules.ckm_max_deviation}, "
+                      f"V={rules.ckm_variance}), deviation: probability per true count i:")
+        table = build_perturbation_table(max_deviation=rules.ckm_max_deviation,
+                                         variance=rules.ckm_variance,
+                                         keep_zeros=rules.ckm_keep_zeros)
+        for line in ptable_rows_text(table):
+            console.print(f"  {line}", markup=False)
     node_store.close()
 
 
@@ -106,7 +132,6 @@ def print_result(result: HubResult) -> None:
                   + ("" if result.complete else " (incomplete: some nodes did not answer)"))
 
 
-@hub_app.command("query")
 def query(
     nodes: Annotated[Path, typer.Option("--nodes", help="The hub's nodes.yaml registry.")],
     diagnosis: Annotated[list[str], typer.Option(help="ICD-10 code, range or chapter:N.")] = [],  # noqa: B006
@@ -116,27 +141,63 @@ def query(
     year: Annotated[str | None, typer.Option(help="Collection year: N or LOW-HIGH.")] = None,
     entity: Annotated[str, typer.Option(help="biosamples or individuals.")] = "biosamples",
     requester: Annotated[str, typer.Option(help="Who is asking (logged by nodes).")] = "cli",
-    purpose: Annotated[str | None, typer.Option(help="DUO purpose (GRU, HMB, DS, ...).")] = None,
-    disease: Annotated[str | None, typer.Option(help="Disease studied, for DS.")] = None,
-    country: Annotated[str | None, typer.Option(help="Requester's country.")] = None,
-    commercial: Annotated[bool | None, typer.Option("--commercial/--non-commercial")] = None,
-    ethics_approval: Annotated[
-        bool | None, typer.Option("--ethics-approval/--no-ethics-approval",
-                                  help="Whether local ethics (IRB/ERB) approval is documented.")
-    ] = None,
+    purpose: Annotated[str | None, typer.Option(help=_purpose_help())] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    **use: Any,
 ) -> None:
     """Send one count query to every node of a registry and merge the answers.
+
+    The intended-use options are those of the DUO matcher: each fact a consent
+    modifier can need (``--not-for-profit``, ``--genetic-study``, ...).
 
     Example: ``permed hub query --nodes nodes.yaml --diagnosis C50 --sex female --purpose HMB``
     """
     question = build_simple_query(diagnosis=diagnosis, sex=sex, material=material, age=age,
-                               year=year, entity=entity)
-    use = (DataUseRequest(purpose=purpose, disease=disease, country=country,
-                          commercial=commercial, ethics_approval=ethics_approval)
-           if purpose else None)
-    result = run_hub_query(load_hub_config(nodes), question, requester=requester, use=use)
+                                  year=year, entity=entity)
+    try:
+        data_use = data_use_from_values({"purpose": purpose, **use})
+    except FilterError as exc:
+        raise typer.BadParameter(str(exc), param_hint=f"--{exc.field or 'purpose'}") from exc
+    result = run_hub_query(load_hub_config(nodes), question, requester=requester, use=data_use)
     if as_json:
         typer.echo(json.dumps(result_to_json(result), indent=2, ensure_ascii=False))
     else:
         print_result(result)
+
+
+def _purpose_help() -> str:
+    return "DUO purpose: " + ", ".join(c.shorthand for c in purpose_choices()) + "."
+
+
+# A yes-or-no fact whose "no" reads better than "--no-...".
+_NEGATIVE = {"commercial": "--non-commercial"}
+
+
+def _use_parameter(item: UseField) -> inspect.Parameter:
+    help_text = item.label + "."
+    option: Any
+    kind: Any
+    default: Any = None
+    if item.kind == "tristate":
+        negative = _NEGATIVE.get(item.name, f"--no-{item.option[2:]}")
+        option, kind = typer.Option(f"{item.option}/{negative}", help=help_text), bool | None
+    elif item.kind == "flag":
+        option, kind, default = typer.Option(item.option, help=help_text), bool, False
+    elif item.kind == "number":
+        option, kind = typer.Option(item.option, help=help_text), int | None
+    elif item.kind == "list":
+        option, kind, default = typer.Option(item.option, help=help_text), list[str], []
+    else:
+        option, kind = typer.Option(item.option, help=help_text), str | None
+    return inspect.Parameter(item.name, inspect.Parameter.KEYWORD_ONLY,
+                             annotation=Annotated[kind, option], default=default)
+
+
+# The command's options: the fixed ones, then one per fact of the matcher's DataUseRequest.
+_fixed = [p for p in inspect.signature(query, eval_str=True).parameters.values()
+          if p.kind is not inspect.Parameter.VAR_KEYWORD]
+query.__signature__ = inspect.Signature(  # type: ignore[attr-defined]
+    [p.replace(kind=inspect.Parameter.KEYWORD_ONLY) for p in _fixed]
+    + [_use_parameter(item) for item in use_fields()]
+)
+hub_app.command("query")(query)

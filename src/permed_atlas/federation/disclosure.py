@@ -2,23 +2,29 @@
 
 The rules, applied in this order to the true count ``n`` of a question:
 
-1. Noise (optional, in the style of samply/laplace-rs): ``n' = n + Laplace(0,
-   sensitivity / epsilon)`` rounded to an integer and clamped at 0. The noise
-   is drawn from a generator seeded by an HMAC of the node's secret and the
-   question's canonical key, so asking the same question again (by anyone)
-   returns the same noise and averaging repeats learns nothing. A true zero
-   stays 0 when ``show_zeros`` is set.
-2. Threshold: ``1 <= n' <= k-1`` is shown as "<k" with bounds [1, k-1]
-   ([0, k-1] when zeros are hidden too).
+1. Perturbation by the cell key method (see cellkey.py): ``n' = n + d`` where
+   ``d`` is read from the node's perturbation table at row ``n`` by the cell key
+   of the counted records. The same records always get the same ``d``, however
+   the question is phrased. Optionally (``noise_epsilon``), a rounded Laplace
+   deviation replaces the table; its generator is seeded by an HMAC of the
+   node's secret and the counted records (their count and key sum), never by
+   the phrasing, so averaging re-phrasings learns nothing either.
+2. Threshold, on the perturbed count: ``1 <= n' <= k-1`` is shown as "<k"
+   (and a 0 too when zeros are hidden).
 3. Rounding: otherwise ``n'`` is rounded half-up to a multiple of the base and
-   raised to the smallest multiple that is at least k, so a shown count is
-   never in 1..k-1.
+   raised to the smallest multiple that is at least k.
 
-The differencing guard: a question Q of requester R is refused when R got an
-answer, within the window, to an earlier question P whose filters nest with
-Q's (one is within the other, see :meth:`CountQuery.within`) and whose true
-counts differ by 1..k-1: the difference of the two answers would otherwise
-reveal a cell smaller than k. Equal counts and differences of k or more pass.
+The bounds stated with a count are the true counts that could have produced
+it (with Laplace noise, which is unbounded: the noisy counts).
+
+The differencing guard (an extra layer): a question Q of requester R is
+refused when R got an answer, within the window, to an earlier question P
+whose filters nest with Q's (one is within the other, see
+:meth:`CountQuery.within`) and whose perturbed counts differ by 1..k-1.
+Questions are identified by the records they select (``Selection.key``), so
+a re-phrasing is the same question, and compared on their canonical filters
+(filters that restrict nothing dropped). The guard compares perturbed counts,
+never true ones, so a refusal tells no more than the answers would have.
 """
 
 from __future__ import annotations
@@ -30,6 +36,7 @@ import random
 from collections.abc import Iterable
 from datetime import datetime
 
+from permed_atlas.federation.cellkey import build_perturbation_table, laplace_deviation
 from permed_atlas.federation.models import (
     CountQuery,
     DisclosedCount,
@@ -49,7 +56,10 @@ def smallest_shown(rules: DisclosureRules) -> int:
 
 
 def noise_seed(*, secret: bytes, query_key: str) -> int:
-    """A 64-bit seed fixed by the node's secret and the question (not the requester)."""
+    """A 64-bit seed fixed by the node's secret and the counted records (not the requester).
+
+    :param query_key: the selection key of the counted records (:attr:`Selection.key`).
+    """
     digest = hmac.new(secret, query_key.encode("utf-8"), hashlib.sha256).digest()
     return int.from_bytes(digest[:8], "big")
 
@@ -64,41 +74,91 @@ def laplace_noise(*, seed: int, scale: float) -> float:
     return -scale * math.copysign(1.0, u) * math.log(1.0 - 2.0 * abs(u))
 
 
-def disclose(
-    true_count: int, *, rules: DisclosureRules, secret: bytes = b"", query_key: str = ""
-) -> DisclosedCount:
-    """Turn a true count into what the node may say.
+def perturb(
+    true_count: int, *, rules: DisclosureRules, cell_key: float = 0.0, secret: bytes = b"",
+    selection_key: str = "",
+) -> tuple[int, str]:
+    """The perturbed count (before threshold and rounding) and the method used.
 
     :param true_count: the count in the node's store.
     :param rules: the node's disclosure rules.
-    :param secret: the node's noise secret (only used with noise).
-    :param query_key: the canonical question (only used with noise).
+    :param cell_key: the cell key of the counted records (cell key method).
+    :param secret: the node's noise secret (Laplace only).
+    :param selection_key: identifies the counted records (Laplace only).
     """
     if true_count < 0:
         raise ValueError("a count cannot be negative")
-    noisy = rules.noise_epsilon is not None
-    n = true_count
-    if noisy and not (true_count == 0 and rules.show_zeros):
-        scale = rules.noise_sensitivity / float(rules.noise_epsilon or 1.0)
-        seed = noise_seed(secret=secret, query_key=query_key)
-        n = max(0, round(true_count + laplace_noise(seed=seed, scale=scale)))
-    if n == 0 and rules.show_zeros:
-        return DisclosedCount("0", 0, 0, 0, False, False, "imprecise" if noisy else "exact")
-    if n < rules.k:
-        lower = 1 if rules.show_zeros else 0
-        return DisclosedCount(
-            f"<{rules.k}", None, lower, rules.k - 1, True, lower > 0, "imprecise"
-        )
-    shown = max(round_half_up(n, base=rules.rounding), smallest_shown(rules))
-    lower, upper = count_bounds(shown, rules=rules)
+    if rules.noise_epsilon is not None:
+        if true_count == 0 and rules.show_zeros:
+            return 0, "laplace"
+        scale = rules.noise_sensitivity / rules.noise_epsilon
+        seed = noise_seed(secret=secret, query_key=selection_key)
+        return max(0, true_count + laplace_deviation(seed=seed, scale=scale)), "laplace"
+    if rules.ckm_max_deviation:
+        table = build_perturbation_table(max_deviation=rules.ckm_max_deviation,
+                                         variance=rules.ckm_variance,
+                                         keep_zeros=rules.ckm_keep_zeros)
+        return table.perturb(true_count, cell_key), "cell key"
+    return true_count, "none"
+
+
+def disclose(
+    true_count: int, *, rules: DisclosureRules, cell_key: float = 0.0, secret: bytes = b"",
+    selection_key: str = "",
+) -> DisclosedCount:
+    """Turn a true count into what the node may say: perturb, then threshold, then round.
+
+    :param true_count: the count in the node's store.
+    :param rules: the node's disclosure rules.
+    :param cell_key: the cell key of the counted records.
+    :param secret: the node's noise secret (Laplace only).
+    :param selection_key: identifies the counted records (Laplace only).
+    """
+    released, method = perturb(true_count, rules=rules, cell_key=cell_key, secret=secret,
+                               selection_key=selection_key)
+    return disclose_released(released, rules=rules, method=method)
+
+
+def disclose_released(released: int, *, rules: DisclosureRules, method: str) -> DisclosedCount:
+    """Threshold and round an already perturbed count, with the true count's bounds.
+
+    :param released: the perturbed count.
+    :param rules: the node's disclosure rules.
+    :param method: "cell key", "laplace" or "none", as :func:`perturb` said.
+    """
+    deviation: int | None = rules.ckm_max_deviation if method == "cell key" else 0
+    if method == "laplace":
+        deviation = None
+
+    def true_range(low: int, high: int) -> tuple[int, int]:
+        if method != "cell key":
+            return low, high
+        return build_perturbation_table(
+            max_deviation=rules.ckm_max_deviation, variance=rules.ckm_variance,
+            keep_zeros=rules.ckm_keep_zeros).true_range(low, high)
+
+    meta = {"perturbation": method, "max_deviation": deviation}
+    exact = method == "none"
+    if released == 0 and rules.show_zeros:
+        lower, upper = true_range(0, 0)
+        return DisclosedCount("0", 0, lower, upper, False, False,
+                              "exact" if exact else "imprecise", **meta)  # type: ignore[arg-type]
+    if released < rules.k:
+        low = 1 if rules.show_zeros else 0
+        lower, upper = true_range(low, rules.k - 1)
+        return DisclosedCount(f"<{rules.k}", None, lower, upper, True, low > 0, "imprecise",
+                              **meta)  # type: ignore[arg-type]
+    shown = max(round_half_up(released, base=rules.rounding), smallest_shown(rules))
+    lower, upper = true_range(*count_bounds(shown, rules=rules))
     precision: Precision = (
-        "imprecise" if noisy else ("exact" if rules.rounding == 1 else "rounded")
+        ("exact" if rules.rounding == 1 else "rounded") if exact else "imprecise"
     )
-    return DisclosedCount(str(shown), shown, lower, upper, False, True, precision)
+    return DisclosedCount(str(shown), shown, lower, upper, False, True, precision,
+                          **meta)  # type: ignore[arg-type]
 
 
 def count_bounds(shown: int, *, rules: DisclosureRules) -> tuple[int, int]:
-    """The counts (at least k) that the rounding turns into ``shown``."""
+    """The released counts (at least k) that the rounding turns into ``shown``."""
     base = rules.rounding
     # The smallest shown value also stands for the counts from k that round below it.
     lower = rules.k if shown == smallest_shown(rules) else max(rules.k, shown - base // 2)
@@ -108,85 +168,100 @@ def count_bounds(shown: int, *, rules: DisclosureRules) -> tuple[int, int]:
 
 def find_differencing_conflict(
     query: CountQuery,
-    true_count: int,
+    count: int,
     *,
     history: Iterable[tuple[CountQuery, int]],
     k: int,
 ) -> CountQuery | None:
     """The earlier question whose answer and this one's would reveal a cell below k, if any.
 
-    :param query: the new question.
-    :param true_count: its true count.
-    :param history: earlier answered questions of the same requester with their true counts.
+    :param query: the new question (its canonical filters).
+    :param count: its perturbed count.
+    :param history: earlier answered questions of the same requester with their perturbed counts.
     :param k: the node's threshold.
     """
     for earlier, earlier_count in history:
         if earlier.key() == query.key():
             continue
         nested = query.within(earlier) or earlier.within(query)
-        if nested and 1 <= abs(earlier_count - true_count) <= k - 1:
+        if nested and 1 <= abs(earlier_count - count) <= k - 1:
             return earlier
     return None
 
 
 class QueryHistory:
-    """One requester's answered questions with their true counts, indexed by count (pure).
+    """One requester's answered questions with their counts, indexed by count (pure).
 
     :meth:`conflict` decides exactly what :func:`find_differencing_conflict` decides
     over the entries asked since a moment, but looks only at the earlier
     questions whose counts differ by 1..k-1 (at most 2(k-1) buckets), so a check
-    costs the same with 20 or 2,000 questions in the history.
+    costs the same with 20 or 20,000 questions in the history.
 
-    :param limit: the most questions kept; the oldest go first.
+    A question is identified by ``key`` (by default its filter text; the node
+    passes the key of the records it selects, so re-phrasings are one entry).
+
+    :param limit: the most questions kept, the oldest going first; None keeps
+        every question until :meth:`forget_before` drops it (the node keeps the
+        whole differencing window: a bounded history is beaten by asking filler
+        questions until the one to difference with is forgotten).
     """
 
-    def __init__(self, *, limit: int) -> None:
+    def __init__(self, *, limit: int | None = None) -> None:
         self._limit = limit
         self._serial = 0
-        # key -> (question, true count, last asked, order of first asking)
+        # key -> (question, count, last asked, order of first asking)
         self._entries: dict[str, tuple[CountQuery, int, datetime, int]] = {}
         self._by_count: dict[tuple[str, int], set[str]] = {}
 
     def __len__(self) -> int:
         return len(self._entries)
 
-    def add(self, query: CountQuery, true_count: int, *, at: datetime) -> None:
+    def add(self, query: CountQuery, count: int, *, at: datetime, key: str | None = None) -> None:
         """Record an answered question (asked again: only its time moves).
 
         :param query: the question.
-        :param true_count: its true count.
+        :param count: its count.
         :param at: when it was answered.
+        :param key: what identifies the question (its filter text when None).
         """
-        key = query.key()
+        key = query.key() if key is None else key
         known = self._entries.get(key)
         if known is not None:
             self._entries[key] = (known[0], known[1], max(known[2], at), known[3])
             return
         self._serial += 1
-        self._entries[key] = (query, true_count, at, self._serial)
-        self._by_count.setdefault((query.entity, true_count), set()).add(key)
-        while len(self._entries) > self._limit:
-            old_key = next(iter(self._entries))
-            old = self._entries.pop(old_key)
-            bucket = self._by_count[(old[0].entity, old[1])]
-            bucket.discard(old_key)
-            if not bucket:
-                del self._by_count[(old[0].entity, old[1])]
+        self._entries[key] = (query, count, at, self._serial)
+        self._by_count.setdefault((query.entity, count), set()).add(key)
+        while self._limit is not None and len(self._entries) > self._limit:
+            self._drop(next(iter(self._entries)))
+
+    def _drop(self, key: str) -> None:
+        old = self._entries.pop(key)
+        bucket = self._by_count[(old[0].entity, old[1])]
+        bucket.discard(key)
+        if not bucket:
+            del self._by_count[(old[0].entity, old[1])]
+
+    def forget_before(self, moment: datetime) -> None:
+        """Drop the questions last asked before ``moment`` (they left the window)."""
+        for key in [key for key, entry in self._entries.items() if entry[2] < moment]:
+            self._drop(key)
 
     def conflict(
-        self, query: CountQuery, true_count: int, *, k: int, since: datetime
+        self, query: CountQuery, count: int, *, k: int, since: datetime, key: str | None = None
     ) -> CountQuery | None:
         """The earliest-asked question since ``since`` that conflicts with ``query``, if any.
 
         :param query: the new question.
-        :param true_count: its true count.
+        :param count: its count.
         :param k: the node's threshold.
         :param since: questions answered before this moment are not compared.
+        :param key: what identifies the question (its filter text when None).
         """
-        key = query.key()
+        key = query.key() if key is None else key
         found: tuple[int, CountQuery] | None = None
         for diff in range(1, k):
-            for other in (true_count - diff, true_count + diff):
+            for other in (count - diff, count + diff):
                 for earlier_key in self._by_count.get((query.entity, other), ()):
                     earlier, _, at, order = self._entries[earlier_key]
                     if earlier_key == key or at < since or (found and found[0] < order):

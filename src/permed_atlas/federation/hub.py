@@ -334,9 +334,12 @@ def read_count(body: dict[str, Any]) -> DisclosedCount:
     exists = bool(summary["exists"])
     if disclosure and disclosure.get("suppressed"):
         # "<k" stands for 1..k-1 when the node said the cell is not empty, else 0..k-1.
+        # A perturbing node states the upper bound of the true count (k-1+D).
         k = int(disclosure["k"])
-        return DisclosedCount(str(disclosure["display"]), None, 1 if exists else 0, k - 1,
-                              True, exists, precision)  # type: ignore[arg-type]
+        upper = int(disclosure.get("upper", k - 1))
+        return DisclosedCount(str(disclosure["display"]), None, 1 if exists else 0, upper,
+                              True, exists, precision,  # type: ignore[arg-type]
+                              **_perturbation_of(disclosure))
     if disclosure:
         return DisclosedCount(
             display=str(disclosure["display"]),
@@ -346,6 +349,7 @@ def read_count(body: dict[str, Any]) -> DisclosedCount:
             suppressed=False,
             exists=exists,
             precision=precision,  # type: ignore[arg-type]
+            **_perturbation_of(disclosure),
         )
     if isinstance(shown, int):
         return DisclosedCount(str(shown), shown, shown, shown, False, shown > 0, "exact")
@@ -355,6 +359,17 @@ def read_count(body: dict[str, Any]) -> DisclosedCount:
     text = str(shown)
     k = int(text.lstrip("<"))
     return DisclosedCount(text, None, 0, k - 1, True, bool(summary.get("exists")), "imprecise")
+
+
+def _perturbation_of(disclosure: dict[str, Any]) -> dict[str, Any]:
+    # Nodes state {"method": ..., "maxDeviation": ...}; older nodes a bare method name.
+    stated = disclosure.get("perturbation", "none")
+    if isinstance(stated, dict):
+        method, deviation = stated.get("method", "none"), stated.get("maxDeviation", 0)
+    else:
+        method, deviation = stated, disclosure.get("maxDeviation", 0)
+    return {"perturbation": str(method),
+            "max_deviation": None if deviation is None else int(deviation)}
 
 
 def merge_outcomes(

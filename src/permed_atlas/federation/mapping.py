@@ -5,8 +5,10 @@ how its own table maps to the sample model::
 
     node: {id: bb-berlin, name: Biobank Berlin, region: EU, country: DE,
            beacon_id: de.biobank-berlin.beacon, organization_url: https://biobank-berlin.de}
-    disclosure: {k: 5, rounding: 1, show_zeros: true, noise_epsilon: null,
-                 daily_budget: 500, differencing_window_days: 30}
+    disclosure: {k: 5, rounding: 1, show_zeros: true, ckm_max_deviation: 3,
+                 ckm_variance: 2.0, ckm_keep_zeros: true, noise_epsilon: null,
+                 daily_budget: 500, global_daily_budget: 20000,  # default 40 x daily
+                 differencing_window_days: 30}
     auth:
       trusted_issuers: {permed-hub: {secret_env: PERMED_NODE_SECRET}}
       allowed_requesters: ["*"]

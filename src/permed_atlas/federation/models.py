@@ -83,57 +83,125 @@ class CountQuery:
         """
         if self.entity != other.entity:
             return False
-        if other.diagnosis and not (
-            self.diagnosis and all(any_covers(other.diagnosis, p) for p in self.diagnosis)
-        ):
+        if not (other.age.covers(self.age) and other.year.covers(self.year)):
             return False
-        for dim in (*TERM_DIMENSIONS, "datasets"):
-            wide, narrow = set(getattr(other, dim)), set(getattr(self, dim))
+        for wide, narrow in zip(other._term_sets(), self._term_sets(), strict=True):
             if wide and not (narrow and narrow <= wide):
                 return False
-        return other.age.covers(self.age) and other.year.covers(self.year)
+        return not other.diagnosis or bool(
+            self.diagnosis and all(any_covers(other.diagnosis, p) for p in self.diagnosis)
+        )
+
+    def _term_sets(self) -> tuple[frozenset[str], ...]:
+        # Memoised like key(): the differencing guard compares one question with many.
+        cached: tuple[frozenset[str], ...] | None = self.__dict__.get("_term_sets_cache")
+        if cached is None:
+            cached = tuple(frozenset(getattr(self, dim)) for dim in (*TERM_DIMENSIONS, "datasets"))
+            object.__setattr__(self, "_term_sets_cache", cached)
+        return cached
+
+
+@dataclass(frozen=True)
+class Selection:
+    """The records a question selects, as far as disclosure control needs them.
+
+    :param entity: what was counted (samples or donors).
+    :param count: how many records.
+    :param key_sum: the sum of their record keys modulo 2**32 (see cellkey.py).
+    """
+
+    entity: Entity
+    count: int
+    key_sum: int
+
+    @property
+    def key(self) -> str:
+        """Identifies the record set: equal for every phrasing that selects the same records.
+
+        Two different sets share it only when count and 32-bit key sum both
+        collide (about one pair in four billion), which at worst makes the
+        differencing guard treat them as one question, with one count.
+        """
+        return f"{self.entity}:{self.count}:{self.key_sum:08x}"
 
 
 @dataclass(frozen=True)
 class DisclosureRules:
-    """How a node turns a true count into what it says.
+    """How a node turns a true count into what it says (see disclosure.py for the order).
 
-    :param k: counts from 1 to k-1 are never shown; they become "<k".
-    :param rounding: shown counts are rounded half-up to this base (1 = exact),
+    :param k: released counts from 1 to k-1 are never shown; they become "<k".
+        The threshold applies to the perturbed count.
+    :param rounding: shown counts are rounded half-up to this base (1 = none),
         and never to a value below k.
-    :param show_zeros: a true zero is shown as 0 (otherwise it is "<k" too).
-    :param noise_epsilon: when set, Laplace noise of scale sensitivity/epsilon is
-        added before rounding; the same question always gets the same noise.
+    :param show_zeros: a released 0 is shown as 0 (otherwise it is "<k" too).
+    :param ckm_max_deviation: the cell key method's maximum deviation D: no
+        released count differs from the true one by more (0 turns the method off).
+    :param ckm_variance: the variance V of the deviation; larger hides more and
+        blurs more. Must lie in (0, D²).
+    :param ckm_keep_zeros: a positive count is never released as 0, so a 0 means
+        none; False lets counts up to D be released as 0 (more protection near 0).
+    :param noise_epsilon: when set, a rounded Laplace(0, sensitivity/epsilon)
+        deviation replaces the perturbation table; it is seeded by the counted
+        records, so every phrasing of a question gets the same noise.
     :param noise_sensitivity: the sensitivity of a count (1 per record).
-    :param differencing_window_days: how far back the differencing guard looks.
-    :param daily_budget: queries a requester may send per UTC day.
+    :param differencing_window_days: how far back the differencing guard (and
+        its persisted history) looks.
+    :param daily_budget: questions one requester may send per UTC day.
+    :param global_daily_budget: questions all requesters together may send per UTC
+        day; None: 40 times ``daily_budget`` (see :attr:`global_cap`).
     """
 
     k: int = 5
     rounding: int = 1
     show_zeros: bool = True
+    ckm_max_deviation: int = 3
+    ckm_variance: float = 2.0
+    ckm_keep_zeros: bool = True
     noise_epsilon: float | None = None
     noise_sensitivity: float = 1.0
     differencing_window_days: int = 30
     daily_budget: int = 500
+    global_daily_budget: int | None = None
 
     def __post_init__(self) -> None:
         if self.k < 1:
             raise ValueError("k must be at least 1")
         if self.rounding < 1:
             raise ValueError("rounding must be at least 1")
+        if self.ckm_max_deviation < 0:
+            raise ValueError("ckm_max_deviation must be at least 0")
+        if self.ckm_max_deviation and not (
+            0 < self.ckm_variance < self.ckm_max_deviation**2
+        ):
+            raise ValueError(
+                f"ckm_variance must lie in (0, {self.ckm_max_deviation**2}) "
+                f"(0 < V < D² for D = {self.ckm_max_deviation})"
+            )
         if self.noise_epsilon is not None and self.noise_epsilon <= 0:
             raise ValueError("noise_epsilon must be positive")
         if self.daily_budget < 1:
             raise ValueError("daily_budget must be at least 1")
+        if self.global_daily_budget is not None and self.global_daily_budget < 1:
+            raise ValueError("global_daily_budget must be at least 1")
+
+    @property
+    def global_cap(self) -> int:
+        """Questions all requesters together may send per UTC day."""
+        if self.global_daily_budget is not None:
+            return self.global_daily_budget
+        return 40 * self.daily_budget
 
 
 @dataclass(frozen=True)
 class DisclosedCount:
     """What a node says about one count: the shown value and the true count's bounds.
 
-    ``lower``/``upper`` bound the (noisy, if noise is on) count that was
-    disclosed; ``display`` is "<5", "0" or a rounded number.
+    ``lower``/``upper`` bound the true count (with Laplace noise, which has no
+    bound, the noisy count); ``display`` is "<5", "0" or a number.
+
+    :param perturbation: how the count was perturbed: "cell key", "laplace" or "none".
+    :param max_deviation: the most the released count can differ from the true one
+        before rounding (None when unbounded).
     """
 
     display: str
@@ -143,6 +211,8 @@ class DisclosedCount:
     suppressed: bool
     exists: bool
     precision: Precision
+    perturbation: str = "none"
+    max_deviation: int | None = 0
 
 
 @dataclass(frozen=True)

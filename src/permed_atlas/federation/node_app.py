@@ -35,7 +35,7 @@ from permed_atlas.federation.errors import (
     RequesterNotAllowedError,
 )
 from permed_atlas.federation.latency import EmulatedLatency
-from permed_atlas.federation.models import DisclosureRules, Entity
+from permed_atlas.federation.models import DisclosedCount, DisclosureRules, Entity
 from permed_atlas.federation.node_store import NodeStore
 from permed_atlas.federation.query import parse_filter_text, query_from_json
 
@@ -64,32 +64,47 @@ def _duo_vocabulary() -> tuple[dict[str, str], dict[str, str], str]:
 def disclosure_statement(store: NodeStore) -> dict[str, Any]:
     """The node's disclosure rules, in words and numbers."""
     rules = store.config.rules
-    noise = (
-        f"Laplace noise of scale {rules.noise_sensitivity}/{rules.noise_epsilon} is added "
-        "before rounding; the same question always gets the same noise"
-        if rules.noise_epsilon
-        else "no noise"
-    )
+    d = rules.ckm_max_deviation
+    if rules.noise_epsilon:
+        perturbation = (
+            f"a rounded Laplace deviation of scale {rules.noise_sensitivity}/"
+            f"{rules.noise_epsilon} is added; it is drawn from the counted records, so every "
+            "phrasing that selects the same records gets the same count"
+        )
+    elif d:
+        perturbation = (
+            f"every count is perturbed by the cell key method: by at most {d} "
+            f"(variance {rules.ckm_variance}), drawn from the records it counts, so every "
+            "phrasing that selects the same records gets the same count"
+            + ("; a positive count is never shown as 0" if rules.ckm_keep_zeros else "")
+        )
+    else:
+        perturbation = "counts are not perturbed"
     return {
         "k": rules.k,
         "rounding": rules.rounding,
         "showZeros": rules.show_zeros,
         "smallestShownCount": smallest_shown(rules),
+        "perturbation": ("laplace" if rules.noise_epsilon else "cell key" if d else "none"),
+        "maxDeviation": None if rules.noise_epsilon else d,
+        "variance": rules.ckm_variance if d and not rules.noise_epsilon else None,
+        "keepZeros": rules.ckm_keep_zeros,
         "noiseEpsilon": rules.noise_epsilon,
         "dailyBudget": rules.daily_budget,
+        "globalDailyBudget": rules.global_cap,
         "differencingWindowDays": rules.differencing_window_days,
         "rules": [
-            f"counts from 1 to {rules.k - 1} are shown as '<{rules.k}'",
+            perturbation,
+            f"perturbed counts from 1 to {rules.k - 1} are shown as '<{rules.k}'",
             f"other counts are rounded half-up to a multiple of {rules.rounding} and never "
             f"shown below {smallest_shown(rules)}",
-            "a true zero is shown as 0" if rules.show_zeros else "a true zero is shown as "
-            f"'<{rules.k}'",
-            noise,
-            f"each requester may ask {rules.daily_budget} questions per UTC day",
+            "a 0 is shown as 0" if rules.show_zeros else f"a 0 is shown as '<{rules.k}'",
+            f"each requester may ask {rules.daily_budget} questions per UTC day, all requesters "
+            f"together {rules.global_cap}",
             "a question is refused when it nests with (is within, or contains) an earlier "
             f"answered question of the same requester in the last "
-            f"{rules.differencing_window_days} days and their true counts differ by 1 to "
-            f"{rules.k - 1}",
+            f"{rules.differencing_window_days} days and their perturbed counts differ by 1 to "
+            f"{rules.k - 1}; questions selecting the same records are one question",
             "no record ever leaves the node; every question is logged with its requester",
         ],
     }
@@ -215,7 +230,7 @@ def create_node_app(
         # Encoded directly: FastAPI's generic encoder costs more than the count itself.
         return FastJSONResponse(beacon.count_response(
             beacon_id, query=query, shown=shown, k=rules.k, rounding=rules.rounding,
-            requested_granularity=requested, perturbation=_perturbation(rules)))
+            requested_granularity=requested, perturbation=_perturbation(rules, shown)))
 
     # The body is read on the event loop. A count the cube answers (tens of
     # microseconds, plus one log insert) is answered right there: a hop to the
@@ -246,13 +261,17 @@ def create_node_app(
     return app
 
 
-def _perturbation(rules: DisclosureRules) -> dict[str, Any]:
-    """How a shown count is perturbed, as each count response states it."""
-    if rules.noise_epsilon is None:
-        return {"method": "none"}
-    return {"method": "laplace", "epsilon": rules.noise_epsilon,
-            "sensitivity": rules.noise_sensitivity,
-            "note": "the same question always gets the same noise"}
+def _perturbation(rules: DisclosureRules, shown: DisclosedCount) -> dict[str, Any]:
+    """How a shown count was perturbed before threshold and rounding, as each count states it."""
+    if shown.perturbation == "laplace":
+        return {"method": "laplace", "epsilon": rules.noise_epsilon,
+                "sensitivity": rules.noise_sensitivity, "maxDeviation": None,
+                "note": "drawn from the counted records: the same records get the same noise"}
+    if shown.perturbation == "cell key":
+        return {"method": "cell key", "maxDeviation": shown.max_deviation,
+                "variance": rules.ckm_variance, "keepZeros": rules.ckm_keep_zeros,
+                "note": "drawn from the counted records: the same records get the same count"}
+    return {"method": "none", "maxDeviation": 0}
 
 
 def _filtering_terms(store: NodeStore) -> list[dict[str, Any]]:

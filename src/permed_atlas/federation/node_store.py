@@ -7,15 +7,22 @@ load (see _cube.py), donor counts by a scan of the table. Samples with the same
 collection and consent codes form one dataset, which is what the hub matches DUO
 codes against. Every query is logged with its requester in a SQLite file (many
 small transactional writes, which DuckDB is slow at); the log also feeds the
-daily budget and the differencing guard. The samples are reloaded from the
-biobank's own file at each start.
+daily budgets and the differencing guard, whose history covers the whole
+window (persisted, read back after a restart). The samples are reloaded from
+the biobank's own file at each start; their record keys (cell key method) are
+derived from a random secret kept in the same SQLite file, so a reload keeps
+every record's key.
 """
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
+import hmac
+import secrets
 import sqlite3
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -25,7 +32,8 @@ import orjson
 
 from permed_atlas.federation._cube import DEFAULT_MAX_ENTRIES, CountCube, build_count_cube
 from permed_atlas.federation._loader import load_samples
-from permed_atlas.federation.disclosure import QueryHistory, disclose
+from permed_atlas.federation.cellkey import KEY_MODULUS, cell_key
+from permed_atlas.federation.disclosure import QueryHistory, disclose_released, perturb
 from permed_atlas.federation.errors import (
     BudgetExceededError,
     DifferencingRefusedError,
@@ -33,7 +41,14 @@ from permed_atlas.federation.errors import (
 )
 from permed_atlas.federation.icd10 import pattern_sql
 from permed_atlas.federation.mapping import NodeConfig
-from permed_atlas.federation.models import CountQuery, Dataset, DisclosedCount
+from permed_atlas.federation.models import (
+    TERM_DIMENSIONS,
+    CountQuery,
+    Dataset,
+    DisclosedCount,
+    Range,
+    Selection,
+)
 from permed_atlas.federation.query import query_from_json, query_to_json
 
 _LOG_SCHEMA = """
@@ -50,9 +65,24 @@ CREATE TABLE IF NOT EXISTS query_log (
     outcome TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS ix_query_log_who ON query_log (issuer, requester, asked_at);
+CREATE INDEX IF NOT EXISTS ix_query_log_day ON query_log (asked_at);
+CREATE TABLE IF NOT EXISTS node_state (name TEXT PRIMARY KEY, value TEXT NOT NULL);
 """
-_HISTORY_LIMIT = 2000
+# Added after the first release: an older log file gets them on open.
+_LOG_COLUMNS = {
+    "selection": "TEXT",  # Selection.key: the records the question selected
+    "canonical_json": "TEXT",  # the question without its filters that restricted nothing
+    "released": "INTEGER",  # the perturbed count, before threshold and rounding
+}
+_INSERT = (
+    "INSERT INTO query_log (id, asked_at, requester, issuer, entity, query_key, query_json, "
+    "true_count, shown, outcome, selection, canonical_json, released) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+)
 _COUNT_CACHE_SIZE = 20_000
+_EVERYONE = ("*", "*")
+# Refusals count against budgets (else refused probing would be free); over-budget ones do not.
+_COUNTED = "('answered', 'refused', 'bad_request')"
 
 
 @dataclass(frozen=True)
@@ -80,9 +110,10 @@ class NodeStore:
         self._db = log
         self._lock = threading.Lock()
         self._secret = config.noise_secret.encode("utf-8")
-        self._counts: dict[str, int] = {}
+        self._selections: dict[str, Selection] = {}
+        self._canonical: dict[str, CountQuery] = {}
         self._used: dict[tuple[tuple[str, str], date], int] = {}
-        self._histories: dict[tuple[str, str], QueryHistory] = {}
+        self._histories: dict[tuple[str, str], tuple[QueryHistory, date]] = {}
         self._last_id = int(log.execute("SELECT coalesce(max(id), 0) FROM query_log").fetchone()[0])
         self.datasets = self._read_datasets()
 
@@ -109,34 +140,99 @@ class NodeStore:
     def true_count(self, query: CountQuery) -> int:
         """The exact count for a question: from the count cube, else from the samples table.
 
+        :param query: the question.
+        """
+        return self.measure(query).count
+
+    def measure(self, query: CountQuery) -> Selection:
+        """The records a question selects: their count and key sum (cube, else table).
+
         Table answers are cached because the data do not change while serving.
 
         :param query: the question.
         """
         if self.cube is not None:
-            from_cube = self.cube.count(query)
+            from_cube = self.cube.measure(query)
             if from_cube is not None:
-                return from_cube
+                return Selection(query.entity, *from_cube)
         key = query.key()
-        cached = self._counts.get(key)
+        cached = self._selections.get(key)
         if cached is not None:
             return cached
-        count = self.table_count(query)
-        self._counts[key] = count
-        if len(self._counts) > _COUNT_CACHE_SIZE:
-            # Oldest first: dicts keep insertion order.
-            self._counts.pop(next(iter(self._counts)), None)
-        return count
+        selection = self.table_measure(query)
+        self._selections[key] = selection
+        if len(self._selections) > _COUNT_CACHE_SIZE:
+            _drop_oldest(self._selections)
+        return selection
 
     def table_count(self, query: CountQuery) -> int:
         """The exact count for a question by a scan of the samples table (no cube, no cache).
 
         :param query: the question.
         """
+        return self.table_measure(query).count
+
+    def table_measure(self, query: CountQuery) -> Selection:
+        """Count and key sum of a question by a scan of the samples table (no cube, no cache).
+
+        :param query: the question.
+        """
         where, params = _where(query)
-        what = "count(DISTINCT donor_id)" if query.entity == "individuals" else "count(*)"
-        row = self._cursor().execute(f"SELECT {what} FROM samples WHERE {where}", params).fetchone()
-        return int(row[0]) if row else 0
+        if query.entity == "individuals":
+            sql = ("SELECT count(*), coalesce(sum(donor_key), 0) FROM (SELECT DISTINCT "
+                   f"donor_id, donor_key FROM samples WHERE {where})")
+        else:
+            sql = f"SELECT count(*), coalesce(sum(sample_key), 0) FROM samples WHERE {where}"
+        row = self._cursor().execute(sql, params).fetchone()
+        count, keys = (int(row[0]), int(row[1])) if row else (0, 0)
+        return Selection(query.entity, count, keys % KEY_MODULUS)
+
+    def release(self, query: CountQuery) -> DisclosedCount:
+        """What the node says about a question, with how it was made (no budget, guard or log).
+
+        The released count depends only on the records the question selects:
+        perturbed by their cell key, then thresholded and rounded. :meth:`answer`
+        gives the same value after its budget and guard checks.
+
+        :param query: the question.
+        """
+        released, method = self._perturb(self.measure(query))
+        return disclose_released(released, rules=self.config.rules, method=method)
+
+    def _perturb(self, selection: Selection) -> tuple[int, str]:
+        return perturb(selection.count, rules=self.config.rules,
+                       cell_key=cell_key(selection.key_sum), secret=self._secret,
+                       selection_key=selection.key)
+
+    def canonical(self, query: CountQuery, selection: Selection | None = None) -> CountQuery:
+        """``query`` without the filters that restrict nothing (given its other filters).
+
+        A filter is dropped when the question without it selects the same records
+        (same :attr:`Selection.key`): "age >= 0" on a table without missing ages,
+        the node's own country, every dataset, both sexes of a sex-specific
+        diagnosis. The differencing guard compares these canonical filters, so a
+        no-op filter cannot make a "new" question that escapes it.
+
+        :param query: the question as asked.
+        :param selection: its records, when already measured.
+        """
+        known = self._canonical.get(query.key())
+        if known is not None:
+            return known
+        target = (selection or self.measure(query)).key
+        reduced = query
+        for dim in ("diagnosis", *TERM_DIMENSIONS, "datasets", "age", "year"):
+            value = getattr(reduced, dim)
+            if value == () or value == Range():
+                continue
+            cleared: dict[str, Any] = {dim: Range() if isinstance(value, Range) else ()}
+            candidate = replace(reduced, **cleared)
+            if self.measure(candidate).key == target:
+                reduced = candidate
+        self._canonical[query.key()] = reduced
+        if len(self._canonical) > _COUNT_CACHE_SIZE:
+            _drop_oldest(self._canonical)
+        return reduced
 
     def term_counts(self, column: str) -> list[tuple[str, int]]:
         """Distinct values of a term column with their sample counts."""
@@ -154,18 +250,21 @@ class NodeStore:
     def answer(
         self, query: CountQuery, *, requester: str, issuer: str, now: datetime
     ) -> DisclosedCount:
-        """Apply budget, differencing guard and disclosure rules to a question, and log it.
+        """Perturb, guard, threshold and round the count of a question, and log it.
 
         :param query: the question.
         :param requester: the requester named by the verified token.
         :param issuer: the token's issuer.
         :param now: the current time (UTC).
-        :raises BudgetExceededError: when today's budget is used up.
+        :raises BudgetExceededError: when the requester's or the node's budget for today is used.
         :raises DifferencingRefusedError: when the guard refuses the question.
         """
         rules = self.config.rules
         now = _naive_utc(now)
-        count = self.true_count(query)
+        selection = self.measure(query)
+        canonical = self.canonical(query, selection)
+        released, method = self._perturb(selection)
+        entry = _Entry(query, canonical, selection, released)
         # Budget, guard and log are one critical section so two concurrent
         # questions of one requester cannot both slip past the guard.
         refusal: Exception | None = None
@@ -174,29 +273,36 @@ class NodeStore:
             cur = self._db
             who = (issuer, requester)
             used = self._used_on(cur, who, now)
+            used_by_all = self._used_on(cur, _EVERYONE, now)
             since = now - timedelta(days=rules.differencing_window_days)
             if used >= rules.daily_budget:
-                self._log(cur, now, requester, issuer, query, count, None, "over_budget")
+                self._log(cur, now, requester, issuer, entry, None, "over_budget")
                 refusal = BudgetExceededError(
                     f"requester {requester!r} used today's budget of {rules.daily_budget} queries"
                 )
+            elif used_by_all >= rules.global_cap:
+                self._log(cur, now, requester, issuer, entry, None, "over_budget")
+                refusal = BudgetExceededError(
+                    f"this node answers {rules.global_cap} queries per day from all "
+                    "requesters together, and today's are used; try again tomorrow (UTC)"
+                )
             else:
                 self._used[(who, now.date())] = used + 1
+                self._used[(_EVERYONE, now.date())] = used_by_all + 1
                 history = self._history_of(cur, who, since)
-                conflict = history.conflict(query, count, k=rules.k, since=since)
+                conflict = history.conflict(canonical, released, k=rules.k, since=since,
+                                            key=selection.key)
                 if conflict is not None:
-                    self._log(cur, now, requester, issuer, query, count, None, "refused")
+                    self._log(cur, now, requester, issuer, entry, None, "refused")
                     refusal = DifferencingRefusedError(
                         "refused by the differencing guard: this query nests with an earlier "
                         f"one ({conflict.key()}) and their difference is a cell below "
                         f"k={rules.k}"
                     )
                 else:
-                    shown = disclose(count, rules=rules, secret=self._secret,
-                                     query_key=query.key())
-                    self._log(cur, now, requester, issuer, query, count, shown.display,
-                              "answered")
-                    history.add(query, count, at=now)
+                    shown = disclose_released(released, rules=rules, method=method)
+                    self._log(cur, now, requester, issuer, entry, shown.display, "answered")
+                    history.add(canonical, released, at=now, key=selection.key)
         # Raised only after the log entry is committed: refusals are logged too.
         if refusal is not None:
             raise refusal
@@ -213,41 +319,51 @@ class NodeStore:
         if slot not in self._used:
             day_start = datetime.combine(now.date(), datetime.min.time())
             next_day = (day_start + timedelta(days=1)).isoformat()
-            self._used[slot] = int(cur.execute(
-                "SELECT count(*) FROM query_log WHERE issuer = ? AND requester = ? "
-                "AND asked_at >= ? AND asked_at < ? AND outcome <> 'over_budget'",
-                [who[0], who[1], day_start.isoformat(), next_day],
-            ).fetchone()[0])
+            sql = ("SELECT count(*) FROM query_log WHERE asked_at >= ? AND asked_at < ? "
+                   f"AND outcome IN {_COUNTED}")
+            params = [day_start.isoformat(), next_day]
+            if who != _EVERYONE:
+                sql += " AND issuer = ? AND requester = ?"
+                params += [who[0], who[1]]
+            self._used[slot] = int(cur.execute(sql, params).fetchone()[0])
         return self._used[slot]
 
     def _history_of(
         self, cur: sqlite3.Connection, who: tuple[str, str], since: datetime
     ) -> QueryHistory:
-        history = self._histories.get(who)
-        if history is None:
-            rows = cur.execute(
-                "SELECT query_key, min(query_json), min(true_count), max(asked_at) "
-                "FROM query_log WHERE issuer = ? AND requester = ? AND asked_at >= ? "
-                "AND outcome = 'answered' GROUP BY query_key ORDER BY max(id) DESC LIMIT ?",
-                [who[0], who[1], since.isoformat(), _HISTORY_LIMIT],
-            ).fetchall()
-            history = QueryHistory(limit=_HISTORY_LIMIT)
-            for _key, text, n, at in reversed(rows):
-                history.add(query_from_json(orjson.loads(text)), int(n),
-                            at=datetime.fromisoformat(at))
-            self._histories[who] = history
+        known = self._histories.get(who)
+        if known is not None:
+            history, pruned_on = known
+            if pruned_on != since.date():
+                # Once a day, forget what left the window, so memory follows the window.
+                history.forget_before(since)
+                self._histories[who] = (history, since.date())
+            return history
+        # Every answered question of the window, however many: a bounded history is
+        # beaten by asking filler questions until the one to difference with is forgotten.
+        rows = cur.execute(
+            "SELECT selection, min(canonical_json), min(released), max(asked_at) "
+            "FROM query_log WHERE issuer = ? AND requester = ? AND asked_at >= ? "
+            "AND outcome = 'answered' AND selection IS NOT NULL "
+            "GROUP BY selection ORDER BY min(id)",
+            [who[0], who[1], since.isoformat()],
+        ).fetchall()
+        history = QueryHistory()
+        for key, text, released, at in rows:
+            history.add(query_from_json(orjson.loads(text)), int(released),
+                        at=datetime.fromisoformat(at), key=key)
+        self._histories[who] = (history, since.date())
         return history
 
     def _log(
         self, cur: sqlite3.Connection, now: datetime, requester: str, issuer: str,
-        query: CountQuery, count: int, shown: str | None, outcome: str,
+        entry: _Entry, shown: str | None, outcome: str,
     ) -> None:
-        cur.execute(
-            "INSERT INTO query_log VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [self._next_id(), now.isoformat(), requester, issuer, query.entity, query.key(),
-             orjson.dumps(query_to_json(query), option=orjson.OPT_SORT_KEYS).decode(), count,
-             shown, outcome],
-        )
+        cur.execute(_INSERT, [
+            self._next_id(), now.isoformat(), requester, issuer, entry.query.entity,
+            entry.query.key(), _json(entry.query), entry.selection.count, shown, outcome,
+            entry.selection.key, _json(entry.canonical), entry.released,
+        ])
 
     def _next_id(self) -> int:
         self._last_id += 1
@@ -259,10 +375,10 @@ class NodeStore:
         :param requester: who asked, as far as known ("" when the token was unreadable).
         """
         with self._lock, self._db:
-            self._db.execute(
-                "INSERT INTO query_log VALUES (?, ?, ?, ?, '', '', '{}', NULL, NULL, ?)",
-                [self._next_id(), _naive_utc(now).isoformat(), requester, issuer, outcome],
-            )
+            self._db.execute(_INSERT, [
+                self._next_id(), _naive_utc(now).isoformat(), requester, issuer, "", "", "{}",
+                None, None, outcome, None, None, None,
+            ])
 
     def query_log(self, *, limit: int = 100) -> list[LogEntry]:
         """The newest entries of the query log, newest first."""
@@ -277,6 +393,27 @@ class NodeStore:
     def close(self) -> None:
         self._con.close()
         self._db.close()
+
+
+@dataclass(frozen=True)
+class _Entry:
+    """A question as logged: as asked, canonical, its records and its perturbed count."""
+
+    query: CountQuery
+    canonical: CountQuery
+    selection: Selection
+    released: int
+
+
+def _drop_oldest(cache: dict[str, Any]) -> None:
+    # Oldest first: dicts keep insertion order. Another server thread may be adding
+    # to the cache at the same moment; then the trimming waits for the next call.
+    with contextlib.suppress(RuntimeError, StopIteration):
+        cache.pop(next(iter(cache)), None)
+
+
+def _json(query: CountQuery) -> str:
+    return orjson.dumps(query_to_json(query), option=orjson.OPT_SORT_KEYS).decode()
 
 
 def _naive_utc(moment: datetime) -> datetime:
@@ -327,7 +464,8 @@ def open_node_store(
     :param config: the node config (mapping and rules).
     :param data: the biobank's CSV or Parquet file.
     :param log: a SQLite file keeping the query log (and so budgets and the
-        differencing history) across restarts; in memory when None.
+        differencing history) and the record-key secret across restarts; in memory
+        when None (the record keys then derive from the config's noise secret).
     :param threads: DuckDB worker threads for answering (all cores when None).
     :param cube: pre-aggregate the samples into a count cube that answers biosample
         counts without a table scan (see _cube.py); False answers every count from the table.
@@ -336,23 +474,51 @@ def open_node_store(
     """
     if not data.is_file():
         raise MappingError(f"{data}: data file not found")
-    con = duckdb.connect(":memory:")
-    try:
-        load_samples(con, config, data)
-        counts = build_count_cube(con, max_entries=cube_max_entries) if cube else None
-        if threads:
-            # Set after loading: the load uses every core, answering uses ``threads``.
-            con.execute(f"SET threads = {int(threads)}")
-    except duckdb.Error as exc:
-        con.close()
-        raise MappingError(f"{data}: cannot load: {exc}") from exc
-    except MappingError:
-        con.close()
-        raise
     if log is not None:
         log.parent.mkdir(parents=True, exist_ok=True)
     db = sqlite3.connect(str(log) if log else ":memory:", check_same_thread=False)
     db.execute("PRAGMA journal_mode=WAL")
     db.execute("PRAGMA synchronous=NORMAL")
     db.executescript(_LOG_SCHEMA)
+    present = {row[1] for row in db.execute("PRAGMA table_info(query_log)")}
+    for column, kind in _LOG_COLUMNS.items():
+        if column not in present:
+            db.execute(f"ALTER TABLE query_log ADD COLUMN {column} {kind}")
+    db.execute("CREATE INDEX IF NOT EXISTS ix_query_log_selection "
+               "ON query_log (issuer, requester, selection)")
+    key_secret = _record_key_secret(db, config, persistent=log is not None)
+    con = duckdb.connect(":memory:")
+    try:
+        load_samples(con, config, data, key_secret=key_secret)
+        counts = build_count_cube(con, max_entries=cube_max_entries) if cube else None
+        if threads:
+            # Set after loading: the load uses every core, answering uses ``threads``.
+            con.execute(f"SET threads = {int(threads)}")
+    except duckdb.Error as exc:
+        con.close()
+        db.close()
+        raise MappingError(f"{data}: cannot load: {exc}") from exc
+    except MappingError:
+        con.close()
+        db.close()
+        raise
     return NodeStore(config, con, db, cube=counts)
+
+
+def _record_key_secret(db: sqlite3.Connection, config: NodeConfig, *, persistent: bool) -> str:
+    """The secret the record keys derive from: random once, then kept in the node's log file.
+
+    A node without a log file derives it from its configured noise secret, so
+    its keys too survive a reload (and change when that secret is rotated).
+    """
+    if not persistent:
+        return hmac.new(config.noise_secret.encode("utf-8"), b"permed record keys",
+                        hashlib.sha256).hexdigest()
+    with db:
+        row = db.execute("SELECT value FROM node_state WHERE name = 'record_key_secret'"
+                         ).fetchone()
+        if row:
+            return str(row[0])
+        value = secrets.token_hex(32)
+        db.execute("INSERT INTO node_state VALUES ('record_key_secret', ?)", [value])
+        return value

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
@@ -11,6 +13,7 @@ from starlette.responses import Response
 
 from permed_atlas.accounts import User, record_audit
 from permed_atlas.errors import InvalidInputError, PermissionDeniedError
+from permed_atlas.federation.data_use import data_use_from_values, purpose_choices, use_fields
 from permed_atlas.federation.demo_nodes import LocalNode, local_nodes, probe_nodes, start_command
 from permed_atlas.federation.hub import (
     Hub,
@@ -31,15 +34,16 @@ from permed_atlas.federation.negotiation import (
 )
 from permed_atlas.federation.query import build_simple_query
 from permed_atlas.settings import Settings
-from permed_atlas.transfer import DataUseRequest
 from permed_atlas.web.deps import CsrfProtected, CurrentUser, MemberUser, SessionDep, SettingsDep
 from permed_atlas.web.deps import render as render_page
 
 router = APIRouter(prefix="/federation", tags=["federation"], include_in_schema=False)
 api_router = APIRouter(prefix="/api/v1/federation", tags=["federation"])
 
-QUERY_FIELDS = ("diagnosis", "sex", "material", "age", "year", "entity", "purpose", "disease",
-                "country", "commercial", "ethics_approval")
+QUESTION_FIELDS = ("diagnosis", "sex", "material", "age", "year", "entity", "purpose")
+# The intended-use facts are the DUO matcher's own (see data_use.py), so the page
+# asks every one a consent modifier can need.
+QUERY_FIELDS = QUESTION_FIELDS + tuple(item.name for item in use_fields())
 
 
 def _registry(settings: Settings) -> HubConfig:
@@ -54,25 +58,35 @@ def _split(text: str) -> list[str]:
     return [part.strip() for part in text.replace(";", ",").split(",") if part.strip()]
 
 
-async def run_query(settings: Settings, values: dict[str, str], user: User | None) -> HubResult:
+def requester_of(request: Request, settings: Settings, user: User | None) -> str:
+    """Whom the hub names to the nodes: the user, else this anonymous client.
+
+    Each anonymous client is its own requester (a keyed hash of its address, so
+    the nodes never see the address): one visitor can neither use up the daily
+    budget of every other visitor nor see refusals caused by their questions.
+    Each node's global daily cap bounds what many clients can ask together.
+    """
+    if user is not None:
+        return f"user:{user.email}"
+    address = request.client.host if request.client else "unknown"
+    digest = hmac.new(settings.resolved_secret_key().encode("utf-8"),
+                      f"federation-client|{address}".encode(), hashlib.sha256).hexdigest()
+    return f"web:client:{digest[:20]}"
+
+
+async def run_query(settings: Settings, values: dict[str, str], requester: str) -> HubResult:
     """Ask every registered node the question described by the form values.
 
-    :param values: diagnosis, sex, material, age, year, entity, purpose, disease, country,
-        commercial and ethics_approval (yes/no) as typed in the form or query string.
+    :param values: diagnosis, sex, material, age, year, entity, purpose and the
+        intended-use facts of :func:`use_fields`, as typed in the form or query string.
+    :param requester: from :func:`requester_of`.
     """
     question = build_simple_query(
         diagnosis=_split(values["diagnosis"]), sex=_split(values["sex"]),
         material=_split(values["material"]), age=values["age"] or None,
         year=values["year"] or None, entity=values["entity"] or "biosamples",
     )
-    use = None
-    if values["purpose"]:
-        answers = {"yes": True, "no": False}
-        use = DataUseRequest(purpose=values["purpose"], disease=values["disease"] or None,
-                             country=values["country"].upper() or None,
-                             commercial=answers.get(values["commercial"].lower()),
-                             ethics_approval=answers.get(values["ethics_approval"].lower()))
-    requester = f"user:{user.email}" if user else "web:anonymous"
+    use = data_use_from_values(values)
     async with Hub(_registry(settings)) as hub:
         return await hub.query(question, requester=requester, use=use)
 
@@ -114,13 +128,14 @@ async def hub_page(request: Request, settings: SettingsDep, user: CurrentUser) -
     config = _registry(settings)
     result = None
     if request.query_params.get("run"):
-        result = await run_query(settings, values, user)
+        result = await run_query(settings, values, requester_of(request, settings, user))
         down = {o.node_id for o in result.outcomes if o.status == "unreachable"}
     else:
         # The informational endpoint is public: no token is spent on finding out who is up.
         down = await probe_nodes(config.nodes)
     return render_page(request, "federation/hub.html", {
         "values": values, "nodes": config.nodes, "result": result,
+        "purposes": purpose_choices(), "use_fields": use_fields(),
         "result_json": result_to_json(result) if result else None,
         "json_url": "/api/v1/federation/query?" + str(request.query_params),
         "offline": _offline_help(config, down, local_nodes(registry_path(settings.data_dir))),
@@ -131,7 +146,8 @@ async def hub_page(request: Request, settings: SettingsDep, user: CurrentUser) -
 @api_router.get("/query")
 async def query_api(request: Request, settings: SettingsDep, user: CurrentUser) -> Any:
     """Ask every node; the same parameters as the page (diagnosis=C50&sex=female&purpose=HMB)."""
-    result = await run_query(settings, _form_values(request.query_params), user)
+    result = await run_query(settings, _form_values(request.query_params),
+                             requester_of(request, settings, user))
     return result_to_json(result)
 
 
@@ -152,7 +168,7 @@ async def create_request_form(
     form = await request.form()
     values = _form_values(form)
     # The query is asked again here rather than trusting counts sent back by the browser.
-    result = await run_query(settings, values, user)
+    result = await run_query(settings, values, requester_of(request, settings, user))
     created = create_access_request(
         session, requester_id=user.id, title=title, description=description, result=result,
         result_json=result_to_json(result), now=datetime.now(UTC))
