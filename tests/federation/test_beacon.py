@@ -99,7 +99,10 @@ def test_counts_are_integers_with_the_disclosure_stated(federation: Federation) 
     assert data["meta"]["returnedGranularity"] == "count"
     disclosure = data["info"]["disclosure"]
     assert disclosure["rounding"] == 5 and disclosure["k"] == 5
-    assert disclosure["perturbation"] == {"method": "none"}
+    # Nodes perturb by the cell key method unless told otherwise; the answer says by how much.
+    perturbation = disclosure["perturbation"]
+    assert perturbation["method"] == "cell key" and perturbation["maxDeviation"] == 3
+    assert perturbation["variance"] == 2.0 and perturbation["keepZeros"] is True
     assert disclosure["lower"] <= data["responseSummary"]["numTotalResults"] <= disclosure["upper"]
     assert data["meta"]["receivedRequestSummary"]["filters"] == ["ICD10:C50"]
     assert data["meta"]["returnedSchemas"] == [{"entityType": "biosample",
