@@ -60,9 +60,9 @@ def demo(
         console.print(
             "to edit, create an admin first: permed user add you@example.org --role admin"
         )
-        from permed_atlas.web.cli import serve as serve_web
+        from permed_atlas.web import run_server
 
-        serve_web(host=None, port=None, workers=1)
+        run_server(settings, say=console.print)
 
 
 commands = [init, version, demo]

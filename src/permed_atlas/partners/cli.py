@@ -63,8 +63,7 @@ def build(
 
     Example: ``permed partners build --embeddings``
     """
-    from permed_atlas.landscape.analysis_cli import tagged_corpus
-    from permed_atlas.landscape.corpus import open_corpus
+    from permed_atlas.landscape import open_corpus, tagged_corpus
 
     settings = get_settings()
     if dry_run:

@@ -21,27 +21,9 @@ def serve(
 
     Example: ``permed serve --port 8080``
     """
-    import uvicorn
+    from permed_atlas.web.server import run_server
 
-    from permed_atlas.web.app import create_app
-
-    settings = get_settings()
-    bind_host = host or settings.host
-    bind_port = port or settings.port
-    app = create_app(settings)
-    console.print(f"PerMed Atlas on http://{bind_host}:{bind_port}  (Ctrl-C stops it)")
-    if workers > 1:
-        # Several workers need an import string; each builds its app from the environment.
-        uvicorn.run(
-            "permed_atlas.web.app:create_app",
-            factory=True,
-            host=bind_host,
-            port=bind_port,
-            workers=workers,
-            log_level="info",
-        )
-    else:
-        uvicorn.run(app, host=bind_host, port=bind_port, log_level="info")
+    run_server(get_settings(), host=host, port=port, workers=workers, say=console.print)
 
 
 commands = [serve]
