@@ -147,9 +147,6 @@ class DuoOntology:
         """DUO terms whose direct superclass is ``curie``."""
         return tuple(t.id for t in self.terms.values() if curie in t.parents)
 
-    def of_kind(self, kind: str) -> tuple[DuoTerm, ...]:
-        """Non-obsolete terms of one kind (``permission``, ``modifier``, ``investigation``)."""
-        return tuple(t for t in self.terms.values() if t.kind == kind)
 
 
 def load_duo_ontology(path: Path | None = None) -> DuoOntology:
