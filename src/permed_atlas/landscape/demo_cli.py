@@ -51,7 +51,7 @@ def demo_corpus(
 
     Example: ``permed demo-corpus --works 200000 --patents 2000 --seed 1 --out bench/``
     """
-    target = out if out is not None else get_settings().data_dir / "demo-corpus"
+    target = out if out is not None else get_settings().demo_corpus_dir
     paths = demo_corpus_paths(target, patents=patents > 0)
     counts = {"openalex": works, "patents": patents}
     if dry_run:

@@ -17,6 +17,7 @@ from typing import Any
 import yaml
 
 from permed_atlas.landscape.errors import TaggingRuleError
+from permed_atlas.settings import Settings
 
 BUNDLED_RULES_FILE = Path(__file__).resolve().parents[1] / "data" / "topics" / "rules.yaml"
 PM_TOPIC = "pm"
@@ -178,7 +179,7 @@ def rules_path_for(data_dir: Path) -> Path:
 
     :param data_dir: the platform's data directory.
     """
-    user_file = data_dir / "topics" / "rules.yaml"
+    user_file = Settings.layout_of(data_dir).topics_dir / "rules.yaml"
     return user_file if user_file.is_file() else BUNDLED_RULES_FILE
 
 

@@ -157,7 +157,7 @@ def embeddings_for(
     """
     from permed_atlas.partners.embeddings import profile_embeddings
 
-    return profile_embeddings(connection, index, cache_dir=settings.data_dir / "partners",
+    return profile_embeddings(connection, index, cache_dir=settings.partners_dir,
                               progress=progress)
 
 
