@@ -119,3 +119,43 @@ def test_unknown_command_suggests_a_close_one_without_loading_everything() -> No
     )
     assert result.returncode == 2
     assert "'ingest'" in result.stderr
+
+
+# --- settings: read once per run, in the root callback's state -----------------------------
+
+
+def test_each_run_reads_the_environment_once_without_clearing_a_cache(
+    tmp_path, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    from typer.testing import CliRunner
+
+    from permed_atlas.cli import app
+
+    for name in ("first", "second"):
+        monkeypatch.setenv("PERMED_DATA_DIR", str(tmp_path / name))
+        result = CliRunner().invoke(app, ["init"])
+        assert result.exit_code == 0, result.output
+        assert (tmp_path / name / "platform.sqlite").is_file()
+
+
+def test_a_sub_app_run_on_its_own_gets_settings_too(tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from typer.testing import CliRunner
+
+    from permed_atlas.landscape.analysis_cli import regions_app
+
+    monkeypatch.setenv("PERMED_DATA_DIR", str(tmp_path / "data"))
+    result = CliRunner().invoke(regions_app, ["list"])
+    assert result.exit_code == 0, result.output
+    assert "EU27 (bundled)" in result.output
+
+
+def test_given_settings_win_over_the_environment(tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from permed_atlas.cli_state import CliState
+    from permed_atlas.settings import Settings
+
+    monkeypatch.setenv("PERMED_DATA_DIR", str(tmp_path / "env"))
+    given = Settings(data_dir=tmp_path / "given", environment="test")
+    assert CliState(given).settings is given
+    state = CliState()
+    assert state.settings.data_dir == tmp_path / "env"
+    assert state.settings is state.settings  # read once

@@ -19,6 +19,7 @@ import typer.main
 from typer.core import TyperCommand, TyperGroup
 
 from permed_atlas.capabilities import CAPABILITIES, CliCommand
+from permed_atlas.cli_state import CliState
 from permed_atlas.errors import PermedError
 
 
@@ -121,9 +122,10 @@ app = typer.Typer(
 
 
 @app.callback()
-def root() -> None:
-    # Without a callback Typer would not build a group: no command is registered up front.
-    pass
+def root(ctx: typer.Context) -> None:
+    # Each run reads the environment once, when a command first asks for the settings.
+    # (The callback also makes Typer build a group: no command is registered up front.)
+    ctx.obj = CliState()
 
 
 def main() -> None:

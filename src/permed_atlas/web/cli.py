@@ -7,12 +7,13 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from permed_atlas.settings import get_settings
+from permed_atlas.cli_state import settings_from
 
 console = Console()
 
 
 def serve(
+    ctx: typer.Context,
     host: Annotated[str | None, typer.Option(help="Address to listen on.")] = None,
     port: Annotated[int | None, typer.Option(help="Port to listen on.")] = None,
     workers: Annotated[int, typer.Option(min=1, max=32, help="Worker processes.")] = 1,
@@ -23,7 +24,7 @@ def serve(
     """
     from permed_atlas.web.server import run_server
 
-    run_server(get_settings(), host=host, port=port, workers=workers, say=console.print)
+    run_server(settings_from(ctx), host=host, port=port, workers=workers, say=console.print)
 
 
 commands = [serve]
