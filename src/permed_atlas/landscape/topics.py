@@ -16,6 +16,7 @@ from typing import Any
 
 import yaml
 
+from permed_atlas.filecache import cached_until_changed
 from permed_atlas.landscape.errors import TaggingRuleError
 from permed_atlas.settings import Settings
 
@@ -183,6 +184,11 @@ def rules_path_for(data_dir: Path) -> Path:
     return user_file if user_file.is_file() else BUNDLED_RULES_FILE
 
 
+def _rules_file(path: Path | str | None = None) -> list[Path]:
+    return [Path(path) if path is not None else BUNDLED_RULES_FILE]
+
+
+@cached_until_changed(_rules_file)
 def load_rules(path: Path | str | None = None) -> RuleSet:
     """Read and validate a rule file (the bundled one by default).
 

@@ -17,6 +17,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from permed_atlas.filecache import cached_until_changed
 from permed_atlas.transfer.errors import DuoError, DuoTermError
 from permed_atlas.types import DuoCode
 
@@ -149,6 +150,12 @@ class DuoOntology:
 
 
 
+def _duo_files(path: Path | None = None) -> list[Path]:
+    base = BUNDLED_DUO_DIR if path is None else Path(path)
+    return [base] if base.is_dir() else [base, base.with_name("duo.csv")]
+
+
+@cached_until_changed(_duo_files)
 def load_duo_ontology(path: Path | None = None) -> DuoOntology:
     """Parse DUO from its OWL file (and cross-check with the CSV beside it, if present).
 
