@@ -78,8 +78,8 @@ def test_permed_help_imports_no_capability_and_no_heavy_library() -> None:
 
     output, modules = _modules_imported_by("--help")
     for capability in CAPABILITIES:
-        for command in capability.cli:
-            assert command.name in output
+        for name in [*capability.commands, *capability.groups]:
+            assert name in output
         assert _loaded(modules, f"permed_atlas.{capability.name}") == []
     for heavy in HEAVY_MODULES:
         assert _loaded(modules, heavy) == [], f"`permed --help` imports {heavy}"
@@ -102,15 +102,15 @@ def test_declared_commands_are_exactly_what_each_cli_module_provides() -> None:
 
     for capability in CAPABILITIES:
         provided = set(_capability_group(capability.name).commands)
-        declared = {command.name for command in capability.cli}
-        assert provided == declared, f"{capability.name}: cli.py provides {sorted(provided)}"
-        for command in capability.cli:
-            real = load_command(command.name)
+        declared = {**capability.commands, **capability.groups}
+        assert provided == set(declared), f"{capability.name}: cli.py provides {sorted(provided)}"
+        for name, summary in declared.items():
+            real = load_command(name)
             first_paragraph = (real.short_help or real.help or "").split("\n\n")[0]
-            assert " ".join(first_paragraph.split()) == " ".join(command.summary.split()), (
-                f"the summary of `permed {command.name}` in capabilities.py differs from its help"
+            assert " ".join(first_paragraph.split()) == " ".join(summary.split()), (
+                f"the summary of `permed {name}` in capabilities.py differs from its help"
             )
-            assert hasattr(real, "list_commands") == command.group, command.name
+            assert hasattr(real, "list_commands") == (name in capability.groups), name
 
 
 def test_unknown_command_suggests_a_close_one_without_loading_everything() -> None:

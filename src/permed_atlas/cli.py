@@ -18,19 +18,20 @@ import typer
 import typer.main
 from typer.core import TyperCommand, TyperGroup
 
-from permed_atlas.capabilities import CAPABILITIES, CliCommand
+from permed_atlas.capabilities import CAPABILITIES
 from permed_atlas.cli_state import CliState
 from permed_atlas.errors import PermedError
 
 
-def _declared() -> dict[str, tuple[str, CliCommand]]:
-    """Every top-level command, ``name -> (capability, declaration)``, in help order."""
-    entries = [
-        (command, capability.name) for capability in CAPABILITIES for command in capability.cli
-    ]
+def _declared() -> dict[str, tuple[str, str]]:
+    """Every top-level command, ``name -> (capability, summary)``, in help order."""
     # Single commands first, then groups: the order Typer gives an eagerly built app.
-    entries.sort(key=lambda entry: entry[0].group)
-    return {command.name: (capability, command) for command, capability in entries}
+    return {
+        name: (capability.name, summary)
+        for kind in ("commands", "groups")
+        for capability in CAPABILITIES
+        for name, summary in getattr(capability, kind).items()
+    }
 
 
 _DECLARED = _declared()
@@ -57,7 +58,7 @@ def load_command(name: str) -> Any:
     :raises KeyError: when no capability declares ``name``, or its ``cli.py`` does not
         provide the command it declares.
     """
-    capability, _declaration = _DECLARED[name]
+    capability, _summary = _DECLARED[name]
     command = _capability_group(capability).commands.get(name)
     if command is None:
         raise KeyError(
@@ -97,8 +98,8 @@ class LazyGroup(TyperGroup):
         if cmd_name not in _DECLARED:
             return None
         if self._summaries_only:
-            _capability, declaration = _DECLARED[cmd_name]
-            return TyperCommand(name=cmd_name, help=declaration.summary)
+            _capability, summary = _DECLARED[cmd_name]
+            return TyperCommand(name=cmd_name, help=summary)
         return load_command(cmd_name)
 
     def format_help(self, ctx: Any, formatter: Any) -> None:
