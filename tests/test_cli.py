@@ -38,3 +38,124 @@ def test_usage_errors_exit_non_zero() -> None:
         [sys.executable, "-m", "permed_atlas", "no-such-command"], capture_output=True, text=True
     )
     assert result.returncode == 2
+
+
+# --- start-up cost: `permed --help` must not import the capabilities ------------------------
+
+# Each of these costs between 0.1 and 1 s to import; a help screen needs none of them.
+HEAVY_MODULES = [
+    "altair", "fastapi", "starlette", "sqlalchemy", "duckdb", "jinja2", "networkx", "numpy",
+    "scipy", "pydantic_settings", "permed_atlas.web", "permed_atlas.db", "permed_atlas.settings",
+]  # fmt: skip
+
+_LIST_MODULES_AFTER = """
+import sys
+from permed_atlas.cli import app
+try:
+    app(sys.argv[1:], prog_name="permed")
+except SystemExit:
+    pass
+print("--- modules ---")
+print("\\n".join(sorted(sys.modules)))
+"""
+
+
+def _modules_imported_by(*arguments: str) -> tuple[str, set[str]]:
+    result = subprocess.run(
+        [sys.executable, "-c", _LIST_MODULES_AFTER, *arguments], capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stderr
+    output, modules = result.stdout.split("--- modules ---", 1)
+    return output, set(modules.split())
+
+
+def _loaded(modules: set[str], package: str) -> list[str]:
+    return sorted(m for m in modules if m == package or m.startswith(package + "."))
+
+
+def test_permed_help_imports_no_capability_and_no_heavy_library() -> None:
+    from permed_atlas.capabilities import CAPABILITIES
+
+    output, modules = _modules_imported_by("--help")
+    for capability in CAPABILITIES:
+        for name in [*capability.commands, *capability.groups]:
+            assert name in output
+        assert _loaded(modules, f"permed_atlas.{capability.name}") == []
+    for heavy in HEAVY_MODULES:
+        assert _loaded(modules, heavy) == [], f"`permed --help` imports {heavy}"
+
+
+def test_a_capability_command_imports_only_that_capability() -> None:
+    output, modules = _modules_imported_by("transfer", "assess", "--help")
+    assert "--from" in output
+    assert _loaded(modules, "permed_atlas.transfer.cli")
+    for other in ["landscape", "delphi", "roadmap", "directory", "web", "partners", "accounts"]:
+        assert _loaded(modules, f"permed_atlas.{other}") == []
+    for heavy in ["altair", "fastapi", "sqlalchemy", "duckdb", "networkx", "numpy"]:
+        assert _loaded(modules, heavy) == [], f"`permed transfer assess --help` imports {heavy}"
+
+
+def test_declared_commands_are_exactly_what_each_cli_module_provides() -> None:
+    """capabilities.py names each command and its summary; the modules must agree."""
+    from permed_atlas.capabilities import CAPABILITIES
+    from permed_atlas.cli import _capability_group, load_command
+
+    for capability in CAPABILITIES:
+        provided = set(_capability_group(capability.name).commands)
+        declared = {**capability.commands, **capability.groups}
+        assert provided == set(declared), f"{capability.name}: cli.py provides {sorted(provided)}"
+        for name, summary in declared.items():
+            real = load_command(name)
+            first_paragraph = (real.short_help or real.help or "").split("\n\n")[0]
+            assert " ".join(first_paragraph.split()) == " ".join(summary.split()), (
+                f"the summary of `permed {name}` in capabilities.py differs from its help"
+            )
+            assert hasattr(real, "list_commands") == (name in capability.groups), name
+
+
+def test_unknown_command_suggests_a_close_one_without_loading_everything() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "permed_atlas", "ingst"], capture_output=True, text=True
+    )
+    assert result.returncode == 2
+    assert "'ingest'" in result.stderr
+
+
+# --- settings: read once per run, in the root callback's state -----------------------------
+
+
+def test_each_run_reads_the_environment_once_without_clearing_a_cache(
+    tmp_path, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    from typer.testing import CliRunner
+
+    from permed_atlas.cli import app
+
+    for name in ("first", "second"):
+        monkeypatch.setenv("PERMED_DATA_DIR", str(tmp_path / name))
+        result = CliRunner().invoke(app, ["init"])
+        assert result.exit_code == 0, result.output
+        assert (tmp_path / name / "platform.sqlite").is_file()
+
+
+def test_a_sub_app_run_on_its_own_gets_settings_too(tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from typer.testing import CliRunner
+
+    from permed_atlas.landscape.analysis_cli import regions_app
+
+    monkeypatch.setenv("PERMED_DATA_DIR", str(tmp_path / "data"))
+    result = CliRunner().invoke(regions_app, ["list"])
+    assert result.exit_code == 0, result.output
+    assert "EU27 (bundled)" in result.output
+
+
+def test_given_settings_win_over_the_environment(tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from permed_atlas.cli_state import CliState
+    from permed_atlas.settings import Settings
+
+    monkeypatch.setenv("PERMED_DATA_DIR", str(tmp_path / "env"))
+    given = Settings(data_dir=tmp_path / "given", environment="test")
+    assert CliState(given).settings is given
+    state = CliState()
+    assert state.settings.data_dir == tmp_path / "env"
+    assert state.settings is state.settings  # read once

@@ -43,3 +43,25 @@ def test_readme_quick_start_is_two_commands() -> None:
         "bash scripts/test.sh",
     ]
     assert "bash scripts/test.sh" in (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+
+
+def test_readme_points_only_inside_the_repository() -> None:
+    """A user of the repository has no ../shared/: the architecture is documented in docs/."""
+    import re
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert "../" not in readme
+    links = set(re.findall(r"\]\(([^)#]+)\)", readme))
+    for page in ["architecture", "landscape", "delphi", "roadmap"]:
+        target = f"docs/{page}.md"
+        assert target in links, f"README does not link {target}"
+        assert (ROOT / target).is_file()
+
+
+def test_architecture_doc_names_the_boundary_test_and_the_modules_it_describes() -> None:
+    text = (ROOT / "docs" / "architecture.md").read_text(encoding="utf-8")
+    for named in ["tests/test_boundaries.py", "capabilities.py", "web/deps.py", "cli_state.py"]:
+        assert named in text
+    package = ROOT / "src" / "permed_atlas"
+    for module in ["capabilities.py", "cli_state.py", "settings.py", "web/deps.py", "web/app.py"]:
+        assert (package / module).is_file(), module

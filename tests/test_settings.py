@@ -41,3 +41,52 @@ def test_generated_secret_is_kept_private_and_stable(tmp_path: Path) -> None:
     assert len(key) >= 32
     assert settings.resolved_secret_key() == key
     assert (tmp_path / "d" / "secret_key").stat().st_mode & 0o777 == 0o600
+
+
+# --- the data directory's layout is spelt in settings.py only -----------------------------
+
+
+def _hand_built_data_paths(source: str) -> list[str]:
+    """``data_dir / "name"`` expressions: a folder name that belongs in Settings."""
+    import ast
+
+    found = []
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Div):
+            left = node.left
+            named = (isinstance(left, ast.Attribute) and left.attr == "data_dir") or (
+                isinstance(left, ast.Name) and left.id == "data_dir"
+            )
+            if named and isinstance(node.right, ast.Constant):
+                found.append(f"line {node.lineno}: {ast.unparse(node)}")
+    return found
+
+
+def test_only_settings_names_the_folders_of_the_data_directory() -> None:
+    package = Path(__file__).resolve().parents[1] / "src" / "permed_atlas"
+    offenders = {
+        str(path.relative_to(package)): found
+        for path in package.rglob("*.py")
+        if path.name != "settings.py"
+        and (found := _hand_built_data_paths(path.read_text(encoding="utf-8")))
+    }
+    assert offenders == {}, "use (or add) a Settings property for each data-directory folder"
+
+
+def test_the_layout_check_catches_a_hand_built_folder() -> None:
+    assert _hand_built_data_paths('x = settings.data_dir / "transfer_rules"\n')
+    assert _hand_built_data_paths('x = data_dir / "federation" / "nodes.yaml"\n')
+    assert not _hand_built_data_paths("x = settings.transfer_rules_dir / name\n")
+
+
+def test_every_folder_of_the_layout_is_inside_the_data_directory(tmp_path: Path) -> None:
+    settings = Settings(data_dir=tmp_path, environment="test")
+    folders = {
+        name: getattr(settings, name)
+        for name, value in vars(Settings).items()
+        if isinstance(value, property) and name.endswith("_dir")
+    }
+    assert len(folders) >= 8
+    assert all(isinstance(p, Path) and p.parent == tmp_path for p in folders.values())
+    assert len(set(folders.values())) == len(folders), "two settings name the same folder"
+    assert Settings.layout_of(tmp_path).transfer_rules_dir == settings.transfer_rules_dir

@@ -1,42 +1,132 @@
-"""The ``permed`` command, assembled from each capability's ``cli.py``."""
+"""The ``permed`` command, assembled from each capability's ``cli.py``.
+
+The root group lists the commands declared in :data:`~permed_atlas.capabilities.CAPABILITIES`
+and imports a capability's ``cli.py`` only when one of its commands runs (or its
+own help is asked for): importing them all pulls in altair, FastAPI, SQLAlchemy
+and DuckDB and took seconds before ``permed --help`` could print anything.
+"""
 
 from __future__ import annotations
 
 import importlib
 import sys
+from collections.abc import Iterator, Mapping
+from functools import cache
+from typing import Any
 
 import typer
-from rich.console import Console
+import typer.main
+from typer.core import TyperCommand, TyperGroup
 
 from permed_atlas.capabilities import CAPABILITIES
+from permed_atlas.cli_state import CliState
 from permed_atlas.errors import PermedError
+
+
+def _declared() -> dict[str, tuple[str, str]]:
+    """Every top-level command, ``name -> (capability, summary)``, in help order."""
+    # Single commands first, then groups: the order Typer gives an eagerly built app.
+    return {
+        name: (capability.name, summary)
+        for kind in ("commands", "groups")
+        for capability in CAPABILITIES
+        for name, summary in getattr(capability, kind).items()
+    }
+
+
+_DECLARED = _declared()
+
+
+@cache
+def _capability_group(capability: str) -> TyperGroup:
+    """The click group of everything ``permed_atlas.<capability>.cli`` adds to ``permed``."""
+    module = importlib.import_module(f"permed_atlas.{capability}.cli")
+    assembled = typer.Typer()
+    sub_app = getattr(module, "app", None)
+    if sub_app is not None:
+        assembled.add_typer(sub_app)
+    for command in getattr(module, "commands", ()):
+        assembled.command(name=command.__name__.replace("_", "-"))(command)
+    for group_name, group in getattr(module, "groups", {}).items():
+        assembled.add_typer(group, name=group_name)
+    return typer.main.get_group(assembled)
+
+
+def load_command(name: str) -> Any:
+    """The real click command behind a top-level ``permed`` command (imports its capability).
+
+    :raises KeyError: when no capability declares ``name``, or its ``cli.py`` does not
+        provide the command it declares.
+    """
+    capability, _summary = _DECLARED[name]
+    command = _capability_group(capability).commands.get(name)
+    if command is None:
+        raise KeyError(
+            f"capabilities.py declares `permed {name}` for {capability!r}, but "
+            f"permed_atlas/{capability}/cli.py does not provide it"
+        )
+    return command
+
+
+class _LazyCommands(Mapping[str, Any]):
+    """The root group's commands: names known up front, each loaded on first access."""
+
+    def __getitem__(self, name: str) -> Any:
+        if name not in _DECLARED:
+            raise KeyError(name)
+        return load_command(name)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(_DECLARED)
+
+    def __len__(self) -> int:
+        return len(_DECLARED)
+
+
+class LazyGroup(TyperGroup):
+    """The root group: its help lists the declared summaries; running a command loads it."""
+
+    def __init__(self, **attrs: Any) -> None:
+        super().__init__(**attrs)
+        self.commands = _LazyCommands()  # type: ignore[assignment]
+        self._summaries_only = False
+
+    def list_commands(self, ctx: Any) -> list[str]:
+        return list(_DECLARED)
+
+    def get_command(self, ctx: Any, cmd_name: str) -> Any:
+        if cmd_name not in _DECLARED:
+            return None
+        if self._summaries_only:
+            _capability, summary = _DECLARED[cmd_name]
+            return TyperCommand(name=cmd_name, help=summary)
+        return load_command(cmd_name)
+
+    def format_help(self, ctx: Any, formatter: Any) -> None:
+        # The root help only shows each command's summary: no capability is imported for it.
+        self._summaries_only = True
+        try:
+            super().format_help(ctx, formatter)
+        finally:
+            self._summaries_only = False
+
 
 app = typer.Typer(
     name="permed",
+    cls=LazyGroup,
     help="PerMed Atlas: the landscape, partners, Delphi, roadmap, transfers and biobanks of "
     "personalised medicine.",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-err_console = Console(stderr=True)
 
 
-def _assemble() -> None:
-    for capability in CAPABILITIES:
-        if not capability.cli:
-            continue
-        module = importlib.import_module(f"permed_atlas.{capability.name}.cli")
-        sub_app = getattr(module, "app", None)
-        if sub_app is not None:
-            app.add_typer(sub_app)
-        for command in getattr(module, "commands", ()):
-            app.command(name=command.__name__.replace("_", "-"))(command)
-        for group_name, group in getattr(module, "groups", {}).items():
-            app.add_typer(group, name=group_name)
-
-
-_assemble()
+@app.callback()
+def root(ctx: typer.Context) -> None:
+    # Each run reads the environment once, when a command first asks for the settings.
+    # (The callback also makes Typer build a group: no command is registered up front.)
+    ctx.obj = CliState()
 
 
 def main() -> None:
@@ -48,5 +138,8 @@ def main() -> None:
     try:
         app()
     except PermedError as exc:
-        err_console.print(f"[bold red]error:[/] {exc}", highlight=False)
+        # rich is imported here, not at the top: `permed --help` should not pay for a console.
+        from rich.console import Console
+
+        Console(stderr=True).print(f"[bold red]error:[/] {exc}", highlight=False)
         sys.exit(1)

@@ -67,9 +67,55 @@ class Settings(BaseSettings):
             return self.database_url
         return f"sqlite:///{(self.data_dir / 'platform.sqlite').resolve()}"
 
+    # The data directory's layout: one property per folder, the only place its names are spelt.
+
     @property
     def reports_dir(self) -> Path:
+        """Reports written by ``permed report`` and ``permed demo``."""
         return self.data_dir / "reports"
+
+    @property
+    def regions_dir(self) -> Path:
+        """The user's own region set files (``<CODE>.yaml``), beside the bundled ones."""
+        return self.data_dir / "regions"
+
+    @property
+    def topics_dir(self) -> Path:
+        """The user's tagging rules (``rules.yaml``), which replace the bundled ones."""
+        return self.data_dir / "topics"
+
+    @property
+    def transfer_rules_dir(self) -> Path:
+        """The deployment's extra or amended transfer rule files."""
+        return self.data_dir / "transfer_rules"
+
+    @property
+    def helpdesk_knowledge_dir(self) -> Path:
+        """The deployment's extra or corrected helpdesk knowledge files."""
+        return self.data_dir / "helpdesk_knowledge"
+
+    @property
+    def federation_dir(self) -> Path:
+        """The hub's node registry (``nodes.yaml``)."""
+        return self.data_dir / "federation"
+
+    @property
+    def partners_dir(self) -> Path:
+        """The partner finder's cache of profile embeddings."""
+        return self.data_dir / "partners"
+
+    @property
+    def demo_corpus_dir(self) -> Path:
+        """Where ``permed demo-corpus`` writes when given no ``--out``."""
+        return self.data_dir / "demo-corpus"
+
+    @classmethod
+    def layout_of(cls, data_dir: Path) -> Settings:
+        """The folders of ``data_dir``, for helpers given a bare path (reads no environment).
+
+        :param data_dir: a data directory.
+        """
+        return cls.model_construct(data_dir=data_dir)
 
     def ensure_data_dir(self) -> Path:
         """Create the data directory (and its sub-folders) if missing and return it."""

@@ -7,16 +7,12 @@ from typer.testing import CliRunner
 from permed_atlas.accounts import authenticate, list_users
 from permed_atlas.cli import app
 from permed_atlas.db import make_engine, session_factory
-from permed_atlas.settings import Settings, get_settings
+from permed_atlas.settings import Settings
 
 
 def _run(tmp_path, monkeypatch, args, stdin=""):  # type: ignore[no-untyped-def]
     monkeypatch.setenv("PERMED_DATA_DIR", str(tmp_path / "data"))
-    get_settings.cache_clear()
-    try:
-        return CliRunner().invoke(app, args, input=stdin)
-    finally:
-        get_settings.cache_clear()
+    return CliRunner().invoke(app, args, input=stdin)
 
 
 def test_user_add_with_password_stdin_creates_an_admin(tmp_path, monkeypatch) -> None:

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from permed_atlas.cli import main
-from permed_atlas.settings import get_settings
+from permed_atlas.settings import Settings
 
 STUDY = """
 slug: cli-study
@@ -29,7 +29,6 @@ def permed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.Captu
     monkeypatch.setenv("PERMED_DATA_DIR", str(tmp_path / "data"))
     monkeypatch.setenv("PERMED_ENVIRONMENT", "test")
     monkeypatch.setenv("COLUMNS", "200")
-    get_settings.cache_clear()
 
     def run(*args: str) -> tuple[int, str, str]:
         monkeypatch.setattr(sys, "argv", ["permed", *args])
@@ -42,7 +41,6 @@ def permed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.Captu
         return code, out, err
 
     yield run
-    get_settings.cache_clear()
 
 
 def test_a_study_from_the_command_line(permed, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
@@ -90,7 +88,7 @@ def test_a_study_from_the_command_line(permed, tmp_path: Path) -> None:  # type:
     from permed_atlas.delphi.responses import submit_ratings
     from permed_atlas.delphi.store import find_round, get_survey_by_pillar, list_items
 
-    with session_scope(engine_for(get_settings())) as session:
+    with session_scope(engine_for(Settings())) as session:
         survey = get_survey_by_pillar(session, 1, "P1")
         a, b = list_items(session, find_round(session, survey.id).id)
         for index, row in enumerate(rows):

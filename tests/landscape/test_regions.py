@@ -104,19 +104,14 @@ def test_cli_regions_add_and_list(settings: Settings, monkeypatch) -> None:
     from typer.testing import CliRunner
 
     from permed_atlas.cli import app
-    from permed_atlas.settings import get_settings
 
     monkeypatch.setenv("PERMED_DATA_DIR", str(settings.data_dir))
-    get_settings.cache_clear()
-    try:
-        runner = CliRunner()
-        result = runner.invoke(app, ["regions", "add", "NORDIC", "--countries", "dk,FI,IS,NO,SE"])
-        assert result.exit_code == 0, result.output
-        assert "added region NORDIC: DK, FI, IS, NO, SE" in result.output
-        assert (settings.data_dir / "regions" / "NORDIC.yaml").is_file()
-        result = runner.invoke(app, ["regions", "list"])
-        assert "NORDIC (user)" in result.output and "EU27 (bundled)" in result.output
-        result = runner.invoke(app, ["regions", "add", "BAD", "--countries", "DE,QQ"])
-        assert isinstance(result.exception, RegionError) and "'QQ'" in str(result.exception)
-    finally:
-        get_settings.cache_clear()
+    runner = CliRunner()
+    result = runner.invoke(app, ["regions", "add", "NORDIC", "--countries", "dk,FI,IS,NO,SE"])
+    assert result.exit_code == 0, result.output
+    assert "added region NORDIC: DK, FI, IS, NO, SE" in result.output
+    assert (settings.data_dir / "regions" / "NORDIC.yaml").is_file()
+    result = runner.invoke(app, ["regions", "list"])
+    assert "NORDIC (user)" in result.output and "EU27 (bundled)" in result.output
+    result = runner.invoke(app, ["regions", "add", "BAD", "--countries", "DE,QQ"])
+    assert isinstance(result.exception, RegionError) and "'QQ'" in str(result.exception)

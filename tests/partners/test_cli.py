@@ -11,7 +11,7 @@ import pytest
 from typer.testing import CliRunner
 
 from permed_atlas.cli import app
-from permed_atlas.settings import Settings, get_settings
+from permed_atlas.settings import Settings
 
 from ._corpus import FINDER_PAPERS, make_corpus
 
@@ -21,11 +21,9 @@ runner = CliRunner()
 @pytest.fixture
 def cli_settings(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> Iterator[Settings]:
     monkeypatch.setenv("PERMED_DATA_DIR", str(settings.data_dir))
-    get_settings.cache_clear()
     settings.ensure_data_dir()
     make_corpus(settings.corpus_path, FINDER_PAPERS, settings).close()
     yield settings
-    get_settings.cache_clear()
 
 
 def test_build_profile_and_find(cli_settings: Settings) -> None:

@@ -85,20 +85,15 @@ def test_cli_builds_embeddings_and_finds_with_them(  # type: ignore[no-untyped-d
     from typer.testing import CliRunner
 
     from permed_atlas.cli import app
-    from permed_atlas.settings import get_settings
 
     monkeypatch.setenv("PERMED_DATA_DIR", str(settings.data_dir))
-    get_settings.cache_clear()
-    try:
-        settings.ensure_data_dir()
-        make_corpus(settings.corpus_path, FINDER_PAPERS, settings).close()
-        runner = CliRunner()
-        built = runner.invoke(app, ["partners", "build", "--embeddings"])
-        assert built.exit_code == 0, built.output
-        assert list((settings.data_dir / "partners").glob("embeddings-*.npz"))
-        found = runner.invoke(app, ["partners", "find", "--author", "A1", "--method",
-                                    "embeddings", "--format", "json"])
-        assert found.exit_code == 0, found.output
-        assert '"method": "embeddings"' in found.output and "Li Wei" in found.output
-    finally:
-        get_settings.cache_clear()
+    settings.ensure_data_dir()
+    make_corpus(settings.corpus_path, FINDER_PAPERS, settings).close()
+    runner = CliRunner()
+    built = runner.invoke(app, ["partners", "build", "--embeddings"])
+    assert built.exit_code == 0, built.output
+    assert list((settings.data_dir / "partners").glob("embeddings-*.npz"))
+    found = runner.invoke(app, ["partners", "find", "--author", "A1", "--method",
+                                "embeddings", "--format", "json"])
+    assert found.exit_code == 0, found.output
+    assert '"method": "embeddings"' in found.output and "Li Wei" in found.output

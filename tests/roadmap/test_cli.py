@@ -13,15 +13,12 @@ import pytest
 from typer.testing import CliRunner
 
 from permed_atlas.cli import app, main
-from permed_atlas.settings import get_settings
 
 
 @pytest.fixture
 def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     monkeypatch.setenv("PERMED_DATA_DIR", str(tmp_path / "data"))
-    get_settings.cache_clear()
     yield tmp_path / "data"
-    get_settings.cache_clear()
 
 
 def _run(*args: str):  # type: ignore[no-untyped-def]

@@ -10,9 +10,9 @@ from rich.console import Console
 from rich.table import Table
 
 from permed_atlas.accounts.store import create_user, list_users
+from permed_atlas.cli_state import settings_from
 from permed_atlas.db import engine_for, session_factory, session_scope, upgrade_database
 from permed_atlas.errors import InvalidInputError
-from permed_atlas.settings import get_settings
 
 user_app = typer.Typer(help="Accounts: create and list users.", no_args_is_help=True)
 console = Console()
@@ -20,6 +20,7 @@ console = Console()
 
 @user_app.command("add")
 def add(
+    ctx: typer.Context,
     email: Annotated[str, typer.Argument(help="The login email.")],
     role: Annotated[str, typer.Option(help="admin, editor or member.")] = "member",
     password_stdin: Annotated[
@@ -37,7 +38,7 @@ def add(
         password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
     if not password:
         raise InvalidInputError("the password is empty", field="password")
-    engine = engine_for(get_settings())
+    engine = engine_for(settings_from(ctx))
     upgrade_database(engine)
     if dry_run:
         with session_factory(engine)() as session:
@@ -51,12 +52,12 @@ def add(
 
 
 @user_app.command("list")
-def list_() -> None:
+def list_(ctx: typer.Context) -> None:
     """List the accounts.
 
     Example: ``permed user list``
     """
-    engine = engine_for(get_settings())
+    engine = engine_for(settings_from(ctx))
     upgrade_database(engine)
     with session_factory(engine)() as session:
         users = list_users(session)

@@ -11,12 +11,13 @@ from rich.console import Console
 from rich.table import Table
 from sqlalchemy import Engine
 
+from permed_atlas.cli_state import settings_from
 from permed_atlas.db import engine_for, session_factory, session_scope, upgrade_database
 from permed_atlas.delphi import files, report, responses, results, rounds, store
 from permed_atlas.delphi.definition import parse_round_plan
 from permed_atlas.delphi.demo import load_demo_study
 from permed_atlas.errors import InvalidInputError
-from permed_atlas.settings import get_settings
+from permed_atlas.settings import Settings
 
 app = typer.Typer(name="delphi", help="Delphi consensus surveys.", no_args_is_help=True)
 console = Console()
@@ -26,8 +27,8 @@ PillarOpt = Annotated[str, typer.Option("--pillar", help="The survey's pillar co
 DryRun = Annotated[bool, typer.Option("--dry-run", help="Check and report, but store nothing.")]
 
 
-def _engine() -> Engine:
-    engine = engine_for(get_settings())
+def _engine(settings: Settings) -> Engine:
+    engine = engine_for(settings)
     upgrade_database(engine)
     return engine
 
@@ -40,6 +41,7 @@ def _audit(session, action: str, target: str, detail: dict | None = None) -> Non
 
 @app.command("create-study")
 def create_study(
+    ctx: typer.Context,
     path: Annotated[Path, typer.Argument(help="The study YAML file.")], dry_run: DryRun = False
 ) -> None:
     """Create a study, its panels, surveys and first rounds from a YAML file.
@@ -47,7 +49,7 @@ def create_study(
     Example: ``permed delphi create-study study.yaml``
     """
     draft = files.load_study_file(path)
-    with session_factory(_engine())() as session:
+    with session_factory(_engine(settings_from(ctx)))() as session:
         study = store.create_study(session, draft)
         _audit(session, "delphi.study.create", f"delphi_study:{study.id}", {"slug": study.slug})
         if dry_run:
@@ -63,6 +65,7 @@ def create_study(
 
 @app.command("import-panel")
 def import_panel(
+    ctx: typer.Context,
     study: StudyArg,
     path: Annotated[
         Path,
@@ -79,14 +82,15 @@ def import_panel(
 
     Example: ``permed delphi import-panel demo-eu-china-pm panel.csv``
     """
-    with session_factory(_engine())() as session:
+    settings = settings_from(ctx)
+    with session_factory(_engine(settings))() as session:
         target = store.get_study(session, study)
         experts = files.import_panel_file(
             session,
             path,
             study_id=target.id,
             panel=panel,
-            include_hk_mo_in_china=get_settings().include_hk_mo_in_china,
+            include_hk_mo_in_china=settings.include_hk_mo_in_china,
         )
         _audit(
             session,
@@ -103,6 +107,7 @@ def import_panel(
 
 @app.command("open-round")
 def open_round(
+    ctx: typer.Context,
     study: StudyArg,
     pillar: PillarOpt,
     closes_in_days: Annotated[int, typer.Option(help="Planned closing, days from now.")] = 21,
@@ -111,7 +116,7 @@ def open_round(
 
     Example: ``permed delphi open-round demo-eu-china-pm --pillar P1``
     """
-    with session_scope(_engine()) as session:
+    with session_scope(_engine(settings_from(ctx))) as session:
         survey = store.get_survey_by_pillar(session, store.get_study(session, study).id, pillar)
         round_ = store.open_round(
             session,
@@ -124,6 +129,7 @@ def open_round(
 
 @app.command("invitations")
 def invitations(
+    ctx: typer.Context,
     study: StudyArg,
     pillar: PillarOpt,
     base_url: Annotated[str, typer.Option(help="The site's public address for the links.")],
@@ -141,7 +147,7 @@ def invitations(
         raise InvalidInputError(
             f"--base-url must start with http:// or https://, not {base_url!r}", field="base_url"
         )
-    with session_scope(_engine()) as session:
+    with session_scope(_engine(settings_from(ctx))) as session:
         survey = store.get_survey_by_pillar(session, store.get_study(session, study).id, pillar)
         round_ = store.find_round(session, survey.id)
         issued = responses.issue_invitations(
@@ -159,12 +165,14 @@ def invitations(
 
 
 @app.command("close-round")
-def close_round(study: StudyArg, pillar: PillarOpt, dry_run: DryRun = False) -> None:
+def close_round(
+    ctx: typer.Context, study: StudyArg, pillar: PillarOpt, dry_run: DryRun = False
+) -> None:
     """Close the open round of a survey and record each item's outcome.
 
     Example: ``permed delphi close-round demo-eu-china-pm --pillar P1``
     """
-    with session_factory(_engine())() as session:
+    with session_factory(_engine(settings_from(ctx)))() as session:
         survey = store.get_survey_by_pillar(session, store.get_study(session, study).id, pillar)
         result = rounds.close_round(session, store.find_round(session, survey.id).id)
         _audit(session, "delphi.round.close", f"delphi_round:{result.round.id}")
@@ -180,6 +188,7 @@ def close_round(study: StudyArg, pillar: PillarOpt, dry_run: DryRun = False) -> 
 
 @app.command("next-round")
 def next_round(
+    ctx: typer.Context,
     study: StudyArg,
     pillar: PillarOpt,
     plan: Annotated[
@@ -194,7 +203,7 @@ def next_round(
     decisions, new_items = parse_round_plan(
         files.read_yaml(plan) if plan else None, path=str(plan or "plan")
     )
-    with session_factory(_engine())() as session:
+    with session_factory(_engine(settings_from(ctx)))() as session:
         survey = store.get_survey_by_pillar(session, store.get_study(session, study).id, pillar)
         created = rounds.start_next_round(
             session,
@@ -216,6 +225,7 @@ def next_round(
 
 @app.command("stats")
 def stats(
+    ctx: typer.Context,
     study: StudyArg,
     pillar: PillarOpt,
     round_number: Annotated[
@@ -226,7 +236,7 @@ def stats(
 
     Example: ``permed delphi stats demo-eu-china-pm --pillar P2 --round 1``
     """
-    with session_factory(_engine())() as session:
+    with session_factory(_engine(settings_from(ctx)))() as session:
         survey = store.get_survey_by_pillar(session, store.get_study(session, study).id, pillar)
         result = results.compute_round_result(
             session, store.find_round(session, survey.id, number=round_number).id
@@ -270,6 +280,7 @@ def _print_result(result) -> None:  # type: ignore[no-untyped-def]
 
 @app.command("export")
 def export(
+    ctx: typer.Context,
     study: StudyArg,
     output: Annotated[Path, typer.Option("--output", "-o", help="The folder to write into.")],
     formats: Annotated[
@@ -287,7 +298,7 @@ def export(
         )
     output.mkdir(parents=True, exist_ok=True)
     written = []
-    with session_factory(_engine())() as session:
+    with session_factory(_engine(settings_from(ctx)))() as session:
         target = store.get_study(session, study)
         data = report.build_study_report(session, target.id)
         base = output / target.slug
@@ -320,23 +331,23 @@ def export(
 
 
 @app.command("demo")
-def demo() -> None:
+def demo(ctx: typer.Context) -> None:
     """Load the demo study (two rounds, three pillars, 40 synthetic experts) if not there yet.
 
     Example: ``permed delphi demo``
     """
-    with session_scope(_engine()) as session:
+    with session_scope(_engine(settings_from(ctx))) as session:
         study = load_demo_study(session)
     console.print(f"demo study {study.slug!r} (id {study.id}) is loaded")
 
 
 @app.command("list")
-def list_() -> None:
+def list_(ctx: typer.Context) -> None:
     """List the studies.
 
     Example: ``permed delphi list``
     """
-    with session_factory(_engine())() as session:
+    with session_factory(_engine(settings_from(ctx)))() as session:
         studies = store.list_studies(session)
     table = Table("id", "slug", "title")
     for study in studies:

@@ -37,13 +37,3 @@ def build_feedback(
         own_rating=own_ratings.get(earlier.id),
         own_rated=earlier.id in own_ratings,
     )
-
-
-def distribution_bars(counts: tuple[int, ...], *, width: int = 100) -> list[tuple[int, int, float]]:
-    """(rating, count, bar length) for a small inline bar chart of a distribution.
-
-    :param counts: counts of ratings 1..5.
-    :param width: length of the longest bar.
-    """
-    top = max(counts) if counts and max(counts) > 0 else 1
-    return [(i + 1, c, width * c / top) for i, c in enumerate(counts)]

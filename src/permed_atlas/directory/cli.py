@@ -14,6 +14,7 @@ from rich.console import Console
 from rich.table import Table
 from sqlalchemy.orm import Session
 
+from permed_atlas.cli_state import settings_from
 from permed_atlas.db import engine_for, session_scope, upgrade_database
 from permed_atlas.directory.exports import (
     entry_dict,
@@ -33,7 +34,7 @@ from permed_atlas.directory.store import (
     search_directory,
 )
 from permed_atlas.landscape import region_countries
-from permed_atlas.settings import get_settings
+from permed_atlas.settings import Settings
 
 app = typer.Typer(
     name="directory",
@@ -60,13 +61,13 @@ KindOption = Annotated[
 
 
 @contextmanager
-def _session(*, seed: bool = True) -> Iterator[Session]:
-    engine = engine_for(get_settings())
+def _session(settings: Settings, *, seed: bool = True) -> Iterator[Session]:
+    engine = engine_for(settings)
     upgrade_database(engine)
     with session_scope(engine) as session:
         if seed:
             # The bundled entries are data loaded at start; loading is idempotent.
-            load_seed_directory(session, settings=get_settings())
+            load_seed_directory(session, settings=settings)
         yield session
 
 
@@ -76,6 +77,7 @@ def _json(data: object) -> None:
 
 @app.command()
 def load(
+    ctx: typer.Context,
     folder: Annotated[
         Path | None,
         typer.Option(
@@ -88,11 +90,12 @@ def load(
 
     Example: ``permed directory load --dry-run``
     """
-    with _session(seed=False) as session:
+    settings = settings_from(ctx)
+    with _session(settings, seed=False) as session:
         summary = load_seed_directory(
             session,
             folder=folder or BUNDLED_DIRECTORY_DIR,
-            settings=get_settings(),
+            settings=settings,
             dry_run=dry_run,
         )
     verb = "would insert" if dry_run else "inserted"
@@ -107,6 +110,7 @@ def load(
 
 @app.command()
 def validate(
+    ctx: typer.Context,
     folder: Annotated[
         Path | None,
         typer.Argument(help="A folder of directory YAML files (default: the bundled ones)."),
@@ -117,19 +121,21 @@ def validate(
     Example: ``permed directory validate src/permed_atlas/data/directory``
     """
     folder = folder or BUNDLED_DIRECTORY_DIR
-    files = load_directory_files(folder, known_regions=set(region_countries(get_settings())))
+    files = load_directory_files(folder, known_regions=set(region_countries(settings_from(ctx))))
     console.print(
         f"{folder}: {files.files} files, {len(files.entries)} entries, all valid", highlight=False
     )
 
 
 @app.command("list")
-def list_(kind: KindOption = None, fmt: FormatOption = OutputFormat.table) -> None:
+def list_(
+    ctx: typer.Context, kind: KindOption = None, fmt: FormatOption = OutputFormat.table
+) -> None:
     """List entries by kind and name.
 
     Example: ``permed directory list --kind law``
     """
-    with _session() as session:
+    with _session(settings_from(ctx)) as session:
         entries = list_entries(session, kinds=kind)
     if fmt is OutputFormat.json:
         _json([entry_dict(e) for e in entries])
@@ -142,6 +148,7 @@ def list_(kind: KindOption = None, fmt: FormatOption = OutputFormat.table) -> No
 
 @app.command()
 def show(
+    ctx: typer.Context,
     entry_id: Annotated[str, typer.Argument(help="The entry's id, e.g. pipl.")],
     fmt: FormatOption = OutputFormat.table,
 ) -> None:
@@ -149,7 +156,7 @@ def show(
 
     Example: ``permed directory show hgr-regulations``
     """
-    with _session() as session:
+    with _session(settings_from(ctx)) as session:
         entry = get_entry(session, entry_id)
         related = related_entries(session, entry_id)
     if fmt is OutputFormat.json:
@@ -169,6 +176,7 @@ def show(
 
 @app.command()
 def search(
+    ctx: typer.Context,
     text: Annotated[str, typer.Argument(help="Free text over name, acronym, summary, keywords.")],
     kind: KindOption = None,
     region: Annotated[
@@ -181,9 +189,10 @@ def search(
 
     Example: ``permed directory search "genetic data export" --region CN``
     """
-    with _session() as session:
+    settings = settings_from(ctx)
+    with _session(settings) as session:
         hits = search_directory(
-            session, text, kinds=kind, regions=region or (), limit=limit, settings=get_settings()
+            session, text, kinds=kind, regions=region or (), limit=limit, settings=settings
         )
     if fmt is OutputFormat.json:
         _json([hit_dict(h) for h in hits])
@@ -198,6 +207,7 @@ def search(
 
 @app.command()
 def history(
+    ctx: typer.Context,
     entry_id: Annotated[str, typer.Argument(help="The entry's id.")],
     fmt: FormatOption = OutputFormat.table,
 ) -> None:
@@ -205,7 +215,7 @@ def history(
 
     Example: ``permed directory history gdpr``
     """
-    with _session() as session:
+    with _session(settings_from(ctx)) as session:
         revisions = list_revisions(session, entry_id)
     if fmt is OutputFormat.json:
         _json([revision_dict(r) for r in revisions])
@@ -225,6 +235,7 @@ def history(
 
 @app.command("funding-match")
 def funding_match(
+    ctx: typer.Context,
     text: Annotated[str, typer.Argument(help="The project description.")],
     region: Annotated[
         list[str] | None,
@@ -240,14 +251,15 @@ def funding_match(
 
     Example: ``permed directory funding-match "pharmacogenomics in China and Germany" -r DE -r CN``
     """
-    with _session() as session:
+    settings = settings_from(ctx)
+    with _session(settings) as session:
         matches = match_funding(
             session,
             description=text,
             regions=region or (),
             limit=limit,
             coverage="any" if partial else "all",
-            settings=get_settings(),
+            settings=settings,
         )
     if fmt is OutputFormat.json:
         _json([match_dict(m) for m in matches])
@@ -266,6 +278,7 @@ def funding_match(
 
 @app.command()
 def export(
+    ctx: typer.Context,
     fmt: Annotated[ExportFormat, typer.Option("--format", "-f", help="csv or json.")],
     output: Annotated[
         Path | None, typer.Option("--output", "-o", help="File to write; stdout when omitted.")
@@ -276,7 +289,7 @@ def export(
 
     Example: ``permed directory export --format csv -o directory.csv``
     """
-    with _session() as session:
+    with _session(settings_from(ctx)) as session:
         text = export_entries(list_entries(session, kinds=kind), fmt=fmt.value)
     if output is None:
         typer.echo(text, nl=False)

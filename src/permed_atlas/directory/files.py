@@ -9,7 +9,7 @@ entry of the file shares unless it sets them). Files whose name starts with
 from __future__ import annotations
 
 import re
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -415,8 +415,3 @@ def load_directory_files(
     for entry in entries:
         check_references(entry, where=f"{origins[entry.id]}: entry {entry.id!r}", kinds_by_id=kinds)
     return DirectoryFiles(entries=tuple(entries), origins=origins, files=len(files))
-
-
-def entries_as_mappings(entries: Iterable[DirectoryEntry]) -> list[dict[str, Any]]:
-    """Entries in the data files' flat shape (for export and for writing a file)."""
-    return [e.to_dict() for e in entries]

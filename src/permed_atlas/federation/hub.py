@@ -41,6 +41,7 @@ from permed_atlas.federation.models import (
     NodeStatus,
 )
 from permed_atlas.federation.query import query_to_json
+from permed_atlas.settings import Settings
 from permed_atlas.transfer import DataUseRequest, DuoOntology, load_duo_ontology, match_data_use
 
 _HTTP_STATUS: dict[int, NodeStatus] = {
@@ -117,7 +118,7 @@ def registry_path(data_dir: Path) -> Path:
 
     :param data_dir: the platform's data directory.
     """
-    own = data_dir / "federation" / "nodes.yaml"
+    own = Settings.layout_of(data_dir).federation_dir / "nodes.yaml"
     if own.is_file():
         return own
     return Path(__file__).resolve().parent.parent / "data" / "federation" / "nodes.yaml"

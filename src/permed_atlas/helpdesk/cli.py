@@ -42,7 +42,7 @@ def _knowledge() -> KnowledgeBase:
     """The bundled knowledge plus the deployment's folder ``<data_dir>/helpdesk_knowledge``."""
     from permed_atlas.settings import get_settings
 
-    local = get_settings().data_dir / "helpdesk_knowledge"
+    local = get_settings().helpdesk_knowledge_dir
     return load_knowledge([local] if local.is_dir() else [])
 
 
@@ -87,7 +87,7 @@ def ask(
     lookup = None if no_funding else _funding_lookup(knowledge)
     from permed_atlas.settings import get_settings
 
-    rules = get_settings().data_dir / "transfer_rules"
+    rules = get_settings().transfer_rules_dir
     answer = answer_question(question, knowledge=knowledge, funding_lookup=lookup,
                              transfer_rule_dirs=[rules] if rules.is_dir() else [])  # fmt: skip
     if output_format == "json":

@@ -2,7 +2,7 @@
 
 The directory capability (``permed_atlas.directory``) owns funders,
 programmes and calls; the helpdesk only reads them through its public names.
-When the directory is not installed or holds no rows, the answer says so
+When the directory holds no rows or cannot be read, the answer says so
 instead of failing.
 """
 
@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
+from permed_atlas.directory import list_entries, match_funding
 from permed_atlas.helpdesk.models import EU, FundingItem, KnowledgeBase
 
 FUNDING_KINDS = ("programme", "call", "funder")
@@ -52,13 +53,6 @@ def find_funding(
     :param knowledge: for the EU member states.
     :param limit: at most this many items.
     """
-    try:
-        from permed_atlas import directory
-    except ImportError:
-        return [], "The funding directory is not installed, so no programmes are listed."
-    match_funding: Any = getattr(directory, "match_funding", None)
-    if match_funding is None:
-        return [], "The funding directory offers no matching yet, so no programmes are listed."
     regions = directory_regions(countries, knowledge=knowledge)
     try:
         matches = list(match_funding(session, description=question, regions=regions, limit=limit))
@@ -90,10 +84,6 @@ def directory_entries(session: Session, *, ids: Sequence[str]) -> dict[str, Any]
     :param ids: directory entry ids.
     """
     if not ids:
-        return {}
-    try:
-        from permed_atlas.directory import list_entries
-    except ImportError:
         return {}
     try:
         entries = list_entries(session)

@@ -34,13 +34,13 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 import pycountry
 import yaml
 
+from permed_atlas.filecache import cached_until_changed
 from permed_atlas.helpdesk.errors import KnowledgeFileError
 from permed_atlas.helpdesk.models import (
     EU,
@@ -199,7 +199,11 @@ def load_knowledge(dirs: Iterable[Path] = ()) -> KnowledgeBase:
     return _load(tuple(Path(d).resolve() for d in dirs))
 
 
-@lru_cache(maxsize=4)
+def _knowledge_folders(dirs: tuple[Path, ...]) -> list[Path]:
+    return [BUNDLED_DIR, *dirs]
+
+
+@cached_until_changed(_knowledge_folders, maxsize=4)
 def _load(dirs: tuple[Path, ...]) -> KnowledgeBase:
     support = _read_support(BUNDLED_DIR / JURISDICTIONS_FILE)
     by_id: dict[str, Entry] = {}

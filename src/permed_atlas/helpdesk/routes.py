@@ -46,13 +46,13 @@ EXAMPLE = (
 
 def _knowledge(settings: Settings) -> KnowledgeBase:
     # A deployment corrects or adds entries by dropping files here; no code change.
-    local = settings.data_dir / "helpdesk_knowledge"
+    local = settings.helpdesk_knowledge_dir
     return load_knowledge([local] if local.is_dir() else [])
 
 
 def _rule_dirs(settings: Settings) -> list[Path]:
     # The same extra transfer rules the assessor's own pages use.
-    extra = settings.data_dir / "transfer_rules"
+    extra = settings.transfer_rules_dir
     return [extra] if extra.is_dir() else []
 
 

@@ -8,13 +8,14 @@ import typer
 from rich.console import Console
 
 from permed_atlas import __version__
+from permed_atlas.cli_state import settings_from
 from permed_atlas.instance.setup import initialise_instance
-from permed_atlas.settings import get_settings
 
 console = Console()
 
 
 def init(
+    ctx: typer.Context,
     dry_run: Annotated[
         bool, typer.Option("--dry-run", help="Only say what would be done.")
     ] = False,
@@ -23,7 +24,7 @@ def init(
 
     Example: ``PERMED_DATA_DIR=/srv/permed permed init``
     """
-    status = initialise_instance(get_settings(), dry_run=dry_run)
+    status = initialise_instance(settings_from(ctx), dry_run=dry_run)
     verb = "would use" if dry_run else "ready"
     console.print(f"{verb}: data directory {status.data_dir}, database {status.database_url}")
     console.print(
@@ -38,6 +39,7 @@ def version() -> None:
 
 
 def demo(
+    ctx: typer.Context,
     serve: Annotated[
         bool, typer.Option("--serve/--no-serve", help="Start the web app when the data is loaded.")
     ] = True,
@@ -54,7 +56,7 @@ def demo(
     """
     from permed_atlas.instance.demo import load_demo
 
-    settings = get_settings()
+    settings = settings_from(ctx)
     summary = load_demo(settings, say=console.print)
     console.print(
         f"demo loaded: {summary.works:,} publications, {summary.patents:,} patents, "
@@ -67,16 +69,16 @@ def demo(
             "to edit, create an admin first: permed user add you@example.org --role admin"
         )
         from permed_atlas.federation import local_nodes, registry_path, start_local_nodes
-        from permed_atlas.web.cli import serve as serve_web
+        from permed_atlas.web import run_server
 
         federation = None
         if nodes:
             registry = registry_path(settings.data_dir)
             federation = start_local_nodes(
                 list(local_nodes(registry).values()),
-                log_dir=settings.data_dir / "federation" / "node-logs", say=console.print)
+                log_dir=settings.federation_dir / "node-logs", say=console.print)
         try:
-            serve_web(host=None, port=None, workers=1)
+            run_server(settings, say=console.print)
         finally:
             if federation is not None:
                 federation.stop()

@@ -43,9 +43,9 @@ def load_demo(settings: Settings, *, say: Callable[[str], None] = print) -> Demo
         load_region_sets,
         load_rules,
         open_corpus,
+        rules_path_for,
+        run_ingest,
     )
-    from permed_atlas.landscape.ingest_cli import run_ingest
-    from permed_atlas.landscape.topics import rules_path_for
     from permed_atlas.partners import ensure_profiles
     from permed_atlas.roadmap import load_bundled_roadmaps, load_demo_observations
 

@@ -1,5 +1,6 @@
 """The PM science and technology landscape: publications and patents, tagged and counted."""
 
+from permed_atlas.landscape.analysis_cli import tagged_corpus
 from permed_atlas.landscape.corpus import open_corpus, store_works
 from permed_atlas.landscape.countries import countries_from_affiliation, country_from_affiliation
 from permed_atlas.landscape.demo import (
@@ -53,6 +54,7 @@ from permed_atlas.landscape.ingest import (
     ingest_file,
     ingest_files,
 )
+from permed_atlas.landscape.ingest_cli import run_ingest
 from permed_atlas.landscape.models import Contributor, Institution, Term, Work
 from permed_atlas.landscape.network import build_collaboration_graph, export_network
 from permed_atlas.landscape.provenance import SYNTHETIC_SOURCE, count_synthetic_works, is_synthetic
@@ -63,8 +65,9 @@ from permed_atlas.landscape.regions import (
     region_countries,
 )
 from permed_atlas.landscape.report import build_report
+from permed_atlas.landscape.search import build_search_index, search_index_is_current
 from permed_atlas.landscape.tagging import TaggingSummary, needs_tagging, tag_corpus, tag_untagged
-from permed_atlas.landscape.topics import Rule, RuleSet, load_rules
+from permed_atlas.landscape.topics import Rule, RuleSet, load_rules, rules_path_for
 
 __all__ = [
     "INDICATOR_NAMES",
@@ -101,6 +104,7 @@ __all__ = [
     "add_region_set",
     "build_collaboration_graph",
     "build_report",
+    "build_search_index",
     "bundled_demo_files",
     "compute_indicators",
     "countries_from_affiliation",
@@ -114,16 +118,20 @@ __all__ = [
     "ingest_file",
     "ingest_files",
     "load_region_sets",
-    "region_countries",
     "load_rules",
     "needs_tagging",
     "open_corpus",
     "output_by_year_region",
     "patents_by_applicant_region",
+    "region_countries",
     "resolve_work_id",
+    "rules_path_for",
+    "run_ingest",
+    "search_index_is_current",
     "store_works",
     "tag_corpus",
     "tag_untagged",
+    "tagged_corpus",
     "tagged_regions",
     "top_cited_eu_cn",
     "top_countries",

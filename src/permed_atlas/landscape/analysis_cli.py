@@ -20,6 +20,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from permed_atlas.cli_state import settings_from
 from permed_atlas.landscape.corpus import open_corpus
 from permed_atlas.landscape.errors import LandscapeError
 from permed_atlas.landscape.explain import Explanation, explain_work
@@ -30,7 +31,7 @@ from permed_atlas.landscape.regions import add_region_set, load_region_sets
 from permed_atlas.landscape.report import build_report
 from permed_atlas.landscape.tagging import needs_tagging, tag_corpus, tag_untagged
 from permed_atlas.landscape.topics import load_rules, rules_path_for
-from permed_atlas.settings import Settings, get_settings
+from permed_atlas.settings import Settings
 
 console = Console()
 
@@ -67,6 +68,7 @@ def tagged_corpus(settings: Settings) -> Iterator[duckdb.DuckDBPyConnection]:
 
 
 def tag(
+    ctx: typer.Context,
     dry_run: Annotated[
         bool, typer.Option("--dry-run", help="Only check rules and regions.")
     ] = False,
@@ -75,7 +77,7 @@ def tag(
 
     Example: ``permed tag``
     """
-    settings = get_settings()
+    settings = settings_from(ctx)
     regions = load_region_sets(settings)
     rules = load_rules(rules_path_for(settings.data_dir))
     if dry_run:
@@ -130,6 +132,7 @@ def render_explanation(explanation: Explanation) -> str:
 
 
 def explain(
+    ctx: typer.Context,
     work_id: Annotated[str, typer.Argument(help="work_id, OpenAlex id, DOI, PMID or lens id.")],
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
@@ -137,7 +140,7 @@ def explain(
 
     Example: ``permed explain W2741809807``
     """
-    settings = get_settings()
+    settings = settings_from(ctx)
     with tagged_corpus(settings) as connection:
         explanation = explain_work(
             connection,
@@ -203,6 +206,7 @@ def _print_tables(tables: dict[str, list[dict[str, Any]]], target: Console = con
 
 
 def indicators(
+    ctx: typer.Context,
     format: Annotated[str, typer.Option("--format", help="table, csv or json.")] = "table",
     out: Annotated[Path | None, typer.Option("--out", help="Write to this file.")] = None,
     region: RegionOption = None,
@@ -241,7 +245,7 @@ def indicators(
         kind=kind,
         pm_relevant=True if pm_only else None,
     )
-    with tagged_corpus(get_settings()) as connection:
+    with tagged_corpus(settings_from(ctx)) as connection:
         result = compute_indicators(connection, flt, regions=region, limit=limit)
     tables = {k: v for k, v in result.tables().items() if not indicator or k in indicator}
     if format == "table" and out is None:
@@ -272,6 +276,7 @@ def indicators(
 
 
 def report(
+    ctx: typer.Context,
     out: Annotated[
         Path | None,
         typer.Option("--out", help="HTML file (default <data_dir>/reports/landscape.html)."),
@@ -285,7 +290,7 @@ def report(
 
     Example: ``permed report --out brief.html --from-year 2010``
     """
-    settings = get_settings()
+    settings = settings_from(ctx)
     target = out or settings.reports_dir / "landscape.html"
     flt = LandscapeFilter(
         year_from=from_year, year_to=to_year, pm_relevant=True if pm_only else None
@@ -306,6 +311,7 @@ def report(
 
 
 def network(
+    ctx: typer.Context,
     out: Annotated[Path, typer.Option("--out", help="GEXF file, or base name of VOSviewer files.")],
     level: Annotated[str, typer.Option("--level", help="country or institution.")] = "country",
     format: Annotated[str, typer.Option("--format", help="gexf or vosviewer.")] = "gexf",
@@ -330,7 +336,7 @@ def network(
     if format not in {"gexf", "vosviewer"}:
         raise LandscapeError(f"--format must be gexf or vosviewer, not {format!r}")
     flt = LandscapeFilter(region=region, year_from=from_year, year_to=to_year)
-    with tagged_corpus(get_settings()) as connection:
+    with tagged_corpus(settings_from(ctx)) as connection:
         files = export_network(
             connection,
             out,
@@ -349,12 +355,12 @@ regions_app = typer.Typer(help="Region sets (EU27, CN, ICPERMED, your own).", no
 
 
 @regions_app.command("list")
-def list_regions() -> None:
+def list_regions(ctx: typer.Context) -> None:
     """List the region sets with their countries and sources.
 
     Example: ``permed regions list``
     """
-    for region in load_region_sets(get_settings()).values():
+    for region in load_region_sets(settings_from(ctx)).values():
         origin = "user" if region.user_defined else "bundled"
         console.print(
             f"{region.code} ({origin}): {region.name} — {len(region.countries)} countries: "
@@ -367,6 +373,7 @@ def list_regions() -> None:
 
 @regions_app.command("add")
 def add_region(
+    ctx: typer.Context,
     code: Annotated[str, typer.Argument(help="New region code, e.g. NORDIC.")],
     countries: Annotated[str, typer.Option("--countries", help="Comma-separated ISO codes.")],
     name: Annotated[str | None, typer.Option("--name", help="Human name.")] = None,
@@ -379,7 +386,7 @@ def add_region(
 
     Example: ``permed regions add NORDIC --countries DK,FI,IS,NO,SE``
     """
-    settings = get_settings()
+    settings = settings_from(ctx)
     region = add_region_set(
         settings,
         code,

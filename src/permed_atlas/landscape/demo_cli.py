@@ -18,13 +18,14 @@ from rich.progress import (
     TimeRemainingColumn,
 )
 
+from permed_atlas.cli_state import settings_from
 from permed_atlas.landscape.demo import demo_corpus_paths, write_demo_corpus
-from permed_atlas.settings import get_settings
 
 console = Console()
 
 
 def demo_corpus(
+    ctx: typer.Context,
     works: Annotated[int, typer.Option("--works", min=0, help="How many OpenAlex works.")] = 5000,
     patents: Annotated[int, typer.Option("--patents", min=0, help="How many Lens patents.")] = 0,
     seed: Annotated[int, typer.Option("--seed", min=0, help="Same seed, same files.")] = 0,
@@ -51,7 +52,7 @@ def demo_corpus(
 
     Example: ``permed demo-corpus --works 200000 --patents 2000 --seed 1 --out bench/``
     """
-    target = out if out is not None else get_settings().data_dir / "demo-corpus"
+    target = out if out is not None else settings_from(ctx).demo_corpus_dir
     paths = demo_corpus_paths(target, patents=patents > 0)
     counts = {"openalex": works, "patents": patents}
     if dry_run:

@@ -137,7 +137,7 @@ def read_region_file(
 
 def user_regions_dir(settings: Settings) -> Path:
     """The folder of the user's own region files."""
-    return settings.data_dir / "regions"
+    return settings.regions_dir
 
 
 def load_region_sets(

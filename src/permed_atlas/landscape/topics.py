@@ -16,7 +16,9 @@ from typing import Any
 
 import yaml
 
+from permed_atlas.filecache import cached_until_changed
 from permed_atlas.landscape.errors import TaggingRuleError
+from permed_atlas.settings import Settings
 
 BUNDLED_RULES_FILE = Path(__file__).resolve().parents[1] / "data" / "topics" / "rules.yaml"
 PM_TOPIC = "pm"
@@ -178,10 +180,15 @@ def rules_path_for(data_dir: Path) -> Path:
 
     :param data_dir: the platform's data directory.
     """
-    user_file = data_dir / "topics" / "rules.yaml"
+    user_file = Settings.layout_of(data_dir).topics_dir / "rules.yaml"
     return user_file if user_file.is_file() else BUNDLED_RULES_FILE
 
 
+def _rules_file(path: Path | str | None = None) -> list[Path]:
+    return [Path(path) if path is not None else BUNDLED_RULES_FILE]
+
+
+@cached_until_changed(_rules_file)
 def load_rules(path: Path | str | None = None) -> RuleSet:
     """Read and validate a rule file (the bundled one by default).
 

@@ -13,6 +13,7 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from permed_atlas.cli_state import settings_from
 from permed_atlas.partners.build import STEPS, build_profiles
 from permed_atlas.partners.errors import InvalidQueryError, PartnersError
 from permed_atlas.partners.models import AuthorProfile, FinderResult, Method, PartnerQuery
@@ -22,7 +23,7 @@ from permed_atlas.partners.store import (
     result_to_dict,
     topic_labels,
 )
-from permed_atlas.settings import Settings, get_settings
+from permed_atlas.settings import Settings
 
 app = typer.Typer(
     name="partners",
@@ -53,6 +54,7 @@ def _check_format(value: str) -> None:
 
 @app.command("build")
 def build(
+    ctx: typer.Context,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Only say what would be built.")]
     = False,
     embeddings: Annotated[bool, typer.Option(
@@ -63,10 +65,9 @@ def build(
 
     Example: ``permed partners build --embeddings``
     """
-    from permed_atlas.landscape.analysis_cli import tagged_corpus
-    from permed_atlas.landscape.corpus import open_corpus
+    from permed_atlas.landscape import open_corpus, tagged_corpus
 
-    settings = get_settings()
+    settings = settings_from(ctx)
     if dry_run:
         with _corpus(settings) as connection:
             rows = connection.execute(
@@ -114,6 +115,7 @@ def _profile_dict(profile: AuthorProfile) -> dict[str, Any]:
 
 @app.command("profile")
 def profile(
+    ctx: typer.Context,
     author: Annotated[str, typer.Argument(help="Profile id, OpenAlex id, ORCID or full name.")],
     output_format: Format = "table",
 ) -> None:
@@ -122,7 +124,7 @@ def profile(
     Example: ``permed partners profile A5000000001 --format json``
     """
     _check_format(output_format)
-    settings = get_settings()
+    settings = settings_from(ctx)
     with _corpus(settings) as connection:
         found = profile_of(connection, author, labels=topic_labels(settings))
     if output_format == "json":
@@ -179,6 +181,7 @@ def _print_result(result: FinderResult, output_format: str) -> None:
 
 @app.command("find")
 def find(
+    ctx: typer.Context,
     author: Annotated[str | None, typer.Option("--author", help="Profile id, OpenAlex id, "
                                                "ORCID or full name.")] = None,
     institution: Annotated[str | None, typer.Option("--institution",
@@ -215,7 +218,7 @@ def find(
     query = PartnerQuery(kind, value, from_region=from_region, to_region=to_region,  # type: ignore[arg-type]
                          limit=limit, recent_years=recent_years,
                          include_coauthors=include_coauthors)
-    settings = get_settings()
+    settings = settings_from(ctx)
     chosen: Method = "embeddings" if method == "embeddings" else "tfidf"
     with _corpus(settings) as connection:
         result = find_in_corpus(connection, query, settings=settings, method=chosen)

@@ -47,8 +47,7 @@ def topic_labels(settings: Settings) -> dict[str, str]:
 
     :param settings: gives the data directory (a user's rules file wins).
     """
-    from permed_atlas.landscape import load_rules
-    from permed_atlas.landscape.topics import rules_path_for
+    from permed_atlas.landscape import load_rules, rules_path_for
 
     rules = load_rules(rules_path_for(settings.data_dir))
     return {topic.code: topic.label for topic in rules.subject_topics}
@@ -158,7 +157,7 @@ def embeddings_for(
     """
     from permed_atlas.partners.embeddings import profile_embeddings
 
-    return profile_embeddings(connection, index, cache_dir=settings.data_dir / "partners",
+    return profile_embeddings(connection, index, cache_dir=settings.partners_dir,
                               progress=progress)
 
 

@@ -14,6 +14,7 @@ from rich.console import Console
 from rich.table import Table
 from sqlalchemy.orm import Session
 
+from permed_atlas.cli_state import settings_from
 from permed_atlas.db import engine_for, session_scope, upgrade_database
 from permed_atlas.landscape import region_countries
 from permed_atlas.roadmap.chart import render_chart
@@ -41,7 +42,7 @@ from permed_atlas.roadmap.store import (
     list_roadmaps,
     load_bundled_roadmaps,
 )
-from permed_atlas.settings import get_settings
+from permed_atlas.settings import Settings
 
 app = typer.Typer(
     name="roadmap",
@@ -61,12 +62,12 @@ FormatOption = Annotated[OutputFormat, typer.Option("--format", "-f", help="tabl
 
 
 @contextmanager
-def _session() -> Iterator[Session]:
-    engine = engine_for(get_settings())
+def _session(settings: Settings) -> Iterator[Session]:
+    engine = engine_for(settings)
     upgrade_database(engine)
     with session_scope(engine) as session:
         # The bundled roadmaps are data loaded at start; loading is idempotent.
-        load_bundled_roadmaps(session, regions=region_countries(get_settings()))
+        load_bundled_roadmaps(session, regions=region_countries(settings))
         yield session
 
 
@@ -86,18 +87,19 @@ def _emit(rows: Sequence[dict[str, Any]], fmt: OutputFormat, *, data: Any = None
 
 
 @app.command("list")
-def list_(fmt: FormatOption = OutputFormat.table) -> None:
+def list_(ctx: typer.Context, fmt: FormatOption = OutputFormat.table) -> None:
     """List the roadmaps.
 
     Example: ``permed roadmap list --format json``
     """
-    with _session() as session:
+    with _session(settings_from(ctx)) as session:
         rows = [summary_dict(summary) for summary in list_roadmaps(session)]
     _emit(rows, fmt)
 
 
 @app.command()
 def show(
+    ctx: typer.Context,
     slug: Annotated[str, typer.Argument(help="The roadmap, e.g. ic2permed.")],
     fmt: FormatOption = OutputFormat.table,
 ) -> None:
@@ -105,7 +107,7 @@ def show(
 
     Example: ``permed roadmap show ic2permed``
     """
-    with _session() as session:
+    with _session(settings_from(ctx)) as session:
         roadmap = get_roadmap(session, slug)
     rows = [
         {k: row[k] for k in ("pillar", "priority", "action", "action_title")}
@@ -120,6 +122,7 @@ def show(
 
 @app.command("import-observations")
 def import_observations_(
+    ctx: typer.Context,
     file: Annotated[Path, typer.Argument(help="CSV: indicator,date,value,unit,source.")],
     entered_by: Annotated[
         str, typer.Option("--entered-by", help="Who entered the values (shown on pages).")
@@ -135,7 +138,7 @@ def import_observations_(
     if not file.is_file():
         raise InvalidRoadmapError(f"{file}: no such file", field="file")
     text = file.read_text(encoding="utf-8-sig")
-    with _session() as session:
+    with _session(settings_from(ctx)) as session:
         report = import_observations(
             session, text, path=str(file), actor_id=None, entered_by=entered_by, dry_run=dry_run
         )
@@ -148,6 +151,7 @@ def import_observations_(
 
 @app.command("import-roadmap")
 def import_roadmap_(
+    ctx: typer.Context,
     file: Annotated[Path, typer.Argument(help="A roadmap in the bundled files' YAML format.")],
     dry_run: Annotated[
         bool, typer.Option("--dry-run", help="Check the file, store nothing.")
@@ -157,14 +161,15 @@ def import_roadmap_(
 
     Example: ``permed roadmap import-roadmap my-roadmap.yaml --dry-run``
     """
+    settings = settings_from(ctx)
     if not file.is_file():
         raise InvalidRoadmapError(f"{file}: no such file", field="file")
-    with _session() as session:
+    with _session(settings) as session:
         summary = import_roadmap(
             session,
             file.read_text(encoding="utf-8-sig"),
             where=str(file),
-            regions=region_countries(get_settings()),
+            regions=region_countries(settings),
             dry_run=dry_run,
         )
     verb = "would add" if dry_run else "added"
@@ -175,6 +180,7 @@ def import_roadmap_(
 
 @app.command("from-delphi")
 def from_delphi(
+    ctx: typer.Context,
     study: Annotated[str, typer.Argument(help="The Delphi study's slug.")],
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Check, store nothing.")] = False,
 ) -> None:
@@ -182,7 +188,7 @@ def from_delphi(
 
     Example: ``permed roadmap from-delphi sino-eu-demo --dry-run``
     """
-    with _session() as session:
+    with _session(settings_from(ctx)) as session:
         summary = roadmap_from_delphi(session, study, dry_run=dry_run)
     verb = "would add" if dry_run else "added"
     console.print(f"{verb} roadmap {summary.slug}: {summary.actions} actions")
@@ -190,6 +196,7 @@ def from_delphi(
 
 @app.command()
 def status(
+    ctx: typer.Context,
     slug: Annotated[str, typer.Argument(help="The roadmap.")] = "ic2permed",
     indicator: Annotated[
         str | None, typer.Option("--indicator", "-i", help="Only this indicator.")
@@ -201,7 +208,7 @@ def status(
 
     Example: ``permed roadmap status ic2permed --region CN --format csv``
     """
-    with _session() as session:
+    with _session(settings_from(ctx)) as session:
         if indicator:
             assessments = [assess_indicator(session, indicator)]
         else:
@@ -223,6 +230,7 @@ def status(
 
 @app.command()
 def scorecard(
+    ctx: typer.Context,
     slug: Annotated[str, typer.Argument(help="The roadmap.")] = "ic2permed",
     fmt: FormatOption = OutputFormat.table,
 ) -> None:
@@ -230,7 +238,7 @@ def scorecard(
 
     Example: ``permed roadmap scorecard ic2permed --format csv > scorecard.csv``
     """
-    with _session() as session:
+    with _session(settings_from(ctx)) as session:
         card = roadmap_scorecard(session, slug)
     rows = scorecard_rows(card)
     if fmt is OutputFormat.table:
@@ -246,6 +254,7 @@ def scorecard(
 
 @app.command()
 def chart(
+    ctx: typer.Context,
     indicator: Annotated[str, typer.Argument(help="The indicator's code.")],
     output: Annotated[Path, typer.Option("--output", "-o", help="A .svg or .png file.")],
 ) -> None:
@@ -253,7 +262,7 @@ def chart(
 
     Example: ``permed roadmap chart dpyd-demo-milan -o milan.png``
     """
-    with _session() as session:
+    with _session(settings_from(ctx)) as session:
         svg = render_chart(assess_indicator(session, indicator))
     if output.suffix.lower() == ".png":
         import vl_convert
@@ -268,13 +277,14 @@ def chart(
 
 @app.command()
 def load(
+    ctx: typer.Context,
     demo: Annotated[bool, typer.Option("--demo", help="Also load the demo observations.")] = False,
 ) -> None:
     """Load (or update) the bundled roadmaps, and with --demo the demo observations.
 
     Example: ``permed roadmap load --demo``
     """
-    with _session() as session:
+    with _session(settings_from(ctx)) as session:
         summaries = list_roadmaps(session)
         report = load_demo_observations(session) if demo else None
     for summary in summaries:

@@ -1,4 +1,4 @@
-"""Roadmap actions and the Delphi items they came from (optional: only if Delphi is installed).
+"""Roadmap actions and the Delphi items they came from.
 
 An action's ``delphi_items`` are references ``"<study-slug>/<item-code>"``. This
 module turns them into links to the study's synthesis page and builds a
@@ -7,25 +7,17 @@ roadmap from a Delphi study's synthesised actions.
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Iterable
-from types import ModuleType
 from typing import Any
 
 from sqlalchemy.orm import Session
 
+from permed_atlas.delphi import StudyNotFoundError, get_study, list_actions, list_subtopics
 from permed_atlas.roadmap.errors import RoadmapNotFoundError
 from permed_atlas.roadmap.models import Action, Pillar, Priority, Roadmap, RoadmapSummary, Source
 from permed_atlas.roadmap.scopes import RegionCatalog
 from permed_atlas.roadmap.spec import SLUG
 from permed_atlas.roadmap.store import create_roadmap
-
-
-def _delphi() -> ModuleType | None:
-    try:
-        return importlib.import_module("permed_atlas.delphi")
-    except ImportError:
-        return None
 
 
 def delphi_item_links(session: Session, refs: Iterable[str]) -> dict[str, str]:
@@ -34,17 +26,14 @@ def delphi_item_links(session: Session, refs: Iterable[str]) -> dict[str, str]:
     :param session: the platform database session.
     :param refs: references ``"<study-slug>/<item-code>"``.
     """
-    delphi = _delphi()
-    if delphi is None:
-        return {}
     studies: dict[str, Any] = {}
     links = {}
     for ref in refs:
         slug = ref.split("/", 1)[0]
         if slug not in studies:
             try:
-                studies[slug] = delphi.get_study(session, slug)
-            except delphi.StudyNotFoundError:
+                studies[slug] = get_study(session, slug)
+            except StudyNotFoundError:
                 studies[slug] = None
         if studies[slug] is not None:
             links[ref] = f"/delphi/studies/{studies[slug].id}/synthesis"
@@ -69,17 +58,14 @@ def roadmap_from_delphi(
     :param regions: region catalog (the new roadmap has no indicators yet).
     :param dry_run: build and check, store nothing.
     """
-    delphi = _delphi()
-    if delphi is None:
-        raise RoadmapNotFoundError("the Delphi capability is not installed")
     try:
-        found = delphi.get_study(session, study)
-    except delphi.StudyNotFoundError as exc:
+        found = get_study(session, study)
+    except StudyNotFoundError as exc:
         raise RoadmapNotFoundError(f"no Delphi study {study!r}") from exc
-    actions = delphi.list_actions(session, found.id)
+    actions = list_actions(session, found.id)
     if not actions:
         raise RoadmapNotFoundError(f"Delphi study {found.slug!r} has no synthesised actions yet")
-    labels = {s.code: s.label for s in delphi.list_subtopics(session, found.id)}
+    labels = {s.code: s.label for s in list_subtopics(session, found.id)}
     tree: dict[str, dict[str, list[Action]]] = {}
     for action in actions:
         pillar = action.pillar or "Actions"

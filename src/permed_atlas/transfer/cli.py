@@ -36,7 +36,7 @@ def _rule_dirs(extra: list[Path] | None) -> list[Path]:
     """The deployment's rule folder (``<data_dir>/transfer_rules``, if any), then ``extra``."""
     from permed_atlas.settings import get_settings
 
-    local = get_settings().data_dir / "transfer_rules"
+    local = get_settings().transfer_rules_dir
     return ([local] if local.is_dir() else []) + list(extra or ())
 
 

@@ -17,6 +17,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from permed_atlas.filecache import cached_until_changed
 from permed_atlas.transfer.errors import DuoError, DuoTermError
 from permed_atlas.types import DuoCode
 
@@ -147,11 +148,14 @@ class DuoOntology:
         """DUO terms whose direct superclass is ``curie``."""
         return tuple(t.id for t in self.terms.values() if curie in t.parents)
 
-    def of_kind(self, kind: str) -> tuple[DuoTerm, ...]:
-        """Non-obsolete terms of one kind (``permission``, ``modifier``, ``investigation``)."""
-        return tuple(t for t in self.terms.values() if t.kind == kind)
 
 
+def _duo_files(path: Path | None = None) -> list[Path]:
+    base = BUNDLED_DUO_DIR if path is None else Path(path)
+    return [base] if base.is_dir() else [base, base.with_name("duo.csv")]
+
+
+@cached_until_changed(_duo_files)
 def load_duo_ontology(path: Path | None = None) -> DuoOntology:
     """Parse DUO from its OWL file (and cross-check with the CSV beside it, if present).
 

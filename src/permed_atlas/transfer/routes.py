@@ -50,7 +50,7 @@ _BOOL_FIELDS = (
 
 def _rule_sets(settings: Settings) -> list[RuleSet]:
     # A deployment amends or adds rules by dropping files here; no code change.
-    extra = settings.data_dir / "transfer_rules"
+    extra = settings.transfer_rules_dir
     return load_rule_sets([extra] if extra.is_dir() else [])
 
 

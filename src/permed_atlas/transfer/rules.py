@@ -29,6 +29,7 @@ from typing import Any
 
 import yaml
 
+from permed_atlas.filecache import cached_until_changed
 from permed_atlas.transfer.engine import FACTS, TESTS
 from permed_atlas.transfer.errors import RuleFileError
 from permed_atlas.transfer.models import Condition, Effect, LegalReference, Rule, RuleSet
@@ -47,7 +48,16 @@ def load_rule_sets(dirs: Iterable[Path] | None = None) -> list[RuleSet]:
         added, and a rule whose id already exists replaces the earlier one.
     :raises RuleFileError: naming the file, rule id and field of the first problem.
     """
-    folders = [BUNDLED_RULES_DIR, *(Path(d) for d in (dirs or ()))]
+    return list(_read_rule_sets(tuple(Path(d) for d in dirs or ())))
+
+
+def _rule_folders(dirs: tuple[Path, ...]) -> list[Path]:
+    return [BUNDLED_RULES_DIR, *dirs]
+
+
+@cached_until_changed(_rule_folders)
+def _read_rule_sets(dirs: tuple[Path, ...]) -> list[RuleSet]:
+    folders = _rule_folders(dirs)
     raw: list[tuple[Path, Any]] = []
     for folder in folders:
         if not folder.is_dir():

@@ -7,12 +7,13 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from permed_atlas.settings import get_settings
+from permed_atlas.cli_state import settings_from
 
 console = Console()
 
 
 def serve(
+    ctx: typer.Context,
     host: Annotated[str | None, typer.Option(help="Address to listen on.")] = None,
     port: Annotated[int | None, typer.Option(help="Port to listen on.")] = None,
     workers: Annotated[int, typer.Option(min=1, max=32, help="Worker processes.")] = 1,
@@ -21,27 +22,9 @@ def serve(
 
     Example: ``permed serve --port 8080``
     """
-    import uvicorn
+    from permed_atlas.web.server import run_server
 
-    from permed_atlas.web.app import create_app
-
-    settings = get_settings()
-    bind_host = host or settings.host
-    bind_port = port or settings.port
-    app = create_app(settings)
-    console.print(f"PerMed Atlas on http://{bind_host}:{bind_port}  (Ctrl-C stops it)")
-    if workers > 1:
-        # Several workers need an import string; each builds its app from the environment.
-        uvicorn.run(
-            "permed_atlas.web.app:create_app",
-            factory=True,
-            host=bind_host,
-            port=bind_port,
-            workers=workers,
-            log_level="info",
-        )
-    else:
-        uvicorn.run(app, host=bind_host, port=bind_port, log_level="info")
+    run_server(settings_from(ctx), host=host, port=port, workers=workers, say=console.print)
 
 
 commands = [serve]

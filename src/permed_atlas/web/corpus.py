@@ -8,9 +8,12 @@ from pathlib import Path
 
 import duckdb
 
-from permed_atlas.landscape.corpus import open_corpus
-from permed_atlas.landscape.errors import LandscapeError
-from permed_atlas.landscape.search import build_search_index, search_index_is_current
+from permed_atlas.landscape import (
+    LandscapeError,
+    build_search_index,
+    open_corpus,
+    search_index_is_current,
+)
 
 
 class CorpusUnavailableError(LandscapeError):

@@ -184,13 +184,6 @@ def normalise_doi(value: object) -> str | None:
     return doi if doi.startswith("10.") else None
 
 
-def last_path_part(value: object) -> str | None:
-    """"https://openalex.org/W123" -> "W123"; None for empty values."""
-    if not isinstance(value, str) or not value:
-        return None
-    return value.rstrip("/").rsplit("/", 1)[-1] or None
-
-
 def digits(value: object) -> str | None:
     """The trailing run of digits of an id such as "https://pubmed.ncbi.nlm.nih.gov/123"."""
     if isinstance(value, int):

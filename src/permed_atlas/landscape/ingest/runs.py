@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from permed_atlas.landscape.ingest.pipeline import IngestSummary
@@ -64,13 +63,3 @@ def record_ingest_run(
     session.add(row)
     session.flush()
     return _public(row)
-
-
-def list_ingest_runs(session: Session, *, limit: int = 100) -> list[IngestRun]:
-    """The most recent ingest runs, newest first.
-
-    :param session: a platform database session.
-    :param limit: at most this many.
-    """
-    rows = session.scalars(select(IngestRunRow).order_by(IngestRunRow.id.desc()).limit(limit))
-    return [_public(row) for row in rows]

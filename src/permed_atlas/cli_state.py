@@ -1,0 +1,46 @@
+"""What one ``permed`` invocation shares between its commands: the settings, read once.
+
+The root callback in :mod:`permed_atlas.cli` puts a :class:`CliState` in the root
+context; a command takes ``ctx: typer.Context`` and calls :func:`settings_from`.
+The settings are read from the environment on first use, not in the callback:
+``permed transfer assess --help`` should not pay for pydantic-settings.
+"""
+
+from __future__ import annotations
+
+from functools import cached_property
+from typing import TYPE_CHECKING
+
+import typer
+
+if TYPE_CHECKING:
+    from permed_atlas.settings import Settings
+
+
+class CliState:
+    """The root context's ``obj``: the invocation's settings, built when first asked for.
+
+    :param settings: given settings (for tests and embedding); read from the environment
+        when None.
+    """
+
+    def __init__(self, settings: Settings | None = None) -> None:
+        if settings is not None:
+            self.settings = settings
+
+    @cached_property
+    def settings(self) -> Settings:
+        from permed_atlas.settings import Settings
+
+        return Settings()
+
+
+def settings_from(ctx: typer.Context) -> Settings:
+    """The settings of the running ``permed`` command (one read of the environment per run).
+
+    :param ctx: the command's context; a sub-app run on its own gets its own state.
+    """
+    root = ctx.find_root()
+    if not isinstance(root.obj, CliState):
+        root.obj = CliState()
+    return root.obj.settings
