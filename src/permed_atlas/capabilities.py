@@ -47,7 +47,7 @@ CAPABILITIES: tuple[Capability, ...] = (
             "init": "Create the data directory and migrate the platform database.",
             "version": "Print the PerMed Atlas version.",
             "demo": "Load the bundled demo data into the data directory, write the report, "
-            "serve the web app.",
+            "serve the web app and the demo federation's biobank nodes.",
         },
     ),
     Capability(
