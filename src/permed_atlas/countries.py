@@ -155,7 +155,7 @@ def country_choices(*, eu_eea: bool = True) -> list[tuple[str, str]]:
 
     :param eu_eea: offer the EU/EEA as a party without a member state.
     """
-    pairs = sorted(((country_name(c.alpha_2), c.alpha_2) for c in pycountry.countries))
+    pairs = sorted((country_name(c.alpha_2), c.alpha_2) for c in pycountry.countries)
     head = [("EU/EEA", "EU/EEA, member state not named")] if eu_eea else []
     return head + [(name, f"{name} ({code})") for name, code in pairs]
 

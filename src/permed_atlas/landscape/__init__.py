@@ -55,7 +55,13 @@ from permed_atlas.landscape.ingest import (
 )
 from permed_atlas.landscape.models import Contributor, Institution, Term, Work
 from permed_atlas.landscape.network import build_collaboration_graph, export_network
-from permed_atlas.landscape.provenance import SYNTHETIC_SOURCE, count_synthetic_works, is_synthetic
+from permed_atlas.landscape.provenance import (
+    SYNTHETIC_SOURCE,
+    CorpusSummary,
+    count_synthetic_works,
+    is_synthetic,
+    summarise_corpus,
+)
 from permed_atlas.landscape.regions import (
     RegionSet,
     add_region_set,
@@ -71,6 +77,7 @@ __all__ = [
     "NO_FILTER",
     "CitedWork",
     "CoPublicationYear",
+    "CorpusSummary",
     "Contributor",
     "Explanation",
     "Indicators",
@@ -122,6 +129,7 @@ __all__ = [
     "patents_by_applicant_region",
     "resolve_work_id",
     "store_works",
+    "summarise_corpus",
     "tag_corpus",
     "tag_untagged",
     "tagged_regions",
