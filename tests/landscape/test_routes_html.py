@@ -42,9 +42,10 @@ def test_search_page_paging_links(web) -> None:
     assert "page 1 of 12" in html and 'rel="next"' in html and "page=2" in html
 
 
-def test_bad_input_gives_a_4xx_page(web) -> None:
+def test_bad_input_is_answered_inline_and_missing_works_are_404(web) -> None:
     page = web.get("/landscape/search", params={"country": "Narnia"})
-    assert page.status_code == 422 and "ISO 3166-1" in page.text and "<html" in page.text
+    assert page.status_code == 200 and 'data-testid="form-problems"' in page.text
+    assert "Narnia" in page.text and "<html" in page.text
     assert web.get("/landscape/works/424242").status_code == 404
 
 

@@ -182,3 +182,22 @@ def test_permed_serve_starts_the_app(tmp_path) -> None:
     finally:
         process.terminate()
         process.wait(timeout=20)
+
+
+def test_home_page_says_what_the_platform_holds_and_what_each_module_is_for(
+    client, web_corpus
+) -> None:
+    html = client.get("/").text
+    figures = html[html.index('data-testid="key-figures"') :]
+    assert "<b>120</b> works" in figures and "<b>108</b> publications" in figures
+    assert "<b>12</b> patents" in figures
+    assert "Sources:" in figures and "OpenAlex 108" in figures and "Lens 12" in figures
+    for module in ("landscape", "delphi", "transfer", "federation", "helpdesk"):
+        card = re.search(rf'data-testid="module-{module}">(.*?)</a>', html, re.S)
+        assert card is not None, module
+        assert "Data:" in card.group(1) and len(card.group(1)) > 120, module
+
+
+def test_home_page_of_an_empty_platform_says_how_to_fill_it(client) -> None:
+    html = client.get("/").text
+    assert "The landscape corpus is empty" in html and "permed ingest" in html

@@ -57,7 +57,13 @@ from permed_atlas.landscape.ingest import (
 from permed_atlas.landscape.ingest_cli import run_ingest
 from permed_atlas.landscape.models import Contributor, Institution, Term, Work
 from permed_atlas.landscape.network import build_collaboration_graph, export_network
-from permed_atlas.landscape.provenance import SYNTHETIC_SOURCE, count_synthetic_works, is_synthetic
+from permed_atlas.landscape.provenance import (
+    SYNTHETIC_SOURCE,
+    CorpusSummary,
+    count_synthetic_works,
+    is_synthetic,
+    summarise_corpus,
+)
 from permed_atlas.landscape.regions import (
     RegionSet,
     add_region_set,
@@ -74,6 +80,7 @@ __all__ = [
     "NO_FILTER",
     "CitedWork",
     "CoPublicationYear",
+    "CorpusSummary",
     "Contributor",
     "Explanation",
     "Indicators",
@@ -129,6 +136,7 @@ __all__ = [
     "run_ingest",
     "search_index_is_current",
     "store_works",
+    "summarise_corpus",
     "tag_corpus",
     "tag_untagged",
     "tagged_corpus",

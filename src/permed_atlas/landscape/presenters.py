@@ -13,13 +13,17 @@ import tempfile
 import threading
 import zipfile
 from collections import OrderedDict
+from dataclasses import replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
+import pycountry
 from starlette.responses import Response
 
+from permed_atlas.countries import country_name as display_country
+from permed_atlas.countries import resolve_country
 from permed_atlas.errors import InvalidInputError
 from permed_atlas.landscape.charts import INDICATOR_TITLES, chart_specs
 from permed_atlas.landscape.errors import LandscapeError
@@ -121,6 +125,53 @@ def _labels_for(settings: Settings) -> dict[str, dict[str, str]]:
         "region": {code: r.name for code, r in regions.items()},
         "topic": {t.code: t.label for t in rules.topics},
     }
+
+
+def facet_choices(settings: Settings) -> dict[str, list[tuple[str, str]]]:
+    """(code, human label) pairs the filter forms offer for autocomplete, by dimension."""
+    labels = _labels_for(settings)
+    return {
+        "country": [(code, name) for name, code in _country_names()],
+        "topic": sorted(labels["topic"].items(), key=lambda pair: pair[1].casefold()),
+        "region": sorted(labels["region"].items(), key=lambda pair: pair[1].casefold()),
+    }
+
+
+@lru_cache(maxsize=1)
+def _country_names() -> tuple[tuple[str, str], ...]:
+    return tuple(sorted((display_country(c.alpha_2), str(c.alpha_2)) for c in pycountry.countries))
+
+
+def resolve_facet_labels(settings: Settings, query: SearchQuery) -> SearchQuery:
+    """``query`` with facet values given as people write them turned into codes.
+
+    The search page shows "Pharmacogenomics", "Germany" and "EU-27"; a user who types those
+    back (or follows a link that holds them) means the codes behind them. A region or topic
+    that is neither a code nor a label is left as it is, for the facet check to name; an
+    unknown country is refused here, with the nearest names.
+
+    :param settings: for the region and topic labels.
+    :param query: a parsed query.
+    """
+    labels = _labels_for(settings)
+    by_label = {
+        dimension: {label.casefold(): code for code, label in pairs.items()}
+        for dimension, pairs in labels.items()
+    }
+
+    def resolve(dimension: str, value: str) -> str:
+        if dimension == "country":
+            return resolve_country(value, field="country")
+        if value in labels.get(dimension, {}):
+            return value
+        return by_label.get(dimension, {}).get(value.strip().casefold(), value)
+
+    return replace(
+        query,
+        regions=tuple(resolve("region", v) for v in query.regions),
+        countries=tuple(resolve("country", v) for v in query.countries),
+        topics=tuple(resolve("topic", v) for v in query.topics),
+    )
 
 
 def facet_label(settings: Settings, dimension: str, value: str) -> str:

@@ -27,7 +27,7 @@ from permed_atlas.landscape.indicators import (
     compute_indicators,
     tagged_regions,
 )
-from permed_atlas.landscape.provenance import count_synthetic_works
+from permed_atlas.landscape.provenance import summarise_corpus
 from permed_atlas.landscape.regions import CHINA, EU27, RegionSet
 from permed_atlas.landscape.topics import RuleSet
 
@@ -246,18 +246,14 @@ def build_report(
     chosen = list(regions) if regions else [r for r in DEFAULT_REPORT_REGIONS if r in known]
     indicators = compute_indicators(connection, flt, regions=chosen or None, limit=10)
     labels = {topic.code: topic.label for topic in rules.topics} if rules else {}
-    row = connection.execute(
-        "SELECT count(*), count(*) FILTER (kind = 'publication'),"
-        " count(*) FILTER (kind = 'patent'),"
-        " count(*) FILTER (f.pm_relevant), count(*) FILTER (f.eu_cn)"
-        " FROM works LEFT JOIN work_flags f USING (work_id)"
-    ).fetchone()
-    assert row is not None
-    totals = dict(
-        zip(
-            ("works", "publications", "patents", "pm_relevant", "eu_cn"), map(int, row), strict=True
-        )
-    )
+    summary = summarise_corpus(connection)
+    totals = {
+        "works": summary.works,
+        "publications": summary.publications,
+        "patents": summary.patents,
+        "pm_relevant": summary.pm_relevant,
+        "eu_cn": summary.eu_cn,
+    }
     charts = _charts(indicators, labels)
     environment = jinja2.Environment(
         loader=jinja2.FileSystemLoader(TEMPLATES_DIR),
@@ -270,7 +266,7 @@ def build_report(
         totals=totals,
         filter={k: v for k, v in vars_of(flt).items() if v is not None},
         findings=_findings(indicators, totals, labels),
-        synthetic_works=count_synthetic_works(connection),
+        synthetic_works=summary.synthetic,
         charts=[{**chart, "spec_json": _script_json(chart["spec"])} for chart in charts],
         institutions=indicators.institutions,
         countries=indicators.countries,

@@ -17,10 +17,12 @@ from starlette.responses import Response
 from permed_atlas.landscape.presenters import (
     cached_dashboard,
     export_response,
+    facet_choices,
     indicator_response,
     network_file,
     network_public,
     query_pairs,
+    resolve_facet_labels,
     search_page_public,
     work_public,
 )
@@ -32,8 +34,13 @@ from permed_atlas.landscape.schemas import (
 )
 from permed_atlas.landscape.search_query import MAX_PAGE_SIZE, SearchQuery
 from permed_atlas.web.deps import CorpusDep, CorpusVersion, SettingsDep, render
+from permed_atlas.web.templating import templates
 
 router = APIRouter(prefix="/landscape", tags=["landscape"], include_in_schema=False)
+# The filter forms' autocomplete lists, for the templates that import the form macros.
+templates.env.globals["landscape_facet_choices"] = lambda request: facet_choices(
+    request.app.state.settings
+)
 api_router = APIRouter(prefix="/api/v1/landscape", tags=["landscape"])
 
 _YEAR = r"^\d{0,4}$"
@@ -49,11 +56,21 @@ def _year(value: str | None) -> int | None:
 
 
 def search_params(
+    settings: SettingsDep,
     q: Annotated[str, Query(max_length=500, description="words in title or abstract")] = "",
-    region: Annotated[list[str] | None, Query(description="region code(s), e.g. EU27")] = None,
-    country: Annotated[list[str] | None, Query(description="ISO 3166-1 alpha-2 code(s)")] = None,
-    institution: Annotated[list[str] | None, Query(description="institution name(s)")] = None,
-    topic: Annotated[list[str] | None, Query(description="topic code(s)")] = None,
+    region: Annotated[
+        list[str] | None, Query(max_length=20, description="region code(s) or names, e.g. EU27")
+    ] = None,
+    country: Annotated[
+        list[str] | None,
+        Query(max_length=50, description="country names or ISO 3166-1 alpha-2 codes"),
+    ] = None,
+    institution: Annotated[
+        list[str] | None, Query(max_length=20, description="institution name(s)")
+    ] = None,
+    topic: Annotated[
+        list[str] | None, Query(max_length=20, description="topic code(s) or labels")
+    ] = None,
     year_from: Annotated[str | None, Query(pattern=_YEAR, description="first year")] = None,
     year_to: Annotated[str | None, Query(pattern=_YEAR, description="last year")] = None,
     kind: Annotated[str | None, Query(pattern=r"^(|publication|patent)$")] = None,
@@ -64,7 +81,7 @@ def search_params(
     page_size: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE)] = 20,
 ) -> SearchQuery:
     """The search query of the request's query string (shared by pages, API and exports)."""
-    return SearchQuery(
+    query = SearchQuery(
         text=q,
         regions=tuple(v for v in region or () if v),
         countries=tuple(v for v in country or () if v),
@@ -78,17 +95,21 @@ def search_params(
         sort=sort,
         page=page,
         page_size=page_size,
-    ).validated()
+    )
+    return resolve_facet_labels(settings, query).validated()
 
 
 SearchParams = Annotated[SearchQuery, Depends(search_params)]
 
 
 def filter_params(
-    region: Annotated[str | None, Query(max_length=32, description="region code")] = None,
-    country: Annotated[str | None, Query(max_length=2, description="ISO alpha-2 code")] = None,
+    settings: SettingsDep,
+    region: Annotated[str | None, Query(max_length=80, description="region code or name")] = None,
+    country: Annotated[
+        str | None, Query(max_length=80, description="country name or ISO alpha-2 code")
+    ] = None,
     institution: Annotated[str | None, Query(max_length=300)] = None,
-    topic: Annotated[str | None, Query(max_length=64)] = None,
+    topic: Annotated[str | None, Query(max_length=80, description="topic code or label")] = None,
     year_from: Annotated[str | None, Query(pattern=_YEAR)] = None,
     year_to: Annotated[str | None, Query(pattern=_YEAR)] = None,
     kind: Annotated[str | None, Query(pattern=r"^(|publication|patent)$")] = None,
@@ -96,7 +117,7 @@ def filter_params(
     pm_relevant: Annotated[str | None, Query(pattern=_BOOL)] = None,
 ) -> SearchQuery:
     """Single-valued facets for the dashboard and network (validated like search facets)."""
-    return SearchQuery(
+    query = SearchQuery(
         regions=(region,) if region else (),
         countries=(country,) if country else (),
         institutions=(institution,) if institution else (),
@@ -106,7 +127,8 @@ def filter_params(
         kind=kind or None,
         eu_cn=_flag(eu_cn),
         pm_relevant=_flag(pm_relevant),
-    ).validated()
+    )
+    return resolve_facet_labels(settings, query).validated()
 
 
 FilterParams = Annotated[SearchQuery, Depends(filter_params)]

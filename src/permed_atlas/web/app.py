@@ -19,7 +19,7 @@ from permed_atlas.settings import Settings, get_settings
 from permed_atlas.web import apidocs, auth
 from permed_atlas.web.corpus import CorpusHolder
 from permed_atlas.web.errors import ERROR_RESPONSES, install_error_handlers
-from permed_atlas.web.templating import STATIC_DIR, render
+from permed_atlas.web.templating import STATIC_DIR, corpus_summary, render
 
 SESSION_COOKIE = "permed_session"
 SESSION_MAX_AGE = 14 * 24 * 3600
@@ -138,7 +138,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @app.get("/", include_in_schema=False)
     def home(request: Request) -> Response:
-        return render(request, "home.html", {})
+        return render(request, "home.html", {"summary": corpus_summary(request)})
 
     @app.get("/api/v1/health", tags=["platform"])
     def health() -> dict[str, str]:

@@ -24,6 +24,12 @@ from permed_atlas.errors import (
     PermedError,
     PermissionDeniedError,
 )
+from permed_atlas.web.form_problems import (
+    is_page_request,
+    page_again,
+    problem_for_domain_error,
+    problems_from_validation,
+)
 
 logger = logging.getLogger("permed_atlas.web")
 
@@ -132,6 +138,10 @@ def _summarise(detail: Any) -> str:
 
 async def _permed_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, PermedError)
+    if isinstance(exc, InvalidInputError) and is_page_request(request):
+        problem = problem_for_domain_error(request, exc.field, str(exc))
+        if problem is not None:
+            return page_again(request, [problem])
     status = status_for(exc)
     headers = None
     if isinstance(exc, LoginRateLimitedError):
@@ -148,6 +158,10 @@ async def _http_error(request: Request, exc: Exception) -> Response:
 async def _validation_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, RequestValidationError)
     errors = exc.errors()
+    if is_page_request(request):
+        problems = problems_from_validation(request, errors)
+        if problems:
+            return page_again(request, problems)
     # Pydantic's error list can hold the offending bytes and exception objects;
     # keep what a client needs and nothing it could not serialise.
     clean = [

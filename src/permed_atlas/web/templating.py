@@ -11,8 +11,9 @@ from fastapi import Request
 from fastapi.templating import Jinja2Templates
 from starlette.responses import Response
 
-from permed_atlas.landscape import LandscapeError, count_synthetic_works
+from permed_atlas.landscape import CorpusSummary, LandscapeError, summarise_corpus
 from permed_atlas.web.csrf import csrf_input, get_csrf_token
+from permed_atlas.web.form_problems import field_label, problems_of, typed_value
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
 STATIC_DIR = Path(__file__).parent / "static"
@@ -20,6 +21,9 @@ STATIC_DIR = Path(__file__).parent / "static"
 templates = Jinja2Templates(directory=str(TEMPLATES_DIR))
 templates.env.globals["csrf_input"] = csrf_input
 templates.env.globals["csrf_token"] = get_csrf_token
+templates.env.globals["typed_value"] = typed_value
+templates.env.globals["form_problems"] = problems_of
+templates.env.globals["field_label"] = field_label
 
 
 def _query_with(request: Request, **changes: Any) -> str:
@@ -38,26 +42,29 @@ def _query_with(request: Request, **changes: Any) -> str:
 templates.env.globals["query_with"] = _query_with
 
 
-def _synthetic_works(request: Request) -> int:
-    """How many generated demo works the served corpus holds, counted once per corpus version."""
+def corpus_summary(request: Request) -> CorpusSummary:
+    """What the served corpus holds, computed once per corpus version (empty when none yet)."""
     corpus = getattr(request.app.state, "corpus", None)
-    # No corpus yet (a fresh install, a Delphi-only test): nothing to warn about, and a page
+    # No corpus yet (a fresh install, a Delphi-only test): nothing to show, and a page
     # outside the landscape must not create one.
     if corpus is None or not corpus.path.exists():
-        return 0
+        return CorpusSummary()
     try:
         version = corpus.version
-        counts: dict[str, int] = request.app.state.__dict__.setdefault("synthetic_counts", {})
-        if version not in counts:
+        cache: dict[str, CorpusSummary] = request.app.state.__dict__.setdefault(
+            "corpus_summaries", {}
+        )
+        if version not in cache:
             cursor = corpus.connection().cursor()
             try:
-                counts.clear()
-                counts[version] = count_synthetic_works(cursor)
+                summary = summarise_corpus(cursor)
             finally:
                 cursor.close()
-        return counts[version]
+            cache.clear()
+            cache[version] = summary
+        return cache[version]
     except (LandscapeError, duckdb.Error):
-        return 0
+        return CorpusSummary()
 
 
 def render(
@@ -79,7 +86,7 @@ def render(
     values: dict[str, Any] = {
         "current_user": current_user_of(request),
         "nav_links": getattr(request.app.state, "nav_links", []),
-        "synthetic_works": _synthetic_works(request),
+        "synthetic_works": corpus_summary(request).synthetic,
     }
     values.update(context or {})
     return templates.TemplateResponse(request, template_name, values, status_code=status_code)

@@ -1,0 +1,191 @@
+"""Pages answer a bad value in their query string inline, with what the user typed kept.
+
+A page whose query string fails validation (a year of ``20x5``, an unknown topic) used to give
+a full-page 422 quoting pydantic (``String should match pattern '^\\d{0,4}$'``). For pages, not
+the JSON API, the error handlers now serve the same page again without the offending values,
+and the page says in plain words what was wrong with each one next to the form, whose fields
+still show what was typed. The JSON API keeps its 422 with ``loc``/``msg``/``type``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlencode
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.types import Receive, Scope, Send
+
+PROBLEMS_STATE = "form_problems"
+# Each answer-again drops the values one validation pass refused; a page whose values fail in
+# several passes (a bad year, then an unknown topic) is served again at most this often.
+MAX_PASSES = 8
+
+# What a person calls each query parameter; names not listed are humanised from the name.
+FIELD_LABELS = {
+    "q": "Search text",
+    "year_from": "From year",
+    "year_to": "To year",
+    "eu_cn": "EU–China",
+    "pm_relevant": "PM-relevant",
+    "page_size": "Results per page",
+    "max_nodes": "Most nodes",
+    "min_weight": "Fewest shared works",
+    "icd10": "ICD-10 code",
+}
+
+# Plain-words hints for the patterns pages use, keyed by the pattern itself so that every
+# field with the same rule gets the same explanation.
+PATTERN_HINTS = {
+    r"^\d{0,4}$": "give a four-digit year, such as 2015",
+    r"^(|yes|no|true|false)$": "choose yes or no",
+    r"^(|publication|patent)$": "choose publication or patent",
+    r"^(country|institution)$": "choose country or institution",
+    r"^(relevance|year|year_asc|citations)$": "choose relevance, newest, oldest or most cited",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class FieldProblem:
+    """One query parameter a page could not use: its name, what was typed, and why."""
+
+    field: str
+    value: str
+    message: str
+
+
+def field_label(name: str) -> str:
+    """The label a person knows a query parameter by.
+
+    :param name: the parameter's name.
+    """
+    return FIELD_LABELS.get(name) or name.replace("_", " ").capitalize()
+
+
+def _shown(value: str) -> str:
+    return value if len(value) <= 60 else value[:57] + "…"
+
+
+def plain_message(error: Mapping[str, Any], value: str) -> str:
+    """One pydantic validation error of a query parameter, in words a person understands.
+
+    :param error: an item of ``RequestValidationError.errors()``.
+    :param value: what was typed.
+    """
+    kind = str(error.get("type", ""))
+    context = error.get("ctx") or {}
+    if kind == "string_pattern_mismatch":
+        hint = PATTERN_HINTS.get(str(context.get("pattern", "")), "check the value")
+        return f"“{_shown(value)}” is not a valid value here: {hint}."
+    if kind == "string_too_long":
+        limit = context.get("max_length")
+        return f"is {len(value):,} characters long; at most {limit:,} are allowed."
+    if kind in {"int_parsing", "int_from_float"}:
+        return f"“{_shown(value)}” is not a whole number."
+    if kind in {"greater_than_equal", "greater_than"}:
+        return f"must be at least {context.get('ge', context.get('gt'))}, not {_shown(value)}."
+    if kind in {"less_than_equal", "less_than"}:
+        return f"must be at most {context.get('le', context.get('lt'))}, not {_shown(value)}."
+    if kind == "too_long":
+        return f"takes at most {context.get('max_length')} values."
+    return f"“{_shown(value)}” cannot be used: {error.get('msg', 'invalid value')}."
+
+
+def is_page_request(request: Request) -> bool:
+    """Whether ``request`` is for a page (GET, not the JSON API) not yet answered again."""
+    path = request.url.path
+    return (
+        request.method in {"GET", "HEAD"}
+        and not path.startswith("/api/")
+        and not path.endswith(".json")
+        and len(problems_of(request)) < MAX_PASSES
+    )
+
+
+def problems_from_validation(
+    request: Request, errors: Sequence[Mapping[str, Any]]
+) -> list[FieldProblem] | None:
+    """The problems of a failed validation, or None when one is not in the query string.
+
+    :param request: the page request.
+    :param errors: ``RequestValidationError.errors()``.
+    """
+    problems: list[FieldProblem] = []
+    for error in errors:
+        loc = tuple(error.get("loc", ()))
+        if len(loc) < 2 or loc[0] != "query" or not isinstance(loc[1], str):
+            return None
+        name = loc[1]
+        values = request.query_params.getlist(name)
+        index = loc[2] if len(loc) > 2 and isinstance(loc[2], int) else 0
+        value = values[index] if index < len(values) else ""
+        problems.append(FieldProblem(name, value, plain_message(error, value)))
+    return problems or None
+
+
+def problem_for_domain_error(
+    request: Request, field: str | None, message: str
+) -> FieldProblem | None:
+    """A domain error naming a query parameter of the page, as a problem; None otherwise.
+
+    :param request: the page request.
+    :param field: the error's field.
+    :param message: the error's message.
+    """
+    if not field or field not in request.query_params:
+        return None
+    return FieldProblem(field, request.query_params.get(field, ""), message)
+
+
+class _PageAgain(Response):
+    """Serves the page again through the router, without the values it could not use."""
+
+    def __init__(self, request: Request, problems: Iterable[FieldProblem]) -> None:
+        super().__init__()
+        self._request = request
+        self._new = tuple(problems)
+        self._problems = problems_of(request) + self._new
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        dropped = {(p.field, p.value) for p in self._new}
+        kept = [
+            (key, value)
+            for key, value in self._request.query_params.multi_items()
+            if (key, value) not in dropped
+        ]
+        inner = dict(self._request.scope)
+        inner["query_string"] = urlencode(kept).encode()
+        inner["state"] = {
+            **self._request.scope.get("state", {}),
+            PROBLEMS_STATE: self._problems,
+        }
+        await self._request.app.router(inner, receive, send)
+
+
+def page_again(request: Request, problems: Iterable[FieldProblem]) -> Response:
+    """The response that serves ``request``'s page again, saying what was wrong.
+
+    :param request: the page request.
+    :param problems: the values left out, with their messages.
+    """
+    return _PageAgain(request, problems)
+
+
+def problems_of(request: Request) -> tuple[FieldProblem, ...]:
+    """The problems the page is being served again for (none on a first answer)."""
+    return tuple(request.scope.get("state", {}).get(PROBLEMS_STATE, ()))
+
+
+def typed_value(request: Request, name: str, default: object = "") -> object:
+    """What the user typed into field ``name`` if the page could not use it, else ``default``.
+
+    :param request: the current request.
+    :param name: the query parameter.
+    :param default: the value the page would show.
+    """
+    for problem in problems_of(request):
+        if problem.field == name:
+            return problem.value
+    return default
