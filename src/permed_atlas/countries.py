@@ -1,0 +1,223 @@
+"""Countries as people type them: names, ISO codes, aliases and "EU/EEA", resolved to ISO alpha-2.
+
+One kit over pycountry for every capability. Names come from ISO 3166-1 (name,
+common and official name, "Korea, Republic of" also as "Republic of Korea");
+aliases ("UK", "Russia", "中国"), the names that fit more than one country
+("Korea", "Congo") and the EEA's non-EU members are data
+(``data/countries/aliases.yaml``); the EU's members are the landscape's region
+file ``data/regions/eu27.yaml``. Nothing is guessed: an unknown or ambiguous
+input raises :class:`CountryError` naming the field and, where it can, the
+candidates. A two-letter input written like the start of a name ("Ge", "Ch")
+is refused rather than read as a code (Georgia, Switzerland), because a form
+that cut "Germany" and "China" to two letters must not invent jurisdictions.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import unicodedata
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import pycountry
+import yaml
+
+from permed_atlas.errors import InvalidInputError
+from permed_atlas.types import CountryCode
+
+__all__ = [
+    "EU_EEA",
+    "CountryError",
+    "country_choices",
+    "country_name",
+    "describe_country",
+    "eea_members",
+    "eu_members",
+    "is_eea",
+    "resolve_country",
+]
+
+_DATA = Path(__file__).resolve().parent / "data"
+ALIASES_FILE = _DATA / "countries" / "aliases.yaml"
+EU27_FILE = _DATA / "regions" / "eu27.yaml"
+
+EU_EEA: CountryCode = "EU"
+"""The EU/EEA as a party whose member state is not named (ISO 3166-1 reserves EU for it)."""
+
+EU_EEA_NAME = "EU/EEA (member state not named)"
+
+
+class CountryError(InvalidInputError):
+    """A country input that is unknown or fits several countries; ``field`` names the input."""
+
+    def __init__(self, message: str, *, field: str) -> None:
+        super().__init__(f"{field}: {message}", field=field)
+        self.reason = message
+
+
+@dataclass(frozen=True)
+class _Tables:
+    names: dict[str, frozenset[CountryCode]]
+    eu_eea_tokens: frozenset[str]
+    eu: frozenset[CountryCode]
+    eea: frozenset[CountryCode]
+
+
+def _key(text: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", text)
+    plain = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    plain = plain.replace("\u2019", "'").casefold().strip().rstrip(".")
+    return re.sub(r"\s+", " ", plain)
+
+
+def _read_yaml(path: Path) -> Mapping[str, Any]:
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    if not isinstance(data, Mapping):
+        raise ValueError(f"{path}: must be a mapping")
+    return data
+
+
+def _known(code: object, *, where: str) -> CountryCode:
+    text = str(code).upper()
+    if pycountry.countries.get(alpha_2=text) is None:
+        raise ValueError(f"{ALIASES_FILE}: {where}: unknown ISO code {code!r}")
+    return text
+
+
+@lru_cache(maxsize=1)
+def _tables() -> _Tables:
+    data = _read_yaml(ALIASES_FILE)
+    names: dict[str, set[CountryCode]] = {}
+    for country in pycountry.countries:
+        for attr in ("name", "common_name", "official_name"):
+            value = getattr(country, attr, None)
+            if not value:
+                continue
+            names.setdefault(_key(value), set()).add(country.alpha_2)
+            if ", " in value:  # "Korea, Republic of" is written "Republic of Korea"
+                head, tail = value.split(", ", 1)
+                names.setdefault(_key(f"{tail} {head}"), set()).add(country.alpha_2)
+                names.setdefault(_key(head), set()).add(country.alpha_2)
+    for alias, code in (data.get("aliases") or {}).items():
+        names[_key(str(alias))] = {_known(code, where=f"aliases.{alias}")}
+    for name, codes in (data.get("ambiguous") or {}).items():
+        names[_key(str(name))] = {_known(c, where=f"ambiguous.{name}") for c in codes}
+    eu = frozenset(_known(c, where="eu27") for c in _read_yaml(EU27_FILE).get("countries", []))
+    extra = {_known(c, where="eea_non_eu") for c in data.get("eea_non_eu") or []}
+    tokens = frozenset(_key(str(t)) for t in data.get("eu_eea") or [])
+    return _Tables(
+        names={k: frozenset(v) for k, v in names.items()},
+        eu_eea_tokens=tokens,
+        eu=eu,
+        eea=eu | extra,
+    )
+
+
+def eu_members() -> frozenset[CountryCode]:
+    """The EU's member states (from ``data/regions/eu27.yaml``)."""
+    return _tables().eu
+
+
+def eea_members() -> frozenset[CountryCode]:
+    """The EEA: the EU's member states plus Iceland, Liechtenstein and Norway."""
+    return _tables().eea
+
+
+def is_eea(code: CountryCode) -> bool:
+    """Whether ``code`` is an EEA member state or :data:`EU_EEA` itself."""
+    return code == EU_EEA or code in eea_members()
+
+
+def country_name(code: CountryCode) -> str:
+    """The display name of an ISO alpha-2 code ("China"), or the EU/EEA's.
+
+    :param code: from :func:`resolve_country`.
+    """
+    if code == EU_EEA:
+        return EU_EEA_NAME
+    country = pycountry.countries.get(alpha_2=code)
+    if country is None:
+        return code
+    return str(getattr(country, "common_name", None) or country.name)
+
+
+def describe_country(code: CountryCode) -> str:
+    """Name and code for echoing input back: "China (CN)", "EU/EEA (member state not named)"."""
+    return EU_EEA_NAME if code == EU_EEA else f"{country_name(code)} ({code})"
+
+
+def country_choices(*, eu_eea: bool = True) -> list[tuple[str, str]]:
+    """(value, label) pairs for a form's autocomplete list, by name; "EU/EEA" first.
+
+    :param eu_eea: offer the EU/EEA as a party without a member state.
+    """
+    pairs = sorted(((country_name(c.alpha_2), c.alpha_2) for c in pycountry.countries))
+    head = [("EU/EEA", "EU/EEA, member state not named")] if eu_eea else []
+    return head + [(name, f"{name} ({code})") for name, code in pairs]
+
+
+def resolve_country(value: object, *, field: str, allow_eu_eea: bool = False) -> CountryCode:
+    """A country name, ISO alpha-2 or alpha-3 code or alias as an ISO alpha-2 code.
+
+    :param value: what the user typed ("Germany", "DE", "deu", "UK", "EU/EEA").
+    :param field: the input's name, given in every error.
+    :param allow_eu_eea: accept "EU", "EEA", "EU/EEA" as :data:`EU_EEA`.
+    :raises CountryError: unknown, ambiguous or truncated-looking input.
+    """
+    if value is False:  # YAML reads an unquoted NO as false
+        raise CountryError('false is not a country; quote Norway as "NO"', field=field)
+    if not isinstance(value, str) or not value.strip():
+        raise CountryError(f"{value!r} is not a country name or ISO code", field=field)
+    text = " ".join(value.split())
+    tables = _tables()
+    key = _key(text)
+    if key in tables.eu_eea_tokens:
+        if allow_eu_eea:
+            return EU_EEA
+        raise CountryError(f"{text!r} is not one country; name the member state", field=field)
+    if len(text) == 2 and text.isascii() and text.isalpha():
+        alias = tables.names.get(key)
+        if pycountry.countries.get(alpha_2=text.upper()) is None and alias and len(alias) == 1:
+            return next(iter(alias))  # "UK", "EL": aliases, not ISO codes
+        return _by_code(text, field=field)
+    if len(text) == 3 and text.isascii() and text.isalpha() and text.upper() == text:
+        found = pycountry.countries.get(alpha_3=text)
+        if found is not None:
+            return str(found.alpha_2)
+    codes = tables.names.get(key)
+    if codes and len(codes) == 1:
+        return next(iter(codes))
+    if codes:
+        options = ", ".join(describe_country(c) for c in sorted(codes))
+        raise CountryError(f"{text!r} fits more than one country: {options}", field=field)
+    if len(text) == 3 and text.isascii() and text.isalpha():
+        found = pycountry.countries.get(alpha_3=text.upper())
+        if found is not None:
+            return str(found.alpha_2)
+    close = difflib.get_close_matches(key, list(tables.names), n=3, cutoff=0.8)
+    hint = ""
+    if close:
+        hint = "; did you mean " + " or ".join(
+            describe_country(sorted(tables.names[c])[0]) for c in close
+        ) + "?"
+    raise CountryError(f"unknown country {text!r} (give a name or ISO code){hint}", field=field)
+
+
+def _by_code(text: str, *, field: str) -> CountryCode:
+    # "Ge"/"Ch" are how a name cut to two letters looks; codes are written "GE" or "ge".
+    if not (text.isupper() or text.islower()):
+        raise CountryError(
+            f"{text!r} looks like a shortened name; give the full name or the code in capitals "
+            f"({text.upper()} is {country_name(text.upper())})"
+            if pycountry.countries.get(alpha_2=text.upper())
+            else f"{text!r} is neither a country name nor an ISO code",
+            field=field,
+        )
+    code = text.upper()
+    if pycountry.countries.get(alpha_2=code) is None:
+        raise CountryError(f"unknown country code {text!r} (ISO 3166-1 alpha-2)", field=field)
+    return code
