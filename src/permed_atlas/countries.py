@@ -155,7 +155,7 @@ def country_choices(*, eu_eea: bool = True) -> list[tuple[str, str]]:
 
     :param eu_eea: offer the EU/EEA as a party without a member state.
     """
-    pairs = sorted(((country_name(c.alpha_2), c.alpha_2) for c in pycountry.countries))
+    pairs = sorted((country_name(c.alpha_2), c.alpha_2) for c in pycountry.countries)
     head = [("EU/EEA", "EU/EEA, member state not named")] if eu_eea else []
     return head + [(name, f"{name} ({code})") for name, code in pairs]
 
@@ -201,9 +201,11 @@ def resolve_country(value: object, *, field: str, allow_eu_eea: bool = False) ->
     close = difflib.get_close_matches(key, list(tables.names), n=3, cutoff=0.8)
     hint = ""
     if close:
-        hint = "; did you mean " + " or ".join(
-            describe_country(sorted(tables.names[c])[0]) for c in close
-        ) + "?"
+        hint = (
+            "; did you mean "
+            + " or ".join(describe_country(sorted(tables.names[c])[0]) for c in close)
+            + "?"
+        )
     raise CountryError(f"unknown country {text!r} (give a name or ISO code){hint}", field=field)
 
 
