@@ -53,13 +53,15 @@ def test_assess_json_and_markdown_export(tmp_path: Path) -> None:
                                  "--format", "markdown", "-o", str(report)])  # fmt: skip
     assert result.exit_code == 0, result.output
     text = report.read_text(encoding="utf-8")
-    assert text.startswith("# Transfer assessment: CN → DE")
+    assert text.startswith("# Transfer assessment: China (CN) → Germany (DE)")
     assert "Guidance, not legal advice" in text and "## Obligations" in text
     assert "HGR Regulations, Art. 22(1)" in text
     html_out = tmp_path / "report.html"
     result = runner.invoke(app, ["transfer", "assess", "--scenario", str(scenario),
                                  "--format", "html", "-o", str(html_out)])  # fmt: skip
-    assert "<h1>Transfer assessment: CN → DE</h1>" in html_out.read_text(encoding="utf-8")
+    assert "<h1>Transfer assessment: China (CN) → Germany (DE)</h1>" in html_out.read_text(
+        encoding="utf-8"
+    )
 
 
 def test_rules_and_duo_match_commands() -> None:

@@ -118,7 +118,8 @@ def scenario_facts(
         "measures": sorted(scenario.measures),
     }  # fmt: skip
     facts.update(_counts(scenario, personal=personal, special=special))
-    if facts["exporter_in_cn"] or facts["importer_in_cn"]:
+    # Both designations concern data leaving China; elsewhere they are not asked about.
+    if facts["exporter_in_cn"]:
         for spec in DESIGNATIONS:
             if facts.get(spec.name) is None:
                 facts[spec.name] = False
