@@ -31,7 +31,8 @@ def test_api_assess_returns_obligations_with_references(client) -> None:
     assert by_id["cac-standard-contract"]["references"] == [
         "CAC Provisions on Promoting and Regulating Cross-Border Data Flows (2024), Art. 8",
         "PIPL, Art. 38(1)(2)-(3)",
-        "Measures on the Standard Contract for Outbound Transfer of Personal Information (2023), Art. 7",
+        "Measures on the Standard Contract for Outbound Transfer of Personal Information (2023), "
+        "Art. 7",
     ]
     assert "hgr-scope" in body["fired_rules"]
     assert any("exporter_ciio = yes to override" in a for a in body["assumptions"])

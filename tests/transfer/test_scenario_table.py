@@ -1,4 +1,4 @@
-"""The scenario table: verdicts and references written from the legal texts (tests/transfer/scenarios).
+"""The scenario table (tests/transfer/scenarios): verdicts and references from the legal texts.
 
 Each case names the paragraph it rests on, the verdict, the references the answer must cite
 (``references``), show still to do (``open``) or met (``met``), and must not cite (``absent``).
@@ -42,9 +42,11 @@ def _expand(reference: str) -> str:
 def disagreements(case: dict[str, Any]) -> tuple[list[str], list[str]]:
     """(verdict problems, reference problems) of one case against the assessor."""
     result = assess_transfer(case["scenario"], rule_sets=RULES)
-    verdict = [] if result.verdict.value == case["verdict"] else [
-        f"verdict {result.verdict.value!r}, table says {case['verdict']!r}"
-    ]
+    verdict = (
+        []
+        if result.verdict.value == case["verdict"]
+        else [f"verdict {result.verdict.value!r}, table says {case['verdict']!r}"]
+    )
     cited = {str(r) for f in result.findings for r in f.references}
     obligations = result.of_effect(Effect.OBLIGATION)
     met = {str(r) for f in obligations if f.satisfied for r in f.references}
@@ -75,8 +77,8 @@ def test_the_table_has_sixty_cases_each_resting_on_a_paragraph() -> None:
     for case in CASES:
         assert case["verdict"] in verdicts, case["id"]
         assert "Art" in case["rests_on"] or "Recital" in case["rests_on"], case["id"]
-        assert case.get("references") or case.get("open") or case.get("met") or case.get(
-            "absent"
+        assert (
+            case.get("references") or case.get("open") or case.get("met") or case.get("absent")
         ), case["id"]
     # every verdict is exercised, so none of them can silently stop being produced
     assert {case["verdict"] for case in CASES} == verdicts
