@@ -23,6 +23,7 @@ from permed_atlas.transfer.models import (
     Condition,
     Effect,
     Finding,
+    Rule,
     RuleSet,
     Scenario,
     Undecided,
@@ -233,53 +234,8 @@ def run_rules(
     """
     rules = [rule for rs in rule_sets for rule in rs.rules]
     derived = sorted({name for rule in rules for name, _ in rule.sets})
-    facts = dict(facts)
-    outcome: dict[str, tuple[bool | None, list[str], list[str]]] = {}
-    for _ in range(len(rules) + 2):
-        outcome = {rule.id: evaluate(rule.when, facts) for rule in rules}
-        updated = dict(facts)
-        for name in derived:
-            setters = [(r, outcome[r.id][0]) for r in rules if any(n == name for n, _ in r.sets)]
-            fired = [dict(r.sets)[name] for r, res in setters if res is True]
-            if fired:
-                updated[name] = fired[-1]
-            elif any(res is None for _, res in setters):
-                updated[name] = None
-            else:
-                updated[name] = False
-        if updated == facts:
-            break
-        facts = updated
-    else:
-        raise RuleFileError("rules keep changing each other's facts (a cycle)", path="rules")
-
-    measures = set(facts.get("measures") or ())
-    findings: list[Finding] = []
-    undecided: list[Undecided] = []
-    for rule in rules:
-        result, matched, unknown = outcome[rule.id]
-        if result is True:
-            done = tuple(m for m in rule.satisfied_by if m in measures)
-            because: tuple[str, ...] = ()
-            if rule.met_when is not None:
-                met, met_matched, _ = evaluate(rule.met_when, facts)
-                because = tuple(met_matched) if met is True else ()
-            findings.append(
-                Finding(
-                    rule_id=rule.id, law=rule.law, effect=rule.effect, title=rule.title,
-                    obligation=rule.obligation, reference=rule.reference,
-                    explanation=rule.explanation, evidence=rule.evidence,
-                    matched=tuple(matched), satisfied=bool(done or because), satisfied_by=done,
-                    source=rule.source, date_checked=rule.date_checked, also=rule.also,
-                    met_because=because,
-                )
-            )  # fmt: skip
-        elif result is None and rule.effect is not Effect.NOTE:
-            undecided.append(
-                Undecided(
-                    rule.id, rule.law, rule.title, rule.effect, rule.reference, tuple(unknown)
-                )
-            )
+    facts, outcome = _settle_facts(rules, dict(facts), derived)
+    findings, undecided = _fire(rules, facts, outcome)
     blocking = [f for f in findings if f.effect is Effect.PROHIBITION and not f.satisfied]
     open_steps = [f for f in findings if f.effect is Effect.OBLIGATION and not f.satisfied]
     # "Allowed" is the answer people act on: never give it when a jurisdiction is outside
@@ -311,3 +267,63 @@ def run_rules(
         complete=not undecided, assumptions=tuple(assumptions), parties=tuple(parties),
         not_covered=tuple(not_covered),
     )  # fmt: skip
+
+
+_Outcome = dict[str, tuple[bool | None, list[str], list[str]]]
+
+
+def _settle_facts(
+    rules: Sequence[Rule], facts: dict[str, Any], derived: Sequence[str]
+) -> tuple[dict[str, Any], _Outcome]:
+    """Evaluate until the facts rules set stop changing; the facts and each rule's outcome."""
+    outcome: _Outcome = {}
+    for _ in range(len(rules) + 2):
+        outcome = {rule.id: evaluate(rule.when, facts) for rule in rules}
+        updated = dict(facts)
+        for name in derived:
+            setters = [(r, outcome[r.id][0]) for r in rules if any(n == name for n, _ in r.sets)]
+            fired = [dict(r.sets)[name] for r, res in setters if res is True]
+            if fired:
+                updated[name] = fired[-1]
+            elif any(res is None for _, res in setters):
+                updated[name] = None
+            else:
+                updated[name] = False
+        if updated == facts:
+            return facts, outcome
+        facts = updated
+    raise RuleFileError("rules keep changing each other's facts (a cycle)", path="rules")
+
+
+def _fire(
+    rules: Sequence[Rule], facts: Mapping[str, Any], outcome: _Outcome
+) -> tuple[list[Finding], list[Undecided]]:
+    """The findings of the rules that fired (met or not) and the rules left undecided."""
+    measures = set(facts.get("measures") or ())
+    findings: list[Finding] = []
+    undecided: list[Undecided] = []
+    for rule in rules:
+        result, matched, unknown = outcome[rule.id]
+        if result is True:
+            done = tuple(m for m in rule.satisfied_by if m in measures)
+            because: tuple[str, ...] = ()
+            if rule.met_when is not None:
+                met, met_matched, _ = evaluate(rule.met_when, facts)
+                because = tuple(met_matched) if met is True else ()
+            findings.append(
+                Finding(
+                    rule_id=rule.id, law=rule.law, effect=rule.effect, title=rule.title,
+                    obligation=rule.obligation, reference=rule.reference,
+                    explanation=rule.explanation, evidence=rule.evidence,
+                    matched=tuple(matched), satisfied=bool(done or because), satisfied_by=done,
+                    source=rule.source, date_checked=rule.date_checked, also=rule.also,
+                    met_because=because,
+                )
+            )  # fmt: skip
+        elif result is None and rule.effect is not Effect.NOTE:
+            undecided.append(
+                Undecided(
+                    rule.id, rule.law, rule.title, rule.effect, rule.reference, tuple(unknown)
+                )
+            )
+    return findings, undecided
