@@ -87,3 +87,34 @@ def test_bad_input_is_one_line_naming_the_field_and_exits_non_zero(monkeypatch, 
     err = " ".join(capsys.readouterr().err.split())
     assert "data_subjects: cannot be negative" in err
     assert "Traceback" not in err
+
+
+def test_assess_takes_country_names_and_new_facts_and_shows_met_duties() -> None:
+    result = runner.invoke(app, [
+        "transfer", "assess", "--from", "China", "--to", "Germany", "--data", "health",
+        "--data", "pseudonymised", "--subjects", "300", "--purpose", "research", "--consent",
+        "explicit", "--separate-consent", "--consent-names-recipient", "--importer-role",
+        "independent_controller", "--legal-basis", "consent", "--no-government-funded",
+        "--measure", "piia",
+    ])  # fmt: skip
+    assert result.exit_code == 0, result.output
+    out = " ".join(result.output.split())
+    assert "Transfer from China (CN) to Germany (DE)" in out
+    assert "MET Tell the individuals the foreign recipient's name" in out  # PIPL Art. 39
+    assert "(PIPL, Art. 39)" in out and "met by: separate_consent is true" in out
+    assert "ASSUMED The exporter is designated a critical information infrastructure" in out
+    assert "STEP Conclude the CAC standard contract" in out
+
+
+def test_a_cut_country_name_is_refused_naming_the_option(monkeypatch, capsys) -> None:
+    import pytest
+
+    from permed_atlas.cli import main
+
+    monkeypatch.setattr(sys, "argv", ["permed", "transfer", "assess", "--from", "Ge", "--to",
+                                      "Ch", "--data", "genetic"])  # fmt: skip
+    with pytest.raises(SystemExit) as info:
+        main()
+    assert info.value.code == 1
+    err = " ".join(capsys.readouterr().err.split())
+    assert "exporter_country: 'Ge' looks like a shortened name" in err

@@ -144,12 +144,14 @@ def _print_text(result: Assessment) -> None:
     for effect, label in ((Effect.PROHIBITION, "NOT ALLOWED"), (Effect.OBLIGATION, "STEP"),
                           (Effect.SCOPE, "SCOPE"), (Effect.NOTE, "NOTE")):  # fmt: skip
         for f in result.of_effect(effect):
-            done = " [met]" if f.satisfied else ""
+            shown = "MET" if f.satisfied else label
             refs = "; ".join(str(r) for r in f.references)
-            console.print(f"{label}{done} {f.obligation or f.title}  ({refs})", highlight=False)
+            console.print(
+                f"{shown} {f.obligation or f.title}  ({refs})", highlight=False, markup=False
+            )
             if f.satisfied:
-                console.print(f"    met by: {', '.join(f.satisfied_by + f.met_because)}",
-                              highlight=False)  # fmt: skip
+                met = ", ".join(f.satisfied_by + f.met_because)
+                console.print(f"    met by: {met}", highlight=False, markup=False)
             for item in f.evidence:
                 console.print(f"    evidence: {item}", highlight=False)
             console.print(f"    rule {f.rule_id}: {'; '.join(f.matched)}", highlight=False)
