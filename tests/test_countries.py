@@ -1,4 +1,4 @@
-"""The shared countries kit: names, codes, aliases and EU/EEA in; ISO alpha-2 or a clear error out."""
+"""The shared countries kit: names, codes, aliases and EU/EEA in; ISO alpha-2 or an error out."""
 
 from __future__ import annotations
 
