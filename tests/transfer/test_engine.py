@@ -115,3 +115,14 @@ def test_every_declared_field_is_a_fact_an_option_and_a_schema_field() -> None:
         assert spec.name in ScenarioCreate.model_fields
         if spec.kind != "text":
             assert spec.name in FACTS and spec.name in options
+
+
+def test_missing_facts_say_which_question_decides_which_duty() -> None:
+    from permed_atlas.transfer import assess_transfer
+
+    result = assess_transfer({"from": "Germany", "to": "China", "data": ["health"],
+                              "purpose": "research"})  # fmt: skip
+    role = next(m for m in result.missing_facts if m.field == "importer_role")
+    assert "entrusted processing" in role.question
+    assert any("(GDPR, Art. 28(3))" in item for item in role.needed_for)
+    assert any("(PIPL, Art. 21)" in item for item in role.needed_for)

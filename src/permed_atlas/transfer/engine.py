@@ -23,6 +23,7 @@ from permed_atlas.transfer.models import (
     Condition,
     Effect,
     Finding,
+    MissingFact,
     Rule,
     RuleSet,
     Scenario,
@@ -253,11 +254,14 @@ def run_rules(
     for item in undecided:
         for fact in item.missing_facts:
             by_fact.setdefault(fact, []).append(item.rule_id)
+    titles = {u.rule_id: f"{u.title} ({u.reference})" for u in undecided}
+    needs: list[MissingFact] = []
     for fact, rule_ids in by_fact.items():
         if fact in derived:
             continue  # reported through the scenario facts those rules need
         what = FACTS.get(fact, fact)
         missing.append(f"{fact} ({what}) is not stated; needed by {', '.join(rule_ids)}")
+        needs.append(MissingFact(fact, what, tuple(titles[r] for r in rule_ids)))
     # The oldest check date is the honest "last checked" of the set as a whole.
     checked = min((rs.date_checked for rs in rule_sets), default="")
     return Assessment(
@@ -265,7 +269,7 @@ def run_rules(
         undecided=tuple(undecided), missing=tuple(missing), facts=facts,
         rule_sets=tuple(rule_sets), rules_checked=checked, disclaimer=DISCLAIMER,
         complete=not undecided, assumptions=tuple(assumptions), parties=tuple(parties),
-        not_covered=tuple(not_covered),
+        not_covered=tuple(not_covered), missing_facts=tuple(needs),
     )  # fmt: skip
 
 

@@ -35,7 +35,7 @@ DISCLAIMER = (
 __all__ = [
     "CONSENTS", "DATA_CATEGORIES", "IDENTIFIABILITY_MARKERS", "IMPORTER_ROLES", "LEGAL_BASES",
     "PARTY_TYPES", "PURPOSES", "DISCLAIMER", "Assessment", "Condition", "Effect", "Finding",
-    "LegalReference", "Rule", "RuleSet", "Scenario", "Undecided", "Verdict",
+    "LegalReference", "MissingFact", "Rule", "RuleSet", "Scenario", "Undecided", "Verdict",
 ]  # fmt: skip
 
 
@@ -207,6 +207,15 @@ class Undecided:
     missing_facts: tuple[str, ...]
 
 
+@dataclass(frozen=True, slots=True)
+class MissingFact:
+    """A fact the user did not state, the question that asks for it, and what it decides."""
+
+    field: str
+    question: str
+    needed_for: tuple[str, ...]
+
+
 @dataclass(frozen=True)
 class Assessment:
     """The result: verdict, findings by effect, what is missing, and the rules' provenance."""
@@ -224,6 +233,7 @@ class Assessment:
     assumptions: tuple[str, ...] = field(default=())
     parties: tuple[str, ...] = field(default=())
     not_covered: tuple[str, ...] = field(default=())
+    missing_facts: tuple[MissingFact, ...] = field(default=())
 
     def of_effect(self, effect: Effect) -> list[Finding]:
         """The findings with one effect, in rule order."""

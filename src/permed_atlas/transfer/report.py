@@ -35,6 +35,10 @@ def assessment_to_dict(assessment: Assessment) -> dict[str, Any]:
         "scope": [_finding(f) for f in assessment.of_effect(Effect.SCOPE)],
         "notes": [_finding(f) for f in assessment.of_effect(Effect.NOTE)],
         "missing": list(assessment.missing),
+        "missing_facts": [
+            {"field": m.field, "question": m.question, "needed_for": list(m.needed_for)}
+            for m in assessment.missing_facts
+        ],
         "undecided": [
             {
                 "rule_id": u.rule_id,
