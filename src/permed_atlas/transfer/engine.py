@@ -120,16 +120,37 @@ def scenario_facts(
         "measures": sorted(scenario.measures),
     }  # fmt: skip
     facts.update(_counts(scenario, personal=personal, special=special))
-    # Both designations concern data leaving China; elsewhere they are not asked about.
     if facts["exporter_in_cn"]:
-        for spec in DESIGNATIONS:
-            if facts.get(spec.name) is None:
-                facts[spec.name] = False
-                assumptions.append(
-                    f"{spec.label}: not stated, so taken as not designated ({spec.designation}); "
-                    f"state {spec.name} = yes to override"
-                )
+        assumptions += _china_assumptions(scenario, facts, personal=personal)
     return facts, assumptions
+
+
+def _china_assumptions(scenario: Scenario, facts: dict[str, Any], *, personal: bool) -> list[str]:
+    """Designations read as "not designated" and counts read as cumulative, said aloud.
+
+    Sets the designation facts in ``facts`` that the user left unstated.
+    """
+    assumptions: list[str] = []
+    counts_given = scenario.sensitive_subjects is not None or (
+        scenario.non_sensitive_subjects is not None
+    )
+    only_this_transfer = scenario.data_subjects is not None and not counts_given
+    if personal and only_this_transfer:
+        assumptions.append(
+            f"the {scenario.data_subjects} individuals of this transfer are taken as all "
+            "whose personal information has left China since 1 January (the CAC 2024 "
+            "thresholds count cumulatively); state sensitive_subjects and "
+            "non_sensitive_subjects if earlier transfers this year add to them"
+        )
+    # Both designations concern data leaving China; elsewhere they are not asked about.
+    for spec in DESIGNATIONS:
+        if facts.get(spec.name) is None:
+            facts[spec.name] = False
+            assumptions.append(
+                f"{spec.label}: not stated, so taken as not designated ({spec.designation}); "
+                f"state {spec.name} = yes to override"
+            )
+    return assumptions
 
 
 def _counts(scenario: Scenario, *, personal: bool, special: bool) -> dict[str, int | None]:

@@ -88,6 +88,12 @@ class Scenario:
             return self.__dict__.get("stated", {}).get(name)
         raise AttributeError(name)
 
+    def __hash__(self) -> int:
+        # ``stated`` is a mapping; hash its items so a scenario can key a cache as before.
+        items = tuple(sorted((k, repr(v)) for k, v in self.stated.items()))
+        return hash((self.exporter_country, self.importer_country, self.data_categories, items,
+                     self.measures, self.title))  # fmt: skip
+
     def as_dict(self) -> dict[str, Any]:
         """Every declared field by name, None where not stated."""
         return {spec.name: getattr(self, spec.name) for spec in FIELDS}
