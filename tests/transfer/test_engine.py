@@ -80,6 +80,7 @@ def test_an_undecided_rule_never_lets_the_verdict_be_allowed() -> None:
     rules = [RuleSet("T", "T", "1", "s", "2026-11-23", (ban,))]
     result = run_rules(rules, {"a": None}, scenario=Scenario("DE", "CN", ("health",)))
     assert result.verdict is Verdict.STEPS and not result.complete
+    assert result.only_questions_left
 
 
 def test_not_covered_wins_over_everything() -> None:

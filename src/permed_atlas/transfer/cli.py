@@ -156,7 +156,11 @@ def _print_text(result: Assessment) -> None:
                 console.print(f"    evidence: {item}", highlight=False)
             console.print(f"    rule {f.rule_id}: {'; '.join(f.matched)}", highlight=False)
     for item in result.missing:
-        console.print(f"MISSING {item}", highlight=False)
+        console.print(f"MISSING {item}", highlight=False, markup=False)
+    if result.only_questions_left:
+        console.print(
+            "Every duty that applies is met; the remaining steps are the questions above."
+        )
 
 
 @app.command("rules")

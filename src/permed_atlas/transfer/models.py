@@ -251,6 +251,11 @@ class Assessment:
         return [f for f in self.of_effect(Effect.OBLIGATION) if not f.satisfied]
 
     @property
+    def only_questions_left(self) -> bool:
+        """No step is open but some rule is undecided: what is left is answering its questions."""
+        return self.verdict is Verdict.STEPS and not self.steps and bool(self.undecided)
+
+    @property
     def met(self) -> list[Finding]:
         """Obligations already met, by a measure or a stated fact."""
         return [f for f in self.of_effect(Effect.OBLIGATION) if f.satisfied]

@@ -24,6 +24,7 @@ def assessment_to_dict(assessment: Assessment) -> dict[str, Any]:
     return {
         "verdict": assessment.verdict.value,
         "complete": assessment.complete,
+        "only_questions_left": assessment.only_questions_left,
         "disclaimer": assessment.disclaimer,
         "rules_checked": assessment.rules_checked,
         "scenario": _scenario(assessment),
@@ -118,6 +119,15 @@ def render_markdown(assessment: Assessment) -> str:
         f"**Verdict: {assessment.verdict.value}**"
         + ("" if assessment.complete else " (provisional: some rules could not be decided)"),
         "",
+        *(
+            [
+                "Every duty that applies is met; the remaining steps are the questions under "
+                "'Missing from the scenario'.",
+                "",
+            ]
+            if assessment.only_questions_left
+            else []
+        ),
         *[f"- {item}" for item in assessment.not_covered],
         *(
             ["", "Assumptions:", *[f"- {a}" for a in assessment.assumptions], ""]
