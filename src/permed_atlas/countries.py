@@ -201,9 +201,11 @@ def resolve_country(value: object, *, field: str, allow_eu_eea: bool = False) ->
     close = difflib.get_close_matches(key, list(tables.names), n=3, cutoff=0.8)
     hint = ""
     if close:
-        hint = "; did you mean " + " or ".join(
-            describe_country(sorted(tables.names[c])[0]) for c in close
-        ) + "?"
+        hint = (
+            "; did you mean "
+            + " or ".join(describe_country(sorted(tables.names[c])[0]) for c in close)
+            + "?"
+        )
     raise CountryError(f"unknown country {text!r} (give a name or ISO code){hint}", field=field)
 
 

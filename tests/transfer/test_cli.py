@@ -39,7 +39,8 @@ def test_assess_json_and_markdown_export(tmp_path: Path) -> None:
     assert data["rules_checked"] == "2026-11-23"
     ids = {o["rule_id"] for o in data["obligations"]}
     assert {"hgr-art27-materials-export", "cac-security-assessment-sensitive"} <= ids
-    assert any("important_data" in m for m in data["missing"])
+    # Important-data status is a designation: "not stated" is read as "not designated", said so.
+    assert any("important_data = yes to override" in a for a in data["assumptions"])
 
     scenario = tmp_path / "scenario.yaml"
     scenario.write_text(
@@ -52,13 +53,15 @@ def test_assess_json_and_markdown_export(tmp_path: Path) -> None:
                                  "--format", "markdown", "-o", str(report)])  # fmt: skip
     assert result.exit_code == 0, result.output
     text = report.read_text(encoding="utf-8")
-    assert text.startswith("# Transfer assessment: CN → DE")
+    assert text.startswith("# Transfer assessment: China (CN) → Germany (DE)")
     assert "Guidance, not legal advice" in text and "## Obligations" in text
     assert "HGR Regulations, Art. 22(1)" in text
     html_out = tmp_path / "report.html"
     result = runner.invoke(app, ["transfer", "assess", "--scenario", str(scenario),
                                  "--format", "html", "-o", str(html_out)])  # fmt: skip
-    assert "<h1>Transfer assessment: CN → DE</h1>" in html_out.read_text(encoding="utf-8")
+    assert "<h1>Transfer assessment: China (CN) → Germany (DE)</h1>" in html_out.read_text(
+        encoding="utf-8"
+    )
 
 
 def test_rules_and_duo_match_commands() -> None:
@@ -84,3 +87,34 @@ def test_bad_input_is_one_line_naming_the_field_and_exits_non_zero(monkeypatch, 
     err = " ".join(capsys.readouterr().err.split())
     assert "data_subjects: cannot be negative" in err
     assert "Traceback" not in err
+
+
+def test_assess_takes_country_names_and_new_facts_and_shows_met_duties() -> None:
+    result = runner.invoke(app, [
+        "transfer", "assess", "--from", "China", "--to", "Germany", "--data", "health",
+        "--data", "pseudonymised", "--subjects", "300", "--purpose", "research", "--consent",
+        "explicit", "--separate-consent", "--consent-names-recipient", "--importer-role",
+        "independent_controller", "--legal-basis", "consent", "--no-government-funded",
+        "--measure", "piia",
+    ])  # fmt: skip
+    assert result.exit_code == 0, result.output
+    out = " ".join(result.output.split())
+    assert "Transfer from China (CN) to Germany (DE)" in out
+    assert "MET Tell the individuals the foreign recipient's name" in out  # PIPL Art. 39
+    assert "(PIPL, Art. 39)" in out and "met by: separate_consent is true" in out
+    assert "ASSUMED The exporter is designated a critical information infrastructure" in out
+    assert "STEP Conclude the CAC standard contract" in out
+
+
+def test_a_cut_country_name_is_refused_naming_the_option(monkeypatch, capsys) -> None:
+    import pytest
+
+    from permed_atlas.cli import main
+
+    monkeypatch.setattr(sys, "argv", ["permed", "transfer", "assess", "--from", "Ge", "--to",
+                                      "Ch", "--data", "genetic"])  # fmt: skip
+    with pytest.raises(SystemExit) as info:
+        main()
+    assert info.value.code == 1
+    err = " ".join(capsys.readouterr().err.split())
+    assert "exporter_country: 'Ge' looks like a shortened name" in err

@@ -27,10 +27,16 @@ def test_api_assess_returns_obligations_with_references(client) -> None:
     by_id = {o["rule_id"]: o for o in body["obligations"]}
     assert by_id["hgr-art27-materials-export"]["reference"] == "HGR Regulations, Art. 27"
     assert by_id["pipl-art55-piia"]["matched_conditions"]
-    undecided = {u["rule_id"]: u for u in body["undecided"]}
-    assert undecided["cac-standard-contract-sensitive"]["missing_facts"] == ["exporter_ciio"]
+    # CIIO status is a designation: not stated means not designated, and the answer says so.
+    assert by_id["cac-standard-contract"]["references"] == [
+        "CAC Provisions on Promoting and Regulating Cross-Border Data Flows (2024), Art. 8",
+        "PIPL, Art. 38(1)(2)-(3)",
+        "Measures on the Standard Contract for Outbound Transfer of Personal Information (2023), "
+        "Art. 7",
+    ]
     assert "hgr-scope" in body["fired_rules"]
-    assert any("exporter_ciio" in m for m in body["missing"])
+    assert any("exporter_ciio = yes to override" in a for a in body["assumptions"])
+    assert body["parties"] == ["from China (CN)", "to Germany (DE)"]
 
 
 def test_api_bad_input_is_422_naming_the_field(client) -> None:
@@ -42,6 +48,9 @@ def test_api_bad_input_is_422_naming_the_field(client) -> None:
     assert response.status_code == 422 and response.json()["field"] == "data_categories"
     response = client.post("/api/v1/transfer/assess", json={**SCENARIO, "importer_country": "ZZ"})
     assert response.status_code == 422 and "ZZ" in response.json()["detail"]
+    response = client.post("/api/v1/transfer/assess", json={**SCENARIO, "importer_country": "Ge"})
+    assert response.status_code == 422 and response.json()["field"] == "importer_country"
+    assert "shortened name" in response.json()["detail"]
     response = client.post("/api/v1/transfer/assess", json={**SCENARIO, "favourite": "x"})
     assert response.status_code == 422 and response.json()["field"] == "favourite"
     response = client.post("/api/v1/transfer/assess", json={"importer_country": "DE"})
@@ -83,12 +92,12 @@ def test_form_post_without_login_renders_the_assessment(client) -> None:
     assert page.status_code == 200, page.text
     assert "Verdict: allowed with listed steps" in page.text
     assert "Guidance, not legal advice" in page.text and "2026-11-23" in page.text
-    assert 'data-rule="gdpr-art46-sccs"' in page.text and "done: scc" in page.text
+    assert 'data-rule="gdpr-art46-sccs" data-met="yes"' in page.text and "met by: scc" in page.text
     link = re.search(r'href="(/transfer/report\.md\?[^"]+)"', page.text)
     assert link
     report = client.get(link.group(1).replace("&amp;", "&"))
     assert report.status_code == 200
-    assert report.text.startswith("# Transfer assessment: DE → CN")
+    assert report.text.startswith("# Transfer assessment: Germany (DE) → China (CN)")
 
 
 def test_form_post_needs_the_csrf_token(client) -> None:
@@ -130,3 +139,15 @@ def test_a_rule_file_in_the_data_directory_changes_the_api_result(client, settin
     assert body["verdict"] == "not allowed as described"
     assert body["prohibitions"][0]["rule_id"] == "local-ban-samples"
     assert body["rules_checked"] == "2026-11-22"
+
+
+def test_api_takes_country_names_and_never_allows_an_uncovered_transfer(client) -> None:
+    names = {**SCENARIO, "exporter_country": "Germany", "importer_country": "China",
+             "foreign_party": None}  # fmt: skip
+    body = client.post("/api/v1/transfer/assess", json=names).json()
+    assert body["parties"] == ["from Germany (DE)", "to China (CN)"]
+    assert "gdpr-chapter-v" in body["fired_rules"]
+    elsewhere = {**names, "exporter_country": "Georgia", "importer_country": "Switzerland"}
+    body = client.post("/api/v1/transfer/assess", json=elsewhere).json()
+    assert body["verdict"] == "not covered by the rule set"
+    assert any("Georgia (GE)" in item for item in body["not_covered"])

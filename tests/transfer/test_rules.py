@@ -149,3 +149,14 @@ def test_file_level_errors(tmp_path: Path) -> None:
         load_rule_sets([tmp_path])
     with pytest.raises(RuleFileError, match="rule folder not found"):
         load_rule_sets([tmp_path / "nope"])
+
+
+def test_rules_resting_on_cac_provisions_cite_the_law_they_implement() -> None:
+    # The CAC measures implement PIPL Art. 38/40 (personal information) and DSL Art. 31 (data).
+    for rule_set in load_rule_sets():
+        for rule in rule_set.rules:
+            laws = [ref.law for ref in rule.references]
+            if any(law.startswith(("CAC", "Measures for Security", "Measures on the Standard"))
+                   for law in laws):  # fmt: skip
+                upstream = [r for r in rule.references if r.law in {"PIPL", "DSL", "CSL"}]
+                assert upstream, f"{rule.id} cites a CAC measure but not PIPL/DSL/CSL"

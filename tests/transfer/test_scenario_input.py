@@ -19,7 +19,14 @@ BASE = {"from": "DE", "to": "CN", "data": ["health", "pseudonymised"]}
         ({"data": ["non_personal", "identified"]}, "data_categories", "contradicts"),
         ({"data": ["dna"]}, "data_categories", "unknown category 'dna'"),
         ({"from": "XX"}, "exporter_country", "unknown country code 'XX'"),
-        ({"to": "China"}, "importer_country", "not an ISO 3166-1 alpha-2"),
+        ({"to": "Ch"}, "importer_country", "looks like a shortened name"),
+        ({"from": "Ge"}, "exporter_country", "(GE is Georgia)"),
+        ({"to": "Korea"}, "importer_country", "fits more than one country"),
+        ({"to": "Chinaa"}, "importer_country", "did you mean China (CN)?"),
+        ({"subjects_country": "Atlantis"}, "subjects_country", "unknown country 'Atlantis'"),
+        ({"importer_role": "boss"}, "importer_role", "is not one of processor"),
+        ({"data": ["health"], "small_cells": True}, "small_cells", "aggregate"),
+        ({"sensitive_subjects": -1}, "sensitive_subjects", "cannot be negative"),
         ({"to": False}, "importer_country", "quote Norway"),
         ({"subjects": -5}, "data_subjects", "cannot be negative"),
         ({"subjects": "lots"}, "data_subjects", "not a whole number"),
@@ -65,3 +72,20 @@ def test_scenario_files(tmp_path: Path) -> None:
     bad.write_text("from: CN\nto: DE\ndata: [genetic]\nsubjects: -1\n", encoding="utf-8")
     with pytest.raises(ScenarioError, match=r"bad.yaml: data_subjects: cannot be negative"):
         read_scenario_file(bad)
+
+
+@pytest.mark.parametrize(
+    ("given", "code"),
+    [("Germany", "DE"), ("germany", "DE"), ("DE", "DE"), ("de", "DE"), ("DEU", "DE"),
+     ("Deutschland", "DE"), ("China", "CN"), ("PRC", "CN"), ("中国", "CN"),
+     ("United Kingdom", "GB"), ("UK", "GB"), ("EU/EEA", "EU"), ("EEA", "EU"), ("NO", "NO")],
+)  # fmt: skip
+def test_countries_by_name_code_alias_or_eu_eea(given: str, code: str) -> None:
+    assert parse_scenario({**BASE, "to": given}).importer_country == code
+
+
+def test_old_importer_roles_are_read_as_the_new_ones() -> None:
+    assert parse_scenario({**BASE, "importer_role": "stores_only"}).importer_role == "processor"
+    assert parse_scenario({**BASE, "importer_role": "processes"}).importer_role == (
+        "joint_controller"
+    )

@@ -6,6 +6,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from permed_atlas.countries import describe_country
 from permed_atlas.transfer.engine import run_rules, scenario_facts
 from permed_atlas.transfer.models import Assessment, RuleSet, Scenario
 from permed_atlas.transfer.regions import Jurisdictions, default_region_sets, load_jurisdictions
@@ -55,9 +56,45 @@ def assess_transfer(
     if not isinstance(scenario, Scenario):
         scenario = parse_scenario(scenario, known_measures=known_measures(sets))
     places = jurisdictions or load_jurisdictions()
+    regions_of = regions_of_countries(places)
     facts, assumptions = scenario_facts(
         scenario,
-        regions_of=regions_of_countries(places),
+        regions_of=regions_of,
         adequacy={country: a.scope for country, a in places.adequacy.items()},
     )
-    return run_rules(sets, facts, scenario=scenario, assumptions=assumptions)
+    covered, outside = _coverage(scenario, sets, regions_of)
+    parties: tuple[str, ...] = (
+        f"from {describe_country(scenario.exporter_country)}",
+        f"to {describe_country(scenario.importer_country)}",
+    )
+    if scenario.subjects_country:
+        parties += (f"data subjects in {describe_country(scenario.subjects_country)}",)
+    return run_rules(
+        sets, facts, scenario=scenario, assumptions=assumptions, covered=covered,
+        not_covered=outside, parties=parties,
+    )  # fmt: skip
+
+
+def _coverage(
+    scenario: Scenario, sets: Sequence[RuleSet], regions_of: Mapping[str, Sequence[str]]
+) -> tuple[bool, list[str]]:
+    """Whether some party is in a jurisdiction the rules cover, and the parties that are not.
+
+    Rule files say what they cover (``covers:``); files that say nothing (a deployment's own
+    policy) cover no jurisdiction of their own.
+    """
+    covers = {code for rs in sets for code in rs.covers}
+    if not covers:
+        return True, []
+    outside = []
+    inside = False
+    for role, code in (("exporter", scenario.exporter_country),
+                       ("importer", scenario.importer_country)):  # fmt: skip
+        if covers & set(regions_of.get(code, ())):
+            inside = True
+        else:
+            outside.append(
+                f"the law of {describe_country(code)} ({role}) is not in the rule set: "
+                "check it separately"
+            )
+    return inside, outside

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -13,6 +14,7 @@ from permed_atlas.transfer.assessor import assess_transfer, known_measures
 from permed_atlas.transfer.duo import load_duo_ontology
 from permed_atlas.transfer.duo_match import DataUseRequest, match_data_use
 from permed_atlas.transfer.errors import ScenarioError
+from permed_atlas.transfer.fields import FIELDS, FieldSpec
 from permed_atlas.transfer.models import Assessment, Effect
 from permed_atlas.transfer.report import assessment_to_dict, render_html, render_markdown
 from permed_atlas.transfer.rules import load_rule_sets
@@ -44,89 +46,40 @@ def _flag_scenario(options: dict[str, Any]) -> dict[str, Any]:
     return {key: value for key, value in options.items() if value not in (None, [], "")}
 
 
-@app.command("assess")
-def assess(
-    scenario: Annotated[
-        Path | None, typer.Option("--scenario", help="YAML or JSON scenario file.")
-    ] = None,
-    from_country: Annotated[
-        str | None, typer.Option("--from", help="Exporter country (ISO alpha-2).")
-    ] = None,
-    to_country: Annotated[
-        str | None, typer.Option("--to", help="Importer country (ISO alpha-2).")
-    ] = None,
-    data: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--data",
-            help="Data category (repeat): health, genetic, samples, "
-            "identified, pseudonymised, anonymised, aggregate, non_personal.",
-        ),
-    ] = None,  # fmt: skip
-    subjects: Annotated[
-        int | None, typer.Option("--subjects", help="Number of individuals.")
-    ] = None,
-    purpose: Annotated[
-        str | None, typer.Option(help="research, clinical_care or commercial.")
-    ] = None,
-    consent: Annotated[str | None, typer.Option(help="explicit, broad_research or none.")] = None,
-    legal_basis: Annotated[str | None, typer.Option(help="GDPR Art. 6(1) basis.")] = None,
-    separate_consent: Annotated[
-        bool | None, typer.Option(help="PIPL separate consent obtained.")
-    ] = None,
-    exporter_type: Annotated[
-        str | None, typer.Option(help="public_research, hospital, ...")
-    ] = None,
-    importer_type: Annotated[
-        str | None, typer.Option(help="public_research, hospital, ...")
-    ] = None,
-    foreign_party: Annotated[bool | None, typer.Option(help="A foreign party takes part.")] = None,
-    exporter_foreign_controlled: Annotated[
-        bool | None, typer.Option(help="The exporter is foreign or foreign-controlled.")
-    ] = None,
-    importer_role: Annotated[str | None, typer.Option(help="processes or stores_only.")] = None,
-    government_funded: Annotated[bool | None, typer.Option(help="Government-funded data.")] = None,
-    important_data: Annotated[
-        bool | None, typer.Option(help="Identified as important data.")
-    ] = None,
-    exporter_ciio: Annotated[bool | None, typer.Option(help="Exporter is a CIIO.")] = None,
-    sequencing: Annotated[bool | None, typer.Option(help="Exome/genome sequences.")] = None,
-    marketing_authorisation_trial: Annotated[
-        bool | None, typer.Option(help="Trial for a marketing authorisation in China.")
-    ] = None,
-    measure: Annotated[
-        list[str] | None, typer.Option("--measure", help="Step already taken (repeat), e.g. scc.")
-    ] = None,
-    output_format: Annotated[
-        str, typer.Option("--format", help="text, json, markdown or html.")
-    ] = "text",
-    output: Annotated[
-        Path | None, typer.Option("--output", "-o", help="Write the report here.")
-    ] = None,
-    rules_dir: RulesDir = None,
-) -> None:
+def _option(spec: FieldSpec) -> inspect.Parameter:
+    """The CLI option of one declared field (``--from``, ``--data`` repeated, ``--no-x``)."""
+    help_text = spec.label + (f": {', '.join(spec.choices)}" if spec.choices else "")
+    kinds: dict[str, Any] = {"count": int | None, "yesno": bool | None,
+                             "categories": list[str] | None, "names": list[str] | None}  # fmt: skip
+    names = [spec.cli_option]
+    if spec.kind == "yesno":
+        names = [f"{spec.cli_option}/--no-{spec.cli_option[2:]}"]
+    if spec.kind in {"categories", "names"}:
+        help_text += " (repeat)"
+    annotation = Annotated[  # type: ignore[valid-type]
+        kinds.get(spec.kind, str | None), typer.Option(*names, help=help_text)
+    ]
+    return inspect.Parameter(
+        spec.name, inspect.Parameter.KEYWORD_ONLY, default=None, annotation=annotation
+    )
+
+
+def _assess(**options: Any) -> None:
     """Assess a planned transfer and list its obligations (guidance, not legal advice).
 
-    Example: ``permed transfer assess --from DE --to CN --data genetic --data pseudonymised
-    --subjects 800 --purpose research --consent broad_research --format markdown -o report.md``
+    Example: ``permed transfer assess --from Germany --to China --data genetic --data
+    pseudonymised --subjects 800 --purpose research --consent broad_research --format markdown
+    -o report.md``
     """
+    scenario: Path | None = options.pop("scenario")
+    output_format: str = options.pop("output_format")
+    output: Path | None = options.pop("output")
+    rules_dir: list[Path] | None = options.pop("rules_dir")
     if output_format not in {"text", "json", "markdown", "html"}:
         raise ScenarioError("must be text, json, markdown or html", field="--format")
     rule_sets = load_rule_sets(_rule_dirs(rules_dir))
     measures_known = known_measures(rule_sets)
-    flags = _flag_scenario({
-        "exporter_country": from_country, "importer_country": to_country,
-        "data_categories": data, "data_subjects": subjects, "purpose": purpose,
-        "consent": consent, "legal_basis": legal_basis,
-        "separate_consent": separate_consent, "exporter_type": exporter_type,
-        "importer_type": importer_type, "foreign_party": foreign_party,
-        "exporter_foreign_controlled": exporter_foreign_controlled,
-        "importer_role": importer_role, "government_funded": government_funded,
-        "important_data": important_data, "exporter_ciio": exporter_ciio,
-        "sequencing": sequencing,
-        "marketing_authorisation_trial": marketing_authorisation_trial,
-        "measures": measure,
-    })  # fmt: skip
+    flags = _flag_scenario(options)
     if scenario is not None:
         if flags:
             raise ScenarioError(
@@ -137,6 +90,31 @@ def assess(
     else:
         parsed = parse_scenario(flags, known_measures=measures_known)
     result = assess_transfer(parsed, rule_sets=rule_sets)
+    _emit(result, output_format=output_format, output=output)
+
+
+_FIXED = [
+    inspect.Parameter("scenario", inspect.Parameter.KEYWORD_ONLY, default=None,
+                      annotation=Annotated[Path | None, typer.Option(
+                          "--scenario", help="YAML or JSON scenario file.")]),
+    inspect.Parameter("output_format", inspect.Parameter.KEYWORD_ONLY, default="text",
+                      annotation=Annotated[str, typer.Option(
+                          "--format", help="text, json, markdown or html.")]),
+    inspect.Parameter("output", inspect.Parameter.KEYWORD_ONLY, default=None,
+                      annotation=Annotated[Path | None, typer.Option(
+                          "--output", "-o", help="Write the report here.")]),
+    inspect.Parameter("rules_dir", inspect.Parameter.KEYWORD_ONLY, default=None,
+                      annotation=RulesDir),
+]  # fmt: skip
+# The options are derived from the one declaration of the scenario's fields (fields.py):
+# Typer reads a function's signature, so the command gets one that lists them.
+_PARAMETERS = [_option(spec) for spec in FIELDS if spec.kind != "text"] + _FIXED
+_assess.__signature__ = inspect.Signature(_PARAMETERS)  # type: ignore[attr-defined]
+_assess.__annotations__ = {p.name: p.annotation for p in _PARAMETERS}
+assess = app.command("assess")(_assess)
+
+
+def _emit(result: Assessment, *, output_format: str, output: Path | None) -> None:
     if output_format == "json":
         text = orjson.dumps(assessment_to_dict(result), option=orjson.OPT_INDENT_2).decode()
     elif output_format == "markdown":
@@ -157,19 +135,32 @@ def assess(
 
 def _print_text(result: Assessment) -> None:
     console.print(f"[bold]{result.disclaimer}[/] Rules last checked: {result.rules_checked}.")
+    console.print(f"Transfer {' '.join(result.parties)}", highlight=False)
     console.print(f"[bold]Verdict: {result.verdict.value}[/]", highlight=False)
+    for item in result.not_covered:
+        console.print(f"NOT COVERED {item}", highlight=False)
+    for item in result.assumptions:
+        console.print(f"ASSUMED {item}", highlight=False)
     for effect, label in ((Effect.PROHIBITION, "NOT ALLOWED"), (Effect.OBLIGATION, "STEP"),
                           (Effect.SCOPE, "SCOPE"), (Effect.NOTE, "NOTE")):  # fmt: skip
         for f in result.of_effect(effect):
-            done = " [done]" if f.satisfied else ""
+            shown = "MET" if f.satisfied else label
+            refs = "; ".join(str(r) for r in f.references)
             console.print(
-                f"{label}{done} {f.obligation or f.title}  ({f.reference})", highlight=False
+                f"{shown} {f.obligation or f.title}  ({refs})", highlight=False, markup=False
             )
+            if f.satisfied:
+                met = ", ".join(f.satisfied_by + f.met_because)
+                console.print(f"    met by: {met}", highlight=False, markup=False)
             for item in f.evidence:
                 console.print(f"    evidence: {item}", highlight=False)
             console.print(f"    rule {f.rule_id}: {'; '.join(f.matched)}", highlight=False)
     for item in result.missing:
-        console.print(f"MISSING {item}", highlight=False)
+        console.print(f"MISSING {item}", highlight=False, markup=False)
+    if result.only_questions_left:
+        console.print(
+            "Every duty that applies is met; the remaining steps are the questions above."
+        )
 
 
 @app.command("rules")

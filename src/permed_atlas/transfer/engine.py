@@ -14,13 +14,17 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from permed_atlas.countries import EU_EEA
 from permed_atlas.transfer.errors import RuleFileError
+from permed_atlas.transfer.fields import DESIGNATIONS, FIELDS, IDENTIFIABILITY_MARKERS
 from permed_atlas.transfer.models import (
     DISCLAIMER,
     Assessment,
     Condition,
     Effect,
     Finding,
+    MissingFact,
+    Rule,
     RuleSet,
     Scenario,
     Undecided,
@@ -32,38 +36,31 @@ TESTS = frozenset(
      "gt", "gte", "lt", "lte", "is", "known"}
 )  # fmt: skip
 
-FACTS: dict[str, str] = {
-    "exporter_country": "ISO code of the exporter's country",
-    "importer_country": "ISO code of the importer's country",
+# Facts derived from the stated fields; the stated ones come from the field declarations.
+DERIVED_FACTS: dict[str, str] = {
     "exporter_regions": "jurisdictions and region sets of the exporter's country",
     "importer_regions": "jurisdictions and region sets of the importer's country",
+    "subjects_regions": "jurisdictions and region sets where the data subjects are",
     "exporter_in_eea": "the exporter is in the EEA (GDPR applies there)",
     "importer_in_eea": "the importer is in the EEA",
     "exporter_in_cn": "the exporter is in mainland China",
     "importer_in_cn": "the importer is in mainland China",
+    "subjects_in_cn": "the data subjects are in mainland China",
+    "subjects_in_eea": "the data subjects are in the EEA",
     "importer_adequacy": "EU adequacy decision for the importer's country: full, partial or none",
-    "data_categories": "the data categories stated",
     "identifiability": "identified, pseudonymised, anonymised, aggregate or non_personal",
     "personal_data": "the data relate to identifiable persons",
     "special_category": "personal data concerning health or genetic data",
     "genetic": "genetic or genomic data are included",
     "samples": "human biological samples are included",
-    "data_subjects": "number of individuals (cumulative since 1 January for the CAC thresholds)",
-    "purpose": "research, clinical_care or commercial",
-    "consent": "explicit, broad_research or none",
-    "legal_basis": "the GDPR Art. 6 basis stated",
-    "separate_consent": "separate consent for this transfer/sensitive data obtained (PIPL)",
-    "exporter_type": "public_research, hospital, university, company or other",
-    "importer_type": "public_research, hospital, university, company or other",
-    "foreign_party": "a foreign organisation (or one it controls) takes part",
-    "exporter_foreign_controlled": "the exporter is a foreign party or an entity it controls",
-    "importer_role": "processes, or stores_only",
-    "government_funded": "government funding produced the data",
-    "important_data": "the data have been identified as important data",
-    "exporter_ciio": "the exporter is a critical information infrastructure operator",
-    "sequencing": "the genetic data are exome or whole-genome sequences",
-    "marketing_authorisation_trial": "an international clinical trial for marketing authorisation",
-    "measures": "steps already taken",
+    "aggregate": "the data are aggregate statistics",
+    "sensitive_count": "individuals whose sensitive information left China since 1 January",
+    "non_sensitive_count": "individuals whose other information left China since 1 January",
+    "member_state_named": "the EEA party's member state is named",
+}
+FACTS: dict[str, str] = {
+    **{spec.name: spec.label for spec in FIELDS if spec.kind != "text"},
+    **DERIVED_FACTS,
 }
 
 
@@ -81,7 +78,7 @@ def scenario_facts(
     """
     cats = set(scenario.data_categories)
     assumptions: list[str] = []
-    markers = [m for m in ("identified", "pseudonymised", "anonymised", "aggregate") if m in cats]
+    markers = [m for m in IDENTIFIABILITY_MARKERS if m in cats]
     content = cats & {"health", "genetic", "samples"}
     identifiability: str
     if markers:
@@ -94,43 +91,78 @@ def scenario_facts(
         )
     else:
         identifiability = "non_personal"
-    personal = identifiability in {"identified", "pseudonymised"}
-    exporter_regions = list(regions_of.get(scenario.exporter_country, ()))
-    importer_regions = list(regions_of.get(scenario.importer_country, ()))
+    # Small cells let a reader single people out: the table is then personal data.
+    small_cells = scenario.small_cells is True and identifiability == "aggregate"
+    personal = identifiability in {"identified", "pseudonymised"} or small_cells
+    special = personal and bool(cats & {"health", "genetic"})
+    regions = {
+        side: list(regions_of.get(code, ())) if code else []
+        for side, code in (("exporter", scenario.exporter_country),
+                           ("importer", scenario.importer_country),
+                           ("subjects", scenario.subjects_country))
+    }  # fmt: skip
     facts: dict[str, Any] = {
-        "exporter_country": scenario.exporter_country,
-        "importer_country": scenario.importer_country,
-        "exporter_regions": exporter_regions,
-        "importer_regions": importer_regions,
-        "exporter_in_eea": "EEA" in exporter_regions,
-        "importer_in_eea": "EEA" in importer_regions,
-        "exporter_in_cn": "CN_MAINLAND" in exporter_regions,
-        "importer_in_cn": "CN_MAINLAND" in importer_regions,
-        "importer_adequacy": adequacy.get(scenario.importer_country, "none"),
+        **scenario.as_dict(),
         "data_categories": sorted(cats),
+        **{f"{side}_regions": codes for side, codes in regions.items()},
+        **{f"{side}_in_eea": ("EEA" in codes) if codes or side != "subjects" else None
+           for side, codes in regions.items()},
+        **{f"{side}_in_cn": ("CN_MAINLAND" in codes) if codes or side != "subjects" else None
+           for side, codes in regions.items()},
+        "importer_adequacy": adequacy.get(scenario.importer_country, "none"),
         "identifiability": identifiability,
         "personal_data": personal,
-        "special_category": personal and bool(cats & {"health", "genetic"}),
+        "special_category": special,
         "genetic": "genetic" in cats,
         "samples": "samples" in cats,
-        "data_subjects": scenario.data_subjects,
-        "purpose": scenario.purpose,
-        "consent": scenario.consent,
-        "legal_basis": scenario.legal_basis,
-        "separate_consent": scenario.separate_consent,
-        "exporter_type": scenario.exporter_type,
-        "importer_type": scenario.importer_type,
-        "foreign_party": scenario.foreign_party,
-        "exporter_foreign_controlled": scenario.exporter_foreign_controlled,
-        "importer_role": scenario.importer_role,
-        "government_funded": scenario.government_funded,
-        "important_data": scenario.important_data,
-        "exporter_ciio": scenario.exporter_ciio,
-        "sequencing": scenario.sequencing,
-        "marketing_authorisation_trial": scenario.marketing_authorisation_trial,
+        "aggregate": identifiability == "aggregate",
+        "member_state_named": EU_EEA not in (scenario.exporter_country, scenario.importer_country),
         "measures": sorted(scenario.measures),
-    }
+    }  # fmt: skip
+    facts.update(_counts(scenario, personal=personal, special=special))
+    if facts["exporter_in_cn"]:
+        assumptions += _china_assumptions(scenario, facts, personal=personal)
     return facts, assumptions
+
+
+def _china_assumptions(scenario: Scenario, facts: dict[str, Any], *, personal: bool) -> list[str]:
+    """Designations read as "not designated" and counts read as cumulative, said aloud.
+
+    Sets the designation facts in ``facts`` that the user left unstated.
+    """
+    assumptions: list[str] = []
+    counts_given = scenario.sensitive_subjects is not None or (
+        scenario.non_sensitive_subjects is not None
+    )
+    only_this_transfer = scenario.data_subjects is not None and not counts_given
+    if personal and only_this_transfer:
+        assumptions.append(
+            f"the {scenario.data_subjects} individuals of this transfer are taken as all "
+            "whose personal information has left China since 1 January (the CAC 2024 "
+            "thresholds count cumulatively); state sensitive_subjects and "
+            "non_sensitive_subjects if earlier transfers this year add to them"
+        )
+    # Both designations concern data leaving China; elsewhere they are not asked about.
+    for spec in DESIGNATIONS:
+        if facts.get(spec.name) is None:
+            facts[spec.name] = False
+            assumptions.append(
+                f"{spec.label}: not stated, so taken as not designated ({spec.designation}); "
+                f"state {spec.name} = yes to override"
+            )
+    return assumptions
+
+
+def _counts(scenario: Scenario, *, personal: bool, special: bool) -> dict[str, int | None]:
+    """The CAC 2024 counts: sensitive and other personal information, separately."""
+    total = scenario.data_subjects
+    sensitive = scenario.sensitive_subjects
+    other = scenario.non_sensitive_subjects
+    if sensitive is None:
+        sensitive = (total if special else 0) if personal else 0
+    if other is None:
+        other = (0 if special else total) if personal else 0
+    return {"sensitive_count": sensitive, "non_sensitive_count": other}
 
 
 def evaluate(cond: Condition, facts: Mapping[str, Any]) -> tuple[bool | None, list[str], list[str]]:
@@ -198,24 +230,78 @@ def _describe(cond: Condition, actual: Any = None) -> str:
     return f"{cond.fact} {cond.op.replace('_', ' ')} {cond.value!r}{shown}"
 
 
+def _is_designation(assumption: str) -> bool:
+    return any(assumption.startswith(spec.label) for spec in DESIGNATIONS)
+
+
 def run_rules(
     rule_sets: Sequence[RuleSet],
     facts: dict[str, Any],
     *,
     scenario: Scenario,
     assumptions: Sequence[str] = (),
+    covered: bool = True,
+    not_covered: Sequence[str] = (),
+    parties: Sequence[str] = (),
 ) -> Assessment:
     """Fire the rules on the facts and build the assessment.
 
     :param rule_sets: loaded rule files.
     :param facts: from :func:`scenario_facts` (copied, not changed).
     :param scenario: the scenario, kept in the assessment.
-    :param assumptions: notes from deriving the facts, shown as missing information.
+    :param assumptions: notes from deriving the facts (printed with the answer).
+    :param covered: False when no party is in a jurisdiction the rules cover.
+    :param not_covered: the parties' jurisdictions the rules do not cover, described.
+    :param parties: the parties' countries with full names, for echoing the input.
     """
     rules = [rule for rs in rule_sets for rule in rs.rules]
     derived = sorted({name for rule in rules for name, _ in rule.sets})
-    facts = dict(facts)
-    outcome: dict[str, tuple[bool | None, list[str], list[str]]] = {}
+    facts, outcome = _settle_facts(rules, dict(facts), derived)
+    findings, undecided = _fire(rules, facts, outcome)
+    blocking = [f for f in findings if f.effect is Effect.PROHIBITION and not f.satisfied]
+    open_steps = [f for f in findings if f.effect is Effect.OBLIGATION and not f.satisfied]
+    # "Allowed" is the answer people act on: never give it when a jurisdiction is outside
+    # the rules or when a rule that could still add a step or a ban is undecided.
+    if not covered:
+        verdict = Verdict.NOT_COVERED
+    elif blocking:
+        verdict = Verdict.NOT_ALLOWED
+    elif open_steps or undecided:
+        verdict = Verdict.STEPS
+    else:
+        verdict = Verdict.ALLOWED
+    missing = [a for a in assumptions if not _is_designation(a)]
+    by_fact: dict[str, list[str]] = {}
+    for item in undecided:
+        for fact in item.missing_facts:
+            by_fact.setdefault(fact, []).append(item.rule_id)
+    titles = {u.rule_id: f"{u.title} ({u.reference})" for u in undecided}
+    needs: list[MissingFact] = []
+    for fact, rule_ids in by_fact.items():
+        if fact in derived:
+            continue  # reported through the scenario facts those rules need
+        what = FACTS.get(fact, fact)
+        missing.append(f"{fact} ({what}) is not stated; needed by {', '.join(rule_ids)}")
+        needs.append(MissingFact(fact, what, tuple(titles[r] for r in rule_ids)))
+    # The oldest check date is the honest "last checked" of the set as a whole.
+    checked = min((rs.date_checked for rs in rule_sets), default="")
+    return Assessment(
+        scenario=scenario, verdict=verdict, findings=tuple(findings),
+        undecided=tuple(undecided), missing=tuple(missing), facts=facts,
+        rule_sets=tuple(rule_sets), rules_checked=checked, disclaimer=DISCLAIMER,
+        complete=not undecided, assumptions=tuple(assumptions), parties=tuple(parties),
+        not_covered=tuple(not_covered), missing_facts=tuple(needs),
+    )  # fmt: skip
+
+
+_Outcome = dict[str, tuple[bool | None, list[str], list[str]]]
+
+
+def _settle_facts(
+    rules: Sequence[Rule], facts: dict[str, Any], derived: Sequence[str]
+) -> tuple[dict[str, Any], _Outcome]:
+    """Evaluate until the facts rules set stop changing; the facts and each rule's outcome."""
+    outcome: _Outcome = {}
     for _ in range(len(rules) + 2):
         outcome = {rule.id: evaluate(rule.when, facts) for rule in rules}
         updated = dict(facts)
@@ -229,11 +315,15 @@ def run_rules(
             else:
                 updated[name] = False
         if updated == facts:
-            break
+            return facts, outcome
         facts = updated
-    else:
-        raise RuleFileError("rules keep changing each other's facts (a cycle)", path="rules")
+    raise RuleFileError("rules keep changing each other's facts (a cycle)", path="rules")
 
+
+def _fire(
+    rules: Sequence[Rule], facts: Mapping[str, Any], outcome: _Outcome
+) -> tuple[list[Finding], list[Undecided]]:
+    """The findings of the rules that fired (met or not) and the rules left undecided."""
     measures = set(facts.get("measures") or ())
     findings: list[Finding] = []
     undecided: list[Undecided] = []
@@ -241,13 +331,18 @@ def run_rules(
         result, matched, unknown = outcome[rule.id]
         if result is True:
             done = tuple(m for m in rule.satisfied_by if m in measures)
+            because: tuple[str, ...] = ()
+            if rule.met_when is not None:
+                met, met_matched, _ = evaluate(rule.met_when, facts)
+                because = tuple(met_matched) if met is True else ()
             findings.append(
                 Finding(
                     rule_id=rule.id, law=rule.law, effect=rule.effect, title=rule.title,
                     obligation=rule.obligation, reference=rule.reference,
                     explanation=rule.explanation, evidence=rule.evidence,
-                    matched=tuple(matched), satisfied=bool(done), satisfied_by=done,
-                    source=rule.source, date_checked=rule.date_checked,
+                    matched=tuple(matched), satisfied=bool(done or because), satisfied_by=done,
+                    source=rule.source, date_checked=rule.date_checked, also=rule.also,
+                    met_because=because,
                 )
             )  # fmt: skip
         elif result is None and rule.effect is not Effect.NOTE:
@@ -256,29 +351,4 @@ def run_rules(
                     rule.id, rule.law, rule.title, rule.effect, rule.reference, tuple(unknown)
                 )
             )
-    blocking = [f for f in findings if f.effect is Effect.PROHIBITION and not f.satisfied]
-    open_steps = [f for f in findings if f.effect is Effect.OBLIGATION and not f.satisfied]
-    if blocking:
-        verdict = Verdict.NOT_ALLOWED
-    elif open_steps:
-        verdict = Verdict.STEPS
-    else:
-        verdict = Verdict.ALLOWED
-    missing = list(assumptions)
-    by_fact: dict[str, list[str]] = {}
-    for item in undecided:
-        for fact in item.missing_facts:
-            by_fact.setdefault(fact, []).append(item.rule_id)
-    for fact, rule_ids in by_fact.items():
-        if fact in derived:
-            continue  # reported through the scenario facts those rules need
-        what = FACTS.get(fact, fact)
-        missing.append(f"{fact} ({what}) is not stated; needed by {', '.join(rule_ids)}")
-    # The oldest check date is the honest "last checked" of the set as a whole.
-    checked = min((rs.date_checked for rs in rule_sets), default="")
-    return Assessment(
-        scenario=scenario, verdict=verdict, findings=tuple(findings),
-        undecided=tuple(undecided), missing=tuple(missing), facts=facts,
-        rule_sets=tuple(rule_sets), rules_checked=checked, disclaimer=DISCLAIMER,
-        complete=not undecided, assumptions=tuple(assumptions),
-    )  # fmt: skip
+    return findings, undecided

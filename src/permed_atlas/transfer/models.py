@@ -7,10 +7,23 @@ data AND exporter in the EEA AND importer outside it" without code.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
+# The vocabularies live with the field declarations; re-exported here for older imports.
+from permed_atlas.transfer.fields import (
+    CONSENTS,
+    DATA_CATEGORIES,
+    FIELDS,
+    FIELDS_BY_NAME,
+    IDENTIFIABILITY_MARKERS,
+    IMPORTER_ROLES,
+    LEGAL_BASES,
+    PARTY_TYPES,
+    PURPOSES,
+)
 from permed_atlas.types import CountryCode
 
 DISCLAIMER = (
@@ -18,29 +31,12 @@ DISCLAIMER = (
     "check the current texts and ask your data protection officer or legal office."
 )
 
-DATA_CATEGORIES = (
-    "health",  # personal data concerning health (GDPR Art. 4(15)); PIPL medical health
-    "genetic",  # genetic/genomic data (GDPR Art. 4(13)); HGR information
-    "samples",  # human biological samples (HGR materials)
-    "identified",  # carries direct identifiers
-    "pseudonymised",  # GDPR Art. 4(5): still personal data (Recital 26)
-    "anonymised",  # Recital 26 / PIPL Art. 4, 73(4): not personal information
-    "aggregate",  # aggregate statistics (counts), not about one person
-    "non_personal",  # non-personal scientific data
-)
-IDENTIFIABILITY_MARKERS = ("identified", "pseudonymised", "anonymised", "aggregate")
-PURPOSES = ("research", "clinical_care", "commercial")
-CONSENTS = ("explicit", "broad_research", "none")
-PARTY_TYPES = ("public_research", "hospital", "university", "company", "other")
-IMPORTER_ROLES = ("processes", "stores_only")
-LEGAL_BASES = (
-    "consent",
-    "contract",
-    "legal_obligation",
-    "vital_interests",
-    "public_task",
-    "legitimate_interests",
-)
+
+__all__ = [
+    "CONSENTS", "DATA_CATEGORIES", "IDENTIFIABILITY_MARKERS", "IMPORTER_ROLES", "LEGAL_BASES",
+    "PARTY_TYPES", "PURPOSES", "DISCLAIMER", "Assessment", "Condition", "Effect", "Finding",
+    "LegalReference", "MissingFact", "Rule", "RuleSet", "Scenario", "Undecided", "Verdict",
+]  # fmt: skip
 
 
 class Verdict(StrEnum):
@@ -49,6 +45,7 @@ class Verdict(StrEnum):
     ALLOWED = "allowed as described"
     STEPS = "allowed with listed steps"
     NOT_ALLOWED = "not allowed as described"
+    NOT_COVERED = "not covered by the rule set"
 
 
 class Effect(StrEnum):
@@ -60,40 +57,46 @@ class Effect(StrEnum):
     SCOPE = "scope"  # decides whether a law applies; sets facts
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Scenario:
     """A planned transfer, validated.
 
-    ``None`` means "not stated"; rules that need it are reported as undecided.
+    The fields are declared once in :mod:`permed_atlas.transfer.fields`; the
+    three every scenario has are attributes, the others are in ``stated`` and
+    read as attributes too (``scenario.consent``). A field not stated reads as
+    None: rules that need it are reported as undecided (designations excepted,
+    see the engine).
 
-    :param exporter_country: where the data or samples are (ISO alpha-2).
+    :param exporter_country: where the data or samples are (ISO alpha-2, or EU for the
+        EU/EEA without a member state).
     :param importer_country: where they go.
     :param data_categories: values of :data:`DATA_CATEGORIES`.
-    :param data_subjects: individuals whose data leave, counted (for the CAC
-        thresholds) cumulatively since 1 January of the current year.
+    :param stated: the other fields the user stated, by name.
     :param measures: steps already taken ("scc", "tia", "hgr_approval", ...).
     """
 
     exporter_country: CountryCode
     importer_country: CountryCode
     data_categories: tuple[str, ...]
-    data_subjects: int | None = None
-    purpose: str | None = None
-    consent: str | None = None
-    legal_basis: str | None = None
-    separate_consent: bool | None = None
-    exporter_type: str | None = None
-    importer_type: str | None = None
-    foreign_party: bool | None = None
-    exporter_foreign_controlled: bool | None = None
-    importer_role: str | None = None
-    government_funded: bool | None = None
-    important_data: bool | None = None
-    exporter_ciio: bool | None = None
-    sequencing: bool | None = None
-    marketing_authorisation_trial: bool | None = None
+    stated: Mapping[str, Any] = field(default_factory=dict)
     measures: tuple[str, ...] = ()
     title: str = ""
+
+    def __getattr__(self, name: str) -> Any:
+        # Only called for names that are not attributes: the declared optional fields.
+        if name in FIELDS_BY_NAME:
+            return self.__dict__.get("stated", {}).get(name)
+        raise AttributeError(name)
+
+    def __hash__(self) -> int:
+        # ``stated`` is a mapping; hash its items so a scenario can key a cache as before.
+        items = tuple(sorted((k, repr(v)) for k, v in self.stated.items()))
+        return hash((self.exporter_country, self.importer_country, self.data_categories, items,
+                     self.measures, self.title))  # fmt: skip
+
+    def as_dict(self) -> dict[str, Any]:
+        """Every declared field by name, None where not stated."""
+        return {spec.name: getattr(self, spec.name) for spec in FIELDS}
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,6 +133,9 @@ class Rule:
 
     :param sets: facts this rule establishes when it fires (e.g. ``gdpr_applies``).
     :param satisfied_by: measures named in the scenario that discharge the obligation.
+    :param met_when: conditions on stated facts under which the obligation is already met
+        (separate consent stated, a basis stated); shown as met, not dropped.
+    :param also: further references (the PIPL article a CAC provision implements).
     """
 
     id: str
@@ -146,6 +152,13 @@ class Rule:
     satisfied_by: tuple[str, ...] = ()
     sets: tuple[tuple[str, Any], ...] = ()
     path: str = ""
+    met_when: Condition | None = None
+    also: tuple[LegalReference, ...] = ()
+
+    @property
+    def references(self) -> tuple[LegalReference, ...]:
+        """The main reference and the further ones."""
+        return (self.reference, *self.also)
 
 
 @dataclass(frozen=True, slots=True)
@@ -159,6 +172,7 @@ class RuleSet:
     date_checked: str
     rules: tuple[Rule, ...]
     path: str = ""
+    covers: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -178,6 +192,13 @@ class Finding:
     satisfied_by: tuple[str, ...] = ()
     source: str = ""
     date_checked: str = ""
+    also: tuple[LegalReference, ...] = ()
+    met_because: tuple[str, ...] = ()
+
+    @property
+    def references(self) -> tuple[LegalReference, ...]:
+        """The main reference and the further ones."""
+        return (self.reference, *self.also)
 
 
 @dataclass(frozen=True, slots=True)
@@ -190,6 +211,15 @@ class Undecided:
     effect: Effect
     reference: LegalReference
     missing_facts: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class MissingFact:
+    """A fact the user did not state, the question that asks for it, and what it decides."""
+
+    field: str
+    question: str
+    needed_for: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -207,6 +237,9 @@ class Assessment:
     disclaimer: str = DISCLAIMER
     complete: bool = True
     assumptions: tuple[str, ...] = field(default=())
+    parties: tuple[str, ...] = field(default=())
+    not_covered: tuple[str, ...] = field(default=())
+    missing_facts: tuple[MissingFact, ...] = field(default=())
 
     def of_effect(self, effect: Effect) -> list[Finding]:
         """The findings with one effect, in rule order."""
@@ -216,3 +249,13 @@ class Assessment:
     def steps(self) -> list[Finding]:
         """Obligations not yet satisfied by a stated measure."""
         return [f for f in self.of_effect(Effect.OBLIGATION) if not f.satisfied]
+
+    @property
+    def only_questions_left(self) -> bool:
+        """No step is open but some rule is undecided: what is left is answering its questions."""
+        return self.verdict is Verdict.STEPS and not self.steps and bool(self.undecided)
+
+    @property
+    def met(self) -> list[Finding]:
+        """Obligations already met, by a measure or a stated fact."""
+        return [f for f in self.of_effect(Effect.OBLIGATION) if f.satisfied]

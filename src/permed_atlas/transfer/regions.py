@@ -21,6 +21,7 @@ from typing import Any
 import pycountry
 import yaml
 
+from permed_atlas.countries import EU_EEA, eea_members, eu_members
 from permed_atlas.transfer.errors import RuleFileError, ScenarioError
 from permed_atlas.types import CountryCode
 
@@ -111,6 +112,10 @@ def load_jurisdictions(path: Path | None = None) -> Jurisdictions:
         adequacy[country] = Adequacy(
             country, scope, str(entry["reference"]), str(entry.get("note", ""))
         )
+    # The EU and the EEA are the countries kit's (from the region data files), so that
+    # "EU/EEA" typed as a party and a member state give the same answer.
+    sets["EU27"] = eu_members() | {EU_EEA}
+    sets["EEA"] = eea_members() | {EU_EEA}
     return Jurisdictions(
         sets=sets,
         adequacy=adequacy,

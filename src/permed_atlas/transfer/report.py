@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import html
-from dataclasses import asdict
 from typing import Any
 
+from permed_atlas.countries import describe_country
 from permed_atlas.transfer.models import Assessment, Effect, Finding
 
 _SECTIONS = (
@@ -24,14 +24,22 @@ def assessment_to_dict(assessment: Assessment) -> dict[str, Any]:
     return {
         "verdict": assessment.verdict.value,
         "complete": assessment.complete,
+        "only_questions_left": assessment.only_questions_left,
         "disclaimer": assessment.disclaimer,
         "rules_checked": assessment.rules_checked,
-        "scenario": asdict(assessment.scenario),
+        "scenario": _scenario(assessment),
+        "parties": list(assessment.parties),
+        "not_covered": list(assessment.not_covered),
+        "assumptions": list(assessment.assumptions),
         "obligations": [_finding(f) for f in assessment.of_effect(Effect.OBLIGATION)],
         "prohibitions": [_finding(f) for f in assessment.of_effect(Effect.PROHIBITION)],
         "scope": [_finding(f) for f in assessment.of_effect(Effect.SCOPE)],
         "notes": [_finding(f) for f in assessment.of_effect(Effect.NOTE)],
         "missing": list(assessment.missing),
+        "missing_facts": [
+            {"field": m.field, "question": m.question, "needed_for": list(m.needed_for)}
+            for m in assessment.missing_facts
+        ],
         "undecided": [
             {
                 "rule_id": u.rule_id,
@@ -64,9 +72,37 @@ def _finding(f: Finding) -> dict[str, Any]:
         "rule_id": f.rule_id, "law": f.law, "effect": f.effect.value, "title": f.title,
         "obligation": f.obligation, "reference": str(f.reference),
         "explanation": f.explanation, "evidence": list(f.evidence),
+        "references": [str(r) for r in f.references],
         "matched_conditions": list(f.matched), "satisfied": f.satisfied,
-        "satisfied_by": list(f.satisfied_by), "source": f.source, "date_checked": f.date_checked,
+        "satisfied_by": list(f.satisfied_by), "met_because": list(f.met_because),
+        "source": f.source, "date_checked": f.date_checked,
     }  # fmt: skip
+
+
+def _scenario(assessment: Assessment) -> dict[str, Any]:
+    s = assessment.scenario
+    return {"exporter_country": s.exporter_country, "importer_country": s.importer_country,
+            "data_categories": list(s.data_categories), **s.as_dict(),
+            "measures": list(s.measures), "title": s.title}  # fmt: skip
+
+
+def route_of(assessment: Assessment) -> str:
+    """ "Germany (DE) → China (CN)": the parties with their full names.
+
+    :param assessment: from :func:`assess_transfer`.
+    """
+    s = assessment.scenario
+    return f"{describe_country(s.exporter_country)} → {describe_country(s.importer_country)}"
+
+
+def _checklist_line(f: Finding) -> str:
+    refs = "; ".join(str(r) for r in f.references)
+    if f.effect is not Effect.OBLIGATION:
+        return f"- **{f.obligation or f.title}** ({refs})"
+    if f.satisfied:
+        met = ", ".join(f.satisfied_by + f.met_because)
+        return f"- [x] **{f.obligation or f.title}** ({refs}) — met: {met}"
+    return f"- [ ] **{f.obligation or f.title}** ({refs})"
 
 
 def render_markdown(assessment: Assessment) -> str:
@@ -76,13 +112,28 @@ def render_markdown(assessment: Assessment) -> str:
     """
     s = assessment.scenario
     lines = [
-        f"# Transfer assessment: {s.exporter_country} → {s.importer_country}",
+        f"# Transfer assessment: {route_of(assessment)}",
         "",
         f"> **{assessment.disclaimer}** Rules last checked: {assessment.rules_checked}.",
         "",
         f"**Verdict: {assessment.verdict.value}**"
         + ("" if assessment.complete else " (provisional: some rules could not be decided)"),
         "",
+        *(
+            [
+                "Every duty that applies is met; the remaining steps are the questions under "
+                "'Missing from the scenario'.",
+                "",
+            ]
+            if assessment.only_questions_left
+            else []
+        ),
+        *[f"- {item}" for item in assessment.not_covered],
+        *(
+            ["", "Assumptions:", *[f"- {a}" for a in assessment.assumptions], ""]
+            if assessment.assumptions
+            else []
+        ),
         f"Data: {', '.join(s.data_categories)}; subjects: {_show(s.data_subjects)}; "
         f"purpose: {_show(s.purpose)}; consent: {_show(s.consent)}.",
     ]
@@ -92,8 +143,7 @@ def render_markdown(assessment: Assessment) -> str:
             continue
         lines += ["", f"## {heading}", ""]
         for f in found:
-            done = " — done (" + ", ".join(f.satisfied_by) + ")" if f.satisfied else ""
-            lines.append(f"- **{f.obligation or f.title}** ({f.reference}){done}")
+            lines.append(_checklist_line(f))
             lines.append(f"  - Why: {f.explanation}")
             for item in f.evidence:
                 lines.append(f"  - Evidence: {item}")
@@ -112,16 +162,20 @@ def render_html(assessment: Assessment) -> str:
 
     :param assessment: from :func:`assess_transfer`.
     """
-    s = assessment.scenario
     e = html.escape
     parts = [
         "<!doctype html><html lang='en'><meta charset='utf-8'>",
-        f"<title>Transfer assessment {e(s.exporter_country)} to {e(s.importer_country)}</title>",
-        f"<h1>Transfer assessment: {e(s.exporter_country)} → {e(s.importer_country)}</h1>",
+        f"<title>Transfer assessment {e(route_of(assessment))}</title>",
+        f"<h1>Transfer assessment: {e(route_of(assessment))}</h1>",
         f"<p class='disclaimer'><strong>{e(assessment.disclaimer)}</strong> "
         f"Rules last checked: {e(assessment.rules_checked)}.</p>",
         f"<p class='verdict'><strong>Verdict: {e(assessment.verdict.value)}</strong></p>",
+        *[f"<p class='not-covered'>{e(item)}</p>" for item in assessment.not_covered],
     ]
+    if assessment.assumptions:
+        parts.append("<h2>Assumptions</h2><ul>")
+        parts += [f"<li>{e(a)}</li>" for a in assessment.assumptions]
+        parts.append("</ul>")
     for effect, heading in _SECTIONS:
         found = assessment.of_effect(effect)
         if not found:
@@ -129,9 +183,12 @@ def render_html(assessment: Assessment) -> str:
         parts.append(f"<h2>{e(heading)}</h2><ul>")
         for f in found:
             evidence = "".join(f"<li>Evidence: {e(x)}</li>" for x in f.evidence)
+            refs = "; ".join(str(r) for r in f.references)
+            met = ", ".join(f.satisfied_by + f.met_because)
             parts.append(
-                f"<li><strong>{e(f.obligation or f.title)}</strong> ({e(str(f.reference))})"
-                f"{' — done' if f.satisfied else ''}<ul><li>Why: {e(f.explanation)}</li>{evidence}"
+                f"<li><strong>{e(f.obligation or f.title)}</strong> ({e(refs)})"
+                f"{' — met: ' + e(met) if f.satisfied else ''}"
+                f"<ul><li>Why: {e(f.explanation)}</li>{evidence}"
                 f"<li>Rule <code>{e(f.rule_id)}</code> fired on: {e('; '.join(f.matched))}</li>"
                 "</ul></li>"
             )

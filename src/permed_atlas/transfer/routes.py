@@ -13,24 +13,15 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Request
 from starlette.responses import Response
 
+from permed_atlas.countries import country_choices
 from permed_atlas.settings import Settings
 from permed_atlas.transfer.assessor import assess_transfer, known_measures
 from permed_atlas.transfer.duo import DuoOntology, load_duo_ontology
 from permed_atlas.transfer.duo_match import DataUseRequest, match_data_use
-from permed_atlas.transfer.engine import FACTS
 from permed_atlas.transfer.errors import ScenarioError
-from permed_atlas.transfer.models import (
-    CONSENTS,
-    DATA_CATEGORIES,
-    DISCLAIMER,
-    IMPORTER_ROLES,
-    LEGAL_BASES,
-    PARTY_TYPES,
-    PURPOSES,
-    Effect,
-    RuleSet,
-)
-from permed_atlas.transfer.report import assessment_to_dict, render_markdown
+from permed_atlas.transfer.fields import FIELDS, GROUPS, fields_in
+from permed_atlas.transfer.models import DISCLAIMER, Effect, RuleSet
+from permed_atlas.transfer.report import assessment_to_dict, render_markdown, route_of
 from permed_atlas.transfer.rules import load_rule_sets
 from permed_atlas.transfer.scenario import parse_scenario
 from permed_atlas.transfer.schemas import DuoMatchCreate, DuoMatchPublic, ScenarioCreate
@@ -41,11 +32,7 @@ __all__ = ["api_router", "router"]
 router = APIRouter(prefix="/transfer", tags=["transfer"], include_in_schema=False)
 api_router = APIRouter(prefix="/api/v1/transfer", tags=["transfer"])
 
-_LIST_FIELDS = ("data_categories", "measures")
-_BOOL_FIELDS = (
-    "separate_consent", "foreign_party", "exporter_foreign_controlled", "government_funded",
-    "important_data", "exporter_ciio", "sequencing", "marketing_authorisation_trial",
-)  # fmt: skip
+_LIST_FIELDS = tuple(spec.name for spec in FIELDS if spec.kind in {"categories", "names"})
 
 
 def _rule_sets(settings: Settings) -> list[RuleSet]:
@@ -61,10 +48,9 @@ def _form_context(
     return {
         "values": values, "error": error, "disclaimer": DISCLAIMER,
         "rules_checked": min((rs.date_checked for rs in sets), default=""),
-        "rule_sets": sets, "measures": known_measures(sets), "categories": DATA_CATEGORIES,
-        "purposes": PURPOSES, "consents": CONSENTS, "legal_bases": LEGAL_BASES,
-        "party_types": PARTY_TYPES, "importer_roles": IMPORTER_ROLES,
-        "bool_fields": [(name, FACTS[name]) for name in _BOOL_FIELDS],
+        "rule_sets": sets, "measures": known_measures(sets),
+        "groups": [(key, title, fields_in(key)) for key, title in GROUPS.items()],
+        "countries": country_choices(),
     }  # fmt: skip
 
 
@@ -107,7 +93,7 @@ async def transfer_assess_form(
     query = urlencode([(k, v) for k, v in items if k != "csrf_token" and v != ""])
     return render(
         request, "transfer/result.html",
-        {"a": result, "Effect": Effect, "report_query": query,
+        {"a": result, "Effect": Effect, "report_query": query, "route": route_of(result),
          "data": assessment_to_dict(result)},
     )  # fmt: skip
 

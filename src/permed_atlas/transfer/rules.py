@@ -132,10 +132,13 @@ def parse_rule_file(data: Any, *, path: str, known_facts: set[str] | None = None
             raise RuleFileError("duplicate rule id", path=path, rule_id=rule.id, field="id")
         ids.add(rule.id)
         rules.append(rule)
+    covers = data.get("covers") or []
+    if not isinstance(covers, list) or not all(isinstance(c, str) for c in covers):
+        raise RuleFileError("must be a list of jurisdiction set codes", path=path, field="covers")
     return RuleSet(
         law=defaults["law"], title=str(data["title"]), version=str(data["version"]),
         source=defaults["source"], date_checked=defaults["date_checked"],
-        rules=tuple(rules), path=path,
+        rules=tuple(rules), path=path, covers=tuple(covers),
     )  # fmt: skip
 
 
@@ -182,6 +185,15 @@ def _parse_rule(
     ref = item.get("reference")
     if not isinstance(ref, Mapping) or not ref.get("law") or not ref.get("article"):
         raise fail("needs law and article", "reference")
+    also = []
+    for index, extra in enumerate(ref.get("also") or []):
+        if not isinstance(extra, Mapping) or not extra.get("law") or not extra.get("article"):
+            raise fail("needs law and article", f"reference.also[{index}]")
+        also.append(LegalReference(str(extra["law"]), str(extra["article"])))
+    met_when = None
+    if "met_when" in then:
+        met_when = _parse_condition(then["met_when"], where="then.met_when", fail=fail,
+                                    facts=facts)  # fmt: skip
     date_checked = str(item.get("date_checked") or defaults["date_checked"])
     return Rule(
         id=rule_id, law=defaults["law"], title=item["title"].strip(), when=when, effect=effect,
@@ -191,6 +203,7 @@ def _parse_rule(
         source=str(item.get("source") or defaults["source"]), date_checked=date_checked,
         evidence=lists["evidence"], satisfied_by=lists["satisfied_by"],
         sets=tuple((str(k), v) for k, v in sets.items()), path=path,
+        met_when=met_when, also=tuple(also),
     )  # fmt: skip
 
 

@@ -9,43 +9,26 @@ obtained does not add up.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
 import yaml
 
+from permed_atlas.countries import CountryError, resolve_country
 from permed_atlas.transfer.errors import ScenarioError
-from permed_atlas.transfer.models import (
-    CONSENTS,
+from permed_atlas.transfer.fields import (
+    ALIASES,
     DATA_CATEGORIES,
+    FIELDS,
+    FIELDS_BY_NAME,
     IDENTIFIABILITY_MARKERS,
-    IMPORTER_ROLES,
-    LEGAL_BASES,
-    PARTY_TYPES,
-    PURPOSES,
-    Scenario,
+    FieldSpec,
 )
-from permed_atlas.transfer.regions import validate_country_code
+from permed_atlas.transfer.models import Scenario
+from permed_atlas.types import CountryCode
 
-_ENUMS: dict[str, tuple[str, ...]] = {
-    "purpose": PURPOSES,
-    "consent": CONSENTS,
-    "legal_basis": LEGAL_BASES,
-    "exporter_type": PARTY_TYPES,
-    "importer_type": PARTY_TYPES,
-    "importer_role": IMPORTER_ROLES,
-}
-_BOOLS = (
-    "separate_consent", "foreign_party", "exporter_foreign_controlled", "government_funded",
-    "important_data", "exporter_ciio", "sequencing", "marketing_authorisation_trial",
-)  # fmt: skip
-_ALIASES = {"from": "exporter_country", "to": "importer_country", "data": "data_categories",
-            "subjects": "data_subjects", "measures_in_place": "measures"}  # fmt: skip
-SCENARIO_FIELDS = frozenset(
-    {"exporter_country", "importer_country", "data_categories", "data_subjects", "measures",
-     "title", *_ENUMS, *_BOOLS}
-)  # fmt: skip
+SCENARIO_FIELDS = frozenset(FIELDS_BY_NAME)
 
 
 def parse_scenario(data: Any, *, known_measures: Iterable[str] | None = None) -> Scenario:
@@ -59,28 +42,36 @@ def parse_scenario(data: Any, *, known_measures: Iterable[str] | None = None) ->
         raise ScenarioError("a scenario must be a mapping of fields", field="scenario")
     values: dict[str, Any] = {}
     for key, value in data.items():
-        name = _ALIASES.get(str(key), str(key))
+        name = ALIASES.get(str(key), str(key))
         if name not in SCENARIO_FIELDS:
             known = ", ".join(sorted(SCENARIO_FIELDS))
             raise ScenarioError(f"unknown field; known fields: {known}", field=str(key))
         values[name] = value
-    for required in ("exporter_country", "importer_country", "data_categories"):
-        if values.get(required) in (None, "", []):
-            raise ScenarioError("is required", field=required)
-    kwargs: dict[str, Any] = {
-        name: validate_country_code(values[name], field=name)
-        for name in ("exporter_country", "importer_country")
-    }
-    kwargs["data_categories"] = _categories(values["data_categories"])
-    kwargs["title"] = str(values.get("title") or "")
-    kwargs["data_subjects"] = _subjects(values.get("data_subjects"))
-    for name, allowed in _ENUMS.items():
-        kwargs[name] = _enum(values.get(name), allowed, field=name)
-    for name in _BOOLS:
-        kwargs[name] = _bool(values.get(name), field=name)
-    kwargs["measures"] = _measures(values.get("measures"), known_measures)
-    _check_contradictions(kwargs, values)
-    return Scenario(**kwargs)
+    parsed: dict[str, Any] = {}
+    for spec in FIELDS:
+        raw = values.get(spec.name)
+        if raw in (None, "", [], ()):
+            if spec.required:
+                raise ScenarioError("is required", field=spec.name)
+            continue
+        if spec.kind == "names":
+            parsed[spec.name] = _measures(raw, known_measures)
+        else:
+            parsed[spec.name] = _PARSERS[spec.kind](raw, spec)
+    _check_contradictions(parsed)
+    stated = {
+        name: value for name, value in parsed.items()
+        if name not in {"exporter_country", "importer_country", "data_categories", "measures",
+                        "title"}
+    }  # fmt: skip
+    return Scenario(
+        exporter_country=parsed["exporter_country"],
+        importer_country=parsed["importer_country"],
+        data_categories=parsed["data_categories"],
+        stated=stated,
+        measures=parsed.get("measures", ()),
+        title=parsed.get("title", ""),
+    )
 
 
 def read_scenario_file(path: Path, *, known_measures: Iterable[str] | None = None) -> Scenario:
@@ -110,47 +101,48 @@ def _as_list(value: Any, *, field: str) -> list[str]:
     raise ScenarioError("must be a list (or a comma-separated string)", field=field)
 
 
-def _categories(value: Any) -> tuple[str, ...]:
-    cats = [c.lower() for c in _as_list(value, field="data_categories")]
+def _country(value: Any, spec: FieldSpec) -> CountryCode:
+    try:
+        return resolve_country(value, field=spec.name, allow_eu_eea=True)
+    except CountryError as exc:
+        raise ScenarioError(exc.reason, field=spec.name) from exc
+
+
+def _categories(value: Any, spec: FieldSpec) -> tuple[str, ...]:
+    cats = [c.lower() for c in _as_list(value, field=spec.name)]
     for cat in cats:
         if cat not in DATA_CATEGORIES:
             allowed = ", ".join(DATA_CATEGORIES)
-            raise ScenarioError(
-                f"unknown category {cat!r}; one of {allowed}", field="data_categories"
-            )
+            raise ScenarioError(f"unknown category {cat!r}; one of {allowed}", field=spec.name)
     if not cats:
-        raise ScenarioError("is required", field="data_categories")
+        raise ScenarioError("is required", field=spec.name)
     return tuple(dict.fromkeys(cats))
 
 
-def _subjects(value: Any) -> int | None:
-    if value is None or value == "":
-        return None
+def _count(value: Any, spec: FieldSpec) -> int:
+    field = spec.name
     if isinstance(value, bool):
-        raise ScenarioError("must be a whole number", field="data_subjects")
+        raise ScenarioError("must be a whole number", field=field)
     try:
         number = int(value)
     except (TypeError, ValueError):
-        raise ScenarioError(f"{value!r} is not a whole number", field="data_subjects") from None
+        raise ScenarioError(f"{value!r} is not a whole number", field=field) from None
     if isinstance(value, float) and value != number:
-        raise ScenarioError(f"{value!r} is not a whole number", field="data_subjects")
+        raise ScenarioError(f"{value!r} is not a whole number", field=field)
     if number < 0:
-        raise ScenarioError(f"cannot be negative ({number})", field="data_subjects")
+        raise ScenarioError(f"cannot be negative ({number})", field=field)
     return number
 
 
-def _enum(value: Any, allowed: tuple[str, ...], *, field: str) -> str | None:
-    if value is None or value == "":
-        return None
-    text = str(value).strip().lower().replace("-", "_")
-    if text not in allowed:
-        raise ScenarioError(f"{value!r} is not one of {', '.join(allowed)}", field=field)
+def _choice(value: Any, spec: FieldSpec) -> str:
+    text = str(value).strip().lower().replace("-", "_").replace(" ", "_")
+    text = dict(spec.value_aliases).get(text, text)
+    if text not in spec.choices:
+        raise ScenarioError(f"{value!r} is not one of {', '.join(spec.choices)}", field=spec.name)
     return text
 
 
-def _bool(value: Any, *, field: str) -> bool | None:
-    if value is None or value == "":
-        return None
+def _yesno(value: Any, spec: FieldSpec) -> bool:
     if isinstance(value, bool):
         return value
     text = str(value).strip().lower()
@@ -158,7 +150,17 @@ def _bool(value: Any, *, field: str) -> bool | None:
         return True
     if text in {"false", "no", "0", "off"}:
         return False
-    raise ScenarioError(f"{value!r} is not yes/no (true/false)", field=field)
+    raise ScenarioError(f"{value!r} is not yes/no (true/false)", field=spec.name)
+
+
+def _text(value: Any, spec: FieldSpec) -> str:
+    return str(value).strip()
+
+
+_PARSERS: dict[str, Callable[[Any, FieldSpec], Any]] = {
+    "country": _country, "categories": _categories, "count": _count, "choice": _choice,
+    "yesno": _yesno, "text": _text,
+}  # fmt: skip
 
 
 def _measures(value: Any, known: Iterable[str] | None) -> tuple[str, ...]:
@@ -176,8 +178,8 @@ def _measures(value: Any, known: Iterable[str] | None) -> tuple[str, ...]:
     return tuple(dict.fromkeys(names))
 
 
-def _check_contradictions(kwargs: dict[str, Any], raw: Mapping[str, Any]) -> None:
-    cats = set(kwargs["data_categories"])
+def _check_contradictions(parsed: dict[str, Any]) -> None:
+    cats = set(parsed["data_categories"])
     markers = sorted(cats & set(IDENTIFIABILITY_MARKERS))
     if len(markers) > 1:
         raise ScenarioError(
@@ -189,16 +191,21 @@ def _check_contradictions(kwargs: dict[str, Any], raw: Mapping[str, Any]) -> Non
         raise ScenarioError(
             "non_personal contradicts identified/pseudonymised", field="data_categories"
         )
-    if kwargs["consent"] == "none" and kwargs["separate_consent"] is True:
+    if parsed.get("consent") == "none" and parsed.get("separate_consent") is True:
         raise ScenarioError("separate consent cannot be given when consent is 'none'",
                             field="separate_consent")  # fmt: skip
-    if kwargs["exporter_foreign_controlled"] is True and kwargs["foreign_party"] is False:
+    if parsed.get("exporter_foreign_controlled") is True and parsed.get("foreign_party") is False:
         raise ScenarioError(
             "a foreign-controlled exporter means a foreign party is involved",
             field="foreign_party",
         )
-    subjects = kwargs["data_subjects"]
-    if subjects == 0 and cats & {"identified", "pseudonymised"}:
-        raise ScenarioError(
-            "personal data of 0 individuals: give the number", field="data_subjects"
-        )
+    if parsed.get("small_cells") is not None and "aggregate" not in cats:
+        raise ScenarioError("small cells describe aggregate data; add 'aggregate' or leave it out",
+                            field="small_cells")  # fmt: skip
+    if parsed.get("access_mode") == "remote_access" and cats == {"samples"}:
+        raise ScenarioError("samples cannot be accessed remotely; choose copy (shipping)",
+                            field="access_mode")  # fmt: skip
+    personal = cats & {"identified", "pseudonymised"}
+    for name in ("data_subjects", "sensitive_subjects"):
+        if parsed.get(name) == 0 and personal and "non_sensitive_subjects" not in parsed:
+            raise ScenarioError("personal data of 0 individuals: give the number", field=name)

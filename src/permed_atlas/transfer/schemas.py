@@ -8,38 +8,46 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, create_model
+
+from permed_atlas.transfer.fields import FIELDS, FieldSpec
 
 
-class ScenarioCreate(BaseModel):
-    """A planned transfer, as posted to ``POST /api/v1/transfer/assess``."""
-
+class _ScenarioBase(BaseModel):
     model_config = ConfigDict(extra="forbid")
-
-    exporter_country: str = Field(examples=["DE"], description="ISO 3166-1 alpha-2")
-    importer_country: str = Field(examples=["CN"], description="ISO 3166-1 alpha-2")
-    data_categories: list[str] = Field(examples=[["genetic", "pseudonymised"]])
-    data_subjects: int | None = Field(default=None, description="cumulative since 1 January")
-    purpose: str | None = Field(default=None, examples=["research"])
-    consent: str | None = Field(default=None, examples=["broad_research"])
-    legal_basis: str | None = None
-    separate_consent: bool | None = None
-    exporter_type: str | None = None
-    importer_type: str | None = None
-    foreign_party: bool | None = None
-    exporter_foreign_controlled: bool | None = None
-    importer_role: str | None = None
-    government_funded: bool | None = None
-    important_data: bool | None = None
-    exporter_ciio: bool | None = None
-    sequencing: bool | None = None
-    marketing_authorisation_trial: bool | None = None
-    measures: list[str] = Field(default_factory=list, examples=[["scc"]])
-    title: str = ""
 
     def to_fields(self) -> dict[str, Any]:
         """The fields the client set, for :func:`parse_scenario`."""
-        return self.model_dump(exclude_none=True)
+        return {k: v for k, v in self.model_dump(exclude_none=True).items() if v != []}
+
+
+def _field_type(spec: FieldSpec) -> tuple[Any, Any]:
+    described = spec.label + (f"; one of {', '.join(spec.choices)}" if spec.choices else "")
+    if spec.kind == "country":
+        if spec.required:
+            return str, Field(description=described, examples=["Germany", "DE", "EU/EEA"])
+        return str | None, Field(default=None, description=described)
+    if spec.kind in {"categories", "names"}:
+        if spec.required:
+            return list[str], Field(description=described, examples=[["genetic", "pseudonymised"]])
+        return list[str], Field(default_factory=list, description=described)
+    if spec.kind == "count":
+        return int | None, Field(default=None, description=described)
+    if spec.kind == "yesno":
+        return bool | None, Field(default=None, description=described)
+    if spec.kind == "text":
+        return str, Field(default="", description=described)
+    return str | None, Field(default=None, description=described)
+
+
+# Built from the one declaration of the fields (transfer/fields.py); loose types on purpose:
+# the scenario parser does the semantic checks and its errors name the field.
+ScenarioCreate = create_model(  # type: ignore[call-overload]
+    "ScenarioCreate",
+    __base__=_ScenarioBase,
+    __doc__="A planned transfer, as posted to ``POST /api/v1/transfer/assess``.",
+    **{spec.name: _field_type(spec) for spec in FIELDS},
+)
 
 
 class DuoMatchCreate(BaseModel):

@@ -1,0 +1,178 @@
+"""The facts a user states about a transfer, declared once.
+
+The scenario parser, the pydantic schema of the JSON API, the web form, the
+CLI options of ``permed transfer assess`` and the engine's list of facts are
+all derived from :data:`FIELDS`; adding a fact here adds it everywhere. What a
+rule does with a fact lives in the rule files, not here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+Kind = Literal["country", "categories", "count", "choice", "yesno", "names", "text"]
+
+DATA_CATEGORIES = (
+    "health",  # personal data concerning health (GDPR Art. 4(15)); PIPL medical health
+    "genetic",  # genetic/genomic data (GDPR Art. 4(13)); HGR information
+    "samples",  # human biological samples (HGR materials)
+    "identified",  # carries direct identifiers
+    "pseudonymised",  # GDPR Art. 4(5): still personal data (Recital 26)
+    "anonymised",  # Recital 26 / PIPL Art. 4, 73(4): not personal information
+    "aggregate",  # aggregate statistics (counts), not about one person unless cells are small
+    "non_personal",  # non-personal scientific data
+)
+IDENTIFIABILITY_MARKERS = ("identified", "pseudonymised", "anonymised", "aggregate")
+PURPOSES = ("research", "clinical_care", "commercial")
+CONSENTS = ("explicit", "broad_research", "none")
+PARTY_TYPES = ("public_research", "hospital", "university", "company", "other")
+IMPORTER_ROLES = ("processor", "joint_controller", "independent_controller")
+LEGAL_BASES = (
+    "consent", "contract", "legal_obligation", "vital_interests", "public_task",
+    "legitimate_interests",
+)  # fmt: skip
+PIPL_BASES = (
+    "consent", "contract", "hr_management", "legal_duty", "public_health_emergency",
+    "news_reporting", "published_information", "other_law",
+)  # fmt: skip
+ART49_DEROGATIONS = (
+    "explicit_consent", "contract", "public_interest", "legal_claims", "vital_interests",
+    "compelling_legitimate_interests",
+)  # fmt: skip
+CAC_EXEMPTIONS = (
+    "contract_necessity", "hr_management", "emergency_life_health", "collected_abroad",
+    "free_trade_zone_list",
+)  # fmt: skip
+ACCESS_MODES = ("copy", "remote_access")
+
+GROUPS = {
+    "direction": "Direction and access",
+    "data": "Data and people counted",
+    "basis": "Purpose, consent and legal bases",
+    "parties": "Parties and their roles",
+    "china": "China: designations and CAC exemptions",
+    "hgr": "China: human genetic resources",
+    "measures": "Steps already taken",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class FieldSpec:
+    """One fact a user states.
+
+    :param label: the question, shown in the form and as CLI help.
+    :param choices: allowed values of a ``choice``.
+    :param aliases: other input names (``from`` for ``exporter_country``).
+    :param option: the CLI option, ``--name-with-dashes`` when empty.
+    :param value_aliases: older or friendlier values mapped to allowed ones.
+    :param designation: a status only an authority confers; "not stated" is read as "no"
+        and the assumption is printed.
+    """
+
+    name: str
+    kind: Kind
+    group: str
+    label: str
+    choices: tuple[str, ...] = ()
+    required: bool = False
+    aliases: tuple[str, ...] = ()
+    option: str = ""
+    value_aliases: tuple[tuple[str, str], ...] = ()
+    designation: str = ""
+
+    @property
+    def cli_option(self) -> str:
+        """The option name on the command line."""
+        return self.option or "--" + self.name.replace("_", "-")
+
+
+def _f(name: str, kind: Kind, group: str, label: str, **extra: object) -> FieldSpec:
+    return FieldSpec(name, kind, group, label, **extra)  # type: ignore[arg-type]
+
+
+FIELDS: tuple[FieldSpec, ...] = (
+    _f("exporter_country", "country", "direction",
+       "From: where the data or samples are (country name, ISO code or EU/EEA)",
+       required=True, aliases=("from",), option="--from"),
+    _f("importer_country", "country", "direction",
+       "To: where the recipient is (country name, ISO code or EU/EEA)",
+       required=True, aliases=("to",), option="--to"),
+    _f("subjects_country", "country", "direction",
+       "Where the data subjects are (country name, ISO code or EU/EEA)"),
+    _f("access_mode", "choice", "direction",
+       "How the recipient gets the data: a copy, or remote access to data that stay put",
+       choices=ACCESS_MODES),
+    _f("data_categories", "categories", "data", "Kinds of data", required=True,
+       aliases=("data",), option="--data", choices=DATA_CATEGORIES),
+    _f("small_cells", "yesno", "data",
+       "Aggregate tables contain small cells (counts low enough to single people out)"),
+    _f("sequencing", "yesno", "data", "The genetic data are exome or whole-genome sequences"),
+    _f("large_scale", "yesno", "data", "The processing is large scale (GDPR Art. 35(3)(b))"),
+    _f("data_subjects", "count", "data",
+       "Individuals in this transfer (counted as sensitive when health or genetic data)",
+       aliases=("subjects",), option="--subjects"),
+    _f("sensitive_subjects", "count", "data",
+       "Individuals whose sensitive personal information has left China since 1 January, "
+       "this transfer included"),
+    _f("non_sensitive_subjects", "count", "data",
+       "Individuals whose other personal information has left China since 1 January, "
+       "this transfer included"),
+    _f("purpose", "choice", "basis", "Purpose", choices=PURPOSES),
+    _f("consent", "choice", "basis", "Consent the data subjects gave", choices=CONSENTS),
+    _f("consent_names_recipient", "yesno", "basis",
+       "The consent names the recipient and its country"),
+    _f("separate_consent", "yesno", "basis",
+       "Separate consent obtained for the sensitive data and the transfer abroad (PIPL)"),
+    _f("legal_basis", "choice", "basis", "GDPR Art. 6(1) legal basis relied on",
+       choices=LEGAL_BASES),
+    _f("pipl_basis", "choice", "basis", "PIPL Art. 13(1) basis relied on", choices=PIPL_BASES),
+    _f("art49_derogation", "choice", "basis", "GDPR Art. 49(1) derogation relied on",
+       choices=ART49_DEROGATIONS),
+    _f("occasional_transfer", "yesno", "basis", "The transfer is occasional, not systematic"),
+    _f("exporter_type", "choice", "parties", "Exporter type", choices=PARTY_TYPES),
+    _f("importer_type", "choice", "parties", "Importer type", choices=PARTY_TYPES),
+    _f("importer_role", "choice", "parties",
+       "The importer processes on the exporter's behalf (processor, entrusted processing), "
+       "decides jointly (joint controller, joint handling) or on its own",
+       choices=IMPORTER_ROLES,
+       value_aliases=(("stores_only", "processor"), ("processes", "joint_controller"),
+                      ("entrusted", "processor"), ("joint_handling", "joint_controller"))),
+    _f("foreign_party", "yesno", "parties",
+       "A foreign organisation (or one it controls) takes part"),
+    _f("exporter_foreign_controlled", "yesno", "parties",
+       "The party in China holding the HGR is foreign or foreign-controlled"),
+    _f("chinese_party_participates", "yesno", "hgr",
+       "The Chinese party takes part substantively throughout and sees all records and data"),
+    _f("government_funded", "yesno", "parties", "Government funding produced the data"),
+    _f("exporter_ciio", "yesno", "china",
+       "The exporter is designated a critical information infrastructure operator",
+       designation="CIIO status is designated by the sector's protection authority "
+       "(CII Security Protection Regulations Art. 9-10)"),
+    _f("important_data", "yesno", "china",
+       "The data have been notified or announced as important data",
+       designation="data are important data only once a region or sector authority notifies "
+       "or announces it (CAC Provisions 2024 Art. 2)"),
+    _f("cac_exemption", "choice", "china", "CAC Provisions (2024) exemption relied on",
+       choices=CAC_EXEMPTIONS),
+    _f("hgr_collection", "yesno", "hgr", "The project collects human genetic resources in China"),
+    _f("hgr_special_collection", "yesno", "hgr",
+       "Collection from important genetic families or specific regions, or a population "
+       "study of more than 3,000 people"),
+    _f("hgr_preservation", "yesno", "hgr",
+       "Human genetic resources are preserved in China as a research resource (biobank)"),
+    _f("marketing_authorisation_trial", "yesno", "hgr",
+       "An international clinical trial for a marketing authorisation in China"),
+    _f("measures", "names", "measures", "Steps already taken", aliases=("measures_in_place",),
+       option="--measure"),
+    _f("title", "text", "measures", "A title for the report"),
+)  # fmt: skip
+
+FIELDS_BY_NAME = {spec.name: spec for spec in FIELDS}
+ALIASES = {alias: spec.name for spec in FIELDS for alias in spec.aliases}
+DESIGNATIONS = tuple(spec for spec in FIELDS if spec.designation)
+
+
+def fields_in(group: str) -> list[FieldSpec]:
+    """The fields of one form group, in declaration order."""
+    return [spec for spec in FIELDS if spec.group == group]
