@@ -33,5 +33,5 @@ CAPABILITIES: tuple[Capability, ...] = (
     Capability("transfer", cli=True, routes=True),
     Capability("partners", cli=True, routes=True),
     Capability("directory", cli=True, routes=True, tables=True),
-    Capability("helpdesk", cli=True, routes=True),
+    Capability("helpdesk", cli=True, routes=True, tables=True),
 )
