@@ -185,3 +185,22 @@ def test_an_editor_confirms_an_entry_with_source_and_date(
     ]
     assert client.post("/helpdesk/entries/nope/confirm",
                        data={**form, "csrf_token": token}).status_code == 404  # fmt: skip
+
+
+def test_api_confirmation_needs_an_editor_and_the_csrf_header(  # type: ignore[no-untyped-def]
+    client, make_user, login
+) -> None:
+    url = "/api/v1/helpdesk/entries/cn-chictr/confirm"
+    body = {"source": "https://www.chictr.org.cn/", "checked_on": "2026-12-01"}
+    assert client.post(url, json=body).status_code == 401
+    make_user("editor@example.org", "editor", PASSWORD)
+    token = login(client, "editor@example.org", PASSWORD)
+    client.headers.pop("X-CSRF-Token")
+    assert client.post(url, json=body).status_code == 403
+    client.headers["X-CSRF-Token"] = token
+    bad = client.post(url, json={**body, "checked_on": "2026-13-01"})
+    assert bad.status_code == 422 and bad.json()["field"] == "checked_on"
+    assert client.post(url, json={**body, "extra": 1}).status_code == 422
+    ok = client.post(url, json=body)
+    assert ok.status_code == 200 and ok.json()["review"]["by"] == "editor"
+    assert client.post("/api/v1/helpdesk/entries/nope/confirm", json=body).status_code == 404

@@ -17,6 +17,7 @@ from urllib.parse import urlencode
 
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import RedirectResponse
+from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.orm import Session
 from starlette.responses import Response
 
@@ -316,6 +317,38 @@ def api_entry(entry_id: str, settings: SettingsDep, session: SessionDep) -> dict
     entry = _knowledge(settings).get(entry_id)
     if entry is None:
         raise EntryNotFoundError(entry_id)
+    return entry_to_dict(entry, confirmations=latest_confirmations(session))
+
+
+class ConfirmationCreate(BaseModel):
+    """An editor's confirmation: the source checked, the date (YYYY-MM-DD), an optional note."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    source: str = Field(max_length=2000, examples=["https://www.bfarm.de/"])
+    checked_on: str = Field(max_length=20, examples=["2026-12-01"])
+    note: str = Field(default="", max_length=2000)
+
+
+@api_router.post("/entries/{entry_id}/confirm")
+def api_confirm_entry(
+    entry_id: str,
+    body: ConfirmationCreate,
+    settings: SettingsDep,
+    session: SessionDep,
+    editor: EditorUser,
+    _csrf: CsrfProtected,
+) -> dict[str, Any]:
+    """Confirm an entry against a source on a date (editors; CSRF header; audited).
+
+    Returns the entry with its new review state; a bad source or date: 422 naming the field.
+    """
+    entry = _knowledge(settings).get(entry_id)
+    if entry is None:
+        raise EntryNotFoundError(entry_id)
+    confirm_entry(session, entry_id, source=body.source, checked_on=body.checked_on,
+                  note=body.note, actor_id=editor.id)  # fmt: skip
+    session.commit()
     return entry_to_dict(entry, confirmations=latest_confirmations(session))
 
 
