@@ -1,6 +1,6 @@
 """create helpdesk_entry_confirmation (editors confirm knowledge entries with source and date)
 
-Revision ID: helpdesk_0001_entry_confirmations
+Revision ID: helpdesk_0001_entry_review
 Revises: accounts_0001_users_audit
 Create Date: 2026-12-06
 """
@@ -10,7 +10,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "helpdesk_0001_entry_confirmations"
+# Alembic keeps revision ids in a VARCHAR(32) column on PostgreSQL: keep the id short.
+revision = "helpdesk_0001_entry_review"
 down_revision = "accounts_0001_users_audit"
 branch_labels = ("helpdesk",)
 depends_on = None
