@@ -58,6 +58,26 @@ def test_assessor_gaps_are_sentences_without_fact_names_or_rule_ids() -> None:
     assert not any(INTERNAL.search(line) for line in lines)
 
 
+def test_the_assessors_structured_gaps_are_used_when_it_gives_them() -> None:
+    assessment = {
+        "missing": [
+            "exporter_ciio (the exporter is a critical information infrastructure operator) is "
+            "not stated; needed by csl-art37-ciio-localisation",
+            "the data are treated as personal data",
+        ],
+        "missing_facts": [
+            {"field": "exporter_ciio",
+             "question": "the exporter is a critical information infrastructure operator",
+             "needed_for": ["CIIO localisation (CSL, Art. 37)"]},
+        ],
+    }  # fmt: skip
+    assert plain_missing(assessment) == [
+        "the data are treated as personal data",
+        "Not stated: the exporter is a critical information infrastructure operator. "
+        "It decides: CIIO localisation (CSL, Art. 37).",
+    ]
+
+
 def test_answer_page_has_checklist_first_countries_and_disclaimer_once(read_only_client) -> None:  # type: ignore[no-untyped-def]
     page = read_only_client.get("/helpdesk/", params={"q": EXAMPLE})
     html = page.text

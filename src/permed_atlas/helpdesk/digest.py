@@ -150,16 +150,27 @@ def plain_missing(assessment: Mapping[str, Any]) -> list[str]:
     titles = {
         u["rule_id"]: f"{u['title']} ({u['reference']})" for u in assessment.get("undecided", [])
     }
+    structured = assessment.get("missing_facts")
+    assumed = set(assessment.get("assumptions", []))  # shown as assumptions, not as gaps
     lines: list[str] = []
     for line in assessment.get("missing", []):
+        if line in assumed:
+            continue
         found = _NEEDED.match(line)
         if found is None:
             lines.append(plain(line))
             continue
+        if structured is not None:
+            continue  # said below from the structured list
         decides = [titles[r.strip()] for r in found["rules"].split(",") if r.strip() in titles]
         sentence = f"Not stated: {plain(found['what'])}."
         if decides:
             sentence += f" It decides: {'; '.join(dict.fromkeys(decides))}."
+        lines.append(sentence)
+    for fact in structured or ():
+        sentence = f"Not stated: {plain(fact['question'])}."
+        if fact.get("needed_for"):
+            sentence += f" It decides: {'; '.join(dict.fromkeys(fact['needed_for']))}."
         lines.append(sentence)
     return lines
 
