@@ -224,3 +224,12 @@ def test_api_confirmation_needs_an_editor_and_the_csrf_header(  # type: ignore[n
     ok = client.post(url, json=body)
     assert ok.status_code == 200 and ok.json()["review"]["by"] == "editor"
     assert client.post("/api/v1/helpdesk/entries/nope/confirm", json=body).status_code == 404
+
+
+def test_a_chinese_answer_prints_with_a_chinese_font(read_only_client) -> None:  # type: ignore[no-untyped-def]
+    # Without a CJK font Chromium prints Chinese as empty boxes (scripts/install-chromium.sh).
+    question = "我们要把中国患者的血液样本运到德国做基因测序"
+    pdf = read_only_client.get("/helpdesk/answer.pdf", params={"q": question})
+    assert pdf.status_code == 200
+    fonts = re.findall(rb"/BaseFont\s*/[A-Z]{6}\+([A-Za-z0-9_-]+)", pdf.content)
+    assert any(re.search(rb"WenQuanYi|CJK|Hei|Song", f) for f in fonts), fonts
