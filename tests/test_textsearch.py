@@ -100,3 +100,22 @@ def test_ties_keep_document_order_every_time() -> None:
     assert len({score for _, score in first}) == 1
     for _ in range(3):
         assert [(h.index, h.score) for h in _index(*texts).search("study cohort")] == first
+
+
+def test_chinese_text_is_segmented_into_words_and_their_parts() -> None:
+    from permed_atlas.textsearch import tokenize
+
+    terms = tokenize("我们需要人类遗传资源出境审批吗？Ethics review")
+    assert {"人类", "遗传", "资源", "出境", "审批", "ethic", "review"} <= set(terms)
+    assert "我们" not in terms and "吗" not in terms  # function words are stop words
+    assert "？" not in terms
+
+
+def test_a_chinese_query_finds_the_chinese_document() -> None:
+    from permed_atlas.textsearch import Bm25Index
+
+    index = Bm25Index([[("Ethics review 伦理审查", 1.0)], [("人类遗传资源出境审批", 1.0)],
+                       [("Sample shipping", 1.0)]])  # fmt: skip
+    hits = index.search("遗传资源材料出境需要审批吗")
+    assert [h.index for h in hits] == [1]
+    assert set(hits[0].matched) >= {"出境", "审批", "遗传"}

@@ -134,5 +134,6 @@ CAPABILITIES: tuple[Capability, ...] = (
             "procedures with legal references. Guidance, not legal advice.",
         },
         routes=True,
+        tables=True,
     ),
 )

@@ -14,6 +14,12 @@ British ``-ise`` (Porter2 would otherwise stem "organization" and
 (PerMed, ICPerMed). Porter2 keeps "genetic" and "gene" apart, which a cruder
 suffix stripper did not.
 
+Chinese text has no spaces between words: runs of Han characters are cut into
+words by jieba's search mode (rjieba, the maintained Rust port), which also
+yields the shorter words inside a long one ("人类遗传资源" gives "人类",
+"遗传", "资源"), so a question and an entry meet on the parts they share.
+Han words are not folded or stemmed.
+
 The partners capability has its own tokenizer (``partners/text.py``) because it
 must equal a DuckDB SQL expression; the landscape search tokenises in SQL.
 """
@@ -28,6 +34,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
+import rjieba
 import snowballstemmer
 
 K1 = 1.2
@@ -46,8 +53,15 @@ _STOP_TEXT = """
     those through to too under until up very was we were what when where which while who whom
     why will with would you your yours via e g eg ie etc s
 """
-STOP_WORDS = frozenset(_STOP_TEXT.split())
+# Chinese function words and question words, which every question has.
+_STOP_ZH = """
+    的 了 和 与 及 或 是 在 我 我们 你 您 他 她 它 他们 吗 呢 吧 啊 呀 怎么 怎样 如何 什么 哪些
+    哪个 一个 这 那 这个 那个 把 被 对 从 到 向 为 以 由 于 等 并 也 都 就 还 要 想 能 可以 应该
+    需要 有 没有 会 请问 请 一下 时 中 上 下 个 之 其
+"""
+STOP_WORDS = frozenset(_STOP_TEXT.split()) | frozenset(_STOP_ZH.split())
 """Stop words every caller drops."""
+_HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
 
 # Names that look inflected but are not (ERA PerMed, ICPerMed, IC2PerMed, Sino-EU PerMed).
 _KEEP = frozenset({"permed", "icpermed", "ic2permed", "sinoeu"})
@@ -80,7 +94,7 @@ def stem(word: str) -> str:
 
     :param word: a lower-case, accent-free word.
     """
-    if word.isdigit() or len(word) <= 3 or word in _KEEP:
+    if word.isdigit() or len(word) <= 3 or word in _KEEP or not word.isascii():
         return word
     return str(_STEMMER.stemWord(_IZE.sub(r"is\1", word)))
 
@@ -94,6 +108,17 @@ def iter_words(text: str, *, stop_words: frozenset[str] = STOP_WORDS) -> Iterato
     :param text: any text.
     :param stop_words: words to drop (see :func:`stop_words_with`).
     """
+    start = 0
+    for han in _HAN.finditer(text):
+        yield from _latin_words(text[start : han.start()], stop_words)
+        for word in rjieba.cut_for_search(han.group(0)):
+            if word not in stop_words:
+                yield word
+        start = han.end()
+    yield from _latin_words(text[start:], stop_words)
+
+
+def _latin_words(text: str, stop_words: frozenset[str]) -> Iterator[str]:
     for match in _WORD.finditer(fold(text)):
         word = match.group(0)
         if "-" in word:

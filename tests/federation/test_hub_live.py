@@ -113,8 +113,14 @@ def test_a_use_no_collection_allows_excludes_the_node(federation: Federation) ->
                            use=commercial)
     by_node = {o.node_id: o for o in result.outcomes}
     assert by_node["de-berlin"].status == "ok"  # its GRU collection has no NCU
+    # Shanghai's oncology collection is restricted to China (GS=CN): a requester who says
+    # it is in China still needs the access committee to verify that, so a count leaves it
+    # out and says why; its other collection forbids commercial use (NCU).
     shanghai = by_node["cn-shanghai"]
-    assert shanghai.status == "ok" and shanghai.datasets_used == ("肿瘤-2",)
+    assert shanghai.status == "excluded_by_consent"
+    reasons = dict(shanghai.datasets_excluded)
+    assert reasons["肿瘤-2"].startswith("needs committee review: ")
+    assert not reasons["人群-1"].startswith("needs committee review")
     lyon = by_node["fr-lyon"]
     assert lyon.status == "ok", lyon
     assert lyon.datasets_used == ("biobank-1",)

@@ -95,7 +95,7 @@ def test_requests_need_login(client, registry: Path) -> None:  # type: ignore[no
     assert client.get("/api/v1/federation/requests").status_code == 401
 
 
-def test_stated_ethics_approval_opens_the_irb_collection(client, registry: Path) -> None:  # type: ignore[no-untyped-def]
+def test_stated_ethics_approval_leaves_irb_to_the_committee(client, registry: Path) -> None:  # type: ignore[no-untyped-def]
     use = {"diagnosis": "C50", "purpose": "DS", "disease": "C50.9", "country": "FR",
            "commercial": "no"}
     without = client.get("/api/v1/federation/query", params=use).json()
@@ -103,8 +103,15 @@ def test_stated_ethics_approval_opens_the_irb_collection(client, registry: Path)
                           params={**use, "ethics_approval": "yes"}).json()
     lyon = {n["id"]: n for n in without["nodes"]}["fr-lyon"]
     assert [d["id"] for d in lyon["datasets_excluded"]] == ["oncology-2"]
+    # The requester's own "yes" is not proof: the committee verifies it, so a count leaves
+    # the collection out and says it needs review; a stated "no" is a plain refusal.
     lyon = {n["id"]: n for n in with_irb["nodes"]}["fr-lyon"]
-    assert lyon["datasets_excluded"] == [] and "oncology-2" in lyon["datasets_used"]
+    assert [d["id"] for d in lyon["datasets_excluded"]] == ["oncology-2"]
+    assert lyon["datasets_excluded"][0]["reason"].startswith("needs committee review: ")
+    refused = client.get("/api/v1/federation/query", params={**use, "ethics_approval": "no"})
+    lyon = {n["id"]: n for n in refused.json()["nodes"]}["fr-lyon"]
+    assert "ethics_approval=false" in lyon["datasets_excluded"][0]["reason"]
+    assert not lyon["datasets_excluded"][0]["reason"].startswith("needs committee review")
 
 
 @pytest.fixture

@@ -35,8 +35,18 @@ def test_ask_text_shows_countries_references_and_transfer() -> None:
     out = " ".join(result.output.split())
     assert "Countries: DE, CN" in out
     assert "Regulation (EU) No 536/2014" in out and "source: https://" in out
-    assert "Transfer assessor (guidance, not legal advice)" in out
+    assert out.count("not legal advice") == 1 and "data protection officer" in out
+    assert out.index("Checklist") < out.index("Sample and data flow (transfer assessor)")
     assert "Flow: CN -> DE" in out and "(HGR Regulations, Art. 27)" in out
+    assert "Still to find out" in out and "needed by" not in out and "exporter_ciio" not in out
+
+
+def test_ask_markdown_export() -> None:
+    result = runner.invoke(app, ["helpdesk", "ask", EXAMPLE, "--no-funding", "--format",
+                                 "markdown"])  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith(f"# Helpdesk answer: {EXAMPLE}")
+    assert "- [ ] Obtain the HGR material export certificate" in result.output
 
 
 def test_ask_json_reads_the_directory_when_asked_about_funding() -> None:

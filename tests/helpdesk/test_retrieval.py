@@ -87,3 +87,29 @@ def test_country_words_do_not_count_as_search_terms() -> None:
     hits = retriever_for(knowledge).rank(question, countries=("DE",), mentions=mentions)
     assert hits[0].entry.id == "de-drks"
     assert all("german" not in h.matched_terms for h in hits)
+
+
+# Chinese questions as a researcher in China would type them, with the entry an expert
+# would want among the first three.
+CHINESE = [
+    ("我们在中国的合作医院要把血液样本寄到德国做分析，需要办什么手续？", "cn-hgr-materials-export"),
+    ("和外国药企合作做临床试验，人类遗传资源要审批还是备案？", "cn-hgr-trial-filing"),
+    ("在中国做新药临床试验，药监局多久批？", "cn-nmpa-ind"),
+    ("医学研究的伦理委员会审查有什么要求？", "cn-ethics-review-2023"),
+    ("从中国把病人的个人信息传到欧洲要满足哪些条件？", "cn-pipl-trial-data"),
+    ("临床试验在哪里注册？", "cn-chictr"),
+    ("国家自然科学基金能资助国际合作项目吗", "cn-nsfc"),
+    ("样本出入境要海关检疫吗", "cn-special-articles-quarantine"),
+    ("欧盟的通用数据保护条例对健康数据有什么规定", "eu-gdpr-trial-data"),
+]
+
+
+@pytest.mark.parametrize(("question", "expected"), CHINESE)
+def test_chinese_questions_find_their_entry_in_the_top_three(question: str, expected: str) -> None:
+    from permed_atlas.helpdesk import answer_question
+
+    kb = load_knowledge()
+    answer = answer_question(question, knowledge=kb, assess_transfers=False)
+    shown = [h.entry.id for g in answer.by_country for h in g.hits[:3]]
+    ranked = [h.entry.id for h in answer.ranked[:3]]
+    assert expected in shown or expected in ranked, (ranked, shown)

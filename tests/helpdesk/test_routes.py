@@ -120,3 +120,14 @@ def test_funding_without_directory_rows_says_so(read_only_client) -> None:  # ty
     data = read_only_client.get("/api/v1/helpdesk/ask", params=params).json()
     assert data["about_funding"] and data["funding"] == [] and data["funding_note"]
     assert any(e["entry"]["id"] == "es-isciii-aes" for e in data["by_country"][0]["entries"])
+
+
+def test_a_chinese_question_is_answered_with_chinese_titles(read_only_client) -> None:  # type: ignore[no-untyped-def]
+    question = "在中国开展国际合作临床试验，人类遗传资源需要审批吗？"
+    data = read_only_client.get("/api/v1/helpdesk/ask", params={"q": question}).json()
+    assert data["countries"] == ["CN"]
+    ids = [e["entry"]["id"] for g in data["by_country"] for e in g["entries"]]
+    assert "cn-hgr-cooperation-approval" in ids[:3] or "cn-hgr-trial-filing" in ids[:3]
+    page = read_only_client.get("/helpdesk/", params={"q": question})
+    assert page.status_code == 200 and "has no words to search for" not in page.text
+    assert 'lang="zh" data-testid="title-zh">国际合作临床试验备案<' in page.text

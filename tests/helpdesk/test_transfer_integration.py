@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from permed_atlas.helpdesk import answer_question, detect_countries, load_knowledge, read_flow
 from permed_atlas.transfer import DISCLAIMER
 
@@ -90,3 +92,25 @@ def test_the_eu_as_an_end_is_not_a_country_for_the_assessor() -> None:
     flow = _flow("send genomic data from China to the EU")
     assert flow is not None and flow.origin == "CN" and flow.destination is None
     assert any("the EU is not one country" in m for m in flow.missing)
+
+
+@pytest.mark.parametrize(
+    ("question", "origin", "destination", "categories"),
+    [
+        ("临床试验数据从德国传到中国需要什么？", "DE", "CN", ("health",)),
+        ("我们要把中国患者的血液样本运到德国做基因测序", "CN", "DE", ("samples", "genetic")),
+    ],
+)
+def test_a_chinese_question_is_read_as_a_flow(
+    question: str, origin: str, destination: str, categories: tuple[str, ...]
+) -> None:
+    answer = answer_question(question, knowledge=load_knowledge())
+    assert answer.transfer is not None
+    flow = answer.transfer.flow
+    assert (flow.origin, flow.destination) == (origin, destination)
+    assert flow.data_categories == categories
+    assert answer.transfer.assessment is not None
+
+
+def test_a_chinese_question_without_movement_has_no_flow() -> None:
+    assert answer_question("中国的伦理审查怎么做", knowledge=load_knowledge()).transfer is None

@@ -74,6 +74,39 @@ def test_rules_and_duo_match_commands() -> None:
     assert result.exit_code == 2 and "not allowed" in result.output
 
 
+def test_duo_match_has_an_option_for_every_modifier_fact() -> None:
+    from permed_atlas.transfer import load_duo_ontology
+    from permed_atlas.transfer._duo_modifiers import MODIFIER_RULES, request_fields_by_modifier
+
+    duo = load_duo_ontology()
+    modifiers = {t.shorthand for t in duo.of_kind("modifier")} - {"CC"}  # CC: --clinical-care
+    assert modifiers <= set(MODIFIER_RULES), modifiers - set(MODIFIER_RULES)
+    help_text = runner.invoke(app, ["transfer", "duo-match", "--help"],
+                              env={"COLUMNS": "200", "NO_COLOR": "1"}).output  # fmt: skip
+    for field_name in request_fields_by_modifier():
+        option = "--region" if field_name == "regions" else "--" + field_name.replace("_", "-")
+        assert option in help_text, option
+    for short in ("COL", "MOR", "GSO", "NMDS", "RTN", "US", "PS", "IS", "TS"):
+        assert short in help_text, short
+
+
+def test_duo_match_three_outcomes_and_exit_codes() -> None:
+    base = ["transfer", "duo-match", "--consent", "GRU", "--purpose", "HMB"]
+    review = runner.invoke(app, [*base, "--consent", "COL", "--collaboration"])
+    assert review.exit_code == 3 and "needs committee review" in review.output
+    assert "DUO:0000020" in review.output
+    refused = runner.invoke(app, [*base, "--consent", "COL", "--no-collaboration"])
+    assert refused.exit_code == 2 and "not allowed" in refused.output
+    timed = runner.invoke(app, [*base, "--consent", "TS=12", "--duration-months", "24"])
+    assert timed.exit_code == 2 and "exceeds the 12-month limit" in timed.output
+    nmds = runner.invoke(app, [*base, "--consent", "NMDS", "--no-methods-development"])
+    assert nmds.exit_code == 0 and "allowed" in nmds.output
+    gso = runner.invoke(app, [*base, "--consent", "GSO", "--genetic-study"])
+    assert gso.exit_code == 0
+    region = runner.invoke(app, [*base, "--consent", "GS=EU27", "--region", "eu27"])
+    assert region.exit_code == 3
+
+
 def test_bad_input_is_one_line_naming_the_field_and_exits_non_zero(monkeypatch, capsys) -> None:
     import pytest
 

@@ -142,31 +142,43 @@ def test_commercial_modifiers(duo) -> None:
     assert not allowed(duo, ["HMB", "NPUNCU"], commercial=False, **base).allowed
 
 
-def test_geographic_restriction_needs_the_requester_region(duo) -> None:
-    assert allowed(duo, ["HMB", "GS=EU27"], purpose="HMB", country="FR").allowed
+def test_geographic_restriction_is_verified_by_the_committee(duo) -> None:
+    inside = allowed(duo, ["HMB", "GS=EU27"], purpose="HMB", country="FR")
+    assert inside.outcome == "needs_review" and inside.review == ["DUO:0000022"]
+    assert not inside.allowed and "FR is in region EU27" in inside.reasons[-1]
     outside = allowed(duo, ["HMB", "GS=EU27"], purpose="HMB", country="CN")
-    assert not outside.allowed and "outside" in outside.reasons[-1]
+    assert outside.outcome == "not_allowed" and "outside" in outside.reasons[-1]
     unstated = allowed(duo, ["HMB", "GS=EU27"], purpose="HMB")
-    assert "states no country" in unstated.reasons[-1]
-    assert allowed(duo, ["HMB", "GS=CN|DE"], purpose="HMB", country="CN").allowed
-    assert allowed(duo, ["HMB", "GS=ICPERMED"], purpose="HMB", regions=("ICPERMED",)).allowed
+    assert unstated.outcome == "needs_review" and "states no country" in unstated.reasons[-1]
+    assert allowed(duo, ["HMB", "GS=CN|DE"], purpose="HMB", country="CN").outcome == "needs_review"
+    assert allowed(duo, ["HMB", "GS=CN|DE"], purpose="HMB", country="US").outcome == "not_allowed"
+    icp = allowed(duo, ["HMB", "GS=ICPERMED"], purpose="HMB", regions=("ICPERMED",))
+    assert icp.outcome == "needs_review"
 
 
-def test_attestation_modifiers(duo) -> None:
-    consent = ["GRU", "IRB", "PUB", "COL", "RTN", "TS=12"]
-    ok = allowed(
-        duo,
-        consent,
-        purpose="HMB",
-        ethics_approval=True,
-        will_publish=True,
-        collaboration=True,
-        will_return_data=True,
-        duration_months=12,
-    )
-    assert ok.allowed, ok.reasons
-    missing = allowed(duo, consent, purpose="HMB", ethics_approval=True, duration_months=24)
-    assert set(missing.blocking) == {"DUO:0000019", "DUO:0000020", "DUO:0000029", "DUO:0000025"}
+def test_dataset_conditions_need_review_and_a_stated_no_denies(duo) -> None:
+    consent = ["GRU", "IRB", "PUB", "COL", "RTN", "TS=12", "US", "PS", "IS", "MOR=2027-01-01"]
+    attested = dict(
+        ethics_approval=True, will_publish=True, collaboration=True, will_return_data=True,
+        duration_months=12, approved_user=True, approved_project=True,
+        approved_institution=True, accepts_moratorium=True,
+    )  # fmt: skip
+    ok = allowed(duo, consent, purpose="HMB", **attested)
+    assert ok.outcome == "needs_review" and not ok.blocking, ok.reasons
+    assert len(ok.review) == 9 and "DUO:0000042" not in ok.review
+    silent = allowed(duo, consent, purpose="HMB")
+    assert silent.outcome == "needs_review" and len(silent.review) == 9
+    assert "2027-01-01" in " ".join(silent.reasons)
+    for field_name in attested:
+        said_no = {**attested, field_name: 24 if field_name == "duration_months" else False}
+        match = allowed(duo, consent, purpose="HMB", **said_no)
+        assert match.outcome == "not_allowed", field_name
+        assert len(match.blocking) == 1
+
+
+def test_without_dataset_conditions_the_answer_is_final(duo) -> None:
+    match = allowed(duo, ["HMB", "NCU"], purpose="HMB", commercial=False)
+    assert match.outcome == "allowed" and match.allowed and match.review == []
 
 
 def test_methods_genetic_and_ancestry_modifiers(duo) -> None:

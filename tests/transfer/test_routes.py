@@ -65,6 +65,10 @@ def test_api_rules_and_duo_match(client) -> None:
     match = client.post("/api/v1/transfer/duo-match", json=request)
     assert match.status_code == 200
     assert match.json()["allowed"] is False and match.json()["blocking"] == ["DUO:0000022"]
+    assert match.json()["outcome"] == "not_allowed"
+    inside = client.post("/api/v1/transfer/duo-match", json={**request, "country": "FR"}).json()
+    assert inside["outcome"] == "needs_review" and inside["allowed"] is False
+    assert inside["review"] == ["DUO:0000022"]
     bad = client.post("/api/v1/transfer/duo-match", json={"consent": ["XYZ"], "purpose": "HMB"})
     assert bad.status_code == 422
     terms = client.get("/api/v1/transfer/duo/terms").json()

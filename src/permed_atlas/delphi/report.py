@@ -4,10 +4,6 @@ from __future__ import annotations
 
 import csv
 import io
-import os
-import shutil
-import subprocess
-import tempfile
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -16,6 +12,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from permed_atlas import pdf
 from permed_atlas.delphi.charts import (
     distribution_svg,
     share_over_rounds_svg,
@@ -297,50 +294,20 @@ def render_report_html(report: StudyReport) -> str:
 
 def find_chromium() -> str | None:
     """A Chromium executable for printing PDFs (PERMED_CHROMIUM, then the PATH)."""
-    candidate = os.environ.get("PERMED_CHROMIUM")
-    if candidate and Path(candidate).exists():
-        return candidate
-    for name in ("chromium", "chromium-browser", "google-chrome"):
-        found = shutil.which(name)
-        if found:
-            return found
-    return None
+    return pdf.find_chromium()
 
 
 def write_pdf(html: str, path: Path, *, timeout: float = 120) -> Path:
-    """Print the HTML report to PDF with headless Chromium.
+    """Print the HTML report to PDF with headless Chromium (see :mod:`permed_atlas.pdf`).
 
     :param html: the report's HTML.
     :param path: the PDF file to write.
     :param timeout: seconds to wait for Chromium.
     """
-    chromium = find_chromium()
-    if chromium is None:
-        raise DelphiError(
-            "no PDF: Chromium was not found (set PERMED_CHROMIUM); print the HTML report instead"
-        )
-    with tempfile.TemporaryDirectory() as tmp:
-        source = Path(tmp) / "report.html"
-        source.write_text(html, encoding="utf-8")
-        command = [
-            chromium,
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--no-pdf-header-footer",
-            f"--user-data-dir={Path(tmp) / 'profile'}",
-            f"--print-to-pdf={path.resolve()}",
-            source.as_uri(),
-        ]
-        completed = subprocess.run(command, capture_output=True, timeout=timeout, check=False)
-    if completed.returncode != 0 or not path.exists() or path.stat().st_size == 0:
-        raise DelphiError(
-            f"Chromium could not print {path}: {completed.stderr.decode(errors='replace')[-300:]}"
-        )
-    return path
+    try:
+        return pdf.write_pdf(html, path, timeout=timeout)
+    except pdf.PdfError as exc:
+        raise DelphiError(str(exc)) from exc
 
 
 def invitation_rows(

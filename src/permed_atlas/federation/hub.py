@@ -284,7 +284,9 @@ class Hub:
                 if verdict.allowed:
                     allowed.append(dataset.id)
                 else:
-                    excluded.append((dataset.id, "; ".join(verdict.reasons)))
+                    # A count is not a committee: a dataset that needs review stays out, saying so.
+                    prefix = "needs committee review: " if verdict.outcome == "needs_review" else ""
+                    excluded.append((dataset.id, prefix + "; ".join(verdict.reasons)))
             if not allowed:
                 return replace(base, status="excluded_by_consent",
                                reason="no collection's consent allows this use",

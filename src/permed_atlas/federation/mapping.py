@@ -24,7 +24,6 @@ Only ``sample_id`` and ``donor_id`` are required among the columns;
 
 from __future__ import annotations
 
-import csv
 import os
 import re
 from dataclasses import dataclass, field
@@ -36,6 +35,7 @@ import yaml
 
 from permed_atlas.federation.errors import MappingError
 from permed_atlas.federation.models import DisclosureRules
+from permed_atlas.icd10 import icd10_chapters as _shared_icd10_chapters
 
 FIELDS = (
     "sample_id",
@@ -195,12 +195,9 @@ def miabis_terms() -> dict[str, tuple[str, ...]]:
     return {k: tuple(str(v) for v in vs) for k, vs in data.items()}
 
 
-@lru_cache(maxsize=1)
 def icd10_chapters() -> dict[str, tuple[str, str]]:
     """ICD-10 chapter (roman numeral) -> (first, last) three-character category."""
-    text = (DATA_DIR / "icd10_chapters.csv").read_text(encoding="utf-8")
-    rows = csv.DictReader(text.splitlines())
-    return {row["chapter"]: (row["first"], row["last"]) for row in rows}
+    return _shared_icd10_chapters()
 
 
 def bundled_data_dir() -> Path:

@@ -10,6 +10,13 @@ the directory's funding programmes. Guidance, not legal advice.
 from permed_atlas.helpdesk.answer import answer_question, check_question
 from permed_atlas.helpdesk.compare import check_country, check_topic, compare_topic, list_entries
 from permed_atlas.helpdesk.countries import detect_countries
+from permed_atlas.helpdesk.digest import (
+    ChecklistItem,
+    Digest,
+    digest_answer,
+    digest_to_markdown,
+    plain_missing,
+)
 from permed_atlas.helpdesk.errors import (
     EntryNotFoundError,
     HelpdeskError,
@@ -18,6 +25,7 @@ from permed_atlas.helpdesk.errors import (
 )
 from permed_atlas.helpdesk.flow import assess_flow, read_flow
 from permed_atlas.helpdesk.funding import find_funding
+from permed_atlas.helpdesk.glossary import GlossaryTerm, load_glossary, terms_in
 from permed_atlas.helpdesk.knowledge import (
     FileReport,
     check_knowledge,
@@ -40,9 +48,27 @@ from permed_atlas.helpdesk.models import (
     Step,
     TransferGuidance,
 )
-from permed_atlas.helpdesk.present import answer_to_dict, comparison_to_dict, entry_to_dict
+from permed_atlas.helpdesk.present import (
+    answer_to_dict,
+    comparison_to_dict,
+    entry_to_dict,
+    review_state,
+)
+from permed_atlas.helpdesk.store import Confirmation, confirm_entry, latest_confirmations
 
 __all__ = [
+    "ChecklistItem",
+    "Confirmation",
+    "Digest",
+    "GlossaryTerm",
+    "confirm_entry",
+    "digest_answer",
+    "digest_to_markdown",
+    "latest_confirmations",
+    "load_glossary",
+    "plain_missing",
+    "review_state",
+    "terms_in",
     "EU",
     "INTERNATIONAL",
     "TOPICS",

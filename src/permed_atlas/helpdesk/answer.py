@@ -31,20 +31,22 @@ RELEVANCE_SHARE = 0.35
 """A hit is shown in a country's group when its score is at least this share of the group's best."""
 PER_COUNTRY = 5
 FUNDING_TERMS = frozenset(question_terms("fund funding funder grant grants financing finance "
-                                         "call calls money budget sponsor programme"))  # fmt: skip
+                                         "call calls money budget sponsor programme "
+                                         "基金 资助 经费"))  # fmt: skip
 
 TOPIC_CUES: dict[str, frozenset[str]] = {
     topic: frozenset(question_terms(words))
     for topic, words in {
         "trial_authorisation": "run conduct start approval authorisation permission IND CTA "
-                               "application regulator",
-        "ethics_review": "ethics ethical IRB committee consent",
+                               "application regulator 审批 许可 临床试验申请",
+        "ethics_review": "ethics ethical IRB committee consent 伦理 知情同意",
         "human_genetic_resources": "genetic genomic pharmacogenomic pharmacogenetic HGR samples "
-                                   "sequencing DNA biobank",
-        "data_protection": "data privacy GDPR PIPL personal records",
-        "trial_registration": "register registration registry",
-        "sample_shipping": "ship shipped shipping courier export transport customs samples",
-        "funding": "fund funding grant call financing",
+                                   "sequencing DNA biobank 遗传 基因 样本 生物样本库",
+        "data_protection": "data privacy GDPR PIPL personal records 数据 个人信息 隐私",
+        "trial_registration": "register registration registry 注册 登记",
+        "sample_shipping": "ship shipped shipping courier export transport customs samples "
+                           "运输 运到 出境 快递 海关",
+        "funding": "fund funding grant call financing 基金 资助 经费",
     }.items()
 }  # fmt: skip
 """Words that show a question asks about a topic; each country's answer then covers that topic."""

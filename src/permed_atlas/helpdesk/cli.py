@@ -12,12 +12,14 @@ from rich.console import Console
 
 from permed_atlas.helpdesk.answer import answer_question
 from permed_atlas.helpdesk.compare import compare_topic, list_entries
+from permed_atlas.helpdesk.digest import TRANSFER_ADVICE, Digest, digest_answer, digest_to_markdown
 from permed_atlas.helpdesk.errors import HelpdeskInputError
 from permed_atlas.helpdesk.evaluate import (
     evaluate_retrieval,
     format_evaluation,
     read_questions,
 )
+from permed_atlas.helpdesk.glossary import load_glossary
 from permed_atlas.helpdesk.knowledge import BUNDLED_DIR, check_knowledge, load_knowledge
 from permed_atlas.helpdesk.models import Answer, Comparison, FundingItem, KnowledgeBase
 from permed_atlas.helpdesk.present import (
@@ -36,6 +38,7 @@ app = typer.Typer(
 console = Console()
 
 FormatOption = Annotated[str, typer.Option("--format", help="text or json.")]
+AskFormatOption = Annotated[str, typer.Option("--format", help="text, json or markdown.")]
 
 
 def _knowledge() -> KnowledgeBase:
@@ -72,7 +75,7 @@ def _funding_lookup(knowledge: KnowledgeBase) -> Any:
 @app.command("ask")
 def ask(
     question: Annotated[str, typer.Argument(help="Your question in plain words.")],
-    output_format: FormatOption = "text",
+    output_format: AskFormatOption = "text",
     no_funding: Annotated[
         bool, typer.Option("--no-funding", help="Do not read the funding directory.")
     ] = False,
@@ -82,7 +85,8 @@ def ask(
     Example: ``permed helpdesk ask "we want to run a pharmacogenomic trial in Germany and China
     with samples shipped to Germany" --format json``
     """
-    _check_format(output_format)
+    if output_format not in {"text", "json", "markdown"}:
+        raise HelpdeskInputError("must be text, json or markdown", field="--format")
     knowledge = _knowledge()
     lookup = None if no_funding else _funding_lookup(knowledge)
     from permed_atlas.settings import get_settings
@@ -90,14 +94,35 @@ def ask(
     rules = get_settings().transfer_rules_dir
     answer = answer_question(question, knowledge=knowledge, funding_lookup=lookup,
                              transfer_rule_dirs=[rules] if rules.is_dir() else [])  # fmt: skip
+    # The CLI has no database session: editors' confirmations show on the web and API.
+    digest = digest_answer(answer, glossary=load_glossary())
     if output_format == "json":
-        _echo_json(answer_to_dict(answer))
+        _echo_json(answer_to_dict(answer, digest=digest))
+    elif output_format == "markdown":
+        typer.echo(digest_to_markdown(answer, digest, url="(CLI)", disclaimer=DISCLAIMER))
     else:
-        _print_answer(answer)
+        _print_answer(answer, digest)
 
 
-def _print_answer(answer: Answer) -> None:
-    console.print(f"[bold]{DISCLAIMER}[/]", highlight=False)
+def _print_digest(digest: Digest) -> None:
+    console.print("\n[bold]Checklist[/]")
+    marks = {"met": "[x]", "blocker": "[NOT ALLOWED]"}
+    for item in digest.checklist:
+        ref = f"  ({item.reference})" if item.reference else ""
+        flag = "  (unconfirmed)" if item.unconfirmed else ""
+        console.print(f"  {marks.get(item.kind, '[ ]')} {item.text}{ref}{flag}", highlight=False)
+    if digest.still_needed:
+        console.print("[bold]Still to find out[/]")
+        for line in digest.still_needed:
+            console.print(f"  - {line}", highlight=False)
+    for term in digest.glossary:
+        console.print(f"  {term.term}: {term.name}. {term.explanation}", highlight=False)
+
+
+def _print_answer(answer: Answer, digest: Digest) -> None:
+    advice = f" {TRANSFER_ADVICE}" if answer.transfer is not None else ""
+    console.print(f"[bold]{DISCLAIMER}[/]{advice}", highlight=False)
+    _print_digest(digest)
     console.print(f"Countries: {', '.join(answer.countries) or 'none named'}", highlight=False)
     for note in answer.notes:
         console.print(f"NOTE {note}", highlight=False)
@@ -133,8 +158,7 @@ def _print_answer(answer: Answer) -> None:
 def _print_transfer(answer: Answer) -> None:
     assert answer.transfer is not None
     flow = answer.transfer.flow
-    console.print("\n[bold]Transfer assessor (guidance, not legal advice)[/]")
-    console.print(answer.transfer.disclaimer, highlight=False)
+    console.print("\n[bold]Sample and data flow (transfer assessor)[/]")
     console.print(f"Flow: {flow.origin or '?'} -> {flow.destination or '?'}: "
                   f"{', '.join(flow.data_categories)}", highlight=False)  # fmt: skip
     for line in flow.derived:
@@ -145,12 +169,8 @@ def _print_transfer(answer: Answer) -> None:
     if result is None:
         return
     console.print(f"Verdict: {result['verdict']}", highlight=False)
-    for kind, label in (("prohibitions", "NOT ALLOWED"), ("obligations", "STEP")):
-        for f in result[kind]:
-            console.print(f"  {label} {f['obligation'] or f['title']}  ({f['reference']})",
-                          highlight=False)  # fmt: skip
-    for item in result["missing"]:
-        console.print(f"  MISSING {item}", highlight=False)
+    if not result.get("complete", True):
+        console.print("  (provisional: see 'Still to find out')", highlight=False)
 
 
 @app.command("compare")

@@ -17,6 +17,7 @@ import pycountry
 
 from permed_atlas.helpdesk.models import CountryMention
 
+_HAN = re.compile(r"[\u3400-\u9fff]")
 _WORD_NAMES = frozenset({"chad", "jordan", "turkey", "georgia", "guinea", "niger", "mali",
                          "cuba", "peru", "oman", "togo"})  # fmt: skip
 
@@ -45,9 +46,13 @@ def _matcher(
 ) -> tuple[re.Pattern[str], dict[str, str], re.Pattern[str] | None, dict[str, str]]:
     phrases = {**_country_phrases(), **dict(demonyms)}
     ordered = sorted(phrases, key=len, reverse=True)
-    pattern = re.compile(
-        r"(?<!\w)(" + "|".join(re.escape(p) for p in ordered) + r")(?!\w)", re.IGNORECASE
-    )
+    # Chinese is written without spaces, so a Chinese name needs no word boundary around it.
+    latin = [re.escape(p) for p in ordered if not _HAN.search(p)]
+    han = [re.escape(p) for p in ordered if _HAN.search(p)]
+    alternatives = r"(?<!\w)(?:" + "|".join(latin) + r")(?!\w)"
+    if han:
+        alternatives += "|" + "|".join(han)
+    pattern = re.compile(f"({alternatives})", re.IGNORECASE)
     abbr = dict(abbreviations)
     abbr_pattern = (
         re.compile(r"(?<!\w)(" + "|".join(re.escape(a) for a in abbr) + r")(?!\w)")

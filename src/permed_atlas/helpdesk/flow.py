@@ -64,6 +64,15 @@ _CONSENT = (
     ("broad_research", re.compile(r"\bbroad (research )?consent\b", re.IGNORECASE)),
     ("none", re.compile(r"\b(without|no) (informed )?consent\b", re.IGNORECASE)),
 )
+# Chinese is written without spaces, so its cues are matched without word boundaries.
+_MOVE_ZH = re.compile(r"运|寄|送|传|出境|转移|提供给|共享|上传|带到|发往|出口|跨境")
+_SAMPLES_ZH = re.compile(r"样本|标本|血液|血样|组织|血清|血浆|唾液|尿液|细胞|生物材料|遗传资源材料")
+_GENETIC_ZH = re.compile(r"基因|遗传|测序|人类遗传资源")
+_DATA_ZH = re.compile(r"数据|信息|资料|病历|记录")
+_HEALTH_ZH = re.compile(r"临床|患者|病人|医疗|健康|试验|受试者|个人")
+# The character just before a country name: 从德国 (from), 到/往/至/向/入中国 (to).
+_FROM_ZH = "从自"
+_TO_ZH = "到往至向入"
 _TO = {"to", "into", "towards"}
 _FROM = {"from"}
 _PLACE_VERBS = re.compile(
@@ -78,12 +87,12 @@ def read_flow(question: str, mentions: Sequence[CountryMention]) -> Flow | None:
     :param question: plain words.
     :param mentions: the countries found in it (see :func:`detect_countries`).
     """
-    move = _MOVE.search(question)
+    move = _MOVE.search(question) or _MOVE_ZH.search(question)
     # "Chinese samples analysed in France" moves samples without a verb of movement.
     placed = _PLACE_VERBS.search(question)
-    samples = _SAMPLES.search(question)
-    genetic = _GENETIC.search(question)
-    data = _DATA.search(question)
+    samples = _SAMPLES.search(question) or _SAMPLES_ZH.search(question)
+    genetic = _GENETIC.search(question) or _GENETIC_ZH.search(question)
+    data = _DATA.search(question) or _DATA_ZH.search(question)
     if (move is None and placed is None) or not (samples or genetic or data):
         return None
     derived: list[str] = []
@@ -94,7 +103,8 @@ def read_flow(question: str, mentions: Sequence[CountryMention]) -> Flow | None:
     if genetic:
         categories.append("genetic")
         derived.append(f"genetic data: the question speaks of {genetic.group(0)!r}")
-    if data and (not genetic or _HEALTH_CONTEXT.search(question)):
+    health_context = _HEALTH_CONTEXT.search(question) or _HEALTH_ZH.search(question)
+    if data and (not genetic or health_context):
         categories.append("health")
         derived.append(
             f"health data: the question speaks of {data.group(0)!r}; trial data about "
@@ -147,7 +157,12 @@ def _ends(
         before = re.findall(r"[\w-]+", question[max(0, mention.start - 60) : mention.start].lower())
         window = before[-5:]
         role = None
-        for word in reversed(window):
+        cue = question[mention.start - 1 : mention.start] if mention.start else ""
+        if cue and cue in _FROM_ZH:
+            role = "origin"
+        elif cue and cue in _TO_ZH:
+            role = "destination"
+        for word in reversed(window if role is None else []):
             if word in _TO:
                 role = "destination"
                 break

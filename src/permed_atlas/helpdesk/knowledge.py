@@ -22,6 +22,8 @@ A file::
         confirmed: false           # false when a fact could not be checked; say which in caveat
         caveat: ...
         keywords: [...]
+        title_zh: ...              # optional: the title in Chinese, so Chinese questions find it
+        keywords_zh: [...]         # optional: Chinese keywords (the terms the Chinese source uses)
 
 ``_jurisdictions.yaml`` (files starting with ``_`` are support data) names the
 EU member states, the display names and the demonyms used to find countries
@@ -60,7 +62,7 @@ _ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 _URL = re.compile(r"^https?://[^\s/$.?#][^\s]*$")
 _REQUIRED_TEXT = ("id", "country", "topic", "title", "authority", "summary", "timeline",
                   "fees", "date_checked", "source")  # fmt: skip
-_OPTIONAL = {"caveat", "links", "directory_ids", "related"}
+_OPTIONAL = {"caveat", "links", "directory_ids", "related", "title_zh", "keywords_zh"}
 _FIELDS = {*_REQUIRED_TEXT, "procedure", "references", "documents", "keywords", "confirmed",
            *_OPTIONAL}  # fmt: skip
 
@@ -314,6 +316,11 @@ def _parse_entry(
     for link in links:
         if not _URL.match(link):
             fail(f"{link!r} is not an http(s) URL", "links")
+    title_zh = raw.get("title_zh") or ""
+    if not isinstance(title_zh, str):
+        fail("must be a text", "title_zh")
+        title_zh = ""
+    keywords_zh = _texts(raw.get("keywords_zh"), "keywords_zh", fail)
     confirmed = raw.get("confirmed")
     if not isinstance(confirmed, bool):
         fail("is required: true, or false when a fact could not be checked", "confirmed")
@@ -332,6 +339,7 @@ def _parse_entry(
         fees=text["fees"], date_checked=text["date_checked"], source=text["source"],
         keywords=keywords, confirmed=bool(confirmed), caveat=" ".join(caveat.split()),
         links=links, directory_ids=_texts(raw.get("directory_ids"), "directory_ids", fail),
+        title_zh=title_zh.strip(), keywords_zh=keywords_zh,
         related=_texts(raw.get("related"), "related", fail), path=path,
     )  # fmt: skip
 

@@ -55,6 +55,7 @@ class Entry:
     :param confirmed: False when a fact in the entry could not be checked against
         the source; ``caveat`` says which.
     :param directory_ids: ids of directory entries (funders, programmes) it points to.
+    :param title_zh: the title in Chinese; with ``keywords_zh`` it lets Chinese questions find it.
     """
 
     id: str
@@ -77,6 +78,8 @@ class Entry:
     directory_ids: tuple[str, ...] = ()
     related: tuple[str, ...] = ()
     path: str = ""
+    title_zh: str = ""
+    keywords_zh: tuple[str, ...] = ()
 
     @property
     def topic_label(self) -> str:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import asdict
 from typing import Any
 
+from permed_atlas.helpdesk.digest import Digest
 from permed_atlas.helpdesk.models import Answer, Comparison, Entry, Hit
 
 DISCLAIMER = (
@@ -14,12 +16,39 @@ DISCLAIMER = (
 )
 
 
-def entry_to_dict(entry: Entry) -> dict[str, Any]:
-    """One entry with all its fields.
+def review_state(entry: Entry, confirmations: Mapping[str, Any] | None) -> dict[str, Any]:
+    """Whether an entry is confirmed, and by what: its file, or an editor with source and date.
 
     :param entry: a knowledge entry.
+    :param confirmations: entry id -> the newest editor confirmation.
+    """
+    confirmation = (confirmations or {}).get(entry.id)
+    if confirmation is not None:
+        return {
+            "state": "confirmed",
+            "by": "editor",
+            "source": confirmation.source,
+            "checked_on": confirmation.checked_on.isoformat(),
+            "note": confirmation.note,
+        }
+    if entry.confirmed:
+        return {"state": "confirmed", "by": "file", "source": entry.source,
+                "checked_on": entry.date_checked, "note": ""}  # fmt: skip
+    return {"state": "unconfirmed", "by": None, "source": entry.source,
+            "checked_on": entry.date_checked, "note": entry.caveat}  # fmt: skip
+
+
+def entry_to_dict(
+    entry: Entry, *, confirmations: Mapping[str, Any] | None = None
+) -> dict[str, Any]:
+    """One entry with all its fields and its review state.
+
+    :param entry: a knowledge entry.
+    :param confirmations: entry id -> the newest editor confirmation.
     """
     data = asdict(entry)
+    data["review"] = review_state(entry, confirmations)
+    data["confirmed"] = data["review"]["state"] == "confirmed"
     data.pop("path", None)
     data["topic_label"] = entry.topic_label
     data["references"] = [
@@ -29,15 +58,32 @@ def entry_to_dict(entry: Entry) -> dict[str, Any]:
     return data
 
 
-def _hit(hit: Hit) -> dict[str, Any]:
+def _hit(hit: Hit, confirmations: Mapping[str, Any] | None = None) -> dict[str, Any]:
     return {"score": hit.score, "matched_terms": list(hit.matched_terms),
-            "entry": entry_to_dict(hit.entry)}  # fmt: skip
+            "entry": entry_to_dict(hit.entry, confirmations=confirmations)}  # fmt: skip
 
 
-def answer_to_dict(answer: Answer) -> dict[str, Any]:
-    """The answer: countries, per-country entries, funding, transfer guidance, notes.
+def _digest(digest: Digest | None) -> dict[str, Any]:
+    if digest is None:
+        return {}
+    return {
+        "checklist": [asdict(item) for item in digest.checklist],
+        "still_needed": list(digest.still_needed),
+        "glossary": [asdict(term) for term in digest.glossary],
+    }
+
+
+def answer_to_dict(
+    answer: Answer,
+    *,
+    digest: Digest | None = None,
+    confirmations: Mapping[str, Any] | None = None,
+) -> dict[str, Any]:
+    """The answer: checklist, countries, per-country entries, funding, transfer guidance, notes.
 
     :param answer: from :func:`answer_question`.
+    :param digest: from :func:`digest_answer`: adds the checklist, open questions and terms.
+    :param confirmations: entry id -> editor confirmation, for the entries' review state.
     """
     transfer = None
     if answer.transfer is not None:
@@ -60,11 +106,16 @@ def answer_to_dict(answer: Answer) -> dict[str, Any]:
             {"code": m.code, "text": m.text, "start": m.start, "end": m.end}
             for m in answer.mentions
         ],
+        **_digest(digest),
         "by_country": [
-            {"country": g.country, "name": g.name, "entries": [_hit(h) for h in g.hits]}
+            {
+                "country": g.country,
+                "name": g.name,
+                "entries": [_hit(h, confirmations) for h in g.hits],
+            }
             for g in answer.by_country
         ],
-        "international": [_hit(h) for h in answer.international],
+        "international": [_hit(h, confirmations) for h in answer.international],
         "ranked": [{"id": h.entry.id, "score": h.score} for h in answer.ranked],
         "about_funding": answer.about_funding,
         "funding": [asdict(item) for item in answer.funding],

@@ -1,6 +1,6 @@
 """Ranking knowledge entries for a question: BM25 over each entry's text, filtered by country.
 
-An entry's document is its title and keywords (counted twice: they name what
+An entry's document is its title and keywords, in English and Chinese (counted twice: they name what
 the entry is about), authority, summary, procedure steps, topic and legal
 references. When the question names countries, only entries that apply there
 are ranked: the country's own, the EU-level ones for EU member states, and the
@@ -52,6 +52,7 @@ def entry_document(entry: Entry) -> list[tuple[str, float]]:
             " ".join(step.text for step in entry.procedure),
             " ".join(ref.law for ref in entry.references)]  # fmt: skip
     return [(entry.title, TITLE_WEIGHT), (" ".join(entry.keywords), TITLE_WEIGHT),
+            (entry.title_zh, TITLE_WEIGHT), (" ".join(entry.keywords_zh), TITLE_WEIGHT),
             (" ".join(rest), 1.0)]  # fmt: skip
 
 

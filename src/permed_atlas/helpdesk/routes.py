@@ -1,34 +1,52 @@
 """Helpdesk pages (/helpdesk) and their JSON twins (/api/v1/helpdesk).
 
-Asking stores nothing, so the question box is a GET form (shareable URLs, no
-CSRF needed). Bad input (an empty question, unknown country or topic) gets 422
-naming the field; an unknown entry id gets 404.
+Asking stores nothing, so the question box is a GET form: an answer's address
+is its bookmark, and ``/helpdesk/answer.md`` and ``/helpdesk/answer.pdf`` with
+the same query export it. Bad input (an empty question, unknown country or
+topic) gets 422 naming the field; an unknown entry id gets 404. Confirming an
+entry is the one write: editors only, CSRF-checked, audited.
 """
 
 from __future__ import annotations
 
+import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Annotated, Any
+from urllib.parse import urlencode
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Form, Query, Request
+from fastapi.responses import RedirectResponse
+from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.orm import Session
 from starlette.responses import Response
 
+from permed_atlas import pdf
+from permed_atlas.accounts import role_at_least
 from permed_atlas.helpdesk.answer import answer_question
 from permed_atlas.helpdesk.compare import check_country, check_topic, compare_topic, list_entries
+from permed_atlas.helpdesk.digest import TRANSFER_ADVICE, Digest, digest_answer, digest_to_markdown
 from permed_atlas.helpdesk.errors import EntryNotFoundError, HelpdeskInputError
 from permed_atlas.helpdesk.funding import directory_entries, find_funding
+from permed_atlas.helpdesk.glossary import load_glossary, terms_in
 from permed_atlas.helpdesk.knowledge import display_name, load_knowledge
-from permed_atlas.helpdesk.models import TOPICS, FundingItem, KnowledgeBase
+from permed_atlas.helpdesk.models import TOPICS, Answer, FundingItem, KnowledgeBase
 from permed_atlas.helpdesk.present import (
     DISCLAIMER,
     answer_to_dict,
     comparison_to_dict,
     entry_to_dict,
 )
+from permed_atlas.helpdesk.store import confirm_entry, latest_confirmations
 from permed_atlas.settings import Settings
-from permed_atlas.web.deps import SessionDep, SettingsDep, render
+from permed_atlas.web.deps import (
+    CsrfProtected,
+    CurrentUser,
+    EditorUser,
+    SessionDep,
+    SettingsDep,
+    render,
+)
 
 __all__ = ["api_router", "router"]
 
@@ -71,21 +89,77 @@ def _base_context(knowledge: KnowledgeBase) -> dict[str, Any]:
     }  # fmt: skip
 
 
+def _answer(settings: Settings, session: Session, q: str) -> tuple[Answer, Digest]:
+    knowledge = _knowledge(settings)
+    answer = answer_question(q, knowledge=knowledge, funding_lookup=_lookup(session, knowledge),
+                             transfer_rule_dirs=_rule_dirs(settings))  # fmt: skip
+    digest = digest_answer(
+        answer, glossary=load_glossary(), confirmations=latest_confirmations(session)
+    )
+    return answer, digest
+
+
+def _answer_context(answer: Answer, digest: Digest, session: Session) -> dict[str, Any]:
+    query = urlencode({"q": answer.question})
+    return {
+        "answer": answer, "digest": digest, "query": query,
+        "confirmations": latest_confirmations(session), "transfer_advice": TRANSFER_ADVICE,
+    }  # fmt: skip
+
+
 @router.get("/")
 def helpdesk_page(
     request: Request, settings: SettingsDep, session: SessionDep, q: str | None = None
 ) -> Response:
-    """The question box and, for a question, the answer grouped by country."""
+    """The question box and, for a question, a checklist and the answer grouped by country."""
     knowledge = _knowledge(settings)
     context = _base_context(knowledge) | {"q": q or "", "answer": None, "error": None}
     if q is None:
         return render(request, "helpdesk/index.html", context)
     try:
-        answer = answer_question(q, knowledge=knowledge, funding_lookup=_lookup(session, knowledge),
-                                 transfer_rule_dirs=_rule_dirs(settings))  # fmt: skip
+        answer, digest = _answer(settings, session, q)
     except HelpdeskInputError as exc:
         return render(request, "helpdesk/index.html", context | {"error": exc}, status_code=422)
-    return render(request, "helpdesk/index.html", context | {"answer": answer})
+    return render(
+        request, "helpdesk/index.html", context | _answer_context(answer, digest, session)
+    )
+
+
+@router.get("/answer.md")
+def answer_markdown(
+    request: Request, settings: SettingsDep, session: SessionDep, q: QuestionQuery
+) -> Response:
+    """The answer as a Markdown file: checklist, open questions, terms, entries."""
+    answer, digest = _answer(settings, session, q)
+    url = str(request.url_for("helpdesk_page").include_query_params(q=answer.question))
+    text = digest_to_markdown(answer, digest, url=url, disclaimer=DISCLAIMER,
+                              confirmations=latest_confirmations(session))  # fmt: skip
+    return Response(
+        text,
+        media_type="text/markdown; charset=utf-8",
+        headers={"Content-Disposition": 'attachment; filename="helpdesk-answer.md"'},
+    )
+
+
+@router.get("/answer.pdf")
+def answer_pdf(
+    request: Request, settings: SettingsDep, session: SessionDep, q: QuestionQuery
+) -> Response:
+    """The answer as a PDF, printed by headless Chromium from a self-contained page."""
+    answer, digest = _answer(settings, session, q)
+    context = _base_context(_knowledge(settings)) | _answer_context(answer, digest, session)
+    context["permalink"] = str(
+        request.url_for("helpdesk_page").include_query_params(q=answer.question)
+    )
+    html = bytes(render(request, "helpdesk/answer_print.html", context).body).decode("utf-8")
+    with tempfile.TemporaryDirectory() as tmp:
+        path = pdf.write_pdf(html, Path(tmp) / "answer.pdf")
+        body = path.read_bytes()
+    return Response(
+        body,
+        media_type="application/pdf",
+        headers={"Content-Disposition": 'attachment; filename="helpdesk-answer.pdf"'},
+    )
 
 
 @router.get("/compare")
@@ -112,46 +186,102 @@ def compare_page(
 
 @router.get("/entries")
 def entries_page(
-    request: Request, settings: SettingsDep, country: str | None = None, topic: str | None = None
+    request: Request,
+    settings: SettingsDep,
+    session: SessionDep,
+    country: str | None = None,
+    topic: str | None = None,
+    review: str | None = None,
 ) -> Response:
-    """Every entry, filtered by country (with the EU-level ones) and topic."""
+    """Every entry, filtered by country (with the EU-level ones), topic and review state."""
     knowledge = _knowledge(settings)
     entries = list_entries(knowledge, country=country, topic=topic)
+    confirmations = latest_confirmations(session)
+    if review not in (None, "", "unconfirmed", "confirmed"):
+        raise HelpdeskInputError("must be confirmed or unconfirmed", field="review")
+    if review:
+        wanted = review == "confirmed"
+        entries = [e for e in entries if (e.confirmed or e.id in confirmations) is wanted]
     context = _base_context(knowledge) | {
         "entries": entries, "country": check_country(country) or "",
-        "topic": check_topic(topic) or "",
+        "topic": check_topic(topic) or "", "review": review or "",
+        "confirmations": confirmations,
     }  # fmt: skip
     return render(request, "helpdesk/entries.html", context)
 
 
-@router.get("/entries/{entry_id}")
-def entry_page(
-    request: Request, entry_id: str, settings: SettingsDep, session: SessionDep
-) -> Response:
-    """One entry: procedure with references, timeline, documents, fees, source, date checked."""
+def _entry_context(
+    request: Request, settings: Settings, session: Session, entry_id: str, user: Any
+) -> dict[str, Any]:
     knowledge = _knowledge(settings)
     entry = knowledge.get(entry_id)
     if entry is None:
         raise EntryNotFoundError(entry_id)
     related = [e for e in (knowledge.get(r) for r in entry.related) if e is not None]
     directory = directory_entries(session, ids=entry.directory_ids)
-    context = _base_context(knowledge) | {
+    glossary = terms_in([entry.title, entry.summary, *(s.text for s in entry.procedure)],
+                        load_glossary())  # fmt: skip
+    return _base_context(knowledge) | {
         "entry": entry, "related": related, "directory": directory,
         "country_name": display_name(knowledge, entry.country),
+        "confirmations": latest_confirmations(session), "glossary": glossary,
+        "is_editor": user is not None and role_at_least(user.role, "editor"),
+        "values": {"source": entry.source, "checked_on": "", "note": ""}, "form_error": None,
     }  # fmt: skip
+
+
+@router.get("/entries/{entry_id}")
+def entry_page(
+    request: Request,
+    entry_id: str,
+    settings: SettingsDep,
+    session: SessionDep,
+    user: CurrentUser,
+) -> Response:
+    """One entry: procedure with references, timeline, documents, fees, source, review state."""
+    context = _entry_context(request, settings, session, entry_id, user)
     return render(request, "helpdesk/entry.html", context)
+
+
+@router.post("/entries/{entry_id}/confirm")
+def confirm_entry_submit(
+    request: Request,
+    entry_id: str,
+    settings: SettingsDep,
+    session: SessionDep,
+    editor: EditorUser,
+    _csrf: CsrfProtected,
+    source: Annotated[str, Form(max_length=2000)] = "",
+    checked_on: Annotated[str, Form(max_length=20)] = "",
+    note: Annotated[str, Form(max_length=2000)] = "",
+) -> Response:
+    """An editor confirms the entry against a source on a date (audited)."""
+    context = _entry_context(request, settings, session, entry_id, editor)
+    try:
+        confirm_entry(session, entry_id, source=source, checked_on=checked_on, note=note,
+                      actor_id=editor.id)  # fmt: skip
+    except HelpdeskInputError as exc:
+        session.rollback()
+        values = {"source": source, "checked_on": checked_on, "note": note}
+        return render(
+            request,
+            "helpdesk/entry.html",
+            context | {"values": values, "form_error": exc},
+            status_code=422,
+        )
+    session.commit()
+    return RedirectResponse(f"/helpdesk/entries/{entry_id}", status_code=303)
 
 
 @api_router.get("/ask")
 def api_ask(q: QuestionQuery, settings: SettingsDep, session: SessionDep) -> dict[str, Any]:
-    """Answer a question: entries per country with references, funding, transfer guidance.
+    """Answer a question: a checklist, entries per country with references, funding, transfer
+    guidance and the terms it uses explained.
 
     Guidance, not legal advice. An empty question: 422 naming ``question``.
     """
-    knowledge = _knowledge(settings)
-    answer = answer_question(q, knowledge=knowledge, funding_lookup=_lookup(session, knowledge),
-                             transfer_rule_dirs=_rule_dirs(settings))  # fmt: skip
-    return answer_to_dict(answer)
+    answer, digest = _answer(settings, session, q)
+    return answer_to_dict(answer, digest=digest, confirmations=latest_confirmations(session))
 
 
 @api_router.get("/compare")
@@ -167,20 +297,59 @@ def api_compare(
 
 @api_router.get("/entries")
 def api_entries(
-    settings: SettingsDep, country: str | None = None, topic: str | None = None
+    settings: SettingsDep,
+    session: SessionDep,
+    country: str | None = None,
+    topic: str | None = None,
 ) -> dict[str, Any]:
     """Entries of a country (with the EU-level ones that apply) and/or topic."""
     entries = list_entries(_knowledge(settings), country=country, topic=topic)
-    return {"disclaimer": DISCLAIMER, "entries": [entry_to_dict(e) for e in entries]}
+    confirmations = latest_confirmations(session)
+    return {
+        "disclaimer": DISCLAIMER,
+        "entries": [entry_to_dict(e, confirmations=confirmations) for e in entries],
+    }
 
 
 @api_router.get("/entries/{entry_id}")
-def api_entry(entry_id: str, settings: SettingsDep) -> dict[str, Any]:
-    """One entry with all its fields; 404 for an unknown id."""
+def api_entry(entry_id: str, settings: SettingsDep, session: SessionDep) -> dict[str, Any]:
+    """One entry with all its fields and its review state; 404 for an unknown id."""
     entry = _knowledge(settings).get(entry_id)
     if entry is None:
         raise EntryNotFoundError(entry_id)
-    return entry_to_dict(entry)
+    return entry_to_dict(entry, confirmations=latest_confirmations(session))
+
+
+class ConfirmationCreate(BaseModel):
+    """An editor's confirmation: the source checked, the date (YYYY-MM-DD), an optional note."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    source: str = Field(max_length=2000, examples=["https://www.bfarm.de/"])
+    checked_on: str = Field(max_length=20, examples=["2026-12-01"])
+    note: str = Field(default="", max_length=2000)
+
+
+@api_router.post("/entries/{entry_id}/confirm")
+def api_confirm_entry(
+    entry_id: str,
+    body: ConfirmationCreate,
+    settings: SettingsDep,
+    session: SessionDep,
+    editor: EditorUser,
+    _csrf: CsrfProtected,
+) -> dict[str, Any]:
+    """Confirm an entry against a source on a date (editors; CSRF header; audited).
+
+    Returns the entry with its new review state; a bad source or date: 422 naming the field.
+    """
+    entry = _knowledge(settings).get(entry_id)
+    if entry is None:
+        raise EntryNotFoundError(entry_id)
+    confirm_entry(session, entry_id, source=body.source, checked_on=body.checked_on,
+                  note=body.note, actor_id=editor.id)  # fmt: skip
+    session.commit()
+    return entry_to_dict(entry, confirmations=latest_confirmations(session))
 
 
 @api_router.get("/topics")

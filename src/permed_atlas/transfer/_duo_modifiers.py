@@ -1,25 +1,142 @@
-"""One check per DUO data use modifier; each returns (holds, reason)."""
+"""The DUO data use modifiers as one table; each check returns (status, reason).
+
+Two kinds of modifier:
+
+* Restrictions on the *use* (NCU, NPU, NPUNCU, GSO, NMDS, NPOA, RS) are decided
+  from the request's purpose and statements; an unstated fact fails, because
+  silence is not consent.
+* Conditions the *dataset* sets on the requester (IRB, COL, PUB, MOR, RTN, US,
+  PS, IS, GS, TS) are obligations an access committee verifies. A requester's
+  own "yes" is not proof, so the outcome is "needs committee review"; a stated
+  "no" (or a country outside the region, a period over the limit) still fails.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Collection, Mapping
-from typing import TYPE_CHECKING
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Literal
 
 if TYPE_CHECKING:
     from permed_atlas.transfer.duo import DuoOntology, DuoTerm
     from permed_atlas.transfer.duo_match import ConsentTerm, DataUseRequest
 
-Check = Callable[..., tuple[bool, str]]
+Status = Literal["holds", "fails", "review"]
+HOLDS: Status = "holds"
+FAILS: Status = "fails"
+REVIEW: Status = "review"
 
 
-def _needs(
-    flag: bool | None, *, field: str, wanted: bool, term: DuoTerm, what: str
-) -> tuple[bool, str]:
-    if flag is None:
-        return False, f"{term.name} requires {what}; the request does not state {field}"
-    if flag is wanted:
-        return True, f"{term.name}: satisfied ({field}={str(flag).lower()})"
-    return False, f"{term.name} forbids this: {field}={str(flag).lower()} but it requires {what}"
+@dataclass(frozen=True, slots=True)
+class Attestation:
+    """A fact the request states, and the value a modifier needs.
+
+    :param field: the :class:`DataUseRequest` attribute.
+    :param wanted: the value the consent needs.
+    :param help: what the field means, for the CLI and API.
+    """
+
+    field: str
+    wanted: bool
+    help: str
+
+
+@dataclass(frozen=True, slots=True)
+class ModifierRule:
+    """How one modifier is checked.
+
+    :param what: the requirement in words ("non-commercial use").
+    :param attestations: request facts that must all have the wanted value.
+    :param decided_by_aspect: a purpose aspect (from purposes.csv) that decides
+        alone, and whether it satisfies (True) or breaks (False) the modifier.
+    :param committee: the condition is the dataset's, verified by its access committee.
+    :param valued: the modifier carries a value checked by a function below
+        (months for TS, regions for GS, research types for RS).
+    """
+
+    what: str
+    attestations: tuple[Attestation, ...] = ()
+    decided_by_aspect: tuple[str, bool] | None = None
+    committee: bool = False
+    valued: bool = False
+
+
+_COMMERCIAL = Attestation("commercial", False, "the use is commercial")
+_NOT_FOR_PROFIT = Attestation(
+    "not_for_profit", True, "the requesting organisation is not-for-profit"
+)
+
+# Keyed by shorthand; the ontology's modifier terms are checked against this
+# table at test time, so a release that adds a modifier fails loudly.
+MODIFIER_RULES: dict[str, ModifierRule] = {
+    "NCU": ModifierRule("non-commercial use", (_COMMERCIAL,)),
+    "NPU": ModifierRule("use by a not-for-profit organisation", (_NOT_FOR_PROFIT,)),
+    "NPUNCU": ModifierRule(
+        "non-commercial use by a not-for-profit organisation", (_COMMERCIAL, _NOT_FOR_PROFIT)
+    ),
+    "GSO": ModifierRule(
+        "a genetic study",
+        (Attestation("genetic_study", True, "the study includes genotype/genetic research"),),
+        decided_by_aspect=("genetic", True),
+    ),
+    "NMDS": ModifierRule(
+        "that no methods development is done",
+        (Attestation("methods_development", False, "the study develops methods or software"),),
+        decided_by_aspect=("methods", False),
+    ),
+    "NPOA": ModifierRule("no population origins or ancestry research"),
+    "IRB": ModifierRule(
+        "documented local ethics (IRB/ERB) approval",
+        (Attestation("ethics_approval", True, "local IRB/ERB approval is held"),),
+        committee=True,
+    ),
+    "COL": ModifierRule(
+        "collaboration with the primary study investigators",
+        (
+            Attestation(
+                "collaboration", True, "the requester will collaborate with the study's PIs"
+            ),
+        ),
+        committee=True,
+    ),
+    "PUB": ModifierRule(
+        "that results are made available to the scientific community",
+        (Attestation("will_publish", True, "results will be made available to the community"),),
+        committee=True,
+    ),
+    "MOR": ModifierRule(
+        "agreement not to publish before the moratorium ends",
+        (
+            Attestation(
+                "accepts_moratorium", True, "the requester accepts the publication moratorium"
+            ),
+        ),
+        committee=True,
+    ),
+    "RTN": ModifierRule(
+        "returning derived data to the resource",
+        (Attestation("will_return_data", True, "derived data will be returned to the resource"),),
+        committee=True,
+    ),
+    "US": ModifierRule(
+        "an approved user",
+        (Attestation("approved_user", True, "the requester is an approved user"),),
+        committee=True,
+    ),
+    "PS": ModifierRule(
+        "an approved project",
+        (Attestation("approved_project", True, "the project is an approved project"),),
+        committee=True,
+    ),
+    "IS": ModifierRule(
+        "an approved institution",
+        (Attestation("approved_institution", True, "the institution is an approved institution"),),
+        committee=True,
+    ),
+    "TS": ModifierRule("use within a time limit", committee=True, valued=True),
+    "GS": ModifierRule("use within a geographical area", committee=True, valued=True),
+    "RS": ModifierRule("a research type named by the consent", valued=True),
+}
 
 
 def check_modifier(
@@ -30,157 +147,94 @@ def check_modifier(
     ontology: DuoOntology,
     region_sets: Mapping[str, Collection[str]] | None,
     purpose: DuoTerm | None,
-) -> tuple[bool, str]:
+) -> tuple[Status, str]:
     """Whether one modifier of the consent holds for the request, and why."""
-    short = term.shorthand or ""
-    r = request
-    if short == "NPOA":
+    rule = MODIFIER_RULES.get(term.shorthand or "")
+    if rule is None:
+        # A modifier this release adds that we have no rule for cannot be assumed to hold.
+        return (
+            FAILS,
+            f"{term.name}: no check is implemented for this modifier, so it is not satisfied",
+        )
+    if rule.decided_by_aspect is not None and aspect == rule.decided_by_aspect[0]:
+        if rule.decided_by_aspect[1]:
+            return HOLDS, f"{term.name}: the purpose is {aspect} research"
+        return FAILS, f"{term.name} forbids the request's {aspect} research purpose"
+    if term.shorthand == "NPOA":
         if aspect == "ancestry":
-            return False, f"{term.name} forbids the request's population origins/ancestry research"
-        return True, f"{term.name}: the purpose is not ancestry research"
-    if short == "NMDS":
-        if aspect == "methods":
-            return False, f"{term.name} forbids the request's method development purpose"
-        return _needs(
-            r.methods_development,
-            field="methods_development",
-            wanted=False,
-            term=term,
-            what="that no methods development is done",
+            return FAILS, f"{term.name} forbids the request's population origins/ancestry research"
+        return HOLDS, f"{term.name}: the purpose is not ancestry research"
+    if rule.valued:
+        status, why = _VALUED[term.shorthand or ""](
+            term, item, request, ontology, region_sets, purpose
         )
-    if short == "GSO":
-        if aspect == "genetic":
-            return True, f"{term.name}: the purpose is genetic research"
-        return _needs(
-            r.genetic_study, field="genetic_study", wanted=True, term=term, what="a genetic study"
-        )
-    if short == "NCU":
-        return _needs(
-            r.commercial, field="commercial", wanted=False, term=term, what="non-commercial use"
-        )
-    if short == "NPU":
-        return _needs(
-            r.not_for_profit,
-            field="not_for_profit",
-            wanted=True,
-            term=term,
-            what="a not-for-profit organisation",
-        )
-    if short == "NPUNCU":
-        ok, why = _needs(
-            r.commercial,
-            field="commercial",
-            wanted=False,
-            term=term,
-            what="non-commercial use by a not-for-profit organisation",
-        )
-        if not ok:
-            return ok, why
-        return _needs(
-            r.not_for_profit,
-            field="not_for_profit",
-            wanted=True,
-            term=term,
-            what="non-commercial use by a not-for-profit organisation",
-        )
-    if short == "IRB":
-        return _needs(
-            r.ethics_approval,
-            field="ethics_approval",
-            wanted=True,
-            term=term,
-            what="documented local IRB/ERB approval",
-        )
-    if short == "COL":
-        return _needs(
-            r.collaboration,
-            field="collaboration",
-            wanted=True,
-            term=term,
-            what="collaboration with the primary study investigators",
-        )
-    if short == "PUB":
-        return _needs(
-            r.will_publish,
-            field="will_publish",
-            wanted=True,
-            term=term,
-            what="that results are made available to the scientific community",
-        )
-    if short == "MOR":
-        until = f" until {item.values[0]}" if item.values else ""
-        return _needs(
-            r.accepts_moratorium,
-            field="accepts_moratorium",
-            wanted=True,
-            term=term,
-            what=f"agreement not to publish{until}",
-        )
-    if short == "RTN":
-        return _needs(
-            r.will_return_data,
-            field="will_return_data",
-            wanted=True,
-            term=term,
-            what="returning derived data to the resource",
-        )
-    if short == "US":
-        return _needs(
-            r.approved_user, field="approved_user", wanted=True, term=term, what="an approved user"
-        )
-    if short == "PS":
-        return _needs(
-            r.approved_project,
-            field="approved_project",
-            wanted=True,
-            term=term,
-            what="an approved project",
-        )
-    if short == "IS":
-        return _needs(
-            r.approved_institution,
-            field="approved_institution",
-            wanted=True,
-            term=term,
-            what="an approved institution",
-        )
-    if short == "TS":
-        return _time_limit(term, item, r)
-    if short == "GS":
-        return _geography(term, item, r, region_sets)
-    if short == "RS":
-        return _research_type(term, item, r, ontology, purpose)
-    # A modifier this release adds that we have no check for cannot be assumed to hold.
-    return False, f"{term.name}: no check is implemented for this modifier, so it is not satisfied"
+    else:
+        status, why = _attested(term, rule, request, item)
+    if status == HOLDS and rule.committee:
+        return REVIEW, f"{why}; {_COMMITTEE}"
+    return status, why
 
 
-def _time_limit(term: DuoTerm, item: ConsentTerm, r: DataUseRequest) -> tuple[bool, str]:
+_COMMITTEE = "the requester's own statement is not proof, so the access committee must verify it"
+
+
+def _attested(
+    term: DuoTerm, rule: ModifierRule, request: DataUseRequest, item: ConsentTerm
+) -> tuple[Status, str]:
+    what = f"{rule.what} ({', '.join(item.values)})" if item.values else rule.what
+    stated: list[str] = []
+    for attestation in rule.attestations:
+        value = getattr(request, attestation.field)
+        if value is None:
+            if rule.committee:
+                return REVIEW, (
+                    f"{term.name} requires {what}; the request does not state "
+                    f"{attestation.field}, so the access committee must check it"
+                )
+            return (
+                FAILS,
+                f"{term.name} requires {what}; the request does not state {attestation.field}",
+            )
+        if value is not attestation.wanted:
+            return FAILS, (
+                f"{term.name} forbids this: {attestation.field}={str(value).lower()} "
+                f"but it requires {what}"
+            )
+        stated.append(f"{attestation.field}={str(value).lower()}")
+    return HOLDS, f"{term.name}: satisfied ({', '.join(stated)})"
+
+
+def _time_limit(
+    term: DuoTerm, item: ConsentTerm, r: DataUseRequest, *_: object
+) -> tuple[Status, str]:
     if not item.values or not item.values[0].isdigit():
-        return False, f"{term.name} names no number of months, so it cannot be checked"
+        return FAILS, f"{term.name} names no number of months, so it cannot be checked"
     limit = int(item.values[0])
     if r.duration_months is None:
-        return (
-            False,
-            f"{term.name} limits use to {limit} months; the request states no duration_months",
+        return REVIEW, (
+            f"{term.name} limits use to {limit} months; the request states no duration_months, "
+            "so the access committee must set the period"
         )
     if r.duration_months <= limit:
-        return True, f"{term.name}: {r.duration_months} months is within the {limit}-month limit"
-    return False, f"{term.name}: {r.duration_months} months exceeds the {limit}-month limit"
+        return HOLDS, f"{term.name}: {r.duration_months} months is within the {limit}-month limit"
+    return FAILS, f"{term.name}: {r.duration_months} months exceeds the {limit}-month limit"
 
 
 def _geography(
     term: DuoTerm,
     item: ConsentTerm,
     r: DataUseRequest,
+    _ontology: DuoOntology,
     region_sets: Mapping[str, Collection[str]] | None,
-) -> tuple[bool, str]:
+    _purpose: DuoTerm | None,
+) -> tuple[Status, str]:
     if not item.values:
-        return False, f"{term.name} names no region, so no request can be checked against it"
+        return FAILS, f"{term.name} names no region, so no request can be checked against it"
     allowed = ", ".join(item.values)
     if not r.country and not r.regions:
-        return (
-            False,
-            f"{term.name} limits use to {allowed}; the request states no country or region",
+        return REVIEW, (
+            f"{term.name} limits use to {allowed}; the request states no country or region, "
+            "so the access committee must check where the data will be used"
         )
     country = (r.country or "").upper()
     own_regions = {x.upper() for x in r.regions}
@@ -191,12 +245,12 @@ def _geography(
     for value in item.values:
         key = value.strip().upper()
         if key == country or key in own_regions:
-            return True, f"{term.name}: the requester ({country or key}) is within {value}"
+            return HOLDS, f"{term.name}: the requester ({country or key}) is within {value}"
         members = region_sets.get(key)
         if members is not None and country in {m.upper() for m in members}:
-            return True, f"{term.name}: the requester's country {country} is in region {value}"
+            return HOLDS, f"{term.name}: the requester's country {country} is in region {value}"
     who = country or ", ".join(sorted(own_regions))
-    return False, f"{term.name} limits use to {allowed}; the requester ({who}) is outside it"
+    return FAILS, f"{term.name} limits use to {allowed}; the requester ({who}) is outside it"
 
 
 def _research_type(
@@ -204,18 +258,40 @@ def _research_type(
     item: ConsentTerm,
     r: DataUseRequest,
     ontology: DuoOntology,
+    _region_sets: object,
     purpose: DuoTerm | None,
-) -> tuple[bool, str]:
+) -> tuple[Status, str]:
     if not item.values:
-        return False, f"{term.name} names no research type, so it cannot be checked"
+        return FAILS, f"{term.name} names no research type, so it cannot be checked"
     stated = ontology.resolve(r.purpose, field="purpose")
     for value in item.values:
         allowed = ontology.resolve(value, field="consent RS value")
         if ontology.is_a(stated.id, allowed.id) or (
             purpose is not None and ontology.is_a(purpose.id, allowed.id)
         ):
-            return True, f"{term.name}: {stated.name} is within {allowed.name}"
+            return HOLDS, f"{term.name}: {stated.name} is within {allowed.name}"
     return (
-        False,
+        FAILS,
         f"{term.name} limits use to {', '.join(item.values)}; {stated.name} is not among them",
     )
+
+
+_VALUED: dict[str, Callable[..., tuple[Status, str]]] = {
+    "TS": _time_limit,
+    "GS": _geography,
+    "RS": _research_type,
+}
+
+
+def request_fields_by_modifier() -> dict[str, list[str]]:
+    """Request field -> the modifier shorthands that read it (for CLI/API help)."""
+    fields: dict[str, list[str]] = {"duration_months": ["TS"], "country": ["GS"], "regions": ["GS"]}
+    for short, rule in MODIFIER_RULES.items():
+        for attestation in rule.attestations:
+            fields.setdefault(attestation.field, []).append(short)
+    return fields
+
+
+def attestation_help() -> dict[str, str]:
+    """Request field -> what it means, from the table."""
+    return {a.field: a.help for rule in MODIFIER_RULES.values() for a in rule.attestations}

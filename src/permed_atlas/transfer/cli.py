@@ -11,8 +11,7 @@ import typer
 from rich.console import Console
 
 from permed_atlas.transfer.assessor import assess_transfer, known_measures
-from permed_atlas.transfer.duo import load_duo_ontology
-from permed_atlas.transfer.duo_match import DataUseRequest, match_data_use
+from permed_atlas.transfer.duo_cli import register_duo_match
 from permed_atlas.transfer.errors import ScenarioError
 from permed_atlas.transfer.fields import FIELDS, FieldSpec
 from permed_atlas.transfer.models import Assessment, Effect
@@ -177,36 +176,4 @@ def rules(rules_dir: RulesDir = None) -> None:
             console.print(f"  {rule.id} [{rule.effect.value}] {rule.reference}", highlight=False)
 
 
-@app.command("duo-match")
-def duo_match(
-    consent: Annotated[
-        list[str], typer.Option("--consent", help="DUO code (repeat), e.g. HMB, GS=EU27.")
-    ],
-    purpose: Annotated[str, typer.Option(help="DUO purpose, e.g. HMB or DUO:0000006.")],
-    disease: Annotated[
-        str | None, typer.Option(help="Disease studied (MONDO/ICD-10/label).")
-    ] = None,
-    commercial: Annotated[bool | None, typer.Option(help="Commercial use.")] = None,
-    not_for_profit: Annotated[
-        bool | None, typer.Option(help="Requester is not-for-profit.")
-    ] = None,
-    country: Annotated[str | None, typer.Option(help="Requester country (ISO alpha-2).")] = None,
-    will_publish: Annotated[bool | None, typer.Option(help="Results will be published.")] = None,
-    ethics_approval: Annotated[bool | None, typer.Option(help="IRB/ERB approval held.")] = None,
-) -> None:
-    """Match a data-use request against DUO consent codes and show the reasoning.
-
-    Example: ``permed transfer duo-match --consent HMB --consent NCU --purpose DS
-    --disease C50 --no-commercial``
-    """
-    request = DataUseRequest(
-        purpose=purpose, disease=disease, commercial=commercial, not_for_profit=not_for_profit,
-        country=country.upper() if country else None, will_publish=will_publish,
-        ethics_approval=ethics_approval,
-    )  # fmt: skip
-    match = match_data_use(consent, request, ontology=load_duo_ontology())
-    console.print(f"[bold]{'allowed' if match.allowed else 'not allowed'}[/]")
-    for reason in match.reasons:
-        console.print(f"  - {reason}", highlight=False)
-    if not match.allowed:
-        raise typer.Exit(code=2)
+register_duo_match(app, console)

@@ -1,6 +1,8 @@
 """Match a data-use request against a dataset's DUO consent terms, with reasons.
 
-The rules, each stated in a reason the user sees:
+Three outcomes: ``allowed``, ``needs_review`` (an access committee must verify
+a condition the dataset sets) and ``not_allowed``. The rules, each stated in a
+reason the user sees (docs/duo.md compares them with the Broad's DUOS):
 
 * Permissions (children of DUO:0000001): the request's purpose must be the
   consent's permission or one of its subclasses in the OWL hierarchy (a DS
@@ -9,13 +11,19 @@ The rules, each stated in a reason the user sees:
   rather than under it, because GRU's definition says "any research purpose"
   and its comment names "the study of population origins or ancestry".
   Several permissions in one consent: any one suffices.
+* Methods development (DUO:0000031) without a disease is permitted under any
+  research permission unless the consent carries NMDS (as DUOS does).
 * DS needs the consent's disease(s) and the request's disease; they match when
-  the ids or labels are equal, or when the request's ICD-10 code lies inside
-  the consent's (C50.9 in C50). MONDO's own hierarchy is not bundled, so a
-  MONDO child of the consent's disease is not recognised (the reason says so).
-* Modifiers (children of DUO:0000017) all have to hold. One that needs a fact
-  the request does not state (commercial or not, country, publication, ...)
-  makes the match fail with a reason naming that field: silence is not consent.
+  the ids or labels are equal, or when the request's ICD-10 code, range or
+  chapter lies inside the consent's (C50.9 in C50, C50 in C00-D48, in
+  "chapter:II"). MONDO's hierarchy is not bundled, so a MONDO child of the
+  consent's disease is not recognised (the reason says so).
+* Purposes DUOS leaves to a committee (population, age, gender, control
+  research; purposes.csv aspect ``review``) need review where the consent's
+  permission does not cover them by the hierarchy.
+* Modifiers (children of DUO:0000017) all have to hold: see ``_duo_modifiers``.
+  One that needs a fact the request does not state fails (silence is not
+  consent), except the dataset's own conditions, which go to review.
 * Obsolete terms are replaced by the terms the OWL names (GRU-CC -> GRU + CC).
 """
 
@@ -24,14 +32,20 @@ from __future__ import annotations
 import re
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Literal
 
+from permed_atlas.icd10 import IcdPattern, icd10_chapters, parse_pattern
+from permed_atlas.transfer._duo_modifiers import FAILS, HOLDS, REVIEW, Status
 from permed_atlas.transfer._duo_modifiers import check_modifier as _check_modifier
 from permed_atlas.transfer.duo import DuoOntology, DuoTerm
 from permed_atlas.transfer.errors import DuoTermError
 from permed_atlas.types import CountryCode, DuoCode
 
 NRES, GRU, HMB, DS, POA = "DUO:0000004", "DUO:0000042", "DUO:0000006", "DUO:0000007", "DUO:0000011"
-_ICD10 = re.compile(r"^[A-Z]\d{2}(\.\w+)?$")
+_ICD10 = re.compile(
+    r"^[A-Z]\d{2}(\.?\w+)?$|^[A-Z]\d{2}(\.\w+)?-[A-Z]\d{2}(\.\w+)?$|^CHAPTER:", re.I
+)
+Outcome = Literal["allowed", "needs_review", "not_allowed"]
 _ONTOLOGY_ID = re.compile(r"^([A-Za-z]+)[:_](\d+)$")
 
 
@@ -102,16 +116,24 @@ class DataUseRequest:
 class DuoMatch:
     """The verdict of one match and why.
 
-    :param allowed: whether the consent permits the request.
+    :param outcome: ``allowed``, ``needs_review`` (an access committee must
+        verify the codes in ``review``) or ``not_allowed``.
     :param reasons: one sentence per consent term (and per assumption), in order.
     :param blocking: the consent codes that forbid the request or cannot be checked.
     :param permitted_by: the permission codes that cover the request's purpose.
+    :param review: the consent codes an access committee has to verify.
     """
 
-    allowed: bool
+    outcome: Outcome
     reasons: list[str] = field(default_factory=list)
     blocking: list[DuoCode] = field(default_factory=list)
     permitted_by: list[DuoCode] = field(default_factory=list)
+    review: list[DuoCode] = field(default_factory=list)
+
+    @property
+    def allowed(self) -> bool:
+        """Allowed without review: what a machine may act on alone."""
+        return self.outcome == "allowed"
 
 
 def parse_consent_term(text: str, *, ontology: DuoOntology) -> ConsentTerm:
@@ -146,7 +168,7 @@ def match_data_use(
     Example::
 
         duo = load_duo_ontology()
-        match_data_use(["GRU"], DataUseRequest(purpose="HMB"), ontology=duo).allowed  # True
+        match_data_use(["GRU"], DataUseRequest(purpose="HMB"), ontology=duo).outcome  # "allowed"
     """
     terms = _expand(consent, ontology)
     reasons: list[str] = [r for _, r in terms if r]
@@ -155,6 +177,7 @@ def match_data_use(
     reasons += purpose_reasons
     blocking: list[DuoCode] = []
     permitted_by: list[DuoCode] = []
+    review: list[DuoCode] = []
 
     permissions = [
         (ontology.terms[c.code], c) for c in resolved if _kind(ontology, c) == "permission"
@@ -180,14 +203,17 @@ def match_data_use(
         blocking.append("DUO:0000001")
         reasons.append("the consent names no data use permission (GRU, HMB, DS, POA, NRES)")
     elif not request.clinical_care or purpose is not None:
-        granted = False
+        verdicts = []
         for term, item in permissions:
-            ok, why = _check_permission(term, item, purpose, aspect, request, ontology)
+            status, why = _check_permission(term, item, purpose, aspect, request, ontology)
             reasons.append(why)
-            if ok:
-                granted = True
-                permitted_by.append(term.id)
-        if not granted:
+            verdicts.append((term.id, status))
+        granted = [code for code, status in verdicts if status == "holds"]
+        to_review = [code for code, status in verdicts if status == REVIEW]
+        permitted_by.extend(granted)
+        if not granted and to_review:
+            review.extend(to_review)
+        elif not granted:
             blocking.extend(t.id for t, _ in permissions)
 
     for term, item in modifiers:
@@ -195,14 +221,18 @@ def match_data_use(
             if not request.clinical_care:
                 reasons.append(f"{term.name} adds clinical care use; no restriction on research")
             continue
-        ok, why = _check_modifier(term, item, request, aspect, ontology, region_sets, purpose)
+        status, why = _check_modifier(term, item, request, aspect, ontology, region_sets, purpose)
         reasons.append(why)
-        if not ok:
+        if status == FAILS:
             blocking.append(term.id)
+        elif status == REVIEW:
+            review.append(term.id)
 
+    outcome: Outcome = "not_allowed" if blocking else "needs_review" if review else "allowed"
     return DuoMatch(
-        allowed=not blocking, reasons=reasons, blocking=blocking, permitted_by=permitted_by
-    )
+        outcome=outcome, reasons=reasons, blocking=blocking, permitted_by=permitted_by,
+        review=review,
+    )  # fmt: skip
 
 
 def _kind(ontology: DuoOntology, item: ConsentTerm) -> str:
@@ -282,21 +312,33 @@ def _check_permission(
     aspect: str,
     request: DataUseRequest,
     ontology: DuoOntology,
-) -> tuple[bool, str]:
+) -> tuple[Status, str]:
     if purpose is None:
-        return False, f"{term.name}: the request states no research purpose"
+        return FAILS, f"{term.name}: the request states no research purpose"
     if term.id == NRES:
-        return True, f"{term.name} permits any use"
+        return HOLDS, f"{term.name} permits any use"
+    if term.id == DS and not item.values:
+        return FAILS, f"{term.name} names no disease, so no request can be checked against it"
     if term.id == GRU and purpose.id == POA:
-        return True, (
+        return HOLDS, (
             f"{term.name} permits {purpose.name}: GRU's definition allows 'any research "
             "purpose' and its comment names the study of population origins or ancestry"
         )
+    if aspect == "methods" and not request.disease:
+        return HOLDS, (
+            f"{term.name} permits methods development: it is research on the data within the "
+            "consent's bounds, allowed unless the consent says NMDS"
+        )
     if not ontology.is_a(purpose.id, term.id):
+        if aspect == "review":
+            return REVIEW, (
+                f"{term.name} does not clearly cover {request.purpose} research "
+                "(population, age, gender or control use), so an access committee must decide"
+            )
         extra = ""
         if term.id == HMB and aspect == "ancestry":
             extra = "; HMB's definition excludes the study of population origins or ancestry"
-        return False, (
+        return FAILS, (
             f"{term.name} does not permit {purpose.name}: {purpose.shorthand or purpose.id} "
             f"is not a subclass of {term.shorthand or term.id} in DUO{extra}"
         )
@@ -304,29 +346,44 @@ def _check_permission(
     shown = " ⊑ ".join(ontology.terms[c].shorthand or c for c in chain if c in ontology.terms)
     if term.id != DS:
         how = "the same term" if purpose.id == term.id else f"the ontology's hierarchy ({shown})"
-        return True, f"{term.name} permits {purpose.name} by {how}"
-    if not item.values:
-        return False, f"{term.name} names no disease, so no request can be checked against it"
+        return HOLDS, f"{term.name} permits {purpose.name} by {how}"
     if not request.disease:
         return (
-            False,
+            FAILS,
             f"{term.name} is limited to {', '.join(item.values)}; the request names no disease",
         )
     for value in item.values:
-        if _disease_matches(value, request.disease):
-            return True, f"{term.name} permits research on {request.disease!r} (consent: {value})"
-    return False, (
-        f"{term.name} is limited to {', '.join(item.values)}; {request.disease!r} does not match "
-        "(exact id or label, or an ICD-10 code inside the consent's; MONDO subclasses are not "
-        "resolved)"
+        how = _disease_within(value, request.disease)
+        if how:
+            return HOLDS, f"{term.name} permits research on {request.disease!r} ({how})"
+    return FAILS, (
+        f"{term.name} is limited to {', '.join(item.values)}; {request.disease!r} is not "
+        "within it (same id or label, or an ICD-10 code, range or chapter inside the "
+        "consent's; MONDO subclasses are not resolved because no MONDO release is bundled)"
     )
 
 
-def _disease_matches(consented: str, requested: str) -> bool:
+def _disease_within(consented: str, requested: str) -> str:
+    """How ``requested`` lies within ``consented`` ("" when it does not)."""
     a, b = _norm_disease(consented), _norm_disease(requested)
     if a == b:
-        return True
-    return bool(_ICD10.match(a) and _ICD10.match(b) and b.startswith(a))
+        return f"consent: {consented}"
+    outer, inner = _icd_pattern(consented), _icd_pattern(requested)
+    if outer is not None and inner is not None and outer.covers(inner):
+        return f"ICD-10 {inner.text} lies within the consent's {outer.text}"
+    return ""
+
+
+def _icd_pattern(value: str) -> IcdPattern | None:
+    text = value.strip()
+    if text.upper().startswith("ICD10:") or text.upper().startswith("ICD-10:"):
+        text = text.split(":", 1)[1]
+    if not _ICD10.match(text):
+        return None
+    try:
+        return parse_pattern(text, chapters=icd10_chapters())
+    except ValueError:
+        return None
 
 
 def _norm_disease(value: str) -> str:
@@ -334,6 +391,4 @@ def _norm_disease(value: str) -> str:
     match = _ONTOLOGY_ID.match(text)
     if match:
         return f"{match.group(1).upper()}:{match.group(2)}"
-    if _ICD10.match(text.upper()):
-        return text.upper()
     return " ".join(text.casefold().split())

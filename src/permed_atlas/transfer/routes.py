@@ -172,8 +172,8 @@ def api_duo_match(body: DuoMatchCreate) -> DuoMatchPublic:
     fields["regions"] = tuple(fields["regions"])
     match = match_data_use(consent, DataUseRequest(**fields), ontology=_duo())
     return DuoMatchPublic(
-        allowed=match.allowed, reasons=match.reasons, blocking=match.blocking,
-        permitted_by=match.permitted_by,
+        outcome=match.outcome, allowed=match.allowed, reasons=match.reasons,
+        blocking=match.blocking, permitted_by=match.permitted_by, review=match.review,
     )  # fmt: skip
 
 

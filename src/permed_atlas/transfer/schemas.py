@@ -6,7 +6,7 @@ the semantic checks and its errors name the field and list the allowed values.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, create_model
 
@@ -77,9 +77,15 @@ class DuoMatchCreate(BaseModel):
 
 
 class DuoMatchPublic(BaseModel):
-    """The verdict of a DUO match and its reasons."""
+    """The verdict of a DUO match and its reasons.
 
+    ``outcome`` is allowed, needs_review (an access committee must verify the
+    codes in ``review``) or not_allowed; ``allowed`` is true only for allowed.
+    """
+
+    outcome: Literal["allowed", "needs_review", "not_allowed"]
     allowed: bool
+    review: list[str]
     reasons: list[str]
     blocking: list[str]
     permitted_by: list[str]

@@ -1,0 +1,242 @@
+"""An answer as people act on it: a short checklist first, plain words, jargon explained.
+
+The assessor's result reaches the helpdesk as plain data whose "missing" lines
+name internal facts and rule ids ("exporter_ciio (...) is not stated; needed by
+csl-art37-ciio-localisation"); here they become sentences that name what to
+find out and which obligation it decides, by the rule's title and legal
+reference. The same digest feeds the page, the Markdown and the PDF export.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from permed_atlas.helpdesk.glossary import GlossaryTerm, terms_in
+from permed_atlas.helpdesk.models import Answer, Entry, Hit
+
+CHECKLIST_ENTRIES_PER_COUNTRY = 2
+"""At most this many procedures per country in the checklist: it is a summary."""
+TRANSFER_ADVICE = "For the data transfer, also ask your data protection officer or legal office."
+
+# The engine's line for an unstated fact: "<fact> (<what it means>) is not stated; needed by <ids>".
+_NEEDED = re.compile(r"^(?P<fact>[a-z][a-z0-9_]*) \((?P<what>.+)\) is not stated; needed by "
+                     r"(?P<rules>[a-z0-9][a-z0-9, .-]*)$")  # fmt: skip
+_INTERNAL_ID = re.compile(r"\b[a-z]+(?:_[a-z0-9]+)+\b")
+
+
+@dataclass(frozen=True, slots=True)
+class ChecklistItem:
+    """One line of the checklist.
+
+    :param kind: ``blocker`` (not allowed as described), ``step`` (to do), ``met``
+        (an obligation already satisfied) or ``procedure`` (a country's procedure).
+    :param link: where the details are (an entry page), or "".
+    """
+
+    text: str
+    kind: str
+    reference: str = ""
+    link: str = ""
+    unconfirmed: bool = False
+
+
+@dataclass(frozen=True)
+class Digest:
+    """What the page shows above the details, and the exports repeat."""
+
+    countries: tuple[tuple[str, str], ...]
+    checklist: tuple[ChecklistItem, ...]
+    still_needed: tuple[str, ...]
+    glossary: tuple[GlossaryTerm, ...]
+    asked_terms: tuple[GlossaryTerm, ...]
+
+
+def is_confirmed(entry: Entry, confirmations: Mapping[str, Any]) -> bool:
+    """Whether an entry is confirmed in its file or by an editor since."""
+    return entry.confirmed or entry.id in confirmations
+
+
+def digest_answer(
+    answer: Answer,
+    *,
+    glossary: Sequence[GlossaryTerm] = (),
+    confirmations: Mapping[str, Any] | None = None,
+) -> Digest:
+    """The checklist, countries, plain open questions and glossary of an answer.
+
+    :param answer: from :func:`answer_question`.
+    :param glossary: from :func:`load_glossary`.
+    :param confirmations: entry id -> editor confirmation (entries confirmed since their file).
+    """
+    confirmed = confirmations or {}
+    countries = tuple((g.country, g.name) for g in answer.by_country)
+    checklist: list[ChecklistItem] = []
+    still_needed: list[str] = []
+    if answer.transfer is not None:
+        if answer.transfer.assessment is not None:
+            checklist.extend(transfer_checklist(answer.transfer.assessment))
+            still_needed.extend(plain_missing(answer.transfer.assessment))
+        still_needed.extend(answer.transfer.flow.missing)
+    for group in answer.by_country:
+        checklist.extend(_procedures(group.name, group.hits, confirmed))
+    asked = terms_in([answer.question], glossary)
+    used = terms_in([answer.question, *(i.text for i in checklist), *still_needed], glossary)
+    return Digest(
+        countries=countries, checklist=tuple(checklist), still_needed=tuple(still_needed),
+        glossary=tuple(used), asked_terms=tuple(asked),
+    )  # fmt: skip
+
+
+def _procedures(
+    country: str, hits: Iterable[Hit], confirmed: Mapping[str, Any]
+) -> list[ChecklistItem]:
+    items: list[ChecklistItem] = []
+    topics: set[str] = set()
+    for hit in hits:
+        entry = hit.entry
+        if entry.topic in topics or len(items) >= CHECKLIST_ENTRIES_PER_COUNTRY:
+            continue
+        topics.add(entry.topic)
+        items.append(ChecklistItem(
+            text=f"{country}: {entry.title}", kind="procedure",
+            reference=entry.authority, link=f"/helpdesk/entries/{entry.id}",
+            unconfirmed=not is_confirmed(entry, confirmed),
+        ))  # fmt: skip
+    return items
+
+
+def _references(finding: Mapping[str, Any]) -> str:
+    refs = finding.get("references") or [finding.get("reference", "")]
+    return "; ".join(str(r) for r in refs if r)
+
+
+def transfer_checklist(assessment: Mapping[str, Any]) -> list[ChecklistItem]:
+    """The assessor's prohibitions and obligations as checklist lines, met ones ticked.
+
+    :param assessment: ``assessment_to_dict`` of the transfer assessor.
+    """
+    items: list[ChecklistItem] = []
+    for finding in assessment.get("prohibitions", []):
+        if not finding.get("satisfied"):
+            text = f"Not allowed as described: {finding.get('obligation') or finding['title']}"
+            items.append(ChecklistItem(text, "blocker", _references(finding)))
+    for finding in assessment.get("obligations", []):
+        text = finding.get("obligation") or finding["title"]
+        met = bool(finding.get("satisfied"))
+        if met:
+            because = [*finding.get("satisfied_by", []), *finding.get("met_because", [])]
+            if because:
+                text += f" (met: {plain(', '.join(str(b) for b in because))})"
+        items.append(ChecklistItem(text, "met" if met else "step", _references(finding)))
+    return items
+
+
+def plain(text: str) -> str:
+    """``text`` with internal identifiers ("broad_research") written as words."""
+    return _INTERNAL_ID.sub(lambda m: m.group(0).replace("_", " "), text)
+
+
+def plain_missing(assessment: Mapping[str, Any]) -> list[str]:
+    """What the assessor still needs, as sentences without fact names or rule ids.
+
+    Each unstated fact names the obligations it decides by their titles and
+    references; other lines (assumptions the assessor made) are kept as written.
+
+    :param assessment: ``assessment_to_dict`` of the transfer assessor.
+    """
+    titles = {
+        u["rule_id"]: f"{u['title']} ({u['reference']})" for u in assessment.get("undecided", [])
+    }
+    structured = assessment.get("missing_facts")
+    assumed = set(assessment.get("assumptions", []))  # shown as assumptions, not as gaps
+    lines: list[str] = []
+    for line in assessment.get("missing", []):
+        if line in assumed:
+            continue
+        found = _NEEDED.match(line)
+        if found is None:
+            lines.append(plain(line))
+            continue
+        if structured is not None:
+            continue  # said below from the structured list
+        decides = [titles[r.strip()] for r in found["rules"].split(",") if r.strip() in titles]
+        sentence = f"Not stated: {plain(found['what'])}."
+        if decides:
+            sentence += f" It decides: {'; '.join(dict.fromkeys(decides))}."
+        lines.append(sentence)
+    for fact in structured or ():
+        sentence = f"Not stated: {plain(fact['question'])}."
+        if fact.get("needed_for"):
+            sentence += f" It decides: {'; '.join(dict.fromkeys(fact['needed_for']))}."
+        lines.append(sentence)
+    return lines
+
+
+def digest_to_markdown(
+    answer: Answer,
+    digest: Digest,
+    *,
+    url: str,
+    disclaimer: str,
+    confirmations: Mapping[str, Any] | None = None,
+) -> str:
+    """The answer as Markdown: checklist first, then the details per country.
+
+    :param answer: from :func:`answer_question`.
+    :param digest: from :func:`digest_answer`.
+    :param url: the bookmarkable address of the answer.
+    :param disclaimer: the helpdesk's disclaimer, printed once.
+    :param confirmations: entry id -> editor confirmation.
+    """
+    names = ", ".join(f"{name} ({code})" for code, name in digest.countries) or "none named"
+    advice = f" {TRANSFER_ADVICE}" if answer.transfer is not None else ""
+    lines = [
+        f"# Helpdesk answer: {answer.question}", "",
+        f"> **{disclaimer}**{advice}", "",
+        f"Countries: {names}  ", f"This answer: <{url}>", "",
+        "## Checklist", "",
+    ]  # fmt: skip
+    marks = {"met": "[x]", "blocker": "[ ] ✗"}
+    for item in digest.checklist:
+        ref = f" ({item.reference})" if item.reference else ""
+        flag = " — unconfirmed" if item.unconfirmed else ""
+        lines.append(f"- {marks.get(item.kind, '[ ]')} {item.text}{ref}{flag}")
+    if digest.still_needed:
+        lines += ["", "## Still to find out", ""]
+        lines += [f"- {line}" for line in digest.still_needed]
+    if digest.glossary:
+        lines += ["", "## Terms", ""]
+        lines += [f"- **{t.term}** ({t.name}): {t.explanation} ({t.reference})"
+                  for t in digest.glossary]  # fmt: skip
+    if answer.transfer is not None and answer.transfer.assessment is not None:
+        verdict = answer.transfer.assessment.get("verdict", "")
+        lines += ["", "## Sample and data flow", "", f"Transfer assessor's verdict: **{verdict}**"]
+        lines += [f"- {line}" for line in answer.transfer.flow.derived]
+    for group in answer.by_country:
+        lines += ["", f"## {group.name}"]
+        lines += _entry_markdown([h.entry for h in group.hits], confirmations or {})
+    for note in answer.notes:
+        lines += ["", f"_{note}_"]
+    return "\n".join(lines) + "\n"
+
+
+def _entry_markdown(entries: Iterable[Entry], confirmations: Mapping[str, Any]) -> list[str]:
+    lines: list[str] = []
+    for entry in entries:
+        confirmed = is_confirmed(entry, confirmations)
+        flag = "" if confirmed else " (unconfirmed)"
+        lines += ["", f"### {entry.title}{flag}", "", entry.summary, ""]
+        for number, step in enumerate(entry.procedure, start=1):
+            ref = f" [{step.ref}]" if step.ref else ""
+            lines.append(f"{number}. {step.text}{ref}")
+        lines += [
+            "", f"- Authority: {entry.authority}", f"- Timeline: {entry.timeline}",
+            f"- References: {'; '.join(str(r) for r in entry.references)}",
+            f"- Source: <{entry.source}>, checked {entry.date_checked}",
+        ]  # fmt: skip
+        if not confirmed and entry.caveat:
+            lines.append(f"- Not confirmed: {entry.caveat}")
+    return lines

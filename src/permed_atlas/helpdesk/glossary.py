@@ -1,0 +1,98 @@
+"""Jargon (BCR, PIIA, TIA, SCC ...) explained where a question or an answer uses it.
+
+The terms live in ``data/helpdesk/_glossary.yaml``, each with its reference and
+source. An abbreviation matches in capitals only ("TIA", not "tia"); the
+spelled-out name in any case; the Chinese name anywhere inside Chinese text.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from permed_atlas.helpdesk.errors import KnowledgeFileError
+
+GLOSSARY_FILE = Path(__file__).resolve().parents[1] / "data" / "helpdesk" / "_glossary.yaml"
+_REQUIRED = ("term", "name", "explanation", "reference", "source")
+
+
+@dataclass(frozen=True, slots=True)
+class GlossaryTerm:
+    """One piece of jargon: ``term`` (abbreviation), ``name`` spelled out, what it means."""
+
+    term: str
+    name: str
+    explanation: str
+    reference: str
+    source: str
+    zh: str = ""
+    aliases: tuple[str, ...] = ()
+
+
+@lru_cache(maxsize=2)
+def load_glossary(path: Path = GLOSSARY_FILE) -> tuple[GlossaryTerm, ...]:
+    """The glossary's terms; every problem names the file, the term and the field.
+
+    :param path: the glossary file (the bundled one by default).
+    :raises KnowledgeFileError: for a missing field or a malformed file.
+    """
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as exc:
+        raise KnowledgeFileError(f"cannot read: {exc}", path=str(path)) from exc
+    raw_terms = data.get("terms") if isinstance(data, dict) else None
+    if not isinstance(raw_terms, list):
+        raise KnowledgeFileError("must hold a list 'terms'", path=str(path), field="terms")
+    terms = []
+    for index, raw in enumerate(raw_terms):
+        terms.append(_term(raw, path=str(path), label=f"terms[{index}]"))
+    return tuple(terms)
+
+
+def _term(raw: Any, *, path: str, label: str) -> GlossaryTerm:
+    if not isinstance(raw, dict):
+        raise KnowledgeFileError("must be a mapping", path=path, entry_id=label)
+    for name in _REQUIRED:
+        if not isinstance(raw.get(name), str) or not raw[name].strip():
+            raise KnowledgeFileError(
+                "is required (a non-empty text)", path=path, entry_id=raw.get("term") or label,
+                field=name,
+            )  # fmt: skip
+    aliases = raw.get("aliases") or []
+    if not isinstance(aliases, list) or not all(isinstance(a, str) for a in aliases):
+        raise KnowledgeFileError("must be a list of texts", path=path, entry_id=raw["term"],
+                                 field="aliases")  # fmt: skip
+    return GlossaryTerm(
+        term=raw["term"].strip(), name=" ".join(raw["name"].split()),
+        explanation=" ".join(raw["explanation"].split()), reference=raw["reference"].strip(),
+        source=raw["source"].strip(), zh=str(raw.get("zh") or "").strip(), aliases=tuple(aliases),
+    )  # fmt: skip
+
+
+@lru_cache(maxsize=64)
+def _pattern(term: GlossaryTerm) -> re.Pattern[str]:
+    abbreviations = "|".join(re.escape(a) for a in (term.term, *term.aliases))
+    # Boundaries are Latin letters and digits only: "什么是PIIA" names PIIA.
+    parts = [
+        rf"(?<![A-Za-z0-9-])(?:{abbreviations})(?![A-Za-z0-9-])",
+        rf"(?i:(?<![A-Za-z0-9]){re.escape(term.name)}(?![A-Za-z0-9]))",
+    ]
+    if term.zh:
+        parts.append(re.escape(term.zh))
+    return re.compile("|".join(parts))
+
+
+def terms_in(texts: Iterable[str], glossary: Iterable[GlossaryTerm]) -> list[GlossaryTerm]:
+    """The glossary terms used in any of ``texts``, in glossary order.
+
+    :param texts: a question, checklist lines, obligations.
+    :param glossary: from :func:`load_glossary`.
+    """
+    joined = "\n".join(texts)
+    return [term for term in glossary if _pattern(term).search(joined)]
