@@ -27,6 +27,7 @@ from permed_atlas.delphi.models import CarryDecision, ConsensusRule
 
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{1,78}$")
 _RULE_KINDS = ("share", "median_iqr", "share_and_median_iqr")
+QUARTILE_METHODS = ("linear", "spss")
 
 
 @dataclass(frozen=True)
@@ -75,13 +76,21 @@ def parse_rule(data: Mapping[str, Any] | None, *, path: str = "consensus") -> Co
                 raise StudyFileError(
                     f"{path}.kind: must be one of {', '.join(_RULE_KINDS)}", field="consensus.kind"
                 )
+        elif key == "quartile_method":
+            if value not in QUARTILE_METHODS:
+                raise StudyFileError(
+                    f"{path}.quartile_method: must be one of {', '.join(QUARTILE_METHODS)}",
+                    field="consensus.quartile_method",
+                )
+        elif key == "opposite_max" and value is None:
+            pass
         elif key == "min_region_n":
             if not isinstance(value, int) or value < 1:
                 raise StudyFileError(f"{path}.{key}: must be a positive integer", field=key)
         else:
             if not isinstance(value, (int, float)) or isinstance(value, bool):
                 raise StudyFileError(f"{path}.{key}: must be a number", field=f"consensus.{key}")
-            if key.endswith("share") or key == "region_gap":
+            if key.endswith("share") or key in ("region_gap", "opposite_max"):
                 if not 0 < value <= 1:
                     raise StudyFileError(
                         f"{path}.{key}: a share between 0 and 1 (0.7 for 70%)", field=key

@@ -8,9 +8,9 @@ from __future__ import annotations
 import tempfile
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Form, Request
 from fastapi.responses import Response
 
 from permed_atlas.accounts import record_audit
@@ -19,6 +19,7 @@ from permed_atlas.delphi.definition import ItemDraft
 from permed_atlas.delphi.edge import NO_STORE, attachment, is_editor, redirect
 from permed_atlas.delphi.errors import PanelFileError, RatingError
 from permed_atlas.delphi.models import CarryDecision
+from permed_atlas.delphi.visibility import require_study_results
 from permed_atlas.web.deps import (
     CsrfProtected,
     CurrentUser,
@@ -255,6 +256,28 @@ async def edit_item(
     return redirect(f"/delphi/rounds/{item.round_id}")
 
 
+# -- publication ---------------------------------------------------------------------------------
+
+
+@manage_router.post("/studies/{study_id}/publish", include_in_schema=False)
+def publish_study(
+    study_id: int,
+    session: SessionDep,
+    user: EditorUser,
+    _csrf: CsrfProtected,
+    published: Annotated[str, Form()] = "on",
+) -> Response:
+    study = store.set_published(session, study_id, published=published != "off")
+    record_audit(
+        session,
+        actor_id=user.id,
+        action="delphi.study.publish" if study.published else "delphi.study.unpublish",
+        target=f"delphi_study:{study.id}",
+    )
+    session.commit()
+    return redirect(f"/delphi/studies/{study.id}")
+
+
 # -- synthesis ------------------------------------------------------------------------------------
 
 
@@ -263,6 +286,7 @@ def synthesis_page(
     request: Request, study_id: int, session: SessionDep, user: CurrentUser
 ) -> Response:
     study = store.get_study(session, study_id)
+    require_study_results(study, coordinator=is_editor(user))
     finals = [
         (s, rounds.list_final_items(session, s.id)) for s in store.list_surveys(session, study.id)
     ]

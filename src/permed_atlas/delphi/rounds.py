@@ -8,6 +8,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from permed_atlas.delphi._natural import natural_key
 from permed_atlas.delphi.definition import ItemDraft
 from permed_atlas.delphi.errors import RoundStateError
 from permed_atlas.delphi.models import CarryDecision, Item, ItemSummary, Round, RoundResult
@@ -167,8 +168,7 @@ def list_final_items(session: Session, survey_id: int) -> list[Item]:
         select(ItemRow)
         .join(RoundRow, RoundRow.id == ItemRow.round_id)
         .where(RoundRow.survey_id == survey_id, ItemRow.outcome == "consensus_include")
-        .order_by(ItemRow.code)
     )
     from permed_atlas.delphi.store import _item
 
-    return [_item(r) for r in rows]
+    return sorted((_item(r) for r in rows), key=lambda i: natural_key(i.code))

@@ -57,7 +57,15 @@ def aware(value: datetime | None) -> datetime | None:
 
 def _study(row: StudyRow) -> Study:
     rule = ConsensusRule(**json.loads(row.rule_json))
-    return Study(row.id, row.slug, row.title, row.description, rule, aware(row.created_at))  # type: ignore[arg-type]
+    return Study(
+        row.id,
+        row.slug,
+        row.title,
+        row.description,
+        rule,
+        aware(row.created_at),  # type: ignore[arg-type]
+        aware(row.published_at),
+    )
 
 
 def _expert(row: ExpertRow) -> Expert:
@@ -66,7 +74,7 @@ def _expert(row: ExpertRow) -> Expert:
         row.panel_id,
         row.ref,
         row.name,
-        row.email,
+        row.email or "",
         row.region,
         row.country,
         row.expertise,
@@ -200,6 +208,24 @@ def get_study(session: Session, study: int | str) -> Study:
     return _study(row)
 
 
+def set_published(
+    session: Session, study_id: int, *, published: bool, now: datetime | None = None
+) -> Study:
+    """Publish a study's results (closed rounds, reports, synthesis) or withdraw them.
+
+    :param study_id: the study.
+    :param published: True to publish, False to make the results coordinator-only again.
+    :param now: the publication time.
+    """
+    row = _get(session, StudyRow, study_id, "study")
+    if published and row.published_at is None:
+        row.published_at = now or utcnow()
+    elif not published:
+        row.published_at = None
+    session.flush()
+    return _study(row)
+
+
 def list_panels(session: Session, study_id: int) -> list[Panel]:
     """The panels of a study."""
     rows = session.scalars(
@@ -234,11 +260,11 @@ def import_panel(
     stored = session.execute(
         select(ExpertRow.email, ExpertRow.ref).where(ExpertRow.panel_id == panel_id)
     ).all()
-    emails = {e.lower() for e, _ in stored}
+    emails = {e.lower() for e, _ in stored if e}
     refs = {r for _, r in stored}
     rows: list[ExpertRow] = []
     for draft in drafts:
-        if draft.email.lower() in emails:
+        if draft.email and draft.email.lower() in emails:
             raise PanelFileError("already on this panel", path=path, line=draft.line, field="email")
         if draft.ref in refs:
             raise PanelFileError(
@@ -249,7 +275,7 @@ def import_panel(
                 panel_id=panel_id,
                 ref=draft.ref,
                 name=draft.name,
-                email=draft.email,
+                email=draft.email or None,
                 region=draft.region,
                 country=draft.country,
                 expertise=draft.expertise,

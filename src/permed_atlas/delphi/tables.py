@@ -27,6 +27,8 @@ class StudyRow(Base):
     description: Mapped[str] = mapped_column(Text, default="")
     rule_json: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    # NULL until a coordinator publishes: results stay with the coordinators till then
+    published_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
 
 
 class PanelRow(Base):
@@ -53,7 +55,8 @@ class ExpertRow(Base):
     )
     ref: Mapped[str] = mapped_column(String(80))
     name: Mapped[str] = mapped_column(String(200))
-    email: Mapped[str] = mapped_column(String(320))
+    # NULL for pseudonymous panels (several NULLs never clash in the unique constraint)
+    email: Mapped[str | None] = mapped_column(String(320), nullable=True)
     region: Mapped[str] = mapped_column(String(16))
     country: Mapped[str] = mapped_column(String(2))
     expertise: Mapped[str] = mapped_column(String(300), default="")
