@@ -64,6 +64,8 @@ def test_list_actions_links_actions_to_final_items(demo_session: Session) -> Non
     study = get_study(demo_session, "demo-eu-china-pm")
     actions = list_actions(demo_session, study.id)
     assert len(actions) == 11
+    # natural order, as the synthesis numbers them (not the database's A1, A10, A11, A2)
+    assert [a.code for a in actions] == [f"A{n}" for n in range(1, 12)]
     a2 = next(a for a in actions if a.code == "A2")
     assert (
         a2.item_codes == ("P1-02", "P1-11") and a2.pillar == "P1" and a2.subtopic_code == "DATA-FED"

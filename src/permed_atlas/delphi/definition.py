@@ -227,3 +227,51 @@ def parse_round_plan(
     if data.get("new_items"):
         new_items = _parse_items(data["new_items"], where="new_items", fail=fail)
     return decisions, new_items
+
+
+def _percent_field(fields: Mapping[str, str], name: str, *, required: bool) -> float | None:
+    raw = fields.get(name, "").strip().rstrip("%").strip()
+    if not raw:
+        if required:
+            raise StudyFileError(f"{name}: give a percentage, e.g. 70", field=name)
+        return None
+    try:
+        value = float(raw)
+    except ValueError as exc:
+        raise StudyFileError(
+            f"{name}: {raw!r} is not a number (e.g. 70 for 70%)", field=name
+        ) from exc
+    if not 0 < value <= 100:
+        raise StudyFileError(f"{name}: a percentage above 0 and at most 100", field=name)
+    return value / 100
+
+
+def study_draft_from_form(fields: Mapping[str, str]) -> StudyDraft:
+    """A new study (no pillars yet) from the web form; percentages as typed (70 for 70%).
+
+    :param fields: slug, title, description, kind, agree_share, exclude_share,
+        opposite_max (blank for no cap), quartile_method.
+    """
+    slug = fields.get("slug", "").strip()
+    if not _SLUG.match(slug):
+        raise StudyFileError(
+            "slug: lower-case letters, digits and dashes, 2-79 characters", field="slug"
+        )
+    title = fields.get("title", "").strip()
+    if not title:
+        raise StudyFileError("title: is missing", field="title")
+    rule: dict[str, Any] = {
+        "kind": fields.get("kind", "share") or "share",
+        "agree_share": _percent_field(fields, "agree_share", required=True),
+        "exclude_share": _percent_field(fields, "exclude_share", required=True),
+        "opposite_max": _percent_field(fields, "opposite_max", required=False),
+        "quartile_method": fields.get("quartile_method", "linear") or "linear",
+    }
+    return StudyDraft(
+        slug=slug,
+        title=title,
+        description=fields.get("description", "").strip(),
+        rule=parse_rule(rule, path="consensus"),
+        panels=("Panel",),
+        surveys=(),
+    )

@@ -15,9 +15,9 @@ from fastapi.responses import Response
 
 from permed_atlas.accounts import record_audit
 from permed_atlas.delphi import files, report, responses, rounds, store, synthesis
-from permed_atlas.delphi.definition import ItemDraft
+from permed_atlas.delphi.definition import ItemDraft, study_draft_from_form
 from permed_atlas.delphi.edge import NO_STORE, attachment, is_editor, redirect
-from permed_atlas.delphi.errors import PanelFileError, RatingError
+from permed_atlas.delphi.errors import PanelFileError, RatingError, RoundStateError, StudyFileError
 from permed_atlas.delphi.models import CarryDecision
 from permed_atlas.delphi.visibility import require_study_results
 from permed_atlas.web.deps import (
@@ -30,6 +30,121 @@ from permed_atlas.web.deps import (
 )
 
 manage_router = APIRouter()
+
+# -- study and pillars -------------------------------------------------------------------------
+
+STUDY_FIELDS = (
+    "slug",
+    "title",
+    "description",
+    "kind",
+    "agree_share",
+    "exclude_share",
+    "opposite_max",
+    "quartile_method",
+)
+STUDY_DEFAULTS = {
+    "kind": "share",
+    "agree_share": "70",
+    "exclude_share": "70",
+    "opposite_max": "",
+    "quartile_method": "linear",
+}
+
+
+@manage_router.get("/new", include_in_schema=False)
+def new_study_page(request: Request, user: EditorUser) -> Response:
+    return render(request, "delphi/study_new.html", {"values": STUDY_DEFAULTS, "error": None})
+
+
+@manage_router.post("/new", include_in_schema=False)
+def create_study(
+    request: Request,
+    session: SessionDep,
+    user: EditorUser,
+    _csrf: CsrfProtected,
+    slug: Annotated[str, Form()] = "",
+    title: Annotated[str, Form()] = "",
+    description: Annotated[str, Form()] = "",
+    kind: Annotated[str, Form()] = "share",
+    agree_share: Annotated[str, Form()] = "",
+    exclude_share: Annotated[str, Form()] = "",
+    opposite_max: Annotated[str, Form()] = "",
+    quartile_method: Annotated[str, Form()] = "linear",
+) -> Response:
+    values = dict(
+        zip(
+            STUDY_FIELDS,
+            (
+                slug,
+                title,
+                description,
+                kind,
+                agree_share,
+                exclude_share,
+                opposite_max,
+                quartile_method,
+            ),
+            strict=True,
+        )
+    )
+    try:
+        study = store.create_study(session, study_draft_from_form(values))
+    except (StudyFileError, RoundStateError) as exc:
+        session.rollback()
+        return render(
+            request,
+            "delphi/study_new.html",
+            {"values": values, "error": str(exc)},
+            status_code=422,
+        )
+    record_audit(
+        session,
+        actor_id=user.id,
+        action="delphi.study.create",
+        target=f"delphi_study:{study.id}",
+        detail={"slug": study.slug},
+    )
+    session.commit()
+    return redirect(f"/delphi/studies/{study.id}")
+
+
+@manage_router.post("/studies/{study_id}/pillars", include_in_schema=False)
+def add_pillar(
+    study_id: int,
+    session: SessionDep,
+    user: EditorUser,
+    _csrf: CsrfProtected,
+    pillar: Annotated[str, Form()] = "",
+    title: Annotated[str, Form()] = "",
+) -> Response:
+    survey = store.add_survey(session, study_id, pillar=pillar, title=title)
+    record_audit(
+        session,
+        actor_id=user.id,
+        action="delphi.pillar.add",
+        target=f"delphi_survey:{survey.id}",
+        detail={"pillar": survey.pillar},
+    )
+    session.commit()
+    return redirect(f"/delphi/studies/{study_id}")
+
+
+@manage_router.post("/surveys/{survey_id}", include_in_schema=False)
+def edit_pillar(
+    survey_id: int,
+    session: SessionDep,
+    user: EditorUser,
+    _csrf: CsrfProtected,
+    title: Annotated[str, Form()] = "",
+) -> Response:
+    survey = store.update_survey(session, survey_id, title=title)
+    record_audit(
+        session, actor_id=user.id, action="delphi.pillar.edit", target=f"delphi_survey:{survey.id}"
+    )
+    session.commit()
+    return redirect(f"/delphi/studies/{survey.study_id}")
+
 
 # -- panel ------------------------------------------------------------------------------------
 
@@ -47,15 +162,70 @@ def _render_panel(
     error: str | None = None,
     status_code: int = 200,
     imported: int | None = None,
+    values: dict[str, str] | None = None,
 ) -> Response:
     study = store.get_study(session, study_id)
     panels = [(p, store.list_experts(session, p.id)) for p in store.list_panels(session, study.id)]
     return render(
         request,
         "delphi/panel.html",
-        {"study": study, "panels": panels, "error": error, "imported": imported},
+        {
+            "study": study,
+            "panels": panels,
+            "error": error,
+            "imported": imported,
+            "values": values or {},
+        },
         status_code=status_code,
     )
+
+
+@manage_router.post("/studies/{study_id}/experts", include_in_schema=False)
+def add_expert(
+    request: Request,
+    study_id: int,
+    session: SessionDep,
+    settings: SettingsDep,
+    user: EditorUser,
+    _csrf: CsrfProtected,
+    name: Annotated[str, Form()] = "",
+    ref: Annotated[str, Form()] = "",
+    email: Annotated[str, Form()] = "",
+    country: Annotated[str, Form()] = "",
+    region: Annotated[str, Form()] = "",
+    expertise: Annotated[str, Form()] = "",
+    organisation: Annotated[str, Form()] = "",
+) -> Response:
+    fields = {
+        "name": name,
+        "ref": ref,
+        "email": email,
+        "country": country,
+        "region": region,
+        "expertise": expertise,
+        "organisation": organisation,
+    }
+    try:
+        expert = files.add_expert(
+            session,
+            fields,
+            study_id=study_id,
+            include_hk_mo_in_china=settings.include_hk_mo_in_china,
+        )
+    except PanelFileError as exc:
+        session.rollback()
+        return _render_panel(
+            request, session, study_id, error=str(exc), status_code=422, values=fields
+        )
+    record_audit(
+        session,
+        actor_id=user.id,
+        action="delphi.expert.add",
+        target=f"delphi_expert:{expert.id}",
+        detail={"ref": expert.ref},
+    )
+    session.commit()
+    return redirect(f"/delphi/studies/{study_id}/panel?added={expert.id}")
 
 
 @manage_router.post("/studies/{study_id}/panel", include_in_schema=False)
@@ -174,7 +344,8 @@ async def next_round(
 ) -> Response:
     form = await request.form()
     decisions: dict[str, CarryDecision] = {}
-    for item in store.list_items(session, round_id):
+    items = store.list_items(session, round_id)
+    for item in items:
         choice = str(form.get(f"decision_{item.id}") or "carry")
         statement = str(form.get(f"statement_{item.id}") or "").strip() or None
         reason = str(form.get(f"reason_{item.id}") or "").strip()
@@ -189,13 +360,15 @@ async def next_round(
         session,
         round_id,
         decisions={c: d for c, d in decisions.items() if d.drop or d.statement or d.reason},
+        carry=str(form.get("carry") or "pending"),
+        selected=[i.code for i in items if form.get(f"carry_{i.id}") == "on"],
     )
     record_audit(
         session,
         actor_id=user.id,
         action="delphi.round.create",
         target=f"delphi_round:{created.id}",
-        detail={"from_round": round_id},
+        detail={"from_round": round_id, "carry": str(form.get("carry") or "pending")},
     )
     session.commit()
     return redirect(f"/delphi/rounds/{created.id}")
@@ -243,6 +416,7 @@ async def edit_item(
             item_id,
             statement=str(form.get("statement") or "") or None,
             rationale=str(form["rationale"]) if isinstance(form.get("rationale"), str) else None,
+            subtopic=str(form["subtopic"]) if isinstance(form.get("subtopic"), str) else None,
         )
         action = "delphi.item.edit"
     record_audit(

@@ -33,8 +33,12 @@ __all__ = ["api_router", "router"]
 
 
 @router.get("/", include_in_schema=False)
-def index(request: Request, session: SessionDep) -> Response:
-    return render(request, "delphi/index.html", {"studies": store.list_studies(session)})
+def index(request: Request, session: SessionDep, user: CurrentUser) -> Response:
+    return render(
+        request,
+        "delphi/index.html",
+        {"studies": store.list_studies(session), "is_editor": is_editor(user)},
+    )
 
 
 @router.get("/studies/{study_id}", include_in_schema=False)

@@ -265,11 +265,26 @@ def import_panel(
     rows: list[ExpertRow] = []
     for draft in drafts:
         if draft.email and draft.email.lower() in emails:
-            raise PanelFileError("already on this panel", path=path, line=draft.line, field="email")
+            raise PanelFileError(
+                "already on this panel", path=path, line=draft.line or None, field="email"
+            )
+        if not draft.ref_given and draft.ref in refs:
+            # a ref the file did not give: the next free number (experts added one by one)
+            number = 1
+            while f"E{number:03d}" in refs:
+                number += 1
+            ref = f"E{number:03d}"
+            draft = dataclasses.replace(draft, ref=ref, name=draft.name or ref)
         if draft.ref in refs:
             raise PanelFileError(
-                f"ref {draft.ref!r} already on this panel", path=path, line=draft.line, field="ref"
+                f"ref {draft.ref!r} already on this panel",
+                path=path,
+                line=draft.line or None,
+                field="ref",
             )
+        refs.add(draft.ref)
+        if draft.email:
+            emails.add(draft.email.lower())
         rows.append(
             ExpertRow(
                 panel_id=panel_id,
@@ -382,10 +397,86 @@ def add_item(session: Session, round_id: int, draft: ItemDraft) -> Item:
     ):
         raise RoundStateError(f"round {row.number} already has an item {draft.code!r}")
     last = max((i.position for i in list_items(session, round_id)), default=0)
-    item = _item_row(round_id, draft, position=last + 1)
+    earlier = session.scalar(
+        select(ItemRow)
+        .join(RoundRow, RoundRow.id == ItemRow.round_id)
+        .where(
+            RoundRow.survey_id == row.survey_id,
+            RoundRow.number == row.number - 1,
+            ItemRow.code == draft.code,
+        )
+    )
+    if earlier is None:
+        item = _item_row(round_id, draft, position=last + 1)
+    else:
+        # the same code as an item of the previous round: it is that item carried on, so
+        # stability and each expert's earlier answer stay linked
+        same = draft.statement.strip() == earlier.statement
+        item = _item_row(
+            round_id,
+            draft,
+            position=last + 1,
+            origin="carried" if same else "edited",
+            previous_item_id=earlier.id,
+        )
+        again = " for re-rating" if earlier.outcome.startswith("consensus") else ""
+        earlier.outcome_reason = (
+            f"carried to round {row.number}{again}{'' if same else ' reworded'}; "
+            f"{earlier.outcome_reason}"
+        )
+        earlier.outcome = "carried"
     session.add(item)
     session.flush()
     return _item(item)
+
+
+def add_survey(
+    session: Session, study_id: int, *, pillar: str, title: str, panel_id: int | None = None
+) -> Survey:
+    """Add a pillar (one survey) to a study, with an empty draft first round.
+
+    :param study_id: the study.
+    :param pillar: the pillar's short code, e.g. ``P4``; unique in the study.
+    :param title: the survey's title.
+    :param panel_id: the panel rating it; the study's first panel (created if none).
+    """
+    _get(session, StudyRow, study_id, "study")
+    pillar, title = pillar.strip(), title.strip()
+    if not pillar or not title:
+        raise RoundStateError("a pillar needs a code and a title")
+    if session.scalar(
+        select(SurveyRow.id).where(SurveyRow.study_id == study_id, SurveyRow.pillar == pillar)
+    ):
+        raise RoundStateError(f"the study already has a pillar {pillar!r}")
+    if panel_id is None:
+        panels = list_panels(session, study_id)
+        if panels:
+            panel_id = panels[0].id
+        else:
+            panel_row = PanelRow(study_id=study_id, name="Panel")
+            session.add(panel_row)
+            session.flush()
+            panel_id = panel_row.id
+    survey = SurveyRow(study_id=study_id, panel_id=panel_id, pillar=pillar, title=title)
+    session.add(survey)
+    session.flush()
+    session.add(RoundRow(survey_id=survey.id, number=1, status="draft"))
+    session.flush()
+    return _survey(survey)
+
+
+def update_survey(session: Session, survey_id: int, *, title: str) -> Survey:
+    """Rename a pillar's survey.
+
+    :param survey_id: the survey.
+    :param title: the new title.
+    """
+    row = _get(session, SurveyRow, survey_id, "survey")
+    if not title.strip():
+        raise RoundStateError("a pillar needs a title")
+    row.title = title.strip()
+    session.flush()
+    return _survey(row)
 
 
 def update_item(
