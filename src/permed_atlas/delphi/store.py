@@ -52,6 +52,12 @@ def aware(value: datetime | None) -> datetime | None:
     return value.replace(tzinfo=UTC)
 
 
+# Experts without e-mail (pseudonymous panels) keep the NOT NULL, unique-per-panel e-mail
+# column: they are stored as this prefix plus their ref, unique in the panel as refs are,
+# and never an address (no "@"). Making the column nullable would need a table copy on
+# SQLite, whose DROP TABLE cascades to every invitation and response of the panel.
+NO_EMAIL_PREFIX = "no-email:"
+
 # -- conversions ---------------------------------------------------------------------------
 
 
@@ -74,7 +80,7 @@ def _expert(row: ExpertRow) -> Expert:
         row.panel_id,
         row.ref,
         row.name,
-        row.email or "",
+        "" if row.email.startswith(NO_EMAIL_PREFIX) else row.email,
         row.region,
         row.country,
         row.expertise,
@@ -260,7 +266,7 @@ def import_panel(
     stored = session.execute(
         select(ExpertRow.email, ExpertRow.ref).where(ExpertRow.panel_id == panel_id)
     ).all()
-    emails = {e.lower() for e, _ in stored if e}
+    emails = {e.lower() for e, _ in stored if not e.startswith(NO_EMAIL_PREFIX)}
     refs = {r for _, r in stored}
     rows: list[ExpertRow] = []
     for draft in drafts:
@@ -290,7 +296,7 @@ def import_panel(
                 panel_id=panel_id,
                 ref=draft.ref,
                 name=draft.name,
-                email=draft.email or None,
+                email=draft.email or f"{NO_EMAIL_PREFIX}{draft.ref}",
                 region=draft.region,
                 country=draft.country,
                 expertise=draft.expertise,
