@@ -199,6 +199,17 @@ def test_a_whole_study_in_the_browser_forms(
     assert feedback["A1"]["own_rating"] == 5 and feedback["A1"]["counts"] == [0, 0, 0, 0, 10]
     assert feedback["A10"]["own_rating"] == 4
 
+    # "send": new links on a page with an e-mail (mailto) link per expert who has an address
+    sent = client.post(
+        f"/delphi/rounds/{rounds[1].id}/invitations", data={"deliver": "page", "reissue": "on"}
+    )
+    assert sent.status_code == 200 and sent.headers["cache-control"] == "no-store"
+    assert sent.text.count('value="http://testserver/delphi/respond/') == 10
+    assert 'href="mailto:anna%40example.org?subject=' in sent.text
+    assert sent.text.count("no e-mail: hand it over") == 9
+    new_link = re.search(r'value="(http://testserver/delphi/respond/[^"]+)"', sent.text)
+    assert new_link and client.get(new_link.group(1)).status_code == 200
+
     with session_factory(engine)() as session:
         assert get_study(session, study_id).rule.quartile_method == "spss"
         logged = {entry.action for entry in list_audit(session)}

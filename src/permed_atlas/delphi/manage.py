@@ -328,6 +328,19 @@ async def issue_invitations(
     text = report.write_csv(
         report.invitation_rows(issued, survey=survey, round_number=round_.number)
     )
+    if form.get("deliver") == "page":
+        # links are shown once: a page with a "send" (mailto) link per expert, never cached
+        response = render(
+            request,
+            "delphi/invitations.html",
+            {
+                "round": round_,
+                "survey": survey,
+                "rows": report.invitation_rows(issued, survey=survey, round_number=round_.number),
+            },
+        )
+        response.headers.update(NO_STORE)
+        return response
     return Response(
         text or "no new invitations: every expert already has a link (tick 'new links')\n",
         media_type="text/csv; charset=utf-8",
