@@ -129,3 +129,52 @@ def test_replayed_rounds_and_full_precision_json(permed, tmp_path: Path) -> None
 
     code, out, _ = permed("delphi", "stats", "elsewhere", "--pillar", "P1", "--round", "1")
     assert "fewer than 15% are 1 or 2" in out
+
+
+def test_import_through_the_web_form(client, engine, make_user, login) -> None:  # type: ignore[no-untyped-def]
+    import yaml
+
+    from permed_atlas.db import session_factory
+    from permed_atlas.delphi.definition import parse_study_definition
+    from permed_atlas.delphi.panel import ExpertDraft
+    from permed_atlas.delphi.store import (
+        create_study,
+        get_panel,
+        import_panel,
+        list_rounds,
+        list_surveys,
+    )
+
+    with session_factory(engine)() as session:
+        study = create_study(session, parse_study_definition(yaml.safe_load(STUDY), path="s"))
+        import_panel(
+            session,
+            [
+                ExpertDraft(
+                    line=i,
+                    ref=r,
+                    name=r,
+                    email="",
+                    region="EU",
+                    country="",
+                    expertise="",
+                    organisation="",
+                )
+                for i, r in enumerate(REFS)
+            ],
+            panel_id=get_panel(session, study.id).id,
+        )
+        session.commit()
+    url = f"/delphi/studies/{study.id}/responses"
+    upload = {"file": ("responses.csv", _responses().encode(), "text/csv")}
+    assert client.post(url, files=upload).status_code == 401
+    make_user("coord@example.org", "editor")
+    login(client, "coord@example.org")
+    bad = {"file": ("bad.csv", _responses().replace(",1,O1,5,", ",1,O1,x,").encode(), "text/csv")}
+    refused = client.post(url, files=bad)
+    assert refused.status_code == 422 and "bad.csv:2: field &#39;rating&#39;" in refused.text
+    done = client.post(url, files=upload, follow_redirects=False)
+    assert done.status_code == 303
+    with session_factory(engine)() as session:
+        rounds = list_rounds(session, list_surveys(session, study.id)[0].id)
+    assert [(r.number, r.status) for r in rounds] == [(1, "closed"), (2, "closed")]

@@ -10,14 +10,20 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import Response
 
 from permed_atlas.accounts import record_audit
 from permed_atlas.delphi import files, report, responses, rounds, store, synthesis
 from permed_atlas.delphi.definition import ItemDraft, study_draft_from_form
 from permed_atlas.delphi.edge import NO_STORE, attachment, is_editor, redirect
-from permed_atlas.delphi.errors import PanelFileError, RatingError, RoundStateError, StudyFileError
+from permed_atlas.delphi.errors import (
+    PanelFileError,
+    RatingError,
+    ResponsesFileError,
+    RoundStateError,
+    StudyFileError,
+)
 from permed_atlas.delphi.models import CarryDecision
 from permed_atlas.delphi.visibility import require_study_results
 from permed_atlas.web.deps import (
@@ -441,6 +447,46 @@ async def edit_item(
     )
     session.commit()
     return redirect(f"/delphi/rounds/{item.round_id}")
+
+
+# -- import of a study run elsewhere -------------------------------------------------------------
+
+
+@manage_router.post("/studies/{study_id}/responses", include_in_schema=False)
+def import_responses(
+    request: Request,
+    study_id: int,
+    session: SessionDep,
+    user: EditorUser,
+    _csrf: CsrfProtected,
+    file: Annotated[UploadFile, File()],
+    pillar: Annotated[str, Form()] = "",
+) -> Response:
+    from permed_atlas.delphi.importing import parse_responses_csv
+    from permed_atlas.delphi.replay import import_responses as replay
+
+    name = Path(file.filename or "responses.csv").name
+    try:
+        text = file.file.read().decode("utf-8")
+        drafts = parse_responses_csv(text, path=name)
+        summaries = replay(session, study_id, drafts, path=name, pillar=pillar or None)
+    except UnicodeDecodeError:
+        session.rollback()
+        raise ResponsesFileError(
+            "not UTF-8 text (save the sheet as 'CSV UTF-8')", path=name, line=None, field=None
+        ) from None
+    except ResponsesFileError:
+        session.rollback()
+        raise
+    record_audit(
+        session,
+        actor_id=user.id,
+        action="delphi.responses.import",
+        target=f"delphi_study:{study_id}",
+        detail={"responses": len(drafts), "rounds": sum(s.rounds for s in summaries), "file": name},
+    )
+    session.commit()
+    return redirect(f"/delphi/studies/{study_id}")
 
 
 # -- publication ---------------------------------------------------------------------------------
