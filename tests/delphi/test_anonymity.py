@@ -18,7 +18,8 @@ from permed_atlas.delphi.consensus import suppress_small_groups
 from permed_atlas.delphi.panel import ExpertDraft
 from permed_atlas.delphi.responses import issue_invitations, submit_ratings
 from permed_atlas.delphi.rounds import close_round, start_next_round
-from permed_atlas.delphi.store import get_panel, import_panel, open_round, set_published
+from permed_atlas.delphi.store import get_panel, import_panel, open_round
+from permed_atlas.delphi.studies import set_published
 
 _CSRF = re.compile(r'name="csrf_token" value="[^"]*"|"csrf_token":\s*"[^"]*"')
 

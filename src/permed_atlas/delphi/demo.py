@@ -71,7 +71,7 @@ def load_demo_study(session: Session) -> Study:
         _run_round(session, second.id, ratings[(survey.pillar, 2)], refs, number=2)
     _load_synthesis(session, study)
     # the demo is a finished study: its coordinators published the results after round 2
-    from permed_atlas.delphi.store import set_published
+    from permed_atlas.delphi.studies import set_published
 
     return set_published(session, study.id, published=True, now=_ROUND_DATES[2][1])
 

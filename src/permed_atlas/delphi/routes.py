@@ -271,6 +271,8 @@ async def respond_save(request: Request, token: str, session: SessionDep) -> Res
 
 
 # Management pages and forms (panel, rounds, synthesis) live in manage.py.
+from permed_atlas.delphi.coordinate import coordinate_router  # noqa: E402
 from permed_atlas.delphi.manage import manage_router  # noqa: E402
 
 router.include_router(manage_router)
+router.include_router(coordinate_router)
