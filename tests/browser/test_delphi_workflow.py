@@ -96,11 +96,15 @@ def test_coordinator_runs_a_study_and_results_stay_anonymous(  # type: ignore[no
     visitor = visitor_context.new_page()
     visitor.goto(round_url)
     before = visitor.locator("main").inner_text()
+    json_url = round_url.replace("/delphi/rounds/", "/api/v1/delphi/rounds/")
+    json_before = visitor.request.get(json_url).json()
+    assert json_before["results_visible"] is False
     assert visitor.get_by_test_id("results-hidden").is_visible()
     assert visitor.locator("svg.dist").count() == 0
     _answer(browser, links[-1]["link"], {"G1": "4", "G2": "5"})
     visitor.reload()
     assert visitor.locator("main").inner_text() == before
+    assert visitor.request.get(json_url).json() == json_before
     _shot(visitor, "visitor-open-round")
     # the coordinator sees the figures
     page.reload()
@@ -119,9 +123,10 @@ def test_coordinator_runs_a_study_and_results_stay_anonymous(  # type: ignore[no
     _shot(page, "next-round-choice")
     next_form.get_by_role("button", name="Start round 2").click()
     page.wait_for_url("**/delphi/rounds/*")
-    assert [c for c in page.locator("tr[data-code]").evaluate_all(
-        "rows => rows.map(r => r.dataset.code)"
-    )] == ["G1"]
+    assert [
+        c
+        for c in page.locator("tr[data-code]").evaluate_all("rows => rows.map(r => r.dataset.code)")
+    ] == ["G1"]
 
     page.goto(study_url)
     page.get_by_test_id("publish").click()

@@ -237,3 +237,6 @@ def test_round_page_region_breakdown_respects_the_setting(
     # Other has 2 ratings: withheld, and China with it (its complement); EU alone is no breakdown
     assert result["items"][0]["regions"] is None
     assert "Other" not in client.get(f"/delphi/rounds/{s.round.id}").text.split("<h2>Items</h2>")[1]
+    # the panel's composition in the report does not count a small group either
+    report = client.get(f"/delphi/studies/{s.study.id}/report").text
+    assert "Other fewer than 5" in report and "EU 6" in report

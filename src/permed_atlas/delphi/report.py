@@ -62,6 +62,7 @@ class StudyReport:
     region_rule_text: str
     methods_text: str = ""
     closed_only: bool = False
+    min_group_size: int = DEFAULT_MIN_GROUP_SIZE
 
 
 def build_study_report(
@@ -103,6 +104,7 @@ def build_study_report(
         region_rule_text=describe_region_rule(study.rule),
         methods_text=describe_methods(study.rule, min_group_size=min_group_size),
         closed_only=closed_only,
+        min_group_size=min_group_size,
     )
 
 
