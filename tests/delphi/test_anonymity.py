@@ -240,3 +240,30 @@ def test_round_page_region_breakdown_respects_the_setting(
     # the panel's composition in the report does not count a small group either
     report = client.get(f"/delphi/studies/{s.study.id}/report").text
     assert "Other fewer than 5" in report and "EU 6" in report
+
+
+def test_feedback_from_too_few_ratings_is_withheld(client: TestClient, engine: Engine) -> None:
+    # three experts: knowing their own rating, each could work out the other two from
+    # the round-1 distribution, so the group's figures are not shown (minimum 5)
+    s = _study(engine, n_experts=3, n_items=1)
+    for n, expert in enumerate(s.experts):
+        client.post(
+            f"/api/v1/delphi/respond/{s.tokens[expert.id]}",
+            json={"ratings": {str(s.items[0].id): 2 + n}},
+        )
+    with session_factory(engine)() as session:
+        close_round(session, s.round.id)
+        nxt = start_next_round(session, s.round.id, carry="all")
+        open_round(session, nxt.id)
+        token = next(
+            i.invitation.token
+            for i in issue_invitations(session, nxt.id, base_url="http://testserver")
+            if i.expert.id == s.experts[0].id
+        )
+        session.commit()
+    feedback = client.get(f"/api/v1/delphi/respond/{token}").json()["items"][0]["feedback"]
+    assert feedback["withheld"] is True and feedback["counts"] == [0, 0, 0, 0, 0]
+    assert feedback["own_rating"] == 2 and feedback["share_agree"] is None
+    page = client.get(f"/delphi/respond/{token}").text
+    assert "Fewer than 5 experts rated this item in round 1" in page
+    assert "Your rating then: 2" in page and "Round 1 panel ratings" not in page

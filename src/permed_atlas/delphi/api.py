@@ -150,10 +150,10 @@ def list_actions(study_id: int, session: SessionDep, user: CurrentUser) -> list[
 
 
 @api_router.get("/respond/{token}", response_model=RatingFormPublic)
-def get_rating_form(token: str, session: SessionDep) -> RatingFormPublic:
+def get_rating_form(token: str, session: SessionDep, settings: SettingsDep) -> RatingFormPublic:
     """The rating form behind a personal link: items, saved answers, previous-round feedback."""
     try:
-        form = load_rating_form(session, token)
+        form = load_rating_form(session, token, min_group_size=settings.delphi_min_group_size)
     except DelphiError as exc:
         raise _http(exc) from exc
     return RatingFormPublic(

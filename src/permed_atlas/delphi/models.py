@@ -261,6 +261,7 @@ class ItemFeedback:
     median: float | None
     own_rating: int | None
     own_rated: bool
+    withheld: bool = False  # fewer valid ratings than the minimum group size: no figures
 
 
 @dataclass(frozen=True)

@@ -103,12 +103,17 @@ def _by_item(ratings: list[Rating]) -> dict[int, dict[int, int | None]]:
 
 
 def feedback_for_expert(
-    session: Session, round_id: int, *, expert_id: int
+    session: Session,
+    round_id: int,
+    *,
+    expert_id: int,
+    min_group_size: int = DEFAULT_MIN_GROUP_SIZE,
 ) -> dict[int, ItemFeedback]:
     """Controlled feedback per item of round ``round_id`` for one expert (empty in round one).
 
     :param round_id: the round the expert is answering.
     :param expert_id: the expert.
+    :param min_group_size: items with fewer valid ratings show no group figures.
     """
     round_ = get_round(session, round_id)
     earlier = previous_round(session, round_)
@@ -127,7 +132,13 @@ def feedback_for_expert(
     own = {k: r.value for k, r in ratings_of_expert(session, earlier.id, expert_id).items()}
     feedback: dict[int, ItemFeedback] = {}
     for item in list_items(session, round_id):
-        entry = build_feedback(item, previous=previous_items, summaries=summaries, own_ratings=own)
+        entry = build_feedback(
+            item,
+            previous=previous_items,
+            summaries=summaries,
+            own_ratings=own,
+            min_group_size=min_group_size,
+        )
         if entry is not None:
             feedback[item.id] = entry
     return feedback

@@ -213,8 +213,9 @@ def _render_form(
     status_code: int = 200,
     submitted: tuple[dict[int, str], dict[int, str]] | None = None,
 ) -> Response:
+    min_group_size = request.app.state.settings.delphi_min_group_size
     try:
-        form = load_rating_form(session, token)
+        form = load_rating_form(session, token, min_group_size=min_group_size)
     except InvalidTokenError as exc:
         response = render(
             request, "delphi/respond.html", {"form": None, "error": str(exc)}, status_code=404
@@ -230,6 +231,7 @@ def _render_form(
             "notice": notice,
             "error": error,
             "distribution_svg": distribution_svg,
+            "min_group_size": min_group_size,
             # after a refused save the form shows what was typed, not only what is stored
             "submitted_ratings": submitted[0] if submitted else {},
             "submitted_comments": submitted[1] if submitted else {},

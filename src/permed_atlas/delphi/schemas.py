@@ -163,6 +163,7 @@ class ItemFeedbackPublic(_FromCore):
     median: float | None
     own_rating: int | None
     own_rated: bool
+    withheld: bool = False
 
 
 class FormItemPublic(BaseModel):
