@@ -129,6 +129,9 @@ def test_replayed_rounds_and_full_precision_json(permed, tmp_path: Path) -> None
 
     code, out, _ = permed("delphi", "stats", "elsewhere", "--pillar", "P1", "--round", "1")
     assert "fewer than 15% are 1 or 2" in out
+    code, out, _ = permed("delphi", "publish", "elsewhere")
+    assert code == 0 and "results of 'elsewhere' published" in out
+    assert "withdrawn" in permed("delphi", "publish", "elsewhere", "--withdraw")[1]
 
 
 def test_import_through_the_web_form(client, engine, make_user, login) -> None:  # type: ignore[no-untyped-def]

@@ -402,6 +402,32 @@ def export(
         console.print(f"wrote {path}")
 
 
+@app.command("publish")
+def publish(
+    study: StudyArg,
+    withdraw: Annotated[
+        bool, typer.Option("--withdraw", help="Make the results coordinator-only again.")
+    ] = False,
+) -> None:
+    """Publish a study's results (closed rounds, reports, synthesis) to every reader.
+
+    Until then only coordinators (editors) see figures; experts see the feedback of closed
+    rounds behind their links. Example: ``permed delphi publish comet-study``
+    """
+    from permed_atlas.delphi.studies import set_published
+
+    with session_scope(_engine()) as session:
+        target = store.get_study(session, study)
+        updated = set_published(session, target.id, published=not withdraw)
+        _audit(
+            session,
+            "delphi.study.unpublish" if withdraw else "delphi.study.publish",
+            f"delphi_study:{target.id}",
+        )
+    state = "withdrawn" if withdraw else f"published ({updated.published_at:%Y-%m-%d})"
+    console.print(f"results of {target.slug!r} {state}")
+
+
 @app.command("demo")
 def demo() -> None:
     """Load the demo study (two rounds, three pillars, 40 synthetic experts) if not there yet.
