@@ -77,6 +77,11 @@ def test_bad_rows_name_line_and_field_and_store_nothing(permed, tmp_path: Path) 
     gap.write_text("expert,round,item,rating\nP01,1,O1,5\nP01,3,O1,4\n", encoding="utf-8")
     code, _, err = permed("delphi", "import-responses", "elsewhere", str(gap))
     assert code == 1 and "no responses in round 2" in err
+    # round 1 replays fine, then a new round-2 item has no wording: round 1 is undone too
+    halfway = tmp_path / "halfway.csv"
+    halfway.write_text(_responses().replace('"Time to return to work, in weeks."', ""))
+    code, _, err = permed("delphi", "import-responses", "elsewhere", str(halfway))
+    assert code == 1 and "field 'statement'" in err and "first appears in round 2" in err
     # nothing of the refused files was stored: the round is still a draft
     code, out, _ = permed("delphi", "stats", "elsewhere", "--pillar", "P1", "--format", "json")
     assert json.loads(out)["round"]["status"] == "draft"
