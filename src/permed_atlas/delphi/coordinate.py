@@ -23,16 +23,7 @@ coordinate_router = APIRouter()
 
 # -- study and pillars -------------------------------------------------------------------------
 
-STUDY_FIELDS = (
-    "slug",
-    "title",
-    "description",
-    "kind",
-    "agree_share",
-    "exclude_share",
-    "opposite_max",
-    "quartile_method",
-)
+# what the new-study form shows first: the common 70% rule, no cap, linear quartiles
 STUDY_DEFAULTS = {
     "kind": "share",
     "agree_share": "70",
@@ -62,22 +53,16 @@ def create_study(
     opposite_max: Annotated[str, Form()] = "",
     quartile_method: Annotated[str, Form()] = "linear",
 ) -> Response:
-    values = dict(
-        zip(
-            STUDY_FIELDS,
-            (
-                slug,
-                title,
-                description,
-                kind,
-                agree_share,
-                exclude_share,
-                opposite_max,
-                quartile_method,
-            ),
-            strict=True,
-        )
-    )
+    values = {
+        "slug": slug,
+        "title": title,
+        "description": description,
+        "kind": kind,
+        "agree_share": agree_share,
+        "exclude_share": exclude_share,
+        "opposite_max": opposite_max,
+        "quartile_method": quartile_method,
+    }
     try:
         study = store.create_study(session, study_draft_from_form(values))
     except (StudyFileError, RoundStateError) as exc:

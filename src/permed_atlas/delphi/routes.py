@@ -1,7 +1,8 @@
 """Delphi web pages under /delphi and the rating form behind personal links.
 
-Study overviews and aggregate reports are public; panels, individual ratings and
-every write need an editor (CSRF-checked, audited). The rating form needs no
+Study overviews are public; figures follow :mod:`.visibility` (coordinators always,
+others only closed rounds of a published study); panels, individual ratings and every
+write need an editor (CSRF-checked, audited). The rating form needs no
 account: the personal link's token is the credential. JSON twins: :mod:`.api`.
 """
 
@@ -9,7 +10,7 @@ from __future__ import annotations
 
 import tempfile
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
@@ -27,6 +28,12 @@ from permed_atlas.delphi.form import load_rating_form
 from permed_atlas.delphi.results import view_round
 from permed_atlas.delphi.visibility import require_study_results, study_results_visible
 from permed_atlas.web.deps import CurrentUser, EditorUser, SessionDep, SettingsDep, render
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    from permed_atlas.accounts import User
+    from permed_atlas.settings import Settings
 
 router = APIRouter(prefix="/delphi", tags=["delphi"])
 __all__ = ["api_router", "router"]
@@ -94,7 +101,9 @@ def round_page(
     )
 
 
-def _study_report(session: Any, study_id: int, user: Any, settings: Any) -> report.StudyReport:
+def _study_report(
+    session: Session, study_id: int, user: User | None, settings: Settings
+) -> report.StudyReport:
     """The report a viewer may see: coordinators get every round, others only a published
     study's closed rounds (anything else raises ResultsNotPublishedError, a 403)."""
     coordinator = is_editor(user)
