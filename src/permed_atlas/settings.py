@@ -31,6 +31,8 @@ class Settings(BaseSettings):
         in the "CN" region.
     :param environment: ``local`` or ``production``; production refuses unsafe
         defaults.
+    :param delphi_min_group_size: the smallest group (e.g. a region) whose Delphi
+        figures are shown; smaller groups are withheld so no expert can be singled out.
     """
 
     model_config = SettingsConfigDict(env_prefix="PERMED_", extra="ignore")
@@ -42,6 +44,7 @@ class Settings(BaseSettings):
     environment: str = "local"
     host: str = "127.0.0.1"
     port: int = 8000
+    delphi_min_group_size: int = Field(default=5, ge=1)
 
     @model_validator(mode="after")
     def _refuse_unsafe_production(self) -> Settings:

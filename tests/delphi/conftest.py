@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -30,3 +31,26 @@ def demo_session(demo_engine: Engine):  # type: ignore[no-untyped-def]
     with session_factory(demo_engine)() as session:
         yield session
         session.rollback()
+
+
+@pytest.fixture
+def permed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]):  # type: ignore[no-untyped-def]
+    """Run ``permed ...`` in-process on a fresh data directory: ``code, out, err = permed(...)``."""
+    from permed_atlas.cli import main
+
+    # The CLI reads the environment once per run (its root callback), so no cache to clear.
+    monkeypatch.setenv("PERMED_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("PERMED_ENVIRONMENT", "test")
+    monkeypatch.setenv("COLUMNS", "200")
+
+    def run(*args: str) -> tuple[int, str, str]:
+        monkeypatch.setattr(sys, "argv", ["permed", *args])
+        code = 0
+        try:
+            main()
+        except SystemExit as exc:
+            code = int(exc.code or 0)
+        out, err = capsys.readouterr()
+        return code, out, err
+
+    yield run

@@ -3,12 +3,8 @@
 from __future__ import annotations
 
 import csv
-import sys
 from pathlib import Path
 
-import pytest
-
-from permed_atlas.cli import main
 from permed_atlas.settings import Settings
 
 STUDY = """
@@ -22,25 +18,6 @@ surveys:
       - {code: A, statement: "Agreeable."}
       - {code: B, statement: "Divisive."}
 """
-
-
-@pytest.fixture
-def permed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]):  # type: ignore[no-untyped-def]
-    monkeypatch.setenv("PERMED_DATA_DIR", str(tmp_path / "data"))
-    monkeypatch.setenv("PERMED_ENVIRONMENT", "test")
-    monkeypatch.setenv("COLUMNS", "200")
-
-    def run(*args: str) -> tuple[int, str, str]:
-        monkeypatch.setattr(sys, "argv", ["permed", *args])
-        code = 0
-        try:
-            main()
-        except SystemExit as exc:
-            code = int(exc.code or 0)
-        out, err = capsys.readouterr()
-        return code, out, err
-
-    yield run
 
 
 def test_a_study_from_the_command_line(permed, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]

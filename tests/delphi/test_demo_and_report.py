@@ -49,7 +49,11 @@ def test_demo_is_a_complete_two_round_study(demo_session: Session) -> None:
     assert first.n_invited == 40 and first.n_responded == 40
     second = report.surveys[0].rounds[1]
     assert all(e.stability is not None for e in second.items if e.item.origin != "new")
-    assert any(e.regions and e.regions.flagged for e in first.items)
+    # 4 "Other" experts: withheld at the default minimum group size of 5, and China with
+    # them (the total minus EU and China would reveal them), so no breakdown is left
+    assert all(e.regions is None for e in first.items)
+    smaller = build_study_report(demo_session, study.id, min_group_size=4)
+    assert any(e.regions and e.regions.flagged for e in smaller.surveys[0].rounds[0].items)
     finals = sum(len(s.final_items) for s in report.surveys)
     assert finals == 23
     # loading again returns the same study instead of a second copy
@@ -60,6 +64,8 @@ def test_list_actions_links_actions_to_final_items(demo_session: Session) -> Non
     study = get_study(demo_session, "demo-eu-china-pm")
     actions = list_actions(demo_session, study.id)
     assert len(actions) == 11
+    # natural order, as the synthesis numbers them (not the database's A1, A10, A11, A2)
+    assert [a.code for a in actions] == [f"A{n}" for n in range(1, 12)]
     a2 = next(a for a in actions if a.code == "A2")
     assert (
         a2.item_codes == ("P1-02", "P1-11") and a2.pillar == "P1" and a2.subtopic_code == "DATA-FED"
@@ -104,7 +110,10 @@ def test_xlsx_export(demo_session: Session, tmp_path: Path) -> None:
     study = get_study(demo_session, "demo-eu-china-pm")
     path = write_xlsx(demo_session, study.id, tmp_path / "demo.xlsx")
     book = load_workbook(path, read_only=True)
-    assert book.sheetnames == ["Statistics", "Ratings", "Panel agreement", "Actions"]
+    assert book.sheetnames == ["Statistics", "Ratings", "Panel agreement", "Actions", "Methods"]
+    methods = [row[1] for row in book["Methods"].iter_rows(min_row=2, values_only=True)]
+    assert methods[0].startswith("Consensus when at least 70%")
+    assert "Hyndman-Fan type 7" in methods[2] and "Wilcoxon" in methods[2]
     assert book["Ratings"].max_row == 1615
     header = [c.value for c in next(book["Statistics"].iter_rows(max_row=1))]
     assert header[:3] == ["pillar", "round", "item"]

@@ -33,5 +33,25 @@ def test_demo_study_on_postgres() -> None:
         report = build_study_report(session, study.id)
         assert sum(len(s.final_items) for s in report.surveys) == 23
         assert len(list_actions(session, study.id)) == 11
+        assert study.published  # delphi_0002 adds published_at
+        # pseudonymous experts: several without e-mail never clash in the unique constraint
+        from permed_atlas.delphi.panel import ExpertDraft
+        from permed_atlas.delphi.store import get_panel, import_panel
+
+        drafts = [
+            ExpertDraft(
+                line=i,
+                ref=f"PS{i}",
+                name=f"PS{i}",
+                email="",
+                region="EU",
+                country="",
+                expertise="",
+                organisation="",
+            )
+            for i in (1, 2)
+        ]
+        stored = import_panel(session, drafts, panel_id=get_panel(session, study.id).id)
+        assert [e.email for e in stored] == ["", ""]
         session.rollback()
     engine.dispose()

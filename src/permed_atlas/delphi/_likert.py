@@ -37,16 +37,27 @@ def parse_rating(raw: object) -> int | None:
     return value
 
 
-def quantile(sorted_values: Sequence[float], q: float) -> float:
-    """The q-quantile by linear interpolation (numpy's default, Hyndman-Fan type 7).
+def quantile(sorted_values: Sequence[float], q: float, *, method: str = "linear") -> float:
+    """The q-quantile of sorted values.
+
+    ``linear`` interpolates at 0-based position (n-1)q (numpy's default, Hyndman-Fan
+    type 7). ``spss`` is SPSS's HAVERAGE, "weighted average at X(w+1)p" (IBM SPSS
+    Statistics, EXAMINE /PERCENTILES): the 1-based position (n+1)q, clamped to the
+    first and last value (numpy's ``weibull``, Hyndman-Fan type 6).
 
     :param sorted_values: non-empty values in ascending order.
     :param q: between 0 and 1.
+    :param method: ``linear`` or ``spss``.
     """
     n = len(sorted_values)
     if n == 0:
         raise ValueError("quantile of no values")
-    position = (n - 1) * q
+    if method == "spss":
+        position = min(max((n + 1) * q - 1, 0.0), n - 1.0)
+    elif method == "linear":
+        position = (n - 1) * q
+    else:
+        raise ValueError(f"unknown quartile method {method!r} (use linear or spss)")
     low = math.floor(position)
     high = min(low + 1, n - 1)
     fraction = position - low

@@ -6,15 +6,20 @@ from fastapi import APIRouter, HTTPException
 
 from permed_atlas.accounts import record_audit
 from permed_atlas.delphi import rounds, store, synthesis
+from permed_atlas.delphi.consensus import describe_methods
+from permed_atlas.delphi.edge import is_editor
 from permed_atlas.delphi.errors import DelphiError
 from permed_atlas.delphi.form import load_rating_form
+from permed_atlas.delphi.models import Item
 from permed_atlas.delphi.responses import submit_ratings
-from permed_atlas.delphi.results import compute_round_result
+from permed_atlas.delphi.results import RoundView, view_round
 from permed_atlas.delphi.schemas import (
     ActionPublic,
+    ConsensusRulePublic,
     FormItemPublic,
     ItemFeedbackPublic,
     ItemPublic,
+    ItemResultPublic,
     RatingFormPublic,
     RatingsCreate,
     RoundPublic,
@@ -24,7 +29,8 @@ from permed_atlas.delphi.schemas import (
     SubmissionPublic,
     SurveyPublic,
 )
-from permed_atlas.web.deps import EditorUser, SessionDep
+from permed_atlas.delphi.visibility import require_study_results, round_results_visible
+from permed_atlas.web.deps import CurrentUser, EditorUser, SessionDep, SettingsDep
 
 api_router = APIRouter(prefix="/api/v1/delphi", tags=["delphi"])
 
@@ -57,42 +63,97 @@ def get_study(study_id: int, session: SessionDep) -> StudyDetailPublic:
     return StudyDetailPublic(study=StudyPublic.model_validate(study), surveys=surveys)
 
 
+def _hidden_item(item: Item) -> ItemPublic:
+    # a closed round's outcome and its reason carry the figures: not for this viewer
+    return ItemPublic.model_validate(item).model_copy(
+        update={"outcome": "hidden", "outcome_reason": ""}
+    )
+
+
+def round_public(view: RoundView, *, min_group_size: int) -> RoundResultPublic:
+    """The JSON of a round as one viewer may see it (figures null when hidden).
+
+    :param view: the round from :func:`view_round`.
+    :param min_group_size: the smallest region group shown, for the methods sentence.
+    """
+    texts = {
+        "rule_text": view.study.rule.describe(),
+        "methods_text": describe_methods(view.study.rule, min_group_size=min_group_size),
+    }
+    if view.result is not None:
+        return RoundResultPublic.model_validate(view.result).model_copy(update=texts)
+    return RoundResultPublic(
+        round=RoundPublic.model_validate(view.round),
+        rule=ConsensusRulePublic.model_validate(view.study.rule),
+        results_visible=False,
+        hidden_reason=view.hidden_reason,
+        items=[
+            ItemResultPublic(item=_hidden_item(i), summary=None, stability=None, regions=None)
+            for i in view.items
+        ],
+        kendall=None,
+        n_invited=view.n_invited,
+        n_responded=None,
+        **texts,
+    )
+
+
 @api_router.get("/rounds/{round_id}", response_model=RoundResultPublic)
-def get_round_result(round_id: int, session: SessionDep) -> RoundResultPublic:
-    """A round's items with n, share agree, median, IQR, mean, SD, verdict, stability, regions."""
-    return RoundResultPublic.model_validate(compute_round_result(session, round_id))
+def get_round_result(
+    round_id: int, session: SessionDep, user: CurrentUser, settings: SettingsDep
+) -> RoundResultPublic:
+    """A round's items with n, share agree, median, IQR, mean, SD, verdict, stability, regions.
+
+    Figures are null (``results_visible`` false) unless the viewer coordinates the study,
+    or the round is closed and the study published.
+    """
+    view = view_round(
+        session,
+        round_id,
+        coordinator=is_editor(user),
+        min_group_size=settings.delphi_min_group_size,
+    )
+    return round_public(view, min_group_size=settings.delphi_min_group_size)
 
 
 @api_router.get("/rounds/{round_id}/items", response_model=list[ItemPublic])
-def list_round_items(round_id: int, session: SessionDep) -> list[ItemPublic]:
-    """A round's items in order."""
-    store.get_round(session, round_id)
-    return [ItemPublic.model_validate(i) for i in store.list_items(session, round_id)]
+def list_round_items(round_id: int, session: SessionDep, user: CurrentUser) -> list[ItemPublic]:
+    """A round's items in order (outcomes only where the viewer may see the results)."""
+    round_ = store.get_round(session, round_id)
+    study = store.get_study(session, store.get_survey(session, round_.survey_id).study_id)
+    visible = round_results_visible(study, round_, coordinator=is_editor(user))
+    items = store.list_items(session, round_id)
+    return [ItemPublic.model_validate(i) if visible else _hidden_item(i) for i in items]
 
 
 @api_router.post("/rounds/{round_id}/close", response_model=RoundResultPublic)
-def close_round(round_id: int, session: SessionDep, user: EditorUser) -> RoundResultPublic:
+def close_round(
+    round_id: int, session: SessionDep, user: EditorUser, settings: SettingsDep
+) -> RoundResultPublic:
     """Close an open round (editor; CSRF header) and return its final statistics."""
-    result = rounds.close_round(session, round_id)
+    rounds.close_round(session, round_id)
     record_audit(
         session, actor_id=user.id, action="delphi.round.close", target=f"delphi_round:{round_id}"
     )
     session.commit()
-    return RoundResultPublic.model_validate(result)
+    view = view_round(
+        session, round_id, coordinator=True, min_group_size=settings.delphi_min_group_size
+    )
+    return round_public(view, min_group_size=settings.delphi_min_group_size)
 
 
 @api_router.get("/studies/{study_id}/actions", response_model=list[ActionPublic])
-def list_actions(study_id: int, session: SessionDep) -> list[ActionPublic]:
-    """The study's synthesised actions with the Delphi items each merges."""
-    store.get_study(session, study_id)
+def list_actions(study_id: int, session: SessionDep, user: CurrentUser) -> list[ActionPublic]:
+    """The study's synthesised actions with the Delphi items each merges (once published)."""
+    require_study_results(store.get_study(session, study_id), coordinator=is_editor(user))
     return [ActionPublic.model_validate(a) for a in synthesis.list_actions(session, study_id)]
 
 
 @api_router.get("/respond/{token}", response_model=RatingFormPublic)
-def get_rating_form(token: str, session: SessionDep) -> RatingFormPublic:
+def get_rating_form(token: str, session: SessionDep, settings: SettingsDep) -> RatingFormPublic:
     """The rating form behind a personal link: items, saved answers, previous-round feedback."""
     try:
-        form = load_rating_form(session, token)
+        form = load_rating_form(session, token, min_group_size=settings.delphi_min_group_size)
     except DelphiError as exc:
         raise _http(exc) from exc
     return RatingFormPublic(

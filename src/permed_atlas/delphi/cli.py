@@ -14,6 +14,7 @@ from sqlalchemy import Engine
 from permed_atlas.cli_state import settings_from
 from permed_atlas.db import engine_for, session_factory, session_scope, upgrade_database
 from permed_atlas.delphi import files, report, responses, results, rounds, store
+from permed_atlas.delphi.consensus import describe_methods
 from permed_atlas.delphi.definition import parse_round_plan
 from permed_atlas.delphi.demo import load_demo_study
 from permed_atlas.errors import InvalidInputError
@@ -105,6 +106,54 @@ def import_panel(
     console.print(f"{'would import' if dry_run else 'imported'} {len(experts)} experts from {path}")
 
 
+@app.command("import-responses")
+def import_responses(
+    ctx: typer.Context,
+    study: StudyArg,
+    path: Annotated[
+        Path,
+        typer.Argument(help="Long CSV: expert, round, item, rating[, comment, pillar, statement]."),
+    ],
+    pillar: Annotated[
+        str | None, typer.Option(help="The pillar of rows without a pillar cell.")
+    ] = None,
+    dry_run: DryRun = False,
+) -> None:
+    """Import a study run elsewhere from a long responses CSV; a bad row stores nothing.
+
+    Create the study and import its panel (refs; names and e-mail optional) first; each
+    round is replayed (carried items keep their link, outcomes recorded, round closed).
+
+    Example: ``permed delphi import-responses comet-study responses.csv --pillar P1``
+    """
+    from permed_atlas.delphi.importing import parse_responses_csv
+    from permed_atlas.delphi.replay import import_responses as replay
+
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (FileNotFoundError, UnicodeDecodeError) as exc:
+        raise InvalidInputError(f"{path}: cannot read a UTF-8 CSV ({exc})", field="path") from exc
+    drafts = parse_responses_csv(text, path=str(path))
+    with session_factory(_engine(settings_from(ctx)))() as session:
+        target = store.get_study(session, study)
+        summaries = replay(session, target.id, drafts, path=str(path), pillar=pillar)
+        _audit(
+            session,
+            "delphi.responses.import",
+            f"delphi_study:{target.id}",
+            {"responses": len(drafts), "file": path.name},
+        )
+        if dry_run:
+            session.rollback()
+        else:
+            session.commit()
+    verb = "would import" if dry_run else "imported"
+    for summary in summaries:
+        console.print(
+            f"{verb} {summary.responses} responses in {summary.rounds} rounds of {summary.pillar}"
+        )
+
+
 @app.command("open-round")
 def open_round(
     ctx: typer.Context,
@@ -194,9 +243,21 @@ def next_round(
     plan: Annotated[
         Path | None, typer.Option(help="YAML with decisions (drop/reword) and new_items.")
     ] = None,
+    carry: Annotated[
+        str,
+        typer.Option(
+            help="pending (items without consensus), all, or selected (the --select codes)."
+        ),
+    ] = "pending",
+    select: Annotated[
+        list[str] | None, typer.Option("--select", help="An item code to carry (repeat).")
+    ] = None,
     dry_run: DryRun = False,
 ) -> None:
-    """Start the next round: carry non-consensus items (as the plan says) and add new ones.
+    """Start the next round: carry items without consensus, all, or a hand-picked set.
+
+    The plan may drop or reword carried items and add new ones; carried items keep
+    their link to the earlier round.
 
     Example: ``permed delphi next-round demo-eu-china-pm --pillar P1 --plan round2.yaml``
     """
@@ -210,6 +271,8 @@ def next_round(
             store.find_round(session, survey.id).id,
             decisions=decisions,
             new_items=new_items,
+            carry=carry,
+            selected=select or (),
         )
         items = store.list_items(session, created.id)
         _audit(session, "delphi.round.create", f"delphi_round:{created.id}", {"items": len(items)})
@@ -231,17 +294,38 @@ def stats(
     round_number: Annotated[
         int | None, typer.Option("--round", help="Round number (default: latest).")
     ] = None,
+    output_format: Annotated[
+        str, typer.Option("--format", help="table, or json (full precision).")
+    ] = "table",
 ) -> None:
-    """Print the statistics of one round.
+    """Print the statistics of one round, as a table or as JSON at full precision.
 
-    Example: ``permed delphi stats demo-eu-china-pm --pillar P2 --round 1``
+    Example: ``permed delphi stats demo-eu-china-pm --pillar P2 --round 1 --format json``
     """
-    with session_factory(_engine(settings_from(ctx)))() as session:
-        survey = store.get_survey_by_pillar(session, store.get_study(session, study).id, pillar)
+    if output_format not in ("table", "json"):
+        raise InvalidInputError(f"--format {output_format!r}: use table or json", field="format")
+    settings = settings_from(ctx)
+    with session_factory(_engine(settings))() as session:
+        target = store.get_study(session, study)
+        survey = store.get_survey_by_pillar(session, target.id, pillar)
         result = results.compute_round_result(
-            session, store.find_round(session, survey.id, number=round_number).id
+            session,
+            store.find_round(session, survey.id, number=round_number).id,
+            min_group_size=settings.delphi_min_group_size,
         )
+    methods = describe_methods(target.rule, min_group_size=settings.delphi_min_group_size)
+    if output_format == "json":
+        from permed_atlas.delphi.schemas import RoundResultPublic
+
+        public = RoundResultPublic.model_validate(result).model_copy(
+            update={"rule_text": target.rule.describe(), "methods_text": methods}
+        )
+        # plain stdout, not rich: rich would wrap lines and colour the JSON
+        typer.echo(public.model_dump_json(indent=2))
+        return
     _print_result(result)
+    console.print(target.rule.describe())
+    console.print(methods, style="dim")
 
 
 def _print_result(result) -> None:  # type: ignore[no-untyped-def]
@@ -328,6 +412,33 @@ def export(
                 written.append(report.write_pdf(html, base.with_name(f"{target.slug}-report.pdf")))
     for path in written:
         console.print(f"wrote {path}")
+
+
+@app.command("publish")
+def publish(
+    ctx: typer.Context,
+    study: StudyArg,
+    withdraw: Annotated[
+        bool, typer.Option("--withdraw", help="Make the results coordinator-only again.")
+    ] = False,
+) -> None:
+    """Publish a study's results (closed rounds, reports, synthesis) to every reader.
+
+    Until then only coordinators (editors) see figures; experts see the feedback of closed
+    rounds behind their links. Example: ``permed delphi publish comet-study``
+    """
+    from permed_atlas.delphi.studies import set_published
+
+    with session_scope(_engine(settings_from(ctx))) as session:
+        target = store.get_study(session, study)
+        updated = set_published(session, target.id, published=not withdraw)
+        _audit(
+            session,
+            "delphi.study.unpublish" if withdraw else "delphi.study.publish",
+            f"delphi_study:{target.id}",
+        )
+    state = "withdrawn" if withdraw else f"published ({updated.published_at:%Y-%m-%d})"
+    console.print(f"results of {target.slug!r} {state}")
 
 
 @app.command("demo")

@@ -2,8 +2,8 @@
 
 Only the standard library: every figure is checked against numpy/scipy in the tests.
 Conventions, stated once: "no opinion" (None) is not a valid rating and is left
-out of every share and statistic; quartiles interpolate linearly (numpy's
-default); the standard deviation is the sample one (ddof=1).
+out of every share and statistic; quartiles follow the study's ``quartile_method``
+(linear interpolation by default); the standard deviation is the sample one (ddof=1).
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from permed_atlas.delphi._likert import (
     tie_sizes,
 )
 from permed_atlas.delphi.models import (
+    QUARTILE_METHOD_TEXT,
     ConsensusRule,
     ItemSummary,
     KendallW,
@@ -64,7 +65,8 @@ def summarise_ratings(ratings: Sequence[int | None], *, rule: ConsensusRule) -> 
             sd=None,
             verdict="none",
         )
-    q1, median, q3 = (quantile(valid, q) for q in (0.25, 0.5, 0.75))
+    q1, q3 = (quantile(valid, q, method=rule.quartile_method) for q in (0.25, 0.75))
+    median = quantile(valid, 0.5)  # every method agrees on the median
     share_agree = (counts[3] + counts[4]) / n_valid
     share_disagree = (counts[0] + counts[1]) / n_valid
     partial = ItemSummary(
@@ -101,8 +103,13 @@ def judge(summary: ItemSummary, *, rule: ConsensusRule) -> Verdict:
         return "none"
     # A tiny epsilon keeps 7 of 10 (0.7000000001 or 0.6999999) on the right side of 70%.
     eps = 1e-9
+    share_disagree = summary.share_disagree or 0.0
     share_in = summary.share_agree + eps >= rule.agree_share
-    share_out = (summary.share_disagree or 0.0) + eps >= rule.exclude_share
+    share_out = share_disagree + eps >= rule.exclude_share
+    if rule.opposite_max is not None:
+        # the cap is strict ("fewer than 15%"): exactly 15% rating the other end fails it
+        share_in = share_in and share_disagree + eps < rule.opposite_max
+        share_out = share_out and summary.share_agree + eps < rule.opposite_max
     tight = summary.iqr is not None and summary.iqr <= rule.iqr_max + eps
     median_in = tight and summary.median >= rule.median_min
     median_out = tight and summary.median <= rule.median_max_exclude
@@ -250,6 +257,52 @@ def compare_regions(
                 winner = first if a.verdict == "include" else second
                 reasons.append(f"consensus in {winner} only")
     return RegionComparison(summaries=summaries, flagged=bool(reasons), reasons=tuple(reasons))
+
+
+def suppress_small_groups(
+    by_group: Mapping[str, Sequence[int | None]], *, min_size: int
+) -> dict[str, Sequence[int | None]]:
+    """The groups that may be shown: each and every withheld set has ``min_size`` valid ratings.
+
+    A group below ``min_size`` is withheld; when the withheld groups together still
+    have fewer than ``min_size`` valid ratings, the next smallest groups are withheld
+    too, because the item's total minus the shown groups would reveal them.
+
+    :param by_group: group -> that group's ratings of one item.
+    :param min_size: the smallest number of valid ratings a shown group may have.
+    """
+
+    def valid(ratings: Sequence[int | None]) -> int:
+        return sum(1 for r in ratings if r is not None)
+
+    order = sorted(by_group, key=lambda g: (valid(by_group[g]), g))
+    withheld = [g for g in order if valid(by_group[g]) < min_size]
+    shown = [g for g in order if g not in withheld]
+    while withheld and shown and sum(valid(by_group[g]) for g in withheld) < min_size:
+        withheld.append(shown.pop(0))
+    return {g: by_group[g] for g in shown}
+
+
+def describe_methods(rule: ConsensusRule, *, min_group_size: int) -> str:
+    """The statistical methods behind every figure, stated for readers of pages and reports.
+
+    :param rule: the study's consensus rule (its quartile method).
+    :param min_group_size: the smallest region group whose figures are shown.
+    """
+    return (
+        "Statistics use valid ratings only ('no opinion' excluded); "
+        f"{QUARTILE_METHOD_TEXT[rule.quartile_method]}; median as the middle value; "
+        "SD with n-1. Stability: experts who rated an item in consecutive rounds, "
+        "two-sided Wilcoxon signed-rank test with zero differences dropped (Wilcoxon's "
+        "method) and tied ranks averaged; exact distribution up to 50 pairs without ties "
+        "or zeros, exact sign-flip permutation up to 13 pairs, otherwise the normal "
+        "approximation with tie correction and no continuity correction (as scipy's "
+        "'auto'). Kendall's W with tie correction over experts who rated every item of "
+        f"a round. Region groups with fewer than {min_group_size} valid ratings are not "
+        "shown. Pages show shares as whole percentages; CSV and XLSX exports round "
+        "shares, quartiles, means and SDs to 4 decimals and p-values to 6; the JSON API "
+        "and `permed delphi stats --format json` give full precision."
+    )
 
 
 def describe_region_rule(rule: ConsensusRule) -> str:

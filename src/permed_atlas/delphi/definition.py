@@ -27,6 +27,7 @@ from permed_atlas.delphi.models import CarryDecision, ConsensusRule
 
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{1,78}$")
 _RULE_KINDS = ("share", "median_iqr", "share_and_median_iqr")
+QUARTILE_METHODS = ("linear", "spss")
 
 
 @dataclass(frozen=True)
@@ -75,13 +76,21 @@ def parse_rule(data: Mapping[str, Any] | None, *, path: str = "consensus") -> Co
                 raise StudyFileError(
                     f"{path}.kind: must be one of {', '.join(_RULE_KINDS)}", field="consensus.kind"
                 )
+        elif key == "quartile_method":
+            if value not in QUARTILE_METHODS:
+                raise StudyFileError(
+                    f"{path}.quartile_method: must be one of {', '.join(QUARTILE_METHODS)}",
+                    field="consensus.quartile_method",
+                )
+        elif key == "opposite_max" and value is None:
+            pass
         elif key == "min_region_n":
             if not isinstance(value, int) or value < 1:
                 raise StudyFileError(f"{path}.{key}: must be a positive integer", field=key)
         else:
             if not isinstance(value, (int, float)) or isinstance(value, bool):
                 raise StudyFileError(f"{path}.{key}: must be a number", field=f"consensus.{key}")
-            if key.endswith("share") or key == "region_gap":
+            if key.endswith("share") or key in ("region_gap", "opposite_max"):
                 if not 0 < value <= 1:
                     raise StudyFileError(
                         f"{path}.{key}: a share between 0 and 1 (0.7 for 70%)", field=key
@@ -218,3 +227,51 @@ def parse_round_plan(
     if data.get("new_items"):
         new_items = _parse_items(data["new_items"], where="new_items", fail=fail)
     return decisions, new_items
+
+
+def _percent_field(fields: Mapping[str, str], name: str, *, required: bool) -> float | None:
+    raw = fields.get(name, "").strip().rstrip("%").strip()
+    if not raw:
+        if required:
+            raise StudyFileError(f"{name}: give a percentage, e.g. 70", field=name)
+        return None
+    try:
+        value = float(raw)
+    except ValueError as exc:
+        raise StudyFileError(
+            f"{name}: {raw!r} is not a number (e.g. 70 for 70%)", field=name
+        ) from exc
+    if not 0 < value <= 100:
+        raise StudyFileError(f"{name}: a percentage above 0 and at most 100", field=name)
+    return value / 100
+
+
+def study_draft_from_form(fields: Mapping[str, str]) -> StudyDraft:
+    """A new study (no pillars yet) from the web form; percentages as typed (70 for 70%).
+
+    :param fields: slug, title, description, kind, agree_share, exclude_share,
+        opposite_max (blank for no cap), quartile_method.
+    """
+    slug = fields.get("slug", "").strip()
+    if not _SLUG.match(slug):
+        raise StudyFileError(
+            "slug: lower-case letters, digits and dashes, 2-79 characters", field="slug"
+        )
+    title = fields.get("title", "").strip()
+    if not title:
+        raise StudyFileError("title: is missing", field="title")
+    rule: dict[str, Any] = {
+        "kind": fields.get("kind", "share") or "share",
+        "agree_share": _percent_field(fields, "agree_share", required=True),
+        "exclude_share": _percent_field(fields, "exclude_share", required=True),
+        "opposite_max": _percent_field(fields, "opposite_max", required=False),
+        "quartile_method": fields.get("quartile_method", "linear") or "linear",
+    }
+    return StudyDraft(
+        slug=slug,
+        title=title,
+        description=fields.get("description", "").strip(),
+        rule=parse_rule(rule, path="consensus"),
+        panels=("Panel",),
+        surveys=(),
+    )

@@ -70,7 +70,10 @@ def load_demo_study(session: Session) -> Study:
         second = start_next_round(session, first.id, decisions=decisions, new_items=new_items)
         _run_round(session, second.id, ratings[(survey.pillar, 2)], refs, number=2)
     _load_synthesis(session, study)
-    return study
+    # the demo is a finished study: its coordinators published the results after round 2
+    from permed_atlas.delphi.studies import set_published
+
+    return set_published(session, study.id, published=True, now=_ROUND_DATES[2][1])
 
 
 def _read_ratings() -> dict[tuple[str, int], dict[str, dict[str, str]]]:

@@ -11,12 +11,19 @@
         ├── DuplicateSubmissionError the same form was submitted twice, or changed elsewhere
         ├── PanelFileError          (also InvalidInputError) a bad panel CSV row; names line, field
         ├── StudyFileError          (also InvalidInputError) a study YAML is malformed
-        └── RoundStateError         a round operation that does not fit the round's state
+        ├── RoundStateError         a round operation that does not fit the round's state
+        ├── ResultsNotPublishedError (also PermissionDeniedError) results the viewer may not see
+        └── ResponsesFileError      (also InvalidInputError) a bad row in a responses CSV
 """
 
 from __future__ import annotations
 
-from permed_atlas.errors import InvalidInputError, NotFoundError, PermedError
+from permed_atlas.errors import (
+    InvalidInputError,
+    NotFoundError,
+    PermedError,
+    PermissionDeniedError,
+)
 
 
 class DelphiError(PermedError):
@@ -66,3 +73,11 @@ class StudyFileError(DelphiError, InvalidInputError):
 
 class RoundStateError(DelphiError):
     """An operation that the round's state does not allow (closing a closed round, ...)."""
+
+
+class ResultsNotPublishedError(DelphiError, PermissionDeniedError):
+    """Results that only the study's coordinators may see (unpublished, or an open round)."""
+
+
+class ResponsesFileError(PanelFileError):
+    """A bad row in a long responses CSV (expert, round, item, rating, comment)."""

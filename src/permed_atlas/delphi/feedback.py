@@ -13,6 +13,7 @@ def build_feedback(
     previous: Mapping[int, Item],
     summaries: Mapping[int, ItemSummary],
     own_ratings: Mapping[int, int | None],
+    min_group_size: int = 1,
 ) -> ItemFeedback | None:
     """The previous round's group distribution and the expert's own earlier rating, if any.
 
@@ -21,6 +22,8 @@ def build_feedback(
     :param summaries: previous round's item summaries by item id.
     :param own_ratings: this expert's previous-round ratings by item id (None = no opinion);
         an item missing here was not rated at all.
+    :param min_group_size: with fewer valid ratings the group's figures are withheld: the
+        expert, knowing their own answer, could work out the few others'.
     """
     if item.previous_item_id is None or item.previous_item_id not in previous:
         return None
@@ -28,6 +31,17 @@ def build_feedback(
     summary = summaries.get(earlier.id)
     if summary is None:
         return None
+    if summary.n_valid < min_group_size:
+        return ItemFeedback(
+            previous_code=earlier.code,
+            counts=(0, 0, 0, 0, 0),
+            n_no_opinion=0,
+            share_agree=None,
+            median=None,
+            own_rating=own_ratings.get(earlier.id),
+            own_rated=earlier.id in own_ratings,
+            withheld=True,
+        )
     return ItemFeedback(
         previous_code=earlier.code,
         counts=summary.counts,

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from permed_atlas.delphi.definition import StudyDraft, parse_study_definition
 from permed_atlas.delphi.errors import PanelFileError, StudyFileError
 from permed_atlas.delphi.models import Expert
-from permed_atlas.delphi.panel import ExpertDraft, RegionGroups, parse_panel_csv
+from permed_atlas.delphi.panel import ExpertDraft, RegionGroups, parse_expert, parse_panel_csv
 from permed_atlas.delphi.store import get_panel, import_panel
 
 DATA_PACKAGE = "permed_atlas.data.delphi"
@@ -114,3 +114,35 @@ def import_panel_file(
     drafts = read_panel_file(path, include_hk_mo_in_china=include_hk_mo_in_china)
     target = get_panel(session, study_id, name=panel)
     return import_panel(session, drafts, panel_id=target.id, path=str(path))
+
+
+def add_expert(
+    session: Session,
+    fields: dict[str, str],
+    *,
+    study_id: int,
+    panel: str | None = None,
+    include_hk_mo_in_china: bool = True,
+) -> Expert:
+    """Add one expert from the web form's fields (the columns of a panel CSV).
+
+    :param session: the platform database session (the caller commits).
+    :param fields: name and/or ref, country and/or region, optionally email, expertise,
+        organisation.
+    :param study_id: the study.
+    :param panel: the panel's name; the study's first panel when not given.
+    :param include_hk_mo_in_china: whether HK and MO experts count as China.
+    """
+    from dataclasses import replace
+
+    draft = parse_expert(
+        {k: v.strip() for k, v in fields.items()},
+        line=None,
+        path="new expert",
+        known=known_countries(),
+        regions=load_region_groups(include_hk_mo_in_china=include_hk_mo_in_china),
+    )
+    if not draft.ref:
+        draft = replace(draft, ref="E001", ref_given=False)  # the store takes the next free one
+    target = get_panel(session, study_id, name=panel)
+    return import_panel(session, [draft], panel_id=target.id, path="new expert")[0]

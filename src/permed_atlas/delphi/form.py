@@ -8,11 +8,17 @@ from sqlalchemy.orm import Session
 
 from permed_atlas.delphi.models import FormItem, RatingForm
 from permed_atlas.delphi.responses import ratings_of_expert, resolve_token
-from permed_atlas.delphi.results import feedback_for_expert
+from permed_atlas.delphi.results import DEFAULT_MIN_GROUP_SIZE, feedback_for_expert
 from permed_atlas.delphi.store import get_survey, list_items, previous_round
 
 
-def load_rating_form(session: Session, token: str, *, now: datetime | None = None) -> RatingForm:
+def load_rating_form(
+    session: Session,
+    token: str,
+    *,
+    now: datetime | None = None,
+    min_group_size: int = DEFAULT_MIN_GROUP_SIZE,
+) -> RatingForm:
     """The form behind a token: items, saved answers and the previous round's feedback.
 
     A closed round still shows (read-only) so that experts can see what they answered.
@@ -20,10 +26,13 @@ def load_rating_form(session: Session, token: str, *, now: datetime | None = Non
     :param session: the platform database session.
     :param token: the token from the invitation link.
     :param now: the current time.
+    :param min_group_size: items with fewer valid ratings show no group figures.
     """
     invitation, expert, round_ = resolve_token(session, token, now=now)
     saved = ratings_of_expert(session, round_.id, expert.id)
-    feedback = feedback_for_expert(session, round_.id, expert_id=expert.id)
+    feedback = feedback_for_expert(
+        session, round_.id, expert_id=expert.id, min_group_size=min_group_size
+    )
     earlier = previous_round(session, round_)
     items = tuple(
         FormItem(

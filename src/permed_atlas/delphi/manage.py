@@ -8,17 +8,21 @@ from __future__ import annotations
 import tempfile
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Form, Request
 from fastapi.responses import Response
 
 from permed_atlas.accounts import record_audit
 from permed_atlas.delphi import files, report, responses, rounds, store, synthesis
 from permed_atlas.delphi.definition import ItemDraft
 from permed_atlas.delphi.edge import NO_STORE, attachment, is_editor, redirect
-from permed_atlas.delphi.errors import PanelFileError, RatingError
+from permed_atlas.delphi.errors import (
+    PanelFileError,
+    RatingError,
+)
 from permed_atlas.delphi.models import CarryDecision
+from permed_atlas.delphi.visibility import require_study_results
 from permed_atlas.web.deps import (
     CsrfProtected,
     CurrentUser,
@@ -46,15 +50,70 @@ def _render_panel(
     error: str | None = None,
     status_code: int = 200,
     imported: int | None = None,
+    values: dict[str, str] | None = None,
 ) -> Response:
     study = store.get_study(session, study_id)
     panels = [(p, store.list_experts(session, p.id)) for p in store.list_panels(session, study.id)]
     return render(
         request,
         "delphi/panel.html",
-        {"study": study, "panels": panels, "error": error, "imported": imported},
+        {
+            "study": study,
+            "panels": panels,
+            "error": error,
+            "imported": imported,
+            "values": values or {},
+        },
         status_code=status_code,
     )
+
+
+@manage_router.post("/studies/{study_id}/experts", include_in_schema=False)
+def add_expert(
+    request: Request,
+    study_id: int,
+    session: SessionDep,
+    settings: SettingsDep,
+    user: EditorUser,
+    _csrf: CsrfProtected,
+    name: Annotated[str, Form()] = "",
+    ref: Annotated[str, Form()] = "",
+    email: Annotated[str, Form()] = "",
+    country: Annotated[str, Form()] = "",
+    region: Annotated[str, Form()] = "",
+    expertise: Annotated[str, Form()] = "",
+    organisation: Annotated[str, Form()] = "",
+) -> Response:
+    fields = {
+        "name": name,
+        "ref": ref,
+        "email": email,
+        "country": country,
+        "region": region,
+        "expertise": expertise,
+        "organisation": organisation,
+    }
+    try:
+        expert = files.add_expert(
+            session,
+            fields,
+            study_id=study_id,
+            include_hk_mo_in_china=settings.include_hk_mo_in_china,
+        )
+    except PanelFileError as exc:
+        session.rollback()
+        return _render_panel(
+            request, session, study_id, error=str(exc), status_code=422, values=fields
+        )
+    record_audit(
+        session,
+        actor_id=user.id,
+        action="delphi.expert.add",
+        target=f"delphi_expert:{expert.id}",
+        detail={"ref": expert.ref},
+    )
+    session.commit()
+    return redirect(f"/delphi/studies/{study_id}/panel?added={expert.id}")
 
 
 @manage_router.post("/studies/{study_id}/panel", include_in_schema=False)
@@ -157,6 +216,19 @@ async def issue_invitations(
     text = report.write_csv(
         report.invitation_rows(issued, survey=survey, round_number=round_.number)
     )
+    if form.get("deliver") == "page":
+        # links are shown once: a page with a "send" (mailto) link per expert, never cached
+        response = render(
+            request,
+            "delphi/invitations.html",
+            {
+                "round": round_,
+                "survey": survey,
+                "rows": report.invitation_rows(issued, survey=survey, round_number=round_.number),
+            },
+        )
+        response.headers.update(NO_STORE)
+        return response
     return Response(
         text or "no new invitations: every expert already has a link (tick 'new links')\n",
         media_type="text/csv; charset=utf-8",
@@ -173,7 +245,8 @@ async def next_round(
 ) -> Response:
     form = await request.form()
     decisions: dict[str, CarryDecision] = {}
-    for item in store.list_items(session, round_id):
+    items = store.list_items(session, round_id)
+    for item in items:
         choice = str(form.get(f"decision_{item.id}") or "carry")
         statement = str(form.get(f"statement_{item.id}") or "").strip() or None
         reason = str(form.get(f"reason_{item.id}") or "").strip()
@@ -188,13 +261,15 @@ async def next_round(
         session,
         round_id,
         decisions={c: d for c, d in decisions.items() if d.drop or d.statement or d.reason},
+        carry=str(form.get("carry") or "pending"),
+        selected=[i.code for i in items if form.get(f"carry_{i.id}") == "on"],
     )
     record_audit(
         session,
         actor_id=user.id,
         action="delphi.round.create",
         target=f"delphi_round:{created.id}",
-        detail={"from_round": round_id},
+        detail={"from_round": round_id, "carry": str(form.get("carry") or "pending")},
     )
     session.commit()
     return redirect(f"/delphi/rounds/{created.id}")
@@ -242,6 +317,7 @@ async def edit_item(
             item_id,
             statement=str(form.get("statement") or "") or None,
             rationale=str(form["rationale"]) if isinstance(form.get("rationale"), str) else None,
+            subtopic=str(form["subtopic"]) if isinstance(form.get("subtopic"), str) else None,
         )
         action = "delphi.item.edit"
     record_audit(
@@ -263,6 +339,7 @@ def synthesis_page(
     request: Request, study_id: int, session: SessionDep, user: CurrentUser
 ) -> Response:
     study = store.get_study(session, study_id)
+    require_study_results(study, coordinator=is_editor(user))
     finals = [
         (s, rounds.list_final_items(session, s.id)) for s in store.list_surveys(session, study.id)
     ]

@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Literal, TypeAlias
 
 RuleKind: TypeAlias = Literal["share", "median_iqr", "share_and_median_iqr"]
+QuartileMethod: TypeAlias = Literal["linear", "spss"]
 Verdict: TypeAlias = Literal["include", "exclude", "none"]
 RoundStatus: TypeAlias = Literal["draft", "open", "closed"]
 ItemOutcome: TypeAlias = Literal[
@@ -31,6 +32,11 @@ class ConsensusRule:
     :param region_gap: a difference in share agree between two regions at or above
         this is flagged; so is consensus in one region but not the other.
     :param min_region_n: regions with fewer valid ratings than this are not compared.
+    :param opposite_max: the cap on disagreement of COMET-style rules: inclusion also needs
+        fewer than this share rating 1-2, exclusion fewer than this share rating 4-5
+        (None: no cap).
+    :param quartile_method: ``linear`` (Hyndman-Fan type 7, numpy's and R's default) or
+        ``spss`` (SPSS's HAVERAGE weighted average at (n+1)p, Hyndman-Fan type 6).
     """
 
     kind: RuleKind = "share"
@@ -41,12 +47,19 @@ class ConsensusRule:
     iqr_max: float = 1.0
     region_gap: float = 0.20
     min_region_n: int = 5
+    opposite_max: float | None = None
+    quartile_method: QuartileMethod = "linear"
 
     def describe(self) -> str:
         """One sentence stating the rule, for reports."""
+        cap_in = cap_out = ""
+        if self.opposite_max is not None:
+            cap_in = f" and fewer than {_percent(self.opposite_max)} are 1 or 2"
+            cap_out = f" and fewer than {_percent(self.opposite_max)} are 4 or 5"
         share = (
-            f"at least {self.agree_share:.0%} of valid ratings are 4 or 5 (inclusion) "
-            f"or at least {self.exclude_share:.0%} are 1 or 2 (exclusion)"
+            f"at least {_percent(self.agree_share)} of valid ratings are 4 or 5{cap_in} "
+            f"(inclusion) or at least {_percent(self.exclude_share)} are 1 or 2{cap_out} "
+            "(exclusion)"
         )
         median = (
             f"median >= {self.median_min:g} (inclusion) or <= {self.median_max_exclude:g} "
@@ -56,14 +69,35 @@ class ConsensusRule:
         return f"Consensus when {body}; 'no opinion' is not a valid rating."
 
 
+def _percent(share: float) -> str:
+    # 0.125 must read 12.5%, not a rounded 12% that misstates the rule
+    return f"{share * 100:.10g}%"
+
+
+QUARTILE_METHOD_TEXT = {
+    "linear": "quartiles by linear interpolation at (n-1)p+1 (Hyndman-Fan type 7, the default "
+    "of numpy, R and Excel's QUARTILE.INC)",
+    "spss": "quartiles by SPSS's weighted average at (n+1)p (HAVERAGE, Hyndman-Fan type 6, "
+    "the default of SPSS FREQUENCIES and EXAMINE)",
+}
+
+
 @dataclass(frozen=True)
 class Study:
+    """A Delphi study; its results are public only once ``published_at`` is set."""
+
     id: int
     slug: str
     title: str
     description: str
     rule: ConsensusRule
     created_at: datetime
+    published_at: datetime | None = None
+
+    @property
+    def published(self) -> bool:
+        """Whether the coordinators have published the study's results."""
+        return self.published_at is not None
 
 
 @dataclass(frozen=True)
@@ -227,6 +261,7 @@ class ItemFeedback:
     median: float | None
     own_rating: int | None
     own_rated: bool
+    withheld: bool = False  # fewer valid ratings than the minimum group size: no figures
 
 
 @dataclass(frozen=True)

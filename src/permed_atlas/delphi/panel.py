@@ -1,9 +1,10 @@
 """Pure: read a panel CSV (one expert per row) into drafts, or fail naming line and field.
 
-Columns: ``name``, ``email``, ``country`` (ISO 3166-1 alpha-2) are required;
-``ref``, ``region`` (EU, CN or Other; derived from the country when blank),
-``expertise`` and ``organisation`` are optional. A file with any bad row
-yields no drafts at all.
+Columns: ``name`` or ``ref`` (a pseudonymous panel gives refs only), ``country``
+(ISO 3166-1 alpha-2) or ``region`` (EU, CN or Other; derived from the country when
+blank); ``email`` (none for a pseudonymous panel or a study imported from
+elsewhere), ``expertise`` and ``organisation`` are optional. A file with any bad
+row yields no drafts at all.
 """
 
 from __future__ import annotations
@@ -17,8 +18,9 @@ from dataclasses import dataclass
 from permed_atlas.delphi.errors import PanelFileError
 from permed_atlas.delphi.models import REGION_GROUPS
 
-REQUIRED_COLUMNS = ("name", "email", "country")
-OPTIONAL_COLUMNS = ("ref", "region", "expertise", "organisation")
+# each pair: at least one of the two columns, and in each row at least one of the two cells
+REQUIRED_EITHER = (("name", "ref"), ("country", "region"))
+OPTIONAL_COLUMNS = ("email", "expertise", "organisation")
 _EMAIL = re.compile(r"^[^@\s,;]+@[^@\s,;]+\.[^@\s,;]+$")
 
 
@@ -34,6 +36,7 @@ class ExpertDraft:
     country: str
     expertise: str
     organisation: str
+    ref_given: bool = True  # False: numbered by the file's order, renumbered if taken
 
 
 @dataclass(frozen=True)
@@ -71,13 +74,10 @@ def parse_panel_csv(
     header = [h.strip().lower() for h in (reader.fieldnames or [])]
     if not header:
         raise PanelFileError("the file is empty", path=path, line=1, field=None)
-    for column in REQUIRED_COLUMNS:
-        if column not in header:
+    for first, second in REQUIRED_EITHER:
+        if first not in header and second not in header:
             raise PanelFileError(
-                f"missing column (need {', '.join(REQUIRED_COLUMNS)})",
-                path=path,
-                line=1,
-                field=column,
+                f"missing column (need {first} or {second})", path=path, line=1, field=first
             )
     reader.fieldnames = header
     drafts: list[ExpertDraft] = []
@@ -90,12 +90,14 @@ def parse_panel_csv(
         cells = {k: (v or "").strip() for k, v in row.items()}
         if not any(cells.values()):
             continue
-        draft = _parse_row(cells, line=line, path=path, known=known_countries, regions=regions)
+        draft = parse_expert(cells, line=line, path=path, known=known_countries, regions=regions)
         draft = _with_ref(draft, len(drafts) + 1)
         for key, seen, field in (
             (draft.email.lower(), seen_email, "email"),
             (draft.ref, seen_ref, "ref"),
         ):
+            if not key:  # experts without e-mail never clash
+                continue
             if key in seen:
                 raise PanelFileError(
                     f"{key!r} already on line {seen[key]}", path=path, line=line, field=field
@@ -107,20 +109,34 @@ def parse_panel_csv(
     return drafts
 
 
-def _parse_row(
-    cells: dict[str, str], *, line: int, path: str, known: Collection[str], regions: RegionGroups
+def parse_expert(
+    cells: Mapping[str, str],
+    *,
+    line: int | None,
+    path: str,
+    known: Collection[str],
+    regions: RegionGroups,
 ) -> ExpertDraft:
+    """One expert from the cells of a CSV row or the fields of the "add an expert" form.
+
+    :param cells: column -> stripped text (missing columns count as empty).
+    :param line: the row's line (for messages).
+    :param path: the file or form name (for messages).
+    :param known: valid ISO 3166-1 alpha-2 codes (upper case).
+    :param regions: the region groups.
+    """
+
     def fail(field: str, message: str) -> PanelFileError:
         return PanelFileError(message, path=path, line=line, field=field)
 
-    for column in REQUIRED_COLUMNS:
-        if not cells.get(column):
-            raise fail(column, "is empty")
-    email = cells["email"]
-    if not _EMAIL.match(email):
+    for first, second in REQUIRED_EITHER:
+        if not cells.get(first) and not cells.get(second):
+            raise fail(first, f"is empty (give a {first} or a {second})")
+    email = cells.get("email", "")
+    if email and not _EMAIL.match(email):
         raise fail("email", f"{email!r} is not an e-mail address")
-    country = cells["country"].upper()
-    if country not in known:
+    country = cells.get("country", "").upper()
+    if country and country not in known:
         raise fail("country", f"{cells['country']!r} is not an ISO 3166-1 alpha-2 country code")
     raw_region = cells.get("region", "")
     if raw_region:
@@ -129,10 +145,11 @@ def _parse_row(
             raise fail("region", f"{raw_region!r} is not one of {', '.join(REGION_GROUPS)}")
     else:
         region = regions.group_of(country)
+    ref = cells.get("ref", "")
     return ExpertDraft(
-        line=line,
-        ref=cells.get("ref", ""),
-        name=cells["name"],
+        line=line or 0,
+        ref=ref,
+        name=cells.get("name") or ref,
         email=email,
         region=region,
         country=country,
@@ -146,4 +163,5 @@ def _with_ref(draft: ExpertDraft, index: int) -> ExpertDraft:
         return draft
     from dataclasses import replace
 
-    return replace(draft, ref=f"E{index:03d}")
+    ref = f"E{index:03d}"
+    return replace(draft, ref=ref, name=draft.name or ref, ref_given=False)

@@ -18,7 +18,7 @@ from permed_atlas.delphi.charts import (
     share_over_rounds_svg,
     verdicts_over_rounds_svg,
 )
-from permed_atlas.delphi.consensus import describe_region_rule
+from permed_atlas.delphi.consensus import describe_methods, describe_region_rule
 from permed_atlas.delphi.errors import DelphiError
 from permed_atlas.delphi.models import (
     REGION_GROUPS,
@@ -31,7 +31,7 @@ from permed_atlas.delphi.models import (
     Survey,
 )
 from permed_atlas.delphi.responses import list_ratings
-from permed_atlas.delphi.results import compute_round_result
+from permed_atlas.delphi.results import DEFAULT_MIN_GROUP_SIZE, compute_round_result
 from permed_atlas.delphi.rounds import list_final_items
 from permed_atlas.delphi.store import get_study, list_experts, list_items, list_rounds, list_surveys
 from permed_atlas.delphi.synthesis import list_actions, list_subtopics
@@ -57,20 +57,36 @@ class StudyReport:
     panel_regions: dict[str, int]
     rule_text: str
     region_rule_text: str
+    methods_text: str = ""
+    closed_only: bool = False
+    min_group_size: int = DEFAULT_MIN_GROUP_SIZE
 
 
-def build_study_report(session: Session, study_id: int) -> StudyReport:
+def build_study_report(
+    session: Session,
+    study_id: int,
+    *,
+    min_group_size: int = DEFAULT_MIN_GROUP_SIZE,
+    closed_only: bool = False,
+) -> StudyReport:
     """Compute every round's statistics, the final items and the synthesis of a study.
 
     :param session: the platform database session.
     :param study_id: the study.
+    :param min_group_size: the smallest region group shown.
+    :param closed_only: leave out rounds that are not closed (for readers who are not
+        coordinators: an open round's figures would reveal each save).
     """
     study = get_study(session, study_id)
     surveys = []
     regions: Counter[str] = Counter()
     seen_panels: set[int] = set()
     for survey in list_surveys(session, study.id):
-        rounds = tuple(compute_round_result(session, r.id) for r in list_rounds(session, survey.id))
+        rounds = tuple(
+            compute_round_result(session, r.id, min_group_size=min_group_size)
+            for r in list_rounds(session, survey.id)
+            if r.status == "closed" or not closed_only
+        )
         surveys.append(SurveyReport(survey, rounds, tuple(list_final_items(session, survey.id))))
         if survey.panel_id not in seen_panels:
             seen_panels.add(survey.panel_id)
@@ -83,6 +99,9 @@ def build_study_report(session: Session, study_id: int) -> StudyReport:
         panel_regions={g: regions.get(g, 0) for g in REGION_GROUPS},
         rule_text=study.rule.describe(),
         region_rule_text=describe_region_rule(study.rule),
+        methods_text=describe_methods(study.rule, min_group_size=min_group_size),
+        closed_only=closed_only,
+        min_group_size=min_group_size,
     )
 
 
@@ -134,6 +153,8 @@ def statistics_rows(report: StudyReport) -> list[dict[str, Any]]:
                     row[f"n_valid_{group}"] = summary.n_valid if summary else ""
                     row[f"share_agree_{group}"] = _number(summary.share_agree) if summary else ""
                 row["kendall_w_round"] = _number(result.kendall.w)
+                row["consensus_rule"] = report.rule_text
+                row["quartile_method"] = report.study.rule.quartile_method
                 rows.append(row)
     return rows
 
@@ -184,21 +205,32 @@ def write_csv(rows: Sequence[dict[str, Any]], path: Path | None = None) -> str:
     return text
 
 
-def write_xlsx(session: Session, study_id: int, path: Path) -> Path:
-    """An Excel workbook with sheets Statistics, Ratings, Panel agreement and Actions.
+def write_xlsx(
+    session: Session, study_id: int, path: Path, *, min_group_size: int = DEFAULT_MIN_GROUP_SIZE
+) -> Path:
+    """An Excel workbook: Statistics, Ratings, Panel agreement, Actions and Methods.
 
     :param study_id: the study.
     :param path: the .xlsx file to write.
+    :param min_group_size: the smallest region group shown.
     """
     from openpyxl import Workbook
 
-    report = build_study_report(session, study_id)
+    report = build_study_report(session, study_id, min_group_size=min_group_size)
     workbook = Workbook()
     sheets: list[tuple[str, Iterable[dict[str, Any]]]] = [
         ("Statistics", statistics_rows(report)),
         ("Ratings", ratings_rows(session, study_id)),
         ("Panel agreement", _kendall_rows(report)),
         ("Actions", _action_rows(report)),
+        (
+            "Methods",
+            [
+                {"what": "consensus rule", "text": report.rule_text},
+                {"what": "region comparison", "text": report.region_rule_text},
+                {"what": "methods", "text": report.methods_text},
+            ],
+        ),
     ]
     workbook.remove(workbook.active)
     for title, rows in sheets:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import dataclass
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -12,9 +13,19 @@ from permed_atlas.delphi.consensus import (
     compare_rounds,
     kendalls_w,
     summarise_ratings,
+    suppress_small_groups,
 )
 from permed_atlas.delphi.feedback import build_feedback
-from permed_atlas.delphi.models import ItemFeedback, ItemResult, Rating, RoundResult
+from permed_atlas.delphi.models import (
+    Item,
+    ItemFeedback,
+    ItemResult,
+    Rating,
+    Round,
+    RoundResult,
+    Study,
+    Survey,
+)
 from permed_atlas.delphi.responses import list_ratings, ratings_of_expert
 from permed_atlas.delphi.store import (
     get_round,
@@ -25,13 +36,20 @@ from permed_atlas.delphi.store import (
     previous_round,
 )
 from permed_atlas.delphi.tables import InvitationRow
+from permed_atlas.delphi.visibility import hidden_reason, round_results_visible
+
+DEFAULT_MIN_GROUP_SIZE = 5
 
 
-def compute_round_result(session: Session, round_id: int) -> RoundResult:
+def compute_round_result(
+    session: Session, round_id: int, *, min_group_size: int = DEFAULT_MIN_GROUP_SIZE
+) -> RoundResult:
     """Every statistic of one round, computed from the stored ratings.
 
     :param session: the platform database session.
     :param round_id: the round.
+    :param min_group_size: region groups with fewer valid ratings are left out of the
+        breakdown (with whatever else would let them be worked out from the total).
     """
     round_ = get_round(session, round_id)
     survey = get_survey(session, round_.survey_id)
@@ -47,6 +65,7 @@ def compute_round_result(session: Session, round_id: int) -> RoundResult:
         per_region: dict[str, list[int | None]] = defaultdict(list)
         for expert_id, value in ratings.items():
             per_region[regions.get(expert_id, "Other")].append(value)
+        shown = suppress_small_groups(per_region, min_size=min_group_size)
         stability = None
         if item.previous_item_id is not None and item.previous_item_id in earlier_by_item:
             stability = compare_rounds(earlier_by_item[item.previous_item_id], ratings)
@@ -55,7 +74,7 @@ def compute_round_result(session: Session, round_id: int) -> RoundResult:
                 item=item,
                 summary=summarise_ratings(list(ratings.values()), rule=rule),
                 stability=stability,
-                regions=compare_regions(per_region, rule=rule) if len(per_region) > 1 else None,
+                regions=compare_regions(shown, rule=rule) if len(shown) > 1 else None,
             )
         )
     matrix: dict[int, dict[int, int | None]] = defaultdict(dict)
@@ -84,16 +103,23 @@ def _by_item(ratings: list[Rating]) -> dict[int, dict[int, int | None]]:
 
 
 def feedback_for_expert(
-    session: Session, round_id: int, *, expert_id: int
+    session: Session,
+    round_id: int,
+    *,
+    expert_id: int,
+    min_group_size: int = DEFAULT_MIN_GROUP_SIZE,
 ) -> dict[int, ItemFeedback]:
     """Controlled feedback per item of round ``round_id`` for one expert (empty in round one).
 
     :param round_id: the round the expert is answering.
     :param expert_id: the expert.
+    :param min_group_size: items with fewer valid ratings show no group figures.
     """
     round_ = get_round(session, round_id)
     earlier = previous_round(session, round_)
-    if earlier is None:
+    # controlled feedback is of a closed round only: an open round's figures would let
+    # an expert follow the others' saves
+    if earlier is None or earlier.status != "closed":
         return {}
     survey = get_survey(session, round_.survey_id)
     rule = get_study(session, survey.study_id).rule
@@ -106,7 +132,62 @@ def feedback_for_expert(
     own = {k: r.value for k, r in ratings_of_expert(session, earlier.id, expert_id).items()}
     feedback: dict[int, ItemFeedback] = {}
     for item in list_items(session, round_id):
-        entry = build_feedback(item, previous=previous_items, summaries=summaries, own_ratings=own)
+        entry = build_feedback(
+            item,
+            previous=previous_items,
+            summaries=summaries,
+            own_ratings=own,
+            min_group_size=min_group_size,
+        )
         if entry is not None:
             feedback[item.id] = entry
     return feedback
+
+
+@dataclass(frozen=True)
+class RoundView:
+    """A round as one viewer may see it: ``result`` is None when its figures are hidden."""
+
+    study: Study
+    survey: Survey
+    round: Round
+    items: tuple[Item, ...]
+    result: RoundResult | None
+    hidden_reason: str | None
+    n_invited: int
+
+
+def view_round(
+    session: Session,
+    round_id: int,
+    *,
+    coordinator: bool,
+    min_group_size: int = DEFAULT_MIN_GROUP_SIZE,
+) -> RoundView:
+    """A round with its figures only when the viewer may see them (see :mod:`.visibility`).
+
+    Nothing is computed from the ratings of a hidden round, so nothing can leak from it.
+
+    :param round_id: the round.
+    :param coordinator: the viewer coordinates the study (an editor).
+    :param min_group_size: the smallest region group shown.
+    """
+    round_ = get_round(session, round_id)
+    survey = get_survey(session, round_.survey_id)
+    study = get_study(session, survey.study_id)
+    n_invited = int(
+        session.scalar(
+            select(func.count())
+            .select_from(InvitationRow)
+            .where(InvitationRow.round_id == round_id)
+        )
+        or 0
+    )
+    if not round_results_visible(study, round_, coordinator=coordinator):
+        items = tuple(list_items(session, round_id))
+        return RoundView(
+            study, survey, round_, items, None, hidden_reason(study, round_), n_invited
+        )
+    result = compute_round_result(session, round_id, min_group_size=min_group_size)
+    items = tuple(entry.item for entry in result.items)
+    return RoundView(study, survey, round_, items, result, None, n_invited)

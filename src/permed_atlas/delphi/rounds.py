@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from permed_atlas.delphi._natural import natural_key
 from permed_atlas.delphi.definition import ItemDraft
 from permed_atlas.delphi.errors import RoundStateError
 from permed_atlas.delphi.models import CarryDecision, Item, ItemSummary, Round, RoundResult
@@ -56,23 +57,36 @@ def close_round(session: Session, round_id: int, *, now: datetime | None = None)
     return compute_round_result(session, round_id)
 
 
+CARRY_MODES = ("pending", "all", "selected")
+
+
 def start_next_round(
     session: Session,
     round_id: int,
     *,
     decisions: Mapping[str, CarryDecision] | None = None,
     new_items: Sequence[ItemDraft] = (),
+    carry: str = "pending",
+    selected: Collection[str] = (),
 ) -> Round:
     """Create the next (draft) round from a closed one.
 
-    Items without consensus are carried unless a decision drops them; items with
-    consensus stay final. Each carried or dropped item records why it moved.
+    Which items go on: ``pending`` carries the items without consensus, ``all`` every
+    item (consensus ones are re-rated), ``selected`` the codes in ``selected``. A
+    decision can still drop or reword an item. Every carried item keeps its link to the
+    earlier one (stability, the expert's own earlier answer); each carried or dropped
+    item records why it moved, after the figures of its round.
 
     :param round_id: the closed round.
     :param decisions: item code -> decision, for items to drop or reword.
-    :param new_items: items to add to the next round.
+    :param new_items: items to add; a code of an earlier item not carried carries it
+        with the new wording (the link is kept).
+    :param carry: ``pending``, ``all`` or ``selected``.
+    :param selected: the codes to carry when ``carry`` is ``selected``.
     """
     decisions = decisions or {}
+    if carry not in CARRY_MODES:
+        raise RoundStateError(f"carry must be one of {', '.join(CARRY_MODES)}, not {carry!r}")
     row = _get(session, RoundRow, round_id, "round")
     if row.status != "closed":
         raise RoundStateError(
@@ -85,25 +99,40 @@ def start_next_round(
     ):
         raise RoundStateError(f"round {row.number + 1} already exists")
     items = list_items(session, round_id)
-    codes = {i.code for i in items}
-    unknown = sorted(set(decisions) - codes)
+    by_code = {i.code: i for i in items}
+    unknown = sorted((set(decisions) | set(selected)) - set(by_code))
     if unknown:
         raise RoundStateError(f"round {row.number} has no item {', '.join(unknown)}")
     nxt = RoundRow(survey_id=row.survey_id, number=row.number + 1, status="draft")
     session.add(nxt)
     session.flush()
+    redraft = {d.code: d for d in new_items if d.code in by_code}
     position = 0
     for item in items:
-        if item.outcome != "pending":
-            continue
-        _carry(
-            session, item, decisions.get(item.code, CarryDecision()), nxt, position := position + 1
-        )
-    for draft in new_items:
-        if draft.code in codes:
-            raise RoundStateError(
-                f"new item code {draft.code!r} is already used in round {row.number}"
+        chosen = {
+            "pending": item.outcome == "pending",
+            "all": True,
+            "selected": item.code in selected,
+        }[carry]
+        wanted = chosen or item.code in redraft
+        decision = decisions.get(item.code, CarryDecision())
+        if item.code in redraft:
+            if chosen and not decision.drop:
+                raise RoundStateError(
+                    f"new item {item.code!r} is already carried to round {nxt.number}; "
+                    "reword it with a decision instead"
+                )
+            decision = CarryDecision(statement=redraft[item.code].statement, reason=decision.reason)
+        if not wanted and item.outcome == "pending" and not decision.drop:
+            decision = CarryDecision(
+                drop=True, reason=decision.reason or f"not selected for round {nxt.number}"
             )
+        if not wanted and not decision.drop:
+            continue  # a consensus item that stays final
+        _carry(session, item, decision, nxt, position := position + 1)
+    for draft in new_items:
+        if draft.code in by_code:
+            continue
         position += 1
         session.add(
             ItemRow(
@@ -129,6 +158,8 @@ def _carry(
     assert old is not None
     figures = old.outcome_reason
     if decision.drop:
+        if item.outcome != "pending":
+            return  # a consensus item not carried stays final; nothing to drop
         old.outcome = "dropped"
         old.outcome_reason = (
             f"dropped before round {nxt.number}: {decision.reason or 'no reason given'}; {figures}"
@@ -137,8 +168,10 @@ def _carry(
     reworded = decision.statement is not None and decision.statement.strip() != item.statement
     old.outcome = "carried"
     why = f": {decision.reason}" if decision.reason else ""
+    # a consensus item re-rated is final only if the new round agrees again
+    again = " for re-rating" if item.outcome != "pending" else ""
     old.outcome_reason = (
-        f"carried to round {nxt.number}{' reworded' if reworded else ''}{why}; {figures}"
+        f"carried to round {nxt.number}{again}{' reworded' if reworded else ''}{why}; {figures}"
     )
     session.add(
         ItemRow(
@@ -167,8 +200,7 @@ def list_final_items(session: Session, survey_id: int) -> list[Item]:
         select(ItemRow)
         .join(RoundRow, RoundRow.id == ItemRow.round_id)
         .where(RoundRow.survey_id == survey_id, ItemRow.outcome == "consensus_include")
-        .order_by(ItemRow.code)
     )
     from permed_atlas.delphi.store import _item
 
-    return [_item(r) for r in rows]
+    return sorted((_item(r) for r in rows), key=lambda i: natural_key(i.code))

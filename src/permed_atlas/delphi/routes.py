@@ -1,7 +1,8 @@
 """Delphi web pages under /delphi and the rating form behind personal links.
 
-Study overviews and aggregate reports are public; panels, individual ratings and
-every write need an editor (CSRF-checked, audited). The rating form needs no
+Study overviews are public; figures follow :mod:`.visibility` (coordinators always,
+others only closed rounds of a published study); panels, individual ratings and every
+write need an editor (CSRF-checked, audited). The rating form needs no
 account: the personal link's token is the credential. JSON twins: :mod:`.api`.
 """
 
@@ -9,7 +10,7 @@ from __future__ import annotations
 
 import tempfile
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
@@ -17,22 +18,34 @@ from fastapi.responses import Response
 from permed_atlas.delphi import report, responses, store, synthesis
 from permed_atlas.delphi.api import api_router
 from permed_atlas.delphi.charts import distribution_svg
+from permed_atlas.delphi.consensus import describe_methods
 from permed_atlas.delphi.edge import NO_STORE, attachment, is_editor, redirect, respond_status
 from permed_atlas.delphi.errors import (
     DelphiError,
     InvalidTokenError,
 )
 from permed_atlas.delphi.form import load_rating_form
-from permed_atlas.delphi.results import compute_round_result
-from permed_atlas.web.deps import CurrentUser, EditorUser, SessionDep, render
+from permed_atlas.delphi.results import view_round
+from permed_atlas.delphi.visibility import require_study_results, study_results_visible
+from permed_atlas.web.deps import CurrentUser, EditorUser, SessionDep, SettingsDep, render
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    from permed_atlas.accounts import User
+    from permed_atlas.settings import Settings
 
 router = APIRouter(prefix="/delphi", tags=["delphi"])
 __all__ = ["api_router", "router"]
 
 
 @router.get("/", include_in_schema=False)
-def index(request: Request, session: SessionDep) -> Response:
-    return render(request, "delphi/index.html", {"studies": store.list_studies(session)})
+def index(request: Request, session: SessionDep, user: CurrentUser) -> Response:
+    return render(
+        request,
+        "delphi/index.html",
+        {"studies": store.list_studies(session), "is_editor": is_editor(user)},
+    )
 
 
 @router.get("/studies/{study_id}", include_in_schema=False)
@@ -50,38 +63,64 @@ def study_page(request: Request, study_id: int, session: SessionDep, user: Curre
             "surveys": surveys,
             "panels": panels,
             "is_editor": is_editor(user),
+            "results_visible": study_results_visible(study, coordinator=is_editor(user)),
             "actions": synthesis.list_actions(session, study.id),
         },
     )
 
 
 @router.get("/rounds/{round_id}", include_in_schema=False)
-def round_page(request: Request, round_id: int, session: SessionDep, user: CurrentUser) -> Response:
-    result = compute_round_result(session, round_id)
-    study = store.get_study(session, result.survey.study_id)
+def round_page(
+    request: Request, round_id: int, session: SessionDep, user: CurrentUser, settings: SettingsDep
+) -> Response:
+    view = view_round(
+        session,
+        round_id,
+        coordinator=is_editor(user),
+        min_group_size=settings.delphi_min_group_size,
+    )
     next_round = [
-        r
-        for r in store.list_rounds(session, result.survey.id)
-        if r.number == result.round.number + 1
+        r for r in store.list_rounds(session, view.survey.id) if r.number == view.round.number + 1
     ]
     return render(
         request,
         "delphi/round.html",
         {
-            "study": study,
-            "result": result,
+            "view": view,
+            "study": view.study,
+            "result": view.result,
             "is_editor": is_editor(user),
             "next_round": next_round[0] if next_round else None,
             "distribution_svg": distribution_svg,
-            "rule_text": study.rule.describe(),
+            "rule_text": view.study.rule.describe(),
+            "methods_text": describe_methods(
+                view.study.rule, min_group_size=settings.delphi_min_group_size
+            ),
             "invitations": responses.list_invitations(session, round_id),
         },
     )
 
 
+def _study_report(
+    session: Session, study_id: int, user: User | None, settings: Settings
+) -> report.StudyReport:
+    """The report a viewer may see: coordinators get every round, others only a published
+    study's closed rounds (anything else raises ResultsNotPublishedError, a 403)."""
+    coordinator = is_editor(user)
+    require_study_results(store.get_study(session, study_id), coordinator=coordinator)
+    return report.build_study_report(
+        session,
+        study_id,
+        min_group_size=settings.delphi_min_group_size,
+        closed_only=not coordinator,
+    )
+
+
 @router.get("/studies/{study_id}/report", include_in_schema=False)
-def report_page(request: Request, study_id: int, session: SessionDep) -> Response:
-    data = report.build_study_report(session, study_id)
+def report_page(
+    request: Request, study_id: int, session: SessionDep, user: CurrentUser, settings: SettingsDep
+) -> Response:
+    data = _study_report(session, study_id, user, settings)
     return render(
         request,
         "delphi/report.html",
@@ -94,14 +133,18 @@ def report_page(request: Request, study_id: int, session: SessionDep) -> Respons
 
 
 @router.get("/studies/{study_id}/report.html", include_in_schema=False)
-def report_document(study_id: int, session: SessionDep) -> Response:
-    html = report.render_report_html(report.build_study_report(session, study_id))
+def report_document(
+    study_id: int, session: SessionDep, user: CurrentUser, settings: SettingsDep
+) -> Response:
+    html = report.render_report_html(_study_report(session, study_id, user, settings))
     return Response(html, media_type="text/html")
 
 
 @router.get("/studies/{study_id}/report.pdf", include_in_schema=False)
-def report_pdf(study_id: int, session: SessionDep) -> Response:
-    data = report.build_study_report(session, study_id)
+def report_pdf(
+    study_id: int, session: SessionDep, user: CurrentUser, settings: SettingsDep
+) -> Response:
+    data = _study_report(session, study_id, user, settings)
     with tempfile.TemporaryDirectory() as tmp:
         path = report.write_pdf(report.render_report_html(data), Path(tmp) / "report.pdf")
         content = path.read_bytes()
@@ -111,8 +154,10 @@ def report_pdf(study_id: int, session: SessionDep) -> Response:
 
 
 @router.get("/studies/{study_id}/statistics.csv", include_in_schema=False)
-def statistics_csv(study_id: int, session: SessionDep) -> Response:
-    data = report.build_study_report(session, study_id)
+def statistics_csv(
+    study_id: int, session: SessionDep, user: CurrentUser, settings: SettingsDep
+) -> Response:
+    data = _study_report(session, study_id, user, settings)
     return Response(
         report.write_csv(report.statistics_rows(data)),
         media_type="text/csv; charset=utf-8",
@@ -131,10 +176,17 @@ def ratings_csv(study_id: int, session: SessionDep, user: EditorUser) -> Respons
 
 
 @router.get("/studies/{study_id}/export.xlsx", include_in_schema=False)
-def export_xlsx(study_id: int, session: SessionDep, user: EditorUser) -> Response:
+def export_xlsx(
+    study_id: int, session: SessionDep, user: EditorUser, settings: SettingsDep
+) -> Response:
     study = store.get_study(session, study_id)
     with tempfile.TemporaryDirectory() as tmp:
-        content = report.write_xlsx(session, study.id, Path(tmp) / "export.xlsx").read_bytes()
+        content = report.write_xlsx(
+            session,
+            study.id,
+            Path(tmp) / "export.xlsx",
+            min_group_size=settings.delphi_min_group_size,
+        ).read_bytes()
     return Response(
         content,
         headers=attachment(f"{study.slug}.xlsx"),
@@ -170,8 +222,9 @@ def _render_form(
     status_code: int = 200,
     submitted: tuple[dict[int, str], dict[int, str]] | None = None,
 ) -> Response:
+    min_group_size = request.app.state.settings.delphi_min_group_size
     try:
-        form = load_rating_form(session, token)
+        form = load_rating_form(session, token, min_group_size=min_group_size)
     except InvalidTokenError as exc:
         response = render(
             request, "delphi/respond.html", {"form": None, "error": str(exc)}, status_code=404
@@ -187,6 +240,7 @@ def _render_form(
             "notice": notice,
             "error": error,
             "distribution_svg": distribution_svg,
+            "min_group_size": min_group_size,
             # after a refused save the form shows what was typed, not only what is stored
             "submitted_ratings": submitted[0] if submitted else {},
             "submitted_comments": submitted[1] if submitted else {},
@@ -228,6 +282,8 @@ async def respond_save(request: Request, token: str, session: SessionDep) -> Res
 
 
 # Management pages and forms (panel, rounds, synthesis) live in manage.py.
+from permed_atlas.delphi.coordinate import coordinate_router  # noqa: E402
 from permed_atlas.delphi.manage import manage_router  # noqa: E402
 
 router.include_router(manage_router)
+router.include_router(coordinate_router)

@@ -20,6 +20,8 @@ class ConsensusRulePublic(_FromCore):
     iqr_max: float
     region_gap: float
     min_region_n: int
+    opposite_max: float | None
+    quartile_method: str
 
 
 class StudyPublic(_FromCore):
@@ -29,6 +31,7 @@ class StudyPublic(_FromCore):
     description: str
     rule: ConsensusRulePublic
     created_at: datetime
+    published_at: datetime | None
 
 
 class RoundPublic(_FromCore):
@@ -104,8 +107,10 @@ class RegionComparisonPublic(_FromCore):
 
 
 class ItemResultPublic(_FromCore):
+    """An item with its figures; ``summary`` is null where the viewer may not see them."""
+
     item: ItemPublic
-    summary: ItemSummaryPublic
+    summary: ItemSummaryPublic | None
     stability: StabilityPublic | None
     regions: RegionComparisonPublic | None
 
@@ -120,12 +125,22 @@ class KendallWPublic(_FromCore):
 
 
 class RoundResultPublic(_FromCore):
+    """A round's figures, or (``results_visible`` false) only its items and why.
+
+    Figures of an open round are for the study's coordinators only; others see them
+    once the round is closed and the study published.
+    """
+
     round: RoundPublic
     rule: ConsensusRulePublic
+    rule_text: str = ""
+    methods_text: str = ""
+    results_visible: bool = True
+    hidden_reason: str | None = None
     items: list[ItemResultPublic]
-    kendall: KendallWPublic
+    kendall: KendallWPublic | None
     n_invited: int
-    n_responded: int
+    n_responded: int | None
 
 
 class ActionPublic(_FromCore):
@@ -148,6 +163,7 @@ class ItemFeedbackPublic(_FromCore):
     median: float | None
     own_rating: int | None
     own_rated: bool
+    withheld: bool = False
 
 
 class FormItemPublic(BaseModel):

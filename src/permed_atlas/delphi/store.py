@@ -52,12 +52,26 @@ def aware(value: datetime | None) -> datetime | None:
     return value.replace(tzinfo=UTC)
 
 
+# Experts without e-mail (pseudonymous panels) keep the NOT NULL, unique-per-panel e-mail
+# column: they are stored as this prefix plus their ref, unique in the panel as refs are,
+# and never an address (no "@"). Making the column nullable would need a table copy on
+# SQLite, whose DROP TABLE cascades to every invitation and response of the panel.
+NO_EMAIL_PREFIX = "no-email:"
+
 # -- conversions ---------------------------------------------------------------------------
 
 
 def _study(row: StudyRow) -> Study:
     rule = ConsensusRule(**json.loads(row.rule_json))
-    return Study(row.id, row.slug, row.title, row.description, rule, aware(row.created_at))  # type: ignore[arg-type]
+    return Study(
+        row.id,
+        row.slug,
+        row.title,
+        row.description,
+        rule,
+        aware(row.created_at),  # type: ignore[arg-type]
+        aware(row.published_at),
+    )
 
 
 def _expert(row: ExpertRow) -> Expert:
@@ -66,7 +80,7 @@ def _expert(row: ExpertRow) -> Expert:
         row.panel_id,
         row.ref,
         row.name,
-        row.email,
+        "" if row.email.startswith(NO_EMAIL_PREFIX) else row.email,
         row.region,
         row.country,
         row.expertise,
@@ -234,22 +248,37 @@ def import_panel(
     stored = session.execute(
         select(ExpertRow.email, ExpertRow.ref).where(ExpertRow.panel_id == panel_id)
     ).all()
-    emails = {e.lower() for e, _ in stored}
+    emails = {e.lower() for e, _ in stored if not e.startswith(NO_EMAIL_PREFIX)}
     refs = {r for _, r in stored}
     rows: list[ExpertRow] = []
     for draft in drafts:
-        if draft.email.lower() in emails:
-            raise PanelFileError("already on this panel", path=path, line=draft.line, field="email")
+        if draft.email and draft.email.lower() in emails:
+            raise PanelFileError(
+                "already on this panel", path=path, line=draft.line or None, field="email"
+            )
+        if not draft.ref_given and draft.ref in refs:
+            # a ref the file did not give: the next free number (experts added one by one)
+            number = 1
+            while f"E{number:03d}" in refs:
+                number += 1
+            ref = f"E{number:03d}"
+            draft = dataclasses.replace(draft, ref=ref, name=draft.name or ref)
         if draft.ref in refs:
             raise PanelFileError(
-                f"ref {draft.ref!r} already on this panel", path=path, line=draft.line, field="ref"
+                f"ref {draft.ref!r} already on this panel",
+                path=path,
+                line=draft.line or None,
+                field="ref",
             )
+        refs.add(draft.ref)
+        if draft.email:
+            emails.add(draft.email.lower())
         rows.append(
             ExpertRow(
                 panel_id=panel_id,
                 ref=draft.ref,
                 name=draft.name,
-                email=draft.email,
+                email=draft.email or f"{NO_EMAIL_PREFIX}{draft.ref}",
                 region=draft.region,
                 country=draft.country,
                 expertise=draft.expertise,
@@ -356,7 +385,34 @@ def add_item(session: Session, round_id: int, draft: ItemDraft) -> Item:
     ):
         raise RoundStateError(f"round {row.number} already has an item {draft.code!r}")
     last = max((i.position for i in list_items(session, round_id)), default=0)
-    item = _item_row(round_id, draft, position=last + 1)
+    earlier = session.scalar(
+        select(ItemRow)
+        .join(RoundRow, RoundRow.id == ItemRow.round_id)
+        .where(
+            RoundRow.survey_id == row.survey_id,
+            RoundRow.number == row.number - 1,
+            ItemRow.code == draft.code,
+        )
+    )
+    if earlier is None:
+        item = _item_row(round_id, draft, position=last + 1)
+    else:
+        # the same code as an item of the previous round: it is that item carried on, so
+        # stability and each expert's earlier answer stay linked
+        same = draft.statement.strip() == earlier.statement
+        item = _item_row(
+            round_id,
+            draft,
+            position=last + 1,
+            origin="carried" if same else "edited",
+            previous_item_id=earlier.id,
+        )
+        again = " for re-rating" if earlier.outcome.startswith("consensus") else ""
+        earlier.outcome_reason = (
+            f"carried to round {row.number}{again}{'' if same else ' reworded'}; "
+            f"{earlier.outcome_reason}"
+        )
+        earlier.outcome = "carried"
     session.add(item)
     session.flush()
     return _item(item)

@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from permed_atlas.delphi._natural import natural_key
 from permed_atlas.delphi.errors import RoundStateError, StudyNotFoundError
 from permed_atlas.delphi.models import Action, Subtopic
 from permed_atlas.delphi.store import _get
@@ -54,7 +55,8 @@ def list_subtopics(session: Session, study_id: int) -> list[Subtopic]:
     rows = session.scalars(
         select(SubtopicRow).where(SubtopicRow.study_id == study_id).order_by(SubtopicRow.code)
     )
-    return [Subtopic(r.id, r.study_id, r.code, r.label) for r in rows]
+    subtopics = [Subtopic(r.id, r.study_id, r.code, r.label) for r in rows]
+    return sorted(subtopics, key=lambda s: natural_key(s.code))
 
 
 def code_item(session: Session, item_id: int, *, subtopic: str) -> None:
@@ -135,8 +137,8 @@ def _action(session: Session, row: ActionRow) -> Action:
         select(ItemRow.id, ItemRow.code)
         .join(ActionItemRow, ActionItemRow.item_id == ItemRow.id)
         .where(ActionItemRow.action_id == row.id)
-        .order_by(ItemRow.code)
     ).all()
+    linked = sorted(linked, key=lambda pair: natural_key(pair[1]))
     return Action(
         id=row.id,
         study_id=row.study_id,
@@ -156,7 +158,6 @@ def list_actions(session: Session, study_id: int) -> list[Action]:
     :param session: the platform database session.
     :param study_id: the study.
     """
-    rows = session.scalars(
-        select(ActionRow).where(ActionRow.study_id == study_id).order_by(ActionRow.code)
-    )
-    return [_action(session, r) for r in rows]
+    rows = session.scalars(select(ActionRow).where(ActionRow.study_id == study_id))
+    # A1, A2 ... A10, not the database's A1, A10, A11, A2
+    return sorted((_action(session, r) for r in rows), key=lambda a: natural_key(a.code))

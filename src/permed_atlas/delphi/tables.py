@@ -27,6 +27,8 @@ class StudyRow(Base):
     description: Mapped[str] = mapped_column(Text, default="")
     rule_json: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    # NULL until a coordinator publishes: results stay with the coordinators till then
+    published_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
 
 
 class PanelRow(Base):
@@ -53,6 +55,7 @@ class ExpertRow(Base):
     )
     ref: Mapped[str] = mapped_column(String(80))
     name: Mapped[str] = mapped_column(String(200))
+    # an expert without e-mail is stored as NO_EMAIL_PREFIX + ref (see store.py)
     email: Mapped[str] = mapped_column(String(320))
     region: Mapped[str] = mapped_column(String(16))
     country: Mapped[str] = mapped_column(String(2))

@@ -1,0 +1,183 @@
+"""Coordinators' study set-up pages: a new study, its pillars, publication of its results,
+and the import of a study run elsewhere.
+
+Every write needs an editor, is CSRF-checked and recorded with ``record_audit``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+from fastapi import APIRouter, File, Form, Request, UploadFile
+from fastapi.responses import Response
+
+from permed_atlas.accounts import record_audit
+from permed_atlas.delphi import store, studies
+from permed_atlas.delphi.definition import study_draft_from_form
+from permed_atlas.delphi.edge import redirect
+from permed_atlas.delphi.errors import ResponsesFileError, RoundStateError, StudyFileError
+from permed_atlas.web.deps import CsrfProtected, EditorUser, SessionDep, render
+
+coordinate_router = APIRouter()
+
+# -- study and pillars -------------------------------------------------------------------------
+
+# what the new-study form shows first: the common 70% rule, no cap, linear quartiles
+STUDY_DEFAULTS = {
+    "kind": "share",
+    "agree_share": "70",
+    "exclude_share": "70",
+    "opposite_max": "",
+    "quartile_method": "linear",
+}
+
+
+@coordinate_router.get("/new", include_in_schema=False)
+def new_study_page(request: Request, user: EditorUser) -> Response:
+    return render(request, "delphi/study_new.html", {"values": STUDY_DEFAULTS, "error": None})
+
+
+@coordinate_router.post("/new", include_in_schema=False)
+def create_study(
+    request: Request,
+    session: SessionDep,
+    user: EditorUser,
+    _csrf: CsrfProtected,
+    slug: Annotated[str, Form()] = "",
+    title: Annotated[str, Form()] = "",
+    description: Annotated[str, Form()] = "",
+    kind: Annotated[str, Form()] = "share",
+    agree_share: Annotated[str, Form()] = "",
+    exclude_share: Annotated[str, Form()] = "",
+    opposite_max: Annotated[str, Form()] = "",
+    quartile_method: Annotated[str, Form()] = "linear",
+) -> Response:
+    values = {
+        "slug": slug,
+        "title": title,
+        "description": description,
+        "kind": kind,
+        "agree_share": agree_share,
+        "exclude_share": exclude_share,
+        "opposite_max": opposite_max,
+        "quartile_method": quartile_method,
+    }
+    try:
+        study = store.create_study(session, study_draft_from_form(values))
+    except (StudyFileError, RoundStateError) as exc:
+        session.rollback()
+        return render(
+            request,
+            "delphi/study_new.html",
+            {"values": values, "error": str(exc)},
+            status_code=422,
+        )
+    record_audit(
+        session,
+        actor_id=user.id,
+        action="delphi.study.create",
+        target=f"delphi_study:{study.id}",
+        detail={"slug": study.slug},
+    )
+    session.commit()
+    return redirect(f"/delphi/studies/{study.id}")
+
+
+@coordinate_router.post("/studies/{study_id}/pillars", include_in_schema=False)
+def add_pillar(
+    study_id: int,
+    session: SessionDep,
+    user: EditorUser,
+    _csrf: CsrfProtected,
+    pillar: Annotated[str, Form()] = "",
+    title: Annotated[str, Form()] = "",
+) -> Response:
+    survey = studies.add_survey(session, study_id, pillar=pillar, title=title)
+    record_audit(
+        session,
+        actor_id=user.id,
+        action="delphi.pillar.add",
+        target=f"delphi_survey:{survey.id}",
+        detail={"pillar": survey.pillar},
+    )
+    session.commit()
+    return redirect(f"/delphi/studies/{study_id}")
+
+
+@coordinate_router.post("/surveys/{survey_id}", include_in_schema=False)
+def edit_pillar(
+    survey_id: int,
+    session: SessionDep,
+    user: EditorUser,
+    _csrf: CsrfProtected,
+    title: Annotated[str, Form()] = "",
+) -> Response:
+    survey = studies.update_survey(session, survey_id, title=title)
+    record_audit(
+        session, actor_id=user.id, action="delphi.pillar.edit", target=f"delphi_survey:{survey.id}"
+    )
+    session.commit()
+    return redirect(f"/delphi/studies/{survey.study_id}")
+
+
+# -- import of a study run elsewhere -------------------------------------------------------------
+
+
+@coordinate_router.post("/studies/{study_id}/responses", include_in_schema=False)
+def import_responses(
+    request: Request,
+    study_id: int,
+    session: SessionDep,
+    user: EditorUser,
+    _csrf: CsrfProtected,
+    file: Annotated[UploadFile, File()],
+    pillar: Annotated[str, Form()] = "",
+) -> Response:
+    from permed_atlas.delphi.importing import parse_responses_csv
+    from permed_atlas.delphi.replay import import_responses as replay
+
+    name = Path(file.filename or "responses.csv").name
+    try:
+        text = file.file.read().decode("utf-8")
+        drafts = parse_responses_csv(text, path=name)
+        summaries = replay(session, study_id, drafts, path=name, pillar=pillar or None)
+    except UnicodeDecodeError:
+        session.rollback()
+        raise ResponsesFileError(
+            "not UTF-8 text (save the sheet as 'CSV UTF-8')", path=name, line=None, field=None
+        ) from None
+    except ResponsesFileError:
+        session.rollback()
+        raise
+    record_audit(
+        session,
+        actor_id=user.id,
+        action="delphi.responses.import",
+        target=f"delphi_study:{study_id}",
+        detail={"responses": len(drafts), "rounds": sum(s.rounds for s in summaries), "file": name},
+    )
+    session.commit()
+    return redirect(f"/delphi/studies/{study_id}")
+
+
+# -- publication ---------------------------------------------------------------------------------
+
+
+@coordinate_router.post("/studies/{study_id}/publish", include_in_schema=False)
+def publish_study(
+    study_id: int,
+    session: SessionDep,
+    user: EditorUser,
+    _csrf: CsrfProtected,
+    published: Annotated[str, Form()] = "on",
+) -> Response:
+    study = studies.set_published(session, study_id, published=published != "off")
+    record_audit(
+        session,
+        actor_id=user.id,
+        action="delphi.study.publish" if study.published else "delphi.study.unpublish",
+        target=f"delphi_study:{study.id}",
+    )
+    session.commit()
+    return redirect(f"/delphi/studies/{study.id}")

@@ -1,0 +1,107 @@
+"""Pure: read a study run elsewhere as a long responses CSV, or fail naming line and field.
+
+One row per answer: ``expert`` (the panel reference), ``round`` (1, 2, ...), ``item``
+(the item code), ``rating`` (1-5, blank or "NA" for no opinion) and optionally
+``comment``, ``pillar`` (needed when the study has several) and ``statement`` (the
+wording of an item that first appears after round 1). A file with any bad row yields
+nothing.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+
+from permed_atlas.delphi._likert import parse_rating
+from permed_atlas.delphi.errors import ResponsesFileError
+
+RESPONSE_COLUMNS = ("expert", "round", "item", "rating")
+OPTIONAL_RESPONSE_COLUMNS = ("comment", "pillar", "statement")
+
+
+@dataclass(frozen=True)
+class ResponseDraft:
+    """One valid row of a responses file."""
+
+    line: int
+    pillar: str
+    expert: str
+    round: int
+    item: str
+    rating: int | None
+    comment: str
+    statement: str
+
+
+def parse_responses_csv(text: str, *, path: str) -> list[ResponseDraft]:
+    """Parse a whole long responses file; the first bad row raises and nothing is returned.
+
+    :param text: the file's content.
+    :param path: the file name, for messages.
+    """
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    reader = csv.DictReader(io.StringIO(text, newline=""))
+    header = [h.strip().lower() for h in (reader.fieldnames or [])]
+    if not header:
+        raise ResponsesFileError("the file is empty", path=path, line=1, field=None)
+    for column in RESPONSE_COLUMNS:
+        if column not in header:
+            raise ResponsesFileError(
+                f"missing column (need {', '.join(RESPONSE_COLUMNS)})",
+                path=path,
+                line=1,
+                field=column,
+            )
+    reader.fieldnames = header
+    drafts: list[ResponseDraft] = []
+    seen: dict[tuple[str, str, int, str], int] = {}
+    for row in reader:
+        line = reader.line_num
+        if None in row:
+            raise ResponsesFileError("more cells than columns", path=path, line=line, field=None)
+        cells = {k: (v or "").strip() for k, v in row.items()}
+        if not any(cells.values()):
+            continue
+        draft = _parse_row(cells, line=line, path=path)
+        key = (draft.pillar, draft.expert, draft.round, draft.item)
+        if key in seen:
+            raise ResponsesFileError(
+                f"expert {draft.expert} already rated {draft.item} in round {draft.round} "
+                f"on line {seen[key]}",
+                path=path,
+                line=line,
+                field="item",
+            )
+        seen[key] = line
+        drafts.append(draft)
+    if not drafts:
+        raise ResponsesFileError("no responses in the file", path=path, line=None, field=None)
+    return drafts
+
+
+def _parse_row(cells: dict[str, str], *, line: int, path: str) -> ResponseDraft:
+    def fail(field: str, message: str) -> ResponsesFileError:
+        return ResponsesFileError(message, path=path, line=line, field=field)
+
+    for column in ("expert", "round", "item"):
+        if not cells.get(column):
+            raise fail(column, "is empty")
+    raw_round = cells["round"]
+    if not raw_round.isdigit() or int(raw_round) < 1:
+        raise fail("round", f"{raw_round!r} is not a round number (1, 2, ...)")
+    try:
+        rating = parse_rating(cells.get("rating", ""))
+    except ValueError as exc:
+        raise fail("rating", str(exc)) from exc
+    return ResponseDraft(
+        line=line,
+        pillar=cells.get("pillar", ""),
+        expert=cells["expert"],
+        round=int(raw_round),
+        item=cells["item"],
+        rating=rating,
+        comment=cells.get("comment", ""),
+        statement=cells.get("statement", ""),
+    )

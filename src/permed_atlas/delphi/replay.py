@@ -1,0 +1,185 @@
+"""Store a study run elsewhere: replay its rounds from a long responses file.
+
+Each round goes through the same steps as a study run here (carry into the next
+round, open, answers, close), so outcomes, stability and the links between rounds
+are the platform's own. The caller owns the transaction: any error leaves nothing.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from permed_atlas.delphi.definition import ItemDraft
+from permed_atlas.delphi.errors import ResponsesFileError
+from permed_atlas.delphi.importing import ResponseDraft
+from permed_atlas.delphi.models import Round, Survey
+from permed_atlas.delphi.rounds import close_round, start_next_round
+from permed_atlas.delphi.store import (
+    add_item,
+    list_experts,
+    list_items,
+    list_rounds,
+    list_surveys,
+    open_round,
+    utcnow,
+)
+from permed_atlas.delphi.tables import ItemRow, ResponseRow
+
+
+@dataclass(frozen=True)
+class ReplaySummary:
+    """What an import stored, per pillar: rounds and responses."""
+
+    pillar: str
+    rounds: int
+    responses: int
+
+
+def import_responses(
+    session: Session,
+    study_id: int,
+    drafts: Sequence[ResponseDraft],
+    *,
+    path: str,
+    pillar: str | None = None,
+    now: datetime | None = None,
+) -> list[ReplaySummary]:
+    """Replay every round of the responses into a study whose surveys have not started.
+
+    :param session: the platform database session (the caller commits or rolls back).
+    :param study_id: the study (created from its YAML; panel imported).
+    :param drafts: rows from :func:`parse_responses_csv`.
+    :param path: the file name, for messages.
+    :param pillar: the pillar of rows without a ``pillar`` cell.
+    :param now: the time recorded as each round's closing.
+    """
+    now = now or utcnow()
+    surveys = {s.pillar: s for s in list_surveys(session, study_id)}
+    grouped: dict[str, list[ResponseDraft]] = defaultdict(list)
+    for draft in drafts:
+        name = draft.pillar or pillar or (next(iter(surveys)) if len(surveys) == 1 else "")
+        if name not in surveys:
+            raise ResponsesFileError(
+                f"pillar {name!r} is not in the study ({', '.join(surveys)})"
+                if name
+                else "the study has several pillars: add a pillar column or --pillar",
+                path=path,
+                line=draft.line,
+                field="pillar",
+            )
+        grouped[name].append(draft)
+    return [
+        _replay_survey(session, surveys[name], rows, path=path, now=now)
+        for name, rows in grouped.items()
+    ]
+
+
+def _replay_survey(
+    session: Session, survey: Survey, rows: list[ResponseDraft], *, path: str, now: datetime
+) -> ReplaySummary:
+    rounds = list_rounds(session, survey.id)
+    answered = session.scalar(
+        select(func.count())
+        .select_from(ResponseRow)
+        .join(ItemRow, ItemRow.id == ResponseRow.item_id)
+        .where(ItemRow.round_id.in_([r.id for r in rounds]))
+    )
+    if len(rounds) != 1 or rounds[0].status != "draft" or answered:
+        raise ResponsesFileError(
+            f"pillar {survey.pillar} has started already; import into a fresh study",
+            path=path,
+            line=None,
+            field=None,
+        )
+    experts = {e.ref: e.id for e in list_experts(session, survey.panel_id)}
+    by_round: dict[int, list[ResponseDraft]] = defaultdict(list)
+    for row in rows:
+        if row.expert not in experts:
+            raise ResponsesFileError(
+                f"expert {row.expert!r} is not on the panel (import the panel first)",
+                path=path,
+                line=row.line,
+                field="expert",
+            )
+        by_round[row.round].append(row)
+    numbers = sorted(by_round)
+    if numbers != list(range(1, len(numbers) + 1)):
+        missing = min(set(range(1, numbers[-1] + 1)) - set(numbers))
+        raise ResponsesFileError(
+            f"pillar {survey.pillar} has no responses in round {missing}",
+            path=path,
+            line=None,
+            field="round",
+        )
+    round_ = rounds[0]
+    stored = 0
+    for number in numbers:
+        answers = by_round[number]
+        if number > 1:
+            round_ = _next_round(session, round_.id, answers, path=path)
+        items = {i.code: i.id for i in list_items(session, round_.id)}
+        for code, row in {a.item: a for a in answers}.items():
+            if code not in items and number == 1:
+                items[code] = _new_item(session, round_.id, row, path=path)
+        open_round(session, round_.id)
+        session.add_all(
+            ResponseRow(
+                item_id=items[a.item],
+                expert_id=experts[a.expert],
+                value=a.rating,
+                comment=a.comment,
+                updated_at=now,
+            )
+            for a in answers
+        )
+        session.flush()
+        stored += len(answers)
+        close_round(session, round_.id, now=now)
+    return ReplaySummary(survey.pillar, len(numbers), stored)
+
+
+def _new_item(session: Session, round_id: int, row: ResponseDraft, *, path: str) -> int:
+    if not row.statement:
+        raise ResponsesFileError(
+            f"item {row.item!r} is not in the study; give its wording in a statement column",
+            path=path,
+            line=row.line,
+            field="item",
+        )
+    return add_item(session, round_id, ItemDraft(code=row.item, statement=row.statement)).id
+
+
+def _next_round(
+    session: Session, round_id: int, answers: list[ResponseDraft], *, path: str
+) -> Round:
+    earlier = {i.code for i in list_items(session, round_id)}
+    codes = list(dict.fromkeys(a.item for a in answers))
+    first_rows = {a.item: a for a in reversed(answers)}
+    new_items = []
+    for code in codes:
+        if code in earlier:
+            continue
+        row = first_rows[code]
+        if not row.statement:
+            raise ResponsesFileError(
+                f"item {code!r} first appears in round {row.round}; give its wording in a "
+                "statement column",
+                path=path,
+                line=row.line,
+                field="statement",
+            )
+        new_items.append(ItemDraft(code=code, statement=row.statement))
+    # items the other study did not rate again were not carried: "selected" says so
+    return start_next_round(
+        session,
+        round_id,
+        carry="selected",
+        selected=[c for c in codes if c in earlier],
+        new_items=new_items,
+    )
