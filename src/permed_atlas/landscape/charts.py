@@ -139,7 +139,12 @@ def _copublications(tables: Mapping[str, Any], years: list[int], flt: LandscapeF
                 "mark": {"type": "bar", "color": "#444444"},
                 "encoding": {
                     "x": year_axis(),
-                    "y": {"field": "eu_cn", "type": "quantitative", "title": "co-publications"},
+                    "y": {
+                        "field": "eu_cn",
+                        "type": "quantitative",
+                        "title": "co-publications",
+                        "stack": None,
+                    },
                     "tooltip": [
                         {"field": "year"},
                         {"field": "eu_cn", "title": "co-publications"},
