@@ -107,7 +107,9 @@ def _charts(
     ]
 
 
-def _findings(indicators: Indicators, totals: dict[str, int], labels: dict[str, str]) -> list[str]:
+def _findings(
+    indicators: Indicators, totals: dict[str, int], labels: dict[str, str], names: ChartLabels
+) -> list[str]:
     findings: list[str] = []
     by_region: dict[str, int] = {}
     for row in indicators.output:
@@ -120,7 +122,7 @@ def _findings(indicators: Indicators, totals: dict[str, int], labels: dict[str, 
             f"{totals['pm_relevant']:,} are PM-relevant by the published rules."
         )
     shares = ", ".join(
-        f"{region} {count:,}"
+        f"{names.region(region)} {count:,}"
         for region, count in sorted(by_region.items())
         if region != ALL_REGIONS
     )
@@ -135,15 +137,16 @@ def _findings(indicators: Indicators, totals: dict[str, int], labels: dict[str, 
             f"{last.share_of_eu:.1%} of the EU-27's publications and "
             f"{last.share_of_cn:.1%} of China's."
         )
+    names_of = names.region
     for region in (EU27, CHINA):
         mix = [row for row in indicators.topics if row.region == region][:3]
         if mix:
-            names = ", ".join(f"{labels.get(r.topic, r.topic)} ({r.share:.0%})" for r in mix)
-            findings.append(f"Leading topics in {region}: {names}.")
+            topics = ", ".join(f"{labels.get(r.topic, r.topic)} ({r.share:.0%})" for r in mix)
+            findings.append(f"Leading topics in {names_of(region)}: {topics}.")
         top = [row for row in indicators.institutions if row.region == region][:3]
         if top:
             findings.append(
-                f"Most active institutions in {region}: "
+                f"Most active institutions in {names_of(region)}: "
                 + ", ".join(f"{r.institution} ({r.works:,})" for r in top)
                 + "."
             )
@@ -190,8 +193,9 @@ def build_report(
         regions={code: region.name for code, region in (region_sets or {}).items()},
         topics=labels,
         countries={
-            row.country_code: country_name(row.country_code) or row.country_code
-            for row in indicators.countries
+            code: country_name(code) or code
+            for code in {r.country_code for r in indicators.countries}
+            | {r.country_code for r in indicators.institutions if r.country_code}
         },
     )
     charts = _charts(indicators, chart_labels, flt)
@@ -205,7 +209,8 @@ def build_report(
         generated=dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
         totals=totals,
         filter={k: v for k, v in vars_of(flt).items() if v is not None},
-        findings=_findings(indicators, totals, labels),
+        findings=_findings(indicators, totals, labels, chart_labels),
+        names=chart_labels,
         synthetic_works=count_synthetic_works(connection),
         charts=[{**chart, "spec_json": _script_json(chart["spec"])} for chart in charts],
         institutions=indicators.institutions,
