@@ -267,3 +267,23 @@ def test_legends_wrap_instead_of_clipping(specs) -> None:
                 assert legend["labelLimit"] == 0 and legend["columns"] >= 1, name
         if "facet" not in spec and "vconcat" not in spec:
             assert spec["width"] == "container" and spec["autosize"]["contains"] == "padding"
+
+
+def test_every_share_a_filter_fixes_is_explained() -> None:
+    tables = _tables()
+    tables["topics"].append({"region": "EU27", "topic": "ai_data", "works": 208, "share": 1.0})
+    charts = build_charts(
+        tables, regions=REGIONS, labels=LABELS, flt=LandscapeFilter(topic="ai_data", country="DE")
+    )
+    topics = charts["topics"]
+    assert {r["topic_label"] for r in topics.spec["data"]["values"]} == {"Oncology"}
+    assert "AI and data" in topics.notes[0] and "100% of every region" in topics.notes[0]
+    countries = charts["countries"]
+    germany = {r["label"] for r in countries.spec["data"]["values"] if r["country"] == "Germany"}
+    assert germany == {"237 (the filter)"} and "Germany" in countries.notes[0]
+    # No publication at all (a patents-only filter): no share, and a note says why.
+    empty = build_charts(
+        {"output": tables["output"]}, regions=REGIONS, labels=LABELS, flt=LandscapeFilter()
+    )
+    assert len(empty["copublications"].spec["vconcat"]) == 1
+    assert "no share to show" in empty["copublications"].notes[0]

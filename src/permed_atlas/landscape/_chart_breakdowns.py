@@ -26,6 +26,7 @@ def _ranked_panels(
     item_title: str,
     text_field: str,
     tooltip: list[dict[str, Any]],
+    notes: tuple[str, ...] = (),
 ) -> Chart:
     """One panel per region with its own ranking, so an item in two regions is drawn twice
     side by side instead of stacked into one bar of double length."""
@@ -80,7 +81,7 @@ def _ranked_panels(
         spec=unit,
         resolve={"scale": {"y": "independent", "x": "independent"}},
     )
-    return Chart(name, INDICATOR_TITLES[name], spec, regions.notes())
+    return Chart(name, INDICATOR_TITLES[name], spec, notes + regions.notes())
 
 
 def institutions_chart(
@@ -108,15 +109,33 @@ def institutions_chart(
     )
 
 
-def countries_chart(tables: Mapping[str, Any], regions: RegionSeries, labels: ChartLabels) -> Chart:
+def countries_chart(
+    tables: Mapping[str, Any],
+    regions: RegionSeries,
+    labels: ChartLabels,
+    *,
+    fixed_country: str | None = None,
+) -> Chart:
+    fixed = (fixed_country or "").upper()
     rows = [
         r
         | {
             "country": labels.country(r["country_code"]),
-            "label": f"{r['works']:,} ({r['share']:.0%})",
+            "label": f"{r['works']:,} (the filter)"
+            if r["country_code"] == fixed
+            else f"{r['works']:,} ({r['share']:.0%})",
         }
         for r in tables.get("countries", [])
     ]
+    notes = (
+        (
+            f"The country filter keeps only works with {labels.country(fixed)}, so it is in "
+            "every work of its regions (100% by construction); the other bars are its "
+            "partners, with their share of those works.",
+        )
+        if fixed and any(r["country_code"] == fixed for r in rows)
+        else ()
+    )
     return _ranked_panels(
         "countries",
         rows,
@@ -130,6 +149,7 @@ def countries_chart(tables: Mapping[str, Any], regions: RegionSeries, labels: Ch
             {"field": "works"},
             {"field": "share", "format": ".1%", "title": "share of the region's works"},
         ],
+        notes=notes,
     )
 
 
@@ -140,10 +160,25 @@ def _region_totals(tables: Mapping[str, Any]) -> dict[str, int]:
     return totals
 
 
-def topics_chart(tables: Mapping[str, Any], regions: RegionSeries, labels: ChartLabels) -> Chart:
+def topics_chart(
+    tables: Mapping[str, Any],
+    regions: RegionSeries,
+    labels: ChartLabels,
+    *,
+    fixed_topic: str | None = None,
+) -> Chart:
     totals = _region_totals(tables)
     found = {(r["region"], r["topic"]): r for r in tables.get("topics", [])}
     topics = sorted({r["topic"] for r in tables.get("topics", [])}, key=labels.topic)
+    fixed: tuple[str, ...] = ()
+    if fixed_topic and fixed_topic in topics:
+        # Every work left has the filtered topic: its column would be 100% everywhere.
+        topics.remove(fixed_topic)
+        fixed = (
+            f"The topic filter keeps only {labels.topic(fixed_topic)} works, so that topic is "
+            "100% of every region by construction and is left out; the other cells are the "
+            "share of those works that also have each topic.",
+        )
     rows = []
     # A topic no work of a region has is a 0% cell, not a hole in the grid.
     for code in regions.shown:
@@ -166,7 +201,7 @@ def topics_chart(tables: Mapping[str, Any], regions: RegionSeries, labels: Chart
                 }
             )
     small = sorted({r["region_label"] for r in rows if r["small_base"]})
-    notes = (
+    notes = fixed + (
         (
             f"Fewer than {SMALL_BASE} works in {', '.join(small)}: its shares are faded; "
             "a few works move them a lot.",

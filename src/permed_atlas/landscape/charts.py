@@ -81,6 +81,8 @@ def _output(tables: Mapping[str, Any], regions: RegionSeries, years: list[int]) 
 
 def _fixed_share_notes(flt: LandscapeFilter, rows: list[dict[str, Any]]) -> tuple[str, ...]:
     """Why the share panel is hidden, or () when the shares say something."""
+    if not any(r["eu_total"] or r["cn_total"] for r in rows):
+        return ("No EU-27 or Chinese publication in this selection: there is no share to show.",)
     if flt.eu_cn is not None:
         value = "100%" if flt.eu_cn else "0%"
         return (
@@ -284,8 +286,8 @@ def build_charts(
         _output(tables, shown, years),
         _copublications(tables, years, flt),
         institutions_chart(tables, shown, labels),
-        countries_chart(tables, shown, labels),
-        topics_chart(tables, shown, labels),
+        countries_chart(tables, shown, labels, fixed_country=flt.country),
+        topics_chart(tables, shown, labels, fixed_topic=flt.topic),
         topic_trends_chart(tables, shown, labels, years),
         _patents(tables, shown, years),
     )
