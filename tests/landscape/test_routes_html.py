@@ -102,3 +102,6 @@ def test_dashboard_shows_chart_notes(web) -> None:
     html = web.get("/landscape/dashboard", params={"eu_cn": "yes"}).text
     assert 'data-testid="note-copublications"' in html and "100% by construction" in html
     assert "fewer than 30 works is marked as small" in html
+    cited = html[html.index('data-testid="top-cited"') :]
+    assert "China" in cited  # every EU–China work lists China by name
+    assert not re.search(r"<td>[A-Z]{2}(, [A-Z]{2})*</td>", cited)

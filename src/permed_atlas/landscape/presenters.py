@@ -250,7 +250,7 @@ def chart_labels(settings: Settings, tables: dict[str, list[dict[str, Any]]]) ->
         for name in ("countries", "institutions")
         for row in tables.get(name, [])
         if row.get("country_code")
-    }
+    } | {str(code) for row in tables.get("top_cited", []) for code in row.get("countries") or ()}
     return ChartLabels(
         regions=labels["region"],
         topics=labels["topic"],
@@ -280,6 +280,7 @@ def dashboard_public(
             "filter": dataclasses.asdict(flt),
             "regions": list(indicators.regions),
             "region_labels": {code: labels.region(code) for code in indicators.regions},
+            "country_labels": dict(labels.countries),
             "indicators": {
                 name: {
                     "name": name,

@@ -111,6 +111,7 @@ class DashboardPublic(BaseModel):
     filter: dict[str, Any]
     regions: list[str]
     region_labels: dict[str, str] = Field(description="region code -> name, as the search shows")
+    country_labels: dict[str, str] = Field(description="country code -> name, for the tables")
     indicators: dict[str, IndicatorTablePublic]
     charts: dict[str, dict[str, Any]] = Field(description="Vega-Lite specs, one per chart")
     small_base: int = Field(description="a share of fewer works than this is marked as small")
