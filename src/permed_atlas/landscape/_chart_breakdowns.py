@@ -7,6 +7,7 @@ from typing import Any
 
 from permed_atlas.landscape._chart_data import SMALL_BASE, ChartLabels, zero_filled
 from permed_atlas.landscape._chart_spec import (
+    COUNT_AXIS,
     INDICATOR_TITLES,
     OVERLAP,
     Chart,
@@ -50,6 +51,7 @@ def _ranked_panels(
                         "field": "works",
                         "type": "quantitative",
                         "title": "works",
+                        "axis": COUNT_AXIS,
                         "stack": None,
                     },
                     "color": regions.scale() | {"legend": None},
@@ -296,7 +298,13 @@ def topic_trends_chart(
             "mark": {"type": "line", "strokeWidth": 1.5},
             "encoding": {
                 "x": year_axis("quantitative"),
-                "y": {"field": "works", "type": "quantitative", "title": "works", "stack": None},
+                "y": {
+                    "field": "works",
+                    "type": "quantitative",
+                    "title": "works",
+                    "stack": None,
+                    "axis": COUNT_AXIS,
+                },
                 "color": regions.scale(),
                 "tooltip": [
                     {"field": "topic_label", "title": "topic"},

@@ -26,6 +26,9 @@ OVERLAP = "A work counts in every region it involves, so regions overlap and are
 LEGEND = {"orient": "bottom", "columns": 2, "labelLimit": 0, "symbolLimit": 0, "title": None}
 CONFIG = {"legend": LEGEND, "axis": {"labelLimit": 260}, "view": {"stroke": None}}
 
+COUNT_AXIS = {"format": "d", "tickMinStep": 1}
+"""Counts are whole: no 0.5-work ticks on a small axis."""
+
 
 @dataclass(frozen=True, slots=True)
 class Chart:

@@ -28,6 +28,7 @@ from permed_atlas.landscape._chart_data import ChartLabels as ChartLabels
 from permed_atlas.landscape._chart_data import share_or_none, year_range, zero_filled
 from permed_atlas.landscape._chart_spec import (
     CONFIG,
+    COUNT_AXIS,
     INDICATOR_TITLES,
     OVERLAP,
     SCHEMA,
@@ -65,7 +66,13 @@ def _output(tables: Mapping[str, Any], regions: RegionSeries, years: list[int]) 
         "mark": {"type": "line", "point": True},
         "encoding": {
             "x": year_axis(),
-            "y": {"field": "works", "type": "quantitative", "title": "works", "stack": None},
+            "y": {
+                "field": "works",
+                "type": "quantitative",
+                "title": "works",
+                "stack": None,
+                "axis": COUNT_AXIS,
+            },
             "color": regions.scale(with_total=True),
             "tooltip": [
                 {"field": "region_label", "title": "region"},
@@ -145,6 +152,7 @@ def _copublications(tables: Mapping[str, Any], years: list[int], flt: LandscapeF
                         "field": "eu_cn",
                         "type": "quantitative",
                         "title": "co-publications",
+                        "axis": COUNT_AXIS,
                         "stack": None,
                     },
                     "tooltip": [
@@ -250,6 +258,7 @@ def _patents(tables: Mapping[str, Any], regions: RegionSeries, years: list[int])
                 "field": "families",
                 "type": "quantitative",
                 "title": "patent families",
+                "axis": COUNT_AXIS,
                 "stack": None,
             },
             "xOffset": {"field": "region_label", "sort": [regions.label(r) for r in regions.shown]},
