@@ -287,3 +287,13 @@ def test_every_share_a_filter_fixes_is_explained() -> None:
     )
     assert len(empty["copublications"].spec["vconcat"]) == 1
     assert "no share to show" in empty["copublications"].notes[0]
+
+
+def test_only_the_share_that_never_moves_is_hidden() -> None:
+    tables = _tables()
+    for row in tables["copublications"]:  # as with country=CN: every EU work is with China
+        row.update(eu_total=row["eu_cn"], share_of_eu=1.0)
+    chart = build_charts(tables, regions=REGIONS, labels=LABELS)["copublications"]
+    shares = chart.spec["vconcat"][1]["data"]["values"]
+    assert {r["measure"] for r in shares} == {"share of China's publications"}
+    assert len(chart.notes) == 1 and "EU-27's publications is 100% in every year" in chart.notes[0]

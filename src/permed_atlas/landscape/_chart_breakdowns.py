@@ -205,8 +205,8 @@ def topics_chart(
     small = sorted({r["region_label"] for r in rows if r["small_base"]})
     notes = fixed + (
         (
-            f"Fewer than {SMALL_BASE} works in {', '.join(small)}: its shares are faded; "
-            "a few works move them a lot.",
+            f"Fewer than {SMALL_BASE} works in: {'; '.join(small)}. Their cells are faded: "
+            "a few works more or less move those shares a lot.",
         )
         if small
         else ()

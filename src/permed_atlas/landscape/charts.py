@@ -86,26 +86,40 @@ def _output(tables: Mapping[str, Any], regions: RegionSeries, years: list[int]) 
     return Chart("output", INDICATOR_TITLES["output"], sized(spec), regions.notes())
 
 
-def _fixed_share_notes(flt: LandscapeFilter, rows: list[dict[str, Any]]) -> tuple[str, ...]:
-    """Why the share panel is hidden, or () when the shares say something."""
+_MEASURES = (
+    ("share of EU-27 publications", "share_of_eu", "eu_total", "EU-27"),
+    ("share of China's publications", "share_of_cn", "cn_total", "China"),
+)
+
+
+def _fixed_shares(
+    flt: LandscapeFilter, rows: list[dict[str, Any]]
+) -> tuple[set[str], tuple[str, ...]]:
+    """The share measures that say nothing here (the filter fixes them, or they never move)
+    and the notes that say why; both hidden means no share panel."""
+    everything = {measure for measure, *_ in _MEASURES}
     if not any(r["eu_total"] or r["cn_total"] for r in rows):
-        return ("No EU-27 or Chinese publication in this selection: there is no share to show.",)
+        return everything, (
+            "No EU-27 or Chinese publication in this selection: there is no share to show.",
+        )
     if flt.eu_cn is not None:
         value = "100%" if flt.eu_cn else "0%"
-        return (
+        return everything, (
             f"The EU–China filter is set to {'yes' if flt.eu_cn else 'no'}: every EU-27 and "
             f"Chinese publication left is {'a' if flt.eu_cn else 'no'} co-publication, so both "
             f"shares are {value} by construction. The share chart is hidden; the counts stay.",
         )
-    for key, side in (("share_of_eu", "EU-27"), ("share_of_cn", "China")):
+    fixed: set[str] = set()
+    notes: list[str] = []
+    for measure, key, _, side in _MEASURES:
         values = {r[key] for r in rows if r[key] is not None}
         if len(values) == 1 and values <= {0.0, 1.0} and len(rows) > 1:
-            only = f"{next(iter(values)):.0%}"
-            return (
-                f"The share of {side} output is {only} in every year: the facets fix it, so the "
-                "share chart is hidden; the counts stay.",
+            fixed.add(measure)
+            notes.append(
+                f"The share of {side}'s publications is {next(iter(values)):.0%} in every year "
+                "of this selection (its facets fix it), so it is not drawn; the counts stay."
             )
-    return ()
+    return fixed, tuple(notes)
 
 
 def _copublications(tables: Mapping[str, Any], years: list[int], flt: LandscapeFilter) -> Chart:
@@ -173,9 +187,14 @@ def _copublications(tables: Mapping[str, Any], years: list[int], flt: LandscapeF
             },
         ],
     }
-    notes = _fixed_share_notes(flt, rows)
-    shares_measures = ["share of EU-27 publications", "share of China's publications"]
-    share_colour = colour_scale("measure", shares_measures, [BLUE, VERMILLION])
+    hidden, notes = _fixed_shares(flt, rows)
+    long_rows = [r for r in long_rows if r["measure"] not in hidden]
+    shares_measures = [m for m, *_ in _MEASURES if m not in hidden]
+    share_colour = colour_scale(
+        "measure",
+        shares_measures,
+        [c for (m, *_), c in zip(_MEASURES, (BLUE, VERMILLION), strict=True) if m not in hidden],
+    )
     tooltip = [
         {"field": "year"},
         {"field": "measure"},
@@ -220,7 +239,7 @@ def _copublications(tables: Mapping[str, Any], years: list[int], flt: LandscapeF
             },
         ],
     }
-    panels = [counts] if notes else [counts, shares]
+    panels = [counts, shares] if shares_measures else [counts]
     spec = {
         "$schema": SCHEMA,
         "title": {
