@@ -11,6 +11,7 @@ import pytest
 pytestmark = pytest.mark.browser
 
 PASSWORD = "correct-horse-battery"
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
 
 
 def test_search_with_two_facets_then_open_a_work(live_server, web_corpus, page, screenshot) -> None:
@@ -78,6 +79,102 @@ def test_network_view_draws(live_server, web_corpus, page, screenshot) -> None:
     page.wait_for_selector("#network canvas")
     page.wait_for_selector('#network[data-rendered="true"]', timeout=30_000)
     screenshot("network")
+
+
+_CHART_GEOMETRY = """
+() => Array.from(document.querySelectorAll('section.chart[data-chart]')).map((section) => {
+  const svg = section.querySelector('.chart-view svg.marks');
+  const box = section.getBoundingClientRect();
+  const drawn = svg ? svg.getBoundingClientRect() : null;
+  const legend = svg ? Array.from(svg.querySelectorAll('.role-legend text')) : [];
+  const legendTexts = legend.map((t) => t.textContent);
+  return {
+    name: section.dataset.chart,
+    overflows: section.scrollWidth > section.clientWidth + 1,
+    inside: drawn !== null && drawn.right <= box.right + 1 && drawn.left >= box.left - 1,
+    legend: legendTexts,
+    text: svg ? svg.textContent : '',
+  };
+})
+"""
+
+
+def test_dashboard_charts_fit_with_full_legends_and_human_labels(
+    live_server, web_corpus, page, screenshot
+) -> None:
+    page.goto(f"{live_server}/landscape/dashboard")
+    names = ("output", "copublications", "institutions", "countries", "topics", "topic_trends")
+    for name in (*names, "patents"):
+        page.wait_for_selector(f'#chart-{name}[data-rendered="true"] svg')
+    charts = {c["name"]: c for c in page.evaluate(_CHART_GEOMETRY)}
+    for name, chart in charts.items():
+        # Nothing spills out of its box or is cut off: the whole chart is on the page.
+        assert chart["inside"] and not chart["overflows"], name
+        assert not any(label.endswith("…") for label in chart["legend"]), (name, chart["legend"])
+    assert "European Union (27 member states)" in charts["output"]["legend"]
+    assert "All works (any region)" in charts["output"]["legend"]
+    assert "EU27" not in charts["output"]["legend"]
+    assert "Germany" in charts["countries"]["text"] and "China" in charts["institutions"]["text"]
+    assert "Oncology" in charts["topic_trends"]["text"]
+    # Shares come with their counts: the co-publication bars are labelled.
+    assert "co-publications per year" in charts["copublications"]["text"]
+    assert "share of each side" in charts["copublications"]["text"]
+    screenshot("dashboard-charts")
+    page.locator('[data-testid="chart-countries"]').screenshot(
+        path=str(SCREENSHOTS / "dashboard-countries-panels.png")
+    )
+
+
+def test_dashboard_with_eu_china_filter_explains_the_hidden_share(
+    live_server, web_corpus, page, screenshot
+) -> None:
+    page.goto(f"{live_server}/landscape/dashboard")
+    page.select_option('select[name="eu_cn"]', "yes")
+    page.get_by_role("button", name="Apply").click()
+    page.wait_for_url("**eu_cn=yes**")
+    page.wait_for_selector('#chart-copublications[data-rendered="true"] svg')
+    note = page.get_by_test_id("note-copublications")
+    assert note.is_visible() and "100% by construction" in note.inner_text()
+    text = page.locator("#chart-copublications svg.marks").text_content() or ""
+    assert "co-publications per year" in text and "share of each side" not in text
+    assert page.locator('select[name="eu_cn"]').input_value() == "yes"
+    screenshot("dashboard-eu-cn")
+
+
+def test_network_keeps_filters_labels_nodes_and_colours_eu_china(
+    live_server, web_corpus, page, screenshot
+) -> None:
+    page.goto(f"{live_server}/landscape/network")
+    options = page.locator('select[name="region"] option').all_inner_texts()
+    assert "European Union (27 member states)" in options and "China" in options
+    page.select_option('select[name="region"]', "EU27")
+    page.select_option('select[name="eu_cn"]', "yes")
+    page.select_option('select[name="level"]', "institution")
+    page.fill('input[name="max_nodes"]', "60")
+    page.get_by_role("button", name="Apply").click()
+    page.wait_for_url("**level=institution**")
+    # Apply keeps every choice in the form.
+    assert page.locator('select[name="region"]').input_value() == "EU27"
+    assert page.locator('select[name="eu_cn"]').input_value() == "yes"
+    assert page.locator('select[name="level"]').input_value() == "institution"
+    assert page.locator('input[name="max_nodes"]').input_value() == "60"
+    network = page.locator('#network[data-rendered="true"]')
+    network.wait_for(timeout=30_000)
+    nodes = int(page.get_by_test_id("network-size").inner_text().split()[0])
+    # Institution nodes carry labels a reader can see at the drawn zoom.
+    assert int(network.get_attribute("data-labelled") or 0) == min(nodes, 30) > 0
+    assert int(network.get_attribute("data-label-px") or 0) >= 11
+    side = page.get_by_test_id("legend-side")
+    assert side.is_visible() and "China" in side.inner_text()
+    assert "European Union (27 member states)" in side.inner_text()
+    assert not page.get_by_test_id("legend-cluster").is_visible()
+    screenshot("network-eu-china")
+    page.get_by_test_id("colour-by-cluster").check()
+    assert network.get_attribute("data-colour-by") == "cluster"
+    clusters = page.get_by_test_id("legend-cluster")
+    assert clusters.is_visible() and "Cluster 1" in clusters.inner_text()
+    assert not side.is_visible()
+    screenshot("network-clusters")
 
 
 def test_log_in_and_out(live_server, make_user, page, screenshot) -> None:

@@ -34,3 +34,38 @@ def test_cli_report_default_path(corpus_file) -> None:
     assert result.exit_code == 0, result.output
     out = corpus_file.parent / "reports" / "landscape.html"
     assert out.is_file() and "year_from = 2020" in out.read_text(encoding="utf-8")
+
+
+def test_report_draws_the_dashboards_charts_with_names_and_notes(
+    tagged, region_sets, rules, tmp_path: Path
+) -> None:
+    import json
+
+    from permed_atlas.landscape.charts import ChartLabels, build_charts
+    from permed_atlas.landscape.filters import LandscapeFilter
+    from permed_atlas.landscape.indicators import compute_indicators
+
+    out = tmp_path / "eu-cn.html"
+    flt = LandscapeFilter(eu_cn=True)
+    build_report(tagged, out, region_sets=region_sets, rules=rules, flt=flt)
+    html = out.read_text(encoding="utf-8")
+    # The same spec the dashboard draws for the same filter and regions.
+    indicators = compute_indicators(tagged, flt, regions=["EU27", "CN"], limit=10)
+    labels = ChartLabels(
+        regions={c: r.name for c, r in region_sets.items()},
+        topics={t.code: t.label for t in rules.topics},
+    )
+    dashboard = build_charts(
+        indicators.tables(), regions=indicators.regions, labels=labels, flt=flt
+    )
+    match = re.search(r'vegaEmbed\("#chart-copublications", (\{.*?\}), \{"actions"', html)
+    assert match is not None
+    spec = json.loads(match.group(1).replace("<\\/", "</"))
+    assert spec["vconcat"] == dashboard["copublications"].spec["vconcat"]
+    assert len(spec["vconcat"]) == 1  # the share the filter fixes at 100% is not drawn
+    assert "100% by construction" in html and 'class="chart-note"' in html
+    assert "fewer than 30 works is marked as small" in html
+    # Names, not codes, in findings and tables.
+    assert "Most active institutions in European Union (27 member states)" in html
+    assert "<td>European Union (27 member states)</td>" in html and "<td>Germany</td>" in html
+    assert "<td>EU27</td>" not in html

@@ -196,6 +196,40 @@ def test_network_json_and_downloads(api) -> None:
     assert api.get(f"{API}/network", params={"max_nodes": 10**6}).status_code == 422
 
 
+def test_dashboard_charts_use_facet_labels_and_explain_a_fixed_share(api) -> None:
+    body = api.get(f"{API}/dashboard").json()
+    search = api.get(f"{API}/search").json()["facets"]
+    facet_names = {f["value"]: f["label"] for f in search["region"]}
+    # The chart legends name regions exactly as the search page's facets do.
+    legend = body["charts"]["output"]["encoding"]["color"]["scale"]["domain"]
+    assert facet_names["EU27"] in legend and "EU27" not in legend
+    assert body["region_labels"]["EU27"] == facet_names["EU27"]
+    assert body["small_base"] == 30 and body["chart_notes"]["copublications"] == []
+    fixed = api.get(f"{API}/dashboard", params={"eu_cn": "yes"}).json()
+    assert len(fixed["charts"]["copublications"]["vconcat"]) == 1
+    assert "100% by construction" in fixed["chart_notes"]["copublications"][0]
+
+
+def test_network_json_lists_regions_keeps_the_filter_and_colours_eu_and_china(api) -> None:
+    body = api.get(
+        f"{API}/network",
+        params={"level": "institution", "region": "EU27", "eu_cn": "yes", "min_weight": 1},
+    ).json()
+    assert "EU27" in body["regions"] and "CN" in body["regions"]
+    assert body["filter"]["region"] == "EU27" and body["filter"]["eu_cn"] is True
+    assert body["max_nodes"] == 100 and body["min_weight"] == 1
+    sides = {s["key"]: s for s in body["legend"]["sides"]}
+    assert sides["EU27"]["colour"] == "#0072B2" and sides["CN"]["colour"] == "#D55E00"
+    by_id = {n["id"]: n for n in body["nodes"]}
+    assert any(n["side"] == "CN" for n in by_id.values())
+    assert all(n["side_colour"] == sides[n["side"]]["colour"] for n in by_id.values())
+    assert sum(s["nodes"] for s in sides.values()) == len(by_id)
+    clusters = body["legend"]["clusters"]
+    assert sum(c["nodes"] for c in clusters) == len(by_id)
+    colour_of = {c["cluster"]: c["colour"] for c in clusters}
+    assert all(n["cluster_colour"] == colour_of[n["cluster"]] for n in by_id.values())
+
+
 def test_empty_corpus_gives_empty_results_not_errors(client) -> None:
     body = client.get(f"{API}/search").json()
     assert body["total"] == 0 and body["hits"] == []

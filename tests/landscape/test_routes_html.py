@@ -72,3 +72,37 @@ def test_network_page(web) -> None:
     html = web.get("/landscape/network").text
     assert "/static/vendor/vis-network/vis-network-10.1.5.min.js" in html
     assert "GEXF" in html and "VOSviewer" in html and 'id="network-data"' in html
+
+
+def test_network_form_lists_regions_and_keeps_every_filter(web) -> None:
+    html = web.get(
+        "/landscape/network",
+        params={
+            "region": "EU27",
+            "eu_cn": "yes",
+            "pm_relevant": "no",
+            "kind": "publication",
+            "level": "institution",
+            "max_nodes": "40",
+            "min_weight": "2",
+            "year_from": "2003",
+        },
+    ).text
+    assert '<option value="EU27" selected>European Union (27 member states)</option>' in html
+    assert '<option value="CN" >China</option>' in html
+    assert '<option value="yes" selected>yes</option>' in html
+    assert '<option value="no" selected>no</option>' in html
+    assert "<option selected>publication</option>" in html
+    assert '<option value="institution" selected>institutions</option>' in html
+    assert 'name="max_nodes" value="40"' in html and 'name="min_weight" value="2"' in html
+    assert 'name="year_from" value="2003"' in html
+    assert 'data-testid="legend-side"' in html and 'data-testid="legend-cluster"' in html
+
+
+def test_dashboard_shows_chart_notes(web) -> None:
+    html = web.get("/landscape/dashboard", params={"eu_cn": "yes"}).text
+    assert 'data-testid="note-copublications"' in html and "100% by construction" in html
+    assert "fewer than 30 works is marked as small" in html
+    cited = html[html.index('data-testid="top-cited"') :]
+    assert "China" in cited  # every EU–China work lists China by name
+    assert not re.search(r"<td>[A-Z]{2}(, [A-Z]{2})*</td>", cited)

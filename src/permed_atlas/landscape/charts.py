@@ -1,138 +1,340 @@
-"""Vega-Lite specs for the dashboard's charts, built from indicator tables. Pure, no I/O."""
+"""Vega-Lite specs for the dashboard's and the report's charts, built from indicator tables.
+
+Pure, no I/O. The rules every chart keeps (tests/landscape/test_charts.py checks them):
+
+- region sets overlap (Germany is in EU-27, ICPerMed and the EEA), so counts of several
+  regions are never stacked: lines, grouped bars or one panel per region;
+- every year of the range is on the axis, a year without works as zero;
+- a share is shown with its count and base, and marked when the base is below
+  :data:`SMALL_BASE`; a share the filter fixes (100% by construction) is hidden and explained;
+- one colour-blind-safe palette (:mod:`permed_atlas.landscape.palette`), one colour per region
+  in every chart, never a repeated colour;
+- the labels the search page's facets show, not codes.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from typing import Any
 
-INDICATOR_TITLES = {
-    "output": "Output by year and region",
-    "copublications": "EU–China co-publications and their share",
-    "institutions": "Top institutions by region",
-    "countries": "Top countries by region",
-    "topics": "Topic mix by region",
-    "topic_trends": "Topic trends",
-    "patents": "Patents by applicant region",
-    "top_cited": "Most cited EU–China collaborations",
-}
+from permed_atlas.landscape._chart_breakdowns import (
+    countries_chart,
+    institutions_chart,
+    topic_trends_chart,
+    topics_chart,
+)
+from permed_atlas.landscape._chart_data import SMALL_BASE as SMALL_BASE
+from permed_atlas.landscape._chart_data import ChartLabels as ChartLabels
+from permed_atlas.landscape._chart_data import share_or_none, year_range, zero_filled
+from permed_atlas.landscape._chart_spec import (
+    CONFIG,
+    COUNT_AXIS,
+    INDICATOR_TITLES,
+    OVERLAP,
+    SCHEMA,
+    RegionSeries,
+    colour_scale,
+    sized,
+    top_spec,
+    year_axis,
+)
+from permed_atlas.landscape._chart_spec import Chart as Chart
+from permed_atlas.landscape.filters import NO_FILTER, LandscapeFilter
+from permed_atlas.landscape.indicator_models import ALL_REGIONS
+from permed_atlas.landscape.palette import BLUE, VERMILLION
 
-_SCHEMA = "https://vega.github.io/schema/vega-lite/v6.json"
-_WIDTH = 420
+__all__ = [
+    "INDICATOR_TITLES",
+    "SMALL_BASE",
+    "Chart",
+    "ChartLabels",
+    "build_charts",
+    "chart_specs",
+]
 
 
-def _base(title: str, rows: list[dict[str, Any]]) -> dict[str, Any]:
-    return {
-        "$schema": _SCHEMA,
-        "title": title,
-        "width": _WIDTH,
-        "height": 260,
-        "data": {"values": rows},
-    }
-
-
-def chart_specs(tables: dict[str, list[dict[str, Any]]]) -> dict[str, dict[str, Any]]:
-    """One Vega-Lite spec per chartable indicator (top_cited is a table, not a chart).
-
-    :param tables: indicator name -> rows, as ``Indicators.tables()`` returns them.
-    """
-    specs: dict[str, dict[str, Any]] = {}
-    output = [r for r in tables.get("output", []) if r.get("year") is not None]
-    specs["output"] = _base(INDICATOR_TITLES["output"], output) | {
+def _output(tables: Mapping[str, Any], regions: RegionSeries, years: list[int]) -> Chart:
+    rows = zero_filled(
+        tables.get("output", []),
+        keys=("region",),
+        series=[(r,) for r in [*regions.shown, ALL_REGIONS]],
+        years=years,
+        counts=("works", "pm_relevant", "eu_cn"),
+    )
+    rows = [r | {"region_label": regions.label(r["region"])} for r in rows]
+    spec = top_spec(INDICATOR_TITLES["output"], OVERLAP, rows) | {
         "mark": {"type": "line", "point": True},
         "encoding": {
-            "x": {"field": "year", "type": "ordinal", "title": "year"},
-            "y": {"field": "works", "type": "quantitative", "title": "works"},
-            "color": {"field": "region", "type": "nominal"},
-            "tooltip": [{"field": f} for f in ("region", "year", "works", "pm_relevant", "eu_cn")],
+            "x": year_axis(),
+            "y": {
+                "field": "works",
+                "type": "quantitative",
+                "title": "works",
+                "stack": None,
+                "axis": COUNT_AXIS,
+            },
+            "color": regions.scale(with_total=True),
+            "tooltip": [
+                {"field": "region_label", "title": "region"},
+                {"field": "year"},
+                {"field": "works"},
+                {"field": "pm_relevant", "title": "PM-relevant"},
+                {"field": "eu_cn", "title": "EU–China"},
+            ],
         },
     }
-    copubs = [r for r in tables.get("copublications", []) if r.get("year") is not None]
+    return Chart("output", INDICATOR_TITLES["output"], sized(spec), regions.notes())
+
+
+_MEASURES = (
+    ("share of EU-27 publications", "share_of_eu", "eu_total", "EU-27"),
+    ("share of China's publications", "share_of_cn", "cn_total", "China"),
+)
+
+
+def _fixed_shares(
+    flt: LandscapeFilter, rows: list[dict[str, Any]]
+) -> tuple[set[str], tuple[str, ...]]:
+    """The share measures that say nothing here (the filter fixes them, or they never move)
+    and the notes that say why; both hidden means no share panel."""
+    everything = {measure for measure, *_ in _MEASURES}
+    if not any(r["eu_total"] or r["cn_total"] for r in rows):
+        return everything, (
+            "No EU-27 or Chinese publication in this selection: there is no share to show.",
+        )
+    if flt.eu_cn is not None:
+        value = "100%" if flt.eu_cn else "0%"
+        return everything, (
+            f"The EU–China filter is set to {'yes' if flt.eu_cn else 'no'}: every EU-27 and "
+            f"Chinese publication left is {'a' if flt.eu_cn else 'no'} co-publication, so both "
+            f"shares are {value} by construction. The share chart is hidden; the counts stay.",
+        )
+    fixed: set[str] = set()
+    notes: list[str] = []
+    for measure, key, _, side in _MEASURES:
+        values = {r[key] for r in rows if r[key] is not None}
+        if len(values) == 1 and values <= {0.0, 1.0} and len(rows) > 1:
+            fixed.add(measure)
+            notes.append(
+                f"The share of {side}'s publications is {next(iter(values)):.0%} in every year "
+                "of this selection (its facets fix it), so it is not drawn; the counts stay."
+            )
+    return fixed, tuple(notes)
+
+
+def _copublications(tables: Mapping[str, Any], years: list[int], flt: LandscapeFilter) -> Chart:
+    found = {r["year"]: r for r in tables.get("copublications", []) if r.get("year") is not None}
+    rows: list[dict[str, Any]] = []
+    for year in years:
+        r = found.get(year, {})
+        both, eu, cn = int(r.get("eu_cn", 0)), int(r.get("eu_total", 0)), int(r.get("cn_total", 0))
+        rows.append(
+            {
+                "year": year,
+                "eu_cn": both,
+                "eu_total": eu,
+                "cn_total": cn,
+                "share_of_eu": share_or_none(both, eu),
+                "share_of_cn": share_or_none(both, cn),
+            }
+        )
     long_rows = [
-        {"year": r["year"], "measure": name, "share": r[key]}
-        for r in copubs
-        for name, key in (
-            ("share of EU-27 output", "share_of_eu"),
-            ("share of China output", "share_of_cn"),
+        {
+            "year": r["year"],
+            "measure": measure,
+            "share": r[key],
+            "co_publications": r["eu_cn"],
+            "base": r[base],
+            "small_base": r[base] < SMALL_BASE,
+        }
+        for r in rows
+        for measure, key, base in (
+            ("share of EU-27 publications", "share_of_eu", "eu_total"),
+            ("share of China's publications", "share_of_cn", "cn_total"),
         )
     ]
-    specs["copublications"] = _base(INDICATOR_TITLES["copublications"], long_rows) | {
-        "mark": {"type": "line", "point": True},
-        "encoding": {
-            "x": {"field": "year", "type": "ordinal"},
-            "y": {"field": "share", "type": "quantitative", "axis": {"format": "%"}},
-            "color": {"field": "measure", "type": "nominal", "title": None},
+    counts = {
+        "title": {"text": "co-publications per year", "anchor": "start"},
+        "height": 150,
+        "width": "container",
+        "layer": [
+            {
+                "mark": {"type": "bar", "color": "#444444"},
+                "encoding": {
+                    "x": year_axis(),
+                    "y": {
+                        "field": "eu_cn",
+                        "type": "quantitative",
+                        "title": "co-publications",
+                        "axis": COUNT_AXIS,
+                        "stack": None,
+                    },
+                    "tooltip": [
+                        {"field": "year"},
+                        {"field": "eu_cn", "title": "co-publications"},
+                        {"field": "eu_total", "title": "EU-27 publications"},
+                        {"field": "cn_total", "title": "China's publications"},
+                    ],
+                },
+            },
+            {
+                "mark": {"type": "text", "dy": -6, "fontSize": 10},
+                "encoding": {
+                    "x": year_axis(),
+                    "y": {"field": "eu_cn", "type": "quantitative"},
+                    "text": {"field": "eu_cn", "type": "quantitative"},
+                },
+            },
+        ],
+    }
+    hidden, notes = _fixed_shares(flt, rows)
+    long_rows = [r for r in long_rows if r["measure"] not in hidden]
+    shares_measures = [m for m, *_ in _MEASURES if m not in hidden]
+    share_colour = colour_scale(
+        "measure",
+        shares_measures,
+        [c for (m, *_), c in zip(_MEASURES, (BLUE, VERMILLION), strict=True) if m not in hidden],
+    )
+    tooltip = [
+        {"field": "year"},
+        {"field": "measure"},
+        {"field": "share", "format": ".1%"},
+        {"field": "co_publications", "title": "co-publications"},
+        {"field": "base", "title": "of publications"},
+    ]
+    shares = {
+        "title": {
+            "text": "their share of each side's publications",
+            "subtitle": f"Hollow points: a share of fewer than {SMALL_BASE} publications "
+            "(a few papers swing it; compare years with care).",
+            "anchor": "start",
+        },
+        "data": {"values": long_rows},
+        "height": 170,
+        "width": "container",
+        "layer": [
+            {
+                "mark": {"type": "line"},
+                "encoding": {
+                    "x": year_axis(),
+                    "y": {
+                        "field": "share",
+                        "type": "quantitative",
+                        "axis": {"format": "%"},
+                        "title": "share",
+                    },
+                    "color": share_colour,
+                },
+            },
+            {
+                "mark": {"type": "point", "filled": True, "size": 45, "strokeWidth": 1.5},
+                "encoding": {
+                    "x": year_axis(),
+                    "y": {"field": "share", "type": "quantitative"},
+                    "stroke": share_colour | {"legend": None},
+                    "fill": share_colour
+                    | {"legend": None, "condition": {"test": "datum.small_base", "value": "white"}},
+                    "tooltip": tooltip,
+                },
+            },
+        ],
+    }
+    panels = [counts, shares] if shares_measures else [counts]
+    spec = {
+        "$schema": SCHEMA,
+        "title": {
+            "text": INDICATOR_TITLES["copublications"],
+            "subtitle": "Publications with authors in both the EU-27 and China.",
+            "anchor": "start",
+        },
+        "data": {"values": rows},
+        "config": CONFIG,
+        "autosize": {"type": "fit-x", "contains": "padding"},
+        "vconcat": panels,
+        "resolve": {"scale": {"color": "independent"}},
+    }
+    return Chart("copublications", INDICATOR_TITLES["copublications"], spec, notes)
+
+
+def _patents(tables: Mapping[str, Any], regions: RegionSeries, years: list[int]) -> Chart:
+    source = tables.get("patents", [])
+    rows = zero_filled(
+        source,
+        keys=("region",),
+        series=[(r,) for r in regions.shown],
+        years=years if source else [],
+        counts=("patents", "families"),
+    )
+    rows = [r | {"region_label": regions.label(r["region"])} for r in rows]
+    spec = top_spec(
+        INDICATOR_TITLES["patents"],
+        f"Grouped, not stacked: {OVERLAP[0].lower()}{OVERLAP[1:]}",
+        rows,
+        mark="bar",
+        encoding={
+            "x": year_axis(),
+            "y": {
+                "field": "families",
+                "type": "quantitative",
+                "title": "patent families",
+                "axis": COUNT_AXIS,
+                "stack": None,
+            },
+            "xOffset": {"field": "region_label", "sort": [regions.label(r) for r in regions.shown]},
+            "color": regions.scale(),
             "tooltip": [
-                {"field": "year"},
-                {"field": "measure"},
-                {"field": "share", "format": ".1%"},
+                {"field": "region_label", "title": "region"},
+                {"field": "year", "title": "priority year"},
+                {"field": "patents"},
+                {"field": "families"},
             ],
         },
-    }
-    institutions = tables.get("institutions", [])
-    specs["institutions"] = _base(INDICATOR_TITLES["institutions"], institutions) | {
-        "mark": "bar",
-        "encoding": {
-            "y": {"field": "institution", "type": "nominal", "sort": "-x", "title": None},
-            "x": {"field": "works", "type": "quantitative"},
-            "color": {"field": "region", "type": "nominal"},
-            "tooltip": [
-                {"field": f}
-                for f in ("region", "rank", "institution", "country_code", "works", "eu_cn_works")
-            ],
-        },
-    }
-    specs["countries"] = _base(INDICATOR_TITLES["countries"], tables.get("countries", [])) | {
-        "mark": "bar",
-        "encoding": {
-            "y": {"field": "country_code", "type": "nominal", "sort": "-x", "title": "country"},
-            "x": {"field": "works", "type": "quantitative"},
-            "color": {"field": "region", "type": "nominal"},
-            "tooltip": [
-                {"field": "region"},
-                {"field": "country_code"},
-                {"field": "works"},
-                {"field": "share", "format": ".1%"},
-            ],
-        },
-    }
-    specs["topics"] = _base(INDICATOR_TITLES["topics"], tables.get("topics", [])) | {
-        "mark": "rect",
-        "encoding": {
-            "x": {"field": "region", "type": "nominal"},
-            "y": {"field": "topic", "type": "nominal"},
-            "color": {"field": "share", "type": "quantitative", "legend": {"format": "%"}},
-            "tooltip": [
-                {"field": "region"},
-                {"field": "topic"},
-                {"field": "works"},
-                {"field": "share", "format": ".1%"},
-            ],
-        },
-    }
-    trends: dict[tuple[str, Any], int] = {}
-    for r in tables.get("topic_trends", []):
-        if r.get("year") is not None:
-            key = (r["topic"], r["year"])
-            trends[key] = trends.get(key, 0) + int(r["works"])
-    trend_rows = [{"topic": t, "year": y, "works": n} for (t, y), n in sorted(trends.items())]
-    trend_title = INDICATOR_TITLES["topic_trends"] + " (all regions)"
-    specs["topic_trends"] = _base(trend_title, trend_rows) | {
-        "mark": {"type": "line", "point": True},
-        "encoding": {
-            "x": {"field": "year", "type": "ordinal"},
-            "y": {"field": "works", "type": "quantitative"},
-            "color": {"field": "topic", "type": "nominal"},
-            "tooltip": [{"field": "topic"}, {"field": "year"}, {"field": "works"}],
-        },
-    }
-    patents = [r for r in tables.get("patents", []) if r.get("year") is not None]
-    specs["patents"] = _base(INDICATOR_TITLES["patents"], patents) | {
-        "mark": "bar",
-        "encoding": {
-            "x": {"field": "year", "type": "ordinal"},
-            "y": {"field": "families", "type": "quantitative", "title": "patent families"},
-            "color": {"field": "region", "type": "nominal"},
-            "xOffset": {"field": "region"},
-            "tooltip": [{"field": f} for f in ("region", "year", "patents", "families")],
-        },
-    }
-    return specs
+    )
+    return Chart("patents", INDICATOR_TITLES["patents"], sized(spec), regions.notes())
+
+
+def build_charts(
+    tables: Mapping[str, list[dict[str, Any]]],
+    *,
+    regions: Sequence[str],
+    labels: ChartLabels | None = None,
+    flt: LandscapeFilter = NO_FILTER,
+) -> dict[str, Chart]:
+    """Every chart of the dashboard (top_cited is a table, not a chart).
+
+    :param tables: indicator name -> rows, as ``Indicators.tables()`` returns them.
+    :param regions: the regions the indicators break down by, in display order.
+    :param labels: human labels for region, topic and country codes.
+    :param flt: the facets the indicators were computed with (a filter can fix a share).
+    """
+    labels = labels or ChartLabels()
+    shown = RegionSeries(regions, labels)
+    years = year_range(tables, year_from=flt.year_from, year_to=flt.year_to)
+    charts = (
+        _output(tables, shown, years),
+        _copublications(tables, years, flt),
+        institutions_chart(tables, shown, labels),
+        countries_chart(tables, shown, labels, fixed_country=flt.country),
+        topics_chart(tables, shown, labels, fixed_topic=flt.topic),
+        topic_trends_chart(tables, shown, labels, years),
+        _patents(tables, shown, years),
+    )
+    return {chart.name: chart for chart in charts}
+
+
+def chart_specs(
+    tables: Mapping[str, list[dict[str, Any]]],
+    *,
+    regions: Sequence[str],
+    labels: ChartLabels | None = None,
+    flt: LandscapeFilter = NO_FILTER,
+) -> dict[str, dict[str, Any]]:
+    """One Vega-Lite spec per chart, as :func:`build_charts` draws them.
+
+    :param tables: indicator name -> rows.
+    :param regions: the regions, in display order.
+    :param labels: human labels for codes.
+    :param flt: the facets.
+    """
+    charts = build_charts(tables, regions=regions, labels=labels, flt=flt)
+    return {name: chart.spec for name, chart in charts.items()}

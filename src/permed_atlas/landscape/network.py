@@ -210,3 +210,28 @@ def export_network(
     if format == "gexf":
         return write_gexf(graph, out)
     return write_vosviewer(graph, out)
+
+
+def country_regions(
+    connection: duckdb.DuckDBPyConnection, regions: tuple[str, ...]
+) -> dict[str, str]:
+    """The first of ``regions`` each country belongs to (for colouring nodes EU-27 / China).
+
+    :param connection: a tagged corpus.
+    :param regions: region codes, most important first.
+    """
+    if not regions:
+        return {}
+    marks = ", ".join("?" for _ in regions)
+    try:
+        rows = connection.execute(
+            f"SELECT country_code, region FROM region_members WHERE region IN ({marks})",
+            list(regions),
+        ).fetchall()
+    except duckdb.CatalogException as exc:
+        raise LandscapeError("the corpus is not tagged yet (run `permed tag`)") from exc
+    rank = {code: i for i, code in enumerate(regions)}
+    found: dict[str, str] = {}
+    for country, region in sorted(rows, key=lambda row: rank[row[1]]):
+        found.setdefault(str(country).upper(), str(region))
+    return found

@@ -25,12 +25,18 @@ from starlette.responses import Response
 from permed_atlas.countries import country_name as display_country
 from permed_atlas.countries import resolve_country
 from permed_atlas.errors import InvalidInputError
-from permed_atlas.landscape.charts import INDICATOR_TITLES, chart_specs
+from permed_atlas.landscape.charts import INDICATOR_TITLES, SMALL_BASE, ChartLabels, build_charts
 from permed_atlas.landscape.errors import LandscapeError
 from permed_atlas.landscape.explain import explain_work
 from permed_atlas.landscape.indicators import LandscapeFilter, compute_indicators, tagged_regions
-from permed_atlas.landscape.network import build_collaboration_graph, write_gexf, write_vosviewer
-from permed_atlas.landscape.regions import load_region_sets, user_regions_dir
+from permed_atlas.landscape.network import (
+    build_collaboration_graph,
+    country_regions,
+    write_gexf,
+    write_vosviewer,
+)
+from permed_atlas.landscape.palette import NEUTRAL_GREY, group_colours, region_colours
+from permed_atlas.landscape.regions import CHINA, EU27, load_region_sets, user_regions_dir
 from permed_atlas.landscape.schemas import (
     DashboardPublic,
     NetworkPublic,
@@ -287,7 +293,25 @@ def work_public(settings: Settings, corpus: Any, work_id: int) -> WorkPublic:
     )
 
 
-def dashboard_public(corpus: Any, query: SearchQuery, regions: list[str] | None) -> DashboardPublic:
+def chart_labels(settings: Settings, tables: dict[str, list[dict[str, Any]]]) -> ChartLabels:
+    """The search page's facet labels for the codes the indicator tables hold."""
+    labels = _labels_for(settings)
+    codes = {
+        str(row["country_code"])
+        for name in ("countries", "institutions")
+        for row in tables.get(name, [])
+        if row.get("country_code")
+    } | {str(code) for row in tables.get("top_cited", []) for code in row.get("countries") or ()}
+    return ChartLabels(
+        regions=labels["region"],
+        topics=labels["topic"],
+        countries={code: country_name(code) or code for code in codes},
+    )
+
+
+def dashboard_public(
+    settings: Settings, corpus: Any, query: SearchQuery, regions: list[str] | None
+) -> DashboardPublic:
     flt = landscape_filter(corpus, query)
     if regions:
         known = tagged_regions(corpus)
@@ -300,10 +324,14 @@ def dashboard_public(corpus: Any, query: SearchQuery, regions: list[str] | None)
     indicators = compute_indicators(corpus, flt, regions=regions or None)
     tables = indicators.tables()
     filter_qs = urlencode(query_pairs(query, paged=False))
+    labels = chart_labels(settings, tables)
+    charts = build_charts(tables, regions=indicators.regions, labels=labels, flt=flt)
     return DashboardPublic.model_validate(
         {
             "filter": dataclasses.asdict(flt),
             "regions": list(indicators.regions),
+            "region_labels": {code: labels.region(code) for code in indicators.regions},
+            "country_labels": dict(labels.countries),
             "indicators": {
                 name: {
                     "name": name,
@@ -314,7 +342,9 @@ def dashboard_public(corpus: Any, query: SearchQuery, regions: list[str] | None)
                 }
                 for name, rows in tables.items()
             },
-            "charts": chart_specs(tables),
+            "charts": {name: chart.spec for name, chart in charts.items()},
+            "chart_notes": {name: list(chart.notes) for name, chart in charts.items()},
+            "small_base": SMALL_BASE,
         }
     )
 
@@ -340,8 +370,39 @@ def csv_response(rows: list[dict[str, Any]], name: str) -> Response:
     )
 
 
+def _network_legend(nodes: list[dict[str, Any]], region_labels: dict[str, str]) -> dict[str, Any]:
+    """Both colourings of the network (EU-27 / China / other, and clusters) with their keys."""
+    side_colours = region_colours((EU27, CHINA))
+    sides: list[dict[str, Any]] = [
+        {"key": code, "label": region_labels.get(code, code), "colour": side_colours[code]}
+        for code in (EU27, CHINA)
+    ] + [{"key": "", "label": "other countries", "colour": NEUTRAL_GREY}]
+    for side in sides:
+        side["nodes"] = sum(1 for n in nodes if n["side"] == side["key"])
+    members: dict[int, list[dict[str, Any]]] = {}
+    for node in nodes:
+        members.setdefault(node["cluster"], []).append(node)
+    order = sorted(members)
+    colours = group_colours(len(order))
+    clusters = [
+        {
+            "cluster": cluster,
+            "colour": colour,
+            "nodes": len(members[cluster]),
+            "top": [n["label"] for n in sorted(members[cluster], key=lambda n: -n["works"])[:3]],
+        }
+        for cluster, colour in zip(order, colours, strict=True)
+    ]
+    return {"sides": sides, "clusters": clusters}
+
+
 def network_public(
-    corpus: Any, query: SearchQuery, level: str, max_nodes: int, min_weight: int
+    settings: Settings,
+    corpus: Any,
+    query: SearchQuery,
+    level: str,
+    max_nodes: int,
+    min_weight: int,
 ) -> NetworkPublic:
     flt = landscape_filter(corpus, query)
     graph = build_collaboration_graph(
@@ -359,23 +420,40 @@ def network_public(
             ("min_weight", str(min_weight)),
         ]
     )
+    sides = country_regions(corpus, (EU27, CHINA))
+    nodes = [
+        {
+            "id": node,
+            "label": data["label"],
+            "country": data.get("country", ""),
+            "works": data["works"],
+            "cluster": data.get("cluster", 1),
+            "side": sides.get(str(data.get("country", "")).upper(), ""),
+        }
+        for node, data in graph.nodes(data=True)
+    ]
+    region_labels = _labels_for(settings)["region"]
+    legend = _network_legend(nodes, region_labels)
+    colour_of = {c["cluster"]: c["colour"] for c in legend["clusters"]}
+    side_colour = {s["key"]: s["colour"] for s in legend["sides"]}
+    for node in nodes:
+        node["side_colour"] = side_colour[node["side"]]
+        node["cluster_colour"] = colour_of[node["cluster"]]
+    regions = tagged_regions(corpus)
     return NetworkPublic.model_validate(
         {
             "level": level,
-            "nodes": [
-                {
-                    "id": node,
-                    "label": data["label"],
-                    "country": data.get("country", ""),
-                    "works": data["works"],
-                    "cluster": data.get("cluster", 1),
-                }
-                for node, data in graph.nodes(data=True)
-            ],
+            "filter": dataclasses.asdict(flt),
+            "max_nodes": max_nodes,
+            "min_weight": min_weight,
+            "regions": regions,
+            "region_labels": {code: region_labels.get(code, code) for code in regions},
+            "nodes": nodes,
             "edges": [
                 {"source": a, "target": b, "weight": data["weight"]}
                 for a, b, data in graph.edges(data=True)
             ],
+            "legend": legend,
             "downloads": {
                 fmt: f"/api/v1/landscape/network/export?{qs}&format={fmt}"
                 for fmt in ("gexf", "vosviewer")
@@ -422,21 +500,26 @@ def search_page_public(settings: Settings, corpus: Any, query: SearchQuery) -> S
 
 
 def cached_dashboard(
-    version: str, corpus: Any, query: SearchQuery, regions: list[str] | None
+    settings: Settings,
+    version: str,
+    corpus: Any,
+    query: SearchQuery,
+    regions: list[str] | None,
 ) -> DashboardPublic:
     """:func:`dashboard_public`, remembered per corpus version and facets (LRU).
 
     Indicators over a large corpus take seconds; they cannot change while the
     corpus stays open read-only, so a repeated dashboard is served from memory.
 
+    :param settings: for the labels of region and topic codes.
     :param version: the corpus version (``CorpusVersion``).
     """
-    key = (version, query, tuple(regions or ()))
+    key = (version, str(settings.data_dir), query, tuple(regions or ()))
     with _dashboard_lock:
         if key in _dashboard_cache:
             _dashboard_cache.move_to_end(key)
             return _dashboard_cache[key]
-    result = dashboard_public(corpus, query, regions)
+    result = dashboard_public(settings, corpus, query, regions)
     with _dashboard_lock:
         _dashboard_cache[key] = result
         while len(_dashboard_cache) > DASHBOARD_CACHE_SIZE:
@@ -445,6 +528,7 @@ def cached_dashboard(
 
 
 def indicator_response(
+    settings: Settings,
     version: str,
     corpus: Any,
     query: SearchQuery,
@@ -460,5 +544,5 @@ def indicator_response(
             f"unknown indicator {indicator!r}; known: {', '.join(INDICATOR_NAMES)}",
             field="indicator",
         )
-    rows = cached_dashboard(version, corpus, query, regions).indicators[indicator].rows
+    rows = cached_dashboard(settings, version, corpus, query, regions).indicators[indicator].rows
     return csv_response(rows, indicator) if fmt == "csv" else rows

@@ -20,6 +20,7 @@ import altair as alt
 import duckdb
 import jinja2
 
+from permed_atlas.landscape.charts import SMALL_BASE, ChartLabels, build_charts
 from permed_atlas.landscape.filters import NO_FILTER, LandscapeFilter
 from permed_atlas.landscape.indicators import (
     ALL_REGIONS,
@@ -30,6 +31,7 @@ from permed_atlas.landscape.indicators import (
 from permed_atlas.landscape.provenance import summarise_corpus
 from permed_atlas.landscape.regions import CHINA, EU27, RegionSet
 from permed_atlas.landscape.topics import RuleSet
+from permed_atlas.landscape.work_detail import country_name
 
 TEMPLATES_DIR = Path(__file__).resolve().parents[1] / "web" / "templates"
 REPORT_TEMPLATE = "landscape/report.html.j2"
@@ -79,107 +81,35 @@ def vega_bundle(cache_dir: Path | None = None) -> str:
     return bundle
 
 
-def _data(values: list[dict[str, Any]]) -> Any:
-    return alt.Data(values=values)  # type: ignore[no-untyped-call]
-
-
 def _script_json(value: Any) -> str:
     # "</" inside a <script> would end it early; "<\/" is the same JSON string.
     return json.dumps(value, ensure_ascii=False).replace("</", "<\\/")
 
 
-def _charts(indicators: Indicators, topic_labels: dict[str, str]) -> list[dict[str, Any]]:
-    output = [row for row in indicators.tables()["output"] if row["region"] != ALL_REGIONS]
-    copubs = indicators.tables()["copublications"]
-    topics = [
-        {**row, "label": topic_labels.get(row["topic"], row["topic"])}
-        for row in indicators.tables()["topics"]
-    ]
-    patents = indicators.tables()["patents"]
-    charts: list[tuple[str, str, alt.TopLevelMixin]] = []
-    if output:
-        charts.append(
-            (
-                "output",
-                "Works per year and region",
-                alt.Chart(_data(output))
-                .mark_line(point=True)
-                .encode(
-                    x=alt.X("year:O", title="Year"),
-                    y=alt.Y("works:Q", title="Works"),
-                    color=alt.Color("region:N", title="Region"),
-                    tooltip=["region:N", "year:O", "works:Q", "pm_relevant:Q", "eu_cn:Q"],
-                ),
-            )
-        )
-    if copubs:
-        base = alt.Chart(_data(copubs)).encode(x=alt.X("year:O", title="Year"))
-        bars = base.mark_bar(color="#4c78a8").encode(
-            y=alt.Y("eu_cn:Q", title="EU–China co-publications"),
-            tooltip=["year:O", "eu_cn:Q", "eu_total:Q", "cn_total:Q"],
-        )
-        share = base.mark_line(color="#e45756", point=True).encode(
-            y=alt.Y("share_of_eu:Q", title="Share of EU-27 output", axis=alt.Axis(format="%")),
-            tooltip=[
-                alt.Tooltip("share_of_eu:Q", format=".1%"),
-                alt.Tooltip("share_of_cn:Q", format=".1%"),
-            ],
-        )
-        charts.append(
-            (
-                "copublications",
-                "EU–China co-publications (bars) and their share of EU-27 output (line)",
-                alt.layer(bars, share).resolve_scale(y="independent"),
-            )
-        )
-    if topics:
-        charts.append(
-            (
-                "topics",
-                "Topic mix by region (share of the region's works)",
-                alt.Chart(_data(topics))
-                .mark_bar()
-                .encode(
-                    y=alt.Y("label:N", title=None, sort="-x"),
-                    x=alt.X("share:Q", title="Share of works", axis=alt.Axis(format="%")),
-                    color=alt.Color("region:N", title="Region"),
-                    yOffset="region:N",
-                    tooltip=[
-                        "region:N",
-                        "label:N",
-                        "works:Q",
-                        alt.Tooltip("share:Q", format=".1%"),
-                    ],
-                ),
-            )
-        )
-    if patents:
-        charts.append(
-            (
-                "patents",
-                "Patent families per applicant region and priority year",
-                alt.Chart(_data(patents))
-                .mark_bar()
-                .encode(
-                    x=alt.X("year:O", title="Priority year"),
-                    y=alt.Y("families:Q", title="Patent families"),
-                    color=alt.Color("region:N", title="Region"),
-                    xOffset="region:N",
-                    tooltip=["region:N", "year:O", "patents:Q", "families:Q"],
-                ),
-            )
-        )
+REPORT_CHARTS = ("output", "copublications", "topics", "patents")
+"""The dashboard's charts the report draws (its tables list institutions and countries)."""
+
+
+def _charts(
+    indicators: Indicators, labels: ChartLabels, flt: LandscapeFilter
+) -> list[dict[str, Any]]:
+    tables = indicators.tables()
+    charts = build_charts(tables, regions=indicators.regions, labels=labels, flt=flt)
     return [
         {
-            "id": key,
-            "title": title,
-            "spec": chart.properties(width="container", height=260).to_dict(validate=False),
+            "id": name,
+            "title": charts[name].title,
+            "spec": charts[name].spec,
+            "notes": list(charts[name].notes),
         }
-        for key, title, chart in charts
+        for name in REPORT_CHARTS
+        if tables.get(name)
     ]
 
 
-def _findings(indicators: Indicators, totals: dict[str, int], labels: dict[str, str]) -> list[str]:
+def _findings(
+    indicators: Indicators, totals: dict[str, int], labels: dict[str, str], names: ChartLabels
+) -> list[str]:
     findings: list[str] = []
     by_region: dict[str, int] = {}
     for row in indicators.output:
@@ -192,7 +122,7 @@ def _findings(indicators: Indicators, totals: dict[str, int], labels: dict[str, 
             f"{totals['pm_relevant']:,} are PM-relevant by the published rules."
         )
     shares = ", ".join(
-        f"{region} {count:,}"
+        f"{names.region(region)} {count:,}"
         for region, count in sorted(by_region.items())
         if region != ALL_REGIONS
     )
@@ -207,15 +137,16 @@ def _findings(indicators: Indicators, totals: dict[str, int], labels: dict[str, 
             f"{last.share_of_eu:.1%} of the EU-27's publications and "
             f"{last.share_of_cn:.1%} of China's."
         )
+    names_of = names.region
     for region in (EU27, CHINA):
         mix = [row for row in indicators.topics if row.region == region][:3]
         if mix:
-            names = ", ".join(f"{labels.get(r.topic, r.topic)} ({r.share:.0%})" for r in mix)
-            findings.append(f"Leading topics in {region}: {names}.")
+            topics = ", ".join(f"{labels.get(r.topic, r.topic)} ({r.share:.0%})" for r in mix)
+            findings.append(f"Leading topics in {names_of(region)}: {topics}.")
         top = [row for row in indicators.institutions if row.region == region][:3]
         if top:
             findings.append(
-                f"Most active institutions in {region}: "
+                f"Most active institutions in {names_of(region)}: "
                 + ", ".join(f"{r.institution} ({r.works:,})" for r in top)
                 + "."
             )
@@ -254,7 +185,16 @@ def build_report(
         "pm_relevant": summary.pm_relevant,
         "eu_cn": summary.eu_cn,
     }
-    charts = _charts(indicators, labels)
+    chart_labels = ChartLabels(
+        regions={code: region.name for code, region in (region_sets or {}).items()},
+        topics=labels,
+        countries={
+            code: country_name(code) or code
+            for code in {r.country_code for r in indicators.countries}
+            | {r.country_code for r in indicators.institutions if r.country_code}
+        },
+    )
+    charts = _charts(indicators, chart_labels, flt)
     environment = jinja2.Environment(
         loader=jinja2.FileSystemLoader(TEMPLATES_DIR),
         autoescape=True,
@@ -265,7 +205,8 @@ def build_report(
         generated=dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
         totals=totals,
         filter={k: v for k, v in vars_of(flt).items() if v is not None},
-        findings=_findings(indicators, totals, labels),
+        findings=_findings(indicators, totals, labels, chart_labels),
+        names=chart_labels,
         synthetic_works=summary.synthetic,
         charts=[{**chart, "spec_json": _script_json(chart["spec"])} for chart in charts],
         institutions=indicators.institutions,
@@ -275,6 +216,7 @@ def build_report(
         region_sets=[region_sets[c] for c in chosen if region_sets and c in region_sets],
         rules=rules,
         vega_bundle=vega_bundle(),
+        small_base=SMALL_BASE,
     )
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.with_name(out.name + ".tmp")

@@ -176,12 +176,13 @@ def work_page(
 @router.get("/dashboard")
 def dashboard_page(
     request: Request,
+    settings: SettingsDep,
     corpus: CorpusDep,
     version: CorpusVersion,
     query: FilterParams,
     regions: Annotated[list[str] | None, Query(max_length=20)] = None,
 ) -> Response:
-    dashboard = cached_dashboard(version, corpus, query, regions)
+    dashboard = cached_dashboard(settings, version, corpus, query, regions)
     return render(
         request,
         "landscape/dashboard.html",
@@ -192,13 +193,14 @@ def dashboard_page(
 @router.get("/network")
 def network_page(
     request: Request,
+    settings: SettingsDep,
     corpus: CorpusDep,
     query: FilterParams,
     level: Level = "country",
     max_nodes: MaxNodes = 100,
     min_weight: MinWeight = 1,
 ) -> Response:
-    network = network_public(corpus, query, level, max_nodes, min_weight)
+    network = network_public(settings, corpus, query, level, max_nodes, min_weight)
     return render(request, "landscape/network.html", {"network": network})
 
 
@@ -235,13 +237,14 @@ def work_json(settings: SettingsDep, corpus: CorpusDep, work_id: WorkId) -> Work
 
 @api_router.get("/dashboard", response_model=DashboardPublic)
 def dashboard_json(
+    settings: SettingsDep,
     corpus: CorpusDep,
     version: CorpusVersion,
     query: FilterParams,
     regions: Annotated[list[str] | None, Query(max_length=20)] = None,
 ) -> DashboardPublic:
     """Every indicator for the facets, with a Vega-Lite spec per chart."""
-    return cached_dashboard(version, corpus, query, regions)
+    return cached_dashboard(settings, version, corpus, query, regions)
 
 
 @api_router.get(
@@ -249,6 +252,7 @@ def dashboard_json(
     responses={200: {"content": {"application/json": {}, "text/csv": {}}}},
 )
 def indicator_json(
+    settings: SettingsDep,
     corpus: CorpusDep,
     version: CorpusVersion,
     query: FilterParams,
@@ -257,11 +261,12 @@ def indicator_json(
     regions: Annotated[list[str] | None, Query(max_length=20)] = None,
 ) -> Any:
     """One indicator's table, as JSON rows or CSV."""
-    return indicator_response(version, corpus, query, indicator, format, regions)
+    return indicator_response(settings, version, corpus, query, indicator, format, regions)
 
 
 @api_router.get("/network", response_model=NetworkPublic)
 def network_json(
+    settings: SettingsDep,
     corpus: CorpusDep,
     query: FilterParams,
     level: Level = "country",
@@ -269,7 +274,7 @@ def network_json(
     min_weight: MinWeight = 1,
 ) -> NetworkPublic:
     """The country or institution collaboration network (edges weighted by shared works)."""
-    return network_public(corpus, query, level, max_nodes, min_weight)
+    return network_public(settings, corpus, query, level, max_nodes, min_weight)
 
 
 @api_router.get(

@@ -110,8 +110,14 @@ class IndicatorTablePublic(BaseModel):
 class DashboardPublic(BaseModel):
     filter: dict[str, Any]
     regions: list[str]
+    region_labels: dict[str, str] = Field(description="region code -> name, as the search shows")
+    country_labels: dict[str, str] = Field(description="country code -> name, for the tables")
     indicators: dict[str, IndicatorTablePublic]
     charts: dict[str, dict[str, Any]] = Field(description="Vega-Lite specs, one per chart")
+    small_base: int = Field(description="a share of fewer works than this is marked as small")
+    chart_notes: dict[str, list[str]] = Field(
+        description="per chart, what a reader must know: a hidden share and why, small bases"
+    )
 
 
 class NetworkNodePublic(BaseModel):
@@ -120,6 +126,9 @@ class NetworkNodePublic(BaseModel):
     country: str
     works: int
     cluster: int
+    side: str = Field(description="EU27 or CN when the node's country is in it, else empty")
+    side_colour: str
+    cluster_colour: str
 
 
 class NetworkEdgePublic(BaseModel):
@@ -128,8 +137,33 @@ class NetworkEdgePublic(BaseModel):
     weight: int
 
 
+class NetworkSidePublic(BaseModel):
+    key: str
+    label: str
+    colour: str
+    nodes: int
+
+
+class NetworkClusterPublic(BaseModel):
+    cluster: int
+    colour: str
+    nodes: int
+    top: list[str] = Field(description="its largest members")
+
+
+class NetworkLegendPublic(BaseModel):
+    sides: list[NetworkSidePublic]
+    clusters: list[NetworkClusterPublic]
+
+
 class NetworkPublic(BaseModel):
     level: str
+    filter: dict[str, Any]
+    max_nodes: int
+    min_weight: int
+    regions: list[str] = Field(description="the region codes the corpus is tagged with")
+    region_labels: dict[str, str]
     nodes: list[NetworkNodePublic]
     edges: list[NetworkEdgePublic]
+    legend: NetworkLegendPublic
     downloads: dict[str, str]

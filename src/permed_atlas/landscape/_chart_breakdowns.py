@@ -1,0 +1,319 @@
+"""The charts that break indicators down by region and topic: ranked panels, topic grid. Pure."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from permed_atlas.landscape._chart_data import SMALL_BASE, ChartLabels, zero_filled
+from permed_atlas.landscape._chart_spec import (
+    COUNT_AXIS,
+    INDICATOR_TITLES,
+    OVERLAP,
+    Chart,
+    RegionSeries,
+    sized,
+    top_spec,
+    year_axis,
+)
+
+
+def _ranked_panels(
+    name: str,
+    rows: list[dict[str, Any]],
+    regions: RegionSeries,
+    *,
+    item: str,
+    item_title: str,
+    text_field: str,
+    tooltip: list[dict[str, Any]],
+    notes: tuple[str, ...] = (),
+) -> Chart:
+    """One panel per region with its own ranking, so an item in two regions is drawn twice
+    side by side instead of stacked into one bar of double length."""
+    shown = [r | {"region_label": regions.label(r["region"])} for r in rows]
+    order = [regions.label(r) for r in regions.shown]
+    shown = [r for r in shown if r["region_label"] in order]
+    unit = {
+        "width": 300,
+        "height": {"step": 16},
+        "layer": [
+            {
+                "mark": "bar",
+                "encoding": {
+                    "y": {
+                        "field": item,
+                        "type": "nominal",
+                        "sort": {"field": "rank", "op": "min"},
+                        "title": None,
+                    },
+                    "x": {
+                        "field": "works",
+                        "type": "quantitative",
+                        "title": "works",
+                        "axis": COUNT_AXIS,
+                        "stack": None,
+                    },
+                    "color": regions.scale() | {"legend": None},
+                    "tooltip": tooltip,
+                },
+            },
+            {
+                "mark": {"type": "text", "align": "left", "dx": 3, "fontSize": 10},
+                "encoding": {
+                    "y": {"field": item, "type": "nominal", "sort": {"field": "rank", "op": "min"}},
+                    "x": {"field": "works", "type": "quantitative", "stack": None},
+                    "text": {"field": text_field},
+                },
+            },
+        ],
+    }
+    spec = top_spec(
+        INDICATOR_TITLES[name],
+        f"{OVERLAP} Bars show works; {item_title}.",
+        shown,
+        facet={
+            "field": "region_label",
+            "type": "nominal",
+            "sort": order,
+            "title": None,
+            "header": {"labelFontWeight": "bold", "labelLimit": 0, "labelAnchor": "start"},
+        },
+        columns=2,
+        spec=unit,
+        resolve={"scale": {"y": "independent", "x": "independent"}},
+    )
+    return Chart(name, INDICATOR_TITLES[name], spec, notes + regions.notes())
+
+
+def institutions_chart(
+    tables: Mapping[str, Any], regions: RegionSeries, labels: ChartLabels
+) -> Chart:
+    rows = [
+        r | {"country": labels.country(r.get("country_code")), "label": f"{r['works']:,}"}
+        for r in tables.get("institutions", [])
+    ]
+    return _ranked_panels(
+        "institutions",
+        rows,
+        regions,
+        item="institution",
+        item_title="the tooltip gives each one's EU–China works",
+        text_field="label",
+        tooltip=[
+            {"field": "region_label", "title": "region"},
+            {"field": "rank"},
+            {"field": "institution"},
+            {"field": "country"},
+            {"field": "works"},
+            {"field": "eu_cn_works", "title": "EU–China works"},
+        ],
+    )
+
+
+def countries_chart(
+    tables: Mapping[str, Any],
+    regions: RegionSeries,
+    labels: ChartLabels,
+    *,
+    fixed_country: str | None = None,
+) -> Chart:
+    fixed = (fixed_country or "").upper()
+    rows = [
+        r
+        | {
+            "country": labels.country(r["country_code"]),
+            "label": f"{r['works']:,} (the filter)"
+            if r["country_code"] == fixed
+            else f"{r['works']:,} ({r['share']:.0%})",
+        }
+        for r in tables.get("countries", [])
+    ]
+    notes = (
+        (
+            f"The country filter keeps only works with {labels.country(fixed)}, so it is in "
+            "every work of its regions (100% by construction); the other bars are its "
+            "partners, with their share of those works.",
+        )
+        if fixed and any(r["country_code"] == fixed for r in rows)
+        else ()
+    )
+    return _ranked_panels(
+        "countries",
+        rows,
+        regions,
+        item="country",
+        item_title="beside each, its works and its share of the region's works",
+        text_field="label",
+        tooltip=[
+            {"field": "region_label", "title": "region"},
+            {"field": "country"},
+            {"field": "works"},
+            {"field": "share", "format": ".1%", "title": "share of the region's works"},
+        ],
+        notes=notes,
+    )
+
+
+def _region_totals(tables: Mapping[str, Any]) -> dict[str, int]:
+    totals: dict[str, int] = {}
+    for row in tables.get("output", []):
+        totals[row["region"]] = totals.get(row["region"], 0) + int(row["works"])
+    return totals
+
+
+def topics_chart(
+    tables: Mapping[str, Any],
+    regions: RegionSeries,
+    labels: ChartLabels,
+    *,
+    fixed_topic: str | None = None,
+) -> Chart:
+    totals = _region_totals(tables)
+    found = {(r["region"], r["topic"]): r for r in tables.get("topics", [])}
+    topics = sorted({r["topic"] for r in tables.get("topics", [])}, key=labels.topic)
+    fixed: tuple[str, ...] = ()
+    if fixed_topic and fixed_topic in topics:
+        # Every work left has the filtered topic: its column would be 100% everywhere.
+        topics.remove(fixed_topic)
+        fixed = (
+            f"The topic filter keeps only {labels.topic(fixed_topic)} works, so that topic is "
+            "100% of every region by construction and is left out; the other cells are the "
+            "share of those works that also have each topic.",
+        )
+    rows = []
+    # A topic no work of a region has is a 0% cell, not a hole in the grid.
+    for code in regions.shown:
+        for topic in topics:
+            r = found.get((code, topic)) or {
+                "region": code,
+                "topic": topic,
+                "works": 0,
+                "share": 0.0,
+            }
+            base = totals.get(r["region"], 0)
+            rows.append(
+                r
+                | {
+                    "region_label": f"{regions.label(r['region'])} (n = {base:,})",
+                    "topic_label": labels.topic(r["topic"]),
+                    "base": base,
+                    "small_base": base < SMALL_BASE,
+                    "label": f"{r['share']:.0%} ({r['works']:,})",
+                }
+            )
+    small = sorted({r["region_label"] for r in rows if r["small_base"]})
+    notes = fixed + (
+        (
+            f"Fewer than {SMALL_BASE} works in: {'; '.join(small)}. Their cells are faded: "
+            "a few works more or less move those shares a lot.",
+        )
+        if small
+        else ()
+    )
+    y = {"field": "region_label", "type": "nominal", "title": None, "axis": {"labelLimit": 0}}
+    x = {"field": "topic_label", "type": "nominal", "title": None, "axis": {"labelAngle": -35}}
+    spec = top_spec(
+        INDICATOR_TITLES["topics"],
+        "Each cell: share of the region's works with the topic, and (in brackets) how many. "
+        "A work can have several topics.",
+        rows,
+        layer=[
+            {
+                "mark": "rect",
+                "encoding": {
+                    "x": x,
+                    "y": y,
+                    "color": {
+                        "field": "share",
+                        "type": "quantitative",
+                        "scale": {"scheme": "blues", "domainMin": 0},
+                        "legend": {"format": "%", "title": "share", "orient": "right"},
+                    },
+                    "opacity": {
+                        "condition": {"test": "datum.small_base", "value": 0.35},
+                        "value": 1,
+                    },
+                    "tooltip": [
+                        {"field": "region_label", "title": "region"},
+                        {"field": "topic_label", "title": "topic"},
+                        {"field": "works"},
+                        {"field": "base", "title": "of the region's works"},
+                        {"field": "share", "format": ".1%"},
+                    ],
+                },
+            },
+            {
+                "mark": {"type": "text", "fontSize": 10},
+                "encoding": {
+                    "x": x,
+                    "y": y,
+                    "text": {"field": "label"},
+                    "color": {
+                        "condition": {"test": "datum.share > 0.3", "value": "white"},
+                        "value": "black",
+                    },
+                },
+            },
+        ],
+    )
+    return Chart(
+        "topics",
+        INDICATOR_TITLES["topics"],
+        sized(spec, 40 + 34 * len(regions.shown)),
+        notes + regions.notes(),
+    )
+
+
+def topic_trends_chart(
+    tables: Mapping[str, Any], regions: RegionSeries, labels: ChartLabels, years: list[int]
+) -> Chart:
+    source = tables.get("topic_trends", [])
+    topics = sorted({r["topic"] for r in source}, key=labels.topic)
+    rows = zero_filled(
+        source,
+        keys=("region", "topic"),
+        series=[(r, t) for t in topics for r in regions.shown],
+        years=years,
+        counts=("works",),
+    )
+    rows = [
+        r | {"region_label": regions.label(r["region"]), "topic_label": labels.topic(r["topic"])}
+        for r in rows
+    ]
+    spec = top_spec(
+        INDICATOR_TITLES["topic_trends"],
+        f"One line per region. {OVERLAP}",
+        rows,
+        facet={
+            "field": "topic_label",
+            "type": "nominal",
+            "title": None,
+            "header": {"labelLimit": 0, "labelAnchor": "start"},
+        },
+        columns=3,
+        spec={
+            "width": 260,
+            "height": 110,
+            "mark": {"type": "line", "strokeWidth": 1.5},
+            "encoding": {
+                "x": year_axis("quantitative"),
+                "y": {
+                    "field": "works",
+                    "type": "quantitative",
+                    "title": "works",
+                    "stack": None,
+                    "axis": COUNT_AXIS,
+                },
+                "color": regions.scale(),
+                "tooltip": [
+                    {"field": "topic_label", "title": "topic"},
+                    {"field": "region_label", "title": "region"},
+                    {"field": "year"},
+                    {"field": "works"},
+                ],
+            },
+        },
+        resolve={"scale": {"y": "independent"}},
+    )
+    return Chart("topic_trends", INDICATOR_TITLES["topic_trends"], spec, regions.notes())

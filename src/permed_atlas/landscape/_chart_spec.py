@@ -1,0 +1,106 @@
+"""The pieces every landscape chart is built from: titles, sizing, the region colours. Pure."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from permed_atlas.landscape._chart_data import ChartLabels
+from permed_atlas.landscape.indicator_models import ALL_REGIONS
+from permed_atlas.landscape.palette import MAX_SERIES, TOTAL_COLOUR, region_colours
+
+INDICATOR_TITLES = {
+    "output": "Works per year, by region",
+    "copublications": "EU–China co-publications: counts and shares",
+    "institutions": "Top institutions, one panel per region",
+    "countries": "Top countries, one panel per region",
+    "topics": "Topic mix by region (share of the region's works)",
+    "topic_trends": "Topic trends: works per year, one panel per topic",
+    "patents": "Patent families per priority year, by applicant region",
+    "top_cited": "Most cited EU–China collaborations",
+}
+
+SCHEMA = "https://vega.github.io/schema/vega-lite/v6.json"
+OVERLAP = "A work counts in every region it involves, so regions overlap and are not added up."
+LEGEND = {"orient": "bottom", "columns": 2, "labelLimit": 0, "symbolLimit": 0, "title": None}
+CONFIG = {"legend": LEGEND, "axis": {"labelLimit": 260}, "view": {"stroke": None}}
+
+COUNT_AXIS = {"format": "d", "tickMinStep": 1}
+"""Counts are whole: no 0.5-work ticks on a small axis."""
+
+
+@dataclass(frozen=True, slots=True)
+class Chart:
+    """One chart: its Vega-Lite spec and the notes a reader needs beside it."""
+
+    name: str
+    title: str
+    spec: dict[str, Any]
+    notes: tuple[str, ...] = ()
+
+
+def top_spec(title: str, subtitle: str, rows: list[dict[str, Any]], **rest: Any) -> dict[str, Any]:
+    return {
+        "$schema": SCHEMA,
+        "title": {"text": title, "subtitle": subtitle, "anchor": "start"},
+        "data": {"values": rows},
+        "config": CONFIG,
+        **rest,
+    }
+
+
+def sized(spec: dict[str, Any], height: int = 260) -> dict[str, Any]:
+    # "container" + fit: the chart, legend included, takes its box's width and never spills.
+    return spec | {
+        "width": "container",
+        "height": height,
+        "autosize": {"type": "fit-x", "contains": "padding"},
+    }
+
+
+def colour_scale(field: str, domain: list[str], colours: list[str]) -> dict[str, Any]:
+    return {
+        "field": field,
+        "type": "nominal",
+        "scale": {"domain": domain, "range": colours},
+        "legend": LEGEND,
+    }
+
+
+class RegionSeries:
+    """The regions a chart colours (at most the palette's size) and their labels."""
+
+    def __init__(self, regions: Sequence[str], labels: ChartLabels) -> None:
+        chosen = [r for r in regions if r != ALL_REGIONS]
+        self.shown = chosen[:MAX_SERIES]
+        self.left_out = chosen[MAX_SERIES:]
+        self.colours = region_colours(self.shown)
+        self.labels = labels
+
+    def label(self, code: str) -> str:
+        return self.labels.region(code)
+
+    def scale(self, *, with_total: bool = False) -> dict[str, Any]:
+        domain = [self.label(r) for r in self.shown]
+        colours = [self.colours[r] for r in self.shown]
+        if with_total:
+            domain.append(self.label(ALL_REGIONS))
+            colours.append(TOTAL_COLOUR)
+        return colour_scale("region_label", domain, colours)
+
+    def notes(self) -> tuple[str, ...]:
+        if not self.left_out:
+            return ()
+        names = ", ".join(self.label(r) for r in self.left_out)
+        return (
+            f"Only {MAX_SERIES} regions fit the colour-blind-safe palette; left out here: "
+            f"{names} (the CSV has them).",
+        )
+
+
+def year_axis(kind: str = "ordinal") -> dict[str, Any]:
+    axis: dict[str, Any] = {"title": "year", "labelAngle": -45}
+    if kind == "quantitative":
+        axis |= {"format": "d", "tickMinStep": 1}
+    return {"field": "year", "type": kind, "axis": axis}
