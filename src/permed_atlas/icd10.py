@@ -108,3 +108,19 @@ def icd10_chapters() -> dict[str, tuple[str, str]]:
     text = BUNDLED_CHAPTERS.read_text(encoding="utf-8")
     rows = csv.DictReader(text.splitlines())
     return {row["chapter"]: (row["first"], row["last"]) for row in rows}
+
+
+@lru_cache(maxsize=1)
+def icd10_choices() -> tuple[tuple[str, str], ...]:
+    """(value, label) pairs for a diagnosis field's autocomplete: each chapter and its range.
+
+    ``("chapter:II", "Neoplasms (chapter II)")`` and ``("C00-D48", "Neoplasms (C00-D48)")``.
+    """
+    text = BUNDLED_CHAPTERS.read_text(encoding="utf-8")
+    choices: list[tuple[str, str]] = []
+    for row in csv.DictReader(text.splitlines()):
+        choices.append((f"chapter:{row['chapter']}", f"{row['title']} (chapter {row['chapter']})"))
+        choices.append(
+            (f"{row['first']}-{row['last']}", f"{row['title']} ({row['first']}-{row['last']})")
+        )
+    return tuple(choices)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -53,7 +54,39 @@ def test_query_json_twin(client, registry: Path) -> None:  # type: ignore[no-unt
 def test_bad_filter_is_a_clear_error(client, registry: Path) -> None:  # type: ignore[no-untyped-def]
     response = client.get("/api/v1/federation/query", params={"diagnosis": "not-a-code"})
     assert response.status_code in {400, 422}
-    assert "ICD-10" in response.text
+    assert "ICD-10" in response.text and response.json()["field"] == "diagnosis"
+    assert "filters[" not in response.text
+    ages = client.get("/api/v1/federation/query", params={"diagnosis": "C50", "age": "65-40"})
+    assert ages.status_code in {400, 422} and ages.json()["field"] == "age"
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "words"),
+    [
+        ("diagnosis", "XYZ", "not an ICD-10 code"),
+        ("age", "forty", "a number or a range such as 40-65"),
+        ("year", "2020-2010", "range is empty"),
+        ("material", "moonrock", "not a material term"),
+    ],
+)
+def test_the_page_answers_a_bad_value_inline_and_asks_no_node(  # type: ignore[no-untyped-def]
+    client, registry: Path, field: str, value: str, words: str
+) -> None:
+    page = client.get("/federation/", params={**PARAMS, field: value})
+    assert page.status_code == 200
+    problem = re.search(r'<li data-field="([a-z_]+)">(.*?)</li>', page.text, re.S)
+    assert problem is not None and problem.group(1) == field
+    assert words in problem.group(2) and "filters[" not in problem.group(2)
+    assert f'value="{value}"' in page.text  # what was typed stays in the field
+    # The question changed, so the page does not ask the biobanks (nor spend their budget).
+    assert 'data-testid="hub-result"' not in page.text
+
+
+def test_the_diagnosis_field_offers_icd10_chapters(client, registry: Path) -> None:  # type: ignore[no-untyped-def]
+    page = client.get("/federation/").text
+    assert 'list="icd10-options"' in page
+    assert '<option value="chapter:II">Neoplasms (chapter II)</option>' in page
+    assert '<option value="C00-D48">Neoplasms (C00-D48)</option>' in page
 
 
 def test_access_request_flow(client, registry: Path, make_user, login) -> None:  # type: ignore[no-untyped-def]

@@ -248,7 +248,7 @@ def query_from_json(
     )
 
 
-def _range_filters(name: str, text: str | None) -> list[dict[str, str]]:
+def _range_filters(name: str, text: str | None, *, field: str) -> list[dict[str, str]]:
     if not text:
         return []
     low, sep, high = text.partition("-")
@@ -262,7 +262,12 @@ def _range_filters(name: str, text: str | None) -> list[dict[str, str]]:
             out.append({"id": name, "operator": "<=", "value": str(int(high))})
         return out
     except ValueError as exc:
-        raise FilterError(f"--{name}: expected N or LOW-HIGH, got {text!r}", field=name) from exc
+        raise FilterError(
+            f"expected a number or a range such as 40-65, not {text!r}", field=field
+        ) from exc
+
+
+_POSITION = re.compile(r"^filters\[\d+\]: ")
 
 
 def build_simple_query(
@@ -276,6 +281,9 @@ def build_simple_query(
 ) -> CountQuery:
     """The question of the CLI options and the web form, as a :class:`CountQuery`.
 
+    Each input is checked on its own first, so an error names the form field or option
+    (``diagnosis``), not a position in the Beacon filter list (``filters[0]``).
+
     :param diagnosis: ICD-10 codes, ranges or chapter:N.
     :param sex: sex terms.
     :param material: material terms.
@@ -283,7 +291,18 @@ def build_simple_query(
     :param year: collection year, "N" or "LOW-HIGH".
     :param entity: biosamples or individuals.
     """
-    filters = [{"id": f"ICD10:{d}"} for d in diagnosis]
-    filters += [{"id": f"sex:{s}"} for s in sex] + [{"id": f"material:{m}"} for m in material]
-    filters += _range_filters("age_at_collection", age) + _range_filters("collection_year", year)
-    return query_from_json({"query": {"filters": filters, "requestParameters": {"entity": entity}}})
+    groups = {
+        "diagnosis": [{"id": f"ICD10:{d}"} for d in diagnosis],
+        "sex": [{"id": f"sex:{s}"} for s in sex],
+        "material": [{"id": f"material:{m}"} for m in material],
+        "age": _range_filters("age_at_collection", age, field="age"),
+        "year": _range_filters("collection_year", year, field="year"),
+    }
+    parameters = {"entity": entity}
+    for field, filters in groups.items():
+        try:
+            query_from_json({"query": {"filters": filters, "requestParameters": parameters}})
+        except FilterError as exc:
+            raise FilterError(_POSITION.sub("", str(exc)), field=field) from exc
+    every = [item for filters in groups.values() for item in filters]
+    return query_from_json({"query": {"filters": every, "requestParameters": parameters}})

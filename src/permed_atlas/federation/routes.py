@@ -33,6 +33,7 @@ from permed_atlas.federation.negotiation import (
     matched_outcomes,
 )
 from permed_atlas.federation.query import build_simple_query
+from permed_atlas.icd10 import icd10_choices
 from permed_atlas.settings import Settings
 from permed_atlas.web.deps import CsrfProtected, CurrentUser, MemberUser, SessionDep, SettingsDep
 from permed_atlas.web.deps import render as render_page
@@ -139,6 +140,7 @@ async def hub_page(request: Request, settings: SettingsDep, user: CurrentUser) -
         "result_json": result_to_json(result) if result else None,
         "json_url": "/api/v1/federation/query?" + str(request.query_params),
         "offline": _offline_help(config, down, local_nodes(registry_path(settings.data_dir))),
+        "icd10_choices": icd10_choices(),
         "matched": matched_outcomes(result) if result else [],
     })
 

@@ -34,7 +34,16 @@ FIELD_LABELS = {
     "max_nodes": "Most nodes",
     "min_weight": "Fewest shared works",
     "icd10": "ICD-10 code",
+    "diagnosis": "Diagnosis (ICD-10)",
+    "age": "Age at collection",
+    "year": "Collection year",
 }
+
+# Query parameters that make a page act rather than only show (the federation page's "run"
+# asks every biobank and spends their budgets): a page served again without a value it
+# could not use never acts, since the question it would ask is no longer the one the user
+# asked.
+ACTION_PARAMETERS = frozenset({"run"})
 
 # Plain-words hints for the patterns pages use, keyed by the pattern itself so that every
 # field with the same rule gets the same explanation.
@@ -153,7 +162,7 @@ class _PageAgain(Response):
         kept = [
             (key, value)
             for key, value in self._request.query_params.multi_items()
-            if (key, value) not in dropped
+            if (key, value) not in dropped and key not in ACTION_PARAMETERS
         ]
         inner = dict(self._request.scope)
         inner["query_string"] = urlencode(kept).encode()
