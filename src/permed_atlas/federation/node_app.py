@@ -2,9 +2,10 @@
 
 Public, as Beacon networks and verifiers read them: ``GET /api`` and ``/api/info``
 (who the node is and its disclosure rules), ``/api/service-info`` (GA4GH
-service-info), ``/api/map``, ``/api/configuration`` and ``/api/entry_types``.
+service-info), ``/api/map``, ``/api/configuration``, ``/api/entry_types`` and
+``/api/filtering_terms`` (only terms at least k samples hold).
 With ``Authorization: Bearer`` and a token from a trusted issuer (see auth.py):
-``GET /api/filtering_terms``, ``GET /api/datasets`` (collections with their DUO
+``GET /api/datasets`` (collections with their DUO
 consent) and ``GET|POST /api/individuals`` and ``/api/biosamples``. The documents
 are built by beacon.py.
 """
@@ -189,11 +190,10 @@ def create_node_app(
     def entry_types() -> Any:
         return beacon.entry_types_response(beacon_id)
 
+    # Public like the other informational endpoints (a Beacon network reads it to know what
+    # it may ask): the list is fixed, not a question, and names only terms k samples hold.
     @app.get("/api/filtering_terms")
-    def filtering_terms(request: Request) -> Any:
-        claims = guarded(request)
-        if isinstance(claims, JSONResponse):
-            return claims
+    def filtering_terms() -> Any:
         return beacon.filtering_terms_response(beacon_id, _filtering_terms(store))
 
     @app.get("/api/datasets")
