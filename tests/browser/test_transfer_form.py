@@ -89,3 +89,29 @@ def test_countries_outside_the_rules_are_not_covered(live_server: str, page) -> 
     page.wait_for_selector('[data-testid="verdict"]')
     assert "not covered by the rule set" in page.get_by_test_id("verdict").inner_text()
     assert "Georgia (GE)" in page.get_by_test_id("not-covered").inner_text()
+
+
+def test_an_assessment_is_bookmarkable_and_assess_another_keeps_the_form(  # type: ignore[no-untyped-def]
+    live_server: str, page, screenshot
+) -> None:
+    page.goto(f"{live_server}/transfer/")
+    page.fill('input[name="exporter_country"]', "Germany")
+    page.fill('input[name="importer_country"]', "China")
+    page.check('input[name="data_categories"][value="genetic"]')
+    page.fill('input[name="data_subjects"]', "250")
+    page.get_by_test_id("assess").click()
+    page.wait_for_selector('[data-testid="verdict"]')
+    verdict = page.get_by_test_id("verdict").inner_text()
+    bookmark = page.url
+    assert "/transfer/assess?" in bookmark and "exporter_country=Germany" in bookmark
+    # Opening the address again, in a fresh page, gives the same answer.
+    other = page.context.new_page()
+    other.goto(bookmark)
+    assert other.get_by_test_id("verdict").inner_text() == verdict
+    other.close()
+    page.get_by_test_id("assess-another").click()
+    page.wait_for_selector('[data-testid="transfer-form"]')
+    assert page.input_value('input[name="exporter_country"]') == "Germany"
+    assert page.input_value('input[name="data_subjects"]') == "250"
+    assert page.is_checked('input[name="data_categories"][value="genetic"]')
+    screenshot("assess-another-keeps-the-form")

@@ -1,7 +1,9 @@
 """Transfer pages (/transfer) and their JSON twins (/api/v1/transfer).
 
-An assessment stores nothing, so the form needs no login; its POST is still
-CSRF-protected. The JSON API takes the same fields as a JSON body.
+An assessment stores nothing, so the form needs no login and asks by GET: the address of
+a result is the scenario, which a reader can bookmark, share or reopen in the form. (A GET
+form carries no CSRF token, which would otherwise end up in addresses and logs; nothing
+here changes state.) The JSON API takes the same fields as a JSON body.
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ from permed_atlas.transfer.report import assessment_to_dict, render_markdown, ro
 from permed_atlas.transfer.rules import load_rule_sets
 from permed_atlas.transfer.scenario import parse_scenario
 from permed_atlas.transfer.schemas import DuoMatchCreate, DuoMatchPublic, ScenarioCreate
-from permed_atlas.web.deps import CsrfProtected, SettingsDep, render
+from permed_atlas.web.deps import SettingsDep, render
 
 __all__ = ["api_router", "router"]
 
@@ -66,19 +68,29 @@ def _fields_from(items: list[tuple[str, str]]) -> dict[str, Any]:
     return values
 
 
+def _scenario_items(pairs: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    return [(k, v) for k, v in pairs if k != "csrf_token" and v != ""]
+
+
 @router.get("/")
 def transfer_form(request: Request, settings: SettingsDep) -> Response:
-    """The scenario form, with the disclaimer and the rules' check date."""
-    return render(request, "transfer/form.html", _form_context(settings, {"data_categories": []}))
+    """The scenario form, with the disclaimer and the rules' check date.
+
+    A query string fills it in: "change this scenario" and "assess another" on a result page
+    come back here with the scenario's own answers.
+    """
+    values = _fields_from(_scenario_items(list(request.query_params.multi_items())))
+    return render(request, "transfer/form.html", _form_context(settings, values))
 
 
-@router.post("/assess")
-async def transfer_assess_form(
-    request: Request, settings: SettingsDep, _csrf: CsrfProtected
-) -> Response:
-    """Assess the scenario posted by the form; bad input re-renders the form naming the field."""
-    form = await request.form()
-    items = [(k, v) for k, v in form.multi_items() if isinstance(v, str)]
+@router.get("/assess")
+def transfer_assessment(request: Request, settings: SettingsDep) -> Response:
+    """The assessment of the scenario in the query string: a page its reader can bookmark.
+
+    An assessment stores nothing, so the form asks by GET and the address is the answer.
+    Bad input re-renders the form naming the field, with what was typed kept.
+    """
+    items = _scenario_items(list(request.query_params.multi_items()))
     values = _fields_from(items)
     sets = _rule_sets(settings)
     try:
@@ -90,7 +102,7 @@ async def transfer_assess_form(
         context = _form_context(settings, values, exc)
         return render(request, "transfer/form.html", context, status_code=422)
     result = assess_transfer(scenario, rule_sets=sets)
-    query = urlencode([(k, v) for k, v in items if k != "csrf_token" and v != ""])
+    query = urlencode(items)
     return render(
         request, "transfer/result.html",
         {"a": result, "Effect": Effect, "report_query": query, "route": route_of(result),
