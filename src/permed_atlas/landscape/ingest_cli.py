@@ -240,9 +240,7 @@ def _ingest_each(
                 record_ingest_run(session, source=source, summary=summary,
                                   started_at=started, finished_at=datetime.now(UTC))
             summaries.append(summary)
-            out.print(f"{file}: {summary.line()}")
-            for problem in summary.problems:
-                err.print(problem)
+            out.print(f"{file}: {summary.line()}")  # names a break, if any, in brackets
 
 
 def _command(files: list[Path], source: Source, dry_run: bool, no_tag: bool, workers: int,
