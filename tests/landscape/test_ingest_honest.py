@@ -196,7 +196,9 @@ def test_a_directory_means_the_data_files_inside_it(
     snapshot = tmp_path / "works"
     part = snapshot / "updated_date=2021-11-03"
     part.mkdir(parents=True)
-    source = realdata / "openalex" / "openalex_snapshot_works_updated_date=2021-11-03_part_000.jsonl"
+    source = realdata / "openalex" / (
+        "openalex_snapshot_works_updated_date=2021-11-03_part_000.jsonl"
+    )
     (part / "part_000.gz").write_bytes(gzip.compress(source.read_bytes()))
     shutil.copy(realdata / "openalex" / "openalex_works_api_search_neuroscience_100.jsonl",
                 snapshot / "neuro.jsonl")
@@ -207,7 +209,8 @@ def test_a_directory_means_the_data_files_inside_it(
     ]
     result = CliRunner().invoke(app, ["ingest", "openalex", str(snapshot)])
     assert result.exit_code == 0, result.output
-    assert result.stdout.strip().splitlines()[-1] == "read 150, stored 150, duplicates 0, rejected 0"
+    last = result.stdout.strip().splitlines()[-1]
+    assert last == "read 150, stored 150, duplicates 0, rejected 0"
     empty = tmp_path / "nothing-here"
     empty.mkdir()
     (empty / "README.md").write_text("no data")

@@ -106,8 +106,10 @@ _PLACES: dict[str, str] = {
     # elsewhere
     "tokyo": "JP", "osaka": "JP", "kyoto": "JP", "seoul": "KR", "taipei": "TW",
     "sydney": "AU", "melbourne": "AU", "brisbane": "AU", "perth": "AU", "adelaide": "AU",
-    "canberra": "AU", "hobart": "AU", "darwin": "AU", "toronto": "CA", "montreal": "CA", "vancouver": "CA",
-    "calgary": "CA", "edmonton": "CA", "ottawa": "CA", "winnipeg": "CA", "saskatoon": "CA", "new delhi": "IN", "mumbai": "IN", "tel aviv": "IL", "jerusalem": "IL",
+    "canberra": "AU", "hobart": "AU", "darwin": "AU",
+    "toronto": "CA", "montreal": "CA", "vancouver": "CA", "calgary": "CA", "edmonton": "CA",
+    "ottawa": "CA", "winnipeg": "CA", "saskatoon": "CA",
+    "new delhi": "IN", "mumbai": "IN", "tel aviv": "IL", "jerusalem": "IL",
     "sao paulo": "BR", "moscow": "RU",
     "new york": "US", "boston": "US", "chicago": "US", "los angeles": "US",
     "san francisco": "US", "houston": "US", "philadelphia": "US", "seattle": "US",
