@@ -55,7 +55,7 @@ def withdraw_records(
             for table in tables:
                 connection.execute(f"DELETE FROM {table} WHERE {gone}")
             connection.execute(
-                "UPDATE works SET sources = list_filter(sources, s -> s <> ?) "
+                "UPDATE works SET sources = list_filter(sources, lambda s: s <> ?) "
                 "WHERE work_id IN (SELECT work_id FROM _withdraw WHERE NOT only_source)",
                 [source],
             )

@@ -17,7 +17,12 @@ from typing import Literal
 import duckdb
 
 import permed_atlas.landscape.corpus as corpus_store
-from permed_atlas.landscape.errors import IngestError, RecordError, TruncatedFileError
+from permed_atlas.landscape.errors import (
+    IngestError,
+    LandscapeError,
+    RecordError,
+    TruncatedFileError,
+)
 from permed_atlas.landscape.ingest.files import check_file, expand_paths
 from permed_atlas.landscape.ingest.openalex import is_document_file, parse_openalex
 from permed_atlas.landscape.ingest.patents import parse_patents
@@ -268,7 +273,7 @@ def ingest_file(
             problems.append(str(exc.at_record(tally.read + 1)))
         except RecordError:
             raise
-        except IngestError as exc:
+        except LandscapeError as exc:  # unreadable part way, or the corpus refused a batch
             problems.append(str(exc))
         tally.report()
     finally:
