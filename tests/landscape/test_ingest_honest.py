@@ -20,7 +20,6 @@ from typer.testing import CliRunner
 
 from permed_atlas.cli import app
 from permed_atlas.landscape.corpus import count_rows, open_corpus
-from permed_atlas.landscape.demo import write_openalex_jsonl
 from permed_atlas.landscape.errors import IngestError
 from permed_atlas.landscape.ingest import ingest_file, ingest_files
 from permed_atlas.landscape.ingest.files import expand_paths
@@ -45,13 +44,10 @@ def corpus() -> Iterator[duckdb.DuckDBPyConnection]:
 
 
 @pytest.fixture(scope="module")
-def cut_snapshot_part(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def cut_snapshot_part(openalex_20k: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """20,000 works gzipped as an OpenAlex snapshot part, cut after half its bytes."""
-    folder = tmp_path_factory.mktemp("cut")
-    whole = folder / "whole.jsonl.gz"
-    write_openalex_jsonl(whole, 20_000, seed=3, workers=1)
-    data = whole.read_bytes()
-    cut = folder / "part_000.gz"
+    data = openalex_20k.read_bytes()
+    cut = tmp_path_factory.mktemp("cut") / "part_000.gz"
     cut.write_bytes(data[: len(data) // 2])
     return cut
 
