@@ -66,7 +66,13 @@ def corpus_fingerprint(connection: duckdb.DuckDBPyConnection) -> str:
     :param connection: a corpus connection.
     """
     row = connection.execute(_FINGERPRINT_SQL).fetchone()
-    return str(row[0]) if row else ""
+    try:  # a snapshot taken before the index was rebuilt is stale too
+        index = connection.execute(
+            "SELECT value FROM search_meta WHERE key = 'fingerprint'"
+        ).fetchall()
+    except duckdb.CatalogException:
+        index = []
+    return f"{row[0] if row else ''}|{index[0][0] if index else 'no index'}"
 
 
 def current_snapshot(corpus_path: Path | str) -> Snapshot | None:
