@@ -53,14 +53,25 @@ def read_some(stream: IO[bytes], path: Path | str, *, line: int) -> bytes:
     :param path: the file, for messages.
     :param line: the line being read, for messages.
     """
-    try:
-        return stream.read1(_BLOCK)  # type: ignore[attr-defined,no-any-return]
-    except EOFError as exc:
-        raise TruncatedFileError(
-            str(path), line=line, detail="the gzip stream ends before its end marker"
-        ) from exc
-    except (OSError, zlib.error) as exc:
-        raise IngestError(f"{path}:{line}: cannot read: {exc}") from exc
+    parts: list[bytes] = []
+    size = 0
+    while size < _BLOCK:
+        try:
+            part: bytes = stream.read1(_BLOCK - size)  # type: ignore[attr-defined]
+        except EOFError as exc:
+            if parts:
+                break  # hand over what came before; the next call meets the cut again
+            raise TruncatedFileError(
+                str(path), line=line, detail="the gzip stream ends before its end marker"
+            ) from exc
+        except (OSError, zlib.error) as exc:
+            # Damaged data (unlike a cut) may have decoded to garbage just before: drop it.
+            raise IngestError(f"{path}:{line}: cannot read: {exc}") from exc
+        if not part:
+            break
+        parts.append(part)
+        size += len(part)
+    return b"".join(parts)
 
 
 def read_head(path: Path | str, size: int = 8192) -> bytes:
