@@ -40,6 +40,7 @@ if TYPE_CHECKING:
     from permed_atlas.settings import Settings
 
 log = logging.getLogger(__name__)
+FIRST_SNAPSHOT_WAIT = 30.0
 
 
 class CorpusUnavailableError(LandscapeError):
@@ -84,7 +85,8 @@ class CorpusHolder:
         """Finish tagging and indexing and publish a snapshot if the corpus moved on.
 
         Returns False, doing nothing, when another process holds the writer's lock
-        (an ingest, which publishes when it is done).
+        (an ingest, which publishes when it is done); True otherwise, also when it
+        could not complete the corpus for a reason that waiting would not change.
         """
         try:
             with open_corpus(self.path) as writer:
@@ -105,9 +107,9 @@ class CorpusHolder:
         except CorpusBusyError:
             return False
         except LandscapeError as exc:
-            # e.g. this process holds the file open read-only elsewhere: serve what there is.
+            # e.g. this process holds the file open read-only elsewhere: serve what there is
+            # (waiting would not help, so this is not "busy").
             log.warning("cannot complete the corpus %s: %s", self.path, exc)
-            return False
         return True
 
     def _open_fallback(self) -> duckdb.DuckDBPyConnection:
@@ -135,8 +137,15 @@ class CorpusHolder:
             return None
 
     def _first_open(self) -> _Opened:
-        self.complete_and_publish()
+        not_busy = self.complete_and_publish()
         opened = self._open_snapshot()
+        # No snapshot yet and the lock taken: another process (a worker of this server, an
+        # ingest) is writing one; wait a little for it rather than fail the first requests.
+        deadline = time.monotonic() + FIRST_SNAPSHOT_WAIT
+        while opened is None and not not_busy and time.monotonic() < deadline:
+            time.sleep(0.5)
+            not_busy = self.complete_and_publish()
+            opened = self._open_snapshot()
         if opened is not None:
             return opened
         if not self.path.exists():
