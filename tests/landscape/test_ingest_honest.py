@@ -263,3 +263,24 @@ def test_ingest_files_checks_every_path_first(
         ingest_files([realdata / "pubmed" / "pubmed-29768149.xml", empty], source="pubmed",
                      corpus=corpus)
     assert count_rows(corpus)["works"] == 0
+
+
+def test_pubmed_and_patent_directories_read_their_data_files_only(
+    corpus: duckdb.DuckDBPyConnection, realdata: Path, tmp_path: Path
+) -> None:
+    ftp = tmp_path / "updatefiles"
+    ftp.mkdir()
+    sample = realdata / "pubmed" / "pubmed21n1298_sample500.xml.gz"
+    shutil.copy(sample, ftp / sample.name)
+    (ftp / f"{sample.name}.md5").write_text("MD5(pubmed21n1298.xml.gz)= 0123\n")  # as on NLM's FTP
+    shutil.copy(realdata / "pubmed" / "pubmed-29768149.xml", ftp / "efetch.xml")
+    files = expand_paths([ftp], source="pubmed")
+    assert files == [ftp / "efetch.xml", ftp / sample.name]
+    assert ingest_files([ftp], source="pubmed", corpus=corpus).stored == 501
+    patents = tmp_path / "patents"
+    shutil.copytree(realdata / "patents", patents)
+    summary = ingest_files([patents], source="patents", corpus=corpus)
+    assert (summary.read, summary.rejected) == (12, 0)
+    assert [Path(s.path or "").name for s in summary.files] == sorted(
+        p.name for p in patents.iterdir() if p.suffix in (".xml", ".jsonl")
+    )
