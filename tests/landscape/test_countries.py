@@ -158,3 +158,30 @@ def test_real_openalex_affiliations_ending_in_a_province(realdata: Path) -> None
     assert len(canadian) >= 4
     # OpenAlex gives these institutions a country; the text alone must agree with it.
     assert all(countries_from_affiliation(text) == ("CA",) for text in canadian)
+
+
+def test_the_hk_mo_setting_now_decides_for_pubmed_records(realdata: Path, tmp_path: Path) -> None:
+    from permed_atlas.landscape.corpus import open_corpus
+    from permed_atlas.landscape.ingest import ingest_file
+    from permed_atlas.landscape.regions import load_region_sets
+    from permed_atlas.landscape.tagging import tag_corpus
+    from permed_atlas.landscape.topics import load_rules
+    from permed_atlas.settings import Settings
+
+    sample = realdata / "pubmed" / "pubmed21n1298_sample500.xml.gz"
+    counts = {}
+    for include in (True, False):
+        settings = Settings(data_dir=tmp_path / str(include), include_hk_mo_in_china=include,
+                            secret_key="test-secret-key-that-is-long-enough-0123456789")
+        with open_corpus(":memory:") as corpus:
+            ingest_file(sample, source="pubmed", corpus=corpus)
+            tag_corpus(corpus, regions=load_region_sets(settings), rules=load_rules())
+            counts[include] = corpus.execute(
+                "SELECT count(*) FROM work_regions WHERE region = 'CN'"
+            ).fetchall()[0][0]
+            only_hk_mo = corpus.execute(
+                "SELECT count(*) FROM (SELECT work_id FROM work_countries GROUP BY work_id "
+                "HAVING bool_or(country_code IN ('HK', 'MO')) AND NOT bool_or(country_code = 'CN'))"
+            ).fetchall()[0][0]
+    assert only_hk_mo >= 5  # the real sample's "Hong Kong, China" articles
+    assert counts[True] - counts[False] == only_hk_mo
