@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from permed_atlas.landscape.errors import RecordError
+from permed_atlas.landscape.errors import IngestError, RecordError
 from permed_atlas.landscape.ingest import parse_openalex, rebuild_abstract
 from permed_atlas.landscape.models import Work
 
@@ -117,7 +117,9 @@ def test_gzipped_and_plain_give_the_same_works(tmp_path: Path, realdata: Path) -
 
 
 @pytest.mark.parametrize("content", [b"", b"\n\n"])
-def test_empty_files_yield_nothing(tmp_path: Path, content: bytes) -> None:
+def test_empty_files_are_an_error_naming_the_file(tmp_path: Path, content: bytes) -> None:
+    # An empty file is a failed download far more often than an empty result: say so.
     path = tmp_path / "empty.jsonl"
     path.write_bytes(content)
-    assert list(parse_openalex(path)) == []
+    with pytest.raises(IngestError, match=r"empty\.jsonl: empty file"):
+        list(parse_openalex(path))

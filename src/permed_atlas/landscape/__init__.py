@@ -12,6 +12,7 @@ from permed_atlas.landscape.demo import (
     write_openalex_jsonl,
 )
 from permed_atlas.landscape.errors import (
+    CorpusBusyError,
     IngestError,
     LandscapeError,
     RecordError,
@@ -72,10 +73,23 @@ from permed_atlas.landscape.regions import (
 )
 from permed_atlas.landscape.report import build_report
 from permed_atlas.landscape.search import build_search_index, search_index_is_current
+from permed_atlas.landscape.snapshots import (
+    current_marker,
+    current_snapshot,
+    publish_snapshot,
+    snapshot_is_current,
+)
 from permed_atlas.landscape.tagging import TaggingSummary, needs_tagging, tag_corpus, tag_untagged
 from permed_atlas.landscape.topics import Rule, RuleSet, load_rules, rules_path_for
+from permed_atlas.landscape.upkeep import complete_corpus
 
 __all__ = [
+    "CorpusBusyError",
+    "complete_corpus",
+    "current_marker",
+    "current_snapshot",
+    "publish_snapshot",
+    "snapshot_is_current",
     "INDICATOR_NAMES",
     "NO_FILTER",
     "CitedWork",

@@ -73,7 +73,8 @@ def tag(
         bool, typer.Option("--dry-run", help="Only check rules and regions.")
     ] = False,
 ) -> None:
-    """Recompute the countries, regions, topics and flags of every work.
+    """Recompute the countries, regions, topics and flags of every work, and publish them to
+    the web app (a running ``permed serve`` switches to them).
 
     Example: ``permed tag``
     """
@@ -86,8 +87,14 @@ def tag(
             f"and regions {', '.join(sorted(regions))}"
         )
         return
-    with open_corpus(settings.corpus_path) as connection:
+    from permed_atlas.landscape.snapshots import publish_snapshot
+    from permed_atlas.landscape.upkeep import complete_corpus
+
+    with open_corpus(settings.corpus_path, lock_wait=600.0) as connection:
         summary = tag_corpus(connection, regions=regions, rules=rules)
+        # The web app reads published snapshots: give it the new tags, with a current index.
+        complete_corpus(connection, regions=regions, rules=rules)
+        publish_snapshot(connection, settings.corpus_path)
     console.print(
         f"tagged {summary.works:,} works in {summary.seconds:.2f} s: {summary.pm_relevant:,} "
         f"PM-relevant, {summary.eu_cn:,} EU–China, {summary.topic_tags:,} topic tags"

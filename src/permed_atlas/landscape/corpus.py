@@ -13,6 +13,7 @@ a batch costs a handful of SQL statements, not one per record.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,7 +23,7 @@ import duckdb
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from permed_atlas.landscape.errors import LandscapeError
+from permed_atlas.landscape.errors import CorpusBusyError, LandscapeError
 from permed_atlas.landscape.ingest.merge import (
     IdKey,
     StoredWork,
@@ -81,7 +82,11 @@ class StoreResult:
 
 
 def open_corpus(
-    path: Path | str, *, read_only: bool = False, memory_limit: str | None = None
+    path: Path | str,
+    *,
+    read_only: bool = False,
+    memory_limit: str | None = None,
+    lock_wait: float = 0.0,
 ) -> duckdb.DuckDBPyConnection:
     """Open (and, unless read-only, create) the corpus database.
 
@@ -89,6 +94,9 @@ def open_corpus(
     :param read_only: open without taking the writer's lock; the file must exist.
     :param memory_limit: cap DuckDB's buffer memory, e.g. ``"512MB"``; DuckDB's
         default is 80% of RAM, which a long ingest would fill with cached blocks.
+    :param lock_wait: seconds to keep retrying while another process holds the
+        lock (the web app takes it briefly to finish tagging); then
+        :class:`CorpusBusyError`.
     """
     target = str(path)
     if target != ":memory:":
@@ -96,14 +104,30 @@ def open_corpus(
         if read_only and not file.exists():
             raise LandscapeError(f"no corpus at {file}: run `permed ingest` or `permed demo` first")
         file.parent.mkdir(parents=True, exist_ok=True)
+    deadline = time.monotonic() + lock_wait
+    while True:
+        try:
+            connection = duckdb.connect(target, read_only=read_only)
+            break
+        except duckdb.IOException as exc:
+            if "Could not set lock" not in str(exc):
+                raise LandscapeError(f"cannot open the corpus at {target}: {exc}") from exc
+            if time.monotonic() >= deadline:
+                raise CorpusBusyError(
+                    f"the corpus at {target} is locked by another process "
+                    f"(an ingest, or the web app finishing tags): {exc}"
+                ) from exc
+            time.sleep(0.2)
+        except duckdb.Error as exc:
+            raise LandscapeError(f"cannot open the corpus at {target}: {exc}") from exc
     try:
-        connection = duckdb.connect(target, read_only=read_only)
         if memory_limit:
             connection.execute(f"SET memory_limit = '{memory_limit}'")
+        if not read_only:
+            connection.execute(SCHEMA_SQL)
     except duckdb.Error as exc:
+        connection.close()
         raise LandscapeError(f"cannot open the corpus at {target}: {exc}") from exc
-    if not read_only:
-        connection.execute(SCHEMA_SQL)
     return connection
 
 
@@ -508,3 +532,4 @@ def count_rows(connection: duckdb.DuckDBPyConnection) -> dict[str, int]:
         table: int(connection.execute(f"SELECT count(*) FROM {table}").fetchall()[0][0])
         for table in CONTENT_TABLES
     }
+

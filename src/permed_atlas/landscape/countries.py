@@ -7,13 +7,23 @@ initials and tokens holding digits (zip codes), then take the right-most
 phrase naming a country (pycountry names and common variants) or, failing
 that, a well-known city, province or US state. A string with several
 institutions separated by ";" yields one country per institution.
+
+An address ending in a US state, Canadian province or Australian state
+("Rochester, Minn.", "Calgary, Alberta.", "Adelaide, SA.") is read from that
+ending first, before any city name ("Florence, SC." is in the US, not Italy);
+the abbreviations are data (``data/places/subdivisions.csv``, with sources).
+"China" after Hong Kong, Macao or Taiwan ("Hong Kong SAR, China") gives HK, MO
+or TW, each its own ISO 3166-1 code, so region settings can count them apart.
 """
 
 from __future__ import annotations
 
+import csv
+import io
 import re
 import unicodedata
 from functools import lru_cache
+from importlib import resources
 
 from permed_atlas.types import CountryCode
 
@@ -25,7 +35,7 @@ _VARIANTS: dict[str, str] = {
     "the people's republic of china": "CN", "peoples r china": "CN", "mainland china": "CN",
     "republic of china": "TW", "taiwan roc": "TW", "roc": "TW", "taiwan": "TW",
     "hong kong": "HK", "hong kong sar": "HK", "hong kong sar china": "HK", "hongkong": "HK",
-    "macau": "MO", "macao": "MO", "macao sar": "MO",
+    "macau": "MO", "macao": "MO", "macao sar": "MO", "macau sar": "MO", "kowloon": "HK",
     "uk": "GB", "u k": "GB", "united kingdom": "GB", "great britain": "GB", "britain": "GB",
     "england": "GB", "scotland": "GB", "wales": "GB", "northern ireland": "GB",
     "usa": "US", "u s a": "US", "us": "US", "u s": "US", "united states": "US",
@@ -95,8 +105,11 @@ _PLACES: dict[str, str] = {
     "zagreb": "HR", "bucharest": "RO", "sofia": "BG", "luxembourg": "LU", "tbilisi": "GE",
     # elsewhere
     "tokyo": "JP", "osaka": "JP", "kyoto": "JP", "seoul": "KR", "taipei": "TW",
-    "sydney": "AU", "melbourne": "AU", "brisbane": "AU", "toronto": "CA", "montreal": "CA",
-    "vancouver": "CA", "new delhi": "IN", "mumbai": "IN", "tel aviv": "IL", "jerusalem": "IL",
+    "sydney": "AU", "melbourne": "AU", "brisbane": "AU", "perth": "AU", "adelaide": "AU",
+    "canberra": "AU", "hobart": "AU", "darwin": "AU",
+    "toronto": "CA", "montreal": "CA", "vancouver": "CA", "calgary": "CA", "edmonton": "CA",
+    "ottawa": "CA", "winnipeg": "CA", "saskatoon": "CA",
+    "new delhi": "IN", "mumbai": "IN", "tel aviv": "IL", "jerusalem": "IL",
     "sao paulo": "BR", "moscow": "RU",
     "new york": "US", "boston": "US", "chicago": "US", "los angeles": "US",
     "san francisco": "US", "houston": "US", "philadelphia": "US", "seattle": "US",
@@ -167,12 +180,46 @@ def _table() -> tuple[dict[str, str], int]:
     return table, longest
 
 
-def _segment_country(segment: str) -> CountryCode | None:
-    text = _ELECTRONIC.sub(" ", _EMAIL.sub(" ", segment))
-    text = _PARENS.sub(" ", text)
+# Sub-national places of their own ISO code that authors often follow with "China".
+_OWN_CODE_IN_CHINA = {"HK", "MO", "TW"}
+
+
+def _fold(text: str) -> str:
+    """"N.Y." -> "ny", "Québec" -> "quebec": lower case, no accents, dots or spaces."""
+    return _key(text).replace(" ", "")
+
+
+@lru_cache(maxsize=1)
+def _subdivisions() -> tuple[dict[str, tuple[str, ...]], dict[str, tuple[str, ...]]]:
+    """(postal code -> countries, folded abbreviation or name -> countries), in file order."""
+    data = resources.files("permed_atlas").joinpath("data/places/subdivisions.csv")
+    postal: dict[str, list[str]] = {}
+    folded: dict[str, list[str]] = {}
+    for row in csv.DictReader(io.StringIO(data.read_text(encoding="utf-8"))):
+        if row["form"] == "postal":
+            countries = postal.setdefault(row["text"], [])
+        else:
+            countries = folded.setdefault(_fold(row["text"]), [])
+        if row["country"] not in countries:
+            countries.append(row["country"])
+    return (
+        {key: tuple(value) for key, value in postal.items()},
+        {key: tuple(value) for key, value in folded.items()},
+    )
+
+
+def _subdivision_countries(part: str) -> tuple[str, ...]:
+    """The countries whose state, province or territory ``part`` names, most likely first."""
+    postal, folded = _subdivisions()
+    bare = part.strip().rstrip(".").strip()
+    if bare in postal:  # as written: upper case, so "in", "or", "me" are not states
+        return postal[bare]
+    return folded.get(_fold(bare), ()) if bare else ()
+
+
+def _scan(words: list[str]) -> tuple[CountryCode, int] | None:
+    """The right-most phrase of ``words`` naming a country or place, and where it starts."""
     table, longest = _table()
-    # Tokens holding digits are zip codes, street numbers or room numbers.
-    words = [w for w in _WORD.findall(_normalise(re.sub(r"\S*\d\S*", " ", text)))]
     for end in range(len(words) - 1, -1, -1):
         if words[end] in ",;":
             continue
@@ -182,7 +229,36 @@ def _segment_country(segment: str) -> CountryCode | None:
                 continue
             code = table.get(" ".join(phrase))
             if code is not None:
-                return code
+                return code, end - size + 1
+    return None
+
+
+def _words(text: str) -> list[str]:
+    return _WORD.findall(_normalise(text))
+
+
+def _segment_country(segment: str) -> CountryCode | None:
+    text = _ELECTRONIC.sub(" ", _EMAIL.sub(" ", segment))
+    text = _PARENS.sub(" ", text)
+    # Tokens holding digits are zip codes, street numbers or room numbers.
+    plain = re.sub(r"\S*\d\S*", " ", text).rstrip(" .;,")
+    rest, _, last_part = plain.rpartition(",")
+    candidates = _subdivision_countries(last_part)
+    if candidates:
+        before = _scan(_words(rest))
+        # "Perth, WA" is Australia, "Seattle, WA" the US; "Toronto, CA" uses Canada's ISO code.
+        if before is not None and (before[0] in candidates or before[0] == last_part.strip()):
+            return before[0]
+        return candidates[0]
+    words = _words(plain)
+    found = _scan(words)
+    if found is not None:
+        code, start = found
+        if code == "CN":  # "Hong Kong SAR, China"; but "CUHK, Shenzhen, China" stays CN
+            inner = _scan(words[:start])
+            if inner is not None and inner[0] in _OWN_CODE_IN_CHINA:
+                return inner[0]
+        return code
     # US authors often stop at the state: "Detroit, MI." or "Atlanta, GA 30322".
     last_part = text.rstrip(" .;,").rsplit(",", 1)[-1].strip()
     if last_part in _US_STATES:

@@ -4,8 +4,10 @@
 
     PermedError
     └── LandscapeError
-        ├── IngestError            a whole file cannot be read (missing, wrong format)
-        │   └── RecordError        one record is malformed; carries file and line, is skipped
+        ├── IngestError            a whole file cannot be read (missing, empty, wrong format)
+        │   ├── RecordError        one record is malformed; carries file and line, is skipped
+        │   └── TruncatedFileError the file ends inside a record; the records before are kept
+        ├── CorpusBusyError        another process holds the corpus's write lock
         ├── RegionError            unknown region set or country code
         └── TaggingRuleError       a topic rule file is malformed
 """
@@ -36,6 +38,38 @@ class RecordError(IngestError):
         self.path = path
         self.line = line
         self.reason = message
+
+
+class TruncatedFileError(IngestError):
+    """A file ends inside a record (a cut download, a full disk); the records before it are whole.
+
+    :param path: the file.
+    :param line: the line where the incomplete record starts, when known.
+    :param detail: what showed the cut, e.g. the gzip stream has no end marker.
+    :param record: the 1-based number of the incomplete record, once the reader's caller knows it.
+    """
+
+    def __init__(
+        self, path: str, *, line: int | None, detail: str, record: int | None = None
+    ) -> None:
+        where = f" (line {line})" if line is not None else ""
+        at = f" at record {record}" if record is not None else ""
+        super().__init__(f"{path}: file truncated{at}{where}: {detail}")
+        self.path = path
+        self.line = line
+        self.detail = detail
+        self.record = record
+
+    def at_record(self, record: int) -> TruncatedFileError:
+        """The same error, numbering the incomplete record (readers count lines, not records).
+
+        :param record: 1-based number of the first record not read.
+        """
+        return TruncatedFileError(self.path, line=self.line, detail=self.detail, record=record)
+
+
+class CorpusBusyError(LandscapeError):
+    """Another process holds the corpus's lock (an ingest writing, the app finishing tags)."""
 
 
 class RegionError(LandscapeError):

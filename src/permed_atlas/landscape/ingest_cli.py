@@ -2,9 +2,14 @@
 
 Each malformed record is reported on stderr as ``file:line: reason`` and
 skipped; every file and the whole run end with the line
-``read N, stored N, duplicates N, rejected N``. Each file is recorded in the
-platform table ``ingest_run``; afterwards the new works are tagged and the
-search index is rebuilt, so answers are never computed on stale tags.
+``read N, stored N, duplicates N, rejected N``, which always counts what the
+corpus gained. A directory stands for the data files inside it. A file that
+breaks off (a cut download) keeps the records before the break, says
+``file truncated at record N`` and makes the run exit 1 after the other files.
+Each file is recorded in the platform table ``ingest_run``; afterwards every
+untagged work is tagged (also those an interrupted earlier run left), the search
+index is rebuilt, and a snapshot is published for the web app, which switches to
+it without a restart (see :mod:`permed_atlas.landscape.snapshots`).
 """
 
 from __future__ import annotations
@@ -12,7 +17,7 @@ from __future__ import annotations
 import os
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
@@ -31,7 +36,6 @@ from permed_atlas.db import engine_for, session_scope, upgrade_database
 from permed_atlas.landscape.corpus import open_corpus
 from permed_atlas.landscape.errors import IngestError, RecordError
 from permed_atlas.landscape.ingest import IngestSummary, ingest_file
-from permed_atlas.landscape.ingest.patents import detect_patent_format
 from permed_atlas.landscape.ingest.pipeline import (
     Source,
     combine,
@@ -41,6 +45,10 @@ from permed_atlas.landscape.ingest.pipeline import (
 from permed_atlas.landscape.ingest.runs import record_ingest_run
 from permed_atlas.settings import Settings, get_settings
 
+if TYPE_CHECKING:
+    import duckdb
+    from sqlalchemy import Engine
+
 app = typer.Typer(
     name="ingest",
     help="Read OpenAlex, PubMed and patent files into the corpus (idempotent).",
@@ -49,13 +57,19 @@ app = typer.Typer(
 out = Console(highlight=False, soft_wrap=True)
 err = Console(stderr=True, highlight=False, soft_wrap=True)
 
-Files = Annotated[list[Path], typer.Argument(help="Files to read, plain or gzipped.")]
+Files = Annotated[
+    list[Path],
+    typer.Argument(help="Files to read, plain or gzipped; a directory means the files inside it."),
+]
 DryRun = Annotated[
     bool, typer.Option("--dry-run", help="Parse and report, write nothing.")
 ]
 NoTag = Annotated[
-    bool, typer.Option("--no-tag", help="Skip tagging and the search index (bulk loads).")
+    bool,
+    typer.Option("--no-tag", help="Skip tagging, the search index and publishing (bulk loads)."),
 ]
+# A writer waits this long for the lock the web app takes while it finishes tagging.
+LOCK_WAIT_SECONDS = 600.0
 Workers = Annotated[
     int,
     typer.Option(
@@ -86,40 +100,50 @@ def _report_error(error: RecordError) -> None:
     err.print(f"{error.path}:{error.line}: {error.reason}" if error.line else str(error))
 
 
-def _tag_and_index(settings: Settings, summary: IngestSummary) -> None:
-    """Tag what this run wrote and rebuild the search index (both helpers' public API)."""
-    from permed_atlas.landscape import search, tagging
+def _finish(corpus: duckdb.DuckDBPyConnection, settings: Settings, total: IngestSummary) -> None:
+    """Tag every untagged work, rebuild the index if stale, publish a snapshot for the app."""
     from permed_atlas.landscape.regions import load_region_sets
+    from permed_atlas.landscape.snapshots import publish_snapshot
     from permed_atlas.landscape.topics import load_rules, rules_path_for
+    from permed_atlas.landscape.upkeep import complete_corpus
 
-    with open_corpus(settings.corpus_path) as connection:
-        tagged = tagging.tag_untagged(
-            connection,
-            regions=load_region_sets(settings),
-            rules=load_rules(rules_path_for(settings.data_dir)),
-        )
-        if tagged is not None:
-            err.print(f"tagged {tagged.works:,} works ({tagged.pm_relevant:,} PM-relevant, "
-                      f"{tagged.eu_cn:,} EU–China)")
-        search.build_search_index(connection)
+    corpus.execute("RESET memory_limit")  # the cap is for the streaming write, not tagging
+    done = complete_corpus(
+        corpus,
+        regions=load_region_sets(settings),
+        rules=load_rules(rules_path_for(settings.data_dir)),
+        rebuild_aggregates=bool(total.deleted),
+    )
+    if done.tagged:
+        err.print(f"tagged {done.tagged:,} works")
+    publish_snapshot(corpus, settings.corpus_path)
 
 
 def _dry_run(files: list[Path], source: Source) -> IngestSummary:
     """Parse every file and count; nothing is written."""
+    from permed_atlas.landscape.errors import TruncatedFileError
+    from permed_atlas.landscape.models import Deletion
+
     summaries = []
     for file in files:
-        if source == "patents":
-            detect_patent_format(file)
         read = rejected = unresolved = 0
-        for record in parse_file(file, source=source):
-            read += 1
-            if isinstance(record, RecordError):
-                rejected += 1
-                _report_error(record)
-            else:
-                unresolved += count_unresolved(record)
-        summaries.append(IngestSummary(read=read, rejected=rejected, path=str(file),
-                                       unresolved_affiliations=unresolved))
+        problems: list[str] = []
+        try:
+            for record in parse_file(file, source=source):
+                if isinstance(record, Deletion):
+                    continue
+                read += 1
+                if isinstance(record, RecordError):
+                    rejected += 1
+                    _report_error(record)
+                else:
+                    unresolved += count_unresolved(record)
+        except TruncatedFileError as exc:
+            problems.append(str(exc.at_record(read + 1)))
+        summary = IngestSummary(read=read, rejected=rejected, path=str(file),
+                                unresolved_affiliations=unresolved, problems=tuple(problems))
+        summaries.append(summary)
+        out.print(f"{file}: {summary.line()}")
     return combine(summaries)
 
 
@@ -136,68 +160,87 @@ def run_ingest(
     """Ingest ``files`` into the corpus of ``settings``, recording each file in ``ingest_run``.
 
     Prints one ``file: read N, stored N, duplicates N, rejected N`` line per file and
-    the total as the last line of standard output, also when a file fails.
+    the total as the last line of standard output, also when a file fails. A file
+    that breaks off keeps its records before the break; the others are still read,
+    the corpus is still tagged and published, and then :class:`IngestError` says
+    which files broke.
 
-    :param files: the files; all must exist before anything is read.
+    :param files: files or directories; all are checked before anything is read.
     :param source: "openalex", "pubmed" or "patents".
     :param settings: gives the corpus path and the platform database.
     :param dry_run: parse and count only.
-    :param tag: tag new works and rebuild the search index afterwards.
+    :param tag: tag untagged works, rebuild the search index and publish a snapshot.
     :param workers: parsing processes for OpenAlex JSON Lines; 0 decides by file size.
     :param memory_limit: DuckDB memory cap.
     """
-    missing = [str(file) for file in files if not file.is_file()]
-    if missing:
-        raise IngestError(f"{missing[0]}: no such file")
-    if source == "patents":
-        for file in files:
-            detect_patent_format(file)
+    from permed_atlas.landscape.ingest.files import expand_paths
+
+    files = expand_paths(files, source=source)
     if dry_run:
         total = _dry_run(files, source)
         err.print("dry run: nothing written")
         out.print(total.line())
+        _raise_problems(total)
         return total
     engine = engine_for(settings)
     upgrade_database(engine)
     summaries: list[IngestSummary] = []
+    with open_corpus(settings.corpus_path, memory_limit=memory_limit,
+                     lock_wait=LOCK_WAIT_SECONDS) as corpus:
+        try:
+            _ingest_each(files, source, corpus, engine, summaries, workers)
+        finally:
+            # Even when a file fails half-way, what the finished files did is said; the
+            # failing file's stored batches stay stored (each batch is one transaction).
+            total = combine(summaries)
+            if total.unresolved_affiliations:
+                err.print(f"{total.unresolved_affiliations:,} affiliations named no country "
+                          "we could read")
+            out.print(total.line())
+        if tag:
+            _finish(corpus, settings, total)
+    _raise_problems(total)
+    return total
+
+
+def _raise_problems(total: IngestSummary) -> None:
+    if total.problems:
+        more = f" (and {len(total.problems) - 1} more)" if len(total.problems) > 1 else ""
+        raise IngestError(f"{total.problems[0]}{more}; the records before the break are stored")
+
+
+def _ingest_each(
+    files: list[Path],
+    source: Source,
+    corpus: duckdb.DuckDBPyConnection,
+    engine: Engine,
+    summaries: list[IngestSummary],
+    workers: int,
+) -> None:
     columns = (SpinnerColumn(), TextColumn("{task.description}"), _RateColumn(),
                TimeElapsedColumn())
-    try:
-        with open_corpus(settings.corpus_path, memory_limit=memory_limit) as corpus, Progress(
-            *columns, console=err, transient=True, disable=not err.is_terminal
-        ) as progress:
-            for file in files:
-                task = progress.add_task(file.name, total=None)
-                started = datetime.now(UTC)
+    with Progress(*columns, console=err, transient=True, disable=not err.is_terminal) as progress:
+        for file in files:
+            task = progress.add_task(file.name, total=None)
+            started = datetime.now(UTC)
 
-                def advance(count: int, task: TaskID = task) -> None:
-                    progress.advance(task, count)
+            def advance(count: int, task: TaskID = task) -> None:
+                progress.advance(task, count)
 
-                summary = ingest_file(
-                    file,
-                    source=source,
-                    corpus=corpus,
-                    progress=advance,
-                    on_error=_report_error,
-                    workers=workers or _auto_workers(file),
-                )
-                progress.stop_task(task)
-                with session_scope(engine) as session:
-                    record_ingest_run(session, source=source, summary=summary,
-                                      started_at=started, finished_at=datetime.now(UTC))
-                summaries.append(summary)
-                out.print(f"{file}: {summary.line()}")
-    finally:
-        # Even when a file fails half-way, what the finished files did is said; the
-        # failing file's stored batches stay stored (each batch is one transaction).
-        total = combine(summaries)
-        if total.unresolved_affiliations:
-            err.print(f"{total.unresolved_affiliations:,} affiliations named no country "
-                      "we could read")
-        out.print(total.line())
-    if tag and (total.stored or total.merged):
-        _tag_and_index(settings, total)
-    return total
+            summary = ingest_file(
+                file,
+                source=source,
+                corpus=corpus,
+                progress=advance,
+                on_error=_report_error,
+                workers=workers or _auto_workers(file),
+            )
+            progress.stop_task(task)
+            with session_scope(engine) as session:
+                record_ingest_run(session, source=source, summary=summary,
+                                  started_at=started, finished_at=datetime.now(UTC))
+            summaries.append(summary)
+            out.print(f"{file}: {summary.line()}")  # names a break, if any, in brackets
 
 
 def _command(files: list[Path], source: Source, dry_run: bool, no_tag: bool, workers: int,

@@ -86,3 +86,16 @@ class Work:
         """The identifiers present, by name, as used for de-duplication."""
         keys = ("openalex_id", "doi", "pmid", "lens_id", "family_id", "publication_number")
         return {key: value for key in keys if (value := getattr(self, key))}
+
+
+@dataclass(frozen=True, slots=True)
+class Deletion:
+    """A source's notice that records it published are withdrawn (PubMed ``DeleteCitation``).
+
+    ``id_type`` names the identifier (e.g. "pmid"); the corpus drops what
+    ``source`` contributed to the works holding these identifiers.
+    """
+
+    source: str
+    id_type: str
+    ids: tuple[str, ...]

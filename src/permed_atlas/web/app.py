@@ -76,7 +76,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     settings.ensure_data_dir()
     engine = make_engine(settings.platform_database_url)
     upgrade_database(engine)
-    corpus = CorpusHolder(settings.corpus_path)
+    corpus = CorpusHolder(settings.corpus_path, settings=settings)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:

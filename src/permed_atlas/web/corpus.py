@@ -1,97 +1,230 @@
-"""The web app's one read-only DuckDB connection to the corpus; each request gets a cursor."""
+"""The web app's read-only view of the corpus: a published snapshot, switched atomically.
+
+The app never keeps the writer's file open (DuckDB would then refuse every
+ingest its lock); it reads the snapshot an ingest publishes once its works are
+tagged and indexed (:mod:`permed_atlas.landscape.snapshots`). Each request
+checks, with one ``stat``, whether a newer snapshot was published; requests
+that start after it read the new one, those already running finish on the old
+one, which is closed when the last of them ends. So an ingest never makes a
+request fail.
+
+The app also finishes what an interrupted ingest left (untagged works, a stale
+index): when it first opens the corpus and then every ``upkeep_seconds`` in a
+background thread, it takes the writer's lock if no one holds it, completes the
+corpus and publishes a snapshot when the corpus moved on.
+"""
 
 from __future__ import annotations
 
+import logging
 import threading
+import time
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import duckdb
 
 from permed_atlas.landscape import (
+    CorpusBusyError,
     LandscapeError,
     build_search_index,
+    complete_corpus,
+    current_marker,
+    current_snapshot,
+    load_region_sets,
+    load_rules,
     open_corpus,
+    publish_snapshot,
+    rules_path_for,
     search_index_is_current,
+    snapshot_is_current,
 )
+
+if TYPE_CHECKING:
+    from permed_atlas.settings import Settings
+
+log = logging.getLogger(__name__)
+FIRST_SNAPSHOT_WAIT = 30.0
 
 
 class CorpusUnavailableError(LandscapeError):
     """The corpus cannot be opened for reading (e.g. an ingest holds its lock)."""
 
 
+@dataclass(slots=True)
+class _Opened:
+    """One opened snapshot (or, as a fallback, the corpus itself) and the requests using it."""
+
+    connection: duckdb.DuckDBPyConnection
+    marker: tuple[int, int] | None
+    users: int = 0
+    retired: bool = False
+
+
 class CorpusHolder:
-    """Opens the corpus lazily, builds a missing or stale search index, hands out cursors.
+    """Opens the current snapshot lazily, switches to newer ones, hands out cursors.
 
     The connection opens on the first request rather than in ``create_app`` so that
     tests and ``permed demo`` can fill the corpus after building the app.
+
+    :param path: the writer's corpus file (snapshots live beside it).
+    :param settings: regions and topic rules for finishing tags; without them the
+        holder only rebuilds a stale index.
+    :param upkeep_seconds: how often to check for work an interrupted ingest left.
     """
 
-    def __init__(self, path: Path) -> None:
+    def __init__(
+        self, path: Path, *, settings: Settings | None = None, upkeep_seconds: float = 60.0
+    ) -> None:
         self.path = path
-        self._connection: duckdb.DuckDBPyConnection | None = None
+        self._settings = settings
+        self._opened: _Opened | None = None
         self._lock = threading.Lock()
         self.generation = 0
+        self._upkeep_seconds = upkeep_seconds
+        self._upkeep_at = time.monotonic() + upkeep_seconds
+        self._upkeep: threading.Thread | None = None
 
-    def _build_index(self) -> None:
-        # Writing needs the lock that readers would block, so no reader may be open here.
+    def complete_and_publish(self) -> bool:
+        """Finish tagging and indexing and publish a snapshot if the corpus moved on.
+
+        Returns False, doing nothing, when another process holds the writer's lock
+        (an ingest, which publishes when it is done); True otherwise, also when it
+        could not complete the corpus for a reason that waiting would not change.
+        """
         try:
-            with open_corpus(self.path) as connection:
-                build_search_index(connection)
+            with open_corpus(self.path) as writer:
+                if self._settings is not None:
+                    complete_corpus(
+                        writer,
+                        regions=load_region_sets(self._settings),
+                        rules=load_rules(rules_path_for(self._settings.data_dir)),
+                    )
+                elif not search_index_is_current(writer):
+                    build_search_index(writer)
+                if not snapshot_is_current(writer, self.path):
+                    publish_snapshot(writer, self.path)
+        except CorpusBusyError:
+            return False
         except LandscapeError as exc:
-            raise CorpusUnavailableError(f"cannot build the search index: {exc}") from exc
+            # e.g. this process holds the file open read-only elsewhere: serve what there is
+            # (waiting would not help, so this is not "busy").
+            log.warning("cannot complete the corpus %s: %s", self.path, exc)
+        return True
 
-    def _open(self) -> duckdb.DuckDBPyConnection:
-        if not self.path.exists():
-            self._build_index()
+    def _open_fallback(self) -> duckdb.DuckDBPyConnection:
+        """The corpus file itself, when no snapshot can be published (the old way)."""
         try:
-            connection = duckdb.connect(str(self.path), read_only=True)
+            return duckdb.connect(str(self.path), read_only=True)
         except duckdb.ConnectionException as exc:
             if "different configuration" not in str(exc):
                 raise CorpusUnavailableError(f"cannot open the corpus {self.path}: {exc}") from exc
             # This process already has the file open for writing (a test, `permed demo`):
             # share that database instance rather than fail.
-            connection = duckdb.connect(str(self.path))
-            if not search_index_is_current(connection):
-                build_search_index(connection)
-            return connection
+            return duckdb.connect(str(self.path))
         except duckdb.Error as exc:
             raise CorpusUnavailableError(f"cannot open the corpus {self.path}: {exc}") from exc
-        if search_index_is_current(connection):
-            return connection
-        connection.close()
-        self._build_index()
-        return duckdb.connect(str(self.path), read_only=True)
+
+    def _open_snapshot(self) -> _Opened | None:
+        snapshot = current_snapshot(self.path)
+        marker = current_marker(self.path)
+        if snapshot is None:
+            return None
+        try:
+            return _Opened(duckdb.connect(str(snapshot.path), read_only=True), marker)
+        except duckdb.Error as exc:
+            log.warning("cannot open the corpus snapshot %s: %s", snapshot.path, exc)
+            return None
+
+    def _first_open(self) -> _Opened:
+        not_busy = self.complete_and_publish()
+        opened = self._open_snapshot()
+        # No snapshot yet and the lock taken: another process (a worker of this server, an
+        # ingest) is writing one; wait a little for it rather than fail the first requests.
+        deadline = time.monotonic() + FIRST_SNAPSHOT_WAIT
+        while opened is None and not not_busy and time.monotonic() < deadline:
+            time.sleep(0.5)
+            not_busy = self.complete_and_publish()
+            opened = self._open_snapshot()
+        if opened is not None:
+            return opened
+        if not self.path.exists():
+            raise CorpusUnavailableError(f"no corpus at {self.path} yet: an ingest is writing it")
+        return _Opened(self._open_fallback(), None)
+
+    def _retire(self, opened: _Opened) -> None:
+        opened.retired = True
+        if opened.users == 0:
+            opened.connection.close()
+
+    def _current(self) -> _Opened:
+        """The opened snapshot for a new request; the caller holds ``_lock``."""
+        if self._opened is None:
+            self._opened = self._first_open()
+            self.generation += 1
+        else:
+            marker = current_marker(self.path)
+            if marker is not None and marker != self._opened.marker:
+                newer = self._open_snapshot()
+                if newer is not None:
+                    self._retire(self._opened)
+                    self._opened = newer
+                    self.generation += 1
+        if time.monotonic() >= self._upkeep_at and self._upkeep is None:
+            self._upkeep = threading.Thread(target=self._run_upkeep, daemon=True,
+                                            name="corpus-upkeep")
+            self._upkeep.start()
+        return self._opened
+
+    def _run_upkeep(self) -> None:
+        try:
+            self.complete_and_publish()
+        finally:
+            with self._lock:
+                self._upkeep = None
+                self._upkeep_at = time.monotonic() + self._upkeep_seconds
 
     def connection(self) -> duckdb.DuckDBPyConnection:
-        """The shared connection, opened on first use."""
+        """The connection new requests read from, opened on first use."""
         with self._lock:
-            if self._connection is None:
-                self._connection = self._open()
-                self.generation += 1
-            return self._connection
+            return self._current().connection
 
     @property
     def version(self) -> str:
         """Names the corpus as currently opened: results cached under it stay valid.
 
-        A read-only connection keeps writers out, so the corpus cannot change until
-        it is closed and reopened, which starts a new generation.
+        A snapshot never changes; a newer one starts a new generation.
         """
-        self.connection()
-        return f"{self.path}#{self.generation}"
+        with self._lock:
+            self._current()
+            return f"{self.path}#{self.generation}"
 
     def cursor(self) -> Iterator[duckdb.DuckDBPyConnection]:
-        """A cursor of its own for one request (DuckDB cursors are not shared across threads)."""
-        cursor = self.connection().cursor()
+        """A cursor of its own for one request (DuckDB cursors are not shared across threads).
+
+        The snapshot it reads stays open until the request ends, even if a newer
+        one is published meanwhile.
+        """
+        with self._lock:
+            opened = self._current()
+            opened.users += 1
         try:
-            yield cursor
+            cursor = opened.connection.cursor()
+            try:
+                yield cursor
+            finally:
+                cursor.close()
         finally:
-            cursor.close()
+            with self._lock:
+                opened.users -= 1
+                if opened.retired and opened.users == 0:
+                    opened.connection.close()
 
     def close(self) -> None:
-        """Close the connection (it reopens on the next request)."""
+        """Close the connection (it reopens, completing the corpus, on the next request)."""
         with self._lock:
-            if self._connection is not None:
-                self._connection.close()
-                self._connection = None
+            if self._opened is not None:
+                self._retire(self._opened)
+                self._opened = None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -11,7 +12,12 @@ from fastapi import Request
 from fastapi.templating import Jinja2Templates
 from starlette.responses import Response
 
-from permed_atlas.landscape import CorpusSummary, LandscapeError, summarise_corpus
+from permed_atlas.landscape import (
+    CorpusSummary,
+    LandscapeError,
+    current_snapshot,
+    summarise_corpus,
+)
 from permed_atlas.web.csrf import csrf_input, get_csrf_token
 from permed_atlas.web.form_problems import field_label, problems_of, typed_value
 
@@ -45,9 +51,10 @@ templates.env.globals["query_with"] = _query_with
 def corpus_summary(request: Request) -> CorpusSummary:
     """What the served corpus holds, computed once per corpus version (empty when none yet)."""
     corpus = getattr(request.app.state, "corpus", None)
-    # No corpus yet (a fresh install, a Delphi-only test): nothing to show, and a page
-    # outside the landscape must not create one.
-    if corpus is None or not corpus.path.exists():
+    # Nothing published yet (a fresh install, a Delphi-only test, a first ingest still
+    # running): nothing to show, and a page outside the landscape must neither create a
+    # corpus nor wait for one.
+    if corpus is None or current_snapshot(corpus.path) is None:
         return CorpusSummary()
     try:
         version = corpus.version
@@ -55,11 +62,10 @@ def corpus_summary(request: Request) -> CorpusSummary:
             "corpus_summaries", {}
         )
         if version not in cache:
-            cursor = corpus.connection().cursor()
-            try:
+            # The holder's cursor keeps its snapshot open until the count is done, even if
+            # an ingest publishes a newer one meanwhile.
+            with contextmanager(corpus.cursor)() as cursor:
                 summary = summarise_corpus(cursor)
-            finally:
-                cursor.close()
             cache.clear()
             cache[version] = summary
         return cache[version]

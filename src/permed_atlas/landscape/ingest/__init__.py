@@ -2,7 +2,10 @@
 
 Each parser is a streaming generator yielding a :class:`~permed_atlas.landscape.models.Work`
 per record, or a :class:`~permed_atlas.landscape.errors.RecordError` (not raised)
-naming the file and line of a malformed one.
+naming the file and line of a malformed one, and (PubMed update files) a
+:class:`~permed_atlas.landscape.models.Deletion`. A file that ends inside a record
+raises :class:`~permed_atlas.landscape.errors.TruncatedFileError` after the whole
+records before the cut; the pipeline keeps those and reports the cut.
 """
 
 from permed_atlas.landscape.ingest.epo import parse_epo

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import gzip
 import re
+import zlib
 from collections.abc import Iterator
 from pathlib import Path
 from typing import IO
 
-from permed_atlas.landscape.errors import IngestError
+import orjson
+
+from permed_atlas.landscape.errors import IngestError, TruncatedFileError
 
 # Records written by the project's demo generator say so in this top-level key (not part of
 # the OpenAlex or Lens schemas); their works get SYNTHETIC_SOURCE instead of the format's source,
@@ -36,6 +39,9 @@ def open_binary(path: Path | str) -> IO[bytes]:
     :param path: the file.
     """
     file = Path(path)
+    if file.is_dir():
+        raise IngestError(f"{file}: is a directory (give the directory to `permed ingest`, "
+                          "which reads the files inside it)")
     if not file.is_file():
         raise IngestError(f"{file}: no such file")
     try:
@@ -43,10 +49,44 @@ def open_binary(path: Path | str) -> IO[bytes]:
         magic = raw.read(2)
         raw.seek(0)
     except OSError as exc:
-        raise IngestError(f"{file}: cannot read: {exc}") from exc
+        raise IngestError(f"{file}: cannot read: {exc.strerror or exc}") from exc
+    if not magic:
+        raw.close()
+        raise IngestError(f"{file}: empty file (0 bytes)")
     if magic == GZIP_MAGIC:
         return gzip.GzipFile(fileobj=raw, mode="rb")  # type: ignore[return-value]
     return raw
+
+
+def read_some(stream: IO[bytes], path: Path | str, *, line: int) -> bytes:
+    """Up to ~1 MiB of the stream; b"" at its end.
+
+    One underlying read per call (``read1``), so every byte a cut gzip stream
+    did hold is handed over before the cut is reported.
+
+    :param stream: from :func:`open_binary`.
+    :param path: the file, for messages.
+    :param line: the line being read, for messages.
+    """
+    parts: list[bytes] = []
+    size = 0
+    while size < _BLOCK:
+        try:
+            part: bytes = stream.read1(_BLOCK - size)  # type: ignore[attr-defined]
+        except EOFError as exc:
+            if parts:
+                break  # hand over what came before; the next call meets the cut again
+            raise TruncatedFileError(
+                str(path), line=line, detail="the gzip stream ends before its end marker"
+            ) from exc
+        except (OSError, zlib.error) as exc:
+            # Damaged data (unlike a cut) may have decoded to garbage just before: drop it.
+            raise IngestError(f"{path}:{line}: cannot read: {exc}") from exc
+        if not part:
+            break
+        parts.append(part)
+        size += len(part)
+    return b"".join(parts)
 
 
 def read_head(path: Path | str, size: int = 8192) -> bytes:
@@ -55,12 +95,16 @@ def read_head(path: Path | str, size: int = 8192) -> bytes:
     :param path: the file.
     :param size: how many bytes to read.
     """
+    head = b""
     with open_binary(path) as stream:
-        try:
-            head = stream.read(size)
-        except (OSError, EOFError) as exc:
-            raise IngestError(f"{path}: cannot read: {exc}") from exc
-    return head.removeprefix(BOM)
+        while len(head) < size:
+            block = read_some(stream, path, line=1)
+            if not block:
+                break
+            head += block
+    if not head.strip():
+        raise IngestError(f"{path}: empty file (no records)")
+    return head[:size].removeprefix(BOM)
 
 
 def iter_lines(path: Path | str) -> Iterator[tuple[int, bytes]]:
@@ -85,10 +129,7 @@ def iter_line_blocks(path: Path | str) -> Iterator[list[tuple[int, bytes]]]:
         rest = b""
         first = True
         while True:
-            try:
-                block = stream.read(_BLOCK)
-            except (OSError, EOFError) as exc:
-                raise IngestError(f"{path}:{number + 1}: cannot read: {exc}") from exc
+            block = read_some(stream, path, line=number + 1)
             if first:
                 block = block.removeprefix(BOM)
                 first = False
@@ -105,25 +146,48 @@ def iter_line_blocks(path: Path | str) -> Iterator[list[tuple[int, bytes]]]:
             if found:
                 yield found
         if rest.strip():
+            if _cut_json(rest):
+                raise TruncatedFileError(
+                    str(path), line=number + 1,
+                    detail="the last line has no line end and is not whole JSON",
+                )
             yield [(number + 1, rest)]
 
 
+def _cut_json(line: bytes) -> bool:
+    """Whether an unterminated last line is a cut record rather than one without a line end."""
+    try:
+        orjson.loads(line)
+    except orjson.JSONDecodeError:
+        return True
+    return False
+
+
 def iter_xml_chunks(
-    path: Path | str, starts: tuple[bytes, ...], ends: tuple[bytes, ...]
+    path: Path | str,
+    starts: tuple[bytes, ...],
+    ends: tuple[bytes, ...],
+    *,
+    closing: bytes | None = None,
 ) -> Iterator[tuple[int, bytes]]:
     """Yield (line of its start, bytes) of each element opened by one of ``starts``.
 
     Cutting the stream into records before parsing lets one broken record be
     reported and skipped while the records after it are still read, which a
     single iterparse over the file cannot do; memory stays at one record.
+    A file that ends inside a record, or (with ``closing``) without the root's
+    closing tag after its last record, raises :class:`TruncatedFileError` once
+    the whole records before the cut are yielded.
 
     :param path: the file, plain or gzipped.
     :param starts: opening markers, e.g. (b"<PubmedArticle>", b"<PubmedArticle ").
     :param ends: closing markers, e.g. (b"</PubmedArticle>",).
+    :param closing: the root's closing tag that must follow the last record, if any.
     """
     start_re = re.compile(b"|".join(re.escape(s) for s in starts))
     end_re = re.compile(b"|".join(re.escape(e) for e in ends))
-    keep = max(len(s) for s in starts + ends)
+    keep = max(len(s) for s in starts + ends + ((closing,) if closing else ()))
+    closed = False
     with open_binary(path) as stream:
         buffer = b""
         line = 1  # line number at buffer[0]
@@ -131,37 +195,38 @@ def iter_xml_chunks(
         while True:
             match = start_re.search(buffer)
             if match is None:
+                closed = closed or (closing is not None and closing in buffer)
                 if eof:
+                    if closing is not None and not closed:
+                        raise TruncatedFileError(
+                            str(path), line=line + buffer.count(b"\n"),
+                            detail=f"it ends without {closing.decode()} after its last record",
+                        )
                     return
                 cut = max(0, len(buffer) - keep)
                 line += buffer.count(b"\n", 0, cut)
-                block = _read(stream, path, line)
+                block = read_some(stream, path, line=line)
                 eof = not block
                 buffer = buffer[cut:] + block
                 continue
+            closed = False
             start = match.start()
             line += buffer.count(b"\n", 0, start)
             buffer = buffer[start:]
             end = _record_end(buffer, start_re, end_re)
             while end < 0 and not eof:
-                block = _read(stream, path, line)
+                block = read_some(stream, path, line=line)
                 eof = not block
                 buffer += block
                 end = _record_end(buffer, start_re, end_re)
             if end < 0:
-                yield line, buffer
-                return
+                raise TruncatedFileError(
+                    str(path), line=line, detail=f"the record starting on line {line} has no end"
+                )
             chunk = buffer[:end]
             yield line, chunk
             line += chunk.count(b"\n")
             buffer = buffer[end:]
-
-
-def _read(stream: IO[bytes], path: Path | str, line: int) -> bytes:
-    try:
-        return stream.read(_BLOCK)
-    except (OSError, EOFError) as exc:
-        raise IngestError(f"{path}:{line}: cannot read: {exc}") from exc
 
 
 def _record_end(buffer: bytes, start_re: re.Pattern[bytes], end_re: re.Pattern[bytes]) -> int:

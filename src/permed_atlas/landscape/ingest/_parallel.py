@@ -21,7 +21,7 @@ from pathlib import Path
 import orjson
 
 from permed_atlas.landscape.corpus import RowBatch, append_rows, new_rows, tables_of
-from permed_atlas.landscape.errors import RecordError
+from permed_atlas.landscape.errors import IngestError, RecordError
 from permed_atlas.landscape.ingest._common import iter_line_blocks
 from permed_atlas.landscape.ingest.merge import IdKey, stored_from_record
 from permed_atlas.landscape.ingest.openalex import openalex_rows, parse_openalex_record
@@ -109,14 +109,20 @@ def iter_parsed_chunks(path: Path | str, *, workers: int) -> Iterator[ParsedChun
 
     with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
         lines: list[tuple[int, bytes]] = []
-        for block in iter_line_blocks(path):
-            lines.extend(block)
-            while len(lines) >= CHUNK_LINES:
-                part, lines = lines[:CHUNK_LINES], lines[CHUNK_LINES:]
-                pending.append((part, pool.submit(_parse_slice, name, part)))
-                if len(pending) > 2 * workers:
-                    yield collect()
+        broken: IngestError | None = None
+        try:
+            for block in iter_line_blocks(path):
+                lines.extend(block)
+                while len(lines) >= CHUNK_LINES:
+                    part, lines = lines[:CHUNK_LINES], lines[CHUNK_LINES:]
+                    pending.append((part, pool.submit(_parse_slice, name, part)))
+                    if len(pending) > 2 * workers:
+                        yield collect()
+        except IngestError as exc:
+            broken = exc  # the whole lines before a break are still parsed and handed over
         if lines:
             pending.append((lines, pool.submit(_parse_slice, name, lines)))
         while pending:
             yield collect()
+        if broken is not None:
+            raise broken

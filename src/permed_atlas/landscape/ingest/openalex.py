@@ -14,7 +14,7 @@ from typing import Any
 import orjson
 
 from permed_atlas.landscape.countries import countries_from_affiliation
-from permed_atlas.landscape.errors import IngestError, RecordError
+from permed_atlas.landscape.errors import IngestError, RecordError, TruncatedFileError
 from permed_atlas.landscape.ingest._common import (
     digits,
     iter_lines,
@@ -23,6 +23,7 @@ from permed_atlas.landscape.ingest._common import (
     normalise_pmcid,
     open_binary,
     read_head,
+    read_some,
     record_source,
 )
 from permed_atlas.landscape.models import Contributor, Institution, Term, Work
@@ -263,11 +264,18 @@ def is_document_file(path: Path | str) -> bool:
 
 
 def _document_results(path: str) -> list[Any]:
+    blocks = []
     with open_binary(path) as stream:
-        data = stream.read()
+        while block := read_some(stream, path, line=1):
+            blocks.append(block)
+    data = b"".join(blocks).removeprefix(b"\xef\xbb\xbf")
     try:
-        document = orjson.loads(data.removeprefix(b"\xef\xbb\xbf"))
+        document = orjson.loads(data)
     except orjson.JSONDecodeError as exc:
+        if exc.pos >= len(data.rstrip()):  # the text stops before the document closes
+            raise TruncatedFileError(
+                path, line=exc.lineno, detail="the JSON document ends before it closes"
+            ) from exc
         raise IngestError(f"{path}: broken JSON: {exc}") from exc
     if isinstance(document, list):
         return document

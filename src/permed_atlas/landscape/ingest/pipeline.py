@@ -17,11 +17,18 @@ from typing import Literal
 import duckdb
 
 import permed_atlas.landscape.corpus as corpus_store
-from permed_atlas.landscape.errors import IngestError, RecordError
+from permed_atlas.landscape.errors import (
+    IngestError,
+    LandscapeError,
+    RecordError,
+    TruncatedFileError,
+)
+from permed_atlas.landscape.ingest.files import check_file, expand_paths
 from permed_atlas.landscape.ingest.openalex import is_document_file, parse_openalex
 from permed_atlas.landscape.ingest.patents import parse_patents
 from permed_atlas.landscape.ingest.pubmed import parse_pubmed
-from permed_atlas.landscape.models import Work
+from permed_atlas.landscape.models import Deletion, Work
+from permed_atlas.landscape.withdrawals import withdraw_records
 
 Source = Literal["openalex", "pubmed", "patents"]
 SOURCES: tuple[str, ...] = ("openalex", "pubmed", "patents")
@@ -30,7 +37,8 @@ MAX_KEPT_ERRORS = 1_000
 PROGRESS_EVERY = 2_000
 PARALLEL_BATCH_SIZE = 5_000
 
-_PARSERS: dict[str, Callable[[Path | str], Iterator[Work | RecordError]]] = {
+Record = Work | Deletion | RecordError
+_PARSERS: dict[str, Callable[[Path | str], Iterator[Record]]] = {
     "openalex": parse_openalex,
     "pubmed": parse_pubmed,
     "patents": parse_patents,
@@ -44,9 +52,12 @@ class IngestSummary:
     ``read`` = ``stored`` + ``duplicates`` + ``rejected``. ``stored`` records
     added a work or new information to one (``merged`` of them into a work
     already there); ``duplicates`` changed nothing; ``rejected`` were
-    malformed and skipped. ``unresolved_affiliations`` counts contributors whose
+    malformed and skipped. ``deleted`` works were withdrawn by the file (PubMed
+    ``DeleteCitation``). ``unresolved_affiliations`` counts contributors whose
     affiliation text named no country we could read. ``errors`` keeps the first
-    1,000 rejections.
+    1,000 rejections. ``problems`` says why a file was not read to its end (cut,
+    unreadable); the counts are then those of the records before the break,
+    which are stored: the counts always say what the corpus gained.
     """
 
     read: int = 0
@@ -54,8 +65,10 @@ class IngestSummary:
     duplicates: int = 0
     rejected: int = 0
     merged: int = 0
+    deleted: int = 0
     unresolved_affiliations: int = 0
     errors: tuple[RecordError, ...] = ()
+    problems: tuple[str, ...] = ()
     path: str | None = None
     seconds: float = 0.0
     work_ids: tuple[int, ...] = field(default=(), repr=False)
@@ -63,13 +76,18 @@ class IngestSummary:
 
     def line(self) -> str:
         """The summary line every ingest ends with."""
-        return (
+        line = (
             f"read {self.read}, stored {self.stored}, "
             f"duplicates {self.duplicates}, rejected {self.rejected}"
         )
+        if self.deleted:
+            line += f", deleted {self.deleted}"
+        if self.problems and self.path is not None:
+            line += " (" + "; ".join(p.removeprefix(f"{self.path}: ") for p in self.problems) + ")"
+        return line
 
 
-def parse_file(path: Path | str, *, source: Source) -> Iterator[Work | RecordError]:
+def parse_file(path: Path | str, *, source: Source) -> Iterator[Record]:
     """The records of one file, parsed and not stored.
 
     :param path: the file, plain or gzipped.
@@ -107,7 +125,7 @@ class _Tally:
         self.progress = progress
         self.on_error = on_error
         self.read = self.stored = self.duplicates = self.rejected = 0
-        self.merged = self.unresolved = self.pending = 0
+        self.merged = self.unresolved = self.pending = self.deleted = 0
         self.errors: list[RecordError] = []
         self.work_ids: list[int] = []
 
@@ -140,19 +158,33 @@ class _Tally:
 
 def _ingest_serial(file: Path, source: str, tally: _Tally, batch_size: int) -> None:
     batch: list[Work] = []
-    for record in _PARSERS[source](file):
-        if isinstance(record, RecordError):
-            tally.reject(record)
-            continue
-        tally.accept(1, count_unresolved(record))
-        batch.append(record)
-        if len(batch) >= batch_size:
+
+    def flush() -> None:
+        if batch:
             tally.add(corpus_store.store_works(tally.corpus, works=batch))
             batch.clear()
-        elif tally.pending >= PROGRESS_EVERY:
-            tally.report()
-    if batch:
-        tally.add(corpus_store.store_works(tally.corpus, works=batch))
+
+    try:
+        for record in _PARSERS[source](file):
+            if isinstance(record, RecordError):
+                tally.reject(record)
+                continue
+            if isinstance(record, Deletion):
+                flush()  # a withdrawal applies to the records before it, this file's included
+                tally.deleted += withdraw_records(
+                    tally.corpus, source=record.source, id_type=record.id_type, ids=record.ids
+                )
+                continue
+            tally.accept(1, count_unresolved(record))
+            batch.append(record)
+            if len(batch) >= batch_size:
+                flush()
+            elif tally.pending >= PROGRESS_EVERY:
+                tally.report()
+    except IngestError:
+        flush()  # the records read before a break are whole: they are kept
+        raise
+    flush()
 
 
 def _ingest_parallel(file: Path, tally: _Tally, batch_size: int, workers: int) -> None:
@@ -173,16 +205,21 @@ def _ingest_parallel(file: Path, tally: _Tally, batch_size: int, workers: int) -
         parts.clear()
         raw.clear()
 
-    for chunk in iter_parsed_chunks(file, workers=workers):
-        for error in chunk.errors:
-            tally.reject(error)
-        tally.accept(chunk.batch.count, chunk.unresolved)
-        parts.append(chunk.batch)
-        raw.extend(chunk.lines)
-        if len(raw) >= batch_size:
+    try:
+        for chunk in iter_parsed_chunks(file, workers=workers):
+            for error in chunk.errors:
+                tally.reject(error)
+            tally.accept(chunk.batch.count, chunk.unresolved)
+            parts.append(chunk.batch)
+            raw.extend(chunk.lines)
+            if len(raw) >= batch_size:
+                flush()
+            else:
+                tally.report()
+    except IngestError:
+        if parts:  # the records before a break are whole: they are kept
             flush()
-        else:
-            tally.report()
+        raise
     if parts:
         flush()
 
@@ -200,7 +237,11 @@ def ingest_file(
     """Ingest one file; malformed records are reported through ``on_error`` and skipped.
 
     Each batch is written in one transaction: a failure leaves the batches
-    before it stored and nothing of its own.
+    before it stored and nothing of its own. A file that breaks off (cut,
+    unreadable part way) keeps every whole record before the break; the summary
+    counts them and names the break in ``problems`` (not raised). A file that
+    cannot be read at all (missing, directory, empty, not the format) raises
+    :class:`IngestError` before anything is stored.
 
     :param path: the file, plain or gzipped.
     :param source: "openalex", "pubmed" or "patents" (format told from the content).
@@ -213,20 +254,27 @@ def ingest_file(
     if source not in _PARSERS:
         raise IngestError(f"unknown source {source!r}: use one of {', '.join(SOURCES)}")
     file = Path(path)
-    if not file.is_file():
-        raise IngestError(f"{file}: no such file")
+    check_file(file, source=source)
     started = time.perf_counter()
     tally = _Tally(corpus, progress, on_error)
+    problems: list[str] = []
     # Parsed records hold no reference cycles, yet the cyclic collector would scan
     # every live object again and again while a batch builds up; it is paused
     # while the file is read (bench_ingest_memory.py shows memory stays flat).
     paused = gc.isenabled()
     gc.disable()
     try:
-        if workers > 1 and source == "openalex" and not is_document_file(file):
-            _ingest_parallel(file, tally, batch_size, workers)
-        else:
-            _ingest_serial(file, source, tally, batch_size)
+        try:
+            if workers > 1 and source == "openalex" and not is_document_file(file):
+                _ingest_parallel(file, tally, batch_size, workers)
+            else:
+                _ingest_serial(file, source, tally, batch_size)
+        except TruncatedFileError as exc:
+            problems.append(str(exc.at_record(tally.read + 1)))
+        except RecordError:
+            raise
+        except LandscapeError as exc:  # unreadable part way, or the corpus refused a batch
+            problems.append(str(exc))
         tally.report()
     finally:
         if paused:
@@ -237,8 +285,10 @@ def ingest_file(
         duplicates=tally.duplicates,
         rejected=tally.rejected,
         merged=tally.merged,
+        deleted=tally.deleted,
         unresolved_affiliations=tally.unresolved,
         errors=tuple(tally.errors),
+        problems=tuple(problems),
         path=str(file),
         seconds=time.perf_counter() - started,
         work_ids=tuple(tally.work_ids),
@@ -259,8 +309,10 @@ def combine(summaries: Sequence[IngestSummary]) -> IngestSummary:
         duplicates=sum(s.duplicates for s in summaries),
         rejected=sum(s.rejected for s in summaries),
         merged=sum(s.merged for s in summaries),
+        deleted=sum(s.deleted for s in summaries),
         unresolved_affiliations=sum(s.unresolved_affiliations for s in summaries),
         errors=tuple(errors),
+        problems=tuple(p for s in summaries for p in s.problems),
         seconds=sum(s.seconds for s in summaries),
         work_ids=tuple(sorted({w for s in summaries for w in s.work_ids})),
         files=tuple(summaries),
@@ -278,20 +330,18 @@ def ingest_files(
 ) -> IngestSummary:
     """Ingest several files of one source; the total summary keeps each file's in ``files``.
 
-    Every path is checked before anything is read, so a missing file stops the
-    run before it starts.
+    Every path is checked before anything is read, so a missing, empty or
+    unreadable file stops the run before it starts; a directory stands for the
+    files inside it (:func:`expand_paths`).
 
-    :param paths: the files.
+    :param paths: the files or directories.
     :param source: "openalex", "pubmed" or "patents".
     :param corpus: a writable corpus connection.
     :param progress: called with the number of records read since the last call.
     :param on_error: called with each malformed record's error.
     :param workers: parsing processes for OpenAlex JSON Lines.
     """
-    files = [Path(p) for p in paths]
-    for file in files:
-        if not file.is_file():
-            raise IngestError(f"{file}: no such file")
+    files = expand_paths(paths, source=source)
     summaries = [
         ingest_file(file, source=source, corpus=corpus, progress=progress, on_error=on_error,
                     workers=workers)

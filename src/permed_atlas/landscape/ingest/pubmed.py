@@ -12,18 +12,24 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from permed_atlas.landscape.countries import countries_from_affiliation
-from permed_atlas.landscape.errors import RecordError
+from permed_atlas.landscape.errors import IngestError, RecordError
 from permed_atlas.landscape.ingest._common import (
     clean_text,
     iter_xml_chunks,
     normalise_doi,
     normalise_pmcid,
+    read_head,
     year_of,
 )
-from permed_atlas.landscape.models import Contributor, Term, Work
+from permed_atlas.landscape.models import Contributor, Deletion, Term, Work
 
-_STARTS = (b"<PubmedArticle>", b"<PubmedArticle ", b"<PubmedBookArticle>", b"<PubmedBookArticle ")
-_ENDS = (b"</PubmedArticle>", b"</PubmedBookArticle>")
+_STARTS = (
+    b"<PubmedArticle>", b"<PubmedArticle ", b"<PubmedBookArticle>", b"<PubmedBookArticle ",
+    b"<DeleteCitation>", b"<DeleteCitation ",
+)
+_ENDS = (b"</PubmedArticle>", b"</PubmedBookArticle>", b"</DeleteCitation>")
+# Without it after the last article, the file was cut between two articles.
+_CLOSING = b"</PubmedArticleSet>"
 _LANGUAGES = {
     "eng": "en", "chi": "zh", "ger": "de", "fre": "fr", "spa": "es", "jpn": "ja",
     "ita": "it", "por": "pt", "rus": "ru", "kor": "ko", "dut": "nl", "pol": "pl",
@@ -162,19 +168,40 @@ def _reason(exc: ET.ParseError) -> str:
     return str(exc).split(": line ", 1)[0]
 
 
-def parse_pubmed(path: Path | str) -> Iterator[Work | RecordError]:
-    """Yield a Work, or a RecordError naming the line, for each article of a PubMed XML file.
+def deletion_from_pubmed(element: ET.Element) -> Deletion:
+    """The PMIDs a ``<DeleteCitation>`` block withdraws.
+
+    :param element: the parsed block.
+    """
+    pmids = tuple(
+        text for node in element.iterfind("PMID") if (text := (node.text or "").strip()).isdigit()
+    )
+    return Deletion(source="pubmed", id_type="pmid", ids=pmids)
+
+
+def parse_pubmed(path: Path | str) -> Iterator[Work | Deletion | RecordError]:
+    """Yield a Work, or a RecordError naming the line, for each article of a PubMed XML file,
+    and a Deletion for each ``<DeleteCitation>`` block (update files end with one).
+
+    Raises :class:`~permed_atlas.landscape.errors.TruncatedFileError` after the
+    last whole article when the file ends inside an article or without
+    ``</PubmedArticleSet>``.
 
     :param path: a PubmedArticleSet file, .xml or .xml.gz.
     """
     name = str(path)
-    for line, chunk in iter_xml_chunks(path, _STARTS, _ENDS):
+    if b"<PubmedArticleSet" not in read_head(path, 16384):
+        raise IngestError(f"{name}: not PubMed XML (no <PubmedArticleSet> at its start)")
+    for line, chunk in iter_xml_chunks(path, _STARTS, _ENDS, closing=_CLOSING):
         try:
             element = ET.fromstring(chunk)
         except ET.ParseError as exc:
             where = line + exc.position[0] - 1
             yield RecordError(f"broken XML in the article starting on line {line}: {_reason(exc)}",
                               path=name, line=where)
+            continue
+        if element.tag == "DeleteCitation":
+            yield deletion_from_pubmed(element)
             continue
         try:
             yield work_from_pubmed(element)

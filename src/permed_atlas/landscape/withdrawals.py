@@ -1,0 +1,69 @@
+"""Withdrawing records a source has retracted (PubMed ``DeleteCitation``) from the corpus."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import duckdb
+import pyarrow as pa
+
+from permed_atlas.landscape.errors import LandscapeError
+
+
+def withdraw_records(
+    connection: duckdb.DuckDBPyConnection, *, source: str, id_type: str, ids: Sequence[str]
+) -> int:
+    """Drop what ``source`` contributed to the works holding these identifiers, in one transaction.
+
+    A work read only from ``source`` is deleted with every row about it (tags,
+    derived and index tables included); a work other sources also hold keeps
+    their content and loses ``source`` from its sources (its fields were merged,
+    so they cannot be told apart). Run tagging afterwards to rebuild aggregates.
+
+    :param connection: a writable corpus connection with no transaction open.
+    :param source: e.g. "pubmed".
+    :param id_type: e.g. "pmid".
+    :param ids: the withdrawn identifiers.
+    :returns: how many works were deleted or lost ``source``.
+    """
+    if not ids:
+        return 0
+    keys = pa.table({"id_value": pa.array(list(ids), pa.string())})
+    try:
+        connection.begin()
+        try:
+            connection.register("_withdrawn", keys)
+            connection.execute(
+                "CREATE OR REPLACE TEMP TABLE _withdraw AS SELECT DISTINCT w.work_id, "
+                "w.sources = [?] AS only_source FROM works w JOIN work_ids i USING (work_id) "
+                "WHERE i.id_type = ? AND i.id_value IN (SELECT id_value FROM _withdrawn) "
+                "AND list_contains(w.sources, ?)",
+                [source, id_type, source],
+            )
+            connection.unregister("_withdrawn")
+            (touched,) = connection.execute("SELECT count(*) FROM _withdraw").fetchall()[0]
+            tables = [
+                row[0] for row in connection.execute(
+                    "SELECT table_name FROM duckdb_columns() WHERE column_name = 'work_id' "
+                    "AND database_name = current_database() AND schema_name = 'main' "
+                    "AND NOT internal AND table_name IN "
+                    "(SELECT table_name FROM duckdb_tables() WHERE schema_name = 'main' "
+                    "AND database_name = current_database())"
+                ).fetchall()
+            ]
+            gone = "work_id IN (SELECT work_id FROM _withdraw WHERE only_source)"
+            for table in tables:
+                connection.execute(f"DELETE FROM {table} WHERE {gone}")
+            connection.execute(
+                "UPDATE works SET sources = list_filter(sources, lambda s: s <> ?) "
+                "WHERE work_id IN (SELECT work_id FROM _withdraw WHERE NOT only_source)",
+                [source],
+            )
+            connection.execute("DROP TABLE _withdraw")
+            connection.commit()
+        except BaseException:
+            connection.rollback()
+            raise
+    except duckdb.Error as exc:
+        raise LandscapeError(f"cannot withdraw records from the corpus: {exc}") from exc
+    return int(touched)
