@@ -12,12 +12,7 @@ from fastapi import Request
 from fastapi.templating import Jinja2Templates
 from starlette.responses import Response
 
-from permed_atlas.landscape import (
-    CorpusSummary,
-    LandscapeError,
-    current_snapshot,
-    summarise_corpus,
-)
+from permed_atlas.landscape import CorpusSummary, LandscapeError, summarise_corpus
 from permed_atlas.web.csrf import csrf_input, get_csrf_token
 from permed_atlas.web.form_problems import field_label, problems_of, typed_value
 
@@ -51,10 +46,10 @@ templates.env.globals["query_with"] = _query_with
 def corpus_summary(request: Request) -> CorpusSummary:
     """What the served corpus holds, computed once per corpus version (empty when none yet)."""
     corpus = getattr(request.app.state, "corpus", None)
-    # Nothing published yet (a fresh install, a Delphi-only test, a first ingest still
-    # running): nothing to show, and a page outside the landscape must neither create a
-    # corpus nor wait for one.
-    if corpus is None or current_snapshot(corpus.path) is None:
+    # No corpus yet (a fresh install, a Delphi-only test): nothing to show, and a page
+    # outside the landscape must not create one. A corpus not yet published is published
+    # by the holder on first use, as for the landscape's own pages.
+    if corpus is None or not corpus.path.exists():
         return CorpusSummary()
     try:
         version = corpus.version
