@@ -23,6 +23,7 @@ from permed_atlas.web.deps import (
     CsrfProtected,
     CurrentUser,
     EditorUser,
+    FormDep,
     SessionDep,
     SettingsDep,
     render,
@@ -58,15 +59,15 @@ def _render_panel(
 
 
 @manage_router.post("/studies/{study_id}/panel", include_in_schema=False)
-async def panel_import(
+def panel_import(
     request: Request,
     study_id: int,
     session: SessionDep,
     settings: SettingsDep,
     user: EditorUser,
     _csrf: CsrfProtected,
+    form: FormDep,
 ) -> Response:
-    form = await request.form()
     upload = form.get("file")
     panel_name = str(form.get("panel") or "") or None
     if upload is None or isinstance(upload, str) or not upload.filename:
@@ -76,7 +77,8 @@ async def panel_import(
     name = Path(upload.filename).name
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / name
-        path.write_bytes(await upload.read())
+        # the worker thread reads the spooled upload directly (UploadFile.read needs the loop)
+        path.write_bytes(upload.file.read())
         try:
             experts = files.import_panel_file(
                 session,
@@ -132,10 +134,14 @@ def close_round(
 
 
 @manage_router.post("/rounds/{round_id}/invitations", include_in_schema=False)
-async def issue_invitations(
-    request: Request, round_id: int, session: SessionDep, user: EditorUser, _csrf: CsrfProtected
+def issue_invitations(
+    request: Request,
+    round_id: int,
+    session: SessionDep,
+    user: EditorUser,
+    _csrf: CsrfProtected,
+    form: FormDep,
 ) -> Response:
-    form = await request.form()
     days = int(str(form.get("days") or "30")) if str(form.get("days") or "30").isdigit() else 30
     round_ = store.get_round(session, round_id)
     survey = store.get_survey(session, round_.survey_id)
@@ -168,10 +174,14 @@ async def issue_invitations(
 
 
 @manage_router.post("/rounds/{round_id}/next", include_in_schema=False)
-async def next_round(
-    request: Request, round_id: int, session: SessionDep, user: EditorUser, _csrf: CsrfProtected
+def next_round(
+    request: Request,
+    round_id: int,
+    session: SessionDep,
+    user: EditorUser,
+    _csrf: CsrfProtected,
+    form: FormDep,
 ) -> Response:
-    form = await request.form()
     decisions: dict[str, CarryDecision] = {}
     for item in store.list_items(session, round_id):
         choice = str(form.get(f"decision_{item.id}") or "carry")
@@ -201,10 +211,14 @@ async def next_round(
 
 
 @manage_router.post("/rounds/{round_id}/items", include_in_schema=False)
-async def add_item(
-    request: Request, round_id: int, session: SessionDep, user: EditorUser, _csrf: CsrfProtected
+def add_item(
+    request: Request,
+    round_id: int,
+    session: SessionDep,
+    user: EditorUser,
+    _csrf: CsrfProtected,
+    form: FormDep,
 ) -> Response:
-    form = await request.form()
     code, statement = str(form.get("code") or "").strip(), str(form.get("statement") or "").strip()
     if not code or not statement:
         raise RatingError(
@@ -228,10 +242,9 @@ async def add_item(
 
 
 @manage_router.post("/items/{item_id}", include_in_schema=False)
-async def edit_item(
-    request: Request, item_id: int, session: SessionDep, user: EditorUser, _csrf: CsrfProtected
+def edit_item(
+    item_id: int, session: SessionDep, user: EditorUser, _csrf: CsrfProtected, form: FormDep
 ) -> Response:
-    form = await request.form()
     item = store.get_item(session, item_id)
     if form.get("action") == "drop":
         store.remove_item(session, item_id, reason=str(form.get("reason") or ""))
@@ -280,10 +293,9 @@ def synthesis_page(
 
 
 @manage_router.post("/studies/{study_id}/synthesis", include_in_schema=False)
-async def save_synthesis(
-    request: Request, study_id: int, session: SessionDep, user: EditorUser, _csrf: CsrfProtected
+def save_synthesis(
+    study_id: int, session: SessionDep, user: EditorUser, _csrf: CsrfProtected, form: FormDep
 ) -> Response:
-    form = await request.form()
     kind = form.get("kind")
     if kind == "code":
         raw_item = str(form.get("item_id") or "")

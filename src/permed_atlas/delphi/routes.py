@@ -24,7 +24,7 @@ from permed_atlas.delphi.errors import (
 )
 from permed_atlas.delphi.form import load_rating_form
 from permed_atlas.delphi.results import compute_round_result
-from permed_atlas.web.deps import CurrentUser, EditorUser, SessionDep, render
+from permed_atlas.web.deps import CurrentUser, EditorUser, FormDep, SessionDep, render
 
 router = APIRouter(prefix="/delphi", tags=["delphi"])
 __all__ = ["api_router", "router"]
@@ -198,8 +198,7 @@ def _render_form(
 
 
 @router.post("/respond/{token}", include_in_schema=False)
-async def respond_save(request: Request, token: str, session: SessionDep) -> Response:
-    form = await request.form()
+def respond_save(request: Request, token: str, session: SessionDep, form: FormDep) -> Response:
     ratings = {
         int(k[7:]): str(v) for k, v in form.items() if k.startswith("rating_") and k[7:].isdigit()
     }

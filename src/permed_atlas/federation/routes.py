@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
+import anyio.from_thread
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse
 from starlette.responses import Response
@@ -30,7 +31,14 @@ from permed_atlas.federation.negotiation import (
 from permed_atlas.federation.query import build_simple_query
 from permed_atlas.settings import Settings
 from permed_atlas.transfer import DataUseRequest
-from permed_atlas.web.deps import CsrfProtected, CurrentUser, MemberUser, SessionDep, SettingsDep
+from permed_atlas.web.deps import (
+    CsrfProtected,
+    CurrentUser,
+    FormDep,
+    MemberUser,
+    SessionDep,
+    SettingsDep,
+)
 from permed_atlas.web.deps import render as render_page
 
 router = APIRouter(prefix="/federation", tags=["federation"], include_in_schema=False)
@@ -99,12 +107,13 @@ def _may_see(request: AccessRequest, user: User, managed: list[str]) -> bool:
 
 
 @router.get("/")
-async def hub_page(request: Request, settings: SettingsDep, user: CurrentUser) -> Response:
+def hub_page(request: Request, settings: SettingsDep, user: CurrentUser) -> Response:
     values = _form_values(request.query_params)
     config = _registry(settings)
     result = None
     if request.query_params.get("run"):
-        result = await run_query(settings, values, user)
+        # the page runs in a worker thread; the nodes are asked on the event loop
+        result = anyio.from_thread.run(run_query, settings, values, user)
     return render_page(request, "federation/hub.html", {
         "values": values, "nodes": config.nodes, "result": result,
         "result_json": result_to_json(result) if result else None,
@@ -127,16 +136,16 @@ def nodes_api(settings: SettingsDep) -> Any:
 
 
 @router.post("/requests")
-async def create_request_form(
-    request: Request, settings: SettingsDep, session: SessionDep, user: MemberUser,
-    _csrf: CsrfProtected,
+def create_request_form(
+    settings: SettingsDep, session: SessionDep, user: MemberUser,
+    _csrf: CsrfProtected, form: FormDep,
     title: Annotated[str, Form(max_length=300)],
     description: Annotated[str, Form(max_length=5000)] = "",
 ) -> Response:
-    form = await request.form()
     values = _form_values(form)
-    # The query is asked again here rather than trusting counts sent back by the browser.
-    result = await run_query(settings, values, user)
+    # The query is asked again here rather than trusting counts sent back by the browser;
+    # the nodes are asked on the event loop, the database is written in this worker thread.
+    result = anyio.from_thread.run(run_query, settings, values, user)
     created = create_access_request(
         session, requester_id=user.id, title=title, description=description, result=result,
         result_json=result_to_json(result), now=datetime.now(UTC))

@@ -34,7 +34,7 @@ from permed_atlas.transfer.report import assessment_to_dict, render_markdown
 from permed_atlas.transfer.rules import load_rule_sets
 from permed_atlas.transfer.scenario import parse_scenario
 from permed_atlas.transfer.schemas import DuoMatchCreate, DuoMatchPublic, ScenarioCreate
-from permed_atlas.web.deps import CsrfProtected, SettingsDep, render
+from permed_atlas.web.deps import CsrfProtected, FormDep, SettingsDep, render
 
 __all__ = ["api_router", "router"]
 
@@ -87,11 +87,10 @@ def transfer_form(request: Request, settings: SettingsDep) -> Response:
 
 
 @router.post("/assess")
-async def transfer_assess_form(
-    request: Request, settings: SettingsDep, _csrf: CsrfProtected
+def transfer_assess_form(
+    request: Request, settings: SettingsDep, _csrf: CsrfProtected, form: FormDep
 ) -> Response:
     """Assess the scenario posted by the form; bad input re-renders the form naming the field."""
-    form = await request.form()
     items = [(k, v) for k, v in form.multi_items() if isinstance(v, str)]
     values = _fields_from(items)
     sets = _rule_sets(settings)

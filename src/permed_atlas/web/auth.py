@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Form, HTTPException, Request
 from fastapi.responses import JSONResponse, RedirectResponse
 from pydantic import BaseModel, Field
+from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
 from permed_atlas.accounts import (
@@ -65,7 +66,8 @@ async def enforce_csrf_when_logged_in(request: Request) -> None:
     """
     if request.method in {"GET", "HEAD", "OPTIONS"}:
         return
-    if current_user_of(request) is not None:
+    # the user lookup reads the database: never on the event loop
+    if await run_in_threadpool(current_user_of, request) is not None:
         await validate_csrf(request)
 
 

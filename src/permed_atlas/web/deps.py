@@ -3,7 +3,13 @@
 ``SettingsDep``, ``SessionDep`` (the route commits), ``CorpusDep`` (a read-only
 DuckDB cursor on the corpus), ``CurrentUser`` (User or None), ``MemberUser``,
 ``EditorUser``, ``AdminUser`` (401 when not logged in, 403 without the role),
-``CsrfProtected`` (validates the CSRF token of a write) and ``render``.
+``CsrfProtected`` (validates the CSRF token of a write), ``FormDep`` (the parsed form
+body, so that a route touching the database can be a plain ``def``) and ``render``.
+
+Every route that touches a database is a plain ``def``: FastAPI runs it in a worker
+thread, so a slow query never stalls the event loop that answers everyone else.
+Parsing a form is the only thing that needs ``await``; ``FormDep`` does it in an
+async dependency before the route runs (tests/security/test_event_loop.py checks).
 """
 
 from __future__ import annotations
@@ -15,6 +21,7 @@ import duckdb
 from fastapi import Depends, HTTPException, Request
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
+from starlette.datastructures import FormData
 
 from permed_atlas.accounts import User, role_at_least
 from permed_atlas.settings import Settings
@@ -29,6 +36,7 @@ __all__ = [
     "CsrfProtected",
     "CurrentUser",
     "EditorUser",
+    "FormDep",
     "MemberUser",
     "SessionDep",
     "SettingsDep",
@@ -79,6 +87,14 @@ def seed_once(name: str, load: Callable[[Session, Settings], object]) -> Callabl
     return ensure_seeded
 
 
+async def read_form(request: Request) -> FormData:
+    """The request's parsed form (url-encoded or multipart), read on the event loop.
+
+    Starlette caches it on the request, so the CSRF check and the route share one parse.
+    """
+    return await request.form()
+
+
 def get_corpus(request: Request) -> Iterator[duckdb.DuckDBPyConnection]:
     """A read-only cursor on the corpus for one request."""
     yield from request.app.state.corpus.cursor()
@@ -116,3 +132,4 @@ MemberUser = Annotated[User, Depends(_require("member"))]
 EditorUser = Annotated[User, Depends(_require("editor"))]
 AdminUser = Annotated[User, Depends(_require("admin"))]
 CsrfProtected = Annotated[None, Depends(validate_csrf)]
+FormDep = Annotated[FormData, Depends(read_form)]
