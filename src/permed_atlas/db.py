@@ -49,10 +49,18 @@ def _configure_sqlite(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
-def make_engine(url: str) -> Engine:
+DEFAULT_POOL_SIZE = 5
+
+
+def make_engine(url: str, *, pool_size: int = DEFAULT_POOL_SIZE) -> Engine:
     """Build an engine for ``url``, configured for concurrent use on SQLite.
 
     :param url: a SQLAlchemy database URL.
+    :param pool_size: connections kept open; the web app passes its worker thread
+        count, because a request keeps its connection until FastAPI has serialised
+        the response, which needs a free thread: with fewer connections than
+        threads, threads waiting for a connection can starve the holders (a
+        deadlock broken only by the pool timeout).
     """
     if url.startswith("sqlite"):
         if ":memory:" in url or url in {"sqlite://", "sqlite:///"}:
@@ -64,10 +72,15 @@ def make_engine(url: str) -> Engine:
         else:
             path = url.split("///", 1)[-1]
             Path(path).parent.mkdir(parents=True, exist_ok=True)
-            engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+            engine = create_engine(
+                url,
+                connect_args={"check_same_thread": False, "timeout": 30},
+                pool_size=pool_size,
+                max_overflow=10,
+            )
         event.listen(engine, "connect", _configure_sqlite)
         return engine
-    return create_engine(url, pool_pre_ping=True)
+    return create_engine(url, pool_pre_ping=True, pool_size=pool_size, max_overflow=10)
 
 
 @lru_cache(maxsize=8)

@@ -6,6 +6,7 @@ import importlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+import anyio.to_thread
 from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.staticfiles import StaticFiles
 from starlette.middleware.sessions import SessionMiddleware
@@ -74,12 +75,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     """
     settings = settings or get_settings()
     settings.ensure_data_dir()
-    engine = make_engine(settings.platform_database_url)
+    engine = make_engine(settings.platform_database_url, pool_size=settings.web_threads)
     upgrade_database(engine)
     corpus = CorpusHolder(settings.corpus_path)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        # the routes' worker threads; the database pool above is sized to match
+        anyio.to_thread.current_default_thread_limiter().total_tokens = settings.web_threads
         yield
         corpus.close()
         engine.dispose()
@@ -93,6 +96,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         openapi_url="/api/v1/openapi.json",
         docs_url="/api/v1/docs",
         redoc_url=None,
+        # counted as the body streams in, not only from Content-Length
+        max_body_size=settings.max_body_bytes,
     )
     app.state.settings = settings
     app.state.engine = engine
