@@ -20,10 +20,10 @@ from permed_atlas.settings import Settings, get_settings
 from permed_atlas.web import auth
 from permed_atlas.web.corpus import CorpusHolder
 from permed_atlas.web.errors import ERROR_RESPONSES, install_error_handlers
+from permed_atlas.web.security import SecurityMiddleware
 from permed_atlas.web.templating import STATIC_DIR, render
 
 SESSION_COOKIE = "permed_session"
-SESSION_MAX_AGE = 14 * 24 * 3600
 
 _TITLES = {
     "landscape": "Landscape",
@@ -108,19 +108,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         SessionMiddleware,
         secret_key=settings.resolved_secret_key(),
         session_cookie=SESSION_COOKIE,
-        max_age=SESSION_MAX_AGE,
         same_site="lax",
-        https_only=settings.environment == "production",
+        # the cookie only names a server-side login (see accounts.sessions), which
+        # ends on its own; Secure is added per request by SecurityMiddleware (HTTPS)
+        max_age=settings.session_absolute_timeout,
     )
+    # added last, so outermost: the session and routes see the real client and scheme
+    app.add_middleware(SecurityMiddleware, trusted_proxies=settings.trusted_proxies)
     install_error_handlers(app)
-
-    @app.middleware("http")
-    async def security_headers(request: Request, call_next):  # type: ignore[no-untyped-def]
-        response = await call_next(request)
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("X-Frame-Options", "DENY")
-        response.headers.setdefault("Referrer-Policy", "same-origin")
-        return response
 
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
 

@@ -1,4 +1,11 @@
-"""Who is logged in: the user id in the signed session cookie; login and logout routes."""
+"""Who is logged in: a server-side login named by the signed session cookie; login,
+logout and password-change routes.
+
+The cookie holds only a random token; the login lives in the ``user_session``
+table, so logout, a password or role change and the idle and absolute timeouts
+(``PERMED_SESSION_IDLE_TIMEOUT``, ``PERMED_SESSION_ABSOLUTE_TIMEOUT``) end it on
+the server: a copied cookie stops working at that moment.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +14,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Form, HTTPException, Request
 from fastapi.responses import JSONResponse, RedirectResponse
 from pydantic import BaseModel, Field
+from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
@@ -15,12 +23,16 @@ from permed_atlas.accounts import (
     LoginRateLimitedError,
     User,
     authenticate,
-    find_user,
+    end_session,
+    purge_expired_sessions,
     record_audit,
+    resolve_session,
+    set_password,
+    start_session,
 )
 from permed_atlas.web.csrf import get_csrf_token, validate_csrf
 
-_USER_KEY = "uid"
+_SESSION_KEY = "sid"
 _UNSET = object()
 
 
@@ -34,26 +46,47 @@ def current_user_of(request: Request) -> User | None:
         return cached  # type: ignore[return-value]
     user: User | None = None
     if "session" in request.scope:
-        user_id = request.session.get(_USER_KEY)
-        if isinstance(user_id, int):
+        token = request.session.get(_SESSION_KEY)
+        if isinstance(token, str):
+            settings = request.app.state.settings
             with request.app.state.session_factory() as session:
-                user = find_user(session, user_id)
+                user = resolve_session(
+                    session,
+                    token,
+                    idle=settings.session_idle_timeout,
+                    absolute=settings.session_absolute_timeout,
+                )
+                session.commit()
             if user is None:
-                request.session.pop(_USER_KEY, None)
+                request.session.clear()
     request.state.current_user = user
     return user
 
 
-def log_in(request: Request, user: User) -> None:
-    """Bind ``user`` to the session, with a fresh CSRF token (no session fixation)."""
+def log_in(request: Request, user: User, token: str) -> None:
+    """Bind the login ``token`` of ``user`` to the cookie, with a fresh CSRF token (no
+    session fixation)."""
     request.session.clear()
-    request.session[_USER_KEY] = user.id
+    request.session[_SESSION_KEY] = token
     request.state.current_user = user
     get_csrf_token(request)
 
 
+def _start_login(request: Request, session: Session, user: User) -> str:
+    settings = request.app.state.settings
+    purge_expired_sessions(
+        session, idle=settings.session_idle_timeout, absolute=settings.session_absolute_timeout
+    )
+    return start_session(session, user_id=user.id)
+
+
 def log_out(request: Request) -> None:
-    """Forget the session's user and token."""
+    """End the login on the server and forget the cookie's token."""
+    token = request.session.get(_SESSION_KEY)
+    if isinstance(token, str):
+        with request.app.state.session_factory() as session:
+            end_session(session, token)
+            session.commit()
     request.session.clear()
     request.state.current_user = None
 
@@ -72,6 +105,7 @@ async def enforce_csrf_when_logged_in(request: Request) -> None:
 
 
 def _client(request: Request) -> str:
+    # SecurityMiddleware has put the real client here (forwarded only by trusted proxies)
     return request.client.host if request.client else "unknown"
 
 
@@ -122,8 +156,9 @@ def login_form(
                 {"next": _safe_next(next), "error": str(exc)},
                 status_code=401,
             )
+        token = _start_login(request, session, user)
         session.commit()
-    log_in(request, user)
+    log_in(request, user, token)
     return RedirectResponse(_safe_next(next), status_code=303)
 
 
@@ -203,8 +238,9 @@ def login_json(request: Request, body: LoginRequest) -> Response | SessionPublic
         except InvalidCredentialsError as exc:
             session.commit()
             raise HTTPException(status_code=401, detail=str(exc)) from exc
+        token = _start_login(request, session, user)
         session.commit()
-    log_in(request, user)
+    log_in(request, user, token)
     return _session_public(request)
 
 
@@ -217,4 +253,39 @@ def logout_json(request: Request) -> SessionPublic:
             record_audit(session, actor_id=user.id, action="user.logout", target=f"user:{user.id}")
             session.commit()
     log_out(request)
+    return _session_public(request)
+
+
+class PasswordChange(BaseModel):
+    """The logged-in user's current password and the new one."""
+
+    current_password: str = Field(min_length=1, max_length=1024)
+    new_password: str = Field(min_length=8, max_length=1024)
+
+
+@api_router.post(
+    "/password",
+    response_model=SessionPublic,
+    dependencies=[Depends(validate_csrf)],
+    responses={401: {"description": "not logged in, or the current password is wrong"}},
+)
+def change_password(request: Request, body: PasswordChange) -> SessionPublic:
+    """Change your password: every login of your account ends, this one gets a fresh login."""
+    user = current_user_of(request)
+    if user is None:
+        raise HTTPException(status_code=401, detail="log in to do this")
+    with request.app.state.session_factory() as session:
+        try:
+            set_password(
+                session,
+                user.id,
+                new_password=body.new_password,
+                current_password=body.current_password,
+                actor_id=user.id,
+            )
+        except InvalidCredentialsError as exc:
+            raise HTTPException(status_code=401, detail=str(exc)) from exc
+        token = _start_login(request, session, user)
+        session.commit()
+    log_in(request, user, token)
     return _session_public(request)

@@ -29,6 +29,8 @@ def serve(
     bind_host = host or settings.host
     bind_port = port or settings.port
     app = create_app(settings)
+    # uvicorn would believe X-Forwarded-For from loopback; the app's SecurityMiddleware
+    # believes it only from PERMED_TRUSTED_PROXIES
     console.print(f"PerMed Atlas on http://{bind_host}:{bind_port}  (Ctrl-C stops it)")
     if workers > 1:
         # Several workers need an import string; each builds its app from the environment.
@@ -39,9 +41,10 @@ def serve(
             port=bind_port,
             workers=workers,
             log_level="info",
+            proxy_headers=False,
         )
     else:
-        uvicorn.run(app, host=bind_host, port=bind_port, log_level="info")
+        uvicorn.run(app, host=bind_host, port=bind_port, log_level="info", proxy_headers=False)
 
 
 commands = [serve]
