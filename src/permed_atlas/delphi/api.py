@@ -24,7 +24,7 @@ from permed_atlas.delphi.schemas import (
     SubmissionPublic,
     SurveyPublic,
 )
-from permed_atlas.web.deps import EditorUser, SessionDep
+from permed_atlas.web.deps import EditorUser, PathId, SessionDep
 
 api_router = APIRouter(prefix="/api/v1/delphi", tags=["delphi"])
 
@@ -42,7 +42,7 @@ def list_studies(session: SessionDep) -> list[StudyPublic]:
 
 
 @api_router.get("/studies/{study_id}", response_model=StudyDetailPublic)
-def get_study(study_id: int, session: SessionDep) -> StudyDetailPublic:
+def get_study(study_id: PathId, session: SessionDep) -> StudyDetailPublic:
     """A study with its surveys and their rounds."""
     study = store.get_study(session, study_id)
     surveys = [
@@ -58,20 +58,20 @@ def get_study(study_id: int, session: SessionDep) -> StudyDetailPublic:
 
 
 @api_router.get("/rounds/{round_id}", response_model=RoundResultPublic)
-def get_round_result(round_id: int, session: SessionDep) -> RoundResultPublic:
+def get_round_result(round_id: PathId, session: SessionDep) -> RoundResultPublic:
     """A round's items with n, share agree, median, IQR, mean, SD, verdict, stability, regions."""
     return RoundResultPublic.model_validate(compute_round_result(session, round_id))
 
 
 @api_router.get("/rounds/{round_id}/items", response_model=list[ItemPublic])
-def list_round_items(round_id: int, session: SessionDep) -> list[ItemPublic]:
+def list_round_items(round_id: PathId, session: SessionDep) -> list[ItemPublic]:
     """A round's items in order."""
     store.get_round(session, round_id)
     return [ItemPublic.model_validate(i) for i in store.list_items(session, round_id)]
 
 
 @api_router.post("/rounds/{round_id}/close", response_model=RoundResultPublic)
-def close_round(round_id: int, session: SessionDep, user: EditorUser) -> RoundResultPublic:
+def close_round(round_id: PathId, session: SessionDep, user: EditorUser) -> RoundResultPublic:
     """Close an open round (editor; CSRF header) and return its final statistics."""
     result = rounds.close_round(session, round_id)
     record_audit(
@@ -82,7 +82,7 @@ def close_round(round_id: int, session: SessionDep, user: EditorUser) -> RoundRe
 
 
 @api_router.get("/studies/{study_id}/actions", response_model=list[ActionPublic])
-def list_actions(study_id: int, session: SessionDep) -> list[ActionPublic]:
+def list_actions(study_id: PathId, session: SessionDep) -> list[ActionPublic]:
     """The study's synthesised actions with the Delphi items each merges."""
     store.get_study(session, study_id)
     return [ActionPublic.model_validate(a) for a in synthesis.list_actions(session, study_id)]

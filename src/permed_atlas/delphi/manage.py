@@ -24,6 +24,7 @@ from permed_atlas.web.deps import (
     CurrentUser,
     EditorUser,
     FormDep,
+    PathId,
     SessionDep,
     SettingsDep,
     render,
@@ -35,14 +36,16 @@ manage_router = APIRouter()
 
 
 @manage_router.get("/studies/{study_id}/panel", include_in_schema=False)
-def panel_page(request: Request, study_id: int, session: SessionDep, user: EditorUser) -> Response:
+def panel_page(
+    request: Request, study_id: PathId, session: SessionDep, user: EditorUser
+) -> Response:
     return _render_panel(request, session, study_id)
 
 
 def _render_panel(
     request: Request,
     session: Any,
-    study_id: int,
+    study_id: PathId,
     *,
     error: str | None = None,
     status_code: int = 200,
@@ -61,7 +64,7 @@ def _render_panel(
 @manage_router.post("/studies/{study_id}/panel", include_in_schema=False)
 def panel_import(
     request: Request,
-    study_id: int,
+    study_id: PathId,
     session: SessionDep,
     settings: SettingsDep,
     user: EditorUser,
@@ -107,7 +110,7 @@ def panel_import(
 
 @manage_router.post("/rounds/{round_id}/open", include_in_schema=False)
 def open_round(
-    round_id: int, session: SessionDep, user: EditorUser, _csrf: CsrfProtected
+    round_id: PathId, session: SessionDep, user: EditorUser, _csrf: CsrfProtected
 ) -> Response:
     store.open_round(session, round_id)
     record_audit(
@@ -119,7 +122,7 @@ def open_round(
 
 @manage_router.post("/rounds/{round_id}/close", include_in_schema=False)
 def close_round(
-    round_id: int, session: SessionDep, user: EditorUser, _csrf: CsrfProtected
+    round_id: PathId, session: SessionDep, user: EditorUser, _csrf: CsrfProtected
 ) -> Response:
     result = rounds.close_round(session, round_id)
     record_audit(
@@ -136,7 +139,7 @@ def close_round(
 @manage_router.post("/rounds/{round_id}/invitations", include_in_schema=False)
 def issue_invitations(
     request: Request,
-    round_id: int,
+    round_id: PathId,
     session: SessionDep,
     user: EditorUser,
     _csrf: CsrfProtected,
@@ -176,7 +179,7 @@ def issue_invitations(
 @manage_router.post("/rounds/{round_id}/next", include_in_schema=False)
 def next_round(
     request: Request,
-    round_id: int,
+    round_id: PathId,
     session: SessionDep,
     user: EditorUser,
     _csrf: CsrfProtected,
@@ -213,7 +216,7 @@ def next_round(
 @manage_router.post("/rounds/{round_id}/items", include_in_schema=False)
 def add_item(
     request: Request,
-    round_id: int,
+    round_id: PathId,
     session: SessionDep,
     user: EditorUser,
     _csrf: CsrfProtected,
@@ -243,7 +246,7 @@ def add_item(
 
 @manage_router.post("/items/{item_id}", include_in_schema=False)
 def edit_item(
-    item_id: int, session: SessionDep, user: EditorUser, _csrf: CsrfProtected, form: FormDep
+    item_id: PathId, session: SessionDep, user: EditorUser, _csrf: CsrfProtected, form: FormDep
 ) -> Response:
     item = store.get_item(session, item_id)
     if form.get("action") == "drop":
@@ -273,7 +276,7 @@ def edit_item(
 
 @manage_router.get("/studies/{study_id}/synthesis", include_in_schema=False)
 def synthesis_page(
-    request: Request, study_id: int, session: SessionDep, user: CurrentUser
+    request: Request, study_id: PathId, session: SessionDep, user: CurrentUser
 ) -> Response:
     study = store.get_study(session, study_id)
     finals = [
@@ -294,7 +297,7 @@ def synthesis_page(
 
 @manage_router.post("/studies/{study_id}/synthesis", include_in_schema=False)
 def save_synthesis(
-    study_id: int, session: SessionDep, user: EditorUser, _csrf: CsrfProtected, form: FormDep
+    study_id: PathId, session: SessionDep, user: EditorUser, _csrf: CsrfProtected, form: FormDep
 ) -> Response:
     kind = form.get("kind")
     if kind == "code":

@@ -24,7 +24,8 @@ from permed_atlas.delphi.errors import (
 )
 from permed_atlas.delphi.form import load_rating_form
 from permed_atlas.delphi.results import compute_round_result
-from permed_atlas.web.deps import CurrentUser, EditorUser, FormDep, SessionDep, render
+from permed_atlas.errors import InvalidInputError
+from permed_atlas.web.deps import CurrentUser, EditorUser, FormDep, PathId, SessionDep, render
 
 router = APIRouter(prefix="/delphi", tags=["delphi"])
 __all__ = ["api_router", "router"]
@@ -36,7 +37,9 @@ def index(request: Request, session: SessionDep) -> Response:
 
 
 @router.get("/studies/{study_id}", include_in_schema=False)
-def study_page(request: Request, study_id: int, session: SessionDep, user: CurrentUser) -> Response:
+def study_page(
+    request: Request, study_id: PathId, session: SessionDep, user: CurrentUser
+) -> Response:
     study = store.get_study(session, study_id)
     surveys = [(s, store.list_rounds(session, s.id)) for s in store.list_surveys(session, study.id)]
     panels = [
@@ -56,7 +59,9 @@ def study_page(request: Request, study_id: int, session: SessionDep, user: Curre
 
 
 @router.get("/rounds/{round_id}", include_in_schema=False)
-def round_page(request: Request, round_id: int, session: SessionDep, user: CurrentUser) -> Response:
+def round_page(
+    request: Request, round_id: PathId, session: SessionDep, user: CurrentUser
+) -> Response:
     result = compute_round_result(session, round_id)
     study = store.get_study(session, result.survey.study_id)
     next_round = [
@@ -80,7 +85,7 @@ def round_page(request: Request, round_id: int, session: SessionDep, user: Curre
 
 
 @router.get("/studies/{study_id}/report", include_in_schema=False)
-def report_page(request: Request, study_id: int, session: SessionDep) -> Response:
+def report_page(request: Request, study_id: PathId, session: SessionDep) -> Response:
     data = report.build_study_report(session, study_id)
     return render(
         request,
@@ -94,13 +99,13 @@ def report_page(request: Request, study_id: int, session: SessionDep) -> Respons
 
 
 @router.get("/studies/{study_id}/report.html", include_in_schema=False)
-def report_document(study_id: int, session: SessionDep) -> Response:
+def report_document(study_id: PathId, session: SessionDep) -> Response:
     html = report.render_report_html(report.build_study_report(session, study_id))
     return Response(html, media_type="text/html")
 
 
 @router.get("/studies/{study_id}/report.pdf", include_in_schema=False)
-def report_pdf(study_id: int, session: SessionDep) -> Response:
+def report_pdf(study_id: PathId, session: SessionDep) -> Response:
     data = report.build_study_report(session, study_id)
     with tempfile.TemporaryDirectory() as tmp:
         path = report.write_pdf(report.render_report_html(data), Path(tmp) / "report.pdf")
@@ -111,7 +116,7 @@ def report_pdf(study_id: int, session: SessionDep) -> Response:
 
 
 @router.get("/studies/{study_id}/statistics.csv", include_in_schema=False)
-def statistics_csv(study_id: int, session: SessionDep) -> Response:
+def statistics_csv(study_id: PathId, session: SessionDep) -> Response:
     data = report.build_study_report(session, study_id)
     return Response(
         report.write_csv(report.statistics_rows(data)),
@@ -121,7 +126,7 @@ def statistics_csv(study_id: int, session: SessionDep) -> Response:
 
 
 @router.get("/studies/{study_id}/ratings.csv", include_in_schema=False)
-def ratings_csv(study_id: int, session: SessionDep, user: EditorUser) -> Response:
+def ratings_csv(study_id: PathId, session: SessionDep, user: EditorUser) -> Response:
     study = store.get_study(session, study_id)
     return Response(
         report.write_csv(report.ratings_rows(session, study.id)),
@@ -131,7 +136,7 @@ def ratings_csv(study_id: int, session: SessionDep, user: EditorUser) -> Respons
 
 
 @router.get("/studies/{study_id}/export.xlsx", include_in_schema=False)
-def export_xlsx(study_id: int, session: SessionDep, user: EditorUser) -> Response:
+def export_xlsx(study_id: PathId, session: SessionDep, user: EditorUser) -> Response:
     study = store.get_study(session, study_id)
     with tempfile.TemporaryDirectory() as tmp:
         content = report.write_xlsx(session, study.id, Path(tmp) / "export.xlsx").read_bytes()
@@ -211,14 +216,15 @@ def respond_save(request: Request, token: str, session: SessionDep, form: FormDe
         result = responses.submit_ratings(
             session, token, ratings=ratings, comments=comments, revision=revision
         )
-    except DelphiError as exc:
+    except (DelphiError, InvalidInputError) as exc:
+        # InvalidInputError: a comment over its length limit (permed_atlas.limits)
         session.rollback()
         return _render_form(
             request,
             session,
             token,
             error=str(exc),
-            status_code=respond_status(exc),
+            status_code=respond_status(exc) if isinstance(exc, DelphiError) else 422,
             submitted=(ratings, comments),
         )
     session.commit()

@@ -36,6 +36,7 @@ from permed_atlas.web.deps import (
     CurrentUser,
     FormDep,
     MemberUser,
+    PathId,
     SessionDep,
     SettingsDep,
 )
@@ -178,7 +179,7 @@ def requests_api(settings: SettingsDep, session: SessionDep, user: MemberUser) -
     }
 
 
-def _visible_request(settings: Settings, session: Any, request_id: int,
+def _visible_request(settings: Settings, session: Any, request_id: PathId,
                      user: User) -> tuple[AccessRequest, list[str]]:
     found = get_access_request(session, request_id)
     managed = _managed_nodes(_registry(settings), user)
@@ -188,7 +189,7 @@ def _visible_request(settings: Settings, session: Any, request_id: int,
 
 
 @router.get("/requests/{request_id}")
-def request_page(request: Request, request_id: int, settings: SettingsDep,
+def request_page(request: Request, request_id: PathId, settings: SettingsDep,
                  session: SessionDep, user: MemberUser) -> Response:
     found, managed = _visible_request(settings, session, request_id, user)
     return render_page(request, "federation/request.html", {
@@ -197,7 +198,7 @@ def request_page(request: Request, request_id: int, settings: SettingsDep,
 
 
 @api_router.get("/requests/{request_id}")
-def request_api(request_id: int, settings: SettingsDep, session: SessionDep,
+def request_api(request_id: PathId, settings: SettingsDep, session: SessionDep,
                 user: MemberUser) -> Any:
     found, _ = _visible_request(settings, session, request_id, user)
     return _request_json(found)
@@ -205,7 +206,7 @@ def request_api(request_id: int, settings: SettingsDep, session: SessionDep,
 
 @router.post("/requests/{request_id}/answer")
 def answer_form(
-    request_id: int, settings: SettingsDep, session: SessionDep, user: MemberUser,
+    request_id: PathId, settings: SettingsDep, session: SessionDep, user: MemberUser,
     _csrf: CsrfProtected,
     node_id: Annotated[str, Form(max_length=100)],
     decision: Annotated[str, Form(max_length=16)],

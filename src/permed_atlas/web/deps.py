@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterator
 from typing import Annotated
 
 import duckdb
-from fastapi import Depends, HTTPException, Request
+from fastapi import Depends, HTTPException, Path, Request
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
@@ -37,7 +37,9 @@ __all__ = [
     "CurrentUser",
     "EditorUser",
     "FormDep",
+    "MAX_ID",
     "MemberUser",
+    "PathId",
     "SessionDep",
     "SettingsDep",
     "csrf_input",
@@ -133,3 +135,10 @@ EditorUser = Annotated[User, Depends(_require("editor"))]
 AdminUser = Annotated[User, Depends(_require("admin"))]
 CsrfProtected = Annotated[None, Depends(validate_csrf)]
 FormDep = Annotated[FormData, Depends(read_form)]
+
+MAX_ID = 2**63 - 1
+"""The largest id a database integer key holds (SQLite INTEGER, PostgreSQL BIGINT)."""
+
+PathId = Annotated[int, Path(ge=1, le=MAX_ID, description="a positive 64-bit id")]
+"""Every integer id in a path: a larger one is refused with 422 before any query, where
+SQLite would raise OverflowError (a 500)."""

@@ -10,6 +10,7 @@ from fastapi import Request
 from fastapi.templating import Jinja2Templates
 from starlette.responses import Response
 
+from permed_atlas.limits import COMMENT_MAX_LENGTH, TEXT_MAX_LENGTH
 from permed_atlas.web.csrf import csrf_input, get_csrf_token
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
@@ -18,6 +19,8 @@ STATIC_DIR = Path(__file__).parent / "static"
 templates = Jinja2Templates(directory=str(TEMPLATES_DIR))
 templates.env.globals["csrf_input"] = csrf_input
 templates.env.globals["csrf_token"] = get_csrf_token
+templates.env.globals["COMMENT_MAX_LENGTH"] = COMMENT_MAX_LENGTH
+templates.env.globals["TEXT_MAX_LENGTH"] = TEXT_MAX_LENGTH
 
 
 def _query_with(request: Request, **changes: Any) -> str:
