@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import io
 import os
 import shutil
@@ -38,6 +37,7 @@ from permed_atlas.delphi.results import compute_round_result
 from permed_atlas.delphi.rounds import list_final_items
 from permed_atlas.delphi.store import get_study, list_experts, list_items, list_rounds, list_surveys
 from permed_atlas.delphi.synthesis import list_actions, list_subtopics
+from permed_atlas.spreadsheet import SafeDictWriter, neutralise_cell
 
 TEMPLATES_DIR = Path(__file__).resolve().parents[1] / "web" / "templates"
 
@@ -178,7 +178,7 @@ def write_csv(rows: Sequence[dict[str, Any]], path: Path | None = None) -> str:
     """
     buffer = io.StringIO(newline="")
     if rows:
-        writer = csv.DictWriter(buffer, fieldnames=list(rows[0]))
+        writer = SafeDictWriter(buffer, fieldnames=list(rows[0]))
         writer.writeheader()
         writer.writerows(rows)
     text = buffer.getvalue()
@@ -210,7 +210,7 @@ def write_xlsx(session: Session, study_id: int, path: Path) -> Path:
         if rows:
             sheet.append(list(rows[0]))
             for row in rows:
-                sheet.append([_cell(v) for v in row.values()])
+                sheet.append([neutralise_cell(_cell(v)) for v in row.values()])
             sheet.freeze_panes = "A2"
     workbook.save(path)
     return path
