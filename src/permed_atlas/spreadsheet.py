@@ -30,11 +30,27 @@ def neutralise_cell(value: Any) -> Any:
     return value
 
 
+def _breaks_line(values: Iterable[Any]) -> bool:
+    return any(isinstance(v, str) and ("\r" in v or "\n" in v) for v in values)
+
+
 class SafeDictWriter(csv.DictWriter):  # type: ignore[type-arg]
-    """``csv.DictWriter`` whose cells are neutralised (see the module docstring)."""
+    """``csv.DictWriter`` whose cells are neutralised (see the module docstring).
+
+    A row with a line break in a cell is written fully quoted: with ``lineterminator``
+    "\n" the csv module leaves a bare "\r" unquoted, and a spreadsheet would start a
+    new row (and read a new first cell, possibly a formula) there.
+    """
+
+    def __init__(self, f: Any, fieldnames: Any, **options: Any) -> None:
+        super().__init__(f, fieldnames, **options)
+        self._quoted = csv.DictWriter(f, fieldnames, **{**options, "quoting": csv.QUOTE_ALL})
 
     def writerow(self, rowdict: Mapping[str, Any]) -> Any:
-        return super().writerow({k: neutralise_cell(v) for k, v in rowdict.items()})
+        row = {k: neutralise_cell(v) for k, v in rowdict.items()}
+        if _breaks_line(row.values()):
+            return self._quoted.writerow(row)
+        return super().writerow(row)
 
     def writerows(self, rowdicts: Iterable[Mapping[str, Any]]) -> None:
         for row in rowdicts:
@@ -42,11 +58,13 @@ class SafeDictWriter(csv.DictWriter):  # type: ignore[type-arg]
 
 
 class _SafeWriter:
-    def __init__(self, writer: Any) -> None:
+    def __init__(self, writer: Any, quoted: Any) -> None:
         self._writer = writer
+        self._quoted = quoted
 
     def writerow(self, row: Iterable[Any]) -> Any:
-        return self._writer.writerow([neutralise_cell(v) for v in row])
+        cells = [neutralise_cell(v) for v in row]
+        return (self._quoted if _breaks_line(cells) else self._writer).writerow(cells)
 
     def writerows(self, rows: Iterable[Iterable[Any]]) -> None:
         for row in rows:
@@ -59,7 +77,8 @@ def safe_writer(buffer: Any, **options: Any) -> Any:
     :param buffer: the text stream.
     :param options: csv.writer's options.
     """
-    return _SafeWriter(csv.writer(buffer, **options))
+    quoted = csv.writer(buffer, **{**options, "quoting": csv.QUOTE_ALL})
+    return _SafeWriter(csv.writer(buffer, **options), quoted)
 
 
 def neutralise_arrow_table(table: Any) -> Any:
