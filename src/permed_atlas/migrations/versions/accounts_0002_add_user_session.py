@@ -32,9 +32,7 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_user_session")),
     )
-    op.create_index(
-        op.f("ix_user_session_token_hash"), "user_session", ["token_hash"], unique=True
-    )
+    op.create_index(op.f("ix_user_session_token_hash"), "user_session", ["token_hash"], unique=True)
     op.create_index(op.f("ix_user_session_user_id"), "user_session", ["user_id"])
     op.create_index(op.f("ix_user_session_last_seen_at"), "user_session", ["last_seen_at"])
     # login_attempt gains the client index the per-address limits query by
