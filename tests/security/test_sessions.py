@@ -127,3 +127,35 @@ def test_the_cookie_holds_no_user_id_only_a_token(app, client, make_user, login)
     with app.state.session_factory() as session:
         stored = session.scalars(select(UserSessionRow.token_hash)).all()
     assert data["sid"] not in stored  # only the hash is kept
+
+
+def test_the_password_page_changes_it_and_ends_other_logins(app, client, make_user, login) -> None:  # type: ignore[no-untyped-def]
+    import re
+
+    make_user("ed@example.org", "editor")
+    with TestClient(app, base_url="http://testserver") as phone:
+        login(phone, "ed@example.org")
+        phone_cookie = phone.cookies["permed_session"]
+    login(client, "ed@example.org")
+    page = client.get("/password")
+    assert page.status_code == 200 and 'name="new_password"' in page.text
+    csrf = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
+    assert csrf is not None
+    form = {"current_password": "wrong-one", "new_password": "n3w-password!", "csrf_token": csrf[1]}
+    assert client.post("/password", data=form).status_code == 401
+    form["current_password"] = PASSWORD
+    done = client.post("/password", data=form)
+    assert done.status_code == 200 and 'data-testid="password-changed"' in done.text
+    assert client.get("/api/v1/auth/session").json()["user"]["email"] == "ed@example.org"
+    with TestClient(app, base_url="http://testserver") as phone_again:
+        phone_again.cookies.set("permed_session", phone_cookie)
+        assert phone_again.get("/api/v1/auth/session").json()["user"] is None
+    # the new password works, the old one does not
+    with TestClient(app, base_url="http://testserver") as fresh:
+        token = fresh.get("/api/v1/auth/session").json()["csrf_token"]
+        ok = fresh.post(
+            "/api/v1/auth/login",
+            json={"email": "ed@example.org", "password": "n3w-password!"},
+            headers={"X-CSRF-Token": token},
+        )
+        assert ok.status_code == 200

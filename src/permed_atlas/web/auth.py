@@ -30,6 +30,7 @@ from permed_atlas.accounts import (
     set_password,
     start_session,
 )
+from permed_atlas.errors import InvalidInputError
 from permed_atlas.web.csrf import get_csrf_token, validate_csrf
 
 _SESSION_KEY = "sid"
@@ -173,6 +174,44 @@ def logout_form(request: Request) -> Response:
     return RedirectResponse("/", status_code=303)
 
 
+@router.get("/password", include_in_schema=False)
+def password_page(request: Request) -> Response:
+    from permed_atlas.web.templating import render
+
+    if current_user_of(request) is None:
+        return RedirectResponse("/login?next=/password", status_code=303)
+    return render(request, "password.html", {"error": None, "changed": False})
+
+
+@router.post("/password", include_in_schema=False, dependencies=[Depends(validate_csrf)])
+def password_form(
+    request: Request,
+    current_password: Annotated[str, Form(max_length=1024)],
+    new_password: Annotated[str, Form(max_length=1024)],
+) -> Response:
+    from permed_atlas.web.templating import render
+
+    user = current_user_of(request)
+    if user is None:
+        return RedirectResponse("/login?next=/password", status_code=303)
+    try:
+        _change_password(request, user, current=current_password, new=new_password)
+    except (InvalidCredentialsError, InvalidInputError) as exc:
+        status = 401 if isinstance(exc, InvalidCredentialsError) else 422
+        context = {"error": str(exc), "changed": False}
+        return render(request, "password.html", context, status_code=status)
+    return render(request, "password.html", {"error": None, "changed": True})
+
+
+def _change_password(request: Request, user: User, *, current: str, new: str) -> None:
+    """Change ``user``'s password, ending every login, and give this browser a fresh one."""
+    with request.app.state.session_factory() as session:
+        set_password(session, user.id, new_password=new, current_password=current, actor_id=user.id)
+        token = _start_login(request, session, user)
+        session.commit()
+    log_in(request, user, token)
+
+
 class LoginRequest(BaseModel):
     """Credentials for the JSON login."""
 
@@ -274,18 +313,8 @@ def change_password(request: Request, body: PasswordChange) -> SessionPublic:
     user = current_user_of(request)
     if user is None:
         raise HTTPException(status_code=401, detail="log in to do this")
-    with request.app.state.session_factory() as session:
-        try:
-            set_password(
-                session,
-                user.id,
-                new_password=body.new_password,
-                current_password=body.current_password,
-                actor_id=user.id,
-            )
-        except InvalidCredentialsError as exc:
-            raise HTTPException(status_code=401, detail=str(exc)) from exc
-        token = _start_login(request, session, user)
-        session.commit()
-    log_in(request, user, token)
+    try:
+        _change_password(request, user, current=body.current_password, new=body.new_password)
+    except InvalidCredentialsError as exc:
+        raise HTTPException(status_code=401, detail=str(exc)) from exc
     return _session_public(request)
