@@ -124,19 +124,39 @@ def _sample_path(route: APIRoute) -> str:
     return re.sub(r"{([^}]+)}", value, route.path)
 
 
-def test_every_route_runs_its_sql_off_the_event_loop(app: FastAPI, client, make_user, login):  # type: ignore[no-untyped-def]
-    """Call every route (as an admin, with a CSRF token) and record SQL run on the loop."""
+def _on_loop() -> bool:
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return False  # a worker thread: fine
+    return True
+
+
+def test_every_route_runs_its_sql_off_the_event_loop(  # type: ignore[no-untyped-def]
+    app: FastAPI, web_corpus, client, make_user, login, monkeypatch
+):
+    """Call every route (as an admin, with a CSRF token) and record SQL or corpus use on
+    the loop."""
     make_user("admin@example.org", "admin")
     login(client, "admin@example.org")
     on_loop: list[str] = []
 
     def detect(_conn, _cursor, statement, *_args) -> None:  # type: ignore[no-untyped-def]
-        try:
-            asyncio.get_running_loop()
-        except RuntimeError:
-            return  # a worker thread: fine
-        on_loop.append(statement.split("\n")[0][:80])
+        if _on_loop():
+            on_loop.append(statement.split("\n")[0][:80])
 
+    corpus = app.state.corpus
+    open_cursor = corpus.cursor
+
+    cursors: list[None] = []
+
+    def watched_cursor():  # type: ignore[no-untyped-def]
+        cursors.append(None)
+        if _on_loop():
+            on_loop.append("a DuckDB corpus cursor")
+        yield from open_cursor()
+
+    monkeypatch.setattr(corpus, "cursor", watched_cursor)
     event.listen(app.state.engine, "before_cursor_execute", detect)
     called = 0
     try:
@@ -152,3 +172,4 @@ def test_every_route_runs_its_sql_off_the_event_loop(app: FastAPI, client, make_
     finally:
         event.remove(app.state.engine, "before_cursor_execute", detect)
     assert called > 100
+    assert len(cursors) > 10  # the landscape routes really read the corpus under the watch
