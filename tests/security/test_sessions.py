@@ -8,8 +8,10 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
+from tests.security.pg import fresh_postgres_database
 
 from permed_atlas.accounts import resolve_session, start_session
 from permed_atlas.accounts.tables import UserSessionRow
@@ -159,3 +161,25 @@ def test_the_password_page_changes_it_and_ends_other_logins(app, client, make_us
             headers={"X-CSRF-Token": token},
         )
         assert ok.status_code == 200
+
+
+@pytest.mark.postgres
+def test_logins_end_on_postgres_too(settings, login) -> None:  # type: ignore[no-untyped-def]
+    from permed_atlas.accounts import create_user
+    from permed_atlas.web.app import create_app
+
+    with fresh_postgres_database() as url:
+        app = create_app(settings.model_copy(update={"database_url": url}))
+        try:
+            with app.state.session_factory() as session:
+                create_user(session, email="admin@example.org", password=PASSWORD, role="admin")
+                session.commit()
+            with TestClient(app, base_url="http://testserver") as client:
+                token = login(client, "admin@example.org")
+                cookie = client.cookies["permed_session"]
+                me = client.get("/api/v1/auth/session").json()["user"]
+                assert me["email"] == "admin@example.org"
+                client.post("/api/v1/auth/logout")
+            assert _replay(app, cookie, token) in {401, 403}
+        finally:
+            app.state.engine.dispose()

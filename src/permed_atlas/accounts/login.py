@@ -27,6 +27,7 @@ from sqlalchemy.orm import Session
 from permed_atlas.accounts.errors import InvalidCredentialsError, LoginRateLimitedError
 from permed_atlas.accounts.models import User
 from permed_atlas.accounts.passwords import hash_password, needs_rehash, verify_password
+from permed_atlas.accounts.sessions import naive_utc
 from permed_atlas.accounts.store import record_audit
 from permed_atlas.accounts.tables import LoginAttemptRow, UserRow
 
@@ -96,7 +97,8 @@ def authenticate(
                 (LoginAttemptRow.email == address) | (LoginAttemptRow.client == client_key),
             )
         )
-        retry_after = int(((oldest or moment) + LOGIN_WINDOW - moment).total_seconds()) + 1
+        start = naive_utc(oldest) if oldest is not None else moment
+        retry_after = int((start + LOGIN_WINDOW - moment).total_seconds()) + 1
         raise LoginRateLimitedError(
             f"{reason}; try again in {max(retry_after, 1)} seconds",
             retry_after=max(retry_after, 1),

@@ -26,6 +26,13 @@ def _now() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None)
 
 
+def naive_utc(moment: datetime) -> datetime:
+    """``moment`` as naive UTC: PostgreSQL returns aware values, SQLite naive ones."""
+    if moment.tzinfo is not None:
+        return moment.astimezone(UTC).replace(tzinfo=None)
+    return moment
+
+
 def _hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
@@ -70,14 +77,15 @@ def resolve_session(
     row = session.scalar(select(UserSessionRow).where(UserSessionRow.token_hash == _hash(token)))
     if row is None:
         return None
-    expired = moment - row.last_seen_at > timedelta(
-        seconds=idle
-    ) or moment - row.created_at > timedelta(seconds=absolute)
+    last_seen, created = naive_utc(row.last_seen_at), naive_utc(row.created_at)
+    expired = moment - last_seen > timedelta(seconds=idle) or moment - created > timedelta(
+        seconds=absolute
+    )
     user = session.get(UserRow, row.user_id)
     if expired or user is None or not user.is_active:
         session.delete(row)
         return None
-    if moment - row.last_seen_at > _TOUCH_EVERY:
+    if moment - last_seen > _TOUCH_EVERY:
         row.last_seen_at = moment
     return User(id=user.id, email=user.email, role=user.role, is_active=user.is_active)
 
