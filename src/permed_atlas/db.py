@@ -13,11 +13,18 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, MetaData, create_engine, event
+from sqlalchemy import JSON, Column, Engine, MetaData, String, Table, create_engine, event
 from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
+from sqlalchemy.orm import DeclarativeBase, ORMExecuteState, Session, sessionmaker
+from sqlalchemy.orm import object_mapper as _object_mapper
 
-from permed_atlas.errors import DatabaseError
+from permed_atlas.errors import DatabaseError, InvalidInputError
+from permed_atlas.limits import (
+    COLUMN_MAX_LENGTH,
+    TEXT_MAX_LENGTH,
+    TextTooLongError,
+    check_length,
+)
 from permed_atlas.settings import Settings
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
@@ -38,6 +45,62 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 
+def column_limit(table: Table, column: Column[Any]) -> int | None:
+    """The most characters ``column`` stores (see :mod:`permed_atlas.limits`), or None."""
+    name = f"{table.name}.{column.name}"
+    if name in COLUMN_MAX_LENGTH:
+        return COLUMN_MAX_LENGTH[name]
+    if isinstance(column.type, String):
+        return column.type.length or TEXT_MAX_LENGTH
+    if isinstance(column.type, JSON):
+        return TEXT_MAX_LENGTH
+    return None
+
+
+def _check(table: Table, values: dict[str, Any]) -> None:
+    for key, value in values.items():
+        column = table.columns.get(key)
+        if column is None or value is None:
+            continue
+        try:
+            check_length(f"{table.name}.{column.name}", value, limit=column_limit(table, column))
+        except TextTooLongError as exc:
+            raise InvalidInputError(str(exc), field=column.name) from exc
+
+
+@event.listens_for(Session, "before_flush")
+def _check_flushed_text(session: Session, _context: Any, _instances: Any) -> None:
+    for instance in [*session.new, *session.dirty]:
+        mapper = _object_mapper(instance)
+        for table in mapper.tables:
+            if not isinstance(table, Table):
+                continue
+            values = {}
+            for column in table.columns:
+                prop = mapper.get_property_by_column(column)
+                values[column.name] = getattr(instance, prop.key, None)
+            _check(table, values)
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _check_executed_text(state: ORMExecuteState) -> None:
+    # Core-style insert()/update() through a Session skip the flush: check their values too.
+    statement = state.statement
+    if not (state.is_insert or state.is_update):
+        return
+    table = getattr(statement, "table", None)
+    if not isinstance(table, Table):
+        return
+    parameters: Any = state.parameters
+    rows: list[Any] = parameters if isinstance(parameters, list) else [parameters or {}]
+    bound = {
+        getattr(key, "key", str(key)): getattr(value, "value", value)
+        for key, value in (getattr(statement, "_values", None) or {}).items()
+    }
+    for row in rows:
+        _check(table, {**bound, **{str(k): v for k, v in dict(row).items()}})
+
+
 def _configure_sqlite(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
     # WAL lets readers work while one writer commits; busy_timeout makes
@@ -49,10 +112,18 @@ def _configure_sqlite(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
-def make_engine(url: str) -> Engine:
+DEFAULT_POOL_SIZE = 5
+
+
+def make_engine(url: str, *, pool_size: int = DEFAULT_POOL_SIZE) -> Engine:
     """Build an engine for ``url``, configured for concurrent use on SQLite.
 
     :param url: a SQLAlchemy database URL.
+    :param pool_size: connections kept open; the web app passes its worker thread
+        count, because a request keeps its connection until FastAPI has serialised
+        the response, which needs a free thread: with fewer connections than
+        threads, threads waiting for a connection can starve the holders (a
+        deadlock broken only by the pool timeout).
     """
     if url.startswith("sqlite"):
         if ":memory:" in url or url in {"sqlite://", "sqlite:///"}:
@@ -64,10 +135,15 @@ def make_engine(url: str) -> Engine:
         else:
             path = url.split("///", 1)[-1]
             Path(path).parent.mkdir(parents=True, exist_ok=True)
-            engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+            engine = create_engine(
+                url,
+                connect_args={"check_same_thread": False, "timeout": 30},
+                pool_size=pool_size,
+                max_overflow=10,
+            )
         event.listen(engine, "connect", _configure_sqlite)
         return engine
-    return create_engine(url, pool_pre_ping=True)
+    return create_engine(url, pool_pre_ping=True, pool_size=pool_size, max_overflow=10)
 
 
 @lru_cache(maxsize=8)

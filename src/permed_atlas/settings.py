@@ -6,11 +6,12 @@ per process and tests build their own :class:`Settings` directly.
 
 from __future__ import annotations
 
+import ipaddress
 import secrets
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from permed_atlas.errors import SettingsError
@@ -33,6 +34,15 @@ class Settings(BaseSettings):
         defaults.
     :param delphi_min_group_size: the smallest group (e.g. a region) whose Delphi
         figures are shown; smaller groups are withheld so no expert can be singled out.
+    :param web_threads: worker threads that run the web routes; the database
+        pool holds as many connections, so a route never waits for one while
+        another route holding one waits for a thread.
+    :param max_body_bytes: the largest request body (uploads included); larger
+        bodies get 413, counted as they stream in.
+    :param session_idle_timeout: seconds without a request after which a login ends.
+    :param session_absolute_timeout: seconds after logging in at which a login ends.
+    :param trusted_proxies: addresses or networks of reverse proxies whose
+        ``X-Forwarded-For`` and ``X-Forwarded-Proto`` headers are believed.
     """
 
     model_config = SettingsConfigDict(env_prefix="PERMED_", extra="ignore")
@@ -45,6 +55,23 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = 8000
     delphi_min_group_size: int = Field(default=5, ge=1)
+    web_threads: int = Field(default=40, ge=1, le=1000)
+    max_body_bytes: int = Field(default=8 * 1024 * 1024, ge=1024)
+    session_idle_timeout: int = Field(default=2 * 3600, ge=60)
+    session_absolute_timeout: int = Field(default=24 * 3600, ge=60)
+    trusted_proxies: list[str] = Field(default_factory=list)
+
+    @field_validator("trusted_proxies", mode="after")
+    @classmethod
+    def _parse_proxies(cls, value: list[str]) -> list[str]:
+        for entry in value:
+            try:
+                ipaddress.ip_network(entry, strict=False)
+            except ValueError as exc:
+                raise SettingsError(
+                    f"PERMED_TRUSTED_PROXIES: {entry!r} is not an IP address or network"
+                ) from exc
+        return value
 
     @model_validator(mode="after")
     def _refuse_unsafe_production(self) -> Settings:

@@ -8,6 +8,8 @@ import pytest
 from sqlalchemy import select
 
 from permed_atlas.accounts import (
+    LOGIN_WINDOW,
+    MAX_FAILED_LOGINS,
     DuplicateUserError,
     InvalidCredentialsError,
     LoginRateLimitedError,
@@ -23,7 +25,6 @@ from permed_atlas.accounts import (
     role_at_least,
     set_role,
 )
-from permed_atlas.accounts.store import LOGIN_WINDOW, MAX_FAILED_LOGINS
 from permed_atlas.accounts.tables import UserRow
 from permed_atlas.errors import InvalidInputError, NotFoundError
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from permed_atlas.accounts.store import MAX_FAILED_LOGINS
+from permed_atlas.accounts import MAX_FAILED_LOGINS
 
 PASSWORD = "correct-horse-battery"
 

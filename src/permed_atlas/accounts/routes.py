@@ -11,7 +11,7 @@ from starlette.responses import Response
 
 from permed_atlas.accounts.models import ROLES
 from permed_atlas.accounts.store import create_user, list_audit, list_users, set_role
-from permed_atlas.web.deps import AdminUser, CsrfProtected, SessionDep, render
+from permed_atlas.web.deps import AdminUser, CsrfProtected, PathId, SessionDep, render
 
 router = APIRouter(prefix="/accounts", tags=["accounts"], include_in_schema=False)
 api_router = APIRouter(prefix="/api/v1/accounts", tags=["accounts"])
@@ -62,7 +62,7 @@ def users_create_form(
 
 @router.post("/users/{user_id}/role")
 def users_role_form(
-    user_id: int,
+    user_id: PathId,
     admin: AdminUser,
     session: SessionDep,
     _csrf: CsrfProtected,

@@ -5,17 +5,16 @@ Every function takes a Session; the caller owns the transaction.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from permed_atlas.accounts.errors import (
     DuplicateUserError,
     InvalidCredentialsError,
-    LoginRateLimitedError,
     UnknownRoleError,
     UserNotFoundError,
 )
@@ -23,14 +22,11 @@ from permed_atlas.accounts.models import ROLES, AuditEntry, User
 from permed_atlas.accounts.passwords import (
     MIN_PASSWORD_LENGTH,
     hash_password,
-    needs_rehash,
     verify_password,
 )
-from permed_atlas.accounts.tables import AuditLogRow, LoginAttemptRow, UserRow
+from permed_atlas.accounts.sessions import end_user_sessions
+from permed_atlas.accounts.tables import AuditLogRow, UserRow
 from permed_atlas.errors import InvalidInputError
-
-MAX_FAILED_LOGINS = 5
-LOGIN_WINDOW = timedelta(minutes=15)
 
 
 def _now() -> datetime:
@@ -152,6 +148,9 @@ def set_role(session: Session, user_id: int, *, role: str, actor_id: int | None)
         raise UserNotFoundError(f"no user with id {user_id}")
     old = row.role
     row.role = role
+    if old != role:
+        # a login keeps the rights it was granted with no longer than the role lasts
+        end_user_sessions(session, user_id)
     record_audit(
         session,
         actor_id=actor_id,
@@ -162,59 +161,41 @@ def set_role(session: Session, user_id: int, *, role: str, actor_id: int | None)
     return _user(row)
 
 
-def authenticate(
-    session: Session, *, email: str, password: str, client: str, now: datetime | None = None
+def set_password(
+    session: Session,
+    user_id: int,
+    *,
+    new_password: str,
+    actor_id: int | None,
+    current_password: str | None = None,
 ) -> User:
-    """The account for ``email`` if ``password`` matches, with login rate limiting.
-
-    More than :data:`MAX_FAILED_LOGINS` failures for one email from one client
-    address within :data:`LOGIN_WINDOW` refuse further attempts until the oldest
-    failure leaves the window. Failures are stored so that the limit holds
-    across processes; the caller must commit even when this raises.
+    """Change an account's password and end every login of it.
 
     :param session: the platform database session.
-    :param email: the email typed.
-    :param password: the password typed.
-    :param client: the client's address (IP), as the web edge sees it.
-    :param now: the current time (naive UTC), for tests.
+    :param user_id: the account.
+    :param new_password: at least 8 characters.
+    :param actor_id: who changes it.
+    :param current_password: when given (the user changing their own), it must match.
     """
-    moment = now or _now()
-    address = email.strip().lower()[:320]
-    client_key = client[:64]
-    since = moment - LOGIN_WINDOW
-    failures = list(
-        session.scalars(
-            select(LoginAttemptRow.at)
-            .where(
-                LoginAttemptRow.email == address,
-                LoginAttemptRow.client == client_key,
-                LoginAttemptRow.at > since,
-            )
-            .order_by(LoginAttemptRow.at)
+    row = session.get(UserRow, user_id)
+    if row is None:
+        raise UserNotFoundError(f"no user with id {user_id}")
+    if current_password is not None and not verify_password(current_password, row.password_hash):
+        raise InvalidCredentialsError("the current password is wrong")
+    if len(new_password) < MIN_PASSWORD_LENGTH:
+        raise InvalidInputError(
+            f"the password must have at least {MIN_PASSWORD_LENGTH} characters",
+            field="new_password",
         )
+    row.password_hash = hash_password(new_password)
+    ended = end_user_sessions(session, user_id)
+    record_audit(
+        session,
+        actor_id=actor_id,
+        action="user.set_password",
+        target=f"user:{user_id}",
+        detail={"sessions_ended": ended},
     )
-    if len(failures) >= MAX_FAILED_LOGINS:
-        retry_after = int((failures[0] + LOGIN_WINDOW - moment).total_seconds()) + 1
-        raise LoginRateLimitedError(
-            f"too many failed logins for {address}; try again in {retry_after} seconds",
-            retry_after=max(retry_after, 1),
-        )
-    row = session.scalar(select(UserRow).where(UserRow.email == address))
-    ok = verify_password(password, row.password_hash if row is not None else None)
-    if row is None or not ok or not row.is_active:
-        session.add(LoginAttemptRow(email=address, client=client_key, at=moment))
-        session.execute(
-            delete(LoginAttemptRow).where(LoginAttemptRow.at < moment - 2 * LOGIN_WINDOW)
-        )
-        raise InvalidCredentialsError("wrong email or password")
-    session.execute(
-        delete(LoginAttemptRow).where(
-            LoginAttemptRow.email == address, LoginAttemptRow.client == client_key
-        )
-    )
-    if needs_rehash(row.password_hash):
-        row.password_hash = hash_password(password)
-    record_audit(session, actor_id=row.id, action="user.login", target=f"user:{row.id}")
     return _user(row)
 
 

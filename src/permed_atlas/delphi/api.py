@@ -30,7 +30,7 @@ from permed_atlas.delphi.schemas import (
     SurveyPublic,
 )
 from permed_atlas.delphi.visibility import require_study_results, round_results_visible
-from permed_atlas.web.deps import CurrentUser, EditorUser, SessionDep, SettingsDep
+from permed_atlas.web.deps import CurrentUser, EditorUser, PathId, SessionDep, SettingsDep
 
 api_router = APIRouter(prefix="/api/v1/delphi", tags=["delphi"])
 
@@ -48,7 +48,7 @@ def list_studies(session: SessionDep) -> list[StudyPublic]:
 
 
 @api_router.get("/studies/{study_id}", response_model=StudyDetailPublic)
-def get_study(study_id: int, session: SessionDep) -> StudyDetailPublic:
+def get_study(study_id: PathId, session: SessionDep) -> StudyDetailPublic:
     """A study with its surveys and their rounds."""
     study = store.get_study(session, study_id)
     surveys = [
@@ -100,7 +100,7 @@ def round_public(view: RoundView, *, min_group_size: int) -> RoundResultPublic:
 
 @api_router.get("/rounds/{round_id}", response_model=RoundResultPublic)
 def get_round_result(
-    round_id: int, session: SessionDep, user: CurrentUser, settings: SettingsDep
+    round_id: PathId, session: SessionDep, user: CurrentUser, settings: SettingsDep
 ) -> RoundResultPublic:
     """A round's items with n, share agree, median, IQR, mean, SD, verdict, stability, regions.
 
@@ -117,7 +117,7 @@ def get_round_result(
 
 
 @api_router.get("/rounds/{round_id}/items", response_model=list[ItemPublic])
-def list_round_items(round_id: int, session: SessionDep, user: CurrentUser) -> list[ItemPublic]:
+def list_round_items(round_id: PathId, session: SessionDep, user: CurrentUser) -> list[ItemPublic]:
     """A round's items in order (outcomes only where the viewer may see the results)."""
     round_ = store.get_round(session, round_id)
     study = store.get_study(session, store.get_survey(session, round_.survey_id).study_id)
@@ -128,7 +128,7 @@ def list_round_items(round_id: int, session: SessionDep, user: CurrentUser) -> l
 
 @api_router.post("/rounds/{round_id}/close", response_model=RoundResultPublic)
 def close_round(
-    round_id: int, session: SessionDep, user: EditorUser, settings: SettingsDep
+    round_id: PathId, session: SessionDep, user: EditorUser, settings: SettingsDep
 ) -> RoundResultPublic:
     """Close an open round (editor; CSRF header) and return its final statistics."""
     rounds.close_round(session, round_id)
@@ -143,7 +143,7 @@ def close_round(
 
 
 @api_router.get("/studies/{study_id}/actions", response_model=list[ActionPublic])
-def list_actions(study_id: int, session: SessionDep, user: CurrentUser) -> list[ActionPublic]:
+def list_actions(study_id: PathId, session: SessionDep, user: CurrentUser) -> list[ActionPublic]:
     """The study's synthesised actions with the Delphi items each merges (once published)."""
     require_study_results(store.get_study(session, study_id), coordinator=is_editor(user))
     return [ActionPublic.model_validate(a) for a in synthesis.list_actions(session, study_id)]

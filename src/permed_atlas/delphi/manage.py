@@ -27,6 +27,8 @@ from permed_atlas.web.deps import (
     CsrfProtected,
     CurrentUser,
     EditorUser,
+    FormDep,
+    PathId,
     SessionDep,
     SettingsDep,
     render,
@@ -38,14 +40,16 @@ manage_router = APIRouter()
 
 
 @manage_router.get("/studies/{study_id}/panel", include_in_schema=False)
-def panel_page(request: Request, study_id: int, session: SessionDep, user: EditorUser) -> Response:
+def panel_page(
+    request: Request, study_id: PathId, session: SessionDep, user: EditorUser
+) -> Response:
     return _render_panel(request, session, study_id)
 
 
 def _render_panel(
     request: Request,
     session: Any,
-    study_id: int,
+    study_id: PathId,
     *,
     error: str | None = None,
     status_code: int = 200,
@@ -117,15 +121,15 @@ def add_expert(
 
 
 @manage_router.post("/studies/{study_id}/panel", include_in_schema=False)
-async def panel_import(
+def panel_import(
     request: Request,
-    study_id: int,
+    study_id: PathId,
     session: SessionDep,
     settings: SettingsDep,
     user: EditorUser,
     _csrf: CsrfProtected,
+    form: FormDep,
 ) -> Response:
-    form = await request.form()
     upload = form.get("file")
     panel_name = str(form.get("panel") or "") or None
     if upload is None or isinstance(upload, str) or not upload.filename:
@@ -135,7 +139,8 @@ async def panel_import(
     name = Path(upload.filename).name
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / name
-        path.write_bytes(await upload.read())
+        # the worker thread reads the spooled upload directly (UploadFile.read needs the loop)
+        path.write_bytes(upload.file.read())
         try:
             experts = files.import_panel_file(
                 session,
@@ -164,7 +169,7 @@ async def panel_import(
 
 @manage_router.post("/rounds/{round_id}/open", include_in_schema=False)
 def open_round(
-    round_id: int, session: SessionDep, user: EditorUser, _csrf: CsrfProtected
+    round_id: PathId, session: SessionDep, user: EditorUser, _csrf: CsrfProtected
 ) -> Response:
     store.open_round(session, round_id)
     record_audit(
@@ -176,7 +181,7 @@ def open_round(
 
 @manage_router.post("/rounds/{round_id}/close", include_in_schema=False)
 def close_round(
-    round_id: int, session: SessionDep, user: EditorUser, _csrf: CsrfProtected
+    round_id: PathId, session: SessionDep, user: EditorUser, _csrf: CsrfProtected
 ) -> Response:
     result = rounds.close_round(session, round_id)
     record_audit(
@@ -191,10 +196,14 @@ def close_round(
 
 
 @manage_router.post("/rounds/{round_id}/invitations", include_in_schema=False)
-async def issue_invitations(
-    request: Request, round_id: int, session: SessionDep, user: EditorUser, _csrf: CsrfProtected
+def issue_invitations(
+    request: Request,
+    round_id: PathId,
+    session: SessionDep,
+    user: EditorUser,
+    _csrf: CsrfProtected,
+    form: FormDep,
 ) -> Response:
-    form = await request.form()
     days = int(str(form.get("days") or "30")) if str(form.get("days") or "30").isdigit() else 30
     round_ = store.get_round(session, round_id)
     survey = store.get_survey(session, round_.survey_id)
@@ -240,10 +249,14 @@ async def issue_invitations(
 
 
 @manage_router.post("/rounds/{round_id}/next", include_in_schema=False)
-async def next_round(
-    request: Request, round_id: int, session: SessionDep, user: EditorUser, _csrf: CsrfProtected
+def next_round(
+    request: Request,
+    round_id: PathId,
+    session: SessionDep,
+    user: EditorUser,
+    _csrf: CsrfProtected,
+    form: FormDep,
 ) -> Response:
-    form = await request.form()
     decisions: dict[str, CarryDecision] = {}
     items = store.list_items(session, round_id)
     for item in items:
@@ -276,10 +289,14 @@ async def next_round(
 
 
 @manage_router.post("/rounds/{round_id}/items", include_in_schema=False)
-async def add_item(
-    request: Request, round_id: int, session: SessionDep, user: EditorUser, _csrf: CsrfProtected
+def add_item(
+    request: Request,
+    round_id: PathId,
+    session: SessionDep,
+    user: EditorUser,
+    _csrf: CsrfProtected,
+    form: FormDep,
 ) -> Response:
-    form = await request.form()
     code, statement = str(form.get("code") or "").strip(), str(form.get("statement") or "").strip()
     if not code or not statement:
         raise RatingError(
@@ -303,10 +320,9 @@ async def add_item(
 
 
 @manage_router.post("/items/{item_id}", include_in_schema=False)
-async def edit_item(
-    request: Request, item_id: int, session: SessionDep, user: EditorUser, _csrf: CsrfProtected
+def edit_item(
+    item_id: PathId, session: SessionDep, user: EditorUser, _csrf: CsrfProtected, form: FormDep
 ) -> Response:
-    form = await request.form()
     item = store.get_item(session, item_id)
     if form.get("action") == "drop":
         store.remove_item(session, item_id, reason=str(form.get("reason") or ""))
@@ -336,7 +352,7 @@ async def edit_item(
 
 @manage_router.get("/studies/{study_id}/synthesis", include_in_schema=False)
 def synthesis_page(
-    request: Request, study_id: int, session: SessionDep, user: CurrentUser
+    request: Request, study_id: PathId, session: SessionDep, user: CurrentUser
 ) -> Response:
     study = store.get_study(session, study_id)
     require_study_results(study, coordinator=is_editor(user))
@@ -357,10 +373,9 @@ def synthesis_page(
 
 
 @manage_router.post("/studies/{study_id}/synthesis", include_in_schema=False)
-async def save_synthesis(
-    request: Request, study_id: int, session: SessionDep, user: EditorUser, _csrf: CsrfProtected
+def save_synthesis(
+    study_id: PathId, session: SessionDep, user: EditorUser, _csrf: CsrfProtected, form: FormDep
 ) -> Response:
-    form = await request.form()
     kind = form.get("kind")
     if kind == "code":
         raw_item = str(form.get("item_id") or "")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import io
 from collections import Counter
 from collections.abc import Iterable, Sequence
@@ -35,6 +34,7 @@ from permed_atlas.delphi.results import DEFAULT_MIN_GROUP_SIZE, compute_round_re
 from permed_atlas.delphi.rounds import list_final_items
 from permed_atlas.delphi.store import get_study, list_experts, list_items, list_rounds, list_surveys
 from permed_atlas.delphi.synthesis import list_actions, list_subtopics
+from permed_atlas.spreadsheet import SafeDictWriter, neutralise_cell
 
 TEMPLATES_DIR = Path(__file__).resolve().parents[1] / "web" / "templates"
 
@@ -196,7 +196,7 @@ def write_csv(rows: Sequence[dict[str, Any]], path: Path | None = None) -> str:
     """
     buffer = io.StringIO(newline="")
     if rows:
-        writer = csv.DictWriter(buffer, fieldnames=list(rows[0]))
+        writer = SafeDictWriter(buffer, fieldnames=list(rows[0]))
         writer.writeheader()
         writer.writerows(rows)
     text = buffer.getvalue()
@@ -239,7 +239,7 @@ def write_xlsx(
         if rows:
             sheet.append(list(rows[0]))
             for row in rows:
-                sheet.append([_cell(v) for v in row.values()])
+                sheet.append([neutralise_cell(_cell(v)) for v in row.values()])
             sheet.freeze_panes = "A2"
     workbook.save(path)
     return path

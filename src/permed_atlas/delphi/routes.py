@@ -27,7 +27,16 @@ from permed_atlas.delphi.errors import (
 from permed_atlas.delphi.form import load_rating_form
 from permed_atlas.delphi.results import view_round
 from permed_atlas.delphi.visibility import require_study_results, study_results_visible
-from permed_atlas.web.deps import CurrentUser, EditorUser, SessionDep, SettingsDep, render
+from permed_atlas.errors import InvalidInputError
+from permed_atlas.web.deps import (
+    CurrentUser,
+    EditorUser,
+    FormDep,
+    PathId,
+    SessionDep,
+    SettingsDep,
+    render,
+)
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -49,7 +58,9 @@ def index(request: Request, session: SessionDep, user: CurrentUser) -> Response:
 
 
 @router.get("/studies/{study_id}", include_in_schema=False)
-def study_page(request: Request, study_id: int, session: SessionDep, user: CurrentUser) -> Response:
+def study_page(
+    request: Request, study_id: PathId, session: SessionDep, user: CurrentUser
+) -> Response:
     study = store.get_study(session, study_id)
     surveys = [(s, store.list_rounds(session, s.id)) for s in store.list_surveys(session, study.id)]
     panels = [
@@ -71,7 +82,11 @@ def study_page(request: Request, study_id: int, session: SessionDep, user: Curre
 
 @router.get("/rounds/{round_id}", include_in_schema=False)
 def round_page(
-    request: Request, round_id: int, session: SessionDep, user: CurrentUser, settings: SettingsDep
+    request: Request,
+    round_id: PathId,
+    session: SessionDep,
+    user: CurrentUser,
+    settings: SettingsDep,
 ) -> Response:
     view = view_round(
         session,
@@ -118,7 +133,11 @@ def _study_report(
 
 @router.get("/studies/{study_id}/report", include_in_schema=False)
 def report_page(
-    request: Request, study_id: int, session: SessionDep, user: CurrentUser, settings: SettingsDep
+    request: Request,
+    study_id: PathId,
+    session: SessionDep,
+    user: CurrentUser,
+    settings: SettingsDep,
 ) -> Response:
     data = _study_report(session, study_id, user, settings)
     return render(
@@ -134,7 +153,7 @@ def report_page(
 
 @router.get("/studies/{study_id}/report.html", include_in_schema=False)
 def report_document(
-    study_id: int, session: SessionDep, user: CurrentUser, settings: SettingsDep
+    study_id: PathId, session: SessionDep, user: CurrentUser, settings: SettingsDep
 ) -> Response:
     html = report.render_report_html(_study_report(session, study_id, user, settings))
     return Response(html, media_type="text/html")
@@ -142,7 +161,7 @@ def report_document(
 
 @router.get("/studies/{study_id}/report.pdf", include_in_schema=False)
 def report_pdf(
-    study_id: int, session: SessionDep, user: CurrentUser, settings: SettingsDep
+    study_id: PathId, session: SessionDep, user: CurrentUser, settings: SettingsDep
 ) -> Response:
     data = _study_report(session, study_id, user, settings)
     with tempfile.TemporaryDirectory() as tmp:
@@ -155,7 +174,7 @@ def report_pdf(
 
 @router.get("/studies/{study_id}/statistics.csv", include_in_schema=False)
 def statistics_csv(
-    study_id: int, session: SessionDep, user: CurrentUser, settings: SettingsDep
+    study_id: PathId, session: SessionDep, user: CurrentUser, settings: SettingsDep
 ) -> Response:
     data = _study_report(session, study_id, user, settings)
     return Response(
@@ -166,7 +185,7 @@ def statistics_csv(
 
 
 @router.get("/studies/{study_id}/ratings.csv", include_in_schema=False)
-def ratings_csv(study_id: int, session: SessionDep, user: EditorUser) -> Response:
+def ratings_csv(study_id: PathId, session: SessionDep, user: EditorUser) -> Response:
     study = store.get_study(session, study_id)
     return Response(
         report.write_csv(report.ratings_rows(session, study.id)),
@@ -177,7 +196,7 @@ def ratings_csv(study_id: int, session: SessionDep, user: EditorUser) -> Respons
 
 @router.get("/studies/{study_id}/export.xlsx", include_in_schema=False)
 def export_xlsx(
-    study_id: int, session: SessionDep, user: EditorUser, settings: SettingsDep
+    study_id: PathId, session: SessionDep, user: EditorUser, settings: SettingsDep
 ) -> Response:
     study = store.get_study(session, study_id)
     with tempfile.TemporaryDirectory() as tmp:
@@ -252,8 +271,7 @@ def _render_form(
 
 
 @router.post("/respond/{token}", include_in_schema=False)
-async def respond_save(request: Request, token: str, session: SessionDep) -> Response:
-    form = await request.form()
+def respond_save(request: Request, token: str, session: SessionDep, form: FormDep) -> Response:
     ratings = {
         int(k[7:]): str(v) for k, v in form.items() if k.startswith("rating_") and k[7:].isdigit()
     }
@@ -266,14 +284,15 @@ async def respond_save(request: Request, token: str, session: SessionDep) -> Res
         result = responses.submit_ratings(
             session, token, ratings=ratings, comments=comments, revision=revision
         )
-    except DelphiError as exc:
+    except (DelphiError, InvalidInputError) as exc:
+        # InvalidInputError: a comment over its length limit (permed_atlas.limits)
         session.rollback()
         return _render_form(
             request,
             session,
             token,
             error=str(exc),
-            status_code=respond_status(exc),
+            status_code=respond_status(exc) if isinstance(exc, DelphiError) else 422,
             submitted=(ratings, comments),
         )
     session.commit()

@@ -34,7 +34,14 @@ from permed_atlas.directory.store import (
     search_directory,
     update_entry,
 )
-from permed_atlas.web.deps import CsrfProtected, EditorUser, SessionDep, SettingsDep, seed_once
+from permed_atlas.web.deps import (
+    CsrfProtected,
+    EditorUser,
+    PathId,
+    SessionDep,
+    SettingsDep,
+    seed_once,
+)
 
 ensure_loaded = seed_once(
     "directory", lambda session, settings: load_seed_directory(session, settings=settings)
@@ -144,7 +151,7 @@ def api_history(entry_id: str, session: SessionDep) -> list[dict[str, Any]]:
 
 
 @api_router.get("/entries/{entry_id}/history/{number}")
-def api_revision(entry_id: str, number: int, session: SessionDep) -> dict[str, Any]:
+def api_revision(entry_id: str, number: PathId, session: SessionDep) -> dict[str, Any]:
     """One revision with its full snapshot."""
     return revision_dict(get_revision(session, entry_id, number), with_snapshot=True)
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 from collections.abc import Iterable, Sequence
@@ -18,6 +17,7 @@ from permed_atlas.directory.models import (
     Revision,
     SearchHit,
 )
+from permed_atlas.spreadsheet import SafeDictWriter
 
 CSV_COLUMNS: tuple[str, ...] = (
     *ENTRY_FIELDS,
@@ -95,7 +95,7 @@ def _cell(value: Any) -> str:
 def entries_csv(entries: Iterable[DirectoryEntry]) -> str:
     """Entries as CSV, lists joined with "; "."""
     out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=list(CSV_COLUMNS), lineterminator="\n")
+    writer = SafeDictWriter(out, fieldnames=list(CSV_COLUMNS), lineterminator="\n")
     writer.writeheader()
     for entry in entries:
         data = entry.to_dict()

@@ -39,6 +39,7 @@ from permed_atlas.web.deps import (
     CsrfProtected,
     CurrentUser,
     EditorUser,
+    FormDep,
     SessionDep,
     SettingsDep,
     render,
@@ -215,16 +216,16 @@ def edit_form(request: Request, entry_id: str, editor: EditorUser, session: Sess
 
 
 @router.post("/{entry_id}/edit")
-async def edit_submit(
+def edit_submit(
     request: Request,
     entry_id: str,
     editor: EditorUser,
     session: SessionDep,
     settings: SettingsDep,
     _csrf: CsrfProtected,
+    form: FormDep,
 ) -> Response:
     entry = get_entry(session, entry_id)
-    form = await request.form()
     changes = changes_from_form(entry.kind, form)
     comment = str(form.get("comment") or "")
     base = str(form.get("base_revision") or "")

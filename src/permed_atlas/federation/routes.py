@@ -7,6 +7,7 @@ import hmac
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
+import anyio.from_thread
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse
 from starlette.responses import Response
@@ -35,7 +36,15 @@ from permed_atlas.federation.negotiation import (
 from permed_atlas.federation.query import build_simple_query
 from permed_atlas.icd10 import icd10_choices
 from permed_atlas.settings import Settings
-from permed_atlas.web.deps import CsrfProtected, CurrentUser, MemberUser, SessionDep, SettingsDep
+from permed_atlas.web.deps import (
+    CsrfProtected,
+    CurrentUser,
+    FormDep,
+    MemberUser,
+    PathId,
+    SessionDep,
+    SettingsDep,
+)
 from permed_atlas.web.deps import render as render_page
 
 router = APIRouter(prefix="/federation", tags=["federation"], include_in_schema=False)
@@ -124,16 +133,19 @@ def _offline_help(config: HubConfig, down: set[str], local: dict[str, LocalNode]
 
 
 @router.get("/")
-async def hub_page(request: Request, settings: SettingsDep, user: CurrentUser) -> Response:
+def hub_page(request: Request, settings: SettingsDep, user: CurrentUser) -> Response:
     values = _form_values(request.query_params)
     config = _registry(settings)
     result = None
     if request.query_params.get("run"):
-        result = await run_query(settings, values, requester_of(request, settings, user))
+        # the page runs in a worker thread; the nodes are asked on the event loop
+        result = anyio.from_thread.run(
+            run_query, settings, values, requester_of(request, settings, user)
+        )
         down = {o.node_id for o in result.outcomes if o.status == "unreachable"}
     else:
         # The informational endpoint is public: no token is spent on finding out who is up.
-        down = await probe_nodes(config.nodes)
+        down = anyio.from_thread.run(probe_nodes, config.nodes)
     return render_page(request, "federation/hub.html", {
         "values": values, "nodes": config.nodes, "result": result,
         "purposes": purpose_choices(), "use_fields": use_fields(),
@@ -161,16 +173,18 @@ def nodes_api(settings: SettingsDep) -> Any:
 
 
 @router.post("/requests")
-async def create_request_form(
+def create_request_form(
     request: Request, settings: SettingsDep, session: SessionDep, user: MemberUser,
-    _csrf: CsrfProtected,
+    _csrf: CsrfProtected, form: FormDep,
     title: Annotated[str, Form(max_length=300)],
     description: Annotated[str, Form(max_length=5000)] = "",
 ) -> Response:
-    form = await request.form()
     values = _form_values(form)
-    # The query is asked again here rather than trusting counts sent back by the browser.
-    result = await run_query(settings, values, requester_of(request, settings, user))
+    # The query is asked again here rather than trusting counts sent back by the browser;
+    # the nodes are asked on the event loop, the database is written in this worker thread.
+    result = anyio.from_thread.run(
+        run_query, settings, values, requester_of(request, settings, user)
+    )
     created = create_access_request(
         session, requester_id=user.id, title=title, description=description, result=result,
         result_json=result_to_json(result), now=datetime.now(UTC))
@@ -203,7 +217,7 @@ def requests_api(settings: SettingsDep, session: SessionDep, user: MemberUser) -
     }
 
 
-def _visible_request(settings: Settings, session: Any, request_id: int,
+def _visible_request(settings: Settings, session: Any, request_id: PathId,
                      user: User) -> tuple[AccessRequest, list[str]]:
     found = get_access_request(session, request_id)
     managed = _managed_nodes(_registry(settings), user)
@@ -213,7 +227,7 @@ def _visible_request(settings: Settings, session: Any, request_id: int,
 
 
 @router.get("/requests/{request_id}")
-def request_page(request: Request, request_id: int, settings: SettingsDep,
+def request_page(request: Request, request_id: PathId, settings: SettingsDep,
                  session: SessionDep, user: MemberUser) -> Response:
     found, managed = _visible_request(settings, session, request_id, user)
     return render_page(request, "federation/request.html", {
@@ -222,7 +236,7 @@ def request_page(request: Request, request_id: int, settings: SettingsDep,
 
 
 @api_router.get("/requests/{request_id}")
-def request_api(request_id: int, settings: SettingsDep, session: SessionDep,
+def request_api(request_id: PathId, settings: SettingsDep, session: SessionDep,
                 user: MemberUser) -> Any:
     found, _ = _visible_request(settings, session, request_id, user)
     return _request_json(found)
@@ -230,7 +244,7 @@ def request_api(request_id: int, settings: SettingsDep, session: SessionDep,
 
 @router.post("/requests/{request_id}/answer")
 def answer_form(
-    request_id: int, settings: SettingsDep, session: SessionDep, user: MemberUser,
+    request_id: PathId, settings: SettingsDep, session: SessionDep, user: MemberUser,
     _csrf: CsrfProtected,
     node_id: Annotated[str, Form(max_length=100)],
     decision: Annotated[str, Form(max_length=16)],

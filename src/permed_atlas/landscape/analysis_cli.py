@@ -7,7 +7,6 @@ calls one public function and prints or writes its result.
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 from collections.abc import Callable, Iterator
@@ -32,6 +31,7 @@ from permed_atlas.landscape.report import build_report
 from permed_atlas.landscape.tagging import needs_tagging, tag_corpus, tag_untagged
 from permed_atlas.landscape.topics import load_rules, rules_path_for
 from permed_atlas.settings import Settings
+from permed_atlas.spreadsheet import SafeDictWriter
 
 console = Console()
 
@@ -170,7 +170,7 @@ def indicators_csv(tables: dict[str, list[dict[str, Any]]]) -> str:
         for row in rows:
             columns += [key for key in row if key not in columns]
     buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=columns, lineterminator="\n")
+    writer = SafeDictWriter(buffer, fieldnames=columns, lineterminator="\n")
     writer.writeheader()
     for name, rows in tables.items():
         for row in rows:

@@ -48,6 +48,7 @@ from permed_atlas.landscape.search_query import SearchQuery, SearchResult
 from permed_atlas.landscape.topics import load_rules
 from permed_atlas.landscape.work_detail import country_name, load_work_detail
 from permed_atlas.settings import Settings
+from permed_atlas.spreadsheet import SafeDictWriter
 
 DASHBOARD_CACHE_SIZE = 64
 _dashboard_cache: OrderedDict[tuple[Any, ...], DashboardPublic] = OrderedDict()
@@ -350,11 +351,10 @@ def dashboard_public(
 
 
 def csv_response(rows: list[dict[str, Any]], name: str) -> Response:
-    import csv
 
     buffer = io.StringIO()
     if rows:
-        writer = csv.DictWriter(buffer, fieldnames=list(rows[0]), lineterminator="\n")
+        writer = SafeDictWriter(buffer, fieldnames=list(rows[0]), lineterminator="\n")
         writer.writeheader()
         for row in rows:
             writer.writerow(

@@ -34,6 +34,7 @@ from permed_atlas.landscape.schemas import (
 )
 from permed_atlas.landscape.search_query import MAX_PAGE_SIZE, SearchQuery
 from permed_atlas.web.deps import CorpusDep, CorpusVersion, SettingsDep, render
+from permed_atlas.web.security import CSP_ALLOWING_EVAL
 from permed_atlas.web.templating import templates
 
 router = APIRouter(prefix="/landscape", tags=["landscape"], include_in_schema=False)
@@ -183,11 +184,14 @@ def dashboard_page(
     regions: Annotated[list[str] | None, Query(max_length=20)] = None,
 ) -> Response:
     dashboard = cached_dashboard(settings, version, corpus, query, regions)
-    return render(
+    response = render(
         request,
         "landscape/dashboard.html",
         {"dashboard": dashboard, "filter_qs": urlencode(query_pairs(query, paged=False))},
     )
+    # Vega compiles chart expressions with Function(): this page alone may evaluate
+    response.headers["Content-Security-Policy"] = CSP_ALLOWING_EVAL
+    return response
 
 
 @router.get("/network")

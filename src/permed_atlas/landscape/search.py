@@ -55,6 +55,7 @@ from permed_atlas.landscape.search_query import (
     SearchResult,
 )
 from permed_atlas.landscape.topics import PM_TOPIC
+from permed_atlas.spreadsheet import neutralise_arrow_table
 
 INDEX_VERSION = "5"
 EXPORT_LIMIT = 100_000
@@ -410,7 +411,7 @@ def export_search(
     table = table.drop_columns(["_total"])
     buffer = io.BytesIO()
     if format == "csv":
-        pa_csv.write_csv(table, buffer)
+        pa_csv.write_csv(neutralise_arrow_table(table), buffer)
     else:
         pq.write_table(table, buffer, compression="zstd")
     return buffer.getvalue(), table.num_rows, total

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import io
 from typing import Annotated, Any
 
@@ -24,6 +23,7 @@ from permed_atlas.partners.store import (
     topic_labels,
 )
 from permed_atlas.settings import Settings
+from permed_atlas.spreadsheet import safe_writer
 
 app = typer.Typer(
     name="partners",
@@ -132,7 +132,7 @@ def profile(
         return
     if output_format == "csv":
         buffer = io.StringIO()
-        writer = csv.writer(buffer)
+        writer = safe_writer(buffer)
         writer.writerow(["field", "value"])
         for name, value in _profile_dict(found).items():
             writer.writerow([name, orjson.dumps(value).decode() if not isinstance(value, str)
@@ -157,7 +157,7 @@ def _print_result(result: FinderResult, output_format: str) -> None:
         return
     if output_format == "csv":
         buffer = io.StringIO()
-        writer = csv.writer(buffer)
+        writer = safe_writer(buffer)
         writer.writerow(["rank", "key", "name", "score", "similarity", "activity", "network",
                          "recent_works", "distance", "institution", "country", "reasons"])
         for m in result.matches:

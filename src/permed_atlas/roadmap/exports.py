@@ -5,7 +5,6 @@ One shape for the JSON API, the CSV downloads and the CLI's ``--format``.
 
 from __future__ import annotations
 
-import csv
 import io
 from collections.abc import Iterable, Sequence
 from typing import Any
@@ -13,6 +12,7 @@ from typing import Any
 from permed_atlas.roadmap.models import Indicator, Observation, Roadmap, RoadmapSummary
 from permed_atlas.roadmap.scorecard import Scorecard
 from permed_atlas.roadmap.status import Assessment
+from permed_atlas.spreadsheet import SafeDictWriter
 
 
 def _round(value: float | None, digits: int = 4) -> float | None:
@@ -239,7 +239,7 @@ def to_csv(rows: Sequence[dict[str, Any]], *, columns: Iterable[str] | None = No
     """
     header = list(columns) if columns is not None else (list(rows[0]) if rows else [])
     buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=header, lineterminator="\n")
+    writer = SafeDictWriter(buffer, fieldnames=header, lineterminator="\n")
     writer.writeheader()
     writer.writerows(rows)
     return buffer.getvalue()

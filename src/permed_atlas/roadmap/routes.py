@@ -126,14 +126,15 @@ def import_form(request: Request, editor: EditorUser) -> Response:
 
 
 @router.post("/import")
-async def import_upload(
+def import_upload(
     request: Request,
     editor: EditorUser,
     session: SessionDep,
     _csrf: CsrfProtected,
     file: UploadFile,
 ) -> Response:
-    raw = await file.read(MAX_UPLOAD + 1)
+    # read in this worker thread: UploadFile.read would need the event loop
+    raw = file.file.read(MAX_UPLOAD + 1)
     name = file.filename or "upload.csv"
     context: dict[str, Any] = {"error": None, "problems": [], "report": None}
     try:

@@ -6,6 +6,7 @@ import importlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+import anyio.to_thread
 from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.staticfiles import StaticFiles
 from starlette.middleware.sessions import SessionMiddleware
@@ -19,10 +20,10 @@ from permed_atlas.settings import Settings, get_settings
 from permed_atlas.web import apidocs, auth
 from permed_atlas.web.corpus import CorpusHolder
 from permed_atlas.web.errors import ERROR_RESPONSES, install_error_handlers
+from permed_atlas.web.security import SecurityMiddleware
 from permed_atlas.web.templating import STATIC_DIR, corpus_summary, render
 
 SESSION_COOKIE = "permed_session"
-SESSION_MAX_AGE = 14 * 24 * 3600
 
 _TITLES = {
     "landscape": "Landscape",
@@ -74,12 +75,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     """
     settings = settings or get_settings()
     settings.ensure_data_dir()
-    engine = make_engine(settings.platform_database_url)
+    engine = make_engine(settings.platform_database_url, pool_size=settings.web_threads)
     upgrade_database(engine)
     corpus = CorpusHolder(settings.corpus_path, settings=settings)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        # the routes' worker threads; the database pool above is sized to match
+        anyio.to_thread.current_default_thread_limiter().total_tokens = settings.web_threads
         yield
         corpus.close()
         engine.dispose()
@@ -94,6 +97,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         # Served by web.apidocs from local assets; FastAPI's page loads Swagger UI from a CDN.
         docs_url=None,
         redoc_url=None,
+        # counted as the body streams in, not only from Content-Length
+        max_body_size=settings.max_body_bytes,
     )
     app.state.settings = settings
     app.state.engine = engine
@@ -104,19 +109,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         SessionMiddleware,
         secret_key=settings.resolved_secret_key(),
         session_cookie=SESSION_COOKIE,
-        max_age=SESSION_MAX_AGE,
         same_site="lax",
-        https_only=settings.environment == "production",
+        # the cookie only names a server-side login (see accounts.sessions), which
+        # ends on its own; Secure is added per request by SecurityMiddleware (HTTPS)
+        max_age=settings.session_absolute_timeout,
     )
+    # added last, so outermost: the session and routes see the real client and scheme
+    app.add_middleware(SecurityMiddleware, trusted_proxies=settings.trusted_proxies)
     install_error_handlers(app)
-
-    @app.middleware("http")
-    async def security_headers(request: Request, call_next):  # type: ignore[no-untyped-def]
-        response = await call_next(request)
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("X-Frame-Options", "DENY")
-        response.headers.setdefault("Referrer-Policy", "same-origin")
-        return response
 
     # Mounted before /static so the more specific prefix wins.
     app.mount(apidocs.SWAGGER_UI_MOUNT, apidocs.swagger_ui_assets(), name="swagger-ui")

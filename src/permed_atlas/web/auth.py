@@ -1,4 +1,11 @@
-"""Who is logged in: the user id in the signed session cookie; login and logout routes."""
+"""Who is logged in: a server-side login named by the signed session cookie; login,
+logout and password-change routes.
+
+The cookie holds only a random token; the login lives in the ``user_session``
+table, so logout, a password or role change and the idle and absolute timeouts
+(``PERMED_SESSION_IDLE_TIMEOUT``, ``PERMED_SESSION_ABSOLUTE_TIMEOUT``) end it on
+the server: a copied cookie stops working at that moment.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +14,8 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Form, HTTPException, Request
 from fastapi.responses import JSONResponse, RedirectResponse
 from pydantic import BaseModel, Field
+from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
 from permed_atlas.accounts import (
@@ -14,12 +23,17 @@ from permed_atlas.accounts import (
     LoginRateLimitedError,
     User,
     authenticate,
-    find_user,
+    end_session,
+    purge_expired_sessions,
     record_audit,
+    resolve_session,
+    set_password,
+    start_session,
 )
+from permed_atlas.errors import InvalidInputError
 from permed_atlas.web.csrf import get_csrf_token, validate_csrf
 
-_USER_KEY = "uid"
+_SESSION_KEY = "sid"
 _UNSET = object()
 
 
@@ -33,26 +47,47 @@ def current_user_of(request: Request) -> User | None:
         return cached  # type: ignore[return-value]
     user: User | None = None
     if "session" in request.scope:
-        user_id = request.session.get(_USER_KEY)
-        if isinstance(user_id, int):
+        token = request.session.get(_SESSION_KEY)
+        if isinstance(token, str):
+            settings = request.app.state.settings
             with request.app.state.session_factory() as session:
-                user = find_user(session, user_id)
+                user = resolve_session(
+                    session,
+                    token,
+                    idle=settings.session_idle_timeout,
+                    absolute=settings.session_absolute_timeout,
+                )
+                session.commit()
             if user is None:
-                request.session.pop(_USER_KEY, None)
+                request.session.clear()
     request.state.current_user = user
     return user
 
 
-def log_in(request: Request, user: User) -> None:
-    """Bind ``user`` to the session, with a fresh CSRF token (no session fixation)."""
+def log_in(request: Request, user: User, token: str) -> None:
+    """Bind the login ``token`` of ``user`` to the cookie, with a fresh CSRF token (no
+    session fixation)."""
     request.session.clear()
-    request.session[_USER_KEY] = user.id
+    request.session[_SESSION_KEY] = token
     request.state.current_user = user
     get_csrf_token(request)
 
 
+def _start_login(request: Request, session: Session, user: User) -> str:
+    settings = request.app.state.settings
+    purge_expired_sessions(
+        session, idle=settings.session_idle_timeout, absolute=settings.session_absolute_timeout
+    )
+    return start_session(session, user_id=user.id)
+
+
 def log_out(request: Request) -> None:
-    """Forget the session's user and token."""
+    """End the login on the server and forget the cookie's token."""
+    token = request.session.get(_SESSION_KEY)
+    if isinstance(token, str):
+        with request.app.state.session_factory() as session:
+            end_session(session, token)
+            session.commit()
     request.session.clear()
     request.state.current_user = None
 
@@ -65,11 +100,13 @@ async def enforce_csrf_when_logged_in(request: Request) -> None:
     """
     if request.method in {"GET", "HEAD", "OPTIONS"}:
         return
-    if current_user_of(request) is not None:
+    # the user lookup reads the database: never on the event loop
+    if await run_in_threadpool(current_user_of, request) is not None:
         await validate_csrf(request)
 
 
 def _client(request: Request) -> str:
+    # SecurityMiddleware has put the real client here (forwarded only by trusted proxies)
     return request.client.host if request.client else "unknown"
 
 
@@ -120,8 +157,9 @@ def login_form(
                 {"next": _safe_next(next), "error": str(exc)},
                 status_code=401,
             )
+        token = _start_login(request, session, user)
         session.commit()
-    log_in(request, user)
+    log_in(request, user, token)
     return RedirectResponse(_safe_next(next), status_code=303)
 
 
@@ -134,6 +172,44 @@ def logout_form(request: Request) -> Response:
             session.commit()
     log_out(request)
     return RedirectResponse("/", status_code=303)
+
+
+@router.get("/password", include_in_schema=False)
+def password_page(request: Request) -> Response:
+    from permed_atlas.web.templating import render
+
+    if current_user_of(request) is None:
+        return RedirectResponse("/login?next=/password", status_code=303)
+    return render(request, "password.html", {"error": None, "changed": False})
+
+
+@router.post("/password", include_in_schema=False, dependencies=[Depends(validate_csrf)])
+def password_form(
+    request: Request,
+    current_password: Annotated[str, Form(max_length=1024)],
+    new_password: Annotated[str, Form(max_length=1024)],
+) -> Response:
+    from permed_atlas.web.templating import render
+
+    user = current_user_of(request)
+    if user is None:
+        return RedirectResponse("/login?next=/password", status_code=303)
+    try:
+        _change_password(request, user, current=current_password, new=new_password)
+    except (InvalidCredentialsError, InvalidInputError) as exc:
+        status = 401 if isinstance(exc, InvalidCredentialsError) else 422
+        context = {"error": str(exc), "changed": False}
+        return render(request, "password.html", context, status_code=status)
+    return render(request, "password.html", {"error": None, "changed": True})
+
+
+def _change_password(request: Request, user: User, *, current: str, new: str) -> None:
+    """Change ``user``'s password, ending every login, and give this browser a fresh one."""
+    with request.app.state.session_factory() as session:
+        set_password(session, user.id, new_password=new, current_password=current, actor_id=user.id)
+        token = _start_login(request, session, user)
+        session.commit()
+    log_in(request, user, token)
 
 
 class LoginRequest(BaseModel):
@@ -201,8 +277,9 @@ def login_json(request: Request, body: LoginRequest) -> Response | SessionPublic
         except InvalidCredentialsError as exc:
             session.commit()
             raise HTTPException(status_code=401, detail=str(exc)) from exc
+        token = _start_login(request, session, user)
         session.commit()
-    log_in(request, user)
+    log_in(request, user, token)
     return _session_public(request)
 
 
@@ -215,4 +292,29 @@ def logout_json(request: Request) -> SessionPublic:
             record_audit(session, actor_id=user.id, action="user.logout", target=f"user:{user.id}")
             session.commit()
     log_out(request)
+    return _session_public(request)
+
+
+class PasswordChange(BaseModel):
+    """The logged-in user's current password and the new one."""
+
+    current_password: str = Field(min_length=1, max_length=1024)
+    new_password: str = Field(min_length=8, max_length=1024)
+
+
+@api_router.post(
+    "/password",
+    response_model=SessionPublic,
+    dependencies=[Depends(validate_csrf)],
+    responses={401: {"description": "not logged in, or the current password is wrong"}},
+)
+def change_password(request: Request, body: PasswordChange) -> SessionPublic:
+    """Change your password: every login of your account ends, this one gets a fresh login."""
+    user = current_user_of(request)
+    if user is None:
+        raise HTTPException(status_code=401, detail="log in to do this")
+    try:
+        _change_password(request, user, current=body.current_password, new=body.new_password)
+    except InvalidCredentialsError as exc:
+        raise HTTPException(status_code=401, detail=str(exc)) from exc
     return _session_public(request)

@@ -3,7 +3,13 @@
 ``SettingsDep``, ``SessionDep`` (the route commits), ``CorpusDep`` (a read-only
 DuckDB cursor on the corpus), ``CurrentUser`` (User or None), ``MemberUser``,
 ``EditorUser``, ``AdminUser`` (401 when not logged in, 403 without the role),
-``CsrfProtected`` (validates the CSRF token of a write) and ``render``.
+``CsrfProtected`` (validates the CSRF token of a write), ``FormDep`` (the parsed form
+body, so that a route touching the database can be a plain ``def``) and ``render``.
+
+Every route that touches a database is a plain ``def``: FastAPI runs it in a worker
+thread, so a slow query never stalls the event loop that answers everyone else.
+Parsing a form is the only thing that needs ``await``; ``FormDep`` does it in an
+async dependency before the route runs (tests/security/test_event_loop.py checks).
 """
 
 from __future__ import annotations
@@ -12,9 +18,10 @@ from collections.abc import Callable, Iterator
 from typing import Annotated
 
 import duckdb
-from fastapi import Depends, HTTPException, Request
+from fastapi import Depends, HTTPException, Path, Request
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
+from starlette.datastructures import FormData
 
 from permed_atlas.accounts import User, role_at_least
 from permed_atlas.settings import Settings
@@ -29,7 +36,10 @@ __all__ = [
     "CsrfProtected",
     "CurrentUser",
     "EditorUser",
+    "FormDep",
+    "MAX_ID",
     "MemberUser",
+    "PathId",
     "SessionDep",
     "SettingsDep",
     "csrf_input",
@@ -79,6 +89,14 @@ def seed_once(name: str, load: Callable[[Session, Settings], object]) -> Callabl
     return ensure_seeded
 
 
+async def read_form(request: Request) -> FormData:
+    """The request's parsed form (url-encoded or multipart), read on the event loop.
+
+    Starlette caches it on the request, so the CSRF check and the route share one parse.
+    """
+    return await request.form()
+
+
 def get_corpus(request: Request) -> Iterator[duckdb.DuckDBPyConnection]:
     """A read-only cursor on the corpus for one request."""
     yield from request.app.state.corpus.cursor()
@@ -116,3 +134,11 @@ MemberUser = Annotated[User, Depends(_require("member"))]
 EditorUser = Annotated[User, Depends(_require("editor"))]
 AdminUser = Annotated[User, Depends(_require("admin"))]
 CsrfProtected = Annotated[None, Depends(validate_csrf)]
+FormDep = Annotated[FormData, Depends(read_form)]
+
+MAX_ID = 2**63 - 1
+"""The largest id a database integer key holds (SQLite INTEGER, PostgreSQL BIGINT)."""
+
+PathId = Annotated[int, Path(ge=1, le=MAX_ID, description="a positive 64-bit id")]
+"""Every integer id in a path: a larger one is refused with 422 before any query, where
+SQLite would raise OverflowError (a 500)."""

@@ -6,6 +6,7 @@ Domain errors carry no HTTP status; :func:`status_for` maps them. Pages render
 
 from __future__ import annotations
 
+import functools
 import logging
 from typing import Any
 
@@ -14,6 +15,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from jinja2 import TemplateNotFound
 from pydantic import BaseModel, Field
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 
@@ -126,6 +128,20 @@ def _respond(
     return Response(f"{status} {context['title']}: {context['detail']}", status_code=status)
 
 
+async def _respond_off_loop(
+    request: Request,
+    status: int,
+    detail: Any,
+    *,
+    field: str | None = None,
+    headers: dict[str, str] | None = None,
+) -> Response:
+    # An error page shows who is logged in, which reads the database: do it in a thread.
+    return await run_in_threadpool(
+        functools.partial(_respond, request, status, detail, field=field, headers=headers)
+    )
+
+
 def _summarise(detail: Any) -> str:
     if isinstance(detail, list):
         return "; ".join(
@@ -146,13 +162,15 @@ async def _permed_error(request: Request, exc: Exception) -> Response:
     headers = None
     if isinstance(exc, LoginRateLimitedError):
         headers = {"Retry-After": str(exc.retry_after)}
-    return _respond(request, status, str(exc), field=getattr(exc, "field", None), headers=headers)
+    return await _respond_off_loop(
+        request, status, str(exc), field=getattr(exc, "field", None), headers=headers
+    )
 
 
 async def _http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, StarletteHTTPException)
     headers = dict(exc.headers) if exc.headers else None
-    return _respond(request, exc.status_code, exc.detail, headers=headers)
+    return await _respond_off_loop(request, exc.status_code, exc.detail, headers=headers)
 
 
 async def _validation_error(request: Request, exc: Exception) -> Response:
@@ -173,12 +191,12 @@ async def _validation_error(request: Request, exc: Exception) -> Response:
         for error in errors
     ]
     field = clean[0]["loc"][-1] if clean and clean[0]["loc"] else None
-    return _respond(request, 422, clean, field=field)
+    return await _respond_off_loop(request, 422, clean, field=field)
 
 
 async def _unexpected(request: Request, exc: Exception) -> Response:
     logger.exception("unexpected error on %s %s", request.method, request.url.path)
-    return _respond(request, 500, "an unexpected error happened; it has been logged")
+    return await _respond_off_loop(request, 500, "an unexpected error happened; it has been logged")
 
 
 def install_error_handlers(app: FastAPI) -> None:

@@ -31,6 +31,8 @@ def run_server(
     bind_port = port or settings.port
     app = create_app(settings)
     say(f"PerMed Atlas on http://{bind_host}:{bind_port}  (Ctrl-C stops it)")
+    # uvicorn would believe X-Forwarded-For from loopback; the app's SecurityMiddleware
+    # believes it only from PERMED_TRUSTED_PROXIES.
     if workers > 1:
         # Several workers need an import string; each builds its app from the environment.
         uvicorn.run(
@@ -40,6 +42,7 @@ def run_server(
             port=bind_port,
             workers=workers,
             log_level="info",
+            proxy_headers=False,
         )
     else:
-        uvicorn.run(app, host=bind_host, port=bind_port, log_level="info")
+        uvicorn.run(app, host=bind_host, port=bind_port, log_level="info", proxy_headers=False)

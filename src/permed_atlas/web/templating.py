@@ -13,6 +13,7 @@ from fastapi.templating import Jinja2Templates
 from starlette.responses import Response
 
 from permed_atlas.landscape import CorpusSummary, LandscapeError, summarise_corpus
+from permed_atlas.limits import COMMENT_MAX_LENGTH, TEXT_MAX_LENGTH
 from permed_atlas.web.csrf import csrf_input, get_csrf_token
 from permed_atlas.web.form_problems import field_label, problems_of, typed_value
 
@@ -25,6 +26,8 @@ templates.env.globals["csrf_token"] = get_csrf_token
 templates.env.globals["typed_value"] = typed_value
 templates.env.globals["form_problems"] = problems_of
 templates.env.globals["field_label"] = field_label
+templates.env.globals["COMMENT_MAX_LENGTH"] = COMMENT_MAX_LENGTH
+templates.env.globals["TEXT_MAX_LENGTH"] = TEXT_MAX_LENGTH
 
 
 def _query_with(request: Request, **changes: Any) -> str:

@@ -1,0 +1,118 @@
+"""Login with rate limits that hold under concurrency.
+
+Four limits over a sliding window of :data:`LOGIN_WINDOW` (documented in
+docs/security.md):
+
+- :data:`MAX_FAILED_LOGINS` failures for one email from one client address;
+- :data:`MAX_FAILED_LOGINS_PER_ACCOUNT` for one email from all addresses together
+  (a botnet guessing one account);
+- :data:`MAX_EMAILS_PER_CLIENT` different emails failing from one address
+  (password spraying: one password tried against many accounts);
+- :data:`MAX_FAILED_LOGINS_PER_CLIENT` failures from one address in all.
+
+Atomic without locks: an attempt is stored and committed *before* it is counted
+and before the password is checked, so of any number of concurrent attempts the
+last one to count sees all the others; at most the limit are ever checked. A
+refused attempt removes its row again; a failed one keeps it; a successful one
+clears the failures of its email and address.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.orm import Session
+
+from permed_atlas.accounts.errors import InvalidCredentialsError, LoginRateLimitedError
+from permed_atlas.accounts.models import User
+from permed_atlas.accounts.passwords import hash_password, needs_rehash, verify_password
+from permed_atlas.accounts.sessions import naive_utc
+from permed_atlas.accounts.store import record_audit
+from permed_atlas.accounts.tables import LoginAttemptRow, UserRow
+
+MAX_FAILED_LOGINS = 5
+MAX_FAILED_LOGINS_PER_ACCOUNT = 20
+MAX_EMAILS_PER_CLIENT = 10
+MAX_FAILED_LOGINS_PER_CLIENT = 30
+LOGIN_WINDOW = timedelta(minutes=15)
+
+
+def _now() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+def _refusal(session: Session, *, email: str, client: str, since: datetime) -> str | None:
+    """Which limit the attempts in the window (this one included) break, or None."""
+    recent = LoginAttemptRow.at > since
+    per_pair = select(func.count()).where(
+        recent, LoginAttemptRow.email == email, LoginAttemptRow.client == client
+    )
+    if (session.scalar(per_pair) or 0) > MAX_FAILED_LOGINS:
+        return f"too many failed logins for {email}"
+    per_account = select(func.count()).where(recent, LoginAttemptRow.email == email)
+    if (session.scalar(per_account) or 0) > MAX_FAILED_LOGINS_PER_ACCOUNT:
+        return f"too many failed logins for {email}"
+    emails = select(func.count(func.distinct(LoginAttemptRow.email))).where(
+        recent, LoginAttemptRow.client == client
+    )
+    if (session.scalar(emails) or 0) > MAX_EMAILS_PER_CLIENT:
+        return "too many failed logins from this address"
+    per_client = select(func.count()).where(recent, LoginAttemptRow.client == client)
+    if (session.scalar(per_client) or 0) > MAX_FAILED_LOGINS_PER_CLIENT:
+        return "too many failed logins from this address"
+    return None
+
+
+def authenticate(
+    session: Session, *, email: str, password: str, client: str, now: datetime | None = None
+) -> User:
+    """The account for ``email`` if ``password`` matches and no login limit is reached.
+
+    Unlike the store's other functions this commits: the attempt must be visible
+    to concurrent attempts before it is counted. The caller commits the rest
+    (the audit entry, a rehash) even when this raises.
+
+    :param session: the platform database session.
+    :param email: the email typed.
+    :param password: the password typed.
+    :param client: the client's address, as the web edge determined it.
+    :param now: the current time (naive UTC), for tests.
+    """
+    moment = now or _now()
+    address = email.strip().lower()[:320]
+    client_key = client[:64]
+    since = moment - LOGIN_WINDOW
+    attempt = LoginAttemptRow(email=address, client=client_key, at=moment)
+    session.add(attempt)
+    session.execute(delete(LoginAttemptRow).where(LoginAttemptRow.at < moment - 2 * LOGIN_WINDOW))
+    session.commit()
+    reason = _refusal(session, email=address, client=client_key, since=since)
+    if reason is not None:
+        session.delete(attempt)
+        session.commit()
+        oldest = session.scalar(
+            select(func.min(LoginAttemptRow.at)).where(
+                LoginAttemptRow.at > since,
+                (LoginAttemptRow.email == address) | (LoginAttemptRow.client == client_key),
+            )
+        )
+        start = naive_utc(oldest) if oldest is not None else moment
+        retry_after = int((start + LOGIN_WINDOW - moment).total_seconds()) + 1
+        raise LoginRateLimitedError(
+            f"{reason}; try again in {max(retry_after, 1)} seconds",
+            retry_after=max(retry_after, 1),
+        )
+    row = session.scalar(select(UserRow).where(UserRow.email == address))
+    ok = verify_password(password, row.password_hash if row is not None else None)
+    if row is None or not ok or not row.is_active:
+        raise InvalidCredentialsError("wrong email or password")
+    session.execute(
+        delete(LoginAttemptRow).where(
+            LoginAttemptRow.email == address, LoginAttemptRow.client == client_key
+        )
+    )
+    if needs_rehash(row.password_hash):
+        row.password_hash = hash_password(password)
+    record_audit(session, actor_id=row.id, action="user.login", target=f"user:{row.id}")
+    return User(id=row.id, email=row.email, role=row.role, is_active=row.is_active)
