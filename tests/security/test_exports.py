@@ -82,8 +82,9 @@ def test_delphi_ratings_csv(editor, poisoned_study) -> None:  # type: ignore[no-
     _assert_inert(_cells(response.text), [PAYLOADS[2], PAYLOADS[3]])
 
 
-def test_delphi_statistics_csv(client, poisoned_study) -> None:  # type: ignore[no-untyped-def]
-    response = client.get(f"/delphi/studies/{poisoned_study.study.id}/statistics.csv")
+def test_delphi_statistics_csv(editor, poisoned_study) -> None:  # type: ignore[no-untyped-def]
+    # The study is not published, so only a coordinator (editor) gets its statistics.
+    response = editor.get(f"/delphi/studies/{poisoned_study.study.id}/statistics.csv")
     assert response.status_code == 200
     _assert_inert(_cells(response.text), [PAYLOADS[0]])
 

@@ -17,7 +17,7 @@ from permed_atlas.delphi import store, studies
 from permed_atlas.delphi.definition import study_draft_from_form
 from permed_atlas.delphi.edge import redirect
 from permed_atlas.delphi.errors import ResponsesFileError, RoundStateError, StudyFileError
-from permed_atlas.web.deps import CsrfProtected, EditorUser, SessionDep, render
+from permed_atlas.web.deps import CsrfProtected, EditorUser, PathId, SessionDep, render
 
 coordinate_router = APIRouter()
 
@@ -86,7 +86,7 @@ def create_study(
 
 @coordinate_router.post("/studies/{study_id}/pillars", include_in_schema=False)
 def add_pillar(
-    study_id: int,
+    study_id: PathId,
     session: SessionDep,
     user: EditorUser,
     _csrf: CsrfProtected,
@@ -107,7 +107,7 @@ def add_pillar(
 
 @coordinate_router.post("/surveys/{survey_id}", include_in_schema=False)
 def edit_pillar(
-    survey_id: int,
+    survey_id: PathId,
     session: SessionDep,
     user: EditorUser,
     _csrf: CsrfProtected,
@@ -127,7 +127,7 @@ def edit_pillar(
 @coordinate_router.post("/studies/{study_id}/responses", include_in_schema=False)
 def import_responses(
     request: Request,
-    study_id: int,
+    study_id: PathId,
     session: SessionDep,
     user: EditorUser,
     _csrf: CsrfProtected,
@@ -166,7 +166,7 @@ def import_responses(
 
 @coordinate_router.post("/studies/{study_id}/publish", include_in_schema=False)
 def publish_study(
-    study_id: int,
+    study_id: PathId,
     session: SessionDep,
     user: EditorUser,
     _csrf: CsrfProtected,

@@ -75,7 +75,7 @@ def _render_panel(
 @manage_router.post("/studies/{study_id}/experts", include_in_schema=False)
 def add_expert(
     request: Request,
-    study_id: int,
+    study_id: PathId,
     session: SessionDep,
     settings: SettingsDep,
     user: EditorUser,
