@@ -99,7 +99,7 @@ def _kind(hint: Any, name: str) -> FieldKind:
 def purpose_choices() -> tuple[PurposeChoice, ...]:
     """The purposes the matcher accepts: permissions but NRES, and mapped investigation terms."""
     duo = load_duo_ontology()
-    terms = [t for t in duo if t.kind == "permission" and t.id != _NRES]
+    terms = [t for t in duo.of_kind("permission") if t.id != _NRES]
     terms += [duo.terms[code] for code in sorted(duo.purposes) if code in duo.terms]
     return tuple(PurposeChoice(t.id, t.shorthand or t.id, t.label) for t in terms)
 

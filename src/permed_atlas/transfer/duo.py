@@ -92,6 +92,10 @@ class DuoOntology:
     def __len__(self) -> int:
         return len(self.terms)
 
+    def of_kind(self, kind: str) -> tuple[DuoTerm, ...]:
+        """Non-obsolete terms of one kind (``permission``, ``modifier``, ``investigation``)."""
+        return tuple(t for t in self if t.kind == kind)
+
     def resolve(self, code: str, *, field: str | None = None) -> DuoTerm:
         """The term named by a CURIE, IRI, ``DUO_0000042`` form or shorthand ("GRU").
 
