@@ -66,7 +66,8 @@ CAPABILITIES: tuple[Capability, ...] = (
     Capability(
         "landscape",
         commands={
-            "tag": "Recompute the countries, regions, topics and flags of every work.",
+            "tag": "Recompute the countries, regions, topics and flags of every work, and publish "
+            "them to the web app (a running ``permed serve`` switches to them).",
             "explain": "Show why a work got its countries, regions, topics and flags.",
             "indicators": "Compute the landscape indicators per year and region.",
             "report": "Write a self-contained HTML landscape report with charts (opens offline).",
