@@ -223,6 +223,8 @@ def status(
             "projected_value",
             "target_value",
             "status",
+            "uncertain",
+            "points",
         )
         rows = [{k: row[k] for k in keep} for row in rows]
     _emit(rows, fmt)

@@ -140,6 +140,8 @@ def assessment_dict(assessment: Assessment) -> dict[str, Any]:
         "indicator": indicator_dict(assessment.indicator),
         "status": assessment.status,
         "reason": assessment.reason,
+        "uncertain": assessment.uncertain,
+        "basis": assessment.basis,
         "points": len(assessment.points),
         "observations": assessment.n_observations,
         "latest": None
@@ -188,6 +190,8 @@ def assessment_row(assessment: Assessment) -> dict[str, Any]:
         if projection is None or projection.upper is None
         else round(projection.upper, 2),
         "status": assessment.status,
+        "uncertain": assessment.uncertain,
+        "points": assessment.n_points,
         "actions": " ".join(indicator.action_codes),
     }
 
