@@ -223,10 +223,14 @@ def status(
             "projected_value",
             "target_value",
             "status",
-            "uncertain",
-            "points",
         )
-        rows = [{k: row[k] for k in keep} for row in rows]
+        rows = [
+            {k: row[k] for k in keep}
+            | {"status": f"{row['status']} (uncertain: {row['points']} points)"}
+            if row["uncertain"]
+            else {k: row[k] for k in keep}
+            for row in rows
+        ]
     _emit(rows, fmt)
 
 

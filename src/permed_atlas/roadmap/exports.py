@@ -125,7 +125,8 @@ def observation_dict(observation: Observation) -> dict[str, Any]:
         "date": observation.observed_on.isoformat(),
         "value": observation.value,
         "source": observation.source,
-        "entered_by": observation.entered_by,
+        # Public output: the JSON API and exports are open to anonymous visitors.
+        "entered_by": observation.public_entered_by,
         "entered_at": observation.entered_at.isoformat(),
     }
 
