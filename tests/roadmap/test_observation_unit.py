@@ -36,8 +36,12 @@ def test_form_and_api_store_in_the_indicators_unit(editor: TestClient, engine: E
     )
     assert form.status_code == 303
     url = f"/api/v1/roadmap/indicators/{CODE}/observations"
-    assert editor.post(url, json={"date": "2025-01-31", "value": 46, "source": "s"}).status_code == 201
-    same = editor.post(url, json={"date": "2025-03-31", "value": 47, "unit": "percent", "source": "s"})
+    assert (
+        editor.post(url, json={"date": "2025-01-31", "value": 46, "source": "s"}).status_code == 201
+    )
+    same = editor.post(
+        url, json={"date": "2025-03-31", "value": 47, "unit": "percent", "source": "s"}
+    )
     assert same.status_code == 201
     with session_factory(engine)() as session:
         assert [o.value for o in list_observations(session, CODE)] == [44.0, 46.0, 47.0]

@@ -1,4 +1,4 @@
-"""Who entered an observation: editors see it, anonymous visitors see a name or role, never an email."""
+"""Who entered an observation: editors see it; anonymous visitors a name or role, never an email."""
 
 from __future__ import annotations
 
@@ -52,8 +52,8 @@ def _public_texts(client: TestClient) -> dict[str, str]:
     return texts
 
 
-def test_anonymous_visitors_never_see_the_editors_email(
-    app, client: TestClient, engine: Engine, make_user, login  # type: ignore[no-untyped-def]
+def test_anonymous_visitors_never_see_the_editors_email(  # type: ignore[no-untyped-def]
+    app, client: TestClient, engine: Engine, make_user, login
 ) -> None:
     make_user(EMAIL, "editor", PASSWORD)
     login(client, EMAIL, PASSWORD)

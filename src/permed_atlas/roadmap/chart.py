@@ -128,7 +128,7 @@ def render_chart(assessment: Assessment, *, title: str | None = None) -> str:
         out.append(
             f'<text class="tick-note" x="{LEFT + plot_w}" y="{TOP + plot_h + 32}" '
             f'text-anchor="end" fill="#555">year ticks at '
-            f'{indicator.target_date.strftime("%d %b")}, the target\'s day</text>'
+            f"{indicator.target_date.strftime('%d %b')}, the target's day</text>"
         )
     mid = TOP + plot_h / 2
     out.append(

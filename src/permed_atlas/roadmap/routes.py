@@ -197,7 +197,7 @@ def add_observation_form(
     source: Annotated[str, Form(max_length=2000)],
     unit: Annotated[str | None, Form(max_length=80)] = None,
 ) -> Response:
-    form = {"observed_on": observed_on, "value": value, "unit": unit, "source": source}
+    form = {"observed_on": observed_on, "value": value, "unit": unit or "", "source": source}
     try:
         observation = ObservationInput(
             indicator=code,
