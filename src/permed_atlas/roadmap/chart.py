@@ -127,8 +127,8 @@ def render_chart(assessment: Assessment, *, title: str | None = None) -> str:
     if (indicator.target_date.month, indicator.target_date.day) != (1, 1):
         out.append(
             f'<text class="tick-note" x="{LEFT + plot_w}" y="{TOP + plot_h + 32}" '
-            f'text-anchor="end" fill="#555">year ticks at '
-            f"{indicator.target_date.strftime('%d %b')}, the target's day</text>"
+            f'text-anchor="end" fill="#555">each tick marks '
+            f"{indicator.target_date.strftime('%d %b')} of its year, the target's day</text>"
         )
     mid = TOP + plot_h / 2
     out.append(
