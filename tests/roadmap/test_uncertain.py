@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import xml.etree.ElementTree as ET
 from datetime import date
@@ -94,3 +96,7 @@ def test_cli_status_shows_uncertain(tmp_path, monkeypatch) -> None:  # type: ign
     assert "uncertain" not in table.stdout
     milan = runner.invoke(app, ["roadmap", "status", "-i", "dpyd-demo-milan", "-f", "json"])
     assert json.loads(milan.stdout)[0]["uncertain"] is False
+    scorecard = runner.invoke(app, ["roadmap", "scorecard", "ic2permed", "-f", "csv"]).stdout
+    card = list(csv.DictReader(io.StringIO(scorecard)))
+    assert any(int(row["CN_uncertain"]) for row in card)
+    assert all(int(row["all_uncertain"]) >= int(row["CN_uncertain"]) for row in card)

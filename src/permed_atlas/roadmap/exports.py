@@ -211,7 +211,9 @@ def scorecard_rows(scorecard: Scorecard) -> list[dict[str, Any]]:
             flat[f"{region}_at_risk"] = counts.at_risk
             flat[f"{region}_off_track"] = counts.off_track
             flat[f"{region}_insufficient"] = counts.insufficient
+            flat[f"{region}_uncertain"] = counts.uncertain
         flat["all_status"] = row.overall.status
+        flat["all_uncertain"] = row.overall.uncertain
         flat["all_indicators"] = row.overall.total
         rows.append(flat)
     return rows
