@@ -45,17 +45,13 @@ def test_editor_adds_observation_and_scorecard_changes(  # type: ignore[no-untyp
     assert page.locator("h1 .rm-status").inner_text() == "off track"
     assert page.locator("[data-testid=chart] svg circle.observation").count() == 1
 
-    # a unit that is not the indicator's is refused with a clear message
+    # the unit is the indicator's, shown rather than retyped
     form = page.locator("[data-testid=observation-form]")
+    assert form.locator("input[name=unit]").count() == 0
+    assert form.locator("[data-testid=observation-unit]").inner_text().startswith("%")
     form.locator("input[name=observed_on]").fill("2025-12-31")
     form.locator("input[name=value]").fill("58")
-    form.locator("input[name=unit]").fill("patients")
     form.locator("input[name=source]").fill("laboratory records, December 2025")
-    form.locator("button[type=submit]").click()
-    assert "not the unit" in page.locator("[data-testid=form-error]").inner_text()
-
-    form = page.locator("[data-testid=observation-form]")
-    form.locator("input[name=unit]").fill("%")
     form.locator("button[type=submit]").click()
     page.wait_for_url("**/roadmap/indicators/dpyd-demo-nanjing")
     assert page.locator("h1 .rm-status").inner_text() == "on track"

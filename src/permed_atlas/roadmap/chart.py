@@ -112,17 +112,24 @@ def render_chart(assessment: Assessment, *, title: str | None = None) -> str:
             f'fill="#333">{_fmt(tick)}</text>'
         )
         tick += step
-    first_year = date.fromordinal(x_start).year + 1
-    last_year = date.fromordinal(x_end).year
-    every = max(1, math.ceil((last_year - first_year + 1) / 10))
-    for year in range(first_year, last_year + 1, every):
-        tx = x(date(year, 1, 1))
-        out.append(f'<line x1="{tx:.1f}" x2="{tx:.1f}" y1="{TOP}" y2="{TOP + plot_h}"/>')
+    axis_start, axis_end = date.fromordinal(x_start), date.fromordinal(x_end)
+    for when in year_ticks(axis_start, axis_end, indicator.target_date):
+        tx = x(when)
         out.append(
-            f'<text x="{tx:.1f}" y="{TOP + plot_h + 16}" text-anchor="middle" stroke="none" '
-            f'fill="#333">{year}</text>'
+            f'<line class="year-tick" data-date="{when.isoformat()}" x1="{tx:.1f}" '
+            f'x2="{tx:.1f}" y1="{TOP}" y2="{TOP + plot_h}"/>'
+        )
+        out.append(
+            f'<text class="year-label" x="{tx:.1f}" y="{TOP + plot_h + 16}" '
+            f'text-anchor="middle" stroke="none" fill="#333">{when.year}</text>'
         )
     out.append("</g>")
+    if (indicator.target_date.month, indicator.target_date.day) != (1, 1):
+        out.append(
+            f'<text class="tick-note" x="{LEFT + plot_w}" y="{TOP + plot_h + 32}" '
+            f'text-anchor="end" fill="#555">each tick marks '
+            f"{indicator.target_date.strftime('%d %b')} of its year, the target's day</text>"
+        )
     mid = TOP + plot_h / 2
     out.append(
         f'<text x="14" y="{mid:.1f}" transform="rotate(-90 14 {mid:.1f})" '
@@ -191,6 +198,28 @@ def render_chart(assessment: Assessment, *, title: str | None = None) -> str:
     return "\n".join(out)
 
 
+def year_ticks(start: date, end: date, target: date) -> list[date]:
+    """One tick a year, on the target's day of the year, so the target sits on its year's tick.
+
+    A roadmap's "by 2030" is dated 2030-12-31; ticks on 1 January would put it beside "2031".
+
+    :param start: left edge of the axis.
+    :param end: right edge of the axis.
+    :param target: the indicator's target date.
+    """
+
+    def on(year: int) -> date:
+        try:
+            return target.replace(year=year)
+        except ValueError:  # 29 February in a common year
+            return date(year, 2, 28)
+
+    years = [year for year in range(start.year, end.year + 1) if start <= on(year) <= end]
+    every = max(1, math.ceil(len(years) / 10))
+    # Count back from the target's year so the thinned ticks keep the target's.
+    return [on(year) for year in years if (target.year - year) % every == 0]
+
+
 def _cut(text: str, limit: int = 80) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
@@ -204,6 +233,8 @@ def _legend(assessment: Assessment, level: float) -> list[str]:
         ("target", "target", "diamond"),
         ("projection", "linear trend", "line"),
     ]
+    if assessment.uncertain:
+        entries[-1] = ("projection", f"trend ({assessment.n_points} pts)", "line")
     if assessment.projection is not None and assessment.projection.has_interval:
         entries.append(("band", f"{level:.0%} prediction interval", "rect"))
     out = ['<g class="legend">']
@@ -230,6 +261,12 @@ def _legend(assessment: Assessment, level: float) -> list[str]:
         f'<text class="status" x="{lx}" y="{sy}" font-weight="bold" '
         f'fill="{COLOURS[status]}">{escape(status)}</text>'
     )
+    if assessment.uncertain:
+        out.append(
+            f'<text class="uncertain" x="{lx}" y="{sy + 16}" fill="#555">uncertain: '
+            f"{assessment.n_points} points,</text>"
+            f'<text x="{lx}" y="{sy + 30}" fill="#555">no interval</text>'
+        )
     out.append("</g>")
     return out
 
@@ -239,7 +276,7 @@ def _describe(assessment: Assessment) -> str:
     text = (
         f"{len(assessment.points)} points from {indicator.baseline_date.isoformat()}; "
         f"target {_fmt(indicator.target_value)} {indicator.unit} by "
-        f"{indicator.target_date.isoformat()}; status {assessment.status}"
+        f"{indicator.target_date.isoformat()}; status {assessment.status}, {assessment.basis}"
     )
     if assessment.projection is not None:
         text += f"; projected {_fmt(assessment.projection.value)}"

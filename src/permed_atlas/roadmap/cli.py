@@ -224,7 +224,13 @@ def status(
             "target_value",
             "status",
         )
-        rows = [{k: row[k] for k in keep} for row in rows]
+        rows = [
+            {k: row[k] for k in keep}
+            | {"status": f"{row['status']} (uncertain: {row['points']} points)"}
+            if row["uncertain"]
+            else {k: row[k] for k in keep}
+            for row in rows
+        ]
     _emit(rows, fmt)
 
 

@@ -125,7 +125,8 @@ def observation_dict(observation: Observation) -> dict[str, Any]:
         "date": observation.observed_on.isoformat(),
         "value": observation.value,
         "source": observation.source,
-        "entered_by": observation.entered_by,
+        # Public output: the JSON API and exports are open to anonymous visitors.
+        "entered_by": observation.public_entered_by,
         "entered_at": observation.entered_at.isoformat(),
     }
 
@@ -140,6 +141,8 @@ def assessment_dict(assessment: Assessment) -> dict[str, Any]:
         "indicator": indicator_dict(assessment.indicator),
         "status": assessment.status,
         "reason": assessment.reason,
+        "uncertain": assessment.uncertain,
+        "basis": assessment.basis,
         "points": len(assessment.points),
         "observations": assessment.n_observations,
         "latest": None
@@ -188,6 +191,8 @@ def assessment_row(assessment: Assessment) -> dict[str, Any]:
         if projection is None or projection.upper is None
         else round(projection.upper, 2),
         "status": assessment.status,
+        "uncertain": assessment.uncertain,
+        "points": assessment.n_points,
         "actions": " ".join(indicator.action_codes),
     }
 
@@ -206,7 +211,9 @@ def scorecard_rows(scorecard: Scorecard) -> list[dict[str, Any]]:
             flat[f"{region}_at_risk"] = counts.at_risk
             flat[f"{region}_off_track"] = counts.off_track
             flat[f"{region}_insufficient"] = counts.insufficient
+            flat[f"{region}_uncertain"] = counts.uncertain
         flat["all_status"] = row.overall.status
+        flat["all_uncertain"] = row.overall.uncertain
         flat["all_indicators"] = row.overall.total
         rows.append(flat)
     return rows

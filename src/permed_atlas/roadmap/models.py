@@ -6,6 +6,7 @@ chart) compute on. No I/O here.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Literal, TypeAlias
@@ -144,15 +145,33 @@ class Indicator:
 class ObservationInput:
     """An observation as entered or read from a file, before it is stored.
 
+    :param unit: None takes the indicator's unit (forms and the API choose it from the
+        indicator rather than asking for it to be retyped); a unit given must be the indicator's.
     :param line: the file line it came from (CSV import), for error messages.
     """
 
     indicator: str
     observed_on: date
     value: float
-    unit: str
+    unit: str | None
     source: str
     line: int | None = None
+
+
+_EMAIL = re.compile(r"<?[^\s<>@]+@[^\s<>@]+>?")
+EDITOR_ROLE_LABEL = "editor"
+
+
+def public_editor_label(entered_by: str) -> str:
+    """``entered_by`` with any email address removed; the role when nothing else is left.
+
+    Observations stored before this rule carry the editor's email; the public sees a name
+    ("Jane Doe <jane@x.org>" gives "Jane Doe") or the role, never the address.
+
+    :param entered_by: as stored (a name, an email, "demo data", ...).
+    """
+    kept = " ".join(_EMAIL.sub(" ", entered_by).split()).strip(" ,;:()")
+    return kept or EDITOR_ROLE_LABEL
 
 
 @dataclass(frozen=True)
@@ -164,6 +183,11 @@ class Observation:
     source: str
     entered_by: str
     entered_at: datetime
+
+    @property
+    def public_entered_by(self) -> str:
+        """Who entered it, as shown to anyone who is not an editor: never an email."""
+        return public_editor_label(self.entered_by)
 
 
 @dataclass(frozen=True)

@@ -195,10 +195,10 @@ def add_observation_form(
     _csrf: CsrfProtected,
     observed_on: Annotated[str, Form(max_length=20)],
     value: Annotated[str, Form(max_length=40)],
-    unit: Annotated[str, Form(max_length=80)],
     source: Annotated[str, Form(max_length=2000)],
+    unit: Annotated[str | None, Form(max_length=80)] = None,
 ) -> Response:
-    form = {"observed_on": observed_on, "value": value, "unit": unit, "source": source}
+    form = {"observed_on": observed_on, "value": value, "unit": unit or "", "source": source}
     try:
         observation = ObservationInput(
             indicator=code,
@@ -242,7 +242,7 @@ def observations_csv(request: Request, code: str, session: SessionDep) -> Respon
             "value": o.value,
             "unit": unit,
             "source": o.source,
-            "entered_by": o.entered_by,
+            "entered_by": o.public_entered_by,
         }
         for o in page.observations
     ]

@@ -13,7 +13,8 @@ class ObservationCreate(BaseModel):
 
     date: date
     value: float
-    unit: str = Field(min_length=1, max_length=80)
+    # Omitted: the indicator's unit. Given: it must be the indicator's unit (refused otherwise).
+    unit: str | None = Field(default=None, min_length=1, max_length=80)
     source: str = Field(min_length=1, max_length=2000)
 
 

@@ -32,6 +32,8 @@ class StatusCounts:
     at_risk: int = 0
     off_track: int = 0
     insufficient: int = 0
+    # Of the assessed, how many rest on 2 points with no interval (their status is uncertain).
+    uncertain: int = 0
 
     @property
     def total(self) -> int:
@@ -64,6 +66,7 @@ class StatusCounts:
             "at_risk": self.at_risk,
             "off_track": self.off_track,
             "insufficient_data": self.insufficient,
+            "uncertain": self.uncertain,
             "total": self.total,
             "score": None if self.score is None else round(self.score, 4),
             "status": self.status,
@@ -103,13 +106,15 @@ def count_statuses(assessments: Iterable[Assessment]) -> StatusCounts:
     :param assessments: one per indicator.
     """
     counts = {"on track": 0, "at risk": 0, "off track": 0, "insufficient data": 0}
-    for assessment in assessments:
+    listed = list(assessments)
+    for assessment in listed:
         counts[assessment.status] += 1
     return StatusCounts(
         on_track=counts["on track"],
         at_risk=counts["at risk"],
         off_track=counts["off track"],
         insufficient=counts["insufficient data"],
+        uncertain=sum(1 for assessment in listed if assessment.uncertain),
     )
 
 

@@ -379,11 +379,12 @@ def check_observation(
     :param today: observations after this date are refused.
     """
     problems: list[tuple[str, str]] = []
-    if not units_match(indicator.unit, observation.unit):
+    if observation.unit is not None and not units_match(indicator.unit, observation.unit):
         problems.append(
             (
                 "unit",
-                f"{observation.unit!r} is not the unit of {indicator.code} ({indicator.unit!r})",
+                f"{observation.unit!r} is not the unit of {indicator.code} ({indicator.unit!r}); "
+                f"enter the value in {indicator.unit} (no conversion between units is defined)",
             )
         )
     if observation.observed_on < indicator.baseline_date:

@@ -13,6 +13,8 @@ from permed_atlas.roadmap.projection import DEFAULT_LEVEL, Point, Projection, pr
 from permed_atlas.roadmap.spec import is_percent
 
 MIN_POINTS = 2
+# Below this a line passes through every point and no interval can be estimated.
+MIN_POINTS_FOR_INTERVAL = 3
 
 STATUS_RULE = (
     "A straight line is fitted by least squares through the baseline and every observation "
@@ -21,6 +23,8 @@ STATUS_RULE = (
     "better, at or below it when lower is better). At risk: the projection misses the target "
     "but the {level:.0%} prediction interval still reaches it (needs 3 or more points). "
     "Off track: neither reaches it. Insufficient data: fewer than 2 points on different dates. "
+    "With only 2 points the line passes through both, no interval can be estimated, and the "
+    "status is marked uncertain with the projection drawn dashed and unshaded. "
     "Shares (units in %) are capped to 0-100%."
 )
 
@@ -36,6 +40,29 @@ class Assessment:
     projection: Projection | None
     latest: Point | None
     n_observations: int
+
+    @property
+    def n_points(self) -> int:
+        """How many points the trend rests on (the baseline counts as one)."""
+        return len(self.points)
+
+    @property
+    def uncertain(self) -> bool:
+        """A projection without a prediction interval: a line through two points is exact
+        by construction, so its status must not be read as certain."""
+        return self.projection is not None and not self.projection.has_interval
+
+    @property
+    def basis(self) -> str:
+        """What the status rests on, in words shown beside it wherever it appears."""
+        if self.projection is None:
+            return f"based on {self.n_points} point{'s' if self.n_points != 1 else ''}"
+        if self.uncertain:
+            return (
+                f"based on {self.n_points} points only: uncertain, no prediction interval "
+                f"below {MIN_POINTS_FOR_INTERVAL} points"
+            )
+        return f"based on {self.n_points} points"
 
 
 def describe_rule(level: float = DEFAULT_LEVEL) -> str:
