@@ -132,7 +132,7 @@ class EntryDetailPublic(EntryPublic):
     related_entries: list[RelatedEntryPublic]
 
 
-class SearchHitPublic(EntryPublic):
+class DirectoryHitPublic(EntryPublic):
     score: float
     matched_terms: list[str]
 
@@ -142,7 +142,7 @@ class DirectorySearchPublic(_Answer):
     kinds: list[str]
     regions: list[str]
     total: int
-    hits: list[SearchHitPublic]
+    hits: list[DirectoryHitPublic]
 
 
 class RevisionPublic(_Answer):
