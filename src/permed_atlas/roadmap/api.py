@@ -228,7 +228,7 @@ def api_add_observation(
     return observation_dict(observation)
 
 
-@api_router.post("/observations/import")
+@api_router.post("/observations/import", response_model=ImportReportPublic)
 def api_import_observations(
     body: ObservationsImportCreate,
     editor: EditorUser,
