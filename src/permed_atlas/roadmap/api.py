@@ -123,9 +123,7 @@ def api_indicators(
     return [indicator_dict(i) for i in list_indicators(session, roadmap=slug, region=region)]
 
 
-@api_router.post(
-    "/roadmaps/{slug}/indicators", status_code=201, response_model=IndicatorPublic
-)
+@api_router.post("/roadmaps/{slug}/indicators", status_code=201, response_model=IndicatorPublic)
 def api_create_indicator(
     slug: str,
     body: IndicatorCreate,
