@@ -20,7 +20,16 @@ from permed_atlas.directory.exports import (
     related_dict,
     revision_dict,
 )
-from permed_atlas.directory.schemas import EntryUpdate, FundingMatchCreate, RestoreCreate
+from permed_atlas.directory.schemas import (
+    DirectorySearchPublic,
+    EntryDetailPublic,
+    EntryUpdate,
+    FundingMatchCreate,
+    FundingMatchesPublic,
+    RestoreCreate,
+    RevisionDetailPublic,
+    RevisionPublic,
+)
 from permed_atlas.directory.store import (
     entry_state,
     get_entry,
@@ -65,7 +74,7 @@ def entry_page_data(session: SessionDep, entry_id: str) -> dict[str, Any]:
     return data
 
 
-@api_router.get("/entries")
+@api_router.get("/entries", response_model=DirectorySearchPublic, response_model_exclude_unset=True)
 def api_search(
     session: SessionDep,
     settings: SettingsDep,
@@ -95,7 +104,16 @@ def api_search(
     responses={
         200: {
             "description": "the entries as a file",
-            "content": {"text/csv": {"schema": {"type": "string"}}, "application/json": {}},
+            "content": {
+                "text/csv": {"schema": {"type": "string"}},
+                # A file whose rows are the entries in the data files' flat shape.
+                "application/json": {
+                    "schema": {
+                        "type": "array",
+                        "items": {"$ref": "#/components/schemas/EntryDataPublic"},
+                    }
+                },
+            },
         }
     },
 )
@@ -114,13 +132,17 @@ def api_export(
     )
 
 
-@api_router.get("/entries/{entry_id}")
+@api_router.get(
+    "/entries/{entry_id}", response_model=EntryDetailPublic, response_model_exclude_unset=True
+)
 def api_entry(entry_id: str, session: SessionDep) -> dict[str, Any]:
     """One entry with its related entries (those it names and those naming it)."""
     return entry_page_data(session, entry_id)
 
 
-@api_router.put("/entries/{entry_id}")
+@api_router.put(
+    "/entries/{entry_id}", response_model=EntryDetailPublic, response_model_exclude_unset=True
+)
 def api_update_entry(
     entry_id: str,
     body: EntryUpdate,
@@ -144,19 +166,27 @@ def api_update_entry(
     return entry_page_data(session, entry_id)
 
 
-@api_router.get("/entries/{entry_id}/history")
+@api_router.get("/entries/{entry_id}/history", response_model=list[RevisionPublic])
 def api_history(entry_id: str, session: SessionDep) -> list[dict[str, Any]]:
     """An entry's revisions, newest first, with who, when, why and what changed."""
     return [revision_dict(r) for r in list_revisions(session, entry_id)]
 
 
-@api_router.get("/entries/{entry_id}/history/{number}")
+@api_router.get(
+    "/entries/{entry_id}/history/{number}",
+    response_model=RevisionDetailPublic,
+    response_model_exclude_unset=True,
+)
 def api_revision(entry_id: str, number: PathId, session: SessionDep) -> dict[str, Any]:
     """One revision with its full snapshot."""
     return revision_dict(get_revision(session, entry_id, number), with_snapshot=True)
 
 
-@api_router.post("/entries/{entry_id}/restore")
+@api_router.post(
+    "/entries/{entry_id}/restore",
+    response_model=EntryDetailPublic,
+    response_model_exclude_unset=True,
+)
 def api_restore(
     entry_id: str,
     body: RestoreCreate,
@@ -170,7 +200,9 @@ def api_restore(
     return entry_page_data(session, entry_id)
 
 
-@api_router.post("/funding-match")
+@api_router.post(
+    "/funding-match", response_model=FundingMatchesPublic, response_model_exclude_unset=True
+)
 def api_funding_match(
     body: FundingMatchCreate, session: SessionDep, settings: SettingsDep
 ) -> dict[str, Any]:

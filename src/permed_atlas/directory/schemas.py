@@ -64,3 +64,109 @@ class FundingMatchCreate(BaseModel):
     regions: list[str] = Field(default_factory=list, max_length=60)
     limit: int = Field(default=10, ge=1, le=100)
     coverage: Literal["all", "any"] = "all"
+
+
+# The answers below mirror DirectoryEntry.to_dict and directory/exports.py key for key.
+# Kind-specific fields are present only for the kinds that have them, so the routes answer
+# with ``response_model_exclude_unset``: a field the entry lacks stays absent, not null.
+# ``extra="forbid"`` makes a key added there without its field here fail the response.
+class _Answer(BaseModel):
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+
+class EntryDataPublic(_Answer):
+    """An entry in the data files' flat shape; kind-specific fields only where the kind has them."""
+
+    id: str
+    kind: str
+    name: str
+    acronym: str | None
+    summary: str
+    regions: list[str]
+    url: str | None
+    source: str
+    date_checked: str
+    keywords: list[str]
+    related: list[str]
+    funders: list[str] | None = Field(default=None, description="programme, call")
+    years: str | None = Field(default=None, description="programme, call, initiative")
+    status: str | None = Field(default=None, description="programme, call")
+    programme: str | None = Field(default=None, description="call")
+    parent: str | None = Field(default=None, description="funder")
+    jurisdiction: str | None = Field(default=None, description="law")
+    in_force: str | None = Field(default=None, description="law")
+    transfer_rules: str | None = Field(default=None, description="law")
+    reference: str | None = Field(default=None, description="law")
+    country: str | None = Field(default=None, description="funder, biobank")
+    bbmri_eric: str | None = Field(default=None, description="biobank")
+    organisation: str | None = Field(default=None, description="standard, initiative, biobank")
+    note: str | None = Field(default=None, description="any kind")
+    confirmed: bool
+    unconfirmed: list[str]
+
+
+class EntryLinksPublic(_Answer):
+    html: str
+    json_: str = Field(alias="json")
+    history: str | None = Field(default=None, description="in a single entry's answer")
+
+
+class EntryPublic(EntryDataPublic):
+    label: str = Field(description="the name with the acronym, as lists show it")
+    links: EntryLinksPublic
+
+
+class RelatedEntryPublic(_Answer):
+    id: str
+    kind: str
+    name: str
+    relation: str = Field(description="related, funder or programme")
+    direction: str = Field(description="outgoing, incoming or both")
+
+
+class EntryDetailPublic(EntryPublic):
+    """An entry with its current revision, edited flag and related entries (both directions)."""
+
+    revision: int
+    edited: bool
+    related_entries: list[RelatedEntryPublic]
+
+
+class DirectoryHitPublic(EntryPublic):
+    score: float
+    matched_terms: list[str]
+
+
+class DirectorySearchPublic(_Answer):
+    query: str
+    kinds: list[str]
+    regions: list[str]
+    total: int
+    hits: list[DirectoryHitPublic]
+
+
+class RevisionPublic(_Answer):
+    entry_id: str
+    number: int
+    at: str
+    origin: str = Field(description="seed, edit or restore")
+    comment: str
+    actor_id: int | None
+    actor_email: str | None
+    changed: list[str]
+
+
+class RevisionDetailPublic(RevisionPublic):
+    snapshot: EntryDataPublic
+
+
+class FundingMatchPublic(EntryPublic):
+    score: float
+    matched_terms: list[str]
+    eligible_regions: list[str]
+
+
+class FundingMatchesPublic(_Answer):
+    regions: list[str]
+    coverage: Literal["all", "any"]
+    matches: list[FundingMatchPublic]

@@ -37,6 +37,13 @@ from permed_atlas.helpdesk.present import (
     comparison_to_dict,
     entry_to_dict,
 )
+from permed_atlas.helpdesk.schemas import (
+    HelpdeskAnswerPublic,
+    HelpdeskComparisonPublic,
+    HelpdeskEntriesPublic,
+    HelpdeskEntryPublic,
+    HelpdeskTopicsPublic,
+)
 from permed_atlas.helpdesk.store import confirm_entry, latest_confirmations
 from permed_atlas.settings import Settings
 from permed_atlas.web.deps import (
@@ -273,7 +280,7 @@ def confirm_entry_submit(
     return RedirectResponse(f"/helpdesk/entries/{entry_id}", status_code=303)
 
 
-@api_router.get("/ask")
+@api_router.get("/ask", response_model=HelpdeskAnswerPublic)
 def api_ask(q: QuestionQuery, settings: SettingsDep, session: SessionDep) -> dict[str, Any]:
     """Answer a question: a checklist, entries per country with references, funding, transfer
     guidance and the terms it uses explained.
@@ -284,7 +291,7 @@ def api_ask(q: QuestionQuery, settings: SettingsDep, session: SessionDep) -> dic
     return answer_to_dict(answer, digest=digest, confirmations=latest_confirmations(session))
 
 
-@api_router.get("/compare")
+@api_router.get("/compare", response_model=HelpdeskComparisonPublic)
 def api_compare(
     settings: SettingsDep,
     topic: Annotated[str, Query(description="Topic id, e.g. ethics_review.")],
@@ -295,7 +302,7 @@ def api_compare(
     return comparison_to_dict(comparison)
 
 
-@api_router.get("/entries")
+@api_router.get("/entries", response_model=HelpdeskEntriesPublic)
 def api_entries(
     settings: SettingsDep,
     session: SessionDep,
@@ -311,7 +318,7 @@ def api_entries(
     }
 
 
-@api_router.get("/entries/{entry_id}")
+@api_router.get("/entries/{entry_id}", response_model=HelpdeskEntryPublic)
 def api_entry(entry_id: str, settings: SettingsDep, session: SessionDep) -> dict[str, Any]:
     """One entry with all its fields and its review state; 404 for an unknown id."""
     entry = _knowledge(settings).get(entry_id)
@@ -330,7 +337,7 @@ class ConfirmationCreate(BaseModel):
     note: str = Field(default="", max_length=2000)
 
 
-@api_router.post("/entries/{entry_id}/confirm")
+@api_router.post("/entries/{entry_id}/confirm", response_model=HelpdeskEntryPublic)
 def api_confirm_entry(
     entry_id: str,
     body: ConfirmationCreate,
@@ -352,7 +359,7 @@ def api_confirm_entry(
     return entry_to_dict(entry, confirmations=latest_confirmations(session))
 
 
-@api_router.get("/topics")
+@api_router.get("/topics", response_model=HelpdeskTopicsPublic)
 def api_topics() -> dict[str, str]:
     """Topic ids and their labels."""
     return dict(TOPICS)

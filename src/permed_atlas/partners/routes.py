@@ -15,6 +15,11 @@ from starlette.responses import Response
 from permed_atlas.partners.errors import PartnersError, ProfilesNotBuiltError
 from permed_atlas.partners.finder import MAX_LIMIT
 from permed_atlas.partners.models import QUERY_KINDS, Method, PartnerQuery
+from permed_atlas.partners.schemas import (
+    AuthorProfilePublic,
+    FinderResultPublic,
+    PartnersStatusPublic,
+)
 from permed_atlas.partners.store import (
     find_in_corpus,
     profile_of,
@@ -97,14 +102,14 @@ def author_page(request: Request, author_id: str, settings: SettingsDep,
     return render(request, "partners/author.html", {"p": profile, "peak": peak})
 
 
-@api_router.get("/status")
+@api_router.get("/status", response_model=PartnersStatusPublic)
 def api_status(corpus: CorpusDep) -> dict[str, Any]:
     """Whether profiles are built, and the build's metadata."""
     summary = profiles_summary(corpus)
     return {"built": summary is not None, "meta": summary or {}}
 
 
-@api_router.get("/find")
+@api_router.get("/find", response_model=FinderResultPublic)
 def api_find(
     settings: SettingsDep, corpus: CorpusDep, kind: Kind, q: Text, method: MethodParam = "tfidf",
     from_region: FromRegion = "EU27", to_region: ToRegion = "CN", limit: Limit = 20,
@@ -123,7 +128,7 @@ def api_find(
     return result_to_dict(find_in_corpus(corpus, query, settings=settings, method=chosen))
 
 
-@api_router.get("/authors/{author_id}")
+@api_router.get("/authors/{author_id}", response_model=AuthorProfilePublic)
 def api_author(author_id: str, settings: SettingsDep, corpus: CorpusDep) -> dict[str, Any]:
     """One researcher's profile (404 when no profile has this id)."""
     return asdict(profile_of(corpus, author_id, labels=topic_labels(settings)))

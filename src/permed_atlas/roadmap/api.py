@@ -29,9 +29,16 @@ from permed_atlas.roadmap.monitoring import (
 from permed_atlas.roadmap.schemas import (
     ImportReportPublic,
     IndicatorCreate,
+    IndicatorDetailPublic,
+    IndicatorPublic,
     ObservationCreate,
+    ObservationPublic,
     ObservationsImportCreate,
     RoadmapCreate,
+    RoadmapPublic,
+    RoadmapStatusPublic,
+    RoadmapSummaryPublic,
+    ScorecardPublic,
 )
 from permed_atlas.roadmap.status import describe_rule
 from permed_atlas.roadmap.store import (
@@ -56,13 +63,13 @@ api_router = APIRouter(
 )
 
 
-@api_router.get("/roadmaps")
+@api_router.get("/roadmaps", response_model=list[RoadmapSummaryPublic])
 def api_roadmaps(request: Request, session: SessionDep) -> list[dict[str, Any]]:
     """Every roadmap with its counts of actions and indicators."""
     return [summary_dict(summary) for summary in list_roadmaps(session)]
 
 
-@api_router.post("/roadmaps", status_code=201)
+@api_router.post("/roadmaps", status_code=201, response_model=RoadmapSummaryPublic)
 def api_create_roadmap(
     body: RoadmapCreate,
     editor: EditorUser,
@@ -86,7 +93,9 @@ def api_create_roadmap(
     return summary_dict(summary)
 
 
-@api_router.post("/roadmaps/from-delphi/{study}", status_code=201)
+@api_router.post(
+    "/roadmaps/from-delphi/{study}", status_code=201, response_model=RoadmapSummaryPublic
+)
 def api_roadmap_from_delphi(
     study: str,
     editor: EditorUser,
@@ -100,13 +109,13 @@ def api_roadmap_from_delphi(
     return summary_dict(summary)
 
 
-@api_router.get("/roadmaps/{slug}")
+@api_router.get("/roadmaps/{slug}", response_model=RoadmapPublic)
 def api_roadmap(slug: str, request: Request, session: SessionDep) -> dict[str, Any]:
     """A roadmap's pillars, priorities and actions, with its source."""
     return roadmap_dict(get_roadmap(session, slug))
 
 
-@api_router.get("/roadmaps/{slug}/indicators")
+@api_router.get("/roadmaps/{slug}/indicators", response_model=list[IndicatorPublic])
 def api_indicators(
     slug: str, request: Request, session: SessionDep, region: str | None = None
 ) -> list[dict[str, Any]]:
@@ -114,7 +123,7 @@ def api_indicators(
     return [indicator_dict(i) for i in list_indicators(session, roadmap=slug, region=region)]
 
 
-@api_router.post("/roadmaps/{slug}/indicators", status_code=201)
+@api_router.post("/roadmaps/{slug}/indicators", status_code=201, response_model=IndicatorPublic)
 def api_create_indicator(
     slug: str,
     body: IndicatorCreate,
@@ -157,7 +166,7 @@ def indicator_from(slug: str, body: IndicatorCreate) -> Indicator:
     )
 
 
-@api_router.get("/roadmaps/{slug}/status")
+@api_router.get("/roadmaps/{slug}/status", response_model=RoadmapStatusPublic)
 def api_status(
     slug: str, request: Request, session: SessionDep, region: str | None = None
 ) -> dict[str, Any]:
@@ -169,13 +178,13 @@ def api_status(
     }
 
 
-@api_router.get("/roadmaps/{slug}/scorecard")
+@api_router.get("/roadmaps/{slug}/scorecard", response_model=ScorecardPublic)
 def api_scorecard(slug: str, request: Request, session: SessionDep) -> dict[str, Any]:
     """Statuses rolled up per action, priority, pillar and region (EU27 and CN first)."""
     return scorecard_dict(roadmap_scorecard(session, slug))
 
 
-@api_router.get("/indicators/{code}")
+@api_router.get("/indicators/{code}", response_model=IndicatorDetailPublic)
 def api_indicator(code: str, request: Request, session: SessionDep) -> dict[str, Any]:
     """An indicator with its status, projection and observations."""
     result = assessment_dict(assess_indicator(session, code))
@@ -184,13 +193,15 @@ def api_indicator(code: str, request: Request, session: SessionDep) -> dict[str,
     return result
 
 
-@api_router.get("/indicators/{code}/observations")
+@api_router.get("/indicators/{code}/observations", response_model=list[ObservationPublic])
 def api_observations(code: str, request: Request, session: SessionDep) -> list[dict[str, Any]]:
     """An indicator's observations in date order."""
     return [observation_dict(o) for o in list_observations(session, code)]
 
 
-@api_router.post("/indicators/{code}/observations", status_code=201)
+@api_router.post(
+    "/indicators/{code}/observations", status_code=201, response_model=ObservationPublic
+)
 def api_add_observation(
     code: str,
     body: ObservationCreate,
@@ -215,7 +226,7 @@ def api_add_observation(
     return observation_dict(observation)
 
 
-@api_router.post("/observations/import")
+@api_router.post("/observations/import", response_model=ImportReportPublic)
 def api_import_observations(
     body: ObservationsImportCreate,
     editor: EditorUser,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 
 class ObservationCreate(BaseModel):
@@ -59,3 +59,153 @@ class ImportReportPublic(BaseModel):
     stored: int
     skipped_existing: int
     dry_run: bool
+
+
+# The answers below mirror the dicts of roadmap/exports.py key for key; ``extra="forbid"``
+# makes a key added there without its field here fail the response, not vanish silently.
+class _Answer(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class RoadmapSummaryPublic(_Answer):
+    slug: str
+    title: str
+    source: str
+    bundled: bool
+    actions: int
+    indicators: int
+
+
+class RoadmapSourcePublic(_Answer):
+    title: str
+    url: str | None
+    published: str | None
+    checked: str | None
+    note: str | None
+
+
+class RoadmapActionPublic(_Answer):
+    code: str
+    title: str
+    description: str
+    delphi_items: list[str]
+
+
+class RoadmapPriorityPublic(_Answer):
+    code: str
+    title: str
+    actions: list[RoadmapActionPublic]
+
+
+class RoadmapPillarPublic(_Answer):
+    code: str
+    title: str
+    priorities: list[RoadmapPriorityPublic]
+
+
+class RoadmapPublic(_Answer):
+    slug: str
+    title: str
+    description: str
+    bundled: bool
+    source: RoadmapSourcePublic
+    pillars: list[RoadmapPillarPublic]
+
+
+class DatedValuePublic(_Answer):
+    value: float
+    date: str
+
+
+class IndicatorScopePublic(_Answer):
+    level: Literal["region", "country", "centre"]
+    region: str
+    country: str | None
+    centre: str | None
+
+
+class IndicatorPublic(_Answer):
+    code: str
+    roadmap: str
+    name: str
+    definition: str
+    unit: str
+    direction: Literal["increase", "decrease"]
+    baseline: DatedValuePublic
+    target: DatedValuePublic
+    scope: IndicatorScopePublic
+    actions: list[str]
+    data_source: str
+    note: str | None
+
+
+class ObservationPublic(_Answer):
+    indicator: str
+    date: str
+    value: float
+    source: str
+    entered_by: str
+    entered_at: str
+
+
+class ProjectionPublic(_Answer):
+    date: str
+    value: float | None
+    lower: float | None
+    upper: float | None
+    level: float
+    slope_per_year: float | None
+    intercept: float | None
+    origin: str
+
+
+StatusLabelPublic = Literal["on track", "at risk", "off track", "insufficient data"]
+
+
+class AssessmentPublic(_Answer):
+    indicator: IndicatorPublic
+    status: StatusLabelPublic
+    reason: str
+    points: int
+    observations: int
+    latest: DatedValuePublic | None
+    projection: ProjectionPublic | None
+
+
+class IndicatorDetailPublic(AssessmentPublic):
+    """An indicator's assessment with the status rule and its observations."""
+
+    rule: str
+    observation_list: list[ObservationPublic]
+
+
+class RoadmapStatusPublic(_Answer):
+    roadmap: str
+    rule: str
+    indicators: list[AssessmentPublic]
+
+
+class StatusCountsPublic(_Answer):
+    on_track: int
+    at_risk: int
+    off_track: int
+    insufficient_data: int
+    total: int
+    score: float | None
+    status: str
+
+
+class ScorecardRowPublic(_Answer):
+    level: Literal["roadmap", "pillar", "priority", "action"]
+    code: str
+    title: str
+    regions: dict[str, StatusCountsPublic]
+    all: StatusCountsPublic
+
+
+class ScorecardPublic(_Answer):
+    roadmap: str
+    title: str
+    regions: list[str]
+    rule: str
+    rows: list[ScorecardRowPublic]

@@ -26,7 +26,14 @@ from permed_atlas.transfer.models import DISCLAIMER, Effect, RuleSet
 from permed_atlas.transfer.report import assessment_to_dict, render_markdown, route_of
 from permed_atlas.transfer.rules import load_rule_sets
 from permed_atlas.transfer.scenario import parse_scenario
-from permed_atlas.transfer.schemas import DuoMatchCreate, DuoMatchPublic, ScenarioCreate
+from permed_atlas.transfer.schemas import (
+    DuoMatchCreate,
+    DuoMatchPublic,
+    DuoTermsPublic,
+    RuleSetsPublic,
+    ScenarioCreate,
+    TransferAssessmentPublic,
+)
 from permed_atlas.web.deps import SettingsDep, render
 
 __all__ = ["api_router", "router"]
@@ -133,7 +140,7 @@ def transfer_rules_page(request: Request, settings: SettingsDep) -> Response:
     return render(request, "transfer/rules.html", {"rule_sets": sets, "disclaimer": DISCLAIMER})
 
 
-@api_router.post("/assess")
+@api_router.post("/assess", response_model=TransferAssessmentPublic)
 def api_assess(body: ScenarioCreate, settings: SettingsDep) -> dict[str, Any]:
     """Assess a planned transfer: obligations with references, missing facts, verdict.
 
@@ -144,7 +151,7 @@ def api_assess(body: ScenarioCreate, settings: SettingsDep) -> dict[str, Any]:
     return assessment_to_dict(assess_transfer(scenario, rule_sets=sets))
 
 
-@api_router.get("/rules")
+@api_router.get("/rules", response_model=RuleSetsPublic)
 def api_rules(settings: SettingsDep) -> dict[str, Any]:
     """The rule files: law, version, source, date checked and each rule's reference."""
     sets = _rule_sets(settings)
@@ -161,7 +168,7 @@ def api_rules(settings: SettingsDep) -> dict[str, Any]:
     }  # fmt: skip
 
 
-@api_router.get("/duo/terms")
+@api_router.get("/duo/terms", response_model=DuoTermsPublic)
 def api_duo_terms() -> dict[str, Any]:
     """The DUO terms parsed from the bundled OWL release, with their direct superclasses."""
     duo = _duo()

@@ -89,3 +89,148 @@ class DuoMatchPublic(BaseModel):
     reasons: list[str]
     blocking: list[str]
     permitted_by: list[str]
+
+
+# The answers below mirror the dicts of transfer/report.py and routes.py key for key;
+# ``extra="forbid"`` makes a key added there without its field here fail the response.
+class _Answer(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+def _stated_type(spec: FieldSpec) -> tuple[Any, Any]:
+    """A scenario field as the assessment echoes it back: None where not stated."""
+    if spec.kind in {"categories", "names"}:
+        return list[str], Field(description=spec.label)
+    if spec.kind == "count":
+        return int | None, Field(description=spec.label)
+    if spec.kind == "yesno":
+        return bool | None, Field(description=spec.label)
+    if spec.kind == "text":
+        return str, Field(description=spec.label)
+    return str | None, Field(description=spec.label)
+
+
+ScenarioPublic = create_model(  # type: ignore[call-overload]
+    "ScenarioPublic",
+    __base__=_Answer,
+    __doc__="The scenario as the assessment read it: every declared field, None where not stated.",
+    **{spec.name: _stated_type(spec) for spec in FIELDS},
+)
+
+TransferVerdictPublic = Literal[
+    "allowed as described",
+    "allowed with listed steps",
+    "not allowed as described",
+    "not covered by the rule set",
+]
+RuleEffectPublic = Literal["obligation", "prohibition", "note", "scope"]
+
+
+class FindingPublic(_Answer):
+    """A rule that fired, with the article it rests on and why it applies."""
+
+    rule_id: str
+    law: str
+    effect: RuleEffectPublic
+    title: str
+    obligation: str
+    reference: str
+    explanation: str
+    evidence: list[str]
+    references: list[str]
+    matched_conditions: list[str]
+    satisfied: bool
+    satisfied_by: list[str]
+    met_because: list[str]
+    source: str
+    date_checked: str
+
+
+class MissingFactPublic(_Answer):
+    field: str
+    question: str
+    needed_for: list[str]
+
+
+class UndecidedRulePublic(_Answer):
+    rule_id: str
+    law: str
+    title: str
+    effect: RuleEffectPublic
+    reference: str
+    missing_facts: list[str]
+
+
+class RuleSetSummaryPublic(_Answer):
+    law: str
+    title: str
+    version: str
+    source: str
+    date_checked: str
+    rules: int = Field(description="how many rules the set holds")
+
+
+class TransferAssessmentPublic(_Answer):
+    """The assessment of a planned transfer (guidance, not legal advice)."""
+
+    verdict: TransferVerdictPublic
+    complete: bool
+    only_questions_left: bool
+    disclaimer: str
+    rules_checked: str = Field(description="which rule sets were checked, in words")
+    scenario: ScenarioPublic  # type: ignore[valid-type]
+    parties: list[str]
+    not_covered: list[str]
+    assumptions: list[str]
+    obligations: list[FindingPublic]
+    prohibitions: list[FindingPublic]
+    scope: list[FindingPublic]
+    notes: list[FindingPublic]
+    missing: list[str]
+    missing_facts: list[MissingFactPublic]
+    undecided: list[UndecidedRulePublic]
+    fired_rules: list[str]
+    rule_sets: list[RuleSetSummaryPublic]
+    facts: dict[str, Any] = Field(
+        description="every fact the rules tested (stated and derived), by name"
+    )
+
+
+class RulePublic(_Answer):
+    id: str
+    title: str
+    effect: RuleEffectPublic
+    reference: str
+    explanation: str
+    source: str
+    date_checked: str
+
+
+class RuleSetPublic(_Answer):
+    law: str
+    title: str
+    version: str
+    source: str
+    date_checked: str
+    rules: list[RulePublic]
+
+
+class RuleSetsPublic(_Answer):
+    disclaimer: str
+    rule_sets: list[RuleSetPublic]
+
+
+class DuoTermPublic(_Answer):
+    id: str
+    shorthand: str | None
+    label: str
+    kind: str = Field(description="permission, modifier, investigation, obsolete or other")
+    definition: str
+    parents: list[str]
+    restricted_to: list[str]
+    replaced_by: list[str]
+
+
+class DuoTermsPublic(_Answer):
+    version: str
+    terms: list[DuoTermPublic]

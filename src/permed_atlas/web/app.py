@@ -20,6 +20,7 @@ from permed_atlas.settings import Settings, get_settings
 from permed_atlas.web import apidocs, auth
 from permed_atlas.web.corpus import CorpusHolder
 from permed_atlas.web.errors import ERROR_RESPONSES, install_error_handlers
+from permed_atlas.web.schemas import HealthPublic
 from permed_atlas.web.security import SecurityMiddleware
 from permed_atlas.web.templating import STATIC_DIR, corpus_summary, render
 
@@ -140,7 +141,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     def home(request: Request) -> Response:
         return render(request, "home.html", {"summary": corpus_summary(request)})
 
-    @app.get("/api/v1/health", tags=["platform"])
+    @app.get("/api/v1/health", tags=["platform"], response_model=HealthPublic)
     def health() -> dict[str, str]:
         """Liveness: the app answers."""
         return {"status": "ok", "version": __version__}
