@@ -187,3 +187,10 @@ def test_a_key_the_model_does_not_know_fails_the_answer(
     )
     with pytest.raises(ResponseValidationError):
         read_only_client.get("/api/v1/roadmap/roadmaps")
+
+
+def test_the_openapi_document_is_valid_openapi(client) -> None:  # type: ignore[no-untyped-def]
+    from openapi_spec_validator import validate
+
+    # The official validator of the OpenAPI 3.1 specification, not our reading of it.
+    validate(client.get("/api/v1/openapi.json").json())
