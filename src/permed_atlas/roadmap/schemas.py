@@ -166,6 +166,10 @@ class AssessmentPublic(_Answer):
     indicator: IndicatorPublic
     status: StatusLabelPublic
     reason: str
+    uncertain: bool = Field(
+        description="the status rests on too few points to be certain (see basis)"
+    )
+    basis: str = Field(description="how many points the status rests on, in words")
     points: int
     observations: int
     latest: DatedValuePublic | None
@@ -190,6 +194,7 @@ class StatusCountsPublic(_Answer):
     at_risk: int
     off_track: int
     insufficient_data: int
+    uncertain: int
     total: int
     score: float | None
     status: str
