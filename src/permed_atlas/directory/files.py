@@ -440,7 +440,9 @@ def load_funding_topics(path: Path = FUNDING_TOPICS_FILE) -> tuple[TopicRule, ..
         try:
             pattern = re.compile(str(item["pattern"]), re.IGNORECASE)
         except re.error as exc:
-            raise DirectoryFileError(f"{where}: pattern is not a regular expression: {exc}") from exc
+            raise DirectoryFileError(
+                f"{where}: pattern is not a regular expression: {exc}"
+            ) from exc
         terms = item.get("terms")
         if not isinstance(terms, list) or not terms or not all(isinstance(t, str) for t in terms):
             raise DirectoryFileError(f"{where}: terms must be a list of words", field="terms")

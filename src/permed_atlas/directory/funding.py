@@ -34,9 +34,8 @@ from permed_atlas.textsearch import stop_words_with
 
 Coverage = Literal["all", "any"]
 MAX_DESCRIPTION = 20_000
-FUNDING_STOP_WORDS = stop_words_with(
-    [*STOP_WORDS, *"project projects study studies aim aims propose proposed plan planned".split()]
-)
+_GENERIC_PROJECT_WORDS = "project projects study studies aim aims propose proposed plan planned"
+FUNDING_STOP_WORDS = STOP_WORDS | stop_words_with(_GENERIC_PROJECT_WORDS)
 """Words every project text holds that say nothing about which programme fits."""
 
 
