@@ -50,7 +50,7 @@ def test_partial_names(built: Settings, client) -> None:  # type: ignore[no-unty
     none = client.get("/partners/authors/zzqx")
     assert none.status_code == 404 and "no researcher matches" in none.text and "zzqx" in none.text
     finder = client.get("/partners/", params={"kind": "author", "q": "li"})
-    assert 'data-testid="candidates"' in finder.text
+    assert finder.status_code == 200 and 'data-testid="candidates"' in finder.text
     assert re.findall(r'<li data-key="([^"]+)"', finder.text) == ["A6", "A4"]
     unique = client.get("/partners/", params={"kind": "author", "q": "Schmid"})
     assert unique.status_code == 200 and 'data-testid="results"' in unique.text

@@ -88,7 +88,9 @@ def partners_page(
         from permed_atlas.web.errors import status_for
 
         context["error"] = exc
-        return render(request, "partners/index.html", context, status_code=status_for(exc))
+        # A list of researchers to choose from is an answer, not a missing page.
+        status = 200 if isinstance(exc, UnknownAuthorError) and exc.candidates else status_for(exc)
+        return render(request, "partners/index.html", context, status_code=status)
     context["json_link"] = "/api/v1/partners/find?" + urlencode(
         [(k, v) for k, v in request.query_params.multi_items()])
     return render(request, "partners/index.html", context)
