@@ -64,7 +64,10 @@ def test_funding_match_and_errors(data_dir: Path, tmp_path: Path) -> None:
         "json",
     )
     matches = json.loads(result.stdout)
-    assert matches[0]["id"] == "sino-eu-permed" and matches[0]["matched_terms"]
+    # Sino-EU-PerMed fits best but has ended: it is marked closed and follows the open ones.
+    sino = next(m for m in matches if m["id"] == "sino-eu-permed")
+    assert sino["closed"] and sino["matched_terms"]
+    assert not matches[0]["closed"]
     with pytest.raises(InvalidEntryError, match="unknown region 'MARS'"):
         _run("funding-match", "cancer", "--region", "MARS")
     with pytest.raises(EntryNotFoundError, match="no directory entry 'nope'"):

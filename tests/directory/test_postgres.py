@@ -17,6 +17,7 @@ from permed_atlas.directory import (
     restore_revision,
     update_entry,
 )
+from permed_atlas.directory.create import create_entry
 from permed_atlas.errors import DatabaseError
 from permed_atlas.settings import Settings
 
@@ -55,13 +56,27 @@ def test_seed_edit_restore_on_postgres(settings: Settings) -> None:
             assert [r.number for r in list_revisions(session, "dsl")] == [3, 2, 1]
             assert get_entry(session, "dsl").summary != "Edited. Twice."
             assert any(r.entry.id == "pipl" for r in related_entries(session, "dsl"))
+            added = create_entry(
+                session,
+                {"id": "pg-added-call", "kind": "call", "name": "Added call",
+                 "summary": "A call added in the web app.", "regions": ["DE", "CN"],
+                 "source": "https://example.org/call", "status": "active",
+                 "deadline": "2020-01-31", "related": ["sino-german-center"]},
+                actor_id=None,
+                settings=settings,
+            )  # fmt: skip
+            session.commit()
+            assert get_entry(session, "pg-added-call") == added
+            assert [r.origin for r in list_revisions(session, "pg-added-call")] == ["create"]
             matches = match_funding(
                 session,
                 description="Sino-European personalised medicine",
                 regions=["DE", "CN"],
                 settings=settings,
             )
-            assert matches[0].entry.id == "sino-eu-permed"
+            # The best fit has ended: marked closed, after the open programmes.
+            assert next(m for m in matches if m.closed).entry.id == "sino-eu-permed"
+            assert not matches[0].closed
     finally:
         with engine.begin() as connection:
             connection.execute(text("DELETE FROM directory_link"))

@@ -72,6 +72,25 @@ def test_api_funding_match(client: TestClient) -> None:
     assert matches[0]["eligible_regions"] == ["DE", "ZA"]
 
 
+def test_funding_match_dpyd_project_and_closed_marks(client: TestClient) -> None:
+    response = client.post(
+        "/api/v1/directory/funding-match",
+        json={"description": "DPYD pharmacogenomics project", "regions": ["DE", "CN"]},
+    )
+    assert response.status_code == 200, response.text
+    matches = response.json()["matches"]
+    assert {"sino-eu-permed", "ic2permed"} <= {m["id"] for m in matches}
+    closed = [m["closed"] for m in matches]
+    assert closed == sorted(closed) and any(closed)
+    page = client.get(
+        "/directory/funding",
+        params={"description": "DPYD pharmacogenomics project", "regions": "DE, CN"},
+    )
+    assert page.status_code == 200
+    assert 'data-id="ic2permed" data-closed="true"' in page.text
+    assert 'data-testid="closed"' in page.text
+
+
 def test_api_edit_permissions_and_csrf(client: TestClient, make_user, login) -> None:  # type: ignore[no-untyped-def]
     url = "/api/v1/directory/entries/duo"
     change = {"summary": "Changed. By an editor.", "comment": "test"}

@@ -16,9 +16,10 @@ from permed_atlas.directory.files import (
     BUNDLED_DIRECTORY_DIR,
     DirectoryFiles,
     load_directory_files,
+    load_funding_topics,
     parse_entry,
 )
-from permed_atlas.directory.funding import rank_funding
+from permed_atlas.directory.funding import TopicRule, is_closed, rank_funding
 from permed_atlas.directory.models import (
     KINDS,
     DirectoryEntry,
@@ -66,6 +67,9 @@ __all__ = [
     "match_funding",
     "parse_entry",
     "rank_funding",
+    "is_closed",
+    "TopicRule",
+    "load_funding_topics",
     "related_entries",
     "restore_revision",
     "search_directory",

@@ -264,12 +264,13 @@ def funding_match(
     if fmt is OutputFormat.json:
         _json([match_dict(m) for m in matches])
         return
-    table = Table("score", "id", "name", "matched terms", "covers")
+    table = Table("score", "id", "name", "open", "matched terms", "covers")
     for m in matches:
         table.add_row(
             f"{m.score:.2f}",
             m.entry.id,
             m.entry.label,
+            "closed" if m.closed else "open",
             ", ".join(m.matched_terms),
             ", ".join(m.eligible_regions),
         )

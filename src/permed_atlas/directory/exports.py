@@ -62,6 +62,7 @@ def match_dict(match: FundingMatch) -> dict[str, Any]:
         "score": match.score,
         "matched_terms": list(match.matched_terms),
         "eligible_regions": list(match.eligible_regions),
+        "closed": match.closed,
     }
 
 

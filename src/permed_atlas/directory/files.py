@@ -8,6 +8,7 @@ entry of the file shares unless it sets them). Files whose name starts with
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
@@ -19,6 +20,7 @@ import pycountry
 import yaml
 
 from permed_atlas.directory.errors import DirectoryFileError
+from permed_atlas.directory.funding import TopicRule
 from permed_atlas.directory.models import (
     BBMRI_STATUSES,
     CONFIRMATION_FIELDS,
@@ -39,7 +41,7 @@ _COMMON = frozenset((*ENTRY_FIELDS, *CONFIRMATION_FIELDS, "note"))
 KIND_FIELDS: Mapping[str, frozenset[str]] = {
     "funder": frozenset({"country", "parent"}),
     "programme": frozenset({"funders", "years", "status"}),
-    "call": frozenset({"programme", "funders", "years", "status"}),
+    "call": frozenset({"programme", "funders", "years", "status", "deadline"}),
     "law": frozenset({"jurisdiction", "in_force", "transfer_rules", "reference"}),
     "standard": frozenset({"organisation"}),
     "initiative": frozenset({"organisation", "years"}),
@@ -170,7 +172,7 @@ def _details(
         elif field == "jurisdiction":
             text = _text(value, where=where, field=field) or ""
             details[field] = _region(text, where=where, field=field, known_regions=known_regions)
-        elif field == "in_force":
+        elif field in ("in_force", "deadline"):
             details[field] = _date(value, where=where, field=field)
         elif field == "years":
             text = _text(value, where=where, field=field) or ""
@@ -415,3 +417,34 @@ def load_directory_files(
     for entry in entries:
         check_references(entry, where=f"{origins[entry.id]}: entry {entry.id!r}", kinds_by_id=kinds)
     return DirectoryFiles(entries=tuple(entries), origins=origins, files=len(files))
+
+
+FUNDING_TOPICS_FILE = BUNDLED_DIRECTORY_DIR / "_funding_topics.yaml"
+
+
+@functools.cache
+def load_funding_topics(path: Path = FUNDING_TOPICS_FILE) -> tuple[TopicRule, ...]:
+    """The funding match's topic rules (narrow topic word -> broader scope terms).
+
+    :param path: the rules file (the bundled one by default).
+    """
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as exc:
+        raise DirectoryFileError(f"{path.name}: cannot read the topic rules: {exc}") from exc
+    rules: list[TopicRule] = []
+    for position, item in enumerate((data or {}).get("rules") or [], start=1):
+        where = f"{path.name}: rule {position}"
+        if not isinstance(item, dict) or not item.get("id") or not item.get("pattern"):
+            raise DirectoryFileError(f"{where}: needs an id, a pattern and terms", field="rules")
+        try:
+            pattern = re.compile(str(item["pattern"]), re.IGNORECASE)
+        except re.error as exc:
+            raise DirectoryFileError(
+                f"{where}: pattern is not a regular expression: {exc}"
+            ) from exc
+        terms = item.get("terms")
+        if not isinstance(terms, list) or not terms or not all(isinstance(t, str) for t in terms):
+            raise DirectoryFileError(f"{where}: terms must be a list of words", field="terms")
+        rules.append(TopicRule(id=str(item["id"]), pattern=pattern, terms=tuple(terms)))
+    return tuple(rules)

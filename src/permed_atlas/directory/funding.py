@@ -5,19 +5,85 @@ name, summary and keywords. Region eligibility comes first: with the default
 ``coverage="all"`` every country of the project must lie in the entry's
 regions (a programme for EU27 + CN fits a project in DE + CN, not one in
 DE + US); ``coverage="any"`` keeps an entry covering at least one of them.
+
+A project text names its topic narrowly (a gene such as DPYD, a method) while
+programmes state their scope broadly ("personalised medicine", "genomics"), so
+topic rules from the data files add the broader terms a narrow word implies
+before scoring. Closed programmes and calls (status closed, deadline or end year
+past) stay in the list, marked, after every open one: a past call still tells a
+consortium where the next one may come from.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
 from typing import Literal
 
 from permed_atlas.directory.errors import InvalidEntryError
 from permed_atlas.directory.models import FUNDING_KINDS, DirectoryEntry, FundingMatch
-from permed_atlas.directory.search import expand_regions, has_query_terms, score_entries
+from permed_atlas.directory.search import (
+    STOP_WORDS,
+    expand_regions,
+    has_query_terms,
+    score_entries,
+)
+from permed_atlas.textsearch import stop_words_with
 
 Coverage = Literal["all", "any"]
 MAX_DESCRIPTION = 20_000
+_GENERIC_PROJECT_WORDS = "project projects study studies aim aims propose proposed plan planned"
+FUNDING_STOP_WORDS = STOP_WORDS | stop_words_with(_GENERIC_PROJECT_WORDS)
+"""Words every project text holds that say nothing about which programme fits."""
+
+
+@dataclass(frozen=True)
+class TopicRule:
+    """Broader scope terms a narrow topic word implies.
+
+    :param id: the rule's name in the data file.
+    :param pattern: where it applies (compiled, case-insensitive).
+    :param terms: the broader terms added to the project text.
+    """
+
+    id: str
+    pattern: re.Pattern[str]
+    terms: tuple[str, ...]
+
+
+def expand_description(description: str, rules: Sequence[TopicRule]) -> str:
+    """The project text with the broader terms of every topic rule it triggers.
+
+    :param description: the project text.
+    :param rules: the topic rules.
+    """
+    added = [term for rule in rules if rule.pattern.search(description) for term in rule.terms]
+    return description if not added else f"{description}\n{' '.join(added)}"
+
+
+def is_closed(entry: DirectoryEntry, today: date) -> bool:
+    """Whether a programme or call no longer takes applications on ``today``.
+
+    Closed when its status says so, its ``deadline`` (ISO date) is before today,
+    or its ``years`` end before this year.
+
+    :param entry: a programme or call.
+    :param today: the reference day.
+    """
+    details = entry.details
+    if details.get("status") == "closed":
+        return True
+    deadline = details.get("deadline")
+    if isinstance(deadline, str) and deadline and date.fromisoformat(deadline) < today:
+        return True
+    years = details.get("years")
+    if isinstance(years, str) and "-" in years:
+        end = years.split("-", 1)[1].strip()
+        if end.isdigit() and int(end) < today.year:
+            return True
+    return False
 
 
 def eligible_regions(
@@ -55,6 +121,8 @@ def rank_funding(
     region_countries: Mapping[str, frozenset[str]],
     coverage: Coverage = "all",
     limit: int = 10,
+    topic_rules: Sequence[TopicRule] = (),
+    today: date | None = None,
 ) -> list[FundingMatch]:
     """Programmes and calls ranked by how well their scope fits ``description``.
 
@@ -64,6 +132,8 @@ def rank_funding(
     :param region_countries: each known region set's countries.
     :param coverage: ``all`` or ``any`` project country must be covered.
     :param limit: at most this many matches (1..100).
+    :param topic_rules: broader terms added for narrow topic words.
+    :param today: the day closed calls are judged on; today when None.
     """
     if not 1 <= limit <= 100:
         raise InvalidEntryError("limit must be between 1 and 100", field="limit")
@@ -71,7 +141,7 @@ def rank_funding(
         raise InvalidEntryError(
             f"the description is longer than {MAX_DESCRIPTION} characters", field="description"
         )
-    if not has_query_terms(description):
+    if not has_query_terms(description, stop_words=FUNDING_STOP_WORDS):
         raise InvalidEntryError(
             "describe the project in a few words (its topic, methods, disease)",
             field="description",
@@ -86,13 +156,21 @@ def rank_funding(
         covered = eligible_regions(entry, project, region_countries, coverage=coverage)
         if covered is not None:
             candidates[entry.id] = (entry, covered)
-    ranked = score_entries([entry for entry, _ in candidates.values()], description)
-    return [
+    ranked = score_entries(
+        [entry for entry, _ in candidates.values()],
+        expand_description(description, topic_rules),
+        stop_words=FUNDING_STOP_WORDS,
+    )
+    day = today or date.today()
+    matches = [
         FundingMatch(
             entry=entry,
             score=round(score, 4),
             matched_terms=matched,
             eligible_regions=candidates[entry.id][1],
+            closed=is_closed(entry, day),
         )
-        for entry, score, matched in ranked[:limit]
+        for entry, score, matched in ranked
     ]
+    matches.sort(key=lambda m: m.closed)  # stable: open first, each group still by score
+    return matches[:limit]

@@ -157,12 +157,14 @@ class FundingMatch:
     :param score: BM25 score of the description against its name, summary and keywords.
     :param matched_terms: the description's words found in the entry, strongest first.
     :param eligible_regions: the project's regions the entry covers.
+    :param closed: whether it no longer takes applications (status, deadline or end year).
     """
 
     entry: DirectoryEntry
     score: float
     matched_terms: tuple[str, ...]
     eligible_regions: tuple[str, ...] = ()
+    closed: bool = False
 
 
 @dataclass(frozen=True)

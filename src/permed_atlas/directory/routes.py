@@ -15,6 +15,7 @@ from starlette.datastructures import FormData
 from starlette.responses import Response
 
 from permed_atlas.directory.api import api_router, ensure_loaded, entry_page_data
+from permed_atlas.directory.create import create_entry
 from permed_atlas.directory.files import KIND_FIELDS
 from permed_atlas.directory.models import (
     BBMRI_STATUSES,
@@ -59,6 +60,8 @@ _TEXTAREAS = frozenset({"summary", "note", "source"})
 _CHOICES = {"status": PROGRAMME_STATUSES, "bbmri_eric": BBMRI_STATUSES}
 # Every common field but the id and the kind, which an edit cannot change.
 _COMMON_FORM = ENTRY_FIELDS[2:]
+PAGE_SIZE = 20
+"""Entries per list page: the whole directory on one page was 11,000 pixels tall."""
 
 
 def _is_editor(user: Any) -> bool:
@@ -107,16 +110,25 @@ def index(
     q: Annotated[str, Query(max_length=500)] = "",
     kind: Annotated[str, Query(max_length=20)] = "",
     region: Annotated[str, Query(max_length=40)] = "",
+    page: Annotated[int, Query(ge=1, le=10_000)] = 1,
 ) -> Response:
     kinds = [kind] if kind else None
     regions = [region] if region else []
     hits = search_directory(session, q, kinds=kinds, regions=regions, settings=settings)
     query = urlencode([(k, v) for k, v in (("q", q), ("kind", kind), ("region", region)) if v])
+    pages = max(1, -(-len(hits) // PAGE_SIZE))
+    page = min(page, pages)  # a page past the end shows the last one, not an empty list
+    start = (page - 1) * PAGE_SIZE
     return render(
         request,
         "directory/index.html",
         {
-            "hits": hits,
+            "hits": hits[start : start + PAGE_SIZE],
+            "total": len(hits),
+            "first": start + 1,
+            "page": page,
+            "pages": pages,
+            "page_url": "/directory/?" + (f"{query}&" if query else "") + "page=",
             "q": q,
             "kind": kind,
             "region": region,
@@ -161,6 +173,72 @@ def funding(
             context["error"] = str(exc)
             status = 422
     return render(request, "directory/funding.html", context, status_code=status)
+
+
+async def _submitted_form(request: Request) -> FormData:
+    # Read in the event loop so the handler itself can stay a plain (threadpool) def.
+    return await request.form()
+
+
+def _new_page(
+    request: Request,
+    kind: str,
+    *,
+    values: dict[str, str] | None = None,
+    error: str | None = None,
+    comment: str = "",
+    status_code: int = 200,
+) -> Response:
+    return render(
+        request,
+        "directory/new.html",
+        {
+            "kind": kind if kind in KINDS else "",
+            "kinds": KINDS,
+            "kind_labels": KIND_LABELS,
+            "fields": form_fields(kind) if kind in KINDS else [],
+            "values": values or {},
+            "textareas": _TEXTAREAS,
+            "choices": _CHOICES,
+            "error": error,
+            "comment": comment,
+        },
+        status_code=status_code,
+    )
+
+
+@router.get("/new")
+def new_form(
+    request: Request, editor: EditorUser, kind: Annotated[str, Query(max_length=20)] = ""
+) -> Response:
+    return _new_page(request, kind)
+
+
+@router.post("/new")
+def new_submit(
+    request: Request,
+    editor: EditorUser,
+    session: SessionDep,
+    settings: SettingsDep,
+    _csrf: CsrfProtected,
+    form: Annotated[FormData, Depends(_submitted_form)],
+) -> Response:
+    kind = str(form.get("kind") or "")
+    entry_id = str(form.get("id") or "").strip()
+    data = {**changes_from_form(kind, form), "id": entry_id, "kind": kind} if kind in KINDS else {}
+    comment = str(form.get("comment") or "")
+    try:
+        create_entry(
+            session, data or {"kind": kind}, actor_id=editor.id, comment=comment, settings=settings
+        )
+    except InvalidInputError as exc:
+        session.rollback()
+        values = {k: ", ".join(v) if isinstance(v, list) else (v or "") for k, v in data.items()}
+        return _new_page(
+            request, kind, values=values, error=str(exc), comment=comment, status_code=422
+        )
+    session.commit()
+    return RedirectResponse(f"/directory/{entry_id}", status_code=303)
 
 
 @router.get("/{entry_id}")

@@ -32,16 +32,17 @@ def entry_fields(entry: DirectoryEntry, *, with_name: bool = True) -> list[tuple
     return fields
 
 
-def has_query_terms(text: str) -> bool:
+def has_query_terms(text: str, *, stop_words: frozenset[str] = STOP_WORDS) -> bool:
     """Whether ``text`` holds a word the directory's search does not drop.
 
     :param text: a query or project description.
+    :param stop_words: the words dropped.
     """
-    return has_terms(text, stop_words=STOP_WORDS)
+    return has_terms(text, stop_words=stop_words)
 
 
 def score_entries(
-    entries: Sequence[DirectoryEntry], query: str
+    entries: Sequence[DirectoryEntry], query: str, *, stop_words: frozenset[str] = STOP_WORDS
 ) -> list[tuple[DirectoryEntry, float, tuple[str, ...]]]:
     """BM25 score of every entry holding a query word, best first, ties by id.
 
@@ -50,9 +51,10 @@ def score_entries(
 
     :param entries: the entries to rank.
     :param query: free text.
+    :param stop_words: the words dropped from entries and query.
     """
     ordered = sorted(entries, key=lambda e: e.id)  # the index breaks ties by position
-    index = Bm25Index([entry_fields(e) for e in ordered], stop_words=STOP_WORDS)
+    index = Bm25Index([entry_fields(e) for e in ordered], stop_words=stop_words)
     return [(ordered[hit.index], hit.score, hit.matched) for hit in index.search(query)]
 
 

@@ -22,6 +22,7 @@ from permed_atlas.directory.files import (
     BUNDLED_DIRECTORY_DIR,
     check_references,
     load_directory_files,
+    load_funding_topics,
     parse_entry,
     referenced_ids,
 )
@@ -480,4 +481,5 @@ def match_funding(
         region_countries=catalog,
         coverage=coverage,
         limit=limit,
+        topic_rules=load_funding_topics(),
     )

@@ -14,6 +14,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from permed_atlas.errors import InvalidInputError, NotFoundError, PermedError
 
 
@@ -30,7 +32,15 @@ class EmbeddingsUnavailableError(PartnersError):
 
 
 class UnknownAuthorError(PartnersError, NotFoundError):
-    """No researcher profile has this id."""
+    """No researcher profile has this id, or a partial name fits several researchers.
+
+    ``candidates`` holds the researchers whose names contain every word typed
+    (:class:`~permed_atlas.partners.models.AuthorCandidate`), most prolific first.
+    """
+
+    def __init__(self, message: str, *, candidates: tuple[Any, ...] = ()) -> None:
+        super().__init__(message)
+        self.candidates = candidates
 
 
 class UnknownInstitutionError(PartnersError, NotFoundError):

@@ -17,7 +17,6 @@ import scipy.sparse as sp
 
 from permed_atlas.partners.errors import (
     InvalidQueryError,
-    UnknownAuthorError,
     UnknownInstitutionError,
     UnknownTopicError,
 )
@@ -115,9 +114,7 @@ def _resolve(
 ) -> _Resolved:
     value = query.value.strip()
     if query.kind == "author":
-        row = index.resolve_author(value)
-        if row is None:
-            raise UnknownAuthorError(f"no researcher profile with id {value!r}")
+        row = index.author_row(value)
         return _Resolved(frozenset({row}), index.matrix[row],
                          embeddings.vectors[row] if embeddings else None,
                          frozenset(index.topics[row]), f"researcher {index.names[row]}",

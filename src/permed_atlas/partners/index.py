@@ -18,7 +18,8 @@ import numpy as np
 import scipy.sparse as sp
 
 from permed_atlas.partners.build import STAGE_PREFIX
-from permed_atlas.partners.errors import ProfilesNotBuiltError
+from permed_atlas.partners.errors import ProfilesNotBuiltError, UnknownAuthorError
+from permed_atlas.partners.models import AuthorCandidate
 from permed_atlas.partners.names import fold, institution_key
 
 __all__ = ["PartnerIndex", "load_index", "profiles_state"]
@@ -92,6 +93,50 @@ class PartnerIndex:
         if named:
             return max(named, key=lambda row: (int(self.n_works[row]), -row))
         return None
+
+    def author_candidates(self, value: str, *, limit: int = 25) -> list[int]:
+        """Rows of authors whose folded name contains every word of ``value``, busiest first.
+
+        :param value: a partial name ("wang", "mül", "li wei").
+        :param limit: at most this many rows.
+        """
+        words = [w for w in fold(value).replace(",", " ").replace(".", " ").split() if len(w) >= 2]
+        if not words:
+            return []
+        rows = [
+            row for row, name in enumerate(self.names)
+            if all(word in fold(name) for word in words)
+        ]
+        rows.sort(key=lambda row: (-int(self.n_works[row]), fold(self.names[row]), row))
+        return rows[:limit]
+
+    def author_row(self, value: str) -> int:
+        """The row of the author ``value`` names; a partial name fitting one researcher is enough.
+
+        :param value: a profile key, OpenAlex id, ORCID, full name or part of a name.
+        :raises UnknownAuthorError: nobody fits, or several do (their candidates attached).
+        """
+        row = self.resolve_author(value)
+        if row is not None:
+            return row
+        rows = self.author_candidates(value)
+        if len(rows) == 1:
+            return rows[0]
+        candidates = tuple(
+            AuthorCandidate(self.keys[r], self.names[r], int(self.n_works[r]), self.main_country[r])
+            for r in rows
+        )
+        if not candidates:
+            raise UnknownAuthorError(
+                f"no researcher matches {value.strip()!r}: give a profile id, OpenAlex id, "
+                "ORCID, or a name or part of it"
+            )
+        shown = "; ".join(c.name for c in candidates[:5])
+        more = f" and {len(candidates) - 5} more" if len(candidates) > 5 else ""
+        raise UnknownAuthorError(
+            f"{value.strip()!r} fits {len(candidates)} researchers: choose one ({shown}{more})",
+            candidates=candidates,
+        )
 
     def resolve_institution(self, value: str) -> tuple[str, set[int]] | None:
         """The institution key and author rows for an institution id or (part of a) name.

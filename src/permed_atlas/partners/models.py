@@ -34,6 +34,25 @@ class Coauthor:
 
 
 @dataclass(frozen=True, slots=True)
+class AuthoredWork:
+    """One work of a researcher, as the profile lists it (linked to the landscape work page)."""
+
+    work_id: int
+    title: str
+    year: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class AuthorCandidate:
+    """A researcher whose name contains every word of a partial name."""
+
+    key: str
+    name: str
+    n_works: int
+    main_country: str | None
+
+
+@dataclass(frozen=True, slots=True)
 class AuthorProfile:
     """One researcher as the corpus shows them."""
 
@@ -53,6 +72,7 @@ class AuthorProfile:
     top_terms: tuple[tuple[str, float], ...]
     works_by_year: tuple[tuple[int, int], ...]
     coauthors: tuple[Coauthor, ...] = ()
+    works: tuple[AuthoredWork, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,7 +12,8 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Query, Request
 from starlette.responses import Response
 
-from permed_atlas.partners.errors import PartnersError, ProfilesNotBuiltError
+from permed_atlas.partners.embeddings import embeddings_available
+from permed_atlas.partners.errors import PartnersError, ProfilesNotBuiltError, UnknownAuthorError
 from permed_atlas.partners.finder import MAX_LIMIT
 from permed_atlas.partners.models import QUERY_KINDS, Method, PartnerQuery
 from permed_atlas.partners.schemas import (
@@ -73,20 +74,28 @@ def partners_page(
             "kind": kind or "text", "q": q or "", "method": method, "from_region": from_region,
             "to_region": to_region, "limit": limit, "recent_years": recent_years,
             "include_coauthors": include_coauthors},
-        "result": None, "error": None, "json_link": None,
+        "result": None, "error": None, "json_link": None, "notice": None,
+        "embeddings_ready": embeddings_available(),
     }  # fmt: skip
     if summary is None or q is None:
         return render(request, "partners/index.html", context)
     query = _query(kind or "text", q, from_region, to_region, limit, recent_years,
                    include_coauthors)
     chosen: Method = "embeddings" if method == "embeddings" else "tfidf"
+    if chosen == "embeddings" and not context["embeddings_ready"]:
+        # An explanation and a usable answer, not an error page, for a link made elsewhere.
+        chosen, context["values"]["method"] = "tfidf", "tfidf"
+        context["notice"] = ("Semantic embeddings are not installed on this server, so these "
+                             "partners are ranked by TF-IDF terms.")
     try:
         context["result"] = find_in_corpus(corpus, query, settings=settings, method=chosen)
     except PartnersError as exc:
         from permed_atlas.web.errors import status_for
 
         context["error"] = exc
-        return render(request, "partners/index.html", context, status_code=status_for(exc))
+        # A list of researchers to choose from is an answer, not a missing page.
+        status = 200 if isinstance(exc, UnknownAuthorError) and exc.candidates else status_for(exc)
+        return render(request, "partners/index.html", context, status_code=status)
     context["json_link"] = "/api/v1/partners/find?" + urlencode(
         [(k, v) for k, v in request.query_params.multi_items()])
     return render(request, "partners/index.html", context)
@@ -97,7 +106,12 @@ def author_page(request: Request, author_id: str, settings: SettingsDep,
                 corpus: CorpusDep) -> Response:
     """One researcher's profile: institutions, countries, topics, output per year, co-authors."""
     labels = topic_labels(settings)
-    profile = profile_of(corpus, author_id, labels=labels)
+    try:
+        profile = profile_of(corpus, author_id, labels=labels)
+    except UnknownAuthorError as exc:
+        if not exc.candidates:
+            raise
+        return render(request, "partners/candidates.html", {"q": author_id, "error": exc})
     peak = max((n for _, n in profile.works_by_year), default=1)
     return render(request, "partners/author.html", {"p": profile, "peak": peak})
 

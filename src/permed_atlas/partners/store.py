@@ -12,10 +12,10 @@ from typing import Any
 
 import duckdb
 
-from permed_atlas.partners.errors import UnknownAuthorError
 from permed_atlas.partners.finder import ProfileEmbeddings, find_partners
 from permed_atlas.partners.index import PartnerIndex, load_index
 from permed_atlas.partners.models import (
+    AuthoredWork,
     AuthorProfile,
     Coauthor,
     FinderResult,
@@ -30,6 +30,7 @@ __all__ = ["embeddings_for", "find_in_corpus", "profile_of", "profiles_summary",
            "region_countries", "result_to_dict", "topic_labels"]
 
 MAX_COAUTHORS = 50
+MAX_WORKS = 500  # a profile page lists at most this many works, newest first
 
 
 def region_countries(settings: Settings) -> dict[str, frozenset[str]]:
@@ -77,10 +78,7 @@ def profile_of(
     :param labels: topic labels to show instead of codes.
     """
     index = load_index(connection)
-    row = index.resolve_author(value)
-    if row is None:
-        raise UnknownAuthorError(f"no researcher profile with id {value!r}")
-    key = index.keys[row]
+    key = index.keys[index.author_row(value)]
     labels = labels or {}
     head = connection.execute(
         "SELECT author_key, display_name, openalex_id, orcid, rule, n_works, first_year, "
@@ -104,6 +102,10 @@ def profile_of(
         "FROM partner_coauthors c JOIN partner_authors a ON a.author_key = c.coauthor_key "
         "WHERE c.author_key = ? ORDER BY c.n_works DESC, a.display_name LIMIT ?",
         [key, MAX_COAUTHORS]).fetchall()
+    works = connection.execute(
+        "SELECT w.work_id, coalesce(w.title, '(untitled)'), a.year FROM partner_author_works a "
+        "JOIN works w USING (work_id) WHERE a.author_key = ? "
+        "ORDER BY a.year DESC NULLS LAST, w.title LIMIT ?", [key, MAX_WORKS]).fetchall()
     return AuthorProfile(
         key=head[0], name=head[1], openalex_id=head[2], orcid=head[3], rule=head[4],
         n_works=int(head[5]), first_year=head[6], last_year=head[7], main_country=head[8],
@@ -113,6 +115,7 @@ def profile_of(
         top_terms=tuple((t, round(float(w), 4)) for t, w in terms),
         works_by_year=tuple((int(y), int(n)) for y, n in years),
         coauthors=tuple(Coauthor(k, n, int(w), y, c) for k, n, w, y, c in coauthors),
+        works=tuple(AuthoredWork(int(i), str(t), y) for i, t, y in works),
     )  # fmt: skip
 
 
