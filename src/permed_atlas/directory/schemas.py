@@ -164,6 +164,7 @@ class FundingMatchPublic(EntryPublic):
     score: float
     matched_terms: list[str]
     eligible_regions: list[str]
+    closed: bool = Field(description="the programme or call is closed (ranked after open ones)")
 
 
 class FundingMatchesPublic(_Answer):

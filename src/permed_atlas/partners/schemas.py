@@ -36,6 +36,14 @@ class CoauthorPublic(_Answer):
     main_country: str | None
 
 
+class AuthorWorkPublic(_Answer):
+    """One work of a researcher, linking to the landscape's work page."""
+
+    work_id: int
+    title: str | None
+    year: int | None
+
+
 class AuthorProfilePublic(_Answer):
     """One researcher as the corpus shows them."""
 
@@ -55,6 +63,9 @@ class AuthorProfilePublic(_Answer):
     top_terms: list[tuple[str, float]] = Field(description="[term, weight] pairs")
     works_by_year: list[tuple[int, int]] = Field(description="[year, works] pairs")
     coauthors: list[CoauthorPublic]
+    works: list[AuthorWorkPublic] = Field(
+        default_factory=list, description="the person's works, newest first (at most 500)"
+    )
 
 
 class PartnerQueryPublic(_Answer):
