@@ -34,6 +34,12 @@ from permed_atlas.federation.negotiation import (
     matched_outcomes,
 )
 from permed_atlas.federation.query import build_simple_query
+from permed_atlas.federation.schemas import (
+    AccessRequestPublic,
+    AccessRequestsPublic,
+    HubResultPublic,
+    RegisteredNodePublic,
+)
 from permed_atlas.icd10 import icd10_choices
 from permed_atlas.settings import Settings
 from permed_atlas.web.deps import (
@@ -157,7 +163,7 @@ def hub_page(request: Request, settings: SettingsDep, user: CurrentUser) -> Resp
     })
 
 
-@api_router.get("/query")
+@api_router.get("/query", response_model=HubResultPublic)
 async def query_api(request: Request, settings: SettingsDep, user: CurrentUser) -> Any:
     """Ask every node; the same parameters as the page (diagnosis=C50&sex=female&purpose=HMB)."""
     result = await run_query(settings, _form_values(request.query_params),
@@ -165,7 +171,7 @@ async def query_api(request: Request, settings: SettingsDep, user: CurrentUser) 
     return result_to_json(result)
 
 
-@api_router.get("/nodes")
+@api_router.get("/nodes", response_model=list[RegisteredNodePublic])
 def nodes_api(settings: SettingsDep) -> Any:
     """The registered nodes (without their secrets)."""
     return [{"id": n.id, "name": n.name, "url": n.url, "region": n.region,
@@ -206,7 +212,7 @@ def requests_page(request: Request, settings: SettingsDep, session: SessionDep,
     })
 
 
-@api_router.get("/requests")
+@api_router.get("/requests", response_model=AccessRequestsPublic)
 def requests_api(settings: SettingsDep, session: SessionDep, user: MemberUser) -> Any:
     managed = _managed_nodes(_registry(settings), user)
     return {
@@ -235,7 +241,7 @@ def request_page(request: Request, request_id: PathId, settings: SettingsDep,
     })
 
 
-@api_router.get("/requests/{request_id}")
+@api_router.get("/requests/{request_id}", response_model=AccessRequestPublic)
 def request_api(request_id: PathId, settings: SettingsDep, session: SessionDep,
                 user: MemberUser) -> Any:
     found, _ = _visible_request(settings, session, request_id, user)

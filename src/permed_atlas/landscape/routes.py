@@ -253,7 +253,9 @@ def dashboard_json(
 
 @api_router.get(
     "/dashboard/{indicator}",
-    responses={200: {"content": {"application/json": {}, "text/csv": {}}}},
+    # Each indicator has its own columns; their values are typed, and ?format=csv is a file.
+    response_model=list[dict[str, str | int | float | bool | None]],
+    responses={200: {"content": {"text/csv": {"schema": {"type": "string"}}}}},
 )
 def indicator_json(
     settings: SettingsDep,

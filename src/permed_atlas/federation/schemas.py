@@ -1,0 +1,118 @@
+"""The federation's JSON answers (hub queries, nodes, access requests) as pydantic models.
+
+They mirror, key for key, the dicts routes.py and hub.result_to_json build; ``extra="forbid"``
+makes a key added there without its field here fail the response instead of vanishing.
+"""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from permed_atlas.federation.models import NodeStatus, Precision
+
+__all__ = [
+    "AccessRequestPublic",
+    "AccessRequestsPublic",
+    "AddressedNodePublic",
+    "BoundsPublic",
+    "HubResultPublic",
+    "NodeOutcomePublic",
+    "RegisteredNodePublic",
+]
+
+
+class _Answer(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class BoundsPublic(_Answer):
+    """A sum of disclosed counts: exact when lower equals upper."""
+
+    lower: int
+    upper: int
+    nodes: int = Field(description="how many nodes the sum covers")
+    display: str = Field(description='"12", or "10-14" when the count is a range')
+
+
+class NodeCountPublic(_Answer):
+    """What one node disclosed: the shown value and bounds of the true count."""
+
+    display: str
+    value: int | None
+    lower: int
+    upper: int
+    suppressed: bool
+    exists: bool
+    precision: Precision
+    perturbation: str = Field(description='"cell key", "laplace" or "none"')
+    max_deviation: int | None
+
+
+class ExcludedDatasetPublic(_Answer):
+    id: str
+    reason: str
+
+
+class NodeOutcomePublic(_Answer):
+    """One node's part of a hub query: its count, or why there is none."""
+
+    id: str
+    name: str
+    region: str
+    country: str
+    status: NodeStatus
+    reason: str
+    count: NodeCountPublic | None
+    datasets_used: list[str]
+    datasets_excluded: list[ExcludedDatasetPublic]
+    elapsed_ms: float
+
+
+class HubResultPublic(_Answer):
+    """A hub query's answer: per node, per region and in total."""
+
+    query: str = Field(description="the question's canonical text")
+    purpose: list[str]
+    complete: bool = Field(description="every node answered")
+    total: BoundsPublic
+    regions: dict[str, BoundsPublic]
+    nodes: list[NodeOutcomePublic]
+
+
+class RegisteredNodePublic(_Answer):
+    """A node of the hub's registry (its secret never leaves the hub)."""
+
+    id: str
+    name: str
+    url: str
+    region: str
+    country: str
+    timeout_s: float
+
+
+class AddressedNodePublic(_Answer):
+    node_id: str
+    node_name: str
+    matched: str
+    status: str
+    note: str
+    answered_at: str | None
+
+
+class AccessRequestPublic(_Answer):
+    """An access request and each addressed biobank's answer."""
+
+    id: int
+    requester_id: int
+    title: str
+    description: str
+    purpose: str
+    query: str
+    created_at: str
+    nodes: list[AddressedNodePublic]
+
+
+class AccessRequestsPublic(_Answer):
+    mine: list[AccessRequestPublic]
+    inbox: list[AccessRequestPublic]
+    managed_nodes: list[str]
