@@ -25,7 +25,7 @@ from permed_atlas.capabilities import CAPABILITIES
 
 PACKAGE = Path(__file__).resolve().parents[1] / "src" / "permed_atlas"
 CAPABILITY_NAMES = {capability.name for capability in CAPABILITIES}
-WEB_KIT = {"deps", "errors", "templating", "csrf"}
+WEB_KIT = {"deps", "errors", "templating", "csrf", "security"}
 ASSEMBLERS = {"cli.py", "tables.py", "web/app.py"}
 # importlib.util.find_spec asks whether an optional third-party extra is installed.
 IMPORTLIB_HELPERS = {"importlib.resources", "importlib.util", "importlib.metadata"}
