@@ -17,7 +17,7 @@ from permed_atlas.accounts import record_audit
 from permed_atlas.directory.errors import InvalidEntryError
 from permed_atlas.directory.files import parse_entry
 from permed_atlas.directory.models import KINDS, DirectoryEntry
-from permed_atlas.directory.store import _add_revision, _check_in_db, _clean_comment, _now
+from permed_atlas.directory.store import _check_in_db, _clean_comment, _insert_entry
 from permed_atlas.directory.tables import DirectoryEntryRow
 from permed_atlas.landscape import region_countries
 from permed_atlas.settings import Settings
@@ -64,21 +64,10 @@ def create_entry(
         known_regions=set(region_countries(settings)),
     )
     _check_in_db(session, entry, where=where)
-    row = DirectoryEntryRow(
-        id=entry.id,
-        kind=entry.kind,
-        name=entry.name,
-        data={},
-        edited=True,
-        revision=0,
-        updated_at=_now(),
-    )
-    session.add(row)
-    session.flush()
-    number = _add_revision(
+    number = _insert_entry(
         session,
-        row,
         entry,
+        edited=True,
         origin="create",
         comment=_clean_comment(comment, "added"),
         actor_id=actor_id,

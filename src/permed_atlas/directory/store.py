@@ -76,6 +76,30 @@ def _set_links(session: Session, entry: DirectoryEntry) -> None:
             session.add(DirectoryLinkRow(source_id=entry.id, target_id=target, relation=key[1]))
 
 
+def _insert_entry(
+    session: Session,
+    entry: DirectoryEntry,
+    *,
+    edited: bool,
+    origin: str,
+    comment: str,
+    actor_id: int | None,
+) -> int:
+    """A new row for ``entry`` with its first revision (a seed load or an editor's new entry)."""
+    row = DirectoryEntryRow(
+        id=entry.id,
+        kind=entry.kind,
+        name=entry.name,
+        data={},
+        edited=edited,
+        revision=0,
+        updated_at=_now(),
+    )
+    session.add(row)
+    session.flush()
+    return _add_revision(session, row, entry, origin=origin, comment=comment, actor_id=actor_id)
+
+
 def _add_revision(
     session: Session,
     row: DirectoryEntryRow,
@@ -141,26 +165,13 @@ def load_seed_directory(
         (updated if row is not None else inserted).append(entry.id)
         if dry_run:
             continue
+        comment = f"loaded from {files.origins[entry.id]}"
         if row is None:
-            row = DirectoryEntryRow(
-                id=entry.id,
-                kind=entry.kind,
-                name=entry.name,
-                data={},
-                edited=False,
-                revision=0,
-                updated_at=_now(),
+            _insert_entry(
+                session, entry, edited=False, origin="seed", comment=comment, actor_id=actor_id
             )
-            session.add(row)
-            session.flush()
-        _add_revision(
-            session,
-            row,
-            entry,
-            origin="seed",
-            comment=f"loaded from {files.origins[entry.id]}",
-            actor_id=actor_id,
-        )
+        else:
+            _add_revision(session, row, entry, origin="seed", comment=comment, actor_id=actor_id)
     summary = LoadSummary(
         files=files.files,
         inserted=tuple(inserted),
