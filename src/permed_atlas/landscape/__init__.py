@@ -1,9 +1,9 @@
 """The PM science and technology landscape: publications and patents, tagged and counted."""
 
-from permed_atlas.landscape.analysis_cli import tagged_corpus
 from permed_atlas.landscape.countries import countries_from_affiliation, country_from_affiliation
 from permed_atlas.landscape.errors import (
     CorpusBusyError,
+    CorpusUnavailableError,
     IngestError,
     LandscapeError,
     RecordError,
@@ -23,7 +23,6 @@ from permed_atlas.landscape.ingest import (
     ingest_files,
 )
 from permed_atlas.landscape.ingest._common import SYNTHETIC_MARKER
-from permed_atlas.landscape.ingest_cli import run_ingest
 from permed_atlas.landscape.models import Contributor, Institution, Term, Work
 from permed_atlas.landscape.network import build_collaboration_graph, export_network
 from permed_atlas.landscape.provenance import (
@@ -40,6 +39,12 @@ from permed_atlas.landscape.regions import (
     region_countries,
 )
 from permed_atlas.landscape.report import build_report
+from permed_atlas.landscape.service import (
+    complete_and_publish,
+    complete_corpus,
+    run_ingest,
+    tagged_corpus,
+)
 from permed_atlas.landscape.store.corpus import open_corpus, store_works
 from permed_atlas.landscape.store.indicators import (
     INDICATOR_NAMES,
@@ -69,6 +74,8 @@ from permed_atlas.landscape.store.search import build_search_index, search_index
 from permed_atlas.landscape.store.snapshots import (
     current_marker,
     current_snapshot,
+    open_corpus_for_reading,
+    open_current_snapshot,
     publish_snapshot,
     snapshot_is_current,
 )
@@ -79,10 +86,13 @@ from permed_atlas.landscape.store.tagging import (
     tag_untagged,
 )
 from permed_atlas.landscape.topics import Rule, RuleSet, load_rules, rules_path_for
-from permed_atlas.landscape.upkeep import complete_corpus
 
 __all__ = [
     "CorpusBusyError",
+    "CorpusUnavailableError",
+    "complete_and_publish",
+    "open_corpus_for_reading",
+    "open_current_snapshot",
     "complete_corpus",
     "current_marker",
     "current_snapshot",
