@@ -10,12 +10,7 @@ from permed_atlas.landscape.errors import (
     RegionError,
     TaggingRuleError,
 )
-from permed_atlas.landscape.explain import (
-    Explanation,
-    WorkNotFoundError,
-    explain_work,
-    resolve_work_id,
-)
+from permed_atlas.landscape.explain import Explanation, WorkNotFoundError
 from permed_atlas.landscape.ingest import (
     IngestSummary,
     detect_patent_format,
@@ -25,13 +20,6 @@ from permed_atlas.landscape.ingest import (
 from permed_atlas.landscape.ingest._common import SYNTHETIC_MARKER
 from permed_atlas.landscape.models import Contributor, Institution, Term, Work
 from permed_atlas.landscape.network import build_collaboration_graph, export_network
-from permed_atlas.landscape.provenance import (
-    SYNTHETIC_SOURCE,
-    CorpusSummary,
-    count_synthetic_works,
-    is_synthetic,
-    summarise_corpus,
-)
 from permed_atlas.landscape.regions import (
     RegionSet,
     add_region_set,
@@ -46,6 +34,7 @@ from permed_atlas.landscape.service import (
     tagged_corpus,
 )
 from permed_atlas.landscape.store.corpus import open_corpus, store_works
+from permed_atlas.landscape.store.explain import explain_work, resolve_work_id
 from permed_atlas.landscape.store.indicators import (
     INDICATOR_NAMES,
     NO_FILTER,
@@ -69,6 +58,13 @@ from permed_atlas.landscape.store.indicators import (
     top_institutions,
     topic_mix,
     topic_trends,
+)
+from permed_atlas.landscape.store.provenance import (
+    SYNTHETIC_SOURCE,
+    CorpusSummary,
+    count_synthetic_works,
+    is_synthetic,
+    summarise_corpus,
 )
 from permed_atlas.landscape.store.search import build_search_index, search_index_is_current
 from permed_atlas.landscape.store.snapshots import (

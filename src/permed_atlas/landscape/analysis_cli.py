@@ -19,12 +19,13 @@ from rich.table import Table
 
 from permed_atlas.cli_state import settings_from
 from permed_atlas.landscape.errors import LandscapeError
-from permed_atlas.landscape.explain import Explanation, explain_work
+from permed_atlas.landscape.explain import Explanation
 from permed_atlas.landscape.filters import LandscapeFilter
 from permed_atlas.landscape.network import export_network
 from permed_atlas.landscape.regions import add_region_set, load_region_sets
 from permed_atlas.landscape.report import build_report
 from permed_atlas.landscape.service import retag_and_publish, tagged_corpus
+from permed_atlas.landscape.store.explain import explain_work
 from permed_atlas.landscape.store.indicators import INDICATOR_NAMES, compute_indicators
 from permed_atlas.landscape.topics import load_rules, rules_path_for
 from permed_atlas.spreadsheet import SafeDictWriter

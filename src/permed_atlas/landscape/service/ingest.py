@@ -42,7 +42,7 @@ from permed_atlas.landscape.ingest.pipeline import (
     parse_file,
 )
 from permed_atlas.landscape.ingest.runs import record_ingest_run
-from permed_atlas.landscape.store.corpus import open_corpus
+from permed_atlas.landscape.store.corpus import open_corpus, reset_memory_limit
 from permed_atlas.settings import Settings
 
 if TYPE_CHECKING:
@@ -80,7 +80,7 @@ def _finish(corpus: duckdb.DuckDBPyConnection, settings: Settings, total: Ingest
     from permed_atlas.landscape.store.snapshots import publish_snapshot
     from permed_atlas.landscape.topics import load_rules, rules_path_for
 
-    corpus.execute("RESET memory_limit")  # the cap is for the streaming write, not tagging
+    reset_memory_limit(corpus)
     done = complete_corpus(
         corpus,
         regions=load_region_sets(settings),

@@ -21,7 +21,6 @@ import duckdb
 from permed_atlas.landscape.errors import LandscapeError
 from permed_atlas.landscape.filters import NO_FILTER as NO_FILTER
 from permed_atlas.landscape.filters import LandscapeFilter as LandscapeFilter
-from permed_atlas.landscape.filters import filtered_works_sql as filtered_works_sql
 from permed_atlas.landscape.indicator_models import ALL_REGIONS as ALL_REGIONS
 from permed_atlas.landscape.indicator_models import INDICATOR_NAMES as INDICATOR_NAMES
 from permed_atlas.landscape.indicator_models import CitedWork as CitedWork
@@ -46,6 +45,7 @@ from permed_atlas.landscape.regions import CHINA, EU27
 from permed_atlas.landscape.store import aggregate_queries as agg
 from permed_atlas.landscape.store import aggregates
 from permed_atlas.landscape.store._ranking import ranked_countries_sql, ranked_institutions_sql
+from permed_atlas.landscape.store.filtered import filtered_works_sql as filtered_works_sql
 
 
 def _query(
