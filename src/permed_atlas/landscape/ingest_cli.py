@@ -1,16 +1,8 @@
 """``permed ingest openalex|pubmed|patents FILE...``: read real files into the corpus.
 
-Each malformed record is reported on stderr as ``file:line: reason`` and
-skipped; every file and the whole run end with the line
-``read N, stored N, duplicates N, rejected N``, which always counts what the
-corpus gained. A directory stands for the data files inside it. A file that
-breaks off (a cut download) keeps the records before the break, says
-``file truncated at record N`` and makes the run exit 1 after the other files.
-Each file is recorded in the platform table ``ingest_run``; afterwards every
-untagged work is tagged (also those an interrupted earlier run left), the search
-index is rebuilt, and a snapshot is published for the web app, which switches to
-it without a restart (see :mod:`permed_atlas.landscape.store.snapshots`).
-The steps are :func:`permed_atlas.landscape.service.run_ingest`; this module parses options.
+Options and printing only; the steps (ingest, record each file, tag, index, publish a
+snapshot), what is reported per record and per file, and when the run fails are
+:func:`permed_atlas.landscape.service.run_ingest`'s.
 """
 
 from __future__ import annotations
@@ -34,9 +26,7 @@ Files = Annotated[
     list[Path],
     typer.Argument(help="Files to read, plain or gzipped; a directory means the files inside it."),
 ]
-DryRun = Annotated[
-    bool, typer.Option("--dry-run", help="Parse and report, write nothing.")
-]
+DryRun = Annotated[bool, typer.Option("--dry-run", help="Parse and report, write nothing.")]
 NoTag = Annotated[
     bool,
     typer.Option("--no-tag", help="Skip tagging, the search index and publishing (bulk loads)."),
@@ -44,7 +34,9 @@ NoTag = Annotated[
 Workers = Annotated[
     int,
     typer.Option(
-        "--workers", min=0, max=16,
+        "--workers",
+        min=0,
+        max=16,
         help="Parsing processes for OpenAlex JSON Lines; 0 picks 2 for files over 32 MB.",
     ),
 ]
@@ -53,15 +45,20 @@ MemoryLimit = Annotated[
 ]
 
 
-
-
-
-def _command(files: list[Path], source: Source, dry_run: bool, no_tag: bool, workers: int,
-             memory_limit: str) -> None:
+def _command(
+    files: list[Path], source: Source, dry_run: bool, no_tag: bool, workers: int, memory_limit: str
+) -> None:
     # A PermedError (missing file, unknown format) reaches `permed`'s entry point,
     # which prints it as one line and exits 1.
-    run_ingest(files, source=source, settings=get_settings(), dry_run=dry_run,
-               tag=not no_tag, workers=workers, memory_limit=memory_limit)
+    run_ingest(
+        files,
+        source=source,
+        settings=get_settings(),
+        dry_run=dry_run,
+        tag=not no_tag,
+        workers=workers,
+        memory_limit=memory_limit,
+    )
 
 
 @app.command()

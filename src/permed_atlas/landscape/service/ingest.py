@@ -113,8 +113,13 @@ def _dry_run(files: list[Path], source: Source) -> IngestSummary:
                     unresolved += count_unresolved(record)
         except TruncatedFileError as exc:
             problems.append(str(exc.at_record(read + 1)))
-        summary = IngestSummary(read=read, rejected=rejected, path=str(file),
-                                unresolved_affiliations=unresolved, problems=tuple(problems))
+        summary = IngestSummary(
+            read=read,
+            rejected=rejected,
+            path=str(file),
+            unresolved_affiliations=unresolved,
+            problems=tuple(problems),
+        )
         summaries.append(summary)
         out.print(f"{file}: {summary.line()}")
     return combine(summaries)
@@ -158,8 +163,9 @@ def run_ingest(
     engine = engine_for(settings)
     upgrade_database(engine)
     summaries: list[IngestSummary] = []
-    with open_corpus(settings.corpus_path, memory_limit=memory_limit,
-                     lock_wait=LOCK_WAIT_SECONDS) as corpus:
+    with open_corpus(
+        settings.corpus_path, memory_limit=memory_limit, lock_wait=LOCK_WAIT_SECONDS
+    ) as corpus:
         try:
             _ingest_each(files, source, corpus, engine, summaries, workers)
         finally:
@@ -167,8 +173,9 @@ def run_ingest(
             # failing file's stored batches stay stored (each batch is one transaction).
             total = combine(summaries)
             if total.unresolved_affiliations:
-                err.print(f"{total.unresolved_affiliations:,} affiliations named no country "
-                          "we could read")
+                err.print(
+                    f"{total.unresolved_affiliations:,} affiliations named no country we could read"
+                )
             out.print(total.line())
         if tag:
             _finish(corpus, settings, total)
@@ -190,8 +197,12 @@ def _ingest_each(
     summaries: list[IngestSummary],
     workers: int,
 ) -> None:
-    columns = (SpinnerColumn(), TextColumn("{task.description}"), _RateColumn(),
-               TimeElapsedColumn())
+    columns = (
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        _RateColumn(),
+        TimeElapsedColumn(),
+    )
     with Progress(*columns, console=err, transient=True, disable=not err.is_terminal) as progress:
         for file in files:
             task = progress.add_task(file.name, total=None)
@@ -210,7 +221,12 @@ def _ingest_each(
             )
             progress.stop_task(task)
             with session_scope(engine) as session:
-                record_ingest_run(session, source=source, summary=summary,
-                                  started_at=started, finished_at=datetime.now(UTC))
+                record_ingest_run(
+                    session,
+                    source=source,
+                    summary=summary,
+                    started_at=started,
+                    finished_at=datetime.now(UTC),
+                )
             summaries.append(summary)
             out.print(f"{file}: {summary.line()}")  # names a break, if any, in brackets
