@@ -101,7 +101,8 @@ def search_index_is_current(connection: duckdb.DuckDBPyConnection) -> bool:
         return False
 
 
-def _build_tables(connection: duckdb.DuckDBPyConnection) -> int:
+def _build_postings(connection: duckdb.DuckDBPyConnection) -> None:
+    """search_postings: (term, work, term frequency, document length) of titles and abstracts."""
     # The title twice: its words weigh double.
     text = (
         "lower(coalesce(title, '') || ' ' || coalesce(title, '') || ' ' || coalesce(abstract, ''))"
@@ -121,6 +122,10 @@ def _build_tables(connection: duckdb.DuckDBPyConnection) -> int:
         """,
         {"stop": list(STOPWORDS)},
     )
+
+
+def _build_facets(connection: duckdb.DuckDBPyConnection) -> None:
+    """search_facets, their value counts and the bits of the masked dimensions."""
     connection.execute(
         """
         CREATE OR REPLACE TABLE search_facets AS
@@ -152,6 +157,10 @@ def _build_tables(connection: duckdb.DuckDBPyConnection) -> int:
         """,
         {"dims": list(MASKED_DIMENSIONS), "max_bits": MAX_BITS},
     )
+
+
+def _build_docs(connection: duckdb.DuckDBPyConnection) -> None:
+    """search_docs: one row per work with its flags, length and facet bit masks."""
     connection.execute(
         """
         CREATE OR REPLACE TABLE search_docs AS
@@ -178,6 +187,12 @@ def _build_tables(connection: duckdb.DuckDBPyConnection) -> int:
         ORDER BY w.work_id
         """
     )
+
+
+def _build_tables(connection: duckdb.DuckDBPyConnection) -> int:
+    _build_postings(connection)
+    _build_facets(connection)
+    _build_docs(connection)
     n_docs = int(connection.execute("SELECT count(*) FROM search_docs").fetchall()[0][0])
     connection.execute(
         """
