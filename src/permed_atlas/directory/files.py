@@ -16,9 +16,9 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-import pycountry
 import yaml
 
+from permed_atlas.countries import is_iso_code
 from permed_atlas.directory.errors import DirectoryFileError
 from permed_atlas.directory.funding import TopicRule
 from permed_atlas.directory.models import (
@@ -85,7 +85,7 @@ def transfer_rule_ids(folder: Path = TRANSFER_RULES_DIR) -> frozenset[str]:
 
 def is_country(code: str) -> bool:
     """Whether ``code`` is an ISO 3166-1 alpha-2 code (upper case)."""
-    return len(code) == 2 and code.isupper() and pycountry.countries.get(alpha_2=code) is not None
+    return len(code) == 2 and code.isupper() and is_iso_code(code)
 
 
 def _text(value: Any, *, where: str, field: str, required: bool = True) -> str | None:

@@ -39,9 +39,9 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-import pycountry
 import yaml
 
+from permed_atlas.countries import iso_name
 from permed_atlas.filecache import cached_until_changed
 from permed_atlas.helpdesk.errors import KnowledgeFileError
 from permed_atlas.helpdesk.models import (
@@ -85,10 +85,7 @@ def country_name(code: str) -> str | None:
         return SPECIAL_JURISDICTIONS[code]
     if len(code) != 2 or not code.isalpha() or not code.isupper():
         return None
-    found = pycountry.countries.get(alpha_2=code)
-    if found is None:
-        return None
-    return str(getattr(found, "common_name", None) or found.name)
+    return iso_name(code)
 
 
 def display_name(knowledge: KnowledgeBase, code: str) -> str:

@@ -18,10 +18,9 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-import pycountry
 import yaml
 
-from permed_atlas.countries import EU_EEA, eea_members, eu_members
+from permed_atlas.countries import EU_EEA, eea_members, eu_members, is_iso_code
 from permed_atlas.transfer.errors import RuleFileError, ScenarioError
 from permed_atlas.types import CountryCode
 
@@ -66,7 +65,7 @@ def validate_country_code(value: object, *, field: str) -> CountryCode:
     if not isinstance(value, str) or len(value.strip()) != 2:
         raise ScenarioError(f"{value!r} is not an ISO 3166-1 alpha-2 country code", field=field)
     code = value.strip().upper()
-    if pycountry.countries.get(alpha_2=code) is None:
+    if not is_iso_code(code):
         raise ScenarioError(f"unknown country code {value!r} (ISO 3166-1 alpha-2)", field=field)
     return code
 
