@@ -95,17 +95,7 @@ def write_synthetic_biobank(
     )
     type_cases = " ".join(f"WHEN {_lit(m)} THEN {_lit(t)}" for m, t in _TYPE.items())
     storage_cases = " ".join(f"WHEN {_lit(m)} THEN {_lit(s)}" for m, s in _STORAGE.items())
-    material_map = _MATERIAL_CODES.get(style, {})
-    material_out = (
-        "(CASE material " + " ".join(f"WHEN {_lit(m)} THEN {_lit(c)}"
-                                     for m, c in material_map.items()) + " END)"
-        if material_map else "material"
-    )
-    year_out = (
-        "strftime(make_date(year, 1 + CAST(d % 12 AS INTEGER), 1 + CAST(d % 28 AS INTEGER)),"
-        " '%d.%m.%Y')" if style == "de" else "CAST(year AS VARCHAR)"
-    )
-    diag_out = "replace(diagnosis, '.', '')" if style == "cn" else "diagnosis"
+    material_out, year_out, diag_out = _styled_outputs(style)
     sql = f"""
     WITH base AS (
         SELECT i, {diag} AS d0, {material} AS material, {collection} AS collection,
@@ -136,6 +126,27 @@ def write_synthetic_biobank(
            {_lit(country)} AS {_q(names['country'])}
     FROM fixed ORDER BY i
     """
+    return _copy_to(path, sql)
+
+
+def _styled_outputs(style: str) -> tuple[str, str, str]:
+    """How a style writes material, collection date and diagnosis (SQL over the drawn values)."""
+    material_map = _MATERIAL_CODES.get(style, {})
+    material_out = (
+        "(CASE material " + " ".join(f"WHEN {_lit(m)} THEN {_lit(c)}"
+                                     for m, c in material_map.items()) + " END)"
+        if material_map else "material"
+    )
+    year_out = (
+        "strftime(make_date(year, 1 + CAST(d % 12 AS INTEGER), 1 + CAST(d % 28 AS INTEGER)),"
+        " '%d.%m.%Y')" if style == "de" else "CAST(year AS VARCHAR)"
+    )
+    diag_out = "replace(diagnosis, '.', '')" if style == "cn" else "diagnosis"
+    return material_out, year_out, diag_out
+
+
+def _copy_to(path: Path, sql: str) -> Path:
+    """Write the query's rows to ``path``: Parquet for .parquet, else CSV with a header."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fmt = "(FORMAT parquet)" if path.suffix == ".parquet" else "(FORMAT csv, HEADER true)"
     con = duckdb.connect()

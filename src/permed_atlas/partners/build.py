@@ -201,32 +201,12 @@ def stage_profiles(
     }))  # fmt: skip
     _stage_places(connection, assignments, extras)
     tables = _tables(connection)
-    _create(connection, "partner_author_works",
-            f"SELECT DISTINCT a.author_key, a.work_id, w.year FROM {STAGE_PREFIX}assign a "
-            "JOIN works w USING (work_id)")
-    _create(connection, "partner_author_years",
-            f"SELECT author_key, year, count(*)::INTEGER AS n_works "
-            f"FROM {STAGE_PREFIX}partner_author_works WHERE year IS NOT NULL GROUP BY ALL")
-    topic_sql = (
-        f"SELECT a.author_key, t.topic, count(DISTINCT a.work_id)::INTEGER AS n_works "
-        f"FROM {STAGE_PREFIX}partner_author_works a JOIN work_topic_set t USING (work_id) "
-        "GROUP BY ALL" if "work_topic_set" in tables
-        else "SELECT NULL::VARCHAR AS author_key, NULL::VARCHAR AS topic, "
-        "NULL::INTEGER AS n_works WHERE FALSE"
-    )
-    _create(connection, "partner_author_topics", topic_sql)
+    _stage_author_works(connection, tables)
     _stage_authors(connection, tables)
     tell(STEPS[3], 3, len(STEPS))
     _stage_terms(connection, scope)
     tell(STEPS[4], 4, len(STEPS))
-    _create(connection, "partner_coauthors",
-            f"WITH small AS (SELECT work_id FROM {STAGE_PREFIX}partner_author_works GROUP BY 1 "
-            f"  HAVING count(*) BETWEEN 2 AND {MAX_AUTHORS_FOR_NETWORK}) "
-            f"SELECT a.author_key, b.author_key AS coauthor_key, "
-            f"count(*)::INTEGER AS n_works, min(a.year) AS first_year "
-            f"FROM {STAGE_PREFIX}partner_author_works a JOIN small USING (work_id) "
-            f"JOIN {STAGE_PREFIX}partner_author_works b USING (work_id) "
-            f"WHERE a.author_key <> b.author_key GROUP BY ALL")
+    _stage_coauthors(connection)
     state = corpus_state(connection, until_year=until_year)
     counts = Counter(a.rule for a in {a.key: a for a in assignments}.values())
     summary_row = _one(
@@ -250,6 +230,36 @@ def stage_profiles(
     connection.execute(f"DROP TABLE IF EXISTS {STAGE_PREFIX}assign")
     tell(STEPS[5], 5, len(STEPS))
     return summary
+
+
+def _stage_author_works(connection: duckdb.DuckDBPyConnection, tables: set[str]) -> None:
+    """Each author's works, works per year and works per topic (none without topic tags)."""
+    _create(connection, "partner_author_works",
+            f"SELECT DISTINCT a.author_key, a.work_id, w.year FROM {STAGE_PREFIX}assign a "
+            "JOIN works w USING (work_id)")
+    _create(connection, "partner_author_years",
+            f"SELECT author_key, year, count(*)::INTEGER AS n_works "
+            f"FROM {STAGE_PREFIX}partner_author_works WHERE year IS NOT NULL GROUP BY ALL")
+    topic_sql = (
+        f"SELECT a.author_key, t.topic, count(DISTINCT a.work_id)::INTEGER AS n_works "
+        f"FROM {STAGE_PREFIX}partner_author_works a JOIN work_topic_set t USING (work_id) "
+        "GROUP BY ALL" if "work_topic_set" in tables
+        else "SELECT NULL::VARCHAR AS author_key, NULL::VARCHAR AS topic, "
+        "NULL::INTEGER AS n_works WHERE FALSE"
+    )
+    _create(connection, "partner_author_topics", topic_sql)
+
+
+def _stage_coauthors(connection: duckdb.DuckDBPyConnection) -> None:
+    """Co-author links from works small enough that sharing one means working together."""
+    _create(connection, "partner_coauthors",
+            f"WITH small AS (SELECT work_id FROM {STAGE_PREFIX}partner_author_works GROUP BY 1 "
+            f"  HAVING count(*) BETWEEN 2 AND {MAX_AUTHORS_FOR_NETWORK}) "
+            f"SELECT a.author_key, b.author_key AS coauthor_key, "
+            f"count(*)::INTEGER AS n_works, min(a.year) AS first_year "
+            f"FROM {STAGE_PREFIX}partner_author_works a JOIN small USING (work_id) "
+            f"JOIN {STAGE_PREFIX}partner_author_works b USING (work_id) "
+            f"WHERE a.author_key <> b.author_key GROUP BY ALL")
 
 
 def _stage_places(

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import random
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 
 import duckdb
@@ -76,6 +76,36 @@ def _popularity(index: PartnerIndex, candidates: np.ndarray, excluded: set[int])
     return [index.keys[r] for r in kept]
 
 
+def _region_of(
+    index: PartnerIndex, regions: Mapping[str, frozenset[str]], region_pair: tuple[str, str]
+) -> dict[int, str]:
+    """Index row -> which of the two regions the researcher's main country is in."""
+    a_region, b_region = region_pair
+    region_of: dict[int, str] = {}
+    for position, country in enumerate(index.main_country):
+        if country in regions[a_region]:
+            region_of[position] = a_region
+        elif country in regions[b_region]:
+            region_of[position] = b_region
+    return region_of
+
+
+def _queries(
+    index: PartnerIndex, future: Mapping[str, Collection[str]], region_of: Mapping[int, str]
+) -> list[tuple[int, set[str]]]:
+    """(query row, its later partners in the other region) for each researcher who has some."""
+    queries: list[tuple[int, set[str]]] = []
+    for key, partners in sorted(future.items()):
+        row = index.row_of.get(key)
+        if row is None or row not in region_of:
+            continue
+        truth = {p for p in partners if (prow := index.row_of.get(p)) is not None
+                 and prow in region_of and region_of[prow] != region_of[row]}
+        if truth:
+            queries.append((row, truth))
+    return queries
+
+
 def evaluate_holdout(
     connection: duckdb.DuckDBPyConnection,
     *,
@@ -111,22 +141,8 @@ def evaluate_holdout(
         vectors = embeddings(index) if embeddings and "embeddings" in methods else None
     finally:
         drop_stage(connection)
-    region_of: dict[int, str] = {}
-    for position, country in enumerate(index.main_country):
-        if country in regions[a_region]:
-            region_of[position] = a_region
-        elif country in regions[b_region]:
-            region_of[position] = b_region
-    queries: list[tuple[int, set[str]]] = []
-    for key, partners in sorted(future.items()):
-        found = index.row_of.get(key)
-        if found is None or found not in region_of:
-            continue
-        row = found
-        truth = {p for p in partners if (prow := index.row_of.get(p)) is not None
-                 and prow in region_of and region_of[prow] != region_of[row]}
-        if truth:
-            queries.append((row, truth))
+    region_of = _region_of(index, regions, region_pair)
+    queries = _queries(index, future, region_of)
     notes = []
     if max_queries is not None and len(queries) > max_queries:
         notes.append(f"sampled {max_queries} of {len(queries)} query researchers (seed {seed}), "
