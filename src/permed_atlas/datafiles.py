@@ -7,6 +7,7 @@ things repeated in every validator live here:
 * :class:`DataFileError`, the base of the capabilities' file errors: it writes
   ``<path>: <entry label> '<id>', field '<field>': <what is wrong>`` and keeps each
   part as an attribute (a capability names its entries: "entry", "rule", ...).
+* :func:`read_yaml`, which turns an unreadable or malformed file into that error;
 * the field readers (:func:`read_text`, :func:`read_texts`, :func:`read_date`,
   :func:`read_choice`, :func:`read_url`, :func:`read_int`, :func:`read_mapping`,
   :func:`read_bool`), so a validator reads as a list of declarations. A reader reports a
@@ -20,7 +21,10 @@ from __future__ import annotations
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
 from typing import Any, ClassVar
+
+import yaml
 
 from permed_atlas.errors import PermedError
 
@@ -35,6 +39,7 @@ __all__ = [
     "read_text",
     "read_texts",
     "read_url",
+    "read_yaml",
 ]
 
 
@@ -83,6 +88,18 @@ class Where:
         """
         sep = "" if problem.startswith(":") else " "
         return self.error(f"{self.label}: field {field!r}{sep}{problem}", field)
+
+
+def read_yaml(path: Path, *, error: Callable[[str], Exception], what: str = "") -> Any:
+    """The YAML document in ``path``; a missing file or bad YAML raises ``error``.
+
+    :param error: builds the capability's error from "cannot read<what>: <reason>".
+    :param what: names the file's role in the message (" node config").
+    """
+    try:
+        return yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as exc:
+        raise error(f"cannot read{what}: {exc}") from exc
 
 
 def _blank(value: Any) -> bool:

@@ -25,6 +25,7 @@ from permed_atlas.datafiles import (
     read_text,
     read_texts,
     read_url,
+    read_yaml,
 )
 from permed_atlas.directory.errors import DirectoryFileError
 from permed_atlas.directory.funding import TopicRule
@@ -423,10 +424,8 @@ def load_funding_topics(path: Path = FUNDING_TOPICS_FILE) -> tuple[TopicRule, ..
 
     :param path: the rules file (the bundled one by default).
     """
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as exc:
-        raise DirectoryFileError(f"{path.name}: cannot read the topic rules: {exc}") from exc
+    data = read_yaml(path, error=lambda message: DirectoryFileError(f"{path.name}: {message}"),
+                     what=" the topic rules")  # fmt: skip
     rules: list[TopicRule] = []
     for position, item in enumerate((data or {}).get("rules") or [], start=1):
         where = f"{path.name}: rule {position}"

@@ -21,8 +21,8 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import httpx
-import yaml
 
+from permed_atlas.datafiles import read_yaml
 from permed_atlas.federation.errors import NodesConfigError
 from permed_atlas.federation.models import NodeEndpoint
 
@@ -58,10 +58,8 @@ def local_nodes(registry: Path) -> dict[str, LocalNode]:
     :param registry: the nodes.yaml; relative ``data``/``config`` paths are read from its folder.
     :raises NodesConfigError: when the file cannot be read.
     """
-    try:
-        raw = yaml.safe_load(registry.read_text(encoding="utf-8")) or {}
-    except (OSError, yaml.YAMLError) as exc:
-        raise NodesConfigError(f"{registry}: cannot read nodes registry: {exc}") from exc
+    raw = read_yaml(registry, error=lambda message: NodesConfigError(f"{registry}: {message}"),
+                    what=" nodes registry") or {}  # fmt: skip
     found: dict[str, LocalNode] = {}
     for item in raw.get("nodes") or ():
         if not isinstance(item, dict) or not (item.get("data") and item.get("config")):

@@ -25,8 +25,8 @@ from typing import Any
 
 import httpx
 import orjson
-import yaml
 
+from permed_atlas.datafiles import read_yaml
 from permed_atlas.federation.auth import issue_token
 from permed_atlas.federation.beacon import consent_text
 from permed_atlas.federation.errors import NodesConfigError
@@ -68,10 +68,8 @@ def load_hub_config(path: Path) -> HubConfig:
     :param path: the YAML file (``hub: {issuer, default_timeout_s}``, ``nodes: [...]``).
     :raises NodesConfigError: naming the file and the node entry that is wrong.
     """
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as exc:
-        raise NodesConfigError(f"{path}: cannot read nodes registry: {exc}") from exc
+    raw = read_yaml(path, error=lambda message: NodesConfigError(f"{path}: {message}"),
+                    what=" nodes registry")  # fmt: skip
     if not isinstance(raw, dict) or not isinstance(raw.get("nodes"), list):
         raise NodesConfigError(f"{path}: expected 'nodes:' with a list of nodes", field="nodes")
     hub = raw.get("hub") or {}

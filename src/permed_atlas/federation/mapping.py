@@ -33,6 +33,7 @@ from typing import Any
 
 import yaml
 
+from permed_atlas.datafiles import read_yaml
 from permed_atlas.federation.errors import MappingError
 from permed_atlas.federation.models import DisclosureRules
 from permed_atlas.icd10 import icd10_chapters as _shared_icd10_chapters
@@ -118,10 +119,8 @@ def load_node_config(path: Path, *, overrides: dict[str, Any] | None = None) -> 
     :param overrides: disclosure settings given on the command line (k, rounding, ...).
     :raises MappingError: naming the file and field that is wrong.
     """
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as exc:
-        raise MappingError(f"{path}: cannot read node config: {exc}") from exc
+    raw = read_yaml(path, error=lambda message: MappingError(f"{path}: {message}"),
+                    what=" node config")  # fmt: skip
     if not isinstance(raw, dict):
         raise _fail(path, "expected a mapping at the top level", "")
     node = raw.get("node") or {}
