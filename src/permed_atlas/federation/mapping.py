@@ -123,7 +123,32 @@ def load_node_config(path: Path, *, overrides: dict[str, Any] | None = None) -> 
                     what=" node config")  # fmt: skip
     if not isinstance(raw, dict):
         raise _fail(path, "expected a mapping at the top level", "")
-    node = raw.get("node") or {}
+    identity = _identity(path, raw.get("node") or {})
+    disclosure = dict(raw.get("disclosure") or {})
+    disclosure.update({k: v for k, v in (overrides or {}).items() if v is not None})
+    try:
+        rules = DisclosureRules(**disclosure)
+    except (TypeError, ValueError) as exc:
+        raise _fail(path, f"disclosure: {exc}", "disclosure") from exc
+    issuers, allowed, noise_secret = _trust(path, raw.get("auth") or {})
+    columns, values = _mapping(path, raw)
+    return NodeConfig(
+        identity=identity,
+        rules=rules,
+        trusted_issuers=issuers,
+        allowed_requesters=allowed,
+        noise_secret=noise_secret,
+        columns=columns,
+        values=values,
+        consent_separator=str(raw.get("consent_separator", ";")),
+        date_format=str(raw.get("date_format", "%Y-%m-%d")),
+        defaults={str(k): str(v) for k, v in (raw.get("defaults") or {}).items()},
+        source=str(path),
+    )
+
+
+def _identity(path: Path, node: dict[str, Any]) -> NodeIdentity:
+    """The ``node:`` section: id, name, region, country and the Beacon id."""
     for key in ("id", "name", "region", "country"):
         if not node.get(key):
             raise _fail(path, f"node.{key} is missing", f"node.{key}")
@@ -131,17 +156,14 @@ def load_node_config(path: Path, *, overrides: dict[str, Any] | None = None) -> 
     if not BEACON_ID.match(beacon_id):
         raise _fail(path, f"node.beacon_id {beacon_id!r} is not in reverse domain name notation "
                     "(e.g. org.example.biobank.beacon)", "node.beacon_id")
-    identity = NodeIdentity(
+    return NodeIdentity(
         str(node["id"]), str(node["name"]), str(node["region"]), str(node["country"]).upper(),
         beacon_id=beacon_id, organization_url=str(node.get("organization_url") or ""),
     )
-    disclosure = dict(raw.get("disclosure") or {})
-    disclosure.update({k: v for k, v in (overrides or {}).items() if v is not None})
-    try:
-        rules = DisclosureRules(**disclosure)
-    except (TypeError, ValueError) as exc:
-        raise _fail(path, f"disclosure: {exc}", "disclosure") from exc
-    auth = raw.get("auth") or {}
+
+
+def _trust(path: Path, auth: dict[str, Any]) -> tuple[dict[str, str], tuple[str, ...], str]:
+    """The ``auth:`` section: trusted issuers' secrets, allowed requesters, the noise secret."""
     issuers = {
         str(name): _secret(path, spec, f"auth.trusted_issuers.{name}")
         for name, spec in (auth.get("trusted_issuers") or {}).items()
@@ -154,6 +176,13 @@ def load_node_config(path: Path, *, overrides: dict[str, Any] | None = None) -> 
         if "noise_secret" in auth
         else "|".join(sorted(issuers.values()))
     )
+    return issuers, allowed, noise_secret
+
+
+def _mapping(
+    path: Path, raw: dict[str, Any]
+) -> tuple[dict[str, str], dict[str, dict[str, str]]]:
+    """The ``columns:`` (field -> column) and ``values:`` (local value -> vocabulary term)."""
     columns = {str(k): str(v) for k, v in (raw.get("columns") or {}).items()}
     unknown = set(columns) - set(FIELDS)
     if unknown:
@@ -172,19 +201,7 @@ def load_node_config(path: Path, *, overrides: dict[str, Any] | None = None) -> 
         bad = sorted(set(mapping.values()) - set(vocab[dim]))
         if bad:
             raise _fail(path, f"values.{dim}: {bad} not in the {dim} vocabulary", f"values.{dim}")
-    return NodeConfig(
-        identity=identity,
-        rules=rules,
-        trusted_issuers=issuers,
-        allowed_requesters=allowed,
-        noise_secret=noise_secret,
-        columns=columns,
-        values=values,
-        consent_separator=str(raw.get("consent_separator", ";")),
-        date_format=str(raw.get("date_format", "%Y-%m-%d")),
-        defaults={str(k): str(v) for k, v in (raw.get("defaults") or {}).items()},
-        source=str(path),
-    )
+    return columns, values
 
 
 @lru_cache(maxsize=1)
