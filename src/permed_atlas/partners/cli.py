@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from collections.abc import Iterable
 from typing import Annotated, Any
 
 import duckdb
@@ -131,13 +132,10 @@ def profile(
         out.print(orjson.dumps(_profile_dict(found), option=orjson.OPT_INDENT_2).decode())
         return
     if output_format == "csv":
-        buffer = io.StringIO()
-        writer = safe_writer(buffer)
-        writer.writerow(["field", "value"])
-        for name, value in _profile_dict(found).items():
-            writer.writerow([name, orjson.dumps(value).decode() if not isinstance(value, str)
-                             else value])
-        out.print(buffer.getvalue(), end="")
+        _print_csv(["field", "value"], (
+            [name, value if isinstance(value, str) else orjson.dumps(value).decode()]
+            for name, value in _profile_dict(found).items()
+        ))  # fmt: skip
         return
     out.print(f"[bold]{found.name}[/] ({found.key}; identified by {found.rule})")
     out.print(f"ids: OpenAlex {found.openalex_id or '-'}, ORCID {found.orcid or '-'}")
@@ -151,20 +149,28 @@ def profile(
     out.print("co-authors: " + ", ".join(f"{c.name} ({c.n_works})" for c in found.coauthors[:20]))
 
 
+def _print_csv(header: list[str], rows: Iterable[list[Any]]) -> None:
+    """Print a CSV table (cells that a spreadsheet would run as formulas are defused)."""
+    buffer = io.StringIO()
+    writer = safe_writer(buffer)
+    writer.writerow(header)
+    for row in rows:
+        writer.writerow(row)
+    out.print(buffer.getvalue(), end="")
+
+
 def _print_result(result: FinderResult, output_format: str) -> None:
     if output_format == "json":
         out.print(orjson.dumps(result_to_dict(result), option=orjson.OPT_INDENT_2).decode())
         return
     if output_format == "csv":
-        buffer = io.StringIO()
-        writer = safe_writer(buffer)
-        writer.writerow(["rank", "key", "name", "score", "similarity", "activity", "network",
-                         "recent_works", "distance", "institution", "country", "reasons"])
-        for m in result.matches:
-            writer.writerow([m.rank, m.key, m.name, m.score, m.similarity, m.activity,
-                             m.network, m.recent_works, m.distance or "", m.institution or "",
-                             m.country_code or "", " | ".join(r.text for r in m.reasons)])
-        out.print(buffer.getvalue(), end="")
+        _print_csv(["rank", "key", "name", "score", "similarity", "activity", "network",
+                    "recent_works", "distance", "institution", "country", "reasons"], (
+            [m.rank, m.key, m.name, m.score, m.similarity, m.activity, m.network,
+             m.recent_works, m.distance or "", m.institution or "", m.country_code or "",
+             " | ".join(r.text for r in m.reasons)]
+            for m in result.matches
+        ))  # fmt: skip
         return
     weights = ", ".join(f"{k} {v}" for k, v in result.weights.as_dict().items())
     out.print(f"partners in {result.searched_region} for {result.description} "
