@@ -15,11 +15,13 @@ _DIAGNOSIS_RE = r"^[A-Z][0-9]{2}(\.?[0-9A-Z]{1,4})?$"
 _CONSENT_RE = r"^([A-Z]+|DUO:[0-9]{7})(=[A-Z0-9_:.| -]+)?$"
 
 
-def _q(name: str) -> str:
+def sql_name(name: str) -> str:
+    """``name`` as a quoted DuckDB identifier (a biobank's column names are not ours)."""
     return '"' + name.replace('"', '""') + '"'
 
 
-def _lit(text: str) -> str:
+def sql_text(text: str) -> str:
+    """``text`` as a DuckDB string literal."""
     return "'" + text.replace("'", "''") + "'"
 
 
@@ -71,9 +73,9 @@ def _read_raw(con: duckdb.DuckDBPyConnection, config: NodeConfig, data: Path) ->
 def _text(config: NodeConfig, field_name: str) -> str:
     """The SQL of a field as trimmed text: its column, else the node's default, else NULL."""
     if field_name in config.columns:
-        return f"nullif(trim(CAST({_q(config.columns[field_name])} AS VARCHAR)), '')"
+        return f"nullif(trim(CAST({sql_name(config.columns[field_name])} AS VARCHAR)), '')"
     default = config.defaults.get(field_name)
-    return _lit(default) if default is not None else "CAST(NULL AS VARCHAR)"
+    return sql_text(default) if default is not None else "CAST(NULL AS VARCHAR)"
 
 
 def _create_mapped(con: duckdb.DuckDBPyConnection, config: NodeConfig) -> str:
@@ -91,17 +93,19 @@ def _create_mapped(con: duckdb.DuckDBPyConnection, config: NodeConfig) -> str:
     for dim in ("sex", "material", "storage", "sample_type"):
         pairs = {term.lower(): term for term in vocab[dim]}
         pairs.update({src.lower(): dst for src, dst in config.values.get(dim, {}).items()})
-        cases = " ".join(f"WHEN {_lit(s)} THEN {_lit(d)}" for s, d in pairs.items())
+        cases = " ".join(f"WHEN {sql_text(s)} THEN {sql_text(d)}" for s, d in pairs.items())
         exprs[dim] = f"(CASE lower({text(dim)}) {cases} ELSE NULL END)"
     diag = f"upper(replace({text('diagnosis')}, ' ', ''))"
     if "collection_year" in cols or "collection_year" in config.defaults:
         year = f"TRY_CAST(TRY_CAST({text('collection_year')} AS DOUBLE) AS INTEGER)"
         year_field = "collection_year"
     else:
-        year = f"year(try_strptime({text('collection_date')}, {_lit(config.date_format)}))"
+        year = f"year(try_strptime({text('collection_date')}, {sql_text(config.date_format)}))"
         year_field = "collection_date"
-    country = f"upper({text('country')})" if "country" in cols else _lit(config.identity.country)
-    sep = _lit(config.consent_separator)
+    country = (
+        f"upper({text('country')})" if "country" in cols else sql_text(config.identity.country)
+    )
+    sep = sql_text(config.consent_separator)
     con.execute(
         f"""
         CREATE OR REPLACE TEMP TABLE mapped AS SELECT
@@ -163,7 +167,7 @@ def _check_mapped(
         (
             "diagnosis",
             f"raw_diagnosis IS NOT NULL AND NOT regexp_matches(raw_diagnosis, "
-            f"{_lit(_DIAGNOSIS_RE)})",
+            f"{sql_text(_DIAGNOSIS_RE)})",
             "raw_diagnosis",
             "is not an ICD-10 code",
         ),
@@ -188,7 +192,7 @@ def _check_mapped(
         (
             "consent",
             f"len(list_filter(duo_codes, lambda x: NOT regexp_matches(x, "
-            f"{_lit(_CONSENT_RE)}))) > 0",
+            f"{sql_text(_CONSENT_RE)}))) > 0",
             "array_to_string(duo_codes, '|')",
             "holds something that is not a DUO code",
         ),
@@ -227,7 +231,7 @@ def _create_tables(con: duckdb.DuckDBPyConnection, key_secret: str) -> None:
     # them is several times faster than on text. Sorted by diagnosis so that the zone
     # maps let a diagnosis filter skip row groups.
     for dim in ("sex", "material", "storage", "sample_type"):
-        members = ", ".join(_lit(term) for term in vocab[dim])
+        members = ", ".join(sql_text(term) for term in vocab[dim])
         con.execute(f"CREATE TYPE {dim}_term AS ENUM ({members})")
     con.execute(
         """
