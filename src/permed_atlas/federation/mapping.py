@@ -154,11 +154,19 @@ def _identity(path: Path, node: dict[str, Any]) -> NodeIdentity:
             raise _fail(path, f"node.{key} is missing", f"node.{key}")
     beacon_id = str(node.get("beacon_id") or f"org.example.permed.{node['id']}").lower()
     if not BEACON_ID.match(beacon_id):
-        raise _fail(path, f"node.beacon_id {beacon_id!r} is not in reverse domain name notation "
-                    "(e.g. org.example.biobank.beacon)", "node.beacon_id")
+        raise _fail(
+            path,
+            f"node.beacon_id {beacon_id!r} is not in reverse domain name notation "
+            "(e.g. org.example.biobank.beacon)",
+            "node.beacon_id",
+        )
     return NodeIdentity(
-        str(node["id"]), str(node["name"]), str(node["region"]), str(node["country"]).upper(),
-        beacon_id=beacon_id, organization_url=str(node.get("organization_url") or ""),
+        str(node["id"]),
+        str(node["name"]),
+        str(node["region"]),
+        str(node["country"]).upper(),
+        beacon_id=beacon_id,
+        organization_url=str(node.get("organization_url") or ""),
     )
 
 
@@ -179,9 +187,7 @@ def _trust(path: Path, auth: dict[str, Any]) -> tuple[dict[str, str], tuple[str,
     return issuers, allowed, noise_secret
 
 
-def _mapping(
-    path: Path, raw: dict[str, Any]
-) -> tuple[dict[str, str], dict[str, dict[str, str]]]:
+def _mapping(path: Path, raw: dict[str, Any]) -> tuple[dict[str, str], dict[str, dict[str, str]]]:
     """The ``columns:`` (field -> column) and ``values:`` (local value -> vocabulary term)."""
     columns = {str(k): str(v) for k, v in (raw.get("columns") or {}).items()}
     unknown = set(columns) - set(FIELDS)
