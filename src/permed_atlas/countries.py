@@ -38,6 +38,10 @@ __all__ = [
     "eea_members",
     "eu_members",
     "is_eea",
+    "is_iso_code",
+    "iso_codes",
+    "iso_name",
+    "iso_names",
     "resolve_country",
 ]
 
@@ -83,25 +87,57 @@ def _read_yaml(path: Path) -> Mapping[str, Any]:
 
 def _known(code: object, *, where: str) -> CountryCode:
     text = str(code).upper()
-    if pycountry.countries.get(alpha_2=text) is None:
+    if not is_iso_code(text):
         raise ValueError(f"{ALIASES_FILE}: {where}: unknown ISO code {code!r}")
     return text
+
+
+def is_iso_code(code: str) -> bool:
+    """Whether ISO 3166-1 lists ``code`` as an alpha-2 code (in any letter case)."""
+    return pycountry.countries.get(alpha_2=code) is not None
+
+
+@lru_cache(maxsize=1)
+def iso_codes() -> frozenset[CountryCode]:
+    """Every ISO 3166-1 alpha-2 code."""
+    return frozenset(c.alpha_2 for c in pycountry.countries)
+
+
+def iso_name(code: CountryCode) -> str | None:
+    """ISO 3166-1's display name of ``code`` (the common name where it has one), or None."""
+    country = pycountry.countries.get(alpha_2=code)
+    if country is None:
+        return None
+    return str(getattr(country, "common_name", None) or country.name)
+
+
+@lru_cache(maxsize=1)
+def iso_names() -> tuple[tuple[CountryCode, tuple[str, ...]], ...]:
+    """Each country's alpha-2 code with its name, common name and official name (those it has)."""
+    return tuple(
+        (
+            str(country.alpha_2),
+            tuple(
+                str(value)
+                for attr in ("name", "common_name", "official_name")
+                if (value := getattr(country, attr, None))
+            ),
+        )
+        for country in pycountry.countries
+    )
 
 
 @lru_cache(maxsize=1)
 def _tables() -> _Tables:
     data = _read_yaml(ALIASES_FILE)
     names: dict[str, set[CountryCode]] = {}
-    for country in pycountry.countries:
-        for attr in ("name", "common_name", "official_name"):
-            value = getattr(country, attr, None)
-            if not value:
-                continue
-            names.setdefault(_key(value), set()).add(country.alpha_2)
+    for alpha_2, values in iso_names():
+        for value in values:
+            names.setdefault(_key(value), set()).add(alpha_2)
             if ", " in value:  # "Korea, Republic of" is written "Republic of Korea"
                 head, tail = value.split(", ", 1)
-                names.setdefault(_key(f"{tail} {head}"), set()).add(country.alpha_2)
-                names.setdefault(_key(head), set()).add(country.alpha_2)
+                names.setdefault(_key(f"{tail} {head}"), set()).add(alpha_2)
+                names.setdefault(_key(head), set()).add(alpha_2)
     for alias, code in (data.get("aliases") or {}).items():
         names[_key(str(alias))] = {_known(code, where=f"aliases.{alias}")}
     for name, codes in (data.get("ambiguous") or {}).items():
@@ -139,10 +175,7 @@ def country_name(code: CountryCode) -> str:
     """
     if code == EU_EEA:
         return EU_EEA_NAME
-    country = pycountry.countries.get(alpha_2=code)
-    if country is None:
-        return code
-    return str(getattr(country, "common_name", None) or country.name)
+    return iso_name(code) or code
 
 
 def describe_country(code: CountryCode) -> str:
@@ -155,7 +188,7 @@ def country_choices(*, eu_eea: bool = True) -> list[tuple[str, str]]:
 
     :param eu_eea: offer the EU/EEA as a party without a member state.
     """
-    pairs = sorted((country_name(c.alpha_2), c.alpha_2) for c in pycountry.countries)
+    pairs = sorted((country_name(code), code) for code in iso_codes())
     head = [("EU/EEA", "EU/EEA, member state not named")] if eu_eea else []
     return head + [(name, f"{name} ({code})") for name, code in pairs]
 
@@ -181,7 +214,7 @@ def resolve_country(value: object, *, field: str, allow_eu_eea: bool = False) ->
         raise CountryError(f"{text!r} is not one country; name the member state", field=field)
     if len(text) == 2 and text.isascii() and text.isalpha():
         alias = tables.names.get(key)
-        if pycountry.countries.get(alpha_2=text.upper()) is None and alias and len(alias) == 1:
+        if not is_iso_code(text.upper()) and alias and len(alias) == 1:
             return next(iter(alias))  # "UK", "EL": aliases, not ISO codes
         return _by_code(text, field=field)
     if len(text) == 3 and text.isascii() and text.isalpha() and text.upper() == text:
@@ -215,11 +248,11 @@ def _by_code(text: str, *, field: str) -> CountryCode:
         raise CountryError(
             f"{text!r} looks like a shortened name; give the full name or the code in capitals "
             f"({text.upper()} is {country_name(text.upper())})"
-            if pycountry.countries.get(alpha_2=text.upper())
+            if is_iso_code(text.upper())
             else f"{text!r} is neither a country name nor an ISO code",
             field=field,
         )
     code = text.upper()
-    if pycountry.countries.get(alpha_2=code) is None:
+    if not is_iso_code(code):
         raise CountryError(f"unknown country code {text!r} (ISO 3166-1 alpha-2)", field=field)
     return code

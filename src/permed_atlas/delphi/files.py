@@ -7,10 +7,10 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-import pycountry
 import yaml
 from sqlalchemy.orm import Session
 
+from permed_atlas.countries import iso_codes
 from permed_atlas.delphi.definition import StudyDraft, parse_study_definition
 from permed_atlas.delphi.errors import PanelFileError, StudyFileError
 from permed_atlas.delphi.models import Expert
@@ -50,7 +50,7 @@ def load_region_groups(*, include_hk_mo_in_china: bool = True) -> RegionGroups:
 @lru_cache(maxsize=1)
 def known_countries() -> frozenset[str]:
     """Every ISO 3166-1 alpha-2 code."""
-    return frozenset(c.alpha_2 for c in pycountry.countries)
+    return iso_codes()
 
 
 def read_yaml(path: Path) -> Any:

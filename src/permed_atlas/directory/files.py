@@ -10,15 +10,23 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Collection, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
-from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeAlias
 
-import pycountry
 import yaml
 
+from permed_atlas.countries import is_iso_code
+from permed_atlas.datafiles import (
+    Where,
+    read_choice,
+    read_date,
+    read_text,
+    read_texts,
+    read_url,
+    read_yaml,
+)
 from permed_atlas.directory.errors import DirectoryFileError
 from permed_atlas.directory.funding import TopicRule
 from permed_atlas.directory.models import (
@@ -85,134 +93,174 @@ def transfer_rule_ids(folder: Path = TRANSFER_RULES_DIR) -> frozenset[str]:
 
 def is_country(code: str) -> bool:
     """Whether ``code`` is an ISO 3166-1 alpha-2 code (upper case)."""
-    return len(code) == 2 and code.isupper() and pycountry.countries.get(alpha_2=code) is not None
+    return len(code) == 2 and code.isupper() and is_iso_code(code)
 
 
-def _text(value: Any, *, where: str, field: str, required: bool = True) -> str | None:
-    if value is None or (isinstance(value, str) and not value.strip()):
-        if required:
-            raise DirectoryFileError(f"{where}: field {field!r} is missing", field=field)
-        return None
-    if not isinstance(value, str | int | float) or isinstance(value, bool):
-        raise DirectoryFileError(f"{where}: field {field!r} must be text", field=field)
-    return " ".join(str(value).split())
+def _where(label: str) -> Where:
+    return Where(label, lambda message, field: DirectoryFileError(message, field=field))
 
 
-def _list(value: Any, *, where: str, field: str) -> tuple[str, ...]:
-    if value is None:
-        return ()
-    if isinstance(value, str):
-        value = [value]
-    if not isinstance(value, list):
-        raise DirectoryFileError(f"{where}: field {field!r} must be a list", field=field)
-    items = []
-    for index, item in enumerate(value):
-        text = _text(item, where=where, field=f"{field}[{index}]")
-        assert text is not None
-        items.append(text)
-    return tuple(items)
-
-
-def _date(value: Any, *, where: str, field: str, required: bool = True) -> str | None:
-    if value is None or value == "":
-        if required:
-            raise DirectoryFileError(f"{where}: field {field!r} is missing", field=field)
-        return None
-    if isinstance(value, date):
-        return value.isoformat()
-    try:
-        return date.fromisoformat(str(value).strip()).isoformat()
-    except ValueError as exc:
-        raise DirectoryFileError(
-            f"{where}: field {field!r}: {value!r} is not a date (YYYY-MM-DD)", field=field
-        ) from exc
-
-
-def _region(code: str, *, where: str, field: str, known_regions: Collection[str]) -> str:
+def _region(code: str, *, where: Where, field: str, known_regions: Collection[str]) -> str:
     value = code.strip()
     if value == GLOBAL_REGION or value in known_regions or is_country(value):
         return value
     known = ", ".join(sorted({*known_regions, GLOBAL_REGION}))
-    raise DirectoryFileError(
-        f"{where}: field {field!r}: unknown region {code!r} (an ISO 3166-1 alpha-2 country "
-        f"code or one of {known})",
-        field=field,
+    raise where.fail(
+        field,
+        f": unknown region {code!r} (an ISO 3166-1 alpha-2 country code or one of {known})",
     )
 
 
-def _details(
-    kind: str,
-    data: Mapping[str, Any],
-    *,
-    where: str,
-    known_regions: Collection[str],
-    rule_ids: Collection[str],
-) -> dict[str, Any]:
-    details: dict[str, Any] = {}
+@dataclass(frozen=True)
+class _KindContext:
+    """What a kind-specific field is checked against."""
+
+    where: Where
+    known_regions: Collection[str]
+    rule_ids: Collection[str]
+
+
+def _country(value: Any, field: str, ctx: _KindContext) -> str:
+    text = read_text(value, where=ctx.where, field=field) or ""
+    if not is_country(text):
+        raise ctx.where.fail(field, f": {value!r} is not an ISO 3166-1 alpha-2 code")
+    return text
+
+
+def _jurisdiction(value: Any, field: str, ctx: _KindContext) -> str:
+    text = read_text(value, where=ctx.where, field=field) or ""
+    return _region(text, where=ctx.where, field=field, known_regions=ctx.known_regions)
+
+
+def _years(value: Any, field: str, ctx: _KindContext) -> str:
+    text = read_text(value, where=ctx.where, field=field) or ""
+    match = _YEARS.match(text)
+    if not match or (match.group(2) and match.group(2) < match.group(1)):
+        raise ctx.where.fail(field, f": {value!r} must be YYYY, YYYY-YYYY or YYYY- (open)")
+    return text
+
+
+def _bbmri(value: Any, field: str, ctx: _KindContext) -> str:
+    shown = ", ".join(repr(s) for s in BBMRI_STATUSES) + " (say unknown rather than guess)"
+    return read_choice(value, where=ctx.where, field=field, choices=BBMRI_STATUSES, shown=shown)
+
+
+def _transfer_rules(value: Any, field: str, ctx: _KindContext) -> str:
+    text = read_text(value, where=ctx.where, field=field) or ""
+    if text not in ctx.rule_ids:
+        known = ", ".join(sorted(ctx.rule_ids))
+        raise ctx.where.fail(field, f": no rule file {text!r} in data/transfer (known: {known})")
+    return text
+
+
+def _funders(value: Any, field: str, ctx: _KindContext) -> tuple[str, ...]:
+    return read_texts(value, where=ctx.where, field=field)
+
+
+def _day(value: Any, field: str, ctx: _KindContext) -> str | None:
+    return read_date(value, where=ctx.where, field=field)
+
+
+def _status(value: Any, field: str, ctx: _KindContext) -> str:
+    return read_choice(value, where=ctx.where, field=field, choices=PROGRAMME_STATUSES)
+
+
+_Reader: TypeAlias = Callable[[Any, str, _KindContext], Any]
+# How each kind-specific field is read; a field not named here is optional text.
+_KIND_READERS: Mapping[str, _Reader] = {
+    "funders": _funders,
+    "country": _country,
+    "jurisdiction": _jurisdiction,
+    "in_force": _day,
+    "deadline": _day,
+    "years": _years,
+    "status": _status,
+    "bbmri_eric": _bbmri,
+    "transfer_rules": _transfer_rules,
+}
+
+
+def _read_optional_text(value: Any, field: str, ctx: _KindContext) -> str | None:
+    return read_text(value, where=ctx.where, field=field)
+
+
+def _details(kind: str, data: Mapping[str, Any], ctx: _KindContext) -> dict[str, Any]:
     for field in REQUIRED_KIND_FIELDS.get(kind, ()):
         if data.get(field) in (None, ""):
-            raise DirectoryFileError(
-                f"{where}: field {field!r} is missing (required for a {kind})", field=field
-            )
+            raise ctx.where.fail(field, f"is missing (required for a {kind})")
+    details: dict[str, Any] = {}
     for field in sorted(KIND_FIELDS[kind]):
         value = data.get(field)
         # An emptied form field means "not given", so an unchanged form stores no revision.
         if value is None or value == "" or value == []:
             continue
-        if field == "funders":
-            details[field] = _list(value, where=where, field=field)
-        elif field == "country":
-            text = _text(value, where=where, field=field) or ""
-            if not is_country(text):
-                raise DirectoryFileError(
-                    f"{where}: field 'country': {value!r} is not an ISO 3166-1 alpha-2 code",
-                    field=field,
-                )
-            details[field] = text
-        elif field == "jurisdiction":
-            text = _text(value, where=where, field=field) or ""
-            details[field] = _region(text, where=where, field=field, known_regions=known_regions)
-        elif field in ("in_force", "deadline"):
-            details[field] = _date(value, where=where, field=field)
-        elif field == "years":
-            text = _text(value, where=where, field=field) or ""
-            match = _YEARS.match(text)
-            if not match or (match.group(2) and match.group(2) < match.group(1)):
-                raise DirectoryFileError(
-                    f"{where}: field 'years': {value!r} must be YYYY, YYYY-YYYY or YYYY- (open)",
-                    field=field,
-                )
-            details[field] = text
-        elif field == "status":
-            text = _text(value, where=where, field=field) or ""
-            if text not in PROGRAMME_STATUSES:
-                raise DirectoryFileError(
-                    f"{where}: field 'status': {value!r} is not one of "
-                    f"{', '.join(PROGRAMME_STATUSES)}",
-                    field=field,
-                )
-            details[field] = text
-        elif field == "bbmri_eric":
-            text = _text(value, where=where, field=field) or ""
-            if text not in BBMRI_STATUSES:
-                raise DirectoryFileError(
-                    f"{where}: field 'bbmri_eric': {value!r} is not one of "
-                    f"{', '.join(repr(s) for s in BBMRI_STATUSES)} (say unknown rather than guess)",
-                    field=field,
-                )
-            details[field] = text
-        elif field == "transfer_rules":
-            text = _text(value, where=where, field=field) or ""
-            if text not in rule_ids:
-                raise DirectoryFileError(
-                    f"{where}: field 'transfer_rules': no rule file {text!r} in "
-                    f"data/transfer (known: {', '.join(sorted(rule_ids))})",
-                    field=field,
-                )
-            details[field] = text
-        else:
-            details[field] = _text(value, where=where, field=field)
+        reader: _Reader = _KIND_READERS.get(field) or _read_optional_text
+        details[field] = reader(value, field, ctx)
     return details
+
+
+def _kind(data: Mapping[str, Any], where: Where) -> str:
+    kind = read_text(data.get("kind"), where=where, field="kind")
+    if kind not in KINDS:
+        raise where.fail("kind", f": unknown kind {kind!r} (one of {', '.join(KINDS)})")
+    unknown = sorted(set(data) - _COMMON - KIND_FIELDS[kind])
+    if unknown:
+        raise where.error(f"{where.label}: unknown field {unknown[0]!r} for a {kind}", unknown[0])
+    return kind
+
+
+def _entry_id(data: Mapping[str, Any], where: Where) -> str:
+    entry_id = read_text(data.get("id"), where=where, field="id") or ""
+    if not SLUG.match(entry_id) or len(entry_id) > 80:
+        raise where.fail("id", f": {entry_id!r} must be a slug (a-z, 0-9, hyphens, ≤80)")
+    return entry_id
+
+
+def _summary(data: Mapping[str, Any], where: Where) -> str:
+    summary = read_text(data.get("summary"), where=where, field="summary") or ""
+    if len(summary) > MAX_SUMMARY:
+        raise where.fail("summary", f"is longer than {MAX_SUMMARY} characters")
+    return summary
+
+
+def _regions(
+    data: Mapping[str, Any], where: Where, known_regions: Collection[str]
+) -> tuple[str, ...]:
+    regions = read_texts(data.get("regions"), where=where, field="regions")
+    if not regions:
+        raise where.fail("regions", "is missing")
+    return tuple(
+        _region(r, where=where, field="regions", known_regions=known_regions) for r in regions
+    )
+
+
+def _related(data: Mapping[str, Any], where: Where, entry_id: str) -> tuple[str, ...]:
+    related = read_texts(data.get("related"), where=where, field="related")
+    for index, other in enumerate(related):
+        if other == entry_id:
+            message = (
+                f"{where.label}: field 'related[{index}]': an entry cannot be related to itself"
+            )
+            raise where.error(message, "related")
+    return related
+
+
+def _unconfirmed(data: Mapping[str, Any], where: Where, kind: str) -> tuple[str, ...]:
+    """The fields an editor has not confirmed; ``("entry",)`` for a wholly unconfirmed one."""
+    unconfirmed = read_texts(data.get("unconfirmed"), where=where, field="unconfirmed")
+    confirmed = data.get("confirmed", True)
+    if not isinstance(confirmed, bool):
+        raise where.error(f"{where.label}: field 'confirmed' must be true or false", None)
+    allowed = _COMMON | KIND_FIELDS[kind] | {"entry"}
+    for field in unconfirmed:
+        if field not in allowed:
+            raise where.fail("unconfirmed", f"names unknown field {field!r}")
+    if not confirmed and not unconfirmed:
+        return ("entry",)
+    if confirmed and unconfirmed and "confirmed" in data:
+        message = f"{where.label}: 'confirmed: true' contradicts 'unconfirmed: {list(unconfirmed)}'"
+        raise where.error(message, "confirmed")
+    return unconfirmed
 
 
 def parse_entry(
@@ -234,83 +282,31 @@ def parse_entry(
     """
     if not isinstance(data, Mapping):
         raise DirectoryFileError(f"{where}: an entry must be a mapping of fields")
-    kind = _text(data.get("kind"), where=where, field="kind")
-    if kind not in KINDS:
-        raise DirectoryFileError(
-            f"{where}: field 'kind': unknown kind {kind!r} (one of {', '.join(KINDS)})",
-            field="kind",
-        )
-    unknown = sorted(set(data) - _COMMON - KIND_FIELDS[kind])
-    if unknown:
-        raise DirectoryFileError(
-            f"{where}: unknown field {unknown[0]!r} for a {kind}", field=str(unknown[0])
-        )
-    entry_id = _text(data.get("id"), where=where, field="id") or ""
-    if not SLUG.match(entry_id) or len(entry_id) > 80:
-        raise DirectoryFileError(
-            f"{where}: field 'id': {entry_id!r} must be a slug (a-z, 0-9, hyphens, ≤80)",
-            field="id",
-        )
-    summary = _text(data.get("summary"), where=where, field="summary") or ""
-    if len(summary) > MAX_SUMMARY:
-        raise DirectoryFileError(
-            f"{where}: field 'summary' is longer than {MAX_SUMMARY} characters", field="summary"
-        )
-    regions = _list(data.get("regions"), where=where, field="regions")
-    if not regions:
-        raise DirectoryFileError(f"{where}: field 'regions' is missing", field="regions")
-    regions = tuple(
-        _region(r, where=where, field="regions", known_regions=known_regions) for r in regions
-    )
-    url = _text(data.get("url"), where=where, field="url", required=False)
-    if url and not url.startswith(("https://", "http://")):
-        raise DirectoryFileError(f"{where}: field 'url' must start with https://", field="url")
-    related = _list(data.get("related"), where=where, field="related")
-    for index, other in enumerate(related):
-        if other == entry_id:
-            raise DirectoryFileError(
-                f"{where}: field 'related[{index}]': an entry cannot be related to itself",
-                field="related",
-            )
-    unconfirmed = _list(data.get("unconfirmed"), where=where, field="unconfirmed")
-    confirmed = data.get("confirmed", True)
-    if not isinstance(confirmed, bool):
-        raise DirectoryFileError(f"{where}: field 'confirmed' must be true or false")
-    allowed = _COMMON | KIND_FIELDS[kind] | {"entry"}
-    for field in unconfirmed:
-        if field not in allowed:
-            raise DirectoryFileError(
-                f"{where}: field 'unconfirmed' names unknown field {field!r}", field="unconfirmed"
-            )
-    if not confirmed and not unconfirmed:
-        unconfirmed = ("entry",)
-    if confirmed and unconfirmed and "confirmed" in data:
-        raise DirectoryFileError(
-            f"{where}: 'confirmed: true' contradicts 'unconfirmed: {list(unconfirmed)}'",
-            field="confirmed",
-        )
-    details = _details(
-        kind,
-        data,
-        where=where,
-        known_regions=known_regions,
-        rule_ids=transfer_rule_ids() if rule_ids is None else rule_ids,
-    )
-    note = _text(data.get("note"), where=where, field="note", required=False)
+    at = _where(where)
+    kind = _kind(data, at)
+    entry_id = _entry_id(data, at)
+    summary = _summary(data, at)
+    regions = _regions(data, at, known_regions)
+    url = read_url(data.get("url"), where=at, field="url")
+    related = _related(data, at, entry_id)
+    unconfirmed = _unconfirmed(data, at, kind)
+    rules = transfer_rule_ids() if rule_ids is None else rule_ids
+    details = _details(kind, data, _KindContext(at, known_regions, rules))
+    note = read_text(data.get("note"), where=at, field="note", required=False)
     if note:
         details["note"] = note
     return DirectoryEntry(
         id=entry_id,
         kind=kind,
-        name=_text(data.get("name"), where=where, field="name") or "",
-        acronym=_text(data.get("acronym"), where=where, field="acronym", required=False),
+        name=read_text(data.get("name"), where=at, field="name") or "",
+        acronym=read_text(data.get("acronym"), where=at, field="acronym", required=False),
         summary=summary,
         regions=regions,
         url=url,
-        source=_text(data.get("source"), where=where, field="source") or "",
-        date_checked=_date(data.get("date_checked"), where=where, field="date_checked") or "",
+        source=read_text(data.get("source"), where=at, field="source") or "",
+        date_checked=read_date(data.get("date_checked"), where=at, field="date_checked") or "",
         keywords=tuple(
-            k.lower() for k in _list(data.get("keywords"), where=where, field="keywords")
+            k.lower() for k in read_texts(data.get("keywords"), where=at, field="keywords")
         ),
         related=related,
         details=details,
@@ -428,10 +424,8 @@ def load_funding_topics(path: Path = FUNDING_TOPICS_FILE) -> tuple[TopicRule, ..
 
     :param path: the rules file (the bundled one by default).
     """
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as exc:
-        raise DirectoryFileError(f"{path.name}: cannot read the topic rules: {exc}") from exc
+    data = read_yaml(path, error=lambda message: DirectoryFileError(f"{path.name}: {message}"),
+                     what=" the topic rules")  # fmt: skip
     rules: list[TopicRule] = []
     for position, item in enumerate((data or {}).get("rules") or [], start=1):
         where = f"{path.name}: rule {position}"

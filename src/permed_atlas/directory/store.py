@@ -329,15 +329,17 @@ def update_entry(
         comment=_clean_comment(comment, "edited"),
         actor_id=actor_id,
     )
-    record_audit(
-        session,
-        actor_id=actor_id,
-        action="directory.entry.edit",
-        target=f"directory:{entry_id}",
-        detail={"revision": number, "changed": changed},
-    )
-    session.flush()
+    _audit_entry(session, actor_id, "edit", entry_id, {"revision": number, "changed": changed})
     return entry
+
+
+def _audit_entry(
+    session: Session, actor_id: int | None, action: str, entry_id: str, detail: dict[str, Any]
+) -> None:
+    """Record an editor's change to one entry in the audit log (``directory.entry.<action>``)."""
+    record_audit(session, actor_id=actor_id, action=f"directory.entry.{action}",
+                 target=f"directory:{entry_id}", detail=detail)  # fmt: skip
+    session.flush()
 
 
 def _revision(
@@ -426,14 +428,7 @@ def restore_revision(
         comment=_clean_comment(comment, f"restored revision {number}"),
         actor_id=actor_id,
     )
-    record_audit(
-        session,
-        actor_id=actor_id,
-        action="directory.entry.restore",
-        target=f"directory:{entry_id}",
-        detail={"restored": number, "revision": new},
-    )
-    session.flush()
+    _audit_entry(session, actor_id, "restore", entry_id, {"restored": number, "revision": new})
     return old.snapshot
 
 

@@ -15,11 +15,13 @@ _DIAGNOSIS_RE = r"^[A-Z][0-9]{2}(\.?[0-9A-Z]{1,4})?$"
 _CONSENT_RE = r"^([A-Z]+|DUO:[0-9]{7})(=[A-Z0-9_:.| -]+)?$"
 
 
-def _q(name: str) -> str:
+def sql_name(name: str) -> str:
+    """``name`` as a quoted DuckDB identifier (a biobank's column names are not ours)."""
     return '"' + name.replace('"', '""') + '"'
 
 
-def _lit(text: str) -> str:
+def sql_text(text: str) -> str:
+    """``text`` as a DuckDB string literal."""
     return "'" + text.replace("'", "''") + "'"
 
 
@@ -42,97 +44,165 @@ def load_samples(
     :param key_secret: the node's record-key secret.
     :raises MappingError: for a missing column or a value that cannot be mapped.
     """
+    is_csv = _read_raw(con, config, data)
+    year_field = _create_mapped(con, config)
+    _check_mapped(con, config, data, is_csv=is_csv, year_field=year_field)
+    _create_tables(con, key_secret)
+    con.execute("DROP TABLE mapped")
+    con.execute("DROP TABLE raw")
+
+
+def _read_raw(con: duckdb.DuckDBPyConnection, config: NodeConfig, data: Path) -> bool:
+    """Table ``raw`` from the file, every mapped column present; whether the file is a CSV."""
     is_csv = data.suffix.lower() not in {".parquet", ".pq"}
-    reader = (
-        "read_csv(?, header = true, all_varchar = true)" if is_csv else "read_parquet(?)"
-    )
+    reader = "read_csv(?, header = true, all_varchar = true)" if is_csv else "read_parquet(?)"
     con.execute(
         f"CREATE OR REPLACE TEMP TABLE raw AS SELECT row_number() OVER () AS _row, * FROM {reader}",
         [str(data)],
     )
     present = {r[0] for r in con.execute("DESCRIBE raw").fetchall()}
-    cols = config.columns
-    for field_name, column in cols.items():
+    for field_name, column in config.columns.items():
         if column not in present:
             raise MappingError(
                 f"{data}: column {column!r} (mapped to {field_name} in {config.source}) is missing",
                 field=field_name,
             )
+    return is_csv
+
+
+def _text(config: NodeConfig, field_name: str) -> str:
+    """The SQL of a field as trimmed text: its column, else the node's default, else NULL."""
+    if field_name in config.columns:
+        return f"nullif(trim(CAST({sql_name(config.columns[field_name])} AS VARCHAR)), '')"
+    default = config.defaults.get(field_name)
+    return sql_text(default) if default is not None else "CAST(NULL AS VARCHAR)"
+
+
+def _create_mapped(con: duckdb.DuckDBPyConnection, config: NodeConfig) -> str:
+    """Table ``mapped``: each raw row in the sample model, raw values kept for the checks.
+
+    :returns: the field the collection year is read from.
+    """
+    cols = config.columns
 
     def text(field_name: str) -> str:
-        if field_name in cols:
-            return f"nullif(trim(CAST({_q(cols[field_name])} AS VARCHAR)), '')"
-        default = config.defaults.get(field_name)
-        return _lit(default) if default is not None else "CAST(NULL AS VARCHAR)"
+        return _text(config, field_name)
 
     vocab = miabis_terms()
     exprs: dict[str, str] = {}
     for dim in ("sex", "material", "storage", "sample_type"):
         pairs = {term.lower(): term for term in vocab[dim]}
         pairs.update({src.lower(): dst for src, dst in config.values.get(dim, {}).items()})
-        cases = " ".join(f"WHEN {_lit(s)} THEN {_lit(d)}" for s, d in pairs.items())
+        cases = " ".join(f"WHEN {sql_text(s)} THEN {sql_text(d)}" for s, d in pairs.items())
         exprs[dim] = f"(CASE lower({text(dim)}) {cases} ELSE NULL END)"
     diag = f"upper(replace({text('diagnosis')}, ' ', ''))"
     if "collection_year" in cols or "collection_year" in config.defaults:
         year = f"TRY_CAST(TRY_CAST({text('collection_year')} AS DOUBLE) AS INTEGER)"
         year_field = "collection_year"
     else:
-        year = f"year(try_strptime({text('collection_date')}, {_lit(config.date_format)}))"
+        year = f"year(try_strptime({text('collection_date')}, {sql_text(config.date_format)}))"
         year_field = "collection_date"
-    country = f"upper({text('country')})" if "country" in cols else _lit(config.identity.country)
-    sep = _lit(config.consent_separator)
+    country = (
+        f"upper({text('country')})" if "country" in cols else sql_text(config.identity.country)
+    )
+    sep = sql_text(config.consent_separator)
     con.execute(
         f"""
         CREATE OR REPLACE TEMP TABLE mapped AS SELECT
             _row,
-            {text('sample_id')} AS sample_id,
-            {text('donor_id')} AS donor_id,
-            coalesce({text('collection')}, 'main') AS collection,
-            {exprs['sample_type']} AS sample_type, {text('sample_type')} AS raw_sample_type,
-            {exprs['material']} AS material, {text('material')} AS raw_material,
-            {exprs['storage']} AS storage, {text('storage')} AS raw_storage,
-            coalesce({exprs['sex']}, CASE WHEN {text('sex')} IS NULL THEN 'unknown' END) AS sex,
-            {text('sex')} AS raw_sex,
+            {text("sample_id")} AS sample_id,
+            {text("donor_id")} AS donor_id,
+            coalesce({text("collection")}, 'main') AS collection,
+            {exprs["sample_type"]} AS sample_type, {text("sample_type")} AS raw_sample_type,
+            {exprs["material"]} AS material, {text("material")} AS raw_material,
+            {exprs["storage"]} AS storage, {text("storage")} AS raw_storage,
+            coalesce({exprs["sex"]}, CASE WHEN {text("sex")} IS NULL THEN 'unknown' END) AS sex,
+            {text("sex")} AS raw_sex,
             {diag} AS raw_diagnosis,
-            TRY_CAST(floor(TRY_CAST({text('age_at_collection')} AS DOUBLE)) AS INTEGER) AS age,
-            {text('age_at_collection')} AS raw_age,
+            TRY_CAST(floor(TRY_CAST({text("age_at_collection")} AS DOUBLE)) AS INTEGER) AS age,
+            {text("age_at_collection")} AS raw_age,
             {year} AS year, {text(year_field)} AS raw_year,
             {country} AS country,
             list_sort(list_distinct(list_filter(
-                list_transform(string_split(coalesce({text('consent')}, ''), {sep}),
+                list_transform(string_split(coalesce({text("consent")}, ''), {sep}),
                                lambda x: upper(trim(x))),
                 lambda x: x <> ''))) AS duo_codes
         FROM raw
         """
     )
+    return year_field
+
+
+def _check_mapped(
+    con: duckdb.DuckDBPyConnection,
+    config: NodeConfig,
+    data: Path,
+    *,
+    is_csv: bool,
+    year_field: str,
+) -> None:
+    """Refuse the first row whose value cannot be mapped, and a sample id given twice."""
     checks = [
         ("sample_id", "sample_id IS NULL", "sample_id", "is empty"),
         ("donor_id", "donor_id IS NULL", "donor_id", "is empty"),
         ("sex", "raw_sex IS NOT NULL AND sex IS NULL", "raw_sex", "is not a sex term"),
-        ("material", "raw_material IS NOT NULL AND material IS NULL", "raw_material",
-         "is not a material term"),
-        ("storage", "raw_storage IS NOT NULL AND storage IS NULL", "raw_storage",
-         "is not a storage term"),
-        ("sample_type", "raw_sample_type IS NOT NULL AND sample_type IS NULL",
-         "raw_sample_type", "is not a sample type term"),
-        ("diagnosis", f"raw_diagnosis IS NOT NULL AND NOT regexp_matches(raw_diagnosis, "
-         f"{_lit(_DIAGNOSIS_RE)})", "raw_diagnosis", "is not an ICD-10 code"),
-        ("age_at_collection", "raw_age IS NOT NULL AND (age IS NULL OR age < 0 OR age > 130)",
-         "raw_age", "is not an age in years (0-130)"),
-        (year_field, "raw_year IS NOT NULL AND (year IS NULL OR year < 1900 OR year > 2100)",
-         "raw_year", "is not a collection year"),
-        ("country", "country IS NOT NULL AND NOT regexp_matches(country, '^[A-Z]{2}$')",
-         "country", "is not an ISO 3166-1 alpha-2 code"),
-        ("consent", f"len(list_filter(duo_codes, lambda x: NOT regexp_matches(x, "
-         f"{_lit(_CONSENT_RE)}))) > 0", "array_to_string(duo_codes, '|')",
-         "holds something that is not a DUO code"),
+        (
+            "material",
+            "raw_material IS NOT NULL AND material IS NULL",
+            "raw_material",
+            "is not a material term",
+        ),
+        (
+            "storage",
+            "raw_storage IS NOT NULL AND storage IS NULL",
+            "raw_storage",
+            "is not a storage term",
+        ),
+        (
+            "sample_type",
+            "raw_sample_type IS NOT NULL AND sample_type IS NULL",
+            "raw_sample_type",
+            "is not a sample type term",
+        ),
+        (
+            "diagnosis",
+            f"raw_diagnosis IS NOT NULL AND NOT regexp_matches(raw_diagnosis, "
+            f"{sql_text(_DIAGNOSIS_RE)})",
+            "raw_diagnosis",
+            "is not an ICD-10 code",
+        ),
+        (
+            "age_at_collection",
+            "raw_age IS NOT NULL AND (age IS NULL OR age < 0 OR age > 130)",
+            "raw_age",
+            "is not an age in years (0-130)",
+        ),
+        (
+            year_field,
+            "raw_year IS NOT NULL AND (year IS NULL OR year < 1900 OR year > 2100)",
+            "raw_year",
+            "is not a collection year",
+        ),
+        (
+            "country",
+            "country IS NOT NULL AND NOT regexp_matches(country, '^[A-Z]{2}$')",
+            "country",
+            "is not an ISO 3166-1 alpha-2 code",
+        ),
+        (
+            "consent",
+            f"len(list_filter(duo_codes, lambda x: NOT regexp_matches(x, "
+            f"{sql_text(_CONSENT_RE)}))) > 0",
+            "array_to_string(duo_codes, '|')",
+            "holds something that is not a DUO code",
+        ),
     ]
     for field_name, condition, shown, problem in checks:
         bad = con.execute(
             f"SELECT _row, {shown} FROM mapped WHERE {condition} ORDER BY _row LIMIT 1"
         ).fetchone()
         if bad:
-            column = cols.get(field_name, field_name)
+            column = config.columns.get(field_name, field_name)
             raise MappingError(
                 f"{_where_line(data, int(bad[0]), is_csv)}: column {column!r} ({field_name}): "
                 f"{bad[1]!r} {problem}",
@@ -143,6 +213,11 @@ def load_samples(
     ).fetchone()
     if dup:
         raise MappingError(f"{data}: sample id {dup[0]!r} occurs {dup[1]} times", field="sample_id")
+
+
+def _create_tables(con: duckdb.DuckDBPyConnection, key_secret: str) -> None:
+    """Tables ``datasets`` and ``samples`` from ``mapped``, with the record keys."""
+    vocab = miabis_terms()
     con.execute(
         """
         CREATE OR REPLACE TABLE datasets AS
@@ -156,7 +231,7 @@ def load_samples(
     # them is several times faster than on text. Sorted by diagnosis so that the zone
     # maps let a diagnosis filter skip row groups.
     for dim in ("sex", "material", "storage", "sample_type"):
-        members = ", ".join(_lit(term) for term in vocab[dim])
+        members = ", ".join(sql_text(term) for term in vocab[dim])
         con.execute(f"CREATE TYPE {dim}_term AS ENUM ({members})")
     con.execute(
         """
@@ -179,5 +254,3 @@ def load_samples(
         """,
         [key_secret, key_secret],
     )
-    con.execute("DROP TABLE mapped")
-    con.execute("DROP TABLE raw")

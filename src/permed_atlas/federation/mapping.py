@@ -33,6 +33,7 @@ from typing import Any
 
 import yaml
 
+from permed_atlas.datafiles import read_yaml
 from permed_atlas.federation.errors import MappingError
 from permed_atlas.federation.models import DisclosureRules
 from permed_atlas.icd10 import icd10_chapters as _shared_icd10_chapters
@@ -118,31 +119,59 @@ def load_node_config(path: Path, *, overrides: dict[str, Any] | None = None) -> 
     :param overrides: disclosure settings given on the command line (k, rounding, ...).
     :raises MappingError: naming the file and field that is wrong.
     """
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as exc:
-        raise MappingError(f"{path}: cannot read node config: {exc}") from exc
+    raw = read_yaml(path, error=lambda message: MappingError(f"{path}: {message}"),
+                    what=" node config")  # fmt: skip
     if not isinstance(raw, dict):
         raise _fail(path, "expected a mapping at the top level", "")
-    node = raw.get("node") or {}
-    for key in ("id", "name", "region", "country"):
-        if not node.get(key):
-            raise _fail(path, f"node.{key} is missing", f"node.{key}")
-    beacon_id = str(node.get("beacon_id") or f"org.example.permed.{node['id']}").lower()
-    if not BEACON_ID.match(beacon_id):
-        raise _fail(path, f"node.beacon_id {beacon_id!r} is not in reverse domain name notation "
-                    "(e.g. org.example.biobank.beacon)", "node.beacon_id")
-    identity = NodeIdentity(
-        str(node["id"]), str(node["name"]), str(node["region"]), str(node["country"]).upper(),
-        beacon_id=beacon_id, organization_url=str(node.get("organization_url") or ""),
-    )
+    identity = _identity(path, raw.get("node") or {})
     disclosure = dict(raw.get("disclosure") or {})
     disclosure.update({k: v for k, v in (overrides or {}).items() if v is not None})
     try:
         rules = DisclosureRules(**disclosure)
     except (TypeError, ValueError) as exc:
         raise _fail(path, f"disclosure: {exc}", "disclosure") from exc
-    auth = raw.get("auth") or {}
+    issuers, allowed, noise_secret = _trust(path, raw.get("auth") or {})
+    columns, values = _mapping(path, raw)
+    return NodeConfig(
+        identity=identity,
+        rules=rules,
+        trusted_issuers=issuers,
+        allowed_requesters=allowed,
+        noise_secret=noise_secret,
+        columns=columns,
+        values=values,
+        consent_separator=str(raw.get("consent_separator", ";")),
+        date_format=str(raw.get("date_format", "%Y-%m-%d")),
+        defaults={str(k): str(v) for k, v in (raw.get("defaults") or {}).items()},
+        source=str(path),
+    )
+
+
+def _identity(path: Path, node: dict[str, Any]) -> NodeIdentity:
+    """The ``node:`` section: id, name, region, country and the Beacon id."""
+    for key in ("id", "name", "region", "country"):
+        if not node.get(key):
+            raise _fail(path, f"node.{key} is missing", f"node.{key}")
+    beacon_id = str(node.get("beacon_id") or f"org.example.permed.{node['id']}").lower()
+    if not BEACON_ID.match(beacon_id):
+        raise _fail(
+            path,
+            f"node.beacon_id {beacon_id!r} is not in reverse domain name notation "
+            "(e.g. org.example.biobank.beacon)",
+            "node.beacon_id",
+        )
+    return NodeIdentity(
+        str(node["id"]),
+        str(node["name"]),
+        str(node["region"]),
+        str(node["country"]).upper(),
+        beacon_id=beacon_id,
+        organization_url=str(node.get("organization_url") or ""),
+    )
+
+
+def _trust(path: Path, auth: dict[str, Any]) -> tuple[dict[str, str], tuple[str, ...], str]:
+    """The ``auth:`` section: trusted issuers' secrets, allowed requesters, the noise secret."""
     issuers = {
         str(name): _secret(path, spec, f"auth.trusted_issuers.{name}")
         for name, spec in (auth.get("trusted_issuers") or {}).items()
@@ -155,6 +184,11 @@ def load_node_config(path: Path, *, overrides: dict[str, Any] | None = None) -> 
         if "noise_secret" in auth
         else "|".join(sorted(issuers.values()))
     )
+    return issuers, allowed, noise_secret
+
+
+def _mapping(path: Path, raw: dict[str, Any]) -> tuple[dict[str, str], dict[str, dict[str, str]]]:
+    """The ``columns:`` (field -> column) and ``values:`` (local value -> vocabulary term)."""
     columns = {str(k): str(v) for k, v in (raw.get("columns") or {}).items()}
     unknown = set(columns) - set(FIELDS)
     if unknown:
@@ -173,19 +207,7 @@ def load_node_config(path: Path, *, overrides: dict[str, Any] | None = None) -> 
         bad = sorted(set(mapping.values()) - set(vocab[dim]))
         if bad:
             raise _fail(path, f"values.{dim}: {bad} not in the {dim} vocabulary", f"values.{dim}")
-    return NodeConfig(
-        identity=identity,
-        rules=rules,
-        trusted_issuers=issuers,
-        allowed_requesters=allowed,
-        noise_secret=noise_secret,
-        columns=columns,
-        values=values,
-        consent_separator=str(raw.get("consent_separator", ";")),
-        date_format=str(raw.get("date_format", "%Y-%m-%d")),
-        defaults={str(k): str(v) for k, v in (raw.get("defaults") or {}).items()},
-        source=str(path),
-    )
+    return columns, values
 
 
 @lru_cache(maxsize=1)

@@ -112,7 +112,9 @@ def disclosure_statement(store: NodeStore) -> dict[str, Any]:
 
 
 def create_node_app(
-    store: NodeStore, *, clock: Callable[[], float] = time.time,
+    store: NodeStore,
+    *,
+    clock: Callable[[], float] = time.time,
     latency: EmulatedLatency | None = None,
 ) -> FastAPI:
     """Build the node's app around its store.
@@ -123,60 +125,148 @@ def create_node_app(
         and demos on one machine; None in production).
     """
     identity = store.config.identity
-    beacon_id = identity.beacon_id or identity.id
     app = FastAPI(title=f"PerMed Atlas node {identity.id}", version=API_VERSION)
     app.state.store = store
     if latency is not None:
         app.add_middleware(latency.middleware)
+    node = _Node(store, clock)
+    _add_public_routes(app, store, node.beacon_id)
+    _add_query_routes(app, node)
+    return app
 
-    def error(status: int, message: str, *, entity: str = "biosamples",
-              summary: dict[str, Any] | None = None) -> JSONResponse:
+
+class _Node:
+    """What the node's guarded endpoints share: the store, the clock and the Beacon id."""
+
+    def __init__(self, store: NodeStore, clock: Callable[[], float]) -> None:
+        self.store = store
+        self.clock = clock
+        identity = store.config.identity
+        self.beacon_id = identity.beacon_id or identity.id
+
+    def error(
+        self,
+        status: int,
+        message: str,
+        *,
+        entity: str = "biosamples",
+        summary: dict[str, Any] | None = None,
+    ) -> JSONResponse:
         headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
         return JSONResponse(
-            beacon.error_response(beacon_id, status=status, message=message, entity=entity,
-                                  summary=summary),
-            status_code=status, headers=headers,
+            beacon.error_response(
+                self.beacon_id, status=status, message=message, entity=entity, summary=summary
+            ),
+            status_code=status,
+            headers=headers,
         )
 
-    def authenticate(request: Request) -> TokenClaims:
+    def authenticate(self, request: Request) -> TokenClaims:
         header = request.headers.get("authorization", "")
         if not header.lower().startswith("bearer "):
             raise AuthError("missing bearer token")
         claims = verify_token(
             header[7:].strip(),
-            secrets=store.config.trusted_issuers,
-            audience=identity.id,
-            now=int(clock()),
+            secrets=self.store.config.trusted_issuers,
+            audience=self.store.config.identity.id,
+            now=int(self.clock()),
         )
-        check_requester(claims, allowed=store.config.allowed_requesters)
+        check_requester(claims, allowed=self.store.config.allowed_requesters)
         return claims
 
-    def now() -> datetime:
-        return datetime.fromtimestamp(clock(), tz=UTC)
+    def now(self) -> datetime:
+        return datetime.fromtimestamp(self.clock(), tz=UTC)
 
-    def guarded(request: Request, entity: str = "biosamples") -> TokenClaims | JSONResponse:
+    def guarded(self, request: Request, entity: str = "biosamples") -> TokenClaims | JSONResponse:
         try:
-            return authenticate(request)
+            return self.authenticate(request)
         except (AuthError, RequesterNotAllowedError) as exc:
             status = _STATUS[type(exc)]
-            store.log_failure(requester="", issuer="", outcome=_OUTCOME[status], now=now())
-            return error(status, str(exc), entity=entity)
+            self.store.log_failure(
+                requester="", issuer="", outcome=_OUTCOME[status], now=self.now()
+            )
+            return self.error(status, str(exc), entity=entity)
 
-    # The informational endpoints are public: a Beacon network, a registry or a
-    # verifier reads them before it has any token. They say nothing about the samples.
+    def answer(self, request: Request, entity: Entity, body: dict[str, Any]) -> Any:
+        claims = self.guarded(request, entity)
+        if isinstance(claims, JSONResponse):
+            return claims
+        store = self.store
+        requested = _requested_granularity(body)
+        summary = beacon.request_summary(None, entity=entity, requested_granularity=requested)
+        try:
+            query = query_from_json(body, entity=entity)
+            summary = beacon.request_summary(query, entity=entity, requested_granularity=requested)
+            unknown = set(query.datasets) - {d.id for d in store.datasets}
+            if unknown:
+                raise FilterError(f"unknown dataset id(s) {sorted(unknown)}", field="datasetIds")
+            shown = store.answer(
+                query, requester=claims.requester, issuer=claims.issuer, now=self.now()
+            )
+        except (FilterError, DifferencingRefusedError, BudgetExceededError) as exc:
+            status = _STATUS[type(exc)]
+            if status == 400:
+                store.log_failure(
+                    requester=claims.requester,
+                    issuer=claims.issuer,
+                    outcome="bad_request",
+                    now=self.now(),
+                )
+            return self.error(status, str(exc), entity=entity, summary=summary)
+        rules = store.config.rules
+        # Encoded directly: FastAPI's generic encoder costs more than the count itself.
+        return FastJSONResponse(
+            beacon.count_response(
+                self.beacon_id,
+                query=query,
+                shown=shown,
+                k=rules.k,
+                rounding=rules.rounding,
+                requested_granularity=requested,
+                perturbation=_perturbation(rules, shown),
+            )
+        )
+
+    # The body is read on the event loop. A count the cube answers (tens of
+    # microseconds, plus one log insert) is answered right there: a hop to the
+    # thread pool would cost more than the count. A count that scans the table
+    # runs in the thread pool so that it does not hold up the node's other requests.
+    async def post(self, request: Request, entity: Entity) -> Any:
+        body = await _body(request)
+        if self.store.answers_quickly(entity):
+            return self.answer(request, entity, body)
+        return await run_in_threadpool(self.answer, request, entity, body)
+
+
+def _add_public_routes(app: FastAPI, store: NodeStore, beacon_id: str) -> None:
+    """The informational endpoints.
+
+    They are public: a Beacon network, a registry or a verifier reads them before it has
+    any token. They say nothing about the samples.
+    """
+    identity = store.config.identity
+
     @app.get("/api/info")
     @app.get("/api")
     def info() -> Any:
         return beacon.info_response(
-            beacon_id=beacon_id, name=identity.name, region=identity.region,
-            country=identity.country, disclosure=disclosure_statement(store),
-            version=__version__, organization_url=identity.organization_url)
+            beacon_id=beacon_id,
+            name=identity.name,
+            region=identity.region,
+            country=identity.country,
+            disclosure=disclosure_statement(store),
+            version=__version__,
+            organization_url=identity.organization_url,
+        )
 
     @app.get("/api/service-info")
     def service_info(request: Request) -> Any:
         return beacon.service_info(
-            beacon_id=beacon_id, name=identity.name, version=__version__,
-            organization_url=identity.organization_url or str(request.base_url))
+            beacon_id=beacon_id,
+            name=identity.name,
+            version=__version__,
+            organization_url=identity.organization_url or str(request.base_url),
+        )
 
     @app.get("/api/map")
     def beacon_map(request: Request) -> Any:
@@ -196,81 +286,59 @@ def create_node_app(
     def filtering_terms() -> Any:
         return beacon.filtering_terms_response(beacon_id, _filtering_terms(store))
 
+
+def _add_query_routes(app: FastAPI, node: _Node) -> None:
+    """The endpoints that need a requester's token: datasets and the counts."""
+
     @app.get("/api/datasets")
     def datasets(request: Request) -> Any:
-        claims = guarded(request, "datasets")
+        claims = node.guarded(request, "datasets")
         if isinstance(claims, JSONResponse):
             return claims
         labels, shorthands, version = _duo_vocabulary()
-        return beacon.collections_response(beacon_id, store.datasets, labels=labels,
-                                           shorthands=shorthands, version=version)
-
-    def answer(request: Request, entity: Entity, body: dict[str, Any]) -> Any:
-        claims = guarded(request, entity)
-        if isinstance(claims, JSONResponse):
-            return claims
-        requested = _requested_granularity(body)
-        summary = beacon.request_summary(None, entity=entity, requested_granularity=requested)
-        try:
-            query = query_from_json(body, entity=entity)
-            summary = beacon.request_summary(query, entity=entity,
-                                             requested_granularity=requested)
-            unknown = set(query.datasets) - {d.id for d in store.datasets}
-            if unknown:
-                raise FilterError(f"unknown dataset id(s) {sorted(unknown)}", field="datasetIds")
-            shown = store.answer(query, requester=claims.requester, issuer=claims.issuer,
-                                 now=now())
-        except (FilterError, DifferencingRefusedError, BudgetExceededError) as exc:
-            status = _STATUS[type(exc)]
-            if status == 400:
-                store.log_failure(requester=claims.requester, issuer=claims.issuer,
-                                  outcome="bad_request", now=now())
-            return error(status, str(exc), entity=entity, summary=summary)
-        rules = store.config.rules
-        # Encoded directly: FastAPI's generic encoder costs more than the count itself.
-        return FastJSONResponse(beacon.count_response(
-            beacon_id, query=query, shown=shown, k=rules.k, rounding=rules.rounding,
-            requested_granularity=requested, perturbation=_perturbation(rules, shown)))
-
-    # The body is read on the event loop. A count the cube answers (tens of
-    # microseconds, plus one log insert) is answered right there: a hop to the
-    # thread pool would cost more than the count. A count that scans the table
-    # runs in the thread pool so that it does not hold up the node's other requests.
-    async def post(request: Request, entity: Entity) -> Any:
-        body = await _body(request)
-        if store.answers_quickly(entity):
-            return answer(request, entity, body)
-        return await run_in_threadpool(answer, request, entity, body)
+        return beacon.collections_response(
+            node.beacon_id,
+            node.store.datasets,
+            labels=labels,
+            shorthands=shorthands,
+            version=version,
+        )
 
     @app.post("/api/individuals")
     async def post_individuals(request: Request) -> Any:
-        return await post(request, "individuals")
+        return await node.post(request, "individuals")
 
     @app.post("/api/biosamples")
     async def post_biosamples(request: Request) -> Any:
-        return await post(request, "biosamples")
+        return await node.post(request, "biosamples")
 
     @app.get("/api/individuals")
     def get_individuals(request: Request) -> Any:
-        return answer(request, "individuals", _get_body(request))
+        return node.answer(request, "individuals", _get_body(request))
 
     @app.get("/api/biosamples")
     def get_biosamples(request: Request) -> Any:
-        return answer(request, "biosamples", _get_body(request))
-
-    return app
+        return node.answer(request, "biosamples", _get_body(request))
 
 
 def _perturbation(rules: DisclosureRules, shown: DisclosedCount) -> dict[str, Any]:
     """How a shown count was perturbed before threshold and rounding, as each count states it."""
     if shown.perturbation == "laplace":
-        return {"method": "laplace", "epsilon": rules.noise_epsilon,
-                "sensitivity": rules.noise_sensitivity, "maxDeviation": None,
-                "note": "drawn from the counted records: the same records get the same noise"}
+        return {
+            "method": "laplace",
+            "epsilon": rules.noise_epsilon,
+            "sensitivity": rules.noise_sensitivity,
+            "maxDeviation": None,
+            "note": "drawn from the counted records: the same records get the same noise",
+        }
     if shown.perturbation == "cell key":
-        return {"method": "cell key", "maxDeviation": shown.max_deviation,
-                "variance": rules.ckm_variance, "keepZeros": rules.ckm_keep_zeros,
-                "note": "drawn from the counted records: the same records get the same count"}
+        return {
+            "method": "cell key",
+            "maxDeviation": shown.max_deviation,
+            "variance": rules.ckm_variance,
+            "keepZeros": rules.ckm_keep_zeros,
+            "note": "drawn from the counted records: the same records get the same count",
+        }
     return {"method": "none", "maxDeviation": 0}
 
 
@@ -279,20 +347,40 @@ def _filtering_terms(store: NodeStore) -> list[dict[str, Any]]:
     terms: list[dict[str, Any]] = []
     # Only terms held by at least k samples are listed, so the list itself
     # cannot reveal a rare diagnosis or material.
-    for column, prefix in (("diagnosis3", "ICD10"), ("material", "material"),
-                           ("sample_type", "sample_type"), ("storage", "storage"),
-                           ("sex", "sex"), ("country", "country")):
+    for column, prefix in (
+        ("diagnosis3", "ICD10"),
+        ("material", "material"),
+        ("sample_type", "sample_type"),
+        ("storage", "storage"),
+        ("sex", "sex"),
+        ("country", "country"),
+    ):
         terms.extend(
-            {"type": "ontologyTerm" if prefix == "ICD10" else "custom",
-             "id": f"{prefix}:{value}", "scopes": ["biosamples", "individuals"]}
-            for value, n in store.term_counts(column) if n >= k
+            {
+                "type": "ontologyTerm" if prefix == "ICD10" else "custom",
+                "id": f"{prefix}:{value}",
+                "scopes": ["biosamples", "individuals"],
+            }
+            for value, n in store.term_counts(column)
+            if n >= k
         )
-    terms.extend({"type": "alphanumeric", "id": field, "operators": ["=", "<", "<=", ">", ">="],
-                  "scopes": ["biosamples", "individuals"]}
-                 for field in ("age_at_collection", "collection_year"))
-    terms.append({"type": "custom", "id": "ICD10:chapter:<I..XXII>",
-                  "label": "an ICD-10 chapter; ICD10:C50 also matches C50.x; "
-                  "ICD10:C50-C58 is a range of categories"})
+    terms.extend(
+        {
+            "type": "alphanumeric",
+            "id": field,
+            "operators": ["=", "<", "<=", ">", ">="],
+            "scopes": ["biosamples", "individuals"],
+        }
+        for field in ("age_at_collection", "collection_year")
+    )
+    terms.append(
+        {
+            "type": "custom",
+            "id": "ICD10:chapter:<I..XXII>",
+            "label": "an ICD-10 chapter; ICD10:C50 also matches C50.x; "
+            "ICD10:C50-C58 is a range of categories",
+        }
+    )
     return terms
 
 

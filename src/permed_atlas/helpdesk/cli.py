@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import orjson
 import typer
 from rich.console import Console
 
+from permed_atlas.cli_state import settings_from
 from permed_atlas.helpdesk.answer import answer_question
 from permed_atlas.helpdesk.compare import compare_topic, list_entries
 from permed_atlas.helpdesk.digest import TRANSFER_ADVICE, Digest, digest_answer, digest_to_markdown
@@ -29,6 +30,9 @@ from permed_atlas.helpdesk.present import (
     entry_to_dict,
 )
 
+if TYPE_CHECKING:
+    from permed_atlas.settings import Settings
+
 app = typer.Typer(
     name="helpdesk",
     help="Clinical-trials regulatory and funding helpdesk: per-country procedures with legal "
@@ -41,11 +45,9 @@ FormatOption = Annotated[str, typer.Option("--format", help="text or json.")]
 AskFormatOption = Annotated[str, typer.Option("--format", help="text, json or markdown.")]
 
 
-def _knowledge() -> KnowledgeBase:
+def _knowledge(ctx: typer.Context) -> KnowledgeBase:
     """The bundled knowledge plus the deployment's folder ``<data_dir>/helpdesk_knowledge``."""
-    from permed_atlas.settings import get_settings
-
-    local = get_settings().helpdesk_knowledge_dir
+    local = settings_from(ctx).helpdesk_knowledge_dir
     return load_knowledge([local] if local.is_dir() else [])
 
 
@@ -58,13 +60,12 @@ def _echo_json(data: Any) -> None:
     typer.echo(orjson.dumps(data, option=orjson.OPT_INDENT_2).decode())
 
 
-def _funding_lookup(knowledge: KnowledgeBase) -> Any:
+def _funding_lookup(settings: Settings, knowledge: KnowledgeBase) -> Any:
     def lookup(question: str, codes: Sequence[str]) -> tuple[list[FundingItem], str]:
         from permed_atlas.db import engine_for, session_scope, upgrade_database
         from permed_atlas.helpdesk.funding import find_funding
-        from permed_atlas.settings import get_settings
 
-        engine = engine_for(get_settings())
+        engine = engine_for(settings)
         upgrade_database(engine)
         with session_scope(engine) as session:
             return find_funding(session, question=question, countries=codes, knowledge=knowledge)
@@ -74,6 +75,7 @@ def _funding_lookup(knowledge: KnowledgeBase) -> Any:
 
 @app.command("ask")
 def ask(
+    ctx: typer.Context,
     question: Annotated[str, typer.Argument(help="Your question in plain words.")],
     output_format: AskFormatOption = "text",
     no_funding: Annotated[
@@ -87,11 +89,10 @@ def ask(
     """
     if output_format not in {"text", "json", "markdown"}:
         raise HelpdeskInputError("must be text, json or markdown", field="--format")
-    knowledge = _knowledge()
-    lookup = None if no_funding else _funding_lookup(knowledge)
-    from permed_atlas.settings import get_settings
-
-    rules = get_settings().transfer_rules_dir
+    settings = settings_from(ctx)
+    knowledge = _knowledge(ctx)
+    lookup = None if no_funding else _funding_lookup(settings, knowledge)
+    rules = settings.transfer_rules_dir
     answer = answer_question(question, knowledge=knowledge, funding_lookup=lookup,
                              transfer_rule_dirs=[rules] if rules.is_dir() else [])  # fmt: skip
     # The CLI has no database session: editors' confirmations show on the web and API.
@@ -175,6 +176,7 @@ def _print_transfer(answer: Answer) -> None:
 
 @app.command("compare")
 def compare(
+    ctx: typer.Context,
     topic: Annotated[str, typer.Option("--topic", help="e.g. trial_authorisation.")],
     country: Annotated[
         list[str], typer.Option("--country", help="Jurisdiction code (repeat): DE, CN, EU.")
@@ -186,7 +188,7 @@ def compare(
     Example: ``permed helpdesk compare --topic ethics_review --country DE --country CN``
     """
     _check_format(output_format)
-    comparison = compare_topic(_knowledge(), topic=topic, countries=country)
+    comparison = compare_topic(_knowledge(ctx), topic=topic, countries=country)
     if output_format == "json":
         _echo_json(comparison_to_dict(comparison))
         return
@@ -214,6 +216,7 @@ def _print_comparison(comparison: Comparison) -> None:
 
 @app.command("list")
 def list_command(
+    ctx: typer.Context,
     country: Annotated[str | None, typer.Option("--country", help="Jurisdiction code.")] = None,
     topic: Annotated[str | None, typer.Option("--topic", help="Topic id.")] = None,
     output_format: FormatOption = "text",
@@ -223,7 +226,7 @@ def list_command(
     Example: ``permed helpdesk list --country CN --topic human_genetic_resources``
     """
     _check_format(output_format)
-    entries = list_entries(_knowledge(), country=country, topic=topic)
+    entries = list_entries(_knowledge(ctx), country=country, topic=topic)
     if output_format == "json":
         _echo_json([entry_to_dict(e) for e in entries])
         return
@@ -257,6 +260,7 @@ def validate(
 
 @app.command("evaluate")
 def evaluate(
+    ctx: typer.Context,
     questions: Annotated[Path, typer.Argument(help="YAML file of questions and expected ids.")],
     k: Annotated[int, typer.Option("--k", help="Cut-off rank.")] = 3,
 ) -> None:
@@ -266,6 +270,6 @@ def evaluate(
     """
     if k < 1:
         raise HelpdeskInputError("must be at least 1", field="--k")
-    knowledge = _knowledge()
+    knowledge = _knowledge(ctx)
     items = read_questions(questions, knowledge=knowledge)
     typer.echo(format_evaluation(evaluate_retrieval(items, knowledge=knowledge, k=k)))

@@ -1,7 +1,8 @@
 """Finding the countries a question speaks of: names, demonyms and a few abbreviations.
 
-Names come from pycountry (name, common and official name), so any country is
-found; demonyms and abbreviations ("German", "Chinese", "EU", "PRC") come from
+Names come from ISO 3166-1 via :mod:`permed_atlas.countries` (name, common
+and official name), so any country is found; demonyms and abbreviations
+("German", "Chinese", "EU", "PRC") come from
 ``data/helpdesk/_jurisdictions.yaml``. Abbreviations match only in capitals
 because "US" and "us", "IT" and "it" differ. A few names that are also common
 English words ("Turkey", "Chad") match only when capitalised.
@@ -13,8 +14,7 @@ import re
 from collections.abc import Mapping
 from functools import lru_cache
 
-import pycountry
-
+from permed_atlas.countries import iso_names
 from permed_atlas.helpdesk.models import CountryMention
 
 _HAN = re.compile(r"[\u3400-\u9fff]")
@@ -25,18 +25,15 @@ _WORD_NAMES = frozenset({"chad", "jordan", "turkey", "georgia", "guinea", "niger
 @lru_cache(maxsize=1)
 def _country_phrases() -> dict[str, str]:
     phrases: dict[str, str] = {}
-    for country in pycountry.countries:
-        for attr in ("name", "common_name", "official_name"):
-            value = getattr(country, attr, None)
-            if not value:
-                continue
+    for alpha_2, values in iso_names():
+        for value in values:
             phrase = value.lower()
-            phrases.setdefault(phrase, country.alpha_2)
+            phrases.setdefault(phrase, alpha_2)
             # "Korea, Republic of" is written "Republic of Korea" in prose.
             if ", " in phrase:
                 head, tail = phrase.split(", ", 1)
-                phrases.setdefault(f"{tail} {head}", country.alpha_2)
-                phrases.setdefault(head, country.alpha_2)
+                phrases.setdefault(f"{tail} {head}", alpha_2)
+                phrases.setdefault(head, alpha_2)
     return phrases
 
 

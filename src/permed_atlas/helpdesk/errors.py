@@ -12,6 +12,7 @@
 
 from __future__ import annotations
 
+from permed_atlas.datafiles import DataFileError
 from permed_atlas.errors import InvalidInputError, NotFoundError, PermedError
 
 
@@ -19,27 +20,8 @@ class HelpdeskError(PermedError):
     """Base of the helpdesk capability's errors."""
 
 
-class KnowledgeFileError(HelpdeskError):
-    """A knowledge file is malformed.
-
-    :param path: the file.
-    :param entry_id: the entry's id (or its position) when the problem is inside one entry.
-    :param field: the field at fault.
-    """
-
-    def __init__(
-        self, message: str, *, path: str, entry_id: str | None = None, field: str | None = None
-    ) -> None:
-        where = path
-        if entry_id is not None:
-            where += f": entry {entry_id!r}"
-        if field is not None:
-            where += f", field {field!r}"
-        super().__init__(f"{where}: {message}")
-        self.path = path
-        self.entry_id = entry_id
-        self.field = field
-        self.reason = message
+class KnowledgeFileError(HelpdeskError, DataFileError):
+    """A knowledge file is malformed (path, entry id or position, field: see DataFileError)."""
 
 
 class HelpdeskInputError(HelpdeskError, InvalidInputError):

@@ -22,8 +22,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
-
+from permed_atlas.datafiles import read_yaml
 from permed_atlas.helpdesk.countries import detect_countries, unique_codes
 from permed_atlas.helpdesk.errors import KnowledgeFileError
 from permed_atlas.helpdesk.models import KnowledgeBase
@@ -83,10 +82,7 @@ def read_questions(
     :param knowledge: the entries the ids must name.
     :raises KnowledgeFileError: naming the file, question and field.
     """
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as exc:
-        raise KnowledgeFileError(f"cannot read: {exc}", path=str(path)) from exc
+    data = read_yaml(path, error=lambda message: KnowledgeFileError(message, path=str(path)))
     items = data.get("questions") if isinstance(data, dict) else None
     if not isinstance(items, list) or not items:
         raise KnowledgeFileError("must hold a non-empty list", path=str(path), field="questions")

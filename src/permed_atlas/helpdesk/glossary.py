@@ -14,8 +14,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-import yaml
-
+from permed_atlas.datafiles import read_yaml
 from permed_atlas.helpdesk.errors import KnowledgeFileError
 
 GLOSSARY_FILE = Path(__file__).resolve().parents[1] / "data" / "helpdesk" / "_glossary.yaml"
@@ -42,10 +41,7 @@ def load_glossary(path: Path = GLOSSARY_FILE) -> tuple[GlossaryTerm, ...]:
     :param path: the glossary file (the bundled one by default).
     :raises KnowledgeFileError: for a missing field or a malformed file.
     """
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as exc:
-        raise KnowledgeFileError(f"cannot read: {exc}", path=str(path)) from exc
+    data = read_yaml(path, error=lambda message: KnowledgeFileError(message, path=str(path)))
     raw_terms = data.get("terms") if isinstance(data, dict) else None
     if not isinstance(raw_terms, list):
         raise KnowledgeFileError("must hold a list 'terms'", path=str(path), field="terms")

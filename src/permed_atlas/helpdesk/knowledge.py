@@ -39,9 +39,9 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-import pycountry
 import yaml
 
+from permed_atlas.countries import iso_name
 from permed_atlas.filecache import cached_until_changed
 from permed_atlas.helpdesk.errors import KnowledgeFileError
 from permed_atlas.helpdesk.models import (
@@ -85,10 +85,7 @@ def country_name(code: str) -> str | None:
         return SPECIAL_JURISDICTIONS[code]
     if len(code) != 2 or not code.isalpha() or not code.isupper():
         return None
-    found = pycountry.countries.get(alpha_2=code)
-    if found is None:
-        return None
-    return str(getattr(found, "common_name", None) or found.name)
+    return iso_name(code)
 
 
 def display_name(knowledge: KnowledgeBase, code: str) -> str:
@@ -140,8 +137,9 @@ def check_knowledge_file(path: Path) -> FileReport:
             ))  # fmt: skip
         if entry is not None and entry.id in seen:
             entry_problems.append(
-                KnowledgeFileError("duplicate id in this file", path=where, entry_id=label,
-                                   field="id")  # fmt: skip
+                KnowledgeFileError(
+                    "duplicate id in this file", path=where, entry_id=label, field="id"
+                )  # fmt: skip
             )
         problems += entry_problems
         if entry is not None and not entry_problems:
@@ -224,8 +222,12 @@ def _load(dirs: tuple[Path, ...]) -> KnowledgeBase:
             for entry in report.entries:
                 # Within a folder an id is unique; a later folder's entry replaces an earlier one.
                 if entry.id in in_folder:
-                    raise KnowledgeFileError(f"id also used in {in_folder[entry.id]}",
-                                             path=report.path, entry_id=entry.id, field="id")
+                    raise KnowledgeFileError(
+                        f"id also used in {in_folder[entry.id]}",
+                        path=report.path,
+                        entry_id=entry.id,
+                        field="id",
+                    )
                 in_folder[entry.id] = report.path
                 by_id[entry.id] = entry
     entries = tuple(by_id.values())

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import random
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 
 import duckdb
@@ -54,9 +54,7 @@ def recall_at_k(ranked: list[str], truth: set[str], *, k: int) -> float:
     return len(set(ranked[:k]) & truth) / len(truth)
 
 
-def _future_pairs(
-    connection: duckdb.DuckDBPyConnection, split_year: int
-) -> dict[str, set[str]]:
+def _future_pairs(connection: duckdb.DuckDBPyConnection, split_year: int) -> dict[str, set[str]]:
     stage_profiles(connection)
     rows = connection.execute(
         f"SELECT author_key, coauthor_key FROM {STAGE_PREFIX}partner_coauthors "
@@ -69,11 +67,93 @@ def _future_pairs(
 
 
 def _popularity(index: PartnerIndex, candidates: np.ndarray, excluded: set[int]) -> list[str]:
-    degree = np.bincount(index.edges.ravel(), minlength=len(index.keys)) if len(index.edges) \
+    degree = (
+        np.bincount(index.edges.ravel(), minlength=len(index.keys))
+        if len(index.edges)
         else np.zeros(len(index.keys), np.int64)
+    )
     kept = [int(r) for r in candidates if int(r) not in excluded]
     kept.sort(key=lambda r: (-int(index.n_works[r]), -int(degree[r]), index.keys[r]))
     return [index.keys[r] for r in kept]
+
+
+def _region_of(
+    index: PartnerIndex, regions: Mapping[str, frozenset[str]], region_pair: tuple[str, str]
+) -> dict[int, str]:
+    """Index row -> which of the two regions the researcher's main country is in."""
+    a_region, b_region = region_pair
+    region_of: dict[int, str] = {}
+    for position, country in enumerate(index.main_country):
+        if country in regions[a_region]:
+            region_of[position] = a_region
+        elif country in regions[b_region]:
+            region_of[position] = b_region
+    return region_of
+
+
+def _queries(
+    index: PartnerIndex, future: Mapping[str, Collection[str]], region_of: Mapping[int, str]
+) -> list[tuple[int, set[str]]]:
+    """(query row, its later partners in the other region) for each researcher who has some."""
+    queries: list[tuple[int, set[str]]] = []
+    for key, partners in sorted(future.items()):
+        row = index.row_of.get(key)
+        if row is None or row not in region_of:
+            continue
+        truth = {
+            p
+            for p in partners
+            if (prow := index.row_of.get(p)) is not None
+            and prow in region_of
+            and region_of[prow] != region_of[row]
+        }
+        if truth:
+            queries.append((row, truth))
+    return queries
+
+
+@dataclass(frozen=True)
+class _Scorer:
+    """Recall@k of the finder's methods and of the popularity baseline, summed over queries."""
+
+    index: PartnerIndex
+    regions: Mapping[str, frozenset[str]]
+    topic_labels: Mapping[str, str]
+    region_pair: tuple[str, str]
+    k: int
+    vectors: ProfileEmbeddings | None
+
+    def totals(
+        self,
+        queries: list[tuple[int, set[str]]],
+        region_of: Mapping[int, str],
+        methods: tuple[Method, ...],
+    ) -> tuple[dict[str, float], list[int]]:
+        """Summed recall per method (and "popularity"), and each query's number of candidates."""
+        index, regions, k = self.index, self.regions, self.k
+        a_region, b_region = self.region_pair
+        totals = {name: 0.0 for name in (*methods, "popularity")}
+        candidate_counts = []
+        for row, truth in queries:
+            own = region_of[row]
+            target = b_region if own == a_region else a_region
+            members = regions[target]
+            candidates = np.fromiter(
+                (r for r, c in enumerate(index.main_country) if c in members), dtype=np.int64
+            )
+            candidate_counts.append(len(candidates))
+            neighbours = set(index.graph.adj[row]) | {row}
+            ranked = _popularity(index, candidates, neighbours)
+            totals["popularity"] += recall_at_k(ranked, truth, k=k)
+            for method in methods:
+                query = PartnerQuery(
+                    "author", index.keys[row], from_region=own, to_region=target, limit=k
+                )
+                result = find_partners(index, query, regions=regions,
+                                       topic_labels=self.topic_labels, method=method,
+                                       embeddings=self.vectors)  # fmt: skip
+                totals[method] += recall_at_k([m.key for m in result.matches], truth, k=k)
+        return totals, candidate_counts
 
 
 def evaluate_holdout(
@@ -103,7 +183,6 @@ def evaluate_holdout(
     :param seed: the sampling seed.
     """
     started = time.perf_counter()
-    a_region, b_region = region_pair
     try:
         future = _future_pairs(connection, split_year)
         stage_profiles(connection, until_year=split_year)
@@ -111,49 +190,29 @@ def evaluate_holdout(
         vectors = embeddings(index) if embeddings and "embeddings" in methods else None
     finally:
         drop_stage(connection)
-    region_of: dict[int, str] = {}
-    for position, country in enumerate(index.main_country):
-        if country in regions[a_region]:
-            region_of[position] = a_region
-        elif country in regions[b_region]:
-            region_of[position] = b_region
-    queries: list[tuple[int, set[str]]] = []
-    for key, partners in sorted(future.items()):
-        found = index.row_of.get(key)
-        if found is None or found not in region_of:
-            continue
-        row = found
-        truth = {p for p in partners if (prow := index.row_of.get(p)) is not None
-                 and prow in region_of and region_of[prow] != region_of[row]}
-        if truth:
-            queries.append((row, truth))
+    region_of = _region_of(index, regions, region_pair)
+    queries = _queries(index, future, region_of)
     notes = []
     if max_queries is not None and len(queries) > max_queries:
-        notes.append(f"sampled {max_queries} of {len(queries)} query researchers (seed {seed}), "
-                     f"who have {sum(len(t) for _, t in queries):,} future partners in all")
+        notes.append(
+            f"sampled {max_queries} of {len(queries)} query researchers (seed {seed}), "
+            f"who have {sum(len(t) for _, t in queries):,} future partners in all"
+        )
         queries = random.Random(seed).sample(queries, max_queries)
     pairs = sum(len(t) for _, t in queries)
-    totals = {name: 0.0 for name in (*methods, "popularity")}
-    candidate_counts = []
-    for row, truth in queries:
-        own = region_of[row]
-        target = b_region if own == a_region else a_region
-        members = regions[target]
-        candidates = np.fromiter((r for r, c in enumerate(index.main_country) if c in members),
-                                 dtype=np.int64)
-        candidate_counts.append(len(candidates))
-        neighbours = set(index.graph.adj[row]) | {row}
-        totals["popularity"] += recall_at_k(_popularity(index, candidates, neighbours), truth, k=k)
-        for method in methods:
-            query = PartnerQuery("author", index.keys[row], from_region=own, to_region=target,
-                                 limit=k)
-            result = find_partners(index, query, regions=regions, topic_labels=topic_labels,
-                                   method=method, embeddings=vectors)
-            totals[method] += recall_at_k([m.key for m in result.matches], truth, k=k)
+    scorer = _Scorer(index, regions, topic_labels, region_pair, k=k, vectors=vectors)
+    totals, candidate_counts = scorer.totals(queries, region_of, methods)
     count = max(1, len(queries))
     mean_candidates = float(np.mean(candidate_counts)) if candidate_counts else 0.0
     recall = {name: round(total / count, 4) for name, total in totals.items()}
     recall["random"] = round(min(1.0, k / mean_candidates), 4) if mean_candidates else 0.0
-    return Evaluation(split_year=split_year, k=k, queries=len(queries), truth_pairs=pairs,
-                      mean_candidates=round(mean_candidates, 1), recall=recall,
-                      seconds=round(time.perf_counter() - started, 2), notes=notes)
+    return Evaluation(
+        split_year=split_year,
+        k=k,
+        queries=len(queries),
+        truth_pairs=pairs,
+        mean_candidates=round(mean_candidates, 1),
+        recall=recall,
+        seconds=round(time.perf_counter() - started, 2),
+        notes=notes,
+    )

@@ -78,12 +78,7 @@ def block_key(name: str | None) -> str | None:
 
     :param name: a display name.
     """
-    if not name:
-        return None
-    surname, given = split_name(name)
-    if not surname:
-        return None
-    return f"{surname}|{given[0][0] if given else ''}"
+    return _surname_key(name, initial=True)
 
 
 def name_token(name: str | None) -> str | None:
@@ -91,12 +86,17 @@ def name_token(name: str | None) -> str | None:
 
     :param name: a display name.
     """
+    return _surname_key(name, initial=False)
+
+
+def _surname_key(name: str | None, *, initial: bool) -> str | None:
     if not name:
         return None
     surname, given = split_name(name)
     if not surname:
         return None
-    return f"{surname}|{given[0] if given else ''}"
+    first = given[0] if given else ""
+    return f"{surname}|{first[:1] if initial else first}"
 
 
 def institution_key(name: str) -> str | None:

@@ -8,8 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-import pycountry
-
+from permed_atlas.countries import is_iso_code
 from permed_atlas.roadmap.errors import ScopeError
 from permed_atlas.roadmap.models import Scope
 
@@ -33,7 +32,7 @@ def check_scope(scope: Scope, *, regions: RegionCatalog, where: str = "scope") -
     country = None
     if scope.country:
         code = scope.country.strip().upper()
-        if len(code) != 2 or pycountry.countries.get(alpha_2=code) is None:
+        if len(code) != 2 or not is_iso_code(code):
             raise ScopeError(
                 f"{where}: country: {scope.country!r} is not an ISO 3166-1 alpha-2 country code",
                 field="country",

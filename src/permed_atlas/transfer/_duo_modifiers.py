@@ -13,8 +13,10 @@ Two kinds of modifier:
 
 from __future__ import annotations
 
+import csv
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
 if TYPE_CHECKING:
@@ -61,82 +63,40 @@ class ModifierRule:
     valued: bool = False
 
 
-_COMMERCIAL = Attestation("commercial", False, "the use is commercial")
-_NOT_FOR_PROFIT = Attestation(
-    "not_for_profit", True, "the requesting organisation is not-for-profit"
-)
+_DUO_DATA = Path(__file__).resolve().parent.parent / "data" / "duo"
+_YES_NO = {"yes": True, "no": False}
 
-# Keyed by shorthand; the ontology's modifier terms are checked against this
-# table at test time, so a release that adds a modifier fails loudly.
-MODIFIER_RULES: dict[str, ModifierRule] = {
-    "NCU": ModifierRule("non-commercial use", (_COMMERCIAL,)),
-    "NPU": ModifierRule("use by a not-for-profit organisation", (_NOT_FOR_PROFIT,)),
-    "NPUNCU": ModifierRule(
-        "non-commercial use by a not-for-profit organisation", (_COMMERCIAL, _NOT_FOR_PROFIT)
-    ),
-    "GSO": ModifierRule(
-        "a genetic study",
-        (Attestation("genetic_study", True, "the study includes genotype/genetic research"),),
-        decided_by_aspect=("genetic", True),
-    ),
-    "NMDS": ModifierRule(
-        "that no methods development is done",
-        (Attestation("methods_development", False, "the study develops methods or software"),),
-        decided_by_aspect=("methods", False),
-    ),
-    "NPOA": ModifierRule("no population origins or ancestry research"),
-    "IRB": ModifierRule(
-        "documented local ethics (IRB/ERB) approval",
-        (Attestation("ethics_approval", True, "local IRB/ERB approval is held"),),
-        committee=True,
-    ),
-    "COL": ModifierRule(
-        "collaboration with the primary study investigators",
-        (
-            Attestation(
-                "collaboration", True, "the requester will collaborate with the study's PIs"
-            ),
-        ),
-        committee=True,
-    ),
-    "PUB": ModifierRule(
-        "that results are made available to the scientific community",
-        (Attestation("will_publish", True, "results will be made available to the community"),),
-        committee=True,
-    ),
-    "MOR": ModifierRule(
-        "agreement not to publish before the moratorium ends",
-        (
-            Attestation(
-                "accepts_moratorium", True, "the requester accepts the publication moratorium"
-            ),
-        ),
-        committee=True,
-    ),
-    "RTN": ModifierRule(
-        "returning derived data to the resource",
-        (Attestation("will_return_data", True, "derived data will be returned to the resource"),),
-        committee=True,
-    ),
-    "US": ModifierRule(
-        "an approved user",
-        (Attestation("approved_user", True, "the requester is an approved user"),),
-        committee=True,
-    ),
-    "PS": ModifierRule(
-        "an approved project",
-        (Attestation("approved_project", True, "the project is an approved project"),),
-        committee=True,
-    ),
-    "IS": ModifierRule(
-        "an approved institution",
-        (Attestation("approved_institution", True, "the institution is an approved institution"),),
-        committee=True,
-    ),
-    "TS": ModifierRule("use within a time limit", committee=True, valued=True),
-    "GS": ModifierRule("use within a geographical area", committee=True, valued=True),
-    "RS": ModifierRule("a research type named by the consent", valued=True),
-}
+
+def _read_csv(name: str) -> list[dict[str, str]]:
+    with (_DUO_DATA / name).open(encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+def _modifier_rule(row: Mapping[str, str], helps: Mapping[str, str]) -> ModifierRule:
+    """One row of ``modifiers.csv``: ``attests`` lists ``field=yes|no`` separated by spaces."""
+    attestations = tuple(
+        Attestation(field, _YES_NO[wanted], helps[field])
+        for field, wanted in (pair.split("=") for pair in row["attests"].split())
+    )
+    aspect = row["aspect"].split("=") if row["aspect"] else None
+    return ModifierRule(
+        row["requirement"],
+        attestations,
+        decided_by_aspect=(aspect[0], _YES_NO[aspect[1]]) if aspect else None,
+        committee=_YES_NO[row["committee"]],
+        valued=_YES_NO[row["valued"]],
+    )
+
+
+def _modifier_rules() -> dict[str, ModifierRule]:
+    helps = {row["field"]: row["help"] for row in _read_csv("attestations.csv")}
+    return {row["shorthand"]: _modifier_rule(row, helps) for row in _read_csv("modifiers.csv")}
+
+
+# Keyed by shorthand, read from data/duo/modifiers.csv (ours, like purposes.csv); the
+# ontology's modifier terms are checked against this table at test time, so a release
+# that adds a modifier fails loudly.
+MODIFIER_RULES: dict[str, ModifierRule] = _modifier_rules()
 
 
 def check_modifier(

@@ -10,6 +10,7 @@ import orjson
 import typer
 from rich.console import Console
 
+from permed_atlas.cli_state import settings_from
 from permed_atlas.transfer.assessor import assess_transfer, known_measures
 from permed_atlas.transfer.duo_cli import register_duo_match
 from permed_atlas.transfer.errors import ScenarioError
@@ -33,11 +34,9 @@ RulesDir = Annotated[
 ]
 
 
-def _rule_dirs(extra: list[Path] | None) -> list[Path]:
+def _rule_dirs(ctx: typer.Context, extra: list[Path] | None) -> list[Path]:
     """The deployment's rule folder (``<data_dir>/transfer_rules``, if any), then ``extra``."""
-    from permed_atlas.settings import get_settings
-
-    local = get_settings().transfer_rules_dir
+    local = settings_from(ctx).transfer_rules_dir
     return ([local] if local.is_dir() else []) + list(extra or ())
 
 
@@ -70,13 +69,14 @@ def _assess(**options: Any) -> None:
     pseudonymised --subjects 800 --purpose research --consent broad_research --format markdown
     -o report.md``
     """
+    ctx: typer.Context = options.pop("ctx")
     scenario: Path | None = options.pop("scenario")
     output_format: str = options.pop("output_format")
     output: Path | None = options.pop("output")
     rules_dir: list[Path] | None = options.pop("rules_dir")
     if output_format not in {"text", "json", "markdown", "html"}:
         raise ScenarioError("must be text, json, markdown or html", field="--format")
-    rule_sets = load_rule_sets(_rule_dirs(rules_dir))
+    rule_sets = load_rule_sets(_rule_dirs(ctx, rules_dir))
     measures_known = known_measures(rule_sets)
     flags = _flag_scenario(options)
     if scenario is not None:
@@ -92,6 +92,9 @@ def _assess(**options: Any) -> None:
     _emit(result, output_format=output_format, output=output)
 
 
+# Typer passes the context to the parameter annotated typer.Context (the settings live there).
+_CONTEXT = inspect.Parameter("ctx", inspect.Parameter.POSITIONAL_OR_KEYWORD,
+                             annotation=typer.Context)  # fmt: skip
 _FIXED = [
     inspect.Parameter("scenario", inspect.Parameter.KEYWORD_ONLY, default=None,
                       annotation=Annotated[Path | None, typer.Option(
@@ -107,7 +110,7 @@ _FIXED = [
 ]  # fmt: skip
 # The options are derived from the one declaration of the scenario's fields (fields.py):
 # Typer reads a function's signature, so the command gets one that lists them.
-_PARAMETERS = [_option(spec) for spec in FIELDS if spec.kind != "text"] + _FIXED
+_PARAMETERS = [_CONTEXT, *(_option(spec) for spec in FIELDS if spec.kind != "text"), *_FIXED]
 _assess.__signature__ = inspect.Signature(_PARAMETERS)  # type: ignore[attr-defined]
 _assess.__annotations__ = {p.name: p.annotation for p in _PARAMETERS}
 assess = app.command("assess")(_assess)
@@ -163,12 +166,12 @@ def _print_text(result: Assessment) -> None:
 
 
 @app.command("rules")
-def rules(rules_dir: RulesDir = None) -> None:
+def rules(ctx: typer.Context, rules_dir: RulesDir = None) -> None:
     """List the rules with their legal references and check dates.
 
     Example: ``permed transfer rules --rules-dir ./my-rules``
     """
-    for rule_set in load_rule_sets(_rule_dirs(rules_dir)):
+    for rule_set in load_rule_sets(_rule_dirs(ctx, rules_dir)):
         console.print(
             f"[bold]{rule_set.title}[/] ({rule_set.version}; checked {rule_set.date_checked})"
         )

@@ -171,14 +171,10 @@ def match_data_use(
         match_data_use(["GRU"], DataUseRequest(purpose="HMB"), ontology=duo).outcome  # "allowed"
     """
     terms = _expand(consent, ontology)
-    reasons: list[str] = [r for _, r in terms if r]
+    tally = _Tally(reasons=[r for _, r in terms if r])
     resolved = [t for t, _ in terms if t is not None]
     purpose, aspect, purpose_reasons = _effective_purpose(request, ontology)
-    reasons += purpose_reasons
-    blocking: list[DuoCode] = []
-    permitted_by: list[DuoCode] = []
-    review: list[DuoCode] = []
-
+    tally.reasons += purpose_reasons
     permissions = [
         (ontology.terms[c.code], c) for c in resolved if _kind(ontology, c) == "permission"
     ]
@@ -186,53 +182,87 @@ def match_data_use(
     others = [c for c in resolved if _kind(ontology, c) not in {"permission", "modifier"}]
     for other in others:
         term = ontology.terms[other.code]
-        reasons.append(f"{term.name} is not a data use permission or modifier; ignored")
-
+        tally.reasons.append(f"{term.name} is not a data use permission or modifier; ignored")
     if request.clinical_care:
-        cc = [t for t, _ in modifiers if t.shorthand == "CC"]
-        if cc:
-            permitted_by.append(cc[0].id)
-            reasons.append(f"{cc[0].name} permits use in clinical care")
-        else:
-            blocking.append("DUO:0000043")
-            reasons.append(
-                "the request is for clinical care, which needs DUO:0000043 CC (clinical care "
-                "use) in the consent; research permissions do not cover it"
-            )
+        _check_clinical_care(tally, modifiers)
     if not permissions:
-        blocking.append("DUO:0000001")
-        reasons.append("the consent names no data use permission (GRU, HMB, DS, POA, NRES)")
+        tally.blocking.append("DUO:0000001")
+        tally.reasons.append("the consent names no data use permission (GRU, HMB, DS, POA, NRES)")
     elif not request.clinical_care or purpose is not None:
-        verdicts = []
-        for term, item in permissions:
-            status, why = _check_permission(term, item, purpose, aspect, request, ontology)
-            reasons.append(why)
-            verdicts.append((term.id, status))
-        granted = [code for code, status in verdicts if status == "holds"]
-        to_review = [code for code, status in verdicts if status == REVIEW]
-        permitted_by.extend(granted)
-        if not granted and to_review:
-            review.extend(to_review)
-        elif not granted:
-            blocking.extend(t.id for t, _ in permissions)
-
+        _check_permissions(tally, permissions, purpose, aspect, request, ontology)
     for term, item in modifiers:
         if term.shorthand == "CC":
             if not request.clinical_care:
-                reasons.append(f"{term.name} adds clinical care use; no restriction on research")
+                tally.reasons.append(
+                    f"{term.name} adds clinical care use; no restriction on research"
+                )
             continue
         status, why = _check_modifier(term, item, request, aspect, ontology, region_sets, purpose)
-        reasons.append(why)
-        if status == FAILS:
-            blocking.append(term.id)
-        elif status == REVIEW:
-            review.append(term.id)
+        tally.add(term.id, status, why)
+    return tally.result()
 
-    outcome: Outcome = "not_allowed" if blocking else "needs_review" if review else "allowed"
-    return DuoMatch(
-        outcome=outcome, reasons=reasons, blocking=blocking, permitted_by=permitted_by,
-        review=review,
-    )  # fmt: skip
+
+@dataclass
+class _Tally:
+    """The reasons and the terms that block, permit or need review, as the match finds them."""
+
+    reasons: list[str]
+    blocking: list[DuoCode] = field(default_factory=list)
+    permitted_by: list[DuoCode] = field(default_factory=list)
+    review: list[DuoCode] = field(default_factory=list)
+
+    def add(self, code: DuoCode, status: str, why: str) -> None:
+        """A modifier's verdict: it blocks when it fails, wants review when unverified."""
+        self.reasons.append(why)
+        if status == FAILS:
+            self.blocking.append(code)
+        elif status == REVIEW:
+            self.review.append(code)
+
+    def result(self) -> DuoMatch:
+        blocking, review = self.blocking, self.review
+        outcome: Outcome = "not_allowed" if blocking else "needs_review" if review else "allowed"
+        return DuoMatch(
+            outcome=outcome, reasons=self.reasons, blocking=blocking,
+            permitted_by=self.permitted_by, review=review,
+        )  # fmt: skip
+
+
+def _check_clinical_care(tally: _Tally, modifiers: Sequence[tuple[DuoTerm, ConsentTerm]]) -> None:
+    """Clinical care use needs CC in the consent; research permissions do not cover it."""
+    cc = [t for t, _ in modifiers if t.shorthand == "CC"]
+    if cc:
+        tally.permitted_by.append(cc[0].id)
+        tally.reasons.append(f"{cc[0].name} permits use in clinical care")
+    else:
+        tally.blocking.append("DUO:0000043")
+        tally.reasons.append(
+            "the request is for clinical care, which needs DUO:0000043 CC (clinical care "
+            "use) in the consent; research permissions do not cover it"
+        )
+
+
+def _check_permissions(
+    tally: _Tally,
+    permissions: Sequence[tuple[DuoTerm, ConsentTerm]],
+    purpose: DuoTerm | None,
+    aspect: str,
+    request: DataUseRequest,
+    ontology: DuoOntology,
+) -> None:
+    """One permission that holds is enough; without one, review if any may, else all block."""
+    verdicts = []
+    for term, item in permissions:
+        status, why = _check_permission(term, item, purpose, aspect, request, ontology)
+        tally.reasons.append(why)
+        verdicts.append((term.id, status))
+    granted = [code for code, status in verdicts if status == "holds"]
+    to_review = [code for code, status in verdicts if status == REVIEW]
+    tally.permitted_by.extend(granted)
+    if not granted and to_review:
+        tally.review.extend(to_review)
+    elif not granted:
+        tally.blocking.extend(t.id for t, _ in permissions)
 
 
 def _kind(ontology: DuoOntology, item: ConsentTerm) -> str:

@@ -14,6 +14,7 @@
 
 from __future__ import annotations
 
+from permed_atlas.datafiles import DataFileError
 from permed_atlas.errors import InvalidInputError, PermedError
 
 
@@ -21,7 +22,7 @@ class TransferError(PermedError):
     """Base of the transfer capability's errors."""
 
 
-class RuleFileError(TransferError):
+class RuleFileError(TransferError, DataFileError):
     """A rule file is malformed.
 
     :param path: the file.
@@ -29,19 +30,13 @@ class RuleFileError(TransferError):
     :param field: the field at fault (dotted path inside the rule).
     """
 
+    entry_label = "rule"
+
     def __init__(
         self, message: str, *, path: str, rule_id: str | None = None, field: str | None = None
     ) -> None:
-        where = path
-        if rule_id is not None:
-            where += f": rule {rule_id!r}"
-        if field is not None:
-            where += f", field {field!r}"
-        super().__init__(f"{where}: {message}")
-        self.path = path
+        super().__init__(message, path=path, entry_id=rule_id, field=field)
         self.rule_id = rule_id
-        self.field = field
-        self.reason = message
 
 
 class ScenarioError(TransferError, InvalidInputError):

@@ -14,14 +14,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import lru_cache, partial
 from pathlib import Path
 from typing import Any
 
-import pycountry
-import yaml
-
-from permed_atlas.countries import EU_EEA, eea_members, eu_members
+from permed_atlas.countries import EU_EEA, eea_members, eu_members, is_iso_code
+from permed_atlas.datafiles import read_yaml
 from permed_atlas.transfer.errors import RuleFileError, ScenarioError
 from permed_atlas.types import CountryCode
 
@@ -66,9 +64,17 @@ def validate_country_code(value: object, *, field: str) -> CountryCode:
     if not isinstance(value, str) or len(value.strip()) != 2:
         raise ScenarioError(f"{value!r} is not an ISO 3166-1 alpha-2 country code", field=field)
     code = value.strip().upper()
-    if pycountry.countries.get(alpha_2=code) is None:
+    if not is_iso_code(code):
         raise ScenarioError(f"unknown country code {value!r} (ISO 3166-1 alpha-2)", field=field)
     return code
+
+
+def _file_country(value: object, *, path: Path | str, field: str) -> CountryCode:
+    """``value`` as a country code, or a RuleFileError naming the file and field."""
+    try:
+        return validate_country_code(value, field=field)
+    except ScenarioError as exc:
+        raise RuleFileError(exc.reason, path=str(path), field=field) from exc
 
 
 @lru_cache(maxsize=4)
@@ -78,32 +84,21 @@ def load_jurisdictions(path: Path | None = None) -> Jurisdictions:
     :param path: a YAML file; the bundled one when None.
     """
     source = path or BUNDLED_JURISDICTIONS
-    try:
-        data = yaml.safe_load(Path(source).read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as exc:
-        raise RuleFileError(f"cannot read: {exc}", path=str(source)) from exc
+    data = read_yaml(Path(source), error=lambda message: RuleFileError(message, path=str(source)))
     if not isinstance(data, Mapping):
         raise RuleFileError("must be a mapping with 'sets' and 'adequacy'", path=str(source))
     sets: dict[str, frozenset[CountryCode]] = {}
     for code, members in (data.get("sets") or {}).items():
         checked = []
         for index, member in enumerate(members or []):
-            try:
-                checked.append(validate_country_code(member, field=f"sets.{code}[{index}]"))
-            except ScenarioError as exc:
-                raise RuleFileError(
-                    exc.reason, path=str(source), field=f"sets.{code}[{index}]"
-                ) from exc
+            checked.append(_file_country(member, path=source, field=f"sets.{code}[{index}]"))
         sets[str(code)] = frozenset(checked)
     adequacy: dict[CountryCode, Adequacy] = {}
     for index, entry in enumerate(data.get("adequacy") or []):
         where = f"adequacy[{index}]"
         if not isinstance(entry, Mapping) or not entry.get("country") or not entry.get("reference"):
             raise RuleFileError("needs country and reference", path=str(source), field=where)
-        try:
-            country = validate_country_code(entry["country"], field=f"{where}.country")
-        except ScenarioError as exc:
-            raise RuleFileError(exc.reason, path=str(source), field=f"{where}.country") from exc
+        country = _file_country(entry["country"], path=source, field=f"{where}.country")
         scope = str(entry.get("scope", "full"))
         if scope not in {"full", "partial"}:
             raise RuleFileError(
@@ -141,10 +136,7 @@ def _landscape_region_sets() -> dict[str, frozenset[CountryCode]]:
     # HK and MO count in CN here as the landscape's default setting has them.
     out: dict[str, frozenset[CountryCode]] = {}
     for path in sorted(LANDSCAPE_REGIONS_DIR.glob("*.y*ml")):
-        try:
-            data = yaml.safe_load(path.read_text(encoding="utf-8"))
-        except (OSError, yaml.YAMLError) as exc:
-            raise RuleFileError(f"cannot read region set: {exc}", path=str(path)) from exc
+        data = read_yaml(path, error=partial(RuleFileError, path=str(path)), what=" region set")
         if not isinstance(data, Mapping) or not isinstance(data.get("code"), str):
             continue
         codes: list[Any] = list(data.get("countries") or [])
@@ -153,9 +145,6 @@ def _landscape_region_sets() -> dict[str, frozenset[CountryCode]]:
             codes += list(extra or [])
         members = set()
         for index, code in enumerate(codes):
-            try:
-                members.add(validate_country_code(code, field=f"countries[{index}]"))
-            except ScenarioError as exc:
-                raise RuleFileError(exc.reason, path=str(path), field=exc.field) from exc
+            members.add(_file_country(code, path=path, field=f"countries[{index}]"))
         out[data["code"]] = frozenset(members)
     return out

@@ -1,0 +1,209 @@
+"""The kit of the hand-written data-file validators: one error shape and typed field readers.
+
+Curated YAML files (directory entries, helpdesk knowledge, transfer rules, ...) are
+validated by hand so that every error names the file, the entry and the field. Two
+things repeated in every validator live here:
+
+* :class:`DataFileError`, the base of the capabilities' file errors: it writes
+  ``<path>: <entry label> '<id>', field '<field>': <what is wrong>`` and keeps each
+  part as an attribute (a capability names its entries: "entry", "rule", ...).
+* :func:`read_yaml`, which turns an unreadable or malformed file into that error;
+* the field readers (:func:`read_text`, :func:`read_texts`, :func:`read_date`,
+  :func:`read_choice`, :func:`read_url`, :func:`read_int`, :func:`read_mapping`,
+  :func:`read_bool`), so a validator reads as a list of declarations. A reader reports a
+  problem through a :class:`Where`, which knows the file and entry and builds the
+  capability's own error; the problem is a clause that follows the field's name
+  ("is missing", "must be text", ": 'x' is not a date (YYYY-MM-DD)").
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Collection, Mapping
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any, ClassVar
+
+import yaml
+
+from permed_atlas.errors import PermedError
+
+__all__ = [
+    "DataFileError",
+    "Where",
+    "read_bool",
+    "read_choice",
+    "read_date",
+    "read_int",
+    "read_mapping",
+    "read_text",
+    "read_texts",
+    "read_url",
+    "read_yaml",
+]
+
+
+class DataFileError(PermedError):
+    """A data file, or one entry in it, is malformed; the message names where.
+
+    :param message: what is wrong.
+    :param path: the file.
+    :param entry_id: the entry's id (or its position) when the problem is inside one entry.
+    :param field: the field at fault (a dotted path inside the entry).
+    """
+
+    entry_label: ClassVar[str] = "entry"
+    """How the capability calls one item of its files ("entry", "rule")."""
+
+    def __init__(
+        self, message: str, *, path: str, entry_id: str | None = None, field: str | None = None
+    ) -> None:
+        where = path
+        if entry_id is not None:
+            where += f": {self.entry_label} {entry_id!r}"
+        if field is not None:
+            where += f", field {field!r}"
+        super().__init__(f"{where}: {message}")
+        self.path = path
+        self.entry_id = entry_id
+        self.field = field
+        self.reason = message
+
+
+@dataclass(frozen=True)
+class Where:
+    """The place a reader reads from and the error it raises there.
+
+    :param label: the file and entry as the capability writes them ("a.yaml: entry 3 (x)").
+    :param error: builds the capability's error from the whole message and the field.
+    """
+
+    label: str
+    error: Callable[[str, str | None], Exception]
+
+    def fail(self, field: str, problem: str) -> Exception:
+        """The error for ``problem`` with ``field``: "<label>: field '<field>' <problem>".
+
+        :param problem: a clause after the field's name: "is missing" or ": <what>".
+        """
+        sep = "" if problem.startswith(":") else " "
+        return self.error(f"{self.label}: field {field!r}{sep}{problem}", field)
+
+
+def read_yaml(path: Path, *, error: Callable[[str], Exception], what: str = "") -> Any:
+    """The YAML document in ``path``; a missing file or bad YAML raises ``error``.
+
+    :param error: builds the capability's error from "cannot read<what>: <reason>".
+    :param what: names the file's role in the message (" node config").
+    """
+    try:
+        return yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as exc:
+        raise error(f"cannot read{what}: {exc}") from exc
+
+
+def _blank(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def read_text(value: Any, *, where: Where, field: str, required: bool = True) -> str | None:
+    """Text with its white space folded; numbers are read as text.
+
+    :param required: a missing or blank value is an error (else None).
+    """
+    if _blank(value):
+        if required:
+            raise where.fail(field, "is missing")
+        return None
+    if not isinstance(value, str | int | float) or isinstance(value, bool):
+        raise where.fail(field, "must be text")
+    return " ".join(str(value).split())
+
+
+def read_texts(value: Any, *, where: Where, field: str) -> tuple[str, ...]:
+    """A list of texts (a single text counts as a list of one); each item is required."""
+    if value is None:
+        return ()
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list):
+        raise where.fail(field, "must be a list")
+    items = []
+    for index, item in enumerate(value):
+        text = read_text(item, where=where, field=f"{field}[{index}]")
+        assert text is not None  # required=True
+        items.append(text)
+    return tuple(items)
+
+
+def read_date(value: Any, *, where: Where, field: str, required: bool = True) -> str | None:
+    """An ISO date (YAML reads it as a date, a form as text) as ``YYYY-MM-DD``."""
+    if value is None or value == "":
+        if required:
+            raise where.fail(field, "is missing")
+        return None
+    if isinstance(value, date):
+        return value.isoformat()
+    try:
+        return date.fromisoformat(str(value).strip()).isoformat()
+    except ValueError as exc:
+        raise where.fail(field, f": {value!r} is not a date (YYYY-MM-DD)") from exc
+
+
+def read_choice(
+    value: Any,
+    *,
+    where: Where,
+    field: str,
+    choices: Collection[str],
+    shown: str | None = None,
+) -> str:
+    """One of ``choices`` (required).
+
+    :param shown: how the choices are listed in the error; comma-separated by default.
+    """
+    text = read_text(value, where=where, field=field) or ""
+    if text not in choices:
+        listed = shown if shown is not None else ", ".join(choices)
+        raise where.fail(field, f": {value!r} is not one of {listed}")
+    return text
+
+
+def read_url(value: Any, *, where: Where, field: str, required: bool = False) -> str | None:
+    """A web address: text starting with https:// (or http://)."""
+    url = read_text(value, where=where, field=field, required=required)
+    if url and not url.startswith(("https://", "http://")):
+        raise where.fail(field, "must start with https://")
+    return url
+
+
+def read_int(
+    value: Any, *, where: Where, field: str, low: int | None = None, high: int | None = None
+) -> int:
+    """A whole number (not a boolean) within ``low``..``high`` where given."""
+    if value is None:
+        raise where.fail(field, "is missing")
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise where.fail(field, f": {value!r} is not a whole number")
+    if (low is not None and value < low) or (high is not None and value > high):
+        span = f"{'' if low is None else low}..{'' if high is None else high}"
+        raise where.fail(field, f": {value} is outside {span}")
+    return value
+
+
+def read_bool(value: Any, *, where: Where, field: str, default: bool) -> bool:
+    """``true`` or ``false``; ``default`` when absent."""
+    if value is None:
+        return default
+    if not isinstance(value, bool):
+        raise where.fail(field, "must be true or false")
+    return value
+
+
+def read_mapping(value: Any, *, where: Where, field: str) -> Mapping[str, Any]:
+    """A mapping of fields; an absent one is empty."""
+    if value is None:
+        return {}
+    if not isinstance(value, Mapping):
+        raise where.fail(field, "must be a mapping of fields")
+    return value
