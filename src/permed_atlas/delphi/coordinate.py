@@ -1,7 +1,7 @@
 """Coordinators' study set-up pages: a new study, its pillars, publication of its results,
 and the import of a study run elsewhere.
 
-Every write needs an editor, is CSRF-checked and recorded with ``record_audit``.
+Every write needs an editor, is CSRF-checked and recorded in the audit log (``audited_redirect``).
 """
 
 from __future__ import annotations
@@ -12,12 +12,17 @@ from typing import Annotated
 from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import Response
 
-from permed_atlas.accounts import record_audit
-from permed_atlas.delphi import store, studies
+from permed_atlas.delphi import store
 from permed_atlas.delphi.definition import study_draft_from_form
-from permed_atlas.delphi.edge import redirect
 from permed_atlas.delphi.errors import ResponsesFileError, RoundStateError, StudyFileError
-from permed_atlas.web.deps import CsrfProtected, EditorUser, PathId, SessionDep, render
+from permed_atlas.web.deps import (
+    CsrfProtected,
+    EditorUser,
+    PathId,
+    SessionDep,
+    audited_redirect,
+    render,
+)
 
 coordinate_router = APIRouter()
 
@@ -73,15 +78,14 @@ def create_study(
             {"values": values, "error": str(exc)},
             status_code=422,
         )
-    record_audit(
+    return audited_redirect(
         session,
-        actor_id=user.id,
+        user,
         action="delphi.study.create",
         target=f"delphi_study:{study.id}",
+        url=f"/delphi/studies/{study.id}",
         detail={"slug": study.slug},
     )
-    session.commit()
-    return redirect(f"/delphi/studies/{study.id}")
 
 
 @coordinate_router.post("/studies/{study_id}/pillars", include_in_schema=False)
@@ -93,16 +97,15 @@ def add_pillar(
     pillar: Annotated[str, Form()] = "",
     title: Annotated[str, Form()] = "",
 ) -> Response:
-    survey = studies.add_survey(session, study_id, pillar=pillar, title=title)
-    record_audit(
+    survey = store.add_survey(session, study_id, pillar=pillar, title=title)
+    return audited_redirect(
         session,
-        actor_id=user.id,
+        user,
         action="delphi.pillar.add",
         target=f"delphi_survey:{survey.id}",
+        url=f"/delphi/studies/{study_id}",
         detail={"pillar": survey.pillar},
     )
-    session.commit()
-    return redirect(f"/delphi/studies/{study_id}")
 
 
 @coordinate_router.post("/surveys/{survey_id}", include_in_schema=False)
@@ -113,12 +116,14 @@ def edit_pillar(
     _csrf: CsrfProtected,
     title: Annotated[str, Form()] = "",
 ) -> Response:
-    survey = studies.update_survey(session, survey_id, title=title)
-    record_audit(
-        session, actor_id=user.id, action="delphi.pillar.edit", target=f"delphi_survey:{survey.id}"
+    survey = store.update_survey(session, survey_id, title=title)
+    return audited_redirect(
+        session,
+        user,
+        action="delphi.pillar.edit",
+        target=f"delphi_survey:{survey.id}",
+        url=f"/delphi/studies/{survey.study_id}",
     )
-    session.commit()
-    return redirect(f"/delphi/studies/{survey.study_id}")
 
 
 # -- import of a study run elsewhere -------------------------------------------------------------
@@ -150,15 +155,14 @@ def import_responses(
     except ResponsesFileError:
         session.rollback()
         raise
-    record_audit(
+    return audited_redirect(
         session,
-        actor_id=user.id,
+        user,
         action="delphi.responses.import",
         target=f"delphi_study:{study_id}",
+        url=f"/delphi/studies/{study_id}",
         detail={"responses": len(drafts), "rounds": sum(s.rounds for s in summaries), "file": name},
     )
-    session.commit()
-    return redirect(f"/delphi/studies/{study_id}")
 
 
 # -- publication ---------------------------------------------------------------------------------
@@ -172,12 +176,11 @@ def publish_study(
     _csrf: CsrfProtected,
     published: Annotated[str, Form()] = "on",
 ) -> Response:
-    study = studies.set_published(session, study_id, published=published != "off")
-    record_audit(
+    study = store.set_published(session, study_id, published=published != "off")
+    return audited_redirect(
         session,
-        actor_id=user.id,
+        user,
         action="delphi.study.publish" if study.published else "delphi.study.unpublish",
         target=f"delphi_study:{study.id}",
+        url=f"/delphi/studies/{study.id}",
     )
-    session.commit()
-    return redirect(f"/delphi/studies/{study.id}")

@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, HTTPException, Request
-from fastapi.responses import JSONResponse, RedirectResponse
+from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
@@ -32,6 +32,7 @@ from permed_atlas.accounts import (
 )
 from permed_atlas.errors import InvalidInputError
 from permed_atlas.web.csrf import get_csrf_token, validate_csrf
+from permed_atlas.web.templating import see_other
 
 _SESSION_KEY = "sid"
 _UNSET = object()
@@ -160,7 +161,7 @@ def login_form(
         token = _start_login(request, session, user)
         session.commit()
     log_in(request, user, token)
-    return RedirectResponse(_safe_next(next), status_code=303)
+    return see_other(_safe_next(next))
 
 
 @router.post("/logout", include_in_schema=False, dependencies=[Depends(validate_csrf)])
@@ -171,7 +172,7 @@ def logout_form(request: Request) -> Response:
             record_audit(session, actor_id=user.id, action="user.logout", target=f"user:{user.id}")
             session.commit()
     log_out(request)
-    return RedirectResponse("/", status_code=303)
+    return see_other("/")
 
 
 @router.get("/password", include_in_schema=False)
@@ -179,7 +180,7 @@ def password_page(request: Request) -> Response:
     from permed_atlas.web.templating import render
 
     if current_user_of(request) is None:
-        return RedirectResponse("/login?next=/password", status_code=303)
+        return see_other("/login?next=/password")
     return render(request, "password.html", {"error": None, "changed": False})
 
 
@@ -193,7 +194,7 @@ def password_form(
 
     user = current_user_of(request)
     if user is None:
-        return RedirectResponse("/login?next=/password", status_code=303)
+        return see_other("/login?next=/password")
     try:
         _change_password(request, user, current=current_password, new=new_password)
     except (InvalidCredentialsError, InvalidInputError) as exc:

@@ -21,6 +21,7 @@ from starlette.responses import Response
 
 from permed_atlas.accounts import InvalidCredentialsError, LoginRateLimitedError
 from permed_atlas.errors import (
+    ConflictError,
     InvalidInputError,
     NotFoundError,
     PermedError,
@@ -50,6 +51,7 @@ ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
         (401, "log in first"),
         (403, "not allowed, or a missing or wrong CSRF token"),
         (404, "no such thing"),
+        (409, "the thing changed meanwhile or no longer takes this (a closed round, a stale form)"),
         (422, "invalid input; `field` names it"),
         (429, "too many requests (login rate limit); see Retry-After"),
         (503, "the corpus is busy (an ingest holds it)"),
@@ -63,6 +65,7 @@ TITLES = {
     403: "Not allowed",
     404: "Not found",
     405: "Method not allowed",
+    409: "Conflict",
     422: "Invalid input",
     429: "Too many requests",
     500: "Something went wrong",
@@ -83,6 +86,8 @@ def status_for(exc: PermedError) -> int:
         return 422
     if isinstance(exc, PermissionDeniedError):
         return 403
+    if isinstance(exc, ConflictError):
+        return 409
     if isinstance(exc, InvalidCredentialsError):
         return 401
     if isinstance(exc, LoginRateLimitedError):
