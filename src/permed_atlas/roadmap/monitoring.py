@@ -116,7 +116,39 @@ def import_observations(
     :param dry_run: check the file and report, store nothing.
     """
     rows, problems = read_observation_rows(text, where=path)
-    limit = today or utcnow().date()
+    fresh, skipped = _new_observations(session, rows, problems, today=today or utcnow().date())
+    if problems:
+        raise ObservationImportError(path, sorted(problems))
+    if not dry_run:
+        add_observations(session, fresh, actor_id=actor_id, entered_by=entered_by)
+        if fresh:
+            record_audit(
+                session,
+                actor_id=actor_id,
+                action="roadmap.observation.import",
+                target=f"file:{Path(path).name}",
+                detail={
+                    "stored": len(fresh),
+                    "indicators": sorted({o.indicator for o in fresh}),
+                    "entered_by": entered_by,
+                },
+            )
+    return ImportReport(
+        path=path, read=len(rows), stored=len(fresh), skipped_existing=skipped, dry_run=dry_run
+    )
+
+
+def _new_observations(
+    session: Session,
+    rows: list[ObservationInput],
+    problems: list[tuple[int, str, str]],
+    *,
+    today: date,
+) -> tuple[list[ObservationInput], int]:
+    """The rows to store, and how many are stored already; adds each bad row to ``problems``.
+
+    :param today: observations after this date are refused.
+    """
     indicators: dict[str, Indicator] = {}
     seen: dict[tuple[str, date], int] = {}
     fresh: list[ObservationInput] = []
@@ -130,7 +162,7 @@ def import_observations(
                 problems.append((line, "indicator", f"no indicator {observation.indicator!r}"))
                 continue
         indicator = indicators[observation.indicator]
-        bad = check_observation(indicator, observation, today=limit)
+        bad = check_observation(indicator, observation, today=today)
         problems.extend((line, field, message) for field, message in bad)
         key = (indicator.code, observation.observed_on)
         if key in seen:
@@ -153,25 +185,7 @@ def import_observations(
             continue
         if not bad:
             fresh.append(observation)
-    if problems:
-        raise ObservationImportError(path, sorted(problems))
-    if not dry_run:
-        add_observations(session, fresh, actor_id=actor_id, entered_by=entered_by)
-        if fresh:
-            record_audit(
-                session,
-                actor_id=actor_id,
-                action="roadmap.observation.import",
-                target=f"file:{Path(path).name}",
-                detail={
-                    "stored": len(fresh),
-                    "indicators": sorted({o.indicator for o in fresh}),
-                    "entered_by": entered_by,
-                },
-            )
-    return ImportReport(
-        path=path, read=len(rows), stored=len(fresh), skipped_existing=skipped, dry_run=dry_run
-    )
+    return fresh, skipped
 
 
 def load_demo_observations(session: Session, *, today: date | None = None) -> ImportReport:

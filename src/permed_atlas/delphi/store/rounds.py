@@ -255,17 +255,7 @@ def start_next_round(
     decisions = decisions or {}
     if carry not in CARRY_MODES:
         raise RoundStateError(f"carry must be one of {', '.join(CARRY_MODES)}, not {carry!r}")
-    row = get_row(session, RoundRow, round_id, "round")
-    if row.status != "closed":
-        raise RoundStateError(
-            f"round {row.number} is {row.status}; close it before starting the next"
-        )
-    if session.scalar(
-        select(RoundRow.id).where(
-            RoundRow.survey_id == row.survey_id, RoundRow.number == row.number + 1
-        )
-    ):
-        raise RoundStateError(f"round {row.number + 1} already exists")
+    row = _last_closed_round(session, round_id)
     items = list_items(session, round_id)
     by_code = {i.code: i for i in items}
     unknown = sorted((set(decisions) | set(selected)) - set(by_code))
@@ -317,6 +307,22 @@ def start_next_round(
         )
     session.flush()
     return round_model(nxt)
+
+
+def _last_closed_round(session: Session, round_id: int) -> RoundRow:
+    """The row of a closed round that no round follows yet."""
+    row: RoundRow = get_row(session, RoundRow, round_id, "round")
+    if row.status != "closed":
+        raise RoundStateError(
+            f"round {row.number} is {row.status}; close it before starting the next"
+        )
+    if session.scalar(
+        select(RoundRow.id).where(
+            RoundRow.survey_id == row.survey_id, RoundRow.number == row.number + 1
+        )
+    ):
+        raise RoundStateError(f"round {row.number + 1} already exists")
+    return row
 
 
 def _carry(
