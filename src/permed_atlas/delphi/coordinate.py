@@ -18,9 +18,11 @@ from permed_atlas.delphi.errors import ResponsesFileError, RoundStateError, Stud
 from permed_atlas.web.deps import (
     CsrfProtected,
     EditorUser,
+    FormDep,
     PathId,
     SessionDep,
     audited_redirect,
+    form_texts,
     render,
 )
 
@@ -38,6 +40,19 @@ STUDY_DEFAULTS = {
 }
 
 
+# the fields the new-study form posts, with what a missing one means
+STUDY_FORM = {
+    "slug": "",
+    "title": "",
+    "description": "",
+    "kind": "share",
+    "agree_share": "",
+    "exclude_share": "",
+    "opposite_max": "",
+    "quartile_method": "linear",
+}
+
+
 @coordinate_router.get("/new", include_in_schema=False)
 def new_study_page(request: Request, user: EditorUser) -> Response:
     return render(request, "delphi/study_new.html", {"values": STUDY_DEFAULTS, "error": None})
@@ -49,25 +64,9 @@ def create_study(
     session: SessionDep,
     user: EditorUser,
     _csrf: CsrfProtected,
-    slug: Annotated[str, Form()] = "",
-    title: Annotated[str, Form()] = "",
-    description: Annotated[str, Form()] = "",
-    kind: Annotated[str, Form()] = "share",
-    agree_share: Annotated[str, Form()] = "",
-    exclude_share: Annotated[str, Form()] = "",
-    opposite_max: Annotated[str, Form()] = "",
-    quartile_method: Annotated[str, Form()] = "linear",
+    form: FormDep,
 ) -> Response:
-    values = {
-        "slug": slug,
-        "title": title,
-        "description": description,
-        "kind": kind,
-        "agree_share": agree_share,
-        "exclude_share": exclude_share,
-        "opposite_max": opposite_max,
-        "quartile_method": quartile_method,
-    }
+    values = form_texts(form, STUDY_FORM)
     try:
         study = store.create_study(session, study_draft_from_form(values))
     except (StudyFileError, RoundStateError) as exc:

@@ -8,9 +8,9 @@ from __future__ import annotations
 import tempfile
 from datetime import timedelta
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from permed_atlas.accounts import record_audit
@@ -33,6 +33,7 @@ from permed_atlas.web.deps import (
     SettingsDep,
     audited_redirect,
     download,
+    form_texts,
     is_editor,
     render,
 )
@@ -75,6 +76,10 @@ def _render_panel(
     )
 
 
+EXPERT_FORM = ("name", "ref", "email", "country", "region", "expertise", "organisation")
+"""The fields of the add-an-expert form."""
+
+
 @manage_router.post("/studies/{study_id}/experts", include_in_schema=False)
 def add_expert(
     request: Request,
@@ -83,23 +88,9 @@ def add_expert(
     settings: SettingsDep,
     user: EditorUser,
     _csrf: CsrfProtected,
-    name: Annotated[str, Form()] = "",
-    ref: Annotated[str, Form()] = "",
-    email: Annotated[str, Form()] = "",
-    country: Annotated[str, Form()] = "",
-    region: Annotated[str, Form()] = "",
-    expertise: Annotated[str, Form()] = "",
-    organisation: Annotated[str, Form()] = "",
+    form: FormDep,
 ) -> Response:
-    fields = {
-        "name": name,
-        "ref": ref,
-        "email": email,
-        "country": country,
-        "region": region,
-        "expertise": expertise,
-        "organisation": organisation,
-    }
+    fields = form_texts(form, dict.fromkeys(EXPERT_FORM, ""))
     try:
         expert = files.add_expert(
             session,

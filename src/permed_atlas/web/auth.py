@@ -164,14 +164,19 @@ def login_form(
     return see_other(_safe_next(next))
 
 
-@router.post("/logout", include_in_schema=False, dependencies=[Depends(validate_csrf)])
-def logout_form(request: Request) -> Response:
+def _log_out(request: Request) -> None:
+    """End the session, recording who left in the audit log."""
     user = current_user_of(request)
     if user is not None:
         with request.app.state.session_factory() as session:
             record_audit(session, actor_id=user.id, action="user.logout", target=f"user:{user.id}")
             session.commit()
     log_out(request)
+
+
+@router.post("/logout", include_in_schema=False, dependencies=[Depends(validate_csrf)])
+def logout_form(request: Request) -> Response:
+    _log_out(request)
     return see_other("/")
 
 
@@ -287,12 +292,7 @@ def login_json(request: Request, body: LoginRequest) -> Response | SessionPublic
 @api_router.post("/logout", response_model=SessionPublic, dependencies=[Depends(validate_csrf)])
 def logout_json(request: Request) -> SessionPublic:
     """Log out (send the session's X-CSRF-Token)."""
-    user = current_user_of(request)
-    if user is not None:
-        with request.app.state.session_factory() as session:
-            record_audit(session, actor_id=user.id, action="user.logout", target=f"user:{user.id}")
-            session.commit()
-    log_out(request)
+    _log_out(request)
     return _session_public(request)
 
 

@@ -17,7 +17,7 @@ async dependency before the route runs (tests/security/test_event_loop.py checks
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from typing import Annotated
 
 import duckdb
@@ -58,6 +58,7 @@ __all__ = [
     "audited_redirect",
     "csrf_input",
     "download",
+    "form_texts",
     "get_csrf_token",
     "is_editor",
     "render",
@@ -135,6 +136,19 @@ def audited_redirect(
     record_audit(session, actor_id=user.id, action=action, target=target, detail=detail)
     session.commit()
     return see_other(url)
+
+
+def form_texts(form: FormData, defaults: Mapping[str, str]) -> dict[str, str]:
+    """The text fields of a posted form, each the default when it was not sent.
+
+    :param form: the parsed form (``FormDep``).
+    :param defaults: field name -> value when the field is missing (or is not text).
+    """
+    texts = {}
+    for name, default in defaults.items():
+        value = form.get(name, default)
+        texts[name] = value if isinstance(value, str) else default
+    return texts
 
 
 def get_corpus(request: Request) -> Iterator[duckdb.DuckDBPyConnection]:

@@ -80,21 +80,17 @@ def status_for(exc: PermedError) -> int:
     """
     from permed_atlas.web.corpus import CorpusUnavailableError
 
-    if isinstance(exc, NotFoundError):
-        return 404
-    if isinstance(exc, InvalidInputError):
-        return 422
-    if isinstance(exc, PermissionDeniedError):
-        return 403
-    if isinstance(exc, ConflictError):
-        return 409
-    if isinstance(exc, InvalidCredentialsError):
-        return 401
-    if isinstance(exc, LoginRateLimitedError):
-        return 429
-    if isinstance(exc, CorpusUnavailableError):
-        return 503
-    return 400
+    # the first kind that matches decides: an error of two kinds gets the first one's status
+    statuses: tuple[tuple[type[PermedError], int], ...] = (
+        (NotFoundError, 404),
+        (InvalidInputError, 422),
+        (PermissionDeniedError, 403),
+        (ConflictError, 409),
+        (InvalidCredentialsError, 401),
+        (LoginRateLimitedError, 429),
+        (CorpusUnavailableError, 503),
+    )
+    return next((status for kind, status in statuses if isinstance(exc, kind)), 400)
 
 
 def wants_json(request: Request) -> bool:
