@@ -1,7 +1,7 @@
 """Coordinators' study set-up pages: a new study, its pillars, publication of its results,
 and the import of a study run elsewhere.
 
-Every write needs an editor, is CSRF-checked and recorded in the audit log (``audited_redirect``).
+Every write needs an editor, is CSRF-checked and audited (``_audit.to_round``, ``to_study``).
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import Response
 
 from permed_atlas.delphi import store
+from permed_atlas.delphi._audit import to_study
 from permed_atlas.delphi.definition import study_draft_from_form
 from permed_atlas.delphi.errors import ResponsesFileError, RoundStateError, StudyFileError
 from permed_atlas.web.deps import (
@@ -21,7 +22,6 @@ from permed_atlas.web.deps import (
     FormDep,
     PathId,
     SessionDep,
-    audited_redirect,
     form_texts,
     render,
 )
@@ -77,14 +77,7 @@ def create_study(
             {"values": values, "error": str(exc)},
             status_code=422,
         )
-    return audited_redirect(
-        session,
-        user,
-        action="delphi.study.create",
-        target=f"delphi_study:{study.id}",
-        url=f"/delphi/studies/{study.id}",
-        detail={"slug": study.slug},
-    )
+    return to_study(session, user, study.id, "delphi.study.create", detail={"slug": study.slug})
 
 
 @coordinate_router.post("/studies/{study_id}/pillars", include_in_schema=False)
@@ -97,12 +90,12 @@ def add_pillar(
     title: Annotated[str, Form()] = "",
 ) -> Response:
     survey = store.add_survey(session, study_id, pillar=pillar, title=title)
-    return audited_redirect(
+    return to_study(
         session,
         user,
-        action="delphi.pillar.add",
+        study_id,
+        "delphi.pillar.add",
         target=f"delphi_survey:{survey.id}",
-        url=f"/delphi/studies/{study_id}",
         detail={"pillar": survey.pillar},
     )
 
@@ -116,12 +109,8 @@ def edit_pillar(
     title: Annotated[str, Form()] = "",
 ) -> Response:
     survey = store.update_survey(session, survey_id, title=title)
-    return audited_redirect(
-        session,
-        user,
-        action="delphi.pillar.edit",
-        target=f"delphi_survey:{survey.id}",
-        url=f"/delphi/studies/{survey.study_id}",
+    return to_study(
+        session, user, survey.study_id, "delphi.pillar.edit", target=f"delphi_survey:{survey.id}"
     )
 
 
@@ -154,12 +143,11 @@ def import_responses(
     except ResponsesFileError:
         session.rollback()
         raise
-    return audited_redirect(
+    return to_study(
         session,
         user,
-        action="delphi.responses.import",
-        target=f"delphi_study:{study_id}",
-        url=f"/delphi/studies/{study_id}",
+        study_id,
+        "delphi.responses.import",
         detail={"responses": len(drafts), "rounds": sum(s.rounds for s in summaries), "file": name},
     )
 
@@ -176,10 +164,9 @@ def publish_study(
     published: Annotated[str, Form()] = "on",
 ) -> Response:
     study = store.set_published(session, study_id, published=published != "off")
-    return audited_redirect(
+    return to_study(
         session,
         user,
-        action="delphi.study.publish" if study.published else "delphi.study.unpublish",
-        target=f"delphi_study:{study.id}",
-        url=f"/delphi/studies/{study.id}",
+        study.id,
+        "delphi.study.publish" if study.published else "delphi.study.unpublish",
     )

@@ -1,6 +1,6 @@
-"""Editor-only Delphi pages and forms: panel import, round management, store.
+"""Editor-only Delphi pages and forms: panel import, round management, synthesis.
 
-Every write needs an editor, is CSRF-checked and recorded in the audit log (``audited_redirect``).
+Every write needs an editor, is CSRF-checked and audited (``_audit.to_round``, ``to_study``).
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from fastapi.responses import Response
 
 from permed_atlas.accounts import record_audit
 from permed_atlas.delphi import files, report, service, store
+from permed_atlas.delphi._audit import to_round, to_study
 from permed_atlas.delphi.definition import ItemDraft
 from permed_atlas.delphi.errors import (
     PanelFileError,
@@ -165,13 +166,7 @@ def open_round(
     round_id: PathId, session: SessionDep, user: EditorUser, _csrf: CsrfProtected
 ) -> Response:
     store.open_round(session, round_id)
-    return audited_redirect(
-        session,
-        user,
-        action="delphi.round.open",
-        target=f"delphi_round:{round_id}",
-        url=f"/delphi/rounds/{round_id}",
-    )
+    return to_round(session, user, round_id, "delphi.round.open")
 
 
 @manage_router.post("/rounds/{round_id}/close", include_in_schema=False)
@@ -179,12 +174,11 @@ def close_round(
     round_id: PathId, session: SessionDep, user: EditorUser, _csrf: CsrfProtected
 ) -> Response:
     result = service.close_round(session, round_id)
-    return audited_redirect(
+    return to_round(
         session,
         user,
-        action="delphi.round.close",
-        target=f"delphi_round:{round_id}",
-        url=f"/delphi/rounds/{round_id}",
+        round_id,
+        "delphi.round.close",
         detail={"consensus": sum(1 for i in result.items if i.summary.verdict != "none")},
     )
 
@@ -269,12 +263,11 @@ def next_round(
         carry=str(form.get("carry") or "pending"),
         selected=[i.code for i in items if form.get(f"carry_{i.id}") == "on"],
     )
-    return audited_redirect(
+    return to_round(
         session,
         user,
-        action="delphi.round.create",
-        target=f"delphi_round:{created.id}",
-        url=f"/delphi/rounds/{created.id}",
+        created.id,
+        "delphi.round.create",
         detail={"from_round": round_id, "carry": str(form.get("carry") or "pending")},
     )
 
@@ -303,13 +296,7 @@ def add_item(
             subtopic=str(form.get("subtopic") or ""),
         ),
     )
-    return audited_redirect(
-        session,
-        user,
-        action="delphi.item.add",
-        target=f"delphi_item:{item.id}",
-        url=f"/delphi/rounds/{round_id}",
-    )
+    return to_round(session, user, round_id, "delphi.item.add", target=f"delphi_item:{item.id}")
 
 
 @manage_router.post("/items/{item_id}", include_in_schema=False)
@@ -329,12 +316,12 @@ def edit_item(
             subtopic=str(form["subtopic"]) if isinstance(form.get("subtopic"), str) else None,
         )
         action = "delphi.item.edit"
-    return audited_redirect(
+    return to_round(
         session,
         user,
-        action=action,
+        item.round_id,
+        action,
         target=f"delphi_item:{item_id}",
-        url=f"/delphi/rounds/{item.round_id}",
         detail={"code": item.code},
     )
 
@@ -393,10 +380,11 @@ def save_synthesis(
             item_ids=item_ids,
         )
         target = f"delphi_action:{action.id}"
-    return audited_redirect(
+    return to_study(
         session,
         user,
-        action=f"delphi.synthesis.{kind or 'action'}",
+        study_id,
+        f"delphi.synthesis.{kind or 'action'}",
         target=target,
-        url=f"/delphi/studies/{study_id}/synthesis",
+        page="/synthesis",
     )
