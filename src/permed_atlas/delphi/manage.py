@@ -32,7 +32,6 @@ from permed_atlas.web.deps import (
     PathId,
     SessionDep,
     SettingsDep,
-    audited_redirect,
     download,
     form_texts,
     is_editor,
@@ -104,13 +103,14 @@ def add_expert(
         return _render_panel(
             request, session, study_id, error=str(exc), status_code=422, values=fields
         )
-    return audited_redirect(
+    return to_study(
         session,
         user,
-        action="delphi.expert.add",
+        study_id,
+        "delphi.expert.add",
         target=f"delphi_expert:{expert.id}",
-        url=f"/delphi/studies/{study_id}/panel?added={expert.id}",
         detail={"ref": expert.ref},
+        page=f"/panel?added={expert.id}",
     )
 
 
