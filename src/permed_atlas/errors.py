@@ -33,6 +33,10 @@ class NotFoundError(PermedError):
     """A named thing (work, user, study, ...) does not exist."""
 
 
+class ConflictError(PermedError):
+    """The request clashes with the current state: a closed round, a form saved elsewhere."""
+
+
 class PermissionDeniedError(PermedError):
     """The caller is not allowed to do this."""
 

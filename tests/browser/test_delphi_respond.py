@@ -8,9 +8,14 @@ from tests.delphi.factories import make_open_study
 
 from permed_atlas.db import session_factory
 from permed_atlas.delphi.models import CarryDecision
-from permed_atlas.delphi.responses import issue_invitations, ratings_of_expert, submit_ratings
-from permed_atlas.delphi.rounds import close_round, start_next_round
-from permed_atlas.delphi.store import list_items, open_round
+from permed_atlas.delphi.service import close_round, submit_ratings
+from permed_atlas.delphi.store import (
+    issue_invitations,
+    list_items,
+    open_round,
+    ratings_of_expert,
+    start_next_round,
+)
 
 pytestmark = pytest.mark.browser
 

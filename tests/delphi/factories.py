@@ -10,11 +10,11 @@ from sqlalchemy.orm import Session
 from permed_atlas.delphi.definition import ItemDraft, StudyDraft, SurveyDraft
 from permed_atlas.delphi.models import ConsensusRule, Expert, Item, Round, Study, Survey
 from permed_atlas.delphi.panel import ExpertDraft
-from permed_atlas.delphi.responses import issue_invitations
 from permed_atlas.delphi.store import (
     create_study,
     get_panel,
     import_panel,
+    issue_invitations,
     list_items,
     list_rounds,
     list_surveys,

@@ -16,10 +16,15 @@ from tests.delphi.factories import OpenStudy, make_open_study
 from permed_atlas.db import session_factory
 from permed_atlas.delphi.consensus import suppress_small_groups
 from permed_atlas.delphi.panel import ExpertDraft
-from permed_atlas.delphi.responses import issue_invitations, submit_ratings
-from permed_atlas.delphi.rounds import close_round, start_next_round
-from permed_atlas.delphi.store import get_panel, import_panel, open_round
-from permed_atlas.delphi.studies import set_published
+from permed_atlas.delphi.service import close_round, submit_ratings
+from permed_atlas.delphi.store import (
+    get_panel,
+    import_panel,
+    issue_invitations,
+    open_round,
+    set_published,
+    start_next_round,
+)
 
 _CSRF = re.compile(r'name="csrf_token" value="[^"]*"|"csrf_token":\s*"[^"]*"')
 

@@ -62,7 +62,7 @@ def test_a_study_from_the_command_line(permed, tmp_path: Path) -> None:  # type:
 
     # experts answer through their links
     from permed_atlas.db import engine_for, session_scope
-    from permed_atlas.delphi.responses import submit_ratings
+    from permed_atlas.delphi.service import submit_ratings
     from permed_atlas.delphi.store import find_round, get_survey_by_pillar, list_items
 
     with session_scope(engine_for(Settings())) as session:

@@ -15,7 +15,8 @@ from tests.delphi.factories import make_open_study
 
 from permed_atlas.db import session_factory
 from permed_atlas.delphi.errors import DuplicateSubmissionError
-from permed_atlas.delphi.responses import list_ratings, submit_ratings
+from permed_atlas.delphi.service import submit_ratings
+from permed_atlas.delphi.store import list_ratings
 from permed_atlas.delphi.tables import InvitationRow, ResponseRow
 
 N_EXPERTS = 50

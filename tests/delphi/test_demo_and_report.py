@@ -22,16 +22,18 @@ from permed_atlas.delphi.report import (
     write_pdf,
     write_xlsx,
 )
-from permed_atlas.delphi.rounds import list_final_items
 from permed_atlas.delphi.store import (
+    code_item,
     get_item,
     get_panel,
     get_study,
     list_experts,
+    list_final_items,
     list_rounds,
+    list_subtopics,
     list_surveys,
+    save_action,
 )
-from permed_atlas.delphi.synthesis import code_item, list_subtopics, save_action
 
 
 def test_demo_is_a_complete_two_round_study(demo_session: Session) -> None:

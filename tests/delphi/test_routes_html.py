@@ -9,8 +9,7 @@ from tests.delphi.factories import make_open_study
 
 from permed_atlas.accounts import list_audit
 from permed_atlas.db import session_factory
-from permed_atlas.delphi.responses import ratings_of_expert
-from permed_atlas.delphi.store import get_round, list_items, list_rounds
+from permed_atlas.delphi.store import get_round, list_items, list_rounds, ratings_of_expert
 from permed_atlas.delphi.tables import ExpertRow
 
 

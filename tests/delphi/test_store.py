@@ -21,23 +21,22 @@ from permed_atlas.delphi.errors import (
 from permed_atlas.delphi.files import import_panel_file
 from permed_atlas.delphi.form import load_rating_form
 from permed_atlas.delphi.models import CarryDecision
-from permed_atlas.delphi.responses import (
-    hash_token,
-    issue_invitations,
-    list_ratings,
-    ratings_of_expert,
-    resolve_token,
-    submit_ratings,
-)
-from permed_atlas.delphi.rounds import close_round, list_final_items, start_next_round
+from permed_atlas.delphi.service import close_round, submit_ratings
 from permed_atlas.delphi.store import (
     add_item,
     get_panel,
+    hash_token,
+    issue_invitations,
     list_experts,
+    list_final_items,
     list_items,
+    list_ratings,
     list_rounds,
     open_round,
+    ratings_of_expert,
     remove_item,
+    resolve_token,
+    start_next_round,
     update_item,
     utcnow,
 )

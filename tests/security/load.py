@@ -20,7 +20,7 @@ import httpx
 from fastapi import FastAPI
 from tests.delphi.factories import OpenStudy, make_open_study
 
-from permed_atlas.delphi.responses import list_ratings
+from permed_atlas.delphi.store import list_ratings
 
 _REVISION = re.compile(r'name="revision" value="(\d+)"')
 

@@ -15,7 +15,7 @@ from openpyxl import load_workbook
 from sqlalchemy import select, update
 from tests.delphi.factories import make_open_study
 
-from permed_atlas.delphi.responses import submit_ratings
+from permed_atlas.delphi.service import submit_ratings
 from permed_atlas.delphi.tables import ExpertRow, ItemRow
 from permed_atlas.spreadsheet import neutralise_arrow_table, neutralise_cell, safe_writer
 

@@ -5,13 +5,12 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Query, Request
-from fastapi.responses import RedirectResponse
 from pydantic import BaseModel
 from starlette.responses import Response
 
 from permed_atlas.accounts.models import ROLES
 from permed_atlas.accounts.store import create_user, list_audit, list_users, set_role
-from permed_atlas.web.deps import AdminUser, CsrfProtected, PathId, SessionDep, render
+from permed_atlas.web.deps import AdminUser, CsrfProtected, PathId, SessionDep, render, see_other
 
 router = APIRouter(prefix="/accounts", tags=["accounts"], include_in_schema=False)
 api_router = APIRouter(prefix="/api/v1/accounts", tags=["accounts"])
@@ -57,7 +56,7 @@ def users_create_form(
 ) -> Response:
     create_user(session, email=email, password=password, role=role, actor_id=admin.id)
     session.commit()
-    return RedirectResponse("/accounts/users", status_code=303)
+    return see_other("/accounts/users")
 
 
 @router.post("/users/{user_id}/role")
@@ -70,7 +69,7 @@ def users_role_form(
 ) -> Response:
     set_role(session, user_id, role=role, actor_id=admin.id)
     session.commit()
-    return RedirectResponse("/accounts/users", status_code=303)
+    return see_other("/accounts/users")
 
 
 @router.get("/audit")

@@ -27,8 +27,7 @@ from permed_atlas.delphi.models import (
     Subtopic,
     Survey,
 )
-from permed_atlas.delphi.store import get_study, list_studies
-from permed_atlas.delphi.synthesis import list_actions, list_subtopics
+from permed_atlas.delphi.store import get_study, list_actions, list_studies, list_subtopics
 
 __all__ = [
     "Action",

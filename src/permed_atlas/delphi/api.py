@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, HTTPException
+from fastapi import APIRouter
 
 from permed_atlas.accounts import record_audit
-from permed_atlas.delphi import rounds, store, synthesis
+from permed_atlas.delphi import service, store
 from permed_atlas.delphi.consensus import describe_methods
-from permed_atlas.delphi.edge import is_editor
-from permed_atlas.delphi.errors import DelphiError
 from permed_atlas.delphi.form import load_rating_form
 from permed_atlas.delphi.models import Item
-from permed_atlas.delphi.responses import submit_ratings
 from permed_atlas.delphi.results import RoundView, view_round
 from permed_atlas.delphi.schemas import (
     ActionPublic,
@@ -29,16 +26,18 @@ from permed_atlas.delphi.schemas import (
     SubmissionPublic,
     SurveyPublic,
 )
+from permed_atlas.delphi.submission import RatingsSubmission
 from permed_atlas.delphi.visibility import require_study_results, round_results_visible
-from permed_atlas.web.deps import CurrentUser, EditorUser, PathId, SessionDep, SettingsDep
+from permed_atlas.web.deps import (
+    CurrentUser,
+    EditorUser,
+    PathId,
+    SessionDep,
+    SettingsDep,
+    is_editor,
+)
 
 api_router = APIRouter(prefix="/api/v1/delphi", tags=["delphi"])
-
-
-def _http(exc: DelphiError) -> HTTPException:
-    from permed_atlas.delphi.edge import respond_status
-
-    return HTTPException(status_code=respond_status(exc), detail=str(exc))
 
 
 @api_router.get("/studies", response_model=list[StudyPublic])
@@ -131,7 +130,7 @@ def close_round(
     round_id: PathId, session: SessionDep, user: EditorUser, settings: SettingsDep
 ) -> RoundResultPublic:
     """Close an open round (editor; CSRF header) and return its final statistics."""
-    rounds.close_round(session, round_id)
+    service.close_round(session, round_id)
     record_audit(
         session, actor_id=user.id, action="delphi.round.close", target=f"delphi_round:{round_id}"
     )
@@ -146,16 +145,13 @@ def close_round(
 def list_actions(study_id: PathId, session: SessionDep, user: CurrentUser) -> list[ActionPublic]:
     """The study's synthesised actions with the Delphi items each merges (once published)."""
     require_study_results(store.get_study(session, study_id), coordinator=is_editor(user))
-    return [ActionPublic.model_validate(a) for a in synthesis.list_actions(session, study_id)]
+    return [ActionPublic.model_validate(a) for a in store.list_actions(session, study_id)]
 
 
 @api_router.get("/respond/{token}", response_model=RatingFormPublic)
 def get_rating_form(token: str, session: SessionDep, settings: SettingsDep) -> RatingFormPublic:
     """The rating form behind a personal link: items, saved answers, previous-round feedback."""
-    try:
-        form = load_rating_form(session, token, min_group_size=settings.delphi_min_group_size)
-    except DelphiError as exc:
-        raise _http(exc) from exc
+    form = load_rating_form(session, token, min_group_size=settings.delphi_min_group_size)
     return RatingFormPublic(
         round=RoundPublic.model_validate(form.round),
         survey_title=form.survey.title,
@@ -178,12 +174,7 @@ def get_rating_form(token: str, session: SessionDep, settings: SettingsDep) -> R
 @api_router.post("/respond/{token}", response_model=SubmissionPublic)
 def save_ratings(token: str, body: RatingsCreate, session: SessionDep) -> SubmissionPublic:
     """Save (part of) an expert's answers; null is "no opinion". Editable until the round closes."""
-    try:
-        result = submit_ratings(
-            session, token, ratings=body.ratings, comments=body.comments, revision=body.revision
-        )
-    except DelphiError as exc:
-        session.rollback()
-        raise _http(exc) from exc
+    submission = RatingsSubmission(body.ratings, body.comments, body.revision)
+    result = service.submit(session, token, submission)
     session.commit()
     return SubmissionPublic.model_validate(result)

@@ -13,7 +13,7 @@ from sqlalchemy import Engine
 
 from permed_atlas.cli_state import settings_from
 from permed_atlas.db import engine_for, session_factory, session_scope, upgrade_database
-from permed_atlas.delphi import files, report, responses, results, rounds, store
+from permed_atlas.delphi import files, report, results, service, store
 from permed_atlas.delphi.consensus import describe_methods
 from permed_atlas.delphi.definition import parse_round_plan
 from permed_atlas.delphi.demo import load_demo_study
@@ -199,7 +199,7 @@ def invitations(
     with session_scope(_engine(settings_from(ctx))) as session:
         survey = store.get_survey_by_pillar(session, store.get_study(session, study).id, pillar)
         round_ = store.find_round(session, survey.id)
-        issued = responses.issue_invitations(
+        issued = store.issue_invitations(
             session, round_.id, base_url=base_url, valid_for=timedelta(days=days), reissue=reissue
         )
         report.write_csv(
@@ -223,7 +223,7 @@ def close_round(
     """
     with session_factory(_engine(settings_from(ctx)))() as session:
         survey = store.get_survey_by_pillar(session, store.get_study(session, study).id, pillar)
-        result = rounds.close_round(session, store.find_round(session, survey.id).id)
+        result = service.close_round(session, store.find_round(session, survey.id).id)
         _audit(session, "delphi.round.close", f"delphi_round:{result.round.id}")
         if dry_run:
             session.rollback()
@@ -266,7 +266,7 @@ def next_round(
     )
     with session_factory(_engine(settings_from(ctx)))() as session:
         survey = store.get_survey_by_pillar(session, store.get_study(session, study).id, pillar)
-        created = rounds.start_next_round(
+        created = store.start_next_round(
             session,
             store.find_round(session, survey.id).id,
             decisions=decisions,
@@ -427,11 +427,9 @@ def publish(
     Until then only coordinators (editors) see figures; experts see the feedback of closed
     rounds behind their links. Example: ``permed delphi publish comet-study``
     """
-    from permed_atlas.delphi.studies import set_published
-
     with session_scope(_engine(settings_from(ctx))) as session:
         target = store.get_study(session, study)
-        updated = set_published(session, target.id, published=not withdraw)
+        updated = store.set_published(session, target.id, published=not withdraw)
         _audit(
             session,
             "delphi.study.unpublish" if withdraw else "delphi.study.publish",

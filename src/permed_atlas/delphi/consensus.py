@@ -312,3 +312,29 @@ def describe_region_rule(rule: ConsensusRule) -> str:
         f"{rule.region_gap * 100:.0f} or more points in share agree, or one reaches inclusion "
         "consensus and the other does not."
     )
+
+
+_OUTCOMES = {"include": "consensus_include", "exclude": "consensus_exclude"}
+_OUTCOME_LABELS = {"include": "consensus to include", "exclude": "consensus to exclude"}
+
+
+def item_outcome(summary: ItemSummary, *, round_number: int) -> tuple[str, str]:
+    """An item's outcome when its round closes, and the reason recorded with it.
+
+    :param summary: the item's figures in the round.
+    :param round_number: the round, named in the reason.
+    :return: (outcome, reason): ``consensus_include``, ``consensus_exclude`` or
+        ``pending`` (no consensus), and a sentence with the figures behind it.
+    """
+    outcome = _OUTCOMES.get(summary.verdict, "pending")
+    label = _OUTCOME_LABELS.get(summary.verdict, "no consensus")
+    return outcome, f"{label} in round {round_number} ({_figures(summary)})"
+
+
+def _figures(summary: ItemSummary) -> str:
+    if summary.share_agree is None:
+        return "no valid ratings"
+    return (
+        f"share agree {summary.share_agree:.0%}, share disagree {summary.share_disagree:.0%}, "
+        f"median {summary.median:g}, IQR {summary.iqr:g}, n={summary.n_valid}"
+    )

@@ -1,7 +1,7 @@
 """Coordinators' study set-up pages: a new study, its pillars, publication of its results,
 and the import of a study run elsewhere.
 
-Every write needs an editor, is CSRF-checked and recorded with ``record_audit``.
+Every write needs an editor, is CSRF-checked and audited (``_audit.to_round``, ``to_study``).
 """
 
 from __future__ import annotations
@@ -12,12 +12,19 @@ from typing import Annotated
 from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import Response
 
-from permed_atlas.accounts import record_audit
-from permed_atlas.delphi import store, studies
+from permed_atlas.delphi import store
+from permed_atlas.delphi._audit import to_study
 from permed_atlas.delphi.definition import study_draft_from_form
-from permed_atlas.delphi.edge import redirect
 from permed_atlas.delphi.errors import ResponsesFileError, RoundStateError, StudyFileError
-from permed_atlas.web.deps import CsrfProtected, EditorUser, PathId, SessionDep, render
+from permed_atlas.web.deps import (
+    CsrfProtected,
+    EditorUser,
+    FormDep,
+    PathId,
+    SessionDep,
+    form_texts,
+    render,
+)
 
 coordinate_router = APIRouter()
 
@@ -28,6 +35,19 @@ STUDY_DEFAULTS = {
     "kind": "share",
     "agree_share": "70",
     "exclude_share": "70",
+    "opposite_max": "",
+    "quartile_method": "linear",
+}
+
+
+# the fields the new-study form posts, with what a missing one means
+STUDY_FORM = {
+    "slug": "",
+    "title": "",
+    "description": "",
+    "kind": "share",
+    "agree_share": "",
+    "exclude_share": "",
     "opposite_max": "",
     "quartile_method": "linear",
 }
@@ -44,25 +64,9 @@ def create_study(
     session: SessionDep,
     user: EditorUser,
     _csrf: CsrfProtected,
-    slug: Annotated[str, Form()] = "",
-    title: Annotated[str, Form()] = "",
-    description: Annotated[str, Form()] = "",
-    kind: Annotated[str, Form()] = "share",
-    agree_share: Annotated[str, Form()] = "",
-    exclude_share: Annotated[str, Form()] = "",
-    opposite_max: Annotated[str, Form()] = "",
-    quartile_method: Annotated[str, Form()] = "linear",
+    form: FormDep,
 ) -> Response:
-    values = {
-        "slug": slug,
-        "title": title,
-        "description": description,
-        "kind": kind,
-        "agree_share": agree_share,
-        "exclude_share": exclude_share,
-        "opposite_max": opposite_max,
-        "quartile_method": quartile_method,
-    }
+    values = form_texts(form, STUDY_FORM)
     try:
         study = store.create_study(session, study_draft_from_form(values))
     except (StudyFileError, RoundStateError) as exc:
@@ -73,15 +77,7 @@ def create_study(
             {"values": values, "error": str(exc)},
             status_code=422,
         )
-    record_audit(
-        session,
-        actor_id=user.id,
-        action="delphi.study.create",
-        target=f"delphi_study:{study.id}",
-        detail={"slug": study.slug},
-    )
-    session.commit()
-    return redirect(f"/delphi/studies/{study.id}")
+    return to_study(session, user, study.id, "delphi.study.create", detail={"slug": study.slug})
 
 
 @coordinate_router.post("/studies/{study_id}/pillars", include_in_schema=False)
@@ -93,16 +89,15 @@ def add_pillar(
     pillar: Annotated[str, Form()] = "",
     title: Annotated[str, Form()] = "",
 ) -> Response:
-    survey = studies.add_survey(session, study_id, pillar=pillar, title=title)
-    record_audit(
+    survey = store.add_survey(session, study_id, pillar=pillar, title=title)
+    return to_study(
         session,
-        actor_id=user.id,
-        action="delphi.pillar.add",
+        user,
+        study_id,
+        "delphi.pillar.add",
         target=f"delphi_survey:{survey.id}",
         detail={"pillar": survey.pillar},
     )
-    session.commit()
-    return redirect(f"/delphi/studies/{study_id}")
 
 
 @coordinate_router.post("/surveys/{survey_id}", include_in_schema=False)
@@ -113,12 +108,10 @@ def edit_pillar(
     _csrf: CsrfProtected,
     title: Annotated[str, Form()] = "",
 ) -> Response:
-    survey = studies.update_survey(session, survey_id, title=title)
-    record_audit(
-        session, actor_id=user.id, action="delphi.pillar.edit", target=f"delphi_survey:{survey.id}"
+    survey = store.update_survey(session, survey_id, title=title)
+    return to_study(
+        session, user, survey.study_id, "delphi.pillar.edit", target=f"delphi_survey:{survey.id}"
     )
-    session.commit()
-    return redirect(f"/delphi/studies/{survey.study_id}")
 
 
 # -- import of a study run elsewhere -------------------------------------------------------------
@@ -150,15 +143,13 @@ def import_responses(
     except ResponsesFileError:
         session.rollback()
         raise
-    record_audit(
+    return to_study(
         session,
-        actor_id=user.id,
-        action="delphi.responses.import",
-        target=f"delphi_study:{study_id}",
+        user,
+        study_id,
+        "delphi.responses.import",
         detail={"responses": len(drafts), "rounds": sum(s.rounds for s in summaries), "file": name},
     )
-    session.commit()
-    return redirect(f"/delphi/studies/{study_id}")
 
 
 # -- publication ---------------------------------------------------------------------------------
@@ -172,12 +163,10 @@ def publish_study(
     _csrf: CsrfProtected,
     published: Annotated[str, Form()] = "on",
 ) -> Response:
-    study = studies.set_published(session, study_id, published=published != "off")
-    record_audit(
+    study = store.set_published(session, study_id, published=published != "off")
+    return to_study(
         session,
-        actor_id=user.id,
-        action="delphi.study.publish" if study.published else "delphi.study.unpublish",
-        target=f"delphi_study:{study.id}",
+        user,
+        study.id,
+        "delphi.study.publish" if study.published else "delphi.study.unpublish",
     )
-    session.commit()
-    return redirect(f"/delphi/studies/{study.id}")

@@ -5,10 +5,10 @@
     PermedError
     └── DelphiError
         ├── StudyNotFoundError      (also NotFoundError) no such study, survey, round or item
-        ├── InvalidTokenError       an invitation link that is unknown or has expired
-        ├── RoundClosedError        the round no longer (or not yet) accepts responses
+        ├── InvalidTokenError       (also NotFoundError) an unknown or expired invitation link
+        ├── RoundClosedError        (also ConflictError) the round takes no responses (now)
         ├── RatingError             (also InvalidInputError) a rating outside 1-5 or an unknown item
-        ├── DuplicateSubmissionError the same form was submitted twice, or changed elsewhere
+        ├── DuplicateSubmissionError (also ConflictError) the form was saved elsewhere meanwhile
         ├── PanelFileError          (also InvalidInputError) a bad panel CSV row; names line, field
         ├── StudyFileError          (also InvalidInputError) a study YAML is malformed
         ├── RoundStateError         a round operation that does not fit the round's state
@@ -19,6 +19,7 @@
 from __future__ import annotations
 
 from permed_atlas.errors import (
+    ConflictError,
     InvalidInputError,
     NotFoundError,
     PermedError,
@@ -34,11 +35,11 @@ class StudyNotFoundError(DelphiError, NotFoundError):
     """A study, survey, round, item, expert or action that does not exist."""
 
 
-class InvalidTokenError(DelphiError):
+class InvalidTokenError(DelphiError, NotFoundError):
     """An invitation token that is unknown, revoked or expired."""
 
 
-class RoundClosedError(DelphiError):
+class RoundClosedError(DelphiError, ConflictError):
     """The round is closed (or not open yet) and takes no responses."""
 
 
@@ -46,7 +47,7 @@ class RatingError(DelphiError, InvalidInputError):
     """A rating that is not 1-5 or "no opinion", or names an item outside the round."""
 
 
-class DuplicateSubmissionError(DelphiError):
+class DuplicateSubmissionError(DelphiError, ConflictError):
     """The same response form was submitted again after another save."""
 
 

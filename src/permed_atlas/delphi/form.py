@@ -7,9 +7,14 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from permed_atlas.delphi.models import FormItem, RatingForm
-from permed_atlas.delphi.responses import ratings_of_expert, resolve_token
 from permed_atlas.delphi.results import DEFAULT_MIN_GROUP_SIZE, feedback_for_expert
-from permed_atlas.delphi.store import get_survey, list_items, previous_round
+from permed_atlas.delphi.store import (
+    get_survey,
+    list_items,
+    previous_round,
+    ratings_of_expert,
+    resolve_token,
+)
 
 
 def load_rating_form(

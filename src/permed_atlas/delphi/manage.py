@@ -1,6 +1,6 @@
 """Editor-only Delphi pages and forms: panel import, round management, synthesis.
 
-Every write needs an editor, is CSRF-checked and recorded with ``record_audit``.
+Every write needs an editor, is CSRF-checked and audited (``_audit.to_round``, ``to_study``).
 """
 
 from __future__ import annotations
@@ -8,15 +8,15 @@ from __future__ import annotations
 import tempfile
 from datetime import timedelta
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from permed_atlas.accounts import record_audit
-from permed_atlas.delphi import files, report, responses, rounds, store, synthesis
+from permed_atlas.delphi import files, report, service, store
+from permed_atlas.delphi._audit import to_round, to_study
 from permed_atlas.delphi.definition import ItemDraft
-from permed_atlas.delphi.edge import NO_STORE, attachment, is_editor, redirect
 from permed_atlas.delphi.errors import (
     PanelFileError,
     RatingError,
@@ -24,6 +24,7 @@ from permed_atlas.delphi.errors import (
 from permed_atlas.delphi.models import CarryDecision
 from permed_atlas.delphi.visibility import require_study_results
 from permed_atlas.web.deps import (
+    NO_STORE,
     CsrfProtected,
     CurrentUser,
     EditorUser,
@@ -31,6 +32,9 @@ from permed_atlas.web.deps import (
     PathId,
     SessionDep,
     SettingsDep,
+    download,
+    form_texts,
+    is_editor,
     render,
 )
 
@@ -72,6 +76,10 @@ def _render_panel(
     )
 
 
+EXPERT_FORM = ("name", "ref", "email", "country", "region", "expertise", "organisation")
+"""The fields of the add-an-expert form."""
+
+
 @manage_router.post("/studies/{study_id}/experts", include_in_schema=False)
 def add_expert(
     request: Request,
@@ -80,23 +88,9 @@ def add_expert(
     settings: SettingsDep,
     user: EditorUser,
     _csrf: CsrfProtected,
-    name: Annotated[str, Form()] = "",
-    ref: Annotated[str, Form()] = "",
-    email: Annotated[str, Form()] = "",
-    country: Annotated[str, Form()] = "",
-    region: Annotated[str, Form()] = "",
-    expertise: Annotated[str, Form()] = "",
-    organisation: Annotated[str, Form()] = "",
+    form: FormDep,
 ) -> Response:
-    fields = {
-        "name": name,
-        "ref": ref,
-        "email": email,
-        "country": country,
-        "region": region,
-        "expertise": expertise,
-        "organisation": organisation,
-    }
+    fields = form_texts(form, dict.fromkeys(EXPERT_FORM, ""))
     try:
         expert = files.add_expert(
             session,
@@ -109,15 +103,15 @@ def add_expert(
         return _render_panel(
             request, session, study_id, error=str(exc), status_code=422, values=fields
         )
-    record_audit(
+    return to_study(
         session,
-        actor_id=user.id,
-        action="delphi.expert.add",
+        user,
+        study_id,
+        "delphi.expert.add",
         target=f"delphi_expert:{expert.id}",
         detail={"ref": expert.ref},
+        page=f"/panel?added={expert.id}",
     )
-    session.commit()
-    return redirect(f"/delphi/studies/{study_id}/panel?added={expert.id}")
 
 
 @manage_router.post("/studies/{study_id}/panel", include_in_schema=False)
@@ -172,27 +166,21 @@ def open_round(
     round_id: PathId, session: SessionDep, user: EditorUser, _csrf: CsrfProtected
 ) -> Response:
     store.open_round(session, round_id)
-    record_audit(
-        session, actor_id=user.id, action="delphi.round.open", target=f"delphi_round:{round_id}"
-    )
-    session.commit()
-    return redirect(f"/delphi/rounds/{round_id}")
+    return to_round(session, user, round_id, "delphi.round.open")
 
 
 @manage_router.post("/rounds/{round_id}/close", include_in_schema=False)
 def close_round(
     round_id: PathId, session: SessionDep, user: EditorUser, _csrf: CsrfProtected
 ) -> Response:
-    result = rounds.close_round(session, round_id)
-    record_audit(
+    result = service.close_round(session, round_id)
+    return to_round(
         session,
-        actor_id=user.id,
-        action="delphi.round.close",
-        target=f"delphi_round:{round_id}",
+        user,
+        round_id,
+        "delphi.round.close",
         detail={"consensus": sum(1 for i in result.items if i.summary.verdict != "none")},
     )
-    session.commit()
-    return redirect(f"/delphi/rounds/{round_id}")
 
 
 @manage_router.post("/rounds/{round_id}/invitations", include_in_schema=False)
@@ -207,7 +195,7 @@ def issue_invitations(
     days = int(str(form.get("days") or "30")) if str(form.get("days") or "30").isdigit() else 30
     round_ = store.get_round(session, round_id)
     survey = store.get_survey(session, round_.survey_id)
-    issued = responses.issue_invitations(
+    issued = store.issue_invitations(
         session,
         round_id,
         base_url=str(request.base_url),
@@ -238,13 +226,11 @@ def issue_invitations(
         )
         response.headers.update(NO_STORE)
         return response
-    return Response(
+    return download(
         text or "no new invitations: every expert already has a link (tick 'new links')\n",
         media_type="text/csv; charset=utf-8",
-        headers={
-            **attachment(f"invitations-{survey.pillar}-round{round_.number}.csv"),
-            **NO_STORE,
-        },
+        filename=f"invitations-{survey.pillar}-round{round_.number}.csv",
+        headers=NO_STORE,
     )
 
 
@@ -270,22 +256,20 @@ def next_round(
         decisions[item.code] = CarryDecision(
             drop=choice == "drop", statement=statement, reason=reason
         )
-    created = rounds.start_next_round(
+    created = store.start_next_round(
         session,
         round_id,
         decisions={c: d for c, d in decisions.items() if d.drop or d.statement or d.reason},
         carry=str(form.get("carry") or "pending"),
         selected=[i.code for i in items if form.get(f"carry_{i.id}") == "on"],
     )
-    record_audit(
+    return to_round(
         session,
-        actor_id=user.id,
-        action="delphi.round.create",
-        target=f"delphi_round:{created.id}",
+        user,
+        created.id,
+        "delphi.round.create",
         detail={"from_round": round_id, "carry": str(form.get("carry") or "pending")},
     )
-    session.commit()
-    return redirect(f"/delphi/rounds/{created.id}")
 
 
 @manage_router.post("/rounds/{round_id}/items", include_in_schema=False)
@@ -312,11 +296,7 @@ def add_item(
             subtopic=str(form.get("subtopic") or ""),
         ),
     )
-    record_audit(
-        session, actor_id=user.id, action="delphi.item.add", target=f"delphi_item:{item.id}"
-    )
-    session.commit()
-    return redirect(f"/delphi/rounds/{round_id}")
+    return to_round(session, user, round_id, "delphi.item.add", target=f"delphi_item:{item.id}")
 
 
 @manage_router.post("/items/{item_id}", include_in_schema=False)
@@ -336,15 +316,14 @@ def edit_item(
             subtopic=str(form["subtopic"]) if isinstance(form.get("subtopic"), str) else None,
         )
         action = "delphi.item.edit"
-    record_audit(
+    return to_round(
         session,
-        actor_id=user.id,
-        action=action,
+        user,
+        item.round_id,
+        action,
         target=f"delphi_item:{item_id}",
         detail={"code": item.code},
     )
-    session.commit()
-    return redirect(f"/delphi/rounds/{item.round_id}")
 
 
 # -- synthesis ------------------------------------------------------------------------------------
@@ -357,7 +336,7 @@ def synthesis_page(
     study = store.get_study(session, study_id)
     require_study_results(study, coordinator=is_editor(user))
     finals = [
-        (s, rounds.list_final_items(session, s.id)) for s in store.list_surveys(session, study.id)
+        (s, store.list_final_items(session, s.id)) for s in store.list_surveys(session, study.id)
     ]
     return render(
         request,
@@ -365,8 +344,8 @@ def synthesis_page(
         {
             "study": study,
             "finals": finals,
-            "subtopics": synthesis.list_subtopics(session, study.id),
-            "actions": synthesis.list_actions(session, study.id),
+            "subtopics": store.list_subtopics(session, study.id),
+            "actions": store.list_actions(session, study.id),
             "is_editor": is_editor(user),
         },
     )
@@ -381,16 +360,16 @@ def save_synthesis(
         raw_item = str(form.get("item_id") or "")
         if not raw_item.isdigit():
             raise RatingError("choose an item to code", field="item_id")
-        synthesis.code_item(session, int(raw_item), subtopic=str(form.get("subtopic") or ""))
+        store.code_item(session, int(raw_item), subtopic=str(form.get("subtopic") or ""))
         target = f"delphi_item:{raw_item}"
     elif kind == "subtopic":
-        saved = synthesis.save_subtopic(
+        saved = store.save_subtopic(
             session, study_id, code=str(form.get("code") or ""), label=str(form.get("label") or "")
         )
         target = f"delphi_subtopic:{saved.id}"
     else:
         item_ids = [int(str(v)) for v in form.getlist("item_ids") if str(v).isdigit()]
-        action = synthesis.save_action(
+        action = store.save_action(
             session,
             study_id,
             code=str(form.get("code") or ""),
@@ -401,8 +380,11 @@ def save_synthesis(
             item_ids=item_ids,
         )
         target = f"delphi_action:{action.id}"
-    record_audit(
-        session, actor_id=user.id, action=f"delphi.synthesis.{kind or 'action'}", target=target
+    return to_study(
+        session,
+        user,
+        study_id,
+        f"delphi.synthesis.{kind or 'action'}",
+        target=target,
+        page="/synthesis",
     )
-    session.commit()
-    return redirect(f"/delphi/studies/{study_id}/synthesis")

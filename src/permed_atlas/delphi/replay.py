@@ -12,24 +12,25 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from permed_atlas.delphi.definition import ItemDraft
 from permed_atlas.delphi.errors import ResponsesFileError
 from permed_atlas.delphi.importing import ResponseDraft
 from permed_atlas.delphi.models import Round, Survey
-from permed_atlas.delphi.rounds import close_round, start_next_round
+from permed_atlas.delphi.service import close_round
 from permed_atlas.delphi.store import (
     add_item,
+    add_responses,
+    count_responses,
     list_experts,
     list_items,
     list_rounds,
     list_surveys,
     open_round,
+    start_next_round,
     utcnow,
 )
-from permed_atlas.delphi.tables import ItemRow, ResponseRow
 
 
 @dataclass(frozen=True)
@@ -84,12 +85,7 @@ def _replay_survey(
     session: Session, survey: Survey, rows: list[ResponseDraft], *, path: str, now: datetime
 ) -> ReplaySummary:
     rounds = list_rounds(session, survey.id)
-    answered = session.scalar(
-        select(func.count())
-        .select_from(ResponseRow)
-        .join(ItemRow, ItemRow.id == ResponseRow.item_id)
-        .where(ItemRow.round_id.in_([r.id for r in rounds]))
-    )
+    answered = count_responses(session, [r.id for r in rounds])
     if len(rounds) != 1 or rounds[0].status != "draft" or answered:
         raise ResponsesFileError(
             f"pillar {survey.pillar} has started already; import into a fresh study",
@@ -128,17 +124,11 @@ def _replay_survey(
             if code not in items and number == 1:
                 items[code] = _new_item(session, round_.id, row, path=path)
         open_round(session, round_.id)
-        session.add_all(
-            ResponseRow(
-                item_id=items[a.item],
-                expert_id=experts[a.expert],
-                value=a.rating,
-                comment=a.comment,
-                updated_at=now,
-            )
-            for a in answers
+        add_responses(
+            session,
+            ((items[a.item], experts[a.expert], a.rating, a.comment) for a in answers),
+            now=now,
         )
-        session.flush()
         stored += len(answers)
         close_round(session, round_.id, now=now)
     return ReplaySummary(survey.pillar, len(numbers), stored)

@@ -29,11 +29,18 @@ from permed_atlas.delphi.models import (
     Subtopic,
     Survey,
 )
-from permed_atlas.delphi.responses import list_ratings
 from permed_atlas.delphi.results import DEFAULT_MIN_GROUP_SIZE, compute_round_result
-from permed_atlas.delphi.rounds import list_final_items
-from permed_atlas.delphi.store import get_study, list_experts, list_items, list_rounds, list_surveys
-from permed_atlas.delphi.synthesis import list_actions, list_subtopics
+from permed_atlas.delphi.store import (
+    get_study,
+    list_actions,
+    list_experts,
+    list_final_items,
+    list_items,
+    list_ratings,
+    list_rounds,
+    list_subtopics,
+    list_surveys,
+)
 from permed_atlas.spreadsheet import SafeDictWriter, neutralise_cell
 
 TEMPLATES_DIR = Path(__file__).resolve().parents[1] / "web" / "templates"

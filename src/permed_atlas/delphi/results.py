@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from permed_atlas.delphi.consensus import (
@@ -26,16 +25,17 @@ from permed_atlas.delphi.models import (
     Study,
     Survey,
 )
-from permed_atlas.delphi.responses import list_ratings, ratings_of_expert
 from permed_atlas.delphi.store import (
+    count_invitations,
     get_round,
     get_study,
     get_survey,
     list_experts,
     list_items,
+    list_ratings,
     previous_round,
+    ratings_of_expert,
 )
-from permed_atlas.delphi.tables import InvitationRow
 from permed_atlas.delphi.visibility import hidden_reason, round_results_visible
 
 DEFAULT_MIN_GROUP_SIZE = 5
@@ -81,16 +81,14 @@ def compute_round_result(
     for item_id, ratings in by_item.items():
         for expert_id, value in ratings.items():
             matrix[expert_id][item_id] = value
-    n_invited = session.scalar(
-        select(func.count()).select_from(InvitationRow).where(InvitationRow.round_id == round_id)
-    )
+    n_invited = count_invitations(session, round_id)
     return RoundResult(
         round=round_,
         survey=survey,
         rule=rule,
         items=tuple(results),
         kendall=kendalls_w(matrix, [i.id for i in items]),
-        n_invited=int(n_invited or 0),
+        n_invited=n_invited,
         n_responded=len(matrix),
     )
 
@@ -175,14 +173,7 @@ def view_round(
     round_ = get_round(session, round_id)
     survey = get_survey(session, round_.survey_id)
     study = get_study(session, survey.study_id)
-    n_invited = int(
-        session.scalar(
-            select(func.count())
-            .select_from(InvitationRow)
-            .where(InvitationRow.round_id == round_id)
-        )
-        or 0
-    )
+    n_invited = count_invitations(session, round_id)
     if not round_results_visible(study, round_, coordinator=coordinator):
         items = tuple(list_items(session, round_id))
         return RoundView(

@@ -15,28 +15,30 @@ from typing import TYPE_CHECKING, Any
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from permed_atlas.delphi import report, responses, store, synthesis
+from permed_atlas.delphi import report, service, store
 from permed_atlas.delphi.api import api_router
 from permed_atlas.delphi.charts import distribution_svg
 from permed_atlas.delphi.consensus import describe_methods
-from permed_atlas.delphi.edge import NO_STORE, attachment, is_editor, redirect, respond_status
-from permed_atlas.delphi.errors import (
-    DelphiError,
-    InvalidTokenError,
-)
+from permed_atlas.delphi.errors import DelphiError, InvalidTokenError
 from permed_atlas.delphi.form import load_rating_form
 from permed_atlas.delphi.results import view_round
+from permed_atlas.delphi.submission import submission_from_form
 from permed_atlas.delphi.visibility import require_study_results, study_results_visible
 from permed_atlas.errors import InvalidInputError
 from permed_atlas.web.deps import (
+    NO_STORE,
     CurrentUser,
     EditorUser,
     FormDep,
     PathId,
     SessionDep,
     SettingsDep,
+    download,
+    is_editor,
     render,
+    see_other,
 )
+from permed_atlas.web.errors import status_for
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -75,7 +77,7 @@ def study_page(
             "panels": panels,
             "is_editor": is_editor(user),
             "results_visible": study_results_visible(study, coordinator=is_editor(user)),
-            "actions": synthesis.list_actions(session, study.id),
+            "actions": store.list_actions(session, study.id),
         },
     )
 
@@ -111,7 +113,7 @@ def round_page(
             "methods_text": describe_methods(
                 view.study.rule, min_group_size=settings.delphi_min_group_size
             ),
-            "invitations": responses.list_invitations(session, round_id),
+            "invitations": store.list_invitations(session, round_id),
         },
     )
 
@@ -167,9 +169,7 @@ def report_pdf(
     with tempfile.TemporaryDirectory() as tmp:
         path = report.write_pdf(report.render_report_html(data), Path(tmp) / "report.pdf")
         content = path.read_bytes()
-    return Response(
-        content, media_type="application/pdf", headers=attachment(f"{data.study.slug}-report.pdf")
-    )
+    return download(content, media_type="application/pdf", filename=f"{data.study.slug}-report.pdf")
 
 
 @router.get("/studies/{study_id}/statistics.csv", include_in_schema=False)
@@ -177,20 +177,20 @@ def statistics_csv(
     study_id: PathId, session: SessionDep, user: CurrentUser, settings: SettingsDep
 ) -> Response:
     data = _study_report(session, study_id, user, settings)
-    return Response(
+    return download(
         report.write_csv(report.statistics_rows(data)),
         media_type="text/csv; charset=utf-8",
-        headers=attachment(f"{data.study.slug}-statistics.csv"),
+        filename=f"{data.study.slug}-statistics.csv",
     )
 
 
 @router.get("/studies/{study_id}/ratings.csv", include_in_schema=False)
 def ratings_csv(study_id: PathId, session: SessionDep, user: EditorUser) -> Response:
     study = store.get_study(session, study_id)
-    return Response(
+    return download(
         report.write_csv(report.ratings_rows(session, study.id)),
         media_type="text/csv; charset=utf-8",
-        headers=attachment(f"{study.slug}-ratings.csv"),
+        filename=f"{study.slug}-ratings.csv",
     )
 
 
@@ -206,10 +206,10 @@ def export_xlsx(
             Path(tmp) / "export.xlsx",
             min_group_size=settings.delphi_min_group_size,
         ).read_bytes()
-    return Response(
+    return download(
         content,
-        headers=attachment(f"{study.slug}.xlsx"),
         media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        filename=f"{study.slug}.xlsx",
     )
 
 
@@ -239,7 +239,7 @@ def _render_form(
     notice: str | None = None,
     error: str | None = None,
     status_code: int = 200,
-    submitted: tuple[dict[int, str], dict[int, str]] | None = None,
+    submitted: tuple[dict[int, object], dict[int, str]] | None = None,
 ) -> Response:
     min_group_size = request.app.state.settings.delphi_min_group_size
     try:
@@ -272,18 +272,9 @@ def _render_form(
 
 @router.post("/respond/{token}", include_in_schema=False)
 def respond_save(request: Request, token: str, session: SessionDep, form: FormDep) -> Response:
-    ratings = {
-        int(k[7:]): str(v) for k, v in form.items() if k.startswith("rating_") and k[7:].isdigit()
-    }
-    comments = {
-        int(k[8:]): str(v) for k, v in form.items() if k.startswith("comment_") and k[8:].isdigit()
-    }
-    raw_revision = str(form.get("revision") or "")
-    revision = int(raw_revision) if raw_revision.isdigit() else None
+    submission = submission_from_form(form)
     try:
-        result = responses.submit_ratings(
-            session, token, ratings=ratings, comments=comments, revision=revision
-        )
+        result = service.submit(session, token, submission)
     except (DelphiError, InvalidInputError) as exc:
         # InvalidInputError: a comment over its length limit (permed_atlas.limits)
         session.rollback()
@@ -292,12 +283,12 @@ def respond_save(request: Request, token: str, session: SessionDep, form: FormDe
             session,
             token,
             error=str(exc),
-            status_code=respond_status(exc) if isinstance(exc, DelphiError) else 422,
-            submitted=(ratings, comments),
+            status_code=status_for(exc),
+            submitted=(dict(submission.ratings), dict(submission.comments)),
         )
     session.commit()
     saved = "duplicate" if result.duplicate else str(result.saved)
-    return redirect(f"/delphi/respond/{token}?saved={saved}")
+    return see_other(f"/delphi/respond/{token}?saved={saved}")
 
 
 # Management pages and forms (panel, rounds, synthesis) live in manage.py.

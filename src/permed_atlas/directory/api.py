@@ -49,6 +49,7 @@ from permed_atlas.web.deps import (
     PathId,
     SessionDep,
     SettingsDep,
+    download,
     seed_once,
 )
 
@@ -125,11 +126,7 @@ def api_export(
     """Every entry (or those of some kinds) as a CSV or JSON download."""
     body = export_entries(list_entries(session, kinds=kind), fmt=format)
     media = "text/csv" if format == "csv" else "application/json"
-    return Response(
-        body,
-        media_type=media,
-        headers={"Content-Disposition": f'attachment; filename="directory.{format}"'},
-    )
+    return download(body, media_type=media, filename=f"directory.{format}")
 
 
 @api_router.get(

@@ -10,7 +10,6 @@ from typing import Annotated, Any
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Form, Query, Request
-from fastapi.responses import RedirectResponse
 from starlette.datastructures import FormData
 from starlette.responses import Response
 
@@ -43,7 +42,9 @@ from permed_atlas.web.deps import (
     FormDep,
     SessionDep,
     SettingsDep,
+    is_editor,
     render,
+    see_other,
 )
 
 __all__ = ["api_router", "router"]
@@ -62,10 +63,6 @@ _CHOICES = {"status": PROGRAMME_STATUSES, "bbmri_eric": BBMRI_STATUSES}
 _COMMON_FORM = ENTRY_FIELDS[2:]
 PAGE_SIZE = 20
 """Entries per list page: the whole directory on one page was 11,000 pixels tall."""
-
-
-def _is_editor(user: Any) -> bool:
-    return user is not None and user.role in {"editor", "admin"}
 
 
 def form_fields(kind: str) -> list[str]:
@@ -136,7 +133,7 @@ def index(
             "kind_labels": KIND_LABELS,
             "regions": sorted(region_countries(settings)),
             "json_url": "/api/v1/directory/entries" + (f"?{query}" if query else ""),
-            "is_editor": _is_editor(user),
+            "is_editor": is_editor(user),
         },
     )
 
@@ -238,7 +235,7 @@ def new_submit(
             request, kind, values=values, error=str(exc), comment=comment, status_code=422
         )
     session.commit()
-    return RedirectResponse(f"/directory/{entry_id}", status_code=303)
+    return see_other(f"/directory/{entry_id}")
 
 
 @router.get("/{entry_id}")
@@ -252,7 +249,7 @@ def entry_page(request: Request, entry_id: str, session: SessionDep, user: Curre
             "data": data,
             "related": data["related_entries"],
             "kind_labels": KIND_LABELS,
-            "is_editor": _is_editor(user),
+            "is_editor": is_editor(user),
             "detail_fields": sorted(KIND_FIELDS[data["kind"]]),
         },
     )
@@ -333,7 +330,7 @@ def edit_submit(
             status_code=422,
         )
     session.commit()
-    return RedirectResponse(f"/directory/{entry_id}", status_code=303)
+    return see_other(f"/directory/{entry_id}")
 
 
 @router.get("/{entry_id}/history")
@@ -346,7 +343,7 @@ def history(request: Request, entry_id: str, session: SessionDep, user: CurrentU
         {
             "entry": entry,
             "revisions": revisions,
-            "is_editor": _is_editor(user),
+            "is_editor": is_editor(user),
             "current": revisions[0].number if revisions else 0,
         },
     )
@@ -364,4 +361,4 @@ def restore(
 ) -> Response:
     restore_revision(session, entry_id, revision, actor_id=editor.id, comment=comment or None)
     session.commit()
-    return RedirectResponse(f"/directory/{entry_id}/history", status_code=303)
+    return see_other(f"/directory/{entry_id}/history")

@@ -9,10 +9,9 @@ from typing import Annotated, Any
 
 import anyio.from_thread
 from fastapi import APIRouter, Form, Request
-from fastapi.responses import RedirectResponse
 from starlette.responses import Response
 
-from permed_atlas.accounts import User, record_audit
+from permed_atlas.accounts import User
 from permed_atlas.errors import InvalidInputError, PermissionDeniedError
 from permed_atlas.federation.data_use import data_use_from_values, purpose_choices, use_fields
 from permed_atlas.federation.demo_nodes import LocalNode, local_nodes, probe_nodes, start_command
@@ -50,6 +49,7 @@ from permed_atlas.web.deps import (
     PathId,
     SessionDep,
     SettingsDep,
+    audited_redirect,
 )
 from permed_atlas.web.deps import render as render_page
 
@@ -194,11 +194,10 @@ def create_request_form(
     created = create_access_request(
         session, requester_id=user.id, title=title, description=description, result=result,
         result_json=result_to_json(result), now=datetime.now(UTC))
-    record_audit(session, actor_id=user.id, action="federation.access_request.create",
-                 target=f"federation_access_request:{created.id}",
-                 detail={"nodes": [n.node_id for n in created.nodes]})
-    session.commit()
-    return RedirectResponse(f"/federation/requests/{created.id}", status_code=303)
+    return audited_redirect(session, user, action="federation.access_request.create",
+                            target=f"federation_access_request:{created.id}",
+                            url=f"/federation/requests/{created.id}",
+                            detail={"nodes": [n.node_id for n in created.nodes]})
 
 
 @router.get("/requests")
@@ -261,8 +260,7 @@ def answer_form(
         raise InvalidInputError(f"decision must be one of {DECISIONS}", field="decision")
     answer_access_request(session, request_id, node_id=node_id, decision=decision, note=note,
                           manager_id=user.id, managed_nodes=managed, now=datetime.now(UTC))
-    record_audit(session, actor_id=user.id, action="federation.access_request.answer",
-                 target=f"federation_access_request:{request_id}",
-                 detail={"node_id": node_id, "decision": decision})
-    session.commit()
-    return RedirectResponse(f"/federation/requests/{request_id}", status_code=303)
+    return audited_redirect(session, user, action="federation.access_request.answer",
+                            target=f"federation_access_request:{request_id}",
+                            url=f"/federation/requests/{request_id}",
+                            detail={"node_id": node_id, "decision": decision})

@@ -16,13 +16,11 @@ from typing import Annotated, Any
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Form, Query, Request
-from fastapi.responses import RedirectResponse
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.orm import Session
 from starlette.responses import Response
 
 from permed_atlas import pdf
-from permed_atlas.accounts import role_at_least
 from permed_atlas.helpdesk.answer import answer_question
 from permed_atlas.helpdesk.compare import check_country, check_topic, compare_topic, list_entries
 from permed_atlas.helpdesk.digest import TRANSFER_ADVICE, Digest, digest_answer, digest_to_markdown
@@ -52,7 +50,10 @@ from permed_atlas.web.deps import (
     EditorUser,
     SessionDep,
     SettingsDep,
+    download,
+    is_editor,
     render,
+    see_other,
 )
 
 __all__ = ["api_router", "router"]
@@ -141,11 +142,7 @@ def answer_markdown(
     url = str(request.url_for("helpdesk_page").include_query_params(q=answer.question))
     text = digest_to_markdown(answer, digest, url=url, disclaimer=DISCLAIMER,
                               confirmations=latest_confirmations(session))  # fmt: skip
-    return Response(
-        text,
-        media_type="text/markdown; charset=utf-8",
-        headers={"Content-Disposition": 'attachment; filename="helpdesk-answer.md"'},
-    )
+    return download(text, media_type="text/markdown; charset=utf-8", filename="helpdesk-answer.md")
 
 
 @router.get("/answer.pdf")
@@ -162,11 +159,7 @@ def answer_pdf(
     with tempfile.TemporaryDirectory() as tmp:
         path = pdf.write_pdf(html, Path(tmp) / "answer.pdf")
         body = path.read_bytes()
-    return Response(
-        body,
-        media_type="application/pdf",
-        headers={"Content-Disposition": 'attachment; filename="helpdesk-answer.pdf"'},
-    )
+    return download(body, media_type="application/pdf", filename="helpdesk-answer.pdf")
 
 
 @router.get("/compare")
@@ -232,7 +225,7 @@ def _entry_context(
         "entry": entry, "related": related, "directory": directory,
         "country_name": display_name(knowledge, entry.country),
         "confirmations": latest_confirmations(session), "glossary": glossary,
-        "is_editor": user is not None and role_at_least(user.role, "editor"),
+        "is_editor": is_editor(user),
         "values": {"source": entry.source, "checked_on": "", "note": ""}, "form_error": None,
     }  # fmt: skip
 
@@ -277,7 +270,7 @@ def confirm_entry_submit(
             status_code=422,
         )
     session.commit()
-    return RedirectResponse(f"/helpdesk/entries/{entry_id}", status_code=303)
+    return see_other(f"/helpdesk/entries/{entry_id}")
 
 
 @api_router.get("/ask", response_model=HelpdeskAnswerPublic)

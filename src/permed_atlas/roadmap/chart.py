@@ -8,6 +8,7 @@ JavaScript, and so that tests can read it as XML.
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from datetime import date
 from xml.sax.saxutils import escape, quoteattr
 
@@ -43,6 +44,26 @@ def _fmt(value: float) -> str:
     return f"{value:.1f}".rstrip("0").rstrip(".")
 
 
+@dataclass(frozen=True)
+class _Frame:
+    """The plot area and the scales from dates and values to its pixels."""
+
+    x_start: int
+    x_end: int
+    y_low: float
+    y_high: float
+    step: float
+    plot_w: int = WIDTH - LEFT - RIGHT
+    plot_h: int = HEIGHT - TOP - BOTTOM
+
+    def x(self, when: date) -> float:
+        return LEFT + (when.toordinal() - self.x_start) / (self.x_end - self.x_start) * self.plot_w
+
+    def y(self, value: float) -> float:
+        # Not clamped: lines leaving the plot are cut by the clip path, keeping their slope.
+        return TOP + (1 - (value - self.y_low) / (self.y_high - self.y_low)) * self.plot_h
+
+
 def render_chart(assessment: Assessment, *, title: str | None = None) -> str:
     """The indicator's chart as a standalone SVG document.
 
@@ -52,22 +73,38 @@ def render_chart(assessment: Assessment, *, title: str | None = None) -> str:
     indicator = assessment.indicator
     projection = assessment.projection
     level = projection.level if projection else 0.9
+    start = min(
+        [point.when for point in assessment.points]
+        + [indicator.baseline_date, indicator.target_date]
+    )
+    rows = []
+    if projection is not None:
+        rows = band(projection.trend, start=start, end=indicator.target_date, level=level)
+    frame = _frame(assessment, rows)
+    out = _heading(assessment, frame, title or indicator.name)
+    out.extend(_axes(frame, assessment))
+    out.extend(_trend(frame, assessment, rows, start=start, level=level))
+    out.extend(_target_and_baseline(frame, assessment))
+    out.extend(_observations(frame, assessment))
+    out.extend(_legend(assessment, level))
+    out.append("</svg>")
+    return "\n".join(out)
+
+
+def _frame(assessment: Assessment, rows: list[tuple[date, float, float, float]]) -> _Frame:
+    indicator = assessment.indicator
     dates = [point.when for point in assessment.points] + [
         indicator.baseline_date,
         indicator.target_date,
     ]
     start, end = min(dates), max(dates)
     pad = max(30, (end - start).days // 25)
-    x_start, x_end = start.toordinal() - pad, end.toordinal() + pad
-    rows = []
-    if projection is not None:
-        rows = band(projection.trend, start=start, end=indicator.target_date, level=level)
     values = [point.value for point in assessment.points] + [
         indicator.baseline_value,
         indicator.target_value,
     ]
-    if projection is not None:
-        values.append(projection.value)
+    if assessment.projection is not None:
+        values.append(assessment.projection.value)
     for _, _, low, high in rows:
         values += [low, high]
     y_low, y_high = min(0.0, min(values)), max(values)
@@ -78,18 +115,13 @@ def render_chart(assessment: Assessment, *, title: str | None = None) -> str:
     y_high = math.ceil(y_high / step) * step
     if y_high == y_low:
         y_high = y_low + step
-    plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
+    return _Frame(start.toordinal() - pad, end.toordinal() + pad, y_low, y_high, step)
 
-    def x(when: date) -> float:
-        return LEFT + (when.toordinal() - x_start) / (x_end - x_start) * plot_w
 
-    def y(value: float) -> float:
-        # Not clamped: lines leaving the plot are cut by the clip path, keeping their slope.
-        return TOP + (1 - (value - y_low) / (y_high - y_low)) * plot_h
-
-    heading = title or indicator.name
+def _heading(assessment: Assessment, frame: _Frame, heading: str) -> list[str]:
+    indicator = assessment.indicator
     subheading = f"{indicator.scope.label()} · {indicator.code}"
-    out = [
+    return [
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{WIDTH}" height="{HEIGHT}" '
         f'viewBox="0 0 {WIDTH} {HEIGHT}" role="img" aria-labelledby="chart-title chart-desc" '
         f'font-family="sans-serif" font-size="12">',
@@ -98,23 +130,27 @@ def render_chart(assessment: Assessment, *, title: str | None = None) -> str:
         f'<rect x="0" y="0" width="{WIDTH}" height="{HEIGHT}" fill="#ffffff"/>',
         f'<text x="{LEFT}" y="20" font-size="14" font-weight="bold">{escape(_cut(heading))}</text>',
         f'<text x="{LEFT}" y="37" fill="#555">{escape(_cut(subheading, 100))}</text>',
-        f'<clipPath id="plot-area"><rect x="{LEFT}" y="{TOP}" width="{plot_w}" '
-        f'height="{plot_h}"/></clipPath>',
+        f'<clipPath id="plot-area"><rect x="{LEFT}" y="{TOP}" width="{frame.plot_w}" '
+        f'height="{frame.plot_h}"/></clipPath>',
     ]
-    # axes and grid
-    out.append('<g class="axes" stroke="#cccccc">')
-    tick = y_low
-    while tick <= y_high + step / 2:
-        ty = y(tick)
+
+
+def _axes(frame: _Frame, assessment: Assessment) -> list[str]:
+    indicator = assessment.indicator
+    plot_w, plot_h = frame.plot_w, frame.plot_h
+    out = ['<g class="axes" stroke="#cccccc">']
+    tick = frame.y_low
+    while tick <= frame.y_high + frame.step / 2:
+        ty = frame.y(tick)
         out.append(f'<line x1="{LEFT}" x2="{LEFT + plot_w}" y1="{ty:.1f}" y2="{ty:.1f}"/>')
         out.append(
             f'<text x="{LEFT - 6}" y="{ty + 4:.1f}" text-anchor="end" stroke="none" '
             f'fill="#333">{_fmt(tick)}</text>'
         )
-        tick += step
-    axis_start, axis_end = date.fromordinal(x_start), date.fromordinal(x_end)
+        tick += frame.step
+    axis_start, axis_end = date.fromordinal(frame.x_start), date.fromordinal(frame.x_end)
     for when in year_ticks(axis_start, axis_end, indicator.target_date):
-        tx = x(when)
+        tx = frame.x(when)
         out.append(
             f'<line class="year-tick" data-date="{when.isoformat()}" x1="{tx:.1f}" '
             f'x2="{tx:.1f}" y1="{TOP}" y2="{TOP + plot_h}"/>'
@@ -135,7 +171,20 @@ def render_chart(assessment: Assessment, *, title: str | None = None) -> str:
         f'<text x="14" y="{mid:.1f}" transform="rotate(-90 14 {mid:.1f})" '
         f'text-anchor="middle">{escape(indicator.unit)}</text>'
     )
-    # prediction band and projection
+    return out
+
+
+def _trend(
+    frame: _Frame,
+    assessment: Assessment,
+    rows: list[tuple[date, float, float, float]],
+    *,
+    start: date,
+    level: float,
+) -> list[str]:
+    """The prediction band and the projected trend line."""
+    x, y = frame.x, frame.y
+    out = []
     if rows:
         upper = " ".join(f"{x(when):.1f},{y(high):.1f}" for when, _, _, high in rows)
         lower = " ".join(f"{x(when):.1f},{y(low):.1f}" for when, _, low, _ in reversed(rows))
@@ -145,38 +194,42 @@ def render_chart(assessment: Assessment, *, title: str | None = None) -> str:
             f'fill-opacity="0.6" stroke="none"><title>{level:.0%} prediction interval</title>'
             f"</polygon>"
         )
+    projection = assessment.projection
     if projection is not None:
-        x0, x1 = start, indicator.target_date
+        x0, x1 = start, assessment.indicator.target_date
         out.append(
             f'<line class="projection" clip-path="url(#plot-area)" x1="{x(x0):.1f}" '
             f'y1="{y(projection.trend.value_at(x0)):.1f}" '
             f'x2="{x(x1):.1f}" y2="{y(projection.trend.value_at(x1)):.1f}" '
             f'stroke="{COLOURS["projection"]}" stroke-width="2" stroke-dasharray="6 4">'
             f"<title>linear trend, projected {_fmt(projection.value)} at "
-            f"{indicator.target_date.isoformat()}</title></line>"
+            f"{x1.isoformat()}</title></line>"
         )
-    # target
-    ty = y(indicator.target_value)
-    out.append(
-        f'<line class="target-line" x1="{LEFT}" x2="{LEFT + plot_w}" y1="{ty:.1f}" y2="{ty:.1f}" '
-        f'stroke="{COLOURS["target"]}" stroke-dasharray="2 3"/>'
-    )
-    tx = x(indicator.target_date)
-    out.append(
+    return out
+
+
+def _target_and_baseline(frame: _Frame, assessment: Assessment) -> list[str]:
+    indicator = assessment.indicator
+    ty = frame.y(indicator.target_value)
+    tx = frame.x(indicator.target_date)
+    bx, by = frame.x(indicator.baseline_date), frame.y(indicator.baseline_value)
+    return [
+        f'<line class="target-line" x1="{LEFT}" x2="{LEFT + frame.plot_w}" y1="{ty:.1f}" '
+        f'y2="{ty:.1f}" stroke="{COLOURS["target"]}" stroke-dasharray="2 3"/>',
         f'<path class="target" d="M{tx:.1f},{ty - 8:.1f} L{tx + 7:.1f},{ty:.1f} L{tx:.1f},'
         f'{ty + 8:.1f} L{tx - 7:.1f},{ty:.1f} Z" fill="{COLOURS["target"]}">'
         f"<title>target {_fmt(indicator.target_value)} by {indicator.target_date.isoformat()}"
-        f"</title></path>"
-    )
-    # baseline
-    bx, by = x(indicator.baseline_date), y(indicator.baseline_value)
-    out.append(
+        f"</title></path>",
         f'<rect class="baseline" x="{bx - 5:.1f}" y="{by - 5:.1f}" width="10" height="10" '
         f'fill="{COLOURS["baseline"]}"><title>baseline {_fmt(indicator.baseline_value)} on '
-        f"{indicator.baseline_date.isoformat()}</title></rect>"
-    )
-    # observations
-    observed = [p for p in assessment.points if p.when != indicator.baseline_date]
+        f"{indicator.baseline_date.isoformat()}</title></rect>",
+    ]
+
+
+def _observations(frame: _Frame, assessment: Assessment) -> list[str]:
+    x, y = frame.x, frame.y
+    observed = [p for p in assessment.points if p.when != assessment.indicator.baseline_date]
+    out = []
     if observed:
         line = " ".join(f"{x(p.when):.1f},{y(p.value):.1f}" for p in observed)
         out.append(
@@ -193,9 +246,7 @@ def render_chart(assessment: Assessment, *, title: str | None = None) -> str:
             f"{_fmt(point.value)}</title></circle>"
         )
     out.append("</g>")
-    out.extend(_legend(assessment, level))
-    out.append("</svg>")
-    return "\n".join(out)
+    return out
 
 
 def year_ticks(start: date, end: date, target: date) -> list[date]:

@@ -10,8 +10,6 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from permed_atlas.accounts import record_audit
@@ -38,17 +36,16 @@ from permed_atlas.roadmap.status import Assessment, assess
 from permed_atlas.roadmap.store import (
     DEMO_LABEL,
     DEMO_OBSERVATIONS,
-    _indicator_row,
-    _now,
-    _to_indicator,
-    _to_observation,
+    add_observations,
+    find_observation,
     get_indicator,
     get_roadmap,
     list_indicators,
     list_observations,
     load_bundled_roadmaps,
+    observations_by_indicator,
+    utcnow,
 )
-from permed_atlas.roadmap.tables import IndicatorRow, ObservationRow
 
 # --- observations --------------------------------------------------------------------------
 
@@ -69,37 +66,16 @@ def add_observation(
     :param entered_by: who entered it, as shown on pages (an email, "demo data", ...).
     :param today: observations after this date are refused (default: today, UTC).
     """
-    row, slug = _indicator_row(session, observation.indicator)
-    indicator = _to_indicator(row, slug)
-    raise_for_observation(indicator, observation, today=today or _now().date())
-    clash = session.scalar(
-        select(ObservationRow).where(
-            ObservationRow.indicator_id == row.id,
-            ObservationRow.observed_on == observation.observed_on,
-        )
-    )
+    indicator = get_indicator(session, observation.indicator)
+    raise_for_observation(indicator, observation, today=today or utcnow().date())
+    clash = find_observation(session, indicator.code, observation.observed_on)
     if clash is not None:
         raise ObservationError(
             f"observation for {indicator.code}: date: {observation.observed_on.isoformat()} "
             f"already has an observation (value {clash.value:g})",
             field="date",
         )
-    stored = ObservationRow(
-        indicator_id=row.id,
-        observed_on=observation.observed_on,
-        value=observation.value,
-        source=observation.source.strip(),
-        entered_by_id=actor_id,
-        entered_by=entered_by,
-        entered_at=_now(),
-    )
-    session.add(stored)
-    try:
-        session.flush()
-    except IntegrityError as exc:  # a concurrent writer got there first
-        raise ObservationError(
-            f"observation for {indicator.code}: date: already stored", field="date"
-        ) from exc
+    (stored,) = add_observations(session, [observation], actor_id=actor_id, entered_by=entered_by)
     record_audit(
         session,
         actor_id=actor_id,
@@ -112,7 +88,7 @@ def add_observation(
             "entered_by": entered_by,
         },
     )
-    return _to_observation(stored, indicator.code)
+    return stored
 
 
 def import_observations(
@@ -140,66 +116,11 @@ def import_observations(
     :param dry_run: check the file and report, store nothing.
     """
     rows, problems = read_observation_rows(text, where=path)
-    limit = today or _now().date()
-    indicators: dict[str, tuple[IndicatorRow, Indicator]] = {}
-    seen: dict[tuple[str, date], int] = {}
-    fresh: list[ObservationInput] = []
-    skipped = 0
-    for observation in rows:
-        line = observation.line or 0
-        if observation.indicator not in indicators:
-            try:
-                row, slug = _indicator_row(session, observation.indicator)
-            except RoadmapNotFoundError:
-                problems.append((line, "indicator", f"no indicator {observation.indicator!r}"))
-                continue
-            indicators[observation.indicator] = (row, _to_indicator(row, slug))
-        row, indicator = indicators[observation.indicator]
-        bad = check_observation(indicator, observation, today=limit)
-        problems.extend((line, field, message) for field, message in bad)
-        key = (indicator.code, observation.observed_on)
-        if key in seen:
-            problems.append((line, "date", f"same indicator and date as line {seen[key]}"))
-            continue
-        seen[key] = line
-        stored = session.scalar(
-            select(ObservationRow).where(
-                ObservationRow.indicator_id == row.id,
-                ObservationRow.observed_on == observation.observed_on,
-            )
-        )
-        if stored is not None:
-            if stored.value == observation.value:
-                skipped += 1
-            else:
-                problems.append(
-                    (
-                        line,
-                        "date",
-                        f"{indicator.code} already has value {stored.value:g} on "
-                        f"{observation.observed_on.isoformat()}",
-                    )
-                )
-            continue
-        if not bad:
-            fresh.append(observation)
+    fresh, skipped = _new_observations(session, rows, problems, today=today or utcnow().date())
     if problems:
         raise ObservationImportError(path, sorted(problems))
     if not dry_run:
-        now = _now()
-        for observation in fresh:
-            session.add(
-                ObservationRow(
-                    indicator_id=indicators[observation.indicator][0].id,
-                    observed_on=observation.observed_on,
-                    value=observation.value,
-                    source=observation.source,
-                    entered_by_id=actor_id,
-                    entered_by=entered_by,
-                    entered_at=now,
-                )
-            )
-        session.flush()
+        add_observations(session, fresh, actor_id=actor_id, entered_by=entered_by)
         if fresh:
             record_audit(
                 session,
@@ -215,6 +136,56 @@ def import_observations(
     return ImportReport(
         path=path, read=len(rows), stored=len(fresh), skipped_existing=skipped, dry_run=dry_run
     )
+
+
+def _new_observations(
+    session: Session,
+    rows: list[ObservationInput],
+    problems: list[tuple[int, str, str]],
+    *,
+    today: date,
+) -> tuple[list[ObservationInput], int]:
+    """The rows to store, and how many are stored already; adds each bad row to ``problems``.
+
+    :param today: observations after this date are refused.
+    """
+    indicators: dict[str, Indicator] = {}
+    seen: dict[tuple[str, date], int] = {}
+    fresh: list[ObservationInput] = []
+    skipped = 0
+    for observation in rows:
+        line = observation.line or 0
+        if observation.indicator not in indicators:
+            try:
+                indicators[observation.indicator] = get_indicator(session, observation.indicator)
+            except RoadmapNotFoundError:
+                problems.append((line, "indicator", f"no indicator {observation.indicator!r}"))
+                continue
+        indicator = indicators[observation.indicator]
+        bad = check_observation(indicator, observation, today=today)
+        problems.extend((line, field, message) for field, message in bad)
+        key = (indicator.code, observation.observed_on)
+        if key in seen:
+            problems.append((line, "date", f"same indicator and date as line {seen[key]}"))
+            continue
+        seen[key] = line
+        stored = find_observation(session, indicator.code, observation.observed_on)
+        if stored is not None:
+            if stored.value == observation.value:
+                skipped += 1
+            else:
+                problems.append(
+                    (
+                        line,
+                        "date",
+                        f"{indicator.code} already has value {stored.value:g} on "
+                        f"{observation.observed_on.isoformat()}",
+                    )
+                )
+            continue
+        if not bad:
+            fresh.append(observation)
+    return fresh, skipped
 
 
 def load_demo_observations(session: Session, *, today: date | None = None) -> ImportReport:
@@ -258,24 +229,9 @@ def assess_roadmap(
     :param level: coverage of the prediction interval.
     """
     indicators = list_indicators(session, roadmap=slug, region=region)
-    ids = {
-        row.code: row.id
-        for row in session.scalars(
-            select(IndicatorRow).where(IndicatorRow.code.in_([i.code for i in indicators]))
-        )
-    }
-    by_indicator: dict[int, list[Observation]] = {}
-    if ids:
-        code_of = {v: k for k, v in ids.items()}
-        for row in session.scalars(
-            select(ObservationRow).where(ObservationRow.indicator_id.in_(list(ids.values())))
-        ):
-            by_indicator.setdefault(row.indicator_id, []).append(
-                _to_observation(row, code_of[row.indicator_id])
-            )
+    observed = observations_by_indicator(session, [i.code for i in indicators])
     return [
-        assess(indicator, by_indicator.get(ids[indicator.code], []), level=level)
-        for indicator in indicators
+        assess(indicator, observed.get(indicator.code, []), level=level) for indicator in indicators
     ]
 
 

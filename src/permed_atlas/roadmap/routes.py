@@ -11,7 +11,6 @@ from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Request, UploadFile
-from fastapi.responses import RedirectResponse
 from starlette.responses import Response
 
 from permed_atlas.errors import InvalidInputError
@@ -41,7 +40,10 @@ from permed_atlas.web.deps import (
     EditorUser,
     SessionDep,
     SettingsDep,
+    download,
+    is_editor,
     render,
+    see_other,
 )
 
 __all__ = ["api_router", "router"]
@@ -56,24 +58,12 @@ router = APIRouter(
 MAX_UPLOAD = 5_000_000
 
 
-def _is_editor(user: Any) -> bool:
-    return user is not None and user.role in {"editor", "admin"}
-
-
-def _download(body: str | bytes, media_type: str, filename: str) -> Response:
-    return Response(
-        body,
-        media_type=media_type,
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
-    )
-
-
 @router.get("/")
 def index(request: Request, session: SessionDep, user: CurrentUser) -> Response:
     return render(
         request,
         "roadmap/index.html",
-        {"roadmaps": list_roadmaps(session), "is_editor": _is_editor(user)},
+        {"roadmaps": list_roadmaps(session), "is_editor": is_editor(user)},
     )
 
 
@@ -104,7 +94,7 @@ def new_roadmap(
         context = {"document": document, "error": str(exc)}
         return render(request, "roadmap/new.html", context, status_code=422)
     session.commit()
-    return RedirectResponse(f"/roadmap/{summary.slug}", status_code=303)
+    return see_other(f"/roadmap/{summary.slug}")
 
 
 @router.post("/from-delphi")
@@ -117,7 +107,7 @@ def from_delphi(
 ) -> Response:
     summary = roadmap_from_delphi(session, study.strip(), actor_id=editor.id)
     session.commit()
-    return RedirectResponse(f"/roadmap/{summary.slug}", status_code=303)
+    return see_other(f"/roadmap/{summary.slug}")
 
 
 @router.get("/import")
@@ -178,7 +168,7 @@ def _indicator_response(
         "assessment": page.assessment,
         "svg": render_chart(page.assessment),
         "rule": describe_rule(),
-        "is_editor": _is_editor(user),
+        "is_editor": is_editor(user),
         "error": error,
         "form": form or {},
         "today": date.today().isoformat(),
@@ -214,13 +204,13 @@ def add_observation_form(
             request, session, code, user=editor, error=str(exc), form=form, status_code=422
         )
     session.commit()
-    return RedirectResponse(f"/roadmap/indicators/{code}", status_code=303)
+    return see_other(f"/roadmap/indicators/{code}")
 
 
 @router.get("/indicators/{code}/chart.svg")
 def chart_svg(request: Request, code: str, session: SessionDep) -> Response:
     svg = render_chart(indicator_page(session, code).assessment)
-    return _download(svg, "image/svg+xml", f"{code}.svg")
+    return download(svg, media_type="image/svg+xml", filename=f"{code}.svg")
 
 
 @router.get("/indicators/{code}/chart.png")
@@ -228,7 +218,9 @@ def chart_png(request: Request, code: str, session: SessionDep) -> Response:
     import vl_convert
 
     svg = render_chart(indicator_page(session, code).assessment)
-    return _download(vl_convert.svg_to_png(svg, scale=2), "image/png", f"{code}.png")
+    return download(
+        vl_convert.svg_to_png(svg, scale=2), media_type="image/png", filename=f"{code}.png"
+    )
 
 
 @router.get("/indicators/{code}/observations.csv")
@@ -247,7 +239,9 @@ def observations_csv(request: Request, code: str, session: SessionDep) -> Respon
         for o in page.observations
     ]
     columns = ("indicator", "date", "value", "unit", "source", "entered_by")
-    return _download(to_csv(rows, columns=columns), "text/csv", f"{code}-observations.csv")
+    return download(
+        to_csv(rows, columns=columns), media_type="text/csv", filename=f"{code}-observations.csv"
+    )
 
 
 @router.get("/{slug}")
@@ -261,7 +255,7 @@ def roadmap_page(request: Request, slug: str, session: SessionDep, user: Current
             "roadmap": overview.roadmap,
             "card": overview.scorecard,
             "rule": describe_rule(),
-            "is_editor": _is_editor(user),
+            "is_editor": is_editor(user),
             "delphi_links": delphi_item_links(
                 session, [ref for _, _, a in overview.roadmap.actions() for ref in a.delphi_items]
             ),
@@ -282,20 +276,21 @@ def scorecard_page(request: Request, slug: str, session: SessionDep) -> Response
 @router.get("/{slug}/scorecard.csv")
 def scorecard_csv(request: Request, slug: str, session: SessionDep) -> Response:
     card = roadmap_overview(session, slug).scorecard
-    return _download(to_csv(scorecard_rows(card)), "text/csv", f"{slug}-scorecard.csv")
+    return download(
+        to_csv(scorecard_rows(card)), media_type="text/csv", filename=f"{slug}-scorecard.csv"
+    )
 
 
 @router.get("/{slug}/actions.csv")
 def actions_csv(request: Request, slug: str, session: SessionDep) -> Response:
-    return _download(
-        to_csv(roadmap_rows(get_roadmap(session, slug))), "text/csv", f"{slug}-actions.csv"
-    )
+    rows = roadmap_rows(get_roadmap(session, slug))
+    return download(to_csv(rows), media_type="text/csv", filename=f"{slug}-actions.csv")
 
 
 @router.get("/{slug}/indicators.csv")
 def indicators_csv(request: Request, slug: str, session: SessionDep) -> Response:
     rows = [assessment_row(a) for a in roadmap_overview(session, slug).assessments]
-    return _download(to_csv(rows), "text/csv", f"{slug}-indicators.csv")
+    return download(to_csv(rows), media_type="text/csv", filename=f"{slug}-indicators.csv")
 
 
 @router.get("/{slug}/indicators/new")
@@ -362,4 +357,4 @@ def new_indicator(
         context = {"roadmap": roadmap, "error": str(exc), "form": form}
         return render(request, "roadmap/indicator_new.html", context, status_code=422)
     session.commit()
-    return RedirectResponse(f"/roadmap/indicators/{new.code}", status_code=303)
+    return see_other(f"/roadmap/indicators/{new.code}")

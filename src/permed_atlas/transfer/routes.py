@@ -34,7 +34,7 @@ from permed_atlas.transfer.schemas import (
     ScenarioCreate,
     TransferAssessmentPublic,
 )
-from permed_atlas.web.deps import SettingsDep, render
+from permed_atlas.web.deps import SettingsDep, download, render
 
 __all__ = ["api_router", "router"]
 
@@ -127,10 +127,9 @@ def transfer_report_markdown(request: Request, settings: SettingsDep) -> Respons
         known_measures=known_measures(sets),
     )
     body = render_markdown(assess_transfer(scenario, rule_sets=sets))
-    return Response(
-        body, media_type="text/markdown; charset=utf-8",
-        headers={"Content-Disposition": 'attachment; filename="transfer-assessment.md"'},
-    )  # fmt: skip
+    return download(
+        body, media_type="text/markdown; charset=utf-8", filename="transfer-assessment.md"
+    )
 
 
 @router.get("/rules")

@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, HTTPException, Request
-from fastapi.responses import JSONResponse, RedirectResponse
+from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
@@ -32,6 +32,7 @@ from permed_atlas.accounts import (
 )
 from permed_atlas.errors import InvalidInputError
 from permed_atlas.web.csrf import get_csrf_token, validate_csrf
+from permed_atlas.web.templating import see_other
 
 _SESSION_KEY = "sid"
 _UNSET = object()
@@ -160,18 +161,23 @@ def login_form(
         token = _start_login(request, session, user)
         session.commit()
     log_in(request, user, token)
-    return RedirectResponse(_safe_next(next), status_code=303)
+    return see_other(_safe_next(next))
 
 
-@router.post("/logout", include_in_schema=False, dependencies=[Depends(validate_csrf)])
-def logout_form(request: Request) -> Response:
+def _log_out(request: Request) -> None:
+    """End the session, recording who left in the audit log."""
     user = current_user_of(request)
     if user is not None:
         with request.app.state.session_factory() as session:
             record_audit(session, actor_id=user.id, action="user.logout", target=f"user:{user.id}")
             session.commit()
     log_out(request)
-    return RedirectResponse("/", status_code=303)
+
+
+@router.post("/logout", include_in_schema=False, dependencies=[Depends(validate_csrf)])
+def logout_form(request: Request) -> Response:
+    _log_out(request)
+    return see_other("/")
 
 
 @router.get("/password", include_in_schema=False)
@@ -179,7 +185,7 @@ def password_page(request: Request) -> Response:
     from permed_atlas.web.templating import render
 
     if current_user_of(request) is None:
-        return RedirectResponse("/login?next=/password", status_code=303)
+        return see_other("/login?next=/password")
     return render(request, "password.html", {"error": None, "changed": False})
 
 
@@ -193,7 +199,7 @@ def password_form(
 
     user = current_user_of(request)
     if user is None:
-        return RedirectResponse("/login?next=/password", status_code=303)
+        return see_other("/login?next=/password")
     try:
         _change_password(request, user, current=current_password, new=new_password)
     except (InvalidCredentialsError, InvalidInputError) as exc:
@@ -286,12 +292,7 @@ def login_json(request: Request, body: LoginRequest) -> Response | SessionPublic
 @api_router.post("/logout", response_model=SessionPublic, dependencies=[Depends(validate_csrf)])
 def logout_json(request: Request) -> SessionPublic:
     """Log out (send the session's X-CSRF-Token)."""
-    user = current_user_of(request)
-    if user is not None:
-        with request.app.state.session_factory() as session:
-            record_audit(session, actor_id=user.id, action="user.logout", target=f"user:{user.id}")
-            session.commit()
-    log_out(request)
+    _log_out(request)
     return _session_public(request)
 
 

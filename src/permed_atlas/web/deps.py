@@ -4,7 +4,10 @@
 DuckDB cursor on the corpus), ``CurrentUser`` (User or None), ``MemberUser``,
 ``EditorUser``, ``AdminUser`` (401 when not logged in, 403 without the role),
 ``CsrfProtected`` (validates the CSRF token of a write), ``FormDep`` (the parsed form
-body, so that a route touching the database can be a plain ``def``) and ``render``.
+body, so that a route touching the database can be a plain ``def``) and ``render``;
+and the responses every capability's routes give the same way: ``is_editor`` (whether a
+page shows the editing controls), ``see_other`` (the redirect after a POST) and
+``download`` (a file to save, named in its Content-Disposition).
 
 Every route that touches a database is a plain ``def``: FastAPI runs it in a worker
 thread, so a slow query never stalls the event loop that answers everyone else.
@@ -14,7 +17,7 @@ async dependency before the route runs (tests/security/test_event_loop.py checks
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from typing import Annotated
 
 import duckdb
@@ -22,12 +25,20 @@ from fastapi import Depends, HTTPException, Path, Request
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
+from starlette.responses import RedirectResponse
 
-from permed_atlas.accounts import User, role_at_least
+from permed_atlas.accounts import User, record_audit, role_at_least
 from permed_atlas.settings import Settings
 from permed_atlas.web.auth import current_user_of
 from permed_atlas.web.csrf import csrf_input, get_csrf_token, validate_csrf
-from permed_atlas.web.templating import render
+from permed_atlas.web.templating import (
+    NO_STORE,
+    attachment,
+    download,
+    is_editor,
+    render,
+    see_other,
+)
 
 __all__ = [
     "AdminUser",
@@ -39,12 +50,19 @@ __all__ = [
     "FormDep",
     "MAX_ID",
     "MemberUser",
+    "NO_STORE",
     "PathId",
     "SessionDep",
     "SettingsDep",
+    "attachment",
+    "audited_redirect",
     "csrf_input",
+    "download",
+    "form_texts",
     "get_csrf_token",
+    "is_editor",
     "render",
+    "see_other",
 ]
 
 
@@ -95,6 +113,42 @@ async def read_form(request: Request) -> FormData:
     Starlette caches it on the request, so the CSRF check and the route share one parse.
     """
     return await request.form()
+
+
+def audited_redirect(
+    session: Session,
+    user: User,
+    *,
+    action: str,
+    target: str,
+    url: str,
+    detail: dict[str, object] | None = None,
+) -> RedirectResponse:
+    """The end of a form write: record it in the audit log, commit, and send the browser on.
+
+    :param session: the request's session, holding the write.
+    :param user: who wrote.
+    :param action: what was done, e.g. ``delphi.round.open``.
+    :param target: what it was done to, e.g. ``delphi_round:12``.
+    :param url: the page to go to (303, so a reload does not post again).
+    :param detail: figures worth keeping with the entry.
+    """
+    record_audit(session, actor_id=user.id, action=action, target=target, detail=detail)
+    session.commit()
+    return see_other(url)
+
+
+def form_texts(form: FormData, defaults: Mapping[str, str]) -> dict[str, str]:
+    """The text fields of a posted form, each the default when it was not sent.
+
+    :param form: the parsed form (``FormDep``).
+    :param defaults: field name -> value when the field is missing (or is not text).
+    """
+    texts = {}
+    for name, default in defaults.items():
+        value = form.get(name, default)
+        texts[name] = value if isinstance(value, str) else default
+    return texts
 
 
 def get_corpus(request: Request) -> Iterator[duckdb.DuckDBPyConnection]:

@@ -21,6 +21,7 @@ from starlette.responses import Response
 
 from permed_atlas.accounts import InvalidCredentialsError, LoginRateLimitedError
 from permed_atlas.errors import (
+    ConflictError,
     InvalidInputError,
     NotFoundError,
     PermedError,
@@ -50,6 +51,7 @@ ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
         (401, "log in first"),
         (403, "not allowed, or a missing or wrong CSRF token"),
         (404, "no such thing"),
+        (409, "the thing changed meanwhile or no longer takes this (a closed round, a stale form)"),
         (422, "invalid input; `field` names it"),
         (429, "too many requests (login rate limit); see Retry-After"),
         (503, "the corpus is busy (an ingest holds it)"),
@@ -63,6 +65,7 @@ TITLES = {
     403: "Not allowed",
     404: "Not found",
     405: "Method not allowed",
+    409: "Conflict",
     422: "Invalid input",
     429: "Too many requests",
     500: "Something went wrong",
@@ -77,19 +80,17 @@ def status_for(exc: PermedError) -> int:
     """
     from permed_atlas.landscape import CorpusUnavailableError
 
-    if isinstance(exc, NotFoundError):
-        return 404
-    if isinstance(exc, InvalidInputError):
-        return 422
-    if isinstance(exc, PermissionDeniedError):
-        return 403
-    if isinstance(exc, InvalidCredentialsError):
-        return 401
-    if isinstance(exc, LoginRateLimitedError):
-        return 429
-    if isinstance(exc, CorpusUnavailableError):
-        return 503
-    return 400
+    # the first kind that matches decides: an error of two kinds gets the first one's status
+    statuses: tuple[tuple[type[PermedError], int], ...] = (
+        (NotFoundError, 404),
+        (InvalidInputError, 422),
+        (PermissionDeniedError, 403),
+        (ConflictError, 409),
+        (InvalidCredentialsError, 401),
+        (LoginRateLimitedError, 429),
+        (CorpusUnavailableError, 503),
+    )
+    return next((status for kind, status in statuses if isinstance(exc, kind)), 400)
 
 
 def wants_json(request: Request) -> bool:

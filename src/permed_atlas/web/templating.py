@@ -1,4 +1,9 @@
-"""Jinja2 templates and ``render``: every page gets the request, the user and the CSRF helper."""
+"""Jinja2 templates and ``render``: every page gets the request, the user and the CSRF helper.
+
+Also the other answers every capability's routes give the same way: ``see_other`` (the
+redirect after a form POST), ``download`` (a file to save) and ``is_editor`` (whether a page
+shows the editing controls). Routes import them from ``web.deps``.
+"""
 
 from __future__ import annotations
 
@@ -10,8 +15,9 @@ from urllib.parse import urlencode
 import duckdb
 from fastapi import Request
 from fastapi.templating import Jinja2Templates
-from starlette.responses import Response
+from starlette.responses import RedirectResponse, Response
 
+from permed_atlas.accounts import role_at_least
 from permed_atlas.landscape import CorpusSummary, LandscapeError, summarise_corpus
 from permed_atlas.limits import COMMENT_MAX_LENGTH, TEXT_MAX_LENGTH
 from permed_atlas.web.csrf import csrf_input, get_csrf_token
@@ -94,3 +100,48 @@ def render(
     }
     values.update(context or {})
     return templates.TemplateResponse(request, template_name, values, status_code=status_code)
+
+
+NO_STORE = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
+"""Headers of a response that holds a secret (a personal link): never cached, and the
+address never sent on as a Referer."""
+
+
+def is_editor(user: Any) -> bool:
+    """Whether ``user`` (a User or None) may edit: the editor role or above.
+
+    The one test behind every page's editing controls; ``EditorUser`` enforces the same.
+    """
+    return user is not None and role_at_least(user.role, "editor")
+
+
+def see_other(url: str) -> RedirectResponse:
+    """The answer to a successful form POST: 303, so a reload does not post again.
+
+    :param url: where the browser goes next (a path on this site).
+    """
+    return RedirectResponse(url, status_code=303)
+
+
+def attachment(filename: str) -> dict[str, str]:
+    """The Content-Disposition header that makes the browser save ``filename``."""
+    return {"Content-Disposition": f'attachment; filename="{filename}"'}
+
+
+def download(
+    body: str | bytes,
+    *,
+    media_type: str,
+    filename: str,
+    headers: dict[str, str] | None = None,
+) -> Response:
+    """A file to save rather than show.
+
+    :param body: the file's content.
+    :param media_type: its type, with a charset for text (``text/csv; charset=utf-8``).
+    :param filename: the name the browser saves it under.
+    :param headers: further headers (e.g. ``Cache-Control: no-store`` for secrets).
+    """
+    return Response(
+        body, media_type=media_type, headers={**attachment(filename), **(headers or {})}
+    )

@@ -1,4 +1,4 @@
-"""The roadmap's tables: takes a Session (the caller owns the transaction), returns models.
+"""Roadmaps and their indicators: read, created, imported from files, loaded from the bundle.
 
 Every write is audited with ``permed_atlas.accounts.record_audit``. A whole
 file (roadmap or observations) is checked before anything is added, so a bad
@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -22,12 +21,10 @@ from permed_atlas.landscape import region_countries
 from permed_atlas.roadmap.errors import (
     InvalidRoadmapError,
     RoadmapExistsError,
-    RoadmapNotFoundError,
 )
 from permed_atlas.roadmap.models import (
     Action,
     Indicator,
-    Observation,
     Pillar,
     Priority,
     Roadmap,
@@ -40,26 +37,13 @@ from permed_atlas.roadmap.spec import (
     parse_indicators,
     parse_roadmap,
 )
-from permed_atlas.roadmap.tables import IndicatorRow, ObservationRow, RoadmapNodeRow, RoadmapRow
+from permed_atlas.roadmap.store.rows import indicator_row, roadmap_row, to_indicator, utcnow
+from permed_atlas.roadmap.tables import IndicatorRow, RoadmapNodeRow, RoadmapRow
 
-DATA_DIR = Path(__file__).resolve().parents[1] / "data" / "roadmap"
+DATA_DIR = Path(__file__).resolve().parents[2] / "data" / "roadmap"
 BUNDLED_DIR = DATA_DIR / "roadmaps"
 DEMO_OBSERVATIONS = DATA_DIR / "demo_observations.csv"
 DEMO_LABEL = "demo data"
-
-
-def _now() -> datetime:
-    return datetime.now(UTC)
-
-
-# --- reading -------------------------------------------------------------------------------
-
-
-def _roadmap_row(session: Session, slug: str) -> RoadmapRow:
-    row = session.scalar(select(RoadmapRow).where(RoadmapRow.slug == slug))
-    if row is None:
-        raise RoadmapNotFoundError(f"no roadmap {slug!r}")
-    return row
 
 
 def _to_roadmap(session: Session, row: RoadmapRow) -> Roadmap:
@@ -102,40 +86,6 @@ def _to_roadmap(session: Session, row: RoadmapRow) -> Roadmap:
     )
 
 
-def _to_indicator(row: IndicatorRow, roadmap_slug: str) -> Indicator:
-    return Indicator(
-        code=row.code,
-        roadmap=roadmap_slug,
-        name=row.name,
-        definition=row.definition,
-        unit=row.unit,
-        direction=row.direction,  # type: ignore[arg-type]
-        baseline_value=row.baseline_value,
-        baseline_date=row.baseline_date,
-        target_value=row.target_value,
-        target_date=row.target_date,
-        scope=Scope(region=row.region, country=row.country, centre=row.centre),
-        action_codes=tuple(row.actions or ()),
-        data_source=row.data_source,
-        note=row.note,
-    )
-
-
-def _to_observation(row: ObservationRow, code: str) -> Observation:
-    entered_at = row.entered_at
-    if entered_at.tzinfo is None:  # SQLite hands timezone-aware columns back naive
-        entered_at = entered_at.replace(tzinfo=UTC)
-    return Observation(
-        id=row.id,
-        indicator=code,
-        observed_on=row.observed_on,
-        value=row.value,
-        source=row.source,
-        entered_by=row.entered_by,
-        entered_at=entered_at,
-    )
-
-
 def list_roadmaps(session: Session) -> list[RoadmapSummary]:
     """Every roadmap with its number of actions and indicators, bundled ones first.
 
@@ -171,7 +121,7 @@ def get_roadmap(session: Session, slug: str) -> Roadmap:
     :param session: the platform database session.
     :param slug: the roadmap's slug, e.g. ``ic2permed``.
     """
-    return _to_roadmap(session, _roadmap_row(session, slug))
+    return _to_roadmap(session, roadmap_row(session, slug))
 
 
 def list_indicators(
@@ -187,22 +137,11 @@ def list_indicators(
         RoadmapRow, RoadmapRow.id == IndicatorRow.roadmap_id
     )
     if roadmap is not None:
-        query = query.where(RoadmapRow.id == _roadmap_row(session, roadmap).id)
+        query = query.where(RoadmapRow.id == roadmap_row(session, roadmap).id)
     if region is not None:
         query = query.where(IndicatorRow.region == region.upper())
     rows = session.execute(query.order_by(IndicatorRow.id)).all()
-    return [_to_indicator(row, slug) for row, slug in rows]
-
-
-def _indicator_row(session: Session, code: str) -> tuple[IndicatorRow, str]:
-    found = session.execute(
-        select(IndicatorRow, RoadmapRow.slug)
-        .join(RoadmapRow, RoadmapRow.id == IndicatorRow.roadmap_id)
-        .where(IndicatorRow.code == code)
-    ).first()
-    if found is None:
-        raise RoadmapNotFoundError(f"no indicator {code!r}")
-    return found[0], found[1]
+    return [to_indicator(row, slug) for row, slug in rows]
 
 
 def get_indicator(session: Session, code: str) -> Indicator:
@@ -211,26 +150,8 @@ def get_indicator(session: Session, code: str) -> Indicator:
     :param session: the platform database session.
     :param code: e.g. ``dpyd-demo-berlin``.
     """
-    row, slug = _indicator_row(session, code)
-    return _to_indicator(row, slug)
-
-
-def list_observations(session: Session, code: str) -> list[Observation]:
-    """An indicator's observations in date order.
-
-    :param session: the platform database session.
-    :param code: the indicator's code.
-    """
-    row, _ = _indicator_row(session, code)
-    rows = session.scalars(
-        select(ObservationRow)
-        .where(ObservationRow.indicator_id == row.id)
-        .order_by(ObservationRow.observed_on)
-    )
-    return [_to_observation(observation, code) for observation in rows]
-
-
-# --- roadmaps and indicators ---------------------------------------------------------------
+    row, slug = indicator_row(session, code)
+    return to_indicator(row, slug)
 
 
 def _add_nodes(session: Session, roadmap_id: int, roadmap: Roadmap) -> None:
@@ -278,7 +199,7 @@ def _write_indicator(
     actor_id: int | None,
 ) -> IndicatorRow:
     if row is None:
-        row = IndicatorRow(code=indicator.code, created_by=actor_id, created_at=_now())
+        row = IndicatorRow(code=indicator.code, created_by=actor_id, created_at=utcnow())
         session.add(row)
     row.roadmap_id = roadmap_id
     row.name, row.definition, row.unit = indicator.name, indicator.definition, indicator.unit
@@ -346,7 +267,7 @@ def create_roadmap(
     if dry_run:
         return summary
     row = RoadmapRow(
-        slug=roadmap.slug, bundled=roadmap.bundled, created_by=actor_id, created_at=_now()
+        slug=roadmap.slug, bundled=roadmap.bundled, created_by=actor_id, created_at=utcnow()
     )
     _set_roadmap_fields(row, roadmap)
     session.add(row)
@@ -441,7 +362,7 @@ def create_indicator(
     :param regions: region catalog for the scope check.
     :param actor_id: the editor.
     """
-    row = _roadmap_row(session, indicator.roadmap)
+    row = roadmap_row(session, indicator.roadmap)
     roadmap = _to_roadmap(session, row)
     unknown = [code for code in indicator.action_codes if code not in roadmap.action_codes()]
     if unknown:

@@ -1,0 +1,378 @@
+"""Rounds and their items: drafting, opening, closing, and carrying items to the next round."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping, Sequence
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from permed_atlas.delphi._natural import natural_key
+from permed_atlas.delphi.definition import ItemDraft
+from permed_atlas.delphi.errors import RoundStateError, StudyNotFoundError
+from permed_atlas.delphi.models import CarryDecision, Item, Round
+from permed_atlas.delphi.store.rows import get_row, item_model, new_item_row, round_model, utcnow
+from permed_atlas.delphi.tables import ItemRow, RoundRow
+
+
+def list_rounds(session: Session, survey_id: int) -> list[Round]:
+    """A survey's rounds, first to last."""
+    rows = session.scalars(
+        select(RoundRow).where(RoundRow.survey_id == survey_id).order_by(RoundRow.number)
+    )
+    return [round_model(r) for r in rows]
+
+
+def get_round(session: Session, round_id: int) -> Round:
+    """One round by id."""
+    return round_model(get_row(session, RoundRow, round_id, "round"))
+
+
+def previous_round(session: Session, round_: Round) -> Round | None:
+    """The round before ``round_`` in its survey, if any."""
+    row = session.scalar(
+        select(RoundRow).where(
+            RoundRow.survey_id == round_.survey_id, RoundRow.number == round_.number - 1
+        )
+    )
+    return round_model(row) if row else None
+
+
+def find_round(session: Session, survey_id: int, *, number: int | None = None) -> Round:
+    """A survey's round by number, or its latest round.
+
+    :param survey_id: the survey.
+    :param number: the round number; the latest when None.
+    """
+    rounds = list_rounds(session, survey_id)
+    if not rounds:
+        raise StudyNotFoundError(f"survey {survey_id} has no rounds")
+    if number is None:
+        return rounds[-1]
+    for round_ in rounds:
+        if round_.number == number:
+            return round_
+    raise StudyNotFoundError(f"survey {survey_id} has no round {number}")
+
+
+def list_items(session: Session, round_id: int) -> list[Item]:
+    """A round's items in their display order."""
+    rows = session.scalars(
+        select(ItemRow).where(ItemRow.round_id == round_id).order_by(ItemRow.position, ItemRow.id)
+    )
+    return [item_model(r) for r in rows]
+
+
+def get_item(session: Session, item_id: int) -> Item:
+    """One item by id."""
+    return item_model(get_row(session, ItemRow, item_id, "item"))
+
+
+def open_round(session: Session, round_id: int, *, closes_at: datetime | None = None) -> Round:
+    """Open a draft round for responses.
+
+    :param round_id: the round.
+    :param closes_at: the planned closing time shown to experts (closing stays a manual act).
+    """
+    row = get_row(session, RoundRow, round_id, "round")
+    if row.status != "draft":
+        raise RoundStateError(
+            f"round {row.number} is {row.status}, only a draft round can be opened"
+        )
+    if not session.scalar(select(ItemRow.id).where(ItemRow.round_id == round_id).limit(1)):
+        raise RoundStateError(f"round {row.number} has no items to rate")
+    row.status = "open"
+    row.closes_at = closes_at
+    session.flush()
+    return round_model(row)
+
+
+def add_item(session: Session, round_id: int, draft: ItemDraft) -> Item:
+    """Add a new item to a draft round (new items are addable before the round opens).
+
+    :param round_id: the draft round.
+    :param draft: the item.
+    """
+    row = get_row(session, RoundRow, round_id, "round")
+    if row.status != "draft":
+        raise RoundStateError(
+            f"round {row.number} is {row.status}; items change only in a draft round"
+        )
+    if session.scalar(
+        select(ItemRow.id).where(ItemRow.round_id == round_id, ItemRow.code == draft.code)
+    ):
+        raise RoundStateError(f"round {row.number} already has an item {draft.code!r}")
+    last = max((i.position for i in list_items(session, round_id)), default=0)
+    earlier = session.scalar(
+        select(ItemRow)
+        .join(RoundRow, RoundRow.id == ItemRow.round_id)
+        .where(
+            RoundRow.survey_id == row.survey_id,
+            RoundRow.number == row.number - 1,
+            ItemRow.code == draft.code,
+        )
+    )
+    if earlier is None:
+        item = new_item_row(round_id, draft, position=last + 1)
+    else:
+        # the same code as an item of the previous round: it is that item carried on, so
+        # stability and each expert's earlier answer stay linked
+        same = draft.statement.strip() == earlier.statement
+        item = new_item_row(
+            round_id,
+            draft,
+            position=last + 1,
+            origin="carried" if same else "edited",
+            previous_item_id=earlier.id,
+        )
+        again = " for re-rating" if earlier.outcome.startswith("consensus") else ""
+        earlier.outcome_reason = (
+            f"carried to round {row.number}{again}{'' if same else ' reworded'}; "
+            f"{earlier.outcome_reason}"
+        )
+        earlier.outcome = "carried"
+    session.add(item)
+    session.flush()
+    return item_model(item)
+
+
+def update_item(
+    session: Session,
+    item_id: int,
+    *,
+    statement: str | None = None,
+    rationale: str | None = None,
+    subtopic: str | None = None,
+) -> Item:
+    """Edit an item of a draft round; a carried item becomes "edited".
+
+    :param item_id: the item.
+    :param statement: the new wording, if it changes.
+    :param rationale: the new rationale, if it changes.
+    :param subtopic: the new sub-topic code, if it changes.
+    """
+    row = get_row(session, ItemRow, item_id, "item")
+    round_row = session.get(RoundRow, row.round_id)
+    if subtopic is not None:
+        row.subtopic = subtopic
+    if statement is not None or rationale is not None:
+        if round_row is not None and round_row.status != "draft":
+            raise RoundStateError(
+                f"item {row.code} is in a {round_row.status} round; its wording is fixed"
+            )
+        if statement is not None and statement.strip() and statement.strip() != row.statement:
+            row.statement = statement.strip()
+            if row.origin == "carried":
+                row.origin = "edited"
+        if rationale is not None:
+            row.rationale = rationale
+    session.flush()
+    return item_model(row)
+
+
+def remove_item(session: Session, item_id: int, *, reason: str) -> Item:
+    """Drop an item from a draft round; the item it came from records why.
+
+    :param item_id: the item in a draft round.
+    :param reason: why it was dropped (kept on the previous round's item).
+    """
+    row = get_row(session, ItemRow, item_id, "item")
+    round_row = session.get(RoundRow, row.round_id)
+    if round_row is not None and round_row.status != "draft":
+        raise RoundStateError(
+            f"item {row.code} is in a {round_row.status} round and cannot be dropped"
+        )
+    if not reason.strip():
+        raise RoundStateError("give a reason for dropping the item")
+    if row.previous_item_id is not None:
+        previous = session.get(ItemRow, row.previous_item_id)
+        if previous is not None:
+            previous.outcome = "dropped"
+            previous.outcome_reason = reason.strip()
+    dropped = item_model(row)
+    session.delete(row)
+    session.flush()
+    return dropped
+
+
+def mark_closed(session: Session, round_id: int, *, now: datetime | None = None) -> Round:
+    """Close an open round to responses (its items' outcomes are recorded separately).
+
+    :param round_id: the open round.
+    :param now: the closing time.
+    """
+    row = get_row(session, RoundRow, round_id, "round")
+    if row.status != "open":
+        raise RoundStateError(
+            f"round {row.number} is {row.status}; only an open round can be closed"
+        )
+    row.status = "closed"
+    row.closed_at = now or utcnow()
+    session.flush()
+    return round_model(row)
+
+
+def record_outcomes(session: Session, outcomes: Mapping[int, tuple[str, str]]) -> None:
+    """Set items' outcomes and the reasons given for them.
+
+    :param outcomes: item id -> (outcome, reason), e.g. ("consensus_include", "... figures").
+    """
+    for item_id, (outcome, reason) in outcomes.items():
+        row = get_row(session, ItemRow, item_id, "item")
+        row.outcome = outcome
+        row.outcome_reason = reason
+    session.flush()
+
+
+CARRY_MODES = ("pending", "all", "selected")
+
+
+def start_next_round(
+    session: Session,
+    round_id: int,
+    *,
+    decisions: Mapping[str, CarryDecision] | None = None,
+    new_items: Sequence[ItemDraft] = (),
+    carry: str = "pending",
+    selected: Collection[str] = (),
+) -> Round:
+    """Create the next (draft) round from a closed one.
+
+    Which items go on: ``pending`` carries the items without consensus, ``all`` every
+    item (consensus ones are re-rated), ``selected`` the codes in ``selected``. A
+    decision can still drop or reword an item. Every carried item keeps its link to the
+    earlier one (stability, the expert's own earlier answer); each carried or dropped
+    item records why it moved, after the figures of its round.
+
+    :param round_id: the closed round.
+    :param decisions: item code -> decision, for items to drop or reword.
+    :param new_items: items to add; a code of an earlier item not carried carries it
+        with the new wording (the link is kept).
+    :param carry: ``pending``, ``all`` or ``selected``.
+    :param selected: the codes to carry when ``carry`` is ``selected``.
+    """
+    decisions = decisions or {}
+    if carry not in CARRY_MODES:
+        raise RoundStateError(f"carry must be one of {', '.join(CARRY_MODES)}, not {carry!r}")
+    row = _last_closed_round(session, round_id)
+    items = list_items(session, round_id)
+    by_code = {i.code: i for i in items}
+    unknown = sorted((set(decisions) | set(selected)) - set(by_code))
+    if unknown:
+        raise RoundStateError(f"round {row.number} has no item {', '.join(unknown)}")
+    nxt = RoundRow(survey_id=row.survey_id, number=row.number + 1, status="draft")
+    session.add(nxt)
+    session.flush()
+    redraft = {d.code: d for d in new_items if d.code in by_code}
+    position = 0
+    for item in items:
+        chosen = {
+            "pending": item.outcome == "pending",
+            "all": True,
+            "selected": item.code in selected,
+        }[carry]
+        wanted = chosen or item.code in redraft
+        decision = decisions.get(item.code, CarryDecision())
+        if item.code in redraft:
+            if chosen and not decision.drop:
+                raise RoundStateError(
+                    f"new item {item.code!r} is already carried to round {nxt.number}; "
+                    "reword it with a decision instead"
+                )
+            decision = CarryDecision(statement=redraft[item.code].statement, reason=decision.reason)
+        if not wanted and item.outcome == "pending" and not decision.drop:
+            decision = CarryDecision(
+                drop=True, reason=decision.reason or f"not selected for round {nxt.number}"
+            )
+        if not wanted and not decision.drop:
+            continue  # a consensus item that stays final
+        _carry(session, item, decision, nxt, position := position + 1)
+    for draft in new_items:
+        if draft.code in by_code:
+            continue
+        position += 1
+        session.add(
+            ItemRow(
+                round_id=nxt.id,
+                code=draft.code,
+                statement=draft.statement,
+                rationale=draft.rationale,
+                subtopic=draft.subtopic,
+                position=position,
+                origin="new",
+                outcome="pending",
+                outcome_reason="",
+            )
+        )
+    session.flush()
+    return round_model(nxt)
+
+
+def _last_closed_round(session: Session, round_id: int) -> RoundRow:
+    """The row of a closed round that no round follows yet."""
+    row: RoundRow = get_row(session, RoundRow, round_id, "round")
+    if row.status != "closed":
+        raise RoundStateError(
+            f"round {row.number} is {row.status}; close it before starting the next"
+        )
+    if session.scalar(
+        select(RoundRow.id).where(
+            RoundRow.survey_id == row.survey_id, RoundRow.number == row.number + 1
+        )
+    ):
+        raise RoundStateError(f"round {row.number + 1} already exists")
+    return row
+
+
+def _carry(
+    session: Session, item: Item, decision: CarryDecision, nxt: RoundRow, position: int
+) -> None:
+    old = session.get(ItemRow, item.id)
+    assert old is not None
+    figures = old.outcome_reason
+    if decision.drop:
+        if item.outcome != "pending":
+            return  # a consensus item not carried stays final; nothing to drop
+        old.outcome = "dropped"
+        old.outcome_reason = (
+            f"dropped before round {nxt.number}: {decision.reason or 'no reason given'}; {figures}"
+        )
+        return
+    reworded = decision.statement is not None and decision.statement.strip() != item.statement
+    old.outcome = "carried"
+    why = f": {decision.reason}" if decision.reason else ""
+    # a consensus item re-rated is final only if the new round agrees again
+    again = " for re-rating" if item.outcome != "pending" else ""
+    old.outcome_reason = (
+        f"carried to round {nxt.number}{again}{' reworded' if reworded else ''}{why}; {figures}"
+    )
+    session.add(
+        ItemRow(
+            round_id=nxt.id,
+            code=item.code,
+            statement=decision.statement.strip()
+            if reworded and decision.statement
+            else item.statement,
+            rationale=item.rationale,
+            subtopic=item.subtopic,
+            position=position,
+            origin="edited" if reworded else "carried",
+            previous_item_id=item.id,
+            outcome="pending",
+            outcome_reason="",
+        )
+    )
+
+
+def list_final_items(session: Session, survey_id: int) -> list[Item]:
+    """Items that reached consensus to include, in any round of a survey (the survey's final list).
+
+    :param survey_id: the survey.
+    """
+    rows = session.scalars(
+        select(ItemRow)
+        .join(RoundRow, RoundRow.id == ItemRow.round_id)
+        .where(RoundRow.survey_id == survey_id, ItemRow.outcome == "consensus_include")
+    )
+    return sorted((item_model(r) for r in rows), key=lambda i: natural_key(i.code))

@@ -1,0 +1,74 @@
+"""What the roadmap store's modules share: its clock, the lookups of a row by its name,
+and rows turned into the core's models."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from permed_atlas.roadmap.errors import RoadmapNotFoundError
+from permed_atlas.roadmap.models import Indicator, Observation, Scope
+from permed_atlas.roadmap.tables import IndicatorRow, ObservationRow, RoadmapRow
+
+
+def utcnow() -> datetime:
+    """The current time in UTC (when a row was created or entered)."""
+    return datetime.now(UTC)
+
+
+def roadmap_row(session: Session, slug: str) -> RoadmapRow:
+    """The row of the roadmap ``slug``; RoadmapNotFoundError if none."""
+    row = session.scalar(select(RoadmapRow).where(RoadmapRow.slug == slug))
+    if row is None:
+        raise RoadmapNotFoundError(f"no roadmap {slug!r}")
+    return row
+
+
+def indicator_row(session: Session, code: str) -> tuple[IndicatorRow, str]:
+    """The row of the indicator ``code`` and its roadmap's slug; RoadmapNotFoundError if none."""
+    found = session.execute(
+        select(IndicatorRow, RoadmapRow.slug)
+        .join(RoadmapRow, RoadmapRow.id == IndicatorRow.roadmap_id)
+        .where(IndicatorRow.code == code)
+    ).first()
+    if found is None:
+        raise RoadmapNotFoundError(f"no indicator {code!r}")
+    return found[0], found[1]
+
+
+def to_indicator(row: IndicatorRow, roadmap_slug: str) -> Indicator:
+    """The model of an indicator row (its roadmap's slug comes from a join)."""
+    return Indicator(
+        code=row.code,
+        roadmap=roadmap_slug,
+        name=row.name,
+        definition=row.definition,
+        unit=row.unit,
+        direction=row.direction,  # type: ignore[arg-type]
+        baseline_value=row.baseline_value,
+        baseline_date=row.baseline_date,
+        target_value=row.target_value,
+        target_date=row.target_date,
+        scope=Scope(region=row.region, country=row.country, centre=row.centre),
+        action_codes=tuple(row.actions or ()),
+        data_source=row.data_source,
+        note=row.note,
+    )
+
+
+def to_observation(row: ObservationRow, code: str) -> Observation:
+    """The model of an observation row of the indicator ``code``."""
+    entered_at = row.entered_at
+    if entered_at.tzinfo is None:  # SQLite hands timezone-aware columns back naive
+        entered_at = entered_at.replace(tzinfo=UTC)
+    return Observation(
+        id=row.id,
+        indicator=code,
+        observed_on=row.observed_on,
+        value=row.value,
+        source=row.source,
+        entered_by=row.entered_by,
+        entered_at=entered_at,
+    )
