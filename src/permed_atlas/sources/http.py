@@ -193,7 +193,8 @@ class RetryingClient:
             if not isinstance(outcome, _Failure):
                 return outcome
             if retry == self.policy.max_retries:
-                message = f"{where}: {outcome.reason}; gave up after {retry} retries"
+                retries = "1 retry" if retry == 1 else f"{retry} retries"
+                message = f"{where}: {outcome.reason}; gave up after {retries}"
                 raise FetchError(self.redact(message), status=outcome.status)
             wait = self.policy.wait_before(retry, retry_after=outcome.retry_after)
             if self.on_retry is not None:
