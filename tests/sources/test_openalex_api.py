@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import json
 import time
 from datetime import date
@@ -26,14 +27,18 @@ def _recent(fake: FakeApis) -> list[str]:
 
 
 def _ids_in(files: tuple[Path, ...]) -> list[str]:
-    return [work["id"] for file in files for work in json.loads(file.read_bytes())["results"]]
+    return [
+        work["id"]
+        for file in files
+        for work in json.loads(gzip.decompress(file.read_bytes()))["results"]
+    ]
 
 
 def test_every_page_is_written_then_ingested(fetch_settings: Settings, fake_apis: FakeApis) -> None:
     summary = fetch_openalex_pages(EVERYTHING, settings=fetch_settings, per_page=50)
 
     works = len(fake_apis.works)  # 302 real works: 7 pages of 50 at most
-    assert [file.name for file in summary.files] == [f"page-{n:06d}.json" for n in range(1, 8)]
+    assert [file.name for file in summary.files] == [f"page-{n:06d}.json.gz" for n in range(1, 8)]
     assert _ids_in(summary.files) == [work["id"] for work in fake_apis.works]
     assert (summary.records, summary.total, summary.resumed) == (works, works, False)
     # Cursor paging: "*" first, then each page's next_cursor, ending on the empty page.
@@ -123,9 +128,9 @@ def test_restart_forgets_the_earlier_pages(fetch_settings: Settings, fake_apis: 
     assert first.folder == again.folder and not again.resumed
     assert sorted(path.name for path in again.folder.iterdir()) == [
         ".state.json",
-        "page-000001.json",
-        "page-000002.json",
-        "page-000003.json",
+        "page-000001.json.gz",
+        "page-000002.json.gz",
+        "page-000003.json.gz",
     ]
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import re
 import time
 from datetime import date
@@ -34,7 +35,7 @@ def _pmids_in(files: tuple[Path, ...]) -> list[str]:
         for f in files
         for m in re.finditer(
             rb"<PubmedArticle>\s*<MedlineCitation[^>]*>\s*<PMID Version=\"\d+\">(\d+)</PMID>",
-            f.read_bytes(),
+            gzip.decompress(f.read_bytes()),
         )
     ]
 

@@ -2,10 +2,11 @@
 
 One ``esearch`` with ``usehistory=y`` leaves the matching PMIDs on NCBI's history
 server (a ``WebEnv`` and a ``query_key``); ``efetch`` then reads them as PubMed XML,
-``batch_size`` at a time, each batch written atomically as ``batch-00000000.xml``
-(named by its start) before the hidden state file moves past it. A resumed fetch
-goes on from the saved ``retstart``; when NCBI has forgotten the ``WebEnv`` (it keeps
-one for a few hours) the search is run again and the fetch goes on where it was.
+``batch_size`` at a time, each batch gzipped and written atomically as
+``batch-00000000.xml.gz`` (named by its start) before the hidden state file moves
+past it. A resumed fetch goes on from the saved ``retstart``; when NCBI has
+forgotten the ``WebEnv`` (it keeps one for a few hours) the search is run again and
+the fetch goes on where it was.
 Requests are spaced to NCBI's limits: 3 a second, 10 with an API key.
 
 PubMed's E-utilities give at most the first 10,000 records of one search: a larger
@@ -23,6 +24,7 @@ large compiled dependency for three URLs.
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import re
 import xml.etree.ElementTree as ET
@@ -174,7 +176,8 @@ class _PubMedFetch:
         body, records = self.client.get_parsed(
             f"{self.base}/efetch.fcgi", params=params, parse=_read_batch
         )
-        write_atomic(self.folder / f"batch-{start:08d}.xml", body)
+        # mtime=0: the same batch gives the same bytes, whether fetched in one run or resumed.
+        write_atomic(self.folder / f"batch-{start:08d}.xml.gz", gzip.compress(body, mtime=0))
         self.state["records"] += records
         self.state["next_retstart"] = start + int(params["retmax"])
         self.state["done"] = self.state["next_retstart"] >= self.last()
@@ -260,5 +263,5 @@ def fetch_pubmed_batches(
             expired_in_a_row = 0
             if on_progress is not None:
                 on_progress(state["records"], state["count"])
-    files = tuple(sorted(folder.glob("batch-*.xml")))
+    files = tuple(sorted(folder.glob("batch-*.xml.gz")))
     return FetchSummary(folder, files, state["records"], state["count"], resumed)
