@@ -161,14 +161,10 @@ class Settings(BaseSettings):
         return self.data_dir / "partners"
 
     @property
-    def openalex_fetch_dir(self) -> Path:
-        """``permed fetch openalex``: one folder of API pages and resume state per query."""
-        return self.data_dir / "fetch" / "openalex"
-
-    @property
-    def pubmed_fetch_dir(self) -> Path:
-        """``permed fetch pubmed``: one folder of efetch batches and resume state per query."""
-        return self.data_dir / "fetch" / "pubmed"
+    def fetch_dir(self) -> Path:
+        """``permed fetch``: per source (``openalex/``, ``pubmed/``), one folder of pages and
+        resume state per query."""
+        return self.data_dir / "fetch"
 
     @property
     def demo_corpus_dir(self) -> Path:

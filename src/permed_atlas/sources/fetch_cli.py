@@ -144,7 +144,7 @@ def openalex(
                 on_retry=_say_retry,
             )
     except KeyboardInterrupt:
-        raise _interrupted(str(settings.openalex_fetch_dir / query.folder_name())) from None
+        raise _interrupted(str(query.folder_in(settings))) from None
     _finish(summary, source="openalex", settings=settings, ingest=not no_ingest, tag=not no_tag)
 
 
@@ -179,5 +179,5 @@ def pubmed(
                 on_retry=_say_retry,
             )
     except KeyboardInterrupt:
-        raise _interrupted(str(settings.pubmed_fetch_dir / search.folder_name())) from None
+        raise _interrupted(str(search.folder_in(settings))) from None
     _finish(summary, source="pubmed", settings=settings, ingest=not no_ingest, tag=not no_tag)

@@ -81,6 +81,13 @@ class OpenAlexQuery:
         digest = hashlib.sha256(orjson.dumps(self.as_dict())).hexdigest()[:12]
         return f"{words[:60].rstrip('-').lower()}-{digest}"
 
+    def folder_in(self, settings: Settings) -> Path:
+        """The query's folder of the data directory: the same query resumes there.
+
+        :param settings: gives the data directory.
+        """
+        return settings.fetch_dir / "openalex" / self.folder_name()
+
     def as_dict(self) -> dict[str, str | None]:
         """The query as saved in the state file."""
         return {
@@ -152,7 +159,7 @@ def fetch_openalex_pages(
     on_progress: Callable[[int, int | None], None] | None = None,
     on_retry: Callable[[str], None] | None = None,
 ) -> FetchSummary:
-    """Fetch every page of ``query`` into its folder under ``settings.openalex_fetch_dir``.
+    """Fetch every page of ``query`` into its folder under ``settings.fetch_dir / "openalex"``.
 
     Resumes from the saved cursor when the folder has a state file for the same query.
 
@@ -168,7 +175,7 @@ def fetch_openalex_pages(
         raise InvalidInputError(
             f"--per-page: {per_page} is not between 1 and {MAX_PER_PAGE}", field="per_page"
         )
-    folder = settings.openalex_fetch_dir / query.folder_name()
+    folder = query.folder_in(settings)
     state, resumed = _start_state(folder, query, restart)
     key = settings.openalex_api_key.get_secret_value() if settings.openalex_api_key else None
     params: dict[str, str | int] = {"filter": query.api_filter(), "per-page": per_page}

@@ -78,6 +78,13 @@ class PubMedQuery:
         digest = hashlib.sha256(orjson.dumps(self.as_dict())).hexdigest()[:12]
         return f"{words[:60].rstrip('-').lower()}-{digest}"
 
+    def folder_in(self, settings: Settings) -> Path:
+        """The query's folder of the data directory: the same query resumes there.
+
+        :param settings: gives the data directory.
+        """
+        return settings.fetch_dir / "pubmed" / self.folder_name()
+
     def as_dict(self) -> dict[str, str | None]:
         """The query as saved in the state file."""
         return {"term": self.term, "since": self.since.isoformat() if self.since else None}
@@ -216,7 +223,7 @@ def fetch_pubmed_batches(
     on_retry: Callable[[str], None] | None = None,
 ) -> FetchSummary:
     """Search PubMed for ``query`` and fetch every record into its folder under
-    ``settings.pubmed_fetch_dir``, resuming from the saved state of the same query.
+    ``settings.fetch_dir / "pubmed"``, resuming from the saved state of the same query.
 
     :param query: the PubMed query and ``--since``.
     :param settings: the E-utilities URL, key, e-mail, tool, retry policy and data directory.
@@ -230,7 +237,7 @@ def fetch_pubmed_batches(
         raise InvalidInputError(
             f"--batch-size: {batch_size} is not between 1 and {MAX_BATCH}", field="batch_size"
         )
-    folder = settings.pubmed_fetch_dir / query.folder_name()
+    folder = query.folder_in(settings)
     state, resumed = _start_state(folder, query, restart)
     key = settings.ncbi_api_key.get_secret_value() if settings.ncbi_api_key else None
     rate = RateLimiter(10.0 if key else 3.0)
