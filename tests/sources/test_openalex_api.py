@@ -13,7 +13,8 @@ import pytest
 from permed_atlas.errors import InvalidInputError
 from permed_atlas.landscape import open_corpus, run_ingest
 from permed_atlas.settings import Settings
-from permed_atlas.sources import FetchError, OpenAlexQuery, fetch_openalex_pages
+from permed_atlas.sources import FetchError, FetchStateError, OpenAlexQuery, fetch_openalex_pages
+from permed_atlas.sources._files import folder_lock
 
 from .conftest import OPENALEX_KEY
 from .fake_apis import FakeApis
@@ -127,6 +128,7 @@ def test_restart_forgets_the_earlier_pages(fetch_settings: Settings, fake_apis: 
     again = fetch_openalex_pages(RECENT, settings=fetch_settings, per_page=20, restart=True)
     assert first.folder == again.folder and not again.resumed
     assert sorted(path.name for path in again.folder.iterdir()) == [
+        ".lock",
         ".state.json",
         "page-000001.json.gz",
         "page-000002.json.gz",
@@ -138,3 +140,13 @@ def test_restart_forgets_the_earlier_pages(fetch_settings: Settings, fake_apis: 
 def test_a_filter_that_is_not_key_value_is_refused(bad: str) -> None:
     with pytest.raises(InvalidInputError, match="not key:value"):
         OpenAlexQuery(bad)
+
+
+def test_a_second_run_of_the_same_query_is_refused_while_one_runs(
+    fetch_settings: Settings, fake_apis: FakeApis
+) -> None:
+    running = pytest.raises(FetchStateError, match="another fetch of this query is running")
+    with folder_lock(RECENT.folder_in(fetch_settings)), running:  # as a running fetch holds it
+        fetch_openalex_pages(RECENT, settings=fetch_settings)
+    assert fake_apis.log("/works") == []
+    assert fetch_openalex_pages(RECENT, settings=fetch_settings).records == len(_recent(fake_apis))

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import fcntl
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -11,6 +14,7 @@ import orjson
 from permed_atlas.sources.errors import FetchStateError
 
 STATE_FILE = ".state.json"  # hidden: an ingest of the folder reads only the data files
+LOCK_FILE = ".lock"
 
 
 def write_atomic(path: Path, data: bytes) -> None:
@@ -71,5 +75,27 @@ def clear_folder(folder: Path) -> None:
     """
     if folder.is_dir():
         for path in folder.iterdir():
-            if path.is_file():
+            if path.is_file() and path.name != LOCK_FILE:
                 path.unlink()
+
+
+@contextmanager
+def folder_lock(folder: Path) -> Iterator[None]:
+    """Hold the fetch folder's lock: two runs of one query would write the same pages.
+
+    The kernel drops the lock when its process ends, however it ends (a SIGKILL too), so
+    a killed fetch never leaves a stale lock behind.
+
+    :param folder: the fetch's folder (created if missing).
+    :raises FetchStateError: another process holds it.
+    """
+    folder.mkdir(parents=True, exist_ok=True)
+    with (folder / LOCK_FILE).open("a") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError as exc:
+            raise FetchStateError(f"{folder}: another fetch of this query is running") from exc
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)

@@ -33,7 +33,13 @@ from typing import TYPE_CHECKING, Any
 import orjson
 
 from permed_atlas.errors import InvalidInputError
-from permed_atlas.sources._files import clear_folder, read_state, write_atomic, write_state
+from permed_atlas.sources._files import (
+    clear_folder,
+    folder_lock,
+    read_state,
+    write_atomic,
+    write_state,
+)
 from permed_atlas.sources.errors import FetchError, FetchStateError
 from permed_atlas.sources.http import IncompleteResponseError, RetryingClient, RetryPolicy
 from permed_atlas.sources.models import FetchSummary
@@ -176,7 +182,34 @@ def fetch_openalex_pages(
             f"--per-page: {per_page} is not between 1 and {MAX_PER_PAGE}", field="per_page"
         )
     folder = query.folder_in(settings)
-    state, resumed = _start_state(folder, query, restart)
+    with folder_lock(folder):
+        state, resumed = _start_state(folder, query, restart)
+        if on_progress is not None:
+            on_progress(state["records"], state["count"])
+        _fetch_pages(
+            query,
+            folder,
+            state,
+            settings=settings,
+            per_page=per_page,
+            on_progress=on_progress,
+            on_retry=on_retry,
+        )
+    files = tuple(folder / f"page-{number:06d}.json.gz" for number in range(1, state["pages"] + 1))
+    return FetchSummary(folder, files, state["records"], state["count"], resumed)
+
+
+def _fetch_pages(
+    query: OpenAlexQuery,
+    folder: Path,
+    state: dict[str, Any],
+    *,
+    settings: Settings,
+    per_page: int,
+    on_progress: Callable[[int, int | None], None] | None,
+    on_retry: Callable[[str], None] | None,
+) -> None:
+    """Fetch the pages after the one ``state`` ends at, saving ``state`` after each."""
     key = settings.openalex_api_key.get_secret_value() if settings.openalex_api_key else None
     params: dict[str, str | int] = {"filter": query.api_filter(), "per-page": per_page}
     if query.search:
@@ -186,8 +219,6 @@ def fetch_openalex_pages(
     if key:
         params["api_key"] = key
     url = settings.openalex_url.rstrip("/") + "/works"
-    if on_progress is not None:
-        on_progress(state["records"], state["count"])
     with RetryingClient(
         policy=RetryPolicy.from_settings(settings),
         secrets=[key],
@@ -210,5 +241,3 @@ def fetch_openalex_pages(
             write_state(folder, state)
             if on_progress is not None:
                 on_progress(state["records"], state["count"])
-    files = tuple(folder / f"page-{number:06d}.json.gz" for number in range(1, state["pages"] + 1))
-    return FetchSummary(folder, files, state["records"], state["count"], resumed)

@@ -37,7 +37,13 @@ from typing import TYPE_CHECKING, Any
 import orjson
 
 from permed_atlas.errors import InvalidInputError
-from permed_atlas.sources._files import clear_folder, read_state, write_atomic, write_state
+from permed_atlas.sources._files import (
+    clear_folder,
+    folder_lock,
+    read_state,
+    write_atomic,
+    write_state,
+)
 from permed_atlas.sources.errors import FetchError, FetchStateError
 from permed_atlas.sources.http import (
     IncompleteResponseError,
@@ -213,6 +219,34 @@ def _start_state(folder: Path, query: PubMedQuery, restart: bool) -> tuple[dict[
     return state, True
 
 
+def _fetch_batches(
+    run: _PubMedFetch,
+    batch_size: int,
+    *,
+    on_progress: Callable[[int, int | None], None] | None,
+    on_retry: Callable[[str], None] | None,
+) -> None:
+    """Fetch the batches after the saved ``retstart``, searching again if NCBI forgot."""
+    state = run.state
+    expired_in_a_row = 0
+    while not state["done"]:
+        try:
+            run.fetch_batch(batch_size)
+        except _ExpiredHistoryError:
+            expired_in_a_row += 1
+            if expired_in_a_row > 1:
+                raise FetchError(
+                    "efetch: NCBI forgot the search just made; try again later"
+                ) from None
+            if on_retry is not None:
+                on_retry("efetch: NCBI's history expired; searching again")
+            run.search()
+            continue
+        expired_in_a_row = 0
+        if on_progress is not None:
+            on_progress(state["records"], state["count"])
+
+
 def fetch_pubmed_batches(
     query: PubMedQuery,
     *,
@@ -238,37 +272,21 @@ def fetch_pubmed_batches(
             f"--batch-size: {batch_size} is not between 1 and {MAX_BATCH}", field="batch_size"
         )
     folder = query.folder_in(settings)
-    state, resumed = _start_state(folder, query, restart)
-    key = settings.ncbi_api_key.get_secret_value() if settings.ncbi_api_key else None
-    rate = RateLimiter(10.0 if key else 3.0)
-    with RetryingClient(
-        policy=RetryPolicy.from_settings(settings),
-        rate=rate,
-        secrets=[key],
-        timeout=settings.fetch_timeout_seconds,
-        on_retry=on_retry,
-    ) as client:
-        run = _PubMedFetch(query, settings, client, state, folder)
-        if state["webenv"] is None:
-            run.search()
-        if on_progress is not None:
-            on_progress(state["records"], state["count"])
-        expired_in_a_row = 0
-        while not state["done"]:
-            try:
-                run.fetch_batch(batch_size)
-            except _ExpiredHistoryError:
-                expired_in_a_row += 1
-                if expired_in_a_row > 1:
-                    raise FetchError(
-                        "efetch: NCBI forgot the search just made; try again later"
-                    ) from None
-                if on_retry is not None:
-                    on_retry("efetch: NCBI's history expired; searching again")
+    with folder_lock(folder):
+        state, resumed = _start_state(folder, query, restart)
+        key = settings.ncbi_api_key.get_secret_value() if settings.ncbi_api_key else None
+        with RetryingClient(
+            policy=RetryPolicy.from_settings(settings),
+            rate=RateLimiter(10.0 if key else 3.0),
+            secrets=[key],
+            timeout=settings.fetch_timeout_seconds,
+            on_retry=on_retry,
+        ) as client:
+            run = _PubMedFetch(query, settings, client, state, folder)
+            if state["webenv"] is None:
                 run.search()
-                continue
-            expired_in_a_row = 0
             if on_progress is not None:
                 on_progress(state["records"], state["count"])
+            _fetch_batches(run, batch_size, on_progress=on_progress, on_retry=on_retry)
     files = tuple(sorted(folder.glob("batch-*.xml.gz")))
     return FetchSummary(folder, files, state["records"], state["count"], resumed)
