@@ -42,3 +42,17 @@ def test_the_rate_limiter_spaces_requests() -> None:
 def test_every_secret_is_redacted() -> None:
     with RetryingClient(policy=RetryPolicy(), secrets=["s3cret", None, "k2"]) as client:
         assert client.redact("api_key=s3cret&x=k2&y=s3cret") == "api_key=***&x=***&y=***"
+
+
+def test_settings_never_show_the_keys() -> None:
+    from pydantic import SecretStr
+
+    from permed_atlas.settings import Settings
+
+    settings = Settings(
+        openalex_api_key=SecretStr("oa-secret-1234"), ncbi_api_key=SecretStr("ncbi-secret-5678")
+    )
+    shown = repr(settings) + str(settings) + settings.model_dump_json()
+    assert "oa-secret-1234" not in shown and "ncbi-secret-5678" not in shown
+    assert settings.openalex_api_key is not None
+    assert settings.openalex_api_key.get_secret_value() == "oa-secret-1234"

@@ -64,7 +64,7 @@ def test_search_on_the_history_server_then_batches_then_ingest(
 
 def search_webenv(fake: FakeApis) -> str:
     [webenv] = fake.webenvs
-    return webenv
+    return str(webenv)
 
 
 def test_key_email_and_tool_are_sent(fetch_settings: Settings, fake_apis: FakeApis) -> None:
