@@ -147,6 +147,7 @@ def test_the_10000_record_cap_is_said(
     monkeypatch.setattr(pubmed_eutils, "SEARCH_LIMIT", 100)
     summary = fetch_pubmed_batches(CHINA, settings=fetch_settings, batch_size=60)
     assert summary.records == 100 and summary.total == len(_matching(fake_apis, "china"))
+    assert summary.note is not None and "first 100 of the 188 records" in summary.note
 
 
 def test_an_esearch_error_is_reported(fetch_settings: Settings, fake_apis: FakeApis) -> None:

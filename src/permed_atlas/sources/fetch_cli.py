@@ -76,7 +76,7 @@ def _progress(label: str) -> Iterator[Callable[[int, int | None], None]]:
 
 
 def _say_retry(message: str) -> None:
-    err.print(message)
+    err.print(message, markup=False)  # a server's words, not rich markup
 
 
 def _finish(
@@ -89,12 +89,9 @@ def _finish(
 ) -> None:
     from permed_atlas.landscape import run_ingest
 
-    out.print(summary.line())
-    if summary.total is not None and summary.total > summary.records:
-        err.print(
-            f"the source matched {summary.total:,} records; {summary.records:,} "
-            "were fetched (narrow the query to get the rest)"
-        )
+    out.print(summary.line(), markup=False)
+    if summary.note:
+        err.print(summary.note, markup=False)
     if not summary.files:
         err.print("nothing matched: nothing to ingest")
     elif ingest:
@@ -102,7 +99,7 @@ def _finish(
 
 
 def _interrupted(folder_hint: str) -> typer.Exit:
-    err.print(f"interrupted: run the same command again to resume ({folder_hint})")
+    err.print(f"interrupted: run the same command again to resume ({folder_hint})", markup=False)
     return typer.Exit(130)
 
 

@@ -15,6 +15,7 @@ class FetchSummary:
     :param records: records in them.
     :param total: how many records the source said match.
     :param resumed: whether this run went on from an earlier one's state.
+    :param note: what the user should know about the result (e.g. a source's cap), or None.
     """
 
     folder: Path
@@ -22,6 +23,7 @@ class FetchSummary:
     records: int
     total: int | None
     resumed: bool
+    note: str | None = None
 
     def line(self) -> str:
         """One line for the terminal."""

@@ -289,4 +289,10 @@ def fetch_pubmed_batches(
                 on_progress(state["records"], state["count"])
             _fetch_batches(run, batch_size, on_progress=on_progress, on_retry=on_retry)
     files = tuple(sorted(folder.glob("batch-*.xml.gz")))
-    return FetchSummary(folder, files, state["records"], state["count"], resumed)
+    note = None
+    if state["count"] > SEARCH_LIMIT:
+        note = (
+            f"PubMed gives the first {SEARCH_LIMIT:,} of the {state['count']:,} records "
+            "matching one search: split the query, e.g. by years (AND 2015:2019[dp])"
+        )
+    return FetchSummary(folder, files, state["records"], state["count"], resumed, note)
