@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import logging
 import time
 from datetime import date
 from pathlib import Path
@@ -53,8 +54,14 @@ def test_every_page_is_written_then_ingested(fetch_settings: Settings, fake_apis
     assert [row[0] for row in stored] == sorted(i.rsplit("/", 1)[1] for i in _ids_in(summary.files))
 
 
-def test_key_and_polite_pool_email_are_sent(fetch_settings: Settings, fake_apis: FakeApis) -> None:
+def test_key_and_polite_pool_email_are_sent_and_the_key_is_not_logged(
+    fetch_settings: Settings, fake_apis: FakeApis, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)  # as an application that turns logging on
+    fake_apis.plan("/works", "503")
     fetch_openalex_pages(RECENT, settings=fetch_settings)
+    assert "HTTP Request: GET" in caplog.text and "api_key=***" in caplog.text
+    assert OPENALEX_KEY not in caplog.text
     for params in fake_apis.log("/works"):
         assert params["api_key"] == OPENALEX_KEY
         assert params["mailto"] == "analyst@example.org"

@@ -10,11 +10,14 @@ help.
 
 Keys travel as query parameters (both OpenAlex and NCBI want them there). They are
 never logged: every message this module makes has each secret replaced by ``***``,
-and it names a request by its path only.
+and it names a request by its path only; httpx's own log lines (``HTTP Request: GET
+<full URL>`` at INFO, shown whenever an application turns logging on) pass a filter
+that does the same while a client is open.
 """
 
 from __future__ import annotations
 
+import logging
 import random
 import threading
 import time
@@ -26,6 +29,7 @@ from typing import TYPE_CHECKING, TypeVar
 
 import httpx
 
+from permed_atlas import __version__
 from permed_atlas.sources.errors import FetchError
 
 if TYPE_CHECKING:
@@ -33,7 +37,7 @@ if TYPE_CHECKING:
 
 T = TypeVar("T")
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
-USER_AGENT = "permed-atlas (https://github.com/permed-atlas; fetch)"
+USER_AGENT = f"permed-atlas/{__version__} (python-httpx)"
 
 
 class IncompleteResponseError(Exception):
@@ -120,6 +124,25 @@ def parse_retry_after(value: str | None, *, now: datetime | None = None) -> floa
     return max(0.0, (when - (now or datetime.now(UTC))).total_seconds())
 
 
+_HTTP_LOGGERS = ("httpx", "httpcore")
+
+
+class _RedactingFilter(logging.Filter):
+    """Replaces the secrets in every log record of the HTTP libraries."""
+
+    def __init__(self, secrets: tuple[str, ...]) -> None:
+        super().__init__()
+        self.secrets = secrets
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        if any(secret in message for secret in self.secrets):
+            for secret in self.secrets:
+                message = message.replace(secret, "***")
+            record.msg, record.args = message, None
+        return True
+
+
 class RetryingClient:
     """GET with retries, a rate limit and redacted messages, over one ``httpx.Client``.
 
@@ -146,6 +169,9 @@ class RetryingClient:
         self._client = httpx.Client(
             timeout=timeout, headers={"User-Agent": USER_AGENT}, follow_redirects=True
         )
+        self._log_filter = _RedactingFilter(self.secrets)
+        for name in _HTTP_LOGGERS:
+            logging.getLogger(name).addFilter(self._log_filter)
 
     def __enter__(self) -> RetryingClient:
         return self
@@ -156,6 +182,8 @@ class RetryingClient:
     def close(self) -> None:
         """Close the connections."""
         self._client.close()
+        for name in _HTTP_LOGGERS:
+            logging.getLogger(name).removeFilter(self._log_filter)
 
     def redact(self, text: str) -> str:
         """``text`` with every secret replaced by ``***``.
