@@ -34,7 +34,7 @@ _REVISED = re.compile(
     rb"<DateRevised>\s*<Year>(\d{4})</Year>\s*<Month>(\d+)</Month>\s*<Day>(\d+)</Day>"
 )
 # Filters the fake understands; OpenAlex answers 400 to a filter key it does not know.
-_FILTERS = {"from_updated_date", "publication_year", "authorships.countries"}
+_FILTERS = {"from_updated_date", "publication_year", "institutions.country_code"}
 
 
 def load_openalex_works(realdata: Path) -> list[dict[str, Any]]:
@@ -81,9 +81,9 @@ def _work_matches(work: dict[str, Any], key: str, value: str) -> bool:
         year = work.get("publication_year") or 0
         return int(low) <= year <= int(high or low)
     countries = {
-        code
+        str(institution.get("country_code") or "").upper()
         for authorship in work.get("authorships") or []
-        for code in authorship.get("countries") or []
+        for institution in authorship.get("institutions") or []
     }
     return bool(countries & set(value.upper().split("|")))
 
