@@ -142,4 +142,11 @@ CAPABILITIES: tuple[Capability, ...] = (
         routes=True,
         tables=True,
     ),
+    Capability(
+        "sources",
+        groups={
+            "fetch": "Fetch works from the OpenAlex API or PubMed into the data directory and "
+            "ingest them.",
+        },
+    ),
 )

@@ -11,7 +11,7 @@ import secrets
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from permed_atlas.errors import SettingsError
@@ -43,6 +43,21 @@ class Settings(BaseSettings):
     :param session_absolute_timeout: seconds after logging in at which a login ends.
     :param trusted_proxies: addresses or networks of reverse proxies whose
         ``X-Forwarded-For`` and ``X-Forwarded-Proto`` headers are believed.
+    :param openalex_api_key: the OpenAlex API key ``permed fetch openalex`` sends; never
+        printed or logged.
+    :param openalex_email: the e-mail sent as ``mailto`` (OpenAlex's polite pool).
+    :param openalex_url: the OpenAlex API's base URL.
+    :param ncbi_api_key: the NCBI E-utilities API key (10 instead of 3 requests a second).
+    :param ncbi_email: the e-mail NCBI asks every E-utilities client to send.
+    :param ncbi_tool: the tool name sent to NCBI with the e-mail.
+    :param eutils_url: the E-utilities base URL.
+    :param fetch_max_retries: retries of one request after a 429, a 5xx, a dropped
+        connection or a cut response, before a fetch gives up (it can be resumed).
+    :param fetch_backoff_seconds: the first wait before a retry; each next one doubles,
+        with random jitter.
+    :param fetch_backoff_max_seconds: the longest wait before a retry (a server's
+        ``Retry-After`` included).
+    :param fetch_timeout_seconds: how long one request may wait for the server.
     """
 
     model_config = SettingsConfigDict(env_prefix="PERMED_", extra="ignore")
@@ -60,6 +75,17 @@ class Settings(BaseSettings):
     session_idle_timeout: int = Field(default=2 * 3600, ge=60)
     session_absolute_timeout: int = Field(default=24 * 3600, ge=60)
     trusted_proxies: list[str] = Field(default_factory=list)
+    openalex_api_key: SecretStr | None = None
+    openalex_email: str | None = None
+    openalex_url: str = "https://api.openalex.org"
+    ncbi_api_key: SecretStr | None = None
+    ncbi_email: str | None = None
+    ncbi_tool: str = "permed-atlas"
+    eutils_url: str = "https://eutils.ncbi.nlm.nih.gov/entrez/eutils"
+    fetch_max_retries: int = Field(default=8, ge=0, le=100)
+    fetch_backoff_seconds: float = Field(default=1.0, ge=0.0)
+    fetch_backoff_max_seconds: float = Field(default=120.0, ge=0.0)
+    fetch_timeout_seconds: float = Field(default=60.0, gt=0.0)
 
     @field_validator("trusted_proxies", mode="after")
     @classmethod
@@ -133,6 +159,12 @@ class Settings(BaseSettings):
     def partners_dir(self) -> Path:
         """The partner finder's cache of profile embeddings."""
         return self.data_dir / "partners"
+
+    @property
+    def fetch_dir(self) -> Path:
+        """``permed fetch``: per source (``openalex/``, ``pubmed/``), one folder of pages and
+        resume state per query."""
+        return self.data_dir / "fetch"
 
     @property
     def demo_corpus_dir(self) -> Path:

@@ -1,0 +1,101 @@
+"""Files a fetch writes: each appears whole or not at all, so a killed fetch leaves no half page."""
+
+from __future__ import annotations
+
+import fcntl
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from permed_atlas.sources.errors import FetchStateError
+
+STATE_FILE = ".state.json"  # hidden: an ingest of the folder reads only the data files
+LOCK_FILE = ".lock"
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` through a hidden temporary file renamed over it.
+
+    The rename is atomic on POSIX; the fsyncs make the page survive a power cut
+    before the state file that points past it does.
+
+    :param path: the file to (re)write.
+    :param data: its whole content.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(f".{path.name}.tmp")
+    with temporary.open("wb") as handle:
+        handle.write(data)
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(temporary, path)
+    directory = os.open(path.parent, os.O_RDONLY)
+    try:
+        os.fsync(directory)
+    finally:
+        os.close(directory)
+
+
+def read_state(folder: Path) -> dict[str, Any] | None:
+    """The saved state of the fetch in ``folder``, None when it has none yet.
+
+    :param folder: the fetch's folder.
+    """
+    path = folder / STATE_FILE
+    if not path.exists():
+        return None
+    try:
+        state = orjson.loads(path.read_bytes())
+    except (OSError, orjson.JSONDecodeError) as exc:
+        raise FetchStateError(
+            f"{path}: unreadable resume state ({exc}); delete the file or pass --restart"
+        ) from exc
+    if not isinstance(state, dict):
+        raise FetchStateError(f"{path}: resume state is not a JSON object; pass --restart")
+    return state
+
+
+def write_state(folder: Path, state: dict[str, Any]) -> None:
+    """Save the state of the fetch in ``folder`` (atomically).
+
+    :param folder: the fetch's folder.
+    :param state: JSON-serialisable state.
+    """
+    write_atomic(folder / STATE_FILE, orjson.dumps(state, option=orjson.OPT_INDENT_2))
+
+
+def clear_folder(folder: Path) -> None:
+    """Remove a fetch's pages and state (``--restart``), keeping the folder.
+
+    :param folder: the fetch's folder; only its own files are removed, no sub-folders.
+    """
+    if folder.is_dir():
+        for path in folder.iterdir():
+            if path.is_file() and path.name != LOCK_FILE:
+                path.unlink()
+
+
+@contextmanager
+def folder_lock(folder: Path) -> Iterator[None]:
+    """Hold the fetch folder's lock: two runs of one query would write the same pages.
+
+    The kernel drops the lock when its process ends, however it ends (a SIGKILL too), so
+    a killed fetch never leaves a stale lock behind.
+
+    :param folder: the fetch's folder (created if missing).
+    :raises FetchStateError: another process holds it.
+    """
+    folder.mkdir(parents=True, exist_ok=True)
+    with (folder / LOCK_FILE).open("a") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError as exc:
+            raise FetchStateError(f"{folder}: another fetch of this query is running") from exc
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
