@@ -84,6 +84,12 @@ CAPABILITIES: tuple[Capability, ...] = (
         tables=True,
     ),
     Capability(
+        "sources",
+        groups={
+            "sync": "Keep a local copy of a public data snapshot and the corpus up to date.",
+        },
+    ),
+    Capability(
         "roadmap",
         groups={"roadmap": "Roadmaps, indicators, observations and scorecards."},
         routes=True,

@@ -43,6 +43,8 @@ class Settings(BaseSettings):
     :param session_absolute_timeout: seconds after logging in at which a login ends.
     :param trusted_proxies: addresses or networks of reverse proxies whose
         ``X-Forwarded-For`` and ``X-Forwarded-Proto`` headers are believed.
+    :param openalex_snapshot_url: the OpenAlex snapshot bucket's HTTPS address
+        (``permed sync openalex-snapshot``); tests point it at a local server.
     """
 
     model_config = SettingsConfigDict(env_prefix="PERMED_", extra="ignore")
@@ -60,6 +62,7 @@ class Settings(BaseSettings):
     session_idle_timeout: int = Field(default=2 * 3600, ge=60)
     session_absolute_timeout: int = Field(default=24 * 3600, ge=60)
     trusted_proxies: list[str] = Field(default_factory=list)
+    openalex_snapshot_url: str = "https://openalex.s3.amazonaws.com"
 
     @field_validator("trusted_proxies", mode="after")
     @classmethod
@@ -138,6 +141,12 @@ class Settings(BaseSettings):
     def demo_corpus_dir(self) -> Path:
         """Where ``permed demo-corpus`` writes when given no ``--out``."""
         return self.data_dir / "demo-corpus"
+
+    @property
+    def openalex_snapshot_dir(self) -> Path:
+        """Where ``permed sync openalex-snapshot`` keeps the bucket's files when given no
+        ``--dest``."""
+        return self.data_dir / "openalex-snapshot"
 
     @classmethod
     def layout_of(cls, data_dir: Path) -> Settings:

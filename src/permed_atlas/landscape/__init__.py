@@ -81,6 +81,7 @@ from permed_atlas.landscape.snapshots import (
 )
 from permed_atlas.landscape.tagging import TaggingSummary, needs_tagging, tag_corpus, tag_untagged
 from permed_atlas.landscape.topics import Rule, RuleSet, load_rules, rules_path_for
+from permed_atlas.landscape.withdrawals import withdraw_records
 from permed_atlas.landscape.upkeep import complete_corpus
 
 __all__ = [
@@ -160,6 +161,7 @@ __all__ = [
     "top_institutions",
     "topic_mix",
     "topic_trends",
+    "withdraw_records",
     "write_demo_corpus",
     "write_lens_jsonl",
     "write_openalex_jsonl",
