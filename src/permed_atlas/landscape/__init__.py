@@ -1,7 +1,7 @@
 """The PM science and technology landscape: publications and patents, tagged and counted."""
 
 from permed_atlas.landscape.analysis_cli import tagged_corpus
-from permed_atlas.landscape.corpus import open_corpus, store_works
+from permed_atlas.landscape.corpus import RowBatch, open_corpus, store_row_batch, store_works
 from permed_atlas.landscape.countries import countries_from_affiliation, country_from_affiliation
 from permed_atlas.landscape.demo import (
     bundled_demo_files,
@@ -55,6 +55,7 @@ from permed_atlas.landscape.ingest import (
     ingest_file,
     ingest_files,
 )
+from permed_atlas.landscape.ingest.openalex import work_from_openalex
 from permed_atlas.landscape.ingest_cli import run_ingest
 from permed_atlas.landscape.models import Contributor, Institution, Term, Work
 from permed_atlas.landscape.network import build_collaboration_graph, export_network
@@ -81,8 +82,8 @@ from permed_atlas.landscape.snapshots import (
 )
 from permed_atlas.landscape.tagging import TaggingSummary, needs_tagging, tag_corpus, tag_untagged
 from permed_atlas.landscape.topics import Rule, RuleSet, load_rules, rules_path_for
-from permed_atlas.landscape.withdrawals import withdraw_records
 from permed_atlas.landscape.upkeep import complete_corpus
+from permed_atlas.landscape.withdrawals import withdraw_records
 
 __all__ = [
     "CorpusBusyError",
@@ -112,6 +113,7 @@ __all__ = [
     "RegionSet",
     "SYNTHETIC_SOURCE",
     "RegionYearCount",
+    "RowBatch",
     "Rule",
     "RuleSet",
     "TaggingRuleError",
@@ -150,6 +152,7 @@ __all__ = [
     "rules_path_for",
     "run_ingest",
     "search_index_is_current",
+    "store_row_batch",
     "store_works",
     "summarise_corpus",
     "tag_corpus",
@@ -162,6 +165,7 @@ __all__ = [
     "topic_mix",
     "topic_trends",
     "withdraw_records",
+    "work_from_openalex",
     "write_demo_corpus",
     "write_lens_jsonl",
     "write_openalex_jsonl",
