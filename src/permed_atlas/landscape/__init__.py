@@ -55,7 +55,7 @@ from permed_atlas.landscape.ingest import (
     ingest_file,
     ingest_files,
 )
-from permed_atlas.landscape.ingest.openalex import work_from_openalex
+from permed_atlas.landscape.ingest.openalex import rebuild_abstract, work_from_openalex
 from permed_atlas.landscape.ingest_cli import run_ingest
 from permed_atlas.landscape.models import Contributor, Institution, Term, Work
 from permed_atlas.landscape.network import build_collaboration_graph, export_network
@@ -147,6 +147,7 @@ __all__ = [
     "open_corpus",
     "output_by_year_region",
     "patents_by_applicant_region",
+    "rebuild_abstract",
     "region_countries",
     "resolve_work_id",
     "rules_path_for",

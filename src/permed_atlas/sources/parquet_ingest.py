@@ -27,11 +27,13 @@ from permed_atlas.landscape import (
     RuleSet,
     Work,
     countries_from_affiliation,
+    rebuild_abstract,
     store_row_batch,
     work_from_openalex,
 )
 from permed_atlas.sources.errors import SnapshotError
 from permed_atlas.sources.parquet_sql import (
+    ABSTRACT_FUNCTION,
     AFFILIATIONS,
     CONTRIBUTORS,
     SOURCE_COLUMNS,
@@ -85,6 +87,7 @@ def ingest_parquet(
     started = time.perf_counter()
     files = _paths_sql(paths)
     summary = ParquetSummary()
+    _register_abstract(corpus)
     try:
         summary.scanned = int(corpus.execute(
             f"SELECT count(*) FROM read_parquet({files}, union_by_name = true)"
@@ -111,6 +114,24 @@ def ingest_parquet(
         corpus.execute("DROP TABLE IF EXISTS _pq_src")
     summary.seconds = time.perf_counter() - started
     return summary
+
+
+def _abstracts(column: pa.ChunkedArray | pa.Array) -> pa.Array:
+    return pa.array(
+        [rebuild_abstract(orjson.loads(text)) if text else None for text in column.to_pylist()],
+        pa.string(),
+    )
+
+
+def _register_abstract(corpus: duckdb.DuckDBPyConnection) -> None:
+    """Give ``corpus`` the abstract function the SQL calls (once per connection)."""
+    corpus.execute("SET enable_progress_bar = false")
+    try:
+        corpus.create_function(ABSTRACT_FUNCTION, _abstracts, ["VARCHAR"], "VARCHAR",
+                               type="arrow")
+    except duckdb.Error as exc:
+        if "already exists" not in str(exc).lower():
+            raise
 
 
 def _arrow(corpus: duckdb.DuckDBPyConnection, sql: str, lo: int, hi: int) -> pa.Table:

