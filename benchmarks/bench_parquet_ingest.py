@@ -29,7 +29,7 @@ def generated_files(works: int, cache: Path) -> tuple[Path, Path]:
     jsonl = cache / f"openalex_{works}.jsonl.gz"
     parquet = cache / f"openalex_{works}.parquet"
     if not jsonl.exists():
-        from permed_atlas.landscape import write_openalex_jsonl
+        from permed_atlas.demo import write_openalex_jsonl
 
         print(f"generating {works:,} works into {jsonl} ...", flush=True)
         write_openalex_jsonl(jsonl, works, seed=0)

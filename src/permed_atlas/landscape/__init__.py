@@ -1,31 +1,47 @@
 """The PM science and technology landscape: publications and patents, tagged and counted."""
 
-from permed_atlas.landscape.analysis_cli import tagged_corpus
-from permed_atlas.landscape.corpus import RowBatch, open_corpus, store_row_batch, store_works
 from permed_atlas.landscape.countries import countries_from_affiliation, country_from_affiliation
-from permed_atlas.landscape.demo import (
-    bundled_demo_files,
-    generate_lens_patents,
-    generate_openalex_works,
-    write_demo_corpus,
-    write_lens_jsonl,
-    write_openalex_jsonl,
-)
 from permed_atlas.landscape.errors import (
     CorpusBusyError,
+    CorpusUnavailableError,
     IngestError,
     LandscapeError,
     RecordError,
     RegionError,
     TaggingRuleError,
 )
-from permed_atlas.landscape.explain import (
-    Explanation,
-    WorkNotFoundError,
-    explain_work,
-    resolve_work_id,
+from permed_atlas.landscape.explain import Explanation, WorkNotFoundError
+from permed_atlas.landscape.ingest import (
+    IngestSummary,
+    detect_patent_format,
+    ingest_file,
+    ingest_files,
 )
-from permed_atlas.landscape.indicators import (
+from permed_atlas.landscape.ingest._common import SYNTHETIC_MARKER
+from permed_atlas.landscape.ingest.openalex import rebuild_abstract, work_from_openalex
+from permed_atlas.landscape.models import Contributor, Institution, Term, Work
+from permed_atlas.landscape.network import build_collaboration_graph, export_network
+from permed_atlas.landscape.regions import (
+    RegionSet,
+    add_region_set,
+    load_region_sets,
+    region_countries,
+)
+from permed_atlas.landscape.report import build_report
+from permed_atlas.landscape.service import (
+    complete_and_publish,
+    complete_corpus,
+    run_ingest,
+    tagged_corpus,
+)
+from permed_atlas.landscape.store.corpus import (
+    RowBatch,
+    open_corpus,
+    store_row_batch,
+    store_works,
+)
+from permed_atlas.landscape.store.explain import explain_work, resolve_work_id
+from permed_atlas.landscape.store.indicators import (
     INDICATOR_NAMES,
     NO_FILTER,
     CitedWork,
@@ -49,44 +65,37 @@ from permed_atlas.landscape.indicators import (
     topic_mix,
     topic_trends,
 )
-from permed_atlas.landscape.ingest import (
-    IngestSummary,
-    detect_patent_format,
-    ingest_file,
-    ingest_files,
-)
-from permed_atlas.landscape.ingest.openalex import rebuild_abstract, work_from_openalex
-from permed_atlas.landscape.ingest_cli import run_ingest
-from permed_atlas.landscape.models import Contributor, Institution, Term, Work
-from permed_atlas.landscape.network import build_collaboration_graph, export_network
-from permed_atlas.landscape.provenance import (
+from permed_atlas.landscape.store.provenance import (
     SYNTHETIC_SOURCE,
     CorpusSummary,
     count_synthetic_works,
     is_synthetic,
     summarise_corpus,
 )
-from permed_atlas.landscape.regions import (
-    RegionSet,
-    add_region_set,
-    load_region_sets,
-    region_countries,
-)
-from permed_atlas.landscape.report import build_report
-from permed_atlas.landscape.search import build_search_index, search_index_is_current
-from permed_atlas.landscape.snapshots import (
+from permed_atlas.landscape.store.search import build_search_index, search_index_is_current
+from permed_atlas.landscape.store.snapshots import (
     current_marker,
     current_snapshot,
+    open_corpus_for_reading,
+    open_current_snapshot,
     publish_snapshot,
     snapshot_is_current,
 )
-from permed_atlas.landscape.tagging import TaggingSummary, needs_tagging, tag_corpus, tag_untagged
+from permed_atlas.landscape.store.tagging import (
+    TaggingSummary,
+    needs_tagging,
+    tag_corpus,
+    tag_untagged,
+)
+from permed_atlas.landscape.store.withdrawals import withdraw_records
 from permed_atlas.landscape.topics import Rule, RuleSet, load_rules, rules_path_for
-from permed_atlas.landscape.upkeep import complete_corpus
-from permed_atlas.landscape.withdrawals import withdraw_records
 
 __all__ = [
     "CorpusBusyError",
+    "CorpusUnavailableError",
+    "complete_and_publish",
+    "open_corpus_for_reading",
+    "open_current_snapshot",
     "complete_corpus",
     "current_marker",
     "current_snapshot",
@@ -111,9 +120,9 @@ __all__ = [
     "RecordError",
     "RegionError",
     "RegionSet",
+    "SYNTHETIC_MARKER",
     "SYNTHETIC_SOURCE",
     "RegionYearCount",
-    "RowBatch",
     "Rule",
     "RuleSet",
     "TaggingRuleError",
@@ -129,7 +138,6 @@ __all__ = [
     "build_collaboration_graph",
     "build_report",
     "build_search_index",
-    "bundled_demo_files",
     "compute_indicators",
     "countries_from_affiliation",
     "country_from_affiliation",
@@ -137,8 +145,6 @@ __all__ = [
     "eu_cn_copublications",
     "explain_work",
     "export_network",
-    "generate_lens_patents",
-    "generate_openalex_works",
     "ingest_file",
     "ingest_files",
     "load_region_sets",
@@ -147,13 +153,11 @@ __all__ = [
     "open_corpus",
     "output_by_year_region",
     "patents_by_applicant_region",
-    "rebuild_abstract",
     "region_countries",
     "resolve_work_id",
     "rules_path_for",
     "run_ingest",
     "search_index_is_current",
-    "store_row_batch",
     "store_works",
     "summarise_corpus",
     "tag_corpus",
@@ -165,9 +169,9 @@ __all__ = [
     "top_institutions",
     "topic_mix",
     "topic_trends",
+    "RowBatch",
+    "rebuild_abstract",
+    "store_row_batch",
     "withdraw_records",
     "work_from_openalex",
-    "write_demo_corpus",
-    "write_lens_jsonl",
-    "write_openalex_jsonl",
 ]
