@@ -89,15 +89,7 @@ def ingest_parquet(
     summary = ParquetSummary()
     _register_abstract(corpus)
     try:
-        summary.scanned = int(corpus.execute(
-            f"SELECT count(*) FROM read_parquet({files}, union_by_name = true)"
-        ).fetchall()[0][0])
-        pm_filter = pm_filter_sql(pm_rules) if pm_rules is not None else None
-        corpus.execute(f"CREATE OR REPLACE TEMP TABLE _pq_src AS {source_sql(files, pm_filter)}")
-    except duckdb.Error as exc:
-        raise SnapshotError(f"cannot read the Parquet parts {files}: {exc}") from exc
-    try:
-        summary.read = int(corpus.execute("SELECT count(*) FROM _pq_src").fetchall()[0][0])
+        _scan(corpus, files, pm_rules, summary)
         for lo in range(0, summary.read, batch_size):
             hi = min(lo + batch_size, summary.read)
             batch, unresolved = _row_batch(corpus, lo, hi)
@@ -112,8 +104,25 @@ def ingest_parquet(
                 progress(hi - lo)
     finally:
         corpus.execute("DROP TABLE IF EXISTS _pq_src")
+        corpus.remove_function(ABSTRACT_FUNCTION)
     summary.seconds = time.perf_counter() - started
     return summary
+
+
+def _scan(
+    corpus: duckdb.DuckDBPyConnection, files: str, pm_rules: RuleSet | None,
+    summary: ParquetSummary,
+) -> None:
+    """Scan the parts once into ``_pq_src``, the PM filter (if any) applied in the scan."""
+    try:
+        summary.scanned = int(corpus.execute(
+            f"SELECT count(*) FROM read_parquet({files}, union_by_name = true)"
+        ).fetchall()[0][0])  # from the footers: no row is read for it
+        pm_filter = pm_filter_sql(pm_rules) if pm_rules is not None else None
+        corpus.execute(f"CREATE OR REPLACE TEMP TABLE _pq_src AS {source_sql(files, pm_filter)}")
+        summary.read = int(corpus.execute("SELECT count(*) FROM _pq_src").fetchall()[0][0])
+    except duckdb.Error as exc:
+        raise SnapshotError(f"cannot read the Parquet parts {files}: {exc}") from exc
 
 
 def _abstracts(column: pa.ChunkedArray | pa.Array) -> pa.Array:
@@ -124,14 +133,9 @@ def _abstracts(column: pa.ChunkedArray | pa.Array) -> pa.Array:
 
 
 def _register_abstract(corpus: duckdb.DuckDBPyConnection) -> None:
-    """Give ``corpus`` the abstract function the SQL calls (once per connection)."""
+    """Give ``corpus`` the abstract function the SQL calls (removed again when done)."""
     corpus.execute("SET enable_progress_bar = false")
-    try:
-        corpus.create_function(ABSTRACT_FUNCTION, _abstracts, ["VARCHAR"], "VARCHAR",
-                               type="arrow")
-    except duckdb.Error as exc:
-        if "already exists" not in str(exc).lower():
-            raise
+    corpus.create_function(ABSTRACT_FUNCTION, _abstracts, ["VARCHAR"], "VARCHAR", type="arrow")
 
 
 def _arrow(corpus: duckdb.DuckDBPyConnection, sql: str, lo: int, hi: int) -> pa.Table:
