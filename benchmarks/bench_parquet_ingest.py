@@ -42,8 +42,7 @@ def generated_files(works: int, cache: Path) -> tuple[Path, Path]:
 
         print(f"writing the same works as Parquet into {parquet} ...", flush=True)
         with gzip.open(jsonl, "rb") as stream:
-            write_works_parquet((orjson.loads(line) for line in stream if line.strip()),
-                                parquet)
+            write_works_parquet((orjson.loads(line) for line in stream if line.strip()), parquet)
     return jsonl, parquet
 
 
@@ -78,17 +77,23 @@ def parquet_seconds(path: Path, directory: Path, *, pm_only: bool) -> tuple[floa
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--works", type=int, default=200_000)
-    parser.add_argument("--workers", type=int, default=min(2, os.cpu_count() or 1),
-                        help="JSON Lines parsing processes (the CLI picks 2 on big files)")
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=min(2, os.cpu_count() or 1),
+        help="JSON Lines parsing processes (the CLI picks 2 on big files)",
+    )
     parser.add_argument(
         "--cache", type=Path, default=Path(tempfile.gettempdir()) / "permed-parquet-bench"
     )
     args = parser.parse_args()
     args.cache.mkdir(parents=True, exist_ok=True)
     jsonl, parquet = generated_files(args.works, args.cache)
-    print(f"works: {args.works:,}; JSON Lines {jsonl.stat().st_size / 2**20:,.0f} MiB, "
-          f"Parquet {parquet.stat().st_size / 2**20:,.0f} MiB; JSON Lines workers: "
-          f"{args.workers}; cores: {os.cpu_count()}; load average {os.getloadavg()[0]:.1f}")
+    print(
+        f"works: {args.works:,}; JSON Lines {jsonl.stat().st_size / 2**20:,.0f} MiB, "
+        f"Parquet {parquet.stat().st_size / 2**20:,.0f} MiB; JSON Lines workers: "
+        f"{args.workers}; cores: {os.cpu_count()}; load average {os.getloadavg()[0]:.1f}"
+    )
     with tempfile.TemporaryDirectory(dir=args.cache) as scratch:
         directory = Path(scratch)
         json_s, json_stored = jsonl_seconds(jsonl, args.workers, directory)
@@ -101,10 +106,14 @@ def main() -> int:
     ratio = pq_rate / json_rate
     print(f"JSON Lines ingest:   {json_s:8.2f} s  {json_rate:12,.0f} works/s")
     print(f"Parquet ingest:      {pq_s:8.2f} s  {pq_rate:12,.0f} works/s")
-    print(f"Parquet --pm-only:   {pm_s:8.2f} s  {pm_scanned / pm_s:12,.0f} works scanned/s, "
-          f"{pm_stored:,} PM works of {pm_scanned:,} stored")
-    print(f"ratio Parquet / JSON Lines works/s: {ratio:6.1f}  (target >= {TARGET:.0f}) "
-          f"{'PASS' if ratio >= TARGET else 'FAIL'}")
+    print(
+        f"Parquet --pm-only:   {pm_s:8.2f} s  {pm_scanned / pm_s:12,.0f} works scanned/s, "
+        f"{pm_stored:,} PM works of {pm_scanned:,} stored"
+    )
+    print(
+        f"ratio Parquet / JSON Lines works/s: {ratio:6.1f}  (target >= {TARGET:.0f}) "
+        f"{'PASS' if ratio >= TARGET else 'FAIL'}"
+    )
     return 0 if ratio >= TARGET else 1
 
 

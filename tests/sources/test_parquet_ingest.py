@@ -54,7 +54,10 @@ def test_parquet_rows_equal_json_lines_rows(realdata: Path, tmp_path: Path) -> N
 
 
 def test_pm_only_sync_keeps_exactly_the_works_tagging_marks_pm(
-    bucket: SnapshotBucket, server: BucketServer, realdata: Path, tmp_path: Path,
+    bucket: SnapshotBucket,
+    server: BucketServer,
+    realdata: Path,
+    tmp_path: Path,
 ) -> None:
     records = _records(realdata)
     keys = bucket.add_parquet("2026-06-01", [records[:400], records[400:]])
@@ -63,18 +66,24 @@ def test_pm_only_sync_keeps_exactly_the_works_tagging_marks_pm(
     server.bucket.inject(keys[1], "drop")
     full = Settings(data_dir=tmp_path / "full", environment="test")
     sliced = Settings(data_dir=tmp_path / "pm", environment="test")
-    sync_openalex_snapshot(SyncOptions(dest=tmp_path / "d1", fmt="parquet", base_url=server.url,
-                                       policy=policy), settings=full, hooks=hooks)
+    sync_openalex_snapshot(
+        SyncOptions(dest=tmp_path / "d1", fmt="parquet", base_url=server.url, policy=policy),
+        settings=full,
+        hooks=hooks,
+    )
     summary = sync_openalex_snapshot(
-        SyncOptions(dest=tmp_path / "d2", fmt="parquet", pm_only=True, base_url=server.url,
-                    policy=policy),
-        settings=sliced, hooks=hooks,
+        SyncOptions(
+            dest=tmp_path / "d2", fmt="parquet", pm_only=True, base_url=server.url, policy=policy
+        ),
+        settings=sliced,
+        hooks=hooks,
     )
     with duckdb.connect(str(full.corpus_path), read_only=True) as corpus:
         assert corpus.execute("SELECT count(*) FROM works").fetchall() == [(len(records),)]
         tagged_pm = corpus.execute(
             "SELECT w.openalex_id FROM works w JOIN work_flags f USING (work_id) "
-            "WHERE f.pm_relevant ORDER BY 1").fetchall()
+            "WHERE f.pm_relevant ORDER BY 1"
+        ).fetchall()
     with duckdb.connect(str(sliced.corpus_path), read_only=True) as corpus:
         kept = corpus.execute("SELECT openalex_id FROM works ORDER BY 1").fetchall()
         flags = corpus.execute("SELECT bool_and(pm_relevant) FROM work_flags").fetchall()

@@ -30,8 +30,9 @@ def test_429_then_whole_file(
     waits: list[float] = []
     target = tmp_path / "dest" / key
     with httpx.Client() as client:
-        download_file(client, f"{server.url}/{key}", target, size=len(data), policy=FAST,
-                      sleep=waits.append)
+        download_file(
+            client, f"{server.url}/{key}", target, size=len(data), policy=FAST, sleep=waits.append
+        )
     assert target.read_bytes() == data
     assert waits == [0.0, 0.0]  # Retry-After: 0 is honoured instead of the backoff
     assert not partial_path(target).exists()
@@ -44,8 +45,9 @@ def test_dropped_connection_resumes_with_range(
     server.bucket.inject(key, "drop")
     target = tmp_path / "dest" / key
     with httpx.Client() as client:
-        download_file(client, f"{server.url}/{key}", target, size=len(data), policy=FAST,
-                      sleep=lambda s: None)
+        download_file(
+            client, f"{server.url}/{key}", target, size=len(data), policy=FAST, sleep=lambda s: None
+        )
     assert target.read_bytes() == data
     ranges = server.bucket.requested(key)
     assert ranges[0] is None
@@ -59,8 +61,9 @@ def test_truncated_part_is_fetched_again_never_kept(
     server.bucket.inject(key, "truncate")
     target = tmp_path / "dest" / key
     with httpx.Client() as client:
-        download_file(client, f"{server.url}/{key}", target, size=len(data), policy=FAST,
-                      sleep=lambda s: None)
+        download_file(
+            client, f"{server.url}/{key}", target, size=len(data), policy=FAST, sleep=lambda s: None
+        )
     assert target.read_bytes() == data
     assert server.bucket.requested(key) == [None, None]  # the cut copy is dropped, not resumed
 
@@ -72,20 +75,21 @@ def test_always_truncated_part_fails_and_leaves_no_file(
     server.bucket.inject(key, *["truncate"] * FAST.attempts)
     target = tmp_path / "dest" / key
     with httpx.Client() as client, pytest.raises(DownloadError, match="manifest says"):
-        download_file(client, f"{server.url}/{key}", target, size=len(data), policy=FAST,
-                      sleep=lambda s: None)
+        download_file(
+            client, f"{server.url}/{key}", target, size=len(data), policy=FAST, sleep=lambda s: None
+        )
     assert not target.exists()
 
 
-def test_manifest_and_listing(
-    bucket: SnapshotBucket, server: BucketServer, realdata: Path
-) -> None:
+def test_manifest_and_listing(bucket: SnapshotBucket, server: BucketServer, realdata: Path) -> None:
     key, data = _part(bucket, realdata)
     merged = bucket.add_merged("2024-02-01", [("W1", "W2")])
     with httpx.Client() as client:
-        manifest = parse_manifest(client.get(f"{server.url}/data/works/manifest").content,
-                                  where="m")
-        listed = list_bucket(client, server.url, "data/merged_ids/works/", policy=FAST,
-                             sleep=lambda s: None)
+        manifest = parse_manifest(
+            client.get(f"{server.url}/data/works/manifest").content, where="m"
+        )
+        listed = list_bucket(
+            client, server.url, "data/merged_ids/works/", policy=FAST, sleep=lambda s: None
+        )
     assert [(p.key, p.size, p.records) for p in manifest.parts] == [(key, len(data), 100)]
     assert [f.key for f in listed] == [merged]

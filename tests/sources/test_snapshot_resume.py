@@ -17,12 +17,24 @@ from .conftest import REAL_FILES, BucketServer, SnapshotBucket, real_records
 
 
 def _command(dest: Path, data_dir: Path, url: str) -> tuple[list[str], dict[str, str]]:
-    env = {**os.environ, "PERMED_DATA_DIR": str(data_dir), "PERMED_OPENALEX_SNAPSHOT_URL": url,
-           "PERMED_ENVIRONMENT": "test"}
+    env = {
+        **os.environ,
+        "PERMED_DATA_DIR": str(data_dir),
+        "PERMED_OPENALEX_SNAPSHOT_URL": url,
+        "PERMED_ENVIRONMENT": "test",
+    }
     src = str(Path(__file__).resolve().parents[2] / "src")
     env["PYTHONPATH"] = src + os.pathsep + env.get("PYTHONPATH", "")
-    return [sys.executable, "-m", "permed_atlas", "sync", "openalex-snapshot", "--dest",
-            str(dest), "--no-tag"], env
+    return [
+        sys.executable,
+        "-m",
+        "permed_atlas",
+        "sync",
+        "openalex-snapshot",
+        "--dest",
+        str(dest),
+        "--no-tag",
+    ], env
 
 
 def test_killed_sync_resumes_the_cut_download(

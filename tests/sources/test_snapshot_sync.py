@@ -24,7 +24,8 @@ QUIET = Hooks(sleep=lambda seconds: None)
 def _sync(server: BucketServer, dest: Path, settings: Settings, **options: Any) -> Any:
     return sync_openalex_snapshot(
         SyncOptions(dest=dest, base_url=server.url, policy=FAST, **options),
-        settings=settings, hooks=QUIET,
+        settings=settings,
+        hooks=QUIET,
     )
 
 
@@ -38,13 +39,19 @@ def _short(record: dict[str, Any]) -> str:
 
 
 def test_sync_survives_faults_then_downloads_only_what_is_new(
-    bucket: SnapshotBucket, server: BucketServer, realdata: Path, tmp_path: Path,
+    bucket: SnapshotBucket,
+    server: BucketServer,
+    realdata: Path,
+    tmp_path: Path,
     settings: Settings,
 ) -> None:
     works = real_records(realdata, REAL_FILES[0])
     # The changed work first: one with several authors and topics, so losing some shows.
-    rich = next(i for i, w in enumerate(works)
-                if len(w["authorships"]) > 2 and len(w.get("topics") or []) > 1)
+    rich = next(
+        i
+        for i, w in enumerate(works)
+        if len(w["authorships"]) > 2 and len(w.get("topics") or []) > 1
+    )
     works.insert(0, works.pop(rich))
     first = bucket.add_jsonl("2024-01-01", [works[:50], works[50:]])
     server.bucket.inject(first[0], "429", "truncate")
@@ -81,27 +88,36 @@ def test_sync_survives_faults_then_downloads_only_what_is_new(
     assert fetched == {"data/works/manifest", *newer}
     assert third.merged_away == 1
     assert _rows(settings, "SELECT count(*) FROM works") == [(99,)]
-    assert _rows(settings, "SELECT count(*) FROM works WHERE openalex_id = ?", merged_away) == [(0,)]
-    (work_id, title, updated), = _rows(
-        settings, "SELECT work_id, title, updated_date FROM works WHERE openalex_id = ?",
-        _short(works[0]))
+    gone = _rows(settings, "SELECT count(*) FROM works WHERE openalex_id = ?", merged_away)
+    assert gone == [(0,)]
+    ((work_id, title, updated),) = _rows(
+        settings,
+        "SELECT work_id, title, updated_date FROM works WHERE openalex_id = ?",
+        _short(works[0]),
+    )
     assert title == "A retitled work" and updated.startswith("2024-02-01")
     assert _rows(settings, "SELECT count(*) FROM contributors WHERE work_id = ?", work_id) == [(1,)]
-    topics = _rows(settings, "SELECT count(*) FROM terms WHERE work_id = ? AND scheme = 'topic'",
-                   work_id)
+    topics = _rows(
+        settings, "SELECT count(*) FROM terms WHERE work_id = ? AND scheme = 'topic'", work_id
+    )
     assert topics == [(1,)]
     # Tags were recomputed for the replaced work (tagging left none untagged).
     assert _rows(settings, "SELECT count(*) FROM work_flags WHERE work_id = ?", work_id) == [(1,)]
-    assert _rows(settings, "SELECT count(*) FROM works w WHERE NOT EXISTS "
-                 "(SELECT 1 FROM work_flags f WHERE f.work_id = w.work_id)") == [(0,)]
+    assert _rows(
+        settings,
+        "SELECT count(*) FROM works w WHERE NOT EXISTS "
+        "(SELECT 1 FROM work_flags f WHERE f.work_id = w.work_id)",
+    ) == [(0,)]
 
 
 def test_an_older_copy_never_overwrites_a_newer_one(realdata: Path, tmp_path: Path) -> None:
     record = real_records(realdata, REAL_FILES[0])[0]
-    newer = work_from_openalex({**record, "updated_date": "2025-03-01T00:00:00",
-                                "title": "Newer title"})
-    older = work_from_openalex({**record, "updated_date": "2024-03-01T00:00:00",
-                                "title": "Older title", "authorships": []})
+    newer = work_from_openalex(
+        {**record, "updated_date": "2025-03-01T00:00:00", "title": "Newer title"}
+    )
+    older = work_from_openalex(
+        {**record, "updated_date": "2024-03-01T00:00:00", "title": "Older title", "authorships": []}
+    )
     with open_corpus(tmp_path / "c.duckdb") as corpus:
         store_works(corpus, works=[newer])
         result = store_works(corpus, works=[older])
@@ -114,7 +130,8 @@ def test_an_older_copy_never_overwrites_a_newer_one(realdata: Path, tmp_path: Pa
     with open_corpus(other) as corpus:
         store_works(corpus, works=[newer, older])
         assert corpus.execute("SELECT title, count(*) OVER () FROM works").fetchall() == [
-            ("Newer title", 1)]
+            ("Newer title", 1)
+        ]
 
 
 def test_pm_only_needs_parquet(tmp_path: Path, settings: Settings) -> None:

@@ -110,14 +110,18 @@ def ingest_parquet(
 
 
 def _scan(
-    corpus: duckdb.DuckDBPyConnection, files: str, pm_rules: RuleSet | None,
+    corpus: duckdb.DuckDBPyConnection,
+    files: str,
+    pm_rules: RuleSet | None,
     summary: ParquetSummary,
 ) -> None:
     """Scan the parts once into ``_pq_src``, the PM filter (if any) applied in the scan."""
     try:
-        summary.scanned = int(corpus.execute(
-            f"SELECT count(*) FROM read_parquet({files}, union_by_name = true)"
-        ).fetchall()[0][0])  # from the footers: no row is read for it
+        summary.scanned = int(
+            corpus.execute(
+                f"SELECT count(*) FROM read_parquet({files}, union_by_name = true)"
+            ).fetchall()[0][0]
+        )  # from the footers: no row is read for it
         pm_filter = pm_filter_sql(pm_rules) if pm_rules is not None else None
         corpus.execute(f"CREATE OR REPLACE TEMP TABLE _pq_src AS {source_sql(files, pm_filter)}")
         summary.read = int(corpus.execute("SELECT count(*) FROM _pq_src").fetchall()[0][0])
@@ -135,7 +139,10 @@ def _abstracts(column: pa.ChunkedArray | pa.Array) -> pa.Array:
 def _register_abstract(corpus: duckdb.DuckDBPyConnection) -> None:
     """Give ``corpus`` the abstract function the SQL calls (removed again when done)."""
     corpus.execute("SET enable_progress_bar = false")
-    corpus.create_function(ABSTRACT_FUNCTION, _abstracts, ["VARCHAR"], "VARCHAR", type="arrow")
+    # DuckDB's stubs want its enum for ``type`` (duckdb.func, not in every 1.x); the string works.
+    corpus.create_function(  # type: ignore[call-overload]
+        ABSTRACT_FUNCTION, _abstracts, ["VARCHAR"], "VARCHAR", type="arrow"
+    )
 
 
 def _arrow(corpus: duckdb.DuckDBPyConnection, sql: str, lo: int, hi: int) -> pa.Table:
@@ -150,27 +157,38 @@ def _row_batch(corpus: duckdb.DuckDBPyConnection, lo: int, hi: int) -> tuple[Row
     terms = _arrow(corpus, TERMS, lo, hi)
     # Affiliation text with no country from any institution: read the country from the
     # text, as the JSON Lines parser does (a Python rule, so done here, for those rows only).
-    unlocated = people.filter(pc.and_(
-        people.column("unlocated"), pc.is_valid(people.column("raw_affiliation"))))
+    unlocated = people.filter(
+        pc.and_(people.column("unlocated"), pc.is_valid(people.column("raw_affiliation")))
+    )
     extra: list[tuple[int, int, str]] = []
     unresolved = 0
     for work_id, position, raw in zip(
-        unlocated.column("work_id").to_pylist(), unlocated.column("position").to_pylist(),
-        unlocated.column("raw_affiliation").to_pylist(), strict=True,
+        unlocated.column("work_id").to_pylist(),
+        unlocated.column("position").to_pylist(),
+        unlocated.column("raw_affiliation").to_pylist(),
+        strict=True,
     ):
         countries = countries_from_affiliation(raw)
         if not countries:
             unresolved += 1
         extra.extend((work_id, position, country) for country in countries)
     if extra:
-        places = pa.concat_tables([places, pa.table({
-            "work_id": pa.array([e[0] for e in extra], pa.int64()),
-            "position": pa.array([e[1] for e in extra], pa.int32()),
-            "institution_id": pa.nulls(len(extra), pa.string()),
-            "institution_name": pa.nulls(len(extra), pa.string()),
-            "ror": pa.nulls(len(extra), pa.string()),
-            "country_code": pa.array([e[2] for e in extra], pa.string()),
-        }, schema=places.schema)])
+        places = pa.concat_tables(
+            [
+                places,
+                pa.table(
+                    {
+                        "work_id": pa.array([e[0] for e in extra], pa.int64()),
+                        "position": pa.array([e[1] for e in extra], pa.int32()),
+                        "institution_id": pa.nulls(len(extra), pa.string()),
+                        "institution_name": pa.nulls(len(extra), pa.string()),
+                        "ror": pa.nulls(len(extra), pa.string()),
+                        "country_code": pa.array([e[2] for e in extra], pa.string()),
+                    },
+                    schema=places.schema,
+                ),
+            ]
+        )
     ids, keys = _identifiers(works)
     tables = {
         "works": works,
@@ -195,11 +213,13 @@ def _identifiers(works: pa.Table) -> tuple[list[frozenset[tuple[str, str]]], pa.
                 rows[1].append(value)
                 rows[2].append(index)
         ids.append(frozenset(keys))
-    table = pa.table({
-        "id_type": pa.array(rows[0], pa.string()),
-        "id_value": pa.array(rows[1], pa.string()),
-        "work_id": pa.array(rows[2], pa.int64()),
-    })
+    table = pa.table(
+        {
+            "id_type": pa.array(rows[0], pa.string()),
+            "id_value": pa.array(rows[1], pa.string()),
+            "work_id": pa.array(rows[2], pa.int64()),
+        }
+    )
     return ids, table
 
 
@@ -217,8 +237,8 @@ class _RawRows:
     def work(self, index: int) -> Work:
         if self.rows is None:
             table = self.corpus.sql(
-                f"SELECT {SOURCE_COLUMNS} FROM _pq_src WHERE idx >= $lo AND idx < $hi "
-                "ORDER BY idx", params={"lo": self.lo, "hi": self.hi},
+                f"SELECT {SOURCE_COLUMNS} FROM _pq_src WHERE idx >= $lo AND idx < $hi ORDER BY idx",
+                params={"lo": self.lo, "hi": self.hi},
             ).to_arrow_table()
             self.rows = table.to_pylist()
         row = dict(self.rows[index])

@@ -49,8 +49,8 @@ SOURCE = "CASE WHEN permed_synthetic THEN 'synthetic' ELSE 'openalex' END"
 
 SOURCE_COLUMNS = (
     "id, doi, title, display_name, publication_year, ids, language, primary_location, "
-    "locations, host_venue, type, authorships, cited_by_count, primary_topic, topics, keywords, concepts, "
-    "mesh, abstract_inverted_index, updated_date, permed_synthetic"
+    "locations, host_venue, type, authorships, cited_by_count, primary_topic, topics, "
+    "keywords, concepts, mesh, abstract_inverted_index, updated_date, permed_synthetic"
 )
 
 
@@ -66,9 +66,7 @@ def source_sql(paths_sql: str, pm_filter: str | None) -> str:
         "IS NOT NULL"
     )
     where = f" WHERE {pm_filter}" if pm_filter else ""
-    return (
-        f"SELECT (row_number() OVER () - 1)::BIGINT AS idx, * FROM ({inner}){where}"
-    )
+    return f"SELECT (row_number() OVER () - 1)::BIGINT AS idx, * FROM ({inner}){where}"
 
 
 def _names_match(list_expr: str, field: str, pattern: str) -> str:
@@ -87,8 +85,10 @@ def pm_filter_sql(rules: RuleSet) -> str:
 
     :param rules: the corpus's tagging rules.
     """
-    topics = "CASE WHEN len(coalesce(topics, [])) = 0 AND primary_topic IS NOT NULL " \
-             "THEN [primary_topic] ELSE topics END"
+    topics = (
+        "CASE WHEN len(coalesce(topics, [])) = 0 AND primary_topic IS NOT NULL "
+        "THEN [primary_topic] ELSE topics END"
+    )
     lists = {
         "mesh": ("mesh", "descriptor_name"),
         "concept": ("concepts", "display_name"),
@@ -112,8 +112,8 @@ def pm_filter_sql(rules: RuleSet) -> str:
 
 WORKS = f"""
 SELECT idx - $lo AS work_id, 'publication' AS kind, [{SOURCE}] AS sources,
-       {short('id')} AS openalex_id, {DOI} AS doi, {digits('ids.pmid')} AS pmid,
-       'PMC' || {digits('ids.pmcid')} AS pmcid,
+       {short("id")} AS openalex_id, {DOI} AS doi, {digits("ids.pmid")} AS pmid,
+       'PMC' || {digits("ids.pmcid")} AS pmcid,
        NULL::VARCHAR AS lens_id, NULL::VARCHAR AS publication_number, NULL::VARCHAR AS family_id,
        _title AS title, _abstract AS abstract, publication_year::INTEGER AS year,
        nullif(type, '') AS type, {VENUE} AS venue, nullif(language, '') AS language,
@@ -131,8 +131,8 @@ CONTRIBUTORS = f"""
 WITH people AS ({_AUTHORS})
 SELECT work_id, position, 'author' AS role,
        coalesce(nullif(a.author.display_name, ''), a.raw_author_name) AS name,
-       {short('a.author.id')} AS author_id,
-       CASE WHEN nullif(a.author.orcid, '') IS NOT NULL THEN {short('a.author.orcid')} END
+       {short("a.author.id")} AS author_id,
+       CASE WHEN nullif(a.author.orcid, '') IS NOT NULL THEN {short("a.author.orcid")} END
            AS orcid,
        CASE WHEN len(coalesce(a.raw_affiliation_strings, [])) > 0
             THEN nullif(array_to_string(a.raw_affiliation_strings, '; '), '')
@@ -149,7 +149,7 @@ places AS (
            unnest(a.institutions) AS i FROM people
 )
 SELECT work_id, position::INTEGER AS position,
-       CASE WHEN loose THEN NULL ELSE {short('i.id')} END AS institution_id,
+       CASE WHEN loose THEN NULL ELSE {short("i.id")} END AS institution_id,
        CASE WHEN loose THEN NULL ELSE i.display_name END AS institution_name,
        CASE WHEN loose THEN NULL ELSE nullif(i.ror, '') END AS ror,
        upper(nullif(i.country_code, '')) AS country_code
@@ -161,17 +161,17 @@ ORDER BY work_id, position, loose, n
 _TERM_LISTS = f"""
 SELECT idx - $lo AS work_id, 1 AS scheme_order, 'concept' AS scheme,
        generate_subscripts(concepts, 1) AS n, unnest(concepts).display_name AS term,
-       {short('unnest(concepts).id')} AS term_id, unnest(concepts).score AS score
+       {short("unnest(concepts).id")} AS term_id, unnest(concepts).score AS score
 FROM _pq_src WHERE idx >= $lo AND idx < $hi
 UNION ALL
-SELECT work_id, 2, 'topic', n, t.display_name, {short('t.id')}, t.score FROM (
+SELECT work_id, 2, 'topic', n, t.display_name, {short("t.id")}, t.score FROM (
     SELECT idx - $lo AS work_id, generate_subscripts(ts, 1) AS n, unnest(ts) AS t FROM (
         SELECT idx, CASE WHEN len(coalesce(topics, [])) = 0 AND primary_topic IS NOT NULL
             THEN [primary_topic] ELSE topics END AS ts
         FROM _pq_src WHERE idx >= $lo AND idx < $hi))
 UNION ALL
 SELECT idx - $lo, 3, 'keyword', generate_subscripts(keywords, 1),
-       unnest(keywords).display_name, {short('unnest(keywords).id')}, unnest(keywords).score
+       unnest(keywords).display_name, {short("unnest(keywords).id")}, unnest(keywords).score
 FROM _pq_src WHERE idx >= $lo AND idx < $hi
 UNION ALL
 SELECT idx - $lo, 4, 'mesh', generate_subscripts(mesh, 1), unnest(mesh).descriptor_name,

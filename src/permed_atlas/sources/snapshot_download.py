@@ -41,10 +41,12 @@ class RetryPolicy:
         """Seconds to wait before try ``attempt + 1`` (``attempt`` counts from 1)."""
         if retry_after is not None:
             try:
-                return min(max(float(retry_after), 0.0), self.max_delay)
+                wait: float = min(max(float(retry_after), 0.0), self.max_delay)
+                return wait
             except ValueError:
                 pass  # an HTTP date: fall back to backoff
-        return min(self.base_delay * 2 ** (attempt - 1), self.max_delay)
+        backoff: float = min(self.base_delay * 2 ** (attempt - 1), self.max_delay)
+        return backoff
 
 
 def partial_path(target: Path) -> Path:

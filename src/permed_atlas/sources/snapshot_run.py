@@ -15,6 +15,7 @@ from pathlib import Path
 import duckdb
 
 from permed_atlas.landscape import (
+    RuleSet,
     complete_corpus,
     ingest_file,
     load_region_sets,
@@ -160,16 +161,16 @@ def _ingest_part(
     dest: Path,
     part: Part,
     options: SyncOptions,
-    rules: object,
+    rules: RuleSet,
     summary: SyncSummary,
 ) -> None:
     path = local_path(dest, part.key)
     if options.fmt == "parquet":
         from permed_atlas.sources.parquet_ingest import ingest_parquet
 
-        result = ingest_parquet([path], corpus=corpus, pm_rules=rules if options.pm_only else None)  # type: ignore[arg-type]
-        read, stored, problems = result.read, result.stored, ()
         # The footer's count was checked at download; a PM slice reads fewer on purpose.
+        result = ingest_parquet([path], corpus=corpus, pm_rules=rules if options.pm_only else None)
+        read, stored = result.read, result.stored
     else:
         result_jsonl = ingest_file(path, source="openalex", corpus=corpus)
         read, stored, problems = result_jsonl.read, result_jsonl.stored, result_jsonl.problems
