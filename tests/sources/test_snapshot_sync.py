@@ -139,3 +139,19 @@ def test_pm_only_needs_parquet(tmp_path: Path, settings: Settings) -> None:
 
     with pytest.raises(SnapshotError, match="--format parquet"):
         sync_openalex_snapshot(SyncOptions(dest=tmp_path, pm_only=True), settings=settings)
+
+
+def test_a_corpus_made_before_updated_date_gets_the_column(tmp_path: Path) -> None:
+    path = tmp_path / "old.duckdb"
+    with duckdb.connect(str(path)) as old:  # the works table as corpora before #19 had it
+        old.execute(
+            "CREATE TABLE works (work_id BIGINT NOT NULL, kind VARCHAR NOT NULL, "
+            "sources VARCHAR[] NOT NULL, openalex_id VARCHAR, doi VARCHAR, pmid VARCHAR, "
+            "pmcid VARCHAR, lens_id VARCHAR, publication_number VARCHAR, family_id VARCHAR, "
+            "title VARCHAR, abstract VARCHAR, year INTEGER, type VARCHAR, venue VARCHAR, "
+            "language VARCHAR, cited_by_count INTEGER)"
+        )
+        old.execute("INSERT INTO works (work_id, kind, sources) VALUES (1, 'publication', ['x'])")
+    with open_corpus(path) as corpus:
+        rows = corpus.execute("SELECT work_id, updated_date FROM works").fetchall()
+    assert rows == [(1, None)]
