@@ -28,7 +28,13 @@ from permed_atlas.landscape import (
 from permed_atlas.settings import Settings
 from permed_atlas.sources.errors import SnapshotError
 from permed_atlas.sources.snapshot_download import RetryPolicy, download_file
-from permed_atlas.sources.snapshot_manifest import MERGED_IDS_PREFIX, Format, Part, http_url
+from permed_atlas.sources.snapshot_manifest import (
+    DEFAULT_BASE_URL,
+    MERGED_IDS_PREFIX,
+    Format,
+    Part,
+    http_url,
+)
 from permed_atlas.sources.snapshot_state import load_state, save_state
 from permed_atlas.sources.snapshot_sync import (
     SyncSummary,
@@ -62,7 +68,7 @@ class SyncOptions:
     fmt: Format = "jsonl"
     since: date | None = None
     pm_only: bool = False
-    base_url: str = "https://openalex.s3.amazonaws.com"
+    base_url: str = DEFAULT_BASE_URL
     tag: bool = True
     policy: RetryPolicy = RetryPolicy()
 

@@ -25,7 +25,6 @@ import httpx
 from permed_atlas.sources.errors import DownloadError, SnapshotError
 from permed_atlas.sources.snapshot_download import RETRY_STATUSES, RetryPolicy, download_file
 from permed_atlas.sources.snapshot_manifest import (
-    DEFAULT_BASE_URL,
     MANIFEST_PATHS,
     Format,
     Manifest,
@@ -214,11 +213,6 @@ def merged_ids_of(path: Path) -> list[str]:
     except (OSError, EOFError, UnicodeDecodeError, csv.Error) as exc:
         raise SnapshotError(f"{path}: unreadable merged-ids file: {exc}") from exc
     return [value.upper() for value in ids]
-
-
-def default_base_url() -> str:
-    """The public bucket's HTTPS address."""
-    return DEFAULT_BASE_URL
 
 
 def manifest_url(base_url: str, fmt: Format) -> str:
