@@ -147,6 +147,7 @@ CAPABILITIES: tuple[Capability, ...] = (
         groups={
             "fetch": "Fetch works from the OpenAlex API or PubMed into the data directory and "
             "ingest them.",
+            "sync": "Keep a local copy of a public data snapshot and the corpus up to date.",
         },
     ),
 )

@@ -58,6 +58,8 @@ class Settings(BaseSettings):
     :param fetch_backoff_max_seconds: the longest wait before a retry (a server's
         ``Retry-After`` included).
     :param fetch_timeout_seconds: how long one request may wait for the server.
+    :param openalex_snapshot_url: the OpenAlex snapshot bucket's HTTPS address
+        (``permed sync openalex-snapshot``); tests point it at a local server.
     """
 
     model_config = SettingsConfigDict(env_prefix="PERMED_", extra="ignore")
@@ -86,6 +88,7 @@ class Settings(BaseSettings):
     fetch_backoff_seconds: float = Field(default=1.0, ge=0.0)
     fetch_backoff_max_seconds: float = Field(default=120.0, ge=0.0)
     fetch_timeout_seconds: float = Field(default=60.0, gt=0.0)
+    openalex_snapshot_url: str = "https://openalex.s3.amazonaws.com"
 
     @field_validator("trusted_proxies", mode="after")
     @classmethod
@@ -170,6 +173,12 @@ class Settings(BaseSettings):
     def demo_corpus_dir(self) -> Path:
         """Where ``permed demo-corpus`` writes when given no ``--out``."""
         return self.data_dir / "demo-corpus"
+
+    @property
+    def openalex_snapshot_dir(self) -> Path:
+        """Where ``permed sync openalex-snapshot`` keeps the bucket's files when given no
+        ``--dest``."""
+        return self.data_dir / "openalex-snapshot"
 
     @classmethod
     def layout_of(cls, data_dir: Path) -> Settings:

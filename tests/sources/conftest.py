@@ -1,4 +1,5 @@
-"""Fixtures: the loopback OpenAlex/E-utilities server and settings that point at it."""
+"""Fixtures: the loopback OpenAlex/E-utilities server, the snapshot bucket, and settings that
+point at them."""
 
 from __future__ import annotations
 
@@ -13,6 +14,14 @@ from pydantic import SecretStr
 from permed_atlas.settings import Settings
 
 from .fake_apis import FakeApis, load_openalex_works, load_pubmed_articles, serve
+from .fake_bucket import (  # noqa: F401 (re-exported for the snapshot tests)
+    REAL_FILES,
+    Bucket,
+    BucketServer,
+    SnapshotBucket,
+    dated,
+    real_records,
+)
 
 OPENALEX_KEY = "oa-test-key-5f1c9e0d7b"
 NCBI_KEY = "ncbi-test-key-93ab2e71c4"
@@ -56,3 +65,17 @@ def fetch_settings(settings: Settings, fake_apis: FakeApis) -> Settings:
             "fetch_max_retries": 4,
         }
     )
+
+
+@pytest.fixture
+def bucket(tmp_path: Path) -> SnapshotBucket:
+    """An empty bucket folder to fill."""
+    return SnapshotBucket(tmp_path / "bucket")
+
+
+@pytest.fixture
+def server(bucket: SnapshotBucket) -> Iterator[BucketServer]:
+    """The bucket served on loopback."""
+    bucket.root.mkdir(parents=True, exist_ok=True)
+    with BucketServer(Bucket(bucket.root)) as running:
+        yield running

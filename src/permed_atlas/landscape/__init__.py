@@ -18,6 +18,7 @@ from permed_atlas.landscape.ingest import (
     ingest_files,
 )
 from permed_atlas.landscape.ingest._common import SYNTHETIC_MARKER
+from permed_atlas.landscape.ingest.openalex import rebuild_abstract, work_from_openalex
 from permed_atlas.landscape.models import Contributor, Institution, Term, Work
 from permed_atlas.landscape.network import build_collaboration_graph, export_network
 from permed_atlas.landscape.regions import (
@@ -33,7 +34,12 @@ from permed_atlas.landscape.service import (
     run_ingest,
     tagged_corpus,
 )
-from permed_atlas.landscape.store.corpus import open_corpus, store_works
+from permed_atlas.landscape.store.corpus import (
+    RowBatch,
+    open_corpus,
+    store_row_batch,
+    store_works,
+)
 from permed_atlas.landscape.store.explain import explain_work, resolve_work_id
 from permed_atlas.landscape.store.indicators import (
     INDICATOR_NAMES,
@@ -81,6 +87,7 @@ from permed_atlas.landscape.store.tagging import (
     tag_corpus,
     tag_untagged,
 )
+from permed_atlas.landscape.store.withdrawals import withdraw_records
 from permed_atlas.landscape.topics import Rule, RuleSet, load_rules, rules_path_for
 
 __all__ = [
@@ -162,4 +169,9 @@ __all__ = [
     "top_institutions",
     "topic_mix",
     "topic_trends",
+    "RowBatch",
+    "rebuild_abstract",
+    "store_row_batch",
+    "withdraw_records",
+    "work_from_openalex",
 ]

@@ -79,6 +79,7 @@ class Work:
     lens_id: str | None = None
     publication_number: str | None = None
     family_id: str | None = None
+    updated_date: str | None = None  # OpenAlex: when the record last changed (ISO text)
     contributors: tuple[Contributor, ...] = ()
     terms: tuple[Term, ...] = field(default=())
 

@@ -1,11 +1,14 @@
-"""Errors of getting data from public sources::
+"""Errors of getting data from public sources, each naming what failed and where::
 
     PermedError
-    └── SourceError            any failure of ``permed fetch ...``
+    └── SourceError            any failure of ``permed fetch ...`` or ``permed sync ...``
         ├── FetchError         a request failed for good (after its retries, or refused)
-        └── FetchStateError    a resume state file cannot be read or belongs to another query
+        ├── FetchStateError    a resume state file cannot be read or belongs to another query
+        ├── SnapshotError      the OpenAlex snapshot (manifest, a part, the sync state) is
+        │                      not as expected
+        └── DownloadError      a file could not be downloaded whole, after every retry
 
-A fetch that fails keeps what it has written: running the same command again resumes.
+A fetch or sync that fails keeps what it has written: running the same command again resumes.
 """
 
 from __future__ import annotations
@@ -33,3 +36,11 @@ class FetchError(SourceError):
 
 class FetchStateError(SourceError):
     """A fetch's resume state file is unreadable or was written for another query."""
+
+
+class SnapshotError(SourceError):
+    """The OpenAlex snapshot (its manifest, a part, the sync state) is not as expected."""
+
+
+class DownloadError(SourceError):
+    """A file could not be downloaded whole, after every retry."""

@@ -19,6 +19,7 @@ IdKey = tuple[str, str]
 _FILLABLE = (
     "title", "abstract", "year", "type", "venue", "language", "cited_by_count",
     "openalex_id", "doi", "pmid", "pmcid", "lens_id", "publication_number", "family_id",
+    "updated_date",
 )
 
 
@@ -94,6 +95,32 @@ def merge_record(stored: StoredWork, record: Work) -> StoredWork:
     if work is base and sources is stored.sources and ids == stored.ids:
         return stored
     return StoredWork(work=work, sources=sources, ids=ids)
+
+
+def apply_record(stored: StoredWork, record: Work) -> StoredWork:
+    """Fold ``record`` into ``stored``: a newer copy of the same OpenAlex work replaces it.
+
+    Two copies of one OpenAlex work (same id, both dated by ``updated_date``) are
+    versions, not complementary sources: the newer one's fields, contributors and
+    terms replace the stored ones whole (no stale authorship, institution or topic is
+    kept), sources and identifiers stay unioned; an older copy changes nothing.
+    Anything else merges as :func:`merge_record` does.
+
+    :param stored: the work as stored so far.
+    :param record: another record of the same work.
+    """
+    base = stored.work
+    new, old = record.updated_date, base.updated_date
+    same = record.openalex_id is not None and record.openalex_id == base.openalex_id
+    if same and new is not None and old is not None and new != old:
+        if new < old:
+            return stored  # an older copy never overwrites a newer one
+        sources = stored.sources
+        if record.source not in sources:
+            sources = (*sources, record.source)
+        work = dataclasses.replace(record, source=base.source)
+        return StoredWork(work=work, sources=sources, ids=stored.ids | identifier_keys(record))
+    return merge_record(stored, record)
 
 
 def merge_stored(first: StoredWork, second: StoredWork) -> StoredWork:

@@ -182,6 +182,11 @@ def _venue(record: dict[str, Any]) -> str | None:
     return None
 
 
+def _updated(record: dict[str, Any]) -> str | None:
+    value = record.get("updated_date")
+    return value if value.__class__ is str and value else None
+
+
 def work_from_openalex(record: dict[str, Any]) -> Work:
     """Build a :class:`Work` from one OpenAlex work object; ValueError when it has no id.
 
@@ -204,6 +209,7 @@ def work_from_openalex(record: dict[str, Any]) -> Work:
         venue=_venue(record),
         language=record.get("language") or None,
         cited_by_count=cited if isinstance(cited, int) else None,
+        updated_date=_updated(record),
         openalex_id=openalex_id,
         doi=normalise_doi(record.get("doi") or ids.get("doi")),
         pmid=digits(ids.get("pmid")) if ids.get("pmid") else None,
@@ -398,7 +404,7 @@ def openalex_rows(
         None, None, None,
         title if isinstance(title, str) and title else None, abstract,
         year if isinstance(year, int) else None, work_type, venue, language,
-        cited if isinstance(cited, int) else None,
+        cited if isinstance(cited, int) else None, _updated(record),
     ))
     contributors.extend(people)
     affiliations.extend(places)

@@ -27,7 +27,7 @@ from permed_atlas.landscape.errors import CorpusBusyError, LandscapeError
 from permed_atlas.landscape.ingest.merge import (
     IdKey,
     StoredWork,
-    merge_record,
+    apply_record,
     merge_stored,
     stored_from_record,
 )
@@ -38,14 +38,15 @@ SCHEMA_SQL = (Path(__file__).parent / "corpus_schema.sql").read_text(encoding="u
 WORK_COLUMNS = (
     "work_id", "kind", "sources", "openalex_id", "doi", "pmid", "pmcid", "lens_id",
     "publication_number", "family_id", "title", "abstract", "year", "type", "venue",
-    "language", "cited_by_count",
+    "language", "cited_by_count", "updated_date",
 )
 _SCHEMAS: dict[str, pa.Schema] = {
     "works": pa.schema(
         [("work_id", pa.int64()), ("kind", pa.string()), ("sources", pa.list_(pa.string()))]
         + [(name, pa.string()) for name in WORK_COLUMNS[3:12]]
         + [("year", pa.int32()), ("type", pa.string()), ("venue", pa.string()),
-           ("language", pa.string()), ("cited_by_count", pa.int32())]
+           ("language", pa.string()), ("cited_by_count", pa.int32()),
+           ("updated_date", pa.string())]
     ),
     "contributors": pa.schema(
         [("work_id", pa.int64()), ("position", pa.int32())]
@@ -319,7 +320,7 @@ def _store_grouped(
                 state = stored_from_record(record(index))
                 stored += 1
                 continue
-            updated = merge_record(state, record(index))
+            updated = apply_record(state, record(index))
             if updated is state and not folding:
                 duplicates += 1
             else:
@@ -399,7 +400,7 @@ def append_rows(rows: Rows, work_id: int, item: StoredWork) -> None:
     works.append((
         work_id, w.kind, list(item.sources), w.openalex_id, w.doi, w.pmid, w.pmcid,
         w.lens_id, w.publication_number, w.family_id, w.title, w.abstract, w.year, w.type,
-        w.venue, w.language, w.cited_by_count,
+        w.venue, w.language, w.cited_by_count, w.updated_date,
     ))
     for p in w.contributors:
         people.append((work_id, p.position, p.role, p.name, p.id, p.orcid, p.raw_affiliation))

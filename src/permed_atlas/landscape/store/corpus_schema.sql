@@ -19,8 +19,12 @@ CREATE TABLE IF NOT EXISTS works (
     type               VARCHAR,
     venue              VARCHAR,
     language           VARCHAR,
-    cited_by_count     INTEGER
+    cited_by_count     INTEGER,
+    updated_date       VARCHAR               -- OpenAlex updated_date (ISO); a newer copy replaces
 );
+
+-- Corpora made before updated_date was a column get it (schema upgrade, idempotent).
+ALTER TABLE works ADD COLUMN IF NOT EXISTS updated_date VARCHAR;
 
 -- One row per contributor (author, applicant, inventor) of a work.
 CREATE TABLE IF NOT EXISTS contributors (

@@ -1,0 +1,192 @@
+"""One whole sync: manifest, downloads, merged ids, ingest, tagging, publishing.
+
+Kept apart from :mod:`snapshot_sync` (the bucket and its files) so that module
+can be tested without a corpus.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+import duckdb
+
+from permed_atlas.landscape import (
+    RuleSet,
+    complete_corpus,
+    ingest_file,
+    load_region_sets,
+    load_rules,
+    open_corpus,
+    publish_snapshot,
+    rules_path_for,
+    withdraw_records,
+)
+from permed_atlas.settings import Settings
+from permed_atlas.sources.errors import SnapshotError
+from permed_atlas.sources.snapshot_download import RetryPolicy, download_file
+from permed_atlas.sources.snapshot_manifest import (
+    DEFAULT_BASE_URL,
+    MERGED_IDS_PREFIX,
+    Format,
+    Part,
+    http_url,
+)
+from permed_atlas.sources.snapshot_state import load_state, save_state
+from permed_atlas.sources.snapshot_sync import (
+    SyncSummary,
+    download_parts,
+    list_bucket,
+    local_path,
+    merged_ids_of,
+    plan_parts,
+    read_manifest,
+    snapshot_client,
+    synced_through,
+)
+
+LOCK_WAIT_SECONDS = 600.0
+
+
+@dataclass(frozen=True)
+class SyncOptions:
+    """What to sync and how.
+
+    :param dest: the local copy of the bucket (and the sync state).
+    :param fmt: "jsonl" or "parquet".
+    :param since: the oldest ``updated_date`` partition wanted.
+    :param pm_only: keep only PM-relevant works (Parquet: filtered in the scan).
+    :param base_url: the bucket's HTTPS address.
+    :param tag: tag, index and publish after ingesting.
+    :param policy: download retries and backoff.
+    """
+
+    dest: Path
+    fmt: Format = "jsonl"
+    since: date | None = None
+    pm_only: bool = False
+    base_url: str = DEFAULT_BASE_URL
+    tag: bool = True
+    policy: RetryPolicy = RetryPolicy()
+
+
+@dataclass(frozen=True)
+class Hooks:
+    """Where a sync reports progress (the CLI passes a rich progress bar)."""
+
+    download_total: Callable[[int], None] = lambda total: None
+    downloaded: Callable[[int], None] | None = None
+    ingested: Callable[[Part], None] = lambda part: None
+    sleep: Callable[[float], None] = time.sleep
+
+
+def sync_openalex_snapshot(
+    options: SyncOptions, *, settings: Settings, hooks: Hooks = Hooks()
+) -> SyncSummary:
+    """Sync the snapshot into ``options.dest`` and ingest what is new into the corpus.
+
+    :param options: what to sync.
+    :param settings: gives the corpus and the tagging rules.
+    :param hooks: progress callbacks.
+    """
+    if options.pm_only and options.fmt != "parquet":
+        raise SnapshotError(
+            "--pm-only filters inside the Parquet scan: use it with --format parquet"
+        )
+    dest = options.dest
+    dest.mkdir(parents=True, exist_ok=True)
+    state = load_state(dest)
+    summary = SyncSummary()
+    with snapshot_client() as client:
+        manifest = read_manifest(
+            client, options.base_url, options.fmt, dest, policy=options.policy, sleep=hooks.sleep
+        )
+        summary.parts_listed = len(manifest.parts)
+        parts = plan_parts(manifest, state, options.fmt, options.since)
+        hooks.download_total(sum(p.size for p in parts))
+        download_parts(
+            client,
+            options.base_url,
+            dest,
+            parts,
+            policy=options.policy,
+            sleep=hooks.sleep,
+            progress=hooks.downloaded,
+            summary=summary,
+        )
+        listed = list_bucket(
+            client, options.base_url, MERGED_IDS_PREFIX, policy=options.policy, sleep=hooks.sleep
+        )
+        merged_files = []
+        for item in sorted(listed, key=lambda f: f.key):
+            if item.key in state.merged_ids or not item.key.endswith(".csv.gz"):
+                continue
+            path = download_file(
+                client,
+                http_url(options.base_url, item.key),
+                local_path(dest, item.key),
+                size=item.size,
+                policy=options.policy,
+                sleep=hooks.sleep,
+            )
+            merged_files.append((item.key, path))
+    rules = load_rules(rules_path_for(settings.data_dir))
+    with open_corpus(settings.corpus_path, lock_wait=LOCK_WAIT_SECONDS) as corpus:
+        for part in parts:
+            _ingest_part(corpus, dest, part, options, rules, summary)
+            state.of(options.fmt).ingested.add(part.key)
+            save_state(dest, state)
+            hooks.ingested(part)
+        for key, path in merged_files:
+            ids = merged_ids_of(path)
+            summary.merged_away += withdraw_records(
+                corpus, source="openalex", id_type="openalex_id", ids=ids
+            )
+            state.merged_ids.add(key)
+            save_state(dest, state)
+        done = state.of(options.fmt)
+        done.synced_through = synced_through(manifest, done.ingested, options.since)
+        summary.synced_through = done.synced_through
+        save_state(dest, state)
+        if options.tag and (parts or merged_files):
+            complete_corpus(
+                corpus,
+                regions=load_region_sets(settings),
+                rules=rules,
+                rebuild_aggregates=bool(summary.merged_away),
+            )
+            publish_snapshot(corpus, settings.corpus_path)
+    return summary
+
+
+def _ingest_part(
+    corpus: duckdb.DuckDBPyConnection,
+    dest: Path,
+    part: Part,
+    options: SyncOptions,
+    rules: RuleSet,
+    summary: SyncSummary,
+) -> None:
+    path = local_path(dest, part.key)
+    if options.fmt == "parquet":
+        from permed_atlas.sources.parquet_ingest import ingest_parquet
+
+        # The footer's count was checked at download; a PM slice reads fewer on purpose.
+        result = ingest_parquet([path], corpus=corpus, pm_rules=rules if options.pm_only else None)
+        read, stored = result.read, result.stored
+    else:
+        result_jsonl = ingest_file(path, source="openalex", corpus=corpus)
+        read, stored, problems = result_jsonl.read, result_jsonl.stored, result_jsonl.problems
+        if problems:
+            raise SnapshotError(f"{path}: {'; '.join(problems)}; not marked as synced")
+        if part.records is not None and read != part.records:
+            raise SnapshotError(
+                f"{path}: {read:,} records read, the manifest says {part.records:,}; "
+                "not marked as synced"
+            )
+    summary.parts_ingested.append(part.key)
+    summary.works_read += read
+    summary.works_stored += stored

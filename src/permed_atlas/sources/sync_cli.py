@@ -1,0 +1,112 @@
+"""``permed sync openalex-snapshot``: keep a local copy of the snapshot and the corpus current."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    DownloadColumn,
+    Progress,
+    TextColumn,
+    TimeRemainingColumn,
+    TransferSpeedColumn,
+)
+
+from permed_atlas.cli_state import settings_from
+
+app = typer.Typer(
+    name="sync",
+    help="Keep a local copy of a public data snapshot and the corpus up to date.",
+    no_args_is_help=True,
+)
+out = Console(highlight=False, soft_wrap=True)
+err = Console(stderr=True, highlight=False, soft_wrap=True)
+
+
+def _date(value: str | None) -> date | None:
+    if value is None:
+        return None
+    try:
+        return datetime.strptime(value, "%Y-%m-%d").date()
+    except ValueError as exc:
+        raise typer.BadParameter(f"{value!r} is not a date YYYY-MM-DD") from exc
+
+
+@app.command("openalex-snapshot")
+def openalex_snapshot(
+    ctx: typer.Context,
+    dest: Annotated[
+        Path | None,
+        typer.Option(
+            "--dest",
+            help="Local copy of the bucket; default: the data directory's "
+            "openalex-snapshot folder.",
+        ),
+    ] = None,
+    fmt: Annotated[
+        str,
+        typer.Option(
+            "--format",
+            help="Snapshot format: jsonl (gzipped JSON Lines) or "
+            "parquet (from the June 2026 release on).",
+        ),
+    ] = "jsonl",
+    since: Annotated[
+        str | None,
+        typer.Option("--since", help="Oldest updated_date partition wanted (YYYY-MM-DD)."),
+    ] = None,
+    pm_only: Annotated[
+        bool,
+        typer.Option(
+            "--pm-only",
+            help="Keep only PM-relevant works, filtered inside the "
+            "Parquet scan (needs --format parquet).",
+        ),
+    ] = False,
+    no_tag: Annotated[
+        bool, typer.Option("--no-tag", help="Skip tagging, the search index and publishing.")
+    ] = False,
+) -> None:
+    """Download the OpenAlex works snapshot's new partitions and ingest them.
+
+    Reads the bucket's manifest over HTTPS (no credentials), downloads only the
+    partitions newer than the last sync into DEST (resuming cut downloads, checking
+    sizes), ingests them (a newer copy of a work replaces the stored one) and drops
+    the works OpenAlex merged into others.
+
+    Example: ``permed sync openalex-snapshot --dest /data/openalex --format parquet --pm-only``
+    """
+    from permed_atlas.sources.snapshot_run import Hooks, SyncOptions, sync_openalex_snapshot
+
+    if fmt not in ("jsonl", "parquet"):
+        raise typer.BadParameter(f"--format must be jsonl or parquet, not {fmt!r}")
+    settings = settings_from(ctx)
+    options = SyncOptions(
+        dest=dest or settings.openalex_snapshot_dir,
+        fmt="parquet" if fmt == "parquet" else "jsonl",
+        since=_date(since),
+        pm_only=pm_only,
+        base_url=settings.openalex_snapshot_url,
+        tag=not no_tag,
+    )
+    columns = (
+        TextColumn("{task.description}"),
+        BarColumn(),
+        DownloadColumn(),
+        TransferSpeedColumn(),
+        TimeRemainingColumn(),
+    )
+    with Progress(*columns, console=err, transient=True, disable=not err.is_terminal) as bar:
+        task = bar.add_task("downloading", total=None)
+        hooks = Hooks(
+            download_total=lambda total: bar.update(task, total=total),
+            downloaded=lambda count: bar.advance(task, count),
+            ingested=lambda part: err.print(f"ingested {part.key}"),
+        )
+        summary = sync_openalex_snapshot(options, settings=settings, hooks=hooks)
+    out.print(summary.line())

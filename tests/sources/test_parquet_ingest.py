@@ -1,0 +1,93 @@
+"""The Parquet path: same rows as JSON Lines, the PM slice is exactly what tagging calls PM."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import orjson
+
+from permed_atlas.demo import generate_openalex_works
+from permed_atlas.landscape import ingest_file, open_corpus
+from permed_atlas.settings import Settings
+from permed_atlas.sources.parquet_ingest import ingest_parquet
+from permed_atlas.sources.parquet_write import write_works_parquet
+from permed_atlas.sources.snapshot_download import RetryPolicy
+from permed_atlas.sources.snapshot_run import Hooks, SyncOptions, sync_openalex_snapshot
+
+from .conftest import REAL_FILES, BucketServer, SnapshotBucket, real_records
+
+TABLES = {
+    "works": "SELECT * EXCLUDE (work_id) FROM works",
+    **{
+        table: f"SELECT w.openalex_id, t.* EXCLUDE (work_id) FROM {table} t "
+        "JOIN works w USING (work_id)"
+        for table in ("contributors", "affiliations", "terms", "work_ids")
+    },
+}
+
+
+def _records(realdata: Path) -> list[dict[str, Any]]:
+    records = [r for name in REAL_FILES for r in real_records(realdata, name)]
+    return records + list(generate_openalex_works(300, seed=7))
+
+
+def _content(corpus: duckdb.DuckDBPyConnection) -> dict[str, list[str]]:
+    return {t: sorted(map(repr, corpus.execute(q).fetchall())) for t, q in TABLES.items()}
+
+
+def test_parquet_rows_equal_json_lines_rows(realdata: Path, tmp_path: Path) -> None:
+    records = _records(realdata)
+    jsonl = tmp_path / "works.jsonl"
+    jsonl.write_bytes(b"".join(orjson.dumps(r) + b"\n" for r in records))
+    parquet = tmp_path / "works.parquet"
+    write_works_parquet(records, parquet)
+    with open_corpus(tmp_path / "a.duckdb") as a, open_corpus(tmp_path / "b.duckdb") as b:
+        ingest_file(jsonl, source="openalex", corpus=a)
+        summary = ingest_parquet([parquet], corpus=b, batch_size=128)  # several batches
+        assert summary.read == summary.stored == len(records)
+        expected, got = _content(a), _content(b)
+    for table in TABLES:
+        assert got[table] == expected[table], table
+    assert len(expected["affiliations"]) > 1000
+
+
+def test_pm_only_sync_keeps_exactly_the_works_tagging_marks_pm(
+    bucket: SnapshotBucket,
+    server: BucketServer,
+    realdata: Path,
+    tmp_path: Path,
+) -> None:
+    records = _records(realdata)
+    keys = bucket.add_parquet("2026-06-01", [records[:400], records[400:]])
+    hooks = Hooks(sleep=lambda seconds: None)
+    policy = RetryPolicy(attempts=3, base_delay=0.01)
+    server.bucket.inject(keys[1], "drop")
+    full = Settings(data_dir=tmp_path / "full", environment="test")
+    sliced = Settings(data_dir=tmp_path / "pm", environment="test")
+    sync_openalex_snapshot(
+        SyncOptions(dest=tmp_path / "d1", fmt="parquet", base_url=server.url, policy=policy),
+        settings=full,
+        hooks=hooks,
+    )
+    summary = sync_openalex_snapshot(
+        SyncOptions(
+            dest=tmp_path / "d2", fmt="parquet", pm_only=True, base_url=server.url, policy=policy
+        ),
+        settings=sliced,
+        hooks=hooks,
+    )
+    with duckdb.connect(str(full.corpus_path), read_only=True) as corpus:
+        assert corpus.execute("SELECT count(*) FROM works").fetchall() == [(len(records),)]
+        tagged_pm = corpus.execute(
+            "SELECT w.openalex_id FROM works w JOIN work_flags f USING (work_id) "
+            "WHERE f.pm_relevant ORDER BY 1"
+        ).fetchall()
+    with duckdb.connect(str(sliced.corpus_path), read_only=True) as corpus:
+        kept = corpus.execute("SELECT openalex_id FROM works ORDER BY 1").fetchall()
+        flags = corpus.execute("SELECT bool_and(pm_relevant) FROM work_flags").fetchall()
+    assert 0 < len(kept) < len(records)
+    assert kept == tagged_pm
+    assert flags == [(True,)]
+    assert summary.works_read == len(kept)

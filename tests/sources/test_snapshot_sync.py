@@ -1,0 +1,157 @@
+"""Whole syncs against the loopback bucket: faults, nothing-new, a newer partition, merged ids."""
+
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pytest
+
+from permed_atlas.landscape import open_corpus, store_works, work_from_openalex
+from permed_atlas.settings import Settings
+from permed_atlas.sources.snapshot_download import RetryPolicy
+from permed_atlas.sources.snapshot_run import Hooks, SyncOptions, sync_openalex_snapshot
+from permed_atlas.sources.snapshot_state import load_state
+
+from .conftest import REAL_FILES, BucketServer, SnapshotBucket, real_records
+
+FAST = RetryPolicy(attempts=4, base_delay=0.01, max_delay=0.05)
+QUIET = Hooks(sleep=lambda seconds: None)
+
+
+def _sync(server: BucketServer, dest: Path, settings: Settings, **options: Any) -> Any:
+    return sync_openalex_snapshot(
+        SyncOptions(dest=dest, base_url=server.url, policy=FAST, **options),
+        settings=settings,
+        hooks=QUIET,
+    )
+
+
+def _rows(settings: Settings, sql: str, *params: object) -> list[tuple[Any, ...]]:
+    with duckdb.connect(str(settings.corpus_path), read_only=True) as corpus:
+        return corpus.execute(sql, list(params)).fetchall()
+
+
+def _short(record: dict[str, Any]) -> str:
+    return str(record["id"]).rpartition("/")[2]
+
+
+def test_sync_survives_faults_then_downloads_only_what_is_new(
+    bucket: SnapshotBucket,
+    server: BucketServer,
+    realdata: Path,
+    tmp_path: Path,
+    settings: Settings,
+) -> None:
+    works = real_records(realdata, REAL_FILES[0])
+    # The changed work first: one with several authors and topics, so losing some shows.
+    rich = next(
+        i
+        for i, w in enumerate(works)
+        if len(w["authorships"]) > 2 and len(w.get("topics") or []) > 1
+    )
+    works.insert(0, works.pop(rich))
+    first = bucket.add_jsonl("2024-01-01", [works[:50], works[50:]])
+    server.bucket.inject(first[0], "429", "truncate")
+    server.bucket.inject(first[1], "drop")
+    dest = tmp_path / "dest"
+
+    summary = _sync(server, dest, settings)
+    assert summary.parts_downloaded == first
+    assert summary.works_read == 100
+    assert _rows(settings, "SELECT count(*) FROM works") == [(100,)]
+    assert load_state(dest).of("jsonl").synced_through.isoformat() == "2024-01-01"
+    assert not list(dest.rglob("*.part"))
+
+    # A second sync lists the manifest and downloads nothing.
+    asked = len(server.bucket.requests)
+    again = _sync(server, dest, settings)
+    assert again.parts_downloaded == [] and again.parts_ingested == []
+    assert not any(key in first for key, _ in server.bucket.requests[asked:])
+
+    # A later release: one newer partition holding a changed copy of two works, and
+    # a merged-ids file folding a third work into the first.
+    changed = copy.deepcopy(works[0])
+    changed["title"] = "A retitled work"
+    changed["authorships"] = changed["authorships"][:1]
+    changed["topics"] = changed["topics"][:1]
+    second_copy = copy.deepcopy(works[1])
+    newer = bucket.add_jsonl("2024-02-01", [[changed, second_copy]])
+    merged_away = _short(works[2])
+    bucket.add_merged("2024-02-01", [(merged_away, _short(works[0]))])
+    asked = len(server.bucket.requests)
+
+    third = _sync(server, dest, settings)
+    fetched = {key for key, _ in server.bucket.requests[asked:] if key.startswith("data/works/")}
+    assert fetched == {"data/works/manifest", *newer}
+    assert third.merged_away == 1
+    assert _rows(settings, "SELECT count(*) FROM works") == [(99,)]
+    gone = _rows(settings, "SELECT count(*) FROM works WHERE openalex_id = ?", merged_away)
+    assert gone == [(0,)]
+    ((work_id, title, updated),) = _rows(
+        settings,
+        "SELECT work_id, title, updated_date FROM works WHERE openalex_id = ?",
+        _short(works[0]),
+    )
+    assert title == "A retitled work" and updated.startswith("2024-02-01")
+    assert _rows(settings, "SELECT count(*) FROM contributors WHERE work_id = ?", work_id) == [(1,)]
+    topics = _rows(
+        settings, "SELECT count(*) FROM terms WHERE work_id = ? AND scheme = 'topic'", work_id
+    )
+    assert topics == [(1,)]
+    # Tags were recomputed for the replaced work (tagging left none untagged).
+    assert _rows(settings, "SELECT count(*) FROM work_flags WHERE work_id = ?", work_id) == [(1,)]
+    assert _rows(
+        settings,
+        "SELECT count(*) FROM works w WHERE NOT EXISTS "
+        "(SELECT 1 FROM work_flags f WHERE f.work_id = w.work_id)",
+    ) == [(0,)]
+
+
+def test_an_older_copy_never_overwrites_a_newer_one(realdata: Path, tmp_path: Path) -> None:
+    record = real_records(realdata, REAL_FILES[0])[0]
+    newer = work_from_openalex(
+        {**record, "updated_date": "2025-03-01T00:00:00", "title": "Newer title"}
+    )
+    older = work_from_openalex(
+        {**record, "updated_date": "2024-03-01T00:00:00", "title": "Older title", "authorships": []}
+    )
+    with open_corpus(tmp_path / "c.duckdb") as corpus:
+        store_works(corpus, works=[newer])
+        result = store_works(corpus, works=[older])
+        assert result.duplicates == 1 and result.stored == 0
+        assert corpus.execute("SELECT title FROM works").fetchall() == [("Newer title",)]
+        people = corpus.execute("SELECT count(*) FROM contributors").fetchall()[0][0]
+        assert people == len(record["authorships"])
+        # Within one batch too: the newer of two copies wins, whatever their order.
+        other = tmp_path / "d.duckdb"
+    with open_corpus(other) as corpus:
+        store_works(corpus, works=[newer, older])
+        assert corpus.execute("SELECT title, count(*) OVER () FROM works").fetchall() == [
+            ("Newer title", 1)
+        ]
+
+
+def test_pm_only_needs_parquet(tmp_path: Path, settings: Settings) -> None:
+    from permed_atlas.sources.errors import SnapshotError
+
+    with pytest.raises(SnapshotError, match="--format parquet"):
+        sync_openalex_snapshot(SyncOptions(dest=tmp_path, pm_only=True), settings=settings)
+
+
+def test_a_corpus_made_before_updated_date_gets_the_column(tmp_path: Path) -> None:
+    path = tmp_path / "old.duckdb"
+    with duckdb.connect(str(path)) as old:  # the works table as corpora before #19 had it
+        old.execute(
+            "CREATE TABLE works (work_id BIGINT NOT NULL, kind VARCHAR NOT NULL, "
+            "sources VARCHAR[] NOT NULL, openalex_id VARCHAR, doi VARCHAR, pmid VARCHAR, "
+            "pmcid VARCHAR, lens_id VARCHAR, publication_number VARCHAR, family_id VARCHAR, "
+            "title VARCHAR, abstract VARCHAR, year INTEGER, type VARCHAR, venue VARCHAR, "
+            "language VARCHAR, cited_by_count INTEGER)"
+        )
+        old.execute("INSERT INTO works (work_id, kind, sources) VALUES (1, 'publication', ['x'])")
+    with open_corpus(path) as corpus:
+        rows = corpus.execute("SELECT work_id, updated_date FROM works").fetchall()
+    assert rows == [(1, None)]
