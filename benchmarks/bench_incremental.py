@@ -35,11 +35,12 @@ from typing import Any
 
 import orjson
 
-from permed_atlas.landscape.corpus import open_corpus
+from permed_atlas import demo
 from permed_atlas.landscape.ingest import ingest_files
 from permed_atlas.landscape.regions import load_region_sets
-from permed_atlas.landscape.search import build_search_index
-from permed_atlas.landscape.tagging import tag_corpus, tag_untagged
+from permed_atlas.landscape.store.corpus import open_corpus
+from permed_atlas.landscape.store.search import build_search_index
+from permed_atlas.landscape.store.tagging import tag_corpus, tag_untagged
 from permed_atlas.landscape.topics import load_rules
 from permed_atlas.settings import Settings
 
@@ -76,20 +77,6 @@ CHECKED = {
 }
 
 
-def demo_generator() -> Any:
-    """The demo generator module (moving from landscape.demo to permed_atlas.demo)."""
-    try:
-        from permed_atlas import demo  # type: ignore[attr-defined]
-
-        if hasattr(demo, "write_openalex_jsonl"):
-            return demo
-    except ImportError:
-        pass
-    from permed_atlas.landscape import demo as landscape_demo
-
-    return landscape_demo
-
-
 def base_corpus(cache: Path, works: int) -> Path:
     """The ingested, untagged corpus of ``works`` demo works (seed 0), built once."""
     path = cache / f"base-{works}.duckdb"
@@ -99,7 +86,7 @@ def base_corpus(cache: Path, works: int) -> Path:
     source = cache / f"openalex-{works}.jsonl.gz"
     if not source.exists():
         started = time.perf_counter()
-        demo_generator().write_openalex_jsonl(source, works, seed=0)  # streams, in chunks
+        demo.write_openalex_jsonl(source, works, seed=0)  # streams, in chunks
         print(f"generated {works:,} works in {time.perf_counter() - started:.0f} s", flush=True)
     partial = path.with_name(path.name + ".partial")
     partial.unlink(missing_ok=True)
@@ -137,7 +124,6 @@ def update_file(cache: Path, works: int, update: int) -> Path:
     path = cache / f"update-{works}-{update}.jsonl"
     if path.exists():
         return path
-    demo = demo_generator()
     changed = update // 10
     records: Iterator[dict[str, Any]] = itertools.chain(
         demo.generate_openalex_works(update - changed, seed=1),

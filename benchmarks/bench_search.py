@@ -1,7 +1,7 @@
 """Search and dashboard latency on a 1M-work corpus: through the HTTP API and directly on DuckDB.
 
 The corpus is built once and kept (``--data``): a seed of real-format demo records
-(``permed_atlas.landscape.demo``) goes through the real ingest pipeline, is scaled
+(``permed_atlas.demo``) goes through the real ingest pipeline, is scaled
 up by SQL to ``--works`` works (each copy pairs one seed work's title, people and
 institutions with another's abstract, and shifts years and citations), then the
 real tagging and search index run on it.
@@ -30,11 +30,15 @@ from urllib.parse import urlencode
 
 import duckdb
 
-from permed_atlas.landscape.corpus import open_corpus
-from permed_atlas.landscape.indicators import LandscapeFilter, compute_indicators
-from permed_atlas.landscape.search import build_search_index, search_index_is_current, search_works
 from permed_atlas.landscape.search_query import SearchQuery
-from permed_atlas.landscape.tagging import needs_tagging
+from permed_atlas.landscape.store.corpus import open_corpus
+from permed_atlas.landscape.store.indicators import LandscapeFilter, compute_indicators
+from permed_atlas.landscape.store.search import (
+    build_search_index,
+    search_index_is_current,
+    search_works,
+)
+from permed_atlas.landscape.store.tagging import needs_tagging
 from permed_atlas.settings import Settings
 
 SEARCH_TARGET_P95_MS = 150
@@ -46,7 +50,7 @@ def _log(message: str) -> None:
 
 
 def _ingest_seed(settings: Settings, seed_works: int, seed_patents: int) -> None:
-    from permed_atlas.landscape.demo import write_demo_corpus
+    from permed_atlas.demo import write_demo_corpus
     from permed_atlas.landscape.ingest.pipeline import ingest_files
 
     folder = settings.data_dir / "seed-files"
@@ -105,7 +109,7 @@ def _scale_up(connection: duckdb.DuckDBPyConnection, target: int) -> None:
 
 def _tag(settings: Settings) -> None:
     from permed_atlas.landscape.regions import load_region_sets
-    from permed_atlas.landscape.tagging import tag_corpus
+    from permed_atlas.landscape.store.tagging import tag_corpus
     from permed_atlas.landscape.topics import load_rules
 
     started = time.perf_counter()

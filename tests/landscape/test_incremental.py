@@ -12,14 +12,14 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 from tests.landscape.test_aggregates import fill_random_corpus
 
-from permed_atlas.landscape.aggregates import aggregate_bits
-from permed_atlas.landscape.corpus import CONTENT_TABLES, TAG_TABLES, open_corpus
-from permed_atlas.landscape.dirty import dirty_work_ids, mark_works_changed
-from permed_atlas.landscape.indicators import LandscapeFilter, compute_indicators
 from permed_atlas.landscape.regions import load_region_sets
-from permed_atlas.landscape.tagging import tag_corpus, tag_untagged
+from permed_atlas.landscape.store.aggregates import aggregate_bits
+from permed_atlas.landscape.store.corpus import CONTENT_TABLES, TAG_TABLES, open_corpus
+from permed_atlas.landscape.store.dirty import dirty_work_ids, mark_works_changed
+from permed_atlas.landscape.store.indicators import LandscapeFilter, compute_indicators
+from permed_atlas.landscape.store.tagging import tag_corpus, tag_untagged
+from permed_atlas.landscape.store.withdrawals import withdraw_records
 from permed_atlas.landscape.topics import load_rules
-from permed_atlas.landscape.withdrawals import withdraw_records
 from permed_atlas.settings import Settings
 
 # Tables compared as they are; the institution tables are compared through institution_key,

@@ -14,10 +14,10 @@ from typing import Any
 import orjson
 import pytest
 
-from permed_atlas.landscape.corpus import new_rows, row_batch
-from permed_atlas.landscape.demo import generate_openalex_works
+from permed_atlas.demo import generate_openalex_works
 from permed_atlas.landscape.ingest.openalex import openalex_rows, work_from_openalex
 from permed_atlas.landscape.ingest.pipeline import count_unresolved
+from permed_atlas.landscape.store.corpus import new_rows, row_batch
 
 
 def _real_records(realdata: Path) -> list[dict[str, Any]]:
@@ -51,7 +51,7 @@ def _reference(record: dict[str, Any]) -> tuple[dict[str, list[dict[str, Any]]],
 
 
 def _fast(record: dict[str, Any]) -> tuple[dict[str, list[dict[str, Any]]], Any, int]:
-    from permed_atlas.landscape.corpus import tables_of
+    from permed_atlas.landscape.store.corpus import tables_of
 
     rows = new_rows()
     ids, unresolved = openalex_rows(record, 0, rows)
@@ -67,7 +67,7 @@ def test_fast_path_equals_reference_on_real_and_odd_records(realdata: Path) -> N
 
 
 def test_fast_path_equals_reference_on_the_bundled_demo_corpus() -> None:
-    from permed_atlas.landscape import bundled_demo_files
+    from permed_atlas.demo import bundled_demo_files
 
     with gzip.open(bundled_demo_files()["openalex"]) as stream:
         for number, line in enumerate(stream):

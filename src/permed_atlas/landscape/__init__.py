@@ -1,31 +1,41 @@
 """The PM science and technology landscape: publications and patents, tagged and counted."""
 
-from permed_atlas.landscape.analysis_cli import tagged_corpus
-from permed_atlas.landscape.corpus import open_corpus, store_works
 from permed_atlas.landscape.countries import countries_from_affiliation, country_from_affiliation
-from permed_atlas.landscape.demo import (
-    bundled_demo_files,
-    generate_lens_patents,
-    generate_openalex_works,
-    write_demo_corpus,
-    write_lens_jsonl,
-    write_openalex_jsonl,
-)
 from permed_atlas.landscape.errors import (
     CorpusBusyError,
+    CorpusUnavailableError,
     IngestError,
     LandscapeError,
     RecordError,
     RegionError,
     TaggingRuleError,
 )
-from permed_atlas.landscape.explain import (
-    Explanation,
-    WorkNotFoundError,
-    explain_work,
-    resolve_work_id,
+from permed_atlas.landscape.explain import Explanation, WorkNotFoundError
+from permed_atlas.landscape.ingest import (
+    IngestSummary,
+    detect_patent_format,
+    ingest_file,
+    ingest_files,
 )
-from permed_atlas.landscape.indicators import (
+from permed_atlas.landscape.ingest._common import SYNTHETIC_MARKER
+from permed_atlas.landscape.models import Contributor, Institution, Term, Work
+from permed_atlas.landscape.network import build_collaboration_graph, export_network
+from permed_atlas.landscape.regions import (
+    RegionSet,
+    add_region_set,
+    load_region_sets,
+    region_countries,
+)
+from permed_atlas.landscape.report import build_report
+from permed_atlas.landscape.service import (
+    complete_and_publish,
+    complete_corpus,
+    run_ingest,
+    tagged_corpus,
+)
+from permed_atlas.landscape.store.corpus import open_corpus, store_works
+from permed_atlas.landscape.store.explain import explain_work, resolve_work_id
+from permed_atlas.landscape.store.indicators import (
     INDICATOR_NAMES,
     NO_FILTER,
     CitedWork,
@@ -49,42 +59,36 @@ from permed_atlas.landscape.indicators import (
     topic_mix,
     topic_trends,
 )
-from permed_atlas.landscape.ingest import (
-    IngestSummary,
-    detect_patent_format,
-    ingest_file,
-    ingest_files,
-)
-from permed_atlas.landscape.ingest_cli import run_ingest
-from permed_atlas.landscape.models import Contributor, Institution, Term, Work
-from permed_atlas.landscape.network import build_collaboration_graph, export_network
-from permed_atlas.landscape.provenance import (
+from permed_atlas.landscape.store.provenance import (
     SYNTHETIC_SOURCE,
     CorpusSummary,
     count_synthetic_works,
     is_synthetic,
     summarise_corpus,
 )
-from permed_atlas.landscape.regions import (
-    RegionSet,
-    add_region_set,
-    load_region_sets,
-    region_countries,
-)
-from permed_atlas.landscape.report import build_report
-from permed_atlas.landscape.search import build_search_index, search_index_is_current
-from permed_atlas.landscape.snapshots import (
+from permed_atlas.landscape.store.search import build_search_index, search_index_is_current
+from permed_atlas.landscape.store.snapshots import (
     current_marker,
     current_snapshot,
+    open_corpus_for_reading,
+    open_current_snapshot,
     publish_snapshot,
     snapshot_is_current,
 )
-from permed_atlas.landscape.tagging import TaggingSummary, needs_tagging, tag_corpus, tag_untagged
+from permed_atlas.landscape.store.tagging import (
+    TaggingSummary,
+    needs_tagging,
+    tag_corpus,
+    tag_untagged,
+)
 from permed_atlas.landscape.topics import Rule, RuleSet, load_rules, rules_path_for
-from permed_atlas.landscape.upkeep import complete_corpus
 
 __all__ = [
     "CorpusBusyError",
+    "CorpusUnavailableError",
+    "complete_and_publish",
+    "open_corpus_for_reading",
+    "open_current_snapshot",
     "complete_corpus",
     "current_marker",
     "current_snapshot",
@@ -109,6 +113,7 @@ __all__ = [
     "RecordError",
     "RegionError",
     "RegionSet",
+    "SYNTHETIC_MARKER",
     "SYNTHETIC_SOURCE",
     "RegionYearCount",
     "Rule",
@@ -126,7 +131,6 @@ __all__ = [
     "build_collaboration_graph",
     "build_report",
     "build_search_index",
-    "bundled_demo_files",
     "compute_indicators",
     "countries_from_affiliation",
     "country_from_affiliation",
@@ -134,8 +138,6 @@ __all__ = [
     "eu_cn_copublications",
     "explain_work",
     "export_network",
-    "generate_lens_patents",
-    "generate_openalex_works",
     "ingest_file",
     "ingest_files",
     "load_region_sets",
@@ -160,7 +162,4 @@ __all__ = [
     "top_institutions",
     "topic_mix",
     "topic_trends",
-    "write_demo_corpus",
-    "write_lens_jsonl",
-    "write_openalex_jsonl",
 ]

@@ -14,14 +14,16 @@ from dataclasses import dataclass
 
 import duckdb
 
-from permed_atlas.landscape.aggregates import (
+from permed_atlas.landscape.errors import RegionError, TaggingRuleError
+from permed_atlas.landscape.regions import CHINA, EU27, RegionSet
+from permed_atlas.landscape.store.aggregates import (
     AGGREGATE_TABLES,
     aggregates_are_stale,
     build_aggregates,
     create_derived_tables,
 )
-from permed_atlas.landscape.aggregates_delta import update_aggregates
-from permed_atlas.landscape.dirty import (
+from permed_atlas.landscape.store.aggregates_delta import update_aggregates
+from permed_atlas.landscape.store.dirty import (
     GONE_WORKS_SQL,
     dirty_work_ids,
     has_derived_tables,
@@ -30,8 +32,6 @@ from permed_atlas.landscape.dirty import (
     store_fingerprint,
     stored_fingerprint,
 )
-from permed_atlas.landscape.errors import RegionError, TaggingRuleError
-from permed_atlas.landscape.regions import CHINA, EU27, RegionSet
 from permed_atlas.landscape.topics import (
     KEYWORD_KINDS,
     PM_TOPIC,
@@ -318,7 +318,7 @@ def tag_corpus(
 
 def untagged_work_ids(connection: duckdb.DuckDBPyConnection) -> list[int]:
     """Works to retag: no flags row yet (ingested or rewritten since the last tagging), or
-    gone from the corpus with derived rows left (see :mod:`permed_atlas.landscape.dirty`).
+    gone from the corpus with derived rows left (see :mod:`permed_atlas.landscape.store.dirty`).
 
     :param connection: a corpus connection.
     """

@@ -1,10 +1,10 @@
-"""Update the pre-aggregated tables by delta, after tagging a few works (aggregates.py).
+"""Update the pre-aggregated tables by delta, after tagging a few works (store/aggregates.py).
 
 Every cell table is a sum over works, and agg_work_facts keeps each work's cell, countries
 and institutions as last aggregated. So when some works change (new, rewritten, replaced
 or withdrawn), their old facts are read back from agg_work_facts and counted with sign −1,
 their new facts with +1, and only the cells those touch are rewritten. The tables then hold
-the same counts as :func:`~permed_atlas.landscape.aggregates.build_aggregates` would
+the same counts as :func:`~permed_atlas.landscape.store.aggregates.build_aggregates` would
 (tests/landscape/test_incremental.py checks it on random sequences of changes).
 
 The one thing that is not a sum is the numbering: a region or topic bit, or an institution's
@@ -15,7 +15,7 @@ count is the same.
 
 For this to be exact, whatever removes or rewrites a work must leave the ``agg_*`` rows
 alone (they are the old contributions to subtract) and drop its ``work_flags`` row (which
-marks it for tagging); see :mod:`permed_atlas.landscape.dirty`. If some agg_work_facts
+marks it for tagging); see :mod:`permed_atlas.landscape.store.dirty`. If some agg_work_facts
 rows went missing anyway, the row count in agg_state tells, and the tables are rebuilt.
 """
 
@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import duckdb
 
-from permed_atlas.landscape.aggregates import (
+from permed_atlas.landscape.store.aggregates import (
     CELL_COLUMNS,
     MAX_BITS,
     bits_sql,

@@ -11,9 +11,8 @@ from typing import Any
 import orjson
 import pytest
 
-from permed_atlas.errors import InvalidInputError
-from permed_atlas.landscape import _demo_vocab as vocab
-from permed_atlas.landscape.demo import (
+from permed_atlas.demo import _vocab as vocab
+from permed_atlas.demo import (
     bundled_demo_files,
     demo_corpus_paths,
     generate_lens_patents,
@@ -22,6 +21,7 @@ from permed_atlas.landscape.demo import (
     write_lens_jsonl,
     write_openalex_jsonl,
 )
+from permed_atlas.errors import InvalidInputError
 from permed_atlas.landscape.ingest._common import SYNTHETIC_MARKER
 
 PM_WORDS = (
@@ -323,7 +323,7 @@ def test_bundled_demo_corpus_is_small_and_regenerates(tmp_path: Path) -> None:
 
 def test_the_real_ingester_stores_generated_works_once(tmp_path: Path) -> None:
     ingest = pytest.importorskip("permed_atlas.landscape.ingest")
-    from permed_atlas.landscape.corpus import open_corpus
+    from permed_atlas.landscape.store.corpus import open_corpus
 
     works_file = tmp_path / "works.jsonl.gz"
     patents_file = tmp_path / "patents.jsonl.gz"

@@ -29,7 +29,16 @@ import re
 import duckdb
 
 from permed_atlas.errors import InvalidInputError
-from permed_atlas.landscape._search_sql import (
+from permed_atlas.landscape.errors import LandscapeError
+from permed_atlas.landscape.search_query import (
+    FACET_DIMENSIONS,
+    MAX_TERMS,
+    FacetCount,
+    SearchHit,
+    SearchQuery,
+    SearchResult,
+)
+from permed_atlas.landscape.store._search_sql import (
     FACET_LIMITS,
     MASKED_DIMENSIONS,
     MAX_BITS,
@@ -44,15 +53,6 @@ from permed_atlas.landscape._search_sql import (
     qualified,
     query_terms_sql,
     search_sql,
-)
-from permed_atlas.landscape.errors import LandscapeError
-from permed_atlas.landscape.search_query import (
-    FACET_DIMENSIONS,
-    MAX_TERMS,
-    FacetCount,
-    SearchHit,
-    SearchQuery,
-    SearchResult,
 )
 from permed_atlas.landscape.topics import PM_TOPIC
 from permed_atlas.spreadsheet import neutralise_arrow_table
@@ -72,7 +72,7 @@ SELECT concat_ws('/',
 _PARAM = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
 _NO_INDEX = (
     "the corpus has no search index: run `permed demo` or `permed ingest`, or build it with "
-    "permed_atlas.landscape.search.build_search_index"
+    "permed_atlas.landscape.store.search.build_search_index"
 )
 
 
@@ -101,7 +101,8 @@ def search_index_is_current(connection: duckdb.DuckDBPyConnection) -> bool:
         return False
 
 
-def _build_tables(connection: duckdb.DuckDBPyConnection) -> int:
+def _build_postings(connection: duckdb.DuckDBPyConnection) -> None:
+    """search_postings: (term, work, term frequency, document length) of titles and abstracts."""
     # The title twice: its words weigh double.
     text = (
         "lower(coalesce(title, '') || ' ' || coalesce(title, '') || ' ' || coalesce(abstract, ''))"
@@ -121,6 +122,10 @@ def _build_tables(connection: duckdb.DuckDBPyConnection) -> int:
         """,
         {"stop": list(STOPWORDS)},
     )
+
+
+def _build_facets(connection: duckdb.DuckDBPyConnection) -> None:
+    """search_facets, their value counts and the bits of the masked dimensions."""
     connection.execute(
         """
         CREATE OR REPLACE TABLE search_facets AS
@@ -152,6 +157,10 @@ def _build_tables(connection: duckdb.DuckDBPyConnection) -> int:
         """,
         {"dims": list(MASKED_DIMENSIONS), "max_bits": MAX_BITS},
     )
+
+
+def _build_docs(connection: duckdb.DuckDBPyConnection) -> None:
+    """search_docs: one row per work with its flags, length and facet bit masks."""
     connection.execute(
         """
         CREATE OR REPLACE TABLE search_docs AS
@@ -178,6 +187,12 @@ def _build_tables(connection: duckdb.DuckDBPyConnection) -> int:
         ORDER BY w.work_id
         """
     )
+
+
+def _build_tables(connection: duckdb.DuckDBPyConnection) -> int:
+    _build_postings(connection)
+    _build_facets(connection)
+    _build_docs(connection)
     n_docs = int(connection.execute("SELECT count(*) FROM search_docs").fetchall()[0][0])
     connection.execute(
         """
