@@ -175,7 +175,12 @@ def _update_institution_dim(connection: duckdb.DuckDBPyConnection, scope: str) -
     connection.execute(
         "UPDATE institution_dim SET institution_id = n.institution_id, "
         "institution_name = n.institution_name, country_code = n.country_code "
-        "FROM _agg_dim n WHERE institution_dim.institution_key = n.institution_key"
+        "FROM _agg_dim n WHERE institution_dim.institution_key = n.institution_key "
+        # Most keep their name (that of their lowest work id): only those that change are
+        # rewritten, an UPDATE costs far more than the comparison.
+        "AND (institution_dim.institution_id IS DISTINCT FROM n.institution_id "
+        "OR institution_dim.institution_name IS DISTINCT FROM n.institution_name "
+        "OR institution_dim.country_code IS DISTINCT FROM n.country_code)"
     )
     connection.execute(
         "INSERT INTO institution_dim SELECT ? + row_number() OVER (ORDER BY institution_key), "

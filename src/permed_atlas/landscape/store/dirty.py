@@ -33,10 +33,10 @@ FINGERPRINT_KEY = "rules_fingerprint"
 # Bumped when tagging itself changes what it writes, so that corpora tagged before retag.
 TAGGING_VERSION = 1
 # Works still described by derived rows but no longer in the corpus.
-GONE_WORKS_SQL = (
-    "SELECT work_id FROM (SELECT work_id FROM agg_work_facts "
-    "UNION SELECT work_id FROM work_topic_set UNION SELECT work_id FROM work_institutions "
-    "EXCEPT SELECT work_id FROM works)"
+# (Anti joins first: the tables hold millions of rows, the gone works are few.)
+GONE_WORKS_SQL = " UNION ".join(
+    f"SELECT work_id FROM {table} ANTI JOIN works USING (work_id)"
+    for table in ("agg_work_facts", "work_topic_set", "work_institutions")
 )
 
 

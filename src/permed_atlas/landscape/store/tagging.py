@@ -172,6 +172,7 @@ def tag_corpus(
     regions: Mapping[RegionCode, RegionSet] | Iterable[RegionSet],
     rules: RuleSet,
     work_ids: Iterable[int] | None = None,
+    gone_included: bool = False,
 ) -> TaggingSummary:
     """Recompute work_countries, work_regions, work_topics and work_flags, then rebuild the
     derived tables and the indicators' aggregates (aggregates.py) from them.
@@ -183,6 +184,8 @@ def tag_corpus(
         rows remain), updating the aggregates by delta; None tags the whole corpus. When the
         rules or regions differ from those of the last tagging, the whole corpus is tagged
         whatever ``work_ids`` says.
+    :param gone_included: ``work_ids`` already names the gone works (from
+        :func:`untagged_work_ids`), which saves looking for them again.
     """
     region_sets = _region_list(regions)
     fingerprint = rules_fingerprint(region_sets, rules)
@@ -208,9 +211,9 @@ def tag_corpus(
             ids = sorted({int(work_id) for work_id in work_ids})
             # Works gone from the corpus join the scope: their derived rows and their
             # contributions to the aggregates go.
+            gone = "" if gone_included else f"UNION ({GONE_WORKS_SQL})"
             connection.execute(
-                "CREATE TEMP TABLE _tag_scope AS SELECT unnest(?::BIGINT[]) AS work_id "
-                f"UNION {GONE_WORKS_SQL}",
+                f"CREATE TEMP TABLE _tag_scope AS SELECT unnest(?::BIGINT[]) AS work_id {gone}",
                 [ids],
             )
             scope = "work_id IN (SELECT work_id FROM _tag_scope)"
@@ -350,7 +353,9 @@ def tag_untagged(
         if aggregates_are_stale(connection):  # rows deleted behind tagging's back
             return tag_corpus(connection, regions=regions, rules=rules, work_ids=())
         return None
-    return tag_corpus(connection, regions=regions, rules=rules, work_ids=pending)
+    return tag_corpus(
+        connection, regions=regions, rules=rules, work_ids=pending, gone_included=True
+    )
 
 
 def rules_changed(
