@@ -130,9 +130,10 @@ def build_corpus(settings: Settings, *, works: int, seed_works: int) -> None:
             count = connection.execute("SELECT count(*) FROM works").fetchall()[0][0]
             tagged = connection.execute("SELECT count(*) FROM work_flags").fetchall()[0][0]
             stale = needs_tagging(connection)
-        if count >= works and tagged >= count:
+        if count >= works:
             _log(f"reusing the corpus at {settings.corpus_path} ({count:,} works)")
-            if stale:
+            # A build stopped while tagging (5M works take long) keeps its scaled-up works.
+            if stale or tagged < count:
                 _tag(settings)  # tagging added derived tables since this corpus was built
             with duckdb.connect(str(settings.corpus_path), read_only=True) as connection:
                 current = search_index_is_current(connection)
