@@ -7,6 +7,7 @@ much of their RSS is pages shared with it; shown, not added). Targets: the 1M pe
 
     python benchmarks/bench_ingest_memory.py                   # 100k and 1M, cached files
     python benchmarks/bench_ingest_memory.py --sizes 20000 100000
+    python benchmarks/bench_ingest_memory.py --sizes 1000000 5000000   # 5M: <= 1.5 GiB
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from pathlib import Path
 
 GIB = 2**30
 MAX_PEAK = 1 * GIB
+MAX_PEAK_5M = 1.5 * GIB  # issue #19: ingest at 5M works on the same 2-core machine
 MAX_GROWTH = 1.3
 
 
@@ -80,8 +82,10 @@ def main() -> int:
                   f"in {figures['seconds']:.0f} s  [{figures['line']}]")
     smallest, largest = min(peaks), max(peaks)
     growth = peaks[largest] / peaks[smallest]
-    ok = peaks[largest] <= MAX_PEAK and growth <= MAX_GROWTH
-    print(f"peak at {largest:,}: {peaks[largest] / 2**20:.0f} MiB (target <= 1024 MiB); "
+    cap = MAX_PEAK_5M if largest >= 5_000_000 else MAX_PEAK
+    ok = peaks[largest] <= cap and growth <= MAX_GROWTH
+    print(f"peak at {largest:,}: {peaks[largest] / 2**20:.0f} MiB "
+          f"(target <= {cap / 2**20:.0f} MiB); "
           f"{growth:.2f}x the peak at {smallest:,} (target <= {MAX_GROWTH}) "
           f"{'PASS' if ok else 'FAIL'}")
     return 0 if ok else 1

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import random
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 
 import duckdb
 import pytest
@@ -46,16 +46,27 @@ MESH = ["Precision Medicine", "Neoplasms", "Heart Failure", "Humans", "Pharmacog
 CPC = ["C12Q 1/6886", "A61P 35/00", "G16H 50/20", "A61K 36/00"]
 
 
-def fill_random_corpus(connection: duckdb.DuckDBPyConnection, *, works: int, seed: int) -> None:
+def fill_random_corpus(
+    connection: duckdb.DuckDBPyConnection,
+    *,
+    works: int,
+    seed: int,
+    work_ids: Sequence[int] | None = None,
+) -> None:
     """Random works with every shape the indicators meet (no year, no country, patents in
-    shared families, applicants and inventors, repeated institutions)."""
+    shared families, applicants and inventors, repeated institutions); ``work_ids`` gives
+    their ids (a replacement), else they follow the highest id."""
     rng = random.Random(seed)
-    first = int(connection.execute("SELECT coalesce(max(work_id), 0) FROM works").fetchone()[0])
+    if work_ids is None:
+        first = int(
+            connection.execute("SELECT coalesce(max(work_id), 0) FROM works").fetchone()[0]
+        )
+        work_ids = range(first + 1, first + works + 1)
     work_rows, contributor_rows, affiliation_rows, term_rows = [], [], [], []
-    for work_id in range(first + 1, first + works + 1):
+    for work_id in work_ids:
         patent = rng.random() < 0.2
         year = None if rng.random() < 0.05 else rng.randint(2016, 2023)
-        family = f"F{rng.randint(1, works // 4)}" if patent and rng.random() < 0.7 else None
+        family = f"F{rng.randint(1, max(1, works // 4))}" if patent and rng.random() < 0.7 else None
         title = " and ".join(rng.sample(PHRASES, rng.choice([0, 1, 2])))
         work_rows.append(
             (work_id, "patent" if patent else "publication", title, year,
@@ -73,23 +84,24 @@ def fill_random_corpus(connection: duckdb.DuckDBPyConnection, *, works: int, see
                 term_rows.append((work_id, "cpc", rng.choice(CPC)))
             else:
                 term_rows.append((work_id, "mesh", rng.choice(MESH)))
+    if not work_rows:
+        return
     connection.executemany(
         "INSERT INTO works (work_id, kind, sources, title, year, cited_by_count, family_id) "
         "VALUES (?, ?, ['test'], ?, ?, ?, ?)",
         work_rows,
     )
-    connection.executemany(
-        "INSERT INTO contributors (work_id, position, role) VALUES (?, ?, ?)", contributor_rows
-    )
-    connection.executemany(
-        "INSERT INTO affiliations (work_id, position, institution_id, institution_name, "
-        "country_code) VALUES (?, ?, ?, ?, ?)",
-        affiliation_rows,
-    )
-    connection.executemany(
-        "INSERT INTO terms (work_id, scheme, term) VALUES (?, ?, ?)", term_rows
-    )
-
+    for sql, rows in (
+        ("INSERT INTO contributors (work_id, position, role) VALUES (?, ?, ?)", contributor_rows),
+        (
+            "INSERT INTO affiliations (work_id, position, institution_id, institution_name, "
+            "country_code) VALUES (?, ?, ?, ?, ?)",
+            affiliation_rows,
+        ),
+        ("INSERT INTO terms (work_id, scheme, term) VALUES (?, ?, ?)", term_rows),
+    ):
+        if rows:  # a few random works may have no contributors or terms at all
+            connection.executemany(sql, rows)
 
 @pytest.fixture(scope="module")
 def tagging_inputs(tmp_path_factory):  # type: ignore[no-untyped-def]

@@ -30,6 +30,7 @@ from permed_atlas.landscape.store.snapshots import publish_snapshot, snapshot_is
 from permed_atlas.landscape.store.tagging import (
     TaggingSummary,
     needs_tagging,
+    rules_changed,
     tag_corpus,
     tag_untagged,
 )
@@ -60,14 +61,15 @@ def complete_corpus(
     rules: RuleSet,
     rebuild_aggregates: bool = False,
 ) -> Completion:
-    """Tag the untagged works (all of them if the derived tables are missing) and rebuild
-    the search index when it is not built from the corpus as it is.
+    """Tag the works changed since the last tagging (new, rewritten or gone; all of them if
+    the derived tables are missing or the rules and regions changed), updating the summary
+    tables by delta, and rebuild the search index when it is not built from the corpus as it is.
 
     :param connection: a writable corpus connection.
     :param regions: the region sets.
     :param rules: the topic rules.
-    :param rebuild_aggregates: rebuild the aggregates even when no work needs tags
-        (after works were deleted, which leaves no untagged work behind).
+    :param rebuild_aggregates: bring the aggregates up to date even when no work needs tags
+        (deleted works are found by tagging itself; this is for deletions that left no trace).
     """
     tagged = 0
     summary = tag_untagged(connection, regions=regions, rules=rules)
@@ -125,11 +127,12 @@ def tagged_corpus(settings: Settings) -> Iterator[duckdb.DuckDBPyConnection]:
     path = settings.corpus_path
     if not path.exists():
         raise LandscapeError(f"no corpus at {path}: run `permed ingest` or `permed demo` first")
+    regions = load_region_sets(settings)
+    rules = load_rules(rules_path_for(settings.data_dir))
     with duckdb.connect(str(path), read_only=True) as probe:
-        stale = needs_tagging(probe)
+        # Changed works are retagged, or every work when the topics or regions files changed.
+        stale = needs_tagging(probe) or rules_changed(probe, regions=regions, rules=rules)
     if stale:
-        regions = load_region_sets(settings)
-        rules = load_rules(rules_path_for(settings.data_dir))
         with open_corpus(path) as writer:
             tag_untagged(writer, regions=regions, rules=rules)
             if needs_tagging(writer):  # tagged by an older version: derived tables missing

@@ -4,6 +4,8 @@
 - ``derived_schema.sql``, ``aggregates.py``: the derived tables tagging rebuilds (``agg_*``).
 - ``aggregate_queries.py``, ``indicators.py``: the indicators, from the aggregates or the works.
 - ``tagging.py``: countries, regions, topics and flags computed as SQL from the core's rules.
+- ``dirty.py``, ``aggregates_delta.py``: which works changed since tagging, the rules'
+  fingerprint, and the aggregates updated by delta for the changed works only.
 - ``search.py``, ``_search_sql.py``: the BM25 search index and faceted search.
 - ``snapshots.py``: the published read-only copy the web app serves.
 - ``withdrawals.py``: records a source withdrew (PubMed deletions).

@@ -39,7 +39,7 @@ AGGREGATE_TABLES = (
 MAX_BITS = 62
 # Counts of the tables the aggregates are computed from; ingest changes at least one.
 _WATCHED = ("works", "work_flags", "work_countries", "work_regions", "work_topics", "affiliations")
-_CELL_COLUMNS = "year, kind, pm_relevant, eu_cn, region_mask, topic_mask"
+CELL_COLUMNS = "year, kind, pm_relevant, eu_cn, region_mask, topic_mask"
 
 
 def create_derived_tables(connection: duckdb.DuckDBPyConnection) -> None:
@@ -55,6 +55,29 @@ def _state_sql() -> str:
         f"SELECT '{table}' AS key, (SELECT count(*) FROM {table})::BIGINT AS value"
         for table in _WATCHED
     )
+
+
+def bits_sql() -> str:
+    """SELECT dim, value, bit: the bit every region and topic gets, from the tags as they are."""
+    return (
+        "SELECT 'region' AS dim, region AS value, "
+        "(row_number() OVER (ORDER BY region) - 1)::INTEGER AS bit "
+        "FROM (SELECT region FROM work_regions UNION SELECT region FROM region_members) "
+        "UNION ALL SELECT 'topic', topic, (row_number() OVER (ORDER BY topic) - 1)::INTEGER "
+        "FROM (SELECT DISTINCT topic FROM work_topics)"
+    )
+
+
+def write_state(connection: duckdb.DuckDBPyConnection, *, available: bool) -> None:
+    """Record what the aggregates were built from (agg_state), replacing what was there.
+
+    ``facts`` counts agg_work_facts: a delta update (aggregates_delta.py) subtracts the old
+    facts of changed works, so it checks first that nothing else removed some.
+    """
+    connection.execute("DELETE FROM agg_state")
+    connection.execute(f"INSERT INTO agg_state {_state_sql()}")
+    connection.execute("INSERT INTO agg_state VALUES ('available', ?)", [int(available)])
+    connection.execute("INSERT INTO agg_state SELECT 'facts', count(*) FROM agg_work_facts")
 
 
 def build_aggregates(connection: duckdb.DuckDBPyConnection) -> None:
@@ -76,69 +99,32 @@ def build_aggregates(connection: duckdb.DuckDBPyConnection) -> None:
         "arg_min_null(institution_name, work_id), arg_min_null(country_code, work_id) "
         "FROM work_institutions GROUP BY institution_key ORDER BY institution_key"
     )
-    connection.execute(
-        "INSERT INTO agg_bits "
-        "SELECT 'region', region, (row_number() OVER (ORDER BY region) - 1)::INTEGER "
-        "FROM (SELECT region FROM work_regions UNION SELECT region FROM region_members) "
-        "UNION ALL SELECT 'topic', topic, (row_number() OVER (ORDER BY topic) - 1)::INTEGER "
-        "FROM (SELECT DISTINCT topic FROM work_topics)"
-    )
+    connection.execute(f"INSERT INTO agg_bits {bits_sql()}")
     row = connection.execute("SELECT coalesce(max(bit), -1) FROM agg_bits").fetchone()
     available = row is not None and int(row[0]) < MAX_BITS
-    connection.execute(f"INSERT INTO agg_state {_state_sql()}")
-    connection.execute("INSERT INTO agg_state VALUES ('available', ?)", [int(available)])
     if not available:
         connection.execute("DELETE FROM agg_bits")  # too many regions or topics: raw queries
+        write_state(connection, available=False)
         return
-    connection.execute("DROP TABLE IF EXISTS _agg_facts")
-    connection.execute(
-        "CREATE TEMP TABLE _agg_facts AS SELECT w.work_id, w.year, w.kind, w.family_id, "
-        "coalesce(w.cited_by_count, 0) AS cited, coalesce(f.pm_relevant, false) AS pm_relevant, "
-        "coalesce(f.eu_cn, false) AS eu_cn, coalesce(r.mask, 0)::BIGINT AS region_mask, "
-        "coalesce(t.mask, 0)::BIGINT AS topic_mask "
-        "FROM works w LEFT JOIN work_flags f USING (work_id) "
-        "LEFT JOIN (SELECT x.work_id, bit_or(1::BIGINT << b.bit) AS mask FROM "
-        "  (SELECT DISTINCT work_id, region FROM work_regions) x "
-        "  JOIN agg_bits b ON b.dim = 'region' AND b.value = x.region GROUP BY x.work_id) r "
-        "  USING (work_id) "
-        "LEFT JOIN (SELECT x.work_id, bit_or(1::BIGINT << b.bit) AS mask FROM "
-        "  (SELECT DISTINCT work_id, topic FROM work_topics) x "
-        "  JOIN agg_bits b ON b.dim = 'topic' AND b.value = x.topic GROUP BY x.work_id) t "
-        "  USING (work_id)"
-    )
-    connection.execute(
-        f"INSERT INTO agg_work_facts SELECT f.work_id, {_CELL_COLUMNS}, c.countries, i.insts "
-        "FROM _agg_facts f "
-        "LEFT JOIN (SELECT work_id, list(country_code ORDER BY country_code) AS countries "
-        "  FROM work_countries GROUP BY work_id) c USING (work_id) "
-        "LEFT JOIN (SELECT wi.work_id, list(d.inst ORDER BY d.inst) AS insts "
-        "  FROM work_institutions wi JOIN institution_dim d USING (institution_key) "
-        "  GROUP BY wi.work_id) i USING (work_id) ORDER BY f.work_id"
-    )
-    # The institution facet matches an affiliation's id, or its name in any case.
-    connection.execute(
-        "INSERT INTO agg_institution_keys SELECT * FROM ("
-        " SELECT DISTINCT 'id' AS kind, institution_id AS key, work_id FROM affiliations"
-        "  WHERE institution_id IS NOT NULL"
-        " UNION SELECT 'name', lower(institution_name), work_id FROM affiliations"
-        "  WHERE institution_name IS NOT NULL) ORDER BY key, kind, work_id"
-    )
+    write_facts(connection, scope="TRUE")
+    connection.execute("INSERT INTO agg_work_facts SELECT * FROM _agg_new_facts ORDER BY work_id")
+    write_work_rows(connection, scope="TRUE")
     connection.execute("DROP TABLE IF EXISTS _agg_countries")
     connection.execute(
         "CREATE TEMP TABLE _agg_countries AS SELECT DISTINCT work_id, country_code "
         "FROM work_countries"
     )
     connection.execute(
-        f"INSERT INTO agg_cells SELECT {_CELL_COLUMNS}, count(*) FROM _agg_facts "
-        f"GROUP BY ALL ORDER BY {_CELL_COLUMNS}"
+        f"INSERT INTO agg_cells SELECT {CELL_COLUMNS}, count(*) FROM _agg_facts "
+        f"GROUP BY ALL ORDER BY {CELL_COLUMNS}"
     )
     connection.execute(
-        f"INSERT INTO agg_country_cells SELECT c.country_code, {_CELL_COLUMNS}, count(*) "
+        f"INSERT INTO agg_country_cells SELECT c.country_code, {CELL_COLUMNS}, count(*) "
         "FROM _agg_facts JOIN _agg_countries c "
-        f"USING (work_id) GROUP BY ALL ORDER BY c.country_code, {_CELL_COLUMNS}"
+        f"USING (work_id) GROUP BY ALL ORDER BY c.country_code, {CELL_COLUMNS}"
     )
     connection.execute(
-        f"INSERT INTO agg_institution_cells SELECT d.inst, {_CELL_COLUMNS}, count(*) "
+        f"INSERT INTO agg_institution_cells SELECT d.inst, {CELL_COLUMNS}, count(*) "
         "FROM _agg_facts JOIN work_institutions wi USING (work_id) "
         f"JOIN institution_dim d USING (institution_key) GROUP BY ALL ORDER BY d.inst"
     )
@@ -147,8 +133,70 @@ def build_aggregates(connection: duckdb.DuckDBPyConnection) -> None:
     # would hardly be fewer than the works' rows: that ranking reads agg_work_facts.)
     connection.execute(
         f"INSERT INTO agg_country_pair_cells SELECT a.country_code, b.country_code, "
-        f"{_CELL_COLUMNS}, count(*) FROM _agg_facts JOIN _agg_countries a USING (work_id) "
+        f"{CELL_COLUMNS}, count(*) FROM _agg_facts JOIN _agg_countries a USING (work_id) "
         "JOIN work_countries b USING (work_id) GROUP BY ALL ORDER BY 1, 2"
+    )
+    write_state(connection, available=True)
+    for table in ("_agg_facts", "_agg_new_facts", "_agg_countries"):
+        connection.execute(f"DROP TABLE IF EXISTS {table}")
+
+
+def _in_scope(scope: str, column: str = "work_id") -> str:
+    return "TRUE" if scope == "TRUE" else f"{column} IN (SELECT work_id FROM {scope})"
+
+
+def write_facts(connection: duckdb.DuckDBPyConnection, *, scope: str) -> None:
+    """Temp tables of the facts of the works in ``scope`` (a table of work ids, or TRUE for
+    all): _agg_facts (cell, family, citations) and _agg_new_facts (agg_work_facts' rows).
+
+    :param connection: a writable connection, agg_bits and institution_dim current.
+    :param scope: the name of a table with a work_id column, or ``TRUE``.
+    """
+    where = _in_scope(scope)
+    connection.execute("DROP TABLE IF EXISTS _agg_facts")
+    connection.execute(
+        "CREATE TEMP TABLE _agg_facts AS SELECT w.work_id, w.year, w.kind, w.family_id, "
+        "coalesce(w.cited_by_count, 0) AS cited, coalesce(f.pm_relevant, false) AS pm_relevant, "
+        "coalesce(f.eu_cn, false) AS eu_cn, coalesce(r.mask, 0)::BIGINT AS region_mask, "
+        "coalesce(t.mask, 0)::BIGINT AS topic_mask "
+        f"FROM (SELECT * FROM works WHERE {where}) w "
+        f"LEFT JOIN (SELECT * FROM work_flags WHERE {where}) f USING (work_id) "
+        "LEFT JOIN (SELECT x.work_id, bit_or(1::BIGINT << b.bit) AS mask FROM "
+        f"  (SELECT DISTINCT work_id, region FROM work_regions WHERE {where}) x "
+        "  JOIN agg_bits b ON b.dim = 'region' AND b.value = x.region GROUP BY x.work_id) r "
+        "  USING (work_id) "
+        "LEFT JOIN (SELECT x.work_id, bit_or(1::BIGINT << b.bit) AS mask FROM "
+        f"  (SELECT DISTINCT work_id, topic FROM work_topics WHERE {where}) x "
+        "  JOIN agg_bits b ON b.dim = 'topic' AND b.value = x.topic GROUP BY x.work_id) t "
+        "  USING (work_id)"
+    )
+    connection.execute("DROP TABLE IF EXISTS _agg_new_facts")
+    connection.execute(
+        f"CREATE TEMP TABLE _agg_new_facts AS SELECT f.work_id, {CELL_COLUMNS}, "
+        "c.countries, i.insts FROM _agg_facts f "
+        "LEFT JOIN (SELECT work_id, list(country_code ORDER BY country_code) AS countries "
+        f"  FROM work_countries WHERE {where} GROUP BY work_id) c USING (work_id) "
+        "LEFT JOIN (SELECT wi.work_id, list(d.inst ORDER BY d.inst) AS insts "
+        "  FROM work_institutions wi JOIN institution_dim d USING (institution_key) "
+        f"  WHERE {_in_scope(scope, 'wi.work_id')} GROUP BY wi.work_id) i USING (work_id)"
+    )
+
+
+def write_work_rows(connection: duckdb.DuckDBPyConnection, *, scope: str) -> None:
+    """Insert the one-row-per-work aggregates (institution keys, patents by region, EU–China
+    works) of the works in ``scope``, from the _agg_facts that :func:`write_facts` made.
+
+    :param connection: a writable connection.
+    :param scope: the name of a table with a work_id column, or ``TRUE``.
+    """
+    where = _in_scope(scope)
+    # The institution facet matches an affiliation's id, or its name in any case.
+    connection.execute(
+        "INSERT INTO agg_institution_keys SELECT * FROM ("
+        " SELECT DISTINCT 'id' AS kind, institution_id AS key, work_id FROM affiliations"
+        f"  WHERE institution_id IS NOT NULL AND {where}"
+        " UNION SELECT 'name', lower(institution_name), work_id FROM affiliations"
+        f"  WHERE institution_name IS NOT NULL AND {where}) ORDER BY key, kind, work_id"
     )
     countries = (
         "LEFT JOIN (SELECT work_id, list(DISTINCT country_code ORDER BY country_code) AS countries "
@@ -161,10 +209,12 @@ def build_aggregates(connection: duckdb.DuckDBPyConnection) -> None:
     )
     connection.execute(
         "INSERT INTO agg_patent_regions SELECT work_id, region, "
-        f"coalesce(family_id, work_id::VARCHAR), {_CELL_COLUMNS}, countries FROM ("
+        f"coalesce(family_id, work_id::VARCHAR), {CELL_COLUMNS}, countries FROM ("
         " SELECT DISTINCT p.*, m.region FROM _agg_patents p"
-        " JOIN contributors c ON c.work_id = p.work_id AND c.role = 'applicant'"
-        " JOIN affiliations a ON a.work_id = c.work_id AND a.position = c.position"
+        f" JOIN (SELECT * FROM contributors WHERE {where}) c"
+        "  ON c.work_id = p.work_id AND c.role = 'applicant'"
+        f" JOIN (SELECT * FROM affiliations WHERE {where}) a"
+        "  ON a.work_id = c.work_id AND a.position = c.position"
         " JOIN region_members m ON m.country_code = upper(a.country_code)) "
         + countries.format(scope="_agg_patents")
         + " ORDER BY work_id, region"
@@ -172,13 +222,25 @@ def build_aggregates(connection: duckdb.DuckDBPyConnection) -> None:
     connection.execute("DROP TABLE IF EXISTS _agg_eu_cn")
     connection.execute("CREATE TEMP TABLE _agg_eu_cn AS SELECT * FROM _agg_facts WHERE eu_cn")
     connection.execute(
-        f"INSERT INTO agg_eu_cn_works SELECT work_id, cited, {_CELL_COLUMNS}, countries "
-        "FROM _agg_eu_cn "
-        + countries.format(scope="_agg_eu_cn")
-        + " ORDER BY cited DESC, work_id"
+        f"INSERT INTO agg_eu_cn_works SELECT work_id, cited, {CELL_COLUMNS}, countries "
+        "FROM _agg_eu_cn " + countries.format(scope="_agg_eu_cn") + " ORDER BY cited DESC, work_id"
     )
-    for table in ("_agg_facts", "_agg_countries", "_agg_patents", "_agg_eu_cn"):
+    for table in ("_agg_patents", "_agg_eu_cn"):
         connection.execute(f"DROP TABLE IF EXISTS {table}")
+
+
+def aggregates_are_stale(connection: duckdb.DuckDBPyConnection) -> bool:
+    """Whether the aggregates were built from other rows than the corpus holds now (rows
+    deleted without leaving a trace for tagging, say); False when there are none.
+
+    :param connection: a corpus connection.
+    """
+    try:
+        state = dict(connection.execute("SELECT key, value FROM agg_state").fetchall())
+        current = dict(connection.execute(_state_sql()).fetchall())
+    except duckdb.CatalogException:
+        return False
+    return any(state.get(table) != current[table] for table in _WATCHED)
 
 
 @dataclass(frozen=True, slots=True)

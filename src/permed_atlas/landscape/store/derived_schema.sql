@@ -11,6 +11,13 @@ CREATE TABLE IF NOT EXISTS region_members (
     country_code VARCHAR NOT NULL
 );
 
+-- What the tags were computed with: the fingerprint of the rules and region sets (dirty.py),
+-- so that a changed topics or regions file retags every work, not only the changed ones.
+CREATE TABLE IF NOT EXISTS tag_state (
+    key   VARCHAR NOT NULL,
+    value VARCHAR NOT NULL
+);
+
 -- One row per work and topic (work_topics has one per fired rule), PM relevance left out.
 CREATE TABLE IF NOT EXISTS work_topic_set (
     work_id BIGINT NOT NULL,

@@ -18,8 +18,19 @@ from permed_atlas.landscape.errors import RegionError, TaggingRuleError
 from permed_atlas.landscape.regions import CHINA, EU27, RegionSet
 from permed_atlas.landscape.store.aggregates import (
     AGGREGATE_TABLES,
+    aggregates_are_stale,
     build_aggregates,
     create_derived_tables,
+)
+from permed_atlas.landscape.store.aggregates_delta import update_aggregates
+from permed_atlas.landscape.store.dirty import (
+    GONE_WORKS_SQL,
+    dirty_work_ids,
+    has_derived_tables,
+    has_dirty_works,
+    rules_fingerprint,
+    store_fingerprint,
+    stored_fingerprint,
 )
 from permed_atlas.landscape.topics import (
     KEYWORD_KINDS,
@@ -35,7 +46,13 @@ TAG_TABLES = ("work_countries", "work_regions", "work_topics", "work_flags")
 # Tables rebuilt from the tags by every run (derived_schema.sql says why tagging, not the
 # corpus schema, creates them): the folded tags the indicators aggregate (one row per work and
 # topic, one per work and institution), the institution names, and the pre-aggregated cells.
-DERIVED_TABLES = ("work_topic_set", "work_institutions", "institution_dim", *AGGREGATE_TABLES)
+DERIVED_TABLES = (
+    "tag_state",
+    "work_topic_set",
+    "work_institutions",
+    "institution_dim",
+    *AGGREGATE_TABLES,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,12 +157,22 @@ def _region_list(regions: Mapping[RegionCode, RegionSet] | Iterable[RegionSet]) 
     return list(regions)
 
 
+def _tags_are_foreign(connection: duckdb.DuckDBPyConnection, fingerprint: str) -> bool:
+    """Whether some stored tags come from other rules or an older version of tagging (a
+    corpus never tagged has none: its works can be tagged a few at a time)."""
+    if has_derived_tables(connection, ("region_members", *DERIVED_TABLES)):
+        return stored_fingerprint(connection) != fingerprint
+    row = connection.execute("SELECT EXISTS (SELECT 1 FROM work_flags)").fetchone()
+    return bool(row and row[0])
+
+
 def tag_corpus(
     connection: duckdb.DuckDBPyConnection,
     *,
     regions: Mapping[RegionCode, RegionSet] | Iterable[RegionSet],
     rules: RuleSet,
     work_ids: Iterable[int] | None = None,
+    gone_included: bool = False,
 ) -> TaggingSummary:
     """Recompute work_countries, work_regions, work_topics and work_flags, then rebuild the
     derived tables and the indicators' aggregates (aggregates.py) from them.
@@ -153,9 +180,17 @@ def tag_corpus(
     :param connection: a writable corpus connection.
     :param regions: the region sets (must include EU27 and CN for the EU–China flag).
     :param rules: the topic and PM-relevance rules.
-    :param work_ids: tag only these works; None tags the whole corpus.
+    :param work_ids: tag only these works (and any work gone from the corpus whose derived
+        rows remain), updating the aggregates by delta; None tags the whole corpus. When the
+        rules or regions differ from those of the last tagging, the whole corpus is tagged
+        whatever ``work_ids`` says.
+    :param gone_included: ``work_ids`` already names the gone works (from
+        :func:`untagged_work_ids`), which saves looking for them again.
     """
     region_sets = _region_list(regions)
+    fingerprint = rules_fingerprint(region_sets, rules)
+    if work_ids is not None and _tags_are_foreign(connection, fingerprint):
+        work_ids = None  # new rules, or tagged by an older version: every tag may change
     codes = {region.code for region in region_sets}
     for required in (EU27, CHINA):
         if required not in codes:
@@ -169,12 +204,17 @@ def tag_corpus(
         connection.execute("DROP TABLE IF EXISTS _tag_scope")
         connection.execute("DROP TABLE IF EXISTS _tag_region_members")
         connection.execute("DROP TABLE IF EXISTS _tag_rules")
+        create_derived_tables(connection)
         if work_ids is None:
             scope = "TRUE"
         else:
             ids = sorted({int(work_id) for work_id in work_ids})
+            # Works gone from the corpus join the scope: their derived rows and their
+            # contributions to the aggregates go.
+            gone = "" if gone_included else f"UNION ({GONE_WORKS_SQL})"
             connection.execute(
-                "CREATE TEMP TABLE _tag_scope AS SELECT unnest(?::BIGINT[]) AS work_id", [ids]
+                f"CREATE TEMP TABLE _tag_scope AS SELECT unnest(?::BIGINT[]) AS work_id {gone}",
+                [ids],
             )
             scope = "work_id IN (SELECT work_id FROM _tag_scope)"
         connection.execute(
@@ -187,7 +227,6 @@ def tag_corpus(
             "SELECT unnest(?::VARCHAR[]) AS rule_id, unnest(?::VARCHAR[]) AS topic",
             [[rule.id for rule in rules.rules], [rule.topic for rule in rules.rules]],
         )
-        create_derived_tables(connection)
         for table in TAG_TABLES + ("work_topic_set", "work_institutions"):
             connection.execute(f"DELETE FROM {table} WHERE {scope}")
         # Indicators need the region of an institution's country, with the same sets the
@@ -238,14 +277,20 @@ def tag_corpus(
             "INSERT INTO work_flags "
             "SELECT w.work_id, coalesce(p.pm, false), coalesce(r.eu AND r.cn, false) FROM works w "
             f"LEFT JOIN (SELECT DISTINCT work_id, true AS pm FROM work_topics "
-            f"  WHERE topic = {sql_literal(PM_TOPIC)}) p USING (work_id) "
+            f"  WHERE topic = {sql_literal(PM_TOPIC)} AND {scope}) p USING (work_id) "
             f"LEFT JOIN (SELECT work_id, bool_or(region = {sql_literal(EU27)}) AS eu, "
-            f"  bool_or(region = {sql_literal(CHINA)}) AS cn FROM work_regions GROUP BY work_id) r "
+            f"  bool_or(region = {sql_literal(CHINA)}) AS cn FROM work_regions "
+            f"  WHERE {scope} GROUP BY work_id) r "
             f"USING (work_id) WHERE {scope.replace('work_id', 'w.work_id', 1)}"
         )
-        # The aggregates are rebuilt whole, in this transaction: a reader sees the new tags
-        # with their aggregates or the old ones with theirs, never stale numbers.
-        build_aggregates(connection)
+        # The aggregates change in this transaction: a reader sees the new tags with their
+        # aggregates or the old ones with theirs, never stale numbers. After a full tagging
+        # they are rebuilt; after some works, updated by delta (aggregates_delta.py).
+        if work_ids is None:
+            build_aggregates(connection)
+        else:
+            update_aggregates(connection, scope="_tag_scope")
+        store_fingerprint(connection, fingerprint)
         counts = connection.execute(
             "SELECT "
             f"(SELECT count(*) FROM work_flags WHERE {scope}), "
@@ -275,14 +320,17 @@ def tag_corpus(
 
 
 def untagged_work_ids(connection: duckdb.DuckDBPyConnection) -> list[int]:
-    """Works that have no flags row yet (ingested since the last tagging).
+    """Works to retag: no flags row yet (ingested or rewritten since the last tagging), or
+    gone from the corpus with derived rows left (see :mod:`permed_atlas.landscape.store.dirty`).
 
     :param connection: a corpus connection.
     """
-    rows = connection.execute(
-        "SELECT work_id FROM works ANTI JOIN work_flags USING (work_id) ORDER BY work_id"
-    ).fetchall()
-    return [int(row[0]) for row in rows]
+    if not has_derived_tables(connection, DERIVED_TABLES):
+        rows = connection.execute(
+            "SELECT work_id FROM works ANTI JOIN work_flags USING (work_id) ORDER BY work_id"
+        ).fetchall()
+        return [int(row[0]) for row in rows]
+    return dirty_work_ids(connection)
 
 
 def tag_untagged(
@@ -291,29 +339,49 @@ def tag_untagged(
     regions: Mapping[RegionCode, RegionSet] | Iterable[RegionSet],
     rules: RuleSet,
 ) -> TaggingSummary | None:
-    """Tag only the works that have never been tagged; None when there are none.
+    """Tag only the works that changed since the last tagging, or every work when the rules
+    or regions changed; None when there is nothing to do.
 
     :param connection: a writable corpus connection.
     :param regions: the region sets.
     :param rules: the topic rules.
     """
+    if rules_changed(connection, regions=regions, rules=rules):
+        return tag_corpus(connection, regions=regions, rules=rules)
     pending = untagged_work_ids(connection)
     if not pending:
+        if aggregates_are_stale(connection):  # rows deleted behind tagging's back
+            return tag_corpus(connection, regions=regions, rules=rules, work_ids=())
         return None
-    return tag_corpus(connection, regions=regions, rules=rules, work_ids=pending)
+    return tag_corpus(
+        connection, regions=regions, rules=rules, work_ids=pending, gone_included=True
+    )
+
+
+def rules_changed(
+    connection: duckdb.DuckDBPyConnection,
+    *,
+    regions: Mapping[RegionCode, RegionSet] | Iterable[RegionSet],
+    rules: RuleSet,
+) -> bool:
+    """Whether the corpus was tagged (by this version) with other rules or regions.
+
+    A corpus never tagged is not "changed" (:func:`needs_tagging` says it needs tags).
+
+    :param connection: a corpus connection.
+    :param regions: the region sets.
+    :param rules: the topic rules.
+    """
+    if not has_derived_tables(connection, ("region_members", *DERIVED_TABLES)):
+        return False
+    return stored_fingerprint(connection) != rules_fingerprint(_region_list(regions), rules)
 
 
 def needs_tagging(connection: duckdb.DuckDBPyConnection) -> bool:
-    """Whether some works have no tags yet, or the corpus was never tagged.
+    """Whether some works changed since the last tagging, or the corpus was never tagged.
 
     :param connection: a corpus connection (read-only is enough).
     """
-    tables = {
-        row[0] for row in connection.execute("SELECT table_name FROM duckdb_tables()").fetchall()
-    }
-    if not {"region_members", *DERIVED_TABLES} <= tables:
+    if not has_derived_tables(connection, ("region_members", *DERIVED_TABLES)):
         return True
-    row = connection.execute(
-        "SELECT EXISTS (SELECT 1 FROM works ANTI JOIN work_flags USING (work_id))"
-    ).fetchone()
-    return bool(row and row[0])
+    return has_dirty_works(connection)

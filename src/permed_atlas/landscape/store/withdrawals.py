@@ -18,7 +18,8 @@ def withdraw_records(
     A work read only from ``source`` is deleted with every row about it (tags,
     derived and index tables included); a work other sources also hold keeps
     their content and loses ``source`` from its sources (its fields were merged,
-    so they cannot be told apart). Run tagging afterwards to rebuild aggregates.
+    so they cannot be told apart). Run tagging afterwards: it takes the deleted works'
+    contributions out of the aggregates, which are left as they were for that.
 
     :param connection: a writable corpus connection with no transaction open.
     :param source: e.g. "pubmed".
@@ -48,7 +49,9 @@ def withdraw_records(
                     "AND database_name = current_database() AND schema_name = 'main' "
                     "AND NOT internal AND table_name IN "
                     "(SELECT table_name FROM duckdb_tables() WHERE schema_name = 'main' "
-                    "AND database_name = current_database())"
+                    "AND database_name = current_database()) "
+                    # The aggregates keep the work's old facts: tagging subtracts them (dirty.py).
+                    "AND NOT starts_with(table_name, 'agg_')"
                 ).fetchall()
             ]
             gone = "work_id IN (SELECT work_id FROM _withdraw WHERE only_source)"
