@@ -72,10 +72,10 @@ def test_the_catalog_is_compiled_again_when_the_po_changes(tmp_path, monkeypatch
     po.write_text('msgid ""\nmsgstr ""\n\nmsgid "Search"\nmsgstr "Suche"\n', encoding="utf-8")
     monkeypatch.setattr(catalogs, "LOCALE_DIR", tmp_path)
     monkeypatch.setattr(catalogs, "RECHECK_SECONDS", 0.0)
-    assert translations("xx").ugettext("Search") == "Suche"
+    assert translations("xx").gettext("Search") == "Suche"
     po.write_text('msgid ""\nmsgstr ""\n\nmsgid "Search"\nmsgstr "Recherche"\n', encoding="utf-8")
     import os
 
     stat = po.stat()
     os.utime(po, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000_000))
-    assert translations("xx").ugettext("Search") == "Recherche"
+    assert translations("xx").gettext("Search") == "Recherche"

@@ -14,9 +14,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import jinja2
 from markupsafe import escape
 
 from permed_atlas.i18n.catalogs import LOCALE_DIR, catalog_path, translations
@@ -27,6 +26,9 @@ from permed_atlas.i18n.languages import (
     SUPPORTED_LANGUAGES,
 )
 from permed_atlas.i18n.negotiation import from_accept_language, supported_language
+
+if TYPE_CHECKING:  # Jinja is imported by its users; a CLI command that renders nothing skips it
+    import jinja2
 
 __all__ = [
     "DEFAULT_LANGUAGE",
@@ -39,6 +41,7 @@ __all__ = [
     "current_language",
     "from_accept_language",
     "gettext",
+    "gettext_noop",
     "install_jinja",
     "lazy_gettext",
     "ngettext",
@@ -72,7 +75,7 @@ def gettext(message: str) -> str:
     language = _current_language.get()
     if language == DEFAULT_LANGUAGE:
         return message
-    return translations(language).ugettext(message)
+    return translations(language).gettext(message)
 
 
 def ngettext(singular: str, plural: str, n: int) -> str:
@@ -80,7 +83,7 @@ def ngettext(singular: str, plural: str, n: int) -> str:
     language = _current_language.get()
     if language == DEFAULT_LANGUAGE:
         return singular if n == 1 else plural
-    return translations(language).ungettext(singular, plural, n)
+    return translations(language).ngettext(singular, plural, n)
 
 
 class LazyString:
@@ -125,6 +128,12 @@ class LazyString:
     def lower(self) -> str:
         """The translated message in lower case."""
         return str(self).lower()
+
+
+def gettext_noop(message: str) -> str:
+    """``message`` itself, marked for extraction: code that keeps English (CLI help, the API)
+    stores it, and a page translates it where it shows it (``_(spec.label)``)."""
+    return message
 
 
 def lazy_gettext(message: str) -> LazyString:

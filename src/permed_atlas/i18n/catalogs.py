@@ -11,13 +11,10 @@ from __future__ import annotations
 import threading
 import time
 from dataclasses import dataclass
+from gettext import GNUTranslations, NullTranslations
 from io import BytesIO
 from pathlib import Path
 from typing import Final
-
-from babel.messages.mofile import write_mo
-from babel.messages.pofile import read_po
-from babel.support import NullTranslations, Translations
 
 LOCALE_DIR: Final[Path] = Path(__file__).resolve().parent / "locale"
 DOMAIN: Final[str] = "messages"
@@ -43,13 +40,17 @@ _lock = threading.Lock()
 
 
 def _compile(path: Path, language: str) -> NullTranslations:
+    # Babel is imported here, not at the top: a CLI command that prints no text pays nothing.
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+
     with path.open("rb") as source:
         catalog = read_po(source, locale=language.replace("-", "_"), domain=DOMAIN)
     buffer = BytesIO()
     # Fuzzy entries are guesses awaiting review: like msgfmt, leave them out.
     write_mo(buffer, catalog, use_fuzzy=False)
     buffer.seek(0)
-    return Translations(fp=buffer, domain=DOMAIN)
+    return GNUTranslations(fp=buffer)
 
 
 def translations(language: str) -> NullTranslations:

@@ -15,8 +15,16 @@ from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
 from babel.messages.frontend import parse_mapping_cfg
 from babel.messages.pofile import read_po
 
-#: gettext's keywords plus the lazy ones module-level labels use.
-KEYWORDS: Final[dict[str, Any]] = {**DEFAULT_KEYWORDS, "_l": None, "lazy_gettext": None}
+#: gettext's keywords plus the lazy and no-op ones module-level labels use, and the transfer
+#: form's field helper ``_f(name, kind, group, label, ...)``, whose fourth argument is a label.
+KEYWORDS: Final[dict[str, Any]] = {
+    **DEFAULT_KEYWORDS,
+    "_l": None,
+    "lazy_gettext": None,
+    "N_": None,
+    "gettext_noop": None,
+    "_f": (4,),
+}
 
 
 def extract(root: Path) -> Catalog:
