@@ -32,9 +32,11 @@ def test_ngettext_in_english_picks_by_count() -> None:
 
 
 def test_an_unknown_language_is_refused() -> None:
-    with pytest.raises(ValueError, match="unknown language 'fr'; supported: en, zh"):
-        with use_language("fr"):
-            pass
+    with (
+        pytest.raises(ValueError, match="unknown language 'fr'; supported: en, zh"),
+        use_language("fr"),
+    ):
+        pass
 
 
 @pytest.mark.parametrize(

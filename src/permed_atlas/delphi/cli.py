@@ -43,8 +43,7 @@ def _audit(session, action: str, target: str, detail: dict | None = None) -> Non
 @app.command("create-study")
 def create_study(
     ctx: typer.Context,
-    path: Annotated[Path, typer.Argument(help="The study YAML file.")],
-    dry_run: DryRun = False,
+    path: Annotated[Path, typer.Argument(help="The study YAML file.")], dry_run: DryRun = False
 ) -> None:
     """Create a study, its panels, surveys and first rounds from a YAML file.
 

@@ -43,7 +43,9 @@ def load_samples(
     :raises MappingError: for a missing column or a value that cannot be mapped.
     """
     is_csv = data.suffix.lower() not in {".parquet", ".pq"}
-    reader = "read_csv(?, header = true, all_varchar = true)" if is_csv else "read_parquet(?)"
+    reader = (
+        "read_csv(?, header = true, all_varchar = true)" if is_csv else "read_parquet(?)"
+    )
     con.execute(
         f"CREATE OR REPLACE TEMP TABLE raw AS SELECT row_number() OVER () AS _row, * FROM {reader}",
         [str(data)],
@@ -83,21 +85,21 @@ def load_samples(
         f"""
         CREATE OR REPLACE TEMP TABLE mapped AS SELECT
             _row,
-            {text("sample_id")} AS sample_id,
-            {text("donor_id")} AS donor_id,
-            coalesce({text("collection")}, 'main') AS collection,
-            {exprs["sample_type"]} AS sample_type, {text("sample_type")} AS raw_sample_type,
-            {exprs["material"]} AS material, {text("material")} AS raw_material,
-            {exprs["storage"]} AS storage, {text("storage")} AS raw_storage,
-            coalesce({exprs["sex"]}, CASE WHEN {text("sex")} IS NULL THEN 'unknown' END) AS sex,
-            {text("sex")} AS raw_sex,
+            {text('sample_id')} AS sample_id,
+            {text('donor_id')} AS donor_id,
+            coalesce({text('collection')}, 'main') AS collection,
+            {exprs['sample_type']} AS sample_type, {text('sample_type')} AS raw_sample_type,
+            {exprs['material']} AS material, {text('material')} AS raw_material,
+            {exprs['storage']} AS storage, {text('storage')} AS raw_storage,
+            coalesce({exprs['sex']}, CASE WHEN {text('sex')} IS NULL THEN 'unknown' END) AS sex,
+            {text('sex')} AS raw_sex,
             {diag} AS raw_diagnosis,
-            TRY_CAST(floor(TRY_CAST({text("age_at_collection")} AS DOUBLE)) AS INTEGER) AS age,
-            {text("age_at_collection")} AS raw_age,
+            TRY_CAST(floor(TRY_CAST({text('age_at_collection')} AS DOUBLE)) AS INTEGER) AS age,
+            {text('age_at_collection')} AS raw_age,
             {year} AS year, {text(year_field)} AS raw_year,
             {country} AS country,
             list_sort(list_distinct(list_filter(
-                list_transform(string_split(coalesce({text("consent")}, ''), {sep}),
+                list_transform(string_split(coalesce({text('consent')}, ''), {sep}),
                                lambda x: upper(trim(x))),
                 lambda x: x <> ''))) AS duo_codes
         FROM raw
@@ -107,56 +109,23 @@ def load_samples(
         ("sample_id", "sample_id IS NULL", "sample_id", "is empty"),
         ("donor_id", "donor_id IS NULL", "donor_id", "is empty"),
         ("sex", "raw_sex IS NOT NULL AND sex IS NULL", "raw_sex", "is not a sex term"),
-        (
-            "material",
-            "raw_material IS NOT NULL AND material IS NULL",
-            "raw_material",
-            "is not a material term",
-        ),
-        (
-            "storage",
-            "raw_storage IS NOT NULL AND storage IS NULL",
-            "raw_storage",
-            "is not a storage term",
-        ),
-        (
-            "sample_type",
-            "raw_sample_type IS NOT NULL AND sample_type IS NULL",
-            "raw_sample_type",
-            "is not a sample type term",
-        ),
-        (
-            "diagnosis",
-            f"raw_diagnosis IS NOT NULL AND NOT regexp_matches(raw_diagnosis, "
-            f"{_lit(_DIAGNOSIS_RE)})",
-            "raw_diagnosis",
-            "is not an ICD-10 code",
-        ),
-        (
-            "age_at_collection",
-            "raw_age IS NOT NULL AND (age IS NULL OR age < 0 OR age > 130)",
-            "raw_age",
-            "is not an age in years (0-130)",
-        ),
-        (
-            year_field,
-            "raw_year IS NOT NULL AND (year IS NULL OR year < 1900 OR year > 2100)",
-            "raw_year",
-            "is not a collection year",
-        ),
-        (
-            "country",
-            "country IS NOT NULL AND NOT regexp_matches(country, '^[A-Z]{2}$')",
-            "country",
-            "is not an ISO 3166-1 alpha-2 code",
-        ),
-        (
-            "consent",
-            f"len(list_filter(duo_codes, lambda x: NOT regexp_matches(x, "
-            f"{_lit(_CONSENT_RE)}))) > 0",
-            "array_to_string(duo_codes, '|')",
-            "holds something that is not a DUO code",
-        ),
+        ("material", "raw_material IS NOT NULL AND material IS NULL", "raw_material",
+         "is not a material term"),
+        ("storage", "raw_storage IS NOT NULL AND storage IS NULL", "raw_storage",
+         "is not a storage term"),
+        ("sample_type", "raw_sample_type IS NOT NULL AND sample_type IS NULL",
+         "raw_sample_type", "is not a sample type term"),
+        ("diagnosis", f"raw_diagnosis IS NOT NULL AND NOT regexp_matches(raw_diagnosis, "
+         f"{_lit(_DIAGNOSIS_RE)})", "raw_diagnosis", "is not an ICD-10 code"),
+        ("age_at_collection", "raw_age IS NOT NULL AND (age IS NULL OR age < 0 OR age > 130)",
+         "raw_age", "is not an age in years (0-130)"),
+        (year_field, "raw_year IS NOT NULL AND (year IS NULL OR year < 1900 OR year > 2100)",
+         "raw_year", "is not a collection year"),
+        ("country", "country IS NOT NULL AND NOT regexp_matches(country, '^[A-Z]{2}$')",
+         "country", "is not an ISO 3166-1 alpha-2 code"),
+        ("consent", f"len(list_filter(duo_codes, lambda x: NOT regexp_matches(x, "
+         f"{_lit(_CONSENT_RE)}))) > 0", "array_to_string(duo_codes, '|')",
+         "holds something that is not a DUO code"),
     ]
     for field_name, condition, shown, problem in checks:
         bad = con.execute(

@@ -12,101 +12,37 @@ import duckdb
 
 # (ICD-10 code, per-mille upper bound of its band, sex it is restricted to or "")
 _DIAGNOSES = (
-    ("C50.9", 140, "female"),
-    ("C50.4", 190, "female"),
-    ("C18.7", 260, ""),
-    ("C34.1", 340, ""),
-    ("C61", 400, "male"),
-    ("E11.9", 520, ""),
-    ("I25.1", 590, ""),
-    ("G30.9", 620, ""),
-    ("C91.0", 632, ""),
-    ("Q90.0", 635, ""),
-    ("J45.9", 700, ""),
+    ("C50.9", 140, "female"), ("C50.4", 190, "female"), ("C18.7", 260, ""), ("C34.1", 340, ""),
+    ("C61", 400, "male"), ("E11.9", 520, ""), ("I25.1", 590, ""), ("G30.9", 620, ""),
+    ("C91.0", 632, ""), ("Q90.0", 635, ""), ("J45.9", 700, ""),
 )
-_MATERIALS = (
-    ("SERUM", 250),
-    ("PLASMA", 450),
-    ("WHOLE_BLOOD", 600),
-    ("DNA", 750),
-    ("TISSUE_FROZEN", 850),
-    ("TISSUE_PARAFFIN_EMBEDDED", 950),
-    ("URINE", 1000),
-)
-_TYPE = {
-    "SERUM": "body_fluid",
-    "PLASMA": "body_fluid",
-    "WHOLE_BLOOD": "body_fluid",
-    "URINE": "body_fluid",
-    "DNA": "nucleic_acid",
-    "TISSUE_FROZEN": "tissue",
-    "TISSUE_PARAFFIN_EMBEDDED": "tissue",
-}
+_MATERIALS = (("SERUM", 250), ("PLASMA", 450), ("WHOLE_BLOOD", 600), ("DNA", 750),
+              ("TISSUE_FROZEN", 850), ("TISSUE_PARAFFIN_EMBEDDED", 950), ("URINE", 1000))
+_TYPE = {"SERUM": "body_fluid", "PLASMA": "body_fluid", "WHOLE_BLOOD": "body_fluid",
+         "URINE": "body_fluid", "DNA": "nucleic_acid", "TISSUE_FROZEN": "tissue",
+         "TISSUE_PARAFFIN_EMBEDDED": "tissue"}
 _STORAGE = {"TISSUE_PARAFFIN_EMBEDDED": "RT", "DNA": "-18to-35"}
 STYLES = {
-    "en": {
-        "sample_id": "sample_id",
-        "donor_id": "donor_id",
-        "collection": "collection",
-        "sample_type": "sample_type",
-        "material": "material",
-        "diagnosis": "icd10",
-        "sex": "sex",
-        "age": "age_at_collection",
-        "year": "collection_year",
-        "storage": "storage",
-        "consent": "duo_codes",
-        "country": "country",
-    },
-    "de": {
-        "sample_id": "ProbenID",
-        "donor_id": "SpenderID",
-        "collection": "Sammlung",
-        "sample_type": "Probentyp",
-        "material": "Material",
-        "diagnosis": "Diagnose_ICD10",
-        "sex": "Geschlecht",
-        "age": "Alter",
-        "year": "Entnahmedatum",
-        "storage": "Lagerung",
-        "consent": "Einwilligung_DUO",
-        "country": "Land",
-    },
-    "cn": {
-        "sample_id": "样本编号",
-        "donor_id": "捐献者编号",
-        "collection": "样本库",
-        "sample_type": "样本类型",
-        "material": "材料",
-        "diagnosis": "诊断ICD10",
-        "sex": "性别",
-        "age": "采集年龄",
-        "year": "采集年份",
-        "storage": "储存温度",
-        "consent": "知情同意DUO",
-        "country": "国家",
-    },
+    "en": {"sample_id": "sample_id", "donor_id": "donor_id", "collection": "collection",
+           "sample_type": "sample_type", "material": "material", "diagnosis": "icd10",
+           "sex": "sex", "age": "age_at_collection", "year": "collection_year",
+           "storage": "storage", "consent": "duo_codes", "country": "country"},
+    "de": {"sample_id": "ProbenID", "donor_id": "SpenderID", "collection": "Sammlung",
+           "sample_type": "Probentyp", "material": "Material", "diagnosis": "Diagnose_ICD10",
+           "sex": "Geschlecht", "age": "Alter", "year": "Entnahmedatum",
+           "storage": "Lagerung", "consent": "Einwilligung_DUO", "country": "Land"},
+    "cn": {"sample_id": "样本编号", "donor_id": "捐献者编号", "collection": "样本库",
+           "sample_type": "样本类型", "material": "材料", "diagnosis": "诊断ICD10",
+           "sex": "性别", "age": "采集年龄", "year": "采集年份", "storage": "储存温度",
+           "consent": "知情同意DUO", "country": "国家"},
 }
 _SEX_CODES = {"en": ("female", "male"), "de": ("W", "M"), "cn": ("女", "男")}
 _MATERIAL_CODES = {
-    "de": {
-        "SERUM": "Serum",
-        "PLASMA": "Plasma",
-        "WHOLE_BLOOD": "Vollblut",
-        "DNA": "DNA",
-        "TISSUE_FROZEN": "Gewebe kryo",
-        "TISSUE_PARAFFIN_EMBEDDED": "FFPE",
-        "URINE": "Urin",
-    },
-    "cn": {
-        "SERUM": "血清",
-        "PLASMA": "血浆",
-        "WHOLE_BLOOD": "全血",
-        "DNA": "DNA",
-        "TISSUE_FROZEN": "冷冻组织",
-        "TISSUE_PARAFFIN_EMBEDDED": "石蜡组织",
-        "URINE": "尿液",
-    },
+    "de": {"SERUM": "Serum", "PLASMA": "Plasma", "WHOLE_BLOOD": "Vollblut", "DNA": "DNA",
+           "TISSUE_FROZEN": "Gewebe kryo", "TISSUE_PARAFFIN_EMBEDDED": "FFPE",
+           "URINE": "Urin"},
+    "cn": {"SERUM": "血清", "PLASMA": "血浆", "WHOLE_BLOOD": "全血", "DNA": "DNA",
+           "TISSUE_FROZEN": "冷冻组织", "TISSUE_PARAFFIN_EMBEDDED": "石蜡组织", "URINE": "尿液"},
 }
 
 
@@ -152,10 +88,8 @@ def write_synthetic_biobank(
     male_only = ", ".join(_lit(c) for c, _, s in _DIAGNOSES if s == "male")
     material = _band(u(2), _MATERIALS, "'URINE'")
     coll_names = list(collections)
-    collection = (
-        f"(list_value({', '.join(_lit(c) for c in coll_names)}))"
+    collection = f"(list_value({', '.join(_lit(c) for c in coll_names)}))" \
         f"[1 + CAST({u(3)} % {len(coll_names)} AS INTEGER)]"
-    )
     consent_cases = " ".join(
         f"WHEN {_lit(c)} THEN {_lit(codes)}" for c, codes in collections.items()
     )
@@ -163,17 +97,13 @@ def write_synthetic_biobank(
     storage_cases = " ".join(f"WHEN {_lit(m)} THEN {_lit(s)}" for m, s in _STORAGE.items())
     material_map = _MATERIAL_CODES.get(style, {})
     material_out = (
-        "(CASE material "
-        + " ".join(f"WHEN {_lit(m)} THEN {_lit(c)}" for m, c in material_map.items())
-        + " END)"
-        if material_map
-        else "material"
+        "(CASE material " + " ".join(f"WHEN {_lit(m)} THEN {_lit(c)}"
+                                     for m, c in material_map.items()) + " END)"
+        if material_map else "material"
     )
     year_out = (
         "strftime(make_date(year, 1 + CAST(d % 12 AS INTEGER), 1 + CAST(d % 28 AS INTEGER)),"
-        " '%d.%m.%Y')"
-        if style == "de"
-        else "CAST(year AS VARCHAR)"
+        " '%d.%m.%Y')" if style == "de" else "CAST(year AS VARCHAR)"
     )
     diag_out = "replace(diagnosis, '.', '')" if style == "cn" else "diagnosis"
     sql = f"""
@@ -191,19 +121,19 @@ def write_synthetic_biobank(
         FROM base
     )
     SELECT {_lit(prefix)} || '-S' || lpad(CAST(i AS VARCHAR), 8, '0')
-               AS {_q(names["sample_id"])},
+               AS {_q(names['sample_id'])},
            {_lit(prefix)} || '-D' || lpad(CAST(i // 2 AS VARCHAR), 8, '0')
-               AS {_q(names["donor_id"])},
-           collection AS {_q(names["collection"])},
-           (CASE material {type_cases} END) AS {_q(names["sample_type"])},
-           {material_out} AS {_q(names["material"])},
-           {diag_out} AS {_q(names["diagnosis"])},
-           CASE sex WHEN 'female' THEN {_lit(sex_f)} ELSE {_lit(sex_m)} END AS {_q(names["sex"])},
-           age AS {_q(names["age"])},
-           {year_out} AS {_q(names["year"])},
-           coalesce((CASE material {storage_cases} END), '-60to-85') AS {_q(names["storage"])},
-           (CASE collection {consent_cases} END) AS {_q(names["consent"])},
-           {_lit(country)} AS {_q(names["country"])}
+               AS {_q(names['donor_id'])},
+           collection AS {_q(names['collection'])},
+           (CASE material {type_cases} END) AS {_q(names['sample_type'])},
+           {material_out} AS {_q(names['material'])},
+           {diag_out} AS {_q(names['diagnosis'])},
+           CASE sex WHEN 'female' THEN {_lit(sex_f)} ELSE {_lit(sex_m)} END AS {_q(names['sex'])},
+           age AS {_q(names['age'])},
+           {year_out} AS {_q(names['year'])},
+           coalesce((CASE material {storage_cases} END), '-60to-85') AS {_q(names['storage'])},
+           (CASE collection {consent_cases} END) AS {_q(names['consent'])},
+           {_lit(country)} AS {_q(names['country'])}
     FROM fixed ORDER BY i
     """
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -47,19 +47,8 @@ class LocalNode:
 
     def command(self, *, log: Path | None = None) -> list[str]:
         """The ``permed node serve`` command line that runs this node."""
-        line = [
-            "permed",
-            "node",
-            "serve",
-            "--data",
-            str(self.data),
-            "--config",
-            str(self.config),
-            "--host",
-            self.host,
-            "--port",
-            str(self.port),
-        ]
+        line = ["permed", "node", "serve", "--data", str(self.data), "--config",
+                str(self.config), "--host", self.host, "--port", str(self.port)]
         return [*line, "--log", str(log)] if log else line
 
 
@@ -82,14 +71,11 @@ def local_nodes(registry: Path) -> dict[str, LocalNode]:
             continue
         folder = registry.parent
         found[str(item["id"])] = LocalNode(
-            id=str(item["id"]),
-            name=str(item.get("name", item["id"])),
+            id=str(item["id"]), name=str(item.get("name", item["id"])),
             region=str(item.get("region", "")),
             data=(folder / str(item["data"])).resolve(),
             config=(folder / str(item["config"])).resolve(),
-            host=url.hostname,
-            port=url.port,
-        )
+            host=url.hostname, port=url.port)
     return found
 
 
@@ -134,10 +120,7 @@ class DemoFederation:
 
 
 def start_local_nodes(
-    nodes: Sequence[LocalNode],
-    *,
-    log_dir: Path,
-    wait_s: float = 90.0,
+    nodes: Sequence[LocalNode], *, log_dir: Path, wait_s: float = 90.0,
     say: Callable[[str], None] = print,
 ) -> DemoFederation:
     """Start every node not already running and wait (bounded) until each answers.
@@ -157,23 +140,19 @@ def start_local_nodes(
         if not _port_is_free(node.host, node.port):
             status[node.id] = f"not started: port {node.port} is used by another program"
             continue
-        command = [
-            sys.executable,
-            "-m",
-            "permed_atlas",
-            *node.command(log=log_dir / f"{node.id}.sqlite")[1:],
-        ]
+        command = [sys.executable, "-m", "permed_atlas", *node.command(
+            log=log_dir / f"{node.id}.sqlite")[1:]]
         with (log_dir / f"{node.id}.stderr.log").open("ab") as errors:
-            processes[node.id] = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=errors)
+            processes[node.id] = subprocess.Popen(command, stdout=subprocess.DEVNULL,
+                                                  stderr=errors)
     deadline = time.monotonic() + wait_s
     pending = dict(processes)
     while pending and time.monotonic() < deadline:
         for node_id, proc in list(pending.items()):
             node = next(n for n in nodes if n.id == node_id)
             if proc.poll() is not None:
-                status[node_id] = (
-                    f"exited with code {proc.returncode}; see {log_dir / (node_id + '.stderr.log')}"
-                )
+                status[node_id] = (f"exited with code {proc.returncode}; see "
+                                   f"{log_dir / (node_id + '.stderr.log')}")
                 del pending[node_id]
             elif _answers(node):
                 status[node_id] = f"running at {node.url}"
@@ -192,7 +171,6 @@ async def probe_nodes(nodes: Sequence[NodeEndpoint], *, timeout_s: float = 1.0) 
     :param nodes: the registry's nodes.
     :param timeout_s: per node; all are asked at once.
     """
-
     async def down(client: httpx.AsyncClient, node: NodeEndpoint) -> bool:
         try:
             response = await client.get(f"{node.url}/api/info", timeout=timeout_s)

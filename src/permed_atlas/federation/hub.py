@@ -109,9 +109,8 @@ def load_hub_config(path: Path) -> HubConfig:
     ids = [n.id for n in nodes]
     if len(set(ids)) != len(ids):
         raise NodesConfigError(f"{path}: node ids must be unique", field="nodes")
-    return HubConfig(
-        issuer=str(hub.get("issuer", "permed-hub")), nodes=tuple(nodes), source=str(path)
-    )
+    return HubConfig(issuer=str(hub.get("issuer", "permed-hub")), nodes=tuple(nodes),
+                     source=str(path))
 
 
 def registry_path(data_dir: Path) -> Path:
@@ -144,9 +143,8 @@ def default_ontology() -> DuoOntology:
     of every node's time limit.
     """
     ontology = load_duo_ontology()
-    match_data_use(
-        ["DUO:0000022=EU27"], DataUseRequest(purpose="GRU", country="DE"), ontology=ontology
-    )
+    match_data_use(["DUO:0000022=EU27"], DataUseRequest(purpose="GRU", country="DE"),
+                   ontology=ontology)
     return ontology
 
 
@@ -201,14 +199,8 @@ class Hub:
         return client
 
     def _headers(self, node: NodeEndpoint, requester: str) -> dict[str, str]:
-        token = issue_token(
-            node.secret,
-            issuer=self.config.issuer,
-            requester=requester,
-            audience=node.id,
-            now=int(self._clock()),
-            ttl_s=120,
-        )
+        token = issue_token(node.secret, issuer=self.config.issuer, requester=requester,
+                            audience=node.id, now=int(self._clock()), ttl_s=120)
         return {"Authorization": f"Bearer {token}"}
 
     async def query(
@@ -246,9 +238,8 @@ class Hub:
             async with asyncio.timeout(node.timeout_s):
                 outcome = await self._ask(node, query, requester, use, base)
         except TimeoutError:
-            outcome = replace(
-                base, status="timeout", reason=f"no answer within {node.timeout_s:g} s"
-            )
+            outcome = replace(base, status="timeout",
+                              reason=f"no answer within {node.timeout_s:g} s")
         except httpx.TimeoutException:
             outcome = replace(base, status="timeout", reason="HTTP timeout")
         except httpx.TransportError as exc:
@@ -263,31 +254,21 @@ class Hub:
         cached = self._datasets.get(node.id)
         if cached and time.monotonic() - cached[0] < DATASETS_TTL_S:
             return cached[1]
-        response = await self._client_for(node).get(
-            f"{node.url}/api/datasets", headers=self._headers(node, requester)
-        )
+        response = await self._client_for(node).get(f"{node.url}/api/datasets",
+                                          headers=self._headers(node, requester))
         response.raise_for_status()
         found = tuple(
-            Dataset(
-                str(c["id"]),
-                str(c.get("name", c["id"])),
-                tuple(
-                    consent_text(t)
-                    for t in (c.get("dataUseConditions") or {}).get("duoDataUse", [])
-                ),
-            )
+            Dataset(str(c["id"]), str(c.get("name", c["id"])),
+                    tuple(consent_text(t) for t in (c.get("dataUseConditions") or {})
+                          .get("duoDataUse", [])))
             for c in response.json()["response"]["collections"]
         )
         self._datasets[node.id] = (time.monotonic(), found)
         return found
 
     async def _ask(
-        self,
-        node: NodeEndpoint,
-        query: CountQuery,
-        requester: str,
-        use: DataUseRequest | None,
-        base: NodeOutcome,
+        self, node: NodeEndpoint, query: CountQuery, requester: str,
+        use: DataUseRequest | None, base: NodeOutcome,
     ) -> NodeOutcome:
         used: tuple[str, ...] = ()
         excluded: list[tuple[str, str]] = []
@@ -307,28 +288,23 @@ class Hub:
                     prefix = "needs committee review: " if verdict.outcome == "needs_review" else ""
                     excluded.append((dataset.id, prefix + "; ".join(verdict.reasons)))
             if not allowed:
-                return replace(
-                    base,
-                    status="excluded_by_consent",
-                    reason="no collection's consent allows this use",
-                    datasets_excluded=tuple(excluded),
-                )
+                return replace(base, status="excluded_by_consent",
+                               reason="no collection's consent allows this use",
+                               datasets_excluded=tuple(excluded))
             used = tuple(allowed)
             if excluded:
                 query = replace(query, datasets=used)
         headers = self._headers(node, requester)
         headers["Content-Type"] = "application/json"
         response = await self._client_for(node).post(
-            f"{node.url}/api/{query.entity}",
-            content=orjson.dumps(query_to_json(query)),
+            f"{node.url}/api/{query.entity}", content=orjson.dumps(query_to_json(query)),
             headers=headers,
         )
         if response.status_code != 200:
             return replace(_failed(base, response), datasets_excluded=tuple(excluded))
         count = read_count(orjson.loads(response.content))
-        return replace(
-            base, status="ok", count=count, datasets_used=used, datasets_excluded=tuple(excluded)
-        )
+        return replace(base, status="ok", count=count, datasets_used=used,
+                       datasets_excluded=tuple(excluded))
 
 
 def _transport_reason(node: NodeEndpoint, exc: httpx.TransportError) -> str:
@@ -356,25 +332,17 @@ def read_count(body: dict[str, Any]) -> DisclosedCount:
     summary = body["responseSummary"]
     disclosure = (body.get("info") or {}).get("disclosure")
     shown = summary.get("numTotalResults")
-    precision = str(
-        (disclosure or {}).get("countPrecision") or summary.get("countPrecision", "exact")
-    )
+    precision = str((disclosure or {}).get("countPrecision")
+                    or summary.get("countPrecision", "exact"))
     exists = bool(summary["exists"])
     if disclosure and disclosure.get("suppressed"):
         # "<k" stands for 1..k-1 when the node said the cell is not empty, else 0..k-1.
         # A perturbing node states the upper bound of the true count (k-1+D).
         k = int(disclosure["k"])
         upper = int(disclosure.get("upper", k - 1))
-        return DisclosedCount(
-            str(disclosure["display"]),
-            None,
-            1 if exists else 0,
-            upper,
-            True,
-            exists,
-            precision,  # type: ignore[arg-type]
-            **_perturbation_of(disclosure),
-        )
+        return DisclosedCount(str(disclosure["display"]), None, 1 if exists else 0, upper,
+                              True, exists, precision,  # type: ignore[arg-type]
+                              **_perturbation_of(disclosure))
     if disclosure:
         return DisclosedCount(
             display=str(disclosure["display"]),
@@ -403,10 +371,8 @@ def _perturbation_of(disclosure: dict[str, Any]) -> dict[str, Any]:
         method, deviation = stated.get("method", "none"), stated.get("maxDeviation", 0)
     else:
         method, deviation = stated, disclosure.get("maxDeviation", 0)
-    return {
-        "perturbation": str(method),
-        "max_deviation": None if deviation is None else int(deviation),
-    }
+    return {"perturbation": str(method),
+            "max_deviation": None if deviation is None else int(deviation)}
 
 
 def merge_outcomes(
@@ -478,12 +444,8 @@ def result_to_json(result: HubResult) -> dict[str, object]:
         "regions": {r: {**asdict(b), "display": b.display} for r, b in result.regions.items()},
         "nodes": [
             {
-                "id": o.node_id,
-                "name": o.name,
-                "region": o.region,
-                "country": o.country,
-                "status": o.status,
-                "reason": o.reason,
+                "id": o.node_id, "name": o.name, "region": o.region, "country": o.country,
+                "status": o.status, "reason": o.reason,
                 "count": asdict(o.count) if o.count else None,
                 "datasets_used": list(o.datasets_used),
                 "datasets_excluded": [{"id": i, "reason": r} for i, r in o.datasets_excluded],

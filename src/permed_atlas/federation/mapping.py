@@ -130,19 +130,11 @@ def load_node_config(path: Path, *, overrides: dict[str, Any] | None = None) -> 
             raise _fail(path, f"node.{key} is missing", f"node.{key}")
     beacon_id = str(node.get("beacon_id") or f"org.example.permed.{node['id']}").lower()
     if not BEACON_ID.match(beacon_id):
-        raise _fail(
-            path,
-            f"node.beacon_id {beacon_id!r} is not in reverse domain name notation "
-            "(e.g. org.example.biobank.beacon)",
-            "node.beacon_id",
-        )
+        raise _fail(path, f"node.beacon_id {beacon_id!r} is not in reverse domain name notation "
+                    "(e.g. org.example.biobank.beacon)", "node.beacon_id")
     identity = NodeIdentity(
-        str(node["id"]),
-        str(node["name"]),
-        str(node["region"]),
-        str(node["country"]).upper(),
-        beacon_id=beacon_id,
-        organization_url=str(node.get("organization_url") or ""),
+        str(node["id"]), str(node["name"]), str(node["region"]), str(node["country"]).upper(),
+        beacon_id=beacon_id, organization_url=str(node.get("organization_url") or ""),
     )
     disclosure = dict(raw.get("disclosure") or {})
     disclosure.update({k: v for k, v in (overrides or {}).items() if v is not None})

@@ -112,9 +112,7 @@ def disclosure_statement(store: NodeStore) -> dict[str, Any]:
 
 
 def create_node_app(
-    store: NodeStore,
-    *,
-    clock: Callable[[], float] = time.time,
+    store: NodeStore, *, clock: Callable[[], float] = time.time,
     latency: EmulatedLatency | None = None,
 ) -> FastAPI:
     """Build the node's app around its store.
@@ -131,20 +129,13 @@ def create_node_app(
     if latency is not None:
         app.add_middleware(latency.middleware)
 
-    def error(
-        status: int,
-        message: str,
-        *,
-        entity: str = "biosamples",
-        summary: dict[str, Any] | None = None,
-    ) -> JSONResponse:
+    def error(status: int, message: str, *, entity: str = "biosamples",
+              summary: dict[str, Any] | None = None) -> JSONResponse:
         headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
         return JSONResponse(
-            beacon.error_response(
-                beacon_id, status=status, message=message, entity=entity, summary=summary
-            ),
-            status_code=status,
-            headers=headers,
+            beacon.error_response(beacon_id, status=status, message=message, entity=entity,
+                                  summary=summary),
+            status_code=status, headers=headers,
         )
 
     def authenticate(request: Request) -> TokenClaims:
@@ -177,23 +168,15 @@ def create_node_app(
     @app.get("/api")
     def info() -> Any:
         return beacon.info_response(
-            beacon_id=beacon_id,
-            name=identity.name,
-            region=identity.region,
-            country=identity.country,
-            disclosure=disclosure_statement(store),
-            version=__version__,
-            organization_url=identity.organization_url,
-        )
+            beacon_id=beacon_id, name=identity.name, region=identity.region,
+            country=identity.country, disclosure=disclosure_statement(store),
+            version=__version__, organization_url=identity.organization_url)
 
     @app.get("/api/service-info")
     def service_info(request: Request) -> Any:
         return beacon.service_info(
-            beacon_id=beacon_id,
-            name=identity.name,
-            version=__version__,
-            organization_url=identity.organization_url or str(request.base_url),
-        )
+            beacon_id=beacon_id, name=identity.name, version=__version__,
+            organization_url=identity.organization_url or str(request.base_url))
 
     @app.get("/api/map")
     def beacon_map(request: Request) -> Any:
@@ -219,9 +202,8 @@ def create_node_app(
         if isinstance(claims, JSONResponse):
             return claims
         labels, shorthands, version = _duo_vocabulary()
-        return beacon.collections_response(
-            beacon_id, store.datasets, labels=labels, shorthands=shorthands, version=version
-        )
+        return beacon.collections_response(beacon_id, store.datasets, labels=labels,
+                                           shorthands=shorthands, version=version)
 
     def answer(request: Request, entity: Entity, body: dict[str, Any]) -> Any:
         claims = guarded(request, entity)
@@ -231,34 +213,24 @@ def create_node_app(
         summary = beacon.request_summary(None, entity=entity, requested_granularity=requested)
         try:
             query = query_from_json(body, entity=entity)
-            summary = beacon.request_summary(query, entity=entity, requested_granularity=requested)
+            summary = beacon.request_summary(query, entity=entity,
+                                             requested_granularity=requested)
             unknown = set(query.datasets) - {d.id for d in store.datasets}
             if unknown:
                 raise FilterError(f"unknown dataset id(s) {sorted(unknown)}", field="datasetIds")
-            shown = store.answer(query, requester=claims.requester, issuer=claims.issuer, now=now())
+            shown = store.answer(query, requester=claims.requester, issuer=claims.issuer,
+                                 now=now())
         except (FilterError, DifferencingRefusedError, BudgetExceededError) as exc:
             status = _STATUS[type(exc)]
             if status == 400:
-                store.log_failure(
-                    requester=claims.requester,
-                    issuer=claims.issuer,
-                    outcome="bad_request",
-                    now=now(),
-                )
+                store.log_failure(requester=claims.requester, issuer=claims.issuer,
+                                  outcome="bad_request", now=now())
             return error(status, str(exc), entity=entity, summary=summary)
         rules = store.config.rules
         # Encoded directly: FastAPI's generic encoder costs more than the count itself.
-        return FastJSONResponse(
-            beacon.count_response(
-                beacon_id,
-                query=query,
-                shown=shown,
-                k=rules.k,
-                rounding=rules.rounding,
-                requested_granularity=requested,
-                perturbation=_perturbation(rules, shown),
-            )
-        )
+        return FastJSONResponse(beacon.count_response(
+            beacon_id, query=query, shown=shown, k=rules.k, rounding=rules.rounding,
+            requested_granularity=requested, perturbation=_perturbation(rules, shown)))
 
     # The body is read on the event loop. A count the cube answers (tens of
     # microseconds, plus one log insert) is answered right there: a hop to the
@@ -292,21 +264,13 @@ def create_node_app(
 def _perturbation(rules: DisclosureRules, shown: DisclosedCount) -> dict[str, Any]:
     """How a shown count was perturbed before threshold and rounding, as each count states it."""
     if shown.perturbation == "laplace":
-        return {
-            "method": "laplace",
-            "epsilon": rules.noise_epsilon,
-            "sensitivity": rules.noise_sensitivity,
-            "maxDeviation": None,
-            "note": "drawn from the counted records: the same records get the same noise",
-        }
+        return {"method": "laplace", "epsilon": rules.noise_epsilon,
+                "sensitivity": rules.noise_sensitivity, "maxDeviation": None,
+                "note": "drawn from the counted records: the same records get the same noise"}
     if shown.perturbation == "cell key":
-        return {
-            "method": "cell key",
-            "maxDeviation": shown.max_deviation,
-            "variance": rules.ckm_variance,
-            "keepZeros": rules.ckm_keep_zeros,
-            "note": "drawn from the counted records: the same records get the same count",
-        }
+        return {"method": "cell key", "maxDeviation": shown.max_deviation,
+                "variance": rules.ckm_variance, "keepZeros": rules.ckm_keep_zeros,
+                "note": "drawn from the counted records: the same records get the same count"}
     return {"method": "none", "maxDeviation": 0}
 
 
@@ -315,40 +279,20 @@ def _filtering_terms(store: NodeStore) -> list[dict[str, Any]]:
     terms: list[dict[str, Any]] = []
     # Only terms held by at least k samples are listed, so the list itself
     # cannot reveal a rare diagnosis or material.
-    for column, prefix in (
-        ("diagnosis3", "ICD10"),
-        ("material", "material"),
-        ("sample_type", "sample_type"),
-        ("storage", "storage"),
-        ("sex", "sex"),
-        ("country", "country"),
-    ):
+    for column, prefix in (("diagnosis3", "ICD10"), ("material", "material"),
+                           ("sample_type", "sample_type"), ("storage", "storage"),
+                           ("sex", "sex"), ("country", "country")):
         terms.extend(
-            {
-                "type": "ontologyTerm" if prefix == "ICD10" else "custom",
-                "id": f"{prefix}:{value}",
-                "scopes": ["biosamples", "individuals"],
-            }
-            for value, n in store.term_counts(column)
-            if n >= k
+            {"type": "ontologyTerm" if prefix == "ICD10" else "custom",
+             "id": f"{prefix}:{value}", "scopes": ["biosamples", "individuals"]}
+            for value, n in store.term_counts(column) if n >= k
         )
-    terms.extend(
-        {
-            "type": "alphanumeric",
-            "id": field,
-            "operators": ["=", "<", "<=", ">", ">="],
-            "scopes": ["biosamples", "individuals"],
-        }
-        for field in ("age_at_collection", "collection_year")
-    )
-    terms.append(
-        {
-            "type": "custom",
-            "id": "ICD10:chapter:<I..XXII>",
-            "label": "an ICD-10 chapter; ICD10:C50 also matches C50.x; "
-            "ICD10:C50-C58 is a range of categories",
-        }
-    )
+    terms.extend({"type": "alphanumeric", "id": field, "operators": ["=", "<", "<=", ">", ">="],
+                  "scopes": ["biosamples", "individuals"]}
+                 for field in ("age_at_collection", "collection_year"))
+    terms.append({"type": "custom", "id": "ICD10:chapter:<I..XXII>",
+                  "label": "an ICD-10 chapter; ICD10:C50 also matches C50.x; "
+                  "ICD10:C50-C58 is a range of categories"})
     return terms
 
 

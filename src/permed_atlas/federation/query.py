@@ -66,10 +66,8 @@ def build_query(
     :raises FilterError: naming the filter that cannot be read.
     """
     if granularity not in {"count", "boolean"}:
-        raise FilterError(
-            f"requestedGranularity must be count or boolean, not {granularity!r}",
-            field="requestedGranularity",
-        )
+        raise FilterError(f"requestedGranularity must be count or boolean, not {granularity!r}",
+                          field="requestedGranularity")
     terms: dict[str, set[str]] = {dim: set() for dim in TERM_DIMENSIONS}
     diagnosis: list[IcdPattern] = []
     ranges = {"age": Range(), "year": Range()}
@@ -99,9 +97,8 @@ def build_query(
         elif prefix in TERM_DIMENSIONS and rest:
             terms[prefix].add(_term(prefix, rest, vocabulary, where))
         else:
-            raise FilterError(
-                f"{where}: unknown filter {fid!r} (see /api/filtering_terms)", field=where
-            )
+            raise FilterError(f"{where}: unknown filter {fid!r} (see /api/filtering_terms)",
+                              field=where)
     for dim, rng in ranges.items():
         if rng.low is not None and rng.high is not None and rng.low > rng.high:
             raise FilterError(f"filters: the {dim} range is empty", field=dim)
@@ -188,21 +185,16 @@ def _requested_datasets(params: Mapping[str, Any]) -> list[str]:
     unknown = set(params) - {"datasets", "datasetIds", "entity", "$schema"}
     if unknown:
         # An unread parameter would silently widen the question to every dataset.
-        raise FilterError(
-            f"requestParameters: unsupported parameter(s) {sorted(unknown)}",
-            field="requestParameters",
-        )
+        raise FilterError(f"requestParameters: unsupported parameter(s) {sorted(unknown)}",
+                          field="requestParameters")
     nested = params.get("datasets")
     if nested is not None and not (isinstance(nested, Mapping) and set(nested) <= {"datasetIds"}):
-        raise FilterError(
-            "requestParameters.datasets must be {datasetIds: [...]}",
-            field="requestParameters.datasets",
-        )
+        raise FilterError("requestParameters.datasets must be {datasetIds: [...]}",
+                          field="requestParameters.datasets")
     found: list[str] = []
-    for where, ids in (
-        ("requestParameters.datasetIds", params.get("datasetIds")),
-        ("requestParameters.datasets.datasetIds", (nested or {}).get("datasetIds")),
-    ):
+    for where, ids in (("requestParameters.datasetIds", params.get("datasetIds")),
+                       ("requestParameters.datasets.datasetIds",
+                        (nested or {}).get("datasetIds"))):
         if ids is None:
             continue
         if not isinstance(ids, list) or not all(isinstance(i, str) for i in ids):

@@ -140,9 +140,8 @@ def check_knowledge_file(path: Path) -> FileReport:
             ))  # fmt: skip
         if entry is not None and entry.id in seen:
             entry_problems.append(
-                KnowledgeFileError(
-                    "duplicate id in this file", path=where, entry_id=label, field="id"
-                )  # fmt: skip
+                KnowledgeFileError("duplicate id in this file", path=where, entry_id=label,
+                                   field="id")  # fmt: skip
             )
         problems += entry_problems
         if entry is not None and not entry_problems:
@@ -225,12 +224,8 @@ def _load(dirs: tuple[Path, ...]) -> KnowledgeBase:
             for entry in report.entries:
                 # Within a folder an id is unique; a later folder's entry replaces an earlier one.
                 if entry.id in in_folder:
-                    raise KnowledgeFileError(
-                        f"id also used in {in_folder[entry.id]}",
-                        path=report.path,
-                        entry_id=entry.id,
-                        field="id",
-                    )
+                    raise KnowledgeFileError(f"id also used in {in_folder[entry.id]}",
+                                             path=report.path, entry_id=entry.id, field="id")
                 in_folder[entry.id] = report.path
                 by_id[entry.id] = entry
     entries = tuple(by_id.values())

@@ -91,9 +91,8 @@ def corpus_state(connection: duckdb.DuckDBPyConnection, *, until_year: int | Non
     tables = _tables(connection)
     for table, columns in hashed.items():
         if table in tables:
-            row = _one(
-                connection, f"SELECT count(*), coalesce(bit_xor(hash({columns})), 0) FROM {table}"
-            )
+            row = _one(connection, f"SELECT count(*), coalesce(bit_xor(hash({columns})), 0) "
+                                   f"FROM {table}")
             parts.extend(str(value) for value in row)
     return hashlib.blake2b("|".join(parts).encode(), digest_size=8).hexdigest()
 
@@ -144,28 +143,17 @@ def _read_records(
                     keys.add(institution_key(segment) or "")
                 if segments:
                     key = institution_key(segments[0]) or ""
-                    shown.append(
-                        (key, None, segments[0], countries[0] if len(countries) == 1 else None)
-                    )
+                    shown.append((key, None, segments[0], countries[0] if len(countries) == 1
+                                  else None))
         keys.discard("")
         own = name_token(name)
         work_tokens = tokens_of_work.get(int(work_id), [])
         coauthors = (
             frozenset(t for t in work_tokens if t != own)
-            if len(work_tokens) <= MAX_AUTHORS_FOR_NETWORK
-            else frozenset()
+            if len(work_tokens) <= MAX_AUTHORS_FOR_NETWORK else frozenset()
         )
-        records.append(
-            AuthorRecord(
-                int(work_id),
-                int(position),
-                name,
-                author_id or None,
-                orcid or None,
-                frozenset(keys),
-                coauthors,
-            )
-        )
+        records.append(AuthorRecord(int(work_id), int(position), name, author_id or None,
+                                    orcid or None, frozenset(keys), coauthors))
         extras.append((shown, countries))
     return records, extras
 
@@ -213,23 +201,16 @@ def stage_profiles(
     }))  # fmt: skip
     _stage_places(connection, assignments, extras)
     tables = _tables(connection)
-    _create(
-        connection,
-        "partner_author_works",
-        f"SELECT DISTINCT a.author_key, a.work_id, w.year FROM {STAGE_PREFIX}assign a "
-        "JOIN works w USING (work_id)",
-    )
-    _create(
-        connection,
-        "partner_author_years",
-        f"SELECT author_key, year, count(*)::INTEGER AS n_works "
-        f"FROM {STAGE_PREFIX}partner_author_works WHERE year IS NOT NULL GROUP BY ALL",
-    )
+    _create(connection, "partner_author_works",
+            f"SELECT DISTINCT a.author_key, a.work_id, w.year FROM {STAGE_PREFIX}assign a "
+            "JOIN works w USING (work_id)")
+    _create(connection, "partner_author_years",
+            f"SELECT author_key, year, count(*)::INTEGER AS n_works "
+            f"FROM {STAGE_PREFIX}partner_author_works WHERE year IS NOT NULL GROUP BY ALL")
     topic_sql = (
         f"SELECT a.author_key, t.topic, count(DISTINCT a.work_id)::INTEGER AS n_works "
         f"FROM {STAGE_PREFIX}partner_author_works a JOIN work_topic_set t USING (work_id) "
-        "GROUP BY ALL"
-        if "work_topic_set" in tables
+        "GROUP BY ALL" if "work_topic_set" in tables
         else "SELECT NULL::VARCHAR AS author_key, NULL::VARCHAR AS topic, "
         "NULL::INTEGER AS n_works WHERE FALSE"
     )
@@ -238,17 +219,14 @@ def stage_profiles(
     tell(STEPS[3], 3, len(STEPS))
     _stage_terms(connection, scope)
     tell(STEPS[4], 4, len(STEPS))
-    _create(
-        connection,
-        "partner_coauthors",
-        f"WITH small AS (SELECT work_id FROM {STAGE_PREFIX}partner_author_works GROUP BY 1 "
-        f"  HAVING count(*) BETWEEN 2 AND {MAX_AUTHORS_FOR_NETWORK}) "
-        f"SELECT a.author_key, b.author_key AS coauthor_key, "
-        f"count(*)::INTEGER AS n_works, min(a.year) AS first_year "
-        f"FROM {STAGE_PREFIX}partner_author_works a JOIN small USING (work_id) "
-        f"JOIN {STAGE_PREFIX}partner_author_works b USING (work_id) "
-        f"WHERE a.author_key <> b.author_key GROUP BY ALL",
-    )
+    _create(connection, "partner_coauthors",
+            f"WITH small AS (SELECT work_id FROM {STAGE_PREFIX}partner_author_works GROUP BY 1 "
+            f"  HAVING count(*) BETWEEN 2 AND {MAX_AUTHORS_FOR_NETWORK}) "
+            f"SELECT a.author_key, b.author_key AS coauthor_key, "
+            f"count(*)::INTEGER AS n_works, min(a.year) AS first_year "
+            f"FROM {STAGE_PREFIX}partner_author_works a JOIN small USING (work_id) "
+            f"JOIN {STAGE_PREFIX}partner_author_works b USING (work_id) "
+            f"WHERE a.author_key <> b.author_key GROUP BY ALL")
     state = corpus_state(connection, until_year=until_year)
     counts = Counter(a.rule for a in {a.key: a for a in assignments}.values())
     summary_row = _one(
@@ -267,9 +245,8 @@ def stage_profiles(
         "algorithm": ALGORITHM_VERSION, "authors": str(summary.authors),
         "authorships": str(summary.authorships),
     }  # fmt: skip
-    _register(
-        connection, "partner_meta", pa.table({"key": list(meta), "value": list(meta.values())})
-    )
+    _register(connection, "partner_meta",
+              pa.table({"key": list(meta), "value": list(meta.values())}))
     connection.execute(f"DROP TABLE IF EXISTS {STAGE_PREFIX}assign")
     tell(STEPS[5], 5, len(STEPS))
     return summary
@@ -303,13 +280,10 @@ def _stage_places(
     _register(connection, "countries", pa.table({
         "author_key": pa.array(c_keys, pa.string()), "country_code": pa.array(c_codes, pa.string()),
     }))  # fmt: skip
-    _create(
-        connection,
-        "partner_author_institutions",
-        "SELECT author_key, institution_key, any_value(institution_id) AS institution_id, "
-        "mode(institution_name) AS institution_name, mode(country_code) AS country_code, "
-        f"count(*)::INTEGER AS n_works FROM {STAGE_PREFIX}places GROUP BY ALL",
-    )
+    _create(connection, "partner_author_institutions",
+            "SELECT author_key, institution_key, any_value(institution_id) AS institution_id, "
+            "mode(institution_name) AS institution_name, mode(country_code) AS country_code, "
+            f"count(*)::INTEGER AS n_works FROM {STAGE_PREFIX}places GROUP BY ALL")
     connection.execute(f"DROP TABLE IF EXISTS {STAGE_PREFIX}places")
 
 
@@ -318,13 +292,9 @@ def _stage_authors(connection: duckdb.DuckDBPyConnection, tables: set[str]) -> N
     regions = (
         "(SELECT list(DISTINCT m.region ORDER BY m.region) FROM region_members m "
         "WHERE list_contains(c.countries, m.country_code))"
-        if "region_members" in tables
-        else "[]::VARCHAR[]"
+        if "region_members" in tables else "[]::VARCHAR[]"
     )
-    _create(
-        connection,
-        "partner_authors",
-        f"""
+    _create(connection, "partner_authors", f"""
         WITH base AS (
             SELECT author_key, mode(name) AS display_name, any_value(openalex_id) AS openalex_id,
                    mode(orcid) AS orcid, any_value(rule) AS rule
@@ -352,8 +322,7 @@ def _stage_authors(connection: duckdb.DuckDBPyConnection, tables: set[str]) -> N
                coalesce(t.topics, []::VARCHAR[]) AS topics
         FROM base b JOIN works w USING (author_key) LEFT JOIN c USING (author_key)
         LEFT JOIN i USING (author_key) LEFT JOIN t USING (author_key)
-    """,
-    )
+    """)
     connection.execute(f"DROP TABLE IF EXISTS {p}countries")
 
 
@@ -381,17 +350,11 @@ def _stage_terms(connection: duckdb.DuckDBPyConnection, scope: str) -> None:
     n_works = int(_one(connection, f"SELECT count(DISTINCT work_id) FROM {p}work_terms")[0])
     # On a corpus of a few dozen works every word is rare and the cut-offs would empty it.
     min_df, max_df = (2, max(1, n_works // 2)) if n_works >= 50 else (1, max(1, n_works))
-    _create(
-        connection,
-        "partner_terms",
-        f"SELECT term, count(*)::INTEGER AS df, "
-        f"ln((1 + {n_works}) / (1 + count(*))) + 1 AS idf FROM {p}work_terms "
-        f"GROUP BY term HAVING count(*) BETWEEN {min_df} AND {max_df}",
-    )
-    _create(
-        connection,
-        "partner_author_terms",
-        f"""
+    _create(connection, "partner_terms",
+            f"SELECT term, count(*)::INTEGER AS df, "
+            f"ln((1 + {n_works}) / (1 + count(*))) + 1 AS idf FROM {p}work_terms "
+            f"GROUP BY term HAVING count(*) BETWEEN {min_df} AND {max_df}")
+    _create(connection, "partner_author_terms", f"""
         WITH tf AS (
             SELECT a.author_key, t.term, sum(t.n) AS tf
             FROM {p}partner_author_works a JOIN {p}work_terms t USING (work_id) GROUP BY ALL),
@@ -405,8 +368,7 @@ def _stage_terms(connection: duckdb.DuckDBPyConnection, scope: str) -> None:
         SELECT author_key, term,
                weight / sqrt(sum(weight * weight) OVER (PARTITION BY author_key)) AS weight
         FROM top
-    """,
-    )
+    """)
     connection.execute(f"DROP TABLE IF EXISTS {p}work_terms")
     connection.execute(f"DROP TABLE IF EXISTS {p}stop")
 

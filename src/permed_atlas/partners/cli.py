@@ -38,9 +38,8 @@ Format = Annotated[str, typer.Option("--format", help="table, json or csv.")]
 
 def _corpus(settings: Settings) -> duckdb.DuckDBPyConnection:
     if not settings.corpus_path.exists():
-        raise PartnersError(
-            f"no corpus at {settings.corpus_path}: run `permed ingest` or `permed demo` first"
-        )
+        raise PartnersError(f"no corpus at {settings.corpus_path}: run `permed ingest` or "
+                            "`permed demo` first")
     try:
         return duckdb.connect(str(settings.corpus_path), read_only=True)
     except duckdb.Error as exc:
@@ -49,25 +48,18 @@ def _corpus(settings: Settings) -> duckdb.DuckDBPyConnection:
 
 def _check_format(value: str) -> None:
     if value not in {"table", "json", "csv"}:
-        raise InvalidQueryError(
-            f"--format must be table, json or csv, not {value!r}", field="--format"
-        )
+        raise InvalidQueryError(f"--format must be table, json or csv, not {value!r}",
+                                field="--format")
 
 
 @app.command("build")
 def build(
     ctx: typer.Context,
-    dry_run: Annotated[
-        bool, typer.Option("--dry-run", help="Only say what would be built.")
-    ] = False,
-    embeddings: Annotated[
-        bool,
-        typer.Option(
-            "--embeddings",
-            help="Also compute the profile embeddings now (needs the extra), so "
-            "the first --method embeddings query does not wait for them.",
-        ),
-    ] = False,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Only say what would be built.")]
+    = False,
+    embeddings: Annotated[bool, typer.Option(
+        "--embeddings", help="Also compute the profile embeddings now (needs the extra), so "
+        "the first --method embeddings query does not wait for them.")] = False,
 ) -> None:
     """Build (or rebuild) the researcher profiles from the corpus; replaces them atomically.
 
@@ -80,26 +72,16 @@ def build(
         with _corpus(settings) as connection:
             rows = connection.execute(
                 "SELECT count(*), count(DISTINCT work_id) FROM contributors "
-                "WHERE role IN ('author', 'inventor')"
-            ).fetchall()
-        out.print(
-            f"would build profiles from {rows[0][0]:,} authorships of {rows[0][1]:,} works "
-            f"in {settings.corpus_path}"
-        )
+                "WHERE role IN ('author', 'inventor')").fetchall()
+        out.print(f"would build profiles from {rows[0][0]:,} authorships of {rows[0][1]:,} works "
+                  f"in {settings.corpus_path}")
         return
     with tagged_corpus(settings):
         pass  # tags works ingested since the last tagging, so topics are current
-    with (
-        open_corpus(settings.corpus_path) as connection,
-        Progress(
-            TextColumn("{task.description}"),
-            BarColumn(),
-            TextColumn("{task.completed}/{task.total}"),
-            TimeElapsedColumn(),
-            console=err,
-            transient=True,
-        ) as progress,
-    ):
+    with open_corpus(settings.corpus_path) as connection, Progress(
+        TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
+        TimeElapsedColumn(), console=err, transient=True,
+    ) as progress:
         task = progress.add_task("building profiles", total=len(STEPS) - 1)
 
         def step(name: str, done: int, _total: int) -> None:
@@ -153,21 +135,16 @@ def profile(
         writer = safe_writer(buffer)
         writer.writerow(["field", "value"])
         for name, value in _profile_dict(found).items():
-            writer.writerow(
-                [name, orjson.dumps(value).decode() if not isinstance(value, str) else value]
-            )
+            writer.writerow([name, orjson.dumps(value).decode() if not isinstance(value, str)
+                             else value])
         out.print(buffer.getvalue(), end="")
         return
     out.print(f"[bold]{found.name}[/] ({found.key}; identified by {found.rule})")
     out.print(f"ids: OpenAlex {found.openalex_id or '-'}, ORCID {found.orcid or '-'}")
-    out.print(
-        f"works: {found.n_works} ({found.first_year}–{found.last_year}); countries: "
-        f"{', '.join(found.countries) or '-'}; regions: {', '.join(found.regions) or '-'}"
-    )
-    out.print(
-        "institutions: "
-        + "; ".join(f"{i.name} ({i.country_code or '?'}, {i.n_works})" for i in found.institutions)
-    )
+    out.print(f"works: {found.n_works} ({found.first_year}–{found.last_year}); countries: "
+              f"{', '.join(found.countries) or '-'}; regions: {', '.join(found.regions) or '-'}")
+    out.print("institutions: " + "; ".join(f"{i.name} ({i.country_code or '?'}, {i.n_works})"
+                                           for i in found.institutions))
     out.print("topics: " + ", ".join(f"{t} ({n})" for t, n in found.topics))
     out.print("top terms: " + ", ".join(t for t, _ in found.top_terms))
     out.print("works per year: " + ", ".join(f"{y}: {n}" for y, n in found.works_by_year))
@@ -181,85 +158,47 @@ def _print_result(result: FinderResult, output_format: str) -> None:
     if output_format == "csv":
         buffer = io.StringIO()
         writer = safe_writer(buffer)
-        writer.writerow(
-            [
-                "rank",
-                "key",
-                "name",
-                "score",
-                "similarity",
-                "activity",
-                "network",
-                "recent_works",
-                "distance",
-                "institution",
-                "country",
-                "reasons",
-            ]
-        )
+        writer.writerow(["rank", "key", "name", "score", "similarity", "activity", "network",
+                         "recent_works", "distance", "institution", "country", "reasons"])
         for m in result.matches:
-            writer.writerow(
-                [
-                    m.rank,
-                    m.key,
-                    m.name,
-                    m.score,
-                    m.similarity,
-                    m.activity,
-                    m.network,
-                    m.recent_works,
-                    m.distance or "",
-                    m.institution or "",
-                    m.country_code or "",
-                    " | ".join(r.text for r in m.reasons),
-                ]
-            )
+            writer.writerow([m.rank, m.key, m.name, m.score, m.similarity, m.activity,
+                             m.network, m.recent_works, m.distance or "", m.institution or "",
+                             m.country_code or "", " | ".join(r.text for r in m.reasons)])
         out.print(buffer.getvalue(), end="")
         return
     weights = ", ".join(f"{k} {v}" for k, v in result.weights.as_dict().items())
-    out.print(
-        f"partners in {result.searched_region} for {result.description} "
-        f"({result.method}; {result.candidates:,} candidates; weights: {weights})"
-    )
+    out.print(f"partners in {result.searched_region} for {result.description} "
+              f"({result.method}; {result.candidates:,} candidates; weights: {weights})")
     if result.note:
         out.print(result.note)
     table = Table("#", "researcher", "score", "where", "why")
     for m in result.matches:
-        table.add_row(
-            str(m.rank),
-            f"{m.name}\n{m.key}",
-            f"{m.score:.3f}",
-            ", ".join(p for p in (m.institution, m.country_code) if p),
-            "\n".join(r.text for r in m.reasons if r.kind != "place"),
-        )
+        table.add_row(str(m.rank), f"{m.name}\n{m.key}", f"{m.score:.3f}",
+                      ", ".join(p for p in (m.institution, m.country_code) if p),
+                      "\n".join(r.text for r in m.reasons if r.kind != "place"))
     out.print(table)
 
 
 @app.command("find")
 def find(
     ctx: typer.Context,
-    author: Annotated[
-        str | None, typer.Option("--author", help="Profile id, OpenAlex id, ORCID or full name.")
-    ] = None,
-    institution: Annotated[
-        str | None, typer.Option("--institution", help="Institution id or name.")
-    ] = None,
-    topic: Annotated[str | None, typer.Option("--topic", help="Topic code, e.g. oncology.")] = None,
+    author: Annotated[str | None, typer.Option("--author", help="Profile id, OpenAlex id, "
+                                               "ORCID or full name.")] = None,
+    institution: Annotated[str | None, typer.Option("--institution",
+                                                    help="Institution id or name.")] = None,
+    topic: Annotated[str | None, typer.Option("--topic", help="Topic code, e.g. oncology.")]
+    = None,
     text: Annotated[str | None, typer.Option("--text", help="A project description.")] = None,
     method: Annotated[str, typer.Option("--method", help="tfidf or embeddings.")] = "tfidf",
     limit: Annotated[int, typer.Option("--limit", help="How many partners (1-200).")] = 20,
-    from_region: Annotated[
-        str, typer.Option("--from-region", help="The searcher's region set.")
-    ] = "EU27",
-    to_region: Annotated[
-        str, typer.Option("--to-region", help="The region set to search in.")
-    ] = "CN",
-    recent_years: Annotated[
-        int, typer.Option("--recent-years", help="Years that count as recent activity.")
-    ] = 5,
-    include_coauthors: Annotated[
-        bool, typer.Option("--include-coauthors", help="Keep existing co-authors, scored lower.")
-    ] = False,
+    from_region: Annotated[str, typer.Option("--from-region", help="The searcher's region "
+                                             "set.")] = "EU27",
+    to_region: Annotated[str, typer.Option("--to-region", help="The region set to search "
+                                           "in.")] = "CN",
+    recent_years: Annotated[int, typer.Option("--recent-years", help="Years that count as "
+                                              "recent activity.")] = 5,
+    include_coauthors: Annotated[bool, typer.Option("--include-coauthors", help="Keep "
+                                                    "existing co-authors, scored lower.")] = False,
     output_format: Format = "table",
 ) -> None:
     """Rank researchers of the other region for an author, institution, topic or free text.
@@ -267,34 +206,18 @@ def find(
     Example: ``permed partners find --text "pharmacogenomics of warfarin dosing" --limit 10``
     """
     _check_format(output_format)
-    given = [
-        (kind, value)
-        for kind, value in (
-            ("author", author),
-            ("institution", institution),
-            ("topic", topic),
-            ("text", text),
-        )
-        if value
-    ]
+    given = [(kind, value) for kind, value in (("author", author), ("institution", institution),
+                                               ("topic", topic), ("text", text)) if value]
     if len(given) != 1:
-        raise InvalidQueryError(
-            "give exactly one of --author, --institution, --topic, --text", field="query"
-        )
+        raise InvalidQueryError("give exactly one of --author, --institution, --topic, --text",
+                                field="query")
     if method not in ("tfidf", "embeddings"):
-        raise InvalidQueryError(
-            f"--method must be tfidf or embeddings, not {method!r}", field="--method"
-        )
+        raise InvalidQueryError(f"--method must be tfidf or embeddings, not {method!r}",
+                                field="--method")
     kind, value = given[0]
-    query = PartnerQuery(
-        kind,
-        value,
-        from_region=from_region,
-        to_region=to_region,  # type: ignore[arg-type]
-        limit=limit,
-        recent_years=recent_years,
-        include_coauthors=include_coauthors,
-    )
+    query = PartnerQuery(kind, value, from_region=from_region, to_region=to_region,  # type: ignore[arg-type]
+                         limit=limit, recent_years=recent_years,
+                         include_coauthors=include_coauthors)
     settings = settings_from(ctx)
     chosen: Method = "embeddings" if method == "embeddings" else "tfidf"
     with _corpus(settings) as connection:

@@ -54,7 +54,9 @@ def recall_at_k(ranked: list[str], truth: set[str], *, k: int) -> float:
     return len(set(ranked[:k]) & truth) / len(truth)
 
 
-def _future_pairs(connection: duckdb.DuckDBPyConnection, split_year: int) -> dict[str, set[str]]:
+def _future_pairs(
+    connection: duckdb.DuckDBPyConnection, split_year: int
+) -> dict[str, set[str]]:
     stage_profiles(connection)
     rows = connection.execute(
         f"SELECT author_key, coauthor_key FROM {STAGE_PREFIX}partner_coauthors "
@@ -67,11 +69,8 @@ def _future_pairs(connection: duckdb.DuckDBPyConnection, split_year: int) -> dic
 
 
 def _popularity(index: PartnerIndex, candidates: np.ndarray, excluded: set[int]) -> list[str]:
-    degree = (
-        np.bincount(index.edges.ravel(), minlength=len(index.keys))
-        if len(index.edges)
+    degree = np.bincount(index.edges.ravel(), minlength=len(index.keys)) if len(index.edges) \
         else np.zeros(len(index.keys), np.int64)
-    )
     kept = [int(r) for r in candidates if int(r) not in excluded]
     kept.sort(key=lambda r: (-int(index.n_works[r]), -int(degree[r]), index.keys[r]))
     return [index.keys[r] for r in kept]
@@ -124,21 +123,14 @@ def evaluate_holdout(
         if found is None or found not in region_of:
             continue
         row = found
-        truth = {
-            p
-            for p in partners
-            if (prow := index.row_of.get(p)) is not None
-            and prow in region_of
-            and region_of[prow] != region_of[row]
-        }
+        truth = {p for p in partners if (prow := index.row_of.get(p)) is not None
+                 and prow in region_of and region_of[prow] != region_of[row]}
         if truth:
             queries.append((row, truth))
     notes = []
     if max_queries is not None and len(queries) > max_queries:
-        notes.append(
-            f"sampled {max_queries} of {len(queries)} query researchers (seed {seed}), "
-            f"who have {sum(len(t) for _, t in queries):,} future partners in all"
-        )
+        notes.append(f"sampled {max_queries} of {len(queries)} query researchers (seed {seed}), "
+                     f"who have {sum(len(t) for _, t in queries):,} future partners in all")
         queries = random.Random(seed).sample(queries, max_queries)
     pairs = sum(len(t) for _, t in queries)
     totals = {name: 0.0 for name in (*methods, "popularity")}
@@ -147,36 +139,21 @@ def evaluate_holdout(
         own = region_of[row]
         target = b_region if own == a_region else a_region
         members = regions[target]
-        candidates = np.fromiter(
-            (r for r, c in enumerate(index.main_country) if c in members), dtype=np.int64
-        )
+        candidates = np.fromiter((r for r, c in enumerate(index.main_country) if c in members),
+                                 dtype=np.int64)
         candidate_counts.append(len(candidates))
         neighbours = set(index.graph.adj[row]) | {row}
         totals["popularity"] += recall_at_k(_popularity(index, candidates, neighbours), truth, k=k)
         for method in methods:
-            query = PartnerQuery(
-                "author", index.keys[row], from_region=own, to_region=target, limit=k
-            )
-            result = find_partners(
-                index,
-                query,
-                regions=regions,
-                topic_labels=topic_labels,
-                method=method,
-                embeddings=vectors,
-            )
+            query = PartnerQuery("author", index.keys[row], from_region=own, to_region=target,
+                                 limit=k)
+            result = find_partners(index, query, regions=regions, topic_labels=topic_labels,
+                                   method=method, embeddings=vectors)
             totals[method] += recall_at_k([m.key for m in result.matches], truth, k=k)
     count = max(1, len(queries))
     mean_candidates = float(np.mean(candidate_counts)) if candidate_counts else 0.0
     recall = {name: round(total / count, 4) for name, total in totals.items()}
     recall["random"] = round(min(1.0, k / mean_candidates), 4) if mean_candidates else 0.0
-    return Evaluation(
-        split_year=split_year,
-        k=k,
-        queries=len(queries),
-        truth_pairs=pairs,
-        mean_candidates=round(mean_candidates, 1),
-        recall=recall,
-        seconds=round(time.perf_counter() - started, 2),
-        notes=notes,
-    )
+    return Evaluation(split_year=split_year, k=k, queries=len(queries), truth_pairs=pairs,
+                      mean_candidates=round(mean_candidates, 1), recall=recall,
+                      seconds=round(time.perf_counter() - started, 2), notes=notes)

@@ -64,18 +64,16 @@ def _check(query: PartnerQuery, regions: Mapping[str, frozenset[str]]) -> None:
     if not query.value or not query.value.strip():
         raise InvalidQueryError(f"the {query.kind} to search for is empty", field=query.kind)
     if not 1 <= query.limit <= MAX_LIMIT:
-        raise InvalidQueryError(
-            f"limit must be between 1 and {MAX_LIMIT}, not {query.limit}", field="limit"
-        )
+        raise InvalidQueryError(f"limit must be between 1 and {MAX_LIMIT}, not {query.limit}",
+                                field="limit")
     if not 1 <= query.recent_years <= 50:
         raise InvalidQueryError(
-            f"recent_years must be between 1 and 50, not {query.recent_years}", field="recent_years"
-        )
+            f"recent_years must be between 1 and 50, not {query.recent_years}",
+            field="recent_years")
     for name, code in (("from_region", query.from_region), ("to_region", query.to_region)):
         if code not in regions:
             raise InvalidQueryError(
-                f"unknown region set {code!r}; known: {', '.join(sorted(regions))}", field=name
-            )
+                f"unknown region set {code!r}; known: {', '.join(sorted(regions))}", field=name)
     if query.from_region == query.to_region:
         raise InvalidQueryError("from_region and to_region must differ", field="to_region")
 
@@ -100,9 +98,8 @@ def query_vector_for_text(index: PartnerIndex, text: str) -> sp.csr_matrix | Non
     cols = np.fromiter(counts, dtype=np.int64)
     weights = (1 + np.log(np.fromiter(counts.values(), dtype=np.float64))) * index.idf[cols]
     weights /= np.linalg.norm(weights)
-    return sp.csr_matrix(
-        (weights, (np.zeros(len(cols), np.int64), cols)), shape=(1, len(index.terms))
-    )
+    return sp.csr_matrix((weights, (np.zeros(len(cols), np.int64), cols)),
+                         shape=(1, len(index.terms)))
 
 
 def _centroid(index: PartnerIndex, rows: list[int]) -> sp.csr_matrix:
@@ -112,63 +109,42 @@ def _centroid(index: PartnerIndex, rows: list[int]) -> sp.csr_matrix:
 
 
 def _resolve(
-    index: PartnerIndex,
-    query: PartnerQuery,
-    labels: Mapping[str, str],
+    index: PartnerIndex, query: PartnerQuery, labels: Mapping[str, str],
     embeddings: ProfileEmbeddings | None,
 ) -> _Resolved:
     value = query.value.strip()
     if query.kind == "author":
         row = index.author_row(value)
-        return _Resolved(
-            frozenset({row}),
-            index.matrix[row],
-            embeddings.vectors[row] if embeddings else None,
-            frozenset(index.topics[row]),
-            f"researcher {index.names[row]}",
-            index.main_country[row],
-        )
+        return _Resolved(frozenset({row}), index.matrix[row],
+                         embeddings.vectors[row] if embeddings else None,
+                         frozenset(index.topics[row]), f"researcher {index.names[row]}",
+                         index.main_country[row])
     if query.kind == "institution":
         found = index.resolve_institution(value)
         if found is None:
-            raise UnknownInstitutionError(
-                f"no institution with id or name {value!r} in the profiles"
-            )
+            raise UnknownInstitutionError(f"no institution with id or name {value!r} in the "
+                                          "profiles")
         key, rows_set = found
         rows = sorted(rows_set)
         countries = [c for r in rows if (c := index.main_country[r])]
         topics = [t for r in rows for t in index.topics[r][:3]]
         common = {t for t in topics if topics.count(t) * 4 >= len(rows)} or set(topics[:3])
-        return _Resolved(
-            frozenset(rows),
-            _centroid(index, rows),
-            _mean(embeddings, rows),
-            frozenset(common),
-            f"institution {index.institution_names.get(key, key)} ({len(rows)} researchers)",
-            max(set(countries), key=countries.count) if countries else None,
-        )
+        return _Resolved(frozenset(rows), _centroid(index, rows),
+                         _mean(embeddings, rows), frozenset(common),
+                         f"institution {index.institution_names.get(key, key)} "
+                         f"({len(rows)} researchers)",
+                         max(set(countries), key=countries.count) if countries else None)
     if query.kind == "topic":
         code = value.lower()
         if code not in labels:
             raise UnknownTopicError(f"unknown topic {value!r}; known: {', '.join(sorted(labels))}")
         rows = [r for r, topics in enumerate(index.topics) if code in topics]
         vector = _centroid(index, rows) if rows else None
-        return _Resolved(
-            frozenset(),
-            vector,
-            _mean(embeddings, rows),
-            frozenset({code}),
-            f"topic {labels[code]}",
-            None,
-        )
-    return _Resolved(
-        frozenset(),
-        query_vector_for_text(index, value),
-        embeddings.encode(value) if embeddings else None,
-        frozenset(),
-        "free text",
-        None,
-    )
+        return _Resolved(frozenset(), vector, _mean(embeddings, rows), frozenset({code}),
+                         f"topic {labels[code]}", None)
+    return _Resolved(frozenset(), query_vector_for_text(index, value),
+                     embeddings.encode(value) if embeddings else None, frozenset(),
+                     "free text", None)
 
 
 def _mean(embeddings: ProfileEmbeddings | None, rows: list[int]) -> np.ndarray | None:
@@ -237,14 +213,10 @@ def find_partners(
         target = query.from_region  # a Chinese researcher's partners are in the EU, and so on
     members = regions[target]
     candidates = np.fromiter(
-        (
-            row
-            for row, country in enumerate(index.main_country)
-            if country in members and row not in resolved.origin
-        ),
-        dtype=np.int64,
-    )
-    result = FinderResult(query, resolved.description, method, target, weights, len(candidates), ())
+        (row for row, country in enumerate(index.main_country)
+         if country in members and row not in resolved.origin), dtype=np.int64)
+    result = FinderResult(query, resolved.description, method, target, weights,
+                          len(candidates), ())
     if method == "embeddings" and resolved.embedding is not None and embeddings is not None:
         sims = embeddings.vectors[candidates] @ resolved.embedding
     elif method == "tfidf" and resolved.vector is not None:
@@ -259,12 +231,11 @@ def find_partners(
         return _with_note(result, f"no researcher in {target} shares a term with the query")
     seen = _distances(index, resolved.origin)
     if not query.include_coauthors:  # existing co-authors are not candidates at all
-        order = np.array(
-            [k for k in order.tolist() if seen.get(int(candidates[k]), (0, 0))[0] != 1],
-            dtype=np.int64,
-        )
+        order = np.array([k for k in order.tolist()
+                          if seen.get(int(candidates[k]), (0, 0))[0] != 1], dtype=np.int64)
         if not len(order):
-            return _with_note(result, "every similar researcher already co-authors with the query")
+            return _with_note(result, "every similar researcher already co-authors with the "
+                                      "query")
     pool, pool_sims = candidates[order], sims[order]
     best = float(pool_sims.max())
     recent = index.recent_counts(years=query.recent_years)
@@ -272,62 +243,29 @@ def find_partners(
     scored = []
     for row, sim in zip(pool.tolist(), pool_sims.tolist(), strict=True):
         distance = seen[row][0] if row in seen else None
-        parts = (
-            sim / best,
-            activity_part(int(recent[row]), most_recent=most_recent),
-            network_part(distance),
-        )
+        parts = (sim / best, activity_part(int(recent[row]), most_recent=most_recent),
+                 network_part(distance))
         score = combine(*parts, distance=distance, weights=weights)
         scored.append((-score, index.keys[row], row, sim, parts, distance))
     scored.sort()
     matches = tuple(
-        _match(
-            index,
-            rank,
-            row,
-            -neg,
-            sim,
-            parts,
-            distance,
-            seen,
-            resolved,
-            query,
-            int(recent[row]),
-            topic_labels,
-        )
-        for rank, (neg, _key, row, sim, parts, distance) in enumerate(scored[: query.limit], 1)
+        _match(index, rank, row, -neg, sim, parts, distance, seen, resolved, query,
+               int(recent[row]), topic_labels)
+        for rank, (neg, _key, row, sim, parts, distance) in enumerate(scored[:query.limit], 1)
     )
-    return FinderResult(
-        query, resolved.description, method, target, weights, len(candidates), matches
-    )
+    return FinderResult(query, resolved.description, method, target, weights, len(candidates),
+                        matches)
 
 
 def _with_note(result: FinderResult, note: str) -> FinderResult:
-    return FinderResult(
-        result.query,
-        result.description,
-        result.method,
-        result.searched_region,
-        result.weights,
-        result.candidates,
-        (),
-        note,
-    )
+    return FinderResult(result.query, result.description, result.method, result.searched_region,
+                        result.weights, result.candidates, (), note)
 
 
 def _match(
-    index: PartnerIndex,
-    rank: int,
-    row: int,
-    score: float,
-    sim: float,
-    parts: tuple[float, float, float],
-    distance: int | None,
-    seen: dict[int, tuple[int, int]],
-    resolved: _Resolved,
-    query: PartnerQuery,
-    recent: int,
-    labels: Mapping[str, str],
+    index: PartnerIndex, rank: int, row: int, score: float, sim: float,
+    parts: tuple[float, float, float], distance: int | None, seen: dict[int, tuple[int, int]],
+    resolved: _Resolved, query: PartnerQuery, recent: int, labels: Mapping[str, str],
 ) -> PartnerMatch:
     shared_terms: tuple[str, ...] = ()
     if resolved.vector is not None:
@@ -342,18 +280,16 @@ def _match(
         reasons.append(Reason("terms", "shared terms: " + ", ".join(shared_terms)))
     if shared_topics:
         reasons.append(Reason("topics", "shared topics: " + ", ".join(shared_topics)))
-    reasons.append(
-        Reason("activity", f"{recent} work{'' if recent == 1 else 's'} in {first}–{last}")
-    )
+    reasons.append(Reason("activity", f"{recent} work{'' if recent == 1 else 's'} in "
+                                      f"{first}–{last}"))
     if not resolved.origin:
         reasons.append(Reason("network", "no network distance for a text or topic query"))
     elif distance == 1:
         reasons.append(Reason("network", "already a co-author (score lowered)"))
     elif distance is not None:
         via = " and ".join(path[1:-1])
-        reasons.append(
-            Reason("network", f"complementary: {distance} steps away, reachable via {via}")
-        )
+        reasons.append(Reason("network", f"complementary: {distance} steps away, reachable "
+                                         f"via {via}"))
     else:
         reasons.append(Reason("network", f"not connected within {MAX_DISTANCE} co-author steps"))
     place = ", ".join(p for p in (index.first_institution[row], index.main_country[row]) if p)

@@ -24,29 +24,15 @@ from permed_atlas.landscape.ingest._common import (
 from permed_atlas.landscape.models import Contributor, Deletion, Term, Work
 
 _STARTS = (
-    b"<PubmedArticle>",
-    b"<PubmedArticle ",
-    b"<PubmedBookArticle>",
-    b"<PubmedBookArticle ",
-    b"<DeleteCitation>",
-    b"<DeleteCitation ",
+    b"<PubmedArticle>", b"<PubmedArticle ", b"<PubmedBookArticle>", b"<PubmedBookArticle ",
+    b"<DeleteCitation>", b"<DeleteCitation ",
 )
 _ENDS = (b"</PubmedArticle>", b"</PubmedBookArticle>", b"</DeleteCitation>")
 # Without it after the last article, the file was cut between two articles.
 _CLOSING = b"</PubmedArticleSet>"
 _LANGUAGES = {
-    "eng": "en",
-    "chi": "zh",
-    "ger": "de",
-    "fre": "fr",
-    "spa": "es",
-    "jpn": "ja",
-    "ita": "it",
-    "por": "pt",
-    "rus": "ru",
-    "kor": "ko",
-    "dut": "nl",
-    "pol": "pl",
+    "eng": "en", "chi": "zh", "ger": "de", "fre": "fr", "spa": "es", "jpn": "ja",
+    "ita": "it", "por": "pt", "rus": "ru", "kor": "ko", "dut": "nl", "pol": "pl",
 }
 
 
@@ -211,11 +197,8 @@ def parse_pubmed(path: Path | str) -> Iterator[Work | Deletion | RecordError]:
             element = ET.fromstring(chunk)
         except ET.ParseError as exc:
             where = line + exc.position[0] - 1
-            yield RecordError(
-                f"broken XML in the article starting on line {line}: {_reason(exc)}",
-                path=name,
-                line=where,
-            )
+            yield RecordError(f"broken XML in the article starting on line {line}: {_reason(exc)}",
+                              path=name, line=where)
             continue
         if element.tag == "DeleteCitation":
             yield deletion_from_pubmed(element)
