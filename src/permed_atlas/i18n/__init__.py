@@ -11,7 +11,7 @@ when the text is shown (for module-level labels, which are defined before any re
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import TYPE_CHECKING, Any
@@ -37,6 +37,7 @@ __all__ = [
     "LOCALE_DIR",
     "SUPPORTED_LANGUAGES",
     "LazyString",
+    "TranslatedLabels",
     "catalog_path",
     "current_language",
     "from_accept_language",
@@ -134,6 +135,28 @@ def gettext_noop(message: str) -> str:
     """``message`` itself, marked for extraction: code that keeps English (CLI help, the API)
     stores it, and a page translates it where it shows it (``_(spec.label)``)."""
     return message
+
+
+class TranslatedLabels(Mapping[str, str]):
+    """A mapping of codes to English labels that answers in the current language.
+
+    For module-level label tables (chart titles): they are defined once, in English and marked
+    with ``gettext_noop``, and every lookup translates, so the table itself never goes stale.
+    """
+
+    __slots__ = ("_labels",)
+
+    def __init__(self, labels: Mapping[str, str]) -> None:
+        self._labels = dict(labels)
+
+    def __getitem__(self, key: str) -> str:
+        return gettext(self._labels[key])
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._labels)
+
+    def __len__(self) -> int:
+        return len(self._labels)
 
 
 def lazy_gettext(message: str) -> LazyString:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from permed_atlas.i18n import gettext
 from permed_atlas.landscape._chart_data import SMALL_BASE, ChartLabels, zero_filled
 from permed_atlas.landscape._chart_spec import (
     COUNT_AXIS,
@@ -50,7 +51,7 @@ def _ranked_panels(
                     "x": {
                         "field": "works",
                         "type": "quantitative",
-                        "title": "works",
+                        "title": gettext("works"),
                         "axis": COUNT_AXIS,
                         "stack": None,
                     },
@@ -70,7 +71,8 @@ def _ranked_panels(
     }
     spec = top_spec(
         INDICATOR_TITLES[name],
-        f"{OVERLAP} Bars show works; {item_title}.",
+        gettext("%(overlap)s Bars show works; %(detail)s.")
+        % {"overlap": OVERLAP, "detail": item_title},
         shown,
         facet={
             "field": "region_label",
@@ -98,15 +100,15 @@ def institutions_chart(
         rows,
         regions,
         item="institution",
-        item_title="the tooltip gives each one's EU–China works",
+        item_title=gettext("the tooltip gives each one's EU–China works"),
         text_field="label",
         tooltip=[
-            {"field": "region_label", "title": "region"},
+            {"field": "region_label", "title": gettext("region")},
             {"field": "rank"},
             {"field": "institution"},
             {"field": "country"},
             {"field": "works"},
-            {"field": "eu_cn_works", "title": "EU–China works"},
+            {"field": "eu_cn_works", "title": gettext("EU–China works")},
         ],
     )
 
@@ -143,13 +145,13 @@ def countries_chart(
         rows,
         regions,
         item="country",
-        item_title="beside each, its works and its share of the region's works",
+        item_title=gettext("beside each, its works and its share of the region's works"),
         text_field="label",
         tooltip=[
-            {"field": "region_label", "title": "region"},
+            {"field": "region_label", "title": gettext("region")},
             {"field": "country"},
             {"field": "works"},
-            {"field": "share", "format": ".1%", "title": "share of the region's works"},
+            {"field": "share", "format": ".1%", "title": gettext("share of the region's works")},
         ],
         notes=notes,
     )
@@ -228,17 +230,17 @@ def topics_chart(
                         "field": "share",
                         "type": "quantitative",
                         "scale": {"scheme": "blues", "domainMin": 0},
-                        "legend": {"format": "%", "title": "share", "orient": "right"},
+                        "legend": {"format": "%", "title": gettext("share"), "orient": "right"},
                     },
                     "opacity": {
                         "condition": {"test": "datum.small_base", "value": 0.35},
                         "value": 1,
                     },
                     "tooltip": [
-                        {"field": "region_label", "title": "region"},
-                        {"field": "topic_label", "title": "topic"},
+                        {"field": "region_label", "title": gettext("region")},
+                        {"field": "topic_label", "title": gettext("topic")},
                         {"field": "works"},
-                        {"field": "base", "title": "of the region's works"},
+                        {"field": "base", "title": gettext("of the region's works")},
                         {"field": "share", "format": ".1%"},
                     ],
                 },
@@ -283,7 +285,7 @@ def topic_trends_chart(
     ]
     spec = top_spec(
         INDICATOR_TITLES["topic_trends"],
-        f"One line per region. {OVERLAP}",
+        gettext("One line per region. %(overlap)s") % {"overlap": OVERLAP},
         rows,
         facet={
             "field": "topic_label",
@@ -301,14 +303,14 @@ def topic_trends_chart(
                 "y": {
                     "field": "works",
                     "type": "quantitative",
-                    "title": "works",
+                    "title": gettext("works"),
                     "stack": None,
                     "axis": COUNT_AXIS,
                 },
                 "color": regions.scale(),
                 "tooltip": [
-                    {"field": "topic_label", "title": "topic"},
-                    {"field": "region_label", "title": "region"},
+                    {"field": "topic_label", "title": gettext("topic")},
+                    {"field": "region_label", "title": gettext("region")},
                     {"field": "year"},
                     {"field": "works"},
                 ],

@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from permed_atlas.i18n import gettext
 from permed_atlas.landscape._chart_breakdowns import (
     countries_chart,
     institutions_chart,
@@ -62,24 +63,24 @@ def _output(tables: Mapping[str, Any], regions: RegionSeries, years: list[int]) 
         counts=("works", "pm_relevant", "eu_cn"),
     )
     rows = [r | {"region_label": regions.label(r["region"])} for r in rows]
-    spec = top_spec(INDICATOR_TITLES["output"], OVERLAP, rows) | {
+    spec = top_spec(INDICATOR_TITLES["output"], str(OVERLAP), rows) | {
         "mark": {"type": "line", "point": True},
         "encoding": {
             "x": year_axis(),
             "y": {
                 "field": "works",
                 "type": "quantitative",
-                "title": "works",
+                "title": gettext("works"),
                 "stack": None,
                 "axis": COUNT_AXIS,
             },
             "color": regions.scale(with_total=True),
             "tooltip": [
-                {"field": "region_label", "title": "region"},
+                {"field": "region_label", "title": gettext("region")},
                 {"field": "year"},
                 {"field": "works"},
-                {"field": "pm_relevant", "title": "PM-relevant"},
-                {"field": "eu_cn", "title": "EU–China"},
+                {"field": "pm_relevant", "title": gettext("PM-relevant")},
+                {"field": "eu_cn", "title": gettext("EU–China")},
             ],
         },
     }
@@ -165,15 +166,15 @@ def _copublications(tables: Mapping[str, Any], years: list[int], flt: LandscapeF
                     "y": {
                         "field": "eu_cn",
                         "type": "quantitative",
-                        "title": "co-publications",
+                        "title": gettext("co-publications"),
                         "axis": COUNT_AXIS,
                         "stack": None,
                     },
                     "tooltip": [
                         {"field": "year"},
-                        {"field": "eu_cn", "title": "co-publications"},
-                        {"field": "eu_total", "title": "EU-27 publications"},
-                        {"field": "cn_total", "title": "China's publications"},
+                        {"field": "eu_cn", "title": gettext("co-publications")},
+                        {"field": "eu_total", "title": gettext("EU-27 publications")},
+                        {"field": "cn_total", "title": gettext("China's publications")},
                     ],
                 },
             },
@@ -199,14 +200,17 @@ def _copublications(tables: Mapping[str, Any], years: list[int], flt: LandscapeF
         {"field": "year"},
         {"field": "measure"},
         {"field": "share", "format": ".1%"},
-        {"field": "co_publications", "title": "co-publications"},
-        {"field": "base", "title": "of publications"},
+        {"field": "co_publications", "title": gettext("co-publications")},
+        {"field": "base", "title": gettext("of publications")},
     ]
     shares = {
         "title": {
-            "text": "their share of each side's publications",
-            "subtitle": f"Hollow points: a share of fewer than {SMALL_BASE} publications "
-            "(a few papers swing it; compare years with care).",
+            "text": gettext("their share of each side's publications"),
+            "subtitle": gettext(
+                "Hollow points: a share of fewer than %(n)s publications "
+                "(a few papers swing it; compare years with care)."
+            )
+            % {"n": SMALL_BASE},
             "anchor": "start",
         },
         "data": {"values": long_rows},
@@ -221,7 +225,7 @@ def _copublications(tables: Mapping[str, Any], years: list[int], flt: LandscapeF
                         "field": "share",
                         "type": "quantitative",
                         "axis": {"format": "%"},
-                        "title": "share",
+                        "title": gettext("share"),
                     },
                     "color": share_colour,
                 },
@@ -244,7 +248,7 @@ def _copublications(tables: Mapping[str, Any], years: list[int], flt: LandscapeF
         "$schema": SCHEMA,
         "title": {
             "text": INDICATOR_TITLES["copublications"],
-            "subtitle": "Publications with authors in both the EU-27 and China.",
+            "subtitle": gettext("Publications with authors in both the EU-27 and China."),
             "anchor": "start",
         },
         "data": {"values": rows},
@@ -268,7 +272,8 @@ def _patents(tables: Mapping[str, Any], regions: RegionSeries, years: list[int])
     rows = [r | {"region_label": regions.label(r["region"])} for r in rows]
     spec = top_spec(
         INDICATOR_TITLES["patents"],
-        f"Grouped, not stacked: {OVERLAP[0].lower()}{OVERLAP[1:]}",
+        gettext("Grouped, not stacked: %(overlap)s")
+        % {"overlap": str(OVERLAP)[:1].lower() + str(OVERLAP)[1:]},
         rows,
         mark="bar",
         encoding={
@@ -276,15 +281,15 @@ def _patents(tables: Mapping[str, Any], regions: RegionSeries, years: list[int])
             "y": {
                 "field": "families",
                 "type": "quantitative",
-                "title": "patent families",
+                "title": gettext("patent families"),
                 "axis": COUNT_AXIS,
                 "stack": None,
             },
             "xOffset": {"field": "region_label", "sort": [regions.label(r) for r in regions.shown]},
             "color": regions.scale(),
             "tooltip": [
-                {"field": "region_label", "title": "region"},
-                {"field": "year", "title": "priority year"},
+                {"field": "region_label", "title": gettext("region")},
+                {"field": "year", "title": gettext("priority year")},
                 {"field": "patents"},
                 {"field": "families"},
             ],
