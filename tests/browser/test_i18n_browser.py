@@ -77,6 +77,7 @@ def test_a_chinese_browser_gets_chinese_without_choosing(
         total = page.get_by_test_id("result-total").inner_text()
         assert int(total.replace(",", "")) > 0
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(SCREENSHOTS / f"{request.node.name}-search-zh.png"), full_page=True)
+        shot = SCREENSHOTS / f"{request.node.name}-search-zh.png"
+        page.screenshot(path=str(shot), full_page=True)
     finally:
         context.close()
