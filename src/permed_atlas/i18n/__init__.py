@@ -44,6 +44,7 @@ __all__ = [
     "gettext",
     "gettext_noop",
     "install_jinja",
+    "language_option",
     "lazy_gettext",
     "ngettext",
     "supported_language",
@@ -69,6 +70,25 @@ def use_language(language: str) -> Iterator[str]:
         yield language
     finally:
         _current_language.reset(token)
+
+
+def language_option(value: str, *, option: str = "--lang") -> str:
+    """The supported language a command-line option names (``zh-CN`` → ``zh``).
+
+    :param value: what was typed.
+    :param option: the option's name, for the error.
+    :raises InvalidInputError: naming the option and the supported languages.
+    """
+    from permed_atlas.errors import InvalidInputError
+
+    language = supported_language(value)
+    if language is None:
+        supported = ", ".join(SUPPORTED_LANGUAGES)
+        raise InvalidInputError(
+            f"{option} {value!r}: not a supported language; use one of {supported}",
+            field=option.lstrip("-"),
+        )
+    return language
 
 
 def gettext(message: str) -> str:
