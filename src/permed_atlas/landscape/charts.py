@@ -155,7 +155,7 @@ def _copublications(tables: Mapping[str, Any], years: list[int], flt: LandscapeF
         )
     ]
     counts = {
-        "title": {"text": "co-publications per year", "anchor": "start"},
+        "title": {"text": gettext("co-publications per year"), "anchor": "start"},
         "height": 150,
         "width": "container",
         "layer": [
