@@ -149,3 +149,15 @@ def test_every_page_has_the_switch_and_speaks_chinese(app, client, make_user, we
     # the walk reached every capability's pages, detail pages included
     assert {"landscape", "directory", "delphi", "roadmap", "transfer", "helpdesk"} <= areas
     assert len(seen) >= 60, sorted(seen)
+
+
+def test_chart_titles_and_notes_follow_the_language(client, web_corpus) -> None:
+    params = {"eu_cn": "yes", "country": "CN", "lang": "zh"}
+    chinese = client.get("/api/v1/landscape/dashboard", params=params).json()
+    english = client.get("/api/v1/landscape/dashboard", params={**params, "lang": "en"}).json()
+    assert chinese.keys() == english.keys()  # field names stay English
+    text = str(chinese)
+    assert "按地区划分的每年作品数" in text and "Works per year, by region" not in text
+    assert "中欧合作筛选条件设为“是”" in text and "必然为 100%" in text  # a note, formatted
+    assert "国家筛选条件只保留涉及" in text
+    assert "The EU–China filter is set to yes" in str(english)

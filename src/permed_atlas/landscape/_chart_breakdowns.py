@@ -125,7 +125,7 @@ def countries_chart(
         r
         | {
             "country": labels.country(r["country_code"]),
-            "label": f"{r['works']:,} (the filter)"
+            "label": gettext("%(n)s (the filter)") % {"n": f"{r['works']:,}"}
             if r["country_code"] == fixed
             else f"{r['works']:,} ({r['share']:.0%})",
         }
@@ -133,9 +133,12 @@ def countries_chart(
     ]
     notes = (
         (
-            f"The country filter keeps only works with {labels.country(fixed)}, so it is in "
-            "every work of its regions (100% by construction); the other bars are its "
-            "partners, with their share of those works.",
+            gettext(
+                "The country filter keeps only works with %(country)s, so it is in "
+                "every work of its regions (100%% by construction); the other bars are its "
+                "partners, with their share of those works."
+            )
+            % {"country": labels.country(fixed)},
         )
         if fixed and any(r["country_code"] == fixed for r in rows)
         else ()
@@ -179,9 +182,12 @@ def topics_chart(
         # Every work left has the filtered topic: its column would be 100% everywhere.
         topics.remove(fixed_topic)
         fixed = (
-            f"The topic filter keeps only {labels.topic(fixed_topic)} works, so that topic is "
-            "100% of every region by construction and is left out; the other cells are the "
-            "share of those works that also have each topic.",
+            gettext(
+                "The topic filter keeps only %(topic)s works, so that topic is "
+                "100%% of every region by construction and is left out; the other cells are the "
+                "share of those works that also have each topic."
+            )
+            % {"topic": labels.topic(fixed_topic)},
         )
     rows = []
     # A topic no work of a region has is a 0% cell, not a hole in the grid.
@@ -207,8 +213,11 @@ def topics_chart(
     small = sorted({r["region_label"] for r in rows if r["small_base"]})
     notes = fixed + (
         (
-            f"Fewer than {SMALL_BASE} works in: {'; '.join(small)}. Their cells are faded: "
-            "a few works more or less move those shares a lot.",
+            gettext(
+                "Fewer than %(n)s works in: %(regions)s. Their cells are faded: "
+                "a few works more or less move those shares a lot."
+            )
+            % {"n": SMALL_BASE, "regions": "; ".join(small)},
         )
         if small
         else ()
@@ -217,8 +226,10 @@ def topics_chart(
     x = {"field": "topic_label", "type": "nominal", "title": None, "axis": {"labelAngle": -35}}
     spec = top_spec(
         INDICATOR_TITLES["topics"],
-        "Each cell: share of the region's works with the topic, and (in brackets) how many. "
-        "A work can have several topics.",
+        gettext(
+            "Each cell: share of the region's works with the topic, and (in brackets) how many. "
+            "A work can have several topics."
+        ),
         rows,
         layer=[
             {

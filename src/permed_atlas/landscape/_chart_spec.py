@@ -100,8 +100,11 @@ class RegionSeries:
             return ()
         names = ", ".join(self.label(r) for r in self.left_out)
         return (
-            f"Only {MAX_SERIES} regions fit the colour-blind-safe palette; left out here: "
-            f"{names} (the CSV has them).",
+            gettext(
+                "Only %(n)s regions fit the colour-blind-safe palette; left out here: "
+                "%(names)s (the CSV has them)."
+            )
+            % {"n": MAX_SERIES, "names": names},
         )
 
 

@@ -101,15 +101,25 @@ def _fixed_shares(
     everything = {measure for measure, *_ in _MEASURES}
     if not any(r["eu_total"] or r["cn_total"] for r in rows):
         return everything, (
-            "No EU-27 or Chinese publication in this selection: there is no share to show.",
+            gettext(
+                "No EU-27 or Chinese publication in this selection: there is no share to show."
+            ),
         )
     if flt.eu_cn is not None:
-        value = "100%" if flt.eu_cn else "0%"
-        return everything, (
-            f"The EU–China filter is set to {'yes' if flt.eu_cn else 'no'}: every EU-27 and "
-            f"Chinese publication left is {'a' if flt.eu_cn else 'no'} co-publication, so both "
-            f"shares are {value} by construction. The share chart is hidden; the counts stay.",
+        note = (
+            gettext(
+                "The EU–China filter is set to yes: every EU-27 and Chinese publication left is "
+                "a co-publication, so both shares are 100%% by construction. The share chart "
+                "is hidden; the counts stay."
+            )
+            if flt.eu_cn
+            else gettext(
+                "The EU–China filter is set to no: every EU-27 and Chinese publication left is "
+                "no co-publication, so both shares are 0%% by construction. The share chart "
+                "is hidden; the counts stay."
+            )
         )
+        return everything, (note % {},)
     fixed: set[str] = set()
     notes: list[str] = []
     for measure, key, _, side in _MEASURES:
@@ -117,8 +127,11 @@ def _fixed_shares(
         if len(values) == 1 and values <= {0.0, 1.0} and len(rows) > 1:
             fixed.add(measure)
             notes.append(
-                f"The share of {side}'s publications is {next(iter(values)):.0%} in every year "
-                "of this selection (its facets fix it), so it is not drawn; the counts stay."
+                gettext(
+                    "The share of %(side)s's publications is %(share)s in every year "
+                    "of this selection (its facets fix it), so it is not drawn; the counts stay."
+                )
+                % {"side": side, "share": f"{next(iter(values)):.0%}"}
             )
     return fixed, tuple(notes)
 
