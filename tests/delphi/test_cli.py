@@ -112,4 +112,13 @@ def test_a_study_from_the_command_line(permed, tmp_path: Path) -> None:  # type:
         "cli-study.xlsx",
     ]
     assert permed("delphi", "export", "cli-study", "-o", str(out_dir), "--format", "doc")[0] == 1
+    # The report in Chinese (the language of the HTML and PDF, not of the CSV columns).
+    zh_dir = tmp_path / "zh"
+    code, _, _ = permed(
+        "delphi", "export", "cli-study", "-o", str(zh_dir), "--format", "html", "--lang", "zh"
+    )
+    html = (zh_dir / "cli-study-report.html").read_text(encoding="utf-8")
+    assert code == 0 and '<html lang="zh-Hans">' in html and "共识规则" in html
+    code, _, err = permed("delphi", "export", "cli-study", "-o", str(zh_dir), "--lang", "fr")
+    assert code == 1 and "--lang 'fr': not a supported language; use one of en, zh" in err
     assert "cli-study" in permed("delphi", "list")[1]

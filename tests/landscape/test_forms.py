@@ -36,7 +36,9 @@ def test_a_bad_year_is_named_in_plain_words_and_the_rest_still_applies(web, path
     assert "String should match pattern" not in page.text and "^\\d" not in page.text
     assert 'value="20x5"' in page.text  # what was typed is still in the field
     assert re.search(
-        r"<option selected>publication</option>|value=\"publication\"[^>]*checked", page.text
+        r"<option value=\"publication\" selected>publication</option>"
+        r"|value=\"publication\"[^>]*checked",
+        page.text,
     )
 
 

@@ -36,6 +36,18 @@ def test_cli_report_default_path(corpus_file) -> None:
     assert out.is_file() and "year_from = 2020" in out.read_text(encoding="utf-8")
 
 
+def test_cli_report_in_chinese(corpus_file, tmp_path: Path) -> None:
+    out = tmp_path / "zh.html"
+    result = CliRunner().invoke(app, ["report", "--lang", "zh-CN", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    html = out.read_text(encoding="utf-8")
+    assert '<html lang="zh-Hans">' in html
+    assert "主要发现" in html and "方法" in html  # headings
+    assert "按地区划分的每年作品数" in html  # a chart title, inside the Vega spec
+    bad = CliRunner().invoke(app, ["report", "--lang", "fr"])
+    assert bad.exit_code == 1 and "not a supported language" in str(bad.exception)
+
+
 def test_report_draws_the_dashboards_charts_with_names_and_notes(
     tagged, region_sets, rules, tmp_path: Path
 ) -> None:

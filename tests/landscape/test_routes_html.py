@@ -92,7 +92,7 @@ def test_network_form_lists_regions_and_keeps_every_filter(web) -> None:
     assert '<option value="CN" >China</option>' in html
     assert '<option value="yes" selected>yes</option>' in html
     assert '<option value="no" selected>no</option>' in html
-    assert "<option selected>publication</option>" in html
+    assert '<option value="publication" selected>publication</option>' in html
     assert '<option value="institution" selected>institutions</option>' in html
     assert 'name="max_nodes" value="40"' in html and 'name="min_weight" value="2"' in html
     assert 'name="year_from" value="2003"' in html

@@ -18,6 +18,7 @@ from permed_atlas.accounts.login import (
     authenticate,
 )
 from permed_atlas.accounts.models import ROLES, AuditEntry, Role, User, role_at_least
+from permed_atlas.accounts.passwords import MIN_PASSWORD_LENGTH
 from permed_atlas.accounts.sessions import (
     end_session,
     end_user_sessions,
@@ -39,6 +40,7 @@ from permed_atlas.accounts.store import (
 
 __all__ = [
     "LOGIN_WINDOW",
+    "MIN_PASSWORD_LENGTH",
     "MAX_EMAILS_PER_CLIENT",
     "MAX_FAILED_LOGINS",
     "MAX_FAILED_LOGINS_PER_ACCOUNT",

@@ -18,6 +18,7 @@ from permed_atlas.delphi.consensus import describe_methods
 from permed_atlas.delphi.definition import parse_round_plan
 from permed_atlas.delphi.demo import load_demo_study
 from permed_atlas.errors import InvalidInputError
+from permed_atlas.i18n import language_option, use_language
 from permed_atlas.settings import Settings
 
 app = typer.Typer(name="delphi", help="Delphi consensus surveys.", no_args_is_help=True)
@@ -43,7 +44,8 @@ def _audit(session, action: str, target: str, detail: dict | None = None) -> Non
 @app.command("create-study")
 def create_study(
     ctx: typer.Context,
-    path: Annotated[Path, typer.Argument(help="The study YAML file.")], dry_run: DryRun = False
+    path: Annotated[Path, typer.Argument(help="The study YAML file.")],
+    dry_run: DryRun = False,
 ) -> None:
     """Create a study, its panels, surveys and first rounds from a YAML file.
 
@@ -370,6 +372,9 @@ def export(
     formats: Annotated[
         list[str], typer.Option("--format", help="csv, xlsx, html, pdf (repeat).")
     ] = ["csv", "xlsx", "html"],  # noqa: B006
+    lang: Annotated[
+        str, typer.Option("--lang", help="The report's language (HTML, PDF): en or zh.")
+    ] = "en",
 ) -> None:
     """Export ratings and statistics (CSV, XLSX) and the report (HTML, PDF).
 
@@ -380,6 +385,7 @@ def export(
         raise InvalidInputError(
             f"--format {unknown[0]!r}: use csv, xlsx, html or pdf", field="format"
         )
+    language = language_option(lang)
     output.mkdir(parents=True, exist_ok=True)
     written = []
     with session_factory(_engine(settings_from(ctx)))() as session:
@@ -402,7 +408,8 @@ def export(
                 report.write_xlsx(session, target.id, base.with_name(f"{target.slug}.xlsx"))
             )
         if "html" in formats or "pdf" in formats:
-            html = report.render_report_html(data)
+            with use_language(language):
+                html = report.render_report_html(data)
             if "html" in formats:
                 (written_path := base.with_name(f"{target.slug}-report.html")).write_text(
                     html, encoding="utf-8"

@@ -326,7 +326,10 @@ def render_report_html(report: StudyReport) -> str:
     """
     from jinja2 import Environment, FileSystemLoader, select_autoescape
 
+    from permed_atlas.i18n import install_jinja
+
     env = Environment(loader=FileSystemLoader(str(TEMPLATES_DIR)), autoescape=select_autoescape())
+    install_jinja(env)  # the report is written in the current language
     template = env.get_template("delphi/report_document.html")
     return template.render(report=report, **chart_context(report))
 

@@ -7,6 +7,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from permed_atlas.i18n import TranslatedLabels
+from permed_atlas.i18n import gettext_noop as N_
+
 KINDS: tuple[str, ...] = (
     "funder",
     "programme",
@@ -18,15 +21,18 @@ KINDS: tuple[str, ...] = (
 )
 """Every kind of entry, in the order pages list them."""
 
-KIND_LABELS: Mapping[str, str] = {
-    "funder": "Funders",
-    "programme": "Programmes",
-    "call": "Calls",
-    "law": "Laws and regulations",
-    "standard": "Standards",
-    "initiative": "Initiatives",
-    "biobank": "Biobanks",
-}
+# The kinds' labels answer in the reader's language; the codes (KINDS) stay English.
+KIND_LABELS: Mapping[str, str] = TranslatedLabels(
+    {
+        "funder": N_("Funders"),
+        "programme": N_("Programmes"),
+        "call": N_("Calls"),
+        "law": N_("Laws and regulations"),
+        "standard": N_("Standards"),
+        "initiative": N_("Initiatives"),
+        "biobank": N_("Biobanks"),
+    }
+)
 
 FUNDING_KINDS: tuple[str, ...] = ("programme", "call")
 """The kinds the funding match ranks."""

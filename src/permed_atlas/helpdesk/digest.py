@@ -16,10 +16,13 @@ from typing import Any
 
 from permed_atlas.helpdesk.glossary import GlossaryTerm, terms_in
 from permed_atlas.helpdesk.models import Answer, Entry, Hit
+from permed_atlas.i18n import gettext_noop as N_
 
 CHECKLIST_ENTRIES_PER_COUNTRY = 2
 """At most this many procedures per country in the checklist: it is a summary."""
-TRANSFER_ADVICE = "For the data transfer, also ask your data protection officer or legal office."
+TRANSFER_ADVICE = N_(
+    "For the data transfer, also ask your data protection officer or legal office."
+)
 
 # The engine's line for an unstated fact: "<fact> (<what it means>) is not stated; needed by <ids>".
 _NEEDED = re.compile(r"^(?P<fact>[a-z][a-z0-9_]*) \((?P<what>.+)\) is not stated; needed by "

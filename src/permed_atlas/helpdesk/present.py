@@ -8,8 +8,9 @@ from typing import Any
 
 from permed_atlas.helpdesk.digest import Digest
 from permed_atlas.helpdesk.models import Answer, Comparison, Entry, Hit
+from permed_atlas.i18n import gettext_noop as N_
 
-DISCLAIMER = (
+DISCLAIMER = N_(
     "Guidance, not legal advice: written from the legal texts and official pages as of the "
     "date checked on each entry; entries marked unconfirmed could not be checked against their "
     "source. Check the current texts with the authority named."

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from permed_atlas.i18n import gettext
 from permed_atlas.landscape._chart_data import SMALL_BASE, ChartLabels, zero_filled
 from permed_atlas.landscape._chart_spec import (
     COUNT_AXIS,
@@ -50,7 +51,7 @@ def _ranked_panels(
                     "x": {
                         "field": "works",
                         "type": "quantitative",
-                        "title": "works",
+                        "title": gettext("works"),
                         "axis": COUNT_AXIS,
                         "stack": None,
                     },
@@ -70,7 +71,8 @@ def _ranked_panels(
     }
     spec = top_spec(
         INDICATOR_TITLES[name],
-        f"{OVERLAP} Bars show works; {item_title}.",
+        gettext("%(overlap)s Bars show works; %(detail)s.")
+        % {"overlap": OVERLAP, "detail": item_title},
         shown,
         facet={
             "field": "region_label",
@@ -98,15 +100,15 @@ def institutions_chart(
         rows,
         regions,
         item="institution",
-        item_title="the tooltip gives each one's EU–China works",
+        item_title=gettext("the tooltip gives each one's EU–China works"),
         text_field="label",
         tooltip=[
-            {"field": "region_label", "title": "region"},
+            {"field": "region_label", "title": gettext("region")},
             {"field": "rank"},
             {"field": "institution"},
             {"field": "country"},
             {"field": "works"},
-            {"field": "eu_cn_works", "title": "EU–China works"},
+            {"field": "eu_cn_works", "title": gettext("EU–China works")},
         ],
     )
 
@@ -123,7 +125,7 @@ def countries_chart(
         r
         | {
             "country": labels.country(r["country_code"]),
-            "label": f"{r['works']:,} (the filter)"
+            "label": gettext("%(n)s (the filter)") % {"n": f"{r['works']:,}"}
             if r["country_code"] == fixed
             else f"{r['works']:,} ({r['share']:.0%})",
         }
@@ -131,9 +133,12 @@ def countries_chart(
     ]
     notes = (
         (
-            f"The country filter keeps only works with {labels.country(fixed)}, so it is in "
-            "every work of its regions (100% by construction); the other bars are its "
-            "partners, with their share of those works.",
+            gettext(
+                "The country filter keeps only works with %(country)s, so it is in "
+                "every work of its regions (100%% by construction); the other bars are its "
+                "partners, with their share of those works."
+            )
+            % {"country": labels.country(fixed)},
         )
         if fixed and any(r["country_code"] == fixed for r in rows)
         else ()
@@ -143,13 +148,13 @@ def countries_chart(
         rows,
         regions,
         item="country",
-        item_title="beside each, its works and its share of the region's works",
+        item_title=gettext("beside each, its works and its share of the region's works"),
         text_field="label",
         tooltip=[
-            {"field": "region_label", "title": "region"},
+            {"field": "region_label", "title": gettext("region")},
             {"field": "country"},
             {"field": "works"},
-            {"field": "share", "format": ".1%", "title": "share of the region's works"},
+            {"field": "share", "format": ".1%", "title": gettext("share of the region's works")},
         ],
         notes=notes,
     )
@@ -206,17 +211,17 @@ def _topic_layers() -> list[dict[str, Any]]:
                     "field": "share",
                     "type": "quantitative",
                     "scale": {"scheme": "blues", "domainMin": 0},
-                    "legend": {"format": "%", "title": "share", "orient": "right"},
+                    "legend": {"format": "%", "title": gettext("share"), "orient": "right"},
                 },
                 "opacity": {
                     "condition": {"test": "datum.small_base", "value": 0.35},
                     "value": 1,
                 },
                 "tooltip": [
-                    {"field": "region_label", "title": "region"},
-                    {"field": "topic_label", "title": "topic"},
+                    {"field": "region_label", "title": gettext("region")},
+                    {"field": "topic_label", "title": gettext("topic")},
                     {"field": "works"},
-                    {"field": "base", "title": "of the region's works"},
+                    {"field": "base", "title": gettext("of the region's works")},
                     {"field": "share", "format": ".1%"},
                 ],
             },
@@ -249,24 +254,32 @@ def topics_chart(
         # Every work left has the filtered topic: its column would be 100% everywhere.
         topics.remove(fixed_topic)
         fixed = (
-            f"The topic filter keeps only {labels.topic(fixed_topic)} works, so that topic is "
-            "100% of every region by construction and is left out; the other cells are the "
-            "share of those works that also have each topic.",
+            gettext(
+                "The topic filter keeps only %(topic)s works, so that topic is "
+                "100%% of every region by construction and is left out; the other cells are the "
+                "share of those works that also have each topic."
+            )
+            % {"topic": labels.topic(fixed_topic)},
         )
     rows = _topic_cells(tables, regions, labels, topics)
     small = sorted({r["region_label"] for r in rows if r["small_base"]})
     notes = fixed + (
         (
-            f"Fewer than {SMALL_BASE} works in: {'; '.join(small)}. Their cells are faded: "
-            "a few works more or less move those shares a lot.",
+            gettext(
+                "Fewer than %(n)s works in: %(regions)s. Their cells are faded: "
+                "a few works more or less move those shares a lot."
+            )
+            % {"n": SMALL_BASE, "regions": "; ".join(small)},
         )
         if small
         else ()
     )
     spec = top_spec(
         INDICATOR_TITLES["topics"],
-        "Each cell: share of the region's works with the topic, and (in brackets) how many. "
-        "A work can have several topics.",
+        gettext(
+            "Each cell: share of the region's works with the topic, and (in brackets) how many. "
+            "A work can have several topics."
+        ),
         rows,
         layer=_topic_layers(),
     )
@@ -296,7 +309,7 @@ def topic_trends_chart(
     ]
     spec = top_spec(
         INDICATOR_TITLES["topic_trends"],
-        f"One line per region. {OVERLAP}",
+        gettext("One line per region. %(overlap)s") % {"overlap": OVERLAP},
         rows,
         facet={
             "field": "topic_label",
@@ -314,14 +327,14 @@ def topic_trends_chart(
                 "y": {
                     "field": "works",
                     "type": "quantitative",
-                    "title": "works",
+                    "title": gettext("works"),
                     "stack": None,
                     "axis": COUNT_AXIS,
                 },
                 "color": regions.scale(),
                 "tooltip": [
-                    {"field": "topic_label", "title": "topic"},
-                    {"field": "region_label", "title": "region"},
+                    {"field": "topic_label", "title": gettext("topic")},
+                    {"field": "region_label", "title": gettext("region")},
                     {"field": "year"},
                     {"field": "works"},
                 ],

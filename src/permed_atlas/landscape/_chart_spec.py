@@ -2,27 +2,33 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from permed_atlas.i18n import TranslatedLabels, gettext, lazy_gettext
+from permed_atlas.i18n import gettext_noop as N_
 from permed_atlas.landscape._chart_data import ChartLabels
 from permed_atlas.landscape.indicator_models import ALL_REGIONS
 from permed_atlas.landscape.palette import MAX_SERIES, TOTAL_COLOUR, region_colours
 
-INDICATOR_TITLES = {
-    "output": "Works per year, by region",
-    "copublications": "EU–China co-publications: counts and shares",
-    "institutions": "Top institutions, one panel per region",
-    "countries": "Top countries, one panel per region",
-    "topics": "Topic mix by region (share of the region's works)",
-    "topic_trends": "Topic trends: works per year, one panel per topic",
-    "patents": "Patent families per priority year, by applicant region",
-    "top_cited": "Most cited EU–China collaborations",
-}
+INDICATOR_TITLES: Mapping[str, str] = TranslatedLabels(
+    {
+        "output": N_("Works per year, by region"),
+        "copublications": N_("EU–China co-publications: counts and shares"),
+        "institutions": N_("Top institutions, one panel per region"),
+        "countries": N_("Top countries, one panel per region"),
+        "topics": N_("Topic mix by region (share of the region's works)"),
+        "topic_trends": N_("Topic trends: works per year, one panel per topic"),
+        "patents": N_("Patent families per priority year, by applicant region"),
+        "top_cited": N_("Most cited EU–China collaborations"),
+    }
+)
 
 SCHEMA = "https://vega.github.io/schema/vega-lite/v6.json"
-OVERLAP = "A work counts in every region it involves, so regions overlap and are not added up."
+OVERLAP = lazy_gettext(
+    "A work counts in every region it involves, so regions overlap and are not added up."
+)
 LEGEND = {"orient": "bottom", "columns": 2, "labelLimit": 0, "symbolLimit": 0, "title": None}
 CONFIG = {"legend": LEGEND, "axis": {"labelLimit": 260}, "view": {"stroke": None}}
 
@@ -94,13 +100,16 @@ class RegionSeries:
             return ()
         names = ", ".join(self.label(r) for r in self.left_out)
         return (
-            f"Only {MAX_SERIES} regions fit the colour-blind-safe palette; left out here: "
-            f"{names} (the CSV has them).",
+            gettext(
+                "Only %(n)s regions fit the colour-blind-safe palette; left out here: "
+                "%(names)s (the CSV has them)."
+            )
+            % {"n": MAX_SERIES, "names": names},
         )
 
 
 def year_axis(kind: str = "ordinal") -> dict[str, Any]:
-    axis: dict[str, Any] = {"title": "year", "labelAngle": -45}
+    axis: dict[str, Any] = {"title": gettext("year"), "labelAngle": -45}
     if kind == "quantitative":
         axis |= {"format": "d", "tickMinStep": 1}
     return {"field": "year", "type": kind, "axis": axis}

@@ -18,6 +18,7 @@ from rich.console import Console
 from rich.table import Table
 
 from permed_atlas.cli_state import settings_from
+from permed_atlas.i18n import language_option, use_language
 from permed_atlas.landscape.errors import LandscapeError
 from permed_atlas.landscape.explain import Explanation
 from permed_atlas.landscape.filters import LandscapeFilter
@@ -257,6 +258,7 @@ def report(
     from_year: FromYear = None,
     to_year: ToYear = None,
     pm_only: Annotated[bool, typer.Option("--pm-only", help="Only PM-relevant works.")] = False,
+    lang: Annotated[str, typer.Option("--lang", help="The report's language: en or zh.")] = "en",
 ) -> None:
     """Write a self-contained HTML landscape report with charts (opens offline).
 
@@ -267,7 +269,8 @@ def report(
     flt = LandscapeFilter(
         year_from=from_year, year_to=to_year, pm_relevant=True if pm_only else None
     )
-    with tagged_corpus(settings) as connection:
+    language = language_option(lang)
+    with tagged_corpus(settings) as connection, use_language(language):
         summary = build_report(
             connection,
             target,

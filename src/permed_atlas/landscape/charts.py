@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from permed_atlas.i18n import gettext
 from permed_atlas.landscape._chart_breakdowns import (
     countries_chart,
     institutions_chart,
@@ -62,24 +63,24 @@ def _output(tables: Mapping[str, Any], regions: RegionSeries, years: list[int]) 
         counts=("works", "pm_relevant", "eu_cn"),
     )
     rows = [r | {"region_label": regions.label(r["region"])} for r in rows]
-    spec = top_spec(INDICATOR_TITLES["output"], OVERLAP, rows) | {
+    spec = top_spec(INDICATOR_TITLES["output"], str(OVERLAP), rows) | {
         "mark": {"type": "line", "point": True},
         "encoding": {
             "x": year_axis(),
             "y": {
                 "field": "works",
                 "type": "quantitative",
-                "title": "works",
+                "title": gettext("works"),
                 "stack": None,
                 "axis": COUNT_AXIS,
             },
             "color": regions.scale(with_total=True),
             "tooltip": [
-                {"field": "region_label", "title": "region"},
+                {"field": "region_label", "title": gettext("region")},
                 {"field": "year"},
                 {"field": "works"},
-                {"field": "pm_relevant", "title": "PM-relevant"},
-                {"field": "eu_cn", "title": "EU–China"},
+                {"field": "pm_relevant", "title": gettext("PM-relevant")},
+                {"field": "eu_cn", "title": gettext("EU–China")},
             ],
         },
     }
@@ -100,15 +101,25 @@ def _fixed_shares(
     everything = {measure for measure, *_ in _MEASURES}
     if not any(r["eu_total"] or r["cn_total"] for r in rows):
         return everything, (
-            "No EU-27 or Chinese publication in this selection: there is no share to show.",
+            gettext(
+                "No EU-27 or Chinese publication in this selection: there is no share to show."
+            ),
         )
     if flt.eu_cn is not None:
-        value = "100%" if flt.eu_cn else "0%"
-        return everything, (
-            f"The EU–China filter is set to {'yes' if flt.eu_cn else 'no'}: every EU-27 and "
-            f"Chinese publication left is {'a' if flt.eu_cn else 'no'} co-publication, so both "
-            f"shares are {value} by construction. The share chart is hidden; the counts stay.",
+        note = (
+            gettext(
+                "The EU–China filter is set to yes: every EU-27 and Chinese publication left is "
+                "a co-publication, so both shares are 100%% by construction. The share chart "
+                "is hidden; the counts stay."
+            )
+            if flt.eu_cn
+            else gettext(
+                "The EU–China filter is set to no: every EU-27 and Chinese publication left is "
+                "no co-publication, so both shares are 0%% by construction. The share chart "
+                "is hidden; the counts stay."
+            )
         )
+        return everything, (note % {},)
     fixed: set[str] = set()
     notes: list[str] = []
     for measure, key, _, side in _MEASURES:
@@ -116,8 +127,11 @@ def _fixed_shares(
         if len(values) == 1 and values <= {0.0, 1.0} and len(rows) > 1:
             fixed.add(measure)
             notes.append(
-                f"The share of {side}'s publications is {next(iter(values)):.0%} in every year "
-                "of this selection (its facets fix it), so it is not drawn; the counts stay."
+                gettext(
+                    "The share of %(side)s's publications is %(share)s in every year "
+                    "of this selection (its facets fix it), so it is not drawn; the counts stay."
+                )
+                % {"side": side, "share": f"{next(iter(values)):.0%}"}
             )
     return fixed, tuple(notes)
 
@@ -162,7 +176,7 @@ def _copublication_rows(
 def _copublication_counts() -> dict[str, Any]:
     """The panel of co-publications per year (bars, labelled)."""
     return {
-        "title": {"text": "co-publications per year", "anchor": "start"},
+        "title": {"text": gettext("co-publications per year"), "anchor": "start"},
         "height": 150,
         "width": "container",
         "layer": [
@@ -173,15 +187,15 @@ def _copublication_counts() -> dict[str, Any]:
                     "y": {
                         "field": "eu_cn",
                         "type": "quantitative",
-                        "title": "co-publications",
+                        "title": gettext("co-publications"),
                         "axis": COUNT_AXIS,
                         "stack": None,
                     },
                     "tooltip": [
                         {"field": "year"},
-                        {"field": "eu_cn", "title": "co-publications"},
-                        {"field": "eu_total", "title": "EU-27 publications"},
-                        {"field": "cn_total", "title": "China's publications"},
+                        {"field": "eu_cn", "title": gettext("co-publications")},
+                        {"field": "eu_total", "title": gettext("EU-27 publications")},
+                        {"field": "cn_total", "title": gettext("China's publications")},
                     ],
                 },
             },
@@ -211,16 +225,19 @@ def _copublication_shares(
         {"field": "year"},
         {"field": "measure"},
         {"field": "share", "format": ".1%"},
-        {"field": "co_publications", "title": "co-publications"},
-        {"field": "base", "title": "of publications"},
+        {"field": "co_publications", "title": gettext("co-publications")},
+        {"field": "base", "title": gettext("of publications")},
     ]
     if not shares_measures:
         return None
     return {
         "title": {
-            "text": "their share of each side's publications",
-            "subtitle": f"Hollow points: a share of fewer than {SMALL_BASE} publications "
-            "(a few papers swing it; compare years with care).",
+            "text": gettext("their share of each side's publications"),
+            "subtitle": gettext(
+                "Hollow points: a share of fewer than %(n)s publications "
+                "(a few papers swing it; compare years with care)."
+            )
+            % {"n": SMALL_BASE},
             "anchor": "start",
         },
         "data": {"values": long_rows},
@@ -235,7 +252,7 @@ def _copublication_shares(
                         "field": "share",
                         "type": "quantitative",
                         "axis": {"format": "%"},
-                        "title": "share",
+                        "title": gettext("share"),
                     },
                     "color": share_colour,
                 },
@@ -266,7 +283,7 @@ def _copublications(tables: Mapping[str, Any], years: list[int], flt: LandscapeF
         "$schema": SCHEMA,
         "title": {
             "text": INDICATOR_TITLES["copublications"],
-            "subtitle": "Publications with authors in both the EU-27 and China.",
+            "subtitle": gettext("Publications with authors in both the EU-27 and China."),
             "anchor": "start",
         },
         "data": {"values": rows},
@@ -290,7 +307,8 @@ def _patents(tables: Mapping[str, Any], regions: RegionSeries, years: list[int])
     rows = [r | {"region_label": regions.label(r["region"])} for r in rows]
     spec = top_spec(
         INDICATOR_TITLES["patents"],
-        f"Grouped, not stacked: {OVERLAP[0].lower()}{OVERLAP[1:]}",
+        gettext("Grouped, not stacked: %(overlap)s")
+        % {"overlap": str(OVERLAP)[:1].lower() + str(OVERLAP)[1:]},
         rows,
         mark="bar",
         encoding={
@@ -298,15 +316,15 @@ def _patents(tables: Mapping[str, Any], regions: RegionSeries, years: list[int])
             "y": {
                 "field": "families",
                 "type": "quantitative",
-                "title": "patent families",
+                "title": gettext("patent families"),
                 "axis": COUNT_AXIS,
                 "stack": None,
             },
             "xOffset": {"field": "region_label", "sort": [regions.label(r) for r in regions.shown]},
             "color": regions.scale(),
             "tooltip": [
-                {"field": "region_label", "title": "region"},
-                {"field": "year", "title": "priority year"},
+                {"field": "region_label", "title": gettext("region")},
+                {"field": "year", "title": gettext("priority year")},
                 {"field": "patents"},
                 {"field": "families"},
             ],

@@ -23,6 +23,7 @@ from starlette.responses import Response
 from permed_atlas.countries import country_name as display_country
 from permed_atlas.countries import resolve_country
 from permed_atlas.errors import InvalidInputError
+from permed_atlas.i18n import current_language
 from permed_atlas.landscape.charts import INDICATOR_TITLES, SMALL_BASE, ChartLabels, build_charts
 from permed_atlas.landscape.errors import LandscapeError
 from permed_atlas.landscape.regions import load_region_sets, user_regions_dir
@@ -376,7 +377,7 @@ def cached_dashboard(
     query: SearchQuery,
     regions: list[str] | None,
 ) -> DashboardPublic:
-    """:func:`dashboard_public`, remembered per corpus version and facets (LRU).
+    """:func:`dashboard_public`, remembered per corpus version, facets and language (LRU).
 
     Indicators over a large corpus take seconds; they cannot change while the
     corpus stays open read-only, so a repeated dashboard is served from memory.
@@ -384,7 +385,8 @@ def cached_dashboard(
     :param settings: for the labels of region and topic codes.
     :param version: the corpus version (``CorpusVersion``).
     """
-    key = (version, str(settings.data_dir), query, tuple(regions or ()))
+    # The charts' titles and notes are in the request's language: one entry per language.
+    key = (version, str(settings.data_dir), query, tuple(regions or ()), current_language())
     with _dashboard_lock:
         if key in _dashboard_cache:
             _dashboard_cache.move_to_end(key)

@@ -20,6 +20,7 @@ import altair as alt
 import duckdb
 import jinja2
 
+from permed_atlas.i18n import install_jinja
 from permed_atlas.landscape.charts import SMALL_BASE, ChartLabels, build_charts
 from permed_atlas.landscape.filters import NO_FILTER, LandscapeFilter
 from permed_atlas.landscape.regions import CHINA, EU27, RegionSet
@@ -200,6 +201,7 @@ def build_report(
         autoescape=True,
         undefined=jinja2.StrictUndefined,
     )
+    install_jinja(environment)  # the report is written in the current language
     html = environment.get_template(REPORT_TEMPLATE).render(
         title=title,
         generated=dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),

@@ -11,6 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
+from permed_atlas.i18n import gettext_noop as N_
+
 Kind = Literal["country", "categories", "count", "choice", "yesno", "names", "text"]
 
 DATA_CATEGORIES = (
@@ -47,13 +49,13 @@ CAC_EXEMPTIONS = (
 ACCESS_MODES = ("copy", "remote_access")
 
 GROUPS = {
-    "direction": "Direction and access",
-    "data": "Data and people counted",
-    "basis": "Purpose, consent and legal bases",
-    "parties": "Parties and their roles",
-    "china": "China: designations and CAC exemptions",
-    "hgr": "China: human genetic resources",
-    "measures": "Steps already taken",
+    "direction": N_("Direction and access"),
+    "data": N_("Data and people counted"),
+    "basis": N_("Purpose, consent and legal bases"),
+    "parties": N_("Parties and their roles"),
+    "china": N_("China: designations and CAC exemptions"),
+    "hgr": N_("China: human genetic resources"),
+    "measures": N_("Steps already taken"),
 }
 
 

@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
+from permed_atlas.i18n import gettext_noop as N_
+
 # The vocabularies live with the field declarations; re-exported here for older imports.
 from permed_atlas.transfer.fields import (
     CONSENTS,
@@ -26,7 +28,7 @@ from permed_atlas.transfer.fields import (
 )
 from permed_atlas.types import CountryCode
 
-DISCLAIMER = (
+DISCLAIMER = N_(
     "Guidance, not legal advice: written from the legal texts as of their stated versions; "
     "check the current texts and ask your data protection officer or legal office."
 )

@@ -16,10 +16,13 @@ from permed_atlas import __version__
 from permed_atlas.capabilities import CAPABILITIES
 from permed_atlas.db import make_engine, session_factory, upgrade_database
 from permed_atlas.errors import SettingsError
+from permed_atlas.i18n import LazyString
+from permed_atlas.i18n import lazy_gettext as _l
 from permed_atlas.settings import Settings, get_settings
 from permed_atlas.web import apidocs, auth
 from permed_atlas.web.corpus import CorpusHolder
 from permed_atlas.web.errors import ERROR_RESPONSES, install_error_handlers
+from permed_atlas.web.language import LanguageMiddleware
 from permed_atlas.web.schemas import HealthPublic
 from permed_atlas.web.security import SecurityMiddleware
 from permed_atlas.web.templating import STATIC_DIR, corpus_summary, render
@@ -27,14 +30,14 @@ from permed_atlas.web.templating import STATIC_DIR, corpus_summary, render
 SESSION_COOKIE = "permed_session"
 
 _TITLES = {
-    "landscape": "Landscape",
-    "directory": "Directory",
-    "partners": "Partners",
-    "delphi": "Delphi",
-    "roadmap": "Roadmap",
-    "transfer": "Data transfer",
-    "federation": "Biobanks",
-    "helpdesk": "Helpdesk",
+    "landscape": _l("Landscape"),
+    "directory": _l("Directory"),
+    "partners": _l("Partners"),
+    "delphi": _l("Delphi"),
+    "roadmap": _l("Roadmap"),
+    "transfer": _l("Data transfer"),
+    "federation": _l("Biobanks"),
+    "helpdesk": _l("Helpdesk"),
 }
 
 
@@ -57,8 +60,8 @@ def _capability_routers(name: str) -> list[APIRouter]:
     return routers
 
 
-def _nav_links(paths: set[str]) -> list[tuple[str, str]]:
-    links = []
+def _nav_links(paths: set[str]) -> list[tuple[str, str | LazyString]]:
+    links: list[tuple[str, str | LazyString]] = []
     for capability in CAPABILITIES:
         if not capability.routes or capability.name in {"accounts"}:
             continue
@@ -115,6 +118,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         # ends on its own; Secure is added per request by SecurityMiddleware (HTTPS)
         max_age=settings.session_absolute_timeout,
     )
+    # outside the session: every response, an error page included, knows its language
+    app.add_middleware(LanguageMiddleware)
     # added last, so outermost: the session and routes see the real client and scheme
     app.add_middleware(SecurityMiddleware, trusted_proxies=settings.trusted_proxies)
     install_error_handlers(app)

@@ -19,6 +19,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
 from permed_atlas.accounts import (
+    MIN_PASSWORD_LENGTH,
     InvalidCredentialsError,
     LoginRateLimitedError,
     User,
@@ -31,6 +32,7 @@ from permed_atlas.accounts import (
     start_session,
 )
 from permed_atlas.errors import InvalidInputError
+from permed_atlas.i18n import gettext as _
 from permed_atlas.web.csrf import get_csrf_token, validate_csrf
 from permed_atlas.web.templating import see_other
 
@@ -128,6 +130,25 @@ def login_page(request: Request, next: str | None = None) -> Response:
     return render(request, "login.html", {"next": _safe_next(next), "error": None})
 
 
+def _login_message(exc: Exception) -> str:
+    # The page speaks the reader's language; the JSON API keeps the domain's English message.
+    if isinstance(exc, LoginRateLimitedError):
+        return _("too many failed logins; try again in %(seconds)d seconds") % {
+            "seconds": exc.retry_after
+        }
+    return _("wrong email or password")
+
+
+def _password_message(exc: Exception) -> str:
+    if isinstance(exc, InvalidCredentialsError):
+        return _("the current password is wrong")
+    if isinstance(exc, InvalidInputError) and exc.field == "new_password":
+        return _("The new password must have at least %(count)d characters.") % {
+            "count": MIN_PASSWORD_LENGTH
+        }
+    return str(exc)
+
+
 @router.post("/login", include_in_schema=False, dependencies=[Depends(validate_csrf)])
 def login_form(
     request: Request,
@@ -145,7 +166,7 @@ def login_form(
             response = render(
                 request,
                 "login.html",
-                {"next": _safe_next(next), "error": str(exc)},
+                {"next": _safe_next(next), "error": _login_message(exc)},
                 status_code=429,
             )
             response.headers["Retry-After"] = str(exc.retry_after)
@@ -155,7 +176,7 @@ def login_form(
             return render(
                 request,
                 "login.html",
-                {"next": _safe_next(next), "error": str(exc)},
+                {"next": _safe_next(next), "error": _login_message(exc)},
                 status_code=401,
             )
         token = _start_login(request, session, user)
@@ -204,7 +225,7 @@ def password_form(
         _change_password(request, user, current=current_password, new=new_password)
     except (InvalidCredentialsError, InvalidInputError) as exc:
         status = 401 if isinstance(exc, InvalidCredentialsError) else 422
-        context = {"error": str(exc), "changed": False}
+        context = {"error": _password_message(exc), "changed": False}
         return render(request, "password.html", context, status_code=status)
     return render(request, "password.html", {"error": None, "changed": True})
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import logging
+from http import HTTPStatus
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -27,6 +28,7 @@ from permed_atlas.errors import (
     PermedError,
     PermissionDeniedError,
 )
+from permed_atlas.i18n import gettext, lazy_gettext
 from permed_atlas.web.form_problems import (
     is_page_request,
     page_again,
@@ -60,17 +62,22 @@ ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
 """Documented on every API operation, so clients (and schemathesis) know the error shape."""
 
 TITLES = {
-    400: "Bad request",
-    401: "Please log in",
-    403: "Not allowed",
-    404: "Not found",
-    405: "Method not allowed",
-    409: "Conflict",
-    422: "Invalid input",
-    429: "Too many requests",
-    500: "Something went wrong",
-    503: "Temporarily unavailable",
+    400: lazy_gettext("Bad request"),
+    401: lazy_gettext("Please log in"),
+    403: lazy_gettext("Not allowed"),
+    404: lazy_gettext("Not found"),
+    405: lazy_gettext("Method not allowed"),
+    409: lazy_gettext("Conflict"),
+    422: lazy_gettext("Invalid input"),
+    429: lazy_gettext("Too many requests"),
+    500: lazy_gettext("Something went wrong"),
+    503: lazy_gettext("Temporarily unavailable"),
 }
+"""Each error page's title, in the reader's language."""
+
+UNEXPECTED = "an unexpected error happened; it has been logged"
+# English in the JSON API (clients match on it), in the reader's language on the page.
+_PAGE_DETAILS = {UNEXPECTED: lazy_gettext("an unexpected error happened; it has been logged")}
 
 
 def status_for(exc: PermedError) -> int:
@@ -113,8 +120,8 @@ def _respond(
 
     context = {
         "status": status,
-        "title": TITLES.get(status, "Error"),
-        "detail": detail if isinstance(detail, str) else _summarise(detail),
+        "title": str(TITLES.get(status) or gettext("Error")),
+        "detail": _page_detail(status, detail),
         "field": field,
     }
     for name in (f"{status}.html", "error.html"):
@@ -141,6 +148,24 @@ async def _respond_off_loop(
     return await run_in_threadpool(
         functools.partial(_respond, request, status, detail, field=field, headers=headers)
     )
+
+
+def _page_detail(status: int, detail: Any) -> str:
+    """An error's detail for a page: generic ones (Starlette's "Not Found") in the page's
+    language; a domain error's own message as it is."""
+    if not isinstance(detail, str):
+        return _summarise(detail)
+    with_phrase = status in TITLES and detail == _phrase(status)
+    if with_phrase:
+        return str(TITLES[status])
+    return str(_PAGE_DETAILS.get(detail, detail))
+
+
+def _phrase(status: int) -> str | None:
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return None
 
 
 def _summarise(detail: Any) -> str:
@@ -197,7 +222,7 @@ async def _validation_error(request: Request, exc: Exception) -> Response:
 
 async def _unexpected(request: Request, exc: Exception) -> Response:
     logger.exception("unexpected error on %s %s", request.method, request.url.path)
-    return await _respond_off_loop(request, 500, "an unexpected error happened; it has been logged")
+    return await _respond_off_loop(request, 500, UNEXPECTED)
 
 
 def install_error_handlers(app: FastAPI) -> None:

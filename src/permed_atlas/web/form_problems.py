@@ -18,25 +18,29 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
 
+from permed_atlas.i18n import LazyString
+from permed_atlas.i18n import gettext as _
+from permed_atlas.i18n import lazy_gettext as _l
+
 PROBLEMS_STATE = "form_problems"
 # Each answer-again drops the values one validation pass refused; a page whose values fail in
 # several passes (a bad year, then an unknown topic) is served again at most this often.
 MAX_PASSES = 8
 
 # What a person calls each query parameter; names not listed are humanised from the name.
-FIELD_LABELS = {
-    "q": "Search text",
-    "year_from": "From year",
-    "year_to": "To year",
-    "eu_cn": "EU–China",
-    "pm_relevant": "PM-relevant",
-    "page_size": "Results per page",
-    "max_nodes": "Most nodes",
-    "min_weight": "Fewest shared works",
-    "icd10": "ICD-10 code",
-    "diagnosis": "Diagnosis (ICD-10)",
-    "age": "Age at collection",
-    "year": "Collection year",
+FIELD_LABELS: dict[str, LazyString] = {
+    "q": _l("Search text"),
+    "year_from": _l("From year"),
+    "year_to": _l("To year"),
+    "eu_cn": _l("EU–China"),
+    "pm_relevant": _l("PM-relevant"),
+    "page_size": _l("Results per page"),
+    "max_nodes": _l("Most nodes"),
+    "min_weight": _l("Fewest shared works"),
+    "icd10": _l("ICD-10 code"),
+    "diagnosis": _l("Diagnosis (ICD-10)"),
+    "age": _l("Age at collection"),
+    "year": _l("Collection year"),
 }
 
 # Query parameters that make a page act rather than only show (the federation page's "run"
@@ -47,12 +51,12 @@ ACTION_PARAMETERS = frozenset({"run"})
 
 # Plain-words hints for the patterns pages use, keyed by the pattern itself so that every
 # field with the same rule gets the same explanation.
-PATTERN_HINTS = {
-    r"^\d{0,4}$": "give a four-digit year, such as 2015",
-    r"^(|yes|no|true|false)$": "choose yes or no",
-    r"^(|publication|patent)$": "choose publication or patent",
-    r"^(country|institution)$": "choose country or institution",
-    r"^(relevance|year|year_asc|citations)$": "choose relevance, newest, oldest or most cited",
+PATTERN_HINTS: dict[str, LazyString] = {
+    r"^\d{0,4}$": _l("give a four-digit year, such as 2015"),
+    r"^(|yes|no|true|false)$": _l("choose yes or no"),
+    r"^(|publication|patent)$": _l("choose publication or patent"),
+    r"^(country|institution)$": _l("choose country or institution"),
+    r"^(relevance|year|year_asc|citations)$": _l("choose relevance, newest, oldest or most cited"),
 }
 
 
@@ -70,7 +74,8 @@ def field_label(name: str) -> str:
 
     :param name: the parameter's name.
     """
-    return FIELD_LABELS.get(name) or name.replace("_", " ").capitalize()
+    label = FIELD_LABELS.get(name)
+    return str(label) if label is not None else name.replace("_", " ").capitalize()
 
 
 def _shown(value: str) -> str:
@@ -85,21 +90,36 @@ def plain_message(error: Mapping[str, Any], value: str) -> str:
     """
     kind = str(error.get("type", ""))
     context = error.get("ctx") or {}
+    shown = _shown(value)
     if kind == "string_pattern_mismatch":
-        hint = PATTERN_HINTS.get(str(context.get("pattern", "")), "check the value")
-        return f"“{_shown(value)}” is not a valid value here: {hint}."
+        hint = PATTERN_HINTS.get(str(context.get("pattern", "")))
+        return _("“%(value)s” is not a valid value here: %(hint)s.") % {
+            "value": shown,
+            "hint": str(hint) if hint is not None else _("check the value"),
+        }
     if kind == "string_too_long":
-        limit = context.get("max_length")
-        return f"is {len(value):,} characters long; at most {limit:,} are allowed."
+        return _("is %(length)s characters long; at most %(limit)s are allowed.") % {
+            "length": f"{len(value):,}",
+            "limit": f"{context.get('max_length'):,}",
+        }
     if kind in {"int_parsing", "int_from_float"}:
-        return f"“{_shown(value)}” is not a whole number."
+        return _("“%(value)s” is not a whole number.") % {"value": shown}
     if kind in {"greater_than_equal", "greater_than"}:
-        return f"must be at least {context.get('ge', context.get('gt'))}, not {_shown(value)}."
+        return _("must be at least %(bound)s, not %(value)s.") % {
+            "bound": context.get("ge", context.get("gt")),
+            "value": shown,
+        }
     if kind in {"less_than_equal", "less_than"}:
-        return f"must be at most {context.get('le', context.get('lt'))}, not {_shown(value)}."
+        return _("must be at most %(bound)s, not %(value)s.") % {
+            "bound": context.get("le", context.get("lt")),
+            "value": shown,
+        }
     if kind == "too_long":
-        return f"takes at most {context.get('max_length')} values."
-    return f"“{_shown(value)}” cannot be used: {error.get('msg', 'invalid value')}."
+        return _("takes at most %(limit)s values.") % {"limit": context.get("max_length")}
+    return _("“%(value)s” cannot be used: %(reason)s.") % {
+        "value": shown,
+        "reason": error.get("msg", _("invalid value")),
+    }
 
 
 def is_page_request(request: Request) -> bool:

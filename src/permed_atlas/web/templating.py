@@ -7,7 +7,7 @@ shows the editing controls). Routes import them from ``web.deps``.
 
 from __future__ import annotations
 
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -18,15 +18,18 @@ from fastapi.templating import Jinja2Templates
 from starlette.responses import RedirectResponse, Response
 
 from permed_atlas.accounts import role_at_least
+from permed_atlas.i18n import LANGUAGE_NAMES, SUPPORTED_LANGUAGES, install_jinja, use_language
 from permed_atlas.landscape import CorpusSummary, LandscapeError, summarise_corpus
 from permed_atlas.limits import COMMENT_MAX_LENGTH, TEXT_MAX_LENGTH
 from permed_atlas.web.csrf import csrf_input, get_csrf_token
 from permed_atlas.web.form_problems import field_label, problems_of, typed_value
+from permed_atlas.web.language import LANGUAGE_PARAMETER, language_of
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
 STATIC_DIR = Path(__file__).parent / "static"
 
 templates = Jinja2Templates(directory=str(TEMPLATES_DIR))
+install_jinja(templates.env)
 templates.env.globals["csrf_input"] = csrf_input
 templates.env.globals["csrf_token"] = get_csrf_token
 templates.env.globals["typed_value"] = typed_value
@@ -50,6 +53,24 @@ def _query_with(request: Request, **changes: Any) -> str:
 
 
 templates.env.globals["query_with"] = _query_with
+
+
+def language_links(request: Request) -> list[dict[str, Any]]:
+    """The language switch: this page (path and query kept) in each supported language."""
+    current = language_of(request.scope)
+    path = request.url.path
+    return [
+        {
+            "code": code,
+            "name": LANGUAGE_NAMES.get(code, code),
+            "href": f"{path}?{_query_with(request, **{LANGUAGE_PARAMETER: code})}",
+            "current": code == current,
+        }
+        for code in SUPPORTED_LANGUAGES
+    ]
+
+
+templates.env.globals["language_links"] = language_links
 
 
 def corpus_summary(request: Request) -> CorpusSummary:
@@ -99,7 +120,10 @@ def render(
         "synthetic_works": corpus_summary(request).synthetic,
     }
     values.update(context or {})
-    return templates.TemplateResponse(request, template_name, values, status_code=status_code)
+    # The 500 page is rendered outside the language middleware's block: the scope still knows.
+    language = language_of(request.scope)
+    with use_language(language) if language else nullcontext():
+        return templates.TemplateResponse(request, template_name, values, status_code=status_code)
 
 
 NO_STORE = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
