@@ -28,6 +28,7 @@ from permed_atlas.directory.models import (
     GLOBAL_REGION,
     KINDS,
     PROGRAMME_STATUSES,
+    TRANSLATION_FIELDS,
     DirectoryEntry,
 )
 
@@ -36,8 +37,9 @@ TRANSFER_RULES_DIR = Path(__file__).resolve().parents[1] / "data" / "transfer"
 
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 _YEARS = re.compile(r"^(\d{4})(?:-(\d{4})?)?$")
-# "note" is free text any entry may carry; it is kept among the kind-specific details.
-_COMMON = frozenset((*ENTRY_FIELDS, *CONFIRMATION_FIELDS, "note"))
+# "note" is free text any entry may carry, and so are the translated names (``name_zh``)
+# with where each comes from (``name_zh_source``); they are kept among the details.
+_COMMON = frozenset((*ENTRY_FIELDS, *CONFIRMATION_FIELDS, "note", *TRANSLATION_FIELDS))
 KIND_FIELDS: Mapping[str, frozenset[str]] = {
     "funder": frozenset({"country", "parent"}),
     "programme": frozenset({"funders", "years", "status"}),
@@ -296,9 +298,14 @@ def parse_entry(
         known_regions=known_regions,
         rule_ids=transfer_rule_ids() if rule_ids is None else rule_ids,
     )
-    note = _text(data.get("note"), where=where, field="note", required=False)
-    if note:
-        details["note"] = note
+    for field in ("note", *TRANSLATION_FIELDS):
+        text = _text(data.get(field), where=where, field=field, required=False)
+        if text:
+            details[field] = text
+    if details.get("name_zh_source") and not details.get("name_zh"):
+        raise DirectoryFileError(
+            f"{where}: field 'name_zh_source' is given without 'name_zh'", field="name_zh_source"
+        )
     return DirectoryEntry(
         id=entry_id,
         kind=kind,

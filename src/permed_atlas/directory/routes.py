@@ -23,6 +23,7 @@ from permed_atlas.directory.models import (
     KIND_LABELS,
     KINDS,
     PROGRAMME_STATUSES,
+    TRANSLATION_FIELDS,
     DirectoryEntry,
 )
 from permed_atlas.directory.store import (
@@ -70,7 +71,7 @@ def _is_editor(user: Any) -> bool:
 
 def form_fields(kind: str) -> list[str]:
     """The fields the edit form shows for an entry of ``kind``, in order."""
-    return [*_COMMON_FORM, *sorted(KIND_FIELDS[kind]), "note", "unconfirmed"]
+    return [*_COMMON_FORM, *sorted(KIND_FIELDS[kind]), "note", *TRANSLATION_FIELDS, "unconfirmed"]
 
 
 def form_values(entry: DirectoryEntry) -> dict[str, str]:

@@ -11,7 +11,7 @@ A file::
         title: ...
         authority: ...
         summary: ...
-        procedure:                 # steps: text, or {text, ref}
+        procedure:                 # steps: text, or {text, ref, text_zh}
           - {text: Submit the application in CTIS, ref: "Regulation (EU) No 536/2014, Art. 5(1)"}
         references: [{law: ..., article: ...}]
         timeline: ...
@@ -140,8 +140,9 @@ def check_knowledge_file(path: Path) -> FileReport:
             ))  # fmt: skip
         if entry is not None and entry.id in seen:
             entry_problems.append(
-                KnowledgeFileError("duplicate id in this file", path=where, entry_id=label,
-                                   field="id")  # fmt: skip
+                KnowledgeFileError(
+                    "duplicate id in this file", path=where, entry_id=label, field="id"
+                )  # fmt: skip
             )
         problems += entry_problems
         if entry is not None and not entry_problems:
@@ -224,8 +225,12 @@ def _load(dirs: tuple[Path, ...]) -> KnowledgeBase:
             for entry in report.entries:
                 # Within a folder an id is unique; a later folder's entry replaces an earlier one.
                 if entry.id in in_folder:
-                    raise KnowledgeFileError(f"id also used in {in_folder[entry.id]}",
-                                             path=report.path, entry_id=entry.id, field="id")
+                    raise KnowledgeFileError(
+                        f"id also used in {in_folder[entry.id]}",
+                        path=report.path,
+                        entry_id=entry.id,
+                        field="id",
+                    )
                 in_folder[entry.id] = report.path
                 by_id[entry.id] = entry
     entries = tuple(by_id.values())
@@ -369,12 +374,16 @@ def _steps(value: Any, fail: Any) -> tuple[Step, ...]:
             steps.append(Step(" ".join(item.split())))
         elif isinstance(item, Mapping) and isinstance(item.get("text"), str) and item["text"]:
             ref = item.get("ref") or ""
-            if not isinstance(ref, str) or set(item) - {"text", "ref"}:
-                fail(f"step {number}: only text and ref (a text) are allowed", "procedure")
+            text_zh = item.get("text_zh") or ""
+            if (not isinstance(ref, str) or not isinstance(text_zh, str)
+                    or set(item) - {"text", "ref", "text_zh"}):  # fmt: skip
+                fail(f"step {number}: only text, ref and text_zh (texts) are allowed",
+                     "procedure")  # fmt: skip
                 continue
-            steps.append(Step(" ".join(item["text"].split()), " ".join(ref.split())))
+            steps.append(Step(" ".join(item["text"].split()), " ".join(ref.split()),
+                              " ".join(text_zh.split())))  # fmt: skip
         else:
-            fail(f"step {number}: must be a text or {{text, ref}}", "procedure")
+            fail(f"step {number}: must be a text or {{text, ref, text_zh}}", "procedure")
     return tuple(steps)
 
 

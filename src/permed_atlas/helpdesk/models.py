@@ -41,10 +41,14 @@ class Reference:
 
 @dataclass(frozen=True, slots=True)
 class Step:
-    """One step of a procedure, with the reference that requires it (when one does)."""
+    """One step of a procedure, with the reference that requires it (when one does).
+
+    :param text_zh: the step in Chinese (shown on Chinese pages and searched), if written.
+    """
 
     text: str
     ref: str = ""
+    text_zh: str = ""
 
 
 @dataclass(frozen=True)

@@ -37,6 +37,7 @@ class HelpdeskReferencePublic(_Answer):
 class HelpdeskStepPublic(_Answer):
     text: str
     ref: str
+    text_zh: str = Field(description="the step in Chinese; empty when not translated yet")
 
 
 class HelpdeskEntryPublic(_Answer):

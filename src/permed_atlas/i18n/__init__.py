@@ -36,3 +36,25 @@ def use_language(language: str) -> Iterator[str]:
         yield language
     finally:
         _current_language.reset(token)
+
+
+# Imported last: localized reads the names above.
+from permed_atlas.i18n.localized import (  # noqa: E402
+    UNTRANSLATED_CLASS,
+    LocalizedText,
+    field_translations,
+    localized,
+    localized_field,
+)
+
+__all__ = [
+    "DEFAULT_LANGUAGE",
+    "SUPPORTED_LANGUAGES",
+    "UNTRANSLATED_CLASS",
+    "LocalizedText",
+    "current_language",
+    "field_translations",
+    "localized",
+    "localized_field",
+    "use_language",
+]

@@ -153,7 +153,6 @@ class DuoOntology:
         return tuple(t.id for t in self.terms.values() if curie in t.parents)
 
 
-
 def _duo_files(path: Path | None = None) -> list[Path]:
     base = BUNDLED_DUO_DIR if path is None else Path(path)
     return [base] if base.is_dir() else [base, base.with_name("duo.csv")]

@@ -4,12 +4,14 @@ A file::
 
     law: GDPR
     title: Regulation (EU) 2016/679 (General Data Protection Regulation)
+    title_zh: ...      # optional: the official Chinese title (Chinese laws), see docs/i18n.md
     version: OJ L 119, 4.5.2016, as corrected
     source: https://eur-lex.europa.eu/eli/reg/2016/679/oj
     date_checked: "2026-11-23"
     rules:
       - id: gdpr-art9-special-category
         title: ...
+        title_zh: ...  # optional: the rule's title in Chinese
         when: {all: [{fact: special_category, is: true}, {fact: gdpr_applies, is: true}]}
         then: {effect: obligation, obligation: ..., evidence: [...], satisfied_by: [...]}
         reference: {law: GDPR, article: "Art. 9(1), 9(2)(a), 9(2)(j)"}
@@ -132,14 +134,26 @@ def parse_rule_file(data: Any, *, path: str, known_facts: set[str] | None = None
             raise RuleFileError("duplicate rule id", path=path, rule_id=rule.id, field="id")
         ids.add(rule.id)
         rules.append(rule)
+    title_zh = _optional_text(data, "title_zh", path=path)
     covers = data.get("covers") or []
     if not isinstance(covers, list) or not all(isinstance(c, str) for c in covers):
         raise RuleFileError("must be a list of jurisdiction set codes", path=path, field="covers")
     return RuleSet(
         law=defaults["law"], title=str(data["title"]), version=str(data["version"]),
         source=defaults["source"], date_checked=defaults["date_checked"],
-        rules=tuple(rules), path=path, covers=tuple(covers),
+        rules=tuple(rules), path=path, covers=tuple(covers), title_zh=title_zh,
     )  # fmt: skip
+
+
+def _optional_text(data: Mapping[str, Any], key: str, *, path: str, rule_id: str = "") -> str:
+    """An optional translated text: absent is "", anything but a text is an error."""
+    value = data.get(key)
+    if value is None:
+        return ""
+    if not isinstance(value, str) or not value.strip():
+        raise RuleFileError(f"{key!r} must be a non-empty text when given", path=path,
+                            rule_id=rule_id or None, field=key)  # fmt: skip
+    return " ".join(value.split())
 
 
 def _parse_rule(
@@ -204,6 +218,7 @@ def _parse_rule(
         evidence=lists["evidence"], satisfied_by=lists["satisfied_by"],
         sets=tuple((str(k), v) for k, v in sets.items()), path=path,
         met_when=met_when, also=tuple(also),
+        title_zh=_optional_text(item, "title_zh", path=path, rule_id=rule_id),
     )  # fmt: skip
 
 
