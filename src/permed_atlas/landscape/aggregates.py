@@ -173,9 +173,7 @@ def build_aggregates(connection: duckdb.DuckDBPyConnection) -> None:
     connection.execute("CREATE TEMP TABLE _agg_eu_cn AS SELECT * FROM _agg_facts WHERE eu_cn")
     connection.execute(
         f"INSERT INTO agg_eu_cn_works SELECT work_id, cited, {_CELL_COLUMNS}, countries "
-        "FROM _agg_eu_cn "
-        + countries.format(scope="_agg_eu_cn")
-        + " ORDER BY cited DESC, work_id"
+        "FROM _agg_eu_cn " + countries.format(scope="_agg_eu_cn") + " ORDER BY cited DESC, work_id"
     )
     for table in ("_agg_facts", "_agg_countries", "_agg_patents", "_agg_eu_cn"):
         connection.execute(f"DROP TABLE IF EXISTS {table}")

@@ -61,9 +61,7 @@ Files = Annotated[
     list[Path],
     typer.Argument(help="Files to read, plain or gzipped; a directory means the files inside it."),
 ]
-DryRun = Annotated[
-    bool, typer.Option("--dry-run", help="Parse and report, write nothing.")
-]
+DryRun = Annotated[bool, typer.Option("--dry-run", help="Parse and report, write nothing.")]
 NoTag = Annotated[
     bool,
     typer.Option("--no-tag", help="Skip tagging, the search index and publishing (bulk loads)."),
@@ -73,7 +71,9 @@ LOCK_WAIT_SECONDS = 600.0
 Workers = Annotated[
     int,
     typer.Option(
-        "--workers", min=0, max=16,
+        "--workers",
+        min=0,
+        max=16,
         help="Parsing processes for OpenAlex JSON Lines; 0 picks 2 for files over 32 MB.",
     ),
 ]
@@ -140,8 +140,13 @@ def _dry_run(files: list[Path], source: Source) -> IngestSummary:
                     unresolved += count_unresolved(record)
         except TruncatedFileError as exc:
             problems.append(str(exc.at_record(read + 1)))
-        summary = IngestSummary(read=read, rejected=rejected, path=str(file),
-                                unresolved_affiliations=unresolved, problems=tuple(problems))
+        summary = IngestSummary(
+            read=read,
+            rejected=rejected,
+            path=str(file),
+            unresolved_affiliations=unresolved,
+            problems=tuple(problems),
+        )
         summaries.append(summary)
         out.print(f"{file}: {summary.line()}")
     return combine(summaries)
@@ -185,8 +190,9 @@ def run_ingest(
     engine = engine_for(settings)
     upgrade_database(engine)
     summaries: list[IngestSummary] = []
-    with open_corpus(settings.corpus_path, memory_limit=memory_limit,
-                     lock_wait=LOCK_WAIT_SECONDS) as corpus:
+    with open_corpus(
+        settings.corpus_path, memory_limit=memory_limit, lock_wait=LOCK_WAIT_SECONDS
+    ) as corpus:
         try:
             _ingest_each(files, source, corpus, engine, summaries, workers)
         finally:
@@ -194,8 +200,9 @@ def run_ingest(
             # failing file's stored batches stay stored (each batch is one transaction).
             total = combine(summaries)
             if total.unresolved_affiliations:
-                err.print(f"{total.unresolved_affiliations:,} affiliations named no country "
-                          "we could read")
+                err.print(
+                    f"{total.unresolved_affiliations:,} affiliations named no country we could read"
+                )
             out.print(total.line())
         if tag:
             _finish(corpus, settings, total)
@@ -217,8 +224,12 @@ def _ingest_each(
     summaries: list[IngestSummary],
     workers: int,
 ) -> None:
-    columns = (SpinnerColumn(), TextColumn("{task.description}"), _RateColumn(),
-               TimeElapsedColumn())
+    columns = (
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        _RateColumn(),
+        TimeElapsedColumn(),
+    )
     with Progress(*columns, console=err, transient=True, disable=not err.is_terminal) as progress:
         for file in files:
             task = progress.add_task(file.name, total=None)
@@ -237,18 +248,31 @@ def _ingest_each(
             )
             progress.stop_task(task)
             with session_scope(engine) as session:
-                record_ingest_run(session, source=source, summary=summary,
-                                  started_at=started, finished_at=datetime.now(UTC))
+                record_ingest_run(
+                    session,
+                    source=source,
+                    summary=summary,
+                    started_at=started,
+                    finished_at=datetime.now(UTC),
+                )
             summaries.append(summary)
             out.print(f"{file}: {summary.line()}")  # names a break, if any, in brackets
 
 
-def _command(files: list[Path], source: Source, dry_run: bool, no_tag: bool, workers: int,
-             memory_limit: str) -> None:
+def _command(
+    files: list[Path], source: Source, dry_run: bool, no_tag: bool, workers: int, memory_limit: str
+) -> None:
     # A PermedError (missing file, unknown format) reaches `permed`'s entry point,
     # which prints it as one line and exits 1.
-    run_ingest(files, source=source, settings=get_settings(), dry_run=dry_run,
-               tag=not no_tag, workers=workers, memory_limit=memory_limit)
+    run_ingest(
+        files,
+        source=source,
+        settings=get_settings(),
+        dry_run=dry_run,
+        tag=not no_tag,
+        workers=workers,
+        memory_limit=memory_limit,
+    )
 
 
 @app.command()
