@@ -42,6 +42,7 @@ from typing import Any
 import pycountry
 import yaml
 
+from permed_atlas.countries import localized_country_name
 from permed_atlas.filecache import cached_until_changed
 from permed_atlas.helpdesk.errors import KnowledgeFileError
 from permed_atlas.helpdesk.models import (
@@ -53,6 +54,7 @@ from permed_atlas.helpdesk.models import (
     Reference,
     Step,
 )
+from permed_atlas.i18n import LocalizedText, localized
 
 BUNDLED_DIR = Path(__file__).resolve().parents[1] / "data" / "helpdesk"
 JURISDICTIONS_FILE = "_jurisdictions.yaml"
@@ -98,6 +100,19 @@ def display_name(knowledge: KnowledgeBase, code: str) -> str:
     :param code: a jurisdiction code.
     """
     return knowledge.names.get(code) or country_name(code) or code
+
+
+def localized_display_name(knowledge: KnowledgeBase, code: str) -> LocalizedText:
+    """:func:`display_name` in the current language: the file's ``names_zh``, else ISO's.
+
+    :param knowledge: the loaded knowledge.
+    :param code: a jurisdiction code.
+    """
+    english = display_name(knowledge, code)
+    zh = knowledge.names_zh.get(code)
+    if zh is None and code not in SPECIAL_JURISDICTIONS and country_name(code) is not None:
+        zh = str(localized_country_name(code, language="zh"))
+    return localized(english, {"zh": zh or ""})
 
 
 def check_knowledge_file(path: Path) -> FileReport:
@@ -248,6 +263,7 @@ def _load(dirs: tuple[Path, ...]) -> KnowledgeBase:
         demonyms=support["demonyms"],
         abbreviations=support["abbreviations"],
         files=tuple(files),
+        names_zh=support.get("names_zh", {}),
     )
 
 
@@ -274,8 +290,9 @@ def _read_support(path: Path) -> dict[str, Any]:
                                      field=f"abbreviations.{word}")  # fmt: skip
         abbreviations[str(word)] = code
     names = {str(k): str(v) for k, v in (data.get("names") or {}).items()}
+    names_zh = {str(k): str(v) for k, v in (data.get("names_zh") or {}).items()}
     return {"eu_members": [str(c) for c in members], "demonyms": demonyms, "names": names,
-            "abbreviations": abbreviations}  # fmt: skip
+            "abbreviations": abbreviations, "names_zh": names_zh}  # fmt: skip
 
 
 def _parse_entry(

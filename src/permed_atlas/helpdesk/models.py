@@ -107,6 +107,7 @@ class KnowledgeBase:
     demonyms: dict[str, str]
     abbreviations: dict[str, str] = field(default_factory=dict)
     files: tuple[str, ...] = ()
+    names_zh: dict[str, str] = field(default_factory=dict)
 
     def get(self, entry_id: str) -> Entry | None:
         """The entry with this id, or None."""

@@ -29,7 +29,7 @@ from permed_atlas.helpdesk.digest import TRANSFER_ADVICE, Digest, digest_answer,
 from permed_atlas.helpdesk.errors import EntryNotFoundError, HelpdeskInputError
 from permed_atlas.helpdesk.funding import directory_entries, find_funding
 from permed_atlas.helpdesk.glossary import load_glossary, terms_in
-from permed_atlas.helpdesk.knowledge import display_name, load_knowledge
+from permed_atlas.helpdesk.knowledge import display_name, load_knowledge, localized_display_name
 from permed_atlas.helpdesk.models import TOPICS, Answer, FundingItem, KnowledgeBase
 from permed_atlas.helpdesk.present import (
     DISCLAIMER,
@@ -230,7 +230,7 @@ def _entry_context(
                         load_glossary())  # fmt: skip
     return _base_context(knowledge) | {
         "entry": entry, "related": related, "directory": directory,
-        "country_name": display_name(knowledge, entry.country),
+        "country_name": localized_display_name(knowledge, entry.country),
         "confirmations": latest_confirmations(session), "glossary": glossary,
         "is_editor": user is not None and role_at_least(user.role, "editor"),
         "values": {"source": entry.source, "checked_on": "", "note": ""}, "form_error": None,

@@ -23,6 +23,7 @@ words, so FTS or SQL syntax in it is just more words.
 
 from __future__ import annotations
 
+import contextlib
 import io
 import re
 
@@ -109,10 +110,9 @@ _HAN_SQL = "'[\\x{3400}-\\x{4DBF}\\x{4E00}-\\x{9FFF}\\x{F900}-\\x{FAFF}]'"
 
 
 def _register_segmenter(connection: duckdb.DuckDBPyConnection) -> None:
-    try:
+    # Not registered yet on a new connection; re-registered on one that built before.
+    with contextlib.suppress(duckdb.InvalidInputException):
         connection.remove_function(_SEGMENT_FUNCTION)
-    except duckdb.InvalidInputException:
-        pass  # not registered on this connection yet
     connection.create_function(_SEGMENT_FUNCTION, segment_han, [VARCHAR], VARCHAR)
 
 

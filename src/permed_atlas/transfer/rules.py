@@ -120,6 +120,7 @@ def parse_rule_file(data: Any, *, path: str, known_facts: set[str] | None = None
     for key in ("law", "title", "version", "source", "date_checked"):
         if not isinstance(data.get(key), str | int) or not str(data.get(key)).strip():
             raise RuleFileError(f"missing or empty {key!r}", path=path, field=key)
+    title_zh = _optional_text(data, "title_zh", path=path)
     rules_data = data.get("rules")
     if not isinstance(rules_data, list) or not rules_data:
         raise RuleFileError("'rules' must be a non-empty list", path=path, field="rules")
@@ -134,7 +135,6 @@ def parse_rule_file(data: Any, *, path: str, known_facts: set[str] | None = None
             raise RuleFileError("duplicate rule id", path=path, rule_id=rule.id, field="id")
         ids.add(rule.id)
         rules.append(rule)
-    title_zh = _optional_text(data, "title_zh", path=path)
     covers = data.get("covers") or []
     if not isinstance(covers, list) or not all(isinstance(c, str) for c in covers):
         raise RuleFileError("must be a list of jurisdiction set codes", path=path, field="covers")
