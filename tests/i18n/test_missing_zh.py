@@ -36,8 +36,8 @@ def missing_chinese(settings: Settings) -> list[str]:
     for entry in load_knowledge([]).entries:
         if not entry.title_zh:
             gaps.append(f"helpdesk {entry.id} title: {entry.title}")
-        gaps += [f"helpdesk {entry.id} step {n}: {step.text}"
-                 for n, step in enumerate(entry.procedure, start=1) if not step.text_zh]  # fmt: skip
+        steps = enumerate(entry.procedure, start=1)
+        gaps += [f"helpdesk {entry.id} step {n}: {s.text}" for n, s in steps if not s.text_zh]
     for rule_set in load_rule_sets():
         if not rule_set.title_zh:
             gaps.append(f"transfer {rule_set.law} title: {rule_set.title}")
