@@ -52,7 +52,7 @@ REGIONS = ["EU27", "CN", "ICPERMED"]
 
 def build_corpus(folder: Path, works: int) -> Path:
     """Generate and ingest ``works`` demo works into ``folder/corpus.duckdb`` (cached)."""
-    from permed_atlas.landscape.demo import write_openalex_jsonl
+    from permed_atlas.demo import write_openalex_jsonl
     from permed_atlas.landscape.ingest import ingest_files
 
     path = folder / "corpus.duckdb"

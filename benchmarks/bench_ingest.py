@@ -30,7 +30,7 @@ def generated_file(works: int, cache: Path) -> Path:
     path = cache / f"openalex_{works}.jsonl.gz"
     if path.exists():
         return path
-    from permed_atlas.landscape.demo import write_openalex_jsonl
+    from permed_atlas.demo import write_openalex_jsonl
 
     print(f"generating {works:,} works into {path} ...", flush=True)
     started = time.perf_counter()

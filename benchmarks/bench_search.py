@@ -1,7 +1,7 @@
 """Search and dashboard latency on a 1M-work corpus: through the HTTP API and directly on DuckDB.
 
 The corpus is built once and kept (``--data``): a seed of real-format demo records
-(``permed_atlas.landscape.demo``) goes through the real ingest pipeline, is scaled
+(``permed_atlas.demo``) goes through the real ingest pipeline, is scaled
 up by SQL to ``--works`` works (each copy pairs one seed work's title, people and
 institutions with another's abstract, and shifts years and citations), then the
 real tagging and search index run on it.
@@ -46,7 +46,7 @@ def _log(message: str) -> None:
 
 
 def _ingest_seed(settings: Settings, seed_works: int, seed_patents: int) -> None:
-    from permed_atlas.landscape.demo import write_demo_corpus
+    from permed_atlas.demo import write_demo_corpus
     from permed_atlas.landscape.ingest.pipeline import ingest_files
 
     folder = settings.data_dir / "seed-files"

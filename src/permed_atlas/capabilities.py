@@ -73,8 +73,6 @@ CAPABILITIES: tuple[Capability, ...] = (
             "report": "Write a self-contained HTML landscape report with charts (opens offline).",
             "network": "Export the country or institution collaboration network (GEXF or "
             "VOSviewer).",
-            "demo-corpus": "Write a synthetic, realistic OpenAlex works corpus (and Lens "
-            "patents) as JSON Lines.",
         },
         groups={
             "regions": "Region sets (EU27, CN, ICPERMED, your own).",
@@ -82,6 +80,13 @@ CAPABILITIES: tuple[Capability, ...] = (
         },
         routes=True,
         tables=True,
+    ),
+    Capability(
+        "demo",
+        commands={
+            "demo-corpus": "Write a synthetic, realistic OpenAlex works corpus (and Lens "
+            "patents) as JSON Lines.",
+        },
     ),
     Capability(
         "roadmap",

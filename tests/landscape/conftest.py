@@ -241,7 +241,7 @@ def corpus_file(settings, monkeypatch):  # type: ignore[no-untyped-def]
 @pytest.fixture(scope="session")
 def openalex_20k(tmp_path_factory):  # type: ignore[no-untyped-def]
     """20,000 generated OpenAlex works as a gzipped snapshot part (written once per session)."""
-    from permed_atlas.landscape.demo import write_openalex_jsonl
+    from permed_atlas.demo import write_openalex_jsonl
 
     path = tmp_path_factory.mktemp("openalex-20k") / "part_000.gz"
     write_openalex_jsonl(path, 20_000, seed=3, workers=1)

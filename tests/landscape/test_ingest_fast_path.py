@@ -14,8 +14,8 @@ from typing import Any
 import orjson
 import pytest
 
+from permed_atlas.demo import generate_openalex_works
 from permed_atlas.landscape.corpus import new_rows, row_batch
-from permed_atlas.landscape.demo import generate_openalex_works
 from permed_atlas.landscape.ingest.openalex import openalex_rows, work_from_openalex
 from permed_atlas.landscape.ingest.pipeline import count_unresolved
 
@@ -67,7 +67,7 @@ def test_fast_path_equals_reference_on_real_and_odd_records(realdata: Path) -> N
 
 
 def test_fast_path_equals_reference_on_the_bundled_demo_corpus() -> None:
-    from permed_atlas.landscape import bundled_demo_files
+    from permed_atlas.demo import bundled_demo_files
 
     with gzip.open(bundled_demo_files()["openalex"]) as stream:
         for number, line in enumerate(stream):

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from permed_atlas.demo import write_demo_corpus
 from permed_atlas.landscape import (
     SYNTHETIC_SOURCE,
     count_synthetic_works,
@@ -15,7 +16,6 @@ from permed_atlas.landscape import (
     load_rules,
     open_corpus,
     tag_corpus,
-    write_demo_corpus,
 )
 from permed_atlas.landscape.report import build_report
 from permed_atlas.landscape.search import build_search_index

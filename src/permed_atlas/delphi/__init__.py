@@ -3,6 +3,7 @@
 Other capabilities use the names below only; the roadmap reads :func:`list_actions`.
 """
 
+from permed_atlas.delphi.consensus import summarise_ratings
 from permed_atlas.delphi.demo import load_demo_study
 from permed_atlas.delphi.errors import (
     DelphiError,
@@ -53,4 +54,5 @@ __all__ = [
     "list_studies",
     "list_subtopics",
     "load_demo_study",
+    "summarise_ratings",
 ]

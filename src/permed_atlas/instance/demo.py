@@ -36,10 +36,10 @@ def load_demo(settings: Settings, *, say: Callable[[str], None] = print) -> Demo
     :param say: where progress lines go.
     """
     from permed_atlas.delphi import load_demo_study
+    from permed_atlas.demo import bundled_demo_files
     from permed_atlas.directory import load_seed_directory
     from permed_atlas.landscape import (
         build_report,
-        bundled_demo_files,
         load_region_sets,
         load_rules,
         open_corpus,

@@ -3,14 +3,6 @@
 from permed_atlas.landscape.analysis_cli import tagged_corpus
 from permed_atlas.landscape.corpus import open_corpus, store_works
 from permed_atlas.landscape.countries import countries_from_affiliation, country_from_affiliation
-from permed_atlas.landscape.demo import (
-    bundled_demo_files,
-    generate_lens_patents,
-    generate_openalex_works,
-    write_demo_corpus,
-    write_lens_jsonl,
-    write_openalex_jsonl,
-)
 from permed_atlas.landscape.errors import (
     CorpusBusyError,
     IngestError,
@@ -55,6 +47,7 @@ from permed_atlas.landscape.ingest import (
     ingest_file,
     ingest_files,
 )
+from permed_atlas.landscape.ingest._common import SYNTHETIC_MARKER
 from permed_atlas.landscape.ingest_cli import run_ingest
 from permed_atlas.landscape.models import Contributor, Institution, Term, Work
 from permed_atlas.landscape.network import build_collaboration_graph, export_network
@@ -109,6 +102,7 @@ __all__ = [
     "RecordError",
     "RegionError",
     "RegionSet",
+    "SYNTHETIC_MARKER",
     "SYNTHETIC_SOURCE",
     "RegionYearCount",
     "Rule",
@@ -126,7 +120,6 @@ __all__ = [
     "build_collaboration_graph",
     "build_report",
     "build_search_index",
-    "bundled_demo_files",
     "compute_indicators",
     "countries_from_affiliation",
     "country_from_affiliation",
@@ -134,8 +127,6 @@ __all__ = [
     "eu_cn_copublications",
     "explain_work",
     "export_network",
-    "generate_lens_patents",
-    "generate_openalex_works",
     "ingest_file",
     "ingest_files",
     "load_region_sets",
@@ -160,7 +151,4 @@ __all__ = [
     "top_institutions",
     "topic_mix",
     "topic_trends",
-    "write_demo_corpus",
-    "write_lens_jsonl",
-    "write_openalex_jsonl",
 ]

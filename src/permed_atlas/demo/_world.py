@@ -12,7 +12,7 @@ from bisect import bisect
 from dataclasses import dataclass, field
 from typing import Any
 
-from permed_atlas.landscape import _demo_vocab as vocab
+from permed_atlas.demo import _vocab as vocab
 
 OA = "https://openalex.org/"
 _ROR_ALPHABET = "0123456789abcdefghjkmnpqrstvwxyz"

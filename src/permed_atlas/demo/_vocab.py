@@ -2,7 +2,7 @@
 """Vocabulary of the synthetic demo corpus: countries, institutions, names, topics.
 
 Institution and journal names are real; their OpenAlex ids, RORs and ISSNs are
-derived from the names by :mod:`permed_atlas.landscape.demo` and are NOT the
+derived from the names by :mod:`permed_atlas.demo.corpus` and are NOT the
 real ones. MeSH descriptor UIs and OpenAlex concept, subfield, field and domain
 ids are the real ones where known, so that tagging rules keyed on them behave
 as on real records; topic ids are made up. Nothing here is a fact the platform

@@ -16,10 +16,10 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+from permed_atlas.demo import _vocab as vocab
+from permed_atlas.demo._io import write_jsonl
 from permed_atlas.errors import InvalidInputError
-from permed_atlas.landscape import _demo_vocab as vocab
-from permed_atlas.landscape._demo_io import write_jsonl
-from permed_atlas.landscape.ingest._common import SYNTHETIC_MARKER
+from permed_atlas.landscape import SYNTHETIC_MARKER
 
 APPLICANTS: dict[str, tuple[tuple[str, str], ...]] = {
     "EU": (

@@ -14,9 +14,9 @@ from typing import Any, TypeVar
 
 import orjson
 
-from permed_atlas.landscape import _demo_vocab as vocab
-from permed_atlas.landscape._demo_world import Topic, make_source, stable_int
-from permed_atlas.landscape.ingest._common import SYNTHETIC_MARKER
+from permed_atlas.demo import _vocab as vocab
+from permed_atlas.demo._world import Topic, make_source, stable_int
+from permed_atlas.landscape import SYNTHETIC_MARKER
 
 T = TypeVar("T")
 _OA = "https://openalex.org/"

@@ -1,6 +1,6 @@
 """Regenerate the demo study's synthetic panel and ratings (run by hand; seed fixed).
 
-``python -m permed_atlas.delphi._demo_generator`` rewrites data/delphi/demo_panel.csv and
+``python -m permed_atlas.demo.delphi_panel`` rewrites data/delphi/demo_panel.csv and
 data/delphi/demo_ratings.csv. Nothing here runs when the demo is loaded.
 """
 
@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import csv
 import random
+from importlib import resources
+from pathlib import Path
 
 import yaml
 
-from permed_atlas.delphi.consensus import summarise_ratings
-from permed_atlas.delphi.files import data_path
-from permed_atlas.delphi.models import ConsensusRule
+from permed_atlas.delphi import ConsensusRule, summarise_ratings
 
 SEED = 2026
 FIRST = [
@@ -163,6 +163,11 @@ MEANS = {
     "P3-09": (4.4, 4.5),
     "P3-10": (3.2, 2.9),
 }
+
+
+def data_path(name: str) -> Path:
+    """A file of the bundled Delphi data folder (where the demo study's files live)."""
+    return Path(str(resources.files("permed_atlas").joinpath("data", "delphi", name)))
 
 
 def _panel(rng: random.Random) -> list[dict[str, str]]:

@@ -29,12 +29,12 @@ from typing import Any
 
 import orjson
 
+from permed_atlas.demo import _vocab as vocab
+from permed_atlas.demo._io import write_jsonl
+from permed_atlas.demo._lens import generate_lens_patents, write_lens_jsonl
+from permed_atlas.demo._text import TextMaker
+from permed_atlas.demo._world import World, cumulative
 from permed_atlas.errors import InvalidInputError
-from permed_atlas.landscape import _demo_vocab as vocab
-from permed_atlas.landscape._demo_io import write_jsonl
-from permed_atlas.landscape._demo_lens import generate_lens_patents, write_lens_jsonl
-from permed_atlas.landscape._demo_text import TextMaker
-from permed_atlas.landscape._demo_world import World, cumulative
 
 __all__ = [
     "bundled_demo_files",

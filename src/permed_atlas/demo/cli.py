@@ -19,7 +19,7 @@ from rich.progress import (
 )
 
 from permed_atlas.cli_state import settings_from
-from permed_atlas.landscape.demo import demo_corpus_paths, write_demo_corpus
+from permed_atlas.demo.corpus import demo_corpus_paths, write_demo_corpus
 
 console = Console()
 

@@ -11,9 +11,8 @@ from typing import Any
 import orjson
 import pytest
 
-from permed_atlas.errors import InvalidInputError
-from permed_atlas.landscape import _demo_vocab as vocab
-from permed_atlas.landscape.demo import (
+from permed_atlas.demo import _vocab as vocab
+from permed_atlas.demo import (
     bundled_demo_files,
     demo_corpus_paths,
     generate_lens_patents,
@@ -22,6 +21,7 @@ from permed_atlas.landscape.demo import (
     write_lens_jsonl,
     write_openalex_jsonl,
 )
+from permed_atlas.errors import InvalidInputError
 from permed_atlas.landscape.ingest._common import SYNTHETIC_MARKER
 
 PM_WORDS = (
