@@ -17,6 +17,7 @@ from permed_atlas.directory.files import load_directory_files
 from permed_atlas.helpdesk.knowledge import load_knowledge
 from permed_atlas.landscape.regions import load_region_sets, region_countries
 from permed_atlas.landscape.topics import load_rules
+from permed_atlas.roadmap.store import BUNDLED_DIR, read_roadmap_text
 from permed_atlas.settings import Settings
 from permed_atlas.transfer.duo import load_duo_ontology
 from permed_atlas.transfer.rules import load_rule_sets
@@ -42,6 +43,14 @@ def missing_chinese(settings: Settings) -> list[str]:
         if not rule_set.title_zh:
             gaps.append(f"transfer {rule_set.law} title: {rule_set.title}")
         gaps += [f"transfer {r.id} title: {r.title}" for r in rule_set.rules if not r.title_zh]
+    for path in sorted(BUNDLED_DIR.glob("*.yaml")):
+        roadmap, indicators = read_roadmap_text(path.read_text(encoding="utf-8"), where=str(path))
+        nodes = [roadmap, *roadmap.pillars]
+        nodes += [q for p in roadmap.pillars for q in p.priorities]
+        nodes += [a for _, _, a in roadmap.actions()]
+        gaps += [f"roadmap {roadmap.slug} {getattr(n, 'code', '')} title: {n.title}"
+                 for n in nodes if not n.title_zh]  # fmt: skip
+        gaps += [f"roadmap {i.code} name: {i.name}" for i in indicators if not i.name_zh]
     gaps += [f"duo {t.id} label: {t.label}" for t in load_duo_ontology().terms.values()
              if not t.label_zh and not t.deprecated]  # fmt: skip
     return sorted(gaps)

@@ -6,28 +6,7 @@ wrapper puts every request in Chinese, so these tests need nothing from the nego
 
 from __future__ import annotations
 
-from typing import Any
-
-import pytest
 from fastapi.testclient import TestClient
-
-from permed_atlas.i18n import use_language
-
-
-class _InChinese:
-    def __init__(self, app: Any) -> None:
-        self.app = app
-        self.state = app.state
-
-    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
-        with use_language("zh"):
-            await self.app(scope, receive, send)
-
-
-@pytest.fixture
-def zh_client(app):  # type: ignore[no-untyped-def]
-    with TestClient(_InChinese(app)) as client:
-        yield client
 
 
 def test_directory_law_page_shows_the_official_chinese_title(zh_client: TestClient) -> None:
@@ -75,3 +54,14 @@ def test_helpdesk_entry_steps_without_translation_are_marked(zh_client: TestClie
     page = zh_client.get("/helpdesk/entries/de-drks").text
     assert "<h1>德国临床试验注册中心（DRKS）</h1>" in page
     assert '<li><span lang="en" class="untranslated"' in page
+
+
+def test_helpdesk_answer_in_chinese_heads_countries_in_chinese(zh_client: TestClient) -> None:
+    page = zh_client.get("/helpdesk/", params={"q": "在中国开展临床试验需要哪些审批？"})
+    assert page.status_code == 200, page.text
+    assert "<h2>中国（大陆）</h2>" in page.text
+    assert "药物临床试验申请（60个工作日默示许可）" in page.text
+    compare = zh_client.get("/helpdesk/compare", params={"topic": "ethics_review",
+                                                        "country": ["DE", "CN"]})  # fmt: skip
+    assert compare.status_code == 200, compare.text
+    assert "德国 (DE)" in compare.text and "中国（大陆） (CN)" in compare.text

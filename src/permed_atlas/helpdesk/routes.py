@@ -93,6 +93,8 @@ def _base_context(knowledge: KnowledgeBase) -> dict[str, Any]:
     return {
         "disclaimer": DISCLAIMER, "topics": TOPICS, "example": EXAMPLE,
         "jurisdictions": [(c, display_name(knowledge, c)) for c in codes],
+        # Names in the page's language for headings (the JSON keeps the English ``name``).
+        "jurisdiction_names": {c: localized_display_name(knowledge, c) for c in codes},
     }  # fmt: skip
 
 
