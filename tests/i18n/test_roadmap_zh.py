@@ -2,24 +2,23 @@
 
 from __future__ import annotations
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
 from permed_atlas.roadmap import get_roadmap, list_indicators, load_bundled_roadmaps
+from permed_atlas.roadmap.errors import InvalidRoadmapError
 from permed_atlas.roadmap.spec import parse_roadmap
 
 
 def test_spec_reads_chinese_titles_and_refuses_non_text() -> None:
+    priority = {"code": "A.1", "title": "P", "title_zh": ["no"]}
+    pillar = {"code": "A", "title": "Pillar", "title_zh": "支柱", "priorities": [priority]}
     doc = {"slug": "x", "title": "X", "title_zh": "某路线图", "source": {"title": "S"},
-           "pillars": [{"code": "A", "title": "Pillar", "title_zh": "支柱",
-                        "priorities": [{"code": "A.1", "title": "P", "title_zh": ["no"]}]}]}  # fmt: skip
-    try:
+           "pillars": [pillar]}  # fmt: skip
+    with pytest.raises(InvalidRoadmapError, match=r"pillars\[0\]\.priorities\[0\]\.title_zh"):
         parse_roadmap(doc, where="x.yaml")
-    except Exception as exc:  # noqa: BLE001 - the message is what is tested
-        assert "pillars[0].priorities[0].title_zh" in str(exc)
-    else:
-        raise AssertionError("a list as title_zh was accepted")
-    doc["pillars"][0]["priorities"][0]["title_zh"] = "优先事项"  # type: ignore[index]
+    priority["title_zh"] = "优先事项"
     roadmap = parse_roadmap(doc, where="x.yaml")
     assert roadmap.title_zh == "某路线图" and roadmap.pillars[0].title_zh == "支柱"
     assert roadmap.pillars[0].priorities[0].title_zh == "优先事项"
