@@ -60,6 +60,7 @@ def test_helpdesk_answer_in_chinese_heads_countries_in_chinese(zh_client: TestCl
     page = zh_client.get("/helpdesk/", params={"q": "在中国开展临床试验需要哪些审批？"})
     assert page.status_code == 200, page.text
     assert "<h2>中国（大陆）</h2>" in page.text
+    assert '<span class="tag" data-country="CN">中国（大陆） (CN)</span>' in page.text
     assert "药物临床试验申请（60个工作日默示许可）" in page.text
     compare = zh_client.get("/helpdesk/compare", params={"topic": "ethics_review",
                                                         "country": ["DE", "CN"]})  # fmt: skip
