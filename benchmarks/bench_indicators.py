@@ -25,10 +25,10 @@ from pathlib import Path
 
 import duckdb
 
-from permed_atlas.landscape.corpus import open_corpus
-from permed_atlas.landscape.indicators import LandscapeFilter, compute_indicators
 from permed_atlas.landscape.regions import load_region_sets
-from permed_atlas.landscape.tagging import tag_corpus
+from permed_atlas.landscape.store.corpus import open_corpus
+from permed_atlas.landscape.store.indicators import LandscapeFilter, compute_indicators
+from permed_atlas.landscape.store.tagging import tag_corpus
 from permed_atlas.landscape.topics import load_rules
 from permed_atlas.settings import Settings
 

@@ -68,8 +68,8 @@ def floor_seconds(path: Path) -> tuple[float, float, int]:
 
 def ingest_seconds(path: Path, workers: int, directory: Path) -> tuple[float, float, str]:
     """Ingest into a fresh corpus file, as `permed ingest openalex --no-tag` does."""
-    from permed_atlas.landscape.corpus import open_corpus
     from permed_atlas.landscape.ingest import ingest_file
+    from permed_atlas.landscape.store.corpus import open_corpus
 
     target = directory / "bench-corpus.duckdb"
     if target.exists():

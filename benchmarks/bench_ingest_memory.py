@@ -28,8 +28,8 @@ MAX_GROWTH = 1.3
 
 def child(path: Path, corpus: Path, workers: int) -> None:
     """Ingest ``path`` into ``corpus`` and print the peaks as JSON (runs in the subprocess)."""
-    from permed_atlas.landscape.corpus import open_corpus
     from permed_atlas.landscape.ingest import ingest_file
+    from permed_atlas.landscape.store.corpus import open_corpus
 
     started = time.perf_counter()
     with open_corpus(corpus, memory_limit="192MB") as connection:

@@ -30,11 +30,15 @@ from urllib.parse import urlencode
 
 import duckdb
 
-from permed_atlas.landscape.corpus import open_corpus
-from permed_atlas.landscape.indicators import LandscapeFilter, compute_indicators
-from permed_atlas.landscape.search import build_search_index, search_index_is_current, search_works
 from permed_atlas.landscape.search_query import SearchQuery
-from permed_atlas.landscape.tagging import needs_tagging
+from permed_atlas.landscape.store.corpus import open_corpus
+from permed_atlas.landscape.store.indicators import LandscapeFilter, compute_indicators
+from permed_atlas.landscape.store.search import (
+    build_search_index,
+    search_index_is_current,
+    search_works,
+)
+from permed_atlas.landscape.store.tagging import needs_tagging
 from permed_atlas.settings import Settings
 
 SEARCH_TARGET_P95_MS = 150
@@ -105,7 +109,7 @@ def _scale_up(connection: duckdb.DuckDBPyConnection, target: int) -> None:
 
 def _tag(settings: Settings) -> None:
     from permed_atlas.landscape.regions import load_region_sets
-    from permed_atlas.landscape.tagging import tag_corpus
+    from permed_atlas.landscape.store.tagging import tag_corpus
     from permed_atlas.landscape.topics import load_rules
 
     started = time.perf_counter()

@@ -215,10 +215,10 @@ def fill_web_corpus(connection) -> int:  # type: ignore[no-untyped-def]
 
 @pytest.fixture(scope="session")
 def _web_corpus_template(tmp_path_factory):  # type: ignore[no-untyped-def]
-    from permed_atlas.landscape.corpus import open_corpus
     from permed_atlas.landscape.regions import load_region_sets
-    from permed_atlas.landscape.search import build_search_index
-    from permed_atlas.landscape.tagging import tag_corpus
+    from permed_atlas.landscape.store.corpus import open_corpus
+    from permed_atlas.landscape.store.search import build_search_index
+    from permed_atlas.landscape.store.tagging import tag_corpus
     from permed_atlas.landscape.topics import load_rules
 
     folder = tmp_path_factory.mktemp("web-corpus")

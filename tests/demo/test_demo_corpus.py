@@ -323,7 +323,7 @@ def test_bundled_demo_corpus_is_small_and_regenerates(tmp_path: Path) -> None:
 
 def test_the_real_ingester_stores_generated_works_once(tmp_path: Path) -> None:
     ingest = pytest.importorskip("permed_atlas.landscape.ingest")
-    from permed_atlas.landscape.corpus import open_corpus
+    from permed_atlas.landscape.store.corpus import open_corpus
 
     works_file = tmp_path / "works.jsonl.gz"
     patents_file = tmp_path / "patents.jsonl.gz"

@@ -18,7 +18,7 @@ from collections.abc import Iterator
 import duckdb
 import pytest
 
-from permed_atlas.landscape.corpus import open_corpus
+from permed_atlas.landscape.store.corpus import open_corpus
 
 WORKS = [
     (
@@ -217,7 +217,7 @@ def rules():  # type: ignore[no-untyped-def]
 @pytest.fixture
 def tagged(corpus, region_sets, rules):  # type: ignore[no-untyped-def]
     """The corpus above, tagged with the bundled regions and rules."""
-    from permed_atlas.landscape.tagging import tag_corpus
+    from permed_atlas.landscape.store.tagging import tag_corpus
 
     tag_corpus(corpus, regions=region_sets, rules=rules)
     return corpus

@@ -10,12 +10,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from permed_atlas.landscape.aggregate_queries import answers, sources_for
-from permed_atlas.landscape.aggregates import aggregate_bits
-from permed_atlas.landscape.corpus import open_corpus
-from permed_atlas.landscape.indicators import LandscapeFilter, compute_indicators
 from permed_atlas.landscape.regions import load_region_sets
-from permed_atlas.landscape.tagging import tag_corpus, tag_untagged
+from permed_atlas.landscape.store.aggregate_queries import answers, sources_for
+from permed_atlas.landscape.store.aggregates import aggregate_bits
+from permed_atlas.landscape.store.corpus import open_corpus
+from permed_atlas.landscape.store.indicators import LandscapeFilter, compute_indicators
+from permed_atlas.landscape.store.tagging import tag_corpus, tag_untagged
 from permed_atlas.landscape.topics import load_rules
 from permed_atlas.settings import Settings
 

@@ -161,10 +161,10 @@ def test_real_openalex_affiliations_ending_in_a_province(realdata: Path) -> None
 
 
 def test_the_hk_mo_setting_now_decides_for_pubmed_records(realdata: Path, tmp_path: Path) -> None:
-    from permed_atlas.landscape.corpus import open_corpus
     from permed_atlas.landscape.ingest import ingest_file
     from permed_atlas.landscape.regions import load_region_sets
-    from permed_atlas.landscape.tagging import tag_corpus
+    from permed_atlas.landscape.store.corpus import open_corpus
+    from permed_atlas.landscape.store.tagging import tag_corpus
     from permed_atlas.landscape.topics import load_rules
     from permed_atlas.settings import Settings
 

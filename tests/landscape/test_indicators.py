@@ -9,7 +9,7 @@ from typer.testing import CliRunner
 
 from permed_atlas.cli import app
 from permed_atlas.landscape.errors import LandscapeError
-from permed_atlas.landscape.indicators import (
+from permed_atlas.landscape.store.indicators import (
     CoPublicationYear,
     LandscapeFilter,
     compute_indicators,

@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 
 from permed_atlas.cli import app
 from permed_atlas.db import make_engine, session_factory
-from permed_atlas.landscape.corpus import count_rows, open_corpus
+from permed_atlas.landscape.store.corpus import count_rows, open_corpus
 from permed_atlas.landscape.tables import IngestRunRow
 from permed_atlas.settings import Settings, get_settings
 

@@ -19,12 +19,12 @@ from click.testing import Result
 from typer.testing import CliRunner
 
 from permed_atlas.cli import app
-from permed_atlas.landscape.corpus import count_rows, open_corpus
 from permed_atlas.landscape.errors import IngestError
 from permed_atlas.landscape.ingest import ingest_file, ingest_files
 from permed_atlas.landscape.ingest.files import expand_paths
-from permed_atlas.landscape.search import search_index_is_current
-from permed_atlas.landscape.snapshots import current_snapshot
+from permed_atlas.landscape.store.corpus import count_rows, open_corpus
+from permed_atlas.landscape.store.search import search_index_is_current
+from permed_atlas.landscape.store.snapshots import current_snapshot
 from permed_atlas.settings import Settings, get_settings
 
 

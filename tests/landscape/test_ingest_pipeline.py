@@ -10,9 +10,9 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from permed_atlas.landscape.corpus import count_rows, open_corpus
 from permed_atlas.landscape.errors import IngestError, RecordError
 from permed_atlas.landscape.ingest import ingest_file, ingest_files
+from permed_atlas.landscape.store.corpus import count_rows, open_corpus
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "ingest"
 

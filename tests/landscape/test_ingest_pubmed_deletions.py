@@ -12,9 +12,9 @@ import pytest
 from typer.testing import CliRunner
 
 from permed_atlas.cli import app
-from permed_atlas.landscape.corpus import open_corpus
 from permed_atlas.landscape.ingest import ingest_file, parse_pubmed
 from permed_atlas.landscape.models import Deletion, Work
+from permed_atlas.landscape.store.corpus import open_corpus
 from permed_atlas.settings import Settings, get_settings
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "ingest"

@@ -23,7 +23,7 @@ from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
 from permed_atlas.cli import app as cli
-from permed_atlas.landscape.search import search_index_is_current
+from permed_atlas.landscape.store.search import search_index_is_current
 from permed_atlas.settings import Settings, get_settings
 
 SRC = str(Path(__file__).resolve().parents[2] / "src")

@@ -9,13 +9,13 @@ import xmlschema
 from typer.testing import CliRunner
 
 from permed_atlas.cli import app
-from permed_atlas.landscape.indicators import LandscapeFilter
 from permed_atlas.landscape.network import (
     build_collaboration_graph,
     export_network,
     write_gexf,
     write_vosviewer,
 )
+from permed_atlas.landscape.store.indicators import LandscapeFilter
 
 GEXF_SCHEMA = Path(__file__).parents[1] / "fixtures" / "gexf-1.2draft" / "gexf.xsd"
 

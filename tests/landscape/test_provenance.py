@@ -18,7 +18,7 @@ from permed_atlas.landscape import (
     tag_corpus,
 )
 from permed_atlas.landscape.report import build_report
-from permed_atlas.landscape.search import build_search_index
+from permed_atlas.landscape.store.search import build_search_index
 from permed_atlas.settings import Settings
 
 # Resolvers an invented identifier must never be sent to.

@@ -43,7 +43,7 @@ def test_report_draws_the_dashboards_charts_with_names_and_notes(
 
     from permed_atlas.landscape.charts import ChartLabels, build_charts
     from permed_atlas.landscape.filters import LandscapeFilter
-    from permed_atlas.landscape.indicators import compute_indicators
+    from permed_atlas.landscape.store.indicators import compute_indicators
 
     out = tmp_path / "eu-cn.html"
     flt = LandscapeFilter(eu_cn=True)

@@ -9,7 +9,7 @@ import zipfile
 import pyarrow.parquet as pq
 import pytest
 
-from permed_atlas.landscape.indicators import INDICATOR_NAMES
+from permed_atlas.landscape.store.indicators import INDICATOR_NAMES
 
 API = "/api/v1/landscape"
 

@@ -9,16 +9,16 @@ import pyarrow.parquet as pq
 import pytest
 
 from permed_atlas.errors import InvalidInputError
-from permed_atlas.landscape.corpus import open_corpus
 from permed_atlas.landscape.errors import LandscapeError
-from permed_atlas.landscape.search import (
+from permed_atlas.landscape.search_query import MAX_PAGE_SIZE, SearchQuery
+from permed_atlas.landscape.store.corpus import open_corpus
+from permed_atlas.landscape.store.search import (
     build_search_index,
     export_search,
     query_terms,
     search_index_is_current,
     search_works,
 )
-from permed_atlas.landscape.search_query import MAX_PAGE_SIZE, SearchQuery
 
 
 @pytest.fixture
@@ -218,7 +218,7 @@ def test_python_and_sql_tokenisers_agree_on_ascii_text() -> None:
     from hypothesis import given, settings
     from hypothesis import strategies as st
 
-    from permed_atlas.landscape._search_sql import STOPWORDS, ascii_terms, query_terms_sql
+    from permed_atlas.landscape.store._search_sql import STOPWORDS, ascii_terms, query_terms_sql
 
     connection = duckdb.connect()
     alphabet = st.sampled_from(
@@ -278,7 +278,7 @@ def test_non_ascii_text_is_split_by_duckdb_like_the_documents(indexed) -> None:
     ],
 )
 def test_bit_masks_and_facet_table_agree(indexed, monkeypatch, query) -> None:
-    import permed_atlas.landscape.search as search_module
+    import permed_atlas.landscape.store.search as search_module
 
     with_masks = search_works(indexed, query)
     monkeypatch.setattr(search_module, "_load_bits", lambda connection: {})

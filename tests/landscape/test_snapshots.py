@@ -9,9 +9,9 @@ import pytest
 from typer.testing import CliRunner
 
 from permed_atlas.cli import app as cli
-from permed_atlas.landscape.corpus import open_corpus
 from permed_atlas.landscape.ingest import ingest_file
-from permed_atlas.landscape.snapshots import (
+from permed_atlas.landscape.store.corpus import open_corpus
+from permed_atlas.landscape.store.snapshots import (
     corpus_fingerprint,
     current_snapshot,
     publish_snapshot,

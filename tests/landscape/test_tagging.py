@@ -7,7 +7,7 @@ import pytest
 
 from permed_atlas.landscape.errors import RegionError, TaggingRuleError
 from permed_atlas.landscape.regions import load_region_sets
-from permed_atlas.landscape.tagging import needs_tagging, tag_corpus, tag_untagged
+from permed_atlas.landscape.store.tagging import needs_tagging, tag_corpus, tag_untagged
 from permed_atlas.landscape.topics import load_rules
 from permed_atlas.settings import Settings
 
@@ -118,7 +118,7 @@ def test_a_rule_duckdb_cannot_run_leaves_old_tags_intact(
 
 
 def test_tagging_many_works_is_vectorised(region_sets, rules) -> None:
-    from permed_atlas.landscape.corpus import open_corpus
+    from permed_atlas.landscape.store.corpus import open_corpus
 
     connection = open_corpus(":memory:")
     connection.execute(
@@ -141,8 +141,8 @@ def test_tagging_many_works_is_vectorised(region_sets, rules) -> None:
 
 
 def test_real_records_are_tagged_consistently(realdata: Path, region_sets, rules) -> None:
-    from permed_atlas.landscape.corpus import open_corpus
     from permed_atlas.landscape.ingest import ingest_files
+    from permed_atlas.landscape.store.corpus import open_corpus
 
     connection = open_corpus(":memory:")
     ingest_files(

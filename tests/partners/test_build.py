@@ -9,7 +9,7 @@ import duckdb
 import pytest
 
 from permed_atlas.landscape import ingest_file, load_region_sets, load_rules, tag_corpus
-from permed_atlas.landscape.corpus import open_corpus
+from permed_atlas.landscape.store.corpus import open_corpus
 from permed_atlas.partners import build_profiles, ensure_profiles, profile_of
 from permed_atlas.partners.build import PROFILE_TABLES, STAGE_PREFIX
 from permed_atlas.settings import Settings

@@ -1,7 +1,6 @@
 """The PM science and technology landscape: publications and patents, tagged and counted."""
 
 from permed_atlas.landscape.analysis_cli import tagged_corpus
-from permed_atlas.landscape.corpus import open_corpus, store_works
 from permed_atlas.landscape.countries import countries_from_affiliation, country_from_affiliation
 from permed_atlas.landscape.errors import (
     CorpusBusyError,
@@ -16,30 +15,6 @@ from permed_atlas.landscape.explain import (
     WorkNotFoundError,
     explain_work,
     resolve_work_id,
-)
-from permed_atlas.landscape.indicators import (
-    INDICATOR_NAMES,
-    NO_FILTER,
-    CitedWork,
-    CoPublicationYear,
-    Indicators,
-    LandscapeFilter,
-    PatentCount,
-    RankedCountry,
-    RankedInstitution,
-    RegionYearCount,
-    TopicShare,
-    TopicYear,
-    compute_indicators,
-    eu_cn_copublications,
-    output_by_year_region,
-    patents_by_applicant_region,
-    tagged_regions,
-    top_cited_eu_cn,
-    top_countries,
-    top_institutions,
-    topic_mix,
-    topic_trends,
 )
 from permed_atlas.landscape.ingest import (
     IngestSummary,
@@ -65,14 +40,44 @@ from permed_atlas.landscape.regions import (
     region_countries,
 )
 from permed_atlas.landscape.report import build_report
-from permed_atlas.landscape.search import build_search_index, search_index_is_current
-from permed_atlas.landscape.snapshots import (
+from permed_atlas.landscape.store.corpus import open_corpus, store_works
+from permed_atlas.landscape.store.indicators import (
+    INDICATOR_NAMES,
+    NO_FILTER,
+    CitedWork,
+    CoPublicationYear,
+    Indicators,
+    LandscapeFilter,
+    PatentCount,
+    RankedCountry,
+    RankedInstitution,
+    RegionYearCount,
+    TopicShare,
+    TopicYear,
+    compute_indicators,
+    eu_cn_copublications,
+    output_by_year_region,
+    patents_by_applicant_region,
+    tagged_regions,
+    top_cited_eu_cn,
+    top_countries,
+    top_institutions,
+    topic_mix,
+    topic_trends,
+)
+from permed_atlas.landscape.store.search import build_search_index, search_index_is_current
+from permed_atlas.landscape.store.snapshots import (
     current_marker,
     current_snapshot,
     publish_snapshot,
     snapshot_is_current,
 )
-from permed_atlas.landscape.tagging import TaggingSummary, needs_tagging, tag_corpus, tag_untagged
+from permed_atlas.landscape.store.tagging import (
+    TaggingSummary,
+    needs_tagging,
+    tag_corpus,
+    tag_untagged,
+)
 from permed_atlas.landscape.topics import Rule, RuleSet, load_rules, rules_path_for
 from permed_atlas.landscape.upkeep import complete_corpus
 

@@ -20,15 +20,15 @@ from rich.console import Console
 from rich.table import Table
 
 from permed_atlas.cli_state import settings_from
-from permed_atlas.landscape.corpus import open_corpus
 from permed_atlas.landscape.errors import LandscapeError
 from permed_atlas.landscape.explain import Explanation, explain_work
 from permed_atlas.landscape.filters import LandscapeFilter
-from permed_atlas.landscape.indicators import INDICATOR_NAMES, compute_indicators
 from permed_atlas.landscape.network import export_network
 from permed_atlas.landscape.regions import add_region_set, load_region_sets
 from permed_atlas.landscape.report import build_report
-from permed_atlas.landscape.tagging import needs_tagging, tag_corpus, tag_untagged
+from permed_atlas.landscape.store.corpus import open_corpus
+from permed_atlas.landscape.store.indicators import INDICATOR_NAMES, compute_indicators
+from permed_atlas.landscape.store.tagging import needs_tagging, tag_corpus, tag_untagged
 from permed_atlas.landscape.topics import load_rules, rules_path_for
 from permed_atlas.settings import Settings
 from permed_atlas.spreadsheet import SafeDictWriter
@@ -87,7 +87,7 @@ def tag(
             f"and regions {', '.join(sorted(regions))}"
         )
         return
-    from permed_atlas.landscape.snapshots import publish_snapshot
+    from permed_atlas.landscape.store.snapshots import publish_snapshot
     from permed_atlas.landscape.upkeep import complete_corpus
 
     with open_corpus(settings.corpus_path, lock_wait=600.0) as connection:

@@ -17,7 +17,7 @@ import pycountry
 from permed_atlas.errors import NotFoundError
 from permed_atlas.landscape.errors import LandscapeError
 from permed_atlas.landscape.regions import CHINA, EU27, RegionSet
-from permed_atlas.landscape.tagging import normalised_term_sql, work_text_sql
+from permed_atlas.landscape.store.tagging import normalised_term_sql, work_text_sql
 from permed_atlas.landscape.topics import KEYWORD_KINDS, PM_TOPIC, PREFIX_KINDS, TERM_KINDS, RuleSet
 from permed_atlas.types import RegionCode
 

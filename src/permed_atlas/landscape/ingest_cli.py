@@ -9,7 +9,7 @@ breaks off (a cut download) keeps the records before the break, says
 Each file is recorded in the platform table ``ingest_run``; afterwards every
 untagged work is tagged (also those an interrupted earlier run left), the search
 index is rebuilt, and a snapshot is published for the web app, which switches to
-it without a restart (see :mod:`permed_atlas.landscape.snapshots`).
+it without a restart (see :mod:`permed_atlas.landscape.store.snapshots`).
 """
 
 from __future__ import annotations
@@ -33,7 +33,6 @@ from rich.progress import (
 from rich.text import Text
 
 from permed_atlas.db import engine_for, session_scope, upgrade_database
-from permed_atlas.landscape.corpus import open_corpus
 from permed_atlas.landscape.errors import IngestError, RecordError
 from permed_atlas.landscape.ingest import IngestSummary, ingest_file
 from permed_atlas.landscape.ingest.pipeline import (
@@ -43,6 +42,7 @@ from permed_atlas.landscape.ingest.pipeline import (
     parse_file,
 )
 from permed_atlas.landscape.ingest.runs import record_ingest_run
+from permed_atlas.landscape.store.corpus import open_corpus
 from permed_atlas.settings import Settings, get_settings
 
 if TYPE_CHECKING:
@@ -103,7 +103,7 @@ def _report_error(error: RecordError) -> None:
 def _finish(corpus: duckdb.DuckDBPyConnection, settings: Settings, total: IngestSummary) -> None:
     """Tag every untagged work, rebuild the index if stale, publish a snapshot for the app."""
     from permed_atlas.landscape.regions import load_region_sets
-    from permed_atlas.landscape.snapshots import publish_snapshot
+    from permed_atlas.landscape.store.snapshots import publish_snapshot
     from permed_atlas.landscape.topics import load_rules, rules_path_for
     from permed_atlas.landscape.upkeep import complete_corpus
 

@@ -28,7 +28,6 @@ from permed_atlas.errors import InvalidInputError
 from permed_atlas.landscape.charts import INDICATOR_TITLES, SMALL_BASE, ChartLabels, build_charts
 from permed_atlas.landscape.errors import LandscapeError
 from permed_atlas.landscape.explain import explain_work
-from permed_atlas.landscape.indicators import LandscapeFilter, compute_indicators, tagged_regions
 from permed_atlas.landscape.network import (
     build_collaboration_graph,
     country_regions,
@@ -43,8 +42,13 @@ from permed_atlas.landscape.schemas import (
     SearchResultPublic,
     WorkPublic,
 )
-from permed_atlas.landscape.search import check_facet_values, export_search, search_works
 from permed_atlas.landscape.search_query import SearchQuery, SearchResult
+from permed_atlas.landscape.store.indicators import (
+    LandscapeFilter,
+    compute_indicators,
+    tagged_regions,
+)
+from permed_atlas.landscape.store.search import check_facet_values, export_search, search_works
 from permed_atlas.landscape.topics import load_rules
 from permed_atlas.landscape.work_detail import country_name, load_work_detail
 from permed_atlas.settings import Settings
@@ -537,7 +541,7 @@ def indicator_response(
     regions: list[str] | None,
 ) -> Any:
     """One indicator's rows as JSON, or its CSV file."""
-    from permed_atlas.landscape.indicators import INDICATOR_NAMES
+    from permed_atlas.landscape.store.indicators import INDICATOR_NAMES
 
     if indicator not in INDICATOR_NAMES:
         raise InvalidInputError(

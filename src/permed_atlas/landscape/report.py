@@ -22,14 +22,14 @@ import jinja2
 
 from permed_atlas.landscape.charts import SMALL_BASE, ChartLabels, build_charts
 from permed_atlas.landscape.filters import NO_FILTER, LandscapeFilter
-from permed_atlas.landscape.indicators import (
+from permed_atlas.landscape.provenance import summarise_corpus
+from permed_atlas.landscape.regions import CHINA, EU27, RegionSet
+from permed_atlas.landscape.store.indicators import (
     ALL_REGIONS,
     Indicators,
     compute_indicators,
     tagged_regions,
 )
-from permed_atlas.landscape.provenance import summarise_corpus
-from permed_atlas.landscape.regions import CHINA, EU27, RegionSet
 from permed_atlas.landscape.topics import RuleSet
 from permed_atlas.landscape.work_detail import country_name
 

@@ -16,8 +16,8 @@ from dataclasses import dataclass
 import duckdb
 
 from permed_atlas.landscape.regions import RegionSet
-from permed_atlas.landscape.search import build_search_index, search_index_is_current
-from permed_atlas.landscape.tagging import needs_tagging, tag_corpus, tag_untagged
+from permed_atlas.landscape.store.search import build_search_index, search_index_is_current
+from permed_atlas.landscape.store.tagging import needs_tagging, tag_corpus, tag_untagged
 from permed_atlas.landscape.topics import RuleSet
 from permed_atlas.types import RegionCode
 

@@ -2,7 +2,7 @@
 
 The app never keeps the writer's file open (DuckDB would then refuse every
 ingest its lock); it reads the snapshot an ingest publishes once its works are
-tagged and indexed (:mod:`permed_atlas.landscape.snapshots`). Each request
+tagged and indexed (:mod:`permed_atlas.landscape.store.snapshots`). Each request
 checks, with one ``stat``, whether a newer snapshot was published; requests
 that start after it read the new one, those already running finish on the old
 one, which is closed when the last of them ends. So an ingest never makes a

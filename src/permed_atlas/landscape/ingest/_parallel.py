@@ -20,13 +20,13 @@ from pathlib import Path
 
 import orjson
 
-from permed_atlas.landscape.corpus import RowBatch, append_rows, new_rows, tables_of
 from permed_atlas.landscape.errors import IngestError, RecordError
 from permed_atlas.landscape.ingest._common import iter_line_blocks
 from permed_atlas.landscape.ingest.merge import IdKey, stored_from_record
 from permed_atlas.landscape.ingest.openalex import openalex_rows, parse_openalex_record
 from permed_atlas.landscape.ingest.pipeline import count_unresolved
 from permed_atlas.landscape.models import Work
+from permed_atlas.landscape.store.corpus import RowBatch, append_rows, new_rows, tables_of
 
 CHUNK_LINES = 1_000
 

@@ -16,7 +16,7 @@ from typing import Literal
 
 import duckdb
 
-import permed_atlas.landscape.corpus as corpus_store
+import permed_atlas.landscape.store.corpus as corpus_store
 from permed_atlas.landscape.errors import (
     IngestError,
     LandscapeError,
@@ -28,7 +28,7 @@ from permed_atlas.landscape.ingest.openalex import is_document_file, parse_opena
 from permed_atlas.landscape.ingest.patents import parse_patents
 from permed_atlas.landscape.ingest.pubmed import parse_pubmed
 from permed_atlas.landscape.models import Deletion, Work
-from permed_atlas.landscape.withdrawals import withdraw_records
+from permed_atlas.landscape.store.withdrawals import withdraw_records
 
 Source = Literal["openalex", "pubmed", "patents"]
 SOURCES: tuple[str, ...] = ("openalex", "pubmed", "patents")

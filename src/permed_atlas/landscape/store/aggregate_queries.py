@@ -17,8 +17,8 @@ from typing import Any
 
 import duckdb
 
-from permed_atlas.landscape.aggregates import AggregateBits
 from permed_atlas.landscape.filters import LandscapeFilter
+from permed_atlas.landscape.store.aggregates import AggregateBits
 from permed_atlas.landscape.topics import PM_TOPIC
 
 Rows = list[tuple[Any, ...]]
@@ -28,7 +28,7 @@ def answers(flt: LandscapeFilter, bits: AggregateBits | None) -> bool:
     """Whether the aggregates can answer ``flt`` (every facet value they know has a bit).
 
     :param flt: the facets.
-    :param bits: from :func:`permed_atlas.landscape.aggregates.aggregate_bits`.
+    :param bits: from :func:`permed_atlas.landscape.store.aggregates.aggregate_bits`.
     """
     if bits is None:
         return False

@@ -14,13 +14,13 @@ from dataclasses import dataclass
 
 import duckdb
 
-from permed_atlas.landscape.aggregates import (
+from permed_atlas.landscape.errors import RegionError, TaggingRuleError
+from permed_atlas.landscape.regions import CHINA, EU27, RegionSet
+from permed_atlas.landscape.store.aggregates import (
     AGGREGATE_TABLES,
     build_aggregates,
     create_derived_tables,
 )
-from permed_atlas.landscape.errors import RegionError, TaggingRuleError
-from permed_atlas.landscape.regions import CHINA, EU27, RegionSet
 from permed_atlas.landscape.topics import (
     KEYWORD_KINDS,
     PM_TOPIC,

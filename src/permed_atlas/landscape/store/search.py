@@ -31,7 +31,16 @@ import duckdb
 from duckdb.sqltypes import VARCHAR
 
 from permed_atlas.errors import InvalidInputError
-from permed_atlas.landscape._search_sql import (
+from permed_atlas.landscape.errors import LandscapeError
+from permed_atlas.landscape.search_query import (
+    FACET_DIMENSIONS,
+    MAX_TERMS,
+    FacetCount,
+    SearchHit,
+    SearchQuery,
+    SearchResult,
+)
+from permed_atlas.landscape.store._search_sql import (
     FACET_LIMITS,
     MASKED_DIMENSIONS,
     MAX_BITS,
@@ -46,15 +55,6 @@ from permed_atlas.landscape._search_sql import (
     qualified,
     query_terms_sql,
     search_sql,
-)
-from permed_atlas.landscape.errors import LandscapeError
-from permed_atlas.landscape.search_query import (
-    FACET_DIMENSIONS,
-    MAX_TERMS,
-    FacetCount,
-    SearchHit,
-    SearchQuery,
-    SearchResult,
 )
 from permed_atlas.landscape.topics import PM_TOPIC
 from permed_atlas.spreadsheet import neutralise_arrow_table
@@ -75,7 +75,7 @@ SELECT concat_ws('/',
 _PARAM = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
 _NO_INDEX = (
     "the corpus has no search index: run `permed demo` or `permed ingest`, or build it with "
-    "permed_atlas.landscape.search.build_search_index"
+    "permed_atlas.landscape.store.search.build_search_index"
 )
 
 

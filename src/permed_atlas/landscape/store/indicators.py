@@ -6,7 +6,7 @@ connection only needs the corpus tables by name, so the same functions run
 over DuckDB's own tables or over views of Parquet files.
 
 The functions here are the raw queries, over the tag tables. :func:`compute_indicators`
-answers from the pre-aggregated tables of :mod:`permed_atlas.landscape.aggregates`
+answers from the pre-aggregated tables of :mod:`permed_atlas.landscape.store.aggregates`
 wherever they can answer the filter and are current, and from the raw queries otherwise;
 both give the same rows.
 """
@@ -18,8 +18,6 @@ from typing import Any
 
 import duckdb
 
-from permed_atlas.landscape import aggregate_queries as agg
-from permed_atlas.landscape import aggregates
 from permed_atlas.landscape.errors import LandscapeError
 from permed_atlas.landscape.filters import NO_FILTER as NO_FILTER
 from permed_atlas.landscape.filters import LandscapeFilter as LandscapeFilter
@@ -45,6 +43,8 @@ from permed_atlas.landscape.indicator_models import (
     topic_trends_of,
 )
 from permed_atlas.landscape.regions import CHINA, EU27
+from permed_atlas.landscape.store import aggregate_queries as agg
+from permed_atlas.landscape.store import aggregates
 
 
 def _query(

@@ -7,7 +7,7 @@ regions and topics. Every facet is then a condition on a cell (a country filter 
 cells kept per country; an institution filter the one-row-per-work facts of that
 institution's works), and each indicator a GROUP BY over a few thousand to a few hundred
 thousand rows instead of joins over millions of tag rows. The queries are in
-:mod:`permed_atlas.landscape.aggregate_queries`.
+:mod:`permed_atlas.landscape.store.aggregate_queries`.
 
 :func:`aggregate_bits` says whether the aggregates can be used: they must exist, have
 fitted in 62 bits per dimension, and the corpus must not have changed since (an ingest

@@ -1,0 +1,13 @@
+"""The landscape's DuckDB store: every SQL statement over the corpus lives in this package.
+
+- ``corpus_schema.sql``, ``corpus.py``: the corpus tables, opening the file, storing works.
+- ``derived_schema.sql``, ``aggregates.py``: the derived tables tagging rebuilds (``agg_*``).
+- ``aggregate_queries.py``, ``indicators.py``: the indicators, from the aggregates or the works.
+- ``tagging.py``: countries, regions, topics and flags computed as SQL from the core's rules.
+- ``search.py``, ``_search_sql.py``: the BM25 search index and faceted search.
+- ``snapshots.py``: the published read-only copy the web app serves.
+- ``withdrawals.py``: records a source withdrew (PubMed deletions).
+
+The pure core (models, regions, topics, filters, countries) never imports this package;
+the service layer and the edges (CLI, routes, presenters, report) do.
+"""
