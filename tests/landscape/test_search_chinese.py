@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from permed_atlas.landscape.corpus import open_corpus, store_works
 from permed_atlas.landscape.ingest import parse_openalex, parse_pubmed
 from permed_atlas.landscape.models import Work
-from permed_atlas.landscape.search import build_search_index, query_terms, search_works
 from permed_atlas.landscape.search_query import SearchQuery
+from permed_atlas.landscape.store.corpus import open_corpus, store_works
+from permed_atlas.landscape.store.search import build_search_index, query_terms, search_works
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "ingest"
 
