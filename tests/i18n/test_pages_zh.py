@@ -61,7 +61,9 @@ def test_helpdesk_answer_in_chinese_heads_countries_in_chinese(zh_client: TestCl
     assert page.status_code == 200, page.text
     assert "<h2>中国（大陆）</h2>" in page.text
     assert '<span class="tag" data-country="CN">中国（大陆） (CN)</span>' in page.text
-    assert "药物临床试验申请（60个工作日默示许可）" in page.text
+    # The checklist line, written from the code and the entry, not from the English text.
+    line = "中国（大陆）: 药物临床试验申请（60个工作日默示许可）"
+    assert f'<a href="/helpdesk/entries/cn-nmpa-ind">{line}</a>' in " ".join(page.text.split())
     compare = zh_client.get("/helpdesk/compare", params={"topic": "ethics_review",
                                                         "country": ["DE", "CN"]})  # fmt: skip
     assert compare.status_code == 200, compare.text

@@ -92,6 +92,9 @@ class HelpdeskChecklistItemPublic(_Answer):
     reference: str
     link: str
     unconfirmed: bool
+    country: str = Field(description="a procedure's jurisdiction code; empty for other kinds")
+    title: str = Field(description="a procedure's entry title; empty for other kinds")
+    title_zh: str = Field(description="that title in Chinese; empty when not translated")
 
 
 class HelpdeskGlossaryTermPublic(_Answer):
