@@ -33,7 +33,7 @@ from permed_atlas.settings import Settings
 
 def _demo_data_dir(folder: Path) -> Settings:
     from permed_atlas.demo import bundled_demo_files
-    from permed_atlas.landscape.ingest_cli import run_ingest
+    from permed_atlas.landscape import run_ingest
 
     settings = Settings(data_dir=folder)
     for source, path in bundled_demo_files().items():

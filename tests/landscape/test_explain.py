@@ -7,7 +7,8 @@ import pytest
 from typer.testing import CliRunner
 
 from permed_atlas.cli import app
-from permed_atlas.landscape.explain import WorkNotFoundError, explain_work, resolve_work_id
+from permed_atlas.landscape.explain import WorkNotFoundError
+from permed_atlas.landscape.store.explain import explain_work, resolve_work_id
 
 
 @pytest.mark.parametrize(

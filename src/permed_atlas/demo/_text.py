@@ -283,53 +283,15 @@ class TextMaker:
             abstract = index
         return self._record(rng, serial, year, topic, title, abstract, pm, team, country)
 
-    def _record(
+    def _subjects(
         self,
-        rng: random.Random,
-        serial: int,
-        year: int,
+        r: Callable[[], float],
         topic: Topic,
-        title: str | None,
-        abstract: dict[str, list[int]] | None,
         pm: str | None,
-        team: list[tuple[dict[str, Any], str, bool]],
-        country: str,
-    ) -> dict[str, Any]:
-        r = rng.random
-        work_id = f"{_OA}W{5_000_000_000 + serial}"
-        kind = _TYPES[bisect(_TYPE_CUM, r() * _TYPE_CUM[-1])][0]
-        source, prefix = _pick(r, self._preprints if kind == "preprint" else topic.venues)
-        month, day = 1 + int(r() * 12), 1 + int(r() * 28)
-        doi = (
-            None
-            if r() < 0.08
-            else f"https://doi.org/10.{prefix}/{source['display_name'][:3].lower().strip()}.{year}.{serial:07d}"
-        )
-        pmid = str(100_000_000 + serial) if kind != "preprint" and r() < 0.75 else None
-        ids: dict[str, str] = {"openalex": work_id}
-        if doi:
-            ids["doi"] = doi
-        if pmid:
-            ids["pmid"] = f"https://pubmed.ncbi.nlm.nih.gov/{pmid}"
-        is_oa = r() < 0.2 + 0.4 * max(0, year - 2000) / 25
-        landing = doi or (f"https://pubmed.ncbi.nlm.nih.gov/{pmid}" if pmid else None)
-        location = {
-            "id": f"doi:{doi[16:]}" if doi else f"pmid:{pmid}" if pmid else f"mag:{serial}",
-            "is_oa": is_oa,
-            "landing_page_url": landing,
-            "pdf_url": None,
-            "source": self._shared(source) if r() > 0.03 else None,
-            "license": "cc-by" if is_oa else None,
-            "license_id": f"{_OA}licenses/cc-by" if is_oa else None,
-            "version": "submittedVersion" if kind == "preprint" else "publishedVersion",
-            "is_accepted": kind != "preprint",
-            "is_published": kind != "preprint",
-            "raw_source_name": source["display_name"],
-            "raw_type": "posted-content" if kind == "preprint" else "journal-article",
-        }
-        age = 2026 - year
-        cited = int(rng.expovariate(1.0) * age * 2.5 * (1.4 if len(team) > 6 else 1.0))
-        percentile = min(0.999, cited / (cited + 12 + age)) if cited else 0.0
+        pmid: str | None,
+        year: int,
+    ) -> tuple[list[Any], list[Any], list[Any], list[dict[str, Any]]]:
+        """Topics, keywords, concepts and (for PubMed works) MeSH terms of one work."""
         topic_objs = [
             self._variant(t, k) for k, t in enumerate(_run(r, topic.topics, 1 + int(r() * 3)))
         ]
@@ -350,6 +312,60 @@ class TextMaker:
             if pm and year >= 2015:
                 mesh.insert(1, _PRECISION_MESH)
             mesh = [self._shared(m) for m in mesh]
+        return topic_objs, keywords, concepts, mesh
+
+    def _location(
+        self,
+        r: Callable[[], float],
+        serial: int,
+        kind: str,
+        source: dict[str, Any],
+        doi: str | None,
+        pmid: str | None,
+        is_oa: bool,
+        landing: str | None,
+    ) -> dict[str, Any]:
+        """The work's primary (and only) location."""
+        return {
+            "id": f"doi:{doi[16:]}" if doi else f"pmid:{pmid}" if pmid else f"mag:{serial}",
+            "is_oa": is_oa,
+            "landing_page_url": landing,
+            "pdf_url": None,
+            "source": self._shared(source) if r() > 0.03 else None,
+            "license": "cc-by" if is_oa else None,
+            "license_id": f"{_OA}licenses/cc-by" if is_oa else None,
+            "version": "submittedVersion" if kind == "preprint" else "publishedVersion",
+            "is_accepted": kind != "preprint",
+            "is_published": kind != "preprint",
+            "raw_source_name": source["display_name"],
+            "raw_type": "posted-content" if kind == "preprint" else "journal-article",
+        }
+
+    def _record(
+        self,
+        rng: random.Random,
+        serial: int,
+        year: int,
+        topic: Topic,
+        title: str | None,
+        abstract: dict[str, list[int]] | None,
+        pm: str | None,
+        team: list[tuple[dict[str, Any], str, bool]],
+        country: str,
+    ) -> dict[str, Any]:
+        r = rng.random
+        work_id = f"{_OA}W{5_000_000_000 + serial}"
+        kind = _TYPES[bisect(_TYPE_CUM, r() * _TYPE_CUM[-1])][0]
+        source, prefix = _pick(r, self._preprints if kind == "preprint" else topic.venues)
+        month, day = 1 + int(r() * 12), 1 + int(r() * 28)
+        doi, pmid, ids = _identifiers(r, work_id, serial, year, kind, source, prefix)
+        is_oa = r() < 0.2 + 0.4 * max(0, year - 2000) / 25
+        landing = doi or (f"https://pubmed.ncbi.nlm.nih.gov/{pmid}" if pmid else None)
+        location = self._location(r, serial, kind, source, doi, pmid, is_oa, landing)
+        age = 2026 - year
+        cited = int(rng.expovariate(1.0) * age * 2.5 * (1.4 if len(team) > 6 else 1.0))
+        percentile = min(0.999, cited / (cited + 12 + age)) if cited else 0.0
+        topic_objs, keywords, concepts, mesh = self._subjects(r, topic, pm, pmid, year)
         countries = {c for m, _, _ in team for c in m["countries"]}
         institutions = {i["id"] for m, _, _ in team for i in m["institutions"]}
         last = team[-1][0] if team else None
@@ -393,24 +409,7 @@ class TextMaker:
             else [],
             "apc_list": None,
             "apc_paid": None,
-            "fwci": round(cited / (age * 2.5), 3) if cited else 0.0,
-            "has_fulltext": False,
-            "cited_by_count": cited,
-            "citation_normalized_percentile": {
-                "value": round(percentile, 6),
-                "is_in_top_1_percent": percentile > 0.99,
-                "is_in_top_10_percent": percentile > 0.9,
-            },
-            "cited_by_percentile_year": {
-                "min": int(percentile * 100),
-                "max": min(100, int(percentile * 100) + 1),
-            },
-            "biblio": {
-                "volume": str(year - 1980 + (serial % 7)),
-                "issue": str(1 + serial % 12),
-                "first_page": str(1 + serial % 900),
-                "last_page": str(10 + serial % 900),
-            },
+            **_impact(cited, age, percentile, year, serial),
             "is_retracted": False,
             "is_paratext": False,
             "is_xpac": False,
@@ -437,3 +436,51 @@ class TextMaker:
             if year >= 2016
             else "2016-06-24T00:00:00",
         }
+
+
+def _identifiers(
+    r: Callable[[], float],
+    work_id: str,
+    serial: int,
+    year: int,
+    kind: str,
+    source: dict[str, Any],
+    prefix: int,
+) -> tuple[str | None, str | None, dict[str, str]]:
+    """The DOI (most works), PMID (most non-preprints) and the ids object naming them."""
+    doi = (
+        None
+        if r() < 0.08
+        else f"https://doi.org/10.{prefix}/{source['display_name'][:3].lower().strip()}.{year}.{serial:07d}"
+    )
+    pmid = str(100_000_000 + serial) if kind != "preprint" and r() < 0.75 else None
+    ids: dict[str, str] = {"openalex": work_id}
+    if doi:
+        ids["doi"] = doi
+    if pmid:
+        ids["pmid"] = f"https://pubmed.ncbi.nlm.nih.gov/{pmid}"
+    return doi, pmid, ids
+
+
+def _impact(cited: int, age: int, percentile: float, year: int, serial: int) -> dict[str, Any]:
+    """Citation figures and bibliographic numbers, in the schema's key order."""
+    return {
+        "fwci": round(cited / (age * 2.5), 3) if cited else 0.0,
+        "has_fulltext": False,
+        "cited_by_count": cited,
+        "citation_normalized_percentile": {
+            "value": round(percentile, 6),
+            "is_in_top_1_percent": percentile > 0.99,
+            "is_in_top_10_percent": percentile > 0.9,
+        },
+        "cited_by_percentile_year": {
+            "min": int(percentile * 100),
+            "max": min(100, int(percentile * 100) + 1),
+        },
+        "biblio": {
+            "volume": str(year - 1980 + (serial % 7)),
+            "issue": str(1 + serial % 12),
+            "first_page": str(1 + serial % 900),
+            "last_page": str(10 + serial % 900),
+        },
+    }

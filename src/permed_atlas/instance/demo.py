@@ -45,6 +45,7 @@ def load_demo(settings: Settings, *, say: Callable[[str], None] = print) -> Demo
         open_corpus,
         rules_path_for,
         run_ingest,
+        summarise_corpus,
     )
     from permed_atlas.partners import ensure_profiles
     from permed_atlas.roadmap import load_bundled_roadmaps, load_demo_observations
@@ -57,11 +58,8 @@ def load_demo(settings: Settings, *, say: Callable[[str], None] = print) -> Demo
 
     report_path = settings.reports_dir / "landscape.html"
     with open_corpus(settings.corpus_path) as corpus:
-        row = corpus.execute(
-            "SELECT count(*) FILTER (kind = 'publication'), count(*) FILTER (kind = 'patent') "
-            "FROM works"
-        ).fetchone()
-        works, patents = (int(row[0]), int(row[1])) if row else (0, 0)
+        held = summarise_corpus(corpus)
+        works, patents = held.publications, held.patents
         build_report(
             corpus,
             report_path,

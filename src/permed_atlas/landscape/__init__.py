@@ -1,21 +1,16 @@
 """The PM science and technology landscape: publications and patents, tagged and counted."""
 
-from permed_atlas.landscape.analysis_cli import tagged_corpus
 from permed_atlas.landscape.countries import countries_from_affiliation, country_from_affiliation
 from permed_atlas.landscape.errors import (
     CorpusBusyError,
+    CorpusUnavailableError,
     IngestError,
     LandscapeError,
     RecordError,
     RegionError,
     TaggingRuleError,
 )
-from permed_atlas.landscape.explain import (
-    Explanation,
-    WorkNotFoundError,
-    explain_work,
-    resolve_work_id,
-)
+from permed_atlas.landscape.explain import Explanation, WorkNotFoundError
 from permed_atlas.landscape.ingest import (
     IngestSummary,
     detect_patent_format,
@@ -23,16 +18,8 @@ from permed_atlas.landscape.ingest import (
     ingest_files,
 )
 from permed_atlas.landscape.ingest._common import SYNTHETIC_MARKER
-from permed_atlas.landscape.ingest_cli import run_ingest
 from permed_atlas.landscape.models import Contributor, Institution, Term, Work
 from permed_atlas.landscape.network import build_collaboration_graph, export_network
-from permed_atlas.landscape.provenance import (
-    SYNTHETIC_SOURCE,
-    CorpusSummary,
-    count_synthetic_works,
-    is_synthetic,
-    summarise_corpus,
-)
 from permed_atlas.landscape.regions import (
     RegionSet,
     add_region_set,
@@ -40,7 +27,14 @@ from permed_atlas.landscape.regions import (
     region_countries,
 )
 from permed_atlas.landscape.report import build_report
+from permed_atlas.landscape.service import (
+    complete_and_publish,
+    complete_corpus,
+    run_ingest,
+    tagged_corpus,
+)
 from permed_atlas.landscape.store.corpus import open_corpus, store_works
+from permed_atlas.landscape.store.explain import explain_work, resolve_work_id
 from permed_atlas.landscape.store.indicators import (
     INDICATOR_NAMES,
     NO_FILTER,
@@ -65,10 +59,19 @@ from permed_atlas.landscape.store.indicators import (
     topic_mix,
     topic_trends,
 )
+from permed_atlas.landscape.store.provenance import (
+    SYNTHETIC_SOURCE,
+    CorpusSummary,
+    count_synthetic_works,
+    is_synthetic,
+    summarise_corpus,
+)
 from permed_atlas.landscape.store.search import build_search_index, search_index_is_current
 from permed_atlas.landscape.store.snapshots import (
     current_marker,
     current_snapshot,
+    open_corpus_for_reading,
+    open_current_snapshot,
     publish_snapshot,
     snapshot_is_current,
 )
@@ -79,10 +82,13 @@ from permed_atlas.landscape.store.tagging import (
     tag_untagged,
 )
 from permed_atlas.landscape.topics import Rule, RuleSet, load_rules, rules_path_for
-from permed_atlas.landscape.upkeep import complete_corpus
 
 __all__ = [
     "CorpusBusyError",
+    "CorpusUnavailableError",
+    "complete_and_publish",
+    "open_corpus_for_reading",
+    "open_current_snapshot",
     "complete_corpus",
     "current_marker",
     "current_snapshot",

@@ -162,25 +162,12 @@ def _region_totals(tables: Mapping[str, Any]) -> dict[str, int]:
     return totals
 
 
-def topics_chart(
-    tables: Mapping[str, Any],
-    regions: RegionSeries,
-    labels: ChartLabels,
-    *,
-    fixed_topic: str | None = None,
-) -> Chart:
+def _topic_cells(
+    tables: Mapping[str, Any], regions: RegionSeries, labels: ChartLabels, topics: list[str]
+) -> list[dict[str, Any]]:
+    """One cell per shown region and topic, with its labels and base."""
     totals = _region_totals(tables)
     found = {(r["region"], r["topic"]): r for r in tables.get("topics", [])}
-    topics = sorted({r["topic"] for r in tables.get("topics", [])}, key=labels.topic)
-    fixed: tuple[str, ...] = ()
-    if fixed_topic and fixed_topic in topics:
-        # Every work left has the filtered topic: its column would be 100% everywhere.
-        topics.remove(fixed_topic)
-        fixed = (
-            f"The topic filter keeps only {labels.topic(fixed_topic)} works, so that topic is "
-            "100% of every region by construction and is left out; the other cells are the "
-            "share of those works that also have each topic.",
-        )
     rows = []
     # A topic no work of a region has is a 0% cell, not a hole in the grid.
     for code in regions.shown:
@@ -202,6 +189,71 @@ def topics_chart(
                     "label": f"{r['share']:.0%} ({r['works']:,})",
                 }
             )
+    return rows
+
+
+def _topic_layers() -> list[dict[str, Any]]:
+    """The heat map's cells and their labels."""
+    y = {"field": "region_label", "type": "nominal", "title": None, "axis": {"labelLimit": 0}}
+    x = {"field": "topic_label", "type": "nominal", "title": None, "axis": {"labelAngle": -35}}
+    return [
+        {
+            "mark": "rect",
+            "encoding": {
+                "x": x,
+                "y": y,
+                "color": {
+                    "field": "share",
+                    "type": "quantitative",
+                    "scale": {"scheme": "blues", "domainMin": 0},
+                    "legend": {"format": "%", "title": "share", "orient": "right"},
+                },
+                "opacity": {
+                    "condition": {"test": "datum.small_base", "value": 0.35},
+                    "value": 1,
+                },
+                "tooltip": [
+                    {"field": "region_label", "title": "region"},
+                    {"field": "topic_label", "title": "topic"},
+                    {"field": "works"},
+                    {"field": "base", "title": "of the region's works"},
+                    {"field": "share", "format": ".1%"},
+                ],
+            },
+        },
+        {
+            "mark": {"type": "text", "fontSize": 10},
+            "encoding": {
+                "x": x,
+                "y": y,
+                "text": {"field": "label"},
+                "color": {
+                    "condition": {"test": "datum.share > 0.3", "value": "white"},
+                    "value": "black",
+                },
+            },
+        },
+    ]
+
+
+def topics_chart(
+    tables: Mapping[str, Any],
+    regions: RegionSeries,
+    labels: ChartLabels,
+    *,
+    fixed_topic: str | None = None,
+) -> Chart:
+    topics = sorted({r["topic"] for r in tables.get("topics", [])}, key=labels.topic)
+    fixed: tuple[str, ...] = ()
+    if fixed_topic and fixed_topic in topics:
+        # Every work left has the filtered topic: its column would be 100% everywhere.
+        topics.remove(fixed_topic)
+        fixed = (
+            f"The topic filter keeps only {labels.topic(fixed_topic)} works, so that topic is "
+            "100% of every region by construction and is left out; the other cells are the "
+            "share of those works that also have each topic.",
+        )
+    rows = _topic_cells(tables, regions, labels, topics)
     small = sorted({r["region_label"] for r in rows if r["small_base"]})
     notes = fixed + (
         (
@@ -211,51 +263,12 @@ def topics_chart(
         if small
         else ()
     )
-    y = {"field": "region_label", "type": "nominal", "title": None, "axis": {"labelLimit": 0}}
-    x = {"field": "topic_label", "type": "nominal", "title": None, "axis": {"labelAngle": -35}}
     spec = top_spec(
         INDICATOR_TITLES["topics"],
         "Each cell: share of the region's works with the topic, and (in brackets) how many. "
         "A work can have several topics.",
         rows,
-        layer=[
-            {
-                "mark": "rect",
-                "encoding": {
-                    "x": x,
-                    "y": y,
-                    "color": {
-                        "field": "share",
-                        "type": "quantitative",
-                        "scale": {"scheme": "blues", "domainMin": 0},
-                        "legend": {"format": "%", "title": "share", "orient": "right"},
-                    },
-                    "opacity": {
-                        "condition": {"test": "datum.small_base", "value": 0.35},
-                        "value": 1,
-                    },
-                    "tooltip": [
-                        {"field": "region_label", "title": "region"},
-                        {"field": "topic_label", "title": "topic"},
-                        {"field": "works"},
-                        {"field": "base", "title": "of the region's works"},
-                        {"field": "share", "format": ".1%"},
-                    ],
-                },
-            },
-            {
-                "mark": {"type": "text", "fontSize": 10},
-                "encoding": {
-                    "x": x,
-                    "y": y,
-                    "text": {"field": "label"},
-                    "color": {
-                        "condition": {"test": "datum.share > 0.3", "value": "white"},
-                        "value": "black",
-                    },
-                },
-            },
-        ],
+        layer=_topic_layers(),
     )
     return Chart(
         "topics",

@@ -9,28 +9,25 @@ from __future__ import annotations
 
 import io
 import json
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any
 
-import duckdb
 import typer
 from rich.console import Console
 from rich.table import Table
 
 from permed_atlas.cli_state import settings_from
 from permed_atlas.landscape.errors import LandscapeError
-from permed_atlas.landscape.explain import Explanation, explain_work
+from permed_atlas.landscape.explain import Explanation
 from permed_atlas.landscape.filters import LandscapeFilter
 from permed_atlas.landscape.network import export_network
 from permed_atlas.landscape.regions import add_region_set, load_region_sets
 from permed_atlas.landscape.report import build_report
-from permed_atlas.landscape.store.corpus import open_corpus
+from permed_atlas.landscape.service import retag_and_publish, tagged_corpus
+from permed_atlas.landscape.store.explain import explain_work
 from permed_atlas.landscape.store.indicators import INDICATOR_NAMES, compute_indicators
-from permed_atlas.landscape.store.tagging import needs_tagging, tag_corpus, tag_untagged
 from permed_atlas.landscape.topics import load_rules, rules_path_for
-from permed_atlas.settings import Settings
 from permed_atlas.spreadsheet import SafeDictWriter
 
 console = Console()
@@ -40,31 +37,6 @@ RegionOption = Annotated[
 ]
 FromYear = Annotated[int | None, typer.Option("--from-year", help="First year, inclusive.")]
 ToYear = Annotated[int | None, typer.Option("--to-year", help="Last year, inclusive.")]
-
-
-@contextmanager
-def tagged_corpus(settings: Settings) -> Iterator[duckdb.DuckDBPyConnection]:
-    """A read-only corpus connection, after tagging any untagged works.
-
-    :param settings: gives the corpus path, regions and rules.
-    """
-    path = settings.corpus_path
-    if not path.exists():
-        raise LandscapeError(f"no corpus at {path}: run `permed ingest` or `permed demo` first")
-    with duckdb.connect(str(path), read_only=True) as probe:
-        stale = needs_tagging(probe)
-    if stale:
-        regions = load_region_sets(settings)
-        rules = load_rules(rules_path_for(settings.data_dir))
-        with open_corpus(path) as writer:
-            tag_untagged(writer, regions=regions, rules=rules)
-            if needs_tagging(writer):  # tagged by an older version: derived tables missing
-                tag_corpus(writer, regions=regions, rules=rules)
-    connection = open_corpus(path, read_only=True)
-    try:
-        yield connection
-    finally:
-        connection.close()
 
 
 def tag(
@@ -87,14 +59,7 @@ def tag(
             f"and regions {', '.join(sorted(regions))}"
         )
         return
-    from permed_atlas.landscape.store.snapshots import publish_snapshot
-    from permed_atlas.landscape.upkeep import complete_corpus
-
-    with open_corpus(settings.corpus_path, lock_wait=600.0) as connection:
-        summary = tag_corpus(connection, regions=regions, rules=rules)
-        # The web app reads published snapshots: give it the new tags, with a current index.
-        complete_corpus(connection, regions=regions, rules=rules)
-        publish_snapshot(connection, settings.corpus_path)
+    summary = retag_and_publish(settings, regions=regions, rules=rules)
     console.print(
         f"tagged {summary.works:,} works in {summary.seconds:.2f} s: {summary.pm_relevant:,} "
         f"PM-relevant, {summary.eu_cn:,} EU–China, {summary.topic_tags:,} topic tags"

@@ -122,7 +122,10 @@ def _fixed_shares(
     return fixed, tuple(notes)
 
 
-def _copublications(tables: Mapping[str, Any], years: list[int], flt: LandscapeFilter) -> Chart:
+def _copublication_rows(
+    tables: Mapping[str, Any], years: list[int]
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Per year: the counts and both shares (wide rows), and one row per share (long rows)."""
     found = {r["year"]: r for r in tables.get("copublications", []) if r.get("year") is not None}
     rows: list[dict[str, Any]] = []
     for year in years:
@@ -153,7 +156,12 @@ def _copublications(tables: Mapping[str, Any], years: list[int], flt: LandscapeF
             ("share of China's publications", "share_of_cn", "cn_total"),
         )
     ]
-    counts = {
+    return rows, long_rows
+
+
+def _copublication_counts() -> dict[str, Any]:
+    """The panel of co-publications per year (bars, labelled)."""
+    return {
         "title": {"text": "co-publications per year", "anchor": "start"},
         "height": 150,
         "width": "container",
@@ -187,8 +195,12 @@ def _copublications(tables: Mapping[str, Any], years: list[int], flt: LandscapeF
             },
         ],
     }
-    hidden, notes = _fixed_shares(flt, rows)
-    long_rows = [r for r in long_rows if r["measure"] not in hidden]
+
+
+def _copublication_shares(
+    long_rows: list[dict[str, Any]], hidden: set[str]
+) -> dict[str, Any] | None:
+    """The panel of the shares of each side's publications; None when both are hidden."""
     shares_measures = [m for m, *_ in _MEASURES if m not in hidden]
     share_colour = colour_scale(
         "measure",
@@ -202,7 +214,9 @@ def _copublications(tables: Mapping[str, Any], years: list[int], flt: LandscapeF
         {"field": "co_publications", "title": "co-publications"},
         {"field": "base", "title": "of publications"},
     ]
-    shares = {
+    if not shares_measures:
+        return None
+    return {
         "title": {
             "text": "their share of each side's publications",
             "subtitle": f"Hollow points: a share of fewer than {SMALL_BASE} publications "
@@ -239,7 +253,15 @@ def _copublications(tables: Mapping[str, Any], years: list[int], flt: LandscapeF
             },
         ],
     }
-    panels = [counts, shares] if shares_measures else [counts]
+
+
+def _copublications(tables: Mapping[str, Any], years: list[int], flt: LandscapeFilter) -> Chart:
+    rows, long_rows = _copublication_rows(tables, years)
+    counts = _copublication_counts()
+    hidden, notes = _fixed_shares(flt, rows)
+    long_rows = [r for r in long_rows if r["measure"] not in hidden]
+    shares = _copublication_shares(long_rows, hidden)
+    panels = [counts] if shares is None else [counts, shares]
     spec = {
         "$schema": SCHEMA,
         "title": {

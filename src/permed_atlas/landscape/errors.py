@@ -72,6 +72,10 @@ class CorpusBusyError(LandscapeError):
     """Another process holds the corpus's lock (an ingest writing, the app finishing tags)."""
 
 
+class CorpusUnavailableError(LandscapeError):
+    """The corpus cannot be opened for reading (e.g. an ingest holds its lock)."""
+
+
 class RegionError(LandscapeError):
     """An unknown region set or country code."""
 

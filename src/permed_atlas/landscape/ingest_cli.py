@@ -1,61 +1,26 @@
 """``permed ingest openalex|pubmed|patents FILE...``: read real files into the corpus.
 
-Each malformed record is reported on stderr as ``file:line: reason`` and
-skipped; every file and the whole run end with the line
-``read N, stored N, duplicates N, rejected N``, which always counts what the
-corpus gained. A directory stands for the data files inside it. A file that
-breaks off (a cut download) keeps the records before the break, says
-``file truncated at record N`` and makes the run exit 1 after the other files.
-Each file is recorded in the platform table ``ingest_run``; afterwards every
-untagged work is tagged (also those an interrupted earlier run left), the search
-index is rebuilt, and a snapshot is published for the web app, which switches to
-it without a restart (see :mod:`permed_atlas.landscape.store.snapshots`).
+Options and printing only; the steps (ingest, record each file, tag, index, publish a
+snapshot), what is reported per record and per file, and when the run fails are
+:func:`permed_atlas.landscape.service.run_ingest`'s.
 """
 
 from __future__ import annotations
 
-import os
-from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
-from rich.console import Console
-from rich.progress import (
-    Progress,
-    ProgressColumn,
-    SpinnerColumn,
-    Task,
-    TaskID,
-    TextColumn,
-    TimeElapsedColumn,
-)
-from rich.text import Text
 
-from permed_atlas.db import engine_for, session_scope, upgrade_database
-from permed_atlas.landscape.errors import IngestError, RecordError
-from permed_atlas.landscape.ingest import IngestSummary, ingest_file
-from permed_atlas.landscape.ingest.pipeline import (
-    Source,
-    combine,
-    count_unresolved,
-    parse_file,
-)
-from permed_atlas.landscape.ingest.runs import record_ingest_run
-from permed_atlas.landscape.store.corpus import open_corpus
-from permed_atlas.settings import Settings, get_settings
-
-if TYPE_CHECKING:
-    import duckdb
-    from sqlalchemy import Engine
+from permed_atlas.landscape.ingest.pipeline import Source
+from permed_atlas.landscape.service.ingest import run_ingest
+from permed_atlas.settings import get_settings
 
 app = typer.Typer(
     name="ingest",
     help="Read OpenAlex, PubMed and patent files into the corpus (idempotent).",
     no_args_is_help=True,
 )
-out = Console(highlight=False, soft_wrap=True)
-err = Console(stderr=True, highlight=False, soft_wrap=True)
 
 Files = Annotated[
     list[Path],
@@ -66,8 +31,6 @@ NoTag = Annotated[
     bool,
     typer.Option("--no-tag", help="Skip tagging, the search index and publishing (bulk loads)."),
 ]
-# A writer waits this long for the lock the web app takes while it finishes tagging.
-LOCK_WAIT_SECONDS = 600.0
 Workers = Annotated[
     int,
     typer.Option(
@@ -80,183 +43,6 @@ Workers = Annotated[
 MemoryLimit = Annotated[
     str, typer.Option("--memory-limit", help="DuckDB memory cap during the ingest.")
 ]
-
-
-class _RateColumn(ProgressColumn):
-    """Records read so far and records per second."""
-
-    def render(self, task: Task) -> Text:
-        speed = task.finished_speed or task.speed or 0.0
-        return Text(f"{int(task.completed):,} records  {speed:,.0f} records/s")
-
-
-def _auto_workers(file: Path) -> int:
-    """Two parsing processes for big files on a multi-core machine; forking costs ~0.1 s."""
-    big = file.stat().st_size > 32 * 2**20
-    return 2 if big and (os.cpu_count() or 1) > 1 else 1
-
-
-def _report_error(error: RecordError) -> None:
-    err.print(f"{error.path}:{error.line}: {error.reason}" if error.line else str(error))
-
-
-def _finish(corpus: duckdb.DuckDBPyConnection, settings: Settings, total: IngestSummary) -> None:
-    """Tag every untagged work, rebuild the index if stale, publish a snapshot for the app."""
-    from permed_atlas.landscape.regions import load_region_sets
-    from permed_atlas.landscape.store.snapshots import publish_snapshot
-    from permed_atlas.landscape.topics import load_rules, rules_path_for
-    from permed_atlas.landscape.upkeep import complete_corpus
-
-    corpus.execute("RESET memory_limit")  # the cap is for the streaming write, not tagging
-    done = complete_corpus(
-        corpus,
-        regions=load_region_sets(settings),
-        rules=load_rules(rules_path_for(settings.data_dir)),
-        rebuild_aggregates=bool(total.deleted),
-    )
-    if done.tagged:
-        err.print(f"tagged {done.tagged:,} works")
-    publish_snapshot(corpus, settings.corpus_path)
-
-
-def _dry_run(files: list[Path], source: Source) -> IngestSummary:
-    """Parse every file and count; nothing is written."""
-    from permed_atlas.landscape.errors import TruncatedFileError
-    from permed_atlas.landscape.models import Deletion
-
-    summaries = []
-    for file in files:
-        read = rejected = unresolved = 0
-        problems: list[str] = []
-        try:
-            for record in parse_file(file, source=source):
-                if isinstance(record, Deletion):
-                    continue
-                read += 1
-                if isinstance(record, RecordError):
-                    rejected += 1
-                    _report_error(record)
-                else:
-                    unresolved += count_unresolved(record)
-        except TruncatedFileError as exc:
-            problems.append(str(exc.at_record(read + 1)))
-        summary = IngestSummary(
-            read=read,
-            rejected=rejected,
-            path=str(file),
-            unresolved_affiliations=unresolved,
-            problems=tuple(problems),
-        )
-        summaries.append(summary)
-        out.print(f"{file}: {summary.line()}")
-    return combine(summaries)
-
-
-def run_ingest(
-    files: list[Path],
-    *,
-    source: Source,
-    settings: Settings,
-    dry_run: bool = False,
-    tag: bool = True,
-    workers: int = 0,
-    memory_limit: str = "192MB",
-) -> IngestSummary:
-    """Ingest ``files`` into the corpus of ``settings``, recording each file in ``ingest_run``.
-
-    Prints one ``file: read N, stored N, duplicates N, rejected N`` line per file and
-    the total as the last line of standard output, also when a file fails. A file
-    that breaks off keeps its records before the break; the others are still read,
-    the corpus is still tagged and published, and then :class:`IngestError` says
-    which files broke.
-
-    :param files: files or directories; all are checked before anything is read.
-    :param source: "openalex", "pubmed" or "patents".
-    :param settings: gives the corpus path and the platform database.
-    :param dry_run: parse and count only.
-    :param tag: tag untagged works, rebuild the search index and publish a snapshot.
-    :param workers: parsing processes for OpenAlex JSON Lines; 0 decides by file size.
-    :param memory_limit: DuckDB memory cap.
-    """
-    from permed_atlas.landscape.ingest.files import expand_paths
-
-    files = expand_paths(files, source=source)
-    if dry_run:
-        total = _dry_run(files, source)
-        err.print("dry run: nothing written")
-        out.print(total.line())
-        _raise_problems(total)
-        return total
-    engine = engine_for(settings)
-    upgrade_database(engine)
-    summaries: list[IngestSummary] = []
-    with open_corpus(
-        settings.corpus_path, memory_limit=memory_limit, lock_wait=LOCK_WAIT_SECONDS
-    ) as corpus:
-        try:
-            _ingest_each(files, source, corpus, engine, summaries, workers)
-        finally:
-            # Even when a file fails half-way, what the finished files did is said; the
-            # failing file's stored batches stay stored (each batch is one transaction).
-            total = combine(summaries)
-            if total.unresolved_affiliations:
-                err.print(
-                    f"{total.unresolved_affiliations:,} affiliations named no country we could read"
-                )
-            out.print(total.line())
-        if tag:
-            _finish(corpus, settings, total)
-    _raise_problems(total)
-    return total
-
-
-def _raise_problems(total: IngestSummary) -> None:
-    if total.problems:
-        more = f" (and {len(total.problems) - 1} more)" if len(total.problems) > 1 else ""
-        raise IngestError(f"{total.problems[0]}{more}; the records before the break are stored")
-
-
-def _ingest_each(
-    files: list[Path],
-    source: Source,
-    corpus: duckdb.DuckDBPyConnection,
-    engine: Engine,
-    summaries: list[IngestSummary],
-    workers: int,
-) -> None:
-    columns = (
-        SpinnerColumn(),
-        TextColumn("{task.description}"),
-        _RateColumn(),
-        TimeElapsedColumn(),
-    )
-    with Progress(*columns, console=err, transient=True, disable=not err.is_terminal) as progress:
-        for file in files:
-            task = progress.add_task(file.name, total=None)
-            started = datetime.now(UTC)
-
-            def advance(count: int, task: TaskID = task) -> None:
-                progress.advance(task, count)
-
-            summary = ingest_file(
-                file,
-                source=source,
-                corpus=corpus,
-                progress=advance,
-                on_error=_report_error,
-                workers=workers or _auto_workers(file),
-            )
-            progress.stop_task(task)
-            with session_scope(engine) as session:
-                record_ingest_run(
-                    session,
-                    source=source,
-                    summary=summary,
-                    started_at=started,
-                    finished_at=datetime.now(UTC),
-                )
-            summaries.append(summary)
-            out.print(f"{file}: {summary.line()}")  # names a break, if any, in brackets
 
 
 def _command(

@@ -22,7 +22,6 @@ import jinja2
 
 from permed_atlas.landscape.charts import SMALL_BASE, ChartLabels, build_charts
 from permed_atlas.landscape.filters import NO_FILTER, LandscapeFilter
-from permed_atlas.landscape.provenance import summarise_corpus
 from permed_atlas.landscape.regions import CHINA, EU27, RegionSet
 from permed_atlas.landscape.store.indicators import (
     ALL_REGIONS,
@@ -30,8 +29,9 @@ from permed_atlas.landscape.store.indicators import (
     compute_indicators,
     tagged_regions,
 )
+from permed_atlas.landscape.store.provenance import summarise_corpus
+from permed_atlas.landscape.store.work_detail import country_name
 from permed_atlas.landscape.topics import RuleSet
-from permed_atlas.landscape.work_detail import country_name
 
 TEMPLATES_DIR = Path(__file__).resolve().parents[1] / "web" / "templates"
 REPORT_TEMPLATE = "landscape/report.html.j2"

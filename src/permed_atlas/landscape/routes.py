@@ -14,13 +14,12 @@ from fastapi import Path as PathParam
 from fastapi.responses import RedirectResponse
 from starlette.responses import Response
 
+from permed_atlas.landscape.network_presenters import network_file, network_public
 from permed_atlas.landscape.presenters import (
     cached_dashboard,
     export_response,
     facet_choices,
     indicator_response,
-    network_file,
-    network_public,
     query_pairs,
     resolve_facet_labels,
     search_page_public,

@@ -16,7 +16,6 @@ corpus and publishes a snapshot when the corpus moved on.
 
 from __future__ import annotations
 
-import logging
 import threading
 import time
 from collections.abc import Iterator
@@ -27,30 +26,17 @@ from typing import TYPE_CHECKING
 import duckdb
 
 from permed_atlas.landscape import (
-    CorpusBusyError,
-    LandscapeError,
-    build_search_index,
-    complete_corpus,
+    CorpusUnavailableError,
+    complete_and_publish,
     current_marker,
-    current_snapshot,
-    load_region_sets,
-    load_rules,
-    open_corpus,
-    publish_snapshot,
-    rules_path_for,
-    search_index_is_current,
-    snapshot_is_current,
+    open_corpus_for_reading,
+    open_current_snapshot,
 )
 
 if TYPE_CHECKING:
     from permed_atlas.settings import Settings
 
-log = logging.getLogger(__name__)
 FIRST_SNAPSHOT_WAIT = 30.0
-
-
-class CorpusUnavailableError(LandscapeError):
-    """The corpus cannot be opened for reading (e.g. an ingest holds its lock)."""
 
 
 @dataclass(slots=True)
@@ -90,53 +76,14 @@ class CorpusHolder:
     def complete_and_publish(self) -> bool:
         """Finish tagging and indexing and publish a snapshot if the corpus moved on.
 
-        Returns False, doing nothing, when another process holds the writer's lock
-        (an ingest, which publishes when it is done); True otherwise, also when it
-        could not complete the corpus for a reason that waiting would not change.
+        False when another process holds the writer's lock (see
+        :func:`permed_atlas.landscape.complete_and_publish`).
         """
-        try:
-            with open_corpus(self.path) as writer:
-                if self._settings is not None:
-                    complete_corpus(
-                        writer,
-                        regions=load_region_sets(self._settings),
-                        rules=load_rules(rules_path_for(self._settings.data_dir)),
-                    )
-                elif not search_index_is_current(writer):
-                    build_search_index(writer)
-                if not snapshot_is_current(writer, self.path):
-                    publish_snapshot(writer, self.path)
-        except CorpusBusyError:
-            return False
-        except LandscapeError as exc:
-            # e.g. this process holds the file open read-only elsewhere: serve what there is
-            # (waiting would not help, so this is not "busy").
-            log.warning("cannot complete the corpus %s: %s", self.path, exc)
-        return True
-
-    def _open_fallback(self) -> duckdb.DuckDBPyConnection:
-        """The corpus file itself, when no snapshot can be published (the old way)."""
-        try:
-            return duckdb.connect(str(self.path), read_only=True)
-        except duckdb.ConnectionException as exc:
-            if "different configuration" not in str(exc):
-                raise CorpusUnavailableError(f"cannot open the corpus {self.path}: {exc}") from exc
-            # This process already has the file open for writing (a test, `permed demo`):
-            # share that database instance rather than fail.
-            return duckdb.connect(str(self.path))
-        except duckdb.Error as exc:
-            raise CorpusUnavailableError(f"cannot open the corpus {self.path}: {exc}") from exc
+        return complete_and_publish(self.path, self._settings)
 
     def _open_snapshot(self) -> _Opened | None:
-        snapshot = current_snapshot(self.path)
-        marker = current_marker(self.path)
-        if snapshot is None:
-            return None
-        try:
-            return _Opened(duckdb.connect(str(snapshot.path), read_only=True), marker)
-        except duckdb.Error as exc:
-            log.warning("cannot open the corpus snapshot %s: %s", snapshot.path, exc)
-            return None
+        opened = open_current_snapshot(self.path)
+        return None if opened is None else _Opened(*opened)
 
     def _first_open(self) -> _Opened:
         not_busy = self.complete_and_publish()
@@ -152,7 +99,7 @@ class CorpusHolder:
             return opened
         if not self.path.exists():
             raise CorpusUnavailableError(f"no corpus at {self.path} yet: an ingest is writing it")
-        return _Opened(self._open_fallback(), None)
+        return _Opened(open_corpus_for_reading(self.path), None)
 
     def _retire(self, opened: _Opened) -> None:
         opened.retired = True

@@ -75,7 +75,7 @@ def status_for(exc: PermedError) -> int:
 
     :param exc: the error raised by a core or store.
     """
-    from permed_atlas.web.corpus import CorpusUnavailableError
+    from permed_atlas.landscape import CorpusUnavailableError
 
     if isinstance(exc, NotFoundError):
         return 404

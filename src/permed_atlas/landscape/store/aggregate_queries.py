@@ -18,6 +18,7 @@ from typing import Any
 import duckdb
 
 from permed_atlas.landscape.filters import LandscapeFilter
+from permed_atlas.landscape.store._ranking import ranked_countries_sql, ranked_institutions_sql
 from permed_atlas.landscape.store.aggregates import AggregateBits
 from permed_atlas.landscape.topics import PM_TOPIC
 
@@ -240,18 +241,15 @@ def country_rows(
         totals = src.country_cells
     clause, clause_params = region_clause
     return connection.execute(
-        "SELECT region, rank, country_code, works, works / total FROM ("
-        " SELECT m.region, c.country_code, sum(c.works)::BIGINT AS works,"
-        "  row_number() OVER (PARTITION BY m.region ORDER BY sum(c.works) DESC, c.country_code)"
-        "  AS rank"
-        f" FROM ({counted} WHERE {where} GROUP BY 1) c"
-        " JOIN region_members m ON m.country_code = c.country_code"
-        f" WHERE {clause} GROUP BY m.region, c.country_code) ranked"
-        " JOIN (SELECT b.value AS region, sum(c.works)::BIGINT AS total"
-        f"  FROM (SELECT region_mask, works FROM {totals} WHERE {where}) c"
-        "  JOIN agg_bits b ON b.dim = 'region' AND (c.region_mask & (1::BIGINT << b.bit)) <> 0"
-        "  GROUP BY b.value) totals"
-        " USING (region) WHERE rank <= ? ORDER BY region, rank",
+        ranked_countries_sql(
+            per_country=f"({counted} WHERE {where} GROUP BY 1) c",
+            works="sum(c.works)::BIGINT",
+            region_clause=clause,
+            totals="SELECT b.value AS region, sum(c.works)::BIGINT AS total"
+            f" FROM (SELECT region_mask, works FROM {totals} WHERE {where}) c"
+            " JOIN agg_bits b ON b.dim = 'region' AND (c.region_mask & (1::BIGINT << b.bit)) <> 0"
+            " GROUP BY b.value",
+        ),
         [*params, *clause_params, *params, limit],
     ).fetchall()
 
@@ -278,16 +276,13 @@ def institution_rows(
         where = "TRUE"
     clause, clause_params = region_clause
     return connection.execute(
-        "SELECT region, rank, institution_id, institution, country_code, works, eu_cn_works"
-        " FROM (SELECT m.region, d.institution_id, d.institution_name AS institution,"
-        "  d.country_code, i.works, i.eu_cn_works, row_number() OVER (PARTITION BY m.region"
-        "   ORDER BY i.works DESC, d.institution_name, d.institution_key) AS rank"
-        " FROM (SELECT inst, sum(works)::BIGINT AS works,"
-        "   coalesce(sum(works) FILTER (eu_cn), 0)::BIGINT AS eu_cn_works"
-        f"  FROM {table} WHERE {where} GROUP BY inst) i"
-        " JOIN institution_dim d USING (inst)"
-        " JOIN region_members m ON m.country_code = d.country_code"
-        f" WHERE {clause}) WHERE rank <= ? ORDER BY region, rank",
+        ranked_institutions_sql(
+            per_institution="SELECT inst, sum(works)::BIGINT AS works,"
+            " coalesce(sum(works) FILTER (eu_cn), 0)::BIGINT AS eu_cn_works"
+            f" FROM {table} WHERE {where} GROUP BY inst",
+            key="inst",
+            region_clause=clause,
+        ),
         [*params, *clause_params, limit],
     ).fetchall()
 

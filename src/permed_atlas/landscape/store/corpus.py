@@ -191,6 +191,14 @@ class RowBatch:
     tables: dict[str, pa.Table]
 
 
+
+def reset_memory_limit(connection: duckdb.DuckDBPyConnection) -> None:
+    """Lift the memory cap :func:`open_corpus` set (it is for the streaming write, not tagging).
+
+    :param connection: a corpus connection.
+    """
+    connection.execute("RESET memory_limit")
+
 def row_batch(works: Sequence[Work]) -> RowBatch:
     """The rows of ``works``, indexed by their position in the sequence.
 

@@ -21,7 +21,6 @@ import duckdb
 from permed_atlas.landscape.errors import LandscapeError
 from permed_atlas.landscape.filters import NO_FILTER as NO_FILTER
 from permed_atlas.landscape.filters import LandscapeFilter as LandscapeFilter
-from permed_atlas.landscape.filters import filtered_works_sql as filtered_works_sql
 from permed_atlas.landscape.indicator_models import ALL_REGIONS as ALL_REGIONS
 from permed_atlas.landscape.indicator_models import INDICATOR_NAMES as INDICATOR_NAMES
 from permed_atlas.landscape.indicator_models import CitedWork as CitedWork
@@ -45,6 +44,8 @@ from permed_atlas.landscape.indicator_models import (
 from permed_atlas.landscape.regions import CHINA, EU27
 from permed_atlas.landscape.store import aggregate_queries as agg
 from permed_atlas.landscape.store import aggregates
+from permed_atlas.landscape.store._ranking import ranked_countries_sql, ranked_institutions_sql
+from permed_atlas.landscape.store.filtered import filtered_works_sql as filtered_works_sql
 
 
 def _query(
@@ -146,18 +147,13 @@ def top_institutions(
     rows = _query(
         connection,
         flt,
-        # institution_dim names each institution the same way whatever the filter.
-        "SELECT region, rank, institution_id, institution, country_code, works, eu_cn_works FROM ("
-        " SELECT m.region, d.institution_id, d.institution_name AS institution, d.country_code,"
-        "  i.works, i.eu_cn_works, row_number() OVER (PARTITION BY m.region"
-        "   ORDER BY i.works DESC, d.institution_name, d.institution_key) AS rank"
-        " FROM (SELECT wi.institution_key, count(*) AS works,"
-        "   count(*) FILTER (fw.eu_cn) AS eu_cn_works"
-        "  FROM fw JOIN work_institutions wi USING (work_id) GROUP BY wi.institution_key) i"
-        " JOIN institution_dim d USING (institution_key)"
-        " JOIN region_members m ON m.country_code = d.country_code"
-        f" WHERE {clause})"
-        " WHERE rank <= ? ORDER BY region, rank",
+        ranked_institutions_sql(
+            per_institution="SELECT wi.institution_key, count(*) AS works,"
+            " count(*) FILTER (fw.eu_cn) AS eu_cn_works"
+            " FROM fw JOIN work_institutions wi USING (work_id) GROUP BY wi.institution_key",
+            key="institution_key",
+            region_clause=clause,
+        ),
         [*params, limit],
     )
     return institutions_of(rows)
@@ -181,15 +177,13 @@ def top_countries(
     rows = _query(
         connection,
         flt,
-        "SELECT region, rank, country_code, works, works / total FROM ("
-        " SELECT m.region, c.country_code, count(*) AS works,"
-        "  row_number() OVER (PARTITION BY m.region ORDER BY count(*) DESC, c.country_code) AS rank"
-        " FROM fw JOIN work_countries c USING (work_id)"
-        " JOIN region_members m ON m.country_code = c.country_code"
-        f" WHERE {clause} GROUP BY m.region, c.country_code) ranked"
-        " JOIN (SELECT r.region, count(*) AS total FROM fw JOIN work_regions r USING (work_id)"
-        "  GROUP BY r.region) totals USING (region)"
-        " WHERE rank <= ? ORDER BY region, rank",
+        ranked_countries_sql(
+            per_country="fw JOIN work_countries c USING (work_id)",
+            works="count(*)",
+            region_clause=clause,
+            totals="SELECT r.region, count(*) AS total FROM fw JOIN work_regions r"
+            " USING (work_id) GROUP BY r.region",
+        ),
         [*params, limit],
     )
     return countries_of(rows)

@@ -116,9 +116,11 @@ def _register_segmenter(connection: duckdb.DuckDBPyConnection) -> None:
     connection.create_function(_SEGMENT_FUNCTION, segment_han, [VARCHAR], VARCHAR)
 
 
-def _build_tables(connection: duckdb.DuckDBPyConnection) -> int:
+def _build_postings(connection: duckdb.DuckDBPyConnection) -> None:
+    """search_postings: (term, work, term frequency, document length) of titles and abstracts."""
     # The title twice: its words weigh double; so does a vernacular title (PubMed keeps the
-    # English translation as the title and the original, e.g. Chinese, beside it).
+    # English translation as the title and the original, e.g. Chinese, beside it). Chinese
+    # is cut into words (jieba) before DuckDB splits at spaces and punctuation.
     text = (
         "coalesce(title, '') || ' ' || coalesce(title, '') || ' ' || coalesce(v.titles, '') "
         "|| ' ' || coalesce(v.titles, '') || ' ' || coalesce(abstract, '')"
@@ -145,6 +147,10 @@ def _build_tables(connection: duckdb.DuckDBPyConnection) -> int:
         """,
         {"stop": list(STOPWORDS)},
     )
+
+
+def _build_facets(connection: duckdb.DuckDBPyConnection) -> None:
+    """search_facets, their value counts and the bits of the masked dimensions."""
     connection.execute(
         """
         CREATE OR REPLACE TABLE search_facets AS
@@ -176,6 +182,10 @@ def _build_tables(connection: duckdb.DuckDBPyConnection) -> int:
         """,
         {"dims": list(MASKED_DIMENSIONS), "max_bits": MAX_BITS},
     )
+
+
+def _build_docs(connection: duckdb.DuckDBPyConnection) -> None:
+    """search_docs: one row per work with its flags, length and facet bit masks."""
     connection.execute(
         """
         CREATE OR REPLACE TABLE search_docs AS
@@ -202,6 +212,12 @@ def _build_tables(connection: duckdb.DuckDBPyConnection) -> int:
         ORDER BY w.work_id
         """
     )
+
+
+def _build_tables(connection: duckdb.DuckDBPyConnection) -> int:
+    _build_postings(connection)
+    _build_facets(connection)
+    _build_docs(connection)
     n_docs = int(connection.execute("SELECT count(*) FROM search_docs").fetchall()[0][0])
     connection.execute(
         """

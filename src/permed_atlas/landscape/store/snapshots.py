@@ -18,6 +18,7 @@ second per GB on an SSD); a weekly update pays it once.
 from __future__ import annotations
 
 import json
+import logging
 import os
 import shutil
 from dataclasses import dataclass
@@ -25,8 +26,9 @@ from pathlib import Path
 
 import duckdb
 
-from permed_atlas.landscape.errors import LandscapeError
+from permed_atlas.landscape.errors import CorpusUnavailableError, LandscapeError
 
+log = logging.getLogger(__name__)
 CURRENT = "CURRENT"
 KEEP = 2  # the current copy and the previous one, which a server may still be reading
 
@@ -160,3 +162,39 @@ def _prune(folder: Path, *, keep_from: int) -> None:
         if stem.isdigit() and int(stem) < keep_from:
             path.unlink(missing_ok=True)
             Path(f"{path}.wal").unlink(missing_ok=True)
+
+
+def open_current_snapshot(
+    corpus_path: Path | str,
+) -> tuple[duckdb.DuckDBPyConnection, tuple[int, int] | None] | None:
+    """A read-only connection to the published snapshot and its marker; None when there is
+    none or it cannot be opened (the reader falls back to the corpus file itself).
+
+    :param corpus_path: the writer's corpus file (snapshots live beside it).
+    """
+    snapshot = current_snapshot(corpus_path)
+    marker = current_marker(corpus_path)
+    if snapshot is None:
+        return None
+    try:
+        return duckdb.connect(str(snapshot.path), read_only=True), marker
+    except duckdb.Error as exc:
+        log.warning("cannot open the corpus snapshot %s: %s", snapshot.path, exc)
+        return None
+
+
+def open_corpus_for_reading(corpus_path: Path) -> duckdb.DuckDBPyConnection:
+    """The corpus file itself, read-only, when no snapshot can be published (the old way).
+
+    :raises CorpusUnavailableError: when the file cannot be opened.
+    """
+    try:
+        return duckdb.connect(str(corpus_path), read_only=True)
+    except duckdb.ConnectionException as exc:
+        if "different configuration" not in str(exc):
+            raise CorpusUnavailableError(f"cannot open the corpus {corpus_path}: {exc}") from exc
+        # This process already has the file open for writing (a test, `permed demo`):
+        # share that database instance rather than fail.
+        return duckdb.connect(str(corpus_path))
+    except duckdb.Error as exc:
+        raise CorpusUnavailableError(f"cannot open the corpus {corpus_path}: {exc}") from exc

@@ -11,7 +11,7 @@ import pycountry
 
 from permed_atlas.errors import NotFoundError
 from permed_atlas.landscape.errors import LandscapeError
-from permed_atlas.landscape.provenance import is_synthetic
+from permed_atlas.landscape.store.provenance import is_synthetic
 
 WORK_FIELDS = (
     "work_id",

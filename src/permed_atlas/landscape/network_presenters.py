@@ -1,0 +1,155 @@
+"""The collaboration map's page, JSON and file downloads (``/landscape/network``)."""
+
+from __future__ import annotations
+
+import dataclasses
+import io
+import tempfile
+import zipfile
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+from starlette.responses import Response
+
+from permed_atlas.landscape.network import (
+    build_collaboration_graph,
+    write_gexf,
+    write_vosviewer,
+)
+from permed_atlas.landscape.palette import NEUTRAL_GREY, group_colours, region_colours
+from permed_atlas.landscape.presenters import _labels_for, landscape_filter, query_pairs
+from permed_atlas.landscape.regions import CHINA, EU27
+from permed_atlas.landscape.schemas import (
+    NetworkPublic,
+)
+from permed_atlas.landscape.search_query import SearchQuery
+from permed_atlas.landscape.store.indicators import (
+    tagged_regions,
+)
+from permed_atlas.landscape.store.network import country_regions
+from permed_atlas.settings import Settings
+
+
+def _network_legend(nodes: list[dict[str, Any]], region_labels: dict[str, str]) -> dict[str, Any]:
+    """Both colourings of the network (EU-27 / China / other, and clusters) with their keys."""
+    side_colours = region_colours((EU27, CHINA))
+    sides: list[dict[str, Any]] = [
+        {"key": code, "label": region_labels.get(code, code), "colour": side_colours[code]}
+        for code in (EU27, CHINA)
+    ] + [{"key": "", "label": "other countries", "colour": NEUTRAL_GREY}]
+    for side in sides:
+        side["nodes"] = sum(1 for n in nodes if n["side"] == side["key"])
+    members: dict[int, list[dict[str, Any]]] = {}
+    for node in nodes:
+        members.setdefault(node["cluster"], []).append(node)
+    order = sorted(members)
+    colours = group_colours(len(order))
+    clusters = [
+        {
+            "cluster": cluster,
+            "colour": colour,
+            "nodes": len(members[cluster]),
+            "top": [n["label"] for n in sorted(members[cluster], key=lambda n: -n["works"])[:3]],
+        }
+        for cluster, colour in zip(order, colours, strict=True)
+    ]
+    return {"sides": sides, "clusters": clusters}
+
+
+def network_public(
+    settings: Settings,
+    corpus: Any,
+    query: SearchQuery,
+    level: str,
+    max_nodes: int,
+    min_weight: int,
+) -> NetworkPublic:
+    flt = landscape_filter(corpus, query)
+    graph = build_collaboration_graph(
+        corpus,
+        flt,
+        level="institution" if level == "institution" else "country",
+        max_nodes=max_nodes,
+        min_weight=min_weight,
+    )
+    qs = urlencode(
+        [
+            *query_pairs(query, paged=False),
+            ("level", level),
+            ("max_nodes", str(max_nodes)),
+            ("min_weight", str(min_weight)),
+        ]
+    )
+    sides = country_regions(corpus, (EU27, CHINA))
+    nodes = [
+        {
+            "id": node,
+            "label": data["label"],
+            "country": data.get("country", ""),
+            "works": data["works"],
+            "cluster": data.get("cluster", 1),
+            "side": sides.get(str(data.get("country", "")).upper(), ""),
+        }
+        for node, data in graph.nodes(data=True)
+    ]
+    region_labels = _labels_for(settings)["region"]
+    legend = _network_legend(nodes, region_labels)
+    colour_of = {c["cluster"]: c["colour"] for c in legend["clusters"]}
+    side_colour = {s["key"]: s["colour"] for s in legend["sides"]}
+    for node in nodes:
+        node["side_colour"] = side_colour[node["side"]]
+        node["cluster_colour"] = colour_of[node["cluster"]]
+    regions = tagged_regions(corpus)
+    return NetworkPublic.model_validate(
+        {
+            "level": level,
+            "filter": dataclasses.asdict(flt),
+            "max_nodes": max_nodes,
+            "min_weight": min_weight,
+            "regions": regions,
+            "region_labels": {code: region_labels.get(code, code) for code in regions},
+            "nodes": nodes,
+            "edges": [
+                {"source": a, "target": b, "weight": data["weight"]}
+                for a, b, data in graph.edges(data=True)
+            ],
+            "legend": legend,
+            "downloads": {
+                fmt: f"/api/v1/landscape/network/export?{qs}&format={fmt}"
+                for fmt in ("gexf", "vosviewer")
+            },
+        }
+    )
+
+
+def network_file(
+    corpus: Any, query: SearchQuery, level: str, max_nodes: int, min_weight: int, fmt: str
+) -> Response:
+    flt = landscape_filter(corpus, query)
+    graph = build_collaboration_graph(
+        corpus,
+        flt,
+        level="institution" if level == "institution" else "country",
+        max_nodes=max_nodes,
+        min_weight=min_weight,
+    )
+    with tempfile.TemporaryDirectory() as folder:
+        base = Path(folder) / f"permed-atlas-{level}-network"
+        if fmt == "gexf":
+            files = write_gexf(graph, base.with_suffix(".gexf"))
+            return Response(
+                files.paths[0].read_bytes(),
+                media_type="application/gexf+xml",
+                headers={"Content-Disposition": f'attachment; filename="{files.paths[0].name}"'},
+            )
+        files = write_vosviewer(graph, base)
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+            for path in files.paths:
+                archive.write(path, arcname=path.name)
+    return Response(
+        buffer.getvalue(),
+        media_type="application/zip",
+        headers={"Content-Disposition": f'attachment; filename="{base.name}-vosviewer.zip"'},
+    )

@@ -1,0 +1,158 @@
+"""Bring the corpus to a servable state: every work tagged, aggregates and index current.
+
+Also the two ways the corpus is read in that state: :func:`complete_and_publish` (the web
+app's upkeep, which publishes a snapshot) and :func:`tagged_corpus` (the commands that
+read the corpus).
+
+An ingest stores works batch by batch, then tags them and rebuilds the search
+index. If it is killed between the two (kill -9, a full disk, a power cut), the
+stored works stay untagged and unindexed, and a second ingest of the same file
+stores nothing new. So both the ingest and the web app call
+:func:`complete_corpus` whatever this run stored: it finishes the job that any
+earlier run left, and costs two cheap queries when there is none.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+
+from permed_atlas.landscape.errors import CorpusBusyError, LandscapeError
+from permed_atlas.landscape.regions import RegionSet, load_region_sets
+from permed_atlas.landscape.store.corpus import open_corpus
+from permed_atlas.landscape.store.search import build_search_index, search_index_is_current
+from permed_atlas.landscape.store.snapshots import publish_snapshot, snapshot_is_current
+from permed_atlas.landscape.store.tagging import (
+    TaggingSummary,
+    needs_tagging,
+    tag_corpus,
+    tag_untagged,
+)
+from permed_atlas.landscape.topics import RuleSet, load_rules, rules_path_for
+from permed_atlas.settings import Settings
+from permed_atlas.types import RegionCode
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class Completion:
+    """What :func:`complete_corpus` had to do: works tagged, whether it re-indexed."""
+
+    tagged: int
+    indexed: bool
+
+    @property
+    def did_anything(self) -> bool:
+        """Whether the corpus was left incomplete (by this run's writes or an earlier one's)."""
+        return bool(self.tagged) or self.indexed
+
+
+def complete_corpus(
+    connection: duckdb.DuckDBPyConnection,
+    *,
+    regions: Mapping[RegionCode, RegionSet] | Iterable[RegionSet],
+    rules: RuleSet,
+    rebuild_aggregates: bool = False,
+) -> Completion:
+    """Tag the untagged works (all of them if the derived tables are missing) and rebuild
+    the search index when it is not built from the corpus as it is.
+
+    :param connection: a writable corpus connection.
+    :param regions: the region sets.
+    :param rules: the topic rules.
+    :param rebuild_aggregates: rebuild the aggregates even when no work needs tags
+        (after works were deleted, which leaves no untagged work behind).
+    """
+    tagged = 0
+    summary = tag_untagged(connection, regions=regions, rules=rules)
+    if summary is not None:
+        tagged = summary.works
+    if needs_tagging(connection):  # tagged by an older version: derived tables missing
+        tagged = tag_corpus(connection, regions=regions, rules=rules).works
+    elif rebuild_aggregates and summary is None:
+        tag_corpus(connection, regions=regions, rules=rules, work_ids=())
+    indexed = False
+    if not search_index_is_current(connection):
+        build_search_index(connection)
+        indexed = True
+    return Completion(tagged=tagged, indexed=indexed)
+
+
+def complete_and_publish(corpus_path: Path, settings: Settings | None) -> bool:
+    """Finish tagging and indexing and publish a snapshot if the corpus moved on.
+
+    Returns False, doing nothing, when another process holds the writer's lock
+    (an ingest, which publishes when it is done); True otherwise, also when it
+    could not complete the corpus for a reason that waiting would not change.
+
+    :param corpus_path: the writer's corpus file.
+    :param settings: regions and topic rules for finishing tags; without them only a
+        stale index is rebuilt.
+    """
+    try:
+        with open_corpus(corpus_path) as writer:
+            if settings is not None:
+                complete_corpus(
+                    writer,
+                    regions=load_region_sets(settings),
+                    rules=load_rules(rules_path_for(settings.data_dir)),
+                )
+            elif not search_index_is_current(writer):
+                build_search_index(writer)
+            if not snapshot_is_current(writer, corpus_path):
+                publish_snapshot(writer, corpus_path)
+    except CorpusBusyError:
+        return False
+    except LandscapeError as exc:
+        # e.g. this process holds the file open read-only elsewhere: serve what there is
+        # (waiting would not help, so this is not "busy").
+        log.warning("cannot complete the corpus %s: %s", corpus_path, exc)
+    return True
+
+
+@contextmanager
+def tagged_corpus(settings: Settings) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A read-only corpus connection, after tagging any untagged works.
+
+    :param settings: gives the corpus path, regions and rules.
+    """
+    path = settings.corpus_path
+    if not path.exists():
+        raise LandscapeError(f"no corpus at {path}: run `permed ingest` or `permed demo` first")
+    with duckdb.connect(str(path), read_only=True) as probe:
+        stale = needs_tagging(probe)
+    if stale:
+        regions = load_region_sets(settings)
+        rules = load_rules(rules_path_for(settings.data_dir))
+        with open_corpus(path) as writer:
+            tag_untagged(writer, regions=regions, rules=rules)
+            if needs_tagging(writer):  # tagged by an older version: derived tables missing
+                tag_corpus(writer, regions=regions, rules=rules)
+    connection = open_corpus(path, read_only=True)
+    try:
+        yield connection
+    finally:
+        connection.close()
+
+
+def retag_and_publish(
+    settings: Settings, *, regions: Mapping[RegionCode, RegionSet], rules: RuleSet
+) -> TaggingSummary:
+    """Recompute the tags of every work and publish them to the web app (``permed tag``).
+
+    :param settings: gives the corpus path.
+    :param regions: the region sets.
+    :param rules: the topic rules.
+    """
+    with open_corpus(settings.corpus_path, lock_wait=600.0) as connection:
+        summary = tag_corpus(connection, regions=regions, rules=rules)
+        # The web app reads published snapshots: give it the new tags, with a current index.
+        complete_corpus(connection, regions=regions, rules=rules)
+        publish_snapshot(connection, settings.corpus_path)
+    return summary
