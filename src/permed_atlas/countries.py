@@ -15,6 +15,7 @@ that cut "Germany" and "China" to two letters must not invent jurisdictions.
 from __future__ import annotations
 
 import difflib
+import gettext
 import re
 import unicodedata
 from collections.abc import Mapping
@@ -27,6 +28,7 @@ import pycountry
 import yaml
 
 from permed_atlas.errors import InvalidInputError
+from permed_atlas.i18n import DEFAULT_LANGUAGE, LocalizedText, current_language, localized
 from permed_atlas.types import CountryCode
 
 __all__ = [
@@ -42,6 +44,7 @@ __all__ = [
     "iso_codes",
     "iso_name",
     "iso_names",
+    "localized_country_name",
     "resolve_country",
 ]
 
@@ -53,6 +56,10 @@ EU_EEA: CountryCode = "EU"
 """The EU/EEA as a party whose member state is not named (ISO 3166-1 reserves EU for it)."""
 
 EU_EEA_NAME = "EU/EEA (member state not named)"
+
+# pycountry ships the iso-codes project's gettext catalogs; a platform language maps to
+# the catalog's locale name (Simplified Chinese as used in mainland China).
+_ISO_LOCALES = {"zh": "zh_CN"}
 
 
 class CountryError(InvalidInputError):
@@ -176,6 +183,50 @@ def country_name(code: CountryCode) -> str:
     if code == EU_EEA:
         return EU_EEA_NAME
     return iso_name(code) or code
+
+
+@lru_cache(maxsize=8)
+def _iso_catalog(language: str) -> gettext.NullTranslations | None:
+    locale = _ISO_LOCALES.get(language)
+    if locale is None:
+        return None
+    try:
+        return gettext.translation("iso3166-1", pycountry.LOCALES_DIR, languages=[locale])
+    except OSError:  # a pycountry build without that catalog: every name falls back
+        return None
+
+
+def _translated_name(code: CountryCode, language: str) -> str | None:
+    if code == EU_EEA:
+        names = _read_yaml(ALIASES_FILE).get("eu_eea_name") or {}
+        text = names.get(language) if isinstance(names, Mapping) else None
+        return str(text) if text else None
+    country = pycountry.countries.get(alpha_2=code)
+    catalog = _iso_catalog(language)
+    if country is None or catalog is None:
+        return None
+    # The catalog is keyed by ISO's English names; the common name ("Taiwan") may have no
+    # entry while the formal one does.
+    for attr in ("common_name", "name"):
+        english = getattr(country, attr, None)
+        if english:
+            translated = catalog.gettext(str(english))
+            if translated != english:
+                return translated
+    return None
+
+
+def localized_country_name(code: CountryCode, *, language: str | None = None) -> LocalizedText:
+    """The name of ``code`` in the current language (ISO 3166-1 catalogs), else English marked.
+
+    :param code: an ISO alpha-2 code or :data:`EU_EEA`.
+    :param language: the language wanted; the current language when None.
+    """
+    wanted = language or current_language()
+    english = country_name(code)
+    if wanted == DEFAULT_LANGUAGE:
+        return localized(english, language=wanted)
+    return localized(english, {wanted: _translated_name(code, wanted) or ""}, language=wanted)
 
 
 def describe_country(code: CountryCode) -> str:

@@ -21,7 +21,8 @@ yields the shorter words inside a long one ("人类遗传资源" gives "人类",
 Han words are not folded or stemmed.
 
 The partners capability has its own tokenizer (``partners/text.py``) because it
-must equal a DuckDB SQL expression; the landscape search tokenises in SQL.
+must equal a DuckDB SQL expression; the landscape search tokenises in SQL, after
+:func:`segment_han` has put spaces between Chinese words.
 """
 
 from __future__ import annotations
@@ -116,6 +117,20 @@ def iter_words(text: str, *, stop_words: frozenset[str] = STOP_WORDS) -> Iterato
                 yield word
         start = han.end()
     yield from _latin_words(text[start:], stop_words)
+
+
+def segment_han(text: str) -> str:
+    """``text`` with each run of Han characters cut into space-separated words.
+
+    For tokenisers that split at spaces and punctuation (the landscape search, in SQL):
+    jieba's search mode gives the long word and the words inside it, so "精准医学研究"
+    becomes "精准 医学 研究 精准医学 ..." and a query for 精准医学 or 医学 finds it.
+
+    :param text: any text; text without Han characters comes back unchanged.
+    """
+    if not _HAN.search(text):
+        return text
+    return _HAN.sub(lambda run: " " + " ".join(rjieba.cut_for_search(run.group(0))) + " ", text)
 
 
 def _latin_words(text: str, stop_words: frozenset[str]) -> Iterator[str]:
@@ -255,6 +270,7 @@ __all__ = [
     "fold",
     "has_terms",
     "iter_words",
+    "segment_han",
     "stem",
     "stop_words_with",
     "surface_forms",

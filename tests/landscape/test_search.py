@@ -263,7 +263,8 @@ def test_non_ascii_text_is_split_by_duckdb_like_the_documents(indexed) -> None:
         "präzisionsmedizin",
         "kreb",
         "therapien",
-        "精准医学",
+        "精准",  # Chinese is cut into words with jieba before DuckDB splits it (#18)
+        "医学",
     )
 
 

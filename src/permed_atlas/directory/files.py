@@ -36,6 +36,7 @@ from permed_atlas.directory.models import (
     GLOBAL_REGION,
     KINDS,
     PROGRAMME_STATUSES,
+    TRANSLATION_FIELDS,
     DirectoryEntry,
 )
 
@@ -44,8 +45,9 @@ TRANSFER_RULES_DIR = Path(__file__).resolve().parents[1] / "data" / "transfer"
 
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 _YEARS = re.compile(r"^(\d{4})(?:-(\d{4})?)?$")
-# "note" is free text any entry may carry; it is kept among the kind-specific details.
-_COMMON = frozenset((*ENTRY_FIELDS, *CONFIRMATION_FIELDS, "note"))
+# "note" is free text any entry may carry, and so are the translated names (``name_zh``)
+# with where each comes from (``name_zh_source``); they are kept among the details.
+_COMMON = frozenset((*ENTRY_FIELDS, *CONFIRMATION_FIELDS, "note", *TRANSLATION_FIELDS))
 KIND_FIELDS: Mapping[str, frozenset[str]] = {
     "funder": frozenset({"country", "parent"}),
     "programme": frozenset({"funders", "years", "status"}),
@@ -292,9 +294,14 @@ def parse_entry(
     unconfirmed = _unconfirmed(data, at, kind)
     rules = transfer_rule_ids() if rule_ids is None else rule_ids
     details = _details(kind, data, _KindContext(at, known_regions, rules))
-    note = read_text(data.get("note"), where=at, field="note", required=False)
-    if note:
-        details["note"] = note
+    for field in ("note", *TRANSLATION_FIELDS):
+        text = read_text(data.get(field), where=at, field=field, required=False)
+        if text:
+            details[field] = text
+    if details.get("name_zh_source") and not details.get("name_zh"):
+        raise DirectoryFileError(
+            f"{where}: field 'name_zh_source' is given without 'name_zh'", field="name_zh_source"
+        )
     return DirectoryEntry(
         id=entry_id,
         kind=kind,

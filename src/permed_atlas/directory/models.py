@@ -84,6 +84,18 @@ class DirectoryEntry:
         return not self.unconfirmed
 
     @property
+    def name_zh(self) -> str:
+        """The official Chinese name, or "" where none exists or none is known yet."""
+        return str(self.details.get("name_zh") or "")
+
+    @property
+    def label_zh(self) -> str:
+        """The Chinese name with the acronym, as Chinese lists show it ("" without a name)."""
+        if not self.name_zh:
+            return ""
+        return f"{self.name_zh}（{self.acronym}）" if self.acronym else self.name_zh
+
+    @property
     def label(self) -> str:
         """The name with the acronym, as lists show it."""
         if self.acronym and self.acronym.lower() not in self.name.lower():
@@ -211,6 +223,8 @@ ENTRY_FIELDS: tuple[str, ...] = (
     "related",
 )
 CONFIRMATION_FIELDS: tuple[str, ...] = ("confirmed", "unconfirmed")
+TRANSLATION_FIELDS: tuple[str, ...] = ("name_zh", "name_zh_source")
+"""Optional on every kind: the official Chinese name, and its source when not ``source``."""
 _COMMON_KEYS = frozenset((*ENTRY_FIELDS, *CONFIRMATION_FIELDS))
 
 

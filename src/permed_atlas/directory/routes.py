@@ -22,6 +22,7 @@ from permed_atlas.directory.models import (
     KIND_LABELS,
     KINDS,
     PROGRAMME_STATUSES,
+    TRANSLATION_FIELDS,
     DirectoryEntry,
 )
 from permed_atlas.directory.store import (
@@ -67,7 +68,7 @@ PAGE_SIZE = 20
 
 def form_fields(kind: str) -> list[str]:
     """The fields the edit form shows for an entry of ``kind``, in order."""
-    return [*_COMMON_FORM, *sorted(KIND_FIELDS[kind]), "note", "unconfirmed"]
+    return [*_COMMON_FORM, *sorted(KIND_FIELDS[kind]), "note", *TRANSLATION_FIELDS, "unconfirmed"]
 
 
 def form_values(entry: DirectoryEntry) -> dict[str, str]:

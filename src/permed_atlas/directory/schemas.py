@@ -38,6 +38,8 @@ class EntryUpdate(BaseModel):
     bbmri_eric: str | None = Field(default=None, max_length=20)
     organisation: str | None = Field(default=None, max_length=300)
     note: str | None = Field(default=None, max_length=2000)
+    name_zh: str | None = Field(default=None, max_length=500, description="official Chinese name")
+    name_zh_source: str | None = Field(default=None, max_length=500)
     unconfirmed: list[str] | None = Field(default=None, max_length=30)
     confirmed: bool | None = None
     comment: str | None = Field(default=None, max_length=500, description="why (history)")
@@ -101,6 +103,12 @@ class EntryDataPublic(_Answer):
     bbmri_eric: str | None = Field(default=None, description="biobank")
     organisation: str | None = Field(default=None, description="standard, initiative, biobank")
     note: str | None = Field(default=None, description="any kind")
+    name_zh: str | None = Field(
+        default=None, description="the official Chinese name, where one exists"
+    )
+    name_zh_source: str | None = Field(
+        default=None, description="where name_zh comes from, when not from source"
+    )
     confirmed: bool
     unconfirmed: list[str]
 

@@ -29,6 +29,8 @@ def entry_fields(entry: DirectoryEntry, *, with_name: bool = True) -> list[tuple
     fields = [(entry.summary, SUMMARY_WEIGHT), (" ".join(entry.keywords), KEYWORD_WEIGHT)]
     if with_name:
         fields.append((f"{entry.name} {entry.acronym or ''} {entry.id}", NAME_WEIGHT))
+        if entry.name_zh:
+            fields.append((entry.name_zh, NAME_WEIGHT))
     return fields
 
 

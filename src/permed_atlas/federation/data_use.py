@@ -63,6 +63,7 @@ class PurposeChoice:
     code: str
     shorthand: str
     label: str
+    label_zh: str = ""
 
 
 @lru_cache(maxsize=1)
@@ -74,15 +75,21 @@ def use_fields() -> tuple[UseField, ...]:
     for item in dataclasses.fields(DataUseRequest):
         if item.name in _OWN:
             continue
-        out.append(UseField(item.name, _kind(hints[item.name], item.name),
-                            helps.get(item.name, item.name.replace("_", " ")).rstrip(".")))
+        out.append(
+            UseField(
+                item.name,
+                _kind(hints[item.name], item.name),
+                helps.get(item.name, item.name.replace("_", " ")).rstrip("."),
+            )
+        )
     return tuple(out)
 
 
 def _kind(hint: Any, name: str) -> FieldKind:
     args = set(typing.get_args(hint)) - {type(None)}
     optional = typing.get_origin(hint) in (typing.Union, types.UnionType) and type(None) in set(
-        typing.get_args(hint))
+        typing.get_args(hint)
+    )
     base = next(iter(args)) if optional and len(args) == 1 else hint
     if base is bool:
         return "tristate" if optional else "flag"
@@ -101,7 +108,7 @@ def purpose_choices() -> tuple[PurposeChoice, ...]:
     duo = load_duo_ontology()
     terms = [t for t in duo.of_kind("permission") if t.id != _NRES]
     terms += [duo.terms[code] for code in sorted(duo.purposes) if code in duo.terms]
-    return tuple(PurposeChoice(t.id, t.shorthand or t.id, t.label) for t in terms)
+    return tuple(PurposeChoice(t.id, t.shorthand or t.id, t.label, t.label_zh) for t in terms)
 
 
 def check_purpose(text: str) -> str:
@@ -114,12 +121,21 @@ def check_purpose(text: str) -> str:
         if wanted in {choice.code.upper(), choice.shorthand.upper()}:
             return text.strip()
     known = ", ".join(c.shorthand for c in purpose_choices())
-    raise FilterError(f"purpose {text!r} is not a DUO purpose the matcher knows ({known})",
-                      field="purpose")
+    raise FilterError(
+        f"purpose {text!r} is not a DUO purpose the matcher knows ({known})", field="purpose"
+    )
 
 
-_YES = {"yes": True, "true": True, "on": True, "1": True,
-        "no": False, "false": False, "off": False, "0": False}
+_YES = {
+    "yes": True,
+    "true": True,
+    "on": True,
+    "1": True,
+    "no": False,
+    "false": False,
+    "off": False,
+    "0": False,
+}
 
 
 def data_use_from_values(values: Mapping[str, Any]) -> DataUseRequest | None:
@@ -156,8 +172,9 @@ def _read(item: UseField, raw: Any) -> Any:
         try:
             return int(str(raw).strip())
         except ValueError as exc:
-            raise FilterError(f"{item.name}: {raw!r} is not a whole number",
-                              field=item.name) from exc
+            raise FilterError(
+                f"{item.name}: {raw!r} is not a whole number", field=item.name
+            ) from exc
     if item.kind == "list":
         parts = raw if isinstance(raw, list | tuple) else str(raw).replace(";", ",").split(",")
         return tuple(p.strip().upper() for p in parts if str(p).strip())

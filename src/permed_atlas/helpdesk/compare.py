@@ -66,9 +66,7 @@ def list_entries(
     return sorted(found, key=lambda e: (e.country == EU, e.country, e.topic, e.id))
 
 
-def compare_topic(
-    knowledge: KnowledgeBase, *, topic: str, countries: Sequence[str]
-) -> Comparison:
+def compare_topic(knowledge: KnowledgeBase, *, topic: str, countries: Sequence[str]) -> Comparison:
     """One column per country with its entries on ``topic`` and the EU-level ones that apply.
 
     :param knowledge: from :func:`load_knowledge`.

@@ -37,6 +37,8 @@ class ChecklistItem:
     :param kind: ``blocker`` (not allowed as described), ``step`` (to do), ``met``
         (an obligation already satisfied) or ``procedure`` (a country's procedure).
     :param link: where the details are (an entry page), or "".
+    :param country: a procedure's jurisdiction code; with ``title`` and ``title_zh`` it lets a
+        page write the line in its own language ("" for other kinds).
     """
 
     text: str
@@ -44,6 +46,9 @@ class ChecklistItem:
     reference: str = ""
     link: str = ""
     unconfirmed: bool = False
+    country: str = ""
+    title: str = ""
+    title_zh: str = ""
 
 
 @dataclass(frozen=True)
@@ -84,7 +89,7 @@ def digest_answer(
             still_needed.extend(plain_missing(answer.transfer.assessment))
         still_needed.extend(answer.transfer.flow.missing)
     for group in answer.by_country:
-        checklist.extend(_procedures(group.name, group.hits, confirmed))
+        checklist.extend(_procedures(group.country, group.name, group.hits, confirmed))
     asked = terms_in([answer.question], glossary)
     used = terms_in([answer.question, *(i.text for i in checklist), *still_needed], glossary)
     return Digest(
@@ -94,7 +99,7 @@ def digest_answer(
 
 
 def _procedures(
-    country: str, hits: Iterable[Hit], confirmed: Mapping[str, Any]
+    code: str, country: str, hits: Iterable[Hit], confirmed: Mapping[str, Any]
 ) -> list[ChecklistItem]:
     items: list[ChecklistItem] = []
     topics: set[str] = set()
@@ -107,6 +112,7 @@ def _procedures(
             text=f"{country}: {entry.title}", kind="procedure",
             reference=entry.authority, link=f"/helpdesk/entries/{entry.id}",
             unconfirmed=not is_confirmed(entry, confirmed),
+            country=code, title=entry.title, title_zh=entry.title_zh,
         ))  # fmt: skip
     return items
 

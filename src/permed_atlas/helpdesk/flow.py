@@ -173,9 +173,12 @@ def _ends(
         if role is None and in_after_verb:
             role = "destination"
         after = question[mention.end : mention.end + 40]
-        if role is None and mention.text[:1].isupper() and mention.text.lower().endswith(
-            ("an", "ese", "ish", "ch", "ic")
-        ) and (_SAMPLES.match(after.strip()) or _DATA.match(after.strip())):
+        if (
+            role is None
+            and mention.text[:1].isupper()
+            and mention.text.lower().endswith(("an", "ese", "ish", "ch", "ic"))
+            and (_SAMPLES.match(after.strip()) or _DATA.match(after.strip()))
+        ):
             role = "origin"
         if role == "destination" and destination is None:
             destination = mention.code

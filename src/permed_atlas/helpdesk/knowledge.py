@@ -11,7 +11,7 @@ A file::
         title: ...
         authority: ...
         summary: ...
-        procedure:                 # steps: text, or {text, ref}
+        procedure:                 # steps: text, or {text, ref, text_zh}
           - {text: Submit the application in CTIS, ref: "Regulation (EU) No 536/2014, Art. 5(1)"}
         references: [{law: ..., article: ...}]
         timeline: ...
@@ -41,7 +41,7 @@ from typing import Any
 
 import yaml
 
-from permed_atlas.countries import iso_name
+from permed_atlas.countries import iso_name, localized_country_name
 from permed_atlas.filecache import cached_until_changed
 from permed_atlas.helpdesk.errors import KnowledgeFileError
 from permed_atlas.helpdesk.models import (
@@ -53,6 +53,7 @@ from permed_atlas.helpdesk.models import (
     Reference,
     Step,
 )
+from permed_atlas.i18n import LocalizedText, localized
 
 BUNDLED_DIR = Path(__file__).resolve().parents[1] / "data" / "helpdesk"
 JURISDICTIONS_FILE = "_jurisdictions.yaml"
@@ -95,6 +96,19 @@ def display_name(knowledge: KnowledgeBase, code: str) -> str:
     :param code: a jurisdiction code.
     """
     return knowledge.names.get(code) or country_name(code) or code
+
+
+def localized_display_name(knowledge: KnowledgeBase, code: str) -> LocalizedText:
+    """:func:`display_name` in the current language: the file's ``names_zh``, else ISO's.
+
+    :param knowledge: the loaded knowledge.
+    :param code: a jurisdiction code.
+    """
+    english = display_name(knowledge, code)
+    zh = knowledge.names_zh.get(code)
+    if zh is None and code not in SPECIAL_JURISDICTIONS and country_name(code) is not None:
+        zh = str(localized_country_name(code, language="zh"))
+    return localized(english, {"zh": zh or ""})
 
 
 def check_knowledge_file(path: Path) -> FileReport:
@@ -245,6 +259,7 @@ def _load(dirs: tuple[Path, ...]) -> KnowledgeBase:
         demonyms=support["demonyms"],
         abbreviations=support["abbreviations"],
         files=tuple(files),
+        names_zh=support.get("names_zh", {}),
     )
 
 
@@ -271,8 +286,9 @@ def _read_support(path: Path) -> dict[str, Any]:
                                      field=f"abbreviations.{word}")  # fmt: skip
         abbreviations[str(word)] = code
     names = {str(k): str(v) for k, v in (data.get("names") or {}).items()}
+    names_zh = {str(k): str(v) for k, v in (data.get("names_zh") or {}).items()}
     return {"eu_members": [str(c) for c in members], "demonyms": demonyms, "names": names,
-            "abbreviations": abbreviations}  # fmt: skip
+            "abbreviations": abbreviations, "names_zh": names_zh}  # fmt: skip
 
 
 def _parse_entry(
@@ -371,12 +387,16 @@ def _steps(value: Any, fail: Any) -> tuple[Step, ...]:
             steps.append(Step(" ".join(item.split())))
         elif isinstance(item, Mapping) and isinstance(item.get("text"), str) and item["text"]:
             ref = item.get("ref") or ""
-            if not isinstance(ref, str) or set(item) - {"text", "ref"}:
-                fail(f"step {number}: only text and ref (a text) are allowed", "procedure")
+            text_zh = item.get("text_zh") or ""
+            if (not isinstance(ref, str) or not isinstance(text_zh, str)
+                    or set(item) - {"text", "ref", "text_zh"}):  # fmt: skip
+                fail(f"step {number}: only text, ref and text_zh (texts) are allowed",
+                     "procedure")  # fmt: skip
                 continue
-            steps.append(Step(" ".join(item["text"].split()), " ".join(ref.split())))
+            steps.append(Step(" ".join(item["text"].split()), " ".join(ref.split()),
+                              " ".join(text_zh.split())))  # fmt: skip
         else:
-            fail(f"step {number}: must be a text or {{text, ref}}", "procedure")
+            fail(f"step {number}: must be a text or {{text, ref, text_zh}}", "procedure")
     return tuple(steps)
 
 

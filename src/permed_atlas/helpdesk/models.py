@@ -41,10 +41,14 @@ class Reference:
 
 @dataclass(frozen=True, slots=True)
 class Step:
-    """One step of a procedure, with the reference that requires it (when one does)."""
+    """One step of a procedure, with the reference that requires it (when one does).
+
+    :param text_zh: the step in Chinese (shown on Chinese pages and searched), if written.
+    """
 
     text: str
     ref: str = ""
+    text_zh: str = ""
 
 
 @dataclass(frozen=True)
@@ -103,6 +107,7 @@ class KnowledgeBase:
     demonyms: dict[str, str]
     abbreviations: dict[str, str] = field(default_factory=dict)
     files: tuple[str, ...] = ()
+    names_zh: dict[str, str] = field(default_factory=dict)
 
     def get(self, entry_id: str) -> Entry | None:
         """The entry with this id, or None."""

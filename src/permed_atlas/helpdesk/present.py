@@ -55,7 +55,9 @@ def entry_to_dict(
     data["references"] = [
         {"law": r.law, "article": r.article, "text": str(r)} for r in entry.references
     ]
-    data["procedure"] = [{"text": s.text, "ref": s.ref} for s in entry.procedure]
+    data["procedure"] = [
+        {"text": s.text, "ref": s.ref, "text_zh": s.text_zh} for s in entry.procedure
+    ]
     return data
 
 

@@ -53,7 +53,8 @@ def entry_document(entry: Entry) -> list[tuple[str, float]]:
             " ".join(ref.law for ref in entry.references)]  # fmt: skip
     return [(entry.title, TITLE_WEIGHT), (" ".join(entry.keywords), TITLE_WEIGHT),
             (entry.title_zh, TITLE_WEIGHT), (" ".join(entry.keywords_zh), TITLE_WEIGHT),
-            (" ".join(rest), 1.0)]  # fmt: skip
+            (" ".join(rest), 1.0),
+            (" ".join(step.text_zh for step in entry.procedure), 1.0)]  # fmt: skip
 
 
 @dataclass(frozen=True)

@@ -27,7 +27,7 @@ from permed_atlas.helpdesk.digest import TRANSFER_ADVICE, Digest, digest_answer,
 from permed_atlas.helpdesk.errors import EntryNotFoundError, HelpdeskInputError
 from permed_atlas.helpdesk.funding import directory_entries, find_funding
 from permed_atlas.helpdesk.glossary import load_glossary, terms_in
-from permed_atlas.helpdesk.knowledge import display_name, load_knowledge
+from permed_atlas.helpdesk.knowledge import display_name, load_knowledge, localized_display_name
 from permed_atlas.helpdesk.models import TOPICS, Answer, FundingItem, KnowledgeBase
 from permed_atlas.helpdesk.present import (
     DISCLAIMER,
@@ -94,6 +94,8 @@ def _base_context(knowledge: KnowledgeBase) -> dict[str, Any]:
     return {
         "disclaimer": DISCLAIMER, "topics": TOPICS, "example": EXAMPLE,
         "jurisdictions": [(c, display_name(knowledge, c)) for c in codes],
+        # Names in the page's language for headings (the JSON keeps the English ``name``).
+        "jurisdiction_names": {c: localized_display_name(knowledge, c) for c in codes},
     }  # fmt: skip
 
 
@@ -223,7 +225,7 @@ def _entry_context(
                         load_glossary())  # fmt: skip
     return _base_context(knowledge) | {
         "entry": entry, "related": related, "directory": directory,
-        "country_name": display_name(knowledge, entry.country),
+        "country_name": localized_display_name(knowledge, entry.country),
         "confirmations": latest_confirmations(session), "glossary": glossary,
         "is_editor": is_editor(user),
         "values": {"source": entry.source, "checked_on": "", "note": ""}, "form_error": None,

@@ -37,6 +37,7 @@ class HelpdeskReferencePublic(_Answer):
 class HelpdeskStepPublic(_Answer):
     text: str
     ref: str
+    text_zh: str = Field(description="the step in Chinese; empty when not translated yet")
 
 
 class HelpdeskEntryPublic(_Answer):
@@ -91,6 +92,9 @@ class HelpdeskChecklistItemPublic(_Answer):
     reference: str
     link: str
     unconfirmed: bool
+    country: str = Field(description="a procedure's jurisdiction code; empty for other kinds")
+    title: str = Field(description="a procedure's entry title; empty for other kinds")
+    title_zh: str = Field(description="that title in Chinese; empty when not translated")
 
 
 class HelpdeskGlossaryTermPublic(_Answer):

@@ -38,6 +38,11 @@ __all__ = [
     "SUPPORTED_LANGUAGES",
     "LazyString",
     "TranslatedLabels",
+    "UNTRANSLATED_CLASS",
+    "LocalizedText",
+    "field_translations",
+    "localized",
+    "localized_field",
     "catalog_path",
     "current_language",
     "from_accept_language",
@@ -198,3 +203,14 @@ def install_jinja(environment: jinja2.Environment) -> jinja2.Environment:
     environment.globals["html_lang"] = lambda: HTML_LANG.get(current_language(), "en")
     environment.globals["LANGUAGE_NAMES"] = LANGUAGE_NAMES
     return environment
+
+
+# Imported last: localized reads the names above.
+from permed_atlas.i18n.localized import (  # noqa: E402
+    UNTRANSLATED_CLASS,
+    LocalizedText,
+    field_translations,
+    localized,
+    localized_field,
+)
+

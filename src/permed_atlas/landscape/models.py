@@ -45,7 +45,8 @@ class Term:
     """A controlled or free term attached to a work.
 
     ``scheme`` is one of: concept (OpenAlex concepts), topic (OpenAlex topics),
-    keyword, mesh, cpc, ipc.
+    keyword, mesh, cpc, ipc, vernacular_title (PubMed's original-language title of a
+    work whose title is the English translation; searched like the title).
     """
 
     scheme: str

@@ -39,6 +39,7 @@ class RegionSet:
     :param countries: ISO 3166-1 alpha-2 codes, upper case.
     :param source: where the membership comes from.
     :param path: the file it was read from, if any.
+    :param name_zh: the name in Chinese ("" until translated; pages then show ``name``, marked).
     """
 
     code: RegionCode
@@ -48,6 +49,7 @@ class RegionSet:
     checked: str | None = None
     path: str | None = None
     user_defined: bool = False
+    name_zh: str = ""
 
 
 def validate_country(code: object, *, where: str) -> CountryCode:
@@ -106,6 +108,9 @@ def parse_region_set(
                 countries.add(country)
     if not countries:
         raise RegionError(f"{path}: region {code} lists no countries")
+    name_zh = data.get("name_zh") or ""
+    if not isinstance(name_zh, str):
+        raise RegionError(f"{path}: field 'name_zh' must be a text (the name in Chinese)")
     return RegionSet(
         code=code,
         name=str(data.get("name") or code),
@@ -114,6 +119,7 @@ def parse_region_set(
         checked=str(data["checked"]) if data.get("checked") else None,
         path=path,
         user_defined=user_defined,
+        name_zh=name_zh.strip(),
     )
 
 

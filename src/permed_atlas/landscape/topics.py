@@ -35,10 +35,11 @@ _TOPIC = re.compile(r"^[a-z][a-z0-9_]*$")
 
 @dataclass(frozen=True, slots=True)
 class Topic:
-    """A topic code and its label."""
+    """A topic code and its label, with the label in Chinese when translated ("" until then)."""
 
     code: str
     label: str
+    label_zh: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,7 +128,10 @@ def parse_rules(data: Any, *, path: str) -> RuleSet:
         label = spec.get("label") if isinstance(spec, Mapping) else spec
         if not isinstance(label, str) or not label:
             raise TaggingRuleError(f"{path}: topics.{code}: field 'label' is missing")
-        topics.append(Topic(code=code, label=label))
+        label_zh = spec.get("label_zh", "") if isinstance(spec, Mapping) else ""
+        if not isinstance(label_zh, str):
+            raise TaggingRuleError(f"{path}: topics.{code}: field 'label_zh' must be a text")
+        topics.append(Topic(code=code, label=label, label_zh=label_zh.strip()))
     if PM_TOPIC not in {topic.code for topic in topics}:
         raise TaggingRuleError(f"{path}: topics: the reserved topic '{PM_TOPIC}' is missing")
     raw_rules = data.get("rules")

@@ -42,6 +42,7 @@ class Action:
     title: str
     description: str
     delphi_items: tuple[str, ...] = ()
+    title_zh: str = ""
 
 
 @dataclass(frozen=True)
@@ -49,6 +50,7 @@ class Priority:
     code: str
     title: str
     actions: tuple[Action, ...] = ()
+    title_zh: str = ""
 
 
 @dataclass(frozen=True)
@@ -56,11 +58,16 @@ class Pillar:
     code: str
     title: str
     priorities: tuple[Priority, ...] = ()
+    title_zh: str = ""
 
 
 @dataclass(frozen=True)
 class Roadmap:
-    """A roadmap: pillars, priorities under them, actions under those."""
+    """A roadmap: pillars, priorities under them, actions under those.
+
+    Every title has an optional Chinese twin (``title_zh``; an indicator's ``name_zh``),
+    "" until translated (docs/i18n-data.md).
+    """
 
     slug: str
     title: str
@@ -68,6 +75,7 @@ class Roadmap:
     source: Source
     pillars: tuple[Pillar, ...] = ()
     bundled: bool = False
+    title_zh: str = ""
 
     def actions(self) -> list[tuple[Pillar, Priority, Action]]:
         """Every action with the pillar and priority it sits under, in order."""
@@ -90,6 +98,7 @@ class RoadmapSummary:
     bundled: bool
     actions: int
     indicators: int
+    title_zh: str = ""
 
 
 @dataclass(frozen=True)
@@ -139,6 +148,7 @@ class Indicator:
     action_codes: tuple[str, ...] = ()
     data_source: str = ""
     note: str | None = None
+    name_zh: str = ""
 
 
 @dataclass(frozen=True)

@@ -176,6 +176,7 @@ def parse_roadmap(data: Any, *, where: str, bundled: bool = False) -> Roadmap:
                         title=_text(action_doc, "title", where, apath),
                         description=_text(action_doc, "description", where, apath, required=False),
                         delphi_items=tuple(str(item) for item in items),
+                        title_zh=_text(action_doc, "title_zh", where, apath, required=False),
                     )
                 )
             priorities.append(
@@ -183,6 +184,7 @@ def parse_roadmap(data: Any, *, where: str, bundled: bool = False) -> Roadmap:
                     code=code_of(priority_doc, qpath),
                     title=_text(priority_doc, "title", where, qpath),
                     actions=tuple(actions),
+                    title_zh=_text(priority_doc, "title_zh", where, qpath, required=False),
                 )
             )
         pillars.append(
@@ -190,11 +192,13 @@ def parse_roadmap(data: Any, *, where: str, bundled: bool = False) -> Roadmap:
                 code=code_of(pillar_doc, ppath),
                 title=_text(pillar_doc, "title", where, ppath),
                 priorities=tuple(priorities),
+                title_zh=_text(pillar_doc, "title_zh", where, ppath, required=False),
             )
         )
     return Roadmap(
         slug=slug,
         title=_text(doc, "title", where, ""),
+        title_zh=_text(doc, "title_zh", where, "", required=False),
         description=_text(doc, "description", where, "", required=False),
         source=source,
         pillars=tuple(pillars),
@@ -263,6 +267,7 @@ def parse_indicator(
         action_codes=actions,
         data_source=_text(entry, "data_source", where, path, required=False),
         note=_text(entry, "note", where, path, required=False) or None,
+        name_zh=_text(entry, "name_zh", where, path, required=False),
     )
     if indicator.target_date <= indicator.baseline_date:
         raise _fail(where, f"{path}target.date", "must come after the baseline date")

@@ -27,6 +27,7 @@ class RoadmapRow(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     slug: Mapped[str] = mapped_column(String(80), unique=True, index=True)
     title: Mapped[str] = mapped_column(Text)
+    title_zh: Mapped[str] = mapped_column(Text, default="", server_default="")
     description: Mapped[str] = mapped_column(Text, default="")
     source_title: Mapped[str] = mapped_column(Text)
     source_url: Mapped[str | None] = mapped_column(Text, nullable=True)
@@ -56,6 +57,7 @@ class RoadmapNodeRow(Base):
     kind: Mapped[str] = mapped_column(String(16))  # pillar | priority | action
     code: Mapped[str] = mapped_column(String(80))
     title: Mapped[str] = mapped_column(Text)
+    title_zh: Mapped[str] = mapped_column(Text, default="", server_default="")
     description: Mapped[str] = mapped_column(Text, default="")
     position: Mapped[int] = mapped_column(Integer, default=0)
     delphi_items: Mapped[list[str]] = mapped_column(JSON, default=list)
@@ -70,6 +72,7 @@ class IndicatorRow(Base):
         Integer, ForeignKey("roadmap.id", ondelete="CASCADE"), index=True
     )
     name: Mapped[str] = mapped_column(Text)
+    name_zh: Mapped[str] = mapped_column(Text, default="", server_default="")
     definition: Mapped[str] = mapped_column(Text)
     unit: Mapped[str] = mapped_column(String(80))
     direction: Mapped[str] = mapped_column(String(16))

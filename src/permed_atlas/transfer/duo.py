@@ -14,7 +14,7 @@ import functools
 import re
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from permed_atlas.filecache import cached_until_changed
@@ -63,6 +63,7 @@ class DuoTerm:
     comments: tuple[str, ...] = ()
     deprecated: bool = False
     replaced_by: tuple[DuoCode, ...] = ()
+    label_zh: str = ""
 
     @property
     def name(self) -> str:
@@ -153,7 +154,6 @@ class DuoOntology:
         return tuple(t.id for t in self.terms.values() if curie in t.parents)
 
 
-
 def _duo_files(path: Path | None = None) -> list[Path]:
     base = BUNDLED_DUO_DIR if path is None else Path(path)
     return [base] if base.is_dir() else [base, base.with_name("duo.csv")]
@@ -188,11 +188,34 @@ def load_duo_ontology(path: Path | None = None) -> DuoOntology:
     version, terms, parents = _parse_owl(owl_path)
     if csv_path.is_file():
         terms = _cross_check_csv(csv_path, terms)
+    labels_path = owl_path.with_name("labels_zh.csv")
+    terms = _read_chinese_labels(
+        labels_path if labels_path.is_file() else BUNDLED_DUO_DIR / "labels_zh.csv", terms
+    )
     purposes_path = owl_path.with_name("purposes.csv")
     if not purposes_path.is_file():
         purposes_path = BUNDLED_DUO_DIR / "purposes.csv"
     purposes = _read_purposes(purposes_path, terms)
     return DuoOntology(version=version, terms=terms, parents=parents, purposes=purposes)
+
+
+def _read_chinese_labels(path: Path, terms: dict[DuoCode, DuoTerm]) -> dict[DuoCode, DuoTerm]:
+    """Terms with ``label_zh`` from ``labels_zh.csv`` (``id,label_zh``; ours, not DUO's)."""
+    if not path.is_file():
+        return terms
+    labelled = dict(terms)
+    with path.open(encoding="utf-8", newline="") as handle:
+        reader = csv.DictReader(handle)
+        if {"id", "label_zh"} - set(reader.fieldnames or ()):
+            raise DuoError(f"{path}: needs the columns id and label_zh")
+        for line, row in enumerate(reader, start=2):
+            code, label = (row.get("id") or "").strip(), (row.get("label_zh") or "").strip()
+            if code not in terms:
+                raise DuoError(f"{path}: line {line}: {code!r} is not a term of the ontology")
+            if not label:
+                raise DuoError(f"{path}: line {line}: label_zh of {code} is empty")
+            labelled[code] = replace(terms[code], label_zh=label)
+    return labelled
 
 
 def _curie(iri: str) -> str:

@@ -156,6 +156,7 @@ class Rule:
     path: str = ""
     met_when: Condition | None = None
     also: tuple[LegalReference, ...] = ()
+    title_zh: str = ""
 
     @property
     def references(self) -> tuple[LegalReference, ...]:
@@ -175,6 +176,8 @@ class RuleSet:
     rules: tuple[Rule, ...]
     path: str = ""
     covers: tuple[str, ...] = ()
+    title_zh: str = ""
+    """The law's official Chinese title (or, for a rule, its title in Chinese), if any."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -4,12 +4,14 @@ A file::
 
     law: GDPR
     title: Regulation (EU) 2016/679 (General Data Protection Regulation)
+    title_zh: ...      # optional: the official Chinese title (Chinese laws), see docs/i18n.md
     version: OJ L 119, 4.5.2016, as corrected
     source: https://eur-lex.europa.eu/eli/reg/2016/679/oj
     date_checked: "2026-11-23"
     rules:
       - id: gdpr-art9-special-category
         title: ...
+        title_zh: ...  # optional: the rule's title in Chinese
         when: {all: [{fact: special_category, is: true}, {fact: gdpr_applies, is: true}]}
         then: {effect: obligation, obligation: ..., evidence: [...], satisfied_by: [...]}
         reference: {law: GDPR, article: "Art. 9(1), 9(2)(a), 9(2)(j)"}
@@ -118,6 +120,7 @@ def parse_rule_file(data: Any, *, path: str, known_facts: set[str] | None = None
     for key in ("law", "title", "version", "source", "date_checked"):
         if not isinstance(data.get(key), str | int) or not str(data.get(key)).strip():
             raise RuleFileError(f"missing or empty {key!r}", path=path, field=key)
+    title_zh = _optional_text(data, "title_zh", path=path)
     rules_data = data.get("rules")
     if not isinstance(rules_data, list) or not rules_data:
         raise RuleFileError("'rules' must be a non-empty list", path=path, field="rules")
@@ -138,8 +141,19 @@ def parse_rule_file(data: Any, *, path: str, known_facts: set[str] | None = None
     return RuleSet(
         law=defaults["law"], title=str(data["title"]), version=str(data["version"]),
         source=defaults["source"], date_checked=defaults["date_checked"],
-        rules=tuple(rules), path=path, covers=tuple(covers),
+        rules=tuple(rules), path=path, covers=tuple(covers), title_zh=title_zh,
     )  # fmt: skip
+
+
+def _optional_text(data: Mapping[str, Any], key: str, *, path: str, rule_id: str = "") -> str:
+    """An optional translated text: absent is "", anything but a text is an error."""
+    value = data.get(key)
+    if value is None:
+        return ""
+    if not isinstance(value, str) or not value.strip():
+        raise RuleFileError(f"{key!r} must be a non-empty text when given", path=path,
+                            rule_id=rule_id or None, field=key)  # fmt: skip
+    return " ".join(value.split())
 
 
 def _parse_rule(
@@ -204,6 +218,7 @@ def _parse_rule(
         evidence=lists["evidence"], satisfied_by=lists["satisfied_by"],
         sets=tuple((str(k), v) for k, v in sets.items()), path=path,
         met_when=met_when, also=tuple(also),
+        title_zh=_optional_text(item, "title_zh", path=path, rule_id=rule_id),
     )  # fmt: skip
 
 

@@ -18,7 +18,15 @@ from fastapi.templating import Jinja2Templates
 from starlette.responses import RedirectResponse, Response
 
 from permed_atlas.accounts import role_at_least
-from permed_atlas.i18n import LANGUAGE_NAMES, SUPPORTED_LANGUAGES, install_jinja, use_language
+from permed_atlas.countries import localized_country_name
+from permed_atlas.i18n import (
+    LANGUAGE_NAMES,
+    SUPPORTED_LANGUAGES,
+    install_jinja,
+    localized,
+    localized_field,
+    use_language,
+)
 from permed_atlas.landscape import CorpusSummary, LandscapeError, summarise_corpus
 from permed_atlas.limits import COMMENT_MAX_LENGTH, TEXT_MAX_LENGTH
 from permed_atlas.web.csrf import csrf_input, get_csrf_token
@@ -37,6 +45,12 @@ templates.env.globals["form_problems"] = problems_of
 templates.env.globals["field_label"] = field_label
 templates.env.globals["COMMENT_MAX_LENGTH"] = COMMENT_MAX_LENGTH
 templates.env.globals["TEXT_MAX_LENGTH"] = TEXT_MAX_LENGTH
+# Curated data in the page's language, English marked ``untranslated`` where a translation
+# is missing: ``{{ entry | localized("name") }}``, ``{{ localized(title, {"zh": title_zh}) }}``,
+# ``{{ code | country_label }}``.
+templates.env.globals["localized"] = localized
+templates.env.filters["localized"] = localized_field
+templates.env.filters["country_label"] = localized_country_name
 
 
 def _query_with(request: Request, **changes: Any) -> str:

@@ -40,8 +40,10 @@ def open_binary(path: Path | str) -> IO[bytes]:
     """
     file = Path(path)
     if file.is_dir():
-        raise IngestError(f"{file}: is a directory (give the directory to `permed ingest`, "
-                          "which reads the files inside it)")
+        raise IngestError(
+            f"{file}: is a directory (give the directory to `permed ingest`, "
+            "which reads the files inside it)"
+        )
     if not file.is_file():
         raise IngestError(f"{file}: no such file")
     try:
@@ -148,7 +150,8 @@ def iter_line_blocks(path: Path | str) -> Iterator[list[tuple[int, bytes]]]:
         if rest.strip():
             if _cut_json(rest):
                 raise TruncatedFileError(
-                    str(path), line=number + 1,
+                    str(path),
+                    line=number + 1,
                     detail="the last line has no line end and is not whole JSON",
                 )
             yield [(number + 1, rest)]
@@ -199,7 +202,8 @@ def iter_xml_chunks(
                 if eof:
                     if closing is not None and not closed:
                         raise TruncatedFileError(
-                            str(path), line=line + buffer.count(b"\n"),
+                            str(path),
+                            line=line + buffer.count(b"\n"),
                             detail=f"it ends without {closing.decode()} after its last record",
                         )
                     return
@@ -242,7 +246,7 @@ _DOI_PREFIX = re.compile(r"^(?:https?://(?:dx\.)?doi\.org/|doi:\s*)", re.IGNOREC
 
 
 def normalise_doi(value: object) -> str | None:
-    """"https://doi.org/10.1/ABC" -> "10.1/abc"; None for anything that is not a DOI."""
+    """ "https://doi.org/10.1/ABC" -> "10.1/abc"; None for anything that is not a DOI."""
     if not isinstance(value, str):
         return None
     doi = _DOI_PREFIX.sub("", value.strip()).lower()
@@ -260,7 +264,7 @@ def digits(value: object) -> str | None:
 
 
 def normalise_pmcid(value: object) -> str | None:
-    """"https://www.ncbi.nlm.nih.gov/pmc/articles/3489" or "PMC3489" -> "PMC3489"."""
+    """ "https://www.ncbi.nlm.nih.gov/pmc/articles/3489" or "PMC3489" -> "PMC3489"."""
     number = digits(value)
     return f"PMC{number}" if number else None
 

@@ -75,7 +75,7 @@ def iter_documents(
 
 
 def class_symbol(text: str | None) -> str | None:
-    """"A23L   1/29   20060101AFI..." or "7C07K 14/47" or "A61B005/00" -> "A23L1/29"."""
+    """ "A23L   1/29   20060101AFI..." or "7C07K 14/47" or "A61B005/00" -> "A23L1/29"."""
     if not text:
         return None
     match = _IPC.match(text)

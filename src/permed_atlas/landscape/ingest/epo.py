@@ -93,8 +93,12 @@ def work_from_epo(root: ET.Element) -> Work:
     application = (sdobi.findtext("B200/B210") or "").strip().split(".", 1)[0]
     priority_years = [year_of(d.text) for d in sdobi.iterfind("B300/B320/date")]
     years = [y for y in priority_years if y]
-    year = min(years) if years else (
-        year_of(sdobi.findtext("B200/B220/date")) or year_of(sdobi.findtext("B100/B140/date"))
+    year = (
+        min(years)
+        if years
+        else (
+            year_of(sdobi.findtext("B200/B220/date")) or year_of(sdobi.findtext("B100/B140/date"))
+        )
     )
     abstract = None
     for node in root.iterfind("abstract"):

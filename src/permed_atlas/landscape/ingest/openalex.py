@@ -52,7 +52,7 @@ def rebuild_abstract(inverted: Any) -> str | None:
 
 
 def _short(value: Any) -> str | None:
-    """"https://openalex.org/W1" -> "W1" (inlined rsplit: this runs ~30 times per work)."""
+    """ "https://openalex.org/W1" -> "W1" (inlined rsplit: this runs ~30 times per work)."""
     if value.__class__ is not str or not value:
         return None
     return value.rpartition("/")[2] or None
@@ -219,9 +219,7 @@ def work_from_openalex(record: dict[str, Any]) -> Work:
     )
 
 
-def parse_openalex_record(
-    line: bytes, *, path: str, number: int
-) -> Work | RecordError:
+def parse_openalex_record(line: bytes, *, path: str, number: int) -> Work | RecordError:
     """Decode and convert one JSON line; a RecordError (not raised) when it is malformed.
 
     :param line: the raw JSON text of one work.
@@ -235,9 +233,7 @@ def parse_openalex_record(
     return convert_openalex_record(record, path=path, number=number)
 
 
-def convert_openalex_record(
-    record: object, *, path: str, number: int
-) -> Work | RecordError:
+def convert_openalex_record(record: object, *, path: str, number: int) -> Work | RecordError:
     """Convert one decoded OpenAlex object; a RecordError (not raised) when it is unusable.
 
     :param record: the decoded JSON value.
@@ -381,15 +377,17 @@ def openalex_rows(
         if raw and not countries and not has_code:
             unresolved += 1
         orcid = author.get("orcid")
-        people.append((
-            index,
-            position,
-            "author",
-            author.get("display_name") or authorship.get("raw_author_name"),
-            _short(author.get("id")),
-            _short(orcid) if orcid else None,
-            raw,
-        ))
+        people.append(
+            (
+                index,
+                position,
+                "author",
+                author.get("display_name") or authorship.get("raw_author_name"),
+                _short(author.get("id")),
+                _short(orcid) if orcid else None,
+                raw,
+            )
+        )
         places.extend(located)
         for country in countries:
             places.append((index, position, None, None, None, country))

@@ -199,9 +199,11 @@ def _ingest_parallel(file: Path, tally: _Tally, batch_size: int, workers: int) -
     def flush() -> None:
         batch = corpus_store.concat_row_batches(parts)
         lines = list(raw)
-        tally.add(corpus_store.store_row_batch(
-            tally.corpus, batch=batch, record=lambda i: reparse(lines[i], path=str(file))
-        ))
+        tally.add(
+            corpus_store.store_row_batch(
+                tally.corpus, batch=batch, record=lambda i: reparse(lines[i], path=str(file))
+            )
+        )
         parts.clear()
         raw.clear()
 
@@ -343,8 +345,14 @@ def ingest_files(
     """
     files = expand_paths(paths, source=source)
     summaries = [
-        ingest_file(file, source=source, corpus=corpus, progress=progress, on_error=on_error,
-                    workers=workers)
+        ingest_file(
+            file,
+            source=source,
+            corpus=corpus,
+            progress=progress,
+            on_error=on_error,
+            workers=workers,
+        )
         for file in files
     ]
     return combine(summaries)

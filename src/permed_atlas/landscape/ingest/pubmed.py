@@ -24,15 +24,29 @@ from permed_atlas.landscape.ingest._common import (
 from permed_atlas.landscape.models import Contributor, Deletion, Term, Work
 
 _STARTS = (
-    b"<PubmedArticle>", b"<PubmedArticle ", b"<PubmedBookArticle>", b"<PubmedBookArticle ",
-    b"<DeleteCitation>", b"<DeleteCitation ",
+    b"<PubmedArticle>",
+    b"<PubmedArticle ",
+    b"<PubmedBookArticle>",
+    b"<PubmedBookArticle ",
+    b"<DeleteCitation>",
+    b"<DeleteCitation ",
 )
 _ENDS = (b"</PubmedArticle>", b"</PubmedBookArticle>", b"</DeleteCitation>")
 # Without it after the last article, the file was cut between two articles.
 _CLOSING = b"</PubmedArticleSet>"
 _LANGUAGES = {
-    "eng": "en", "chi": "zh", "ger": "de", "fre": "fr", "spa": "es", "jpn": "ja",
-    "ita": "it", "por": "pt", "rus": "ru", "kor": "ko", "dut": "nl", "pol": "pl",
+    "eng": "en",
+    "chi": "zh",
+    "ger": "de",
+    "fre": "fr",
+    "spa": "es",
+    "jpn": "ja",
+    "ita": "it",
+    "por": "pt",
+    "rus": "ru",
+    "kor": "ko",
+    "dut": "nl",
+    "pol": "pl",
 }
 
 
@@ -146,10 +160,16 @@ def work_from_pubmed(element: ET.Element) -> Work:
         for node in article.iterfind("PublicationTypeList/PublicationType")
     }
     language = (article.findtext("Language") or "").strip().lower()
+    title = _text(article.find("ArticleTitle"))
+    vernacular = _text(article.find("VernacularTitle"))
+    # PubMed's ArticleTitle is the English translation of a non-English article; the
+    # original title (e.g. Chinese) is the VernacularTitle, kept as a term so that the
+    # search finds the work by its own words.
+    extra = (Term("vernacular_title", vernacular),) if vernacular and title else ()
     return Work(
         kind="publication",
         source="pubmed",
-        title=_text(article.find("ArticleTitle")) or _text(article.find("VernacularTitle")),
+        title=title or vernacular,
         abstract=_abstract(article),
         year=_year(article),
         type="review" if "Review" in types else "article",
@@ -159,7 +179,7 @@ def work_from_pubmed(element: ET.Element) -> Work:
         pmcid=pmcid,
         doi=doi,
         contributors=_contributors(article),
-        terms=_terms(citation),
+        terms=_terms(citation) + extra,
     )
 
 
@@ -197,8 +217,11 @@ def parse_pubmed(path: Path | str) -> Iterator[Work | Deletion | RecordError]:
             element = ET.fromstring(chunk)
         except ET.ParseError as exc:
             where = line + exc.position[0] - 1
-            yield RecordError(f"broken XML in the article starting on line {line}: {_reason(exc)}",
-                              path=name, line=where)
+            yield RecordError(
+                f"broken XML in the article starting on line {line}: {_reason(exc)}",
+                path=name,
+                line=where,
+            )
             continue
         if element.tag == "DeleteCitation":
             yield deletion_from_pubmed(element)

@@ -28,9 +28,15 @@ class IngestRun:
 
 def _public(row: IngestRunRow) -> IngestRun:
     return IngestRun(
-        id=row.id, source=row.source, path=row.path, started_at=row.started_at,
-        finished_at=row.finished_at, read=row.read, stored=row.stored,
-        duplicates=row.duplicates, rejected=row.rejected,
+        id=row.id,
+        source=row.source,
+        path=row.path,
+        started_at=row.started_at,
+        finished_at=row.finished_at,
+        read=row.read,
+        stored=row.stored,
+        duplicates=row.duplicates,
+        rejected=row.rejected,
     )
 
 

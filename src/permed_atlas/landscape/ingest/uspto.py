@@ -38,10 +38,14 @@ def _name(book: ET.Element | None) -> str | None:
 def _party(party: ET.Element, role: str, position: int) -> Contributor:
     book = party.find("addressbook")
     country = (
-        party.findtext("residence/country")
-        or (book.findtext("address/country") if book is not None else None)
-        or ""
-    ).strip().upper()
+        (
+            party.findtext("residence/country")
+            or (book.findtext("address/country") if book is not None else None)
+            or ""
+        )
+        .strip()
+        .upper()
+    )
     city = (book.findtext("address/city") if book is not None else None) or ""
     return Contributor(
         position=position,
@@ -73,8 +77,10 @@ def _parties(biblio: ET.Element) -> tuple[Contributor, ...]:
 
 
 def _symbol_from_parts(node: ET.Element) -> str | None:
-    parts = [(node.findtext(tag) or "").strip() for tag in
-             ("section", "class", "subclass", "main-group", "subgroup")]
+    parts = [
+        (node.findtext(tag) or "").strip()
+        for tag in ("section", "class", "subclass", "main-group", "subgroup")
+    ]
     if not all(parts):
         return None
     return f"{parts[0]}{parts[1]}{parts[2]}{parts[3].lstrip('0') or '0'}/{parts[4]}"
@@ -94,8 +100,10 @@ def _classes(biblio: ET.Element) -> list[tuple[str, str | None]]:
 
 def _year(biblio: ET.Element) -> int | None:
     dates = [d.text for d in biblio.iterfind("priority-claims/priority-claim/date")]
-    dates += [d.text for d in biblio.iterfind("us-related-documents/us-provisional-application"
-                                              "/document-id/date")]
+    dates += [
+        d.text
+        for d in biblio.iterfind("us-related-documents/us-provisional-application/document-id/date")
+    ]
     years = [y for d in dates if (y := year_of(d))]
     if years:
         return min(years)

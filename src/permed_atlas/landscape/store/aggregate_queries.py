@@ -55,9 +55,7 @@ _registered = itertools.count()
 
 
 @contextmanager
-def sources_for(
-    connection: duckdb.DuckDBPyConnection, flt: LandscapeFilter
-) -> Iterator[Sources]:
+def sources_for(connection: duckdb.DuckDBPyConnection, flt: LandscapeFilter) -> Iterator[Sources]:
     """The stored cells, or for an institution filter one-work cells of its works.
 
     An institution's works are few: they are looked up once (by key in
@@ -239,9 +237,7 @@ def country_rows(
         counted = f"SELECT country_code, sum(works) AS works FROM {src.country_cells}"
         totals = src.cells
     else:  # the countries of the works of the filter's country
-        counted = (
-            f"SELECT other_country AS country_code, sum(works) AS works FROM {src.pair_cells}"
-        )
+        counted = f"SELECT other_country AS country_code, sum(works) AS works FROM {src.pair_cells}"
         totals = src.country_cells
     clause, clause_params = region_clause
     return connection.execute(

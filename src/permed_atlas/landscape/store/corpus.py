@@ -57,8 +57,13 @@ _SCHEMAS: dict[str, pa.Schema] = {
         + [(n, pa.string()) for n in ("institution_id", "institution_name", "ror", "country_code")]
     ),
     "terms": pa.schema(
-        [("work_id", pa.int64()), ("scheme", pa.string()), ("term", pa.string()),
-         ("term_id", pa.string()), ("score", pa.float64())]
+        [
+            ("work_id", pa.int64()),
+            ("scheme", pa.string()),
+            ("term", pa.string()),
+            ("term_id", pa.string()),
+            ("score", pa.float64()),
+        ]
     ),
     "work_ids": pa.schema(
         [("id_type", pa.string()), ("id_value", pa.string()), ("work_id", pa.int64())]
@@ -201,8 +206,9 @@ def concat_row_batches(batches: Sequence[RowBatch]) -> RowBatch:
         ids.extend(batch.ids)
         for table, rows in batch.tables.items():
             column = pc.add(rows.column("work_id"), pa.scalar(offset, pa.int64()))
-            parts[table].append(rows.set_column(rows.schema.get_field_index("work_id"),
-                                                "work_id", column))
+            parts[table].append(
+                rows.set_column(rows.schema.get_field_index("work_id"), "work_id", column)
+            )
         offset += batch.count
     tables = {
         table: pa.concat_tables(chunks) if chunks else _SCHEMAS[table].empty_table()
@@ -361,9 +367,7 @@ def _renumbered(tables: dict[str, pa.Table], new_id_of: list[int]) -> dict[str, 
     for table, rows in tables.items():
         position = rows.schema.get_field_index("work_id")
         ids = pc.take(mapping, rows.column("work_id"))
-        result[table] = rows.set_column(position, "work_id", ids).filter(
-            pc.greater_equal(ids, 0)
-        )
+        result[table] = rows.set_column(position, "work_id", ids).filter(pc.greater_equal(ids, 0))
     return result
 
 
@@ -378,7 +382,10 @@ def _query(connection: duckdb.DuckDBPyConnection, sql: str, **tables: pa.Table) 
 
 
 Rows = tuple[
-    list[tuple[Any, ...]], list[tuple[Any, ...]], list[tuple[Any, ...]], list[tuple[Any, ...]],
+    list[tuple[Any, ...]],
+    list[tuple[Any, ...]],
+    list[tuple[Any, ...]],
+    list[tuple[Any, ...]],
     list[tuple[Any, ...]],
 ]
 
@@ -405,9 +412,7 @@ def append_rows(rows: Rows, work_id: int, item: StoredWork) -> None:
     for p in w.contributors:
         people.append((work_id, p.position, p.role, p.name, p.id, p.orcid, p.raw_affiliation))
         for inst in p.institutions:
-            places.append(
-                (work_id, p.position, inst.id, inst.name, inst.ror, inst.country_code)
-            )
+            places.append((work_id, p.position, inst.id, inst.name, inst.ror, inst.country_code))
         for country in p.countries:
             places.append((work_id, p.position, None, None, None, country))
     for t in w.terms:
@@ -483,13 +488,16 @@ def load_stored_works(
     where = "WHERE work_id IN (SELECT work_id FROM _ingest_load)"
     # rowid order is insertion order: it keeps contributors, institutions and terms as written.
     rows = {
-        table: _query(connection, f"SELECT {cols} FROM {table} {where} ORDER BY work_id, rowid",
-                      **scope)
+        table: _query(
+            connection, f"SELECT {cols} FROM {table} {where} ORDER BY work_id, rowid", **scope
+        )
         for table, cols in (
             ("works", ", ".join(WORK_COLUMNS)),
             ("contributors", "work_id, position, role, name, author_id, orcid, raw_affiliation"),
-            ("affiliations",
-             "work_id, position, institution_id, institution_name, ror, country_code"),
+            (
+                "affiliations",
+                "work_id, position, institution_id, institution_name, ror, country_code",
+            ),
             ("terms", "work_id, scheme, term, term_id, score"),
             ("work_ids", "work_id, id_type, id_value"),
         )
@@ -506,9 +514,16 @@ def load_stored_works(
     for work_id, position, role, name, author_id, orcid, raw in rows["contributors"]:
         institutions, countries = places.get((work_id, position), ([], []))
         people.setdefault(work_id, []).append(
-            Contributor(position=position, name=name, role=role, id=author_id, orcid=orcid,
-                        institutions=tuple(institutions), countries=tuple(countries),
-                        raw_affiliation=raw)
+            Contributor(
+                position=position,
+                name=name,
+                role=role,
+                id=author_id,
+                orcid=orcid,
+                institutions=tuple(institutions),
+                countries=tuple(countries),
+                raw_affiliation=raw,
+            )
         )
     terms: dict[int, list[Term]] = {}
     for work_id, scheme, term, term_id, score in rows["terms"]:
@@ -541,4 +556,3 @@ def count_rows(connection: duckdb.DuckDBPyConnection) -> dict[str, int]:
         table: int(connection.execute(f"SELECT count(*) FROM {table}").fetchall()[0][0])
         for table in CONTENT_TABLES
     }
-

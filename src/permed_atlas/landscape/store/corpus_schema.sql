@@ -51,7 +51,7 @@ CREATE TABLE IF NOT EXISTS affiliations (
 -- Concepts, OpenAlex topics, keywords, MeSH headings, CPC and IPC classes.
 CREATE TABLE IF NOT EXISTS terms (
     work_id BIGINT NOT NULL,
-    scheme  VARCHAR NOT NULL,                -- 'concept' | 'topic' | 'keyword' | 'mesh' | 'cpc' | 'ipc'
+    scheme  VARCHAR NOT NULL,                -- 'concept' | 'topic' | 'keyword' | 'mesh' | 'cpc' | 'ipc' | 'vernacular_title'
     term    VARCHAR NOT NULL,
     term_id VARCHAR,
     score   DOUBLE

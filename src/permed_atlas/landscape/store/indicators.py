@@ -400,9 +400,7 @@ def _from_aggregates(
 ) -> Indicators:
     with agg.sources_for(connection, flt) as src:
         output = output_of(
-            agg.output_rows(
-                connection, flt, bits, regions=regions, all_label=ALL_REGIONS, src=src
-            )
+            agg.output_rows(connection, flt, bits, regions=regions, all_label=ALL_REGIONS, src=src)
         )
         trends = topic_trends_of(
             agg.topic_trend_rows(connection, flt, bits, regions=regions, src=src)
@@ -421,16 +419,12 @@ def _from_aggregates(
                 )
             ),
             countries=countries_of(
-                agg.country_rows(
-                    connection, flt, bits, region_clause=clause, limit=limit, src=src
-                )
+                agg.country_rows(connection, flt, bits, region_clause=clause, limit=limit, src=src)
             ),
             topics=topic_mix_from_trends(trends, output),
             topic_trends=trends,
             patents=patents_of(
                 agg.patent_rows(connection, flt, bits, region_clause=clause, src=src)
             ),
-            top_cited=top_cited_of(
-                agg.top_cited_rows(connection, flt, bits, limit=limit, src=src)
-            ),
+            top_cited=top_cited_of(agg.top_cited_rows(connection, flt, bits, limit=limit, src=src)),
         )

@@ -23,10 +23,12 @@ words, so FTS or SQL syntax in it is just more words.
 
 from __future__ import annotations
 
+import contextlib
 import io
 import re
 
 import duckdb
+from duckdb.sqltypes import VARCHAR
 
 from permed_atlas.errors import InvalidInputError
 from permed_atlas.landscape.errors import LandscapeError
@@ -56,8 +58,9 @@ from permed_atlas.landscape.store._search_sql import (
 )
 from permed_atlas.landscape.topics import PM_TOPIC
 from permed_atlas.spreadsheet import neutralise_arrow_table
+from permed_atlas.textsearch import segment_han
 
-INDEX_VERSION = "5"
+INDEX_VERSION = "6"  # 6: Chinese titles cut into words; PubMed vernacular titles indexed
 EXPORT_LIMIT = 100_000
 """The most works one export holds; the response says when it was cut."""
 EXPORT_FORMATS = ("csv", "parquet")
@@ -101,17 +104,39 @@ def search_index_is_current(connection: duckdb.DuckDBPyConnection) -> bool:
         return False
 
 
+_SEGMENT_FUNCTION = "permed_segment_han"
+# Only texts holding Han characters go through Python; the rest stay in DuckDB.
+_HAN_SQL = "'[\\x{3400}-\\x{4DBF}\\x{4E00}-\\x{9FFF}\\x{F900}-\\x{FAFF}]'"
+
+
+def _register_segmenter(connection: duckdb.DuckDBPyConnection) -> None:
+    # Not registered yet on a new connection; re-registered on one that built before.
+    with contextlib.suppress(duckdb.InvalidInputException):
+        connection.remove_function(_SEGMENT_FUNCTION)
+    connection.create_function(_SEGMENT_FUNCTION, segment_han, [VARCHAR], VARCHAR)
+
+
 def _build_postings(connection: duckdb.DuckDBPyConnection) -> None:
     """search_postings: (term, work, term frequency, document length) of titles and abstracts."""
-    # The title twice: its words weigh double.
+    # The title twice: its words weigh double; so does a vernacular title (PubMed keeps the
+    # English translation as the title and the original, e.g. Chinese, beside it). Chinese
+    # is cut into words (jieba) before DuckDB splits at spaces and punctuation.
     text = (
-        "lower(coalesce(title, '') || ' ' || coalesce(title, '') || ' ' || coalesce(abstract, ''))"
+        "coalesce(title, '') || ' ' || coalesce(title, '') || ' ' || coalesce(v.titles, '') "
+        "|| ' ' || coalesce(v.titles, '') || ' ' || coalesce(abstract, '')"
     )
+    text = (
+        f"lower(CASE WHEN regexp_matches({text}, {_HAN_SQL}) "
+        f"THEN {_SEGMENT_FUNCTION}({text}) ELSE {text} END)"
+    )
+    _register_segmenter(connection)
     connection.execute(
         f"""
         CREATE OR REPLACE TABLE search_postings AS
-        WITH raw AS (SELECT work_id, unnest(regexp_split_to_array({text}, '{SPLIT_PATTERN}'))
-                     AS raw_term FROM works),
+        WITH vernacular AS (SELECT work_id, string_agg(term, ' ') AS titles FROM terms
+                            WHERE scheme = 'vernacular_title' GROUP BY work_id),
+        raw AS (SELECT work_id, unnest(regexp_split_to_array({text}, '{SPLIT_PATTERN}'))
+                     AS raw_term FROM works LEFT JOIN vernacular v USING (work_id)),
         kept AS (SELECT work_id, {normalised_term_sql("raw_term")} AS term FROM raw
                  WHERE {TERM_FILTER_SQL}),
         lengths AS (SELECT work_id, count(*)::INTEGER AS doc_len FROM kept GROUP BY work_id)
@@ -244,7 +269,11 @@ def query_terms(connection: duckdb.DuckDBPyConnection, text: str) -> tuple[str, 
         return ()
     if text.isascii():
         return ascii_terms(text)
-    rows = connection.execute(query_terms_sql(), {"text": text, "stop": list(STOPWORDS)}).fetchall()
+    # Chinese is cut into words here exactly as the index cut the documents.
+    segmented = segment_han(text)
+    rows = connection.execute(
+        query_terms_sql(), {"text": segmented, "stop": list(STOPWORDS)}
+    ).fetchall()
     return tuple(row[0] for row in rows)
 
 

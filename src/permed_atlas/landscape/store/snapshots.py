@@ -85,8 +85,9 @@ def current_snapshot(corpus_path: Path | str) -> Snapshot | None:
     folder = snapshot_dir(corpus_path)
     try:
         data = json.loads((folder / CURRENT).read_text(encoding="utf-8"))
-        snapshot = Snapshot(folder / str(data["file"]), str(data["fingerprint"]),
-                            int(data["number"]))
+        snapshot = Snapshot(
+            folder / str(data["file"]), str(data["fingerprint"]), int(data["number"])
+        )
     except (OSError, ValueError, KeyError, TypeError):
         return None
     return snapshot if snapshot.path.is_file() else None

@@ -44,7 +44,8 @@ def withdraw_records(
             connection.unregister("_withdrawn")
             (touched,) = connection.execute("SELECT count(*) FROM _withdraw").fetchall()[0]
             tables = [
-                row[0] for row in connection.execute(
+                row[0]
+                for row in connection.execute(
                     "SELECT table_name FROM duckdb_columns() WHERE column_name = 'work_id' "
                     "AND database_name = current_database() AND schema_name = 'main' "
                     "AND NOT internal AND table_name IN "

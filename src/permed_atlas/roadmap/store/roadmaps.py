@@ -65,11 +65,16 @@ def _to_roadmap(session: Session, row: RoadmapRow) -> Roadmap:
                     title=action.title,
                     description=action.description,
                     delphi_items=tuple(action.delphi_items or ()),
+                    title_zh=action.title_zh or "",
                 )
                 for action in children.get(priority.id, [])
             )
-            priorities.append(Priority(code=priority.code, title=priority.title, actions=actions))
-        pillars.append(Pillar(code=pillar.code, title=pillar.title, priorities=tuple(priorities)))
+            priorities.append(
+                Priority(priority.code, priority.title, actions, title_zh=priority.title_zh or "")
+            )
+        pillars.append(
+            Pillar(pillar.code, pillar.title, tuple(priorities), title_zh=pillar.title_zh or "")
+        )
     return Roadmap(
         slug=row.slug,
         title=row.title,
@@ -83,6 +88,7 @@ def _to_roadmap(session: Session, row: RoadmapRow) -> Roadmap:
         ),
         pillars=tuple(pillars),
         bundled=row.bundled,
+        title_zh=row.title_zh or "",
     )
 
 
@@ -110,6 +116,7 @@ def list_roadmaps(session: Session) -> list[RoadmapSummary]:
                 bundled=row.bundled,
                 actions=actions or 0,
                 indicators=indicators or 0,
+                title_zh=row.title_zh or "",
             )
         )
     return summaries
@@ -165,6 +172,7 @@ def _add_nodes(session: Session, roadmap_id: int, roadmap: Roadmap) -> None:
     def upsert(
         kind: str, code: str, title: str, parent: int | None, position: int, **extra: Any
     ) -> int:
+        # extra: description, delphi_items, title_zh
         node = existing.get(code)
         if node is None:
             node = RoadmapNodeRow(roadmap_id=roadmap_id, code=code, delphi_items=[])
@@ -172,13 +180,16 @@ def _add_nodes(session: Session, roadmap_id: int, roadmap: Roadmap) -> None:
         node.kind, node.title, node.parent_id, node.position = kind, title, parent, position
         node.description = extra.get("description", "")
         node.delphi_items = list(extra.get("delphi_items", ()))
+        node.title_zh = extra.get("title_zh", "")
         session.flush()
         return node.id
 
     for i, pillar in enumerate(roadmap.pillars):
-        pillar_id = upsert("pillar", pillar.code, pillar.title, None, i)
+        pillar_id = upsert("pillar", pillar.code, pillar.title, None, i, title_zh=pillar.title_zh)
         for j, priority in enumerate(pillar.priorities):
-            priority_id = upsert("priority", priority.code, priority.title, pillar_id, j)
+            priority_id = upsert(
+                "priority", priority.code, priority.title, pillar_id, j, title_zh=priority.title_zh
+            )
             for k, action in enumerate(priority.actions):
                 upsert(
                     "action",
@@ -188,6 +199,7 @@ def _add_nodes(session: Session, roadmap_id: int, roadmap: Roadmap) -> None:
                     k,
                     description=action.description,
                     delphi_items=action.delphi_items,
+                    title_zh=action.title_zh,
                 )
 
 
@@ -203,6 +215,7 @@ def _write_indicator(
         session.add(row)
     row.roadmap_id = roadmap_id
     row.name, row.definition, row.unit = indicator.name, indicator.definition, indicator.unit
+    row.name_zh = indicator.name_zh
     row.direction = indicator.direction
     row.baseline_value, row.baseline_date = indicator.baseline_value, indicator.baseline_date
     row.target_value, row.target_date = indicator.target_value, indicator.target_date
@@ -210,6 +223,7 @@ def _write_indicator(
     row.centre = indicator.scope.centre
     row.actions = list(indicator.action_codes)
     row.data_source, row.note = indicator.data_source, indicator.note
+    row.name_zh = indicator.name_zh
     return row
 
 
@@ -288,6 +302,7 @@ def create_roadmap(
 
 def _set_roadmap_fields(row: RoadmapRow, roadmap: Roadmap) -> None:
     row.title, row.description = roadmap.title, roadmap.description
+    row.title_zh = roadmap.title_zh
     row.source_title, row.source_url = roadmap.source.title, roadmap.source.url
     row.source_published, row.source_checked = roadmap.source.published, roadmap.source.checked
     row.source_note = roadmap.source.note

@@ -55,6 +55,7 @@ def to_indicator(row: IndicatorRow, roadmap_slug: str) -> Indicator:
         action_codes=tuple(row.actions or ()),
         data_source=row.data_source,
         note=row.note,
+        name_zh=row.name_zh or "",
     )
 
 
