@@ -28,9 +28,14 @@ import yaml
 
 from permed_atlas.errors import PermedError
 
+# libyaml's loader is ten times faster than the pure-Python one; both are "safe".
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
 __all__ = [
     "DataFileError",
     "Where",
+    "collect_problems",
+    "entry_where",
     "read_bool",
     "read_choice",
     "read_date",
@@ -90,6 +95,47 @@ class Where:
         return self.error(f"{self.label}: field {field!r}{sep}{problem}", field)
 
 
+@dataclass(frozen=True)
+class _EntryWhere(Where):
+    """A place whose error is a :class:`DataFileError` built from path, entry and field."""
+
+    def fail(self, field: str, problem: str) -> Exception:
+        return self.error(problem.removeprefix(":").strip(), field)
+
+
+def entry_where(
+    error: Callable[..., DataFileError], *, path: str, entry_id: str | None = None
+) -> Where:
+    """The place ``entry_id`` of ``path``, where a reader raises ``error(problem, path=, ...)``.
+
+    The error then writes ``<path>: <entry label> '<id>', field '<field>': <problem>``.
+
+    :param error: a :class:`DataFileError` subclass (or a function with its keywords).
+    :param entry_id: the entry's id or position; None for a field of the file itself.
+    """
+    label = path if entry_id is None else f"{path}: entry {entry_id!r}"
+    return _EntryWhere(
+        label, lambda reason, field: error(reason, path=path, entry_id=entry_id, field=field)
+    )
+
+
+def collect_problems(problems: list[Any], error: type[Exception]) -> Callable[..., Any]:
+    """A caller of readers that appends their ``error`` to ``problems`` and returns None.
+
+    A checker that reports every problem of a file (not just the first) reads each
+    field as ``read(read_text, value, where=..., field=...)`` and keeps going.
+    """
+
+    def read(reader: Callable[..., Any], value: Any, **kwargs: Any) -> Any:
+        try:
+            return reader(value, **kwargs)
+        except error as exc:
+            problems.append(exc)
+            return None
+
+    return read
+
+
 def read_yaml(path: Path, *, error: Callable[[str], Exception], what: str = "") -> Any:
     """The YAML document in ``path``; a missing file or bad YAML raises ``error``.
 
@@ -97,8 +143,8 @@ def read_yaml(path: Path, *, error: Callable[[str], Exception], what: str = "") 
     :param what: names the file's role in the message (" node config").
     """
     try:
-        return yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as exc:
+        return yaml.load(path.read_text(encoding="utf-8"), Loader=_LOADER)  # noqa: S506
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
         raise error(f"cannot read{what}: {exc}") from exc
 
 

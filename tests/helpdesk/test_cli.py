@@ -116,7 +116,7 @@ def test_validate_shipped_and_broken_files(tmp_path: Path) -> None:
     result = runner.invoke(app, ["helpdesk", "validate", str(broken)])
     assert result.exit_code == 1
     out = " ".join(result.output.split())
-    assert "entry 'de-x', field 'source': is required" in out
+    assert "entry 'de-x', field 'source': is missing" in out
     assert "field 'references'" in out and "problem(s) in 1 file(s)" in out
 
 

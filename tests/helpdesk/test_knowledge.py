@@ -96,18 +96,22 @@ def test_funding_entries_point_at_existing_directory_entries() -> None:
 @pytest.mark.parametrize(
     ("change", "field", "words"),
     [
-        ({"source": None}, "source", "is required"),
-        ({"date_checked": None}, "date_checked", "is required"),
+        ({"source": None}, "source", "is missing"),
+        ({"date_checked": None}, "date_checked", "is missing"),
         ({"references": []}, "references", "at least one"),
-        ({"references": [{"law": "GDPR"}]}, "references", "article is required"),
+        ({"references": [{"law": "GDPR"}]}, "references[0].article", "is missing"),
         ({"country": "XX"}, "country", "unknown country 'XX'"),
-        ({"topic": "visa"}, "topic", "unknown topic 'visa'"),
-        ({"date_checked": "23/11/2026"}, "date_checked", "not an ISO date"),
-        ({"source": "ftp://example.org"}, "source", "not an http(s) URL"),
+        ({"topic": "visa"}, "topic", "'visa' is not one of"),
+        ({"date_checked": "23/11/2026"}, "date_checked", "is not a date"),
+        ({"source": "ftp://example.org"}, "source", "must start with https://"),
         ({"confirmed": False}, "caveat", "say what could not be checked"),
-        ({"confirmed": "maybe"}, "confirmed", "is required"),
+        ({"confirmed": "maybe"}, "confirmed", "must be true or false"),
+        ({"confirmed": None}, "confirmed", "is missing"),
+        ({"title": ["a", "list"]}, "title", "must be text"),
+        ({"keywords": {"a": 1}}, "keywords", "must be a list"),
+        ({"links": ["ftp://x.org"]}, "links[0]", "must start with https://"),
         ({"procedure": []}, "procedure", "non-empty list"),
-        ({"keywords": None}, "keywords", "is required"),
+        ({"keywords": None}, "keywords", "is missing"),
         ({"fee": "10"}, "fee", "unknown field"),
         ({"id": "Bad Id"}, "id", "slug"),
     ],
@@ -139,7 +143,7 @@ def test_every_problem_of_a_file_is_reported_not_only_the_first(tmp_path: Path) 
 def test_file_level_problems(tmp_path: Path) -> None:
     broken = tmp_path / "broken.yaml"
     broken.write_text("country: DE\nentries: [\n", encoding="utf-8")
-    assert "not valid YAML" in str(check_knowledge_file(broken).problems[0])
+    assert "cannot read" in str(check_knowledge_file(broken).problems[0])
     mismatch = _write(tmp_path, "fr.yaml", [GOOD_ENTRY], country="FR")
     (problem,) = check_knowledge_file(mismatch).problems
     assert problem.field == "country" and "differs from the file's country 'FR'" in str(problem)

@@ -35,13 +35,22 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import date
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from permed_atlas.countries import iso_name, localized_country_name
+from permed_atlas.datafiles import (
+    Where,
+    collect_problems,
+    entry_where,
+    read_bool,
+    read_choice,
+    read_date,
+    read_text,
+    read_texts,
+    read_url,
+    read_yaml,
+)
 from permed_atlas.filecache import cached_until_changed
 from permed_atlas.helpdesk.errors import KnowledgeFileError
 from permed_atlas.helpdesk.models import (
@@ -58,9 +67,7 @@ from permed_atlas.i18n import LocalizedText, localized
 BUNDLED_DIR = Path(__file__).resolve().parents[1] / "data" / "helpdesk"
 JURISDICTIONS_FILE = "_jurisdictions.yaml"
 SPECIAL_JURISDICTIONS = {EU: "European Union (EU level)", INTERNATIONAL: "International"}
-_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-_URL = re.compile(r"^https?://[^\s/$.?#][^\s]*$")
 _REQUIRED_TEXT = ("id", "country", "topic", "title", "authority", "summary", "timeline",
                   "fees", "date_checked", "source")  # fmt: skip
 _OPTIONAL = {"caveat", "links", "directory_ids", "related", "title_zh", "keywords_zh"}
@@ -118,11 +125,9 @@ def check_knowledge_file(path: Path) -> FileReport:
     """
     where = str(path)
     try:
-        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_LOADER)
-    except (OSError, UnicodeDecodeError) as exc:
-        return FileReport(where, (), (KnowledgeFileError(f"cannot read: {exc}", path=where),))
-    except yaml.YAMLError as exc:
-        return FileReport(where, (), (KnowledgeFileError(f"not valid YAML: {exc}", path=where),))
+        data = read_yaml(path, error=lambda message: KnowledgeFileError(message, path=where))
+    except KnowledgeFileError as exc:
+        return FileReport(where, (), (exc,))
     if not isinstance(data, Mapping):
         problem = KnowledgeFileError("must be a mapping with country, name, entries", path=where)
         return FileReport(where, (), (problem,))
@@ -264,10 +269,7 @@ def _load(dirs: tuple[Path, ...]) -> KnowledgeBase:
 
 
 def _read_support(path: Path) -> dict[str, Any]:
-    try:
-        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_LOADER)
-    except (OSError, yaml.YAMLError) as exc:
-        raise KnowledgeFileError(f"cannot read: {exc}", path=str(path)) from exc
+    data = read_yaml(path, error=lambda message: KnowledgeFileError(message, path=str(path)))
     if not isinstance(data, Mapping):
         raise KnowledgeFileError("must be a mapping", path=str(path))
     members = data.get("eu_members")
@@ -294,95 +296,65 @@ def _read_support(path: Path) -> dict[str, Any]:
 def _parse_entry(
     raw: Any, *, path: str, label: str, problems: list[KnowledgeFileError]
 ) -> Entry | None:
-    def fail(message: str, field: str | None = None) -> None:
-        problems.append(KnowledgeFileError(message, path=path, entry_id=label, field=field))
-
+    where = entry_where(KnowledgeFileError, path=path, entry_id=label)
+    read = collect_problems(problems, KnowledgeFileError)
     if not isinstance(raw, Mapping):
-        fail("must be a mapping of fields")
+        problems.append(KnowledgeFileError("must be a mapping of fields", path=path,
+                                           entry_id=label))  # fmt: skip
         return None
     for key in raw:
         if key not in _FIELDS:
-            fail(f"unknown field; known fields: {', '.join(sorted(_FIELDS))}", str(key))
-    text: dict[str, str] = {}
-    for name in _REQUIRED_TEXT:
-        value = raw.get(name)
-        if isinstance(value, date):
-            value = value.isoformat()
-        if not isinstance(value, str) or not value.strip():
-            fail("is required (a non-empty text)", name)
-            continue
-        text[name] = " ".join(value.split())
-    if "id" in text and not _ID.match(text["id"]):
-        fail("must be a lower-case slug (letters, digits, hyphens)", "id")
-    if "country" in text and country_name(text["country"]) is None:
-        fail(f"unknown country {text['country']!r}: use an ISO 3166-1 alpha-2 code, EU or INT",
-             "country")  # fmt: skip
-    if "topic" in text and text["topic"] not in TOPICS:
-        fail(f"unknown topic {text['topic']!r}; one of {', '.join(TOPICS)}", "topic")
-    if "date_checked" in text:
-        try:
-            date.fromisoformat(text["date_checked"])
-        except ValueError:
-            fail(f"{text['date_checked']!r} is not an ISO date (YYYY-MM-DD)", "date_checked")
-    if "source" in text and not _URL.match(text["source"]):
-        fail(f"{text['source']!r} is not an http(s) URL", "source")
-    procedure = _steps(raw.get("procedure"), fail)
-    references = _references(raw.get("references"), fail)
-    documents = _texts(raw.get("documents"), "documents", fail, required=True, empty_ok=True)
-    keywords = _texts(raw.get("keywords"), "keywords", fail, required=True)
-    links = _texts(raw.get("links"), "links", fail)
-    for link in links:
-        if not _URL.match(link):
-            fail(f"{link!r} is not an http(s) URL", "links")
-    title_zh = raw.get("title_zh") or ""
-    if not isinstance(title_zh, str):
-        fail("must be a text", "title_zh")
-        title_zh = ""
-    keywords_zh = _texts(raw.get("keywords_zh"), "keywords_zh", fail)
-    confirmed = raw.get("confirmed")
-    if not isinstance(confirmed, bool):
-        fail("is required: true, or false when a fact could not be checked", "confirmed")
-    caveat = raw.get("caveat") or ""
-    if not isinstance(caveat, str):
-        fail("must be a text", "caveat")
-        caveat = ""
-    if confirmed is False and not caveat.strip():
-        fail("say what could not be checked when confirmed is false", "caveat")
+            problems.append(where.fail(str(key), f": unknown field; known fields: "
+                                                 f"{', '.join(sorted(_FIELDS))}"))  # fmt: skip
+    text = {name: read(read_text, raw.get(name), where=where, field=name)
+            for name in _REQUIRED_TEXT if name not in {"topic", "date_checked", "source"}}  # fmt: skip
+    text["topic"] = read(read_choice, raw.get("topic"), where=where, field="topic", choices=TOPICS)
+    text["date_checked"] = read(read_date, raw.get("date_checked"), where=where,
+                                field="date_checked")  # fmt: skip
+    text["source"] = read(read_url, raw.get("source"), where=where, field="source", required=True)
+    if text["id"] and not _ID.match(text["id"]):
+        problems.append(where.fail("id", "must be a lower-case slug (letters, digits, hyphens)"))
+    if text["country"] and country_name(text["country"]) is None:
+        problems.append(where.fail("country", f": unknown country {text['country']!r}: "
+                                              "use an ISO 3166-1 alpha-2 code, EU or INT"))  # fmt: skip
+    procedure = _steps(raw.get("procedure"), where, problems)
+    references = _references(raw.get("references"), where, problems)
+    lists = {name: read(read_texts, raw.get(name), where=where, field=name) or ()
+             for name in ("documents", "keywords", "links", "keywords_zh", "directory_ids",
+                          "related")}  # fmt: skip
+    for name in ("documents", "keywords", "confirmed"):
+        if raw.get(name) is None:
+            problems.append(where.fail(name, "is missing"))
+    if raw.get("keywords") is not None and not lists["keywords"]:
+        problems.append(where.fail("keywords", "must not be empty"))
+    for index, link in enumerate(lists["links"]):
+        read(read_url, link, where=where, field=f"links[{index}]")
+    confirmed = read(read_bool, raw.get("confirmed"), where=where, field="confirmed", default=True)
+    caveat = read(read_text, raw.get("caveat"), where=where, field="caveat", required=False)
+    title_zh = read(read_text, raw.get("title_zh"), where=where, field="title_zh", required=False)
+    if confirmed is False and not caveat:
+        problems.append(where.fail("caveat", "must say what could not be checked when confirmed "
+                                             "is false"))  # fmt: skip
     if problems:
         return None
     return Entry(
         id=text["id"], country=text["country"], topic=text["topic"], title=text["title"],
         authority=text["authority"], summary=text["summary"], procedure=procedure,
-        references=references, timeline=text["timeline"], documents=documents,
+        references=references, timeline=text["timeline"], documents=lists["documents"],
         fees=text["fees"], date_checked=text["date_checked"], source=text["source"],
-        keywords=keywords, confirmed=bool(confirmed), caveat=" ".join(caveat.split()),
-        links=links, directory_ids=_texts(raw.get("directory_ids"), "directory_ids", fail),
-        title_zh=title_zh.strip(), keywords_zh=keywords_zh,
-        related=_texts(raw.get("related"), "related", fail), path=path,
+        keywords=lists["keywords"], confirmed=bool(confirmed), caveat=caveat or "",
+        links=lists["links"], directory_ids=lists["directory_ids"], title_zh=title_zh or "",
+        keywords_zh=lists["keywords_zh"], related=lists["related"], path=path,
     )  # fmt: skip
 
 
-def _texts(
-    value: Any, field: str, fail: Any, *, required: bool = False, empty_ok: bool = False
-) -> tuple[str, ...]:
-    if value is None:
-        if required:
-            fail("is required (a list of texts)", field)
-        return ()
-    if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
-        fail("must be a list of non-empty texts", field)
-        return ()
-    if required and not value and not empty_ok:
-        fail("must not be empty", field)
-    return tuple(" ".join(v.split()) for v in value)
-
-
-def _steps(value: Any, fail: Any) -> tuple[Step, ...]:
+def _steps(value: Any, where: Where, problems: list[KnowledgeFileError]) -> tuple[Step, ...]:
     if not isinstance(value, list) or not value:
-        fail("is required (a non-empty list of steps)", "procedure")
+        problems.append(where.fail("procedure", "is missing (a non-empty list of steps)"))
         return ()
     steps: list[Step] = []
     for number, item in enumerate(value, start=1):
+        field = f"procedure[{number - 1}]"
         if isinstance(item, str) and item.strip():
             steps.append(Step(" ".join(item.split())))
         elif isinstance(item, Mapping) and isinstance(item.get("text"), str) and item["text"]:
@@ -390,32 +362,32 @@ def _steps(value: Any, fail: Any) -> tuple[Step, ...]:
             text_zh = item.get("text_zh") or ""
             if (not isinstance(ref, str) or not isinstance(text_zh, str)
                     or set(item) - {"text", "ref", "text_zh"}):  # fmt: skip
-                fail(f"step {number}: only text, ref and text_zh (texts) are allowed",
-                     "procedure")  # fmt: skip
+                problems.append(where.fail(field, f": step {number}: only text, ref and text_zh "
+                                                  "(texts) are allowed"))  # fmt: skip
                 continue
             steps.append(Step(" ".join(item["text"].split()), " ".join(ref.split()),
                               " ".join(text_zh.split())))  # fmt: skip
         else:
-            fail(f"step {number}: must be a text or {{text, ref, text_zh}}", "procedure")
+            problems.append(where.fail(field, f": step {number}: must be a text or "
+                                              "{text, ref, text_zh}"))  # fmt: skip
     return tuple(steps)
 
 
-def _references(value: Any, fail: Any) -> tuple[Reference, ...]:
+def _references(
+    value: Any, where: Where, problems: list[KnowledgeFileError]
+) -> tuple[Reference, ...]:
     if not isinstance(value, list) or not value:
-        fail("is required: at least one {law, article}", "references")
+        problems.append(where.fail("references", "is missing: at least one {law, article}"))
         return ()
+    read = collect_problems(problems, KnowledgeFileError)
     refs: list[Reference] = []
-    for number, item in enumerate(value, start=1):
-        if not isinstance(item, Mapping):
-            fail(f"reference {number}: must be {{law, article}}", "references")
+    for index, item in enumerate(value):
+        field = f"references[{index}]"
+        if not isinstance(item, Mapping) or set(item) - {"law", "article"}:
+            problems.append(where.fail(field, "must be {law, article}"))
             continue
-        law, article = item.get("law"), item.get("article")
-        if not isinstance(law, str) or not law.strip():
-            fail(f"reference {number}: law is required", "references")
-        elif not isinstance(article, str | int) or not str(article).strip():
-            fail(f"reference {number}: article is required", "references")
-        elif set(item) - {"law", "article"}:
-            fail(f"reference {number}: only law and article are allowed", "references")
-        else:
-            refs.append(Reference(" ".join(law.split()), " ".join(str(article).split())))
+        law = read(read_text, item.get("law"), where=where, field=f"{field}.law")
+        article = read(read_text, item.get("article"), where=where, field=f"{field}.article")
+        if law and article:
+            refs.append(Reference(law, article))
     return tuple(refs)
