@@ -112,17 +112,23 @@ GOOD_RULE = """
     ("when", "then", "ref", "field", "message"),
     [
         ("{fact: nonsense_fact, is: true}", "{effect: note, obligation: x}",
-         "{law: L, article: A}", "when.fact", "unknown fact 'nonsense_fact'"),
+         "{law: L, article: A}", "when.fact", "'nonsense_fact' is not one of"),
+        ("{fact: [genetic], is: true}", "{effect: note, obligation: x}",
+         "{law: L, article: A}", "when.fact", "must be text"),
+        ("{fact: genetic, is: true}", "{effect: note, obligation: x, evidence: {a: 1}}",
+         "{law: L, article: A}", "then.evidence", "must be a list"),
+        ("{fact: genetic, is: true}", "{effect: note}",
+         "{law: L, article: A}", "then.obligation", "is missing"),
         ("{fact: data_subjects, gte: many}", "{effect: note, obligation: x}",
          "{law: L, article: A}", "when.gte", "needs a number"),
         ("{all: []}", "{effect: note, obligation: x}",
          "{law: L, article: A}", "when.all", "non-empty list"),
         ("{fact: genetic, is: true}", "{effect: maybe, obligation: x}",
-         "{law: L, article: A}", "then.effect", "effect must be one of"),
+         "{law: L, article: A}", "then.effect", "'maybe' is not one of"),
         ("{fact: genetic, is: true}", "{effect: obligation}",
-         "{law: L, article: A}", "then.obligation", "needs its text"),
+         "{law: L, article: A}", "then.obligation", "is missing"),
         ("{fact: genetic, is: true}", "{effect: note, obligation: x}",
-         "{law: L}", "reference", "needs law and article"),
+         "{law: L}", "reference.article", "is missing"),
         ("{fact: genetic, in: true}", "{effect: note, obligation: x}",
          "{law: L, article: A}", "when.in", "needs a list"),
     ],
@@ -145,7 +151,7 @@ def test_file_level_errors(tmp_path: Path) -> None:
     with pytest.raises(RuleFileError, match=r"a.yaml, field 'title'"):
         load_rule_sets([tmp_path])
     (tmp_path / "a.yaml").write_text("law: [unclosed\n", encoding="utf-8")
-    with pytest.raises(RuleFileError, match="not valid YAML"):
+    with pytest.raises(RuleFileError, match="cannot read"):
         load_rule_sets([tmp_path])
     with pytest.raises(RuleFileError, match="rule folder not found"):
         load_rule_sets([tmp_path / "nope"])

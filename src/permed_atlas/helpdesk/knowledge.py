@@ -75,6 +75,10 @@ _FIELDS = {*_REQUIRED_TEXT, "procedure", "references", "documents", "keywords", 
            *_OPTIONAL}  # fmt: skip
 
 
+# The KnowledgeFileErrors of one file; typed Any because the kit's Where.fail returns Exception.
+_Problems = list[Any]
+
+
 @dataclass(frozen=True)
 class FileReport:
     """What checking one file found: its entries (when valid) and every problem."""
@@ -293,9 +297,7 @@ def _read_support(path: Path) -> dict[str, Any]:
             "abbreviations": abbreviations, "names_zh": names_zh}  # fmt: skip
 
 
-def _parse_entry(
-    raw: Any, *, path: str, label: str, problems: list[KnowledgeFileError]
-) -> Entry | None:
+def _parse_entry(raw: Any, *, path: str, label: str, problems: _Problems) -> Entry | None:
     where = entry_where(KnowledgeFileError, path=path, entry_id=label)
     read = collect_problems(problems, KnowledgeFileError)
     if not isinstance(raw, Mapping):
@@ -306,8 +308,8 @@ def _parse_entry(
         if key not in _FIELDS:
             problems.append(where.fail(str(key), f": unknown field; known fields: "
                                                  f"{', '.join(sorted(_FIELDS))}"))  # fmt: skip
-    text = {name: read(read_text, raw.get(name), where=where, field=name)
-            for name in _REQUIRED_TEXT if name not in {"topic", "date_checked", "source"}}  # fmt: skip
+    plain = [name for name in _REQUIRED_TEXT if name not in {"topic", "date_checked", "source"}]
+    text = {name: read(read_text, raw.get(name), where=where, field=name) for name in plain}
     text["topic"] = read(read_choice, raw.get("topic"), where=where, field="topic", choices=TOPICS)
     text["date_checked"] = read(read_date, raw.get("date_checked"), where=where,
                                 field="date_checked")  # fmt: skip
@@ -315,8 +317,8 @@ def _parse_entry(
     if text["id"] and not _ID.match(text["id"]):
         problems.append(where.fail("id", "must be a lower-case slug (letters, digits, hyphens)"))
     if text["country"] and country_name(text["country"]) is None:
-        problems.append(where.fail("country", f": unknown country {text['country']!r}: "
-                                              "use an ISO 3166-1 alpha-2 code, EU or INT"))  # fmt: skip
+        problems.append(where.fail("country", f": unknown country {text['country']!r}: use an "
+                                              "ISO 3166-1 alpha-2 code, EU or INT"))  # fmt: skip
     procedure = _steps(raw.get("procedure"), where, problems)
     references = _references(raw.get("references"), where, problems)
     lists = {name: read(read_texts, raw.get(name), where=where, field=name) or ()
@@ -348,7 +350,7 @@ def _parse_entry(
     )  # fmt: skip
 
 
-def _steps(value: Any, where: Where, problems: list[KnowledgeFileError]) -> tuple[Step, ...]:
+def _steps(value: Any, where: Where, problems: _Problems) -> tuple[Step, ...]:
     if not isinstance(value, list) or not value:
         problems.append(where.fail("procedure", "is missing (a non-empty list of steps)"))
         return ()
@@ -373,9 +375,7 @@ def _steps(value: Any, where: Where, problems: list[KnowledgeFileError]) -> tupl
     return tuple(steps)
 
 
-def _references(
-    value: Any, where: Where, problems: list[KnowledgeFileError]
-) -> tuple[Reference, ...]:
+def _references(value: Any, where: Where, problems: _Problems) -> tuple[Reference, ...]:
     if not isinstance(value, list) or not value:
         problems.append(where.fail("references", "is missing: at least one {law, article}"))
         return ()

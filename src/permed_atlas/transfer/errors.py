@@ -23,20 +23,19 @@ class TransferError(PermedError):
 
 
 class RuleFileError(TransferError, DataFileError):
-    """A rule file is malformed.
+    """A rule file is malformed; ``entry_id`` (also ``rule_id``) is the rule's id.
 
     :param path: the file.
-    :param rule_id: the rule's id, when the problem is inside one rule.
+    :param entry_id: the rule's id, when the problem is inside one rule.
     :param field: the field at fault (dotted path inside the rule).
     """
 
     entry_label = "rule"
 
-    def __init__(
-        self, message: str, *, path: str, rule_id: str | None = None, field: str | None = None
-    ) -> None:
-        super().__init__(message, path=path, entry_id=rule_id, field=field)
-        self.rule_id = rule_id
+    @property
+    def rule_id(self) -> str | None:
+        """The id of the rule at fault, if any."""
+        return self.entry_id
 
 
 class ScenarioError(TransferError, InvalidInputError):

@@ -25,20 +25,27 @@ id and the field.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
-import yaml
-
+from permed_atlas.datafiles import (
+    Where,
+    entry_where,
+    read_choice,
+    read_date,
+    read_mapping,
+    read_text,
+    read_texts,
+    read_yaml,
+)
 from permed_atlas.filecache import cached_until_changed
 from permed_atlas.transfer.engine import FACTS, TESTS
 from permed_atlas.transfer.errors import RuleFileError
 from permed_atlas.transfer.models import Condition, Effect, LegalReference, Rule, RuleSet
 
 BUNDLED_RULES_DIR = Path(__file__).resolve().parents[1] / "data" / "transfer"
-# The C loader reads the rule files ten times faster; same safe subset of YAML.
-_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _LIST_TESTS = {"in", "not_in", "contains_any", "contains_none"}
 _NUMBER_TESTS = {"gt", "gte", "lt", "lte"}
 
@@ -67,10 +74,8 @@ def _read_rule_sets(dirs: tuple[Path, ...]) -> list[RuleSet]:
         for path in sorted(folder.glob("*.y*ml")):
             if path.name.startswith("_"):  # support files (jurisdictions), not rules
                 continue
-            try:
-                raw.append((path, yaml.load(path.read_text(encoding="utf-8"), Loader=_LOADER)))
-            except yaml.YAMLError as exc:
-                raise RuleFileError(f"not valid YAML: {exc}", path=str(path)) from exc
+            error = functools.partial(RuleFileError, path=str(path))
+            raw.append((path, read_yaml(path, error=error)))
     derived = {
         str(name)
         for _, data in raw
@@ -117,140 +122,115 @@ def parse_rule_file(data: Any, *, path: str, known_facts: set[str] | None = None
     """
     if not isinstance(data, Mapping):
         raise RuleFileError("a rule file must be a mapping with law, title and rules", path=path)
-    for key in ("law", "title", "version", "source", "date_checked"):
-        if not isinstance(data.get(key), str | int) or not str(data.get(key)).strip():
-            raise RuleFileError(f"missing or empty {key!r}", path=path, field=key)
-    title_zh = _optional_text(data, "title_zh", path=path)
+    where = entry_where(RuleFileError, path=path)
+    head: dict[str, str | None] = {key: read_text(data.get(key), where=where, field=key)
+            for key in ("law", "title", "version")}  # fmt: skip
+    head["source"] = read_text(data.get("source"), where=where, field="source")
+    head["date_checked"] = read_date(data.get("date_checked"), where=where, field="date_checked")
+    title_zh = _translation(data.get("title_zh"), where=where, field="title_zh")
     rules_data = data.get("rules")
     if not isinstance(rules_data, list) or not rules_data:
-        raise RuleFileError("'rules' must be a non-empty list", path=path, field="rules")
+        raise where.fail("rules", "must be a non-empty list")
     facts = known_facts if known_facts is not None else set(FACTS)
-    defaults = {"law": str(data["law"]), "source": str(data["source"]),
-                "date_checked": str(data["date_checked"])}  # fmt: skip
     rules: list[Rule] = []
     ids: set[str] = set()
     for index, item in enumerate(rules_data):
-        rule = _parse_rule(item, index=index, path=path, defaults=defaults, facts=facts)
+        rule = _parse_rule(item, index=index, path=path, defaults=head, facts=facts)
         if rule.id in ids:
-            raise RuleFileError("duplicate rule id", path=path, rule_id=rule.id, field="id")
+            raise RuleFileError("duplicate rule id", path=path, entry_id=rule.id, field="id")
         ids.add(rule.id)
         rules.append(rule)
-    covers = data.get("covers") or []
-    if not isinstance(covers, list) or not all(isinstance(c, str) for c in covers):
-        raise RuleFileError("must be a list of jurisdiction set codes", path=path, field="covers")
+    covers = read_texts(data.get("covers"), where=where, field="covers")
     return RuleSet(
-        law=defaults["law"], title=str(data["title"]), version=str(data["version"]),
-        source=defaults["source"], date_checked=defaults["date_checked"],
-        rules=tuple(rules), path=path, covers=tuple(covers), title_zh=title_zh,
+        law=head["law"] or "", title=head["title"] or "", version=head["version"] or "",
+        source=head["source"] or "", date_checked=head["date_checked"] or "",
+        rules=tuple(rules), path=path, covers=covers, title_zh=title_zh,
     )  # fmt: skip
-
-
-def _optional_text(data: Mapping[str, Any], key: str, *, path: str, rule_id: str = "") -> str:
-    """An optional translated text: absent is "", anything but a text is an error."""
-    value = data.get(key)
-    if value is None:
-        return ""
-    if not isinstance(value, str) or not value.strip():
-        raise RuleFileError(f"{key!r} must be a non-empty text when given", path=path,
-                            rule_id=rule_id or None, field=key)  # fmt: skip
-    return " ".join(value.split())
 
 
 def _parse_rule(
-    item: Any, *, index: int, path: str, defaults: dict[str, str], facts: set[str]
+    item: Any, *, index: int, path: str, defaults: Mapping[str, str | None], facts: set[str]
 ) -> Rule:
     if not isinstance(item, Mapping):
         raise RuleFileError("a rule must be a mapping", path=path, field=f"rules[{index}]")
-    rule_id = item.get("id")
-    if not isinstance(rule_id, str) or not rule_id.strip():
-        raise RuleFileError("every rule needs an 'id'", path=path, field=f"rules[{index}].id")
-
-    def fail(message: str, field: str) -> RuleFileError:
-        return RuleFileError(message, path=path, rule_id=rule_id, field=field)
-
-    for key in ("title", "explanation"):
-        if not isinstance(item.get(key), str) or not item[key].strip():
-            raise fail(f"missing or empty {key!r}", key)
+    rule_id = read_text(item.get("id"), where=entry_where(RuleFileError, path=path),
+                        field=f"rules[{index}].id") or ""  # fmt: skip
+    where = entry_where(RuleFileError, path=path, entry_id=rule_id)
+    title = read_text(item.get("title"), where=where, field="title") or ""
+    explanation = read_text(item.get("explanation"), where=where, field="explanation") or ""
     if "when" not in item:
-        raise fail("missing 'when' (the conditions)", "when")
-    when = _parse_condition(item["when"], where="when", fail=fail, facts=facts)
+        raise where.fail("when", "is missing (the conditions)")
+    when = _parse_condition(item["when"], at="when", where=where, facts=facts)
     then = item.get("then")
     if not isinstance(then, Mapping):
-        raise fail("missing 'then' (the consequence)", "then")
-    try:
-        effect = Effect(str(then.get("effect")))
-    except ValueError:
-        allowed = ", ".join(e.value for e in Effect)
-        raise fail(
-            f"effect must be one of {allowed}, not {then.get('effect')!r}", "then.effect"
-        ) from None
-    obligation = then.get("obligation", "")
-    if effect is not Effect.SCOPE and (not isinstance(obligation, str) or not obligation.strip()):
-        raise fail("an obligation, prohibition or note needs its text", "then.obligation")
-    lists = {}
-    for key in ("evidence", "satisfied_by"):
-        value = then.get(key) or []
-        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-            raise fail("must be a list of strings", f"then.{key}")
-        lists[key] = tuple(value)
-    sets = then.get("sets") or {}
-    if not isinstance(sets, Mapping):
-        raise fail("must map fact names to values", "then.sets")
-    ref = item.get("reference")
-    if not isinstance(ref, Mapping) or not ref.get("law") or not ref.get("article"):
-        raise fail("needs law and article", "reference")
-    also = []
-    for index, extra in enumerate(ref.get("also") or []):
-        if not isinstance(extra, Mapping) or not extra.get("law") or not extra.get("article"):
-            raise fail("needs law and article", f"reference.also[{index}]")
-        also.append(LegalReference(str(extra["law"]), str(extra["article"])))
+        raise where.fail("then", "is missing (the consequence)")
+    effect = Effect(read_choice(then.get("effect"), where=where, field="then.effect",
+                                choices=[e.value for e in Effect]))  # fmt: skip
+    obligation = read_text(then.get("obligation"), where=where, field="then.obligation",
+                           required=effect is not Effect.SCOPE) or ""  # fmt: skip
+    sets = read_mapping(then.get("sets"), where=where, field="then.sets")
+    reference = _reference(item.get("reference"), where=where, field="reference")
+    also = [_reference(extra, where=where, field=f"reference.also[{index}]")
+            for index, extra in enumerate(item["reference"].get("also") or [])]  # fmt: skip
     met_when = None
     if "met_when" in then:
-        met_when = _parse_condition(then["met_when"], where="then.met_when", fail=fail,
-                                    facts=facts)  # fmt: skip
-    date_checked = str(item.get("date_checked") or defaults["date_checked"])
+        met_when = _parse_condition(then["met_when"], at="then.met_when", where=where, facts=facts)
     return Rule(
-        id=rule_id, law=defaults["law"], title=item["title"].strip(), when=when, effect=effect,
-        obligation=str(obligation).strip(),
-        reference=LegalReference(str(ref["law"]), str(ref["article"]), str(ref.get("title", ""))),
-        explanation=" ".join(item["explanation"].split()),
-        source=str(item.get("source") or defaults["source"]), date_checked=date_checked,
-        evidence=lists["evidence"], satisfied_by=lists["satisfied_by"],
+        id=rule_id, law=defaults["law"] or "", title=title, when=when, effect=effect,
+        obligation=obligation, reference=reference, explanation=explanation,
+        source=str(item.get("source") or defaults["source"]),
+        date_checked=str(item.get("date_checked") or defaults["date_checked"]),
+        evidence=read_texts(then.get("evidence"), where=where, field="then.evidence"),
+        satisfied_by=read_texts(then.get("satisfied_by"), where=where, field="then.satisfied_by"),
         sets=tuple((str(k), v) for k, v in sets.items()), path=path,
         met_when=met_when, also=tuple(also),
-        title_zh=_optional_text(item, "title_zh", path=path, rule_id=rule_id),
+        title_zh=_translation(item.get("title_zh"), where=where, field="title_zh"),
     )  # fmt: skip
 
 
-def _parse_condition(node: Any, *, where: str, fail: Any, facts: set[str]) -> Condition:
+def _translation(value: Any, *, where: Where, field: str) -> str:
+    """An optional translated text: absent is "", a number (a slip in the file) an error."""
+    if value is not None and not isinstance(value, str):
+        raise where.fail(field, "must be text")
+    return read_text(value, where=where, field=field, required=False) or ""
+
+
+def _reference(value: Any, *, where: Where, field: str) -> LegalReference:
+    ref = read_mapping(value, where=where, field=field)
+    if not ref:
+        raise where.fail(field, "is missing (law and article)")
+    law = read_text(ref.get("law"), where=where, field=f"{field}.law") or ""
+    article = read_text(ref.get("article"), where=where, field=f"{field}.article") or ""
+    title = read_text(ref.get("title"), where=where, field=f"{field}.title", required=False)
+    return LegalReference(law, article, title or "")
+
+
+def _parse_condition(node: Any, *, at: str, where: Where, facts: set[str]) -> Condition:
+    """The condition at ``at`` (a dotted path inside the rule, named in errors)."""
     if not isinstance(node, Mapping) or not node:
-        raise fail("a condition must be a mapping", where)
+        raise where.fail(at, "must be a condition (a mapping)")
     for group in ("all", "any"):
         if group in node:
             children = node[group]
             if not isinstance(children, list) or not children:
-                raise fail(f"'{group}' needs a non-empty list", f"{where}.{group}")
+                raise where.fail(f"{at}.{group}", "must be a non-empty list")
             parsed = tuple(
-                _parse_condition(c, where=f"{where}.{group}[{i}]", fail=fail, facts=facts)
+                _parse_condition(c, at=f"{at}.{group}[{i}]", where=where, facts=facts)
                 for i, c in enumerate(children)
             )
-            return Condition(op=group, where=where, children=parsed)
+            return Condition(op=group, where=at, children=parsed)
     if "not" in node:
-        child = _parse_condition(node["not"], where=f"{where}.not", fail=fail, facts=facts)
-        return Condition(op="not", where=where, children=(child,))
-    fact = node.get("fact")
-    if not isinstance(fact, str):
-        raise fail("needs 'fact' (or all/any/not)", f"{where}.fact")
-    if fact not in facts:
-        raise fail(f"unknown fact {fact!r}; known: {', '.join(sorted(facts))}", f"{where}.fact")
+        child = _parse_condition(node["not"], at=f"{at}.not", where=where, facts=facts)
+        return Condition(op="not", where=at, children=(child,))
+    fact = read_choice(node.get("fact"), where=where, field=f"{at}.fact", choices=sorted(facts))
     tests = [key for key in node if key != "fact"]
     if len(tests) != 1 or tests[0] not in TESTS:
-        raise fail(f"needs exactly one test of {', '.join(sorted(TESTS))}", where)
+        raise where.fail(at, f"needs exactly one test of {', '.join(sorted(TESTS))}")
     op, value = tests[0], node[tests[0]]
     if op in _LIST_TESTS and not isinstance(value, list):
-        raise fail(f"'{op}' needs a list", f"{where}.{op}")
+        raise where.fail(f"{at}.{op}", "needs a list")
     if op in _NUMBER_TESTS and (isinstance(value, bool) or not isinstance(value, int | float)):
-        raise fail(f"'{op}' needs a number", f"{where}.{op}")
+        raise where.fail(f"{at}.{op}", "needs a number")
     if op in {"is", "known"} and not isinstance(value, bool):
-        raise fail(f"'{op}' needs true or false", f"{where}.{op}")
-    return Condition(op=op, where=where, fact=fact, value=value)
+        raise where.fail(f"{at}.{op}", "needs true or false")
+    return Condition(op=op, where=at, fact=fact, value=value)
