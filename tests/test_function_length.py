@@ -32,7 +32,6 @@ ALLOWED: dict[str, str] = {
     "permed_atlas/landscape/store/tagging.py:tag_corpus": _LANDSCAPE,
     "permed_atlas/migrations/versions/delphi_0001_create_delphi_tables.py:upgrade": _MIGRATION,
     "permed_atlas/migrations/versions/roadmap_0001_create_roadmap_tables.py:upgrade": _MIGRATION,
-    "permed_atlas/roadmap/spec.py:parse_roadmap": _TRANSLATIONS,
     "permed_atlas/web/app.py:create_app": _TRANSLATIONS,
 }
 

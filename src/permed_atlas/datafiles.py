@@ -9,7 +9,7 @@ things repeated in every validator live here:
   part as an attribute (a capability names its entries: "entry", "rule", ...).
 * :func:`read_yaml`, which turns an unreadable or malformed file into that error;
 * the field readers (:func:`read_text`, :func:`read_texts`, :func:`read_date`,
-  :func:`read_choice`, :func:`read_url`, :func:`read_int`, :func:`read_mapping`,
+  :func:`read_choice`, :func:`read_url`, :func:`read_int`, :func:`read_mapping`, :func:`read_list`,
   :func:`read_bool`), so a validator reads as a list of declarations. A reader reports a
   problem through a :class:`Where`, which knows the file and entry and builds the
   capability's own error; the problem is a clause that follows the field's name
@@ -18,7 +18,7 @@ things repeated in every validator live here:
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Mapping
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -40,6 +40,7 @@ __all__ = [
     "read_choice",
     "read_date",
     "read_int",
+    "read_list",
     "read_mapping",
     "read_text",
     "read_texts",
@@ -166,14 +167,20 @@ def read_text(value: Any, *, where: Where, field: str, required: bool = True) ->
     return " ".join(str(value).split())
 
 
-def read_texts(value: Any, *, where: Where, field: str) -> tuple[str, ...]:
-    """A list of texts (a single text counts as a list of one); each item is required."""
+def read_list(value: Any, *, where: Where, field: str) -> Sequence[Any]:
+    """A list of anything (the caller reads the items); an absent one is empty."""
     if value is None:
         return ()
+    if not isinstance(value, list | tuple):
+        raise where.fail(field, "must be a list")
+    return value
+
+
+def read_texts(value: Any, *, where: Where, field: str) -> tuple[str, ...]:
+    """A list of texts (a single text counts as a list of one); each item is required."""
     if isinstance(value, str):
         value = [value]
-    if not isinstance(value, list):
-        raise where.fail(field, "must be a list")
+    value = read_list(value, where=where, field=field)
     items = []
     for index, item in enumerate(value):
         text = read_text(item, where=where, field=f"{field}[{index}]")
@@ -246,9 +253,16 @@ def read_bool(value: Any, *, where: Where, field: str, default: bool) -> bool:
     return value
 
 
-def read_mapping(value: Any, *, where: Where, field: str) -> Mapping[str, Any]:
-    """A mapping of fields; an absent one is empty."""
+def read_mapping(
+    value: Any, *, where: Where, field: str, required: bool = False
+) -> Mapping[str, Any]:
+    """A mapping of fields; an absent one is empty.
+
+    :param required: an absent mapping is an error.
+    """
     if value is None:
+        if required:
+            raise where.fail(field, "is missing")
         return {}
     if not isinstance(value, Mapping):
         raise where.fail(field, "must be a mapping of fields")

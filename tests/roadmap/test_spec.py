@@ -53,13 +53,18 @@ def test_units() -> None:
             "pillars[1].code",
         ),
         ({"title": ""}, "title"),
+        ({"title": ["not", "text"]}, "title"),
+        ({"source": "a text"}, "source"),
+        ({"pillars": {"A": "x"}}, "pillars"),
+        ({"pillars": [{"code": "A"}]}, "pillars[0].title"),
+        ({"pillars": [{"code": "A", "title": "x", "priorities": [7]}]}, "pillars[0].priorities[0]"),
     ],
 )
 def test_roadmap_errors_name_the_field(change: dict, field: str) -> None:  # type: ignore[type-arg]
     with pytest.raises(InvalidRoadmapError) as caught:
         parse_roadmap({**DOC, **change}, where="f.yaml")
     assert caught.value.field == field
-    assert str(caught.value).startswith(f"f.yaml: {field}")
+    assert str(caught.value).startswith(f"f.yaml: field {field!r}")
 
 
 def test_indicator_families_expand_and_are_checked() -> None:
@@ -91,6 +96,11 @@ def test_indicator_families_expand_and_are_checked() -> None:
     late = {**family, "target": {"value": 70, "date": "2022-01-01"}}
     with pytest.raises(InvalidRoadmapError, match="must come after the baseline"):
         parse_indicators([late], roadmap=roadmap, where="f.yaml")
+    sideways = {**family, "direction": "sideways"}
+    with pytest.raises(
+        InvalidRoadmapError, match=r"field 'indicators\[0\]\.scopes\[0\]\.direction'"
+    ):
+        parse_indicators([sideways], roadmap=roadmap, where="f.yaml")
     over = {**family, "target": {"value": 170, "date": "2030-01-01"}}
     with pytest.raises(InvalidRoadmapError, match="not a percentage"):
         parse_indicators([over], roadmap=roadmap, where="f.yaml")

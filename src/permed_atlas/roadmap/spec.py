@@ -14,6 +14,14 @@ from collections.abc import Mapping, Sequence
 from datetime import date
 from typing import Any
 
+from permed_atlas.datafiles import (
+    Where,
+    read_choice,
+    read_list,
+    read_mapping,
+    read_text,
+    read_texts,
+)
 from permed_atlas.roadmap.errors import InvalidRoadmapError, ObservationError
 from permed_atlas.roadmap.models import (
     DIRECTIONS,
@@ -33,35 +41,29 @@ CSV_COLUMNS: tuple[str, ...] = ("indicator", "date", "value", "unit", "source")
 _PERCENT_WORDS = re.compile(r"\b(percent|per cent|pct)\b")
 
 
-def _fail(where: str, field: str, message: str) -> InvalidRoadmapError:
-    return InvalidRoadmapError(f"{where}: {field}: {message}", field=field)
+def _where(where: str) -> Where:
+    return Where(where, lambda message, field: InvalidRoadmapError(message, field=field))
+
+
+def _fail(where: str, field: str, message: str) -> Exception:
+    return _where(where).fail(field, f": {message}")
 
 
 def _text(
     data: Mapping[str, Any], key: str, where: str, path: str, *, required: bool = True
 ) -> str:
-    value = data.get(key)
-    if value is None or (isinstance(value, str) and not value.strip()):
-        if required:
-            raise _fail(where, f"{path}{key}", "missing")
-        return ""
-    if not isinstance(value, str | int | float) or isinstance(value, bool):
-        raise _fail(where, f"{path}{key}", f"must be text, not {type(value).__name__}")
-    return str(value).strip()
+    """The text at ``path + key``, named so in the error; optional text absent is ""."""
+    return (
+        read_text(data.get(key), where=_where(where), field=f"{path}{key}", required=required) or ""
+    )
 
 
-def _mapping(value: Any, where: str, field: str) -> Mapping[str, Any]:
-    if not isinstance(value, Mapping):
-        raise _fail(where, field, "must be a mapping")
-    return value
+def _node(value: Any, where: str, field: str) -> Mapping[str, Any]:
+    return read_mapping(value, where=_where(where), field=field, required=True)
 
 
 def _list(value: Any, where: str, field: str) -> Sequence[Any]:
-    if value is None:
-        return []
-    if not isinstance(value, list | tuple):
-        raise _fail(where, field, "must be a list")
-    return value
+    return read_list(value, where=_where(where), field=field)
 
 
 def parse_date(value: Any, *, where: str, field: str) -> date:
@@ -127,82 +129,91 @@ def parse_roadmap(data: Any, *, where: str, bundled: bool = False) -> Roadmap:
     :param where: file or form name, for error messages.
     :param bundled: whether it ships with PerMed Atlas.
     """
-    doc = _mapping(data, where, "document")
+    doc = _node(data, where, "document")
     slug = _text(doc, "slug", where, "")
     if not SLUG.match(slug):
         raise _fail(where, "slug", f"{slug!r} must be lower-case letters, digits, '.', '-' or '_'")
-    source_doc = _mapping(doc.get("source"), where, "source")
-    source = Source(
-        title=_text(source_doc, "title", where, "source."),
-        url=_text(source_doc, "url", where, "source.", required=False) or None,
-        published=_text(source_doc, "published", where, "source.", required=False) or None,
-        checked=_text(source_doc, "checked", where, "source.", required=False) or None,
-        note=_text(source_doc, "note", where, "source.", required=False) or None,
-    )
-    seen: set[str] = set()
-
-    def code_of(node: Mapping[str, Any], path: str) -> str:
-        code = _text(node, "code", where, path)
-        if not CODE.match(code):
-            raise _fail(where, f"{path}code", f"{code!r} is not a valid code")
-        if code in seen:
-            raise _fail(where, f"{path}code", f"{code!r} is used twice")
-        seen.add(code)
-        return code
-
-    pillars = []
     raw_pillars = _list(doc.get("pillars"), where, "pillars")
     if not raw_pillars:
         raise _fail(where, "pillars", "a roadmap needs at least one pillar")
-    for i, raw_pillar in enumerate(raw_pillars):
-        ppath = f"pillars[{i}]."
-        pillar_doc = _mapping(raw_pillar, where, ppath[:-1])
-        priorities = []
-        for j, raw_priority in enumerate(
-            _list(pillar_doc.get("priorities"), where, f"{ppath}priorities")
-        ):
-            qpath = f"{ppath}priorities[{j}]."
-            priority_doc = _mapping(raw_priority, where, qpath[:-1])
-            actions = []
-            for k, raw_action in enumerate(
-                _list(priority_doc.get("actions"), where, f"{qpath}actions")
-            ):
-                apath = f"{qpath}actions[{k}]."
-                action_doc = _mapping(raw_action, where, apath[:-1])
-                items = _list(action_doc.get("delphi_items"), where, f"{apath}delphi_items")
-                actions.append(
-                    Action(
-                        code=code_of(action_doc, apath),
-                        title=_text(action_doc, "title", where, apath),
-                        description=_text(action_doc, "description", where, apath, required=False),
-                        delphi_items=tuple(str(item) for item in items),
-                        title_zh=_text(action_doc, "title_zh", where, apath, required=False),
-                    )
-                )
-            priorities.append(
-                Priority(
-                    code=code_of(priority_doc, qpath),
-                    title=_text(priority_doc, "title", where, qpath),
-                    actions=tuple(actions),
-                    title_zh=_text(priority_doc, "title_zh", where, qpath, required=False),
-                )
-            )
-        pillars.append(
-            Pillar(
-                code=code_of(pillar_doc, ppath),
-                title=_text(pillar_doc, "title", where, ppath),
-                priorities=tuple(priorities),
-                title_zh=_text(pillar_doc, "title_zh", where, ppath, required=False),
-            )
-        )
+    codes = _Codes(where)
     return Roadmap(
         slug=slug,
         title=_text(doc, "title", where, ""),
         title_zh=_text(doc, "title_zh", where, "", required=False),
         description=_text(doc, "description", where, "", required=False),
-        source=source,
-        pillars=tuple(pillars),
+        source=_read_source(doc.get("source"), where),
+        pillars=tuple(
+            _read_pillar(raw, where=where, path=f"pillars[{i}].", codes=codes)
+            for i, raw in enumerate(raw_pillars)
+        ),
         bundled=bundled,
+    )
+
+
+def _read_source(value: Any, where: str) -> Source:
+    doc = _node(value, where, "source")
+    optional = {
+        key: _text(doc, key, where, "source.", required=False) or None
+        for key in ("url", "published", "checked", "note")
+    }
+    return Source(title=_text(doc, "title", where, "source."), **optional)
+
+
+class _Codes:
+    """The codes of one roadmap's pillars, priorities and actions: valid and used once."""
+
+    def __init__(self, where: str) -> None:
+        self.where = where
+        self.seen: set[str] = set()
+
+    def read(self, node: Mapping[str, Any], path: str) -> str:
+        code = _text(node, "code", self.where, path)
+        if not CODE.match(code):
+            raise _fail(self.where, f"{path}code", f"{code!r} is not a valid code")
+        if code in self.seen:
+            raise _fail(self.where, f"{path}code", f"{code!r} is used twice")
+        self.seen.add(code)
+        return code
+
+
+def _read_pillar(raw: Any, *, where: str, path: str, codes: _Codes) -> Pillar:
+    doc = _node(raw, where, path[:-1])
+    priorities = tuple(
+        _read_priority(item, where=where, path=f"{path}priorities[{j}].", codes=codes)
+        for j, item in enumerate(_list(doc.get("priorities"), where, f"{path}priorities"))
+    )
+    return Pillar(
+        code=codes.read(doc, path),
+        title=_text(doc, "title", where, path),
+        priorities=priorities,
+        title_zh=_text(doc, "title_zh", where, path, required=False),
+    )
+
+
+def _read_priority(raw: Any, *, where: str, path: str, codes: _Codes) -> Priority:
+    doc = _node(raw, where, path[:-1])
+    actions = tuple(
+        _read_action(item, where=where, path=f"{path}actions[{k}].", codes=codes)
+        for k, item in enumerate(_list(doc.get("actions"), where, f"{path}actions"))
+    )
+    return Priority(
+        code=codes.read(doc, path),
+        title=_text(doc, "title", where, path),
+        actions=actions,
+        title_zh=_text(doc, "title_zh", where, path, required=False),
+    )
+
+
+def _read_action(raw: Any, *, where: str, path: str, codes: _Codes) -> Action:
+    doc = _node(raw, where, path[:-1])
+    items = read_texts(doc.get("delphi_items"), where=_where(where), field=f"{path}delphi_items")
+    return Action(
+        code=codes.read(doc, path),
+        title=_text(doc, "title", where, path),
+        description=_text(doc, "description", where, path, required=False),
+        delphi_items=items,
+        title_zh=_text(doc, "title_zh", where, path, required=False),
     )
 
 
@@ -223,19 +234,19 @@ def parse_indicator(
     :param defaults: shared fields of an indicator family (``scopes:`` lists).
     """
     entry = dict(defaults or {})
-    entry.update(_mapping(data, where, path[:-1] or "indicator"))
+    entry.update(_node(data, where, path[:-1] or "indicator"))
     code = _text(entry, "code", where, path)
     if not CODE.match(code):
         raise _fail(where, f"{path}code", f"{code!r} is not a valid code")
-    direction = _text(entry, "direction", where, path)
-    if direction not in DIRECTIONS:
-        raise _fail(where, f"{path}direction", f"{direction!r} must be 'increase' or 'decrease'")
-    baseline = _mapping(entry.get("baseline"), where, f"{path}baseline")
-    target = _mapping(entry.get("target"), where, f"{path}target")
+    direction = read_choice(
+        entry.get("direction"), where=_where(where), field=f"{path}direction", choices=DIRECTIONS
+    )
+    baseline = _node(entry.get("baseline"), where, f"{path}baseline")
+    target = _node(entry.get("target"), where, f"{path}target")
     scope_doc = entry.get("scope") or {
         key: entry[key] for key in ("region", "country", "centre") if key in entry
     }
-    scope_doc = _mapping(scope_doc, where, f"{path}scope")
+    scope_doc = _node(scope_doc, where, f"{path}scope")
     scope = Scope(
         region=_text(scope_doc, "region", where, f"{path}scope."),
         country=(
@@ -294,7 +305,7 @@ def parse_indicators(data: Any, *, roadmap: Roadmap, where: str) -> list[Indicat
     indicators: list[Indicator] = []
     for i, raw in enumerate(_list(data, where, "indicators")):
         path = f"indicators[{i}]."
-        entry = _mapping(raw, where, path[:-1])
+        entry = _node(raw, where, path[:-1])
         if "scopes" in entry:
             family = {key: value for key, value in entry.items() if key not in {"scopes", "key"}}
             for j, scope_entry in enumerate(_list(entry["scopes"], where, f"{path}scopes")):
