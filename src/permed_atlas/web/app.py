@@ -109,6 +109,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.session_factory = session_factory(engine)
     app.state.corpus = corpus
 
+    _install_middleware(app, settings)
+    install_error_handlers(app)
+
+    paths = _include_routers(app)
+    app.state.nav_links = _nav_links(paths)
+    return app
+
+
+def _install_middleware(app: FastAPI, settings: Settings) -> None:
+    """The session cookie, the language of each response, the security headers and proxies."""
     app.add_middleware(
         SessionMiddleware,
         secret_key=settings.resolved_secret_key(),
@@ -122,8 +132,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(LanguageMiddleware)
     # added last, so outermost: the session and routes see the real client and scheme
     app.add_middleware(SecurityMiddleware, trusted_proxies=settings.trusted_proxies)
-    install_error_handlers(app)
 
+
+def _include_routers(app: FastAPI) -> set[str]:
+    """Mount the static files and API docs, include every capability's routers; their paths."""
     # Mounted before /static so the more specific prefix wins.
     app.mount(apidocs.SWAGGER_UI_MOUNT, apidocs.swagger_ui_assets(), name="swagger-ui")
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
@@ -142,6 +154,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             mounted.append(capability.name)
     app.state.capabilities = tuple(mounted)
 
+    _add_platform_routes(app)
+    return paths
+
+
+def _add_platform_routes(app: FastAPI) -> None:
+    """The home page and the health check."""
+
     @app.get("/", include_in_schema=False)
     def home(request: Request) -> Response:
         return render(request, "home.html", {"summary": corpus_summary(request)})
@@ -150,6 +169,3 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     def health() -> dict[str, str]:
         """Liveness: the app answers."""
         return {"status": "ok", "version": __version__}
-
-    app.state.nav_links = _nav_links(paths)
-    return app
