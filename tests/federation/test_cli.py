@@ -50,4 +50,4 @@ def test_hub_query_with_a_bad_registry_fails_clearly(tmp_path: Path) -> None:
     registry.write_text("nodes:\n  - {id: x}\n", encoding="utf-8")
     result = runner.invoke(app, ["hub", "query", "--nodes", str(registry)])
     assert result.exit_code != 0
-    assert "nodes[0] lacks url, region" in str(result.exception)
+    assert "nodes.yaml: node 'x', field 'url': is missing" in str(result.exception)

@@ -17,6 +17,7 @@ import sys
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -69,8 +70,8 @@ def local_nodes(registry: Path) -> dict[str, LocalNode]:
     :param registry: the nodes.yaml; relative ``data``/``config`` paths are read from its folder.
     :raises NodesConfigError: when the file cannot be read.
     """
-    raw = read_yaml(registry, error=lambda message: NodesConfigError(f"{registry}: {message}"),
-                    what=" nodes registry") or {}  # fmt: skip
+    error = partial(NodesConfigError, path=str(registry))
+    raw = read_yaml(registry, error=error, what=" nodes registry") or {}
     found: dict[str, LocalNode] = {}
     for item in raw.get("nodes") or ():
         if not isinstance(item, dict) or not (item.get("data") and item.get("config")):

@@ -10,12 +10,13 @@
         ├── RequesterNotAllowedError     (PermissionDenied) valid token, not on allow list (403)
         ├── BudgetExceededError          the requester used up today's query budget (429)
         ├── DifferencingRefusedError     the differencing guard refused the query (409)
-        ├── NodesConfigError             (InvalidInputError) bad nodes.yaml
+        ├── NodesConfigError             (InvalidInputError, DataFileError) bad nodes.yaml
         └── AccessRequestError           negotiation: unknown request, bad decision
 """
 
 from __future__ import annotations
 
+from permed_atlas.datafiles import DataFileError
 from permed_atlas.errors import InvalidInputError, PermedError, PermissionDeniedError
 
 
@@ -47,8 +48,10 @@ class DifferencingRefusedError(FederationError):
     """The query differs from an earlier one by a small cell and is refused."""
 
 
-class NodesConfigError(FederationError, InvalidInputError):
-    """The hub's nodes.yaml cannot be used."""
+class NodesConfigError(FederationError, DataFileError, InvalidInputError):
+    """The hub's nodes.yaml cannot be used (path, node id or position, field: see DataFileError)."""
+
+    entry_label = "node"
 
 
 class AccessRequestError(FederationError, InvalidInputError):

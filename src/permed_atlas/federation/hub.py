@@ -16,17 +16,26 @@ import asyncio
 import os
 import ssl
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, replace
-from functools import lru_cache
+from functools import lru_cache, partial
 from pathlib import Path
 from typing import Any
 
 import httpx
 import orjson
 
-from permed_atlas.datafiles import read_yaml
+from permed_atlas.datafiles import (
+    Where,
+    entry_where,
+    read_list,
+    read_mapping,
+    read_text,
+    read_texts,
+    read_url,
+    read_yaml,
+)
 from permed_atlas.federation.auth import issue_token
 from permed_atlas.federation.beacon import consent_text
 from permed_atlas.federation.errors import NodesConfigError
@@ -66,50 +75,68 @@ def load_hub_config(path: Path) -> HubConfig:
     """Read a nodes.yaml registry.
 
     :param path: the YAML file (``hub: {issuer, default_timeout_s}``, ``nodes: [...]``).
-    :raises NodesConfigError: naming the file and the node entry that is wrong.
+    :raises NodesConfigError: naming the file, the node entry and the field that is wrong.
     """
-    raw = read_yaml(path, error=lambda message: NodesConfigError(f"{path}: {message}"),
-                    what=" nodes registry")  # fmt: skip
-    if not isinstance(raw, dict) or not isinstance(raw.get("nodes"), list):
-        raise NodesConfigError(f"{path}: expected 'nodes:' with a list of nodes", field="nodes")
-    hub = raw.get("hub") or {}
-    default_timeout = float(hub.get("default_timeout_s", 5))
-    nodes: list[NodeEndpoint] = []
-    for index, item in enumerate(raw["nodes"]):
-        where = f"nodes[{index}]"
-        if not isinstance(item, dict):
-            raise NodesConfigError(f"{path}: {where} must be a mapping", field=where)
-        missing = [k for k in ("id", "url", "region") if not item.get(k)]
-        if missing:
-            raise NodesConfigError(f"{path}: {where} lacks {', '.join(missing)}", field=where)
-        secret = item.get("secret")
-        if item.get("secret_env"):
-            secret = os.environ.get(str(item["secret_env"]))
-            if not secret:
-                raise NodesConfigError(
-                    f"{path}: {where}: environment variable {item['secret_env']} is not set",
-                    field=f"{where}.secret_env",
-                )
-        if not secret:
-            raise NodesConfigError(f"{path}: {where} needs secret or secret_env", field=where)
-        nodes.append(
-            NodeEndpoint(
-                id=str(item["id"]),
-                name=str(item.get("name", item["id"])),
-                url=str(item["url"]).rstrip("/"),
-                region=str(item["region"]),
-                country=str(item.get("country", "")).upper(),
-                secret=str(secret),
-                timeout_s=float(item.get("timeout_s", default_timeout)),
-                managers=tuple(str(m).lower() for m in item.get("managers") or ()),
-            )
-        )
+    raw = read_yaml(path, error=partial(NodesConfigError, path=str(path)), what=" nodes registry")
+    if not isinstance(raw, Mapping):
+        raise NodesConfigError("expected 'nodes:' with a list of nodes", path=str(path))
+    where = entry_where(NodesConfigError, path=str(path))
+    if raw.get("nodes") is None:
+        raise where.fail("nodes", "is missing (a list of nodes)")
+    hub = read_mapping(raw.get("hub"), where=where, field="hub")
+    default_timeout = _seconds(
+        hub.get("default_timeout_s"), 5.0, where=where, field="hub.default_timeout_s"
+    )
+    nodes = [
+        _read_node(item, index=index, path=str(path), default_timeout=default_timeout)
+        for index, item in enumerate(read_list(raw["nodes"], where=where, field="nodes"))
+    ]
     ids = [n.id for n in nodes]
     if len(set(ids)) != len(ids):
-        raise NodesConfigError(f"{path}: node ids must be unique", field="nodes")
-    return HubConfig(
-        issuer=str(hub.get("issuer", "permed-hub")), nodes=tuple(nodes), source=str(path)
+        raise where.fail("nodes", "node ids must be unique")
+    issuer = read_text(hub.get("issuer"), where=where, field="hub.issuer", required=False)
+    return HubConfig(issuer=issuer or "permed-hub", nodes=tuple(nodes), source=str(path))
+
+
+def _read_node(item: Any, *, index: int, path: str, default_timeout: float) -> NodeEndpoint:
+    if not isinstance(item, Mapping):
+        raise NodesConfigError("must be a mapping of fields", path=path, entry_id=f"#{index + 1}")
+    label = item.get("id") if isinstance(item.get("id"), str) else f"#{index + 1}"
+    where = entry_where(NodesConfigError, path=path, entry_id=label)
+    node_id = read_text(item.get("id"), where=where, field="id") or ""
+    url = read_url(item.get("url"), where=where, field="url", required=True) or ""
+    region = read_text(item.get("region"), where=where, field="region") or ""
+    secret = read_text(item.get("secret"), where=where, field="secret", required=False)
+    secret_env = read_text(item.get("secret_env"), where=where, field="secret_env", required=False)
+    if secret_env:
+        secret = os.environ.get(secret_env)
+        if not secret:
+            raise where.fail("secret_env", f": environment variable {secret_env} is not set")
+    if not secret:
+        raise where.fail("secret", "is missing (give secret or secret_env)")
+    return NodeEndpoint(
+        id=node_id,
+        name=read_text(item.get("name"), where=where, field="name", required=False) or node_id,
+        url=url.rstrip("/"),
+        region=region,
+        country=(
+            read_text(item.get("country"), where=where, field="country", required=False) or ""
+        ).upper(),  # fmt: skip
+        secret=secret,
+        timeout_s=_seconds(item.get("timeout_s"), default_timeout, where=where, field="timeout_s"),
+        managers=tuple(
+            m.lower() for m in read_texts(item.get("managers"), where=where, field="managers")
+        ),  # fmt: skip
     )
+
+
+def _seconds(value: Any, default: float, *, where: Where, field: str) -> float:
+    """A positive number of seconds; ``default`` when absent."""
+    if value is None:
+        return default
+    if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
+        raise where.fail(field, f": {value!r} is not a positive number of seconds")
+    return float(value)
 
 
 def registry_path(data_dir: Path) -> Path:
