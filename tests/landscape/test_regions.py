@@ -68,10 +68,19 @@ def test_malformed_region_files(tmp_path: Path) -> None:
         "list.yaml": ("- DE\n", "must be a mapping"),
         "code.yaml": ("code: eu\ncountries: [DE]\n", "field 'code'"),
         "empty.yaml": ("code: EMPTY\ncountries: []\n", "lists no countries"),
-        "broken.yaml": ("code: [\n", "not valid YAML"),
+        "broken.yaml": ("code: [\n", "cannot read"),
+        "listed.yaml": (
+            "code: LL\ncountries: DE\n",
+            "region 'LL', field 'countries': must be a list",
+        ),
+        "type.yaml": (
+            "code: TT\nname: [a]\ncountries: [DE]\n",
+            "region 'TT', field 'name': must be",
+        ),
+        "member.yaml": ("code: MM\nmembers: [{name: x}]\n", "field 'members\\[0\\].country'"),
         "setting.yaml": (
             "code: SS\ncountries: [DE]\nwhen_setting: {foo: [FR]}\n",
-            "unknown setting",
+            "region 'SS', field 'when_setting.foo': unknown setting",
         ),
     }
     for name, (text, message) in cases.items():

@@ -9,11 +9,13 @@
         │   └── TruncatedFileError the file ends inside a record; the records before are kept
         ├── CorpusBusyError        another process holds the corpus's write lock
         ├── RegionError            unknown region set or country code
+        │   └── RegionFileError    a region file is malformed (names file, region, field)
         └── TaggingRuleError       a topic rule file is malformed
 """
 
 from __future__ import annotations
 
+from permed_atlas.datafiles import DataFileError
 from permed_atlas.errors import PermedError
 
 
@@ -78,6 +80,12 @@ class CorpusUnavailableError(LandscapeError):
 
 class RegionError(LandscapeError):
     """An unknown region set or country code."""
+
+
+class RegionFileError(RegionError, DataFileError):
+    """A region file is malformed (path, region code, field: see DataFileError)."""
+
+    entry_label = "region"
 
 
 class TaggingRuleError(LandscapeError):

@@ -13,13 +13,22 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 import pycountry
 import yaml
 
-from permed_atlas.landscape.errors import RegionError
+from permed_atlas.datafiles import (
+    Where,
+    entry_where,
+    read_list,
+    read_mapping,
+    read_text,
+    read_yaml,
+)
+from permed_atlas.landscape.errors import RegionError, RegionFileError
 from permed_atlas.settings import Settings, get_settings
 from permed_atlas.types import CountryCode, RegionCode
 
@@ -52,21 +61,43 @@ class RegionSet:
     name_zh: str = ""
 
 
+def _country_problem(code: object) -> str | None:
+    """What is wrong with ``code`` as an ISO 3166-1 alpha-2 code, or None."""
+    if code is False:
+        # YAML 1.1 reads a bare NO (Norway) as false.
+        return 'country false: quote Norway as "NO"'
+    if not isinstance(code, str) or not code.strip():
+        return f"country {code!r} is not an ISO 3166-1 alpha-2 code"
+    value = code.strip().upper()
+    if len(value) != 2 or pycountry.countries.get(alpha_2=value) is None:
+        return f"unknown country code {code!r} (ISO 3166-1 alpha-2 expected)"
+    return None
+
+
 def validate_country(code: object, *, where: str) -> CountryCode:
     """Return ``code`` as an upper-case ISO 3166-1 alpha-2 code or raise RegionError.
 
     :param code: the value read from a file or the command line.
     :param where: the file and field, for the error message.
     """
-    if code is False:
-        # YAML 1.1 reads a bare NO (Norway) as false.
-        raise RegionError(f'{where}: country false: quote Norway as "NO"')
-    if not isinstance(code, str) or not code.strip():
-        raise RegionError(f"{where}: country {code!r} is not an ISO 3166-1 alpha-2 code")
-    value = code.strip().upper()
-    if len(value) != 2 or pycountry.countries.get(alpha_2=value) is None:
-        raise RegionError(f"{where}: unknown country code {code!r} (ISO 3166-1 alpha-2 expected)")
-    return value
+    problem = _country_problem(code)
+    if problem is not None:
+        raise RegionError(f"{where}: {problem}")
+    return str(code).strip().upper()
+
+
+def _read_country(value: Any, *, where: Where, field: str) -> CountryCode:
+    if value is None:
+        raise where.fail(field, "is missing")
+    problem = _country_problem(value)
+    if problem is not None:
+        raise where.fail(field, f": {problem}")
+    return str(value).strip().upper()
+
+
+def _read_countries(value: Any, *, where: Where, field: str) -> set[CountryCode]:
+    items = read_list(value, where=where, field=field)
+    return {_read_country(item, where=where, field=f"{field}[{i}]") for i, item in enumerate(items)}
 
 
 def parse_region_set(
@@ -78,48 +109,48 @@ def parse_region_set(
     :param path: the file name, used in every error.
     :param settings: decides the ``when_setting`` extras (e.g. HK and MO in China).
     :param user_defined: whether the file comes from the data directory.
+    :raises RegionFileError: naming the file, the region and the field.
     """
     if not isinstance(data, Mapping):
-        raise RegionError(f"{path}: a region file must be a mapping with code, name and countries")
-    code = data.get("code")
-    if not isinstance(code, str) or not _CODE.match(code):
-        raise RegionError(
-            f"{path}: field 'code' must be upper-case letters, digits or _ (got {code!r})"
+        raise RegionFileError("must be a mapping with code, name and countries", path=path)
+    code = read_text(data.get("code"), where=entry_where(RegionFileError, path=path), field="code")
+    if not _CODE.match(code or ""):
+        raise RegionFileError(
+            f"{code!r} must be upper-case letters, digits or _", path=path, field="code"
         )
-    countries: set[CountryCode] = set()
-    for index, value in enumerate(data.get("countries") or []):
-        countries.add(validate_country(value, where=f"{path}: countries[{index}]"))
-    for index, member in enumerate(data.get("members") or []):
-        if not isinstance(member, Mapping) or "country" not in member:
-            raise RegionError(f"{path}: members[{index}] needs a 'country' field")
-        countries.add(
-            validate_country(member["country"], where=f"{path}: members[{index}].country")
-        )
-    extras = data.get("when_setting") or {}
-    if not isinstance(extras, Mapping):
-        raise RegionError(f"{path}: field 'when_setting' must map a setting name to countries")
+    assert code is not None  # matched above
+    where = entry_where(RegionFileError, path=path, entry_id=code)
+    countries = _read_countries(data.get("countries"), where=where, field="countries")
+    for index, member in enumerate(read_list(data.get("members"), where=where, field="members")):
+        field = f"members[{index}]"
+        member = read_mapping(member, where=where, field=field, required=True)
+        countries.add(_read_country(member.get("country"), where=where, field=f"{field}.country"))
+    extras = read_mapping(data.get("when_setting"), where=where, field="when_setting")
     for setting_name, values in extras.items():
+        field = f"when_setting.{setting_name}"
         if setting_name not in _KNOWN_SETTINGS:
-            raise RegionError(f"{path}: when_setting names unknown setting {setting_name!r}")
-        enabled = bool(getattr(settings, setting_name)) if settings is not None else True
-        for index, value in enumerate(values or []):
-            country = validate_country(value, where=f"{path}: when_setting.{setting_name}[{index}]")
-            if enabled:
-                countries.add(country)
+            raise where.fail(
+                field, f": unknown setting (known: {', '.join(sorted(_KNOWN_SETTINGS))})"
+            )
+        extra = _read_countries(values, where=where, field=field)
+        if settings is None or getattr(settings, setting_name):
+            countries |= extra
     if not countries:
-        raise RegionError(f"{path}: region {code} lists no countries")
-    name_zh = data.get("name_zh") or ""
-    if not isinstance(name_zh, str):
-        raise RegionError(f"{path}: field 'name_zh' must be a text (the name in Chinese)")
+        raise where.fail("countries", f": region {code} lists no countries")
+    name_zh = data.get("name_zh")
+    if name_zh is not None and not isinstance(name_zh, str):
+        raise where.fail("name_zh", "must be text (the name in Chinese)")
+    # "checked" stays free text: user files write a date or words ("November 2026")
+    checked = str(data["checked"]) if data.get("checked") else None
     return RegionSet(
         code=code,
-        name=str(data.get("name") or code),
+        name=read_text(data.get("name"), where=where, field="name", required=False) or code,
         countries=frozenset(countries),
-        source=str(data.get("source") or ""),
-        checked=str(data["checked"]) if data.get("checked") else None,
+        source=read_text(data.get("source"), where=where, field="source", required=False) or "",
+        checked=checked,
         path=path,
         user_defined=user_defined,
-        name_zh=name_zh.strip(),
+        name_zh=read_text(name_zh, where=where, field="name_zh", required=False) or "",
     )
 
 
@@ -132,12 +163,7 @@ def read_region_file(
     :param settings: passed to :func:`parse_region_set`.
     :param user_defined: whether the file comes from the data directory.
     """
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        raise RegionError(f"{path}: not valid YAML: {exc}") from exc
-    except OSError as exc:
-        raise RegionError(f"{path}: cannot read: {exc}") from exc
+    data = read_yaml(path, error=partial(RegionFileError, path=str(path)))
     return parse_region_set(data, path=str(path), settings=settings, user_defined=user_defined)
 
 
@@ -164,8 +190,11 @@ def load_region_sets(
         for path in sorted(folder.glob("*.y*ml")):
             region = read_region_file(path, settings=settings, user_defined=user_defined)
             if region.code in seen:
-                raise RegionError(
-                    f"{path}: region {region.code} is also defined in {seen[region.code]}"
+                raise RegionFileError(
+                    f"also defined in {seen[region.code]}",
+                    path=str(path),
+                    entry_id=region.code,
+                    field="code",
                 )
             seen[region.code] = path
             regions[region.code] = region
