@@ -46,12 +46,20 @@ HEAD = "topics:\n  pm: {label: PM}\nrules:\n"
 @pytest.mark.parametrize(
     ("text", "message"),
     [
-        (HEAD + "  - {id: r1, topic: pm, kind: keyword, why: w}\n", "rule r1: field 'pattern'"),
+        (
+            HEAD + "  - {id: r1, topic: pm, kind: keyword, why: w}\n",
+            "rule 'r1', field 'pattern': is missing",
+        ),
         (
             HEAD + "  - {id: r1, topic: pm, kind: smell, pattern: x, why: w}\n",
-            "rule r1: field 'kind'",
+            "rule 'r1', field 'kind': 'smell' is not one of",
         ),
         (HEAD + "  - {id: r1, topic: nope, kind: keyword, pattern: x, why: w}\n", "field 'topic'"),
+        (
+            HEAD + "  - {id: r1, topic: pm, kind: keyword, pattern: [x], why: w}\n",
+            "rule 'r1', field 'pattern': must be text",
+        ),
+        ("topics:\n  pm: {label: [a]}\nrules:\n" + RULE, "field 'topics.pm.label': must be text"),
         (
             HEAD + "  - {id: r1, topic: pm, kind: keyword, pattern: '(', why: w}\n",
             "not a valid regex",
@@ -61,10 +69,13 @@ HEAD = "topics:\n  pm: {label: PM}\nrules:\n"
             "not a cpc prefix",
         ),
         (HEAD + "  - {id: r1, topic: pm, kind: keyword, pattern: x}\n", "field 'why'"),
-        (HEAD + RULE + RULE, "field 'id' is used twice"),
-        (HEAD + "  - {topic: pm, kind: keyword, pattern: x, why: w}\n", r"rules\[0\]: field 'id'"),
+        (HEAD + RULE + RULE, "rule 'r1', field 'id': is used twice"),
+        (
+            HEAD + "  - {topic: pm, kind: keyword, pattern: x, why: w}\n",
+            r"field 'rules\[0\]\.id': is missing",
+        ),
         ("topics:\n  onc: {label: O}\nrules:\n" + RULE, "reserved topic 'pm'"),
-        ("rules: [\n", "not valid YAML"),
+        ("rules: [\n", "cannot read"),
         (HEAD, "field 'rules'"),
     ],
 )

@@ -11,6 +11,7 @@
         ├── RegionError            unknown region set or country code
         │   └── RegionFileError    a region file is malformed (names file, region, field)
         └── TaggingRuleError       a topic rule file is malformed
+            └── TopicRuleFileError a topic rule file's field is wrong (names file, rule, field)
 """
 
 from __future__ import annotations
@@ -90,3 +91,9 @@ class RegionFileError(RegionError, DataFileError):
 
 class TaggingRuleError(LandscapeError):
     """A tagging rule file is malformed."""
+
+
+class TopicRuleFileError(TaggingRuleError, DataFileError):
+    """A topic rule file is malformed (path, rule id, field: see DataFileError)."""
+
+    entry_label = "rule"

@@ -11,13 +11,21 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
 
-import yaml
-
+from permed_atlas.datafiles import (
+    Where,
+    entry_where,
+    read_choice,
+    read_list,
+    read_mapping,
+    read_text,
+    read_yaml,
+)
 from permed_atlas.filecache import cached_until_changed
-from permed_atlas.landscape.errors import TaggingRuleError
+from permed_atlas.landscape.errors import TaggingRuleError, TopicRuleFileError
 from permed_atlas.settings import Settings
 
 BUNDLED_RULES_FILE = Path(__file__).resolve().parents[1] / "data" / "topics" / "rules.yaml"
@@ -103,80 +111,71 @@ def normalise_class(code: str) -> str:
     return re.sub(r"\s+", "", code).upper()
 
 
-def _field(rule: Mapping[str, Any], name: str, where: str) -> str:
-    value = rule.get(name)
-    if not isinstance(value, str) or not value.strip():
-        raise TaggingRuleError(f"{where}: field '{name}' is missing or not a non-empty string")
-    return value.strip() if name != "pattern" else value
-
-
 def parse_rules(data: Any, *, path: str) -> RuleSet:
     """Build a RuleSet from a parsed rule file, validating every field.
 
     :param data: the parsed YAML document.
     :param path: the file name, used in every error.
+    :raises TopicRuleFileError: naming the file, the rule and the field.
     """
     if not isinstance(data, Mapping):
-        raise TaggingRuleError(f"{path}: a rule file must be a mapping with 'topics' and 'rules'")
-    raw_topics = data.get("topics")
-    if not isinstance(raw_topics, Mapping) or not raw_topics:
-        raise TaggingRuleError(f"{path}: field 'topics' must map topic codes to labels")
-    topics = []
-    for code, spec in raw_topics.items():
-        if not isinstance(code, str) or not _TOPIC.match(code):
-            raise TaggingRuleError(f"{path}: topics.{code}: topic codes are lower_snake_case")
-        label = spec.get("label") if isinstance(spec, Mapping) else spec
-        if not isinstance(label, str) or not label:
-            raise TaggingRuleError(f"{path}: topics.{code}: field 'label' is missing")
-        label_zh = spec.get("label_zh", "") if isinstance(spec, Mapping) else ""
-        if not isinstance(label_zh, str):
-            raise TaggingRuleError(f"{path}: topics.{code}: field 'label_zh' must be a text")
-        topics.append(Topic(code=code, label=label, label_zh=label_zh.strip()))
+        raise TopicRuleFileError("must be a mapping with 'topics' and 'rules'", path=path)
+    where = entry_where(TopicRuleFileError, path=path)
+    raw_topics = read_mapping(data.get("topics"), where=where, field="topics", required=True)
+    topics = [_read_topic(code, spec, where=where) for code, spec in raw_topics.items()]
     if PM_TOPIC not in {topic.code for topic in topics}:
-        raise TaggingRuleError(f"{path}: topics: the reserved topic '{PM_TOPIC}' is missing")
-    raw_rules = data.get("rules")
-    if not isinstance(raw_rules, list) or not raw_rules:
-        raise TaggingRuleError(f"{path}: field 'rules' must be a non-empty list")
-    known_topics = {topic.code for topic in topics}
+        raise where.fail("topics", f": the reserved topic '{PM_TOPIC}' is missing")
+    raw_rules = read_list(data.get("rules"), where=where, field="rules")
+    if not raw_rules:
+        raise where.fail("rules", "must be a non-empty list")
+    known_topics = sorted(topic.code for topic in topics)
     rules: list[Rule] = []
-    seen: set[str] = set()
     for index, raw in enumerate(raw_rules):
-        where = f"{path}: rules[{index}]"
-        if not isinstance(raw, Mapping):
-            raise TaggingRuleError(f"{where}: a rule must be a mapping")
-        rule_id = _field(raw, "id", where)
-        where = f"{path}: rule {rule_id}"
-        if not _ID.match(rule_id):
-            raise TaggingRuleError(f"{where}: field 'id' must be lower-case letters, digits, -_.")
-        if rule_id in seen:
-            raise TaggingRuleError(f"{where}: field 'id' is used twice")
-        seen.add(rule_id)
-        topic = _field(raw, "topic", where)
-        if topic not in known_topics:
-            raise TaggingRuleError(f"{where}: field 'topic' names unknown topic {topic!r}")
-        kind = _field(raw, "kind", where)
-        if kind not in RULE_KINDS:
-            kinds = ", ".join(sorted(RULE_KINDS))
-            raise TaggingRuleError(f"{where}: field 'kind' is {kind!r}, expected one of {kinds}")
-        pattern = _field(raw, "pattern", where)
-        if kind in PREFIX_KINDS:
-            pattern = normalise_class(pattern)
-            if not re.fullmatch(r"[A-Z][0-9]{2}[A-Z]?[0-9/]*", pattern):
-                raise TaggingRuleError(
-                    f"{where}: field 'pattern' {pattern!r} is not a {kind} prefix"
-                )
-        else:
-            try:
-                re.compile(pattern)
-            except re.error as exc:
-                raise TaggingRuleError(
-                    f"{where}: field 'pattern' is not a valid regex: {exc}"
-                ) from exc
-        why = _field(raw, "why", where)
-        rules.append(Rule(id=rule_id, topic=topic, kind=kind, pattern=pattern, why=why))
+        rule = _read_rule(raw, index=index, path=path, known_topics=known_topics)
+        if rule.id in {r.id for r in rules}:
+            raise TopicRuleFileError("is used twice", path=path, entry_id=rule.id, field="id")
+        rules.append(rule)
     return RuleSet(
         topics=tuple(topics), rules=tuple(rules), source=str(data.get("source") or ""), path=path
     )
+
+
+def _read_topic(code: Any, spec: Any, *, where: Where) -> Topic:
+    field = f"topics.{code}"
+    if not isinstance(code, str) or not _TOPIC.match(code):
+        raise where.fail(field, ": topic codes are lower_snake_case")
+    if not isinstance(spec, Mapping):
+        spec = {"label": spec}
+    label = read_text(spec.get("label"), where=where, field=f"{field}.label") or ""
+    label_zh = read_text(spec.get("label_zh"), where=where, field=f"{field}.label_zh",
+                         required=False)  # fmt: skip
+    return Topic(code=code, label=label, label_zh=label_zh or "")
+
+
+def _read_rule(raw: Any, *, index: int, path: str, known_topics: list[str]) -> Rule:
+    if not isinstance(raw, Mapping):
+        raise TopicRuleFileError("must be a mapping", path=path, field=f"rules[{index}]")
+    rule_id = read_text(raw.get("id"), where=entry_where(TopicRuleFileError, path=path),
+                        field=f"rules[{index}].id") or ""  # fmt: skip
+    where = entry_where(TopicRuleFileError, path=path, entry_id=rule_id)
+    if not _ID.match(rule_id):
+        raise where.fail("id", "must be lower-case letters, digits, -_.")
+    topic = read_choice(raw.get("topic"), where=where, field="topic", choices=known_topics)
+    kind = read_choice(raw.get("kind"), where=where, field="kind", choices=sorted(RULE_KINDS))
+    read_text(raw.get("pattern"), where=where, field="pattern")
+    # the pattern as written: folding its white space would change what a regex matches
+    pattern = str(raw["pattern"])
+    if kind in PREFIX_KINDS:
+        pattern = normalise_class(pattern)
+        if not re.fullmatch(r"[A-Z][0-9]{2}[A-Z]?[0-9/]*", pattern):
+            raise where.fail("pattern", f": {pattern!r} is not a {kind} prefix")
+    else:
+        try:
+            re.compile(pattern)
+        except re.error as exc:
+            raise where.fail("pattern", f": not a valid regex: {exc}") from exc
+    why = read_text(raw.get("why"), where=where, field="why") or ""
+    return Rule(id=rule_id, topic=topic, kind=kind, pattern=pattern, why=why)
 
 
 def rules_path_for(data_dir: Path) -> Path:
@@ -199,10 +198,5 @@ def load_rules(path: Path | str | None = None) -> RuleSet:
     :param path: a YAML rule file; None for ``permed_atlas/data/topics/rules.yaml``.
     """
     file = Path(path) if path is not None else BUNDLED_RULES_FILE
-    try:
-        data = yaml.safe_load(file.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        raise TaggingRuleError(f"{file}: not valid YAML: {exc}") from exc
-    except OSError as exc:
-        raise TaggingRuleError(f"{file}: cannot read: {exc}") from exc
+    data = read_yaml(file, error=partial(TopicRuleFileError, path=str(file)))
     return parse_rules(data, path=str(file))
