@@ -10,9 +10,9 @@ import csv
 import io
 import math
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import date
-from typing import Any
+from typing import Any, TypeVar
 
 from permed_atlas.datafiles import (
     Where,
@@ -39,6 +39,7 @@ SLUG = re.compile(r"^[a-z0-9][a-z0-9._-]{0,79}$")
 CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,79}$")
 CSV_COLUMNS: tuple[str, ...] = ("indicator", "date", "value", "unit", "source")
 _PERCENT_WORDS = re.compile(r"\b(percent|per cent|pct)\b")
+_T = TypeVar("_T")
 
 
 def _where(where: str) -> Where:
@@ -179,30 +180,41 @@ class _Codes:
 
 def _read_pillar(raw: Any, *, where: str, path: str, codes: _Codes) -> Pillar:
     doc = _node(raw, where, path[:-1])
-    priorities = tuple(
-        _read_priority(item, where=where, path=f"{path}priorities[{j}].", codes=codes)
-        for j, item in enumerate(_list(doc.get("priorities"), where, f"{path}priorities"))
-    )
-    return Pillar(
-        code=codes.read(doc, path),
-        title=_text(doc, "title", where, path),
-        priorities=priorities,
-        title_zh=_text(doc, "title_zh", where, path, required=False),
-    )
+    priorities = _children(doc, "priorities", _read_priority, where=where, path=path, codes=codes)
+    return Pillar(**_heading(doc, where=where, path=path, codes=codes), priorities=priorities)
 
 
 def _read_priority(raw: Any, *, where: str, path: str, codes: _Codes) -> Priority:
     doc = _node(raw, where, path[:-1])
-    actions = tuple(
-        _read_action(item, where=where, path=f"{path}actions[{k}].", codes=codes)
-        for k, item in enumerate(_list(doc.get("actions"), where, f"{path}actions"))
+    actions = _children(doc, "actions", _read_action, where=where, path=path, codes=codes)
+    return Priority(**_heading(doc, where=where, path=path, codes=codes), actions=actions)
+
+
+def _children(
+    doc: Mapping[str, Any],
+    key: str,
+    read: Callable[..., _T],
+    *,
+    where: str,
+    path: str,
+    codes: _Codes,
+) -> tuple[_T, ...]:
+    """The pillar's priorities or the priority's actions, each read by ``read``."""
+    items = _list(doc.get(key), where, f"{path}{key}")
+    return tuple(
+        read(item, where=where, path=f"{path}{key}[{i}].", codes=codes)
+        for i, item in enumerate(items)
     )
-    return Priority(
-        code=codes.read(doc, path),
-        title=_text(doc, "title", where, path),
-        actions=actions,
-        title_zh=_text(doc, "title_zh", where, path, required=False),
-    )
+
+
+def _heading(doc: Mapping[str, Any], *, where: str, path: str, codes: _Codes) -> dict[str, str]:
+    """The code, title and Chinese title a pillar and a priority share; read after the children,
+    so codes are claimed in the order the file's actions, priorities and pillars close."""
+    return {
+        "code": codes.read(doc, path),
+        "title": _text(doc, "title", where, path),
+        "title_zh": _text(doc, "title_zh", where, path, required=False),
+    }
 
 
 def _read_action(raw: Any, *, where: str, path: str, codes: _Codes) -> Action:
