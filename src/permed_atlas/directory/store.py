@@ -76,7 +76,7 @@ def _set_links(session: Session, entry: DirectoryEntry) -> None:
             session.add(DirectoryLinkRow(source_id=entry.id, target_id=target, relation=key[1]))
 
 
-def _insert_entry(
+def insert_entry(
     session: Session,
     entry: DirectoryEntry,
     *,
@@ -167,7 +167,7 @@ def load_seed_directory(
             continue
         comment = f"loaded from {files.origins[entry.id]}"
         if row is None:
-            _insert_entry(
+            insert_entry(
                 session, entry, edited=False, origin="seed", comment=comment, actor_id=actor_id
             )
         else:
@@ -260,7 +260,8 @@ def related_entries(session: Session, entry_id: str) -> list[RelatedEntry]:
     return result
 
 
-def _clean_comment(comment: str | None, default: str) -> str:
+def clean_comment(comment: str | None, default: str) -> str:
+    """An editor's revision comment on one line, ``default`` when empty; refused when too long."""
     text = " ".join((comment or "").split()) or default
     if len(text) > MAX_COMMENT:
         raise InvalidEntryError(
@@ -269,7 +270,8 @@ def _clean_comment(comment: str | None, default: str) -> str:
     return text
 
 
-def _check_in_db(session: Session, entry: DirectoryEntry, *, where: str) -> None:
+def check_in_db(session: Session, entry: DirectoryEntry, *, where: str) -> None:
+    """Refuse ``entry`` if it names an entry the database lacks, or one of the wrong kind."""
     names = {target for _, target in referenced_ids(entry)}
     rows = session.execute(
         select(DirectoryEntryRow.id, DirectoryEntryRow.kind).where(
@@ -316,7 +318,7 @@ def update_entry(
         merged["unconfirmed"] = []
     where = f"edit of {entry_id}"
     entry = parse_entry(merged, where=where, known_regions=set(region_countries(settings)))
-    _check_in_db(session, entry, where=where)
+    check_in_db(session, entry, where=where)
     before = _entry(row)
     if entry == before:
         return before
@@ -326,7 +328,7 @@ def update_entry(
         row,
         entry,
         origin="edit",
-        comment=_clean_comment(comment, "edited"),
+        comment=clean_comment(comment, "edited"),
         actor_id=actor_id,
     )
     _audit_entry(session, actor_id, "edit", entry_id, {"revision": number, "changed": changed})
@@ -419,13 +421,13 @@ def restore_revision(
     old = get_revision(session, entry_id, number)
     if number == row.revision:
         raise InvalidEntryError(f"revision {number} is already the current one", field="revision")
-    _check_in_db(session, old.snapshot, where=f"restore of {entry_id} revision {number}")
+    check_in_db(session, old.snapshot, where=f"restore of {entry_id} revision {number}")
     new = _add_revision(
         session,
         row,
         old.snapshot,
         origin="restore",
-        comment=_clean_comment(comment, f"restored revision {number}"),
+        comment=clean_comment(comment, f"restored revision {number}"),
         actor_id=actor_id,
     )
     _audit_entry(session, actor_id, "restore", entry_id, {"restored": number, "revision": new})
