@@ -177,6 +177,28 @@ def session_scope(engine: Engine) -> Iterator[Session]:
         session.close()
 
 
+def migrated_engine(settings: Settings) -> Engine:
+    """The engine of the platform database of ``settings``, migrated to the newest schema.
+
+    What a command run from the shell needs: the database may be new or older than the code.
+
+    :param settings: names the platform database.
+    """
+    engine = engine_for(settings)
+    upgrade_database(engine)
+    return engine
+
+
+@contextmanager
+def migrated_session(settings: Settings) -> Iterator[Session]:
+    """A :func:`session_scope` on the platform database of ``settings``, migrated first.
+
+    :param settings: names the platform database.
+    """
+    with session_scope(migrated_engine(settings)) as session:
+        yield session
+
+
 def _alembic_config(engine: Engine) -> Any:
     from alembic.config import Config
 

@@ -15,7 +15,7 @@ from rich.table import Table
 from sqlalchemy.orm import Session
 
 from permed_atlas.cli_state import settings_from
-from permed_atlas.db import engine_for, session_scope, upgrade_database
+from permed_atlas.db import migrated_session
 from permed_atlas.landscape import region_countries
 from permed_atlas.roadmap.chart import render_chart
 from permed_atlas.roadmap.delphi_link import roadmap_from_delphi
@@ -63,9 +63,7 @@ FormatOption = Annotated[OutputFormat, typer.Option("--format", "-f", help="tabl
 
 @contextmanager
 def _session(settings: Settings) -> Iterator[Session]:
-    engine = engine_for(settings)
-    upgrade_database(engine)
-    with session_scope(engine) as session:
+    with migrated_session(settings) as session:
         # The bundled roadmaps are data loaded at start; loading is idempotent.
         load_bundled_roadmaps(session, regions=region_countries(settings))
         yield session
