@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Depends, Form, Query, Request
+from fastapi import Depends, Form, Query, Request
 from starlette.datastructures import FormData
 from starlette.responses import Response
 
@@ -44,18 +44,14 @@ from permed_atlas.web.deps import (
     SessionDep,
     SettingsDep,
     is_editor,
+    page_router,
     render,
     see_other,
 )
 
 __all__ = ["api_router", "router"]
 
-router = APIRouter(
-    prefix="/directory",
-    tags=["directory"],
-    include_in_schema=False,
-    dependencies=[Depends(ensure_loaded)],
-)
+router = page_router("directory", seed=ensure_loaded)
 
 _LIST_FIELDS = frozenset({"regions", "keywords", "related", "funders", "unconfirmed"})
 _TEXTAREAS = frozenset({"summary", "note", "source"})
