@@ -6,6 +6,7 @@ HTML under /directory; the JSON twins live in :mod:`permed_atlas.directory.api`
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
@@ -174,22 +175,23 @@ async def _submitted_form(request: Request) -> FormData:
     return await request.form()
 
 
-def _new_page(
+def _form_page(
     request: Request,
+    template: str,
     kind: str,
+    context: dict[str, Any],
     *,
     values: dict[str, str] | None = None,
     error: str | None = None,
     comment: str = "",
     status_code: int = 200,
 ) -> Response:
+    """The new-entry or edit form of a ``kind``: its fields, what was typed, what was wrong."""
     return render(
         request,
-        "directory/new.html",
+        template,
         {
-            "kind": kind if kind in KINDS else "",
-            "kinds": KINDS,
-            "kind_labels": KIND_LABELS,
+            **context,
             "fields": form_fields(kind) if kind in KINDS else [],
             "values": values or {},
             "textareas": _TEXTAREAS,
@@ -201,11 +203,24 @@ def _new_page(
     )
 
 
+def _new_context(kind: str) -> dict[str, Any]:
+    return {"kind": kind if kind in KINDS else "", "kinds": KINDS, "kind_labels": KIND_LABELS}
+
+
+def _edit_context(entry: DirectoryEntry, revision: int) -> dict[str, Any]:
+    return {"entry": entry, "list_fields": _LIST_FIELDS, "revision": revision}
+
+
+def _typed_values(data: Mapping[str, Any]) -> dict[str, str]:
+    """A refused form's fields as the user typed them (lists joined with commas)."""
+    return {k: ", ".join(v) if isinstance(v, list) else (v or "") for k, v in data.items()}
+
+
 @router.get("/new")
 def new_form(
     request: Request, editor: EditorUser, kind: Annotated[str, Query(max_length=20)] = ""
 ) -> Response:
-    return _new_page(request, kind)
+    return _form_page(request, "directory/new.html", kind, _new_context(kind))
 
 
 @router.post("/new")
@@ -227,9 +242,15 @@ def new_submit(
         )
     except InvalidInputError as exc:
         session.rollback()
-        values = {k: ", ".join(v) if isinstance(v, list) else (v or "") for k, v in data.items()}
-        return _new_page(
-            request, kind, values=values, error=str(exc), comment=comment, status_code=422
+        return _form_page(
+            request,
+            "directory/new.html",
+            kind,
+            _new_context(kind),
+            values=_typed_values(data),
+            error=str(exc),
+            comment=comment,
+            status_code=422,
         )
     session.commit()
     return see_other(f"/directory/{entry_id}")
@@ -252,39 +273,17 @@ def entry_page(request: Request, entry_id: str, session: SessionDep, user: Curre
     )
 
 
-def _edit_page(
-    request: Request,
-    entry: DirectoryEntry,
-    *,
-    revision: int,
-    values: dict[str, str],
-    error: str | None = None,
-    comment: str = "",
-    status_code: int = 200,
-) -> Response:
-    return render(
-        request,
-        "directory/edit.html",
-        {
-            "entry": entry,
-            "fields": form_fields(entry.kind),
-            "values": values,
-            "textareas": _TEXTAREAS,
-            "choices": _CHOICES,
-            "list_fields": _LIST_FIELDS,
-            "revision": revision,
-            "error": error,
-            "comment": comment,
-        },
-        status_code=status_code,
-    )
-
-
 @router.get("/{entry_id}/edit")
 def edit_form(request: Request, entry_id: str, editor: EditorUser, session: SessionDep) -> Response:
     entry = get_entry(session, entry_id)
     revision, _ = entry_state(session, entry_id)
-    return _edit_page(request, entry, revision=revision, values=form_values(entry))
+    return _form_page(
+        request,
+        "directory/edit.html",
+        entry.kind,
+        _edit_context(entry, revision),
+        values=form_values(entry),
+    )
 
 
 @router.post("/{entry_id}/edit")
@@ -314,14 +313,14 @@ def edit_submit(
         )
     except (InvalidInputError, ValueError) as exc:
         session.rollback()
-        values = {k: ", ".join(v) if isinstance(v, list) else (v or "") for k, v in changes.items()}
         revision, _ = entry_state(session, entry_id)
         message = str(exc) if isinstance(exc, InvalidInputError) else "base_revision: not a number"
-        return _edit_page(
+        return _form_page(
             request,
-            entry,
-            revision=revision,
-            values=values,
+            "directory/edit.html",
+            entry.kind,
+            _edit_context(entry, revision),
+            values=_typed_values(changes),
             error=message,
             comment=comment,
             status_code=422,

@@ -59,6 +59,7 @@ class OutputFormat(StrEnum):
 
 
 FormatOption = Annotated[OutputFormat, typer.Option("--format", "-f", help="table, csv or json.")]
+DryRunOption = Annotated[bool, typer.Option("--dry-run", help="Check the file, store nothing.")]
 
 
 @contextmanager
@@ -125,9 +126,7 @@ def import_observations_(
     entered_by: Annotated[
         str, typer.Option("--entered-by", help="Who entered the values (shown on pages).")
     ] = "command line",
-    dry_run: Annotated[
-        bool, typer.Option("--dry-run", help="Check the file, store nothing.")
-    ] = False,
+    dry_run: DryRunOption = False,
 ) -> None:
     """Import observations from a CSV file; a bad row stops the import and nothing is stored.
 
@@ -151,9 +150,7 @@ def import_observations_(
 def import_roadmap_(
     ctx: typer.Context,
     file: Annotated[Path, typer.Argument(help="A roadmap in the bundled files' YAML format.")],
-    dry_run: Annotated[
-        bool, typer.Option("--dry-run", help="Check the file, store nothing.")
-    ] = False,
+    dry_run: DryRunOption = False,
 ) -> None:
     """Add a roadmap of your own (pillars, priorities, actions, indicators) from a YAML file.
 
