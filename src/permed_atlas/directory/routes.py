@@ -7,6 +7,7 @@ HTML under /directory; the JSON twins live in :mod:`permed_atlas.directory.api`
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
@@ -175,40 +176,48 @@ async def _submitted_form(request: Request) -> FormData:
     return await request.form()
 
 
-def _form_page(
-    request: Request,
-    template: str,
-    kind: str,
-    context: dict[str, Any],
-    *,
-    values: dict[str, str] | None = None,
-    error: str | None = None,
-    comment: str = "",
-    status_code: int = 200,
-) -> Response:
-    """The new-entry or edit form of a ``kind``: its fields, what was typed, what was wrong."""
-    return render(
-        request,
-        template,
-        {
-            **context,
-            "fields": form_fields(kind) if kind in KINDS else [],
-            "values": values or {},
-            "textareas": _TEXTAREAS,
-            "choices": _CHOICES,
-            "error": error,
-            "comment": comment,
-        },
-        status_code=status_code,
-    )
+@dataclass(frozen=True)
+class _FormPage:
+    """The new-entry or edit form of an entry ``kind``: its template and what it adds."""
+
+    template: str
+    kind: str
+    context: dict[str, Any]
+
+    def render(
+        self,
+        request: Request,
+        *,
+        values: dict[str, str] | None = None,
+        error: str | None = None,
+        comment: str = "",
+        status_code: int = 200,
+    ) -> Response:
+        """The form with the kind's fields, what was typed and, when refused, why."""
+        return render(
+            request,
+            self.template,
+            {
+                **self.context,
+                "fields": form_fields(self.kind) if self.kind in KINDS else [],
+                "values": values or {},
+                "textareas": _TEXTAREAS,
+                "choices": _CHOICES,
+                "error": error,
+                "comment": comment,
+            },
+            status_code=status_code,
+        )
 
 
-def _new_context(kind: str) -> dict[str, Any]:
-    return {"kind": kind if kind in KINDS else "", "kinds": KINDS, "kind_labels": KIND_LABELS}
+def _new_form(kind: str) -> _FormPage:
+    context = {"kind": kind if kind in KINDS else "", "kinds": KINDS, "kind_labels": KIND_LABELS}
+    return _FormPage("directory/new.html", kind, context)
 
 
-def _edit_context(entry: DirectoryEntry, revision: int) -> dict[str, Any]:
-    return {"entry": entry, "list_fields": _LIST_FIELDS, "revision": revision}
+def _edit_form(entry: DirectoryEntry, revision: int) -> _FormPage:
+    context = {"entry": entry, "list_fields": _LIST_FIELDS, "revision": revision}
+    return _FormPage("directory/edit.html", entry.kind, context)
 
 
 def _typed_values(data: Mapping[str, Any]) -> dict[str, str]:
@@ -220,7 +229,7 @@ def _typed_values(data: Mapping[str, Any]) -> dict[str, str]:
 def new_form(
     request: Request, editor: EditorUser, kind: Annotated[str, Query(max_length=20)] = ""
 ) -> Response:
-    return _form_page(request, "directory/new.html", kind, _new_context(kind))
+    return _new_form(kind).render(request)
 
 
 @router.post("/new")
@@ -242,15 +251,8 @@ def new_submit(
         )
     except InvalidInputError as exc:
         session.rollback()
-        return _form_page(
-            request,
-            "directory/new.html",
-            kind,
-            _new_context(kind),
-            values=_typed_values(data),
-            error=str(exc),
-            comment=comment,
-            status_code=422,
+        return _new_form(kind).render(
+            request, values=_typed_values(data), error=str(exc), comment=comment, status_code=422
         )
     session.commit()
     return see_other(f"/directory/{entry_id}")
@@ -277,13 +279,7 @@ def entry_page(request: Request, entry_id: str, session: SessionDep, user: Curre
 def edit_form(request: Request, entry_id: str, editor: EditorUser, session: SessionDep) -> Response:
     entry = get_entry(session, entry_id)
     revision, _ = entry_state(session, entry_id)
-    return _form_page(
-        request,
-        "directory/edit.html",
-        entry.kind,
-        _edit_context(entry, revision),
-        values=form_values(entry),
-    )
+    return _edit_form(entry, revision).render(request, values=form_values(entry))
 
 
 @router.post("/{entry_id}/edit")
@@ -315,15 +311,8 @@ def edit_submit(
         session.rollback()
         revision, _ = entry_state(session, entry_id)
         message = str(exc) if isinstance(exc, InvalidInputError) else "base_revision: not a number"
-        return _form_page(
-            request,
-            "directory/edit.html",
-            entry.kind,
-            _edit_context(entry, revision),
-            values=_typed_values(changes),
-            error=message,
-            comment=comment,
-            status_code=422,
+        return _edit_form(entry, revision).render(
+            request, values=_typed_values(changes), error=message, comment=comment, status_code=422
         )
     session.commit()
     return see_other(f"/directory/{entry_id}")
