@@ -17,6 +17,7 @@ from sqlalchemy import delete, or_, select
 from sqlalchemy.orm import Session
 
 from permed_atlas.accounts import find_user, record_audit
+from permed_atlas.db import model_from_row
 from permed_atlas.directory.errors import EntryNotFoundError, InvalidEntryError
 from permed_atlas.directory.files import (
     BUNDLED_DIRECTORY_DIR,
@@ -351,13 +352,9 @@ def _revision(
     if previous is not None:
         keys = set(previous) | set(row.snapshot)
         changed = tuple(sorted(k for k in keys if previous.get(k) != row.snapshot.get(k)))
-    return Revision(
-        entry_id=row.entry_id,
-        number=row.number,
-        at=row.at,
-        origin=row.origin,
-        comment=row.comment,
-        actor_id=row.actor_id,
+    return model_from_row(
+        Revision,
+        row,
         actor_email=emails.get(row.actor_id) if row.actor_id is not None else None,
         snapshot=entry_from_dict(row.snapshot),
         changed=changed,
