@@ -11,6 +11,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from permed_atlas.db import make_engine, session_factory, upgrade_database
+from permed_atlas.errors import DatabaseError
 from permed_atlas.settings import Settings
 
 REALDATA = Path(__file__).resolve().parents[1].parent / "shared" / "realdata"
@@ -51,6 +52,27 @@ def session(engine: Engine) -> Iterator[Session]:
     """A session on the migrated database; the test owns the transaction."""
     with session_factory(engine)() as session:
         yield session
+
+
+@pytest.fixture
+def postgres_engine() -> Iterator[Engine]:
+    """The migrated PostgreSQL server scripts/start-postgres.sh provided; skips without one.
+
+    The test empties the tables it wrote: the server outlives the test run.
+    """
+    url = os.environ.get("PERMED_TEST_POSTGRES_URL")
+    if not url:
+        pytest.skip("PERMED_TEST_POSTGRES_URL not set: scripts/start-postgres.sh found no server")
+    engine = make_engine(url)
+    try:
+        upgrade_database(engine)
+    except DatabaseError as exc:
+        engine.dispose()
+        if "character varying(32)" in str(exc):
+            pytest.skip(f"migrations fail on this server (tests/test_db.py reports it): {exc}")
+        raise
+    yield engine
+    engine.dispose()
 
 
 # --- web fixtures (owned by the web helper) -------------------------------------------------

@@ -1,11 +1,19 @@
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass
+from types import SimpleNamespace
 
 import pytest
 from sqlalchemy import inspect
 
-from permed_atlas.db import current_revisions, head_revisions, make_engine, upgrade_database
+from permed_atlas.db import (
+    current_revisions,
+    head_revisions,
+    make_engine,
+    model_from_row,
+    upgrade_database,
+)
 from permed_atlas.settings import Settings
 
 
@@ -41,3 +49,22 @@ def test_migrations_run_on_postgres() -> None:
     upgrade_database(engine)
     assert current_revisions(engine) == head_revisions()
     engine.dispose()
+
+
+@dataclass(frozen=True)
+class _Entry:
+    id: int
+    name: str
+    note: str = "none"
+
+
+def test_model_from_row_copies_the_columns_and_takes_the_given_values() -> None:
+    row = SimpleNamespace(id=3, name="x", extra="not a field")
+    assert model_from_row(_Entry, row) == _Entry(3, "x")
+    assert model_from_row(_Entry, row, name="y") == _Entry(3, "y")
+    assert model_from_row(_Entry, SimpleNamespace(id=1, name="a", note="n")).note == "n"
+
+
+def test_model_from_row_refuses_a_field_neither_row_nor_caller_gives() -> None:
+    with pytest.raises(AttributeError, match="name"):
+        model_from_row(_Entry, SimpleNamespace(id=1))

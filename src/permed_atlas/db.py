@@ -7,11 +7,12 @@ from :class:`Base`, so one metadata describes the whole platform schema.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from sqlalchemy import JSON, Column, Engine, MetaData, String, Table, create_engine, event
 from sqlalchemy.exc import SQLAlchemyError
@@ -26,6 +27,11 @@ from permed_atlas.limits import (
     check_length,
 )
 from permed_atlas.settings import Settings
+
+if TYPE_CHECKING:
+    from _typeshed import DataclassInstance
+
+_Model = TypeVar("_Model", bound="DataclassInstance")
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 
@@ -43,6 +49,29 @@ class Base(DeclarativeBase):
     """Declarative base of every platform table."""
 
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+def model_from_row(model: type[_Model], row: object, **values: Any) -> _Model:
+    """A store's core dataclass from a mapped row: each field is the row's column of that name.
+
+    So the store names only what differs (a join, a conversion, a renamed column), and a
+    field added to the model and the table needs no line here.
+
+    :param model: the core dataclass.
+    :param row: the mapped row (or any object with the fields as attributes).
+    :param values: the fields the row does not hold as they are.
+    :raises AttributeError: a field with no default that neither the row nor ``values`` has.
+    """
+    for field in dataclasses.fields(model):
+        if not field.init or field.name in values:
+            continue
+        has_default = (
+            field.default is not dataclasses.MISSING
+            or field.default_factory is not dataclasses.MISSING
+        )
+        if not has_default or hasattr(row, field.name):
+            values[field.name] = getattr(row, field.name)
+    return model(**values)
 
 
 def column_limit(table: Table, column: Column[Any]) -> int | None:
@@ -175,6 +204,28 @@ def session_scope(engine: Engine) -> Iterator[Session]:
         raise
     finally:
         session.close()
+
+
+def migrated_engine(settings: Settings) -> Engine:
+    """The engine of the platform database of ``settings``, migrated to the newest schema.
+
+    What a command run from the shell needs: the database may be new or older than the code.
+
+    :param settings: names the platform database.
+    """
+    engine = engine_for(settings)
+    upgrade_database(engine)
+    return engine
+
+
+@contextmanager
+def migrated_session(settings: Settings) -> Iterator[Session]:
+    """A :func:`session_scope` on the platform database of ``settings``, migrated first.
+
+    :param settings: names the platform database.
+    """
+    with session_scope(migrated_engine(settings)) as session:
+        yield session
 
 
 def _alembic_config(engine: Engine) -> Any:

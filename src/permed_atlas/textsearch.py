@@ -34,6 +34,7 @@ from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Generic, TypeVar
 
 import rjieba
 import snowballstemmer
@@ -177,6 +178,21 @@ class Scored:
     index: int
     score: float
     matched: tuple[str, ...]
+
+
+_Record = TypeVar("_Record")
+
+
+@dataclass(frozen=True, slots=True)
+class RankedHit(Generic[_Record]):
+    """A record a search ranked: its BM25 score and the query terms it matched.
+
+    The directory's ``SearchHit`` and the helpdesk's ``Hit`` are this over their entries.
+    """
+
+    entry: _Record
+    score: float
+    matched_terms: tuple[str, ...]
 
 
 class Bm25Index:

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import os
-
 import pytest
-from sqlalchemy import text
+from sqlalchemy import Engine, text
 
-from permed_atlas.db import make_engine, session_factory, upgrade_database
+from permed_atlas.db import session_factory
 from permed_atlas.directory import (
     get_entry,
     list_revisions,
@@ -18,23 +16,13 @@ from permed_atlas.directory import (
     update_entry,
 )
 from permed_atlas.directory.create import create_entry
-from permed_atlas.errors import DatabaseError
 from permed_atlas.settings import Settings
 
 pytestmark = pytest.mark.postgres
 
 
-def test_seed_edit_restore_on_postgres(settings: Settings) -> None:
-    url = os.environ.get("PERMED_TEST_POSTGRES_URL")
-    if not url:
-        pytest.skip("PERMED_TEST_POSTGRES_URL not set: scripts/start-postgres.sh found no server")
-    engine = make_engine(url)
-    try:
-        upgrade_database(engine)
-    except DatabaseError as exc:
-        if "character varying(32)" in str(exc):
-            pytest.skip(f"migrations fail on this server (tests/test_db.py reports it): {exc}")
-        raise
+def test_seed_edit_restore_on_postgres(settings: Settings, postgres_engine: Engine) -> None:
+    engine = postgres_engine
     try:
         with session_factory(engine)() as session:
             first = load_seed_directory(session, settings=settings)
@@ -83,4 +71,3 @@ def test_seed_edit_restore_on_postgres(settings: Settings) -> None:
             connection.execute(text("DELETE FROM directory_revision"))
             connection.execute(text("DELETE FROM directory_entry"))
             connection.execute(text("DELETE FROM audit_log WHERE action LIKE 'directory.%'"))
-        engine.dispose()

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import os
 from datetime import date
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import Engine, text
 
-from permed_atlas.db import make_engine, session_factory, upgrade_database
-from permed_atlas.errors import DatabaseError
+from permed_atlas.db import session_factory
 from permed_atlas.roadmap import (
     ObservationError,
     ObservationInput,
@@ -21,17 +19,8 @@ from permed_atlas.roadmap import (
 pytestmark = pytest.mark.postgres
 
 
-def test_load_demo_and_score_on_postgres() -> None:
-    url = os.environ.get("PERMED_TEST_POSTGRES_URL")
-    if not url:
-        pytest.skip("PERMED_TEST_POSTGRES_URL not set: scripts/start-postgres.sh found no server")
-    engine = make_engine(url)
-    try:
-        upgrade_database(engine)
-    except DatabaseError as exc:
-        if "character varying(32)" in str(exc):
-            pytest.skip(f"migrations fail on this server (tests/test_db.py reports it): {exc}")
-        raise
+def test_load_demo_and_score_on_postgres(postgres_engine: Engine) -> None:
+    engine = postgres_engine
     try:
         with session_factory(engine)() as session:
             first = load_demo_observations(session, today=date(2026, 11, 23))
@@ -52,4 +41,3 @@ def test_load_demo_and_score_on_postgres() -> None:
         with engine.begin() as connection:
             connection.execute(text("DELETE FROM roadmap_observation"))
             connection.execute(text("DELETE FROM roadmap"))
-        engine.dispose()

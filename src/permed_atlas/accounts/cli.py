@@ -11,7 +11,7 @@ from rich.table import Table
 
 from permed_atlas.accounts.store import create_user, list_users
 from permed_atlas.cli_state import settings_from
-from permed_atlas.db import engine_for, session_factory, session_scope, upgrade_database
+from permed_atlas.db import migrated_engine, migrated_session, session_factory, session_scope
 from permed_atlas.errors import InvalidInputError
 
 user_app = typer.Typer(help="Accounts: create and list users.", no_args_is_help=True)
@@ -38,8 +38,7 @@ def add(
         password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
     if not password:
         raise InvalidInputError("the password is empty", field="password")
-    engine = engine_for(settings_from(ctx))
-    upgrade_database(engine)
+    engine = migrated_engine(settings_from(ctx))
     if dry_run:
         with session_factory(engine)() as session:
             user = create_user(session, email=email, password=password, role=role)
@@ -57,9 +56,7 @@ def list_(ctx: typer.Context) -> None:
 
     Example: ``permed user list``
     """
-    engine = engine_for(settings_from(ctx))
-    upgrade_database(engine)
-    with session_factory(engine)() as session:
+    with migrated_session(settings_from(ctx)) as session:
         users = list_users(session)
     table = Table("id", "email", "role", "active")
     for user in users:

@@ -30,6 +30,7 @@ from permed_atlas.accounts.passwords import hash_password, needs_rehash, verify_
 from permed_atlas.accounts.sessions import naive_utc
 from permed_atlas.accounts.store import record_audit
 from permed_atlas.accounts.tables import LoginAttemptRow, UserRow
+from permed_atlas.db import model_from_row
 
 MAX_FAILED_LOGINS = 5
 MAX_FAILED_LOGINS_PER_ACCOUNT = 20
@@ -115,4 +116,4 @@ def authenticate(
     if needs_rehash(row.password_hash):
         row.password_hash = hash_password(password)
     record_audit(session, actor_id=row.id, action="user.login", target=f"user:{row.id}")
-    return User(id=row.id, email=row.email, role=row.role, is_active=row.is_active)
+    return model_from_row(User, row)

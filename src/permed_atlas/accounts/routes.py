@@ -4,16 +4,25 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Form, Query, Request
+from fastapi import Form, Query, Request
 from pydantic import BaseModel
 from starlette.responses import Response
 
 from permed_atlas.accounts.models import ROLES
 from permed_atlas.accounts.store import create_user, list_audit, list_users, set_role
-from permed_atlas.web.deps import AdminUser, CsrfProtected, PathId, SessionDep, render, see_other
+from permed_atlas.web.deps import (
+    AdminUser,
+    CsrfProtected,
+    PathId,
+    SessionDep,
+    json_router,
+    page_router,
+    render,
+    see_other,
+)
 
-router = APIRouter(prefix="/accounts", tags=["accounts"], include_in_schema=False)
-api_router = APIRouter(prefix="/api/v1/accounts", tags=["accounts"])
+router = page_router("accounts")
+api_router = json_router("accounts")
 
 
 class AccountPublic(BaseModel):

@@ -26,6 +26,7 @@ from permed_atlas.accounts.passwords import (
 )
 from permed_atlas.accounts.sessions import end_user_sessions
 from permed_atlas.accounts.tables import AuditLogRow, UserRow
+from permed_atlas.db import model_from_row
 from permed_atlas.errors import InvalidInputError
 
 
@@ -35,7 +36,7 @@ def _now() -> datetime:
 
 
 def _user(row: UserRow) -> User:
-    return User(id=row.id, email=row.email, role=row.role, is_active=row.is_active)
+    return model_from_row(User, row)
 
 
 def normalise_email(email: str) -> str:
@@ -239,14 +240,7 @@ def list_audit(
     if action is not None:
         query = query.where(AuditLogRow.action == action)
     return [
-        AuditEntry(
-            id=row.id,
-            at=row.at,
-            actor_id=row.actor_id,
-            action=row.action,
-            target=row.target,
-            detail=dict(row.detail or {}),
-        )
+        model_from_row(AuditEntry, row, detail=dict(row.detail or {}))
         for row in session.scalars(query)
     ]
 

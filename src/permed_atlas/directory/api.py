@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import Query
 from fastapi.responses import Response
 
 from permed_atlas.directory.exports import (
@@ -50,6 +50,7 @@ from permed_atlas.web.deps import (
     SessionDep,
     SettingsDep,
     download,
+    json_router,
     seed_once,
 )
 
@@ -58,9 +59,7 @@ ensure_loaded = seed_once(
 )
 
 
-api_router = APIRouter(
-    prefix="/api/v1/directory", tags=["directory"], dependencies=[Depends(ensure_loaded)]
-)
+api_router = json_router("directory", seed=ensure_loaded)
 
 
 def entry_page_data(session: SessionDep, entry_id: str) -> dict[str, Any]:

@@ -15,7 +15,7 @@ from rich.table import Table
 from sqlalchemy.orm import Session
 
 from permed_atlas.cli_state import settings_from
-from permed_atlas.db import engine_for, session_scope, upgrade_database
+from permed_atlas.db import migrated_session
 from permed_atlas.directory.exports import (
     entry_dict,
     export_entries,
@@ -62,9 +62,7 @@ KindOption = Annotated[
 
 @contextmanager
 def _session(settings: Settings, *, seed: bool = True) -> Iterator[Session]:
-    engine = engine_for(settings)
-    upgrade_database(engine)
-    with session_scope(engine) as session:
+    with migrated_session(settings) as session:
         if seed:
             # The bundled entries are data loaded at start; loading is idempotent.
             load_seed_directory(session, settings=settings)

@@ -17,7 +17,7 @@ from permed_atlas.accounts import record_audit
 from permed_atlas.directory.errors import InvalidEntryError
 from permed_atlas.directory.files import parse_entry
 from permed_atlas.directory.models import KINDS, DirectoryEntry
-from permed_atlas.directory.store import _check_in_db, _clean_comment, _insert_entry
+from permed_atlas.directory.store import check_in_db, clean_comment, insert_entry
 from permed_atlas.directory.tables import DirectoryEntryRow
 from permed_atlas.landscape import region_countries
 from permed_atlas.settings import Settings
@@ -63,13 +63,13 @@ def create_entry(
         where=where,
         known_regions=set(region_countries(settings)),
     )
-    _check_in_db(session, entry, where=where)
-    number = _insert_entry(
+    check_in_db(session, entry, where=where)
+    number = insert_entry(
         session,
         entry,
         edited=True,
         origin="create",
-        comment=_clean_comment(comment, "added"),
+        comment=clean_comment(comment, "added"),
         actor_id=actor_id,
     )
     record_audit(

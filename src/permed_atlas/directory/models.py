@@ -9,6 +9,7 @@ from typing import Any
 
 from permed_atlas.i18n import TranslatedLabels
 from permed_atlas.i18n import gettext_noop as N_
+from permed_atlas.textsearch import RankedHit
 
 KINDS: tuple[str, ...] = (
     "funder",
@@ -158,13 +159,9 @@ class RelatedEntry:
     direction: str
 
 
-@dataclass(frozen=True)
-class SearchHit:
+@dataclass(frozen=True, slots=True)
+class SearchHit(RankedHit[DirectoryEntry]):
     """An entry found by a search, with its BM25 score and the query terms it contains."""
-
-    entry: DirectoryEntry
-    score: float
-    matched_terms: tuple[str, ...]
 
 
 @dataclass(frozen=True)

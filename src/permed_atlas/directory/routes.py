@@ -6,10 +6,12 @@ HTML under /directory; the JSON twins live in :mod:`permed_atlas.directory.api`
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Depends, Form, Query, Request
+from fastapi import Depends, Form, Query, Request
 from starlette.datastructures import FormData
 from starlette.responses import Response
 
@@ -44,18 +46,14 @@ from permed_atlas.web.deps import (
     SessionDep,
     SettingsDep,
     is_editor,
+    page_router,
     render,
     see_other,
 )
 
 __all__ = ["api_router", "router"]
 
-router = APIRouter(
-    prefix="/directory",
-    tags=["directory"],
-    include_in_schema=False,
-    dependencies=[Depends(ensure_loaded)],
-)
+router = page_router("directory", seed=ensure_loaded)
 
 _LIST_FIELDS = frozenset({"regions", "keywords", "related", "funders", "unconfirmed"})
 _TEXTAREAS = frozenset({"summary", "note", "source"})
@@ -178,38 +176,60 @@ async def _submitted_form(request: Request) -> FormData:
     return await request.form()
 
 
-def _new_page(
-    request: Request,
-    kind: str,
-    *,
-    values: dict[str, str] | None = None,
-    error: str | None = None,
-    comment: str = "",
-    status_code: int = 200,
-) -> Response:
-    return render(
-        request,
-        "directory/new.html",
-        {
-            "kind": kind if kind in KINDS else "",
-            "kinds": KINDS,
-            "kind_labels": KIND_LABELS,
-            "fields": form_fields(kind) if kind in KINDS else [],
-            "values": values or {},
-            "textareas": _TEXTAREAS,
-            "choices": _CHOICES,
-            "error": error,
-            "comment": comment,
-        },
-        status_code=status_code,
-    )
+@dataclass(frozen=True)
+class _FormPage:
+    """The new-entry or edit form of an entry ``kind``: its template and what it adds."""
+
+    template: str
+    kind: str
+    context: dict[str, Any]
+
+    def render(
+        self,
+        request: Request,
+        *,
+        values: dict[str, str] | None = None,
+        error: str | None = None,
+        comment: str = "",
+        status_code: int = 200,
+    ) -> Response:
+        """The form with the kind's fields, what was typed and, when refused, why."""
+        return render(
+            request,
+            self.template,
+            {
+                **self.context,
+                "fields": form_fields(self.kind) if self.kind in KINDS else [],
+                "values": values or {},
+                "textareas": _TEXTAREAS,
+                "choices": _CHOICES,
+                "error": error,
+                "comment": comment,
+            },
+            status_code=status_code,
+        )
+
+
+def _new_form(kind: str) -> _FormPage:
+    context = {"kind": kind if kind in KINDS else "", "kinds": KINDS, "kind_labels": KIND_LABELS}
+    return _FormPage("directory/new.html", kind, context)
+
+
+def _edit_form(entry: DirectoryEntry, revision: int) -> _FormPage:
+    context = {"entry": entry, "list_fields": _LIST_FIELDS, "revision": revision}
+    return _FormPage("directory/edit.html", entry.kind, context)
+
+
+def _typed_values(data: Mapping[str, Any]) -> dict[str, str]:
+    """A refused form's fields as the user typed them (lists joined with commas)."""
+    return {k: ", ".join(v) if isinstance(v, list) else (v or "") for k, v in data.items()}
 
 
 @router.get("/new")
 def new_form(
     request: Request, editor: EditorUser, kind: Annotated[str, Query(max_length=20)] = ""
 ) -> Response:
-    return _new_page(request, kind)
+    return _new_form(kind).render(request)
 
 
 @router.post("/new")
@@ -231,9 +251,8 @@ def new_submit(
         )
     except InvalidInputError as exc:
         session.rollback()
-        values = {k: ", ".join(v) if isinstance(v, list) else (v or "") for k, v in data.items()}
-        return _new_page(
-            request, kind, values=values, error=str(exc), comment=comment, status_code=422
+        return _new_form(kind).render(
+            request, values=_typed_values(data), error=str(exc), comment=comment, status_code=422
         )
     session.commit()
     return see_other(f"/directory/{entry_id}")
@@ -256,39 +275,11 @@ def entry_page(request: Request, entry_id: str, session: SessionDep, user: Curre
     )
 
 
-def _edit_page(
-    request: Request,
-    entry: DirectoryEntry,
-    *,
-    revision: int,
-    values: dict[str, str],
-    error: str | None = None,
-    comment: str = "",
-    status_code: int = 200,
-) -> Response:
-    return render(
-        request,
-        "directory/edit.html",
-        {
-            "entry": entry,
-            "fields": form_fields(entry.kind),
-            "values": values,
-            "textareas": _TEXTAREAS,
-            "choices": _CHOICES,
-            "list_fields": _LIST_FIELDS,
-            "revision": revision,
-            "error": error,
-            "comment": comment,
-        },
-        status_code=status_code,
-    )
-
-
 @router.get("/{entry_id}/edit")
 def edit_form(request: Request, entry_id: str, editor: EditorUser, session: SessionDep) -> Response:
     entry = get_entry(session, entry_id)
     revision, _ = entry_state(session, entry_id)
-    return _edit_page(request, entry, revision=revision, values=form_values(entry))
+    return _edit_form(entry, revision).render(request, values=form_values(entry))
 
 
 @router.post("/{entry_id}/edit")
@@ -318,17 +309,10 @@ def edit_submit(
         )
     except (InvalidInputError, ValueError) as exc:
         session.rollback()
-        values = {k: ", ".join(v) if isinstance(v, list) else (v or "") for k, v in changes.items()}
         revision, _ = entry_state(session, entry_id)
         message = str(exc) if isinstance(exc, InvalidInputError) else "base_revision: not a number"
-        return _edit_page(
-            request,
-            entry,
-            revision=revision,
-            values=values,
-            error=message,
-            comment=comment,
-            status_code=422,
+        return _edit_form(entry, revision).render(
+            request, values=_typed_values(changes), error=message, comment=comment, status_code=422
         )
     session.commit()
     return see_other(f"/directory/{entry_id}")

@@ -17,6 +17,7 @@ from sqlalchemy import delete, or_, select
 from sqlalchemy.orm import Session
 
 from permed_atlas.accounts import find_user, record_audit
+from permed_atlas.db import model_from_row
 from permed_atlas.directory.errors import EntryNotFoundError, InvalidEntryError
 from permed_atlas.directory.files import (
     BUNDLED_DIRECTORY_DIR,
@@ -76,7 +77,7 @@ def _set_links(session: Session, entry: DirectoryEntry) -> None:
             session.add(DirectoryLinkRow(source_id=entry.id, target_id=target, relation=key[1]))
 
 
-def _insert_entry(
+def insert_entry(
     session: Session,
     entry: DirectoryEntry,
     *,
@@ -167,7 +168,7 @@ def load_seed_directory(
             continue
         comment = f"loaded from {files.origins[entry.id]}"
         if row is None:
-            _insert_entry(
+            insert_entry(
                 session, entry, edited=False, origin="seed", comment=comment, actor_id=actor_id
             )
         else:
@@ -260,7 +261,8 @@ def related_entries(session: Session, entry_id: str) -> list[RelatedEntry]:
     return result
 
 
-def _clean_comment(comment: str | None, default: str) -> str:
+def clean_comment(comment: str | None, default: str) -> str:
+    """An editor's revision comment on one line, ``default`` when empty; refused when too long."""
     text = " ".join((comment or "").split()) or default
     if len(text) > MAX_COMMENT:
         raise InvalidEntryError(
@@ -269,7 +271,8 @@ def _clean_comment(comment: str | None, default: str) -> str:
     return text
 
 
-def _check_in_db(session: Session, entry: DirectoryEntry, *, where: str) -> None:
+def check_in_db(session: Session, entry: DirectoryEntry, *, where: str) -> None:
+    """Refuse ``entry`` if it names an entry the database lacks, or one of the wrong kind."""
     names = {target for _, target in referenced_ids(entry)}
     rows = session.execute(
         select(DirectoryEntryRow.id, DirectoryEntryRow.kind).where(
@@ -316,7 +319,7 @@ def update_entry(
         merged["unconfirmed"] = []
     where = f"edit of {entry_id}"
     entry = parse_entry(merged, where=where, known_regions=set(region_countries(settings)))
-    _check_in_db(session, entry, where=where)
+    check_in_db(session, entry, where=where)
     before = _entry(row)
     if entry == before:
         return before
@@ -326,7 +329,7 @@ def update_entry(
         row,
         entry,
         origin="edit",
-        comment=_clean_comment(comment, "edited"),
+        comment=clean_comment(comment, "edited"),
         actor_id=actor_id,
     )
     _audit_entry(session, actor_id, "edit", entry_id, {"revision": number, "changed": changed})
@@ -349,13 +352,9 @@ def _revision(
     if previous is not None:
         keys = set(previous) | set(row.snapshot)
         changed = tuple(sorted(k for k in keys if previous.get(k) != row.snapshot.get(k)))
-    return Revision(
-        entry_id=row.entry_id,
-        number=row.number,
-        at=row.at,
-        origin=row.origin,
-        comment=row.comment,
-        actor_id=row.actor_id,
+    return model_from_row(
+        Revision,
+        row,
         actor_email=emails.get(row.actor_id) if row.actor_id is not None else None,
         snapshot=entry_from_dict(row.snapshot),
         changed=changed,
@@ -419,13 +418,13 @@ def restore_revision(
     old = get_revision(session, entry_id, number)
     if number == row.revision:
         raise InvalidEntryError(f"revision {number} is already the current one", field="revision")
-    _check_in_db(session, old.snapshot, where=f"restore of {entry_id} revision {number}")
+    check_in_db(session, old.snapshot, where=f"restore of {entry_id} revision {number}")
     new = _add_revision(
         session,
         row,
         old.snapshot,
         origin="restore",
-        comment=_clean_comment(comment, f"restored revision {number}"),
+        comment=clean_comment(comment, f"restored revision {number}"),
         actor_id=actor_id,
     )
     _audit_entry(session, actor_id, "restore", entry_id, {"restored": number, "revision": new})

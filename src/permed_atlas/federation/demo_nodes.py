@@ -199,10 +199,10 @@ async def probe_nodes(nodes: Sequence[NodeEndpoint], *, timeout_s: float = 1.0) 
             return True
         return response.status_code >= 500
 
-    from permed_atlas.federation.hub import _tls_context
+    from permed_atlas.federation.hub import tls_context
 
     # The hub's TLS context, made once per process: building one per page view costs
     # a third of a second on a busy machine.
-    async with httpx.AsyncClient(verify=_tls_context()) as client:
+    async with httpx.AsyncClient(verify=tls_context()) as client:
         flags = await asyncio.gather(*(down(client, n) for n in nodes))
     return {n.id for n, flag in zip(nodes, flags, strict=True) if flag}

@@ -151,7 +151,7 @@ def registry_path(data_dir: Path) -> Path:
 
 
 @lru_cache(maxsize=1)
-def _tls_context() -> ssl.SSLContext:
+def tls_context() -> ssl.SSLContext:
     """httpx's default TLS context, made once per process.
 
     Building it reads the CA bundle (a third of a second on a busy machine); each
@@ -221,7 +221,7 @@ class Hub:
         if client is None:
             client = self._clients[node.id] = httpx.AsyncClient(
                 limits=httpx.Limits(max_connections=50, max_keepalive_connections=20),
-                verify=_tls_context(),
+                verify=tls_context(),
             )
         return client
 

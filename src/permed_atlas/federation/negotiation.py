@@ -19,6 +19,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from permed_atlas.db import model_from_row
 from permed_atlas.errors import NotFoundError, PermissionDeniedError
 from permed_atlas.federation.errors import AccessRequestError
 from permed_atlas.federation.models import HubResult, NodeOutcome
@@ -56,15 +57,10 @@ class AccessRequest:
 
 
 def _to_model(row: AccessRequestRow, nodes: list[AccessRequestNodeRow]) -> AccessRequest:
-    return AccessRequest(
-        id=row.id,
-        requester_id=row.requester_id,
-        title=row.title,
-        description=row.description,
-        purpose=row.purpose,
-        query_key=row.query_key,
+    return model_from_row(
+        AccessRequest,
+        row,
         result=json.loads(row.result_json),
-        created_at=row.created_at,
         nodes=tuple(
             AddressedNode(n.node_id, n.node_name, n.matched, n.status, n.note,
                           n.answered_by_id, n.answered_at)

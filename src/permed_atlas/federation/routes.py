@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from typing import Annotated, Any
 
 import anyio.from_thread
-from fastapi import APIRouter, Form, Request
+from fastapi import Form, Request
 from starlette.responses import Response
 
 from permed_atlas.accounts import User
@@ -50,11 +50,13 @@ from permed_atlas.web.deps import (
     SessionDep,
     SettingsDep,
     audited_redirect,
+    json_router,
+    page_router,
 )
 from permed_atlas.web.deps import render as render_page
 
-router = APIRouter(prefix="/federation", tags=["federation"], include_in_schema=False)
-api_router = APIRouter(prefix="/api/v1/federation", tags=["federation"])
+router = page_router("federation")
+api_router = json_router("federation")
 
 QUESTION_FIELDS = ("diagnosis", "sex", "material", "age", "year", "entity", "purpose")
 # The intended-use facts are the DUO matcher's own (see data_use.py), so the page

@@ -62,12 +62,10 @@ def _echo_json(data: Any) -> None:
 
 def _funding_lookup(settings: Settings, knowledge: KnowledgeBase) -> Any:
     def lookup(question: str, codes: Sequence[str]) -> tuple[list[FundingItem], str]:
-        from permed_atlas.db import engine_for, session_scope, upgrade_database
+        from permed_atlas.db import migrated_session
         from permed_atlas.helpdesk.funding import find_funding
 
-        engine = engine_for(settings)
-        upgrade_database(engine)
-        with session_scope(engine) as session:
+        with migrated_session(settings) as session:
             return find_funding(session, question=question, countries=codes, knowledge=knowledge)
 
     return lookup

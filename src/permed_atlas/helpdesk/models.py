@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from permed_atlas.textsearch import RankedHit
+
 TOPICS: dict[str, str] = {
     "trial_authorisation": "Clinical-trial authorisation",
     "ethics_review": "Ethics review",
@@ -134,12 +136,8 @@ class CountryMention:
 
 
 @dataclass(frozen=True, slots=True)
-class Hit:
+class Hit(RankedHit[Entry]):
     """An entry ranked for a question, with its score and the query terms it matched."""
-
-    entry: Entry
-    score: float
-    matched_terms: tuple[str, ...]
 
 
 @dataclass(frozen=True)

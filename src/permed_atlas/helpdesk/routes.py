@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Form, Query, Request
+from fastapi import Form, Query, Request
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.orm import Session
 from starlette.responses import Response
@@ -52,14 +52,16 @@ from permed_atlas.web.deps import (
     SettingsDep,
     download,
     is_editor,
+    json_router,
+    page_router,
     render,
     see_other,
 )
 
 __all__ = ["api_router", "router"]
 
-router = APIRouter(prefix="/helpdesk", tags=["helpdesk"], include_in_schema=False)
-api_router = APIRouter(prefix="/api/v1/helpdesk", tags=["helpdesk"])
+router = page_router("helpdesk")
+api_router = json_router("helpdesk")
 
 QuestionQuery = Annotated[str, Query(description="The question in plain words.", max_length=4000)]
 CountryQuery = Annotated[

@@ -9,7 +9,7 @@ from dataclasses import asdict
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Query, Request
+from fastapi import Query, Request
 from starlette.responses import Response
 
 from permed_atlas.partners.embeddings import embeddings_available
@@ -29,12 +29,12 @@ from permed_atlas.partners.store import (
     result_to_dict,
     topic_labels,
 )
-from permed_atlas.web.deps import CorpusDep, SettingsDep, render
+from permed_atlas.web.deps import CorpusDep, SettingsDep, json_router, page_router, render
 
 __all__ = ["api_router", "router"]
 
-router = APIRouter(prefix="/partners", tags=["partners"], include_in_schema=False)
-api_router = APIRouter(prefix="/api/v1/partners", tags=["partners"])
+router = page_router("partners")
+api_router = json_router("partners")
 
 _KIND = "^(author|institution|topic|text)$"
 _METHOD = "^(tfidf|embeddings)$"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import Request
 from fastapi.responses import JSONResponse
 
 from permed_atlas.landscape import region_countries
@@ -50,7 +50,14 @@ from permed_atlas.roadmap.store import (
     list_roadmaps,
     load_bundled_roadmaps,
 )
-from permed_atlas.web.deps import CsrfProtected, EditorUser, SessionDep, SettingsDep, seed_once
+from permed_atlas.web.deps import (
+    CsrfProtected,
+    EditorUser,
+    SessionDep,
+    SettingsDep,
+    json_router,
+    seed_once,
+)
 
 ensure_loaded = seed_once(
     "roadmap",
@@ -58,9 +65,7 @@ ensure_loaded = seed_once(
 )
 
 
-api_router = APIRouter(
-    prefix="/api/v1/roadmap", tags=["roadmap"], dependencies=[Depends(ensure_loaded)]
-)
+api_router = json_router("roadmap", seed=ensure_loaded)
 
 
 @api_router.get("/roadmaps", response_model=list[RoadmapSummaryPublic])

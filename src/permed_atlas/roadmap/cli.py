@@ -15,7 +15,7 @@ from rich.table import Table
 from sqlalchemy.orm import Session
 
 from permed_atlas.cli_state import settings_from
-from permed_atlas.db import engine_for, session_scope, upgrade_database
+from permed_atlas.db import migrated_session
 from permed_atlas.landscape import region_countries
 from permed_atlas.roadmap.chart import render_chart
 from permed_atlas.roadmap.delphi_link import roadmap_from_delphi
@@ -59,13 +59,12 @@ class OutputFormat(StrEnum):
 
 
 FormatOption = Annotated[OutputFormat, typer.Option("--format", "-f", help="table, csv or json.")]
+DryRunOption = Annotated[bool, typer.Option("--dry-run", help="Check the file, store nothing.")]
 
 
 @contextmanager
 def _session(settings: Settings) -> Iterator[Session]:
-    engine = engine_for(settings)
-    upgrade_database(engine)
-    with session_scope(engine) as session:
+    with migrated_session(settings) as session:
         # The bundled roadmaps are data loaded at start; loading is idempotent.
         load_bundled_roadmaps(session, regions=region_countries(settings))
         yield session
@@ -127,9 +126,7 @@ def import_observations_(
     entered_by: Annotated[
         str, typer.Option("--entered-by", help="Who entered the values (shown on pages).")
     ] = "command line",
-    dry_run: Annotated[
-        bool, typer.Option("--dry-run", help="Check the file, store nothing.")
-    ] = False,
+    dry_run: DryRunOption = False,
 ) -> None:
     """Import observations from a CSV file; a bad row stops the import and nothing is stored.
 
@@ -153,9 +150,7 @@ def import_observations_(
 def import_roadmap_(
     ctx: typer.Context,
     file: Annotated[Path, typer.Argument(help="A roadmap in the bundled files' YAML format.")],
-    dry_run: Annotated[
-        bool, typer.Option("--dry-run", help="Check the file, store nothing.")
-    ] = False,
+    dry_run: DryRunOption = False,
 ) -> None:
     """Add a roadmap of your own (pillars, priorities, actions, indicators) from a YAML file.
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Form, Request, UploadFile
+from fastapi import Form, Request, UploadFile
 from starlette.responses import Response
 
 from permed_atlas.errors import InvalidInputError
@@ -42,18 +42,14 @@ from permed_atlas.web.deps import (
     SettingsDep,
     download,
     is_editor,
+    page_router,
     render,
     see_other,
 )
 
 __all__ = ["api_router", "router"]
 
-router = APIRouter(
-    prefix="/roadmap",
-    tags=["roadmap"],
-    include_in_schema=False,
-    dependencies=[Depends(ensure_loaded)],
-)
+router = page_router("roadmap", seed=ensure_loaded)
 
 MAX_UPLOAD = 5_000_000
 

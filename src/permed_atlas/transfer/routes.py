@@ -12,7 +12,7 @@ from functools import lru_cache
 from typing import Any
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 from starlette.responses import Response
 
 from permed_atlas.countries import country_choices
@@ -34,12 +34,12 @@ from permed_atlas.transfer.schemas import (
     ScenarioCreate,
     TransferAssessmentPublic,
 )
-from permed_atlas.web.deps import SettingsDep, download, render
+from permed_atlas.web.deps import SettingsDep, download, json_router, page_router, render
 
 __all__ = ["api_router", "router"]
 
-router = APIRouter(prefix="/transfer", tags=["transfer"], include_in_schema=False)
-api_router = APIRouter(prefix="/api/v1/transfer", tags=["transfer"])
+router = page_router("transfer")
+api_router = json_router("transfer")
 
 _LIST_FIELDS = tuple(spec.name for spec in FIELDS if spec.kind in {"categories", "names"})
 

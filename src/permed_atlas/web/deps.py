@@ -7,7 +7,8 @@ DuckDB cursor on the corpus), ``CurrentUser`` (User or None), ``MemberUser``,
 body, so that a route touching the database can be a plain ``def``) and ``render``;
 and the responses every capability's routes give the same way: ``is_editor`` (whether a
 page shows the editing controls), ``see_other`` (the redirect after a POST) and
-``download`` (a file to save, named in its Content-Disposition).
+``download`` (a file to save, named in its Content-Disposition); and ``page_router`` and
+``json_router``, the routers of a capability's pages and JSON API (one URL scheme).
 
 Every route that touches a database is a plain ``def``: FastAPI runs it in a worker
 thread, so a slow query never stalls the event loop that answers everyone else.
@@ -21,7 +22,7 @@ from collections.abc import Callable, Iterator, Mapping
 from typing import Annotated
 
 import duckdb
-from fastapi import Depends, HTTPException, Path, Request
+from fastapi import APIRouter, Depends, HTTPException, Path, Request
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
@@ -60,9 +61,12 @@ __all__ = [
     "download",
     "form_texts",
     "get_csrf_token",
+    "json_router",
+    "page_router",
     "is_editor",
     "render",
     "see_other",
+    "seed_once",
 ]
 
 
@@ -105,6 +109,35 @@ def seed_once(name: str, load: Callable[[Session, Settings], object]) -> Callabl
         setattr(request.app.state, flag, True)
 
     return ensure_seeded
+
+
+def page_router(capability: str, *, seed: Callable[..., None] | None = None) -> APIRouter:
+    """The router of a capability's HTML pages: under ``/<capability>``, out of the OpenAPI schema.
+
+    :param capability: the capability's name, its URL prefix and tag.
+    :param seed: a :func:`seed_once` dependency every page runs first.
+    """
+    return _capability_router(f"/{capability}", capability, seed=seed, documented=False)
+
+
+def json_router(capability: str, *, seed: Callable[..., None] | None = None) -> APIRouter:
+    """The router of a capability's JSON API: under ``/api/v1/<capability>``, documented.
+
+    :param capability: the capability's name, its URL prefix and tag.
+    :param seed: a :func:`seed_once` dependency every endpoint runs first.
+    """
+    return _capability_router(f"/api/v1/{capability}", capability, seed=seed, documented=True)
+
+
+def _capability_router(
+    prefix: str, tag: str, *, seed: Callable[..., None] | None, documented: bool
+) -> APIRouter:
+    return APIRouter(
+        prefix=prefix,
+        tags=[tag],
+        include_in_schema=documented,
+        dependencies=[Depends(seed)] if seed else None,
+    )
 
 
 async def read_form(request: Request) -> FormData:

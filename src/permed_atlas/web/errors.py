@@ -6,10 +6,10 @@ Domain errors carry no HTTP status; :func:`status_for` maps them. Pages render
 
 from __future__ import annotations
 
-import functools
 import logging
+from collections.abc import Awaitable, Callable
 from http import HTTPStatus
-from typing import Any
+from typing import Any, ParamSpec
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -35,6 +35,8 @@ from permed_atlas.web.form_problems import (
     problem_for_domain_error,
     problems_from_validation,
 )
+
+_P = ParamSpec("_P")
 
 logger = logging.getLogger("permed_atlas.web")
 
@@ -136,18 +138,15 @@ def _respond(
     return Response(f"{status} {context['title']}: {context['detail']}", status_code=status)
 
 
-async def _respond_off_loop(
-    request: Request,
-    status: int,
-    detail: Any,
-    *,
-    field: str | None = None,
-    headers: dict[str, str] | None = None,
-) -> Response:
-    # An error page shows who is logged in, which reads the database: do it in a thread.
-    return await run_in_threadpool(
-        functools.partial(_respond, request, status, detail, field=field, headers=headers)
-    )
+def _off_loop(respond: Callable[_P, Response]) -> Callable[_P, Awaitable[Response]]:
+    async def in_thread(*args: _P.args, **kwargs: _P.kwargs) -> Response:
+        return await run_in_threadpool(respond, *args, **kwargs)
+
+    return in_thread
+
+
+# An error page shows who is logged in, which reads the database: build it in a thread.
+_respond_off_loop = _off_loop(_respond)
 
 
 def _page_detail(status: int, detail: Any) -> str:

@@ -17,6 +17,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from permed_atlas.accounts import record_audit
+from permed_atlas.db import model_from_row
 from permed_atlas.landscape import region_countries
 from permed_atlas.roadmap.errors import (
     InvalidRoadmapError,
@@ -60,10 +61,9 @@ def _to_roadmap(session: Session, row: RoadmapRow) -> Roadmap:
         priorities = []
         for priority in children.get(pillar.id, []):
             actions = tuple(
-                Action(
-                    code=action.code,
-                    title=action.title,
-                    description=action.description,
+                model_from_row(
+                    Action,
+                    action,
                     delphi_items=tuple(action.delphi_items or ()),
                     title_zh=action.title_zh or "",
                 )
@@ -75,10 +75,9 @@ def _to_roadmap(session: Session, row: RoadmapRow) -> Roadmap:
         pillars.append(
             Pillar(pillar.code, pillar.title, tuple(priorities), title_zh=pillar.title_zh or "")
         )
-    return Roadmap(
-        slug=row.slug,
-        title=row.title,
-        description=row.description,
+    return model_from_row(
+        Roadmap,
+        row,
         source=Source(
             title=row.source_title,
             url=row.source_url,
@@ -87,7 +86,6 @@ def _to_roadmap(session: Session, row: RoadmapRow) -> Roadmap:
             note=row.source_note,
         ),
         pillars=tuple(pillars),
-        bundled=row.bundled,
         title_zh=row.title_zh or "",
     )
 
@@ -109,11 +107,9 @@ def list_roadmaps(session: Session) -> list[RoadmapSummary]:
             select(func.count()).select_from(IndicatorRow).where(IndicatorRow.roadmap_id == row.id)
         )
         summaries.append(
-            RoadmapSummary(
-                slug=row.slug,
-                title=row.title,
-                source_title=row.source_title,
-                bundled=row.bundled,
+            model_from_row(
+                RoadmapSummary,
+                row,
                 actions=actions or 0,
                 indicators=indicators or 0,
                 title_zh=row.title_zh or "",

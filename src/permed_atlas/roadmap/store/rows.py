@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from permed_atlas.db import model_from_row
 from permed_atlas.roadmap.errors import RoadmapNotFoundError
 from permed_atlas.roadmap.models import Indicator, Observation, Scope
 from permed_atlas.roadmap.tables import IndicatorRow, ObservationRow, RoadmapRow
@@ -40,21 +41,12 @@ def indicator_row(session: Session, code: str) -> tuple[IndicatorRow, str]:
 
 def to_indicator(row: IndicatorRow, roadmap_slug: str) -> Indicator:
     """The model of an indicator row (its roadmap's slug comes from a join)."""
-    return Indicator(
-        code=row.code,
+    return model_from_row(
+        Indicator,
+        row,
         roadmap=roadmap_slug,
-        name=row.name,
-        definition=row.definition,
-        unit=row.unit,
-        direction=row.direction,  # type: ignore[arg-type]
-        baseline_value=row.baseline_value,
-        baseline_date=row.baseline_date,
-        target_value=row.target_value,
-        target_date=row.target_date,
         scope=Scope(region=row.region, country=row.country, centre=row.centre),
         action_codes=tuple(row.actions or ()),
-        data_source=row.data_source,
-        note=row.note,
         name_zh=row.name_zh or "",
     )
 
@@ -64,12 +56,4 @@ def to_observation(row: ObservationRow, code: str) -> Observation:
     entered_at = row.entered_at
     if entered_at.tzinfo is None:  # SQLite hands timezone-aware columns back naive
         entered_at = entered_at.replace(tzinfo=UTC)
-    return Observation(
-        id=row.id,
-        indicator=code,
-        observed_on=row.observed_on,
-        value=row.value,
-        source=row.source,
-        entered_by=row.entered_by,
-        entered_at=entered_at,
-    )
+    return model_from_row(Observation, row, indicator=code, entered_at=entered_at)
