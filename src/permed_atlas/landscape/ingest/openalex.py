@@ -58,8 +58,14 @@ def _short(value: Any) -> str | None:
     return value.rpartition("/")[2] or None
 
 
-def _institutions(raw: Any) -> tuple[tuple[Institution, ...], tuple[str, ...]]:
-    institutions: list[Institution] = []
+# An institution as the affiliation rows store it: (id, name, ROR, country code).
+InstitutionFields = tuple[str | None, str | None, str | None, str | None]
+
+
+def _institution_fields(raw: Any) -> tuple[list[InstitutionFields], list[str]]:
+    """The named institutions of an authorship, and the country codes of those with no name,
+    id or ROR (kept as countries only)."""
+    located: list[InstitutionFields] = []
     loose: list[str] = []
     for item in raw or ():
         if item.__class__ is not dict:
@@ -73,8 +79,22 @@ def _institutions(raw: Any) -> tuple[tuple[Institution, ...], tuple[str, ...]]:
             if code:
                 loose.append(code)
             continue
-        institutions.append(Institution(name, code, ident, ror))
-    return tuple(institutions), tuple(loose)
+        located.append((ident, name, ror, code))
+    return located, loose
+
+
+def _institutions(raw: Any) -> tuple[tuple[Institution, ...], tuple[str, ...]]:
+    located, loose = _institution_fields(raw)
+    institutions = tuple(Institution(name, code, ident, ror) for ident, name, ror, code in located)
+    return institutions, tuple(loose)
+
+
+def _raw_affiliation(authorship: dict[str, Any]) -> str | None:
+    """The authorship's affiliation as written (its strings joined), or None."""
+    strings = authorship.get("raw_affiliation_strings")
+    if strings:
+        return "; ".join([s for s in strings if s.__class__ is str]) or None
+    return authorship.get("raw_affiliation_string") or None
 
 
 def _contributors(authorships: Any) -> tuple[Contributor, ...]:
@@ -86,11 +106,7 @@ def _contributors(authorships: Any) -> tuple[Contributor, ...]:
             continue
         author = authorship.get("author") or _EMPTY
         institutions, countries = _institutions(authorship.get("institutions"))
-        strings = authorship.get("raw_affiliation_strings")
-        if strings:
-            raw = "; ".join([s for s in strings if s.__class__ is str]) or None
-        else:
-            raw = authorship.get("raw_affiliation_string") or None
+        raw = _raw_affiliation(authorship)
         if raw and not countries and not any(i.country_code for i in institutions):
             # Institutions without a country (common in old records): read the text.
             countries = countries_from_affiliation(raw)
@@ -330,48 +346,74 @@ def openalex_rows(
     if not openalex_id:
         raise ValueError(_NO_ID)
     ids = record.get("ids") or {}
+    doi = normalise_doi(record.get("doi") or ids.get("doi"))
+    pmid = digits(ids.get("pmid")) if ids.get("pmid") else None
+    pmcid = normalise_pmcid(ids.get("pmcid")) if ids.get("pmcid") else None
+    work = _work_row(record, index, openalex_id=openalex_id, doi=doi, pmid=pmid, pmcid=pmcid)
+    people: list[Row] = []
+    places: list[Row] = []
+    unresolved = _authorship_rows(record.get("authorships"), index, people, places)
+    term_rows: list[Row] = [(index, *row) for row in _term_rows(record)]
+    # Only now, the whole record converted, is anything appended.
+    works, contributors, affiliations, terms, keys = tables
+    works.append(work)
+    contributors.extend(people)
+    affiliations.extend(places)
+    terms.extend(term_rows)
+    # Work.identifiers() sorted by id type: doi < openalex_id < pmid.
+    identifiers: list[tuple[str, str]] = []
+    if doi:
+        identifiers.append(("doi", doi))
+    identifiers.append(("openalex_id", openalex_id))
+    if pmid:
+        identifiers.append(("pmid", pmid))
+    for id_type, id_value in identifiers:
+        keys.append((id_type, id_value, index))
+    return frozenset(identifiers), unresolved
+
+
+def _work_row(
+    record: dict[str, Any],
+    index: int,
+    *,
+    openalex_id: str,
+    doi: str | None,
+    pmid: str | None,
+    pmcid: str | None,
+) -> Row:
+    """The ``works`` row of a record, in the table's column order."""
     year = record.get("publication_year")
     cited = record.get("cited_by_count")
     title = record.get("title") or record.get("display_name")
     abstract = rebuild_abstract(record.get("abstract_inverted_index"))
     venue = _venue(record)
-    doi = normalise_doi(record.get("doi") or ids.get("doi"))
-    pmid = digits(ids.get("pmid")) if ids.get("pmid") else None
-    pmcid = normalise_pmcid(ids.get("pmcid")) if ids.get("pmcid") else None
+    work_type = record.get("type") or None
+    language = record.get("language") or None
+    return (
+        index, "publication", [record_source(record, "openalex")], openalex_id, doi, pmid, pmcid,
+        None, None, None,
+        title if isinstance(title, str) and title else None, abstract,
+        year if isinstance(year, int) else None, work_type, venue, language,
+        cited if isinstance(cited, int) else None, _updated(record),
+    )
 
-    people: list[Row] = []
-    places: list[Row] = []
+
+def _authorship_rows(authorships: Any, index: int, people: list[Row], places: list[Row]) -> int:
+    """Append the ``contributors`` and ``affiliations`` rows of a record's authorships.
+
+    Returns how many authorships have an affiliation but no country (``count_unresolved``).
+    """
     unresolved = 0
     position = 0
-    for authorship in record.get("authorships") or ():
+    for authorship in authorships or ():
         position += 1
         if authorship.__class__ is not dict:
             continue
         author = authorship.get("author") or _EMPTY
-        located: list[Row] = []
-        loose: list[str] = []
-        has_code = False
-        for item in authorship.get("institutions") or ():
-            if item.__class__ is not dict:
-                continue
-            name = item.get("display_name")
-            code = item.get("country_code")
-            code = code.upper() if code.__class__ is str and code else None
-            ident = _short(item.get("id"))
-            ror = item.get("ror") or None
-            if name is None and ident is None and ror is None:
-                if code:
-                    loose.append(code)
-                continue
-            if code:
-                has_code = True
-            located.append((index, position, ident, name, ror, code))
+        located, loose = _institution_fields(authorship.get("institutions"))
+        has_code = any(fields[3] for fields in located)
         countries: tuple[str, ...] = tuple(loose)
-        strings = authorship.get("raw_affiliation_strings")
-        if strings:
-            raw = "; ".join([s for s in strings if s.__class__ is str]) or None
-        else:
-            raw = authorship.get("raw_affiliation_string") or None
+        raw = _raw_affiliation(authorship)
         if raw and not countries and not has_code:
             countries = countries_from_affiliation(raw)
         if raw and not countries and not has_code:
@@ -388,32 +430,6 @@ def openalex_rows(
                 raw,
             )
         )
-        places.extend(located)
-        for country in countries:
-            places.append((index, position, None, None, None, country))
-
-    term_rows: list[Row] = [(index, *row) for row in _term_rows(record)]
-
-    work_type = record.get("type") or None
-    language = record.get("language") or None
-    works, contributors, affiliations, terms, keys = tables
-    works.append((
-        index, "publication", [record_source(record, "openalex")], openalex_id, doi, pmid, pmcid,
-        None, None, None,
-        title if isinstance(title, str) and title else None, abstract,
-        year if isinstance(year, int) else None, work_type, venue, language,
-        cited if isinstance(cited, int) else None, _updated(record),
-    ))
-    contributors.extend(people)
-    affiliations.extend(places)
-    terms.extend(term_rows)
-    # Work.identifiers() sorted by id type: doi < openalex_id < pmid.
-    identifiers: list[tuple[str, str]] = []
-    if doi:
-        identifiers.append(("doi", doi))
-    identifiers.append(("openalex_id", openalex_id))
-    if pmid:
-        identifiers.append(("pmid", pmid))
-    for id_type, id_value in identifiers:
-        keys.append((id_type, id_value, index))
-    return frozenset(identifiers), unresolved
+        places.extend((index, position, *fields) for fields in located)
+        places.extend((index, position, None, None, None, country) for country in countries)
+    return unresolved
