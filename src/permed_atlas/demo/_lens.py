@@ -13,9 +13,8 @@ from __future__ import annotations
 
 import random
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from permed_atlas.demo import _vocab as vocab
 from permed_atlas.demo._io import write_jsonl
@@ -168,33 +167,10 @@ def generate_lens_patents(n: int, *, seed: int = 0) -> Iterator[dict[str, Any]]:
         residence_known = jurisdiction != "CN" or joint or rng.random() < 0.5
         parties = _parties(rng, applicants, residence_known=residence_known)
         granted = pub_year < 2022 and rng.random() < 0.5
-        yield _record(
-            _Filing(serial, year, jurisdiction, prio, pub_year, published, applicants[0][1]),
-            invention,
-            parties,
-            granted=granted,
-        )
-
-
-@dataclass(frozen=True)
-class _Invention:
-    title: str
-    subject: str
-    marker: str
-    approach: str
-    cpc: tuple[str, ...]
-    ipcr: tuple[str, ...]
-
-
-@dataclass(frozen=True)
-class _Filing:
-    serial: int
-    year: int  # of the priority
-    jurisdiction: str
-    prio: str
-    pub_year: int
-    published: str
-    first_applicant_country: str
+        first = applicants[0][1]
+        prio_jurisdiction = first if first in {"CN", "US", "DE", "FR", "JP", "KR"} else "EP"
+        filing = _Filing(serial, jurisdiction, prio, published, prio_jurisdiction)
+        yield _record(filing, invention, parties, granted=granted)
 
 
 def _day(rng: random.Random, year: int) -> str:
@@ -212,6 +188,15 @@ def _applicants(rng: random.Random, year: int) -> tuple[bool, str, list[tuple[st
     return joint, group, rng.sample(APPLICANTS[group], 1 if rng.random() < 0.8 else 2)
 
 
+class _Invention(NamedTuple):
+    """What is claimed: a title, an abstract and the CPC and IPCR classes."""
+
+    title: str
+    abstract: str
+    cpc: tuple[str, ...]
+    ipcr: tuple[str, ...]
+
+
 def _invention(rng: random.Random) -> _Invention:
     """A topic's subject, marker and approach, with classes and a title that fit them."""
     topics = vocab.TOPICS
@@ -225,7 +210,12 @@ def _invention(rng: random.Random) -> _Invention:
     title = template.format(s=subject, m=marker, a=approach)
     if rng.random() < 0.4:
         title = title.upper()
-    return _Invention(title, subject, marker, approach, cpc, ipcr)
+    abstract = (
+        f"The invention relates to {approach} for {subject}. "
+        f"{marker.capitalize()} "
+        f"is measured in a sample from the patient and used to select treatment."
+    )
+    return _Invention(title, abstract, cpc, ipcr)
 
 
 def _parties(
@@ -249,12 +239,22 @@ def _parties(
     return parties
 
 
+class _Filing(NamedTuple):
+    """Where and when the application was filed and published."""
+
+    serial: int
+    jurisdiction: str
+    prio: str  # the priority date, YYYY-MM-DD
+    published: str  # the publication date
+    prio_jurisdiction: str
+
+
 def _record(
     filing: _Filing, invention: _Invention, parties: dict[str, Any], *, granted: bool
 ) -> dict[str, Any]:
     """One Lens export record (no random draws: everything random is decided already)."""
     jurisdiction, published = filing.jurisdiction, filing.published
-    doc_number, kind = _doc_number(jurisdiction, filing.pub_year, filing.serial)
+    doc_number, kind = _doc_number(jurisdiction, int(published[:4]), filing.serial)
     lens_id = _lens_id(filing.serial)
     member = {
         "document_id": {
@@ -283,14 +283,7 @@ def _record(
             "patent_status": "ACTIVE" if granted else "PENDING",
         }
         | ({"granted": True} if granted else {}),
-        "abstract": [
-            {
-                "text": f"The invention relates to {invention.approach} for {invention.subject}. "
-                f"{invention.marker.capitalize()} "
-                f"is measured in a sample from the patient and used to select treatment.",
-                "lang": "en",
-            }
-        ],
+        "abstract": [{"text": invention.abstract, "lang": "en"}],
         "publication_type": "PATENT_APPLICATION",
     }
 
@@ -304,9 +297,8 @@ def _biblio(
     kind: str,
 ) -> dict[str, Any]:
     """The record's ``biblio``: references, priority claim, title, parties and classes."""
-    year, prio, serial = filing.year, filing.prio, filing.serial
-    first = filing.first_applicant_country
-    prio_jur = first if first in {"CN", "US", "DE", "FR", "JP", "KR"} else "EP"
+    prio, serial = filing.prio, filing.serial
+    year = int(prio[:4])
     return {
         "publication_reference": {
             "jurisdiction": filing.jurisdiction,
@@ -323,7 +315,7 @@ def _biblio(
         "priority_claims": {
             "claims": [
                 {
-                    "jurisdiction": prio_jur,
+                    "jurisdiction": filing.prio_jurisdiction,
                     "doc_number": f"{year}{serial % _SERIAL_STRIDE:07d}",
                     "kind": "A",
                     "date": prio,
