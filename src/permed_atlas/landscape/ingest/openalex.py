@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import orjson
 
@@ -83,12 +83,6 @@ def _institution_fields(raw: Any) -> tuple[list[InstitutionFields], list[str]]:
     return located, loose
 
 
-def _institutions(raw: Any) -> tuple[tuple[Institution, ...], tuple[str, ...]]:
-    located, loose = _institution_fields(raw)
-    institutions = tuple(Institution(name, code, ident, ror) for ident, name, ror, code in located)
-    return institutions, tuple(loose)
-
-
 def _raw_affiliation(authorship: dict[str, Any]) -> str | None:
     """The authorship's affiliation as written (its strings joined), or None."""
     strings = authorship.get("raw_affiliation_strings")
@@ -97,33 +91,60 @@ def _raw_affiliation(authorship: dict[str, Any]) -> str | None:
     return authorship.get("raw_affiliation_string") or None
 
 
-def _contributors(authorships: Any) -> tuple[Contributor, ...]:
-    contributors: list[Contributor] = []
+class _Authorship(NamedTuple):
+    position: int
+    name: str | None
+    author_id: str | None
+    orcid: str | None
+    raw: str | None  # the affiliation as written
+    located: list[InstitutionFields]
+    countries: tuple[str, ...]
+    unresolved: bool  # an affiliation, but no country in it or its institutions
+
+
+def _authorships(authorships: Any) -> Iterator[_Authorship]:
+    """The authorships of a record as both paths store them, numbered from 1 (a malformed
+    one keeps its number)."""
     position = 0
     for authorship in authorships or ():
         position += 1
         if authorship.__class__ is not dict:
             continue
         author = authorship.get("author") or _EMPTY
-        institutions, countries = _institutions(authorship.get("institutions"))
+        located, loose = _institution_fields(authorship.get("institutions"))
+        countries: tuple[str, ...] = tuple(loose)
         raw = _raw_affiliation(authorship)
-        if raw and not countries and not any(i.country_code for i in institutions):
+        placed = bool(countries) or any(fields[3] for fields in located)
+        if raw and not placed:
             # Institutions without a country (common in old records): read the text.
             countries = countries_from_affiliation(raw)
         orcid = author.get("orcid")
-        contributors.append(
-            Contributor(
-                position,
-                author.get("display_name") or authorship.get("raw_author_name"),
-                "author",
-                _short(author.get("id")),
-                _short(orcid) if orcid else None,
-                institutions,
-                countries,
-                raw,
-            )
+        yield _Authorship(
+            position,
+            author.get("display_name") or authorship.get("raw_author_name"),
+            _short(author.get("id")),
+            _short(orcid) if orcid else None,
+            raw,
+            located,
+            countries,
+            bool(raw) and not placed and not countries,
         )
-    return tuple(contributors)
+
+
+def _contributors(authorships: Any) -> tuple[Contributor, ...]:
+    return tuple(
+        Contributor(
+            a.position,
+            a.name,
+            "author",
+            a.author_id,
+            a.orcid,
+            tuple(Institution(name, code, ident, ror) for ident, name, ror, code in a.located),
+            a.countries,
+            a.raw,
+        )
+        for a in _authorships(authorships)
+    )
 
 
 _EMPTY: dict[str, Any] = {}
@@ -404,32 +425,9 @@ def _authorship_rows(authorships: Any, index: int, people: list[Row], places: li
     Returns how many authorships have an affiliation but no country (``count_unresolved``).
     """
     unresolved = 0
-    position = 0
-    for authorship in authorships or ():
-        position += 1
-        if authorship.__class__ is not dict:
-            continue
-        author = authorship.get("author") or _EMPTY
-        located, loose = _institution_fields(authorship.get("institutions"))
-        has_code = any(fields[3] for fields in located)
-        countries: tuple[str, ...] = tuple(loose)
-        raw = _raw_affiliation(authorship)
-        if raw and not countries and not has_code:
-            countries = countries_from_affiliation(raw)
-        if raw and not countries and not has_code:
-            unresolved += 1
-        orcid = author.get("orcid")
-        people.append(
-            (
-                index,
-                position,
-                "author",
-                author.get("display_name") or authorship.get("raw_author_name"),
-                _short(author.get("id")),
-                _short(orcid) if orcid else None,
-                raw,
-            )
-        )
-        places.extend((index, position, *fields) for fields in located)
-        places.extend((index, position, None, None, None, country) for country in countries)
+    for a in _authorships(authorships):
+        unresolved += a.unresolved
+        people.append((index, a.position, "author", a.name, a.author_id, a.orcid, a.raw))
+        places.extend((index, a.position, *fields) for fields in a.located)
+        places.extend((index, a.position, None, None, None, country) for country in a.countries)
     return unresolved
