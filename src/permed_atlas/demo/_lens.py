@@ -14,7 +14,7 @@ from __future__ import annotations
 import random
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from permed_atlas.demo import _vocab as vocab
 from permed_atlas.demo._io import write_jsonl
@@ -153,124 +153,183 @@ def generate_lens_patents(n: int, *, seed: int = 0) -> Iterator[dict[str, Any]]:
         raise InvalidInputError(f"seed must be 0 or more, not {seed}", field="seed")
     rng = random.Random(f"lens:{seed}")
     years = list(range(2000, 2026))
-    topics = vocab.TOPICS
+    # Every draw from rng happens here or in a helper called here, in one fixed order: the
+    # same seed must give the same records.
     for index in range(n):
         serial = seed * _SERIAL_STRIDE + index
         year = rng.choices(years, [1.09 ** (y - 2000) for y in years])[0]
-        joint = rng.random() < 0.03 + 0.06 * (year - 2000) / 25
-        if joint:
-            group = "EU_CN"
-            applicants = [rng.choice(APPLICANTS["EU"]), rng.choice(APPLICANTS["CN"])]
-            rng.shuffle(applicants)
-        else:
-            group = rng.choices(["EU", "CN", "US", "OTHER"], [3, 1 + 4 * (year - 2000) / 25, 4, 1])[
-                0
-            ]
-            applicants = rng.sample(APPLICANTS[group], 1 if rng.random() < 0.8 else 2)
+        joint, group, applicants = _applicants(rng, year)
         jurisdiction = rng.choices(*zip(*_JURISDICTIONS[group], strict=True))[0]
-        spec = topics[rng.randrange(len(topics))]
-        cpc, ipcr, template = rng.choice(CLASSES)
-        if spec["key"] == "tcm" and "Chinese" not in template and rng.random() < 0.7:
-            cpc, ipcr, template = CLASSES[5]
-        subject = rng.choice(spec["subjects"])
-        marker = rng.choice(spec["markers"])
-        approach = rng.choice(spec["approaches"])
-        title = template.format(s=subject, m=marker, a=approach)
-        if rng.random() < 0.4:
-            title = title.upper()
-        prio = f"{year}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}"
+        invention = _invention(rng)
+        prio = _day(rng, year)
         pub_year = year + rng.choice((1, 1, 2))
-        published = f"{pub_year}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}"
-        doc_number, kind = _doc_number(jurisdiction, pub_year, serial)
-        prio_jur = (
-            applicants[0][1] if applicants[0][1] in {"CN", "US", "DE", "FR", "JP", "KR"} else "EP"
-        )
+        published = _day(rng, pub_year)
         residence_known = jurisdiction != "CN" or joint or rng.random() < 0.5
-        parties = {
-            "applicants": [
-                ({"residence": country} if residence_known else {})
-                | {"extracted_name": {"value": name}}
-                for name, country in applicants
-            ],
-            "inventors": [],
-        }
-        for seq in range(1, rng.randint(1, 6) + 1):
-            name_country = applicants[(seq - 1) % len(applicants)][1]
-            culture = vocab.CULTURE.get(name_country, "en")
-            name = f"{rng.choice(vocab.FAMILY[culture])} {rng.choice(vocab.GIVEN[culture])}".upper()
-            inventor: dict[str, Any] = {"residence": name_country} if residence_known else {}
-            parties["inventors"].append(
-                inventor | {"sequence": seq, "extracted_name": {"value": name}}
-            )
-        lens_id = _lens_id(serial)
-        member = {
-            "document_id": {
-                "jurisdiction": jurisdiction,
-                "doc_number": doc_number,
-                "kind": kind,
-                "date": published,
-            },
-            "lens_id": lens_id,
-        }
-        family = {"members": [member], "size": 1}
+        parties = _parties(rng, applicants, residence_known=residence_known)
         granted = pub_year < 2022 and rng.random() < 0.5
-        yield {
-            SYNTHETIC_MARKER: True,
-            "lens_id": lens_id,
+        first = applicants[0][1]
+        prio_jurisdiction = first if first in {"CN", "US", "DE", "FR", "JP", "KR"} else "EP"
+        filing = _Filing(serial, jurisdiction, prio, published, prio_jurisdiction)
+        yield _record(filing, invention, parties, granted=granted)
+
+
+def _day(rng: random.Random, year: int) -> str:
+    return f"{year}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}"
+
+
+def _applicants(rng: random.Random, year: int) -> tuple[bool, str, list[tuple[str, str]]]:
+    """Whether the filing is a joint EU–China one, the applicants' group and the applicants."""
+    joint = rng.random() < 0.03 + 0.06 * (year - 2000) / 25
+    if joint:
+        applicants = [rng.choice(APPLICANTS["EU"]), rng.choice(APPLICANTS["CN"])]
+        rng.shuffle(applicants)
+        return joint, "EU_CN", applicants
+    group = rng.choices(["EU", "CN", "US", "OTHER"], [3, 1 + 4 * (year - 2000) / 25, 4, 1])[0]
+    return joint, group, rng.sample(APPLICANTS[group], 1 if rng.random() < 0.8 else 2)
+
+
+class _Invention(NamedTuple):
+    """What is claimed: a title, an abstract and the CPC and IPCR classes."""
+
+    title: str
+    abstract: str
+    cpc: tuple[str, ...]
+    ipcr: tuple[str, ...]
+
+
+def _invention(rng: random.Random) -> _Invention:
+    """A topic's subject, marker and approach, with classes and a title that fit them."""
+    topics = vocab.TOPICS
+    spec = topics[rng.randrange(len(topics))]
+    cpc, ipcr, template = rng.choice(CLASSES)
+    if spec["key"] == "tcm" and "Chinese" not in template and rng.random() < 0.7:
+        cpc, ipcr, template = CLASSES[5]
+    subject = rng.choice(spec["subjects"])
+    marker = rng.choice(spec["markers"])
+    approach = rng.choice(spec["approaches"])
+    title = template.format(s=subject, m=marker, a=approach)
+    if rng.random() < 0.4:
+        title = title.upper()
+    abstract = (
+        f"The invention relates to {approach} for {subject}. "
+        f"{marker.capitalize()} "
+        f"is measured in a sample from the patient and used to select treatment."
+    )
+    return _Invention(title, abstract, cpc, ipcr)
+
+
+def _parties(
+    rng: random.Random, applicants: list[tuple[str, str]], *, residence_known: bool
+) -> dict[str, list[dict[str, Any]]]:
+    """``biblio.parties``: the applicants, and one to six inventors from their countries."""
+    parties: dict[str, list[dict[str, Any]]] = {
+        "applicants": [
+            ({"residence": country} if residence_known else {})
+            | {"extracted_name": {"value": name}}
+            for name, country in applicants
+        ],
+        "inventors": [],
+    }
+    for seq in range(1, rng.randint(1, 6) + 1):
+        name_country = applicants[(seq - 1) % len(applicants)][1]
+        culture = vocab.CULTURE.get(name_country, "en")
+        name = f"{rng.choice(vocab.FAMILY[culture])} {rng.choice(vocab.GIVEN[culture])}".upper()
+        inventor: dict[str, Any] = {"residence": name_country} if residence_known else {}
+        parties["inventors"].append(inventor | {"sequence": seq, "extracted_name": {"value": name}})
+    return parties
+
+
+class _Filing(NamedTuple):
+    """Where and when the application was filed and published."""
+
+    serial: int
+    jurisdiction: str
+    prio: str  # the priority date, YYYY-MM-DD
+    published: str  # the publication date
+    prio_jurisdiction: str
+
+
+def _record(
+    filing: _Filing, invention: _Invention, parties: dict[str, Any], *, granted: bool
+) -> dict[str, Any]:
+    """One Lens export record (no random draws: everything random is decided already)."""
+    jurisdiction, published = filing.jurisdiction, filing.published
+    doc_number, kind = _doc_number(jurisdiction, int(published[:4]), filing.serial)
+    lens_id = _lens_id(filing.serial)
+    member = {
+        "document_id": {
             "jurisdiction": jurisdiction,
             "doc_number": doc_number,
             "kind": kind,
-            "date_published": published,
-            "doc_key": f"{jurisdiction}_{doc_number}_{kind}_{published.replace('-', '')}",
-            "docdb_id": 400_000_000 + serial,
-            "lang": _LANG.get(jurisdiction, "en"),
-            "biblio": {
-                "publication_reference": {
-                    "jurisdiction": jurisdiction,
-                    "doc_number": doc_number,
-                    "kind": kind,
-                    "date": published,
-                },
-                "application_reference": {
-                    "jurisdiction": jurisdiction,
-                    "doc_number": f"{year}{serial % _SERIAL_STRIDE:08d}",
+            "date": published,
+        },
+        "lens_id": lens_id,
+    }
+    family = {"members": [member], "size": 1}
+    return {
+        SYNTHETIC_MARKER: True,
+        "lens_id": lens_id,
+        "jurisdiction": jurisdiction,
+        "doc_number": doc_number,
+        "kind": kind,
+        "date_published": published,
+        "doc_key": f"{jurisdiction}_{doc_number}_{kind}_{published.replace('-', '')}",
+        "docdb_id": 400_000_000 + filing.serial,
+        "lang": _LANG.get(jurisdiction, "en"),
+        "biblio": _biblio(filing, invention, parties, doc_number=doc_number, kind=kind),
+        "families": {"simple_family": family, "extended_family": family},
+        "legal_status": {
+            "calculation_log": [f"Application Filing Date: {filing.prio}"],
+            "patent_status": "ACTIVE" if granted else "PENDING",
+        }
+        | ({"granted": True} if granted else {}),
+        "abstract": [{"text": invention.abstract, "lang": "en"}],
+        "publication_type": "PATENT_APPLICATION",
+    }
+
+
+def _biblio(
+    filing: _Filing,
+    invention: _Invention,
+    parties: dict[str, Any],
+    *,
+    doc_number: str,
+    kind: str,
+) -> dict[str, Any]:
+    """The record's ``biblio``: references, priority claim, title, parties and classes."""
+    prio, serial = filing.prio, filing.serial
+    year = int(prio[:4])
+    return {
+        "publication_reference": {
+            "jurisdiction": filing.jurisdiction,
+            "doc_number": doc_number,
+            "kind": kind,
+            "date": filing.published,
+        },
+        "application_reference": {
+            "jurisdiction": filing.jurisdiction,
+            "doc_number": f"{year}{serial % _SERIAL_STRIDE:08d}",
+            "kind": "A",
+            "date": prio,
+        },
+        "priority_claims": {
+            "claims": [
+                {
+                    "jurisdiction": filing.prio_jurisdiction,
+                    "doc_number": f"{year}{serial % _SERIAL_STRIDE:07d}",
                     "kind": "A",
                     "date": prio,
-                },
-                "priority_claims": {
-                    "claims": [
-                        {
-                            "jurisdiction": prio_jur,
-                            "doc_number": f"{year}{serial % _SERIAL_STRIDE:07d}",
-                            "kind": "A",
-                            "date": prio,
-                            "sequence": 1,
-                        }
-                    ],
-                    "earliest_claim": {"date": prio},
-                },
-                "invention_title": [{"text": title, "lang": "en"}],
-                "parties": parties,
-                "classifications_cpc": {"classifications": [{"symbol": s} for s in cpc]},
-                "classifications_ipcr": {"classifications": [{"symbol": s} for s in ipcr]},
-                "cited_by": {},
-            },
-            "families": {"simple_family": family, "extended_family": family},
-            "legal_status": {
-                "calculation_log": [f"Application Filing Date: {prio}"],
-                "patent_status": "ACTIVE" if granted else "PENDING",
-            }
-            | ({"granted": True} if granted else {}),
-            "abstract": [
-                {
-                    "text": f"The invention relates to {approach} for {subject}. "
-                    f"{marker.capitalize()} "
-                    f"is measured in a sample from the patient and used to select treatment.",
-                    "lang": "en",
+                    "sequence": 1,
                 }
             ],
-            "publication_type": "PATENT_APPLICATION",
-        }
+            "earliest_claim": {"date": prio},
+        },
+        "invention_title": [{"text": invention.title, "lang": "en"}],
+        "parties": parties,
+        "classifications_cpc": {"classifications": [{"symbol": s} for s in invention.cpc]},
+        "classifications_ipcr": {"classifications": [{"symbol": s} for s in invention.ipcr]},
+        "cited_by": {},
+    }
 
 
 def write_lens_jsonl(

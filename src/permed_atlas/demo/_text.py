@@ -15,17 +15,12 @@ from typing import Any, TypeVar
 import orjson
 
 from permed_atlas.demo import _vocab as vocab
+from permed_atlas.demo._phrases import Words, make_abstract, make_title, pick, pm_phrase
 from permed_atlas.demo._world import Topic, make_source, stable_int
 from permed_atlas.landscape import SYNTHETIC_MARKER
 
 T = TypeVar("T")
 _OA = "https://openalex.org/"
-_MODERN_PM = (
-    "precision medicine",
-    "personalized medicine",
-    "personalised medicine",
-    "precision oncology",
-)
 _HUMANS = {
     "descriptor_ui": "D006801",
     "descriptor_name": "Humans",
@@ -96,19 +91,11 @@ def _scored(obj: dict[str, Any], score: float) -> dict[str, Any]:
     return copy
 
 
-def _pick(r: Callable[[], float], seq: Sequence[T]) -> T:
-    return seq[int(r() * len(seq))]
-
-
 def _run(r: Callable[[], float], seq: Sequence[T], count: int) -> list[T]:
     """``count`` distinct items (at most all), consecutive from a random start."""
     size = len(seq)
     start = int(r() * size)
     return [seq[(start + k) % size] for k in range(min(count, size))]
-
-
-def _cap(text: str) -> str:
-    return text[:1].upper() + text[1:]
 
 
 class TextMaker:
@@ -209,78 +196,21 @@ class TextMaker:
         """
         topic = self.topics[topic_idx]
         r = rng.random
-        pm_share = 0.35 + 0.35 * min(1.0, max(0.0, (year - 2000) / 25))
-        pm = None
-        if r() < pm_share:
-            # "precision medicine" took over from older names after ~2011.
-            phrases = _MODERN_PM if year >= 2012 and r() < 0.6 else vocab.PM_PHRASES
-            pm = phrases[int(r() * len(phrases))]
-        subject = _pick(r, topic.subjects)
-        approach = _pick(r, topic.approaches)
-        marker = _pick(r, topic.markers)
-        outcome = _pick(r, topic.outcomes)
-        design = _pick(r, vocab.STUDY_DESIGNS)
-        where = (
-            "China"
+        pm = pm_phrase(r, year)
+        words = Words(
+            subject=pick(r, topic.subjects),
+            approach=pick(r, topic.approaches),
+            marker=pick(r, topic.markers),
+            outcome=pick(r, topic.outcomes),
+            design=pick(r, vocab.STUDY_DESIGNS),
+            where="China"
             if country in vocab.CHINA_SIDE
             else "Europe"
             if country in vocab.EU27
-            else "a multinational cohort"
+            else "a multinational cohort",
         )
-        form = int(r() * 7)
-        title: str | None
-        if form == 0:
-            title = f"{_cap(approach)} in {subject}: a {design}"
-        elif form == 1:
-            title = f"{_cap(marker)} and {outcome} in patients with {subject}"
-        elif form == 2:
-            title = f"Association between {marker} and {outcome} in {subject}: a {design}"
-        elif form == 3:
-            title = f"{_cap(approach)} guided by {marker} in {subject}"
-        elif form == 4:
-            title = f"{_cap(design)} of {approach} for {subject} in {where}"
-        elif form == 5:
-            title = f"Towards {pm or 'better care'} in {subject}: the role of {approach}"
-        else:
-            title = f"{_cap(approach)} for {pm or 'risk stratification'} in {subject}"
-        if pm and form < 5 and r() < 0.3:
-            title = f"{title}: implications for {pm}"
-        if r() < 0.004:
-            title = None
-        abstract = None
-        if r() >= 0.2:
-            hr = 0.45 + r() * 0.5
-            sentences = [
-                f"{_cap(subject)} remains a major clinical challenge and "
-                + (
-                    f"{pm} strategies promise to match treatment to the individual patient."
-                    if pm
-                    else "better tools are needed to guide treatment decisions."
-                ),
-                f"We performed a {design} of {40 + int(r() * 12000)} patients "
-                f"from {1 + int(r() * 30)} "
-                f"centres in {where} to evaluate {approach}.",
-                f"{_cap(marker)} was associated with {outcome} (hazard ratio {hr:.2f}; 95% CI "
-                f"{hr - 0.12:.2f}-{hr + 0.15:.2f}).",
-            ]
-            if r() < 0.6:
-                sentences.append(
-                    f"Patients treated with {approach} had better {outcome} "
-                    "than those receiving standard care."
-                )
-            sentences.append(
-                f"These findings support {approach} in routine practice and the use of {marker} "
-                + (f"for {pm}." if pm else "in future trials.")
-            )
-            index: dict[str, list[int]] = {}
-            find = index.get
-            for position, token in enumerate(" ".join(sentences).split()):
-                slot = find(token)
-                if slot is None:
-                    index[token] = [position]
-                else:
-                    slot.append(position)
-            abstract = index
+        title = make_title(r, words, pm)
+        abstract = make_abstract(r, words, pm)
         return self._record(rng, serial, year, topic, title, abstract, pm, team, country)
 
     def _subjects(
@@ -341,6 +271,22 @@ class TextMaker:
             "raw_type": "posted-content" if kind == "preprint" else "journal-article",
         }
 
+    def _team(self, team: list[tuple[dict[str, Any], str, bool]]) -> dict[str, Any]:
+        """The fields of a work that its authors give, in the schema's key order."""
+        countries = {c for m, _, _ in team for c in m["countries"]}
+        institutions = {i["id"] for m, _, _ in team for i in m["institutions"]}
+        last = team[-1][0] if team else None
+        return {
+            "authorships": [self._authorship(m, position, corr) for m, position, corr in team],
+            "institutions": [],
+            "countries_distinct_count": len(countries),
+            "institutions_distinct_count": len(institutions),
+            "corresponding_author_ids": [last["author"]["id"]] if last else [],
+            "corresponding_institution_ids": [i["id"] for i in last["institutions"]]
+            if last
+            else [],
+        }
+
     def _record(
         self,
         rng: random.Random,
@@ -356,7 +302,7 @@ class TextMaker:
         r = rng.random
         work_id = f"{_OA}W{5_000_000_000 + serial}"
         kind = _TYPES[bisect(_TYPE_CUM, r() * _TYPE_CUM[-1])][0]
-        source, prefix = _pick(r, self._preprints if kind == "preprint" else topic.venues)
+        source, prefix = pick(r, self._preprints if kind == "preprint" else topic.venues)
         month, day = 1 + int(r() * 12), 1 + int(r() * 28)
         doi, pmid, ids = _identifiers(r, work_id, serial, year, kind, source, prefix)
         is_oa = r() < 0.2 + 0.4 * max(0, year - 2000) / 25
@@ -366,14 +312,17 @@ class TextMaker:
         cited = int(rng.expovariate(1.0) * age * 2.5 * (1.4 if len(team) > 6 else 1.0))
         percentile = min(0.999, cited / (cited + 12 + age)) if cited else 0.0
         topic_objs, keywords, concepts, mesh = self._subjects(r, topic, pm, pmid, year)
-        countries = {c for m, _, _ in team for c in m["countries"]}
-        institutions = {i["id"] for m, _, _ in team for i in m["institutions"]}
-        last = team[-1][0] if team else None
-        authorships = [self._authorship(m, position, corr) for m, position, corr in team]
         refs = [
             f"{_OA}W{5_000_000_000 + serial - k}"
             for k in range(1, min(serial % 100_000_000, 4) + 1)
         ]
+        open_access = {
+            "is_oa": is_oa,
+            "oa_status": pick(r, _OA_STATUS) if is_oa else "closed",
+            "oa_url": landing if is_oa else None,
+            "any_repository_has_fulltext": is_oa and r() < 0.5,
+        }
+        goals = _SDG3 if r() < 0.3 else []
         return {
             SYNTHETIC_MARKER: True,
             "id": work_id,
@@ -386,27 +335,9 @@ class TextMaker:
             "language": "en",
             "primary_location": location,
             "type": kind,
-            "indexed_in": ["crossref", "pubmed"]
-            if pmid and doi
-            else ["pubmed"]
-            if pmid
-            else ["crossref"]
-            if doi
-            else [],
-            "open_access": {
-                "is_oa": is_oa,
-                "oa_status": _pick(r, _OA_STATUS) if is_oa else "closed",
-                "oa_url": landing if is_oa else None,
-                "any_repository_has_fulltext": is_oa and r() < 0.5,
-            },
-            "authorships": authorships,
-            "institutions": [],
-            "countries_distinct_count": len(countries),
-            "institutions_distinct_count": len(institutions),
-            "corresponding_author_ids": [last["author"]["id"]] if last else [],
-            "corresponding_institution_ids": [i["id"] for i in last["institutions"]]
-            if last
-            else [],
+            "indexed_in": [name for name, has in (("crossref", doi), ("pubmed", pmid)) if has],
+            "open_access": open_access,
+            **self._team(team),
             "apc_list": None,
             "apc_paid": None,
             **_impact(cited, age, percentile, year, serial),
@@ -421,7 +352,7 @@ class TextMaker:
             "locations_count": 1,
             "locations": [location],
             "best_oa_location": location if is_oa else None,
-            "sustainable_development_goals": _SDG3 if r() < 0.3 else [],
+            "sustainable_development_goals": goals,
             "awards": [],
             "funders": [],
             "has_content": {"grobid_xml": False, "pdf": False},

@@ -8,13 +8,13 @@ from typing import Any
 from permed_atlas.i18n import gettext
 from permed_atlas.landscape._chart_data import SMALL_BASE, ChartLabels, zero_filled
 from permed_atlas.landscape._chart_spec import (
-    COUNT_AXIS,
     INDICATOR_TITLES,
     OVERLAP,
     Chart,
     RegionSeries,
     sized,
     top_spec,
+    works_axis,
     year_axis,
 )
 
@@ -26,12 +26,14 @@ def _ranked_panels(
     *,
     item: str,
     item_title: str,
-    text_field: str,
     tooltip: list[dict[str, Any]],
     notes: tuple[str, ...] = (),
 ) -> Chart:
     """One panel per region with its own ranking, so an item in two regions is drawn twice
-    side by side instead of stacked into one bar of double length."""
+    side by side instead of stacked into one bar of double length.
+
+    Each bar is labelled with its row's ``label``; the tooltip names the region first.
+    """
     shown = [r | {"region_label": regions.label(r["region"])} for r in rows]
     order = [regions.label(r) for r in regions.shown]
     shown = [r for r in shown if r["region_label"] in order]
@@ -48,15 +50,9 @@ def _ranked_panels(
                         "sort": {"field": "rank", "op": "min"},
                         "title": None,
                     },
-                    "x": {
-                        "field": "works",
-                        "type": "quantitative",
-                        "title": gettext("works"),
-                        "axis": COUNT_AXIS,
-                        "stack": None,
-                    },
+                    "x": works_axis(),
                     "color": regions.scale() | {"legend": None},
-                    "tooltip": tooltip,
+                    "tooltip": [{"field": "region_label", "title": gettext("region")}, *tooltip],
                 },
             },
             {
@@ -64,7 +60,7 @@ def _ranked_panels(
                 "encoding": {
                     "y": {"field": item, "type": "nominal", "sort": {"field": "rank", "op": "min"}},
                     "x": {"field": "works", "type": "quantitative", "stack": None},
-                    "text": {"field": text_field},
+                    "text": {"field": "label"},
                 },
             },
         ],
@@ -101,9 +97,7 @@ def institutions_chart(
         regions,
         item="institution",
         item_title=gettext("the tooltip gives each one's EU–China works"),
-        text_field="label",
         tooltip=[
-            {"field": "region_label", "title": gettext("region")},
             {"field": "rank"},
             {"field": "institution"},
             {"field": "country"},
@@ -149,9 +143,7 @@ def countries_chart(
         regions,
         item="country",
         item_title=gettext("beside each, its works and its share of the region's works"),
-        text_field="label",
         tooltip=[
-            {"field": "region_label", "title": gettext("region")},
             {"field": "country"},
             {"field": "works"},
             {"field": "share", "format": ".1%", "title": gettext("share of the region's works")},
@@ -324,13 +316,7 @@ def topic_trends_chart(
             "mark": {"type": "line", "strokeWidth": 1.5},
             "encoding": {
                 "x": year_axis("quantitative"),
-                "y": {
-                    "field": "works",
-                    "type": "quantitative",
-                    "title": gettext("works"),
-                    "stack": None,
-                    "axis": COUNT_AXIS,
-                },
+                "y": works_axis(),
                 "color": regions.scale(),
                 "tooltip": [
                     {"field": "topic_label", "title": gettext("topic")},

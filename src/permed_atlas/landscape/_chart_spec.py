@@ -108,6 +108,17 @@ class RegionSeries:
         )
 
 
+def works_axis() -> dict[str, Any]:
+    """The encoding of a count of works, unstacked: overlapping series are drawn as they are."""
+    return {
+        "field": "works",
+        "type": "quantitative",
+        "title": gettext("works"),
+        "stack": None,
+        "axis": COUNT_AXIS,
+    }
+
+
 def year_axis(kind: str = "ordinal") -> dict[str, Any]:
     axis: dict[str, Any] = {"title": gettext("year"), "labelAngle": -45}
     if kind == "quantitative":

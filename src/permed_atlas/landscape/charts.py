@@ -37,6 +37,7 @@ from permed_atlas.landscape._chart_spec import (
     colour_scale,
     sized,
     top_spec,
+    works_axis,
     year_axis,
 )
 from permed_atlas.landscape._chart_spec import Chart as Chart
@@ -67,13 +68,7 @@ def _output(tables: Mapping[str, Any], regions: RegionSeries, years: list[int]) 
         "mark": {"type": "line", "point": True},
         "encoding": {
             "x": year_axis(),
-            "y": {
-                "field": "works",
-                "type": "quantitative",
-                "title": gettext("works"),
-                "stack": None,
-                "axis": COUNT_AXIS,
-            },
+            "y": works_axis(),
             "color": regions.scale(with_total=True),
             "tooltip": [
                 {"field": "region_label", "title": gettext("region")},

@@ -12,6 +12,7 @@ from urllib.parse import urlencode
 
 from starlette.responses import Response
 
+from permed_atlas.landscape.filters import LandscapeFilter
 from permed_atlas.landscape.network import (
     build_collaboration_graph,
     write_gexf,
@@ -57,14 +58,10 @@ def _network_legend(nodes: list[dict[str, Any]], region_labels: dict[str, str]) 
     return {"sides": sides, "clusters": clusters}
 
 
-def network_public(
-    settings: Settings,
-    corpus: Any,
-    query: SearchQuery,
-    level: str,
-    max_nodes: int,
-    min_weight: int,
-) -> NetworkPublic:
+def _graph(
+    corpus: Any, query: SearchQuery, level: str, max_nodes: int, min_weight: int
+) -> tuple[LandscapeFilter, Any]:
+    """The query's facets, and the collaboration graph of the works they keep."""
     flt = landscape_filter(corpus, query)
     graph = build_collaboration_graph(
         corpus,
@@ -73,6 +70,18 @@ def network_public(
         max_nodes=max_nodes,
         min_weight=min_weight,
     )
+    return flt, graph
+
+
+def network_public(
+    settings: Settings,
+    corpus: Any,
+    query: SearchQuery,
+    level: str,
+    max_nodes: int,
+    min_weight: int,
+) -> NetworkPublic:
+    flt, graph = _graph(corpus, query, level, max_nodes, min_weight)
     qs = urlencode(
         [
             *query_pairs(query, paged=False),
@@ -126,14 +135,7 @@ def network_public(
 def network_file(
     corpus: Any, query: SearchQuery, level: str, max_nodes: int, min_weight: int, fmt: str
 ) -> Response:
-    flt = landscape_filter(corpus, query)
-    graph = build_collaboration_graph(
-        corpus,
-        flt,
-        level="institution" if level == "institution" else "country",
-        max_nodes=max_nodes,
-        min_weight=min_weight,
-    )
+    flt, graph = _graph(corpus, query, level, max_nodes, min_weight)
     with tempfile.TemporaryDirectory() as folder:
         base = Path(folder) / f"permed-atlas-{level}-network"
         if fmt == "gexf":

@@ -6,7 +6,8 @@ and renders; the query string is the whole query, so every page is a shareable l
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from collections.abc import Callable
+from typing import Annotated, Any, TypeVar
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Query, Request
@@ -138,6 +139,14 @@ Level = Annotated[str, Query(pattern=r"^(country|institution)$")]
 MaxNodes = Annotated[int, Query(ge=2, le=1000)]
 MinWeight = Annotated[int, Query(ge=1, le=1_000_000)]
 WorkId = Annotated[int, PathParam(ge=1, le=2**62, description="the corpus's work id")]
+Regions = Annotated[list[str] | None, Query(max_length=20)]
+Route = TypeVar("Route", bound=Callable[..., Any])
+
+
+def _file_export(path: str, *media_types: str) -> Callable[[Route], Route]:
+    """The decorator of a JSON-API route answering with a file of one of ``media_types``."""
+    content: dict[str, Any] = {media_type: {} for media_type in media_types}
+    return api_router.get(path, response_class=Response, responses={200: {"content": content}})
 
 
 # ---- pages ------------------------------------------------------------------------------------
@@ -180,7 +189,7 @@ def dashboard_page(
     corpus: CorpusDep,
     version: CorpusVersion,
     query: FilterParams,
-    regions: Annotated[list[str] | None, Query(max_length=20)] = None,
+    regions: Regions = None,
 ) -> Response:
     dashboard = cached_dashboard(settings, version, corpus, query, regions)
     response = render(
@@ -218,11 +227,7 @@ def search_json(
     return search_page_public(settings, corpus, query)
 
 
-@api_router.get(
-    "/search/export",
-    response_class=Response,
-    responses={200: {"content": {"text/csv": {}, "application/vnd.apache.parquet": {}}}},
-)
+@_file_export("/search/export", "text/csv", "application/vnd.apache.parquet")
 def search_export(
     corpus: CorpusDep,
     query: SearchParams,
@@ -244,7 +249,7 @@ def dashboard_json(
     corpus: CorpusDep,
     version: CorpusVersion,
     query: FilterParams,
-    regions: Annotated[list[str] | None, Query(max_length=20)] = None,
+    regions: Regions = None,
 ) -> DashboardPublic:
     """Every indicator for the facets, with a Vega-Lite spec per chart."""
     return cached_dashboard(settings, version, corpus, query, regions)
@@ -263,7 +268,7 @@ def indicator_json(
     query: FilterParams,
     indicator: Annotated[str, PathParam(pattern=r"^[a-z_]{1,40}$")],
     format: Annotated[str, Query(pattern=r"^(json|csv)$")] = "json",
-    regions: Annotated[list[str] | None, Query(max_length=20)] = None,
+    regions: Regions = None,
 ) -> Any:
     """One indicator's table, as JSON rows or CSV."""
     return indicator_response(settings, version, corpus, query, indicator, format, regions)
@@ -282,11 +287,7 @@ def network_json(
     return network_public(settings, corpus, query, level, max_nodes, min_weight)
 
 
-@api_router.get(
-    "/network/export",
-    response_class=Response,
-    responses={200: {"content": {"application/gexf+xml": {}, "application/zip": {}}}},
-)
+@_file_export("/network/export", "application/gexf+xml", "application/zip")
 def network_export(
     corpus: CorpusDep,
     query: FilterParams,

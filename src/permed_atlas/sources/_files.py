@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 import fcntl
+import hashlib
 import os
-from collections.abc import Iterator
+import re
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import orjson
 
 from permed_atlas.sources.errors import FetchStateError
+
+if TYPE_CHECKING:
+    from permed_atlas.settings import Settings
 
 STATE_FILE = ".state.json"  # hidden: an ingest of the folder reads only the data files
 LOCK_FILE = ".lock"
@@ -99,3 +104,50 @@ def folder_lock(folder: Path) -> Iterator[None]:
             yield
         finally:
             fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def query_folder(
+    settings: Settings, source: str, *, words: str, query: Mapping[str, str | None]
+) -> Path:
+    """The folder of the data directory a query's fetch writes and resumes in.
+
+    Its name is readable (the query's words) and unique (a digest of the whole query), so
+    the same query always resumes in the same folder and two queries never share one.
+
+    :param settings: gives the data directory.
+    :param source: the source's folder under ``fetch_dir`` (``openalex``, ``pubmed``).
+    :param words: the words of the query shown in the name.
+    :param query: the query as saved in the state file.
+    """
+    readable = re.sub(r"[^A-Za-z0-9]+", "-", words).strip("-")[:60].rstrip("-").lower()
+    digest = hashlib.sha256(orjson.dumps(query)).hexdigest()[:12]
+    return settings.fetch_dir / source / f"{readable}-{digest}"
+
+
+def start_state(
+    folder: Path,
+    *,
+    query: Mapping[str, str | None],
+    version: int,
+    fresh: Mapping[str, Any],
+    restart: bool,
+) -> tuple[dict[str, Any], bool]:
+    """The state a fetch starts from, and whether it resumes a saved one.
+
+    :param folder: the fetch's folder.
+    :param query: the query as saved in the state file.
+    :param version: the source's state format; a state of another one is refused.
+    :param fresh: the source's own fields of a state that has fetched nothing yet.
+    :param restart: forget the folder's files and state first (``--restart``).
+    :raises FetchStateError: the folder's state was written for another query or format.
+    """
+    if restart:
+        clear_folder(folder)
+    state = read_state(folder)
+    if state is None:
+        return {"version": version, "query": dict(query), **fresh}, False
+    if state.get("query") != query or state.get("version") != version:
+        raise FetchStateError(
+            f"{folder}: its state was written for another query; pass --restart to fetch anew"
+        )
+    return state, True

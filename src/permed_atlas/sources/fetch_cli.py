@@ -7,35 +7,35 @@ a kill, a network that stays down), the same command resumes where it stopped.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from datetime import datetime
+from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Literal
 
 import typer
-from rich.console import Console
 from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
-    Progress,
     TextColumn,
     TimeElapsedColumn,
     TimeRemainingColumn,
 )
 
 from permed_atlas.cli_state import settings_from
+from permed_atlas.sources._console import err, out, progress_bar, say_retry
 
 if TYPE_CHECKING:
     from permed_atlas.settings import Settings
     from permed_atlas.sources.models import FetchSummary
+
+# What a fetch function takes besides its query and options: where to tell progress and retries.
+Fetch = Callable[[Callable[[int, int | None], None], Callable[[str], None]], "FetchSummary"]
 
 app = typer.Typer(
     name="fetch",
     help="Fetch works from the OpenAlex API or PubMed into the data directory and ingest them.",
     no_args_is_help=True,
 )
-out = Console(highlight=False, soft_wrap=True)
-err = Console(stderr=True, highlight=False, soft_wrap=True)
 
 Since = Annotated[
     datetime | None,
@@ -57,8 +57,20 @@ NoTag = Annotated[
 ]
 
 
-@contextmanager
-def _progress(label: str) -> Iterator[Callable[[int, int | None], None]]:
+def _fetch_and_ingest(
+    fetch: Fetch,
+    *,
+    label: str,
+    folder: Path,
+    source: Literal["openalex", "pubmed"],
+    settings: Settings,
+    ingest: bool,
+    tag: bool,
+) -> None:
+    """Run ``fetch`` behind a progress bar, then print its summary and ingest what it fetched.
+
+    Interrupted, it names ``folder``, where the same command resumes.
+    """
     columns = (
         TextColumn(label),
         BarColumn(),
@@ -66,35 +78,23 @@ def _progress(label: str) -> Iterator[Callable[[int, int | None], None]]:
         TimeElapsedColumn(),
         TimeRemainingColumn(),
     )
-    with Progress(*columns, console=err, transient=True, disable=not err.is_terminal) as bar:
-        task = bar.add_task(label, total=None)
+    try:
+        with progress_bar(label, *columns) as (bar, task):
 
-        def update(done: int, total: int | None) -> None:
-            bar.update(task, completed=done, total=total)
+            def update(done: int, total: int | None) -> None:
+                bar.update(task, completed=done, total=total)
 
-        yield update
-
-
-def _say_retry(message: str) -> None:
-    err.print(message, markup=False)  # a server's words, not rich markup
-
-
-def _finish(
-    summary: FetchSummary,
-    *,
-    source: Literal["openalex", "pubmed"],
-    settings: Settings,
-    ingest: bool,
-    tag: bool,
-) -> None:
-    from permed_atlas.landscape import run_ingest
-
+            summary = fetch(update, say_retry)
+    except KeyboardInterrupt:
+        raise _interrupted(str(folder)) from None
     out.print(summary.line(), markup=False)
     if summary.note:
         err.print(summary.note, markup=False)
     if not summary.files:
         err.print("nothing matched: nothing to ingest")
     elif ingest:
+        from permed_atlas.landscape import run_ingest
+
         run_ingest(list(summary.files), source=source, settings=settings, tag=tag)
 
 
@@ -130,19 +130,22 @@ def openalex(
 
     settings = settings_from(ctx)
     query = OpenAlexQuery(filter_, search, since.date() if since else None)
-    try:
-        with _progress("OpenAlex works") as progress:
-            summary = fetch_openalex_pages(
-                query,
-                settings=settings,
-                per_page=per_page,
-                restart=restart,
-                on_progress=progress,
-                on_retry=_say_retry,
-            )
-    except KeyboardInterrupt:
-        raise _interrupted(str(query.folder_in(settings))) from None
-    _finish(summary, source="openalex", settings=settings, ingest=not no_ingest, tag=not no_tag)
+    _fetch_and_ingest(
+        lambda progress, retry: fetch_openalex_pages(
+            query,
+            settings=settings,
+            per_page=per_page,
+            restart=restart,
+            on_progress=progress,
+            on_retry=retry,
+        ),
+        label="OpenAlex works",
+        folder=query.folder_in(settings),
+        source="openalex",
+        settings=settings,
+        ingest=not no_ingest,
+        tag=not no_tag,
+    )
 
 
 @app.command()
@@ -165,16 +168,19 @@ def pubmed(
 
     settings = settings_from(ctx)
     search = PubMedQuery(query, since.date() if since else None)
-    try:
-        with _progress("PubMed records") as progress:
-            summary = fetch_pubmed_batches(
-                search,
-                settings=settings,
-                batch_size=batch_size,
-                restart=restart,
-                on_progress=progress,
-                on_retry=_say_retry,
-            )
-    except KeyboardInterrupt:
-        raise _interrupted(str(search.folder_in(settings))) from None
-    _finish(summary, source="pubmed", settings=settings, ingest=not no_ingest, tag=not no_tag)
+    _fetch_and_ingest(
+        lambda progress, retry: fetch_pubmed_batches(
+            search,
+            settings=settings,
+            batch_size=batch_size,
+            restart=restart,
+            on_progress=progress,
+            on_retry=retry,
+        ),
+        label="PubMed records",
+        folder=search.folder_in(settings),
+        source="pubmed",
+        settings=settings,
+        ingest=not no_ingest,
+        tag=not no_tag,
+    )

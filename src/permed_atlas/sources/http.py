@@ -173,6 +173,30 @@ class RetryingClient:
         for name in _HTTP_LOGGERS:
             logging.getLogger(name).addFilter(self._log_filter)
 
+    @classmethod
+    def from_settings(
+        cls,
+        settings: Settings,
+        *,
+        key: str | None,
+        rate: RateLimiter | None = None,
+        on_retry: Callable[[str], None] | None = None,
+    ) -> RetryingClient:
+        """A client with the settings' retry policy and timeout that never shows ``key``.
+
+        :param settings: ``fetch_*`` retries, backoff and timeout.
+        :param key: the source's API key, or None.
+        :param rate: a rate limiter shared by every request, or None.
+        :param on_retry: told each retry in words (already redacted).
+        """
+        return cls(
+            policy=RetryPolicy.from_settings(settings),
+            rate=rate,
+            timeout=settings.fetch_timeout_seconds,
+            secrets=[key],
+            on_retry=on_retry,
+        )
+
     def __enter__(self) -> RetryingClient:
         return self
 

@@ -22,8 +22,6 @@ query parameters.
 from __future__ import annotations
 
 import gzip
-import hashlib
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
@@ -34,14 +32,14 @@ import orjson
 
 from permed_atlas.errors import InvalidInputError
 from permed_atlas.sources._files import (
-    clear_folder,
     folder_lock,
-    read_state,
+    query_folder,
+    start_state,
     write_atomic,
     write_state,
 )
-from permed_atlas.sources.errors import FetchError, FetchStateError
-from permed_atlas.sources.http import IncompleteResponseError, RetryingClient, RetryPolicy
+from permed_atlas.sources.errors import FetchError
+from permed_atlas.sources.http import IncompleteResponseError, RetryingClient
 from permed_atlas.sources.models import FetchSummary
 
 if TYPE_CHECKING:
@@ -49,6 +47,7 @@ if TYPE_CHECKING:
 
 MAX_PER_PAGE = 200
 _STATE_VERSION = 1
+_FRESH = {"next_cursor": "*", "pages": 0, "records": 0, "count": None, "done": False}
 
 
 @dataclass(frozen=True)
@@ -81,18 +80,13 @@ class OpenAlexQuery:
             return self.filter
         return f"{self.filter},from_updated_date:{self.since.isoformat()}"
 
-    def folder_name(self) -> str:
-        """A readable, unique folder name: the same query always resumes in the same folder."""
-        words = re.sub(r"[^A-Za-z0-9]+", "-", f"{self.search or ''} {self.filter}").strip("-")
-        digest = hashlib.sha256(orjson.dumps(self.as_dict())).hexdigest()[:12]
-        return f"{words[:60].rstrip('-').lower()}-{digest}"
-
     def folder_in(self, settings: Settings) -> Path:
         """The query's folder of the data directory: the same query resumes there.
 
         :param settings: gives the data directory.
         """
-        return settings.fetch_dir / "openalex" / self.folder_name()
+        words = f"{self.search or ''} {self.filter}"
+        return query_folder(settings, "openalex", words=words, query=self.as_dict())
 
     def as_dict(self) -> dict[str, str | None]:
         """The query as saved in the state file."""
@@ -135,27 +129,6 @@ def _gzip(body: bytes) -> bytes:
     return gzip.compress(body, compresslevel=6, mtime=0)
 
 
-def _start_state(folder: Path, query: OpenAlexQuery, restart: bool) -> tuple[dict[str, Any], bool]:
-    if restart:
-        clear_folder(folder)
-    state = read_state(folder)
-    if state is None:
-        return {
-            "version": _STATE_VERSION,
-            "query": query.as_dict(),
-            "next_cursor": "*",
-            "pages": 0,
-            "records": 0,
-            "count": None,
-            "done": False,
-        }, False
-    if state.get("query") != query.as_dict() or state.get("version") != _STATE_VERSION:
-        raise FetchStateError(
-            f"{folder}: its state was written for another query; pass --restart to fetch anew"
-        )
-    return state, True
-
-
 def fetch_openalex_pages(
     query: OpenAlexQuery,
     *,
@@ -183,7 +156,9 @@ def fetch_openalex_pages(
         )
     folder = query.folder_in(settings)
     with folder_lock(folder):
-        state, resumed = _start_state(folder, query, restart)
+        state, resumed = start_state(
+            folder, query=query.as_dict(), version=_STATE_VERSION, fresh=_FRESH, restart=restart
+        )
         if on_progress is not None:
             on_progress(state["records"], state["count"])
         _fetch_pages(
@@ -219,12 +194,7 @@ def _fetch_pages(
     if key:
         params["api_key"] = key
     url = settings.openalex_url.rstrip("/") + "/works"
-    with RetryingClient(
-        policy=RetryPolicy.from_settings(settings),
-        secrets=[key],
-        timeout=settings.fetch_timeout_seconds,
-        on_retry=on_retry,
-    ) as client:
+    with RetryingClient.from_settings(settings, key=key, on_retry=on_retry) as client:
         while not state["done"]:
             body, page = client.get_parsed(
                 url, params={**params, "cursor": state["next_cursor"]}, parse=_read_page

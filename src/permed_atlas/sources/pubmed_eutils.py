@@ -25,7 +25,6 @@ large compiled dependency for three URLs.
 from __future__ import annotations
 
 import gzip
-import hashlib
 import re
 import xml.etree.ElementTree as ET
 from collections.abc import Callable
@@ -34,23 +33,16 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import orjson
-
 from permed_atlas.errors import InvalidInputError
 from permed_atlas.sources._files import (
-    clear_folder,
     folder_lock,
-    read_state,
+    query_folder,
+    start_state,
     write_atomic,
     write_state,
 )
-from permed_atlas.sources.errors import FetchError, FetchStateError
-from permed_atlas.sources.http import (
-    IncompleteResponseError,
-    RateLimiter,
-    RetryingClient,
-    RetryPolicy,
-)
+from permed_atlas.sources.errors import FetchError
+from permed_atlas.sources.http import IncompleteResponseError, RateLimiter, RetryingClient
 from permed_atlas.sources.models import FetchSummary
 
 if TYPE_CHECKING:
@@ -60,6 +52,14 @@ DEFAULT_BATCH = 500
 MAX_BATCH = 10_000  # efetch's largest retmax
 SEARCH_LIMIT = 10_000  # PubMed's history gives no record past the 10,000th of a search
 _STATE_VERSION = 1
+_FRESH = {
+    "webenv": None,
+    "query_key": None,
+    "count": None,
+    "next_retstart": 0,
+    "records": 0,
+    "done": False,
+}
 _EXPIRED = re.compile(r"webenv|query_key|query #|unable to obtain query", re.IGNORECASE)
 
 
@@ -78,18 +78,12 @@ class PubMedQuery:
         if not self.term.strip():
             raise InvalidInputError("--query: empty PubMed query", field="query")
 
-    def folder_name(self) -> str:
-        """A readable, unique folder name: the same query always resumes in the same folder."""
-        words = re.sub(r"[^A-Za-z0-9]+", "-", self.term).strip("-")
-        digest = hashlib.sha256(orjson.dumps(self.as_dict())).hexdigest()[:12]
-        return f"{words[:60].rstrip('-').lower()}-{digest}"
-
     def folder_in(self, settings: Settings) -> Path:
         """The query's folder of the data directory: the same query resumes there.
 
         :param settings: gives the data directory.
         """
-        return settings.fetch_dir / "pubmed" / self.folder_name()
+        return query_folder(settings, "pubmed", words=self.term, query=self.as_dict())
 
     def as_dict(self) -> dict[str, str | None]:
         """The query as saved in the state file."""
@@ -197,28 +191,6 @@ class _PubMedFetch:
         write_state(self.folder, self.state)
 
 
-def _start_state(folder: Path, query: PubMedQuery, restart: bool) -> tuple[dict[str, Any], bool]:
-    if restart:
-        clear_folder(folder)
-    state = read_state(folder)
-    if state is None:
-        return {
-            "version": _STATE_VERSION,
-            "query": query.as_dict(),
-            "webenv": None,
-            "query_key": None,
-            "count": None,
-            "next_retstart": 0,
-            "records": 0,
-            "done": False,
-        }, False
-    if state.get("query") != query.as_dict() or state.get("version") != _STATE_VERSION:
-        raise FetchStateError(
-            f"{folder}: its state was written for another query; pass --restart to fetch anew"
-        )
-    return state, True
-
-
 def _fetch_batches(
     run: _PubMedFetch,
     batch_size: int,
@@ -273,14 +245,12 @@ def fetch_pubmed_batches(
         )
     folder = query.folder_in(settings)
     with folder_lock(folder):
-        state, resumed = _start_state(folder, query, restart)
+        state, resumed = start_state(
+            folder, query=query.as_dict(), version=_STATE_VERSION, fresh=_FRESH, restart=restart
+        )
         key = settings.ncbi_api_key.get_secret_value() if settings.ncbi_api_key else None
-        with RetryingClient(
-            policy=RetryPolicy.from_settings(settings),
-            rate=RateLimiter(10.0 if key else 3.0),
-            secrets=[key],
-            timeout=settings.fetch_timeout_seconds,
-            on_retry=on_retry,
+        with RetryingClient.from_settings(
+            settings, key=key, rate=RateLimiter(10.0 if key else 3.0), on_retry=on_retry
         ) as client:
             run = _PubMedFetch(query, settings, client, state, folder)
             if state["webenv"] is None:

@@ -7,25 +7,22 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.progress import (
     BarColumn,
     DownloadColumn,
-    Progress,
     TextColumn,
     TimeRemainingColumn,
     TransferSpeedColumn,
 )
 
 from permed_atlas.cli_state import settings_from
+from permed_atlas.sources._console import err, out, progress_bar
 
 app = typer.Typer(
     name="sync",
     help="Keep a local copy of a public data snapshot and the corpus up to date.",
     no_args_is_help=True,
 )
-out = Console(highlight=False, soft_wrap=True)
-err = Console(stderr=True, highlight=False, soft_wrap=True)
 
 
 def _date(value: str | None) -> date | None:
@@ -101,8 +98,7 @@ def openalex_snapshot(
         TransferSpeedColumn(),
         TimeRemainingColumn(),
     )
-    with Progress(*columns, console=err, transient=True, disable=not err.is_terminal) as bar:
-        task = bar.add_task("downloading", total=None)
+    with progress_bar("downloading", *columns) as (bar, task):
         hooks = Hooks(
             download_total=lambda total: bar.update(task, total=total),
             downloaded=lambda count: bar.advance(task, count),

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import orjson
 
@@ -58,8 +58,14 @@ def _short(value: Any) -> str | None:
     return value.rpartition("/")[2] or None
 
 
-def _institutions(raw: Any) -> tuple[tuple[Institution, ...], tuple[str, ...]]:
-    institutions: list[Institution] = []
+# An institution as the affiliation rows store it: (id, name, ROR, country code).
+InstitutionFields = tuple[str | None, str | None, str | None, str | None]
+
+
+def _institution_fields(raw: Any) -> tuple[list[InstitutionFields], list[str]]:
+    """The named institutions of an authorship, and the country codes of those with no name,
+    id or ROR (kept as countries only)."""
+    located: list[InstitutionFields] = []
     loose: list[str] = []
     for item in raw or ():
         if item.__class__ is not dict:
@@ -73,41 +79,72 @@ def _institutions(raw: Any) -> tuple[tuple[Institution, ...], tuple[str, ...]]:
             if code:
                 loose.append(code)
             continue
-        institutions.append(Institution(name, code, ident, ror))
-    return tuple(institutions), tuple(loose)
+        located.append((ident, name, ror, code))
+    return located, loose
 
 
-def _contributors(authorships: Any) -> tuple[Contributor, ...]:
-    contributors: list[Contributor] = []
+def _raw_affiliation(authorship: dict[str, Any]) -> str | None:
+    """The authorship's affiliation as written (its strings joined), or None."""
+    strings = authorship.get("raw_affiliation_strings")
+    if strings:
+        return "; ".join([s for s in strings if s.__class__ is str]) or None
+    return authorship.get("raw_affiliation_string") or None
+
+
+class _Authorship(NamedTuple):
+    position: int
+    name: str | None
+    author_id: str | None
+    orcid: str | None
+    raw: str | None  # the affiliation as written
+    located: list[InstitutionFields]
+    countries: tuple[str, ...]
+    unresolved: bool  # an affiliation, but no country in it or its institutions
+
+
+def _authorships(authorships: Any) -> Iterator[_Authorship]:
+    """The authorships of a record as both paths store them, numbered from 1 (a malformed
+    one keeps its number)."""
     position = 0
     for authorship in authorships or ():
         position += 1
         if authorship.__class__ is not dict:
             continue
         author = authorship.get("author") or _EMPTY
-        institutions, countries = _institutions(authorship.get("institutions"))
-        strings = authorship.get("raw_affiliation_strings")
-        if strings:
-            raw = "; ".join([s for s in strings if s.__class__ is str]) or None
-        else:
-            raw = authorship.get("raw_affiliation_string") or None
-        if raw and not countries and not any(i.country_code for i in institutions):
+        located, loose = _institution_fields(authorship.get("institutions"))
+        countries: tuple[str, ...] = tuple(loose)
+        raw = _raw_affiliation(authorship)
+        placed = bool(countries) or any(fields[3] for fields in located)
+        if raw and not placed:
             # Institutions without a country (common in old records): read the text.
             countries = countries_from_affiliation(raw)
         orcid = author.get("orcid")
-        contributors.append(
-            Contributor(
-                position,
-                author.get("display_name") or authorship.get("raw_author_name"),
-                "author",
-                _short(author.get("id")),
-                _short(orcid) if orcid else None,
-                institutions,
-                countries,
-                raw,
-            )
+        yield _Authorship(
+            position,
+            author.get("display_name") or authorship.get("raw_author_name"),
+            _short(author.get("id")),
+            _short(orcid) if orcid else None,
+            raw,
+            located,
+            countries,
+            bool(raw) and not placed and not countries,
         )
-    return tuple(contributors)
+
+
+def _contributors(authorships: Any) -> tuple[Contributor, ...]:
+    return tuple(
+        Contributor(
+            a.position,
+            a.name,
+            "author",
+            a.author_id,
+            a.orcid,
+            tuple(Institution(name, code, ident, ror) for ident, name, ror, code in a.located),
+            a.countries,
+            a.raw,
+        )
+        for a in _authorships(authorships)
+    )
 
 
 _EMPTY: dict[str, Any] = {}
@@ -330,80 +367,17 @@ def openalex_rows(
     if not openalex_id:
         raise ValueError(_NO_ID)
     ids = record.get("ids") or {}
-    year = record.get("publication_year")
-    cited = record.get("cited_by_count")
-    title = record.get("title") or record.get("display_name")
-    abstract = rebuild_abstract(record.get("abstract_inverted_index"))
-    venue = _venue(record)
     doi = normalise_doi(record.get("doi") or ids.get("doi"))
     pmid = digits(ids.get("pmid")) if ids.get("pmid") else None
     pmcid = normalise_pmcid(ids.get("pmcid")) if ids.get("pmcid") else None
-
+    work = _work_row(record, index, openalex_id=openalex_id, doi=doi, pmid=pmid, pmcid=pmcid)
     people: list[Row] = []
     places: list[Row] = []
-    unresolved = 0
-    position = 0
-    for authorship in record.get("authorships") or ():
-        position += 1
-        if authorship.__class__ is not dict:
-            continue
-        author = authorship.get("author") or _EMPTY
-        located: list[Row] = []
-        loose: list[str] = []
-        has_code = False
-        for item in authorship.get("institutions") or ():
-            if item.__class__ is not dict:
-                continue
-            name = item.get("display_name")
-            code = item.get("country_code")
-            code = code.upper() if code.__class__ is str and code else None
-            ident = _short(item.get("id"))
-            ror = item.get("ror") or None
-            if name is None and ident is None and ror is None:
-                if code:
-                    loose.append(code)
-                continue
-            if code:
-                has_code = True
-            located.append((index, position, ident, name, ror, code))
-        countries: tuple[str, ...] = tuple(loose)
-        strings = authorship.get("raw_affiliation_strings")
-        if strings:
-            raw = "; ".join([s for s in strings if s.__class__ is str]) or None
-        else:
-            raw = authorship.get("raw_affiliation_string") or None
-        if raw and not countries and not has_code:
-            countries = countries_from_affiliation(raw)
-        if raw and not countries and not has_code:
-            unresolved += 1
-        orcid = author.get("orcid")
-        people.append(
-            (
-                index,
-                position,
-                "author",
-                author.get("display_name") or authorship.get("raw_author_name"),
-                _short(author.get("id")),
-                _short(orcid) if orcid else None,
-                raw,
-            )
-        )
-        places.extend(located)
-        for country in countries:
-            places.append((index, position, None, None, None, country))
-
+    unresolved = _authorship_rows(record.get("authorships"), index, people, places)
     term_rows: list[Row] = [(index, *row) for row in _term_rows(record)]
-
-    work_type = record.get("type") or None
-    language = record.get("language") or None
+    # Only now, the whole record converted, is anything appended.
     works, contributors, affiliations, terms, keys = tables
-    works.append((
-        index, "publication", [record_source(record, "openalex")], openalex_id, doi, pmid, pmcid,
-        None, None, None,
-        title if isinstance(title, str) and title else None, abstract,
-        year if isinstance(year, int) else None, work_type, venue, language,
-        cited if isinstance(cited, int) else None, _updated(record),
-    ))
+    works.append(work)
     contributors.extend(people)
     affiliations.extend(places)
     terms.extend(term_rows)
@@ -417,3 +391,43 @@ def openalex_rows(
     for id_type, id_value in identifiers:
         keys.append((id_type, id_value, index))
     return frozenset(identifiers), unresolved
+
+
+def _work_row(
+    record: dict[str, Any],
+    index: int,
+    *,
+    openalex_id: str,
+    doi: str | None,
+    pmid: str | None,
+    pmcid: str | None,
+) -> Row:
+    """The ``works`` row of a record, in the table's column order."""
+    year = record.get("publication_year")
+    cited = record.get("cited_by_count")
+    title = record.get("title") or record.get("display_name")
+    abstract = rebuild_abstract(record.get("abstract_inverted_index"))
+    venue = _venue(record)
+    work_type = record.get("type") or None
+    language = record.get("language") or None
+    return (
+        index, "publication", [record_source(record, "openalex")], openalex_id, doi, pmid, pmcid,
+        None, None, None,
+        title if isinstance(title, str) and title else None, abstract,
+        year if isinstance(year, int) else None, work_type, venue, language,
+        cited if isinstance(cited, int) else None, _updated(record),
+    )
+
+
+def _authorship_rows(authorships: Any, index: int, people: list[Row], places: list[Row]) -> int:
+    """Append the ``contributors`` and ``affiliations`` rows of a record's authorships.
+
+    Returns how many authorships have an affiliation but no country (``count_unresolved``).
+    """
+    unresolved = 0
+    for a in _authorships(authorships):
+        unresolved += a.unresolved
+        people.append((index, a.position, "author", a.name, a.author_id, a.orcid, a.raw))
+        places.extend((index, a.position, *fields) for fields in a.located)
+        places.extend((index, a.position, None, None, None, country) for country in a.countries)
+    return unresolved

@@ -87,6 +87,18 @@ class IngestSummary:
         return line
 
 
+# The counts of IngestSummary, added up over the records of a file and over files.
+SUMMED_COUNTS = (
+    "read",
+    "stored",
+    "duplicates",
+    "rejected",
+    "merged",
+    "deleted",
+    "unresolved_affiliations",
+)
+
+
 def parse_file(path: Path | str, *, source: Source) -> Iterator[Record]:
     """The records of one file, parsed and not stored.
 
@@ -125,7 +137,7 @@ class _Tally:
         self.progress = progress
         self.on_error = on_error
         self.read = self.stored = self.duplicates = self.rejected = 0
-        self.merged = self.unresolved = self.pending = self.deleted = 0
+        self.merged = self.unresolved_affiliations = self.pending = self.deleted = 0
         self.errors: list[RecordError] = []
         self.work_ids: list[int] = []
 
@@ -141,7 +153,7 @@ class _Tally:
     def accept(self, count: int, unresolved: int) -> None:
         self.read += count
         self.pending += count
-        self.unresolved += unresolved
+        self.unresolved_affiliations += unresolved
 
     def report(self) -> None:
         if self.progress is not None and self.pending:
@@ -282,13 +294,7 @@ def ingest_file(
         if paused:
             gc.enable()
     return IngestSummary(
-        read=tally.read,
-        stored=tally.stored,
-        duplicates=tally.duplicates,
-        rejected=tally.rejected,
-        merged=tally.merged,
-        deleted=tally.deleted,
-        unresolved_affiliations=tally.unresolved,
+        **{name: getattr(tally, name) for name in SUMMED_COUNTS},
         errors=tuple(tally.errors),
         problems=tuple(problems),
         path=str(file),
@@ -306,13 +312,7 @@ def combine(summaries: Sequence[IngestSummary]) -> IngestSummary:
     for summary in summaries:
         errors.extend(summary.errors[: MAX_KEPT_ERRORS - len(errors)])
     return IngestSummary(
-        read=sum(s.read for s in summaries),
-        stored=sum(s.stored for s in summaries),
-        duplicates=sum(s.duplicates for s in summaries),
-        rejected=sum(s.rejected for s in summaries),
-        merged=sum(s.merged for s in summaries),
-        deleted=sum(s.deleted for s in summaries),
-        unresolved_affiliations=sum(s.unresolved_affiliations for s in summaries),
+        **{name: sum(getattr(s, name) for s in summaries) for name in SUMMED_COUNTS},
         errors=tuple(errors),
         problems=tuple(p for s in summaries for p in s.problems),
         seconds=sum(s.seconds for s in summaries),

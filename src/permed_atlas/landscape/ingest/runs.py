@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import datetime
 
 from sqlalchemy.orm import Session
 
 from permed_atlas.landscape.ingest.pipeline import IngestSummary
 from permed_atlas.landscape.tables import IngestRunRow
+
+# The counts of a file's IngestSummary that ingest_run keeps.
+_RECORDED_COUNTS = ("read", "stored", "duplicates", "rejected")
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,17 +30,7 @@ class IngestRun:
 
 
 def _public(row: IngestRunRow) -> IngestRun:
-    return IngestRun(
-        id=row.id,
-        source=row.source,
-        path=row.path,
-        started_at=row.started_at,
-        finished_at=row.finished_at,
-        read=row.read,
-        stored=row.stored,
-        duplicates=row.duplicates,
-        rejected=row.rejected,
-    )
+    return IngestRun(**{f.name: getattr(row, f.name) for f in fields(IngestRun)})
 
 
 def record_ingest_run(
@@ -61,10 +54,7 @@ def record_ingest_run(
         path=summary.path or "",
         started_at=started_at,
         finished_at=finished_at,
-        read=summary.read,
-        stored=summary.stored,
-        duplicates=summary.duplicates,
-        rejected=summary.rejected,
+        **{name: getattr(summary, name) for name in _RECORDED_COUNTS},
     )
     session.add(row)
     session.flush()

@@ -18,8 +18,9 @@ from typing import Any
 import duckdb
 
 from permed_atlas.landscape.filters import LandscapeFilter
+from permed_atlas.landscape.store._duck import registered
 from permed_atlas.landscape.store._ranking import ranked_countries_sql, ranked_institutions_sql
-from permed_atlas.landscape.store.aggregates import AggregateBits
+from permed_atlas.landscape.store.aggregates import CELL_COLUMNS, AggregateBits
 from permed_atlas.landscape.topics import PM_TOPIC
 
 Rows = list[tuple[Any, ...]]
@@ -76,10 +77,9 @@ def sources_for(connection: duckdb.DuckDBPyConnection, flt: LandscapeFilter) -> 
         params={"value": flt.institution},
     ).to_arrow_table()
     name = f"_agg_institution_works_{next(_registered)}"
-    connection.register(name, facts)
-    cells = "year, kind, pm_relevant, eu_cn, region_mask, topic_mask, 1::BIGINT AS works"
+    cells = f"{CELL_COLUMNS}, 1::BIGINT AS works"
     by_country = f"(SELECT unnest(countries) AS country_code, * FROM {name})"
-    try:
+    with registered(connection, **{name: facts}):
         yield Sources(
             works=name,
             cells=f"(SELECT {cells} FROM {name})",
@@ -91,8 +91,6 @@ def sources_for(connection: duckdb.DuckDBPyConnection, flt: LandscapeFilter) -> 
             f"(SELECT work_id FROM {name}))",
             eu_cn=f"(SELECT * FROM agg_eu_cn_works WHERE work_id IN (SELECT work_id FROM {name}))",
         )
-    finally:
-        connection.unregister(name)
 
 
 def _conditions(

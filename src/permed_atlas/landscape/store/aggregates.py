@@ -23,7 +23,6 @@ from pathlib import Path
 
 import duckdb
 
-DERIVED_SCHEMA_SQL = (Path(__file__).parent / "derived_schema.sql").read_text(encoding="utf-8")
 AGGREGATE_TABLES = (
     "agg_bits",
     "agg_state",
@@ -39,7 +38,21 @@ AGGREGATE_TABLES = (
 MAX_BITS = 62
 # Counts of the tables the aggregates are computed from; ingest changes at least one.
 _WATCHED = ("works", "work_flags", "work_countries", "work_regions", "work_topics", "affiliations")
-CELL_COLUMNS = "year, kind, pm_relevant, eu_cn, region_mask, topic_mask"
+# The facets of a cell, in order: every agg_* table and every query over them shares them.
+CELL_COLUMN_TYPES = (
+    ("year", "INTEGER"),
+    ("kind", "VARCHAR NOT NULL"),
+    ("pm_relevant", "BOOLEAN NOT NULL"),
+    ("eu_cn", "BOOLEAN NOT NULL"),
+    ("region_mask", "BIGINT NOT NULL"),
+    ("topic_mask", "BIGINT NOT NULL"),
+)
+CELL_COLUMNS = ", ".join(name for name, _ in CELL_COLUMN_TYPES)
+DERIVED_SCHEMA_SQL = (
+    (Path(__file__).parent / "derived_schema.sql")
+    .read_text(encoding="utf-8")
+    .replace("{cell_columns}", ", ".join(f"{name} {kind}" for name, kind in CELL_COLUMN_TYPES))
+)
 
 
 def create_derived_tables(connection: duckdb.DuckDBPyConnection) -> None:

@@ -24,14 +24,10 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from permed_atlas.landscape.errors import CorpusBusyError, LandscapeError
-from permed_atlas.landscape.ingest.merge import (
-    IdKey,
-    StoredWork,
-    apply_record,
-    merge_stored,
-    stored_from_record,
-)
+from permed_atlas.landscape.ingest.merge import IdKey, StoredWork, stored_from_record
 from permed_atlas.landscape.models import Contributor, Institution, Term, Work
+from permed_atlas.landscape.store._duck import registered, transaction, work_id_table
+from permed_atlas.landscape.store._merging import Groups, Merging
 
 SCHEMA_SQL = (Path(__file__).parent / "corpus_schema.sql").read_text(encoding="utf-8")
 
@@ -137,27 +133,6 @@ def open_corpus(
     return connection
 
 
-class _Groups:
-    """Union-find over record indexes: records sharing an identifier are one work."""
-
-    def __init__(self, size: int) -> None:
-        self.parent = list(range(size))
-        self.joined = False  # whether any union joined two groups
-
-    def find(self, item: int) -> int:
-        parent = self.parent
-        while parent[item] != item:
-            parent[item] = parent[parent[item]]
-            item = parent[item]
-        return item
-
-    def union(self, a: int, b: int) -> None:
-        root_a, root_b = self.find(a), self.find(b)
-        if root_a != root_b:
-            self.parent[max(root_a, root_b)] = min(root_a, root_b)
-            self.joined = True
-
-
 @dataclass(frozen=True, slots=True)
 class RowBatch:
     """Parsed records as table rows, before they get work ids.
@@ -241,7 +216,7 @@ def store_row_batch(
     """
     if not batch.count:
         return StoreResult(0, 0, 0, ())
-    groups = _Groups(batch.count)
+    groups = Groups(batch.count)
     first_with: dict[IdKey, int] = {}
     first = first_with.setdefault
     for index, keys in enumerate(batch.ids):
@@ -249,43 +224,21 @@ def store_row_batch(
             seen = first(key, index)
             if seen != index:
                 groups.union(seen, index)
-    try:
-        connection.begin()
-        try:
-            result = _store_grouped(connection, batch, record, groups, first_with)
-            connection.commit()
-        except BaseException:
-            connection.rollback()
-            raise
-    except duckdb.Error as exc:
-        raise LandscapeError(f"cannot write to the corpus: {exc}") from exc
-    return result
+    with transaction(connection, failure="cannot write to the corpus"):
+        return _store_grouped(connection, batch, record, groups, first_with)
 
 
 def _store_grouped(
     connection: duckdb.DuckDBPyConnection,
     batch: RowBatch,
     record: Callable[[int], Work],
-    groups: _Groups,
+    groups: Groups,
     first_with: dict[IdKey, int],
 ) -> StoreResult:
-    lookup = pa.table(
-        {
-            "id_type": [key[0] for key in first_with],
-            "id_value": [key[1] for key in first_with],
-            "idx": pa.array(list(first_with.values()), pa.int64()),
-        }
-    )
-    matches = _query(
-        connection,
-        "SELECT l.idx, w.work_id FROM _ingest_lookup l JOIN work_ids w "
-        "ON w.id_type = l.id_type AND w.id_value = l.id_value",
-        _ingest_lookup=lookup,
-    )
+    matches = _stored_matches(connection, first_with)
     if not matches and not groups.joined:
         # The common case: every record is a work not seen before, written from its rows.
-        last = connection.execute("SELECT coalesce(max(work_id), 0) FROM works").fetchall()
-        start = int(last[0][0]) + 1
+        start = _last_work_id(connection) + 1
         new_id_of = list(range(start, start + batch.count))
         _insert_tables(connection, _renumbered(batch.tables, new_id_of))
         return StoreResult(batch.count, 0, 0, tuple(new_id_of))
@@ -297,67 +250,62 @@ def _store_grouped(
     existing_of: dict[int, set[int]] = {}
     for work_id, index in first_record_of.items():
         existing_of.setdefault(groups.find(index), set()).add(work_id)
-    loaded = load_stored_works(connection, work_ids=first_record_of.keys())
-    last = connection.execute("SELECT coalesce(max(work_id), 0) FROM works").fetchall()
-    next_id = int(last[0][0])
+    merging = Merging(
+        loaded=load_stored_works(connection, work_ids=first_record_of.keys()),
+        record=record,
+        next_id=_last_work_id(connection),
+        new_id_of=[-1] * batch.count,  # records written from their own rows
+    )
     members: dict[int, list[int]] = {}
     for index in range(batch.count):
         members.setdefault(groups.find(index), []).append(index)
-    stored = duplicates = merged = 0
-    new_id_of = [-1] * batch.count  # records written from their own rows
-    to_write: list[tuple[int, StoredWork]] = []
-    to_delete: list[int] = []
     for root, indexes in members.items():
-        existing = sorted(existing_of.get(root, ()))
-        if not existing and len(indexes) == 1:
-            next_id += 1
-            new_id_of[indexes[0]] = next_id
-            stored += 1
-            continue
-        state: StoredWork | None = None
-        if existing:
-            state = loaded[existing[0]]
-            for other in existing[1:]:
-                state = merge_stored(state, loaded[other])
-        original = state if len(existing) == 1 else None
-        folding = len(existing) > 1  # this batch's first record joins stored works
-        for index in indexes:
-            if state is None:
-                state = stored_from_record(record(index))
-                stored += 1
-                continue
-            updated = apply_record(state, record(index))
-            if updated is state and not folding:
-                duplicates += 1
-            else:
-                stored += 1
-                merged += 1
-            folding = False
-            state = updated
-        assert state is not None
-        if existing and state is original:
-            continue
-        if existing:
-            to_delete.extend(existing)
-            to_write.append((existing[0], state))
-        else:
-            next_id += 1
-            to_write.append((next_id, state))
-    if to_delete:
-        ids = pa.table({"work_id": pa.array(to_delete, pa.int64())})
-        connection.register("_ingest_delete", ids)
-        try:
-            for table in CONTENT_TABLES + TAG_TABLES:
-                connection.execute(
-                    f"DELETE FROM {table} WHERE work_id IN (SELECT work_id FROM _ingest_delete)"
-                )
-        finally:
-            connection.unregister("_ingest_delete")
-    fresh = [work_id for work_id in new_id_of if work_id >= 0]
+        merging.add_group(indexes, sorted(existing_of.get(root, ())))
+    if merging.to_delete:
+        _delete_works(connection, merging.to_delete)
+    fresh = [work_id for work_id in merging.new_id_of if work_id >= 0]
     if fresh:
-        _insert_tables(connection, _renumbered(batch.tables, new_id_of))
-    _insert_rows(connection, to_write)
-    return StoreResult(stored, duplicates, merged, tuple(fresh) + tuple(w for w, _ in to_write))
+        _insert_tables(connection, _renumbered(batch.tables, merging.new_id_of))
+    _insert_rows(connection, merging.to_write)
+    return StoreResult(
+        merging.stored,
+        merging.duplicates,
+        merging.merged,
+        tuple(fresh) + tuple(w for w, _ in merging.to_write),
+    )
+
+
+def _stored_matches(
+    connection: duckdb.DuckDBPyConnection, first_with: dict[IdKey, int]
+) -> list[Any]:
+    """(record index, work id) of every stored work sharing an identifier with the batch."""
+    lookup = pa.table(
+        {
+            "id_type": [key[0] for key in first_with],
+            "id_value": [key[1] for key in first_with],
+            "idx": pa.array(list(first_with.values()), pa.int64()),
+        }
+    )
+    return _query(
+        connection,
+        "SELECT l.idx, w.work_id FROM _ingest_lookup l JOIN work_ids w "
+        "ON w.id_type = l.id_type AND w.id_value = l.id_value",
+        _ingest_lookup=lookup,
+    )
+
+
+def _last_work_id(connection: duckdb.DuckDBPyConnection) -> int:
+    last = connection.execute("SELECT coalesce(max(work_id), 0) FROM works").fetchall()
+    return int(last[0][0])
+
+
+def _delete_works(connection: duckdb.DuckDBPyConnection, work_ids: list[int]) -> None:
+    """Delete every content and tag row of these works (they are written again, merged)."""
+    with registered(connection, _ingest_delete=work_id_table(work_ids)):
+        for table in CONTENT_TABLES + TAG_TABLES:
+            connection.execute(
+                f"DELETE FROM {table} WHERE work_id IN (SELECT work_id FROM _ingest_delete)"
+            )
 
 
 def _renumbered(tables: dict[str, pa.Table], new_id_of: list[int]) -> dict[str, pa.Table]:
@@ -372,13 +320,8 @@ def _renumbered(tables: dict[str, pa.Table], new_id_of: list[int]) -> dict[str, 
 
 
 def _query(connection: duckdb.DuckDBPyConnection, sql: str, **tables: pa.Table) -> list[Any]:
-    for name, table in tables.items():
-        connection.register(name, table)
-    try:
+    with registered(connection, **tables):
         return connection.execute(sql).fetchall()
-    finally:
-        for name in tables:
-            connection.unregister(name)
 
 
 Rows = tuple[
@@ -459,11 +402,8 @@ def _insert_tables(connection: duckdb.DuckDBPyConnection, tables: dict[str, pa.T
         if arrow.num_rows == 0:
             continue
         names = ", ".join(_SCHEMAS[table].names)
-        connection.register("_ingest_rows", arrow)
-        try:
+        with registered(connection, _ingest_rows=arrow):
             connection.execute(f"INSERT INTO {table} ({names}) SELECT {names} FROM _ingest_rows")
-        finally:
-            connection.unregister("_ingest_rows")
 
 
 def _insert_rows(
@@ -484,7 +424,7 @@ def load_stored_works(
     ids = sorted(set(work_ids))
     if not ids:
         return {}
-    scope = {"_ingest_load": pa.table({"work_id": pa.array(ids, pa.int64())})}
+    scope = {"_ingest_load": work_id_table(ids)}
     where = "WHERE work_id IN (SELECT work_id FROM _ingest_load)"
     # rowid order is insertion order: it keeps contributors, institutions and terms as written.
     rows = {

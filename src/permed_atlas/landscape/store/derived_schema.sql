@@ -3,6 +3,8 @@
 -- their presence is how `needs_tagging` tells a corpus tagged by this version from one tagged
 -- by an older version (or never tagged), which must be re-tagged before the indicators run.
 -- Other capabilities read region_members, work_topic_set and work_institutions: keep their columns.
+-- {cell_columns} stands for the columns of a cell (aggregates.py CELL_COLUMN_TYPES, declared
+-- once there because every agg_* table below and every query over them shares them).
 
 -- The region sets the tags were computed from, so that indicators can place an
 -- institution's country in a region with the same sets.
@@ -65,12 +67,7 @@ CREATE TABLE IF NOT EXISTS agg_state (
 -- rows), for an institution filter, whose few works are read once per dashboard.
 CREATE TABLE IF NOT EXISTS agg_work_facts (
     work_id     BIGINT NOT NULL,
-    year        INTEGER,
-    kind        VARCHAR NOT NULL,
-    pm_relevant BOOLEAN NOT NULL,
-    eu_cn       BOOLEAN NOT NULL,
-    region_mask BIGINT NOT NULL,
-    topic_mask  BIGINT NOT NULL,
+    {cell_columns},
     countries   VARCHAR[],
     insts       INTEGER[]
 );
@@ -84,36 +81,21 @@ CREATE TABLE IF NOT EXISTS agg_institution_keys (
 );
 
 CREATE TABLE IF NOT EXISTS agg_cells (
-    year        INTEGER,
-    kind        VARCHAR NOT NULL,
-    pm_relevant BOOLEAN NOT NULL,
-    eu_cn       BOOLEAN NOT NULL,
-    region_mask BIGINT NOT NULL,
-    topic_mask  BIGINT NOT NULL,
+    {cell_columns},
     works       BIGINT NOT NULL
 );
 
 -- The cells once per country of their works (sorted by country).
 CREATE TABLE IF NOT EXISTS agg_country_cells (
     country_code VARCHAR NOT NULL,
-    year         INTEGER,
-    kind         VARCHAR NOT NULL,
-    pm_relevant  BOOLEAN NOT NULL,
-    eu_cn        BOOLEAN NOT NULL,
-    region_mask  BIGINT NOT NULL,
-    topic_mask   BIGINT NOT NULL,
+    {cell_columns},
     works        BIGINT NOT NULL
 );
 
 -- The cells once per institution of their works (institution_dim.inst, sorted).
 CREATE TABLE IF NOT EXISTS agg_institution_cells (
     inst        INTEGER NOT NULL,
-    year        INTEGER,
-    kind        VARCHAR NOT NULL,
-    pm_relevant BOOLEAN NOT NULL,
-    eu_cn       BOOLEAN NOT NULL,
-    region_mask BIGINT NOT NULL,
-    topic_mask  BIGINT NOT NULL,
+    {cell_columns},
     works       BIGINT NOT NULL
 );
 
@@ -121,12 +103,7 @@ CREATE TABLE IF NOT EXISTS agg_institution_cells (
 CREATE TABLE IF NOT EXISTS agg_country_pair_cells (
     country_code  VARCHAR NOT NULL,
     other_country VARCHAR NOT NULL,
-    year          INTEGER,
-    kind          VARCHAR NOT NULL,
-    pm_relevant   BOOLEAN NOT NULL,
-    eu_cn         BOOLEAN NOT NULL,
-    region_mask   BIGINT NOT NULL,
-    topic_mask    BIGINT NOT NULL,
+    {cell_columns},
     works         BIGINT NOT NULL
 );
 
@@ -136,12 +113,7 @@ CREATE TABLE IF NOT EXISTS agg_patent_regions (
     work_id     BIGINT NOT NULL,
     region      VARCHAR NOT NULL,
     family_key  VARCHAR NOT NULL,
-    year        INTEGER,
-    kind        VARCHAR NOT NULL,
-    pm_relevant BOOLEAN NOT NULL,
-    eu_cn       BOOLEAN NOT NULL,
-    region_mask BIGINT NOT NULL,
-    topic_mask  BIGINT NOT NULL,
+    {cell_columns},
     countries   VARCHAR[]
 );
 
@@ -149,11 +121,6 @@ CREATE TABLE IF NOT EXISTS agg_patent_regions (
 CREATE TABLE IF NOT EXISTS agg_eu_cn_works (
     work_id     BIGINT NOT NULL,
     cited       INTEGER NOT NULL,
-    year        INTEGER,
-    kind        VARCHAR NOT NULL,
-    pm_relevant BOOLEAN NOT NULL,
-    eu_cn       BOOLEAN NOT NULL,
-    region_mask BIGINT NOT NULL,
-    topic_mask  BIGINT NOT NULL,
+    {cell_columns},
     countries   VARCHAR[]
 );

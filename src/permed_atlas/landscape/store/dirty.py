@@ -24,9 +24,9 @@ import json
 from collections.abc import Iterable
 
 import duckdb
-import pyarrow as pa
 
 from permed_atlas.landscape.regions import RegionSet
+from permed_atlas.landscape.store._duck import registered, work_id_table
 from permed_atlas.landscape.topics import RuleSet
 
 FINGERPRINT_KEY = "rules_fingerprint"
@@ -124,12 +124,9 @@ def mark_works_changed(connection: duckdb.DuckDBPyConnection, work_ids: Iterable
     :param work_ids: the changed works.
     :returns: how many flag rows were dropped.
     """
-    ids = pa.table({"work_id": pa.array(sorted({int(w) for w in work_ids}), pa.int64())})
-    connection.register("_changed_works", ids)
-    try:
+    ids = work_id_table(sorted({int(w) for w in work_ids}))
+    with registered(connection, _changed_works=ids):
         row = connection.execute(
             "DELETE FROM work_flags WHERE work_id IN (SELECT work_id FROM _changed_works)"
         ).fetchone()
-    finally:
-        connection.unregister("_changed_works")
     return int(row[0]) if row else 0

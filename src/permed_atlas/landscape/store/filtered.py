@@ -7,6 +7,22 @@ from typing import Any
 
 from permed_atlas.landscape.filters import LandscapeFilter
 
+# Each facet's condition on the works, in the order they are joined; the facet's value is
+# bound once per "?". Region and country codes are compared upper-case.
+_CONDITIONS = {
+    "year_from": "w.year >= ?",
+    "year_to": "w.year <= ?",
+    "kind": "w.kind = ?",
+    "eu_cn": "coalesce(f.eu_cn, false) = ?",
+    "pm_relevant": "coalesce(f.pm_relevant, false) = ?",
+    "region": "w.work_id IN (SELECT work_id FROM work_regions WHERE region = ?)",
+    "country": "w.work_id IN (SELECT work_id FROM work_countries WHERE country_code = ?)",
+    "topic": "w.work_id IN (SELECT work_id FROM work_topics WHERE topic = ?)",
+    "institution": "w.work_id IN (SELECT work_id FROM affiliations "
+    "WHERE institution_id = ? OR lower(institution_name) = lower(?))",
+}
+_UPPER_CASE = frozenset({"region", "country"})
+
 
 def filtered_works_sql(flt: LandscapeFilter) -> tuple[str, list[Any]]:
     """A SELECT of (work_id, year, kind, family_id, cited_by_count, pm_relevant, eu_cn).
@@ -15,38 +31,12 @@ def filtered_works_sql(flt: LandscapeFilter) -> tuple[str, list[Any]]:
     """
     conditions: list[str] = []
     params: list[Any] = []
-    if flt.year_from is not None:
-        conditions.append("w.year >= ?")
-        params.append(flt.year_from)
-    if flt.year_to is not None:
-        conditions.append("w.year <= ?")
-        params.append(flt.year_to)
-    if flt.kind is not None:
-        conditions.append("w.kind = ?")
-        params.append(flt.kind)
-    if flt.eu_cn is not None:
-        conditions.append("coalesce(f.eu_cn, false) = ?")
-        params.append(flt.eu_cn)
-    if flt.pm_relevant is not None:
-        conditions.append("coalesce(f.pm_relevant, false) = ?")
-        params.append(flt.pm_relevant)
-    if flt.region is not None:
-        conditions.append("w.work_id IN (SELECT work_id FROM work_regions WHERE region = ?)")
-        params.append(flt.region.upper())
-    if flt.country is not None:
-        conditions.append(
-            "w.work_id IN (SELECT work_id FROM work_countries WHERE country_code = ?)"
-        )
-        params.append(flt.country.upper())
-    if flt.topic is not None:
-        conditions.append("w.work_id IN (SELECT work_id FROM work_topics WHERE topic = ?)")
-        params.append(flt.topic)
-    if flt.institution is not None:
-        conditions.append(
-            "w.work_id IN (SELECT work_id FROM affiliations "
-            "WHERE institution_id = ? OR lower(institution_name) = lower(?))"
-        )
-        params += [flt.institution, flt.institution]
+    for facet, condition in _CONDITIONS.items():
+        value = getattr(flt, facet)
+        if value is None:
+            continue
+        conditions.append(condition)
+        params += [value.upper() if facet in _UPPER_CASE else value] * condition.count("?")
     where = " AND ".join(conditions) or "TRUE"
     sql = (
         "SELECT w.work_id, w.year, w.kind, w.family_id, w.cited_by_count, "

@@ -201,88 +201,19 @@ def tag_corpus(
     members = [(region.code, country) for region in region_sets for country in region.countries]
     connection.begin()
     try:
-        connection.execute("DROP TABLE IF EXISTS _tag_scope")
-        connection.execute("DROP TABLE IF EXISTS _tag_region_members")
-        connection.execute("DROP TABLE IF EXISTS _tag_rules")
+        _drop_tagging_inputs(connection)
         create_derived_tables(connection)
-        if work_ids is None:
-            scope = "TRUE"
-        else:
-            ids = sorted({int(work_id) for work_id in work_ids})
-            # Works gone from the corpus join the scope: their derived rows and their
-            # contributions to the aggregates go.
-            gone = "" if gone_included else f"UNION ({GONE_WORKS_SQL})"
-            connection.execute(
-                f"CREATE TEMP TABLE _tag_scope AS SELECT unnest(?::BIGINT[]) AS work_id {gone}",
-                [ids],
-            )
-            scope = "work_id IN (SELECT work_id FROM _tag_scope)"
-        connection.execute(
-            "CREATE TEMP TABLE _tag_region_members AS "
-            "SELECT unnest(?::VARCHAR[]) AS region, unnest(?::VARCHAR[]) AS country_code",
-            [[m[0] for m in members], [m[1] for m in members]],
-        )
-        connection.execute(
-            "CREATE TEMP TABLE _tag_rules AS "
-            "SELECT unnest(?::VARCHAR[]) AS rule_id, unnest(?::VARCHAR[]) AS topic",
-            [[rule.id for rule in rules.rules], [rule.topic for rule in rules.rules]],
-        )
+        scope = _scope(connection, work_ids, gone_included=gone_included)
+        _load_tagging_inputs(connection, members, rules)
         for table in TAG_TABLES + ("work_topic_set", "work_institutions"):
             connection.execute(f"DELETE FROM {table} WHERE {scope}")
         # Indicators need the region of an institution's country, with the same sets the
         # tags were computed from, so tagging keeps the membership beside the tags.
         connection.execute("DELETE FROM region_members")
         connection.execute("INSERT INTO region_members SELECT * FROM _tag_region_members")
-        connection.execute(
-            "INSERT INTO work_countries SELECT DISTINCT work_id, upper(trim(country_code)) "
-            f"FROM affiliations WHERE country_code IS NOT NULL "
-            f"AND length(trim(country_code)) = 2 AND {scope}"
-        )
-        connection.execute(
-            "INSERT INTO work_regions SELECT DISTINCT c.work_id, m.region "
-            "FROM work_countries c JOIN _tag_region_members m USING (country_code) "
-            f"WHERE {scope.replace('work_id', 'c.work_id', 1)}"
-        )
-        hit_queries = [
-            sql
-            for sql in (
-                keyword_hits_sql(rules, scope=scope.replace("work_id", "w.work_id", 1)),
-                term_hits_sql(rules, scope=scope),
-            )
-            if sql
-        ]
-        if hit_queries:
-            union = " UNION ALL ".join(hit_queries)
-            try:
-                connection.execute(
-                    "INSERT INTO work_topics SELECT DISTINCT h.work_id, r.topic, h.rule_id "
-                    f"FROM ({union}) h JOIN _tag_rules r USING (rule_id)"
-                )
-            except duckdb.Error as exc:
-                raise TaggingRuleError(
-                    f"{rules.path or 'rules'}: DuckDB cannot evaluate the rules: {exc}"
-                ) from exc
-        connection.execute(
-            "INSERT INTO work_topic_set SELECT DISTINCT work_id, topic FROM work_topics "
-            f"WHERE topic <> {sql_literal(PM_TOPIC)} AND {scope}"
-        )
-        connection.execute(
-            "INSERT INTO work_institutions SELECT work_id, "
-            "coalesce(institution_id, institution_name) AS institution_key, "
-            "any_value(institution_id), any_value(institution_name), "
-            "any_value(upper(trim(country_code))) FROM affiliations "
-            f"WHERE institution_name IS NOT NULL AND {scope} GROUP BY work_id, institution_key"
-        )
-        connection.execute(
-            "INSERT INTO work_flags "
-            "SELECT w.work_id, coalesce(p.pm, false), coalesce(r.eu AND r.cn, false) FROM works w "
-            f"LEFT JOIN (SELECT DISTINCT work_id, true AS pm FROM work_topics "
-            f"  WHERE topic = {sql_literal(PM_TOPIC)} AND {scope}) p USING (work_id) "
-            f"LEFT JOIN (SELECT work_id, bool_or(region = {sql_literal(EU27)}) AS eu, "
-            f"  bool_or(region = {sql_literal(CHINA)}) AS cn FROM work_regions "
-            f"  WHERE {scope} GROUP BY work_id) r "
-            f"USING (work_id) WHERE {scope.replace('work_id', 'w.work_id', 1)}"
-        )
+        _write_place_tags(connection, scope)
+        _write_topic_tags(connection, rules, scope)
+        _write_work_tables(connection, scope)
         # The aggregates change in this transaction: a reader sees the new tags with their
         # aggregates or the old ones with theirs, never stale numbers. After a full tagging
         # they are rebuilt; after some works, updated by delta (aggregates_delta.py).
@@ -291,23 +222,13 @@ def tag_corpus(
         else:
             update_aggregates(connection, scope="_tag_scope")
         store_fingerprint(connection, fingerprint)
-        counts = connection.execute(
-            "SELECT "
-            f"(SELECT count(*) FROM work_flags WHERE {scope}), "
-            f"(SELECT count(*) FROM work_countries WHERE {scope}), "
-            f"(SELECT count(*) FROM work_regions WHERE {scope}), "
-            f"(SELECT count(*) FROM work_topics WHERE {scope}), "
-            f"(SELECT count(*) FROM work_flags WHERE pm_relevant AND {scope}), "
-            f"(SELECT count(*) FROM work_flags WHERE eu_cn AND {scope})"
-        ).fetchone()
-        for table in ("_tag_scope", "_tag_region_members", "_tag_rules"):
-            connection.execute(f"DROP TABLE IF EXISTS {table}")
+        counts = _count_tags(connection, scope)
+        _drop_tagging_inputs(connection)
         connection.commit()
     except BaseException:
         connection.rollback()
         raise
-    assert counts is not None
-    works, country_tags, region_tags, topic_tags, pm_relevant, eu_cn = (int(v) for v in counts)
+    works, country_tags, region_tags, topic_tags, pm_relevant, eu_cn = counts
     return TaggingSummary(
         works=works,
         country_tags=country_tags,
@@ -317,6 +238,125 @@ def tag_corpus(
         eu_cn=eu_cn,
         seconds=time.perf_counter() - started,
     )
+
+
+_TAGGING_INPUTS = ("_tag_scope", "_tag_region_members", "_tag_rules")
+
+
+def _drop_tagging_inputs(connection: duckdb.DuckDBPyConnection) -> None:
+    for table in _TAGGING_INPUTS:
+        connection.execute(f"DROP TABLE IF EXISTS {table}")
+
+
+def _scope(
+    connection: duckdb.DuckDBPyConnection, work_ids: Iterable[int] | None, *, gone_included: bool
+) -> str:
+    """The SQL condition on ``work_id`` naming the works to tag (``_tag_scope`` holds them)."""
+    if work_ids is None:
+        return "TRUE"
+    ids = sorted({int(work_id) for work_id in work_ids})
+    # Works gone from the corpus join the scope: their derived rows and their
+    # contributions to the aggregates go.
+    gone = "" if gone_included else f"UNION ({GONE_WORKS_SQL})"
+    connection.execute(
+        f"CREATE TEMP TABLE _tag_scope AS SELECT unnest(?::BIGINT[]) AS work_id {gone}",
+        [ids],
+    )
+    return "work_id IN (SELECT work_id FROM _tag_scope)"
+
+
+def _load_tagging_inputs(
+    connection: duckdb.DuckDBPyConnection, members: list[tuple[str, str]], rules: RuleSet
+) -> None:
+    """The region memberships and the rules' topics as temporary tables the SQL joins."""
+    connection.execute(
+        "CREATE TEMP TABLE _tag_region_members AS "
+        "SELECT unnest(?::VARCHAR[]) AS region, unnest(?::VARCHAR[]) AS country_code",
+        [[m[0] for m in members], [m[1] for m in members]],
+    )
+    connection.execute(
+        "CREATE TEMP TABLE _tag_rules AS "
+        "SELECT unnest(?::VARCHAR[]) AS rule_id, unnest(?::VARCHAR[]) AS topic",
+        [[rule.id for rule in rules.rules], [rule.topic for rule in rules.rules]],
+    )
+
+
+def _write_place_tags(connection: duckdb.DuckDBPyConnection, scope: str) -> None:
+    """work_countries from the affiliations, then work_regions from the countries."""
+    connection.execute(
+        "INSERT INTO work_countries SELECT DISTINCT work_id, upper(trim(country_code)) "
+        f"FROM affiliations WHERE country_code IS NOT NULL "
+        f"AND length(trim(country_code)) = 2 AND {scope}"
+    )
+    connection.execute(
+        "INSERT INTO work_regions SELECT DISTINCT c.work_id, m.region "
+        "FROM work_countries c JOIN _tag_region_members m USING (country_code) "
+        f"WHERE {scope.replace('work_id', 'c.work_id', 1)}"
+    )
+
+
+def _write_topic_tags(connection: duckdb.DuckDBPyConnection, rules: RuleSet, scope: str) -> None:
+    """work_topics: one row per work and fired rule, from the text and the terms."""
+    hit_queries = [
+        sql
+        for sql in (
+            keyword_hits_sql(rules, scope=scope.replace("work_id", "w.work_id", 1)),
+            term_hits_sql(rules, scope=scope),
+        )
+        if sql
+    ]
+    if not hit_queries:
+        return
+    union = " UNION ALL ".join(hit_queries)
+    try:
+        connection.execute(
+            "INSERT INTO work_topics SELECT DISTINCT h.work_id, r.topic, h.rule_id "
+            f"FROM ({union}) h JOIN _tag_rules r USING (rule_id)"
+        )
+    except duckdb.Error as exc:
+        raise TaggingRuleError(
+            f"{rules.path or 'rules'}: DuckDB cannot evaluate the rules: {exc}"
+        ) from exc
+
+
+def _write_work_tables(connection: duckdb.DuckDBPyConnection, scope: str) -> None:
+    """work_topic_set, work_institutions and work_flags from the tags just written."""
+    connection.execute(
+        "INSERT INTO work_topic_set SELECT DISTINCT work_id, topic FROM work_topics "
+        f"WHERE topic <> {sql_literal(PM_TOPIC)} AND {scope}"
+    )
+    connection.execute(
+        "INSERT INTO work_institutions SELECT work_id, "
+        "coalesce(institution_id, institution_name) AS institution_key, "
+        "any_value(institution_id), any_value(institution_name), "
+        "any_value(upper(trim(country_code))) FROM affiliations "
+        f"WHERE institution_name IS NOT NULL AND {scope} GROUP BY work_id, institution_key"
+    )
+    connection.execute(
+        "INSERT INTO work_flags "
+        "SELECT w.work_id, coalesce(p.pm, false), coalesce(r.eu AND r.cn, false) FROM works w "
+        f"LEFT JOIN (SELECT DISTINCT work_id, true AS pm FROM work_topics "
+        f"  WHERE topic = {sql_literal(PM_TOPIC)} AND {scope}) p USING (work_id) "
+        f"LEFT JOIN (SELECT work_id, bool_or(region = {sql_literal(EU27)}) AS eu, "
+        f"  bool_or(region = {sql_literal(CHINA)}) AS cn FROM work_regions "
+        f"  WHERE {scope} GROUP BY work_id) r "
+        f"USING (work_id) WHERE {scope.replace('work_id', 'w.work_id', 1)}"
+    )
+
+
+def _count_tags(connection: duckdb.DuckDBPyConnection, scope: str) -> tuple[int, ...]:
+    """(works, country tags, region tags, topic tags, PM-relevant, EU–China) in the scope."""
+    counts = connection.execute(
+        "SELECT "
+        f"(SELECT count(*) FROM work_flags WHERE {scope}), "
+        f"(SELECT count(*) FROM work_countries WHERE {scope}), "
+        f"(SELECT count(*) FROM work_regions WHERE {scope}), "
+        f"(SELECT count(*) FROM work_topics WHERE {scope}), "
+        f"(SELECT count(*) FROM work_flags WHERE pm_relevant AND {scope}), "
+        f"(SELECT count(*) FROM work_flags WHERE eu_cn AND {scope})"
+    ).fetchone()
+    assert counts is not None
+    return tuple(int(v) for v in counts)
 
 
 def untagged_work_ids(connection: duckdb.DuckDBPyConnection) -> list[int]:

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 import duckdb
 import pyarrow as pa
 
-from permed_atlas.landscape.errors import LandscapeError
+from permed_atlas.landscape.store._duck import registered, transaction
 
 
 def withdraw_records(
@@ -30,10 +30,8 @@ def withdraw_records(
     if not ids:
         return 0
     keys = pa.table({"id_value": pa.array(list(ids), pa.string())})
-    try:
-        connection.begin()
-        try:
-            connection.register("_withdrawn", keys)
+    with transaction(connection, failure="cannot withdraw records from the corpus"):
+        with registered(connection, _withdrawn=keys):
             connection.execute(
                 "CREATE OR REPLACE TEMP TABLE _withdraw AS SELECT DISTINCT w.work_id, "
                 "w.sources = [?] AS only_source FROM works w JOIN work_ids i USING (work_id) "
@@ -41,33 +39,26 @@ def withdraw_records(
                 "AND list_contains(w.sources, ?)",
                 [source, id_type, source],
             )
-            connection.unregister("_withdrawn")
-            (touched,) = connection.execute("SELECT count(*) FROM _withdraw").fetchall()[0]
-            tables = [
-                row[0]
-                for row in connection.execute(
-                    "SELECT table_name FROM duckdb_columns() WHERE column_name = 'work_id' "
-                    "AND database_name = current_database() AND schema_name = 'main' "
-                    "AND NOT internal AND table_name IN "
-                    "(SELECT table_name FROM duckdb_tables() WHERE schema_name = 'main' "
-                    "AND database_name = current_database()) "
-                    # The aggregates keep the work's old facts: tagging subtracts them (dirty.py).
-                    "AND NOT starts_with(table_name, 'agg_')"
-                ).fetchall()
-            ]
-            gone = "work_id IN (SELECT work_id FROM _withdraw WHERE only_source)"
-            for table in tables:
-                connection.execute(f"DELETE FROM {table} WHERE {gone}")
-            connection.execute(
-                "UPDATE works SET sources = list_filter(sources, lambda s: s <> ?) "
-                "WHERE work_id IN (SELECT work_id FROM _withdraw WHERE NOT only_source)",
-                [source],
-            )
-            connection.execute("DROP TABLE _withdraw")
-            connection.commit()
-        except BaseException:
-            connection.rollback()
-            raise
-    except duckdb.Error as exc:
-        raise LandscapeError(f"cannot withdraw records from the corpus: {exc}") from exc
+        (touched,) = connection.execute("SELECT count(*) FROM _withdraw").fetchall()[0]
+        tables = [
+            row[0]
+            for row in connection.execute(
+                "SELECT table_name FROM duckdb_columns() WHERE column_name = 'work_id' "
+                "AND database_name = current_database() AND schema_name = 'main' "
+                "AND NOT internal AND table_name IN "
+                "(SELECT table_name FROM duckdb_tables() WHERE schema_name = 'main' "
+                "AND database_name = current_database()) "
+                # The aggregates keep the work's old facts: tagging subtracts them (dirty.py).
+                "AND NOT starts_with(table_name, 'agg_')"
+            ).fetchall()
+        ]
+        gone = "work_id IN (SELECT work_id FROM _withdraw WHERE only_source)"
+        for table in tables:
+            connection.execute(f"DELETE FROM {table} WHERE {gone}")
+        connection.execute(
+            "UPDATE works SET sources = list_filter(sources, lambda s: s <> ?) "
+            "WHERE work_id IN (SELECT work_id FROM _withdraw WHERE NOT only_source)",
+            [source],
+        )
+        connection.execute("DROP TABLE _withdraw")
     return int(touched)
