@@ -85,17 +85,14 @@ def parse_languages(raw: Any, *, where: str = "languages") -> tuple[str, ...]:
     unknown = [p for p in languages if p not in STUDY_LANGUAGES]
     if unknown or not languages:
         raise StudyFileError(
-            f"{where}: {', '.join(unknown) or 'empty'}: use {', '.join(STUDY_LANGUAGES)} "
-            "or both",
+            f"{where}: {', '.join(unknown) or 'empty'}: use {', '.join(STUDY_LANGUAGES)} or both",
             field="languages",
         )
     # English first when both: the order of the switch and the default invitation language
     return tuple(lang for lang in STUDY_LANGUAGES if lang in languages)
 
 
-def missing_text(
-    texts: Mapping[str, str], field: str, *, languages: tuple[str, ...]
-) -> str | None:
+def missing_text(texts: Mapping[str, str], field: str, *, languages: tuple[str, ...]) -> str | None:
     """The first field of ``field`` (``statement``, ``statement_zh``) a study in
     ``languages`` needs and ``texts`` leaves empty, or None.
 

@@ -111,10 +111,14 @@ def _percent(share: float) -> str:
 
 # English here (CLI, API); gettext() where a sentence is composed (describe_methods)
 QUARTILE_METHOD_TEXT = {
-    "linear": gettext_noop("quartiles by linear interpolation at (n-1)p+1 (Hyndman-Fan type 7, the default "
-    "of numpy, R and Excel's QUARTILE.INC)"),
-    "spss": gettext_noop("quartiles by SPSS's weighted average at (n+1)p (HAVERAGE, Hyndman-Fan type 6, "
-    "the default of SPSS FREQUENCIES and EXAMINE)"),
+    "linear": gettext_noop(
+        "quartiles by linear interpolation at (n-1)p+1 (Hyndman-Fan type 7, the default "
+        "of numpy, R and Excel's QUARTILE.INC)"
+    ),
+    "spss": gettext_noop(
+        "quartiles by SPSS's weighted average at (n+1)p (HAVERAGE, Hyndman-Fan type 6, "
+        "the default of SPSS FREQUENCIES and EXAMINE)"
+    ),
 }
 
 

@@ -341,9 +341,11 @@ def _check_rewording(
             "statement_zh": decision.statement_zh is not None
             and decision.statement_zh.strip() not in ("", items[code].statement_zh),
         }
-        if "zh" in languages and "en" in languages and changed["statement"] != changed[
-            "statement_zh"
-        ]:
+        if (
+            "zh" in languages
+            and "en" in languages
+            and changed["statement"] != changed["statement_zh"]
+        ):
             missing = "statement_zh" if changed["statement"] else "statement"
             raise RoundStateError(
                 f"item {code!r}: reworded in one language only; a study in English and "
