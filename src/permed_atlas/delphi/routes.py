@@ -49,6 +49,7 @@ from permed_atlas.web.deps import (
 )
 from permed_atlas.web.errors import status_for
 from permed_atlas.web.language import LANGUAGE_PARAMETER
+from permed_atlas.web.language import STATE_KEY as LANGUAGE_STATE_KEY
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -293,6 +294,8 @@ def _render_form(
         response.headers.update(NO_STORE)
         return response
     language = _form_language(request, form)
+    # the page renders in the scope's language (render() reads it): the invitation's
+    request.scope.setdefault("state", {})[LANGUAGE_STATE_KEY] = language
     with use_language(language):
         message = None
         if error is not None:
