@@ -3,13 +3,15 @@ the invitation decides, and the form's own switch shows the English texts on req
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 from sqlalchemy import Engine
+from tests.delphi.factories import expert_drafts
 
 from permed_atlas.db import session_factory
 from permed_atlas.delphi.definition import ItemDraft, StudyDraft, SurveyDraft
 from permed_atlas.delphi.models import ConsensusRule
-from permed_atlas.delphi.panel import ExpertDraft
 from permed_atlas.delphi.store import (
     create_study,
     get_panel,
@@ -57,41 +59,21 @@ def _bilingual_round(engine: Engine, base_url: str):  # type: ignore[no-untyped-
     )
     with session_factory(engine)() as session:
         study = create_study(session, draft)
+        # one expert invited in Chinese, one in English (the study's first language)
+        english, chinese = expert_drafts(2)
         experts = import_panel(
             session,
-            [
-                ExpertDraft(
-                    line=2,
-                    ref="Z1",
-                    name="Li Wei",
-                    email="li@example.cn",
-                    region="CN",
-                    country="CN",
-                    expertise="",
-                    organisation="",
-                    language="zh",
-                ),
-                ExpertDraft(
-                    line=3,
-                    ref="E1",
-                    name="Anna Weber",
-                    email="a@example.eu",
-                    region="EU",
-                    country="DE",
-                    expertise="",
-                    organisation="",
-                ),
-            ],  # fmt: skip
+            [replace(chinese, language="zh"), english],
             panel_id=get_panel(session, study.id).id,
         )
         round_ = list_rounds(session, list_surveys(session, study.id)[0].id)[0]
         open_round(session, round_.id)
         links = {
-            i.expert.ref: i.link for i in issue_invitations(session, round_.id, base_url=base_url)
+            i.expert.id: i.link for i in issue_invitations(session, round_.id, base_url=base_url)
         }
         session.commit()
         items = list_items(session, round_.id)
-    return experts[0], links["Z1"], round_, items
+    return experts[0], links[experts[0].id], round_, items
 
 
 def test_a_chinese_expert_answers_in_chinese(  # type: ignore[no-untyped-def]

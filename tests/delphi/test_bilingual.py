@@ -58,18 +58,22 @@ def expert_client(app) -> Iterator:  # type: ignore[no-untyped-def]
         c.__exit__(None, None, None)
 
 
-def _create_study(client: TestClient) -> int:
-    created = client.post(
+def _post_study(client: TestClient, **fields: str):  # type: ignore[no-untyped-def]
+    """The new-study form posted with the 70% rule and ``fields``."""
+    return client.post(
         "/delphi/new",
-        data={
-            "slug": "eu-cn-data",
-            "languages": "en,zh",
-            "title": "EU-China data sharing",
-            "title_zh": "中欧数据共享",
-            "agree_share": "70",
-            "exclude_share": "70",
-        },
+        data={"agree_share": "70", "exclude_share": "70", **fields},
         follow_redirects=False,
+    )
+
+
+def _create_study(client: TestClient) -> int:
+    created = _post_study(
+        client,
+        slug="eu-cn-data",
+        languages="en,zh",
+        title="EU-China data sharing",
+        title_zh="中欧数据共享",
     )
     assert created.status_code == 303, created.text
     study_id = int(created.headers["location"].rstrip("/").split("/")[-1])
@@ -222,16 +226,7 @@ def test_the_form_switch_and_a_refused_save_stay_in_the_chosen_language(
 
 
 def test_missing_chinese_text_is_refused_naming_item_and_field(coordinator: TestClient) -> None:
-    no_zh_title = coordinator.post(
-        "/delphi/new",
-        data={
-            "slug": "half",
-            "languages": "en,zh",
-            "title": "Half",
-            "agree_share": "70",
-            "exclude_share": "70",
-        },
-    )
+    no_zh_title = _post_study(coordinator, slug="half", languages="en,zh", title="Half")
     assert no_zh_title.status_code == 422 and "title_zh" in no_zh_title.text
     study_id = _create_study(coordinator)
     round_id = _round_id(coordinator, study_id, 1)
@@ -245,12 +240,7 @@ def test_missing_chinese_text_is_refused_naming_item_and_field(coordinator: Test
 
 
 def test_monolingual_form_has_no_switch(coordinator: TestClient, expert_client) -> None:  # type: ignore[no-untyped-def]
-    created = coordinator.post(
-        "/delphi/new",
-        data={"slug": "zh-only", "languages": "zh", "title_zh": "仅中文", "agree_share": "70",
-              "exclude_share": "70"},
-        follow_redirects=False,
-    )  # fmt: skip
+    created = _post_study(coordinator, slug="zh-only", languages="zh", title_zh="仅中文")
     study_id = int(created.headers["location"].rstrip("/").split("/")[-1])
     coordinator.post(
         f"/delphi/studies/{study_id}/pillars", data={"pillar": "P1", "title_zh": "数据"}
