@@ -48,8 +48,6 @@ from permed_atlas.web.deps import (
     see_other,
 )
 from permed_atlas.web.errors import status_for
-from permed_atlas.web.language import LANGUAGE_PARAMETER
-from permed_atlas.web.language import STATE_KEY as LANGUAGE_STATE_KEY
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -58,6 +56,9 @@ if TYPE_CHECKING:
     from permed_atlas.settings import Settings
 
 router = APIRouter(prefix="/delphi", tags=["delphi"])
+# the site's language parameter (web.language): on the rating form it only picks another
+# language of a bilingual study
+LANGUAGE_PARAMETER = "lang"
 __all__ = ["api_router", "router"]
 
 
@@ -294,8 +295,6 @@ def _render_form(
         response.headers.update(NO_STORE)
         return response
     language = _form_language(request, form)
-    # the page renders in the scope's language (render() reads it): the invitation's
-    request.scope.setdefault("state", {})[LANGUAGE_STATE_KEY] = language
     with use_language(language):
         message = None
         if error is not None:
@@ -319,6 +318,7 @@ def _render_form(
                 "submitted_comments": submitted[1] if submitted else {},
             },
             status_code=status_code,
+            language=language,
         )
     response.headers.update(NO_STORE)
     response.headers["Content-Language"] = HTML_LANG[language]

@@ -42,6 +42,10 @@ from permed_atlas.delphi.tables import (
 from permed_atlas.i18n import gettext_noop
 
 TOKEN_BYTES = 32
+_SAVED_ELSEWHERE = gettext_noop(
+    "these answers were saved from another window since this form was opened; "
+    "reload the page to see what is stored, then save again"
+)
 RESPOND_PATH = "/delphi/respond/"
 
 
@@ -237,13 +241,7 @@ def save_ratings(
             return SubmissionResult(
                 saved=0, unchanged=len(parsed), revision=invitation.revision, duplicate=True
             )
-        raise expert_error(
-            DuplicateSubmissionError,
-            gettext_noop(
-                "these answers were saved from another window since this form was opened; "
-                "reload the page to see what is stored, then save again"
-            ),
-        )
+        raise expert_error(DuplicateSubmissionError, _SAVED_ELSEWHERE)
     _write_responses(
         session,
         expert_id=invitation.expert_id,
