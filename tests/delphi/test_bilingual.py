@@ -26,14 +26,9 @@ ZH_ONLY = "zh-Hans"
 
 
 @pytest.fixture
-def settings(tmp_path: Path) -> Settings:
+def settings(settings: Settings) -> Settings:
     # two experts: a minimum group of 1 lets the feedback show the panel's figures
-    return Settings(
-        data_dir=tmp_path / "permed-data",
-        secret_key="test-secret-key-that-is-long-enough-0123456789",
-        environment="test",
-        delphi_min_group_size=1,
-    )
+    return settings.model_copy(update={"delphi_min_group_size": 1})
 
 
 @pytest.fixture
