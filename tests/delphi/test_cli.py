@@ -119,6 +119,8 @@ def test_a_study_from_the_command_line(permed, tmp_path: Path) -> None:  # type:
     )
     html = (zh_dir / "cli-study-report.html").read_text(encoding="utf-8")
     assert code == 0 and '<html lang="zh-Hans">' in html and "共识规则" in html
+    # the sentences the Python composes are Chinese too: the rule and the methods
+    assert "达成共识的条件" in html and "统计仅使用有效评分" in html
     code, _, err = permed("delphi", "export", "cli-study", "-o", str(zh_dir), "--lang", "fr")
     assert code == 1 and "--lang 'fr': not a supported language; use one of en, zh" in err
     assert "cli-study" in permed("delphi", "list")[1]

@@ -186,3 +186,37 @@ def test_import_through_the_web_form(client, engine, make_user, login) -> None: 
     with session_factory(engine)() as session:
         rounds = list_rounds(session, list_surveys(session, study.id)[0].id)
     assert [(r.number, r.status) for r in rounds] == [(1, "closed"), (2, "closed")]
+
+
+def test_a_bilingual_study_replayed_needs_the_chinese_wording_of_new_items(
+    permed, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    bilingual = STUDY.replace(
+        "title: A study", "languages: [en, zh]\ntitle_zh: 别处的研究\ntitle: A study"
+    )
+    for code, zh in (("O1", "生存"), ("O2", "生活质量"), ("O3", "费用")):
+        bilingual = bilingual.replace(
+            f'{{code: {code}, statement: "', f'{{code: {code}, statement_zh: {zh}, statement: "'
+        )
+    (tmp_path / "study.yaml").write_text(bilingual, encoding="utf-8")
+    panel = tmp_path / "panel.csv"
+    panel.write_text(
+        "ref,region,language\n" + "".join(f"{r},EU,zh\n" for r in REFS), encoding="utf-8"
+    )
+    assert permed("delphi", "create-study", str(tmp_path / "study.yaml"))[0] == 0
+    assert permed("delphi", "import-panel", "elsewhere", str(panel))[0] == 0
+    responses = tmp_path / "responses.csv"
+    responses.write_text(_responses(), encoding="utf-8")
+    code, _, err = permed("delphi", "import-responses", "elsewhere", str(responses))
+    # O4 first appears in round 2 with an English wording only: named, nothing stored
+    assert code == 1 and "field 'statement_zh'" in err and "'O4'" in err
+    assert "responses.csv:" in err
+    text = _responses().replace(",statement\n", ",statement,statement_zh\n", 1)
+    text = "\n".join(
+        line + (",返工时间（周）" if ",O4," in line else ",") if i else line
+        for i, line in enumerate(text.splitlines())
+    )
+    responses.write_text(text + "\n", encoding="utf-8")
+    code, out, err = permed("delphi", "import-responses", "elsewhere", str(responses))
+    assert code == 0, err
+    assert "imported 50 responses in 2 rounds of P1" in out

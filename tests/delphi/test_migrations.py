@@ -63,6 +63,10 @@ def test_published_at_migration_keeps_responses(tmp_path: Path) -> None:
     assert _counts(engine) == [1] * 6
     with engine.begin() as c:
         assert c.exec_driver_sql("SELECT published_at FROM delphi_study").scalar() is None
+        # delphi_0003: a study stored before languages existed stays English
+        assert c.exec_driver_sql("SELECT languages, title_zh FROM delphi_study").one() == ("en", "")
+        assert c.exec_driver_sql("SELECT language FROM delphi_expert").scalar() == "en"
+        assert c.exec_driver_sql("SELECT statement_zh FROM delphi_item").scalar() == ""
     command.downgrade(config, "delphi_0001_create_delphi_tables")
     assert _counts(engine) == [1] * 6
     engine.dispose()

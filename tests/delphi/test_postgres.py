@@ -34,6 +34,7 @@ def test_demo_study_on_postgres() -> None:
         assert sum(len(s.final_items) for s in report.surveys) == 23
         assert len(list_actions(session, study.id)) == 11
         assert study.published  # delphi_0002 adds published_at
+        assert study.languages == ("en",)  # delphi_0003 adds the languages
         # pseudonymous experts: several without e-mail never clash in the unique constraint
         from permed_atlas.delphi.panel import ExpertDraft
         from permed_atlas.delphi.store import get_panel, import_panel

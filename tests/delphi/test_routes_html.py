@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import re
 
 from sqlalchemy import Engine, func, select
@@ -198,9 +200,13 @@ def test_invitation_export_is_mail_merge_ready(client, engine, make_user, login)
     assert lines[0].startswith(
         "ref,name,email,organisation,country,region,survey,pillar,round,link,expires_at"
     )
-    assert len(lines) == 4
-    link = lines[1].split(",")[9]
+    rows = list(csv.DictReader(io.StringIO(exported.text)))
+    assert len(rows) == 3
+    link = rows[0]["link"]
     assert link.startswith("http://testserver/delphi/respond/")
+    # the mail to send, ready to merge: the link in the body, in the expert's language
+    assert rows[0]["language"] == "en" and link in rows[0]["body"]
+    assert rows[0]["body"].startswith(f"Dear {rows[0]['name']},")
     client.post("/logout")
     assert client.get(link.replace("http://testserver", "")).status_code == 200
     with session_factory(engine)() as session:

@@ -55,6 +55,7 @@ def get_study(study_id: PathId, session: SessionDep) -> StudyDetailPublic:
             id=s.id,
             pillar=s.pillar,
             title=s.title,
+            title_zh=s.title_zh,
             rounds=[RoundPublic.model_validate(r) for r in store.list_rounds(session, s.id)],
         )
         for s in store.list_surveys(session, study.id)
@@ -154,7 +155,9 @@ def get_rating_form(token: str, session: SessionDep, settings: SettingsDep) -> R
     form = load_rating_form(session, token, min_group_size=settings.delphi_min_group_size)
     return RatingFormPublic(
         round=RoundPublic.model_validate(form.round),
+        language=form.language,
         survey_title=form.survey.title,
+        survey_title_zh=form.survey.title_zh,
         expert_name=form.expert.name,
         revision=form.invitation.revision,
         expires_at=form.invitation.expires_at,

@@ -390,7 +390,8 @@ def export(
     written = []
     with session_factory(_engine(settings_from(ctx)))() as session:
         target = store.get_study(session, study)
-        data = report.build_study_report(session, target.id)
+        with use_language(language):  # the rule and methods sentences of the report
+            data = report.build_study_report(session, target.id)
         base = output / target.slug
         if "csv" in formats:
             report.write_csv(

@@ -30,6 +30,7 @@ from permed_atlas.delphi.models import (
     Verdict,
     WilcoxonResult,
 )
+from permed_atlas.i18n import gettext
 
 # scipy's "auto": exact distribution up to 50 differences without ties or zeros,
 # an exact sign-flip permutation up to 13 observations, else the normal approximation.
@@ -289,29 +290,30 @@ def describe_methods(rule: ConsensusRule, *, min_group_size: int) -> str:
     :param rule: the study's consensus rule (its quartile method).
     :param min_group_size: the smallest region group whose figures are shown.
     """
-    return (
-        "Statistics use valid ratings only ('no opinion' excluded); "
-        f"{QUARTILE_METHOD_TEXT[rule.quartile_method]}; median as the middle value; "
-        "SD with n-1. Stability: experts who rated an item in consecutive rounds, "
-        "two-sided Wilcoxon signed-rank test with zero differences dropped (Wilcoxon's "
-        "method) and tied ranks averaged; exact distribution up to 50 pairs without ties "
-        "or zeros, exact sign-flip permutation up to 13 pairs, otherwise the normal "
-        "approximation with tie correction and no continuity correction (as scipy's "
-        "'auto'). Kendall's W with tie correction over experts who rated every item of "
-        f"a round. Region groups with fewer than {min_group_size} valid ratings are not "
-        "shown. Pages show shares as whole percentages; CSV and XLSX exports round "
-        "shares, quartiles, means and SDs to 4 decimals and p-values to 6; the JSON API "
-        "and `permed delphi stats --format json` give full precision."
-    )
+    return gettext(
+        "Statistics use valid ratings only ('no opinion' excluded); %(quartiles)s; median as "
+        "the middle value; SD with n-1. Stability: experts who rated an item in consecutive "
+        "rounds, two-sided Wilcoxon signed-rank test with zero differences dropped (Wilcoxon's "
+        "method) and tied ranks averaged; exact distribution up to 50 pairs without ties or "
+        "zeros, exact sign-flip permutation up to 13 pairs, otherwise the normal approximation "
+        "with tie correction and no continuity correction (as scipy's 'auto'). Kendall's W with "
+        "tie correction over experts who rated every item of a round. Region groups with fewer "
+        "than %(min_group_size)s valid ratings are not shown. Pages show shares as whole "
+        "percentages; CSV and XLSX exports round shares, quartiles, means and SDs to 4 decimals "
+        "and p-values to 6; the JSON API and `permed delphi stats --format json` give full "
+        "precision."
+    ) % {
+        "quartiles": gettext(QUARTILE_METHOD_TEXT[rule.quartile_method]),
+        "min_group_size": min_group_size,
+    }
 
 
 def describe_region_rule(rule: ConsensusRule) -> str:
-    """One sentence stating when a cross-region difference is flagged."""
-    return (
-        f"Flagged when two regions with at least {rule.min_region_n} valid ratings differ by "
-        f"{rule.region_gap * 100:.0f} or more points in share agree, or one reaches inclusion "
-        "consensus and the other does not."
-    )
+    """One sentence stating when a cross-region difference is flagged (current language)."""
+    return gettext(
+        "Flagged when two regions with at least %(min_n)s valid ratings differ by %(gap)s or "
+        "more points in share agree, or one reaches inclusion consensus and the other does not."
+    ) % {"min_n": rule.min_region_n, "gap": f"{rule.region_gap * 100:.0f}"}
 
 
 _OUTCOMES = {"include": "consensus_include", "exclude": "consensus_exclude"}

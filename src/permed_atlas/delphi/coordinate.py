@@ -32,6 +32,7 @@ coordinate_router = APIRouter()
 
 # what the new-study form shows first: the common 70% rule, no cap, linear quartiles
 STUDY_DEFAULTS = {
+    "languages": "en",
     "kind": "share",
     "agree_share": "70",
     "exclude_share": "70",
@@ -43,8 +44,11 @@ STUDY_DEFAULTS = {
 # the fields the new-study form posts, with what a missing one means
 STUDY_FORM = {
     "slug": "",
+    "languages": "en",
     "title": "",
+    "title_zh": "",
     "description": "",
+    "description_zh": "",
     "kind": "share",
     "agree_share": "",
     "exclude_share": "",
@@ -88,8 +92,9 @@ def add_pillar(
     _csrf: CsrfProtected,
     pillar: Annotated[str, Form()] = "",
     title: Annotated[str, Form()] = "",
+    title_zh: Annotated[str, Form()] = "",
 ) -> Response:
-    survey = store.add_survey(session, study_id, pillar=pillar, title=title)
+    survey = store.add_survey(session, study_id, pillar=pillar, title=title, title_zh=title_zh)
     return to_study(
         session,
         user,
@@ -107,8 +112,9 @@ def edit_pillar(
     user: EditorUser,
     _csrf: CsrfProtected,
     title: Annotated[str, Form()] = "",
+    title_zh: Annotated[str | None, Form()] = None,
 ) -> Response:
-    survey = store.update_survey(session, survey_id, title=title)
+    survey = store.update_survey(session, survey_id, title=title, title_zh=title_zh)
     return to_study(
         session, user, survey.study_id, "delphi.pillar.edit", target=f"delphi_survey:{survey.id}"
     )

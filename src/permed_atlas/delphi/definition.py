@@ -3,8 +3,11 @@
 Shape::
 
     slug: ic2permed-demo
+    languages: [en, zh]        # or en, or zh; default en
     title: ...
+    title_zh: ...              # the Chinese texts: needed for every language of the study
     description: ...
+    description_zh: ...
     consensus: {kind: share, agree_share: 0.7, exclude_share: 0.7, region_gap: 0.2}
     panels: [Main panel]
     surveys:
@@ -12,7 +15,7 @@ Shape::
         title: ...
         panel: Main panel
         items:
-          - {code: P1-01, statement: ..., rationale: ..., subtopic: DATA}
+          - {code: P1-01, statement: ..., statement_zh: ..., rationale: ..., subtopic: DATA}
 """
 
 from __future__ import annotations
@@ -23,7 +26,7 @@ from dataclasses import dataclass, fields
 from typing import Any
 
 from permed_atlas.delphi.errors import StudyFileError
-from permed_atlas.delphi.models import CarryDecision, ConsensusRule
+from permed_atlas.delphi.models import STUDY_LANGUAGES, CarryDecision, ConsensusRule
 
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{1,78}$")
 _RULE_KINDS = ("share", "median_iqr", "share_and_median_iqr")
@@ -36,6 +39,8 @@ class ItemDraft:
     statement: str
     rationale: str = ""
     subtopic: str = ""
+    statement_zh: str = ""
+    rationale_zh: str = ""
 
 
 @dataclass(frozen=True)
@@ -44,6 +49,7 @@ class SurveyDraft:
     title: str
     panel: str
     items: tuple[ItemDraft, ...]
+    title_zh: str = ""
 
 
 @dataclass(frozen=True)
@@ -54,6 +60,79 @@ class StudyDraft:
     rule: ConsensusRule
     panels: tuple[str, ...]
     surveys: tuple[SurveyDraft, ...]
+    languages: tuple[str, ...] = ("en",)
+    title_zh: str = ""
+    description_zh: str = ""
+
+
+# the field holding each language's text: "statement" in English, "statement_zh" in Chinese
+_TEXT_SUFFIX = {"en": "", "zh": "_zh"}
+_LANGUAGE_NAMES = {"en": "English", "zh": "Chinese"}
+
+
+def parse_languages(raw: Any, *, where: str = "languages") -> tuple[str, ...]:
+    """A study's languages from ``[en, zh]``, ``"en,zh"``, ``"both"``, ``"zh"`` ...
+
+    :param raw: the value as given (None: English only).
+    :param where: the field, for messages.
+    """
+    if raw is None or raw == "":
+        return ("en",)
+    if raw == "both":
+        return STUDY_LANGUAGES
+    parts = [str(p).strip() for p in (raw if isinstance(raw, list) else str(raw).split(","))]
+    languages = tuple(dict.fromkeys(p for p in parts if p))
+    unknown = [p for p in languages if p not in STUDY_LANGUAGES]
+    if unknown or not languages:
+        raise StudyFileError(
+            f"{where}: {', '.join(unknown) or 'empty'}: use {', '.join(STUDY_LANGUAGES)} or both",
+            field="languages",
+        )
+    # English first when both: the order of the switch and the default invitation language
+    return tuple(lang for lang in STUDY_LANGUAGES if lang in languages)
+
+
+def missing_text(texts: Mapping[str, str], field: str, *, languages: tuple[str, ...]) -> str | None:
+    """The first field of ``field`` (``statement``, ``statement_zh``) a study in
+    ``languages`` needs and ``texts`` leaves empty, or None.
+
+    :param texts: field name -> text, e.g. ``{"statement": ..., "statement_zh": ...}``.
+    """
+    for language in languages:
+        name = field + _TEXT_SUFFIX[language]
+        if not str(texts.get(name) or "").strip():
+            return name
+    return None
+
+
+def require_texts(
+    texts: Mapping[str, str], field: str, *, languages: tuple[str, ...], what: str, where: str
+) -> None:
+    """Refuse a text missing in one of the study's languages, naming the thing and field.
+
+    :param what: the thing, e.g. ``item 'P1-03'``.
+    :param where: the prefix of the field in messages, e.g. ``surveys[0].items[2].``.
+    """
+    name = missing_text(texts, field, languages=languages)
+    if name is None:
+        return
+    language = "zh" if name.endswith("_zh") else "en"
+    raise StudyFileError(
+        f"{where}{name}: {what} has no {_LANGUAGE_NAMES[language]} {field}; a study in "
+        f"{' and '.join(_LANGUAGE_NAMES[lang] for lang in languages)} needs it",
+        field=name,
+    )
+
+
+def check_item_texts(item: ItemDraft, *, languages: tuple[str, ...], where: str = "") -> None:
+    """Refuse an item without its statement in one of the study's languages."""
+    require_texts(
+        {"statement": item.statement, "statement_zh": item.statement_zh},
+        "statement",
+        languages=languages,
+        what=f"item {item.code!r}",
+        where=where,
+    )
 
 
 def parse_rule(data: Mapping[str, Any] | None, *, path: str = "consensus") -> ConsensusRule:
@@ -116,9 +195,17 @@ def parse_study_definition(data: Any, *, path: str) -> StudyDraft:
     slug = str(data.get("slug", ""))
     if not _SLUG.match(slug):
         raise fail("slug", "lower-case letters, digits and dashes, 2-79 characters")
-    title = str(data.get("title", "")).strip()
-    if not title:
+    languages = parse_languages(data.get("languages"), where=f"{path}: languages")
+    title, title_zh = (str(data.get(k, "") or "").strip() for k in ("title", "title_zh"))
+    if not title and not title_zh:
         raise fail("title", "is missing")
+    require_texts(
+        {"title": title, "title_zh": title_zh},
+        "title",
+        languages=languages,
+        what="the study",
+        where=f"{path}: ",
+    )
     panels = tuple(str(p) for p in (data.get("panels") or ["Panel"]))
     surveys_raw = data.get("surveys")
     if not isinstance(surveys_raw, list) or not surveys_raw:
@@ -139,9 +226,15 @@ def parse_study_definition(data: Any, *, path: str) -> StudyDraft:
         if panel not in panels:
             raise fail(f"{where}.panel", f"{panel!r} is not in panels")
         items = _parse_items(raw.get("items"), where=where, fail=fail)
+        for j, item in enumerate(items):
+            check_item_texts(item, languages=languages, where=f"{path}: {where}.items[{j}].")
         surveys.append(
             SurveyDraft(
-                pillar=pillar, title=str(raw.get("title", pillar)), panel=panel, items=items
+                pillar=pillar,
+                title=str(raw.get("title", pillar)),
+                panel=panel,
+                items=items,
+                title_zh=str(raw.get("title_zh", "") or "").strip(),
             )
         )
     return StudyDraft(
@@ -151,6 +244,9 @@ def parse_study_definition(data: Any, *, path: str) -> StudyDraft:
         rule=parse_rule(data.get("consensus"), path=f"{path}: consensus"),
         panels=panels,
         surveys=tuple(surveys),
+        languages=languages,
+        title_zh=title_zh,
+        description_zh=str(data.get("description_zh", "") or "").strip(),
     )
 
 
@@ -164,12 +260,13 @@ def _parse_items(raw_items: Any, *, where: str, fail: Any) -> tuple[ItemDraft, .
         if not isinstance(item, Mapping):
             raise fail(at, "must be a mapping")
         code = str(item.get("code", "")).strip()
-        statement = str(item.get("statement", "")).strip()
+        statement = str(item.get("statement", "") or "").strip()
+        statement_zh = str(item.get("statement_zh", "") or "").strip()
         if not code:
             raise fail(f"{at}.code", "is missing")
         if code in codes:
             raise fail(f"{at}.code", f"{code!r} appears twice")
-        if not statement:
+        if not statement and not statement_zh:
             raise fail(f"{at}.statement", "is missing")
         codes.add(code)
         items.append(
@@ -178,6 +275,8 @@ def _parse_items(raw_items: Any, *, where: str, fail: Any) -> tuple[ItemDraft, .
                 statement=statement,
                 rationale=str(item.get("rationale", "") or ""),
                 subtopic=str(item.get("subtopic", "") or ""),
+                statement_zh=statement_zh,
+                rationale_zh=str(item.get("rationale_zh", "") or ""),
             )
         )
     return tuple(items)
@@ -220,8 +319,12 @@ def parse_round_plan(
         reason = str(raw.get("reason", "") or "").strip()
         if drop and not reason:
             raise fail(f"{where}.reason", "say why the item is dropped")
+        statement_zh = raw.get("statement_zh")
         decisions[str(code)] = CarryDecision(
-            drop=drop, statement=None if statement is None else str(statement), reason=reason
+            drop=drop,
+            statement=None if statement is None else str(statement),
+            reason=reason,
+            statement_zh=None if statement_zh is None else str(statement_zh),
         )
     new_items: tuple[ItemDraft, ...] = ()
     if data.get("new_items"):
@@ -249,17 +352,26 @@ def _percent_field(fields: Mapping[str, str], name: str, *, required: bool) -> f
 def study_draft_from_form(fields: Mapping[str, str]) -> StudyDraft:
     """A new study (no pillars yet) from the web form; percentages as typed (70 for 70%).
 
-    :param fields: slug, title, description, kind, agree_share, exclude_share,
-        opposite_max (blank for no cap), quartile_method.
+    :param fields: slug, languages (en, zh or "en,zh"), title, title_zh, description,
+        description_zh, kind, agree_share, exclude_share, opposite_max (blank for no cap),
+        quartile_method.
     """
     slug = fields.get("slug", "").strip()
     if not _SLUG.match(slug):
         raise StudyFileError(
             "slug: lower-case letters, digits and dashes, 2-79 characters", field="slug"
         )
-    title = fields.get("title", "").strip()
-    if not title:
+    languages = parse_languages(fields.get("languages", "en"))
+    title, title_zh = fields.get("title", "").strip(), fields.get("title_zh", "").strip()
+    if not title and not title_zh:
         raise StudyFileError("title: is missing", field="title")
+    require_texts(
+        {"title": title, "title_zh": title_zh},
+        "title",
+        languages=languages,
+        what="the study",
+        where="",
+    )
     rule: dict[str, Any] = {
         "kind": fields.get("kind", "share") or "share",
         "agree_share": _percent_field(fields, "agree_share", required=True),
@@ -274,4 +386,7 @@ def study_draft_from_form(fields: Mapping[str, str]) -> StudyDraft:
         rule=parse_rule(rule, path="consensus"),
         panels=("Panel",),
         surveys=(),
+        languages=languages,
+        title_zh=title_zh,
+        description_zh=fields.get("description_zh", "").strip(),
     )

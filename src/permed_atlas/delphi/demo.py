@@ -17,21 +17,21 @@ from permed_atlas.delphi.definition import parse_round_plan
 from permed_atlas.delphi.errors import StudyFileError
 from permed_atlas.delphi.files import data_path, import_panel_file, load_study_file, read_yaml
 from permed_atlas.delphi.models import Study
-from permed_atlas.delphi.responses import issue_invitations, submit_ratings
-from permed_atlas.delphi.rounds import (
-    close_round,
-    list_final_items,
-    start_next_round,
-)
+from permed_atlas.delphi.service import close_round, submit_ratings
 from permed_atlas.delphi.store import (
     get_study,
+    issue_invitations,
     list_experts,
+    list_final_items,
     list_items,
     list_rounds,
     list_surveys,
     open_round,
+    save_action,
+    save_subtopic,
+    set_published,
+    start_next_round,
 )
-from permed_atlas.delphi.synthesis import save_action, save_subtopic
 from permed_atlas.delphi.tables import StudyRow
 
 DEMO_SLUG = "demo-eu-china-pm"
@@ -71,8 +71,6 @@ def load_demo_study(session: Session) -> Study:
         _run_round(session, second.id, ratings[(survey.pillar, 2)], refs, number=2)
     _load_synthesis(session, study)
     # the demo is a finished study: its coordinators published the results after round 2
-    from permed_atlas.delphi.studies import set_published
-
     return set_published(session, study.id, published=True, now=_ROUND_DATES[2][1])
 
 

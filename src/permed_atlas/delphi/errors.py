@@ -18,6 +18,8 @@
 
 from __future__ import annotations
 
+from typing import Any, TypeVar
+
 from permed_atlas.errors import (
     ConflictError,
     InvalidInputError,
@@ -28,7 +30,40 @@ from permed_atlas.errors import (
 
 
 class DelphiError(PermedError):
-    """Base of the Delphi capability's errors."""
+    """Base of the Delphi capability's errors.
+
+    An error an expert may see on the rating form keeps its English message (``str()``:
+    the JSON API, logs) and, set by :func:`expert_error`, the catalog message it was made
+    from, so the form shows it in the invitation's language (:meth:`translated`).
+    """
+
+    template: str | None = None
+    values: dict[str, Any] = {}  # noqa: RUF012 - replaced per instance, never mutated
+
+    def translated(self) -> str:
+        """The message in the current language (English when it has no catalog message)."""
+        if self.template is None:
+            return str(self)
+        from permed_atlas.i18n import gettext
+
+        return gettext(self.template) % self.values
+
+
+_E = TypeVar("_E", bound=DelphiError)
+
+
+def expert_error(cls: type[_E], template: str, /, *, field: str | None = None, **values: Any) -> _E:
+    """An error whose message is ``template % values``, translatable on the rating form.
+
+    :param cls: the error class.
+    :param template: the English message, marked for the catalogs with ``gettext_noop``.
+    :param field: the form field, for errors that take one.
+    """
+    message = template % values
+    error = cls(message, field=field) if issubclass(cls, InvalidInputError) else cls(message)
+    error.template = template
+    error.values = values
+    return error
 
 
 class StudyNotFoundError(DelphiError, NotFoundError):

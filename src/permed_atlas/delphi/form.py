@@ -14,6 +14,7 @@ from permed_atlas.delphi.store import (
     previous_round,
     ratings_of_expert,
     resolve_token,
+    study_of_round,
 )
 
 
@@ -56,4 +57,5 @@ def load_rating_form(
         survey=get_survey(session, round_.survey_id),
         items=items,
         previous_round_number=earlier.number if earlier else None,
+        study=study_of_round(session, round_.id),
     )

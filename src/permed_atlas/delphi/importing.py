@@ -2,7 +2,8 @@
 
 One row per answer: ``expert`` (the panel reference), ``round`` (1, 2, ...), ``item``
 (the item code), ``rating`` (1-5, blank or "NA" for no opinion) and optionally
-``comment``, ``pillar`` (needed when the study has several) and ``statement`` (the
+``comment``, ``pillar`` (needed when the study has several), ``statement_zh`` (the
+Chinese wording, for a study in Chinese) and ``statement`` (the
 wording of an item that first appears after round 1). A file with any bad row yields
 nothing.
 """
@@ -17,7 +18,7 @@ from permed_atlas.delphi._likert import parse_rating
 from permed_atlas.delphi.errors import ResponsesFileError
 
 RESPONSE_COLUMNS = ("expert", "round", "item", "rating")
-OPTIONAL_RESPONSE_COLUMNS = ("comment", "pillar", "statement")
+OPTIONAL_RESPONSE_COLUMNS = ("comment", "pillar", "statement", "statement_zh")
 
 
 @dataclass(frozen=True)
@@ -32,6 +33,7 @@ class ResponseDraft:
     rating: int | None
     comment: str
     statement: str
+    statement_zh: str = ""
 
 
 def parse_responses_csv(text: str, *, path: str) -> list[ResponseDraft]:
@@ -104,4 +106,5 @@ def _parse_row(cells: dict[str, str], *, line: int, path: str) -> ResponseDraft:
         rating=rating,
         comment=cells.get("comment", ""),
         statement=cells.get("statement", ""),
+        statement_zh=cells.get("statement_zh", ""),
     )

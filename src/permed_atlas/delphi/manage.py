@@ -76,7 +76,16 @@ def _render_panel(
     )
 
 
-EXPERT_FORM = ("name", "ref", "email", "country", "region", "expertise", "organisation")
+EXPERT_FORM = (
+    "name",
+    "ref",
+    "email",
+    "country",
+    "region",
+    "expertise",
+    "organisation",
+    "language",
+)
 """The fields of the add-an-expert form."""
 
 
@@ -248,18 +257,22 @@ def next_round(
     for item in items:
         choice = str(form.get(f"decision_{item.id}") or "carry")
         statement = str(form.get(f"statement_{item.id}") or "").strip() or None
+        statement_zh = str(form.get(f"statement_zh_{item.id}") or "").strip() or None
         reason = str(form.get(f"reason_{item.id}") or "").strip()
         if choice == "drop" and not reason:
             raise RatingError(
                 f"item {item.code}: give a reason for dropping it", field=f"reason_{item.id}"
             )
         decisions[item.code] = CarryDecision(
-            drop=choice == "drop", statement=statement, reason=reason
+            drop=choice == "drop", statement=statement, reason=reason, statement_zh=statement_zh
         )
+    wanted = {
+        c: d for c, d in decisions.items() if d.drop or d.statement or d.statement_zh or d.reason
+    }
     created = store.start_next_round(
         session,
         round_id,
-        decisions={c: d for c, d in decisions.items() if d.drop or d.statement or d.reason},
+        decisions=wanted,
         carry=str(form.get("carry") or "pending"),
         selected=[i.code for i in items if form.get(f"carry_{i.id}") == "on"],
     )
@@ -272,6 +285,16 @@ def next_round(
     )
 
 
+ITEM_FORM = ("code", "statement", "statement_zh", "rationale", "rationale_zh", "subtopic")
+"""The fields of the add-an-item form."""
+
+
+def _posted(form: Any, name: str) -> str | None:
+    """A posted text field, None when the form has no such field (the text is kept)."""
+    value = form.get(name)
+    return str(value) if isinstance(value, str) else None
+
+
 @manage_router.post("/rounds/{round_id}/items", include_in_schema=False)
 def add_item(
     request: Request,
@@ -281,8 +304,9 @@ def add_item(
     _csrf: CsrfProtected,
     form: FormDep,
 ) -> Response:
-    code, statement = str(form.get("code") or "").strip(), str(form.get("statement") or "").strip()
-    if not code or not statement:
+    texts = form_texts(form, dict.fromkeys(ITEM_FORM, ""))
+    code = texts["code"].strip()
+    if not code or not (texts["statement"].strip() or texts["statement_zh"].strip()):
         raise RatingError(
             "a new item needs a code and a statement", field="code" if not code else "statement"
         )
@@ -291,9 +315,11 @@ def add_item(
         round_id,
         ItemDraft(
             code=code,
-            statement=statement,
-            rationale=str(form.get("rationale") or ""),
-            subtopic=str(form.get("subtopic") or ""),
+            statement=texts["statement"].strip(),
+            rationale=texts["rationale"],
+            subtopic=texts["subtopic"],
+            statement_zh=texts["statement_zh"].strip(),
+            rationale_zh=texts["rationale_zh"],
         ),
     )
     return to_round(session, user, round_id, "delphi.item.add", target=f"delphi_item:{item.id}")
@@ -312,8 +338,10 @@ def edit_item(
             session,
             item_id,
             statement=str(form.get("statement") or "") or None,
-            rationale=str(form["rationale"]) if isinstance(form.get("rationale"), str) else None,
-            subtopic=str(form["subtopic"]) if isinstance(form.get("subtopic"), str) else None,
+            rationale=_posted(form, "rationale"),
+            subtopic=_posted(form, "subtopic"),
+            statement_zh=str(form.get("statement_zh") or "") or None,
+            rationale_zh=_posted(form, "rationale_zh"),
         )
         action = "delphi.item.edit"
     return to_round(

@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Literal, TypeAlias
 
+from permed_atlas.i18n import LocalizedText, gettext, gettext_noop
+
 RuleKind: TypeAlias = Literal["share", "median_iqr", "share_and_median_iqr"]
 QuartileMethod: TypeAlias = Literal["linear", "spss"]
 Verdict: TypeAlias = Literal["include", "exclude", "none"]
@@ -16,6 +18,25 @@ ItemOutcome: TypeAlias = Literal[
 ItemOrigin: TypeAlias = Literal["new", "carried", "edited"]
 
 REGION_GROUPS: tuple[str, ...] = ("EU", "CN", "Other")
+
+#: The languages a study can be run in; a study in several needs every text in each.
+STUDY_LANGUAGES: tuple[str, ...] = ("en", "zh")
+LANGUAGE_LABELS = {"en": "English", "zh": "Chinese"}
+
+
+def text_in(english: str, chinese: str, language: str) -> LocalizedText:
+    """The text in ``language``, else the other one marked as a fallback (shown visibly).
+
+    A study run in Chinese only may have no English text at all, so the fallback goes
+    both ways, unlike curated data (always English first).
+    """
+    wanted = chinese if language == "zh" else english
+    if wanted.strip():
+        return LocalizedText(wanted, language, language)
+    other, other_language = (english, "en") if language == "zh" else (chinese, "zh")
+    if other.strip():
+        return LocalizedText(other, other_language, language)
+    return LocalizedText("", language, language)
 
 
 @dataclass(frozen=True)
@@ -51,22 +72,36 @@ class ConsensusRule:
     quartile_method: QuartileMethod = "linear"
 
     def describe(self) -> str:
-        """One sentence stating the rule, for reports."""
-        cap_in = cap_out = ""
-        if self.opposite_max is not None:
-            cap_in = f" and fewer than {_percent(self.opposite_max)} are 1 or 2"
-            cap_out = f" and fewer than {_percent(self.opposite_max)} are 4 or 5"
-        share = (
-            f"at least {_percent(self.agree_share)} of valid ratings are 4 or 5{cap_in} "
-            f"(inclusion) or at least {_percent(self.exclude_share)} are 1 or 2{cap_out} "
-            "(exclusion)"
-        )
-        median = (
-            f"median >= {self.median_min:g} (inclusion) or <= {self.median_max_exclude:g} "
-            f"(exclusion) with IQR <= {self.iqr_max:g}"
-        )
-        body = {"share": share, "median_iqr": median}.get(self.kind, f"{share}, and {median}")
-        return f"Consensus when {body}; 'no opinion' is not a valid rating."
+        """One sentence stating the rule, for reports (in the current language)."""
+        agree, exclude = _percent(self.agree_share), _percent(self.exclude_share)
+        if self.opposite_max is None:
+            share = gettext(
+                "at least %(agree)s of valid ratings are 4 or 5 (inclusion) or at least "
+                "%(exclude)s are 1 or 2 (exclusion)"
+            ) % {"agree": agree, "exclude": exclude}
+        else:
+            share = gettext(
+                "at least %(agree)s of valid ratings are 4 or 5 and fewer than %(cap)s are 1 "
+                "or 2 (inclusion) or at least %(exclude)s are 1 or 2 and fewer than %(cap)s "
+                "are 4 or 5 (exclusion)"
+            ) % {"agree": agree, "exclude": exclude, "cap": _percent(self.opposite_max)}
+        median = gettext(
+            "median >= %(median_min)s (inclusion) or <= %(median_max)s (exclusion) with IQR "
+            "<= %(iqr)s"
+        ) % {
+            "median_min": f"{self.median_min:g}",
+            "median_max": f"{self.median_max_exclude:g}",
+            "iqr": f"{self.iqr_max:g}",
+        }
+        if self.kind == "share":
+            body = share
+        elif self.kind == "median_iqr":
+            body = median
+        else:
+            body = gettext("%(share)s, and %(median)s") % {"share": share, "median": median}
+        return gettext("Consensus when %(rule)s; 'no opinion' is not a valid rating.") % {
+            "rule": body
+        }
 
 
 def _percent(share: float) -> str:
@@ -74,11 +109,16 @@ def _percent(share: float) -> str:
     return f"{share * 100:.10g}%"
 
 
+# English here (CLI, API); gettext() where a sentence is composed (describe_methods)
 QUARTILE_METHOD_TEXT = {
-    "linear": "quartiles by linear interpolation at (n-1)p+1 (Hyndman-Fan type 7, the default "
-    "of numpy, R and Excel's QUARTILE.INC)",
-    "spss": "quartiles by SPSS's weighted average at (n+1)p (HAVERAGE, Hyndman-Fan type 6, "
-    "the default of SPSS FREQUENCIES and EXAMINE)",
+    "linear": gettext_noop(
+        "quartiles by linear interpolation at (n-1)p+1 (Hyndman-Fan type 7, the default "
+        "of numpy, R and Excel's QUARTILE.INC)"
+    ),
+    "spss": gettext_noop(
+        "quartiles by SPSS's weighted average at (n+1)p (HAVERAGE, Hyndman-Fan type 6, "
+        "the default of SPSS FREQUENCIES and EXAMINE)"
+    ),
 }
 
 
@@ -93,6 +133,26 @@ class Study:
     rule: ConsensusRule
     created_at: datetime
     published_at: datetime | None = None
+    languages: tuple[str, ...] = ("en",)
+    title_zh: str = ""
+    description_zh: str = ""
+
+    @property
+    def bilingual(self) -> bool:
+        """Whether experts answer in more than one language (then items have both texts)."""
+        return len(self.languages) > 1
+
+    def title_in(self, language: str) -> LocalizedText:
+        """The title in ``language`` (the other one, marked, when missing)."""
+        return text_in(self.title, self.title_zh, language)
+
+    def description_in(self, language: str) -> LocalizedText:
+        """The description in ``language`` (the other one, marked, when missing)."""
+        return text_in(self.description, self.description_zh, language)
+
+    def language_for(self, language: str | None) -> str:
+        """``language`` when the study runs in it, else the study's first language."""
+        return language if language in self.languages else self.languages[0]
 
     @property
     def published(self) -> bool:
@@ -120,6 +180,7 @@ class Expert:
     country: str
     expertise: str
     organisation: str
+    language: str = "en"  # the invitation's and the rating form's language
 
 
 @dataclass(frozen=True)
@@ -129,6 +190,11 @@ class Survey:
     panel_id: int
     pillar: str
     title: str
+    title_zh: str = ""
+
+    def title_in(self, language: str) -> LocalizedText:
+        """The pillar's title in ``language`` (the other one, marked, when missing)."""
+        return text_in(self.title, self.title_zh, language)
 
 
 @dataclass(frozen=True)
@@ -156,6 +222,16 @@ class Item:
     previous_item_id: int | None
     outcome: ItemOutcome
     outcome_reason: str
+    statement_zh: str = ""
+    rationale_zh: str = ""
+
+    def statement_in(self, language: str) -> LocalizedText:
+        """The statement in ``language`` (the other one, marked, when missing)."""
+        return text_in(self.statement, self.statement_zh, language)
+
+    def rationale_in(self, language: str) -> LocalizedText:
+        """The rationale in ``language`` (the other one, marked, when missing)."""
+        return text_in(self.rationale, self.rationale_zh, language)
 
 
 @dataclass(frozen=True)
@@ -325,11 +401,13 @@ class CarryDecision:
     :param drop: leave it out of the next round.
     :param statement: new wording for the next round (None keeps it).
     :param reason: why; recorded on the item.
+    :param statement_zh: new Chinese wording (None keeps it).
     """
 
     drop: bool = False
     statement: str | None = None
     reason: str = ""
+    statement_zh: str | None = None
 
 
 @dataclass(frozen=True)
@@ -353,6 +431,14 @@ class RatingForm:
     survey: Survey
     items: tuple[FormItem, ...]
     previous_round_number: int | None
+    study: Study | None = None
+
+    @property
+    def language(self) -> str:
+        """The invitation's language: the expert's, if the study runs in it."""
+        if self.study is None:
+            return self.expert.language
+        return self.study.language_for(self.expert.language)
 
     @property
     def n_answered(self) -> int:

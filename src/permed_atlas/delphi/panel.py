@@ -3,7 +3,8 @@
 Columns: ``name`` or ``ref`` (a pseudonymous panel gives refs only), ``country``
 (ISO 3166-1 alpha-2) or ``region`` (EU, CN or Other; derived from the country when
 blank); ``email`` (none for a pseudonymous panel or a study imported from
-elsewhere), ``expertise`` and ``organisation`` are optional. A file with any bad
+elsewhere), ``expertise``, ``organisation`` and ``language`` (of the invitations: ``en``
+or ``zh``, one of the study's; blank for its first) are optional. A file with any bad
 row yields no drafts at all.
 """
 
@@ -20,7 +21,7 @@ from permed_atlas.delphi.models import REGION_GROUPS
 
 # each pair: at least one of the two columns, and in each row at least one of the two cells
 REQUIRED_EITHER = (("name", "ref"), ("country", "region"))
-OPTIONAL_COLUMNS = ("email", "expertise", "organisation")
+OPTIONAL_COLUMNS = ("email", "expertise", "organisation", "language")
 _EMAIL = re.compile(r"^[^@\s,;]+@[^@\s,;]+\.[^@\s,;]+$")
 
 
@@ -37,6 +38,7 @@ class ExpertDraft:
     expertise: str
     organisation: str
     ref_given: bool = True  # False: numbered by the file's order, renumbered if taken
+    language: str = ""  # the invitation's language; blank: the study's first
 
 
 @dataclass(frozen=True)
@@ -155,6 +157,7 @@ def parse_expert(
         country=country,
         expertise=cells.get("expertise", ""),
         organisation=cells.get("organisation", ""),
+        language=cells.get("language", "").lower(),
     )
 
 

@@ -14,8 +14,8 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from permed_atlas.delphi.definition import ItemDraft
-from permed_atlas.delphi.errors import ResponsesFileError
+from permed_atlas.delphi.definition import ItemDraft, check_item_texts
+from permed_atlas.delphi.errors import ResponsesFileError, StudyFileError
 from permed_atlas.delphi.importing import ResponseDraft
 from permed_atlas.delphi.models import Round, Survey
 from permed_atlas.delphi.service import close_round
@@ -29,6 +29,7 @@ from permed_atlas.delphi.store import (
     list_surveys,
     open_round,
     start_next_round,
+    study_of_round,
     utcnow,
 )
 
@@ -135,14 +136,25 @@ def _replay_survey(
 
 
 def _new_item(session: Session, round_id: int, row: ResponseDraft, *, path: str) -> int:
-    if not row.statement:
+    if not (row.statement or row.statement_zh):
         raise ResponsesFileError(
             f"item {row.item!r} is not in the study; give its wording in a statement column",
             path=path,
             line=row.line,
             field="item",
         )
-    return add_item(session, round_id, ItemDraft(code=row.item, statement=row.statement)).id
+    draft = _item_draft(session, round_id, row, path=path)
+    return add_item(session, round_id, draft).id
+
+
+def _item_draft(session: Session, round_id: int, row: ResponseDraft, *, path: str) -> ItemDraft:
+    """The item a row words, with the texts each of the study's languages needs."""
+    draft = ItemDraft(code=row.item, statement=row.statement, statement_zh=row.statement_zh)
+    try:
+        check_item_texts(draft, languages=study_of_round(session, round_id).languages)
+    except StudyFileError as exc:
+        raise ResponsesFileError(str(exc), path=path, line=row.line, field=exc.field) from exc
+    return draft
 
 
 def _next_round(
@@ -156,7 +168,7 @@ def _next_round(
         if code in earlier:
             continue
         row = first_rows[code]
-        if not row.statement:
+        if not (row.statement or row.statement_zh):
             raise ResponsesFileError(
                 f"item {code!r} first appears in round {row.round}; give its wording in a "
                 "statement column",
@@ -164,7 +176,7 @@ def _next_round(
                 line=row.line,
                 field="statement",
             )
-        new_items.append(ItemDraft(code=code, statement=row.statement))
+        new_items.append(_item_draft(session, round_id, row, path=path))
     # items the other study did not rate again were not carried: "selected" says so
     return start_next_round(
         session,

@@ -41,6 +41,7 @@ from permed_atlas.delphi.store import (
     list_subtopics,
     list_surveys,
 )
+from permed_atlas.i18n import gettext, gettext_noop, use_language
 from permed_atlas.spreadsheet import SafeDictWriter, neutralise_cell
 
 TEMPLATES_DIR = Path(__file__).resolve().parents[1] / "web" / "templates"
@@ -122,6 +123,8 @@ def statistics_rows(report: StudyReport) -> list[dict[str, Any]]:
     :param report: the study report.
     """
     rows = []
+    with use_language("en"):  # a data column: the same text whoever downloads it
+        rule_text = report.study.rule.describe()
     for survey_report in report.surveys:
         for result in survey_report.rounds:
             for entry in result.items:
@@ -131,6 +134,7 @@ def statistics_rows(report: StudyReport) -> list[dict[str, Any]]:
                     "round": result.round.number,
                     "item": entry.item.code,
                     "statement": entry.item.statement,
+                    "statement_zh": entry.item.statement_zh,
                     "origin": entry.item.origin,
                     "outcome": entry.item.outcome,
                     "outcome_reason": entry.item.outcome_reason,
@@ -160,7 +164,7 @@ def statistics_rows(report: StudyReport) -> list[dict[str, Any]]:
                     row[f"n_valid_{group}"] = summary.n_valid if summary else ""
                     row[f"share_agree_{group}"] = _number(summary.share_agree) if summary else ""
                 row["kendall_w_round"] = _number(result.kendall.w)
-                row["consensus_rule"] = report.rule_text
+                row["consensus_rule"] = rule_text
                 row["quartile_method"] = report.study.rule.quartile_method
                 rows.append(row)
     return rows
@@ -223,7 +227,8 @@ def write_xlsx(
     """
     from openpyxl import Workbook
 
-    report = build_study_report(session, study_id, min_group_size=min_group_size)
+    with use_language("en"):  # sheets and their texts are data, in English
+        report = build_study_report(session, study_id, min_group_size=min_group_size)
     workbook = Workbook()
     sheets: list[tuple[str, Iterable[dict[str, Any]]]] = [
         ("Statistics", statistics_rows(report)),
@@ -355,26 +360,50 @@ def write_pdf(html: str, path: Path, *, timeout: float = 120) -> Path:
 def invitation_rows(
     issued: Sequence[IssuedInvitation], *, survey: Survey, round_number: int
 ) -> list[dict[str, Any]]:
-    """Mail-merge rows: one per expert with the personal link and its expiry.
+    """Mail-merge rows: one per expert with the personal link, its expiry, and the mail's
+    subject and body in the expert's language (the column names stay English).
 
     :param issued: freshly issued invitations (the only moment the links are known).
     :param survey: the survey they are for.
     :param round_number: the round.
     """
-    return [
-        {
-            "ref": i.expert.ref,
-            "name": i.expert.name,
-            "email": i.expert.email,
-            "organisation": i.expert.organisation,
-            "country": i.expert.country,
-            "region": i.expert.region,
-            "survey": survey.title,
-            "pillar": survey.pillar,
-            "round": round_number,
-            "link": i.link,
-            "expires_at": i.invitation.expires_at.isoformat(timespec="minutes"),
-            "expires_on": i.invitation.expires_at.strftime("%d %B %Y"),
-        }
-        for i in issued
-    ]
+    rows = []
+    for i in issued:
+        with use_language(i.expert.language):
+            title = str(survey.title_in(i.expert.language))
+            values = {
+                "name": i.expert.name,
+                "round": round_number,
+                "survey": title,
+                "until": i.invitation.expires_at.strftime("%Y-%m-%d"),
+                "link": i.link,
+            }
+            subject = gettext("Delphi: %(survey)s, round %(round)s") % values
+            body = gettext(INVITATION_BODY) % values
+        rows.append(
+            {
+                "ref": i.expert.ref,
+                "name": i.expert.name,
+                "email": i.expert.email,
+                "organisation": i.expert.organisation,
+                "country": i.expert.country,
+                "region": i.expert.region,
+                "survey": title,
+                "pillar": survey.pillar,
+                "round": round_number,
+                "link": i.link,
+                "expires_at": i.invitation.expires_at.isoformat(timespec="minutes"),
+                "expires_on": i.invitation.expires_at.strftime("%d %B %Y"),
+                "language": i.expert.language,
+                "subject": subject,
+                "body": body,
+            }
+        )
+    return rows
+
+
+INVITATION_BODY = gettext_noop(
+    'Dear %(name)s,\n\nplease rate the items of round %(round)s of "%(survey)s" through '
+    "your personal link (valid until %(until)s):\n%(link)s\n\nThe link is personal; please "
+    "do not forward it."
+)

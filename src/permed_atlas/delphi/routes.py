@@ -21,10 +21,19 @@ from permed_atlas.delphi.charts import distribution_svg
 from permed_atlas.delphi.consensus import describe_methods
 from permed_atlas.delphi.errors import DelphiError, InvalidTokenError
 from permed_atlas.delphi.form import load_rating_form
+from permed_atlas.delphi.models import RatingForm
 from permed_atlas.delphi.results import view_round
 from permed_atlas.delphi.submission import submission_from_form
 from permed_atlas.delphi.visibility import require_study_results, study_results_visible
 from permed_atlas.errors import InvalidInputError
+from permed_atlas.i18n import (
+    HTML_LANG,
+    LANGUAGE_NAMES,
+    SUPPORTED_LANGUAGES,
+    ngettext,
+    use_language,
+)
+from permed_atlas.i18n import gettext as _
 from permed_atlas.web.deps import (
     NO_STORE,
     CurrentUser,
@@ -47,6 +56,9 @@ if TYPE_CHECKING:
     from permed_atlas.settings import Settings
 
 router = APIRouter(prefix="/delphi", tags=["delphi"])
+# the site's language parameter (web.language): on the rating form it only picks another
+# language of a bilingual study
+LANGUAGE_PARAMETER = "lang"
 __all__ = ["api_router", "router"]
 
 
@@ -218,17 +230,46 @@ def export_xlsx(
 
 @router.get("/respond/{token}", include_in_schema=False)
 def respond_form(request: Request, token: str, session: SessionDep) -> Response:
-    # Only a count (or "duplicate") travels in the URL, never text to show.
-    saved = request.query_params.get("saved", "")
-    notice = None
+    # Only a count (or "duplicate") travels in the URL, never text to show; the notice is
+    # composed when the page is, in the form's language.
+    return _render_form(request, session, token, saved=request.query_params.get("saved", ""))
+
+
+def _saved_notice(saved: str) -> str | None:
     if saved == "duplicate":
-        notice = "These answers were already saved; nothing was stored twice."
-    elif saved.isdigit():
+        return _("These answers were already saved; nothing was stored twice.")
+    if saved.isdigit():
         n = int(saved)
-        notice = (
-            f"{n} answer{'s' if n != 1 else ''} saved; you can change them until the round closes."
-        )
-    return _render_form(request, session, token, notice=notice)
+        return ngettext(
+            "%(num)s answer saved; you can change them until the round closes.",
+            "%(num)s answers saved; you can change them until the round closes.",
+            n,
+        ) % {"num": n}
+    return None
+
+
+def _form_language(request: Request, form: RatingForm) -> str:
+    """The invitation decides the form's language, not the browser: ``?lang=`` only picks
+    another of the study's languages (the switch of a bilingual study)."""
+    asked = request.query_params.get(LANGUAGE_PARAMETER)
+    if form.study is not None and asked in form.study.languages:
+        return str(asked)
+    return form.language
+
+
+def _form_switch(request: Request, form: RatingForm, language: str) -> list[dict[str, Any]]:
+    """The language switch of the rating form: the study's languages, none if only one."""
+    if form.study is None or not form.study.bilingual:
+        return []
+    return [
+        {
+            "code": code,
+            "name": LANGUAGE_NAMES.get(code, code),
+            "href": f"{request.url.path}?{LANGUAGE_PARAMETER}={code}",
+            "current": code == language,
+        }
+        for code in form.study.languages
+    ]
 
 
 def _render_form(
@@ -236,8 +277,8 @@ def _render_form(
     session: Any,
     token: str,
     *,
-    notice: str | None = None,
-    error: str | None = None,
+    saved: str = "",
+    error: DelphiError | InvalidInputError | None = None,
     status_code: int = 200,
     submitted: tuple[dict[int, object], dict[int, str]] | None = None,
 ) -> Response:
@@ -246,27 +287,41 @@ def _render_form(
         form = load_rating_form(session, token, min_group_size=min_group_size)
     except InvalidTokenError as exc:
         response = render(
-            request, "delphi/respond.html", {"form": None, "error": str(exc)}, status_code=404
+            request,
+            "delphi/respond.html",
+            {"form": None, "error": exc.translated()},
+            status_code=404,
         )
         response.headers.update(NO_STORE)
         return response
-    response = render(
-        request,
-        "delphi/respond.html",
-        {
-            "form": form,
-            "token": token,
-            "notice": notice,
-            "error": error,
-            "distribution_svg": distribution_svg,
-            "min_group_size": min_group_size,
-            # after a refused save the form shows what was typed, not only what is stored
-            "submitted_ratings": submitted[0] if submitted else {},
-            "submitted_comments": submitted[1] if submitted else {},
-        },
-        status_code=status_code,
-    )
+    language = _form_language(request, form)
+    with use_language(language):
+        message = None
+        if error is not None:
+            message = error.translated() if isinstance(error, DelphiError) else str(error)
+        response = render(
+            request,
+            "delphi/respond.html",
+            {
+                "form": form,
+                "token": token,
+                "language": language,
+                # the site's switch would follow the browser: the form offers the study's
+                "language_links": lambda _request: _form_switch(request, form, language),
+                "chosen_language": request.query_params.get(LANGUAGE_PARAMETER),
+                "notice": _saved_notice(saved),
+                "error": message,
+                "distribution_svg": distribution_svg,
+                "min_group_size": min_group_size,
+                # after a refused save the form shows what was typed, not only what is stored
+                "submitted_ratings": submitted[0] if submitted else {},
+                "submitted_comments": submitted[1] if submitted else {},
+            },
+            status_code=status_code,
+            language=language,
+        )
     response.headers.update(NO_STORE)
+    response.headers["Content-Language"] = HTML_LANG[language]
     return response
 
 
@@ -282,13 +337,16 @@ def respond_save(request: Request, token: str, session: SessionDep, form: FormDe
             request,
             session,
             token,
-            error=str(exc),
+            error=exc,
             status_code=status_for(exc),
             submitted=(dict(submission.ratings), dict(submission.comments)),
         )
     session.commit()
     saved = "duplicate" if result.duplicate else str(result.saved)
-    return see_other(f"/delphi/respond/{token}?saved={saved}")
+    # a language picked with the form's switch stays picked after the save
+    chosen = request.query_params.get(LANGUAGE_PARAMETER)
+    keep = f"&{LANGUAGE_PARAMETER}={chosen}" if chosen in SUPPORTED_LANGUAGES else ""
+    return see_other(f"/delphi/respond/{token}?saved={saved}{keep}")
 
 
 # Management pages and forms (panel, rounds, synthesis) live in manage.py.

@@ -32,6 +32,9 @@ class StudyPublic(_FromCore):
     rule: ConsensusRulePublic
     created_at: datetime
     published_at: datetime | None
+    languages: tuple[str, ...] = ("en",)
+    title_zh: str = ""
+    description_zh: str = ""
 
 
 class RoundPublic(_FromCore):
@@ -47,6 +50,7 @@ class SurveyPublic(_FromCore):
     id: int
     pillar: str
     title: str
+    title_zh: str = ""
     rounds: list[RoundPublic] = []
 
 
@@ -67,6 +71,8 @@ class ItemPublic(_FromCore):
     previous_item_id: int | None
     outcome: str
     outcome_reason: str
+    statement_zh: str = ""
+    rationale_zh: str = ""
 
 
 class ItemSummaryPublic(_FromCore):
@@ -175,8 +181,12 @@ class FormItemPublic(BaseModel):
 
 
 class RatingFormPublic(BaseModel):
+    """``language`` is the invitation's: the one the expert answers in."""
+
     round: RoundPublic
+    language: str = "en"
     survey_title: str
+    survey_title_zh: str = ""
     expert_name: str
     revision: int
     expires_at: datetime

@@ -12,8 +12,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from permed_atlas.delphi._likert import parse_rating
-from permed_atlas.delphi.errors import RatingError
+from permed_atlas.delphi.errors import RatingError, expert_error
 from permed_atlas.delphi.models import Item
+from permed_atlas.i18n import gettext_noop
 
 
 @dataclass(frozen=True)
@@ -62,15 +63,23 @@ def check_submission(
     parsed: dict[int, int | None] = {}
     for item_id in set(submission.ratings) | set(submission.comments):
         if item_id not in items:
-            raise RatingError(
-                f"item {item_id} is not part of round {round_number}", field=f"item_{item_id}"
+            raise expert_error(
+                RatingError,
+                gettext_noop("item %(item)s is not part of round %(round)s"),
+                field=f"item_{item_id}",
+                item=item_id,
+                round=round_number,
             )
     for item_id, raw in submission.ratings.items():
         try:
             parsed[item_id] = parse_rating(raw)
         except ValueError as exc:
-            raise RatingError(
-                f"item {items[item_id].code}: {exc}", field=f"item_{item_id}"
+            raise expert_error(
+                RatingError,
+                gettext_noop("item %(code)s: rating must be 1-5 or 'no opinion', not %(value)s"),
+                field=f"item_{item_id}",
+                code=items[item_id].code,
+                value=repr(raw),
             ) from exc
     # A comment belongs to a rating: blank comments on unrated items are just empty form
     # fields, a written one needs a rating (or "no opinion") so nothing is stored half-way.
@@ -79,8 +88,10 @@ def check_submission(
     }
     for item_id in comments:
         if item_id not in parsed and item_id not in stored:
-            raise RatingError(
-                f"item {items[item_id].code}: choose a rating or 'no opinion' to save the comment",
+            raise expert_error(
+                RatingError,
+                gettext_noop("item %(code)s: choose a rating or 'no opinion' to save the comment"),
                 field=f"item_{item_id}",
+                code=items[item_id].code,
             )
     return parsed, comments

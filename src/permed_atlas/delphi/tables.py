@@ -29,6 +29,10 @@ class StudyRow(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     # NULL until a coordinator publishes: results stay with the coordinators till then
     published_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    # "en", "zh" or "en,zh": the languages experts answer in (delphi_0003)
+    languages: Mapped[str] = mapped_column(String(16), default="en", server_default="en")
+    title_zh: Mapped[str] = mapped_column(String(300), default="", server_default="")
+    description_zh: Mapped[str] = mapped_column(Text, default="", server_default="")
 
 
 class PanelRow(Base):
@@ -61,6 +65,8 @@ class ExpertRow(Base):
     country: Mapped[str] = mapped_column(String(2))
     expertise: Mapped[str] = mapped_column(String(300), default="")
     organisation: Mapped[str] = mapped_column(String(300), default="")
+    # the language of the expert's invitations and rating form, one of the study's
+    language: Mapped[str] = mapped_column(String(8), default="en", server_default="en")
 
 
 class SurveyRow(Base):
@@ -74,6 +80,7 @@ class SurveyRow(Base):
     panel_id: Mapped[int] = mapped_column(ForeignKey("delphi_panel.id"), index=True)
     pillar: Mapped[str] = mapped_column(String(80))
     title: Mapped[str] = mapped_column(String(300))
+    title_zh: Mapped[str] = mapped_column(String(300), default="", server_default="")
 
 
 class RoundRow(Base):
@@ -112,6 +119,8 @@ class ItemRow(Base):
     )
     outcome: Mapped[str] = mapped_column(String(32), default="pending")
     outcome_reason: Mapped[str] = mapped_column(Text, default="")
+    statement_zh: Mapped[str] = mapped_column(Text, default="", server_default="")
+    rationale_zh: Mapped[str] = mapped_column(Text, default="", server_default="")
 
 
 class InvitationRow(Base):

@@ -118,6 +118,7 @@ def render(
     context: dict[str, Any] | None = None,
     *,
     status_code: int = 200,
+    language: str | None = None,
 ) -> Response:
     """Render ``template_name`` with ``context`` plus ``request``, ``current_user`` and nav.
 
@@ -125,6 +126,8 @@ def render(
     :param template_name: e.g. ``"delphi/study.html"``.
     :param context: the template's variables.
     :param status_code: the HTTP status of the page.
+    :param language: render in this language, not the request's (a Delphi rating form is in
+        its invitation's language whatever the browser asks for).
     """
     from permed_atlas.web.auth import current_user_of
 
@@ -135,7 +138,7 @@ def render(
     }
     values.update(context or {})
     # The 500 page is rendered outside the language middleware's block: the scope still knows.
-    language = language_of(request.scope)
+    language = language or language_of(request.scope)
     with use_language(language) if language else nullcontext():
         return templates.TemplateResponse(request, template_name, values, status_code=status_code)
 

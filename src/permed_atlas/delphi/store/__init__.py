@@ -52,6 +52,7 @@ from permed_atlas.delphi.store.studies import (
     list_studies,
     list_surveys,
     set_published,
+    study_of_round,
     update_survey,
 )
 from permed_atlas.delphi.store.synthesis import (
@@ -107,6 +108,7 @@ __all__ = [
     "save_subtopic",
     "set_published",
     "start_next_round",
+    "study_of_round",
     "update_item",
     "update_survey",
     "utcnow",

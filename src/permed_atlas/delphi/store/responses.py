@@ -19,6 +19,7 @@ from permed_atlas.delphi.errors import (
     DuplicateSubmissionError,
     InvalidTokenError,
     RoundClosedError,
+    expert_error,
 )
 from permed_atlas.delphi.models import (
     Expert,
@@ -38,8 +39,13 @@ from permed_atlas.delphi.tables import (
     RoundRow,
     SurveyRow,
 )
+from permed_atlas.i18n import gettext_noop
 
 TOKEN_BYTES = 32
+_SAVED_ELSEWHERE = gettext_noop(
+    "these answers were saved from another window since this form was opened; "
+    "reload the page to see what is stored, then save again"
+)
 RESPOND_PATH = "/delphi/respond/"
 
 
@@ -129,22 +135,25 @@ def resolve_token(
         select(InvitationRow).where(InvitationRow.token_hash == hash_token(token or ""))
     )
     if row is None:
-        raise InvalidTokenError(
-            "this invitation link is not valid; ask the study team for a new one"
+        raise expert_error(
+            InvalidTokenError,
+            gettext_noop("this invitation link is not valid; ask the study team for a new one"),
         )
     if aware(row.expires_at) <= now:  # type: ignore[operator]
-        raise InvalidTokenError(
-            "this invitation link has expired; ask the study team for a new one"
+        raise expert_error(
+            InvalidTokenError,
+            gettext_noop("this invitation link has expired; ask the study team for a new one"),
         )
     round_row = session.get(RoundRow, row.round_id)
     expert_row = session.get(ExpertRow, row.expert_id)
     assert round_row is not None and expert_row is not None
     if for_writing and round_row.status != "open":
-        state = "closed" if round_row.status == "closed" else "not open yet"
-        raise RoundClosedError(
-            f"round {round_row.number} is {state}; responses can no longer be changed"
-            if state == "closed"
-            else f"round {round_row.number} is {state}"
+        raise expert_error(
+            RoundClosedError,
+            gettext_noop("round %(round)s is closed; responses can no longer be changed")
+            if round_row.status == "closed"
+            else gettext_noop("round %(round)s is not open yet"),
+            round=round_row.number,
         )
     return _invitation(row), expert_model(expert_row), round_model(round_row)
 
@@ -232,10 +241,7 @@ def save_ratings(
             return SubmissionResult(
                 saved=0, unchanged=len(parsed), revision=invitation.revision, duplicate=True
             )
-        raise DuplicateSubmissionError(
-            "these answers were saved from another window since this form was opened; "
-            "reload the page to see what is stored, then save again"
-        )
+        raise expert_error(DuplicateSubmissionError, _SAVED_ELSEWHERE)
     _write_responses(
         session,
         expert_id=invitation.expert_id,

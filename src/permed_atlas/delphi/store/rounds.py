@@ -9,10 +9,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from permed_atlas.delphi._natural import natural_key
-from permed_atlas.delphi.definition import ItemDraft
+from permed_atlas.delphi.definition import ItemDraft, check_item_texts
 from permed_atlas.delphi.errors import RoundStateError, StudyNotFoundError
 from permed_atlas.delphi.models import CarryDecision, Item, Round
 from permed_atlas.delphi.store.rows import get_row, item_model, new_item_row, round_model, utcnow
+from permed_atlas.delphi.store.studies import study_of_round
 from permed_atlas.delphi.tables import ItemRow, RoundRow
 
 
@@ -80,8 +81,13 @@ def open_round(session: Session, round_id: int, *, closes_at: datetime | None = 
         raise RoundStateError(
             f"round {row.number} is {row.status}, only a draft round can be opened"
         )
-    if not session.scalar(select(ItemRow.id).where(ItemRow.round_id == round_id).limit(1)):
+    items = list_items(session, round_id)
+    if not items:
         raise RoundStateError(f"round {row.number} has no items to rate")
+    # every expert must read every item in the language of their invitation
+    languages = study_of_round(session, round_id).languages
+    for item in items:
+        check_item_texts(_draft_of(item), languages=languages)
     row.status = "open"
     row.closes_at = closes_at
     session.flush()
@@ -103,6 +109,7 @@ def add_item(session: Session, round_id: int, draft: ItemDraft) -> Item:
         select(ItemRow.id).where(ItemRow.round_id == round_id, ItemRow.code == draft.code)
     ):
         raise RoundStateError(f"round {row.number} already has an item {draft.code!r}")
+    check_item_texts(draft, languages=study_of_round(session, round_id).languages)
     last = max((i.position for i in list_items(session, round_id)), default=0)
     earlier = session.scalar(
         select(ItemRow)
@@ -144,6 +151,8 @@ def update_item(
     statement: str | None = None,
     rationale: str | None = None,
     subtopic: str | None = None,
+    statement_zh: str | None = None,
+    rationale_zh: str | None = None,
 ) -> Item:
     """Edit an item of a draft round; a carried item becomes "edited".
 
@@ -151,24 +160,43 @@ def update_item(
     :param statement: the new wording, if it changes.
     :param rationale: the new rationale, if it changes.
     :param subtopic: the new sub-topic code, if it changes.
+    :param statement_zh: the new Chinese wording, if it changes.
+    :param rationale_zh: the new Chinese rationale, if it changes.
     """
     row = get_row(session, ItemRow, item_id, "item")
     round_row = session.get(RoundRow, row.round_id)
     if subtopic is not None:
         row.subtopic = subtopic
-    if statement is not None or rationale is not None:
+    wording = {"statement": statement, "statement_zh": statement_zh}
+    if any(v is not None for v in (statement, rationale, statement_zh, rationale_zh)):
         if round_row is not None and round_row.status != "draft":
             raise RoundStateError(
                 f"item {row.code} is in a {round_row.status} round; its wording is fixed"
             )
-        if statement is not None and statement.strip() and statement.strip() != row.statement:
-            row.statement = statement.strip()
-            if row.origin == "carried":
-                row.origin = "edited"
+        for name, value in wording.items():
+            if value is not None and value.strip() and value.strip() != getattr(row, name):
+                setattr(row, name, value.strip())
+                if row.origin == "carried":
+                    row.origin = "edited"
         if rationale is not None:
             row.rationale = rationale
+        if rationale_zh is not None:
+            row.rationale_zh = rationale_zh
+        check_item_texts(
+            _draft_of(item_model(row)), languages=study_of_round(session, row.round_id).languages
+        )
     session.flush()
     return item_model(row)
+
+
+def _draft_of(item: Item) -> ItemDraft:
+    return ItemDraft(
+        code=item.code,
+        statement=item.statement,
+        statement_zh=item.statement_zh,
+        rationale=item.rationale,
+        rationale_zh=item.rationale_zh,
+    )
 
 
 def remove_item(session: Session, item_id: int, *, reason: str) -> Item:
@@ -261,6 +289,7 @@ def start_next_round(
     unknown = sorted((set(decisions) | set(selected)) - set(by_code))
     if unknown:
         raise RoundStateError(f"round {row.number} has no item {', '.join(unknown)}")
+    _check_rewording(decisions, by_code, languages=study_of_round(session, round_id).languages)
     nxt = RoundRow(survey_id=row.survey_id, number=row.number + 1, status="draft")
     session.add(nxt)
     session.flush()
@@ -280,7 +309,11 @@ def start_next_round(
                     f"new item {item.code!r} is already carried to round {nxt.number}; "
                     "reword it with a decision instead"
                 )
-            decision = CarryDecision(statement=redraft[item.code].statement, reason=decision.reason)
+            decision = CarryDecision(
+                statement=redraft[item.code].statement,
+                reason=decision.reason,
+                statement_zh=redraft[item.code].statement_zh or None,
+            )
         if not wanted and item.outcome == "pending" and not decision.drop:
             decision = CarryDecision(
                 drop=True, reason=decision.reason or f"not selected for round {nxt.number}"
@@ -292,21 +325,32 @@ def start_next_round(
         if draft.code in by_code:
             continue
         position += 1
-        session.add(
-            ItemRow(
-                round_id=nxt.id,
-                code=draft.code,
-                statement=draft.statement,
-                rationale=draft.rationale,
-                subtopic=draft.subtopic,
-                position=position,
-                origin="new",
-                outcome="pending",
-                outcome_reason="",
-            )
-        )
+        session.add(new_item_row(nxt.id, draft, position=position))
     session.flush()
     return round_model(nxt)
+
+
+def _check_rewording(
+    decisions: Mapping[str, CarryDecision], items: Mapping[str, Item], *, languages: tuple[str, ...]
+) -> None:
+    """Refuse a rewording in one language only: the other's experts would rate the old text."""
+    for code, decision in decisions.items():
+        changed = {
+            "statement": decision.statement is not None
+            and decision.statement.strip() not in ("", items[code].statement),
+            "statement_zh": decision.statement_zh is not None
+            and decision.statement_zh.strip() not in ("", items[code].statement_zh),
+        }
+        if (
+            "zh" in languages
+            and "en" in languages
+            and changed["statement"] != changed["statement_zh"]
+        ):
+            missing = "statement_zh" if changed["statement"] else "statement"
+            raise RoundStateError(
+                f"item {code!r}: reworded in one language only; a study in English and "
+                f"Chinese needs the new {missing} too"
+            )
 
 
 def _last_closed_round(session: Session, round_id: int) -> RoundRow:
@@ -340,12 +384,18 @@ def _carry(
         )
         return
     reworded = decision.statement is not None and decision.statement.strip() != item.statement
+    reworded_zh = (
+        decision.statement_zh is not None
+        and decision.statement_zh.strip() != item.statement_zh
+        and bool(decision.statement_zh.strip())
+    )
     old.outcome = "carried"
     why = f": {decision.reason}" if decision.reason else ""
     # a consensus item re-rated is final only if the new round agrees again
     again = " for re-rating" if item.outcome != "pending" else ""
     old.outcome_reason = (
-        f"carried to round {nxt.number}{again}{' reworded' if reworded else ''}{why}; {figures}"
+        f"carried to round {nxt.number}{again}{' reworded' if reworded or reworded_zh else ''}"
+        f"{why}; {figures}"
     )
     session.add(
         ItemRow(
@@ -354,10 +404,14 @@ def _carry(
             statement=decision.statement.strip()
             if reworded and decision.statement
             else item.statement,
+            statement_zh=decision.statement_zh.strip()
+            if reworded_zh and decision.statement_zh
+            else item.statement_zh,
             rationale=item.rationale,
+            rationale_zh=item.rationale_zh,
             subtopic=item.subtopic,
             position=position,
-            origin="edited" if reworded else "carried",
+            origin="edited" if reworded or reworded_zh else "carried",
             previous_item_id=item.id,
             outcome="pending",
             outcome_reason="",

@@ -46,6 +46,9 @@ def study_model(row: StudyRow) -> Study:
         rule,
         aware(row.created_at),  # type: ignore[arg-type]
         aware(row.published_at),
+        languages=tuple((row.languages or "en").split(",")),
+        title_zh=row.title_zh or "",
+        description_zh=row.description_zh or "",
     )
 
 
@@ -60,11 +63,12 @@ def expert_model(row: ExpertRow) -> Expert:
         row.country,
         row.expertise,
         row.organisation,
+        row.language or "en",
     )
 
 
 def survey_model(row: SurveyRow) -> Survey:
-    return Survey(row.id, row.study_id, row.panel_id, row.pillar, row.title)
+    return Survey(row.id, row.study_id, row.panel_id, row.pillar, row.title, row.title_zh or "")
 
 
 def round_model(row: RoundRow) -> Round:
@@ -91,6 +95,8 @@ def item_model(row: ItemRow) -> Item:
         row.previous_item_id,
         row.outcome,  # type: ignore[arg-type]
         row.outcome_reason,
+        row.statement_zh or "",
+        row.rationale_zh or "",
     )
 
 
@@ -115,6 +121,8 @@ def new_item_row(
         code=draft.code,
         statement=draft.statement,
         rationale=draft.rationale,
+        statement_zh=draft.statement_zh,
+        rationale_zh=draft.rationale_zh,
         subtopic=draft.subtopic,
         position=position,
         origin=origin,

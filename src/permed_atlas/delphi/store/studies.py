@@ -10,7 +10,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from permed_atlas.delphi.definition import StudyDraft
+from permed_atlas.delphi.definition import StudyDraft, require_texts
 from permed_atlas.delphi.errors import PanelFileError, RoundStateError, StudyNotFoundError
 from permed_atlas.delphi.models import Expert, Panel, Study, Survey
 from permed_atlas.delphi.panel import ExpertDraft
@@ -41,6 +41,9 @@ def create_study(session: Session, draft: StudyDraft, *, now: datetime | None = 
         description=draft.description,
         rule_json=json.dumps(dataclasses.asdict(draft.rule)),
         created_at=now or utcnow(),
+        languages=",".join(draft.languages),
+        title_zh=draft.title_zh,
+        description_zh=draft.description_zh,
     )
     session.add(study)
     session.flush()
@@ -55,6 +58,7 @@ def create_study(session: Session, draft: StudyDraft, *, now: datetime | None = 
             panel_id=panels[survey_draft.panel].id,
             pillar=survey_draft.pillar,
             title=survey_draft.title,
+            title_zh=survey_draft.title_zh,
         )
         session.add(survey)
         session.flush()
@@ -73,6 +77,19 @@ def list_studies(session: Session) -> list[Study]:
         select(StudyRow).order_by(StudyRow.created_at.desc(), StudyRow.id.desc())
     )
     return [study_model(r) for r in rows]
+
+
+def study_of_round(session: Session, round_id: int) -> Study:
+    """The study a round belongs to."""
+    row = session.scalar(
+        select(StudyRow)
+        .join(SurveyRow, SurveyRow.study_id == StudyRow.id)
+        .join(RoundRow, RoundRow.survey_id == SurveyRow.id)
+        .where(RoundRow.id == round_id)
+    )
+    if row is None:
+        raise StudyNotFoundError(f"no round with id {round_id}")
+    return study_model(row)
 
 
 def get_study(session: Session, study: int | str) -> Study:
@@ -119,7 +136,8 @@ def import_panel(
     :param panel_id: the panel to add them to.
     :param path: the file name, for messages.
     """
-    get_row(session, PanelRow, panel_id, "panel")
+    panel = get_row(session, PanelRow, panel_id, "panel")
+    languages = study_model(get_row(session, StudyRow, panel.study_id, "study")).languages
     stored = session.execute(
         select(ExpertRow.email, ExpertRow.ref).where(ExpertRow.panel_id == panel_id)
     ).all()
@@ -145,6 +163,14 @@ def import_panel(
                 line=draft.line or None,
                 field="ref",
             )
+        language = draft.language or languages[0]
+        if language not in languages:
+            raise PanelFileError(
+                f"{language!r} is not a language of this study ({', '.join(languages)})",
+                path=path,
+                line=draft.line or None,
+                field="language",
+            )
         refs.add(draft.ref)
         if draft.email:
             emails.add(draft.email.lower())
@@ -158,6 +184,7 @@ def import_panel(
                 country=draft.country,
                 expertise=draft.expertise,
                 organisation=draft.organisation,
+                language=language,
             )
         )
     session.add_all(rows)
@@ -219,7 +246,13 @@ def set_published(
 
 
 def add_survey(
-    session: Session, study_id: int, *, pillar: str, title: str, panel_id: int | None = None
+    session: Session,
+    study_id: int,
+    *,
+    pillar: str,
+    title: str,
+    panel_id: int | None = None,
+    title_zh: str = "",
 ) -> Survey:
     """Add a pillar (one survey) to a study, with an empty draft first round.
 
@@ -227,11 +260,19 @@ def add_survey(
     :param pillar: the pillar's short code, e.g. ``P4``; unique in the study.
     :param title: the survey's title.
     :param panel_id: the panel rating it; the study's first panel (created if none).
+    :param title_zh: the Chinese title.
     """
-    get_row(session, StudyRow, study_id, "study")
-    pillar, title = pillar.strip(), title.strip()
-    if not pillar or not title:
+    study = study_model(get_row(session, StudyRow, study_id, "study"))
+    pillar, title, title_zh = pillar.strip(), title.strip(), title_zh.strip()
+    if not pillar or not (title or title_zh):
         raise RoundStateError("a pillar needs a code and a title")
+    require_texts(
+        {"title": title, "title_zh": title_zh},
+        "title",
+        languages=study.languages,
+        what=f"pillar {pillar!r}",
+        where="",
+    )
     if session.scalar(
         select(SurveyRow.id).where(SurveyRow.study_id == study_id, SurveyRow.pillar == pillar)
     ):
@@ -245,7 +286,9 @@ def add_survey(
             session.add(panel_row)
             session.flush()
             panel_id = panel_row.id
-    survey = SurveyRow(study_id=study_id, panel_id=panel_id, pillar=pillar, title=title)
+    survey = SurveyRow(
+        study_id=study_id, panel_id=panel_id, pillar=pillar, title=title, title_zh=title_zh
+    )
     session.add(survey)
     session.flush()
     session.add(RoundRow(survey_id=survey.id, number=1, status="draft"))
@@ -253,15 +296,28 @@ def add_survey(
     return survey_model(survey)
 
 
-def update_survey(session: Session, survey_id: int, *, title: str) -> Survey:
+def update_survey(
+    session: Session, survey_id: int, *, title: str, title_zh: str | None = None
+) -> Survey:
     """Rename a pillar's survey.
 
     :param survey_id: the survey.
     :param title: the new title.
+    :param title_zh: the new Chinese title (None keeps it).
     """
     row = get_row(session, SurveyRow, survey_id, "survey")
-    if not title.strip():
+    study = study_model(get_row(session, StudyRow, row.study_id, "study"))
+    title_zh = row.title_zh if title_zh is None else title_zh.strip()
+    if not title.strip() and not title_zh:
         raise RoundStateError("a pillar needs a title")
+    require_texts(
+        {"title": title.strip(), "title_zh": title_zh},
+        "title",
+        languages=study.languages,
+        what=f"pillar {row.pillar!r}",
+        where="",
+    )
     row.title = title.strip()
+    row.title_zh = title_zh
     session.flush()
     return survey_model(row)

@@ -1,7 +1,0 @@
-"""Names :mod:`permed_atlas.delphi.demo` imports from here, until the demo moves to
-``permed_atlas/demo/`` (#13); everything else imports from ``delphi.store`` and
-``delphi.service``."""
-
-from permed_atlas.delphi.store import set_published
-
-__all__ = ["set_published"]
