@@ -87,8 +87,13 @@ def scenario_facts(
     elif content:
         identifiability = "pseudonymised"
         assumptions.append(
-            "identifiability not stated: the data are treated as personal data "
-            "(pseudonymised at best, GDPR Recital 26); add 'anonymised' or 'aggregate' if so"
+            Message(
+                gettext_noop(
+                    "identifiability not stated: the data are treated as personal data "
+                    "(pseudonymised at best, GDPR Recital 26); add 'anonymised' or 'aggregate' "
+                    "if so"
+                )
+            )
         )
     else:
         identifiability = "non_personal"
