@@ -165,8 +165,12 @@ def _axes(frame: _Frame, assessment: Assessment) -> list[str]:
     if (indicator.target_date.month, indicator.target_date.day) != (1, 1):
         out.append(
             f'<text class="tick-note" x="{LEFT + plot_w}" y="{TOP + plot_h + 32}" '
-            f'text-anchor="end" fill="#555">each tick marks '
-            f"{indicator.target_date.strftime('%d %b')} of its year, the target's day</text>"
+            f'text-anchor="end" fill="#555">'
+            + escape(
+                gettext("each tick marks %(day)s of its year, the target's day")
+                % {"day": indicator.target_date.strftime("%d %b")}
+            )
+            + "</text>"
         )
     mid = TOP + plot_h / 2
     out.append(
@@ -284,7 +288,8 @@ def _legend(assessment: Assessment, level: float) -> list[str]:
     entries = [
         ("observation", gettext("observations"), "circle"),
         ("baseline", gettext("baseline"), "rect"),
-        ("target", gettext("target"), "diamond"),
+        # "target" alone is the audit log's object of an action; this is the goal.
+        ("target", gettext("target value"), "diamond"),
         ("projection", gettext("linear trend"), "line"),
     ]
     if assessment.uncertain:
