@@ -188,10 +188,10 @@ def plain_missing(assessment: Mapping[str, Any]) -> list[str]:
         # Messages: the question is a form label, translated on the page with the sentence.
         what = lazy_gettext(fact["question"])
         if fact.get("needed_for"):
-            decides = "; ".join(dict.fromkeys(fact["needed_for"]))
+            needed = "; ".join(dict.fromkeys(fact["needed_for"]))
             lines.append(
                 Message(N_("Not stated: %(what)s. It decides: %(decides)s."), what=what,
-                        decides=decides)
+                        decides=needed)
             )  # fmt: skip
         else:
             lines.append(Message(N_("Not stated: %(what)s."), what=what))

@@ -94,7 +94,7 @@ def _coverage(
     covers = {code for rs in sets for code in rs.covers}
     if not covers:
         return True, []
-    outside = []
+    outside: list[str] = []
     inside = False
     for role, code in (("exporter", scenario.exporter_country),
                        ("importer", scenario.importer_country)):  # fmt: skip
