@@ -201,3 +201,17 @@ def test_helpdesk_notes_in_chinese(client: TestClient) -> None:
     assert "问题中没有提到国家" in chinese and "No country was named" not in chinese
     english = client.get("/helpdesk/", params={"q": question, "lang": "en"}).text
     assert "No country was named" in english
+
+
+def test_query_reasons_are_english_data_and_chinese_on_the_page() -> None:
+    import httpx
+
+    from permed_atlas.federation.hub import _transport_reason
+    from permed_atlas.federation.models import NodeEndpoint
+
+    node = NodeEndpoint(id="eu-down", name="Down", url="http://127.0.0.1:9", region="EU27",
+                        country="DE", secret="s" * 32)  # fmt: skip
+    reason = _transport_reason(node, httpx.ConnectError("refused"))
+    assert str(reason).startswith("nothing answers at http://127.0.0.1:9")
+    with use_language("zh"):
+        assert reason.__html__().startswith("http://127.0.0.1:9 没有应答")
