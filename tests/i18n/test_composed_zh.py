@@ -215,3 +215,16 @@ def test_query_reasons_are_english_data_and_chinese_on_the_page() -> None:
     assert str(reason).startswith("nothing answers at http://127.0.0.1:9")
     with use_language("zh"):
         assert reason.__html__().startswith("http://127.0.0.1:9 没有应答")
+
+
+def test_domain_errors_on_pages_in_chinese_and_english_in_the_api(client: TestClient) -> None:
+    page = client.get("/roadmap/indicators/no-such-indicator", params={"lang": "zh"})
+    assert page.status_code == 404
+    assert "没有指标“no-such-indicator”" in page.text and "no indicator" not in page.text
+    english = client.get("/roadmap/indicators/no-such-indicator", params={"lang": "en"})
+    assert "no indicator &#39;no-such-indicator&#39;" in english.text or (
+        "no indicator 'no-such-indicator'" in english.text
+    )
+    api = client.get("/api/v1/roadmap/indicators/no-such-indicator", params={"lang": "zh"})
+    assert api.status_code == 404
+    assert api.json()["detail"] == "no indicator 'no-such-indicator'"  # clients match on it
