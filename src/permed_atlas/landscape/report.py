@@ -182,6 +182,29 @@ def _findings(
     return findings
 
 
+def _report_labels(
+    indicators: Indicators, region_sets: dict[str, RegionSet] | None, rules: RuleSet | None
+) -> tuple[dict[str, str], ChartLabels]:
+    """Topic labels and the charts' names, in the report's language (English where a
+    translation is missing)."""
+    labels = (
+        {t.code: str(localized(t.label, {"zh": t.label_zh})) for t in rules.topics} if rules else {}
+    )
+    chart_labels = ChartLabels(
+        regions={
+            code: str(localized(region.name, {"zh": region.name_zh}))
+            for code, region in (region_sets or {}).items()
+        },
+        topics=labels,
+        countries={
+            code: str(localized_country_name(code)) or code
+            for code in {r.country_code for r in indicators.countries}
+            | {r.country_code for r in indicators.institutions if r.country_code}
+        },
+    )
+    return labels, chart_labels
+
+
 def build_report(
     connection: duckdb.DuckDBPyConnection,
     out: Path,
@@ -206,10 +229,7 @@ def build_report(
     known = tagged_regions(connection)
     chosen = list(regions) if regions else [r for r in DEFAULT_REPORT_REGIONS if r in known]
     indicators = compute_indicators(connection, flt, regions=chosen or None, limit=10)
-    # Names in the report's language; a missing translation gives the English one.
-    labels = (
-        {t.code: str(localized(t.label, {"zh": t.label_zh})) for t in rules.topics} if rules else {}
-    )
+    labels, chart_labels = _report_labels(indicators, region_sets, rules)
     summary = summarise_corpus(connection)
     totals = {
         "works": summary.works,
@@ -218,18 +238,6 @@ def build_report(
         "pm_relevant": summary.pm_relevant,
         "eu_cn": summary.eu_cn,
     }
-    chart_labels = ChartLabels(
-        regions={
-            code: str(localized(region.name, {"zh": region.name_zh}))
-            for code, region in (region_sets or {}).items()
-        },
-        topics=labels,
-        countries={
-            code: str(localized_country_name(code)) or code
-            for code in {r.country_code for r in indicators.countries}
-            | {r.country_code for r in indicators.institutions if r.country_code}
-        },
-    )
     charts = _charts(indicators, chart_labels, flt)
     environment = jinja2.Environment(
         loader=jinja2.FileSystemLoader(TEMPLATES_DIR),
