@@ -109,6 +109,7 @@ def test_work_page_explains_its_tags_in_chinese(client: TestClient, web_corpus) 
     assert "与个性化医疗" in chinese  # the PM reason, either way
     assert "中欧合作" in chinese  # the EU–China verdict, either way
     assert "PM-relevant because" not in chinese and "EU–China collaboration:" not in chinese
+    assert "术语。</p>" in chinese or "命中。</p>" in chinese  # a Chinese full stop
     topic = client.get(f"/api/v1/landscape/works/{work['work']['work_id']}?lang=zh").json()
     label_zh = topic["topics"][0]["label"]
     assert not label_zh.isascii() and label_zh in chinese  # the topic's label_zh
@@ -116,6 +117,7 @@ def test_work_page_explains_its_tags_in_chinese(client: TestClient, web_corpus) 
     assert topic["explanation"]["pm_reason"].isascii()  # the API keeps the English reason
     english = client.get(url, params={"lang": "en"}).text
     assert "PM-relevant because" in english or "not PM-relevant" in english
+    assert "terms.</p>" in english or "fired.</p>" in english
     assert label_zh not in english
 
 
