@@ -201,3 +201,15 @@ def test_the_request_button_appears_only_when_something_matched(
                                                          "age": "150-160", "title": "x"},
                           follow_redirects=False)
     assert refused.status_code in {400, 409, 422}
+
+
+def test_hub_page_gives_node_reasons_in_chinese(client, registry: Path) -> None:  # type: ignore[no-untyped-def]
+    chinese = client.get("/federation/", params={**PARAMS, "lang": "zh"}).text
+    assert "没有应答：该节点未运行或无法访问" in chinese  # the down node, in words
+    assert "秒内没有应答" in chinese or "HTTP 超时" in chinese  # the slow node
+    assert "nothing answers at" not in chinese
+    english = client.get("/federation/", params={**PARAMS, "lang": "en"}).text
+    assert "nothing answers at" in english
+    data = client.get("/api/v1/federation/query", params={**PARAMS, "lang": "zh"}).json()
+    reasons = " ".join(str(node["reason"]) for node in data["nodes"])
+    assert "nothing answers at" in reasons  # the JSON keeps English

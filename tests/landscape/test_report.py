@@ -81,3 +81,21 @@ def test_report_draws_the_dashboards_charts_with_names_and_notes(
     assert "Most active institutions in European Union (27 member states)" in html
     assert "<td>European Union (27 member states)</td>" in html and "<td>Germany</td>" in html
     assert "<td>EU27</td>" not in html
+
+
+def test_report_findings_and_names_in_chinese(tagged, region_sets, rules, tmp_path: Path) -> None:
+    from permed_atlas.i18n import use_language
+
+    out = tmp_path / "zh.html"
+    with use_language("zh"):
+        build_report(tagged, out, region_sets=region_sets, rules=rules)
+    html = out.read_text(encoding="utf-8")
+    assert "<h1>个性化医疗格局：欧洲与中国</h1>" in html  # the default title
+    assert "中欧合作发表从 2020 年的 1 篇增至 2021 年的 1 篇" in html  # a finding
+    assert "EU–China co-publications went from" not in html
+    china = region_sets["CN"].name_zh
+    assert china and f"{china}的主要主题" in html  # a region's Chinese name in a finding
+    assert f"CN – {china}" in html  # and in the methods' region table
+    english = tmp_path / "en.html"
+    build_report(tagged, english, region_sets=region_sets, rules=rules)
+    assert "Personalised medicine landscape: Europe and China" in english.read_text("utf-8")

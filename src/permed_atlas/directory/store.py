@@ -40,6 +40,7 @@ from permed_atlas.directory.models import (
 from permed_atlas.directory.regions import checked_regions
 from permed_atlas.directory.search import check_kinds, search_entries
 from permed_atlas.directory.tables import DirectoryEntryRow, DirectoryLinkRow, DirectoryRevisionRow
+from permed_atlas.i18n import Message, gettext_noop
 from permed_atlas.landscape import region_countries
 from permed_atlas.settings import Settings
 
@@ -63,7 +64,7 @@ def _entry(row: DirectoryEntryRow) -> DirectoryEntry:
 def _row(session: Session, entry_id: str) -> DirectoryEntryRow:
     row = session.get(DirectoryEntryRow, entry_id)
     if row is None:
-        raise EntryNotFoundError(f"no directory entry {entry_id!r}")
+        raise EntryNotFoundError(Message(gettext_noop("no directory entry '%(id)s'"), id=entry_id))
     return row
 
 

@@ -50,6 +50,7 @@ from permed_atlas.federation.models import (
     NodeStatus,
 )
 from permed_atlas.federation.query import query_to_json
+from permed_atlas.i18n import Message, gettext_noop
 from permed_atlas.settings import Settings
 from permed_atlas.transfer import DataUseRequest, DuoOntology, load_duo_ontology, match_data_use
 
@@ -271,17 +272,19 @@ class Hub:
             async with asyncio.timeout(node.timeout_s):
                 outcome = await self._ask(node, query, requester, use, base)
         except TimeoutError:
-            outcome = replace(
-                base, status="timeout", reason=f"no answer within {node.timeout_s:g} s"
-            )
+            # Reasons are Messages: English in the JSON and the CLI, translated on the page.
+            waited = f"{node.timeout_s:g}"
+            reason = Message(gettext_noop("no answer within %(seconds)s s"), seconds=waited)
+            outcome = replace(base, status="timeout", reason=reason)
         except httpx.TimeoutException:
-            outcome = replace(base, status="timeout", reason="HTTP timeout")
+            outcome = replace(base, status="timeout", reason=Message(gettext_noop("HTTP timeout")))
         except httpx.TransportError as exc:
             # Said in words: the page shows the reason, and an exception's class
             # name (ConnectError) tells a user nothing.
             outcome = replace(base, status="unreachable", reason=_transport_reason(node, exc))
         except (ValueError, KeyError, TypeError) as exc:
-            outcome = replace(base, status="error", reason=f"unreadable answer: {exc}")
+            reason = Message(gettext_noop("unreadable answer: %(error)s"), error=str(exc))
+            outcome = replace(base, status="error", reason=reason)
         return replace(outcome, elapsed_ms=(time.perf_counter() - start) * 1000.0)
 
     async def _node_datasets(self, node: NodeEndpoint, requester: str) -> tuple[Dataset, ...]:
@@ -335,7 +338,7 @@ class Hub:
                 return replace(
                     base,
                     status="excluded_by_consent",
-                    reason="no collection's consent allows this use",
+                    reason=Message(gettext_noop("no collection's consent allows this use")),
                     datasets_excluded=tuple(excluded),
                 )
             used = tuple(allowed)
@@ -358,10 +361,16 @@ class Hub:
 
 def _transport_reason(node: NodeEndpoint, exc: httpx.TransportError) -> str:
     if isinstance(exc, httpx.ConnectError):
-        return f"nothing answers at {node.url}: the node is not running or not reachable"
+        return Message(
+            gettext_noop("nothing answers at %(url)s: the node is not running or not reachable"),
+            url=node.url,
+        )
     if isinstance(exc, httpx.RemoteProtocolError):
-        return f"the node at {node.url} closed the connection without an answer"
-    return f"the connection to {node.url} failed"
+        return Message(
+            gettext_noop("the node at %(url)s closed the connection without an answer"),
+            url=node.url,
+        )
+    return Message(gettext_noop("the connection to %(url)s failed"), url=node.url)
 
 
 def _failed(base: NodeOutcome, response: httpx.Response) -> NodeOutcome:

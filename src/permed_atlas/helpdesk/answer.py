@@ -25,6 +25,8 @@ from permed_atlas.helpdesk.models import (
     KnowledgeBase,
 )
 from permed_atlas.helpdesk.retrieval import question_terms, retriever_for
+from permed_atlas.i18n import Message
+from permed_atlas.i18n import gettext_noop as N_
 
 MAX_QUESTION = 2000
 RELEVANCE_SHARE = 0.35
@@ -112,11 +114,13 @@ def answer_question(
             transfer = assess_flow(flow, rule_dirs=transfer_rule_dirs)
     notes: list[str] = []
     if not codes:
-        notes.append("No country was named: entries of every country were ranked. Name a "
-                     "country (\"in Germany\", \"Chinese\") to narrow the answer.")  # fmt: skip
+        notes.append(Message(N_("No country was named: entries of every country were ranked. "
+                                "Name a country (\"in Germany\", \"Chinese\") to narrow the "
+                                "answer.")))  # fmt: skip
     if not ranked:
-        notes.append("No entry matched these words; try naming the procedure (ethics review, "
-                     "trial authorisation, sample export, registration, funding).")  # fmt: skip
+        notes.append(Message(N_("No entry matched these words; try naming the procedure (ethics "
+                                "review, trial authorisation, sample export, registration, "
+                                "funding).")))  # fmt: skip
     return Answer(
         question=text, countries=codes, mentions=tuple(mentions), ranked=tuple(ranked[:10]),
         by_country=groups, international=international, about_funding=about_funding,

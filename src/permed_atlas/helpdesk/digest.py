@@ -16,6 +16,7 @@ from typing import Any
 
 from permed_atlas.helpdesk.glossary import GlossaryTerm, terms_in
 from permed_atlas.helpdesk.models import Answer, Entry, Hit
+from permed_atlas.i18n import Message, lazy_gettext
 from permed_atlas.i18n import gettext_noop as N_
 
 CHECKLIST_ENTRIES_PER_COUNTRY = 2
@@ -130,7 +131,10 @@ def transfer_checklist(assessment: Mapping[str, Any]) -> list[ChecklistItem]:
     items: list[ChecklistItem] = []
     for finding in assessment.get("prohibitions", []):
         if not finding.get("satisfied"):
-            text = f"Not allowed as described: {finding.get('obligation') or finding['title']}"
+            text: str = Message(
+                N_("Not allowed as described: %(what)s"),
+                what=finding.get("obligation") or finding["title"],
+            )
             items.append(ChecklistItem(text, "blocker", _references(finding)))
     for finding in assessment.get("obligations", []):
         text = finding.get("obligation") or finding["title"]
@@ -138,7 +142,11 @@ def transfer_checklist(assessment: Mapping[str, Any]) -> list[ChecklistItem]:
         if met:
             because = [*finding.get("satisfied_by", []), *finding.get("met_because", [])]
             if because:
-                text += f" (met: {plain(', '.join(str(b) for b in because))})"
+                text = Message(
+                    N_("%(step)s (met: %(because)s)"),
+                    step=text,
+                    because=plain(", ".join(str(b) for b in because)),
+                )
         items.append(ChecklistItem(text, "met" if met else "step", _references(finding)))
     return items
 
@@ -177,10 +185,16 @@ def plain_missing(assessment: Mapping[str, Any]) -> list[str]:
             sentence += f" It decides: {'; '.join(dict.fromkeys(decides))}."
         lines.append(sentence)
     for fact in structured or ():
-        sentence = f"Not stated: {plain(fact['question'])}."
+        # Messages: the question is a form label, translated on the page with the sentence.
+        what = lazy_gettext(fact["question"])
         if fact.get("needed_for"):
-            sentence += f" It decides: {'; '.join(dict.fromkeys(fact['needed_for']))}."
-        lines.append(sentence)
+            needed = "; ".join(dict.fromkeys(fact["needed_for"]))
+            lines.append(
+                Message(N_("Not stated: %(what)s. It decides: %(decides)s."), what=what,
+                        decides=needed)
+            )  # fmt: skip
+        else:
+            lines.append(Message(N_("Not stated: %(what)s."), what=what))
     return lines
 
 

@@ -40,6 +40,7 @@ __all__ = [
     "TranslatedLabels",
     "UNTRANSLATED_CLASS",
     "LocalizedText",
+    "Message",
     "field_translations",
     "localized",
     "localized_field",
@@ -53,6 +54,7 @@ __all__ = [
     "lazy_gettext",
     "ngettext",
     "supported_language",
+    "translated",
     "use_language",
 ]
 
@@ -206,6 +208,7 @@ def install_jinja(environment: jinja2.Environment) -> jinja2.Environment:
 
 
 # Imported last: localized reads the names above.
+from permed_atlas.i18n.composed import Message, translated  # noqa: E402
 from permed_atlas.i18n.localized import (  # noqa: E402
     UNTRANSLATED_CLASS,
     LocalizedText,
@@ -213,4 +216,3 @@ from permed_atlas.i18n.localized import (  # noqa: E402
     localized,
     localized_field,
 )
-

@@ -6,6 +6,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from permed_atlas.i18n import gettext, gettext_noop
 from permed_atlas.landscape.indicator_models import ALL_REGIONS
 
 SMALL_BASE = 30
@@ -16,7 +17,7 @@ years says little; 30 is the usual rule of thumb below which bibliometric shares
 (the charts show the counts beside the shares, and the methods text states the threshold).
 """
 
-ALL_WORKS_LABEL = "All works (any region)"
+ALL_WORKS_LABEL = gettext_noop("All works (any region)")
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,7 +36,7 @@ class ChartLabels:
     def region(self, code: str) -> str:
         """The name of a region code (``ALL`` is every work of the filter)."""
         if code == ALL_REGIONS:
-            return ALL_WORKS_LABEL
+            return gettext(ALL_WORKS_LABEL)
         return self.regions.get(code, code)
 
     def topic(self, code: str) -> str:
@@ -45,7 +46,7 @@ class ChartLabels:
     def country(self, code: str | None) -> str:
         """The name of a country code."""
         if not code:
-            return "unknown country"
+            return gettext("unknown country")
         return self.countries.get(code, code)
 
 

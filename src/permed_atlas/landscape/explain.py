@@ -15,6 +15,7 @@ from typing import Any
 import pycountry
 
 from permed_atlas.errors import NotFoundError
+from permed_atlas.i18n import Message, gettext_noop
 from permed_atlas.landscape.errors import LandscapeError
 from permed_atlas.landscape.regions import CHINA, EU27, RegionSet
 from permed_atlas.types import RegionCode
@@ -72,9 +73,9 @@ class Explanation:
     hits: tuple[RuleHit, ...]
     topics: tuple[str, ...]
     pm_relevant: bool
-    pm_reason: str
+    pm_reason: Message
     eu_cn: bool
-    eu_cn_reason: str
+    eu_cn_reason: Message
     stored_tags_current: bool
     unknown_country_affiliations: int
 
@@ -115,18 +116,35 @@ def country_evidence(
     return countries, unknown
 
 
-def pm_reason(pm_hits: Sequence[str]) -> str:
-    """Why a work is PM-relevant or not, from the rules of the ``pm`` topic that fired."""
+def pm_reason(pm_hits: Sequence[str]) -> Message:
+    """Why a work is PM-relevant or not, from the rules of the ``pm`` topic that fired
+    (English as data, translated on the work page)."""
     if pm_hits:
-        return f"PM-relevant because rule(s) {', '.join(pm_hits)} fired"
-    return "not PM-relevant: no rule of the 'pm' topic matched its title, abstract or terms"
+        return Message(
+            gettext_noop("PM-relevant because rule(s) %(rules)s fired"), rules=", ".join(pm_hits)
+        )
+    return Message(
+        gettext_noop(
+            "not PM-relevant: no rule of the 'pm' topic matched its title, abstract or terms"
+        )
+    )
 
 
-def eu_cn_verdict(countries: Sequence[CountryEvidence]) -> tuple[bool, str]:
+_NOT_EU_CN = {
+    (False, True): gettext_noop("not an EU–China collaboration: no affiliation in EU-27"),
+    (True, False): gettext_noop("not an EU–China collaboration: no affiliation in China"),
+    (False, False): gettext_noop("not an EU–China collaboration: no affiliation in EU-27 or China"),
+}
+
+
+def eu_cn_verdict(countries: Sequence[CountryEvidence]) -> tuple[bool, Message]:
     """Whether a work is an EU–China collaboration, and why."""
     eu = [c.country_code for c in countries if EU27 in c.regions]
     cn = [c.country_code for c in countries if CHINA in c.regions]
     if eu and cn:
-        return True, f"EU–China collaboration: EU-27 {', '.join(eu)} and China {', '.join(cn)}"
-    missing = [name for name, found in (("EU-27", eu), ("China", cn)) if not found]
-    return False, f"not an EU–China collaboration: no affiliation in {' or '.join(missing)}"
+        return True, Message(
+            gettext_noop("EU–China collaboration: EU-27 %(eu)s and China %(cn)s"),
+            eu=", ".join(eu),
+            cn=", ".join(cn),
+        )
+    return False, Message(_NOT_EU_CN[(bool(eu), bool(cn))])

@@ -13,6 +13,7 @@ from urllib.parse import urlencode
 from starlette.responses import Response
 
 from permed_atlas.landscape.filters import LandscapeFilter
+from permed_atlas.i18n import gettext
 from permed_atlas.landscape.network import (
     build_collaboration_graph,
     write_gexf,
@@ -38,7 +39,7 @@ def _network_legend(nodes: list[dict[str, Any]], region_labels: dict[str, str]) 
     sides: list[dict[str, Any]] = [
         {"key": code, "label": region_labels.get(code, code), "colour": side_colours[code]}
         for code in (EU27, CHINA)
-    ] + [{"key": "", "label": "other countries", "colour": NEUTRAL_GREY}]
+    ] + [{"key": "", "label": gettext("other countries"), "colour": NEUTRAL_GREY}]
     for side in sides:
         side["nodes"] = sum(1 for n in nodes if n["side"] == side["key"])
     members: dict[int, list[dict[str, Any]]] = {}

@@ -20,10 +20,9 @@ from urllib.parse import urlencode
 import pycountry
 from starlette.responses import Response
 
-from permed_atlas.countries import country_name as display_country
-from permed_atlas.countries import resolve_country
+from permed_atlas.countries import localized_country_name, resolve_country
 from permed_atlas.errors import InvalidInputError
-from permed_atlas.i18n import current_language
+from permed_atlas.i18n import current_language, gettext, localized
 from permed_atlas.landscape.charts import INDICATOR_TITLES, SMALL_BASE, ChartLabels, build_charts
 from permed_atlas.landscape.errors import LandscapeError
 from permed_atlas.landscape.regions import load_region_sets, user_regions_dir
@@ -40,7 +39,7 @@ from permed_atlas.landscape.store.indicators import (
     tagged_regions,
 )
 from permed_atlas.landscape.store.search import check_facet_values, export_search, search_works
-from permed_atlas.landscape.store.work_detail import country_name, load_work_detail
+from permed_atlas.landscape.store.work_detail import load_work_detail
 from permed_atlas.landscape.topics import load_rules
 from permed_atlas.settings import Settings
 from permed_atlas.spreadsheet import SafeDictWriter
@@ -118,30 +117,48 @@ def tagging_inputs(settings: Settings) -> tuple[dict[str, Any], Any]:
     return _tagging_inputs_for(str(settings.data_dir), settings.include_hk_mo_in_china, stamp)
 
 
-def _labels_for(settings: Settings) -> dict[str, dict[str, str]]:
+def _labels_for(settings: Settings, *, language: str | None = None) -> dict[str, dict[str, str]]:
+    """Region names and topic labels in ``language`` (the current one when None); a missing
+    translation gives the English name."""
     try:
         regions, rules = tagging_inputs(settings)
     except LandscapeError:
         return {"region": {}, "topic": {}}
     return {
-        "region": {code: r.name for code, r in regions.items()},
-        "topic": {t.code: t.label for t in rules.topics},
+        "region": {
+            code: str(localized(r.name, {"zh": r.name_zh}, language=language))
+            for code, r in regions.items()
+        },
+        "topic": {
+            t.code: str(localized(t.label, {"zh": t.label_zh}, language=language))
+            for t in rules.topics
+        },
     }
+
+
+def _country_label(code: str) -> str:
+    """A country's name in the current language (its code when unknown)."""
+    return str(localized_country_name(code)) or code
 
 
 def facet_choices(settings: Settings) -> dict[str, list[tuple[str, str]]]:
     """(code, human label) pairs the filter forms offer for autocomplete, by dimension."""
     labels = _labels_for(settings)
     return {
-        "country": [(code, name) for name, code in _country_names()],
+        "country": [(code, name) for name, code in _country_names(current_language())],
         "topic": sorted(labels["topic"].items(), key=lambda pair: pair[1].casefold()),
         "region": sorted(labels["region"].items(), key=lambda pair: pair[1].casefold()),
     }
 
 
-@lru_cache(maxsize=1)
-def _country_names() -> tuple[tuple[str, str], ...]:
-    return tuple(sorted((display_country(c.alpha_2), str(c.alpha_2)) for c in pycountry.countries))
+@lru_cache(maxsize=4)
+def _country_names(language: str) -> tuple[tuple[str, str], ...]:
+    return tuple(
+        sorted(
+            (str(localized_country_name(c.alpha_2, language=language)), str(c.alpha_2))
+            for c in pycountry.countries
+        )
+    )
 
 
 def resolve_facet_labels(settings: Settings, query: SearchQuery) -> SearchQuery:
@@ -156,10 +173,13 @@ def resolve_facet_labels(settings: Settings, query: SearchQuery) -> SearchQuery:
     :param query: a parsed query.
     """
     labels = _labels_for(settings)
+    # A label typed back may be the English one or the one the page showed (Chinese).
     by_label = {
         dimension: {label.casefold(): code for code, label in pairs.items()}
-        for dimension, pairs in labels.items()
+        for dimension, pairs in _labels_for(settings, language="en").items()
     }
+    for dimension, pairs in labels.items():
+        by_label[dimension].update({label.casefold(): code for code, label in pairs.items()})
 
     def resolve(dimension: str, value: str) -> str:
         if dimension == "country":
@@ -179,11 +199,11 @@ def resolve_facet_labels(settings: Settings, query: SearchQuery) -> SearchQuery:
 def facet_label(settings: Settings, dimension: str, value: str) -> str:
     """A human label for a facet value (country and region names, topic labels)."""
     if dimension == "country":
-        return country_name(value) or value
+        return _country_label(value)
     if dimension in {"kind"}:
-        return value
+        return gettext(value) if value in {"publication", "patent"} else value
     if dimension in {"eu_cn", "pm_relevant"}:
-        return {"true": "yes", "false": "no"}.get(value, value)
+        return {"true": gettext("yes"), "false": gettext("no")}.get(value, value)
     return _labels_for(settings).get(dimension, {}).get(value, value)
 
 
@@ -266,6 +286,11 @@ def work_public(settings: Settings, corpus: Any, work_id: int) -> WorkPublic:
         regions, rules = tagging_inputs(settings)
         explained = explain_work(corpus, work_id, regions=regions, rules=rules)
         explanation = dataclasses.asdict(explained)
+        # Names for people follow the language, as the facets' labels do; codes stay.
+        for hit in explanation["hits"]:
+            hit["topic_label"] = facet_label(settings, "topic", hit["topic"])
+        for country in explanation["countries"]:
+            country["country_name"] = _country_label(country["country_code"])
     except LandscapeError:
         explanation = None  # an unreadable rule or region file must not hide the work itself
     fields = {k: (list(v) if isinstance(v, tuple) else v) for k, v in detail.fields.items()}
@@ -301,7 +326,7 @@ def chart_labels(settings: Settings, tables: dict[str, list[dict[str, Any]]]) ->
     return ChartLabels(
         regions=labels["region"],
         topics=labels["topic"],
-        countries={code: country_name(code) or code for code in codes},
+        countries={code: _country_label(code) for code in codes},
     )
 
 

@@ -20,7 +20,8 @@ import altair as alt
 import duckdb
 import jinja2
 
-from permed_atlas.i18n import install_jinja
+from permed_atlas.countries import localized_country_name
+from permed_atlas.i18n import gettext, gettext_noop, install_jinja, localized, localized_field
 from permed_atlas.landscape.charts import SMALL_BASE, ChartLabels, build_charts
 from permed_atlas.landscape.filters import NO_FILTER, LandscapeFilter
 from permed_atlas.landscape.regions import CHINA, EU27, RegionSet
@@ -31,7 +32,6 @@ from permed_atlas.landscape.store.indicators import (
     tagged_regions,
 )
 from permed_atlas.landscape.store.provenance import summarise_corpus
-from permed_atlas.landscape.store.work_detail import country_name
 from permed_atlas.landscape.topics import RuleSet
 
 TEMPLATES_DIR = Path(__file__).resolve().parents[1] / "web" / "templates"
@@ -108,6 +108,9 @@ def _charts(
     ]
 
 
+DEFAULT_REPORT_TITLE = gettext_noop("Personalised medicine landscape: Europe and China")
+
+
 def _findings(
     indicators: Indicators, totals: dict[str, int], labels: dict[str, str], names: ChartLabels
 ) -> list[str]:
@@ -118,9 +121,19 @@ def _findings(
     years = sorted({row.year for row in indicators.output if row.year is not None})
     if years:
         findings.append(
-            f"The corpus holds {totals['works']:,} works from {years[0]} to {years[-1]}: "
-            f"{totals['publications']:,} publications and {totals['patents']:,} patents; "
-            f"{totals['pm_relevant']:,} are PM-relevant by the published rules."
+            gettext(
+                "The corpus holds %(works)s works from %(first)s to %(last)s: "
+                "%(publications)s publications and %(patents)s patents; "
+                "%(pm)s are PM-relevant by the published rules."
+            )
+            % {
+                "works": f"{totals['works']:,}",
+                "first": years[0],
+                "last": years[-1],
+                "publications": f"{totals['publications']:,}",
+                "patents": f"{totals['patents']:,}",
+                "pm": f"{totals['pm_relevant']:,}",
+            }
         )
     shares = ", ".join(
         f"{names.region(region)} {count:,}"
@@ -128,30 +141,68 @@ def _findings(
         if region != ALL_REGIONS
     )
     if shares:
-        findings.append(f"Works with at least one institution in each region: {shares}.")
+        findings.append(
+            gettext("Works with at least one institution in each region: %(shares)s.")
+            % {"shares": shares}
+        )
     copubs = [row for row in indicators.copublications if row.eu_total and row.cn_total]
     if copubs:
         first, last = copubs[0], copubs[-1]
         findings.append(
-            f"EU–China co-publications went from {first.eu_cn:,} in {first.year} to "
-            f"{last.eu_cn:,} in {last.year}; in {last.year} they were "
-            f"{last.share_of_eu:.1%} of the EU-27's publications and "
-            f"{last.share_of_cn:.1%} of China's."
+            gettext(
+                "EU–China co-publications went from %(first)s in %(first_year)s to "
+                "%(last)s in %(last_year)s; in %(last_year)s they were "
+                "%(eu_share)s of the EU-27's publications and %(cn_share)s of China's."
+            )
+            % {
+                "first": f"{first.eu_cn:,}",
+                "first_year": first.year,
+                "last": f"{last.eu_cn:,}",
+                "last_year": last.year,
+                "eu_share": f"{last.share_of_eu:.1%}",
+                "cn_share": f"{last.share_of_cn:.1%}",
+            }
         )
     names_of = names.region
     for region in (EU27, CHINA):
         mix = [row for row in indicators.topics if row.region == region][:3]
         if mix:
             topics = ", ".join(f"{labels.get(r.topic, r.topic)} ({r.share:.0%})" for r in mix)
-            findings.append(f"Leading topics in {names_of(region)}: {topics}.")
+            findings.append(
+                gettext("Leading topics in %(region)s: %(topics)s.")
+                % {"region": names_of(region), "topics": topics}
+            )
         top = [row for row in indicators.institutions if row.region == region][:3]
         if top:
+            institutions = ", ".join(f"{r.institution} ({r.works:,})" for r in top)
             findings.append(
-                f"Most active institutions in {names_of(region)}: "
-                + ", ".join(f"{r.institution} ({r.works:,})" for r in top)
-                + "."
+                gettext("Most active institutions in %(region)s: %(institutions)s.")
+                % {"region": names_of(region), "institutions": institutions}
             )
     return findings
+
+
+def _report_labels(
+    indicators: Indicators, region_sets: dict[str, RegionSet] | None, rules: RuleSet | None
+) -> tuple[dict[str, str], ChartLabels]:
+    """Topic labels and the charts' names, in the report's language (English where a
+    translation is missing)."""
+    labels = (
+        {t.code: str(localized(t.label, {"zh": t.label_zh})) for t in rules.topics} if rules else {}
+    )
+    chart_labels = ChartLabels(
+        regions={
+            code: str(localized(region.name, {"zh": region.name_zh}))
+            for code, region in (region_sets or {}).items()
+        },
+        topics=labels,
+        countries={
+            code: str(localized_country_name(code)) or code
+            for code in {r.country_code for r in indicators.countries}
+            | {r.country_code for r in indicators.institutions if r.country_code}
+        },
+    )
+    return labels, chart_labels
 
 
 def build_report(
@@ -162,7 +213,7 @@ def build_report(
     flt: LandscapeFilter = NO_FILTER,
     region_sets: dict[str, RegionSet] | None = None,
     rules: RuleSet | None = None,
-    title: str = "Personalised medicine landscape: Europe and China",
+    title: str = DEFAULT_REPORT_TITLE,
 ) -> ReportSummary:
     """Compute the indicators and write them, with charts and findings, to one HTML file.
 
@@ -172,12 +223,13 @@ def build_report(
     :param flt: the facets restricting the works.
     :param region_sets: the region definitions, listed with their sources in the methods.
     :param rules: the tagging rules, for topic labels and the methods section.
-    :param title: the report's title.
+    :param title: the report's title (the default one in the current language).
     """
+    title = gettext(title) if title == DEFAULT_REPORT_TITLE else title
     known = tagged_regions(connection)
     chosen = list(regions) if regions else [r for r in DEFAULT_REPORT_REGIONS if r in known]
     indicators = compute_indicators(connection, flt, regions=chosen or None, limit=10)
-    labels = {topic.code: topic.label for topic in rules.topics} if rules else {}
+    labels, chart_labels = _report_labels(indicators, region_sets, rules)
     summary = summarise_corpus(connection)
     totals = {
         "works": summary.works,
@@ -186,15 +238,6 @@ def build_report(
         "pm_relevant": summary.pm_relevant,
         "eu_cn": summary.eu_cn,
     }
-    chart_labels = ChartLabels(
-        regions={code: region.name for code, region in (region_sets or {}).items()},
-        topics=labels,
-        countries={
-            code: country_name(code) or code
-            for code in {r.country_code for r in indicators.countries}
-            | {r.country_code for r in indicators.institutions if r.country_code}
-        },
-    )
     charts = _charts(indicators, chart_labels, flt)
     environment = jinja2.Environment(
         loader=jinja2.FileSystemLoader(TEMPLATES_DIR),
@@ -202,6 +245,7 @@ def build_report(
         undefined=jinja2.StrictUndefined,
     )
     install_jinja(environment)  # the report is written in the current language
+    environment.filters["localized"] = localized_field
     html = environment.get_template(REPORT_TEMPLATE).render(
         title=title,
         generated=dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),

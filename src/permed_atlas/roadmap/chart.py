@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import date
 from xml.sax.saxutils import escape, quoteattr
 
+from permed_atlas.i18n import gettext, localized
 from permed_atlas.roadmap.projection import band
 from permed_atlas.roadmap.spec import is_percent
 from permed_atlas.roadmap.status import Assessment
@@ -81,7 +82,8 @@ def render_chart(assessment: Assessment, *, title: str | None = None) -> str:
     if projection is not None:
         rows = band(projection.trend, start=start, end=indicator.target_date, level=level)
     frame = _frame(assessment, rows)
-    out = _heading(assessment, frame, title or indicator.name)
+    name = str(localized(indicator.name, {"zh": indicator.name_zh}))
+    out = _heading(assessment, frame, title or name)
     out.extend(_axes(frame, assessment))
     out.extend(_trend(frame, assessment, rows, start=start, level=level))
     out.extend(_target_and_baseline(frame, assessment))
@@ -163,8 +165,12 @@ def _axes(frame: _Frame, assessment: Assessment) -> list[str]:
     if (indicator.target_date.month, indicator.target_date.day) != (1, 1):
         out.append(
             f'<text class="tick-note" x="{LEFT + plot_w}" y="{TOP + plot_h + 32}" '
-            f'text-anchor="end" fill="#555">each tick marks '
-            f"{indicator.target_date.strftime('%d %b')} of its year, the target's day</text>"
+            f'text-anchor="end" fill="#555">'
+            + escape(
+                gettext("each tick marks %(day)s of its year, the target's day")
+                % {"day": indicator.target_date.strftime("%d %b")}
+            )
+            + "</text>"
         )
     mid = TOP + plot_h / 2
     out.append(
@@ -278,16 +284,20 @@ def _cut(text: str, limit: int = 80) -> str:
 def _legend(assessment: Assessment, level: float) -> list[str]:
     lx = WIDTH - RIGHT + 16
     status = assessment.status
+    # The legend is in the current language (the page's, or English for the CLI).
     entries = [
-        ("observation", "observations", "circle"),
-        ("baseline", "baseline", "rect"),
-        ("target", "target", "diamond"),
-        ("projection", "linear trend", "line"),
+        ("observation", gettext("observations"), "circle"),
+        ("baseline", gettext("baseline"), "rect"),
+        # "target" alone is the audit log's object of an action; this is the goal.
+        ("target", gettext("target value"), "diamond"),
+        ("projection", gettext("linear trend"), "line"),
     ]
     if assessment.uncertain:
-        entries[-1] = ("projection", f"trend ({assessment.n_points} pts)", "line")
+        trend = gettext("trend (%(n)s pts)") % {"n": assessment.n_points}
+        entries[-1] = ("projection", trend, "line")
     if assessment.projection is not None and assessment.projection.has_interval:
-        entries.append(("band", f"{level:.0%} prediction interval", "rect"))
+        interval = gettext("%(level)s prediction interval") % {"level": f"{level:.0%}"}
+        entries.append(("band", interval, "rect"))
     out = ['<g class="legend">']
     for i, (key, label, shape) in enumerate(entries):
         ly = TOP + 10 + i * 20
@@ -310,13 +320,14 @@ def _legend(assessment: Assessment, level: float) -> list[str]:
     sy = TOP + 10 + len(entries) * 20 + 12
     out.append(
         f'<text class="status" x="{lx}" y="{sy}" font-weight="bold" '
-        f'fill="{COLOURS[status]}">{escape(status)}</text>'
+        f'fill="{COLOURS[status]}">{escape(gettext(status))}</text>'
     )
     if assessment.uncertain:
         out.append(
-            f'<text class="uncertain" x="{lx}" y="{sy + 16}" fill="#555">uncertain: '
-            f"{assessment.n_points} points,</text>"
-            f'<text x="{lx}" y="{sy + 30}" fill="#555">no interval</text>'
+            f'<text class="uncertain" x="{lx}" y="{sy + 16}" fill="#555">'
+            + escape(gettext("uncertain: %(n)s points,") % {"n": assessment.n_points})
+            + "</text>"
+            f'<text x="{lx}" y="{sy + 30}" fill="#555">{escape(gettext("no interval"))}</text>'
         )
     out.append("</g>")
     return out

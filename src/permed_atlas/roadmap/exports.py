@@ -23,6 +23,7 @@ def summary_dict(summary: RoadmapSummary) -> dict[str, Any]:
     return {
         "slug": summary.slug,
         "title": summary.title,
+        "title_zh": summary.title_zh,
         "source": summary.source_title,
         "bundled": summary.bundled,
         "actions": summary.actions,
@@ -38,6 +39,7 @@ def roadmap_dict(roadmap: Roadmap) -> dict[str, Any]:
     return {
         "slug": roadmap.slug,
         "title": roadmap.title,
+        "title_zh": roadmap.title_zh,
         "description": roadmap.description,
         "bundled": roadmap.bundled,
         "source": {
@@ -51,14 +53,17 @@ def roadmap_dict(roadmap: Roadmap) -> dict[str, Any]:
             {
                 "code": pillar.code,
                 "title": pillar.title,
+                "title_zh": pillar.title_zh,
                 "priorities": [
                     {
                         "code": priority.code,
                         "title": priority.title,
+                        "title_zh": priority.title_zh,
                         "actions": [
                             {
                                 "code": action.code,
                                 "title": action.title,
+                                "title_zh": action.title_zh,
                                 "description": action.description,
                                 "delphi_items": list(action.delphi_items),
                             }
@@ -99,6 +104,7 @@ def indicator_dict(indicator: Indicator) -> dict[str, Any]:
         "code": indicator.code,
         "roadmap": indicator.roadmap,
         "name": indicator.name,
+        "name_zh": indicator.name_zh,
         "definition": indicator.definition,
         "unit": indicator.unit,
         "direction": indicator.direction,
@@ -223,6 +229,7 @@ def scorecard_dict(scorecard: Scorecard) -> dict[str, Any]:
     return {
         "roadmap": scorecard.roadmap,
         "title": scorecard.title,
+        "title_zh": scorecard.title_zh,
         "regions": list(scorecard.regions),
         "rule": scorecard.rule,
         "rows": [
@@ -230,6 +237,7 @@ def scorecard_dict(scorecard: Scorecard) -> dict[str, Any]:
                 "level": row.level,
                 "code": row.code,
                 "title": row.title,
+                "title_zh": row.title_zh,
                 "regions": {region: counts.as_dict() for region, counts in row.by_region},
                 "all": row.overall.as_dict(),
             }

@@ -70,6 +70,7 @@ class _Answer(BaseModel):
 class RoadmapSummaryPublic(_Answer):
     slug: str
     title: str
+    title_zh: str = Field(description="the Chinese title; empty when not translated")
     source: str
     bundled: bool
     actions: int
@@ -87,6 +88,7 @@ class RoadmapSourcePublic(_Answer):
 class RoadmapActionPublic(_Answer):
     code: str
     title: str
+    title_zh: str = Field(description="the Chinese title; empty when not translated")
     description: str
     delphi_items: list[str]
 
@@ -94,18 +96,21 @@ class RoadmapActionPublic(_Answer):
 class RoadmapPriorityPublic(_Answer):
     code: str
     title: str
+    title_zh: str = Field(description="the Chinese title; empty when not translated")
     actions: list[RoadmapActionPublic]
 
 
 class RoadmapPillarPublic(_Answer):
     code: str
     title: str
+    title_zh: str = Field(description="the Chinese title; empty when not translated")
     priorities: list[RoadmapPriorityPublic]
 
 
 class RoadmapPublic(_Answer):
     slug: str
     title: str
+    title_zh: str = Field(description="the Chinese title; empty when not translated")
     description: str
     bundled: bool
     source: RoadmapSourcePublic
@@ -128,6 +133,7 @@ class IndicatorPublic(_Answer):
     code: str
     roadmap: str
     name: str
+    name_zh: str = Field(description="the Chinese name; empty when not translated")
     definition: str
     unit: str
     direction: Literal["increase", "decrease"]
@@ -204,6 +210,7 @@ class ScorecardRowPublic(_Answer):
     level: Literal["roadmap", "pillar", "priority", "action"]
     code: str
     title: str
+    title_zh: str = Field(description="the Chinese title; empty when not translated")
     regions: dict[str, StatusCountsPublic]
     all: StatusCountsPublic
 
@@ -211,6 +218,7 @@ class ScorecardRowPublic(_Answer):
 class ScorecardPublic(_Answer):
     roadmap: str
     title: str
+    title_zh: str = Field(description="the Chinese title; empty when not translated")
     regions: list[str]
     rule: str
     rows: list[ScorecardRowPublic]

@@ -10,17 +10,21 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
+from permed_atlas.i18n import Message, gettext_noop
 from permed_atlas.roadmap.models import Roadmap, StatusLabel
 from permed_atlas.roadmap.status import Assessment
 
 RowLevel = Literal["roadmap", "pillar", "priority", "action"]
 FIRST_REGIONS: tuple[str, ...] = ("EU27", "CN")
 
-ROLLUP_RULE = (
-    "A group (action, priority, pillar, region) scores on-track indicators as 1, at-risk as "
-    "0.5 and off-track as 0, averaged over its indicators with enough data. On track: score "
-    "at least 0.75. At risk: at least 0.5. Off track: below 0.5. Insufficient data: no "
-    "indicator with enough data. An indicator linked to several actions counts once per group."
+# English in the API and the CLI, translated on the pages (a Message).
+ROLLUP_RULE = Message(
+    gettext_noop(
+        "A group (action, priority, pillar, region) scores on-track indicators as 1, at-risk as "
+        "0.5 and off-track as 0, averaged over its indicators with enough data. On track: score "
+        "at least 0.75. At risk: at least 0.5. Off track: below 0.5. Insufficient data: no "
+        "indicator with enough data. An indicator linked to several actions counts once per group."
+    )
 )
 
 
@@ -80,6 +84,7 @@ class ScorecardRow:
     title: str
     by_region: tuple[tuple[str, StatusCounts], ...]
     overall: StatusCounts
+    title_zh: str = ""
 
     def region(self, region: str) -> StatusCounts:
         return dict(self.by_region).get(region, StatusCounts())
@@ -92,6 +97,7 @@ class Scorecard:
     regions: tuple[str, ...]
     rows: tuple[ScorecardRow, ...]
     rule: str = ROLLUP_RULE
+    title_zh: str = ""
 
     def row(self, code: str) -> ScorecardRow:
         for row in self.rows:
@@ -134,6 +140,7 @@ def _row(
     title: str,
     assessments: Sequence[Assessment],
     regions: tuple[str, ...],
+    title_zh: str = "",
 ) -> ScorecardRow:
     by_region = tuple(
         (
@@ -148,6 +155,7 @@ def _row(
         title=title,
         by_region=by_region,
         overall=count_statuses(assessments),
+        title_zh=title_zh,
     )
 
 
@@ -172,17 +180,43 @@ def build_scorecard(
     def linked(codes: set[str]) -> list[Assessment]:
         return [a for a in assessments if codes.intersection(a.indicator.action_codes)]
 
-    rows = [_row("roadmap", roadmap.slug, roadmap.title, list(assessments), columns)]
+    rows = [
+        _row("roadmap", roadmap.slug, roadmap.title, list(assessments), columns, roadmap.title_zh)
+    ]
     for pillar in roadmap.pillars:
         pillar_codes = {a.code for p in pillar.priorities for a in p.actions}
-        rows.append(_row("pillar", pillar.code, pillar.title, linked(pillar_codes), columns))
+        rows.append(
+            _row(
+                "pillar", pillar.code, pillar.title, linked(pillar_codes), columns, pillar.title_zh
+            )
+        )
         for priority in pillar.priorities:
             priority_codes = {a.code for a in priority.actions}
             rows.append(
-                _row("priority", priority.code, priority.title, linked(priority_codes), columns)
+                _row(
+                    "priority",
+                    priority.code,
+                    priority.title,
+                    linked(priority_codes),
+                    columns,
+                    priority.title_zh,
+                )
             )
             for action in priority.actions:
                 rows.append(
-                    _row("action", action.code, action.title, linked({action.code}), columns)
+                    _row(
+                        "action",
+                        action.code,
+                        action.title,
+                        linked({action.code}),
+                        columns,
+                        action.title_zh,
+                    )
                 )
-    return Scorecard(roadmap=roadmap.slug, title=roadmap.title, regions=columns, rows=tuple(rows))
+    return Scorecard(
+        roadmap=roadmap.slug,
+        title=roadmap.title,
+        regions=columns,
+        rows=tuple(rows),
+        title_zh=roadmap.title_zh,
+    )

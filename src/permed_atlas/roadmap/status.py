@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
+from permed_atlas.i18n import Message, gettext_noop
 from permed_atlas.roadmap.models import Indicator, Observation, StatusLabel
 from permed_atlas.roadmap.projection import DEFAULT_LEVEL, Point, Projection, project
 from permed_atlas.roadmap.spec import is_percent
@@ -16,16 +17,17 @@ MIN_POINTS = 2
 # Below this a line passes through every point and no interval can be estimated.
 MIN_POINTS_FOR_INTERVAL = 3
 
-STATUS_RULE = (
+# A msgid: %(level)s is the interval's coverage ("90%"); a literal percent sign is "%%".
+STATUS_RULE = gettext_noop(
     "A straight line is fitted by least squares through the baseline and every observation "
     "(an observation on the baseline date replaces the baseline) and projected to the target "
     "date. On track: the projected value reaches the target (at or above it when higher is "
     "better, at or below it when lower is better). At risk: the projection misses the target "
-    "but the {level:.0%} prediction interval still reaches it (needs 3 or more points). "
+    "but the %(level)s prediction interval still reaches it (needs 3 or more points). "
     "Off track: neither reaches it. Insufficient data: fewer than 2 points on different dates. "
     "With only 2 points the line passes through both, no interval can be estimated, and the "
     "status is marked uncertain with the projection drawn dashed and unshaded. "
-    "Shares (units in %) are capped to 0-100%."
+    "Shares (units in %%) are capped to 0-100%%."
 )
 
 
@@ -53,24 +55,30 @@ class Assessment:
         return self.projection is not None and not self.projection.has_interval
 
     @property
-    def basis(self) -> str:
+    def basis(self) -> Message:
         """What the status rests on, in words shown beside it wherever it appears."""
         if self.projection is None:
-            return f"based on {self.n_points} point{'s' if self.n_points != 1 else ''}"
+            if self.n_points == 1:
+                return Message(gettext_noop("based on %(n)s point"), n=self.n_points)
+            return Message(gettext_noop("based on %(n)s points"), n=self.n_points)
         if self.uncertain:
-            return (
-                f"based on {self.n_points} points only: uncertain, no prediction interval "
-                f"below {MIN_POINTS_FOR_INTERVAL} points"
+            return Message(
+                gettext_noop(
+                    "based on %(n)s points only: uncertain, no prediction interval "
+                    "below %(min)s points"
+                ),
+                n=self.n_points,
+                min=MIN_POINTS_FOR_INTERVAL,
             )
-        return f"based on {self.n_points} points"
+        return Message(gettext_noop("based on %(n)s points"), n=self.n_points)
 
 
-def describe_rule(level: float = DEFAULT_LEVEL) -> str:
-    """The status rule as one paragraph.
+def describe_rule(level: float = DEFAULT_LEVEL) -> Message:
+    """The status rule as one paragraph (English as a str, translated on a page).
 
     :param level: coverage of the prediction interval used for "at risk".
     """
-    return STATUS_RULE.format(level=level)
+    return Message(STATUS_RULE, level=f"{level:.0%}")
 
 
 def series_points(indicator: Indicator, observations: Sequence[Observation]) -> tuple[Point, ...]:
@@ -91,32 +99,52 @@ def _reaches(indicator: Indicator, value: float) -> bool:
     return value <= indicator.target_value
 
 
-def classify(indicator: Indicator, projection: Projection | None) -> tuple[StatusLabel, str]:
+def classify(indicator: Indicator, projection: Projection | None) -> tuple[StatusLabel, Message]:
     """Apply the status rule to a projection.
+
+    The reason is a :class:`Message`: English in the API, CSV and CLI, translated on a page.
 
     :param indicator: gives the target and direction.
     :param projection: the trend projected to the target date, or None when there was none.
     """
     if projection is None:
-        return "insufficient data", f"fewer than {MIN_POINTS} points on different dates"
-    target = indicator.target_value
-    unit = indicator.unit
-    projected = f"projected {projection.value:.3g} {unit} by {indicator.target_date.isoformat()}"
-    if _reaches(indicator, projection.value):
-        return "on track", f"{projected}, target {target:g} {unit}"
-    bound = projection.upper if indicator.direction == "increase" else projection.lower
-    if bound is not None and _reaches(indicator, bound):
-        return (
-            "at risk",
-            f"{projected} misses the target {target:g} {unit}; "
-            f"the {projection.level:.0%} interval reaches it ({bound:.3g})",
+        return "insufficient data", Message(
+            gettext_noop("fewer than %(n)s points on different dates"), n=MIN_POINTS
         )
+    values = {
+        "projected": f"{projection.value:.3g} {indicator.unit}",
+        "date": indicator.target_date.isoformat(),
+        "target": f"{indicator.target_value:g} {indicator.unit}",
+    }
+    if _reaches(indicator, projection.value):
+        return "on track", Message(
+            gettext_noop("projected %(projected)s by %(date)s, target %(target)s"), **values
+        )
+    bound = projection.upper if indicator.direction == "increase" else projection.lower
     if bound is None:
-        return "off track", f"{projected} misses the target {target:g} {unit} (no interval)"
-    return (
-        "off track",
-        f"{projected} misses the target {target:g} {unit}, and so does the "
-        f"{projection.level:.0%} interval ({bound:.3g})",
+        return "off track", Message(
+            gettext_noop(
+                "projected %(projected)s by %(date)s misses the target %(target)s (no interval)"
+            ),
+            **values,
+        )
+    interval = {"level": f"{projection.level:.0%}", "bound": f"{bound:.3g}"}
+    if _reaches(indicator, bound):
+        return "at risk", Message(
+            gettext_noop(
+                "projected %(projected)s by %(date)s misses the target %(target)s; "
+                "the %(level)s interval reaches it (%(bound)s)"
+            ),
+            **values,
+            **interval,
+        )
+    return "off track", Message(
+        gettext_noop(
+            "projected %(projected)s by %(date)s misses the target %(target)s, and so does the "
+            "%(level)s interval (%(bound)s)"
+        ),
+        **values,
+        **interval,
     )
 
 

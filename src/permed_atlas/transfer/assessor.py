@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from permed_atlas.countries import describe_country
+from permed_atlas.countries import EU_EEA, describe_country, localized_country_name
+from permed_atlas.i18n import Message, gettext_noop
 from permed_atlas.transfer.engine import run_rules, scenario_facts
 from permed_atlas.transfer.models import Assessment, RuleSet, Scenario
 from permed_atlas.transfer.regions import Jurisdictions, default_region_sets, load_jurisdictions
@@ -63,12 +65,18 @@ def assess_transfer(
         adequacy={country: a.scope for country, a in places.adequacy.items()},
     )
     covered, outside = _coverage(scenario, sets, regions_of)
+    # Messages: English in the API and the CLI, translated on the page.
     parties: tuple[str, ...] = (
-        f"from {describe_country(scenario.exporter_country)}",
-        f"to {describe_country(scenario.importer_country)}",
+        Message(gettext_noop("from %(country)s"), country=PartyCountry(scenario.exporter_country)),
+        Message(gettext_noop("to %(country)s"), country=PartyCountry(scenario.importer_country)),
     )
     if scenario.subjects_country:
-        parties += (f"data subjects in {describe_country(scenario.subjects_country)}",)
+        parties += (
+            Message(
+                gettext_noop("data subjects in %(country)s"),
+                country=PartyCountry(scenario.subjects_country),
+            ),
+        )
     return run_rules(
         sets, facts, scenario=scenario, assumptions=assumptions, covered=covered,
         not_covered=outside, parties=parties,
@@ -86,7 +94,7 @@ def _coverage(
     covers = {code for rs in sets for code in rs.covers}
     if not covers:
         return True, []
-    outside = []
+    outside: list[str] = []
     inside = False
     for role, code in (("exporter", scenario.exporter_country),
                        ("importer", scenario.importer_country)):  # fmt: skip
@@ -94,7 +102,33 @@ def _coverage(
             inside = True
         else:
             outside.append(
-                f"the law of {describe_country(code)} ({role}) is not in the rule set: "
-                "check it separately"
+                Message(
+                    _OUTSIDE[role],
+                    country=PartyCountry(code),
+                )
             )
     return inside, outside
+
+
+_OUTSIDE = {
+    "exporter": gettext_noop(
+        "the law of %(country)s (exporter) is not in the rule set: check it separately"
+    ),
+    "importer": gettext_noop(
+        "the law of %(country)s (importer) is not in the rule set: check it separately"
+    ),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class PartyCountry:
+    """A party's country in a composed text: "China (CN)", or "中国 (CN)" on a Chinese page."""
+
+    code: str
+
+    def __str__(self) -> str:
+        return describe_country(self.code)
+
+    def translated(self) -> str:
+        name = str(localized_country_name(self.code))
+        return name if self.code == EU_EEA else f"{name} ({self.code})"

@@ -15,6 +15,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from permed_atlas.countries import EU_EEA
+from permed_atlas.i18n import Message, gettext_noop, lazy_gettext
 from permed_atlas.transfer.errors import RuleFileError
 from permed_atlas.transfer.fields import DESIGNATIONS, FIELDS, IDENTIFIABILITY_MARKERS
 from permed_atlas.transfer.models import (
@@ -86,8 +87,13 @@ def scenario_facts(
     elif content:
         identifiability = "pseudonymised"
         assumptions.append(
-            "identifiability not stated: the data are treated as personal data "
-            "(pseudonymised at best, GDPR Recital 26); add 'anonymised' or 'aggregate' if so"
+            Message(
+                gettext_noop(
+                    "identifiability not stated: the data are treated as personal data "
+                    "(pseudonymised at best, GDPR Recital 26); add 'anonymised' or 'aggregate' "
+                    "if so"
+                )
+            )
         )
     else:
         identifiability = "non_personal"
@@ -137,18 +143,30 @@ def _china_assumptions(scenario: Scenario, facts: dict[str, Any], *, personal: b
     only_this_transfer = scenario.data_subjects is not None and not counts_given
     if personal and only_this_transfer:
         assumptions.append(
-            f"the {scenario.data_subjects} individuals of this transfer are taken as all "
-            "whose personal information has left China since 1 January (the CAC 2024 "
-            "thresholds count cumulatively); state sensitive_subjects and "
-            "non_sensitive_subjects if earlier transfers this year add to them"
+            Message(
+                gettext_noop(
+                    "the %(n)s individuals of this transfer are taken as all whose personal "
+                    "information has left China since 1 January (the CAC 2024 thresholds count "
+                    "cumulatively); state sensitive_subjects and non_sensitive_subjects if "
+                    "earlier transfers this year add to them"
+                ),
+                n=scenario.data_subjects,
+            )
         )
     # Both designations concern data leaving China; elsewhere they are not asked about.
     for spec in DESIGNATIONS:
         if facts.get(spec.name) is None:
             facts[spec.name] = False
             assumptions.append(
-                f"{spec.label}: not stated, so taken as not designated ({spec.designation}); "
-                f"state {spec.name} = yes to override"
+                Message(
+                    gettext_noop(
+                        "%(label)s: not stated, so taken as not designated (%(designation)s); "
+                        "state %(name)s = yes to override"
+                    ),
+                    label=lazy_gettext(spec.label),
+                    designation=lazy_gettext(spec.designation),
+                    name=spec.name,
+                )
             )
     return assumptions
 
@@ -281,7 +299,14 @@ def run_rules(
         if fact in derived:
             continue  # reported through the scenario facts those rules need
         what = FACTS.get(fact, fact)
-        missing.append(f"{fact} ({what}) is not stated; needed by {', '.join(rule_ids)}")
+        missing.append(
+            Message(
+                gettext_noop("%(fact)s (%(what)s) is not stated; needed by %(rules)s"),
+                fact=fact,
+                what=lazy_gettext(what),
+                rules=", ".join(rule_ids),
+            )
+        )
         needs.append(MissingFact(fact, what, tuple(titles[r] for r in rule_ids)))
     # The oldest check date is the honest "last checked" of the set as a whole.
     checked = min((rs.date_checked for rs in rule_sets), default="")

@@ -149,12 +149,12 @@ FIELDS: tuple[FieldSpec, ...] = (
     _f("government_funded", "yesno", "parties", "Government funding produced the data"),
     _f("exporter_ciio", "yesno", "china",
        "The exporter is designated a critical information infrastructure operator",
-       designation="CIIO status is designated by the sector's protection authority "
-       "(CII Security Protection Regulations Art. 9-10)"),
+       designation=N_("CIIO status is designated by the sector's protection "
+                                "authority (CII Security Protection Regulations Art. 9-10)")),
     _f("important_data", "yesno", "china",
        "The data have been notified or announced as important data",
-       designation="data are important data only once a region or sector authority notifies "
-       "or announces it (CAC Provisions 2024 Art. 2)"),
+       designation=N_("data are important data only once a region or sector "
+                                "authority notifies or announces it (CAC Provisions 2024 Art. 2)")),
     _f("cac_exemption", "choice", "china", "CAC Provisions (2024) exemption relied on",
        choices=CAC_EXEMPTIONS),
     _f("hgr_collection", "yesno", "hgr", "The project collects human genetic resources in China"),

@@ -5,15 +5,22 @@ from __future__ import annotations
 import html
 from typing import Any
 
-from permed_atlas.countries import describe_country
+from permed_atlas.i18n import gettext, gettext_noop, translated
+from permed_atlas.transfer.assessor import PartyCountry
 from permed_atlas.transfer.models import Assessment, Effect, Finding
 
 _SECTIONS = (
-    (Effect.PROHIBITION, "Not allowed as described"),
-    (Effect.OBLIGATION, "Obligations"),
-    (Effect.SCOPE, "Which laws apply"),
-    (Effect.NOTE, "Notes"),
+    (Effect.PROHIBITION, gettext_noop("Not allowed as described")),
+    (Effect.OBLIGATION, gettext_noop("Obligations")),
+    (Effect.SCOPE, gettext_noop("Which laws apply")),
+    (Effect.NOTE, gettext_noop("Notes")),
 )
+_VERDICTS = {
+    "allowed as described": gettext_noop("allowed as described"),
+    "allowed with listed steps": gettext_noop("allowed with listed steps"),
+    "not allowed as described": gettext_noop("not allowed as described"),
+    "not covered by the rule set": gettext_noop("not covered by the rule set"),
+}
 
 
 def assessment_to_dict(assessment: Assessment) -> dict[str, Any]:
@@ -87,12 +94,13 @@ def _scenario(assessment: Assessment) -> dict[str, Any]:
 
 
 def route_of(assessment: Assessment) -> str:
-    """ "Germany (DE) → China (CN)": the parties with their full names.
+    """ "Germany (DE) → China (CN)": the parties with their full names, in the current language.
 
     :param assessment: from :func:`assess_transfer`.
     """
     s = assessment.scenario
-    return f"{describe_country(s.exporter_country)} → {describe_country(s.importer_country)}"
+    exporter = PartyCountry(s.exporter_country).translated()
+    return f"{exporter} → {PartyCountry(s.importer_country).translated()}"
 
 
 def _checklist_line(f: Finding) -> str:
@@ -100,60 +108,82 @@ def _checklist_line(f: Finding) -> str:
     if f.effect is not Effect.OBLIGATION:
         return f"- **{f.obligation or f.title}** ({refs})"
     if f.satisfied:
-        met = ", ".join(f.satisfied_by + f.met_because)
-        return f"- [x] **{f.obligation or f.title}** ({refs}) — met: {met}"
+        met = ", ".join(translated(m) for m in f.satisfied_by + f.met_because)
+        return f"- [x] **{f.obligation or f.title}** ({refs}) — " + gettext("met: %(what)s") % {
+            "what": met
+        }
     return f"- [ ] **{f.obligation or f.title}** ({refs})"
 
 
 def render_markdown(assessment: Assessment) -> str:
     """A Markdown report: verdict, obligations with references, missing facts, provenance.
 
+    Written in the current language (``use_language``); the rules' own texts are English.
+
     :param assessment: from :func:`assess_transfer`.
     """
     s = assessment.scenario
+    verdict = gettext(_VERDICTS.get(assessment.verdict.value, assessment.verdict.value))
     lines = [
-        f"# Transfer assessment: {route_of(assessment)}",
+        "# " + gettext("Transfer assessment: %(route)s") % {"route": route_of(assessment)},
         "",
-        f"> **{assessment.disclaimer}** Rules last checked: {assessment.rules_checked}.",
+        f"> **{gettext(assessment.disclaimer)}** "
+        + gettext("Rules last checked: %(date)s.") % {"date": assessment.rules_checked},
         "",
-        f"**Verdict: {assessment.verdict.value}**"
-        + ("" if assessment.complete else " (provisional: some rules could not be decided)"),
+        "**" + gettext("Verdict: %(verdict)s") % {"verdict": verdict} + "**"
+        + ("" if assessment.complete
+           else " " + gettext("(provisional: some rules could not be decided)")),
         "",
         *(
             [
-                "Every duty that applies is met; the remaining steps are the questions under "
-                "'Missing from the scenario'.",
+                gettext(
+                    "Every duty that applies is met; the remaining steps are the questions "
+                    "under 'Missing from the scenario'."
+                ),
                 "",
             ]
             if assessment.only_questions_left
             else []
         ),
-        *[f"- {item}" for item in assessment.not_covered],
+        *[f"- {translated(item)}" for item in assessment.not_covered],
         *(
-            ["", "Assumptions:", *[f"- {a}" for a in assessment.assumptions], ""]
+            ["", gettext("Assumptions:"), *[f"- {translated(a)}" for a in assessment.assumptions],
+             ""]
             if assessment.assumptions
             else []
         ),
-        f"Data: {', '.join(s.data_categories)}; subjects: {_show(s.data_subjects)}; "
-        f"purpose: {_show(s.purpose)}; consent: {_show(s.consent)}.",
-    ]
+        gettext("Data: %(data)s; subjects: %(subjects)s; purpose: %(purpose)s; "
+                "consent: %(consent)s.")
+        % {"data": ", ".join(s.data_categories), "subjects": _show(s.data_subjects),
+           "purpose": _show(s.purpose), "consent": _show(s.consent)},
+    ]  # fmt: skip
     for effect, heading in _SECTIONS:
         found = assessment.of_effect(effect)
         if not found:
             continue
-        lines += ["", f"## {heading}", ""]
+        lines += ["", f"## {gettext(heading)}", ""]
         for f in found:
             lines.append(_checklist_line(f))
-            lines.append(f"  - Why: {f.explanation}")
+            lines.append("  - " + gettext("Why: %(why)s") % {"why": f.explanation})
             for item in f.evidence:
-                lines.append(f"  - Evidence: {item}")
-            lines.append(f"  - Rule `{f.rule_id}` fired on: {'; '.join(f.matched)}")
+                lines.append("  - " + gettext("Evidence: %(item)s") % {"item": item})
+            matched = "; ".join(translated(m) for m in f.matched)
+            lines.append(
+                "  - " + gettext("Rule `%(rule)s` fired on: %(why)s") % {
+                    "rule": f.rule_id, "why": matched
+                }
+            )  # fmt: skip
     if assessment.missing:
-        lines += ["", "## Missing from the scenario", ""]
-        lines += [f"- {m}" for m in assessment.missing]
-    lines += ["", "## Rule files", ""]
+        lines += ["", "## " + gettext("Missing from the scenario"), ""]
+        lines += [f"- {translated(m)}" for m in assessment.missing]
+    lines += ["", "## " + gettext("Rule files"), ""]
     for rs in assessment.rule_sets:
-        lines.append(f"- {rs.title} ({rs.version}); source {rs.source}; checked {rs.date_checked}")
+        lines.append(
+            "- " + gettext("%(title)s (%(version)s); source %(source)s; checked %(date)s") % {
+                "title": rs.title, "version": rs.version, "source": rs.source,
+                "date": rs.date_checked,
+            }
+        )  # fmt: skip
     return "\n".join(lines) + "\n"
 
 
@@ -180,7 +210,7 @@ def render_html(assessment: Assessment) -> str:
         found = assessment.of_effect(effect)
         if not found:
             continue
-        parts.append(f"<h2>{e(heading)}</h2><ul>")
+        parts.append(f"<h2>{e(gettext(heading))}</h2><ul>")
         for f in found:
             evidence = "".join(f"<li>Evidence: {e(x)}</li>" for x in f.evidence)
             refs = "; ".join(str(r) for r in f.references)
@@ -201,4 +231,4 @@ def render_html(assessment: Assessment) -> str:
 
 
 def _show(value: object) -> str:
-    return "not stated" if value is None else str(value)
+    return gettext("not stated") if value is None else str(value)

@@ -76,7 +76,8 @@ def _fields_from(items: list[tuple[str, str]]) -> dict[str, Any]:
 
 
 def _scenario_items(pairs: list[tuple[str, str]]) -> list[tuple[str, str]]:
-    return [(k, v) for k, v in pairs if k != "csrf_token" and v != ""]
+    # ?lang= chooses the page's language (the middleware reads it); it is not a fact.
+    return [(k, v) for k, v in pairs if k not in {"csrf_token", "lang"} and v != ""]
 
 
 @router.get("/")
@@ -120,7 +121,7 @@ def transfer_assessment(request: Request, settings: SettingsDep) -> Response:
 @router.get("/report.md")
 def transfer_report_markdown(request: Request, settings: SettingsDep) -> Response:
     """The Markdown report of the scenario in the query string (a download)."""
-    values = _fields_from(list(request.query_params.multi_items()))
+    values = _fields_from(_scenario_items(list(request.query_params.multi_items())))
     sets = _rule_sets(settings)
     scenario = parse_scenario(
         {k: v for k, v in values.items() if v not in ([], None)},

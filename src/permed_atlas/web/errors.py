@@ -28,7 +28,7 @@ from permed_atlas.errors import (
     PermedError,
     PermissionDeniedError,
 )
-from permed_atlas.i18n import gettext, lazy_gettext
+from permed_atlas.i18n import Message, gettext, lazy_gettext
 from permed_atlas.web.form_problems import (
     is_page_request,
     page_again,
@@ -151,7 +151,9 @@ _respond_off_loop = _off_loop(_respond)
 
 def _page_detail(status: int, detail: Any) -> str:
     """An error's detail for a page: generic ones (Starlette's "Not Found") in the page's
-    language; a domain error's own message as it is."""
+    language; a domain error's own message as it is, translated when it is a Message."""
+    if isinstance(detail, Message):
+        return detail.translated()
     if not isinstance(detail, str):
         return _summarise(detail)
     with_phrase = status in TITLES and detail == _phrase(status)
@@ -187,8 +189,10 @@ async def _permed_error(request: Request, exc: Exception) -> Response:
     headers = None
     if isinstance(exc, LoginRateLimitedError):
         headers = {"Retry-After": str(exc.retry_after)}
+    # A message composed as a Message stays one: English in the API, translated on a page.
+    detail = exc.args[0] if exc.args and isinstance(exc.args[0], Message) else str(exc)
     return await _respond_off_loop(
-        request, status, str(exc), field=getattr(exc, "field", None), headers=headers
+        request, status, detail, field=getattr(exc, "field", None), headers=headers
     )
 
 

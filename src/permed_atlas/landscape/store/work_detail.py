@@ -10,6 +10,7 @@ import duckdb
 import pycountry
 
 from permed_atlas.errors import NotFoundError
+from permed_atlas.i18n import Message, gettext_noop
 from permed_atlas.landscape.errors import LandscapeError
 from permed_atlas.landscape.store.provenance import is_synthetic
 
@@ -136,7 +137,9 @@ def load_work_detail(connection: duckdb.DuckDBPyConnection, work_id: int) -> Wor
         f"SELECT {', '.join(WORK_FIELDS)} FROM works WHERE work_id = ?", [work_id]
     ).fetchall()
     if not rows:
-        raise WorkMissingError(f"no work with id {work_id} in the corpus")
+        raise WorkMissingError(
+            Message(gettext_noop("no work with id %(id)s in the corpus"), id=work_id)
+        )
     values = dict(zip(WORK_FIELDS, rows[0], strict=True))
     values["sources"] = list(values["sources"] or [])
     synthetic = is_synthetic(values["sources"])

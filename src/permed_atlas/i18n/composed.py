@@ -1,0 +1,86 @@
+"""Text the code composes from a message and values: English as data, translated on a page.
+
+A status reason ("projected 42 % by 2030-12-31, target 50 %"), a tag explanation or a
+verdict is composed in Python and used twice: as data (the JSON API, CSV, the CLI), where it
+must stay English and stable, and on a page or in a report, where it must be in the reader's
+language. :class:`Message` is both: a ``str`` holding the English text, so every existing
+use of it as data is unchanged, that remembers its message and values, so Jinja (which calls
+``__html__``) shows it translated into the current language.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from markupsafe import escape
+
+from permed_atlas.i18n import LazyString, gettext
+
+__all__ = ["Message", "translated"]
+
+
+class Message(str):
+    """A composed text: English as a ``str``, translated by :meth:`translated` and in templates.
+
+    The message is a gettext msgid with ``%(name)s`` placeholders (mark it with
+    ``gettext_noop`` so extraction finds it); a value may itself be a :class:`Message` or a
+    lazy label, translated along with the message, or any object with a ``translated()``
+    method (its ``str()`` is the English).
+
+    :param message: the English message (``"%(n)s points"``).
+    :param values: the placeholders' values.
+    """
+
+    message: str
+    values: Mapping[str, Any]
+
+    def __new__(cls, message: str, /, **values: Any) -> Message:
+        text = super().__new__(cls, _compose(message, values, translate=False))
+        text.message = message
+        text.values = values
+        return text
+
+    def translated(self) -> str:
+        """The text in the current language (English where the catalog has no translation)."""
+        return _compose(self.message, self.values, translate=True)
+
+    def __html__(self) -> str:
+        return str(escape(self.translated()))
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Pickled (a cached result) as what it is, not as a plain str.
+        return (_rebuild, (self.message, dict(self.values)))
+
+
+def _rebuild(message: str, values: dict[str, Any]) -> Message:
+    return Message(message, **values)
+
+
+def _compose(message: str, values: Mapping[str, Any], *, translate: bool) -> str:
+    template = gettext(message) if translate else message
+    if not values:
+        return template
+    return template % {name: _value(value, translate=translate) for name, value in values.items()}
+
+
+def _value(value: Any, *, translate: bool) -> Any:
+    if isinstance(value, Message):
+        return value.translated() if translate else str.__str__(value)
+    if isinstance(value, LazyString):
+        return str(value) if translate else value.message
+    if translate and callable(getattr(value, "translated", None)):
+        return value.translated()  # a value that knows its own translation (a country name)
+    return value if isinstance(value, int | float) else str(value)
+
+
+def translated(text: object) -> str:
+    """``text`` in the current language when it is a :class:`Message`, else ``str(text)``.
+
+    For code that builds a page's text outside a template (a chart note, a PDF line).
+
+    :param text: a Message, a lazy label or any value.
+    """
+    if isinstance(text, Message):
+        return text.translated()
+    return str(text)
