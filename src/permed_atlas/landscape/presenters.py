@@ -40,7 +40,12 @@ from permed_atlas.landscape.store.indicators import (
     tagged_regions,
 )
 from permed_atlas.landscape.store.search import check_facet_values, export_search, search_works
-from permed_atlas.landscape.store.work_detail import country_name, load_work_detail
+from permed_atlas.landscape.store.work_detail import (
+    MovedWork,
+    country_name,
+    load_work_detail,
+    locate_work,
+)
 from permed_atlas.landscape.topics import load_rules
 from permed_atlas.settings import Settings
 from permed_atlas.spreadsheet import SafeDictWriter
@@ -257,6 +262,12 @@ def export_response(corpus: Any, query: SearchQuery, fmt: str) -> Response:
     if rows < total:
         headers["X-Export-Truncated"] = "true"
     return Response(content=data, media_type=media, headers=headers)
+
+
+def work_or_move(settings: Settings, corpus: Any, reference: str) -> WorkPublic | MovedWork:
+    """The work a link names (corpus id or OpenAlex id), or where OpenAlex merged it into."""
+    found = locate_work(corpus, reference)
+    return found if isinstance(found, MovedWork) else work_public(settings, corpus, found)
 
 
 def work_public(settings: Settings, corpus: Any, work_id: int) -> WorkPublic:

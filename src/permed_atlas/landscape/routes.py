@@ -23,7 +23,7 @@ from permed_atlas.landscape.presenters import (
     query_pairs,
     resolve_facet_labels,
     search_page_public,
-    work_public,
+    work_or_move,
 )
 from permed_atlas.landscape.schemas import (
     DashboardPublic,
@@ -32,6 +32,7 @@ from permed_atlas.landscape.schemas import (
     WorkPublic,
 )
 from permed_atlas.landscape.search_query import MAX_PAGE_SIZE, SearchQuery
+from permed_atlas.landscape.store.work_detail import MovedWork
 from permed_atlas.web.deps import CorpusDep, CorpusVersion, SettingsDep, render
 from permed_atlas.web.security import CSP_ALLOWING_EVAL
 from permed_atlas.web.templating import templates
@@ -137,7 +138,15 @@ FilterParams = Annotated[SearchQuery, Depends(filter_params)]
 Level = Annotated[str, Query(pattern=r"^(country|institution)$")]
 MaxNodes = Annotated[int, Query(ge=2, le=1000)]
 MinWeight = Annotated[int, Query(ge=1, le=1_000_000)]
-WorkId = Annotated[int, PathParam(ge=1, le=2**62, description="the corpus's work id")]
+WorkId = Annotated[
+    str,
+    PathParam(
+        pattern=r"^([1-9]\d{0,17}|[Ww]\d{1,18})$",
+        description="the corpus's work id, or an OpenAlex work id (W…)",
+    ),
+]
+# A work OpenAlex merged into another has moved for good: old links and bookmarks follow.
+MOVED = 301
 
 
 # ---- pages ------------------------------------------------------------------------------------
@@ -170,7 +179,10 @@ def search_parquet(corpus: CorpusDep, query: SearchParams) -> Response:
 def work_page(
     request: Request, settings: SettingsDep, corpus: CorpusDep, work_id: WorkId
 ) -> Response:
-    return render(request, "landscape/work.html", {"w": work_public(settings, corpus, work_id)})
+    found = work_or_move(settings, corpus, work_id)
+    if isinstance(found, MovedWork):
+        return RedirectResponse(f"/landscape/works/{found.openalex_id}", status_code=MOVED)
+    return render(request, "landscape/work.html", {"w": found})
 
 
 @router.get("/dashboard")
@@ -232,10 +244,23 @@ def search_export(
     return export_response(corpus, query, format)
 
 
-@api_router.get("/works/{work_id}", response_model=WorkPublic)
-def work_json(settings: SettingsDep, corpus: CorpusDep, work_id: WorkId) -> WorkPublic:
-    """One work: all fields, contributors with institutions and countries, tags and why."""
-    return work_public(settings, corpus, work_id)
+@api_router.get(
+    "/works/{work_id}",
+    response_model=WorkPublic,
+    responses={MOVED: {"description": "merged by OpenAlex into the work at Location"}},
+)
+def work_json(settings: SettingsDep, corpus: CorpusDep, work_id: WorkId) -> Any:
+    """One work: all fields, contributors with institutions and countries, tags and why.
+
+    ``work_id`` is the corpus's id or an OpenAlex id; a work OpenAlex merged into another
+    answers 301 to the surviving work.
+    """
+    found = work_or_move(settings, corpus, work_id)
+    if isinstance(found, MovedWork):
+        return RedirectResponse(
+            f"/api/v1/landscape/works/{found.openalex_id}", status_code=MOVED
+        )
+    return found
 
 
 @api_router.get("/dashboard", response_model=DashboardPublic)
