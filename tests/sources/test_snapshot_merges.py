@@ -4,9 +4,7 @@ back, and its links lead to the survivor."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
-import duckdb
 import pyarrow as pa
 import pytest
 from fastapi.testclient import TestClient
@@ -22,33 +20,16 @@ from permed_atlas.landscape import (
 )
 from permed_atlas.landscape.store.merges import surviving_openalex_id
 from permed_atlas.settings import Settings
-from permed_atlas.sources.snapshot_download import RetryPolicy
-from permed_atlas.sources.snapshot_run import Hooks, SyncOptions, sync_openalex_snapshot
 
 from .conftest import REAL_FILES, BucketServer, SnapshotBucket, real_records
+from .test_snapshot_sync import _rows as _query
+from .test_snapshot_sync import _short, _sync
 
-FAST = RetryPolicy(attempts=3, base_delay=0.01, max_delay=0.05)
-QUIET = Hooks(sleep=lambda seconds: None)
 COUNTS = (
     "SELECT (SELECT count(*) FROM works), (SELECT count(*) FROM contributors), "
     "(SELECT count(*) FROM affiliations), (SELECT count(*) FROM work_flags), "
     "(SELECT count(*) FROM work_flags WHERE pm_relevant)"
 )
-
-
-def _short(record: dict[str, Any]) -> str:
-    return str(record["id"]).rpartition("/")[2]
-
-
-def _sync(server: BucketServer, dest: Path, settings: Settings) -> Any:
-    return sync_openalex_snapshot(
-        SyncOptions(dest=dest, base_url=server.url, policy=FAST), settings=settings, hooks=QUIET
-    )
-
-
-def _query(settings: Settings, sql: str, *params: object) -> list[tuple[Any, ...]]:
-    with duckdb.connect(str(settings.corpus_path), read_only=True) as corpus:
-        return corpus.execute(sql, list(params)).fetchall()
 
 
 def test_a_merged_work_stays_out_and_its_links_lead_to_the_survivor(

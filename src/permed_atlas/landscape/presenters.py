@@ -26,9 +26,11 @@ from permed_atlas.errors import InvalidInputError
 from permed_atlas.i18n import current_language
 from permed_atlas.landscape.charts import INDICATOR_TITLES, SMALL_BASE, ChartLabels, build_charts
 from permed_atlas.landscape.errors import LandscapeError
+from permed_atlas.landscape.ingest.runs import list_ingest_runs
 from permed_atlas.landscape.regions import load_region_sets, user_regions_dir
 from permed_atlas.landscape.schemas import (
     DashboardPublic,
+    IngestRunPublic,
     SearchResultPublic,
     WorkPublic,
 )
@@ -262,6 +264,14 @@ def export_response(corpus: Any, query: SearchQuery, fmt: str) -> Response:
     if rows < total:
         headers["X-Export-Truncated"] = "true"
     return Response(content=data, media_type=media, headers=headers)
+
+
+def ingest_runs_public(session: Any, *, limit: int) -> list[IngestRunPublic]:
+    """The latest recorded ingests and syncs, newest first."""
+    return [
+        IngestRunPublic.model_validate(dataclasses.asdict(run))
+        for run in list_ingest_runs(session, limit=limit)
+    ]
 
 
 def work_or_move(settings: Settings, corpus: Any, reference: str) -> WorkPublic | MovedWork:

@@ -20,6 +20,7 @@ from permed_atlas.landscape.presenters import (
     export_response,
     facet_choices,
     indicator_response,
+    ingest_runs_public,
     query_pairs,
     resolve_facet_labels,
     search_page_public,
@@ -27,13 +28,14 @@ from permed_atlas.landscape.presenters import (
 )
 from permed_atlas.landscape.schemas import (
     DashboardPublic,
+    IngestRunPublic,
     NetworkPublic,
     SearchResultPublic,
     WorkPublic,
 )
 from permed_atlas.landscape.search_query import MAX_PAGE_SIZE, SearchQuery
 from permed_atlas.landscape.store.work_detail import MovedWork
-from permed_atlas.web.deps import CorpusDep, CorpusVersion, SettingsDep, render
+from permed_atlas.web.deps import CorpusDep, CorpusVersion, SessionDep, SettingsDep, render
 from permed_atlas.web.security import CSP_ALLOWING_EVAL
 from permed_atlas.web.templating import templates
 
@@ -292,6 +294,14 @@ def indicator_json(
 ) -> Any:
     """One indicator's table, as JSON rows or CSV."""
     return indicator_response(settings, version, corpus, query, indicator, format, regions)
+
+
+@api_router.get("/runs", response_model=list[IngestRunPublic])
+def runs_json(
+    session: SessionDep, limit: Annotated[int, Query(ge=1, le=1000)] = 20
+) -> list[IngestRunPublic]:
+    """The latest ingests and syncs, newest first (as ``permed ingest runs`` lists them)."""
+    return ingest_runs_public(session, limit=limit)
 
 
 @api_router.get("/network", response_model=NetworkPublic)
