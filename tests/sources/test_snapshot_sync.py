@@ -210,6 +210,8 @@ def test_each_sync_is_recorded_as_a_run_finished_or_failed(
     application = create_app(settings)
     with TestClient(application) as web:
         listed = web.get("/api/v1/landscape/runs", params={"limit": 2}).json()
+        dashboard = web.get("/landscape/dashboard").text
+        chinese = web.get("/landscape/dashboard", params={"lang": "zh"}).text
     application.state.corpus.close()
     application.state.engine.dispose()
     assert [(r["id"], r["status"], r["updated"]) for r in listed] == [
@@ -217,6 +219,12 @@ def test_each_sync_is_recorded_as_a_run_finished_or_failed(
         (failed.id, "failed", 0),
     ]
     assert listed[1]["message"] == failed.message
+    # So does the dashboard, under "Data updates".
+    provenance = dashboard.split('data-testid="provenance"', 1)[1]
+    assert "Data updates" in provenance and "openalex-snapshot" in provenance
+    assert provenance.count('data-status="finished"') == 2
+    assert provenance.count('data-status="failed"') == 1
+    assert "数据更新" in chinese and "失败" in chinese
 
 
 def test_pm_only_gives_the_same_slice_from_json_lines_and_parquet(

@@ -147,6 +147,7 @@ WorkId = Annotated[
         description="the corpus's work id, or an OpenAlex work id (W…)",
     ),
 ]
+PROVENANCE_RUNS = 5  # the latest ingests and syncs the dashboard lists
 # A work OpenAlex merged into another has moved for good: old links and bookmarks follow.
 MOVED = 301
 
@@ -191,6 +192,7 @@ def work_page(
 def dashboard_page(
     request: Request,
     settings: SettingsDep,
+    session: SessionDep,
     corpus: CorpusDep,
     version: CorpusVersion,
     query: FilterParams,
@@ -200,7 +202,12 @@ def dashboard_page(
     response = render(
         request,
         "landscape/dashboard.html",
-        {"dashboard": dashboard, "filter_qs": urlencode(query_pairs(query, paged=False))},
+        {
+            "dashboard": dashboard,
+            "filter_qs": urlencode(query_pairs(query, paged=False)),
+            # Where the numbers come from: the platform database's record, not the corpus.
+            "runs": ingest_runs_public(session, limit=PROVENANCE_RUNS),
+        },
     )
     # Vega compiles chart expressions with Function(): this page alone may evaluate
     response.headers["Content-Security-Policy"] = CSP_ALLOWING_EVAL
