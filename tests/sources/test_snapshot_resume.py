@@ -11,6 +11,9 @@ from pathlib import Path
 
 import duckdb
 
+from permed_atlas.landscape import latest_ingest_runs
+from permed_atlas.landscape.ingest.runs import INTERRUPTED
+from permed_atlas.settings import Settings
 from permed_atlas.sources.snapshot_download import partial_path
 
 from .conftest import REAL_FILES, BucketServer, SnapshotBucket, real_records
@@ -71,3 +74,15 @@ def test_killed_sync_resumes_the_cut_download(
     assert "ingested 1" in done.stdout
     with duckdb.connect(str(data_dir / "corpus.duckdb"), read_only=True) as corpus:
         assert corpus.execute("SELECT count(*) FROM works").fetchall() == [(len(works),)]
+    # The killed sync could not close its run; the next one marked it failed.
+    finished, killed = latest_ingest_runs(Settings(data_dir=data_dir, environment="test"))
+    assert (killed.status, killed.message, killed.finished_at) == ("failed", INTERRUPTED, None)
+    assert (finished.status, finished.files, finished.stored) == ("finished", 1, len(works))
+    listed = subprocess.run(
+        [*command[:3], "ingest", "runs"], env=env, capture_output=True, text=True, timeout=60
+    )
+    assert listed.returncode == 0, listed.stderr
+    lines = listed.stdout.splitlines()
+    count = len(works)
+    assert f"openalex-snapshot finished: files 1, read {count}, stored {count}" in lines[0]
+    assert "openalex-snapshot failed" in lines[1] and "interrupted" in lines[1]

@@ -3,14 +3,21 @@
 from __future__ import annotations
 
 import copy
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 import duckdb
 import pytest
 
-from permed_atlas.landscape import open_corpus, store_works, work_from_openalex
+from permed_atlas.landscape import (
+    latest_ingest_runs,
+    open_corpus,
+    store_works,
+    work_from_openalex,
+)
 from permed_atlas.settings import Settings
+from permed_atlas.sources.errors import DownloadError
 from permed_atlas.sources.snapshot_download import RetryPolicy
 from permed_atlas.sources.snapshot_run import Hooks, SyncOptions, sync_openalex_snapshot
 from permed_atlas.sources.snapshot_state import load_state
@@ -134,11 +141,114 @@ def test_an_older_copy_never_overwrites_a_newer_one(realdata: Path, tmp_path: Pa
         ]
 
 
-def test_pm_only_needs_parquet(tmp_path: Path, settings: Settings) -> None:
-    from permed_atlas.sources.errors import SnapshotError
+def test_since_skips_older_partitions_now_and_in_later_syncs(
+    bucket: SnapshotBucket,
+    server: BucketServer,
+    realdata: Path,
+    tmp_path: Path,
+    settings: Settings,
+) -> None:
+    works = real_records(realdata, REAL_FILES[0])
+    old = bucket.add_jsonl("2024-01-01", [works[:40]])
+    new = bucket.add_jsonl("2024-02-01", [works[40:60]])
+    dest = tmp_path / "dest"
 
-    with pytest.raises(SnapshotError, match="--format parquet"):
-        sync_openalex_snapshot(SyncOptions(dest=tmp_path, pm_only=True), settings=settings)
+    summary = _sync(server, dest, settings, since=date(2024, 2, 1))
+    assert summary.parts_downloaded == new and summary.parts_ingested == new
+    assert _rows(settings, "SELECT count(*) FROM works") == [(20,)]
+    assert load_state(dest).of("jsonl").synced_through == date(2024, 2, 1)
+    # Without --since, the next sync still takes only partitions newer than the last one:
+    # what --since left out stays out (delete permed-sync.json to take it).
+    newest = bucket.add_jsonl("2024-03-01", [works[60:70]])
+    later = _sync(server, dest, settings)
+    assert later.parts_ingested == newest and not (dest / old[0]).exists()
+    assert _rows(settings, "SELECT count(*) FROM works") == [(30,)]
+
+
+def test_each_sync_is_recorded_as_a_run_finished_or_failed(
+    bucket: SnapshotBucket,
+    server: BucketServer,
+    realdata: Path,
+    tmp_path: Path,
+    settings: Settings,
+) -> None:
+    works = real_records(realdata, REAL_FILES[0])
+    bucket.add_jsonl("2024-01-01", [works[:30], works[30:50]])
+    bucket.add_merged("2024-01-01", [(_short(works[1]), _short(works[0]))])
+    dest = tmp_path / "dest"
+    _sync(server, dest, settings, tag=False)
+    (run,) = latest_ingest_runs(settings)
+    assert (run.source, run.path, run.status, run.message) == (
+        "openalex-snapshot",
+        str(dest.resolve()),
+        "finished",
+        None,
+    )
+    assert (run.files, run.read, run.stored, run.removed) == (3, 50, 50, 1)
+    assert run.finished_at is not None and run.finished_at >= run.started_at
+
+    # A part whose bytes never match the manifest: the sync fails, and says so.
+    changed = copy.deepcopy(works[2])
+    changed["title"] = "Retitled"
+    (bad,) = bucket.add_jsonl("2024-02-01", [[changed]])
+    server.bucket.inject(bad, *["truncate"] * FAST.attempts)
+    with pytest.raises(DownloadError):
+        _sync(server, dest, settings)
+    failed, finished = latest_ingest_runs(settings)
+    assert finished.id == run.id
+    assert failed.status == "failed" and bad in (failed.message or "")
+    assert (failed.files, failed.stored) == (0, 0)
+    again = _sync(server, dest, settings)  # the fault is gone: the same part comes whole
+    assert again.works_replaced == 1
+    newest = latest_ingest_runs(settings, limit=1)[0]
+    assert (newest.status, newest.files, newest.stored, newest.updated) == ("finished", 1, 1, 1)
+    # The JSON API lists the same runs.
+    from fastapi.testclient import TestClient
+
+    from permed_atlas.web.app import create_app
+
+    application = create_app(settings)
+    with TestClient(application) as web:
+        listed = web.get("/api/v1/landscape/runs", params={"limit": 2}).json()
+        dashboard = web.get("/landscape/dashboard").text
+        chinese = web.get("/landscape/dashboard", params={"lang": "zh"}).text
+    application.state.corpus.close()
+    application.state.engine.dispose()
+    assert [(r["id"], r["status"], r["updated"]) for r in listed] == [
+        (newest.id, "finished", 1),
+        (failed.id, "failed", 0),
+    ]
+    assert listed[1]["message"] == failed.message
+    # So does the dashboard, under "Data updates".
+    provenance = dashboard.split('data-testid="provenance"', 1)[1]
+    assert "Data updates" in provenance and "openalex-snapshot" in provenance
+    assert provenance.count('data-status="finished"') == 2
+    assert provenance.count('data-status="failed"') == 1
+    assert "数据更新" in chinese and "失败" in chinese
+
+
+def test_pm_only_gives_the_same_slice_from_json_lines_and_parquet(
+    bucket: SnapshotBucket,
+    server: BucketServer,
+    realdata: Path,
+    tmp_path: Path,
+) -> None:
+    from permed_atlas.demo import generate_openalex_works
+
+    records = [r for name in REAL_FILES for r in real_records(realdata, name)]
+    records += list(generate_openalex_works(300, seed=7))
+    bucket.add_jsonl("2026-06-01", [records[:400], records[400:]])
+    bucket.add_parquet("2026-06-01", [records[:400], records[400:]])
+    slices = {}
+    for fmt in ("jsonl", "parquet"):
+        settings = Settings(data_dir=tmp_path / fmt, environment="test")
+        summary = _sync(server, tmp_path / f"dest-{fmt}", settings, fmt=fmt, pm_only=True)
+        slices[fmt] = _rows(settings, "SELECT openalex_id FROM works ORDER BY 1")
+        assert summary.works_stored == len(slices[fmt])
+        # Tagging agrees: every stored work is PM-relevant.
+        assert _rows(settings, "SELECT count(*) FROM work_flags WHERE NOT pm_relevant") == [(0,)]
+    assert 0 < len(slices["jsonl"]) < len(records) // 2
+    assert slices["jsonl"] == slices["parquet"]
 
 
 def test_a_corpus_made_before_updated_date_gets_the_column(tmp_path: Path) -> None:

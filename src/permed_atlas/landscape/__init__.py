@@ -19,6 +19,7 @@ from permed_atlas.landscape.ingest import (
 )
 from permed_atlas.landscape.ingest._common import SYNTHETIC_MARKER
 from permed_atlas.landscape.ingest.openalex import rebuild_abstract, work_from_openalex
+from permed_atlas.landscape.ingest.runs import IngestRun, RunCounts
 from permed_atlas.landscape.models import Contributor, Institution, Term, Work
 from permed_atlas.landscape.network import build_collaboration_graph, export_network
 from permed_atlas.landscape.regions import (
@@ -31,6 +32,8 @@ from permed_atlas.landscape.report import build_report
 from permed_atlas.landscape.service import (
     complete_and_publish,
     complete_corpus,
+    latest_ingest_runs,
+    recorded_run,
     run_ingest,
     tagged_corpus,
 )
@@ -65,6 +68,7 @@ from permed_atlas.landscape.store.indicators import (
     topic_mix,
     topic_trends,
 )
+from permed_atlas.landscape.store.merges import record_merges
 from permed_atlas.landscape.store.provenance import (
     SYNTHETIC_SOURCE,
     CorpusSummary,
@@ -110,6 +114,7 @@ __all__ = [
     "Explanation",
     "Indicators",
     "IngestError",
+    "IngestRun",
     "IngestSummary",
     "Institution",
     "LandscapeError",
@@ -125,6 +130,7 @@ __all__ = [
     "RegionYearCount",
     "Rule",
     "RuleSet",
+    "RunCounts",
     "TaggingRuleError",
     "TaggingSummary",
     "Term",
@@ -148,11 +154,14 @@ __all__ = [
     "ingest_file",
     "ingest_files",
     "load_region_sets",
+    "latest_ingest_runs",
     "load_rules",
     "needs_tagging",
     "open_corpus",
     "output_by_year_region",
     "patents_by_applicant_region",
+    "record_merges",
+    "recorded_run",
     "region_countries",
     "resolve_work_id",
     "rules_path_for",

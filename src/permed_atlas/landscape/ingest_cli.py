@@ -1,4 +1,5 @@
-"""``permed ingest openalex|pubmed|patents FILE...``: read real files into the corpus.
+"""``permed ingest openalex|pubmed|patents FILE...``: read real files into the corpus;
+``permed ingest runs``: what the ingests and syncs did.
 
 Options and printing only; the steps (ingest, record each file, tag, index, publish a
 snapshot), what is reported per record and per file, and when the run fails are
@@ -13,6 +14,7 @@ from typing import Annotated
 import typer
 
 from permed_atlas.landscape.ingest.pipeline import Source
+from permed_atlas.landscape.ingest.runs import IngestRun
 from permed_atlas.landscape.service.ingest import run_ingest
 from permed_atlas.settings import get_settings
 
@@ -104,3 +106,31 @@ def patents(
     Example: ``permed ingest patents lens-export.jsonl EP3782854A1.xml``
     """
     _command(files, "patents", dry_run, no_tag, 1, memory_limit)
+
+
+@app.command()
+def runs(
+    limit: Annotated[int, typer.Option("--limit", min=1, max=10_000, help="How many.")] = 20,
+) -> None:
+    """List the latest ingest and sync runs, newest first: status, counts, what was read.
+
+    ``permed ingest`` records one run per file, ``permed sync openalex-snapshot`` one per
+    sync (``running`` while it runs; ``failed`` with the reason when it stopped early).
+
+    Example: ``permed ingest runs --limit 5``
+    """
+    from permed_atlas.landscape.service.runs import latest_ingest_runs
+
+    for run in latest_ingest_runs(get_settings(), limit=limit):
+        typer.echo(run_line(run))
+
+
+def run_line(run: IngestRun) -> str:
+    """One run as ``permed ingest runs`` prints it."""
+    started = run.started_at.strftime("%Y-%m-%d %H:%M:%S")
+    line = (
+        f"#{run.id} {started} {run.source} {run.status}: files {run.files}, read {run.read}, "
+        f"stored {run.stored} (updated {run.updated}), duplicates {run.duplicates}, "
+        f"rejected {run.rejected}, removed {run.removed}; {run.path}"
+    )
+    return f"{line} ({run.message})" if run.message else line

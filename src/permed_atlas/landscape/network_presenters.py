@@ -12,8 +12,8 @@ from urllib.parse import urlencode
 
 from starlette.responses import Response
 
-from permed_atlas.landscape.filters import LandscapeFilter
 from permed_atlas.i18n import gettext
+from permed_atlas.landscape.filters import LandscapeFilter
 from permed_atlas.landscape.network import (
     build_collaboration_graph,
     write_gexf,

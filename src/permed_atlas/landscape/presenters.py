@@ -25,9 +25,11 @@ from permed_atlas.errors import InvalidInputError
 from permed_atlas.i18n import current_language, gettext, localized
 from permed_atlas.landscape.charts import INDICATOR_TITLES, SMALL_BASE, ChartLabels, build_charts
 from permed_atlas.landscape.errors import LandscapeError
+from permed_atlas.landscape.ingest.runs import list_ingest_runs
 from permed_atlas.landscape.regions import load_region_sets, user_regions_dir
 from permed_atlas.landscape.schemas import (
     DashboardPublic,
+    IngestRunPublic,
     SearchResultPublic,
     WorkPublic,
 )
@@ -39,7 +41,11 @@ from permed_atlas.landscape.store.indicators import (
     tagged_regions,
 )
 from permed_atlas.landscape.store.search import check_facet_values, export_search, search_works
-from permed_atlas.landscape.store.work_detail import load_work_detail
+from permed_atlas.landscape.store.work_detail import (
+    MovedWork,
+    load_work_detail,
+    locate_work,
+)
 from permed_atlas.landscape.topics import load_rules
 from permed_atlas.settings import Settings
 from permed_atlas.spreadsheet import SafeDictWriter
@@ -277,6 +283,20 @@ def export_response(corpus: Any, query: SearchQuery, fmt: str) -> Response:
     if rows < total:
         headers["X-Export-Truncated"] = "true"
     return Response(content=data, media_type=media, headers=headers)
+
+
+def ingest_runs_public(session: Any, *, limit: int) -> list[IngestRunPublic]:
+    """The latest recorded ingests and syncs, newest first."""
+    return [
+        IngestRunPublic.model_validate(dataclasses.asdict(run))
+        for run in list_ingest_runs(session, limit=limit)
+    ]
+
+
+def work_or_move(settings: Settings, corpus: Any, reference: str) -> WorkPublic | MovedWork:
+    """The work a link names (corpus id or OpenAlex id), or where OpenAlex merged it into."""
+    found = locate_work(corpus, reference)
+    return found if isinstance(found, MovedWork) else work_public(settings, corpus, found)
 
 
 def work_public(settings: Settings, corpus: Any, work_id: int) -> WorkPublic:

@@ -21,19 +21,22 @@ from permed_atlas.landscape.presenters import (
     export_response,
     facet_choices,
     indicator_response,
+    ingest_runs_public,
     query_pairs,
     resolve_facet_labels,
     search_page_public,
-    work_public,
+    work_or_move,
 )
 from permed_atlas.landscape.schemas import (
     DashboardPublic,
+    IngestRunPublic,
     NetworkPublic,
     SearchResultPublic,
     WorkPublic,
 )
 from permed_atlas.landscape.search_query import MAX_PAGE_SIZE, SearchQuery
-from permed_atlas.web.deps import CorpusDep, CorpusVersion, SettingsDep, render
+from permed_atlas.landscape.store.work_detail import MovedWork
+from permed_atlas.web.deps import CorpusDep, CorpusVersion, SessionDep, SettingsDep, render
 from permed_atlas.web.security import CSP_ALLOWING_EVAL
 from permed_atlas.web.templating import templates
 
@@ -138,7 +141,16 @@ FilterParams = Annotated[SearchQuery, Depends(filter_params)]
 Level = Annotated[str, Query(pattern=r"^(country|institution)$")]
 MaxNodes = Annotated[int, Query(ge=2, le=1000)]
 MinWeight = Annotated[int, Query(ge=1, le=1_000_000)]
-WorkId = Annotated[int, PathParam(ge=1, le=2**62, description="the corpus's work id")]
+WorkId = Annotated[
+    str,
+    PathParam(
+        pattern=r"^([1-9]\d{0,17}|[Ww]\d{1,18})$",
+        description="the corpus's work id, or an OpenAlex work id (W…)",
+    ),
+]
+PROVENANCE_RUNS = 5  # the latest ingests and syncs the dashboard lists
+# A work OpenAlex merged into another has moved for good: old links and bookmarks follow.
+MOVED = 301
 Regions = Annotated[list[str] | None, Query(max_length=20)]
 Route = TypeVar("Route", bound=Callable[..., Any])
 
@@ -179,13 +191,17 @@ def search_parquet(corpus: CorpusDep, query: SearchParams) -> Response:
 def work_page(
     request: Request, settings: SettingsDep, corpus: CorpusDep, work_id: WorkId
 ) -> Response:
-    return render(request, "landscape/work.html", {"w": work_public(settings, corpus, work_id)})
+    found = work_or_move(settings, corpus, work_id)
+    if isinstance(found, MovedWork):
+        return RedirectResponse(f"/landscape/works/{found.openalex_id}", status_code=MOVED)
+    return render(request, "landscape/work.html", {"w": found})
 
 
 @router.get("/dashboard")
 def dashboard_page(
     request: Request,
     settings: SettingsDep,
+    session: SessionDep,
     corpus: CorpusDep,
     version: CorpusVersion,
     query: FilterParams,
@@ -195,7 +211,12 @@ def dashboard_page(
     response = render(
         request,
         "landscape/dashboard.html",
-        {"dashboard": dashboard, "filter_qs": urlencode(query_pairs(query, paged=False))},
+        {
+            "dashboard": dashboard,
+            "filter_qs": urlencode(query_pairs(query, paged=False)),
+            # Where the numbers come from: the platform database's record, not the corpus.
+            "runs": ingest_runs_public(session, limit=PROVENANCE_RUNS),
+        },
     )
     # Vega compiles chart expressions with Function(): this page alone may evaluate
     response.headers["Content-Security-Policy"] = CSP_ALLOWING_EVAL
@@ -237,10 +258,23 @@ def search_export(
     return export_response(corpus, query, format)
 
 
-@api_router.get("/works/{work_id}", response_model=WorkPublic)
-def work_json(settings: SettingsDep, corpus: CorpusDep, work_id: WorkId) -> WorkPublic:
-    """One work: all fields, contributors with institutions and countries, tags and why."""
-    return work_public(settings, corpus, work_id)
+@api_router.get(
+    "/works/{work_id}",
+    response_model=WorkPublic,
+    responses={MOVED: {"description": "merged by OpenAlex into the work at Location"}},
+)
+def work_json(settings: SettingsDep, corpus: CorpusDep, work_id: WorkId) -> Any:
+    """One work: all fields, contributors with institutions and countries, tags and why.
+
+    ``work_id`` is the corpus's id or an OpenAlex id; a work OpenAlex merged into another
+    answers 301 to the surviving work.
+    """
+    found = work_or_move(settings, corpus, work_id)
+    if isinstance(found, MovedWork):
+        return RedirectResponse(
+            f"/api/v1/landscape/works/{found.openalex_id}", status_code=MOVED
+        )
+    return found
 
 
 @api_router.get("/dashboard", response_model=DashboardPublic)
@@ -272,6 +306,14 @@ def indicator_json(
 ) -> Any:
     """One indicator's table, as JSON rows or CSV."""
     return indicator_response(settings, version, corpus, query, indicator, format, regions)
+
+
+@api_router.get("/runs", response_model=list[IngestRunPublic])
+def runs_json(
+    session: SessionDep, limit: Annotated[int, Query(ge=1, le=1000)] = 20
+) -> list[IngestRunPublic]:
+    """The latest ingests and syncs, newest first (as ``permed ingest runs`` lists them)."""
+    return ingest_runs_public(session, limit=limit)
 
 
 @api_router.get("/network", response_model=NetworkPublic)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from pydantic import BaseModel, Field
@@ -167,3 +168,22 @@ class NetworkPublic(BaseModel):
     edges: list[NetworkEdgePublic]
     legend: NetworkLegendPublic
     downloads: dict[str, str]
+
+
+class IngestRunPublic(BaseModel):
+    """One recorded ingest (a file) or sync (many files): where the corpus's works came from."""
+
+    id: int
+    source: str = Field(description="openalex, pubmed, patents or openalex-snapshot")
+    path: str = Field(description="the file read, or a sync's destination folder")
+    status: str = Field(description="running, finished or failed")
+    message: str | None = Field(description="why a run failed")
+    started_at: datetime
+    finished_at: datetime | None
+    files: int
+    read: int
+    stored: int = Field(description="records that added a work or changed one")
+    updated: int = Field(description="of those, records that changed a work already stored")
+    duplicates: int
+    rejected: int
+    removed: int = Field(description="works withdrawn or merged away")

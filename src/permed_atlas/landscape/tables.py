@@ -11,7 +11,7 @@ from permed_atlas.db import Base
 
 
 class IngestRunRow(Base):
-    """One ``permed ingest`` of one file, with what it read and stored."""
+    """One ``permed ingest`` of one file, or one ``permed sync`` of many, with what it did."""
 
     __tablename__ = "ingest_run"
 
@@ -24,3 +24,8 @@ class IngestRunRow(Base):
     stored: Mapped[int] = mapped_column(Integer, default=0)
     duplicates: Mapped[int] = mapped_column(Integer, default=0)
     rejected: Mapped[int] = mapped_column(Integer, default=0)
+    status: Mapped[str] = mapped_column(String(16), default="finished", server_default="finished")
+    files: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    updated: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    removed: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    message: Mapped[str | None] = mapped_column(Text, nullable=True)

@@ -13,6 +13,7 @@ from datetime import date
 from pathlib import Path
 
 import duckdb
+import httpx
 
 from permed_atlas.landscape import (
     RuleSet,
@@ -22,8 +23,9 @@ from permed_atlas.landscape import (
     load_rules,
     open_corpus,
     publish_snapshot,
+    record_merges,
+    recorded_run,
     rules_path_for,
-    withdraw_records,
 )
 from permed_atlas.settings import Settings
 from permed_atlas.sources.errors import SnapshotError
@@ -35,15 +37,15 @@ from permed_atlas.sources.snapshot_manifest import (
     Part,
     http_url,
 )
-from permed_atlas.sources.snapshot_state import load_state, save_state
+from permed_atlas.sources.snapshot_state import SyncState, load_state, save_state
 from permed_atlas.sources.snapshot_sync import (
     SyncSummary,
     download_parts,
     list_bucket,
     local_path,
-    merged_ids_of,
     plan_parts,
     read_manifest,
+    read_merges,
     snapshot_client,
     synced_through,
 )
@@ -58,7 +60,8 @@ class SyncOptions:
     :param dest: the local copy of the bucket (and the sync state).
     :param fmt: "jsonl" or "parquet".
     :param since: the oldest ``updated_date`` partition wanted.
-    :param pm_only: keep only PM-relevant works (Parquet: filtered in the scan).
+    :param pm_only: keep only PM-relevant works (Parquet: filtered in the scan; JSON Lines:
+        judged by tagging's rules batch by batch, before anything is stored).
     :param base_url: the bucket's HTTPS address.
     :param tag: tag, index and publish after ingesting.
     :param policy: download retries and backoff.
@@ -83,23 +86,41 @@ class Hooks:
     sleep: Callable[[float], None] = time.sleep
 
 
+SOURCE = "openalex-snapshot"  # the source its runs are recorded under in ingest_run
+
+
 def sync_openalex_snapshot(
     options: SyncOptions, *, settings: Settings, hooks: Hooks = Hooks()
 ) -> SyncSummary:
     """Sync the snapshot into ``options.dest`` and ingest what is new into the corpus.
 
+    The sync is recorded in ``ingest_run`` (``permed ingest runs``): ``finished`` with
+    what it added, updated and removed, or ``failed`` with the reason and what it did
+    before; the state in DEST moves past a part only once the part is whole in the corpus.
+
     :param options: what to sync.
-    :param settings: gives the corpus and the tagging rules.
+    :param settings: gives the corpus, the tagging rules and the platform database.
     :param hooks: progress callbacks.
     """
-    if options.pm_only and options.fmt != "parquet":
-        raise SnapshotError(
-            "--pm-only filters inside the Parquet scan: use it with --format parquet"
-        )
     dest = options.dest
     dest.mkdir(parents=True, exist_ok=True)
-    state = load_state(dest)
     summary = SyncSummary()
+    with recorded_run(settings, source=SOURCE, path=str(dest.resolve())) as counts:
+        try:
+            _sync(options, settings, hooks, summary)
+        finally:
+            counts.files = len(summary.parts_ingested) + summary.merge_files
+            counts.read = summary.works_read
+            counts.stored = summary.works_stored
+            counts.updated = summary.works_replaced
+            counts.duplicates = summary.works_unchanged
+            counts.removed = summary.merged_away
+    return summary
+
+
+def _sync(options: SyncOptions, settings: Settings, hooks: Hooks, summary: SyncSummary) -> None:
+    dest = options.dest
+    state = load_state(dest)
     with snapshot_client() as client:
         manifest = read_manifest(
             client, options.base_url, options.fmt, dest, policy=options.policy, sleep=hooks.sleep
@@ -117,22 +138,7 @@ def sync_openalex_snapshot(
             progress=hooks.downloaded,
             summary=summary,
         )
-        listed = list_bucket(
-            client, options.base_url, MERGED_IDS_PREFIX, policy=options.policy, sleep=hooks.sleep
-        )
-        merged_files = []
-        for item in sorted(listed, key=lambda f: f.key):
-            if item.key in state.merged_ids or not item.key.endswith(".csv.gz"):
-                continue
-            path = download_file(
-                client,
-                http_url(options.base_url, item.key),
-                local_path(dest, item.key),
-                size=item.size,
-                policy=options.policy,
-                sleep=hooks.sleep,
-            )
-            merged_files.append((item.key, path))
+        merged_files = _download_merged_ids(client, options, state, hooks)
     rules = load_rules(rules_path_for(settings.data_dir))
     with open_corpus(settings.corpus_path, lock_wait=LOCK_WAIT_SECONDS) as corpus:
         for part in parts:
@@ -141,10 +147,9 @@ def sync_openalex_snapshot(
             save_state(dest, state)
             hooks.ingested(part)
         for key, path in merged_files:
-            ids = merged_ids_of(path)
-            summary.merged_away += withdraw_records(
-                corpus, source="openalex", id_type="openalex_id", ids=ids
-            )
+            # After the parts: a part of this release may still hold a merged-away work.
+            summary.merged_away += record_merges(corpus, merges=read_merges(path))
+            summary.merge_files += 1
             state.merged_ids.add(key)
             save_state(dest, state)
         done = state.of(options.fmt)
@@ -159,7 +164,29 @@ def sync_openalex_snapshot(
                 rebuild_aggregates=bool(summary.merged_away),
             )
             publish_snapshot(corpus, settings.corpus_path)
-    return summary
+
+
+def _download_merged_ids(
+    client: httpx.Client, options: SyncOptions, state: SyncState, hooks: Hooks
+) -> list[tuple[str, Path]]:
+    """The merged-ids files not applied yet, downloaded, oldest first."""
+    listed = list_bucket(
+        client, options.base_url, MERGED_IDS_PREFIX, policy=options.policy, sleep=hooks.sleep
+    )
+    files = []
+    for item in sorted(listed, key=lambda f: f.key):
+        if item.key in state.merged_ids or not item.key.endswith(".csv.gz"):
+            continue
+        path = download_file(
+            client,
+            http_url(options.base_url, item.key),
+            local_path(options.dest, item.key),
+            size=item.size,
+            policy=options.policy,
+            sleep=hooks.sleep,
+        )
+        files.append((item.key, path))
+    return files
 
 
 def _ingest_part(
@@ -171,15 +198,18 @@ def _ingest_part(
     summary: SyncSummary,
 ) -> None:
     path = local_path(dest, part.key)
+    pm_rules = rules if options.pm_only else None
     if options.fmt == "parquet":
         from permed_atlas.sources.parquet_ingest import ingest_parquet
 
         # The footer's count was checked at download; a PM slice reads fewer on purpose.
-        result = ingest_parquet([path], corpus=corpus, pm_rules=rules if options.pm_only else None)
+        result = ingest_parquet([path], corpus=corpus, pm_rules=pm_rules)
         read, stored = result.read, result.stored
+        replaced, unchanged = result.merged, result.duplicates
     else:
-        result_jsonl = ingest_file(path, source="openalex", corpus=corpus)
+        result_jsonl = ingest_file(path, source="openalex", corpus=corpus, pm_rules=pm_rules)
         read, stored, problems = result_jsonl.read, result_jsonl.stored, result_jsonl.problems
+        replaced, unchanged = result_jsonl.merged, result_jsonl.duplicates
         if problems:
             raise SnapshotError(f"{path}: {'; '.join(problems)}; not marked as synced")
         if part.records is not None and read != part.records:
@@ -190,3 +220,5 @@ def _ingest_part(
     summary.parts_ingested.append(part.key)
     summary.works_read += read
     summary.works_stored += stored
+    summary.works_replaced += replaced
+    summary.works_unchanged += unchanged

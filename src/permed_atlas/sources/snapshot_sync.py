@@ -11,7 +11,6 @@ part; a killed sync resumes where it stopped.
 
 from __future__ import annotations
 
-import gzip
 import xml.etree.ElementTree as ET
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -21,6 +20,7 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 import httpx
+import pyarrow as pa
 
 from permed_atlas.sources.errors import DownloadError, SnapshotError
 from permed_atlas.sources.snapshot_download import RETRY_STATUSES, RetryPolicy, download_file
@@ -57,7 +57,9 @@ class SyncSummary:
     works_read: int = 0
     works_stored: int = 0
     works_replaced: int = 0
+    works_unchanged: int = 0
     merged_away: int = 0
+    merge_files: int = 0
     synced_through: date | None = None
 
     def line(self) -> str:
@@ -65,8 +67,9 @@ class SyncSummary:
         return (
             f"parts listed {self.parts_listed}, downloaded {len(self.parts_downloaded)} "
             f"({self.bytes_downloaded:,} bytes), ingested {len(self.parts_ingested)}; "
-            f"works read {self.works_read}, stored {self.works_stored}, "
-            f"merged away {self.merged_away}; synced through "
+            f"works read {self.works_read}, stored {self.works_stored} "
+            f"({self.works_replaced} of them updated), merged away {self.merged_away}; "
+            "synced through "
             f"{self.synced_through.isoformat() if self.synced_through else 'nothing yet'}"
         )
 
@@ -193,26 +196,42 @@ def synced_through(manifest: Manifest, ingested: set[str], since: date | None) -
     return max(below) if below else None
 
 
-def merged_ids_of(path: Path) -> list[str]:
-    """The merged-away work ids (``W123``) of one ``merge_date,id,merge_into_id`` csv.gz file.
+def read_merges(path: Path) -> pa.Table:
+    """The merges of one ``merge_date,id,merge_into_id`` csv.gz file, as text columns
+    ``merged_id``, ``merged_into``, ``merge_date`` (ids as the file writes them).
 
     :param path: the downloaded file.
     """
-    import csv
+    import pyarrow.csv as pacsv
 
-    ids = []
     try:
-        with gzip.open(path, "rt", encoding="utf-8", newline="") as stream:
-            reader = csv.DictReader(stream)
-            if reader.fieldnames is None or "id" not in reader.fieldnames:
-                raise SnapshotError(f"{path}: a merged-ids file needs an 'id' column")
-            for row in reader:
-                value = (row.get("id") or "").strip().rpartition("/")[2]
-                if value:
-                    ids.append(value if value[0] in "Ww" else f"W{value}")
-    except (OSError, EOFError, UnicodeDecodeError, csv.Error) as exc:
+        table = pacsv.read_csv(
+            path,
+            convert_options=pacsv.ConvertOptions(
+                column_types={
+                    "merge_date": pa.string(),
+                    "id": pa.string(),
+                    "merge_into_id": pa.string(),
+                }
+            ),
+        )
+    except (OSError, pa.ArrowInvalid, EOFError) as exc:
         raise SnapshotError(f"{path}: unreadable merged-ids file: {exc}") from exc
-    return [value.upper() for value in ids]
+    for column in ("id", "merge_into_id"):
+        if column not in table.column_names:
+            raise SnapshotError(f"{path}: a merged-ids file needs an {column!r} column")
+    dates = (
+        table.column("merge_date")
+        if "merge_date" in table.column_names
+        else pa.nulls(table.num_rows, pa.string())
+    )
+    return pa.table(
+        {
+            "merged_id": table.column("id"),
+            "merged_into": table.column("merge_into_id"),
+            "merge_date": dates,
+        }
+    )
 
 
 def manifest_url(base_url: str, fmt: Format) -> str:

@@ -55,14 +55,18 @@ def openalex_snapshot(
     ] = "jsonl",
     since: Annotated[
         str | None,
-        typer.Option("--since", help="Oldest updated_date partition wanted (YYYY-MM-DD)."),
+        typer.Option(
+            "--since",
+            help="Oldest updated_date partition wanted (YYYY-MM-DD); older ones are "
+            "skipped now and by later syncs of DEST.",
+        ),
     ] = None,
     pm_only: Annotated[
         bool,
         typer.Option(
             "--pm-only",
-            help="Keep only PM-relevant works, filtered inside the "
-            "Parquet scan (needs --format parquet).",
+            help="Keep only the works the tagging rules mark PM-relevant "
+            "(Parquet: inside the scan; JSON Lines: before storing).",
         ),
     ] = False,
     no_tag: Annotated[
@@ -74,7 +78,8 @@ def openalex_snapshot(
     Reads the bucket's manifest over HTTPS (no credentials), downloads only the
     partitions newer than the last sync into DEST (resuming cut downloads, checking
     sizes), ingests them (a newer copy of a work replaces the stored one) and drops
-    the works OpenAlex merged into others.
+    the works OpenAlex merged into others (remembering them, so they never come back).
+    Each sync is recorded: ``permed ingest runs``.
 
     Example: ``permed sync openalex-snapshot --dest /data/openalex --format parquet --pm-only``
     """

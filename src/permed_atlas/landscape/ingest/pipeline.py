@@ -28,7 +28,9 @@ from permed_atlas.landscape.ingest.openalex import is_document_file, parse_opena
 from permed_atlas.landscape.ingest.patents import parse_patents
 from permed_atlas.landscape.ingest.pubmed import parse_pubmed
 from permed_atlas.landscape.models import Deletion, Work
+from permed_atlas.landscape.store.pm_slice import PmSlice
 from permed_atlas.landscape.store.withdrawals import withdraw_records
+from permed_atlas.landscape.topics import RuleSet
 
 Source = Literal["openalex", "pubmed", "patents"]
 SOURCES: tuple[str, ...] = ("openalex", "pubmed", "patents")
@@ -49,12 +51,14 @@ _PARSERS: dict[str, Callable[[Path | str], Iterator[Record]]] = {
 class IngestSummary:
     """Counts of one ingest (one file, or the total of several).
 
-    ``read`` = ``stored`` + ``duplicates`` + ``rejected``. ``stored`` records
-    added a work or new information to one (``merged`` of them into a work
+    ``read`` = ``stored`` + ``duplicates`` + ``rejected`` + ``skipped``. ``stored``
+    records added a work or new information to one (``merged`` of them into a work
     already there); ``duplicates`` changed nothing; ``rejected`` were
-    malformed and skipped. ``deleted`` works were withdrawn by the file (PubMed
-    ``DeleteCitation``). ``unresolved_affiliations`` counts contributors whose
-    affiliation text named no country we could read. ``errors`` keeps the first
+    malformed and skipped; ``skipped`` were well formed and left out on purpose
+    (not PM-relevant under ``pm_rules``, or merged by OpenAlex into another work).
+    ``deleted`` works were withdrawn by the file (PubMed ``DeleteCitation``).
+    ``unresolved_affiliations`` counts contributors whose affiliation text named no
+    country we could read. ``errors`` keeps the first
     1,000 rejections. ``problems`` says why a file was not read to its end (cut,
     unreadable); the counts are then those of the records before the break,
     which are stored: the counts always say what the corpus gained.
@@ -66,6 +70,7 @@ class IngestSummary:
     rejected: int = 0
     merged: int = 0
     deleted: int = 0
+    skipped: int = 0
     unresolved_affiliations: int = 0
     errors: tuple[RecordError, ...] = ()
     problems: tuple[str, ...] = ()
@@ -80,6 +85,8 @@ class IngestSummary:
             f"read {self.read}, stored {self.stored}, "
             f"duplicates {self.duplicates}, rejected {self.rejected}"
         )
+        if self.skipped:
+            line += f", skipped {self.skipped}"
         if self.deleted:
             line += f", deleted {self.deleted}"
         if self.problems and self.path is not None:
@@ -95,6 +102,7 @@ SUMMED_COUNTS = (
     "rejected",
     "merged",
     "deleted",
+    "skipped",
     "unresolved_affiliations",
 )
 
@@ -132,12 +140,14 @@ class _Tally:
         corpus: duckdb.DuckDBPyConnection,
         progress: Callable[[int], None] | None,
         on_error: Callable[[RecordError], None] | None,
+        pm: PmSlice | None = None,
     ) -> None:
         self.corpus = corpus
         self.progress = progress
         self.on_error = on_error
+        self.pm = pm
         self.read = self.stored = self.duplicates = self.rejected = 0
-        self.merged = self.unresolved_affiliations = self.pending = self.deleted = 0
+        self.merged = self.unresolved_affiliations = self.pending = self.deleted = self.skipped = 0
         self.errors: list[RecordError] = []
         self.work_ids: list[int] = []
 
@@ -160,10 +170,19 @@ class _Tally:
             self.progress(self.pending)
         self.pending = 0
 
-    def add(self, result: corpus_store.StoreResult) -> None:
+    def store(self, batch: corpus_store.RowBatch, record: Callable[[int], Work]) -> None:
+        """Store a batch, less the records the PM slice leaves out."""
+        if self.pm is not None:
+            kept = self.pm.indexes(batch.tables)
+            if len(kept) < batch.count:
+                self.skipped += batch.count - len(kept)
+                batch, of_batch = corpus_store.select_records(batch, kept), record
+                record = lambda index: of_batch(kept[index])  # noqa: E731
+        result = corpus_store.store_row_batch(self.corpus, batch=batch, record=record)
         self.stored += result.stored
         self.duplicates += result.duplicates
         self.merged += result.merged
+        self.skipped += result.superseded
         self.work_ids.extend(result.work_ids)
         self.report()
 
@@ -173,7 +192,8 @@ def _ingest_serial(file: Path, source: str, tally: _Tally, batch_size: int) -> N
 
     def flush() -> None:
         if batch:
-            tally.add(corpus_store.store_works(tally.corpus, works=batch))
+            works = list(batch)
+            tally.store(corpus_store.row_batch(works), works.__getitem__)
             batch.clear()
 
     try:
@@ -211,11 +231,7 @@ def _ingest_parallel(file: Path, tally: _Tally, batch_size: int, workers: int) -
     def flush() -> None:
         batch = corpus_store.concat_row_batches(parts)
         lines = list(raw)
-        tally.add(
-            corpus_store.store_row_batch(
-                tally.corpus, batch=batch, record=lambda i: reparse(lines[i], path=str(file))
-            )
-        )
+        tally.store(batch, lambda i: reparse(lines[i], path=str(file)))
         parts.clear()
         raw.clear()
 
@@ -247,6 +263,7 @@ def ingest_file(
     on_error: Callable[[RecordError], None] | None = None,
     batch_size: int = BATCH_SIZE,
     workers: int = 1,
+    pm_rules: RuleSet | None = None,
 ) -> IngestSummary:
     """Ingest one file; malformed records are reported through ``on_error`` and skipped.
 
@@ -264,13 +281,15 @@ def ingest_file(
     :param on_error: called with each malformed record's error.
     :param batch_size: records per transaction.
     :param workers: parsing processes for OpenAlex JSON Lines; 1 parses in this process.
+    :param pm_rules: store only the records these rules' ``pm`` topic marks PM-relevant
+        (judged as tagging judges them; the others count as ``skipped``).
     """
     if source not in _PARSERS:
         raise IngestError(f"unknown source {source!r}: use one of {', '.join(SOURCES)}")
     file = Path(path)
     check_file(file, source=source)
     started = time.perf_counter()
-    tally = _Tally(corpus, progress, on_error)
+    tally = _Tally(corpus, progress, on_error, PmSlice(pm_rules) if pm_rules else None)
     problems: list[str] = []
     # Parsed records hold no reference cycles, yet the cyclic collector would scan
     # every live object again and again while a batch builds up; it is paused
@@ -293,6 +312,8 @@ def ingest_file(
     finally:
         if paused:
             gc.enable()
+        if tally.pm is not None:
+            tally.pm.close()
     return IngestSummary(
         **{name: getattr(tally, name) for name in SUMMED_COUNTS},
         errors=tuple(tally.errors),

@@ -13,6 +13,7 @@ a batch costs a handful of SQL statements, not one per record.
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -28,6 +29,7 @@ from permed_atlas.landscape.ingest.merge import IdKey, StoredWork, stored_from_r
 from permed_atlas.landscape.models import Contributor, Institution, Term, Work
 from permed_atlas.landscape.store._duck import registered, transaction, work_id_table
 from permed_atlas.landscape.store._merging import Groups, Merging
+from permed_atlas.landscape.store.merges import superseded_records
 
 SCHEMA_SQL = (Path(__file__).parent / "corpus_schema.sql").read_text(encoding="utf-8")
 
@@ -74,13 +76,16 @@ class StoreResult:
     """What one batch did: records that changed the corpus, records that changed nothing.
 
     ``merged`` counts the stored records that were folded into a work already
-    there (e.g. the PubMed record of a work first read from OpenAlex).
+    there (e.g. the PubMed record of a work first read from OpenAlex);
+    ``superseded`` the records left out because OpenAlex merged their work into
+    another (see :mod:`permed_atlas.landscape.store.merges`).
     """
 
     stored: int
     duplicates: int
     merged: int
     work_ids: tuple[int, ...]
+    superseded: int = 0
 
 
 def open_corpus(
@@ -192,6 +197,22 @@ def concat_row_batches(batches: Sequence[RowBatch]) -> RowBatch:
     return RowBatch(count=offset, ids=ids, tables=tables)
 
 
+def select_records(batch: RowBatch, indexes: Sequence[int]) -> RowBatch:
+    """The records of ``batch`` at ``indexes`` (ascending), renumbered from 0.
+
+    :param batch: parsed rows.
+    :param indexes: the records to keep.
+    """
+    new_index_of = [-1] * batch.count
+    for new, old in enumerate(indexes):
+        new_index_of[old] = new
+    return RowBatch(
+        count=len(indexes),
+        ids=[batch.ids[old] for old in indexes],
+        tables=_renumbered(batch.tables, new_index_of),
+    )
+
+
 def store_works(connection: duckdb.DuckDBPyConnection, *, works: Sequence[Work]) -> StoreResult:
     """Write a batch of records to the corpus in one transaction, merging known works.
 
@@ -214,8 +235,13 @@ def store_row_batch(
     :param batch: the rows, as built by :func:`row_batch` or by parsing processes.
     :param record: the Work of the batch's i-th record.
     """
+    superseded = superseded_records(connection, batch.ids) if batch.count else set()
+    if superseded:
+        kept = [index for index in range(batch.count) if index not in superseded]
+        batch, of_batch = select_records(batch, kept), record
+        record = lambda index: of_batch(kept[index])  # noqa: E731
     if not batch.count:
-        return StoreResult(0, 0, 0, ())
+        return StoreResult(0, 0, 0, (), len(superseded))
     groups = Groups(batch.count)
     first_with: dict[IdKey, int] = {}
     first = first_with.setdefault
@@ -225,7 +251,10 @@ def store_row_batch(
             if seen != index:
                 groups.union(seen, index)
     with transaction(connection, failure="cannot write to the corpus"):
-        return _store_grouped(connection, batch, record, groups, first_with)
+        result = _store_grouped(connection, batch, record, groups, first_with)
+    if superseded:
+        result = dataclasses.replace(result, superseded=len(superseded))
+    return result
 
 
 def _store_grouped(

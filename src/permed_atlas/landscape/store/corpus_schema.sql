@@ -64,6 +64,16 @@ CREATE TABLE IF NOT EXISTS work_ids (
     work_id  BIGINT NOT NULL
 );
 
+-- OpenAlex works merged into others (the snapshot's merged_ids): a record still holding a
+-- merged id is not stored again, and a link to it leads to the survivor (store/merges.py).
+-- old_work_id, not work_id: deleting a work's rows must not delete what it was merged into.
+CREATE TABLE IF NOT EXISTS merged_works (
+    merged_id   VARCHAR NOT NULL,            -- 'W123', merged away
+    merged_into VARCHAR NOT NULL,            -- 'W456', the work it was merged into
+    merge_date  VARCHAR,
+    old_work_id BIGINT                       -- the corpus id the merged work had, if stored
+);
+
 -- Tags, recomputed by tagging from the rows above and the region and topic data files.
 CREATE TABLE IF NOT EXISTS work_countries (
     work_id      BIGINT NOT NULL,

@@ -17,6 +17,7 @@ from permed_atlas.landscape.explain import (
     pm_reason,
 )
 from permed_atlas.landscape.regions import RegionSet
+from permed_atlas.landscape.store.merges import surviving_openalex_id
 from permed_atlas.landscape.store.tagging import normalised_term_sql, work_text_sql
 from permed_atlas.landscape.topics import KEYWORD_KINDS, PM_TOPIC, PREFIX_KINDS, TERM_KINDS, RuleSet
 from permed_atlas.types import RegionCode
@@ -67,6 +68,9 @@ def resolve_work_id(connection: duckdb.DuckDBPyConnection, identifier: str) -> i
     ).fetchone()
     if row:
         return int(row[0])
+    if match and (survivor := surviving_openalex_id(connection, match.group(1))):
+        # OpenAlex merged this work into another: the survivor is the work now
+        return resolve_work_id(connection, survivor)
     raise WorkNotFoundError(f"no work with identifier {identifier!r} in the corpus")
 
 

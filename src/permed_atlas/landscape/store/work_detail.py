@@ -12,6 +12,7 @@ import pycountry
 from permed_atlas.errors import NotFoundError
 from permed_atlas.i18n import Message, gettext_noop
 from permed_atlas.landscape.errors import LandscapeError
+from permed_atlas.landscape.store.merges import surviving_openalex_id, survivor_of_work_id
 from permed_atlas.landscape.store.provenance import is_synthetic
 
 WORK_FIELDS = (
@@ -198,3 +199,33 @@ def load_work_detail(connection: duckdb.DuckDBPyConnection, work_id: int) -> Wor
         links=() if synthetic else links_for(values),
         synthetic=synthetic,
     )
+
+
+@dataclass(frozen=True, slots=True)
+class MovedWork:
+    """A work OpenAlex merged into another: the OpenAlex id of the work it lives on as."""
+
+    openalex_id: str
+
+
+def locate_work(connection: duckdb.DuckDBPyConnection, reference: str) -> int | MovedWork:
+    """The corpus id of the work a link names, or where a merged-away work went.
+
+    :param connection: a corpus connection.
+    :param reference: the corpus's own id (``42``) or an OpenAlex id (``W2741809807``).
+    """
+    value = reference.strip().upper()
+    if value.isdigit():
+        work_id = int(value)
+        moved = survivor_of_work_id(connection, work_id)
+        return MovedWork(moved) if moved else work_id
+    rows = connection.execute(
+        "SELECT work_id FROM work_ids WHERE id_type = 'openalex_id' AND id_value = ? LIMIT 1",
+        [value],
+    ).fetchall()
+    if rows:
+        return int(rows[0][0])
+    moved = surviving_openalex_id(connection, value)
+    if moved:
+        return MovedWork(moved)
+    raise WorkMissingError(f"no work with OpenAlex id {value} in the corpus")
