@@ -320,8 +320,9 @@ def search_sql(
         "NULL::BIGINT, NULL::BIGINT, NULL, NULL, NULL::INTEGER, NULL, NULL::INTEGER, "
         "NULL, NULL::DOUBLE"
     )
+    matched = matched_sql(query, terms, params, bits, facet_ids=filtered)
     return f"""
-        WITH matched AS MATERIALIZED ({matched_sql(query, terms, params, bits, facet_ids=filtered)}),
+        WITH matched AS MATERIALIZED ({matched}),
         page AS (SELECT work_id, kind, year, cited_by_count, score FROM matched
                  ORDER BY {order} LIMIT $limit OFFSET $offset),
         tag_counts AS ({tag_counts}),
