@@ -286,3 +286,41 @@ def test_bit_masks_and_facet_table_agree(indexed, monkeypatch, query) -> None:
     assert with_masks.total == without.total
     assert with_masks.hits == without.hits
     assert with_masks.facets == without.facets
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        SearchQuery(regions=("EU27",), topics=("oncology",)),
+        SearchQuery(text="cancer", countries=("CN", "DE"), pm_relevant=True),
+        SearchQuery(year_from=2005, year_to=2015, eu_cn=True, sort="citations"),
+    ],
+)
+def test_facet_counts_are_those_of_the_tag_tables_over_the_result(indexed, query) -> None:
+    # The counts come from the facet value ids each work carries: they must be what
+    # counting the matched works in the tag tables themselves gives.
+    from permed_atlas.landscape.store._search_sql import FACET_LIMITS
+
+    result = search_works(indexed, query)
+    exported, _, total = export_search(indexed, query, format="parquet")
+    assert total == result.total > 0
+    matched = pq.read_table(io.BytesIO(exported)).select(["work_id"])
+    indexed.register("_matched", matched)
+    try:
+        rows = indexed.execute(
+            """
+            SELECT dim, value, count(*) FROM (
+                SELECT 'region' AS dim, region AS value, work_id FROM work_regions
+                UNION SELECT 'country', country_code, work_id FROM work_countries
+                UNION SELECT 'topic', topic, work_id FROM work_topics WHERE topic <> 'pm'
+                UNION SELECT 'institution', institution_name, work_id FROM affiliations
+                      WHERE institution_name <> ''
+            ) JOIN _matched USING (work_id) GROUP BY dim, value
+            """
+        ).fetchall()
+    finally:
+        indexed.unregister("_matched")
+    for dim, limit in FACET_LIMITS.items():
+        expected = sorted(((v, n) for d, v, n in rows if d == dim), key=lambda x: (-x[1], x[0]))
+        got = [(f.value, f.count) for f in result.facets.get(dim, ())]
+        assert got == expected[:limit], dim

@@ -91,3 +91,29 @@ def test_pm_only_sync_keeps_exactly_the_works_tagging_marks_pm(
     assert kept == tagged_pm
     assert flags == [(True,)]
     assert summary.works_read == len(kept)
+
+
+def test_parquet_update_over_a_stored_corpus_equals_json_lines(
+    realdata: Path, tmp_path: Path
+) -> None:
+    # The second ingest has batches whose works are all stored already (merged by the
+    # store) and batches of new works only (written by INSERT ... SELECT): both paths.
+    records = _records(realdata)
+    half = len(records) // 2
+    jsonl = tmp_path / "works.jsonl"
+    jsonl.write_bytes(b"".join(orjson.dumps(r) + b"\n" for r in records))
+    first, everything = tmp_path / "first.parquet", tmp_path / "all.parquet"
+    write_works_parquet(records[:half], first)
+    write_works_parquet(records, everything)
+    with open_corpus(tmp_path / "a.duckdb") as a, open_corpus(tmp_path / "b.duckdb") as b:
+        ingest_file(jsonl, source="openalex", corpus=a)
+        ingest_parquet([first], corpus=b, batch_size=128)
+        again = ingest_parquet([everything], corpus=b, batch_size=128)
+        assert again.duplicates >= half - 128
+        assert again.stored == len(records) - half
+        assert len(set(again.work_ids)) == again.stored
+        expected, got = _content(a), _content(b)
+        ids = b.execute("SELECT count(DISTINCT work_id), count(*) FROM works").fetchall()
+    for table in TABLES:
+        assert got[table] == expected[table], table
+    assert ids == [(len(records), len(records))]

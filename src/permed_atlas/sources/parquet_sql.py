@@ -111,7 +111,7 @@ def pm_filter_sql(rules: RuleSet) -> str:
 
 
 WORKS = f"""
-SELECT idx - $lo AS work_id, 'publication' AS kind, [{SOURCE}] AS sources,
+SELECT idx + $shift AS work_id, 'publication' AS kind, [{SOURCE}] AS sources,
        {short("id")} AS openalex_id, {DOI} AS doi, {digits("ids.pmid")} AS pmid,
        'PMC' || {digits("ids.pmcid")} AS pmcid,
        NULL::VARCHAR AS lens_id, NULL::VARCHAR AS publication_number, NULL::VARCHAR AS family_id,
@@ -122,7 +122,7 @@ FROM _pq_src WHERE idx >= $lo AND idx < $hi ORDER BY idx
 """
 
 _AUTHORS = """
-SELECT idx - $lo AS work_id, generate_subscripts(authorships, 1)::INTEGER AS position,
+SELECT idx + $shift AS work_id, generate_subscripts(authorships, 1)::INTEGER AS position,
        unnest(authorships) AS a
 FROM _pq_src WHERE idx >= $lo AND idx < $hi
 """
@@ -159,22 +159,22 @@ ORDER BY work_id, position, loose, n
 """
 
 _TERM_LISTS = f"""
-SELECT idx - $lo AS work_id, 1 AS scheme_order, 'concept' AS scheme,
+SELECT idx + $shift AS work_id, 1 AS scheme_order, 'concept' AS scheme,
        generate_subscripts(concepts, 1) AS n, unnest(concepts).display_name AS term,
        {short("unnest(concepts).id")} AS term_id, unnest(concepts).score AS score
 FROM _pq_src WHERE idx >= $lo AND idx < $hi
 UNION ALL
 SELECT work_id, 2, 'topic', n, t.display_name, {short("t.id")}, t.score FROM (
-    SELECT idx - $lo AS work_id, generate_subscripts(ts, 1) AS n, unnest(ts) AS t FROM (
+    SELECT idx + $shift AS work_id, generate_subscripts(ts, 1) AS n, unnest(ts) AS t FROM (
         SELECT idx, CASE WHEN len(coalesce(topics, [])) = 0 AND primary_topic IS NOT NULL
             THEN [primary_topic] ELSE topics END AS ts
         FROM _pq_src WHERE idx >= $lo AND idx < $hi))
 UNION ALL
-SELECT idx - $lo, 3, 'keyword', generate_subscripts(keywords, 1),
+SELECT idx + $shift, 3, 'keyword', generate_subscripts(keywords, 1),
        unnest(keywords).display_name, {short("unnest(keywords).id")}, unnest(keywords).score
 FROM _pq_src WHERE idx >= $lo AND idx < $hi
 UNION ALL
-SELECT idx - $lo, 4, 'mesh', generate_subscripts(mesh, 1), unnest(mesh).descriptor_name,
+SELECT idx + $shift, 4, 'mesh', generate_subscripts(mesh, 1), unnest(mesh).descriptor_name,
        nullif(unnest(mesh).descriptor_ui, ''), NULL::DOUBLE
 FROM _pq_src WHERE idx >= $lo AND idx < $hi
 """
@@ -186,3 +186,19 @@ SELECT work_id, scheme, term, term_id, score FROM (
     FROM ({_TERM_LISTS}) WHERE term IS NOT NULL AND term <> ''
 ) WHERE k = 1 ORDER BY work_id, scheme_order, n
 """
+
+KEYS = f"""
+SELECT idx + $shift AS work_id, id_type, id_value FROM (
+    SELECT idx, 'doi' AS id_type, {DOI} AS id_value FROM _pq_src WHERE idx >= $lo AND idx < $hi
+    UNION ALL SELECT idx, 'openalex_id', {short("id")} FROM _pq_src WHERE idx >= $lo AND idx < $hi
+    UNION ALL SELECT idx, 'pmid', {digits("ids.pmid")} FROM _pq_src WHERE idx >= $lo AND idx < $hi
+) WHERE id_value IS NOT NULL ORDER BY idx, id_type
+"""
+"""The identifiers of each work (``Work.identifiers()``: DOI, OpenAlex id, PMID), by id type."""
+
+CLASHES = """
+SELECT (SELECT count(*) FROM (SELECT 1 FROM _pq_keys GROUP BY id_type, id_value
+                              HAVING count(*) > 1))
+     + (SELECT count(*) FROM _pq_keys k JOIN work_ids w USING (id_type, id_value))
+"""
+"""Identifiers a batch's work shares with another work of the batch or of the corpus."""

@@ -9,9 +9,11 @@ own inverted index in the corpus (tables ``search_*``) and ranks with BM25:
 - ``search_facets(dim, value, work_id)`` with the tag values (region, country,
   institution, topic) sorted by (dim, value), for filtering, and
   ``search_facet_values(dim, value, n)`` with their corpus-wide counts;
-- ``search_docs``: one row per work with what filters and sorting need, and a bit
-  mask per facet with few values (``search_bits`` names the bits), so that such a
-  facet filters with one integer AND and is counted in one pass over the result;
+- ``search_docs``: one row per work with what filters and sorting need, a bit mask
+  per facet with few values (``search_bits`` names the bits), so that such a facet
+  filters with one integer AND, and the ids of all its facet values
+  (``search_facet_values.id``), so that the facets of a result are counted by
+  unnesting small integers instead of joining the result to ``search_facets``;
 - ``search_meta`` with a fingerprint of the tables the index was built from,
   so that a stale index is noticed and rebuilt.
 
@@ -60,7 +62,7 @@ from permed_atlas.landscape.topics import PM_TOPIC
 from permed_atlas.spreadsheet import neutralise_arrow_table
 from permed_atlas.textsearch import segment_han
 
-INDEX_VERSION = "6"  # 6: Chinese titles cut into words; PubMed vernacular titles indexed
+INDEX_VERSION = "7"  # 7: facet value ids per work; 6: Chinese titles cut into words
 EXPORT_LIMIT = 100_000
 """The most works one export holds; the response says when it was cut."""
 EXPORT_FORMATS = ("csv", "parquet")
@@ -168,7 +170,8 @@ def _build_facets(connection: duckdb.DuckDBPyConnection) -> None:
     connection.execute(
         """
         CREATE OR REPLACE TABLE search_facet_values AS
-        SELECT dim, value, count(*) AS n FROM search_facets GROUP BY dim, value ORDER BY dim, value
+        SELECT dim, value, count(*) AS n, (row_number() OVER (ORDER BY dim, value))::INTEGER AS id
+        FROM search_facets GROUP BY dim, value ORDER BY dim, value
         """
     )
     connection.execute(
@@ -194,7 +197,8 @@ def _build_docs(connection: duckdb.DuckDBPyConnection) -> None:
                coalesce(l.doc_len, 0) AS doc_len,
                coalesce(m.region_mask, 0) AS region_mask,
                coalesce(m.topic_mask, 0) AS topic_mask,
-               coalesce(m.country_mask, 0) AS country_mask
+               coalesce(m.country_mask, 0) AS country_mask,
+               coalesce(v.facet_ids, []) AS facet_ids
         FROM works w
         LEFT JOIN (SELECT work_id, bool_or(pm_relevant) AS pm_relevant, bool_or(eu_cn) AS eu_cn
                    FROM work_flags GROUP BY work_id) f USING (work_id)
@@ -209,6 +213,9 @@ def _build_docs(connection: duckdb.DuckDBPyConnection) -> None:
                               AS country_mask
                    FROM search_facets f JOIN search_bits b USING (dim, value)
                    GROUP BY f.work_id) m USING (work_id)
+        LEFT JOIN (SELECT f.work_id, list(v.id ORDER BY v.id) AS facet_ids
+                   FROM search_facets f JOIN search_facet_values v USING (dim, value)
+                   GROUP BY f.work_id) v USING (work_id)
         ORDER BY w.work_id
         """
     )
@@ -345,11 +352,6 @@ def search_works(connection: duckdb.DuckDBPyConnection, query: SearchQuery) -> S
         rows = connection.execute(sql, _bind(sql, params)).fetchall()
     except duckdb.CatalogException as exc:
         raise LandscapeError(_NO_INDEX) from exc
-    names = {
-        f"{dim}_{bit}": (dim, value)
-        for dim, values in bits.items()
-        for value, bit in values.items()
-    }
     hits: list[tuple[int, SearchHit]] = []
     total = 0
     grouped: dict[str, list[tuple[str, int]]] = {}
@@ -372,10 +374,6 @@ def search_works(connection: duckdb.DuckDBPyConnection, query: SearchQuery) -> S
             )
         elif section == "total":
             total = int(n)
-        elif section == "bit":
-            if n:
-                named_dim, named_value = names[dim]
-                grouped.setdefault(named_dim, []).append((named_value, int(n)))
         elif value is not None:
             grouped.setdefault(dim, []).append((value, int(n)))
     return SearchResult(
