@@ -20,6 +20,8 @@ from permed_atlas.landscape import (
 )
 from permed_atlas.landscape.store.merges import surviving_openalex_id
 from permed_atlas.settings import Settings
+from permed_atlas.sources.parquet_ingest import ingest_parquet
+from permed_atlas.sources.parquet_write import write_works_parquet
 
 from .conftest import REAL_FILES, BucketServer, SnapshotBucket, real_records
 from .test_snapshot_sync import _rows as _query
@@ -137,3 +139,30 @@ def test_chains_of_merges_end_at_the_last_survivor(tmp_path: Path) -> None:
         assert surviving_openalex_id(corpus, "W4") is None
         with pytest.raises(LandscapeError, match="merged_into"):
             record_merges(corpus, merges=pa.table({"merged_id": ["W5"]}))
+
+
+def test_a_parquet_part_still_holding_a_merged_id_adds_nothing(
+    bucket: SnapshotBucket,
+    server: BucketServer,
+    realdata: Path,
+    tmp_path: Path,
+    settings: Settings,
+) -> None:
+    # The Parquet path writes fresh works in SQL, past the store's merge check: it must not
+    # bring a merged-away work back.
+    works = real_records(realdata, REAL_FILES[0])[:30]
+    bucket.add_jsonl("2024-01-01", [works])
+    dest = tmp_path / "dest"
+    _sync(server, dest, settings)
+    old, new = _short(works[2]), _short(works[0])
+    bucket.add_merged("2024-02-01", [(f"https://openalex.org/{old}", new)])
+    _sync(server, dest, settings)
+    before = _query(settings, COUNTS)[0]
+
+    part = tmp_path / "older.parquet"
+    write_works_parquet([works[2]], part)
+    with open_corpus(settings.corpus_path) as corpus:
+        summary = ingest_parquet([part], corpus=corpus)
+    assert (summary.read, summary.stored, summary.skipped) == (1, 0, 1)
+    assert _query(settings, COUNTS)[0] == before
+    assert _query(settings, "SELECT count(*) FROM works WHERE openalex_id = ?", old) == [(0,)]

@@ -68,7 +68,7 @@ from permed_atlas.landscape.store.indicators import (
     topic_mix,
     topic_trends,
 )
-from permed_atlas.landscape.store.merges import record_merges
+from permed_atlas.landscape.store.merges import any_merged, record_merges
 from permed_atlas.landscape.store.provenance import (
     SYNTHETIC_SOURCE,
     CorpusSummary,
@@ -160,6 +160,7 @@ __all__ = [
     "open_corpus",
     "output_by_year_region",
     "patents_by_applicant_region",
+    "any_merged",
     "record_merges",
     "recorded_run",
     "region_countries",

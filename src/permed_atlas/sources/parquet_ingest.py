@@ -28,6 +28,7 @@ from permed_atlas.landscape import (
     RowBatch,
     RuleSet,
     Work,
+    any_merged,
     countries_from_affiliation,
     rebuild_abstract,
     store_row_batch,
@@ -62,6 +63,7 @@ class ParquetSummary:
     stored: int = 0
     duplicates: int = 0
     merged: int = 0
+    skipped: int = 0
     unresolved_affiliations: int = 0
     seconds: float = 0.0
     work_ids: list[int] = field(default_factory=list, repr=False)
@@ -96,15 +98,18 @@ def ingest_parquet(
     _register_functions(corpus)
     try:
         _scan(corpus, files, pm_rules, summary)
+        # The SQL fast path cannot leave out works OpenAlex merged away; the store can.
+        fast = not any_merged(corpus)
         for lo in range(0, summary.read, batch_size):
             hi = min(lo + batch_size, summary.read)
-            if not _insert_fresh(corpus, lo, hi, summary):
+            if not (fast and _insert_fresh(corpus, lo, hi, summary)):
                 batch, unresolved = _row_batch(corpus, lo, hi)
                 raw = _RawRows(corpus, lo, hi)
                 result = store_row_batch(corpus, batch=batch, record=raw.work)
                 summary.stored += result.stored
                 summary.duplicates += result.duplicates
                 summary.merged += result.merged
+                summary.skipped += result.superseded
                 summary.unresolved_affiliations += unresolved
                 summary.work_ids.extend(result.work_ids)
             if progress is not None:

@@ -126,6 +126,15 @@ def _fold_joined(connection: duckdb.DuckDBPyConnection) -> int:
     return int(count)
 
 
+def any_merged(connection: duckdb.DuckDBPyConnection) -> bool:
+    """Whether the corpus knows of any work OpenAlex merged into another."""
+    try:
+        ((found,),) = connection.execute("SELECT EXISTS (SELECT 1 FROM merged_works)").fetchall()
+    except duckdb.CatalogException:
+        return False  # a corpus schema from before merges were kept: none recorded
+    return bool(found)
+
+
 def superseded_records(
     connection: duckdb.DuckDBPyConnection, ids: Sequence[frozenset[IdKey]]
 ) -> set[int]:
@@ -134,13 +143,7 @@ def superseded_records(
     :param connection: a corpus connection.
     :param ids: each record's identifiers, in batch order.
     """
-    try:
-        ((any_merged,),) = connection.execute(
-            "SELECT EXISTS (SELECT 1 FROM merged_works)"
-        ).fetchall()
-    except duckdb.CatalogException:
-        return set()  # a corpus schema from before merges were kept: none recorded
-    if not any_merged:
+    if not any_merged(connection):
         return set()  # the common case, one cheap query per batch
     indexes: list[int] = []
     values: list[str] = []
