@@ -156,7 +156,9 @@ def test_real_answers_pass_their_models(read_only_client: TestClient, url: str) 
 def test_the_answers_keep_their_field_names(read_only_client: TestClient) -> None:
     roadmaps = read_only_client.get("/api/v1/roadmap/roadmaps").json()
     slug = roadmaps[0]["slug"]
-    assert set(roadmaps[0]) == {"slug", "title", "source", "bundled", "actions", "indicators"}
+    assert set(roadmaps[0]) == {
+        "slug", "title", "title_zh", "source", "bundled", "actions", "indicators"
+    }
     status = read_only_client.get(f"/api/v1/roadmap/roadmaps/{slug}/status").json()
     assert set(status) == {"roadmap", "rule", "indicators"}
     hits = read_only_client.get("/api/v1/directory/entries", params={"limit": 1000}).json()["hits"]
