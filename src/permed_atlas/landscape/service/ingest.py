@@ -74,7 +74,7 @@ def _report_error(error: RecordError) -> None:
 
 
 def _finish(corpus: duckdb.DuckDBPyConnection, settings: Settings, total: IngestSummary) -> None:
-    """Tag every untagged work, rebuild the index if stale, publish a snapshot for the app."""
+    """Tag every untagged work, update the index if stale, publish a snapshot for the app."""
     from permed_atlas.landscape.regions import load_region_sets
     from permed_atlas.landscape.service.upkeep import complete_corpus
     from permed_atlas.landscape.store.snapshots import publish_snapshot

@@ -25,7 +25,7 @@ import duckdb
 from permed_atlas.landscape.errors import CorpusBusyError, LandscapeError
 from permed_atlas.landscape.regions import RegionSet, load_region_sets
 from permed_atlas.landscape.store.corpus import open_corpus
-from permed_atlas.landscape.store.search import build_search_index, search_index_is_current
+from permed_atlas.landscape.store.search import update_search_index
 from permed_atlas.landscape.store.snapshots import publish_snapshot, snapshot_is_current
 from permed_atlas.landscape.store.tagging import (
     TaggingSummary,
@@ -63,7 +63,8 @@ def complete_corpus(
 ) -> Completion:
     """Tag the works changed since the last tagging (new, rewritten or gone; all of them if
     the derived tables are missing or the rules and regions changed), updating the summary
-    tables by delta, and rebuild the search index when it is not built from the corpus as it is.
+    tables by delta, and bring the search index up to date (only the changed works' rows, or
+    in full when it is missing or was built by another version).
 
     :param connection: a writable corpus connection.
     :param regions: the region sets.
@@ -79,10 +80,7 @@ def complete_corpus(
         tagged = tag_corpus(connection, regions=regions, rules=rules).works
     elif rebuild_aggregates and summary is None:
         tag_corpus(connection, regions=regions, rules=rules, work_ids=())
-    indexed = False
-    if not search_index_is_current(connection):
-        build_search_index(connection)
-        indexed = True
+    indexed = update_search_index(connection) is not None
     return Completion(tagged=tagged, indexed=indexed)
 
 
@@ -95,7 +93,7 @@ def complete_and_publish(corpus_path: Path, settings: Settings | None) -> bool:
 
     :param corpus_path: the writer's corpus file.
     :param settings: regions and topic rules for finishing tags; without them only a
-        stale index is rebuilt.
+        stale index is brought up to date.
     """
     try:
         with open_corpus(corpus_path) as writer:
@@ -105,8 +103,8 @@ def complete_and_publish(corpus_path: Path, settings: Settings | None) -> bool:
                     regions=load_region_sets(settings),
                     rules=load_rules(rules_path_for(settings.data_dir)),
                 )
-            elif not search_index_is_current(writer):
-                build_search_index(writer)
+            else:
+                update_search_index(writer)
             if not snapshot_is_current(writer, corpus_path):
                 publish_snapshot(writer, corpus_path)
     except CorpusBusyError:

@@ -15,7 +15,8 @@ own inverted index in the corpus (tables ``search_*``) and ranks with BM25:
   (``search_facet_values.id``), so that the facets of a result are counted by
   unnesting small integers instead of joining the result to ``search_facets``;
 - ``search_meta`` with a fingerprint of the tables the index was built from,
-  so that a stale index is noticed and rebuilt.
+  so that a stale index is noticed, and ``search_pending`` with the works re-tagged
+  since; search_index.py builds these tables, or updates only the pending works' rows.
 
 Titles count twice. Words are lower-cased, split on anything but letters and
 digits, stop words dropped and plurals folded ("therapies" finds "therapy").
@@ -25,12 +26,10 @@ words, so FTS or SQL syntax in it is just more words.
 
 from __future__ import annotations
 
-import contextlib
 import io
 import re
 
 import duckdb
-from duckdb.sqltypes import VARCHAR
 
 from permed_atlas.errors import InvalidInputError
 from permed_atlas.landscape.errors import LandscapeError
@@ -44,36 +43,41 @@ from permed_atlas.landscape.search_query import (
 )
 from permed_atlas.landscape.store._search_sql import (
     FACET_LIMITS,
-    MASKED_DIMENSIONS,
-    MAX_BITS,
-    SPLIT_PATTERN,
     STOPWORDS,
-    TERM_FILTER_SQL,
     Bits,
     ascii_terms,
     matched_sql,
-    normalised_term_sql,
     order_for,
     qualified,
     query_terms_sql,
     search_sql,
 )
-from permed_atlas.landscape.topics import PM_TOPIC
+from permed_atlas.landscape.store.search_index import (
+    INDEX_VERSION,
+    build_search_index,
+    search_index_is_current,
+    update_search_index,
+)
 from permed_atlas.spreadsheet import neutralise_arrow_table
 from permed_atlas.textsearch import segment_han
 
-INDEX_VERSION = "7"  # 7: facet value ids per work; 6: Chinese titles cut into words
+__all__ = [
+    "EXPORT_FORMATS",
+    "EXPORT_LIMIT",
+    "INDEX_VERSION",
+    "build_search_index",
+    "check_facet_values",
+    "export_search",
+    "query_terms",
+    "search_index_is_current",
+    "search_works",
+    "update_search_index",
+]
+
 EXPORT_LIMIT = 100_000
 """The most works one export holds; the response says when it was cut."""
 EXPORT_FORMATS = ("csv", "parquet")
 
-_FINGERPRINT_SQL = """
-SELECT concat_ws('/',
-    (SELECT count(*) FROM works), (SELECT coalesce(max(work_id), 0) FROM works),
-    (SELECT count(*) FROM work_regions), (SELECT count(*) FROM work_countries),
-    (SELECT count(*) FROM work_topics), (SELECT count(*) FROM work_flags),
-    (SELECT count(*) FROM affiliations))
-"""
 _PARAM = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
 _NO_INDEX = (
     "the corpus has no search index: run `permed demo` or `permed ingest`, or build it with "
@@ -85,184 +89,6 @@ def _bind(sql: str, params: dict[str, object]) -> dict[str, object]:
     # DuckDB refuses named parameters the statement does not use.
     used = set(_PARAM.findall(sql))
     return {key: value for key, value in params.items() if key in used}
-
-
-def _fingerprint(connection: duckdb.DuckDBPyConnection) -> str:
-    rows = connection.execute(_FINGERPRINT_SQL).fetchall()
-    return f"v{INDEX_VERSION}:{rows[0][0] if rows else ''}"
-
-
-def search_index_is_current(connection: duckdb.DuckDBPyConnection) -> bool:
-    """Whether the search index exists and was built from the corpus as it is now.
-
-    :param connection: a (possibly read-only) connection to the corpus.
-    """
-    try:
-        rows = connection.execute(
-            "SELECT value FROM search_meta WHERE key = 'fingerprint'"
-        ).fetchall()
-        return bool(rows) and rows[0][0] == _fingerprint(connection)
-    except duckdb.CatalogException:
-        return False
-
-
-_SEGMENT_FUNCTION = "permed_segment_han"
-# Only texts holding Han characters go through Python; the rest stay in DuckDB.
-_HAN_SQL = "'[\\x{3400}-\\x{4DBF}\\x{4E00}-\\x{9FFF}\\x{F900}-\\x{FAFF}]'"
-
-
-def _register_segmenter(connection: duckdb.DuckDBPyConnection) -> None:
-    # Not registered yet on a new connection; re-registered on one that built before.
-    with contextlib.suppress(duckdb.InvalidInputException):
-        connection.remove_function(_SEGMENT_FUNCTION)
-    connection.create_function(_SEGMENT_FUNCTION, segment_han, [VARCHAR], VARCHAR)
-
-
-def _build_postings(connection: duckdb.DuckDBPyConnection) -> None:
-    """search_postings: (term, work, term frequency, document length) of titles and abstracts."""
-    # The title twice: its words weigh double; so does a vernacular title (PubMed keeps the
-    # English translation as the title and the original, e.g. Chinese, beside it). Chinese
-    # is cut into words (jieba) before DuckDB splits at spaces and punctuation.
-    text = (
-        "coalesce(title, '') || ' ' || coalesce(title, '') || ' ' || coalesce(v.titles, '') "
-        "|| ' ' || coalesce(v.titles, '') || ' ' || coalesce(abstract, '')"
-    )
-    text = (
-        f"lower(CASE WHEN regexp_matches({text}, {_HAN_SQL}) "
-        f"THEN {_SEGMENT_FUNCTION}({text}) ELSE {text} END)"
-    )
-    _register_segmenter(connection)
-    connection.execute(
-        f"""
-        CREATE OR REPLACE TABLE search_postings AS
-        WITH vernacular AS (SELECT work_id, string_agg(term, ' ') AS titles FROM terms
-                            WHERE scheme = 'vernacular_title' GROUP BY work_id),
-        raw AS (SELECT work_id, unnest(regexp_split_to_array({text}, '{SPLIT_PATTERN}'))
-                     AS raw_term FROM works LEFT JOIN vernacular v USING (work_id)),
-        kept AS (SELECT work_id, {normalised_term_sql("raw_term")} AS term FROM raw
-                 WHERE {TERM_FILTER_SQL}),
-        lengths AS (SELECT work_id, count(*)::INTEGER AS doc_len FROM kept GROUP BY work_id)
-        SELECT k.term, k.work_id, count(*)::INTEGER AS tf, any_value(l.doc_len) AS doc_len
-        FROM kept k JOIN lengths l USING (work_id)
-        GROUP BY k.term, k.work_id
-        ORDER BY k.term, k.work_id
-        """,
-        {"stop": list(STOPWORDS)},
-    )
-
-
-def _build_facets(connection: duckdb.DuckDBPyConnection) -> None:
-    """search_facets, their value counts and the bits of the masked dimensions."""
-    connection.execute(
-        """
-        CREATE OR REPLACE TABLE search_facets AS
-        SELECT DISTINCT dim, value, work_id FROM (
-            SELECT 'region' AS dim, region AS value, work_id FROM work_regions
-            UNION ALL SELECT 'country', country_code, work_id FROM work_countries
-            UNION ALL SELECT 'topic', topic, work_id FROM work_topics WHERE topic <> $pm_topic
-            UNION ALL SELECT 'institution', institution_name, work_id FROM affiliations
-                      WHERE institution_name IS NOT NULL AND institution_name <> ''
-        ) WHERE value IS NOT NULL
-        ORDER BY dim, value, work_id
-        """,
-        {"pm_topic": PM_TOPIC},
-    )
-    connection.execute(
-        """
-        CREATE OR REPLACE TABLE search_facet_values AS
-        SELECT dim, value, count(*) AS n, (row_number() OVER (ORDER BY dim, value))::INTEGER AS id
-        FROM search_facets GROUP BY dim, value ORDER BY dim, value
-        """
-    )
-    connection.execute(
-        """
-        CREATE OR REPLACE TABLE search_bits AS
-        SELECT dim, value,
-               (row_number() OVER (PARTITION BY dim ORDER BY n DESC, value) - 1)::INTEGER AS bit
-        FROM search_facet_values WHERE list_contains($dims, dim)
-        QUALIFY count(*) OVER (PARTITION BY dim) <= $max_bits
-        ORDER BY dim, bit
-        """,
-        {"dims": list(MASKED_DIMENSIONS), "max_bits": MAX_BITS},
-    )
-
-
-def _build_docs(connection: duckdb.DuckDBPyConnection) -> None:
-    """search_docs: one row per work with its flags, length and facet bit masks."""
-    connection.execute(
-        """
-        CREATE OR REPLACE TABLE search_docs AS
-        SELECT w.work_id, w.kind, w.year, w.cited_by_count,
-               coalesce(f.pm_relevant, false) AS pm_relevant, coalesce(f.eu_cn, false) AS eu_cn,
-               coalesce(l.doc_len, 0) AS doc_len,
-               coalesce(m.region_mask, 0) AS region_mask,
-               coalesce(m.topic_mask, 0) AS topic_mask,
-               coalesce(m.country_mask, 0) AS country_mask,
-               coalesce(v.facet_ids, []) AS facet_ids
-        FROM works w
-        LEFT JOIN (SELECT work_id, bool_or(pm_relevant) AS pm_relevant, bool_or(eu_cn) AS eu_cn
-                   FROM work_flags GROUP BY work_id) f USING (work_id)
-        LEFT JOIN (SELECT work_id, any_value(doc_len) AS doc_len FROM search_postings
-                   GROUP BY work_id) l USING (work_id)
-        LEFT JOIN (SELECT f.work_id,
-                          bit_or(CASE WHEN f.dim = 'region' THEN 1::BIGINT << b.bit END)
-                              AS region_mask,
-                          bit_or(CASE WHEN f.dim = 'topic' THEN 1::BIGINT << b.bit END)
-                              AS topic_mask,
-                          bit_or(CASE WHEN f.dim = 'country' THEN 1::BIGINT << b.bit END)
-                              AS country_mask
-                   FROM search_facets f JOIN search_bits b USING (dim, value)
-                   GROUP BY f.work_id) m USING (work_id)
-        LEFT JOIN (SELECT f.work_id, list(v.id ORDER BY v.id) AS facet_ids
-                   FROM search_facets f JOIN search_facet_values v USING (dim, value)
-                   GROUP BY f.work_id) v USING (work_id)
-        ORDER BY w.work_id
-        """
-    )
-
-
-def _build_tables(connection: duckdb.DuckDBPyConnection) -> int:
-    _build_postings(connection)
-    _build_facets(connection)
-    _build_docs(connection)
-    n_docs = int(connection.execute("SELECT count(*) FROM search_docs").fetchall()[0][0])
-    connection.execute(
-        """
-        CREATE OR REPLACE TABLE search_terms AS
-        SELECT term, count(*) AS df, ln(1 + ($n - count(*) + 0.5) / (count(*) + 0.5)) AS idf
-        FROM search_postings GROUP BY term ORDER BY term
-        """,
-        {"n": n_docs},
-    )
-    avg_len = connection.execute("SELECT coalesce(avg(doc_len), 0) FROM search_docs").fetchall()[0][
-        0
-    ]
-    connection.execute("CREATE OR REPLACE TABLE search_meta (key VARCHAR, value VARCHAR)")
-    connection.execute(
-        "INSERT INTO search_meta VALUES ('fingerprint', ?), ('n_docs', ?), ('avg_len', ?)",
-        [_fingerprint(connection), str(n_docs), str(avg_len)],
-    )
-    return n_docs
-
-
-def build_search_index(connection: duckdb.DuckDBPyConnection) -> int:
-    """(Re)build the search index from works and the tag tables; idempotent.
-
-    Run it after ingest and tagging (``permed demo`` and the ingest CLI do). The
-    new tables replace the old ones in one transaction, so a reader never sees a
-    half-built index.
-
-    :param connection: a writable connection to the corpus.
-    :returns: the number of indexed works.
-    """
-    try:
-        connection.execute("BEGIN TRANSACTION")
-        n_docs = _build_tables(connection)
-        connection.execute("COMMIT")
-    except duckdb.Error as exc:
-        connection.execute("ROLLBACK")
-        raise LandscapeError(f"cannot build the search index: {exc}") from exc
-    return n_docs
 
 
 def query_terms(connection: duckdb.DuckDBPyConnection, text: str) -> tuple[str, ...]:

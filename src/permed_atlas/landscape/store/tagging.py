@@ -32,6 +32,7 @@ from permed_atlas.landscape.store.dirty import (
     store_fingerprint,
     stored_fingerprint,
 )
+from permed_atlas.landscape.store.search_index import note_retagged
 from permed_atlas.landscape.topics import (
     KEYWORD_KINDS,
     PM_TOPIC,
@@ -204,6 +205,8 @@ def tag_corpus(
         _drop_tagging_inputs(connection)
         create_derived_tables(connection)
         scope = _scope(connection, work_ids, gone_included=gone_included)
+        # In this transaction, so that the search index learns of every change of tags.
+        note_retagged(connection, scope_table=None if work_ids is None else "_tag_scope")
         _load_tagging_inputs(connection, members, rules)
         for table in TAG_TABLES + ("work_topic_set", "work_institutions"):
             connection.execute(f"DELETE FROM {table} WHERE {scope}")

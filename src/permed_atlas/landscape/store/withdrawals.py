@@ -15,11 +15,12 @@ def withdraw_records(
 ) -> int:
     """Drop what ``source`` contributed to the works holding these identifiers, in one transaction.
 
-    A work read only from ``source`` is deleted with every row about it (tags,
-    derived and index tables included); a work other sources also hold keeps
+    A work read only from ``source`` is deleted with every row about it (tags and
+    derived tables included); a work other sources also hold keeps
     their content and loses ``source`` from its sources (its fields were merged,
-    so they cannot be told apart). Run tagging afterwards: it takes the deleted works'
-    contributions out of the aggregates, which are left as they were for that.
+    so they cannot be told apart). Run tagging and the index update afterwards: they
+    take the deleted works' contributions out of the aggregates and the search index,
+    which are left as they were for that.
 
     :param connection: a writable corpus connection with no transaction open.
     :param source: e.g. "pubmed".
@@ -48,8 +49,9 @@ def withdraw_records(
                 "AND NOT internal AND table_name IN "
                 "(SELECT table_name FROM duckdb_tables() WHERE schema_name = 'main' "
                 "AND database_name = current_database()) "
-                # The aggregates keep the work's old facts: tagging subtracts them (dirty.py).
-                "AND NOT starts_with(table_name, 'agg_')"
+                # The aggregates keep the work's old facts: tagging subtracts them (dirty.py);
+                # so does the search index its old rows (search_index.py).
+                "AND NOT starts_with(table_name, 'agg_') AND NOT starts_with(table_name, 'search_')"
             ).fetchall()
         ]
         gone = "work_id IN (SELECT work_id FROM _withdraw WHERE only_source)"

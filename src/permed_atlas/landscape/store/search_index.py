@@ -1,0 +1,465 @@
+"""Build the search index (the ``search_*`` tables search.py reads) in full, or update it.
+
+A full build reads every work. An update after an ingest re-indexes only the works that
+changed since the index was last brought up to date, the *pending* works:
+
+- the works tagging re-tagged (new, rewritten, gone): tagging writes them to
+  ``search_pending`` in its own transaction (:func:`note_retagged`), so no change of tags
+  can be missed, whoever tagged and whenever;
+- works stored but not indexed, indexed but gone, or stored but untagged (two anti joins
+  on ids, so that code that bypassed tagging is caught too).
+
+Their rows in ``search_postings``, ``search_facets`` and ``search_docs`` are deleted and
+written again with the full build's own SQL restricted to them; the counts a full build
+would compute (a term's ``df``, a facet value's ``n``) move by the difference between
+the rows deleted and the rows written, and the ``idf`` of every term follows the new
+number of works. Facet values keep their ids and bits; a new value takes the next id and
+a free bit, a value no work has any more goes. So every search gives the answers of a
+full build (tests/landscape/test_search_incremental.py checks it on random updates).
+
+A full build is still made when there is no index, when it was built by another
+``INDEX_VERSION``, when tagging re-tagged the whole corpus (new rules), or when the update
+touches more than a quarter of the works (then one pass is cheaper than many deletes).
+"""
+
+from __future__ import annotations
+
+import contextlib
+from dataclasses import dataclass
+
+import duckdb
+from duckdb.sqltypes import VARCHAR
+
+from permed_atlas.landscape.errors import LandscapeError
+from permed_atlas.landscape.store._search_sql import (
+    MASKED_DIMENSIONS,
+    MAX_BITS,
+    SPLIT_PATTERN,
+    STOPWORDS,
+    TERM_FILTER_SQL,
+    normalised_term_sql,
+)
+from permed_atlas.landscape.topics import PM_TOPIC
+from permed_atlas.textsearch import segment_han
+
+INDEX_VERSION = "7"  # 7: facet value ids per work; 6: Chinese titles cut into words
+FULL_REBUILD_SHARE = 0.25
+"""An update of more than this share of the works rebuilds the index whole."""
+RESORT_SHARE = 0.10
+"""Postings and facets are sorted again when the works written since the last sort pass
+this share: appended rows span every term, so each lookup reads them all."""
+
+_FINGERPRINT_SQL = """
+SELECT concat_ws('/',
+    (SELECT count(*) FROM works), (SELECT coalesce(max(work_id), 0) FROM works),
+    (SELECT count(*) FROM work_regions), (SELECT count(*) FROM work_countries),
+    (SELECT count(*) FROM work_topics), (SELECT count(*) FROM work_flags),
+    (SELECT count(*) FROM affiliations))
+"""
+_SCOPE = "work_id IN (SELECT work_id FROM _search_scope)"
+_PENDING_SQL = """
+SELECT work_id FROM search_pending
+UNION SELECT work_id FROM works ANTI JOIN search_docs USING (work_id)
+UNION SELECT work_id FROM search_docs ANTI JOIN works USING (work_id)
+UNION SELECT work_id FROM works ANTI JOIN work_flags USING (work_id)
+"""
+_SEGMENT_FUNCTION = "permed_segment_han"
+# Only texts holding Han characters go through Python; the rest stay in DuckDB.
+_HAN_SQL = "'[\\x{3400}-\\x{4DBF}\\x{4E00}-\\x{9FFF}\\x{F900}-\\x{FAFF}]'"
+
+
+def _fingerprint(connection: duckdb.DuckDBPyConnection) -> str:
+    rows = connection.execute(_FINGERPRINT_SQL).fetchall()
+    return f"v{INDEX_VERSION}:{rows[0][0] if rows else ''}"
+
+
+def _stored(connection: duckdb.DuckDBPyConnection, key: str) -> str | None:
+    try:
+        rows = connection.execute("SELECT value FROM search_meta WHERE key = ?", [key]).fetchall()
+    except duckdb.CatalogException:
+        return None
+    return str(rows[0][0]) if rows else None
+
+
+def _has_pending_table(connection: duckdb.DuckDBPyConnection) -> bool:
+    rows = connection.execute(
+        "SELECT 1 FROM duckdb_tables() WHERE table_name = 'search_pending' AND NOT temporary"
+    ).fetchall()
+    return bool(rows)
+
+
+def search_index_is_current(connection: duckdb.DuckDBPyConnection) -> bool:
+    """Whether the search index exists and was built from the corpus as it is now.
+
+    :param connection: a (possibly read-only) connection to the corpus.
+    """
+    stored = _stored(connection, "fingerprint")
+    # An update appends ";<n>" so that the snapshot fingerprint (snapshots.py) moves even
+    # when the table sizes come out the same.
+    if stored is None or stored.split(";")[0] != _fingerprint(connection):
+        return False
+    if not _has_pending_table(connection):
+        return True
+    return not connection.execute("SELECT EXISTS (SELECT 1 FROM search_pending)").fetchall()[0][0]
+
+
+def note_retagged(connection: duckdb.DuckDBPyConnection, *, scope_table: str | None) -> None:
+    """Tell the search index which works tagging re-tagged (call it in tagging's transaction).
+
+    :param connection: a writable corpus connection.
+    :param scope_table: a table of the re-tagged ``work_id``; None when every work was
+        re-tagged, which makes the next update a full build.
+    """
+    if not _has_pending_table(connection):
+        return  # no index, or one built before updates existed: the next one is a full build
+    if scope_table is None:
+        connection.execute("DELETE FROM search_meta WHERE key = 'fingerprint'")
+    else:
+        connection.execute(f"INSERT INTO search_pending SELECT work_id FROM {scope_table}")
+
+
+def _register_segmenter(connection: duckdb.DuckDBPyConnection) -> None:
+    # Not registered yet on a new connection; re-registered on one that built before.
+    with contextlib.suppress(duckdb.InvalidInputException):
+        connection.remove_function(_SEGMENT_FUNCTION)
+    connection.create_function(_SEGMENT_FUNCTION, segment_han, [VARCHAR], VARCHAR)
+
+
+def _postings_sql(scope: str) -> str:
+    """(term, work, term frequency, document length) of the titles and abstracts in scope."""
+    # The title twice: its words weigh double; so does a vernacular title (PubMed keeps the
+    # English translation as the title and the original, e.g. Chinese, beside it). Chinese
+    # is cut into words (jieba) before DuckDB splits at spaces and punctuation.
+    text = (
+        "coalesce(title, '') || ' ' || coalesce(title, '') || ' ' || coalesce(v.titles, '') "
+        "|| ' ' || coalesce(v.titles, '') || ' ' || coalesce(abstract, '')"
+    )
+    text = (
+        f"lower(CASE WHEN regexp_matches({text}, {_HAN_SQL}) "
+        f"THEN {_SEGMENT_FUNCTION}({text}) ELSE {text} END)"
+    )
+    return f"""
+        WITH vernacular AS (SELECT work_id, string_agg(term, ' ') AS titles FROM terms
+                            WHERE scheme = 'vernacular_title' AND {scope} GROUP BY work_id),
+        raw AS (SELECT work_id, unnest(regexp_split_to_array({text}, '{SPLIT_PATTERN}'))
+                     AS raw_term FROM works LEFT JOIN vernacular v USING (work_id)
+                WHERE {scope}),
+        kept AS (SELECT work_id, {normalised_term_sql("raw_term")} AS term FROM raw
+                 WHERE {TERM_FILTER_SQL}),
+        lengths AS (SELECT work_id, count(*)::INTEGER AS doc_len FROM kept GROUP BY work_id)
+        SELECT k.term, k.work_id, count(*)::INTEGER AS tf, any_value(l.doc_len) AS doc_len
+        FROM kept k JOIN lengths l USING (work_id)
+        GROUP BY k.term, k.work_id
+        ORDER BY k.term, k.work_id
+    """
+
+
+def _facets_sql(scope: str) -> str:
+    """(dim, value, work) of the tag values of the works in scope; binds ``$pm_topic``."""
+    return f"""
+        SELECT DISTINCT dim, value, work_id FROM (
+            SELECT 'region' AS dim, region AS value, work_id FROM work_regions WHERE {scope}
+            UNION ALL SELECT 'country', country_code, work_id FROM work_countries WHERE {scope}
+            UNION ALL SELECT 'topic', topic, work_id FROM work_topics
+                      WHERE topic <> $pm_topic AND {scope}
+            UNION ALL SELECT 'institution', institution_name, work_id FROM affiliations
+                      WHERE institution_name IS NOT NULL AND institution_name <> '' AND {scope}
+        ) WHERE value IS NOT NULL
+        ORDER BY dim, value, work_id
+    """
+
+
+def _docs_sql(
+    scope: str, *, postings: str = "search_postings", facets: str = "search_facets"
+) -> str:
+    """One row per work in scope with its flags, length, facet bit masks and facet ids.
+
+    :param postings: the table with the postings of (at least) the works in scope.
+    :param facets: the table with the facets of (at least) the works in scope.
+    """
+    return f"""
+        SELECT w.work_id, w.kind, w.year, w.cited_by_count,
+               coalesce(f.pm_relevant, false) AS pm_relevant, coalesce(f.eu_cn, false) AS eu_cn,
+               coalesce(l.doc_len, 0) AS doc_len,
+               coalesce(m.region_mask, 0) AS region_mask,
+               coalesce(m.topic_mask, 0) AS topic_mask,
+               coalesce(m.country_mask, 0) AS country_mask,
+               coalesce(v.facet_ids, []) AS facet_ids
+        FROM (SELECT * FROM works WHERE {scope}) w
+        LEFT JOIN (SELECT work_id, bool_or(pm_relevant) AS pm_relevant, bool_or(eu_cn) AS eu_cn
+                   FROM work_flags WHERE {scope} GROUP BY work_id) f USING (work_id)
+        LEFT JOIN (SELECT work_id, any_value(doc_len) AS doc_len FROM {postings}
+                   WHERE {scope} GROUP BY work_id) l USING (work_id)
+        LEFT JOIN (SELECT f.work_id,
+                          bit_or(CASE WHEN f.dim = 'region' THEN 1::BIGINT << b.bit END)
+                              AS region_mask,
+                          bit_or(CASE WHEN f.dim = 'topic' THEN 1::BIGINT << b.bit END)
+                              AS topic_mask,
+                          bit_or(CASE WHEN f.dim = 'country' THEN 1::BIGINT << b.bit END)
+                              AS country_mask
+                   FROM (SELECT * FROM {facets} WHERE {scope}) f
+                   JOIN search_bits b USING (dim, value)
+                   GROUP BY f.work_id) m USING (work_id)
+        LEFT JOIN (SELECT f.work_id, list(v.id ORDER BY v.id) AS facet_ids
+                   FROM (SELECT * FROM {facets} WHERE {scope}) f
+                   JOIN search_facet_values v USING (dim, value)
+                   GROUP BY f.work_id) v USING (work_id)
+        ORDER BY w.work_id
+    """
+
+
+_IDF_SQL = "ln(1 + ($n - {df} + 0.5) / ({df} + 0.5))"
+
+
+def _write_meta(connection: duckdb.DuckDBPyConnection, *, generation: int) -> int:
+    """n_docs, avg_len and the fingerprint (with the update's number) in search_meta."""
+    n_docs, avg_len = connection.execute(
+        "SELECT count(*), coalesce(avg(doc_len), 0) FROM search_docs"
+    ).fetchall()[0]
+    fingerprint = _fingerprint(connection) + (f";{generation}" if generation else "")
+    connection.execute("DELETE FROM search_meta WHERE key IN ('fingerprint', 'n_docs', 'avg_len')")
+    connection.execute(
+        "INSERT INTO search_meta VALUES ('fingerprint', ?), ('n_docs', ?), ('avg_len', ?)",
+        [fingerprint, str(n_docs), str(avg_len)],
+    )
+    return int(n_docs)
+
+
+def _build_tables(connection: duckdb.DuckDBPyConnection) -> int:
+    _register_segmenter(connection)
+    connection.execute(
+        f"CREATE OR REPLACE TABLE search_postings AS {_postings_sql('true')}",
+        {"stop": list(STOPWORDS)},
+    )
+    connection.execute(
+        f"CREATE OR REPLACE TABLE search_facets AS {_facets_sql('true')}", {"pm_topic": PM_TOPIC}
+    )
+    connection.execute(
+        """
+        CREATE OR REPLACE TABLE search_facet_values AS
+        SELECT dim, value, count(*) AS n, (row_number() OVER (ORDER BY dim, value))::INTEGER AS id
+        FROM search_facets GROUP BY dim, value ORDER BY dim, value
+        """
+    )
+    connection.execute(
+        """
+        CREATE OR REPLACE TABLE search_bits AS
+        SELECT dim, value,
+               (row_number() OVER (PARTITION BY dim ORDER BY n DESC, value) - 1)::INTEGER AS bit
+        FROM search_facet_values WHERE list_contains($dims, dim)
+        QUALIFY count(*) OVER (PARTITION BY dim) <= $max_bits
+        ORDER BY dim, bit
+        """,
+        {"dims": list(MASKED_DIMENSIONS), "max_bits": MAX_BITS},
+    )
+    connection.execute(f"CREATE OR REPLACE TABLE search_docs AS {_docs_sql('true')}")
+    n_docs = connection.execute("SELECT count(*) FROM search_docs").fetchall()[0][0]
+    connection.execute(
+        f"""
+        CREATE OR REPLACE TABLE search_terms AS
+        SELECT term, count(*) AS df, {_IDF_SQL.format(df="count(*)")} AS idf
+        FROM search_postings GROUP BY term ORDER BY term
+        """,
+        {"n": n_docs},
+    )
+    connection.execute("CREATE OR REPLACE TABLE search_meta (key VARCHAR, value VARCHAR)")
+    connection.execute("CREATE OR REPLACE TABLE search_pending (work_id BIGINT)")
+    return _write_meta(connection, generation=0)
+
+
+def build_search_index(connection: duckdb.DuckDBPyConnection) -> int:
+    """(Re)build the search index from works and the tag tables; idempotent.
+
+    Run it after ingest and tagging (``permed demo`` and the ingest CLI do). The
+    new tables replace the old ones in one transaction, so a reader never sees a
+    half-built index.
+
+    :param connection: a writable connection to the corpus.
+    :returns: the number of indexed works.
+    """
+    try:
+        connection.execute("BEGIN TRANSACTION")
+        n_docs = _build_tables(connection)
+        connection.execute("COMMIT")
+    except duckdb.Error as exc:
+        connection.execute("ROLLBACK")
+        raise LandscapeError(f"cannot build the search index: {exc}") from exc
+    return n_docs
+
+
+@dataclass(frozen=True, slots=True)
+class IndexUpdate:
+    """What :func:`update_search_index` did: works (re-)indexed, and whether in full."""
+
+    works: int
+    full: bool
+
+
+def update_search_index(connection: duckdb.DuckDBPyConnection) -> IndexUpdate | None:
+    """Bring the search index up to date: only the pending works, or in full when it must.
+
+    Like a build, one transaction.
+
+    :param connection: a writable connection to the corpus.
+    :returns: what was done; None when the index was current.
+    """
+    if search_index_is_current(connection):
+        return None
+    stored = _stored(connection, "fingerprint")
+    if (
+        stored is None
+        or not stored.startswith(f"v{INDEX_VERSION}:")
+        or not _has_pending_table(connection)
+    ):
+        return IndexUpdate(build_search_index(connection), full=True)
+    try:
+        connection.execute("BEGIN TRANSACTION")
+        connection.execute(f"CREATE OR REPLACE TEMP TABLE _search_scope AS {_PENDING_SQL}")
+        pending, n_docs = connection.execute(
+            "SELECT (SELECT count(*) FROM _search_scope), (SELECT count(*) FROM search_docs)"
+        ).fetchall()[0]
+        # Index rows deleted behind the index's back took their counts with them: rebuild.
+        tampered = str(n_docs) != _stored(connection, "n_docs")
+        if tampered or pending > FULL_REBUILD_SHARE * max(n_docs, 1):
+            connection.execute("DROP TABLE _search_scope")
+            connection.execute("COMMIT")
+            return IndexUpdate(build_search_index(connection), full=True)
+        _update_tables(connection, generation=int((stored.split(";") + ["0"])[1]) + 1)
+        connection.execute("DROP TABLE _search_scope")
+        connection.execute("COMMIT")
+    except duckdb.Error as exc:
+        connection.execute("ROLLBACK")
+        raise LandscapeError(f"cannot update the search index: {exc}") from exc
+    return IndexUpdate(int(pending), full=False)
+
+
+def _update_tables(connection: duckdb.DuckDBPyConnection, *, generation: int) -> None:
+    """Re-index the works of ``_search_scope`` (inside the caller's transaction)."""
+    _register_segmenter(connection)
+    connection.execute(
+        f"CREATE OR REPLACE TEMP TABLE _new_postings AS {_postings_sql(_SCOPE)}",
+        {"stop": list(STOPWORDS)},
+    )
+    connection.execute(
+        f"CREATE OR REPLACE TEMP TABLE _new_facets AS {_facets_sql(_SCOPE)}",
+        {"pm_topic": PM_TOPIC},
+    )
+    # What the pending works counted before, taken away; what they count now, added.
+    connection.execute(
+        f"""
+        CREATE OR REPLACE TEMP TABLE _term_delta AS
+        SELECT term, sum(n) AS n FROM (
+            SELECT term, -count(*) AS n FROM search_postings WHERE {_SCOPE} GROUP BY term
+            UNION ALL SELECT term, count(*) FROM _new_postings GROUP BY term)
+        GROUP BY term HAVING sum(n) <> 0
+        """
+    )
+    connection.execute(
+        f"""
+        CREATE OR REPLACE TEMP TABLE _facet_delta AS
+        SELECT dim, value, sum(n) AS n FROM (
+            SELECT dim, value, -count(*) AS n FROM search_facets WHERE {_SCOPE} GROUP BY ALL
+            UNION ALL SELECT dim, value, count(*) FROM _new_facets GROUP BY ALL)
+        GROUP BY dim, value HAVING sum(n) <> 0
+        """
+    )
+    for table in ("search_postings", "search_facets", "search_docs"):
+        connection.execute(f"DELETE FROM {table} WHERE {_SCOPE}")
+    connection.execute("INSERT INTO search_postings SELECT * FROM _new_postings")
+    connection.execute("INSERT INTO search_facets SELECT * FROM _new_facets")
+    _update_facet_values(connection)
+    connection.execute(
+        "INSERT INTO search_docs "
+        + _docs_sql(_SCOPE, postings="_new_postings", facets="_new_facets")
+    )
+    _update_terms(connection)
+    written = connection.execute("SELECT count(*) FROM _search_scope").fetchall()[0][0] + int(
+        _stored(connection, "unsorted") or 0
+    )
+    _write_meta(connection, generation=generation)
+    n_docs = int(_stored(connection, "n_docs") or 0)
+    if written > RESORT_SHARE * max(n_docs, 1):
+        _resort(connection)
+        written = 0
+    connection.execute("DELETE FROM search_meta WHERE key = 'unsorted'")
+    connection.execute("INSERT INTO search_meta VALUES ('unsorted', ?)", [str(written)])
+    connection.execute("DELETE FROM search_pending")
+    for table in ("_new_postings", "_new_facets", "_term_delta", "_facet_delta"):
+        connection.execute(f"DROP TABLE {table}")
+
+
+def _update_facet_values(connection: duckdb.DuckDBPyConnection) -> None:
+    """Move the value counts by the delta; new values take the next ids and free bits."""
+    connection.execute(
+        "CREATE OR REPLACE TEMP TABLE _new_values AS "
+        "SELECT * FROM _facet_delta ANTI JOIN search_facet_values USING (dim, value)"
+    )
+    connection.execute(
+        "UPDATE search_facet_values v SET n = v.n + d.n FROM _facet_delta d "
+        "WHERE v.dim = d.dim AND v.value = d.value"
+    )
+    connection.execute(
+        """
+        INSERT INTO search_facet_values
+        SELECT dim, value, n, ((SELECT coalesce(max(id), 0) FROM search_facet_values)
+                               + row_number() OVER (ORDER BY dim, value))::INTEGER
+        FROM _new_values
+        """
+    )
+    connection.execute(
+        "DELETE FROM search_bits b USING search_facet_values v "
+        "WHERE v.n <= 0 AND b.dim = v.dim AND b.value = v.value"
+    )
+    connection.execute("DELETE FROM search_facet_values WHERE n <= 0")
+    # Only a value new to the index may take a free bit: every work holding it is being
+    # re-indexed, so its bit is set wherever it belongs. (A value without a bit is still
+    # found, through search_facets: bits only make it fast.)
+    connection.execute(
+        """
+        INSERT INTO search_bits
+        SELECT n.dim, n.value, f.bit FROM (
+            SELECT dim, value, row_number() OVER (PARTITION BY dim ORDER BY value) AS k
+            FROM _new_values WHERE list_contains($dims, dim)) n
+        JOIN (
+            SELECT dim, bit, row_number() OVER (PARTITION BY dim ORDER BY bit) AS k FROM (
+                SELECT dim, unnest(range(0, $max_bits)) AS bit FROM (SELECT unnest($dims) AS dim))
+            ANTI JOIN search_bits USING (dim, bit)) f USING (dim, k)
+        """,
+        {"dims": list(MASKED_DIMENSIONS), "max_bits": MAX_BITS},
+    )
+    connection.execute("DROP TABLE _new_values")
+
+
+def _update_terms(connection: duckdb.DuckDBPyConnection) -> None:
+    """Move each term's df by the delta, then the idf of every term with the new total."""
+    connection.execute(
+        "UPDATE search_terms t SET df = t.df + d.n FROM _term_delta d WHERE t.term = d.term"
+    )
+    connection.execute(
+        "INSERT INTO search_terms SELECT term, n, 0.0 FROM _term_delta "
+        "ANTI JOIN search_terms USING (term)"
+    )
+    connection.execute("DELETE FROM search_terms WHERE df <= 0")
+    n_docs = connection.execute("SELECT count(*) FROM search_docs").fetchall()[0][0]
+    if str(n_docs) == _stored(connection, "n_docs"):
+        # Same number of works: only the terms whose df moved have another idf.
+        connection.execute(
+            f"UPDATE search_terms SET idf = {_IDF_SQL.format(df='df')} "
+            "WHERE term IN (SELECT term FROM _term_delta)",
+            {"n": n_docs},
+        )
+    else:
+        connection.execute(
+            f"UPDATE search_terms SET idf = {_IDF_SQL.format(df='df')}", {"n": n_docs}
+        )
+
+
+def _resort(connection: duckdb.DuckDBPyConnection) -> None:
+    """Sort postings by term and facets by value again, so lookups skip row groups again."""
+    for table, order in (
+        ("search_postings", "term, work_id"),
+        ("search_facets", "dim, value, work_id"),
+    ):
+        connection.execute(
+            f"CREATE OR REPLACE TABLE {table} AS SELECT * FROM {table} ORDER BY {order}"
+        )
