@@ -208,6 +208,21 @@ def _docs_sql(
     """
 
 
+INDEX_CONTENT_QUERIES = {
+    "search_postings": "SELECT term, work_id, tf, doc_len FROM search_postings",
+    "search_terms": "SELECT term, df, round(idf, 12) FROM search_terms",
+    "search_facets": "SELECT * FROM search_facets",
+    "search_facet_values": "SELECT dim, value, n FROM search_facet_values",
+    "search_docs": "SELECT d.* EXCLUDE (region_mask, topic_mask, country_mask, facet_ids), "
+    "(SELECT list((v.dim, v.value) ORDER BY v.dim, v.value) FROM "
+    "(SELECT unnest(d.facet_ids) AS id) i JOIN search_facet_values v USING (id)) AS facets "
+    "FROM search_docs d",
+    "search_meta": "SELECT key, CASE WHEN key = 'fingerprint' THEN split_part(value, ';', 1) "
+    "ELSE value END FROM search_meta WHERE key <> 'unsorted'",
+}
+"""What an update must leave exactly as a full build makes it: the index's tables, facet
+value ids and bits aside (an update numbers new values after the old ones)."""
+
 _IDF_SQL = "ln(1 + ($n - {df} + 0.5) / ({df} + 0.5))"
 
 
@@ -304,6 +319,9 @@ def update_search_index(connection: duckdb.DuckDBPyConnection) -> IndexUpdate | 
     :returns: what was done; None when the index was current.
     """
     if search_index_is_current(connection):
+        if not _has_pending_table(connection):
+            # Built before updates existed and current: the journal may start from here.
+            connection.execute("CREATE TABLE search_pending (work_id BIGINT)")
         return None
     stored = _stored(connection, "fingerprint")
     if (
