@@ -17,6 +17,7 @@ a full rebuild made right after.
 
     python benchmarks/bench_incremental.py                  # N = 1,000,000
     python benchmarks/bench_incremental.py --works 100000 --update 10000
+    python benchmarks/bench_incremental.py --scale-from 100000   # 1M made from 100k in SQL
 
 The generated file and the ingested, untagged corpus are cached under --cache (default
 benchmarks/out/incremental, git-ignored); a run copies the cached corpus and works on the
@@ -101,6 +102,28 @@ def base_corpus(cache: Path, works: int) -> Path:
             [source], source="openalex", corpus=connection, workers=min(2, os.cpu_count() or 1)
         )
     print(f"ingested in {time.perf_counter() - started:.0f} s: {summary.line()}", flush=True)
+    partial.rename(path)
+    return path
+
+
+def scaled_corpus(cache: Path, works: int, seed_works: int) -> Path:
+    """``works`` works made in SQL from ``seed_works`` ingested demo works (as bench_search.py
+    does: minutes where ingesting a million generated works takes an hour here), built once."""
+    from bench_search import _scale_up
+
+    path = cache / f"base-{works}-from-{seed_works}.duckdb"
+    if path.exists():
+        return path
+    partial = path.with_name(path.name + ".partial")
+    shutil.copyfile(base_corpus(cache, seed_works), partial)
+    started = time.perf_counter()
+    with open_corpus(partial) as connection:
+        _scale_up(connection, works)
+        connection.execute(
+            "INSERT INTO work_ids SELECT 'openalex_id', 'WS' || work_id, work_id FROM works "
+            "ANTI JOIN work_ids USING (work_id)"
+        )
+    print(f"scaled up to {works:,} works in {time.perf_counter() - started:.0f} s", flush=True)
     partial.rename(path)
     return path
 
@@ -223,10 +246,19 @@ def main() -> int:
     parser.add_argument(
         "--no-index", action="store_true", help="skip timing the index build and update"
     )
+    parser.add_argument(
+        "--scale-from",
+        type=int,
+        metavar="N",
+        help="ingest N demo works and copy them in SQL up to --works (much faster to build)",
+    )
     args = parser.parse_args()
     settings = Settings(data_dir=args.cache / "data-dir")
     regions, rules = load_region_sets(settings), load_rules()
-    base = base_corpus(args.cache, args.works)
+    if args.scale_from:
+        base = scaled_corpus(args.cache, args.works, args.scale_from)
+    else:
+        base = base_corpus(args.cache, args.works)
     update = update_file(args.cache, args.works, args.update)
     work = args.cache / "run.duckdb"
     shutil.copyfile(base, work)

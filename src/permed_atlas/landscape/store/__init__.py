@@ -6,7 +6,8 @@
 - ``tagging.py``: countries, regions, topics and flags computed as SQL from the core's rules.
 - ``dirty.py``, ``aggregates_delta.py``: which works changed since tagging, the rules'
   fingerprint, and the aggregates updated by delta for the changed works only.
-- ``search.py``, ``_search_sql.py``: the BM25 search index and faceted search.
+- ``search.py``, ``_search_sql.py``: faceted BM25 search over the search index;
+  ``search_index.py`` builds that index, or updates the rows of the changed works only.
 - ``snapshots.py``: the published read-only copy the web app serves.
 - ``withdrawals.py``: records a source withdrew (PubMed deletions).
 
