@@ -7,9 +7,16 @@ from typing import Any
 
 import duckdb
 import orjson
+import pyarrow as pa
 
 from permed_atlas.demo import generate_openalex_works
-from permed_atlas.landscape import ingest_file, open_corpus
+from permed_atlas.landscape import (
+    ingest_file,
+    load_rules,
+    open_corpus,
+    record_merges,
+    rules_path_for,
+)
 from permed_atlas.settings import Settings
 from permed_atlas.sources.parquet_ingest import ingest_parquet
 from permed_atlas.sources.parquet_write import write_works_parquet
@@ -48,9 +55,72 @@ def test_parquet_rows_equal_json_lines_rows(realdata: Path, tmp_path: Path) -> N
         summary = ingest_parquet([parquet], corpus=b, batch_size=128)  # several batches
         assert summary.read == summary.stored == len(records)
         expected, got = _content(a), _content(b)
+        abstracts = _abstracts(a), _abstracts(b)
     for table in TABLES:
         assert got[table] == expected[table], table
     assert len(expected["affiliations"]) > 1000
+    # Abstracts are compared too: rebuilt beside the SQL, from both index shapes (the 2021
+    # snapshot's {"IndexLength", "InvertedIndex"} wrapper and the plain {word: [positions]}).
+    assert abstracts[0] == abstracts[1]
+    assert sum(1 for (text,) in abstracts[0] if text) > 300
+    wrapped = [r for r in records if "InvertedIndex" in (r.get("abstract_inverted_index") or {})]
+    assert wrapped
+
+
+def _abstracts(corpus: duckdb.DuckDBPyConnection) -> list[tuple[str | None]]:
+    return corpus.execute("SELECT abstract FROM works ORDER BY openalex_id").fetchall()
+
+
+def test_pm_only_parquet_rows_equal_pm_only_json_lines_rows(realdata: Path, tmp_path: Path) -> None:
+    # With the PM filter the abstracts are rebuilt inside the scan (keyword rules read them);
+    # the rows must still be the JSON Lines path's, abstracts included.
+    records = _records(realdata)
+    jsonl = tmp_path / "works.jsonl"
+    jsonl.write_bytes(b"".join(orjson.dumps(r) + b"\n" for r in records))
+    parquet = tmp_path / "works.parquet"
+    write_works_parquet(records, parquet)
+    rules = load_rules(rules_path_for(tmp_path))
+    with open_corpus(tmp_path / "a.duckdb") as a, open_corpus(tmp_path / "b.duckdb") as b:
+        by_lines = ingest_file(jsonl, source="openalex", corpus=a, pm_rules=rules)
+        by_parquet = ingest_parquet([parquet], corpus=b, pm_rules=rules, batch_size=100)
+        expected, got = _content(a), _content(b)
+        abstracts = _abstracts(a), _abstracts(b)
+    assert 0 < by_parquet.stored == by_lines.stored < len(records)
+    for table in TABLES:
+        assert got[table] == expected[table], table
+    assert abstracts[0] == abstracts[1]
+    assert sum(1 for (text,) in abstracts[0] if text) > 100
+
+
+def test_parquet_counts_merged_away_works_as_skipped_like_json_lines(
+    realdata: Path, tmp_path: Path
+) -> None:
+    # A part still holding works OpenAlex merged away, among new ones, across batches.
+    records = _records(realdata)
+    first, later = records[:100], records[100:400]
+    merged = [later[5], later[150], later[299]]
+    merges = pa.table(
+        {
+            "merged_id": [r["id"] for r in merged],
+            "merged_into": [first[0]["id"]] * len(merged),
+            "merge_date": ["2026-06-01"] * len(merged),
+        }
+    )
+    jsonl = tmp_path / "later.jsonl"
+    jsonl.write_bytes(b"".join(orjson.dumps(r) + b"\n" for r in later))
+    write_works_parquet(first, tmp_path / "first.parquet")
+    write_works_parquet(later, tmp_path / "later.parquet")
+    with open_corpus(tmp_path / "a.duckdb") as a, open_corpus(tmp_path / "b.duckdb") as b:
+        for corpus in (a, b):
+            ingest_parquet([tmp_path / "first.parquet"], corpus=corpus)
+            record_merges(corpus, merges=merges)
+        by_lines = ingest_file(jsonl, source="openalex", corpus=a, batch_size=128)
+        by_parquet = ingest_parquet([tmp_path / "later.parquet"], corpus=b, batch_size=128)
+        expected, got = _content(a), _content(b)
+    assert (by_parquet.read, by_parquet.stored, by_parquet.skipped) == (300, 297, 3)
+    assert (by_lines.stored, by_lines.skipped) == (by_parquet.stored, by_parquet.skipped)
+    for table in TABLES:
+        assert got[table] == expected[table], table
 
 
 def test_pm_only_sync_keeps_exactly_the_works_tagging_marks_pm(
