@@ -8,6 +8,8 @@ from typing import Any
 import duckdb
 import orjson
 import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
 
 from permed_atlas.demo import generate_openalex_works
 from permed_atlas.landscape import (
@@ -18,8 +20,9 @@ from permed_atlas.landscape import (
     rules_path_for,
 )
 from permed_atlas.settings import Settings
+from permed_atlas.sources.errors import SnapshotError
 from permed_atlas.sources.parquet_ingest import ingest_parquet
-from permed_atlas.sources.parquet_write import write_works_parquet
+from permed_atlas.sources.parquet_write import works_table, write_works_parquet
 from permed_atlas.sources.snapshot_download import RetryPolicy
 from permed_atlas.sources.snapshot_run import Hooks, SyncOptions, sync_openalex_snapshot
 
@@ -187,3 +190,20 @@ def test_parquet_update_over_a_stored_corpus_equals_json_lines(
     for table in TABLES:
         assert got[table] == expected[table], table
     assert ids == [(len(records), len(records))]
+
+
+def test_a_broken_abstract_index_stops_the_ingest_naming_part_and_work(
+    realdata: Path, tmp_path: Path
+) -> None:
+    records = _records(realdata)[:20]
+    table = works_table(records)
+    texts = table.column("abstract_inverted_index").to_pylist()
+    texts[7] = '{"Background":[0],"We":'  # cut off mid-object
+    column = table.schema.get_field_index("abstract_inverted_index")
+    part = tmp_path / "part_000.parquet"
+    pq.write_table(table.set_column(column, "abstract_inverted_index", pa.array(texts)), part)
+    with open_corpus(tmp_path / "c.duckdb") as corpus:
+        with pytest.raises(SnapshotError, match=r"part_000\.parquet.*work https://openalex\.org/W"):
+            ingest_parquet([part], corpus=corpus)
+        assert corpus.execute("SELECT count(*) FROM works").fetchall() == [(0,)]
+    assert records[7]["id"].startswith("https://openalex.org/W")

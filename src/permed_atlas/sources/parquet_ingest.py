@@ -115,7 +115,7 @@ def ingest_parquet(
             abstracts = None
             if pm_rules is None:
                 inverted = corpus.sql(INVERTED_INDEXES, params={"lo": lo, "hi": hi})
-                abstracts = pool.submit(_abstract_rows, inverted.to_arrow_table())
+                abstracts = pool.submit(_abstract_rows, inverted.to_arrow_table(), files)
             if not (fast and _insert_fresh(corpus, lo, hi, summary, abstracts)):
                 batch, unresolved = _row_batch(corpus, lo, hi, abstracts)
                 raw = _RawRows(corpus, lo, hi)
@@ -166,14 +166,22 @@ def _abstracts(column: pa.ChunkedArray | pa.Array) -> pa.Array:
     )
 
 
-def _abstract_rows(inverted: pa.Table) -> pa.Table:
-    """(``idx``, ``abstract``) of works given as (``idx``, ``abstract_inverted_index``)."""
-    return pa.table(
-        {
-            "idx": inverted.column("idx"),
-            "abstract": _abstracts(inverted.column("abstract_inverted_index")),
-        }
-    )
+def _abstract_rows(inverted: pa.Table, files: str) -> pa.Table:
+    """(``idx``, ``abstract``) of works given as (``idx``, ``id``, ``abstract_inverted_index``);
+    SnapshotError naming the parts and the work when an index is not one."""
+    abstracts: list[str | None] = []
+    for work, text in zip(
+        inverted.column("id").to_pylist(),
+        inverted.column("abstract_inverted_index").to_pylist(),
+        strict=True,
+    ):
+        try:
+            abstracts.append(rebuild_abstract(orjson.loads(text)) if text else None)
+        except (ValueError, TypeError, AttributeError) as exc:  # JSONDecodeError: ValueError
+            raise SnapshotError(
+                f"{files}: work {work}: abstract_inverted_index is not an inverted index: {exc}"
+            ) from exc
+    return pa.table({"idx": inverted.column("idx"), "abstract": pa.array(abstracts, pa.string())})
 
 
 @contextmanager

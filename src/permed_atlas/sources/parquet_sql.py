@@ -81,7 +81,8 @@ ABSTRACTS_VIEW = (
     "SELECT idx, _abstract AS abstract FROM _pq_src"
 )
 INVERTED_INDEXES = (
-    "SELECT idx, abstract_inverted_index FROM _pq_src WHERE idx >= $lo AND idx < $hi ORDER BY idx"
+    "SELECT idx, id, abstract_inverted_index FROM _pq_src WHERE idx >= $lo AND idx < $hi "
+    "ORDER BY idx"
 )
 
 
