@@ -150,9 +150,7 @@ class Settings(BaseSettings):
     # The data directory's layout: one attribute per folder, the only place its names are spelt.
 
     corpus_path = _InDataDir("corpus.duckdb", "The DuckDB file holding the landscape corpus.")
-    reports_dir = _InDataDir(
-        "reports", "Reports written by ``permed report`` and ``permed demo``."
-    )
+    reports_dir = _InDataDir("reports", "Reports written by ``permed report`` and ``permed demo``.")
     regions_dir = _InDataDir(
         "regions", "The user's own region set files (``<CODE>.yaml``), beside the bundled ones."
     )
