@@ -43,16 +43,21 @@ def _records(realdata: Path) -> list[dict[str, Any]]:
     return records + list(generate_openalex_works(300, seed=7))
 
 
+def _both_copies(records: list[dict[str, Any]], stem: Path) -> tuple[Path, Path]:
+    """The records as JSON Lines and as Parquet: ``stem``.jsonl, ``stem``.parquet."""
+    jsonl, parquet = stem.with_suffix(".jsonl"), stem.with_suffix(".parquet")
+    jsonl.write_bytes(b"".join(orjson.dumps(r) + b"\n" for r in records))
+    write_works_parquet(records, parquet)
+    return jsonl, parquet
+
+
 def _content(corpus: duckdb.DuckDBPyConnection) -> dict[str, list[str]]:
     return {t: sorted(map(repr, corpus.execute(q).fetchall())) for t, q in TABLES.items()}
 
 
 def test_parquet_rows_equal_json_lines_rows(realdata: Path, tmp_path: Path) -> None:
     records = _records(realdata)
-    jsonl = tmp_path / "works.jsonl"
-    jsonl.write_bytes(b"".join(orjson.dumps(r) + b"\n" for r in records))
-    parquet = tmp_path / "works.parquet"
-    write_works_parquet(records, parquet)
+    jsonl, parquet = _both_copies(records, tmp_path / "works")
     with open_corpus(tmp_path / "a.duckdb") as a, open_corpus(tmp_path / "b.duckdb") as b:
         ingest_file(jsonl, source="openalex", corpus=a)
         summary = ingest_parquet([parquet], corpus=b, batch_size=128)  # several batches
@@ -78,10 +83,7 @@ def test_pm_only_parquet_rows_equal_pm_only_json_lines_rows(realdata: Path, tmp_
     # With the PM filter the abstracts are rebuilt inside the scan (keyword rules read them);
     # the rows must still be the JSON Lines path's, abstracts included.
     records = _records(realdata)
-    jsonl = tmp_path / "works.jsonl"
-    jsonl.write_bytes(b"".join(orjson.dumps(r) + b"\n" for r in records))
-    parquet = tmp_path / "works.parquet"
-    write_works_parquet(records, parquet)
+    jsonl, parquet = _both_copies(records, tmp_path / "works")
     rules = load_rules(rules_path_for(tmp_path))
     with open_corpus(tmp_path / "a.duckdb") as a, open_corpus(tmp_path / "b.duckdb") as b:
         by_lines = ingest_file(jsonl, source="openalex", corpus=a, pm_rules=rules)
@@ -109,16 +111,14 @@ def test_parquet_counts_merged_away_works_as_skipped_like_json_lines(
             "merge_date": ["2026-06-01"] * len(merged),
         }
     )
-    jsonl = tmp_path / "later.jsonl"
-    jsonl.write_bytes(b"".join(orjson.dumps(r) + b"\n" for r in later))
-    write_works_parquet(first, tmp_path / "first.parquet")
-    write_works_parquet(later, tmp_path / "later.parquet")
+    first_part = _both_copies(first, tmp_path / "first")[1]
+    jsonl, parquet = _both_copies(later, tmp_path / "later")
     with open_corpus(tmp_path / "a.duckdb") as a, open_corpus(tmp_path / "b.duckdb") as b:
         for corpus in (a, b):
-            ingest_parquet([tmp_path / "first.parquet"], corpus=corpus)
+            ingest_parquet([first_part], corpus=corpus)
             record_merges(corpus, merges=merges)
         by_lines = ingest_file(jsonl, source="openalex", corpus=a, batch_size=128)
-        by_parquet = ingest_parquet([tmp_path / "later.parquet"], corpus=b, batch_size=128)
+        by_parquet = ingest_parquet([parquet], corpus=b, batch_size=128)
         expected, got = _content(a), _content(b)
     assert (by_parquet.read, by_parquet.stored, by_parquet.skipped) == (300, 297, 3)
     assert (by_lines.stored, by_lines.skipped) == (by_parquet.stored, by_parquet.skipped)
