@@ -18,17 +18,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from permed_atlas.db import Base
-
-
-def _owned_by(table: str) -> Mapped[int]:
-    # a row belongs to its parent: deleted with it, and looked up by it (hence the index)
-    return mapped_column(Integer, ForeignKey(f"{table}.id", ondelete="CASCADE"), index=True)
-
-
-def _written_by() -> Mapped[int | None]:
-    # who wrote a row; the row outlives the account (the key is cleared, not the row)
-    return mapped_column(Integer, ForeignKey("users.id", ondelete="SET NULL"), nullable=True)
+from permed_atlas.db import Base, owned_by, written_by
 
 
 class RoadmapRow(Base):
@@ -45,7 +35,7 @@ class RoadmapRow(Base):
     source_checked: Mapped[str | None] = mapped_column(String(40), nullable=True)
     source_note: Mapped[str | None] = mapped_column(Text, nullable=True)
     bundled: Mapped[bool] = mapped_column(Boolean, default=False)
-    created_by: Mapped[int | None] = _written_by()
+    created_by: Mapped[int | None] = written_by()
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
@@ -56,7 +46,7 @@ class RoadmapNodeRow(Base):
     __table_args__ = (UniqueConstraint("roadmap_id", "code"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    roadmap_id: Mapped[int] = _owned_by("roadmap")
+    roadmap_id: Mapped[int] = owned_by("roadmap")
     parent_id: Mapped[int | None] = mapped_column(
         Integer, ForeignKey("roadmap_node.id", ondelete="CASCADE"), nullable=True
     )
@@ -74,7 +64,7 @@ class IndicatorRow(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     code: Mapped[str] = mapped_column(String(80), unique=True, index=True)
-    roadmap_id: Mapped[int] = _owned_by("roadmap")
+    roadmap_id: Mapped[int] = owned_by("roadmap")
     name: Mapped[str] = mapped_column(Text)
     name_zh: Mapped[str] = mapped_column(Text, default="", server_default="")
     definition: Mapped[str] = mapped_column(Text)
@@ -90,7 +80,7 @@ class IndicatorRow(Base):
     actions: Mapped[list[str]] = mapped_column(JSON, default=list)
     data_source: Mapped[str] = mapped_column(Text, default="")
     note: Mapped[str | None] = mapped_column(Text, nullable=True)
-    created_by: Mapped[int | None] = _written_by()
+    created_by: Mapped[int | None] = written_by()
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
@@ -99,10 +89,10 @@ class ObservationRow(Base):
     __table_args__ = (UniqueConstraint("indicator_id", "observed_on"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    indicator_id: Mapped[int] = _owned_by("roadmap_indicator")
+    indicator_id: Mapped[int] = owned_by("roadmap_indicator")
     observed_on: Mapped[date] = mapped_column(Date)
     value: Mapped[float] = mapped_column(Float)
     source: Mapped[str] = mapped_column(Text)
-    entered_by_id: Mapped[int | None] = _written_by()
+    entered_by_id: Mapped[int | None] = written_by()
     entered_by: Mapped[str] = mapped_column(String(320))
     entered_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
