@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from permed_atlas.federation.models import NodeStatus, Precision
+from permed_atlas.dataclass_schemas import schema_of
+from permed_atlas.federation.models import DisclosedCount, NodeStatus
 
 __all__ = [
     "AccessRequestPublic",
@@ -34,18 +35,14 @@ class BoundsPublic(_Answer):
     display: str = Field(description='"12", or "10-14" when the count is a range')
 
 
-class NodeCountPublic(_Answer):
-    """What one node disclosed: the shown value and bounds of the true count."""
-
-    display: str
-    value: int | None
-    lower: int
-    upper: int
-    suppressed: bool
-    exists: bool
-    precision: Precision
-    perturbation: str = Field(description='"cell key", "laplace" or "none"')
-    max_deviation: int | None
+# asdict(DisclosedCount) is the answer, so its fields are the record's.
+NodeCountPublic = schema_of(
+    DisclosedCount,
+    name="NodeCountPublic",
+    base=_Answer,
+    doc="What one node disclosed: the shown value and bounds of the true count.",
+    fields={"perturbation": Field(description='"cell key", "laplace" or "none"')},
+)
 
 
 class ExcludedDatasetPublic(_Answer):
@@ -62,7 +59,7 @@ class NodeOutcomePublic(_Answer):
     country: str
     status: NodeStatus
     reason: str
-    count: NodeCountPublic | None
+    count: NodeCountPublic | None  # type: ignore[valid-type]
     datasets_used: list[str]
     datasets_excluded: list[ExcludedDatasetPublic]
     elapsed_ms: float

@@ -11,7 +11,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, create_model
 
-from permed_atlas.helpdesk.models import TOPICS
+from permed_atlas.dataclass_schemas import schema_of
+from permed_atlas.helpdesk.models import TOPICS, FundingItem
 
 
 class _Answer(BaseModel):
@@ -118,17 +119,7 @@ class HelpdeskRankedPublic(_Answer):
     score: float
 
 
-class HelpdeskFundingItemPublic(_Answer):
-    id: str
-    kind: str
-    name: str
-    summary: str
-    url: str | None
-    source: str
-    date_checked: str
-    regions: list[str]
-    score: float
-    matched_terms: list[str]
+HelpdeskFundingItemPublic = schema_of(FundingItem, name="HelpdeskFundingItemPublic", base=_Answer)
 
 
 class HelpdeskFlowPublic(_Answer):
@@ -163,7 +154,7 @@ class HelpdeskAnswerPublic(_Answer):
     international: list[HelpdeskHitPublic]
     ranked: list[HelpdeskRankedPublic]
     about_funding: bool
-    funding: list[HelpdeskFundingItemPublic]
+    funding: list[HelpdeskFundingItemPublic]  # type: ignore[valid-type]
     funding_note: str
     transfer: HelpdeskTransferPublic | None
     notes: list[str]

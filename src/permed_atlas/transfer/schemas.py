@@ -10,6 +10,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, create_model
 
+from permed_atlas.dataclass_schemas import schema_of
+from permed_atlas.transfer.duo_match import DataUseRequest
 from permed_atlas.transfer.fields import FIELDS, FieldSpec
 
 
@@ -50,30 +52,25 @@ ScenarioCreate = create_model(  # type: ignore[call-overload]
 )
 
 
-class DuoMatchCreate(BaseModel):
-    """A DUO match request: the dataset's consent codes and the requester's statements."""
-
+class _DuoMatchBase(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     consent: list[str] = Field(examples=[["HMB", "NCU", "GS=EU27"]])
-    purpose: str = Field(examples=["DUO:0000006"])
-    disease: str | None = None
-    commercial: bool | None = None
-    not_for_profit: bool | None = None
-    clinical_care: bool = False
-    genetic_study: bool | None = None
-    methods_development: bool | None = None
-    country: str | None = None
-    regions: list[str] = Field(default_factory=list)
-    will_publish: bool | None = None
-    accepts_moratorium: bool | None = None
-    ethics_approval: bool | None = None
-    collaboration: bool | None = None
-    will_return_data: bool | None = None
-    approved_user: bool | None = None
-    approved_project: bool | None = None
-    approved_institution: bool | None = None
-    duration_months: int | None = Field(default=None, ge=0)
+
+
+# The requester's statements are DataUseRequest's fields, declared there once.
+DuoMatchCreate = schema_of(
+    DataUseRequest,
+    name="DuoMatchCreate",
+    base=_DuoMatchBase,
+    doc="A DUO match request: the dataset's consent codes and the requester's statements.",
+    defaults=True,
+    fields={
+        "purpose": Field(examples=["DUO:0000006"]),
+        "regions": (list[str], Field(default_factory=list)),
+        "duration_months": Field(default=None, ge=0),
+    },
+)
 
 
 class DuoMatchPublic(BaseModel):
