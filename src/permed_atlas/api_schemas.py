@@ -1,12 +1,15 @@
-"""Pydantic models of the JSON API derived from the core's frozen dataclasses.
+"""The kit of the capabilities' JSON API models: the answers' base, and models derived from records.
 
-Where an answer (or a request body) is a core record as plain data (``dataclasses.asdict``),
-its model declares the record's fields again only to say the same thing: each field with
-the record's type, tuples as lists. :func:`schema_of` builds that model from the record, so
-a field added to the record reaches the API (and its OpenAPI component) without a second
-declaration. What the record cannot say is passed in: the component's name and docstring,
-the models of nested records, and fields whose type or ``Field`` (a description, a bound,
-an example) differs from the record's.
+* :class:`Answer`, the base of every answer model: it forbids keys it does not declare, so
+  a key a presenter adds without its field fails the response (500, and a failing test)
+  instead of vanishing from the answer silently.
+* :func:`schema_of`: where an answer (or a request body) is a core record as plain data
+  (``dataclasses.asdict``), its model would declare the record's fields again only to say
+  the same thing: each field with the record's type, tuples as lists. :func:`schema_of`
+  builds that model from the record, so a field added to the record reaches the API (and
+  its OpenAPI component) without a second declaration. What the record cannot say is
+  passed in: the component's name and docstring, the models of nested records, and fields
+  whose type or ``Field`` (a description, a bound, an example) differs from the record's.
 """
 
 from __future__ import annotations
@@ -17,16 +20,22 @@ import typing
 from collections.abc import Mapping
 from typing import Any
 
-from pydantic import BaseModel, create_model
+from pydantic import BaseModel, ConfigDict, create_model
 
-__all__ = ["schema_of"]
+__all__ = ["Answer", "schema_of"]
+
+
+class Answer(BaseModel):
+    """The base of an answer model: a key it does not declare fails the answer."""
+
+    model_config = ConfigDict(extra="forbid")
 
 
 def schema_of(
     record: type,
     *,
     name: str,
-    base: type[BaseModel],
+    base: type[BaseModel] = Answer,
     doc: str | None = None,
     nested: Mapping[type, type[BaseModel]] | None = None,
     fields: Mapping[str, Any] | None = None,
@@ -35,7 +44,7 @@ def schema_of(
     """A pydantic model with ``record``'s fields, in order, named ``name``.
 
     :param record: a dataclass whose annotations resolve in its module.
-    :param base: the model's base (its ``model_config``: ``extra="forbid"``).
+    :param base: the model's base: :class:`Answer`, or a request's own.
     :param doc: the model's docstring, shown in the API docs.
     :param nested: the models of nested dataclasses (``tuple[Coauthor, ...]`` becomes
         ``list[CoauthorPublic]``).

@@ -1,4 +1,4 @@
-"""Pydantic models derived from core records: the record's fields, tuples as lists, nesting."""
+"""API models derived from core records (fields, tuples as lists, nesting) and the answer base."""
 
 from __future__ import annotations
 
@@ -8,11 +8,11 @@ from typing import Literal
 import pytest
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from permed_atlas.dataclass_schemas import schema_of
+from permed_atlas.api_schemas import schema_of
 
 
-class _Answer(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class _Request(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
 
 @dataclass(frozen=True)
@@ -32,9 +32,9 @@ class Person:
 
 
 def test_the_model_has_the_records_fields_in_order_with_lists_for_tuples() -> None:
-    share = schema_of(Share, name="SharePublic", base=_Answer)
+    share = schema_of(Share, name="SharePublic")
     person = schema_of(
-        Person, name="PersonPublic", base=_Answer, nested={Share: share}, doc="A person.",
+        Person, name="PersonPublic", nested={Share: share}, doc="A person.",
         fields={"name": Field(description="as printed")},
     )  # fmt: skip
     assert list(person.model_fields) == ["name", "kind", "shares", "by_year", "country", "active"]
@@ -54,12 +54,13 @@ def test_the_model_has_the_records_fields_in_order_with_lists_for_tuples() -> No
 
 
 def test_a_request_model_takes_the_records_defaults_and_given_fields() -> None:
-    share = schema_of(Share, name="ShareCreate", base=_Answer)
+    share = schema_of(Share, name="ShareCreate")
     person = schema_of(
-        Person, name="PersonCreate", base=_Answer, defaults=True, nested={Share: share},
+        Person, name="PersonCreate", base=_Request, defaults=True, nested={Share: share},
         fields={"shares": (list[share], Field(default_factory=list)),
                 "by_year": (list[tuple[int, int]], Field(default_factory=list))},
     )  # fmt: skip
-    made = person(name="Li", kind="editor")
+    made = person(name=" Li ", kind="editor")
+    assert made.name == "Li"  # the given base's configuration applies
     assert (made.country, made.active, made.shares, made.by_year) == (None, False, [], [])
     assert person.model_json_schema()["required"] == ["name", "kind"]
