@@ -41,6 +41,7 @@ __all__ = [
     "UNTRANSLATED_CLASS",
     "LocalizedText",
     "Message",
+    "field_message",
     "field_translations",
     "localized",
     "localized_field",
@@ -208,7 +209,7 @@ def install_jinja(environment: jinja2.Environment) -> jinja2.Environment:
 
 
 # Imported last: localized reads the names above.
-from permed_atlas.i18n.composed import Message, translated  # noqa: E402
+from permed_atlas.i18n.composed import Message, field_message, translated  # noqa: E402
 from permed_atlas.i18n.localized import (  # noqa: E402
     UNTRANSLATED_CLASS,
     LocalizedText,

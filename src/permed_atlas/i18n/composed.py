@@ -15,9 +15,9 @@ from typing import Any
 
 from markupsafe import escape
 
-from permed_atlas.i18n import LazyString, gettext
+from permed_atlas.i18n import LazyString, gettext, gettext_noop
 
-__all__ = ["Message", "translated"]
+__all__ = ["Message", "field_message", "translated"]
 
 
 class Message(str):
@@ -72,6 +72,15 @@ def _value(value: Any, *, translate: bool) -> Any:
     if translate and callable(getattr(value, "translated", None)):
         return value.translated()  # a value that knows its own translation (a country name)
     return value if isinstance(value, int | float) else str(value)
+
+
+def field_message(field: str, reason: str) -> Message:
+    """``"field: reason"``, an error naming its field; the reason translated when a Message.
+
+    :param field: the field's name (kept as it is: it is what the user or the file wrote).
+    :param reason: what is wrong with it.
+    """
+    return Message(gettext_noop("%(field)s: %(reason)s"), field=field, reason=reason)
 
 
 def translated(text: object) -> str:

@@ -34,6 +34,7 @@ from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
+from permed_atlas.i18n import Message, gettext_noop
 from permed_atlas.icd10 import IcdPattern, icd10_chapters, parse_pattern
 from permed_atlas.transfer._duo_modifiers import FAILS, HOLDS, REVIEW, Status
 from permed_atlas.transfer._duo_modifiers import check_modifier as _check_modifier
@@ -280,10 +281,17 @@ def _expand(
             try:
                 item = parse_consent_term(raw, ontology=ontology)
             except DuoTermError as exc:
-                raise DuoTermError(f"consent[{index}]: {exc}", field=f"consent[{index}]") from exc
+                raise DuoTermError(
+                    Message(gettext_noop("consent[%(index)s]: %(exc)s"), index=index, exc=exc),
+                    field=f"consent[{index}]",
+                ) from exc
         else:
             raise DuoTermError(
-                f"consent[{index}]: expected a DUO code, got {type(raw).__name__}",
+                Message(
+                    gettext_noop("consent[%(index)s]: expected a DUO code, got %(type_name)s"),
+                    index=index,
+                    type_name=type(raw).__name__,
+                ),
                 field=f"consent[{index}]",
             )
         term = ontology.terms[item.code]
@@ -312,7 +320,11 @@ def _effective_purpose(
     if term.kind == "investigation":
         if term.id not in ontology.purposes:
             raise DuoTermError(
-                f"purpose: {term.name} has no mapping to a permission", field="purpose"
+                Message(
+                    gettext_noop("purpose: %(name)s has no mapping to a permission"),
+                    name=term.name,
+                ),
+                field="purpose",
             )
         permission, aspect = ontology.purposes[term.id]
         mapped = ontology.terms[permission]
@@ -320,8 +332,13 @@ def _effective_purpose(
         term = mapped
     elif term.kind != "permission" or term.id == NRES:
         raise DuoTermError(
-            f"purpose: {term.name} is not a research purpose; use a data use permission "
-            "(GRU, HMB, DS, POA) or a DUO investigation term",
+            Message(
+                gettext_noop(
+                    "purpose: %(name)s is not a research purpose; use a data use "
+                    "permission (GRU, HMB, DS, POA) or a DUO investigation term"
+                ),
+                name=term.name,
+            ),
             field="purpose",
         )
     if term.id == POA:
