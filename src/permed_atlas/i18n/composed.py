@@ -10,14 +10,14 @@ use of it as data is unchanged, that remembers its message and values, so Jinja 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from markupsafe import escape
 
 from permed_atlas.i18n import LazyString, gettext, gettext_noop
 
-__all__ = ["Message", "field_message", "translated"]
+__all__ = ["Message", "field_message", "joined", "translated"]
 
 
 class Message(str):
@@ -81,6 +81,28 @@ def field_message(field: str, reason: str) -> Message:
     :param reason: what is wrong with it.
     """
     return Message(gettext_noop("%(field)s: %(reason)s"), field=field, reason=reason)
+
+
+class _Joined:
+    """Texts joined by a separator: English as ``str()``, each part translated on a page."""
+
+    def __init__(self, parts: list[object], separator: str) -> None:
+        self.parts, self.separator = parts, separator
+
+    def __str__(self) -> str:
+        return self.separator.join(str(part) for part in self.parts)
+
+    def translated(self) -> str:
+        return self.separator.join(translated(part) for part in self.parts)
+
+
+def joined(parts: Iterable[object], separator: str = "; ") -> Message:
+    """Several composed texts as one (reasons in a line), each translated where shown.
+
+    :param parts: Messages or plain texts.
+    :param separator: put between them.
+    """
+    return Message("%(parts)s", parts=_Joined(list(parts), separator))
 
 
 def translated(text: object) -> str:

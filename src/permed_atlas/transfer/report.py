@@ -5,7 +5,14 @@ from __future__ import annotations
 import html
 from typing import Any
 
-from permed_atlas.i18n import HTML_LANG, current_language, gettext, gettext_noop, translated
+from permed_atlas.i18n import (
+    HTML_LANG,
+    current_language,
+    gettext,
+    gettext_noop,
+    localized,
+    translated,
+)
 from permed_atlas.transfer.assessor import PartyCountry
 from permed_atlas.transfer.models import Assessment, Effect, Finding
 
@@ -164,7 +171,7 @@ def render_markdown(assessment: Assessment) -> str:
         lines += ["", f"## {gettext(heading)}", ""]
         for f in found:
             lines.append(_checklist_line(f))
-            lines.append("  - " + gettext("Why: %(why)s") % {"why": f.explanation})
+            lines.append("  - " + gettext("Why: %(why)s") % {"why": _explanation(f)})
             for item in f.evidence:
                 lines.append("  - " + gettext("Evidence: %(item)s") % {"item": item})
             matched = "; ".join(translated(m) for m in f.matched)
@@ -231,7 +238,7 @@ def _finding_html(f: Finding) -> str:
     refs = "; ".join(str(r) for r in f.references)
     met = ", ".join(translated(m) for m in f.satisfied_by + f.met_because)
     said_met = " — " + e(gettext("met: %(what)s") % {"what": met}) if f.satisfied else ""
-    why = gettext("Why: %(why)s") % {"why": f.explanation}
+    why = gettext("Why: %(why)s") % {"why": _explanation(f)}
     fired = gettext("Rule `%(rule)s` fired on: %(why)s") % {
         "rule": f.rule_id, "why": "; ".join(translated(m) for m in f.matched)
     }  # fmt: skip
@@ -239,6 +246,11 @@ def _finding_html(f: Finding) -> str:
         f"<li><strong>{e(f.obligation or f.title)}</strong> ({e(refs)}){said_met}"
         f"<ul><li>{e(why)}</li>{evidence}<li>{e(fired)}</li></ul></li>"
     )
+
+
+def _explanation(f: Finding) -> str:
+    # the rule's own Chinese where written, else its English (missing-zh.txt lists those)
+    return str(localized(f.explanation, {"zh": f.explanation_zh}))
 
 
 def _show(value: object) -> str:
