@@ -76,7 +76,7 @@ def create_user(
         raise UnknownRoleError(
             Message(
                 gettext_noop("role must be one of %(options)s, not %(role)s"),
-                options=', '.join(ROLES),
+                options=", ".join(ROLES),
                 role=repr(role),
             ),
             field="role",
@@ -165,7 +165,7 @@ def set_role(session: Session, user_id: int, *, role: str, actor_id: int | None)
         raise UnknownRoleError(
             Message(
                 gettext_noop("role must be one of %(options)s, not %(role)s"),
-                options=', '.join(ROLES),
+                options=", ".join(ROLES),
                 role=repr(role),
             ),
             field="role",

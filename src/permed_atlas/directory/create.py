@@ -48,7 +48,7 @@ def create_entry(
         raise InvalidEntryError(
             Message(
                 gettext_noop("choose the kind of the new entry: one of %(options)s"),
-                options=', '.join(KINDS),
+                options=", ".join(KINDS),
             ),
             field="kind",
         )

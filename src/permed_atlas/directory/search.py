@@ -115,7 +115,7 @@ def check_kinds(kinds: Iterable[str] | None) -> tuple[str, ...] | None:
                 Message(
                     gettext_noop("unknown kind %(kind)s: use one of %(options)s"),
                     kind=repr(kind),
-                    options=', '.join(KINDS),
+                    options=", ".join(KINDS),
                 ),
                 field="kind",
             )

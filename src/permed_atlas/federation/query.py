@@ -23,6 +23,7 @@ from permed_atlas.federation.errors import FilterError
 from permed_atlas.federation.icd10 import IcdPattern, parse_pattern
 from permed_atlas.federation.models import TERM_DIMENSIONS, CountQuery, Entity, Range
 from permed_atlas.i18n import Message, gettext_noop
+from permed_atlas.i18n import gettext_noop as N_
 
 SEX_TERMS = {
     "NCIT:C16576": "female",
@@ -74,36 +75,23 @@ def build_query(
     :raises FilterError: naming the filter that cannot be read.
     """
     if granularity not in {"count", "boolean"}:
-        raise FilterError(
-            Message(
-                gettext_noop("requestedGranularity must be count or boolean, not %(granularity)s"),
-                granularity=repr(granularity),
-            ),
-            field="requestedGranularity",
-        )
+        raise _bad("requestedGranularity", N_("requestedGranularity must be count or boolean, "
+                                              "not %(granularity)s"),
+                   granularity=repr(granularity))  # fmt: skip
     terms: dict[str, set[str]] = {dim: set() for dim in TERM_DIMENSIONS}
     diagnosis: list[IcdPattern] = []
     ranges = {"age": Range(), "year": Range()}
     for position, item in enumerate(filters):
         where = f"filters[{position}]"
         if not isinstance(item, Mapping) or not isinstance(item.get("id"), str):
-            raise FilterError(
-                Message(gettext_noop("%(where)s: a filter needs a string id"), where=where),
-                field=where,
-            )
+            raise _bad(where, N_("%(where)s: a filter needs a string id"), where=where)
         fid, operator, value = item["id"].strip(), item.get("operator"), item.get("value")
         if fid in RANGE_FILTERS:
             try:
                 number = int(str(value))
             except ValueError as exc:
-                raise FilterError(
-                    Message(
-                        gettext_noop("%(where)s: %(fid)s needs an integer value"),
-                        where=where,
-                        fid=fid,
-                    ),
-                    field=where,
-                ) from exc
+                raise _bad(where, N_("%(where)s: %(fid)s needs an integer value"), where=where,
+                           fid=fid) from exc  # fmt: skip
             dim = RANGE_FILTERS[fid]
             ranges[dim] = _range_with(ranges[dim], str(operator or "="), number, where)
             continue
@@ -116,27 +104,15 @@ def build_query(
             try:
                 diagnosis.append(parse_pattern(rest, chapters=chapters))
             except ValueError as exc:
-                raise FilterError(
-                    Message(gettext_noop("%(where)s: %(exc)s"), where=where, exc=exc),
-                    field=where,
-                ) from exc
+                raise _bad(where, N_("%(where)s: %(exc)s"), where=where, exc=exc) from exc
         elif prefix in TERM_DIMENSIONS and rest:
             terms[prefix].add(_term(prefix, rest, vocabulary, where))
         else:
-            raise FilterError(
-                Message(
-                    gettext_noop("%(where)s: unknown filter %(fid)s (see /api/filtering_terms)"),
-                    where=where,
-                    fid=repr(fid),
-                ),
-                field=where,
-            )
+            raise _bad(where, N_("%(where)s: unknown filter %(fid)s (see /api/filtering_terms)"),
+                       where=where, fid=repr(fid))  # fmt: skip
     for dim, rng in ranges.items():
         if rng.low is not None and rng.high is not None and rng.low > rng.high:
-            raise FilterError(
-                Message(gettext_noop("filters: the %(dim)s range is empty"), dim=dim),
-                field=dim,
-            )
+            raise _bad(dim, N_("filters: the %(dim)s range is empty"), dim=dim)
     return CountQuery(
         entity=entity,
         granularity="boolean" if granularity == "boolean" else "count",
@@ -146,6 +122,11 @@ def build_query(
         year=ranges["year"],
         **{dim: tuple(sorted(values)) for dim, values in terms.items()},
     )
+
+
+def _bad(field: str, message: str, /, **values: object) -> FilterError:
+    # ``message`` is marked with N_ where it is written; a page shows it translated
+    return FilterError(Message(message, **values), field=field)
 
 
 def _term(dim: str, value: str, vocabulary: Mapping[str, Sequence[str]], where: str) -> str:

@@ -30,7 +30,7 @@ def check_topic(topic: str | None) -> str | None:
             Message(
                 gettext_noop("unknown topic %(topic)s; one of %(options)s"),
                 topic=repr(topic),
-                options=', '.join(TOPICS),
+                options=", ".join(TOPICS),
             ),
             field="topic",
         )  # fmt: skip
@@ -90,7 +90,7 @@ def compare_topic(knowledge: KnowledgeBase, *, topic: str, countries: Sequence[s
     wanted = check_topic(topic)
     if wanted is None:
         raise HelpdeskInputError(
-            Message(gettext_noop("is required; one of %(options)s"), options=', '.join(TOPICS)),
+            Message(gettext_noop("is required; one of %(options)s"), options=", ".join(TOPICS)),
             field="topic",
         )
     codes = list(dict.fromkeys(c for c in (check_country(x) for x in countries) if c))

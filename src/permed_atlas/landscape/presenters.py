@@ -362,7 +362,7 @@ def dashboard_public(
                 Message(
                     gettext_noop("unknown region %(value)s; the corpus is tagged with %(options)s"),
                     value=repr(unknown[0]),
-                    options=', '.join(known),
+                    options=", ".join(known),
                 ),
                 field="regions",
             )
@@ -465,7 +465,7 @@ def indicator_response(
             Message(
                 gettext_noop("unknown indicator %(indicator)s; known: %(options)s"),
                 indicator=repr(indicator),
-                options=', '.join(INDICATOR_NAMES),
+                options=", ".join(INDICATOR_NAMES),
             ),
             field="indicator",
         )

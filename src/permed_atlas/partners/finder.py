@@ -64,7 +64,7 @@ def _check(query: PartnerQuery, regions: Mapping[str, frozenset[str]]) -> None:
         raise InvalidQueryError(
             Message(
                 gettext_noop("query kind must be one of %(options)s"),
-                options=', '.join(QUERY_KINDS),
+                options=", ".join(QUERY_KINDS),
             ),
             field="kind",
         )
@@ -96,7 +96,7 @@ def _check(query: PartnerQuery, regions: Mapping[str, frozenset[str]]) -> None:
                 Message(
                     gettext_noop("unknown region set %(code)s; known: %(options)s"),
                     code=repr(code),
-                    options=', '.join(sorted(regions)),
+                    options=", ".join(sorted(regions)),
                 ),
                 field=name,
             )
@@ -174,7 +174,7 @@ def _resolve(
                 Message(
                     gettext_noop("unknown topic %(value)s; known: %(options)s"),
                     value=repr(value),
-                    options=', '.join(sorted(labels)),
+                    options=", ".join(sorted(labels)),
                 ),
             )
         rows = [r for r, topics in enumerate(index.topics) if code in topics]

@@ -35,6 +35,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from permed_atlas.i18n import Message, gettext_noop
+from permed_atlas.i18n import gettext_noop as N_
 from permed_atlas.icd10 import IcdPattern, icd10_chapters, parse_pattern
 from permed_atlas.transfer._duo_modifiers import FAILS, HOLDS, REVIEW, Status
 from permed_atlas.transfer._duo_modifiers import check_modifier as _check_modifier
@@ -395,111 +396,56 @@ def _check_permission(
     request: DataUseRequest,
     ontology: DuoOntology,
 ) -> tuple[Status, str]:
+    name = term.name
     if purpose is None:
-        return FAILS, Message(
-            gettext_noop("%(name)s: the request states no research purpose"),
-            name=term.name,
-        )
+        return FAILS, Message(N_("%(name)s: the request states no research purpose"), name=name)
     if term.id == NRES:
-        return HOLDS, Message(gettext_noop("%(name)s permits any use"), name=term.name)
+        return HOLDS, Message(N_("%(name)s permits any use"), name=name)
     if term.id == DS and not item.values:
-        return FAILS, Message(
-            gettext_noop("%(name)s names no disease, so no request can be checked against it"),
-            name=term.name,
-        )
+        return FAILS, Message(N_("%(name)s names no disease, so no request can be checked "
+                                 "against it"), name=name)  # fmt: skip
     if term.id == GRU and purpose.id == POA:
-        return HOLDS, (
-            Message(
-                gettext_noop(
-                    "%(name)s permits %(name2)s: GRU's definition allows 'any "
-                    "research purpose' and its comment names the study of population "
-                    "origins or ancestry"
-                ),
-                name=term.name,
-                name2=purpose.name,
-            )
-        )
+        return HOLDS, Message(N_("%(name)s permits %(name2)s: GRU's definition allows 'any "
+                                 "research purpose' and its comment names the study of "
+                                 "population origins or ancestry"),
+                              name=name, name2=purpose.name)  # fmt: skip
     if aspect == "methods" and not request.disease:
-        return HOLDS, (
-            Message(
-                gettext_noop(
-                    "%(name)s permits methods development: it is research on the data"
-                    " within the consent's bounds, allowed unless the consent says "
-                    "NMDS"
-                ),
-                name=term.name,
-            )
-        )
+        return HOLDS, Message(N_("%(name)s permits methods development: it is research on the "
+                                 "data within the consent's bounds, allowed unless the consent "
+                                 "says NMDS"), name=name)  # fmt: skip
     if not ontology.is_a(purpose.id, term.id):
         if aspect == "review":
-            return REVIEW, (
-                Message(
-                    gettext_noop(
-                        "%(name)s does not clearly cover %(purpose)s research "
-                        "(population, age, gender or control use), so an access "
-                        "committee must decide"
-                    ),
-                    name=term.name,
-                    purpose=request.purpose,
-                )
-            )
+            return REVIEW, Message(N_("%(name)s does not clearly cover %(purpose)s research "
+                                      "(population, age, gender or control use), so an access "
+                                      "committee must decide"),
+                                   name=name, purpose=request.purpose)  # fmt: skip
         extra = ""
         if term.id == HMB and aspect == "ancestry":
             extra = "; HMB's definition excludes the study of population origins or ancestry"
-        return FAILS, (
-            Message(
-                gettext_noop(
-                    "%(name)s does not permit %(name2)s: %(value)s is not a subclass "
-                    "of %(value2)s in DUO%(extra)s"
-                ),
-                name=term.name,
-                name2=purpose.name,
-                value=purpose.shorthand or purpose.id,
-                value2=term.shorthand or term.id,
-                extra=extra,
-            )
-        )
+        return FAILS, Message(N_("%(name)s does not permit %(name2)s: %(value)s is not a "
+                                 "subclass of %(value2)s in DUO%(extra)s"),
+                              name=name, name2=purpose.name, value=purpose.shorthand or purpose.id,
+                              value2=term.shorthand or term.id, extra=extra)  # fmt: skip
     chain = ontology.subclass_path(purpose.id, term.id)
     shown = " ⊑ ".join(ontology.terms[c].shorthand or c for c in chain if c in ontology.terms)
     if term.id != DS:
         how = "the same term" if purpose.id == term.id else f"the ontology's hierarchy ({shown})"
-        return HOLDS, Message(
-            gettext_noop("%(name)s permits %(name2)s by %(how)s"),
-            name=term.name,
-            name2=purpose.name,
-            how=how,
-        )
+        return HOLDS, Message(N_("%(name)s permits %(name2)s by %(how)s"), name=name,
+                              name2=purpose.name, how=how)  # fmt: skip
+    options = ", ".join(item.values)
     if not request.disease:
-        return (
-            FAILS,
-            Message(
-                gettext_noop("%(name)s is limited to %(options)s; the request names no disease"),
-                name=term.name,
-                options=", ".join(item.values),
-            ),
-        )
+        return FAILS, Message(N_("%(name)s is limited to %(options)s; the request names no "
+                                 "disease"), name=name, options=options)  # fmt: skip
     for value in item.values:
         how = _disease_within(value, request.disease)
         if how:
-            return HOLDS, Message(
-                gettext_noop("%(name)s permits research on %(disease)s (%(how)s)"),
-                name=term.name,
-                disease=repr(request.disease),
-                how=how,
-            )
-    return FAILS, (
-        Message(
-            gettext_noop(
-                "%(name)s is limited to %(options)s; %(disease)s is not within it "
-                "(same id or label, or an ICD-10 code, range or chapter inside the "
-                "consent's; MONDO subclasses are not resolved because no MONDO "
-                "release is bundled)"
-            ),
-            name=term.name,
-            options=", ".join(item.values),
-            disease=repr(request.disease),
-        )
-    )
+            return HOLDS, Message(N_("%(name)s permits research on %(disease)s (%(how)s)"),
+                                  name=name, disease=repr(request.disease), how=how)  # fmt: skip
+    return FAILS, Message(N_("%(name)s is limited to %(options)s; %(disease)s is not within it "
+                             "(same id or label, or an ICD-10 code, range or chapter inside the "
+                             "consent's; MONDO subclasses are not resolved because no MONDO "
+                             "release is bundled)"),
+                          name=name, options=options, disease=repr(request.disease))  # fmt: skip
 
 
 def _disease_within(consented: str, requested: str) -> str:

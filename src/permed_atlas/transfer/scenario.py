@@ -171,7 +171,7 @@ def _choice(value: Any, spec: FieldSpec) -> str:
             Message(
                 gettext_noop("%(value)s is not one of %(options)s"),
                 value=repr(value),
-                options=', '.join(spec.choices),
+                options=", ".join(spec.choices),
             ),
             field=spec.name,
         )
@@ -214,7 +214,7 @@ def _measures(value: Any, known: Iterable[str] | None) -> tuple[str, ...]:
                     Message(
                         gettext_noop("unknown measure %(name)s; the rules know %(options)s"),
                         name=repr(name),
-                        options=', '.join(sorted(allowed)),
+                        options=", ".join(sorted(allowed)),
                     ),
                     field="measures",
                 )
