@@ -174,27 +174,16 @@ def _read(item: UseField, raw: Any) -> Any:
             return raw
         answer = _YES.get(str(raw).strip().lower())
         if answer is None:
-            raise FilterError(
-                Message(
-                    gettext_noop("%(name)s: answer yes or no, not %(raw)s"),
-                    name=item.name,
-                    raw=repr(raw),
-                ),
-                field=item.name,
-            )
+            raise FilterError(Message(gettext_noop("%(name)s: answer yes or no, not %(raw)s"),
+                                      name=item.name, raw=repr(raw)), field=item.name)  # fmt: skip
         return answer
     if item.kind == "number":
         try:
             return int(str(raw).strip())
         except ValueError as exc:
-            raise FilterError(
-                Message(
-                    gettext_noop("%(name)s: %(raw)s is not a whole number"),
-                    name=item.name,
-                    raw=repr(raw),
-                ),
-                field=item.name,
-            ) from exc
+            message = Message(gettext_noop("%(name)s: %(raw)s is not a whole number"),
+                              name=item.name, raw=repr(raw))  # fmt: skip
+            raise FilterError(message, field=item.name) from exc
     if item.kind == "list":
         parts = raw if isinstance(raw, list | tuple) else str(raw).replace(";", ",").split(",")
         return tuple(p.strip().upper() for p in parts if str(p).strip())

@@ -44,14 +44,8 @@ def _range_with(rng: Range, operator: str, value: int, field: str) -> Range:
         bound = value - 1 if operator == "<" else value
         high = bound if high is None else min(high, bound)
     if operator not in {">=", ">", "=", "<=", "<"}:
-        raise FilterError(
-            Message(
-                gettext_noop("filter %(field)s: unknown operator %(operator)s"),
-                field=field,
-                operator=repr(operator),
-            ),
-            field=field,
-        )
+        raise _bad(field, N_("filter %(field)s: unknown operator %(operator)s"), field=field,
+                   operator=repr(operator))  # fmt: skip
     return Range(low, high)
 
 
@@ -139,15 +133,8 @@ def _term(dim: str, value: str, vocabulary: Mapping[str, Sequence[str]], where: 
         return value.upper()
     allowed = {v.lower(): v for v in vocabulary.get(dim, ())}
     if value.lower() not in allowed:
-        raise FilterError(
-            Message(
-                gettext_noop("%(where)s: %(value)s is not a %(dim)s term"),
-                where=where,
-                value=repr(value),
-                dim=dim,
-            ),
-            field=where,
-        )
+        raise _bad(where, N_("%(where)s: %(value)s is not a %(dim)s term"), where=where,
+                   value=repr(value), dim=dim)  # fmt: skip
     return allowed[value.lower()]
 
 

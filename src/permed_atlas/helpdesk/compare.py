@@ -26,14 +26,9 @@ def check_topic(topic: str | None) -> str | None:
         return None
     cleaned = topic.strip().lower().replace("-", "_").replace(" ", "_")
     if cleaned not in TOPICS:
-        raise HelpdeskInputError(
-            Message(
-                gettext_noop("unknown topic %(topic)s; one of %(options)s"),
-                topic=repr(topic),
-                options=", ".join(TOPICS),
-            ),
-            field="topic",
-        )  # fmt: skip
+        message = Message(gettext_noop("unknown topic %(topic)s; one of %(options)s"),
+                          topic=repr(topic), options=", ".join(TOPICS))  # fmt: skip
+        raise HelpdeskInputError(message, field="topic")
     return cleaned
 
 
