@@ -177,7 +177,7 @@ def _read_rule(raw: Any, *, index: int, path: str, known_topics: list[str]) -> R
         except re.error as exc:
             raise where.fail("pattern", f": not a valid regex: {exc}") from exc
     why = read_text(raw.get("why"), where=where, field="why") or ""
-    why_zh = read_text(raw.get("why_zh"), where=where, field="why_zh") or ""
+    why_zh = read_text(raw.get("why_zh"), where=where, field="why_zh", required=False) or ""
     return Rule(id=rule_id, topic=topic, kind=kind, pattern=pattern, why=why, why_zh=why_zh)
 
 
