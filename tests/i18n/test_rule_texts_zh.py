@@ -16,22 +16,27 @@ from permed_atlas.transfer import DataUseRequest, load_duo_ontology, match_data_
 SCENARIO = {"exporter_country": "CN", "importer_country": "DE", "purpose": "research",
             "data_categories": ["genetic", "pseudonymised"], "data_subjects": "800",
             "consent": "broad_research"}  # fmt: skip
+ENGLISH_ONLY_RULE = """\
+law: LOCAL
+title: Local policy
+version: "1"
+source: https://example.org
+date_checked: "2026-11-22"
+rules:
+  - id: local-genetic-review
+    title: Genetic data go to the local board
+    when: {fact: genetic, is: true}
+    then: {effect: obligation, obligation: Ask the local data board first.}
+    reference: {law: Local policy, article: "s. 3"}
+    explanation: The local data board reviews every transfer of genetic data.
+"""
 
 
 def test_transfer_result_explains_rules_in_chinese(client: TestClient, settings: Settings) -> None:
     # A deployment's own rule, written in English only: its explanation has no Chinese yet.
     folder = settings.data_dir / "transfer_rules"
     folder.mkdir(parents=True, exist_ok=True)
-    (folder / "local.yaml").write_text(
-        'law: LOCAL\ntitle: Local policy\nversion: "1"\nsource: https://example.org\n'
-        'date_checked: "2026-11-22"\nrules:\n'
-        "  - id: local-genetic-review\n    title: Genetic data go to the local board\n"
-        "    when: {fact: genetic, is: true}\n"
-        "    then: {effect: obligation, obligation: Ask the local data board first.}\n"
-        '    reference: {law: Local policy, article: "s. 3"}\n'
-        "    explanation: The local data board reviews every transfer of genetic data.\n",
-        encoding="utf-8",
-    )
+    (folder / "local.yaml").write_text(ENGLISH_ONLY_RULE, encoding="utf-8")
     chinese = client.get("/transfer/assess", params={**SCENARIO, "lang": "zh"}).text
     assert "人类遗传资源包括人类遗传资源材料" in chinese  # hgr-scope's explanation_zh
     assert "Human genetic resources are materials" not in chinese
