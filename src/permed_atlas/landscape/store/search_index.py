@@ -30,6 +30,7 @@ from dataclasses import dataclass
 import duckdb
 from duckdb.sqltypes import VARCHAR
 
+from permed_atlas.i18n import Message, gettext_noop
 from permed_atlas.landscape.errors import LandscapeError
 from permed_atlas.landscape.store._search_sql import (
     MASKED_DIMENSIONS,
@@ -298,7 +299,9 @@ def build_search_index(connection: duckdb.DuckDBPyConnection) -> int:
         connection.execute("COMMIT")
     except duckdb.Error as exc:
         connection.execute("ROLLBACK")
-        raise LandscapeError(f"cannot build the search index: {exc}") from exc
+        raise LandscapeError(
+            Message(gettext_noop("cannot build the search index: %(exc)s"), exc=exc),
+        ) from exc
     return n_docs
 
 
@@ -347,7 +350,10 @@ def update_search_index(connection: duckdb.DuckDBPyConnection) -> IndexUpdate | 
         connection.execute("COMMIT")
     except duckdb.Error as exc:
         connection.execute("ROLLBACK")
-        raise LandscapeError(f"cannot update the search index: {exc}") from exc
+        # An update builds part of the index: the same message (and translation) as a build.
+        raise LandscapeError(
+            Message(gettext_noop("cannot build the search index: %(exc)s"), exc=exc),
+        ) from exc
     return IndexUpdate(int(pending), full=False)
 
 
