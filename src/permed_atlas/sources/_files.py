@@ -151,3 +151,25 @@ def start_state(
             f"{folder}: its state was written for another query; pass --restart to fetch anew"
         )
     return state, True
+
+
+@contextmanager
+def resumable_state(
+    folder: Path,
+    *,
+    query: Mapping[str, str | None],
+    version: int,
+    fresh: Mapping[str, Any],
+    restart: bool,
+) -> Iterator[tuple[dict[str, Any], bool]]:
+    """Hold the folder's lock (:func:`folder_lock`) around a fetch that starts from
+    :func:`start_state`'s state, which the ``with`` block gets with whether it resumes.
+
+    :param folder: the fetch's folder.
+    :param query: the query as saved in the state file.
+    :param version: the source's state format.
+    :param fresh: the source's own fields of a state that has fetched nothing yet.
+    :param restart: forget the folder's files and state first (``--restart``).
+    """
+    with folder_lock(folder):
+        yield start_state(folder, query=query, version=version, fresh=fresh, restart=restart)
