@@ -124,35 +124,6 @@ def query_folder(
     return settings.fetch_dir / source / f"{readable}-{digest}"
 
 
-def start_state(
-    folder: Path,
-    *,
-    query: Mapping[str, str | None],
-    version: int,
-    fresh: Mapping[str, Any],
-    restart: bool,
-) -> tuple[dict[str, Any], bool]:
-    """The state a fetch starts from, and whether it resumes a saved one.
-
-    :param folder: the fetch's folder.
-    :param query: the query as saved in the state file.
-    :param version: the source's state format; a state of another one is refused.
-    :param fresh: the source's own fields of a state that has fetched nothing yet.
-    :param restart: forget the folder's files and state first (``--restart``).
-    :raises FetchStateError: the folder's state was written for another query or format.
-    """
-    if restart:
-        clear_folder(folder)
-    state = read_state(folder)
-    if state is None:
-        return {"version": version, "query": dict(query), **fresh}, False
-    if state.get("query") != query or state.get("version") != version:
-        raise FetchStateError(
-            f"{folder}: its state was written for another query; pass --restart to fetch anew"
-        )
-    return state, True
-
-
 @contextmanager
 def resumable_state(
     folder: Path,
@@ -162,14 +133,25 @@ def resumable_state(
     fresh: Mapping[str, Any],
     restart: bool,
 ) -> Iterator[tuple[dict[str, Any], bool]]:
-    """Hold the folder's lock (:func:`folder_lock`) around a fetch that starts from
-    :func:`start_state`'s state, which the ``with`` block gets with whether it resumes.
+    """Hold the folder's lock (:func:`folder_lock`) around a fetch; the ``with`` block gets
+    the state the fetch starts from, and whether it resumes a saved one.
 
     :param folder: the fetch's folder.
     :param query: the query as saved in the state file.
-    :param version: the source's state format.
+    :param version: the source's state format; a state of another one is refused.
     :param fresh: the source's own fields of a state that has fetched nothing yet.
     :param restart: forget the folder's files and state first (``--restart``).
+    :raises FetchStateError: the folder's state was written for another query or format.
     """
     with folder_lock(folder):
-        yield start_state(folder, query=query, version=version, fresh=fresh, restart=restart)
+        if restart:
+            clear_folder(folder)
+        state = read_state(folder)
+        if state is None:
+            yield {"version": version, "query": dict(query), **fresh}, False
+            return
+        if state.get("query") != query or state.get("version") != version:
+            raise FetchStateError(
+                f"{folder}: its state was written for another query; pass --restart to fetch anew"
+            )
+        yield state, True
