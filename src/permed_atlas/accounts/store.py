@@ -39,6 +39,35 @@ def _user(row: UserRow) -> User:
     return model_from_row(User, row)
 
 
+def _user_row(session: Session, user_id: int) -> UserRow:
+    row = session.get(UserRow, user_id)
+    if row is None:
+        raise UserNotFoundError(f"no user with id {user_id}")
+    return row
+
+
+def _check_role(role: str) -> None:
+    if role not in ROLES:
+        raise UnknownRoleError(
+            f"role must be one of {', '.join(ROLES)}, not {role!r}", field="role"
+        )
+
+
+def _check_password(password: str, *, field: str) -> None:
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise InvalidInputError(
+            f"the password must have at least {MIN_PASSWORD_LENGTH} characters", field=field
+        )
+
+
+def _audited(
+    session: Session, row: UserRow, action: str, *, actor_id: int | None, detail: dict[str, Any]
+) -> User:
+    """Record a change of the account ``row`` in the audit log, and return the account."""
+    record_audit(session, actor_id=actor_id, action=action, target=f"user:{row.id}", detail=detail)
+    return _user(row)
+
+
 def normalise_email(email: str) -> str:
     """The email trimmed and lower-cased, checked for a plausible shape.
 
@@ -68,14 +97,8 @@ def create_user(
     :param actor_id: who creates it (None for the CLI).
     """
     address = normalise_email(email)
-    if role not in ROLES:
-        raise UnknownRoleError(
-            f"role must be one of {', '.join(ROLES)}, not {role!r}", field="role"
-        )
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise InvalidInputError(
-            f"the password must have at least {MIN_PASSWORD_LENGTH} characters", field="password"
-        )
+    _check_role(role)
+    _check_password(password, field="password")
     if session.scalar(select(UserRow.id).where(UserRow.email == address)) is not None:
         raise DuplicateUserError(f"an account for {address} exists already", field="email")
     row = UserRow(
@@ -90,14 +113,9 @@ def create_user(
         session.flush()
     except IntegrityError as exc:
         raise DuplicateUserError(f"an account for {address} exists already", field="email") from exc
-    record_audit(
-        session,
-        actor_id=actor_id,
-        action="user.create",
-        target=f"user:{row.id}",
-        detail={"email": address, "role": role},
+    return _audited(
+        session, row, "user.create", actor_id=actor_id, detail={"email": address, "role": role}
     )
-    return _user(row)
 
 
 def get_user(session: Session, user_id: int) -> User:
@@ -106,10 +124,7 @@ def get_user(session: Session, user_id: int) -> User:
     :param session: the platform database session.
     :param user_id: the account's id.
     """
-    row = session.get(UserRow, user_id)
-    if row is None:
-        raise UserNotFoundError(f"no user with id {user_id}")
-    return _user(row)
+    return _user(_user_row(session, user_id))
 
 
 def find_user(session: Session, user_id: int) -> User | None:
@@ -140,26 +155,16 @@ def set_role(session: Session, user_id: int, *, role: str, actor_id: int | None)
     :param role: admin, editor or member.
     :param actor_id: who changes it.
     """
-    if role not in ROLES:
-        raise UnknownRoleError(
-            f"role must be one of {', '.join(ROLES)}, not {role!r}", field="role"
-        )
-    row = session.get(UserRow, user_id)
-    if row is None:
-        raise UserNotFoundError(f"no user with id {user_id}")
+    _check_role(role)
+    row = _user_row(session, user_id)
     old = row.role
     row.role = role
     if old != role:
         # a login keeps the rights it was granted with no longer than the role lasts
         end_user_sessions(session, user_id)
-    record_audit(
-        session,
-        actor_id=actor_id,
-        action="user.set_role",
-        target=f"user:{user_id}",
-        detail={"from": old, "to": role},
+    return _audited(
+        session, row, "user.set_role", actor_id=actor_id, detail={"from": old, "to": role}
     )
-    return _user(row)
 
 
 def set_password(
@@ -178,26 +183,15 @@ def set_password(
     :param actor_id: who changes it.
     :param current_password: when given (the user changing their own), it must match.
     """
-    row = session.get(UserRow, user_id)
-    if row is None:
-        raise UserNotFoundError(f"no user with id {user_id}")
+    row = _user_row(session, user_id)
     if current_password is not None and not verify_password(current_password, row.password_hash):
         raise InvalidCredentialsError("the current password is wrong")
-    if len(new_password) < MIN_PASSWORD_LENGTH:
-        raise InvalidInputError(
-            f"the password must have at least {MIN_PASSWORD_LENGTH} characters",
-            field="new_password",
-        )
+    _check_password(new_password, field="new_password")
     row.password_hash = hash_password(new_password)
     ended = end_user_sessions(session, user_id)
-    record_audit(
-        session,
-        actor_id=actor_id,
-        action="user.set_password",
-        target=f"user:{user_id}",
-        detail={"sessions_ended": ended},
+    return _audited(
+        session, row, "user.set_password", actor_id=actor_id, detail={"sessions_ended": ended}
     )
-    return _user(row)
 
 
 def record_audit(

@@ -5,6 +5,8 @@ The pages' addresses and the audit log's target names are spelled here once.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from sqlalchemy.orm import Session
 from starlette.responses import RedirectResponse
 
@@ -12,44 +14,35 @@ from permed_atlas.accounts import User
 from permed_atlas.web.deps import audited_redirect
 
 
-def to_round(
-    session: Session,
-    user: User,
-    round_id: int,
-    action: str,
-    *,
-    target: str | None = None,
-    detail: dict[str, object] | None = None,
-) -> RedirectResponse:
-    """Audit ``action`` (on the round, unless ``target`` names something in it), commit,
-    and go to the round's page."""
-    return audited_redirect(
-        session,
-        user,
-        action=action,
-        target=target or f"delphi_round:{round_id}",
-        url=f"/delphi/rounds/{round_id}",
-        detail=detail,
-    )
+@dataclass(frozen=True)
+class _BackTo:
+    """The end of a write on one kind of record (a round, a study) and its page."""
+
+    table: str
+    pages: str
+
+    def __call__(
+        self,
+        session: Session,
+        user: User,
+        ident: int,
+        action: str,
+        *,
+        target: str | None = None,
+        detail: dict[str, object] | None = None,
+        page: str = "",
+    ) -> RedirectResponse:
+        """Audit ``action`` (on the record, unless ``target`` names something in it), commit,
+        and go to the record's page (or its sub-page ``page``, e.g. ``/synthesis``)."""
+        return audited_redirect(
+            session,
+            user,
+            action=action,
+            target=target or f"{self.table}:{ident}",
+            url=f"{self.pages}/{ident}{page}",
+            detail=detail,
+        )
 
 
-def to_study(
-    session: Session,
-    user: User,
-    study_id: int,
-    action: str,
-    *,
-    target: str | None = None,
-    detail: dict[str, object] | None = None,
-    page: str = "",
-) -> RedirectResponse:
-    """Audit ``action`` (on the study, unless ``target`` names something in it), commit,
-    and go to the study's page (or its sub-page ``page``, e.g. ``/synthesis``)."""
-    return audited_redirect(
-        session,
-        user,
-        action=action,
-        target=target or f"delphi_study:{study_id}",
-        url=f"/delphi/studies/{study_id}{page}",
-        detail=detail,
-    )
+to_round = _BackTo("delphi_round", "/delphi/rounds")
+to_study = _BackTo("delphi_study", "/delphi/studies")

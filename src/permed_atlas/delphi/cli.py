@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
@@ -20,6 +20,9 @@ from permed_atlas.delphi.demo import load_demo_study
 from permed_atlas.errors import InvalidInputError
 from permed_atlas.i18n import language_option, use_language
 from permed_atlas.settings import Settings
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
 app = typer.Typer(name="delphi", help="Delphi consensus surveys.", no_args_is_help=True)
 console = Console()
@@ -41,6 +44,22 @@ def _audit(session, action: str, target: str, detail: dict | None = None) -> Non
     record_audit(session, actor_id=None, action=action, target=target, detail=detail)
 
 
+def _finish(
+    session: Session,
+    action: str,
+    target: str,
+    detail: dict[str, object] | None = None,
+    *,
+    dry_run: bool,
+) -> None:
+    """Audit a write and commit it, or (a dry run) roll it back with its audit entry."""
+    _audit(session, action, target, detail)
+    if dry_run:
+        session.rollback()
+    else:
+        session.commit()
+
+
 @app.command("create-study")
 def create_study(
     ctx: typer.Context,
@@ -54,11 +73,13 @@ def create_study(
     draft = files.load_study_file(path)
     with session_factory(_engine(settings_from(ctx)))() as session:
         study = store.create_study(session, draft)
-        _audit(session, "delphi.study.create", f"delphi_study:{study.id}", {"slug": study.slug})
-        if dry_run:
-            session.rollback()
-        else:
-            session.commit()
+        _finish(
+            session,
+            "delphi.study.create",
+            f"delphi_study:{study.id}",
+            {"slug": study.slug},
+            dry_run=dry_run,
+        )
     items = sum(len(s.items) for s in draft.surveys)
     verb = "would create" if dry_run else "created"
     console.print(
@@ -95,16 +116,13 @@ def import_panel(
             panel=panel,
             include_hk_mo_in_china=settings.include_hk_mo_in_china,
         )
-        _audit(
+        _finish(
             session,
             "delphi.panel.import",
             f"delphi_study:{target.id}",
             {"experts": len(experts), "file": path.name},
+            dry_run=dry_run,
         )
-        if dry_run:
-            session.rollback()
-        else:
-            session.commit()
     console.print(f"{'would import' if dry_run else 'imported'} {len(experts)} experts from {path}")
 
 
@@ -139,16 +157,13 @@ def import_responses(
     with session_factory(_engine(settings_from(ctx)))() as session:
         target = store.get_study(session, study)
         summaries = replay(session, target.id, drafts, path=str(path), pillar=pillar)
-        _audit(
+        _finish(
             session,
             "delphi.responses.import",
             f"delphi_study:{target.id}",
             {"responses": len(drafts), "file": path.name},
+            dry_run=dry_run,
         )
-        if dry_run:
-            session.rollback()
-        else:
-            session.commit()
     verb = "would import" if dry_run else "imported"
     for summary in summaries:
         console.print(
@@ -226,11 +241,7 @@ def close_round(
     with session_factory(_engine(settings_from(ctx)))() as session:
         survey = store.get_survey_by_pillar(session, store.get_study(session, study).id, pillar)
         result = service.close_round(session, store.find_round(session, survey.id).id)
-        _audit(session, "delphi.round.close", f"delphi_round:{result.round.id}")
-        if dry_run:
-            session.rollback()
-        else:
-            session.commit()
+        _finish(session, "delphi.round.close", f"delphi_round:{result.round.id}", dry_run=dry_run)
     _print_result(result)
     console.print(
         f"{'would close' if dry_run else 'closed'} round {result.round.number} of {pillar}"
@@ -277,11 +288,13 @@ def next_round(
             selected=select or (),
         )
         items = store.list_items(session, created.id)
-        _audit(session, "delphi.round.create", f"delphi_round:{created.id}", {"items": len(items)})
-        if dry_run:
-            session.rollback()
-        else:
-            session.commit()
+        _finish(
+            session,
+            "delphi.round.create",
+            f"delphi_round:{created.id}",
+            {"items": len(items)},
+            dry_run=dry_run,
+        )
     console.print(
         f"{'would create' if dry_run else 'created'} round {created.number} of {pillar} "
         f"with {len(items)} items: {', '.join(i.code for i in items)}"

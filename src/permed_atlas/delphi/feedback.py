@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 
 from permed_atlas.delphi.models import Item, ItemFeedback, ItemSummary
 
@@ -31,18 +32,7 @@ def build_feedback(
     summary = summaries.get(earlier.id)
     if summary is None:
         return None
-    if summary.n_valid < min_group_size:
-        return ItemFeedback(
-            previous_code=earlier.code,
-            counts=(0, 0, 0, 0, 0),
-            n_no_opinion=0,
-            share_agree=None,
-            median=None,
-            own_rating=own_ratings.get(earlier.id),
-            own_rated=earlier.id in own_ratings,
-            withheld=True,
-        )
-    return ItemFeedback(
+    feedback = ItemFeedback(
         previous_code=earlier.code,
         counts=summary.counts,
         n_no_opinion=summary.n_no_opinion,
@@ -51,3 +41,13 @@ def build_feedback(
         own_rating=own_ratings.get(earlier.id),
         own_rated=earlier.id in own_ratings,
     )
+    if summary.n_valid < min_group_size:
+        return replace(
+            feedback,
+            counts=(0, 0, 0, 0, 0),
+            n_no_opinion=0,
+            share_agree=None,
+            median=None,
+            withheld=True,
+        )
+    return feedback

@@ -10,10 +10,9 @@ nothing.
 
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass
 
+from permed_atlas.delphi._csv import read_csv
 from permed_atlas.delphi._likert import parse_rating
 from permed_atlas.delphi.errors import ResponsesFileError
 
@@ -42,12 +41,7 @@ def parse_responses_csv(text: str, *, path: str) -> list[ResponseDraft]:
     :param text: the file's content.
     :param path: the file name, for messages.
     """
-    if text.startswith("\ufeff"):
-        text = text[1:]
-    reader = csv.DictReader(io.StringIO(text, newline=""))
-    header = [h.strip().lower() for h in (reader.fieldnames or [])]
-    if not header:
-        raise ResponsesFileError("the file is empty", path=path, line=1, field=None)
+    header, rows = read_csv(text, path=path, error=ResponsesFileError)
     for column in RESPONSE_COLUMNS:
         if column not in header:
             raise ResponsesFileError(
@@ -56,16 +50,9 @@ def parse_responses_csv(text: str, *, path: str) -> list[ResponseDraft]:
                 line=1,
                 field=column,
             )
-    reader.fieldnames = header
     drafts: list[ResponseDraft] = []
     seen: dict[tuple[str, str, int, str], int] = {}
-    for row in reader:
-        line = reader.line_num
-        if None in row:
-            raise ResponsesFileError("more cells than columns", path=path, line=line, field=None)
-        cells = {k: (v or "").strip() for k, v in row.items()}
-        if not any(cells.values()):
-            continue
+    for line, cells in rows:
         draft = _parse_row(cells, line=line, path=path)
         key = (draft.pillar, draft.expert, draft.round, draft.item)
         if key in seen:

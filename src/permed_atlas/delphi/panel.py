@@ -10,12 +10,11 @@ row yields no drafts at all.
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 
+from permed_atlas.delphi._csv import read_csv
 from permed_atlas.delphi.errors import PanelFileError
 from permed_atlas.delphi.models import REGION_GROUPS
 
@@ -70,28 +69,16 @@ def parse_panel_csv(
     :param known_countries: valid ISO 3166-1 alpha-2 codes (upper case).
     :param regions: the region groups.
     """
-    if text.startswith("\ufeff"):  # Excel's UTF-8 CSVs start with a byte-order mark
-        text = text[1:]
-    reader = csv.DictReader(io.StringIO(text, newline=""))
-    header = [h.strip().lower() for h in (reader.fieldnames or [])]
-    if not header:
-        raise PanelFileError("the file is empty", path=path, line=1, field=None)
+    header, rows = read_csv(text, path=path, error=PanelFileError)
     for first, second in REQUIRED_EITHER:
         if first not in header and second not in header:
             raise PanelFileError(
                 f"missing column (need {first} or {second})", path=path, line=1, field=first
             )
-    reader.fieldnames = header
     drafts: list[ExpertDraft] = []
     seen_email: dict[str, int] = {}
     seen_ref: dict[str, int] = {}
-    for row in reader:
-        line = reader.line_num
-        if None in row:
-            raise PanelFileError("more cells than columns", path=path, line=line, field=None)
-        cells = {k: (v or "").strip() for k, v in row.items()}
-        if not any(cells.values()):
-            continue
+    for line, cells in rows:
         draft = parse_expert(cells, line=line, path=path, known=known_countries, regions=regions)
         draft = _with_ref(draft, len(drafts) + 1)
         for key, seen, field in (

@@ -8,6 +8,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from permed_atlas.db import model_from_row
 from permed_atlas.delphi._natural import natural_key
 from permed_atlas.delphi.definition import ItemDraft, check_item_texts
 from permed_atlas.delphi.errors import RoundStateError, StudyNotFoundError
@@ -190,13 +191,7 @@ def update_item(
 
 
 def _draft_of(item: Item) -> ItemDraft:
-    return ItemDraft(
-        code=item.code,
-        statement=item.statement,
-        statement_zh=item.statement_zh,
-        rationale=item.rationale,
-        rationale_zh=item.rationale_zh,
-    )
+    return model_from_row(ItemDraft, item)
 
 
 def remove_item(session: Session, item_id: int, *, reason: str) -> Item:

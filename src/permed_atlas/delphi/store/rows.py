@@ -7,10 +7,12 @@ functions return models, never rows).
 from __future__ import annotations
 
 import json
+from dataclasses import asdict
 from datetime import UTC, datetime
 
 from sqlalchemy.orm import Session
 
+from permed_atlas.db import model_from_row
 from permed_atlas.delphi.definition import ItemDraft
 from permed_atlas.delphi.errors import StudyNotFoundError
 from permed_atlas.delphi.models import ConsensusRule, Expert, Item, Round, Study, Survey
@@ -37,15 +39,12 @@ NO_EMAIL_PREFIX = "no-email:"
 
 
 def study_model(row: StudyRow) -> Study:
-    rule = ConsensusRule(**json.loads(row.rule_json))
-    return Study(
-        row.id,
-        row.slug,
-        row.title,
-        row.description,
-        rule,
-        aware(row.created_at),  # type: ignore[arg-type]
-        aware(row.published_at),
+    return model_from_row(
+        Study,
+        row,
+        rule=ConsensusRule(**json.loads(row.rule_json)),
+        created_at=aware(row.created_at),
+        published_at=aware(row.published_at),
         languages=tuple((row.languages or "en").split(",")),
         title_zh=row.title_zh or "",
         description_zh=row.description_zh or "",
@@ -53,50 +52,23 @@ def study_model(row: StudyRow) -> Study:
 
 
 def expert_model(row: ExpertRow) -> Expert:
-    return Expert(
-        row.id,
-        row.panel_id,
-        row.ref,
-        row.name,
-        "" if row.email.startswith(NO_EMAIL_PREFIX) else row.email,
-        row.region,
-        row.country,
-        row.expertise,
-        row.organisation,
-        row.language or "en",
-    )
+    email = "" if row.email.startswith(NO_EMAIL_PREFIX) else row.email
+    return model_from_row(Expert, row, email=email, language=row.language or "en")
 
 
 def survey_model(row: SurveyRow) -> Survey:
-    return Survey(row.id, row.study_id, row.panel_id, row.pillar, row.title, row.title_zh or "")
+    return model_from_row(Survey, row, title_zh=row.title_zh or "")
 
 
 def round_model(row: RoundRow) -> Round:
-    return Round(
-        row.id,
-        row.survey_id,
-        row.number,
-        row.status,  # type: ignore[arg-type]
-        aware(row.closes_at),
-        aware(row.closed_at),
+    return model_from_row(
+        Round, row, closes_at=aware(row.closes_at), closed_at=aware(row.closed_at)
     )
 
 
 def item_model(row: ItemRow) -> Item:
-    return Item(
-        row.id,
-        row.round_id,
-        row.code,
-        row.statement,
-        row.rationale,
-        row.subtopic,
-        row.position,
-        row.origin,  # type: ignore[arg-type]
-        row.previous_item_id,
-        row.outcome,  # type: ignore[arg-type]
-        row.outcome_reason,
-        row.statement_zh or "",
-        row.rationale_zh or "",
+    return model_from_row(
+        Item, row, statement_zh=row.statement_zh or "", rationale_zh=row.rationale_zh or ""
     )
 
 
@@ -116,14 +88,10 @@ def new_item_row(
     origin: str = "new",
     previous_item_id: int | None = None,
 ) -> ItemRow:
+    # the draft's fields (code, texts, subtopic) are the row's columns of the same names
     return ItemRow(
         round_id=round_id,
-        code=draft.code,
-        statement=draft.statement,
-        rationale=draft.rationale,
-        statement_zh=draft.statement_zh,
-        rationale_zh=draft.rationale_zh,
-        subtopic=draft.subtopic,
+        **asdict(draft),
         position=position,
         origin=origin,
         previous_item_id=previous_item_id,

@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from permed_atlas.db import model_from_row
 from permed_atlas.delphi._natural import natural_key
 from permed_atlas.delphi.errors import RoundStateError, StudyNotFoundError
 from permed_atlas.delphi.models import Action, Subtopic
@@ -139,14 +140,9 @@ def _action(session: Session, row: ActionRow) -> Action:
         .where(ActionItemRow.action_id == row.id)
     ).all()
     linked = sorted(linked, key=lambda pair: natural_key(pair[1]))
-    return Action(
-        id=row.id,
-        study_id=row.study_id,
-        code=row.code,
-        title=row.title,
-        description=row.description,
-        pillar=row.pillar,
-        subtopic_code=row.subtopic_code,
+    return model_from_row(
+        Action,
+        row,
         item_ids=tuple(i for i, _ in linked),
         item_codes=tuple(c for _, c in linked),
     )
