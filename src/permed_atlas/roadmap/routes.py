@@ -15,6 +15,7 @@ from starlette.responses import Response
 
 from permed_atlas.errors import InvalidInputError
 from permed_atlas.landscape import region_countries
+from permed_atlas.roadmap import store
 from permed_atlas.roadmap.api import api_router, ensure_loaded
 from permed_atlas.roadmap.chart import render_chart
 from permed_atlas.roadmap.delphi_link import delphi_item_links, roadmap_from_delphi
@@ -28,12 +29,6 @@ from permed_atlas.roadmap.monitoring import (
 )
 from permed_atlas.roadmap.spec import parse_date, parse_number
 from permed_atlas.roadmap.status import describe_rule
-from permed_atlas.roadmap.store import (
-    create_indicator,
-    get_roadmap,
-    import_roadmap,
-    list_roadmaps,
-)
 from permed_atlas.web.deps import (
     CsrfProtected,
     CurrentUser,
@@ -59,7 +54,7 @@ def index(request: Request, session: SessionDep, user: CurrentUser) -> Response:
     return render(
         request,
         "roadmap/index.html",
-        {"roadmaps": list_roadmaps(session), "is_editor": is_editor(user)},
+        {"roadmaps": store.list_roadmaps(session), "is_editor": is_editor(user)},
     )
 
 
@@ -78,7 +73,7 @@ def new_roadmap(
     document: Annotated[str, Form(max_length=2_000_000)],
 ) -> Response:
     try:
-        summary = import_roadmap(
+        summary = store.import_roadmap(
             session,
             document,
             where="roadmap form",
@@ -279,7 +274,7 @@ def scorecard_csv(request: Request, slug: str, session: SessionDep) -> Response:
 
 @router.get("/{slug}/actions.csv")
 def actions_csv(request: Request, slug: str, session: SessionDep) -> Response:
-    rows = roadmap_rows(get_roadmap(session, slug))
+    rows = roadmap_rows(store.get_roadmap(session, slug))
     return download(to_csv(rows), media_type="text/csv", filename=f"{slug}-actions.csv")
 
 
@@ -293,7 +288,7 @@ def indicators_csv(request: Request, slug: str, session: SessionDep) -> Response
 def new_indicator_form(
     request: Request, slug: str, editor: EditorUser, session: SessionDep
 ) -> Response:
-    roadmap = get_roadmap(session, slug)
+    roadmap = store.get_roadmap(session, slug)
     return render(
         request, "roadmap/indicator_new.html", {"roadmap": roadmap, "error": None, "form": {}}
     )
@@ -323,7 +318,7 @@ def new_indicator(
     data_source: Annotated[str, Form(max_length=2000)] = "",
 ) -> Response:
     form = {k: v for k, v in locals().items() if isinstance(v, str)}
-    roadmap = get_roadmap(session, slug)
+    roadmap = store.get_roadmap(session, slug)
     where = "indicator form"
     try:
         if direction not in {"increase", "decrease"}:
@@ -347,7 +342,7 @@ def new_indicator(
             raise InvalidInputError(
                 "target_date: must come after the baseline date", field="target_date"
             )
-        create_indicator(session, new, regions=region_countries(settings), actor_id=editor.id)
+        store.create_indicator(session, new, regions=region_countries(settings), actor_id=editor.id)
     except InvalidInputError as exc:
         session.rollback()
         context = {"roadmap": roadmap, "error": str(exc), "form": form}
