@@ -158,7 +158,7 @@ def funding(
                 settings=settings,
             )
         except InvalidInputError as exc:
-            context["error"] = str(exc)
+            context["error"] = exc.translated()
             status = 422
     return render(request, "directory/funding.html", context, status_code=status)
 
@@ -244,7 +244,11 @@ def new_submit(
     except InvalidInputError as exc:
         session.rollback()
         return _new_form(kind).render(
-            request, values=_typed_values(data), error=str(exc), comment=comment, status_code=422
+            request,
+            values=_typed_values(data),
+            error=exc.translated(),
+            comment=comment,
+            status_code=422,
         )
     session.commit()
     return see_other(f"/directory/{entry_id}")
@@ -302,7 +306,11 @@ def edit_submit(
     except (InvalidInputError, ValueError) as exc:
         session.rollback()
         revision, _ = store.entry_state(session, entry_id)
-        message = str(exc) if isinstance(exc, InvalidInputError) else "base_revision: not a number"
+        message = (
+            exc.translated()
+            if isinstance(exc, InvalidInputError)
+            else "base_revision: not a number"
+        )
         return _edit_form(entry, revision).render(
             request, values=_typed_values(changes), error=message, comment=comment, status_code=422
         )

@@ -14,6 +14,7 @@ from fastapi import Form, Request, UploadFile
 from starlette.responses import Response
 
 from permed_atlas.errors import InvalidInputError
+from permed_atlas.i18n import Message, gettext_noop
 from permed_atlas.landscape import region_countries
 from permed_atlas.roadmap import store
 from permed_atlas.roadmap.api import api_router, ensure_loaded
@@ -82,7 +83,7 @@ def new_roadmap(
         )
     except InvalidInputError as exc:
         session.rollback()
-        context = {"document": document, "error": str(exc)}
+        context = {"document": document, "error": exc.translated()}
         return render(request, "roadmap/new.html", context, status_code=422)
     session.commit()
     return see_other(f"/roadmap/{summary.slug}")
@@ -120,17 +121,27 @@ def import_upload(
     context: dict[str, Any] = {"error": None, "problems": [], "report": None}
     try:
         if len(raw) > MAX_UPLOAD:
-            raise InvalidInputError(f"{name}: larger than {MAX_UPLOAD} bytes", field="file")
+            raise InvalidInputError(
+                Message(
+                    gettext_noop("%(name)s: larger than %(max_upload)s bytes"),
+                    name=name,
+                    max_upload=MAX_UPLOAD,
+                ),
+                field="file",
+            )
         try:
             text = raw.decode("utf-8-sig")
         except UnicodeDecodeError as exc:
-            raise InvalidInputError(f"{name}: not UTF-8 text ({exc})", field="file") from exc
+            raise InvalidInputError(
+                Message(gettext_noop("%(name)s: not UTF-8 text (%(exc)s)"), name=name, exc=exc),
+                field="file",
+            ) from exc
         context["report"] = import_observations(
             session, text, path=name, actor_id=editor.id, entered_by=editor.email
         )
     except InvalidInputError as exc:
         session.rollback()
-        context["error"] = str(exc)
+        context["error"] = exc.translated()
         context["problems"] = getattr(exc, "problems", [])
         return render(request, "roadmap/import.html", context, status_code=422)
     session.commit()
@@ -192,7 +203,7 @@ def add_observation_form(
     except InvalidInputError as exc:
         session.rollback()
         return _indicator_response(
-            request, session, code, user=editor, error=str(exc), form=form, status_code=422
+            request, session, code, user=editor, error=exc.translated(), form=form, status_code=422
         )
     session.commit()
     return see_other(f"/roadmap/indicators/{code}")
@@ -322,7 +333,10 @@ def new_indicator(
     where = "indicator form"
     try:
         if direction not in {"increase", "decrease"}:
-            raise InvalidInputError("direction: must be increase or decrease", field="direction")
+            raise InvalidInputError(
+                Message(gettext_noop("direction: must be increase or decrease")),
+                field="direction",
+            )
         new = Indicator(
             code=code.strip(),
             roadmap=slug,
@@ -340,12 +354,13 @@ def new_indicator(
         )
         if new.target_date <= new.baseline_date:
             raise InvalidInputError(
-                "target_date: must come after the baseline date", field="target_date"
+                Message(gettext_noop("target_date: must come after the baseline date")),
+                field="target_date",
             )
         store.create_indicator(session, new, regions=region_countries(settings), actor_id=editor.id)
     except InvalidInputError as exc:
         session.rollback()
-        context = {"roadmap": roadmap, "error": str(exc), "form": form}
+        context = {"roadmap": roadmap, "error": exc.translated(), "form": form}
         return render(request, "roadmap/indicator_new.html", context, status_code=422)
     session.commit()
     return see_other(f"/roadmap/indicators/{new.code}")

@@ -28,6 +28,7 @@ from permed_atlas.datafiles import (
     read_text,
     read_yaml,
 )
+from permed_atlas.i18n import Message, gettext_noop
 from permed_atlas.transfer.errors import RuleFileError, ScenarioError
 from permed_atlas.types import CountryCode
 
@@ -68,12 +69,27 @@ def validate_country_code(value: object, *, field: str) -> CountryCode:
     :param field: the scenario field, for the error.
     """
     if value is False:
-        raise ScenarioError('false is not a country; quote Norway as "NO"', field=field)
+        raise ScenarioError(
+            Message(gettext_noop("false is not a country; quote Norway as \"NO\"")),
+            field=field,
+        )
     if not isinstance(value, str) or len(value.strip()) != 2:
-        raise ScenarioError(f"{value!r} is not an ISO 3166-1 alpha-2 country code", field=field)
+        raise ScenarioError(
+            Message(
+                gettext_noop("%(value)s is not an ISO 3166-1 alpha-2 country code"),
+                value=repr(value),
+            ),
+            field=field,
+        )
     code = value.strip().upper()
     if not is_iso_code(code):
-        raise ScenarioError(f"unknown country code {value!r} (ISO 3166-1 alpha-2)", field=field)
+        raise ScenarioError(
+            Message(
+                gettext_noop("unknown country code %(value)s (ISO 3166-1 alpha-2)"),
+                value=repr(value),
+            ),
+            field=field,
+        )
     return code
 
 
