@@ -31,6 +31,7 @@ from permed_atlas.landscape.store.indicators import (
 )
 from permed_atlas.landscape.store.network import country_regions
 from permed_atlas.settings import Settings
+from permed_atlas.web.deps import download
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -145,18 +146,16 @@ def network_file(corpus: Any, query: SearchQuery, shape: NetworkShape, fmt: str)
         base = Path(folder) / f"permed-atlas-{shape.level}-network"
         if fmt == "gexf":
             files = write_gexf(graph, base.with_suffix(".gexf"))
-            return Response(
+            return download(
                 files.paths[0].read_bytes(),
                 media_type="application/gexf+xml",
-                headers={"Content-Disposition": f'attachment; filename="{files.paths[0].name}"'},
+                filename=files.paths[0].name,
             )
         files = write_vosviewer(graph, base)
         buffer = io.BytesIO()
         with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
             for path in files.paths:
                 archive.write(path, arcname=path.name)
-    return Response(
-        buffer.getvalue(),
-        media_type="application/zip",
-        headers={"Content-Disposition": f'attachment; filename="{base.name}-vosviewer.zip"'},
+    return download(
+        buffer.getvalue(), media_type="application/zip", filename=f"{base.name}-vosviewer.zip"
     )
