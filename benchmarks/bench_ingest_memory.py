@@ -65,11 +65,11 @@ def child(path: Path, data_dir: Path, workers: int, tag: bool) -> None:
     marks: dict[str, float] = {}
     finish = service._finish
 
-    def timed_finish(corpus: Any, settings: Settings, total: Any) -> None:
+    def timed_finish(corpus: Any, settings: Settings, total: Any, memory_limit: str) -> None:
         # The one boundary the service has between the write and tagging/indexing.
         marks["write_peak"] = _peak(resource.RUSAGE_SELF)
         marks["write_seconds"] = time.perf_counter() - started
-        finish(corpus, settings, total)
+        finish(corpus, settings, total, memory_limit)
 
     service._finish = timed_finish
     started = time.perf_counter()
@@ -97,7 +97,8 @@ def finish_child(data_dir: Path) -> None:
     with open_corpus(settings.corpus_path, memory_limit="192MB") as corpus:
         works = corpus.execute("SELECT count(*) FROM works").fetchone()[0]  # type: ignore[index]
         opened = _peak(resource.RUSAGE_SELF)
-        service._finish(corpus, settings, IngestSummary(read=works, stored=works))
+        summary = IngestSummary(read=works, stored=works)
+        service._finish(corpus, settings, summary, service.TAG_MEMORY_LIMIT)
     print(json.dumps({
         "self": _peak(resource.RUSAGE_SELF), "workers": 0, "write": opened, "write_seconds": 0,
         "seconds": time.perf_counter() - started, "line": f"{works:,} works tagged and indexed",

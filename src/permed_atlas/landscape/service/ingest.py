@@ -42,7 +42,7 @@ from permed_atlas.landscape.ingest.pipeline import (
     parse_file,
 )
 from permed_atlas.landscape.ingest.runs import record_ingest_run
-from permed_atlas.landscape.store.corpus import open_corpus, reset_memory_limit
+from permed_atlas.landscape.store.corpus import open_corpus, set_memory_limit
 from permed_atlas.settings import Settings
 
 if TYPE_CHECKING:
@@ -53,6 +53,11 @@ out = Console(highlight=False, soft_wrap=True)
 err = Console(stderr=True, highlight=False, soft_wrap=True)
 # A writer waits this long for the lock the web app takes while it finishes tagging.
 LOCK_WAIT_SECONDS = 600.0
+# DuckDB's cap while the ingest tags, indexes and publishes. Without one DuckDB keeps up to
+# 80% of RAM of cached corpus blocks and operator state: issue #19 asks for an ingest's peak
+# RSS <= 1.5 GiB at 5M works, and Python's part of that is ~0.3 GiB. Beyond it DuckDB spills
+# to <corpus>.tmp; `permed ingest --tag-memory-limit` raises it on a bigger machine.
+TAG_MEMORY_LIMIT = "1GiB"
 
 
 class _RateColumn(ProgressColumn):
@@ -73,14 +78,16 @@ def _report_error(error: RecordError) -> None:
     err.print(f"{error.path}:{error.line}: {error.reason}" if error.line else str(error))
 
 
-def _finish(corpus: duckdb.DuckDBPyConnection, settings: Settings, total: IngestSummary) -> None:
+def _finish(
+    corpus: duckdb.DuckDBPyConnection, settings: Settings, total: IngestSummary, memory_limit: str
+) -> None:
     """Tag every untagged work, rebuild the index if stale, publish a snapshot for the app."""
     from permed_atlas.landscape.regions import load_region_sets
     from permed_atlas.landscape.service.upkeep import complete_corpus
     from permed_atlas.landscape.store.snapshots import publish_snapshot
     from permed_atlas.landscape.topics import load_rules, rules_path_for
 
-    reset_memory_limit(corpus)
+    set_memory_limit(corpus, memory_limit)  # the write's cap is too tight for tagging
     done = complete_corpus(
         corpus,
         regions=load_region_sets(settings),
@@ -134,6 +141,7 @@ def run_ingest(
     tag: bool = True,
     workers: int = 0,
     memory_limit: str = "192MB",
+    tag_memory_limit: str = TAG_MEMORY_LIMIT,
 ) -> IngestSummary:
     """Ingest ``files`` into the corpus of ``settings``, recording each file in ``ingest_run``.
 
@@ -149,7 +157,8 @@ def run_ingest(
     :param dry_run: parse and count only.
     :param tag: tag untagged works, rebuild the search index and publish a snapshot.
     :param workers: parsing processes for OpenAlex JSON Lines; 0 decides by file size.
-    :param memory_limit: DuckDB memory cap.
+    :param memory_limit: DuckDB memory cap while the files are written.
+    :param tag_memory_limit: DuckDB memory cap while the corpus is tagged, indexed, published.
     """
     from permed_atlas.landscape.ingest.files import expand_paths
 
@@ -166,6 +175,9 @@ def run_ingest(
     with open_corpus(
         settings.corpus_path, memory_limit=memory_limit, lock_wait=LOCK_WAIT_SECONDS
     ) as corpus:
+        if tag:  # a cap DuckDB cannot read fails here, before anything is written
+            set_memory_limit(corpus, tag_memory_limit)
+            set_memory_limit(corpus, memory_limit)
         try:
             _ingest_each(files, source, corpus, engine, summaries, workers)
         finally:
@@ -178,7 +190,7 @@ def run_ingest(
                 )
             out.print(total.line())
         if tag:
-            _finish(corpus, settings, total)
+            _finish(corpus, settings, total, tag_memory_limit)
     _raise_problems(total)
     return total
 
