@@ -28,7 +28,15 @@ import pycountry
 import yaml
 
 from permed_atlas.errors import InvalidInputError
-from permed_atlas.i18n import DEFAULT_LANGUAGE, LocalizedText, current_language, localized
+from permed_atlas.i18n import (
+    DEFAULT_LANGUAGE,
+    LocalizedText,
+    Message,
+    current_language,
+    field_message,
+    gettext_noop,
+    localized,
+)
 from permed_atlas.types import CountryCode
 
 __all__ = [
@@ -66,7 +74,7 @@ class CountryError(InvalidInputError):
     """A country input that is unknown or fits several countries; ``field`` names the input."""
 
     def __init__(self, message: str, *, field: str) -> None:
-        super().__init__(f"{field}: {message}", field=field)
+        super().__init__(field_message(field, message), field=field)
         self.reason = message
 
 
@@ -253,16 +261,25 @@ def resolve_country(value: object, *, field: str, allow_eu_eea: bool = False) ->
     :raises CountryError: unknown, ambiguous or truncated-looking input.
     """
     if value is False:  # YAML reads an unquoted NO as false
-        raise CountryError('false is not a country; quote Norway as "NO"', field=field)
+        raise CountryError(
+            Message(gettext_noop('false is not a country; quote Norway as "NO"')), field=field
+        )
     if not isinstance(value, str) or not value.strip():
-        raise CountryError(f"{value!r} is not a country name or ISO code", field=field)
+        raise CountryError(
+            Message(gettext_noop("%(value)s is not a country name or ISO code"), value=repr(value)),
+            field=field,
+        )
     text = " ".join(value.split())
     tables = _tables()
     key = _key(text)
     if key in tables.eu_eea_tokens:
         if allow_eu_eea:
             return EU_EEA
-        raise CountryError(f"{text!r} is not one country; name the member state", field=field)
+        raise CountryError(
+            Message(gettext_noop("%(text)s is not one country; name the member state"),
+                    text=repr(text)),
+            field=field,
+        )
     if len(text) == 2 and text.isascii() and text.isalpha():
         alias = tables.names.get(key)
         if not is_iso_code(text.upper()) and alias and len(alias) == 1:
@@ -277,33 +294,54 @@ def resolve_country(value: object, *, field: str, allow_eu_eea: bool = False) ->
         return next(iter(codes))
     if codes:
         options = ", ".join(describe_country(c) for c in sorted(codes))
-        raise CountryError(f"{text!r} fits more than one country: {options}", field=field)
+        raise CountryError(
+            Message(gettext_noop("%(text)s fits more than one country: %(options)s"),
+                    text=repr(text), options=options),
+            field=field,
+        )
     if len(text) == 3 and text.isascii() and text.isalpha():
         found = pycountry.countries.get(alpha_3=text.upper())
         if found is not None:
             return str(found.alpha_2)
     close = difflib.get_close_matches(key, list(tables.names), n=3, cutoff=0.8)
-    hint = ""
     if close:
-        hint = (
-            "; did you mean "
-            + " or ".join(describe_country(sorted(tables.names[c])[0]) for c in close)
-            + "?"
+        raise CountryError(
+            Message(
+                gettext_noop("unknown country %(text)s (give a name or ISO code); did you mean "
+                             "%(options)s?"),
+                text=repr(text),
+                options=" or ".join(describe_country(sorted(tables.names[c])[0]) for c in close),
+            ),
+            field=field,
         )
-    raise CountryError(f"unknown country {text!r} (give a name or ISO code){hint}", field=field)
+    raise CountryError(
+        Message(
+            gettext_noop("unknown country %(text)s (give a name or ISO code)"), text=repr(text)
+        ),
+        field=field,
+    )
+
+
+def _unknown_code(text: str) -> Message:
+    return Message(gettext_noop("unknown country code %(text)s (ISO 3166-1 alpha-2)"),
+                   text=repr(text))
 
 
 def _by_code(text: str, *, field: str) -> CountryCode:
     # "Ge"/"Ch" are how a name cut to two letters looks; codes are written "GE" or "ge".
     if not (text.isupper() or text.islower()):
         raise CountryError(
-            f"{text!r} looks like a shortened name; give the full name or the code in capitals "
-            f"({text.upper()} is {country_name(text.upper())})"
+            Message(
+                gettext_noop("%(text)s looks like a shortened name; give the full name or the "
+                             "code in capitals (%(code)s is %(name)s)"),
+                text=repr(text), code=text.upper(), name=country_name(text.upper()),
+            )
             if is_iso_code(text.upper())
-            else f"{text!r} is neither a country name nor an ISO code",
+            else Message(gettext_noop("%(text)s is neither a country name nor an ISO code"),
+                         text=repr(text)),
             field=field,
         )
     code = text.upper()
     if not is_iso_code(code):
-        raise CountryError(f"unknown country code {text!r} (ISO 3166-1 alpha-2)", field=field)
+        raise CountryError(_unknown_code(text), field=field)
     return code

@@ -14,9 +14,27 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from sqlalchemy import JSON, Column, Engine, MetaData, String, Table, create_engine, event
+from sqlalchemy import (
+    JSON,
+    Column,
+    Engine,
+    ForeignKey,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    create_engine,
+    event,
+)
 from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.orm import DeclarativeBase, ORMExecuteState, Session, sessionmaker
+from sqlalchemy.orm import (
+    DeclarativeBase,
+    Mapped,
+    ORMExecuteState,
+    Session,
+    mapped_column,
+    sessionmaker,
+)
 from sqlalchemy.orm import object_mapper as _object_mapper
 
 from permed_atlas.errors import DatabaseError, InvalidInputError
@@ -49,6 +67,19 @@ class Base(DeclarativeBase):
     """Declarative base of every platform table."""
 
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+def owned_by(table: str) -> Mapped[int]:
+    """A key to the row this one belongs to: deleted with it, and indexed to look it up by.
+
+    :param table: the owning table (its primary key is ``id``).
+    """
+    return mapped_column(Integer, ForeignKey(f"{table}.id", ondelete="CASCADE"), index=True)
+
+
+def written_by() -> Mapped[int | None]:
+    """A key to the user who wrote the row; the row outlives the account (the key is cleared)."""
+    return mapped_column(Integer, ForeignKey("users.id", ondelete="SET NULL"), nullable=True)
 
 
 def model_from_row(model: type[_Model], row: object, **values: Any) -> _Model:

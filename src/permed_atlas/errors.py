@@ -16,9 +16,27 @@ and the CLI prints one line naming the file, line or field and exits non-zero.
 
 from __future__ import annotations
 
+import html
+
 
 class PermedError(Exception):
-    """Base class of all errors raised on purpose by PerMed Atlas."""
+    """Base class of all errors raised on purpose by PerMed Atlas.
+
+    Raised with a composed ``permed_atlas.i18n.Message``, an error stays English as text
+    (``str()``: the JSON API, the CLI, logs) and shows translated on a page (Jinja calls
+    ``__html__``; code calls :meth:`translated`).
+    """
+
+    def translated(self) -> str:
+        """The message in the current language (as ``str()`` when it is not a Message)."""
+        message = self.args[0] if len(self.args) == 1 else None
+        translate = getattr(message, "translated", None)
+        if callable(translate) and str(message) == str(self):
+            return str(translate())
+        return str(self)
+
+    def __html__(self) -> str:
+        return html.escape(self.translated(), quote=True)
 
 
 class SettingsError(PermedError):

@@ -10,6 +10,7 @@ import ipaddress
 import secrets
 from functools import lru_cache
 from pathlib import Path
+from typing import Any, overload
 
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -17,6 +18,31 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from permed_atlas.errors import SettingsError
 
 _DEV_SECRET_FILE = "secret_key"
+
+
+class _InDataDir(property):
+    """A path inside the data directory, read as an attribute: ``settings.reports_dir``.
+
+    A ``property`` so that pydantic leaves it alone and the layout can be listed from
+    the class; typed so that reading it on settings gives a :class:`~pathlib.Path`.
+
+    :param name: the file or folder name inside ``data_dir``.
+    :param doc: what the path holds.
+    """
+
+    def __init__(self, name: str, doc: str) -> None:
+        super().__init__(lambda settings: settings.data_dir / name)
+        # property(doc=...) keeps a subclass's docstring instead (Python 3.11); help() reads this.
+        self.__doc__ = doc
+
+    @overload
+    def __get__(self, instance: None, owner: type | None = None, /) -> _InDataDir: ...
+
+    @overload
+    def __get__(self, instance: Settings, owner: type | None = None, /) -> Path: ...
+
+    def __get__(self, instance: Settings | None, owner: type | None = None, /) -> Any:
+        return super().__get__(instance, owner)
 
 
 class Settings(BaseSettings):
@@ -115,70 +141,43 @@ class Settings(BaseSettings):
         return self
 
     @property
-    def corpus_path(self) -> Path:
-        """The DuckDB file holding the landscape corpus."""
-        return self.data_dir / "corpus.duckdb"
-
-    @property
     def platform_database_url(self) -> str:
         """The platform database URL, SQLite in the data directory by default."""
         if self.database_url:
             return self.database_url
         return f"sqlite:///{(self.data_dir / 'platform.sqlite').resolve()}"
 
-    # The data directory's layout: one property per folder, the only place its names are spelt.
+    # The data directory's layout: one attribute per folder, the only place its names are spelt.
 
-    @property
-    def reports_dir(self) -> Path:
-        """Reports written by ``permed report`` and ``permed demo``."""
-        return self.data_dir / "reports"
-
-    @property
-    def regions_dir(self) -> Path:
-        """The user's own region set files (``<CODE>.yaml``), beside the bundled ones."""
-        return self.data_dir / "regions"
-
-    @property
-    def topics_dir(self) -> Path:
-        """The user's tagging rules (``rules.yaml``), which replace the bundled ones."""
-        return self.data_dir / "topics"
-
-    @property
-    def transfer_rules_dir(self) -> Path:
-        """The deployment's extra or amended transfer rule files."""
-        return self.data_dir / "transfer_rules"
-
-    @property
-    def helpdesk_knowledge_dir(self) -> Path:
-        """The deployment's extra or corrected helpdesk knowledge files."""
-        return self.data_dir / "helpdesk_knowledge"
-
-    @property
-    def federation_dir(self) -> Path:
-        """The hub's node registry (``nodes.yaml``)."""
-        return self.data_dir / "federation"
-
-    @property
-    def partners_dir(self) -> Path:
-        """The partner finder's cache of profile embeddings."""
-        return self.data_dir / "partners"
-
-    @property
-    def fetch_dir(self) -> Path:
-        """``permed fetch``: per source (``openalex/``, ``pubmed/``), one folder of pages and
-        resume state per query."""
-        return self.data_dir / "fetch"
-
-    @property
-    def demo_corpus_dir(self) -> Path:
-        """Where ``permed demo-corpus`` writes when given no ``--out``."""
-        return self.data_dir / "demo-corpus"
-
-    @property
-    def openalex_snapshot_dir(self) -> Path:
-        """Where ``permed sync openalex-snapshot`` keeps the bucket's files when given no
-        ``--dest``."""
-        return self.data_dir / "openalex-snapshot"
+    corpus_path = _InDataDir("corpus.duckdb", "The DuckDB file holding the landscape corpus.")
+    reports_dir = _InDataDir("reports", "Reports written by ``permed report`` and ``permed demo``.")
+    regions_dir = _InDataDir(
+        "regions", "The user's own region set files (``<CODE>.yaml``), beside the bundled ones."
+    )
+    topics_dir = _InDataDir(
+        "topics", "The user's tagging rules (``rules.yaml``), which replace the bundled ones."
+    )
+    transfer_rules_dir = _InDataDir(
+        "transfer_rules", "The deployment's extra or amended transfer rule files."
+    )
+    helpdesk_knowledge_dir = _InDataDir(
+        "helpdesk_knowledge", "The deployment's extra or corrected helpdesk knowledge files."
+    )
+    federation_dir = _InDataDir("federation", "The hub's node registry (``nodes.yaml``).")
+    partners_dir = _InDataDir("partners", "The partner finder's cache of profile embeddings.")
+    fetch_dir = _InDataDir(
+        "fetch",
+        "``permed fetch``: per source (``openalex/``, ``pubmed/``), one folder of pages and "
+        "resume state per query.",
+    )
+    demo_corpus_dir = _InDataDir(
+        "demo-corpus", "Where ``permed demo-corpus`` writes when given no ``--out``."
+    )
+    openalex_snapshot_dir = _InDataDir(
+        "openalex-snapshot",
+        "Where ``permed sync openalex-snapshot`` keeps the bucket's files when given no "
+        "``--dest``.",
+    )
 
     @classmethod
     def layout_of(cls, data_dir: Path) -> Settings:

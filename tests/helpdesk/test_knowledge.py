@@ -14,7 +14,7 @@ from permed_atlas.helpdesk import (
     check_knowledge_file,
     load_knowledge,
 )
-from permed_atlas.helpdesk.knowledge import BUNDLED_DIR
+from permed_atlas.helpdesk.knowledge import BUNDLED_DIR, read_support_file
 
 GOOD_ENTRY = {
     "id": "xx-test-entry",
@@ -189,3 +189,52 @@ def test_a_broken_deployment_folder_is_refused(tmp_path: Path) -> None:
     expected = r"local\.yaml: entry 'xx-test-entry', field 'source'"
     with pytest.raises(KnowledgeFileError, match=expected):
         load_knowledge([tmp_path])
+
+
+SUPPORT = """\
+source: https://european-union.europa.eu/principles-countries-history/eu-countries_en
+date_checked: "2026-11-23"
+eu_members: [AT, DE, FR]
+names:
+  CN: China (mainland)
+names_zh:
+  CN: 中国（大陆）
+demonyms:
+  German: DE
+  chinese: CN
+abbreviations:
+  PRC: CN
+"""
+
+
+def test_the_support_file_gives_members_names_and_words(tmp_path: Path) -> None:
+    path = tmp_path / "_jurisdictions.yaml"
+    path.write_text(SUPPORT, encoding="utf-8")
+    support = read_support_file(path)
+    assert support["eu_members"] == ["AT", "DE", "FR"]
+    assert support["demonyms"] == {"german": "DE", "chinese": "CN"}
+    assert support["abbreviations"] == {"PRC": "CN"}
+    assert support["names"] == {"CN": "China (mainland)"} and support["names_zh"]["CN"]
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "field", "words"),
+    [
+        ("[AT, DE, FR]", "[AT, DE, XX]", "eu_members[2]", "unknown country 'XX'"),
+        ("eu_members: [AT, DE, FR]", "eu_members: AT", "eu_members", "must be a list"),
+        ("eu_members: [AT, DE, FR]\n", "", "eu_members", "is missing"),
+        ("German: DE", "German: Germany", "demonyms.German", "unknown country 'Germany'"),
+        ("PRC: CN", "PRC: [CN]", "abbreviations.PRC", "must be text"),
+        ("names:\n  CN: China (mainland)", "names: [CN]", "names", "must be a mapping"),
+    ],
+)
+def test_a_broken_support_file_is_named_with_file_and_field(
+    tmp_path: Path, old: str, new: str, field: str, words: str
+) -> None:
+    assert old in SUPPORT
+    path = tmp_path / "_jurisdictions.yaml"
+    path.write_text(SUPPORT.replace(old, new, 1), encoding="utf-8")
+    with pytest.raises(KnowledgeFileError) as info:
+        read_support_file(path)
+    assert str(info.value) == f"{path}, field {field!r}: {info.value.reason}"
+    assert words in info.value.reason and info.value.field == field

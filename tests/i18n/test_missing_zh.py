@@ -32,6 +32,7 @@ def missing_chinese(settings: Settings) -> list[str]:
     gaps += [f"region {r.code} name: {r.name}" for r in load_region_sets(settings).values()
              if not r.name_zh and not r.user_defined]  # fmt: skip
     gaps += [f"topic {t.code} label: {t.label}" for t in load_rules().topics if not t.label_zh]
+    gaps += [f"topic-rule {r.id} why: {r.why}" for r in load_rules().rules if not r.why_zh]
     directory = load_directory_files(known_regions=set(region_countries(settings)))
     gaps += [f"directory {e.id} name: {e.name}" for e in directory.entries if not e.name_zh]
     for entry in load_knowledge([]).entries:
@@ -43,6 +44,8 @@ def missing_chinese(settings: Settings) -> list[str]:
         if not rule_set.title_zh:
             gaps.append(f"transfer {rule_set.law} title: {rule_set.title}")
         gaps += [f"transfer {r.id} title: {r.title}" for r in rule_set.rules if not r.title_zh]
+        gaps += [f"transfer {r.id} explanation: {r.explanation[:60]}" for r in rule_set.rules
+                 if not r.explanation_zh]  # fmt: skip
     for path in sorted(BUNDLED_DIR.glob("*.yaml")):
         roadmap, indicators = read_roadmap_text(path.read_text(encoding="utf-8"), where=str(path))
         nodes = [roadmap, *roadmap.pillars]
@@ -74,3 +77,5 @@ def test_the_list_names_what_is_really_missing(settings: Settings) -> None:
     assert "directory gdpr name: General Data Protection Regulation" in gaps
     assert not any(line.startswith("directory pipl ") for line in gaps)
     assert not any(" title: " in line and line.startswith("helpdesk ") for line in gaps)
+    assert any(line.startswith("transfer gdpr-scope-anonymised explanation: ") for line in gaps)
+    assert not any(line.startswith("transfer hgr-") and " explanation: " in line for line in gaps)

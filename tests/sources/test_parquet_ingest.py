@@ -7,12 +7,22 @@ from typing import Any
 
 import duckdb
 import orjson
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
 
 from permed_atlas.demo import generate_openalex_works
-from permed_atlas.landscape import ingest_file, open_corpus
+from permed_atlas.landscape import (
+    ingest_file,
+    load_rules,
+    open_corpus,
+    record_merges,
+    rules_path_for,
+)
 from permed_atlas.settings import Settings
+from permed_atlas.sources.errors import SnapshotError
 from permed_atlas.sources.parquet_ingest import ingest_parquet
-from permed_atlas.sources.parquet_write import write_works_parquet
+from permed_atlas.sources.parquet_write import works_table, write_works_parquet
 from permed_atlas.sources.snapshot_download import RetryPolicy
 from permed_atlas.sources.snapshot_run import Hooks, SyncOptions, sync_openalex_snapshot
 
@@ -33,24 +43,87 @@ def _records(realdata: Path) -> list[dict[str, Any]]:
     return records + list(generate_openalex_works(300, seed=7))
 
 
+def _both_copies(records: list[dict[str, Any]], stem: Path) -> tuple[Path, Path]:
+    """The records as JSON Lines and as Parquet: ``stem``.jsonl, ``stem``.parquet."""
+    jsonl, parquet = stem.with_suffix(".jsonl"), stem.with_suffix(".parquet")
+    jsonl.write_bytes(b"".join(orjson.dumps(r) + b"\n" for r in records))
+    write_works_parquet(records, parquet)
+    return jsonl, parquet
+
+
 def _content(corpus: duckdb.DuckDBPyConnection) -> dict[str, list[str]]:
     return {t: sorted(map(repr, corpus.execute(q).fetchall())) for t, q in TABLES.items()}
 
 
 def test_parquet_rows_equal_json_lines_rows(realdata: Path, tmp_path: Path) -> None:
     records = _records(realdata)
-    jsonl = tmp_path / "works.jsonl"
-    jsonl.write_bytes(b"".join(orjson.dumps(r) + b"\n" for r in records))
-    parquet = tmp_path / "works.parquet"
-    write_works_parquet(records, parquet)
+    jsonl, parquet = _both_copies(records, tmp_path / "works")
     with open_corpus(tmp_path / "a.duckdb") as a, open_corpus(tmp_path / "b.duckdb") as b:
         ingest_file(jsonl, source="openalex", corpus=a)
         summary = ingest_parquet([parquet], corpus=b, batch_size=128)  # several batches
         assert summary.read == summary.stored == len(records)
         expected, got = _content(a), _content(b)
+        abstracts = _abstracts(a), _abstracts(b)
     for table in TABLES:
         assert got[table] == expected[table], table
     assert len(expected["affiliations"]) > 1000
+    # Abstracts are compared too: rebuilt beside the SQL, from both index shapes (the 2021
+    # snapshot's {"IndexLength", "InvertedIndex"} wrapper and the plain {word: [positions]}).
+    assert abstracts[0] == abstracts[1]
+    assert sum(1 for (text,) in abstracts[0] if text) > 300
+    wrapped = [r for r in records if "InvertedIndex" in (r.get("abstract_inverted_index") or {})]
+    assert wrapped
+
+
+def _abstracts(corpus: duckdb.DuckDBPyConnection) -> list[tuple[str | None]]:
+    return corpus.execute("SELECT abstract FROM works ORDER BY openalex_id").fetchall()
+
+
+def test_pm_only_parquet_rows_equal_pm_only_json_lines_rows(realdata: Path, tmp_path: Path) -> None:
+    # With the PM filter the abstracts are rebuilt inside the scan (keyword rules read them);
+    # the rows must still be the JSON Lines path's, abstracts included.
+    records = _records(realdata)
+    jsonl, parquet = _both_copies(records, tmp_path / "works")
+    rules = load_rules(rules_path_for(tmp_path))
+    with open_corpus(tmp_path / "a.duckdb") as a, open_corpus(tmp_path / "b.duckdb") as b:
+        by_lines = ingest_file(jsonl, source="openalex", corpus=a, pm_rules=rules)
+        by_parquet = ingest_parquet([parquet], corpus=b, pm_rules=rules, batch_size=100)
+        expected, got = _content(a), _content(b)
+        abstracts = _abstracts(a), _abstracts(b)
+    assert 0 < by_parquet.stored == by_lines.stored < len(records)
+    for table in TABLES:
+        assert got[table] == expected[table], table
+    assert abstracts[0] == abstracts[1]
+    assert sum(1 for (text,) in abstracts[0] if text) > 100
+
+
+def test_parquet_counts_merged_away_works_as_skipped_like_json_lines(
+    realdata: Path, tmp_path: Path
+) -> None:
+    # A part still holding works OpenAlex merged away, among new ones, across batches.
+    records = _records(realdata)
+    first, later = records[:100], records[100:400]
+    merged = [later[5], later[150], later[299]]
+    merges = pa.table(
+        {
+            "merged_id": [r["id"] for r in merged],
+            "merged_into": [first[0]["id"]] * len(merged),
+            "merge_date": ["2026-06-01"] * len(merged),
+        }
+    )
+    first_part = _both_copies(first, tmp_path / "first")[1]
+    jsonl, parquet = _both_copies(later, tmp_path / "later")
+    with open_corpus(tmp_path / "a.duckdb") as a, open_corpus(tmp_path / "b.duckdb") as b:
+        for corpus in (a, b):
+            ingest_parquet([first_part], corpus=corpus)
+            record_merges(corpus, merges=merges)
+        by_lines = ingest_file(jsonl, source="openalex", corpus=a, batch_size=128)
+        by_parquet = ingest_parquet([parquet], corpus=b, batch_size=128)
+        expected, got = _content(a), _content(b)
+    assert (by_parquet.read, by_parquet.stored, by_parquet.skipped) == (300, 297, 3)
+    assert (by_lines.stored, by_lines.skipped) == (by_parquet.stored, by_parquet.skipped)
+    for table in TABLES:
+        assert got[table] == expected[table], table
 
 
 def test_pm_only_sync_keeps_exactly_the_works_tagging_marks_pm(
@@ -117,3 +190,20 @@ def test_parquet_update_over_a_stored_corpus_equals_json_lines(
     for table in TABLES:
         assert got[table] == expected[table], table
     assert ids == [(len(records), len(records))]
+
+
+def test_a_broken_abstract_index_stops_the_ingest_naming_part_and_work(
+    realdata: Path, tmp_path: Path
+) -> None:
+    records = _records(realdata)[:20]
+    table = works_table(records)
+    texts = table.column("abstract_inverted_index").to_pylist()
+    texts[7] = '{"Background":[0],"We":'  # cut off mid-object
+    column = table.schema.get_field_index("abstract_inverted_index")
+    part = tmp_path / "part_000.parquet"
+    pq.write_table(table.set_column(column, "abstract_inverted_index", pa.array(texts)), part)
+    with open_corpus(tmp_path / "c.duckdb") as corpus:
+        with pytest.raises(SnapshotError, match=r"part_000\.parquet.*work https://openalex\.org/W"):
+            ingest_parquet([part], corpus=corpus)
+        assert corpus.execute("SELECT count(*) FROM works").fetchall() == [(0,)]
+    assert records[7]["id"].startswith("https://openalex.org/W")

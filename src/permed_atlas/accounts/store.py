@@ -28,6 +28,7 @@ from permed_atlas.accounts.sessions import end_user_sessions
 from permed_atlas.accounts.tables import AuditLogRow, UserRow
 from permed_atlas.db import model_from_row
 from permed_atlas.errors import InvalidInputError
+from permed_atlas.i18n import Message, gettext_noop
 
 
 def _now() -> datetime:
@@ -42,21 +43,32 @@ def _user(row: UserRow) -> User:
 def _user_row(session: Session, user_id: int) -> UserRow:
     row = session.get(UserRow, user_id)
     if row is None:
-        raise UserNotFoundError(f"no user with id {user_id}")
+        raise UserNotFoundError(
+            Message(gettext_noop("no user with id %(user_id)s"), user_id=user_id),
+        )
     return row
 
 
 def _check_role(role: str) -> None:
     if role not in ROLES:
         raise UnknownRoleError(
-            f"role must be one of {', '.join(ROLES)}, not {role!r}", field="role"
+            Message(
+                gettext_noop("role must be one of %(options)s, not %(role)s"),
+                options=", ".join(ROLES),
+                role=repr(role),
+            ),
+            field="role",
         )
 
 
 def _check_password(password: str, *, field: str) -> None:
     if len(password) < MIN_PASSWORD_LENGTH:
         raise InvalidInputError(
-            f"the password must have at least {MIN_PASSWORD_LENGTH} characters", field=field
+            Message(
+                gettext_noop("the password must have at least %(min_password_length)s characters"),
+                min_password_length=MIN_PASSWORD_LENGTH,
+            ),
+            field=field,
         )
 
 
@@ -76,7 +88,10 @@ def normalise_email(email: str) -> str:
     value = email.strip().lower()
     local, _, domain = value.partition("@")
     if not local or "." not in domain or len(value) > 320 or any(c.isspace() for c in value):
-        raise InvalidInputError(f"not an email address: {email!r}", field="email")
+        raise InvalidInputError(
+            Message(gettext_noop("not an email address: %(email)s"), email=repr(email)),
+            field="email",
+        )
     return value
 
 
@@ -100,7 +115,10 @@ def create_user(
     _check_role(role)
     _check_password(password, field="password")
     if session.scalar(select(UserRow.id).where(UserRow.email == address)) is not None:
-        raise DuplicateUserError(f"an account for {address} exists already", field="email")
+        raise DuplicateUserError(
+            Message(gettext_noop("an account for %(address)s exists already"), address=address),
+            field="email",
+        )
     row = UserRow(
         email=address,
         password_hash=hash_password(password),
@@ -112,7 +130,10 @@ def create_user(
     try:
         session.flush()
     except IntegrityError as exc:
-        raise DuplicateUserError(f"an account for {address} exists already", field="email") from exc
+        raise DuplicateUserError(
+            Message(gettext_noop("an account for %(address)s exists already"), address=address),
+            field="email",
+        ) from exc
     return _audited(
         session, row, "user.create", actor_id=actor_id, detail={"email": address, "role": role}
     )
@@ -185,7 +206,7 @@ def set_password(
     """
     row = _user_row(session, user_id)
     if current_password is not None and not verify_password(current_password, row.password_hash):
-        raise InvalidCredentialsError("the current password is wrong")
+        raise InvalidCredentialsError(Message(gettext_noop("the current password is wrong")))
     _check_password(new_password, field="new_password")
     row.password_hash = hash_password(new_password)
     ended = end_user_sessions(session, user_id)
@@ -211,7 +232,10 @@ def record_audit(
     :param detail: JSON-serialisable facts worth keeping (never secrets).
     """
     if not action or len(action) > 100:
-        raise InvalidInputError("an audit action must have 1 to 100 characters", field="action")
+        raise InvalidInputError(
+            Message(gettext_noop("an audit action must have 1 to 100 characters")),
+            field="action",
+        )
     session.add(
         AuditLogRow(at=_now(), actor_id=actor_id, action=action, target=target, detail=detail)
     )

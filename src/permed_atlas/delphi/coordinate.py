@@ -78,7 +78,7 @@ def create_study(
         return render(
             request,
             "delphi/study_new.html",
-            {"values": values, "error": str(exc)},
+            {"values": values, "error": exc.translated()},
             status_code=422,
         )
     return to_study(session, user, study.id, "delphi.study.create", detail={"slug": study.slug})

@@ -43,7 +43,7 @@ class DelphiError(PermedError):
     def translated(self) -> str:
         """The message in the current language (English when it has no catalog message)."""
         if self.template is None:
-            return str(self)
+            return super().translated()
         from permed_atlas.i18n import gettext
 
         return gettext(self.template) % self.values

@@ -110,7 +110,7 @@ def add_expert(
     except PanelFileError as exc:
         session.rollback()
         return _render_panel(
-            request, session, study_id, error=str(exc), status_code=422, values=fields
+            request, session, study_id, error=exc.translated(), status_code=422, values=fields
         )
     return to_study(
         session,

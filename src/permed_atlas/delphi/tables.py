@@ -15,12 +15,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from permed_atlas.db import Base
-
-
-def _owned_by(table: str) -> Mapped[int]:
-    # a row belongs to its parent: deleted with it, and looked up by it (hence the index)
-    return mapped_column(ForeignKey(f"{table}.id", ondelete="CASCADE"), index=True)
+from permed_atlas.db import Base, owned_by
 
 
 class StudyRow(Base):
@@ -45,7 +40,7 @@ class PanelRow(Base):
     __table_args__ = (UniqueConstraint("study_id", "name", name="uq_delphi_panel_study_name"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    study_id: Mapped[int] = _owned_by("delphi_study")
+    study_id: Mapped[int] = owned_by("delphi_study")
     name: Mapped[str] = mapped_column(String(200))
 
 
@@ -57,7 +52,7 @@ class ExpertRow(Base):
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    panel_id: Mapped[int] = _owned_by("delphi_panel")
+    panel_id: Mapped[int] = owned_by("delphi_panel")
     ref: Mapped[str] = mapped_column(String(80))
     name: Mapped[str] = mapped_column(String(200))
     # an expert without e-mail is stored as NO_EMAIL_PREFIX + ref (see store.py)
@@ -75,7 +70,7 @@ class SurveyRow(Base):
     __table_args__ = (UniqueConstraint("study_id", "pillar", name="uq_delphi_survey_study_pillar"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    study_id: Mapped[int] = _owned_by("delphi_study")
+    study_id: Mapped[int] = owned_by("delphi_study")
     panel_id: Mapped[int] = mapped_column(ForeignKey("delphi_panel.id"), index=True)
     pillar: Mapped[str] = mapped_column(String(80))
     title: Mapped[str] = mapped_column(String(300))
@@ -90,7 +85,7 @@ class RoundRow(Base):
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    survey_id: Mapped[int] = _owned_by("delphi_survey")
+    survey_id: Mapped[int] = owned_by("delphi_survey")
     number: Mapped[int] = mapped_column(Integer)
     status: Mapped[str] = mapped_column(String(16), default="draft")
     closes_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
@@ -102,7 +97,7 @@ class ItemRow(Base):
     __table_args__ = (UniqueConstraint("round_id", "code", name="uq_delphi_item_round_code"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    round_id: Mapped[int] = _owned_by("delphi_round")
+    round_id: Mapped[int] = owned_by("delphi_round")
     code: Mapped[str] = mapped_column(String(40))
     statement: Mapped[str] = mapped_column(Text)
     rationale: Mapped[str] = mapped_column(Text, default="")
@@ -125,8 +120,8 @@ class InvitationRow(Base):
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    round_id: Mapped[int] = _owned_by("delphi_round")
-    expert_id: Mapped[int] = _owned_by("delphi_expert")
+    round_id: Mapped[int] = owned_by("delphi_round")
+    expert_id: Mapped[int] = owned_by("delphi_expert")
     # Only the SHA-256 of the token is kept: a leaked database reveals no working link.
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
@@ -143,8 +138,8 @@ class ResponseRow(Base):
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    item_id: Mapped[int] = _owned_by("delphi_item")
-    expert_id: Mapped[int] = _owned_by("delphi_expert")
+    item_id: Mapped[int] = owned_by("delphi_item")
+    expert_id: Mapped[int] = owned_by("delphi_expert")
     value: Mapped[int | None] = mapped_column(Integer, nullable=True)
     comment: Mapped[str] = mapped_column(Text, default="")
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
@@ -155,7 +150,7 @@ class SubtopicRow(Base):
     __table_args__ = (UniqueConstraint("study_id", "code", name="uq_delphi_subtopic_study_code"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    study_id: Mapped[int] = _owned_by("delphi_study")
+    study_id: Mapped[int] = owned_by("delphi_study")
     code: Mapped[str] = mapped_column(String(40))
     label: Mapped[str] = mapped_column(String(300))
 
@@ -165,7 +160,7 @@ class ActionRow(Base):
     __table_args__ = (UniqueConstraint("study_id", "code", name="uq_delphi_action_study_code"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    study_id: Mapped[int] = _owned_by("delphi_study")
+    study_id: Mapped[int] = owned_by("delphi_study")
     code: Mapped[str] = mapped_column(String(40))
     title: Mapped[str] = mapped_column(String(300))
     description: Mapped[str] = mapped_column(Text, default="")
@@ -180,8 +175,8 @@ class ActionItemRow(Base):
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    action_id: Mapped[int] = _owned_by("delphi_action")
-    item_id: Mapped[int] = _owned_by("delphi_item")
+    action_id: Mapped[int] = owned_by("delphi_action")
+    item_id: Mapped[int] = owned_by("delphi_item")
 
 
 __all__ = [

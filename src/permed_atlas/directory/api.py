@@ -11,6 +11,7 @@ from typing import Annotated, Any
 from fastapi import Query
 from fastapi.responses import Response
 
+from permed_atlas.directory import store
 from permed_atlas.directory.exports import (
     EXPORT_FORMATS,
     entry_dict,
@@ -30,19 +31,6 @@ from permed_atlas.directory.schemas import (
     RevisionDetailPublic,
     RevisionPublic,
 )
-from permed_atlas.directory.store import (
-    entry_state,
-    get_entry,
-    get_revision,
-    list_entries,
-    list_revisions,
-    load_seed_directory,
-    match_funding,
-    related_entries,
-    restore_revision,
-    search_directory,
-    update_entry,
-)
 from permed_atlas.web.deps import (
     CsrfProtected,
     EditorUser,
@@ -55,7 +43,7 @@ from permed_atlas.web.deps import (
 )
 
 ensure_loaded = seed_once(
-    "directory", lambda session, settings: load_seed_directory(session, settings=settings)
+    "directory", lambda session, settings: store.load_seed_directory(session, settings=settings)
 )
 
 
@@ -64,12 +52,12 @@ api_router = json_router("directory", seed=ensure_loaded)
 
 def entry_page_data(session: SessionDep, entry_id: str) -> dict[str, Any]:
     """An entry with its revision, edited flag and related entries (both directions)."""
-    entry = get_entry(session, entry_id)
-    revision, edited = entry_state(session, entry_id)
+    entry = store.get_entry(session, entry_id)
+    revision, edited = store.entry_state(session, entry_id)
     data = entry_dict(entry)
     data["revision"] = revision
     data["edited"] = edited
-    data["related_entries"] = [related_dict(r) for r in related_entries(session, entry_id)]
+    data["related_entries"] = [related_dict(r) for r in store.related_entries(session, entry_id)]
     data["links"]["history"] = f"/api/v1/directory/entries/{entry_id}/history"
     return data
 
@@ -86,7 +74,7 @@ def api_search(
     limit: Annotated[int, Query(ge=1, le=1000)] = 200,
 ) -> dict[str, Any]:
     """Search entries (BM25 over name, acronym, summary, keywords), filtered by kind and region."""
-    hits = search_directory(
+    hits = store.search_directory(
         session, q, kinds=kind, regions=region or (), limit=limit, settings=settings
     )
     return {
@@ -123,7 +111,7 @@ def api_export(
     kind: Annotated[list[str] | None, Query()] = None,
 ) -> Response:
     """Every entry (or those of some kinds) as a CSV or JSON download."""
-    body = export_entries(list_entries(session, kinds=kind), fmt=format)
+    body = export_entries(store.list_entries(session, kinds=kind), fmt=format)
     media = "text/csv" if format == "csv" else "application/json"
     return download(body, media_type=media, filename=f"directory.{format}")
 
@@ -149,7 +137,7 @@ def api_update_entry(
 ) -> dict[str, Any]:
     """Edit an entry (editors): a new revision is kept and audited; seed loads keep it."""
     changes = body.model_dump(exclude_unset=True, exclude={"comment", "base_revision"})
-    update_entry(
+    store.update_entry(
         session,
         entry_id,
         changes=changes,
@@ -165,7 +153,7 @@ def api_update_entry(
 @api_router.get("/entries/{entry_id}/history", response_model=list[RevisionPublic])
 def api_history(entry_id: str, session: SessionDep) -> list[dict[str, Any]]:
     """An entry's revisions, newest first, with who, when, why and what changed."""
-    return [revision_dict(r) for r in list_revisions(session, entry_id)]
+    return [revision_dict(r) for r in store.list_revisions(session, entry_id)]
 
 
 @api_router.get(
@@ -175,7 +163,7 @@ def api_history(entry_id: str, session: SessionDep) -> list[dict[str, Any]]:
 )
 def api_revision(entry_id: str, number: PathId, session: SessionDep) -> dict[str, Any]:
     """One revision with its full snapshot."""
-    return revision_dict(get_revision(session, entry_id, number), with_snapshot=True)
+    return revision_dict(store.get_revision(session, entry_id, number), with_snapshot=True)
 
 
 @api_router.post(
@@ -191,7 +179,9 @@ def api_restore(
     _csrf: CsrfProtected,
 ) -> dict[str, Any]:
     """Make an earlier revision current again (editors), as a new revision."""
-    restore_revision(session, entry_id, body.revision, actor_id=editor.id, comment=body.comment)
+    store.restore_revision(
+        session, entry_id, body.revision, actor_id=editor.id, comment=body.comment
+    )
     session.commit()
     return entry_page_data(session, entry_id)
 
@@ -203,7 +193,7 @@ def api_funding_match(
     body: FundingMatchCreate, session: SessionDep, settings: SettingsDep
 ) -> dict[str, Any]:
     """Programmes and calls whose scope fits the description and whose regions cover the project."""
-    matches = match_funding(
+    matches = store.match_funding(
         session,
         description=body.description,
         regions=body.regions,

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from permed_atlas.cli_state import settings_from
 from permed_atlas.db import migrated_session
+from permed_atlas.directory import store
 from permed_atlas.directory.exports import (
     entry_dict,
     export_entries,
@@ -24,15 +25,6 @@ from permed_atlas.directory.exports import (
     revision_dict,
 )
 from permed_atlas.directory.files import BUNDLED_DIRECTORY_DIR, load_directory_files
-from permed_atlas.directory.store import (
-    get_entry,
-    list_entries,
-    list_revisions,
-    load_seed_directory,
-    match_funding,
-    related_entries,
-    search_directory,
-)
 from permed_atlas.landscape import region_countries
 from permed_atlas.settings import Settings
 
@@ -65,7 +57,7 @@ def _session(settings: Settings, *, seed: bool = True) -> Iterator[Session]:
     with migrated_session(settings) as session:
         if seed:
             # The bundled entries are data loaded at start; loading is idempotent.
-            load_seed_directory(session, settings=settings)
+            store.load_seed_directory(session, settings=settings)
         yield session
 
 
@@ -90,7 +82,7 @@ def load(
     """
     settings = settings_from(ctx)
     with _session(settings, seed=False) as session:
-        summary = load_seed_directory(
+        summary = store.load_seed_directory(
             session,
             folder=folder or BUNDLED_DIRECTORY_DIR,
             settings=settings,
@@ -134,7 +126,7 @@ def list_(
     Example: ``permed directory list --kind law``
     """
     with _session(settings_from(ctx)) as session:
-        entries = list_entries(session, kinds=kind)
+        entries = store.list_entries(session, kinds=kind)
     if fmt is OutputFormat.json:
         _json([entry_dict(e) for e in entries])
         return
@@ -155,8 +147,8 @@ def show(
     Example: ``permed directory show hgr-regulations``
     """
     with _session(settings_from(ctx)) as session:
-        entry = get_entry(session, entry_id)
-        related = related_entries(session, entry_id)
+        entry = store.get_entry(session, entry_id)
+        related = store.related_entries(session, entry_id)
     if fmt is OutputFormat.json:
         data = entry_dict(entry)
         data["related_entries"] = [r.entry.id for r in related]
@@ -189,7 +181,7 @@ def search(
     """
     settings = settings_from(ctx)
     with _session(settings) as session:
-        hits = search_directory(
+        hits = store.search_directory(
             session, text, kinds=kind, regions=region or (), limit=limit, settings=settings
         )
     if fmt is OutputFormat.json:
@@ -214,7 +206,7 @@ def history(
     Example: ``permed directory history gdpr``
     """
     with _session(settings_from(ctx)) as session:
-        revisions = list_revisions(session, entry_id)
+        revisions = store.list_revisions(session, entry_id)
     if fmt is OutputFormat.json:
         _json([revision_dict(r) for r in revisions])
         return
@@ -251,7 +243,7 @@ def funding_match(
     """
     settings = settings_from(ctx)
     with _session(settings) as session:
-        matches = match_funding(
+        matches = store.match_funding(
             session,
             description=text,
             regions=region or (),
@@ -289,7 +281,7 @@ def export(
     Example: ``permed directory export --format csv -o directory.csv``
     """
     with _session(settings_from(ctx)) as session:
-        text = export_entries(list_entries(session, kinds=kind), fmt=fmt.value)
+        text = export_entries(store.list_entries(session, kinds=kind), fmt=fmt.value)
     if output is None:
         typer.echo(text, nl=False)
     else:

@@ -19,6 +19,7 @@ from permed_atlas.directory.files import parse_entry
 from permed_atlas.directory.models import KINDS, DirectoryEntry
 from permed_atlas.directory.store import check_in_db, clean_comment, insert_entry
 from permed_atlas.directory.tables import DirectoryEntryRow
+from permed_atlas.i18n import Message, gettext_noop
 from permed_atlas.landscape import region_countries
 from permed_atlas.settings import Settings
 
@@ -45,14 +46,27 @@ def create_entry(
     kind = str(data.get("kind") or "").strip()
     if kind not in KINDS:
         raise InvalidEntryError(
-            f"choose the kind of the new entry: one of {', '.join(KINDS)}", field="kind"
+            Message(
+                gettext_noop("choose the kind of the new entry: one of %(options)s"),
+                options=", ".join(KINDS),
+            ),
+            field="kind",
         )
     entry_id = str(data.get("id") or "").strip()
     if not entry_id:
-        raise InvalidEntryError("give the new entry an id (e.g. nsfc-pm-call-2027)", field="id")
+        raise InvalidEntryError(
+            Message(gettext_noop("give the new entry an id (e.g. nsfc-pm-call-2027)")),
+            field="id",
+        )
     if session.get(DirectoryEntryRow, entry_id) is not None:
         raise InvalidEntryError(
-            f"an entry with id {entry_id!r} already exists: choose another id or edit that one",
+            Message(
+                gettext_noop(
+                    "an entry with id %(entry_id)s already exists: choose another id or "
+                    "edit that one"
+                ),
+                entry_id=repr(entry_id),
+            ),
             field="id",
         )
     fields = {k: v for k, v in data.items() if v not in (None, "", [])}

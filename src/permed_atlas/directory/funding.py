@@ -30,6 +30,7 @@ from permed_atlas.directory.search import (
     has_query_terms,
     score_entries,
 )
+from permed_atlas.i18n import Message, gettext_noop
 from permed_atlas.textsearch import stop_words_with
 
 Coverage = Literal["all", "any"]
@@ -136,14 +137,23 @@ def rank_funding(
     :param today: the day closed calls are judged on; today when None.
     """
     if not 1 <= limit <= 100:
-        raise InvalidEntryError("limit must be between 1 and 100", field="limit")
+        raise InvalidEntryError(
+            Message(gettext_noop("limit must be between 1 and 100")),
+            field="limit",
+        )
     if len(description) > MAX_DESCRIPTION:
         raise InvalidEntryError(
-            f"the description is longer than {MAX_DESCRIPTION} characters", field="description"
+            Message(
+                gettext_noop("the description is longer than %(max_description)s characters"),
+                max_description=MAX_DESCRIPTION,
+            ),
+            field="description",
         )
     if not has_query_terms(description, stop_words=FUNDING_STOP_WORDS):
         raise InvalidEntryError(
-            "describe the project in a few words (its topic, methods, disease)",
+            Message(
+                gettext_noop("describe the project in a few words (its topic, methods, disease)"),
+            ),
             field="description",
         )
     project = [r for r in regions if r and r.strip()]

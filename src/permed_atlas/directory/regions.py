@@ -13,6 +13,7 @@ from collections.abc import Mapping, Sequence
 from permed_atlas.directory.errors import InvalidEntryError
 from permed_atlas.directory.files import is_country
 from permed_atlas.directory.models import GLOBAL_REGION
+from permed_atlas.i18n import Message, gettext_noop
 
 
 def checked_regions(codes: Sequence[str], catalog: Mapping[str, frozenset[str]]) -> list[str]:
@@ -31,8 +32,14 @@ def checked_regions(codes: Sequence[str], catalog: Mapping[str, frozenset[str]])
         if key not in catalog and key != GLOBAL_REGION and not is_country(key):
             known = ", ".join(sorted([*catalog, GLOBAL_REGION]))
             raise InvalidEntryError(
-                f"unknown region {code!r}: use an ISO 3166-1 alpha-2 country code (DE) or one "
-                f"of {known}",
+                Message(
+                    gettext_noop(
+                        "unknown region %(code)s: use an ISO 3166-1 alpha-2 country code "
+                        "(DE) or one of %(known)s"
+                    ),
+                    code=repr(code),
+                    known=known,
+                ),
                 field="region",
             )
         checked.append(key)

@@ -15,6 +15,7 @@ from fastapi import Depends, Form, Query, Request
 from starlette.datastructures import FormData
 from starlette.responses import Response
 
+from permed_atlas.directory import store
 from permed_atlas.directory.api import api_router, ensure_loaded, entry_page_data
 from permed_atlas.directory.create import create_entry
 from permed_atlas.directory.files import KIND_FIELDS
@@ -26,15 +27,6 @@ from permed_atlas.directory.models import (
     PROGRAMME_STATUSES,
     TRANSLATION_FIELDS,
     DirectoryEntry,
-)
-from permed_atlas.directory.store import (
-    entry_state,
-    get_entry,
-    list_revisions,
-    match_funding,
-    restore_revision,
-    search_directory,
-    update_entry,
 )
 from permed_atlas.errors import InvalidInputError
 from permed_atlas.landscape import region_countries
@@ -110,7 +102,7 @@ def index(
 ) -> Response:
     kinds = [kind] if kind else None
     regions = [region] if region else []
-    hits = search_directory(session, q, kinds=kinds, regions=regions, settings=settings)
+    hits = store.search_directory(session, q, kinds=kinds, regions=regions, settings=settings)
     query = urlencode([(k, v) for k, v in (("q", q), ("kind", kind), ("region", region)) if v])
     pages = max(1, -(-len(hits) // PAGE_SIZE))
     page = min(page, pages)  # a page past the end shows the last one, not an empty list
@@ -158,7 +150,7 @@ def funding(
     status = 200
     if description.strip():
         try:
-            context["matches"] = match_funding(
+            context["matches"] = store.match_funding(
                 session,
                 description=description,
                 regions=codes,
@@ -166,7 +158,7 @@ def funding(
                 settings=settings,
             )
         except InvalidInputError as exc:
-            context["error"] = str(exc)
+            context["error"] = exc.translated()
             status = 422
     return render(request, "directory/funding.html", context, status_code=status)
 
@@ -252,7 +244,11 @@ def new_submit(
     except InvalidInputError as exc:
         session.rollback()
         return _new_form(kind).render(
-            request, values=_typed_values(data), error=str(exc), comment=comment, status_code=422
+            request,
+            values=_typed_values(data),
+            error=exc.translated(),
+            comment=comment,
+            status_code=422,
         )
     session.commit()
     return see_other(f"/directory/{entry_id}")
@@ -265,7 +261,7 @@ def entry_page(request: Request, entry_id: str, session: SessionDep, user: Curre
         request,
         "directory/entry.html",
         {
-            "entry": get_entry(session, entry_id),
+            "entry": store.get_entry(session, entry_id),
             "data": data,
             "related": data["related_entries"],
             "kind_labels": KIND_LABELS,
@@ -277,8 +273,8 @@ def entry_page(request: Request, entry_id: str, session: SessionDep, user: Curre
 
 @router.get("/{entry_id}/edit")
 def edit_form(request: Request, entry_id: str, editor: EditorUser, session: SessionDep) -> Response:
-    entry = get_entry(session, entry_id)
-    revision, _ = entry_state(session, entry_id)
+    entry = store.get_entry(session, entry_id)
+    revision, _ = store.entry_state(session, entry_id)
     return _edit_form(entry, revision).render(request, values=form_values(entry))
 
 
@@ -292,13 +288,13 @@ def edit_submit(
     _csrf: CsrfProtected,
     form: FormDep,
 ) -> Response:
-    entry = get_entry(session, entry_id)
+    entry = store.get_entry(session, entry_id)
     changes = changes_from_form(entry.kind, form)
     comment = str(form.get("comment") or "")
     base = str(form.get("base_revision") or "")
     try:
         base_revision = int(base) if base else None
-        update_entry(
+        store.update_entry(
             session,
             entry_id,
             changes=changes,
@@ -309,8 +305,12 @@ def edit_submit(
         )
     except (InvalidInputError, ValueError) as exc:
         session.rollback()
-        revision, _ = entry_state(session, entry_id)
-        message = str(exc) if isinstance(exc, InvalidInputError) else "base_revision: not a number"
+        revision, _ = store.entry_state(session, entry_id)
+        message = (
+            exc.translated()
+            if isinstance(exc, InvalidInputError)
+            else "base_revision: not a number"
+        )
         return _edit_form(entry, revision).render(
             request, values=_typed_values(changes), error=message, comment=comment, status_code=422
         )
@@ -320,8 +320,8 @@ def edit_submit(
 
 @router.get("/{entry_id}/history")
 def history(request: Request, entry_id: str, session: SessionDep, user: CurrentUser) -> Response:
-    entry = get_entry(session, entry_id)
-    revisions = list_revisions(session, entry_id)
+    entry = store.get_entry(session, entry_id)
+    revisions = store.list_revisions(session, entry_id)
     return render(
         request,
         "directory/history.html",
@@ -344,6 +344,6 @@ def restore(
     revision: Annotated[int, Form(ge=1)],
     comment: Annotated[str, Form(max_length=500)] = "",
 ) -> Response:
-    restore_revision(session, entry_id, revision, actor_id=editor.id, comment=comment or None)
+    store.restore_revision(session, entry_id, revision, actor_id=editor.id, comment=comment or None)
     session.commit()
     return see_other(f"/directory/{entry_id}/history")

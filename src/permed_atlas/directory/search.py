@@ -11,6 +11,7 @@ from collections.abc import Iterable, Mapping, Sequence
 
 from permed_atlas.directory.errors import InvalidEntryError
 from permed_atlas.directory.models import GLOBAL_REGION, KINDS, DirectoryEntry, SearchHit
+from permed_atlas.i18n import Message, gettext_noop
 from permed_atlas.textsearch import Bm25Index, has_terms, stop_words_with
 
 NAME_WEIGHT = 3.0
@@ -80,7 +81,14 @@ def expand_regions(
         else:
             known = ", ".join(sorted([*region_countries, GLOBAL_REGION]))
             raise InvalidEntryError(
-                f"unknown region {code!r}: use a country code (DE) or one of {known}",
+                Message(
+                    gettext_noop(
+                        "unknown region %(code)s: use a country code (DE) or one of "
+                        "%(known)s"
+                    ),
+                    code=repr(code),
+                    known=known,
+                ),
                 field="region",
             )
     return frozenset(countries)
@@ -104,7 +112,12 @@ def check_kinds(kinds: Iterable[str] | None) -> tuple[str, ...] | None:
     for kind in chosen:
         if kind not in KINDS:
             raise InvalidEntryError(
-                f"unknown kind {kind!r}: use one of {', '.join(KINDS)}", field="kind"
+                Message(
+                    gettext_noop("unknown kind %(kind)s: use one of %(options)s"),
+                    kind=repr(kind),
+                    options=", ".join(KINDS),
+                ),
+                field="kind",
             )
     return chosen or None
 
@@ -145,7 +158,13 @@ def search_entries(
         return hits[:limit] if limit else hits
     if not has_query_terms(query):
         raise InvalidEntryError(
-            f"the query {query!r} has only stop words: add a word that means something",
+            Message(
+                gettext_noop(
+                    "the query %(query)s has only stop words: add a word that means "
+                    "something"
+                ),
+                query=repr(query),
+            ),
             field="q",
         )
     hits = [

@@ -267,7 +267,11 @@ def clean_comment(comment: str | None, default: str) -> str:
     text = " ".join((comment or "").split()) or default
     if len(text) > MAX_COMMENT:
         raise InvalidEntryError(
-            f"the comment is longer than {MAX_COMMENT} characters", field="comment"
+            Message(
+                gettext_noop("the comment is longer than %(max_comment)s characters"),
+                max_comment=MAX_COMMENT,
+            ),
+            field="comment",
         )
     return text
 
@@ -307,11 +311,21 @@ def update_entry(
     row = _row(session, entry_id)
     for fixed in ("id", "kind"):
         if fixed in changes and changes[fixed] != row.data.get(fixed):
-            raise InvalidEntryError(f"the {fixed} of an entry cannot change", field=fixed)
+            raise InvalidEntryError(
+                Message(gettext_noop("the %(fixed)s of an entry cannot change"), fixed=fixed),
+                field=fixed,
+            )
     if base_revision is not None and base_revision != row.revision:
         raise InvalidEntryError(
-            f"{entry_id} was changed by someone else (now revision {row.revision}, you edited "
-            f"revision {base_revision}): reload and edit again",
+            Message(
+                gettext_noop(
+                    "%(entry_id)s was changed by someone else (now revision %(revision)s,"
+                    " you edited revision %(base_revision)s): reload and edit again"
+                ),
+                entry_id=entry_id,
+                revision=row.revision,
+                base_revision=base_revision,
+            ),
             field="base_revision",
         )
     merged = {k: v for k, v in row.data.items() if k != "confirmed"}
@@ -396,7 +410,13 @@ def get_revision(session: Session, entry_id: str, number: int) -> Revision:
     for revision in list_revisions(session, entry_id):
         if revision.number == number:
             return revision
-    raise EntryNotFoundError(f"{entry_id} has no revision {number}")
+    raise EntryNotFoundError(
+        Message(
+            gettext_noop("%(entry_id)s has no revision %(number)s"),
+            entry_id=entry_id,
+            number=number,
+        ),
+    )
 
 
 def restore_revision(
@@ -418,7 +438,10 @@ def restore_revision(
     row = _row(session, entry_id)
     old = get_revision(session, entry_id, number)
     if number == row.revision:
-        raise InvalidEntryError(f"revision {number} is already the current one", field="revision")
+        raise InvalidEntryError(
+            Message(gettext_noop("revision %(number)s is already the current one"), number=number),
+            field="revision",
+        )
     check_in_db(session, old.snapshot, where=f"restore of {entry_id} revision {number}")
     new = _add_revision(
         session,

@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from permed_atlas.db import Base
+from permed_atlas.db import Base, written_by
 
 
 class DirectoryEntryRow(Base):
@@ -39,9 +39,7 @@ class DirectoryRevisionRow(Base):
     number: Mapped[int] = mapped_column(Integer)
     origin: Mapped[str] = mapped_column(String(16))
     comment: Mapped[str] = mapped_column(Text)
-    actor_id: Mapped[int | None] = mapped_column(
-        Integer, ForeignKey("users.id", ondelete="SET NULL"), nullable=True
-    )
+    actor_id: Mapped[int | None] = written_by()
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     snapshot: Mapped[dict[str, Any]] = mapped_column(JSON)
 

@@ -22,6 +22,7 @@ from functools import lru_cache
 from typing import Any, Literal
 
 from permed_atlas.federation.errors import FilterError
+from permed_atlas.i18n import Message, gettext_noop
 from permed_atlas.transfer import DataUseRequest, DuoError, load_duo_ontology
 
 FieldKind = Literal["flag", "tristate", "text", "number", "list"]
@@ -122,7 +123,12 @@ def check_purpose(text: str) -> str:
             return text.strip()
     known = ", ".join(c.shorthand for c in purpose_choices())
     raise FilterError(
-        f"purpose {text!r} is not a DUO purpose the matcher knows ({known})", field="purpose"
+        Message(
+            gettext_noop("purpose %(text)s is not a DUO purpose the matcher knows (%(known)s)"),
+            text=repr(text),
+            known=known,
+        ),
+        field="purpose",
     )
 
 
@@ -157,7 +163,9 @@ def data_use_from_values(values: Mapping[str, Any]) -> DataUseRequest | None:
     try:
         return DataUseRequest(**given)
     except (TypeError, ValueError, DuoError) as exc:
-        raise FilterError(f"intended use: {exc}", field="purpose") from exc
+        raise FilterError(
+            Message(gettext_noop("intended use: %(exc)s"), exc=exc), field="purpose"
+        ) from exc
 
 
 def _read(item: UseField, raw: Any) -> Any:
@@ -166,15 +174,16 @@ def _read(item: UseField, raw: Any) -> Any:
             return raw
         answer = _YES.get(str(raw).strip().lower())
         if answer is None:
-            raise FilterError(f"{item.name}: answer yes or no, not {raw!r}", field=item.name)
+            raise FilterError(Message(gettext_noop("%(name)s: answer yes or no, not %(raw)s"),
+                                      name=item.name, raw=repr(raw)), field=item.name)  # fmt: skip
         return answer
     if item.kind == "number":
         try:
             return int(str(raw).strip())
         except ValueError as exc:
-            raise FilterError(
-                f"{item.name}: {raw!r} is not a whole number", field=item.name
-            ) from exc
+            message = Message(gettext_noop("%(name)s: %(raw)s is not a whole number"),
+                              name=item.name, raw=repr(raw))  # fmt: skip
+            raise FilterError(message, field=item.name) from exc
     if item.kind == "list":
         parts = raw if isinstance(raw, list | tuple) else str(raw).replace(";", ",").split(",")
         return tuple(p.strip().upper() for p in parts if str(p).strip())

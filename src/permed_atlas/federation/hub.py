@@ -50,7 +50,7 @@ from permed_atlas.federation.models import (
     NodeStatus,
 )
 from permed_atlas.federation.query import query_to_json
-from permed_atlas.i18n import Message, gettext_noop
+from permed_atlas.i18n import Message, gettext_noop, joined
 from permed_atlas.settings import Settings
 from permed_atlas.transfer import DataUseRequest, DuoOntology, load_duo_ontology, match_data_use
 
@@ -332,8 +332,10 @@ class Hub:
                     allowed.append(dataset.id)
                 else:
                     # A count is not a committee: a dataset that needs review stays out, saying so.
-                    prefix = "needs committee review: " if verdict.outcome == "needs_review" else ""
-                    excluded.append((dataset.id, prefix + "; ".join(verdict.reasons)))
+                    why = joined(verdict.reasons)
+                    if verdict.outcome == "needs_review":
+                        why = Message(gettext_noop("needs committee review: %(why)s"), why=why)
+                    excluded.append((dataset.id, why))
             if not allowed:
                 return replace(
                     base,

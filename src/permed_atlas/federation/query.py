@@ -22,6 +22,8 @@ from typing import Any
 from permed_atlas.federation.errors import FilterError
 from permed_atlas.federation.icd10 import IcdPattern, parse_pattern
 from permed_atlas.federation.models import TERM_DIMENSIONS, CountQuery, Entity, Range
+from permed_atlas.i18n import Message, gettext_noop
+from permed_atlas.i18n import gettext_noop as N_
 
 SEX_TERMS = {
     "NCIT:C16576": "female",
@@ -42,7 +44,8 @@ def _range_with(rng: Range, operator: str, value: int, field: str) -> Range:
         bound = value - 1 if operator == "<" else value
         high = bound if high is None else min(high, bound)
     if operator not in {">=", ">", "=", "<=", "<"}:
-        raise FilterError(f"filter {field}: unknown operator {operator!r}", field=field)
+        raise _bad(field, N_("filter %(field)s: unknown operator %(operator)s"), field=field,
+                   operator=repr(operator))  # fmt: skip
     return Range(low, high)
 
 
@@ -66,21 +69,23 @@ def build_query(
     :raises FilterError: naming the filter that cannot be read.
     """
     if granularity not in {"count", "boolean"}:
-        raise FilterError(f"requestedGranularity must be count or boolean, not {granularity!r}",
-                          field="requestedGranularity")
+        raise _bad("requestedGranularity", N_("requestedGranularity must be count or boolean, "
+                                              "not %(granularity)s"),
+                   granularity=repr(granularity))  # fmt: skip
     terms: dict[str, set[str]] = {dim: set() for dim in TERM_DIMENSIONS}
     diagnosis: list[IcdPattern] = []
     ranges = {"age": Range(), "year": Range()}
     for position, item in enumerate(filters):
         where = f"filters[{position}]"
         if not isinstance(item, Mapping) or not isinstance(item.get("id"), str):
-            raise FilterError(f"{where}: a filter needs a string id", field=where)
+            raise _bad(where, N_("%(where)s: a filter needs a string id"), where=where)
         fid, operator, value = item["id"].strip(), item.get("operator"), item.get("value")
         if fid in RANGE_FILTERS:
             try:
                 number = int(str(value))
             except ValueError as exc:
-                raise FilterError(f"{where}: {fid} needs an integer value", field=where) from exc
+                raise _bad(where, N_("%(where)s: %(fid)s needs an integer value"), where=where,
+                           fid=fid) from exc  # fmt: skip
             dim = RANGE_FILTERS[fid]
             ranges[dim] = _range_with(ranges[dim], str(operator or "="), number, where)
             continue
@@ -93,15 +98,15 @@ def build_query(
             try:
                 diagnosis.append(parse_pattern(rest, chapters=chapters))
             except ValueError as exc:
-                raise FilterError(f"{where}: {exc}", field=where) from exc
+                raise _bad(where, N_("%(where)s: %(exc)s"), where=where, exc=exc) from exc
         elif prefix in TERM_DIMENSIONS and rest:
             terms[prefix].add(_term(prefix, rest, vocabulary, where))
         else:
-            raise FilterError(f"{where}: unknown filter {fid!r} (see /api/filtering_terms)",
-                              field=where)
+            raise _bad(where, N_("%(where)s: unknown filter %(fid)s (see /api/filtering_terms)"),
+                       where=where, fid=repr(fid))  # fmt: skip
     for dim, rng in ranges.items():
         if rng.low is not None and rng.high is not None and rng.low > rng.high:
-            raise FilterError(f"filters: the {dim} range is empty", field=dim)
+            raise _bad(dim, N_("filters: the %(dim)s range is empty"), dim=dim)
     return CountQuery(
         entity=entity,
         granularity="boolean" if granularity == "boolean" else "count",
@@ -113,14 +118,23 @@ def build_query(
     )
 
 
+def _bad(field: str, message: str, /, **values: object) -> FilterError:
+    # ``message`` is marked with N_ where it is written; a page shows it translated
+    return FilterError(Message(message, **values), field=field)
+
+
 def _term(dim: str, value: str, vocabulary: Mapping[str, Sequence[str]], where: str) -> str:
     if dim == "country":
         if not re.fullmatch(r"[A-Za-z]{2}", value):
-            raise FilterError(f"{where}: country must be ISO 3166-1 alpha-2", field=where)
+            raise FilterError(
+                Message(gettext_noop("%(where)s: country must be ISO 3166-1 alpha-2"), where=where),
+                field=where,
+            )
         return value.upper()
     allowed = {v.lower(): v for v in vocabulary.get(dim, ())}
     if value.lower() not in allowed:
-        raise FilterError(f"{where}: {value!r} is not a {dim} term", field=where)
+        raise _bad(where, N_("%(where)s: %(value)s is not a %(dim)s term"), where=where,
+                   value=repr(value), dim=dim)  # fmt: skip
     return allowed[value.lower()]
 
 
@@ -185,12 +199,19 @@ def _requested_datasets(params: Mapping[str, Any]) -> list[str]:
     unknown = set(params) - {"datasets", "datasetIds", "entity", "$schema"}
     if unknown:
         # An unread parameter would silently widen the question to every dataset.
-        raise FilterError(f"requestParameters: unsupported parameter(s) {sorted(unknown)}",
-                          field="requestParameters")
+        raise FilterError(
+            Message(
+                gettext_noop("requestParameters: unsupported parameter(s) %(names)s"),
+                names=sorted(unknown),
+            ),
+            field="requestParameters",
+        )
     nested = params.get("datasets")
     if nested is not None and not (isinstance(nested, Mapping) and set(nested) <= {"datasetIds"}):
-        raise FilterError("requestParameters.datasets must be {datasetIds: [...]}",
-                          field="requestParameters.datasets")
+        raise FilterError(
+            Message(gettext_noop("requestParameters.datasets must be {datasetIds: [...]}")),
+            field="requestParameters.datasets",
+        )
     found: list[str] = []
     for where, ids in (("requestParameters.datasetIds", params.get("datasetIds")),
                        ("requestParameters.datasets.datasetIds",
@@ -198,7 +219,10 @@ def _requested_datasets(params: Mapping[str, Any]) -> list[str]:
         if ids is None:
             continue
         if not isinstance(ids, list) or not all(isinstance(i, str) for i in ids):
-            raise FilterError(f"{where} must be a list of dataset ids", field=where)
+            raise FilterError(
+                Message(gettext_noop("%(where)s must be a list of dataset ids"), where=where),
+                field=where,
+            )
         found.extend(ids)
     return found
 
@@ -226,14 +250,20 @@ def query_from_json(
         vocabulary = vocabulary if vocabulary is not None else miabis_terms()
     query = body.get("query") or {}
     if not isinstance(query, Mapping):
-        raise FilterError("query must be an object", field="query")
+        raise FilterError(Message(gettext_noop("query must be an object")), field="query")
     params = query.get("requestParameters") or {}
     filters = query.get("filters") or []
     if not isinstance(filters, list) or not isinstance(params, Mapping):
-        raise FilterError("query.filters must be a list", field="query.filters")
+        raise FilterError(
+            Message(gettext_noop("query.filters must be a list")),
+            field="query.filters",
+        )
     chosen = entity or _requested_entity(body, params) or "biosamples"
     if chosen not in {"individuals", "biosamples"}:
-        raise FilterError(f"unknown entity {chosen!r}", field="entity")
+        raise FilterError(
+            Message(gettext_noop("unknown entity %(chosen)s"), chosen=repr(chosen)),
+            field="entity",
+        )
     datasets = _requested_datasets(params)
     granularity = str(query.get("requestedGranularity") or "count")
     # A node never returns records: a record-level request is answered as a count
@@ -263,7 +293,11 @@ def _range_filters(name: str, text: str | None, *, field: str) -> list[dict[str,
         return out
     except ValueError as exc:
         raise FilterError(
-            f"expected a number or a range such as 40-65, not {text!r}", field=field
+            Message(
+                gettext_noop("expected a number or a range such as 40-65, not %(text)s"),
+                text=repr(text),
+            ),
+            field=field,
         ) from exc
 
 

@@ -1,14 +1,16 @@
 """The federation's JSON answers (hub queries, nodes, access requests) as pydantic models.
 
-They mirror, key for key, the dicts routes.py and hub.result_to_json build; ``extra="forbid"``
-makes a key added there without its field here fail the response instead of vanishing.
+They mirror, key for key, the dicts routes.py and hub.result_to_json build; their base
+(``Answer``, forbidding unknown keys) makes a key added there without its field here fail the
+response instead of vanishing.
 """
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
-from permed_atlas.federation.models import NodeStatus, Precision
+from permed_atlas.api_schemas import Answer, schema_of
+from permed_atlas.federation.models import DisclosedCount, NodeStatus
 
 __all__ = [
     "AccessRequestPublic",
@@ -21,11 +23,7 @@ __all__ = [
 ]
 
 
-class _Answer(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-
-class BoundsPublic(_Answer):
+class BoundsPublic(Answer):
     """A sum of disclosed counts: exact when lower equals upper."""
 
     lower: int
@@ -34,26 +32,21 @@ class BoundsPublic(_Answer):
     display: str = Field(description='"12", or "10-14" when the count is a range')
 
 
-class NodeCountPublic(_Answer):
-    """What one node disclosed: the shown value and bounds of the true count."""
-
-    display: str
-    value: int | None
-    lower: int
-    upper: int
-    suppressed: bool
-    exists: bool
-    precision: Precision
-    perturbation: str = Field(description='"cell key", "laplace" or "none"')
-    max_deviation: int | None
+# asdict(DisclosedCount) is the answer, so its fields are the record's.
+NodeCountPublic = schema_of(
+    DisclosedCount,
+    name="NodeCountPublic",
+    doc="What one node disclosed: the shown value and bounds of the true count.",
+    fields={"perturbation": Field(description='"cell key", "laplace" or "none"')},
+)
 
 
-class ExcludedDatasetPublic(_Answer):
+class ExcludedDatasetPublic(Answer):
     id: str
     reason: str
 
 
-class NodeOutcomePublic(_Answer):
+class NodeOutcomePublic(Answer):
     """One node's part of a hub query: its count, or why there is none."""
 
     id: str
@@ -62,13 +55,13 @@ class NodeOutcomePublic(_Answer):
     country: str
     status: NodeStatus
     reason: str
-    count: NodeCountPublic | None
+    count: NodeCountPublic | None  # type: ignore[valid-type]
     datasets_used: list[str]
     datasets_excluded: list[ExcludedDatasetPublic]
     elapsed_ms: float
 
 
-class HubResultPublic(_Answer):
+class HubResultPublic(Answer):
     """A hub query's answer: per node, per region and in total."""
 
     query: str = Field(description="the question's canonical text")
@@ -79,7 +72,7 @@ class HubResultPublic(_Answer):
     nodes: list[NodeOutcomePublic]
 
 
-class RegisteredNodePublic(_Answer):
+class RegisteredNodePublic(Answer):
     """A node of the hub's registry (its secret never leaves the hub)."""
 
     id: str
@@ -90,7 +83,7 @@ class RegisteredNodePublic(_Answer):
     timeout_s: float
 
 
-class AddressedNodePublic(_Answer):
+class AddressedNodePublic(Answer):
     node_id: str
     node_name: str
     matched: str
@@ -99,7 +92,7 @@ class AddressedNodePublic(_Answer):
     answered_at: str | None
 
 
-class AccessRequestPublic(_Answer):
+class AccessRequestPublic(Answer):
     """An access request and each addressed biobank's answer."""
 
     id: int
@@ -112,7 +105,7 @@ class AccessRequestPublic(_Answer):
     nodes: list[AddressedNodePublic]
 
 
-class AccessRequestsPublic(_Answer):
+class AccessRequestsPublic(Answer):
     mine: list[AccessRequestPublic]
     inbox: list[AccessRequestPublic]
     managed_nodes: list[str]

@@ -25,7 +25,7 @@ from permed_atlas.helpdesk.models import (
     KnowledgeBase,
 )
 from permed_atlas.helpdesk.retrieval import question_terms, retriever_for
-from permed_atlas.i18n import Message
+from permed_atlas.i18n import Message, gettext_noop
 from permed_atlas.i18n import gettext_noop as N_
 
 MAX_QUESTION = 2000
@@ -64,11 +64,23 @@ def check_question(question: str) -> str:
     """
     text = " ".join((question or "").split())
     if not text:
-        raise HelpdeskInputError("ask a question in plain words; it is empty", field="question")
+        raise HelpdeskInputError(
+            Message(gettext_noop("ask a question in plain words; it is empty")),
+            field="question",
+        )
     if len(text) > MAX_QUESTION:
-        raise HelpdeskInputError(f"is longer than {MAX_QUESTION} characters", field="question")
+        raise HelpdeskInputError(
+            Message(
+                gettext_noop("is longer than %(max_question)s characters"),
+                max_question=MAX_QUESTION,
+            ),
+            field="question",
+        )
     if not question_terms(text):
-        raise HelpdeskInputError("has no words to search for", field="question")
+        raise HelpdeskInputError(
+            Message(gettext_noop("has no words to search for")),
+            field="question",
+        )
     return text
 
 

@@ -21,7 +21,12 @@ from permed_atlas.helpdesk.evaluate import (
     read_questions,
 )
 from permed_atlas.helpdesk.glossary import load_glossary
-from permed_atlas.helpdesk.knowledge import BUNDLED_DIR, check_knowledge, load_knowledge
+from permed_atlas.helpdesk.knowledge import (
+    BUNDLED_DIR,
+    check_knowledge,
+    load_knowledge,
+    localized_display_name,
+)
 from permed_atlas.helpdesk.models import Answer, Comparison, FundingItem, KnowledgeBase
 from permed_atlas.helpdesk.present import (
     DISCLAIMER,
@@ -29,6 +34,7 @@ from permed_atlas.helpdesk.present import (
     comparison_to_dict,
     entry_to_dict,
 )
+from permed_atlas.i18n import language_option, use_language
 
 if TYPE_CHECKING:
     from permed_atlas.settings import Settings
@@ -79,6 +85,9 @@ def ask(
     no_funding: Annotated[
         bool, typer.Option("--no-funding", help="Do not read the funding directory.")
     ] = False,
+    lang: Annotated[
+        str, typer.Option("--lang", help="The Markdown answer's language: en or zh.")
+    ] = "en",
 ) -> None:
     """Answer a question with the procedures per country, funding and transfer guidance.
 
@@ -87,6 +96,7 @@ def ask(
     """
     if output_format not in {"text", "json", "markdown"}:
         raise HelpdeskInputError("must be text, json or markdown", field="--format")
+    language = language_option(lang)
     settings = settings_from(ctx)
     knowledge = _knowledge(ctx)
     lookup = None if no_funding else _funding_lookup(settings, knowledge)
@@ -98,7 +108,11 @@ def ask(
     if output_format == "json":
         _echo_json(answer_to_dict(answer, digest=digest))
     elif output_format == "markdown":
-        typer.echo(digest_to_markdown(answer, digest, url="(CLI)", disclaimer=DISCLAIMER))
+        with use_language(language):
+            codes = {e.country for e in knowledge.entries}
+            names = {c: str(localized_display_name(knowledge, c)) for c in codes}
+            typer.echo(digest_to_markdown(answer, digest, url="(CLI)", disclaimer=DISCLAIMER,
+                                          names=names))  # fmt: skip
     else:
         _print_answer(answer, digest)
 

@@ -14,6 +14,7 @@ from permed_atlas.helpdesk.models import (
     Entry,
     KnowledgeBase,
 )
+from permed_atlas.i18n import Message, gettext_noop
 
 
 def check_topic(topic: str | None) -> str | None:
@@ -25,8 +26,9 @@ def check_topic(topic: str | None) -> str | None:
         return None
     cleaned = topic.strip().lower().replace("-", "_").replace(" ", "_")
     if cleaned not in TOPICS:
-        raise HelpdeskInputError(f"unknown topic {topic!r}; one of {', '.join(TOPICS)}",
-                                 field="topic")  # fmt: skip
+        message = Message(gettext_noop("unknown topic %(topic)s; one of %(options)s"),
+                          topic=repr(topic), options=", ".join(TOPICS))  # fmt: skip
+        raise HelpdeskInputError(message, field="topic")
     return cleaned
 
 
@@ -41,7 +43,13 @@ def check_country(code: str | None, *, field: str = "country") -> str | None:
     cleaned = code.strip().upper()
     if country_name(cleaned) is None:
         raise HelpdeskInputError(
-            f"unknown country code {code!r}: use an ISO 3166-1 alpha-2 code (DE, CN), EU or INT",
+            Message(
+                gettext_noop(
+                    "unknown country code %(code)s: use an ISO 3166-1 alpha-2 code (DE, "
+                    "CN), EU or INT"
+                ),
+                code=repr(code),
+            ),
             field=field,
         )
     return cleaned
@@ -76,10 +84,16 @@ def compare_topic(knowledge: KnowledgeBase, *, topic: str, countries: Sequence[s
     """
     wanted = check_topic(topic)
     if wanted is None:
-        raise HelpdeskInputError(f"is required; one of {', '.join(TOPICS)}", field="topic")
+        raise HelpdeskInputError(
+            Message(gettext_noop("is required; one of %(options)s"), options=", ".join(TOPICS)),
+            field="topic",
+        )
     codes = list(dict.fromkeys(c for c in (check_country(x) for x in countries) if c))
     if len(codes) < 2:
-        raise HelpdeskInputError("give at least two countries to compare", field="country")
+        raise HelpdeskInputError(
+            Message(gettext_noop("give at least two countries to compare")),
+            field="country",
+        )
     columns = []
     for code in codes:
         own = tuple(e for e in knowledge.entries if e.country == code and e.topic == wanted)

@@ -16,7 +16,7 @@ from typing import Any
 
 from permed_atlas.helpdesk.glossary import GlossaryTerm, terms_in
 from permed_atlas.helpdesk.models import Answer, Entry, Hit
-from permed_atlas.i18n import Message, lazy_gettext
+from permed_atlas.i18n import Message, gettext, lazy_gettext, localized, translated
 from permed_atlas.i18n import gettext_noop as N_
 
 CHECKLIST_ENTRIES_PER_COUNTRY = 2
@@ -205,44 +205,49 @@ def digest_to_markdown(
     url: str,
     disclaimer: str,
     confirmations: Mapping[str, Any] | None = None,
+    names: Mapping[str, str] | None = None,
 ) -> str:
-    """The answer as Markdown: checklist first, then the details per country.
+    """The answer as Markdown in the current language: checklist first, then each country.
 
     :param answer: from :func:`answer_question`.
     :param digest: from :func:`digest_answer`.
     :param url: the bookmarkable address of the answer.
-    :param disclaimer: the helpdesk's disclaimer, printed once.
+    :param disclaimer: the helpdesk's disclaimer (its English text), printed once.
     :param confirmations: entry id -> editor confirmation.
+    :param names: jurisdiction code -> name in the current language (else the English name).
     """
-    names = ", ".join(f"{name} ({code})" for code, name in digest.countries) or "none named"
-    advice = f" {TRANSFER_ADVICE}" if answer.transfer is not None else ""
+    names = names or {}
+    countries = ", ".join(f"{names.get(code, name)} ({code})" for code, name in digest.countries)
+    advice = f" {gettext(TRANSFER_ADVICE)}" if answer.transfer is not None else ""
     lines = [
-        f"# Helpdesk answer: {answer.question}", "",
-        f"> **{disclaimer}**{advice}", "",
-        f"Countries: {names}  ", f"This answer: <{url}>", "",
-        "## Checklist", "",
+        "# " + gettext("Helpdesk answer: %(question)s") % {"question": answer.question}, "",
+        f"> **{gettext(disclaimer)}**{advice}", "",
+        gettext("Countries: %(names)s") % {"names": countries or gettext("none named")} + "  ",
+        gettext("This answer: %(url)s") % {"url": f"<{url}>"}, "",
+        "## " + gettext("Checklist"), "",
     ]  # fmt: skip
     marks = {"met": "[x]", "blocker": "[ ] ✗"}
     for item in digest.checklist:
         ref = f" ({item.reference})" if item.reference else ""
-        flag = " — unconfirmed" if item.unconfirmed else ""
-        lines.append(f"- {marks.get(item.kind, '[ ]')} {item.text}{ref}{flag}")
+        flag = " — " + gettext("unconfirmed") if item.unconfirmed else ""
+        lines.append(f"- {marks.get(item.kind, '[ ]')} {translated(item.text)}{ref}{flag}")
     if digest.still_needed:
-        lines += ["", "## Still to find out", ""]
-        lines += [f"- {line}" for line in digest.still_needed]
+        lines += ["", "## " + gettext("Still to find out"), ""]
+        lines += [f"- {translated(line)}" for line in digest.still_needed]
     if digest.glossary:
-        lines += ["", "## Terms", ""]
-        lines += [f"- **{t.term}** ({t.name}): {t.explanation} ({t.reference})"
-                  for t in digest.glossary]  # fmt: skip
+        lines += ["", "## " + gettext("Terms"), ""]
+        lines += [f"- **{t.term}** ({t.name}{f' {t.zh}' if t.zh else ''}): {t.explanation} "
+                  f"({t.reference})" for t in digest.glossary]  # fmt: skip
     if answer.transfer is not None and answer.transfer.assessment is not None:
         verdict = answer.transfer.assessment.get("verdict", "")
-        lines += ["", "## Sample and data flow", "", f"Transfer assessor's verdict: **{verdict}**"]
-        lines += [f"- {line}" for line in answer.transfer.flow.derived]
+        said = gettext("Transfer assessor's verdict: %(verdict)s") % {"verdict": f"**{verdict}**"}
+        lines += ["", "## " + gettext("Sample and data flow"), "", said]
+        lines += [f"- {translated(line)}" for line in answer.transfer.flow.derived]
     for group in answer.by_country:
-        lines += ["", f"## {group.name}"]
+        lines += ["", f"## {names.get(group.country, group.name)}"]
         lines += _entry_markdown([h.entry for h in group.hits], confirmations or {})
     for note in answer.notes:
-        lines += ["", f"_{note}_"]
+        lines += ["", f"_{translated(note)}_"]
     return "\n".join(lines) + "\n"
 
 
@@ -250,16 +255,20 @@ def _entry_markdown(entries: Iterable[Entry], confirmations: Mapping[str, Any]) 
     lines: list[str] = []
     for entry in entries:
         confirmed = is_confirmed(entry, confirmations)
-        flag = "" if confirmed else " (unconfirmed)"
-        lines += ["", f"### {entry.title}{flag}", "", entry.summary, ""]
+        flag = "" if confirmed else " (" + gettext("unconfirmed") + ")"
+        title = localized(entry.title, {"zh": entry.title_zh})
+        lines += ["", f"### {title}{flag}", "", entry.summary, ""]
         for number, step in enumerate(entry.procedure, start=1):
             ref = f" [{step.ref}]" if step.ref else ""
-            lines.append(f"{number}. {step.text}{ref}")
+            lines.append(f"{number}. {localized(step.text, {'zh': step.text_zh})}{ref}")
+        references = "; ".join(str(r) for r in entry.references)
         lines += [
-            "", f"- Authority: {entry.authority}", f"- Timeline: {entry.timeline}",
-            f"- References: {'; '.join(str(r) for r in entry.references)}",
-            f"- Source: <{entry.source}>, checked {entry.date_checked}",
+            "", "- " + gettext("Authority: %(value)s") % {"value": entry.authority},
+            "- " + gettext("Timeline: %(value)s") % {"value": entry.timeline},
+            "- " + gettext("References: %(value)s") % {"value": references},
+            "- " + gettext("Source: %(source)s, checked %(date)s")
+            % {"source": f"<{entry.source}>", "date": entry.date_checked},
         ]  # fmt: skip
         if not confirmed and entry.caveat:
-            lines.append(f"- Not confirmed: {entry.caveat}")
+            lines.append("- " + gettext("Not confirmed: %(caveat)s") % {"caveat": entry.caveat})
     return lines

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from permed_atlas.datafiles import DataFileError
 from permed_atlas.errors import InvalidInputError, NotFoundError, PermedError
+from permed_atlas.i18n import field_message
 
 
 class HelpdeskError(PermedError):
@@ -28,7 +29,7 @@ class HelpdeskInputError(HelpdeskError, InvalidInputError):
     """A question, country or topic the helpdesk cannot use; ``field`` names it."""
 
     def __init__(self, message: str, *, field: str) -> None:
-        InvalidInputError.__init__(self, f"{field}: {message}", field=field)
+        InvalidInputError.__init__(self, field_message(field, message), field=field)
 
 
 class EntryNotFoundError(HelpdeskError, NotFoundError):

@@ -35,6 +35,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -46,6 +47,8 @@ from permed_atlas.datafiles import (
     read_bool,
     read_choice,
     read_date,
+    read_list,
+    read_mapping,
     read_text,
     read_texts,
     read_url,
@@ -228,7 +231,7 @@ def _knowledge_folders(dirs: tuple[Path, ...]) -> list[Path]:
 
 @cached_until_changed(_knowledge_folders, maxsize=4)
 def _load(dirs: tuple[Path, ...]) -> KnowledgeBase:
-    support = _read_support(BUNDLED_DIR / JURISDICTIONS_FILE)
+    support = read_support_file(BUNDLED_DIR / JURISDICTIONS_FILE)
     by_id: dict[str, Entry] = {}
     files: list[str] = []
     for folder in (BUNDLED_DIR, *dirs):
@@ -272,29 +275,44 @@ def _load(dirs: tuple[Path, ...]) -> KnowledgeBase:
     )
 
 
-def _read_support(path: Path) -> dict[str, Any]:
-    data = read_yaml(path, error=lambda message: KnowledgeFileError(message, path=str(path)))
+def read_support_file(path: Path) -> dict[str, Any]:
+    """The helpdesk's support data: EU members, display names, demonyms and abbreviations.
+
+    :param path: a file in the shape of ``data/helpdesk/_jurisdictions.yaml``.
+    :raises KnowledgeFileError: naming the file and the field (``demonyms.german``).
+    """
+    data = read_yaml(path, error=partial(KnowledgeFileError, path=str(path)))
     if not isinstance(data, Mapping):
         raise KnowledgeFileError("must be a mapping", path=str(path))
-    members = data.get("eu_members")
-    if not isinstance(members, list) or not all(country_name(str(c)) for c in members):
-        raise KnowledgeFileError("must list ISO alpha-2 codes", path=str(path), field="eu_members")
-    demonyms: dict[str, str] = {}
-    for word, code in (data.get("demonyms") or {}).items():
-        if not isinstance(code, str) or country_name(code) is None:
-            raise KnowledgeFileError(f"unknown country {code!r}", path=str(path),
-                                     field=f"demonyms.{word}")  # fmt: skip
-        demonyms[str(word).lower()] = code
-    abbreviations: dict[str, str] = {}
-    for word, code in (data.get("abbreviations") or {}).items():
-        if not isinstance(code, str) or country_name(code) is None:
-            raise KnowledgeFileError(f"unknown country {code!r}", path=str(path),
-                                     field=f"abbreviations.{word}")  # fmt: skip
-        abbreviations[str(word)] = code
-    names = {str(k): str(v) for k, v in (data.get("names") or {}).items()}
-    names_zh = {str(k): str(v) for k, v in (data.get("names_zh") or {}).items()}
-    return {"eu_members": [str(c) for c in members], "demonyms": demonyms, "names": names,
-            "abbreviations": abbreviations, "names_zh": names_zh}  # fmt: skip
+    where = entry_where(KnowledgeFileError, path=str(path))
+    if data.get("eu_members") is None:
+        raise where.fail("eu_members", "is missing")
+    members = read_list(data["eu_members"], where=where, field="eu_members")
+    codes = {
+        name: {str(key): _read_jurisdiction(code, where=where, field=f"{name}.{key}")
+               for key, code in read_mapping(data.get(name), where=where, field=name).items()}
+        for name in ("demonyms", "abbreviations")
+    }  # fmt: skip
+    names = {
+        name: {str(key): read_text(text, where=where, field=f"{name}.{key}") or ""
+               for key, text in read_mapping(data.get(name), where=where, field=name).items()}
+        for name in ("names", "names_zh")
+    }  # fmt: skip
+    return {
+        "eu_members": [_read_jurisdiction(code, where=where, field=f"eu_members[{index}]")
+                       for index, code in enumerate(members)],
+        "demonyms": {word.lower(): code for word, code in codes["demonyms"].items()},
+        "abbreviations": codes["abbreviations"],
+        **names,
+    }  # fmt: skip
+
+
+def _read_jurisdiction(value: Any, *, where: Where, field: str) -> str:
+    code = read_text(value, where=where, field=field) or ""
+    if country_name(code) is None:
+        raise where.fail(field, f": unknown country {code!r}: use an ISO 3166-1 alpha-2 code, "
+                                "EU or INT")  # fmt: skip
+    return code
 
 
 def _parse_entry(raw: Any, *, path: str, label: str, problems: _Problems) -> Entry | None:

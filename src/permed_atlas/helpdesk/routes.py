@@ -144,8 +144,10 @@ def answer_markdown(
     """The answer as a Markdown file: checklist, open questions, terms, entries."""
     answer, digest = _answer(settings, session, q)
     url = str(request.url_for("helpdesk_page").include_query_params(q=answer.question))
+    # in the request's language (?lang=zh), like the page it downloads from
+    names = _base_context(_knowledge(settings))["jurisdiction_names"]
     text = digest_to_markdown(answer, digest, url=url, disclaimer=DISCLAIMER,
-                              confirmations=latest_confirmations(session))  # fmt: skip
+                              confirmations=latest_confirmations(session), names=names)  # fmt: skip
     return download(text, media_type="text/markdown; charset=utf-8", filename="helpdesk-answer.md")
 
 

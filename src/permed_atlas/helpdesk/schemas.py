@@ -1,24 +1,22 @@
 """Pydantic I/O of the helpdesk JSON API, mirroring helpdesk/present.py key for key.
 
-``extra="forbid"`` makes a key added to a presenter without its field here fail the
-response instead of vanishing from it silently. Names start with ``Helpdesk`` because
-the directory has entries too and OpenAPI component names must stay unique.
+Their base (``Answer``, forbidding unknown keys) makes a key added to a presenter without
+its field here fail the response instead of vanishing from it silently. Names start with
+``Helpdesk`` because the directory has entries too and OpenAPI component names must stay
+unique.
 """
 
 from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, create_model
+from pydantic import Field, create_model
 
-from permed_atlas.helpdesk.models import TOPICS
-
-
-class _Answer(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+from permed_atlas.api_schemas import Answer, schema_of
+from permed_atlas.helpdesk.models import TOPICS, FundingItem
 
 
-class HelpdeskReviewPublic(_Answer):
+class HelpdeskReviewPublic(Answer):
     """Whether an entry is confirmed, and by what: its file, or an editor with source and date."""
 
     state: Literal["confirmed", "unconfirmed"]
@@ -28,19 +26,19 @@ class HelpdeskReviewPublic(_Answer):
     note: str
 
 
-class HelpdeskReferencePublic(_Answer):
+class HelpdeskReferencePublic(Answer):
     law: str
     article: str
     text: str
 
 
-class HelpdeskStepPublic(_Answer):
+class HelpdeskStepPublic(Answer):
     text: str
     ref: str
     text_zh: str = Field(description="the step in Chinese; empty when not translated yet")
 
 
-class HelpdeskEntryPublic(_Answer):
+class HelpdeskEntryPublic(Answer):
     """One procedure of one jurisdiction on one topic, with its review state."""
 
     id: str
@@ -68,25 +66,25 @@ class HelpdeskEntryPublic(_Answer):
     review: HelpdeskReviewPublic
 
 
-class HelpdeskEntriesPublic(_Answer):
+class HelpdeskEntriesPublic(Answer):
     disclaimer: str
     entries: list[HelpdeskEntryPublic]
 
 
-class HelpdeskHitPublic(_Answer):
+class HelpdeskHitPublic(Answer):
     score: float
     matched_terms: list[str]
     entry: HelpdeskEntryPublic
 
 
-class HelpdeskCountryMentionPublic(_Answer):
+class HelpdeskCountryMentionPublic(Answer):
     code: str
     text: str
     start: int
     end: int
 
 
-class HelpdeskChecklistItemPublic(_Answer):
+class HelpdeskChecklistItemPublic(Answer):
     text: str
     kind: str
     reference: str
@@ -97,7 +95,7 @@ class HelpdeskChecklistItemPublic(_Answer):
     title_zh: str = Field(description="that title in Chinese; empty when not translated")
 
 
-class HelpdeskGlossaryTermPublic(_Answer):
+class HelpdeskGlossaryTermPublic(Answer):
     term: str
     name: str
     explanation: str
@@ -107,31 +105,21 @@ class HelpdeskGlossaryTermPublic(_Answer):
     aliases: list[str]
 
 
-class HelpdeskCountryAnswerPublic(_Answer):
+class HelpdeskCountryAnswerPublic(Answer):
     country: str
     name: str
     entries: list[HelpdeskHitPublic]
 
 
-class HelpdeskRankedPublic(_Answer):
+class HelpdeskRankedPublic(Answer):
     id: str
     score: float
 
 
-class HelpdeskFundingItemPublic(_Answer):
-    id: str
-    kind: str
-    name: str
-    summary: str
-    url: str | None
-    source: str
-    date_checked: str
-    regions: list[str]
-    score: float
-    matched_terms: list[str]
+HelpdeskFundingItemPublic = schema_of(FundingItem, name="HelpdeskFundingItemPublic")
 
 
-class HelpdeskFlowPublic(_Answer):
+class HelpdeskFlowPublic(Answer):
     origin: str | None
     destination: str | None
     data_categories: list[str]
@@ -140,7 +128,7 @@ class HelpdeskFlowPublic(_Answer):
     missing: list[str]
 
 
-class HelpdeskTransferPublic(_Answer):
+class HelpdeskTransferPublic(Answer):
     label: str
     disclaimer: str
     flow: HelpdeskFlowPublic
@@ -149,7 +137,7 @@ class HelpdeskTransferPublic(_Answer):
     )
 
 
-class HelpdeskAnswerPublic(_Answer):
+class HelpdeskAnswerPublic(Answer):
     """The answer: checklist, countries, per-country entries, funding, transfer guidance, notes."""
 
     question: str
@@ -163,20 +151,20 @@ class HelpdeskAnswerPublic(_Answer):
     international: list[HelpdeskHitPublic]
     ranked: list[HelpdeskRankedPublic]
     about_funding: bool
-    funding: list[HelpdeskFundingItemPublic]
+    funding: list[HelpdeskFundingItemPublic]  # type: ignore[valid-type]
     funding_note: str
     transfer: HelpdeskTransferPublic | None
     notes: list[str]
 
 
-class HelpdeskColumnPublic(_Answer):
+class HelpdeskColumnPublic(Answer):
     country: str
     name: str
     entries: list[HelpdeskEntryPublic]
     eu_entries: list[HelpdeskEntryPublic]
 
 
-class HelpdeskComparisonPublic(_Answer):
+class HelpdeskComparisonPublic(Answer):
     """One topic across countries: one column per country with its entries and the EU ones."""
 
     topic: str
@@ -188,7 +176,7 @@ class HelpdeskComparisonPublic(_Answer):
 # One field per topic id, so readers of the API docs see every id and its label.
 HelpdeskTopicsPublic = create_model(  # type: ignore[call-overload]
     "HelpdeskTopicsPublic",
-    __base__=_Answer,
+    __base__=Answer,
     __doc__="Topic ids and their labels.",
     **{topic: (str, Field(examples=[label])) for topic, label in TOPICS.items()},
 )

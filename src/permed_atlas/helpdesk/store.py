@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from permed_atlas.accounts import record_audit
 from permed_atlas.helpdesk.errors import HelpdeskInputError
 from permed_atlas.helpdesk.tables import EntryConfirmationRow
+from permed_atlas.i18n import Message, gettext_noop
 
 _URL = re.compile(r"^https?://[^\s/$.?#][^\s]*$")
 MAX_NOTE = 1000
@@ -38,18 +39,31 @@ def check_confirmation(source: str, checked_on: str, note: str = "") -> tuple[st
     """
     url = (source or "").strip()
     if not _URL.match(url):
-        raise HelpdeskInputError(f"{url!r} is not an http(s) address", field="source")
+        raise HelpdeskInputError(
+            Message(gettext_noop("%(url)s is not an http(s) address"), url=repr(url)),
+            field="source",
+        )
     try:
         day = date.fromisoformat((checked_on or "").strip())
     except ValueError:
         raise HelpdeskInputError(
-            f"{checked_on!r} is not a date (YYYY-MM-DD)", field="checked_on"
+            Message(
+                gettext_noop("%(checked_on)s is not a date (YYYY-MM-DD)"),
+                checked_on=repr(checked_on),
+            ),
+            field="checked_on",
         ) from None
     if day > datetime.now(UTC).date():
-        raise HelpdeskInputError(f"{day} is in the future", field="checked_on")
+        raise HelpdeskInputError(
+            Message(gettext_noop("%(day)s is in the future"), day=day),
+            field="checked_on",
+        )
     text = " ".join((note or "").split())
     if len(text) > MAX_NOTE:
-        raise HelpdeskInputError(f"is longer than {MAX_NOTE} characters", field="note")
+        raise HelpdeskInputError(
+            Message(gettext_noop("is longer than %(max_note)s characters"), max_note=MAX_NOTE),
+            field="note",
+        )
     return url, day, text
 
 

@@ -41,6 +41,7 @@ __all__ = [
     "UNTRANSLATED_CLASS",
     "LocalizedText",
     "Message",
+    "field_message",
     "field_translations",
     "localized",
     "localized_field",
@@ -50,6 +51,7 @@ __all__ = [
     "gettext",
     "gettext_noop",
     "install_jinja",
+    "joined",
     "language_option",
     "lazy_gettext",
     "ngettext",
@@ -208,7 +210,12 @@ def install_jinja(environment: jinja2.Environment) -> jinja2.Environment:
 
 
 # Imported last: localized reads the names above.
-from permed_atlas.i18n.composed import Message, translated  # noqa: E402
+from permed_atlas.i18n.composed import (  # noqa: E402
+    Message,
+    field_message,
+    joined,
+    translated,
+)
 from permed_atlas.i18n.localized import (  # noqa: E402
     UNTRANSLATED_CLASS,
     LocalizedText,

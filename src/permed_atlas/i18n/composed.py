@@ -10,14 +10,14 @@ use of it as data is unchanged, that remembers its message and values, so Jinja 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from markupsafe import escape
 
-from permed_atlas.i18n import LazyString, gettext
+from permed_atlas.i18n import LazyString, gettext, gettext_noop
 
-__all__ = ["Message", "translated"]
+__all__ = ["Message", "field_message", "joined", "translated"]
 
 
 class Message(str):
@@ -72,6 +72,37 @@ def _value(value: Any, *, translate: bool) -> Any:
     if translate and callable(getattr(value, "translated", None)):
         return value.translated()  # a value that knows its own translation (a country name)
     return value if isinstance(value, int | float) else str(value)
+
+
+def field_message(field: str, reason: str) -> Message:
+    """``"field: reason"``, an error naming its field; the reason translated when a Message.
+
+    :param field: the field's name (kept as it is: it is what the user or the file wrote).
+    :param reason: what is wrong with it.
+    """
+    return Message(gettext_noop("%(field)s: %(reason)s"), field=field, reason=reason)
+
+
+class _Joined:
+    """Texts joined by a separator: English as ``str()``, each part translated on a page."""
+
+    def __init__(self, parts: list[object], separator: str) -> None:
+        self.parts, self.separator = parts, separator
+
+    def __str__(self) -> str:
+        return self.separator.join(str(part) for part in self.parts)
+
+    def translated(self) -> str:
+        return self.separator.join(translated(part) for part in self.parts)
+
+
+def joined(parts: Iterable[object], separator: str = "; ") -> Message:
+    """Several composed texts as one (reasons in a line), each translated where shown.
+
+    :param parts: Messages or plain texts.
+    :param separator: put between them.
+    """
+    return Message("%(parts)s", parts=_Joined(list(parts), separator))
 
 
 def translated(text: object) -> str:

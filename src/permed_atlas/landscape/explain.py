@@ -57,6 +57,7 @@ class RuleHit:
     pattern: str
     why: str
     matched: tuple[str, ...]
+    why_zh: str = ""
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from permed_atlas.i18n import Message, gettext_noop
 from permed_atlas.landscape.errors import LandscapeError
 
 
@@ -40,7 +41,10 @@ class LandscapeFilter:
     def __post_init__(self) -> None:
         if self.kind not in (None, "publication", "patent"):
             raise LandscapeError(
-                f"filter field 'kind' must be publication or patent, not {self.kind!r}"
+                Message(
+                    gettext_noop("filter field 'kind' must be publication or patent, not %(kind)s"),
+                    kind=repr(self.kind),
+                ),
             )
         if (
             self.year_from is not None
@@ -48,7 +52,14 @@ class LandscapeFilter:
             and self.year_from > self.year_to
         ):
             raise LandscapeError(
-                f"filter field 'year_from' ({self.year_from}) is after 'year_to' ({self.year_to})"
+                Message(
+                    gettext_noop(
+                        "filter field 'year_from' (%(year_from)s) is after 'year_to' "
+                        "(%(year_to)s)"
+                    ),
+                    year_from=self.year_from,
+                    year_to=self.year_to,
+                ),
             )
 
 

@@ -17,6 +17,7 @@ import duckdb
 import networkx as nx
 import pycountry
 
+from permed_atlas.i18n import Message, gettext_noop
 from permed_atlas.landscape.errors import LandscapeError
 from permed_atlas.landscape.filters import NO_FILTER, LandscapeFilter
 from permed_atlas.landscape.store.network import (
@@ -178,7 +179,12 @@ def export_network(
     :param min_weight: drop edges with fewer shared works.
     """
     if format not in ("gexf", "vosviewer"):
-        raise LandscapeError(f"network format must be gexf or vosviewer, not {format!r}")
+        raise LandscapeError(
+            Message(
+                gettext_noop("network format must be gexf or vosviewer, not %(format)s"),
+                format=repr(format),
+            ),
+        )
     graph = build_collaboration_graph(
         connection, flt, level=level, max_nodes=max_nodes, min_weight=min_weight
     )

@@ -22,7 +22,7 @@ from starlette.responses import Response
 
 from permed_atlas.countries import localized_country_name, resolve_country
 from permed_atlas.errors import InvalidInputError
-from permed_atlas.i18n import current_language, gettext, localized
+from permed_atlas.i18n import Message, current_language, gettext, gettext_noop, localized
 from permed_atlas.landscape.charts import INDICATOR_TITLES, SMALL_BASE, ChartLabels, build_charts
 from permed_atlas.landscape.errors import LandscapeError
 from permed_atlas.landscape.ingest.runs import list_ingest_runs
@@ -359,7 +359,11 @@ def dashboard_public(
         unknown = [r for r in regions if r.upper() not in known]
         if unknown:
             raise InvalidInputError(
-                f"unknown region {unknown[0]!r}; the corpus is tagged with {', '.join(known)}",
+                Message(
+                    gettext_noop("unknown region %(value)s; the corpus is tagged with %(options)s"),
+                    value=repr(unknown[0]),
+                    options=", ".join(known),
+                ),
                 field="regions",
             )
     indicators = compute_indicators(corpus, flt, regions=regions or None)
@@ -458,7 +462,11 @@ def indicator_response(
 
     if indicator not in INDICATOR_NAMES:
         raise InvalidInputError(
-            f"unknown indicator {indicator!r}; known: {', '.join(INDICATOR_NAMES)}",
+            Message(
+                gettext_noop("unknown indicator %(indicator)s; known: %(options)s"),
+                indicator=repr(indicator),
+                options=", ".join(INDICATOR_NAMES),
+            ),
             field="indicator",
         )
     rows = cached_dashboard(settings, version, corpus, query, regions).indicators[indicator].rows

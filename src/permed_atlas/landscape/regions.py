@@ -28,6 +28,7 @@ from permed_atlas.datafiles import (
     read_text,
     read_yaml,
 )
+from permed_atlas.i18n import Message, gettext_noop
 from permed_atlas.landscape.errors import RegionError, RegionFileError
 from permed_atlas.settings import Settings, get_settings
 from permed_atlas.types import CountryCode, RegionCode
@@ -82,7 +83,9 @@ def validate_country(code: object, *, where: str) -> CountryCode:
     """
     problem = _country_problem(code)
     if problem is not None:
-        raise RegionError(f"{where}: {problem}")
+        raise RegionError(
+            Message(gettext_noop("%(where)s: %(problem)s"), where=where, problem=problem),
+        )
     return str(code).strip().upper()
 
 
@@ -245,7 +248,13 @@ def select_regions(
         key = code.strip().upper()
         if key not in regions:
             known = ", ".join(sorted(regions))
-            raise RegionError(f"unknown region {code!r}; known regions: {known}")
+            raise RegionError(
+                Message(
+                    gettext_noop("unknown region %(code)s; known regions: %(known)s"),
+                    code=repr(code),
+                    known=known,
+                ),
+            )
         chosen.append(regions[key])
     return chosen
 

@@ -11,6 +11,8 @@ from dataclasses import dataclass, field, replace
 from typing import Literal, TypeAlias
 
 from permed_atlas.errors import InvalidInputError
+from permed_atlas.i18n import Message
+from permed_atlas.i18n import gettext_noop as N_
 
 SortKey: TypeAlias = Literal["relevance", "year", "year_asc", "citations"]
 SORT_KEYS: tuple[str, ...] = ("relevance", "year", "year_asc", "citations")
@@ -90,70 +92,41 @@ class SearchQuery:
     def validated(self) -> SearchQuery:
         """This query, normalised (trimmed, country codes upper case), or InvalidInputError."""
         if len(self.text) > MAX_TEXT_LENGTH:
-            raise InvalidInputError(
-                f"the search text is {len(self.text)} characters long; at most "
-                f"{MAX_TEXT_LENGTH} are allowed",
-                field="q",
-            )
+            raise _invalid("q", N_("the search text is %(length)s characters long; at most "
+                                   "%(max_text_length)s are allowed"),
+                           length=len(self.text), max_text_length=MAX_TEXT_LENGTH)  # fmt: skip
         if "\x00" in self.text:
-            raise InvalidInputError("the search text contains a NUL character", field="q")
+            raise _invalid("q", N_("the search text contains a NUL character"))
         if self.sort not in SORT_KEYS:
-            raise InvalidInputError(
-                f"sort must be one of {', '.join(SORT_KEYS)}, not {self.sort!r}", field="sort"
-            )
+            raise _invalid("sort", N_("sort must be one of %(options)s, not %(sort)s"),
+                           options=", ".join(SORT_KEYS), sort=repr(self.sort))  # fmt: skip
         if self.kind is not None and self.kind not in KINDS:
-            raise InvalidInputError(
-                f"kind must be publication or patent, not {self.kind!r}", field="kind"
-            )
+            raise _invalid("kind", N_("kind must be publication or patent, not %(kind)s"),
+                           kind=repr(self.kind))  # fmt: skip
         if not 1 <= self.page_size <= MAX_PAGE_SIZE:
-            raise InvalidInputError(
-                f"page_size must be between 1 and {MAX_PAGE_SIZE}, not {self.page_size}",
-                field="page_size",
-            )
+            raise _invalid("page_size", N_("page_size must be between 1 and %(max_page_size)s, "
+                                           "not %(page_size)s"),
+                           max_page_size=MAX_PAGE_SIZE, page_size=self.page_size)  # fmt: skip
         if self.page < 1:
-            raise InvalidInputError(f"page must be 1 or more, not {self.page}", field="page")
+            raise _invalid("page", N_("page must be 1 or more, not %(page)s"), page=self.page)
         if self.page * self.page_size > MAX_RESULT_WINDOW:
-            raise InvalidInputError(
-                f"results beyond the first {MAX_RESULT_WINDOW} cannot be paged to; "
-                "narrow the query with facets or download the export",
-                field="page",
-            )
+            raise _invalid("page", N_("results beyond the first %(max_result_window)s cannot be "
+                                      "paged to; narrow the query with facets or download the "
+                                      "export"), max_result_window=MAX_RESULT_WINDOW)  # fmt: skip
         for name, year in (("year_from", self.year_from), ("year_to", self.year_to)):
             if year is not None and not MIN_YEAR <= year <= MAX_YEAR:
-                raise InvalidInputError(
-                    f"{name} must be between {MIN_YEAR} and {MAX_YEAR}, not {year}", field=name
-                )
+                raise _invalid(name, N_("%(name)s must be between %(min_year)s and "
+                                        "%(max_year)s, not %(year)s"), name=name,
+                               min_year=MIN_YEAR, max_year=MAX_YEAR, year=year)  # fmt: skip
         if (
             self.year_from is not None
             and self.year_to is not None
             and self.year_from > self.year_to
         ):
-            raise InvalidInputError(
-                f"year_from ({self.year_from}) is after year_to ({self.year_to})", field="year_from"
-            )
-        cleaned: dict[str, tuple[str, ...]] = {}
-        for dimension in FACET_DIMENSIONS:
-            values = tuple(dict.fromkeys(v.strip() for v in self.facet_values(dimension)))
-            if len(values) > MAX_FACET_VALUES:
-                raise InvalidInputError(
-                    f"at most {MAX_FACET_VALUES} {dimension} values may be selected",
-                    field=dimension,
-                )
-            for value in values:
-                if not value or len(value) > MAX_VALUE_LENGTH or "\x00" in value:
-                    raise InvalidInputError(
-                        f"a {dimension} value must have 1 to {MAX_VALUE_LENGTH} characters",
-                        field=dimension,
-                    )
-            if dimension == "country":
-                values = tuple(v.upper() for v in values)
-                for value in values:
-                    if not _COUNTRY.match(value):
-                        raise InvalidInputError(
-                            f"{value!r} is not an ISO 3166-1 alpha-2 country code (like DE, CN)",
-                            field="country",
-                        )
-            cleaned[dimension] = values
+            raise _invalid("year_from", N_("year_from (%(year_from)s) is after year_to "
+                                           "(%(year_to)s)"),
+                           year_from=self.year_from, year_to=self.year_to)  # fmt: skip
+        cleaned = {dimension: self._cleaned(dimension) for dimension in FACET_DIMENSIONS}
         return replace(
             self,
             text=self.text.strip(),
@@ -162,6 +135,31 @@ class SearchQuery:
             institutions=cleaned["institution"],
             topics=cleaned["topic"],
         )
+
+    def _cleaned(self, dimension: str) -> tuple[str, ...]:
+        values = tuple(dict.fromkeys(v.strip() for v in self.facet_values(dimension)))
+        if len(values) > MAX_FACET_VALUES:
+            raise _invalid(dimension, N_("at most %(max_facet_values)s %(dimension)s values may "
+                                         "be selected"),
+                           max_facet_values=MAX_FACET_VALUES, dimension=dimension)  # fmt: skip
+        for value in values:
+            if not value or len(value) > MAX_VALUE_LENGTH or "\x00" in value:
+                raise _invalid(dimension, N_("a %(dimension)s value must have 1 to "
+                                             "%(max_value_length)s characters"),
+                               dimension=dimension, max_value_length=MAX_VALUE_LENGTH)  # fmt: skip
+        if dimension != "country":
+            return values
+        values = tuple(v.upper() for v in values)
+        for value in values:
+            if not _COUNTRY.match(value):
+                raise _invalid("country", N_("%(value)s is not an ISO 3166-1 alpha-2 country code "
+                                             "(like DE, CN)"), value=repr(value))  # fmt: skip
+        return values
+
+
+def _invalid(field: str, message: str, /, **values: object) -> InvalidInputError:
+    # ``message`` is marked with N_ where it is written; a page shows it translated
+    return InvalidInputError(Message(message, **values), field=field)
 
 
 @dataclass(frozen=True, slots=True)

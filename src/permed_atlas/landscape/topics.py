@@ -59,6 +59,7 @@ class Rule:
     :param kind: keyword, mesh, concept, topic, keyword_term, cpc or ipc.
     :param pattern: an RE2 regex (case-insensitive) or, for cpc/ipc, a class prefix.
     :param why: the reason a reader is shown.
+    :param why_zh: the reason in Chinese, if written (PerMed Atlas's own translation).
     """
 
     id: str
@@ -66,6 +67,7 @@ class Rule:
     kind: str
     pattern: str
     why: str
+    why_zh: str = ""
 
     @property
     def scheme(self) -> str | None:
@@ -175,7 +177,8 @@ def _read_rule(raw: Any, *, index: int, path: str, known_topics: list[str]) -> R
         except re.error as exc:
             raise where.fail("pattern", f": not a valid regex: {exc}") from exc
     why = read_text(raw.get("why"), where=where, field="why") or ""
-    return Rule(id=rule_id, topic=topic, kind=kind, pattern=pattern, why=why)
+    why_zh = read_text(raw.get("why_zh"), where=where, field="why_zh", required=False) or ""
+    return Rule(id=rule_id, topic=topic, kind=kind, pattern=pattern, why=why, why_zh=why_zh)
 
 
 def rules_path_for(data_dir: Path) -> Path:

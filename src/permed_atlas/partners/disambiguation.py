@@ -21,6 +21,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from permed_atlas.partners.names import block_key
+from permed_atlas.union_find import find_root
 
 __all__ = ["AuthorRecord", "Assignment", "assign_authors"]
 
@@ -65,11 +66,7 @@ class _People:
         self.works: list[set[int]] = [{r.work_id} for r in records]
 
     def find(self, item: int) -> int:
-        parent = self.parent
-        while parent[item] != item:
-            parent[item] = parent[parent[item]]
-            item = parent[item]
-        return item
+        return find_root(self.parent, item)
 
     def join(self, a: int, b: int, *, check_works: bool = True) -> bool:
         """Join the people of records ``a`` and ``b`` unless rule 4 forbids it."""

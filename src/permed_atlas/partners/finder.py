@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.sparse as sp
 
+from permed_atlas.i18n import Message, gettext_noop
 from permed_atlas.partners.errors import (
     InvalidQueryError,
     UnknownInstitutionError,
@@ -60,22 +61,50 @@ class _Resolved:
 
 def _check(query: PartnerQuery, regions: Mapping[str, frozenset[str]]) -> None:
     if query.kind not in QUERY_KINDS:
-        raise InvalidQueryError(f"query kind must be one of {', '.join(QUERY_KINDS)}", field="kind")
+        raise InvalidQueryError(
+            Message(
+                gettext_noop("query kind must be one of %(options)s"),
+                options=", ".join(QUERY_KINDS),
+            ),
+            field="kind",
+        )
     if not query.value or not query.value.strip():
-        raise InvalidQueryError(f"the {query.kind} to search for is empty", field=query.kind)
+        raise InvalidQueryError(
+            Message(gettext_noop("the %(kind)s to search for is empty"), kind=query.kind),
+            field=query.kind,
+        )
     if not 1 <= query.limit <= MAX_LIMIT:
-        raise InvalidQueryError(f"limit must be between 1 and {MAX_LIMIT}, not {query.limit}",
-                                field="limit")
+        raise InvalidQueryError(
+            Message(
+                gettext_noop("limit must be between 1 and %(max_limit)s, not %(limit)s"),
+                max_limit=MAX_LIMIT,
+                limit=query.limit,
+            ),
+            field="limit",
+        )
     if not 1 <= query.recent_years <= 50:
         raise InvalidQueryError(
-            f"recent_years must be between 1 and 50, not {query.recent_years}",
-            field="recent_years")
+            Message(
+                gettext_noop("recent_years must be between 1 and 50, not %(recent_years)s"),
+                recent_years=query.recent_years,
+            ),
+            field="recent_years",
+        )
     for name, code in (("from_region", query.from_region), ("to_region", query.to_region)):
         if code not in regions:
             raise InvalidQueryError(
-                f"unknown region set {code!r}; known: {', '.join(sorted(regions))}", field=name)
+                Message(
+                    gettext_noop("unknown region set %(code)s; known: %(options)s"),
+                    code=repr(code),
+                    options=", ".join(sorted(regions)),
+                ),
+                field=name,
+            )
     if query.from_region == query.to_region:
-        raise InvalidQueryError("from_region and to_region must differ", field="to_region")
+        raise InvalidQueryError(
+            Message(gettext_noop("from_region and to_region must differ")),
+            field="to_region",
+        )
 
 
 def query_vector_for_text(index: PartnerIndex, text: str) -> sp.csr_matrix | None:
@@ -122,8 +151,12 @@ def _resolve(
     if query.kind == "institution":
         found = index.resolve_institution(value)
         if found is None:
-            raise UnknownInstitutionError(f"no institution with id or name {value!r} in the "
-                                          "profiles")
+            raise UnknownInstitutionError(
+                Message(
+                    gettext_noop("no institution with id or name %(value)s in the profiles"),
+                    value=repr(value),
+                ),
+            )
         key, rows_set = found
         rows = sorted(rows_set)
         countries = [c for r in rows if (c := index.main_country[r])]
@@ -137,7 +170,13 @@ def _resolve(
     if query.kind == "topic":
         code = value.lower()
         if code not in labels:
-            raise UnknownTopicError(f"unknown topic {value!r}; known: {', '.join(sorted(labels))}")
+            raise UnknownTopicError(
+                Message(
+                    gettext_noop("unknown topic %(value)s; known: %(options)s"),
+                    value=repr(value),
+                    options=", ".join(sorted(labels)),
+                ),
+            )
         rows = [r for r, topics in enumerate(index.topics) if code in topics]
         vector = _centroid(index, rows) if rows else None
         return _Resolved(frozenset(), vector, _mean(embeddings, rows), frozenset({code}),
@@ -203,9 +242,15 @@ def find_partners(
     """
     _check(query, regions)
     if method not in ("tfidf", "embeddings"):
-        raise InvalidQueryError("method must be tfidf or embeddings", field="method")
+        raise InvalidQueryError(
+            Message(gettext_noop("method must be tfidf or embeddings")),
+            field="method",
+        )
     if method == "embeddings" and embeddings is None:
-        raise InvalidQueryError("the embeddings method needs profile embeddings", field="method")
+        raise InvalidQueryError(
+            Message(gettext_noop("the embeddings method needs profile embeddings")),
+            field="method",
+        )
     weights = weights or Weights()
     resolved = _resolve(index, query, topic_labels, embeddings if method == "embeddings" else None)
     target = query.to_region

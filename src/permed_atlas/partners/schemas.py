@@ -1,121 +1,56 @@
-"""Pydantic I/O of the partners JSON API, mirroring the core records of models.py.
+"""Pydantic I/O of the partners JSON API, derived from the core records of models.py.
 
-``extra="forbid"`` makes a field added to a record without its field here fail the
-response instead of vanishing from it silently.
+The answers are those records as plain data, so their models take the records' fields
+(:func:`permed_atlas.api_schemas.schema_of`); their base :class:`~permed_atlas.api_schemas.Answer`
+still makes a key the model does not know fail the response instead of vanishing from it.
 """
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
-from permed_atlas.partners.models import Method, QueryKind
-
-
-class _Answer(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+from permed_atlas.api_schemas import Answer, schema_of
+from permed_atlas.partners import models
 
 
-class PartnersStatusPublic(_Answer):
+class PartnersStatusPublic(Answer):
     built: bool = Field(description="whether researcher profiles have been built")
     meta: dict[str, str] = Field(description="the build's metadata (state, date, counts)")
 
 
-class InstitutionSharePublic(_Answer):
-    key: str
-    name: str
-    country_code: str | None
-    n_works: int
-    id: str | None
-
-
-class CoauthorPublic(_Answer):
-    key: str
-    name: str
-    n_works: int
-    first_year: int | None
-    main_country: str | None
-
-
-class AuthorWorkPublic(_Answer):
-    """One work of a researcher, linking to the landscape's work page."""
-
-    work_id: int
-    title: str | None
-    year: int | None
-
-
-class AuthorProfilePublic(_Answer):
-    """One researcher as the corpus shows them."""
-
-    key: str
-    name: str
-    openalex_id: str | None
-    orcid: str | None
-    rule: str
-    n_works: int
-    first_year: int | None
-    last_year: int | None
-    main_country: str | None
-    countries: list[str]
-    regions: list[str]
-    institutions: list[InstitutionSharePublic]
-    topics: list[tuple[str, int]] = Field(description="[topic, works] pairs")
-    top_terms: list[tuple[str, float]] = Field(description="[term, weight] pairs")
-    works_by_year: list[tuple[int, int]] = Field(description="[year, works] pairs")
-    coauthors: list[CoauthorPublic]
-    works: list[AuthorWorkPublic] = Field(
-        default_factory=list, description="the person's works, newest first (at most 500)"
-    )
-
-
-class PartnerQueryPublic(_Answer):
-    kind: QueryKind
-    value: str
-    from_region: str
-    to_region: str
-    limit: int
-    recent_years: int
-    include_coauthors: bool
-
-
-class WeightsPublic(_Answer):
-    similarity: float
-    activity: float
-    network: float
-    coauthor_penalty: float
-
-
-class ReasonPublic(_Answer):
-    kind: str = Field(description="terms, topics, activity, network or place")
-    text: str
-
-
-class PartnerMatchPublic(_Answer):
-    rank: int
-    key: str
-    name: str
-    score: float
-    similarity: float
-    activity: float
-    network: float
-    recent_works: int
-    distance: int | None
-    path: list[str]
-    shared_terms: list[str]
-    shared_topics: list[str]
-    institution: str | None
-    country_code: str | None
-    reasons: list[ReasonPublic]
-
-
-class FinderResultPublic(_Answer):
-    """The ranked matches of one query, with what was searched and how."""
-
-    query: PartnerQueryPublic
-    description: str
-    method: Method
-    searched_region: str
-    weights: WeightsPublic
-    candidates: int
-    matches: list[PartnerMatchPublic]
-    note: str | None
+# The answers are the records of models.py as plain data (dataclasses.asdict), so each
+# model takes its fields from its record; only descriptions and the nested models are here.
+InstitutionSharePublic = schema_of(models.InstitutionShare, name="InstitutionSharePublic")
+CoauthorPublic = schema_of(models.Coauthor, name="CoauthorPublic")
+AuthorWorkPublic = schema_of(
+    models.AuthoredWork, name="AuthorWorkPublic", fields={"title": (str | None, ...)},
+    doc="One work of a researcher, linking to the landscape's work page.",
+)  # fmt: skip
+AuthorProfilePublic = schema_of(
+    models.AuthorProfile, name="AuthorProfilePublic",
+    doc="One researcher as the corpus shows them.",
+    nested={models.InstitutionShare: InstitutionSharePublic, models.Coauthor: CoauthorPublic,
+            models.AuthoredWork: AuthorWorkPublic},
+    fields={
+        "topics": Field(description="[topic, works] pairs"),
+        "top_terms": Field(description="[term, weight] pairs"),
+        "works_by_year": Field(description="[year, works] pairs"),
+        "works": Field(default_factory=list,
+                       description="the person's works, newest first (at most 500)"),
+    },
+)  # fmt: skip
+PartnerQueryPublic = schema_of(models.PartnerQuery, name="PartnerQueryPublic")
+WeightsPublic = schema_of(models.Weights, name="WeightsPublic")
+ReasonPublic = schema_of(
+    models.Reason, name="ReasonPublic",
+    fields={"kind": Field(description="terms, topics, activity, network or place")},
+)  # fmt: skip
+PartnerMatchPublic = schema_of(
+    models.PartnerMatch, name="PartnerMatchPublic", nested={models.Reason: ReasonPublic}
+)
+FinderResultPublic = schema_of(
+    models.FinderResult, name="FinderResultPublic",
+    doc="The ranked matches of one query, with what was searched and how.",
+    nested={models.PartnerQuery: PartnerQueryPublic, models.Weights: WeightsPublic,
+            models.PartnerMatch: PartnerMatchPublic},
+)  # fmt: skip

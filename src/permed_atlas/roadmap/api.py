@@ -8,6 +8,7 @@ from fastapi import Request
 from fastapi.responses import JSONResponse
 
 from permed_atlas.landscape import region_countries
+from permed_atlas.roadmap import store
 from permed_atlas.roadmap.delphi_link import roadmap_from_delphi
 from permed_atlas.roadmap.errors import InvalidRoadmapError, ObservationImportError
 from permed_atlas.roadmap.exports import (
@@ -41,15 +42,6 @@ from permed_atlas.roadmap.schemas import (
     ScorecardPublic,
 )
 from permed_atlas.roadmap.status import describe_rule
-from permed_atlas.roadmap.store import (
-    create_indicator,
-    get_roadmap,
-    import_roadmap,
-    list_indicators,
-    list_observations,
-    list_roadmaps,
-    load_bundled_roadmaps,
-)
 from permed_atlas.web.deps import (
     CsrfProtected,
     EditorUser,
@@ -61,7 +53,9 @@ from permed_atlas.web.deps import (
 
 ensure_loaded = seed_once(
     "roadmap",
-    lambda session, settings: load_bundled_roadmaps(session, regions=region_countries(settings)),
+    lambda session, settings: store.load_bundled_roadmaps(
+        session, regions=region_countries(settings)
+    ),
 )
 
 
@@ -71,7 +65,7 @@ api_router = json_router("roadmap", seed=ensure_loaded)
 @api_router.get("/roadmaps", response_model=list[RoadmapSummaryPublic])
 def api_roadmaps(request: Request, session: SessionDep) -> list[dict[str, Any]]:
     """Every roadmap with its counts of actions and indicators."""
-    return [summary_dict(summary) for summary in list_roadmaps(session)]
+    return [summary_dict(summary) for summary in store.list_roadmaps(session)]
 
 
 @api_router.post("/roadmaps", status_code=201, response_model=RoadmapSummaryPublic)
@@ -86,7 +80,7 @@ def api_create_roadmap(
     document = body.data if body.data is not None else body.document
     if document is None:
         raise InvalidRoadmapError("give the roadmap as 'document' or 'data'", field="document")
-    summary = import_roadmap(
+    summary = store.import_roadmap(
         session,
         document,
         where="request body",
@@ -117,7 +111,7 @@ def api_roadmap_from_delphi(
 @api_router.get("/roadmaps/{slug}", response_model=RoadmapPublic)
 def api_roadmap(slug: str, request: Request, session: SessionDep) -> dict[str, Any]:
     """A roadmap's pillars, priorities and actions, with its source."""
-    return roadmap_dict(get_roadmap(session, slug))
+    return roadmap_dict(store.get_roadmap(session, slug))
 
 
 @api_router.get("/roadmaps/{slug}/indicators", response_model=list[IndicatorPublic])
@@ -125,7 +119,7 @@ def api_indicators(
     slug: str, request: Request, session: SessionDep, region: str | None = None
 ) -> list[dict[str, Any]]:
     """A roadmap's indicators, optionally of one region."""
-    return [indicator_dict(i) for i in list_indicators(session, roadmap=slug, region=region)]
+    return [indicator_dict(i) for i in store.list_indicators(session, roadmap=slug, region=region)]
 
 
 @api_router.post("/roadmaps/{slug}/indicators", status_code=201, response_model=IndicatorPublic)
@@ -138,7 +132,7 @@ def api_create_indicator(
     _csrf: CsrfProtected,
 ) -> dict[str, Any]:
     """Add an indicator to a roadmap (editors)."""
-    indicator = create_indicator(
+    indicator = store.create_indicator(
         session,
         indicator_from(slug, body),
         regions=region_countries(settings),
@@ -194,14 +188,16 @@ def api_indicator(code: str, request: Request, session: SessionDep) -> dict[str,
     """An indicator with its status, projection and observations."""
     result = assessment_dict(assess_indicator(session, code))
     result["rule"] = describe_rule()
-    result["observation_list"] = [observation_dict(o) for o in list_observations(session, code)]
+    result["observation_list"] = [
+        observation_dict(o) for o in store.list_observations(session, code)
+    ]
     return result
 
 
 @api_router.get("/indicators/{code}/observations", response_model=list[ObservationPublic])
 def api_observations(code: str, request: Request, session: SessionDep) -> list[dict[str, Any]]:
     """An indicator's observations in date order."""
-    return [observation_dict(o) for o in list_observations(session, code)]
+    return [observation_dict(o) for o in store.list_observations(session, code)]
 
 
 @api_router.post(

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from permed_atlas.cli_state import settings_from
 from permed_atlas.db import migrated_session
 from permed_atlas.landscape import region_countries
+from permed_atlas.roadmap import store
 from permed_atlas.roadmap.chart import render_chart
 from permed_atlas.roadmap.delphi_link import roadmap_from_delphi
 from permed_atlas.roadmap.errors import InvalidRoadmapError
@@ -35,12 +36,6 @@ from permed_atlas.roadmap.monitoring import (
     import_observations,
     load_demo_observations,
     roadmap_scorecard,
-)
-from permed_atlas.roadmap.store import (
-    get_roadmap,
-    import_roadmap,
-    list_roadmaps,
-    load_bundled_roadmaps,
 )
 from permed_atlas.settings import Settings
 
@@ -66,7 +61,7 @@ DryRunOption = Annotated[bool, typer.Option("--dry-run", help="Check the file, s
 def _session(settings: Settings) -> Iterator[Session]:
     with migrated_session(settings) as session:
         # The bundled roadmaps are data loaded at start; loading is idempotent.
-        load_bundled_roadmaps(session, regions=region_countries(settings))
+        store.load_bundled_roadmaps(session, regions=region_countries(settings))
         yield session
 
 
@@ -92,7 +87,7 @@ def list_(ctx: typer.Context, fmt: FormatOption = OutputFormat.table) -> None:
     Example: ``permed roadmap list --format json``
     """
     with _session(settings_from(ctx)) as session:
-        rows = [summary_dict(summary) for summary in list_roadmaps(session)]
+        rows = [summary_dict(summary) for summary in store.list_roadmaps(session)]
     _emit(rows, fmt)
 
 
@@ -107,7 +102,7 @@ def show(
     Example: ``permed roadmap show ic2permed``
     """
     with _session(settings_from(ctx)) as session:
-        roadmap = get_roadmap(session, slug)
+        roadmap = store.get_roadmap(session, slug)
     rows = [
         {k: row[k] for k in ("pillar", "priority", "action", "action_title")}
         if fmt is OutputFormat.table
@@ -160,7 +155,7 @@ def import_roadmap_(
     if not file.is_file():
         raise InvalidRoadmapError(f"{file}: no such file", field="file")
     with _session(settings) as session:
-        summary = import_roadmap(
+        summary = store.import_roadmap(
             session,
             file.read_text(encoding="utf-8-sig"),
             where=str(file),
@@ -286,7 +281,7 @@ def load(
     Example: ``permed roadmap load --demo``
     """
     with _session(settings_from(ctx)) as session:
-        summaries = list_roadmaps(session)
+        summaries = store.list_roadmaps(session)
         report = load_demo_observations(session) if demo else None
     for summary in summaries:
         console.print(f"{summary.slug}: {summary.actions} actions, {summary.indicators} indicators")

@@ -14,7 +14,9 @@ from fastapi import Form, Request, UploadFile
 from starlette.responses import Response
 
 from permed_atlas.errors import InvalidInputError
+from permed_atlas.i18n import Message, gettext_noop
 from permed_atlas.landscape import region_countries
+from permed_atlas.roadmap import store
 from permed_atlas.roadmap.api import api_router, ensure_loaded
 from permed_atlas.roadmap.chart import render_chart
 from permed_atlas.roadmap.delphi_link import delphi_item_links, roadmap_from_delphi
@@ -28,12 +30,6 @@ from permed_atlas.roadmap.monitoring import (
 )
 from permed_atlas.roadmap.spec import parse_date, parse_number
 from permed_atlas.roadmap.status import describe_rule
-from permed_atlas.roadmap.store import (
-    create_indicator,
-    get_roadmap,
-    import_roadmap,
-    list_roadmaps,
-)
 from permed_atlas.web.deps import (
     CsrfProtected,
     CurrentUser,
@@ -59,7 +55,7 @@ def index(request: Request, session: SessionDep, user: CurrentUser) -> Response:
     return render(
         request,
         "roadmap/index.html",
-        {"roadmaps": list_roadmaps(session), "is_editor": is_editor(user)},
+        {"roadmaps": store.list_roadmaps(session), "is_editor": is_editor(user)},
     )
 
 
@@ -78,7 +74,7 @@ def new_roadmap(
     document: Annotated[str, Form(max_length=2_000_000)],
 ) -> Response:
     try:
-        summary = import_roadmap(
+        summary = store.import_roadmap(
             session,
             document,
             where="roadmap form",
@@ -87,7 +83,7 @@ def new_roadmap(
         )
     except InvalidInputError as exc:
         session.rollback()
-        context = {"document": document, "error": str(exc)}
+        context = {"document": document, "error": exc.translated()}
         return render(request, "roadmap/new.html", context, status_code=422)
     session.commit()
     return see_other(f"/roadmap/{summary.slug}")
@@ -125,17 +121,27 @@ def import_upload(
     context: dict[str, Any] = {"error": None, "problems": [], "report": None}
     try:
         if len(raw) > MAX_UPLOAD:
-            raise InvalidInputError(f"{name}: larger than {MAX_UPLOAD} bytes", field="file")
+            raise InvalidInputError(
+                Message(
+                    gettext_noop("%(name)s: larger than %(max_upload)s bytes"),
+                    name=name,
+                    max_upload=MAX_UPLOAD,
+                ),
+                field="file",
+            )
         try:
             text = raw.decode("utf-8-sig")
         except UnicodeDecodeError as exc:
-            raise InvalidInputError(f"{name}: not UTF-8 text ({exc})", field="file") from exc
+            raise InvalidInputError(
+                Message(gettext_noop("%(name)s: not UTF-8 text (%(exc)s)"), name=name, exc=exc),
+                field="file",
+            ) from exc
         context["report"] = import_observations(
             session, text, path=name, actor_id=editor.id, entered_by=editor.email
         )
     except InvalidInputError as exc:
         session.rollback()
-        context["error"] = str(exc)
+        context["error"] = exc.translated()
         context["problems"] = getattr(exc, "problems", [])
         return render(request, "roadmap/import.html", context, status_code=422)
     session.commit()
@@ -197,7 +203,7 @@ def add_observation_form(
     except InvalidInputError as exc:
         session.rollback()
         return _indicator_response(
-            request, session, code, user=editor, error=str(exc), form=form, status_code=422
+            request, session, code, user=editor, error=exc.translated(), form=form, status_code=422
         )
     session.commit()
     return see_other(f"/roadmap/indicators/{code}")
@@ -279,7 +285,7 @@ def scorecard_csv(request: Request, slug: str, session: SessionDep) -> Response:
 
 @router.get("/{slug}/actions.csv")
 def actions_csv(request: Request, slug: str, session: SessionDep) -> Response:
-    rows = roadmap_rows(get_roadmap(session, slug))
+    rows = roadmap_rows(store.get_roadmap(session, slug))
     return download(to_csv(rows), media_type="text/csv", filename=f"{slug}-actions.csv")
 
 
@@ -293,7 +299,7 @@ def indicators_csv(request: Request, slug: str, session: SessionDep) -> Response
 def new_indicator_form(
     request: Request, slug: str, editor: EditorUser, session: SessionDep
 ) -> Response:
-    roadmap = get_roadmap(session, slug)
+    roadmap = store.get_roadmap(session, slug)
     return render(
         request, "roadmap/indicator_new.html", {"roadmap": roadmap, "error": None, "form": {}}
     )
@@ -323,11 +329,14 @@ def new_indicator(
     data_source: Annotated[str, Form(max_length=2000)] = "",
 ) -> Response:
     form = {k: v for k, v in locals().items() if isinstance(v, str)}
-    roadmap = get_roadmap(session, slug)
+    roadmap = store.get_roadmap(session, slug)
     where = "indicator form"
     try:
         if direction not in {"increase", "decrease"}:
-            raise InvalidInputError("direction: must be increase or decrease", field="direction")
+            raise InvalidInputError(
+                Message(gettext_noop("direction: must be increase or decrease")),
+                field="direction",
+            )
         new = Indicator(
             code=code.strip(),
             roadmap=slug,
@@ -345,12 +354,13 @@ def new_indicator(
         )
         if new.target_date <= new.baseline_date:
             raise InvalidInputError(
-                "target_date: must come after the baseline date", field="target_date"
+                Message(gettext_noop("target_date: must come after the baseline date")),
+                field="target_date",
             )
-        create_indicator(session, new, regions=region_countries(settings), actor_id=editor.id)
+        store.create_indicator(session, new, regions=region_countries(settings), actor_id=editor.id)
     except InvalidInputError as exc:
         session.rollback()
-        context = {"roadmap": roadmap, "error": str(exc), "form": form}
+        context = {"roadmap": roadmap, "error": exc.translated(), "form": form}
         return render(request, "roadmap/indicator_new.html", context, status_code=422)
     session.commit()
     return see_other(f"/roadmap/indicators/{new.code}")

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from permed_atlas.countries import is_iso_code
+from permed_atlas.i18n import Message, gettext_noop
 from permed_atlas.roadmap.errors import ScopeError
 from permed_atlas.roadmap.models import Scope
 
@@ -26,7 +27,15 @@ def check_scope(scope: Scope, *, regions: RegionCatalog, where: str = "scope") -
     if region not in regions:
         known = ", ".join(sorted(regions))
         raise ScopeError(
-            f"{where}: region: unknown region {scope.region!r}; known regions: {known}",
+            Message(
+                gettext_noop(
+                    "%(where)s: region: unknown region %(region)s; known regions: "
+                    "%(known)s"
+                ),
+                where=where,
+                region=repr(scope.region),
+                known=known,
+            ),
             field="region",
         )
     country = None
@@ -34,17 +43,40 @@ def check_scope(scope: Scope, *, regions: RegionCatalog, where: str = "scope") -
         code = scope.country.strip().upper()
         if len(code) != 2 or not is_iso_code(code):
             raise ScopeError(
-                f"{where}: country: {scope.country!r} is not an ISO 3166-1 alpha-2 country code",
+                Message(
+                    gettext_noop(
+                        "%(where)s: country: %(country)s is not an ISO 3166-1 alpha-2 "
+                        "country code"
+                    ),
+                    where=where,
+                    country=repr(scope.country),
+                ),
                 field="country",
             )
         if code not in regions[region]:
-            raise ScopeError(f"{where}: country: {code} is not in region {region}", field="country")
+            raise ScopeError(
+                Message(
+                    gettext_noop("%(where)s: country: %(code)s is not in region %(region)s"),
+                    where=where,
+                    code=code,
+                    region=region,
+                ),
+                field="country",
+            )
         country = code
     centre = (scope.centre or "").strip() or None
     if centre and not country:
         raise ScopeError(
-            f"{where}: centre: a centre ({centre!r}) needs the country it is in", field="centre"
+            Message(
+                gettext_noop("%(where)s: centre: a centre (%(centre)s) needs the country it is in"),
+                where=where,
+                centre=repr(centre),
+            ),
+            field="centre",
         )
     if centre and len(centre) > 200:
-        raise ScopeError(f"{where}: centre: longer than 200 characters", field="centre")
+        raise ScopeError(
+            Message(gettext_noop("%(where)s: centre: longer than 200 characters"), where=where),
+            field="centre",
+        )
     return Scope(region=region, country=country, centre=centre)

@@ -18,7 +18,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from permed_atlas.db import Base
+from permed_atlas.db import Base, owned_by, written_by
 
 
 class RoadmapRow(Base):
@@ -35,9 +35,7 @@ class RoadmapRow(Base):
     source_checked: Mapped[str | None] = mapped_column(String(40), nullable=True)
     source_note: Mapped[str | None] = mapped_column(Text, nullable=True)
     bundled: Mapped[bool] = mapped_column(Boolean, default=False)
-    created_by: Mapped[int | None] = mapped_column(
-        Integer, ForeignKey("users.id", ondelete="SET NULL"), nullable=True
-    )
+    created_by: Mapped[int | None] = written_by()
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
@@ -48,9 +46,7 @@ class RoadmapNodeRow(Base):
     __table_args__ = (UniqueConstraint("roadmap_id", "code"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    roadmap_id: Mapped[int] = mapped_column(
-        Integer, ForeignKey("roadmap.id", ondelete="CASCADE"), index=True
-    )
+    roadmap_id: Mapped[int] = owned_by("roadmap")
     parent_id: Mapped[int | None] = mapped_column(
         Integer, ForeignKey("roadmap_node.id", ondelete="CASCADE"), nullable=True
     )
@@ -68,9 +64,7 @@ class IndicatorRow(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     code: Mapped[str] = mapped_column(String(80), unique=True, index=True)
-    roadmap_id: Mapped[int] = mapped_column(
-        Integer, ForeignKey("roadmap.id", ondelete="CASCADE"), index=True
-    )
+    roadmap_id: Mapped[int] = owned_by("roadmap")
     name: Mapped[str] = mapped_column(Text)
     name_zh: Mapped[str] = mapped_column(Text, default="", server_default="")
     definition: Mapped[str] = mapped_column(Text)
@@ -86,9 +80,7 @@ class IndicatorRow(Base):
     actions: Mapped[list[str]] = mapped_column(JSON, default=list)
     data_source: Mapped[str] = mapped_column(Text, default="")
     note: Mapped[str | None] = mapped_column(Text, nullable=True)
-    created_by: Mapped[int | None] = mapped_column(
-        Integer, ForeignKey("users.id", ondelete="SET NULL"), nullable=True
-    )
+    created_by: Mapped[int | None] = written_by()
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
@@ -97,14 +89,10 @@ class ObservationRow(Base):
     __table_args__ = (UniqueConstraint("indicator_id", "observed_on"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    indicator_id: Mapped[int] = mapped_column(
-        Integer, ForeignKey("roadmap_indicator.id", ondelete="CASCADE"), index=True
-    )
+    indicator_id: Mapped[int] = owned_by("roadmap_indicator")
     observed_on: Mapped[date] = mapped_column(Date)
     value: Mapped[float] = mapped_column(Float)
     source: Mapped[str] = mapped_column(Text)
-    entered_by_id: Mapped[int | None] = mapped_column(
-        Integer, ForeignKey("users.id", ondelete="SET NULL"), nullable=True
-    )
+    entered_by_id: Mapped[int | None] = written_by()
     entered_by: Mapped[str] = mapped_column(String(320))
     entered_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

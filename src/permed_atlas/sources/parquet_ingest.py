@@ -14,7 +14,9 @@ store, from the work rebuilt from the row.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -37,9 +39,12 @@ from permed_atlas.landscape import (
 from permed_atlas.sources.errors import SnapshotError
 from permed_atlas.sources.parquet_sql import (
     ABSTRACT_FUNCTION,
+    ABSTRACTS_TABLE,
+    ABSTRACTS_VIEW,
     AFFILIATIONS,
     CLASHES,
     CONTRIBUTORS,
+    INVERTED_INDEXES,
     KEYS,
     SOURCE_COLUMNS,
     TERMS,
@@ -96,14 +101,23 @@ def ingest_parquet(
     files = _paths_sql(paths)
     summary = ParquetSummary()
     _register_functions(corpus)
+    # Rebuilding abstracts is Python (holding the GIL); it runs in this thread while DuckDB,
+    # which releases the GIL, writes the batch's other rows.
+    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="permed-abstracts")
     try:
         _scan(corpus, files, pm_rules, summary)
+        if pm_rules is not None:  # the scan rebuilt them already, for the filter
+            corpus.execute(ABSTRACTS_VIEW)
         # The SQL fast path cannot leave out works OpenAlex merged away; the store can.
         fast = not any_merged(corpus)
         for lo in range(0, summary.read, batch_size):
             hi = min(lo + batch_size, summary.read)
-            if not (fast and _insert_fresh(corpus, lo, hi, summary)):
-                batch, unresolved = _row_batch(corpus, lo, hi)
+            abstracts = None
+            if pm_rules is None:
+                inverted = corpus.sql(INVERTED_INDEXES, params={"lo": lo, "hi": hi})
+                abstracts = pool.submit(_abstract_rows, inverted.to_arrow_table(), files)
+            if not (fast and _insert_fresh(corpus, lo, hi, summary, abstracts)):
+                batch, unresolved = _row_batch(corpus, lo, hi, abstracts)
                 raw = _RawRows(corpus, lo, hi)
                 result = store_row_batch(corpus, batch=batch, record=raw.work)
                 summary.stored += result.stored
@@ -115,6 +129,8 @@ def ingest_parquet(
             if progress is not None:
                 progress(hi - lo)
     finally:
+        pool.shutdown(cancel_futures=True)
+        corpus.execute(f"DROP VIEW IF EXISTS {ABSTRACTS_TABLE}")
         for table in _TEMP_TABLES:
             corpus.execute(f"DROP TABLE IF EXISTS {table}")
         corpus.remove_function(ABSTRACT_FUNCTION)
@@ -150,6 +166,40 @@ def _abstracts(column: pa.ChunkedArray | pa.Array) -> pa.Array:
     )
 
 
+def _abstract_rows(inverted: pa.Table, files: str) -> pa.Table:
+    """(``idx``, ``abstract``) of works given as (``idx``, ``id``, ``abstract_inverted_index``);
+    SnapshotError naming the parts and the work when an index is not one."""
+    abstracts: list[str | None] = []
+    for work, text in zip(
+        inverted.column("id").to_pylist(),
+        inverted.column("abstract_inverted_index").to_pylist(),
+        strict=True,
+    ):
+        try:
+            abstracts.append(rebuild_abstract(orjson.loads(text)) if text else None)
+        except (ValueError, TypeError, AttributeError) as exc:  # JSONDecodeError: ValueError
+            raise SnapshotError(
+                f"{files}: work {work}: abstract_inverted_index is not an inverted index: {exc}"
+            ) from exc
+    return pa.table({"idx": inverted.column("idx"), "abstract": pa.array(abstracts, pa.string())})
+
+
+@contextmanager
+def _abstracts_of(
+    corpus: duckdb.DuckDBPyConnection, pending: Future[pa.Table] | None
+) -> Iterator[None]:
+    """Make a batch's rebuilt abstracts the works rows' ``_pq_abstracts`` while in the block
+    (None: the scan's view is there already)."""
+    if pending is None:
+        yield
+        return
+    corpus.register(ABSTRACTS_TABLE, pending.result())
+    try:
+        yield
+    finally:
+        corpus.unregister(ABSTRACTS_TABLE)
+
+
 def _countries(text: str) -> list[str]:
     return list(countries_from_affiliation(text))
 
@@ -165,7 +215,11 @@ def _register_functions(corpus: duckdb.DuckDBPyConnection) -> None:
 
 
 def _insert_fresh(
-    corpus: duckdb.DuckDBPyConnection, lo: int, hi: int, summary: ParquetSummary
+    corpus: duckdb.DuckDBPyConnection,
+    lo: int,
+    hi: int,
+    summary: ParquetSummary,
+    abstracts: Future[pa.Table] | None,
 ) -> bool:
     """Write works ``lo``..``hi`` of ``_pq_src`` straight into the corpus tables, in SQL.
 
@@ -187,6 +241,8 @@ def _insert_fresh(
             )
             params["shift"] = start - lo
             unresolved = _insert_rows_sql(corpus, params, start)
+            with _abstracts_of(corpus, abstracts):  # last: the abstracts are rebuilt meanwhile
+                corpus.execute(f"INSERT INTO works BY NAME {WORKS}", params)
             corpus.commit()
         except BaseException:
             corpus.rollback()
@@ -212,7 +268,6 @@ def _insert_rows_sql(
         f"AS parsed FROM ({CONTRIBUTORS})",
         params,
     )
-    corpus.execute(f"INSERT INTO works BY NAME {WORKS}", params)
     corpus.execute(f"INSERT INTO contributors ({names}) SELECT {names} FROM _pq_people")
     corpus.execute(
         f"INSERT INTO affiliations BY NAME ({AFFILIATIONS}) UNION ALL "
@@ -240,9 +295,12 @@ def _arrow(corpus: duckdb.DuckDBPyConnection, sql: str, lo: int, hi: int) -> pa.
     return corpus.sql(sql, params={"lo": lo, "hi": hi, "shift": -lo}).to_arrow_table()
 
 
-def _row_batch(corpus: duckdb.DuckDBPyConnection, lo: int, hi: int) -> tuple[RowBatch, int]:
+def _row_batch(
+    corpus: duckdb.DuckDBPyConnection, lo: int, hi: int, abstracts: Future[pa.Table] | None
+) -> tuple[RowBatch, int]:
     """The corpus rows of works ``lo``..``hi`` of ``_pq_src``, indexed from 0."""
-    works = _arrow(corpus, WORKS, lo, hi)
+    with _abstracts_of(corpus, abstracts):
+        works = _arrow(corpus, WORKS, lo, hi)
     people = _arrow(corpus, CONTRIBUTORS, lo, hi)
     places = _arrow(corpus, AFFILIATIONS, lo, hi)
     terms = _arrow(corpus, TERMS, lo, hi)

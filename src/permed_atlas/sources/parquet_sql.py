@@ -57,16 +57,33 @@ SOURCE_COLUMNS = (
 def source_sql(paths_sql: str, pm_filter: str | None) -> str:
     """SELECT the works of the parts, each with its ``idx`` (0-based, in file order).
 
+    With a filter, the abstract is rebuilt in the scan as ``_abstract`` (keyword rules read
+    it); without one, batch by batch beside the SQL (``INVERTED_INDEXES``, ``ABSTRACTS_TABLE``).
+
     :param paths_sql: a SQL list of the Parquet files.
     :param pm_filter: a condition on ``_title``/``_abstract`` and the nested columns.
     """
+    abstract = f", {ABSTRACT} AS _abstract" if pm_filter is not None else ""
     inner = (
-        f"SELECT {SOURCE_COLUMNS}, {TITLE} AS _title, {ABSTRACT} AS _abstract "
+        f"SELECT {SOURCE_COLUMNS}, {TITLE} AS _title{abstract} "
         f"FROM read_parquet({paths_sql}, union_by_name = true) WHERE nullif({short('id')}, '') "
         "IS NOT NULL"
     )
-    where = f" WHERE {pm_filter}" if pm_filter else ""
+    where = f" WHERE {pm_filter}" if pm_filter is not None else ""
     return f"SELECT (row_number() OVER () - 1)::BIGINT AS idx, * FROM ({inner}){where}"
+
+
+ABSTRACTS_TABLE = "_pq_abstracts"
+"""The rebuilt abstracts (``idx``, ``abstract``) the works rows take theirs from: a view of
+``_pq_src._abstract`` when the scan rebuilt them, else an Arrow table per batch."""
+ABSTRACTS_VIEW = (
+    f"CREATE OR REPLACE TEMP VIEW {ABSTRACTS_TABLE} AS "
+    "SELECT idx, _abstract AS abstract FROM _pq_src"
+)
+INVERTED_INDEXES = (
+    "SELECT idx, id, abstract_inverted_index FROM _pq_src WHERE idx >= $lo AND idx < $hi "
+    "ORDER BY idx"
+)
 
 
 def _names_match(list_expr: str, field: str, pattern: str) -> str:
@@ -115,10 +132,10 @@ SELECT idx + $shift AS work_id, 'publication' AS kind, [{SOURCE}] AS sources,
        {short("id")} AS openalex_id, {DOI} AS doi, {digits("ids.pmid")} AS pmid,
        'PMC' || {digits("ids.pmcid")} AS pmcid,
        NULL::VARCHAR AS lens_id, NULL::VARCHAR AS publication_number, NULL::VARCHAR AS family_id,
-       _title AS title, _abstract AS abstract, publication_year::INTEGER AS year,
+       _title AS title, a.abstract, publication_year::INTEGER AS year,
        nullif(type, '') AS type, {VENUE} AS venue, nullif(language, '') AS language,
        cited_by_count::INTEGER AS cited_by_count, updated_date
-FROM _pq_src WHERE idx >= $lo AND idx < $hi ORDER BY idx
+FROM _pq_src LEFT JOIN _pq_abstracts a USING (idx) WHERE idx >= $lo AND idx < $hi ORDER BY idx
 """
 
 _AUTHORS = """
@@ -180,12 +197,20 @@ FROM _pq_src WHERE idx >= $lo AND idx < $hi
 """
 
 TERMS = f"""
+WITH lists AS MATERIALIZED (SELECT * FROM ({_TERM_LISTS}) WHERE term IS NOT NULL AND term <> ''),
+doubled AS (SELECT DISTINCT work_id FROM lists
+            GROUP BY work_id, scheme, hash(coalesce(term_id, lower(term))) HAVING count(*) > 1)
 SELECT work_id, scheme, term, term_id, score FROM (
-    SELECT *, row_number() OVER (PARTITION BY work_id, scheme, coalesce(term_id, lower(term))
-                                 ORDER BY n) AS k
-    FROM ({_TERM_LISTS}) WHERE term IS NOT NULL AND term <> ''
-) WHERE k = 1 ORDER BY work_id, scheme_order, n
+    SELECT * FROM lists ANTI JOIN doubled USING (work_id)
+    UNION ALL
+    SELECT * EXCLUDE (k) FROM (
+        SELECT *, row_number() OVER (PARTITION BY work_id, scheme, coalesce(term_id, lower(term))
+                                     ORDER BY n) AS k
+        FROM lists SEMI JOIN doubled USING (work_id)) WHERE k = 1
+) ORDER BY work_id, scheme_order, n
 """
+"""A work's terms in list order, a term repeated within a scheme kept once (the first). Only
+works with such a repeat (a hash match, checked exactly) go through the window: few do."""
 
 KEYS = f"""
 SELECT idx + $shift AS work_id, id_type, id_value FROM (

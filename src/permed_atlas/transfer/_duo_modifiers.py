@@ -19,6 +19,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
+from permed_atlas.i18n import Message, gettext_noop
+
 if TYPE_CHECKING:
     from permed_atlas.transfer.duo import DuoOntology, DuoTerm
     from permed_atlas.transfer.duo_match import ConsentTerm, DataUseRequest
@@ -114,16 +116,35 @@ def check_modifier(
         # A modifier this release adds that we have no rule for cannot be assumed to hold.
         return (
             FAILS,
-            f"{term.name}: no check is implemented for this modifier, so it is not satisfied",
+            Message(
+                gettext_noop(
+                    "%(name)s: no check is implemented for this modifier, so it is not satisfied"
+                ),
+                name=term.name,
+            ),
         )
     if rule.decided_by_aspect is not None and aspect == rule.decided_by_aspect[0]:
         if rule.decided_by_aspect[1]:
-            return HOLDS, f"{term.name}: the purpose is {aspect} research"
-        return FAILS, f"{term.name} forbids the request's {aspect} research purpose"
+            return HOLDS, Message(
+                gettext_noop("%(name)s: the purpose is %(aspect)s research"),
+                name=term.name,
+                aspect=aspect,
+            )
+        return FAILS, Message(
+            gettext_noop("%(name)s forbids the request's %(aspect)s research purpose"),
+            name=term.name,
+            aspect=aspect,
+        )
     if term.shorthand == "NPOA":
         if aspect == "ancestry":
-            return FAILS, f"{term.name} forbids the request's population origins/ancestry research"
-        return HOLDS, f"{term.name}: the purpose is not ancestry research"
+            return FAILS, Message(
+                gettext_noop("%(name)s forbids the request's population origins/ancestry research"),
+                name=term.name,
+            )
+        return HOLDS, Message(
+            gettext_noop("%(name)s: the purpose is not ancestry research"),
+            name=term.name,
+        )
     if rule.valued:
         status, why = _VALUED[term.shorthand or ""](
             term, item, request, ontology, region_sets, purpose
@@ -131,11 +152,19 @@ def check_modifier(
     else:
         status, why = _attested(term, rule, request, item)
     if status == HOLDS and rule.committee:
-        return REVIEW, f"{why}; {_COMMITTEE}"
+        return REVIEW, Message(
+            gettext_noop("%(why)s; %(committee)s"),
+            why=why,
+            committee=_COMMITTEE,
+        )
     return status, why
 
 
-_COMMITTEE = "the requester's own statement is not proof, so the access committee must verify it"
+_COMMITTEE = Message(
+    gettext_noop(
+        "the requester's own statement is not proof, so the access committee must verify it"
+    )
+)
 
 
 def _attested(
@@ -148,36 +177,82 @@ def _attested(
         if value is None:
             if rule.committee:
                 return REVIEW, (
-                    f"{term.name} requires {what}; the request does not state "
-                    f"{attestation.field}, so the access committee must check it"
+                    Message(
+                        gettext_noop(
+                            "%(name)s requires %(what)s; the request does not state "
+                            "%(field)s, so the access committee must check it"
+                        ),
+                        name=term.name,
+                        what=what,
+                        field=attestation.field,
+                    )
                 )
             return (
                 FAILS,
-                f"{term.name} requires {what}; the request does not state {attestation.field}",
+                Message(
+                    gettext_noop(
+                        "%(name)s requires %(what)s; the request does not state %(field)s"
+                    ),
+                    name=term.name,
+                    what=what,
+                    field=attestation.field,
+                ),
             )
         if value is not attestation.wanted:
             return FAILS, (
-                f"{term.name} forbids this: {attestation.field}={str(value).lower()} "
-                f"but it requires {what}"
+                Message(
+                    gettext_noop(
+                        "%(name)s forbids this: %(field)s=%(value)s but it requires %(what)s"
+                    ),
+                    name=term.name,
+                    field=attestation.field,
+                    value=str(value).lower(),
+                    what=what,
+                )
             )
         stated.append(f"{attestation.field}={str(value).lower()}")
-    return HOLDS, f"{term.name}: satisfied ({', '.join(stated)})"
+    return HOLDS, Message(
+        gettext_noop("%(name)s: satisfied (%(options)s)"),
+        name=term.name,
+        options=", ".join(stated),
+    )
 
 
 def _time_limit(
     term: DuoTerm, item: ConsentTerm, r: DataUseRequest, *_: object
 ) -> tuple[Status, str]:
     if not item.values or not item.values[0].isdigit():
-        return FAILS, f"{term.name} names no number of months, so it cannot be checked"
+        return FAILS, Message(
+            gettext_noop("%(name)s names no number of months, so it cannot be checked"),
+            name=term.name,
+        )
     limit = int(item.values[0])
     if r.duration_months is None:
         return REVIEW, (
-            f"{term.name} limits use to {limit} months; the request states no duration_months, "
-            "so the access committee must set the period"
+            Message(
+                gettext_noop(
+                    "%(name)s limits use to %(limit)s months; the request states no "
+                    "duration_months, so the access committee must set the period"
+                ),
+                name=term.name,
+                limit=limit,
+            )
         )
     if r.duration_months <= limit:
-        return HOLDS, f"{term.name}: {r.duration_months} months is within the {limit}-month limit"
-    return FAILS, f"{term.name}: {r.duration_months} months exceeds the {limit}-month limit"
+        return HOLDS, Message(
+            gettext_noop(
+                "%(name)s: %(duration_months)s months is within the %(limit)s-month limit"
+            ),
+            name=term.name,
+            duration_months=r.duration_months,
+            limit=limit,
+        )
+    return FAILS, Message(
+        gettext_noop("%(name)s: %(duration_months)s months exceeds the %(limit)s-month limit"),
+        name=term.name,
+        duration_months=r.duration_months,
+        limit=limit,
+    )
 
 
 def _geography(
@@ -189,12 +264,22 @@ def _geography(
     _purpose: DuoTerm | None,
 ) -> tuple[Status, str]:
     if not item.values:
-        return FAILS, f"{term.name} names no region, so no request can be checked against it"
+        return FAILS, Message(
+            gettext_noop("%(name)s names no region, so no request can be checked against it"),
+            name=term.name,
+        )
     allowed = ", ".join(item.values)
     if not r.country and not r.regions:
         return REVIEW, (
-            f"{term.name} limits use to {allowed}; the request states no country or region, "
-            "so the access committee must check where the data will be used"
+            Message(
+                gettext_noop(
+                    "%(name)s limits use to %(allowed)s; the request states no "
+                    "country or region, so the access committee must check where the "
+                    "data will be used"
+                ),
+                name=term.name,
+                allowed=allowed,
+            )
         )
     country = (r.country or "").upper()
     own_regions = {x.upper() for x in r.regions}
@@ -205,12 +290,29 @@ def _geography(
     for value in item.values:
         key = value.strip().upper()
         if key == country or key in own_regions:
-            return HOLDS, f"{term.name}: the requester ({country or key}) is within {value}"
+            return HOLDS, Message(
+                gettext_noop("%(name)s: the requester (%(value)s) is within %(value2)s"),
+                name=term.name,
+                value=country or key,
+                value2=value,
+            )
         members = region_sets.get(key)
         if members is not None and country in {m.upper() for m in members}:
-            return HOLDS, f"{term.name}: the requester's country {country} is in region {value}"
+            return HOLDS, Message(
+                gettext_noop(
+                    "%(name)s: the requester's country %(country)s is in region %(value)s"
+                ),
+                name=term.name,
+                country=country,
+                value=value,
+            )
     who = country or ", ".join(sorted(own_regions))
-    return FAILS, f"{term.name} limits use to {allowed}; the requester ({who}) is outside it"
+    return FAILS, Message(
+        gettext_noop("%(name)s limits use to %(allowed)s; the requester (%(who)s) is outside it"),
+        name=term.name,
+        allowed=allowed,
+        who=who,
+    )
 
 
 def _research_type(
@@ -222,17 +324,30 @@ def _research_type(
     purpose: DuoTerm | None,
 ) -> tuple[Status, str]:
     if not item.values:
-        return FAILS, f"{term.name} names no research type, so it cannot be checked"
+        return FAILS, Message(
+            gettext_noop("%(name)s names no research type, so it cannot be checked"),
+            name=term.name,
+        )
     stated = ontology.resolve(r.purpose, field="purpose")
     for value in item.values:
         allowed = ontology.resolve(value, field="consent RS value")
         if ontology.is_a(stated.id, allowed.id) or (
             purpose is not None and ontology.is_a(purpose.id, allowed.id)
         ):
-            return HOLDS, f"{term.name}: {stated.name} is within {allowed.name}"
+            return HOLDS, Message(
+                gettext_noop("%(name)s: %(name2)s is within %(name3)s"),
+                name=term.name,
+                name2=stated.name,
+                name3=allowed.name,
+            )
     return (
         FAILS,
-        f"{term.name} limits use to {', '.join(item.values)}; {stated.name} is not among them",
+        Message(
+            gettext_noop("%(name)s limits use to %(options)s; %(name2)s is not among them"),
+            name=term.name,
+            options=", ".join(item.values),
+            name2=stated.name,
+        ),
     )
 
 

@@ -11,6 +11,7 @@ import typer
 from rich.console import Console
 
 from permed_atlas.cli_state import settings_from
+from permed_atlas.i18n import language_option, use_language
 from permed_atlas.transfer.assessor import assess_transfer, known_measures
 from permed_atlas.transfer.duo_cli import register_duo_match
 from permed_atlas.transfer.errors import ScenarioError
@@ -74,6 +75,7 @@ def _assess(**options: Any) -> None:
     output_format: str = options.pop("output_format")
     output: Path | None = options.pop("output")
     rules_dir: list[Path] | None = options.pop("rules_dir")
+    language = language_option(options.pop("lang"))
     if output_format not in {"text", "json", "markdown", "html"}:
         raise ScenarioError("must be text, json, markdown or html", field="--format")
     rule_sets = load_rule_sets(_rule_dirs(ctx, rules_dir))
@@ -89,7 +91,8 @@ def _assess(**options: Any) -> None:
     else:
         parsed = parse_scenario(flags, known_measures=measures_known)
     result = assess_transfer(parsed, rule_sets=rule_sets)
-    _emit(result, output_format=output_format, output=output)
+    with use_language(language):
+        _emit(result, output_format=output_format, output=output)
 
 
 # Typer passes the context to the parameter annotated typer.Context (the settings live there).
@@ -107,6 +110,9 @@ _FIXED = [
                           "--output", "-o", help="Write the report here.")]),
     inspect.Parameter("rules_dir", inspect.Parameter.KEYWORD_ONLY, default=None,
                       annotation=RulesDir),
+    inspect.Parameter("lang", inspect.Parameter.KEYWORD_ONLY, default="en",
+                      annotation=Annotated[str, typer.Option(
+                          "--lang", help="The report's language (markdown, html): en or zh.")]),
 ]  # fmt: skip
 # The options are derived from the one declaration of the scenario's fields (fields.py):
 # Typer reads a function's signature, so the command gets one that lists them.

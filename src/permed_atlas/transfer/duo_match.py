@@ -34,6 +34,8 @@ from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
+from permed_atlas.i18n import Message, gettext_noop
+from permed_atlas.i18n import gettext_noop as N_
 from permed_atlas.icd10 import IcdPattern, icd10_chapters, parse_pattern
 from permed_atlas.transfer._duo_modifiers import FAILS, HOLDS, REVIEW, Status
 from permed_atlas.transfer._duo_modifiers import check_modifier as _check_modifier
@@ -182,19 +184,31 @@ def match_data_use(
     others = [c for c in resolved if _kind(ontology, c) not in {"permission", "modifier"}]
     for other in others:
         term = ontology.terms[other.code]
-        tally.reasons.append(f"{term.name} is not a data use permission or modifier; ignored")
+        tally.reasons.append(
+            Message(
+                gettext_noop("%(name)s is not a data use permission or modifier; ignored"),
+                name=term.name,
+            )
+        )
     if request.clinical_care:
         _check_clinical_care(tally, modifiers)
     if not permissions:
         tally.blocking.append("DUO:0000001")
-        tally.reasons.append("the consent names no data use permission (GRU, HMB, DS, POA, NRES)")
+        tally.reasons.append(
+            Message(
+                gettext_noop("the consent names no data use permission (GRU, HMB, DS, POA, NRES)"),
+            )
+        )
     elif not request.clinical_care or purpose is not None:
         _check_permissions(tally, permissions, purpose, aspect, request, ontology)
     for term, item in modifiers:
         if term.shorthand == "CC":
             if not request.clinical_care:
                 tally.reasons.append(
-                    f"{term.name} adds clinical care use; no restriction on research"
+                    Message(
+                        gettext_noop("%(name)s adds clinical care use; no restriction on research"),
+                        name=term.name,
+                    )
                 )
             continue
         status, why = _check_modifier(term, item, request, aspect, ontology, region_sets, purpose)
@@ -233,12 +247,22 @@ def _check_clinical_care(tally: _Tally, modifiers: Sequence[tuple[DuoTerm, Conse
     cc = [t for t, _ in modifiers if t.shorthand == "CC"]
     if cc:
         tally.permitted_by.append(cc[0].id)
-        tally.reasons.append(f"{cc[0].name} permits use in clinical care")
+        tally.reasons.append(
+            Message(
+                gettext_noop("%(name)s permits use in clinical care"),
+                name=cc[0].name,
+            )
+        )
     else:
         tally.blocking.append("DUO:0000043")
         tally.reasons.append(
-            "the request is for clinical care, which needs DUO:0000043 CC (clinical care "
-            "use) in the consent; research permissions do not cover it"
+            Message(
+                gettext_noop(
+                    "the request is for clinical care, which needs DUO:0000043 CC "
+                    "(clinical care use) in the consent; research permissions do not "
+                    "cover it"
+                ),
+            )
         )
 
 
@@ -280,10 +304,17 @@ def _expand(
             try:
                 item = parse_consent_term(raw, ontology=ontology)
             except DuoTermError as exc:
-                raise DuoTermError(f"consent[{index}]: {exc}", field=f"consent[{index}]") from exc
+                raise DuoTermError(
+                    Message(gettext_noop("consent[%(index)s]: %(exc)s"), index=index, exc=exc),
+                    field=f"consent[{index}]",
+                ) from exc
         else:
             raise DuoTermError(
-                f"consent[{index}]: expected a DUO code, got {type(raw).__name__}",
+                Message(
+                    gettext_noop("consent[%(index)s]: expected a DUO code, got %(type_name)s"),
+                    index=index,
+                    type_name=type(raw).__name__,
+                ),
                 field=f"consent[{index}]",
             )
         term = ontology.terms[item.code]
@@ -312,24 +343,46 @@ def _effective_purpose(
     if term.kind == "investigation":
         if term.id not in ontology.purposes:
             raise DuoTermError(
-                f"purpose: {term.name} has no mapping to a permission", field="purpose"
+                Message(
+                    gettext_noop("purpose: %(name)s has no mapping to a permission"),
+                    name=term.name,
+                ),
+                field="purpose",
             )
         permission, aspect = ontology.purposes[term.id]
         mapped = ontology.terms[permission]
-        reasons.append(f"purpose {term.name} is read as {mapped.name}")
+        reasons.append(
+            Message(
+                gettext_noop("purpose %(name)s is read as %(name2)s"),
+                name=term.name,
+                name2=mapped.name,
+            )
+        )
         term = mapped
     elif term.kind != "permission" or term.id == NRES:
         raise DuoTermError(
-            f"purpose: {term.name} is not a research purpose; use a data use permission "
-            "(GRU, HMB, DS, POA) or a DUO investigation term",
+            Message(
+                gettext_noop(
+                    "purpose: %(name)s is not a research purpose; use a data use "
+                    "permission (GRU, HMB, DS, POA) or a DUO investigation term"
+                ),
+                name=term.name,
+            ),
             field="purpose",
         )
     if term.id == POA:
         aspect = "ancestry"
     if request.disease and term.id in {GRU, HMB}:
         reasons.append(
-            f"the request names disease {request.disease!r}, so its purpose is "
-            f"{ontology.terms[DS].name}, a subclass of {term.name}"
+            Message(
+                gettext_noop(
+                    "the request names disease %(disease)s, so its purpose is "
+                    "%(name)s, a subclass of %(name2)s"
+                ),
+                disease=repr(request.disease),
+                name=ontology.terms[DS].name,
+                name2=term.name,
+            )
         )
         term = ontology.terms[DS]
     return term, aspect, reasons
@@ -343,54 +396,56 @@ def _check_permission(
     request: DataUseRequest,
     ontology: DuoOntology,
 ) -> tuple[Status, str]:
+    name = term.name
     if purpose is None:
-        return FAILS, f"{term.name}: the request states no research purpose"
+        return FAILS, Message(N_("%(name)s: the request states no research purpose"), name=name)
     if term.id == NRES:
-        return HOLDS, f"{term.name} permits any use"
+        return HOLDS, Message(N_("%(name)s permits any use"), name=name)
     if term.id == DS and not item.values:
-        return FAILS, f"{term.name} names no disease, so no request can be checked against it"
+        return FAILS, Message(N_("%(name)s names no disease, so no request can be checked "
+                                 "against it"), name=name)  # fmt: skip
     if term.id == GRU and purpose.id == POA:
-        return HOLDS, (
-            f"{term.name} permits {purpose.name}: GRU's definition allows 'any research "
-            "purpose' and its comment names the study of population origins or ancestry"
-        )
+        return HOLDS, Message(N_("%(name)s permits %(name2)s: GRU's definition allows 'any "
+                                 "research purpose' and its comment names the study of "
+                                 "population origins or ancestry"),
+                              name=name, name2=purpose.name)  # fmt: skip
     if aspect == "methods" and not request.disease:
-        return HOLDS, (
-            f"{term.name} permits methods development: it is research on the data within the "
-            "consent's bounds, allowed unless the consent says NMDS"
-        )
+        return HOLDS, Message(N_("%(name)s permits methods development: it is research on the "
+                                 "data within the consent's bounds, allowed unless the consent "
+                                 "says NMDS"), name=name)  # fmt: skip
     if not ontology.is_a(purpose.id, term.id):
         if aspect == "review":
-            return REVIEW, (
-                f"{term.name} does not clearly cover {request.purpose} research "
-                "(population, age, gender or control use), so an access committee must decide"
-            )
+            return REVIEW, Message(N_("%(name)s does not clearly cover %(purpose)s research "
+                                      "(population, age, gender or control use), so an access "
+                                      "committee must decide"),
+                                   name=name, purpose=request.purpose)  # fmt: skip
         extra = ""
         if term.id == HMB and aspect == "ancestry":
             extra = "; HMB's definition excludes the study of population origins or ancestry"
-        return FAILS, (
-            f"{term.name} does not permit {purpose.name}: {purpose.shorthand or purpose.id} "
-            f"is not a subclass of {term.shorthand or term.id} in DUO{extra}"
-        )
+        return FAILS, Message(N_("%(name)s does not permit %(name2)s: %(value)s is not a "
+                                 "subclass of %(value2)s in DUO%(extra)s"),
+                              name=name, name2=purpose.name, value=purpose.shorthand or purpose.id,
+                              value2=term.shorthand or term.id, extra=extra)  # fmt: skip
     chain = ontology.subclass_path(purpose.id, term.id)
     shown = " ⊑ ".join(ontology.terms[c].shorthand or c for c in chain if c in ontology.terms)
     if term.id != DS:
         how = "the same term" if purpose.id == term.id else f"the ontology's hierarchy ({shown})"
-        return HOLDS, f"{term.name} permits {purpose.name} by {how}"
+        return HOLDS, Message(N_("%(name)s permits %(name2)s by %(how)s"), name=name,
+                              name2=purpose.name, how=how)  # fmt: skip
+    options = ", ".join(item.values)
     if not request.disease:
-        return (
-            FAILS,
-            f"{term.name} is limited to {', '.join(item.values)}; the request names no disease",
-        )
+        return FAILS, Message(N_("%(name)s is limited to %(options)s; the request names no "
+                                 "disease"), name=name, options=options)  # fmt: skip
     for value in item.values:
         how = _disease_within(value, request.disease)
         if how:
-            return HOLDS, f"{term.name} permits research on {request.disease!r} ({how})"
-    return FAILS, (
-        f"{term.name} is limited to {', '.join(item.values)}; {request.disease!r} is not "
-        "within it (same id or label, or an ICD-10 code, range or chapter inside the "
-        "consent's; MONDO subclasses are not resolved because no MONDO release is bundled)"
-    )
+            return HOLDS, Message(N_("%(name)s permits research on %(disease)s (%(how)s)"),
+                                  name=name, disease=repr(request.disease), how=how)  # fmt: skip
+    return FAILS, Message(N_("%(name)s is limited to %(options)s; %(disease)s is not within it "
+                             "(same id or label, or an ICD-10 code, range or chapter inside the "
+                             "consent's; MONDO subclasses are not resolved because no MONDO "
+                             "release is bundled)"),
+                          name=name, options=options, disease=repr(request.disease))  # fmt: skip
 
 
 def _disease_within(consented: str, requested: str) -> str:

@@ -201,7 +201,9 @@ def evaluate(cond: Condition, facts: Mapping[str, Any]) -> tuple[bool | None, li
         result, _, unknown = evaluate(cond.children[0], facts)
         if result is None:
             return None, [], unknown
-        described = [f"not ({_describe(cond.children[0])})"] if result is False else []
+        inner = _describe(cond.children[0])
+        negated = Message(gettext_noop("not (%(test)s)"), test=inner)
+        described: list[str] = [negated] if result is False else []
         return (not result), described, []
     assert cond.fact is not None
     value = facts.get(cond.fact)
@@ -235,17 +237,36 @@ def _test(op: str, value: Any, wanted: Any) -> bool:
     return bool(numeric.get(op, value <= wanted))
 
 
+# A rule's test as a page words it; the API, CSV and CLI keep the English (a Message is a str).
+_OPERATORS = {
+    "equals": gettext_noop("equals"), "not_equals": gettext_noop("not equals"),
+    "in": gettext_noop("in"), "not_in": gettext_noop("not in"),
+    "contains": gettext_noop("contains"), "contains_any": gettext_noop("contains any"),
+    "contains_none": gettext_noop("contains none"), "gt": gettext_noop("gt"),
+    "gte": gettext_noop("gte"), "lt": gettext_noop("lt"), "lte": gettext_noop("lte"),
+}  # fmt: skip
+
+
 def _describe(cond: Condition, actual: Any = None) -> str:
     if cond.op in {"all", "any"}:
         return f" {cond.op} ".join(_describe(c) for c in cond.children)
     if cond.op == "not":
-        return f"not ({_describe(cond.children[0])})"
+        return Message(gettext_noop("not (%(test)s)"), test=_describe(cond.children[0]))
     if cond.op == "known":
-        return f"{cond.fact} {'is stated' if cond.value else 'is not stated'}"
+        if cond.value:
+            return Message(gettext_noop("%(fact)s is stated"), fact=cond.fact)
+        return Message(gettext_noop("%(fact)s is not stated"), fact=cond.fact)
     if cond.op == "is":
-        return f"{cond.fact} is {str(bool(cond.value)).lower()}"
-    shown = f" (is {actual!r})" if actual is not None and cond.op != "equals" else ""
-    return f"{cond.fact} {cond.op.replace('_', ' ')} {cond.value!r}{shown}"
+        if cond.value:
+            return Message(gettext_noop("%(fact)s is true"), fact=cond.fact)
+        return Message(gettext_noop("%(fact)s is false"), fact=cond.fact)
+    operator = Message(_OPERATORS.get(cond.op, cond.op.replace("_", " ")))
+    if actual is not None and cond.op != "equals":
+        return Message(gettext_noop("%(fact)s %(operator)s %(value)s (is %(actual)s)"),
+                       fact=cond.fact, operator=operator, value=repr(cond.value),
+                       actual=repr(actual))  # fmt: skip
+    return Message(gettext_noop("%(fact)s %(operator)s %(value)s"), fact=cond.fact,
+                   operator=operator, value=repr(cond.value))  # fmt: skip
 
 
 def _is_designation(assumption: str) -> bool:
@@ -367,7 +388,7 @@ def _fire(
                     explanation=rule.explanation, evidence=rule.evidence,
                     matched=tuple(matched), satisfied=bool(done or because), satisfied_by=done,
                     source=rule.source, date_checked=rule.date_checked, also=rule.also,
-                    met_because=because,
+                    met_because=because, explanation_zh=rule.explanation_zh,
                 )
             )  # fmt: skip
         elif result is None and rule.effect is not Effect.NOTE:

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from permed_atlas.datafiles import DataFileError
 from permed_atlas.errors import InvalidInputError, PermedError
+from permed_atlas.i18n import field_message
 
 
 class TransferError(PermedError):
@@ -42,7 +43,7 @@ class ScenarioError(TransferError, InvalidInputError):
     """A transfer scenario is malformed or contradicts itself; ``field`` names the field."""
 
     def __init__(self, message: str, *, field: str) -> None:
-        InvalidInputError.__init__(self, f"{field}: {message}", field=field)
+        InvalidInputError.__init__(self, field_message(field, message), field=field)
         self.reason = message
 
 

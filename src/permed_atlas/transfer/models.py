@@ -157,6 +157,7 @@ class Rule:
     met_when: Condition | None = None
     also: tuple[LegalReference, ...] = ()
     title_zh: str = ""
+    explanation_zh: str = ""
 
     @property
     def references(self) -> tuple[LegalReference, ...]:
@@ -199,6 +200,8 @@ class Finding:
     date_checked: str = ""
     also: tuple[LegalReference, ...] = ()
     met_because: tuple[str, ...] = ()
+    explanation_zh: str = ""
+    """The rule's explanation in Chinese, if written (PerMed Atlas's own translation)."""
 
     @property
     def references(self) -> tuple[LegalReference, ...]:

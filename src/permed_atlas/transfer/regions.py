@@ -19,7 +19,16 @@ from pathlib import Path
 from typing import Any
 
 from permed_atlas.countries import EU_EEA, eea_members, eu_members, is_iso_code
-from permed_atlas.datafiles import read_yaml
+from permed_atlas.datafiles import (
+    Where,
+    entry_where,
+    read_choice,
+    read_list,
+    read_mapping,
+    read_text,
+    read_yaml,
+)
+from permed_atlas.i18n import Message, gettext_noop
 from permed_atlas.transfer.errors import RuleFileError, ScenarioError
 from permed_atlas.types import CountryCode
 
@@ -60,21 +69,53 @@ def validate_country_code(value: object, *, field: str) -> CountryCode:
     :param field: the scenario field, for the error.
     """
     if value is False:
-        raise ScenarioError('false is not a country; quote Norway as "NO"', field=field)
+        raise ScenarioError(
+            Message(gettext_noop("false is not a country; quote Norway as \"NO\"")),
+            field=field,
+        )
     if not isinstance(value, str) or len(value.strip()) != 2:
-        raise ScenarioError(f"{value!r} is not an ISO 3166-1 alpha-2 country code", field=field)
+        raise ScenarioError(
+            Message(
+                gettext_noop("%(value)s is not an ISO 3166-1 alpha-2 country code"),
+                value=repr(value),
+            ),
+            field=field,
+        )
     code = value.strip().upper()
     if not is_iso_code(code):
-        raise ScenarioError(f"unknown country code {value!r} (ISO 3166-1 alpha-2)", field=field)
+        raise ScenarioError(
+            Message(
+                gettext_noop("unknown country code %(value)s (ISO 3166-1 alpha-2)"),
+                value=repr(value),
+            ),
+            field=field,
+        )
     return code
 
 
-def _file_country(value: object, *, path: Path | str, field: str) -> CountryCode:
+def _read_country(value: Any, *, where: Where, field: str) -> CountryCode:
     """``value`` as a country code, or a RuleFileError naming the file and field."""
+    if value is None:
+        raise where.fail(field, "is missing")
     try:
         return validate_country_code(value, field=field)
     except ScenarioError as exc:
-        raise RuleFileError(exc.reason, path=str(path), field=field) from exc
+        raise where.fail(field, f": {exc.reason}") from exc
+
+
+def _read_countries(value: Any, *, where: Where, field: str) -> list[CountryCode]:
+    items = read_list(value, where=where, field=field)
+    return [_read_country(item, where=where, field=f"{field}[{i}]") for i, item in enumerate(items)]
+
+
+def _read_adequacy(value: Any, *, where: Where, field: str) -> Adequacy:
+    decision = read_mapping(value, where=where, field=field, required=True)
+    country = _read_country(decision.get("country"), where=where, field=f"{field}.country")
+    scope = read_choice(decision.get("scope", "full"), where=where, field=f"{field}.scope",
+                        choices=("full", "partial"))  # fmt: skip
+    reference = read_text(decision.get("reference"), where=where, field=f"{field}.reference")
+    note = read_text(decision.get("note"), where=where, field=f"{field}.note", required=False)
+    return Adequacy(country, scope, reference or "", note or "")
 
 
 @lru_cache(maxsize=4)
@@ -82,31 +123,21 @@ def load_jurisdictions(path: Path | None = None) -> Jurisdictions:
     """Read the jurisdiction sets and adequacy decisions.
 
     :param path: a YAML file; the bundled one when None.
+    :raises RuleFileError: naming the file and the field (``adequacy[3].scope``).
     """
-    source = path or BUNDLED_JURISDICTIONS
-    data = read_yaml(Path(source), error=lambda message: RuleFileError(message, path=str(source)))
+    source = str(path or BUNDLED_JURISDICTIONS)
+    data = read_yaml(Path(source), error=partial(RuleFileError, path=source))
     if not isinstance(data, Mapping):
-        raise RuleFileError("must be a mapping with 'sets' and 'adequacy'", path=str(source))
-    sets: dict[str, frozenset[CountryCode]] = {}
-    for code, members in (data.get("sets") or {}).items():
-        checked = []
-        for index, member in enumerate(members or []):
-            checked.append(_file_country(member, path=source, field=f"sets.{code}[{index}]"))
-        sets[str(code)] = frozenset(checked)
+        raise RuleFileError("must be a mapping with 'sets' and 'adequacy'", path=source)
+    where = entry_where(RuleFileError, path=source)
+    sets: dict[str, frozenset[CountryCode]] = {
+        str(code): frozenset(_read_countries(members, where=where, field=f"sets.{code}"))
+        for code, members in read_mapping(data.get("sets"), where=where, field="sets").items()
+    }
     adequacy: dict[CountryCode, Adequacy] = {}
-    for index, entry in enumerate(data.get("adequacy") or []):
-        where = f"adequacy[{index}]"
-        if not isinstance(entry, Mapping) or not entry.get("country") or not entry.get("reference"):
-            raise RuleFileError("needs country and reference", path=str(source), field=where)
-        country = _file_country(entry["country"], path=source, field=f"{where}.country")
-        scope = str(entry.get("scope", "full"))
-        if scope not in {"full", "partial"}:
-            raise RuleFileError(
-                "scope must be full or partial", path=str(source), field=f"{where}.scope"
-            )
-        adequacy[country] = Adequacy(
-            country, scope, str(entry["reference"]), str(entry.get("note", ""))
-        )
+    for index, item in enumerate(read_list(data.get("adequacy"), where=where, field="adequacy")):
+        decision = _read_adequacy(item, where=where, field=f"adequacy[{index}]")
+        adequacy[decision.country] = decision
     # The EU and the EEA are the countries kit's (from the region data files), so that
     # "EU/EEA" typed as a party and a member state give the same answer.
     sets["EU27"] = eu_members() | {EU_EEA}
@@ -139,12 +170,15 @@ def _landscape_region_sets() -> dict[str, frozenset[CountryCode]]:
         data = read_yaml(path, error=partial(RuleFileError, path=str(path)), what=" region set")
         if not isinstance(data, Mapping) or not isinstance(data.get("code"), str):
             continue
-        codes: list[Any] = list(data.get("countries") or [])
-        codes += [m.get("country") for m in data.get("members") or [] if isinstance(m, Mapping)]
-        for extra in (data.get("when_setting") or {}).values():
-            codes += list(extra or [])
-        members = set()
-        for index, code in enumerate(codes):
-            members.add(_file_country(code, path=path, field=f"countries[{index}]"))
+        where = entry_where(RuleFileError, path=str(path))
+        members = _read_countries(data.get("countries"), where=where, field="countries")
+        listed = read_list(data.get("members"), where=where, field="members")
+        for index, member in enumerate(listed):
+            if isinstance(member, Mapping):
+                field = f"members[{index}].country"
+                members.append(_read_country(member.get("country"), where=where, field=field))
+        extras = read_mapping(data.get("when_setting"), where=where, field="when_setting")
+        for setting, extra in extras.items():
+            members += _read_countries(extra, where=where, field=f"when_setting.{setting}")
         out[data["code"]] = frozenset(members)
     return out

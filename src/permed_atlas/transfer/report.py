@@ -5,7 +5,14 @@ from __future__ import annotations
 import html
 from typing import Any
 
-from permed_atlas.i18n import gettext, gettext_noop, translated
+from permed_atlas.i18n import (
+    HTML_LANG,
+    current_language,
+    gettext,
+    gettext_noop,
+    localized,
+    translated,
+)
 from permed_atlas.transfer.assessor import PartyCountry
 from permed_atlas.transfer.models import Assessment, Effect, Finding
 
@@ -164,7 +171,7 @@ def render_markdown(assessment: Assessment) -> str:
         lines += ["", f"## {gettext(heading)}", ""]
         for f in found:
             lines.append(_checklist_line(f))
-            lines.append("  - " + gettext("Why: %(why)s") % {"why": f.explanation})
+            lines.append("  - " + gettext("Why: %(why)s") % {"why": _explanation(f)})
             for item in f.evidence:
                 lines.append("  - " + gettext("Evidence: %(item)s") % {"item": item})
             matched = "; ".join(translated(m) for m in f.matched)
@@ -188,46 +195,62 @@ def render_markdown(assessment: Assessment) -> str:
 
 
 def render_html(assessment: Assessment) -> str:
-    """A stand-alone HTML report (the Markdown's content, escaped).
+    """A stand-alone HTML report (the Markdown's content, escaped), in the current language.
 
     :param assessment: from :func:`assess_transfer`.
     """
     e = html.escape
+    route = route_of(assessment)
+    verdict = gettext(_VERDICTS.get(assessment.verdict.value, assessment.verdict.value))
+    checked = gettext("Rules last checked: %(date)s.") % {"date": assessment.rules_checked}
     parts = [
-        "<!doctype html><html lang='en'><meta charset='utf-8'>",
-        f"<title>Transfer assessment {e(route_of(assessment))}</title>",
-        f"<h1>Transfer assessment: {e(route_of(assessment))}</h1>",
-        f"<p class='disclaimer'><strong>{e(assessment.disclaimer)}</strong> "
-        f"Rules last checked: {e(assessment.rules_checked)}.</p>",
-        f"<p class='verdict'><strong>Verdict: {e(assessment.verdict.value)}</strong></p>",
-        *[f"<p class='not-covered'>{e(item)}</p>" for item in assessment.not_covered],
+        f"<!doctype html><html lang='{HTML_LANG[current_language()]}'><meta charset='utf-8'>",
+        f"<title>{e(gettext('Transfer assessment: %(route)s') % {'route': route})}</title>",
+        f"<h1>{e(gettext('Transfer assessment: %(route)s') % {'route': route})}</h1>",
+        f"<p class='disclaimer'><strong>{e(gettext(assessment.disclaimer))}</strong> "
+        f"{e(checked)}</p>",
+        f"<p class='verdict'><strong>{e(gettext('Verdict: %(verdict)s') % {'verdict': verdict})}"
+        "</strong></p>",
+        *[f"<p class='not-covered'>{e(translated(item))}</p>" for item in assessment.not_covered],
     ]
     if assessment.assumptions:
-        parts.append("<h2>Assumptions</h2><ul>")
-        parts += [f"<li>{e(a)}</li>" for a in assessment.assumptions]
+        parts.append(f"<h2>{e(gettext('Assumptions:').rstrip(':：'))}</h2><ul>")
+        parts += [f"<li>{e(translated(a))}</li>" for a in assessment.assumptions]
         parts.append("</ul>")
     for effect, heading in _SECTIONS:
         found = assessment.of_effect(effect)
-        if not found:
-            continue
-        parts.append(f"<h2>{e(gettext(heading))}</h2><ul>")
-        for f in found:
-            evidence = "".join(f"<li>Evidence: {e(x)}</li>" for x in f.evidence)
-            refs = "; ".join(str(r) for r in f.references)
-            met = ", ".join(f.satisfied_by + f.met_because)
-            parts.append(
-                f"<li><strong>{e(f.obligation or f.title)}</strong> ({e(refs)})"
-                f"{' — met: ' + e(met) if f.satisfied else ''}"
-                f"<ul><li>Why: {e(f.explanation)}</li>{evidence}"
-                f"<li>Rule <code>{e(f.rule_id)}</code> fired on: {e('; '.join(f.matched))}</li>"
-                "</ul></li>"
-            )
-        parts.append("</ul>")
+        if found:
+            parts.append(f"<h2>{e(gettext(heading))}</h2><ul>")
+            parts += [_finding_html(f) for f in found]
+            parts.append("</ul>")
     if assessment.missing:
-        parts.append("<h2>Missing from the scenario</h2><ul>")
-        parts += [f"<li>{e(m)}</li>" for m in assessment.missing]
+        parts.append(f"<h2>{e(gettext('Missing from the scenario'))}</h2><ul>")
+        parts += [f"<li>{e(translated(m))}</li>" for m in assessment.missing]
         parts.append("</ul>")
     return "\n".join(parts) + "\n</html>\n"
+
+
+def _finding_html(f: Finding) -> str:
+    e = html.escape
+    evidence = "".join(
+        f"<li>{e(gettext('Evidence: %(item)s') % {'item': x})}</li>" for x in f.evidence
+    )
+    refs = "; ".join(str(r) for r in f.references)
+    met = ", ".join(translated(m) for m in f.satisfied_by + f.met_because)
+    said_met = " — " + e(gettext("met: %(what)s") % {"what": met}) if f.satisfied else ""
+    why = gettext("Why: %(why)s") % {"why": _explanation(f)}
+    fired = gettext("Rule `%(rule)s` fired on: %(why)s") % {
+        "rule": f.rule_id, "why": "; ".join(translated(m) for m in f.matched)
+    }  # fmt: skip
+    return (
+        f"<li><strong>{e(f.obligation or f.title)}</strong> ({e(refs)}){said_met}"
+        f"<ul><li>{e(why)}</li>{evidence}<li>{e(fired)}</li></ul></li>"
+    )
+
+
+def _explanation(f: Finding) -> str:
+    # the rule's own Chinese where written, else its English (missing-zh.txt lists those)
+    return str(localized(f.explanation, {"zh": f.explanation_zh}))
 
 
 def _show(value: object) -> str:

@@ -16,6 +16,7 @@ A file::
         then: {effect: obligation, obligation: ..., evidence: [...], satisfied_by: [...]}
         reference: {law: GDPR, article: "Art. 9(1), 9(2)(a), 9(2)(j)"}
         explanation: ...
+        explanation_zh: ...  # optional: the explanation in Chinese
 
 A rule may also set facts other rules test (``then.sets``). A later file's
 rule with an existing id replaces it, so a deployment amends a rule by
@@ -185,6 +186,9 @@ def _parse_rule(
         sets=tuple((str(k), v) for k, v in sets.items()), path=path,
         met_when=met_when, also=tuple(also),
         title_zh=_translation(item.get("title_zh"), where=where, field="title_zh"),
+        explanation_zh=_translation(
+            item.get("explanation_zh"), where=where, field="explanation_zh"
+        ),
     )  # fmt: skip
 
 

@@ -16,6 +16,7 @@ from typing import Any
 import yaml
 
 from permed_atlas.countries import CountryError, resolve_country
+from permed_atlas.i18n import Message, gettext_noop
 from permed_atlas.transfer.errors import ScenarioError
 from permed_atlas.transfer.fields import (
     ALIASES,
@@ -39,20 +40,26 @@ def parse_scenario(data: Any, *, known_measures: Iterable[str] | None = None) ->
     :raises ScenarioError: naming the first bad field.
     """
     if not isinstance(data, Mapping):
-        raise ScenarioError("a scenario must be a mapping of fields", field="scenario")
+        raise ScenarioError(
+            Message(gettext_noop("a scenario must be a mapping of fields")),
+            field="scenario",
+        )
     values: dict[str, Any] = {}
     for key, value in data.items():
         name = ALIASES.get(str(key), str(key))
         if name not in SCENARIO_FIELDS:
             known = ", ".join(sorted(SCENARIO_FIELDS))
-            raise ScenarioError(f"unknown field; known fields: {known}", field=str(key))
+            raise ScenarioError(
+                Message(gettext_noop("unknown field; known fields: %(known)s"), known=known),
+                field=str(key),
+            )
         values[name] = value
     parsed: dict[str, Any] = {}
     for spec in FIELDS:
         raw = values.get(spec.name)
         if raw in (None, "", [], ()):
             if spec.required:
-                raise ScenarioError("is required", field=spec.name)
+                raise ScenarioError(Message(gettext_noop("is required")), field=spec.name)
             continue
         if spec.kind == "names":
             parsed[spec.name] = _measures(raw, known_measures)
@@ -84,7 +91,10 @@ def read_scenario_file(path: Path, *, known_measures: Iterable[str] | None = Non
         text = path.read_text(encoding="utf-8")
         data = json.loads(text) if path.suffix.lower() == ".json" else yaml.safe_load(text)
     except (OSError, ValueError, yaml.YAMLError) as exc:
-        raise ScenarioError(f"cannot read {path}: {exc}", field=str(path)) from exc
+        raise ScenarioError(
+            Message(gettext_noop("cannot read %(path)s: %(exc)s"), path=path, exc=exc),
+            field=str(path),
+        ) from exc
     try:
         return parse_scenario(data, known_measures=known_measures)
     except ScenarioError as exc:
@@ -96,9 +106,12 @@ def _as_list(value: Any, *, field: str) -> list[str]:
         return [v.strip() for v in value.split(",") if v.strip()]
     if isinstance(value, list | tuple):
         if not all(isinstance(v, str) for v in value):
-            raise ScenarioError("must be a list of names", field=field)
+            raise ScenarioError(Message(gettext_noop("must be a list of names")), field=field)
         return [v.strip() for v in value if v.strip()]
-    raise ScenarioError("must be a list (or a comma-separated string)", field=field)
+    raise ScenarioError(
+        Message(gettext_noop("must be a list (or a comma-separated string)")),
+        field=field,
+    )
 
 
 def _country(value: Any, spec: FieldSpec) -> CountryCode:
@@ -113,24 +126,40 @@ def _categories(value: Any, spec: FieldSpec) -> tuple[str, ...]:
     for cat in cats:
         if cat not in DATA_CATEGORIES:
             allowed = ", ".join(DATA_CATEGORIES)
-            raise ScenarioError(f"unknown category {cat!r}; one of {allowed}", field=spec.name)
+            raise ScenarioError(
+                Message(
+                    gettext_noop("unknown category %(cat)s; one of %(allowed)s"),
+                    cat=repr(cat),
+                    allowed=allowed,
+                ),
+                field=spec.name,
+            )
     if not cats:
-        raise ScenarioError("is required", field=spec.name)
+        raise ScenarioError(Message(gettext_noop("is required")), field=spec.name)
     return tuple(dict.fromkeys(cats))
 
 
 def _count(value: Any, spec: FieldSpec) -> int:
     field = spec.name
     if isinstance(value, bool):
-        raise ScenarioError("must be a whole number", field=field)
+        raise ScenarioError(Message(gettext_noop("must be a whole number")), field=field)
     try:
         number = int(value)
     except (TypeError, ValueError):
-        raise ScenarioError(f"{value!r} is not a whole number", field=field) from None
+        raise ScenarioError(
+            Message(gettext_noop("%(value)s is not a whole number"), value=repr(value)),
+            field=field,
+        ) from None
     if isinstance(value, float) and value != number:
-        raise ScenarioError(f"{value!r} is not a whole number", field=field)
+        raise ScenarioError(
+            Message(gettext_noop("%(value)s is not a whole number"), value=repr(value)),
+            field=field,
+        )
     if number < 0:
-        raise ScenarioError(f"cannot be negative ({number})", field=field)
+        raise ScenarioError(
+            Message(gettext_noop("cannot be negative (%(number)s)"), number=number),
+            field=field,
+        )
     return number
 
 
@@ -138,7 +167,14 @@ def _choice(value: Any, spec: FieldSpec) -> str:
     text = str(value).strip().lower().replace("-", "_").replace(" ", "_")
     text = dict(spec.value_aliases).get(text, text)
     if text not in spec.choices:
-        raise ScenarioError(f"{value!r} is not one of {', '.join(spec.choices)}", field=spec.name)
+        raise ScenarioError(
+            Message(
+                gettext_noop("%(value)s is not one of %(options)s"),
+                value=repr(value),
+                options=", ".join(spec.choices),
+            ),
+            field=spec.name,
+        )
     return text
 
 
@@ -150,7 +186,10 @@ def _yesno(value: Any, spec: FieldSpec) -> bool:
         return True
     if text in {"false", "no", "0", "off"}:
         return False
-    raise ScenarioError(f"{value!r} is not yes/no (true/false)", field=spec.name)
+    raise ScenarioError(
+        Message(gettext_noop("%(value)s is not yes/no (true/false)"), value=repr(value)),
+        field=spec.name,
+    )
 
 
 def _text(value: Any, spec: FieldSpec) -> str:
@@ -172,7 +211,11 @@ def _measures(value: Any, known: Iterable[str] | None) -> tuple[str, ...]:
         for name in names:
             if name not in allowed:
                 raise ScenarioError(
-                    f"unknown measure {name!r}; the rules know {', '.join(sorted(allowed))}",
+                    Message(
+                        gettext_noop("unknown measure %(name)s; the rules know %(options)s"),
+                        name=repr(name),
+                        options=", ".join(sorted(allowed)),
+                    ),
                     field="measures",
                 )
     return tuple(dict.fromkeys(names))
@@ -183,29 +226,50 @@ def _check_contradictions(parsed: dict[str, Any]) -> None:
     markers = sorted(cats & set(IDENTIFIABILITY_MARKERS))
     if len(markers) > 1:
         raise ScenarioError(
-            f"{' and '.join(markers)} contradict each other: choose the one that describes "
-            "the data (pseudonymised data are still personal data)",
+            Message(
+                gettext_noop(
+                    "%(options)s contradict each other: choose the one that describes the"
+                    " data (pseudonymised data are still personal data)"
+                ),
+                options=' and '.join(markers),
+            ),
             field="data_categories",
         )
     if "non_personal" in cats and cats & {"identified", "pseudonymised"}:
         raise ScenarioError(
-            "non_personal contradicts identified/pseudonymised", field="data_categories"
+            Message(gettext_noop("non_personal contradicts identified/pseudonymised")),
+            field="data_categories",
         )
     if parsed.get("consent") == "none" and parsed.get("separate_consent") is True:
-        raise ScenarioError("separate consent cannot be given when consent is 'none'",
-                            field="separate_consent")  # fmt: skip
+        raise ScenarioError(
+            Message(gettext_noop("separate consent cannot be given when consent is 'none'")),
+            field="separate_consent",
+        )  # fmt: skip
     if parsed.get("exporter_foreign_controlled") is True and parsed.get("foreign_party") is False:
         raise ScenarioError(
-            "a foreign-controlled exporter means a foreign party is involved",
+            Message(
+                gettext_noop("a foreign-controlled exporter means a foreign party is involved"),
+            ),
             field="foreign_party",
         )
     if parsed.get("small_cells") is not None and "aggregate" not in cats:
-        raise ScenarioError("small cells describe aggregate data; add 'aggregate' or leave it out",
-                            field="small_cells")  # fmt: skip
+        raise ScenarioError(
+            Message(
+                gettext_noop(
+                    "small cells describe aggregate data; add 'aggregate' or leave it out"
+                ),
+            ),
+            field="small_cells",
+        )  # fmt: skip
     if parsed.get("access_mode") == "remote_access" and cats == {"samples"}:
-        raise ScenarioError("samples cannot be accessed remotely; choose copy (shipping)",
-                            field="access_mode")  # fmt: skip
+        raise ScenarioError(
+            Message(gettext_noop("samples cannot be accessed remotely; choose copy (shipping)")),
+            field="access_mode",
+        )  # fmt: skip
     personal = cats & {"identified", "pseudonymised"}
     for name in ("data_subjects", "sensitive_subjects"):
         if parsed.get(name) == 0 and personal and "non_sensitive_subjects" not in parsed:
-            raise ScenarioError("personal data of 0 individuals: give the number", field=name)
+            raise ScenarioError(
+                Message(gettext_noop("personal data of 0 individuals: give the number")),
+                field=name,
+            )

@@ -10,6 +10,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, create_model
 
+from permed_atlas.api_schemas import Answer, schema_of
+from permed_atlas.transfer.duo_match import DataUseRequest
 from permed_atlas.transfer.fields import FIELDS, FieldSpec
 
 
@@ -50,30 +52,25 @@ ScenarioCreate = create_model(  # type: ignore[call-overload]
 )
 
 
-class DuoMatchCreate(BaseModel):
-    """A DUO match request: the dataset's consent codes and the requester's statements."""
-
+class _DuoMatchBase(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     consent: list[str] = Field(examples=[["HMB", "NCU", "GS=EU27"]])
-    purpose: str = Field(examples=["DUO:0000006"])
-    disease: str | None = None
-    commercial: bool | None = None
-    not_for_profit: bool | None = None
-    clinical_care: bool = False
-    genetic_study: bool | None = None
-    methods_development: bool | None = None
-    country: str | None = None
-    regions: list[str] = Field(default_factory=list)
-    will_publish: bool | None = None
-    accepts_moratorium: bool | None = None
-    ethics_approval: bool | None = None
-    collaboration: bool | None = None
-    will_return_data: bool | None = None
-    approved_user: bool | None = None
-    approved_project: bool | None = None
-    approved_institution: bool | None = None
-    duration_months: int | None = Field(default=None, ge=0)
+
+
+# The requester's statements are DataUseRequest's fields, declared there once.
+DuoMatchCreate = schema_of(
+    DataUseRequest,
+    name="DuoMatchCreate",
+    base=_DuoMatchBase,
+    doc="A DUO match request: the dataset's consent codes and the requester's statements.",
+    defaults=True,
+    fields={
+        "purpose": Field(examples=["DUO:0000006"]),
+        "regions": (list[str], Field(default_factory=list)),
+        "duration_months": Field(default=None, ge=0),
+    },
+)
 
 
 class DuoMatchPublic(BaseModel):
@@ -92,11 +89,7 @@ class DuoMatchPublic(BaseModel):
 
 
 # The answers below mirror the dicts of transfer/report.py and routes.py key for key;
-# ``extra="forbid"`` makes a key added there without its field here fail the response.
-class _Answer(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-
+# their base (``Answer``) makes a key added there without its field here fail the response.
 def _stated_type(spec: FieldSpec) -> tuple[Any, Any]:
     """A scenario field as the assessment echoes it back: None where not stated."""
     if spec.kind in {"categories", "names"}:
@@ -112,7 +105,7 @@ def _stated_type(spec: FieldSpec) -> tuple[Any, Any]:
 
 ScenarioPublic = create_model(  # type: ignore[call-overload]
     "ScenarioPublic",
-    __base__=_Answer,
+    __base__=Answer,
     __doc__="The scenario as the assessment read it: every declared field, None where not stated.",
     **{spec.name: _stated_type(spec) for spec in FIELDS},
 )
@@ -126,7 +119,7 @@ TransferVerdictPublic = Literal[
 RuleEffectPublic = Literal["obligation", "prohibition", "note", "scope"]
 
 
-class FindingPublic(_Answer):
+class FindingPublic(Answer):
     """A rule that fired, with the article it rests on and why it applies."""
 
     rule_id: str
@@ -146,13 +139,13 @@ class FindingPublic(_Answer):
     date_checked: str
 
 
-class MissingFactPublic(_Answer):
+class MissingFactPublic(Answer):
     field: str
     question: str
     needed_for: list[str]
 
 
-class UndecidedRulePublic(_Answer):
+class UndecidedRulePublic(Answer):
     rule_id: str
     law: str
     title: str
@@ -161,7 +154,7 @@ class UndecidedRulePublic(_Answer):
     missing_facts: list[str]
 
 
-class RuleSetSummaryPublic(_Answer):
+class RuleSetSummaryPublic(Answer):
     law: str
     title: str
     version: str
@@ -170,7 +163,7 @@ class RuleSetSummaryPublic(_Answer):
     rules: int = Field(description="how many rules the set holds")
 
 
-class TransferAssessmentPublic(_Answer):
+class TransferAssessmentPublic(Answer):
     """The assessment of a planned transfer (guidance, not legal advice)."""
 
     verdict: TransferVerdictPublic
@@ -196,7 +189,7 @@ class TransferAssessmentPublic(_Answer):
     )
 
 
-class RulePublic(_Answer):
+class RulePublic(Answer):
     id: str
     title: str
     effect: RuleEffectPublic
@@ -206,7 +199,7 @@ class RulePublic(_Answer):
     date_checked: str
 
 
-class RuleSetPublic(_Answer):
+class RuleSetPublic(Answer):
     law: str
     title: str
     version: str
@@ -215,12 +208,12 @@ class RuleSetPublic(_Answer):
     rules: list[RulePublic]
 
 
-class RuleSetsPublic(_Answer):
+class RuleSetsPublic(Answer):
     disclaimer: str
     rule_sets: list[RuleSetPublic]
 
 
-class DuoTermPublic(_Answer):
+class DuoTermPublic(Answer):
     id: str
     shorthand: str | None
     label: str
@@ -231,6 +224,6 @@ class DuoTermPublic(_Answer):
     replaced_by: list[str]
 
 
-class DuoTermsPublic(_Answer):
+class DuoTermsPublic(Answer):
     version: str
     terms: list[DuoTermPublic]

@@ -182,7 +182,8 @@ def _summarise(detail: Any) -> str:
 async def _permed_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, PermedError)
     if isinstance(exc, InvalidInputError) and is_page_request(request):
-        problem = problem_for_domain_error(request, exc.field, str(exc))
+        # the page is served again in the reader's language, so the problem is already in it
+        problem = problem_for_domain_error(request, exc.field, exc.translated())
         if problem is not None:
             return page_again(request, [problem])
     status = status_for(exc)

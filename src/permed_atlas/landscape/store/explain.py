@@ -119,6 +119,7 @@ def _rule_hits(
                     pattern=rule.pattern,
                     why=rule.why,
                     matched=tuple(matched),
+                    why_zh=rule.why_zh,
                 )
             )
     return hits

@@ -9,6 +9,7 @@ from typing import Any, Literal
 
 import duckdb
 
+from permed_atlas.i18n import Message, gettext_noop
 from permed_atlas.landscape.errors import LandscapeError
 from permed_atlas.landscape.filters import LandscapeFilter
 from permed_atlas.landscape.store.filtered import filtered_works_sql
@@ -45,7 +46,12 @@ def collaboration_rows(
             "FROM fw JOIN affiliations a USING (work_id) WHERE a.institution_name IS NOT NULL"
         )
     else:
-        raise LandscapeError(f"network level must be country or institution, not {level!r}")
+        raise LandscapeError(
+            Message(
+                gettext_noop("network level must be country or institution, not %(level)s"),
+                level=repr(level),
+            ),
+        )
     base = (
         f"WITH fw AS ({works_sql}), members AS ({members}), "
         "nodes AS (SELECT node, mode(label) AS label, mode(country) AS country, "
@@ -83,7 +89,9 @@ def country_regions(
             list(regions),
         ).fetchall()
     except duckdb.CatalogException as exc:
-        raise LandscapeError("the corpus is not tagged yet (run `permed tag`)") from exc
+        raise LandscapeError(
+            Message(gettext_noop("the corpus is not tagged yet (run `permed tag`)")),
+        ) from exc
     rank = {code: i for i, code in enumerate(regions)}
     found: dict[str, str] = {}
     for country, region in sorted(rows, key=lambda row: rank[row[1]]):

@@ -33,6 +33,7 @@ import duckdb
 from duckdb.sqltypes import VARCHAR
 
 from permed_atlas.errors import InvalidInputError
+from permed_atlas.i18n import Message, gettext_noop
 from permed_atlas.landscape.errors import LandscapeError
 from permed_atlas.landscape.search_query import (
     FACET_DIMENSIONS,
@@ -261,7 +262,9 @@ def build_search_index(connection: duckdb.DuckDBPyConnection) -> int:
         connection.execute("COMMIT")
     except duckdb.Error as exc:
         connection.execute("ROLLBACK")
-        raise LandscapeError(f"cannot build the search index: {exc}") from exc
+        raise LandscapeError(
+            Message(gettext_noop("cannot build the search index: %(exc)s"), exc=exc),
+        ) from exc
     return n_docs
 
 
@@ -306,7 +309,11 @@ def check_facet_values(connection: duckdb.DuckDBPyConnection, query: SearchQuery
         unknown = [v for v in values if (dimension, v) not in known]
         if unknown:
             raise InvalidInputError(
-                f"unknown {dimension} {unknown[0]!r}: no work in the corpus has it",
+                Message(
+                    gettext_noop("unknown %(dimension)s %(value)s: no work in the corpus has it"),
+                    dimension=dimension,
+                    value=repr(unknown[0]),
+                ),
                 field=dimension,
             )
 
@@ -319,13 +326,25 @@ def _prepare(
     terms = query_terms(connection, query.text)
     if query.text and not terms:
         raise InvalidInputError(
-            f"the search text {query.text[:60]!r} has no searchable words "
-            "(only stop words, punctuation or one-letter words)",
+            Message(
+                gettext_noop(
+                    "the search text %(value)s has no searchable words (only stop words, "
+                    "punctuation or one-letter words)"
+                ),
+                value=repr(query.text[:60]),
+            ),
             field="q",
         )
     if len(terms) > MAX_TERMS:
         raise InvalidInputError(
-            f"the search text has {len(terms)} distinct words; at most {MAX_TERMS} are allowed",
+            Message(
+                gettext_noop(
+                    "the search text has %(length)s distinct words; at most %(max_terms)s"
+                    " are allowed"
+                ),
+                length=len(terms),
+                max_terms=MAX_TERMS,
+            ),
             field="q",
         )
     return query, terms
@@ -423,7 +442,13 @@ def export_search(
     import pyarrow.parquet as pq
 
     if format not in EXPORT_FORMATS:
-        raise InvalidInputError(f"format must be csv or parquet, not {format!r}", field="format")
+        raise InvalidInputError(
+            Message(
+                gettext_noop("format must be csv or parquet, not %(format)s"),
+                format=repr(format),
+            ),
+            field="format",
+        )
     query, terms = _prepare(connection, query.with_page(1))
     params: dict[str, object] = {"limit": limit}
     order = order_for(query, terms)

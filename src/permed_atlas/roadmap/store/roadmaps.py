@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from permed_atlas.accounts import record_audit
 from permed_atlas.db import model_from_row
+from permed_atlas.i18n import Message, gettext_noop
 from permed_atlas.landscape import region_countries
 from permed_atlas.roadmap.errors import (
     InvalidRoadmapError,
@@ -260,11 +261,18 @@ def create_roadmap(
     catalog = regions if regions is not None else region_countries()
     checked = _checked_indicators(indicators, catalog, where or roadmap.slug)
     if session.scalar(select(RoadmapRow.id).where(RoadmapRow.slug == roadmap.slug)) is not None:
-        raise RoadmapExistsError(f"a roadmap {roadmap.slug!r} already exists", field="slug")
+        raise RoadmapExistsError(
+            Message(gettext_noop("a roadmap %(slug)s already exists"), slug=repr(roadmap.slug)),
+            field="slug",
+        )
     for indicator in checked:
         if session.scalar(select(IndicatorRow.id).where(IndicatorRow.code == indicator.code)):
             raise RoadmapExistsError(
-                f"an indicator {indicator.code!r} already exists", field="indicators"
+                Message(
+                    gettext_noop("an indicator %(code)s already exists"),
+                    code=repr(indicator.code),
+                ),
+                field="indicators",
             )
     summary = RoadmapSummary(
         slug=roadmap.slug,
@@ -322,7 +330,13 @@ def read_roadmap_text(
             mark = getattr(exc, "problem_mark", None)
             line = f":{mark.line + 1}" if mark is not None else ""
             raise InvalidRoadmapError(
-                f"{where}{line}: not valid YAML ({exc})", field="document"
+                Message(
+                    gettext_noop("%(where)s%(line)s: not valid YAML (%(exc)s)"),
+                    where=where,
+                    line=line,
+                    exc=exc,
+                ),
+                field="document",
             ) from exc
     roadmap = parse_roadmap(data, where=where, bundled=bundled)
     indicators = parse_indicators(data.get("indicators"), roadmap=roadmap, where=where)
@@ -378,11 +392,19 @@ def create_indicator(
     unknown = [code for code in indicator.action_codes if code not in roadmap.action_codes()]
     if unknown:
         raise InvalidRoadmapError(
-            f"actions: no action {unknown[0]!r} in roadmap {roadmap.slug!r}", field="actions"
+            Message(
+                gettext_noop("actions: no action %(value)s in roadmap %(slug)s"),
+                value=repr(unknown[0]),
+                slug=repr(roadmap.slug),
+            ),
+            field="actions",
         )
     (checked,) = _checked_indicators([indicator], regions or region_countries(), indicator.code)
     if session.scalar(select(IndicatorRow.id).where(IndicatorRow.code == checked.code)):
-        raise RoadmapExistsError(f"an indicator {checked.code!r} already exists", field="code")
+        raise RoadmapExistsError(
+            Message(gettext_noop("an indicator %(code)s already exists"), code=repr(checked.code)),
+            field="code",
+        )
     _write_indicator(session, None, checked, row.id, actor_id)
     session.flush()
     record_audit(

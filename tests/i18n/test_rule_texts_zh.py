@@ -1,0 +1,72 @@
+"""The texts rules carry or compose, in the reader's language: a transfer rule's explanation
+and the conditions it fired on, a topic rule's "why", the DUO matcher's reasons. Where a
+rule's Chinese is not written yet the page shows the English marked as untranslated."""
+
+from __future__ import annotations
+
+import re
+
+from fastapi.testclient import TestClient
+
+from permed_atlas.i18n import translated, use_language
+from permed_atlas.transfer import DataUseRequest, load_duo_ontology, match_data_use
+
+# China to Germany, genetic: HGR rules (Chinese explanations) and GDPR ones (not yet).
+SCENARIO = {"exporter_country": "CN", "importer_country": "DE", "purpose": "research",
+            "data_categories": ["genetic", "pseudonymised"], "data_subjects": "800",
+            "consent": "broad_research"}  # fmt: skip
+
+
+def test_transfer_result_explains_rules_in_chinese(client: TestClient) -> None:
+    chinese = client.get("/transfer/assess", params={**SCENARIO, "lang": "zh"}).text
+    assert "人类遗传资源包括人类遗传资源材料" in chinese  # hgr-scope's explanation_zh
+    assert "Human genetic resources are materials" not in chinese
+    # the conditions a rule fired on, worded in Chinese around the English fact names
+    assert "exporter_in_cn 为是" in chinese and "exporter_in_cn is true" not in chinese
+    # a rule without Chinese yet (PIPL's, written as PerMed Atlas wording): English, marked
+    untranslated = re.findall(r'<span lang="en" class="untranslated"[^>]*>([^<]*)</span>', chinese)
+    assert any(text.startswith("Personal information handlers") or "PIPL" in text
+               or text.isascii() and len(text) > 60 for text in untranslated)  # fmt: skip
+    english = client.get("/transfer/assess", params={**SCENARIO, "lang": "en"}).text
+    assert "Human genetic resources are materials" in english
+    assert "exporter_in_cn is true" in english
+    assert "人类遗传资源包括" not in english
+
+
+def test_transfer_markdown_report_uses_the_chinese_explanations(client: TestClient) -> None:
+    report = client.get("/transfer/report.md", params={**SCENARIO, "lang": "zh"}).text
+    assert "人类遗传资源包括人类遗传资源材料" in report and "exporter_in_cn 为是" in report
+    english = client.get("/transfer/report.md", params={**SCENARIO, "lang": "en"}).text
+    assert "Human genetic resources are materials" in english
+
+
+def test_transfer_api_keeps_english_conditions(client: TestClient) -> None:
+    body = {**SCENARIO, "data_subjects": 800}
+    api = client.post("/api/v1/transfer/assess?lang=zh", json=body)
+    assert api.status_code == 200, api.text
+    findings = {f["rule_id"]: f for value in api.json().values() if isinstance(value, list)
+                for f in value if isinstance(f, dict) and "rule_id" in f}  # fmt: skip
+    assert "exporter_in_cn is true" in findings["hgr-scope"]["matched_conditions"]
+    assert findings["hgr-scope"]["explanation"].startswith("Human genetic resources")
+
+
+def test_work_page_shows_topic_rules_why_in_chinese(client: TestClient, web_corpus) -> None:  # type: ignore[no-untyped-def]
+    chinese = client.get("/landscape/works/1", params={"lang": "zh"}).text
+    assert "标题或摘要中出现的癌症和肿瘤类型名称。" in chinese  # onc-kw-cancer's why_zh
+    assert "Names of cancer and tumour types" not in chinese
+    english = client.get("/landscape/works/1", params={"lang": "en"}).text
+    assert "Names of cancer and tumour types in the title or abstract." in english
+
+
+def test_duo_match_reasons_are_english_data_and_chinese_when_translated() -> None:
+    match = match_data_use(
+        ["DUO:0000007"], DataUseRequest(purpose="GRU"), ontology=load_duo_ontology()
+    )
+    assert match.outcome == "not_allowed"
+    english = [str(r) for r in match.reasons]
+    assert all(r.isascii() for r in english)
+    with use_language("zh"):
+        chinese = [translated(r) for r in match.reasons]
+    assert chinese != english
+    name = "DUO:0000007 DS (disease specific research)"
+    assert chinese == [f"{name} 未写明疾病，因此无法据此核查任何申请"]
