@@ -21,6 +21,7 @@ runs the same tagging, indexing and publishing on it.
     python benchmarks/bench_ingest_memory.py                     # 1M and 5M, files cached
     python benchmarks/bench_ingest_memory.py --sizes 100000 1000000
     python benchmarks/bench_ingest_memory.py --sizes 1000000 --no-tag   # the write alone
+    python benchmarks/bench_ingest_memory.py --sizes 1000000 --tag-memory-limit 1GiB
     python benchmarks/bench_ingest_memory.py --untagged DATA/5000000/corpus.duckdb  # bench_search's
 """
 
@@ -56,7 +57,7 @@ def _peak(who: int) -> int:
     return resource.getrusage(who).ru_maxrss * 1024  # KiB on Linux
 
 
-def child(path: Path, data_dir: Path, workers: int, tag: bool) -> None:
+def child(path: Path, data_dir: Path, workers: int, tag: bool, cap: str | None) -> None:
     """Run `permed ingest openalex path` into ``data_dir``; print the peaks as JSON."""
     from permed_atlas.landscape.service import ingest as service
     from permed_atlas.settings import Settings
@@ -65,7 +66,7 @@ def child(path: Path, data_dir: Path, workers: int, tag: bool) -> None:
     marks: dict[str, float] = {}
     finish = service._finish
 
-    def timed_finish(corpus: Any, settings: Settings, total: Any, memory_limit: str) -> None:
+    def timed_finish(corpus: Any, settings: Settings, total: Any, memory_limit: Any) -> None:
         # The one boundary the service has between the write and tagging/indexing.
         marks["write_peak"] = _peak(resource.RUSAGE_SELF)
         marks["write_seconds"] = time.perf_counter() - started
@@ -74,7 +75,7 @@ def child(path: Path, data_dir: Path, workers: int, tag: bool) -> None:
     service._finish = timed_finish
     started = time.perf_counter()
     summary = service.run_ingest([path], source="openalex", settings=settings,
-                                 tag=tag, workers=workers)
+                                 tag=tag, workers=workers, tag_memory_limit=cap)
     seconds = time.perf_counter() - started
     print(json.dumps({
         "self": _peak(resource.RUSAGE_SELF), "workers": _peak(resource.RUSAGE_CHILDREN),
@@ -84,7 +85,7 @@ def child(path: Path, data_dir: Path, workers: int, tag: bool) -> None:
     }))
 
 
-def finish_child(data_dir: Path) -> None:
+def finish_child(data_dir: Path, cap: str | None) -> None:
     """Tag, index and publish the untagged corpus in ``data_dir`` as an ingest's end does."""
     from permed_atlas.landscape.ingest import IngestSummary
     from permed_atlas.landscape.service import ingest as service
@@ -98,7 +99,7 @@ def finish_child(data_dir: Path) -> None:
         works = corpus.execute("SELECT count(*) FROM works").fetchone()[0]  # type: ignore[index]
         opened = _peak(resource.RUSAGE_SELF)
         summary = IngestSummary(read=works, stored=works)
-        service._finish(corpus, settings, summary, service.TAG_MEMORY_LIMIT)
+        service._finish(corpus, settings, summary, cap)
     print(json.dumps({
         "self": _peak(resource.RUSAGE_SELF), "workers": 0, "write": opened, "write_seconds": 0,
         "seconds": time.perf_counter() - started, "line": f"{works:,} works tagged and indexed",
@@ -127,12 +128,15 @@ def untagged_copy(corpus: Path, scratch: Path) -> Path:
     return data_dir
 
 
-def measure(path: Path, workers: int, scratch: Path, tag: bool) -> dict[str, float]:
+def measure(
+    path: Path, workers: int, scratch: Path, tag: bool, cap: str | None
+) -> dict[str, float]:
     if path.is_dir():  # an untagged corpus's data directory
         command = [sys.executable, __file__, "--finish-child", str(path)]
     else:
         command = [sys.executable, __file__, "--child", str(path), str(scratch / path.stem),
                    "--workers", str(workers)] + ([] if tag else ["--no-tag"])
+    command += ["--tag-memory-limit", cap] if cap else []
     result = subprocess.run(command, capture_output=True, text=True, check=False)
     if result.returncode != 0:
         raise SystemExit(f"ingest of {path} failed:\n{result.stderr}")
@@ -220,16 +224,17 @@ def main() -> int:
     parser.add_argument(
         "--cache", type=Path, default=Path(tempfile.gettempdir()) / "permed-ingest-bench"
     )
+    parser.add_argument("--tag-memory-limit", help="as `permed ingest --tag-memory-limit`")
     parser.add_argument("--untagged", type=Path, metavar="CORPUS",
                         help="tag, index and publish a copy of this corpus made untagged")
     parser.add_argument("--child", nargs=2, type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--finish-child", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
-        child(args.child[0], args.child[1], args.workers, not args.no_tag)
+        child(args.child[0], args.child[1], args.workers, not args.no_tag, args.tag_memory_limit)
         return 0
     if args.finish_child:
-        finish_child(args.finish_child)
+        finish_child(args.finish_child, args.tag_memory_limit)
         return 0
     sys.path.insert(0, str(Path(__file__).parent))
     from bench_ingest import generated_file
@@ -241,13 +246,14 @@ def main() -> int:
     with tempfile.TemporaryDirectory(dir=args.cache) as scratch:
         if args.untagged:
             data_dir = untagged_copy(args.untagged, Path(scratch))
-            figures = measure(data_dir, 0, Path(scratch), tag=True)
+            figures = measure(data_dir, 0, Path(scratch), True, args.tag_memory_limit)
             ok = _report(_works(data_dir), figures, None)
             args.sizes = []
         for size in sorted(args.sizes):
             fresh = args.fresh or size <= SEED_WORKS
             path = generated_file(size, args.cache) if fresh else replicated_file(size, args.cache)
-            figures = measure(path, args.workers, Path(scratch), not args.no_tag)
+            figures = measure(path, args.workers, Path(scratch), not args.no_tag,
+                              args.tag_memory_limit)
             ok = _report(size, figures, first) and ok
             first = first or figures
     print("PASS" if ok else "FAIL")
