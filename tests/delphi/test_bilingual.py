@@ -186,11 +186,20 @@ def test_a_bilingual_study_from_invitation_to_report(
     report_en = coordinator.get(f"/delphi/studies/{study_id}/report.html?lang=en").text
     assert "EU-China data sharing" in report_en and STATEMENTS["A1"][0] in report_en
     assert "Consensus when at least 70% of valid ratings" in report_en
+    # why each item ended as it did: recorded in English, shown in the report's language
+    include_zh = "第 1 轮达成纳入共识（同意比例 100%，不同意比例 0%，中位数 5，四分位距 0，n=2）"
+    assert include_zh in report_zh and "延续至第 2 轮；第 1 轮未达成共识（同意比例 50%" in report_zh
+    assert "consensus to include in round" not in report_zh and "carried to" not in report_zh
+    assert "consensus to include in round 1 (share agree 100%, share disagree 0%" in report_en
+    assert "carried to round 2; no consensus in round 1 (share agree 50%" in report_en
+    round_zh = coordinator.get(f"/delphi/rounds/{round_id}?lang=zh").text
+    assert include_zh in round_zh and "延续至第 2 轮；" in round_zh
     # the statistics CSV is data: English columns and rule, both statements
     stats = coordinator.get(f"/delphi/studies/{study_id}/statistics.csv?lang=zh").text
     first = next(csv.DictReader(io.StringIO(stats)))
     assert first["statement_zh"] == STATEMENTS["A1"][1]
     assert first["consensus_rule"].startswith("Consensus when")
+    assert first["outcome_reason"].startswith("consensus to include in round 1 (share agree")
 
     # the JSON API keeps English names and gives both texts
     study_json = coordinator.get(f"/api/v1/delphi/studies/{study_id}").json()

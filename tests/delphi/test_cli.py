@@ -121,6 +121,11 @@ def test_a_study_from_the_command_line(permed, tmp_path: Path) -> None:  # type:
     assert code == 0 and '<html lang="zh-Hans">' in html and "共识规则" in html
     # the sentences the Python composes are Chinese too: the rule and the methods
     assert "达成共识的条件" in html and "统计仅使用有效评分" in html
+    # and why each item ended as it did, with the coordinator's own reason as written
+    assert "延续至第 2 轮，措辞已修改：comments；第 1 轮未达成共识（同意比例 " in html
+    assert "第 1 轮达成纳入共识（同意比例 100%，不同意比例 0%，中位数 5，" in html
+    english = (out_dir / "cli-study-report.html").read_text(encoding="utf-8")
+    assert "carried to round 2 reworded: comments; no consensus in round 1 (share agree " in english
     code, _, err = permed("delphi", "export", "cli-study", "-o", str(zh_dir), "--lang", "fr")
     assert code == 1 and "--lang 'fr': not a supported language; use one of en, zh" in err
     assert "cli-study" in permed("delphi", "list")[1]

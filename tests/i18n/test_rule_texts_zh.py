@@ -9,24 +9,43 @@ import re
 from fastapi.testclient import TestClient
 
 from permed_atlas.i18n import translated, use_language
+from permed_atlas.settings import Settings
 from permed_atlas.transfer import DataUseRequest, load_duo_ontology, match_data_use
 
-# China to Germany, genetic: HGR rules (Chinese explanations) and GDPR ones (not yet).
+# China to Germany, genetic: HGR and GDPR rules, all with Chinese explanations.
 SCENARIO = {"exporter_country": "CN", "importer_country": "DE", "purpose": "research",
             "data_categories": ["genetic", "pseudonymised"], "data_subjects": "800",
             "consent": "broad_research"}  # fmt: skip
+ENGLISH_ONLY_RULE = """\
+law: LOCAL
+title: Local policy
+version: "1"
+source: https://example.org
+date_checked: "2026-11-22"
+rules:
+  - id: local-genetic-review
+    title: Genetic data go to the local board
+    when: {fact: genetic, is: true}
+    then: {effect: obligation, obligation: Ask the local data board first.}
+    reference: {law: Local policy, article: "s. 3"}
+    explanation: The local data board reviews every transfer of genetic data.
+"""
 
 
-def test_transfer_result_explains_rules_in_chinese(client: TestClient) -> None:
+def test_transfer_result_explains_rules_in_chinese(client: TestClient, settings: Settings) -> None:
+    # A deployment's own rule, written in English only: its explanation has no Chinese yet.
+    folder = settings.data_dir / "transfer_rules"
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "local.yaml").write_text(ENGLISH_ONLY_RULE, encoding="utf-8")
     chinese = client.get("/transfer/assess", params={**SCENARIO, "lang": "zh"}).text
     assert "人类遗传资源包括人类遗传资源材料" in chinese  # hgr-scope's explanation_zh
     assert "Human genetic resources are materials" not in chinese
     # the conditions a rule fired on, worded in Chinese around the English fact names
     assert "exporter_in_cn 为是" in chinese and "exporter_in_cn is true" not in chinese
-    # a rule without Chinese yet (PIPL's, written as PerMed Atlas wording): English, marked
+    assert "序言（Recital）第26段" in chinese  # a GDPR rule's explanation_zh
+    # a rule without Chinese yet: its English shown, marked as untranslated
     untranslated = re.findall(r'<span lang="en" class="untranslated"[^>]*>([^<]*)</span>', chinese)
-    assert any(text.startswith("Personal information handlers") or "PIPL" in text
-               or text.isascii() and len(text) > 60 for text in untranslated)  # fmt: skip
+    assert "The local data board reviews every transfer of genetic data." in untranslated
     english = client.get("/transfer/assess", params={**SCENARIO, "lang": "en"}).text
     assert "Human genetic resources are materials" in english
     assert "exporter_in_cn is true" in english

@@ -23,9 +23,7 @@ from permed_atlas.settings import Settings
 from permed_atlas.sources.parquet_ingest import ingest_parquet
 from permed_atlas.sources.parquet_write import write_works_parquet
 
-from .conftest import REAL_FILES, BucketServer, SnapshotBucket, real_records
-from .test_snapshot_sync import _rows as _query
-from .test_snapshot_sync import _short, _sync
+from .conftest import REAL_FILES, SyncedCorpus, corpus_rows, real_records, short_id
 
 COUNTS = (
     "SELECT (SELECT count(*) FROM works), (SELECT count(*) FROM contributors), "
@@ -35,43 +33,38 @@ COUNTS = (
 
 
 def test_a_merged_work_stays_out_and_its_links_lead_to_the_survivor(
-    bucket: SnapshotBucket,
-    server: BucketServer,
-    realdata: Path,
-    tmp_path: Path,
-    settings: Settings,
+    synced: SyncedCorpus, settings: Settings
 ) -> None:
-    works = real_records(realdata, REAL_FILES[0])[:30]
-    first = bucket.add_jsonl("2024-01-01", [works])
-    dest = tmp_path / "dest"
-    _sync(server, dest, settings)
-    old, new = _short(works[2]), _short(works[0])
-    ((old_work_id,),) = _query(settings, "SELECT work_id FROM works WHERE openalex_id = ?", old)
-    ((new_work_id,),) = _query(settings, "SELECT work_id FROM works WHERE openalex_id = ?", new)
-    people_of_old = _query(
+    works, old, new = synced.works, synced.old, synced.new
+    ((old_work_id,),) = corpus_rows(
+        settings, "SELECT work_id FROM works WHERE openalex_id = ?", old
+    )
+    ((new_work_id,),) = corpus_rows(
+        settings, "SELECT work_id FROM works WHERE openalex_id = ?", new
+    )
+    people_of_old = corpus_rows(
         settings, "SELECT count(*) FROM contributors WHERE work_id = ?", old_work_id
     )[0][0]
     assert people_of_old > 0
 
-    bucket.add_merged("2024-02-01", [(f"https://openalex.org/{old}", new)])
-    summary = _sync(server, dest, settings)
+    summary = synced.merge()
     assert summary.merged_away == 1
-    after_merge = _query(settings, COUNTS)[0]
+    after_merge = corpus_rows(settings, COUNTS)[0]
     assert after_merge[0] == len(works) - 1
-    assert _query(settings, "SELECT count(*) FROM contributors WHERE work_id = ?", old_work_id)[
-        0
-    ] == (0,)
+    assert corpus_rows(
+        settings, "SELECT count(*) FROM contributors WHERE work_id = ?", old_work_id
+    )[0] == (0,)
 
     # An older file that still holds the merged work, read by hand: nothing comes back.
-    older_file = dest / first[0]
+    older_file = synced.dest / synced.first[0]
     again = run_ingest([older_file], source="openalex", settings=settings)
     assert (again.stored, again.skipped, again.duplicates) == (0, 1, len(works) - 1)
     # A later snapshot part (newer updated_date) still listing the merged id: same.
-    bucket.add_jsonl("2024-03-01", [[works[2]]])
-    later = _sync(server, dest, settings)
+    synced.bucket.add_jsonl("2024-03-01", [[works[2]]])
+    later = synced.sync()
     assert later.works_read == 1 and later.works_stored == 0
-    assert _query(settings, COUNTS)[0] == after_merge
-    assert _query(settings, "SELECT count(*) FROM works WHERE openalex_id = ?", old) == [(0,)]
+    assert corpus_rows(settings, COUNTS)[0] == after_merge
+    assert corpus_rows(settings, "SELECT count(*) FROM works WHERE openalex_id = ?", old) == [(0,)]
     with open_corpus(settings.corpus_path, read_only=True) as corpus:
         assert resolve_work_id(corpus, old) == new_work_id  # `permed explain W…` too
 
@@ -113,7 +106,7 @@ def test_a_work_joined_through_its_doi_keeps_the_survivor_only(
     record = real_records(realdata, REAL_FILES[0])[0]
     assert record.get("doi")
     twin = {**record, "id": "https://openalex.org/W1000000001", "title": "The duplicate"}
-    survivor = _short(record)
+    survivor = short_id(record)
     with open_corpus(tmp_path / "c.duckdb") as corpus:
         store_works(corpus, works=[work_from_openalex(twin), work_from_openalex(record)])
         assert corpus.execute("SELECT count(*) FROM works").fetchall() == [(1,)]
@@ -142,27 +135,18 @@ def test_chains_of_merges_end_at_the_last_survivor(tmp_path: Path) -> None:
 
 
 def test_a_parquet_part_still_holding_a_merged_id_adds_nothing(
-    bucket: SnapshotBucket,
-    server: BucketServer,
-    realdata: Path,
-    tmp_path: Path,
-    settings: Settings,
+    synced: SyncedCorpus, tmp_path: Path, settings: Settings
 ) -> None:
     # The Parquet path writes fresh works in SQL, past the store's merge check: it must not
     # bring a merged-away work back.
-    works = real_records(realdata, REAL_FILES[0])[:30]
-    bucket.add_jsonl("2024-01-01", [works])
-    dest = tmp_path / "dest"
-    _sync(server, dest, settings)
-    old, new = _short(works[2]), _short(works[0])
-    bucket.add_merged("2024-02-01", [(f"https://openalex.org/{old}", new)])
-    _sync(server, dest, settings)
-    before = _query(settings, COUNTS)[0]
+    synced.merge()
+    works, old = synced.works, synced.old
+    before = corpus_rows(settings, COUNTS)[0]
 
     part = tmp_path / "older.parquet"
     write_works_parquet([works[2]], part)
     with open_corpus(settings.corpus_path) as corpus:
         summary = ingest_parquet([part], corpus=corpus)
     assert (summary.read, summary.stored, summary.skipped) == (1, 0, 1)
-    assert _query(settings, COUNTS)[0] == before
-    assert _query(settings, "SELECT count(*) FROM works WHERE openalex_id = ?", old) == [(0,)]
+    assert corpus_rows(settings, COUNTS)[0] == before
+    assert corpus_rows(settings, "SELECT count(*) FROM works WHERE openalex_id = ?", old) == [(0,)]

@@ -5,7 +5,6 @@ from __future__ import annotations
 import copy
 from datetime import date
 from pathlib import Path
-from typing import Any
 
 import duckdb
 import pytest
@@ -18,31 +17,18 @@ from permed_atlas.landscape import (
 )
 from permed_atlas.settings import Settings
 from permed_atlas.sources.errors import DownloadError
-from permed_atlas.sources.snapshot_download import RetryPolicy
-from permed_atlas.sources.snapshot_run import Hooks, SyncOptions, sync_openalex_snapshot
 from permed_atlas.sources.snapshot_state import load_state
 
-from .conftest import REAL_FILES, BucketServer, SnapshotBucket, real_records
-
-FAST = RetryPolicy(attempts=4, base_delay=0.01, max_delay=0.05)
-QUIET = Hooks(sleep=lambda seconds: None)
-
-
-def _sync(server: BucketServer, dest: Path, settings: Settings, **options: Any) -> Any:
-    return sync_openalex_snapshot(
-        SyncOptions(dest=dest, base_url=server.url, policy=FAST, **options),
-        settings=settings,
-        hooks=QUIET,
-    )
-
-
-def _rows(settings: Settings, sql: str, *params: object) -> list[tuple[Any, ...]]:
-    with duckdb.connect(str(settings.corpus_path), read_only=True) as corpus:
-        return corpus.execute(sql, list(params)).fetchall()
-
-
-def _short(record: dict[str, Any]) -> str:
-    return str(record["id"]).rpartition("/")[2]
+from .conftest import (
+    FAST,
+    REAL_FILES,
+    BucketServer,
+    SnapshotBucket,
+    corpus_rows,
+    real_records,
+    short_id,
+    sync,
+)
 
 
 def test_sync_survives_faults_then_downloads_only_what_is_new(
@@ -65,16 +51,16 @@ def test_sync_survives_faults_then_downloads_only_what_is_new(
     server.bucket.inject(first[1], "drop")
     dest = tmp_path / "dest"
 
-    summary = _sync(server, dest, settings)
+    summary = sync(server, dest, settings)
     assert summary.parts_downloaded == first
     assert summary.works_read == 100
-    assert _rows(settings, "SELECT count(*) FROM works") == [(100,)]
+    assert corpus_rows(settings, "SELECT count(*) FROM works") == [(100,)]
     assert load_state(dest).of("jsonl").synced_through.isoformat() == "2024-01-01"
     assert not list(dest.rglob("*.part"))
 
     # A second sync lists the manifest and downloads nothing.
     asked = len(server.bucket.requests)
-    again = _sync(server, dest, settings)
+    again = sync(server, dest, settings)
     assert again.parts_downloaded == [] and again.parts_ingested == []
     assert not any(key in first for key, _ in server.bucket.requests[asked:])
 
@@ -86,31 +72,35 @@ def test_sync_survives_faults_then_downloads_only_what_is_new(
     changed["topics"] = changed["topics"][:1]
     second_copy = copy.deepcopy(works[1])
     newer = bucket.add_jsonl("2024-02-01", [[changed, second_copy]])
-    merged_away = _short(works[2])
-    bucket.add_merged("2024-02-01", [(merged_away, _short(works[0]))])
+    merged_away = short_id(works[2])
+    bucket.add_merged("2024-02-01", [(merged_away, short_id(works[0]))])
     asked = len(server.bucket.requests)
 
-    third = _sync(server, dest, settings)
+    third = sync(server, dest, settings)
     fetched = {key for key, _ in server.bucket.requests[asked:] if key.startswith("data/works/")}
     assert fetched == {"data/works/manifest", *newer}
     assert third.merged_away == 1
-    assert _rows(settings, "SELECT count(*) FROM works") == [(99,)]
-    gone = _rows(settings, "SELECT count(*) FROM works WHERE openalex_id = ?", merged_away)
+    assert corpus_rows(settings, "SELECT count(*) FROM works") == [(99,)]
+    gone = corpus_rows(settings, "SELECT count(*) FROM works WHERE openalex_id = ?", merged_away)
     assert gone == [(0,)]
-    ((work_id, title, updated),) = _rows(
+    ((work_id, title, updated),) = corpus_rows(
         settings,
         "SELECT work_id, title, updated_date FROM works WHERE openalex_id = ?",
-        _short(works[0]),
+        short_id(works[0]),
     )
     assert title == "A retitled work" and updated.startswith("2024-02-01")
-    assert _rows(settings, "SELECT count(*) FROM contributors WHERE work_id = ?", work_id) == [(1,)]
-    topics = _rows(
+    assert corpus_rows(
+        settings, "SELECT count(*) FROM contributors WHERE work_id = ?", work_id
+    ) == [(1,)]
+    topics = corpus_rows(
         settings, "SELECT count(*) FROM terms WHERE work_id = ? AND scheme = 'topic'", work_id
     )
     assert topics == [(1,)]
     # Tags were recomputed for the replaced work (tagging left none untagged).
-    assert _rows(settings, "SELECT count(*) FROM work_flags WHERE work_id = ?", work_id) == [(1,)]
-    assert _rows(
+    assert corpus_rows(settings, "SELECT count(*) FROM work_flags WHERE work_id = ?", work_id) == [
+        (1,)
+    ]
+    assert corpus_rows(
         settings,
         "SELECT count(*) FROM works w WHERE NOT EXISTS "
         "(SELECT 1 FROM work_flags f WHERE f.work_id = w.work_id)",
@@ -153,16 +143,16 @@ def test_since_skips_older_partitions_now_and_in_later_syncs(
     new = bucket.add_jsonl("2024-02-01", [works[40:60]])
     dest = tmp_path / "dest"
 
-    summary = _sync(server, dest, settings, since=date(2024, 2, 1))
+    summary = sync(server, dest, settings, since=date(2024, 2, 1))
     assert summary.parts_downloaded == new and summary.parts_ingested == new
-    assert _rows(settings, "SELECT count(*) FROM works") == [(20,)]
+    assert corpus_rows(settings, "SELECT count(*) FROM works") == [(20,)]
     assert load_state(dest).of("jsonl").synced_through == date(2024, 2, 1)
     # Without --since, the next sync still takes only partitions newer than the last one:
     # what --since left out stays out (delete permed-sync.json to take it).
     newest = bucket.add_jsonl("2024-03-01", [works[60:70]])
-    later = _sync(server, dest, settings)
+    later = sync(server, dest, settings)
     assert later.parts_ingested == newest and not (dest / old[0]).exists()
-    assert _rows(settings, "SELECT count(*) FROM works") == [(30,)]
+    assert corpus_rows(settings, "SELECT count(*) FROM works") == [(30,)]
 
 
 def test_each_sync_is_recorded_as_a_run_finished_or_failed(
@@ -174,9 +164,9 @@ def test_each_sync_is_recorded_as_a_run_finished_or_failed(
 ) -> None:
     works = real_records(realdata, REAL_FILES[0])
     bucket.add_jsonl("2024-01-01", [works[:30], works[30:50]])
-    bucket.add_merged("2024-01-01", [(_short(works[1]), _short(works[0]))])
+    bucket.add_merged("2024-01-01", [(short_id(works[1]), short_id(works[0]))])
     dest = tmp_path / "dest"
-    _sync(server, dest, settings, tag=False)
+    sync(server, dest, settings, tag=False)
     (run,) = latest_ingest_runs(settings)
     assert (run.source, run.path, run.status, run.message) == (
         "openalex-snapshot",
@@ -193,12 +183,12 @@ def test_each_sync_is_recorded_as_a_run_finished_or_failed(
     (bad,) = bucket.add_jsonl("2024-02-01", [[changed]])
     server.bucket.inject(bad, *["truncate"] * FAST.attempts)
     with pytest.raises(DownloadError):
-        _sync(server, dest, settings)
+        sync(server, dest, settings)
     failed, finished = latest_ingest_runs(settings)
     assert finished.id == run.id
     assert failed.status == "failed" and bad in (failed.message or "")
     assert (failed.files, failed.stored) == (0, 0)
-    again = _sync(server, dest, settings)  # the fault is gone: the same part comes whole
+    again = sync(server, dest, settings)  # the fault is gone: the same part comes whole
     assert again.works_replaced == 1
     newest = latest_ingest_runs(settings, limit=1)[0]
     assert (newest.status, newest.files, newest.stored, newest.updated) == ("finished", 1, 1, 1)
@@ -242,11 +232,13 @@ def test_pm_only_gives_the_same_slice_from_json_lines_and_parquet(
     slices = {}
     for fmt in ("jsonl", "parquet"):
         settings = Settings(data_dir=tmp_path / fmt, environment="test")
-        summary = _sync(server, tmp_path / f"dest-{fmt}", settings, fmt=fmt, pm_only=True)
-        slices[fmt] = _rows(settings, "SELECT openalex_id FROM works ORDER BY 1")
+        summary = sync(server, tmp_path / f"dest-{fmt}", settings, fmt=fmt, pm_only=True)
+        slices[fmt] = corpus_rows(settings, "SELECT openalex_id FROM works ORDER BY 1")
         assert summary.works_stored == len(slices[fmt])
         # Tagging agrees: every stored work is PM-relevant.
-        assert _rows(settings, "SELECT count(*) FROM work_flags WHERE NOT pm_relevant") == [(0,)]
+        assert corpus_rows(settings, "SELECT count(*) FROM work_flags WHERE NOT pm_relevant") == [
+            (0,)
+        ]
     assert 0 < len(slices["jsonl"]) < len(records) // 2
     assert slices["jsonl"] == slices["parquet"]
 

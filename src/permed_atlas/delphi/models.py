@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Literal, TypeAlias
 
+from permed_atlas.delphi.reasons import outcome_reason_message
 from permed_atlas.i18n import LocalizedText, gettext, gettext_noop
 
 RuleKind: TypeAlias = Literal["share", "median_iqr", "share_and_median_iqr"]
@@ -232,6 +233,11 @@ class Item:
     def rationale_in(self, language: str) -> LocalizedText:
         """The rationale in ``language`` (the other one, marked, when missing)."""
         return text_in(self.rationale, self.rationale_zh, language)
+
+    @property
+    def outcome_reason_text(self) -> str:
+        """The outcome reason for a page or report: its English, translated where shown."""
+        return outcome_reason_message(self.outcome_reason)
 
 
 @dataclass(frozen=True)

@@ -31,6 +31,17 @@ from permed_atlas.landscape.store.indicators import (
 )
 from permed_atlas.landscape.store.network import country_regions
 from permed_atlas.settings import Settings
+from permed_atlas.web.deps import download
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class NetworkShape:
+    """What the map draws: a node per country or per institution, at most ``max_nodes`` of
+    them, and only edges of at least ``min_weight`` shared works."""
+
+    level: str = "country"
+    max_nodes: int = 100
+    min_weight: int = 1
 
 
 def _network_legend(nodes: list[dict[str, Any]], region_labels: dict[str, str]) -> dict[str, Any]:
@@ -59,17 +70,15 @@ def _network_legend(nodes: list[dict[str, Any]], region_labels: dict[str, str]) 
     return {"sides": sides, "clusters": clusters}
 
 
-def _graph(
-    corpus: Any, query: SearchQuery, level: str, max_nodes: int, min_weight: int
-) -> tuple[LandscapeFilter, Any]:
+def _graph(corpus: Any, query: SearchQuery, shape: NetworkShape) -> tuple[LandscapeFilter, Any]:
     """The query's facets, and the collaboration graph of the works they keep."""
     flt = landscape_filter(corpus, query)
     graph = build_collaboration_graph(
         corpus,
         flt,
-        level="institution" if level == "institution" else "country",
-        max_nodes=max_nodes,
-        min_weight=min_weight,
+        level="institution" if shape.level == "institution" else "country",
+        max_nodes=shape.max_nodes,
+        min_weight=shape.min_weight,
     )
     return flt, graph
 
@@ -78,17 +87,15 @@ def network_public(
     settings: Settings,
     corpus: Any,
     query: SearchQuery,
-    level: str,
-    max_nodes: int,
-    min_weight: int,
+    shape: NetworkShape,
 ) -> NetworkPublic:
-    flt, graph = _graph(corpus, query, level, max_nodes, min_weight)
+    flt, graph = _graph(corpus, query, shape)
     qs = urlencode(
         [
             *query_pairs(query, paged=False),
-            ("level", level),
-            ("max_nodes", str(max_nodes)),
-            ("min_weight", str(min_weight)),
+            ("level", shape.level),
+            ("max_nodes", str(shape.max_nodes)),
+            ("min_weight", str(shape.min_weight)),
         ]
     )
     sides = country_regions(corpus, (EU27, CHINA))
@@ -113,10 +120,10 @@ def network_public(
     regions = tagged_regions(corpus)
     return NetworkPublic.model_validate(
         {
-            "level": level,
+            "level": shape.level,
             "filter": dataclasses.asdict(flt),
-            "max_nodes": max_nodes,
-            "min_weight": min_weight,
+            "max_nodes": shape.max_nodes,
+            "min_weight": shape.min_weight,
             "regions": regions,
             "region_labels": {code: region_labels.get(code, code) for code in regions},
             "nodes": nodes,
@@ -133,26 +140,22 @@ def network_public(
     )
 
 
-def network_file(
-    corpus: Any, query: SearchQuery, level: str, max_nodes: int, min_weight: int, fmt: str
-) -> Response:
-    flt, graph = _graph(corpus, query, level, max_nodes, min_weight)
+def network_file(corpus: Any, query: SearchQuery, shape: NetworkShape, fmt: str) -> Response:
+    flt, graph = _graph(corpus, query, shape)
     with tempfile.TemporaryDirectory() as folder:
-        base = Path(folder) / f"permed-atlas-{level}-network"
+        base = Path(folder) / f"permed-atlas-{shape.level}-network"
         if fmt == "gexf":
             files = write_gexf(graph, base.with_suffix(".gexf"))
-            return Response(
+            return download(
                 files.paths[0].read_bytes(),
                 media_type="application/gexf+xml",
-                headers={"Content-Disposition": f'attachment; filename="{files.paths[0].name}"'},
+                filename=files.paths[0].name,
             )
         files = write_vosviewer(graph, base)
         buffer = io.BytesIO()
         with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
             for path in files.paths:
                 archive.write(path, arcname=path.name)
-    return Response(
-        buffer.getvalue(),
-        media_type="application/zip",
-        headers={"Content-Disposition": f'attachment; filename="{base.name}-vosviewer.zip"'},
+    return download(
+        buffer.getvalue(), media_type="application/zip", filename=f"{base.name}-vosviewer.zip"
     )

@@ -15,7 +15,7 @@ from fastapi import Path as PathParam
 from fastapi.responses import RedirectResponse
 from starlette.responses import Response
 
-from permed_atlas.landscape.network_presenters import network_file, network_public
+from permed_atlas.landscape.network_presenters import NetworkShape, network_file, network_public
 from permed_atlas.landscape.presenters import (
     cached_dashboard,
     export_response,
@@ -141,6 +141,16 @@ FilterParams = Annotated[SearchQuery, Depends(filter_params)]
 Level = Annotated[str, Query(pattern=r"^(country|institution)$")]
 MaxNodes = Annotated[int, Query(ge=2, le=1000)]
 MinWeight = Annotated[int, Query(ge=1, le=1_000_000)]
+
+
+def network_shape(
+    level: Level = "country", max_nodes: MaxNodes = 100, min_weight: MinWeight = 1
+) -> NetworkShape:
+    """The map's level, size and lightest edge, as its page, JSON and files all take them."""
+    return NetworkShape(level=level, max_nodes=max_nodes, min_weight=min_weight)
+
+
+NetworkParams = Annotated[NetworkShape, Depends(network_shape)]
 WorkId = Annotated[
     str,
     PathParam(
@@ -228,12 +238,10 @@ def network_page(
     request: Request,
     settings: SettingsDep,
     corpus: CorpusDep,
+    shape: NetworkParams,
     query: FilterParams,
-    level: Level = "country",
-    max_nodes: MaxNodes = 100,
-    min_weight: MinWeight = 1,
 ) -> Response:
-    network = network_public(settings, corpus, query, level, max_nodes, min_weight)
+    network = network_public(settings, corpus, query, shape)
     return render(request, "landscape/network.html", {"network": network})
 
 
@@ -320,13 +328,11 @@ def runs_json(
 def network_json(
     settings: SettingsDep,
     corpus: CorpusDep,
+    shape: NetworkParams,
     query: FilterParams,
-    level: Level = "country",
-    max_nodes: MaxNodes = 100,
-    min_weight: MinWeight = 1,
 ) -> NetworkPublic:
     """The country or institution collaboration network (edges weighted by shared works)."""
-    return network_public(settings, corpus, query, level, max_nodes, min_weight)
+    return network_public(settings, corpus, query, shape)
 
 
 @_file_export("/network/export", "application/gexf+xml", "application/zip")
@@ -339,4 +345,6 @@ def network_export(
     format: Annotated[str, Query(pattern=r"^(gexf|vosviewer)$")] = "gexf",
 ) -> Response:
     """The network as GEXF (Gephi) or VOSviewer map and network files (zip)."""
-    return network_file(corpus, query, level, max_nodes, min_weight, format)
+    # Its own parameters, not NetworkParams, keep `format` after the others in the API schema.
+    shape = NetworkShape(level=level, max_nodes=max_nodes, min_weight=min_weight)
+    return network_file(corpus, query, shape, format)

@@ -7,6 +7,10 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
+from permed_atlas.api_schemas import schema_of
+from permed_atlas.landscape.search_query import SearchHit
+from permed_atlas.landscape.store.work_detail import AffiliationView, ContributorView
+
 
 class FacetValuePublic(BaseModel):
     value: str
@@ -15,17 +19,17 @@ class FacetValuePublic(BaseModel):
     selected: bool
 
 
-class SearchHitPublic(BaseModel):
-    work_id: int
-    kind: str
-    title: str | None
-    year: int | None
-    venue: str | None
-    cited_by_count: int | None
-    doi: str | None
-    score: float
-    url: str = Field(description="the work's page")
-    api_url: str = Field(description="the work's JSON")
+# A search hit and a work's contributors are their core records as plain data, so their models
+# take the records' fields (a hit adds its links).
+SearchHitPublic = schema_of(
+    SearchHit,
+    name="SearchHitPublic",
+    base=BaseModel,
+    fields={
+        "url": (str, Field(description="the work's page")),
+        "api_url": (str, Field(description="the work's JSON")),
+    },
+)
 
 
 class SearchQueryPublic(BaseModel):
@@ -49,27 +53,18 @@ class SearchResultPublic(BaseModel):
     total: int
     pages: int
     terms: list[str] = Field(description="the index terms the text was split into")
-    hits: list[SearchHitPublic]
+    hits: list[SearchHitPublic]  # type: ignore[valid-type]
     facets: dict[str, list[FacetValuePublic]]
     links: dict[str, str] = Field(description="this result as a page, CSV and Parquet")
 
 
-class AffiliationPublic(BaseModel):
-    institution: str | None
-    institution_id: str | None
-    ror: str | None
-    country_code: str | None
-    country_name: str | None
-
-
-class ContributorPublic(BaseModel):
-    position: int
-    name: str | None
-    role: str
-    orcid: str | None
-    author_id: str | None
-    raw_affiliation: str | None
-    affiliations: list[AffiliationPublic]
+AffiliationPublic = schema_of(AffiliationView, name="AffiliationPublic", base=BaseModel)
+ContributorPublic = schema_of(
+    ContributorView,
+    name="ContributorPublic",
+    base=BaseModel,
+    nested={AffiliationView: AffiliationPublic},
+)
 
 
 class TopicTagPublic(BaseModel):
@@ -85,7 +80,7 @@ class LinkPublic(BaseModel):
 
 class WorkPublic(BaseModel):
     work: dict[str, Any] = Field(description="every stored field of the work")
-    contributors: list[ContributorPublic]
+    contributors: list[ContributorPublic]  # type: ignore[valid-type]
     terms: dict[str, list[str]]
     countries: list[str]
     regions: list[str]

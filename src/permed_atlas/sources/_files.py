@@ -124,15 +124,17 @@ def query_folder(
     return settings.fetch_dir / source / f"{readable}-{digest}"
 
 
-def start_state(
+@contextmanager
+def resumable_state(
     folder: Path,
     *,
     query: Mapping[str, str | None],
     version: int,
     fresh: Mapping[str, Any],
     restart: bool,
-) -> tuple[dict[str, Any], bool]:
-    """The state a fetch starts from, and whether it resumes a saved one.
+) -> Iterator[tuple[dict[str, Any], bool]]:
+    """Hold the folder's lock (:func:`folder_lock`) around a fetch; the ``with`` block gets
+    the state the fetch starts from, and whether it resumes a saved one.
 
     :param folder: the fetch's folder.
     :param query: the query as saved in the state file.
@@ -141,13 +143,15 @@ def start_state(
     :param restart: forget the folder's files and state first (``--restart``).
     :raises FetchStateError: the folder's state was written for another query or format.
     """
-    if restart:
-        clear_folder(folder)
-    state = read_state(folder)
-    if state is None:
-        return {"version": version, "query": dict(query), **fresh}, False
-    if state.get("query") != query or state.get("version") != version:
-        raise FetchStateError(
-            f"{folder}: its state was written for another query; pass --restart to fetch anew"
-        )
-    return state, True
+    with folder_lock(folder):
+        if restart:
+            clear_folder(folder)
+        state = read_state(folder)
+        if state is None:
+            yield {"version": version, "query": dict(query), **fresh}, False
+            return
+        if state.get("query") != query or state.get("version") != version:
+            raise FetchStateError(
+                f"{folder}: its state was written for another query; pass --restart to fetch anew"
+            )
+        yield state, True

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Literal
 
@@ -28,8 +29,8 @@ if TYPE_CHECKING:
     from permed_atlas.settings import Settings
     from permed_atlas.sources.models import FetchSummary
 
-# What a fetch function takes besides its query and options: where to tell progress and retries.
-Fetch = Callable[[Callable[[int, int | None], None], Callable[[str], None]], "FetchSummary"]
+# What the progress bar says it counts.
+_LABELS = {"openalex": "OpenAlex works", "pubmed": "PubMed records"}
 
 app = typer.Typer(
     name="fetch",
@@ -58,9 +59,8 @@ NoTag = Annotated[
 
 
 def _fetch_and_ingest(
-    fetch: Fetch,
+    fetch: Callable[..., FetchSummary],
     *,
-    label: str,
     folder: Path,
     source: Literal["openalex", "pubmed"],
     settings: Settings,
@@ -70,7 +70,11 @@ def _fetch_and_ingest(
     """Run ``fetch`` behind a progress bar, then print its summary and ingest what it fetched.
 
     Interrupted, it names ``folder``, where the same command resumes.
+
+    :param fetch: a source's fetch function with its query and options bound; it is given
+        the settings and where to tell progress and retries.
     """
+    label = _LABELS[source]
     columns = (
         TextColumn(label),
         BarColumn(),
@@ -84,7 +88,7 @@ def _fetch_and_ingest(
             def update(done: int, total: int | None) -> None:
                 bar.update(task, completed=done, total=total)
 
-            summary = fetch(update, say_retry)
+            summary = fetch(settings=settings, on_progress=update, on_retry=say_retry)
     except KeyboardInterrupt:
         raise _interrupted(str(folder)) from None
     out.print(summary.line(), markup=False)
@@ -131,15 +135,7 @@ def openalex(
     settings = settings_from(ctx)
     query = OpenAlexQuery(filter_, search, since.date() if since else None)
     _fetch_and_ingest(
-        lambda progress, retry: fetch_openalex_pages(
-            query,
-            settings=settings,
-            per_page=per_page,
-            restart=restart,
-            on_progress=progress,
-            on_retry=retry,
-        ),
-        label="OpenAlex works",
+        partial(fetch_openalex_pages, query, per_page=per_page, restart=restart),
         folder=query.folder_in(settings),
         source="openalex",
         settings=settings,
@@ -169,15 +165,7 @@ def pubmed(
     settings = settings_from(ctx)
     search = PubMedQuery(query, since.date() if since else None)
     _fetch_and_ingest(
-        lambda progress, retry: fetch_pubmed_batches(
-            search,
-            settings=settings,
-            batch_size=batch_size,
-            restart=restart,
-            on_progress=progress,
-            on_retry=retry,
-        ),
-        label="PubMed records",
+        partial(fetch_pubmed_batches, search, batch_size=batch_size, restart=restart),
         folder=search.folder_in(settings),
         source="pubmed",
         settings=settings,

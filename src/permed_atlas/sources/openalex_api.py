@@ -31,13 +31,7 @@ from typing import TYPE_CHECKING, Any
 import orjson
 
 from permed_atlas.errors import InvalidInputError
-from permed_atlas.sources._files import (
-    folder_lock,
-    query_folder,
-    start_state,
-    write_atomic,
-    write_state,
-)
+from permed_atlas.sources._files import query_folder, resumable_state, write_atomic, write_state
 from permed_atlas.sources.errors import FetchError
 from permed_atlas.sources.http import IncompleteResponseError, RetryingClient
 from permed_atlas.sources.models import FetchSummary
@@ -155,10 +149,9 @@ def fetch_openalex_pages(
             f"--per-page: {per_page} is not between 1 and {MAX_PER_PAGE}", field="per_page"
         )
     folder = query.folder_in(settings)
-    with folder_lock(folder):
-        state, resumed = start_state(
-            folder, query=query.as_dict(), version=_STATE_VERSION, fresh=_FRESH, restart=restart
-        )
+    with resumable_state(
+        folder, query=query.as_dict(), version=_STATE_VERSION, fresh=_FRESH, restart=restart
+    ) as (state, resumed):
         if on_progress is not None:
             on_progress(state["records"], state["count"])
         _fetch_pages(

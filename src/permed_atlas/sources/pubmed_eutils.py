@@ -34,13 +34,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from permed_atlas.errors import InvalidInputError
-from permed_atlas.sources._files import (
-    folder_lock,
-    query_folder,
-    start_state,
-    write_atomic,
-    write_state,
-)
+from permed_atlas.sources._files import query_folder, resumable_state, write_atomic, write_state
 from permed_atlas.sources.errors import FetchError
 from permed_atlas.sources.http import IncompleteResponseError, RateLimiter, RetryingClient
 from permed_atlas.sources.models import FetchSummary
@@ -244,10 +238,9 @@ def fetch_pubmed_batches(
             f"--batch-size: {batch_size} is not between 1 and {MAX_BATCH}", field="batch_size"
         )
     folder = query.folder_in(settings)
-    with folder_lock(folder):
-        state, resumed = start_state(
-            folder, query=query.as_dict(), version=_STATE_VERSION, fresh=_FRESH, restart=restart
-        )
+    with resumable_state(
+        folder, query=query.as_dict(), version=_STATE_VERSION, fresh=_FRESH, restart=restart
+    ) as (state, resumed):
         key = settings.ncbi_api_key.get_secret_value() if settings.ncbi_api_key else None
         with RetryingClient.from_settings(
             settings, key=key, rate=RateLimiter(10.0 if key else 3.0), on_retry=on_retry

@@ -5,13 +5,13 @@ from __future__ import annotations
 import gzip
 import re
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import IO
+from typing import IO, TypeVar
 
 import orjson
 
-from permed_atlas.landscape.errors import IngestError, TruncatedFileError
+from permed_atlas.landscape.errors import IngestError, RecordError, TruncatedFileError
 
 # Records written by the project's demo generator say so in this top-level key (not part of
 # the OpenAlex or Lens schemas); their works get SYNTHETIC_SOURCE instead of the format's source,
@@ -22,6 +22,9 @@ SYNTHETIC_SOURCE = "synthetic"
 GZIP_MAGIC = b"\x1f\x8b"
 BOM = b"\xef\xbb\xbf"
 _BLOCK = 1 << 20
+
+_Record = TypeVar("_Record")
+_Converted = TypeVar("_Converted")
 
 
 def record_source(record: dict[str, object], format_source: str) -> str:
@@ -291,3 +294,28 @@ def clean_text(value: object) -> str | None:
 def json_reason(exc: ValueError) -> str:
     """orjson's message for one line, without its "line 1" (the file line is given apart)."""
     return "broken JSON: " + str(exc).replace("line 1 column", "column")
+
+
+def convert_or_error(
+    convert: Callable[[_Record], _Converted],
+    record: _Record,
+    *,
+    what: str,
+    path: str,
+    line: int,
+) -> _Converted | RecordError:
+    """``convert(record)``, or a RecordError (not raised) naming the line when it is unusable.
+
+    :param convert: a reader's converter; its ValueError says what the record lacks, and a
+        TypeError, AttributeError or KeyError means the record is not in the expected shape.
+    :param record: the decoded record.
+    :param what: the record's kind in the message of a malformed one ("patent record").
+    :param path: the file, for the error message.
+    :param line: the record's line, for the error message.
+    """
+    try:
+        return convert(record)
+    except ValueError as exc:
+        return RecordError(str(exc), path=path, line=line)
+    except (TypeError, AttributeError, KeyError) as exc:
+        return RecordError(f"malformed {what}: {exc!r}", path=path, line=line)

@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from permed_atlas.landscape.errors import RecordError
-from permed_atlas.landscape.ingest._common import iter_xml_chunks
+from permed_atlas.landscape.ingest._common import convert_or_error, iter_xml_chunks
 from permed_atlas.landscape.models import Term, Work
 
 _XML_ENTITIES = {"amp", "lt", "gt", "quot", "apos"}
@@ -66,12 +66,7 @@ def iter_documents(
                 line=line + exc.position[0] - 1,
             )
             continue
-        try:
-            yield convert(element)
-        except ValueError as exc:
-            yield RecordError(str(exc), path=name, line=line)
-        except (TypeError, AttributeError, KeyError) as exc:
-            yield RecordError(f"malformed patent document: {exc!r}", path=name, line=line)
+        yield convert_or_error(convert, element, what="patent document", path=name, line=line)
 
 
 def class_symbol(text: str | None) -> str | None:

@@ -17,6 +17,7 @@ import orjson
 from permed_atlas.landscape.errors import RecordError
 from permed_atlas.landscape.ingest._common import (
     clean_text,
+    convert_or_error,
     iter_lines,
     json_reason,
     record_source,
@@ -152,9 +153,4 @@ def parse_lens(path: Path | str) -> Iterator[Work | RecordError]:
         if not isinstance(record, dict):
             yield RecordError("not a JSON object", path=name, line=number)
             continue
-        try:
-            yield work_from_lens(record)
-        except ValueError as exc:
-            yield RecordError(str(exc), path=name, line=number)
-        except (TypeError, AttributeError, KeyError) as exc:
-            yield RecordError(f"malformed patent record: {exc!r}", path=name, line=number)
+        yield convert_or_error(work_from_lens, record, what="patent record", path=name, line=number)

@@ -16,6 +16,7 @@ import orjson
 from permed_atlas.landscape.countries import countries_from_affiliation
 from permed_atlas.landscape.errors import IngestError, RecordError, TruncatedFileError
 from permed_atlas.landscape.ingest._common import (
+    convert_or_error,
     digits,
     iter_lines,
     json_reason,
@@ -279,12 +280,7 @@ def convert_openalex_record(record: object, *, path: str, number: int) -> Work |
     """
     if not isinstance(record, dict):
         return RecordError("not a JSON object", path=path, line=number)
-    try:
-        return work_from_openalex(record)
-    except ValueError as exc:
-        return RecordError(str(exc), path=path, line=number)
-    except (TypeError, AttributeError, KeyError) as exc:
-        return RecordError(f"malformed work: {exc!r}", path=path, line=number)
+    return convert_or_error(work_from_openalex, record, what="work", path=path, line=number)
 
 
 def is_document_file(path: Path | str) -> bool:

@@ -16,6 +16,7 @@ from permed_atlas.landscape.ingest.merge import (
     stored_from_record,
 )
 from permed_atlas.landscape.models import Work
+from permed_atlas.union_find import find_root
 
 
 class Groups:
@@ -26,11 +27,7 @@ class Groups:
         self.joined = False  # whether any union joined two groups
 
     def find(self, item: int) -> int:
-        parent = self.parent
-        while parent[item] != item:
-            parent[item] = parent[parent[item]]
-            item = parent[item]
-        return item
+        return find_root(self.parent, item)
 
     def union(self, a: int, b: int) -> None:
         root_a, root_b = self.find(a), self.find(b)

@@ -26,6 +26,14 @@ _OPENALEX = re.compile(r"^(?:https?://openalex\.org/)?(W\d+)$", re.IGNORECASE)
 _LENS = re.compile(r"^\d{3}-\d{3}-\d{3}-\d{3}-\d{3}$")
 
 
+def _first_work_id(
+    connection: duckdb.DuckDBPyConnection, where: str, *params: object
+) -> int | None:
+    """The first ``work_id`` of ``SELECT work_id FROM {where}``, None when there is none."""
+    row = connection.execute(f"SELECT work_id FROM {where} LIMIT 1", list(params)).fetchone()
+    return int(row[0]) if row else None
+
+
 def resolve_work_id(connection: duckdb.DuckDBPyConnection, identifier: str) -> int:
     """The internal work_id named by an internal id, OpenAlex id, DOI, PMID, lens id or number.
 
@@ -49,25 +57,14 @@ def resolve_work_id(connection: duckdb.DuckDBPyConnection, identifier: str) -> i
     if _LENS.match(value):
         candidates.append(("lens_id", value))
     if value.isdigit():
-        row = connection.execute(
-            "SELECT work_id FROM works WHERE work_id = ?", [int(value)]
-        ).fetchone()
-        if row:
-            return int(row[0])
+        if (found := _first_work_id(connection, "works WHERE work_id = ?", int(value))) is not None:
+            return found
         candidates.append(("pmid", value))
-    for id_type, id_value in candidates:
-        row = connection.execute(
-            "SELECT work_id FROM work_ids WHERE id_type = ? AND id_value = ? LIMIT 1",
-            [id_type, id_value],
-        ).fetchone()
-        if row:
-            return int(row[0])
-    row = connection.execute(
-        "SELECT work_id FROM work_ids WHERE id_value = ? OR upper(id_value) = upper(?) LIMIT 1",
-        [value, value],
-    ).fetchone()
-    if row:
-        return int(row[0])
+    lookups = [("work_ids WHERE id_type = ? AND id_value = ?", pair) for pair in candidates]
+    lookups.append(("work_ids WHERE id_value = ? OR upper(id_value) = upper(?)", (value, value)))
+    for where, params in lookups:
+        if (found := _first_work_id(connection, where, *params)) is not None:
+            return found
     if match and (survivor := surviving_openalex_id(connection, match.group(1))):
         # OpenAlex merged this work into another: the survivor is the work now
         return resolve_work_id(connection, survivor)

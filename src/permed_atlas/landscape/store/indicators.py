@@ -69,6 +69,31 @@ def _region_clause(regions: Sequence[str] | None, column: str) -> tuple[str, lis
     return f"{column} IN ({', '.join('?' for _ in regions)})", [r.upper() for r in regions]
 
 
+def _region_masks(
+    connection: duckdb.DuckDBPyConnection, regions: Sequence[str] | None
+) -> tuple[list[str], str, list[Any]]:
+    """The regions chosen, the CTEs ``bits`` (region, bit) and ``masks`` (work_id, mask) that
+    follow ``fw``, and their parameters.
+
+    Each work's regions become one bit mask, so a query groups by a handful of masks instead
+    of joining each row once per region of its work, and splits the masks at the end.
+    """
+    chosen = [r.upper() for r in regions] if regions else tagged_regions(connection)
+    if len(chosen) > 62:
+        raise LandscapeError(f"at most 62 regions at once, not {len(chosen)}")
+    bits = " UNION ALL ".join(
+        ["SELECT NULL::VARCHAR AS region, 0::BIGINT AS bit WHERE false"]
+        + ["SELECT ? AS region, ?::BIGINT AS bit" for _ in chosen]
+    )
+    params: list[Any] = [v for i, region in enumerate(chosen) for v in (region, 1 << i)]
+    masks = (
+        f", bits AS ({bits}),"
+        " masks AS (SELECT r.work_id, sum(b.bit)::BIGINT AS mask FROM work_regions r"
+        "  JOIN bits b USING (region) GROUP BY r.work_id)"
+    )
+    return chosen, masks, params
+
+
 def output_by_year_region(
     connection: duckdb.DuckDBPyConnection,
     flt: LandscapeFilter = NO_FILTER,
@@ -81,23 +106,13 @@ def output_by_year_region(
     :param flt: the facets.
     :param regions: the regions to break down by; None for every tagged region.
     """
-    chosen = [r.upper() for r in regions] if regions else tagged_regions(connection)
-    if len(chosen) > 62:
-        raise LandscapeError(f"at most 62 regions at once, not {len(chosen)}")
+    _, masks, bit_params = _region_masks(connection, regions)
     # As in topic_trends: count per (region mask, year), then split the masks; mask 0 rows
     # (works in none of the regions) still count towards ALL.
-    bits = " UNION ALL ".join(
-        ["SELECT NULL::VARCHAR AS region, 0::BIGINT AS bit WHERE false"]
-        + ["SELECT ? AS region, ?::BIGINT AS bit" for _ in chosen]
-    )
-    bit_params: list[Any] = [v for i, region in enumerate(chosen) for v in (region, 1 << i)]
     rows = _query(
         connection,
         flt,
-        f", bits AS ({bits}),"
-        " masks AS (SELECT r.work_id, sum(b.bit)::BIGINT AS mask FROM work_regions r"
-        "  JOIN bits b USING (region) GROUP BY r.work_id),"
-        " g AS (SELECT coalesce(m.mask, 0) AS mask, fw.year, count(*) AS works,"
+        f"{masks}, g AS (SELECT coalesce(m.mask, 0) AS mask, fw.year, count(*) AS works,"
         "  count(*) FILTER (fw.pm_relevant) AS pm, count(*) FILTER (fw.eu_cn) AS eu_cn"
         "  FROM fw LEFT JOIN masks m USING (work_id) GROUP BY ALL)"
         " SELECT b.region, g.year, sum(g.works), sum(g.pm), sum(g.eu_cn)"
@@ -230,22 +245,15 @@ def topic_trends(
     :param flt: the facets.
     :param regions: the regions; None for every tagged region.
     """
-    chosen = [r.upper() for r in regions] if regions else tagged_regions(connection)
+    chosen, masks, bit_params = _region_masks(connection, regions)
     if not chosen:
         return []
-    if len(chosen) > 62:
-        raise LandscapeError(f"at most 62 regions at once, not {len(chosen)}")
-    # Each work's regions become one bit mask, so the topic rows are grouped by a handful of
-    # masks instead of being joined once per region of their work; the masks are then split.
-    bits = " UNION ALL ".join("SELECT ? AS region, ?::BIGINT AS bit" for _ in chosen)
-    bit_params: list[Any] = [v for i, region in enumerate(chosen) for v in (region, 1 << i)]
+    # The topic rows are grouped by a handful of region masks instead of being joined once
+    # per region of their work; the masks are then split.
     rows = _query(
         connection,
         flt,
-        f", bits AS ({bits}),"
-        " masks AS (SELECT r.work_id, sum(b.bit)::BIGINT AS mask FROM work_regions r"
-        "  JOIN bits b USING (region) GROUP BY r.work_id)"
-        " SELECT b.region, g.topic, g.year, sum(g.works)::BIGINT FROM ("
+        f"{masks} SELECT b.region, g.topic, g.year, sum(g.works)::BIGINT FROM ("
         "  SELECT m.mask, t.topic, fw.year, count(*) AS works"
         "  FROM work_topic_set t JOIN fw USING (work_id) JOIN masks m USING (work_id)"
         "  GROUP BY m.mask, t.topic, fw.year) g"

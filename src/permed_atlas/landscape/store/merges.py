@@ -24,6 +24,7 @@ import pyarrow as pa
 
 from permed_atlas.landscape.errors import LandscapeError
 from permed_atlas.landscape.ingest.merge import IdKey
+from permed_atlas.landscape.store._duck import transaction
 from permed_atlas.landscape.store.withdrawals import withdraw_records
 
 OPENALEX_ID = "openalex_id"
@@ -57,21 +58,13 @@ def record_merges(connection: duckdb.DuckDBPyConnection, *, merges: pa.Table) ->
     for column in ("merged_id", "merged_into", "merge_date"):
         if column not in merges.column_names:
             raise LandscapeError(f"merges need a {column!r} column")
-    try:
-        connection.begin()
-        try:
-            _store_mapping(connection, merges)
-            folded = _fold_joined(connection)
-            (pending,) = connection.execute(
-                "SELECT list(merged_id) FROM _merges WHERE NOT joined"
-            ).fetchall()[0]
-            connection.execute("DROP TABLE _merges")
-            connection.commit()
-        except BaseException:
-            connection.rollback()
-            raise
-    except duckdb.Error as exc:
-        raise LandscapeError(f"cannot record merged works in the corpus: {exc}") from exc
+    with transaction(connection, failure="cannot record merged works in the corpus"):
+        _store_mapping(connection, merges)
+        folded = _fold_joined(connection)
+        (pending,) = connection.execute(
+            "SELECT list(merged_id) FROM _merges WHERE NOT joined"
+        ).fetchall()[0]
+        connection.execute("DROP TABLE _merges")
     # A kill between the two transactions leaves the mapping stored and the works in
     # place; the next sync applies the same file again and removes them then.
     removed = withdraw_records(
