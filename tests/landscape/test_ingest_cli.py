@@ -58,6 +58,25 @@ def test_ingest_prints_a_summary_per_file_and_in_total(data_dir: Settings, reald
     assert all(r.finished_at is not None for r in runs)
 
 
+def test_tagging_under_a_tight_memory_cap_spills_and_a_bad_cap_stops_before_writing(
+    data_dir: Settings, realdata: Path
+) -> None:
+    runner = CliRunner()
+    part = realdata / "openalex" / "openalex_works_api_search_neuroscience_100.jsonl"
+    bad = runner.invoke(app, ["ingest", "openalex", "--tag-memory-limit", "lots", str(part)])
+    assert bad.exit_code == 1
+    assert "memory limit 'lots' is not a size" in str(bad.exception)
+    with open_corpus(data_dir.corpus_path, read_only=True) as corpus:
+        assert count_rows(corpus)["works"] == 0
+    result = runner.invoke(app, ["ingest", "openalex", "--tag-memory-limit", "64MiB", str(part)])
+    assert result.exit_code == 0, result.output
+    with open_corpus(data_dir.corpus_path, read_only=True) as corpus:
+        works = count_rows(corpus)["works"]
+        assert works > 90
+        assert corpus.execute("SELECT count(*) FROM work_flags").fetchall() == [(works,)]
+        assert corpus.execute("SELECT count(*) FROM search_docs").fetchall() == [(works,)]
+
+
 def test_malformed_records_go_to_stderr_as_file_line_reason(data_dir: Settings) -> None:
     runner = CliRunner()
     path = FIXTURES / "openalex_malformed.jsonl"

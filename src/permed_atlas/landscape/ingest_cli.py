@@ -43,12 +43,25 @@ Workers = Annotated[
     ),
 ]
 MemoryLimit = Annotated[
-    str, typer.Option("--memory-limit", help="DuckDB memory cap during the ingest.")
+    str, typer.Option("--memory-limit", help="DuckDB memory cap while the files are written.")
+]
+TagMemoryLimit = Annotated[
+    str,
+    typer.Option(
+        "--tag-memory-limit",
+        help="DuckDB memory cap while tagging, indexing and publishing, e.g. 1GiB "
+        "(it spills beyond); default: DuckDB's, 80% of RAM.",
+    ),
 ]
 
 
 def _command(
-    files: list[Path], source: Source, dry_run: bool, no_tag: bool, workers: int, memory_limit: str
+    files: list[Path],
+    source: Source,
+    dry_run: bool,
+    no_tag: bool,
+    workers: int,
+    limits: tuple[str, str],
 ) -> None:
     # A PermedError (missing file, unknown format) reaches `permed`'s entry point,
     # which prints it as one line and exits 1.
@@ -59,7 +72,8 @@ def _command(
         dry_run=dry_run,
         tag=not no_tag,
         workers=workers,
-        memory_limit=memory_limit,
+        memory_limit=limits[0],
+        tag_memory_limit=limits[1] or None,
     )
 
 
@@ -70,12 +84,13 @@ def openalex(
     no_tag: NoTag = False,
     workers: Workers = 0,
     memory_limit: MemoryLimit = "192MB",
+    tag_memory_limit: TagMemoryLimit = "",
 ) -> None:
     """Read OpenAlex works: API pages (.json) or snapshot JSON Lines (.jsonl, .gz).
 
     Example: ``permed ingest openalex works/updated_date=2024-01-01/part_000.gz``
     """
-    _command(files, "openalex", dry_run, no_tag, workers, memory_limit)
+    _command(files, "openalex", dry_run, no_tag, workers, (memory_limit, tag_memory_limit))
 
 
 @app.command()
@@ -84,12 +99,13 @@ def pubmed(
     dry_run: DryRun = False,
     no_tag: NoTag = False,
     memory_limit: MemoryLimit = "192MB",
+    tag_memory_limit: TagMemoryLimit = "",
 ) -> None:
     """Read PubMed/MEDLINE XML (PubmedArticleSet, .xml or .xml.gz).
 
     Example: ``permed ingest pubmed pubmed24n0001.xml.gz``
     """
-    _command(files, "pubmed", dry_run, no_tag, 1, memory_limit)
+    _command(files, "pubmed", dry_run, no_tag, 1, (memory_limit, tag_memory_limit))
 
 
 @app.command()
@@ -98,6 +114,7 @@ def patents(
     dry_run: DryRun = False,
     no_tag: NoTag = False,
     memory_limit: MemoryLimit = "192MB",
+    tag_memory_limit: TagMemoryLimit = "",
 ) -> None:
     """Read patents: Lens JSON Lines, EPO publication-server XML, USPTO grant/application XML.
 
@@ -105,7 +122,7 @@ def patents(
 
     Example: ``permed ingest patents lens-export.jsonl EP3782854A1.xml``
     """
-    _command(files, "patents", dry_run, no_tag, 1, memory_limit)
+    _command(files, "patents", dry_run, no_tag, 1, (memory_limit, tag_memory_limit))
 
 
 @app.command()

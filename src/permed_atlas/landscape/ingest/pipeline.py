@@ -76,7 +76,6 @@ class IngestSummary:
     problems: tuple[str, ...] = ()
     path: str | None = None
     seconds: float = 0.0
-    work_ids: tuple[int, ...] = field(default=(), repr=False)
     files: tuple[IngestSummary, ...] = field(default=(), repr=False)
 
     def line(self) -> str:
@@ -149,7 +148,6 @@ class _Tally:
         self.read = self.stored = self.duplicates = self.rejected = 0
         self.merged = self.unresolved_affiliations = self.pending = self.deleted = self.skipped = 0
         self.errors: list[RecordError] = []
-        self.work_ids: list[int] = []
 
     def reject(self, error: RecordError) -> None:
         self.read += 1
@@ -183,7 +181,6 @@ class _Tally:
         self.duplicates += result.duplicates
         self.merged += result.merged
         self.skipped += result.superseded
-        self.work_ids.extend(result.work_ids)
         self.report()
 
 
@@ -320,7 +317,6 @@ def ingest_file(
         problems=tuple(problems),
         path=str(file),
         seconds=time.perf_counter() - started,
-        work_ids=tuple(tally.work_ids),
     )
 
 
@@ -337,7 +333,6 @@ def combine(summaries: Sequence[IngestSummary]) -> IngestSummary:
         errors=tuple(errors),
         problems=tuple(p for s in summaries for p in s.problems),
         seconds=sum(s.seconds for s in summaries),
-        work_ids=tuple(sorted({w for s in summaries for w in s.work_ids})),
         files=tuple(summaries),
     )
 

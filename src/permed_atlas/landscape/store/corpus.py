@@ -129,7 +129,7 @@ def open_corpus(
             raise LandscapeError(f"cannot open the corpus at {target}: {exc}") from exc
     try:
         if memory_limit:
-            connection.execute(f"SET memory_limit = '{memory_limit}'")
+            set_memory_limit(connection, memory_limit)
         if not read_only:
             connection.execute(SCHEMA_SQL)
     except duckdb.Error as exc:
@@ -154,12 +154,20 @@ class RowBatch:
 
 
 
-def reset_memory_limit(connection: duckdb.DuckDBPyConnection) -> None:
-    """Lift the memory cap :func:`open_corpus` set (it is for the streaming write, not tagging).
+def set_memory_limit(connection: duckdb.DuckDBPyConnection, limit: str | None) -> None:
+    """Cap DuckDB's memory (buffer cache and operators, which spill to ``<corpus>.tmp``).
 
     :param connection: a corpus connection.
+    :param limit: e.g. ``"1GiB"``; None lifts the cap to DuckDB's default, 80% of RAM.
+    :raises LandscapeError: DuckDB does not read ``limit`` as a size.
     """
-    connection.execute("RESET memory_limit")
+    try:
+        if limit is None:
+            connection.execute("RESET memory_limit")
+        else:
+            connection.execute(f"SET memory_limit = '{limit.replace(chr(39), '')}'")
+    except duckdb.Error as exc:
+        raise LandscapeError(f"memory limit {limit!r} is not a size such as 1GiB: {exc}") from exc
 
 def row_batch(works: Sequence[Work]) -> RowBatch:
     """The rows of ``works``, indexed by their position in the sequence.

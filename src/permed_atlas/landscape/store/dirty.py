@@ -90,15 +90,18 @@ def has_derived_tables(connection: duckdb.DuckDBPyConnection, names: Iterable[st
     return set(names) <= tables
 
 
+# Works with no flags row: ingested or rewritten since the last tagging.
+UNTAGGED_WORKS_SQL = "SELECT work_id FROM works ANTI JOIN work_flags USING (work_id)"
+# Works to retag: untagged and gone (needs the derived tables).
+DIRTY_WORKS_SQL = f"{UNTAGGED_WORKS_SQL} UNION {GONE_WORKS_SQL}"
+
+
 def dirty_work_ids(connection: duckdb.DuckDBPyConnection) -> list[int]:
     """Works to retag: untagged (new or rewritten) and gone (withdrawn or folded), sorted.
 
     :param connection: a corpus connection with the derived tables.
     """
-    rows = connection.execute(
-        "SELECT work_id FROM works ANTI JOIN work_flags USING (work_id) "
-        f"UNION {GONE_WORKS_SQL} ORDER BY work_id"
-    ).fetchall()
+    rows = connection.execute(f"{DIRTY_WORKS_SQL} ORDER BY work_id").fetchall()
     return [int(row[0]) for row in rows]
 
 

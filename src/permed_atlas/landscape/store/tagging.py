@@ -24,8 +24,9 @@ from permed_atlas.landscape.store.aggregates import (
 )
 from permed_atlas.landscape.store.aggregates_delta import update_aggregates
 from permed_atlas.landscape.store.dirty import (
+    DIRTY_WORKS_SQL,
     GONE_WORKS_SQL,
-    dirty_work_ids,
+    UNTAGGED_WORKS_SQL,
     has_derived_tables,
     has_dirty_works,
     rules_fingerprint,
@@ -54,6 +55,17 @@ DERIVED_TABLES = (
     "institution_dim",
     *AGGREGATE_TABLES,
 )
+
+
+@dataclass(frozen=True, slots=True)
+class WorkQuery:
+    """A SELECT of ``work_id``s naming the works to tag, run inside DuckDB.
+
+    The first ingest into a corpus leaves every work untagged: as a Python list, 5M ids
+    would cost over 1 GiB of the ingest's memory on their way to DuckDB and back.
+    """
+
+    sql: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -172,7 +184,7 @@ def tag_corpus(
     *,
     regions: Mapping[RegionCode, RegionSet] | Iterable[RegionSet],
     rules: RuleSet,
-    work_ids: Iterable[int] | None = None,
+    work_ids: Iterable[int] | WorkQuery | None = None,
     gone_included: bool = False,
 ) -> TaggingSummary:
     """Recompute work_countries, work_regions, work_topics and work_flags, then rebuild the
@@ -181,12 +193,12 @@ def tag_corpus(
     :param connection: a writable corpus connection.
     :param regions: the region sets (must include EU27 and CN for the EU–China flag).
     :param rules: the topic and PM-relevance rules.
-    :param work_ids: tag only these works (and any work gone from the corpus whose derived
-        rows remain), updating the aggregates by delta; None tags the whole corpus. When the
-        rules or regions differ from those of the last tagging, the whole corpus is tagged
-        whatever ``work_ids`` says.
+    :param work_ids: tag only these works, ids or a :class:`WorkQuery` (and any work gone
+        from the corpus whose derived rows remain), updating the aggregates by delta; None
+        tags the whole corpus. When the rules or regions differ from those of the last
+        tagging, the whole corpus is tagged whatever ``work_ids`` says.
     :param gone_included: ``work_ids`` already names the gone works (from
-        :func:`untagged_work_ids`), which saves looking for them again.
+        :func:`untagged_works_sql`), which saves looking for them again.
     """
     region_sets = _region_list(regions)
     fingerprint = rules_fingerprint(region_sets, rules)
@@ -252,19 +264,26 @@ def _drop_tagging_inputs(connection: duckdb.DuckDBPyConnection) -> None:
 
 
 def _scope(
-    connection: duckdb.DuckDBPyConnection, work_ids: Iterable[int] | None, *, gone_included: bool
+    connection: duckdb.DuckDBPyConnection,
+    work_ids: Iterable[int] | WorkQuery | None,
+    *,
+    gone_included: bool,
 ) -> str:
     """The SQL condition on ``work_id`` naming the works to tag (``_tag_scope`` holds them)."""
     if work_ids is None:
         return "TRUE"
-    ids = sorted({int(work_id) for work_id in work_ids})
     # Works gone from the corpus join the scope: their derived rows and their
     # contributions to the aggregates go.
     gone = "" if gone_included else f"UNION ({GONE_WORKS_SQL})"
-    connection.execute(
-        f"CREATE TEMP TABLE _tag_scope AS SELECT unnest(?::BIGINT[]) AS work_id {gone}",
-        [ids],
-    )
+    if isinstance(work_ids, WorkQuery):
+        connection.execute(
+            f"CREATE TEMP TABLE _tag_scope AS SELECT work_id FROM ({work_ids.sql}) {gone}"
+        )
+    else:
+        connection.execute(
+            f"CREATE TEMP TABLE _tag_scope AS SELECT unnest(?::BIGINT[]) AS work_id {gone}",
+            [sorted({int(work_id) for work_id in work_ids})],
+        )
     return "work_id IN (SELECT work_id FROM _tag_scope)"
 
 
@@ -362,18 +381,14 @@ def _count_tags(connection: duckdb.DuckDBPyConnection, scope: str) -> tuple[int,
     return tuple(int(v) for v in counts)
 
 
-def untagged_work_ids(connection: duckdb.DuckDBPyConnection) -> list[int]:
-    """Works to retag: no flags row yet (ingested or rewritten since the last tagging), or
-    gone from the corpus with derived rows left (see :mod:`permed_atlas.landscape.store.dirty`).
+def untagged_works_sql(connection: duckdb.DuckDBPyConnection) -> str:
+    """A query of the works to retag: no flags row yet (ingested or rewritten since the last
+    tagging), or gone from the corpus with derived rows left (see
+    :mod:`permed_atlas.landscape.store.dirty`).
 
     :param connection: a corpus connection.
     """
-    if not has_derived_tables(connection, DERIVED_TABLES):
-        rows = connection.execute(
-            "SELECT work_id FROM works ANTI JOIN work_flags USING (work_id) ORDER BY work_id"
-        ).fetchall()
-        return [int(row[0]) for row in rows]
-    return dirty_work_ids(connection)
+    return DIRTY_WORKS_SQL if has_derived_tables(connection, DERIVED_TABLES) else UNTAGGED_WORKS_SQL
 
 
 def tag_untagged(
@@ -391,13 +406,14 @@ def tag_untagged(
     """
     if rules_changed(connection, regions=regions, rules=rules):
         return tag_corpus(connection, regions=regions, rules=rules)
-    pending = untagged_work_ids(connection)
-    if not pending:
+    pending = untagged_works_sql(connection)
+    found = connection.execute(f"SELECT EXISTS ({pending})").fetchone()
+    if not (found and found[0]):
         if aggregates_are_stale(connection):  # rows deleted behind tagging's back
             return tag_corpus(connection, regions=regions, rules=rules, work_ids=())
         return None
     return tag_corpus(
-        connection, regions=regions, rules=rules, work_ids=pending, gone_included=True
+        connection, regions=regions, rules=rules, work_ids=WorkQuery(pending), gone_included=True
     )
 
 
