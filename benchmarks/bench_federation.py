@@ -67,11 +67,20 @@ BASES = (
     "ICD10:E11,material:PLASMA",
     "sex:male,age_at_collection<=40",
 )
-COLUMNS = {"sample_id": "sample_id", "donor_id": "donor_id", "collection": "collection",
-           "sample_type": "sample_type", "material": "material", "diagnosis": "icd10",
-           "sex": "sex", "age_at_collection": "age_at_collection",
-           "collection_year": "collection_year", "storage": "storage",
-           "consent": "duo_codes", "country": "country"}
+COLUMNS = {
+    "sample_id": "sample_id",
+    "donor_id": "donor_id",
+    "collection": "collection",
+    "sample_type": "sample_type",
+    "material": "material",
+    "diagnosis": "icd10",
+    "sex": "sex",
+    "age_at_collection": "age_at_collection",
+    "collection_year": "collection_year",
+    "storage": "storage",
+    "consent": "duo_codes",
+    "country": "country",
+}
 _serial = iter(range(10**9))
 
 
@@ -92,8 +101,9 @@ class Figures:
     slowest_inside: list[float] = field(default_factory=list)  # per fan-out, seconds
     # CPU seconds summed over all fan-outs (hub process, all node processes) and over
     # all single-node questions (asking process, the node asked).
-    cpu: dict[str, float] = field(default_factory=lambda: dict.fromkeys(
-        ("hub", "nodes", "alone_client", "alone_node"), 0.0))
+    cpu: dict[str, float] = field(
+        default_factory=lambda: dict.fromkeys(("hub", "nodes", "alone_client", "alone_node"), 0.0)
+    )
 
 
 def free_port() -> int:
@@ -105,8 +115,7 @@ def free_port() -> int:
 def fresh_question(index: int) -> CountQuery:
     """Question ``index`` of the mix, made unique by a no-op year bound so no cache answers it."""
     filters: list[dict[str, str]] = list(parse_filter_text(BASES[index % len(BASES)]))
-    filters.append({"id": "collection_year", "operator": "<=",
-                    "value": str(3000 + next(_serial))})
+    filters.append({"id": "collection_year", "operator": "<=", "value": str(3000 + next(_serial))})
     return query_from_json({"query": {"filters": filters}})
 
 
@@ -118,24 +127,39 @@ def prepare(workdir: Path, nodes: int, rows: int) -> list[NodeSpec]:
         data = workdir / f"{node_id}-{rows}.parquet"
         if not data.exists():
             start = time.perf_counter()
-            write_synthetic_biobank(data, rows=rows, seed=100 + i, style="en", country=country,
-                                    prefix=node_id, collections={"main": "DUO:0000042",
-                                                                 "onc": "DUO:0000006"})
+            write_synthetic_biobank(
+                data,
+                rows=rows,
+                seed=100 + i,
+                style="en",
+                country=country,
+                prefix=node_id,
+                collections={"main": "DUO:0000042", "onc": "DUO:0000006"},
+            )
             print(f"  generated {data.name} in {time.perf_counter() - start:.1f} s", flush=True)
         secret = secrets.token_urlsafe(32)
         config = workdir / f"{node_id}.yaml"
-        config.write_text(yaml.safe_dump({
-            "node": {"id": node_id, "name": node_id, "region": region, "country": country},
-            "disclosure": {"k": 5, "rounding": 1, "daily_budget": 1_000_000},
-            "auth": {"trusted_issuers": {"bench-hub": {"secret": secret}}},
-            "columns": COLUMNS,
-        }), encoding="utf-8")
+        config.write_text(
+            yaml.safe_dump(
+                {
+                    "node": {"id": node_id, "name": node_id, "region": region, "country": country},
+                    "disclosure": {"k": 5, "rounding": 1, "daily_budget": 1_000_000},
+                    "auth": {"trusted_issuers": {"bench-hub": {"secret": secret}}},
+                    "columns": COLUMNS,
+                }
+            ),
+            encoding="utf-8",
+        )
         out.append(NodeSpec(node_id, data, config, secret, region))
     return out
 
 
 def start_nodes(
-    specs: list[NodeSpec], *, workdir: Path, cube: bool, latency: dict[str, str] | None = None,
+    specs: list[NodeSpec],
+    *,
+    workdir: Path,
+    cube: bool,
+    latency: dict[str, str] | None = None,
 ) -> tuple[list[subprocess.Popen[bytes]], list[NodeEndpoint]]:
     """One ``permed node serve`` per spec on loopback, with the region's emulated latency."""
     procs, endpoints = [], []
@@ -145,15 +169,45 @@ def start_nodes(
             stale.unlink()  # fresh budgets and histories for every run
         port = free_port()
         delay = ["--emulate-latency", latency[spec.region]] if latency else []
-        procs.append(subprocess.Popen(
-            [sys.executable, "-m", "permed_atlas", "node", "serve",
-             "--data", str(spec.data), "--config", str(spec.config), "--host", "127.0.0.1",
-             "--port", str(port), "--threads", "1", "--log", str(log),
-             "--cube" if cube else "--no-cube", *delay],
-            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True))
-        endpoints.append(NodeEndpoint(spec.node_id, spec.node_id, f"http://127.0.0.1:{port}",
-                                      spec.region, "DE" if spec.region == "EU" else "CN",
-                                      spec.secret, timeout_s=60))
+        procs.append(
+            subprocess.Popen(
+                [
+                    sys.executable,
+                    "-m",
+                    "permed_atlas",
+                    "node",
+                    "serve",
+                    "--data",
+                    str(spec.data),
+                    "--config",
+                    str(spec.config),
+                    "--host",
+                    "127.0.0.1",
+                    "--port",
+                    str(port),
+                    "--threads",
+                    "1",
+                    "--log",
+                    str(log),
+                    "--cube" if cube else "--no-cube",
+                    *delay,
+                ],
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.PIPE,
+                start_new_session=True,
+            )
+        )
+        endpoints.append(
+            NodeEndpoint(
+                spec.node_id,
+                spec.node_id,
+                f"http://127.0.0.1:{port}",
+                spec.region,
+                "DE" if spec.region == "EU" else "CN",
+                spec.secret,
+                timeout_s=60,
+            )
+        )
     return procs, endpoints
 
 
@@ -168,8 +222,9 @@ def stop_nodes(procs: list[subprocess.Popen[bytes]]) -> None:
             os.killpg(proc.pid, signal.SIGKILL)
 
 
-def wait_ready(endpoints: list[NodeEndpoint], procs: list[subprocess.Popen[bytes]],
-               limit_s: float = 900) -> None:
+def wait_ready(
+    endpoints: list[NodeEndpoint], procs: list[subprocess.Popen[bytes]], limit_s: float = 900
+) -> None:
     deadline = time.monotonic() + limit_s
     pending = {e.id: e for e in endpoints}
     while pending:
@@ -194,12 +249,19 @@ def pct(values: list[float], q: float) -> float:
 
 
 async def direct(client: httpx.AsyncClient, endpoint: NodeEndpoint, question: CountQuery) -> float:
-    token = issue_token(endpoint.secret, issuer="bench-hub", requester="bench-direct",
-                        audience=endpoint.id, now=int(time.time()))
+    token = issue_token(
+        endpoint.secret,
+        issuer="bench-hub",
+        requester="bench-direct",
+        audience=endpoint.id,
+        now=int(time.time()),
+    )
     start = time.perf_counter()
-    response = await client.post(f"{endpoint.url}/api/biosamples",
-                                 json=query_to_json(question),
-                                 headers={"Authorization": f"Bearer {token}"})
+    response = await client.post(
+        f"{endpoint.url}/api/biosamples",
+        json=query_to_json(question),
+        headers={"Authorization": f"Bearer {token}"},
+    )
     elapsed = time.perf_counter() - start
     if response.status_code != 200:
         raise RuntimeError(f"{endpoint.id}: HTTP {response.status_code} {response.text[:200]}")
@@ -245,7 +307,8 @@ async def measure(endpoints: list[NodeEndpoint], pids: list[int], rounds: int) -
                 for endpoint, pid in zip(endpoints, pids, strict=True):
                     cpu_client, cpu_node = time.process_time(), cpu_of([pid])
                     figures.alone[endpoint.id].append(
-                        await direct(clients[endpoint.id], endpoint, fresh_question(i)))
+                        await direct(clients[endpoint.id], endpoint, fresh_question(i))
+                    )
                     figures.cpu["alone_client"] += time.process_time() - cpu_client
                     figures.cpu["alone_node"] += cpu_of([pid]) - cpu_node
     finally:
@@ -264,46 +327,64 @@ def report(title: str, figures: Figures, *, target: float = 1.5) -> None:
     print(f"\n{title}")
     print("   A. each node alone (ms)           p50      p95")
     for node_id, times in alone.items():
-        print(f"      {node_id:<28}{ms(pct(times, .5))} {ms(pct(times, .95))}")
-    slowest_id = max(alone, key=lambda n: pct(alone[n], .95))
-    slowest = pct(alone[slowest_id], .95)
+        print(f"      {node_id:<28}{ms(pct(times, 0.5))} {ms(pct(times, 0.95))}")
+    slowest_id = max(alone, key=lambda n: pct(alone[n], 0.95))
+    slowest = pct(alone[slowest_id], 0.95)
     hub, together, inside = figures.hub, figures.together, figures.slowest_inside
-    print(f"   B. hub fan-out (ms)               {ms(pct(hub, .5))} {ms(pct(hub, .95))}")
-    print(f"      slowest node inside it (ms)    {ms(pct(inside, .5))} {ms(pct(inside, .95))}")
-    print(f"   C. direct concurrent (ms)         {ms(pct(together, .5))} {ms(pct(together, .95))}")
+    print(f"   B. hub fan-out (ms)               {ms(pct(hub, 0.5))} {ms(pct(hub, 0.95))}")
+    print(f"      slowest node inside it (ms)    {ms(pct(inside, 0.5))} {ms(pct(inside, 0.95))}")
+    print(
+        f"   C. direct concurrent (ms)         {ms(pct(together, 0.5))} {ms(pct(together, 0.95))}"
+    )
     per_query = [h / s for h, s in zip(hub, inside, strict=True)]
-    print(f"   headline  B p95 / slowest single node p95 = {pct(hub, .95) / slowest:.2f} "
-          f"(target <= {target:g}; slowest node alone: {slowest_id}, {slowest * 1000:.1f} ms)")
+    print(
+        f"   headline  B p95 / slowest single node p95 = {pct(hub, 0.95) / slowest:.2f} "
+        f"(target <= {target:g}; slowest node alone: {slowest_id}, {slowest * 1000:.1f} ms)"
+    )
     print("             the issue's ratio: one fan-out against one node asked on its own")
-    print(f"   B/C       hub p95 / direct concurrent p95 = {pct(hub, .95) / pct(together, .95):.2f}"
-          "  what the hub adds over the nodes answering the same question together")
-    print(f"   inside    hub total / slowest node in the same fan-out: p50 "
-          f"{pct(per_query, .5):.2f}, p95 {pct(per_query, .95):.2f};  p95/p95 "
-          f"{pct(hub, .95) / pct(inside, .95):.2f}  the pure fan-out overhead")
-    slowest_p50 = max(pct(times, .5) for times in alone.values())
-    print(f"   p50       hub p50 / slowest single node p50 = {pct(hub, .5) / slowest_p50:.2f}")
+    print(
+        f"   B/C       hub p95 / direct concurrent p95 = {pct(hub, 0.95) / pct(together, 0.95):.2f}"
+        "  what the hub adds over the nodes answering the same question together"
+    )
+    print(
+        f"   inside    hub total / slowest node in the same fan-out: p50 "
+        f"{pct(per_query, 0.5):.2f}, p95 {pct(per_query, 0.95):.2f};  p95/p95 "
+        f"{pct(hub, 0.95) / pct(inside, 0.95):.2f}  the pure fan-out overhead"
+    )
+    slowest_p50 = max(pct(times, 0.5) for times in alone.values())
+    print(f"   p50       hub p50 / slowest single node p50 = {pct(hub, 0.5) / slowest_p50:.2f}")
     rounds, asked = len(hub), sum(len(times) for times in alone.values())
     fan_cpu = (figures.cpu["hub"] + figures.cpu["nodes"]) / rounds
     one_cpu = (figures.cpu["alone_client"] + figures.cpu["alone_node"]) / asked
     cores = len(os.sched_getaffinity(0))
-    print(f"   CPU       one fan-out uses {fan_cpu * 1000:.1f} ms of CPU (hub "
-          f"{figures.cpu['hub'] / rounds * 1000:.1f}, nodes "
-          f"{figures.cpu['nodes'] / rounds * 1000:.1f}); one single-node question "
-          f"{one_cpu * 1000:.1f} ms (asker {figures.cpu['alone_client'] / asked * 1000:.1f}, "
-          f"node {figures.cpu['alone_node'] / asked * 1000:.1f})")
-    print(f"             so on {cores} cores one fan-out takes at least "
-          f"{fan_cpu / cores * 1000:.1f} ms of wall time (CPU / cores), "
-          f"{fan_cpu / cores / slowest_p50:.1f} x the slowest single node's p50")
+    print(
+        f"   CPU       one fan-out uses {fan_cpu * 1000:.1f} ms of CPU (hub "
+        f"{figures.cpu['hub'] / rounds * 1000:.1f}, nodes "
+        f"{figures.cpu['nodes'] / rounds * 1000:.1f}); one single-node question "
+        f"{one_cpu * 1000:.1f} ms (asker {figures.cpu['alone_client'] / asked * 1000:.1f}, "
+        f"node {figures.cpu['alone_node'] / asked * 1000:.1f})"
+    )
+    print(
+        f"             so on {cores} cores one fan-out takes at least "
+        f"{fan_cpu / cores * 1000:.1f} ms of wall time (CPU / cores), "
+        f"{fan_cpu / cores / slowest_p50:.1f} x the slowest single node's p50"
+    )
 
 
-def run_setting(specs: list[NodeSpec], args: argparse.Namespace, rounds: int,
-                latency: dict[str, str] | None = None) -> Figures:
+def run_setting(
+    specs: list[NodeSpec],
+    args: argparse.Namespace,
+    rounds: int,
+    latency: dict[str, str] | None = None,
+) -> Figures:
     start = time.perf_counter()
     procs, endpoints = start_nodes(specs, workdir=args.workdir, cube=args.cube, latency=latency)
     try:
         wait_ready(endpoints, procs)
-        print(f"  {len(specs)} nodes loaded and serving in {time.perf_counter() - start:.1f} s",
-              flush=True)
+        print(
+            f"  {len(specs)} nodes loaded and serving in {time.perf_counter() - start:.1f} s",
+            flush=True,
+        )
         return asyncio.run(measure(endpoints, [p.pid for p in procs], rounds))
     finally:
         stop_nodes(procs)
@@ -314,37 +395,60 @@ def main() -> None:
     parser.add_argument("--nodes", type=int, default=10)
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--rounds", type=int, default=60)
-    parser.add_argument("--cube", action=argparse.BooleanOptionalAction, default=True,
-                        help="nodes answer from their count cube (--no-cube: table scans)")
-    parser.add_argument("--wan", choices=("on", "off"), default="on",
-                        help="(c) emulated WAN latency in the same run (on) or not (off)")
-    parser.add_argument("--wan-eu-ms", default="20-40",
-                        help="one-way delay hub <-> EU node, ms: N or LOW-HIGH (each way)")
-    parser.add_argument("--wan-cn-ms", default="150-250",
-                        help="one-way delay hub (EU) <-> Chinese node, ms: N or LOW-HIGH")
+    parser.add_argument(
+        "--cube",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="nodes answer from their count cube (--no-cube: table scans)",
+    )
+    parser.add_argument(
+        "--wan",
+        choices=("on", "off"),
+        default="on",
+        help="(c) emulated WAN latency in the same run (on) or not (off)",
+    )
+    parser.add_argument(
+        "--wan-eu-ms",
+        default="20-40",
+        help="one-way delay hub <-> EU node, ms: N or LOW-HIGH (each way)",
+    )
+    parser.add_argument(
+        "--wan-cn-ms",
+        default="150-250",
+        help="one-way delay hub (EU) <-> Chinese node, ms: N or LOW-HIGH",
+    )
     parser.add_argument("--wan-rounds", type=int, default=30)
-    parser.add_argument("--workdir", type=Path,
-                        default=Path(tempfile.gettempdir()) / "permed-bench-federation")
+    parser.add_argument(
+        "--workdir", type=Path, default=Path(tempfile.gettempdir()) / "permed-bench-federation"
+    )
     args = parser.parse_args()
     args.workdir.mkdir(parents=True, exist_ok=True)
     cores = len(os.sched_getaffinity(0))
-    print(f"federation benchmark: {args.nodes} nodes x {args.rows:,} samples, "
-          f"{args.rounds} questions per measurement, count cube {'on' if args.cube else 'off'}; "
-          f"machine: {cores} cores, load average {os.getloadavg()[0]:.1f}", flush=True)
+    print(
+        f"federation benchmark: {args.nodes} nodes x {args.rows:,} samples, "
+        f"{args.rounds} questions per measurement, count cube {'on' if args.cube else 'off'}; "
+        f"machine: {cores} cores, load average {os.getloadavg()[0]:.1f}",
+        flush=True,
+    )
     specs = prepare(args.workdir, args.nodes, args.rows)
     local = run_setting(specs, args, args.rounds)
-    report(f"(a)+(b) all {args.nodes} nodes and the hub on this host ({cores} cores shared; "
-           "loopback)", local)
+    report(
+        f"(a)+(b) all {args.nodes} nodes and the hub on this host ({cores} cores shared; loopback)",
+        local,
+    )
     print(f"   load average at the end: {os.getloadavg()[0]:.1f}")
     if args.wan == "off":
         print("\n(c) emulated WAN: off (--wan off)")
         return
     latency = {"EU": args.wan_eu_ms, "CN": args.wan_cn_ms}
     wan = run_setting(specs, args, args.wan_rounds, latency=latency)
-    report(f"(c) EMULATED WAN (application-layer delay, no netem here; hub in the EU; one-way "
-           f"{args.wan_eu_ms} ms to EU nodes, {args.wan_cn_ms} ms to Chinese nodes, drawn per "
-           f"request and per reply; the nodes still share this host's {cores} cores)", wan,
-           target=1.2)
+    report(
+        f"(c) EMULATED WAN (application-layer delay, no netem here; hub in the EU; one-way "
+        f"{args.wan_eu_ms} ms to EU nodes, {args.wan_cn_ms} ms to Chinese nodes, drawn per "
+        f"request and per reply; the nodes still share this host's {cores} cores)",
+        wan,
+        target=1.2,
+    )
     print(f"   load average at the end: {os.getloadavg()[0]:.1f}")
 
 

@@ -108,14 +108,20 @@ def main() -> int:
     ratio = ingest / floor
     print(f"load average at start:       {load:8.1f}")
     print(f"records:                     {count:,}")
-    print(f"floor (gunzip+orjson.loads): {floor:8.2f} s wall, {floor_cpu:8.2f} s CPU "
-          f"(wall runs: {floor_before:.2f}, {floor_after:.2f})")
+    print(
+        f"floor (gunzip+orjson.loads): {floor:8.2f} s wall, {floor_cpu:8.2f} s CPU "
+        f"(wall runs: {floor_before:.2f}, {floor_after:.2f})"
+    )
     print(f"ingest:                      {ingest:8.2f} s wall, {ingest_cpu:8.2f} s CPU -> {line}")
     print(f"records/s (ingest):          {count / ingest:10,.0f}")
-    print(f"CPU ratio ingest / floor:    {ingest_cpu / floor_cpu:8.2f}  (CPU seconds of this "
-          f"process and its {args.workers} parsing workers, over the floor's)")
-    print(f"ratio ingest / floor:        {ratio:8.2f}  (target <= {TARGET}) "
-          f"{'PASS' if ratio <= TARGET else 'FAIL'}")
+    print(
+        f"CPU ratio ingest / floor:    {ingest_cpu / floor_cpu:8.2f}  (CPU seconds of this "
+        f"process and its {args.workers} parsing workers, over the floor's)"
+    )
+    print(
+        f"ratio ingest / floor:        {ratio:8.2f}  (target <= {TARGET}) "
+        f"{'PASS' if ratio <= TARGET else 'FAIL'}"
+    )
     return 0 if ratio <= TARGET else 1
 
 

@@ -74,15 +74,22 @@ def child(path: Path, data_dir: Path, workers: int, tag: bool, cap: str | None) 
 
     service._finish = timed_finish
     started = time.perf_counter()
-    summary = service.run_ingest([path], source="openalex", settings=settings,
-                                 tag=tag, workers=workers, tag_memory_limit=cap)
+    summary = service.run_ingest(
+        [path], source="openalex", settings=settings, tag=tag, workers=workers, tag_memory_limit=cap
+    )
     seconds = time.perf_counter() - started
-    print(json.dumps({
-        "self": _peak(resource.RUSAGE_SELF), "workers": _peak(resource.RUSAGE_CHILDREN),
-        "write": marks.get("write_peak", _peak(resource.RUSAGE_SELF)),
-        "write_seconds": marks.get("write_seconds", seconds),
-        "seconds": seconds, "line": summary.line(),
-    }))
+    print(
+        json.dumps(
+            {
+                "self": _peak(resource.RUSAGE_SELF),
+                "workers": _peak(resource.RUSAGE_CHILDREN),
+                "write": marks.get("write_peak", _peak(resource.RUSAGE_SELF)),
+                "write_seconds": marks.get("write_seconds", seconds),
+                "seconds": seconds,
+                "line": summary.line(),
+            }
+        )
+    )
 
 
 def finish_child(data_dir: Path, cap: str | None) -> None:
@@ -100,10 +107,18 @@ def finish_child(data_dir: Path, cap: str | None) -> None:
         opened = _peak(resource.RUSAGE_SELF)
         summary = IngestSummary(read=works, stored=works)
         service._finish(corpus, settings, summary, cap)
-    print(json.dumps({
-        "self": _peak(resource.RUSAGE_SELF), "workers": 0, "write": opened, "write_seconds": 0,
-        "seconds": time.perf_counter() - started, "line": f"{works:,} works tagged and indexed",
-    }))
+    print(
+        json.dumps(
+            {
+                "self": _peak(resource.RUSAGE_SELF),
+                "workers": 0,
+                "write": opened,
+                "write_seconds": 0,
+                "seconds": time.perf_counter() - started,
+                "line": f"{works:,} works tagged and indexed",
+            }
+        )
+    )
 
 
 def untagged_copy(corpus: Path, scratch: Path) -> Path:
@@ -117,8 +132,12 @@ def untagged_copy(corpus: Path, scratch: Path) -> Path:
     print(f"copying {corpus} and dropping its tags ...", flush=True)
     shutil.copyfile(corpus, data_dir / "corpus.duckdb")
     with duckdb.connect(str(data_dir / "corpus.duckdb")) as connection:
-        tables = [row[0] for row in connection.execute(
-            "SELECT table_name FROM duckdb_tables() WHERE schema_name = 'main'").fetchall()]
+        tables = [
+            row[0]
+            for row in connection.execute(
+                "SELECT table_name FROM duckdb_tables() WHERE schema_name = 'main'"
+            ).fetchall()
+        ]
         for table in tables:
             if table in (*TAG_TABLES, *DERIVED_TABLES, "region_members") or table.startswith(
                 ("agg_", "search_")
@@ -134,8 +153,15 @@ def measure(
     if path.is_dir():  # an untagged corpus's data directory
         command = [sys.executable, __file__, "--finish-child", str(path)]
     else:
-        command = [sys.executable, __file__, "--child", str(path), str(scratch / path.stem),
-                   "--workers", str(workers)] + ([] if tag else ["--no-tag"])
+        command = [
+            sys.executable,
+            __file__,
+            "--child",
+            str(path),
+            str(scratch / path.stem),
+            "--workers",
+            str(workers),
+        ] + ([] if tag else ["--no-tag"])
     command += ["--tag-memory-limit", cap] if cap else []
     result = subprocess.run(command, capture_output=True, text=True, check=False)
     if result.returncode != 0:
@@ -151,8 +177,10 @@ def _copy(seed: Path, copy: int) -> bytes:
     """
     mark = str(copy).encode()
     # A DOI's registrant varies in length, so its mark ends with a dot: 10.<copy>.<registrant>
-    renames = [(prefix, prefix + mark + (b"." if prefix.endswith(b".") else b""))
-               for prefix in _ID_PREFIXES]
+    renames = [
+        (prefix, prefix + mark + (b"." if prefix.endswith(b".") else b""))
+        for prefix in _ID_PREFIXES
+    ]
     packer = zlib.compressobj(1, zlib.DEFLATED, 31)
     parts = []
     rest = b""
@@ -202,31 +230,43 @@ def _works(data_dir: Path) -> int:
 def _report(size: int, figures: dict[str, float], smallest: dict[str, float] | None) -> bool:
     target = TARGETS.get(size)
     growth = f", {figures['self'] / smallest['self']:.2f}x the smallest" if smallest else ""
-    verdict = "" if target is None else (
-        f" (target <= {target / MIB:.0f} MiB: {'PASS' if figures['self'] <= target else 'FAIL'})"
+    verdict = ""
+    if target is not None:
+        passed = "PASS" if figures["self"] <= target else "FAIL"
+        verdict = f" (target <= {target / MIB:.0f} MiB: {passed})"
+    print(
+        f"{size:>10,} works: peak RSS {figures['self'] / MIB:6.0f} MiB{verdict}{growth}\n"
+        f"            write {figures['write'] / MIB:.0f} MiB after "
+        f"{figures['write_seconds']:.0f} s, total {figures['seconds']:.0f} s; "
+        f"largest parsing worker {figures['workers'] / MIB:.0f} MiB  [{figures['line']}]",
+        flush=True,
     )
-    print(f"{size:>10,} works: peak RSS {figures['self'] / MIB:6.0f} MiB{verdict}{growth}\n"
-          f"            write {figures['write'] / MIB:.0f} MiB after "
-          f"{figures['write_seconds']:.0f} s, total {figures['seconds']:.0f} s; "
-          f"largest parsing worker {figures['workers'] / MIB:.0f} MiB  [{figures['line']}]",
-          flush=True)
     return target is None or figures["self"] <= target
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[1_000_000, 5_000_000])
-    parser.add_argument("--workers", type=int, default=0,
-                        help="parsing processes; 0 decides as `permed ingest` does")
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=0,
+        help="parsing processes; 0 decides as `permed ingest` does",
+    )
     parser.add_argument("--no-tag", action="store_true", help="the streaming write alone")
-    parser.add_argument("--fresh", action="store_true",
-                        help="generate every size with the demo generator (slow)")
+    parser.add_argument(
+        "--fresh", action="store_true", help="generate every size with the demo generator (slow)"
+    )
     parser.add_argument(
         "--cache", type=Path, default=Path(tempfile.gettempdir()) / "permed-ingest-bench"
     )
     parser.add_argument("--tag-memory-limit", help="as `permed ingest --tag-memory-limit`")
-    parser.add_argument("--untagged", type=Path, metavar="CORPUS",
-                        help="tag, index and publish a copy of this corpus made untagged")
+    parser.add_argument(
+        "--untagged",
+        type=Path,
+        metavar="CORPUS",
+        help="tag, index and publish a copy of this corpus made untagged",
+    )
     parser.add_argument("--child", nargs=2, type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--finish-child", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -252,8 +292,9 @@ def main() -> int:
         for size in sorted(args.sizes):
             fresh = args.fresh or size <= SEED_WORKS
             path = generated_file(size, args.cache) if fresh else replicated_file(size, args.cache)
-            figures = measure(path, args.workers, Path(scratch), not args.no_tag,
-                              args.tag_memory_limit)
+            figures = measure(
+                path, args.workers, Path(scratch), not args.no_tag, args.tag_memory_limit
+            )
             ok = _report(size, figures, first) and ok
             first = first or figures
     print("PASS" if ok else "FAIL")

@@ -71,16 +71,19 @@ def _ingest_seed(settings: Settings, seed_works: int, seed_patents: int) -> None
 
 def _scale_up(connection: duckdb.DuckDBPyConnection, target: int) -> None:
     seed_count, offset = connection.execute(
-        "SELECT count(*), max(work_id) + 1 FROM works").fetchall()[0]
+        "SELECT count(*), max(work_id) + 1 FROM works"
+    ).fetchall()[0]
     copies = -(-target // seed_count) - 1
     if copies <= 0:
         return
     connection.execute(
         "CREATE OR REPLACE TEMP TABLE seed AS "
-        "SELECT row_number() OVER (ORDER BY work_id) - 1 AS rn, * FROM works")
+        "SELECT row_number() OVER (ORDER BY work_id) - 1 AS rn, * FROM works"
+    )
     connection.execute(
         "CREATE OR REPLACE TEMP TABLE copies AS SELECT range AS k FROM range(1, $c + 1)",
-        {"c": copies})
+        {"c": copies},
+    )
     connection.execute(
         """
         INSERT INTO works (work_id, kind, sources, title, abstract, year, type, venue, language,
@@ -118,8 +121,10 @@ def _tag(settings: Settings) -> None:
     started = time.perf_counter()
     with open_corpus(settings.corpus_path) as connection:
         summary = tag_corpus(connection, regions=load_region_sets(settings), rules=load_rules())
-    _log(f"  tagged in {time.perf_counter() - started:.0f} s "
-         f"({summary.pm_relevant:,} PM-relevant, {summary.eu_cn:,} EU–China)")
+    _log(
+        f"  tagged in {time.perf_counter() - started:.0f} s "
+        f"({summary.pm_relevant:,} PM-relevant, {summary.eu_cn:,} EU–China)"
+    )
 
 
 def build_corpus(settings: Settings, *, works: int, seed_works: int) -> None:
@@ -173,18 +178,28 @@ def make_queries(connection: duckdb.DuckDBPyConnection, n: int, seed: int = 5) -
         values[dim] = [r[0] for r in rows]
     n_docs = connection.execute("SELECT count(*) FROM search_docs").fetchall()[0][0]
     # Words found in 0.05% to 5% of works: what people search for, not "study" or "patient".
-    words = [r[0] for r in connection.execute(
-        "SELECT term FROM search_terms WHERE df BETWEEN $lo AND $hi AND length(term) > 4 "
-        "ORDER BY df DESC LIMIT 300", {"lo": max(2, n_docs // 2000), "hi": max(10, n_docs // 20)},
-    ).fetchall()]
+    words = [
+        r[0]
+        for r in connection.execute(
+            "SELECT term FROM search_terms WHERE df BETWEEN $lo AND $hi AND length(term) > 4 "
+            "ORDER BY df DESC LIMIT 300",
+            {"lo": max(2, n_docs // 2000), "hi": max(10, n_docs // 20)},
+        ).fetchall()
+    ]
     queries = []
     for i in range(n):
         chosen = rng.sample(FACETS, 3)
         fields: dict[str, object] = {}
         for facet in chosen:
             if facet in values and values[facet]:
-                fields[{"region": "regions", "country": "countries", "topic": "topics",
-                        "institution": "institutions"}[facet]] = (rng.choice(values[facet][:12]),)
+                fields[
+                    {
+                        "region": "regions",
+                        "country": "countries",
+                        "topic": "topics",
+                        "institution": "institutions",
+                    }[facet]
+                ] = (rng.choice(values[facet][:12]),)
             elif facet == "year":
                 start = rng.randint(2000, 2020)
                 fields["year_from"], fields["year_to"] = start, start + rng.randint(0, 6)
@@ -199,10 +214,14 @@ def make_queries(connection: duckdb.DuckDBPyConnection, n: int, seed: int = 5) -
 
 
 FIXED_DASHBOARDS: list[dict[str, str]] = [
-    {}, {"region": "EU27"}, {"kind": "publication", "pm_relevant": "yes"},
-    {"country": "CN", "year_from": "2015"}, {"region": "CN", "eu_cn": "yes"},
+    {},
+    {"region": "EU27"},
+    {"kind": "publication", "pm_relevant": "yes"},
+    {"country": "CN", "year_from": "2015"},
+    {"region": "CN", "eu_cn": "yes"},
     {"topic": "oncology", "year_from": "2010", "year_to": "2020"},
-    {"kind": "patent"}, {"country": "DE", "topic": "oncology"},
+    {"kind": "patent"},
+    {"country": "DE", "topic": "oncology"},
 ]
 
 
@@ -212,9 +231,13 @@ def dashboard_filters(
     """The fixed dashboard filters, then random ones (0-3 facets) up to ``n`` in all."""
     rng = random.Random(seed)
     values = {
-        dim: [r[0] for r in connection.execute(
-            "SELECT value FROM search_facet_values WHERE dim = ? ORDER BY n DESC LIMIT 20", [dim]
-        ).fetchall()]
+        dim: [
+            r[0]
+            for r in connection.execute(
+                "SELECT value FROM search_facet_values WHERE dim = ? ORDER BY n DESC LIMIT 20",
+                [dim],
+            ).fetchall()
+        ]
         for dim in ("region", "country", "topic", "institution")
     }
     chosen = [dict(params) for params in FIXED_DASHBOARDS]
@@ -242,8 +265,10 @@ def landscape_filter_of(params: dict[str, str]) -> LandscapeFilter:
     """The indicators' filter of dashboard query parameters (as the route parses them)."""
     flag = {"yes": True, "no": False}
     return LandscapeFilter(
-        region=params.get("region"), country=params.get("country"),
-        institution=params.get("institution"), topic=params.get("topic"),
+        region=params.get("region"),
+        country=params.get("country"),
+        institution=params.get("institution"),
+        topic=params.get("topic"),
         kind=params.get("kind"),
         year_from=int(params["year_from"]) if "year_from" in params else None,
         year_to=int(params["year_to"]) if "year_to" in params else None,
@@ -277,10 +302,18 @@ def main() -> int:
     parser.add_argument("--seed-works", type=int, default=20_000)
     parser.add_argument("--queries", type=int, default=200)
     parser.add_argument("--data", type=Path, default=Path("benchmarks/out/search-1m"))
-    parser.add_argument("--dashboards", type=int, default=40,
-                        help="dashboard filter combinations, each requested cold then again")
-    parser.add_argument("--raw-dashboards", type=int, default=8,
-                        help="of those, how many also to time on the raw queries (slow)")
+    parser.add_argument(
+        "--dashboards",
+        type=int,
+        default=40,
+        help="dashboard filter combinations, each requested cold then again",
+    )
+    parser.add_argument(
+        "--raw-dashboards",
+        type=int,
+        default=8,
+        help="of those, how many also to time on the raw queries (slow)",
+    )
     args = parser.parse_args()
     if not args.sizes:
         return 0 if measure(args, args.works, args.data) else 1
@@ -300,8 +333,9 @@ def main() -> int:
 def measure(args: argparse.Namespace, works: int, data: Path) -> dict[str, float]:
     """Build (once) and measure a corpus of ``works`` works; the p95s (ms) by name, or an
     empty dict when a request failed."""
-    settings = Settings(data_dir=data, secret_key="bench-secret-key-0123456789-abcdefghij",
-                        environment="test")
+    settings = Settings(
+        data_dir=data, secret_key="bench-secret-key-0123456789-abcdefghij", environment="test"
+    )
     build_corpus(settings, works=works, seed_works=args.seed_works)
 
     from fastapi.testclient import TestClient
@@ -335,17 +369,22 @@ def measure(args: argparse.Namespace, works: int, data: Path) -> dict[str, float
         s50, s95, smax = percentiles(http_ms)
         d50, d95, dmax = percentiles(direct_ms)
         load = os.getloadavg()[0]
-        print(f"corpus: {n_works:,} works; {len(queries)} search queries with 3 facets each "
-              f"(half with words); results per query: median {statistics.median(totals):,.0f}; "
-              f"1-min load average {load:.1f} on {os.cpu_count()} cores")
+        print(
+            f"corpus: {n_works:,} works; {len(queries)} search queries with 3 facets each "
+            f"(half with words); results per query: median {statistics.median(totals):,.0f}; "
+            f"1-min load average {load:.1f} on {os.cpu_count()} cores"
+        )
         print(f"{'':34}{'p50 ms':>10}{'p95 ms':>10}{'max ms':>10}")
         print(f"{'search via HTTP API':34}{s50:10.1f}{s95:10.1f}{smax:10.1f}")
         print(f"{'search direct on DuckDB':34}{d50:10.1f}{d95:10.1f}{dmax:10.1f}")
         u50, u95, umax = percentiles(http_cpu)  # CPU ms of all threads: what load cannot inflate
         print(f"{'  CPU ms, search via HTTP':34}{u50:10.1f}{u95:10.1f}{umax:10.1f}")
         print(f"{'  ratio HTTP / direct':34}{s50 / d50:10.2f}{s95 / d95:10.2f}")
-        print(f"target search p95 <= {SEARCH_TARGET_P95_MS} ms: "
-              f"{'met' if s95 <= SEARCH_TARGET_P95_MS else 'NOT met'}", flush=True)
+        print(
+            f"target search p95 <= {SEARCH_TARGET_P95_MS} ms: "
+            f"{'met' if s95 <= SEARCH_TARGET_P95_MS else 'NOT met'}",
+            flush=True,
+        )
 
         dash_filters = dashboard_filters(direct, args.dashboards)
         cold, warm, direct_dash = [], [], []
@@ -376,8 +415,10 @@ def measure(args: argparse.Namespace, works: int, data: Path) -> dict[str, float
     b50, b95, bmax = percentiles(cold)
     w50, w95, wmax = percentiles(warm)
     c50, c95, cmax = percentiles(direct_dash)
-    print(f"dashboard: {len(dash_filters)} filter combinations (the 8 fixed ones, then 0-3 "
-          f"random facets each, incl. institution); 1-min load average {os.getloadavg()[0]:.1f}")
+    print(
+        f"dashboard: {len(dash_filters)} filter combinations (the 8 fixed ones, then 0-3 "
+        f"random facets each, incl. institution); 1-min load average {os.getloadavg()[0]:.1f}"
+    )
     print(f"{'dashboard JSON via HTTP, first':34}{b50:10.1f}{b95:10.1f}{bmax:10.1f}")
     print(f"{'dashboard JSON via HTTP, repeated':34}{w50:10.1f}{w95:10.1f}{wmax:10.1f}")
     print(f"{'dashboard direct (indicators)':34}{c50:10.1f}{c95:10.1f}{cmax:10.1f}")
@@ -386,14 +427,22 @@ def measure(args: argparse.Namespace, works: int, data: Path) -> dict[str, float
         print(f"{label:34}{p50:10.1f}{p95:10.1f}{pmax:10.1f}")
     if raw_dash:
         r50, r95, rmax = percentiles(raw_dash)
-        print(f"{'dashboard direct, raw queries':34}{r50:10.1f}{r95:10.1f}{rmax:10.1f}"
-              f"   (first {len(raw_dash)}, without the aggregates)")
+        print(
+            f"{'dashboard direct, raw queries':34}{r50:10.1f}{r95:10.1f}{rmax:10.1f}"
+            f"   (first {len(raw_dash)}, without the aggregates)"
+        )
     print(f"{'  ratio HTTP first / direct':34}{b50 / c50:10.2f}{b95 / c95:10.2f}")
-    print(f"target dashboard <= {DASHBOARD_TARGET_MS} ms: first request "
-          f"{'met' if b95 <= DASHBOARD_TARGET_MS else 'NOT met'}, repeated "
-          f"{'met' if w95 <= DASHBOARD_TARGET_MS else 'NOT met'} (p95)", flush=True)
-    return {"search p95 HTTP ms": s95, "dashboard cold p95 ms": b95,
-            "dashboard repeated p95 ms": w95}
+    print(
+        f"target dashboard <= {DASHBOARD_TARGET_MS} ms: first request "
+        f"{'met' if b95 <= DASHBOARD_TARGET_MS else 'NOT met'}, repeated "
+        f"{'met' if w95 <= DASHBOARD_TARGET_MS else 'NOT met'} (p95)",
+        flush=True,
+    )
+    return {
+        "search p95 HTTP ms": s95,
+        "dashboard cold p95 ms": b95,
+        "dashboard repeated p95 ms": w95,
+    }
 
 
 if __name__ == "__main__":

@@ -49,17 +49,23 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--split-year", type=int, default=2018)
     parser.add_argument("--k", type=int, default=20)
     parser.add_argument("--regions", default="EU27,CN", help="two region set codes")
-    parser.add_argument("--max-queries", type=int, default=500,
-                        help="sample at most this many query researchers (0: all)")
-    parser.add_argument("--embeddings", action="store_true",
-                        help="also measure --method embeddings (needs the extra)")
+    parser.add_argument(
+        "--max-queries",
+        type=int,
+        default=500,
+        help="sample at most this many query researchers (0: all)",
+    )
+    parser.add_argument(
+        "--embeddings",
+        action="store_true",
+        help="also measure --method embeddings (needs the extra)",
+    )
     args = parser.parse_args(argv)
     pair = tuple(args.regions.split(","))
     if len(pair) != 2:
         parser.error("--regions needs two codes, e.g. EU27,CN")
     with tempfile.TemporaryDirectory() as scratch:
-        settings = _demo_data_dir(Path(scratch)) if args.demo else Settings(
-            data_dir=args.data_dir)
+        settings = _demo_data_dir(Path(scratch)) if args.demo else Settings(data_dir=args.data_dir)
         methods: tuple[str, ...] = ("tfidf", "embeddings") if args.embeddings else ("tfidf",)
         embed = None
         if args.embeddings:
@@ -67,23 +73,36 @@ def main(argv: list[str] | None = None) -> int:
 
             def embed(index):  # type: ignore[no-untyped-def]
                 started = time.perf_counter()
-                vectors = profile_embeddings(connection, index, staged=True,
-                                             cache_dir=settings.data_dir / "partners")
-                print(f"profile embeddings of {len(index.keys):,} researchers: "
-                      f"{time.perf_counter() - started:.1f} s", file=sys.stderr)
+                vectors = profile_embeddings(
+                    connection, index, staged=True, cache_dir=settings.data_dir / "partners"
+                )
+                print(
+                    f"profile embeddings of {len(index.keys):,} researchers: "
+                    f"{time.perf_counter() - started:.1f} s",
+                    file=sys.stderr,
+                )
                 return vectors
 
         with duckdb.connect(str(settings.corpus_path), read_only=True) as connection:
-            works = connection.execute("SELECT count(*), min(year), max(year) FROM works"
-                                       ).fetchall()[0]
+            works = connection.execute(
+                "SELECT count(*), min(year), max(year) FROM works"
+            ).fetchall()[0]
             result = evaluate_holdout(
-                connection, split_year=args.split_year, k=args.k,
-                regions=region_countries(settings), topic_labels=topic_labels(settings),
-                region_pair=(pair[0], pair[1]), methods=methods,  # type: ignore[arg-type]
-                embeddings=embed, max_queries=args.max_queries or None)
+                connection,
+                split_year=args.split_year,
+                k=args.k,
+                regions=region_countries(settings),
+                topic_labels=topic_labels(settings),
+                region_pair=(pair[0], pair[1]),
+                methods=methods,  # type: ignore[arg-type]
+                embeddings=embed,
+                max_queries=args.max_queries or None,
+            )
     print(f"corpus: {works[0]:,} works, {works[1]}–{works[2]}; split after {result.split_year}")
-    print(f"queries: {result.queries:,} researchers with {result.truth_pairs:,} future "
-          f"{pair[0]}–{pair[1]} partners; {result.mean_candidates:,.0f} candidates each on average")
+    print(
+        f"queries: {result.queries:,} researchers with {result.truth_pairs:,} future "
+        f"{pair[0]}–{pair[1]} partners; {result.mean_candidates:,.0f} candidates each on average"
+    )
     for note in result.notes:
         print(f"note: {note}")
     baseline = result.recall["popularity"]

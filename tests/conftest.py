@@ -167,15 +167,29 @@ def login():  # type: ignore[no-untyped-def]
 # --- a small tagged and indexed corpus for web, landscape-route and browser tests ---------------
 
 _INSTITUTIONS = {
-    "DE": ["Charité Berlin", "Heidelberg University"], "FR": ["Inserm", "Institut Curie"],
-    "IT": ["University of Milan"], "NL": ["Erasmus MC"], "ES": ["University of Barcelona"],
+    "DE": ["Charité Berlin", "Heidelberg University"],
+    "FR": ["Inserm", "Institut Curie"],
+    "IT": ["University of Milan"],
+    "NL": ["Erasmus MC"],
+    "ES": ["University of Barcelona"],
     "CN": ["Peking University", "Fudan University", "Sun Yat-sen University"],
-    "US": ["Harvard University"], "GB": ["University of Oxford"], "JP": ["Kyoto University"],
+    "US": ["Harvard University"],
+    "GB": ["University of Oxford"],
+    "JP": ["Kyoto University"],
 }
 _PHRASES = [
-    "precision oncology", "pharmacogenomics of warfarin", "lung cancer", "machine learning",
-    "rare disease registry", "cancer biomarkers", "whole genome sequencing", "breast cancer",
-    "heart failure", "gene therapy", "polygenic risk scores", "depression and acupuncture",
+    "precision oncology",
+    "pharmacogenomics of warfarin",
+    "lung cancer",
+    "machine learning",
+    "rare disease registry",
+    "cancer biomarkers",
+    "whole genome sequencing",
+    "breast cancer",
+    "heart failure",
+    "gene therapy",
+    "polygenic risk scores",
+    "depression and acupuncture",
 ]
 FIRST_WORK_TITLE = "Precision medicine in lung cancer: a Sino-European cohort"
 
@@ -202,12 +216,22 @@ def fill_web_corpus(connection) -> int:  # type: ignore[no-untyped-def]
             chosen = rng.sample(countries, rng.choice([1, 1, 2, 2, 3]))
         year = 2000 + work_id % 24
         doi = None if kind == "patent" else f"10.5555/web.{work_id}"
-        works.append((work_id, kind, ["openalex" if kind == "publication" else "lens"],
-                      f"W{9000 + work_id}" if kind == "publication" else None, doi,
-                      str(30000000 + work_id) if work_id % 3 == 0 and kind != "patent" else None,
-                      f"{work_id:03d}-000-000-000-000" if kind == "patent" else None,
-                      f"EP{3000000 + work_id}A1" if kind == "patent" else None,
-                      title, abstract, year, (work_id * 37) % 200))
+        works.append(
+            (
+                work_id,
+                kind,
+                ["openalex" if kind == "publication" else "lens"],
+                f"W{9000 + work_id}" if kind == "publication" else None,
+                doi,
+                str(30000000 + work_id) if work_id % 3 == 0 and kind != "patent" else None,
+                f"{work_id:03d}-000-000-000-000" if kind == "patent" else None,
+                f"EP{3000000 + work_id}A1" if kind == "patent" else None,
+                title,
+                abstract,
+                year,
+                (work_id * 37) % 200,
+            )
+        )
         for position, country in enumerate(chosen, start=1):
             role = "applicant" if kind == "patent" else "author"
             contributors.append((work_id, position, role, f"Person {work_id}-{position}"))
@@ -217,14 +241,24 @@ def fill_web_corpus(connection) -> int:  # type: ignore[no-untyped-def]
             ids.append(("doi", doi, work_id))
     # One multi-row INSERT per table: DuckDB's executemany is slow row by row.
     for table, columns, rows in (
-        ("works", "work_id, kind, sources, openalex_id, doi, pmid, lens_id, publication_number, "
-         "title, abstract, year, cited_by_count", works),
+        (
+            "works",
+            "work_id, kind, sources, openalex_id, doi, pmid, lens_id, publication_number, "
+            "title, abstract, year, cited_by_count",
+            works,
+        ),
         ("contributors", "work_id, position, role, name", contributors),
-        ("affiliations", "work_id, position, institution_id, institution_name, country_code",
-         affiliations),
+        (
+            "affiliations",
+            "work_id, position, institution_id, institution_name, country_code",
+            affiliations,
+        ),
         ("work_ids", "id_type, id_value, work_id", ids),
-        ("terms", "work_id, scheme, term",
-         [(1, "mesh", "Precision Medicine"), (1, "mesh", "Lung Neoplasms")]),
+        (
+            "terms",
+            "work_id, scheme, term",
+            [(1, "mesh", "Precision Medicine"), (1, "mesh", "Lung Neoplasms")],
+        ),
     ):
         width = len(rows[0])
         placeholders = ", ".join("(" + ", ".join("?" * width) + ")" for _ in rows)

@@ -71,9 +71,7 @@ def schema_of(
         else:
             definitions[item.name] = (public, ...)
     definitions.update(given)  # fields the record does not have, added last
-    return create_model(
-        name, __base__=base, __doc__=doc, __module__=base.__module__, **definitions
-    )
+    return create_model(name, __base__=base, __doc__=doc, __module__=base.__module__, **definitions)
 
 
 def _public_type(hint: Any, nested: Mapping[type, type[BaseModel]]) -> Any:

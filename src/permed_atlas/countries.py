@@ -276,8 +276,9 @@ def resolve_country(value: object, *, field: str, allow_eu_eea: bool = False) ->
         if allow_eu_eea:
             return EU_EEA
         raise CountryError(
-            Message(gettext_noop("%(text)s is not one country; name the member state"),
-                    text=repr(text)),
+            Message(
+                gettext_noop("%(text)s is not one country; name the member state"), text=repr(text)
+            ),
             field=field,
         )
     if len(text) == 2 and text.isascii() and text.isalpha():
@@ -295,8 +296,11 @@ def resolve_country(value: object, *, field: str, allow_eu_eea: bool = False) ->
     if codes:
         options = ", ".join(describe_country(c) for c in sorted(codes))
         raise CountryError(
-            Message(gettext_noop("%(text)s fits more than one country: %(options)s"),
-                    text=repr(text), options=options),
+            Message(
+                gettext_noop("%(text)s fits more than one country: %(options)s"),
+                text=repr(text),
+                options=options,
+            ),
             field=field,
         )
     if len(text) == 3 and text.isascii() and text.isalpha():
@@ -307,8 +311,9 @@ def resolve_country(value: object, *, field: str, allow_eu_eea: bool = False) ->
     if close:
         raise CountryError(
             Message(
-                gettext_noop("unknown country %(text)s (give a name or ISO code); did you mean "
-                             "%(options)s?"),
+                gettext_noop(
+                    "unknown country %(text)s (give a name or ISO code); did you mean %(options)s?"
+                ),
                 text=repr(text),
                 options=" or ".join(describe_country(sorted(tables.names[c])[0]) for c in close),
             ),
@@ -323,8 +328,9 @@ def resolve_country(value: object, *, field: str, allow_eu_eea: bool = False) ->
 
 
 def _unknown_code(text: str) -> Message:
-    return Message(gettext_noop("unknown country code %(text)s (ISO 3166-1 alpha-2)"),
-                   text=repr(text))
+    return Message(
+        gettext_noop("unknown country code %(text)s (ISO 3166-1 alpha-2)"), text=repr(text)
+    )
 
 
 def _by_code(text: str, *, field: str) -> CountryCode:
@@ -332,13 +338,18 @@ def _by_code(text: str, *, field: str) -> CountryCode:
     if not (text.isupper() or text.islower()):
         raise CountryError(
             Message(
-                gettext_noop("%(text)s looks like a shortened name; give the full name or the "
-                             "code in capitals (%(code)s is %(name)s)"),
-                text=repr(text), code=text.upper(), name=country_name(text.upper()),
+                gettext_noop(
+                    "%(text)s looks like a shortened name; give the full name or the "
+                    "code in capitals (%(code)s is %(name)s)"
+                ),
+                text=repr(text),
+                code=text.upper(),
+                name=country_name(text.upper()),
             )
             if is_iso_code(text.upper())
-            else Message(gettext_noop("%(text)s is neither a country name nor an ISO code"),
-                         text=repr(text)),
+            else Message(
+                gettext_noop("%(text)s is neither a country name nor an ISO code"), text=repr(text)
+            ),
             field=field,
         )
     code = text.upper()

@@ -24,8 +24,9 @@ def _serve(app) -> tuple[uvicorn.Server, threading.Thread, int]:  # type: ignore
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = int(sock.getsockname()[1])
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port,
-                                           log_level="error", lifespan="off"))
+    server = uvicorn.Server(
+        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="error", lifespan="off")
+    )
     thread = threading.Thread(target=lambda: asyncio.run(server.serve()), daemon=True)
     thread.start()
     deadline = time.monotonic() + 15
@@ -44,14 +45,22 @@ def demo_registry(settings) -> Iterator[None]:  # type: ignore[no-untyped-def]
         store = open_node_store(config, data=demo / data, threads=1)
         server, thread, port = _serve(create_node_app(store))
         running.append((server, thread, store))
-        entries.append({"id": node_id, "name": config.identity.name,
-                        "url": f"http://127.0.0.1:{port}", "region": config.identity.region,
-                        "country": config.identity.country,
-                        "secret": config.trusted_issuers["permed-hub"], "timeout_s": 15})
+        entries.append(
+            {
+                "id": node_id,
+                "name": config.identity.name,
+                "url": f"http://127.0.0.1:{port}",
+                "region": config.identity.region,
+                "country": config.identity.country,
+                "secret": config.trusted_issuers["permed-hub"],
+                "timeout_s": 15,
+            }
+        )
     folder = settings.data_dir / "federation"
     folder.mkdir(parents=True, exist_ok=True)
-    (folder / "nodes.yaml").write_text(yaml.safe_dump({"hub": {"issuer": "permed-hub"},
-                                                       "nodes": entries}), encoding="utf-8")
+    (folder / "nodes.yaml").write_text(
+        yaml.safe_dump({"hub": {"issuer": "permed-hub"}, "nodes": entries}), encoding="utf-8"
+    )
     yield
     for server, thread, store in running:
         server.should_exit = True
@@ -59,8 +68,12 @@ def demo_registry(settings) -> Iterator[None]:  # type: ignore[no-untyped-def]
         store.close()
 
 
-def test_ask_all_biobanks_and_read_bounds(demo_registry, live_server: str, page,  # type: ignore[no-untyped-def]
-                                          screenshot) -> None:
+def test_ask_all_biobanks_and_read_bounds(
+    demo_registry,
+    live_server: str,
+    page,  # type: ignore[no-untyped-def]
+    screenshot,
+) -> None:
     page.goto(f"{live_server}/federation/")
     page.fill('input[name="diagnosis"]', "C50")
     page.select_option('select[name="sex"]', "female")
@@ -96,7 +109,10 @@ def down_registry(settings) -> None:  # type: ignore[no-untyped-def]
 
 
 def test_offline_biobanks_are_named_with_how_to_start_them(  # type: ignore[no-untyped-def]
-    down_registry, live_server: str, page, screenshot,
+    down_registry,
+    live_server: str,
+    page,
+    screenshot,
 ) -> None:
     page.goto(f"{live_server}/federation/")
     offline = page.get_by_test_id("offline-nodes")
@@ -118,7 +134,9 @@ def test_offline_biobanks_are_named_with_how_to_start_them(  # type: ignore[no-u
 
 
 def test_login_to_request_access_is_offered_when_something_matched(  # type: ignore[no-untyped-def]
-    demo_registry, live_server: str, page,
+    demo_registry,
+    live_server: str,
+    page,
 ) -> None:
     page.goto(f"{live_server}/federation/")
     assert page.get_by_test_id("offline-nodes").count() == 0

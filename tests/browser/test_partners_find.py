@@ -24,7 +24,8 @@ def test_find_partner_from_text(profiles: Settings, live_server: str, page, scre
     page.select_option('[data-testid="kind"]', "text")
     page.get_by_test_id("query").fill(
         "We want to personalise warfarin dosing with CYP2C9 and VKORC1 genotyping "
-        "in a European and Chinese cohort.")
+        "in a European and Chinese cohort."
+    )
     page.get_by_test_id("find").click()
     page.wait_for_selector('[data-testid="results"]')
     screenshot("results")

@@ -44,8 +44,9 @@ def _retrieve(uri: str) -> Resource[Any]:
         raise NoSuchResource(ref=uri)  # type: ignore[call-arg]
     if not path.is_file() or ROOT not in path.resolve().parents:
         raise NoSuchResource(ref=uri)  # type: ignore[call-arg]
-    return Resource.from_contents(json.loads(path.read_text(encoding="utf-8")),
-                                  default_specification=DRAFT202012)
+    return Resource.from_contents(
+        json.loads(path.read_text(encoding="utf-8")), default_specification=DRAFT202012
+    )
 
 
 @cache
@@ -53,14 +54,17 @@ def validator(name: str) -> Draft202012Validator:
     """A validator for one of :data:`SCHEMAS`, resolving references across the vendored files."""
     uri = (ROOT / SCHEMAS[name]).as_uri()
     registry: Registry[Any] = Registry(retrieve=_retrieve)  # type: ignore[call-arg]
-    return Draft202012Validator({"$ref": uri}, registry=registry,
-                                format_checker=Draft202012Validator.FORMAT_CHECKER)
+    return Draft202012Validator(
+        {"$ref": uri}, registry=registry, format_checker=Draft202012Validator.FORMAT_CHECKER
+    )
 
 
 def errors_of(name: str, document: Any) -> list[str]:
     """Every schema violation of ``document``, as ``path: message`` lines (empty when valid)."""
-    return [f"{'/'.join(map(str, e.absolute_path)) or '<root>'}: {e.message}"
-            for e in validator(name).iter_errors(document)]
+    return [
+        f"{'/'.join(map(str, e.absolute_path)) or '<root>'}: {e.message}"
+        for e in validator(name).iter_errors(document)
+    ]
 
 
 def assert_valid(name: str, document: Any) -> None:

@@ -44,8 +44,9 @@ class ServerThread:
 
     def __init__(self, app: FastAPI) -> None:
         self.port = free_port()
-        config = uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="error",
-                                lifespan="off", loop="asyncio")
+        config = uvicorn.Config(
+            app, host="127.0.0.1", port=self.port, log_level="error", lifespan="off", loop="asyncio"
+        )
         self.server = uvicorn.Server(config)
         self.thread = threading.Thread(target=self._run, daemon=True)
 
@@ -116,19 +117,36 @@ def federation() -> Iterator[Federation]:
         servers[node_id] = ServerThread(app).start()
     down_port = free_port()  # nothing listens here: the node is down
     endpoints = [
-        NodeEndpoint(node_id, store.config.identity.name, servers[node_id].url,
-                     store.config.identity.region, store.config.identity.country,
-                     secret_of(node_id),
-                     timeout_s=SLOW_TIMEOUT_S if node_id == "cn-beijing" else NODE_TIMEOUT_S,
-                     managers=(f"manager@{node_id}.example.org",))
+        NodeEndpoint(
+            node_id,
+            store.config.identity.name,
+            servers[node_id].url,
+            store.config.identity.region,
+            store.config.identity.country,
+            secret_of(node_id),
+            timeout_s=SLOW_TIMEOUT_S if node_id == "cn-beijing" else NODE_TIMEOUT_S,
+            managers=(f"manager@{node_id}.example.org",),
+        )
         for node_id, store in stores.items()
     ]
-    endpoints.append(NodeEndpoint("eu-down", "Down Biobank", f"http://127.0.0.1:{down_port}",
-                                  "EU", "IT", "unused-secret-0123456789",
-                                  timeout_s=NODE_TIMEOUT_S))
+    endpoints.append(
+        NodeEndpoint(
+            "eu-down",
+            "Down Biobank",
+            f"http://127.0.0.1:{down_port}",
+            "EU",
+            "IT",
+            "unused-secret-0123456789",
+            timeout_s=NODE_TIMEOUT_S,
+        )
+    )
     without_slow = tuple(e for e in endpoints if e.id != "cn-beijing")
-    yield Federation(servers, stores, HubConfig("permed-hub", without_slow),
-                     HubConfig("permed-hub", tuple(endpoints)))
+    yield Federation(
+        servers,
+        stores,
+        HubConfig("permed-hub", without_slow),
+        HubConfig("permed-hub", tuple(endpoints)),
+    )
     for server in servers.values():
         server.stop()
     for store in stores.values():

@@ -19,8 +19,20 @@ from permed_atlas.federation.query import query_from_json
 from .conftest import Federation, secret_of
 
 NODES = ("de-berlin", "fr-lyon", "cn-shanghai")
-DIAGNOSES = ("C50", "C50.9", "C50.4", "C61", "Q90", "Q90.0", "C91", "G30", "C50-C58",
-             "chapter:II", "chapter:XVII", "E11")
+DIAGNOSES = (
+    "C50",
+    "C50.9",
+    "C50.4",
+    "C61",
+    "Q90",
+    "Q90.0",
+    "C91",
+    "G30",
+    "C50-C58",
+    "chapter:II",
+    "chapter:XVII",
+    "E11",
+)
 MATERIALS = ("SERUM", "PLASMA", "DNA", "TISSUE_FROZEN", "URINE")
 
 filter_sets = st.fixed_dictionaries(
@@ -34,9 +46,12 @@ filter_sets = st.fixed_dictionaries(
         "year": st.integers(2000, 2024),
     },
 )
-questions = st.tuples(st.sampled_from(NODES), filter_sets,
-                      st.sampled_from(("biosamples", "individuals")),
-                      st.sampled_from(("count", "count", "boolean")))
+questions = st.tuples(
+    st.sampled_from(NODES),
+    filter_sets,
+    st.sampled_from(("biosamples", "individuals")),
+    st.sampled_from(("count", "count", "boolean")),
+)
 
 
 def to_filters(spec: dict[str, Any]) -> list[dict[str, str]]:
@@ -47,8 +62,13 @@ def to_filters(spec: dict[str, Any]) -> list[dict[str, str]]:
     if "age_low" in spec:
         out.append({"id": "age_at_collection", "operator": ">=", "value": str(spec["age_low"])})
     if "age_high" in spec:
-        out.append({"id": "age_at_collection", "operator": "<=",
-                    "value": str(max(spec["age_high"], spec.get("age_low", 0)))})
+        out.append(
+            {
+                "id": "age_at_collection",
+                "operator": "<=",
+                "value": str(max(spec["age_high"], spec.get("age_low", 0))),
+            }
+        )
     if "year" in spec:
         out.append({"id": "collection_year", "operator": "=", "value": str(spec["year"])})
     return out
@@ -58,16 +78,20 @@ def shown_counts(body: dict[str, Any]) -> list[object]:
     """Every value in a response that states a count (bounds are checked apart)."""
     summary = body.get("responseSummary", {})
     disclosure = body.get("info", {}).get("disclosure", {})
-    values: list[object] = [summary.get("numTotalResults"), disclosure.get("display"),
-                            *summary.get("countAdjustedTo", [])]
+    values: list[object] = [
+        summary.get("numTotalResults"),
+        disclosure.get("display"),
+        *summary.get("countAdjustedTo", []),
+    ]
     return [v for v in values if v is not None]
 
 
 _requester_serial = iter(range(10**9))
 
 
-@settings(max_examples=40, deadline=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(sequence=st.lists(questions, min_size=1, max_size=10), refine=st.booleans())
 def test_no_response_ever_shows_a_small_count(
     federation: Federation, sequence: list[tuple[str, dict[str, Any], str, str]], refine: bool
@@ -76,16 +100,25 @@ def test_no_response_ever_shows_a_small_count(
     if refine:
         # The classic attack: the same question again with one more narrow filter each time.
         base = sequence[0]
-        sequence = [base] + [(base[0], {**base[1], **extra[1]}, base[2], base[3])
-                             for extra in sequence[1:]]
+        sequence = [base] + [
+            (base[0], {**base[1], **extra[1]}, base[2], base[3]) for extra in sequence[1:]
+        ]
     with httpx.Client(timeout=10) as client:
         for node_id, spec, entity, granularity in sequence:
             k = federation.stores[node_id].config.rules.k
-            token = issue_token(secret_of(node_id), issuer="permed-hub", requester=requester,
-                                audience=node_id, now=int(time.time()))
+            token = issue_token(
+                secret_of(node_id),
+                issuer="permed-hub",
+                requester=requester,
+                audience=node_id,
+                now=int(time.time()),
+            )
             body = {"query": {"filters": to_filters(spec), "requestedGranularity": granularity}}
-            response = client.post(f"{federation.servers[node_id].url}/api/{entity}", json=body,
-                                   headers={"Authorization": f"Bearer {token}"})
+            response = client.post(
+                f"{federation.servers[node_id].url}/api/{entity}",
+                json=body,
+                headers={"Authorization": f"Bearer {token}"},
+            )
             assert response.status_code in {200, 409}, response.text
             if response.status_code == 409:
                 assert "differencing guard" in response.json()["error"]["errorMessage"]

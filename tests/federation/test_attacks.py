@@ -76,29 +76,62 @@ class Bank:
 @pytest.fixture(scope="module")
 def bank(tmp_path_factory: pytest.TempPathFactory) -> Bank:
     folder = tmp_path_factory.mktemp("attacked-bank")
-    data = write_synthetic_biobank(folder / "bank.csv", rows=ROWS, seed=1515, style="en",
-                                   country=COUNTRY, prefix="ATK",
-                                   collections={"main": "DUO:0000042", "onco": "DUO:0000006"})
+    data = write_synthetic_biobank(
+        folder / "bank.csv",
+        rows=ROWS,
+        seed=1515,
+        style="en",
+        country=COUNTRY,
+        prefix="ATK",
+        collections={"main": "DUO:0000042", "onco": "DUO:0000006"},
+    )
     names = STYLES["en"]
-    columns = {"sample_id": names["sample_id"], "donor_id": names["donor_id"],
-               "collection": names["collection"], "sample_type": names["sample_type"],
-               "material": names["material"], "diagnosis": names["diagnosis"],
-               "sex": names["sex"], "age_at_collection": names["age"],
-               "collection_year": names["year"], "storage": names["storage"],
-               "consent": names["consent"], "country": names["country"]}
+    columns = {
+        "sample_id": names["sample_id"],
+        "donor_id": names["donor_id"],
+        "collection": names["collection"],
+        "sample_type": names["sample_type"],
+        "material": names["material"],
+        "diagnosis": names["diagnosis"],
+        "sex": names["sex"],
+        "age_at_collection": names["age"],
+        "collection_year": names["year"],
+        "storage": names["storage"],
+        "consent": names["consent"],
+        "country": names["country"],
+    }
     config = folder / "bank.yaml"
-    config.write_text(yaml.safe_dump({
-        "node": {"id": "attacked", "name": "Attacked bank", "region": "EU", "country": COUNTRY},
-        # Budgets out of the way: the attacks below measure what the answers reveal.
-        "disclosure": {"k": K, "daily_budget": 10**6, "global_daily_budget": 10**7},
-        "auth": {"trusted_issuers": {"hub": {"secret": "attack-test-secret-0123456789abcdef"}}},
-        "columns": columns,
-    }), encoding="utf-8")
+    config.write_text(
+        yaml.safe_dump(
+            {
+                "node": {
+                    "id": "attacked",
+                    "name": "Attacked bank",
+                    "region": "EU",
+                    "country": COUNTRY,
+                },
+                # Budgets out of the way: the attacks below measure what the answers reveal.
+                "disclosure": {"k": K, "daily_budget": 10**6, "global_daily_budget": 10**7},
+                "auth": {
+                    "trusted_issuers": {"hub": {"secret": "attack-test-secret-0123456789abcdef"}}
+                },
+                "columns": columns,
+            }
+        ),
+        encoding="utf-8",
+    )
     rows = []
     with data.open(encoding="utf-8") as handle:
         for raw in csv.DictReader(handle):
-            rows.append(Row(raw[names["diagnosis"]], raw[names["sex"]], raw[names["material"]],
-                            int(raw[names["age"]]), int(raw[names["year"]])))
+            rows.append(
+                Row(
+                    raw[names["diagnosis"]],
+                    raw[names["sex"]],
+                    raw[names["material"]],
+                    int(raw[names["age"]]),
+                    int(raw[names["year"]]),
+                )
+            )
     return Bank(data, config, rows, folder)
 
 
@@ -159,29 +192,39 @@ def no_op_filters(bank: Bank, *, with_sex: bool) -> list[Filters]:
     """Filters that restrict nothing in this table, alone and in pairs: re-phrasings."""
     single: list[Filters] = [[age(">=", a)] for a in range(0, 18)]  # every age is 18..89
     single += [[age("<=", a)] for a in range(90, 131, 5)]
-    single += [[{"id": f"country:{COUNTRY}"}], [rng_filter("collection_year", ">=", 1990)],
-               [rng_filter("collection_year", "<=", 2030)]]
+    single += [
+        [{"id": f"country:{COUNTRY}"}],
+        [rng_filter("collection_year", ">=", 1990)],
+        [rng_filter("collection_year", "<=", 2030)],
+    ]
     if with_sex:
         single.append([sex("female"), sex("male")])
     pairs = [a + b for a, b in itertools.combinations(single[-5:], 2)]
-    pairs += [[age(">=", low), age("<=", high)] for low in range(0, 18, 3)
-              for high in range(90, 131, 10)]
+    pairs += [
+        [age(">=", low), age("<=", high)] for low in range(0, 18, 3) for high in range(90, 131, 10)
+    ]
     return single + pairs
 
 
 def rate(results: Sequence[tuple[float | None, int]]) -> float:
-    hits = sum(1 for estimate, truth in results
-               if estimate is not None and round(estimate) == truth)
+    hits = sum(
+        1 for estimate, truth in results if estimate is not None and round(estimate) == truth
+    )
     return hits / len(results)
 
 
-def report(record_property: Callable[[str, object], None], name: str,
-           results: Sequence[tuple[float | None, int]]) -> float:
+def report(
+    record_property: Callable[[str, object], None],
+    name: str,
+    results: Sequence[tuple[float | None, int]],
+) -> float:
     assert len(results) >= MIN_CELLS, f"{name}: only {len(results)} small cells"
     value = rate(results)
     answered = sum(1 for estimate, _ in results if estimate is not None)
-    print(f"\nattack {name}: exact recovery {value:.3f} over {len(results)} small cells "
-          f"({answered} estimated, {len(results) - answered} refused)")
+    print(
+        f"\nattack {name}: exact recovery {value:.3f} over {len(results)} small cells "
+        f"({answered} estimated, {len(results) - answered} refused)"
+    )
     record_property(f"recovery_rate_{name}", round(value, 4))
     return value
 
@@ -210,8 +253,11 @@ def stratified(cells: Sequence[Any], seed: int) -> list[Any]:
 def sex_cells(bank: Bank) -> list[tuple[str, str, int, str, int]]:
     """(diagnosis, material, year, sex, true count): a small cell and its parent without sex."""
     counts = Counter((r.diagnosis, r.material, r.year, r.sex) for r in bank.rows if r.diagnosis)
-    cells = [(d, m, y, s, n) for (d, m, y, s), n in counts.items()
-             if 1 <= n <= K - 1 and counts.get((d, m, y, _other(s)), 0) > 0]
+    cells = [
+        (d, m, y, s, n)
+        for (d, m, y, s), n in counts.items()
+        if 1 <= n <= K - 1 and counts.get((d, m, y, _other(s)), 0) > 0
+    ]
     return stratified(cells, 15)
 
 
@@ -226,8 +272,9 @@ def parent(d: str, m: str, y: int) -> Filters:
 # -- the attacks ---------------------------------------------------------------------------
 
 
-def _attack_a(store: NodeStore, cells: Sequence[tuple[str, str, int, str, int]],
-              *, one_identity: bool) -> list[tuple[float | None, int]]:
+def _attack_a(
+    store: NodeStore, cells: Sequence[tuple[str, str, int, str, int]], *, one_identity: bool
+) -> list[tuple[float | None, int]]:
     results = []
     for d, m, y, s, truth in cells:
         one = fresh()
@@ -242,8 +289,9 @@ def test_a_no_op_filter_differencing(bank: Bank, record_property: Any) -> None:
     """A: parent asked with a filter that restricts nothing, minus the other sex."""
     cells = sex_cells(bank)
     for d, m, y, s, truth in cells:
-        assert truth == bank.count(lambda r, d=d, m=m, y=y, s=s: (
-            r.diagnosis, r.material, r.year, r.sex) == (d, m, y, s))
+        assert truth == bank.count(
+            lambda r, d=d, m=m, y=y, s=s: (r.diagnosis, r.material, r.year, r.sex) == (d, m, y, s)
+        )
     store = bank.open()
     guarded = _attack_a(store, cells, one_identity=True)
     rotating = _attack_a(store, cells, one_identity=False)
@@ -270,9 +318,16 @@ def test_a_no_op_filters_do_not_make_a_new_question(bank: Bank) -> None:
     store = bank.open(ckm_max_deviation=0)  # the guard alone, on true counts
     d, m, y, s, _ = sex_cells(bank)[0]
     assert ask(store, parent(d, m, y), "probe") is not None
-    assert store.canonical(query_from_json({"query": {"filters": parent(d, m, y) + [
-        age(">=", 0), {"id": f"country:{COUNTRY}"}, sex("female"), sex("male")]}})) == \
-        query_from_json({"query": {"filters": parent(d, m, y)}})
+    assert store.canonical(
+        query_from_json(
+            {
+                "query": {
+                    "filters": parent(d, m, y)
+                    + [age(">=", 0), {"id": f"country:{COUNTRY}"}, sex("female"), sex("male")]
+                }
+            }
+        )
+    ) == query_from_json({"query": {"filters": parent(d, m, y)}})
     # The narrower question differs by a small cell: refused, no-op filter or not.
     assert ask(store, parent(d, m, y) + [sex(_other(s)), age(">=", 0)], "probe") is None
     store.close()
@@ -304,8 +359,9 @@ def test_c_linear_combinations_of_multi_value_filters(bank: Bank, record_propert
     """C: S&{d1,d2} + S&{d1,d3} - S&{d2,d3} = 2 * S&d1."""
     diagnoses = sorted({r.diagnosis for r in bank.rows if r.diagnosis})
     counts = Counter((r.diagnosis, r.sex, r.material, r.year) for r in bank.rows if r.diagnosis)
-    cells = stratified([(d, s, m, y, n) for (d, s, m, y), n in counts.items()
-                        if 1 <= n <= K - 1], 17)
+    cells = stratified(
+        [(d, s, m, y, n) for (d, s, m, y), n in counts.items() if 1 <= n <= K - 1], 17
+    )
     pick = random.Random(17)
     others = [pick.sample([d for d in diagnoses if d != cell[0]], 2) for cell in cells]
 
@@ -330,13 +386,18 @@ def test_d_the_guard_does_not_forget_within_its_window(bank: Bank, record_proper
     """D: ask the narrow questions, then 2,000+ fillers, then the broad ones (one identity)."""
     store = bank.open()
     cells = sex_cells(bank)
-    narrow = {cell: read(ask(store, parent(*cell[:3]) + [sex(_other(cell[3]))], "patient"))
-              for cell in cells}
+    narrow = {
+        cell: read(ask(store, parent(*cell[:3]) + [sex(_other(cell[3]))], "patient"))
+        for cell in cells
+    }
     # Distinct, non-empty record sets that nest with nothing asked for the cells.
     materials = sorted({r.material for r in bank.rows})
-    fillers = [q(material(m1), material(m2), year(y), age(">=", low), age("<=", low + 9))
-               for m1, m2 in itertools.combinations(materials, 2) for y in range(2000, 2025)
-               for low in range(18, 90, 10)][:2100]
+    fillers = [
+        q(material(m1), material(m2), year(y), age(">=", low), age("<=", low + 9))
+        for m1, m2 in itertools.combinations(materials, 2)
+        for y in range(2000, 2025)
+        for low in range(18, 90, 10)
+    ][:2100]
     answered = sum(ask(store, filler, "patient") is not None for filler in fillers)
     assert answered >= 2000
     results = []
@@ -345,8 +406,12 @@ def test_d_the_guard_does_not_forget_within_its_window(bank: Bank, record_proper
         broad = ask(store, parent(*cell[:3]), "patient")
         refused += broad is None
         small = narrow[cell]
-        results.append((None if broad is None or small is None else read(broad) - small,  # type: ignore[operator]
-                        cell[4]))
+        results.append(
+            (
+                None if broad is None or small is None else read(broad) - small,  # type: ignore[operator]
+                cell[4],
+            )
+        )
     assert report(record_property, "D", results) <= MAX_RATE
     # The guard still refuses what it refused before the fillers (it keeps the whole window).
     assert refused > 0
@@ -362,17 +427,21 @@ def test_e_laplace_rephrasings_do_not_average_out(bank: Bank, record_property: A
     results = []
     for d, m, y, s, truth in sex_cells(bank):
         broad = [read(ask(store, parent(d, m, y) + extra, fresh())) for extra in parent_phrasings]
-        narrow = [read(ask(store, parent(d, m, y) + [sex(_other(s))] + extra, fresh()))
-                  for extra in sex_phrasings]
+        narrow = [
+            read(ask(store, parent(d, m, y) + [sex(_other(s))] + extra, fresh()))
+            for extra in sex_phrasings
+        ]
         assert len(set(broad)) == 1 and len(set(narrow)) == 1  # every phrasing, one answer
         mean = sum(b for b in broad if b is not None) / len(broad) - sum(
-            n for n in narrow if n is not None) / len(narrow)
+            n for n in narrow if n is not None
+        ) / len(narrow)
         results.append((mean, truth))
     assert report(record_property, "E", results) <= MAX_RATE
     # Control: noise drawn per phrasing (the old seeding by filter text) averages out.
     secret = b"per-phrasing"
     recovered = []
     for d, m, y, s, truth in sex_cells(bank):
+
         def noisy_mean(base: Filters, phrasings: list[Filters]) -> float:
             total = 0.0
             for extra in phrasings:
@@ -380,24 +449,36 @@ def test_e_laplace_rephrasings_do_not_average_out(bank: Bank, record_property: A
                 seed = noise_seed(secret=secret, query_key=query.key())
                 total += store.true_count(query) + round(laplace_noise(seed=seed, scale=1.0))
             return total / len(phrasings)
+
         estimate = noisy_mean(parent(d, m, y), parent_phrasings) - noisy_mean(
-            parent(d, m, y) + [sex(_other(s))], sex_phrasings)
+            parent(d, m, y) + [sex(_other(s))], sex_phrasings
+        )
         recovered.append((estimate, truth))
     assert rate(recovered) >= 0.8
     store.close()
 
 
 def _client(address: str) -> Request:
-    return Request({"type": "http", "method": "GET", "path": "/federation/", "headers": [],
-                    "client": (address, 50000), "query_string": b""})
+    return Request(
+        {
+            "type": "http",
+            "method": "GET",
+            "path": "/federation/",
+            "headers": [],
+            "client": (address, 50000),
+            "query_string": b"",
+        }
+    )
 
 
-def test_f_each_web_client_is_its_own_requester(bank: Bank, record_property: Any,
-                                                 tmp_path: Path) -> None:
+def test_f_each_web_client_is_its_own_requester(
+    bank: Bank, record_property: Any, tmp_path: Path
+) -> None:
     """F: visitors do not share budget or guard; a node-wide cap still bounds them all."""
     settings = Settings(data_dir=tmp_path, secret_key="f" * 40)
-    visitor, attacker = (requester_of(_client(a), settings, None)
-                         for a in ("192.0.2.10", "198.51.100.7"))
+    visitor, attacker = (
+        requester_of(_client(a), settings, None) for a in ("192.0.2.10", "198.51.100.7")
+    )
     assert visitor != attacker and "192.0.2.10" not in visitor
     assert requester_of(_client("192.0.2.10"), settings, None) == visitor  # stable per client
     store = bank.open()
@@ -415,28 +496,38 @@ def test_f_each_web_client_is_its_own_requester(bank: Bank, record_property: Any
     # Budgets: one client using its own up leaves the others theirs; the cap bounds all.
     capped = bank.open(daily_budget=30, global_daily_budget=100)
     for i in range(30):
-        assert ask(capped, q(dx("C61"), year(2000 + i % 25), age("=", 18 + i)),
-                   attacker) is not None
+        assert (
+            ask(capped, q(dx("C61"), year(2000 + i % 25), age("=", 18 + i)), attacker) is not None
+        )
     with pytest.raises(BudgetExceededError, match="requester"):
-        capped.answer(query_from_json({"query": {"filters": q(dx("C61"))}}),
-                      requester=attacker, issuer="hub", now=NOW)
+        capped.answer(
+            query_from_json({"query": {"filters": q(dx("C61"))}}),
+            requester=attacker,
+            issuer="hub",
+            now=NOW,
+        )
     assert ask(capped, q(dx("C61")), visitor) is not None
     for i in range(69):
         ask(capped, q(dx("E11.9"), age("=", 18 + i)), f"client-{i}")
     with pytest.raises(BudgetExceededError, match="all requesters"):
-        capped.answer(query_from_json({"query": {"filters": q(dx("C61"))}}),
-                      requester="client-new", issuer="hub", now=NOW)
+        capped.answer(
+            query_from_json({"query": {"filters": q(dx("C61"))}}),
+            requester="client-new",
+            issuer="hub",
+            now=NOW,
+        )
     capped.close()
 
 
 def _generic_combination(
-    cell: tuple[str, str, int, str, int], pick: random.Random, materials: Sequence[str],
+    cell: tuple[str, str, int, str, int],
+    pick: random.Random,
+    materials: Sequence[str],
     bank: Bank,
 ) -> Iterator[tuple[int, Filters]]:
     """A random linear combination of at most 20 questions whose true sum is the cell."""
     d, m, y, s, _ = cell
-    target = {"diagnosis": [dx(d)], "material": [material(m)], "year": [year(y)],
-              "sex": [sex(s)]}
+    target = {"diagnosis": [dx(d)], "material": [material(m)], "year": [year(y)], "sex": [sex(s)]}
     peel = pick.choice(["material", "sex", "year"])
     others: dict[str, list[Filters]] = {
         "material": [[material(x)] for x in materials if x != m],
@@ -444,9 +535,12 @@ def _generic_combination(
         "year": [[year(v)] for v in range(y - 3, y + 4) if v != y],
     }
     widen: dict[str, Filters] = {
-        "material": [], "sex": [],
-        "year": [rng_filter("collection_year", ">=", y - 3),
-                 rng_filter("collection_year", "<=", y + 3)],
+        "material": [],
+        "sex": [],
+        "year": [
+            rng_filter("collection_year", ">=", y - 3),
+            rng_filter("collection_year", "<=", y + 3),
+        ],
     }
     rest = [f for dim, fs in target.items() if dim != peel for f in fs]
     phrasings = no_op_filters(bank, with_sex=False)  # sex is ORed: "both" would widen a sex
@@ -476,8 +570,9 @@ def test_generic_adversary_random_linear_combinations(bank: Bank, record_propert
         estimate: float | None = 0.0
         for coefficient, filters in terms:
             value = read(ask(store, filters, fresh()))
-            estimate = None if value is None or estimate is None else (
-                estimate + coefficient * value)
+            estimate = (
+                None if value is None or estimate is None else (estimate + coefficient * value)
+            )
         results.append((estimate, cell[4]))
     assert report(record_property, "generic", results) <= MAX_RATE
     # Without perturbation the same combinations recover the cells: the attack is real.
@@ -489,8 +584,9 @@ def test_generic_adversary_random_linear_combinations(bank: Bank, record_propert
     for cell in sex_cells(bank)[:60]:
         total = 0
         for coefficient, filters in _generic_combination(cell, pick, materials, bank):
-            total += coefficient * plain.true_count(query_from_json({"query": {
-                "filters": filters}}))
+            total += coefficient * plain.true_count(
+                query_from_json({"query": {"filters": filters}})
+            )
         hits.append(total == cell[4])
     assert all(hits)
     plain.close()

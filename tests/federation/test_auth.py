@@ -37,8 +37,9 @@ def test_defects(token_args: dict[str, str], now: int, message: str) -> None:
 def test_tampered_claims_fail() -> None:
     token = issue_token(SECRETS["hub"], issuer="hub", requester="alice", audience="n1", now=1000)
     payload, signature = token.split(".")
-    forged = issue_token(SECRETS["hub"], issuer="hub", requester="admin", audience="n1",
-                         now=1000).split(".")[0]
+    forged = issue_token(
+        SECRETS["hub"], issuer="hub", requester="admin", audience="n1", now=1000
+    ).split(".")[0]
     with pytest.raises(AuthError):
         verify_token(f"{forged}.{signature}", secrets=SECRETS, audience="n1", now=1000)
     with pytest.raises(AuthError, match="malformed"):

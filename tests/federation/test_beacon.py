@@ -27,14 +27,27 @@ from .conftest import DEMO, Federation, demo_store, secret_of
 
 # Beacon v2's informational endpoints, filtering terms included, are public so that a
 # Beacon network or verifier can read them; queries and datasets need a token.
-PUBLIC = ("/api", "/api/info", "/api/service-info", "/api/map", "/api/configuration",
-          "/api/entry_types", "/api/filtering_terms")
+PUBLIC = (
+    "/api",
+    "/api/info",
+    "/api/service-info",
+    "/api/map",
+    "/api/configuration",
+    "/api/entry_types",
+    "/api/filtering_terms",
+)
 DUO_ID = re.compile(r"^DUO:\d{7}$")
 
 
 def token(node: str, requester: str = "beacon-test") -> dict[str, str]:
-    value = issue_token(secret_of(node), issuer="permed-hub", requester=requester,
-                        audience=node, now=int(time.time()), ttl_s=120)
+    value = issue_token(
+        secret_of(node),
+        issuer="permed-hub",
+        requester=requester,
+        audience=node,
+        now=int(time.time()),
+        ttl_s=120,
+    )
     return {"Authorization": f"Bearer {value}"}
 
 
@@ -44,10 +57,16 @@ def get(federation: Federation, node: str, path: str, **kwargs: Any) -> httpx.Re
     return response
 
 
-def post(federation: Federation, node: str, path: str, body: dict[str, Any],
-         requester: str = "beacon-test") -> httpx.Response:
-    response = httpx.post(federation.servers[node].url + path, json=body,
-                          headers=token(node, requester), timeout=15)
+def post(
+    federation: Federation,
+    node: str,
+    path: str,
+    body: dict[str, Any],
+    requester: str = "beacon-test",
+) -> httpx.Response:
+    response = httpx.post(
+        federation.servers[node].url + path, json=body, headers=token(node, requester), timeout=15
+    )
     assert_valid_node_response(path, response.status_code, response.json())
     return response
 
@@ -83,9 +102,7 @@ def test_map_points_at_the_node_itself(federation: Federation) -> None:
 
 
 @pytest.mark.parametrize("path", ["/api/datasets", "/api/biosamples", "/api/individuals"])
-def test_data_endpoints_need_a_token_and_say_so_validly(
-    federation: Federation, path: str
-) -> None:
+def test_data_endpoints_need_a_token_and_say_so_validly(federation: Federation, path: str) -> None:
     response = get(federation, "de-berlin", path)
     assert response.status_code == 401
     assert response.json()["error"]["errorCode"] == 401
@@ -93,9 +110,15 @@ def test_data_endpoints_need_a_token_and_say_so_validly(
 
 
 def test_counts_are_integers_with_the_disclosure_stated(federation: Federation) -> None:
-    data = post(federation, "fr-lyon", "/api/biosamples", {
-        "meta": {"apiVersion": "v2.0"}, "query": {"filters": [{"id": "ICD10:C50"}],
-                                                   "requestedGranularity": "count"}}).json()
+    data = post(
+        federation,
+        "fr-lyon",
+        "/api/biosamples",
+        {
+            "meta": {"apiVersion": "v2.0"},
+            "query": {"filters": [{"id": "ICD10:C50"}], "requestedGranularity": "count"},
+        },
+    ).json()
     assert isinstance(data["responseSummary"]["numTotalResults"], int)
     assert data["meta"]["returnedGranularity"] == "count"
     disclosure = data["info"]["disclosure"]
@@ -106,15 +129,22 @@ def test_counts_are_integers_with_the_disclosure_stated(federation: Federation) 
     assert perturbation["variance"] == 2.0 and perturbation["keepZeros"] is True
     assert disclosure["lower"] <= data["responseSummary"]["numTotalResults"] <= disclosure["upper"]
     assert data["meta"]["receivedRequestSummary"]["filters"] == ["ICD10:C50"]
-    assert data["meta"]["returnedSchemas"] == [{"entityType": "biosample",
-                                                "schema": "beacon-biosample-v2.0.0"}]
+    assert data["meta"]["returnedSchemas"] == [
+        {"entityType": "biosample", "schema": "beacon-biosample-v2.0.0"}
+    ]
 
 
 def test_a_small_count_is_downgraded_to_boolean_never_a_string(federation: Federation) -> None:
     # Q90 and serum: 1 to 4 samples in Berlin, below its threshold k=5.
-    data = post(federation, "de-berlin", "/api/biosamples", {
-        "meta": {"apiVersion": "v2.0"},
-        "query": {"filters": [{"id": "ICD10:Q90"}, {"id": "material:SERUM"}]}}).json()
+    data = post(
+        federation,
+        "de-berlin",
+        "/api/biosamples",
+        {
+            "meta": {"apiVersion": "v2.0"},
+            "query": {"filters": [{"id": "ICD10:Q90"}, {"id": "material:SERUM"}]},
+        },
+    ).json()
     assert data["meta"]["returnedGranularity"] == "boolean"
     assert "numTotalResults" not in data["responseSummary"]
     assert data["info"]["disclosure"]["suppressed"] is True
@@ -137,9 +167,15 @@ def _numbers(value: Any) -> Iterator[Any]:
 
 
 def test_record_granularity_is_downgraded_to_count_not_refused(federation: Federation) -> None:
-    response = post(federation, "de-berlin", "/api/individuals", {
-        "meta": {"apiVersion": "v2.0"},
-        "query": {"filters": [{"id": "ICD10:C50"}], "requestedGranularity": "record"}})
+    response = post(
+        federation,
+        "de-berlin",
+        "/api/individuals",
+        {
+            "meta": {"apiVersion": "v2.0"},
+            "query": {"filters": [{"id": "ICD10:C50"}], "requestedGranularity": "record"},
+        },
+    )
     assert response.status_code == 200
     data = response.json()
     assert data["meta"]["returnedGranularity"] == "count"
@@ -151,18 +187,37 @@ def test_the_specs_dataset_restriction_is_honoured(federation: Federation) -> No
     store = federation.stores["de-berlin"]
     datasets = [d.id for d in store.datasets]
     assert len(datasets) >= 2
-    restricted_query = {"filters": [{"id": "ICD10:C50"}],
-                        "requestParameters": {"datasets": {"datasetIds": [datasets[0]]}}}
-    restricted = post(federation, "de-berlin", "/api/biosamples",
-                      {"meta": {"apiVersion": "v2.0"}, "query": restricted_query},
-                      requester="restriction").json()
-    everything = post(federation, "de-berlin", "/api/biosamples", {
-        "meta": {"apiVersion": "v2.0"}, "query": {"filters": [{"id": "ICD10:C50"}]}},
-        requester="restriction-2").json()
-    expected = store.true_count(query_from_json({"query": {
-        "filters": [{"id": "ICD10:C50"}], "requestParameters": {"datasetIds": [datasets[0]]}}}))
-    assert expected < store.true_count(query_from_json(
-        {"query": {"filters": [{"id": "ICD10:C50"}]}}))
+    restricted_query = {
+        "filters": [{"id": "ICD10:C50"}],
+        "requestParameters": {"datasets": {"datasetIds": [datasets[0]]}},
+    }
+    restricted = post(
+        federation,
+        "de-berlin",
+        "/api/biosamples",
+        {"meta": {"apiVersion": "v2.0"}, "query": restricted_query},
+        requester="restriction",
+    ).json()
+    everything = post(
+        federation,
+        "de-berlin",
+        "/api/biosamples",
+        {"meta": {"apiVersion": "v2.0"}, "query": {"filters": [{"id": "ICD10:C50"}]}},
+        requester="restriction-2",
+    ).json()
+    expected = store.true_count(
+        query_from_json(
+            {
+                "query": {
+                    "filters": [{"id": "ICD10:C50"}],
+                    "requestParameters": {"datasetIds": [datasets[0]]},
+                }
+            }
+        )
+    )
+    assert expected < store.true_count(
+        query_from_json({"query": {"filters": [{"id": "ICD10:C50"}]}})
+    )
     # The cell key method moves a count by at most its maximum deviation, and the node
     # states bounds that hold the true count: the restricted answer is about the one
     # collection, not the whole node.
@@ -175,35 +230,47 @@ def test_the_specs_dataset_restriction_is_honoured(federation: Federation) -> No
     assert summary["requestParameters"] == {"datasets": {"datasetIds": [datasets[0]]}}
 
 
-@pytest.mark.parametrize("parameters", [
-    {"datasets": {"datasetIds": ["no-such-collection"]}},
-    {"datasets": {"ids": ["Kohorte-1"]}},
-    {"cohorts": {"cohortIds": ["x"]}},
-])
+@pytest.mark.parametrize(
+    "parameters",
+    [
+        {"datasets": {"datasetIds": ["no-such-collection"]}},
+        {"datasets": {"ids": ["Kohorte-1"]}},
+        {"cohorts": {"cohortIds": ["x"]}},
+    ],
+)
 def test_a_restriction_the_node_cannot_apply_is_refused_not_ignored(
     federation: Federation, parameters: dict[str, Any]
 ) -> None:
-    response = post(federation, "de-berlin", "/api/biosamples", {
-        "meta": {"apiVersion": "v2.0"},
-        "query": {"filters": [{"id": "ICD10:C50"}], "requestParameters": parameters}})
+    response = post(
+        federation,
+        "de-berlin",
+        "/api/biosamples",
+        {
+            "meta": {"apiVersion": "v2.0"},
+            "query": {"filters": [{"id": "ICD10:C50"}], "requestParameters": parameters},
+        },
+    )
     assert response.status_code == 400
     assert response.json()["error"]["errorMessage"]
 
 
 def test_refusals_are_valid_error_responses(federation: Federation) -> None:
-    bad = post(federation, "de-berlin", "/api/biosamples", {
-        "meta": {"apiVersion": "v2.0"}, "query": {"filters": [{"id": "ICD10:XYZ"}]}})
+    bad = post(
+        federation,
+        "de-berlin",
+        "/api/biosamples",
+        {"meta": {"apiVersion": "v2.0"}, "query": {"filters": [{"id": "ICD10:XYZ"}]}},
+    )
     assert bad.status_code == 400
     assert "filters[0]" in bad.json()["error"]["errorMessage"]
 
 
 @pytest.mark.parametrize("node", ["de-berlin", "cn-shanghai", "cn-beijing", "fr-lyon"])
-def test_duo_terms_carry_the_version_and_modifiers_apart(
-    federation: Federation, node: str
-) -> None:
+def test_duo_terms_carry_the_version_and_modifiers_apart(federation: Federation, node: str) -> None:
     data = get(federation, node, "/api/datasets", headers=token(node)).json()
-    terms = [t for c in data["response"]["collections"]
-             for t in c["dataUseConditions"]["duoDataUse"]]
+    terms = [
+        t for c in data["response"]["collections"] for t in c["dataUseConditions"]["duoDataUse"]
+    ]
     assert terms
     for term in terms:
         assert DUO_ID.match(term["id"]), term
@@ -217,15 +284,18 @@ def test_duo_terms_carry_the_version_and_modifiers_apart(
 def test_consent_round_trips_through_the_beacon_form() -> None:
     labels = {"DUO:0000007": "disease specific research", "DUO:0000022": "geographical"}
     shorthands = {"DS": "DUO:0000007", "GS": "DUO:0000022"}
-    for text, expected in [("DUO:0000007=I25|I20", "DUO:0000007=I25|I20"),
-                           ("GS=EU27", "DUO:0000022=EU27"),
-                           ("DUO:0000022=CN", "DUO:0000022=CN"),
-                           ("DUO:0000007=MONDO:0005148", "DUO:0000007=MONDO:0005148"),
-                           ("DUO:0000042", "DUO:0000042")]:
+    for text, expected in [
+        ("DUO:0000007=I25|I20", "DUO:0000007=I25|I20"),
+        ("GS=EU27", "DUO:0000022=EU27"),
+        ("DUO:0000022=CN", "DUO:0000022=CN"),
+        ("DUO:0000007=MONDO:0005148", "DUO:0000007=MONDO:0005148"),
+        ("DUO:0000042", "DUO:0000042"),
+    ]:
         term = duo_data_use(text, labels=labels, shorthands=shorthands, version="2021-02-23")
         assert "=" not in term["id"]
-        assert not errors_of("dataset", {"id": "d", "name": "d",
-                                         "dataUseConditions": {"duoDataUse": [term]}})
+        assert not errors_of(
+            "dataset", {"id": "d", "name": "d", "dataUseConditions": {"duoDataUse": [term]}}
+        )
         assert consent_text(term) == expected
 
 
@@ -240,24 +310,34 @@ def test_hub_requests_validate_and_node_answers_validate(federation: Federation)
 
     async def check_response(response: httpx.Response) -> None:
         await response.aread()
-        assert_valid_node_response(response.request.url.path, response.status_code,
-                                   response.json())
+        assert_valid_node_response(response.request.url.path, response.status_code, response.json())
         seen.append("response")
 
     from permed_atlas.transfer import DataUseRequest
 
     async def go() -> None:
-        async with httpx.AsyncClient(event_hooks={"request": [check_request],
-                                                  "response": [check_response]}) as client:
-            config = HubConfig("permed-hub", tuple(n for n in federation.hub.nodes
-                                                   if n.id != "eu-down"))
+        async with httpx.AsyncClient(
+            event_hooks={"request": [check_request], "response": [check_response]}
+        ) as client:
+            config = HubConfig(
+                "permed-hub", tuple(n for n in federation.hub.nodes if n.id != "eu-down")
+            )
             hub = Hub(config, client=client)
-            question = query_from_json({"query": {"filters": [
-                {"id": "ICD10:C50"}, {"id": "age_at_collection", "operator": ">=",
-                                      "value": "40"}]}})
-            result = await hub.query(question, requester="wire-test",
-                                     use=DataUseRequest(purpose="DS", disease="C50.9",
-                                                        country="DE", commercial=False))
+            question = query_from_json(
+                {
+                    "query": {
+                        "filters": [
+                            {"id": "ICD10:C50"},
+                            {"id": "age_at_collection", "operator": ">=", "value": "40"},
+                        ]
+                    }
+                }
+            )
+            result = await hub.query(
+                question,
+                requester="wire-test",
+                use=DataUseRequest(purpose="DS", disease="C50.9", country="DE", commercial=False),
+            )
             assert {o.status for o in result.outcomes} == {"ok"}, result.outcomes
             lyon = next(o for o in result.outcomes if o.node_id == "fr-lyon")
             assert lyon.datasets_used == ("biobank-1",)
@@ -267,9 +347,15 @@ def test_hub_requests_validate_and_node_answers_validate(federation: Federation)
 
 
 def test_the_hubs_body_is_a_valid_beacon_request() -> None:
-    question = query_from_json({"query": {"filters": [{"id": "sex:female"}],
-                                          "requestParameters": {"datasetIds": ["a", "b"]}}},
-                               entity="individuals")
+    question = query_from_json(
+        {
+            "query": {
+                "filters": [{"id": "sex:female"}],
+                "requestParameters": {"datasetIds": ["a", "b"]},
+            }
+        },
+        entity="individuals",
+    )
     body = query_to_json(question)
     assert_valid("request", body)
     assert body["query"]["requestParameters"] == {"datasets": {"datasetIds": ["a", "b"]}}
@@ -279,8 +365,11 @@ def test_the_hubs_body_is_a_valid_beacon_request() -> None:
 def test_a_node_config_with_a_non_reverse_domain_beacon_id_is_refused(tmp_path: Any) -> None:
     from permed_atlas.federation.errors import MappingError
 
-    text = (DEMO / "de-berlin.yaml").read_text(encoding="utf-8").replace(
-        "beacon_id: org.example.permed.de-berlin", "beacon_id: Biobank Berlin")
+    text = (
+        (DEMO / "de-berlin.yaml")
+        .read_text(encoding="utf-8")
+        .replace("beacon_id: org.example.permed.de-berlin", "beacon_id: Biobank Berlin")
+    )
     path = tmp_path / "node.yaml"
     path.write_text(text, encoding="utf-8")
     with pytest.raises(MappingError, match="node.beacon_id"):
@@ -297,12 +386,18 @@ def test_a_full_spec_request_body_is_understood(federation: Federation) -> None:
     """The spec's MAX request example, with this node's filter and collection, is answered."""
     body = {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
-        "meta": {"apiVersion": "2.0",
-                 "requestedSchemas": [{"entityType": "biosample", "schema": "beacon-biosample"}]},
-        "query": {"filters": [{"id": "ICD10:C50", "scope": "biosamples"}],
-                  "includeResultsetResponses": "HIT", "pagination": {"limit": 10, "skip": 0},
-                  "requestParameters": {"datasets": {"datasetIds": ["Kohorte-1"]}},
-                  "requestedGranularity": "boolean", "testMode": False},
+        "meta": {
+            "apiVersion": "2.0",
+            "requestedSchemas": [{"entityType": "biosample", "schema": "beacon-biosample"}],
+        },
+        "query": {
+            "filters": [{"id": "ICD10:C50", "scope": "biosamples"}],
+            "includeResultsetResponses": "HIT",
+            "pagination": {"limit": 10, "skip": 0},
+            "requestParameters": {"datasets": {"datasetIds": ["Kohorte-1"]}},
+            "requestedGranularity": "boolean",
+            "testMode": False,
+        },
     }
     assert_valid("request", body)
     response = post(federation, "de-berlin", "/api/biosamples", body, requester="max-example")
@@ -314,10 +409,12 @@ def test_a_full_spec_request_body_is_understood(federation: Federation) -> None:
 def test_a_perturbed_count_says_how_it_was_perturbed(federation: Federation) -> None:
     # Beijing adds Laplace noise (epsilon 1); its count response must say so.
     node = "cn-beijing"
-    response = httpx.post(federation.servers[node].url + "/api/biosamples", timeout=30,
-                          headers=token(node, "perturbation"),
-                          json={"meta": {"apiVersion": "v2.0"},
-                                "query": {"filters": [{"id": "ICD10:I25"}]}})
+    response = httpx.post(
+        federation.servers[node].url + "/api/biosamples",
+        timeout=30,
+        headers=token(node, "perturbation"),
+        json={"meta": {"apiVersion": "v2.0"}, "query": {"filters": [{"id": "ICD10:I25"}]}},
+    )
     assert_valid_node_response("/api/biosamples", response.status_code, response.json())
     disclosure = response.json()["info"]["disclosure"]
     assert disclosure["perturbation"]["method"] == "laplace"

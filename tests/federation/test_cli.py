@@ -16,8 +16,17 @@ runner = CliRunner()
 
 
 def test_node_check_reports_collections() -> None:
-    result = runner.invoke(app, ["node", "check", "--data", str(DEMO / "de-berlin.csv"),
-                                 "--config", str(DEMO / "de-berlin.yaml")])
+    result = runner.invoke(
+        app,
+        [
+            "node",
+            "check",
+            "--data",
+            str(DEMO / "de-berlin.csv"),
+            "--config",
+            str(DEMO / "de-berlin.yaml"),
+        ],
+    )
     assert result.exit_code == 0, result.output
     assert "de-berlin: 3000 samples" in result.output
     assert "Onkologie-2: consent DUO:0000006, DUO:0000046" in result.output
@@ -27,12 +36,42 @@ def test_node_check_reports_collections() -> None:
 
 def test_hub_query_json(federation: Federation, tmp_path: Path) -> None:
     registry = tmp_path / "nodes.yaml"
-    registry.write_text(yaml.safe_dump({"hub": {"issuer": "permed-hub"}, "nodes": [
-        {"id": n.id, "name": n.name, "url": n.url, "region": n.region, "country": n.country,
-         "secret": n.secret, "timeout_s": n.timeout_s} for n in federation.hub_all.nodes]}),
-        encoding="utf-8")
-    result = runner.invoke(app, ["hub", "query", "--nodes", str(registry), "--diagnosis", "C61",
-                                 "--age", "60-", "--requester", "cli-test", "--json"])
+    registry.write_text(
+        yaml.safe_dump(
+            {
+                "hub": {"issuer": "permed-hub"},
+                "nodes": [
+                    {
+                        "id": n.id,
+                        "name": n.name,
+                        "url": n.url,
+                        "region": n.region,
+                        "country": n.country,
+                        "secret": n.secret,
+                        "timeout_s": n.timeout_s,
+                    }
+                    for n in federation.hub_all.nodes
+                ],
+            }
+        ),
+        encoding="utf-8",
+    )
+    result = runner.invoke(
+        app,
+        [
+            "hub",
+            "query",
+            "--nodes",
+            str(registry),
+            "--diagnosis",
+            "C61",
+            "--age",
+            "60-",
+            "--requester",
+            "cli-test",
+            "--json",
+        ],
+    )
     assert result.exit_code == 0, result.output
     data = json.loads(result.output)
     by_node = {n["id"]: n for n in data["nodes"]}
@@ -40,8 +79,19 @@ def test_hub_query_json(federation: Federation, tmp_path: Path) -> None:
     assert by_node["cn-beijing"]["status"] == "timeout"
     store = federation.stores["de-berlin"]
     assert store.query_log(limit=1)[0].requester == "cli-test"
-    table = runner.invoke(app, ["hub", "query", "--nodes", str(registry), "--diagnosis", "C61",
-                                "--requester", "cli-test-2"])
+    table = runner.invoke(
+        app,
+        [
+            "hub",
+            "query",
+            "--nodes",
+            str(registry),
+            "--diagnosis",
+            "C61",
+            "--requester",
+            "cli-test-2",
+        ],
+    )
     assert table.exit_code == 0 and "total:" in table.output
 
 

@@ -48,10 +48,19 @@ def test_fields_and_purposes_come_from_the_matcher() -> None:
 
 
 def test_values_are_read_into_a_request_with_clear_errors() -> None:
-    use = data_use_from_values({"purpose": "hmb", "not_for_profit": "yes", "regions": "eu27",
-                                "duration_months": "12", "country": "de", "commercial": ""})
-    assert use == DataUseRequest(purpose="hmb", not_for_profit=True, regions=("EU27",),
-                                 duration_months=12, country="DE")
+    use = data_use_from_values(
+        {
+            "purpose": "hmb",
+            "not_for_profit": "yes",
+            "regions": "eu27",
+            "duration_months": "12",
+            "country": "de",
+            "commercial": "",
+        }
+    )
+    assert use == DataUseRequest(
+        purpose="hmb", not_for_profit=True, regions=("EU27",), duration_months=12, country="DE"
+    )
     assert data_use_from_values({"purpose": ""}) is None
     with pytest.raises(FilterError, match="not a DUO purpose"):
         data_use_from_values({"purpose": "NRES"})
@@ -64,26 +73,57 @@ def test_values_are_read_into_a_request_with_clear_errors() -> None:
 @pytest.fixture(scope="module")
 def npu_registry(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     folder = tmp_path_factory.mktemp("npu-node")
-    data = write_synthetic_biobank(folder / "bank.csv", rows=600, seed=45, style="en",
-                                   country="NL", prefix="NPU",
-                                   collections={"general": "DUO:0000042",
-                                                "charity": f"DUO:0000042;{NPU}"})
+    data = write_synthetic_biobank(
+        folder / "bank.csv",
+        rows=600,
+        seed=45,
+        style="en",
+        country="NL",
+        prefix="NPU",
+        collections={"general": "DUO:0000042", "charity": f"DUO:0000042;{NPU}"},
+    )
     names = STYLES["en"]
     config = folder / "bank.yaml"
-    config.write_text(yaml.safe_dump({
-        "node": {"id": "nl-npu", "name": "NPU bank", "region": "EU", "country": "NL"},
-        "disclosure": {"k": 5},
-        "auth": {"trusted_issuers": {"permed-hub": {"secret": SECRET}}},
-        "columns": {"sample_id": names["sample_id"], "donor_id": names["donor_id"],
-                    "collection": names["collection"], "diagnosis": names["diagnosis"],
-                    "sex": names["sex"], "consent": names["consent"]},
-    }), encoding="utf-8")
+    config.write_text(
+        yaml.safe_dump(
+            {
+                "node": {"id": "nl-npu", "name": "NPU bank", "region": "EU", "country": "NL"},
+                "disclosure": {"k": 5},
+                "auth": {"trusted_issuers": {"permed-hub": {"secret": SECRET}}},
+                "columns": {
+                    "sample_id": names["sample_id"],
+                    "donor_id": names["donor_id"],
+                    "collection": names["collection"],
+                    "diagnosis": names["diagnosis"],
+                    "sex": names["sex"],
+                    "consent": names["consent"],
+                },
+            }
+        ),
+        encoding="utf-8",
+    )
     store = open_node_store(load_node_config(config), data=data, threads=1)
     server = ServerThread(create_node_app(store)).start()
     registry = folder / "nodes.yaml"
-    registry.write_text(yaml.safe_dump({"hub": {"issuer": "permed-hub"}, "nodes": [
-        {"id": "nl-npu", "name": "NPU bank", "url": server.url, "region": "EU", "country": "NL",
-         "secret": SECRET, "timeout_s": 15}]}), encoding="utf-8")
+    registry.write_text(
+        yaml.safe_dump(
+            {
+                "hub": {"issuer": "permed-hub"},
+                "nodes": [
+                    {
+                        "id": "nl-npu",
+                        "name": "NPU bank",
+                        "url": server.url,
+                        "region": "EU",
+                        "country": "NL",
+                        "secret": SECRET,
+                        "timeout_s": 15,
+                    }
+                ],
+            }
+        ),
+        encoding="utf-8",
+    )
     yield registry
     server.stop()
     store.close()
@@ -107,20 +147,24 @@ def test_cli_counts_npu_collections_for_a_not_for_profit_requester(npu_registry:
     denied = runner.invoke(app, base + ["--no-not-for-profit", "--requester", "npu-3"])
     assert len(_used(denied.output)[1]) == 1
     # Investigation terms are purposes too; an unknown purpose names the known ones.
-    genetic = runner.invoke(app, base[:-3] + ["--purpose", "DUO:0000038", "--not-for-profit",
-                                              "--json", "--requester", "npu-4"])
+    genetic = runner.invoke(
+        app,
+        base[:-3]
+        + ["--purpose", "DUO:0000038", "--not-for-profit", "--json", "--requester", "npu-4"],
+    )
     assert genetic.exit_code == 0, genetic.output
     wrong = runner.invoke(app, base[:-3] + ["--purpose", "NOPE"])
     assert wrong.exit_code != 0 and "GRU" in wrong.output
 
 
 def test_page_offers_every_purpose_and_fact_and_counts_npu(
-    client, settings: Settings, npu_registry: Path  # type: ignore[no-untyped-def]
+    client,
+    settings: Settings,
+    npu_registry: Path,  # type: ignore[no-untyped-def]
 ) -> None:
     folder = settings.data_dir / "federation"
     folder.mkdir(parents=True, exist_ok=True)
-    (folder / "nodes.yaml").write_text(npu_registry.read_text(encoding="utf-8"),
-                                       encoding="utf-8")
+    (folder / "nodes.yaml").write_text(npu_registry.read_text(encoding="utf-8"), encoding="utf-8")
     page = client.get("/federation/").text
     for item in use_fields():
         assert f'name="{item.name}"' in page, item.name

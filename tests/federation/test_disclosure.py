@@ -55,9 +55,17 @@ def test_rounding_never_shows_below_k() -> None:
     assert count_bounds(30, rules=rules) == (25, 34)
 
 
-@pytest.mark.parametrize(("d", "v", "keep_zeros"),
-                         [(1, 0.5, True), (2, 1.0, True), (3, 2.0, True), (3, 2.0, False),
-                          (5, 3.0, True), (5, 8.0, False)])
+@pytest.mark.parametrize(
+    ("d", "v", "keep_zeros"),
+    [
+        (1, 0.5, True),
+        (2, 1.0, True),
+        (3, 2.0, True),
+        (3, 2.0, False),
+        (5, 3.0, True),
+        (5, 8.0, False),
+    ],
+)
 def test_ptable_rows_are_unbiased_bounded_and_reach_the_variance(
     d: int, v: float, keep_zeros: bool
 ) -> None:
@@ -104,14 +112,26 @@ def test_cell_key_is_the_key_sum_mod_1() -> None:
 
 
 @settings(max_examples=400, deadline=None)
-@given(n=st.integers(0, 5000), k=st.integers(1, 30), base=st.integers(1, 50),
-       zeros=st.booleans(), d=st.integers(0, 4), keep=st.booleans(),
-       key=st.integers(0, KEY_MODULUS - 1))
+@given(
+    n=st.integers(0, 5000),
+    k=st.integers(1, 30),
+    base=st.integers(1, 50),
+    zeros=st.booleans(),
+    d=st.integers(0, 4),
+    keep=st.booleans(),
+    key=st.integers(0, KEY_MODULUS - 1),
+)
 def test_released_counts_are_never_small_and_bounds_hold_the_truth(
     n: int, k: int, base: int, zeros: bool, d: int, keep: bool, key: int
 ) -> None:
-    rules = DisclosureRules(k=k, rounding=base, show_zeros=zeros, ckm_max_deviation=d,
-                            ckm_variance=d * d / 2 or 1.0, ckm_keep_zeros=keep)
+    rules = DisclosureRules(
+        k=k,
+        rounding=base,
+        show_zeros=zeros,
+        ckm_max_deviation=d,
+        ckm_variance=d * d / 2 or 1.0,
+        ckm_keep_zeros=keep,
+    )
     shown = disclose(n, rules=rules, cell_key=cell_key(key))
     assert shown.value is None or shown.value == 0 or shown.value >= k
     assert shown.lower <= n <= shown.upper
@@ -127,15 +147,20 @@ def test_the_same_records_get_the_same_answer_and_other_records_another() -> Non
     rules = DisclosureRules(k=5)
     a = disclose(40, rules=rules, cell_key=cell_key(123_456_789))
     assert disclose(40, rules=rules, cell_key=cell_key(123_456_789)) == a
-    values = {disclose(40, rules=rules, cell_key=cell_key(k * 2_654_435_761)).value
-              for k in range(200)}
+    values = {
+        disclose(40, rules=rules, cell_key=cell_key(k * 2_654_435_761)).value for k in range(200)
+    }
     assert len(values) == 7  # 37..43: every deviation of the table occurs
     assert a.perturbation == "cell key" and a.max_deviation == 3
 
 
 @settings(max_examples=200, deadline=None)
-@given(n=st.integers(0, 1000), k=st.integers(2, 20), epsilon=st.floats(0.05, 5.0),
-       key=st.text(min_size=1, max_size=20))
+@given(
+    n=st.integers(0, 1000),
+    k=st.integers(2, 20),
+    epsilon=st.floats(0.05, 5.0),
+    key=st.text(min_size=1, max_size=20),
+)
 def test_noise_is_repeatable_and_never_small(n: int, k: int, epsilon: float, key: str) -> None:
     rules = DisclosureRules(k=k, noise_epsilon=epsilon)
     first = disclose(n, rules=rules, secret=b"node-secret", selection_key=key)
@@ -149,11 +174,14 @@ def test_noise_is_repeatable_and_never_small(n: int, k: int, epsilon: float, key
 def test_laplace_noise_is_seeded_by_the_records_not_the_phrasing() -> None:
     rules = DisclosureRules(k=5, noise_epsilon=0.5)
     records = Selection("biosamples", 40, 987_654).key
-    answers = {disclose(40, rules=rules, secret=b"s", selection_key=records).display
-               for _ in range(100)}
+    answers = {
+        disclose(40, rules=rules, secret=b"s", selection_key=records).display for _ in range(100)
+    }
     assert len(answers) == 1  # averaging 100 re-phrasings gives back the one noisy answer
-    draws = [laplace_noise(seed=noise_seed(secret=b"s", query_key=f"q{i}"), scale=2.0)
-             for i in range(4000)]
+    draws = [
+        laplace_noise(seed=noise_seed(secret=b"s", query_key=f"q{i}"), scale=2.0)
+        for i in range(4000)
+    ]
     mean = sum(draws) / len(draws)
     mean_abs = sum(abs(d) for d in draws) / len(draws)
     assert abs(mean) < 0.2 and abs(mean_abs - 2.0) < 0.2  # E|X| = scale for Laplace
@@ -181,8 +209,11 @@ CH = icd10_chapters()
 
 
 def q(*diagnosis: str, sex: tuple[str, ...] = (), age: Range | None = None) -> CountQuery:
-    return CountQuery(diagnosis=tuple(parse_pattern(d, chapters=CH) for d in diagnosis),
-                      sex=sex, age=age or Range())
+    return CountQuery(
+        diagnosis=tuple(parse_pattern(d, chapters=CH) for d in diagnosis),
+        sex=sex,
+        age=age or Range(),
+    )
 
 
 def test_within_follows_filters() -> None:
@@ -249,11 +280,13 @@ def test_history_keyed_by_records_and_forgetting_only_what_left_the_window() -> 
     history.add(broad, 10, at=now - timedelta(days=40), key="records-a")
     history.add(q("Q90", age=Range(0, None)), 10, at=now, key="records-a")  # a re-phrasing
     assert len(history) == 1
-    assert history.conflict(narrow, 8, k=5, since=now - timedelta(days=30),
-                            key="records-b") == broad
+    assert (
+        history.conflict(narrow, 8, k=5, since=now - timedelta(days=30), key="records-b") == broad
+    )
     for i in range(5000):  # filler questions do not push it out
         history.add(q("C50", age=Range(i, i)), 100 + i, at=now, key=f"filler-{i}")
-    assert history.conflict(narrow, 8, k=5, since=now - timedelta(days=30),
-                            key="records-b") == broad
+    assert (
+        history.conflict(narrow, 8, k=5, since=now - timedelta(days=30), key="records-b") == broad
+    )
     history.forget_before(now + timedelta(seconds=1))
     assert len(history) == 0

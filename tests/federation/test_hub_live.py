@@ -18,14 +18,21 @@ from .conftest import DEMO, SLOW_DELAY_S, Federation
 def raw_breast_female() -> dict[str, int]:
     """Female C50 samples counted straight from the raw demo tables, each in its own coding."""
     with (DEMO / "de-berlin.csv").open(encoding="utf-8") as handle:
-        berlin = sum(1 for r in csv.DictReader(handle)
-                     if r["Diagnose_ICD10"].startswith("C50") and r["Geschlecht"] == "W")
+        berlin = sum(
+            1
+            for r in csv.DictReader(handle)
+            if r["Diagnose_ICD10"].startswith("C50") and r["Geschlecht"] == "W"
+        )
     lyon_table = pq.read_table(DEMO / "fr-lyon.parquet").to_pylist()
-    lyon = sum(1 for r in lyon_table
-               if (r["icd10"] or "").startswith("C50") and r["sex"] == "female")
+    lyon = sum(
+        1 for r in lyon_table if (r["icd10"] or "").startswith("C50") and r["sex"] == "female"
+    )
     with (DEMO / "cn-shanghai.csv").open(encoding="utf-8") as handle:
-        shanghai = sum(1 for r in csv.DictReader(handle)
-                       if r["诊断ICD10"].startswith("C50") and r["性别"] == "女")
+        shanghai = sum(
+            1
+            for r in csv.DictReader(handle)
+            if r["诊断ICD10"].startswith("C50") and r["性别"] == "女"
+        )
     return {"de-berlin": berlin, "fr-lyon": lyon, "cn-shanghai": shanghai}
 
 
@@ -101,16 +108,20 @@ def test_duo_matching_leaves_out_collections_whose_consent_forbids_the_use(
     assert by_node["de-berlin"].datasets_excluded == ()
     # The restricted count is what the node says for the allowed collection alone.
     store = federation.stores["fr-lyon"]
-    only_biobank = query_from_json({"query": {
-        "filters": [{"id": "ICD10:C50"}, {"id": "sex:female"}],
-        "requestParameters": {"datasetIds": ["biobank-1"]}}})
+    only_biobank = query_from_json(
+        {
+            "query": {
+                "filters": [{"id": "ICD10:C50"}, {"id": "sex:female"}],
+                "requestParameters": {"datasetIds": ["biobank-1"]},
+            }
+        }
+    )
     assert lyon.count == store.release(only_biobank)
 
 
 def test_a_use_no_collection_allows_excludes_the_node(federation: Federation) -> None:
     commercial = DataUseRequest(purpose="HMB", country="CN", commercial=True)
-    result = run_hub_query(federation.hub, breast_female(), requester="duo-test-2",
-                           use=commercial)
+    result = run_hub_query(federation.hub, breast_female(), requester="duo-test-2", use=commercial)
     by_node = {o.node_id: o for o in result.outcomes}
     assert by_node["de-berlin"].status == "ok"  # its GRU collection has no NCU
     # Shanghai's oncology collection is restricted to China (GS=CN): a requester who says
@@ -137,9 +148,13 @@ def test_every_node_logs_the_requester(federation: Federation) -> None:
 def test_a_hub_with_a_wrong_secret_is_refused(federation: Federation, status: str) -> None:
     from dataclasses import replace
 
-    nodes = tuple(replace(n, secret="wrong-secret-0123456789abcdef") for n in federation.hub.nodes
-                  if n.id == "de-berlin")
-    result = run_hub_query(replace(federation.hub, nodes=nodes), breast_female(),
-                           requester="intruder")
+    nodes = tuple(
+        replace(n, secret="wrong-secret-0123456789abcdef")
+        for n in federation.hub.nodes
+        if n.id == "de-berlin"
+    )
+    result = run_hub_query(
+        replace(federation.hub, nodes=nodes), breast_female(), requester="intruder"
+    )
     assert result.outcomes[0].status == status
     assert "HTTP 401" in result.outcomes[0].reason

@@ -12,9 +12,16 @@ from permed_atlas.federation.mapping import icd10_chapters
 CHAPTERS = icd10_chapters()
 
 
-@pytest.mark.parametrize(("raw", "code"), [
-    ("c501", "C50.1"), (" C50.1 ", "C50.1"), ("C50", "C50"), ("E119", "E11.9"),
-    ("C50.91", "C50.91")])
+@pytest.mark.parametrize(
+    ("raw", "code"),
+    [
+        ("c501", "C50.1"),
+        (" C50.1 ", "C50.1"),
+        ("C50", "C50"),
+        ("E119", "E11.9"),
+        ("C50.91", "C50.91"),
+    ],
+)
 def test_normalise(raw: str, code: str) -> None:
     assert normalise_code(raw) == code
 
@@ -49,8 +56,10 @@ def test_ranges_and_chapters() -> None:
 
 
 def test_covers_follows_the_hierarchy() -> None:
-    p = {t: parse_pattern(t, chapters=CHAPTERS) for t in
-         ("C50", "C50.1", "C50-C58", "chapter:II", "C51", "E11")}
+    p = {
+        t: parse_pattern(t, chapters=CHAPTERS)
+        for t in ("C50", "C50.1", "C50-C58", "chapter:II", "C51", "E11")
+    }
     assert p["C50"].covers(p["C50.1"]) and not p["C50.1"].covers(p["C50"])
     assert p["C50-C58"].covers(p["C50"]) and p["C50-C58"].covers(p["C51"])
     assert p["chapter:II"].covers(p["C50-C58"]) and not p["C50-C58"].covers(p["chapter:II"])
@@ -59,8 +68,12 @@ def test_covers_follows_the_hierarchy() -> None:
 
 letters = st.sampled_from("CDEIQ")
 digits2 = st.integers(0, 99).map(lambda n: f"{n:02d}")
-codes = st.builds(lambda a, b, c: f"{a}{b}" + (f".{c}" if c is not None else ""),
-                  letters, digits2, st.one_of(st.none(), st.integers(0, 99).map(str)))
+codes = st.builds(
+    lambda a, b, c: f"{a}{b}" + (f".{c}" if c is not None else ""),
+    letters,
+    digits2,
+    st.one_of(st.none(), st.integers(0, 99).map(str)),
+)
 patterns = st.one_of(
     codes,
     st.tuples(codes, codes).map(lambda ab: "-".join(sorted(ab, key=lambda x: x.replace(".", "")))),

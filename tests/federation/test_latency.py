@@ -41,8 +41,9 @@ def test_a_node_with_latency_answers_after_a_request_and_a_reply_delay() -> None
         store.close()
 
 
-@pytest.mark.parametrize(("text", "low", "high"), [("20-40", 20, 40), ("150", 150, 150),
-                                                   (" 1.5 - 2 ", 1.5, 2)])
+@pytest.mark.parametrize(
+    ("text", "low", "high"), [("20-40", 20, 40), ("150", 150, 150), (" 1.5 - 2 ", 1.5, 2)]
+)
 def test_latency_text(text: str, low: float, high: float) -> None:
     latency = parse_latency(text)
     assert (latency.low_ms, latency.high_ms) == (low, high)
@@ -51,8 +52,18 @@ def test_latency_text(text: str, low: float, high: float) -> None:
 
 @pytest.mark.parametrize("text", ["fast", "40-20", "-5", "20-"])
 def test_bad_latency_is_refused_naming_the_option(text: str) -> None:
-    result = CliRunner().invoke(cli_app, [
-        "node", "serve", "--data", str(DEMO / "de-berlin.csv"), "--config",
-        str(DEMO / "de-berlin.yaml"), "--emulate-latency", text])
+    result = CliRunner().invoke(
+        cli_app,
+        [
+            "node",
+            "serve",
+            "--data",
+            str(DEMO / "de-berlin.csv"),
+            "--config",
+            str(DEMO / "de-berlin.yaml"),
+            "--emulate-latency",
+            text,
+        ],
+    )
     assert result.exit_code != 0
     assert "--emulate-latency" in result.output

@@ -37,11 +37,18 @@ SMALL = DisclosedCount("<5", None, 1, 4, True, True, "imprecise")
 
 def test_request_is_addressed_to_possible_matches_only(session: Session) -> None:
     user = create_user(session, email="r@example.org", password="a-long-password", role="member")
-    hub_result = result(node("a", HIT), node("b", SMALL), node("c", ZERO),
-                        node("d", None, "timeout"))
-    made = create_access_request(session, requester_id=user.id, title="Sera", description="why",
-                                 result=hub_result, result_json=result_to_json(hub_result),
-                                 now=NOW)
+    hub_result = result(
+        node("a", HIT), node("b", SMALL), node("c", ZERO), node("d", None, "timeout")
+    )
+    made = create_access_request(
+        session,
+        requester_id=user.id,
+        title="Sera",
+        description="why",
+        result=hub_result,
+        result_json=result_to_json(hub_result),
+        now=NOW,
+    )
     session.commit()
     assert [n.node_id for n in made.nodes] == ["a", "b"]
     assert [n.matched for n in made.nodes] == ["12", "<5"]
@@ -53,23 +60,60 @@ def test_request_is_addressed_to_possible_matches_only(session: Session) -> None
 
 def test_answers_only_by_the_nodes_managers(session: Session) -> None:
     user = create_user(session, email="r2@example.org", password="a-long-password", role="member")
-    manager = create_user(session, email="m@example.org", password="a-long-password",
-                          role="member")
+    manager = create_user(session, email="m@example.org", password="a-long-password", role="member")
     hub_result = result(node("a", HIT), node("b", HIT))
-    made = create_access_request(session, requester_id=user.id, title="T", description="",
-                                 result=hub_result, result_json={}, now=NOW)
+    made = create_access_request(
+        session,
+        requester_id=user.id,
+        title="T",
+        description="",
+        result=hub_result,
+        result_json={},
+        now=NOW,
+    )
     with pytest.raises(PermissionDeniedError):
-        answer_access_request(session, made.id, node_id="a", decision="approved", note="",
-                              manager_id=manager.id, managed_nodes=["b"], now=NOW)
+        answer_access_request(
+            session,
+            made.id,
+            node_id="a",
+            decision="approved",
+            note="",
+            manager_id=manager.id,
+            managed_nodes=["b"],
+            now=NOW,
+        )
     with pytest.raises(AccessRequestError):
-        answer_access_request(session, made.id, node_id="a", decision="maybe", note="",
-                              manager_id=manager.id, managed_nodes=["a"], now=NOW)
+        answer_access_request(
+            session,
+            made.id,
+            node_id="a",
+            decision="maybe",
+            note="",
+            manager_id=manager.id,
+            managed_nodes=["a"],
+            now=NOW,
+        )
     with pytest.raises(AccessRequestError):
-        answer_access_request(session, made.id, node_id="z", decision="approved", note="",
-                              manager_id=manager.id, managed_nodes=["z"], now=NOW)
-    answered = answer_access_request(session, made.id, node_id="b", decision="needs_info",
-                                     note="which project?", manager_id=manager.id,
-                                     managed_nodes=["b"], now=NOW)
+        answer_access_request(
+            session,
+            made.id,
+            node_id="z",
+            decision="approved",
+            note="",
+            manager_id=manager.id,
+            managed_nodes=["z"],
+            now=NOW,
+        )
+    answered = answer_access_request(
+        session,
+        made.id,
+        node_id="b",
+        decision="needs_info",
+        note="which project?",
+        manager_id=manager.id,
+        managed_nodes=["b"],
+        now=NOW,
+    )
     b = next(n for n in answered.nodes if n.node_id == "b")
     assert (b.status, b.note, b.answered_by_id) == ("needs_info", "which project?", manager.id)
     assert next(n for n in answered.nodes if n.node_id == "a").status == "pending"
@@ -78,10 +122,24 @@ def test_answers_only_by_the_nodes_managers(session: Session) -> None:
 def test_nothing_to_ask_and_bad_titles_are_refused(session: Session) -> None:
     user = create_user(session, email="r3@example.org", password="a-long-password", role="member")
     with pytest.raises(AccessRequestError, match="no biobank matched"):
-        create_access_request(session, requester_id=user.id, title="T", description="",
-                              result=result(node("c", ZERO)), result_json={}, now=NOW)
+        create_access_request(
+            session,
+            requester_id=user.id,
+            title="T",
+            description="",
+            result=result(node("c", ZERO)),
+            result_json={},
+            now=NOW,
+        )
     with pytest.raises(AccessRequestError, match="title"):
-        create_access_request(session, requester_id=user.id, title="  ", description="",
-                              result=result(node("a", HIT)), result_json={}, now=NOW)
+        create_access_request(
+            session,
+            requester_id=user.id,
+            title="  ",
+            description="",
+            result=result(node("a", HIT)),
+            result_json={},
+            now=NOW,
+        )
     with pytest.raises(NotFoundError):
         get_access_request(session, 999)

@@ -40,22 +40,35 @@ def client(store: NodeStore) -> TestClient:
     return BeaconClient(create_node_app(store))
 
 
-def auth(requester: str, *, secret: str | None = None, issuer: str = "permed-hub",
-         audience: str = NODE, now: int | None = None, ttl_s: int = 60) -> dict[str, str]:
-    token = issue_token(secret or secret_of(NODE), issuer=issuer, requester=requester,
-                        audience=audience, now=int(time.time()) if now is None else now,
-                        ttl_s=ttl_s)
+def auth(
+    requester: str,
+    *,
+    secret: str | None = None,
+    issuer: str = "permed-hub",
+    audience: str = NODE,
+    now: int | None = None,
+    ttl_s: int = 60,
+) -> dict[str, str]:
+    token = issue_token(
+        secret or secret_of(NODE),
+        issuer=issuer,
+        requester=requester,
+        audience=audience,
+        now=int(time.time()) if now is None else now,
+        ttl_s=ttl_s,
+    )
     return {"Authorization": f"Bearer {token}"}
 
 
 def body(*filters: dict[str, str], granularity: str = "count") -> dict[str, object]:
-    return {"meta": {"apiVersion": "v2.0"},
-            "query": {"filters": list(filters), "requestedGranularity": granularity}}
+    return {
+        "meta": {"apiVersion": "v2.0"},
+        "query": {"filters": list(filters), "requestedGranularity": granularity},
+    }
 
 
 def test_count_response_has_beacon_shape_and_no_records(client: TestClient) -> None:
-    response = client.post("/api/biosamples", json=body({"id": "ICD10:C50"}),
-                           headers=auth("shape"))
+    response = client.post("/api/biosamples", json=body({"id": "ICD10:C50"}), headers=auth("shape"))
     assert response.status_code == 200
     data = response.json()
     assert data["meta"]["beaconId"] == f"org.example.permed.{NODE}"
@@ -66,26 +79,30 @@ def test_count_response_has_beacon_shape_and_no_records(client: TestClient) -> N
 
 
 def test_boolean_granularity_says_only_exists(client: TestClient) -> None:
-    response = client.get("/api/individuals",
-                          params={"filters": "ICD10:C61,sex:male", "requestedGranularity":
-                                  "boolean"}, headers=auth("boolean"))
+    response = client.get(
+        "/api/individuals",
+        params={"filters": "ICD10:C61,sex:male", "requestedGranularity": "boolean"},
+        headers=auth("boolean"),
+    )
     assert response.status_code == 200
     assert response.json()["responseSummary"] == {"exists": True}
 
 
 def test_individuals_count_distinct_donors(client: TestClient, store: NodeStore) -> None:
     headers = auth("donors")
-    samples = client.get("/api/biosamples", params={"filters": "ICD10:E11"},
-                         headers=headers).json()
-    donors = client.get("/api/individuals", params={"filters": "ICD10:E11"},
-                        headers=headers).json()
-    assert donors["responseSummary"]["numTotalResults"] < samples["responseSummary"][
-        "numTotalResults"]
+    samples = client.get("/api/biosamples", params={"filters": "ICD10:E11"}, headers=headers).json()
+    donors = client.get("/api/individuals", params={"filters": "ICD10:E11"}, headers=headers).json()
+    assert (
+        donors["responseSummary"]["numTotalResults"] < samples["responseSummary"]["numTotalResults"]
+    )
 
 
 def test_small_cells_are_suppressed(client: TestClient) -> None:
-    response = client.post("/api/biosamples", json=body(
-        {"id": "ICD10:Q90"}, {"id": "material:SERUM"}), headers=auth("small"))
+    response = client.post(
+        "/api/biosamples",
+        json=body({"id": "ICD10:Q90"}, {"id": "material:SERUM"}),
+        headers=auth("small"),
+    )
     summary = response.json()["responseSummary"]
     # Below k there is no integer to say: the answer is downgraded to boolean.
     assert summary == {"exists": True}
@@ -112,11 +129,10 @@ def test_filtering_terms_list_only_common_terms(client: TestClient, store: NodeS
 
 
 def test_datasets_carry_duo_codes(client: TestClient) -> None:
-    collections = client.get("/api/datasets", headers=auth("ds")).json()["response"][
-        "collections"]
-    assert {c["id"]: [d["id"] for d in c["dataUseConditions"]["duoDataUse"]]
-            for c in collections} == {"Kohorte-1": ["DUO:0000042"],
-                                      "Onkologie-2": ["DUO:0000006", "DUO:0000046"]}
+    collections = client.get("/api/datasets", headers=auth("ds")).json()["response"]["collections"]
+    assert {
+        c["id"]: [d["id"] for d in c["dataUseConditions"]["duoDataUse"]] for c in collections
+    } == {"Kohorte-1": ["DUO:0000042"], "Onkologie-2": ["DUO:0000006", "DUO:0000046"]}
 
 
 @pytest.mark.parametrize(
@@ -164,12 +180,12 @@ def _with_allow_list(store: NodeStore, allowed: tuple[str, ...]):  # type: ignor
 
 
 def test_bad_filters_get_400_naming_the_filter(client: TestClient) -> None:
-    response = client.post("/api/biosamples", json=body({"id": "ICD10:XYZ"}),
-                           headers=auth("bad"))
+    response = client.post("/api/biosamples", json=body({"id": "ICD10:XYZ"}), headers=auth("bad"))
     assert response.status_code == 400
     assert "filters[0]" in response.json()["error"]["errorMessage"]
-    response = client.post("/api/biosamples", json=body({"id": "material:GOLD"}),
-                           headers=auth("bad"))
+    response = client.post(
+        "/api/biosamples", json=body({"id": "material:GOLD"}), headers=auth("bad")
+    )
     assert response.status_code == 400
 
 
@@ -181,21 +197,26 @@ def test_differencing_is_refused_with_409() -> None:
     first = client.post("/api/biosamples", json=body({"id": "ICD10:Q90"}), headers=headers)
     assert first.status_code == 200
     # Q90 holds 10 samples, 8 of them female: asking both would reveal the 2 male samples.
-    narrow = client.post("/api/biosamples", json=body({"id": "ICD10:Q90"},
-                                                      {"id": "sex:female"}), headers=headers)
+    narrow = client.post(
+        "/api/biosamples", json=body({"id": "ICD10:Q90"}, {"id": "sex:female"}), headers=headers
+    )
     assert narrow.status_code == 409
     assert "differencing guard" in narrow.json()["error"]["errorMessage"]
     # Another requester has no history, so the same narrow question is answered.
-    other = client.post("/api/biosamples", json=body({"id": "ICD10:Q90"},
-                                                     {"id": "sex:female"}),
-                        headers=auth("someone-else"))
+    other = client.post(
+        "/api/biosamples",
+        json=body({"id": "ICD10:Q90"}, {"id": "sex:female"}),
+        headers=auth("someone-else"),
+    )
     assert other.status_code == 200
     exact.close()
 
 
 def test_daily_budget_gives_429(client: TestClient) -> None:
     headers = auth("greedy")
-    codes = [client.post("/api/biosamples", json=body({"id": "ICD10:C50"}),
-                         headers=headers).status_code for _ in range(41)]
+    codes = [
+        client.post("/api/biosamples", json=body({"id": "ICD10:C50"}), headers=headers).status_code
+        for _ in range(41)
+    ]
     assert codes[:40] == [200] * 40
     assert codes[40] == 429

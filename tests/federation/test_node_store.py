@@ -24,9 +24,16 @@ CONFIG = {
     "node": {"id": "t", "name": "Test bank", "region": "EU", "country": "NL"},
     "disclosure": {"k": 3, "daily_budget": 5},
     "auth": {"trusted_issuers": {"hub": {"secret": "s" * 32}}},
-    "columns": {"sample_id": "id", "donor_id": "donor", "diagnosis": "dx", "sex": "gender",
-                "material": "mat", "age_at_collection": "age", "collection_year": "yr",
-                "consent": "duo"},
+    "columns": {
+        "sample_id": "id",
+        "donor_id": "donor",
+        "diagnosis": "dx",
+        "sex": "gender",
+        "material": "mat",
+        "age_at_collection": "age",
+        "collection_year": "yr",
+        "consent": "duo",
+    },
     "values": {"sex": {"V": "female", "M": "male"}, "material": {"Bloed": "WHOLE_BLOOD"}},
 }
 HEADER = ["id", "donor", "dx", "gender", "mat", "age", "yr", "duo"]
@@ -64,8 +71,7 @@ def test_mapping_loads_and_counts(tmp_path: Path) -> None:
     assert store.true_count(ask([{"id": "material:WHOLE_BLOOD"}])) == 1
     sixty = {"id": "age_at_collection", "operator": ">=", "value": "60"}
     assert store.true_count(ask([sixty])) == 1
-    assert {d.duo_codes for d in store.datasets} == {(), ("GRU",), ("GRU", "NCU"),
-                                                     ("DUO:0000006",)}
+    assert {d.duo_codes for d in store.datasets} == {(), ("GRU",), ("GRU", "NCU"), ("DUO:0000006",)}
     store.close()
 
 
@@ -83,8 +89,9 @@ def test_mapping_loads_and_counts(tmp_path: Path) -> None:
 )
 def test_bad_values_name_file_line_and_column(tmp_path: Path, row: list[str], message: str) -> None:
     data, cfg = write(tmp_path, [*ROWS, row])
-    with pytest.raises(MappingError, match=message.replace("?", r"\?").replace("(", r"\(")
-                       .replace(")", r"\)")):
+    with pytest.raises(
+        MappingError, match=message.replace("?", r"\?").replace("(", r"\(").replace(")", r"\)")
+    ):
         open_node_store(load_node_config(cfg), data=data)
 
 
@@ -109,11 +116,20 @@ def test_demo_store_counts_match_the_raw_csv() -> None:
     with (DEMO / "cn-shanghai.csv").open(encoding="utf-8") as handle:
         rows = list(csv.DictReader(handle))
     neoplasm_serum_50s = sum(
-        1 for r in rows if "C00" <= r["诊断ICD10"][:3] <= "D48" and r["材料"] == "血清"
-        and 50 <= int(r["采集年龄"]) <= 59)
-    question = ask([{"id": "ICD10:chapter:II"}, {"id": "material:SERUM"},
-                    {"id": "age_at_collection", "operator": ">=", "value": "50"},
-                    {"id": "age_at_collection", "operator": "<", "value": "60"}])
+        1
+        for r in rows
+        if "C00" <= r["诊断ICD10"][:3] <= "D48"
+        and r["材料"] == "血清"
+        and 50 <= int(r["采集年龄"]) <= 59
+    )
+    question = ask(
+        [
+            {"id": "ICD10:chapter:II"},
+            {"id": "material:SERUM"},
+            {"id": "age_at_collection", "operator": ">=", "value": "50"},
+            {"id": "age_at_collection", "operator": "<", "value": "60"},
+        ]
+    )
     assert store.true_count(question) == neoplasm_serum_50s
     store.close()
 
@@ -129,8 +145,9 @@ def test_log_budget_and_guard_survive_a_restart(tmp_path: Path) -> None:
     store.close()
     store = open_node_store(load_node_config(cfg), data=data, log=path)
     # C50 = 3; C50 and female = 3: equal counts pass; C50.1 = 2 differs by 1 < k=3: refused.
-    store.answer(ask([{"id": "ICD10:C50"}, {"id": "sex:female"}]), requester="r", issuer="hub",
-                 now=now)
+    store.answer(
+        ask([{"id": "ICD10:C50"}, {"id": "sex:female"}]), requester="r", issuer="hub", now=now
+    )
     with pytest.raises(DifferencingRefusedError):
         store.answer(ask([{"id": "ICD10:C50.1"}]), requester="r", issuer="hub", now=now)
     # Refused questions count against the budget of 5 too.
@@ -148,20 +165,36 @@ def test_log_budget_and_guard_survive_a_restart(tmp_path: Path) -> None:
 
 
 def test_record_keys_and_answers_survive_a_restart(tmp_path: Path) -> None:
-    rows = [[str(i), f"d{i // 2}", "C50.1" if i % 3 else "E11.9", "V" if i % 2 else "M",
-             "SERUM", str(30 + i % 40), "2019", "GRU"] for i in range(400)]
+    rows = [
+        [
+            str(i),
+            f"d{i // 2}",
+            "C50.1" if i % 3 else "E11.9",
+            "V" if i % 2 else "M",
+            "SERUM",
+            str(30 + i % 40),
+            "2019",
+            "GRU",
+        ]
+        for i in range(400)
+    ]
     data, cfg = write(tmp_path, rows)
     path = tmp_path / "node-log.sqlite"
-    questions = [ask([{"id": "ICD10:C50"}]), ask([{"id": "sex:male"}]),
-                 ask([{"id": "ICD10:E11"}], "individuals"),
-                 ask([{"id": "age_at_collection", "operator": ">=", "value": "50"}])]
+    questions = [
+        ask([{"id": "ICD10:C50"}]),
+        ask([{"id": "sex:male"}]),
+        ask([{"id": "ICD10:E11"}], "individuals"),
+        ask([{"id": "age_at_collection", "operator": ">=", "value": "50"}]),
+    ]
     now = datetime(2026, 11, 23, 10, tzinfo=UTC)
 
     def answers(log: Path | None, requester: str) -> list[str]:
         store = open_node_store(load_node_config(cfg), data=data, log=log)
         try:
-            return [store.answer(q, requester=f"{requester}{i}", issuer="hub", now=now).display
-                    for i, q in enumerate(questions)]
+            return [
+                store.answer(q, requester=f"{requester}{i}", issuer="hub", now=now).display
+                for i, q in enumerate(questions)
+            ]
         finally:
             store.close()
 

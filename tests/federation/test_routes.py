@@ -20,12 +20,23 @@ def registry(settings: Settings, federation: Federation) -> Path:
     """A nodes.yaml in the test's data directory naming the live nodes."""
     folder = settings.data_dir / "federation"
     folder.mkdir(parents=True, exist_ok=True)
-    nodes = [{"id": n.id, "name": n.name, "url": n.url, "region": n.region,
-              "country": n.country, "secret": n.secret, "timeout_s": n.timeout_s,
-              "managers": list(n.managers)} for n in federation.hub_all.nodes]
+    nodes = [
+        {
+            "id": n.id,
+            "name": n.name,
+            "url": n.url,
+            "region": n.region,
+            "country": n.country,
+            "secret": n.secret,
+            "timeout_s": n.timeout_s,
+            "managers": list(n.managers),
+        }
+        for n in federation.hub_all.nodes
+    ]
     path = folder / "nodes.yaml"
-    path.write_text(yaml.safe_dump({"hub": {"issuer": "permed-hub"}, "nodes": nodes}),
-                    encoding="utf-8")
+    path.write_text(
+        yaml.safe_dump({"hub": {"issuer": "permed-hub"}, "nodes": nodes}), encoding="utf-8"
+    )
     return path
 
 
@@ -93,9 +104,11 @@ def test_access_request_flow(client, registry: Path, make_user, login) -> None: 
     make_user("researcher@example.org", "member")
     make_user("manager@de-berlin.example.org", "member")
     login(client, "researcher@example.org")
-    created = client.post("/federation/requests", data={**PARAMS, "title": "Breast cancer sera",
-                                                         "description": "EU-China cohort"},
-                          follow_redirects=False)
+    created = client.post(
+        "/federation/requests",
+        data={**PARAMS, "title": "Breast cancer sera", "description": "EU-China cohort"},
+        follow_redirects=False,
+    )
     assert created.status_code == 303, created.text
     url = created.headers["location"]
     request_id = int(url.rsplit("/", 1)[1])
@@ -104,8 +117,11 @@ def test_access_request_flow(client, registry: Path, make_user, login) -> None: 
     # Only the nodes that answered with a possible match are addressed.
     assert addressed == {"de-berlin": "pending", "fr-lyon": "pending", "cn-shanghai": "pending"}
     # The requester does not manage Berlin, so may not answer for it.
-    refused = client.post(f"{url}/answer", data={"node_id": "de-berlin", "decision": "approved"},
-                          follow_redirects=False)
+    refused = client.post(
+        f"{url}/answer",
+        data={"node_id": "de-berlin", "decision": "approved"},
+        follow_redirects=False,
+    )
     assert refused.status_code == 403
     client.post("/logout", follow_redirects=False)
     client.cookies.clear()
@@ -114,9 +130,11 @@ def test_access_request_flow(client, registry: Path, make_user, login) -> None: 
     assert [r["id"] for r in inbox["inbox"]] == [request_id]
     assert inbox["managed_nodes"] == ["de-berlin"]
     assert "Breast cancer sera" in client.get("/federation/requests").text
-    answered = client.post(f"{url}/answer", data={"node_id": "de-berlin", "decision": "approved",
-                                                  "note": "send the MTA"},
-                           follow_redirects=False)
+    answered = client.post(
+        f"{url}/answer",
+        data={"node_id": "de-berlin", "decision": "approved", "note": "send the MTA"},
+        follow_redirects=False,
+    )
     assert answered.status_code == 303
     after = client.get(f"/api/v1/federation/requests/{request_id}").json()
     berlin = next(n for n in after["nodes"] if n["node_id"] == "de-berlin")
@@ -129,11 +147,17 @@ def test_requests_need_login(client, registry: Path) -> None:  # type: ignore[no
 
 
 def test_stated_ethics_approval_leaves_irb_to_the_committee(client, registry: Path) -> None:  # type: ignore[no-untyped-def]
-    use = {"diagnosis": "C50", "purpose": "DS", "disease": "C50.9", "country": "FR",
-           "commercial": "no"}
+    use = {
+        "diagnosis": "C50",
+        "purpose": "DS",
+        "disease": "C50.9",
+        "country": "FR",
+        "commercial": "no",
+    }
     without = client.get("/api/v1/federation/query", params=use).json()
-    with_irb = client.get("/api/v1/federation/query",
-                          params={**use, "ethics_approval": "yes"}).json()
+    with_irb = client.get(
+        "/api/v1/federation/query", params={**use, "ethics_approval": "yes"}
+    ).json()
     lyon = {n["id"]: n for n in without["nodes"]}["fr-lyon"]
     assert [d["id"] for d in lyon["datasets_excluded"]] == ["oncology-2"]
     # The requester's own "yes" is not proof: the committee verifies it, so a count leaves
@@ -164,7 +188,10 @@ def down_registry(settings: Settings) -> Path:
 
 
 def test_with_every_node_down_the_page_says_which_and_how_to_start_them(
-    client, down_registry: Path, make_user, login,  # type: ignore[no-untyped-def]
+    client,
+    down_registry: Path,
+    make_user,
+    login,  # type: ignore[no-untyped-def]
 ) -> None:
     landing = client.get("/federation/").text
     assert 'data-testid="offline-nodes"' in landing
@@ -185,21 +212,27 @@ def test_with_every_node_down_the_page_says_which_and_how_to_start_them(
 
 
 def test_the_request_button_appears_only_when_something_matched(
-    client, registry: Path, make_user, login,  # type: ignore[no-untyped-def]
+    client,
+    registry: Path,
+    make_user,
+    login,  # type: ignore[no-untyped-def]
 ) -> None:
     make_user("researcher@example.org", "member")
     login(client, "researcher@example.org")
     matched = client.get("/federation/", params=PARAMS).text
     assert 'data-testid="request-form"' in matched
-    nothing = client.get("/federation/", params={"run": "1", "diagnosis": "C50",
-                                                 "age": "150-160"}).text
+    nothing = client.get(
+        "/federation/", params={"run": "1", "diagnosis": "C50", "age": "150-160"}
+    ).text
     assert 'data-testid="hub-result"' in nothing
     assert 'data-testid="request-form"' not in nothing and 'data-testid="no-match"' in nothing
     # Some nodes answered (with 0), so a total is shown: 0 is then a real answer.
     assert "Total: <strong>0</strong>" in nothing
-    refused = client.post("/federation/requests", data={"run": "1", "diagnosis": "C50",
-                                                         "age": "150-160", "title": "x"},
-                          follow_redirects=False)
+    refused = client.post(
+        "/federation/requests",
+        data={"run": "1", "diagnosis": "C50", "age": "150-160", "title": "x"},
+        follow_redirects=False,
+    )
     assert refused.status_code in {400, 409, 422}
 
 

@@ -23,8 +23,14 @@ def _alert(html: str) -> str:
 
 def test_an_error_raised_with_a_message_is_english_text_and_chinese_html() -> None:
     error = InvalidInputError(
-        field_message("region", Message(gettext_noop("unknown region %(code)s; known regions: "
-                                                     "%(known)s"), code="'XX'", known="CN, EU27")),
+        field_message(
+            "region",
+            Message(
+                gettext_noop("unknown region %(code)s; known regions: %(known)s"),
+                code="'XX'",
+                known="CN, EU27",
+            ),
+        ),
         field="region",
     )
     assert str(error) == "region: unknown region 'XX'; known regions: CN, EU27"

@@ -41,10 +41,18 @@ def test_permed_demo_serves_the_app_with_its_eu_and_chinese_nodes(tmp_path: Path
     data_dir = tmp_path / "permed-data"
     node_ports = _registry_on_free_ports(data_dir)
     app_port = _free_port()
-    env = {**os.environ, "PERMED_DATA_DIR": str(data_dir), "PERMED_PORT": str(app_port),
-           "PERMED_SECRET_KEY": "demo-test-secret-key-0123456789abcdef"}
-    proc = subprocess.Popen([sys.executable, "-m", "permed_atlas", "demo"], env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    env = {
+        **os.environ,
+        "PERMED_DATA_DIR": str(data_dir),
+        "PERMED_PORT": str(app_port),
+        "PERMED_SECRET_KEY": "demo-test-secret-key-0123456789abcdef",
+    }
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "permed_atlas", "demo"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
     url = f"http://127.0.0.1:{app_port}"
     try:
         deadline = time.monotonic() + 600  # the demo corpus is ingested first
@@ -59,11 +67,15 @@ def test_permed_demo_serves_the_app_with_its_eu_and_chinese_nodes(tmp_path: Path
             time.sleep(1)
         landing = httpx.get(f"{url}/federation/", timeout=30).text
         assert 'data-testid="offline-nodes"' not in landing
-        data = httpx.get(f"{url}/api/v1/federation/query",
-                         params={"diagnosis": "C50", "sex": "female"}, timeout=60).json()
+        data = httpx.get(
+            f"{url}/api/v1/federation/query",
+            params={"diagnosis": "C50", "sex": "female"},
+            timeout=60,
+        ).json()
         statuses = {n["id"]: n["status"] for n in data["nodes"]}
-        assert statuses == dict.fromkeys(("de-berlin", "fr-lyon", "cn-shanghai", "cn-beijing"),
-                                         "ok"), data["nodes"]
+        assert statuses == dict.fromkeys(
+            ("de-berlin", "fr-lyon", "cn-shanghai", "cn-beijing"), "ok"
+        ), data["nodes"]
         assert {"EU", "CN"} <= set(data["regions"]) and data["total"]["lower"] > 0
     finally:
         proc.send_signal(signal.SIGINT)

@@ -58,9 +58,7 @@ def fill_random_corpus(
     their ids (a replacement), else they follow the highest id."""
     rng = random.Random(seed)
     if work_ids is None:
-        first = int(
-            connection.execute("SELECT coalesce(max(work_id), 0) FROM works").fetchone()[0]
-        )
+        first = int(connection.execute("SELECT coalesce(max(work_id), 0) FROM works").fetchone()[0])
         work_ids = range(first + 1, first + works + 1)
     work_rows, contributor_rows, affiliation_rows, term_rows = [], [], [], []
     for work_id in work_ids:
@@ -69,8 +67,14 @@ def fill_random_corpus(
         family = f"F{rng.randint(1, max(1, works // 4))}" if patent and rng.random() < 0.7 else None
         title = " and ".join(rng.sample(PHRASES, rng.choice([0, 1, 2])))
         work_rows.append(
-            (work_id, "patent" if patent else "publication", title, year,
-             rng.choice([None, 0, 3, 10, 50, 200]), family)
+            (
+                work_id,
+                "patent" if patent else "publication",
+                title,
+                year,
+                rng.choice([None, 0, 3, 10, 50, 200]),
+                family,
+            )
         )
         for position in range(1, rng.randint(0, 4) + 1):
             role = ("applicant" if position == 1 else "inventor") if patent else "author"
@@ -102,6 +106,7 @@ def fill_random_corpus(
     ):
         if rows:  # a few random works may have no contributors or terms at all
             connection.executemany(sql, rows)
+
 
 @pytest.fixture(scope="module")
 def tagging_inputs(tmp_path_factory):  # type: ignore[no-untyped-def]

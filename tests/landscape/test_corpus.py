@@ -44,7 +44,11 @@ def test_new_works_get_ids_and_rows(corpus: duckdb.DuckDBPyConnection) -> None:
     result = store_works(corpus, works=[openalex])
     assert (result.stored, result.duplicates, result.merged) == (1, 0, 0)
     assert count_rows(corpus) == {
-        "works": 1, "contributors": 2, "affiliations": 2, "terms": 1, "work_ids": 3,
+        "works": 1,
+        "contributors": 2,
+        "affiliations": 2,
+        "terms": 1,
+        "work_ids": 3,
     }
     row = corpus.execute("SELECT work_id, sources, openalex_id, doi, pmid FROM works").fetchall()
     assert row == [(1, ["openalex"], "W9100000001", "10.5555/pair.2020.1", "91000001")]
@@ -82,10 +86,13 @@ def test_openalex_and_pubmed_records_of_one_article_become_one_work(
     assert work.cited_by_count == 12
     # One set of contributors: OpenAlex's, which name institutions with countries.
     assert [c.institutions[0].name for c in work.contributors] == [
-        "Sun Yat-sen University", "Institut Curie",
+        "Sun Yat-sen University",
+        "Institut Curie",
     ]
     assert {(t.scheme, t.term) for t in work.terms} >= {
-        ("concept", "Lung cancer"), ("mesh", "Lung Neoplasms"), ("mesh", "Humans"),
+        ("concept", "Lung cancer"),
+        ("mesh", "Lung Neoplasms"),
+        ("mesh", "Humans"),
     }
     assert ("pmid", "91000001") in stored.ids and ("doi", "10.5555/pair.2020.1") in stored.ids
     # Ingesting either record once more is a duplicate.
@@ -109,8 +116,11 @@ def test_two_publications_of_one_patent_family_are_one_work(
     assert result.merged == 1
     assert count_rows(corpus)["works"] == 1
     ids = set(corpus.execute("SELECT id_type, id_value FROM work_ids").fetchall())
-    assert {("publication_number", "US20190000001A1"), ("publication_number", "US10999999B2"),
-            ("lens_id", "111-000-000-000-002")} <= ids
+    assert {
+        ("publication_number", "US20190000001A1"),
+        ("publication_number", "US10999999B2"),
+        ("lens_id", "111-000-000-000-002"),
+    } <= ids
     abstract = corpus.execute("SELECT abstract FROM works").fetchall()[0][0]
     assert abstract == "A panel of five serum proteins."  # filled from the grant
 
@@ -118,10 +128,14 @@ def test_two_publications_of_one_patent_family_are_one_work(
 def test_a_record_linking_two_stored_works_folds_them_into_one(
     corpus: duckdb.DuckDBPyConnection,
 ) -> None:
-    by_doi = Work(kind="publication", source="openalex", openalex_id="W1", doi="10.1/a",
-                  title="A")
-    by_pmid = Work(kind="publication", source="pubmed", pmid="77", abstract="Text.",
-                   terms=(Term("mesh", "Humans", "D006801"),))
+    by_doi = Work(kind="publication", source="openalex", openalex_id="W1", doi="10.1/a", title="A")
+    by_pmid = Work(
+        kind="publication",
+        source="pubmed",
+        pmid="77",
+        abstract="Text.",
+        terms=(Term("mesh", "Humans", "D006801"),),
+    )
     store_works(corpus, works=[by_doi])
     store_works(corpus, works=[by_pmid])
     corpus.execute("INSERT INTO work_flags VALUES (2, false, false)")
@@ -136,13 +150,22 @@ def test_a_record_linking_two_stored_works_folds_them_into_one(
 
 
 def test_a_failing_batch_leaves_nothing_half_written(corpus: duckdb.DuckDBPyConnection) -> None:
-    good = Work(kind="publication", source="openalex", openalex_id="W1",
-                contributors=(Contributor(1, "A", institutions=(Institution("X", "DE"),)),))
+    good = Work(
+        kind="publication",
+        source="openalex",
+        openalex_id="W1",
+        contributors=(Contributor(1, "A", institutions=(Institution("X", "DE"),)),),
+    )
     store_works(corpus, works=[good])
     before = count_rows(corpus)
     # terms.scheme is NOT NULL: the batch fails after its works and contributors went in.
-    bad = Work(kind="publication", source="openalex", openalex_id="W2",
-               contributors=(Contributor(1, "B"),), terms=(Term(None, "x"),))  # type: ignore[arg-type]
+    bad = Work(
+        kind="publication",
+        source="openalex",
+        openalex_id="W2",
+        contributors=(Contributor(1, "B"),),
+        terms=(Term(None, "x"),),
+    )  # type: ignore[arg-type]
     fine = Work(kind="publication", source="openalex", openalex_id="W3")
     with pytest.raises(LandscapeError, match="cannot write to the corpus"):
         store_works(corpus, works=[fine, bad])

@@ -129,7 +129,8 @@ def test_the_abbreviation_table_is_data_with_its_sources() -> None:
         if row["form"] == "name" or row["text"] in {"WA", "NT"}:
             continue
         assert country_from_affiliation(f"Some Hospital, Springfield, {row['text']}") in (
-            row["country"], "AU" if row["text"] == "N.T." else row["country"]
+            row["country"],
+            "AU" if row["text"] == "N.T." else row["country"],
         ), row
 
 
@@ -137,12 +138,14 @@ def test_real_pubmed_affiliations_in_hong_kong_and_abbreviated_places(realdata: 
     from permed_atlas.landscape.ingest import parse_pubmed
     from permed_atlas.landscape.models import Work
 
-    works = [w for w in parse_pubmed(realdata / "pubmed" / "pubmed21n1298_sample500.xml.gz")
-             if isinstance(w, Work)]
+    works = [
+        w
+        for w in parse_pubmed(realdata / "pubmed" / "pubmed21n1298_sample500.xml.gz")
+        if isinstance(w, Work)
+    ]
     people = [p for w in works for p in w.contributors if p.raw_affiliation]
     hong_kong = [p for p in people if "Hong Kong, China" in (p.raw_affiliation or "")]
-    assert hong_kong and all("HK" in p.countries and "CN" not in p.countries
-                             for p in hong_kong)
+    assert hong_kong and all("HK" in p.countries and "CN" not in p.countries for p in hong_kong)
     arizona = [p for p in people if (p.raw_affiliation or "").endswith("Ariz.")]
     assert arizona and all(p.countries == ("US",) for p in arizona)
 
@@ -153,8 +156,11 @@ def test_real_openalex_affiliations_ending_in_a_province(realdata: Path) -> None
 
     part = realdata / "openalex" / "openalex_snapshot_works_updated_date=2021-11-03_part_000.jsonl"
     people = [p for w in parse_openalex(part) if isinstance(w, Work) for p in w.contributors]
-    canadian = [p.raw_affiliation for p in people
-                if (p.raw_affiliation or "").endswith((", ON.", ", BC.", "Ontario."))]
+    canadian = [
+        p.raw_affiliation
+        for p in people
+        if (p.raw_affiliation or "").endswith((", ON.", ", BC.", "Ontario."))
+    ]
     assert len(canadian) >= 4
     # OpenAlex gives these institutions a country; the text alone must agree with it.
     assert all(countries_from_affiliation(text) == ("CA",) for text in canadian)
@@ -171,8 +177,11 @@ def test_the_hk_mo_setting_now_decides_for_pubmed_records(realdata: Path, tmp_pa
     sample = realdata / "pubmed" / "pubmed21n1298_sample500.xml.gz"
     counts = {}
     for include in (True, False):
-        settings = Settings(data_dir=tmp_path / str(include), include_hk_mo_in_china=include,
-                            secret_key="test-secret-key-that-is-long-enough-0123456789")
+        settings = Settings(
+            data_dir=tmp_path / str(include),
+            include_hk_mo_in_china=include,
+            secret_key="test-secret-key-that-is-long-enough-0123456789",
+        )
         with open_corpus(":memory:") as corpus:
             ingest_file(sample, source="pubmed", corpus=corpus)
             tag_corpus(corpus, regions=load_region_sets(settings), rules=load_rules())

@@ -52,8 +52,10 @@ def test_ingest_prints_a_summary_per_file_and_in_total(data_dir: Settings, reald
         runs = session.scalars(select(IngestRunRow).order_by(IngestRunRow.id)).all()
     engine.dispose()
     assert [(r.source, Path(r.path).name, r.read, r.stored, r.duplicates) for r in runs] == [
-        ("patents", lens.name, 5, 5, 0), ("patents", epo.name, 1, 1, 0),
-        ("patents", lens.name, 5, 0, 5), ("patents", epo.name, 1, 0, 1),
+        ("patents", lens.name, 5, 5, 0),
+        ("patents", epo.name, 1, 1, 0),
+        ("patents", lens.name, 5, 0, 5),
+        ("patents", epo.name, 1, 0, 1),
     ]
     assert all(r.finished_at is not None for r in runs)
 
@@ -101,7 +103,9 @@ def test_missing_file_is_one_error_line_and_exit_1(settings: Settings) -> None:
     env = {**os.environ, "PERMED_DATA_DIR": str(settings.data_dir)}
     result = subprocess.run(
         [sys.executable, "-m", "permed_atlas", "ingest", "pubmed", "no-such-file.xml"],
-        capture_output=True, text=True, env=env,
+        capture_output=True,
+        text=True,
+        env=env,
     )
     assert result.returncode == 1
     assert "no-such-file.xml: no such file" in result.stderr

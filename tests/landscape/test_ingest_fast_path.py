@@ -35,9 +35,16 @@ def _odd_records() -> list[dict[str, Any]]:
         {**base, "title": None, "display_name": None, "abstract_inverted_index": None},
         {**base, "authorships": []},
         {**base, "authorships": [{"author": {}, "institutions": [{"country_code": "cn"}]}]},
-        {**base, "authorships": [{"author": {"display_name": "A"},
-                                  "raw_affiliation_strings": ["Dept X, Fudan University, Shanghai"],
-                                  "institutions": []}]},
+        {
+            **base,
+            "authorships": [
+                {
+                    "author": {"display_name": "A"},
+                    "raw_affiliation_strings": ["Dept X, Fudan University, Shanghai"],
+                    "institutions": [],
+                }
+            ],
+        },
         {**base, "topics": None, "primary_topic": base.get("topics", [None])[0], "mesh": None},
         {**base, "publication_year": "2020", "cited_by_count": None, "doi": None},
     ]
@@ -46,8 +53,11 @@ def _odd_records() -> list[dict[str, Any]]:
 def _reference(record: dict[str, Any]) -> tuple[dict[str, list[dict[str, Any]]], Any, int]:
     work = work_from_openalex(record)
     batch = row_batch([work])
-    return ({t: batch.tables[t].to_pylist() for t in batch.tables}, batch.ids[0],
-            count_unresolved(work))
+    return (
+        {t: batch.tables[t].to_pylist() for t in batch.tables},
+        batch.ids[0],
+        count_unresolved(work),
+    )
 
 
 def _fast(record: dict[str, Any]) -> tuple[dict[str, list[dict[str, Any]]], Any, int]:

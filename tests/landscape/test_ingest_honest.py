@@ -170,8 +170,14 @@ def test_a_cut_openalex_api_page_stores_nothing_and_says_truncated(
 
 @pytest.mark.parametrize(
     ("source", "name"),
-    [("openalex", "works.jsonl"), ("openalex", "part_000.gz"), ("pubmed", "update.xml"),
-     ("pubmed", "update.xml.gz"), ("patents", "lens.jsonl"), ("patents", "epo.xml")],
+    [
+        ("openalex", "works.jsonl"),
+        ("openalex", "part_000.gz"),
+        ("pubmed", "update.xml"),
+        ("pubmed", "update.xml.gz"),
+        ("patents", "lens.jsonl"),
+        ("patents", "epo.xml"),
+    ],
 )
 def test_an_empty_file_is_an_error_before_anything_is_stored(
     data_dir: Settings, realdata: Path, tmp_path: Path, source: str, name: str
@@ -192,16 +198,19 @@ def test_a_directory_means_the_data_files_inside_it(
     snapshot = tmp_path / "works"
     part = snapshot / "updated_date=2021-11-03"
     part.mkdir(parents=True)
-    source = realdata / "openalex" / (
-        "openalex_snapshot_works_updated_date=2021-11-03_part_000.jsonl"
+    source = (
+        realdata / "openalex" / ("openalex_snapshot_works_updated_date=2021-11-03_part_000.jsonl")
     )
     (part / "part_000.gz").write_bytes(gzip.compress(source.read_bytes()))
-    shutil.copy(realdata / "openalex" / "openalex_works_api_search_neuroscience_100.jsonl",
-                snapshot / "neuro.jsonl")
+    shutil.copy(
+        realdata / "openalex" / "openalex_works_api_search_neuroscience_100.jsonl",
+        snapshot / "neuro.jsonl",
+    )
     (snapshot / "manifest").write_text('{"entries": []}')  # the snapshot's manifest: not data
     (snapshot / ".hidden.jsonl").write_text("not read")
     assert expand_paths([snapshot], source="openalex") == [
-        snapshot / "neuro.jsonl", part / "part_000.gz"
+        snapshot / "neuro.jsonl",
+        part / "part_000.gz",
     ]
     result = CliRunner().invoke(app, ["ingest", "openalex", str(snapshot)])
     assert result.exit_code == 0, result.output
@@ -218,9 +227,13 @@ def test_a_directory_means_the_data_files_inside_it(
 def test_corrupt_gzip_is_unreadable_not_truncated(
     corpus: duckdb.DuckDBPyConnection, realdata: Path, tmp_path: Path
 ) -> None:
-    data = bytearray(gzip.compress(
-        (realdata / "openalex" / "openalex_works_api_search_neuroscience_100.jsonl").read_bytes()
-    ))
+    data = bytearray(
+        gzip.compress(
+            (
+                realdata / "openalex" / "openalex_works_api_search_neuroscience_100.jsonl"
+            ).read_bytes()
+        )
+    )
     data[len(data) // 2 : len(data) // 2 + 64] = bytes(64)  # a damaged block mid-file
     broken = tmp_path / "damaged.jsonl.gz"
     broken.write_bytes(bytes(data))
@@ -230,9 +243,7 @@ def test_corrupt_gzip_is_unreadable_not_truncated(
     assert "truncated" not in summary.problems[0]
 
 
-def test_a_file_the_user_may_not_read_is_refused_by_name(
-    realdata: Path, tmp_path: Path
-) -> None:
+def test_a_file_the_user_may_not_read_is_refused_by_name(realdata: Path, tmp_path: Path) -> None:
     import os
     import subprocess
     import sys
@@ -242,15 +253,21 @@ def test_a_file_the_user_may_not_read_is_refused_by_name(
     locked.chmod(0)
     # Root reads any file: drop the two capabilities that let it, so the mode applies.
     prefix = ["setpriv", "--bounding-set", "-dac_override,-dac_read_search"]
-    command = [*(prefix if os.geteuid() == 0 else []), sys.executable, "-c", (
-        "from permed_atlas.landscape.ingest.files import expand_paths\n"
-        "from permed_atlas.landscape.errors import IngestError\n"
-        f"try:\n    expand_paths([{str(locked)!r}], source='pubmed')\n"
-        "except IngestError as exc:\n    print(exc)\n"
-    )]
+    command = [
+        *(prefix if os.geteuid() == 0 else []),
+        sys.executable,
+        "-c",
+        (
+            "from permed_atlas.landscape.ingest.files import expand_paths\n"
+            "from permed_atlas.landscape.errors import IngestError\n"
+            f"try:\n    expand_paths([{str(locked)!r}], source='pubmed')\n"
+            "except IngestError as exc:\n    print(exc)\n"
+        ),
+    ]
     src = str(Path(__file__).resolve().parents[2] / "src")
-    done = subprocess.run(command, capture_output=True, text=True, timeout=60,
-                          env={**os.environ, "PYTHONPATH": src})
+    done = subprocess.run(
+        command, capture_output=True, text=True, timeout=60, env={**os.environ, "PYTHONPATH": src}
+    )
     assert done.stdout.strip() == f"{locked}: cannot read: Permission denied", done.stderr
 
 
@@ -260,8 +277,9 @@ def test_ingest_files_checks_every_path_first(
     empty = tmp_path / "empty.xml"
     empty.touch()
     with pytest.raises(IngestError, match="empty.xml: empty file"):
-        ingest_files([realdata / "pubmed" / "pubmed-29768149.xml", empty], source="pubmed",
-                     corpus=corpus)
+        ingest_files(
+            [realdata / "pubmed" / "pubmed-29768149.xml", empty], source="pubmed", corpus=corpus
+        )
     assert count_rows(corpus)["works"] == 0
 
 

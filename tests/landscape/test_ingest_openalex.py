@@ -61,7 +61,6 @@ def test_new_schema_keeps_topics_keywords_mesh_and_pmid(realdata: Path) -> None:
     assert any(t.term == "Neurosciences" and t.id == "D009488" for t in mesh)
 
 
-
 def test_abstracts_are_rebuilt_where_the_index_is_present(realdata: Path) -> None:
     name = "openalex_works_api_search_biodiversity_finance_200.jsonl"
     works = _works(realdata / "openalex" / name)

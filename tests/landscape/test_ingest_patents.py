@@ -54,8 +54,11 @@ def test_every_real_patent_file_parses(realdata: Path) -> None:
 def test_lens_lines_with_bom(realdata: Path) -> None:
     works = list(parse_lens(realdata / "patents" / "lens_biopoly_sample5.jsonl"))
     assert [w.lens_id for w in works] == [  # type: ignore[union-attr]
-        "038-066-141-127-891", "063-074-729-328-420", "130-527-191-432-660",
-        "150-660-498-546-118", "059-321-469-789-343",
+        "038-066-141-127-891",
+        "063-074-729-328-420",
+        "130-527-191-432-660",
+        "150-660-498-546-118",
+        "059-321-469-789-343",
     ]
     biomarker = works[4]
     assert isinstance(biomarker, Work)
@@ -67,7 +70,8 @@ def test_lens_lines_with_bom(realdata: Path) -> None:
     samsung = works[2]
     assert isinstance(samsung, Work)
     assert [(c.role, c.countries) for c in samsung.contributors][:2] == [
-        ("applicant", ("KR",)), ("inventor", ("US",)),
+        ("applicant", ("KR",)),
+        ("inventor", ("US",)),
     ]
     chinese = works[1]
     assert isinstance(chinese, Work)
@@ -82,8 +86,13 @@ def test_epo_documents_of_every_dtd_version(realdata: Path) -> None:
     assert boe.year == 2018
     assert boe.family_id == "app:EP18877305"
     assert {c.countries for c in boe.contributors} == {("CN",)}
-    assert [c.role for c in boe.contributors] == ["applicant", "applicant", "inventor",
-                                                   "inventor", "inventor"]
+    assert [c.role for c in boe.contributors] == [
+        "applicant",
+        "applicant",
+        "inventor",
+        "inventor",
+        "inventor",
+    ]
     assert boe.abstract and boe.abstract.startswith("This disclosure relates")
     [nymox] = list(parse_epo(realdata / "patents" / "epo_eps_grant_v1-0-B1.xml"))
     assert isinstance(nymox, Work)
@@ -115,8 +124,10 @@ def test_uspto_grant_and_application(realdata: Path) -> None:
 
 def test_bulk_file_of_concatenated_documents_gzipped(realdata: Path, tmp_path: Path) -> None:
     bulk = tmp_path / "ipa_bulk.xml.gz"
-    parts = [(realdata / "patents" / n).read_bytes() for n in
-             ("uspto_US20050004437A1.xml", "uspto_US08926509.xml")]
+    parts = [
+        (realdata / "patents" / n).read_bytes()
+        for n in ("uspto_US20050004437A1.xml", "uspto_US08926509.xml")
+    ]
     broken = b'<?xml version="1.0"?>\n<us-patent-grant lang="EN"><oops></us-patent-grant>\n'
     with gzip.open(bulk, "wb") as out:
         out.write(parts[0] + b"\n" + broken + parts[1])
@@ -131,5 +142,6 @@ def test_lens_record_without_lens_id_is_rejected(tmp_path: Path) -> None:
     path.write_text('{"jurisdiction": "EP"}\n{"lens_id": \n', encoding="utf-8")
     errors = list(parse_lens(path))
     assert [(e.line, "lens_id" in e.reason or "JSON" in e.reason) for e in errors] == [  # type: ignore[union-attr]
-        (1, True), (2, True),
+        (1, True),
+        (2, True),
     ]

@@ -56,10 +56,12 @@ def test_real_files_ingest_with_the_counts_they_contain_and_again_change_nothing
     assert count_rows(corpus) == before
 
 
-def test_unresolved_affiliations_are_counted(corpus: duckdb.DuckDBPyConnection,
-                                            realdata: Path) -> None:
-    summary = ingest_file(realdata / "pubmed" / "pubmed21n1298_sample500.xml.gz",
-                          source="pubmed", corpus=corpus)
+def test_unresolved_affiliations_are_counted(
+    corpus: duckdb.DuckDBPyConnection, realdata: Path
+) -> None:
+    summary = ingest_file(
+        realdata / "pubmed" / "pubmed21n1298_sample500.xml.gz", source="pubmed", corpus=corpus
+    )
     assert 0 < summary.unresolved_affiliations < 60
     no_country = corpus.execute(
         "SELECT count(*) FROM contributors c WHERE raw_affiliation IS NOT NULL AND NOT EXISTS "
@@ -73,7 +75,9 @@ def test_malformed_records_are_reported_and_the_batch_around_them_kept(
 ) -> None:
     seen: list[RecordError] = []
     summary = ingest_files(
-        [FIXTURES / "openalex_malformed.jsonl"], source="openalex", corpus=corpus,
+        [FIXTURES / "openalex_malformed.jsonl"],
+        source="openalex",
+        corpus=corpus,
         on_error=seen.append,
     )
     assert summary.line() == "read 6, stored 3, duplicates 0, rejected 3"
@@ -99,10 +103,10 @@ def test_openalex_and_pubmed_files_of_the_same_article_give_one_work(
 def test_the_real_openalex_and_pubmed_samples_share_no_article(
     corpus: duckdb.DuckDBPyConnection, realdata: Path
 ) -> None:
-    ingest_files(_files(realdata / "openalex", ".json", ".jsonl"), source="openalex",
-                 corpus=corpus)
-    summary = ingest_files(_files(realdata / "pubmed", ".xml", ".xml.gz"), source="pubmed",
-                           corpus=corpus)
+    ingest_files(_files(realdata / "openalex", ".json", ".jsonl"), source="openalex", corpus=corpus)
+    summary = ingest_files(
+        _files(realdata / "pubmed", ".xml", ".xml.gz"), source="pubmed", corpus=corpus
+    )
     assert summary.merged == 0
     assert count_rows(corpus)["works"] == 352 + 501
 
@@ -119,10 +123,12 @@ def test_parallel_parsing_stores_exactly_what_serial_parsing_does(
     results = []
     for workers in (1, 2):
         with open_corpus(":memory:") as connection:
-            summary = ingest_file(mixed, source="openalex", corpus=connection, workers=workers,
-                                  batch_size=50)
-            rows = {t: connection.execute(f"SELECT * FROM {t} ORDER BY ALL").fetchall()
-                    for t in tables}
+            summary = ingest_file(
+                mixed, source="openalex", corpus=connection, workers=workers, batch_size=50
+            )
+            rows = {
+                t: connection.execute(f"SELECT * FROM {t} ORDER BY ALL").fetchall() for t in tables
+            }
             results.append((summary.line(), [e.line for e in summary.errors], rows))
     assert results[0] == results[1]
     assert results[0][0] == "read 202, stored 200, duplicates 1, rejected 1"

@@ -37,13 +37,17 @@ def _update_file(realdata: Path, folder: Path, *, keep: int, delete: list[str]) 
     text = _sample(realdata)
     head_end = text.index(b"<PubmedArticle>")
     articles = re.findall(rb"<PubmedArticle>.*?</PubmedArticle>", text, re.S)[-keep:]
-    block = b"<DeleteCitation>\n" + b"".join(
-        b'    <PMID Version="1">' + pmid.encode() + b"</PMID>\n" for pmid in delete
-    ) + b"</DeleteCitation>\n"
+    block = (
+        b"<DeleteCitation>\n"
+        + b"".join(b'    <PMID Version="1">' + pmid.encode() + b"</PMID>\n" for pmid in delete)
+        + b"</DeleteCitation>\n"
+    )
     path = folder / "pubmed21n1299.xml.gz"
-    path.write_bytes(gzip.compress(
-        text[:head_end] + b"\n".join(articles) + b"\n" + block + b"</PubmedArticleSet>\n"
-    ))
+    path.write_bytes(
+        gzip.compress(
+            text[:head_end] + b"\n".join(articles) + b"\n" + block + b"</PubmedArticleSet>\n"
+        )
+    )
     return path
 
 
@@ -62,8 +66,9 @@ def test_the_delete_citation_block_is_read(realdata: Path, tmp_path: Path) -> No
 def test_deleted_pmids_leave_the_corpus_with_every_row_about_them(
     corpus: duckdb.DuckDBPyConnection, realdata: Path, tmp_path: Path
 ) -> None:
-    baseline = ingest_file(realdata / "pubmed" / "pubmed21n1298_sample500.xml.gz",
-                           source="pubmed", corpus=corpus)
+    baseline = ingest_file(
+        realdata / "pubmed" / "pubmed21n1298_sample500.xml.gz", source="pubmed", corpus=corpus
+    )
     assert baseline.stored == 500
     before = _pmids(corpus)
     withdrawn = sorted(before)[:3]

@@ -42,9 +42,20 @@ def _kill_while_tagging(settings: Settings, works_file: Path) -> None:
     """Run a real ingest and SIGKILL it once it has stored everything and started tagging."""
     env = {**os.environ, "PYTHONPATH": SRC, "PERMED_DATA_DIR": str(settings.data_dir)}
     process = subprocess.Popen(
-        [sys.executable, "-m", "permed_atlas", "ingest", "openalex", "--workers", "1",
-         str(works_file)],
-        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=env,
+        [
+            sys.executable,
+            "-m",
+            "permed_atlas",
+            "ingest",
+            "openalex",
+            "--workers",
+            "1",
+            str(works_file),
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+        env=env,
     )
     assert process.stdout is not None
     deadline = time.monotonic() + 300

@@ -59,17 +59,28 @@ def test_ingest_while_the_app_serves_with_no_5xx_and_an_atomic_switch(
     settings: Settings, realdata: Path, openalex_20k: Path, tmp_path: Path
 ) -> None:
     settings.ensure_data_dir()
-    env = {**os.environ, "PYTHONPATH": SRC, "PERMED_DATA_DIR": str(settings.data_dir),
-           "PERMED_SECRET_KEY": "test-secret-key-that-is-long-enough-0123456789"}
+    env = {
+        **os.environ,
+        "PYTHONPATH": SRC,
+        "PERMED_DATA_DIR": str(settings.data_dir),
+        "PERMED_SECRET_KEY": "test-secret-key-that-is-long-enough-0123456789",
+    }
     permed = [sys.executable, "-m", "permed_atlas"]
     first = realdata / "openalex" / "openalex_works_api_search_neuroscience_100.jsonl"
-    subprocess.run([*permed, "ingest", "openalex", str(first)], env=env, check=True,
-                   capture_output=True, timeout=300)
+    subprocess.run(
+        [*permed, "ingest", "openalex", str(first)],
+        env=env,
+        check=True,
+        capture_output=True,
+        timeout=300,
+    )
     port = _free_port()
     log = (tmp_path / "server.log").open("wb")
     server = subprocess.Popen(
         [*permed, "serve", "--host", "127.0.0.1", "--port", str(port)],
-        env=env, stdout=log, stderr=subprocess.STDOUT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
     )
     try:
         with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=60) as client:
@@ -77,7 +88,9 @@ def test_ingest_while_the_app_serves_with_no_5xx_and_an_atomic_switch(
             before = _publications(client)
             ingest = subprocess.Popen(
                 [*permed, "ingest", "openalex", "--workers", "1", str(openalex_20k)],
-                env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                env=env,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
             )
             statuses: Counter[int] = Counter()
             seen_totals: set[int] = set()
@@ -98,8 +111,10 @@ def test_ingest_while_the_app_serves_with_no_5xx_and_an_atomic_switch(
         server.terminate()
         server.wait(timeout=60)
         log.close()
-    print(f"\n{requests} requests during and after the ingest: {dict(statuses)}; "
-          f"publications {before} -> {after}")
+    print(
+        f"\n{requests} requests during and after the ingest: {dict(statuses)}; "
+        f"publications {before} -> {after}"
+    )
     assert before == 100 and after == 20_100, out.decode()
     assert all(status < 500 for status in statuses), statuses
     assert statuses[200] >= 2 * len(PATHS)  # the loop really ran while the ingest did

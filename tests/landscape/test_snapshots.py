@@ -50,8 +50,11 @@ def test_a_request_running_on_the_old_snapshot_finishes_on_it(
     corpus_path = tmp_path / "corpus.duckdb"
     openalex = realdata / "openalex"
     with open_corpus(corpus_path) as writer:
-        ingest_file(openalex / "openalex_works_api_search_neuroscience_100.jsonl",
-                    source="openalex", corpus=writer)
+        ingest_file(
+            openalex / "openalex_works_api_search_neuroscience_100.jsonl",
+            source="openalex",
+            corpus=writer,
+        )
         publish_snapshot(writer, corpus_path)
     holder = CorpusHolder(corpus_path)
     running = holder.cursor()
@@ -59,8 +62,11 @@ def test_a_request_running_on_the_old_snapshot_finishes_on_it(
     assert _count(old) == 100
     version = holder.version
     with open_corpus(corpus_path) as writer:
-        ingest_file(openalex / "openalex_works_api_search_biodiversity_finance_200.jsonl",
-                    source="openalex", corpus=writer)
+        ingest_file(
+            openalex / "openalex_works_api_search_biodiversity_finance_200.jsonl",
+            source="openalex",
+            corpus=writer,
+        )
         publish_snapshot(writer, corpus_path)
     fresh = holder.cursor()
     assert _count(next(fresh)) == 300  # a request that starts after the publish

@@ -101,9 +101,20 @@ def test_first_tagging_of_untagged_works_equals_tagging_the_whole_corpus(
     # inside DuckDB (no id list), and updates the summary tables by delta from nothing.
     summary = tag_untagged(corpus, regions=region_sets, rules=rules)
     assert summary is not None and summary.works == 7
-    tables = ("work_countries", "work_regions", "work_topics", "work_flags", "work_topic_set",
-              "work_institutions", "agg_work_facts", "agg_cells", "agg_country_cells",
-              "agg_institution_cells", "agg_country_pair_cells", "agg_eu_cn_works")
+    tables = (
+        "work_countries",
+        "work_regions",
+        "work_topics",
+        "work_flags",
+        "work_topic_set",
+        "work_institutions",
+        "agg_work_facts",
+        "agg_cells",
+        "agg_country_cells",
+        "agg_institution_cells",
+        "agg_country_pair_cells",
+        "agg_eu_cn_works",
+    )
     by_delta = {table: _rows(corpus, table) for table in tables}
     assert by_delta["agg_cells"] and by_delta["agg_country_pair_cells"]
     tag_corpus(corpus, regions=region_sets, rules=rules)

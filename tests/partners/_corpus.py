@@ -38,18 +38,29 @@ LUNG = "Lung adenocarcinoma EGFR mutation screening"
 # Wang Fang already co-authors with Anna, Liu Yang is prolific in cardiology, and Chen Hao
 # links Anna's co-author Marc Dubois to Li Wei (so Li Wei is 3 steps from Anna).
 FINDER_PAPERS = [
-    Paper(2019, WARFARIN + " in German patients", [("Anna Schmidt", "charite", "A1"),
-                                                  ("Marc Dubois", "inserm", "A2")]),
+    Paper(
+        2019,
+        WARFARIN + " in German patients",
+        [("Anna Schmidt", "charite", "A1"), ("Marc Dubois", "inserm", "A2")],
+    ),
     Paper(2021, WARFARIN + " and bleeding risk", [("Anna Schmidt", "charite", "A1")]),
-    Paper(2022, "VKORC1 genotype guided warfarin anticoagulation",
-          [("Anna Schmidt", "charite", "A1"), ("Wang Fang", "fudan", "A3")]),
-    Paper(2020, "CYP2C9 polymorphism and warfarin maintenance dose in Han Chinese",
-          [("Li Wei", "peking", "A4")]),
-    Paper(2023, "VKORC1 and CYP2C9 pharmacogenomics for warfarin dosing",
-          [("Li Wei", "peking", "A4"), ("Chen Hao", "peking", "A5")]),
+    Paper(
+        2022,
+        "VKORC1 genotype guided warfarin anticoagulation",
+        [("Anna Schmidt", "charite", "A1"), ("Wang Fang", "fudan", "A3")],
+    ),
+    Paper(
+        2020,
+        "CYP2C9 polymorphism and warfarin maintenance dose in Han Chinese",
+        [("Li Wei", "peking", "A4")],
+    ),
+    Paper(
+        2023,
+        "VKORC1 and CYP2C9 pharmacogenomics for warfarin dosing",
+        [("Li Wei", "peking", "A4"), ("Chen Hao", "peking", "A5")],
+    ),
     Paper(2018, LUNG, [("Marc Dubois", "inserm", "A2"), ("Chen Hao", "peking", "A5")]),
-    *[Paper(2019 + k % 5, f"{HEART} cohort {k}", [("Liu Yang", "sysu", "A6")])
-      for k in range(8)],
+    *[Paper(2019 + k % 5, f"{HEART} cohort {k}", [("Liu Yang", "sysu", "A6")]) for k in range(8)],
     Paper(2022, WARFARIN + " in American cohorts", [("John Smith", "harvard", "A7")]),
 ]
 
@@ -59,16 +70,21 @@ def fill(connection: duckdb.DuckDBPyConnection, papers: Sequence[Paper]) -> None
     for work_id, paper in enumerate(papers, start=1):
         connection.execute(
             "INSERT INTO works (work_id, kind, sources, title, year) VALUES (?, 'publication', "
-            "['openalex'], ?, ?)", [work_id, paper.title, paper.year])
+            "['openalex'], ?, ?)",
+            [work_id, paper.title, paper.year],
+        )
         for position, (name, place, author_id) in enumerate(paper.authors, start=1):
             inst_id, inst_name, country = PLACES[place]
             connection.execute(
                 "INSERT INTO contributors (work_id, position, role, name, author_id) "
-                "VALUES (?, ?, 'author', ?, ?)", [work_id, position, name, author_id])
+                "VALUES (?, ?, 'author', ?, ?)",
+                [work_id, position, name, author_id],
+            )
             connection.execute(
                 "INSERT INTO affiliations (work_id, position, institution_id, institution_name, "
                 "country_code) VALUES (?, ?, ?, ?, ?)",
-                [work_id, position, inst_id, inst_name, country])
+                [work_id, position, inst_id, inst_name, country],
+            )
 
 
 def make_corpus(

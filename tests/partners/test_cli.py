@@ -39,8 +39,9 @@ def test_build_profile_and_find(cli_settings: Settings) -> None:
     assert table.exit_code == 0, table.output
     assert "Li Wei" in table.output and "Wang Fang" not in table.output
     assert "similarity 0.6" in " ".join(table.output.split())
-    as_csv = runner.invoke(app, ["partners", "find", "--topic", "cardiovascular",
-                                 "--format", "csv"])
+    as_csv = runner.invoke(
+        app, ["partners", "find", "--topic", "cardiovascular", "--format", "csv"]
+    )
     rows = list(csv.DictReader(io.StringIO(as_csv.output)))
     assert rows[0]["name"] == "Liu Yang" and "shared topics: Cardiovascular" in rows[0]["reasons"]
 

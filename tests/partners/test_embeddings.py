@@ -43,8 +43,13 @@ def test_model_loads_offline_and_encodes(model) -> None:  # type: ignore[no-unty
     import os
 
     assert embeddings_available() and os.environ["HF_HUB_OFFLINE"] == "1"
-    vectors = encode(["warfarin dose genetics", "CYP2C9 pharmacogenomics of anticoagulants",
-                      "heart failure registry"])
+    vectors = encode(
+        [
+            "warfarin dose genetics",
+            "CYP2C9 pharmacogenomics of anticoagulants",
+            "heart failure registry",
+        ]
+    )
     assert vectors.shape == (3, 384)
     assert np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-4)
     assert vectors[0] @ vectors[1] > vectors[0] @ vectors[2]
@@ -66,15 +71,24 @@ def test_semantic_finder_ranks_the_warfarin_researcher_first(model, corpus, tmp_
     index = load_index(connection)
     vectors = profile_embeddings(connection, index, cache_dir=tmp_path)
     regions, labels = region_countries(settings), topic_labels(settings)
-    by_author = find_partners(index, PartnerQuery("author", "A1"), regions=regions,
-                              topic_labels=labels, method="embeddings", embeddings=vectors)
+    by_author = find_partners(
+        index,
+        PartnerQuery("author", "A1"),
+        regions=regions,
+        topic_labels=labels,
+        method="embeddings",
+        embeddings=vectors,
+    )
     assert by_author.method == "embeddings"
     assert by_author.matches[0].name == "Li Wei"
     assert "Wang Fang" not in [m.name for m in by_author.matches]
     # No word in common with any title: only the meaning connects it to warfarin.
-    text = find_in_corpus(connection, PartnerQuery("text", "genetic tests to choose the "
-                                                   "anticoagulant dose"),
-                          settings=settings, method="embeddings")
+    text = find_in_corpus(
+        connection,
+        PartnerQuery("text", "genetic tests to choose the anticoagulant dose"),
+        settings=settings,
+        method="embeddings",
+    )
     assert text.matches[0].name in {"Li Wei", "Wang Fang"}
     assert text.matches[0].reasons[0].kind == "similarity"
 
@@ -93,7 +107,8 @@ def test_cli_builds_embeddings_and_finds_with_them(  # type: ignore[no-untyped-d
     built = runner.invoke(app, ["partners", "build", "--embeddings"])
     assert built.exit_code == 0, built.output
     assert list((settings.data_dir / "partners").glob("embeddings-*.npz"))
-    found = runner.invoke(app, ["partners", "find", "--author", "A1", "--method",
-                                "embeddings", "--format", "json"])
+    found = runner.invoke(
+        app, ["partners", "find", "--author", "A1", "--method", "embeddings", "--format", "json"]
+    )
     assert found.exit_code == 0, found.output
     assert '"method": "embeddings"' in found.output and "Li Wei" in found.output

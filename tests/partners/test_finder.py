@@ -36,11 +36,19 @@ def finder_setup(
     connection.close()
 
 
-def _find(setup: tuple[duckdb.DuckDBPyConnection, PartnerIndex, Settings], kind: str,
-          value: str, **options: object):  # type: ignore[no-untyped-def]
+def _find(
+    setup: tuple[duckdb.DuckDBPyConnection, PartnerIndex, Settings],
+    kind: str,
+    value: str,
+    **options: object,
+):  # type: ignore[no-untyped-def]
     _, index, settings = setup
-    return find_partners(index, PartnerQuery(kind, value, **options),  # type: ignore[arg-type]
-                         regions=region_countries(settings), topic_labels=topic_labels(settings))
+    return find_partners(
+        index,
+        PartnerQuery(kind, value, **options),  # type: ignore[arg-type]
+        regions=region_countries(settings),
+        topic_labels=topic_labels(settings),
+    )
 
 
 def test_expected_partner_first_and_coauthor_excluded(finder_setup) -> None:  # type: ignore[no-untyped-def]
@@ -52,15 +60,15 @@ def test_expected_partner_first_and_coauthor_excluded(finder_setup) -> None:  # 
     assert "John Smith" not in names  # the US is not the other region
     best = result.matches[0]
     assert {"warfarin", "cyp2c9", "vkorc1"} & set(best.shared_terms)
-    assert best.distance == 3 and best.path == ("Anna Schmidt", "Marc Dubois", "Chen Hao",
-                                                "Li Wei")
+    assert best.distance == 3 and best.path == ("Anna Schmidt", "Marc Dubois", "Chen Hao", "Li Wei")
     kinds = {r.kind for r in best.reasons}
     assert {"similarity", "terms", "activity", "network", "place"} <= kinds
     network = next(r.text for r in best.reasons if r.kind == "network")
     assert "via Marc Dubois and Chen Hao" in network
     assert best.institution == "Peking University" and best.country_code == "CN"
     assert best.score == pytest.approx(
-        0.6 * best.similarity / best.similarity + 0.25 * best.activity + 0.15 * 0.5, abs=1e-3)
+        0.6 * best.similarity / best.similarity + 0.25 * best.activity + 0.15 * 0.5, abs=1e-3
+    )
 
 
 def test_included_coauthor_is_down_weighted(finder_setup) -> None:  # type: ignore[no-untyped-def]
@@ -111,7 +119,8 @@ def test_bad_queries_name_the_problem(finder_setup, kind, value, options, error)
 
 
 def test_any_two_region_sets(finder_setup) -> None:  # type: ignore[no-untyped-def]
-    result = _find(finder_setup, "text", "warfarin dosing CYP2C9", from_region="CN",
-                   to_region="EU27")
+    result = _find(
+        finder_setup, "text", "warfarin dosing CYP2C9", from_region="CN", to_region="EU27"
+    )
     assert {m.name for m in result.matches} <= {"Anna Schmidt", "Marc Dubois"}
     assert result.matches[0].name == "Anna Schmidt"

@@ -20,10 +20,14 @@ def test_surname_and_initial_from_both_name_orders() -> None:
 
 
 def test_institutions_from_real_pubmed_affiliations() -> None:
-    raw = ("Department of Radiology, Icahn School of Medicine, Mount Sinai Hospital, New York, "
-           "NY, United States of America; Phoenix Veterans Health Care System, Phoenix, AZ")
-    assert institutions_from_affiliation(raw) == ["Icahn School of Medicine",
-                                                   "Mount Sinai Hospital"]
+    raw = (
+        "Department of Radiology, Icahn School of Medicine, Mount Sinai Hospital, New York, "
+        "NY, United States of America; Phoenix Veterans Health Care System, Phoenix, AZ"
+    )
+    assert institutions_from_affiliation(raw) == [
+        "Icahn School of Medicine",
+        "Mount Sinai Hospital",
+    ]
     assert institutions_from_affiliation(
         "1. Key Laboratory of Medicinal Resources, Shaanxi Normal University, Xi'an, China."
     ) == ["Key Laboratory of Medicinal Resources", "Shaanxi Normal University"]

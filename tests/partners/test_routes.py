@@ -23,8 +23,8 @@ def test_pages(built: Settings, client) -> None:  # type: ignore[no-untyped-def]
     assert page.status_code == 200 and 'data-testid="partner-form"' in page.text
     found = client.get("/partners/", params={"kind": "author", "q": "A1"})
     assert found.status_code == 200
-    results = found.text[found.text.index('data-testid="results"'):]
-    assert results.index(">Li Wei</a>") < results.index("data-testid=\"match-country\"")
+    results = found.text[found.text.index('data-testid="results"') :]
+    assert results.index(">Li Wei</a>") < results.index('data-testid="match-country"')
     assert 'href="/partners/authors/A4"' in results and "Wang Fang" not in results
     assert "shared terms:" in results and "via Marc Dubois and Chen Hao" in results
     assert 'href="/api/v1/partners/find?kind=author&amp;q=A1"' in found.text
@@ -42,21 +42,33 @@ def test_pages(built: Settings, client) -> None:  # type: ignore[no-untyped-def]
 def test_json_api(built: Settings, client) -> None:  # type: ignore[no-untyped-def]
     status = client.get("/api/v1/partners/status").json()
     assert status["built"] is True and int(status["meta"]["authors"]) == 7
-    data = client.get("/api/v1/partners/find", params={
-        "kind": "text", "q": "warfarin CYP2C9 pharmacogenomics", "limit": 2}).json()
+    data = client.get(
+        "/api/v1/partners/find",
+        params={"kind": "text", "q": "warfarin CYP2C9 pharmacogenomics", "limit": 2},
+    ).json()
     assert data["searched_region"] == "CN" and len(data["matches"]) == 2
-    assert data["weights"] == {"similarity": 0.6, "activity": 0.25, "network": 0.15,
-                               "coauthor_penalty": 0.5}
+    assert data["weights"] == {
+        "similarity": 0.6,
+        "activity": 0.25,
+        "network": 0.15,
+        "coauthor_penalty": 0.5,
+    }
     first = data["matches"][0]
     assert first["country_code"] == "CN" and first["reasons"]
     assert {"kind", "text"} == set(first["reasons"][0])
     author = client.get("/api/v1/partners/authors/A4").json()
     assert author["name"] == "Li Wei" and author["works_by_year"] == [[2020, 1], [2023, 1]]
     assert client.get("/api/v1/partners/authors/nobody").status_code == 404
-    assert client.get("/api/v1/partners/find", params={"kind": "topic", "q": "astro"}
-                      ).status_code == 404
-    assert client.get("/api/v1/partners/find", params={"kind": "institution", "q": "Nowhere U"}
-                      ).status_code == 404
+    assert (
+        client.get("/api/v1/partners/find", params={"kind": "topic", "q": "astro"}).status_code
+        == 404
+    )
+    assert (
+        client.get(
+            "/api/v1/partners/find", params={"kind": "institution", "q": "Nowhere U"}
+        ).status_code
+        == 404
+    )
     bad = client.get("/api/v1/partners/find", params={"kind": "text", "q": "x", "limit": 500})
     assert bad.status_code == 422 and bad.json()["field"] == "limit"
     empty = client.get("/api/v1/partners/find", params={"kind": "text", "q": " "})

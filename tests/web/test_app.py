@@ -87,9 +87,9 @@ def test_api_docs_need_no_internet(client) -> None:
     assert page.status_code == 200 and 'data-openapi-url="/api/v1/openapi.json"' in page.text
     sources = re.findall(r'(?:src|href)="([^"]+)"', page.text)
     # Same origin only: relative paths or the app's own host, never a CDN.
-    assert sources and all(
-        urlsplit(source).netloc in {"", "testserver"} for source in sources
-    ), sources
+    assert sources and all(urlsplit(source).netloc in {"", "testserver"} for source in sources), (
+        sources
+    )
     for source in sources:
         asset = client.get(source)
         assert asset.status_code == 200, source
@@ -165,7 +165,9 @@ def test_permed_serve_starts_the_app(tmp_path) -> None:
     env = {**os.environ, "PERMED_DATA_DIR": str(tmp_path / "served")}
     process = subprocess.Popen(
         [sys.executable, "-m", "permed_atlas", "serve", "--port", str(port)],
-        env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
     )
     try:
         deadline = time.monotonic() + 60

@@ -157,7 +157,13 @@ def test_the_answers_keep_their_field_names(read_only_client: TestClient) -> Non
     roadmaps = read_only_client.get("/api/v1/roadmap/roadmaps").json()
     slug = roadmaps[0]["slug"]
     assert set(roadmaps[0]) == {
-        "slug", "title", "title_zh", "source", "bundled", "actions", "indicators"
+        "slug",
+        "title",
+        "title_zh",
+        "source",
+        "bundled",
+        "actions",
+        "indicators",
     }
     status = read_only_client.get(f"/api/v1/roadmap/roadmaps/{slug}/status").json()
     assert set(status) == {"roadmap", "rule", "indicators"}

@@ -83,8 +83,7 @@ def expand_regions(
             raise InvalidEntryError(
                 Message(
                     gettext_noop(
-                        "unknown region %(code)s: use a country code (DE) or one of "
-                        "%(known)s"
+                        "unknown region %(code)s: use a country code (DE) or one of %(known)s"
                     ),
                     code=repr(code),
                     known=known,
@@ -160,8 +159,7 @@ def search_entries(
         raise InvalidEntryError(
             Message(
                 gettext_noop(
-                    "the query %(query)s has only stop words: add a word that means "
-                    "something"
+                    "the query %(query)s has only stop words: add a word that means something"
                 ),
                 query=repr(query),
             ),

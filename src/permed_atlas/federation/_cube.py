@@ -127,8 +127,10 @@ class CountCube:
                 last = bisect_right(self._diagnoses, pattern.high + "~")
                 wanted |= (self._diagnosis_code >= first) & (self._diagnosis_code < last)
             mask &= wanted
-        for column, values in (*((dim, getattr(query, dim)) for dim in TERM_DIMENSIONS),
-                               ("dataset_id", query.datasets)):
+        for column, values in (
+            *((dim, getattr(query, dim)) for dim in TERM_DIMENSIONS),
+            ("dataset_id", query.datasets),
+        ):
             if values:
                 members = self._members[column]
                 wanted = np.zeros(self.cells, dtype=bool)
@@ -178,7 +180,7 @@ def build_count_cube(
                    CAST(sum(sample_key) % 4294967296 AS UBIGINT) AS key_sum
             FROM samples GROUP BY ALL
         )
-        SELECT dense_rank() OVER (ORDER BY {', '.join(_CELL_COLUMNS)}) - 1 AS cell, *
+        SELECT dense_rank() OVER (ORDER BY {", ".join(_CELL_COLUMNS)}) - 1 AS cell, *
         FROM g
         """
     )
@@ -197,8 +199,11 @@ def build_count_cube(
         con.execute("DROP TABLE cube_groups")
     dtype = np.int32 if int(bounds[4]) < 2**31 - 1 else np.int64
     counts = np.zeros((n_cells, age.size + 1, year.size + 1), dtype=dtype)
-    where = (np.asarray(groups["cell"], dtype=np.int64), np.asarray(groups["a"], dtype=np.int64),
-             np.asarray(groups["y"], dtype=np.int64))
+    where = (
+        np.asarray(groups["cell"], dtype=np.int64),
+        np.asarray(groups["a"], dtype=np.int64),
+        np.asarray(groups["y"], dtype=np.int64),
+    )
     counts[where] = np.asarray(groups["n"], dtype=dtype)
     prefix = np.zeros((n_cells, age.size + 2, year.size + 2), dtype=dtype)
     prefix[:, 1:, 1:] = counts.cumsum(axis=1, dtype=dtype).cumsum(axis=2, dtype=dtype)
@@ -207,6 +212,5 @@ def build_count_cube(
     key_sums[where] = np.asarray(groups["key_sum"], dtype=np.uint64).astype(np.uint32)
     # uint32 sums wrap modulo 2**32, which is the arithmetic the cell key needs.
     key_prefix = np.zeros((n_cells, age.size + 2, year.size + 2), dtype=np.uint32)
-    key_prefix[:, 1:, 1:] = key_sums.cumsum(axis=1, dtype=np.uint32).cumsum(axis=2,
-                                                                            dtype=np.uint32)
+    key_prefix[:, 1:, 1:] = key_sums.cumsum(axis=1, dtype=np.uint32).cumsum(axis=2, dtype=np.uint32)
     return CountCube(cells=cells, prefix=prefix, key_prefix=key_prefix, age=age, year=year)

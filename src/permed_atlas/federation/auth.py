@@ -62,9 +62,7 @@ def issue_token(
     return f"{payload}.{_sign(secret, payload)}"
 
 
-def verify_token(
-    token: str, *, secrets: Mapping[str, str], audience: str, now: int
-) -> TokenClaims:
+def verify_token(token: str, *, secrets: Mapping[str, str], audience: str, now: int) -> TokenClaims:
     """Check a token's signature, issuer, audience and expiry.
 
     :param token: the bearer token.

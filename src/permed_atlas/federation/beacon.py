@@ -57,8 +57,11 @@ def schema_of(entity: str) -> dict[str, str]:
 
 def informational_meta(beacon_id: str, *, entity: str | None = None) -> dict[str, Any]:
     """``meta`` of an informational response (info, map, configuration, ...)."""
-    return {"beaconId": beacon_id, "apiVersion": API_VERSION,
-            "returnedSchemas": [schema_of(entity)] if entity else []}
+    return {
+        "beaconId": beacon_id,
+        "apiVersion": API_VERSION,
+        "returnedSchemas": [schema_of(entity)] if entity else [],
+    }
 
 
 def filter_text(item: Mapping[str, str]) -> str:
@@ -77,8 +80,11 @@ def request_summary(
     :param entity: the endpoint's entity.
     :param requested_granularity: what the client asked for (before any downgrade).
     """
-    granularity = requested_granularity if requested_granularity in {
-        "boolean", "count", "record"} else "count"
+    granularity = (
+        requested_granularity
+        if requested_granularity in {"boolean", "count", "record"}
+        else "count"
+    )
     summary: dict[str, Any] = {
         "apiVersion": API_VERSION,
         "requestedSchemas": [schema_of(entity)],
@@ -97,15 +103,24 @@ def response_meta(
     beacon_id: str, *, entity: str, returned_granularity: str, summary: dict[str, Any]
 ) -> dict[str, Any]:
     """``meta`` of a query or error response."""
-    return {"beaconId": beacon_id, "apiVersion": API_VERSION,
-            "returnedSchemas": [schema_of(entity)],
-            "returnedGranularity": returned_granularity,
-            "receivedRequestSummary": summary}
+    return {
+        "beaconId": beacon_id,
+        "apiVersion": API_VERSION,
+        "returnedSchemas": [schema_of(entity)],
+        "returnedGranularity": returned_granularity,
+        "receivedRequestSummary": summary,
+    }
 
 
 def count_response(
-    beacon_id: str, *, query: CountQuery, shown: DisclosedCount, k: int, rounding: int,
-    requested_granularity: str, perturbation: Mapping[str, Any] | None = None,
+    beacon_id: str,
+    *,
+    query: CountQuery,
+    shown: DisclosedCount,
+    k: int,
+    rounding: int,
+    requested_granularity: str,
+    perturbation: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
     """The answer to a count or boolean question, from what disclosure control allows.
 
@@ -118,11 +133,15 @@ def count_response(
     :param perturbation: how the shown count was perturbed before threshold and rounding
         (``{"method": "none"}`` when it was not).
     """
-    summary = request_summary(query, entity=query.entity,
-                              requested_granularity=requested_granularity)
+    summary = request_summary(
+        query, entity=query.entity, requested_granularity=requested_granularity
+    )
     disclosure: dict[str, Any] = {
-        "display": shown.display, "suppressed": shown.suppressed, "k": k,
-        "rounding": rounding, "countPrecision": shown.precision,
+        "display": shown.display,
+        "suppressed": shown.suppressed,
+        "k": k,
+        "rounding": rounding,
+        "countPrecision": shown.precision,
         "perturbation": dict(perturbation or {"method": "none"}),
     }
     as_count = query.granularity == "count" and not shown.suppressed and shown.value is not None
@@ -140,8 +159,9 @@ def count_response(
             disclosure["upper"] = shown.upper
     granularity = "count" if as_count else "boolean"
     out: dict[str, Any] = {
-        "meta": response_meta(beacon_id, entity=query.entity, returned_granularity=granularity,
-                              summary=summary),
+        "meta": response_meta(
+            beacon_id, entity=query.entity, returned_granularity=granularity, summary=summary
+        ),
         "responseSummary": response_summary,
     }
     if query.granularity == "count":
@@ -150,36 +170,56 @@ def count_response(
 
 
 def error_response(
-    beacon_id: str, *, status: int, message: str, entity: str = "biosamples",
+    beacon_id: str,
+    *,
+    status: int,
+    message: str,
+    entity: str = "biosamples",
     summary: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """A ``beaconErrorResponse``."""
     summary = summary or request_summary(None, entity=entity, requested_granularity="count")
     return {
-        "meta": response_meta(beacon_id, entity=entity, returned_granularity="boolean",
-                              summary=summary),
+        "meta": response_meta(
+            beacon_id, entity=entity, returned_granularity="boolean", summary=summary
+        ),
         "error": {"errorCode": status, "errorMessage": message},
     }
 
 
 def info_response(
-    *, beacon_id: str, name: str, region: str, country: str, disclosure: dict[str, Any],
-    version: str, organization_url: str = "",
+    *,
+    beacon_id: str,
+    name: str,
+    region: str,
+    country: str,
+    disclosure: dict[str, Any],
+    version: str,
+    organization_url: str = "",
 ) -> dict[str, Any]:
     """``/info``: who the node is, and its disclosure rules under ``info``."""
     return {
         "meta": informational_meta(beacon_id),
         "response": {
-            "id": beacon_id, "name": name, "apiVersion": API_VERSION, "version": version,
+            "id": beacon_id,
+            "name": name,
+            "apiVersion": API_VERSION,
+            "version": version,
             "environment": "prod",
-            "organization": {"id": beacon_id, "name": name, **(
-                {"welcomeUrl": organization_url} if organization_url else {})},
+            "organization": {
+                "id": beacon_id,
+                "name": name,
+                **({"welcomeUrl": organization_url} if organization_url else {}),
+            },
             "description": f"Count-only biobank discovery node ({region}, {country}); "
-                           "no record leaves the node",
-            "info": {"region": region, "country": country,
-                     "entryTypes": list(QUERY_ENDPOINTS),
-                     "granularities": ["boolean", "count"],
-                     "disclosureControl": disclosure},
+            "no record leaves the node",
+            "info": {
+                "region": region,
+                "country": country,
+                "entryTypes": list(QUERY_ENDPOINTS),
+                "granularities": ["boolean", "count"],
+                "disclosureControl": disclosure,
+            },
         },
     }
 
@@ -192,11 +232,13 @@ def service_info(
     :param organization_url: the biobank's web address (the node's own root when it has none).
     """
     return {
-        "id": beacon_id, "name": name,
+        "id": beacon_id,
+        "name": name,
         "type": {"group": "org.ga4gh", "artifact": "beacon", "version": API_VERSION},
         "description": "Count-only biobank discovery node (PerMed Atlas)",
         "organization": {"name": name, "url": organization_url},
-        "version": version, "environment": "prod",
+        "version": version,
+        "environment": "prod",
     }
 
 
@@ -206,25 +248,30 @@ def map_response(beacon_id: str, *, root_url: str) -> dict[str, Any]:
     :param root_url: the absolute URL of the Beacon root (``.../api``), no trailing slash.
     """
     sets = {
-        ENTRY_TYPES[name][0]: {"entryType": ENTRY_TYPES[name][0],
-                               "rootUrl": f"{root_url}/{name}"}
+        ENTRY_TYPES[name][0]: {"entryType": ENTRY_TYPES[name][0], "rootUrl": f"{root_url}/{name}"}
         for name in (*QUERY_ENDPOINTS, "datasets")
     }
-    return {"meta": informational_meta(beacon_id),
-            "response": {"$schema": "beaconMapSchema.json", "endpointSets": sets}}
+    return {
+        "meta": informational_meta(beacon_id),
+        "response": {"$schema": "beaconMapSchema.json", "endpointSets": sets},
+    }
 
 
 def _entry_type(name: str) -> dict[str, Any]:
     type_id, label, term = ENTRY_TYPES[name]
     return {
-        "id": type_id, "name": label, "partOfSpecification": f"Beacon {API_VERSION}",
+        "id": type_id,
+        "name": label,
+        "partOfSpecification": f"Beacon {API_VERSION}",
         "ontologyTermForThisType": {"id": term, "label": label},
-        "defaultSchema": {"id": f"beacon-{type_id}-{API_VERSION}", "name": f"Default {label}",
-                          "referenceToSchemaDefinition":
-                          f"https://raw.githubusercontent.com/ga4gh-beacon/beacon-v2/"
-                          f"{SCHEMA_RELEASE}/models/json/beacon-v2-default-model/{name}/"
-                          "defaultSchema.json",
-                          "schemaVersion": SCHEMA_RELEASE},
+        "defaultSchema": {
+            "id": f"beacon-{type_id}-{API_VERSION}",
+            "name": f"Default {label}",
+            "referenceToSchemaDefinition": f"https://raw.githubusercontent.com/ga4gh-beacon/beacon-v2/"
+            f"{SCHEMA_RELEASE}/models/json/beacon-v2-default-model/{name}/"
+            "defaultSchema.json",
+            "schemaVersion": SCHEMA_RELEASE,
+        },
         # A node answers counts of what filters select; an empty filter list is allowed.
         "nonFilteredQueriesAllowed": True,
     }
@@ -232,20 +279,29 @@ def _entry_type(name: str) -> dict[str, Any]:
 
 def entry_types_response(beacon_id: str) -> dict[str, Any]:
     """``/entry_types``."""
-    return {"meta": informational_meta(beacon_id),
-            "response": {"entryTypes": {ENTRY_TYPES[n][0]: _entry_type(n)
-                                        for n in (*QUERY_ENDPOINTS, "datasets")}}}
+    return {
+        "meta": informational_meta(beacon_id),
+        "response": {
+            "entryTypes": {
+                ENTRY_TYPES[n][0]: _entry_type(n) for n in (*QUERY_ENDPOINTS, "datasets")
+            }
+        },
+    }
 
 
 def configuration_response(beacon_id: str) -> dict[str, Any]:
     """``/configuration``: entry types, maturity and security (queries need a token)."""
-    return {"meta": informational_meta(beacon_id), "response": {
-        "$schema": "beaconConfigurationSchema.json",
-        "maturityAttributes": {"productionStatus": "PROD"},
-        "securityAttributes": {"defaultGranularity": "count",
-                               "securityLevels": ["CONTROLLED"]},
-        "entryTypes": {ENTRY_TYPES[n][0]: _entry_type(n) for n in (*QUERY_ENDPOINTS, "datasets")},
-    }}
+    return {
+        "meta": informational_meta(beacon_id),
+        "response": {
+            "$schema": "beaconConfigurationSchema.json",
+            "maturityAttributes": {"productionStatus": "PROD"},
+            "securityAttributes": {"defaultGranularity": "count", "securityLevels": ["CONTROLLED"]},
+            "entryTypes": {
+                ENTRY_TYPES[n][0]: _entry_type(n) for n in (*QUERY_ENDPOINTS, "datasets")
+            },
+        },
+    }
 
 
 def filtering_terms_response(beacon_id: str, terms: Sequence[dict[str, Any]]) -> dict[str, Any]:
@@ -293,7 +349,7 @@ def consent_text(term: Mapping[str, Any]) -> str:
         value = str(modifier.get("id", ""))
         for prefix in _OWN_PREFIXES:
             if value.startswith(prefix):
-                value = value[len(prefix):]
+                value = value[len(prefix) :]
                 break
         if value:
             values.append(value)
@@ -302,22 +358,29 @@ def consent_text(term: Mapping[str, Any]) -> str:
 
 
 def collections_response(
-    beacon_id: str, datasets: Iterable[Dataset], *, labels: Mapping[str, str],
-    shorthands: Mapping[str, str], version: str,
+    beacon_id: str,
+    datasets: Iterable[Dataset],
+    *,
+    labels: Mapping[str, str],
+    shorthands: Mapping[str, str],
+    version: str,
 ) -> dict[str, Any]:
     """``/datasets``: each collection with its consent as ``dataUseConditions``."""
     collections = []
     for dataset in datasets:
         entry: dict[str, Any] = {"id": dataset.id, "name": dataset.collection}
-        terms = [duo_data_use(c, labels=labels, shorthands=shorthands, version=version)
-                 for c in dataset.duo_codes]
+        terms = [
+            duo_data_use(c, labels=labels, shorthands=shorthands, version=version)
+            for c in dataset.duo_codes
+        ]
         if terms:
             entry["dataUseConditions"] = {"duoDataUse": terms}
         collections.append(entry)
     summary = request_summary(None, entity="datasets", requested_granularity="record")
     return {
-        "meta": response_meta(beacon_id, entity="datasets", returned_granularity="record",
-                              summary=summary),
+        "meta": response_meta(
+            beacon_id, entity="datasets", returned_granularity="record", summary=summary
+        ),
         "responseSummary": {"exists": bool(collections), "numTotalResults": len(collections)},
         "response": {"collections": collections},
     }

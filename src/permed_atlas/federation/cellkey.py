@@ -102,8 +102,9 @@ class PerturbationTable:
             raise ValueError("a cell key lies in [0, 1)")
         row = self.row(count)
         # The last bound is 1.0 exactly, so every key in [0, 1) finds an interval.
-        return row.deviations[min(bisect_right(row.upper_bounds, cell_key),
-                                  len(row.deviations) - 1)]
+        return row.deviations[
+            min(bisect_right(row.upper_bounds, cell_key), len(row.deviations) - 1)
+        ]
 
     def perturb(self, count: int, cell_key: float) -> int:
         """The released value of a true count: ``count`` plus its deviation."""
@@ -166,8 +167,9 @@ def _row(
         running += p / total
         cumulative.append(running)
     cumulative[-1] = 1.0
-    return PerturbationRow(count, tuple(v for v, _ in kept),
-                           tuple(p / total for _, p in kept), tuple(cumulative))
+    return PerturbationRow(
+        count, tuple(v for v, _ in kept), tuple(p / total for _, p in kept), tuple(cumulative)
+    )
 
 
 def _max_entropy(deviations: tuple[int, ...], variance: float) -> tuple[float, ...]:
@@ -195,8 +197,9 @@ def _max_entropy(deviations: tuple[int, ...], variance: float) -> tuple[float, .
         cov_vv = second - mean * mean
         third = float(p @ v**3)
         fourth = float(p @ v**4)
-        hessian = np.array([[cov_vv, third - mean * second],
-                            [third - mean * second, fourth - second * second]])
+        hessian = np.array(
+            [[cov_vv, third - mean * second], [third - mean * second, fourth - second * second]]
+        )
         step = np.linalg.solve(hessian + 1e-12 * np.eye(2), gradient)
         # Damped: a full Newton step can overshoot while the weights are far from the optimum.
         scale = min(1.0, 5.0 / max(1e-12, float(np.abs(step).max())))
@@ -212,8 +215,9 @@ def ptable_rows_text(table: PerturbationTable) -> list[str]:
     out = []
     for row in table.rows:
         label = f"{row.count}+" if row is table.rows[-1] and row.count else str(row.count)
-        cells = ", ".join(f"{v:+d}: {p:.3f}" for v, p in zip(row.deviations, row.probabilities,
-                                                              strict=True))
+        cells = ", ".join(
+            f"{v:+d}: {p:.3f}" for v, p in zip(row.deviations, row.probabilities, strict=True)
+        )
         out.append(f"i={label}: {cells} (variance {row.variance:.3f})")
     return out
 

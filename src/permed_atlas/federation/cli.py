@@ -42,25 +42,37 @@ def serve(
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8701,
     k: Annotated[int | None, typer.Option(help="Suppression threshold (overrides config).")] = None,
     rounding: Annotated[int | None, typer.Option(help="Rounding base.")] = None,
-    max_deviation: Annotated[int | None, typer.Option(
-        help="Cell key method: the most a count is changed (0: off).")] = None,
-    variance: Annotated[float | None, typer.Option(
-        help="Cell key method: variance of the change (0 < V < D²).")] = None,
-    noise_epsilon: Annotated[float | None, typer.Option(
-        help="Laplace noise epsilon (replaces the cell key table).")] = None,
+    max_deviation: Annotated[
+        int | None, typer.Option(help="Cell key method: the most a count is changed (0: off).")
+    ] = None,
+    variance: Annotated[
+        float | None, typer.Option(help="Cell key method: variance of the change (0 < V < D²).")
+    ] = None,
+    noise_epsilon: Annotated[
+        float | None, typer.Option(help="Laplace noise epsilon (replaces the cell key table).")
+    ] = None,
     budget: Annotated[int | None, typer.Option(help="Queries per requester per day.")] = None,
-    global_budget: Annotated[int | None, typer.Option(
-        help="Queries per day from all requesters together.")] = None,
+    global_budget: Annotated[
+        int | None, typer.Option(help="Queries per day from all requesters together.")
+    ] = None,
     log: Annotated[Path | None, typer.Option(help="SQLite file keeping the query log.")] = None,
     threads: Annotated[int | None, typer.Option(help="DuckDB threads.")] = None,
-    cube: Annotated[bool, typer.Option(
-        "--cube/--no-cube",
-        help="Answer sample counts from a count cube built at load (--no-cube: scan the table).",
-    )] = True,
-    emulate_latency: Annotated[str | None, typer.Option(
-        help="Emulated wide-area delay, one way, in ms: N or LOW-HIGH (e.g. 150-250), drawn "
-             "per request and per reply. For benchmarks and demos on one machine only.",
-    )] = None,
+    cube: Annotated[
+        bool,
+        typer.Option(
+            "--cube/--no-cube",
+            help=(
+                "Answer sample counts from a count cube built at load (--no-cube: scan the table)."
+            ),
+        ),
+    ] = True,
+    emulate_latency: Annotated[
+        str | None,
+        typer.Option(
+            help="Emulated wide-area delay, one way, in ms: N or LOW-HIGH (e.g. 150-250), drawn "
+            "per request and per reply. For benchmarks and demos on one machine only.",
+        ),
+    ] = None,
 ) -> None:
     """Load a biobank table and answer count queries over HTTP (Beacon v2 style).
 
@@ -76,21 +88,38 @@ def serve(
         latency = parse_latency(emulate_latency, seed=port) if emulate_latency else None
     except ValueError as exc:
         raise typer.BadParameter(str(exc), param_hint="--emulate-latency") from exc
-    overrides = {"k": k, "rounding": rounding, "ckm_max_deviation": max_deviation,
-                 "ckm_variance": variance, "noise_epsilon": noise_epsilon,
-                 "daily_budget": budget, "global_daily_budget": global_budget}
-    node_store = open_node_store(load_node_config(config, overrides=overrides), data=data,
-                                 log=log, threads=threads, cube=cube)
+    overrides = {
+        "k": k,
+        "rounding": rounding,
+        "ckm_max_deviation": max_deviation,
+        "ckm_variance": variance,
+        "noise_epsilon": noise_epsilon,
+        "daily_budget": budget,
+        "global_daily_budget": global_budget,
+    }
+    node_store = open_node_store(
+        load_node_config(config, overrides=overrides),
+        data=data,
+        log=log,
+        threads=threads,
+        cube=cube,
+    )
     identity = node_store.config.identity
-    cube_text = (f"count cube of {node_store.cube.cells} cells "
-                 f"({node_store.cube.nbytes / 1e6:.1f} MB)" if node_store.cube else "no count cube")
-    console.print(f"node {identity.id}: {node_store.sample_count()} samples in "
-                  f"{len(node_store.datasets)} collections, {cube_text}; "
-                  f"listening on http://{host}:{port}")
+    cube_text = (
+        f"count cube of {node_store.cube.cells} cells ({node_store.cube.nbytes / 1e6:.1f} MB)"
+        if node_store.cube
+        else "no count cube"
+    )
+    console.print(
+        f"node {identity.id}: {node_store.sample_count()} samples in "
+        f"{len(node_store.datasets)} collections, {cube_text}; "
+        f"listening on http://{host}:{port}"
+    )
     if latency is not None:
         console.print(f"emulating {latency.low_ms:g}-{latency.high_ms:g} ms one-way latency")
-    uvicorn.run(create_node_app(node_store, latency=latency), host=host, port=port,
-                log_level="warning")
+    uvicorn.run(
+        create_node_app(node_store, latency=latency), host=host, port=port, log_level="warning"
+    )
 
 
 @node_app.command("check")
@@ -106,11 +135,15 @@ def check(data: DataOpt, config: ConfigOpt) -> None:
     rules = node_store.config.rules
     if rules.ckm_max_deviation and rules.noise_epsilon is None:
         # The operator sees the transition probabilities the node will apply.
-        console.print(f"cell key perturbation table (D={rules.ckm_max_deviation}, "
-                      f"V={rules.ckm_variance}), deviation: probability per true count i:")
-        table = build_perturbation_table(max_deviation=rules.ckm_max_deviation,
-                                         variance=rules.ckm_variance,
-                                         keep_zeros=rules.ckm_keep_zeros)
+        console.print(
+            f"cell key perturbation table (D={rules.ckm_max_deviation}, "
+            f"V={rules.ckm_variance}), deviation: probability per true count i:"
+        )
+        table = build_perturbation_table(
+            max_deviation=rules.ckm_max_deviation,
+            variance=rules.ckm_variance,
+            keep_zeros=rules.ckm_keep_zeros,
+        )
         for line in ptable_rows_text(table):
             console.print(f"  {line}", markup=False)
     node_store.close()
@@ -123,13 +156,21 @@ def print_result(result: HubResult) -> None:
         table.add_column(column)
     for o in result.outcomes:
         count = o.count
-        table.add_row(o.node_id, o.region, o.status, count.display if count else "-",
-                      f"[{count.lower}, {count.upper}]" if count else "-", o.reason[:80])
+        table.add_row(
+            o.node_id,
+            o.region,
+            o.status,
+            count.display if count else "-",
+            f"[{count.lower}, {count.upper}]" if count else "-",
+            o.reason[:80],
+        )
     console.print(table)
     for region, bounds in result.regions.items():
         console.print(f"region {region}: {bounds.display} ({bounds.nodes} nodes answered)")
-    console.print(f"total: {result.total.display}"
-                  + ("" if result.complete else " (incomplete: some nodes did not answer)"))
+    console.print(
+        f"total: {result.total.display}"
+        + ("" if result.complete else " (incomplete: some nodes did not answer)")
+    )
 
 
 def query(
@@ -152,8 +193,9 @@ def query(
 
     Example: ``permed hub query --nodes nodes.yaml --diagnosis C50 --sex female --purpose HMB``
     """
-    question = build_simple_query(diagnosis=diagnosis, sex=sex, material=material, age=age,
-                                  year=year, entity=entity)
+    question = build_simple_query(
+        diagnosis=diagnosis, sex=sex, material=material, age=age, year=year, entity=entity
+    )
     try:
         data_use = data_use_from_values({"purpose": purpose, **use})
     except FilterError as exc:
@@ -189,13 +231,20 @@ def _use_parameter(item: UseField) -> inspect.Parameter:
         option, kind, default = typer.Option(item.option, help=help_text), list[str], []
     else:
         option, kind = typer.Option(item.option, help=help_text), str | None
-    return inspect.Parameter(item.name, inspect.Parameter.KEYWORD_ONLY,
-                             annotation=Annotated[kind, option], default=default)
+    return inspect.Parameter(
+        item.name,
+        inspect.Parameter.KEYWORD_ONLY,
+        annotation=Annotated[kind, option],
+        default=default,
+    )
 
 
 # The command's options: the fixed ones, then one per fact of the matcher's DataUseRequest.
-_fixed = [p for p in inspect.signature(query, eval_str=True).parameters.values()
-          if p.kind is not inspect.Parameter.VAR_KEYWORD]
+_fixed = [
+    p
+    for p in inspect.signature(query, eval_str=True).parameters.values()
+    if p.kind is not inspect.Parameter.VAR_KEYWORD
+]
 query.__signature__ = inspect.Signature(  # type: ignore[attr-defined]
     [p.replace(kind=inspect.Parameter.KEYWORD_ONLY) for p in _fixed]
     + [_use_parameter(item) for item in use_fields()]

@@ -75,7 +75,11 @@ def laplace_noise(*, seed: int, scale: float) -> float:
 
 
 def perturb(
-    true_count: int, *, rules: DisclosureRules, cell_key: float = 0.0, secret: bytes = b"",
+    true_count: int,
+    *,
+    rules: DisclosureRules,
+    cell_key: float = 0.0,
+    secret: bytes = b"",
     selection_key: str = "",
 ) -> tuple[int, str]:
     """The perturbed count (before threshold and rounding) and the method used.
@@ -95,15 +99,21 @@ def perturb(
         seed = noise_seed(secret=secret, query_key=selection_key)
         return max(0, true_count + laplace_deviation(seed=seed, scale=scale)), "laplace"
     if rules.ckm_max_deviation:
-        table = build_perturbation_table(max_deviation=rules.ckm_max_deviation,
-                                         variance=rules.ckm_variance,
-                                         keep_zeros=rules.ckm_keep_zeros)
+        table = build_perturbation_table(
+            max_deviation=rules.ckm_max_deviation,
+            variance=rules.ckm_variance,
+            keep_zeros=rules.ckm_keep_zeros,
+        )
         return table.perturb(true_count, cell_key), "cell key"
     return true_count, "none"
 
 
 def disclose(
-    true_count: int, *, rules: DisclosureRules, cell_key: float = 0.0, secret: bytes = b"",
+    true_count: int,
+    *,
+    rules: DisclosureRules,
+    cell_key: float = 0.0,
+    secret: bytes = b"",
     selection_key: str = "",
 ) -> DisclosedCount:
     """Turn a true count into what the node may say: perturb, then threshold, then round.
@@ -114,8 +124,9 @@ def disclose(
     :param secret: the node's noise secret (Laplace only).
     :param selection_key: identifies the counted records (Laplace only).
     """
-    released, method = perturb(true_count, rules=rules, cell_key=cell_key, secret=secret,
-                               selection_key=selection_key)
+    released, method = perturb(
+        true_count, rules=rules, cell_key=cell_key, secret=secret, selection_key=selection_key
+    )
     return disclose_released(released, rules=rules, method=method)
 
 
@@ -134,27 +145,53 @@ def disclose_released(released: int, *, rules: DisclosureRules, method: str) -> 
         if method != "cell key":
             return low, high
         return build_perturbation_table(
-            max_deviation=rules.ckm_max_deviation, variance=rules.ckm_variance,
-            keep_zeros=rules.ckm_keep_zeros).true_range(low, high)
+            max_deviation=rules.ckm_max_deviation,
+            variance=rules.ckm_variance,
+            keep_zeros=rules.ckm_keep_zeros,
+        ).true_range(low, high)
 
-    meta = {"perturbation": method, "max_deviation": deviation}
     exact = method == "none"
     if released == 0 and rules.show_zeros:
         lower, upper = true_range(0, 0)
-        return DisclosedCount("0", 0, lower, upper, False, False,
-                              "exact" if exact else "imprecise", **meta)  # type: ignore[arg-type]
+        return DisclosedCount(
+            "0",
+            0,
+            lower,
+            upper,
+            False,
+            False,
+            "exact" if exact else "imprecise",
+            perturbation=method,
+            max_deviation=deviation,
+        )
     if released < rules.k:
         low = 1 if rules.show_zeros else 0
         lower, upper = true_range(low, rules.k - 1)
-        return DisclosedCount(f"<{rules.k}", None, lower, upper, True, low > 0, "imprecise",
-                              **meta)  # type: ignore[arg-type]
+        return DisclosedCount(
+            f"<{rules.k}",
+            None,
+            lower,
+            upper,
+            True,
+            low > 0,
+            "imprecise",
+            perturbation=method,
+            max_deviation=deviation,
+        )
     shown = max(round_half_up(released, base=rules.rounding), smallest_shown(rules))
     lower, upper = true_range(*count_bounds(shown, rules=rules))
-    precision: Precision = (
-        ("exact" if rules.rounding == 1 else "rounded") if exact else "imprecise"
+    precision: Precision = ("exact" if rules.rounding == 1 else "rounded") if exact else "imprecise"
+    return DisclosedCount(
+        str(shown),
+        shown,
+        lower,
+        upper,
+        False,
+        True,
+        precision,
+        perturbation=method,
+        max_deviation=deviation,
     )
-    return DisclosedCount(str(shown), shown, lower, upper, False, True, precision,
-                          **meta)  # type: ignore[arg-type]
 
 
 def count_bounds(shown: int, *, rules: DisclosureRules) -> tuple[int, int]:

@@ -170,9 +170,7 @@ class DisclosureRules:
             raise ValueError("rounding must be at least 1")
         if self.ckm_max_deviation < 0:
             raise ValueError("ckm_max_deviation must be at least 0")
-        if self.ckm_max_deviation and not (
-            0 < self.ckm_variance < self.ckm_max_deviation**2
-        ):
+        if self.ckm_max_deviation and not (0 < self.ckm_variance < self.ckm_max_deviation**2):
             raise ValueError(
                 f"ckm_variance must lie in (0, {self.ckm_max_deviation**2}) "
                 f"(0 < V < D² for D = {self.ckm_max_deviation})"

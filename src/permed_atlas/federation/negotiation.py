@@ -62,8 +62,9 @@ def _to_model(row: AccessRequestRow, nodes: list[AccessRequestNodeRow]) -> Acces
         row,
         result=json.loads(row.result_json),
         nodes=tuple(
-            AddressedNode(n.node_id, n.node_name, n.matched, n.status, n.note,
-                          n.answered_by_id, n.answered_at)
+            AddressedNode(
+                n.node_id, n.node_name, n.matched, n.status, n.note, n.answered_by_id, n.answered_at
+            )
             for n in sorted(nodes, key=lambda n: n.node_id)
         ),
     )
@@ -98,8 +99,9 @@ def create_access_request(
         raise AccessRequestError("title must not be empty", field="title")
     matched = matched_outcomes(result)
     if not matched:
-        raise AccessRequestError("no biobank matched this query, so there is nobody to ask",
-                                 field="result")
+        raise AccessRequestError(
+            "no biobank matched this query, so there is nobody to ask", field="result"
+        )
     row = AccessRequestRow(
         requester_id=requester_id,
         title=title.strip()[:300],
@@ -112,9 +114,14 @@ def create_access_request(
     session.add(row)
     session.flush()
     nodes = [
-        AccessRequestNodeRow(request_id=row.id, node_id=o.node_id, node_name=o.name,
-                             matched=o.count.display if o.count else "", status="pending",
-                             note="")
+        AccessRequestNodeRow(
+            request_id=row.id,
+            node_id=o.node_id,
+            node_name=o.name,
+            matched=o.count.display if o.count else "",
+            status="pending",
+            note="",
+        )
         for o in matched
     ]
     session.add_all(nodes)
@@ -130,8 +137,11 @@ def get_access_request(session: Session, request_id: int) -> AccessRequest:
     row = session.get(AccessRequestRow, request_id)
     if row is None:
         raise NotFoundError(f"access request {request_id} does not exist")
-    nodes = list(session.scalars(
-        select(AccessRequestNodeRow).where(AccessRequestNodeRow.request_id == request_id)))
+    nodes = list(
+        session.scalars(
+            select(AccessRequestNodeRow).where(AccessRequestNodeRow.request_id == request_id)
+        )
+    )
     return _to_model(row, nodes)
 
 
@@ -150,14 +160,23 @@ def list_access_requests(
     if requester_id is not None:
         stmt = stmt.where(AccessRequestRow.requester_id == requester_id)
     if node_ids is not None:
-        stmt = stmt.where(AccessRequestRow.id.in_(
-            select(AccessRequestNodeRow.request_id).where(
-                AccessRequestNodeRow.node_id.in_(list(node_ids)))))
+        stmt = stmt.where(
+            AccessRequestRow.id.in_(
+                select(AccessRequestNodeRow.request_id).where(
+                    AccessRequestNodeRow.node_id.in_(list(node_ids))
+                )
+            )
+        )
     rows = list(session.scalars(stmt))
     if not rows:
         return []
-    nodes = list(session.scalars(select(AccessRequestNodeRow).where(
-        AccessRequestNodeRow.request_id.in_([r.id for r in rows]))))
+    nodes = list(
+        session.scalars(
+            select(AccessRequestNodeRow).where(
+                AccessRequestNodeRow.request_id.in_([r.id for r in rows])
+            )
+        )
+    )
     return [_to_model(r, [n for n in nodes if n.request_id == r.id]) for r in rows]
 
 
@@ -187,12 +206,15 @@ def answer_access_request(
         raise AccessRequestError(f"decision must be one of {DECISIONS}", field="decision")
     if node_id not in managed_nodes:
         raise PermissionDeniedError(f"you do not manage node {node_id!r}")
-    row = session.scalars(select(AccessRequestNodeRow).where(
-        AccessRequestNodeRow.request_id == request_id,
-        AccessRequestNodeRow.node_id == node_id)).first()
+    row = session.scalars(
+        select(AccessRequestNodeRow).where(
+            AccessRequestNodeRow.request_id == request_id, AccessRequestNodeRow.node_id == node_id
+        )
+    ).first()
     if row is None:
         raise AccessRequestError(
-            f"access request {request_id} is not addressed to node {node_id!r}", field="node_id")
+            f"access request {request_id} is not addressed to node {node_id!r}", field="node_id"
+        )
     row.status = decision
     row.note = note.strip()
     row.answered_by_id = manager_id

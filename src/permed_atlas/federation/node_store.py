@@ -101,8 +101,12 @@ class NodeStore:
     """The samples and query log of one node; safe to share between server threads."""
 
     def __init__(
-        self, config: NodeConfig, connection: duckdb.DuckDBPyConnection, log: sqlite3.Connection,
-        *, cube: CountCube | None = None,
+        self,
+        config: NodeConfig,
+        connection: duckdb.DuckDBPyConnection,
+        log: sqlite3.Connection,
+        *,
+        cube: CountCube | None = None,
     ) -> None:
         self.config = config
         self.cube = cube
@@ -123,9 +127,11 @@ class NodeStore:
         return self._con.cursor()
 
     def _read_datasets(self) -> tuple[Dataset, ...]:
-        rows = self._cursor().execute(
-            "SELECT id, collection, duo_codes FROM datasets ORDER BY id"
-        ).fetchall()
+        rows = (
+            self._cursor()
+            .execute("SELECT id, collection, duo_codes FROM datasets ORDER BY id")
+            .fetchall()
+        )
         return tuple(Dataset(r[0], r[1], tuple(r[2])) for r in rows)
 
     def sample_count(self) -> int:
@@ -179,8 +185,10 @@ class NodeStore:
         """
         where, params = _where(query)
         if query.entity == "individuals":
-            sql = ("SELECT count(*), coalesce(sum(donor_key), 0) FROM (SELECT DISTINCT "
-                   f"donor_id, donor_key FROM samples WHERE {where})")
+            sql = (
+                "SELECT count(*), coalesce(sum(donor_key), 0) FROM (SELECT DISTINCT "
+                f"donor_id, donor_key FROM samples WHERE {where})"
+            )
         else:
             sql = f"SELECT count(*), coalesce(sum(sample_key), 0) FROM samples WHERE {where}"
         row = self._cursor().execute(sql, params).fetchone()
@@ -200,9 +208,13 @@ class NodeStore:
         return disclose_released(released, rules=self.config.rules, method=method)
 
     def _perturb(self, selection: Selection) -> tuple[int, str]:
-        return perturb(selection.count, rules=self.config.rules,
-                       cell_key=cell_key(selection.key_sum), secret=self._secret,
-                       selection_key=selection.key)
+        return perturb(
+            selection.count,
+            rules=self.config.rules,
+            cell_key=cell_key(selection.key_sum),
+            secret=self._secret,
+            selection_key=selection.key,
+        )
 
     def canonical(self, query: CountQuery, selection: Selection | None = None) -> CountQuery:
         """``query`` without the filters that restrict nothing (given its other filters).
@@ -239,10 +251,14 @@ class NodeStore:
         if column not in {"sex", "material", "sample_type", "storage", "country", "diagnosis3"}:
             raise ValueError(column)
         expr = "substr(diagnosis_key, 1, 3)" if column == "diagnosis3" else column
-        rows = self._cursor().execute(
-            f"SELECT {expr} AS v, count(*) FROM samples WHERE {expr} IS NOT NULL "
-            "GROUP BY v ORDER BY v"
-        ).fetchall()
+        rows = (
+            self._cursor()
+            .execute(
+                f"SELECT {expr} AS v, count(*) FROM samples WHERE {expr} IS NOT NULL "
+                "GROUP BY v ORDER BY v"
+            )
+            .fetchall()
+        )
         return [(str(v), int(n)) for v, n in rows]
 
     # -- answering -------------------------------------------------------------------------
@@ -290,8 +306,9 @@ class NodeStore:
                 self._used[(who, now.date())] = used + 1
                 self._used[(_EVERYONE, now.date())] = used_by_all + 1
                 history = self._history_of(cur, who, since)
-                conflict = history.conflict(canonical, released, k=rules.k, since=since,
-                                            key=selection.key)
+                conflict = history.conflict(
+                    canonical, released, k=rules.k, since=since, key=selection.key
+                )
                 if conflict is not None:
                     self._log(cur, now, requester, issuer, entry, None, "refused")
                     refusal = DifferencingRefusedError(
@@ -313,14 +330,15 @@ class NodeStore:
     # log on first use, so they survive a restart) keep each answer's cost flat
     # as the log grows.
 
-    def _used_on(self, cur: sqlite3.Connection, who: tuple[str, str],
-                 now: datetime) -> int:
+    def _used_on(self, cur: sqlite3.Connection, who: tuple[str, str], now: datetime) -> int:
         slot = (who, now.date())
         if slot not in self._used:
             day_start = datetime.combine(now.date(), datetime.min.time())
             next_day = (day_start + timedelta(days=1)).isoformat()
-            sql = ("SELECT count(*) FROM query_log WHERE asked_at >= ? AND asked_at < ? "
-                   f"AND outcome IN {_COUNTED}")
+            sql = (
+                "SELECT count(*) FROM query_log WHERE asked_at >= ? AND asked_at < ? "
+                f"AND outcome IN {_COUNTED}"
+            )
             params = [day_start.isoformat(), next_day]
             if who != _EVERYONE:
                 sql += " AND issuer = ? AND requester = ?"
@@ -350,20 +368,43 @@ class NodeStore:
         ).fetchall()
         history = QueryHistory()
         for key, text, released, at in rows:
-            history.add(query_from_json(orjson.loads(text)), int(released),
-                        at=datetime.fromisoformat(at), key=key)
+            history.add(
+                query_from_json(orjson.loads(text)),
+                int(released),
+                at=datetime.fromisoformat(at),
+                key=key,
+            )
         self._histories[who] = (history, since.date())
         return history
 
     def _log(
-        self, cur: sqlite3.Connection, now: datetime, requester: str, issuer: str,
-        entry: _Entry, shown: str | None, outcome: str,
+        self,
+        cur: sqlite3.Connection,
+        now: datetime,
+        requester: str,
+        issuer: str,
+        entry: _Entry,
+        shown: str | None,
+        outcome: str,
     ) -> None:
-        cur.execute(_INSERT, [
-            self._next_id(), now.isoformat(), requester, issuer, entry.query.entity,
-            entry.query.key(), _json(entry.query), entry.selection.count, shown, outcome,
-            entry.selection.key, _json(entry.canonical), entry.released,
-        ])
+        cur.execute(
+            _INSERT,
+            [
+                self._next_id(),
+                now.isoformat(),
+                requester,
+                issuer,
+                entry.query.entity,
+                entry.query.key(),
+                _json(entry.query),
+                entry.selection.count,
+                shown,
+                outcome,
+                entry.selection.key,
+                _json(entry.canonical),
+                entry.released,
+            ],
+        )
 
     def _next_id(self) -> int:
         self._last_id += 1
@@ -375,20 +416,36 @@ class NodeStore:
         :param requester: who asked, as far as known ("" when the token was unreadable).
         """
         with self._lock, self._db:
-            self._db.execute(_INSERT, [
-                self._next_id(), _naive_utc(now).isoformat(), requester, issuer, "", "", "{}",
-                None, None, outcome, None, None, None,
-            ])
+            self._db.execute(
+                _INSERT,
+                [
+                    self._next_id(),
+                    _naive_utc(now).isoformat(),
+                    requester,
+                    issuer,
+                    "",
+                    "",
+                    "{}",
+                    None,
+                    None,
+                    outcome,
+                    None,
+                    None,
+                    None,
+                ],
+            )
 
     def query_log(self, *, limit: int = 100) -> list[LogEntry]:
         """The newest entries of the query log, newest first."""
         with self._lock:
             rows = self._db.execute(
                 "SELECT asked_at, requester, issuer, query_key, shown, outcome FROM query_log "
-                "ORDER BY id DESC LIMIT ?", [limit],
+                "ORDER BY id DESC LIMIT ?",
+                [limit],
             ).fetchall()
-        return [LogEntry(datetime.fromisoformat(row[0]).replace(tzinfo=UTC), *row[1:])
-                for row in rows]
+        return [
+            LogEntry(datetime.fromisoformat(row[0]).replace(tzinfo=UTC), *row[1:]) for row in rows
+        ]
 
     def close(self) -> None:
         self._con.close()
@@ -484,8 +541,10 @@ def open_node_store(
     for column, kind in _LOG_COLUMNS.items():
         if column not in present:
             db.execute(f"ALTER TABLE query_log ADD COLUMN {column} {kind}")
-    db.execute("CREATE INDEX IF NOT EXISTS ix_query_log_selection "
-               "ON query_log (issuer, requester, selection)")
+    db.execute(
+        "CREATE INDEX IF NOT EXISTS ix_query_log_selection "
+        "ON query_log (issuer, requester, selection)"
+    )
     key_secret = _record_key_secret(db, config, persistent=log is not None)
     con = duckdb.connect(":memory:")
     try:
@@ -512,11 +571,11 @@ def _record_key_secret(db: sqlite3.Connection, config: NodeConfig, *, persistent
     its keys too survive a reload (and change when that secret is rotated).
     """
     if not persistent:
-        return hmac.new(config.noise_secret.encode("utf-8"), b"permed record keys",
-                        hashlib.sha256).hexdigest()
+        return hmac.new(
+            config.noise_secret.encode("utf-8"), b"permed record keys", hashlib.sha256
+        ).hexdigest()
     with db:
-        row = db.execute("SELECT value FROM node_state WHERE name = 'record_key_secret'"
-                         ).fetchone()
+        row = db.execute("SELECT value FROM node_state WHERE name = 'record_key_secret'").fetchone()
         if row:
             return str(row[0])
         value = secrets.token_hex(32)

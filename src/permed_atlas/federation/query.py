@@ -213,9 +213,10 @@ def _requested_datasets(params: Mapping[str, Any]) -> list[str]:
             field="requestParameters.datasets",
         )
     found: list[str] = []
-    for where, ids in (("requestParameters.datasetIds", params.get("datasetIds")),
-                       ("requestParameters.datasets.datasetIds",
-                        (nested or {}).get("datasetIds"))):
+    for where, ids in (
+        ("requestParameters.datasetIds", params.get("datasetIds")),
+        ("requestParameters.datasets.datasetIds", (nested or {}).get("datasetIds")),
+    ):
         if ids is None:
             continue
         if not isinstance(ids, list) or not all(isinstance(i, str) for i in ids):

@@ -87,8 +87,11 @@ def requester_of(request: Request, settings: Settings, user: User | None) -> str
     if user is not None:
         return f"user:{user.email}"
     address = request.client.host if request.client else "unknown"
-    digest = hmac.new(settings.resolved_secret_key().encode("utf-8"),
-                      f"federation-client|{address}".encode(), hashlib.sha256).hexdigest()
+    digest = hmac.new(
+        settings.resolved_secret_key().encode("utf-8"),
+        f"federation-client|{address}".encode(),
+        hashlib.sha256,
+    ).hexdigest()
     return f"web:client:{digest[:20]}"
 
 
@@ -100,9 +103,12 @@ async def run_query(settings: Settings, values: dict[str, str], requester: str) 
     :param requester: from :func:`requester_of`.
     """
     question = build_simple_query(
-        diagnosis=_split(values["diagnosis"]), sex=_split(values["sex"]),
-        material=_split(values["material"]), age=values["age"] or None,
-        year=values["year"] or None, entity=values["entity"] or "biosamples",
+        diagnosis=_split(values["diagnosis"]),
+        sex=_split(values["sex"]),
+        material=_split(values["material"]),
+        age=values["age"] or None,
+        year=values["year"] or None,
+        entity=values["entity"] or "biosamples",
     )
     use = data_use_from_values(values)
     async with Hub(_registry(settings)) as hub:
@@ -117,27 +123,49 @@ def _managed_nodes(config: HubConfig, user: User | None) -> list[str]:
 
 def _request_json(request: AccessRequest) -> dict[str, Any]:
     return {
-        "id": request.id, "requester_id": request.requester_id, "title": request.title,
-        "description": request.description, "purpose": request.purpose,
-        "query": request.query_key, "created_at": request.created_at.isoformat(),
-        "nodes": [{"node_id": n.node_id, "node_name": n.node_name, "matched": n.matched,
-                   "status": n.status, "note": n.note,
-                   "answered_at": n.answered_at.isoformat() if n.answered_at else None}
-                  for n in request.nodes],
+        "id": request.id,
+        "requester_id": request.requester_id,
+        "title": request.title,
+        "description": request.description,
+        "purpose": request.purpose,
+        "query": request.query_key,
+        "created_at": request.created_at.isoformat(),
+        "nodes": [
+            {
+                "node_id": n.node_id,
+                "node_name": n.node_name,
+                "matched": n.matched,
+                "status": n.status,
+                "note": n.note,
+                "answered_at": n.answered_at.isoformat() if n.answered_at else None,
+            }
+            for n in request.nodes
+        ],
     }
 
 
 def _may_see(request: AccessRequest, user: User, managed: list[str]) -> bool:
-    return (user.id == request.requester_id or user.role == "admin"
-            or any(n.node_id in managed for n in request.nodes))
+    return (
+        user.id == request.requester_id
+        or user.role == "admin"
+        or any(n.node_id in managed for n in request.nodes)
+    )
 
 
-def _offline_help(config: HubConfig, down: set[str], local: dict[str, LocalNode]) -> list[
-        dict[str, str]]:
+def _offline_help(
+    config: HubConfig, down: set[str], local: dict[str, LocalNode]
+) -> list[dict[str, str]]:
     """For each node that is down: who it is and how to start it (or whom to ask)."""
-    return [{"id": n.id, "name": n.name, "url": n.url,
-             "start": start_command(local[n.id]) if n.id in local else ""}
-            for n in config.nodes if n.id in down]
+    return [
+        {
+            "id": n.id,
+            "name": n.name,
+            "url": n.url,
+            "start": start_command(local[n.id]) if n.id in local else "",
+        }
+        for n in config.nodes
+        if n.id in down
+    ]
 
 
 @router.get("/")
@@ -154,36 +182,57 @@ def hub_page(request: Request, settings: SettingsDep, user: CurrentUser) -> Resp
     else:
         # The informational endpoint is public: no token is spent on finding out who is up.
         down = anyio.from_thread.run(probe_nodes, config.nodes)
-    return render_page(request, "federation/hub.html", {
-        "values": values, "nodes": config.nodes, "result": result,
-        "purposes": purpose_choices(), "use_fields": use_fields(),
-        "result_json": result_to_json(result) if result else None,
-        "json_url": "/api/v1/federation/query?" + str(request.query_params),
-        "offline": _offline_help(config, down, local_nodes(registry_path(settings.data_dir))),
-        "icd10_choices": icd10_choices(),
-        "matched": matched_outcomes(result) if result else [],
-    })
+    return render_page(
+        request,
+        "federation/hub.html",
+        {
+            "values": values,
+            "nodes": config.nodes,
+            "result": result,
+            "purposes": purpose_choices(),
+            "use_fields": use_fields(),
+            "result_json": result_to_json(result) if result else None,
+            "json_url": "/api/v1/federation/query?" + str(request.query_params),
+            "offline": _offline_help(config, down, local_nodes(registry_path(settings.data_dir))),
+            "icd10_choices": icd10_choices(),
+            "matched": matched_outcomes(result) if result else [],
+        },
+    )
 
 
 @api_router.get("/query", response_model=HubResultPublic)
 async def query_api(request: Request, settings: SettingsDep, user: CurrentUser) -> Any:
     """Ask every node; the same parameters as the page (diagnosis=C50&sex=female&purpose=HMB)."""
-    result = await run_query(settings, _form_values(request.query_params),
-                             requester_of(request, settings, user))
+    result = await run_query(
+        settings, _form_values(request.query_params), requester_of(request, settings, user)
+    )
     return result_to_json(result)
 
 
 @api_router.get("/nodes", response_model=list[RegisteredNodePublic])
 def nodes_api(settings: SettingsDep) -> Any:
     """The registered nodes (without their secrets)."""
-    return [{"id": n.id, "name": n.name, "url": n.url, "region": n.region,
-             "country": n.country, "timeout_s": n.timeout_s} for n in _registry(settings).nodes]
+    return [
+        {
+            "id": n.id,
+            "name": n.name,
+            "url": n.url,
+            "region": n.region,
+            "country": n.country,
+            "timeout_s": n.timeout_s,
+        }
+        for n in _registry(settings).nodes
+    ]
 
 
 @router.post("/requests")
 def create_request_form(
-    request: Request, settings: SettingsDep, session: SessionDep, user: MemberUser,
-    _csrf: CsrfProtected, form: FormDep,
+    request: Request,
+    settings: SettingsDep,
+    session: SessionDep,
+    user: MemberUser,
+    _csrf: CsrfProtected,
+    form: FormDep,
     title: Annotated[str, Form(max_length=300)],
     description: Annotated[str, Form(max_length=5000)] = "",
 ) -> Response:
@@ -194,23 +243,38 @@ def create_request_form(
         run_query, settings, values, requester_of(request, settings, user)
     )
     created = create_access_request(
-        session, requester_id=user.id, title=title, description=description, result=result,
-        result_json=result_to_json(result), now=datetime.now(UTC))
-    return audited_redirect(session, user, action="federation.access_request.create",
-                            target=f"federation_access_request:{created.id}",
-                            url=f"/federation/requests/{created.id}",
-                            detail={"nodes": [n.node_id for n in created.nodes]})
+        session,
+        requester_id=user.id,
+        title=title,
+        description=description,
+        result=result,
+        result_json=result_to_json(result),
+        now=datetime.now(UTC),
+    )
+    return audited_redirect(
+        session,
+        user,
+        action="federation.access_request.create",
+        target=f"federation_access_request:{created.id}",
+        url=f"/federation/requests/{created.id}",
+        detail={"nodes": [n.node_id for n in created.nodes]},
+    )
 
 
 @router.get("/requests")
-def requests_page(request: Request, settings: SettingsDep, session: SessionDep,
-                  user: MemberUser) -> Response:
+def requests_page(
+    request: Request, settings: SettingsDep, session: SessionDep, user: MemberUser
+) -> Response:
     managed = _managed_nodes(_registry(settings), user)
-    return render_page(request, "federation/requests.html", {
-        "mine": list_access_requests(session, requester_id=user.id),
-        "inbox": list_access_requests(session, node_ids=managed) if managed else [],
-        "managed": managed,
-    })
+    return render_page(
+        request,
+        "federation/requests.html",
+        {
+            "mine": list_access_requests(session, requester_id=user.id),
+            "inbox": list_access_requests(session, node_ids=managed) if managed else [],
+            "managed": managed,
+        },
+    )
 
 
 @api_router.get("/requests", response_model=AccessRequestsPublic)
@@ -219,13 +283,15 @@ def requests_api(settings: SettingsDep, session: SessionDep, user: MemberUser) -
     return {
         "mine": [_request_json(r) for r in list_access_requests(session, requester_id=user.id)],
         "inbox": [_request_json(r) for r in list_access_requests(session, node_ids=managed)]
-        if managed else [],
+        if managed
+        else [],
         "managed_nodes": managed,
     }
 
 
-def _visible_request(settings: Settings, session: Any, request_id: PathId,
-                     user: User) -> tuple[AccessRequest, list[str]]:
+def _visible_request(
+    settings: Settings, session: Any, request_id: PathId, user: User
+) -> tuple[AccessRequest, list[str]]:
     found = get_access_request(session, request_id)
     managed = _managed_nodes(_registry(settings), user)
     if not _may_see(found, user, managed):
@@ -234,24 +300,39 @@ def _visible_request(settings: Settings, session: Any, request_id: PathId,
 
 
 @router.get("/requests/{request_id}")
-def request_page(request: Request, request_id: PathId, settings: SettingsDep,
-                 session: SessionDep, user: MemberUser) -> Response:
+def request_page(
+    request: Request,
+    request_id: PathId,
+    settings: SettingsDep,
+    session: SessionDep,
+    user: MemberUser,
+) -> Response:
     found, managed = _visible_request(settings, session, request_id, user)
-    return render_page(request, "federation/request.html", {
-        "item": found, "managed": managed, "decisions": DECISIONS,
-    })
+    return render_page(
+        request,
+        "federation/request.html",
+        {
+            "item": found,
+            "managed": managed,
+            "decisions": DECISIONS,
+        },
+    )
 
 
 @api_router.get("/requests/{request_id}", response_model=AccessRequestPublic)
-def request_api(request_id: PathId, settings: SettingsDep, session: SessionDep,
-                user: MemberUser) -> Any:
+def request_api(
+    request_id: PathId, settings: SettingsDep, session: SessionDep, user: MemberUser
+) -> Any:
     found, _ = _visible_request(settings, session, request_id, user)
     return _request_json(found)
 
 
 @router.post("/requests/{request_id}/answer")
 def answer_form(
-    request_id: PathId, settings: SettingsDep, session: SessionDep, user: MemberUser,
+    request_id: PathId,
+    settings: SettingsDep,
+    session: SessionDep,
+    user: MemberUser,
     _csrf: CsrfProtected,
     node_id: Annotated[str, Form(max_length=100)],
     decision: Annotated[str, Form(max_length=16)],
@@ -260,9 +341,21 @@ def answer_form(
     managed = _managed_nodes(_registry(settings), user)
     if decision not in DECISIONS:
         raise InvalidInputError(f"decision must be one of {DECISIONS}", field="decision")
-    answer_access_request(session, request_id, node_id=node_id, decision=decision, note=note,
-                          manager_id=user.id, managed_nodes=managed, now=datetime.now(UTC))
-    return audited_redirect(session, user, action="federation.access_request.answer",
-                            target=f"federation_access_request:{request_id}",
-                            url=f"/federation/requests/{request_id}",
-                            detail={"node_id": node_id, "decision": decision})
+    answer_access_request(
+        session,
+        request_id,
+        node_id=node_id,
+        decision=decision,
+        note=note,
+        manager_id=user.id,
+        managed_nodes=managed,
+        now=datetime.now(UTC),
+    )
+    return audited_redirect(
+        session,
+        user,
+        action="federation.access_request.answer",
+        target=f"federation_access_request:{request_id}",
+        url=f"/federation/requests/{request_id}",
+        detail={"node_id": node_id, "decision": decision},
+    )

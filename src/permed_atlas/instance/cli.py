@@ -44,9 +44,12 @@ def demo(
         bool, typer.Option("--serve/--no-serve", help="Start the web app when the data is loaded.")
     ] = True,
     nodes: Annotated[
-        bool, typer.Option("--nodes/--no-nodes",
-                           help="With the web app, start the demo biobank nodes (EU and China) "
-                                "of the federation registry on loopback; they stop with it.")
+        bool,
+        typer.Option(
+            "--nodes/--no-nodes",
+            help="With the web app, start the demo biobank nodes (EU and China) "
+            "of the federation registry on loopback; they stop with it.",
+        ),
     ] = True,
 ) -> None:
     """Load the bundled demo data into the data directory, write the report, serve the web app
@@ -76,7 +79,9 @@ def demo(
             registry = registry_path(settings.data_dir)
             federation = start_local_nodes(
                 list(local_nodes(registry).values()),
-                log_dir=settings.federation_dir / "node-logs", say=console.print)
+                log_dir=settings.federation_dir / "node-logs",
+                say=console.print,
+            )
         try:
             run_server(settings, say=console.print)
         finally:

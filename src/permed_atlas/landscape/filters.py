@@ -54,8 +54,7 @@ class LandscapeFilter:
             raise LandscapeError(
                 Message(
                     gettext_noop(
-                        "filter field 'year_from' (%(year_from)s) is after 'year_to' "
-                        "(%(year_to)s)"
+                        "filter field 'year_from' (%(year_from)s) is after 'year_to' (%(year_to)s)"
                     ),
                     year_from=self.year_from,
                     year_to=self.year_to,

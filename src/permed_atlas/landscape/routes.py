@@ -279,9 +279,7 @@ def work_json(settings: SettingsDep, corpus: CorpusDep, work_id: WorkId) -> Any:
     """
     found = work_or_move(settings, corpus, work_id)
     if isinstance(found, MovedWork):
-        return RedirectResponse(
-            f"/api/v1/landscape/works/{found.openalex_id}", status_code=MOVED
-        )
+        return RedirectResponse(f"/api/v1/landscape/works/{found.openalex_id}", status_code=MOVED)
     return found
 
 

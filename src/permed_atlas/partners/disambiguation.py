@@ -109,9 +109,7 @@ def assign_authors(records: Sequence[AuthorRecord]) -> list[Assignment]:
     """
     people = _People(records)
     # Rule 1: the OpenAlex id is authoritative, even for one id on one work twice.
-    for indexes in _group(
-        (r.author_id, i) for i, r in enumerate(records) if r.author_id
-    ).values():
+    for indexes in _group((r.author_id, i) for i, r in enumerate(records) if r.author_id).values():
         for other in indexes[1:]:
             people.join(indexes[0], other, check_works=False)
     # Rule 2: the ORCID.
@@ -161,6 +159,7 @@ def _assignments(records: Sequence[AuthorRecord], people: _People) -> list[Assig
         elif people.orcids[root]:
             keys[root] = Assignment(next(iter(people.orcids[root])), "orcid")
         else:
-            keys[root] = Assignment(_name_key(block_key(records[first].name), records[first]),
-                                    "name")
+            keys[root] = Assignment(
+                _name_key(block_key(records[first].name), records[first]), "name"
+            )
     return [keys[people.find(index)] for index in range(len(records))]

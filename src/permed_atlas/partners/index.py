@@ -104,8 +104,7 @@ class PartnerIndex:
         if not words:
             return []
         rows = [
-            row for row, name in enumerate(self.names)
-            if all(word in fold(name) for word in words)
+            row for row, name in enumerate(self.names) if all(word in fold(name) for word in words)
         ]
         rows.sort(key=lambda row: (-int(self.n_works[row]), fold(self.names[row]), row))
         return rows[:limit]
@@ -175,9 +174,7 @@ def profiles_state(connection: duckdb.DuckDBPyConnection, *, prefix: str = "") -
     return f"{rows.get('state', '')}@{rows.get('built_at', '')}"
 
 
-def load_index(
-    connection: duckdb.DuckDBPyConnection, *, staged: bool = False
-) -> PartnerIndex:
+def load_index(connection: duckdb.DuckDBPyConnection, *, staged: bool = False) -> PartnerIndex:
     """The index of the stored profiles (cached per build), or of staged ones (not cached).
 
     :param connection: a corpus connection.
@@ -225,17 +222,18 @@ def _read_index(connection: duckdb.DuckDBPyConnection, p: str, state: str) -> Pa
     )
     years = _numpy(connection, f"SELECT r.row, y.year, y.n_works FROM {p}partner_author_years y "
                                f"JOIN {rows_sql} r USING (author_key)")  # fmt: skip
-    edges = _numpy(connection,
-                   f"SELECT a.row AS a, b.row AS b FROM {p}partner_coauthors c "
-                   f"JOIN {rows_sql} a ON a.author_key = c.author_key "
-                   f"JOIN {rows_sql} b ON b.author_key = c.coauthor_key WHERE a.row < b.row")
+    edges = _numpy(
+        connection,
+        f"SELECT a.row AS a, b.row AS b FROM {p}partner_coauthors c "
+        f"JOIN {rows_sql} a ON a.author_key = c.author_key "
+        f"JOIN {rows_sql} b ON b.author_key = c.coauthor_key WHERE a.row < b.row",
+    )
     places = connection.execute(
         f"SELECT i.institution_key, mode(i.institution_name), list(r.row) "
         f"FROM {p}partner_author_institutions i JOIN {rows_sql} r USING (author_key) GROUP BY 1"
     ).fetchall()
     alias: dict[str, str] = {}
-    for key, openalex_id, orcid in zip(keys, authors["openalex_id"], authors["orcid"],
-                                       strict=True):
+    for key, openalex_id, orcid in zip(keys, authors["openalex_id"], authors["orcid"], strict=True):
         for other in (openalex_id, orcid):
             if isinstance(other, str) and other and other != key:
                 alias.setdefault(other, key)
@@ -255,7 +253,8 @@ def _read_index(connection: duckdb.DuckDBPyConnection, p: str, state: str) -> Pa
         year_values=year_values,
         year_counts=years["n_works"].astype(np.int64),
         edges=np.column_stack([edges["a"], edges["b"]]).astype(np.int64)
-        if len(edges["a"]) else np.zeros((0, 2), np.int64),
+        if len(edges["a"])
+        else np.zeros((0, 2), np.int64),
         institution_rows={str(k): {int(r) for r in rows} for k, _, rows in places},
         institution_names={str(k): str(n) for k, n, _ in places},
         last_year=int(year_values.max()) if len(year_values) else 0,

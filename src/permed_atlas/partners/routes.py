@@ -41,16 +41,31 @@ _METHOD = "^(tfidf|embeddings)$"
 _REGION = r"^[A-Z][A-Z0-9_]{1,31}$"
 
 
-def _query(kind: str, q: str, from_region: str, to_region: str, limit: int,
-           recent_years: int, include_coauthors: bool) -> PartnerQuery:
-    return PartnerQuery(kind, q, from_region=from_region, to_region=to_region,  # type: ignore[arg-type]
-                        limit=limit, recent_years=recent_years,
-                        include_coauthors=include_coauthors)
+def _query(
+    kind: str,
+    q: str,
+    from_region: str,
+    to_region: str,
+    limit: int,
+    recent_years: int,
+    include_coauthors: bool,
+) -> PartnerQuery:
+    return PartnerQuery(
+        kind,  # type: ignore[arg-type]
+        q,
+        from_region=from_region,
+        to_region=to_region,
+        limit=limit,
+        recent_years=recent_years,
+        include_coauthors=include_coauthors,
+    )
 
 
 Kind = Annotated[str, Query(pattern=_KIND, description="author, institution, topic or text")]
-Text = Annotated[str, Query(max_length=5000, description="author id, institution, topic code "
-                                                          "or project description")]
+Text = Annotated[
+    str,
+    Query(max_length=5000, description="author id, institution, topic code or project description"),
+]
 MethodParam = Annotated[str, Query(pattern=_METHOD, description="tfidf or embeddings")]
 FromRegion = Annotated[str, Query(pattern=_REGION, description="the searcher's region set")]
 ToRegion = Annotated[str, Query(pattern=_REGION, description="the region set to search in")]
@@ -60,11 +75,17 @@ Recent = Annotated[int, Query(ge=1, le=50, description="years that count as rece
 
 @router.get("/")
 def partners_page(
-    request: Request, settings: SettingsDep, corpus: CorpusDep,
+    request: Request,
+    settings: SettingsDep,
+    corpus: CorpusDep,
     kind: Annotated[str, Query(pattern=f"^(|{_KIND[2:-2]})$")] = "text",
     q: Annotated[str | None, Query(max_length=5000)] = None,
-    method: MethodParam = "tfidf", from_region: FromRegion = "EU27", to_region: ToRegion = "CN",
-    limit: Limit = 20, recent_years: Recent = 5, include_coauthors: bool = False,
+    method: MethodParam = "tfidf",
+    from_region: FromRegion = "EU27",
+    to_region: ToRegion = "CN",
+    limit: Limit = 20,
+    recent_years: Recent = 5,
+    include_coauthors: bool = False,
 ) -> Response:
     """The finder form and, when a query is given, the ranked partners with their reasons."""
     summary = profiles_summary(corpus)
@@ -79,14 +100,17 @@ def partners_page(
     }  # fmt: skip
     if summary is None or q is None:
         return render(request, "partners/index.html", context)
-    query = _query(kind or "text", q, from_region, to_region, limit, recent_years,
-                   include_coauthors)
+    query = _query(
+        kind or "text", q, from_region, to_region, limit, recent_years, include_coauthors
+    )
     chosen: Method = "embeddings" if method == "embeddings" else "tfidf"
     if chosen == "embeddings" and not context["embeddings_ready"]:
         # An explanation and a usable answer, not an error page, for a link made elsewhere.
         chosen, context["values"]["method"] = "tfidf", "tfidf"
-        context["notice"] = ("Semantic embeddings are not installed on this server, so these "
-                             "partners are ranked by TF-IDF terms.")
+        context["notice"] = (
+            "Semantic embeddings are not installed on this server, so these "
+            "partners are ranked by TF-IDF terms."
+        )
     try:
         context["result"] = find_in_corpus(corpus, query, settings=settings, method=chosen)
     except PartnersError as exc:
@@ -97,13 +121,15 @@ def partners_page(
         status = 200 if isinstance(exc, UnknownAuthorError) and exc.candidates else status_for(exc)
         return render(request, "partners/index.html", context, status_code=status)
     context["json_link"] = "/api/v1/partners/find?" + urlencode(
-        [(k, v) for k, v in request.query_params.multi_items()])
+        [(k, v) for k, v in request.query_params.multi_items()]
+    )
     return render(request, "partners/index.html", context)
 
 
 @router.get("/authors/{author_id}")
-def author_page(request: Request, author_id: str, settings: SettingsDep,
-                corpus: CorpusDep) -> Response:
+def author_page(
+    request: Request, author_id: str, settings: SettingsDep, corpus: CorpusDep
+) -> Response:
     """One researcher's profile: institutions, countries, topics, output per year, co-authors."""
     labels = topic_labels(settings)
     try:
@@ -125,9 +151,16 @@ def api_status(corpus: CorpusDep) -> dict[str, Any]:
 
 @api_router.get("/find", response_model=FinderResultPublic)
 def api_find(
-    settings: SettingsDep, corpus: CorpusDep, kind: Kind, q: Text, method: MethodParam = "tfidf",
-    from_region: FromRegion = "EU27", to_region: ToRegion = "CN", limit: Limit = 20,
-    recent_years: Recent = 5, include_coauthors: bool = False,
+    settings: SettingsDep,
+    corpus: CorpusDep,
+    kind: Kind,
+    q: Text,
+    method: MethodParam = "tfidf",
+    from_region: FromRegion = "EU27",
+    to_region: ToRegion = "CN",
+    limit: Limit = 20,
+    recent_years: Recent = 5,
+    include_coauthors: bool = False,
 ) -> dict[str, Any]:
     """Ranked partners in the other region, each with its score parts and reasons.
 
@@ -136,7 +169,8 @@ def api_find(
     """
     if profiles_summary(corpus) is None:
         raise ProfilesNotBuiltError(
-            "researcher profiles are not built yet: run `permed partners build`")
+            "researcher profiles are not built yet: run `permed partners build`"
+        )
     query = _query(kind, q, from_region, to_region, limit, recent_years, include_coauthors)
     chosen: Method = "embeddings" if method == "embeddings" else "tfidf"
     return result_to_dict(find_in_corpus(corpus, query, settings=settings, method=chosen))

@@ -50,9 +50,7 @@ def combine(
     :param weights: the weights.
     """
     score = (
-        weights.similarity * similarity
-        + weights.activity * activity
-        + weights.network * network
+        weights.similarity * similarity + weights.activity * activity + weights.network * network
     )
     if distance == 1:
         score -= weights.coauthor_penalty

@@ -26,8 +26,15 @@ from permed_atlas.partners.models import (
 )
 from permed_atlas.settings import Settings
 
-__all__ = ["embeddings_for", "find_in_corpus", "profile_of", "profiles_summary",
-           "region_countries", "result_to_dict", "topic_labels"]
+__all__ = [
+    "embeddings_for",
+    "find_in_corpus",
+    "profile_of",
+    "profiles_summary",
+    "region_countries",
+    "result_to_dict",
+    "topic_labels",
+]
 
 MAX_COAUTHORS = 50
 MAX_WORKS = 500  # a profile page lists at most this many works, newest first
@@ -64,8 +71,10 @@ def profiles_summary(connection: duckdb.DuckDBPyConnection) -> dict[str, str] | 
     ).fetchall()
     if not found[0][0]:
         return None
-    return {str(k): str(v) for k, v in
-            connection.execute("SELECT key, value FROM partner_meta").fetchall()}
+    return {
+        str(k): str(v)
+        for k, v in connection.execute("SELECT key, value FROM partner_meta").fetchall()
+    }
 
 
 def profile_of(
@@ -83,29 +92,40 @@ def profile_of(
     head = connection.execute(
         "SELECT author_key, display_name, openalex_id, orcid, rule, n_works, first_year, "
         "last_year, main_country, countries, regions, topics FROM partner_authors "
-        "WHERE author_key = ?", [key]).fetchall()[0]
+        "WHERE author_key = ?",
+        [key],
+    ).fetchall()[0]
     places = connection.execute(
         "SELECT institution_key, institution_name, country_code, n_works, institution_id "
         "FROM partner_author_institutions WHERE author_key = ? "
-        "ORDER BY n_works DESC, institution_name", [key]).fetchall()
+        "ORDER BY n_works DESC, institution_name",
+        [key],
+    ).fetchall()
     topic_rows = connection.execute(
         "SELECT topic, n_works FROM partner_author_topics WHERE author_key = ? "
-        "ORDER BY n_works DESC, topic", [key]).fetchall()
+        "ORDER BY n_works DESC, topic",
+        [key],
+    ).fetchall()
     terms = connection.execute(
         "SELECT term, weight FROM partner_author_terms WHERE author_key = ? "
-        "ORDER BY weight DESC, term LIMIT 15", [key]).fetchall()
+        "ORDER BY weight DESC, term LIMIT 15",
+        [key],
+    ).fetchall()
     years = connection.execute(
-        "SELECT year, n_works FROM partner_author_years WHERE author_key = ? ORDER BY year",
-        [key]).fetchall()
+        "SELECT year, n_works FROM partner_author_years WHERE author_key = ? ORDER BY year", [key]
+    ).fetchall()
     coauthors = connection.execute(
         "SELECT c.coauthor_key, a.display_name, c.n_works, c.first_year, a.main_country "
         "FROM partner_coauthors c JOIN partner_authors a ON a.author_key = c.coauthor_key "
         "WHERE c.author_key = ? ORDER BY c.n_works DESC, a.display_name LIMIT ?",
-        [key, MAX_COAUTHORS]).fetchall()
+        [key, MAX_COAUTHORS],
+    ).fetchall()
     works = connection.execute(
         "SELECT w.work_id, coalesce(w.title, '(untitled)'), a.year FROM partner_author_works a "
         "JOIN works w USING (work_id) WHERE a.author_key = ? "
-        "ORDER BY a.year DESC NULLS LAST, w.title LIMIT ?", [key, MAX_WORKS]).fetchall()
+        "ORDER BY a.year DESC NULLS LAST, w.title LIMIT ?",
+        [key, MAX_WORKS],
+    ).fetchall()
     return AuthorProfile(
         key=head[0], name=head[1], openalex_id=head[2], orcid=head[3], rule=head[4],
         n_works=int(head[5]), first_year=head[6], last_year=head[7], main_country=head[8],
@@ -140,15 +160,25 @@ def find_in_corpus(
     index = load_index(connection)
     embeddings = (
         embeddings_for(connection, index, settings=settings, progress=progress)
-        if method == "embeddings" else None
+        if method == "embeddings"
+        else None
     )
-    return find_partners(index, query, regions=region_countries(settings),
-                         topic_labels=topic_labels(settings), method=method, weights=weights,
-                         embeddings=embeddings)
+    return find_partners(
+        index,
+        query,
+        regions=region_countries(settings),
+        topic_labels=topic_labels(settings),
+        method=method,
+        weights=weights,
+        embeddings=embeddings,
+    )
 
 
 def embeddings_for(
-    connection: duckdb.DuckDBPyConnection, index: PartnerIndex, *, settings: Settings,
+    connection: duckdb.DuckDBPyConnection,
+    index: PartnerIndex,
+    *,
+    settings: Settings,
     progress: Callable[[int, int], None] | None = None,
 ) -> ProfileEmbeddings:
     """The profile embeddings of the stored profiles (cached in the data directory).
@@ -160,8 +190,7 @@ def embeddings_for(
     """
     from permed_atlas.partners.embeddings import profile_embeddings
 
-    return profile_embeddings(connection, index, cache_dir=settings.partners_dir,
-                              progress=progress)
+    return profile_embeddings(connection, index, cache_dir=settings.partners_dir, progress=progress)
 
 
 def result_to_dict(result: FinderResult) -> dict[str, Any]:

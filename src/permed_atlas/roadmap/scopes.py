@@ -29,8 +29,7 @@ def check_scope(scope: Scope, *, regions: RegionCatalog, where: str = "scope") -
         raise ScopeError(
             Message(
                 gettext_noop(
-                    "%(where)s: region: unknown region %(region)s; known regions: "
-                    "%(known)s"
+                    "%(where)s: region: unknown region %(region)s; known regions: %(known)s"
                 ),
                 where=where,
                 region=repr(scope.region),
@@ -45,8 +44,7 @@ def check_scope(scope: Scope, *, regions: RegionCatalog, where: str = "scope") -
             raise ScopeError(
                 Message(
                     gettext_noop(
-                        "%(where)s: country: %(country)s is not an ISO 3166-1 alpha-2 "
-                        "country code"
+                        "%(where)s: country: %(country)s is not an ISO 3166-1 alpha-2 country code"
                     ),
                     where=where,
                     country=repr(scope.country),

@@ -70,7 +70,7 @@ def validate_country_code(value: object, *, field: str) -> CountryCode:
     """
     if value is False:
         raise ScenarioError(
-            Message(gettext_noop("false is not a country; quote Norway as \"NO\"")),
+            Message(gettext_noop('false is not a country; quote Norway as "NO"')),
             field=field,
         )
     if not isinstance(value, str) or len(value.strip()) != 2:

@@ -231,7 +231,7 @@ def _check_contradictions(parsed: dict[str, Any]) -> None:
                     "%(options)s contradict each other: choose the one that describes the"
                     " data (pseudonymised data are still personal data)"
                 ),
-                options=' and '.join(markers),
+                options=" and ".join(markers),
             ),
             field="data_categories",
         )

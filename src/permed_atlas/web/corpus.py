@@ -120,8 +120,9 @@ class CorpusHolder:
                     self._opened = newer
                     self.generation += 1
         if time.monotonic() >= self._upkeep_at and self._upkeep is None:
-            self._upkeep = threading.Thread(target=self._run_upkeep, daemon=True,
-                                            name="corpus-upkeep")
+            self._upkeep = threading.Thread(
+                target=self._run_upkeep, daemon=True, name="corpus-upkeep"
+            )
             self._upkeep.start()
         return self._opened
 

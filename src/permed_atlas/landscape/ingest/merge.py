@@ -17,8 +17,20 @@ from permed_atlas.landscape.models import Contributor, Term, Work
 IdKey = tuple[str, str]
 
 _FILLABLE = (
-    "title", "abstract", "year", "type", "venue", "language", "cited_by_count",
-    "openalex_id", "doi", "pmid", "pmcid", "lens_id", "publication_number", "family_id",
+    "title",
+    "abstract",
+    "year",
+    "type",
+    "venue",
+    "language",
+    "cited_by_count",
+    "openalex_id",
+    "doi",
+    "pmid",
+    "pmcid",
+    "lens_id",
+    "publication_number",
+    "family_id",
     "updated_date",
 )
 

@@ -407,11 +407,24 @@ def _work_row(
     work_type = record.get("type") or None
     language = record.get("language") or None
     return (
-        index, "publication", [record_source(record, "openalex")], openalex_id, doi, pmid, pmcid,
-        None, None, None,
-        title if isinstance(title, str) and title else None, abstract,
-        year if isinstance(year, int) else None, work_type, venue, language,
-        cited if isinstance(cited, int) else None, _updated(record),
+        index,
+        "publication",
+        [record_source(record, "openalex")],
+        openalex_id,
+        doi,
+        pmid,
+        pmcid,
+        None,
+        None,
+        None,
+        title if isinstance(title, str) and title else None,
+        abstract,
+        year if isinstance(year, int) else None,
+        work_type,
+        venue,
+        language,
+        cited if isinstance(cited, int) else None,
+        _updated(record),
     )
 
 

@@ -184,7 +184,8 @@ def list_ingest_runs(session: Session, *, limit: int = 20) -> list[IngestRun]:
     :param limit: how many.
     """
     rows = session.scalars(
-        select(IngestRunRow).order_by(IngestRunRow.started_at.desc(), IngestRunRow.id.desc())
+        select(IngestRunRow)
+        .order_by(IngestRunRow.started_at.desc(), IngestRunRow.id.desc())
         .limit(limit)
     )
     return [_public(row) for row in rows]

@@ -39,9 +39,7 @@ def recorded_run(settings: Settings, *, source: str, path: str) -> Iterator[RunC
     engine = engine_for(settings)
     upgrade_database(engine)
     with session_scope(engine) as session:
-        run_id = start_ingest_run(
-            session, source=source, path=path, started_at=datetime.now(UTC)
-        )
+        run_id = start_ingest_run(session, source=source, path=path, started_at=datetime.now(UTC))
     counts = RunCounts()
     try:
         yield counts

@@ -34,17 +34,37 @@ from permed_atlas.landscape.store.merges import superseded_records
 SCHEMA_SQL = (Path(__file__).parent / "corpus_schema.sql").read_text(encoding="utf-8")
 
 WORK_COLUMNS = (
-    "work_id", "kind", "sources", "openalex_id", "doi", "pmid", "pmcid", "lens_id",
-    "publication_number", "family_id", "title", "abstract", "year", "type", "venue",
-    "language", "cited_by_count", "updated_date",
+    "work_id",
+    "kind",
+    "sources",
+    "openalex_id",
+    "doi",
+    "pmid",
+    "pmcid",
+    "lens_id",
+    "publication_number",
+    "family_id",
+    "title",
+    "abstract",
+    "year",
+    "type",
+    "venue",
+    "language",
+    "cited_by_count",
+    "updated_date",
 )
 _SCHEMAS: dict[str, pa.Schema] = {
     "works": pa.schema(
         [("work_id", pa.int64()), ("kind", pa.string()), ("sources", pa.list_(pa.string()))]
         + [(name, pa.string()) for name in WORK_COLUMNS[3:12]]
-        + [("year", pa.int32()), ("type", pa.string()), ("venue", pa.string()),
-           ("language", pa.string()), ("cited_by_count", pa.int32()),
-           ("updated_date", pa.string())]
+        + [
+            ("year", pa.int32()),
+            ("type", pa.string()),
+            ("venue", pa.string()),
+            ("language", pa.string()),
+            ("cited_by_count", pa.int32()),
+            ("updated_date", pa.string()),
+        ]
     ),
     "contributors": pa.schema(
         [("work_id", pa.int64()), ("position", pa.int32())]
@@ -153,7 +173,6 @@ class RowBatch:
     tables: dict[str, pa.Table]
 
 
-
 def set_memory_limit(connection: duckdb.DuckDBPyConnection, limit: str | None) -> None:
     """Cap DuckDB's memory (buffer cache and operators, which spill to ``<corpus>.tmp``).
 
@@ -168,6 +187,7 @@ def set_memory_limit(connection: duckdb.DuckDBPyConnection, limit: str | None) -
             connection.execute(f"SET memory_limit = '{limit.replace(chr(39), '')}'")
     except duckdb.Error as exc:
         raise LandscapeError(f"memory limit {limit!r} is not a size such as 1GiB: {exc}") from exc
+
 
 def row_batch(works: Sequence[Work]) -> RowBatch:
     """The rows of ``works``, indexed by their position in the sequence.
@@ -384,11 +404,28 @@ def append_rows(rows: Rows, work_id: int, item: StoredWork) -> None:
     """
     works, people, places, terms, keys = rows
     w = item.work
-    works.append((
-        work_id, w.kind, list(item.sources), w.openalex_id, w.doi, w.pmid, w.pmcid,
-        w.lens_id, w.publication_number, w.family_id, w.title, w.abstract, w.year, w.type,
-        w.venue, w.language, w.cited_by_count, w.updated_date,
-    ))
+    works.append(
+        (
+            work_id,
+            w.kind,
+            list(item.sources),
+            w.openalex_id,
+            w.doi,
+            w.pmid,
+            w.pmcid,
+            w.lens_id,
+            w.publication_number,
+            w.family_id,
+            w.title,
+            w.abstract,
+            w.year,
+            w.type,
+            w.venue,
+            w.language,
+            w.cited_by_count,
+            w.updated_date,
+        )
+    )
     for p in w.contributors:
         people.append((work_id, p.position, p.role, p.name, p.id, p.orcid, p.raw_affiliation))
         for inst in p.institutions:

@@ -28,14 +28,16 @@ def upgrade() -> None:
         sa.Column("result_json", sa.Text(), nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
-            ["requester_id"], ["users.id"],
+            ["requester_id"],
+            ["users.id"],
             name=op.f("fk_federation_access_request_requester_id_users"),
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_federation_access_request")),
     )
     op.create_index(
         op.f("ix_federation_access_request_requester_id"),
-        "federation_access_request", ["requester_id"],
+        "federation_access_request",
+        ["requester_id"],
     )
     op.create_table(
         "federation_access_request_node",
@@ -49,23 +51,27 @@ def upgrade() -> None:
         sa.Column("answered_by_id", sa.Integer(), nullable=True),
         sa.Column("answered_at", sa.DateTime(timezone=True), nullable=True),
         sa.ForeignKeyConstraint(
-            ["request_id"], ["federation_access_request.id"],
+            ["request_id"],
+            ["federation_access_request.id"],
             name=op.f("fk_federation_access_request_node_request_id"),
             ondelete="CASCADE",
         ),
         sa.ForeignKeyConstraint(
-            ["answered_by_id"], ["users.id"],
+            ["answered_by_id"],
+            ["users.id"],
             name=op.f("fk_federation_access_request_node_answered_by_id"),
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_federation_access_request_node")),
     )
     op.create_index(
         op.f("ix_federation_access_request_node_request_id"),
-        "federation_access_request_node", ["request_id"],
+        "federation_access_request_node",
+        ["request_id"],
     )
     op.create_index(
         op.f("ix_federation_access_request_node_node_id"),
-        "federation_access_request_node", ["node_id"],
+        "federation_access_request_node",
+        ["node_id"],
     )
 
 

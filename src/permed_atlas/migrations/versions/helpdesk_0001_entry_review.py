@@ -28,14 +28,16 @@ def upgrade() -> None:
         sa.Column("confirmed_by_id", sa.Integer(), nullable=False),
         sa.Column("confirmed_at", sa.DateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
-            ["confirmed_by_id"], ["users.id"],
+            ["confirmed_by_id"],
+            ["users.id"],
             name=op.f("fk_helpdesk_entry_confirmation_confirmed_by_id_users"),
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_helpdesk_entry_confirmation")),
     )
     op.create_index(
         op.f("ix_helpdesk_entry_confirmation_entry_id"),
-        "helpdesk_entry_confirmation", ["entry_id"],
+        "helpdesk_entry_confirmation",
+        ["entry_id"],
     )
 
 
