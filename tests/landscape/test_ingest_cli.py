@@ -79,6 +79,24 @@ def test_tagging_under_a_tight_memory_cap_spills_and_a_bad_cap_stops_before_writ
         assert corpus.execute("SELECT count(*) FROM search_docs").fetchall() == [(works,)]
 
 
+def test_running_out_of_memory_while_tagging_says_so_and_keeps_the_works(
+    data_dir: Settings, realdata: Path
+) -> None:
+    runner = CliRunner()
+    part = realdata / "openalex" / "openalex_works_api_search_neuroscience_100.jsonl"
+    starved = runner.invoke(app, ["ingest", "openalex", "--tag-memory-limit", "16MiB", str(part)])
+    assert starved.exit_code == 1
+    message = str(starved.exception)
+    assert "ran out of memory" in message and "--tag-memory-limit 16MiB" in message
+    assert "cannot evaluate the rules" not in message  # the rules are fine
+    with open_corpus(data_dir.corpus_path, read_only=True) as corpus:
+        assert count_rows(corpus)["works"] == 100
+    retag = runner.invoke(app, ["tag"])
+    assert retag.exit_code == 0, retag.output
+    with open_corpus(data_dir.corpus_path, read_only=True) as corpus:
+        assert corpus.execute("SELECT count(*) FROM work_flags").fetchall() == [(100,)]
+
+
 def test_malformed_records_go_to_stderr_as_file_line_reason(data_dir: Settings) -> None:
     runner = CliRunner()
     path = FIXTURES / "openalex_malformed.jsonl"

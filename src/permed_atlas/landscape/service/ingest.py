@@ -33,7 +33,7 @@ from rich.progress import (
 from rich.text import Text
 
 from permed_atlas.db import engine_for, session_scope, upgrade_database
-from permed_atlas.landscape.errors import IngestError, RecordError
+from permed_atlas.landscape.errors import IngestError, LandscapeError, RecordError
 from permed_atlas.landscape.ingest import IngestSummary, ingest_file
 from permed_atlas.landscape.ingest.pipeline import (
     Source,
@@ -85,18 +85,28 @@ def _finish(
     memory_limit: str | None,
 ) -> None:
     """Tag every untagged work, update the index if stale, publish a snapshot for the app."""
+    import duckdb
+
     from permed_atlas.landscape.regions import load_region_sets
     from permed_atlas.landscape.service.upkeep import complete_corpus
     from permed_atlas.landscape.store.snapshots import publish_snapshot
     from permed_atlas.landscape.topics import load_rules, rules_path_for
 
     set_memory_limit(corpus, memory_limit)  # the write's cap is too tight for tagging
-    done = complete_corpus(
-        corpus,
-        regions=load_region_sets(settings),
-        rules=load_rules(rules_path_for(settings.data_dir)),
-        rebuild_aggregates=bool(total.deleted),
-    )
+    try:
+        done = complete_corpus(
+            corpus,
+            regions=load_region_sets(settings),
+            rules=load_rules(rules_path_for(settings.data_dir)),
+            rebuild_aggregates=bool(total.deleted),
+        )
+    except duckdb.OutOfMemoryException as exc:
+        cap = f"--tag-memory-limit {memory_limit}" if memory_limit else "the memory available"
+        raise LandscapeError(
+            f"{settings.corpus_path}: DuckDB ran out of memory tagging and indexing the new works "
+            f"under {cap}. The works are stored; run `permed tag` (or ingest again) with more "
+            f"memory to tag them. DuckDB said: {exc}"
+        ) from exc
     if done.tagged:
         err.print(f"tagged {done.tagged:,} works")
     publish_snapshot(corpus, settings.corpus_path)

@@ -335,6 +335,8 @@ def _write_topic_tags(connection: duckdb.DuckDBPyConnection, rules: RuleSet, sco
             "INSERT INTO work_topics SELECT DISTINCT h.work_id, r.topic, h.rule_id "
             f"FROM ({union}) h JOIN _tag_rules r USING (rule_id)"
         )
+    except duckdb.OutOfMemoryException:
+        raise  # not the rules' fault: the caller says what to do about memory
     except duckdb.Error as exc:
         raise TaggingRuleError(
             f"{rules.path or 'rules'}: DuckDB cannot evaluate the rules: {exc}"
