@@ -1,11 +1,10 @@
-"""Pure: the rows of an uploaded CSV (panel, responses), each error naming file and line."""
+"""Pure: the rows of an uploaded CSV (panel, responses); the first bad row stops the file."""
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Iterator
 
+from permed_atlas import csvfiles
 from permed_atlas.delphi.errors import PanelFileError
 
 
@@ -20,23 +19,16 @@ def read_csv(
     :raises PanelFileError: (as ``error``) an empty file, or a row with more cells than columns
         (when that row is reached).
     """
-    if text.startswith("\ufeff"):  # Excel's UTF-8 CSVs start with a byte-order mark
-        text = text[1:]
-    reader = csv.DictReader(io.StringIO(text, newline=""))
-    header = [h.strip().lower() for h in (reader.fieldnames or [])]
+    header, rows = csvfiles.read_csv(text, lower=True)
     if not header:
         raise error("the file is empty", path=path, line=1, field=None)
-    reader.fieldnames = header
-    return header, _rows(reader, path=path, error=error)
+    return header, _rows(rows, path=path, error=error)
 
 
 def _rows(
-    reader: csv.DictReader[str], *, path: str, error: type[PanelFileError]
+    rows: Iterator[csvfiles.CsvRow], *, path: str, error: type[PanelFileError]
 ) -> Iterator[tuple[int, dict[str, str]]]:
-    for row in reader:
-        line = reader.line_num
-        if None in row:
-            raise error("more cells than columns", path=path, line=line, field=None)
-        cells = {k: (v or "").strip() for k, v in row.items()}
-        if any(cells.values()):
-            yield line, cells
+    for row in rows:
+        if row.ragged:
+            raise error("more cells than columns", path=path, line=row.line, field=None)
+        yield row.line, row.cells

@@ -6,14 +6,13 @@ Nothing here touches files or the database; callers pass text or dicts and a
 
 from __future__ import annotations
 
-import csv
-import io
 import math
 import re
 from collections.abc import Callable, Mapping, Sequence
 from datetime import date
 from typing import Any, TypeVar
 
+from permed_atlas.csvfiles import read_csv
 from permed_atlas.datafiles import (
     Where,
     read_choice,
@@ -349,8 +348,7 @@ def read_observation_rows(
     :param text: the CSV text.
     :param where: the file name, for messages.
     """
-    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff"), newline=""))
-    header = [name.strip() for name in (reader.fieldnames or [])]
+    header, csv_rows = read_csv(text)
     missing = [column for column in CSV_COLUMNS if column not in header]
     if missing:
         return [], [
@@ -367,13 +365,10 @@ def read_observation_rows(
         ]
     rows: list[ObservationInput] = []
     problems: list[tuple[int, str, str]] = []
-    for raw in reader:
-        line = reader.line_num
-        record = {(key or "").strip(): (value or "").strip() for key, value in raw.items() if key}
-        if None in raw:
+    for row in csv_rows:
+        line, record = row.line, row.cells
+        if row.ragged:
             problems.append((line, "value", "more fields than the header has"))
-            continue
-        if not any(record.values()):
             continue
         try:
             for column in CSV_COLUMNS:
