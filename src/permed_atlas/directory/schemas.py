@@ -6,6 +6,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from permed_atlas.api_schemas import Answer
+
 
 class EntryUpdate(BaseModel):
     """Fields to change in an entry (editors). Omitted fields stay; null clears an optional one.
@@ -71,9 +73,10 @@ class FundingMatchCreate(BaseModel):
 # The answers below mirror DirectoryEntry.to_dict and directory/exports.py key for key.
 # Kind-specific fields are present only for the kinds that have them, so the routes answer
 # with ``response_model_exclude_unset``: a field the entry lacks stays absent, not null.
-# ``extra="forbid"`` makes a key added there without its field here fail the response.
-class _Answer(BaseModel):
-    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+# As each is an Answer, a key added there without its field here fails the response.
+# populate_by_name: a field whose key is not its name (`json_`, key "json") takes either.
+class _Answer(Answer):
+    model_config = ConfigDict(populate_by_name=True)
 
 
 class EntryDataPublic(_Answer):

@@ -5,7 +5,9 @@ from __future__ import annotations
 from datetime import date
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
+
+from permed_atlas.api_schemas import Answer
 
 
 class ObservationCreate(BaseModel):
@@ -61,13 +63,9 @@ class ImportReportPublic(BaseModel):
     dry_run: bool
 
 
-# The answers below mirror the dicts of roadmap/exports.py key for key; ``extra="forbid"``
-# makes a key added there without its field here fail the response, not vanish silently.
-class _Answer(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-
-class RoadmapSummaryPublic(_Answer):
+# The answers below mirror the dicts of roadmap/exports.py key for key; as each is an
+# Answer, a key added there without its field here fails the response, not vanish silently.
+class RoadmapSummaryPublic(Answer):
     slug: str
     title: str
     title_zh: str = Field(description="the Chinese title; empty when not translated")
@@ -77,7 +75,7 @@ class RoadmapSummaryPublic(_Answer):
     indicators: int
 
 
-class RoadmapSourcePublic(_Answer):
+class RoadmapSourcePublic(Answer):
     title: str
     url: str | None
     published: str | None
@@ -85,7 +83,7 @@ class RoadmapSourcePublic(_Answer):
     note: str | None
 
 
-class RoadmapActionPublic(_Answer):
+class RoadmapActionPublic(Answer):
     code: str
     title: str
     title_zh: str = Field(description="the Chinese title; empty when not translated")
@@ -93,21 +91,21 @@ class RoadmapActionPublic(_Answer):
     delphi_items: list[str]
 
 
-class RoadmapPriorityPublic(_Answer):
+class RoadmapPriorityPublic(Answer):
     code: str
     title: str
     title_zh: str = Field(description="the Chinese title; empty when not translated")
     actions: list[RoadmapActionPublic]
 
 
-class RoadmapPillarPublic(_Answer):
+class RoadmapPillarPublic(Answer):
     code: str
     title: str
     title_zh: str = Field(description="the Chinese title; empty when not translated")
     priorities: list[RoadmapPriorityPublic]
 
 
-class RoadmapPublic(_Answer):
+class RoadmapPublic(Answer):
     slug: str
     title: str
     title_zh: str = Field(description="the Chinese title; empty when not translated")
@@ -117,19 +115,19 @@ class RoadmapPublic(_Answer):
     pillars: list[RoadmapPillarPublic]
 
 
-class DatedValuePublic(_Answer):
+class DatedValuePublic(Answer):
     value: float
     date: str
 
 
-class IndicatorScopePublic(_Answer):
+class IndicatorScopePublic(Answer):
     level: Literal["region", "country", "centre"]
     region: str
     country: str | None
     centre: str | None
 
 
-class IndicatorPublic(_Answer):
+class IndicatorPublic(Answer):
     code: str
     roadmap: str
     name: str
@@ -145,7 +143,7 @@ class IndicatorPublic(_Answer):
     note: str | None
 
 
-class ObservationPublic(_Answer):
+class ObservationPublic(Answer):
     indicator: str
     date: str
     value: float
@@ -154,7 +152,7 @@ class ObservationPublic(_Answer):
     entered_at: str
 
 
-class ProjectionPublic(_Answer):
+class ProjectionPublic(Answer):
     date: str
     value: float | None
     lower: float | None
@@ -168,7 +166,7 @@ class ProjectionPublic(_Answer):
 StatusLabelPublic = Literal["on track", "at risk", "off track", "insufficient data"]
 
 
-class AssessmentPublic(_Answer):
+class AssessmentPublic(Answer):
     indicator: IndicatorPublic
     status: StatusLabelPublic
     reason: str
@@ -189,13 +187,13 @@ class IndicatorDetailPublic(AssessmentPublic):
     observation_list: list[ObservationPublic]
 
 
-class RoadmapStatusPublic(_Answer):
+class RoadmapStatusPublic(Answer):
     roadmap: str
     rule: str
     indicators: list[AssessmentPublic]
 
 
-class StatusCountsPublic(_Answer):
+class StatusCountsPublic(Answer):
     on_track: int
     at_risk: int
     off_track: int
@@ -206,7 +204,7 @@ class StatusCountsPublic(_Answer):
     status: str
 
 
-class ScorecardRowPublic(_Answer):
+class ScorecardRowPublic(Answer):
     level: Literal["roadmap", "pillar", "priority", "action"]
     code: str
     title: str
@@ -215,7 +213,7 @@ class ScorecardRowPublic(_Answer):
     all: StatusCountsPublic
 
 
-class ScorecardPublic(_Answer):
+class ScorecardPublic(Answer):
     roadmap: str
     title: str
     title_zh: str = Field(description="the Chinese title; empty when not translated")
