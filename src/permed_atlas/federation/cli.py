@@ -34,6 +34,22 @@ DataOpt = Annotated[Path, typer.Option("--data", help="The biobank's CSV or Parq
 ConfigOpt = Annotated[Path, typer.Option("--config", help="The node config (mapping) YAML.")]
 
 
+CubeOpt = Annotated[
+    bool,
+    typer.Option(
+        "--cube/--no-cube",
+        help="Answer sample counts from a count cube built at load (--no-cube: scan the table).",
+    ),
+]
+LatencyOpt = Annotated[
+    str | None,
+    typer.Option(
+        help="Emulated wide-area delay, one way, in ms: N or LOW-HIGH (e.g. 150-250), drawn "
+        "per request and per reply. For benchmarks and demos on one machine only.",
+    ),
+]
+
+
 @node_app.command("serve")
 def serve(
     data: DataOpt,
@@ -57,22 +73,8 @@ def serve(
     ] = None,
     log: Annotated[Path | None, typer.Option(help="SQLite file keeping the query log.")] = None,
     threads: Annotated[int | None, typer.Option(help="DuckDB threads.")] = None,
-    cube: Annotated[
-        bool,
-        typer.Option(
-            "--cube/--no-cube",
-            help=(
-                "Answer sample counts from a count cube built at load (--no-cube: scan the table)."
-            ),
-        ),
-    ] = True,
-    emulate_latency: Annotated[
-        str | None,
-        typer.Option(
-            help="Emulated wide-area delay, one way, in ms: N or LOW-HIGH (e.g. 150-250), drawn "
-            "per request and per reply. For benchmarks and demos on one machine only.",
-        ),
-    ] = None,
+    cube: CubeOpt = True,
+    emulate_latency: LatencyOpt = None,
 ) -> None:
     """Load a biobank table and answer count queries over HTTP (Beacon v2 style).
 

@@ -262,16 +262,7 @@ def find_partners(
     :param embeddings: profile embeddings and encoder, for ``method="embeddings"``.
     """
     _check(query, regions)
-    if method not in ("tfidf", "embeddings"):
-        raise InvalidQueryError(
-            Message(gettext_noop("method must be tfidf or embeddings")),
-            field="method",
-        )
-    if method == "embeddings" and embeddings is None:
-        raise InvalidQueryError(
-            Message(gettext_noop("the embeddings method needs profile embeddings")),
-            field="method",
-        )
+    _check_method(method, embeddings)
     weights = weights or Weights()
     resolved = _resolve(index, query, topic_labels, embeddings if method == "embeddings" else None)
     target = query.to_region
@@ -307,7 +298,46 @@ def find_partners(
         )
         if not len(order):
             return _with_note(result, "every similar researcher already co-authors with the query")
-    pool, pool_sims = candidates[order], sims[order]
+    matches = _ranked_matches(
+        index,
+        query,
+        candidates[order],
+        sims[order],
+        seen=seen,
+        resolved=resolved,
+        topic_labels=topic_labels,
+        weights=weights,
+    )
+    return FinderResult(
+        query, resolved.description, method, target, weights, len(candidates), matches
+    )
+
+
+def _check_method(method: str, embeddings: ProfileEmbeddings | None) -> None:
+    if method not in ("tfidf", "embeddings"):
+        raise InvalidQueryError(
+            Message(gettext_noop("method must be tfidf or embeddings")),
+            field="method",
+        )
+    if method == "embeddings" and embeddings is None:
+        raise InvalidQueryError(
+            Message(gettext_noop("the embeddings method needs profile embeddings")),
+            field="method",
+        )
+
+
+def _ranked_matches(
+    index: PartnerIndex,
+    query: PartnerQuery,
+    pool: np.ndarray,
+    pool_sims: np.ndarray,
+    *,
+    seen: dict[int, tuple[int, int]],
+    resolved: _Resolved,
+    topic_labels: Mapping[str, str],
+    weights: Weights,
+) -> tuple[PartnerMatch, ...]:
+    """The best ``query.limit`` of the pool, scored on similarity, activity and network."""
     best = float(pool_sims.max())
     recent = index.recent_counts(years=query.recent_years)
     most_recent = int(recent[pool].max())
@@ -339,9 +369,7 @@ def find_partners(
         )
         for rank, (neg, _key, row, sim, parts, distance) in enumerate(scored[: query.limit], 1)
     )
-    return FinderResult(
-        query, resolved.description, method, target, weights, len(candidates), matches
-    )
+    return matches
 
 
 def _with_note(result: FinderResult, note: str) -> FinderResult:
