@@ -17,7 +17,7 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -71,7 +71,6 @@ class ParquetSummary:
     skipped: int = 0
     unresolved_affiliations: int = 0
     seconds: float = 0.0
-    work_ids: list[int] = field(default_factory=list, repr=False)
 
 
 def _paths_sql(paths: Sequence[Path]) -> str:
@@ -125,7 +124,6 @@ def ingest_parquet(
                 summary.merged += result.merged
                 summary.skipped += result.superseded
                 summary.unresolved_affiliations += unresolved
-                summary.work_ids.extend(result.work_ids)
             if progress is not None:
                 progress(hi - lo)
     finally:
@@ -251,7 +249,6 @@ def _insert_fresh(
         raise SnapshotError(f"cannot write the Parquet works to the corpus: {exc}") from exc
     summary.stored += hi - lo
     summary.unresolved_affiliations += unresolved
-    summary.work_ids.extend(range(start, start + hi - lo))
     return True
 
 
