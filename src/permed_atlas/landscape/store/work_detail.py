@@ -12,28 +12,12 @@ import pycountry
 from permed_atlas.errors import NotFoundError
 from permed_atlas.i18n import Message, gettext_noop
 from permed_atlas.landscape.errors import LandscapeError
+from permed_atlas.landscape.store.corpus import WORK_COLUMNS
 from permed_atlas.landscape.store.merges import surviving_openalex_id, survivor_of_work_id
 from permed_atlas.landscape.store.provenance import is_synthetic
 
-WORK_FIELDS = (
-    "work_id",
-    "kind",
-    "sources",
-    "openalex_id",
-    "doi",
-    "pmid",
-    "pmcid",
-    "lens_id",
-    "publication_number",
-    "family_id",
-    "title",
-    "abstract",
-    "year",
-    "type",
-    "venue",
-    "language",
-    "cited_by_count",
-)
+# The work page shows every stored column but the sync bookkeeping.
+WORK_FIELDS = tuple(column for column in WORK_COLUMNS if column != "updated_date")
 
 
 class WorkMissingError(LandscapeError, NotFoundError):
