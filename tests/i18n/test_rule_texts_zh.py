@@ -52,6 +52,35 @@ def test_transfer_result_explains_rules_in_chinese(client: TestClient, settings:
     assert "人类遗传资源包括" not in english
 
 
+def test_transfer_obligations_and_evidence_in_chinese(
+    client: TestClient, settings: Settings
+) -> None:
+    folder = settings.data_dir / "transfer_rules"
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "local.yaml").write_text(ENGLISH_ONLY_RULE, encoding="utf-8")
+    chinese = client.get("/transfer/assess", params={**SCENARIO, "lang": "zh"}).text
+    # hgr-art28-information-filing's obligation_zh and evidence_zh (HGR Regulations Art. 28)
+    filing_zh = "向人类遗传资源主管部门备案人类遗传资源信息的对外提供并提交信息备份"
+    assert filing_zh in chinese and "File the provision of HGR information" not in chinese
+    assert "<li>依据：备案记录和信息备份（第二十八条第二款）</li>" in chinese
+    assert "Filing record and information backup" not in chinese
+    # a rule whose obligation has no Chinese yet: its English, marked untranslated
+    untranslated = re.findall(r'<span lang="en" class="untranslated"[^>]*>([^<]*)</span>', chinese)
+    assert "Ask the local data board first." in untranslated
+    english = client.get("/transfer/assess", params={**SCENARIO, "lang": "en"}).text
+    assert "File the provision of HGR information" in english and filing_zh not in english
+    assert "Filing record and information backup (Art. 28(2))" in english
+    report = client.get("/transfer/report.md", params={**SCENARIO, "lang": "zh"}).text
+    assert filing_zh in report and "备案记录和信息备份（第二十八条第二款）" in report
+    # the JSON keeps the English and adds the Chinese beside it
+    answer = client.post("/api/v1/transfer/assess", json=SCENARIO).json()
+    filing = {f["rule_id"]: f for f in answer["obligations"]}["hgr-art28-information-filing"]
+    assert filing["obligation"].startswith("File the provision of HGR information")
+    assert filing["obligation_zh"].startswith(filing_zh)
+    assert filing["evidence"] == ["Filing record and information backup (Art. 28(2))"]
+    assert filing["evidence_zh"] == ["备案记录和信息备份（第二十八条第二款）"]
+
+
 def test_transfer_markdown_report_uses_the_chinese_explanations(client: TestClient) -> None:
     report = client.get("/transfer/report.md", params={**SCENARIO, "lang": "zh"}).text
     assert "人类遗传资源包括人类遗传资源材料" in report and "exporter_in_cn 为是" in report
