@@ -116,5 +116,51 @@ def test_duo_match_reasons_are_english_data_and_chinese_when_translated() -> Non
     with use_language("zh"):
         chinese = [translated(r) for r in match.reasons]
     assert chinese != english
-    name = "DUO:0000007 DS (disease specific research)"
+    # the term named by our Chinese label with DUO's own English beside it
+    name = "DUO:0000007 DS（特定疾病研究；disease specific research）"
     assert chinese == [f"{name} 未写明疾病，因此无法据此核查任何申请"]
+    assert english == [
+        "DUO:0000007 DS (disease specific research) names no disease, so no request can be "
+        "checked against it"
+    ]
+
+
+def test_duo_labels_are_ours_marked_unreviewed_and_shown_beside_the_english(
+    client: TestClient,
+) -> None:
+    duo = load_duo_ontology()
+    gru = duo.terms["DUO:0000042"]
+    assert gru.label == "general research use" and gru.label_zh == "一般研究使用"
+    assert gru.label_zh_source == "PerMed Atlas translation, unreviewed"
+    assert all(t.label_zh_source for t in duo.terms.values() if t.label_zh)
+    assert str(gru.name) == "DUO:0000042 GRU (general research use)"
+    terms = client.get("/api/v1/transfer/duo/terms").json()["terms"]
+    listed = {t["id"]: t for t in terms}["DUO:0000042"]
+    assert listed["label"] == "general research use" and listed["label_zh"] == "一般研究使用"
+    assert listed["label_zh_source"] == "PerMed Atlas translation, unreviewed"
+    chinese = client.get("/federation/", params={"lang": "zh"}).text
+    assert "一般研究使用 (general research use)</option>" in chinese
+    english = client.get("/federation/", params={"lang": "en"}).text
+    assert "general research use</option>" in english and "一般研究使用" not in english
+
+
+def test_duo_reasons_name_terms_and_requirements_in_chinese() -> None:
+    ontology = load_duo_ontology()
+    request = DataUseRequest(purpose="HMB", commercial=True)
+    match = match_data_use(["DUO:0000042", "DUO:0000046"], request, ontology=ontology)
+    english = [str(r) for r in match.reasons]
+    assert english == [
+        "DUO:0000042 GRU (general research use) permits DUO:0000006 HMB (health or medical or "
+        "biomedical research) by the ontology's hierarchy (HMB ⊑ GRU)",
+        "DUO:0000046 NCU (non-commercial use only) forbids this: commercial=true but it "
+        "requires non-commercial use",
+    ]
+    with use_language("zh"):
+        chinese = [translated(r) for r in match.reasons]
+    assert chinese == [
+        "DUO:0000042 GRU（一般研究使用；general research use） 通过本体的层级关系（HMB ⊑ GRU）"
+        "允许 DUO:0000006 HMB（健康、医学或生物医学研究；"
+        "health or medical or biomedical research）",
+        "DUO:0000046 NCU（仅限非商业使用；non-commercial use only） 禁止此用途：commercial=true，"
+        "但它要求 非商业使用",
+    ]

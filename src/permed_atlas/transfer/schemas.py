@@ -229,6 +229,8 @@ class DuoTermPublic(Answer):
     parents: list[str]
     restricted_to: list[str]
     replaced_by: list[str]
+    label_zh: str = Field("", description="our Chinese label (DUO publishes English only)")
+    label_zh_source: str = Field("", description="who wrote label_zh, and whether reviewed")
 
 
 class DuoTermsPublic(Answer):
