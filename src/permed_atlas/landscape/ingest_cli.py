@@ -13,16 +13,13 @@ from typing import Annotated
 
 import typer
 
+from permed_atlas.cli_state import group_app
 from permed_atlas.landscape.ingest.pipeline import Source
 from permed_atlas.landscape.ingest.runs import IngestRun
 from permed_atlas.landscape.service.ingest import run_ingest
 from permed_atlas.settings import get_settings
 
-app = typer.Typer(
-    name="ingest",
-    help="Read OpenAlex, PubMed and patent files into the corpus (idempotent).",
-    no_args_is_help=True,
-)
+app = group_app("ingest")
 
 Files = Annotated[
     list[Path],
