@@ -25,7 +25,12 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from permed_atlas.landscape.errors import CorpusBusyError, LandscapeError
-from permed_atlas.landscape.ingest.merge import IdKey, StoredWork, stored_from_record
+from permed_atlas.landscape.ingest.merge import (
+    FILLABLE_FIELDS,
+    IdKey,
+    StoredWork,
+    stored_from_record,
+)
 from permed_atlas.landscape.models import Contributor, Institution, Term, Work
 from permed_atlas.landscape.store._duck import registered, transaction, work_id_table
 from permed_atlas.landscape.store._merging import Groups, Merging
@@ -33,26 +38,7 @@ from permed_atlas.landscape.store.merges import superseded_records
 
 SCHEMA_SQL = (Path(__file__).parent / "corpus_schema.sql").read_text(encoding="utf-8")
 
-WORK_COLUMNS = (
-    "work_id",
-    "kind",
-    "sources",
-    "openalex_id",
-    "doi",
-    "pmid",
-    "pmcid",
-    "lens_id",
-    "publication_number",
-    "family_id",
-    "title",
-    "abstract",
-    "year",
-    "type",
-    "venue",
-    "language",
-    "cited_by_count",
-    "updated_date",
-)
+WORK_COLUMNS = ("work_id", "kind", "sources", *FILLABLE_FIELDS)
 _SCHEMAS: dict[str, pa.Schema] = {
     "works": pa.schema(
         [("work_id", pa.int64()), ("kind", pa.string()), ("sources", pa.list_(pa.string()))]
