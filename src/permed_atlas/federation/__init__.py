@@ -42,13 +42,7 @@ from permed_atlas.federation.errors import (
     NodesConfigError,
     RequesterNotAllowedError,
 )
-from permed_atlas.federation.hub import (
-    Hub,
-    HubConfig,
-    load_hub_config,
-    registry_path,
-    run_hub_query,
-)
+from permed_atlas.federation.hub import Hub, run_hub_query
 from permed_atlas.federation.icd10 import IcdPattern, normalise_code, parse_pattern
 from permed_atlas.federation.mapping import NodeConfig, load_node_config
 from permed_atlas.federation.models import (
@@ -73,6 +67,7 @@ from permed_atlas.federation.negotiation import (
 )
 from permed_atlas.federation.node_store import NodeStore, open_node_store
 from permed_atlas.federation.query import query_from_json, query_to_json
+from permed_atlas.federation.registry import HubConfig, load_hub_config, registry_path
 
 __all__ = [
     "AccessRequest",

@@ -16,13 +16,8 @@ from permed_atlas.accounts import User
 from permed_atlas.errors import InvalidInputError, PermissionDeniedError
 from permed_atlas.federation.data_use import data_use_from_values, purpose_choices, use_fields
 from permed_atlas.federation.demo_nodes import LocalNode, local_nodes, probe_nodes, start_command
-from permed_atlas.federation.hub import (
-    Hub,
-    HubConfig,
-    load_hub_config,
-    registry_path,
-    result_to_json,
-)
+from permed_atlas.federation.hub import Hub
+from permed_atlas.federation.merge import result_to_json
 from permed_atlas.federation.models import HubResult
 from permed_atlas.federation.negotiation import (
     DECISIONS,
@@ -34,6 +29,7 @@ from permed_atlas.federation.negotiation import (
     matched_outcomes,
 )
 from permed_atlas.federation.query import build_simple_query
+from permed_atlas.federation.registry import HubConfig, load_hub_config, registry_path
 from permed_atlas.federation.schemas import (
     AccessRequestPublic,
     AccessRequestsPublic,
