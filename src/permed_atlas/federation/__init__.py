@@ -1,8 +1,9 @@
 """Federated biobank discovery: nodes answer counts under disclosure control, a hub merges them.
 
-No record leaves a node. See node_app.py (the node's HTTP API), disclosure.py and
-cellkey.py (the rules: the cell key method), hub.py (fan-out and merge), data_use.py
-(the intended-use questions) and negotiation.py (access requests).
+No record leaves a node. See node_app.py (the node's HTTP API), node_store.py and
+query_log.py (its samples, answers and log), disclosure.py and cellkey.py (the rules:
+the cell key method), hub.py (fan-out), merge.py (counts merged as bounds), registry.py
+(nodes.yaml), data_use.py (the intended-use questions) and negotiation.py (access requests).
 """
 
 from permed_atlas.federation.auth import TokenClaims, check_requester, issue_token, verify_token
