@@ -55,9 +55,10 @@ import yaml
 
 from permed_atlas.federation._synthetic import node_columns, write_synthetic_biobank
 from permed_atlas.federation.auth import issue_token
-from permed_atlas.federation.hub import Hub, HubConfig
+from permed_atlas.federation.hub import Hub
 from permed_atlas.federation.models import CountQuery, NodeEndpoint
 from permed_atlas.federation.query import parse_filter_text, query_from_json, query_to_json
+from permed_atlas.federation.registry import HubConfig
 
 BASES = (
     "ICD10:C50,sex:female",

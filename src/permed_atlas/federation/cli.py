@@ -20,11 +20,13 @@ from permed_atlas.federation.data_use import (
     use_fields,
 )
 from permed_atlas.federation.errors import FilterError
-from permed_atlas.federation.hub import load_hub_config, result_to_json, run_hub_query
+from permed_atlas.federation.hub import run_hub_query
 from permed_atlas.federation.mapping import load_node_config
+from permed_atlas.federation.merge import result_to_json
 from permed_atlas.federation.models import HubResult
 from permed_atlas.federation.node_store import open_node_store
 from permed_atlas.federation.query import build_simple_query
+from permed_atlas.federation.registry import load_hub_config
 
 console = Console()
 node_app = group_app("node")
