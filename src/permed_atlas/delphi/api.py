@@ -66,7 +66,7 @@ def get_study(study_id: PathId, session: SessionDep) -> StudyDetailPublic:
 def _hidden_item(item: Item) -> ItemPublic:
     # a closed round's outcome and its reason carry the figures: not for this viewer
     return ItemPublic.model_validate(item).model_copy(
-        update={"outcome": "hidden", "outcome_reason": "", "outcome_reason_json": None}
+        update={"outcome": "hidden", "outcome_reason": ""}
     )
 
 

@@ -57,15 +57,9 @@ ItemPublic = schema_of(
     name="ItemPublic",
     base=_FromCore,
     defaults=True,
-    fields={
-        "origin": (str, ...),
-        "outcome": (str, ...),
-        "outcome_reason_json": Field(
-            None,
-            description="the outcome reason's message key and values as JSON "
-            "(permed_atlas.delphi.reasons); null where recorded before keys were stored",
-        ),
-    },
+    fields={"origin": (str, ...), "outcome": (str, ...)},
+    # the reason's message key and values are how pages translate it: the API keeps its English
+    omit=frozenset({"outcome_reason_json"}),
 )
 ItemSummaryPublic = schema_of(
     models.ItemSummary, name="ItemSummaryPublic", base=_FromCore, fields={"verdict": (str, ...)}
