@@ -28,8 +28,8 @@ from permed_atlas.landscape.place_names import country_places, country_variants,
 from permed_atlas.types import CountryCode
 
 # "Georgia" is a country and a US state; "Jersey" a country and half a US state.
-# Neither is taken on its own: Tbilisi and the zip-code rule below decide. Its postal
-# code GA still counts ("Atlanta, GA 30322"): two capitals cannot be a country.
+# Neither is taken on its own: Tbilisi and the zip-code rule below decide. The postal
+# code GA still counts ("Atlanta, GA 30322"): written in capitals it is only the state.
 _AMBIGUOUS = {"georgia"}
 
 _EMAIL = re.compile(r"\S+@\S+")
