@@ -9,7 +9,6 @@ import duckdb
 import orjson
 import pyarrow as pa
 import pyarrow.parquet as pq
-import pytest
 
 from permed_atlas.demo import generate_openalex_works
 from permed_atlas.landscape import (
@@ -20,7 +19,6 @@ from permed_atlas.landscape import (
     rules_path_for,
 )
 from permed_atlas.settings import Settings
-from permed_atlas.sources.errors import SnapshotError
 from permed_atlas.sources.parquet_ingest import ingest_parquet
 from permed_atlas.sources.parquet_write import works_table, write_works_parquet
 from permed_atlas.sources.snapshot_download import RetryPolicy
@@ -191,18 +189,31 @@ def test_parquet_update_over_a_stored_corpus_equals_json_lines(
     assert ids == [(len(records), len(records))]
 
 
-def test_a_broken_abstract_index_stops_the_ingest_naming_part_and_work(
+def test_a_broken_abstract_index_or_a_missing_id_rejects_that_row_naming_part_and_row(
     realdata: Path, tmp_path: Path
 ) -> None:
+    # As the JSON Lines path rejects a malformed line and goes on, the Parquet path
+    # rejects the row, says where and why, and stores the others.
     records = _records(realdata)[:20]
     table = works_table(records)
     texts = table.column("abstract_inverted_index").to_pylist()
     texts[7] = '{"Background":[0],"We":'  # cut off mid-object
-    column = table.schema.get_field_index("abstract_inverted_index")
+    ids = table.column("id").to_pylist()
+    ids[12] = None
+    table = table.set_column(
+        table.schema.get_field_index("abstract_inverted_index"),
+        "abstract_inverted_index",
+        pa.array(texts),
+    )
+    table = table.set_column(table.schema.get_field_index("id"), "id", pa.array(ids))
     part = tmp_path / "part_000.parquet"
-    pq.write_table(table.set_column(column, "abstract_inverted_index", pa.array(texts)), part)
+    pq.write_table(table, part)
     with open_corpus(tmp_path / "c.duckdb") as corpus:
-        with pytest.raises(SnapshotError, match=r"part_000\.parquet.*work https://openalex\.org/W"):
-            ingest_parquet([part], corpus=corpus)
-        assert corpus.execute("SELECT count(*) FROM works").fetchall() == [(0,)]
-    assert records[7]["id"].startswith("https://openalex.org/W")
+        summary = ingest_parquet([part], corpus=corpus)
+        stored = corpus.execute("SELECT openalex_id FROM works").fetchall()
+    assert (summary.read, summary.stored, summary.rejected) == (20, 18, 2)
+    broken, missing = (str(error) for error in summary.errors)
+    work = records[7]["id"].rsplit("/", 1)[1]
+    assert broken.startswith(f"{part}: row 8 (work {work}): abstract_inverted_index is not")
+    assert missing == f"{part}: row 13: record has no OpenAlex id"
+    assert (work,) not in stored and len(stored) == 18
