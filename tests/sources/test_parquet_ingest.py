@@ -217,3 +217,48 @@ def test_a_broken_abstract_index_or_a_missing_id_rejects_that_row_naming_part_an
     assert broken.startswith(f"{part}: row 8 (work {work}): abstract_inverted_index is not")
     assert missing == f"{part}: row 13: record has no OpenAlex id"
     assert (work,) not in stored and len(stored) == 18
+
+
+def _newer(record: dict[str, Any], date: str) -> dict[str, Any]:
+    """A later version of ``record``: another title, one author fewer, dated ``date``."""
+    changed = dict(record, updated_date=date, title=f"{record.get('title') or ''} (revised)")
+    changed["authorships"] = (record.get("authorships") or [])[1:]
+    return changed
+
+
+def test_a_part_mixing_new_newer_older_repeated_and_merged_works_equals_json_lines(
+    realdata: Path, tmp_path: Path
+) -> None:
+    # Only the works that share an identifier with the corpus or with another row go through
+    # the store; the new ones beside them are written in SQL. Both together must store what
+    # the JSON Lines path stores: newer versions replace (no stale authorship), older ones
+    # change nothing, a row repeated in the part is one work, merged-away ids stay out.
+    records = [r for r in _records(realdata) if r.get("updated_date")]
+    stored, fresh = records[:150], records[150:400]
+    newer = [_newer(r, "2099-01-01") for r in stored[:40]]
+    older = [_newer(r, "1999-01-01") for r in stored[40:60]]
+    part = fresh[:100] + newer + fresh[100:] + older + [fresh[7]]
+    merges = pa.table(
+        {
+            "merged_id": [fresh[3]["id"], fresh[200]["id"]],
+            "merged_into": [stored[0]["id"]] * 2,
+            "merge_date": ["2026-06-01"] * 2,
+        }
+    )
+    first_lines, first_part = _both_copies(stored, tmp_path / "first")
+    jsonl, parquet = _both_copies(part, tmp_path / "update")
+    with open_corpus(tmp_path / "a.duckdb") as a, open_corpus(tmp_path / "b.duckdb") as b:
+        ingest_file(first_lines, source="openalex", corpus=a)
+        ingest_parquet([first_part], corpus=b)
+        for corpus in (a, b):
+            record_merges(corpus, merges=merges)
+        by_lines = ingest_file(jsonl, source="openalex", corpus=a)
+        by_parquet = ingest_parquet([parquet], corpus=b, batch_size=64)
+        expected, got = _content(a), _content(b)
+        revised = b.execute("SELECT count(*) FROM works WHERE title LIKE '% (revised)'").fetchall()
+    counts = ("stored", "duplicates", "merged", "skipped")
+    assert [getattr(by_parquet, c) for c in counts] == [getattr(by_lines, c) for c in counts]
+    assert (by_parquet.read, by_parquet.skipped, by_parquet.rejected) == (len(part), 2, 0)
+    assert revised == [(40,)]
+    for table in TABLES:
+        assert got[table] == expected[table], table
