@@ -24,7 +24,9 @@ columns it needs (DuckDB pushes the projection into the scan):
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -47,6 +49,7 @@ from permed_atlas.landscape import (
 from permed_atlas.sources.errors import SnapshotError
 from permed_atlas.sources.parquet_sql import (
     ABSTRACT_FUNCTION,
+    ABSTRACTS_TABLE,
     AFFILIATIONS,
     CONTRIBUTORS,
     FRESH_KEYS,
@@ -114,11 +117,15 @@ def ingest_parquet(
             raise SnapshotError(f"{path}: no such Parquet file")
     summary = ParquetSummary()
     _register_functions(corpus)
+    # Rebuilding abstracts is Python (holding the GIL); it runs in this thread, on its own
+    # cursor, while DuckDB (which releases the GIL) writes the batch's other rows.
+    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="permed-abstracts")
     try:
         for path in paths:
             part = _Part(corpus, path, summary, batch_size, progress)
-            part.ingest(pm_rules)
+            part.ingest(pm_rules, pool if pm_rules is None else None)
     finally:
+        pool.shutdown(cancel_futures=True)
         corpus.execute("DROP VIEW IF EXISTS _pq_src")
         for table in _TEMP_TABLES:
             corpus.execute(f"DROP TABLE IF EXISTS {table}")
@@ -144,6 +151,57 @@ def _abstracts(column: pa.ChunkedArray | pa.Array) -> pa.StructArray:
     return pa.StructArray.from_arrays(
         [pa.array(texts, pa.string()), pa.array(problems, pa.string())], names=["text", "problem"]
     )
+
+
+def _rebuilt(
+    cursor: duckdb.DuckDBPyConnection, file_sql: str, rows: pa.Table, first: int, last: int
+) -> pa.Table:
+    """(``part_row``, ``abstract``) of the part's ``rows`` (between ``first`` and ``last``),
+    read on a cursor of its own: this runs in the abstracts' thread.
+
+    The scan rejected the rows whose index the rebuild would fail on, so none fails here.
+    """
+    try:
+        cursor.register("_pq_wanted", rows)
+        inverted = cursor.sql(
+            "SELECT file_row_number AS part_row, abstract_inverted_index AS j FROM "
+            f"read_parquet({file_sql}, file_row_number = true) SEMI JOIN _pq_wanted "
+            "ON file_row_number = _pq_wanted.part_row "
+            f"WHERE file_row_number BETWEEN {int(first)} AND {int(last)} AND j <> ''"
+        ).to_arrow_table()
+    finally:
+        cursor.close()
+    texts = [rebuild_abstract(orjson.loads(text)) for text in inverted.column("j").to_pylist()]
+    return pa.table(
+        {"part_row": inverted.column("part_row"), "abstract": pa.array(texts, pa.string())}
+    )
+
+
+_NO_ABSTRACTS = pa.table(
+    {"part_row": pa.array([], pa.int64()), "abstract": pa.array([], pa.string())}
+)
+
+
+@contextmanager
+def _abstracts_of(
+    corpus: duckdb.DuckDBPyConnection, pending: Future[pa.Table] | None
+) -> Iterator[Callable[[], None]]:
+    """Make a batch's rebuilt abstracts ``_pq_abstracts`` while in the block; the block calls
+    the function it is given before the statement that reads them (None: the scan rebuilt
+    them, the table is empty)."""
+    registered = False
+
+    def ready() -> None:
+        nonlocal registered
+        if not registered:
+            corpus.register(ABSTRACTS_TABLE, pending.result() if pending else _NO_ABSTRACTS)
+            registered = True
+
+    try:
+        yield ready
+    finally:
+        if registered:
+            corpus.unregister(ABSTRACTS_TABLE)
 
 
 def _countries(text: str) -> list[str]:
@@ -178,8 +236,15 @@ class _Part:
         self.corpus, self.path, self.summary = corpus, path, summary
         self.file = _quoted(path)
         self.batch_size, self.progress = batch_size, progress
+        self.pool: ThreadPoolExecutor | None = None
 
-    def ingest(self, pm_rules: RuleSet | None) -> None:
+    def ingest(self, pm_rules: RuleSet | None, pool: ThreadPoolExecutor | None) -> None:
+        """Read, sort and store the part; ``pool`` rebuilds the abstracts (None: the scan did).
+
+        :param pm_rules: the PM filter's rules, or None to keep every work.
+        :param pool: the abstracts' thread, when the scan did not rebuild them.
+        """
+        self.pool = pool
         try:
             self._read_rows(pm_rules)
             self._sort_rows()
@@ -220,7 +285,9 @@ class _Part:
         ).fetchall()[0]
         self.summary.skipped += int(superseded)
 
-    def _in_batches(self, state: str, write: Callable[[int, int, int, int], None]) -> None:
+    def _in_batches(
+        self, state: str, write: Callable[[int, int, Callable[[], None]], None]
+    ) -> None:
         """Number the ``state`` rows from 0 in ``_pq_map`` and hand them to ``write`` in batches."""
         corpus = self.corpus
         corpus.execute(
@@ -240,11 +307,20 @@ class _Part:
             # The view reads only the batch's stretch of the part (the rows are numbered in
             # file order), so a big part is not scanned whole for every batch.
             corpus.execute(source_view_sql(self.file, int(first), int(last)))
-            write(lo, hi, int(first), int(last))
+            pending = None
+            if self.pool is not None:
+                rows = corpus.sql(
+                    "SELECT part_row FROM _pq_map WHERE idx >= $lo AND idx < $hi",
+                    params={"lo": lo, "hi": hi},
+                ).to_arrow_table()
+                cursor = corpus.cursor()
+                pending = self.pool.submit(_rebuilt, cursor, self.file, rows, first, last)
+            with _abstracts_of(corpus, pending) as ready:
+                write(lo, hi, ready)
             if self.progress is not None:
                 self.progress(hi - lo)
 
-    def _insert_fresh(self, lo: int, hi: int, first: int, last: int) -> None:
+    def _insert_fresh(self, lo: int, hi: int, abstracts_ready: Callable[[], None]) -> None:
         """Write fresh works ``lo``..``hi`` straight into the corpus tables, in SQL."""
         corpus = self.corpus
         try:
@@ -255,6 +331,7 @@ class _Part:
                 ).fetchall()[0]
                 params: dict[str, object] = {"lo": lo, "hi": hi, "shift": int(start) - lo}
                 unresolved = _insert_rows_sql(corpus, params)
+                abstracts_ready()
                 corpus.execute(f"INSERT INTO works BY NAME {WORKS}", params)
                 corpus.commit()
             except BaseException:
@@ -265,8 +342,9 @@ class _Part:
         self.summary.stored += hi - lo
         self.summary.unresolved_affiliations += unresolved
 
-    def _store_merged(self, lo: int, hi: int, first: int, last: int) -> None:
+    def _store_merged(self, lo: int, hi: int, abstracts_ready: Callable[[], None]) -> None:
         """Store works ``lo``..``hi`` that share identifiers, through the corpus store."""
+        abstracts_ready()
         batch, unresolved = _row_batch(self.corpus, lo, hi)
         raw = _RawRows(self.corpus, lo, hi)
         result = store_row_batch(self.corpus, batch=batch, record=raw.work)

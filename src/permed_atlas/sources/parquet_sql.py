@@ -30,6 +30,8 @@ def digits(expr: str) -> str:
 
 TITLE = "coalesce(nullif(title, ''), nullif(display_name, ''))"
 ABSTRACT_FUNCTION = "permed_openalex_abstract"
+ABSTRACTS_TABLE = "_pq_abstracts"
+"""The abstracts rebuilt beside the inserts (``part_row``, ``abstract``), per batch."""
 ABSTRACT = f"{ABSTRACT_FUNCTION}(abstract_inverted_index)"
 """The abstract as ``{text, problem}``, by the JSON parser's own rebuild (a vectorised Python
 function: the same text by construction, and ~8x faster than list lambdas over a JSON-to-MAP
@@ -56,26 +58,41 @@ SOURCE_COLUMNS = (
 )
 
 
+_ODD_POSITIONS = "'\\[[\\d,\\s-]*[^\\d,\\s\\]-]'"
+"""A list in the index holding something other than integers (or a key with a ``[``)."""
+
+
 def rows_sql(file_sql: str, pm_rules: RuleSet | None) -> str:
     """SELECT the part's rows the filter keeps, narrow: row number, identifiers, abstract.
 
     A row with no OpenAlex id or a broken abstract index is kept whatever the filter says,
     with the reason in ``problem`` (NULL for a good row). With ``pm_rules``, the other rows
     are those the rules' ``pm`` topic marks PM-relevant; keyword rules read the abstract,
-    which is why it is rebuilt in this scan, once.
+    so it is rebuilt in this scan (``_abstract``). Without, the abstracts are rebuilt later,
+    beside the inserts, and this scan only finds the indexes the rebuild would fail on: it
+    runs the rebuild on the few that are not JSON or list something other than integers.
 
     :param file_sql: the part's path as a SQL string literal.
     :param pm_rules: the corpus's tagging rules, or None to keep every row.
     """
-    keep = f" OR {pm_filter_sql(pm_rules)}" if pm_rules is not None else ""
+    if pm_rules is not None:
+        abstract, broken = ABSTRACT, "_ab.problem"
+    else:
+        abstract = "{'text': NULL::VARCHAR, 'problem': NULL::VARCHAR}"
+        broken = (
+            "CASE WHEN nullif(abstract_inverted_index, '') IS NOT NULL AND "
+            "(NOT json_valid(abstract_inverted_index) OR regexp_matches("
+            f"abstract_inverted_index, {_ODD_POSITIONS})) THEN {ABSTRACT}.problem END"
+        )
+    keep = f" WHERE problem IS NOT NULL OR {pm_filter_sql(pm_rules)}" if pm_rules else ""
     return (
         "SELECT part_row, openalex_id, _doi AS doi, pmid, _abstract, problem FROM ("
-        f"  SELECT *, CASE WHEN openalex_id IS NULL THEN '{NO_ID}' ELSE _ab.problem END "
+        f"  SELECT *, CASE WHEN openalex_id IS NULL THEN '{NO_ID}' ELSE {broken} END "
         "  AS problem, _ab.text AS _abstract FROM ("
         f"    SELECT *, file_row_number AS part_row, {short('id')} AS openalex_id, "
-        f"    {DOI} AS _doi, {digits('ids.pmid')} AS pmid, {ABSTRACT} AS _ab, {TITLE} AS _title "
+        f"    {DOI} AS _doi, {digits('ids.pmid')} AS pmid, {abstract} AS _ab, {TITLE} AS _title "
         f"    FROM read_parquet({file_sql}, file_row_number = true))"
-        f"){' WHERE problem IS NOT NULL' + keep if keep else ''} ORDER BY part_row"
+        f"){keep} ORDER BY part_row"
     )
 
 
@@ -141,10 +158,11 @@ SELECT idx + $shift AS work_id, 'publication' AS kind, [{SOURCE}] AS sources,
        {short("id")} AS openalex_id, {DOI} AS doi, {digits("ids.pmid")} AS pmid,
        'PMC' || {digits("ids.pmcid")} AS pmcid,
        NULL::VARCHAR AS lens_id, NULL::VARCHAR AS publication_number, NULL::VARCHAR AS family_id,
-       _title AS title, _abstract AS abstract, publication_year::INTEGER AS year,
-       nullif(type, '') AS type, {VENUE} AS venue, nullif(language, '') AS language,
-       cited_by_count::INTEGER AS cited_by_count, updated_date
-FROM _pq_src WHERE idx >= $lo AND idx < $hi ORDER BY idx
+       _title AS title, coalesce(_abstract, a.abstract) AS abstract,
+       publication_year::INTEGER AS year, nullif(type, '') AS type, {VENUE} AS venue,
+       nullif(language, '') AS language, cited_by_count::INTEGER AS cited_by_count, updated_date
+FROM _pq_src LEFT JOIN _pq_abstracts a ON a.part_row = _pq_src.file_row_number
+WHERE idx >= $lo AND idx < $hi ORDER BY idx
 """
 
 _AUTHORS = """
