@@ -198,6 +198,8 @@ def test_a_broken_abstract_index_or_a_missing_id_rejects_that_row_naming_part_an
     table = works_table(records)
     texts = table.column("abstract_inverted_index").to_pylist()
     texts[7] = '{"Background":[0],"We":'  # cut off mid-object
+    texts[3] = '{"Background":[0],"We":["one"]}'  # JSON, but a position is no number
+    texts[5] = '{"[sic]":[0],"fine":[1]}'  # a word that only looks like a list: stored
     ids = table.column("id").to_pylist()
     ids[12] = None
     table = table.set_column(
@@ -211,12 +213,22 @@ def test_a_broken_abstract_index_or_a_missing_id_rejects_that_row_naming_part_an
     with open_corpus(tmp_path / "c.duckdb") as corpus:
         summary = ingest_parquet([part], corpus=corpus)
         stored = corpus.execute("SELECT openalex_id FROM works").fetchall()
-    assert (summary.read, summary.stored, summary.rejected) == (20, 18, 2)
-    broken, missing = (str(error) for error in summary.errors)
-    work = records[7]["id"].rsplit("/", 1)[1]
-    assert broken.startswith(f"{part}: row 8 (work {work}): abstract_inverted_index is not")
+        (sic,) = corpus.execute(
+            "SELECT abstract FROM works WHERE openalex_id = ?", [_short(records[5])]
+        ).fetchall()
+    assert (summary.read, summary.stored, summary.rejected) == (20, 17, 3)
+    wrong, broken, missing = (str(error) for error in summary.errors)
+    for row, error in ((4, wrong), (8, broken)):
+        work = _short(records[row - 1])
+        assert error.startswith(f"{part}: row {row} (work {work}): abstract_inverted_index is not")
+        assert (work,) not in stored
     assert missing == f"{part}: row 13: record has no OpenAlex id"
-    assert (work,) not in stored and len(stored) == 18
+    assert len(stored) == 17
+    assert sic == ("[sic] fine",)
+
+
+def _short(record: dict[str, Any]) -> str:
+    return str(record["id"]).rsplit("/", 1)[1]
 
 
 def _newer(record: dict[str, Any], date: str) -> dict[str, Any]:
