@@ -362,17 +362,16 @@ def _insert_rows_sql(corpus: duckdb.DuckDBPyConnection, params: dict[str, object
     # Affiliation text with no country from any institution: the country is read from the
     # text, as the JSON Lines parser does (a Python rule, called for those authors only).
     corpus.execute(
-        f"CREATE OR REPLACE TEMP TABLE _pq_people AS SELECT {names}, CASE WHEN unlocated "
-        f"AND raw_affiliation IS NOT NULL THEN {COUNTRIES_FUNCTION}(raw_affiliation) END "
-        f"AS parsed FROM ({CONTRIBUTORS})",
+        f"CREATE OR REPLACE TEMP TABLE _pq_people AS SELECT {names}, institutions, CASE WHEN "
+        f"unlocated AND raw_affiliation IS NOT NULL THEN {COUNTRIES_FUNCTION}(raw_affiliation) "
+        f"END AS parsed FROM ({CONTRIBUTORS})",
         params,
     )
     corpus.execute(f"INSERT INTO contributors ({names}) SELECT {names} FROM _pq_people")
     corpus.execute(
         f"INSERT INTO affiliations BY NAME ({AFFILIATIONS}) UNION ALL "
         "SELECT work_id, position, NULL, NULL, NULL, unnest(parsed) FROM _pq_people "
-        "WHERE len(parsed) > 0",
-        params,
+        "WHERE len(parsed) > 0"
     )
     corpus.execute(
         "INSERT INTO terms (work_id, scheme, term, term_id, score) "
@@ -393,8 +392,12 @@ def _arrow(corpus: duckdb.DuckDBPyConnection, sql: str, lo: int, hi: int) -> pa.
 def _row_batch(corpus: duckdb.DuckDBPyConnection, lo: int, hi: int) -> tuple[RowBatch, int]:
     """The corpus rows of works ``lo``..``hi`` of ``_pq_src``, indexed from 0."""
     works = _arrow(corpus, WORKS, lo, hi)
-    people = _arrow(corpus, CONTRIBUTORS, lo, hi)
-    places = _arrow(corpus, AFFILIATIONS, lo, hi)
+    corpus.execute(
+        f"CREATE OR REPLACE TEMP TABLE _pq_people AS {CONTRIBUTORS}",
+        {"lo": lo, "hi": hi, "shift": -lo},
+    )
+    people = corpus.sql("SELECT * EXCLUDE (institutions) FROM _pq_people").to_arrow_table()
+    places = corpus.sql(AFFILIATIONS).to_arrow_table()
     terms = _arrow(corpus, TERMS, lo, hi)
     # Affiliation text with no country from any institution: read the country from the
     # text, as the JSON Lines parser does (a Python rule, so done here, for those rows only).

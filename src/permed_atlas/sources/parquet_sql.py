@@ -182,15 +182,17 @@ SELECT work_id, position, 'author' AS role,
             THEN nullif(array_to_string(a.raw_affiliation_strings, '; '), '')
             ELSE nullif(a.raw_affiliation_string, '') END AS raw_affiliation,
        coalesce(len(list_filter(a.institutions, lambda i: nullif(i.country_code, '')
-           IS NOT NULL)), 0) = 0 AS unlocated
+           IS NOT NULL)), 0) = 0 AS unlocated,
+       a.institutions
 FROM people ORDER BY work_id, position
 """
+"""The batch's authorships, each with its ``institutions`` list: kept in ``_pq_people``, from
+which :data:`AFFILIATIONS` takes them (``authorships`` is decoded once, not twice)."""
 
 AFFILIATIONS = f"""
-WITH people AS ({_AUTHORS}),
-places AS (
-    SELECT work_id, position, generate_subscripts(a.institutions, 1) AS n,
-           unnest(a.institutions) AS i FROM people
+WITH places AS (
+    SELECT work_id, position, generate_subscripts(institutions, 1) AS n,
+           unnest(institutions) AS i FROM _pq_people
 )
 SELECT work_id, position::INTEGER AS position,
        CASE WHEN loose THEN NULL ELSE {short("i.id")} END AS institution_id,
