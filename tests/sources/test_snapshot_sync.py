@@ -8,7 +8,9 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from typer.testing import CliRunner
 
+from permed_atlas.cli import app
 from permed_atlas.landscape import (
     latest_ingest_runs,
     open_corpus,
@@ -257,3 +259,31 @@ def test_a_corpus_made_before_updated_date_gets_the_column(tmp_path: Path) -> No
     with open_corpus(path) as corpus:
         rows = corpus.execute("SELECT work_id, updated_date FROM works").fetchall()
     assert rows == [(1, None)]
+
+
+@pytest.mark.parametrize("fmt", ["jsonl", "parquet"])
+def test_a_malformed_record_is_rejected_and_named_in_the_sync_summary(
+    fmt: str, bucket: SnapshotBucket, server: BucketServer, realdata: Path, tmp_path: Path
+) -> None:
+    # A snapshot part with one broken record: the sync stores the others and says which
+    # record it left out and why, as `permed ingest` does, instead of dropping it silently.
+    works = real_records(realdata, REAL_FILES[0])[:12]
+    broken = {key: value for key, value in works[5].items() if key != "id"}
+    add = bucket.add_parquet if fmt == "parquet" else bucket.add_jsonl
+    (part,) = add("2024-01-01", [[*works[:5], broken, *works[6:]]])
+    env = {
+        "PERMED_DATA_DIR": str(tmp_path / "data"),
+        "PERMED_OPENALEX_SNAPSHOT_URL": server.url,
+    }
+    dest = tmp_path / "dest"
+    command = ["sync", "openalex-snapshot", "--dest", str(dest), "--format", fmt, "--no-tag"]
+    result = CliRunner().invoke(app, command, env=env)
+    assert result.exit_code == 0, result.output
+    assert "works read 12, stored 11 (0 of them updated), rejected 1," in result.stdout
+    row = "6" if fmt == "jsonl" else "row 6"
+    assert f"{dest / part}:{row}" in result.stderr or f"{dest / part}: {row}" in result.stderr
+    assert "no OpenAlex id" in result.stderr
+    with duckdb.connect(str(tmp_path / "data" / "corpus.duckdb"), read_only=True) as corpus:
+        assert corpus.execute("SELECT count(*) FROM works").fetchone() == (11,)
+    (run,) = latest_ingest_runs(Settings(data_dir=tmp_path / "data"))
+    assert (run.status, run.read, run.stored, run.rejected) == ("finished", 12, 11, 1)

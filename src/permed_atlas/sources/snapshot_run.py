@@ -114,6 +114,7 @@ def sync_openalex_snapshot(
             counts.stored = summary.works_stored
             counts.updated = summary.works_replaced
             counts.duplicates = summary.works_unchanged
+            counts.rejected = summary.works_rejected
             counts.removed = summary.merged_away
     return summary
 
@@ -189,6 +190,10 @@ def _download_merged_ids(
     return files
 
 
+# A sync can read millions of works: the first rejections say what is wrong, the count the rest.
+MAX_SHOWN_REJECTIONS = 100
+
+
 def _ingest_part(
     corpus: duckdb.DuckDBPyConnection,
     dest: Path,
@@ -204,12 +209,13 @@ def _ingest_part(
 
         # The footer's count was checked at download; a PM slice reads fewer on purpose.
         result = ingest_parquet([path], corpus=corpus, pm_rules=pm_rules)
-        read, stored = result.read, result.stored
-        replaced, unchanged = result.merged, result.duplicates
+        read, stored, errors = result.read, result.stored, result.errors
+        replaced, unchanged, rejected = result.merged, result.duplicates, result.rejected
     else:
         result_jsonl = ingest_file(path, source="openalex", corpus=corpus, pm_rules=pm_rules)
         read, stored, problems = result_jsonl.read, result_jsonl.stored, result_jsonl.problems
         replaced, unchanged = result_jsonl.merged, result_jsonl.duplicates
+        rejected, errors = result_jsonl.rejected, list(result_jsonl.errors)
         if problems:
             raise SnapshotError(f"{path}: {'; '.join(problems)}; not marked as synced")
         if part.records is not None and read != part.records:
@@ -222,3 +228,6 @@ def _ingest_part(
     summary.works_stored += stored
     summary.works_replaced += replaced
     summary.works_unchanged += unchanged
+    summary.works_rejected += rejected
+    room = MAX_SHOWN_REJECTIONS - len(summary.rejections)
+    summary.rejections.extend(str(error) for error in errors[: max(room, 0)])

@@ -58,6 +58,9 @@ class SyncSummary:
     works_stored: int = 0
     works_replaced: int = 0
     works_unchanged: int = 0
+    works_rejected: int = 0
+    # "part:line: reason" of the first malformed records, as `permed ingest` reports them
+    rejections: list[str] = field(default_factory=list)
     merged_away: int = 0
     merge_files: int = 0
     synced_through: date | None = None
@@ -68,7 +71,8 @@ class SyncSummary:
             f"parts listed {self.parts_listed}, downloaded {len(self.parts_downloaded)} "
             f"({self.bytes_downloaded:,} bytes), ingested {len(self.parts_ingested)}; "
             f"works read {self.works_read}, stored {self.works_stored} "
-            f"({self.works_replaced} of them updated), merged away {self.merged_away}; "
+            f"({self.works_replaced} of them updated), rejected {self.works_rejected}, "
+            f"merged away {self.merged_away}; "
             "synced through "
             f"{self.synced_through.isoformat() if self.synced_through else 'nothing yet'}"
         )

@@ -107,3 +107,7 @@ def openalex_snapshot(
         )
         summary = sync_openalex_snapshot(options, settings=settings, hooks=hooks)
     out.print(summary.line())
+    for rejection in summary.rejections:
+        err.print(rejection, markup=False)
+    if summary.works_rejected > len(summary.rejections):
+        err.print(f"... and {summary.works_rejected - len(summary.rejections):,} more rejected")
