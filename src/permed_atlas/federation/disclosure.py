@@ -36,7 +36,11 @@ import random
 from collections.abc import Iterable
 from datetime import datetime
 
-from permed_atlas.federation.cellkey import build_perturbation_table, laplace_deviation
+from permed_atlas.federation.cellkey import (
+    PerturbationTable,
+    build_perturbation_table,
+    laplace_deviation,
+)
 from permed_atlas.federation.models import (
     CountQuery,
     DisclosedCount,
@@ -99,12 +103,7 @@ def perturb(
         seed = noise_seed(secret=secret, query_key=selection_key)
         return max(0, true_count + laplace_deviation(seed=seed, scale=scale)), "laplace"
     if rules.ckm_max_deviation:
-        table = build_perturbation_table(
-            max_deviation=rules.ckm_max_deviation,
-            variance=rules.ckm_variance,
-            keep_zeros=rules.ckm_keep_zeros,
-        )
-        return table.perturb(true_count, cell_key), "cell key"
+        return _ptable(rules).perturb(true_count, cell_key), "cell key"
     return true_count, "none"
 
 
@@ -130,6 +129,15 @@ def disclose(
     return disclose_released(released, rules=rules, method=method)
 
 
+def _ptable(rules: DisclosureRules) -> PerturbationTable:
+    """The node's cell key table: perturbing and bounding a count must use the same one."""
+    return build_perturbation_table(
+        max_deviation=rules.ckm_max_deviation,
+        variance=rules.ckm_variance,
+        keep_zeros=rules.ckm_keep_zeros,
+    )
+
+
 def disclose_released(released: int, *, rules: DisclosureRules, method: str) -> DisclosedCount:
     """Threshold and round an already perturbed count, with the true count's bounds.
 
@@ -144,11 +152,7 @@ def disclose_released(released: int, *, rules: DisclosureRules, method: str) -> 
     def true_range(low: int, high: int) -> tuple[int, int]:
         if method != "cell key":
             return low, high
-        return build_perturbation_table(
-            max_deviation=rules.ckm_max_deviation,
-            variance=rules.ckm_variance,
-            keep_zeros=rules.ckm_keep_zeros,
-        ).true_range(low, high)
+        return _ptable(rules).true_range(low, high)
 
     exact = method == "none"
     if released == 0 and rules.show_zeros:
