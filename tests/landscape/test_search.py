@@ -324,28 +324,3 @@ def test_facet_counts_are_those_of_the_tag_tables_over_the_result(indexed, query
         expected = sorted(((v, n) for d, v, n in rows if d == dim), key=lambda x: (-x[1], x[0]))
         got = [(f.value, f.count) for f in result.facets.get(dim, ())]
         assert got == expected[:limit], dim
-
-
-@pytest.mark.parametrize(
-    "query",
-    [
-        SearchQuery(page_size=MAX_PAGE_SIZE),
-        SearchQuery(text="cancer", sort="citations", page_size=MAX_PAGE_SIZE),
-        SearchQuery(regions=("EU27",), sort="year_asc", page=2, page_size=7),
-    ],
-)
-def test_hits_carry_their_works_title_venue_and_doi(indexed, query) -> None:
-    # The page's texts are read by id after the page is chosen (not by a join): each hit
-    # must still show its own work's row, in the page's order.
-    result = search_works(indexed, query)
-    assert result.hits
-    rows = {
-        work_id: (title, venue, doi)
-        for work_id, title, venue, doi in indexed.execute(
-            "SELECT work_id, title, venue, doi FROM works"
-        ).fetchall()
-    }
-    assert [(h.title, h.venue, h.doi) for h in result.hits] == [
-        rows[h.work_id] for h in result.hits
-    ]
-    assert any(h.title for h in result.hits)

@@ -292,21 +292,13 @@ def matched_sql(
     """
 
 
-def page_texts_sql() -> str:
-    """Title, venue and DOI of the works ``$ids`` (a page: zone maps skip the other rows)."""
-    return "SELECT work_id, title, venue, doi FROM works WHERE work_id = ANY($ids)"
-
-
 def search_sql(
     query: SearchQuery, terms: tuple[str, ...], params: dict[str, object], bits: Bits | None = None
 ) -> str:
     """One statement returning the page's hits, the total and every facet's counts.
 
     Rows are ``(section, dim, value, n, ord, work_id, kind, title, year, venue, cited, doi,
-    score)`` with section ``hit``, ``facet`` or ``total``. A hit's title, venue and DOI are
-    NULL here and read by id afterwards (:func:`page_texts_sql`): joining the page to
-    ``works`` read the id column of every row group of it, a fixed cost that grows with
-    the corpus.
+    score)`` with section ``hit``, ``facet`` or ``total``.
     """
     order = order_for(query, terms)
     params["limit"] = query.page_size
@@ -337,9 +329,8 @@ def search_sql(
         limits(dim, lim) AS (VALUES {limits})
         SELECT 'hit' AS section, NULL AS dim, NULL AS value, NULL::BIGINT AS n,
                row_number() OVER (ORDER BY {qualified(order, "p")}) AS ord,
-               p.work_id, p.kind, NULL::VARCHAR AS title, p.year, NULL::VARCHAR AS venue,
-               p.cited_by_count, NULL::VARCHAR AS doi, p.score
-        FROM page p
+               p.work_id, p.kind, w.title, p.year, w.venue, p.cited_by_count, w.doi, p.score
+        FROM page p JOIN works w ON w.work_id = p.work_id
         UNION ALL
         SELECT 'facet', c.dim, c.value, c.n, {nulls} FROM tag_counts c JOIN limits l USING (dim)
         QUALIFY row_number() OVER (PARTITION BY c.dim ORDER BY c.n DESC, c.value) <= l.lim

@@ -313,23 +313,9 @@ def top_cited_rows(
 ) -> Rows:
     """Rows of ``top_cited_eu_cn``: (work_id, title, year, cited, doi, openalex_id, countries)."""
     where, params = _conditions(flt, bits, country="list")
-    top = connection.execute(
-        "SELECT work_id, year, cited, countries"
-        f" FROM {src.eu_cn} WHERE {where} ORDER BY cited DESC, work_id LIMIT ?",
+    return connection.execute(
+        "SELECT e.work_id, w.title, e.year, e.cited, w.doi, w.openalex_id, e.countries"
+        f" FROM (SELECT * FROM {src.eu_cn} WHERE {where} ORDER BY cited DESC, work_id"
+        "  LIMIT ?) e JOIN works w USING (work_id) ORDER BY e.cited DESC, e.work_id",
         [*params, limit],
     ).fetchall()
-    if not top:
-        return []
-    # By id, not by a join: joining the top works to ``works`` read every row group of it.
-    texts = {
-        row[0]: row[1:]
-        for row in connection.execute(
-            "SELECT work_id, title, doi, openalex_id FROM works WHERE work_id = ANY($ids)",
-            {"ids": [row[0] for row in top]},
-        ).fetchall()
-    }
-    return [
-        (work_id, *texts[work_id][:1], year, cited, *texts[work_id][1:], countries)
-        for work_id, year, cited, countries in top
-        if work_id in texts
-    ]

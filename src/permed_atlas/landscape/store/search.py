@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import io
 import re
-from typing import Any
 
 import duckdb
 
@@ -50,7 +49,6 @@ from permed_atlas.landscape.store._search_sql import (
     ascii_terms,
     matched_sql,
     order_for,
-    page_texts_sql,
     qualified,
     query_terms_sql,
     search_sql,
@@ -195,15 +193,13 @@ def search_works(connection: duckdb.DuckDBPyConnection, query: SearchQuery) -> S
         params: dict[str, object] = {}
         sql = search_sql(query, terms, params, bits)
         rows = connection.execute(sql, _bind(sql, params)).fetchall()
-        texts = _page_texts(connection, rows)
     except duckdb.CatalogException as exc:
         raise LandscapeError(_NO_INDEX) from exc
     hits: list[tuple[int, SearchHit]] = []
     total = 0
     grouped: dict[str, list[tuple[str, int]]] = {}
     for section, dim, value, n, ord_, work_id, kind, title, year, venue, cited, doi, score in rows:
-        if section == "hit" and work_id in texts:  # (a work gone from works is no hit)
-            title, venue, doi = texts[work_id]
+        if section == "hit":
             hits.append(
                 (
                     int(ord_),
@@ -230,17 +226,6 @@ def search_works(connection: duckdb.DuckDBPyConnection, query: SearchQuery) -> S
         facets=_facets(query, grouped),
         terms=terms,
     )
-
-
-def _page_texts(
-    connection: duckdb.DuckDBPyConnection, rows: list[tuple[Any, ...]]
-) -> dict[int, tuple[Any, Any, Any]]:
-    """Title, venue and DOI of each hit among ``rows``, by work id."""
-    ids = [row[5] for row in rows if row[0] == "hit"]
-    if not ids:
-        return {}
-    found = connection.execute(page_texts_sql(), {"ids": ids}).fetchall()
-    return {work_id: (title, venue, doi) for work_id, title, venue, doi in found}
 
 
 def _facets(
