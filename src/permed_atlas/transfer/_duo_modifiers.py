@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
-from permed_atlas.i18n import Message, gettext_noop
+from permed_atlas.i18n import Message, current_language, gettext_noop
 
 if TYPE_CHECKING:
     from permed_atlas.transfer.duo import DuoOntology, DuoTerm
@@ -45,11 +45,32 @@ class Attestation:
     help: str
 
 
+class Requirement(str):
+    """A modifier's requirement in words: English as a ``str`` (the API, the CLI), our Chinese
+    (``requirement_zh`` of modifiers.csv, PerMed Atlas translation) where a reason is shown
+    translated."""
+
+    zh: str
+
+    def __new__(cls, english: str, zh: str = "") -> Requirement:
+        text = super().__new__(cls, english)
+        text.zh = zh
+        return text
+
+    def translated(self) -> str:
+        """The requirement in the current language (English where ours is missing)."""
+        return self.zh if current_language() == "zh" and self.zh else str.__str__(self)
+
+    def __reduce__(self) -> tuple[object, ...]:
+        return (Requirement, (str.__str__(self), self.zh))
+
+
 @dataclass(frozen=True, slots=True)
 class ModifierRule:
     """How one modifier is checked.
 
     :param what: the requirement in words ("non-commercial use").
+    :param what_zh: the same in Chinese (ours; "" where not translated).
     :param attestations: request facts that must all have the wanted value.
     :param decided_by_aspect: a purpose aspect (from purposes.csv) that decides
         alone, and whether it satisfies (True) or breaks (False) the modifier.
@@ -60,9 +81,32 @@ class ModifierRule:
 
     what: str
     attestations: tuple[Attestation, ...] = ()
+    what_zh: str = ""
     decided_by_aspect: tuple[str, bool] | None = None
     committee: bool = False
     valued: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class ModifierCase:
+    """One modifier of a consent and everything a check may read to decide it.
+
+    :param term: the modifier's ontology term.
+    :param item: the consent's use of it, with its values (months, regions, research types).
+    :param request: the requester's purpose and statements.
+    :param aspect: the purpose's aspect (from purposes.csv), "" when it has none.
+    :param ontology: the DUO ontology, to place research types.
+    :param region_sets: region code -> member countries; the bundled sets when None.
+    :param purpose: the purpose term the request resolves to, if any.
+    """
+
+    term: DuoTerm
+    item: ConsentTerm
+    request: DataUseRequest
+    aspect: str
+    ontology: DuoOntology
+    region_sets: Mapping[str, Collection[str]] | None
+    purpose: DuoTerm | None
 
 
 _DUO_DATA = Path(__file__).resolve().parent.parent / "data" / "duo"
@@ -87,6 +131,7 @@ def _modifier_rule(row: Mapping[str, str], helps: Mapping[str, str]) -> Modifier
         decided_by_aspect=(aspect[0], _YES_NO[aspect[1]]) if aspect else None,
         committee=_YES_NO[row["committee"]],
         valued=_YES_NO[row["valued"]],
+        what_zh=(row.get("requirement_zh") or "").strip(),
     )
 
 
@@ -101,16 +146,9 @@ def _modifier_rules() -> dict[str, ModifierRule]:
 MODIFIER_RULES: dict[str, ModifierRule] = _modifier_rules()
 
 
-def check_modifier(
-    term: DuoTerm,
-    item: ConsentTerm,
-    request: DataUseRequest,
-    aspect: str,
-    ontology: DuoOntology,
-    region_sets: Mapping[str, Collection[str]] | None,
-    purpose: DuoTerm | None,
-) -> tuple[Status, str]:
+def check_modifier(case: ModifierCase) -> tuple[Status, str]:
     """Whether one modifier of the consent holds for the request, and why."""
+    term, aspect = case.term, case.aspect
     rule = MODIFIER_RULES.get(term.shorthand or "")
     if rule is None:
         # A modifier this release adds that we have no rule for cannot be assumed to hold.
@@ -146,11 +184,9 @@ def check_modifier(
             name=term.name,
         )
     if rule.valued:
-        status, why = _VALUED[term.shorthand or ""](
-            term, item, request, ontology, region_sets, purpose
-        )
+        status, why = _VALUED[term.shorthand or ""](case)
     else:
-        status, why = _attested(term, rule, request, item)
+        status, why = _attested(case, rule)
     if status == HOLDS and rule.committee:
         return REVIEW, Message(
             gettext_noop("%(why)s; %(committee)s"),
@@ -167,10 +203,10 @@ _COMMITTEE = Message(
 )
 
 
-def _attested(
-    term: DuoTerm, rule: ModifierRule, request: DataUseRequest, item: ConsentTerm
-) -> tuple[Status, str]:
-    what = f"{rule.what} ({', '.join(item.values)})" if item.values else rule.what
+def _attested(case: ModifierCase, rule: ModifierRule) -> tuple[Status, str]:
+    term, item, request = case.term, case.item, case.request
+    values = f" ({', '.join(item.values)})" if item.values else ""
+    what = Requirement(rule.what + values, rule.what_zh + values if rule.what_zh else "")
     stated: list[str] = []
     for attestation in rule.attestations:
         value = getattr(request, attestation.field)
@@ -218,9 +254,8 @@ def _attested(
     )
 
 
-def _time_limit(
-    term: DuoTerm, item: ConsentTerm, r: DataUseRequest, *_: object
-) -> tuple[Status, str]:
+def _time_limit(case: ModifierCase) -> tuple[Status, str]:
+    term, item, r = case.term, case.item, case.request
     if not item.values or not item.values[0].isdigit():
         return FAILS, Message(
             gettext_noop("%(name)s names no number of months, so it cannot be checked"),
@@ -255,14 +290,8 @@ def _time_limit(
     )
 
 
-def _geography(
-    term: DuoTerm,
-    item: ConsentTerm,
-    r: DataUseRequest,
-    _ontology: DuoOntology,
-    region_sets: Mapping[str, Collection[str]] | None,
-    _purpose: DuoTerm | None,
-) -> tuple[Status, str]:
+def _geography(case: ModifierCase) -> tuple[Status, str]:
+    term, item, r, region_sets = case.term, case.item, case.request, case.region_sets
     if not item.values:
         return FAILS, Message(
             gettext_noop("%(name)s names no region, so no request can be checked against it"),
@@ -315,20 +344,14 @@ def _geography(
     )
 
 
-def _research_type(
-    term: DuoTerm,
-    item: ConsentTerm,
-    r: DataUseRequest,
-    ontology: DuoOntology,
-    _region_sets: object,
-    purpose: DuoTerm | None,
-) -> tuple[Status, str]:
+def _research_type(case: ModifierCase) -> tuple[Status, str]:
+    term, item, ontology, purpose = case.term, case.item, case.ontology, case.purpose
     if not item.values:
         return FAILS, Message(
             gettext_noop("%(name)s names no research type, so it cannot be checked"),
             name=term.name,
         )
-    stated = ontology.resolve(r.purpose, field="purpose")
+    stated = ontology.resolve(case.request.purpose, field="purpose")
     for value in item.values:
         allowed = ontology.resolve(value, field="consent RS value")
         if ontology.is_a(stated.id, allowed.id) or (
@@ -351,7 +374,7 @@ def _research_type(
     )
 
 
-_VALUED: dict[str, Callable[..., tuple[Status, str]]] = {
+_VALUED: dict[str, Callable[[ModifierCase], tuple[Status, str]]] = {
     "TS": _time_limit,
     "GS": _geography,
     "RS": _research_type,
