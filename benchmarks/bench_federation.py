@@ -53,11 +53,12 @@ from pathlib import Path
 import httpx
 import yaml
 
-from permed_atlas.federation._synthetic import write_synthetic_biobank
+from permed_atlas.federation._synthetic import node_columns, write_synthetic_biobank
 from permed_atlas.federation.auth import issue_token
-from permed_atlas.federation.hub import Hub, HubConfig
+from permed_atlas.federation.hub import Hub
 from permed_atlas.federation.models import CountQuery, NodeEndpoint
 from permed_atlas.federation.query import parse_filter_text, query_from_json, query_to_json
+from permed_atlas.federation.registry import HubConfig
 
 BASES = (
     "ICD10:C50,sex:female",
@@ -67,20 +68,6 @@ BASES = (
     "ICD10:E11,material:PLASMA",
     "sex:male,age_at_collection<=40",
 )
-COLUMNS = {
-    "sample_id": "sample_id",
-    "donor_id": "donor_id",
-    "collection": "collection",
-    "sample_type": "sample_type",
-    "material": "material",
-    "diagnosis": "icd10",
-    "sex": "sex",
-    "age_at_collection": "age_at_collection",
-    "collection_year": "collection_year",
-    "storage": "storage",
-    "consent": "duo_codes",
-    "country": "country",
-}
 _serial = iter(range(10**9))
 
 
@@ -145,7 +132,7 @@ def prepare(workdir: Path, nodes: int, rows: int) -> list[NodeSpec]:
                     "node": {"id": node_id, "name": node_id, "region": region, "country": country},
                     "disclosure": {"k": 5, "rounding": 1, "daily_budget": 1_000_000},
                     "auth": {"trusted_issuers": {"bench-hub": {"secret": secret}}},
-                    "columns": COLUMNS,
+                    "columns": node_columns("en"),
                 }
             ),
             encoding="utf-8",

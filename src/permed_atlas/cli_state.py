@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING
 
 import typer
 
+from permed_atlas.capabilities import CAPABILITIES
+
 if TYPE_CHECKING:
     from permed_atlas.settings import Settings
 
@@ -44,3 +46,16 @@ def settings_from(ctx: typer.Context) -> Settings:
     if not isinstance(root.obj, CliState):
         root.obj = CliState()
     return root.obj.settings
+
+
+def group_app(name: str) -> typer.Typer:
+    """The Typer sub-app of the command group ``permed <name> ...``.
+
+    Its help is the summary ``capabilities.py`` declares for the group, so the text
+    ``permed --help`` shows without importing the group is written once.
+
+    :param name: the group's name as typed, declared under a capability's ``groups``.
+    :raises KeyError: when no capability declares the group.
+    """
+    summaries = {group: summary for c in CAPABILITIES for group, summary in c.groups.items()}
+    return typer.Typer(name=name, help=summaries[name], no_args_is_help=True)

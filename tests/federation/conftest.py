@@ -13,11 +13,11 @@ import pytest
 import uvicorn
 from fastapi import FastAPI, Request
 
-from permed_atlas.federation.hub import HubConfig
 from permed_atlas.federation.mapping import bundled_data_dir, load_node_config
 from permed_atlas.federation.models import NodeEndpoint
 from permed_atlas.federation.node_app import create_node_app
 from permed_atlas.federation.node_store import NodeStore, open_node_store
+from permed_atlas.federation.registry import HubConfig
 
 DEMO = bundled_data_dir()
 DEMO_NODES = {

@@ -18,9 +18,10 @@ import pytest
 
 from permed_atlas.federation.auth import issue_token
 from permed_atlas.federation.beacon import consent_text, duo_data_use
-from permed_atlas.federation.hub import Hub, HubConfig
+from permed_atlas.federation.hub import Hub
 from permed_atlas.federation.mapping import load_node_config
 from permed_atlas.federation.query import query_from_json, query_to_json
+from permed_atlas.federation.registry import HubConfig
 
 from .beacon_schemas import assert_valid, assert_valid_node_response, errors_of
 from .conftest import DEMO, Federation, demo_store, secret_of

@@ -10,8 +10,9 @@ import pytest
 import yaml
 
 from permed_atlas.federation.demo_nodes import local_nodes, start_command, start_local_nodes
-from permed_atlas.federation.hub import load_hub_config, registry_path, run_hub_query
+from permed_atlas.federation.hub import run_hub_query
 from permed_atlas.federation.query import build_simple_query
+from permed_atlas.federation.registry import load_hub_config, registry_path
 
 from .conftest import DEMO, free_port, secret_of
 

@@ -8,7 +8,7 @@ import pytest
 import yaml
 
 from permed_atlas.federation import NodesConfigError
-from permed_atlas.federation.hub import load_hub_config
+from permed_atlas.federation.registry import load_hub_config
 
 NODE = {"id": "de-berlin", "url": "https://node.example.org/", "region": "EU", "country": "de",
         "secret": "s3cret", "managers": ["Manager@Example.org"]}  # fmt: skip

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from permed_atlas.federation.hub import merge_outcomes, read_count
+from permed_atlas.federation.merge import merge_outcomes, read_count
 from permed_atlas.federation.models import CountQuery, DisclosedCount, NodeOutcome
 
 

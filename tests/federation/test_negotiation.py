@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from permed_atlas.accounts import create_user
 from permed_atlas.errors import NotFoundError, PermissionDeniedError
 from permed_atlas.federation.errors import AccessRequestError
-from permed_atlas.federation.hub import merge_outcomes, result_to_json
+from permed_atlas.federation.merge import merge_outcomes, result_to_json
 from permed_atlas.federation.models import CountQuery, DisclosedCount, NodeOutcome
 from permed_atlas.federation.negotiation import (
     answer_access_request,

@@ -117,3 +117,31 @@ def test_rows_and_checks() -> None:
     early = ObservationInput("x", date(2020, 1, 1), 5, "kg", "")
     fields = [field for field, _ in check_observation(indicator, early, today=date(2026, 1, 1))]
     assert fields == ["unit", "date", "source"]
+
+
+def test_build_indicator_trims_and_refuses_a_target_before_the_baseline() -> None:
+    # the form and the API both build a new indicator here
+    from permed_atlas.roadmap.spec import build_indicator
+
+    fields = {
+        "code": " x ",
+        "name": "X ",
+        "definition": "d",
+        "unit": "%",
+        "direction": "increase",
+        "baseline_value": 1.0,
+        "baseline_date": date(2023, 1, 1),
+        "target_value": 2.0,
+        "target_date": date(2030, 1, 1),
+        "region": "EU27",
+        "country": "",
+        "centre": None,
+        "actions": [" A.1.a ", ""],
+        "data_source": "",
+    }
+    built = build_indicator("t", **fields)
+    assert (built.code, built.name, built.action_codes) == ("x", "X", ("A.1.a",))
+    assert built.scope.level == "region"
+    with pytest.raises(InvalidRoadmapError, match="must come after the baseline") as caught:
+        build_indicator("t", **{**fields, "target_date": date(2022, 1, 1)})
+    assert caught.value.field == "target_date"

@@ -11,7 +11,7 @@ from rich.console import Console
 from rich.table import Table
 from sqlalchemy import Engine
 
-from permed_atlas.cli_state import settings_from
+from permed_atlas.cli_state import group_app, settings_from
 from permed_atlas.db import engine_for, session_factory, session_scope, upgrade_database
 from permed_atlas.delphi import files, report, results, service, store
 from permed_atlas.delphi.consensus import describe_methods
@@ -24,7 +24,7 @@ from permed_atlas.settings import Settings
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
-app = typer.Typer(name="delphi", help="Delphi consensus surveys.", no_args_is_help=True)
+app = group_app("delphi")
 console = Console()
 
 StudyArg = Annotated[str, typer.Argument(help="The study's id or slug.")]

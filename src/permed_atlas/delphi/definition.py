@@ -23,14 +23,22 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, fields
-from typing import Any
+from typing import Any, get_args
 
 from permed_atlas.delphi.errors import StudyFileError
-from permed_atlas.delphi.models import STUDY_LANGUAGES, CarryDecision, ConsensusRule
+from permed_atlas.delphi.models import (
+    LANGUAGE_LABELS,
+    STUDY_LANGUAGES,
+    CarryDecision,
+    ConsensusRule,
+    QuartileMethod,
+    RuleKind,
+)
 
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{1,78}$")
-_RULE_KINDS = ("share", "median_iqr", "share_and_median_iqr")
-QUARTILE_METHODS = ("linear", "spss")
+# the values a study file may give, read off the core's types so that a new kind is one edit
+_RULE_KINDS: tuple[str, ...] = get_args(RuleKind)
+QUARTILE_METHODS: tuple[str, ...] = get_args(QuartileMethod)
 
 
 @dataclass(frozen=True)
@@ -67,7 +75,6 @@ class StudyDraft:
 
 # the field holding each language's text: "statement" in English, "statement_zh" in Chinese
 _TEXT_SUFFIX = {"en": "", "zh": "_zh"}
-_LANGUAGE_NAMES = {"en": "English", "zh": "Chinese"}
 
 
 def parse_languages(raw: Any, *, where: str = "languages") -> tuple[str, ...]:
@@ -118,8 +125,8 @@ def require_texts(
         return
     language = "zh" if name.endswith("_zh") else "en"
     raise StudyFileError(
-        f"{where}{name}: {what} has no {_LANGUAGE_NAMES[language]} {field}; a study in "
-        f"{' and '.join(_LANGUAGE_NAMES[lang] for lang in languages)} needs it",
+        f"{where}{name}: {what} has no {LANGUAGE_LABELS[language]} {field}; a study in "
+        f"{' and '.join(LANGUAGE_LABELS[lang] for lang in languages)} needs it",
         field=name,
     )
 

@@ -1,4 +1,10 @@
-"""Pydantic I/O of the Delphi JSON API (built from the core dataclasses)."""
+"""Pydantic I/O of the Delphi JSON API (built from the core dataclasses).
+
+Where an answer is a record of models.py as it is, its model takes the record's fields
+(:func:`permed_atlas.api_schemas.schema_of`); given here are only the fields the API
+states otherwise: the records' ``Literal`` kinds go out as plain strings (a hidden item's
+outcome is ``hidden``, no kind of the core's), and some defaults are not the record's.
+"""
 
 from __future__ import annotations
 
@@ -6,44 +12,31 @@ from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from permed_atlas.api_schemas import schema_of
+from permed_atlas.delphi import models
+
 
 class _FromCore(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
 
-class ConsensusRulePublic(_FromCore):
-    kind: str
-    agree_share: float
-    exclude_share: float
-    median_min: float
-    median_max_exclude: float
-    iqr_max: float
-    region_gap: float
-    min_region_n: int
-    opposite_max: float | None
-    quartile_method: str
-
-
-class StudyPublic(_FromCore):
-    id: int
-    slug: str
-    title: str
-    description: str
-    rule: ConsensusRulePublic
-    created_at: datetime
-    published_at: datetime | None
-    languages: tuple[str, ...] = ("en",)
-    title_zh: str = ""
-    description_zh: str = ""
-
-
-class RoundPublic(_FromCore):
-    id: int
-    survey_id: int
-    number: int
-    status: str
-    closes_at: datetime | None
-    closed_at: datetime | None
+ConsensusRulePublic = schema_of(
+    models.ConsensusRule,
+    name="ConsensusRulePublic",
+    base=_FromCore,
+    fields={"kind": (str, ...), "quartile_method": (str, ...)},
+)
+StudyPublic = schema_of(
+    models.Study,
+    name="StudyPublic",
+    base=_FromCore,
+    defaults=True,
+    nested={models.ConsensusRule: ConsensusRulePublic},
+    fields={"published_at": (datetime | None, ...)},
+)
+RoundPublic = schema_of(
+    models.Round, name="RoundPublic", base=_FromCore, fields={"status": (str, ...)}
+)
 
 
 class SurveyPublic(_FromCore):
@@ -51,83 +44,52 @@ class SurveyPublic(_FromCore):
     pillar: str
     title: str
     title_zh: str = ""
-    rounds: list[RoundPublic] = []
+    rounds: list[RoundPublic] = []  # type: ignore[valid-type]
 
 
 class StudyDetailPublic(BaseModel):
-    study: StudyPublic
+    study: StudyPublic  # type: ignore[valid-type]
     surveys: list[SurveyPublic]
 
 
-class ItemPublic(_FromCore):
-    id: int
-    round_id: int
-    code: str
-    statement: str
-    rationale: str
-    subtopic: str
-    position: int
-    origin: str
-    previous_item_id: int | None
-    outcome: str
-    outcome_reason: str
-    statement_zh: str = ""
-    rationale_zh: str = ""
-
-
-class ItemSummaryPublic(_FromCore):
-    n_responses: int
-    n_valid: int
-    n_no_opinion: int
-    counts: tuple[int, int, int, int, int]
-    share_agree: float | None
-    share_disagree: float | None
-    median: float | None
-    q1: float | None
-    q3: float | None
-    iqr: float | None
-    mean: float | None
-    sd: float | None
-    verdict: str
-
-
-class WilcoxonPublic(_FromCore):
-    statistic: float | None
-    p_value: float | None
-    n_nonzero: int
-    method: str
-
-
-class StabilityPublic(_FromCore):
-    n_paired: int
-    n_changed: int
-    share_changed: float | None
-    mean_change: float | None
-    wilcoxon: WilcoxonPublic
-
-
-class RegionComparisonPublic(_FromCore):
-    summaries: dict[str, ItemSummaryPublic]
-    flagged: bool
-    reasons: tuple[str, ...]
-
-
-class ItemResultPublic(_FromCore):
-    """An item with its figures; ``summary`` is null where the viewer may not see them."""
-
-    item: ItemPublic
-    summary: ItemSummaryPublic | None
-    stability: StabilityPublic | None
-    regions: RegionComparisonPublic | None
-
-
-class KendallWPublic(_FromCore):
-    w: float | None
-    n_raters: int
-    n_items: int
-    chi2: float | None
-    df: int
-    p_value: float | None
+ItemPublic = schema_of(
+    models.Item,
+    name="ItemPublic",
+    base=_FromCore,
+    defaults=True,
+    fields={"origin": (str, ...), "outcome": (str, ...)},
+)
+ItemSummaryPublic = schema_of(
+    models.ItemSummary, name="ItemSummaryPublic", base=_FromCore, fields={"verdict": (str, ...)}
+)
+WilcoxonPublic = schema_of(
+    models.WilcoxonResult, name="WilcoxonPublic", base=_FromCore, fields={"method": (str, ...)}
+)
+StabilityPublic = schema_of(
+    models.Stability,
+    name="StabilityPublic",
+    base=_FromCore,
+    nested={models.WilcoxonResult: WilcoxonPublic},
+)
+RegionComparisonPublic = schema_of(
+    models.RegionComparison,
+    name="RegionComparisonPublic",
+    base=_FromCore,
+    nested={models.ItemSummary: ItemSummaryPublic},
+)
+ItemResultPublic = schema_of(
+    models.ItemResult,
+    name="ItemResultPublic",
+    base=_FromCore,
+    doc="An item with its figures; ``summary`` is null where the viewer may not see them.",
+    nested={
+        models.Item: ItemPublic,
+        models.Stability: StabilityPublic,
+        models.RegionComparison: RegionComparisonPublic,
+    },
+    fields={"summary": (ItemSummaryPublic | None, ...)},
+)
+KendallWPublic = schema_of(models.KendallW, name="KendallWPublic", base=_FromCore)
 
 
 class RoundResultPublic(_FromCore):
@@ -137,60 +99,41 @@ class RoundResultPublic(_FromCore):
     once the round is closed and the study published.
     """
 
-    round: RoundPublic
-    rule: ConsensusRulePublic
+    round: RoundPublic  # type: ignore[valid-type]
+    rule: ConsensusRulePublic  # type: ignore[valid-type]
     rule_text: str = ""
     methods_text: str = ""
     results_visible: bool = True
     hidden_reason: str | None = None
-    items: list[ItemResultPublic]
-    kendall: KendallWPublic | None
+    items: list[ItemResultPublic]  # type: ignore[valid-type]
+    kendall: KendallWPublic | None  # type: ignore[valid-type]
     n_invited: int
     n_responded: int | None
 
 
-class ActionPublic(_FromCore):
-    id: int
-    study_id: int
-    code: str
-    title: str
-    description: str
-    pillar: str
-    subtopic_code: str
-    item_ids: tuple[int, ...]
-    item_codes: tuple[str, ...]
-
-
-class ItemFeedbackPublic(_FromCore):
-    previous_code: str
-    counts: tuple[int, int, int, int, int]
-    n_no_opinion: int
-    share_agree: float | None
-    median: float | None
-    own_rating: int | None
-    own_rated: bool
-    withheld: bool = False
-
-
-class FormItemPublic(BaseModel):
-    item: ItemPublic
-    rating: int | None
-    no_opinion: bool
-    comment: str
-    feedback: ItemFeedbackPublic | None
+ActionPublic = schema_of(models.Action, name="ActionPublic", base=_FromCore)
+ItemFeedbackPublic = schema_of(
+    models.ItemFeedback, name="ItemFeedbackPublic", base=_FromCore, defaults=True
+)
+FormItemPublic = schema_of(
+    models.FormItem,
+    name="FormItemPublic",
+    base=BaseModel,
+    nested={models.Item: ItemPublic, models.ItemFeedback: ItemFeedbackPublic},
+)
 
 
 class RatingFormPublic(BaseModel):
     """``language`` is the invitation's: the one the expert answers in."""
 
-    round: RoundPublic
+    round: RoundPublic  # type: ignore[valid-type]
     language: str = "en"
     survey_title: str
     survey_title_zh: str = ""
     expert_name: str
     revision: int
     expires_at: datetime
-    items: list[FormItemPublic]
+    items: list[FormItemPublic]  # type: ignore[valid-type]
 
 
 class RatingsCreate(BaseModel):
@@ -201,8 +144,4 @@ class RatingsCreate(BaseModel):
     revision: int | None = None
 
 
-class SubmissionPublic(_FromCore):
-    saved: int
-    unchanged: int
-    revision: int
-    duplicate: bool
+SubmissionPublic = schema_of(models.SubmissionResult, name="SubmissionPublic", base=_FromCore)

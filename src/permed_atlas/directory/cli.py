@@ -14,7 +14,7 @@ from rich.console import Console
 from rich.table import Table
 from sqlalchemy.orm import Session
 
-from permed_atlas.cli_state import settings_from
+from permed_atlas.cli_state import group_app, settings_from
 from permed_atlas.db import migrated_session
 from permed_atlas.directory import store
 from permed_atlas.directory.exports import (
@@ -28,11 +28,7 @@ from permed_atlas.directory.files import BUNDLED_DIRECTORY_DIR, load_directory_f
 from permed_atlas.landscape import region_countries
 from permed_atlas.settings import Settings
 
-app = typer.Typer(
-    name="directory",
-    help="Funders, programmes, calls, laws, standards, initiatives and biobanks.",
-    no_args_is_help=True,
-)
+app = group_app("directory")
 console = Console()
 
 

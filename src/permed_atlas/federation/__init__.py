@@ -1,8 +1,9 @@
 """Federated biobank discovery: nodes answer counts under disclosure control, a hub merges them.
 
-No record leaves a node. See node_app.py (the node's HTTP API), disclosure.py and
-cellkey.py (the rules: the cell key method), hub.py (fan-out and merge), data_use.py
-(the intended-use questions) and negotiation.py (access requests).
+No record leaves a node. See node_app.py (the node's HTTP API), node_store.py and
+query_log.py (its samples, answers and log), disclosure.py and cellkey.py (the rules:
+the cell key method), hub.py (fan-out), merge.py (counts merged as bounds), registry.py
+(nodes.yaml), data_use.py (the intended-use questions) and negotiation.py (access requests).
 """
 
 from permed_atlas.federation.auth import TokenClaims, check_requester, issue_token, verify_token
@@ -42,13 +43,7 @@ from permed_atlas.federation.errors import (
     NodesConfigError,
     RequesterNotAllowedError,
 )
-from permed_atlas.federation.hub import (
-    Hub,
-    HubConfig,
-    load_hub_config,
-    registry_path,
-    run_hub_query,
-)
+from permed_atlas.federation.hub import Hub, run_hub_query
 from permed_atlas.federation.icd10 import IcdPattern, normalise_code, parse_pattern
 from permed_atlas.federation.mapping import NodeConfig, load_node_config
 from permed_atlas.federation.models import (
@@ -73,6 +68,7 @@ from permed_atlas.federation.negotiation import (
 )
 from permed_atlas.federation.node_store import NodeStore, open_node_store
 from permed_atlas.federation.query import query_from_json, query_to_json
+from permed_atlas.federation.registry import HubConfig, load_hub_config, registry_path
 
 __all__ = [
     "AccessRequest",

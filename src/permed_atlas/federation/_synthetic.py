@@ -117,6 +117,20 @@ def _band(draw: str, bands: tuple[tuple[str, int], ...], default: str) -> str:
     return f"(CASE {cases} ELSE {default} END)"
 
 
+def node_columns(style: str) -> dict[str, str]:
+    """The ``columns:`` mapping of a node config reading a table of ``style``: the sample
+    model's field -> the table's column.
+
+    :param style: "en", "de" or "cn"; "de" writes the collection date (day.month.year)
+        where the others write the year.
+    """
+    fields = {
+        "age": "age_at_collection",
+        "year": "collection_date" if style == "de" else "collection_year",
+    }
+    return {fields.get(key, key): column for key, column in STYLES[style].items()}
+
+
 def write_synthetic_biobank(
     path: Path,
     *,

@@ -11,6 +11,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from permed_atlas.cli_state import group_app
 from permed_atlas.federation.cellkey import build_perturbation_table, ptable_rows_text
 from permed_atlas.federation.data_use import (
     UseField,
@@ -19,15 +20,17 @@ from permed_atlas.federation.data_use import (
     use_fields,
 )
 from permed_atlas.federation.errors import FilterError
-from permed_atlas.federation.hub import load_hub_config, result_to_json, run_hub_query
+from permed_atlas.federation.hub import run_hub_query
 from permed_atlas.federation.mapping import load_node_config
+from permed_atlas.federation.merge import result_to_json
 from permed_atlas.federation.models import HubResult
 from permed_atlas.federation.node_store import open_node_store
 from permed_atlas.federation.query import build_simple_query
+from permed_atlas.federation.registry import load_hub_config
 
 console = Console()
-node_app = typer.Typer(help="Run a biobank's federation node.", no_args_is_help=True)
-hub_app = typer.Typer(help="Ask every registered node at once.", no_args_is_help=True)
+node_app = group_app("node")
+hub_app = group_app("hub")
 groups = {"node": node_app, "hub": hub_app}
 
 DataOpt = Annotated[Path, typer.Option("--data", help="The biobank's CSV or Parquet table.")]

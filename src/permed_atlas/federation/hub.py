@@ -2,56 +2,39 @@
 
 Each node gets its own token and its own time limit; a slow, down or refusing
 node becomes an outcome with a reason, never an error of the whole query.
-Counts are merged as bounds: a node's "<5" adds [1, 4] (or [0, 4]), a rounded
-count adds the interval it stands for, so a region's or the total's bounds are
-exact sums of what the nodes disclosed and nothing is guessed. When the
-request states a data use, each node's collections are matched against their
-DUO consent codes first and only the collections that allow the use are
+Counts are merged as bounds (merge.py); the registry of nodes is registry.py.
+When the request states a data use, each node's collections are matched against
+their DUO consent codes first and only the collections that allow the use are
 counted; a node with none is excluded with the matcher's reasons.
 """
 
 from __future__ import annotations
 
 import asyncio
-import os
 import ssl
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import asdict, dataclass, replace
-from functools import lru_cache, partial
-from pathlib import Path
-from typing import Any
+from dataclasses import replace
+from functools import lru_cache
 
 import httpx
 import orjson
 
-from permed_atlas.datafiles import (
-    Where,
-    entry_where,
-    read_list,
-    read_mapping,
-    read_text,
-    read_texts,
-    read_url,
-    read_yaml,
-)
 from permed_atlas.federation.auth import issue_token
 from permed_atlas.federation.beacon import consent_text
-from permed_atlas.federation.errors import NodesConfigError
+from permed_atlas.federation.merge import merge_outcomes, read_count
 from permed_atlas.federation.models import (
-    CountBounds,
     CountQuery,
     Dataset,
-    DisclosedCount,
     HubResult,
     NodeEndpoint,
     NodeOutcome,
     NodeStatus,
 )
 from permed_atlas.federation.query import query_to_json
+from permed_atlas.federation.registry import HubConfig
 from permed_atlas.i18n import Message, gettext_noop, joined
-from permed_atlas.settings import Settings
 from permed_atlas.transfer import DataUseRequest, DuoOntology, load_duo_ontology, match_data_use
 
 _HTTP_STATUS: dict[int, NodeStatus] = {
@@ -61,94 +44,6 @@ _HTTP_STATUS: dict[int, NodeStatus] = {
     429: "over_budget",
 }
 DATASETS_TTL_S = 300.0
-
-
-@dataclass(frozen=True)
-class HubConfig:
-    """The hub's name (token issuer) and its registered nodes."""
-
-    issuer: str
-    nodes: tuple[NodeEndpoint, ...]
-    source: str = ""
-
-
-def load_hub_config(path: Path) -> HubConfig:
-    """Read a nodes.yaml registry.
-
-    :param path: the YAML file (``hub: {issuer, default_timeout_s}``, ``nodes: [...]``).
-    :raises NodesConfigError: naming the file, the node entry and the field that is wrong.
-    """
-    raw = read_yaml(path, error=partial(NodesConfigError, path=str(path)), what=" nodes registry")
-    if not isinstance(raw, Mapping):
-        raise NodesConfigError("expected 'nodes:' with a list of nodes", path=str(path))
-    where = entry_where(NodesConfigError, path=str(path))
-    if raw.get("nodes") is None:
-        raise where.fail("nodes", "is missing (a list of nodes)")
-    hub = read_mapping(raw.get("hub"), where=where, field="hub")
-    default_timeout = _seconds(
-        hub.get("default_timeout_s"), 5.0, where=where, field="hub.default_timeout_s"
-    )
-    nodes = [
-        _read_node(item, index=index, path=str(path), default_timeout=default_timeout)
-        for index, item in enumerate(read_list(raw["nodes"], where=where, field="nodes"))
-    ]
-    ids = [n.id for n in nodes]
-    if len(set(ids)) != len(ids):
-        raise where.fail("nodes", "node ids must be unique")
-    issuer = read_text(hub.get("issuer"), where=where, field="hub.issuer", required=False)
-    return HubConfig(issuer=issuer or "permed-hub", nodes=tuple(nodes), source=str(path))
-
-
-def _read_node(item: Any, *, index: int, path: str, default_timeout: float) -> NodeEndpoint:
-    if not isinstance(item, Mapping):
-        raise NodesConfigError("must be a mapping of fields", path=path, entry_id=f"#{index + 1}")
-    label = item.get("id") if isinstance(item.get("id"), str) else f"#{index + 1}"
-    where = entry_where(NodesConfigError, path=path, entry_id=label)
-    node_id = read_text(item.get("id"), where=where, field="id") or ""
-    url = read_url(item.get("url"), where=where, field="url", required=True) or ""
-    region = read_text(item.get("region"), where=where, field="region") or ""
-    secret = read_text(item.get("secret"), where=where, field="secret", required=False)
-    secret_env = read_text(item.get("secret_env"), where=where, field="secret_env", required=False)
-    if secret_env:
-        secret = os.environ.get(secret_env)
-        if not secret:
-            raise where.fail("secret_env", f": environment variable {secret_env} is not set")
-    if not secret:
-        raise where.fail("secret", "is missing (give secret or secret_env)")
-    return NodeEndpoint(
-        id=node_id,
-        name=read_text(item.get("name"), where=where, field="name", required=False) or node_id,
-        url=url.rstrip("/"),
-        region=region,
-        country=(
-            read_text(item.get("country"), where=where, field="country", required=False) or ""
-        ).upper(),  # fmt: skip
-        secret=secret,
-        timeout_s=_seconds(item.get("timeout_s"), default_timeout, where=where, field="timeout_s"),
-        managers=tuple(
-            m.lower() for m in read_texts(item.get("managers"), where=where, field="managers")
-        ),  # fmt: skip
-    )
-
-
-def _seconds(value: Any, default: float, *, where: Where, field: str) -> float:
-    """A positive number of seconds; ``default`` when absent."""
-    if value is None:
-        return default
-    if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
-        raise where.fail(field, f": {value!r} is not a positive number of seconds")
-    return float(value)
-
-
-def registry_path(data_dir: Path) -> Path:
-    """The platform's nodes.yaml: ``<data dir>/federation/nodes.yaml``, else the bundled demo one.
-
-    :param data_dir: the platform's data directory.
-    """
-    own = Settings.layout_of(data_dir).federation_dir / "nodes.yaml"
-    if own.is_file():
-        return own
-    return Path(__file__).resolve().parent.parent / "data" / "federation" / "nodes.yaml"
 
 
 @lru_cache(maxsize=1)
@@ -384,97 +279,6 @@ def _failed(base: NodeOutcome, response: httpx.Response) -> NodeOutcome:
     return replace(base, status=status, reason=f"HTTP {response.status_code}: {message}")
 
 
-def read_count(body: dict[str, Any]) -> DisclosedCount:
-    """A node's count response as a disclosed count with bounds.
-
-    :param body: the Beacon count response.
-    """
-    summary = body["responseSummary"]
-    disclosure = (body.get("info") or {}).get("disclosure")
-    shown = summary.get("numTotalResults")
-    precision = str(
-        (disclosure or {}).get("countPrecision") or summary.get("countPrecision", "exact")
-    )
-    exists = bool(summary["exists"])
-    if disclosure and disclosure.get("suppressed"):
-        # "<k" stands for 1..k-1 when the node said the cell is not empty, else 0..k-1.
-        # A perturbing node states the upper bound of the true count (k-1+D).
-        k = int(disclosure["k"])
-        upper = int(disclosure.get("upper", k - 1))
-        return DisclosedCount(
-            str(disclosure["display"]),
-            None,
-            1 if exists else 0,
-            upper,
-            True,
-            exists,
-            precision,  # type: ignore[arg-type]
-            **_perturbation_of(disclosure),
-        )
-    if disclosure:
-        return DisclosedCount(
-            display=str(disclosure["display"]),
-            value=shown if isinstance(shown, int) else None,
-            lower=int(disclosure["lower"]),
-            upper=int(disclosure["upper"]),
-            suppressed=False,
-            exists=exists,
-            precision=precision,  # type: ignore[arg-type]
-            **_perturbation_of(disclosure),
-        )
-    if isinstance(shown, int):
-        return DisclosedCount(str(shown), shown, shown, shown, False, shown > 0, "exact")
-    if shown is None:
-        raise ValueError("the node said only whether records exist, with no count or threshold")
-    # A beacon without our disclosure block: "<k" stands for 0..k-1.
-    text = str(shown)
-    k = int(text.lstrip("<"))
-    return DisclosedCount(text, None, 0, k - 1, True, bool(summary.get("exists")), "imprecise")
-
-
-def _perturbation_of(disclosure: dict[str, Any]) -> dict[str, Any]:
-    # Nodes state {"method": ..., "maxDeviation": ...}; older nodes a bare method name.
-    stated = disclosure.get("perturbation", "none")
-    if isinstance(stated, dict):
-        method, deviation = stated.get("method", "none"), stated.get("maxDeviation", 0)
-    else:
-        method, deviation = stated, disclosure.get("maxDeviation", 0)
-    return {
-        "perturbation": str(method),
-        "max_deviation": None if deviation is None else int(deviation),
-    }
-
-
-def merge_outcomes(
-    query: CountQuery, outcomes: Sequence[NodeOutcome], *, use: DataUseRequest | None = None
-) -> HubResult:
-    """Sum the nodes' bounds per region and in total.
-
-    :param query: the question asked.
-    :param outcomes: one per node.
-    :param use: the data use the request stated, if any.
-    """
-    regions: dict[str, list[int]] = {}
-    total = [0, 0, 0]
-    for outcome in outcomes:
-        slot = regions.setdefault(outcome.region, [0, 0, 0])
-        if outcome.count is None:
-            continue
-        for acc in (slot, total):
-            acc[0] += outcome.count.lower
-            acc[1] += outcome.count.upper
-            acc[2] += 1
-    complete = all(o.status in {"ok", "excluded_by_consent"} for o in outcomes)
-    return HubResult(
-        query=query,
-        purpose=(use.purpose,) if use else (),
-        outcomes=tuple(outcomes),
-        regions={r: CountBounds(*v) for r, v in sorted(regions.items())},
-        total=CountBounds(*total),
-        complete=complete,
-    )
-
-
 def run_hub_query(
     config: HubConfig,
     query: CountQuery,
@@ -502,29 +306,3 @@ def run_hub_query(
     # code): the query gets its own loop in a worker thread.
     with ThreadPoolExecutor(max_workers=1) as pool:
         return pool.submit(lambda: asyncio.run(go())).result()
-
-
-def result_to_json(result: HubResult) -> dict[str, object]:
-    """A hub result as plain JSON (per node, per region, total)."""
-    return {
-        "query": result.query.key(),
-        "purpose": list(result.purpose),
-        "complete": result.complete,
-        "total": {**asdict(result.total), "display": result.total.display},
-        "regions": {r: {**asdict(b), "display": b.display} for r, b in result.regions.items()},
-        "nodes": [
-            {
-                "id": o.node_id,
-                "name": o.name,
-                "region": o.region,
-                "country": o.country,
-                "status": o.status,
-                "reason": o.reason,
-                "count": asdict(o.count) if o.count else None,
-                "datasets_used": list(o.datasets_used),
-                "datasets_excluded": [{"id": i, "reason": r} for i, r in o.datasets_excluded],
-                "elapsed_ms": round(o.elapsed_ms, 1),
-            }
-            for o in result.outcomes
-        ],
-    }

@@ -1,39 +1,33 @@
-"""A node's local store: its samples (DuckDB, in memory) and its query log (SQLite).
+"""A node's local store: its samples (DuckDB, in memory) and its answers under the rules.
 
 The biobank's own table (CSV or Parquet) is read and mapped inside DuckDB, so a
 table of millions of rows loads in seconds and a bad value is reported with its
 line and column. Sample counts are then answered from a count cube built at
 load (see _cube.py), donor counts by a scan of the table. Samples with the same
 collection and consent codes form one dataset, which is what the hub matches DUO
-codes against. Every query is logged with its requester in a SQLite file (many
-small transactional writes, which DuckDB is slow at); the log also feeds the
-daily budgets and the differencing guard, whose history covers the whole
-window (persisted, read back after a restart). The samples are reloaded from
-the biobank's own file at each start; their record keys (cell key method) are
-derived from a random secret kept in the same SQLite file, so a reload keeps
+codes against. Every query is logged with its requester (query_log.py); the log
+also feeds the daily budgets and the differencing guard, whose history covers
+the whole window (persisted, read back after a restart). The samples are
+reloaded from the biobank's own file at each start; their record keys (cell key
+method) are derived from a random secret kept in the log file, so a reload keeps
 every record's key.
 """
 
 from __future__ import annotations
 
 import contextlib
-import hashlib
-import hmac
-import secrets
 import sqlite3
-import threading
-from dataclasses import dataclass, replace
-from datetime import UTC, date, datetime, timedelta
+from dataclasses import replace
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import duckdb
-import orjson
 
 from permed_atlas.federation._cube import DEFAULT_MAX_ENTRIES, CountCube, build_count_cube
 from permed_atlas.federation._loader import load_samples
 from permed_atlas.federation.cellkey import KEY_MODULUS, cell_key
-from permed_atlas.federation.disclosure import QueryHistory, disclose_released, perturb
+from permed_atlas.federation.disclosure import disclose_released, perturb
 from permed_atlas.federation.errors import (
     BudgetExceededError,
     DifferencingRefusedError,
@@ -49,52 +43,17 @@ from permed_atlas.federation.models import (
     Range,
     Selection,
 )
-from permed_atlas.federation.query import query_from_json, query_to_json
-
-_LOG_SCHEMA = """
-CREATE TABLE IF NOT EXISTS query_log (
-    id INTEGER PRIMARY KEY,
-    asked_at TEXT NOT NULL,  -- UTC, ISO 8601
-    requester TEXT NOT NULL,
-    issuer TEXT NOT NULL,
-    entity TEXT NOT NULL,
-    query_key TEXT NOT NULL,
-    query_json TEXT NOT NULL,
-    true_count INTEGER,
-    shown TEXT,
-    outcome TEXT NOT NULL
-);
-CREATE INDEX IF NOT EXISTS ix_query_log_who ON query_log (issuer, requester, asked_at);
-CREATE INDEX IF NOT EXISTS ix_query_log_day ON query_log (asked_at);
-CREATE TABLE IF NOT EXISTS node_state (name TEXT PRIMARY KEY, value TEXT NOT NULL);
-"""
-# Added after the first release: an older log file gets them on open.
-_LOG_COLUMNS = {
-    "selection": "TEXT",  # Selection.key: the records the question selected
-    "canonical_json": "TEXT",  # the question without its filters that restricted nothing
-    "released": "INTEGER",  # the perturbed count, before threshold and rounding
-}
-_INSERT = (
-    "INSERT INTO query_log (id, asked_at, requester, issuer, entity, query_key, query_json, "
-    "true_count, shown, outcome, selection, canonical_json, released) "
-    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+from permed_atlas.federation.query_log import (
+    EVERYONE,
+    LogEntry,
+    LoggedQuestion,
+    QueryLog,
+    naive_utc,
+    open_log_database,
+    record_key_secret,
 )
+
 _COUNT_CACHE_SIZE = 20_000
-_EVERYONE = ("*", "*")
-# Refusals count against budgets (else refused probing would be free); over-budget ones do not.
-_COUNTED = "('answered', 'refused', 'bad_request')"
-
-
-@dataclass(frozen=True)
-class LogEntry:
-    """One line of the node's query log."""
-
-    at: datetime
-    requester: str
-    issuer: str
-    query_key: str
-    shown: str | None
-    outcome: str
 
 
 class NodeStore:
@@ -111,14 +70,12 @@ class NodeStore:
         self.config = config
         self.cube = cube
         self._con = connection
+        # The log file's connection; it also keeps the node's state (the record-key secret).
         self._db = log
-        self._lock = threading.Lock()
+        self._log = QueryLog(log)
         self._secret = config.noise_secret.encode("utf-8")
         self._selections: dict[str, Selection] = {}
         self._canonical: dict[str, CountQuery] = {}
-        self._used: dict[tuple[tuple[str, str], date], int] = {}
-        self._histories: dict[tuple[str, str], tuple[QueryHistory, date]] = {}
-        self._last_id = int(log.execute("SELECT coalesce(max(id), 0) FROM query_log").fetchone()[0])
         self.datasets = self._read_datasets()
 
     # -- reading ---------------------------------------------------------------------------
@@ -276,41 +233,40 @@ class NodeStore:
         :raises DifferencingRefusedError: when the guard refuses the question.
         """
         rules = self.config.rules
-        now = _naive_utc(now)
+        now = naive_utc(now)
         selection = self.measure(query)
         canonical = self.canonical(query, selection)
         released, method = self._perturb(selection)
-        entry = _Entry(query, canonical, selection, released)
+        entry = LoggedQuestion(query, canonical, selection, released)
         # Budget, guard and log are one critical section so two concurrent
         # questions of one requester cannot both slip past the guard.
         refusal: Exception | None = None
         shown: DisclosedCount | None = None
-        with self._lock, self._db:
-            cur = self._db
+        log = self._log
+        with log.transaction():
             who = (issuer, requester)
-            used = self._used_on(cur, who, now)
-            used_by_all = self._used_on(cur, _EVERYONE, now)
+            used = log.used_on(who, now)
+            used_by_all = log.used_on(EVERYONE, now)
             since = now - timedelta(days=rules.differencing_window_days)
             if used >= rules.daily_budget:
-                self._log(cur, now, requester, issuer, entry, None, "over_budget")
+                log.write(now, who, entry, None, "over_budget")
                 refusal = BudgetExceededError(
                     f"requester {requester!r} used today's budget of {rules.daily_budget} queries"
                 )
             elif used_by_all >= rules.global_cap:
-                self._log(cur, now, requester, issuer, entry, None, "over_budget")
+                log.write(now, who, entry, None, "over_budget")
                 refusal = BudgetExceededError(
                     f"this node answers {rules.global_cap} queries per day from all "
                     "requesters together, and today's are used; try again tomorrow (UTC)"
                 )
             else:
-                self._used[(who, now.date())] = used + 1
-                self._used[(_EVERYONE, now.date())] = used_by_all + 1
-                history = self._history_of(cur, who, since)
+                log.count_use(who, now)
+                history = log.history_of(who, since)
                 conflict = history.conflict(
                     canonical, released, k=rules.k, since=since, key=selection.key
                 )
                 if conflict is not None:
-                    self._log(cur, now, requester, issuer, entry, None, "refused")
+                    log.write(now, who, entry, None, "refused")
                     refusal = DifferencingRefusedError(
                         "refused by the differencing guard: this query nests with an earlier "
                         f"one ({conflict.key()}) and their difference is a cell below "
@@ -318,7 +274,7 @@ class NodeStore:
                     )
                 else:
                     shown = disclose_released(released, rules=rules, method=method)
-                    self._log(cur, now, requester, issuer, entry, shown.display, "answered")
+                    log.write(now, who, entry, shown.display, "answered")
                     history.add(canonical, released, at=now, key=selection.key)
         # Raised only after the log entry is committed: refusals are logged too.
         if refusal is not None:
@@ -326,140 +282,20 @@ class NodeStore:
         assert shown is not None
         return shown
 
-    # The log table is the record; these in-memory views of it (filled from the
-    # log on first use, so they survive a restart) keep each answer's cost flat
-    # as the log grows.
-
-    def _used_on(self, cur: sqlite3.Connection, who: tuple[str, str], now: datetime) -> int:
-        slot = (who, now.date())
-        if slot not in self._used:
-            day_start = datetime.combine(now.date(), datetime.min.time())
-            next_day = (day_start + timedelta(days=1)).isoformat()
-            sql = (
-                "SELECT count(*) FROM query_log WHERE asked_at >= ? AND asked_at < ? "
-                f"AND outcome IN {_COUNTED}"
-            )
-            params = [day_start.isoformat(), next_day]
-            if who != _EVERYONE:
-                sql += " AND issuer = ? AND requester = ?"
-                params += [who[0], who[1]]
-            self._used[slot] = int(cur.execute(sql, params).fetchone()[0])
-        return self._used[slot]
-
-    def _history_of(
-        self, cur: sqlite3.Connection, who: tuple[str, str], since: datetime
-    ) -> QueryHistory:
-        known = self._histories.get(who)
-        if known is not None:
-            history, pruned_on = known
-            if pruned_on != since.date():
-                # Once a day, forget what left the window, so memory follows the window.
-                history.forget_before(since)
-                self._histories[who] = (history, since.date())
-            return history
-        # Every answered question of the window, however many: a bounded history is
-        # beaten by asking filler questions until the one to difference with is forgotten.
-        rows = cur.execute(
-            "SELECT selection, min(canonical_json), min(released), max(asked_at) "
-            "FROM query_log WHERE issuer = ? AND requester = ? AND asked_at >= ? "
-            "AND outcome = 'answered' AND selection IS NOT NULL "
-            "GROUP BY selection ORDER BY min(id)",
-            [who[0], who[1], since.isoformat()],
-        ).fetchall()
-        history = QueryHistory()
-        for key, text, released, at in rows:
-            history.add(
-                query_from_json(orjson.loads(text)),
-                int(released),
-                at=datetime.fromisoformat(at),
-                key=key,
-            )
-        self._histories[who] = (history, since.date())
-        return history
-
-    def _log(
-        self,
-        cur: sqlite3.Connection,
-        now: datetime,
-        requester: str,
-        issuer: str,
-        entry: _Entry,
-        shown: str | None,
-        outcome: str,
-    ) -> None:
-        cur.execute(
-            _INSERT,
-            [
-                self._next_id(),
-                now.isoformat(),
-                requester,
-                issuer,
-                entry.query.entity,
-                entry.query.key(),
-                _json(entry.query),
-                entry.selection.count,
-                shown,
-                outcome,
-                entry.selection.key,
-                _json(entry.canonical),
-                entry.released,
-            ],
-        )
-
-    def _next_id(self) -> int:
-        self._last_id += 1
-        return self._last_id
-
     def log_failure(self, *, requester: str, issuer: str, outcome: str, now: datetime) -> None:
         """Log a request refused before it became a question (bad token, not allowed, bad filter).
 
         :param requester: who asked, as far as known ("" when the token was unreadable).
         """
-        with self._lock, self._db:
-            self._db.execute(
-                _INSERT,
-                [
-                    self._next_id(),
-                    _naive_utc(now).isoformat(),
-                    requester,
-                    issuer,
-                    "",
-                    "",
-                    "{}",
-                    None,
-                    None,
-                    outcome,
-                    None,
-                    None,
-                    None,
-                ],
-            )
+        self._log.write_failure(requester=requester, issuer=issuer, outcome=outcome, now=now)
 
     def query_log(self, *, limit: int = 100) -> list[LogEntry]:
         """The newest entries of the query log, newest first."""
-        with self._lock:
-            rows = self._db.execute(
-                "SELECT asked_at, requester, issuer, query_key, shown, outcome FROM query_log "
-                "ORDER BY id DESC LIMIT ?",
-                [limit],
-            ).fetchall()
-        return [
-            LogEntry(datetime.fromisoformat(row[0]).replace(tzinfo=UTC), *row[1:]) for row in rows
-        ]
+        return self._log.newest(limit=limit)
 
     def close(self) -> None:
         self._con.close()
-        self._db.close()
-
-
-@dataclass(frozen=True)
-class _Entry:
-    """A question as logged: as asked, canonical, its records and its perturbed count."""
-
-    query: CountQuery
-    canonical: CountQuery
-    selection: Selection
-    released: int
+        self._log.close()
 
 
 def _drop_oldest(cache: dict[str, Any]) -> None:
@@ -467,16 +303,6 @@ def _drop_oldest(cache: dict[str, Any]) -> None:
     # to the cache at the same moment; then the trimming waits for the next call.
     with contextlib.suppress(RuntimeError, StopIteration):
         cache.pop(next(iter(cache)), None)
-
-
-def _json(query: CountQuery) -> str:
-    return orjson.dumps(query_to_json(query), option=orjson.OPT_SORT_KEYS).decode()
-
-
-def _naive_utc(moment: datetime) -> datetime:
-    if moment.tzinfo is None:
-        return moment
-    return moment.astimezone(UTC).replace(tzinfo=None)
 
 
 def _where(query: CountQuery) -> tuple[str, list[Any]]:
@@ -531,21 +357,8 @@ def open_node_store(
     """
     if not data.is_file():
         raise MappingError(f"{data}: data file not found")
-    if log is not None:
-        log.parent.mkdir(parents=True, exist_ok=True)
-    db = sqlite3.connect(str(log) if log else ":memory:", check_same_thread=False)
-    db.execute("PRAGMA journal_mode=WAL")
-    db.execute("PRAGMA synchronous=NORMAL")
-    db.executescript(_LOG_SCHEMA)
-    present = {row[1] for row in db.execute("PRAGMA table_info(query_log)")}
-    for column, kind in _LOG_COLUMNS.items():
-        if column not in present:
-            db.execute(f"ALTER TABLE query_log ADD COLUMN {column} {kind}")
-    db.execute(
-        "CREATE INDEX IF NOT EXISTS ix_query_log_selection "
-        "ON query_log (issuer, requester, selection)"
-    )
-    key_secret = _record_key_secret(db, config, persistent=log is not None)
+    db = open_log_database(log)
+    key_secret = record_key_secret(db, config, persistent=log is not None)
     con = duckdb.connect(":memory:")
     try:
         load_samples(con, config, data, key_secret=key_secret)
@@ -562,22 +375,3 @@ def open_node_store(
         db.close()
         raise
     return NodeStore(config, con, db, cube=counts)
-
-
-def _record_key_secret(db: sqlite3.Connection, config: NodeConfig, *, persistent: bool) -> str:
-    """The secret the record keys derive from: random once, then kept in the node's log file.
-
-    A node without a log file derives it from its configured noise secret, so
-    its keys too survive a reload (and change when that secret is rotated).
-    """
-    if not persistent:
-        return hmac.new(
-            config.noise_secret.encode("utf-8"), b"permed record keys", hashlib.sha256
-        ).hexdigest()
-    with db:
-        row = db.execute("SELECT value FROM node_state WHERE name = 'record_key_secret'").fetchone()
-        if row:
-            return str(row[0])
-        value = secrets.token_hex(32)
-        db.execute("INSERT INTO node_state VALUES ('record_key_secret', ?)", [value])
-        return value

@@ -9,19 +9,15 @@ from typing import Annotated, Any
 
 import anyio.from_thread
 from fastapi import Form, Request
+from sqlalchemy.orm import Session
 from starlette.responses import Response
 
 from permed_atlas.accounts import User
 from permed_atlas.errors import InvalidInputError, PermissionDeniedError
 from permed_atlas.federation.data_use import data_use_from_values, purpose_choices, use_fields
 from permed_atlas.federation.demo_nodes import LocalNode, local_nodes, probe_nodes, start_command
-from permed_atlas.federation.hub import (
-    Hub,
-    HubConfig,
-    load_hub_config,
-    registry_path,
-    result_to_json,
-)
+from permed_atlas.federation.hub import Hub
+from permed_atlas.federation.merge import result_to_json
 from permed_atlas.federation.models import HubResult
 from permed_atlas.federation.negotiation import (
     DECISIONS,
@@ -33,6 +29,7 @@ from permed_atlas.federation.negotiation import (
     matched_outcomes,
 )
 from permed_atlas.federation.query import build_simple_query
+from permed_atlas.federation.registry import HubConfig, load_hub_config, registry_path
 from permed_atlas.federation.schemas import (
     AccessRequestPublic,
     AccessRequestsPublic,
@@ -225,6 +222,20 @@ def nodes_api(settings: SettingsDep) -> Any:
     ]
 
 
+def _back_to_request(
+    session: Session, user: User, verb: str, request_id: int, detail: dict[str, object]
+) -> Response:
+    """Audit a write to an access request and show the request's page."""
+    return audited_redirect(
+        session,
+        user,
+        action=f"federation.access_request.{verb}",
+        target=f"federation_access_request:{request_id}",
+        url=f"/federation/requests/{request_id}",
+        detail=detail,
+    )
+
+
 @router.post("/requests")
 def create_request_form(
     request: Request,
@@ -251,13 +262,8 @@ def create_request_form(
         result_json=result_to_json(result),
         now=datetime.now(UTC),
     )
-    return audited_redirect(
-        session,
-        user,
-        action="federation.access_request.create",
-        target=f"federation_access_request:{created.id}",
-        url=f"/federation/requests/{created.id}",
-        detail={"nodes": [n.node_id for n in created.nodes]},
+    return _back_to_request(
+        session, user, "create", created.id, {"nodes": [n.node_id for n in created.nodes]}
     )
 
 
@@ -351,11 +357,6 @@ def answer_form(
         managed_nodes=managed,
         now=datetime.now(UTC),
     )
-    return audited_redirect(
-        session,
-        user,
-        action="federation.access_request.answer",
-        target=f"federation_access_request:{request_id}",
-        url=f"/federation/requests/{request_id}",
-        detail={"node_id": node_id, "decision": decision},
+    return _back_to_request(
+        session, user, "answer", request_id, {"node_id": node_id, "decision": decision}
     )

@@ -1,6 +1,6 @@
 """The federation's JSON answers (hub queries, nodes, access requests) as pydantic models.
 
-They mirror, key for key, the dicts routes.py and hub.result_to_json build; their base
+They mirror, key for key, the dicts routes.py and merge.result_to_json build; their base
 (``Answer``, forbidding unknown keys) makes a key added there without its field here fail the
 response instead of vanishing.
 """

@@ -10,7 +10,7 @@ import orjson
 import typer
 from rich.console import Console
 
-from permed_atlas.cli_state import settings_from
+from permed_atlas.cli_state import group_app, settings_from
 from permed_atlas.helpdesk.answer import answer_question
 from permed_atlas.helpdesk.compare import compare_topic, list_entries
 from permed_atlas.helpdesk.digest import TRANSFER_ADVICE, Digest, digest_answer, digest_to_markdown
@@ -39,12 +39,7 @@ from permed_atlas.i18n import language_option, use_language
 if TYPE_CHECKING:
     from permed_atlas.settings import Settings
 
-app = typer.Typer(
-    name="helpdesk",
-    help="Clinical-trials regulatory and funding helpdesk: per-country procedures with legal "
-    "references. Guidance, not legal advice.",
-    no_args_is_help=True,
-)
+app = group_app("helpdesk")
 console = Console()
 
 FormatOption = Annotated[str, typer.Option("--format", help="text or json.")]

@@ -17,7 +17,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from permed_atlas.cli_state import settings_from
+from permed_atlas.cli_state import group_app, settings_from
 from permed_atlas.i18n import language_option, use_language
 from permed_atlas.landscape.errors import LandscapeError
 from permed_atlas.landscape.explain import Explanation
@@ -326,7 +326,7 @@ def network(
     )
 
 
-regions_app = typer.Typer(help="Region sets (EU27, CN, ICPERMED, your own).", no_args_is_help=True)
+regions_app = group_app("regions")
 
 
 @regions_app.command("list")

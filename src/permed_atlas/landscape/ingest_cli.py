@@ -13,16 +13,13 @@ from typing import Annotated
 
 import typer
 
+from permed_atlas.cli_state import group_app
 from permed_atlas.landscape.ingest.pipeline import Source
 from permed_atlas.landscape.ingest.runs import IngestRun
 from permed_atlas.landscape.service.ingest import TAG_MEMORY_LIMIT, run_ingest
 from permed_atlas.settings import get_settings
 
-app = typer.Typer(
-    name="ingest",
-    help="Read OpenAlex, PubMed and patent files into the corpus (idempotent).",
-    no_args_is_help=True,
-)
+app = group_app("ingest")
 
 Files = Annotated[
     list[Path],
@@ -93,36 +90,39 @@ def openalex(
     _command(files, "openalex", dry_run, no_tag, workers, (memory_limit, tag_memory_limit))
 
 
-@app.command()
-def pubmed(
-    files: Files,
-    dry_run: DryRun = False,
-    no_tag: NoTag = False,
-    memory_limit: MemoryLimit = "192MB",
-    tag_memory_limit: TagMemoryLimit = TAG_MEMORY_LIMIT,
-) -> None:
+def _single_process_command(source: Source, doc: str) -> None:
+    """Register ``permed ingest SOURCE``: the options of ``openalex`` but ``--workers``, as
+    only OpenAlex JSON Lines are parsed in several processes."""
+
+    def command(
+        files: Files,
+        dry_run: DryRun = False,
+        no_tag: NoTag = False,
+        memory_limit: MemoryLimit = "192MB",
+        tag_memory_limit: TagMemoryLimit = TAG_MEMORY_LIMIT,
+    ) -> None:
+        _command(files, source, dry_run, no_tag, 1, (memory_limit, tag_memory_limit))
+
+    command.__doc__ = doc
+    app.command(source)(command)
+
+
+_single_process_command(
+    "pubmed",
     """Read PubMed/MEDLINE XML (PubmedArticleSet, .xml or .xml.gz).
 
     Example: ``permed ingest pubmed pubmed24n0001.xml.gz``
-    """
-    _command(files, "pubmed", dry_run, no_tag, 1, (memory_limit, tag_memory_limit))
-
-
-@app.command()
-def patents(
-    files: Files,
-    dry_run: DryRun = False,
-    no_tag: NoTag = False,
-    memory_limit: MemoryLimit = "192MB",
-    tag_memory_limit: TagMemoryLimit = TAG_MEMORY_LIMIT,
-) -> None:
+    """,
+)
+_single_process_command(
+    "patents",
     """Read patents: Lens JSON Lines, EPO publication-server XML, USPTO grant/application XML.
 
     The format of each file is told from its content.
 
     Example: ``permed ingest patents lens-export.jsonl EP3782854A1.xml``
-    """
-    _command(files, "patents", dry_run, no_tag, 1, (memory_limit, tag_memory_limit))
+    """,
+)
 
 
 @app.command()

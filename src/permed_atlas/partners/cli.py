@@ -13,7 +13,7 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from permed_atlas.cli_state import settings_from
+from permed_atlas.cli_state import group_app, settings_from
 from permed_atlas.partners.build import STEPS, build_profiles
 from permed_atlas.partners.errors import InvalidQueryError, PartnersError
 from permed_atlas.partners.models import AuthorProfile, FinderResult, Method, PartnerQuery
@@ -26,11 +26,7 @@ from permed_atlas.partners.store import (
 from permed_atlas.settings import Settings
 from permed_atlas.spreadsheet import safe_writer
 
-app = typer.Typer(
-    name="partners",
-    help="Researcher profiles from the corpus and a partner finder across two regions.",
-    no_args_is_help=True,
-)
+app = group_app("partners")
 out = Console(highlight=False, soft_wrap=True)
 err = Console(stderr=True, highlight=False)
 

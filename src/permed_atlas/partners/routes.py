@@ -5,11 +5,11 @@ Searching stores nothing, so the form is a GET and every result is a shareable l
 
 from __future__ import annotations
 
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
-from fastapi import Query, Request
+from fastapi import Depends, Query, Request
 from starlette.responses import Response
 
 from permed_atlas.partners.embeddings import embeddings_available
@@ -41,26 +41,6 @@ _METHOD = "^(tfidf|embeddings)$"
 _REGION = r"^[A-Z][A-Z0-9_]{1,31}$"
 
 
-def _query(
-    kind: str,
-    q: str,
-    from_region: str,
-    to_region: str,
-    limit: int,
-    recent_years: int,
-    include_coauthors: bool,
-) -> PartnerQuery:
-    return PartnerQuery(
-        kind,  # type: ignore[arg-type]
-        q,
-        from_region=from_region,
-        to_region=to_region,
-        limit=limit,
-        recent_years=recent_years,
-        include_coauthors=include_coauthors,
-    )
-
-
 Kind = Annotated[str, Query(pattern=_KIND, description="author, institution, topic or text")]
 Text = Annotated[
     str,
@@ -73,6 +53,47 @@ Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT, description="how many partners"
 Recent = Annotated[int, Query(ge=1, le=50, description="years that count as recent")]
 
 
+@dataclass(frozen=True)
+class _Options:
+    """How to search, besides what for: the same query parameters on the page and its twin."""
+
+    method: str
+    from_region: str
+    to_region: str
+    limit: int
+    recent_years: int
+    include_coauthors: bool
+
+    @property
+    def chosen(self) -> Method:
+        return "embeddings" if self.method == "embeddings" else "tfidf"
+
+    def query(self, kind: str, q: str) -> PartnerQuery:
+        return PartnerQuery(
+            kind,  # type: ignore[arg-type]
+            q,
+            from_region=self.from_region,
+            to_region=self.to_region,
+            limit=self.limit,
+            recent_years=self.recent_years,
+            include_coauthors=self.include_coauthors,
+        )
+
+
+def _options(
+    method: MethodParam = "tfidf",
+    from_region: FromRegion = "EU27",
+    to_region: ToRegion = "CN",
+    limit: Limit = 20,
+    recent_years: Recent = 5,
+    include_coauthors: bool = False,
+) -> _Options:
+    return _Options(method, from_region, to_region, limit, recent_years, include_coauthors)
+
+
+Options = Annotated[_Options, Depends(_options)]
+
+
 @router.get("/")
 def partners_page(
     request: Request,
@@ -80,30 +101,22 @@ def partners_page(
     corpus: CorpusDep,
     kind: Annotated[str, Query(pattern=f"^(|{_KIND[2:-2]})$")] = "text",
     q: Annotated[str | None, Query(max_length=5000)] = None,
-    method: MethodParam = "tfidf",
-    from_region: FromRegion = "EU27",
-    to_region: ToRegion = "CN",
-    limit: Limit = 20,
-    recent_years: Recent = 5,
-    include_coauthors: bool = False,
+    *,
+    options: Options,
 ) -> Response:
     """The finder form and, when a query is given, the ranked partners with their reasons."""
     summary = profiles_summary(corpus)
     context: dict[str, Any] = {
         "summary": summary, "kinds": QUERY_KINDS, "regions": sorted(region_countries(settings)),
         "topics": topic_labels(settings), "values": {
-            "kind": kind or "text", "q": q or "", "method": method, "from_region": from_region,
-            "to_region": to_region, "limit": limit, "recent_years": recent_years,
-            "include_coauthors": include_coauthors},
+            "kind": kind or "text", "q": q or "", **asdict(options)},
         "result": None, "error": None, "json_link": None, "notice": None,
         "embeddings_ready": embeddings_available(),
     }  # fmt: skip
     if summary is None or q is None:
         return render(request, "partners/index.html", context)
-    query = _query(
-        kind or "text", q, from_region, to_region, limit, recent_years, include_coauthors
-    )
-    chosen: Method = "embeddings" if method == "embeddings" else "tfidf"
+    query = options.query(kind or "text", q)
+    chosen = options.chosen
     if chosen == "embeddings" and not context["embeddings_ready"]:
         # An explanation and a usable answer, not an error page, for a link made elsewhere.
         chosen, context["values"]["method"] = "tfidf", "tfidf"
@@ -155,12 +168,7 @@ def api_find(
     corpus: CorpusDep,
     kind: Kind,
     q: Text,
-    method: MethodParam = "tfidf",
-    from_region: FromRegion = "EU27",
-    to_region: ToRegion = "CN",
-    limit: Limit = 20,
-    recent_years: Recent = 5,
-    include_coauthors: bool = False,
+    options: Options,
 ) -> dict[str, Any]:
     """Ranked partners in the other region, each with its score parts and reasons.
 
@@ -171,9 +179,8 @@ def api_find(
         raise ProfilesNotBuiltError(
             "researcher profiles are not built yet: run `permed partners build`"
         )
-    query = _query(kind, q, from_region, to_region, limit, recent_years, include_coauthors)
-    chosen: Method = "embeddings" if method == "embeddings" else "tfidf"
-    return result_to_dict(find_in_corpus(corpus, query, settings=settings, method=chosen))
+    query = options.query(kind, q)
+    return result_to_dict(find_in_corpus(corpus, query, settings=settings, method=options.chosen))
 
 
 @api_router.get("/authors/{author_id}", response_model=AuthorProfilePublic)

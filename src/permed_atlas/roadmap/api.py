@@ -19,7 +19,7 @@ from permed_atlas.roadmap.exports import (
     scorecard_dict,
     summary_dict,
 )
-from permed_atlas.roadmap.models import Indicator, ObservationInput, Scope
+from permed_atlas.roadmap.models import ObservationInput
 from permed_atlas.roadmap.monitoring import (
     add_observation,
     assess_indicator,
@@ -41,6 +41,7 @@ from permed_atlas.roadmap.schemas import (
     RoadmapSummaryPublic,
     ScorecardPublic,
 )
+from permed_atlas.roadmap.spec import build_indicator
 from permed_atlas.roadmap.status import describe_rule
 from permed_atlas.web.deps import (
     CsrfProtected,
@@ -134,35 +135,12 @@ def api_create_indicator(
     """Add an indicator to a roadmap (editors)."""
     indicator = store.create_indicator(
         session,
-        indicator_from(slug, body),
+        build_indicator(slug, **body.model_dump()),
         regions=region_countries(settings),
         actor_id=editor.id,
     )
     session.commit()
     return indicator_dict(indicator)
-
-
-def indicator_from(slug: str, body: IndicatorCreate) -> Indicator:
-    """The core indicator a request describes."""
-    if body.target_date <= body.baseline_date:
-        raise InvalidRoadmapError(
-            "target_date: must come after the baseline date", field="target_date"
-        )
-    return Indicator(
-        code=body.code.strip(),
-        roadmap=slug,
-        name=body.name.strip(),
-        definition=body.definition.strip(),
-        unit=body.unit.strip(),
-        direction=body.direction,
-        baseline_value=body.baseline_value,
-        baseline_date=body.baseline_date,
-        target_value=body.target_value,
-        target_date=body.target_date,
-        scope=Scope(region=body.region, country=body.country or None, centre=body.centre or None),
-        action_codes=tuple(a.strip() for a in body.actions if a.strip()),
-        data_source=body.data_source.strip(),
-    )
 
 
 @api_router.get("/roadmaps/{slug}/status", response_model=RoadmapStatusPublic)

@@ -14,7 +14,7 @@ from rich.console import Console
 from rich.table import Table
 from sqlalchemy.orm import Session
 
-from permed_atlas.cli_state import settings_from
+from permed_atlas.cli_state import group_app, settings_from
 from permed_atlas.db import migrated_session
 from permed_atlas.landscape import region_countries
 from permed_atlas.roadmap import store
@@ -39,11 +39,7 @@ from permed_atlas.roadmap.monitoring import (
 )
 from permed_atlas.settings import Settings
 
-app = typer.Typer(
-    name="roadmap",
-    help="Roadmaps, indicators, observations and scorecards.",
-    no_args_is_help=True,
-)
+app = group_app("roadmap")
 console = Console()
 
 

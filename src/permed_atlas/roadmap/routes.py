@@ -21,14 +21,14 @@ from permed_atlas.roadmap.api import api_router, ensure_loaded
 from permed_atlas.roadmap.chart import render_chart
 from permed_atlas.roadmap.delphi_link import delphi_item_links, roadmap_from_delphi
 from permed_atlas.roadmap.exports import assessment_row, roadmap_rows, scorecard_rows, to_csv
-from permed_atlas.roadmap.models import Indicator, ObservationInput, Scope
+from permed_atlas.roadmap.models import ObservationInput
 from permed_atlas.roadmap.monitoring import (
     add_observation,
     import_observations,
     indicator_page,
     roadmap_overview,
 )
-from permed_atlas.roadmap.spec import parse_date, parse_number
+from permed_atlas.roadmap.spec import build_indicator, parse_date, parse_number
 from permed_atlas.roadmap.status import describe_rule
 from permed_atlas.web.deps import (
     CsrfProtected,
@@ -337,26 +337,23 @@ def new_indicator(
                 Message(gettext_noop("direction: must be increase or decrease")),
                 field="direction",
             )
-        new = Indicator(
-            code=code.strip(),
-            roadmap=slug,
-            name=name.strip(),
-            definition=definition.strip(),
-            unit=unit.strip(),
+        new = build_indicator(
+            slug,
+            code=code,
+            name=name,
+            definition=definition,
+            unit=unit,
             direction=direction,  # type: ignore[arg-type]
             baseline_value=parse_number(baseline_value, where=where, field="baseline_value"),
             baseline_date=parse_date(baseline_date, where=where, field="baseline_date"),
             target_value=parse_number(target_value, where=where, field="target_value"),
             target_date=parse_date(target_date, where=where, field="target_date"),
-            scope=Scope(region=region, country=country or None, centre=centre or None),
-            action_codes=tuple(actions or ()),
-            data_source=data_source.strip(),
+            region=region,
+            country=country,
+            centre=centre,
+            actions=actions or (),
+            data_source=data_source,
         )
-        if new.target_date <= new.baseline_date:
-            raise InvalidInputError(
-                Message(gettext_noop("target_date: must come after the baseline date")),
-                field="target_date",
-            )
         store.create_indicator(session, new, regions=region_countries(settings), actor_id=editor.id)
     except InvalidInputError as exc:
         session.rollback()

@@ -21,10 +21,12 @@ from permed_atlas.datafiles import (
     read_text,
     read_texts,
 )
+from permed_atlas.i18n import Message, gettext_noop
 from permed_atlas.roadmap.errors import InvalidRoadmapError, ObservationError
 from permed_atlas.roadmap.models import (
     DIRECTIONS,
     Action,
+    Direction,
     Indicator,
     ObservationInput,
     Pillar,
@@ -336,6 +338,54 @@ def parse_indicators(data: Any, *, roadmap: Roadmap, where: str) -> list[Indicat
         if codes.count(code) > 1:
             raise _fail(where, "indicators", f"indicator code {code!r} is used twice")
     return indicators
+
+
+def build_indicator(
+    roadmap: str,
+    *,
+    code: str,
+    name: str,
+    definition: str,
+    unit: str,
+    direction: Direction,
+    baseline_value: float,
+    baseline_date: date,
+    target_value: float,
+    target_date: date,
+    region: str,
+    country: str | None,
+    centre: str | None,
+    actions: Sequence[str],
+    data_source: str,
+) -> Indicator:
+    """The indicator a form or a JSON request describes, its fields already typed.
+
+    The page's form and the API both build a new indicator here, so the two refuse the
+    same input. Texts are trimmed; an empty country or centre is no scope level; blank
+    action codes are dropped.
+
+    :param roadmap: the slug of the roadmap it belongs to.
+    """
+    if target_date <= baseline_date:
+        raise InvalidRoadmapError(
+            Message(gettext_noop("target_date: must come after the baseline date")),
+            field="target_date",
+        )
+    return Indicator(
+        code=code.strip(),
+        roadmap=roadmap,
+        name=name.strip(),
+        definition=definition.strip(),
+        unit=unit.strip(),
+        direction=direction,
+        baseline_value=baseline_value,
+        baseline_date=baseline_date,
+        target_value=target_value,
+        target_date=target_date,
+        scope=Scope(region=region, country=country or None, centre=centre or None),
+        action_codes=tuple(a.strip() for a in actions if a.strip()),
+        data_source=data_source.strip(),
+    )
 
 
 def read_observation_rows(

@@ -22,7 +22,7 @@ from rich.progress import (
     TimeRemainingColumn,
 )
 
-from permed_atlas.cli_state import settings_from
+from permed_atlas.cli_state import group_app, settings_from
 from permed_atlas.sources._console import err, out, progress_bar, say_retry
 
 if TYPE_CHECKING:
@@ -32,11 +32,7 @@ if TYPE_CHECKING:
 # What the progress bar says it counts.
 _LABELS = {"openalex": "OpenAlex works", "pubmed": "PubMed records"}
 
-app = typer.Typer(
-    name="fetch",
-    help="Fetch works from the OpenAlex API or PubMed into the data directory and ingest them.",
-    no_args_is_help=True,
-)
+app = group_app("fetch")
 
 Since = Annotated[
     datetime | None,

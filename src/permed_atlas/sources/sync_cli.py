@@ -15,14 +15,10 @@ from rich.progress import (
     TransferSpeedColumn,
 )
 
-from permed_atlas.cli_state import settings_from
+from permed_atlas.cli_state import group_app, settings_from
 from permed_atlas.sources._console import err, out, progress_bar
 
-app = typer.Typer(
-    name="sync",
-    help="Keep a local copy of a public data snapshot and the corpus up to date.",
-    no_args_is_help=True,
-)
+app = group_app("sync")
 
 
 def _date(value: str | None) -> date | None:

@@ -65,6 +65,28 @@ class ModifierRule:
     valued: bool = False
 
 
+@dataclass(frozen=True, slots=True)
+class ModifierCase:
+    """One modifier of a consent and everything a check may read to decide it.
+
+    :param term: the modifier's ontology term.
+    :param item: the consent's use of it, with its values (months, regions, research types).
+    :param request: the requester's purpose and statements.
+    :param aspect: the purpose's aspect (from purposes.csv), "" when it has none.
+    :param ontology: the DUO ontology, to place research types.
+    :param region_sets: region code -> member countries; the bundled sets when None.
+    :param purpose: the purpose term the request resolves to, if any.
+    """
+
+    term: DuoTerm
+    item: ConsentTerm
+    request: DataUseRequest
+    aspect: str
+    ontology: DuoOntology
+    region_sets: Mapping[str, Collection[str]] | None
+    purpose: DuoTerm | None
+
+
 _DUO_DATA = Path(__file__).resolve().parent.parent / "data" / "duo"
 _YES_NO = {"yes": True, "no": False}
 
@@ -101,16 +123,9 @@ def _modifier_rules() -> dict[str, ModifierRule]:
 MODIFIER_RULES: dict[str, ModifierRule] = _modifier_rules()
 
 
-def check_modifier(
-    term: DuoTerm,
-    item: ConsentTerm,
-    request: DataUseRequest,
-    aspect: str,
-    ontology: DuoOntology,
-    region_sets: Mapping[str, Collection[str]] | None,
-    purpose: DuoTerm | None,
-) -> tuple[Status, str]:
+def check_modifier(case: ModifierCase) -> tuple[Status, str]:
     """Whether one modifier of the consent holds for the request, and why."""
+    term, aspect = case.term, case.aspect
     rule = MODIFIER_RULES.get(term.shorthand or "")
     if rule is None:
         # A modifier this release adds that we have no rule for cannot be assumed to hold.
@@ -146,11 +161,9 @@ def check_modifier(
             name=term.name,
         )
     if rule.valued:
-        status, why = _VALUED[term.shorthand or ""](
-            term, item, request, ontology, region_sets, purpose
-        )
+        status, why = _VALUED[term.shorthand or ""](case)
     else:
-        status, why = _attested(term, rule, request, item)
+        status, why = _attested(case, rule)
     if status == HOLDS and rule.committee:
         return REVIEW, Message(
             gettext_noop("%(why)s; %(committee)s"),
@@ -167,9 +180,8 @@ _COMMITTEE = Message(
 )
 
 
-def _attested(
-    term: DuoTerm, rule: ModifierRule, request: DataUseRequest, item: ConsentTerm
-) -> tuple[Status, str]:
+def _attested(case: ModifierCase, rule: ModifierRule) -> tuple[Status, str]:
+    term, item, request = case.term, case.item, case.request
     what = f"{rule.what} ({', '.join(item.values)})" if item.values else rule.what
     stated: list[str] = []
     for attestation in rule.attestations:
@@ -218,9 +230,8 @@ def _attested(
     )
 
 
-def _time_limit(
-    term: DuoTerm, item: ConsentTerm, r: DataUseRequest, *_: object
-) -> tuple[Status, str]:
+def _time_limit(case: ModifierCase) -> tuple[Status, str]:
+    term, item, r = case.term, case.item, case.request
     if not item.values or not item.values[0].isdigit():
         return FAILS, Message(
             gettext_noop("%(name)s names no number of months, so it cannot be checked"),
@@ -255,14 +266,8 @@ def _time_limit(
     )
 
 
-def _geography(
-    term: DuoTerm,
-    item: ConsentTerm,
-    r: DataUseRequest,
-    _ontology: DuoOntology,
-    region_sets: Mapping[str, Collection[str]] | None,
-    _purpose: DuoTerm | None,
-) -> tuple[Status, str]:
+def _geography(case: ModifierCase) -> tuple[Status, str]:
+    term, item, r, region_sets = case.term, case.item, case.request, case.region_sets
     if not item.values:
         return FAILS, Message(
             gettext_noop("%(name)s names no region, so no request can be checked against it"),
@@ -315,20 +320,14 @@ def _geography(
     )
 
 
-def _research_type(
-    term: DuoTerm,
-    item: ConsentTerm,
-    r: DataUseRequest,
-    ontology: DuoOntology,
-    _region_sets: object,
-    purpose: DuoTerm | None,
-) -> tuple[Status, str]:
+def _research_type(case: ModifierCase) -> tuple[Status, str]:
+    term, item, ontology, purpose = case.term, case.item, case.ontology, case.purpose
     if not item.values:
         return FAILS, Message(
             gettext_noop("%(name)s names no research type, so it cannot be checked"),
             name=term.name,
         )
-    stated = ontology.resolve(r.purpose, field="purpose")
+    stated = ontology.resolve(case.request.purpose, field="purpose")
     for value in item.values:
         allowed = ontology.resolve(value, field="consent RS value")
         if ontology.is_a(stated.id, allowed.id) or (
@@ -351,7 +350,7 @@ def _research_type(
     )
 
 
-_VALUED: dict[str, Callable[..., tuple[Status, str]]] = {
+_VALUED: dict[str, Callable[[ModifierCase], tuple[Status, str]]] = {
     "TS": _time_limit,
     "GS": _geography,
     "RS": _research_type,

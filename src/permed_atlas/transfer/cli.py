@@ -10,7 +10,7 @@ import orjson
 import typer
 from rich.console import Console
 
-from permed_atlas.cli_state import settings_from
+from permed_atlas.cli_state import group_app, settings_from
 from permed_atlas.i18n import language_option, use_language
 from permed_atlas.transfer.assessor import assess_transfer, known_measures
 from permed_atlas.transfer.duo_cli import register_duo_match
@@ -21,12 +21,7 @@ from permed_atlas.transfer.report import assessment_to_dict, render_html, render
 from permed_atlas.transfer.rules import load_rule_sets
 from permed_atlas.transfer.scenario import parse_scenario, read_scenario_file
 
-app = typer.Typer(
-    name="transfer",
-    help="Cross-border data-transfer assessor (GDPR, PIPL, DSL, HGR, Scientific Data) and "
-    "DUO consent matching. Guidance, not legal advice.",
-    no_args_is_help=True,
-)
+app = group_app("transfer")
 console = Console()
 
 RulesDir = Annotated[

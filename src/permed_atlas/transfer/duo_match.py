@@ -37,7 +37,7 @@ from typing import Literal
 from permed_atlas.i18n import Message, gettext_noop
 from permed_atlas.i18n import gettext_noop as N_
 from permed_atlas.icd10 import IcdPattern, icd10_chapters, parse_pattern
-from permed_atlas.transfer._duo_modifiers import FAILS, HOLDS, REVIEW, Status
+from permed_atlas.transfer._duo_modifiers import FAILS, HOLDS, REVIEW, ModifierCase, Status
 from permed_atlas.transfer._duo_modifiers import check_modifier as _check_modifier
 from permed_atlas.transfer.duo import DuoOntology, DuoTerm
 from permed_atlas.transfer.errors import DuoTermError
@@ -211,7 +211,8 @@ def match_data_use(
                     )
                 )
             continue
-        status, why = _check_modifier(term, item, request, aspect, ontology, region_sets, purpose)
+        case = ModifierCase(term, item, request, aspect, ontology, region_sets, purpose)
+        status, why = _check_modifier(case)
         tally.add(term.id, status, why)
     return tally.result()
 

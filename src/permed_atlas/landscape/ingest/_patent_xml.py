@@ -1,4 +1,5 @@
-"""Shared parts of the EPO and USPTO XML readers: documents, entities, class symbols."""
+"""Shared parts of the EPO and USPTO XML readers: documents, entities, class symbols, the
+Work of a document."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from pathlib import Path
 
 from permed_atlas.landscape.errors import RecordError
 from permed_atlas.landscape.ingest._common import convert_or_error, iter_xml_chunks
-from permed_atlas.landscape.models import Term, Work
+from permed_atlas.landscape.models import Contributor, Term, Work
 
 _XML_ENTITIES = {"amp", "lt", "gt", "quot", "apos"}
 _NAMED_ENTITY = re.compile(rb"&([A-Za-z][A-Za-z0-9]*);")
@@ -96,3 +97,49 @@ def element_text(element: ET.Element | None) -> str | None:
         return None
     text = " ".join("".join(element.itertext()).split())
     return text or None
+
+
+def patent_work(
+    root: ET.Element,
+    *,
+    source: str,
+    number: tuple[str, str, str, str],
+    granted: bool,
+    title: str | None,
+    abstract: str | None,
+    year: int | None,
+    contributors: tuple[Contributor, ...],
+    classes: list[tuple[str, str | None]],
+) -> Work:
+    """The Work of one EPO or USPTO document, from the parts each format finds its own way.
+
+    The publication number is country, number without leading zeros and kind
+    ("EP3782854A1"); the family is the application, which a document's A and B
+    publications share, or the publication itself when the application is not given.
+
+    :param root: the document's root element (its ``lang`` is the work's language).
+    :param source: ``epo`` or ``uspto``.
+    :param number: country, publication number, kind code and application number ("" if none).
+    :param granted: a grant (else an application).
+    :param title: the (English) title.
+    :param abstract: the (English) abstract.
+    :param year: the priority year.
+    :param contributors: applicants and inventors.
+    :param classes: (scheme, symbol) pairs, as :func:`class_terms` takes them.
+    """
+    country, serial, kind, application = number
+    publication = f"{country}{serial.lstrip('0')}{kind}"
+    return Work(
+        kind="patent",
+        source=source,
+        title=title,
+        abstract=abstract,
+        year=year,
+        type="granted_patent" if granted else "patent_application",
+        venue=country,
+        language=(root.get("lang") or "").lower() or None,
+        publication_number=publication,
+        family_id=f"app:{country}{application}" if application else f"pub:{publication}",
+        contributors=contributors,
+        terms=class_terms(classes),
+    )

@@ -17,9 +17,9 @@ from permed_atlas.landscape.errors import RecordError
 from permed_atlas.landscape.ingest._common import year_of
 from permed_atlas.landscape.ingest._patent_xml import (
     class_symbol,
-    class_terms,
     element_text,
     iter_documents,
+    patent_work,
 )
 from permed_atlas.landscape.models import Contributor, Work
 
@@ -104,20 +104,16 @@ def work_from_epo(root: ET.Element) -> Work:
     for node in root.iterfind("abstract"):
         if node.get("lang") in (None, "en") or abstract is None:
             abstract = element_text(node)
-    publication = f"{country}{number.lstrip('0')}{kind}"
-    return Work(
-        kind="patent",
+    return patent_work(
+        root,
         source="epo",
+        number=(country, number, kind, application),
+        granted=kind.startswith("B"),
         title=_title(sdobi),
         abstract=abstract,
         year=year,
-        type="granted_patent" if kind.startswith("B") else "patent_application",
-        venue=country,
-        language=(root.get("lang") or "").lower() or None,
-        publication_number=publication,
-        family_id=f"app:{country}{application}" if application else f"pub:{publication}",
         contributors=_parties(sdobi),
-        terms=class_terms(_classes(sdobi)),
+        classes=_classes(sdobi),
     )
 
 

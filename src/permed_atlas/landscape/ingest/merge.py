@@ -16,14 +16,9 @@ from permed_atlas.landscape.models import Contributor, Term, Work
 
 IdKey = tuple[str, str]
 
-_FILLABLE = (
-    "title",
-    "abstract",
-    "year",
-    "type",
-    "venue",
-    "language",
-    "cited_by_count",
+# The scalar fields a merge fills, in the order of the corpus's ``works`` columns, which
+# are these and the store's own work_id, kind and sources.
+FILLABLE_FIELDS = (
     "openalex_id",
     "doi",
     "pmid",
@@ -31,6 +26,13 @@ _FILLABLE = (
     "lens_id",
     "publication_number",
     "family_id",
+    "title",
+    "abstract",
+    "year",
+    "type",
+    "venue",
+    "language",
+    "cited_by_count",
     "updated_date",
 )
 
@@ -85,7 +87,7 @@ def merge_record(stored: StoredWork, record: Work) -> StoredWork:
     """
     base = stored.work
     changes: dict[str, object] = {}
-    for name in _FILLABLE:
+    for name in FILLABLE_FIELDS:
         if getattr(base, name) is None and getattr(record, name) is not None:
             changes[name] = getattr(record, name)
     if _richness(record.contributors) > _richness(base.contributors):

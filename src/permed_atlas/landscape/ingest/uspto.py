@@ -16,9 +16,9 @@ from permed_atlas.landscape.errors import RecordError
 from permed_atlas.landscape.ingest._common import year_of
 from permed_atlas.landscape.ingest._patent_xml import (
     class_symbol,
-    class_terms,
     element_text,
     iter_documents,
+    patent_work,
 )
 from permed_atlas.landscape.models import Contributor, Work
 
@@ -129,21 +129,16 @@ def work_from_uspto(root: ET.Element) -> Work:
     country = (publication.findtext("country") or "US").strip()  # type: ignore[union-attr]
     kind = (publication.findtext("kind") or "").strip()  # type: ignore[union-attr]
     application = (biblio.findtext("application-reference/document-id/doc-number") or "").strip()
-    publication_number = f"{country}{number.strip().lstrip('0')}{kind}"
-    grant = root.tag == "us-patent-grant"
-    return Work(
-        kind="patent",
+    return patent_work(
+        root,
         source="uspto",
+        number=(country, number.strip(), kind, application),
+        granted=root.tag == "us-patent-grant",
         title=element_text(biblio.find("invention-title")),
         abstract=element_text(root.find("abstract")),
         year=_year(biblio),
-        type="granted_patent" if grant else "patent_application",
-        venue=country,
-        language=(root.get("lang") or "").lower() or None,
-        publication_number=publication_number,
-        family_id=f"app:{country}{application}" if application else f"pub:{publication_number}",
         contributors=_parties(biblio),
-        terms=class_terms(_classes(biblio)),
+        classes=_classes(biblio),
     )
 
 

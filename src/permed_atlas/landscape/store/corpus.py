@@ -25,7 +25,12 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from permed_atlas.landscape.errors import CorpusBusyError, LandscapeError
-from permed_atlas.landscape.ingest.merge import IdKey, StoredWork, stored_from_record
+from permed_atlas.landscape.ingest.merge import (
+    FILLABLE_FIELDS,
+    IdKey,
+    StoredWork,
+    stored_from_record,
+)
 from permed_atlas.landscape.models import Contributor, Institution, Term, Work
 from permed_atlas.landscape.store._duck import registered, transaction, work_id_table
 from permed_atlas.landscape.store._merging import Groups, Merging
@@ -33,39 +38,16 @@ from permed_atlas.landscape.store.merges import superseded_records
 
 SCHEMA_SQL = (Path(__file__).parent / "corpus_schema.sql").read_text(encoding="utf-8")
 
-WORK_COLUMNS = (
-    "work_id",
-    "kind",
-    "sources",
-    "openalex_id",
-    "doi",
-    "pmid",
-    "pmcid",
-    "lens_id",
-    "publication_number",
-    "family_id",
-    "title",
-    "abstract",
-    "year",
-    "type",
-    "venue",
-    "language",
-    "cited_by_count",
-    "updated_date",
-)
+WORK_COLUMNS = ("work_id", "kind", "sources", *FILLABLE_FIELDS)
+# The works columns that are not text, as in corpus_schema.sql.
+_WORK_TYPES = {
+    "work_id": pa.int64(),
+    "sources": pa.list_(pa.string()),
+    "year": pa.int32(),
+    "cited_by_count": pa.int32(),
+}
 _SCHEMAS: dict[str, pa.Schema] = {
-    "works": pa.schema(
-        [("work_id", pa.int64()), ("kind", pa.string()), ("sources", pa.list_(pa.string()))]
-        + [(name, pa.string()) for name in WORK_COLUMNS[3:12]]
-        + [
-            ("year", pa.int32()),
-            ("type", pa.string()),
-            ("venue", pa.string()),
-            ("language", pa.string()),
-            ("cited_by_count", pa.int32()),
-            ("updated_date", pa.string()),
-        ]
-    ),
+    "works": pa.schema([(name, _WORK_TYPES.get(name, pa.string())) for name in WORK_COLUMNS]),
     "contributors": pa.schema(
         [("work_id", pa.int64()), ("position", pa.int32())]
         + [(n, pa.string()) for n in ("role", "name", "author_id", "orcid", "raw_affiliation")]

@@ -382,10 +382,14 @@ def build_search_index(
         connection.execute("COMMIT")
     except duckdb.Error as exc:
         connection.execute("ROLLBACK")
-        raise LandscapeError(
-            Message(gettext_noop("cannot build the search index: %(exc)s"), exc=exc),
-        ) from exc
+        raise _index_error(exc) from exc
     return n_docs
+
+
+def _index_error(exc: duckdb.Error) -> LandscapeError:
+    # An update builds part of the index: a build and an update fail with the same
+    # message (and translation).
+    return LandscapeError(Message(gettext_noop("cannot build the search index: %(exc)s"), exc=exc))
 
 
 @dataclass(frozen=True, slots=True)
@@ -433,10 +437,7 @@ def update_search_index(connection: duckdb.DuckDBPyConnection) -> IndexUpdate | 
         connection.execute("COMMIT")
     except duckdb.Error as exc:
         connection.execute("ROLLBACK")
-        # An update builds part of the index: the same message (and translation) as a build.
-        raise LandscapeError(
-            Message(gettext_noop("cannot build the search index: %(exc)s"), exc=exc),
-        ) from exc
+        raise _index_error(exc) from exc
     return IndexUpdate(int(pending), full=False)
 
 

@@ -234,6 +234,15 @@ def _checked_indicators(
     return checked
 
 
+def _refuse_stored_indicator(session: Session, code: str, *, field: str) -> None:
+    """Refuse a new indicator whose code is already stored (codes are unique across roadmaps)."""
+    if session.scalar(select(IndicatorRow.id).where(IndicatorRow.code == code)):
+        raise RoadmapExistsError(
+            Message(gettext_noop("an indicator %(code)s already exists"), code=repr(code)),
+            field=field,
+        )
+
+
 def _replace_scope(indicator: Indicator, scope: Scope) -> Indicator:
     return replace(indicator, scope=scope)
 
@@ -266,14 +275,7 @@ def create_roadmap(
             field="slug",
         )
     for indicator in checked:
-        if session.scalar(select(IndicatorRow.id).where(IndicatorRow.code == indicator.code)):
-            raise RoadmapExistsError(
-                Message(
-                    gettext_noop("an indicator %(code)s already exists"),
-                    code=repr(indicator.code),
-                ),
-                field="indicators",
-            )
+        _refuse_stored_indicator(session, indicator.code, field="indicators")
     summary = RoadmapSummary(
         slug=roadmap.slug,
         title=roadmap.title,
@@ -400,11 +402,7 @@ def create_indicator(
             field="actions",
         )
     (checked,) = _checked_indicators([indicator], regions or region_countries(), indicator.code)
-    if session.scalar(select(IndicatorRow.id).where(IndicatorRow.code == checked.code)):
-        raise RoadmapExistsError(
-            Message(gettext_noop("an indicator %(code)s already exists"), code=repr(checked.code)),
-            field="code",
-        )
+    _refuse_stored_indicator(session, checked.code, field="code")
     _write_indicator(session, None, checked, row.id, actor_id)
     session.flush()
     record_audit(

@@ -1,44 +1,23 @@
-"""The directory in the platform database: seed loading, edits with revisions, links, queries.
+"""Entries written with revisions: a new entry, an editor's edit, a restore; their history.
 
-The caller owns the transaction. Seed rule: ``load_seed_directory`` inserts
-entries missing from the database and updates entries no editor has touched;
-an entry an editor changed (or restored) is kept as the editor left it, and
-the load reports it as kept.
+Every write is a new revision holding the whole entry, with its links to the
+entries it names rebuilt; history is never rewritten.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from datetime import UTC, datetime
-from pathlib import Path
+from collections.abc import Mapping
 from typing import Any
 
-from sqlalchemy import delete, or_, select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from permed_atlas.accounts import find_user, record_audit
 from permed_atlas.db import model_from_row
 from permed_atlas.directory.errors import EntryNotFoundError, InvalidEntryError
-from permed_atlas.directory.files import (
-    BUNDLED_DIRECTORY_DIR,
-    check_references,
-    load_directory_files,
-    load_funding_topics,
-    parse_entry,
-    referenced_ids,
-)
-from permed_atlas.directory.funding import Coverage, rank_funding
-from permed_atlas.directory.models import (
-    DirectoryEntry,
-    FundingMatch,
-    LoadSummary,
-    RelatedEntry,
-    Revision,
-    SearchHit,
-    entry_from_dict,
-)
-from permed_atlas.directory.regions import checked_regions
-from permed_atlas.directory.search import check_kinds, search_entries
+from permed_atlas.directory.files import check_references, parse_entry, referenced_ids
+from permed_atlas.directory.models import DirectoryEntry, Revision, entry_from_dict
+from permed_atlas.directory.store.rows import entry_of, entry_row, utcnow
 from permed_atlas.directory.tables import DirectoryEntryRow, DirectoryLinkRow, DirectoryRevisionRow
 from permed_atlas.i18n import Message, gettext_noop
 from permed_atlas.landscape import region_countries
@@ -51,21 +30,6 @@ _RELATION = {
     "parent": "parent",
 }
 MAX_COMMENT = 500
-
-
-def _now() -> datetime:
-    return datetime.now(UTC)
-
-
-def _entry(row: DirectoryEntryRow) -> DirectoryEntry:
-    return entry_from_dict(row.data)
-
-
-def _row(session: Session, entry_id: str) -> DirectoryEntryRow:
-    row = session.get(DirectoryEntryRow, entry_id)
-    if row is None:
-        raise EntryNotFoundError(Message(gettext_noop("no directory entry '%(id)s'"), id=entry_id))
-    return row
 
 
 def _set_links(session: Session, entry: DirectoryEntry) -> None:
@@ -95,14 +59,14 @@ def insert_entry(
         data={},
         edited=edited,
         revision=0,
-        updated_at=_now(),
+        updated_at=utcnow(),
     )
     session.add(row)
     session.flush()
-    return _add_revision(session, row, entry, origin=origin, comment=comment, actor_id=actor_id)
+    return add_revision(session, row, entry, origin=origin, comment=comment, actor_id=actor_id)
 
 
-def _add_revision(
+def add_revision(
     session: Session,
     row: DirectoryEntryRow,
     entry: DirectoryEntry,
@@ -111,10 +75,14 @@ def _add_revision(
     comment: str,
     actor_id: int | None,
 ) -> int:
+    """Store ``entry`` as the row's next revision and relink it.
+
+    Any origin but the seed marks the row as edited, so later seed loads keep it.
+    """
     number = (row.revision or 0) + 1
     snapshot = entry.to_dict()
     row.kind, row.name, row.data = entry.kind, entry.name, snapshot
-    row.revision, row.updated_at = number, _now()
+    row.revision, row.updated_at = number, utcnow()
     if origin != "seed":
         row.edited = True
     session.add(
@@ -130,136 +98,6 @@ def _add_revision(
     )
     _set_links(session, entry)
     return number
-
-
-def load_seed_directory(
-    session: Session,
-    *,
-    folder: Path = BUNDLED_DIRECTORY_DIR,
-    settings: Settings | None = None,
-    dry_run: bool = False,
-    actor_id: int | None = None,
-) -> LoadSummary:
-    """Load the directory's data files: insert new entries, update untouched ones, keep edited.
-
-    Every file is validated before anything is written, so a bad file stores nothing.
-
-    :param session: the platform database session (the caller commits).
-    :param folder: the folder of data files (the bundled one by default).
-    :param settings: for the region catalog; the process settings when None.
-    :param dry_run: report what would happen, write nothing.
-    :param actor_id: who loads (None for the system or the CLI).
-    """
-    files = load_directory_files(folder, known_regions=set(region_countries(settings)))
-    existing = {row.id: row for row in session.scalars(select(DirectoryEntryRow))}
-    inserted: list[str] = []
-    updated: list[str] = []
-    kept: list[str] = []
-    unchanged = 0
-    for entry in files.entries:
-        row = existing.get(entry.id)
-        if row is not None and row.edited:
-            kept.append(entry.id)
-            continue
-        if row is not None and row.data == entry.to_dict():
-            unchanged += 1
-            continue
-        (updated if row is not None else inserted).append(entry.id)
-        if dry_run:
-            continue
-        comment = f"loaded from {files.origins[entry.id]}"
-        if row is None:
-            insert_entry(
-                session, entry, edited=False, origin="seed", comment=comment, actor_id=actor_id
-            )
-        else:
-            _add_revision(session, row, entry, origin="seed", comment=comment, actor_id=actor_id)
-    summary = LoadSummary(
-        files=files.files,
-        inserted=tuple(inserted),
-        updated=tuple(updated),
-        unchanged=unchanged,
-        kept=tuple(kept),
-        dry_run=dry_run,
-    )
-    if not dry_run and (inserted or updated):
-        record_audit(
-            session,
-            actor_id=actor_id,
-            action="directory.seed.load",
-            target=f"directory:{folder.name}",
-            detail={"inserted": inserted, "updated": updated, "kept": kept},
-        )
-    session.flush()
-    return summary
-
-
-def list_entries(session: Session, *, kinds: Sequence[str] | None = None) -> list[DirectoryEntry]:
-    """Every entry (or those of some kinds), ordered by kind and name.
-
-    :param session: the platform database session.
-    :param kinds: keep only these kinds (funder, programme, call, law, ...).
-    """
-    wanted = check_kinds(kinds)
-    query = select(DirectoryEntryRow).order_by(DirectoryEntryRow.kind, DirectoryEntryRow.name)
-    if wanted is not None:
-        query = query.where(DirectoryEntryRow.kind.in_(wanted))
-    return [_entry(row) for row in session.scalars(query)]
-
-
-def get_entry(session: Session, entry_id: str) -> DirectoryEntry:
-    """One entry by id.
-
-    :param session: the platform database session.
-    :param entry_id: the entry's slug.
-    """
-    return _entry(_row(session, entry_id))
-
-
-def entry_state(session: Session, entry_id: str) -> tuple[int, bool]:
-    """The entry's current revision number and whether an editor has changed it."""
-    row = _row(session, entry_id)
-    return row.revision, row.edited
-
-
-def related_entries(session: Session, entry_id: str) -> list[RelatedEntry]:
-    """Entries this one names and entries naming it, each once, by kind and name.
-
-    :param session: the platform database session.
-    :param entry_id: the entry's slug.
-    """
-    _row(session, entry_id)
-    links = session.scalars(
-        select(DirectoryLinkRow).where(
-            or_(DirectoryLinkRow.source_id == entry_id, DirectoryLinkRow.target_id == entry_id)
-        )
-    ).all()
-    found: dict[str, tuple[str, set[str]]] = {}
-    for link in links:
-        other, direction = (
-            (link.target_id, "outgoing")
-            if link.source_id == entry_id
-            else (link.source_id, "incoming")
-        )
-        relation, directions = found.setdefault(other, (link.relation, set()))
-        directions.add(direction)
-    rows = {
-        row.id: row
-        for row in session.scalars(
-            select(DirectoryEntryRow).where(DirectoryEntryRow.id.in_(list(found)))
-        )
-    }
-    result = [
-        RelatedEntry(
-            entry=_entry(rows[other]),
-            relation=relation,
-            direction="both" if len(directions) > 1 else next(iter(directions)),
-        )
-        for other, (relation, directions) in found.items()
-        if other in rows
-    ]
-    result.sort(key=lambda r: (r.entry.kind, r.entry.name.lower()))
-    return result
 
 
 def clean_comment(comment: str | None, default: str) -> str:
@@ -308,7 +146,7 @@ def update_entry(
     :param base_revision: the revision the editor started from; refused if it moved on since.
     :param settings: for the region catalog; the process settings when None.
     """
-    row = _row(session, entry_id)
+    row = entry_row(session, entry_id)
     for fixed in ("id", "kind"):
         if fixed in changes and changes[fixed] != row.data.get(fixed):
             raise InvalidEntryError(
@@ -335,11 +173,11 @@ def update_entry(
     where = f"edit of {entry_id}"
     entry = parse_entry(merged, where=where, known_regions=set(region_countries(settings)))
     check_in_db(session, entry, where=where)
-    before = _entry(row)
+    before = entry_of(row)
     if entry == before:
         return before
     changed = sorted(k for k, v in entry.to_dict().items() if row.data.get(k) != v)
-    number = _add_revision(
+    number = add_revision(
         session,
         row,
         entry,
@@ -382,7 +220,7 @@ def list_revisions(session: Session, entry_id: str) -> list[Revision]:
     :param session: the platform database session.
     :param entry_id: the entry's slug.
     """
-    _row(session, entry_id)
+    entry_row(session, entry_id)
     rows = session.scalars(
         select(DirectoryRevisionRow)
         .where(DirectoryRevisionRow.entry_id == entry_id)
@@ -435,7 +273,7 @@ def restore_revision(
     :param actor_id: the editor.
     :param comment: why; "restored revision N" when not given.
     """
-    row = _row(session, entry_id)
+    row = entry_row(session, entry_id)
     old = get_revision(session, entry_id, number)
     if number == row.revision:
         raise InvalidEntryError(
@@ -443,7 +281,7 @@ def restore_revision(
             field="revision",
         )
     check_in_db(session, old.snapshot, where=f"restore of {entry_id} revision {number}")
-    new = _add_revision(
+    new = add_revision(
         session,
         row,
         old.snapshot,
@@ -453,62 +291,3 @@ def restore_revision(
     )
     _audit_entry(session, actor_id, "restore", entry_id, {"restored": number, "revision": new})
     return old.snapshot
-
-
-def search_directory(
-    session: Session,
-    query: str,
-    *,
-    kinds: Sequence[str] | None = None,
-    regions: Sequence[str] = (),
-    limit: int | None = None,
-    settings: Settings | None = None,
-) -> list[SearchHit]:
-    """Entries matching ``query`` (BM25 over name, acronym, summary, keywords), filtered.
-
-    :param session: the platform database session.
-    :param query: free text; empty lists every entry passing the filters.
-    :param kinds: keep only these kinds.
-    :param regions: keep entries covering one of these regions (codes or countries).
-    :param limit: at most this many hits.
-    :param settings: for the region catalog; the process settings when None.
-    """
-    catalog = region_countries(settings)
-    return search_entries(
-        list_entries(session),
-        query,
-        kinds=kinds,
-        regions=checked_regions(regions, catalog),
-        region_countries=catalog,
-        limit=limit,
-    )
-
-
-def match_funding(
-    session: Session,
-    *,
-    description: str,
-    regions: Sequence[str] = (),
-    limit: int = 10,
-    coverage: Coverage = "all",
-    settings: Settings | None = None,
-) -> list[FundingMatch]:
-    """Programmes and calls whose scope fits a project and whose regions cover its partners.
-
-    :param session: the platform database session.
-    :param description: the project in a few sentences.
-    :param regions: the partners' countries or region sets (DE, CN, EU27, ...).
-    :param limit: at most this many matches.
-    :param coverage: ``all`` project countries must be covered (default) or ``any``.
-    :param settings: for the region catalog; the process settings when None.
-    """
-    catalog = region_countries(settings)
-    return rank_funding(
-        list_entries(session, kinds=("programme", "call")),
-        description,
-        regions=checked_regions(regions, catalog),
-        region_countries=catalog,
-        coverage=coverage,
-        limit=limit,
-        topic_rules=load_funding_topics(),
-    )
