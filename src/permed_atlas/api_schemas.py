@@ -39,6 +39,7 @@ def schema_of(
     doc: str | None = None,
     nested: Mapping[type, type[BaseModel]] | None = None,
     fields: Mapping[str, Any] | None = None,
+    omit: frozenset[str] = frozenset(),
     defaults: bool = False,
 ) -> Any:
     """A pydantic model with ``record``'s fields, in order, named ``name``.
@@ -50,6 +51,7 @@ def schema_of(
         ``list[CoauthorPublic]``).
     :param fields: fields given as ``(type, default or Field)`` instead of the derived
         ones, or a ``Field`` alone to keep the derived type.
+    :param omit: the record's fields the answer leaves out (how it is stored, not what it says).
     :param defaults: take the record's defaults (a request body); else every field is
         required, as an answer always carries every key.
     :returns: the model, typed Any as ``create_model``'s are elsewhere, so that a route
@@ -59,6 +61,8 @@ def schema_of(
     given = dict(fields or {})
     definitions: dict[str, Any] = {}
     for item in dataclasses.fields(record):
+        if item.name in omit:
+            continue
         override = given.pop(item.name, None)
         if isinstance(override, tuple):
             definitions[item.name] = override

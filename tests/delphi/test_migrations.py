@@ -67,6 +67,8 @@ def test_published_at_migration_keeps_responses(tmp_path: Path) -> None:
         assert c.exec_driver_sql("SELECT languages, title_zh FROM delphi_study").one() == ("en", "")
         assert c.exec_driver_sql("SELECT language FROM delphi_expert").scalar() == "en"
         assert c.exec_driver_sql("SELECT statement_zh FROM delphi_item").scalar() == ""
+        # delphi_0004: a reason stored before keys were has none (shown as its English)
+        assert c.exec_driver_sql("SELECT outcome_reason_json FROM delphi_item").scalar() is None
     command.downgrade(config, "delphi_0001_create_delphi_tables")
     assert _counts(engine) == [1] * 6
     engine.dispose()

@@ -35,6 +35,13 @@ def test_demo_study_on_postgres() -> None:
         assert len(list_actions(session, study.id)) == 11
         assert study.published  # delphi_0002 adds published_at
         assert study.languages == ("en",)  # delphi_0003 adds the languages
+        from permed_atlas.delphi.store import list_items, list_rounds, list_surveys
+
+        reasoned = [i for sv in list_surveys(session, study.id)
+                    for r in list_rounds(session, sv.id)
+                    for i in list_items(session, r.id) if i.outcome_reason]  # fmt: skip
+        # delphi_0004: every recorded reason has its key and values beside the English
+        assert reasoned and all(i.outcome_reason_json for i in reasoned)
         # pseudonymous experts: several without e-mail never clash in the unique constraint
         from permed_atlas.delphi.panel import ExpertDraft
         from permed_atlas.delphi.store import get_panel, import_panel
@@ -55,4 +62,7 @@ def test_demo_study_on_postgres() -> None:
         stored = import_panel(session, drafts, panel_id=get_panel(session, study.id).id)
         assert [e.email for e in stored] == ["", ""]
         session.rollback()
+    # delphi_0004 down and up again on PostgreSQL (plain DROP/ADD COLUMN)
+    command.downgrade(config, "delphi_0003_study_languages")
+    command.upgrade(config, "delphi@head")
     engine.dispose()

@@ -8,9 +8,11 @@ rewrite the file with ``PERMED_WRITE_MISSING_ZH=1 python -m pytest tests/i18n/te
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
 import pycountry
+import pytest
 
 from permed_atlas.countries import localized_country_name
 from permed_atlas.directory.files import load_directory_files
@@ -21,6 +23,7 @@ from permed_atlas.roadmap.store import BUNDLED_DIR, read_roadmap_text
 from permed_atlas.settings import Settings
 from permed_atlas.transfer.duo import load_duo_ontology
 from permed_atlas.transfer.rules import load_rule_sets
+from permed_atlas.transfer.rules import load_rule_sets as _load_rules
 
 MISSING_FILE = Path(__file__).resolve().parents[2] / "src/permed_atlas/i18n/missing-zh.txt"
 
@@ -46,6 +49,10 @@ def missing_chinese(settings: Settings) -> list[str]:
         gaps += [f"transfer {r.id} title: {r.title}" for r in rule_set.rules if not r.title_zh]
         gaps += [f"transfer {r.id} explanation: {r.explanation[:60]}" for r in rule_set.rules
                  if not r.explanation_zh]  # fmt: skip
+        gaps += [f"transfer {r.id} obligation: {r.obligation[:60]}" for r in rule_set.rules
+                 if r.obligation and not r.obligation_zh]  # fmt: skip
+        gaps += [f"transfer {r.id} evidence {n}: {text[:60]}" for r in rule_set.rules
+                 if not r.evidence_zh for n, text in enumerate(r.evidence, start=1)]  # fmt: skip
     for path in sorted(BUNDLED_DIR.glob("*.yaml")):
         roadmap, indicators = read_roadmap_text(path.read_text(encoding="utf-8"), where=str(path))
         nodes = [roadmap, *roadmap.pillars]
@@ -80,3 +87,22 @@ def test_the_list_names_what_is_really_missing(settings: Settings) -> None:
     assert any(line.startswith("transfer gdpr-scope-anonymised title: ") for line in gaps)
     assert not any(" explanation: " in line and line.startswith("transfer ") for line in gaps)
     assert not any(line.startswith("transfer hgr-") and " explanation: " in line for line in gaps)
+    # every bundled rule's obligation and evidence list has its Chinese (awaiting review)
+    assert not any(" obligation: " in line or " evidence " in line for line in gaps)
+
+
+def test_an_obligation_and_evidence_without_chinese_are_listed(
+    settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "local.yaml").write_text(
+        'law: LOCAL\ntitle: Local\ntitle_zh: 本地\nversion: "1"\nsource: https://x\n'
+        'date_checked: "2026-11-22"\nrules:\n  - id: local-board\n    title: T\n'
+        "    title_zh: 标题\n    when: {fact: genetic, is: true}\n"
+        "    then: {effect: obligation, obligation: Ask the board., evidence: [Board minutes]}\n"
+        "    reference: {law: L, article: s. 3}\n    explanation: E\n    explanation_zh: 说明\n",
+        encoding="utf-8",
+    )
+    monkeypatch.setattr(sys.modules[__name__], "load_rule_sets", lambda: _load_rules([tmp_path]))
+    gaps = missing_chinese(settings)
+    assert "transfer local-board obligation: Ask the board." in gaps
+    assert "transfer local-board evidence 1: Board minutes" in gaps

@@ -52,6 +52,35 @@ def test_transfer_result_explains_rules_in_chinese(client: TestClient, settings:
     assert "人类遗传资源包括" not in english
 
 
+def test_transfer_obligations_and_evidence_in_chinese(
+    client: TestClient, settings: Settings
+) -> None:
+    folder = settings.data_dir / "transfer_rules"
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "local.yaml").write_text(ENGLISH_ONLY_RULE, encoding="utf-8")
+    chinese = client.get("/transfer/assess", params={**SCENARIO, "lang": "zh"}).text
+    # hgr-art28-information-filing's obligation_zh and evidence_zh (HGR Regulations Art. 28)
+    filing_zh = "向人类遗传资源主管部门备案人类遗传资源信息的对外提供并提交信息备份"
+    assert filing_zh in chinese and "File the provision of HGR information" not in chinese
+    assert "<li>依据：备案记录和信息备份（第二十八条第二款）</li>" in chinese
+    assert "Filing record and information backup" not in chinese
+    # a rule whose obligation has no Chinese yet: its English, marked untranslated
+    untranslated = re.findall(r'<span lang="en" class="untranslated"[^>]*>([^<]*)</span>', chinese)
+    assert "Ask the local data board first." in untranslated
+    english = client.get("/transfer/assess", params={**SCENARIO, "lang": "en"}).text
+    assert "File the provision of HGR information" in english and filing_zh not in english
+    assert "Filing record and information backup (Art. 28(2))" in english
+    report = client.get("/transfer/report.md", params={**SCENARIO, "lang": "zh"}).text
+    assert filing_zh in report and "备案记录和信息备份（第二十八条第二款）" in report
+    # the JSON keeps the English and adds the Chinese beside it
+    answer = client.post("/api/v1/transfer/assess", json=SCENARIO).json()
+    filing = {f["rule_id"]: f for f in answer["obligations"]}["hgr-art28-information-filing"]
+    assert filing["obligation"].startswith("File the provision of HGR information")
+    assert filing["obligation_zh"].startswith(filing_zh)
+    assert filing["evidence"] == ["Filing record and information backup (Art. 28(2))"]
+    assert filing["evidence_zh"] == ["备案记录和信息备份（第二十八条第二款）"]
+
+
 def test_transfer_markdown_report_uses_the_chinese_explanations(client: TestClient) -> None:
     report = client.get("/transfer/report.md", params={**SCENARIO, "lang": "zh"}).text
     assert "人类遗传资源包括人类遗传资源材料" in report and "exporter_in_cn 为是" in report
@@ -87,5 +116,51 @@ def test_duo_match_reasons_are_english_data_and_chinese_when_translated() -> Non
     with use_language("zh"):
         chinese = [translated(r) for r in match.reasons]
     assert chinese != english
-    name = "DUO:0000007 DS (disease specific research)"
+    # the term named by our Chinese label with DUO's own English beside it
+    name = "DUO:0000007 DS（特定疾病研究；disease specific research）"
     assert chinese == [f"{name} 未写明疾病，因此无法据此核查任何申请"]
+    assert english == [
+        "DUO:0000007 DS (disease specific research) names no disease, so no request can be "
+        "checked against it"
+    ]
+
+
+def test_duo_labels_are_ours_marked_unreviewed_and_shown_beside_the_english(
+    client: TestClient,
+) -> None:
+    duo = load_duo_ontology()
+    gru = duo.terms["DUO:0000042"]
+    assert gru.label == "general research use" and gru.label_zh == "一般研究使用"
+    assert gru.label_zh_source == "PerMed Atlas translation, unreviewed"
+    assert all(t.label_zh_source for t in duo.terms.values() if t.label_zh)
+    assert str(gru.name) == "DUO:0000042 GRU (general research use)"
+    terms = client.get("/api/v1/transfer/duo/terms").json()["terms"]
+    listed = {t["id"]: t for t in terms}["DUO:0000042"]
+    assert listed["label"] == "general research use" and listed["label_zh"] == "一般研究使用"
+    assert listed["label_zh_source"] == "PerMed Atlas translation, unreviewed"
+    chinese = client.get("/federation/", params={"lang": "zh"}).text
+    assert "一般研究使用 (general research use)</option>" in chinese
+    english = client.get("/federation/", params={"lang": "en"}).text
+    assert "general research use</option>" in english and "一般研究使用" not in english
+
+
+def test_duo_reasons_name_terms_and_requirements_in_chinese() -> None:
+    ontology = load_duo_ontology()
+    request = DataUseRequest(purpose="HMB", commercial=True)
+    match = match_data_use(["DUO:0000042", "DUO:0000046"], request, ontology=ontology)
+    english = [str(r) for r in match.reasons]
+    assert english == [
+        "DUO:0000042 GRU (general research use) permits DUO:0000006 HMB (health or medical or "
+        "biomedical research) by the ontology's hierarchy (HMB ⊑ GRU)",
+        "DUO:0000046 NCU (non-commercial use only) forbids this: commercial=true but it "
+        "requires non-commercial use",
+    ]
+    with use_language("zh"):
+        chinese = [translated(r) for r in match.reasons]
+    assert chinese == [
+        "DUO:0000042 GRU（一般研究使用；general research use） 通过本体的层级关系（HMB ⊑ GRU）"
+        "允许 DUO:0000006 HMB（健康、医学或生物医学研究；"
+        "health or medical or biomedical research）",
+        "DUO:0000046 NCU（仅限非商业使用；non-commercial use only） 禁止此用途：commercial=true，"
+        "但它要求 非商业使用",
+    ]

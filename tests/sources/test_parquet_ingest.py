@@ -9,7 +9,6 @@ import duckdb
 import orjson
 import pyarrow as pa
 import pyarrow.parquet as pq
-import pytest
 
 from permed_atlas.demo import generate_openalex_works
 from permed_atlas.landscape import (
@@ -20,7 +19,6 @@ from permed_atlas.landscape import (
     rules_path_for,
 )
 from permed_atlas.settings import Settings
-from permed_atlas.sources.errors import SnapshotError
 from permed_atlas.sources.parquet_ingest import ingest_parquet
 from permed_atlas.sources.parquet_write import works_table, write_works_parquet
 from permed_atlas.sources.snapshot_download import RetryPolicy
@@ -191,18 +189,88 @@ def test_parquet_update_over_a_stored_corpus_equals_json_lines(
     assert ids == [(len(records), len(records))]
 
 
-def test_a_broken_abstract_index_stops_the_ingest_naming_part_and_work(
+def test_a_broken_abstract_index_or_a_missing_id_rejects_that_row_naming_part_and_row(
     realdata: Path, tmp_path: Path
 ) -> None:
+    # As the JSON Lines path rejects a malformed line and goes on, the Parquet path
+    # rejects the row, says where and why, and stores the others.
     records = _records(realdata)[:20]
     table = works_table(records)
     texts = table.column("abstract_inverted_index").to_pylist()
     texts[7] = '{"Background":[0],"We":'  # cut off mid-object
-    column = table.schema.get_field_index("abstract_inverted_index")
+    texts[3] = '{"Background":[0],"We":["one"]}'  # JSON, but a position is no number
+    texts[5] = '{"[sic]":[0],"fine":[1]}'  # a word that only looks like a list: stored
+    ids = table.column("id").to_pylist()
+    ids[12] = None
+    table = table.set_column(
+        table.schema.get_field_index("abstract_inverted_index"),
+        "abstract_inverted_index",
+        pa.array(texts),
+    )
+    table = table.set_column(table.schema.get_field_index("id"), "id", pa.array(ids))
     part = tmp_path / "part_000.parquet"
-    pq.write_table(table.set_column(column, "abstract_inverted_index", pa.array(texts)), part)
+    pq.write_table(table, part)
     with open_corpus(tmp_path / "c.duckdb") as corpus:
-        with pytest.raises(SnapshotError, match=r"part_000\.parquet.*work https://openalex\.org/W"):
-            ingest_parquet([part], corpus=corpus)
-        assert corpus.execute("SELECT count(*) FROM works").fetchall() == [(0,)]
-    assert records[7]["id"].startswith("https://openalex.org/W")
+        summary = ingest_parquet([part], corpus=corpus)
+        stored = corpus.execute("SELECT openalex_id FROM works").fetchall()
+        (sic,) = corpus.execute(
+            "SELECT abstract FROM works WHERE openalex_id = ?", [_short(records[5])]
+        ).fetchall()
+    assert (summary.read, summary.stored, summary.rejected) == (20, 17, 3)
+    wrong, broken, missing = (str(error) for error in summary.errors)
+    for row, error in ((4, wrong), (8, broken)):
+        work = _short(records[row - 1])
+        assert error.startswith(f"{part}: row {row} (work {work}): abstract_inverted_index is not")
+        assert (work,) not in stored
+    assert missing == f"{part}: row 13: record has no OpenAlex id"
+    assert len(stored) == 17
+    assert sic == ("[sic] fine",)
+
+
+def _short(record: dict[str, Any]) -> str:
+    return str(record["id"]).rsplit("/", 1)[1]
+
+
+def _newer(record: dict[str, Any], date: str) -> dict[str, Any]:
+    """A later version of ``record``: another title, one author fewer, dated ``date``."""
+    changed = dict(record, updated_date=date, title=f"{record.get('title') or ''} (revised)")
+    changed["authorships"] = (record.get("authorships") or [])[1:]
+    return changed
+
+
+def test_a_part_mixing_new_newer_older_repeated_and_merged_works_equals_json_lines(
+    realdata: Path, tmp_path: Path
+) -> None:
+    # Only the works that share an identifier with the corpus or with another row go through
+    # the store; the new ones beside them are written in SQL. Both together must store what
+    # the JSON Lines path stores: newer versions replace (no stale authorship), older ones
+    # change nothing, a row repeated in the part is one work, merged-away ids stay out.
+    records = [r for r in _records(realdata) if r.get("updated_date")]
+    stored, fresh = records[:150], records[150:400]
+    newer = [_newer(r, "2099-01-01") for r in stored[:40]]
+    older = [_newer(r, "1999-01-01") for r in stored[40:60]]
+    part = fresh[:100] + newer + fresh[100:] + older + [fresh[7]]
+    merges = pa.table(
+        {
+            "merged_id": [fresh[3]["id"], fresh[200]["id"]],
+            "merged_into": [stored[0]["id"]] * 2,
+            "merge_date": ["2026-06-01"] * 2,
+        }
+    )
+    first_lines, first_part = _both_copies(stored, tmp_path / "first")
+    jsonl, parquet = _both_copies(part, tmp_path / "update")
+    with open_corpus(tmp_path / "a.duckdb") as a, open_corpus(tmp_path / "b.duckdb") as b:
+        ingest_file(first_lines, source="openalex", corpus=a)
+        ingest_parquet([first_part], corpus=b)
+        for corpus in (a, b):
+            record_merges(corpus, merges=merges)
+        by_lines = ingest_file(jsonl, source="openalex", corpus=a)
+        by_parquet = ingest_parquet([parquet], corpus=b, batch_size=64)
+        expected, got = _content(a), _content(b)
+        revised = b.execute("SELECT count(*) FROM works WHERE title LIKE '% (revised)'").fetchall()
+    counts = ("stored", "duplicates", "merged", "skipped")
+    assert [getattr(by_parquet, c) for c in counts] == [getattr(by_lines, c) for c in counts]
+    assert (by_parquet.read, by_parquet.skipped, by_parquet.rejected) == (len(part), 2, 0)
+    assert revised == [(40,)]
+    for table in TABLES:
+        assert got[table] == expected[table], table

@@ -131,6 +131,10 @@ GOOD_RULE = """
          "{law: L}", "reference.article", "is missing"),
         ("{fact: genetic, in: true}", "{effect: note, obligation: x}",
          "{law: L, article: A}", "when.in", "needs a list"),
+        ("{fact: genetic, is: true}", "{effect: note, obligation: x, evidence: [a, b], "
+         "evidence_zh: [甲]}", "{law: L, article: A}", "then.evidence_zh", "one per item"),
+        ("{fact: genetic, is: true}", "{effect: note, obligation: x, obligation_zh: 3}",
+         "{law: L, article: A}", "then.obligation_zh", "must be text"),
     ],
 )  # fmt: skip
 def test_malformed_rules_name_file_rule_and_field(

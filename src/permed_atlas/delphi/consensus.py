@@ -30,7 +30,9 @@ from permed_atlas.delphi.models import (
     Verdict,
     WilcoxonResult,
 )
-from permed_atlas.i18n import gettext
+from permed_atlas.delphi.reasons import OutcomeReason, closing_reason
+from permed_atlas.i18n import gettext, gettext_noop
+from permed_atlas.i18n.composed import Message
 
 # scipy's "auto": exact distribution up to 50 differences without ties or zeros,
 # an exact sign-flip permutation up to 13 observations, else the normal approximation.
@@ -251,12 +253,21 @@ def compare_regions(
             gap = abs((a.share_agree or 0.0) - (b.share_agree or 0.0))
             if gap + 1e-9 >= rule.region_gap:
                 reasons.append(
-                    f"share agree {first} {a.share_agree:.0%} vs {second} {b.share_agree:.0%} "
-                    f"({gap * 100:.0f} points)"
+                    Message(
+                        gettext_noop(
+                            "share agree %(first)s %(first_share)s vs %(second)s "
+                            "%(second_share)s (%(gap)s points)"
+                        ),
+                        first=first,
+                        first_share=f"{a.share_agree:.0%}",
+                        second=second,
+                        second_share=f"{b.share_agree:.0%}",
+                        gap=f"{gap * 100:.0f}",
+                    )
                 )
             if (a.verdict == "include") != (b.verdict == "include"):
                 winner = first if a.verdict == "include" else second
-                reasons.append(f"consensus in {winner} only")
+                reasons.append(Message(gettext_noop("consensus in %(region)s only"), region=winner))
     return RegionComparison(summaries=summaries, flagged=bool(reasons), reasons=tuple(reasons))
 
 
@@ -317,26 +328,23 @@ def describe_region_rule(rule: ConsensusRule) -> str:
 
 
 _OUTCOMES = {"include": "consensus_include", "exclude": "consensus_exclude"}
-_OUTCOME_LABELS = {"include": "consensus to include", "exclude": "consensus to exclude"}
 
 
-def item_outcome(summary: ItemSummary, *, round_number: int) -> tuple[str, str]:
+def item_outcome(summary: ItemSummary, *, round_number: int) -> tuple[str, OutcomeReason]:
     """An item's outcome when its round closes, and the reason recorded with it.
 
     :param summary: the item's figures in the round.
     :param round_number: the round, named in the reason.
     :return: (outcome, reason): ``consensus_include``, ``consensus_exclude`` or
-        ``pending`` (no consensus), and a sentence with the figures behind it.
+        ``pending`` (no consensus), and the reason with the figures behind it.
     """
-    outcome = _OUTCOMES.get(summary.verdict, "pending")
-    label = _OUTCOME_LABELS.get(summary.verdict, "no consensus")
-    return outcome, f"{label} in round {round_number} ({_figures(summary)})"
-
-
-def _figures(summary: ItemSummary) -> str:
-    if summary.share_agree is None:
-        return "no valid ratings"
-    return (
-        f"share agree {summary.share_agree:.0%}, share disagree {summary.share_disagree:.0%}, "
-        f"median {summary.median:g}, IQR {summary.iqr:g}, n={summary.n_valid}"
+    reason = closing_reason(
+        summary.verdict,
+        round_number=round_number,
+        share_agree=summary.share_agree,
+        share_disagree=summary.share_disagree,
+        median=summary.median,
+        iqr=summary.iqr,
+        n_valid=summary.n_valid,
     )
+    return _OUTCOMES.get(summary.verdict, "pending"), reason

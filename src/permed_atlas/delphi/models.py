@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Literal, TypeAlias
 
-from permed_atlas.delphi.reasons import outcome_reason_message
+from permed_atlas.delphi.reasons import outcome_reason_shown
 from permed_atlas.i18n import LocalizedText, gettext, gettext_noop
 
 RuleKind: TypeAlias = Literal["share", "median_iqr", "share_and_median_iqr"]
@@ -225,6 +225,7 @@ class Item:
     outcome_reason: str
     statement_zh: str = ""
     rationale_zh: str = ""
+    outcome_reason_json: str | None = None  # the reason's key and values (delphi.reasons)
 
     def statement_in(self, language: str) -> LocalizedText:
         """The statement in ``language`` (the other one, marked, when missing)."""
@@ -235,9 +236,9 @@ class Item:
         return text_in(self.rationale, self.rationale_zh, language)
 
     @property
-    def outcome_reason_text(self) -> str:
-        """The outcome reason for a page or report: its English, translated where shown."""
-        return outcome_reason_message(self.outcome_reason)
+    def outcome_reason_text(self) -> object:
+        """The outcome reason for a page or report, in the current language."""
+        return outcome_reason_shown(self.outcome_reason, self.outcome_reason_json)
 
 
 @dataclass(frozen=True)

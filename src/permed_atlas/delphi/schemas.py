@@ -58,6 +58,8 @@ ItemPublic = schema_of(
     base=_FromCore,
     defaults=True,
     fields={"origin": (str, ...), "outcome": (str, ...)},
+    # the reason's message key and values are how pages translate it: the API keeps its English
+    omit=frozenset({"outcome_reason_json"}),
 )
 ItemSummaryPublic = schema_of(
     models.ItemSummary, name="ItemSummaryPublic", base=_FromCore, fields={"verdict": (str, ...)}

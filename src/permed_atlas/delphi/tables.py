@@ -111,6 +111,8 @@ class ItemRow(Base):
     outcome_reason: Mapped[str] = mapped_column(Text, default="")
     statement_zh: Mapped[str] = mapped_column(Text, default="", server_default="")
     rationale_zh: Mapped[str] = mapped_column(Text, default="", server_default="")
+    # the outcome reason's key and values (delphi.reasons); NULL in rows written before
+    outcome_reason_json: Mapped[str | None] = mapped_column(Text, nullable=True, default=None)
 
 
 class InvitationRow(Base):

@@ -11,435 +11,25 @@ institutions separated by ";" yields one country per institution.
 An address ending in a US state, Canadian province or Australian state
 ("Rochester, Minn.", "Calgary, Alberta.", "Adelaide, SA.") is read from that
 ending first, before any city name ("Florence, SC." is in the US, not Italy);
-the abbreviations are data (``data/places/subdivisions.csv``, with sources).
+the abbreviations are data (``data/places/subdivisions.csv``, with sources), and so are
+the country variants and places (``variants.csv``, ``places.csv``, read by
+:mod:`permed_atlas.landscape.place_names`).
 "China" after Hong Kong, Macao or Taiwan ("Hong Kong SAR, China") gives HK, MO
 or TW, each its own ISO 3166-1 code, so region settings can count them apart.
 """
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 import unicodedata
 from functools import lru_cache
-from importlib import resources
 
+from permed_atlas.landscape.place_names import country_places, country_variants, subdivisions
 from permed_atlas.types import CountryCode
 
-# Variants authors write that pycountry does not list (keys are normalised: lower
-# case, no accents, no dots, hyphens as spaces).
-_VARIANTS: dict[str, str] = {
-    "china": "CN",
-    "pr china": "CN",
-    "p r china": "CN",
-    "prc": "CN",
-    "p r c": "CN",
-    "people's republic of china": "CN",
-    "peoples republic of china": "CN",
-    "the people's republic of china": "CN",
-    "peoples r china": "CN",
-    "mainland china": "CN",
-    "republic of china": "TW",
-    "taiwan roc": "TW",
-    "roc": "TW",
-    "taiwan": "TW",
-    "hong kong": "HK",
-    "hong kong sar": "HK",
-    "hong kong sar china": "HK",
-    "hongkong": "HK",
-    "macau": "MO",
-    "macao": "MO",
-    "macao sar": "MO",
-    "macau sar": "MO",
-    "kowloon": "HK",
-    "uk": "GB",
-    "u k": "GB",
-    "united kingdom": "GB",
-    "great britain": "GB",
-    "britain": "GB",
-    "england": "GB",
-    "scotland": "GB",
-    "wales": "GB",
-    "northern ireland": "GB",
-    "usa": "US",
-    "u s a": "US",
-    "us": "US",
-    "u s": "US",
-    "united states": "US",
-    "united states of america": "US",
-    "america": "US",
-    "korea": "KR",
-    "south korea": "KR",
-    "republic of korea": "KR",
-    "korea republic": "KR",
-    "korea south": "KR",
-    "rep of korea": "KR",
-    "north korea": "KP",
-    "russia": "RU",
-    "russian federation": "RU",
-    "iran": "IR",
-    "vietnam": "VN",
-    "viet nam": "VN",
-    "syria": "SY",
-    "laos": "LA",
-    "moldova": "MD",
-    "tanzania": "TZ",
-    "bolivia": "BO",
-    "venezuela": "VE",
-    "czech republic": "CZ",
-    "czechia": "CZ",
-    "slovak republic": "SK",
-    "the netherlands": "NL",
-    "netherlands": "NL",
-    "holland": "NL",
-    "turkey": "TR",
-    "turkiye": "TR",
-    "ivory coast": "CI",
-    "cote d'ivoire": "CI",
-    "uae": "AE",
-    "u a e": "AE",
-    "kingdom of saudi arabia": "SA",
-    "ksa": "SA",
-    "brunei": "BN",
-    "palestine": "PS",
-    "macedonia": "MK",
-    "north macedonia": "MK",
-    "vatican": "VA",
-    "kosovo": "XK",
-    "espana": "ES",
-    "deutschland": "DE",
-    "germany": "DE",
-    "italia": "IT",
-    "brasil": "BR",
-    "schweiz": "CH",
-    "suisse": "CH",
-    "svizzera": "CH",
-    "osterreich": "AT",
-    "belgique": "BE",
-    "belgie": "BE",
-    "danmark": "DK",
-    "sverige": "SE",
-    "norge": "NO",
-    "suomi": "FI",
-    "polska": "PL",
-    "magyarorszag": "HU",
-    "ellada": "GR",
-    "eire": "IE",
-    "mexico": "MX",
-    "democratic republic of the congo": "CD",
-    "dr congo": "CD",
-    "drc": "CD",
-    "republic of the congo": "CG",
-    "congo": "CG",
-}
-
-# Places that identify a country on their own when no country is named. Only
-# names that are rarely ambiguous in affiliations (no Cambridge, no Georgia).
-_PLACES: dict[str, str] = {
-    # China: municipalities, provincial capitals, large cities, provinces
-    **dict.fromkeys(
-        [
-            "beijing",
-            "shanghai",
-            "guangzhou",
-            "shenzhen",
-            "wuhan",
-            "chengdu",
-            "hangzhou",
-            "nanjing",
-            "tianjin",
-            "chongqing",
-            "xi'an",
-            "xian",
-            "harbin",
-            "changsha",
-            "jinan",
-            "qingdao",
-            "zhengzhou",
-            "shenyang",
-            "dalian",
-            "suzhou",
-            "xiamen",
-            "fuzhou",
-            "kunming",
-            "hefei",
-            "nanchang",
-            "lanzhou",
-            "changchun",
-            "taiyuan",
-            "shijiazhuang",
-            "nanning",
-            "guiyang",
-            "urumqi",
-            "hohhot",
-            "yinchuan",
-            "xining",
-            "lhasa",
-            "haikou",
-            "wenzhou",
-            "ningbo",
-            "jingzhou",
-            "dongguan",
-            "foshan",
-            "zhuhai",
-            "shantou",
-            "xuzhou",
-            "wuxi",
-            "changzhou",
-            "nantong",
-            "yangzhou",
-            "zhenjiang",
-            "guangdong",
-            "jiangsu",
-            "zhejiang",
-            "shandong",
-            "henan",
-            "hebei",
-            "hubei",
-            "hunan",
-            "sichuan",
-            "yunnan",
-            "guizhou",
-            "fujian",
-            "anhui",
-            "jiangxi",
-            "shanxi",
-            "shaanxi",
-            "liaoning",
-            "jilin",
-            "heilongjiang",
-            "gansu",
-            "qinghai",
-            "hainan",
-            "guangxi",
-            "inner mongolia",
-            "ningxia",
-            "xinjiang",
-            "tibet",
-        ],
-        "CN",
-    ),
-    # Europe
-    "london": "GB",
-    "oxford": "GB",
-    "edinburgh": "GB",
-    "glasgow": "GB",
-    "manchester": "GB",
-    "birmingham": "GB",
-    "liverpool": "GB",
-    "bristol": "GB",
-    "leeds": "GB",
-    "sheffield": "GB",
-    "nottingham": "GB",
-    "newcastle upon tyne": "GB",
-    "cardiff": "GB",
-    "belfast": "GB",
-    "paris": "FR",
-    "lyon": "FR",
-    "marseille": "FR",
-    "toulouse": "FR",
-    "bordeaux": "FR",
-    "lille": "FR",
-    "strasbourg": "FR",
-    "montpellier": "FR",
-    "nantes": "FR",
-    "grenoble": "FR",
-    "berlin": "DE",
-    "munich": "DE",
-    "munchen": "DE",
-    "hamburg": "DE",
-    "frankfurt": "DE",
-    "cologne": "DE",
-    "koln": "DE",
-    "heidelberg": "DE",
-    "dresden": "DE",
-    "leipzig": "DE",
-    "tubingen": "DE",
-    "freiburg": "DE",
-    "gottingen": "DE",
-    "goettingen": "DE",
-    "bonn": "DE",
-    "dusseldorf": "DE",
-    "mainz": "DE",
-    "madrid": "ES",
-    "barcelona": "ES",
-    "seville": "ES",
-    "sevilla": "ES",
-    "pamplona": "ES",
-    "zaragoza": "ES",
-    "bilbao": "ES",
-    "granada": "ES",
-    "rome": "IT",
-    "roma": "IT",
-    "milan": "IT",
-    "milano": "IT",
-    "naples": "IT",
-    "napoli": "IT",
-    "turin": "IT",
-    "torino": "IT",
-    "bologna": "IT",
-    "padua": "IT",
-    "padova": "IT",
-    "florence": "IT",
-    "firenze": "IT",
-    "genoa": "IT",
-    "genova": "IT",
-    "pisa": "IT",
-    "amsterdam": "NL",
-    "rotterdam": "NL",
-    "utrecht": "NL",
-    "leiden": "NL",
-    "groningen": "NL",
-    "nijmegen": "NL",
-    "maastricht": "NL",
-    "brussels": "BE",
-    "bruxelles": "BE",
-    "leuven": "BE",
-    "ghent": "BE",
-    "gent": "BE",
-    "antwerp": "BE",
-    "liege": "BE",
-    "vienna": "AT",
-    "wien": "AT",
-    "innsbruck": "AT",
-    "graz": "AT",
-    "zurich": "CH",
-    "geneva": "CH",
-    "geneve": "CH",
-    "basel": "CH",
-    "lausanne": "CH",
-    "bern": "CH",
-    "stockholm": "SE",
-    "gothenburg": "SE",
-    "goteborg": "SE",
-    "uppsala": "SE",
-    "lund": "SE",
-    "copenhagen": "DK",
-    "aarhus": "DK",
-    "odense": "DK",
-    "helsinki": "FI",
-    "oslo": "NO",
-    "bergen": "NO",
-    "lisbon": "PT",
-    "lisboa": "PT",
-    "porto": "PT",
-    "coimbra": "PT",
-    "warsaw": "PL",
-    "krakow": "PL",
-    "prague": "CZ",
-    "brno": "CZ",
-    "budapest": "HU",
-    "athens": "GR",
-    "thessaloniki": "GR",
-    "reykjavik": "IS",
-    "tallinn": "EE",
-    "riga": "LV",
-    "vilnius": "LT",
-    "ljubljana": "SI",
-    "zagreb": "HR",
-    "bucharest": "RO",
-    "sofia": "BG",
-    "luxembourg": "LU",
-    "tbilisi": "GE",
-    # elsewhere
-    "tokyo": "JP",
-    "osaka": "JP",
-    "kyoto": "JP",
-    "seoul": "KR",
-    "taipei": "TW",
-    "sydney": "AU",
-    "melbourne": "AU",
-    "brisbane": "AU",
-    "perth": "AU",
-    "adelaide": "AU",
-    "canberra": "AU",
-    "hobart": "AU",
-    "darwin": "AU",
-    "toronto": "CA",
-    "montreal": "CA",
-    "vancouver": "CA",
-    "calgary": "CA",
-    "edmonton": "CA",
-    "ottawa": "CA",
-    "winnipeg": "CA",
-    "saskatoon": "CA",
-    "new delhi": "IN",
-    "mumbai": "IN",
-    "tel aviv": "IL",
-    "jerusalem": "IL",
-    "sao paulo": "BR",
-    "moscow": "RU",
-    "new york": "US",
-    "boston": "US",
-    "chicago": "US",
-    "los angeles": "US",
-    "san francisco": "US",
-    "houston": "US",
-    "philadelphia": "US",
-    "seattle": "US",
-    "baltimore": "US",
-    "bethesda": "US",
-    "pittsburgh": "US",
-    "new haven": "US",
-}
-
-_US_STATES: dict[str, str] = {
-    "AL": "alabama",
-    "AK": "alaska",
-    "AZ": "arizona",
-    "AR": "arkansas",
-    "CA": "california",
-    "CO": "colorado",
-    "CT": "connecticut",
-    "DE": "delaware",
-    "FL": "florida",
-    "GA": "",
-    "HI": "hawaii",
-    "ID": "idaho",
-    "IL": "illinois",
-    "IN": "indiana",
-    "IA": "iowa",
-    "KS": "kansas",
-    "KY": "kentucky",
-    "LA": "louisiana",
-    "ME": "maine",
-    "MD": "maryland",
-    "MA": "massachusetts",
-    "MI": "michigan",
-    "MN": "minnesota",
-    "MS": "mississippi",
-    "MO": "missouri",
-    "MT": "montana",
-    "NE": "nebraska",
-    "NV": "nevada",
-    "NH": "new hampshire",
-    "NJ": "new jersey",
-    "NM": "new mexico",
-    "NY": "new york",
-    "NC": "north carolina",
-    "ND": "north dakota",
-    "OH": "ohio",
-    "OK": "oklahoma",
-    "OR": "oregon",
-    "PA": "pennsylvania",
-    "RI": "rhode island",
-    "SC": "south carolina",
-    "SD": "south dakota",
-    "TN": "tennessee",
-    "TX": "texas",
-    "UT": "utah",
-    "VT": "vermont",
-    "VA": "virginia",
-    "WA": "washington",
-    "WV": "west virginia",
-    "WI": "wisconsin",
-    "WY": "wyoming",
-    "DC": "district of columbia",
-}
-
 # "Georgia" is a country and a US state; "Jersey" a country and half a US state.
-# Neither is taken on its own: Tbilisi and the zip-code rule below decide.
+# Neither is taken on its own: Tbilisi and the zip-code rule below decide. The postal
+# code GA still counts ("Atlanta, GA 30322"): written in capitals it is only the state.
 _AMBIGUOUS = {"georgia"}
 
 _EMAIL = re.compile(r"\S+@\S+")
@@ -466,11 +56,10 @@ def _table() -> tuple[dict[str, str], int]:
     import pycountry
 
     table: dict[str, str] = {}
-    for place, code in _PLACES.items():
-        table[_key(place)] = code
-    for state in _US_STATES.values():
-        if state:
-            table[_key(state)] = "US"
+    for place in country_places():
+        table[_key(place.text)] = place.country
+    for state in _us_states()[1]:
+        table[_key(state)] = "US"
     for country in pycountry.countries:
         names = {
             country.name,
@@ -483,8 +72,8 @@ def _table() -> tuple[dict[str, str], int]:
                 table.setdefault(_key(f"{tail} {head}"), country.alpha_2)
                 continue
             table.setdefault(_key(name), country.alpha_2)
-    for variant, code in _VARIANTS.items():
-        table[_key(variant)] = code
+    for variant in country_variants():
+        table[_key(variant.text)] = variant.country
     for name in _AMBIGUOUS:
         table.pop(name, None)
     longest = max(len(phrase.split()) for phrase in table)
@@ -501,18 +90,31 @@ def _fold(text: str) -> str:
 
 
 @lru_cache(maxsize=1)
+def _us_states() -> tuple[frozenset[str], tuple[str, ...]]:
+    """The US states' postal codes and full names, from the US rows of subdivisions.csv.
+
+    Names that are also a country (``_AMBIGUOUS``) are left out; their postal code stays.
+    """
+    rows = [row for row in subdivisions() if row.country == "US"]
+    codes = frozenset(row.text for row in rows if row.form == "postal")
+    names = tuple(
+        row.text for row in rows if row.form == "name" and _key(row.text) not in _AMBIGUOUS
+    )
+    return codes, names
+
+
+@lru_cache(maxsize=1)
 def _subdivisions() -> tuple[dict[str, tuple[str, ...]], dict[str, tuple[str, ...]]]:
     """(postal code -> countries, folded abbreviation or name -> countries), in file order."""
-    data = resources.files("permed_atlas").joinpath("data/places/subdivisions.csv")
     postal: dict[str, list[str]] = {}
     folded: dict[str, list[str]] = {}
-    for row in csv.DictReader(io.StringIO(data.read_text(encoding="utf-8"))):
-        if row["form"] == "postal":
-            countries = postal.setdefault(row["text"], [])
+    for row in subdivisions():
+        if row.form == "postal":
+            countries = postal.setdefault(row.text, [])
         else:
-            countries = folded.setdefault(_fold(row["text"]), [])
-        if row["country"] not in countries:
-            countries.append(row["country"])
+            countries = folded.setdefault(_fold(row.text), [])
+        if row.country not in countries:
+            countries.append(row.country)
     return (
         {key: tuple(value) for key, value in postal.items()},
         {key: tuple(value) for key, value in folded.items()},
@@ -571,10 +173,11 @@ def _segment_country(segment: str) -> CountryCode | None:
                 return inner[0]
         return code
     # US authors often stop at the state: "Detroit, MI." or "Atlanta, GA 30322".
+    us_codes = _us_states()[0]
     last_part = text.rstrip(" .;,").rsplit(",", 1)[-1].strip()
-    if last_part in _US_STATES:
+    if last_part in us_codes:
         return "US"
-    states = [m.group(1) for m in _STATE_ZIP.finditer(text) if m.group(1) in _US_STATES]
+    states = [m.group(1) for m in _STATE_ZIP.finditer(text) if m.group(1) in us_codes]
     return "US" if states else None
 
 

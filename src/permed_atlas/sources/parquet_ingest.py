@@ -1,14 +1,24 @@
 """Ingest the Parquet snapshot with DuckDB: nested columns to corpus rows in SQL, no JSON.
 
-The parts are scanned once by ``read_parquet``; the optional PM filter (the
-corpus's own PM rules, :func:`parquet_sql.pm_filter_sql`) runs inside that scan,
-so a PM slice never materialises the other works. The kept works go to a
-temporary table, then batch by batch to the corpus's row tables. A batch whose
-works share no identifier with each other or with the corpus (a first ingest, new
-partitions) is written by ``INSERT ... SELECT`` inside DuckDB, never leaving it.
-Any other batch goes through the same store as the JSON Lines path: works already
-in the corpus are merged or replaced (a newer ``updated_date`` wins) by that
-store, from the work rebuilt from the row.
+Each part is read by ``read_parquet`` a few times, each statement taking only the
+columns it needs (DuckDB pushes the projection into the scan):
+
+1. one scan of the identifiers, title and abstract gives ``_pq_rows``, a narrow table
+   of the part's rows (the optional PM filter, the corpus's own PM rules,
+   :func:`parquet_sql.pm_filter_sql`, runs inside it, so a PM slice never
+   materialises the other works). A row with no OpenAlex id or a broken abstract
+   index is rejected there, with its part, row and reason, as the JSON Lines path
+   rejects such a line;
+2. the rows are sorted in SQL: a work OpenAlex merged away is left out (its id is
+   in ``merged_works``); a work sharing an identifier with another row of the part
+   or with the corpus must be merged; every other one is fresh;
+3. fresh works go from the part straight into the corpus tables with
+   ``INSERT ... SELECT`` (UNNEST of authorships, institutions and term lists),
+   never leaving DuckDB; their ids follow the corpus's highest in row order, as
+   the store gives them;
+4. the works to merge go through the same store as the JSON Lines path (a newer
+   ``updated_date`` replaces, an older copy changes nothing, other sources merge),
+   from the work rebuilt from the row.
 """
 
 from __future__ import annotations
@@ -17,7 +27,7 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -27,10 +37,10 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from permed_atlas.landscape import (
+    RecordError,
     RowBatch,
     RuleSet,
     Work,
-    any_merged,
     countries_from_affiliation,
     rebuild_abstract,
     store_row_batch,
@@ -40,28 +50,34 @@ from permed_atlas.sources.errors import SnapshotError
 from permed_atlas.sources.parquet_sql import (
     ABSTRACT_FUNCTION,
     ABSTRACTS_TABLE,
-    ABSTRACTS_VIEW,
     AFFILIATIONS,
-    CLASHES,
     CONTRIBUTORS,
-    INVERTED_INDEXES,
+    FRESH_KEYS,
     KEYS,
     SOURCE_COLUMNS,
+    STATES,
     TERMS,
     WORKS,
-    pm_filter_sql,
-    source_sql,
+    rows_sql,
+    source_view_sql,
 )
 
 BATCH_SIZE = 100_000
+MAX_KEPT_ERRORS = 1_000
 COUNTRIES_FUNCTION = "permed_affiliation_countries"
-_TEMP_TABLES = ("_pq_src", "_pq_keys", "_pq_people")
+_TEMP_TABLES = ("_pq_rows", "_pq_keys", "_pq_state", "_pq_map", "_pq_people")
 _ID_TYPES = ("doi", "openalex_id", "pmid")  # Work.identifiers() sorted by id type
+_NO_ID = "record has no OpenAlex id"
 
 
 @dataclass
 class ParquetSummary:
-    """What one Parquet ingest did: works scanned, kept by the filter, and how they were stored."""
+    """What one Parquet ingest did: works scanned, kept by the filter, and how they were stored.
+
+    ``read`` = ``stored`` + ``duplicates`` + ``skipped`` + ``rejected`` (the works the
+    PM filter left out are in ``scanned`` only); ``errors`` keeps the first
+    rejections, each naming its part, row and reason.
+    """
 
     scanned: int = 0
     read: int = 0
@@ -69,15 +85,14 @@ class ParquetSummary:
     duplicates: int = 0
     merged: int = 0
     skipped: int = 0
+    rejected: int = 0
     unresolved_affiliations: int = 0
     seconds: float = 0.0
+    errors: list[RecordError] = field(default_factory=list)
 
 
-def _paths_sql(paths: Sequence[Path]) -> str:
-    for path in paths:
-        if not path.is_file():
-            raise SnapshotError(f"{path}: no such Parquet file")
-    return "[" + ", ".join("'" + str(p).replace("'", "''") + "'" for p in paths) + "]"
+def _quoted(path: Path) -> str:
+    return "'" + str(path).replace("'", "''") + "'"
 
 
 def ingest_parquet(
@@ -97,38 +112,21 @@ def ingest_parquet(
     :param progress: called with the works stored per batch.
     """
     started = time.perf_counter()
-    files = _paths_sql(paths)
+    for path in paths:
+        if not path.is_file():
+            raise SnapshotError(f"{path}: no such Parquet file")
     summary = ParquetSummary()
     _register_functions(corpus)
-    # Rebuilding abstracts is Python (holding the GIL); it runs in this thread while DuckDB,
-    # which releases the GIL, writes the batch's other rows.
+    # Rebuilding abstracts is Python (holding the GIL); it runs in this thread, on its own
+    # cursor, while DuckDB (which releases the GIL) writes the batch's other rows.
     pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="permed-abstracts")
     try:
-        _scan(corpus, files, pm_rules, summary)
-        if pm_rules is not None:  # the scan rebuilt them already, for the filter
-            corpus.execute(ABSTRACTS_VIEW)
-        # The SQL fast path cannot leave out works OpenAlex merged away; the store can.
-        fast = not any_merged(corpus)
-        for lo in range(0, summary.read, batch_size):
-            hi = min(lo + batch_size, summary.read)
-            abstracts = None
-            if pm_rules is None:
-                inverted = corpus.sql(INVERTED_INDEXES, params={"lo": lo, "hi": hi})
-                abstracts = pool.submit(_abstract_rows, inverted.to_arrow_table(), files)
-            if not (fast and _insert_fresh(corpus, lo, hi, summary, abstracts)):
-                batch, unresolved = _row_batch(corpus, lo, hi, abstracts)
-                raw = _RawRows(corpus, lo, hi)
-                result = store_row_batch(corpus, batch=batch, record=raw.work)
-                summary.stored += result.stored
-                summary.duplicates += result.duplicates
-                summary.merged += result.merged
-                summary.skipped += result.superseded
-                summary.unresolved_affiliations += unresolved
-            if progress is not None:
-                progress(hi - lo)
+        for path in paths:
+            part = _Part(corpus, path, summary, batch_size, progress)
+            part.ingest(pm_rules, pool if pm_rules is None else None)
     finally:
         pool.shutdown(cancel_futures=True)
-        corpus.execute(f"DROP VIEW IF EXISTS {ABSTRACTS_TABLE}")
+        corpus.execute("DROP VIEW IF EXISTS _pq_src")
         for table in _TEMP_TABLES:
             corpus.execute(f"DROP TABLE IF EXISTS {table}")
         corpus.remove_function(ABSTRACT_FUNCTION)
@@ -137,65 +135,73 @@ def ingest_parquet(
     return summary
 
 
-def _scan(
-    corpus: duckdb.DuckDBPyConnection,
-    files: str,
-    pm_rules: RuleSet | None,
-    summary: ParquetSummary,
-) -> None:
-    """Scan the parts once into ``_pq_src``, the PM filter (if any) applied in the scan."""
-    try:
-        summary.scanned = int(
-            corpus.execute(
-                f"SELECT count(*) FROM read_parquet({files}, union_by_name = true)"
-            ).fetchall()[0][0]
-        )  # from the footers: no row is read for it
-        pm_filter = pm_filter_sql(pm_rules) if pm_rules is not None else None
-        corpus.execute(f"CREATE OR REPLACE TEMP TABLE _pq_src AS {source_sql(files, pm_filter)}")
-        summary.read = int(corpus.execute("SELECT count(*) FROM _pq_src").fetchall()[0][0])
-    except duckdb.Error as exc:
-        raise SnapshotError(f"cannot read the Parquet parts {files}: {exc}") from exc
-
-
-def _abstracts(column: pa.ChunkedArray | pa.Array) -> pa.Array:
-    return pa.array(
-        [rebuild_abstract(orjson.loads(text)) if text else None for text in column.to_pylist()],
-        pa.string(),
+def _abstracts(column: pa.ChunkedArray | pa.Array) -> pa.StructArray:
+    """The JSON parser's own rebuild of each index, or why it is not one (vectorised UDF)."""
+    texts: list[str | None] = []
+    problems: list[str | None] = []
+    for text in column.to_pylist():
+        abstract = problem = None
+        if text:
+            try:
+                abstract = rebuild_abstract(orjson.loads(text))
+            except (ValueError, TypeError, AttributeError) as exc:  # JSONDecodeError: ValueError
+                problem = f"abstract_inverted_index is not an inverted index: {exc}"
+        texts.append(abstract)
+        problems.append(problem)
+    return pa.StructArray.from_arrays(
+        [pa.array(texts, pa.string()), pa.array(problems, pa.string())], names=["text", "problem"]
     )
 
 
-def _abstract_rows(inverted: pa.Table, files: str) -> pa.Table:
-    """(``idx``, ``abstract``) of works given as (``idx``, ``id``, ``abstract_inverted_index``);
-    SnapshotError naming the parts and the work when an index is not one."""
-    abstracts: list[str | None] = []
-    for work, text in zip(
-        inverted.column("id").to_pylist(),
-        inverted.column("abstract_inverted_index").to_pylist(),
-        strict=True,
-    ):
-        try:
-            abstracts.append(rebuild_abstract(orjson.loads(text)) if text else None)
-        except (ValueError, TypeError, AttributeError) as exc:  # JSONDecodeError: ValueError
-            raise SnapshotError(
-                f"{files}: work {work}: abstract_inverted_index is not an inverted index: {exc}"
-            ) from exc
-    return pa.table({"idx": inverted.column("idx"), "abstract": pa.array(abstracts, pa.string())})
+def _rebuilt(
+    cursor: duckdb.DuckDBPyConnection, file_sql: str, rows: pa.Table, first: int, last: int
+) -> pa.Table:
+    """(``part_row``, ``abstract``) of the part's ``rows`` (between ``first`` and ``last``),
+    read on a cursor of its own: this runs in the abstracts' thread.
+
+    The scan rejected the rows whose index the rebuild would fail on, so none fails here.
+    """
+    try:
+        cursor.register("_pq_wanted", rows)
+        inverted = cursor.sql(
+            "SELECT file_row_number AS part_row, abstract_inverted_index AS j FROM "
+            f"read_parquet({file_sql}, file_row_number = true) SEMI JOIN _pq_wanted "
+            "ON file_row_number = _pq_wanted.part_row "
+            f"WHERE file_row_number BETWEEN {int(first)} AND {int(last)} AND j <> ''"
+        ).to_arrow_table()
+    finally:
+        cursor.close()
+    texts = [rebuild_abstract(orjson.loads(text)) for text in inverted.column("j").to_pylist()]
+    return pa.table(
+        {"part_row": inverted.column("part_row"), "abstract": pa.array(texts, pa.string())}
+    )
+
+
+_NO_ABSTRACTS = pa.table(
+    {"part_row": pa.array([], pa.int64()), "abstract": pa.array([], pa.string())}
+)
 
 
 @contextmanager
 def _abstracts_of(
     corpus: duckdb.DuckDBPyConnection, pending: Future[pa.Table] | None
-) -> Iterator[None]:
-    """Make a batch's rebuilt abstracts the works rows' ``_pq_abstracts`` while in the block
-    (None: the scan's view is there already)."""
-    if pending is None:
-        yield
-        return
-    corpus.register(ABSTRACTS_TABLE, pending.result())
+) -> Iterator[Callable[[], None]]:
+    """Make a batch's rebuilt abstracts ``_pq_abstracts`` while in the block; the block calls
+    the function it is given before the statement that reads them (None: the scan rebuilt
+    them, the table is empty)."""
+    registered = False
+
+    def ready() -> None:
+        nonlocal registered
+        if not registered:
+            corpus.register(ABSTRACTS_TABLE, pending.result() if pending else _NO_ABSTRACTS)
+            registered = True
+
     try:
-        yield
+        yield ready
     finally:
-        corpus.unregister(ABSTRACTS_TABLE)
+        if registered:
+            corpus.unregister(ABSTRACTS_TABLE)
 
 
 def _countries(text: str) -> list[str]:
@@ -207,81 +213,172 @@ def _register_functions(corpus: duckdb.DuckDBPyConnection) -> None:
     corpus.execute("SET enable_progress_bar = false")
     # DuckDB's stubs want its enum for ``type`` (duckdb.func, not in every 1.x); the string works.
     corpus.create_function(  # type: ignore[call-overload]
-        ABSTRACT_FUNCTION, _abstracts, ["VARCHAR"], "VARCHAR", type="arrow"
+        ABSTRACT_FUNCTION,
+        _abstracts,
+        ["VARCHAR"],
+        "STRUCT(text VARCHAR, problem VARCHAR)",
+        type="arrow",
     )
     corpus.create_function(COUNTRIES_FUNCTION, _countries, ["VARCHAR"], "VARCHAR[]")
 
 
-def _insert_fresh(
-    corpus: duckdb.DuckDBPyConnection,
-    lo: int,
-    hi: int,
-    summary: ParquetSummary,
-    abstracts: Future[pa.Table] | None,
-) -> bool:
-    """Write works ``lo``..``hi`` of ``_pq_src`` straight into the corpus tables, in SQL.
+class _Part:
+    """One Parquet part on its way into the corpus."""
 
-    Only when none of them shares an identifier with another of them or with the
-    corpus (the store's own "not seen before" case, whose rows need no merging);
-    otherwise nothing is written and False is returned. Ids are given in scan order,
-    from the corpus's highest plus one, as the store gives them.
-    """
-    params: dict[str, object] = {"lo": lo, "hi": hi, "shift": -lo}
-    try:
-        corpus.begin()
+    def __init__(
+        self,
+        corpus: duckdb.DuckDBPyConnection,
+        path: Path,
+        summary: ParquetSummary,
+        batch_size: int,
+        progress: Callable[[int], None] | None,
+    ) -> None:
+        self.corpus, self.path, self.summary = corpus, path, summary
+        self.file = _quoted(path)
+        self.batch_size, self.progress = batch_size, progress
+        self.pool: ThreadPoolExecutor | None = None
+
+    def ingest(self, pm_rules: RuleSet | None, pool: ThreadPoolExecutor | None) -> None:
+        """Read, sort and store the part; ``pool`` rebuilds the abstracts (None: the scan did).
+
+        :param pm_rules: the PM filter's rules, or None to keep every work.
+        :param pool: the abstracts' thread, when the scan did not rebuild them.
+        """
+        self.pool = pool
         try:
-            corpus.execute(f"CREATE OR REPLACE TEMP TABLE _pq_keys AS {KEYS}", params)
-            if corpus.execute(CLASHES).fetchall()[0][0]:
-                corpus.rollback()
-                return False
-            start = int(
-                corpus.execute("SELECT coalesce(max(work_id), 0) + 1 FROM works").fetchall()[0][0]
-            )
-            params["shift"] = start - lo
-            unresolved = _insert_rows_sql(corpus, params, start)
-            with _abstracts_of(corpus, abstracts):  # last: the abstracts are rebuilt meanwhile
+            self._read_rows(pm_rules)
+            self._sort_rows()
+        except duckdb.Error as exc:
+            raise SnapshotError(f"cannot read the Parquet part {self.path}: {exc}") from exc
+        self._in_batches("fresh", self._insert_fresh)
+        self._in_batches("merge", self._store_merged)
+
+    def _read_rows(self, pm_rules: RuleSet | None) -> None:
+        """``_pq_rows``: the part's rows the filter keeps; the rejected ones reported."""
+        corpus, summary = self.corpus, self.summary
+        summary.scanned += int(
+            corpus.execute(f"SELECT count(*) FROM read_parquet({self.file})").fetchall()[0][0]
+        )  # from the footer: no row is read for it
+        corpus.execute(f"CREATE OR REPLACE TEMP TABLE _pq_rows AS {rows_sql(self.file, pm_rules)}")
+        read, rejected = corpus.execute(
+            "SELECT count(*), count(*) FILTER (WHERE problem IS NOT NULL) FROM _pq_rows"
+        ).fetchall()[0]
+        summary.read += int(read)
+        summary.rejected += int(rejected)
+        room = MAX_KEPT_ERRORS - len(summary.errors)
+        if rejected and room > 0:
+            for row, work, problem in corpus.execute(
+                "SELECT part_row, openalex_id, problem FROM _pq_rows WHERE problem IS NOT NULL "
+                f"ORDER BY part_row LIMIT {room}"
+            ).fetchall():
+                what = f" (work {work})" if work else ""
+                summary.errors.append(
+                    RecordError(f"row {row + 1}{what}: {problem}", path=str(self.path))
+                )
+
+    def _sort_rows(self) -> None:
+        """``_pq_state``: each kept row fresh, to merge, or superseded (merged away)."""
+        self.corpus.execute(f"CREATE OR REPLACE TEMP TABLE _pq_keys AS {KEYS}")
+        self.corpus.execute(f"CREATE OR REPLACE TEMP TABLE _pq_state AS {STATES}")
+        (superseded,) = self.corpus.execute(
+            "SELECT count(*) FROM _pq_state WHERE state = 'superseded'"
+        ).fetchall()[0]
+        self.summary.skipped += int(superseded)
+
+    def _in_batches(
+        self, state: str, write: Callable[[int, int, Callable[[], None]], None]
+    ) -> None:
+        """Number the ``state`` rows from 0 in ``_pq_map`` and hand them to ``write`` in batches."""
+        corpus = self.corpus
+        corpus.execute(
+            "CREATE OR REPLACE TEMP TABLE _pq_map AS SELECT s.part_row, "
+            "(row_number() OVER (ORDER BY s.part_row) - 1)::BIGINT AS idx, r._abstract "
+            "FROM _pq_state s JOIN _pq_rows r USING (part_row) WHERE s.state = $state "
+            "ORDER BY s.part_row",
+            {"state": state},
+        )
+        (count,) = corpus.execute("SELECT count(*) FROM _pq_map").fetchall()[0]
+        for lo in range(0, int(count), self.batch_size):
+            hi = min(lo + self.batch_size, int(count))
+            first, last = corpus.execute(
+                "SELECT min(part_row), max(part_row) FROM _pq_map WHERE idx >= $lo AND idx < $hi",
+                {"lo": lo, "hi": hi},
+            ).fetchall()[0]
+            # The view reads only the batch's stretch of the part (the rows are numbered in
+            # file order), so a big part is not scanned whole for every batch.
+            corpus.execute(source_view_sql(self.file, int(first), int(last)))
+            pending = None
+            if self.pool is not None:
+                rows = corpus.sql(
+                    "SELECT part_row FROM _pq_map WHERE idx >= $lo AND idx < $hi",
+                    params={"lo": lo, "hi": hi},
+                ).to_arrow_table()
+                cursor = corpus.cursor()
+                pending = self.pool.submit(_rebuilt, cursor, self.file, rows, first, last)
+            with _abstracts_of(corpus, pending) as ready:
+                write(lo, hi, ready)
+            if self.progress is not None:
+                self.progress(hi - lo)
+
+    def _insert_fresh(self, lo: int, hi: int, abstracts_ready: Callable[[], None]) -> None:
+        """Write fresh works ``lo``..``hi`` straight into the corpus tables, in SQL."""
+        corpus = self.corpus
+        try:
+            corpus.begin()
+            try:
+                (start,) = corpus.execute(
+                    "SELECT coalesce(max(work_id), 0) + 1 FROM works"
+                ).fetchall()[0]
+                params: dict[str, object] = {"lo": lo, "hi": hi, "shift": int(start) - lo}
+                unresolved = _insert_rows_sql(corpus, params)
+                abstracts_ready()
                 corpus.execute(f"INSERT INTO works BY NAME {WORKS}", params)
-            corpus.commit()
-        except BaseException:
-            corpus.rollback()
-            raise
-    except duckdb.Error as exc:
-        raise SnapshotError(f"cannot write the Parquet works to the corpus: {exc}") from exc
-    summary.stored += hi - lo
-    summary.unresolved_affiliations += unresolved
-    return True
+                corpus.commit()
+            except BaseException:
+                corpus.rollback()
+                raise
+        except duckdb.Error as exc:
+            raise SnapshotError(f"cannot write the Parquet works to the corpus: {exc}") from exc
+        self.summary.stored += hi - lo
+        self.summary.unresolved_affiliations += unresolved
+
+    def _store_merged(self, lo: int, hi: int, abstracts_ready: Callable[[], None]) -> None:
+        """Store works ``lo``..``hi`` that share identifiers, through the corpus store."""
+        abstracts_ready()
+        batch, unresolved = _row_batch(self.corpus, lo, hi)
+        raw = _RawRows(self.corpus, lo, hi)
+        result = store_row_batch(self.corpus, batch=batch, record=raw.work)
+        summary = self.summary
+        summary.stored += result.stored
+        summary.duplicates += result.duplicates
+        summary.merged += result.merged
+        summary.skipped += result.superseded
+        summary.unresolved_affiliations += unresolved
 
 
-def _insert_rows_sql(
-    corpus: duckdb.DuckDBPyConnection, params: dict[str, object], start: int
-) -> int:
+def _insert_rows_sql(corpus: duckdb.DuckDBPyConnection, params: dict[str, object]) -> int:
     """INSERT ... SELECT the batch's rows; the number of affiliations naming no country."""
     names = "work_id, position, role, name, author_id, orcid, raw_affiliation"
     # Affiliation text with no country from any institution: the country is read from the
     # text, as the JSON Lines parser does (a Python rule, called for those authors only).
     corpus.execute(
-        f"CREATE OR REPLACE TEMP TABLE _pq_people AS SELECT {names}, CASE WHEN unlocated "
-        f"AND raw_affiliation IS NOT NULL THEN {COUNTRIES_FUNCTION}(raw_affiliation) END "
-        f"AS parsed FROM ({CONTRIBUTORS})",
+        f"CREATE OR REPLACE TEMP TABLE _pq_people AS SELECT {names}, institutions, CASE WHEN "
+        f"unlocated AND raw_affiliation IS NOT NULL THEN {COUNTRIES_FUNCTION}(raw_affiliation) "
+        f"END AS parsed FROM ({CONTRIBUTORS})",
         params,
     )
     corpus.execute(f"INSERT INTO contributors ({names}) SELECT {names} FROM _pq_people")
     corpus.execute(
         f"INSERT INTO affiliations BY NAME ({AFFILIATIONS}) UNION ALL "
         "SELECT work_id, position, NULL, NULL, NULL, unnest(parsed) FROM _pq_people "
-        "WHERE len(parsed) > 0",
-        params,
+        "WHERE len(parsed) > 0"
     )
     corpus.execute(
         "INSERT INTO terms (work_id, scheme, term, term_id, score) "
         f"SELECT work_id, scheme, term, term_id, score FROM ({TERMS})",
         params,
     )
-    corpus.execute(
-        "INSERT INTO work_ids (id_type, id_value, work_id) "
-        "SELECT id_type, id_value, work_id + $start FROM _pq_keys ORDER BY work_id, id_type",
-        {"start": start},  # _pq_keys numbers the batch's works from 0
-    )
+    corpus.execute(f"INSERT INTO work_ids (id_type, id_value, work_id) {FRESH_KEYS}", params)
     rows = corpus.execute(
         "SELECT count(*) FROM _pq_people WHERE parsed IS NOT NULL AND len(parsed) = 0"
     ).fetchall()
@@ -292,14 +389,15 @@ def _arrow(corpus: duckdb.DuckDBPyConnection, sql: str, lo: int, hi: int) -> pa.
     return corpus.sql(sql, params={"lo": lo, "hi": hi, "shift": -lo}).to_arrow_table()
 
 
-def _row_batch(
-    corpus: duckdb.DuckDBPyConnection, lo: int, hi: int, abstracts: Future[pa.Table] | None
-) -> tuple[RowBatch, int]:
+def _row_batch(corpus: duckdb.DuckDBPyConnection, lo: int, hi: int) -> tuple[RowBatch, int]:
     """The corpus rows of works ``lo``..``hi`` of ``_pq_src``, indexed from 0."""
-    with _abstracts_of(corpus, abstracts):
-        works = _arrow(corpus, WORKS, lo, hi)
-    people = _arrow(corpus, CONTRIBUTORS, lo, hi)
-    places = _arrow(corpus, AFFILIATIONS, lo, hi)
+    works = _arrow(corpus, WORKS, lo, hi)
+    corpus.execute(
+        f"CREATE OR REPLACE TEMP TABLE _pq_people AS {CONTRIBUTORS}",
+        {"lo": lo, "hi": hi, "shift": -lo},
+    )
+    people = corpus.sql("SELECT * EXCLUDE (institutions) FROM _pq_people").to_arrow_table()
+    places = corpus.sql(AFFILIATIONS).to_arrow_table()
     terms = _arrow(corpus, TERMS, lo, hi)
     # Affiliation text with no country from any institution: read the country from the
     # text, as the JSON Lines parser does (a Python rule, so done here, for those rows only).

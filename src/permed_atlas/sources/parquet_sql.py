@@ -30,9 +30,13 @@ def digits(expr: str) -> str:
 
 TITLE = "coalesce(nullif(title, ''), nullif(display_name, ''))"
 ABSTRACT_FUNCTION = "permed_openalex_abstract"
+ABSTRACTS_TABLE = "_pq_abstracts"
+"""The abstracts rebuilt beside the inserts (``part_row``, ``abstract``), per batch."""
 ABSTRACT = f"{ABSTRACT_FUNCTION}(abstract_inverted_index)"
-"""The abstract text, by the JSON parser's own rebuild (a vectorised Python function: the
-same text by construction, and ~8x faster than list lambdas over a JSON-to-MAP cast)."""
+"""The abstract as ``{text, problem}``, by the JSON parser's own rebuild (a vectorised Python
+function: the same text by construction, and ~8x faster than list lambdas over a JSON-to-MAP
+cast); ``problem`` says why an index is not one."""
+NO_ID = "record has no OpenAlex id"  # the JSON Lines parser's words
 DOI = (
     "CASE WHEN starts_with(lower(regexp_replace(trim(coalesce(nullif(doi, ''), ids.doi)), "
     "'^(https?://(dx\\.)?doi\\.org/|doi:\\s*)', '', 'i')), '10.') THEN "
@@ -54,36 +58,58 @@ SOURCE_COLUMNS = (
 )
 
 
-def source_sql(paths_sql: str, pm_filter: str | None) -> str:
-    """SELECT the works of the parts, each with its ``idx`` (0-based, in file order).
+_ODD_POSITIONS = "'\\[[\\d,\\s-]*[^\\d,\\s\\]-]'"
+"""A list in the index holding something other than integers (or a key with a ``[``)."""
 
-    With a filter, the abstract is rebuilt in the scan as ``_abstract`` (keyword rules read
-    it); without one, batch by batch beside the SQL (``INVERTED_INDEXES``, ``ABSTRACTS_TABLE``).
 
-    :param paths_sql: a SQL list of the Parquet files.
-    :param pm_filter: a condition on ``_title``/``_abstract`` and the nested columns.
+def rows_sql(file_sql: str, pm_rules: RuleSet | None) -> str:
+    """SELECT the part's rows the filter keeps, narrow: row number, identifiers, abstract.
+
+    A row with no OpenAlex id or a broken abstract index is kept whatever the filter says,
+    with the reason in ``problem`` (NULL for a good row). With ``pm_rules``, the other rows
+    are those the rules' ``pm`` topic marks PM-relevant; keyword rules read the abstract,
+    so it is rebuilt in this scan (``_abstract``). Without, the abstracts are rebuilt later,
+    beside the inserts, and this scan only finds the indexes the rebuild would fail on: it
+    runs the rebuild on the few that are not JSON or list something other than integers.
+
+    :param file_sql: the part's path as a SQL string literal.
+    :param pm_rules: the corpus's tagging rules, or None to keep every row.
     """
-    abstract = f", {ABSTRACT} AS _abstract" if pm_filter is not None else ""
-    inner = (
-        f"SELECT {SOURCE_COLUMNS}, {TITLE} AS _title{abstract} "
-        f"FROM read_parquet({paths_sql}, union_by_name = true) WHERE nullif({short('id')}, '') "
-        "IS NOT NULL"
+    if pm_rules is not None:
+        abstract, broken = ABSTRACT, "_ab.problem"
+    else:
+        abstract = "{'text': NULL::VARCHAR, 'problem': NULL::VARCHAR}"
+        broken = (
+            "CASE WHEN nullif(abstract_inverted_index, '') IS NOT NULL AND "
+            "(NOT json_valid(abstract_inverted_index) OR regexp_matches("
+            f"abstract_inverted_index, {_ODD_POSITIONS})) THEN {ABSTRACT}.problem END"
+        )
+    keep = f" WHERE problem IS NOT NULL OR {pm_filter_sql(pm_rules)}" if pm_rules else ""
+    return (
+        "SELECT part_row, openalex_id, _doi AS doi, pmid, _abstract, problem FROM ("
+        f"  SELECT *, CASE WHEN openalex_id IS NULL THEN '{NO_ID}' ELSE {broken} END "
+        "  AS problem, _ab.text AS _abstract FROM ("
+        f"    SELECT *, file_row_number AS part_row, {short('id')} AS openalex_id, "
+        f"    {DOI} AS _doi, {digits('ids.pmid')} AS pmid, {abstract} AS _ab, {TITLE} AS _title "
+        f"    FROM read_parquet({file_sql}, file_row_number = true))"
+        f"){keep} ORDER BY part_row"
     )
-    where = f" WHERE {pm_filter}" if pm_filter is not None else ""
-    return f"SELECT (row_number() OVER () - 1)::BIGINT AS idx, * FROM ({inner}){where}"
 
 
-ABSTRACTS_TABLE = "_pq_abstracts"
-"""The rebuilt abstracts (``idx``, ``abstract``) the works rows take theirs from: a view of
-``_pq_src._abstract`` when the scan rebuilt them, else an Arrow table per batch."""
-ABSTRACTS_VIEW = (
-    f"CREATE OR REPLACE TEMP VIEW {ABSTRACTS_TABLE} AS "
-    "SELECT idx, _abstract AS abstract FROM _pq_src"
-)
-INVERTED_INDEXES = (
-    "SELECT idx, id, abstract_inverted_index FROM _pq_src WHERE idx >= $lo AND idx < $hi "
-    "ORDER BY idx"
-)
+def source_view_sql(file_sql: str, first: int, last: int) -> str:
+    """CREATE the view ``_pq_src``: the part's rows numbered in ``_pq_map`` (as ``idx``), with
+    their abstract and title; only rows ``first``..``last`` of the part are read.
+
+    :param file_sql: the part's path as a SQL string literal.
+    :param first: the first part row of the batch.
+    :param last: its last part row.
+    """
+    return (
+        f"CREATE OR REPLACE TEMP VIEW _pq_src AS SELECT m.idx, m._abstract, s.*, {TITLE} AS _title "
+        f"FROM read_parquet({file_sql}, file_row_number = true) s "
+        "JOIN _pq_map m ON m.part_row = s.file_row_number "
+        f"WHERE s.file_row_number BETWEEN {int(first)} AND {int(last)}"
+    )
 
 
 def _names_match(list_expr: str, field: str, pattern: str) -> str:
@@ -132,10 +158,11 @@ SELECT idx + $shift AS work_id, 'publication' AS kind, [{SOURCE}] AS sources,
        {short("id")} AS openalex_id, {DOI} AS doi, {digits("ids.pmid")} AS pmid,
        'PMC' || {digits("ids.pmcid")} AS pmcid,
        NULL::VARCHAR AS lens_id, NULL::VARCHAR AS publication_number, NULL::VARCHAR AS family_id,
-       _title AS title, a.abstract, publication_year::INTEGER AS year,
-       nullif(type, '') AS type, {VENUE} AS venue, nullif(language, '') AS language,
-       cited_by_count::INTEGER AS cited_by_count, updated_date
-FROM _pq_src LEFT JOIN _pq_abstracts a USING (idx) WHERE idx >= $lo AND idx < $hi ORDER BY idx
+       _title AS title, coalesce(_abstract, a.abstract) AS abstract,
+       publication_year::INTEGER AS year, nullif(type, '') AS type, {VENUE} AS venue,
+       nullif(language, '') AS language, cited_by_count::INTEGER AS cited_by_count, updated_date
+FROM _pq_src LEFT JOIN _pq_abstracts a ON a.part_row = _pq_src.file_row_number
+WHERE idx >= $lo AND idx < $hi ORDER BY idx
 """
 
 _AUTHORS = """
@@ -155,15 +182,17 @@ SELECT work_id, position, 'author' AS role,
             THEN nullif(array_to_string(a.raw_affiliation_strings, '; '), '')
             ELSE nullif(a.raw_affiliation_string, '') END AS raw_affiliation,
        coalesce(len(list_filter(a.institutions, lambda i: nullif(i.country_code, '')
-           IS NOT NULL)), 0) = 0 AS unlocated
+           IS NOT NULL)), 0) = 0 AS unlocated,
+       a.institutions
 FROM people ORDER BY work_id, position
 """
+"""The batch's authorships, each with its ``institutions`` list: kept in ``_pq_people``, from
+which :data:`AFFILIATIONS` takes them (``authorships`` is decoded once, not twice)."""
 
 AFFILIATIONS = f"""
-WITH people AS ({_AUTHORS}),
-places AS (
-    SELECT work_id, position, generate_subscripts(a.institutions, 1) AS n,
-           unnest(a.institutions) AS i FROM people
+WITH places AS (
+    SELECT work_id, position, generate_subscripts(institutions, 1) AS n,
+           unnest(institutions) AS i FROM _pq_people
 )
 SELECT work_id, position::INTEGER AS position,
        CASE WHEN loose THEN NULL ELSE {short("i.id")} END AS institution_id,
@@ -212,18 +241,36 @@ SELECT work_id, scheme, term, term_id, score FROM (
 """A work's terms in list order, a term repeated within a scheme kept once (the first). Only
 works with such a repeat (a hash match, checked exactly) go through the window: few do."""
 
-KEYS = f"""
-SELECT idx + $shift AS work_id, id_type, id_value FROM (
-    SELECT idx, 'doi' AS id_type, {DOI} AS id_value FROM _pq_src WHERE idx >= $lo AND idx < $hi
-    UNION ALL SELECT idx, 'openalex_id', {short("id")} FROM _pq_src WHERE idx >= $lo AND idx < $hi
-    UNION ALL SELECT idx, 'pmid', {digits("ids.pmid")} FROM _pq_src WHERE idx >= $lo AND idx < $hi
-) WHERE id_value IS NOT NULL ORDER BY idx, id_type
+KEYS = """
+SELECT part_row, id_type, id_value FROM (
+    SELECT part_row, 'doi' AS id_type, doi AS id_value FROM _pq_rows WHERE problem IS NULL
+    UNION ALL SELECT part_row, 'openalex_id', openalex_id FROM _pq_rows WHERE problem IS NULL
+    UNION ALL SELECT part_row, 'pmid', pmid FROM _pq_rows WHERE problem IS NULL
+) WHERE id_value IS NOT NULL
 """
-"""The identifiers of each work (``Work.identifiers()``: DOI, OpenAlex id, PMID), by id type."""
+"""The identifiers of each good row (``Work.identifiers()``: DOI, OpenAlex id, PMID)."""
 
-CLASHES = """
-SELECT (SELECT count(*) FROM (SELECT 1 FROM _pq_keys GROUP BY id_type, id_value
-                              HAVING count(*) > 1))
-     + (SELECT count(*) FROM _pq_keys k JOIN work_ids w USING (id_type, id_value))
+STATES = """
+WITH superseded AS (
+    SELECT part_row FROM _pq_rows
+    WHERE problem IS NULL AND openalex_id IN (SELECT merged_id FROM merged_works)),
+live AS (SELECT * FROM _pq_keys ANTI JOIN superseded USING (part_row)),
+shared AS (SELECT id_type, id_value FROM live GROUP BY id_type, id_value HAVING count(*) > 1),
+clashing AS (
+    SELECT part_row FROM live SEMI JOIN shared USING (id_type, id_value)
+    UNION SELECT part_row FROM live SEMI JOIN work_ids USING (id_type, id_value))
+SELECT r.part_row, CASE WHEN s.part_row IS NOT NULL THEN 'superseded'
+                        WHEN c.part_row IS NOT NULL THEN 'merge' ELSE 'fresh' END AS state
+FROM _pq_rows r LEFT JOIN superseded s USING (part_row) LEFT JOIN clashing c USING (part_row)
+WHERE r.problem IS NULL
 """
-"""Identifiers a batch's work shares with another work of the batch or of the corpus."""
+"""Each good row's fate: ``superseded`` (its OpenAlex id was merged into another work, as
+the store's ``superseded_records`` decides), ``merge`` (it shares an identifier with another
+row of the part or with the corpus: the store merges it) or ``fresh``."""
+
+FRESH_KEYS = """
+SELECT k.id_type, k.id_value, m.idx + $shift AS work_id
+FROM _pq_keys k JOIN _pq_map m USING (part_row) WHERE m.idx >= $lo AND m.idx < $hi
+ORDER BY m.idx, k.id_type
+"""
+"""The ``work_ids`` rows of a batch of fresh works."""

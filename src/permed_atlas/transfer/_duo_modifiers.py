@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
-from permed_atlas.i18n import Message, gettext_noop
+from permed_atlas.i18n import Message, current_language, gettext_noop
 
 if TYPE_CHECKING:
     from permed_atlas.transfer.duo import DuoOntology, DuoTerm
@@ -45,11 +45,32 @@ class Attestation:
     help: str
 
 
+class Requirement(str):
+    """A modifier's requirement in words: English as a ``str`` (the API, the CLI), our Chinese
+    (``requirement_zh`` of modifiers.csv, PerMed Atlas translation) where a reason is shown
+    translated."""
+
+    zh: str
+
+    def __new__(cls, english: str, zh: str = "") -> Requirement:
+        text = super().__new__(cls, english)
+        text.zh = zh
+        return text
+
+    def translated(self) -> str:
+        """The requirement in the current language (English where ours is missing)."""
+        return self.zh if current_language() == "zh" and self.zh else str.__str__(self)
+
+    def __reduce__(self) -> tuple[object, ...]:
+        return (Requirement, (str.__str__(self), self.zh))
+
+
 @dataclass(frozen=True, slots=True)
 class ModifierRule:
     """How one modifier is checked.
 
     :param what: the requirement in words ("non-commercial use").
+    :param what_zh: the same in Chinese (ours; "" where not translated).
     :param attestations: request facts that must all have the wanted value.
     :param decided_by_aspect: a purpose aspect (from purposes.csv) that decides
         alone, and whether it satisfies (True) or breaks (False) the modifier.
@@ -60,6 +81,7 @@ class ModifierRule:
 
     what: str
     attestations: tuple[Attestation, ...] = ()
+    what_zh: str = ""
     decided_by_aspect: tuple[str, bool] | None = None
     committee: bool = False
     valued: bool = False
@@ -109,6 +131,7 @@ def _modifier_rule(row: Mapping[str, str], helps: Mapping[str, str]) -> Modifier
         decided_by_aspect=(aspect[0], _YES_NO[aspect[1]]) if aspect else None,
         committee=_YES_NO[row["committee"]],
         valued=_YES_NO[row["valued"]],
+        what_zh=(row.get("requirement_zh") or "").strip(),
     )
 
 
@@ -182,7 +205,8 @@ _COMMITTEE = Message(
 
 def _attested(case: ModifierCase, rule: ModifierRule) -> tuple[Status, str]:
     term, item, request = case.term, case.item, case.request
-    what = f"{rule.what} ({', '.join(item.values)})" if item.values else rule.what
+    values = f" ({', '.join(item.values)})" if item.values else ""
+    what = Requirement(rule.what + values, rule.what_zh + values if rule.what_zh else "")
     stated: list[str] = []
     for attestation in rule.attestations:
         value = getattr(request, attestation.field)

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from permed_atlas.filecache import cached_until_changed
+from permed_atlas.i18n import current_language, gettext
 from permed_atlas.transfer.errors import DuoError, DuoTermError
 from permed_atlas.types import DuoCode
 
@@ -64,12 +65,47 @@ class DuoTerm:
     deprecated: bool = False
     replaced_by: tuple[DuoCode, ...] = ()
     label_zh: str = ""
+    label_zh_source: str = ""
+    """Who wrote ``label_zh`` ("PerMed Atlas translation, unreviewed"): DUO has no Chinese."""
 
     @property
     def name(self) -> str:
-        """``DUO:0000042 GRU (general research use)``, for reasons shown to people."""
+        """``DUO:0000042 GRU (general research use)``, for reasons shown to people.
+
+        The English as a ``str``; where a reason is shown translated, the Chinese label with
+        DUO's own English beside it (see :class:`TermName`).
+        """
         short = f" {self.shorthand}" if self.shorthand else ""
-        return f"{self.id}{short} ({self.label})"
+        return TermName(f"{self.id}{short}", self.label, self.label_zh)
+
+
+class TermName(str):
+    """A term's name: English as a ``str``; :meth:`translated` adds our label of the language.
+
+    ``DUO:0000042 GRU (general research use)`` in English; on a Chinese page
+    ``DUO:0000042 GRU（一般研究使用；general research use）``, so the reader sees DUO's own
+    English label beside ours.
+    """
+
+    code: str
+    label: str
+    label_zh: str
+
+    def __new__(cls, code: str, label: str, label_zh: str = "") -> TermName:
+        name = super().__new__(cls, f"{code} ({label})")
+        name.code, name.label, name.label_zh = code, label, label_zh
+        return name
+
+    def translated(self) -> str:
+        """The name in the current language (English where there is no label of ours)."""
+        if current_language() != "zh" or not self.label_zh:
+            return str.__str__(self)
+        return gettext("%(code)s (%(label)s; %(english)s)") % {
+            "code": self.code, "label": self.label_zh, "english": self.label
+        }  # fmt: skip
+
+    def __reduce__(self) -> tuple[object, ...]:
+        return (TermName, (self.code, self.label, self.label_zh))
 
 
 @dataclass(frozen=True)
@@ -200,7 +236,8 @@ def load_duo_ontology(path: Path | None = None) -> DuoOntology:
 
 
 def _read_chinese_labels(path: Path, terms: dict[DuoCode, DuoTerm]) -> dict[DuoCode, DuoTerm]:
-    """Terms with ``label_zh`` from ``labels_zh.csv`` (``id,label_zh``; ours, not DUO's)."""
+    """Terms with ``label_zh`` from ``labels_zh.csv`` (``id,label_zh[,label_zh_source]``;
+    ours, not DUO's)."""
     if not path.is_file():
         return terms
     labelled = dict(terms)
@@ -214,7 +251,8 @@ def _read_chinese_labels(path: Path, terms: dict[DuoCode, DuoTerm]) -> dict[DuoC
                 raise DuoError(f"{path}: line {line}: {code!r} is not a term of the ontology")
             if not label:
                 raise DuoError(f"{path}: line {line}: label_zh of {code} is empty")
-            labelled[code] = replace(terms[code], label_zh=label)
+            source = (row.get("label_zh_source") or "").strip()
+            labelled[code] = replace(terms[code], label_zh=label, label_zh_source=source)
     return labelled
 
 

@@ -420,9 +420,11 @@ def _check_permission(
                                       "(population, age, gender or control use), so an access "
                                       "committee must decide"),
                                    name=name, purpose=request.purpose)  # fmt: skip
-        extra = ""
+        extra: str = ""
         if term.id == HMB and aspect == "ancestry":
-            extra = "; HMB's definition excludes the study of population origins or ancestry"
+            extra = Message(
+                N_("; HMB's definition excludes the study of population origins or ancestry")
+            )
         return FAILS, Message(N_("%(name)s does not permit %(name2)s: %(value)s is not a "
                                  "subclass of %(value2)s in DUO%(extra)s"),
                               name=name, name2=purpose.name, value=purpose.shorthand or purpose.id,
@@ -430,7 +432,11 @@ def _check_permission(
     chain = ontology.subclass_path(purpose.id, term.id)
     shown = " ⊑ ".join(ontology.terms[c].shorthand or c for c in chain if c in ontology.terms)
     if term.id != DS:
-        how = "the same term" if purpose.id == term.id else f"the ontology's hierarchy ({shown})"
+        how: str = (
+            Message(N_("the same term"))
+            if purpose.id == term.id
+            else Message(N_("the ontology's hierarchy (%(chain)s)"), chain=shown)
+        )
         return HOLDS, Message(N_("%(name)s permits %(name2)s by %(how)s"), name=name,
                               name2=purpose.name, how=how)  # fmt: skip
     options = ", ".join(item.values)
@@ -453,10 +459,14 @@ def _disease_within(consented: str, requested: str) -> str:
     """How ``requested`` lies within ``consented`` ("" when it does not)."""
     a, b = _norm_disease(consented), _norm_disease(requested)
     if a == b:
-        return f"consent: {consented}"
+        return Message(N_("consent: %(disease)s"), disease=consented)
     outer, inner = _icd_pattern(consented), _icd_pattern(requested)
     if outer is not None and inner is not None and outer.covers(inner):
-        return f"ICD-10 {inner.text} lies within the consent's {outer.text}"
+        return Message(
+            N_("ICD-10 %(inner)s lies within the consent's %(outer)s"),
+            inner=inner.text,
+            outer=outer.text,
+        )
     return ""
 
 

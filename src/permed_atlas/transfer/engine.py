@@ -389,6 +389,8 @@ def _fire(
                     matched=tuple(matched), satisfied=bool(done or because), satisfied_by=done,
                     source=rule.source, date_checked=rule.date_checked, also=rule.also,
                     met_because=because, explanation_zh=rule.explanation_zh,
+                    obligation_zh=rule.obligation_zh, evidence_zh=rule.evidence_zh,
+                    title_zh=rule.title_zh,
                 )
             )  # fmt: skip
         elif result is None and rule.effect is not Effect.NOTE:

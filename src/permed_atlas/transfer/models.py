@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
+from permed_atlas.i18n import LocalizedText, localized
 from permed_atlas.i18n import gettext_noop as N_
 
 # The vocabularies live with the field declarations; re-exported here for older imports.
@@ -158,6 +159,9 @@ class Rule:
     also: tuple[LegalReference, ...] = ()
     title_zh: str = ""
     explanation_zh: str = ""
+    obligation_zh: str = ""
+    evidence_zh: tuple[str, ...] = ()
+    """Empty, or the evidence list in Chinese item for item (PerMed Atlas translation)."""
 
     @property
     def references(self) -> tuple[LegalReference, ...]:
@@ -202,6 +206,22 @@ class Finding:
     met_because: tuple[str, ...] = ()
     explanation_zh: str = ""
     """The rule's explanation in Chinese, if written (PerMed Atlas's own translation)."""
+    obligation_zh: str = ""
+    evidence_zh: tuple[str, ...] = ()
+    title_zh: str = ""
+
+    def evidence_localized(self) -> tuple[LocalizedText, ...]:
+        """Each evidence item in the current language (English marked where not translated)."""
+        chinese = self.evidence_zh or ("",) * len(self.evidence)
+        return tuple(
+            localized(en, {"zh": zh}) for en, zh in zip(self.evidence, chinese, strict=True)
+        )
+
+    def obligation_localized(self) -> LocalizedText:
+        """What the rule asks in the current language, or its title when it asks nothing."""
+        if self.obligation:
+            return localized(self.obligation, {"zh": self.obligation_zh})
+        return localized(self.title, {"zh": self.title_zh})
 
     @property
     def references(self) -> tuple[LegalReference, ...]:

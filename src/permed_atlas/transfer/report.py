@@ -90,6 +90,8 @@ def _finding(f: Finding) -> dict[str, Any]:
         "matched_conditions": list(f.matched), "satisfied": f.satisfied,
         "satisfied_by": list(f.satisfied_by), "met_because": list(f.met_because),
         "source": f.source, "date_checked": f.date_checked,
+        "title_zh": f.title_zh, "obligation_zh": f.obligation_zh,
+        "explanation_zh": f.explanation_zh, "evidence_zh": list(f.evidence_zh),
     }  # fmt: skip
 
 
@@ -112,14 +114,13 @@ def route_of(assessment: Assessment) -> str:
 
 def _checklist_line(f: Finding) -> str:
     refs = "; ".join(str(r) for r in f.references)
+    asked = f.obligation_localized()
     if f.effect is not Effect.OBLIGATION:
-        return f"- **{f.obligation or f.title}** ({refs})"
+        return f"- **{asked}** ({refs})"
     if f.satisfied:
         met = ", ".join(translated(m) for m in f.satisfied_by + f.met_because)
-        return f"- [x] **{f.obligation or f.title}** ({refs}) — " + gettext("met: %(what)s") % {
-            "what": met
-        }
-    return f"- [ ] **{f.obligation or f.title}** ({refs})"
+        return f"- [x] **{asked}** ({refs}) — " + gettext("met: %(what)s") % {"what": met}
+    return f"- [ ] **{asked}** ({refs})"
 
 
 def render_markdown(assessment: Assessment) -> str:
@@ -172,7 +173,7 @@ def render_markdown(assessment: Assessment) -> str:
         for f in found:
             lines.append(_checklist_line(f))
             lines.append("  - " + gettext("Why: %(why)s") % {"why": _explanation(f)})
-            for item in f.evidence:
+            for item in f.evidence_localized():
                 lines.append("  - " + gettext("Evidence: %(item)s") % {"item": item})
             matched = "; ".join(translated(m) for m in f.matched)
             lines.append(
@@ -232,8 +233,10 @@ def render_html(assessment: Assessment) -> str:
 
 def _finding_html(f: Finding) -> str:
     e = html.escape
+    # a fallback to English keeps its "untranslated" mark, as on the result page
     evidence = "".join(
-        f"<li>{e(gettext('Evidence: %(item)s') % {'item': x})}</li>" for x in f.evidence
+        f"<li>{e(gettext('Evidence: %(item)s')) % {'item': x.__html__()}}</li>"
+        for x in f.evidence_localized()
     )
     refs = "; ".join(str(r) for r in f.references)
     met = ", ".join(translated(m) for m in f.satisfied_by + f.met_because)
@@ -243,7 +246,7 @@ def _finding_html(f: Finding) -> str:
         "rule": f.rule_id, "why": "; ".join(translated(m) for m in f.matched)
     }  # fmt: skip
     return (
-        f"<li><strong>{e(f.obligation or f.title)}</strong> ({e(refs)}){said_met}"
+        f"<li><strong>{f.obligation_localized().__html__()}</strong> ({e(refs)}){said_met}"
         f"<ul><li>{e(why)}</li>{evidence}<li>{e(fired)}</li></ul></li>"
     )
 

@@ -177,7 +177,8 @@ def api_duo_terms() -> dict[str, Any]:
         "terms": [
             {"id": t.id, "shorthand": t.shorthand, "label": t.label, "kind": t.kind,
              "definition": t.definition, "parents": list(t.parents),
-             "restricted_to": list(t.restricted_to), "replaced_by": list(t.replaced_by)}
+             "restricted_to": list(t.restricted_to), "replaced_by": list(t.replaced_by),
+             "label_zh": t.label_zh, "label_zh_source": t.label_zh_source}
             for t in duo
         ],
     }  # fmt: skip

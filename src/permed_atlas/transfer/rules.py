@@ -13,7 +13,8 @@ A file::
         title: ...
         title_zh: ...  # optional: the rule's title in Chinese
         when: {all: [{fact: special_category, is: true}, {fact: gdpr_applies, is: true}]}
-        then: {effect: obligation, obligation: ..., evidence: [...], satisfied_by: [...]}
+        then: {effect: obligation, obligation: ..., evidence: [...], satisfied_by: [...],
+               obligation_zh: ..., evidence_zh: [...]}  # optional: Chinese, item for item
         reference: {law: GDPR, article: "Art. 9(1), 9(2)(a), 9(2)(j)"}
         explanation: ...
         explanation_zh: ...  # optional: the explanation in Chinese
@@ -173,6 +174,7 @@ def _parse_rule(
     reference = _reference(item.get("reference"), where=where, field="reference")
     also = [_reference(extra, where=where, field=f"reference.also[{index}]")
             for index, extra in enumerate(item["reference"].get("also") or [])]  # fmt: skip
+    evidence = read_texts(then.get("evidence"), where=where, field="then.evidence")
     met_when = None
     if "met_when" in then:
         met_when = _parse_condition(then["met_when"], at="then.met_when", where=where, facts=facts)
@@ -181,7 +183,7 @@ def _parse_rule(
         obligation=obligation, reference=reference, explanation=explanation,
         source=str(item.get("source") or defaults["source"]),
         date_checked=str(item.get("date_checked") or defaults["date_checked"]),
-        evidence=read_texts(then.get("evidence"), where=where, field="then.evidence"),
+        evidence=evidence,
         satisfied_by=read_texts(then.get("satisfied_by"), where=where, field="then.satisfied_by"),
         sets=tuple((str(k), v) for k, v in sets.items()), path=path,
         met_when=met_when, also=tuple(also),
@@ -189,6 +191,10 @@ def _parse_rule(
         explanation_zh=_translation(
             item.get("explanation_zh"), where=where, field="explanation_zh"
         ),
+        obligation_zh=_translation(
+            then.get("obligation_zh"), where=where, field="then.obligation_zh"
+        ),
+        evidence_zh=_evidence_zh(then.get("evidence_zh"), evidence=evidence, where=where),
     )  # fmt: skip
 
 
@@ -197,6 +203,19 @@ def _translation(value: Any, *, where: Where, field: str) -> str:
     if value is not None and not isinstance(value, str):
         raise where.fail(field, "must be text")
     return read_text(value, where=where, field=field, required=False) or ""
+
+
+def _evidence_zh(value: Any, *, evidence: tuple[str, ...], where: Where) -> tuple[str, ...]:
+    """The evidence list in Chinese: absent, or one text per English item, in the same order."""
+    if value is None:
+        return ()
+    texts = read_texts(value, where=where, field="then.evidence_zh")
+    if len(texts) != len(evidence):
+        raise where.fail(
+            "then.evidence_zh",
+            f"has {len(texts)} items, then.evidence has {len(evidence)}: one per item, same order",
+        )
+    return texts
 
 
 def _reference(value: Any, *, where: Where, field: str) -> LegalReference:

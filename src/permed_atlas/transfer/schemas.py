@@ -137,6 +137,13 @@ class FindingPublic(Answer):
     met_because: list[str]
     source: str
     date_checked: str
+    # beside the English, never instead of it: "" or [] where not translated
+    title_zh: str = ""
+    obligation_zh: str = ""
+    explanation_zh: str = ""
+    evidence_zh: list[str] = Field(
+        default_factory=list, description="the evidence in Chinese, item for item, or empty"
+    )
 
 
 class MissingFactPublic(Answer):
@@ -222,6 +229,8 @@ class DuoTermPublic(Answer):
     parents: list[str]
     restricted_to: list[str]
     replaced_by: list[str]
+    label_zh: str = Field("", description="our Chinese label (DUO publishes English only)")
+    label_zh_source: str = Field("", description="who wrote label_zh, and whether reviewed")
 
 
 class DuoTermsPublic(Answer):

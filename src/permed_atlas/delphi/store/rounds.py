@@ -13,6 +13,13 @@ from permed_atlas.delphi._natural import natural_key
 from permed_atlas.delphi.definition import ItemDraft, check_item_texts
 from permed_atlas.delphi.errors import RoundStateError, StudyNotFoundError
 from permed_atlas.delphi.models import CarryDecision, Item, Round
+from permed_atlas.delphi.reasons import (
+    OutcomeReason,
+    carried_reason,
+    dropped_reason,
+    stored_reason,
+    words_reason,
+)
 from permed_atlas.delphi.store.rows import get_row, item_model, new_item_row, round_model, utcnow
 from permed_atlas.delphi.store.studies import study_of_round
 from permed_atlas.delphi.tables import ItemRow, RoundRow
@@ -134,10 +141,15 @@ def add_item(session: Session, round_id: int, draft: ItemDraft) -> Item:
             origin="carried" if same else "edited",
             previous_item_id=earlier.id,
         )
-        again = " for re-rating" if earlier.outcome.startswith("consensus") else ""
-        earlier.outcome_reason = (
-            f"carried to round {row.number}{again}{'' if same else ' reworded'}; "
-            f"{earlier.outcome_reason}"
+        _set_reason(
+            earlier,
+            carried_reason(
+                row.number,
+                rerating=earlier.outcome.startswith("consensus"),
+                reworded=not same,
+                why="",
+                earlier=_reason_of(earlier),
+            ),
         )
         earlier.outcome = "carried"
     session.add(item)
@@ -212,7 +224,7 @@ def remove_item(session: Session, item_id: int, *, reason: str) -> Item:
         previous = session.get(ItemRow, row.previous_item_id)
         if previous is not None:
             previous.outcome = "dropped"
-            previous.outcome_reason = reason.strip()
+            _set_reason(previous, words_reason(reason.strip()))
     dropped = item_model(row)
     session.delete(row)
     session.flush()
@@ -236,16 +248,26 @@ def mark_closed(session: Session, round_id: int, *, now: datetime | None = None)
     return round_model(row)
 
 
-def record_outcomes(session: Session, outcomes: Mapping[int, tuple[str, str]]) -> None:
+def record_outcomes(session: Session, outcomes: Mapping[int, tuple[str, OutcomeReason]]) -> None:
     """Set items' outcomes and the reasons given for them.
 
-    :param outcomes: item id -> (outcome, reason), e.g. ("consensus_include", "... figures").
+    :param outcomes: item id -> (outcome, reason), e.g. ("consensus_include", the figures).
     """
     for item_id, (outcome, reason) in outcomes.items():
         row = get_row(session, ItemRow, item_id, "item")
         row.outcome = outcome
-        row.outcome_reason = reason
+        _set_reason(row, reason)
     session.flush()
+
+
+def _set_reason(row: ItemRow, reason: OutcomeReason) -> None:
+    # the English for the API and exports, the key and values for pages in any language
+    row.outcome_reason = reason.english()
+    row.outcome_reason_json = reason.to_json()
+
+
+def _reason_of(row: ItemRow) -> OutcomeReason:
+    return stored_reason(row.outcome_reason, row.outcome_reason_json)
 
 
 CARRY_MODES = ("pending", "all", "selected")
@@ -309,13 +331,12 @@ def start_next_round(
                 reason=decision.reason,
                 statement_zh=redraft[item.code].statement_zh or None,
             )
-        if not wanted and item.outcome == "pending" and not decision.drop:
-            decision = CarryDecision(
-                drop=True, reason=decision.reason or f"not selected for round {nxt.number}"
-            )
+        not_selected = not wanted and item.outcome == "pending" and not decision.drop
+        if not_selected:
+            decision = CarryDecision(drop=True, reason=decision.reason)
         if not wanted and not decision.drop:
             continue  # a consensus item that stays final
-        _carry(session, item, decision, nxt, position := position + 1)
+        _carry(session, item, decision, nxt, position := position + 1, not_selected=not_selected)
     for draft in new_items:
         if draft.code in by_code:
             continue
@@ -365,17 +386,26 @@ def _last_closed_round(session: Session, round_id: int) -> RoundRow:
 
 
 def _carry(
-    session: Session, item: Item, decision: CarryDecision, nxt: RoundRow, position: int
+    session: Session,
+    item: Item,
+    decision: CarryDecision,
+    nxt: RoundRow,
+    position: int,
+    *,
+    not_selected: bool = False,
 ) -> None:
     old = session.get(ItemRow, item.id)
     assert old is not None
-    figures = old.outcome_reason
+    figures = _reason_of(old)
     if decision.drop:
         if item.outcome != "pending":
             return  # a consensus item not carried stays final; nothing to drop
         old.outcome = "dropped"
-        old.outcome_reason = (
-            f"dropped before round {nxt.number}: {decision.reason or 'no reason given'}; {figures}"
+        _set_reason(
+            old,
+            dropped_reason(
+                nxt.number, why=decision.reason, not_selected=not_selected, earlier=figures
+            ),
         )
         return
     reworded = decision.statement is not None and decision.statement.strip() != item.statement
@@ -385,12 +415,16 @@ def _carry(
         and bool(decision.statement_zh.strip())
     )
     old.outcome = "carried"
-    why = f": {decision.reason}" if decision.reason else ""
-    # a consensus item re-rated is final only if the new round agrees again
-    again = " for re-rating" if item.outcome != "pending" else ""
-    old.outcome_reason = (
-        f"carried to round {nxt.number}{again}{' reworded' if reworded or reworded_zh else ''}"
-        f"{why}; {figures}"
+    _set_reason(
+        old,
+        carried_reason(
+            nxt.number,
+            # a consensus item re-rated is final only if the new round agrees again
+            rerating=item.outcome != "pending",
+            reworded=reworded or reworded_zh,
+            why=decision.reason,
+            earlier=figures,
+        ),
     )
     session.add(
         ItemRow(
