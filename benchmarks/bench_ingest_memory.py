@@ -75,7 +75,12 @@ def child(path: Path, data_dir: Path, workers: int, tag: bool, cap: str | None) 
     service._finish = timed_finish
     started = time.perf_counter()
     summary = service.run_ingest(
-        [path], source="openalex", settings=settings, tag=tag, workers=workers, tag_memory_limit=cap
+        [path],
+        source="openalex",
+        settings=settings,
+        tag=tag,
+        workers=workers,
+        tag_memory_limit=cap or service.TAG_MEMORY_LIMIT,
     )
     seconds = time.perf_counter() - started
     print(
@@ -106,7 +111,7 @@ def finish_child(data_dir: Path, cap: str | None) -> None:
         works = corpus.execute("SELECT count(*) FROM works").fetchone()[0]  # type: ignore[index]
         opened = _peak(resource.RUSAGE_SELF)
         summary = IngestSummary(read=works, stored=works)
-        service._finish(corpus, settings, summary, cap)
+        service._finish(corpus, settings, summary, cap or service.TAG_MEMORY_LIMIT)
     print(
         json.dumps(
             {
@@ -260,7 +265,9 @@ def main() -> int:
     parser.add_argument(
         "--cache", type=Path, default=Path(tempfile.gettempdir()) / "permed-ingest-bench"
     )
-    parser.add_argument("--tag-memory-limit", help="as `permed ingest --tag-memory-limit`")
+    parser.add_argument(
+        "--tag-memory-limit", help="as `permed ingest --tag-memory-limit`; default: its default"
+    )
     parser.add_argument(
         "--untagged",
         type=Path,

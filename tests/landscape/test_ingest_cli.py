@@ -8,12 +8,15 @@ import sys
 from collections.abc import Iterator
 from pathlib import Path
 
+import duckdb
 import pytest
 from sqlalchemy import select
 from typer.testing import CliRunner
 
 from permed_atlas.cli import app
 from permed_atlas.db import make_engine, session_factory
+from permed_atlas.landscape.service.ingest import TAG_MEMORY_LIMIT
+from permed_atlas.landscape.store import search_index
 from permed_atlas.landscape.store.corpus import count_rows, open_corpus
 from permed_atlas.landscape.tables import IngestRunRow
 from permed_atlas.settings import Settings, get_settings
@@ -93,6 +96,23 @@ def test_running_out_of_memory_while_tagging_says_so_and_keeps_the_works(
         assert count_rows(corpus)["works"] == 100
     retag = runner.invoke(app, ["tag"])
     assert retag.exit_code == 0, retag.output
+    with open_corpus(data_dir.corpus_path, read_only=True) as corpus:
+        assert corpus.execute("SELECT count(*) FROM work_flags").fetchall() == [(100,)]
+
+
+def test_running_out_of_memory_building_the_search_index_names_the_cap(
+    data_dir: Settings, realdata: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The index build reports its failures as a LandscapeError; the cause is memory.
+    def starved(connection: object, *, slice_works: int) -> int:
+        raise duckdb.OutOfMemoryException("could not allocate block of size 256.0 KiB")
+
+    monkeypatch.setattr(search_index, "_build_tables", starved)
+    part = realdata / "openalex" / "openalex_works_api_search_neuroscience_100.jsonl"
+    result = CliRunner().invoke(app, ["ingest", "openalex", str(part)])
+    assert result.exit_code == 1
+    message = str(result.exception)
+    assert "ran out of memory" in message and f"--tag-memory-limit {TAG_MEMORY_LIMIT}" in message
     with open_corpus(data_dir.corpus_path, read_only=True) as corpus:
         assert corpus.execute("SELECT count(*) FROM work_flags").fetchall() == [(100,)]
 

@@ -217,3 +217,30 @@ def test_a_full_retagging_or_a_large_update_rebuilds_the_index(tagging_inputs) -
     change(connection, ("ingest", 80, 2))  # 80 of 280 works: more than a quarter
     tag_untagged(connection, regions=regions, rules=rules)
     assert update_search_index(connection) == search_index.IndexUpdate(works=280, full=True)
+
+
+@pytest.mark.parametrize("slice_works", [1, 7, 50])
+def test_a_build_in_slices_equals_a_build_in_one_piece(tagging_inputs, slice_works) -> None:  # type: ignore[no-untyped-def]
+    regions, rules = tagging_inputs
+    connection = _indexed(tagging_inputs, works=120)
+    # Gaps in the work ids, and works past the first ones: the slices are ranges of ids.
+    change(connection, ("withdraw", 9, 4))
+    change(connection, ("ingest", 12, 5))
+    tag_untagged(connection, regions=regions, rules=rules)
+    keys = {
+        "search_postings": "term, work_id",
+        "search_facets": "dim, value, work_id",
+        "search_docs": "work_id",
+    }
+
+    def stored_order() -> dict[str, list[tuple[Any, ...]]]:
+        return {t: connection.execute(f"SELECT {k} FROM {t}").fetchall() for t, k in keys.items()}
+
+    build_search_index(connection, slice_works=10**9)
+    whole, order = tables(connection), stored_order()
+    assert build_search_index(connection, slice_works=slice_works) == len(order["search_docs"])
+    assert tables(connection) == whole
+    # Stored in the order the lookups rely on (row groups skipped by term, value, work).
+    assert stored_order() == order
+    assert all(rows == sorted(rows) for rows in order.values())
+    connection.close()

@@ -16,7 +16,7 @@ import typer
 from permed_atlas.cli_state import group_app
 from permed_atlas.landscape.ingest.pipeline import Source
 from permed_atlas.landscape.ingest.runs import IngestRun
-from permed_atlas.landscape.service.ingest import run_ingest
+from permed_atlas.landscape.service.ingest import TAG_MEMORY_LIMIT, run_ingest
 from permed_atlas.settings import get_settings
 
 app = group_app("ingest")
@@ -46,8 +46,8 @@ TagMemoryLimit = Annotated[
     str,
     typer.Option(
         "--tag-memory-limit",
-        help="DuckDB memory cap while tagging, indexing and publishing, e.g. 1GiB "
-        "(it spills beyond); default: DuckDB's, 80% of RAM.",
+        help="DuckDB memory cap while tagging, indexing and publishing, e.g. 2GiB "
+        "(it spills beyond, to <corpus>.tmp).",
     ),
 ]
 
@@ -70,7 +70,7 @@ def _command(
         tag=not no_tag,
         workers=workers,
         memory_limit=limits[0],
-        tag_memory_limit=limits[1] or None,
+        tag_memory_limit=limits[1],
     )
 
 
@@ -81,7 +81,7 @@ def openalex(
     no_tag: NoTag = False,
     workers: Workers = 0,
     memory_limit: MemoryLimit = "192MB",
-    tag_memory_limit: TagMemoryLimit = "",
+    tag_memory_limit: TagMemoryLimit = TAG_MEMORY_LIMIT,
 ) -> None:
     """Read OpenAlex works: API pages (.json) or snapshot JSON Lines (.jsonl, .gz).
 
@@ -99,7 +99,7 @@ def _single_process_command(source: Source, doc: str) -> None:
         dry_run: DryRun = False,
         no_tag: NoTag = False,
         memory_limit: MemoryLimit = "192MB",
-        tag_memory_limit: TagMemoryLimit = "",
+        tag_memory_limit: TagMemoryLimit = TAG_MEMORY_LIMIT,
     ) -> None:
         _command(files, source, dry_run, no_tag, 1, (memory_limit, tag_memory_limit))
 

@@ -46,6 +46,9 @@ from permed_atlas.textsearch import segment_han
 INDEX_VERSION = "7"  # 7: facet value ids per work; 6: Chinese titles cut into words
 FULL_REBUILD_SHARE = 0.25
 """An update of more than this share of the works rebuilds the index whole."""
+SLICE_WORKS = 200_000
+"""Works tokenised and grouped at a time by a full build: its memory is that of a slice,
+whatever the size of the corpus."""
 RESORT_SHARE = 0.10
 """Postings and facets are sorted again when the works written since the last sort pass
 this share: appended rows span every term, so each lookup reads them all."""
@@ -126,8 +129,12 @@ def _register_segmenter(connection: duckdb.DuckDBPyConnection) -> None:
     connection.create_function(_SEGMENT_FUNCTION, segment_han, [VARCHAR], VARCHAR)
 
 
-def _postings_sql(scope: str) -> str:
-    """(term, work, term frequency, document length) of the titles and abstracts in scope."""
+def _postings_sql(scope: str, *, ordered: bool = True) -> str:
+    """(term, work, term frequency, document length) of the titles and abstracts in scope.
+
+    :param ordered: sorted by term and work, as the index keeps them.
+    """
+    order = "ORDER BY k.term, k.work_id" if ordered else ""
     # The title twice: its words weigh double; so does a vernacular title (PubMed keeps the
     # English translation as the title and the original, e.g. Chinese, beside it). Chinese
     # is cut into words (jieba) before DuckDB splits at spaces and punctuation.
@@ -151,12 +158,16 @@ def _postings_sql(scope: str) -> str:
         SELECT k.term, k.work_id, count(*)::INTEGER AS tf, any_value(l.doc_len) AS doc_len
         FROM kept k JOIN lengths l USING (work_id)
         GROUP BY k.term, k.work_id
-        ORDER BY k.term, k.work_id
+        {order}
     """
 
 
-def _facets_sql(scope: str) -> str:
-    """(dim, value, work) of the tag values of the works in scope; binds ``$pm_topic``."""
+def _facets_sql(scope: str, *, ordered: bool = True) -> str:
+    """(dim, value, work) of the tag values of the works in scope; binds ``$pm_topic``.
+
+    :param ordered: sorted by dimension, value and work, as the index keeps them.
+    """
+    order = "ORDER BY dim, value, work_id" if ordered else ""
     return f"""
         SELECT DISTINCT dim, value, work_id FROM (
             SELECT 'region' AS dim, region AS value, work_id FROM work_regions WHERE {scope}
@@ -166,7 +177,7 @@ def _facets_sql(scope: str) -> str:
             UNION ALL SELECT 'institution', institution_name, work_id FROM affiliations
                       WHERE institution_name IS NOT NULL AND institution_name <> '' AND {scope}
         ) WHERE value IS NOT NULL
-        ORDER BY dim, value, work_id
+        {order}
     """
 
 
@@ -241,14 +252,69 @@ def _write_meta(connection: duckdb.DuckDBPyConnection, *, generation: int) -> in
     return int(n_docs)
 
 
-def _build_tables(connection: duckdb.DuckDBPyConnection) -> int:
+def _slices(connection: duckdb.DuckDBPyConnection, slice_works: int) -> list[str]:
+    """Conditions on ``work_id`` that split the works into ranges of about ``slice_works``.
+
+    The first range is open below and the last open above, so that together they hold every
+    row of every table, as ``true`` does (tag rows of a work no longer stored included).
+    """
+    low, high, works = connection.execute(
+        "SELECT min(work_id), max(work_id), count(*) FROM works"
+    ).fetchall()[0]
+    parts = -(-works // max(slice_works, 1))
+    if parts <= 1:
+        return ["true"]
+    width = -(-(high - low + 1) // parts)
+    cuts = [low + width * i for i in range(1, parts)]
+    return (
+        [f"work_id < {cuts[0]}"]
+        + [f"work_id >= {a} AND work_id < {b}" for a, b in zip(cuts, cuts[1:], strict=False)]
+        + [f"work_id >= {cuts[-1]}"]
+    )
+
+
+def _write_slices(
+    connection: duckdb.DuckDBPyConnection,
+    table: str,
+    queries: list[str],
+    parameters: dict[str, object],
+    *,
+    temporary: bool = True,
+) -> None:
+    """The rows of ``queries`` (same columns), one after the other, in the new ``table``."""
+    for number, query in enumerate(queries):
+        if number == 0:
+            kind = "TEMP TABLE" if temporary else "TABLE"
+            connection.execute(f"CREATE OR REPLACE {kind} {table} AS {query}", parameters)
+        else:
+            connection.execute(f"INSERT INTO {table} {query}", parameters)
+
+
+def _build_tables(connection: duckdb.DuckDBPyConnection, *, slice_works: int) -> int:
     _register_segmenter(connection)
-    connection.execute(
-        f"CREATE OR REPLACE TABLE search_postings AS {_postings_sql('true')}",
+    # Tokens and tag values are grouped one slice of works at a time (the grouping holds
+    # every row of its input, ~100 tokens a work), then sorted whole: DuckDB's sort spills
+    # to disk under the memory cap, a grouping of everything would not fit (issue #19).
+    slices = _slices(connection, slice_works)
+    _write_slices(
+        connection,
+        "_search_postings_slices",
+        [_postings_sql(scope, ordered=False) for scope in slices],
         {"stop": list(STOPWORDS)},
     )
+    _write_slices(
+        connection,
+        "_search_facets_slices",
+        [_facets_sql(scope, ordered=False) for scope in slices],
+        {"pm_topic": PM_TOPIC},
+    )
     connection.execute(
-        f"CREATE OR REPLACE TABLE search_facets AS {_facets_sql('true')}", {"pm_topic": PM_TOPIC}
+        "CREATE OR REPLACE TABLE search_postings AS "
+        "SELECT * FROM _search_postings_slices ORDER BY term, work_id"
+    )
+    connection.execute(
+        "CREATE OR REPLACE TABLE search_facets AS "
+        "SELECT * FROM _search_facets_slices ORDER BY dim, value, work_id"
     )
     connection.execute(
         """
@@ -268,7 +334,20 @@ def _build_tables(connection: duckdb.DuckDBPyConnection) -> int:
         """,
         {"dims": list(MASKED_DIMENSIONS), "max_bits": MAX_BITS},
     )
-    connection.execute(f"CREATE OR REPLACE TABLE search_docs AS {_docs_sql('true')}")
+    # The slices tables are in work order, so each slice of docs reads only its own rows;
+    # each slice is sorted by work and comes after the one before: search_docs is sorted.
+    _write_slices(
+        connection,
+        "search_docs",
+        [
+            _docs_sql(scope, postings="_search_postings_slices", facets="_search_facets_slices")
+            for scope in slices
+        ],
+        {},
+        temporary=False,
+    )
+    for table in ("_search_postings_slices", "_search_facets_slices"):
+        connection.execute(f"DROP TABLE {table}")
     n_docs = connection.execute("SELECT count(*) FROM search_docs").fetchall()[0][0]
     connection.execute(
         f"""
@@ -283,7 +362,9 @@ def _build_tables(connection: duckdb.DuckDBPyConnection) -> int:
     return _write_meta(connection, generation=0)
 
 
-def build_search_index(connection: duckdb.DuckDBPyConnection) -> int:
+def build_search_index(
+    connection: duckdb.DuckDBPyConnection, *, slice_works: int | None = None
+) -> int:
     """(Re)build the search index from works and the tag tables; idempotent.
 
     Run it after ingest and tagging (``permed demo`` and the ingest CLI do). The
@@ -291,11 +372,13 @@ def build_search_index(connection: duckdb.DuckDBPyConnection) -> int:
     half-built index.
 
     :param connection: a writable connection to the corpus.
+    :param slice_works: works tokenised and grouped at a time; None: :data:`SLICE_WORKS`.
+        Any size gives the same index.
     :returns: the number of indexed works.
     """
     try:
         connection.execute("BEGIN TRANSACTION")
-        n_docs = _build_tables(connection)
+        n_docs = _build_tables(connection, slice_works=slice_works or SLICE_WORKS)
         connection.execute("COMMIT")
     except duckdb.Error as exc:
         connection.execute("ROLLBACK")
