@@ -11,12 +11,8 @@ import pytest
 from permed_atlas.landscape.errors import LandscapeError
 from permed_atlas.landscape.ingest import parse_lens, parse_openalex, parse_pubmed
 from permed_atlas.landscape.models import Contributor, Institution, Term, Work
-from permed_atlas.landscape.store.corpus import (
-    count_rows,
-    load_stored_works,
-    open_corpus,
-    store_works,
-)
+from permed_atlas.landscape.store.corpus import count_rows, open_corpus, store_works
+from permed_atlas.landscape.store.work_rows import load_stored_works
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "ingest"
 

@@ -17,7 +17,7 @@ import pytest
 from permed_atlas.demo import generate_openalex_works
 from permed_atlas.landscape.ingest.openalex import openalex_rows, work_from_openalex
 from permed_atlas.landscape.ingest.pipeline import count_unresolved
-from permed_atlas.landscape.store.corpus import new_rows, row_batch
+from permed_atlas.landscape.store.work_rows import new_rows, row_batch
 
 
 def _real_records(realdata: Path) -> list[dict[str, Any]]:
@@ -61,7 +61,7 @@ def _reference(record: dict[str, Any]) -> tuple[dict[str, list[dict[str, Any]]],
 
 
 def _fast(record: dict[str, Any]) -> tuple[dict[str, list[dict[str, Any]]], Any, int]:
-    from permed_atlas.landscape.store.corpus import tables_of
+    from permed_atlas.landscape.store.work_rows import tables_of
 
     rows = new_rows()
     ids, unresolved = openalex_rows(record, 0, rows)

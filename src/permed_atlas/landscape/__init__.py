@@ -37,12 +37,7 @@ from permed_atlas.landscape.service import (
     run_ingest,
     tagged_corpus,
 )
-from permed_atlas.landscape.store.corpus import (
-    RowBatch,
-    open_corpus,
-    store_row_batch,
-    store_works,
-)
+from permed_atlas.landscape.store.corpus import open_corpus, store_row_batch, store_works
 from permed_atlas.landscape.store.explain import explain_work, resolve_work_id
 from permed_atlas.landscape.store.indicators import (
     INDICATOR_NAMES,
@@ -92,6 +87,7 @@ from permed_atlas.landscape.store.tagging import (
     tag_untagged,
 )
 from permed_atlas.landscape.store.withdrawals import withdraw_records
+from permed_atlas.landscape.store.work_rows import RowBatch
 from permed_atlas.landscape.topics import Rule, RuleSet, load_rules, rules_path_for
 
 __all__ = [

@@ -26,7 +26,7 @@ from permed_atlas.landscape.ingest.merge import IdKey, stored_from_record
 from permed_atlas.landscape.ingest.openalex import openalex_rows, parse_openalex_record
 from permed_atlas.landscape.ingest.pipeline import count_unresolved
 from permed_atlas.landscape.models import Work
-from permed_atlas.landscape.store.corpus import RowBatch, append_rows, new_rows, tables_of
+from permed_atlas.landscape.store.work_rows import RowBatch, append_rows, new_rows, tables_of
 
 CHUNK_LINES = 1_000
 

@@ -350,7 +350,7 @@ def openalex_rows(
     """Append one work's table rows straight from its OpenAlex object, skipping the Work.
 
     The rows, identifiers and unresolved count are exactly those of
-    ``corpus.row_batch([work_from_openalex(record)])`` (with ``index`` as the
+    ``work_rows.row_batch([work_from_openalex(record)])`` (with ``index`` as the
     work id) and of ``pipeline.count_unresolved``. Raises whatever
     :func:`work_from_openalex` would raise (callers fall back to it then); nothing is
     appended unless the whole record converts.

@@ -17,6 +17,7 @@ from typing import Literal
 import duckdb
 
 import permed_atlas.landscape.store.corpus as corpus_store
+import permed_atlas.landscape.store.work_rows as work_rows
 from permed_atlas.landscape.errors import (
     IngestError,
     LandscapeError,
@@ -168,13 +169,13 @@ class _Tally:
             self.progress(self.pending)
         self.pending = 0
 
-    def store(self, batch: corpus_store.RowBatch, record: Callable[[int], Work]) -> None:
+    def store(self, batch: work_rows.RowBatch, record: Callable[[int], Work]) -> None:
         """Store a batch, less the records the PM slice leaves out."""
         if self.pm is not None:
             kept = self.pm.indexes(batch.tables)
             if len(kept) < batch.count:
                 self.skipped += batch.count - len(kept)
-                batch, of_batch = corpus_store.select_records(batch, kept), record
+                batch, of_batch = work_rows.select_records(batch, kept), record
                 record = lambda index: of_batch(kept[index])  # noqa: E731
         result = corpus_store.store_row_batch(self.corpus, batch=batch, record=record)
         self.stored += result.stored
@@ -190,7 +191,7 @@ def _ingest_serial(file: Path, source: str, tally: _Tally, batch_size: int) -> N
     def flush() -> None:
         if batch:
             works = list(batch)
-            tally.store(corpus_store.row_batch(works), works.__getitem__)
+            tally.store(work_rows.row_batch(works), works.__getitem__)
             batch.clear()
 
     try:
@@ -219,14 +220,14 @@ def _ingest_serial(file: Path, source: str, tally: _Tally, batch_size: int) -> N
 def _ingest_parallel(file: Path, tally: _Tally, batch_size: int, workers: int) -> None:
     from permed_atlas.landscape.ingest._parallel import iter_parsed_chunks, reparse
 
-    parts: list[corpus_store.RowBatch] = []
+    parts: list[work_rows.RowBatch] = []
     # This process keeps the raw lines of a batch (for records that must be merged),
     # so batches are smaller here than when parsing in-process.
     batch_size = min(batch_size, PARALLEL_BATCH_SIZE)
     raw: list[tuple[int, bytes]] = []
 
     def flush() -> None:
-        batch = corpus_store.concat_row_batches(parts)
+        batch = work_rows.concat_row_batches(parts)
         lines = list(raw)
         tally.store(batch, lambda i: reparse(lines[i], path=str(file)))
         parts.clear()

@@ -1,6 +1,7 @@
 """The landscape's DuckDB store: every SQL statement over the corpus lives in this package.
 
-- ``corpus_schema.sql``, ``corpus.py``: the corpus tables, opening the file, storing works.
+- ``corpus_schema.sql``, ``corpus.py``: the corpus tables, opening the file, storing works;
+  ``work_rows.py``: works as rows of those tables (Arrow batches) and read back.
 - ``derived_schema.sql``, ``aggregates.py``: the derived tables tagging rebuilds (``agg_*``).
 - ``aggregate_queries.py``, ``indicators.py``: the indicators, from the aggregates or the works.
 - ``tagging.py``: countries, regions, topics and flags computed as SQL from the core's rules.

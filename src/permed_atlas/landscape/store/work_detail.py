@@ -12,9 +12,9 @@ import pycountry
 from permed_atlas.errors import NotFoundError
 from permed_atlas.i18n import Message, gettext_noop
 from permed_atlas.landscape.errors import LandscapeError
-from permed_atlas.landscape.store.corpus import WORK_COLUMNS
 from permed_atlas.landscape.store.merges import surviving_openalex_id, survivor_of_work_id
 from permed_atlas.landscape.store.provenance import is_synthetic
+from permed_atlas.landscape.store.work_rows import WORK_COLUMNS
 
 # The work page shows every stored column but the sync bookkeeping.
 WORK_FIELDS = tuple(column for column in WORK_COLUMNS if column != "updated_date")
