@@ -8,7 +8,8 @@
 - ``dirty.py``, ``aggregates_delta.py``: which works changed since tagging, the rules'
   fingerprint, and the aggregates updated by delta for the changed works only.
 - ``search.py``, ``_search_sql.py``: faceted BM25 search over the search index;
-  ``search_index.py`` builds that index, or updates the rows of the changed works only.
+  ``search_index.py`` builds that index, or updates the rows of the changed works only,
+  with the row-making SQL of ``_index_sql.py``.
 - ``snapshots.py``: the published read-only copy the web app serves.
 - ``withdrawals.py``: records a source withdrew (PubMed deletions).
 

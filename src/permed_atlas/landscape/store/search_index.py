@@ -24,24 +24,25 @@ touches more than a quarter of the works (then one pass is cheaper than many del
 
 from __future__ import annotations
 
-import contextlib
 from dataclasses import dataclass
 
 import duckdb
-from duckdb.sqltypes import VARCHAR
 
 from permed_atlas.i18n import Message, gettext_noop
 from permed_atlas.landscape.errors import LandscapeError
+from permed_atlas.landscape.store._index_sql import (
+    IDF_SQL,
+    docs_sql,
+    facets_sql,
+    postings_sql,
+    register_segmenter,
+)
 from permed_atlas.landscape.store._search_sql import (
     MASKED_DIMENSIONS,
     MAX_BITS,
-    SPLIT_PATTERN,
     STOPWORDS,
-    TERM_FILTER_SQL,
-    normalised_term_sql,
 )
 from permed_atlas.landscape.topics import PM_TOPIC
-from permed_atlas.textsearch import segment_han
 
 INDEX_VERSION = "7"  # 7: facet value ids per work; 6: Chinese titles cut into words
 FULL_REBUILD_SHARE = 0.25
@@ -67,9 +68,6 @@ UNION SELECT work_id FROM works ANTI JOIN search_docs USING (work_id)
 UNION SELECT work_id FROM search_docs ANTI JOIN works USING (work_id)
 UNION SELECT work_id FROM works ANTI JOIN work_flags USING (work_id)
 """
-_SEGMENT_FUNCTION = "permed_segment_han"
-# Only texts holding Han characters go through Python; the rest stay in DuckDB.
-_HAN_SQL = "'[\\x{3400}-\\x{4DBF}\\x{4E00}-\\x{9FFF}\\x{F900}-\\x{FAFF}]'"
 
 
 def _fingerprint(connection: duckdb.DuckDBPyConnection) -> str:
@@ -122,104 +120,6 @@ def note_retagged(connection: duckdb.DuckDBPyConnection, *, scope_table: str | N
         connection.execute(f"INSERT INTO search_pending SELECT work_id FROM {scope_table}")
 
 
-def _register_segmenter(connection: duckdb.DuckDBPyConnection) -> None:
-    # Not registered yet on a new connection; re-registered on one that built before.
-    with contextlib.suppress(duckdb.InvalidInputException):
-        connection.remove_function(_SEGMENT_FUNCTION)
-    connection.create_function(_SEGMENT_FUNCTION, segment_han, [VARCHAR], VARCHAR)
-
-
-def _postings_sql(scope: str, *, ordered: bool = True) -> str:
-    """(term, work, term frequency, document length) of the titles and abstracts in scope.
-
-    :param ordered: sorted by term and work, as the index keeps them.
-    """
-    order = "ORDER BY k.term, k.work_id" if ordered else ""
-    # The title twice: its words weigh double; so does a vernacular title (PubMed keeps the
-    # English translation as the title and the original, e.g. Chinese, beside it). Chinese
-    # is cut into words (jieba) before DuckDB splits at spaces and punctuation.
-    text = (
-        "coalesce(title, '') || ' ' || coalesce(title, '') || ' ' || coalesce(v.titles, '') "
-        "|| ' ' || coalesce(v.titles, '') || ' ' || coalesce(abstract, '')"
-    )
-    text = (
-        f"lower(CASE WHEN regexp_matches({text}, {_HAN_SQL}) "
-        f"THEN {_SEGMENT_FUNCTION}({text}) ELSE {text} END)"
-    )
-    return f"""
-        WITH vernacular AS (SELECT work_id, string_agg(term, ' ') AS titles FROM terms
-                            WHERE scheme = 'vernacular_title' AND {scope} GROUP BY work_id),
-        raw AS (SELECT work_id, unnest(regexp_split_to_array({text}, '{SPLIT_PATTERN}'))
-                     AS raw_term FROM works LEFT JOIN vernacular v USING (work_id)
-                WHERE {scope}),
-        kept AS (SELECT work_id, {normalised_term_sql("raw_term")} AS term FROM raw
-                 WHERE {TERM_FILTER_SQL}),
-        lengths AS (SELECT work_id, count(*)::INTEGER AS doc_len FROM kept GROUP BY work_id)
-        SELECT k.term, k.work_id, count(*)::INTEGER AS tf, any_value(l.doc_len) AS doc_len
-        FROM kept k JOIN lengths l USING (work_id)
-        GROUP BY k.term, k.work_id
-        {order}
-    """
-
-
-def _facets_sql(scope: str, *, ordered: bool = True) -> str:
-    """(dim, value, work) of the tag values of the works in scope; binds ``$pm_topic``.
-
-    :param ordered: sorted by dimension, value and work, as the index keeps them.
-    """
-    order = "ORDER BY dim, value, work_id" if ordered else ""
-    return f"""
-        SELECT DISTINCT dim, value, work_id FROM (
-            SELECT 'region' AS dim, region AS value, work_id FROM work_regions WHERE {scope}
-            UNION ALL SELECT 'country', country_code, work_id FROM work_countries WHERE {scope}
-            UNION ALL SELECT 'topic', topic, work_id FROM work_topics
-                      WHERE topic <> $pm_topic AND {scope}
-            UNION ALL SELECT 'institution', institution_name, work_id FROM affiliations
-                      WHERE institution_name IS NOT NULL AND institution_name <> '' AND {scope}
-        ) WHERE value IS NOT NULL
-        {order}
-    """
-
-
-def _docs_sql(
-    scope: str, *, postings: str = "search_postings", facets: str = "search_facets"
-) -> str:
-    """One row per work in scope with its flags, length, facet bit masks and facet ids.
-
-    :param postings: the table with the postings of (at least) the works in scope.
-    :param facets: the table with the facets of (at least) the works in scope.
-    """
-    return f"""
-        SELECT w.work_id, w.kind, w.year, w.cited_by_count,
-               coalesce(f.pm_relevant, false) AS pm_relevant, coalesce(f.eu_cn, false) AS eu_cn,
-               coalesce(l.doc_len, 0) AS doc_len,
-               coalesce(m.region_mask, 0) AS region_mask,
-               coalesce(m.topic_mask, 0) AS topic_mask,
-               coalesce(m.country_mask, 0) AS country_mask,
-               coalesce(v.facet_ids, []) AS facet_ids
-        FROM (SELECT * FROM works WHERE {scope}) w
-        LEFT JOIN (SELECT work_id, bool_or(pm_relevant) AS pm_relevant, bool_or(eu_cn) AS eu_cn
-                   FROM work_flags WHERE {scope} GROUP BY work_id) f USING (work_id)
-        LEFT JOIN (SELECT work_id, any_value(doc_len) AS doc_len FROM {postings}
-                   WHERE {scope} GROUP BY work_id) l USING (work_id)
-        LEFT JOIN (SELECT f.work_id,
-                          bit_or(CASE WHEN f.dim = 'region' THEN 1::BIGINT << b.bit END)
-                              AS region_mask,
-                          bit_or(CASE WHEN f.dim = 'topic' THEN 1::BIGINT << b.bit END)
-                              AS topic_mask,
-                          bit_or(CASE WHEN f.dim = 'country' THEN 1::BIGINT << b.bit END)
-                              AS country_mask
-                   FROM (SELECT * FROM {facets} WHERE {scope}) f
-                   JOIN search_bits b USING (dim, value)
-                   GROUP BY f.work_id) m USING (work_id)
-        LEFT JOIN (SELECT f.work_id, list(v.id ORDER BY v.id) AS facet_ids
-                   FROM (SELECT * FROM {facets} WHERE {scope}) f
-                   JOIN search_facet_values v USING (dim, value)
-                   GROUP BY f.work_id) v USING (work_id)
-        ORDER BY w.work_id
-    """
-
-
 INDEX_CONTENT_QUERIES = {
     "search_postings": "SELECT term, work_id, tf, doc_len FROM search_postings",
     "search_terms": "SELECT term, df, round(idf, 12) FROM search_terms",
@@ -234,8 +134,6 @@ INDEX_CONTENT_QUERIES = {
 }
 """What an update must leave exactly as a full build makes it: the index's tables, facet
 value ids and bits aside (an update numbers new values after the old ones)."""
-
-_IDF_SQL = "ln(1 + ($n - {df} + 0.5) / ({df} + 0.5))"
 
 
 def _write_meta(connection: duckdb.DuckDBPyConnection, *, generation: int) -> int:
@@ -291,7 +189,7 @@ def _write_slices(
 
 
 def _build_tables(connection: duckdb.DuckDBPyConnection, *, slice_works: int) -> int:
-    _register_segmenter(connection)
+    register_segmenter(connection)
     # Tokens and tag values are grouped one slice of works at a time (the grouping holds
     # every row of its input, ~100 tokens a work), then sorted whole: DuckDB's sort spills
     # to disk under the memory cap, a grouping of everything would not fit (issue #19).
@@ -299,13 +197,13 @@ def _build_tables(connection: duckdb.DuckDBPyConnection, *, slice_works: int) ->
     _write_slices(
         connection,
         "_search_postings_slices",
-        [_postings_sql(scope, ordered=False) for scope in slices],
+        [postings_sql(scope, ordered=False) for scope in slices],
         {"stop": list(STOPWORDS)},
     )
     _write_slices(
         connection,
         "_search_facets_slices",
-        [_facets_sql(scope, ordered=False) for scope in slices],
+        [facets_sql(scope, ordered=False) for scope in slices],
         {"pm_topic": PM_TOPIC},
     )
     connection.execute(
@@ -340,7 +238,7 @@ def _build_tables(connection: duckdb.DuckDBPyConnection, *, slice_works: int) ->
         connection,
         "search_docs",
         [
-            _docs_sql(scope, postings="_search_postings_slices", facets="_search_facets_slices")
+            docs_sql(scope, postings="_search_postings_slices", facets="_search_facets_slices")
             for scope in slices
         ],
         {},
@@ -352,7 +250,7 @@ def _build_tables(connection: duckdb.DuckDBPyConnection, *, slice_works: int) ->
     connection.execute(
         f"""
         CREATE OR REPLACE TABLE search_terms AS
-        SELECT term, count(*) AS df, {_IDF_SQL.format(df="count(*)")} AS idf
+        SELECT term, count(*) AS df, {IDF_SQL.format(df="count(*)")} AS idf
         FROM search_postings GROUP BY term ORDER BY term
         """,
         {"n": n_docs},
@@ -443,13 +341,13 @@ def update_search_index(connection: duckdb.DuckDBPyConnection) -> IndexUpdate | 
 
 def _update_tables(connection: duckdb.DuckDBPyConnection, *, generation: int) -> None:
     """Re-index the works of ``_search_scope`` (inside the caller's transaction)."""
-    _register_segmenter(connection)
+    register_segmenter(connection)
     connection.execute(
-        f"CREATE OR REPLACE TEMP TABLE _new_postings AS {_postings_sql(_SCOPE)}",
+        f"CREATE OR REPLACE TEMP TABLE _new_postings AS {postings_sql(_SCOPE)}",
         {"stop": list(STOPWORDS)},
     )
     connection.execute(
-        f"CREATE OR REPLACE TEMP TABLE _new_facets AS {_facets_sql(_SCOPE)}",
+        f"CREATE OR REPLACE TEMP TABLE _new_facets AS {facets_sql(_SCOPE)}",
         {"pm_topic": PM_TOPIC},
     )
     # What the pending works counted before, taken away; what they count now, added.
@@ -478,7 +376,7 @@ def _update_tables(connection: duckdb.DuckDBPyConnection, *, generation: int) ->
     _update_facet_values(connection)
     connection.execute(
         "INSERT INTO search_docs "
-        + _docs_sql(_SCOPE, postings="_new_postings", facets="_new_facets")
+        + docs_sql(_SCOPE, postings="_new_postings", facets="_new_facets")
     )
     _update_terms(connection)
     written = connection.execute("SELECT count(*) FROM _search_scope").fetchall()[0][0] + int(
@@ -552,13 +450,13 @@ def _update_terms(connection: duckdb.DuckDBPyConnection) -> None:
     if str(n_docs) == _stored(connection, "n_docs"):
         # Same number of works: only the terms whose df moved have another idf.
         connection.execute(
-            f"UPDATE search_terms SET idf = {_IDF_SQL.format(df='df')} "
+            f"UPDATE search_terms SET idf = {IDF_SQL.format(df='df')} "
             "WHERE term IN (SELECT term FROM _term_delta)",
             {"n": n_docs},
         )
     else:
         connection.execute(
-            f"UPDATE search_terms SET idf = {_IDF_SQL.format(df='df')}", {"n": n_docs}
+            f"UPDATE search_terms SET idf = {IDF_SQL.format(df='df')}", {"n": n_docs}
         )
 
 
