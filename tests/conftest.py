@@ -54,6 +54,41 @@ def session(engine: Engine) -> Iterator[Session]:
         yield session
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    """Under pytest-xdist, each worker sees the terminal and a PostgreSQL database of its own.
+
+    A worker starts with COLUMNS=80 and LINES=24 in its environment; Rich consoles made at
+    import would keep that width for good and ignore the COLUMNS a test sets, as in a serial run.
+    The tests marked ``postgres`` migrate and empty the tables of the database
+    PERMED_TEST_POSTGRES_URL names; two workers on one database would see each
+    other's rows and race on the migrations. Each worker creates ``<database>_<worker>``
+    (anew, on the same server) and points the variable at it.
+    """
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if not worker:
+        return
+    os.environ.pop("COLUMNS", None)
+    os.environ.pop("LINES", None)
+    url = os.environ.get("PERMED_TEST_POSTGRES_URL")
+    if not url:
+        return
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    server = make_url(url)
+    name = f"{server.database}_{worker}"
+    admin = create_engine(server, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            connection.execute(text(f'CREATE DATABASE "{name}"'))
+    finally:
+        admin.dispose()
+    os.environ["PERMED_TEST_POSTGRES_URL"] = server.set(database=name).render_as_string(
+        hide_password=False
+    )
+
+
 @pytest.fixture
 def postgres_engine() -> Iterator[Engine]:
     """The migrated PostgreSQL server scripts/start-postgres.sh provided; skips without one.

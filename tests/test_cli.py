@@ -15,7 +15,8 @@ def test_permed_help_lists_commands() -> None:
 def test_permed_errors_exit_non_zero_with_one_line(tmp_path) -> None:  # type: ignore[no-untyped-def]
     import os
 
-    env = {**os.environ, "PERMED_DATA_DIR": str(tmp_path / "d")}
+    # Wide enough that Rich does not fold the temporary path (longer under pytest-xdist).
+    env = {**os.environ, "PERMED_DATA_DIR": str(tmp_path / "d"), "COLUMNS": "1000"}
     result = subprocess.run(
         [
             sys.executable,

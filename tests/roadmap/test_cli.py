@@ -72,6 +72,8 @@ def test_bad_file_gives_one_line_and_non_zero_exit(
         encoding="utf-8",
     )
     monkeypatch.setattr(sys, "argv", ["permed", "roadmap", "import-observations", str(path)])
+    # Wide enough that Rich does not fold the temporary path (longer under pytest-xdist).
+    monkeypatch.setenv("COLUMNS", "1000")
     with pytest.raises(SystemExit) as exited:
         main()
     assert exited.value.code == 1
