@@ -48,6 +48,7 @@ class Sources:
     country_cells: str = "agg_country_cells"
     institution_cells: str = "agg_institution_cells"
     pair_cells: str = "agg_country_pair_cells"
+    country_institution_cells: str = "agg_country_institution_cells"
     patents: str = "agg_patent_regions"
     eu_cn: str = "agg_eu_cn_works"
 
@@ -86,6 +87,8 @@ def sources_for(connection: duckdb.DuckDBPyConnection, flt: LandscapeFilter) -> 
             country_cells=f"(SELECT country_code, {cells} FROM {by_country})",
             institution_cells=f"(SELECT unnest(insts) AS inst, {cells} FROM {name})",
             pair_cells=f"(SELECT country_code, unnest(countries) AS other_country, {cells} "
+            f"FROM {by_country})",
+            country_institution_cells=f"(SELECT country_code, unnest(insts) AS inst, {cells} "
             f"FROM {by_country})",
             patents=f"(SELECT * FROM agg_patent_regions WHERE work_id IN "
             f"(SELECT work_id FROM {name}))",
@@ -262,16 +265,9 @@ def institution_rows(
     src: Sources,
 ) -> Rows:
     """Rows of ``top_institutions``."""
-    if flt.country is None:
-        where, params = _conditions(flt, bits)
-        table = src.institution_cells
-    else:  # the institutions of the filter's country's works, from the works' own rows
-        inner, params = _conditions(flt, bits, country="list")
-        table = (
-            "(SELECT unnest(insts) AS inst, eu_cn, 1::BIGINT AS works "
-            f"FROM {src.works} WHERE {inner})"
-        )
-        where = "TRUE"
+    where, params = _conditions(flt, bits)
+    # With a country, the institutions of that country's works (cells kept per country).
+    table = src.institution_cells if flt.country is None else src.country_institution_cells
     clause, clause_params = region_clause
     return connection.execute(
         ranked_institutions_sql(
