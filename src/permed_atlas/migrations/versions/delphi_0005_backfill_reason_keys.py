@@ -24,7 +24,7 @@ import logging
 import sqlalchemy as sa
 from alembic import op
 
-from permed_atlas.delphi.reason_parsing import parse_english_reason
+from permed_atlas.delphi import parse_english_reason
 
 # At most 32 characters: PostgreSQL keeps revision ids in alembic_version.version_num VARCHAR(32).
 revision = "delphi_0005_backfill_reason_keys"
