@@ -16,8 +16,8 @@ import typer
 from permed_atlas.cli_state import group_app
 from permed_atlas.landscape.ingest.pipeline import Source
 from permed_atlas.landscape.ingest.runs import IngestRun
-from permed_atlas.landscape.service.ingest import TAG_MEMORY_LIMIT, run_ingest
-from permed_atlas.settings import get_settings
+from permed_atlas.landscape.service.ingest import run_ingest
+from permed_atlas.settings import get_settings, parse_memory_limit
 
 app = group_app("ingest")
 
@@ -43,11 +43,12 @@ MemoryLimit = Annotated[
     str, typer.Option("--memory-limit", help="DuckDB memory cap while the files are written.")
 ]
 TagMemoryLimit = Annotated[
-    str,
+    str | None,
     typer.Option(
         "--tag-memory-limit",
-        help="DuckDB memory cap while tagging, indexing and publishing, e.g. 2GiB "
-        "(it spills beyond, to <corpus>.tmp).",
+        help="DuckDB memory cap while tagging, indexing and publishing, e.g. 2GiB, or none "
+        "(it spills beyond, to <corpus>.tmp); default: PERMED_CORPUS_MEMORY_LIMIT, 800MiB.",
+        show_default=False,
     ),
 ]
 
@@ -58,19 +59,23 @@ def _command(
     dry_run: bool,
     no_tag: bool,
     workers: int,
-    limits: tuple[str, str],
+    limits: tuple[str, str | None],
 ) -> None:
-    # A PermedError (missing file, unknown format) reaches `permed`'s entry point,
-    # which prints it as one line and exits 1.
+    # A PermedError (missing file, unknown format, a cap that is no size) reaches `permed`'s
+    # entry point, which prints it as one line and exits 1.
+    settings = get_settings()
+    tag_cap = settings.corpus_memory_limit
+    if limits[1] is not None:
+        tag_cap = parse_memory_limit(limits[1], name="--tag-memory-limit")
     run_ingest(
         files,
         source=source,
-        settings=get_settings(),
+        settings=settings,
         dry_run=dry_run,
         tag=not no_tag,
         workers=workers,
         memory_limit=limits[0],
-        tag_memory_limit=limits[1],
+        tag_memory_limit=tag_cap,
     )
 
 
@@ -81,7 +86,7 @@ def openalex(
     no_tag: NoTag = False,
     workers: Workers = 0,
     memory_limit: MemoryLimit = "192MB",
-    tag_memory_limit: TagMemoryLimit = TAG_MEMORY_LIMIT,
+    tag_memory_limit: TagMemoryLimit = None,
 ) -> None:
     """Read OpenAlex works: API pages (.json) or snapshot JSON Lines (.jsonl, .gz).
 
@@ -99,7 +104,7 @@ def _single_process_command(source: Source, doc: str) -> None:
         dry_run: DryRun = False,
         no_tag: NoTag = False,
         memory_limit: MemoryLimit = "192MB",
-        tag_memory_limit: TagMemoryLimit = TAG_MEMORY_LIMIT,
+        tag_memory_limit: TagMemoryLimit = None,
     ) -> None:
         _command(files, source, dry_run, no_tag, 1, (memory_limit, tag_memory_limit))
 
