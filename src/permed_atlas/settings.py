@@ -45,6 +45,17 @@ class _InDataDir(property):
         return super().__get__(instance, owner)
 
 
+def existing_dirs(*folders: Path) -> list[Path]:
+    """Those of ``folders`` that exist, in order.
+
+    A deployment's optional folders (extra transfer rules, extra helpdesk knowledge) are
+    read only once someone has made them; the loaders refuse a folder that is missing.
+
+    :param folders: folders, usually the settings' data-directory layout.
+    """
+    return [folder for folder in folders if folder.is_dir()]
+
+
 class Settings(BaseSettings):
     """All settings of the platform.
 
