@@ -46,6 +46,17 @@ class _InDataDir(property):
         return super().__get__(instance, owner)
 
 
+def existing_dirs(*folders: Path) -> list[Path]:
+    """Those of ``folders`` that exist, in order.
+
+    A deployment's optional folders (extra transfer rules, extra helpdesk knowledge) are
+    read only once someone has made them; the loaders refuse a folder that is missing.
+
+    :param folders: folders, usually the settings' data-directory layout.
+    """
+    return [folder for folder in folders if folder.is_dir()]
+
+
 # DuckDB's memory cap for every process that writes the corpus (an ingest's tagging and
 # index, `permed tag`, a snapshot sync, the demo, the web app finishing tags). Uncapped
 # (DuckDB's default, 80% of RAM) tagging 1M works peaked at 5.5 GiB RSS; issue #19 asks for

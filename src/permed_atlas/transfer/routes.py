@@ -16,7 +16,7 @@ from fastapi import Request
 from starlette.responses import Response
 
 from permed_atlas.countries import country_choices
-from permed_atlas.settings import Settings
+from permed_atlas.settings import Settings, existing_dirs
 from permed_atlas.transfer.assessor import assess_transfer, known_measures
 from permed_atlas.transfer.duo import DuoOntology, load_duo_ontology
 from permed_atlas.transfer.duo_match import DataUseRequest, match_data_use
@@ -51,8 +51,7 @@ _LIST_FIELDS = tuple(spec.name for spec in FIELDS if spec.kind in {"categories",
 
 def _rule_sets(settings: Settings) -> list[RuleSet]:
     # A deployment amends or adds rules by dropping files here; no code change.
-    extra = settings.transfer_rules_dir
-    return load_rule_sets([extra] if extra.is_dir() else [])
+    return load_rule_sets(existing_dirs(settings.transfer_rules_dir))
 
 
 def _form_context(

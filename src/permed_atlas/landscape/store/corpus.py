@@ -30,7 +30,7 @@ from permed_atlas.landscape.ingest.merge import (
     StoredWork,
 )
 from permed_atlas.landscape.models import Work
-from permed_atlas.landscape.store._duck import registered, transaction, work_id_table
+from permed_atlas.landscape.store._duck import corpus_transaction, registered, work_id_table
 from permed_atlas.landscape.store._merging import Groups, Merging
 from permed_atlas.landscape.store.merges import superseded_records
 from permed_atlas.landscape.store.work_rows import (
@@ -171,7 +171,7 @@ def store_row_batch(
             seen = first(key, index)
             if seen != index:
                 groups.union(seen, index)
-    with transaction(connection, failure="cannot write to the corpus"):
+    with corpus_transaction(connection, failure="cannot write to the corpus"):
         result = _store_grouped(connection, batch, record, groups, first_with)
     if superseded:
         result = dataclasses.replace(result, superseded=len(superseded))
