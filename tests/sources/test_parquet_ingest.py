@@ -274,3 +274,66 @@ def test_a_part_mixing_new_newer_older_repeated_and_merged_works_equals_json_lin
     assert revised == [(40,)]
     for table in TABLES:
         assert got[table] == expected[table], table
+
+
+# Inverted indexes as raw JSON text, each with the abstract the JSON Lines path makes of it
+# (rebuild_abstract: words at their positions, a later word taking a position from an
+# earlier one, empty words and gaps dropped, joined by one space).
+TRICKY_ABSTRACTS = [
+    ('{"a":[0,2],"b":[1]}', "a b a"),  # a word at several positions
+    ('{"x":[0],"y":[7],"z":[1000]}', "x y z"),  # gaps
+    ('{"  spaced  ":[0],"tab\\there":[1],"new\\nline":[2]}', "  spaced   tab\there new\nline"),
+    (
+        '{"caf\\u00e9":[0],"say \\"hi\\"":[1],"back\\\\slash":[2],"\\ud83d\\ude00":[3]}',
+        'café say "hi" back\\slash \U0001f600',
+    ),
+    ('{ "a" : [ 1 , 0 ] ,\t"b" : [ 2 ] }', "a a b"),  # whitespace between tokens
+    ('{"first":[0],"second":[0],"third":[1]}', "second third"),  # the later word wins
+    ('{"a":[0],"b":[1],"a":[2]}', "b a"),  # a repeated key: its last list counts
+    ('{"":[0],"x":[1]}', "x"),
+    ('{"":[0]}', None),
+    ('{"a":[],"b":[0]}', "b"),
+    ('{"a":[]}', None),
+    ('{"a":5,"b":[0],"c":{"d":[1]},"e":"x","f":null}', "b"),  # not lists: left out
+    ('{"IndexLength":2,"InvertedIndex":{"w":[1],"v":[0]}}', "v w"),  # the 2021 wrapper
+    ("{}", None),
+    ("[]", None),
+    ('"text"', None),
+    ('{"[sic]":[0],"{x}":[1],"\\":[":[2],"1,2]":[3]}', '[sic] {x} ":[ 1,2]'),
+    ('{"数据":[1],"Ü":[0]}', "Ü 数据"),
+    ('{"2":[0],"1":[1]}', "2 1"),
+    ('{"a":[true],"b":[0]}', "b a"),  # JSON true is Python's 1
+    ('{"a":[-1],"b":[0],"c":[1]}', "b c"),  # -1 is the last slot, then taken by "c"
+    ('{"w":[3],"v":[3,1]}', "v v"),
+]
+
+
+def test_tricky_abstract_indexes_are_rebuilt_as_the_json_lines_path_does(
+    realdata: Path, tmp_path: Path
+) -> None:
+    records = _records(realdata)[: len(TRICKY_ABSTRACTS)]
+    lines = []
+    for record, (text, _) in zip(records, TRICKY_ABSTRACTS, strict=True):
+        head = orjson.dumps({k: v for k, v in record.items() if k != "abstract_inverted_index"})
+        lines.append(head[:-1] + b',"abstract_inverted_index":' + text.encode() + b"}\n")
+    jsonl = tmp_path / "tricky.jsonl"
+    jsonl.write_bytes(b"".join(lines))
+    table = works_table(records)
+    table = table.set_column(
+        table.schema.get_field_index("abstract_inverted_index"),
+        "abstract_inverted_index",
+        pa.array([text for text, _ in TRICKY_ABSTRACTS], pa.string()),
+    )
+    part = tmp_path / "tricky.parquet"
+    pq.write_table(table, part)
+    with open_corpus(tmp_path / "a.duckdb") as a, open_corpus(tmp_path / "b.duckdb") as b:
+        by_lines = ingest_file(jsonl, source="openalex", corpus=a)
+        by_parquet = ingest_parquet([part], corpus=b)
+        expected, got = _content(a), _content(b)
+        stored = dict(b.execute("SELECT openalex_id, abstract FROM works").fetchall())
+    assert by_lines.rejected == by_parquet.rejected == 0, (by_lines.errors, by_parquet.errors)
+    assert by_parquet.stored == len(TRICKY_ABSTRACTS)
+    for table_name in TABLES:
+        assert got[table_name] == expected[table_name], table_name
+    for record, (text, abstract) in zip(records, TRICKY_ABSTRACTS, strict=True):
+        assert stored[_short(record)] == abstract, text
