@@ -23,7 +23,12 @@ from permed_atlas.transfer.duo_match import DataUseRequest, match_data_use
 from permed_atlas.transfer.errors import ScenarioError
 from permed_atlas.transfer.fields import FIELDS, GROUPS, fields_in
 from permed_atlas.transfer.models import DISCLAIMER, Effect, RuleSet
-from permed_atlas.transfer.report import assessment_to_dict, render_markdown, route_of
+from permed_atlas.transfer.report import (
+    assessment_to_dict,
+    render_markdown,
+    route_of,
+    rule_set_translations,
+)
 from permed_atlas.transfer.rules import load_rule_sets
 from permed_atlas.transfer.scenario import parse_scenario
 from permed_atlas.transfer.schemas import (
@@ -159,10 +164,11 @@ def api_rules(settings: SettingsDep) -> dict[str, Any]:
         "disclaimer": DISCLAIMER,
         "rule_sets": [
             {"law": rs.law, "title": rs.title, "version": rs.version, "source": rs.source,
-             "date_checked": rs.date_checked,
+             "date_checked": rs.date_checked, **rule_set_translations(rs),
              "rules": [{"id": r.id, "title": r.title, "effect": r.effect.value,
                         "reference": str(r.reference), "explanation": r.explanation,
-                        "source": r.source, "date_checked": r.date_checked} for r in rs.rules]}
+                        "source": r.source, "date_checked": r.date_checked,
+                        "title_zh": r.title_zh} for r in rs.rules]}
             for rs in sets
         ],
     }  # fmt: skip

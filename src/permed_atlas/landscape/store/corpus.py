@@ -43,6 +43,7 @@ from permed_atlas.landscape.store.work_rows import (
     rows_for,
     select_records,
 )
+from permed_atlas.settings import CORPUS_MEMORY_LIMIT
 
 SCHEMA_SQL = (Path(__file__).parent / "corpus_schema.sql").read_text(encoding="utf-8")
 
@@ -70,15 +71,16 @@ def open_corpus(
     path: Path | str,
     *,
     read_only: bool = False,
-    memory_limit: str | None = None,
+    memory_limit: str | None = CORPUS_MEMORY_LIMIT,
     lock_wait: float = 0.0,
 ) -> duckdb.DuckDBPyConnection:
     """Open (and, unless read-only, create) the corpus database.
 
     :param path: the DuckDB file, or ``":memory:"`` for a throwaway corpus.
     :param read_only: open without taking the writer's lock; the file must exist.
-    :param memory_limit: cap DuckDB's buffer memory, e.g. ``"512MB"``; DuckDB's
-        default is 80% of RAM, which a long ingest would fill with cached blocks.
+    :param memory_limit: cap DuckDB's memory, e.g. ``"512MB"`` (pass
+        ``settings.corpus_memory_limit``); None lifts it to DuckDB's default, 80% of RAM,
+        which tagging a large corpus would fill.
     :param lock_wait: seconds to keep retrying while another process holds the
         lock (the web app takes it briefly to finish tagging); then
         :class:`CorpusBusyError`.
