@@ -9,6 +9,7 @@ import duckdb
 import orjson
 import pyarrow as pa
 import pyarrow.parquet as pq
+import pytest
 
 from permed_atlas.demo import generate_openalex_works
 from permed_atlas.landscape import (
@@ -305,12 +306,19 @@ TRICKY_ABSTRACTS = [
     ('{"a":[true],"b":[0]}', "b a"),  # JSON true is Python's 1
     ('{"a":[-1],"b":[0],"c":[1]}', "b c"),  # -1 is the last slot, then taken by "c"
     ('{"w":[3],"v":[3,1]}', "v v"),
+    ('{"medicine":[1],"precision":[0]}', "precision medicine"),  # PM by its abstract
+    ('{"targeted":[0],"therapy":[9]}', "targeted therapy"),  # PM once the gap is dropped
+    ('{"precision":[0],"is":[1],"medicine":[2]}', "precision is medicine"),
+    ('{"pharmacogenomics":[0],"x":[0]}', "x"),  # the later word took the position
 ]
 
 
+@pytest.mark.parametrize("pm_only", [False, True])
 def test_tricky_abstract_indexes_are_rebuilt_as_the_json_lines_path_does(
-    realdata: Path, tmp_path: Path
+    realdata: Path, tmp_path: Path, pm_only: bool
 ) -> None:
+    # With the PM filter the abstracts are rebuilt inside the scan, where keyword rules read
+    # them: the last four cases are PM or not by their rebuilt text alone.
     records = _records(realdata)[: len(TRICKY_ABSTRACTS)]
     lines = []
     for record, (text, _) in zip(records, TRICKY_ABSTRACTS, strict=True):
@@ -326,14 +334,20 @@ def test_tricky_abstract_indexes_are_rebuilt_as_the_json_lines_path_does(
     )
     part = tmp_path / "tricky.parquet"
     pq.write_table(table, part)
+    rules = load_rules(rules_path_for(tmp_path)) if pm_only else None
     with open_corpus(tmp_path / "a.duckdb") as a, open_corpus(tmp_path / "b.duckdb") as b:
-        by_lines = ingest_file(jsonl, source="openalex", corpus=a)
-        by_parquet = ingest_parquet([part], corpus=b)
+        by_lines = ingest_file(jsonl, source="openalex", corpus=a, pm_rules=rules)
+        by_parquet = ingest_parquet([part], corpus=b, pm_rules=rules)
         expected, got = _content(a), _content(b)
         stored = dict(b.execute("SELECT openalex_id, abstract FROM works").fetchall())
     assert by_lines.rejected == by_parquet.rejected == 0, (by_lines.errors, by_parquet.errors)
-    assert by_parquet.stored == len(TRICKY_ABSTRACTS)
+    assert by_parquet.stored == by_lines.stored == len(stored)
     for table_name in TABLES:
         assert got[table_name] == expected[table_name], table_name
-    for record, (text, abstract) in zip(records, TRICKY_ABSTRACTS, strict=True):
-        assert stored[_short(record)] == abstract, text
+    abstracts = {_short(r): text for r, (_, text) in zip(records, TRICKY_ABSTRACTS, strict=True)}
+    assert stored == {work: abstracts[work] for work in stored}
+    if pm_only:
+        assert 0 < len(stored) < len(records)
+        assert {"precision medicine", "targeted therapy"} <= set(stored.values())
+    else:
+        assert len(stored) == len(records)
