@@ -60,7 +60,7 @@ def _peak(who: int) -> int:
 def child(path: Path, data_dir: Path, workers: int, tag: bool, cap: str | None) -> None:
     """Run `permed ingest openalex path` into ``data_dir``; print the peaks as JSON."""
     from permed_atlas.landscape.service import ingest as service
-    from permed_atlas.settings import Settings
+    from permed_atlas.settings import CORPUS_MEMORY_LIMIT, Settings
 
     settings = Settings(data_dir=data_dir, secret_key="bench-" + "k" * 40, environment="test")
     marks: dict[str, float] = {}
@@ -80,7 +80,7 @@ def child(path: Path, data_dir: Path, workers: int, tag: bool, cap: str | None) 
         settings=settings,
         tag=tag,
         workers=workers,
-        tag_memory_limit=cap or service.TAG_MEMORY_LIMIT,
+        tag_memory_limit=cap or CORPUS_MEMORY_LIMIT,
     )
     seconds = time.perf_counter() - started
     print(
@@ -102,7 +102,7 @@ def finish_child(data_dir: Path, cap: str | None) -> None:
     from permed_atlas.landscape.ingest import IngestSummary
     from permed_atlas.landscape.service import ingest as service
     from permed_atlas.landscape.store.corpus import open_corpus
-    from permed_atlas.settings import Settings
+    from permed_atlas.settings import CORPUS_MEMORY_LIMIT, Settings
 
     settings = Settings(data_dir=data_dir, secret_key="bench-" + "k" * 40, environment="test")
     started = time.perf_counter()
@@ -111,7 +111,7 @@ def finish_child(data_dir: Path, cap: str | None) -> None:
         works = corpus.execute("SELECT count(*) FROM works").fetchone()[0]  # type: ignore[index]
         opened = _peak(resource.RUSAGE_SELF)
         summary = IngestSummary(read=works, stored=works)
-        service._finish(corpus, settings, summary, cap or service.TAG_MEMORY_LIMIT)
+        service._finish(corpus, settings, summary, cap or CORPUS_MEMORY_LIMIT)
     print(
         json.dumps(
             {

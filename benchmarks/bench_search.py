@@ -38,6 +38,7 @@ from permed_atlas.landscape.store.search import (
     build_search_index,
     search_index_is_current,
     search_works,
+    update_search_index,
 )
 from permed_atlas.landscape.store.tagging import needs_tagging
 from permed_atlas.settings import Settings
@@ -143,10 +144,13 @@ def build_corpus(settings: Settings, *, works: int, seed_works: int) -> None:
             with duckdb.connect(str(settings.corpus_path), read_only=True) as connection:
                 current = search_index_is_current(connection)
             if not current:
+                # In full when its version changed; otherwise only what is missing or stale
+                # (an index built before search_cell_counts gets just the cells).
                 started = time.perf_counter()
                 with open_corpus(settings.corpus_path) as connection:
-                    build_search_index(connection)
-                _log(f"  search index rebuilt in {time.perf_counter() - started:.0f} s")
+                    done = update_search_index(connection)
+                _log(f"  search index brought up to date in {time.perf_counter() - started:.0f} s")
+                _log(f"  ({done})")
             return
         settings.corpus_path.unlink()
     _log(f"building a {works:,}-work corpus in {settings.data_dir}")

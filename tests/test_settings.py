@@ -90,3 +90,24 @@ def test_every_folder_of_the_layout_is_inside_the_data_directory(tmp_path: Path)
     assert all(isinstance(p, Path) and p.parent == tmp_path for p in folders.values())
     assert len(set(folders.values())) == len(folders), "two settings name the same folder"
     assert Settings.layout_of(tmp_path).transfer_rules_dir == settings.transfer_rules_dir
+
+
+def test_the_corpus_memory_cap_is_a_size_or_none(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert Settings().corpus_memory_limit == "800MiB"
+    assert Settings(corpus_memory_limit=" 2GiB ").corpus_memory_limit == "2GiB"
+    assert Settings(corpus_memory_limit="none").corpus_memory_limit is None
+    monkeypatch.setenv("PERMED_CORPUS_MEMORY_LIMIT", "a lot")
+    with pytest.raises(SettingsError, match="PERMED_CORPUS_MEMORY_LIMIT: 'a lot' is not a memory"):
+        Settings()
+
+
+def test_a_corpus_writer_opens_under_the_default_cap(tmp_path: Path) -> None:
+    from permed_atlas.landscape.store.corpus import open_corpus
+
+    def cap(**options: str | None) -> str:
+        with open_corpus(tmp_path / "c.duckdb", **options) as corpus:  # type: ignore[arg-type]
+            return str(corpus.execute("SELECT current_setting('memory_limit')").fetchone()[0])  # type: ignore[index]
+
+    assert cap() == "800.0 MiB"
+    assert cap(memory_limit="1GiB") == "1.0 GiB"
+    assert cap(memory_limit=None) != "800.0 MiB"  # DuckDB's default, 80% of RAM

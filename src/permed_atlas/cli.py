@@ -12,7 +12,7 @@ import importlib
 import sys
 from collections.abc import Iterator, Mapping
 from functools import cache
-from typing import Any
+from typing import Annotated, Any
 
 import typer
 import typer.main
@@ -102,6 +102,15 @@ class LazyGroup(TyperGroup):
             return TyperCommand(name=cmd_name, help=summary)
         return load_command(cmd_name)
 
+    def invoke(self, ctx: Any) -> Any:
+        try:
+            return super().invoke(ctx)
+        except PermedError as exc:
+            # main() prints the error after the run's context, and the language --lang set
+            # with it, is closed: the line is made here, while that language is current
+            exc.cli_line = exc.translated()  # type: ignore[attr-defined]
+            raise
+
     def format_help(self, ctx: Any, formatter: Any) -> None:
         # The root help only shows each command's summary: no capability is imported for it.
         self._summaries_only = True
@@ -122,11 +131,27 @@ app = typer.Typer(
 )
 
 
+LanguageOption = Annotated[
+    str | None,
+    typer.Option(
+        "--lang",
+        envvar="PERMED_LANG",
+        help="Language of the CLI's messages (errors): en or zh. A command's own --lang, "
+        "after its name, sets its report's language.",
+    ),
+]
+
+
 @app.callback()
-def root(ctx: typer.Context) -> None:
+def root(ctx: typer.Context, lang: LanguageOption = None) -> None:
     # Each run reads the environment once, when a command first asks for the settings.
     # (The callback also makes Typer build a group: no command is registered up front.)
     ctx.obj = CliState()
+    if lang:
+        from permed_atlas.i18n import language_option, use_language
+
+        # the run's messages in that language; reset when the run's context closes
+        ctx.with_resource(use_language(language_option(lang)))
 
 
 def main() -> None:
@@ -141,5 +166,6 @@ def main() -> None:
         # rich is imported here, not at the top: `permed --help` should not pay for a console.
         from rich.console import Console
 
-        Console(stderr=True).print(f"[bold red]error:[/] {exc}", highlight=False)
+        line = getattr(exc, "cli_line", str(exc))  # in the --lang / PERMED_LANG language
+        Console(stderr=True).print(f"[bold red]error:[/] {line}", highlight=False)
         sys.exit(1)

@@ -44,7 +44,11 @@ def test_directory_laws_carry_their_official_chinese_titles() -> None:
     assert names["hgr-regulations"] == "中华人民共和国人类遗传资源管理条例"
     assert names["standard-contract-measures"] == "个人信息出境标准合同办法"
     assert names["nsfc"] == "国家自然科学基金委员会"
-    assert names["gdpr"] == ""  # no official Chinese text: left missing, not invented
+    # no official Chinese text: our translation, marked as one, never passed off as official
+    assert names["gdpr"] == "通用数据保护条例"
+    gdpr = next(e for e in files.entries if e.id == "gdpr")
+    assert gdpr.details["name_zh_source"].startswith("PerMed Atlas translation, unofficial")
+    assert not next(e for e in files.entries if e.id == "pipl").details.get("name_zh_source")
     commission = next(e for e in files.entries if e.id == "european-commission")
     assert commission.details["name_zh_source"].startswith("Delegation of the European Union")
     assert commission.to_dict()["name_zh"] == "欧盟委员会"
@@ -80,7 +84,11 @@ def test_transfer_rule_files_have_official_chinese_titles() -> None:
     by_law = {rule_set.law: rule_set for rule_set in load_rule_sets()}
     assert by_law["PIPL"].title_zh == "中华人民共和国个人信息保护法"
     assert by_law["HGR"].title_zh == "中华人民共和国人类遗传资源管理条例"
-    assert by_law["GDPR"].title_zh == ""
+    # the EU has no Chinese text of the GDPR: ours, and the file says so
+    assert by_law["GDPR"].title_zh == "欧盟第2016/679号条例（《通用数据保护条例》）"
+    assert by_law["GDPR"].title_zh_source.startswith("PerMed Atlas translation, unofficial")
+    assert by_law["PIPL"].title_zh_source == ""
+    assert all(rule.title_zh for rule in by_law["GDPR"].rules)
     assert all(rule.title_zh for rule in by_law["PIPL"].rules)
     data = {"law": "X", "title": "X", "title_zh": 5, "version": "1", "source": "s",
             "date_checked": "2026-11-23", "rules": [{"id": "x"}]}  # fmt: skip

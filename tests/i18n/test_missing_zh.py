@@ -79,16 +79,39 @@ def test_untranslated_items_equal_the_checked_in_list(settings: Settings) -> Non
     assert not translated, f"translated now, remove from {MISSING_FILE.name}: {translated}"
 
 
-def test_the_list_names_what_is_really_missing(settings: Settings) -> None:
+def test_every_bundled_item_has_its_chinese_and_says_whose(settings: Settings) -> None:
+    # the list once held the GDPR, the EU's bodies and programmes and the member states' steps
+    assert missing_chinese(settings) == []
+    directory = load_directory_files(known_regions=set(region_countries(settings)))
+    gdpr = next(e for e in directory.entries if e.id == "gdpr")
+    assert gdpr.name_zh == "通用数据保护条例"
+    assert gdpr.details["name_zh_source"].startswith("PerMed Atlas translation, unofficial")
+    # a translated name says whose it is; an official one (a Chinese law's) needs no source
+    sources = {e.id: str(e.details.get("name_zh_source", "")) for e in directory.entries}
+    translations = [e for e in directory.entries if sources[e.id].startswith("PerMed Atlas")]
+    assert all("unofficial, unreviewed" in e.details["name_zh_source"] for e in translations)
+    assert not any(e.id in {"pipl", "nsfc", "most"} for e in translations)
+
+
+def test_a_new_untranslated_entry_fails_the_comparison(
+    settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The checked-in list is empty now: one new English-only rule file must fail the test."""
+    (tmp_path / "local.yaml").write_text(
+        'law: LOCAL\ntitle: Local Act\nversion: "1"\nsource: https://x\n'
+        'date_checked: "2026-11-22"\nrules:\n  - id: local-scope\n    title: Local scope\n'
+        "    when: {fact: genetic, is: true}\n    then: {effect: note, obligation: Note it.}\n"
+        "    reference: {law: L, article: s. 1}\n    explanation: E\n",
+        encoding="utf-8",
+    )
+    monkeypatch.setattr(sys.modules[__name__], "load_rule_sets", lambda: _load_rules([tmp_path]))
+    monkeypatch.delenv("PERMED_WRITE_MISSING_ZH", raising=False)  # never write these lines
     gaps = missing_chinese(settings)
-    assert "directory gdpr name: General Data Protection Regulation" in gaps
-    assert not any(line.startswith("directory pipl ") for line in gaps)
-    assert not any(" title: " in line and line.startswith("helpdesk ") for line in gaps)
-    assert any(line.startswith("transfer gdpr-scope-anonymised title: ") for line in gaps)
-    assert not any(" explanation: " in line and line.startswith("transfer ") for line in gaps)
-    assert not any(line.startswith("transfer hgr-") and " explanation: " in line for line in gaps)
-    # every bundled rule's obligation and evidence list has its Chinese (awaiting review)
-    assert not any(" obligation: " in line or " evidence " in line for line in gaps)
+    assert "transfer LOCAL title: Local Act" in gaps
+    assert "transfer local-scope title: Local scope" in gaps
+    assert "transfer local-scope explanation: E" in gaps
+    with pytest.raises(AssertionError, match="new items without Chinese"):
+        test_untranslated_items_equal_the_checked_in_list(settings)
 
 
 def test_an_obligation_and_evidence_without_chinese_are_listed(

@@ -164,3 +164,24 @@ def test_duo_reasons_name_terms_and_requirements_in_chinese() -> None:
         "DUO:0000046 NCU（仅限非商业使用；non-commercial use only） 禁止此用途：commercial=true，"
         "但它要求 非商业使用",
     ]
+
+
+def test_gdpr_titles_are_our_unofficial_translation_and_say_so(client: TestClient) -> None:
+    """The EU publishes the GDPR in its official languages, not Chinese: the title is ours."""
+    sets = {s["law"]: s for s in client.get("/api/v1/transfer/rules").json()["rule_sets"]}
+    gdpr = sets["GDPR"]
+    assert gdpr["title_zh"] == "欧盟第2016/679号条例（《通用数据保护条例》）"
+    assert gdpr["title_zh_source"].startswith("PerMed Atlas translation, unofficial, unreviewed")
+    assert "24 official languages" in gdpr["title_zh_source"]
+    assert all(r["title_zh"] for r in gdpr["rules"])
+    adequacy = {r["id"]: r for r in gdpr["rules"]}["gdpr-art45-adequacy"]
+    assert adequacy["title_zh"] == "基于充分性决定的传输"
+    # a Chinese law's title is its own official one: no translator to name
+    assert sets["PIPL"]["title_zh"] == "中华人民共和国个人信息保护法"
+    assert sets["PIPL"]["title_zh_source"] == ""
+    assert all(s["rules_zh_source"].endswith("unreviewed") for s in sets.values())
+    page = client.get("/transfer/rules", params={"lang": "zh"}).text
+    assert "<h2>欧盟第2016/679号条例（《通用数据保护条例》）</h2>" in page
+    assert "中文标题：PerMed Atlas translation, unofficial, unreviewed" in page
+    assert "基于充分性决定的传输" in page
+    assert 'class="untranslated"' not in page

@@ -46,6 +46,8 @@ KEYED_QUERIES = {
     "FROM institution_dim",
     "agg_institution_cells": "SELECT d.institution_key, c.* EXCLUDE (inst) "
     "FROM agg_institution_cells c JOIN institution_dim d USING (inst)",
+    "agg_country_institution_cells": "SELECT d.institution_key, c.* EXCLUDE (inst) "
+    "FROM agg_country_institution_cells c JOIN institution_dim d USING (inst)",
     "agg_work_facts": "SELECT f.* EXCLUDE (insts), (SELECT list(d.institution_key ORDER BY "
     "d.institution_key) FROM (SELECT unnest(f.insts) AS inst) i JOIN institution_dim d "
     "USING (inst)) AS keys FROM agg_work_facts f",

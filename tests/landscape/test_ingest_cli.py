@@ -15,11 +15,10 @@ from typer.testing import CliRunner
 
 from permed_atlas.cli import app
 from permed_atlas.db import make_engine, session_factory
-from permed_atlas.landscape.service.ingest import TAG_MEMORY_LIMIT
 from permed_atlas.landscape.store import search_index
 from permed_atlas.landscape.store.corpus import count_rows, open_corpus
 from permed_atlas.landscape.tables import IngestRunRow
-from permed_atlas.settings import Settings, get_settings
+from permed_atlas.settings import CORPUS_MEMORY_LIMIT, Settings, get_settings
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "ingest"
 
@@ -70,9 +69,8 @@ def test_tagging_under_a_tight_memory_cap_spills_and_a_bad_cap_stops_before_writ
     part = realdata / "openalex" / "openalex_works_api_search_neuroscience_100.jsonl"
     bad = runner.invoke(app, ["ingest", "openalex", "--tag-memory-limit", "lots", str(part)])
     assert bad.exit_code == 1
-    assert "memory limit 'lots' is not a size" in str(bad.exception)
-    with open_corpus(data_dir.corpus_path, read_only=True) as corpus:
-        assert count_rows(corpus)["works"] == 0
+    assert "--tag-memory-limit: 'lots' is not a memory size" in str(bad.exception)
+    assert not data_dir.corpus_path.exists()  # refused before the corpus was opened
     result = runner.invoke(app, ["ingest", "openalex", "--tag-memory-limit", "64MiB", str(part)])
     assert result.exit_code == 0, result.output
     with open_corpus(data_dir.corpus_path, read_only=True) as corpus:
@@ -100,6 +98,29 @@ def test_running_out_of_memory_while_tagging_says_so_and_keeps_the_works(
         assert corpus.execute("SELECT count(*) FROM work_flags").fetchall() == [(100,)]
 
 
+def test_the_corpus_memory_setting_caps_permed_tag_and_the_option_overrides_it(
+    data_dir: Settings, realdata: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    runner = CliRunner()
+    part = realdata / "openalex" / "openalex_works_api_search_neuroscience_100.jsonl"
+    stored = runner.invoke(app, ["ingest", "openalex", "--no-tag", str(part)])
+    assert stored.exit_code == 0, stored.output
+    monkeypatch.setenv("PERMED_CORPUS_MEMORY_LIMIT", "16MiB")
+    get_settings.cache_clear()
+    starved = runner.invoke(app, ["tag"])
+    assert starved.exit_code == 1
+    message = str(starved.exception)
+    assert "ran out of memory" in message and "a cap of 16MiB" in message
+    assert "PERMED_CORPUS_MEMORY_LIMIT" in message
+    bad = runner.invoke(app, ["tag", "--memory-limit", "plenty"])
+    assert bad.exit_code == 1
+    assert "--memory-limit: 'plenty' is not a memory size" in str(bad.exception)
+    tagged = runner.invoke(app, ["tag", "--memory-limit", "256MiB"])
+    assert tagged.exit_code == 0, tagged.output
+    with open_corpus(data_dir.corpus_path, read_only=True) as corpus:
+        assert corpus.execute("SELECT count(*) FROM work_flags").fetchall() == [(100,)]
+
+
 def test_running_out_of_memory_building_the_search_index_names_the_cap(
     data_dir: Settings, realdata: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -112,7 +133,7 @@ def test_running_out_of_memory_building_the_search_index_names_the_cap(
     result = CliRunner().invoke(app, ["ingest", "openalex", str(part)])
     assert result.exit_code == 1
     message = str(result.exception)
-    assert "ran out of memory" in message and f"--tag-memory-limit {TAG_MEMORY_LIMIT}" in message
+    assert "ran out of memory" in message and f"--tag-memory-limit {CORPUS_MEMORY_LIMIT}" in message
     with open_corpus(data_dir.corpus_path, read_only=True) as corpus:
         assert corpus.execute("SELECT count(*) FROM work_flags").fetchall() == [(100,)]
 

@@ -16,7 +16,7 @@ from tests.landscape.test_incremental import _add_pmids, _ids, apply
 
 from permed_atlas.landscape.regions import load_region_sets
 from permed_atlas.landscape.search_query import MAX_PAGE_SIZE, SearchQuery
-from permed_atlas.landscape.store import search_index
+from permed_atlas.landscape.store import search, search_index
 from permed_atlas.landscape.store.corpus import open_corpus
 from permed_atlas.landscape.store.dirty import mark_works_changed
 from permed_atlas.landscape.store.search import (
@@ -100,6 +100,8 @@ def answers(connection: duckdb.DuckDBPyConnection) -> list[Any]:
         SearchQuery(text="medicine", kind="publication", pm_relevant=True, page_size=7, page=2),
         SearchQuery(eu_cn=True, year_from=2018, sort="citations", page_size=MAX_PAGE_SIZE),
     ]
+    # Without words: counted from the cells (search_cell_counts) where bits allow.
+    queries += facet_only_queries(values)
     found = []
     for query in queries:
         result = search_works(connection, query)
@@ -109,10 +111,56 @@ def answers(connection: duckdb.DuckDBPyConnection) -> list[Any]:
     return found
 
 
-def tables(connection: duckdb.DuckDBPyConnection) -> dict[str, list[tuple[Any, ...]]]:
+def facet_only_queries(values: dict[str, list[str]]) -> list[SearchQuery]:
+    """Searches without words over every facet (single values, pairs, several at once)."""
+    fields = {"region": "regions", "country": "countries", "topic": "topics"}
+    queries = [
+        SearchQuery(kind="publication", page_size=5),
+        SearchQuery(pm_relevant=False, year_from=2015, year_to=2020, sort="year_asc"),
+    ]
+    for dim, field in fields.items():
+        for value in values.get(dim, [])[:3]:
+            queries.append(SearchQuery(sort="citations", **{field: (value,)}))
+        if len(values.get(dim, [])) > 1:
+            pair = tuple(values[dim][-2:])
+            queries.append(SearchQuery(eu_cn=False, kind="publication", **{field: pair}))
+    if all(values.get(dim) for dim in fields):
+        queries.append(
+            SearchQuery(
+                regions=(values["region"][0],),
+                topics=(values["topic"][0],),
+                countries=(values["country"][0],),
+                year_from=2010,
+            )
+        )
+    return queries
+
+
+# Each cell's masks as the (dim, value)s they stand for: a full build and an update give
+# bits in another order, so only these names can be compared.
+CELL_KEYS_QUERY = """
+SELECT c.kind, c.year, c.pm_relevant, c.eu_cn, c.n,
+       (SELECT list((b.dim, b.value) ORDER BY b.dim, b.value) FROM search_bits b
+        WHERE ((CASE b.dim WHEN 'region' THEN c.region_mask WHEN 'topic' THEN c.topic_mask
+                ELSE c.country_mask END) >> b.bit) & 1 = 1) AS masked,
+       (SELECT list((v.dim, v.value, x.k) ORDER BY v.dim, v.value) FROM
+        (SELECT unnest(c.facet_ids) AS id, unnest(c.facet_counts) AS k) x
+        JOIN search_facet_values v USING (id)) AS facets
+FROM search_cell_counts c
+"""
+
+
+def tables(
+    connection: duckdb.DuckDBPyConnection, *, cell_keys: bool = False
+) -> dict[str, list[tuple[Any, ...]]]:
+    """The index's content; with ``cell_keys``, the cells with their masks' values too
+    (equal between builds when every value of a masked facet has its bit in both)."""
+    queries = dict(search_index.INDEX_CONTENT_QUERIES)
+    if cell_keys:
+        queries["cells"] = CELL_KEYS_QUERY
     return {
         name: connection.execute(f"SELECT * FROM ({sql}) ORDER BY ALL").fetchall()
-        for name, sql in search_index.INDEX_CONTENT_QUERIES.items()
+        for name, sql in queries.items()
     }
 
 
@@ -167,9 +215,12 @@ def test_an_updated_index_answers_as_a_rebuilt_one(  # type: ignore[no-untyped-d
             done = update_search_index(connection)
             assert done is None or not done.full
             assert search_index_is_current(connection)
-            incremental, incremental_tables = answers(connection), tables(connection)
+            # With 62 bits every value of region, topic and country has one in both.
+            cell_keys = max_bits == 62
+            incremental = answers(connection)
+            incremental_tables = tables(connection, cell_keys=cell_keys)
             build_search_index(connection)
-            assert tables(connection) == incremental_tables
+            assert tables(connection, cell_keys=cell_keys) == incremental_tables
             assert answers(connection) == incremental
         finally:
             connection.close()
@@ -243,4 +294,50 @@ def test_a_build_in_slices_equals_a_build_in_one_piece(tagging_inputs, slice_wor
     # Stored in the order the lookups rely on (row groups skipped by term, value, work).
     assert stored_order() == order
     assert all(rows == sorted(rows) for rows in order.values())
+    connection.close()
+
+
+def test_searches_without_words_count_the_same_from_cells_as_from_works(  # type: ignore[no-untyped-def]
+    tagging_inputs,
+) -> None:
+    connection = _indexed(tagging_inputs, works=300)
+    values = dict(
+        connection.execute(
+            "SELECT dim, list(value ORDER BY n DESC, value) FROM search_facet_values GROUP BY dim"
+        ).fetchall()
+    )
+    queries = [SearchQuery(page_size=MAX_PAGE_SIZE), *facet_only_queries(values)]
+    queries += [
+        SearchQuery(countries=(values["country"][0],), year_to=2012, eu_cn=True),
+        SearchQuery(kind="patent", pm_relevant=True),  # nothing, or next to nothing
+    ]
+    from permed_atlas.landscape.store import _search_sql
+
+    assert all(_search_sql.cells_answer(q, (), search._load_bits(connection)) for q in queries)
+    from_cells = [search_works(connection, q) for q in queries]
+    with mock.patch.object(search, "has_cells", lambda _: False):
+        from_works = [search_works(connection, q) for q in queries]
+    assert from_cells == from_works
+    assert any(r.total > 50 for r in from_cells) and any(r.facets.get("topic") for r in from_cells)
+    connection.close()
+
+
+def test_an_index_built_before_the_cells_gets_them_from_an_update(tagging_inputs) -> None:  # type: ignore[no-untyped-def]
+    regions, rules = tagging_inputs
+    connection = _indexed(tagging_inputs)
+    cells = tables(connection, cell_keys=True)
+    connection.execute("DROP TABLE search_cell_counts")
+    assert not search_index_is_current(connection)
+    assert search_works(connection, SearchQuery(kind="publication")).total > 0  # from works
+    assert update_search_index(connection) == search_index.IndexUpdate(works=0, full=False)
+    assert search_index_is_current(connection)
+    assert tables(connection, cell_keys=True) == cells
+    # And an update that finds them missing while works changed makes them too.
+    connection.execute("DROP TABLE search_cell_counts")
+    change(connection, ("ingest", 5, 1))
+    tag_untagged(connection, regions=regions, rules=rules)
+    assert update_search_index(connection) == search_index.IndexUpdate(works=5, full=False)
+    updated = tables(connection, cell_keys=True)
+    build_search_index(connection)
+    assert tables(connection, cell_keys=True) == updated
     connection.close()

@@ -113,6 +113,7 @@ def test_first_tagging_of_untagged_works_equals_tagging_the_whole_corpus(
         "agg_country_cells",
         "agg_institution_cells",
         "agg_country_pair_cells",
+        "agg_country_institution_cells",
         "agg_eu_cn_works",
     )
     by_delta = {table: _rows(corpus, table) for table in tables}

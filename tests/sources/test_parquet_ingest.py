@@ -9,6 +9,7 @@ import duckdb
 import orjson
 import pyarrow as pa
 import pyarrow.parquet as pq
+import pytest
 
 from permed_atlas.demo import generate_openalex_works
 from permed_atlas.landscape import (
@@ -274,3 +275,79 @@ def test_a_part_mixing_new_newer_older_repeated_and_merged_works_equals_json_lin
     assert revised == [(40,)]
     for table in TABLES:
         assert got[table] == expected[table], table
+
+
+# Inverted indexes as raw JSON text, each with the abstract the JSON Lines path makes of it
+# (rebuild_abstract: words at their positions, a later word taking a position from an
+# earlier one, empty words and gaps dropped, joined by one space).
+TRICKY_ABSTRACTS = [
+    ('{"a":[0,2],"b":[1]}', "a b a"),  # a word at several positions
+    ('{"x":[0],"y":[7],"z":[1000]}', "x y z"),  # gaps
+    ('{"  spaced  ":[0],"tab\\there":[1],"new\\nline":[2]}', "  spaced   tab\there new\nline"),
+    (
+        '{"caf\\u00e9":[0],"say \\"hi\\"":[1],"back\\\\slash":[2],"\\ud83d\\ude00":[3]}',
+        'café say "hi" back\\slash \U0001f600',
+    ),
+    ('{ "a" : [ 1 , 0 ] ,\t"b" : [ 2 ] }', "a a b"),  # whitespace between tokens
+    ('{"first":[0],"second":[0],"third":[1]}', "second third"),  # the later word wins
+    ('{"a":[0],"b":[1],"a":[2]}', "b a"),  # a repeated key: its last list counts
+    ('{"":[0],"x":[1]}', "x"),
+    ('{"":[0]}', None),
+    ('{"a":[],"b":[0]}', "b"),
+    ('{"a":[]}', None),
+    ('{"a":5,"b":[0],"c":{"d":[1]},"e":"x","f":null}', "b"),  # not lists: left out
+    ('{"IndexLength":2,"InvertedIndex":{"w":[1],"v":[0]}}', "v w"),  # the 2021 wrapper
+    ("{}", None),
+    ("[]", None),
+    ('"text"', None),
+    ('{"[sic]":[0],"{x}":[1],"\\":[":[2],"1,2]":[3]}', '[sic] {x} ":[ 1,2]'),
+    ('{"数据":[1],"Ü":[0]}', "Ü 数据"),
+    ('{"2":[0],"1":[1]}', "2 1"),
+    ('{"a":[true],"b":[0]}', "b a"),  # JSON true is Python's 1
+    ('{"a":[-1],"b":[0],"c":[1]}', "b c"),  # -1 is the last slot, then taken by "c"
+    ('{"w":[3],"v":[3,1]}', "v v"),
+    ('{"medicine":[1],"precision":[0]}', "precision medicine"),  # PM by its abstract
+    ('{"targeted":[0],"therapy":[9]}', "targeted therapy"),  # PM once the gap is dropped
+    ('{"precision":[0],"is":[1],"medicine":[2]}', "precision is medicine"),
+    ('{"pharmacogenomics":[0],"x":[0]}', "x"),  # the later word took the position
+]
+
+
+@pytest.mark.parametrize("pm_only", [False, True])
+def test_tricky_abstract_indexes_are_rebuilt_as_the_json_lines_path_does(
+    realdata: Path, tmp_path: Path, pm_only: bool
+) -> None:
+    # With the PM filter the abstracts are rebuilt inside the scan, where keyword rules read
+    # them: the last four cases are PM or not by their rebuilt text alone.
+    records = _records(realdata)[: len(TRICKY_ABSTRACTS)]
+    lines = []
+    for record, (text, _) in zip(records, TRICKY_ABSTRACTS, strict=True):
+        head = orjson.dumps({k: v for k, v in record.items() if k != "abstract_inverted_index"})
+        lines.append(head[:-1] + b',"abstract_inverted_index":' + text.encode() + b"}\n")
+    jsonl = tmp_path / "tricky.jsonl"
+    jsonl.write_bytes(b"".join(lines))
+    table = works_table(records)
+    table = table.set_column(
+        table.schema.get_field_index("abstract_inverted_index"),
+        "abstract_inverted_index",
+        pa.array([text for text, _ in TRICKY_ABSTRACTS], pa.string()),
+    )
+    part = tmp_path / "tricky.parquet"
+    pq.write_table(table, part)
+    rules = load_rules(rules_path_for(tmp_path)) if pm_only else None
+    with open_corpus(tmp_path / "a.duckdb") as a, open_corpus(tmp_path / "b.duckdb") as b:
+        by_lines = ingest_file(jsonl, source="openalex", corpus=a, pm_rules=rules)
+        by_parquet = ingest_parquet([part], corpus=b, pm_rules=rules)
+        expected, got = _content(a), _content(b)
+        stored = dict(b.execute("SELECT openalex_id, abstract FROM works").fetchall())
+    assert by_lines.rejected == by_parquet.rejected == 0, (by_lines.errors, by_parquet.errors)
+    assert by_parquet.stored == by_lines.stored == len(stored)
+    for table_name in TABLES:
+        assert got[table_name] == expected[table_name], table_name
+    abstracts = {_short(r): text for r, (_, text) in zip(records, TRICKY_ABSTRACTS, strict=True)}
+    assert stored == {work: abstracts[work] for work in stored}
+    if pm_only:
+        assert 0 < len(stored) < len(records)
+        assert {"precision medicine", "targeted therapy"} <= set(stored.values())
+    else:
+        assert len(stored) == len(records)

@@ -151,3 +151,31 @@ def test_a_cut_country_name_is_refused_naming_the_option(monkeypatch, capsys) ->
     assert info.value.code == 1
     err = " ".join(capsys.readouterr().err.split())
     assert "exporter_country: 'Ge' looks like a shortened name" in err
+
+
+def test_errors_in_the_language_of_root_lang_or_permed_lang(monkeypatch, capsys) -> None:
+    import pytest
+
+    from permed_atlas.cli import main
+    from permed_atlas.i18n import current_language
+
+    assess = ["transfer", "assess", "--from", "DE", "--to", "CN", "--data", "genetic",
+              "--subjects", "-3"]  # fmt: skip
+    errors = {}
+    for name, argv, env in [("en", assess, None), ("root", ["--lang", "zh", *assess], None),
+                            ("env", assess, "zh-CN")]:  # fmt: skip
+        if env:
+            monkeypatch.setenv("PERMED_LANG", env)
+        monkeypatch.setattr(sys, "argv", ["permed", *argv])
+        with pytest.raises(SystemExit) as info:
+            main()
+        assert info.value.code == 1
+        errors[name] = " ".join(capsys.readouterr().err.split())
+    assert "data_subjects: cannot be negative" in errors["en"]
+    assert "data_subjects" in errors["root"] and "cannot be negative" not in errors["root"]
+    assert errors["env"] == errors["root"]
+    assert current_language() == "en"  # the run's language ended with the run
+    monkeypatch.setattr(sys, "argv", ["permed", "--lang", "fr", *assess])
+    with pytest.raises(SystemExit):
+        main()
+    assert "--lang" in capsys.readouterr().err

@@ -170,3 +170,16 @@ def test_rules_resting_on_cac_provisions_cite_the_law_they_implement() -> None:
                    for law in laws):  # fmt: skip
                 upstream = [r for r in rule.references if r.law in {"PIPL", "DSL", "CSL"}]
                 assert upstream, f"{rule.id} cites a CAC measure but not PIPL/DSL/CSL"
+
+
+def test_a_source_for_a_chinese_title_that_is_not_there_is_refused(tmp_path: Path) -> None:
+    text = (
+        'law: LOCAL\ntitle: Local Act\ntitle_zh_source: "PerMed Atlas translation"\n'
+        'version: "1"\nsource: https://x\ndate_checked: "2026-11-22"\nrules:\n'
+        "  - id: local-scope\n    title: Local scope\n    when: {fact: genetic, is: true}\n"
+        "    then: {effect: note, obligation: Note it.}\n"
+        "    reference: {law: L, article: s. 1}\n    explanation: E\n"
+    )
+    (tmp_path / "local.yaml").write_text(text, encoding="utf-8")
+    with pytest.raises(RuleFileError, match="title_zh_source"):
+        load_rule_sets([tmp_path])

@@ -27,6 +27,7 @@ from permed_atlas.delphi.models import (
     Subtopic,
     Survey,
 )
+from permed_atlas.delphi.reason_parsing import parse_english_reason
 from permed_atlas.delphi.store import get_study, list_actions, list_studies, list_subtopics
 
 __all__ = [
@@ -53,5 +54,6 @@ __all__ = [
     "list_studies",
     "list_subtopics",
     "load_demo_study",
+    "parse_english_reason",
     "summarise_ratings",
 ]

@@ -1,16 +1,18 @@
 """The end of a coordinator's write: audited, committed, and back to the round or study page.
 
-The pages' addresses and the audit log's target names are spelled here once.
+The pages' addresses are spelled here once; the audit log's target names in ``_targets``.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 from starlette.responses import RedirectResponse
 
 from permed_atlas.accounts import User
+from permed_atlas.delphi._targets import round_target, study_target
 from permed_atlas.web.deps import audited_redirect
 
 
@@ -18,7 +20,7 @@ from permed_atlas.web.deps import audited_redirect
 class _BackTo:
     """The end of a write on one kind of record (a round, a study) and its page."""
 
-    table: str
+    target_of: Callable[[int], str]
     pages: str
 
     def __call__(
@@ -38,11 +40,11 @@ class _BackTo:
             session,
             user,
             action=action,
-            target=target or f"{self.table}:{ident}",
+            target=target or self.target_of(ident),
             url=f"{self.pages}/{ident}{page}",
             detail=detail,
         )
 
 
-to_round = _BackTo("delphi_round", "/delphi/rounds")
-to_study = _BackTo("delphi_study", "/delphi/studies")
+to_round = _BackTo(round_target, "/delphi/rounds")
+to_study = _BackTo(study_target, "/delphi/studies")

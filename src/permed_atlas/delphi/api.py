@@ -6,6 +6,7 @@ from fastapi import APIRouter
 
 from permed_atlas.accounts import record_audit
 from permed_atlas.delphi import service, store
+from permed_atlas.delphi._targets import round_target
 from permed_atlas.delphi.consensus import describe_methods
 from permed_atlas.delphi.form import load_rating_form
 from permed_atlas.delphi.models import Item
@@ -133,7 +134,7 @@ def close_round(
     """Close an open round (editor; CSRF header) and return its final statistics."""
     service.close_round(session, round_id)
     record_audit(
-        session, actor_id=user.id, action="delphi.round.close", target=f"delphi_round:{round_id}"
+        session, actor_id=user.id, action="delphi.round.close", target=round_target(round_id)
     )
     session.commit()
     view = view_round(

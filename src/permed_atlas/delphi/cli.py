@@ -14,6 +14,7 @@ from sqlalchemy import Engine
 from permed_atlas.cli_state import group_app, settings_from
 from permed_atlas.db import engine_for, session_factory, session_scope, upgrade_database
 from permed_atlas.delphi import files, report, results, service, store
+from permed_atlas.delphi._targets import round_target, study_target
 from permed_atlas.delphi.consensus import describe_methods
 from permed_atlas.delphi.definition import parse_round_plan
 from permed_atlas.delphi.demo import load_demo_study
@@ -23,6 +24,8 @@ from permed_atlas.settings import Settings
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
+
+    from permed_atlas.delphi.models import Survey
 
 app = group_app("delphi")
 console = Console()
@@ -42,6 +45,11 @@ def _audit(session, action: str, target: str, detail: dict | None = None) -> Non
     from permed_atlas.accounts import record_audit
 
     record_audit(session, actor_id=None, action=action, target=target, detail=detail)
+
+
+def _survey(session: Session, study: str, pillar: str) -> Survey:
+    """The survey of ``pillar`` in the study named by id or slug."""
+    return store.get_survey_by_pillar(session, store.get_study(session, study).id, pillar)
 
 
 def _finish(
@@ -76,7 +84,7 @@ def create_study(
         _finish(
             session,
             "delphi.study.create",
-            f"delphi_study:{study.id}",
+            study_target(study.id),
             {"slug": study.slug},
             dry_run=dry_run,
         )
@@ -119,7 +127,7 @@ def import_panel(
         _finish(
             session,
             "delphi.panel.import",
-            f"delphi_study:{target.id}",
+            study_target(target.id),
             {"experts": len(experts), "file": path.name},
             dry_run=dry_run,
         )
@@ -160,7 +168,7 @@ def import_responses(
         _finish(
             session,
             "delphi.responses.import",
-            f"delphi_study:{target.id}",
+            study_target(target.id),
             {"responses": len(drafts), "file": path.name},
             dry_run=dry_run,
         )
@@ -183,13 +191,13 @@ def open_round(
     Example: ``permed delphi open-round demo-eu-china-pm --pillar P1``
     """
     with session_scope(_engine(settings_from(ctx))) as session:
-        survey = store.get_survey_by_pillar(session, store.get_study(session, study).id, pillar)
+        survey = _survey(session, study, pillar)
         round_ = store.open_round(
             session,
             store.find_round(session, survey.id).id,
             closes_at=datetime.now(UTC) + timedelta(days=closes_in_days),
         )
-        _audit(session, "delphi.round.open", f"delphi_round:{round_.id}")
+        _audit(session, "delphi.round.open", round_target(round_.id))
     console.print(f"opened round {round_.number} of {pillar}")
 
 
@@ -214,7 +222,7 @@ def invitations(
             f"--base-url must start with http:// or https://, not {base_url!r}", field="base_url"
         )
     with session_scope(_engine(settings_from(ctx))) as session:
-        survey = store.get_survey_by_pillar(session, store.get_study(session, study).id, pillar)
+        survey = _survey(session, study, pillar)
         round_ = store.find_round(session, survey.id)
         issued = store.issue_invitations(
             session, round_.id, base_url=base_url, valid_for=timedelta(days=days), reissue=reissue
@@ -222,9 +230,7 @@ def invitations(
         report.write_csv(
             report.invitation_rows(issued, survey=survey, round_number=round_.number), output
         )
-        _audit(
-            session, "delphi.invitations.issue", f"delphi_round:{round_.id}", {"count": len(issued)}
-        )
+        _audit(session, "delphi.invitations.issue", round_target(round_.id), {"count": len(issued)})
     console.print(
         f"wrote {len(issued)} invitation links to {output} (keep it private: links are personal)"
     )
@@ -239,9 +245,9 @@ def close_round(
     Example: ``permed delphi close-round demo-eu-china-pm --pillar P1``
     """
     with session_factory(_engine(settings_from(ctx)))() as session:
-        survey = store.get_survey_by_pillar(session, store.get_study(session, study).id, pillar)
+        survey = _survey(session, study, pillar)
         result = service.close_round(session, store.find_round(session, survey.id).id)
-        _finish(session, "delphi.round.close", f"delphi_round:{result.round.id}", dry_run=dry_run)
+        _finish(session, "delphi.round.close", round_target(result.round.id), dry_run=dry_run)
     _print_result(result)
     console.print(
         f"{'would close' if dry_run else 'closed'} round {result.round.number} of {pillar}"
@@ -278,7 +284,7 @@ def next_round(
         files.read_yaml(plan) if plan else None, path=str(plan or "plan")
     )
     with session_factory(_engine(settings_from(ctx)))() as session:
-        survey = store.get_survey_by_pillar(session, store.get_study(session, study).id, pillar)
+        survey = _survey(session, study, pillar)
         created = store.start_next_round(
             session,
             store.find_round(session, survey.id).id,
@@ -291,7 +297,7 @@ def next_round(
         _finish(
             session,
             "delphi.round.create",
-            f"delphi_round:{created.id}",
+            round_target(created.id),
             {"items": len(items)},
             dry_run=dry_run,
         )
@@ -454,7 +460,7 @@ def publish(
         _audit(
             session,
             "delphi.study.unpublish" if withdraw else "delphi.study.publish",
-            f"delphi_study:{target.id}",
+            study_target(target.id),
         )
     state = "withdrawn" if withdraw else f"published ({updated.published_at:%Y-%m-%d})"
     console.print(f"results of {target.slug!r} {state}")

@@ -16,6 +16,7 @@ from fastapi.responses import Response
 from permed_atlas.accounts import record_audit
 from permed_atlas.delphi import files, report, service, store
 from permed_atlas.delphi._audit import to_round, to_study
+from permed_atlas.delphi._targets import round_target, study_target
 from permed_atlas.delphi.definition import ItemDraft
 from permed_atlas.delphi.errors import (
     PanelFileError,
@@ -160,7 +161,7 @@ def panel_import(
         session,
         actor_id=user.id,
         action="delphi.panel.import",
-        target=f"delphi_study:{study_id}",
+        target=study_target(study_id),
         detail={"experts": len(experts), "file": name},
     )
     session.commit()
@@ -215,7 +216,7 @@ def issue_invitations(
         session,
         actor_id=user.id,
         action="delphi.invitations.issue",
-        target=f"delphi_round:{round_id}",
+        target=round_target(round_id),
         detail={"count": len(issued)},
     )
     session.commit()

@@ -8,9 +8,10 @@ from the key in the reader's language, with the same figures. Keys, not msgids, 
 rewording an English message changes no stored row.
 
 A coordinator's own words (why an item was dropped or reworded) are a ``words`` value and
-stay as written. A row written before keys were stored has no JSON: it is shown as its stored
-English, marked untranslated on a Chinese page, and a later step that builds on it (carried,
-dropped) keeps that English as a ``stored`` value.
+stay as written. A row written before keys were stored has no JSON until migration
+delphi_0005 reads its English back (:mod:`permed_atlas.delphi.reason_parsing`); one it cannot
+read is shown as its stored English, marked untranslated on a Chinese page, and a later step
+that builds on it (carried, dropped) keeps that English as a ``stored`` value.
 """
 
 from __future__ import annotations

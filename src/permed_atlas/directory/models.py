@@ -86,7 +86,7 @@ class DirectoryEntry:
 
     @property
     def name_zh(self) -> str:
-        """The official Chinese name, or "" where none exists or none is known yet."""
+        """The Chinese name: the official one, or a translation ``name_zh_source`` names."""
         return str(self.details.get("name_zh") or "")
 
     @property
@@ -221,7 +221,7 @@ ENTRY_FIELDS: tuple[str, ...] = (
 )
 CONFIRMATION_FIELDS: tuple[str, ...] = ("confirmed", "unconfirmed")
 TRANSLATION_FIELDS: tuple[str, ...] = ("name_zh", "name_zh_source")
-"""Optional on every kind: the official Chinese name, and its source when not ``source``."""
+"""Optional on every kind: the Chinese name and who gives it ("PerMed Atlas translation, ...")."""
 _COMMON_KEYS = frozenset((*ENTRY_FIELDS, *CONFIRMATION_FIELDS))
 
 

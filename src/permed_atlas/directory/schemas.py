@@ -40,7 +40,7 @@ class EntryUpdate(BaseModel):
     bbmri_eric: str | None = Field(default=None, max_length=20)
     organisation: str | None = Field(default=None, max_length=300)
     note: str | None = Field(default=None, max_length=2000)
-    name_zh: str | None = Field(default=None, max_length=500, description="official Chinese name")
+    name_zh: str | None = Field(default=None, max_length=500, description="see name_zh_source")
     name_zh_source: str | None = Field(default=None, max_length=500)
     unconfirmed: list[str] | None = Field(default=None, max_length=30)
     confirmed: bool | None = None
@@ -107,7 +107,7 @@ class EntryDataPublic(_Answer):
     organisation: str | None = Field(default=None, description="standard, initiative, biobank")
     note: str | None = Field(default=None, description="any kind")
     name_zh: str | None = Field(
-        default=None, description="the official Chinese name, where one exists"
+        default=None, description="official Chinese name, or a translation (name_zh_source)"
     )
     name_zh_source: str | None = Field(
         default=None, description="where name_zh comes from, when not from source"

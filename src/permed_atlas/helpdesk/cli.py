@@ -35,6 +35,7 @@ from permed_atlas.helpdesk.present import (
     entry_to_dict,
 )
 from permed_atlas.i18n import language_option, use_language
+from permed_atlas.settings import existing_dirs
 
 if TYPE_CHECKING:
     from permed_atlas.settings import Settings
@@ -48,8 +49,7 @@ AskFormatOption = Annotated[str, typer.Option("--format", help="text, json or ma
 
 def _knowledge(ctx: typer.Context) -> KnowledgeBase:
     """The bundled knowledge plus the deployment's folder ``<data_dir>/helpdesk_knowledge``."""
-    local = settings_from(ctx).helpdesk_knowledge_dir
-    return load_knowledge([local] if local.is_dir() else [])
+    return load_knowledge(existing_dirs(settings_from(ctx).helpdesk_knowledge_dir))
 
 
 def _check_format(value: str) -> None:
@@ -95,9 +95,9 @@ def ask(
     settings = settings_from(ctx)
     knowledge = _knowledge(ctx)
     lookup = None if no_funding else _funding_lookup(settings, knowledge)
-    rules = settings.transfer_rules_dir
+    rule_dirs = existing_dirs(settings.transfer_rules_dir)
     answer = answer_question(question, knowledge=knowledge, funding_lookup=lookup,
-                             transfer_rule_dirs=[rules] if rules.is_dir() else [])  # fmt: skip
+                             transfer_rule_dirs=rule_dirs)  # fmt: skip
     # The CLI has no database session: editors' confirmations show on the web and API.
     digest = digest_answer(answer, glossary=load_glossary())
     if output_format == "json":

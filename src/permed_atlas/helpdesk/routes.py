@@ -43,7 +43,7 @@ from permed_atlas.helpdesk.schemas import (
     HelpdeskTopicsPublic,
 )
 from permed_atlas.helpdesk.store import confirm_entry, latest_confirmations
-from permed_atlas.settings import Settings
+from permed_atlas.settings import Settings, existing_dirs
 from permed_atlas.web.deps import (
     CsrfProtected,
     CurrentUser,
@@ -74,14 +74,7 @@ EXAMPLE = (
 
 def _knowledge(settings: Settings) -> KnowledgeBase:
     # A deployment corrects or adds entries by dropping files here; no code change.
-    local = settings.helpdesk_knowledge_dir
-    return load_knowledge([local] if local.is_dir() else [])
-
-
-def _rule_dirs(settings: Settings) -> list[Path]:
-    # The same extra transfer rules the assessor's own pages use.
-    extra = settings.transfer_rules_dir
-    return [extra] if extra.is_dir() else []
+    return load_knowledge(existing_dirs(settings.helpdesk_knowledge_dir))
 
 
 def _lookup(session: Session, knowledge: KnowledgeBase) -> Any:
@@ -103,8 +96,9 @@ def _base_context(knowledge: KnowledgeBase) -> dict[str, Any]:
 
 def _answer(settings: Settings, session: Session, q: str) -> tuple[Answer, Digest]:
     knowledge = _knowledge(settings)
+    rule_dirs = existing_dirs(settings.transfer_rules_dir)  # the transfer pages' extra rules
     answer = answer_question(q, knowledge=knowledge, funding_lookup=_lookup(session, knowledge),
-                             transfer_rule_dirs=_rule_dirs(settings))  # fmt: skip
+                             transfer_rule_dirs=rule_dirs)  # fmt: skip
     digest = digest_answer(
         answer, glossary=load_glossary(), confirmations=latest_confirmations(session)
     )

@@ -54,10 +54,15 @@ def load_demo(settings: Settings, *, say: Callable[[str], None] = print) -> Demo
     say(f"data directory: {settings.data_dir.resolve()}")
     for source, path in bundled_demo_files().items():
         say(f"ingesting the bundled {source} demo file {path.name}")
-        run_ingest([path], source=source, settings=settings)  # type: ignore[arg-type]
+        run_ingest(
+            [path],
+            source=source,  # type: ignore[arg-type]
+            settings=settings,
+            tag_memory_limit=settings.corpus_memory_limit,
+        )
 
     report_path = settings.reports_dir / "landscape.html"
-    with open_corpus(settings.corpus_path) as corpus:
+    with open_corpus(settings.corpus_path, memory_limit=settings.corpus_memory_limit) as corpus:
         held = summarise_corpus(corpus)
         works, patents = held.publications, held.patents
         build_report(

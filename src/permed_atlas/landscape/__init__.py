@@ -37,6 +37,7 @@ from permed_atlas.landscape.service import (
     run_ingest,
     tagged_corpus,
 )
+from permed_atlas.landscape.store._duck import corpus_transaction
 from permed_atlas.landscape.store.corpus import open_corpus, store_row_batch, store_works
 from permed_atlas.landscape.store.explain import explain_work, resolve_work_id
 from permed_atlas.landscape.store.indicators import (
@@ -133,6 +134,7 @@ __all__ = [
     "TopicShare",
     "TopicYear",
     "Work",
+    "corpus_transaction",
     "count_synthetic_works",
     "is_synthetic",
     "WorkNotFoundError",

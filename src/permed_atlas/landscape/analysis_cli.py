@@ -29,6 +29,7 @@ from permed_atlas.landscape.service import retag_and_publish, tagged_corpus
 from permed_atlas.landscape.store.explain import explain_work
 from permed_atlas.landscape.store.indicators import INDICATOR_NAMES, compute_indicators
 from permed_atlas.landscape.topics import load_rules, rules_path_for
+from permed_atlas.settings import parse_memory_limit
 from permed_atlas.spreadsheet import SafeDictWriter
 
 console = Console()
@@ -45,13 +46,25 @@ def tag(
     dry_run: Annotated[
         bool, typer.Option("--dry-run", help="Only check rules and regions.")
     ] = False,
+    memory_limit: Annotated[
+        str | None,
+        typer.Option(
+            "--memory-limit",
+            help="DuckDB memory cap, e.g. 2GiB, or none (it spills beyond, to <corpus>.tmp); "
+            "default: PERMED_CORPUS_MEMORY_LIMIT, 800MiB.",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Recompute the countries, regions, topics and flags of every work, and publish them to
     the web app (a running ``permed serve`` switches to them).
 
-    Example: ``permed tag``
+    Example: ``permed tag --memory-limit 4GiB``
     """
     settings = settings_from(ctx)
+    if memory_limit is not None:
+        cap = parse_memory_limit(memory_limit, name="--memory-limit")
+        settings = settings.model_copy(update={"corpus_memory_limit": cap})
     regions = load_region_sets(settings)
     rules = load_rules(rules_path_for(settings.data_dir))
     if dry_run:

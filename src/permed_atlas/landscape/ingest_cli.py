@@ -13,11 +13,11 @@ from typing import Annotated
 
 import typer
 
-from permed_atlas.cli_state import group_app
+from permed_atlas.cli_state import group_app, settings_from
 from permed_atlas.landscape.ingest.pipeline import Source
 from permed_atlas.landscape.ingest.runs import IngestRun
-from permed_atlas.landscape.service.ingest import TAG_MEMORY_LIMIT, run_ingest
-from permed_atlas.settings import get_settings
+from permed_atlas.landscape.service.ingest import run_ingest
+from permed_atlas.settings import parse_memory_limit
 
 app = group_app("ingest")
 
@@ -43,51 +43,58 @@ MemoryLimit = Annotated[
     str, typer.Option("--memory-limit", help="DuckDB memory cap while the files are written.")
 ]
 TagMemoryLimit = Annotated[
-    str,
+    str | None,
     typer.Option(
         "--tag-memory-limit",
-        help="DuckDB memory cap while tagging, indexing and publishing, e.g. 2GiB "
-        "(it spills beyond, to <corpus>.tmp).",
+        help="DuckDB memory cap while tagging, indexing and publishing, e.g. 2GiB, or none "
+        "(it spills beyond, to <corpus>.tmp); default: PERMED_CORPUS_MEMORY_LIMIT, 800MiB.",
+        show_default=False,
     ),
 ]
 
 
 def _command(
+    ctx: typer.Context,
     files: list[Path],
     source: Source,
     dry_run: bool,
     no_tag: bool,
     workers: int,
-    limits: tuple[str, str],
+    limits: tuple[str, str | None],
 ) -> None:
-    # A PermedError (missing file, unknown format) reaches `permed`'s entry point,
-    # which prints it as one line and exits 1.
+    # A PermedError (missing file, unknown format, a cap that is no size) reaches `permed`'s
+    # entry point, which prints it as one line and exits 1.
+    settings = settings_from(ctx)
+    tag_cap = settings.corpus_memory_limit
+    if limits[1] is not None:
+        tag_cap = parse_memory_limit(limits[1], name="--tag-memory-limit")
     run_ingest(
         files,
         source=source,
-        settings=get_settings(),
+        settings=settings,
         dry_run=dry_run,
         tag=not no_tag,
         workers=workers,
         memory_limit=limits[0],
-        tag_memory_limit=limits[1],
+        tag_memory_limit=tag_cap,
     )
 
 
 @app.command()
 def openalex(
+    ctx: typer.Context,
     files: Files,
     dry_run: DryRun = False,
     no_tag: NoTag = False,
     workers: Workers = 0,
     memory_limit: MemoryLimit = "192MB",
-    tag_memory_limit: TagMemoryLimit = TAG_MEMORY_LIMIT,
+    tag_memory_limit: TagMemoryLimit = None,
 ) -> None:
     """Read OpenAlex works: API pages (.json) or snapshot JSON Lines (.jsonl, .gz).
 
     Example: ``permed ingest openalex works/updated_date=2024-01-01/part_000.gz``
     """
-    _command(files, "openalex", dry_run, no_tag, workers, (memory_limit, tag_memory_limit))
+    _command(ctx, files, "openalex", dry_run, no_tag, workers, (memory_limit, tag_memory_limit))
 
 
 def _single_process_command(source: Source, doc: str) -> None:
@@ -95,13 +102,14 @@ def _single_process_command(source: Source, doc: str) -> None:
     only OpenAlex JSON Lines are parsed in several processes."""
 
     def command(
+        ctx: typer.Context,
         files: Files,
         dry_run: DryRun = False,
         no_tag: NoTag = False,
         memory_limit: MemoryLimit = "192MB",
-        tag_memory_limit: TagMemoryLimit = TAG_MEMORY_LIMIT,
+        tag_memory_limit: TagMemoryLimit = None,
     ) -> None:
-        _command(files, source, dry_run, no_tag, 1, (memory_limit, tag_memory_limit))
+        _command(ctx, files, source, dry_run, no_tag, 1, (memory_limit, tag_memory_limit))
 
     command.__doc__ = doc
     app.command(source)(command)
@@ -127,6 +135,7 @@ _single_process_command(
 
 @app.command()
 def runs(
+    ctx: typer.Context,
     limit: Annotated[int, typer.Option("--limit", min=1, max=10_000, help="How many.")] = 20,
 ) -> None:
     """List the latest ingest and sync runs, newest first: status, counts, what was read.
@@ -138,7 +147,7 @@ def runs(
     """
     from permed_atlas.landscape.service.runs import latest_ingest_runs
 
-    for run in latest_ingest_runs(get_settings(), limit=limit):
+    for run in latest_ingest_runs(settings_from(ctx), limit=limit):
         typer.echo(run_line(run))
 
 

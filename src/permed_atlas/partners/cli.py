@@ -87,7 +87,7 @@ def build(
     with tagged_corpus(settings):
         pass  # tags works ingested since the last tagging, so topics are current
     with (
-        open_corpus(settings.corpus_path) as connection,
+        open_corpus(settings.corpus_path, memory_limit=settings.corpus_memory_limit) as connection,
         Progress(
             TextColumn("{task.description}"),
             BarColumn(),

@@ -95,7 +95,13 @@ def _fetch_and_ingest(
     elif ingest:
         from permed_atlas.landscape import run_ingest
 
-        run_ingest(list(summary.files), source=source, settings=settings, tag=tag)
+        run_ingest(
+            list(summary.files),
+            source=source,
+            settings=settings,
+            tag=tag,
+            tag_memory_limit=settings.corpus_memory_limit,
+        )
 
 
 def _interrupted(folder_hint: str) -> typer.Exit:

@@ -41,6 +41,7 @@ from permed_atlas.landscape import (
     RowBatch,
     RuleSet,
     Work,
+    corpus_transaction,
     countries_from_affiliation,
     rebuild_abstract,
     store_row_batch,
@@ -323,22 +324,15 @@ class _Part:
     def _insert_fresh(self, lo: int, hi: int, abstracts_ready: Callable[[], None]) -> None:
         """Write fresh works ``lo``..``hi`` straight into the corpus tables, in SQL."""
         corpus = self.corpus
-        try:
-            corpus.begin()
-            try:
-                (start,) = corpus.execute(
-                    "SELECT coalesce(max(work_id), 0) + 1 FROM works"
-                ).fetchall()[0]
-                params: dict[str, object] = {"lo": lo, "hi": hi, "shift": int(start) - lo}
-                unresolved = _insert_rows_sql(corpus, params)
-                abstracts_ready()
-                corpus.execute(f"INSERT INTO works BY NAME {WORKS}", params)
-                corpus.commit()
-            except BaseException:
-                corpus.rollback()
-                raise
-        except duckdb.Error as exc:
-            raise SnapshotError(f"cannot write the Parquet works to the corpus: {exc}") from exc
+        failure = "cannot write the Parquet works to the corpus"
+        with corpus_transaction(corpus, failure=failure, error=SnapshotError):
+            (start,) = corpus.execute("SELECT coalesce(max(work_id), 0) + 1 FROM works").fetchall()[
+                0
+            ]
+            params: dict[str, object] = {"lo": lo, "hi": hi, "shift": int(start) - lo}
+            unresolved = _insert_rows_sql(corpus, params)
+            abstracts_ready()
+            corpus.execute(f"INSERT INTO works BY NAME {WORKS}", params)
         self.summary.stored += hi - lo
         self.summary.unresolved_affiliations += unresolved
 

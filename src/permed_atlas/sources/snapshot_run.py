@@ -141,7 +141,11 @@ def _sync(options: SyncOptions, settings: Settings, hooks: Hooks, summary: SyncS
         )
         merged_files = _download_merged_ids(client, options, state, hooks)
     rules = load_rules(rules_path_for(settings.data_dir))
-    with open_corpus(settings.corpus_path, lock_wait=LOCK_WAIT_SECONDS) as corpus:
+    with open_corpus(
+        settings.corpus_path,
+        memory_limit=settings.corpus_memory_limit,
+        lock_wait=LOCK_WAIT_SECONDS,
+    ) as corpus:
         for part in parts:
             _ingest_part(corpus, dest, part, options, rules, summary)
             state.of(options.fmt).ingested.add(part.key)

@@ -12,6 +12,7 @@ from rich.console import Console
 
 from permed_atlas.cli_state import group_app, settings_from
 from permed_atlas.i18n import language_option, use_language
+from permed_atlas.settings import existing_dirs
 from permed_atlas.transfer.assessor import assess_transfer, known_measures
 from permed_atlas.transfer.duo_cli import register_duo_match
 from permed_atlas.transfer.errors import ScenarioError
@@ -32,8 +33,7 @@ RulesDir = Annotated[
 
 def _rule_dirs(ctx: typer.Context, extra: list[Path] | None) -> list[Path]:
     """The deployment's rule folder (``<data_dir>/transfer_rules``, if any), then ``extra``."""
-    local = settings_from(ctx).transfer_rules_dir
-    return ([local] if local.is_dir() else []) + list(extra or ())
+    return existing_dirs(settings_from(ctx).transfer_rules_dir) + list(extra or ())
 
 
 def _flag_scenario(options: dict[str, Any]) -> dict[str, Any]:

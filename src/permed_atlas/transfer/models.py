@@ -182,7 +182,11 @@ class RuleSet:
     path: str = ""
     covers: tuple[str, ...] = ()
     title_zh: str = ""
-    """The law's official Chinese title (or, for a rule, its title in Chinese), if any."""
+    """The law's Chinese title, if any: the official one for a Chinese law."""
+    title_zh_source: str = ""
+    """Who wrote ``title_zh`` when it is not the law's own ("PerMed Atlas translation, ...")."""
+    rules_zh_source: str = ""
+    """Who wrote the rules' Chinese texts (titles, explanations, obligations, evidence)."""
 
 
 @dataclass(frozen=True, slots=True)

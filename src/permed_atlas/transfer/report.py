@@ -14,7 +14,7 @@ from permed_atlas.i18n import (
     translated,
 )
 from permed_atlas.transfer.assessor import PartyCountry
-from permed_atlas.transfer.models import Assessment, Effect, Finding
+from permed_atlas.transfer.models import Assessment, Effect, Finding, RuleSet
 
 _SECTIONS = (
     (Effect.PROHIBITION, gettext_noop("Not allowed as described")),
@@ -74,11 +74,18 @@ def assessment_to_dict(assessment: Assessment) -> dict[str, Any]:
                 "source": rs.source,
                 "date_checked": rs.date_checked,
                 "rules": len(rs.rules),
+                **rule_set_translations(rs),
             }
             for rs in assessment.rule_sets
         ],  # fmt: skip
         "facts": {k: v for k, v in assessment.facts.items()},
     }
+
+
+def rule_set_translations(rule_set: RuleSet) -> dict[str, str]:
+    """The file's Chinese title and who wrote its Chinese texts, for the JSON answers."""
+    return {"title_zh": rule_set.title_zh, "title_zh_source": rule_set.title_zh_source,
+            "rules_zh_source": rule_set.rules_zh_source}  # fmt: skip
 
 
 def _finding(f: Finding) -> dict[str, Any]:

@@ -16,14 +16,19 @@ from fastapi import Request
 from starlette.responses import Response
 
 from permed_atlas.countries import country_choices
-from permed_atlas.settings import Settings
+from permed_atlas.settings import Settings, existing_dirs
 from permed_atlas.transfer.assessor import assess_transfer, known_measures
 from permed_atlas.transfer.duo import DuoOntology, load_duo_ontology
 from permed_atlas.transfer.duo_match import DataUseRequest, match_data_use
 from permed_atlas.transfer.errors import ScenarioError
 from permed_atlas.transfer.fields import FIELDS, GROUPS, fields_in
 from permed_atlas.transfer.models import DISCLAIMER, Effect, RuleSet
-from permed_atlas.transfer.report import assessment_to_dict, render_markdown, route_of
+from permed_atlas.transfer.report import (
+    assessment_to_dict,
+    render_markdown,
+    route_of,
+    rule_set_translations,
+)
 from permed_atlas.transfer.rules import load_rule_sets
 from permed_atlas.transfer.scenario import parse_scenario
 from permed_atlas.transfer.schemas import (
@@ -46,8 +51,7 @@ _LIST_FIELDS = tuple(spec.name for spec in FIELDS if spec.kind in {"categories",
 
 def _rule_sets(settings: Settings) -> list[RuleSet]:
     # A deployment amends or adds rules by dropping files here; no code change.
-    extra = settings.transfer_rules_dir
-    return load_rule_sets([extra] if extra.is_dir() else [])
+    return load_rule_sets(existing_dirs(settings.transfer_rules_dir))
 
 
 def _form_context(
@@ -159,10 +163,11 @@ def api_rules(settings: SettingsDep) -> dict[str, Any]:
         "disclaimer": DISCLAIMER,
         "rule_sets": [
             {"law": rs.law, "title": rs.title, "version": rs.version, "source": rs.source,
-             "date_checked": rs.date_checked,
+             "date_checked": rs.date_checked, **rule_set_translations(rs),
              "rules": [{"id": r.id, "title": r.title, "effect": r.effect.value,
                         "reference": str(r.reference), "explanation": r.explanation,
-                        "source": r.source, "date_checked": r.date_checked} for r in rs.rules]}
+                        "source": r.source, "date_checked": r.date_checked,
+                        "title_zh": r.title_zh} for r in rs.rules]}
             for rs in sets
         ],
     }  # fmt: skip

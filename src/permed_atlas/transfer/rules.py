@@ -4,7 +4,9 @@ A file::
 
     law: GDPR
     title: Regulation (EU) 2016/679 (General Data Protection Regulation)
-    title_zh: ...      # optional: the official Chinese title (Chinese laws), see docs/i18n.md
+    title_zh: ...      # optional: the Chinese title (a Chinese law's official one), docs/i18n.md
+    title_zh_source: ...  # optional: who wrote title_zh when it is not the law's own
+    rules_zh_source: ...  # optional: who wrote the rules' Chinese texts
     version: OJ L 119, 4.5.2016, as corrected
     source: https://eur-lex.europa.eu/eli/reg/2016/679/oj
     date_checked: "2026-11-23"
@@ -130,6 +132,10 @@ def parse_rule_file(data: Any, *, path: str, known_facts: set[str] | None = None
     head["source"] = read_text(data.get("source"), where=where, field="source")
     head["date_checked"] = read_date(data.get("date_checked"), where=where, field="date_checked")
     title_zh = _translation(data.get("title_zh"), where=where, field="title_zh")
+    sources = {key: _translation(data.get(key), where=where, field=key)
+               for key in ("title_zh_source", "rules_zh_source")}  # fmt: skip
+    if sources["title_zh_source"] and not title_zh:
+        raise where.fail("title_zh_source", "is given without title_zh")
     rules_data = data.get("rules")
     if not isinstance(rules_data, list) or not rules_data:
         raise where.fail("rules", "must be a non-empty list")
@@ -146,7 +152,7 @@ def parse_rule_file(data: Any, *, path: str, known_facts: set[str] | None = None
     return RuleSet(
         law=head["law"] or "", title=head["title"] or "", version=head["version"] or "",
         source=head["source"] or "", date_checked=head["date_checked"] or "",
-        rules=tuple(rules), path=path, covers=covers, title_zh=title_zh,
+        rules=tuple(rules), path=path, covers=covers, title_zh=title_zh, **sources,
     )  # fmt: skip
 
 

@@ -168,6 +168,11 @@ class RuleSetSummaryPublic(Answer):
     source: str
     date_checked: str
     rules: int = Field(description="how many rules the set holds")
+    title_zh: str = Field("", description="the law's Chinese title (a Chinese law's official one)")
+    title_zh_source: str = Field(
+        "", description="who wrote title_zh when it is not the law's own, and whether reviewed"
+    )
+    rules_zh_source: str = Field("", description="who wrote the rules' Chinese texts")
 
 
 class TransferAssessmentPublic(Answer):
@@ -204,6 +209,7 @@ class RulePublic(Answer):
     explanation: str
     source: str
     date_checked: str
+    title_zh: str = Field("", description="the rule's title in Chinese (see rules_zh_source)")
 
 
 class RuleSetPublic(Answer):
@@ -213,6 +219,11 @@ class RuleSetPublic(Answer):
     source: str
     date_checked: str
     rules: list[RulePublic]
+    title_zh: str = Field("", description="the law's Chinese title (a Chinese law's official one)")
+    title_zh_source: str = Field(
+        "", description="who wrote title_zh when it is not the law's own, and whether reviewed"
+    )
+    rules_zh_source: str = Field("", description="who wrote the rules' Chinese texts")
 
 
 class RuleSetsPublic(Answer):

@@ -166,13 +166,8 @@ def finish_ingest_run(
     row.status = FAILED if error is not None else FINISHED
     row.message = error
     row.finished_at = finished_at
-    row.files = counts.files
-    row.read = counts.read
-    row.stored = counts.stored
-    row.updated = counts.updated
-    row.duplicates = counts.duplicates
-    row.rejected = counts.rejected
-    row.removed = counts.removed
+    for count in fields(RunCounts):  # the row has a column of each count's name
+        setattr(row, count.name, getattr(counts, count.name))
     session.flush()
     return _public(row)
 

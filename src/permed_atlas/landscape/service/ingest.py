@@ -43,7 +43,7 @@ from permed_atlas.landscape.ingest.pipeline import (
 )
 from permed_atlas.landscape.ingest.runs import record_ingest_run
 from permed_atlas.landscape.store.corpus import open_corpus, set_memory_limit
-from permed_atlas.settings import Settings
+from permed_atlas.settings import CORPUS_MEMORY_LIMIT, Settings
 
 if TYPE_CHECKING:
     import duckdb
@@ -53,12 +53,6 @@ out = Console(highlight=False, soft_wrap=True)
 err = Console(stderr=True, highlight=False, soft_wrap=True)
 # A writer waits this long for the lock the web app takes while it finishes tagging.
 LOCK_WAIT_SECONDS = 600.0
-# DuckDB's cap while the ingest tags, indexes and publishes. Uncapped (80% of RAM) a 1M-work
-# ingest peaked at 5.5 GiB RSS; issue #19 asks for <= 1.5 GiB at 5M. The process holds some
-# 300-450 MiB beyond the cap (Python, jieba's dictionary, DuckDB's own allocations), hence
-# less than 1 GiB. Everything under it spills to <corpus>.tmp; the search index is built in
-# slices of works so that no step needs more (search_index.SLICE_WORKS).
-TAG_MEMORY_LIMIT = "800MiB"
 
 
 class _RateColumn(ProgressColumn):
@@ -161,7 +155,7 @@ def run_ingest(
     tag: bool = True,
     workers: int = 0,
     memory_limit: str = "192MB",
-    tag_memory_limit: str | None = TAG_MEMORY_LIMIT,
+    tag_memory_limit: str | None = CORPUS_MEMORY_LIMIT,
 ) -> IngestSummary:
     """Ingest ``files`` into the corpus of ``settings``, recording each file in ``ingest_run``.
 
@@ -178,8 +172,9 @@ def run_ingest(
     :param tag: tag untagged works, rebuild the search index and publish a snapshot.
     :param workers: parsing processes for OpenAlex JSON Lines; 0 decides by file size.
     :param memory_limit: DuckDB memory cap while the files are written.
-    :param tag_memory_limit: DuckDB memory cap while the corpus is tagged, indexed, published;
-        None: DuckDB's default (80% of RAM).
+    :param tag_memory_limit: DuckDB memory cap while the corpus is tagged, indexed, published
+        (the search index is built in slices of works so that no step needs more, see
+        ``search_index.SLICE_WORKS``); None: DuckDB's default (80% of RAM).
     """
     from permed_atlas.landscape.ingest.files import expand_paths
 

@@ -35,7 +35,7 @@ from permed_atlas.landscape.store.tagging import (
     tag_untagged,
 )
 from permed_atlas.landscape.topics import RuleSet, load_rules, rules_path_for
-from permed_atlas.settings import Settings
+from permed_atlas.settings import CORPUS_MEMORY_LIMIT, Settings
 from permed_atlas.types import RegionCode
 
 log = logging.getLogger(__name__)
@@ -95,8 +95,9 @@ def complete_and_publish(corpus_path: Path, settings: Settings | None) -> bool:
     :param settings: regions and topic rules for finishing tags; without them only a
         stale index is brought up to date.
     """
+    cap = settings.corpus_memory_limit if settings is not None else CORPUS_MEMORY_LIMIT
     try:
-        with open_corpus(corpus_path) as writer:
+        with open_corpus(corpus_path, memory_limit=cap) as writer:
             if settings is not None:
                 complete_corpus(
                     writer,
@@ -130,12 +131,13 @@ def tagged_corpus(settings: Settings) -> Iterator[duckdb.DuckDBPyConnection]:
     with duckdb.connect(str(path), read_only=True) as probe:
         # Changed works are retagged, or every work when the topics or regions files changed.
         stale = needs_tagging(probe) or rules_changed(probe, regions=regions, rules=rules)
+    cap = settings.corpus_memory_limit
     if stale:
-        with open_corpus(path) as writer:
+        with _naming_the_cap(cap), open_corpus(path, memory_limit=cap) as writer:
             tag_untagged(writer, regions=regions, rules=rules)
             if needs_tagging(writer):  # tagged by an older version: derived tables missing
                 tag_corpus(writer, regions=regions, rules=rules)
-    connection = open_corpus(path, read_only=True)
+    connection = open_corpus(path, read_only=True, memory_limit=cap)
     try:
         yield connection
     finally:
@@ -151,9 +153,31 @@ def retag_and_publish(
     :param regions: the region sets.
     :param rules: the topic rules.
     """
-    with open_corpus(settings.corpus_path, lock_wait=600.0) as connection:
+    cap = settings.corpus_memory_limit
+    with (
+        _naming_the_cap(cap),
+        open_corpus(settings.corpus_path, memory_limit=cap, lock_wait=600.0) as connection,
+    ):
         summary = tag_corpus(connection, regions=regions, rules=rules)
         # The web app reads published snapshots: give it the new tags, with a current index.
         complete_corpus(connection, regions=regions, rules=rules)
         publish_snapshot(connection, settings.corpus_path)
     return summary
+
+
+@contextmanager
+def _naming_the_cap(cap: str | None) -> Iterator[None]:
+    """Turn DuckDB running out of memory into an error that names the cap to raise."""
+    try:
+        yield
+    except (duckdb.OutOfMemoryException, LandscapeError) as exc:
+        # The index build reports its failures as a LandscapeError caused by DuckDB's.
+        cause = exc if isinstance(exc, duckdb.OutOfMemoryException) else exc.__cause__
+        if not isinstance(cause, duckdb.OutOfMemoryException):
+            raise
+        raise LandscapeError(
+            f"DuckDB ran out of memory tagging and indexing the corpus under "
+            f"{'a cap of ' + cap if cap else 'the memory available'}; the works are stored. "
+            f"Raise the cap with PERMED_CORPUS_MEMORY_LIMIT (or `permed tag --memory-limit`). "
+            f"DuckDB said: {exc}"
+        ) from exc

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 
 import duckdb
@@ -36,12 +36,19 @@ def work_id_table(work_ids: Iterable[int]) -> pa.Table:
 
 
 @contextmanager
-def transaction(connection: duckdb.DuckDBPyConnection, *, failure: str) -> Iterator[None]:
+def corpus_transaction(
+    connection: duckdb.DuckDBPyConnection,
+    *,
+    failure: str,
+    error: Callable[[str], Exception] = LandscapeError,
+) -> Iterator[None]:
     """Run the ``with`` block in one transaction: committed whole, or rolled back whole.
 
     :param connection: a writable corpus connection with no transaction open.
     :param failure: what could not be done, said before DuckDB's reason in the error.
-    :raises LandscapeError: DuckDB refused a statement (or the commit).
+    :param error: the error to raise, given the message (a caller outside the store
+        raises its own capability's error).
+    :raises LandscapeError: (or ``error``) DuckDB refused a statement (or the commit).
     """
     try:
         connection.begin()
@@ -52,4 +59,4 @@ def transaction(connection: duckdb.DuckDBPyConnection, *, failure: str) -> Itera
             connection.rollback()
             raise
     except duckdb.Error as exc:
-        raise LandscapeError(f"{failure}: {exc}") from exc
+        raise error(f"{failure}: {exc}") from exc

@@ -224,6 +224,46 @@ Bits = dict[str, dict[str, int]]
 """dim -> value -> bit, for the dimensions whose values all have a bit."""
 
 
+def filter_conditions(
+    query: SearchQuery, params: dict[str, object], bits: Bits, *, alias: str = "d"
+) -> list[str]:
+    """The query's facets as conditions on ``search_docs`` columns (or a table with the same
+    names, such as ``search_cell_counts``) under ``alias``; values go into ``params``."""
+    where = ["true"]
+    for column, key, value, op in (
+        ("kind", "kind", query.kind, "="),
+        ("year", "year_from", query.year_from, ">="),
+        ("year", "year_to", query.year_to, "<="),
+        ("eu_cn", "eu_cn", query.eu_cn, "="),
+        ("pm_relevant", "pm", query.pm_relevant, "="),
+    ):
+        if value is not None:
+            where.append(f"{alias}.{column} {op} ${key}")
+            params[key] = value
+    for dimension in FACET_DIMENSIONS:
+        values = query.facet_values(dimension)
+        if values and masked(dimension, values, bits):
+            mask = 0
+            for value in values:
+                mask |= 1 << bits[dimension][value]
+            where.append(f"({alias}.{dimension}_mask & $m_{dimension}) <> 0")
+            params[f"m_{dimension}"] = mask
+        elif values:
+            key = f"f_{dimension}"
+            # search_facets is sorted by (dim, value): the subquery reads only those rows.
+            where.append(
+                f"{alias}.work_id IN (SELECT work_id FROM search_facets "
+                f"WHERE dim = '{dimension}' AND list_contains(${key}, value))"
+            )
+            params[key] = list(values)
+    return where
+
+
+def masked(dimension: str, values: tuple[str, ...], bits: Bits) -> bool:
+    """Whether every one of ``values`` has a bit in the ``dimension``'s mask."""
+    return dimension in bits and all(v in bits[dimension] for v in values)
+
+
 def matched_sql(
     query: SearchQuery,
     terms: tuple[str, ...],
@@ -238,34 +278,7 @@ def matched_sql(
         integer AND instead of a semi-join on the facet table.
     :param facet_ids: also select each work's facet value ids (to count the facets).
     """
-    bits = bits or {}
-    where = ["true"]
-    for column, key, value, op in (
-        ("kind", "kind", query.kind, "="),
-        ("year", "year_from", query.year_from, ">="),
-        ("year", "year_to", query.year_to, "<="),
-        ("eu_cn", "eu_cn", query.eu_cn, "="),
-        ("pm_relevant", "pm", query.pm_relevant, "="),
-    ):
-        if value is not None:
-            where.append(f"d.{column} {op} ${key}")
-            params[key] = value
-    for dimension in FACET_DIMENSIONS:
-        values = query.facet_values(dimension)
-        if values and dimension in bits and all(v in bits[dimension] for v in values):
-            mask = 0
-            for value in values:
-                mask |= 1 << bits[dimension][value]
-            where.append(f"(d.{dimension}_mask & $m_{dimension}) <> 0")
-            params[f"m_{dimension}"] = mask
-        elif values:
-            key = f"f_{dimension}"
-            # search_facets is sorted by (dim, value): the subquery reads only those rows.
-            where.append(
-                f"d.work_id IN (SELECT work_id FROM search_facets "
-                f"WHERE dim = '{dimension}' AND list_contains(${key}, value))"
-            )
-            params[key] = list(values)
+    where = filter_conditions(query, params, bits or {})
     columns = (
         "d.work_id, d.kind, d.year, d.cited_by_count, d.pm_relevant, d.eu_cn, "
         "d.region_mask, d.topic_mask, d.country_mask"
@@ -295,38 +308,74 @@ def matched_sql(
     """
 
 
+def cells_answer(query: SearchQuery, terms: tuple[str, ...], bits: Bits) -> bool:
+    """Whether ``search_cell_counts`` can count the query's result: no words, and every facet
+    it filters on is a column of the cells (no institution; region, topic and country values
+    with a bit)."""
+    if terms or query.facet_values("institution"):
+        return False
+    return all(
+        masked(dimension, query.facet_values(dimension), bits)
+        for dimension in FACET_DIMENSIONS
+        if query.facet_values(dimension) and dimension != "institution"
+    )
+
+
 def search_sql(
-    query: SearchQuery, terms: tuple[str, ...], params: dict[str, object], bits: Bits | None = None
+    query: SearchQuery,
+    terms: tuple[str, ...],
+    params: dict[str, object],
+    bits: Bits | None = None,
+    *,
+    cells: bool = False,
 ) -> str:
     """One statement returning the page's hits, the total and every facet's counts.
 
     Rows are ``(section, dim, value, n, ord, work_id, kind, title, year, venue, cited, doi,
     score)`` with section ``hit``, ``facet`` or ``total``.
+
+    :param cells: count from ``search_cell_counts`` (only when :func:`cells_answer`).
     """
     order = order_for(query, terms)
     params["limit"] = query.page_size
     params["offset"] = (query.page - 1) * query.page_size
     limits = ", ".join(f"('{dim}', {n})" for dim, n in FACET_LIMITS.items())
     filtered = query.has_filters()
-    if filtered:
-        # Each matched work carries the ids of its facet values: counting them is one
-        # aggregate over small integers, where joining a large result to search_facets
-        # (a hash join of millions of rows at 5M works) was most of a query's time.
-        tag_counts = (
-            "SELECT v.dim, v.value, c.n FROM (SELECT id, count(*) AS n FROM "
-            "(SELECT unnest(m.facet_ids) AS id FROM matched m) GROUP BY id) c "
-            "JOIN search_facet_values v ON v.id = c.id"
+    if cells:
+        # Sums over the cells the facets select: as many rows as cells, not as works.
+        where = " AND ".join(filter_conditions(query, params, bits or {}, alias="c"))
+        counted = (
+            "SELECT kind, year, eu_cn, pm_relevant, n, facet_ids, facet_counts "
+            f"FROM search_cell_counts c WHERE {where}"
         )
+        tag_counts = (
+            "SELECT v.dim, v.value, c.n FROM (SELECT id, sum(k)::BIGINT AS n FROM "
+            "(SELECT unnest(facet_ids) AS id, unnest(facet_counts) AS k FROM counted) "
+            "GROUP BY id) c JOIN search_facet_values v ON v.id = c.id"
+        )
+        works, count = "counted", "sum(n)::BIGINT"
     else:
+        counted = matched_sql(query, terms, params, bits, facet_ids=filtered)
+        works, count = "matched", "count(*)"
+        if filtered:
+            # Each matched work carries the ids of its facet values: counting them is one
+            # aggregate over small integers, where joining a large result to search_facets
+            # (a hash join of millions of rows at 5M works) was most of a query's time.
+            tag_counts = (
+                "SELECT v.dim, v.value, c.n FROM (SELECT id, count(*) AS n FROM "
+                "(SELECT unnest(m.facet_ids) AS id FROM matched m) GROUP BY id) c "
+                "JOIN search_facet_values v ON v.id = c.id"
+            )
+    if not filtered:
         tag_counts = "SELECT dim, value, n FROM search_facet_values"  # precomputed, whole corpus
     nulls = (
         "NULL::BIGINT, NULL::BIGINT, NULL, NULL, NULL::INTEGER, NULL, NULL::INTEGER, "
         "NULL, NULL::DOUBLE"
     )
-    matched = matched_sql(query, terms, params, bits, facet_ids=filtered)
+    listed = f"({matched_sql(query, terms, params, bits)})" if cells else "matched"
     return f"""
-        WITH matched AS MATERIALIZED ({matched}),
-        page AS (SELECT work_id, kind, year, cited_by_count, score FROM matched
+        WITH {"counted" if cells else "matched"} AS MATERIALIZED ({counted}),
+        page AS (SELECT work_id, kind, year, cited_by_count, score FROM {listed}
                  ORDER BY {order} LIMIT $limit OFFSET $offset),
         tag_counts AS ({tag_counts}),
         limits(dim, lim) AS (VALUES {limits})
@@ -337,12 +386,12 @@ def search_sql(
         UNION ALL
         SELECT 'facet', c.dim, c.value, c.n, {nulls} FROM tag_counts c JOIN limits l USING (dim)
         QUALIFY row_number() OVER (PARTITION BY c.dim ORDER BY c.n DESC, c.value) <= l.lim
-        UNION ALL SELECT 'facet', 'kind', kind, count(*), {nulls} FROM matched GROUP BY kind
-        UNION ALL SELECT 'facet', 'year', CAST(year AS VARCHAR), count(*), {nulls}
-                  FROM matched WHERE year IS NOT NULL GROUP BY year
-        UNION ALL SELECT 'facet', 'eu_cn', CAST(eu_cn AS VARCHAR), count(*), {nulls}
-                  FROM matched GROUP BY eu_cn
-        UNION ALL SELECT 'facet', 'pm_relevant', CAST(pm_relevant AS VARCHAR), count(*), {nulls}
-                  FROM matched GROUP BY pm_relevant
-        UNION ALL SELECT 'total', NULL, NULL, count(*), {nulls} FROM matched
+        UNION ALL SELECT 'facet', 'kind', kind, {count}, {nulls} FROM {works} GROUP BY kind
+        UNION ALL SELECT 'facet', 'year', CAST(year AS VARCHAR), {count}, {nulls}
+                  FROM {works} WHERE year IS NOT NULL GROUP BY year
+        UNION ALL SELECT 'facet', 'eu_cn', CAST(eu_cn AS VARCHAR), {count}, {nulls}
+                  FROM {works} GROUP BY eu_cn
+        UNION ALL SELECT 'facet', 'pm_relevant', CAST(pm_relevant AS VARCHAR), {count}, {nulls}
+                  FROM {works} GROUP BY pm_relevant
+        UNION ALL SELECT 'total', NULL, NULL, coalesce({count}, 0), {nulls} FROM {works}
     """

@@ -1,7 +1,8 @@
 """The indicators as queries over the pre-aggregated tables (see aggregates.py).
 
-Each function returns the rows of its raw twin in indicators.py, in the same order and
-types; indicators.py turns both into the same dataclasses. A cell table has the columns
+Each function takes one :class:`CellQuery` (the filter, and where and how to answer it)
+and returns the rows of its raw twin in indicators.py, in the same order and types;
+indicators.py turns both into the same dataclasses. A cell table has the columns
 year, kind, pm_relevant, eu_cn, region_mask, topic_mask and ``works`` (how many works the
 cell counts), so the same query runs over the stored cells or, for an institution filter,
 over one-work cells of an institution's works (:func:`sources_for`).
@@ -48,8 +49,25 @@ class Sources:
     country_cells: str = "agg_country_cells"
     institution_cells: str = "agg_institution_cells"
     pair_cells: str = "agg_country_pair_cells"
+    country_institution_cells: str = "agg_country_institution_cells"
     patents: str = "agg_patent_regions"
     eu_cn: str = "agg_eu_cn_works"
+
+
+@dataclass(frozen=True, slots=True)
+class CellQuery:
+    """One filter to answer from the cell tables.
+
+    :param connection: the corpus connection the queries run on.
+    :param flt: the facets.
+    :param bits: the bit of each region and topic in the cells' masks.
+    :param src: the cell tables for ``flt``, from :func:`sources_for`.
+    """
+
+    connection: duckdb.DuckDBPyConnection
+    flt: LandscapeFilter
+    bits: AggregateBits
+    src: Sources
 
 
 _registered = itertools.count()
@@ -87,20 +105,21 @@ def sources_for(connection: duckdb.DuckDBPyConnection, flt: LandscapeFilter) -> 
             institution_cells=f"(SELECT unnest(insts) AS inst, {cells} FROM {name})",
             pair_cells=f"(SELECT country_code, unnest(countries) AS other_country, {cells} "
             f"FROM {by_country})",
+            country_institution_cells=f"(SELECT country_code, unnest(insts) AS inst, {cells} "
+            f"FROM {by_country})",
             patents=f"(SELECT * FROM agg_patent_regions WHERE work_id IN "
             f"(SELECT work_id FROM {name}))",
             eu_cn=f"(SELECT * FROM agg_eu_cn_works WHERE work_id IN (SELECT work_id FROM {name}))",
         )
 
 
-def _conditions(
-    flt: LandscapeFilter, bits: AggregateBits, *, country: str = "column"
-) -> tuple[str, list[Any]]:
+def _conditions(query: CellQuery, *, country: str = "column") -> tuple[str, list[Any]]:
     """WHERE clause over a cell table (the institution is in its source, not here).
 
     :param country: how the table holds countries: ``column`` (country_code) or ``list``
         (countries).
     """
+    flt, bits = query.flt, query.bits
     conditions: list[str] = []
     params: list[Any] = []
     for sql, value in (
@@ -127,10 +146,11 @@ def _conditions(
     return " AND ".join(conditions) or "TRUE", params
 
 
-def _cells(flt: LandscapeFilter, bits: AggregateBits, src: Sources) -> tuple[str, str, list[Any]]:
-    """The cell table for ``flt`` (per country when it names one) and its WHERE clause."""
-    where, params = _conditions(flt, bits)
-    return (src.cells if flt.country is None else src.country_cells), where, params
+def _cells(query: CellQuery) -> tuple[str, str, list[Any]]:
+    """The cell table for the filter (per country when it names one) and its WHERE clause."""
+    where, params = _conditions(query)
+    src = query.src
+    return (src.cells if query.flt.country is None else src.country_cells), where, params
 
 
 def _value_bits(values: Sequence[tuple[str, int]], name: str) -> tuple[str, list[Any]]:
@@ -145,19 +165,11 @@ def _region_bits(regions: Sequence[str], bits: AggregateBits) -> tuple[str, list
     return _value_bits([(r, 1 << bits.regions[r]) for r in regions if r in bits.regions], "region")
 
 
-def output_rows(
-    connection: duckdb.DuckDBPyConnection,
-    flt: LandscapeFilter,
-    bits: AggregateBits,
-    *,
-    regions: Sequence[str],
-    all_label: str,
-    src: Sources,
-) -> Rows:
+def output_rows(query: CellQuery, *, regions: Sequence[str], all_label: str) -> Rows:
     """Rows of ``output_by_year_region``: (region, year, works, pm, eu_cn)."""
-    table, where, params = _cells(flt, bits, src)
-    region_rows, region_params = _region_bits(regions, bits)
-    return connection.execute(
+    table, where, params = _cells(query)
+    region_rows, region_params = _region_bits(regions, query.bits)
+    return query.connection.execute(
         f"WITH bits AS ({region_rows}),"
         " g AS (SELECT region_mask AS mask, year, sum(works)::BIGINT AS works,"
         "  coalesce(sum(works) FILTER (pm_relevant), 0)::BIGINT AS pm,"
@@ -171,20 +183,13 @@ def output_rows(
     ).fetchall()
 
 
-def copublication_rows(
-    connection: duckdb.DuckDBPyConnection,
-    flt: LandscapeFilter,
-    bits: AggregateBits,
-    *,
-    eu: str,
-    cn: str,
-    src: Sources,
-) -> Rows:
+def copublication_rows(query: CellQuery, *, eu: str, cn: str) -> Rows:
     """Rows of ``eu_cn_copublications``: (year, both, eu, cn)."""
-    table, where, params = _cells(flt, bits, src)
-    eu_bit = 1 << bits.regions[eu] if eu in bits.regions else 0
-    cn_bit = 1 << bits.regions[cn] if cn in bits.regions else 0
-    return connection.execute(
+    table, where, params = _cells(query)
+    regions = query.bits.regions
+    eu_bit = 1 << regions[eu] if eu in regions else 0
+    cn_bit = 1 << regions[cn] if cn in regions else 0
+    return query.connection.execute(
         "SELECT year, coalesce(sum(works) FILTER (eu AND cn), 0)::BIGINT,"
         " coalesce(sum(works) FILTER (eu), 0)::BIGINT, coalesce(sum(works) FILTER (cn), 0)::BIGINT"
         " FROM (SELECT year, works, (region_mask & ?::BIGINT) <> 0 AS eu,"
@@ -195,21 +200,15 @@ def copublication_rows(
     ).fetchall()
 
 
-def topic_trend_rows(
-    connection: duckdb.DuckDBPyConnection,
-    flt: LandscapeFilter,
-    bits: AggregateBits,
-    *,
-    regions: Sequence[str],
-    src: Sources,
-) -> Rows:
+def topic_trend_rows(query: CellQuery, *, regions: Sequence[str]) -> Rows:
     """Rows of ``topic_trends``: (region, topic, year, works); PM relevance is no topic."""
-    table, where, params = _cells(flt, bits, src)
-    region_rows, region_params = _region_bits(regions, bits)
+    table, where, params = _cells(query)
+    region_rows, region_params = _region_bits(regions, query.bits)
     topic_rows, topic_params = _value_bits(
-        [(topic, 1 << bit) for topic, bit in bits.topics.items() if topic != PM_TOPIC], "topic"
+        [(topic, 1 << bit) for topic, bit in query.bits.topics.items() if topic != PM_TOPIC],
+        "topic",
     )
-    return connection.execute(
+    return query.connection.execute(
         f"WITH rb AS ({region_rows}), tb AS ({topic_rows}),"
         " g AS (SELECT region_mask, topic_mask, year, sum(works) AS works"
         f"  FROM {table} WHERE topic_mask <> 0 AND region_mask <> 0 AND {where} GROUP BY ALL)"
@@ -220,25 +219,18 @@ def topic_trend_rows(
     ).fetchall()
 
 
-def country_rows(
-    connection: duckdb.DuckDBPyConnection,
-    flt: LandscapeFilter,
-    bits: AggregateBits,
-    *,
-    region_clause: tuple[str, list[Any]],
-    limit: int,
-    src: Sources,
-) -> Rows:
+def country_rows(query: CellQuery, *, region_clause: tuple[str, list[Any]], limit: int) -> Rows:
     """Rows of ``top_countries``: (region, rank, country, works, share)."""
-    where, params = _conditions(flt, bits)
-    if flt.country is None:
+    where, params = _conditions(query)
+    src = query.src
+    if query.flt.country is None:
         counted = f"SELECT country_code, sum(works) AS works FROM {src.country_cells}"
         totals = src.cells
     else:  # the countries of the works of the filter's country
         counted = f"SELECT other_country AS country_code, sum(works) AS works FROM {src.pair_cells}"
         totals = src.country_cells
     clause, clause_params = region_clause
-    return connection.execute(
+    return query.connection.execute(
         ranked_countries_sql(
             per_country=f"({counted} WHERE {where} GROUP BY 1) c",
             works="sum(c.works)::BIGINT",
@@ -252,28 +244,14 @@ def country_rows(
     ).fetchall()
 
 
-def institution_rows(
-    connection: duckdb.DuckDBPyConnection,
-    flt: LandscapeFilter,
-    bits: AggregateBits,
-    *,
-    region_clause: tuple[str, list[Any]],
-    limit: int,
-    src: Sources,
-) -> Rows:
+def institution_rows(query: CellQuery, *, region_clause: tuple[str, list[Any]], limit: int) -> Rows:
     """Rows of ``top_institutions``."""
-    if flt.country is None:
-        where, params = _conditions(flt, bits)
-        table = src.institution_cells
-    else:  # the institutions of the filter's country's works, from the works' own rows
-        inner, params = _conditions(flt, bits, country="list")
-        table = (
-            "(SELECT unnest(insts) AS inst, eu_cn, 1::BIGINT AS works "
-            f"FROM {src.works} WHERE {inner})"
-        )
-        where = "TRUE"
+    src = query.src
+    where, params = _conditions(query)
+    # With a country, the institutions of that country's works (cells kept per country).
+    table = src.institution_cells if query.flt.country is None else src.country_institution_cells
     clause, clause_params = region_clause
-    return connection.execute(
+    return query.connection.execute(
         ranked_institutions_sql(
             per_institution="SELECT inst, sum(works)::BIGINT AS works,"
             " coalesce(sum(works) FILTER (eu_cn), 0)::BIGINT AS eu_cn_works"
@@ -285,37 +263,23 @@ def institution_rows(
     ).fetchall()
 
 
-def patent_rows(
-    connection: duckdb.DuckDBPyConnection,
-    flt: LandscapeFilter,
-    bits: AggregateBits,
-    *,
-    region_clause: tuple[str, list[Any]],
-    src: Sources,
-) -> Rows:
+def patent_rows(query: CellQuery, *, region_clause: tuple[str, list[Any]]) -> Rows:
     """Rows of ``patents_by_applicant_region``: (region, year, patents, families)."""
-    where, params = _conditions(flt, bits, country="list")
+    where, params = _conditions(query, country="list")
     clause, clause_params = region_clause
-    return connection.execute(
+    return query.connection.execute(
         "SELECT region, year, count(DISTINCT work_id), count(DISTINCT family_key)"
-        f" FROM {src.patents} m WHERE {where} AND {clause} GROUP BY ALL ORDER BY 1, 2",
+        f" FROM {query.src.patents} m WHERE {where} AND {clause} GROUP BY ALL ORDER BY 1, 2",
         [*params, *clause_params],
     ).fetchall()
 
 
-def top_cited_rows(
-    connection: duckdb.DuckDBPyConnection,
-    flt: LandscapeFilter,
-    bits: AggregateBits,
-    *,
-    limit: int,
-    src: Sources,
-) -> Rows:
+def top_cited_rows(query: CellQuery, *, limit: int) -> Rows:
     """Rows of ``top_cited_eu_cn``: (work_id, title, year, cited, doi, openalex_id, countries)."""
-    where, params = _conditions(flt, bits, country="list")
-    return connection.execute(
+    where, params = _conditions(query, country="list")
+    return query.connection.execute(
         "SELECT e.work_id, w.title, e.year, e.cited, w.doi, w.openalex_id, e.countries"
-        f" FROM (SELECT * FROM {src.eu_cn} WHERE {where} ORDER BY cited DESC, work_id"
+        f" FROM (SELECT * FROM {query.src.eu_cn} WHERE {where} ORDER BY cited DESC, work_id"
         "  LIMIT ?) e JOIN works w USING (work_id) ORDER BY e.cited DESC, e.work_id",
         [*params, limit],
     ).fetchall()

@@ -32,6 +32,7 @@ AGGREGATE_TABLES = (
     "agg_country_cells",
     "agg_institution_cells",
     "agg_country_pair_cells",
+    "agg_country_institution_cells",
     "agg_patent_regions",
     "agg_eu_cn_works",
 )
@@ -142,12 +143,18 @@ def build_aggregates(connection: duckdb.DuckDBPyConnection) -> None:
         f"JOIN institution_dim d USING (institution_key) GROUP BY ALL ORDER BY d.inst"
     )
     # For a country filter, the country ranking needs the other countries of that country's
-    # works: the cells once per (country, other country). (Per (country, institution) they
-    # would hardly be fewer than the works' rows: that ranking reads agg_work_facts.)
+    # works: the cells once per (country, other country); the institution ranking, their
+    # institutions. Both are sorted by country, so a filter reads only its country's rows.
     connection.execute(
         f"INSERT INTO agg_country_pair_cells SELECT a.country_code, b.country_code, "
         f"{CELL_COLUMNS}, count(*) FROM _agg_facts JOIN _agg_countries a USING (work_id) "
         "JOIN work_countries b USING (work_id) GROUP BY ALL ORDER BY 1, 2"
+    )
+    connection.execute(
+        f"INSERT INTO agg_country_institution_cells SELECT c.country_code, d.inst, "
+        f"{CELL_COLUMNS}, count(*) FROM _agg_facts JOIN _agg_countries c USING (work_id) "
+        "JOIN work_institutions wi USING (work_id) JOIN institution_dim d USING (institution_key) "
+        "GROUP BY ALL ORDER BY 1, 2"
     )
     write_state(connection, available=True)
     for table in ("_agg_facts", "_agg_new_facts", "_agg_countries"):

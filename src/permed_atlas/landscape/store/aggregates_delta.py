@@ -46,6 +46,11 @@ _CELL_TABLES: dict[str, tuple[str, str]] = {
         "SELECT country_code, unnest(countries) AS other_country, {cells}, sign FROM "
         "(SELECT unnest(countries) AS country_code, * FROM {facts})",
     ),
+    "agg_country_institution_cells": (
+        "country_code, inst",
+        "SELECT country_code, unnest(insts) AS inst, {cells}, sign FROM "
+        "(SELECT unnest(countries) AS country_code, * FROM {facts})",
+    ),
 }
 _PER_WORK_TABLES = ("agg_institution_keys", "agg_patent_regions", "agg_eu_cn_works")
 

@@ -30,7 +30,7 @@ from permed_atlas.landscape.ingest.merge import (
     StoredWork,
 )
 from permed_atlas.landscape.models import Work
-from permed_atlas.landscape.store._duck import registered, transaction, work_id_table
+from permed_atlas.landscape.store._duck import corpus_transaction, registered, work_id_table
 from permed_atlas.landscape.store._merging import Groups, Merging
 from permed_atlas.landscape.store.merges import superseded_records
 from permed_atlas.landscape.store.work_rows import (
@@ -43,6 +43,7 @@ from permed_atlas.landscape.store.work_rows import (
     rows_for,
     select_records,
 )
+from permed_atlas.settings import CORPUS_MEMORY_LIMIT
 
 SCHEMA_SQL = (Path(__file__).parent / "corpus_schema.sql").read_text(encoding="utf-8")
 
@@ -70,15 +71,16 @@ def open_corpus(
     path: Path | str,
     *,
     read_only: bool = False,
-    memory_limit: str | None = None,
+    memory_limit: str | None = CORPUS_MEMORY_LIMIT,
     lock_wait: float = 0.0,
 ) -> duckdb.DuckDBPyConnection:
     """Open (and, unless read-only, create) the corpus database.
 
     :param path: the DuckDB file, or ``":memory:"`` for a throwaway corpus.
     :param read_only: open without taking the writer's lock; the file must exist.
-    :param memory_limit: cap DuckDB's buffer memory, e.g. ``"512MB"``; DuckDB's
-        default is 80% of RAM, which a long ingest would fill with cached blocks.
+    :param memory_limit: cap DuckDB's memory, e.g. ``"512MB"`` (pass
+        ``settings.corpus_memory_limit``); None lifts it to DuckDB's default, 80% of RAM,
+        which tagging a large corpus would fill.
     :param lock_wait: seconds to keep retrying while another process holds the
         lock (the web app takes it briefly to finish tagging); then
         :class:`CorpusBusyError`.
@@ -169,7 +171,7 @@ def store_row_batch(
             seen = first(key, index)
             if seen != index:
                 groups.union(seen, index)
-    with transaction(connection, failure="cannot write to the corpus"):
+    with corpus_transaction(connection, failure="cannot write to the corpus"):
         result = _store_grouped(connection, batch, record, groups, first_with)
     if superseded:
         result = dataclasses.replace(result, superseded=len(superseded))

@@ -107,6 +107,16 @@ CREATE TABLE IF NOT EXISTS agg_country_pair_cells (
     works         BIGINT NOT NULL
 );
 
+-- For a country filter, the institutions of that country's works: the cells once per
+-- (country, institution) of their works, so the ranking reads one country's rows (sorted by
+-- country) instead of every work's facts.
+CREATE TABLE IF NOT EXISTS agg_country_institution_cells (
+    country_code  VARCHAR NOT NULL,
+    inst          INTEGER NOT NULL,
+    {cell_columns},
+    works         BIGINT NOT NULL
+);
+
 -- One row per patent and region of one of its applicants (family counts cannot be summed
 -- over cells, so patents stay one row each; they are a small part of a corpus).
 CREATE TABLE IF NOT EXISTS agg_patent_regions (

@@ -407,32 +407,21 @@ def _from_aggregates(
     limit: int,
 ) -> Indicators:
     with agg.sources_for(connection, flt) as src:
-        output = output_of(
-            agg.output_rows(connection, flt, bits, regions=regions, all_label=ALL_REGIONS, src=src)
-        )
-        trends = topic_trends_of(
-            agg.topic_trend_rows(connection, flt, bits, regions=regions, src=src)
-        )
+        query = agg.CellQuery(connection, flt, bits, src)
+        output = output_of(agg.output_rows(query, regions=regions, all_label=ALL_REGIONS))
+        trends = topic_trends_of(agg.topic_trend_rows(query, regions=regions))
         clause = _region_clause(regions, "m.region")
         return Indicators(
             filter=flt,
             regions=regions,
             output=output,
-            copublications=copublications_of(
-                agg.copublication_rows(connection, flt, bits, eu=EU27, cn=CHINA, src=src)
-            ),
+            copublications=copublications_of(agg.copublication_rows(query, eu=EU27, cn=CHINA)),
             institutions=institutions_of(
-                agg.institution_rows(
-                    connection, flt, bits, region_clause=clause, limit=limit, src=src
-                )
+                agg.institution_rows(query, region_clause=clause, limit=limit)
             ),
-            countries=countries_of(
-                agg.country_rows(connection, flt, bits, region_clause=clause, limit=limit, src=src)
-            ),
+            countries=countries_of(agg.country_rows(query, region_clause=clause, limit=limit)),
             topics=topic_mix_from_trends(trends, output),
             topic_trends=trends,
-            patents=patents_of(
-                agg.patent_rows(connection, flt, bits, region_clause=clause, src=src)
-            ),
-            top_cited=top_cited_of(agg.top_cited_rows(connection, flt, bits, limit=limit, src=src)),
+            patents=patents_of(agg.patent_rows(query, region_clause=clause)),
+            top_cited=top_cited_of(agg.top_cited_rows(query, limit=limit)),
         )

@@ -24,7 +24,7 @@ import pyarrow as pa
 
 from permed_atlas.landscape.errors import LandscapeError
 from permed_atlas.landscape.ingest.merge import IdKey
-from permed_atlas.landscape.store._duck import transaction
+from permed_atlas.landscape.store._duck import corpus_transaction
 from permed_atlas.landscape.store.withdrawals import withdraw_records
 
 OPENALEX_ID = "openalex_id"
@@ -58,7 +58,7 @@ def record_merges(connection: duckdb.DuckDBPyConnection, *, merges: pa.Table) ->
     for column in ("merged_id", "merged_into", "merge_date"):
         if column not in merges.column_names:
             raise LandscapeError(f"merges need a {column!r} column")
-    with transaction(connection, failure="cannot record merged works in the corpus"):
+    with corpus_transaction(connection, failure="cannot record merged works in the corpus"):
         _store_mapping(connection, merges)
         folded = _fold_joined(connection)
         (pending,) = connection.execute(

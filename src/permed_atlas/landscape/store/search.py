@@ -14,6 +14,9 @@ own inverted index in the corpus (tables ``search_*``) and ranks with BM25:
   filters with one integer AND, and the ids of all its facet values
   (``search_facet_values.id``), so that the facets of a result are counted by
   unnesting small integers instead of joining the result to ``search_facets``;
+- ``search_cell_counts``: per cell of works alike in every column a search without words
+  filters on, its number of works and of works per facet value (_search_cells.py), so that
+  such a search sums cells instead of counting the facets of each of its works;
 - ``search_meta`` with a fingerprint of the tables the index was built from,
   so that a stale index is noticed, and ``search_pending`` with the works re-tagged
   since; search_index.py builds these tables, or updates only the pending works' rows.
@@ -42,11 +45,13 @@ from permed_atlas.landscape.search_query import (
     SearchQuery,
     SearchResult,
 )
+from permed_atlas.landscape.store._search_cells import has_cells
 from permed_atlas.landscape.store._search_sql import (
     FACET_LIMITS,
     STOPWORDS,
     Bits,
     ascii_terms,
+    cells_answer,
     matched_sql,
     order_for,
     qualified,
@@ -190,8 +195,9 @@ def search_works(connection: duckdb.DuckDBPyConnection, query: SearchQuery) -> S
     query, terms = _prepare(connection, query)
     try:
         bits = _load_bits(connection)
+        cells = cells_answer(query, terms, bits) and has_cells(connection)
         params: dict[str, object] = {}
-        sql = search_sql(query, terms, params, bits)
+        sql = search_sql(query, terms, params, bits, cells=cells)
         rows = connection.execute(sql, _bind(sql, params)).fetchall()
     except duckdb.CatalogException as exc:
         raise LandscapeError(_NO_INDEX) from exc

@@ -37,6 +37,13 @@ from permed_atlas.landscape.store._index_sql import (
     postings_sql,
     register_segmenter,
 )
+from permed_atlas.landscape.store._search_cells import (
+    CELL_CONTENT_QUERY,
+    apply_cell_delta,
+    build_cells,
+    has_cells,
+    note_old_docs,
+)
 from permed_atlas.landscape.store._search_sql import (
     MASKED_DIMENSIONS,
     MAX_BITS,
@@ -95,6 +102,11 @@ def search_index_is_current(connection: duckdb.DuckDBPyConnection) -> bool:
 
     :param connection: a (possibly read-only) connection to the corpus.
     """
+    # Built before the cells, an index is not current: an update adds them.
+    return has_cells(connection) and _current_but_cells(connection)
+
+
+def _current_but_cells(connection: duckdb.DuckDBPyConnection) -> bool:
     stored = _stored(connection, "fingerprint")
     # An update appends ";<n>" so that the snapshot fingerprint (snapshots.py) moves even
     # when the table sizes come out the same.
@@ -129,6 +141,7 @@ INDEX_CONTENT_QUERIES = {
     "(SELECT list((v.dim, v.value) ORDER BY v.dim, v.value) FROM "
     "(SELECT unnest(d.facet_ids) AS id) i JOIN search_facet_values v USING (id)) AS facets "
     "FROM search_docs d",
+    "search_cell_counts": CELL_CONTENT_QUERY,
     "search_meta": "SELECT key, CASE WHEN key = 'fingerprint' THEN split_part(value, ';', 1) "
     "ELSE value END FROM search_meta WHERE key <> 'unsorted'",
 }
@@ -246,6 +259,7 @@ def _build_tables(connection: duckdb.DuckDBPyConnection, *, slice_works: int) ->
     )
     for table in ("_search_postings_slices", "_search_facets_slices"):
         connection.execute(f"DROP TABLE {table}")
+    build_cells(connection)
     n_docs = connection.execute("SELECT count(*) FROM search_docs").fetchall()[0][0]
     connection.execute(
         f"""
@@ -306,6 +320,15 @@ def update_search_index(connection: duckdb.DuckDBPyConnection) -> IndexUpdate | 
     :param connection: a writable connection to the corpus.
     :returns: what was done; None when the index was current.
     """
+    if not has_cells(connection) and _current_but_cells(connection):
+        try:  # an index built before the cells, current otherwise: only they are made
+            connection.execute("BEGIN TRANSACTION")
+            build_cells(connection)
+            connection.execute("COMMIT")
+        except duckdb.Error as exc:
+            connection.execute("ROLLBACK")
+            raise _index_error(exc) from exc
+        return IndexUpdate(0, full=False)
     if search_index_is_current(connection):
         if not _has_pending_table(connection):
             # Built before updates existed and current: the journal may start from here.
@@ -369,6 +392,9 @@ def _update_tables(connection: duckdb.DuckDBPyConnection, *, generation: int) ->
         GROUP BY dim, value HAVING sum(n) <> 0
         """
     )
+    if not has_cells(connection):
+        build_cells(connection)  # an index from before the cells: they start from here
+    note_old_docs(connection, _SCOPE)
     for table in ("search_postings", "search_facets", "search_docs"):
         connection.execute(f"DELETE FROM {table} WHERE {_SCOPE}")
     connection.execute("INSERT INTO search_postings SELECT * FROM _new_postings")
@@ -378,6 +404,7 @@ def _update_tables(connection: duckdb.DuckDBPyConnection, *, generation: int) ->
         "INSERT INTO search_docs "
         + docs_sql(_SCOPE, postings="_new_postings", facets="_new_facets")
     )
+    apply_cell_delta(connection, _SCOPE)
     _update_terms(connection)
     written = connection.execute("SELECT count(*) FROM _search_scope").fetchall()[0][0] + int(
         _stored(connection, "unsorted") or 0
