@@ -15,8 +15,8 @@ def test_permed_help_lists_commands() -> None:
 def test_permed_errors_exit_non_zero_with_one_line(tmp_path) -> None:  # type: ignore[no-untyped-def]
     import os
 
-    # Wide enough that Rich does not fold the temporary path (longer under pytest-xdist).
-    env = {**os.environ, "PERMED_DATA_DIR": str(tmp_path / "d"), "COLUMNS": "1000"}
+    # A narrow terminal: the error still comes as one line, its path unbroken.
+    env = {**os.environ, "PERMED_DATA_DIR": str(tmp_path / "d"), "COLUMNS": "40"}
     result = subprocess.run(
         [
             sys.executable,
@@ -31,7 +31,8 @@ def test_permed_errors_exit_non_zero_with_one_line(tmp_path) -> None:  # type: i
         env=env,
     )
     assert result.returncode != 0
-    assert "missing.jsonl" in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1, result.stderr
+    assert str(tmp_path / "missing.jsonl") in result.stderr
 
 
 def test_usage_errors_exit_non_zero() -> None:

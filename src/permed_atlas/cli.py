@@ -167,5 +167,6 @@ def main() -> None:
         from rich.console import Console
 
         line = getattr(exc, "cli_line", str(exc))  # in the --lang / PERMED_LANG language
-        Console(stderr=True).print(f"[bold red]error:[/] {line}", highlight=False)
+        # soft_wrap: one line however narrow the terminal, so a log or a grep gets it whole
+        Console(stderr=True, soft_wrap=True).print(f"[bold red]error:[/] {line}", highlight=False)
         sys.exit(1)
