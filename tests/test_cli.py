@@ -35,6 +35,24 @@ def test_permed_errors_exit_non_zero_with_one_line(tmp_path) -> None:  # type: i
     assert str(tmp_path / "missing.jsonl") in result.stderr
 
 
+def test_a_message_piped_to_a_file_is_one_line_however_narrow_the_terminal(
+    tmp_path,  # type: ignore[no-untyped-def]
+) -> None:
+    import os
+
+    data_dir = tmp_path / "a-directory-name-long-enough-to-fold" / "permed-data"
+    env = {**os.environ, "PERMED_DATA_DIR": str(data_dir), "COLUMNS": "40"}
+    result = subprocess.run(
+        [sys.executable, "-m", "permed_atlas", "tag", "--dry-run"],
+        capture_output=True,
+        text=True,
+        env=env,
+    )
+    assert result.returncode == 0, result.stderr
+    assert len(result.stdout.strip().splitlines()) == 1, result.stdout
+    assert f"would tag {data_dir / 'corpus.duckdb'} with" in result.stdout
+
+
 def test_usage_errors_exit_non_zero() -> None:
     result = subprocess.run(
         [sys.executable, "-m", "permed_atlas", "no-such-command"], capture_output=True, text=True

@@ -16,6 +16,8 @@ import typer
 from permed_atlas.capabilities import CAPABILITIES
 
 if TYPE_CHECKING:
+    from rich.console import Console
+
     from permed_atlas.settings import Settings
 
 
@@ -59,3 +61,19 @@ def group_app(name: str) -> typer.Typer:
     """
     summaries = {group: summary for c in CAPABILITIES for group, summary in c.groups.items()}
     return typer.Typer(name=name, help=summaries[name], no_args_is_help=True)
+
+
+def cli_console(*, stderr: bool = False) -> Console:
+    """A Rich console for a command's messages.
+
+    In a terminal it word-wraps at the terminal's width. Written to a file or a pipe, each
+    message stays one line (soft wrap): Rich would otherwise fold at 80 columns and split a
+    path or a record that someone greps or reads in a log.
+
+    :param stderr: write to standard error instead of standard output.
+    """
+    from rich.console import Console  # not at import: `permed --help` needs no console
+
+    console = Console(stderr=stderr)
+    console.soft_wrap = not console.is_terminal
+    return console

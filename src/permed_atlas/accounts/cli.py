@@ -6,16 +6,15 @@ import sys
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
 from permed_atlas.accounts.store import create_user, list_users
-from permed_atlas.cli_state import group_app, settings_from
+from permed_atlas.cli_state import cli_console, group_app, settings_from
 from permed_atlas.db import migrated_engine, migrated_session, session_factory, session_scope
 from permed_atlas.errors import InvalidInputError
 
 user_app = group_app("user")
-console = Console()
+console = cli_console()
 
 
 @user_app.command("add")

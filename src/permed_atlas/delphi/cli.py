@@ -7,11 +7,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.console import Console
 from rich.table import Table
 from sqlalchemy import Engine
 
-from permed_atlas.cli_state import group_app, settings_from
+from permed_atlas.cli_state import cli_console, group_app, settings_from
 from permed_atlas.db import engine_for, session_factory, session_scope, upgrade_database
 from permed_atlas.delphi import files, report, results, service, store
 from permed_atlas.delphi._targets import round_target, study_target
@@ -28,7 +27,7 @@ if TYPE_CHECKING:
     from permed_atlas.delphi.models import Survey
 
 app = group_app("delphi")
-console = Console()
+console = cli_console()
 
 StudyArg = Annotated[str, typer.Argument(help="The study's id or slug.")]
 PillarOpt = Annotated[str, typer.Option("--pillar", help="The survey's pillar code, e.g. P1.")]

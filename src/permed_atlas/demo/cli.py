@@ -8,7 +8,6 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.console import Console
 from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
@@ -18,10 +17,10 @@ from rich.progress import (
     TimeRemainingColumn,
 )
 
-from permed_atlas.cli_state import settings_from
+from permed_atlas.cli_state import cli_console, settings_from
 from permed_atlas.demo.corpus import demo_corpus_paths, write_demo_corpus
 
-console = Console()
+console = cli_console()
 
 
 def demo_corpus(

@@ -10,11 +10,10 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.table import Table
 from sqlalchemy.orm import Session
 
-from permed_atlas.cli_state import group_app, settings_from
+from permed_atlas.cli_state import cli_console, group_app, settings_from
 from permed_atlas.db import migrated_session
 from permed_atlas.directory import store
 from permed_atlas.directory.exports import (
@@ -29,7 +28,7 @@ from permed_atlas.landscape import region_countries
 from permed_atlas.settings import Settings
 
 app = group_app("directory")
-console = Console()
+console = cli_console()
 
 
 class OutputFormat(StrEnum):

@@ -8,10 +8,9 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
-from permed_atlas.cli_state import group_app
+from permed_atlas.cli_state import cli_console, group_app
 from permed_atlas.federation.cellkey import build_perturbation_table, ptable_rows_text
 from permed_atlas.federation.data_use import (
     UseField,
@@ -28,7 +27,7 @@ from permed_atlas.federation.node_store import open_node_store
 from permed_atlas.federation.query import build_simple_query
 from permed_atlas.federation.registry import load_hub_config
 
-console = Console()
+console = cli_console()
 node_app = group_app("node")
 hub_app = group_app("hub")
 groups = {"node": node_app, "hub": hub_app}

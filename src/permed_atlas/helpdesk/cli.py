@@ -8,9 +8,8 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import orjson
 import typer
-from rich.console import Console
 
-from permed_atlas.cli_state import group_app, settings_from
+from permed_atlas.cli_state import cli_console, group_app, settings_from
 from permed_atlas.helpdesk.answer import answer_question
 from permed_atlas.helpdesk.compare import compare_topic, list_entries
 from permed_atlas.helpdesk.digest import TRANSFER_ADVICE, Digest, digest_answer, digest_to_markdown
@@ -41,7 +40,7 @@ if TYPE_CHECKING:
     from permed_atlas.settings import Settings
 
 app = group_app("helpdesk")
-console = Console()
+console = cli_console()
 
 FormatOption = Annotated[str, typer.Option("--format", help="text or json.")]
 AskFormatOption = Annotated[str, typer.Option("--format", help="text, json or markdown.")]

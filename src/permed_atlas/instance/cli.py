@@ -5,13 +5,12 @@ from __future__ import annotations
 from typing import Annotated
 
 import typer
-from rich.console import Console
 
 from permed_atlas import __version__
-from permed_atlas.cli_state import settings_from
+from permed_atlas.cli_state import cli_console, settings_from
 from permed_atlas.instance.setup import initialise_instance
 
-console = Console()
+console = cli_console()
 
 
 def init(

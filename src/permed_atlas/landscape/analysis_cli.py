@@ -17,7 +17,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from permed_atlas.cli_state import group_app, settings_from
+from permed_atlas.cli_state import cli_console, group_app, settings_from
 from permed_atlas.i18n import language_option, use_language
 from permed_atlas.landscape.errors import LandscapeError
 from permed_atlas.landscape.explain import Explanation
@@ -32,7 +32,7 @@ from permed_atlas.landscape.topics import load_rules, rules_path_for
 from permed_atlas.settings import parse_memory_limit
 from permed_atlas.spreadsheet import SafeDictWriter
 
-console = Console()
+console = cli_console()
 
 RegionOption = Annotated[
     list[str] | None, typer.Option("--region", help="Region code to break down by (repeatable).")

@@ -13,7 +13,7 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from permed_atlas.cli_state import group_app, settings_from
+from permed_atlas.cli_state import cli_console, group_app, settings_from
 from permed_atlas.partners.build import STEPS, build_profiles
 from permed_atlas.partners.errors import InvalidQueryError, PartnersError
 from permed_atlas.partners.models import AuthorProfile, FinderResult, Method, PartnerQuery
@@ -28,7 +28,7 @@ from permed_atlas.spreadsheet import safe_writer
 
 app = group_app("partners")
 out = Console(highlight=False, soft_wrap=True)
-err = Console(stderr=True, highlight=False)
+err = cli_console(stderr=True)
 
 Format = Annotated[str, typer.Option("--format", help="table, json or csv.")]
 

@@ -10,11 +10,10 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.console import Console
 from rich.table import Table
 from sqlalchemy.orm import Session
 
-from permed_atlas.cli_state import group_app, settings_from
+from permed_atlas.cli_state import cli_console, group_app, settings_from
 from permed_atlas.db import migrated_session
 from permed_atlas.landscape import region_countries
 from permed_atlas.roadmap import store
@@ -40,7 +39,7 @@ from permed_atlas.roadmap.monitoring import (
 from permed_atlas.settings import Settings
 
 app = group_app("roadmap")
-console = Console()
+console = cli_console()
 
 
 class OutputFormat(StrEnum):

@@ -8,9 +8,8 @@ from typing import Annotated, Any
 
 import orjson
 import typer
-from rich.console import Console
 
-from permed_atlas.cli_state import group_app, settings_from
+from permed_atlas.cli_state import cli_console, group_app, settings_from
 from permed_atlas.i18n import language_option, use_language
 from permed_atlas.settings import existing_dirs
 from permed_atlas.transfer.assessor import assess_transfer, known_measures
@@ -23,7 +22,7 @@ from permed_atlas.transfer.rules import load_rule_sets
 from permed_atlas.transfer.scenario import parse_scenario, read_scenario_file
 
 app = group_app("transfer")
-console = Console()
+console = cli_console()
 
 RulesDir = Annotated[
     list[Path] | None,

@@ -5,11 +5,10 @@ from __future__ import annotations
 from typing import Annotated
 
 import typer
-from rich.console import Console
 
-from permed_atlas.cli_state import settings_from
+from permed_atlas.cli_state import cli_console, settings_from
 
-console = Console()
+console = cli_console()
 
 
 def serve(
