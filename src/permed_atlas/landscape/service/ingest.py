@@ -83,7 +83,7 @@ def _finish(
     import duckdb
 
     from permed_atlas.landscape.regions import load_region_sets
-    from permed_atlas.landscape.service.upkeep import complete_corpus
+    from permed_atlas.landscape.service.upkeep import complete_corpus, ran_out_of_memory
     from permed_atlas.landscape.store.snapshots import publish_snapshot
     from permed_atlas.landscape.topics import load_rules, rules_path_for
 
@@ -96,11 +96,7 @@ def _finish(
             rebuild_aggregates=bool(total.deleted),
         )
     except (duckdb.OutOfMemoryException, LandscapeError) as exc:
-        # The index build says which step failed as a LandscapeError; memory is the cause
-        # this message is for.
-        if not isinstance(exc, duckdb.OutOfMemoryException) and not isinstance(
-            exc.__cause__, duckdb.OutOfMemoryException
-        ):
+        if not ran_out_of_memory(exc):
             raise
         cap = f"--tag-memory-limit {memory_limit}" if memory_limit else "the memory available"
         raise LandscapeError(

@@ -165,15 +165,20 @@ def retag_and_publish(
     return summary
 
 
+def ran_out_of_memory(exc: BaseException) -> bool:
+    """Whether ``exc`` is DuckDB running out of memory, or the LandscapeError the search
+    index build reports it as (naming the step that failed)."""
+    cause = exc if isinstance(exc, duckdb.OutOfMemoryException) else exc.__cause__
+    return isinstance(cause, duckdb.OutOfMemoryException)
+
+
 @contextmanager
 def _naming_the_cap(cap: str | None) -> Iterator[None]:
     """Turn DuckDB running out of memory into an error that names the cap to raise."""
     try:
         yield
     except (duckdb.OutOfMemoryException, LandscapeError) as exc:
-        # The index build reports its failures as a LandscapeError caused by DuckDB's.
-        cause = exc if isinstance(exc, duckdb.OutOfMemoryException) else exc.__cause__
-        if not isinstance(cause, duckdb.OutOfMemoryException):
+        if not ran_out_of_memory(exc):
             raise
         raise LandscapeError(
             f"DuckDB ran out of memory tagging and indexing the corpus under "
