@@ -19,7 +19,7 @@ import typer.main
 from typer.core import TyperCommand, TyperGroup
 
 from permed_atlas.capabilities import CAPABILITIES
-from permed_atlas.cli_state import CliState
+from permed_atlas.cli_state import CliState, cli_console
 from permed_atlas.errors import PermedError
 
 
@@ -163,10 +163,7 @@ def main() -> None:
     try:
         app()
     except PermedError as exc:
-        # rich is imported here, not at the top: `permed --help` should not pay for a console.
-        from rich.console import Console
-
         line = getattr(exc, "cli_line", str(exc))  # in the --lang / PERMED_LANG language
-        # soft_wrap: one line however narrow the terminal, so a log or a grep gets it whole
-        Console(stderr=True, soft_wrap=True).print(f"[bold red]error:[/] {line}", highlight=False)
+        # One line in a log or a pipe, as every command's messages (cli_console).
+        cli_console(stderr=True).print(f"[bold red]error:[/] {line}", highlight=False)
         sys.exit(1)
