@@ -63,6 +63,9 @@ def test_coordinator_runs_a_study_and_results_stay_anonymous(  # type: ignore[no
         page.fill("form[action$='/items'] input[name=code]", code)
         page.fill("form[action$='/items'] input[name=statement]", f"Priority {code}.")
         page.click("form[action$='/items'] button")
+        # The form posts and the round page comes back with the row: wait for it, or the
+        # next fill lands on the page that is going away (seen under two xdist workers).
+        page.locator(f"tr[data-code='{code}']").wait_for()
     assert page.locator("tr[data-code]").count() == 2
 
     # the panel: six experts one by one, the rest from a CSV without e-mail
