@@ -108,7 +108,10 @@ class LazyGroup(TyperGroup):
         except PermedError as exc:
             # main() prints the error after the run's context, and the language --lang set
             # with it, is closed: the line is made here, while that language is current
-            exc.cli_line = exc.translated()  # type: ignore[attr-defined]
+            from permed_atlas.i18n import gettext
+
+            label = gettext("error")
+            exc.cli_line = f"{label}: {exc.translated()}"  # type: ignore[attr-defined]
             raise
 
     def format_help(self, ctx: Any, formatter: Any) -> None:
@@ -163,7 +166,8 @@ def main() -> None:
     try:
         app()
     except PermedError as exc:
-        line = getattr(exc, "cli_line", str(exc))  # in the --lang / PERMED_LANG language
+        line = getattr(exc, "cli_line", f"error: {exc}")  # in the --lang / PERMED_LANG language
+        label, _, message = line.partition(": ")
         # One line in a log or a pipe, as every command's messages (cli_console).
-        cli_console(stderr=True).print(f"[bold red]error:[/] {line}", highlight=False)
+        cli_console(stderr=True).print(f"[bold red]{label}:[/] {message}", highlight=False)
         sys.exit(1)

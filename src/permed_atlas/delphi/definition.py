@@ -34,6 +34,7 @@ from permed_atlas.delphi.models import (
     QuartileMethod,
     RuleKind,
 )
+from permed_atlas.i18n import Message, gettext_noop
 
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{1,78}$")
 # the values a study file may give, read off the core's types so that a new kind is one edit
@@ -92,7 +93,12 @@ def parse_languages(raw: Any, *, where: str = "languages") -> tuple[str, ...]:
     unknown = [p for p in languages if p not in STUDY_LANGUAGES]
     if unknown or not languages:
         raise StudyFileError(
-            f"{where}: {', '.join(unknown) or 'empty'}: use {', '.join(STUDY_LANGUAGES)} or both",
+            Message(
+                gettext_noop("%(where)s: %(value)s: use %(languages)s or both"),
+                where=where,
+                value=", ".join(unknown) or "empty",
+                languages=", ".join(STUDY_LANGUAGES),
+            ),
             field="languages",
         )
     # English first when both: the order of the switch and the default invitation language
@@ -125,8 +131,18 @@ def require_texts(
         return
     language = "zh" if name.endswith("_zh") else "en"
     raise StudyFileError(
-        f"{where}{name}: {what} has no {LANGUAGE_LABELS[language]} {field}; a study in "
-        f"{' and '.join(LANGUAGE_LABELS[lang] for lang in languages)} needs it",
+        Message(
+            gettext_noop(
+                "%(where)s%(name)s: %(what)s has no %(language)s "
+                "%(field)s; a study in %(value)s needs it"
+            ),
+            where=where,
+            name=name,
+            what=what,
+            language=LANGUAGE_LABELS[language],
+            field=field,
+            value=" and ".join(LANGUAGE_LABELS[lang] for lang in languages),
+        ),
         field=name,
     )
 
@@ -151,38 +167,76 @@ def parse_rule(data: Mapping[str, Any] | None, *, path: str = "consensus") -> Co
     if data is None:
         return ConsensusRule()
     if not isinstance(data, Mapping):
-        raise StudyFileError(f"{path}: must be a mapping", field="consensus")
+        raise StudyFileError(
+            Message(gettext_noop("%(path)s: must be a mapping"), path=path), field="consensus"
+        )
     known = {f.name: f for f in fields(ConsensusRule)}
     values: dict[str, Any] = {}
     for key, value in data.items():
         if key not in known:
-            raise StudyFileError(f"{path}.{key}: unknown setting", field=f"consensus.{key}")
+            raise StudyFileError(
+                Message(gettext_noop("%(path)s.%(key)s: unknown setting"), path=path, key=key),
+                field=f"consensus.{key}",
+            )
         if key == "kind":
             if value not in _RULE_KINDS:
                 raise StudyFileError(
-                    f"{path}.kind: must be one of {', '.join(_RULE_KINDS)}", field="consensus.kind"
+                    Message(
+                        gettext_noop("%(path)s.kind: must be one of %(kinds)s"),
+                        path=path,
+                        kinds=", ".join(_RULE_KINDS),
+                    ),
+                    field="consensus.kind",
                 )
         elif key == "quartile_method":
             if value not in QUARTILE_METHODS:
                 raise StudyFileError(
-                    f"{path}.quartile_method: must be one of {', '.join(QUARTILE_METHODS)}",
+                    Message(
+                        gettext_noop("%(path)s.quartile_method: must be one of %(methods)s"),
+                        path=path,
+                        methods=", ".join(QUARTILE_METHODS),
+                    ),
                     field="consensus.quartile_method",
                 )
         elif key == "opposite_max" and value is None:
             pass
         elif key == "min_region_n":
             if not isinstance(value, int) or value < 1:
-                raise StudyFileError(f"{path}.{key}: must be a positive integer", field=key)
+                raise StudyFileError(
+                    Message(
+                        gettext_noop("%(path)s.%(key)s: must be a positive integer"),
+                        path=path,
+                        key=key,
+                    ),
+                    field=key,
+                )
         else:
             if not isinstance(value, (int, float)) or isinstance(value, bool):
-                raise StudyFileError(f"{path}.{key}: must be a number", field=f"consensus.{key}")
+                raise StudyFileError(
+                    Message(gettext_noop("%(path)s.%(key)s: must be a number"), path=path, key=key),
+                    field=f"consensus.{key}",
+                )
             if key.endswith("share") or key in ("region_gap", "opposite_max"):
                 if not 0 < value <= 1:
                     raise StudyFileError(
-                        f"{path}.{key}: a share between 0 and 1 (0.7 for 70%)", field=key
+                        Message(
+                            gettext_noop(
+                                "%(path)s.%(key)s: a share between 0 and 1 (0.7 for 70%%)"
+                            ),
+                            path=path,
+                            key=key,
+                        ),
+                        field=key,
                     )
             elif not 0 <= value <= 5:
-                raise StudyFileError(f"{path}.{key}: must be between 0 and 5", field=key)
+                raise StudyFileError(
+                    Message(
+                        gettext_noop("%(path)s.%(key)s: must be between 0 and 5"),
+                        path=path,
+                        key=key,
+                    ),
+                    field=key,
+                )
         values[key] = value
     return ConsensusRule(**values)
 
@@ -198,7 +252,9 @@ def parse_study_definition(data: Any, *, path: str) -> StudyDraft:
         return StudyFileError(f"{path}: {where}: {message}", field=where)
 
     if not isinstance(data, Mapping):
-        raise StudyFileError(f"{path}: the document must be a mapping", field=None)
+        raise StudyFileError(
+            Message(gettext_noop("%(path)s: the document must be a mapping"), path=path), field=None
+        )
     slug = str(data.get("slug", ""))
     if not _SLUG.match(slug):
         raise fail("slug", "lower-case letters, digits and dashes, 2-79 characters")
@@ -308,7 +364,9 @@ def parse_round_plan(
     if data is None:
         return {}, ()
     if not isinstance(data, Mapping):
-        raise StudyFileError(f"{path}: the plan must be a mapping", field=None)
+        raise StudyFileError(
+            Message(gettext_noop("%(path)s: the plan must be a mapping"), path=path), field=None
+        )
     unknown = set(data) - {"decisions", "new_items"}
     if unknown:
         raise fail(sorted(unknown)[0], "unknown key (use decisions and new_items)")
@@ -343,16 +401,26 @@ def _percent_field(fields: Mapping[str, str], name: str, *, required: bool) -> f
     raw = fields.get(name, "").strip().rstrip("%").strip()
     if not raw:
         if required:
-            raise StudyFileError(f"{name}: give a percentage, e.g. 70", field=name)
+            raise StudyFileError(
+                Message(gettext_noop("%(name)s: give a percentage, e.g. 70"), name=name), field=name
+            )
         return None
     try:
         value = float(raw)
     except ValueError as exc:
         raise StudyFileError(
-            f"{name}: {raw!r} is not a number (e.g. 70 for 70%)", field=name
+            Message(
+                gettext_noop("%(name)s: %(raw)s is not a number (e.g. 70 for 70%%)"),
+                name=name,
+                raw=repr(raw),
+            ),
+            field=name,
         ) from exc
     if not 0 < value <= 100:
-        raise StudyFileError(f"{name}: a percentage above 0 and at most 100", field=name)
+        raise StudyFileError(
+            Message(gettext_noop("%(name)s: a percentage above 0 and at most 100"), name=name),
+            field=name,
+        )
     return value / 100
 
 
@@ -366,12 +434,13 @@ def study_draft_from_form(fields: Mapping[str, str]) -> StudyDraft:
     slug = fields.get("slug", "").strip()
     if not _SLUG.match(slug):
         raise StudyFileError(
-            "slug: lower-case letters, digits and dashes, 2-79 characters", field="slug"
+            Message(gettext_noop("slug: lower-case letters, digits and dashes, 2-79 characters")),
+            field="slug",
         )
     languages = parse_languages(fields.get("languages", "en"))
     title, title_zh = fields.get("title", "").strip(), fields.get("title_zh", "").strip()
     if not title and not title_zh:
-        raise StudyFileError("title: is missing", field="title")
+        raise StudyFileError(Message(gettext_noop("title: is missing")), field="title")
     require_texts(
         {"title": title, "title_zh": title_zh},
         "title",

@@ -8,6 +8,7 @@ import duckdb
 
 from permed_atlas.federation.errors import MappingError
 from permed_atlas.federation.mapping import NodeConfig, miabis_terms
+from permed_atlas.i18n import Message, gettext_noop
 
 _DIAGNOSIS_RE = r"^[A-Z][0-9]{2}(\.?[0-9A-Z]{1,4})?$"
 # A code or shorthand, optionally with the values of a restricted term ("DUO:0000007=C50|C18"),
@@ -64,7 +65,16 @@ def _read_raw(con: duckdb.DuckDBPyConnection, config: NodeConfig, data: Path) ->
     for field_name, column in config.columns.items():
         if column not in present:
             raise MappingError(
-                f"{data}: column {column!r} (mapped to {field_name} in {config.source}) is missing",
+                Message(
+                    gettext_noop(
+                        "%(data)s: column %(column)s (mapped to %(field_name)s in "
+                        "%(source)s) is missing"
+                    ),
+                    data=data,
+                    column=repr(column),
+                    field_name=field_name,
+                    source=config.source,
+                ),
                 field=field_name,
             )
     return is_csv
@@ -204,15 +214,31 @@ def _check_mapped(
         if bad:
             column = config.columns.get(field_name, field_name)
             raise MappingError(
-                f"{_where_line(data, int(bad[0]), is_csv)}: column {column!r} ({field_name}): "
-                f"{bad[1]!r} {problem}",
+                Message(
+                    gettext_noop(
+                        "%(where)s: column %(column)s (%(field_name)s): %(bad)s %(problem)s"
+                    ),
+                    where=_where_line(data, int(bad[0]), is_csv),
+                    column=repr(column),
+                    field_name=field_name,
+                    bad=repr(bad[1]),
+                    problem=problem,
+                ),
                 field=field_name,
             )
     dup = con.execute(
         "SELECT sample_id, count(*) FROM mapped GROUP BY sample_id HAVING count(*) > 1 LIMIT 1"
     ).fetchone()
     if dup:
-        raise MappingError(f"{data}: sample id {dup[0]!r} occurs {dup[1]} times", field="sample_id")
+        raise MappingError(
+            Message(
+                gettext_noop("%(data)s: sample id %(sample_id)s occurs %(times)s times"),
+                data=data,
+                sample_id=repr(dup[0]),
+                times=dup[1],
+            ),
+            field="sample_id",
+        )
 
 
 def _create_tables(con: duckdb.DuckDBPyConnection, key_secret: str) -> None:

@@ -43,6 +43,7 @@ from permed_atlas.helpdesk.schemas import (
     HelpdeskTopicsPublic,
 )
 from permed_atlas.helpdesk.store import confirm_entry, latest_confirmations
+from permed_atlas.i18n import Message, gettext_noop
 from permed_atlas.settings import Settings, existing_dirs
 from permed_atlas.web.deps import (
     CsrfProtected,
@@ -198,7 +199,9 @@ def entries_page(
     entries = list_entries(knowledge, country=country, topic=topic)
     confirmations = latest_confirmations(session)
     if review not in (None, "", "unconfirmed", "confirmed"):
-        raise HelpdeskInputError("must be confirmed or unconfirmed", field="review")
+        raise HelpdeskInputError(
+            Message(gettext_noop("must be confirmed or unconfirmed")), field="review"
+        )
     if review:
         wanted = review == "confirmed"
         entries = [e for e in entries if (e.confirmed or e.id in confirmations) is wanted]
