@@ -158,6 +158,31 @@ def check_item_texts(item: ItemDraft, *, languages: tuple[str, ...], where: str 
     )
 
 
+def _rule_value_problem(key: str, value: Any) -> tuple[Message, str] | None:
+    """What is wrong with one setting of a consensus rule and the field to name; None if fine."""
+    if key in ("kind", "quartile_method"):
+        choices = _RULE_KINDS if key == "kind" else QUARTILE_METHODS
+        if value in choices:
+            return None
+        one_of = Message(gettext_noop("must be one of %(choices)s"), choices=", ".join(choices))
+        return one_of, f"consensus.{key}"
+    if key == "opposite_max" and value is None:
+        return None
+    if key == "min_region_n":
+        if isinstance(value, int) and value >= 1:
+            return None
+        return Message(gettext_noop("must be a positive integer")), key
+    if not isinstance(value, (int, float)) or isinstance(value, bool):
+        return Message(gettext_noop("must be a number")), f"consensus.{key}"
+    if key.endswith("share") or key in ("region_gap", "opposite_max"):
+        if 0 < value <= 1:
+            return None
+        return Message(gettext_noop("a share between 0 and 1 (0.7 for 70%)")), key
+    if 0 <= value <= 5:
+        return None
+    return Message(gettext_noop("must be between 0 and 5")), key
+
+
 def parse_rule(data: Mapping[str, Any] | None, *, path: str = "consensus") -> ConsensusRule:
     """A consensus rule from a mapping; unknown keys and bad values name the field.
 
@@ -170,7 +195,7 @@ def parse_rule(data: Mapping[str, Any] | None, *, path: str = "consensus") -> Co
         raise StudyFileError(
             Message(gettext_noop("%(path)s: must be a mapping"), path=path), field="consensus"
         )
-    known = {f.name: f for f in fields(ConsensusRule)}
+    known = {f.name for f in fields(ConsensusRule)}
     values: dict[str, Any] = {}
     for key, value in data.items():
         if key not in known:
@@ -178,65 +203,15 @@ def parse_rule(data: Mapping[str, Any] | None, *, path: str = "consensus") -> Co
                 Message(gettext_noop("%(path)s.%(key)s: unknown setting"), path=path, key=key),
                 field=f"consensus.{key}",
             )
-        if key == "kind":
-            if value not in _RULE_KINDS:
-                raise StudyFileError(
-                    Message(
-                        gettext_noop("%(path)s.kind: must be one of %(kinds)s"),
-                        path=path,
-                        kinds=", ".join(_RULE_KINDS),
-                    ),
-                    field="consensus.kind",
-                )
-        elif key == "quartile_method":
-            if value not in QUARTILE_METHODS:
-                raise StudyFileError(
-                    Message(
-                        gettext_noop("%(path)s.quartile_method: must be one of %(methods)s"),
-                        path=path,
-                        methods=", ".join(QUARTILE_METHODS),
-                    ),
-                    field="consensus.quartile_method",
-                )
-        elif key == "opposite_max" and value is None:
-            pass
-        elif key == "min_region_n":
-            if not isinstance(value, int) or value < 1:
-                raise StudyFileError(
-                    Message(
-                        gettext_noop("%(path)s.%(key)s: must be a positive integer"),
-                        path=path,
-                        key=key,
-                    ),
-                    field=key,
-                )
-        else:
-            if not isinstance(value, (int, float)) or isinstance(value, bool):
-                raise StudyFileError(
-                    Message(gettext_noop("%(path)s.%(key)s: must be a number"), path=path, key=key),
-                    field=f"consensus.{key}",
-                )
-            if key.endswith("share") or key in ("region_gap", "opposite_max"):
-                if not 0 < value <= 1:
-                    raise StudyFileError(
-                        Message(
-                            gettext_noop(
-                                "%(path)s.%(key)s: a share between 0 and 1 (0.7 for 70%%)"
-                            ),
-                            path=path,
-                            key=key,
-                        ),
-                        field=key,
-                    )
-            elif not 0 <= value <= 5:
-                raise StudyFileError(
-                    Message(
-                        gettext_noop("%(path)s.%(key)s: must be between 0 and 5"),
-                        path=path,
-                        key=key,
-                    ),
-                    field=key,
-                )
+        problem = _rule_value_problem(key, value)
+        if problem is not None:
+            reason, field = problem
+            raise StudyFileError(
+                Message(
+                    gettext_noop("%(path)s.%(key)s: %(reason)s"), path=path, key=key, reason=reason
+                ),
+                field=field,
+            )
         values[key] = value
     return ConsensusRule(**values)
 

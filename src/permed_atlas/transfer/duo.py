@@ -13,7 +13,7 @@ import dataclasses
 import functools
 import re
 import xml.etree.ElementTree as ET
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -298,6 +298,21 @@ def _text(elem: ET.Element, tag: str) -> str | None:
     return child.text.strip() if child is not None and child.text else None
 
 
+def _term_kind(elem: ET.Element, lineage: Collection[str], direct: Collection[str]) -> str:
+    """obsolete, permission, modifier, investigation or other, by the class's ancestors."""
+    deprecated = (_text(elem, "owl:deprecated") or "").lower() == "true"
+    if deprecated or "ObsoleteClass" in lineage or "ObsoleteClass" in direct:
+        return "obsolete"
+    for ancestor, kind in (
+        (DATA_USE_PERMISSION, "permission"),
+        (DATA_USE_MODIFIER, "modifier"),
+        (INVESTIGATION, "investigation"),
+    ):
+        if ancestor in lineage:
+            return kind
+    return "other"
+
+
 def _parse_owl(path: Path) -> tuple[str, dict[DuoCode, DuoTerm], dict[str, tuple[str, ...]]]:
     try:
         root = ET.parse(path).getroot()
@@ -349,18 +364,7 @@ def _parse_owl(path: Path) -> tuple[str, dict[DuoCode, DuoTerm], dict[str, tuple
 
     terms: dict[DuoCode, DuoTerm] = {}
     for curie, (elem, direct, restricted) in annotated.items():
-        deprecated = (_text(elem, "owl:deprecated") or "").lower() == "true"
-        lineage = probe.ancestors(curie)
-        if deprecated or "ObsoleteClass" in lineage or "ObsoleteClass" in direct:
-            kind = "obsolete"
-        elif DATA_USE_PERMISSION in lineage:
-            kind = "permission"
-        elif DATA_USE_MODIFIER in lineage:
-            kind = "modifier"
-        elif INVESTIGATION in lineage:
-            kind = "investigation"
-        else:
-            kind = "other"
+        kind = _term_kind(elem, probe.ancestors(curie), direct)
         replaced = _text(elem, "obo:IAO_0100001") or ""
         terms[curie] = DuoTerm(
             id=curie,

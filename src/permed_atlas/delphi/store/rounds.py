@@ -357,15 +357,7 @@ def start_next_round(
     row = _last_closed_round(session, round_id)
     items = list_items(session, round_id)
     by_code = {i.code: i for i in items}
-    unknown = sorted((set(decisions) | set(selected)) - set(by_code))
-    if unknown:
-        raise RoundStateError(
-            Message(
-                gettext_noop("round %(number)s has no item %(unknown)s"),
-                number=row.number,
-                unknown=", ".join(unknown),
-            )
-        )
+    _refuse_unknown_codes(row, {*decisions, *selected}, by_code)
     _check_rewording(decisions, by_code, languages=study_of_round(session, round_id).languages)
     nxt = RoundRow(survey_id=row.survey_id, number=row.number + 1, status="draft")
     session.add(nxt)
@@ -382,16 +374,7 @@ def start_next_round(
         decision = decisions.get(item.code, CarryDecision())
         if item.code in redraft:
             if chosen and not decision.drop:
-                raise RoundStateError(
-                    Message(
-                        gettext_noop(
-                            "new item %(code)s is already carried to round %(number)s; "
-                            "reword it with a decision instead"
-                        ),
-                        code=repr(item.code),
-                        number=nxt.number,
-                    )
-                )
+                raise _already_carried(item.code, nxt.number)
             decision = CarryDecision(
                 statement=redraft[item.code].statement,
                 reason=decision.reason,
@@ -410,6 +393,31 @@ def start_next_round(
         session.add(new_item_row(nxt.id, draft, position=position))
     session.flush()
     return round_model(nxt)
+
+
+def _refuse_unknown_codes(row: RoundRow, asked: Collection[str], known: Collection[str]) -> None:
+    unknown = sorted(set(asked) - set(known))
+    if unknown:
+        raise RoundStateError(
+            Message(
+                gettext_noop("round %(number)s has no item %(unknown)s"),
+                number=row.number,
+                unknown=", ".join(unknown),
+            )
+        )
+
+
+def _already_carried(code: str, number: int) -> RoundStateError:
+    return RoundStateError(
+        Message(
+            gettext_noop(
+                "new item %(code)s is already carried to round %(number)s; "
+                "reword it with a decision instead"
+            ),
+            code=repr(code),
+            number=number,
+        )
+    )
 
 
 def _check_rewording(
