@@ -51,18 +51,16 @@ from permed_atlas.web.deps import (
     EditorUser,
     SessionDep,
     SettingsDep,
+    capability_routers,
     download,
     is_editor,
-    json_router,
-    page_router,
     render,
     see_other,
 )
 
 __all__ = ["api_router", "router"]
 
-router = page_router("helpdesk")
-api_router = json_router("helpdesk")
+router, api_router = capability_routers("helpdesk")
 
 QuestionQuery = Annotated[str, Query(description="The question in plain words.", max_length=4000)]
 CountryQuery = Annotated[

@@ -30,12 +30,11 @@ from permed_atlas.partners.store import (
     result_to_dict,
     topic_labels,
 )
-from permed_atlas.web.deps import CorpusDep, SettingsDep, json_router, page_router, render
+from permed_atlas.web.deps import CorpusDep, SettingsDep, capability_routers, render
 
 __all__ = ["api_router", "router"]
 
-router = page_router("partners")
-api_router = json_router("partners")
+router, api_router = capability_routers("partners")
 
 _KIND = "^(author|institution|topic|text)$"
 _METHOD = "^(tfidf|embeddings)$"
