@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Mapping, Sequence
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -23,7 +24,7 @@ from permed_atlas.delphi.reasons import (
 from permed_atlas.delphi.store.rows import get_row, item_model, new_item_row, round_model, utcnow
 from permed_atlas.delphi.store.studies import study_of_round
 from permed_atlas.delphi.tables import ItemRow, RoundRow
-from permed_atlas.i18n import LazyString, Message, gettext_noop, lazy_gettext
+from permed_atlas.i18n import Message, gettext_noop, lazy_gettext
 
 # a round's state named in the reader's language inside an error (the pages use the same words)
 _STATUS_LABELS = {
@@ -33,8 +34,19 @@ _STATUS_LABELS = {
 }
 
 
-def _status_label(status: str) -> LazyString | str:
-    return _STATUS_LABELS.get(status, status)
+def _refuse_unless(
+    round_row: RoundRow | None, allowed: str, refusal: str, *, code: str | None = None
+) -> None:
+    """RoundStateError with ``refusal`` unless the round is ``allowed`` (or there is none).
+
+    :param refusal: a msgid that may name the round's ``%(number)s``, its ``%(status)s`` (in the
+        reader's words) and, with ``code``, the item's ``%(code)s``.
+    """
+    if round_row is None or round_row.status == allowed:
+        return
+    label = _STATUS_LABELS.get(round_row.status, round_row.status)
+    names: dict[str, Any] = {"number": round_row.number, "status": label, "code": code}
+    raise RoundStateError(Message(refusal, **names))
 
 
 def list_rounds(session: Session, survey_id: int) -> list[Round]:
@@ -105,14 +117,11 @@ def open_round(session: Session, round_id: int, *, closes_at: datetime | None = 
     :param closes_at: the planned closing time shown to experts (closing stays a manual act).
     """
     row = get_row(session, RoundRow, round_id, "round")
-    if row.status != "draft":
-        raise RoundStateError(
-            Message(
-                gettext_noop("round %(number)s is %(status)s, only a draft round can be opened"),
-                number=row.number,
-                status=_status_label(row.status),
-            )
-        )
+    _refuse_unless(
+        row,
+        "draft",
+        gettext_noop("round %(number)s is %(status)s, only a draft round can be opened"),
+    )
     items = list_items(session, round_id)
     if not items:
         raise RoundStateError(
@@ -135,14 +144,11 @@ def add_item(session: Session, round_id: int, draft: ItemDraft) -> Item:
     :param draft: the item.
     """
     row = get_row(session, RoundRow, round_id, "round")
-    if row.status != "draft":
-        raise RoundStateError(
-            Message(
-                gettext_noop("round %(number)s is %(status)s; items change only in a draft round"),
-                number=row.number,
-                status=_status_label(row.status),
-            )
-        )
+    _refuse_unless(
+        row,
+        "draft",
+        gettext_noop("round %(number)s is %(status)s; items change only in a draft round"),
+    )
     if session.scalar(
         select(ItemRow.id).where(ItemRow.round_id == round_id, ItemRow.code == draft.code)
     ):
@@ -218,14 +224,8 @@ def update_item(
         row.subtopic = subtopic
     wording = {"statement": statement, "statement_zh": statement_zh}
     if any(v is not None for v in (statement, rationale, statement_zh, rationale_zh)):
-        if round_row is not None and round_row.status != "draft":
-            raise RoundStateError(
-                Message(
-                    gettext_noop("item %(code)s is in a %(status)s round; its wording is fixed"),
-                    code=row.code,
-                    status=_status_label(round_row.status),
-                )
-            )
+        wording_fixed = gettext_noop("item %(code)s is in a %(status)s round; its wording is fixed")
+        _refuse_unless(round_row, "draft", wording_fixed, code=row.code)
         for name, value in wording.items():
             if value is not None and value.strip() and value.strip() != getattr(row, name):
                 setattr(row, name, value.strip())
@@ -254,14 +254,8 @@ def remove_item(session: Session, item_id: int, *, reason: str) -> Item:
     """
     row = get_row(session, ItemRow, item_id, "item")
     round_row = session.get(RoundRow, row.round_id)
-    if round_row is not None and round_row.status != "draft":
-        raise RoundStateError(
-            Message(
-                gettext_noop("item %(code)s is in a %(status)s round and cannot be dropped"),
-                code=row.code,
-                status=_status_label(round_row.status),
-            )
-        )
+    kept = gettext_noop("item %(code)s is in a %(status)s round and cannot be dropped")
+    _refuse_unless(round_row, "draft", kept, code=row.code)
     if not reason.strip():
         raise RoundStateError(Message(gettext_noop("give a reason for dropping the item")))
     if row.previous_item_id is not None:
@@ -282,14 +276,11 @@ def mark_closed(session: Session, round_id: int, *, now: datetime | None = None)
     :param now: the closing time.
     """
     row = get_row(session, RoundRow, round_id, "round")
-    if row.status != "open":
-        raise RoundStateError(
-            Message(
-                gettext_noop("round %(number)s is %(status)s; only an open round can be closed"),
-                number=row.number,
-                status=_status_label(row.status),
-            )
-        )
+    _refuse_unless(
+        row,
+        "open",
+        gettext_noop("round %(number)s is %(status)s; only an open round can be closed"),
+    )
     row.status = "closed"
     row.closed_at = now or utcnow()
     session.flush()
@@ -452,14 +443,11 @@ def _check_rewording(
 def _last_closed_round(session: Session, round_id: int) -> RoundRow:
     """The row of a closed round that no round follows yet."""
     row: RoundRow = get_row(session, RoundRow, round_id, "round")
-    if row.status != "closed":
-        raise RoundStateError(
-            Message(
-                gettext_noop("round %(number)s is %(status)s; close it before starting the next"),
-                number=row.number,
-                status=_status_label(row.status),
-            )
-        )
+    _refuse_unless(
+        row,
+        "closed",
+        gettext_noop("round %(number)s is %(status)s; close it before starting the next"),
+    )
     if session.scalar(
         select(RoundRow.id).where(
             RoundRow.survey_id == row.survey_id, RoundRow.number == row.number + 1

@@ -108,12 +108,7 @@ SUMMED_COUNTS = (
 )
 
 
-def parse_file(path: Path | str, *, source: Source) -> Iterator[Record]:
-    """The records of one file, parsed and not stored.
-
-    :param path: the file, plain or gzipped.
-    :param source: "openalex", "pubmed" or "patents".
-    """
+def _check_source(source: str) -> None:
     if source not in _PARSERS:
         raise IngestError(
             Message(
@@ -122,6 +117,15 @@ def parse_file(path: Path | str, *, source: Source) -> Iterator[Record]:
                 sources=", ".join(SOURCES),
             )
         )
+
+
+def parse_file(path: Path | str, *, source: Source) -> Iterator[Record]:
+    """The records of one file, parsed and not stored.
+
+    :param path: the file, plain or gzipped.
+    :param source: "openalex", "pubmed" or "patents".
+    """
+    _check_source(source)
     return _PARSERS[source](path)
 
 
@@ -289,14 +293,7 @@ def ingest_file(
     :param pm_rules: store only the records these rules' ``pm`` topic marks PM-relevant
         (judged as tagging judges them; the others count as ``skipped``).
     """
-    if source not in _PARSERS:
-        raise IngestError(
-            Message(
-                gettext_noop("unknown source %(source)s: use one of %(sources)s"),
-                source=repr(source),
-                sources=", ".join(SOURCES),
-            )
-        )
+    _check_source(source)
     file = Path(path)
     check_file(file, source=source)
     started = time.perf_counter()

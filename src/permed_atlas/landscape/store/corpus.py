@@ -106,13 +106,7 @@ def open_corpus(
             break
         except duckdb.IOException as exc:
             if "Could not set lock" not in str(exc):
-                raise LandscapeError(
-                    Message(
-                        gettext_noop("cannot open the corpus at %(target)s: %(exc)s"),
-                        target=target,
-                        exc=exc,
-                    )
-                ) from exc
+                raise _cannot_open(target, exc) from exc
             if time.monotonic() >= deadline:
                 raise CorpusBusyError(
                     Message(
@@ -126,13 +120,7 @@ def open_corpus(
                 ) from exc
             time.sleep(0.2)
         except duckdb.Error as exc:
-            raise LandscapeError(
-                Message(
-                    gettext_noop("cannot open the corpus at %(target)s: %(exc)s"),
-                    target=target,
-                    exc=exc,
-                )
-            ) from exc
+            raise _cannot_open(target, exc) from exc
     try:
         if memory_limit:
             set_memory_limit(connection, memory_limit)
@@ -140,14 +128,16 @@ def open_corpus(
             connection.execute(SCHEMA_SQL)
     except duckdb.Error as exc:
         connection.close()
-        raise LandscapeError(
-            Message(
-                gettext_noop("cannot open the corpus at %(target)s: %(exc)s"),
-                target=target,
-                exc=exc,
-            )
-        ) from exc
+        raise _cannot_open(target, exc) from exc
     return connection
+
+
+def _cannot_open(target: str, exc: Exception) -> LandscapeError:
+    return LandscapeError(
+        Message(
+            gettext_noop("cannot open the corpus at %(target)s: %(exc)s"), target=target, exc=exc
+        )
+    )
 
 
 def set_memory_limit(connection: duckdb.DuckDBPyConnection, limit: str | None) -> None:

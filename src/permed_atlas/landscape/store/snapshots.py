@@ -200,21 +200,19 @@ def open_corpus_for_reading(corpus_path: Path) -> duckdb.DuckDBPyConnection:
         return duckdb.connect(str(corpus_path), read_only=True)
     except duckdb.ConnectionException as exc:
         if "different configuration" not in str(exc):
-            raise CorpusUnavailableError(
-                Message(
-                    gettext_noop("cannot open the corpus %(corpus_path)s: %(exc)s"),
-                    corpus_path=corpus_path,
-                    exc=exc,
-                )
-            ) from exc
+            raise _unavailable(corpus_path, exc) from exc
         # This process already has the file open for writing (a test, `permed demo`):
         # share that database instance rather than fail.
         return duckdb.connect(str(corpus_path))
     except duckdb.Error as exc:
-        raise CorpusUnavailableError(
-            Message(
-                gettext_noop("cannot open the corpus %(corpus_path)s: %(exc)s"),
-                corpus_path=corpus_path,
-                exc=exc,
-            )
-        ) from exc
+        raise _unavailable(corpus_path, exc) from exc
+
+
+def _unavailable(corpus_path: Path | str, exc: Exception) -> CorpusUnavailableError:
+    return CorpusUnavailableError(
+        Message(
+            gettext_noop("cannot open the corpus %(corpus_path)s: %(exc)s"),
+            corpus_path=corpus_path,
+            exc=exc,
+        )
+    )
