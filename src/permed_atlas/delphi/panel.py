@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from permed_atlas.delphi._csv import read_csv
 from permed_atlas.delphi.errors import PanelFileError
 from permed_atlas.delphi.models import REGION_GROUPS
-from permed_atlas.i18n import Message, gettext_noop
+from permed_atlas.i18n import Message
 
 # each pair: at least one of the two columns, and in each row at least one of the two cells
 REQUIRED_EITHER = (("name", "ref"), ("country", "region"))
@@ -75,7 +75,7 @@ def parse_panel_csv(
         if first not in header and second not in header:
             raise PanelFileError(
                 Message(
-                    gettext_noop("missing column (need %(first)s or %(second)s)"),
+                    "missing column (need %(first)s or %(second)s)",
                     first=first,
                     second=second,
                 ),
@@ -98,7 +98,7 @@ def parse_panel_csv(
             if key in seen:
                 raise PanelFileError(
                     Message(
-                        gettext_noop("%(key)s already on line %(seen)s"),
+                        "%(key)s already on line %(seen)s",
                         key=repr(key),
                         seen=seen[key],
                     ),
@@ -109,9 +109,7 @@ def parse_panel_csv(
             seen[key] = line
         drafts.append(draft)
     if not drafts:
-        raise PanelFileError(
-            Message(gettext_noop("no experts in the file")), path=path, line=None, field=None
-        )
+        raise PanelFileError(Message("no experts in the file"), path=path, line=None, field=None)
     return drafts
 
 

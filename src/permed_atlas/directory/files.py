@@ -39,7 +39,7 @@ from permed_atlas.directory.models import (
     TRANSLATION_FIELDS,
     DirectoryEntry,
 )
-from permed_atlas.i18n import Message, gettext_noop
+from permed_atlas.i18n import Message
 
 BUNDLED_DIRECTORY_DIR = Path(__file__).resolve().parents[1] / "data" / "directory"
 TRANSFER_RULES_DIR = Path(__file__).resolve().parents[1] / "data" / "transfer"
@@ -285,7 +285,7 @@ def parse_entry(
     """
     if not isinstance(data, Mapping):
         raise DirectoryFileError(
-            Message(gettext_noop("%(where)s: an entry must be a mapping of fields"), where=where)
+            Message("%(where)s: an entry must be a mapping of fields", where=where)
         )
     at = _where(where)
     kind = _kind(data, at)
@@ -304,7 +304,7 @@ def parse_entry(
     if details.get("name_zh_source") and not details.get("name_zh"):
         raise DirectoryFileError(
             Message(
-                gettext_noop("%(where)s: field 'name_zh_source' is given without 'name_zh'"),
+                "%(where)s: field 'name_zh_source' is given without 'name_zh'",
                 where=where,
             ),
             field="name_zh_source",
@@ -352,7 +352,7 @@ def check_references(entry: DirectoryEntry, *, where: str, kinds_by_id: Mapping[
         if other not in kinds_by_id:
             raise DirectoryFileError(
                 Message(
-                    gettext_noop("%(where)s: field %(field)s: no entry with id %(other)s"),
+                    "%(where)s: field %(field)s: no entry with id %(other)s",
                     where=where,
                     field=repr(field),
                     other=repr(other),
@@ -363,9 +363,7 @@ def check_references(entry: DirectoryEntry, *, where: str, kinds_by_id: Mapping[
         if expected and kinds_by_id[other] not in expected:
             raise DirectoryFileError(
                 Message(
-                    gettext_noop(
-                        "%(where)s: field %(field)s: %(other)s is a %(kinds)s, not a %(expected)s"
-                    ),
+                    "%(where)s: field %(field)s: %(other)s is a %(kinds)s, not a %(expected)s",
                     where=where,
                     field=repr(field),
                     other=repr(other),
@@ -389,16 +387,16 @@ def read_entry_file(
         data = _read_yaml(path)
     except yaml.YAMLError as exc:
         raise DirectoryFileError(
-            Message(gettext_noop("%(name)s: not valid YAML: %(exc)s"), name=path.name, exc=exc)
+            Message("%(name)s: not valid YAML: %(exc)s", name=path.name, exc=exc)
         ) from exc
     except OSError as exc:
         raise DirectoryFileError(
-            Message(gettext_noop("%(name)s: cannot read: %(exc)s"), name=path.name, exc=exc)
+            Message("%(name)s: cannot read: %(exc)s", name=path.name, exc=exc)
         ) from exc
     if not isinstance(data, Mapping) or not isinstance(data.get("entries"), list):
         raise DirectoryFileError(
             Message(
-                gettext_noop("%(name)s: a directory file needs a list under 'entries:'"),
+                "%(name)s: a directory file needs a list under 'entries:'",
                 name=path.name,
             )
         )
@@ -406,7 +404,7 @@ def read_entry_file(
     if extra:
         raise DirectoryFileError(
             Message(
-                gettext_noop("%(name)s: unknown top-level key %(extra)s"),
+                "%(name)s: unknown top-level key %(extra)s",
                 name=path.name,
                 extra=repr(extra[0]),
             )
@@ -414,9 +412,7 @@ def read_entry_file(
     defaults = data.get("defaults") or {}
     if not isinstance(defaults, Mapping):
         raise DirectoryFileError(
-            Message(
-                gettext_noop("%(name)s: 'defaults' must be a mapping of fields"), name=path.name
-            )
+            Message("%(name)s: 'defaults' must be a mapping of fields", name=path.name)
         )
     entries = []
     for index, raw in enumerate(data["entries"]):
@@ -443,7 +439,7 @@ def load_directory_files(
     """
     if not folder.is_dir():
         raise DirectoryFileError(
-            Message(gettext_noop("%(folder)s: no such folder of directory files"), folder=folder)
+            Message("%(folder)s: no such folder of directory files", folder=folder)
         )
     rules = transfer_rule_ids() if rule_ids is None else rule_ids
     entries: list[DirectoryEntry] = []
@@ -454,7 +450,7 @@ def load_directory_files(
             if entry.id in origins:
                 raise DirectoryFileError(
                     Message(
-                        gettext_noop("%(name)s: entry %(id)s is also defined in %(origins)s"),
+                        "%(name)s: entry %(id)s is also defined in %(origins)s",
                         name=path.name,
                         id=repr(entry.id),
                         origins=origins[entry.id],
@@ -485,7 +481,7 @@ def load_funding_topics(path: Path = FUNDING_TOPICS_FILE) -> tuple[TopicRule, ..
         where = f"{path.name}: rule {position}"
         if not isinstance(item, dict) or not item.get("id") or not item.get("pattern"):
             raise DirectoryFileError(
-                Message(gettext_noop("%(where)s: needs an id, a pattern and terms"), where=where),
+                Message("%(where)s: needs an id, a pattern and terms", where=where),
                 field="rules",
             )
         try:
@@ -493,7 +489,7 @@ def load_funding_topics(path: Path = FUNDING_TOPICS_FILE) -> tuple[TopicRule, ..
         except re.error as exc:
             raise DirectoryFileError(
                 Message(
-                    gettext_noop("%(where)s: pattern is not a regular expression: %(exc)s"),
+                    "%(where)s: pattern is not a regular expression: %(exc)s",
                     where=where,
                     exc=exc,
                 )
@@ -501,7 +497,7 @@ def load_funding_topics(path: Path = FUNDING_TOPICS_FILE) -> tuple[TopicRule, ..
         terms = item.get("terms")
         if not isinstance(terms, list) or not terms or not all(isinstance(t, str) for t in terms):
             raise DirectoryFileError(
-                Message(gettext_noop("%(where)s: terms must be a list of words"), where=where),
+                Message("%(where)s: terms must be a list of words", where=where),
                 field="terms",
             )
         rules.append(TopicRule(id=str(item["id"]), pattern=pattern, terms=tuple(terms)))

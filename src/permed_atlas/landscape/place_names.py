@@ -21,7 +21,7 @@ from pathlib import Path
 
 from permed_atlas.csvfiles import read_csv
 from permed_atlas.datafiles import entry_where, read_text
-from permed_atlas.i18n import Message, gettext_noop
+from permed_atlas.i18n import Message
 from permed_atlas.landscape.errors import PlaceFileError
 from permed_atlas.types import CountryCode
 
@@ -94,14 +94,12 @@ def _read_rows(path: Path, columns: Sequence[str]) -> list[dict[str, str]]:
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
-        raise PlaceFileError(
-            Message(gettext_noop("cannot read: %(exc)s"), exc=exc), path=str(path)
-        ) from exc
+        raise PlaceFileError(Message("cannot read: %(exc)s", exc=exc), path=str(path)) from exc
     header, rows = read_csv(text)
     for column in columns:
         if column not in header:
             raise PlaceFileError(
-                Message(gettext_noop("missing from the header")),
+                Message("missing from the header"),
                 path=str(path),
                 entry_id="1",
                 field=column,
@@ -112,7 +110,7 @@ def _read_rows(path: Path, columns: Sequence[str]) -> list[dict[str, str]]:
         where = entry_where(PlaceFileError, path=str(path), entry_id=str(row.line))
         if row.ragged:
             raise PlaceFileError(
-                Message(gettext_noop("has more cells than the header has columns")),
+                Message("has more cells than the header has columns"),
                 path=str(path),
                 entry_id=str(row.line),
             )

@@ -28,7 +28,7 @@ from permed_atlas.datafiles import (
     read_text,
     read_yaml,
 )
-from permed_atlas.i18n import Message, gettext_noop
+from permed_atlas.i18n import Message
 from permed_atlas.landscape.errors import RegionError, RegionFileError
 from permed_atlas.settings import Settings, get_settings
 from permed_atlas.types import CountryCode, RegionCode
@@ -84,7 +84,7 @@ def validate_country(code: object, *, where: str) -> CountryCode:
     problem = _country_problem(code)
     if problem is not None:
         raise RegionError(
-            Message(gettext_noop("%(where)s: %(problem)s"), where=where, problem=problem),
+            Message("%(where)s: %(problem)s", where=where, problem=problem),
         )
     return str(code).strip().upper()
 
@@ -115,15 +115,11 @@ def parse_region_set(
     :raises RegionFileError: naming the file, the region and the field.
     """
     if not isinstance(data, Mapping):
-        raise RegionFileError(
-            Message(gettext_noop("must be a mapping with code, name and countries")), path=path
-        )
+        raise RegionFileError(Message("must be a mapping with code, name and countries"), path=path)
     code = read_text(data.get("code"), where=entry_where(RegionFileError, path=path), field="code")
     if not _CODE.match(code or ""):
         raise RegionFileError(
-            Message(
-                gettext_noop("%(code)s must be upper-case letters, digits or _"), code=repr(code)
-            ),
+            Message("%(code)s must be upper-case letters, digits or _", code=repr(code)),
             path=path,
             field="code",
         )
@@ -200,7 +196,7 @@ def load_region_sets(
             region = read_region_file(path, settings=settings, user_defined=user_defined)
             if region.code in seen:
                 raise RegionFileError(
-                    Message(gettext_noop("also defined in %(seen)s"), seen=seen[region.code]),
+                    Message("also defined in %(seen)s", seen=seen[region.code]),
                     path=str(path),
                     entry_id=region.code,
                     field="code",
@@ -256,7 +252,7 @@ def select_regions(
             known = ", ".join(sorted(regions))
             raise RegionError(
                 Message(
-                    gettext_noop("unknown region %(code)s; known regions: %(known)s"),
+                    "unknown region %(code)s; known regions: %(known)s",
                     code=repr(code),
                     known=known,
                 ),

@@ -25,7 +25,7 @@ from permed_atlas.datafiles import (
     read_yaml,
 )
 from permed_atlas.filecache import cached_until_changed
-from permed_atlas.i18n import Message, gettext_noop
+from permed_atlas.i18n import Message
 from permed_atlas.landscape.errors import TaggingRuleError, TopicRuleFileError
 from permed_atlas.settings import Settings
 
@@ -103,7 +103,7 @@ class RuleSet:
                 return rule
         raise TaggingRuleError(
             Message(
-                gettext_noop("%(value)s: no rule with id %(rule_id)s"),
+                "%(value)s: no rule with id %(rule_id)s",
                 value=self.path or "rules",
                 rule_id=repr(rule_id),
             )
@@ -128,9 +128,7 @@ def parse_rules(data: Any, *, path: str) -> RuleSet:
     :raises TopicRuleFileError: naming the file, the rule and the field.
     """
     if not isinstance(data, Mapping):
-        raise TopicRuleFileError(
-            Message(gettext_noop("must be a mapping with 'topics' and 'rules'")), path=path
-        )
+        raise TopicRuleFileError(Message("must be a mapping with 'topics' and 'rules'"), path=path)
     where = entry_where(TopicRuleFileError, path=path)
     raw_topics = read_mapping(data.get("topics"), where=where, field="topics", required=True)
     topics = [_read_topic(code, spec, where=where) for code, spec in raw_topics.items()]
@@ -145,7 +143,7 @@ def parse_rules(data: Any, *, path: str) -> RuleSet:
         rule = _read_rule(raw, index=index, path=path, known_topics=known_topics)
         if rule.id in {r.id for r in rules}:
             raise TopicRuleFileError(
-                Message(gettext_noop("is used twice")), path=path, entry_id=rule.id, field="id"
+                Message("is used twice"), path=path, entry_id=rule.id, field="id"
             )
         rules.append(rule)
     return RuleSet(
@@ -167,9 +165,7 @@ def _read_topic(code: Any, spec: Any, *, where: Where) -> Topic:
 
 def _read_rule(raw: Any, *, index: int, path: str, known_topics: list[str]) -> Rule:
     if not isinstance(raw, Mapping):
-        raise TopicRuleFileError(
-            Message(gettext_noop("must be a mapping")), path=path, field=f"rules[{index}]"
-        )
+        raise TopicRuleFileError(Message("must be a mapping"), path=path, field=f"rules[{index}]")
     rule_id = read_text(raw.get("id"), where=entry_where(TopicRuleFileError, path=path),
                         field=f"rules[{index}].id") or ""  # fmt: skip
     where = entry_where(TopicRuleFileError, path=path, entry_id=rule_id)

@@ -36,7 +36,7 @@ import orjson
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from permed_atlas.i18n import Message, gettext_noop
+from permed_atlas.i18n import Message
 from permed_atlas.landscape import (
     RecordError,
     RowBatch,
@@ -116,7 +116,7 @@ def ingest_parquet(
     started = time.perf_counter()
     for path in paths:
         if not path.is_file():
-            raise SnapshotError(Message(gettext_noop("%(path)s: no such Parquet file"), path=path))
+            raise SnapshotError(Message("%(path)s: no such Parquet file", path=path))
     summary = ParquetSummary()
     _register_functions(corpus)
     # Rebuilding abstracts is Python (holding the GIL); it runs in this thread, on its own
@@ -253,7 +253,7 @@ class _Part:
         except duckdb.Error as exc:
             raise SnapshotError(
                 Message(
-                    gettext_noop("cannot read the Parquet part %(path)s: %(exc)s"),
+                    "cannot read the Parquet part %(path)s: %(exc)s",
                     path=self.path,
                     exc=exc,
                 )

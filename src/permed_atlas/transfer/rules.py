@@ -45,7 +45,7 @@ from permed_atlas.datafiles import (
     read_yaml,
 )
 from permed_atlas.filecache import cached_until_changed
-from permed_atlas.i18n import Message, gettext_noop
+from permed_atlas.i18n import Message
 from permed_atlas.transfer.engine import FACTS, TESTS
 from permed_atlas.transfer.errors import RuleFileError
 from permed_atlas.transfer.models import Condition, Effect, LegalReference, Rule, RuleSet
@@ -75,7 +75,7 @@ def _read_rule_sets(dirs: tuple[Path, ...]) -> list[RuleSet]:
     raw: list[tuple[Path, Any]] = []
     for folder in folders:
         if not folder.is_dir():
-            raise RuleFileError(Message(gettext_noop("rule folder not found")), path=str(folder))
+            raise RuleFileError(Message("rule folder not found"), path=str(folder))
         for path in sorted(folder.glob("*.y*ml")):
             if path.name.startswith("_"):  # support files (jurisdictions), not rules
                 continue
@@ -127,7 +127,7 @@ def parse_rule_file(data: Any, *, path: str, known_facts: set[str] | None = None
     """
     if not isinstance(data, Mapping):
         raise RuleFileError(
-            Message(gettext_noop("a rule file must be a mapping with law, title and rules")),
+            Message("a rule file must be a mapping with law, title and rules"),
             path=path,
         )
     where = entry_where(RuleFileError, path=path)
@@ -150,7 +150,7 @@ def parse_rule_file(data: Any, *, path: str, known_facts: set[str] | None = None
         rule = _parse_rule(item, index=index, path=path, defaults=head, facts=facts)
         if rule.id in ids:
             raise RuleFileError(
-                Message(gettext_noop("duplicate rule id")), path=path, entry_id=rule.id, field="id"
+                Message("duplicate rule id"), path=path, entry_id=rule.id, field="id"
             )
         ids.add(rule.id)
         rules.append(rule)
@@ -166,9 +166,7 @@ def _parse_rule(
     item: Any, *, index: int, path: str, defaults: Mapping[str, str | None], facts: set[str]
 ) -> Rule:
     if not isinstance(item, Mapping):
-        raise RuleFileError(
-            Message(gettext_noop("a rule must be a mapping")), path=path, field=f"rules[{index}]"
-        )
+        raise RuleFileError(Message("a rule must be a mapping"), path=path, field=f"rules[{index}]")
     rule_id = read_text(item.get("id"), where=entry_where(RuleFileError, path=path),
                         field=f"rules[{index}].id") or ""  # fmt: skip
     where = entry_where(RuleFileError, path=path, entry_id=rule_id)

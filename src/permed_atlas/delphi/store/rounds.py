@@ -80,9 +80,7 @@ def find_round(session: Session, survey_id: int, *, number: int | None = None) -
     """
     rounds = list_rounds(session, survey_id)
     if not rounds:
-        raise StudyNotFoundError(
-            Message(gettext_noop("survey %(survey_id)s has no rounds"), survey_id=survey_id)
-        )
+        raise StudyNotFoundError(Message("survey %(survey_id)s has no rounds", survey_id=survey_id))
     if number is None:
         return rounds[-1]
     for round_ in rounds:
@@ -90,7 +88,7 @@ def find_round(session: Session, survey_id: int, *, number: int | None = None) -
             return round_
     raise StudyNotFoundError(
         Message(
-            gettext_noop("survey %(survey_id)s has no round %(number)s"),
+            "survey %(survey_id)s has no round %(number)s",
             survey_id=survey_id,
             number=number,
         )
@@ -124,9 +122,7 @@ def open_round(session: Session, round_id: int, *, closes_at: datetime | None = 
     )
     items = list_items(session, round_id)
     if not items:
-        raise RoundStateError(
-            Message(gettext_noop("round %(number)s has no items to rate"), number=row.number)
-        )
+        raise RoundStateError(Message("round %(number)s has no items to rate", number=row.number))
     # every expert must read every item in the language of their invitation
     languages = study_of_round(session, round_id).languages
     for item in items:
@@ -154,7 +150,7 @@ def add_item(session: Session, round_id: int, draft: ItemDraft) -> Item:
     ):
         raise RoundStateError(
             Message(
-                gettext_noop("round %(number)s already has an item %(code)s"),
+                "round %(number)s already has an item %(code)s",
                 number=row.number,
                 code=repr(draft.code),
             )
@@ -257,7 +253,7 @@ def remove_item(session: Session, item_id: int, *, reason: str) -> Item:
     kept = gettext_noop("item %(code)s is in a %(status)s round and cannot be dropped")
     _refuse_unless(round_row, "draft", kept, code=row.code)
     if not reason.strip():
-        raise RoundStateError(Message(gettext_noop("give a reason for dropping the item")))
+        raise RoundStateError(Message("give a reason for dropping the item"))
     if row.previous_item_id is not None:
         previous = session.get(ItemRow, row.previous_item_id)
         if previous is not None:
@@ -340,7 +336,7 @@ def start_next_round(
     if carry not in CARRY_MODES:
         raise RoundStateError(
             Message(
-                gettext_noop("carry must be one of %(modes)s, not %(carry)s"),
+                "carry must be one of %(modes)s, not %(carry)s",
                 modes=", ".join(CARRY_MODES),
                 carry=repr(carry),
             )
@@ -391,7 +387,7 @@ def _refuse_unknown_codes(row: RoundRow, asked: Collection[str], known: Collecti
     if unknown:
         raise RoundStateError(
             Message(
-                gettext_noop("round %(number)s has no item %(unknown)s"),
+                "round %(number)s has no item %(unknown)s",
                 number=row.number,
                 unknown=", ".join(unknown),
             )
@@ -401,10 +397,8 @@ def _refuse_unknown_codes(row: RoundRow, asked: Collection[str], known: Collecti
 def _already_carried(code: str, number: int) -> RoundStateError:
     return RoundStateError(
         Message(
-            gettext_noop(
-                "new item %(code)s is already carried to round %(number)s; "
-                "reword it with a decision instead"
-            ),
+            "new item %(code)s is already carried to round %(number)s; "
+            "reword it with a decision instead",
             code=repr(code),
             number=number,
         )
@@ -430,10 +424,8 @@ def _check_rewording(
             missing = "statement_zh" if changed["statement"] else "statement"
             raise RoundStateError(
                 Message(
-                    gettext_noop(
-                        "item %(code)s: reworded in one language only; a study in "
-                        "English and Chinese needs the new %(missing)s too"
-                    ),
+                    "item %(code)s: reworded in one language only; a study in "
+                    "English and Chinese needs the new %(missing)s too",
                     code=repr(code),
                     missing=missing,
                 )
@@ -453,9 +445,7 @@ def _last_closed_round(session: Session, round_id: int) -> RoundRow:
             RoundRow.survey_id == row.survey_id, RoundRow.number == row.number + 1
         )
     ):
-        raise RoundStateError(
-            Message(gettext_noop("round %(value)s already exists"), value=row.number + 1)
-        )
+        raise RoundStateError(Message("round %(value)s already exists", value=row.number + 1))
     return row
 
 

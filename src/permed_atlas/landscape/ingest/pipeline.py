@@ -18,7 +18,7 @@ import duckdb
 
 import permed_atlas.landscape.store.corpus as corpus_store
 import permed_atlas.landscape.store.work_rows as work_rows
-from permed_atlas.i18n import Message, gettext_noop
+from permed_atlas.i18n import Message
 from permed_atlas.landscape.errors import (
     IngestError,
     LandscapeError,
@@ -112,7 +112,7 @@ def _check_source(source: str) -> None:
     if source not in _PARSERS:
         raise IngestError(
             Message(
-                gettext_noop("unknown source %(source)s: use one of %(sources)s"),
+                "unknown source %(source)s: use one of %(sources)s",
                 source=repr(source),
                 sources=", ".join(SOURCES),
             )

@@ -24,7 +24,7 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 
-from permed_atlas.i18n import Message, gettext_noop
+from permed_atlas.i18n import Message
 from permed_atlas.landscape.errors import CorpusBusyError, LandscapeError
 from permed_atlas.landscape.ingest.merge import (
     IdKey,
@@ -92,9 +92,7 @@ def open_corpus(
         if read_only and not file.exists():
             raise LandscapeError(
                 Message(
-                    gettext_noop(
-                        "no corpus at %(file)s: run `permed ingest` or `permed demo` first"
-                    ),
+                    "no corpus at %(file)s: run `permed ingest` or `permed demo` first",
                     file=file,
                 )
             )
@@ -110,10 +108,8 @@ def open_corpus(
             if time.monotonic() >= deadline:
                 raise CorpusBusyError(
                     Message(
-                        gettext_noop(
-                            "the corpus at %(target)s is locked by another process (an "
-                            "ingest, or the web app finishing tags): %(exc)s"
-                        ),
+                        "the corpus at %(target)s is locked by another process (an "
+                        "ingest, or the web app finishing tags): %(exc)s",
                         target=target,
                         exc=exc,
                     )
@@ -134,9 +130,7 @@ def open_corpus(
 
 def _cannot_open(target: str, exc: Exception) -> LandscapeError:
     return LandscapeError(
-        Message(
-            gettext_noop("cannot open the corpus at %(target)s: %(exc)s"), target=target, exc=exc
-        )
+        Message("cannot open the corpus at %(target)s: %(exc)s", target=target, exc=exc)
     )
 
 
@@ -155,7 +149,7 @@ def set_memory_limit(connection: duckdb.DuckDBPyConnection, limit: str | None) -
     except duckdb.Error as exc:
         raise LandscapeError(
             Message(
-                gettext_noop("memory limit %(limit)s is not a size such as 1GiB: %(exc)s"),
+                "memory limit %(limit)s is not a size such as 1GiB: %(exc)s",
                 limit=repr(limit),
                 exc=exc,
             )

@@ -26,7 +26,7 @@ from pathlib import Path
 
 import duckdb
 
-from permed_atlas.i18n import Message, gettext_noop
+from permed_atlas.i18n import Message
 from permed_atlas.landscape.errors import CorpusUnavailableError, LandscapeError
 
 log = logging.getLogger(__name__)
@@ -144,7 +144,7 @@ def publish_snapshot(connection: duckdb.DuckDBPyConnection, corpus_path: Path | 
         partial.unlink(missing_ok=True)
         raise LandscapeError(
             Message(
-                gettext_noop("cannot publish a snapshot of %(source)s in %(folder)s: %(exc)s"),
+                "cannot publish a snapshot of %(source)s in %(folder)s: %(exc)s",
                 source=source,
                 folder=folder,
                 exc=exc,
@@ -211,7 +211,7 @@ def open_corpus_for_reading(corpus_path: Path) -> duckdb.DuckDBPyConnection:
 def _unavailable(corpus_path: Path | str, exc: Exception) -> CorpusUnavailableError:
     return CorpusUnavailableError(
         Message(
-            gettext_noop("cannot open the corpus %(corpus_path)s: %(exc)s"),
+            "cannot open the corpus %(corpus_path)s: %(exc)s",
             corpus_path=corpus_path,
             exc=exc,
         )
