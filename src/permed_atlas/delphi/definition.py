@@ -218,7 +218,10 @@ def parse_study_definition(data: Any, *, path: str) -> StudyDraft:
     """
 
     def fail(where: str, message: str) -> StudyFileError:
-        return StudyFileError(f"{path}: {where}: {message}", field=where)
+        return StudyFileError(
+            Message("%(path)s: %(where)s: %(message)s", path=path, where=where, message=message),
+            field=where,
+        )
 
     if not isinstance(data, Mapping):
         raise StudyFileError(
@@ -226,11 +229,11 @@ def parse_study_definition(data: Any, *, path: str) -> StudyDraft:
         )
     slug = str(data.get("slug", ""))
     if not _SLUG.match(slug):
-        raise fail("slug", "lower-case letters, digits and dashes, 2-79 characters")
+        raise fail("slug", Message("lower-case letters, digits and dashes, 2-79 characters"))
     languages = parse_languages(data.get("languages"), where=f"{path}: languages")
     title, title_zh = (str(data.get(k, "") or "").strip() for k in ("title", "title_zh"))
     if not title and not title_zh:
-        raise fail("title", "is missing")
+        raise fail("title", Message("is missing"))
     require_texts(
         {"title": title, "title_zh": title_zh},
         "title",
@@ -241,22 +244,22 @@ def parse_study_definition(data: Any, *, path: str) -> StudyDraft:
     panels = tuple(str(p) for p in (data.get("panels") or ["Panel"]))
     surveys_raw = data.get("surveys")
     if not isinstance(surveys_raw, list) or not surveys_raw:
-        raise fail("surveys", "a non-empty list of surveys is needed")
+        raise fail("surveys", Message("a non-empty list of surveys is needed"))
     surveys: list[SurveyDraft] = []
     pillars: set[str] = set()
     for i, raw in enumerate(surveys_raw):
         where = f"surveys[{i}]"
         if not isinstance(raw, Mapping):
-            raise fail(where, "must be a mapping")
+            raise fail(where, Message("must be a mapping"))
         pillar = str(raw.get("pillar", "")).strip()
         if not pillar:
-            raise fail(f"{where}.pillar", "is missing")
+            raise fail(f"{where}.pillar", Message("is missing"))
         if pillar in pillars:
-            raise fail(f"{where}.pillar", f"{pillar!r} appears twice")
+            raise fail(f"{where}.pillar", Message("%(pillar)s appears twice", pillar=repr(pillar)))
         pillars.add(pillar)
         panel = str(raw.get("panel", panels[0]))
         if panel not in panels:
-            raise fail(f"{where}.panel", f"{panel!r} is not in panels")
+            raise fail(f"{where}.panel", Message("%(panel)s is not in panels", panel=repr(panel)))
         items = _parse_items(raw.get("items"), where=where, fail=fail)
         for j, item in enumerate(items):
             check_item_texts(item, languages=languages, where=f"{path}: {where}.items[{j}].")
@@ -284,22 +287,22 @@ def parse_study_definition(data: Any, *, path: str) -> StudyDraft:
 
 def _parse_items(raw_items: Any, *, where: str, fail: Any) -> tuple[ItemDraft, ...]:
     if not isinstance(raw_items, list) or not raw_items:
-        raise fail(f"{where}.items", "a non-empty list of items is needed")
+        raise fail(f"{where}.items", Message("a non-empty list of items is needed"))
     items: list[ItemDraft] = []
     codes: set[str] = set()
     for j, item in enumerate(raw_items):
         at = f"{where}.items[{j}]"
         if not isinstance(item, Mapping):
-            raise fail(at, "must be a mapping")
+            raise fail(at, Message("must be a mapping"))
         code = str(item.get("code", "")).strip()
         statement = str(item.get("statement", "") or "").strip()
         statement_zh = str(item.get("statement_zh", "") or "").strip()
         if not code:
-            raise fail(f"{at}.code", "is missing")
+            raise fail(f"{at}.code", Message("is missing"))
         if code in codes:
-            raise fail(f"{at}.code", f"{code!r} appears twice")
+            raise fail(f"{at}.code", Message("%(code)s appears twice", code=repr(code)))
         if not statement and not statement_zh:
-            raise fail(f"{at}.statement", "is missing")
+            raise fail(f"{at}.statement", Message("is missing"))
         codes.add(code)
         items.append(
             ItemDraft(
@@ -328,7 +331,10 @@ def parse_round_plan(
     """
 
     def fail(where: str, message: str) -> StudyFileError:
-        return StudyFileError(f"{path}: {where}: {message}", field=where)
+        return StudyFileError(
+            Message("%(path)s: %(where)s: %(message)s", path=path, where=where, message=message),
+            field=where,
+        )
 
     if data is None:
         return {}, ()
@@ -336,21 +342,21 @@ def parse_round_plan(
         raise StudyFileError(Message("%(path)s: the plan must be a mapping", path=path), field=None)
     unknown = set(data) - {"decisions", "new_items"}
     if unknown:
-        raise fail(sorted(unknown)[0], "unknown key (use decisions and new_items)")
+        raise fail(sorted(unknown)[0], Message("unknown key (use decisions and new_items)"))
     decisions: dict[str, CarryDecision] = {}
     for code, raw in (data.get("decisions") or {}).items():
         where = f"decisions.{code}"
         if not isinstance(raw, Mapping):
-            raise fail(where, "must be a mapping")
+            raise fail(where, Message("must be a mapping"))
         drop = raw.get("drop", False)
         if not isinstance(drop, bool):
-            raise fail(f"{where}.drop", "must be true or false")
+            raise fail(f"{where}.drop", Message("must be true or false"))
         statement = raw.get("statement")
         if statement is not None and not str(statement).strip():
-            raise fail(f"{where}.statement", "is empty")
+            raise fail(f"{where}.statement", Message("is empty"))
         reason = str(raw.get("reason", "") or "").strip()
         if drop and not reason:
-            raise fail(f"{where}.reason", "say why the item is dropped")
+            raise fail(f"{where}.reason", Message("say why the item is dropped"))
         statement_zh = raw.get("statement_zh")
         decisions[str(code)] = CarryDecision(
             drop=drop,

@@ -87,10 +87,13 @@ def _parse_row(cells: dict[str, str], *, line: int, path: str) -> ResponseDraft:
 
     for column in ("expert", "round", "item"):
         if not cells.get(column):
-            raise fail(column, "is empty")
+            raise fail(column, Message("is empty"))
     raw_round = cells["round"]
     if not raw_round.isdigit() or int(raw_round) < 1:
-        raise fail("round", f"{raw_round!r} is not a round number (1, 2, ...)")
+        raise fail(
+            "round",
+            Message("%(raw_round)s is not a round number (1, 2, ...)", raw_round=repr(raw_round)),
+        )
     try:
         rating = parse_rating(cells.get("rating", ""))
     except ValueError as exc:

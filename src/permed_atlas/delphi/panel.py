@@ -135,18 +135,34 @@ def parse_expert(
 
     for first, second in REQUIRED_EITHER:
         if not cells.get(first) and not cells.get(second):
-            raise fail(first, f"is empty (give a {first} or a {second})")
+            raise fail(
+                first,
+                Message("is empty (give a %(first)s or a %(second)s)", first=first, second=second),
+            )
     email = cells.get("email", "")
     if email and not _EMAIL.match(email):
-        raise fail("email", f"{email!r} is not an e-mail address")
+        raise fail("email", Message("%(email)s is not an e-mail address", email=repr(email)))
     country = cells.get("country", "").upper()
     if country and country not in known:
-        raise fail("country", f"{cells['country']!r} is not an ISO 3166-1 alpha-2 country code")
+        raise fail(
+            "country",
+            Message(
+                "%(country)s is not an ISO 3166-1 alpha-2 country code",
+                country=repr(cells["country"]),
+            ),
+        )
     raw_region = cells.get("region", "")
     if raw_region:
         region = regions.normalise(raw_region)
         if region is None:
-            raise fail("region", f"{raw_region!r} is not one of {', '.join(REGION_GROUPS)}")
+            raise fail(
+                "region",
+                Message(
+                    "%(raw_region)s is not one of %(value)s",
+                    raw_region=repr(raw_region),
+                    value=", ".join(REGION_GROUPS),
+                ),
+            )
     else:
         region = regions.group_of(country)
     ref = cells.get("ref", "")

@@ -110,7 +110,12 @@ def _region(code: str, *, where: Where, field: str, known_regions: Collection[st
     known = ", ".join(sorted({*known_regions, GLOBAL_REGION}))
     raise where.fail(
         field,
-        f": unknown region {code!r} (an ISO 3166-1 alpha-2 country code or one of {known})",
+        Message(
+            "unknown region %(code)s (an ISO 3166-1 alpha-2 country code or one of %(known)s)",
+            code=repr(code),
+            known=known,
+        ),
+        stated=True,
     )
 
 
@@ -126,7 +131,11 @@ class _KindContext:
 def _country(value: Any, field: str, ctx: _KindContext) -> str:
     text = read_text(value, where=ctx.where, field=field) or ""
     if not is_country(text):
-        raise ctx.where.fail(field, f": {value!r} is not an ISO 3166-1 alpha-2 code")
+        raise ctx.where.fail(
+            field,
+            Message("%(value)s is not an ISO 3166-1 alpha-2 code", value=repr(value)),
+            stated=True,
+        )
     return text
 
 
@@ -139,7 +148,11 @@ def _years(value: Any, field: str, ctx: _KindContext) -> str:
     text = read_text(value, where=ctx.where, field=field) or ""
     match = _YEARS.match(text)
     if not match or (match.group(2) and match.group(2) < match.group(1)):
-        raise ctx.where.fail(field, f": {value!r} must be YYYY, YYYY-YYYY or YYYY- (open)")
+        raise ctx.where.fail(
+            field,
+            Message("%(value)s must be YYYY, YYYY-YYYY or YYYY- (open)", value=repr(value)),
+            stated=True,
+        )
     return text
 
 
@@ -152,7 +165,15 @@ def _transfer_rules(value: Any, field: str, ctx: _KindContext) -> str:
     text = read_text(value, where=ctx.where, field=field) or ""
     if text not in ctx.rule_ids:
         known = ", ".join(sorted(ctx.rule_ids))
-        raise ctx.where.fail(field, f": no rule file {text!r} in data/transfer (known: {known})")
+        raise ctx.where.fail(
+            field,
+            Message(
+                "no rule file %(text)s in data/transfer (known: %(known)s)",
+                text=repr(text),
+                known=known,
+            ),
+            stated=True,
+        )
     return text
 
 
@@ -190,7 +211,7 @@ def _read_optional_text(value: Any, field: str, ctx: _KindContext) -> str | None
 def _details(kind: str, data: Mapping[str, Any], ctx: _KindContext) -> dict[str, Any]:
     for field in REQUIRED_KIND_FIELDS.get(kind, ()):
         if data.get(field) in (None, ""):
-            raise ctx.where.fail(field, f"is missing (required for a {kind})")
+            raise ctx.where.fail(field, Message("is missing (required for a %(kind)s)", kind=kind))
     details: dict[str, Any] = {}
     for field in sorted(KIND_FIELDS[kind]):
         value = data.get(field)
@@ -205,7 +226,13 @@ def _details(kind: str, data: Mapping[str, Any], ctx: _KindContext) -> dict[str,
 def _kind(data: Mapping[str, Any], where: Where) -> str:
     kind = read_text(data.get("kind"), where=where, field="kind")
     if kind not in KINDS:
-        raise where.fail("kind", f": unknown kind {kind!r} (one of {', '.join(KINDS)})")
+        raise where.fail(
+            "kind",
+            Message(
+                "unknown kind %(kind)s (one of %(value)s)", kind=repr(kind), value=", ".join(KINDS)
+            ),
+            stated=True,
+        )
     unknown = sorted(set(data) - _COMMON - KIND_FIELDS[kind])
     if unknown:
         raise where.error(f"{where.label}: unknown field {unknown[0]!r} for a {kind}", unknown[0])
@@ -215,14 +242,22 @@ def _kind(data: Mapping[str, Any], where: Where) -> str:
 def _entry_id(data: Mapping[str, Any], where: Where) -> str:
     entry_id = read_text(data.get("id"), where=where, field="id") or ""
     if not SLUG.match(entry_id) or len(entry_id) > 80:
-        raise where.fail("id", f": {entry_id!r} must be a slug (a-z, 0-9, hyphens, ≤80)")
+        raise where.fail(
+            "id",
+            Message(
+                "%(entry_id)s must be a slug (a-z, 0-9, hyphens, ≤80)", entry_id=repr(entry_id)
+            ),
+            stated=True,
+        )
     return entry_id
 
 
 def _summary(data: Mapping[str, Any], where: Where) -> str:
     summary = read_text(data.get("summary"), where=where, field="summary") or ""
     if len(summary) > MAX_SUMMARY:
-        raise where.fail("summary", f"is longer than {MAX_SUMMARY} characters")
+        raise where.fail(
+            "summary", Message("is longer than %(value)s characters", value=MAX_SUMMARY)
+        )
     return summary
 
 
@@ -231,7 +266,7 @@ def _regions(
 ) -> tuple[str, ...]:
     regions = read_texts(data.get("regions"), where=where, field="regions")
     if not regions:
-        raise where.fail("regions", "is missing")
+        raise where.fail("regions", Message("is missing"))
     return tuple(
         _region(r, where=where, field="regions", known_regions=known_regions) for r in regions
     )
@@ -257,7 +292,9 @@ def _unconfirmed(data: Mapping[str, Any], where: Where, kind: str) -> tuple[str,
     allowed = _COMMON | KIND_FIELDS[kind] | {"entry"}
     for field in unconfirmed:
         if field not in allowed:
-            raise where.fail("unconfirmed", f"names unknown field {field!r}")
+            raise where.fail(
+                "unconfirmed", Message("names unknown field %(field)s", field=repr(field))
+            )
     if not confirmed and not unconfirmed:
         return ("entry",)
     if confirmed and unconfirmed and "confirmed" in data:
@@ -474,8 +511,13 @@ def load_funding_topics(path: Path = FUNDING_TOPICS_FILE) -> tuple[TopicRule, ..
 
     :param path: the rules file (the bundled one by default).
     """
-    data = read_yaml(path, error=lambda message: DirectoryFileError(f"{path.name}: {message}"),
-                     what=" the topic rules")  # fmt: skip
+    data = read_yaml(
+        path,
+        error=lambda message: DirectoryFileError(
+            Message("%(name)s: %(message)s", name=path.name, message=message)
+        ),
+        what=" the topic rules",
+    )
     rules: list[TopicRule] = []
     for position, item in enumerate((data or {}).get("rules") or [], start=1):
         where = f"{path.name}: rule {position}"

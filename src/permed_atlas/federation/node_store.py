@@ -252,13 +252,21 @@ class NodeStore:
             if used >= rules.daily_budget:
                 log.write(now, who, entry, None, "over_budget")
                 refusal = BudgetExceededError(
-                    f"requester {requester!r} used today's budget of {rules.daily_budget} queries"
+                    Message(
+                        "requester %(requester)s used today's budget of %(daily_budget)s queries",
+                        requester=repr(requester),
+                        daily_budget=rules.daily_budget,
+                    )
                 )
             elif used_by_all >= rules.global_cap:
                 log.write(now, who, entry, None, "over_budget")
                 refusal = BudgetExceededError(
-                    f"this node answers {rules.global_cap} queries per day from all "
-                    "requesters together, and today's are used; try again tomorrow (UTC)"
+                    Message(
+                        "this node answers %(global_cap)s queries per day from all "
+                        "requesters together, and today's are used; try again "
+                        "tomorrow (UTC)",
+                        global_cap=rules.global_cap,
+                    )
                 )
             else:
                 log.count_use(who, now)
@@ -269,9 +277,13 @@ class NodeStore:
                 if conflict is not None:
                     log.write(now, who, entry, None, "refused")
                     refusal = DifferencingRefusedError(
-                        "refused by the differencing guard: this query nests with an earlier "
-                        f"one ({conflict.key()}) and their difference is a cell below "
-                        f"k={rules.k}"
+                        Message(
+                            "refused by the differencing guard: this query nests with an "
+                            "earlier one (%(key)s) and their difference is a cell below "
+                            "k=%(k)s",
+                            key=conflict.key(),
+                            k=rules.k,
+                        )
                     )
                 else:
                     shown = disclose_released(released, rules=rules, method=method)

@@ -119,10 +119,22 @@ def _read_rows(path: Path, columns: Sequence[str]) -> list[dict[str, str]]:
             for column in columns
         }
         if cells["country"] not in known:
-            raise where.fail("country", f": {cells['country']!r} is not an ISO 3166-1 alpha-2 code")
+            raise where.fail(
+                "country",
+                Message(
+                    "%(country)s is not an ISO 3166-1 alpha-2 code", country=repr(cells["country"])
+                ),
+                stated=True,
+            )
         if "form" in cells and cells["form"] not in SUBDIVISION_FORMS:
             raise where.fail(
-                "form", f": {cells['form']!r} is not one of {', '.join(SUBDIVISION_FORMS)}"
+                "form",
+                Message(
+                    "%(form)s is not one of %(value)s",
+                    form=repr(cells["form"]),
+                    value=", ".join(SUBDIVISION_FORMS),
+                ),
+                stated=True,
             )
         found.append(cells)
     return found

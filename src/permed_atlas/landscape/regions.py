@@ -91,10 +91,10 @@ def validate_country(code: object, *, where: str) -> CountryCode:
 
 def _read_country(value: Any, *, where: Where, field: str) -> CountryCode:
     if value is None:
-        raise where.fail(field, "is missing")
+        raise where.fail(field, Message("is missing"))
     problem = _country_problem(value)
     if problem is not None:
-        raise where.fail(field, f": {problem}")
+        raise where.fail(field, problem, stated=True)
     return str(value).strip().upper()
 
 
@@ -135,16 +135,22 @@ def parse_region_set(
         field = f"when_setting.{setting_name}"
         if setting_name not in _KNOWN_SETTINGS:
             raise where.fail(
-                field, f": unknown setting (known: {', '.join(sorted(_KNOWN_SETTINGS))})"
+                field,
+                Message(
+                    "unknown setting (known: %(value)s)", value=", ".join(sorted(_KNOWN_SETTINGS))
+                ),
+                stated=True,
             )
         extra = _read_countries(values, where=where, field=field)
         if settings is None or getattr(settings, setting_name):
             countries |= extra
     if not countries:
-        raise where.fail("countries", f": region {code} lists no countries")
+        raise where.fail(
+            "countries", Message("region %(code)s lists no countries", code=code), stated=True
+        )
     name_zh = data.get("name_zh")
     if name_zh is not None and not isinstance(name_zh, str):
-        raise where.fail("name_zh", "must be text (the name in Chinese)")
+        raise where.fail("name_zh", Message("must be text (the name in Chinese)"))
     # "checked" stays free text: user files write a date or words ("November 2026")
     checked = str(data["checked"]) if data.get("checked") else None
     return RegionSet(

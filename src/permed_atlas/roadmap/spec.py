@@ -48,7 +48,7 @@ def _where(where: str) -> Where:
 
 
 def _fail(where: str, field: str, message: str) -> Exception:
-    return _where(where).fail(field, f": {message}")
+    return _where(where).fail(field, message, stated=True)
 
 
 def _text(

@@ -281,7 +281,15 @@ class _Part:
             ).fetchall():
                 what = f" (work {work})" if work else ""
                 summary.errors.append(
-                    RecordError(f"row {row + 1}{what}: {problem}", path=str(self.path))
+                    RecordError(
+                        Message(
+                            "row %(value)s%(what)s: %(problem)s",
+                            value=row + 1,
+                            what=what,
+                            problem=problem,
+                        ),
+                        path=str(self.path),
+                    )
                 )
 
     def _sort_rows(self) -> None:
@@ -331,7 +339,7 @@ class _Part:
     def _insert_fresh(self, lo: int, hi: int, abstracts_ready: Callable[[], None]) -> None:
         """Write fresh works ``lo``..``hi`` straight into the corpus tables, in SQL."""
         corpus = self.corpus
-        failure = "cannot write the Parquet works to the corpus"
+        failure = Message("cannot write the Parquet works to the corpus")
         with corpus_transaction(corpus, failure=failure, error=SnapshotError):
             (start,) = corpus.execute("SELECT coalesce(max(work_id), 0) + 1 FROM works").fetchall()[
                 0

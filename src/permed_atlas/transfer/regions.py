@@ -96,11 +96,11 @@ def validate_country_code(value: object, *, field: str) -> CountryCode:
 def _read_country(value: Any, *, where: Where, field: str) -> CountryCode:
     """``value`` as a country code, or a RuleFileError naming the file and field."""
     if value is None:
-        raise where.fail(field, "is missing")
+        raise where.fail(field, Message("is missing"))
     try:
         return validate_country_code(value, field=field)
     except ScenarioError as exc:
-        raise where.fail(field, f": {exc.reason}") from exc
+        raise where.fail(field, exc.reason, stated=True) from exc
 
 
 def _read_countries(value: Any, *, where: Where, field: str) -> list[CountryCode]:

@@ -335,4 +335,6 @@ def convert_or_error(
     except ValueError as exc:
         return RecordError(str(exc), path=path, line=line)
     except (TypeError, AttributeError, KeyError) as exc:
-        return RecordError(f"malformed {what}: {exc!r}", path=path, line=line)
+        return RecordError(
+            Message("malformed %(what)s: %(exc)s", what=what, exc=repr(exc)), path=path, line=line
+        )

@@ -280,7 +280,7 @@ def convert_openalex_record(record: object, *, path: str, number: int) -> Work |
     :param number: the 1-based line or result index, for the error message.
     """
     if not isinstance(record, dict):
-        return RecordError("not a JSON object", path=path, line=number)
+        return RecordError(Message("not a JSON object"), path=path, line=number)
     return convert_or_error(work_from_openalex, record, what="work", path=path, line=number)
 
 

@@ -224,7 +224,11 @@ def parse_pubmed(path: Path | str) -> Iterator[Work | Deletion | RecordError]:
         except ET.ParseError as exc:
             where = line + exc.position[0] - 1
             yield RecordError(
-                f"broken XML in the article starting on line {line}: {_reason(exc)}",
+                Message(
+                    "broken XML in the article starting on line %(line)s: %(value)s",
+                    line=line,
+                    value=_reason(exc),
+                ),
                 path=name,
                 line=where,
             )

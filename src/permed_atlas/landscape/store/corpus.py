@@ -193,7 +193,7 @@ def store_row_batch(
             seen = first(key, index)
             if seen != index:
                 groups.union(seen, index)
-    with corpus_transaction(connection, failure="cannot write to the corpus"):
+    with corpus_transaction(connection, failure=Message("cannot write to the corpus")):
         result = _store_grouped(connection, batch, record, groups, first_with)
     if superseded:
         result = dataclasses.replace(result, superseded=len(superseded))

@@ -59,7 +59,9 @@ def record_merges(connection: duckdb.DuckDBPyConnection, *, merges: pa.Table) ->
     for column in ("merged_id", "merged_into", "merge_date"):
         if column not in merges.column_names:
             raise LandscapeError(Message("merges need a %(column)s column", column=repr(column)))
-    with corpus_transaction(connection, failure="cannot record merged works in the corpus"):
+    with corpus_transaction(
+        connection, failure=Message("cannot record merged works in the corpus")
+    ):
         _store_mapping(connection, merges)
         folded = _fold_joined(connection)
         (pending,) = connection.execute(
