@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from tests.landscape.test_aggregates import fill_random_corpus
 
 from permed_atlas.landscape.regions import load_region_sets
+from permed_atlas.landscape.store import tagging
 from permed_atlas.landscape.store.aggregates import aggregate_bits
 from permed_atlas.landscape.store.corpus import CONTENT_TABLES, TAG_TABLES, open_corpus
 from permed_atlas.landscape.store.dirty import dirty_work_ids, mark_works_changed
@@ -52,6 +53,13 @@ KEYED_QUERIES = {
     "d.institution_key) FROM (SELECT unnest(f.insts) AS inst) i JOIN institution_dim d "
     "USING (inst)) AS keys FROM agg_work_facts f",
 }
+
+
+@pytest.fixture(autouse=True)
+def _scoped_tagging(monkeypatch):  # type: ignore[no-untyped-def]
+    # the delta paths are what these properties test, not the full tagging that
+    # tag_untagged chooses when most of a (small, random) corpus waits
+    monkeypatch.setattr(tagging, "FULL_TAGGING_SHARE", float("inf"))
 
 
 @pytest.fixture(scope="module")

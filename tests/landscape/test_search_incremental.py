@@ -16,7 +16,7 @@ from tests.landscape.test_incremental import _add_pmids, _ids, apply
 
 from permed_atlas.landscape.regions import load_region_sets
 from permed_atlas.landscape.search_query import MAX_PAGE_SIZE, SearchQuery
-from permed_atlas.landscape.store import search, search_index
+from permed_atlas.landscape.store import search, search_index, tagging
 from permed_atlas.landscape.store.corpus import open_corpus
 from permed_atlas.landscape.store.dirty import mark_works_changed
 from permed_atlas.landscape.store.search import (
@@ -37,6 +37,13 @@ WORDS = sorted({w for phrase in PHRASES for w in phrase.lower().split() if len(w
     "genomic",
     "trial",
 ]
+
+
+@pytest.fixture(autouse=True)
+def _scoped_tagging(monkeypatch):  # type: ignore[no-untyped-def]
+    # the delta paths are what these properties test, not the full tagging that
+    # tag_untagged chooses when most of a (small, random) corpus waits
+    monkeypatch.setattr(tagging, "FULL_TAGGING_SHARE", float("inf"))
 
 
 @pytest.fixture(scope="module")

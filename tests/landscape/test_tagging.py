@@ -7,6 +7,7 @@ import pytest
 
 from permed_atlas.landscape.errors import RegionError, TaggingRuleError
 from permed_atlas.landscape.regions import load_region_sets
+from permed_atlas.landscape.store import tagging
 from permed_atlas.landscape.store.tagging import needs_tagging, tag_corpus, tag_untagged
 from permed_atlas.landscape.topics import load_rules
 from permed_atlas.settings import Settings
@@ -77,7 +78,9 @@ def test_tagging_twice_gives_the_same_tables(corpus, region_sets, rules) -> None
     assert first == second
 
 
-def test_subset_and_untagged_only(corpus, region_sets, rules) -> None:
+def test_subset_and_untagged_only(corpus, region_sets, rules, monkeypatch) -> None:
+    # the scoped path, even for most of this small corpus (see the test after the next)
+    monkeypatch.setattr(tagging, "FULL_TAGGING_SHARE", float("inf"))
     assert needs_tagging(corpus)
     tag_corpus(corpus, regions=region_sets, rules=rules, work_ids=[2])
     assert _rows(corpus, "work_flags") == [(2, False, False)]
@@ -94,11 +97,25 @@ def test_subset_and_untagged_only(corpus, region_sets, rules) -> None:
     assert summary is not None and summary.works == 1 and summary.pm_relevant == 1
 
 
+def test_most_of_the_corpus_untagged_is_tagged_in_full(corpus, region_sets, rules) -> None:
+    # A first ingest or a large update: the whole corpus is retagged (summary.works counts
+    # every work), as a scoped tagging of millions of works needed more memory than the cap.
+    tag_corpus(corpus, regions=region_sets, rules=rules, work_ids=[2, 3, 4, 5])
+    corpus.execute("DELETE FROM work_flags WHERE work_id IN (2, 3, 4)")  # 6 of 7 now pending
+    summary = tag_untagged(corpus, regions=region_sets, rules=rules)
+    assert summary is not None and summary.works == 7
+    corpus.execute("DELETE FROM work_flags WHERE work_id = 5")  # 1 of 7: only that one
+    summary = tag_untagged(corpus, regions=region_sets, rules=rules)
+    assert summary is not None and summary.works == 1
+
+
 def test_first_tagging_of_untagged_works_equals_tagging_the_whole_corpus(
-    corpus, region_sets, rules
+    corpus, region_sets, rules, monkeypatch
 ) -> None:
-    # The first ingest leaves every work untagged; tag_untagged names them with a query
-    # inside DuckDB (no id list), and updates the summary tables by delta from nothing.
+    # The first ingest leaves every work untagged; the scoped path (forced here: a real
+    # first ingest goes in full) names them with a query inside DuckDB (no id list), and
+    # updates the summary tables by delta from nothing.
+    monkeypatch.setattr(tagging, "FULL_TAGGING_SHARE", float("inf"))
     summary = tag_untagged(corpus, regions=region_sets, rules=rules)
     assert summary is not None and summary.works == 7
     tables = (

@@ -46,6 +46,11 @@ from permed_atlas.landscape.topics import (
 from permed_atlas.types import RegionCode
 
 TAG_TABLES = ("work_countries", "work_regions", "work_topics", "work_flags")
+# tag_untagged tags the whole corpus when more than this share of its works waits (a first
+# ingest, a large update): every statement of a scoped tagging joins the scope, and at 5M
+# works that semi-join against the works' texts outgrew the 800MiB cap where a full tagging
+# fits in a fraction of it (1M works: scoped fails under 100MiB, full passes). Same tags.
+FULL_TAGGING_SHARE = 0.5
 # Tables rebuilt from the tags by every run (derived_schema.sql says why tagging, not the
 # corpus schema, creates them): the folded tags the indicators aggregate (one row per work and
 # topic, one per work and institution), the institution names, and the pre-aggregated cells.
@@ -419,11 +424,16 @@ def tag_untagged(
     if rules_changed(connection, regions=regions, rules=rules):
         return tag_corpus(connection, regions=regions, rules=rules)
     pending = untagged_works_sql(connection)
-    found = connection.execute(f"SELECT EXISTS ({pending})").fetchone()
-    if not (found and found[0]):
+    counts = connection.execute(
+        f"SELECT (SELECT count(*) FROM ({pending})), (SELECT count(*) FROM works)"
+    ).fetchone()
+    n_pending, n_works = counts if counts else (0, 0)
+    if not n_pending:
         if aggregates_are_stale(connection):  # rows deleted behind tagging's back
             return tag_corpus(connection, regions=regions, rules=rules, work_ids=())
         return None
+    if n_pending > FULL_TAGGING_SHARE * n_works:
+        return tag_corpus(connection, regions=regions, rules=rules)
     return tag_corpus(
         connection, regions=regions, rules=rules, work_ids=WorkQuery(pending), gone_included=True
     )
