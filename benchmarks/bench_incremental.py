@@ -194,12 +194,21 @@ SEARCHES = (
 
 def index_contents(connection: Any) -> tuple[object, ...]:
     """Order-free checksums of the index's tables and the answers of a few searches."""
-    sums = tuple(
-        connection.execute(
-            f"SELECT count(*), coalesce(sum(hash(x)::HUGEINT), 0) FROM ({sql}) x"
-        ).fetchone()
-        for sql in INDEX_CONTENT_QUERIES.values()
-    )
+    from permed_atlas.landscape.store.corpus import set_memory_limit
+    from permed_atlas.settings import CORPUS_MEMORY_LIMIT
+
+    # The check hashes whole index tables in one query, which no command does: it runs
+    # without the corpus's memory cap, the timed steps under it, as a user's ingest.
+    set_memory_limit(connection, None)
+    try:
+        sums = tuple(
+            connection.execute(
+                f"SELECT count(*), coalesce(sum(hash(x)::HUGEINT), 0) FROM ({sql}) x"
+            ).fetchone()
+            for sql in INDEX_CONTENT_QUERIES.values()
+        )
+    finally:
+        set_memory_limit(connection, CORPUS_MEMORY_LIMIT)
     found = []
     for query in SEARCHES:
         result = search_works(connection, query)
