@@ -99,8 +99,17 @@ class LazyGroup(TyperGroup):
             return None
         if self._summaries_only:
             _capability, summary = _DECLARED[cmd_name]
-            return TyperCommand(name=cmd_name, help=summary)
-        return load_command(cmd_name)
+            return TyperCommand(name=cmd_name, help=_in_run_language(summary))
+        command = load_command(cmd_name)
+        language = _run_language(ctx)
+        if language is None:
+            return command
+        from permed_atlas.cli_help import translated_command
+        from permed_atlas.i18n import use_language
+
+        # resolved before the root callback sets the run's language: use it here already
+        with use_language(language):
+            return translated_command(command, ctx)
 
     def invoke(self, ctx: Any) -> Any:
         try:
@@ -108,16 +117,53 @@ class LazyGroup(TyperGroup):
         except PermedError as exc:
             # main() prints the error after the run's context, and the language --lang set
             # with it, is closed: the line is made here, while that language is current
-            exc.cli_line = exc.translated()  # type: ignore[attr-defined]
+            from permed_atlas.i18n import gettext
+
+            label = gettext("error")
+            exc.cli_line = f"{label}: {exc.translated()}"  # type: ignore[attr-defined]
             raise
 
     def format_help(self, ctx: Any, formatter: Any) -> None:
         # The root help only shows each command's summary: no capability is imported for it.
         self._summaries_only = True
+        own_help, own_params = self.help, self.params
+        own_help_option = self.get_help_option(ctx)
         try:
-            super().format_help(ctx, formatter)
+            language = _run_language(ctx)
+            if language is None:
+                super().format_help(ctx, formatter)
+                return
+            from permed_atlas.cli_help import translated_param, typer_labels
+            from permed_atlas.i18n import gettext, use_language
+
+            with use_language(language), typer_labels():
+                self.help = gettext(own_help) if own_help else own_help
+                self.params = [translated_param(param) for param in own_params]
+                # Click keeps --help as one object per command (see cli_help): swap it too
+                self._help_option = translated_param(own_help_option)
+                super().format_help(ctx, formatter)
         finally:
+            self.help, self.params = own_help, own_params
+            self._help_option = own_help_option
             self._summaries_only = False
+
+
+def _run_language(ctx: Any) -> str | None:
+    """The run's language when it is not English: ``--lang`` (given before ``--help``),
+    else ``PERMED_LANG``; None for English or a value the root callback will refuse."""
+    import os
+
+    from permed_atlas.i18n import DEFAULT_LANGUAGE, supported_language
+
+    language = supported_language(ctx.params.get("lang") or os.environ.get("PERMED_LANG"))
+    return None if language in (None, DEFAULT_LANGUAGE) else language
+
+
+def _in_run_language(text: str) -> str:
+    # the root help's summaries, built while format_help holds the run's language
+    from permed_atlas.i18n import gettext
+
+    return gettext(text)
 
 
 app = typer.Typer(
@@ -136,8 +182,10 @@ LanguageOption = Annotated[
     typer.Option(
         "--lang",
         envvar="PERMED_LANG",
-        help="Language of the CLI's messages (errors): en or zh. A command's own --lang, "
-        "after its name, sets its report's language.",
+        help="Language of the CLI's messages (errors and help): en or zh. A command's own "
+        "--lang, after its name, sets its report's language.",
+        # eager: `permed --lang zh --help` reads it before printing the help
+        is_eager=True,
     ),
 ]
 
@@ -148,10 +196,12 @@ def root(ctx: typer.Context, lang: LanguageOption = None) -> None:
     # (The callback also makes Typer build a group: no command is registered up front.)
     ctx.obj = CliState()
     if lang:
+        from permed_atlas.cli_help import typer_labels
         from permed_atlas.i18n import language_option, use_language
 
         # the run's messages in that language; reset when the run's context closes
         ctx.with_resource(use_language(language_option(lang)))
+        ctx.with_resource(typer_labels())
 
 
 def main() -> None:
@@ -163,7 +213,8 @@ def main() -> None:
     try:
         app()
     except PermedError as exc:
-        line = getattr(exc, "cli_line", str(exc))  # in the --lang / PERMED_LANG language
+        line = getattr(exc, "cli_line", f"error: {exc}")  # in the --lang / PERMED_LANG language
+        label, _, message = line.partition(": ")
         # One line in a log or a pipe, as every command's messages (cli_console).
-        cli_console(stderr=True).print(f"[bold red]error:[/] {line}", highlight=False)
+        cli_console(stderr=True).print(f"[bold red]{label}:[/] {message}", highlight=False)
         sys.exit(1)

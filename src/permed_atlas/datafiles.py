@@ -27,6 +27,7 @@ from typing import Any, ClassVar
 import yaml
 
 from permed_atlas.errors import PermedError
+from permed_atlas.i18n import Message, gettext_noop
 
 # libyaml's loader is ten times faster than the pure-Python one; both are "safe".
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -69,7 +70,10 @@ class DataFileError(PermedError):
             where += f": {self.entry_label} {entry_id!r}"
         if field is not None:
             where += f", field {field!r}"
-        super().__init__(f"{where}: {message}")
+        # the place stays as the file writes it; the reason is translated when it is a Message
+        super().__init__(
+            Message(gettext_noop("%(where)s: %(reason)s"), where=where, reason=message)
+        )
         self.path = path
         self.entry_id = entry_id
         self.field = field

@@ -38,6 +38,7 @@ from sqlalchemy.orm import (
 from sqlalchemy.orm import object_mapper as _object_mapper
 
 from permed_atlas.errors import DatabaseError, InvalidInputError
+from permed_atlas.i18n import Message, gettext_noop
 from permed_atlas.limits import (
     COLUMN_MAX_LENGTH,
     TEXT_MAX_LENGTH,
@@ -278,7 +279,9 @@ def upgrade_database(engine: Engine) -> None:
     try:
         command.upgrade(_alembic_config(engine), "heads")
     except SQLAlchemyError as exc:
-        raise DatabaseError(f"cannot migrate the platform database: {exc}") from exc
+        raise DatabaseError(
+            Message(gettext_noop("cannot migrate the platform database: %(exc)s"), exc=exc)
+        ) from exc
 
 
 def current_revisions(engine: Engine) -> set[str]:

@@ -14,6 +14,7 @@ import tempfile
 from pathlib import Path
 
 from permed_atlas.errors import PermedError
+from permed_atlas.i18n import Message, gettext_noop
 
 
 class PdfError(PermedError):
@@ -43,7 +44,12 @@ def write_pdf(html: str, path: Path, *, timeout: float = 120) -> Path:
     chromium = find_chromium()
     if chromium is None:
         raise PdfError(
-            "no PDF: Chromium was not found (set PERMED_CHROMIUM); print the HTML page instead"
+            Message(
+                gettext_noop(
+                    "no PDF: Chromium was not found (set PERMED_CHROMIUM); print "
+                    "the HTML page instead"
+                )
+            )
         )
     with tempfile.TemporaryDirectory() as tmp:
         source = Path(tmp) / "report.html"
@@ -64,6 +70,10 @@ def write_pdf(html: str, path: Path, *, timeout: float = 120) -> Path:
         completed = subprocess.run(command, capture_output=True, timeout=timeout, check=False)
     if completed.returncode != 0 or not path.exists() or path.stat().st_size == 0:
         raise PdfError(
-            f"Chromium could not print {path}: {completed.stderr.decode(errors='replace')[-300:]}"
+            Message(
+                gettext_noop("Chromium could not print %(path)s: %(detail)s"),
+                path=path,
+                detail=completed.stderr.decode(errors="replace")[-300:],
+            )
         )
     return path

@@ -17,6 +17,7 @@ from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from permed_atlas.errors import SettingsError
+from permed_atlas.i18n import Message, gettext_noop
 
 _DEV_SECRET_FILE = "secret_key"
 
@@ -78,7 +79,14 @@ def parse_memory_limit(value: str | None, *, name: str) -> str | None:
         return None
     if not _MEMORY_SIZE.fullmatch(value.strip()):
         raise SettingsError(
-            f"{name}: {value!r} is not a memory size such as 800MiB or 2GB (or none for no cap)"
+            Message(
+                gettext_noop(
+                    "%(name)s: %(value)s is not a memory size such as 800MiB or "
+                    "2GB (or none for no cap)"
+                ),
+                name=name,
+                value=repr(value),
+            )
         )
     return value.strip()
 
@@ -166,7 +174,12 @@ class Settings(BaseSettings):
                 ipaddress.ip_network(entry, strict=False)
             except ValueError as exc:
                 raise SettingsError(
-                    f"PERMED_TRUSTED_PROXIES: {entry!r} is not an IP address or network"
+                    Message(
+                        gettext_noop(
+                            "PERMED_TRUSTED_PROXIES: %(entry)s is not an IP address or network"
+                        ),
+                        entry=repr(entry),
+                    )
                 ) from exc
         return value
 
@@ -179,12 +192,23 @@ class Settings(BaseSettings):
     def _refuse_unsafe_production(self) -> Settings:
         if self.environment not in {"local", "production", "test"}:
             raise SettingsError(
-                f"PERMED_ENVIRONMENT must be local, production or test, not {self.environment!r}"
+                Message(
+                    gettext_noop(
+                        "PERMED_ENVIRONMENT must be local, production or test, not %(environment)s"
+                    ),
+                    environment=repr(self.environment),
+                )
             )
         if self.environment == "production" and not self.secret_key:
-            raise SettingsError("PERMED_SECRET_KEY must be set when PERMED_ENVIRONMENT=production")
+            raise SettingsError(
+                Message(
+                    gettext_noop("PERMED_SECRET_KEY must be set when PERMED_ENVIRONMENT=production")
+                )
+            )
         if self.secret_key is not None and len(self.secret_key) < 32:
-            raise SettingsError("PERMED_SECRET_KEY must be at least 32 characters long")
+            raise SettingsError(
+                Message(gettext_noop("PERMED_SECRET_KEY must be at least 32 characters long"))
+            )
         return self
 
     @property

@@ -7,6 +7,7 @@ from dataclasses import replace
 
 import pytest
 from sqlalchemy import Engine
+from tests.browser.actions import submit
 from tests.delphi.factories import expert_drafts
 
 from permed_atlas.db import session_factory
@@ -98,19 +99,19 @@ def test_a_chinese_expert_answers_in_chinese(  # type: ignore[no-untyped-def]
 
         # a comment without a rating: refused, in Chinese, and what was typed is kept
         page.locator(f"#c-{items[0].id}").fill("需要更多讨论")
-        save.click()
+        submit(page, save)
         assert "请选择一个评分" in page.get_by_test_id("form-error").inner_text()
         assert page.locator(f"#c-{items[0].id}").input_value() == "需要更多讨论"
 
         page.locator(f"label[for='r-{items[0].id}-5']").click()
         page.locator(f"label[for='r-{items[1].id}-na']").click()
-        page.get_by_test_id("save").click()
+        submit(page, page.get_by_test_id("save"))
         assert "已保存 2 个回答" in page.get_by_test_id("form-notice").inner_text()
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(SCREENSHOTS / f"{request.node.name}-zh-saved.png"), full_page=True)
 
         # the study is bilingual: the switch shows the English texts of the same form
-        page.get_by_test_id("language-switch").get_by_role("link", name="English").click()
+        submit(page, page.get_by_test_id("language-switch").get_by_role("link", name="English"))
         assert page.locator("html").get_attribute("lang") == "en"
         assert page.get_by_test_id("statement").nth(0).inner_text() == ITEMS[0][1]
         assert page.locator(f"#r-{items[0].id}-5").is_checked()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from sqlalchemy import Engine
+from tests.browser.actions import submit
 from tests.delphi.factories import make_open_study
 
 from permed_atlas.db import session_factory
@@ -65,16 +66,16 @@ def test_expert_completes_round_two_on_a_phone(page, live_server, engine, screen
     page.keyboard.press("ArrowRight")
     assert page.locator(f"#r-{first.id}-4").is_checked()
     page.get_by_label("Comment (optional)").nth(0).fill("Now convinced.")
-    page.get_by_test_id("save").click()
+    submit(page, page.get_by_test_id("save"))
     assert "1 answer saved" in page.get_by_test_id("form-notice").inner_text()
     assert "1 of 2 items answered" in page.get_by_test_id("progress").inner_text()
 
     # later: the second item by tapping its label, then "no opinion" changes it
     second = items[1]
     page.locator(f"label[for='r-{second.id}-5']").click()
-    page.get_by_test_id("save").click()
+    submit(page, page.get_by_test_id("save"))
     page.locator(f"label[for='r-{second.id}-na']").click()
-    page.get_by_test_id("save").click()
+    submit(page, page.get_by_test_id("save"))
     assert "2 of 2 items answered" in page.get_by_test_id("progress").inner_text()
     assert page.locator(f"#r-{second.id}-na").is_checked()
     screenshot("phone-saved")

@@ -7,6 +7,7 @@ import csv
 from pathlib import Path
 
 import pytest
+from tests.browser.actions import submit
 
 pytestmark = pytest.mark.browser
 
@@ -27,7 +28,7 @@ def _answer(browser, link: str, values: dict[str, str]) -> None:  # type: ignore
     for code, value in values.items():
         fieldset = expert.locator("fieldset.rating-item", has_text=code).first
         fieldset.locator(f"label:has(input[value='{value}'])").click()
-    expert.get_by_test_id("save").click()
+    submit(expert, expert.get_by_test_id("save"))
     assert "saved" in expert.get_by_test_id("form-notice").inner_text()
     context.close()
 
@@ -62,9 +63,7 @@ def test_coordinator_runs_a_study_and_results_stay_anonymous(  # type: ignore[no
     for code in ("G1", "G2"):
         page.fill("form[action$='/items'] input[name=code]", code)
         page.fill("form[action$='/items'] input[name=statement]", f"Priority {code}.")
-        page.click("form[action$='/items'] button")
-        # The form posts and the round page comes back with the row: wait for it, or the
-        # next fill lands on the page that is going away (seen under two xdist workers).
+        submit(page, page.locator("form[action$='/items'] button"))
         page.locator(f"tr[data-code='{code}']").wait_for()
     assert page.locator("tr[data-code]").count() == 2
 
@@ -74,17 +73,17 @@ def test_coordinator_runs_a_study_and_results_stay_anonymous(  # type: ignore[no
     for i in range(6):
         form.locator("input[name=name]").fill(f"Expert {i}")
         form.locator("input[name=country]").fill("DE" if i % 2 else "CN")
-        form.locator("button").click()
+        submit(page, form.locator("button"))
         form = page.get_by_test_id("add-expert")
     panel_csv = tmp_path / "panel.csv"
     panel_csv.write_text("ref,region\nX1,EU\nX2,CN\nX3,EU\nX4,CN\n", encoding="utf-8")
     page.get_by_test_id("import-panel").locator("input[type=file]").set_input_files(str(panel_csv))
-    page.get_by_test_id("import-panel").locator("button").click()
+    submit(page, page.get_by_test_id("import-panel").locator("button"))
     assert "Imported 4 experts" in page.content()
     _shot(page, "panel")
 
     page.goto(round_url)
-    page.get_by_role("button", name="Open round for responses").click()
+    submit(page, page.get_by_role("button", name="Open round for responses"))
     with page.expect_download() as download_info:
         page.get_by_role("button", name="Download invitation list (CSV)").click()
     links_file = tmp_path / "links.csv"
@@ -114,7 +113,7 @@ def test_coordinator_runs_a_study_and_results_stay_anonymous(  # type: ignore[no
     assert page.locator("svg.dist").count() == 2
     _shot(page, "coordinator-open-round")
 
-    page.get_by_test_id("close-round").click()
+    submit(page, page.get_by_test_id("close-round"))
     visitor.reload()
     assert visitor.locator("svg.dist").count() == 0  # closed but not published
 
@@ -132,7 +131,7 @@ def test_coordinator_runs_a_study_and_results_stay_anonymous(  # type: ignore[no
     ] == ["G1"]
 
     page.goto(study_url)
-    page.get_by_test_id("publish").click()
+    submit(page, page.get_by_test_id("publish"))
     assert "Results published on" in page.get_by_test_id("publication").inner_text()
     visitor.goto(round_url)
     assert visitor.locator("svg.dist").count() == 2

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from fastapi.testclient import TestClient
 
 from permed_atlas.errors import InvalidInputError
@@ -118,3 +119,140 @@ def test_json_api_errors_stay_english_in_a_chinese_request(client: TestClient) -
     region = client.get("/api/v1/directory/entries", params={"region": "Atlantis", "lang": "zh"})
     assert region.status_code == 422
     assert region.json()["detail"].startswith("unknown region 'Atlantis': use an ISO")
+
+
+# --- every domain error is composed as a Message ---------------------------------------------
+
+
+def _plain_text_raises() -> list[str]:
+    """``raise SomePermedError("...")`` or ``(f"...")`` anywhere in the package: such an error
+    can only ever be shown in English, on a page and in ``permed --lang zh``."""
+    import ast
+    import importlib
+    import pkgutil
+
+    import permed_atlas
+    from permed_atlas.errors import PermedError
+
+    found = []
+    for info in pkgutil.walk_packages(permed_atlas.__path__, "permed_atlas."):
+        if ".migrations" in info.name or info.name.endswith("__main__"):
+            continue
+        module = importlib.import_module(info.name)
+        assert module.__file__ is not None
+        with open(module.__file__, encoding="utf-8") as source:
+            tree = ast.parse(source.read())
+        for node in ast.walk(tree):
+            if not (isinstance(node, ast.Raise) and isinstance(node.exc, ast.Call)):
+                continue
+            args = node.exc.args
+            literal = args and (
+                isinstance(args[0], ast.JoinedStr)
+                or (isinstance(args[0], ast.Constant) and isinstance(args[0].value, str))
+            )
+            callee = node.exc.func
+            name = getattr(callee, "id", None) or getattr(callee, "attr", None)
+            kind = getattr(module, name, None) if literal and name else None
+            if isinstance(kind, type) and issubclass(kind, PermedError):
+                found.append(f"{info.name}:{node.lineno} {name}")
+    return found
+
+
+def test_no_domain_error_is_raised_with_english_only_text() -> None:
+    assert _plain_text_raises() == []
+
+
+def test_the_scan_finds_an_error_raised_with_plain_text(tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    # the guard above must be able to fail: a module raising f"..." is reported
+    import sys
+
+    import permed_atlas
+
+    package = tmp_path / "permed_atlas"
+    package.mkdir()
+    (package / "late_addition.py").write_text(
+        "from permed_atlas.errors import ConflictError\n\n\n"
+        "def refuse(n: int) -> None:\n"
+        '    raise ConflictError(f"round {n} is closed")\n',
+        encoding="utf-8",
+    )
+    monkeypatch.setattr(permed_atlas, "__path__", [*permed_atlas.__path__, str(package)])
+    monkeypatch.delitem(sys.modules, "permed_atlas.late_addition", raising=False)
+    assert "permed_atlas.late_addition:5 ConflictError" in _plain_text_raises()
+
+
+# --- the messages a coordinator meets, in Chinese on the page --------------------------------
+
+
+@pytest.fixture
+def zh_coordinator(client: TestClient, make_user, login) -> TestClient:  # type: ignore[no-untyped-def]
+    make_user("coord@example.org", "editor")
+    login(client, "coord@example.org")
+    client.cookies.set("permed_lang", "zh")
+    return client
+
+
+def _draft_round(client: TestClient) -> tuple[int, int]:
+    created = client.post(
+        "/delphi/new",
+        data={"slug": "zh-errors", "languages": "en", "title": "Errors",
+              "agree_share": "70", "exclude_share": "70"},
+        follow_redirects=False,
+    )  # fmt: skip
+    assert created.status_code == 303, created.text
+    study_id = int(created.headers["location"].rstrip("/").split("/")[-1])
+    client.post(f"/delphi/studies/{study_id}/pillars", data={"pillar": "P1", "title": "Data"})
+    page = client.get(f"/delphi/studies/{study_id}", params={"lang": "en"}).text
+    round_id = int(re.findall(r'href="/delphi/rounds/(\d+)">Round 1', page)[0])
+    return study_id, round_id
+
+
+def test_a_delphi_round_refuses_in_chinese_and_the_api_stays_english(
+    zh_coordinator: TestClient,
+) -> None:
+    _, round_id = _draft_round(zh_coordinator)
+    item = {"code": "A1", "statement": "Share data"}
+    first = zh_coordinator.post(
+        f"/delphi/rounds/{round_id}/items", data=item, follow_redirects=False
+    )
+    assert first.status_code == 303, first.text
+    again = zh_coordinator.post(f"/delphi/rounds/{round_id}/items?lang=zh", data=item)
+    assert again.status_code == 400
+    assert "第 1 轮已有条目 'A1'" in again.text.replace("&#39;", "'")
+    assert "already has an item" not in again.text
+    close = zh_coordinator.post(f"/delphi/rounds/{round_id}/close?lang=zh")
+    assert close.status_code == 400
+    # the round's state is named in the reader's words too, not as the stored code
+    assert "第 1 轮为 草稿 状态；只有开启中的轮次可以关闭" in close.text
+    english = zh_coordinator.post(f"/delphi/rounds/{round_id}/close?lang=en")
+    assert "round 1 is draft; only an open round can be closed" in english.text
+
+
+def test_an_uploaded_responses_file_is_refused_in_chinese(zh_coordinator: TestClient) -> None:
+    study_id, _ = _draft_round(zh_coordinator)
+    upload = zh_coordinator.post(
+        f"/delphi/studies/{study_id}/responses?lang=zh",
+        files={"file": ("ratings.csv", b"expert,round\nanna,1\n", "text/csv")},
+    )
+    assert upload.status_code == 422
+    text = upload.text
+    assert "ratings.csv" in text and "缺少列（需要" in text and "missing column" not in text
+
+
+def test_a_command_line_error_follows_permed_lang(monkeypatch, capsys, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    import sys
+
+    from permed_atlas.cli import main
+
+    monkeypatch.setenv("PERMED_DATA_DIR", str(tmp_path))
+    for language, expected in (
+        ("en", "error: no study 'nowhere'"),
+        ("zh", "错误: 没有研究 'nowhere'"),
+    ):
+        monkeypatch.setattr(
+            sys, "argv", ["permed", "--lang", language, "delphi", "publish", "nowhere"]
+        )
+        with pytest.raises(SystemExit) as exited:
+            main()
+        assert exited.value.code == 1
+        assert expected in " ".join(capsys.readouterr().err.split())

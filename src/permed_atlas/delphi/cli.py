@@ -18,7 +18,7 @@ from permed_atlas.delphi.consensus import describe_methods
 from permed_atlas.delphi.definition import parse_round_plan
 from permed_atlas.delphi.demo import load_demo_study
 from permed_atlas.errors import InvalidInputError
-from permed_atlas.i18n import language_option, use_language
+from permed_atlas.i18n import Message, gettext_noop, language_option, use_language
 from permed_atlas.settings import Settings
 
 if TYPE_CHECKING:
@@ -159,7 +159,12 @@ def import_responses(
     try:
         text = path.read_text(encoding="utf-8")
     except (FileNotFoundError, UnicodeDecodeError) as exc:
-        raise InvalidInputError(f"{path}: cannot read a UTF-8 CSV ({exc})", field="path") from exc
+        raise InvalidInputError(
+            Message(
+                gettext_noop("%(path)s: cannot read a UTF-8 CSV (%(exc)s)"), path=path, exc=exc
+            ),
+            field="path",
+        ) from exc
     drafts = parse_responses_csv(text, path=str(path))
     with session_factory(_engine(settings_from(ctx)))() as session:
         target = store.get_study(session, study)
@@ -218,7 +223,11 @@ def invitations(
     """
     if not base_url.startswith(("http://", "https://")):
         raise InvalidInputError(
-            f"--base-url must start with http:// or https://, not {base_url!r}", field="base_url"
+            Message(
+                gettext_noop("--base-url must start with http:// or https://, not %(base_url)s"),
+                base_url=repr(base_url),
+            ),
+            field="base_url",
         )
     with session_scope(_engine(settings_from(ctx))) as session:
         survey = _survey(session, study, pillar)
@@ -323,7 +332,13 @@ def stats(
     Example: ``permed delphi stats demo-eu-china-pm --pillar P2 --round 1 --format json``
     """
     if output_format not in ("table", "json"):
-        raise InvalidInputError(f"--format {output_format!r}: use table or json", field="format")
+        raise InvalidInputError(
+            Message(
+                gettext_noop("--format %(output_format)s: use table or json"),
+                output_format=repr(output_format),
+            ),
+            field="format",
+        )
     settings = settings_from(ctx)
     with session_factory(_engine(settings))() as session:
         target = store.get_study(session, study)
@@ -401,7 +416,11 @@ def export(
     unknown = sorted(set(formats) - {"csv", "xlsx", "html", "pdf"})
     if unknown:
         raise InvalidInputError(
-            f"--format {unknown[0]!r}: use csv, xlsx, html or pdf", field="format"
+            Message(
+                gettext_noop("--format %(unknown)s: use csv, xlsx, html or pdf"),
+                unknown=repr(unknown[0]),
+            ),
+            field="format",
         )
     language = language_option(lang)
     output.mkdir(parents=True, exist_ok=True)

@@ -16,6 +16,7 @@ from permed_atlas.delphi import store
 from permed_atlas.delphi._audit import to_study
 from permed_atlas.delphi.definition import study_draft_from_form
 from permed_atlas.delphi.errors import ResponsesFileError, RoundStateError, StudyFileError
+from permed_atlas.i18n import Message, gettext_noop
 from permed_atlas.web.deps import (
     CsrfProtected,
     EditorUser,
@@ -144,7 +145,10 @@ def import_responses(
     except UnicodeDecodeError:
         session.rollback()
         raise ResponsesFileError(
-            "not UTF-8 text (save the sheet as 'CSV UTF-8')", path=name, line=None, field=None
+            Message(gettext_noop("not UTF-8 text (save the sheet as 'CSV UTF-8')")),
+            path=name,
+            line=None,
+            field=None,
         ) from None
     except ResponsesFileError:
         session.rollback()

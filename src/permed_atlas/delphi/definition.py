@@ -34,6 +34,7 @@ from permed_atlas.delphi.models import (
     QuartileMethod,
     RuleKind,
 )
+from permed_atlas.i18n import Message, gettext_noop
 
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{1,78}$")
 # the values a study file may give, read off the core's types so that a new kind is one edit
@@ -92,7 +93,12 @@ def parse_languages(raw: Any, *, where: str = "languages") -> tuple[str, ...]:
     unknown = [p for p in languages if p not in STUDY_LANGUAGES]
     if unknown or not languages:
         raise StudyFileError(
-            f"{where}: {', '.join(unknown) or 'empty'}: use {', '.join(STUDY_LANGUAGES)} or both",
+            Message(
+                gettext_noop("%(where)s: %(value)s: use %(languages)s or both"),
+                where=where,
+                value=", ".join(unknown) or "empty",
+                languages=", ".join(STUDY_LANGUAGES),
+            ),
             field="languages",
         )
     # English first when both: the order of the switch and the default invitation language
@@ -125,8 +131,18 @@ def require_texts(
         return
     language = "zh" if name.endswith("_zh") else "en"
     raise StudyFileError(
-        f"{where}{name}: {what} has no {LANGUAGE_LABELS[language]} {field}; a study in "
-        f"{' and '.join(LANGUAGE_LABELS[lang] for lang in languages)} needs it",
+        Message(
+            gettext_noop(
+                "%(where)s%(name)s: %(what)s has no %(language)s "
+                "%(field)s; a study in %(value)s needs it"
+            ),
+            where=where,
+            name=name,
+            what=what,
+            language=LANGUAGE_LABELS[language],
+            field=field,
+            value=" and ".join(LANGUAGE_LABELS[lang] for lang in languages),
+        ),
         field=name,
     )
 
@@ -142,6 +158,31 @@ def check_item_texts(item: ItemDraft, *, languages: tuple[str, ...], where: str 
     )
 
 
+def _rule_value_problem(key: str, value: Any) -> tuple[Message, str] | None:
+    """What is wrong with one setting of a consensus rule and the field to name; None if fine."""
+    if key in ("kind", "quartile_method"):
+        choices = _RULE_KINDS if key == "kind" else QUARTILE_METHODS
+        if value in choices:
+            return None
+        one_of = Message(gettext_noop("must be one of %(choices)s"), choices=", ".join(choices))
+        return one_of, f"consensus.{key}"
+    if key == "opposite_max" and value is None:
+        return None
+    if key == "min_region_n":
+        if isinstance(value, int) and value >= 1:
+            return None
+        return Message(gettext_noop("must be a positive integer")), key
+    if not isinstance(value, (int, float)) or isinstance(value, bool):
+        return Message(gettext_noop("must be a number")), f"consensus.{key}"
+    if key.endswith("share") or key in ("region_gap", "opposite_max"):
+        if 0 < value <= 1:
+            return None
+        return Message(gettext_noop("a share between 0 and 1 (0.7 for 70%)")), key
+    if 0 <= value <= 5:
+        return None
+    return Message(gettext_noop("must be between 0 and 5")), key
+
+
 def parse_rule(data: Mapping[str, Any] | None, *, path: str = "consensus") -> ConsensusRule:
     """A consensus rule from a mapping; unknown keys and bad values name the field.
 
@@ -151,38 +192,26 @@ def parse_rule(data: Mapping[str, Any] | None, *, path: str = "consensus") -> Co
     if data is None:
         return ConsensusRule()
     if not isinstance(data, Mapping):
-        raise StudyFileError(f"{path}: must be a mapping", field="consensus")
-    known = {f.name: f for f in fields(ConsensusRule)}
+        raise StudyFileError(
+            Message(gettext_noop("%(path)s: must be a mapping"), path=path), field="consensus"
+        )
+    known = {f.name for f in fields(ConsensusRule)}
     values: dict[str, Any] = {}
     for key, value in data.items():
         if key not in known:
-            raise StudyFileError(f"{path}.{key}: unknown setting", field=f"consensus.{key}")
-        if key == "kind":
-            if value not in _RULE_KINDS:
-                raise StudyFileError(
-                    f"{path}.kind: must be one of {', '.join(_RULE_KINDS)}", field="consensus.kind"
-                )
-        elif key == "quartile_method":
-            if value not in QUARTILE_METHODS:
-                raise StudyFileError(
-                    f"{path}.quartile_method: must be one of {', '.join(QUARTILE_METHODS)}",
-                    field="consensus.quartile_method",
-                )
-        elif key == "opposite_max" and value is None:
-            pass
-        elif key == "min_region_n":
-            if not isinstance(value, int) or value < 1:
-                raise StudyFileError(f"{path}.{key}: must be a positive integer", field=key)
-        else:
-            if not isinstance(value, (int, float)) or isinstance(value, bool):
-                raise StudyFileError(f"{path}.{key}: must be a number", field=f"consensus.{key}")
-            if key.endswith("share") or key in ("region_gap", "opposite_max"):
-                if not 0 < value <= 1:
-                    raise StudyFileError(
-                        f"{path}.{key}: a share between 0 and 1 (0.7 for 70%)", field=key
-                    )
-            elif not 0 <= value <= 5:
-                raise StudyFileError(f"{path}.{key}: must be between 0 and 5", field=key)
+            raise StudyFileError(
+                Message(gettext_noop("%(path)s.%(key)s: unknown setting"), path=path, key=key),
+                field=f"consensus.{key}",
+            )
+        problem = _rule_value_problem(key, value)
+        if problem is not None:
+            reason, field = problem
+            raise StudyFileError(
+                Message(
+                    gettext_noop("%(path)s.%(key)s: %(reason)s"), path=path, key=key, reason=reason
+                ),
+                field=field,
+            )
         values[key] = value
     return ConsensusRule(**values)
 
@@ -198,7 +227,9 @@ def parse_study_definition(data: Any, *, path: str) -> StudyDraft:
         return StudyFileError(f"{path}: {where}: {message}", field=where)
 
     if not isinstance(data, Mapping):
-        raise StudyFileError(f"{path}: the document must be a mapping", field=None)
+        raise StudyFileError(
+            Message(gettext_noop("%(path)s: the document must be a mapping"), path=path), field=None
+        )
     slug = str(data.get("slug", ""))
     if not _SLUG.match(slug):
         raise fail("slug", "lower-case letters, digits and dashes, 2-79 characters")
@@ -308,7 +339,9 @@ def parse_round_plan(
     if data is None:
         return {}, ()
     if not isinstance(data, Mapping):
-        raise StudyFileError(f"{path}: the plan must be a mapping", field=None)
+        raise StudyFileError(
+            Message(gettext_noop("%(path)s: the plan must be a mapping"), path=path), field=None
+        )
     unknown = set(data) - {"decisions", "new_items"}
     if unknown:
         raise fail(sorted(unknown)[0], "unknown key (use decisions and new_items)")
@@ -343,16 +376,26 @@ def _percent_field(fields: Mapping[str, str], name: str, *, required: bool) -> f
     raw = fields.get(name, "").strip().rstrip("%").strip()
     if not raw:
         if required:
-            raise StudyFileError(f"{name}: give a percentage, e.g. 70", field=name)
+            raise StudyFileError(
+                Message(gettext_noop("%(name)s: give a percentage, e.g. 70"), name=name), field=name
+            )
         return None
     try:
         value = float(raw)
     except ValueError as exc:
         raise StudyFileError(
-            f"{name}: {raw!r} is not a number (e.g. 70 for 70%)", field=name
+            Message(
+                gettext_noop("%(name)s: %(raw)s is not a number (e.g. 70 for 70%%)"),
+                name=name,
+                raw=repr(raw),
+            ),
+            field=name,
         ) from exc
     if not 0 < value <= 100:
-        raise StudyFileError(f"{name}: a percentage above 0 and at most 100", field=name)
+        raise StudyFileError(
+            Message(gettext_noop("%(name)s: a percentage above 0 and at most 100"), name=name),
+            field=name,
+        )
     return value / 100
 
 
@@ -366,12 +409,13 @@ def study_draft_from_form(fields: Mapping[str, str]) -> StudyDraft:
     slug = fields.get("slug", "").strip()
     if not _SLUG.match(slug):
         raise StudyFileError(
-            "slug: lower-case letters, digits and dashes, 2-79 characters", field="slug"
+            Message(gettext_noop("slug: lower-case letters, digits and dashes, 2-79 characters")),
+            field="slug",
         )
     languages = parse_languages(fields.get("languages", "en"))
     title, title_zh = fields.get("title", "").strip(), fields.get("title_zh", "").strip()
     if not title and not title_zh:
-        raise StudyFileError("title: is missing", field="title")
+        raise StudyFileError(Message(gettext_noop("title: is missing")), field="title")
     require_texts(
         {"title": title, "title_zh": title_zh},
         "title",

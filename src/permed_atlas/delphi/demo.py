@@ -33,6 +33,7 @@ from permed_atlas.delphi.store import (
     start_next_round,
 )
 from permed_atlas.delphi.tables import StudyRow
+from permed_atlas.i18n import Message, gettext_noop
 
 DEMO_SLUG = "demo-eu-china-pm"
 DEMO_BASE_URL = "http://127.0.0.1:8000"
@@ -106,7 +107,13 @@ def _run_round(
         assert token is not None
         unknown = set(by_code) - set(codes)
         if unknown:
-            raise StudyFileError(f"demo_ratings.csv: round {number} has no item {sorted(unknown)}")
+            raise StudyFileError(
+                Message(
+                    gettext_noop("demo_ratings.csv: round %(number)s has no item %(unknown)s"),
+                    number=number,
+                    unknown=sorted(unknown),
+                )
+            )
         submit_ratings(
             session,
             token,
@@ -128,7 +135,13 @@ def _load_synthesis(session: Session, study: Study) -> None:
         missing = [c for c in action["items"] if (action["pillar"], c) not in finals]
         if missing:
             raise StudyFileError(
-                f"demo_synthesis.yaml: action {action['code']}: {missing} are not final items"
+                Message(
+                    gettext_noop(
+                        "demo_synthesis.yaml: action %(code)s: %(missing)s are not final items"
+                    ),
+                    code=action["code"],
+                    missing=missing,
+                )
             )
         save_action(
             session,

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from permed_atlas.delphi._csv import read_csv
 from permed_atlas.delphi._likert import parse_rating
 from permed_atlas.delphi.errors import ResponsesFileError
+from permed_atlas.i18n import Message, gettext_noop
 
 RESPONSE_COLUMNS = ("expert", "round", "item", "rating")
 OPTIONAL_RESPONSE_COLUMNS = ("comment", "pillar", "statement", "statement_zh")
@@ -45,7 +46,10 @@ def parse_responses_csv(text: str, *, path: str) -> list[ResponseDraft]:
     for column in RESPONSE_COLUMNS:
         if column not in header:
             raise ResponsesFileError(
-                f"missing column (need {', '.join(RESPONSE_COLUMNS)})",
+                Message(
+                    gettext_noop("missing column (need %(columns)s)"),
+                    columns=", ".join(RESPONSE_COLUMNS),
+                ),
                 path=path,
                 line=1,
                 field=column,
@@ -57,8 +61,16 @@ def parse_responses_csv(text: str, *, path: str) -> list[ResponseDraft]:
         key = (draft.pillar, draft.expert, draft.round, draft.item)
         if key in seen:
             raise ResponsesFileError(
-                f"expert {draft.expert} already rated {draft.item} in round {draft.round} "
-                f"on line {seen[key]}",
+                Message(
+                    gettext_noop(
+                        "expert %(expert)s already rated %(item)s in round %(round)s "
+                        "on line %(seen)s"
+                    ),
+                    expert=draft.expert,
+                    item=draft.item,
+                    round=draft.round,
+                    seen=seen[key],
+                ),
                 path=path,
                 line=line,
                 field="item",
@@ -66,7 +78,9 @@ def parse_responses_csv(text: str, *, path: str) -> list[ResponseDraft]:
         seen[key] = line
         drafts.append(draft)
     if not drafts:
-        raise ResponsesFileError("no responses in the file", path=path, line=None, field=None)
+        raise ResponsesFileError(
+            Message(gettext_noop("no responses in the file")), path=path, line=None, field=None
+        )
     return drafts
 
 

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from permed_atlas.delphi._csv import read_csv
 from permed_atlas.delphi.errors import PanelFileError
 from permed_atlas.delphi.models import REGION_GROUPS
+from permed_atlas.i18n import Message, gettext_noop
 
 # each pair: at least one of the two columns, and in each row at least one of the two cells
 REQUIRED_EITHER = (("name", "ref"), ("country", "region"))
@@ -73,7 +74,14 @@ def parse_panel_csv(
     for first, second in REQUIRED_EITHER:
         if first not in header and second not in header:
             raise PanelFileError(
-                f"missing column (need {first} or {second})", path=path, line=1, field=first
+                Message(
+                    gettext_noop("missing column (need %(first)s or %(second)s)"),
+                    first=first,
+                    second=second,
+                ),
+                path=path,
+                line=1,
+                field=first,
             )
     drafts: list[ExpertDraft] = []
     seen_email: dict[str, int] = {}
@@ -89,12 +97,21 @@ def parse_panel_csv(
                 continue
             if key in seen:
                 raise PanelFileError(
-                    f"{key!r} already on line {seen[key]}", path=path, line=line, field=field
+                    Message(
+                        gettext_noop("%(key)s already on line %(seen)s"),
+                        key=repr(key),
+                        seen=seen[key],
+                    ),
+                    path=path,
+                    line=line,
+                    field=field,
                 )
             seen[key] = line
         drafts.append(draft)
     if not drafts:
-        raise PanelFileError("no experts in the file", path=path, line=None, field=None)
+        raise PanelFileError(
+            Message(gettext_noop("no experts in the file")), path=path, line=None, field=None
+        )
     return drafts
 
 

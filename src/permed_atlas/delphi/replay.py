@@ -32,6 +32,7 @@ from permed_atlas.delphi.store import (
     study_of_round,
     utcnow,
 )
+from permed_atlas.i18n import Message, gettext_noop
 
 
 @dataclass(frozen=True)
@@ -89,7 +90,10 @@ def _replay_survey(
     answered = count_responses(session, [r.id for r in rounds])
     if len(rounds) != 1 or rounds[0].status != "draft" or answered:
         raise ResponsesFileError(
-            f"pillar {survey.pillar} has started already; import into a fresh study",
+            Message(
+                gettext_noop("pillar %(pillar)s has started already; import into a fresh study"),
+                pillar=survey.pillar,
+            ),
             path=path,
             line=None,
             field=None,
@@ -99,7 +103,10 @@ def _replay_survey(
     for row in rows:
         if row.expert not in experts:
             raise ResponsesFileError(
-                f"expert {row.expert!r} is not on the panel (import the panel first)",
+                Message(
+                    gettext_noop("expert %(expert)s is not on the panel (import the panel first)"),
+                    expert=repr(row.expert),
+                ),
                 path=path,
                 line=row.line,
                 field="expert",
@@ -109,7 +116,11 @@ def _replay_survey(
     if numbers != list(range(1, len(numbers) + 1)):
         missing = min(set(range(1, numbers[-1] + 1)) - set(numbers))
         raise ResponsesFileError(
-            f"pillar {survey.pillar} has no responses in round {missing}",
+            Message(
+                gettext_noop("pillar %(pillar)s has no responses in round %(missing)s"),
+                pillar=survey.pillar,
+                missing=missing,
+            ),
             path=path,
             line=None,
             field="round",
@@ -138,7 +149,12 @@ def _replay_survey(
 def _new_item(session: Session, round_id: int, row: ResponseDraft, *, path: str) -> int:
     if not (row.statement or row.statement_zh):
         raise ResponsesFileError(
-            f"item {row.item!r} is not in the study; give its wording in a statement column",
+            Message(
+                gettext_noop(
+                    "item %(item)s is not in the study; give its wording in a statement column"
+                ),
+                item=repr(row.item),
+            ),
             path=path,
             line=row.line,
             field="item",
@@ -170,8 +186,14 @@ def _next_round(
         row = first_rows[code]
         if not (row.statement or row.statement_zh):
             raise ResponsesFileError(
-                f"item {code!r} first appears in round {row.round}; give its wording in a "
-                "statement column",
+                Message(
+                    gettext_noop(
+                        "item %(code)s first appears in round %(round)s; give its "
+                        "wording in a statement column"
+                    ),
+                    code=repr(code),
+                    round=row.round,
+                ),
                 path=path,
                 line=row.line,
                 field="statement",

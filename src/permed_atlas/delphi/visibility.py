@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from permed_atlas.delphi.errors import ResultsNotPublishedError
 from permed_atlas.delphi.models import Round, Study
+from permed_atlas.i18n import Message, gettext_noop
 
 
 def round_results_visible(study: Study, round_: Round, *, coordinator: bool) -> bool:
@@ -47,8 +48,13 @@ def require_study_results(study: Study, *, coordinator: bool) -> None:
     """
     if not study_results_visible(study, coordinator=coordinator):
         raise ResultsNotPublishedError(
-            f"the results of study {study.slug!r} are not published yet; "
-            "its coordinators publish them when the study ends"
+            Message(
+                gettext_noop(
+                    "the results of study %(slug)s are not published yet; its "
+                    "coordinators publish them when the study ends"
+                ),
+                slug=repr(study.slug),
+            )
         )
 
 

@@ -36,6 +36,7 @@ from permed_atlas.demo._other_fields import OtherFields, is_pm_work
 from permed_atlas.demo._text import TextMaker
 from permed_atlas.demo._world import World, cumulative
 from permed_atlas.errors import InvalidInputError
+from permed_atlas.i18n import Message, gettext_noop
 
 __all__ = [
     "bundled_demo_files",
@@ -84,12 +85,27 @@ def generate_openalex_works(
 
 def _check(n: int, seed: int, start_year: int, end_year: int, pm_share: float = 1.0) -> None:
     if not 0 <= n <= _MAX_PER_SEED:
-        raise InvalidInputError(f"n must be between 0 and {_MAX_PER_SEED:,}, not {n}", field="n")
+        raise InvalidInputError(
+            Message(
+                gettext_noop("n must be between 0 and %(most)s, not %(n)s"),
+                most=format(_MAX_PER_SEED, ","),
+                n=n,
+            ),
+            field="n",
+        )
     if seed < 0:
-        raise InvalidInputError(f"seed must be 0 or more, not {seed}", field="seed")
+        raise InvalidInputError(
+            Message(gettext_noop("seed must be 0 or more, not %(seed)s"), seed=seed), field="seed"
+        )
     if not 1900 <= start_year <= end_year <= 2100:
         raise InvalidInputError(
-            f"need 1900 <= start_year <= end_year <= 2100, got {start_year}..{end_year}",
+            Message(
+                gettext_noop(
+                    "need 1900 <= start_year <= end_year <= 2100, got %(start_year)s..%(end_year)s"
+                ),
+                start_year=start_year,
+                end_year=end_year,
+            ),
             field="start_year",
         )
     if not 0.0 <= pm_share <= 1.0:
@@ -245,7 +261,11 @@ def write_openalex_jsonl(
     _check(n, seed, start_year, end_year, pm_share)
     if not 1 <= compresslevel <= 9:
         raise InvalidInputError(
-            f"compresslevel must be 1 to 9, not {compresslevel}", field="compresslevel"
+            Message(
+                gettext_noop("compresslevel must be 1 to 9, not %(compresslevel)s"),
+                compresslevel=compresslevel,
+            ),
+            field="compresslevel",
         )
     target = Path(path)
     level = compresslevel if target.name.endswith(".gz") else None
@@ -335,10 +355,21 @@ def demo_corpus_paths(out: Path | str, *, patents: bool = True) -> dict[str, Pat
         suffix = ".jsonl.gz" if target.name.endswith(".gz") else ".jsonl"
         paths = {"openalex": target, "patents": target.with_name(f"lens_patents{suffix}")}
         if paths["patents"] == target:
-            raise InvalidInputError(f"{target}: name clashes with the patents file", field="out")
+            raise InvalidInputError(
+                Message(
+                    gettext_noop("%(target)s: name clashes with the patents file"), target=target
+                ),
+                field="out",
+            )
     elif target.suffix:
         raise InvalidInputError(
-            f"{target}: give a directory or a .jsonl / .jsonl.gz file for the works", field="out"
+            Message(
+                gettext_noop(
+                    "%(target)s: give a directory or a .jsonl / .jsonl.gz file for the works"
+                ),
+                target=target,
+            ),
+            field="out",
         )
     else:
         paths = {source: target / name for source, name in BUNDLED_FILES.items()}
@@ -369,7 +400,10 @@ def write_demo_corpus(
     :param compresslevel: gzip level, 1 (fast) to 9 (small).
     """
     if patents < 0:
-        raise InvalidInputError(f"patents must be 0 or more, not {patents}", field="patents")
+        raise InvalidInputError(
+            Message(gettext_noop("patents must be 0 or more, not %(patents)s"), patents=patents),
+            field="patents",
+        )
     paths = demo_corpus_paths(out, patents=patents > 0)
     write_openalex_jsonl(
         paths["openalex"],
@@ -401,5 +435,10 @@ def bundled_demo_files() -> dict[str, Path]:
     files = {source: DEMO_DIR / name for source, name in BUNDLED_FILES.items()}
     missing = [str(path) for path in files.values() if not path.is_file()]
     if missing:
-        raise InvalidInputError(f"bundled demo corpus missing: {', '.join(missing)}", field="demo")
+        raise InvalidInputError(
+            Message(
+                gettext_noop("bundled demo corpus missing: %(missing)s"), missing=", ".join(missing)
+            ),
+            field="demo",
+        )
     return files

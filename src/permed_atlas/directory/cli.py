@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, TypeVar
 
 import typer
 from rich.table import Table
@@ -26,6 +26,8 @@ from permed_atlas.directory.exports import (
 from permed_atlas.directory.files import BUNDLED_DIRECTORY_DIR, load_directory_files
 from permed_atlas.landscape import region_countries
 from permed_atlas.settings import Settings
+
+_Item = TypeVar("_Item")
 
 app = group_app("directory")
 console = cli_console()
@@ -58,6 +60,24 @@ def _session(settings: Settings, *, seed: bool = True) -> Iterator[Session]:
 
 def _json(data: object) -> None:
     typer.echo(json.dumps(data, indent=2, ensure_ascii=False, default=str))
+
+
+def _print_items(
+    fmt: OutputFormat,
+    items: Sequence[_Item],
+    *,
+    as_dict: Callable[[_Item], object],
+    columns: tuple[str, ...],
+    row: Callable[[_Item], tuple[str, ...]],
+) -> None:
+    """``items`` as a JSON list (each ``as_dict``) or a table (each ``row`` under ``columns``)."""
+    if fmt is OutputFormat.json:
+        _json([as_dict(item) for item in items])
+        return
+    table = Table(*columns)
+    for item in items:
+        table.add_row(*row(item))
+    console.print(table)
 
 
 @app.command()
@@ -122,13 +142,13 @@ def list_(
     """
     with _session(settings_from(ctx)) as session:
         entries = store.list_entries(session, kinds=kind)
-    if fmt is OutputFormat.json:
-        _json([entry_dict(e) for e in entries])
-        return
-    table = Table("id", "kind", "name", "regions")
-    for e in entries:
-        table.add_row(e.id, e.kind, e.label, ", ".join(e.regions))
-    console.print(table)
+    _print_items(
+        fmt,
+        entries,
+        as_dict=entry_dict,
+        columns=("id", "kind", "name", "regions"),
+        row=lambda e: (e.id, e.kind, e.label, ", ".join(e.regions)),
+    )
 
 
 @app.command()
@@ -179,15 +199,19 @@ def search(
         hits = store.search_directory(
             session, text, kinds=kind, regions=region or (), limit=limit, settings=settings
         )
-    if fmt is OutputFormat.json:
-        _json([hit_dict(h) for h in hits])
-        return
-    table = Table("score", "id", "kind", "name", "matched")
-    for h in hits:
-        table.add_row(
-            f"{h.score:.2f}", h.entry.id, h.entry.kind, h.entry.label, ", ".join(h.matched_terms)
-        )
-    console.print(table)
+    _print_items(
+        fmt,
+        hits,
+        as_dict=hit_dict,
+        columns=("score", "id", "kind", "name", "matched"),
+        row=lambda h: (
+            f"{h.score:.2f}",
+            h.entry.id,
+            h.entry.kind,
+            h.entry.label,
+            ", ".join(h.matched_terms),
+        ),
+    )
 
 
 @app.command()
@@ -202,20 +226,20 @@ def history(
     """
     with _session(settings_from(ctx)) as session:
         revisions = store.list_revisions(session, entry_id)
-    if fmt is OutputFormat.json:
-        _json([revision_dict(r) for r in revisions])
-        return
-    table = Table("revision", "at", "who", "origin", "comment", "changed")
-    for r in revisions:
-        table.add_row(
+    _print_items(
+        fmt,
+        revisions,
+        as_dict=revision_dict,
+        columns=("revision", "at", "who", "origin", "comment", "changed"),
+        row=lambda r: (
             str(r.number),
             r.at.strftime("%Y-%m-%d %H:%M"),
             r.actor_email or "system",
             r.origin,
             r.comment,
             ", ".join(r.changed),
-        )
-    console.print(table)
+        ),
+    )
 
 
 @app.command("funding-match")
@@ -246,20 +270,20 @@ def funding_match(
             coverage="any" if partial else "all",
             settings=settings,
         )
-    if fmt is OutputFormat.json:
-        _json([match_dict(m) for m in matches])
-        return
-    table = Table("score", "id", "name", "open", "matched terms", "covers")
-    for m in matches:
-        table.add_row(
+    _print_items(
+        fmt,
+        matches,
+        as_dict=match_dict,
+        columns=("score", "id", "name", "open", "matched terms", "covers"),
+        row=lambda m: (
             f"{m.score:.2f}",
             m.entry.id,
             m.entry.label,
             "closed" if m.closed else "open",
             ", ".join(m.matched_terms),
             ", ".join(m.eligible_regions),
-        )
-    console.print(table)
+        ),
+    )
 
 
 @app.command()

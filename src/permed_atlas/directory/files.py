@@ -39,6 +39,7 @@ from permed_atlas.directory.models import (
     TRANSLATION_FIELDS,
     DirectoryEntry,
 )
+from permed_atlas.i18n import Message, gettext_noop
 
 BUNDLED_DIRECTORY_DIR = Path(__file__).resolve().parents[1] / "data" / "directory"
 TRANSFER_RULES_DIR = Path(__file__).resolve().parents[1] / "data" / "transfer"
@@ -283,7 +284,9 @@ def parse_entry(
     :param rule_ids: the data-transfer rule files a law may name.
     """
     if not isinstance(data, Mapping):
-        raise DirectoryFileError(f"{where}: an entry must be a mapping of fields")
+        raise DirectoryFileError(
+            Message(gettext_noop("%(where)s: an entry must be a mapping of fields"), where=where)
+        )
     at = _where(where)
     kind = _kind(data, at)
     entry_id = _entry_id(data, at)
@@ -300,7 +303,11 @@ def parse_entry(
             details[field] = text
     if details.get("name_zh_source") and not details.get("name_zh"):
         raise DirectoryFileError(
-            f"{where}: field 'name_zh_source' is given without 'name_zh'", field="name_zh_source"
+            Message(
+                gettext_noop("%(where)s: field 'name_zh_source' is given without 'name_zh'"),
+                where=where,
+            ),
+            field="name_zh_source",
         )
     return DirectoryEntry(
         id=entry_id,
@@ -344,13 +351,27 @@ def check_references(entry: DirectoryEntry, *, where: str, kinds_by_id: Mapping[
     for field, other in referenced_ids(entry):
         if other not in kinds_by_id:
             raise DirectoryFileError(
-                f"{where}: field {field!r}: no entry with id {other!r}", field=field
+                Message(
+                    gettext_noop("%(where)s: field %(field)s: no entry with id %(other)s"),
+                    where=where,
+                    field=repr(field),
+                    other=repr(other),
+                ),
+                field=field,
             )
         expected = _EXPECTED_KIND.get(field)
         if expected and kinds_by_id[other] not in expected:
             raise DirectoryFileError(
-                f"{where}: field {field!r}: {other!r} is a {kinds_by_id[other]}, "
-                f"not a {' or '.join(expected)}",
+                Message(
+                    gettext_noop(
+                        "%(where)s: field %(field)s: %(other)s is a %(kinds)s, not a %(expected)s"
+                    ),
+                    where=where,
+                    field=repr(field),
+                    other=repr(other),
+                    kinds=kinds_by_id[other],
+                    expected=" or ".join(expected),
+                ),
                 field=field,
             )
 
@@ -367,17 +388,36 @@ def read_entry_file(
     try:
         data = _read_yaml(path)
     except yaml.YAMLError as exc:
-        raise DirectoryFileError(f"{path.name}: not valid YAML: {exc}") from exc
+        raise DirectoryFileError(
+            Message(gettext_noop("%(name)s: not valid YAML: %(exc)s"), name=path.name, exc=exc)
+        ) from exc
     except OSError as exc:
-        raise DirectoryFileError(f"{path.name}: cannot read: {exc}") from exc
+        raise DirectoryFileError(
+            Message(gettext_noop("%(name)s: cannot read: %(exc)s"), name=path.name, exc=exc)
+        ) from exc
     if not isinstance(data, Mapping) or not isinstance(data.get("entries"), list):
-        raise DirectoryFileError(f"{path.name}: a directory file needs a list under 'entries:'")
+        raise DirectoryFileError(
+            Message(
+                gettext_noop("%(name)s: a directory file needs a list under 'entries:'"),
+                name=path.name,
+            )
+        )
     extra = sorted(set(data) - {"entries", "defaults"})
     if extra:
-        raise DirectoryFileError(f"{path.name}: unknown top-level key {extra[0]!r}")
+        raise DirectoryFileError(
+            Message(
+                gettext_noop("%(name)s: unknown top-level key %(extra)s"),
+                name=path.name,
+                extra=repr(extra[0]),
+            )
+        )
     defaults = data.get("defaults") or {}
     if not isinstance(defaults, Mapping):
-        raise DirectoryFileError(f"{path.name}: 'defaults' must be a mapping of fields")
+        raise DirectoryFileError(
+            Message(
+                gettext_noop("%(name)s: 'defaults' must be a mapping of fields"), name=path.name
+            )
+        )
     entries = []
     for index, raw in enumerate(data["entries"]):
         label = raw.get("id") if isinstance(raw, Mapping) else None
@@ -402,7 +442,9 @@ def load_directory_files(
     :param rule_ids: the data-transfer rule files (the bundled ones by default).
     """
     if not folder.is_dir():
-        raise DirectoryFileError(f"{folder}: no such folder of directory files")
+        raise DirectoryFileError(
+            Message(gettext_noop("%(folder)s: no such folder of directory files"), folder=folder)
+        )
     rules = transfer_rule_ids() if rule_ids is None else rule_ids
     entries: list[DirectoryEntry] = []
     origins: dict[str, str] = {}
@@ -411,7 +453,12 @@ def load_directory_files(
         for entry in read_entry_file(path, known_regions=known_regions, rule_ids=rules):
             if entry.id in origins:
                 raise DirectoryFileError(
-                    f"{path.name}: entry {entry.id!r} is also defined in {origins[entry.id]}",
+                    Message(
+                        gettext_noop("%(name)s: entry %(id)s is also defined in %(origins)s"),
+                        name=path.name,
+                        id=repr(entry.id),
+                        origins=origins[entry.id],
+                    ),
                     field="id",
                 )
             origins[entry.id] = path.name
@@ -437,15 +484,25 @@ def load_funding_topics(path: Path = FUNDING_TOPICS_FILE) -> tuple[TopicRule, ..
     for position, item in enumerate((data or {}).get("rules") or [], start=1):
         where = f"{path.name}: rule {position}"
         if not isinstance(item, dict) or not item.get("id") or not item.get("pattern"):
-            raise DirectoryFileError(f"{where}: needs an id, a pattern and terms", field="rules")
+            raise DirectoryFileError(
+                Message(gettext_noop("%(where)s: needs an id, a pattern and terms"), where=where),
+                field="rules",
+            )
         try:
             pattern = re.compile(str(item["pattern"]), re.IGNORECASE)
         except re.error as exc:
             raise DirectoryFileError(
-                f"{where}: pattern is not a regular expression: {exc}"
+                Message(
+                    gettext_noop("%(where)s: pattern is not a regular expression: %(exc)s"),
+                    where=where,
+                    exc=exc,
+                )
             ) from exc
         terms = item.get("terms")
         if not isinstance(terms, list) or not terms or not all(isinstance(t, str) for t in terms):
-            raise DirectoryFileError(f"{where}: terms must be a list of words", field="terms")
+            raise DirectoryFileError(
+                Message(gettext_noop("%(where)s: terms must be a list of words"), where=where),
+                field="terms",
+            )
         rules.append(TopicRule(id=str(item["id"]), pattern=pattern, terms=tuple(terms)))
     return tuple(rules)

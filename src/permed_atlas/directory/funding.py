@@ -31,10 +31,12 @@ from permed_atlas.directory.search import (
     score_entries,
 )
 from permed_atlas.i18n import Message, gettext_noop
+from permed_atlas.textinput import refuse_too_long
 from permed_atlas.textsearch import stop_words_with
 
 Coverage = Literal["all", "any"]
 MAX_DESCRIPTION = 20_000
+DESCRIPTION_TOO_LONG = gettext_noop("the description is longer than %(limit)s characters")
 _GENERIC_PROJECT_WORDS = "project projects study studies aim aims propose proposed plan planned"
 FUNDING_STOP_WORDS = STOP_WORDS | stop_words_with(_GENERIC_PROJECT_WORDS)
 """Words every project text holds that say nothing about which programme fits."""
@@ -141,14 +143,13 @@ def rank_funding(
             Message(gettext_noop("limit must be between 1 and 100")),
             field="limit",
         )
-    if len(description) > MAX_DESCRIPTION:
-        raise InvalidEntryError(
-            Message(
-                gettext_noop("the description is longer than %(max_description)s characters"),
-                max_description=MAX_DESCRIPTION,
-            ),
-            field="description",
-        )
+    refuse_too_long(
+        description,
+        limit=MAX_DESCRIPTION,
+        message=DESCRIPTION_TOO_LONG,
+        field="description",
+        error=InvalidEntryError,
+    )
     if not has_query_terms(description, stop_words=FUNDING_STOP_WORDS):
         raise InvalidEntryError(
             Message(

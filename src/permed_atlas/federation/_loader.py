@@ -8,6 +8,7 @@ import duckdb
 
 from permed_atlas.federation.errors import MappingError
 from permed_atlas.federation.mapping import NodeConfig, miabis_terms
+from permed_atlas.i18n import LazyString, Message, gettext_noop, lazy_gettext
 
 _DIAGNOSIS_RE = r"^[A-Z][0-9]{2}(\.?[0-9A-Z]{1,4})?$"
 # A code or shorthand, optionally with the values of a restricted term ("DUO:0000007=C50|C18"),
@@ -64,7 +65,16 @@ def _read_raw(con: duckdb.DuckDBPyConnection, config: NodeConfig, data: Path) ->
     for field_name, column in config.columns.items():
         if column not in present:
             raise MappingError(
-                f"{data}: column {column!r} (mapped to {field_name} in {config.source}) is missing",
+                Message(
+                    gettext_noop(
+                        "%(data)s: column %(column)s (mapped to %(field_name)s in "
+                        "%(source)s) is missing"
+                    ),
+                    data=data,
+                    column=repr(column),
+                    field_name=field_name,
+                    source=config.source,
+                ),
                 field=field_name,
             )
     return is_csv
@@ -133,6 +143,70 @@ def _create_mapped(con: duckdb.DuckDBPyConnection, config: NodeConfig) -> str:
     return year_field
 
 
+def _mapping_checks(year_field: str) -> list[tuple[str, str, str, LazyString]]:
+    """(field, SQL condition of a bad row, the value to show, what is wrong), in check order."""
+    return [
+        ("sample_id", "sample_id IS NULL", "sample_id", lazy_gettext("is empty")),
+        ("donor_id", "donor_id IS NULL", "donor_id", lazy_gettext("is empty")),
+        (
+            "sex",
+            "raw_sex IS NOT NULL AND sex IS NULL",
+            "raw_sex",
+            lazy_gettext("is not a sex term"),
+        ),
+        (
+            "material",
+            "raw_material IS NOT NULL AND material IS NULL",
+            "raw_material",
+            lazy_gettext("is not a material term"),
+        ),
+        (
+            "storage",
+            "raw_storage IS NOT NULL AND storage IS NULL",
+            "raw_storage",
+            lazy_gettext("is not a storage term"),
+        ),
+        (
+            "sample_type",
+            "raw_sample_type IS NOT NULL AND sample_type IS NULL",
+            "raw_sample_type",
+            lazy_gettext("is not a sample type term"),
+        ),
+        (
+            "diagnosis",
+            f"raw_diagnosis IS NOT NULL AND NOT regexp_matches(raw_diagnosis, "
+            f"{sql_text(_DIAGNOSIS_RE)})",
+            "raw_diagnosis",
+            lazy_gettext("is not an ICD-10 code"),
+        ),
+        (
+            "age_at_collection",
+            "raw_age IS NOT NULL AND (age IS NULL OR age < 0 OR age > 130)",
+            "raw_age",
+            lazy_gettext("is not an age in years (0-130)"),
+        ),
+        (
+            year_field,
+            "raw_year IS NOT NULL AND (year IS NULL OR year < 1900 OR year > 2100)",
+            "raw_year",
+            lazy_gettext("is not a collection year"),
+        ),
+        (
+            "country",
+            "country IS NOT NULL AND NOT regexp_matches(country, '^[A-Z]{2}$')",
+            "country",
+            lazy_gettext("is not an ISO 3166-1 alpha-2 code"),
+        ),
+        (
+            "consent",
+            f"len(list_filter(duo_codes, lambda x: NOT regexp_matches(x, "
+            f"{sql_text(_CONSENT_RE)}))) > 0",
+            "array_to_string(duo_codes, '|')",
+            lazy_gettext("holds something that is not a DUO code"),
+        ),
+    ]
+
+
 def _check_mapped(
     con: duckdb.DuckDBPyConnection,
     config: NodeConfig,
@@ -142,77 +216,42 @@ def _check_mapped(
     year_field: str,
 ) -> None:
     """Refuse the first row whose value cannot be mapped, and a sample id given twice."""
-    checks = [
-        ("sample_id", "sample_id IS NULL", "sample_id", "is empty"),
-        ("donor_id", "donor_id IS NULL", "donor_id", "is empty"),
-        ("sex", "raw_sex IS NOT NULL AND sex IS NULL", "raw_sex", "is not a sex term"),
-        (
-            "material",
-            "raw_material IS NOT NULL AND material IS NULL",
-            "raw_material",
-            "is not a material term",
-        ),
-        (
-            "storage",
-            "raw_storage IS NOT NULL AND storage IS NULL",
-            "raw_storage",
-            "is not a storage term",
-        ),
-        (
-            "sample_type",
-            "raw_sample_type IS NOT NULL AND sample_type IS NULL",
-            "raw_sample_type",
-            "is not a sample type term",
-        ),
-        (
-            "diagnosis",
-            f"raw_diagnosis IS NOT NULL AND NOT regexp_matches(raw_diagnosis, "
-            f"{sql_text(_DIAGNOSIS_RE)})",
-            "raw_diagnosis",
-            "is not an ICD-10 code",
-        ),
-        (
-            "age_at_collection",
-            "raw_age IS NOT NULL AND (age IS NULL OR age < 0 OR age > 130)",
-            "raw_age",
-            "is not an age in years (0-130)",
-        ),
-        (
-            year_field,
-            "raw_year IS NOT NULL AND (year IS NULL OR year < 1900 OR year > 2100)",
-            "raw_year",
-            "is not a collection year",
-        ),
-        (
-            "country",
-            "country IS NOT NULL AND NOT regexp_matches(country, '^[A-Z]{2}$')",
-            "country",
-            "is not an ISO 3166-1 alpha-2 code",
-        ),
-        (
-            "consent",
-            f"len(list_filter(duo_codes, lambda x: NOT regexp_matches(x, "
-            f"{sql_text(_CONSENT_RE)}))) > 0",
-            "array_to_string(duo_codes, '|')",
-            "holds something that is not a DUO code",
-        ),
-    ]
-    for field_name, condition, shown, problem in checks:
+    for field_name, condition, shown, problem in _mapping_checks(year_field):
         bad = con.execute(
             f"SELECT _row, {shown} FROM mapped WHERE {condition} ORDER BY _row LIMIT 1"
         ).fetchone()
         if bad:
             column = config.columns.get(field_name, field_name)
             raise MappingError(
-                f"{_where_line(data, int(bad[0]), is_csv)}: column {column!r} ({field_name}): "
-                f"{bad[1]!r} {problem}",
+                Message(
+                    gettext_noop(
+                        "%(where)s: column %(column)s (%(field_name)s): %(bad)s %(problem)s"
+                    ),
+                    where=_where_line(data, int(bad[0]), is_csv),
+                    column=repr(column),
+                    field_name=field_name,
+                    bad=repr(bad[1]),
+                    problem=problem,
+                ),
                 field=field_name,
             )
+    _refuse_duplicate_samples(con, data)
+
+
+def _refuse_duplicate_samples(con: duckdb.DuckDBPyConnection, data: Path) -> None:
     dup = con.execute(
         "SELECT sample_id, count(*) FROM mapped GROUP BY sample_id HAVING count(*) > 1 LIMIT 1"
     ).fetchone()
     if dup:
-        raise MappingError(f"{data}: sample id {dup[0]!r} occurs {dup[1]} times", field="sample_id")
+        raise MappingError(
+            Message(
+                gettext_noop("%(data)s: sample id %(sample_id)s occurs %(times)s times"),
+                data=data,
+                sample_id=repr(dup[0]),
+                times=dup[1],
+            ),
+            field="sample_id",
+        )
 
 
 def _create_tables(con: duckdb.DuckDBPyConnection, key_secret: str) -> None:

@@ -18,6 +18,7 @@ from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 
 from permed_atlas.federation.errors import AuthError, RequesterNotAllowedError
+from permed_atlas.i18n import Message, gettext_noop
 
 MAX_CLOCK_SKEW_S = 30
 
@@ -77,18 +78,24 @@ def verify_token(token: str, *, secrets: Mapping[str, str], audience: str, now: 
         issuer, requester = str(claims["iss"]), str(claims["sub"])
         token_audience, issued, expires = str(claims["aud"]), int(claims["iat"]), int(claims["exp"])
     except (ValueError, KeyError, TypeError) as exc:
-        raise AuthError("malformed token") from exc
+        raise AuthError(Message(gettext_noop("malformed token"))) from exc
     secret = secrets.get(issuer)
     if secret is None:
-        raise AuthError(f"unknown issuer {issuer!r}")
+        raise AuthError(Message(gettext_noop("unknown issuer %(issuer)s"), issuer=repr(issuer)))
     if not hmac.compare_digest(signature, _sign(secret, payload)):
-        raise AuthError("bad token signature")
+        raise AuthError(Message(gettext_noop("bad token signature")))
     if token_audience != audience:
-        raise AuthError(f"token is for node {token_audience!r}, not {audience!r}")
+        raise AuthError(
+            Message(
+                gettext_noop("token is for node %(token_audience)s, not %(audience)s"),
+                token_audience=repr(token_audience),
+                audience=repr(audience),
+            )
+        )
     if expires <= now:
-        raise AuthError("token expired")
+        raise AuthError(Message(gettext_noop("token expired")))
     if issued > now + MAX_CLOCK_SKEW_S:
-        raise AuthError("token issued in the future")
+        raise AuthError(Message(gettext_noop("token issued in the future")))
     return TokenClaims(issuer, requester, token_audience, issued, expires)
 
 
@@ -103,5 +110,9 @@ def check_requester(claims: TokenClaims, *, allowed: Collection[str]) -> None:
     if f"{claims.issuer}:{claims.requester}" in allowed or f"{claims.issuer}:*" in allowed:
         return
     raise RequesterNotAllowedError(
-        f"node does not answer requester {claims.requester!r} of {claims.issuer!r}"
+        Message(
+            gettext_noop("node does not answer requester %(requester)s of %(issuer)s"),
+            requester=repr(claims.requester),
+            issuer=repr(claims.issuer),
+        )
     )

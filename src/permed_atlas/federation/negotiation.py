@@ -24,6 +24,7 @@ from permed_atlas.errors import NotFoundError, PermissionDeniedError
 from permed_atlas.federation.errors import AccessRequestError
 from permed_atlas.federation.models import HubResult, NodeOutcome
 from permed_atlas.federation.tables import AccessRequestNodeRow, AccessRequestRow
+from permed_atlas.i18n import Message, gettext_noop
 
 DECISIONS = ("approved", "rejected", "needs_info")
 
@@ -96,11 +97,12 @@ def create_access_request(
     :raises AccessRequestError: when the title is empty or no node matched.
     """
     if not title.strip():
-        raise AccessRequestError("title must not be empty", field="title")
+        raise AccessRequestError(Message(gettext_noop("title must not be empty")), field="title")
     matched = matched_outcomes(result)
     if not matched:
         raise AccessRequestError(
-            "no biobank matched this query, so there is nobody to ask", field="result"
+            Message(gettext_noop("no biobank matched this query, so there is nobody to ask")),
+            field="result",
         )
     row = AccessRequestRow(
         requester_id=requester_id,
@@ -136,7 +138,11 @@ def get_access_request(session: Session, request_id: int) -> AccessRequest:
     """
     row = session.get(AccessRequestRow, request_id)
     if row is None:
-        raise NotFoundError(f"access request {request_id} does not exist")
+        raise NotFoundError(
+            Message(
+                gettext_noop("access request %(request_id)s does not exist"), request_id=request_id
+            )
+        )
     nodes = list(
         session.scalars(
             select(AccessRequestNodeRow).where(AccessRequestNodeRow.request_id == request_id)
@@ -203,9 +209,14 @@ def answer_access_request(
     :raises AccessRequestError: for an unknown decision or a node not addressed.
     """
     if decision not in DECISIONS:
-        raise AccessRequestError(f"decision must be one of {DECISIONS}", field="decision")
+        raise AccessRequestError(
+            Message(gettext_noop("decision must be one of %(decisions)s"), decisions=DECISIONS),
+            field="decision",
+        )
     if node_id not in managed_nodes:
-        raise PermissionDeniedError(f"you do not manage node {node_id!r}")
+        raise PermissionDeniedError(
+            Message(gettext_noop("you do not manage node %(node_id)s"), node_id=repr(node_id))
+        )
     row = session.scalars(
         select(AccessRequestNodeRow).where(
             AccessRequestNodeRow.request_id == request_id, AccessRequestNodeRow.node_id == node_id
@@ -213,7 +224,12 @@ def answer_access_request(
     ).first()
     if row is None:
         raise AccessRequestError(
-            f"access request {request_id} is not addressed to node {node_id!r}", field="node_id"
+            Message(
+                gettext_noop("access request %(request_id)s is not addressed to node %(node_id)s"),
+                request_id=request_id,
+                node_id=repr(node_id),
+            ),
+            field="node_id",
         )
     row.status = decision
     row.note = note.strip()

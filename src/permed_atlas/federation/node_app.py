@@ -39,6 +39,7 @@ from permed_atlas.federation.latency import EmulatedLatency
 from permed_atlas.federation.models import DisclosedCount, DisclosureRules, Entity
 from permed_atlas.federation.node_store import NodeStore
 from permed_atlas.federation.query import parse_filter_text, query_from_json
+from permed_atlas.i18n import Message, gettext_noop
 
 API_VERSION = beacon.API_VERSION
 _STATUS = {
@@ -164,7 +165,7 @@ class _Node:
     def authenticate(self, request: Request) -> TokenClaims:
         header = request.headers.get("authorization", "")
         if not header.lower().startswith("bearer "):
-            raise AuthError("missing bearer token")
+            raise AuthError(Message(gettext_noop("missing bearer token")))
         claims = verify_token(
             header[7:].strip(),
             secrets=self.store.config.trusted_issuers,
@@ -199,7 +200,12 @@ class _Node:
             summary = beacon.request_summary(query, entity=entity, requested_granularity=requested)
             unknown = set(query.datasets) - {d.id for d in store.datasets}
             if unknown:
-                raise FilterError(f"unknown dataset id(s) {sorted(unknown)}", field="datasetIds")
+                raise FilterError(
+                    Message(
+                        gettext_noop("unknown dataset id(s) %(unknown)s"), unknown=sorted(unknown)
+                    ),
+                    field="datasetIds",
+                )
             shown = store.answer(
                 query, requester=claims.requester, issuer=claims.issuer, now=self.now()
             )

@@ -52,6 +52,7 @@ from permed_atlas.federation.query_log import (
     open_log_database,
     record_key_secret,
 )
+from permed_atlas.i18n import Message, gettext_noop
 
 _COUNT_CACHE_SIZE = 20_000
 
@@ -356,7 +357,7 @@ def open_node_store(
     :raises MappingError: naming the file, line and column of a value that cannot be mapped.
     """
     if not data.is_file():
-        raise MappingError(f"{data}: data file not found")
+        raise MappingError(Message(gettext_noop("%(data)s: data file not found"), data=data))
     db = open_log_database(log)
     key_secret = record_key_secret(db, config, persistent=log is not None)
     con = duckdb.connect(":memory:")
@@ -369,7 +370,9 @@ def open_node_store(
     except duckdb.Error as exc:
         con.close()
         db.close()
-        raise MappingError(f"{data}: cannot load: {exc}") from exc
+        raise MappingError(
+            Message(gettext_noop("%(data)s: cannot load: %(exc)s"), data=data, exc=exc)
+        ) from exc
     except MappingError:
         con.close()
         db.close()

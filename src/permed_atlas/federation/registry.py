@@ -24,6 +24,7 @@ from permed_atlas.datafiles import (
 )
 from permed_atlas.federation.errors import NodesConfigError
 from permed_atlas.federation.models import NodeEndpoint
+from permed_atlas.i18n import Message, gettext_noop
 from permed_atlas.settings import Settings
 
 
@@ -44,7 +45,9 @@ def load_hub_config(path: Path) -> HubConfig:
     """
     raw = read_yaml(path, error=partial(NodesConfigError, path=str(path)), what=" nodes registry")
     if not isinstance(raw, Mapping):
-        raise NodesConfigError("expected 'nodes:' with a list of nodes", path=str(path))
+        raise NodesConfigError(
+            Message(gettext_noop("expected 'nodes:' with a list of nodes")), path=str(path)
+        )
     where = entry_where(NodesConfigError, path=str(path))
     if raw.get("nodes") is None:
         raise where.fail("nodes", "is missing (a list of nodes)")
@@ -65,7 +68,11 @@ def load_hub_config(path: Path) -> HubConfig:
 
 def _read_node(item: Any, *, index: int, path: str, default_timeout: float) -> NodeEndpoint:
     if not isinstance(item, Mapping):
-        raise NodesConfigError("must be a mapping of fields", path=path, entry_id=f"#{index + 1}")
+        raise NodesConfigError(
+            Message(gettext_noop("must be a mapping of fields")),
+            path=path,
+            entry_id=f"#{index + 1}",
+        )
     label = item.get("id") if isinstance(item.get("id"), str) else f"#{index + 1}"
     where = entry_where(NodesConfigError, path=path, entry_id=label)
     node_id = read_text(item.get("id"), where=where, field="id") or ""

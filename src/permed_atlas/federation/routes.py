@@ -36,6 +36,7 @@ from permed_atlas.federation.schemas import (
     HubResultPublic,
     RegisteredNodePublic,
 )
+from permed_atlas.i18n import Message, gettext_noop
 from permed_atlas.icd10 import icd10_choices
 from permed_atlas.settings import Settings
 from permed_atlas.web.deps import (
@@ -301,7 +302,9 @@ def _visible_request(
     found = get_access_request(session, request_id)
     managed = _managed_nodes(_registry(settings), user)
     if not _may_see(found, user, managed):
-        raise PermissionDeniedError("this access request is neither yours nor addressed to you")
+        raise PermissionDeniedError(
+            Message(gettext_noop("this access request is neither yours nor addressed to you"))
+        )
     return found, managed
 
 
@@ -346,7 +349,10 @@ def answer_form(
 ) -> Response:
     managed = _managed_nodes(_registry(settings), user)
     if decision not in DECISIONS:
-        raise InvalidInputError(f"decision must be one of {DECISIONS}", field="decision")
+        raise InvalidInputError(
+            Message(gettext_noop("decision must be one of %(decisions)s"), decisions=DECISIONS),
+            field="decision",
+        )
     answer_access_request(
         session,
         request_id,

@@ -27,8 +27,10 @@ from permed_atlas.helpdesk.models import (
 from permed_atlas.helpdesk.retrieval import question_terms, retriever_for
 from permed_atlas.i18n import Message, gettext_noop
 from permed_atlas.i18n import gettext_noop as N_
+from permed_atlas.textinput import one_line, refuse_too_long
 
 MAX_QUESTION = 2000
+QUESTION_TOO_LONG = gettext_noop("is longer than %(limit)s characters")
 RELEVANCE_SHARE = 0.35
 """A hit is shown in a country's group when its score is at least this share of the group's best."""
 PER_COUNTRY = 5
@@ -62,20 +64,19 @@ def check_question(question: str) -> str:
 
     :param question: what the user typed.
     """
-    text = " ".join((question or "").split())
+    text = one_line(question)
     if not text:
         raise HelpdeskInputError(
             Message(gettext_noop("ask a question in plain words; it is empty")),
             field="question",
         )
-    if len(text) > MAX_QUESTION:
-        raise HelpdeskInputError(
-            Message(
-                gettext_noop("is longer than %(max_question)s characters"),
-                max_question=MAX_QUESTION,
-            ),
-            field="question",
-        )
+    refuse_too_long(
+        text,
+        limit=MAX_QUESTION,
+        message=QUESTION_TOO_LONG,
+        field="question",
+        error=HelpdeskInputError,
+    )
     if not question_terms(text):
         raise HelpdeskInputError(
             Message(gettext_noop("has no words to search for")),

@@ -27,6 +27,7 @@ from permed_atlas.helpdesk.countries import detect_countries, unique_codes
 from permed_atlas.helpdesk.errors import KnowledgeFileError
 from permed_atlas.helpdesk.models import KnowledgeBase
 from permed_atlas.helpdesk.retrieval import retriever_for
+from permed_atlas.i18n import Message, gettext_noop
 
 DEFAULT_QUESTIONS = Path(__file__).resolve().parents[3] / "tests" / "helpdesk" / "questions.yaml"
 
@@ -85,22 +86,36 @@ def read_questions(
     data = read_yaml(path, error=lambda message: KnowledgeFileError(message, path=str(path)))
     items = data.get("questions") if isinstance(data, dict) else None
     if not isinstance(items, list) or not items:
-        raise KnowledgeFileError("must hold a non-empty list", path=str(path), field="questions")
+        raise KnowledgeFileError(
+            Message(gettext_noop("must hold a non-empty list")), path=str(path), field="questions"
+        )
     out = []
     for number, item in enumerate(items, start=1):
         label = f"question {number}"
         if not isinstance(item, dict) or not isinstance(item.get("q"), str):
-            raise KnowledgeFileError("needs q (text)", path=str(path), entry_id=label, field="q")
+            raise KnowledgeFileError(
+                Message(gettext_noop("needs q (text)")), path=str(path), entry_id=label, field="q"
+            )
         lists = {}
         for name in ("expected", "also"):
             ids = item.get(name) or []
             if name == "expected" and not ids:
-                raise KnowledgeFileError("needs at least one id", path=str(path),
-                                         entry_id=label, field=name)  # fmt: skip
+                raise KnowledgeFileError(
+                    Message(gettext_noop("needs at least one id")),
+                    path=str(path),
+                    entry_id=label,
+                    field=name,
+                )
             for entry_id in ids:
                 if knowledge.get(str(entry_id)) is None:
-                    raise KnowledgeFileError(f"unknown entry {entry_id!r}", path=str(path),
-                                             entry_id=label, field=name)  # fmt: skip
+                    raise KnowledgeFileError(
+                        Message(
+                            gettext_noop("unknown entry %(entry_id)s"), entry_id=repr(entry_id)
+                        ),
+                        path=str(path),
+                        entry_id=label,
+                        field=name,
+                    )
             lists[name] = [str(i) for i in ids]
         out.append((item["q"], lists["expected"], lists["also"]))
     return out

@@ -65,7 +65,7 @@ from permed_atlas.helpdesk.models import (
     Reference,
     Step,
 )
-from permed_atlas.i18n import LocalizedText, localized
+from permed_atlas.i18n import LocalizedText, Message, gettext_noop, localized
 
 BUNDLED_DIR = Path(__file__).resolve().parents[1] / "data" / "helpdesk"
 JURISDICTIONS_FILE = "_jurisdictions.yaml"
@@ -188,7 +188,9 @@ def check_knowledge(paths: Iterable[Path]) -> list[FileReport]:
         elif path.exists():
             files.append(path)
         else:
-            raise KnowledgeFileError("no such file or folder", path=str(path))
+            raise KnowledgeFileError(
+                Message(gettext_noop("no such file or folder")), path=str(path)
+            )
     reports = [check_knowledge_file(f) for f in files]
     owner: dict[str, str] = {}
     extra: dict[str, list[KnowledgeFileError]] = {}
@@ -236,7 +238,9 @@ def _load(dirs: tuple[Path, ...]) -> KnowledgeBase:
     files: list[str] = []
     for folder in (BUNDLED_DIR, *dirs):
         if not folder.is_dir():
-            raise KnowledgeFileError("knowledge folder not found", path=str(folder))
+            raise KnowledgeFileError(
+                Message(gettext_noop("knowledge folder not found")), path=str(folder)
+            )
         in_folder: dict[str, str] = {}
         for path in sorted(folder.glob("*.y*ml")):
             if path.name.startswith("_"):
@@ -249,7 +253,10 @@ def _load(dirs: tuple[Path, ...]) -> KnowledgeBase:
                 # Within a folder an id is unique; a later folder's entry replaces an earlier one.
                 if entry.id in in_folder:
                     raise KnowledgeFileError(
-                        f"id also used in {in_folder[entry.id]}",
+                        Message(
+                            gettext_noop("id also used in %(other_file)s"),
+                            other_file=in_folder[entry.id],
+                        ),
                         path=report.path,
                         entry_id=entry.id,
                         field="id",
@@ -260,8 +267,12 @@ def _load(dirs: tuple[Path, ...]) -> KnowledgeBase:
     for entry in entries:
         for other in entry.related:
             if other not in by_id:
-                raise KnowledgeFileError(f"names unknown entry {other!r}", path=entry.path,
-                                         entry_id=entry.id, field="related")  # fmt: skip
+                raise KnowledgeFileError(
+                    Message(gettext_noop("names unknown entry %(other)s"), other=repr(other)),
+                    path=entry.path,
+                    entry_id=entry.id,
+                    field="related",
+                )
     names = {code: country_name(code) or code for code in {e.country for e in entries}}
     names.update(support["names"])
     return KnowledgeBase(
@@ -283,7 +294,7 @@ def read_support_file(path: Path) -> dict[str, Any]:
     """
     data = read_yaml(path, error=partial(KnowledgeFileError, path=str(path)))
     if not isinstance(data, Mapping):
-        raise KnowledgeFileError("must be a mapping", path=str(path))
+        raise KnowledgeFileError(Message(gettext_noop("must be a mapping")), path=str(path))
     where = entry_where(KnowledgeFileError, path=str(path))
     if data.get("eu_members") is None:
         raise where.fail("eu_members", "is missing")

@@ -43,6 +43,7 @@ from permed_atlas.helpdesk.schemas import (
     HelpdeskTopicsPublic,
 )
 from permed_atlas.helpdesk.store import confirm_entry, latest_confirmations
+from permed_atlas.i18n import Message, gettext_noop
 from permed_atlas.settings import Settings, existing_dirs
 from permed_atlas.web.deps import (
     CsrfProtected,
@@ -50,18 +51,16 @@ from permed_atlas.web.deps import (
     EditorUser,
     SessionDep,
     SettingsDep,
+    capability_routers,
     download,
     is_editor,
-    json_router,
-    page_router,
     render,
     see_other,
 )
 
 __all__ = ["api_router", "router"]
 
-router = page_router("helpdesk")
-api_router = json_router("helpdesk")
+router, api_router = capability_routers("helpdesk")
 
 QuestionQuery = Annotated[str, Query(description="The question in plain words.", max_length=4000)]
 CountryQuery = Annotated[
@@ -198,7 +197,9 @@ def entries_page(
     entries = list_entries(knowledge, country=country, topic=topic)
     confirmations = latest_confirmations(session)
     if review not in (None, "", "unconfirmed", "confirmed"):
-        raise HelpdeskInputError("must be confirmed or unconfirmed", field="review")
+        raise HelpdeskInputError(
+            Message(gettext_noop("must be confirmed or unconfirmed")), field="review"
+        )
     if review:
         wanted = review == "confirmed"
         entries = [e for e in entries if (e.confirmed or e.id in confirmations) is wanted]

@@ -13,9 +13,11 @@ from permed_atlas.accounts import record_audit
 from permed_atlas.helpdesk.errors import HelpdeskInputError
 from permed_atlas.helpdesk.tables import EntryConfirmationRow
 from permed_atlas.i18n import Message, gettext_noop
+from permed_atlas.textinput import one_line, refuse_too_long
 
 _URL = re.compile(r"^https?://[^\s/$.?#][^\s]*$")
 MAX_NOTE = 1000
+NOTE_TOO_LONG = gettext_noop("is longer than %(limit)s characters")
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,12 +60,10 @@ def check_confirmation(source: str, checked_on: str, note: str = "") -> tuple[st
             Message(gettext_noop("%(day)s is in the future"), day=day),
             field="checked_on",
         )
-    text = " ".join((note or "").split())
-    if len(text) > MAX_NOTE:
-        raise HelpdeskInputError(
-            Message(gettext_noop("is longer than %(max_note)s characters"), max_note=MAX_NOTE),
-            field="note",
-        )
+    text = one_line(note)
+    refuse_too_long(
+        text, limit=MAX_NOTE, message=NOTE_TOO_LONG, field="note", error=HelpdeskInputError
+    )
     return url, day, text
 
 

@@ -50,6 +50,12 @@ def extract(root: Path) -> Catalog:
             auto_comments=comments,
             context=context,
         )
+    # The CLI's help is written as plain English in each capability's cli.py (Typer reads
+    # docstrings and help= at import): its texts are the msgids, found by walking the commands.
+    from permed_atlas.cli_help import all_help_texts
+
+    for text, where in all_help_texts():
+        catalog.add(text, None, [(where, 0)])
     return catalog
 
 

@@ -12,6 +12,7 @@ from permed_atlas.landscape._chart_spec import (
     OVERLAP,
     Chart,
     RegionSeries,
+    region_tooltip,
     sized,
     top_spec,
     works_axis,
@@ -52,7 +53,7 @@ def _ranked_panels(
                     },
                     "x": works_axis(),
                     "color": regions.scale() | {"legend": None},
-                    "tooltip": [{"field": "region_label", "title": gettext("region")}, *tooltip],
+                    "tooltip": [region_tooltip(), *tooltip],
                 },
             },
             {
@@ -210,7 +211,7 @@ def _topic_layers() -> list[dict[str, Any]]:
                     "value": 1,
                 },
                 "tooltip": [
-                    {"field": "region_label", "title": gettext("region")},
+                    region_tooltip(),
                     {"field": "topic_label", "title": gettext("topic")},
                     {"field": "works"},
                     {"field": "base", "title": gettext("of the region's works")},
@@ -320,7 +321,7 @@ def topic_trends_chart(
                 "color": regions.scale(),
                 "tooltip": [
                     {"field": "topic_label", "title": gettext("topic")},
-                    {"field": "region_label", "title": gettext("region")},
+                    region_tooltip(),
                     {"field": "year"},
                     {"field": "works"},
                 ],

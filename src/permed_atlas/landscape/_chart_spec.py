@@ -119,6 +119,12 @@ def works_axis() -> dict[str, Any]:
     }
 
 
+def region_tooltip() -> dict[str, Any]:
+    """The tooltip line naming a row's region: the ``region_label`` that
+    :meth:`RegionSeries.scale` colours by."""
+    return {"field": "region_label", "title": gettext("region")}
+
+
 def year_axis(kind: str = "ordinal") -> dict[str, Any]:
     axis: dict[str, Any] = {"title": gettext("year"), "labelAngle": -45}
     if kind == "quantitative":

@@ -18,7 +18,7 @@ from rich.console import Console
 from rich.table import Table
 
 from permed_atlas.cli_state import cli_console, group_app, settings_from
-from permed_atlas.i18n import language_option, use_language
+from permed_atlas.i18n import Message, gettext_noop, language_option, use_language
 from permed_atlas.landscape.errors import LandscapeError
 from permed_atlas.landscape.explain import Explanation
 from permed_atlas.landscape.filters import LandscapeFilter
@@ -217,11 +217,20 @@ def indicators(
     Example: ``permed indicators --region EU27 --region CN --from-year 2015 --format csv``
     """
     if format not in {"table", "csv", "json"}:
-        raise LandscapeError(f"--format must be table, csv or json, not {format!r}")
+        raise LandscapeError(
+            Message(
+                gettext_noop("--format must be table, csv or json, not %(format)s"),
+                format=repr(format),
+            )
+        )
     unknown = [name for name in indicator or [] if name not in INDICATOR_NAMES]
     if unknown:
         raise LandscapeError(
-            f"--indicator: unknown {', '.join(unknown)}; known: {', '.join(INDICATOR_NAMES)}"
+            Message(
+                gettext_noop("--indicator: unknown %(unknown)s; known: %(names)s"),
+                unknown=", ".join(unknown),
+                names=", ".join(INDICATOR_NAMES),
+            )
         )
     flt = LandscapeFilter(
         country=country,
@@ -320,9 +329,19 @@ def network(
     Example: ``permed network --level institution --format vosviewer --out eu_cn``
     """
     if level not in {"country", "institution"}:
-        raise LandscapeError(f"--level must be country or institution, not {level!r}")
+        raise LandscapeError(
+            Message(
+                gettext_noop("--level must be country or institution, not %(level)s"),
+                level=repr(level),
+            )
+        )
     if format not in {"gexf", "vosviewer"}:
-        raise LandscapeError(f"--format must be gexf or vosviewer, not {format!r}")
+        raise LandscapeError(
+            Message(
+                gettext_noop("--format must be gexf or vosviewer, not %(format)s"),
+                format=repr(format),
+            )
+        )
     flt = LandscapeFilter(region=region, year_from=from_year, year_to=to_year)
     with tagged_corpus(settings_from(ctx)) as connection:
         files = export_network(

@@ -35,6 +35,7 @@ from permed_atlas.landscape._chart_spec import (
     SCHEMA,
     RegionSeries,
     colour_scale,
+    region_tooltip,
     sized,
     top_spec,
     works_axis,
@@ -71,7 +72,7 @@ def _output(tables: Mapping[str, Any], regions: RegionSeries, years: list[int]) 
             "y": works_axis(),
             "color": regions.scale(with_total=True),
             "tooltip": [
-                {"field": "region_label", "title": gettext("region")},
+                region_tooltip(),
                 {"field": "year"},
                 {"field": "works"},
                 {"field": "pm_relevant", "title": gettext("PM-relevant")},
@@ -318,7 +319,7 @@ def _patents(tables: Mapping[str, Any], regions: RegionSeries, years: list[int])
             "xOffset": {"field": "region_label", "sort": [regions.label(r) for r in regions.shown]},
             "color": regions.scale(),
             "tooltip": [
-                {"field": "region_label", "title": gettext("region")},
+                region_tooltip(),
                 {"field": "year", "title": gettext("priority year")},
                 {"field": "patents"},
                 {"field": "families"},

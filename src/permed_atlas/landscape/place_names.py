@@ -21,6 +21,7 @@ from pathlib import Path
 
 from permed_atlas.csvfiles import read_csv
 from permed_atlas.datafiles import entry_where, read_text
+from permed_atlas.i18n import Message, gettext_noop
 from permed_atlas.landscape.errors import PlaceFileError
 from permed_atlas.types import CountryCode
 
@@ -93,12 +94,17 @@ def _read_rows(path: Path, columns: Sequence[str]) -> list[dict[str, str]]:
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
-        raise PlaceFileError(f"cannot read: {exc}", path=str(path)) from exc
+        raise PlaceFileError(
+            Message(gettext_noop("cannot read: %(exc)s"), exc=exc), path=str(path)
+        ) from exc
     header, rows = read_csv(text)
     for column in columns:
         if column not in header:
             raise PlaceFileError(
-                "missing from the header", path=str(path), entry_id="1", field=column
+                Message(gettext_noop("missing from the header")),
+                path=str(path),
+                entry_id="1",
+                field=column,
             )
     known = iso_codes() | _USER_ASSIGNED
     found = []
@@ -106,7 +112,9 @@ def _read_rows(path: Path, columns: Sequence[str]) -> list[dict[str, str]]:
         where = entry_where(PlaceFileError, path=str(path), entry_id=str(row.line))
         if row.ragged:
             raise PlaceFileError(
-                "has more cells than the header has columns", path=str(path), entry_id=str(row.line)
+                Message(gettext_noop("has more cells than the header has columns")),
+                path=str(path),
+                entry_id=str(row.line),
             )
         cells = {
             column: read_text(row.cells[column], where=where, field=column) or ""

@@ -115,11 +115,17 @@ def parse_region_set(
     :raises RegionFileError: naming the file, the region and the field.
     """
     if not isinstance(data, Mapping):
-        raise RegionFileError("must be a mapping with code, name and countries", path=path)
+        raise RegionFileError(
+            Message(gettext_noop("must be a mapping with code, name and countries")), path=path
+        )
     code = read_text(data.get("code"), where=entry_where(RegionFileError, path=path), field="code")
     if not _CODE.match(code or ""):
         raise RegionFileError(
-            f"{code!r} must be upper-case letters, digits or _", path=path, field="code"
+            Message(
+                gettext_noop("%(code)s must be upper-case letters, digits or _"), code=repr(code)
+            ),
+            path=path,
+            field="code",
         )
     assert code is not None  # matched above
     where = entry_where(RegionFileError, path=path, entry_id=code)
@@ -194,7 +200,7 @@ def load_region_sets(
             region = read_region_file(path, settings=settings, user_defined=user_defined)
             if region.code in seen:
                 raise RegionFileError(
-                    f"also defined in {seen[region.code]}",
+                    Message(gettext_noop("also defined in %(seen)s"), seen=seen[region.code]),
                     path=str(path),
                     entry_id=region.code,
                     field="code",

@@ -163,22 +163,26 @@ def _findings(
                 "cn_share": f"{last.share_of_cn:.1%}",
             }
         )
-    names_of = names.region
     for region in (EU27, CHINA):
-        mix = [row for row in indicators.topics if row.region == region][:3]
-        if mix:
-            topics = ", ".join(f"{labels.get(r.topic, r.topic)} ({r.share:.0%})" for r in mix)
-            findings.append(
-                gettext("Leading topics in %(region)s: %(topics)s.")
-                % {"region": names_of(region), "topics": topics}
-            )
-        top = [row for row in indicators.institutions if row.region == region][:3]
-        if top:
-            institutions = ", ".join(f"{r.institution} ({r.works:,})" for r in top)
-            findings.append(
-                gettext("Most active institutions in %(region)s: %(institutions)s.")
-                % {"region": names_of(region), "institutions": institutions}
-            )
+        topics = [row for row in indicators.topics if row.region == region][:3]
+        institutions = [row for row in indicators.institutions if row.region == region][:3]
+        # the region's three leaders in each ranked list: (sentence, its placeholder, leaders)
+        for sentence, placeholder, leaders in (
+            (
+                gettext("Leading topics in %(region)s: %(topics)s."),
+                "topics",
+                [f"{labels.get(r.topic, r.topic)} ({r.share:.0%})" for r in topics],
+            ),
+            (
+                gettext("Most active institutions in %(region)s: %(institutions)s."),
+                "institutions",
+                [f"{r.institution} ({r.works:,})" for r in institutions],
+            ),
+        ):
+            if leaders:
+                findings.append(
+                    sentence % {"region": names.region(region), placeholder: ", ".join(leaders)}
+                )
     return findings
 
 

@@ -25,6 +25,7 @@ from permed_atlas.datafiles import (
     read_yaml,
 )
 from permed_atlas.filecache import cached_until_changed
+from permed_atlas.i18n import Message, gettext_noop
 from permed_atlas.landscape.errors import TaggingRuleError, TopicRuleFileError
 from permed_atlas.settings import Settings
 
@@ -100,7 +101,13 @@ class RuleSet:
         for rule in self.rules:
             if rule.id == rule_id:
                 return rule
-        raise TaggingRuleError(f"{self.path or 'rules'}: no rule with id {rule_id!r}")
+        raise TaggingRuleError(
+            Message(
+                gettext_noop("%(value)s: no rule with id %(rule_id)s"),
+                value=self.path or "rules",
+                rule_id=repr(rule_id),
+            )
+        )
 
     @property
     def subject_topics(self) -> tuple[Topic, ...]:
@@ -121,7 +128,9 @@ def parse_rules(data: Any, *, path: str) -> RuleSet:
     :raises TopicRuleFileError: naming the file, the rule and the field.
     """
     if not isinstance(data, Mapping):
-        raise TopicRuleFileError("must be a mapping with 'topics' and 'rules'", path=path)
+        raise TopicRuleFileError(
+            Message(gettext_noop("must be a mapping with 'topics' and 'rules'")), path=path
+        )
     where = entry_where(TopicRuleFileError, path=path)
     raw_topics = read_mapping(data.get("topics"), where=where, field="topics", required=True)
     topics = [_read_topic(code, spec, where=where) for code, spec in raw_topics.items()]
@@ -135,7 +144,9 @@ def parse_rules(data: Any, *, path: str) -> RuleSet:
     for index, raw in enumerate(raw_rules):
         rule = _read_rule(raw, index=index, path=path, known_topics=known_topics)
         if rule.id in {r.id for r in rules}:
-            raise TopicRuleFileError("is used twice", path=path, entry_id=rule.id, field="id")
+            raise TopicRuleFileError(
+                Message(gettext_noop("is used twice")), path=path, entry_id=rule.id, field="id"
+            )
         rules.append(rule)
     return RuleSet(
         topics=tuple(topics), rules=tuple(rules), source=str(data.get("source") or ""), path=path
@@ -156,7 +167,9 @@ def _read_topic(code: Any, spec: Any, *, where: Where) -> Topic:
 
 def _read_rule(raw: Any, *, index: int, path: str, known_topics: list[str]) -> Rule:
     if not isinstance(raw, Mapping):
-        raise TopicRuleFileError("must be a mapping", path=path, field=f"rules[{index}]")
+        raise TopicRuleFileError(
+            Message(gettext_noop("must be a mapping")), path=path, field=f"rules[{index}]"
+        )
     rule_id = read_text(raw.get("id"), where=entry_where(TopicRuleFileError, path=path),
                         field=f"rules[{index}].id") or ""  # fmt: skip
     where = entry_where(TopicRuleFileError, path=path, entry_id=rule_id)

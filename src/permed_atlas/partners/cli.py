@@ -14,6 +14,7 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from permed_atlas.cli_state import cli_console, group_app, settings_from
+from permed_atlas.i18n import Message, gettext_noop
 from permed_atlas.partners.build import STEPS, build_profiles
 from permed_atlas.partners.errors import InvalidQueryError, PartnersError
 from permed_atlas.partners.models import AuthorProfile, FinderResult, Method, PartnerQuery
@@ -36,18 +37,33 @@ Format = Annotated[str, typer.Option("--format", help="table, json or csv.")]
 def _corpus(settings: Settings) -> duckdb.DuckDBPyConnection:
     if not settings.corpus_path.exists():
         raise PartnersError(
-            f"no corpus at {settings.corpus_path}: run `permed ingest` or `permed demo` first"
+            Message(
+                gettext_noop(
+                    "no corpus at %(corpus_path)s: run `permed ingest` or `permed demo` first"
+                ),
+                corpus_path=settings.corpus_path,
+            )
         )
     try:
         return duckdb.connect(str(settings.corpus_path), read_only=True)
     except duckdb.Error as exc:
-        raise PartnersError(f"cannot open the corpus {settings.corpus_path}: {exc}") from exc
+        raise PartnersError(
+            Message(
+                gettext_noop("cannot open the corpus %(corpus_path)s: %(exc)s"),
+                corpus_path=settings.corpus_path,
+                exc=exc,
+            )
+        ) from exc
 
 
 def _check_format(value: str) -> None:
     if value not in {"table", "json", "csv"}:
         raise InvalidQueryError(
-            f"--format must be table, json or csv, not {value!r}", field="--format"
+            Message(
+                gettext_noop("--format must be table, json or csv, not %(value)s"),
+                value=repr(value),
+            ),
+            field="--format",
         )
 
 
@@ -253,11 +269,16 @@ def find(
     ]
     if len(given) != 1:
         raise InvalidQueryError(
-            "give exactly one of --author, --institution, --topic, --text", field="query"
+            Message(gettext_noop("give exactly one of --author, --institution, --topic, --text")),
+            field="query",
         )
     if method not in ("tfidf", "embeddings"):
         raise InvalidQueryError(
-            f"--method must be tfidf or embeddings, not {method!r}", field="--method"
+            Message(
+                gettext_noop("--method must be tfidf or embeddings, not %(method)s"),
+                method=repr(method),
+            ),
+            field="--method",
         )
     kind, value = given[0]
     query = PartnerQuery(

@@ -20,6 +20,7 @@ from typing import Any
 import duckdb
 import numpy as np
 
+from permed_atlas.i18n import Message, gettext_noop
 from permed_atlas.partners.build import STAGE_PREFIX
 from permed_atlas.partners.errors import EmbeddingsUnavailableError
 from permed_atlas.partners.finder import ProfileEmbeddings
@@ -54,7 +55,12 @@ def load_model() -> Any:
     """The all-MiniLM-L6-v2 model from site-packages, on the CPU, never touching the network."""
     if not embeddings_available():
         raise EmbeddingsUnavailableError(
-            "--method embeddings needs the optional extra: pip install 'permed-atlas[embeddings]'"
+            Message(
+                gettext_noop(
+                    "--method embeddings needs the optional extra: pip install "
+                    "'permed-atlas[embeddings]'"
+                )
+            )
         )
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")

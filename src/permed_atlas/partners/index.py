@@ -17,6 +17,7 @@ import networkx as nx
 import numpy as np
 import scipy.sparse as sp
 
+from permed_atlas.i18n import Message, gettext_noop
 from permed_atlas.partners.build import STAGE_PREFIX
 from permed_atlas.partners.errors import ProfilesNotBuiltError, UnknownAuthorError
 from permed_atlas.partners.models import AuthorCandidate
@@ -127,13 +128,24 @@ class PartnerIndex:
         )
         if not candidates:
             raise UnknownAuthorError(
-                f"no researcher matches {value.strip()!r}: give a profile id, OpenAlex id, "
-                "ORCID, or a name or part of it"
+                Message(
+                    gettext_noop(
+                        "no researcher matches %(name)s: give a profile id, "
+                        "OpenAlex id, ORCID, or a name or part of it"
+                    ),
+                    name=repr(value.strip()),
+                )
             )
         shown = "; ".join(c.name for c in candidates[:5])
         more = f" and {len(candidates) - 5} more" if len(candidates) > 5 else ""
         raise UnknownAuthorError(
-            f"{value.strip()!r} fits {len(candidates)} researchers: choose one ({shown}{more})",
+            Message(
+                gettext_noop("%(name)s fits %(count)s researchers: choose one (%(shown)s%(more)s)"),
+                name=repr(value.strip()),
+                count=len(candidates),
+                shown=shown,
+                more=more,
+            ),
             candidates=candidates,
         )
 
@@ -184,7 +196,9 @@ def load_index(connection: duckdb.DuckDBPyConnection, *, staged: bool = False) -
     state = profiles_state(connection, prefix=prefix)
     if state is None:
         raise ProfilesNotBuiltError(
-            "researcher profiles are not built yet: run `permed partners build`"
+            Message(
+                gettext_noop("researcher profiles are not built yet: run `permed partners build`")
+            )
         )
     if staged:
         return _read_index(connection, prefix, state)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from typing import Literal
 
 QueryKind = Literal["author", "institution", "topic", "text"]
@@ -85,13 +85,8 @@ class Weights:
     coauthor_penalty: float = 0.5  # subtracted when existing co-authors are included
 
     def as_dict(self) -> dict[str, float]:
-        """The weights by name, as shown next to the results."""
-        return {
-            "similarity": self.similarity,
-            "activity": self.activity,
-            "network": self.network,
-            "coauthor_penalty": self.coauthor_penalty,
-        }
+        """The weights by name (in field order), as shown next to the results."""
+        return asdict(self)
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,6 +12,7 @@ from urllib.parse import urlencode
 from fastapi import Depends, Query, Request
 from starlette.responses import Response
 
+from permed_atlas.i18n import Message, gettext_noop
 from permed_atlas.partners.embeddings import embeddings_available
 from permed_atlas.partners.errors import PartnersError, ProfilesNotBuiltError, UnknownAuthorError
 from permed_atlas.partners.finder import MAX_LIMIT
@@ -29,12 +30,11 @@ from permed_atlas.partners.store import (
     result_to_dict,
     topic_labels,
 )
-from permed_atlas.web.deps import CorpusDep, SettingsDep, json_router, page_router, render
+from permed_atlas.web.deps import CorpusDep, SettingsDep, capability_routers, render
 
 __all__ = ["api_router", "router"]
 
-router = page_router("partners")
-api_router = json_router("partners")
+router, api_router = capability_routers("partners")
 
 _KIND = "^(author|institution|topic|text)$"
 _METHOD = "^(tfidf|embeddings)$"
@@ -177,7 +177,9 @@ def api_find(
     """
     if profiles_summary(corpus) is None:
         raise ProfilesNotBuiltError(
-            "researcher profiles are not built yet: run `permed partners build`"
+            Message(
+                gettext_noop("researcher profiles are not built yet: run `permed partners build`")
+            )
         )
     query = options.query(kind, q)
     return result_to_dict(find_in_corpus(corpus, query, settings=settings, method=options.chosen))

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Iterable, Sequence
+from dataclasses import asdict
 from typing import Any
 
 from permed_atlas.roadmap.models import Indicator, Observation, Roadmap, RoadmapSummary
@@ -42,13 +43,7 @@ def roadmap_dict(roadmap: Roadmap) -> dict[str, Any]:
         "title_zh": roadmap.title_zh,
         "description": roadmap.description,
         "bundled": roadmap.bundled,
-        "source": {
-            "title": roadmap.source.title,
-            "url": roadmap.source.url,
-            "published": roadmap.source.published,
-            "checked": roadmap.source.checked,
-            "note": roadmap.source.note,
-        },
+        "source": asdict(roadmap.source),  # its fields, in their order
         "pillars": [
             {
                 "code": pillar.code,

@@ -13,6 +13,7 @@ from pathlib import Path
 from sqlalchemy.orm import Session
 
 from permed_atlas.accounts import record_audit
+from permed_atlas.i18n import Message, gettext_noop
 from permed_atlas.roadmap.errors import (
     ObservationError,
     ObservationImportError,
@@ -71,8 +72,15 @@ def add_observation(
     clash = find_observation(session, indicator.code, observation.observed_on)
     if clash is not None:
         raise ObservationError(
-            f"observation for {indicator.code}: date: {observation.observed_on.isoformat()} "
-            f"already has an observation (value {clash.value:g})",
+            Message(
+                gettext_noop(
+                    "observation for %(code)s: date: %(date)s already has "
+                    "an observation (value %(value)s)"
+                ),
+                code=indicator.code,
+                date=observation.observed_on.isoformat(),
+                value=format(clash.value, "g"),
+            ),
             field="date",
         )
     (stored,) = add_observations(session, [observation], actor_id=actor_id, entered_by=entered_by)

@@ -491,4 +491,12 @@ def raise_for_observation(
     problems = check_observation(indicator, observation, today=today)
     if problems:
         field, message = problems[0]
-        raise ObservationError(f"observation for {indicator.code}: {field}: {message}", field=field)
+        raise ObservationError(
+            Message(
+                gettext_noop("observation for %(code)s: %(field)s: %(message)s"),
+                code=indicator.code,
+                field=field,
+                message=message,
+            ),
+            field=field,
+        )

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 import orjson
 
+from permed_atlas.i18n import Message, gettext_noop
 from permed_atlas.sources.errors import FetchStateError
 
 if TYPE_CHECKING:
@@ -57,10 +58,21 @@ def read_state(folder: Path) -> dict[str, Any] | None:
         state = orjson.loads(path.read_bytes())
     except (OSError, orjson.JSONDecodeError) as exc:
         raise FetchStateError(
-            f"{path}: unreadable resume state ({exc}); delete the file or pass --restart"
+            Message(
+                gettext_noop(
+                    "%(path)s: unreadable resume state (%(exc)s); delete the file or pass --restart"
+                ),
+                path=path,
+                exc=exc,
+            )
         ) from exc
     if not isinstance(state, dict):
-        raise FetchStateError(f"{path}: resume state is not a JSON object; pass --restart")
+        raise FetchStateError(
+            Message(
+                gettext_noop("%(path)s: resume state is not a JSON object; pass --restart"),
+                path=path,
+            )
+        )
     return state
 
 
@@ -99,7 +111,12 @@ def folder_lock(folder: Path) -> Iterator[None]:
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError as exc:
-            raise FetchStateError(f"{folder}: another fetch of this query is running") from exc
+            raise FetchStateError(
+                Message(
+                    gettext_noop("%(folder)s: another fetch of this query is running"),
+                    folder=folder,
+                )
+            ) from exc
         try:
             yield
         finally:
@@ -152,6 +169,12 @@ def resumable_state(
             return
         if state.get("query") != query or state.get("version") != version:
             raise FetchStateError(
-                f"{folder}: its state was written for another query; pass --restart to fetch anew"
+                Message(
+                    gettext_noop(
+                        "%(folder)s: its state was written for another query; pass "
+                        "--restart to fetch anew"
+                    ),
+                    folder=folder,
+                )
             )
         yield state, True

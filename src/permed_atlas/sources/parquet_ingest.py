@@ -37,6 +37,7 @@ import orjson
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from permed_atlas.i18n import Message, gettext_noop
 from permed_atlas.landscape import (
     RecordError,
     RowBatch,
@@ -116,7 +117,7 @@ def ingest_parquet(
     started = time.perf_counter()
     for path in paths:
         if not path.is_file():
-            raise SnapshotError(f"{path}: no such Parquet file")
+            raise SnapshotError(Message(gettext_noop("%(path)s: no such Parquet file"), path=path))
     summary = ParquetSummary()
     _register_functions(corpus)
     # Rebuilding abstracts is Python (holding the GIL); it runs in this thread, on its own
@@ -251,7 +252,13 @@ class _Part:
             self._read_rows(pm_rules)
             self._sort_rows()
         except duckdb.Error as exc:
-            raise SnapshotError(f"cannot read the Parquet part {self.path}: {exc}") from exc
+            raise SnapshotError(
+                Message(
+                    gettext_noop("cannot read the Parquet part %(path)s: %(exc)s"),
+                    path=self.path,
+                    exc=exc,
+                )
+            ) from exc
         self._in_batches("fresh", self._insert_fresh)
         self._in_batches("merge", self._store_merged)
 

@@ -17,6 +17,7 @@ from typing import Any, Literal
 
 import orjson
 
+from permed_atlas.i18n import Message, gettext_noop
 from permed_atlas.sources.errors import SnapshotError
 
 Format = Literal["jsonl", "parquet"]
@@ -81,7 +82,13 @@ def key_of(url: str) -> str:
     if url.startswith("s3://"):
         bucket, _, key = url.removeprefix("s3://").partition("/")
         if bucket != BUCKET or not key:
-            raise SnapshotError(f"manifest entry {url!r} is not in the s3://{BUCKET} bucket")
+            raise SnapshotError(
+                Message(
+                    gettext_noop("manifest entry %(url)s is not in the s3://%(bucket)s bucket"),
+                    url=repr(url),
+                    bucket=BUCKET,
+                )
+            )
         return key
     if url.startswith(("https://", "http://")):
         return url.split("://", 1)[1].partition("/")[2]
@@ -99,7 +106,14 @@ def http_url(base_url: str, key: str) -> str:
 
 def _int(value: Any, where: str, name: str) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-        raise SnapshotError(f"{where}: '{name}' must be a non-negative integer, not {value!r}")
+        raise SnapshotError(
+            Message(
+                gettext_noop("%(where)s: '%(name)s' must be a non-negative integer, not %(value)s"),
+                where=where,
+                name=name,
+                value=repr(value),
+            )
+        )
     return value
 
 
@@ -112,26 +126,40 @@ def parse_manifest(data: bytes, *, where: str) -> Manifest:
     try:
         document = orjson.loads(data)
     except orjson.JSONDecodeError as exc:
-        raise SnapshotError(f"{where}: not a JSON manifest: {exc}") from exc
+        raise SnapshotError(
+            Message(gettext_noop("%(where)s: not a JSON manifest: %(exc)s"), where=where, exc=exc)
+        ) from exc
     entries = document.get("entries") if isinstance(document, dict) else None
     if not isinstance(entries, list):
-        raise SnapshotError(f"{where}: a manifest needs an 'entries' list")
+        raise SnapshotError(
+            Message(gettext_noop("%(where)s: a manifest needs an 'entries' list"), where=where)
+        )
     parts = []
     for index, entry in enumerate(entries):
         at = f"{where}: entry {index}"
         if not isinstance(entry, dict) or not isinstance(entry.get("url"), str):
-            raise SnapshotError(f"{at}: needs a 'url' string")
+            raise SnapshotError(Message(gettext_noop("%(at)s: needs a 'url' string"), at=at))
         meta = entry.get("meta")
         if not isinstance(meta, dict):
-            raise SnapshotError(f"{at}: needs a 'meta' object with 'content_length'")
+            raise SnapshotError(
+                Message(gettext_noop("%(at)s: needs a 'meta' object with 'content_length'"), at=at)
+            )
         key = key_of(entry["url"])
         match = _PARTITION.search(key)
         if match is None:
-            raise SnapshotError(f"{at}: {key!r} has no updated_date=YYYY-MM-DD partition")
+            raise SnapshotError(
+                Message(
+                    gettext_noop("%(at)s: %(key)s has no updated_date=YYYY-MM-DD partition"),
+                    at=at,
+                    key=repr(key),
+                )
+            )
         try:
             updated = date.fromisoformat(match.group(1))
         except ValueError as exc:
-            raise SnapshotError(f"{at}: {key!r}: {exc}") from exc
+            raise SnapshotError(
+                Message(gettext_noop("%(at)s: %(key)s: %(exc)s"), at=at, key=repr(key), exc=exc)
+            ) from exc
         records = meta.get("record_count")
         parts.append(
             Part(

@@ -15,6 +15,7 @@ from pathlib import Path
 import duckdb
 import httpx
 
+from permed_atlas.i18n import Message, gettext_noop
 from permed_atlas.landscape import (
     RuleSet,
     complete_corpus,
@@ -221,11 +222,24 @@ def _ingest_part(
         replaced, unchanged = result_jsonl.merged, result_jsonl.duplicates
         rejected, errors = result_jsonl.rejected, list(result_jsonl.errors)
         if problems:
-            raise SnapshotError(f"{path}: {'; '.join(problems)}; not marked as synced")
+            raise SnapshotError(
+                Message(
+                    gettext_noop("%(path)s: %(problems)s; not marked as synced"),
+                    path=path,
+                    problems="; ".join(problems),
+                )
+            )
         if part.records is not None and read != part.records:
             raise SnapshotError(
-                f"{path}: {read:,} records read, the manifest says {part.records:,}; "
-                "not marked as synced"
+                Message(
+                    gettext_noop(
+                        "%(path)s: %(read)s records read, the manifest says "
+                        "%(records)s; not marked as synced"
+                    ),
+                    path=path,
+                    read=format(read, ","),
+                    records=format(part.records, ","),
+                )
             )
     summary.parts_ingested.append(part.key)
     summary.works_read += read

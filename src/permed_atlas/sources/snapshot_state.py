@@ -17,6 +17,7 @@ from typing import Any
 
 import orjson
 
+from permed_atlas.i18n import Message, gettext_noop
 from permed_atlas.sources.errors import SnapshotError
 
 STATE_FILE = "permed-sync.json"
@@ -69,7 +70,13 @@ def load_state(dest: Path) -> SyncState:
         return SyncState(formats=formats, merged_ids=set(data.get("merged_ids", [])))
     except (orjson.JSONDecodeError, AttributeError, KeyError, TypeError, ValueError) as exc:
         raise SnapshotError(
-            f"{path}: not a sync state file ({exc}); move it away to sync from scratch"
+            Message(
+                gettext_noop(
+                    "%(path)s: not a sync state file (%(exc)s); move it away to sync from scratch"
+                ),
+                path=path,
+                exc=exc,
+            )
         ) from exc
 
 

@@ -22,6 +22,7 @@ from urllib.parse import urlencode
 import httpx
 import pyarrow as pa
 
+from permed_atlas.i18n import Message, gettext_noop
 from permed_atlas.sources.errors import DownloadError, SnapshotError
 from permed_atlas.sources.snapshot_download import RETRY_STATUSES, RetryPolicy, download_file
 from permed_atlas.sources.snapshot_manifest import (
@@ -111,7 +112,13 @@ def fetch_bytes(
             if response.status_code == 200:
                 return response.content
             if response.status_code not in RETRY_STATUSES:
-                raise SnapshotError(f"{url}: HTTP {response.status_code}")
+                raise SnapshotError(
+                    Message(
+                        gettext_noop("%(url)s: HTTP %(status_code)s"),
+                        url=url,
+                        status_code=response.status_code,
+                    )
+                )
             reason, retry_after = (
                 f"HTTP {response.status_code}",
                 response.headers.get("Retry-After"),
@@ -120,7 +127,14 @@ def fetch_bytes(
             reason = f"{type(exc).__name__}: {exc}"
         if attempt < policy.attempts:
             sleep(policy.delay(attempt, retry_after))
-    raise DownloadError(f"{url}: no answer after {policy.attempts} tries (last: {reason})")
+    raise DownloadError(
+        Message(
+            gettext_noop("%(url)s: no answer after %(attempts)s tries (last: %(reason)s)"),
+            url=url,
+            attempts=policy.attempts,
+            reason=reason,
+        )
+    )
 
 
 def list_bucket(
@@ -149,7 +163,11 @@ def list_bucket(
         try:
             root = ET.fromstring(fetch_bytes(client, url, policy=policy, sleep=sleep))
         except ET.ParseError as exc:
-            raise SnapshotError(f"{url}: not an S3 bucket listing: {exc}") from exc
+            raise SnapshotError(
+                Message(
+                    gettext_noop("%(url)s: not an S3 bucket listing: %(exc)s"), url=url, exc=exc
+                )
+            ) from exc
         ns = _S3 if root.tag.startswith(_S3) else ""
         for item in root.iter(f"{ns}Contents"):
             key = item.findtext(f"{ns}Key")
@@ -220,10 +238,20 @@ def read_merges(path: Path) -> pa.Table:
             ),
         )
     except (OSError, pa.ArrowInvalid, EOFError) as exc:
-        raise SnapshotError(f"{path}: unreadable merged-ids file: {exc}") from exc
+        raise SnapshotError(
+            Message(
+                gettext_noop("%(path)s: unreadable merged-ids file: %(exc)s"), path=path, exc=exc
+            )
+        ) from exc
     for column in ("id", "merge_into_id"):
         if column not in table.column_names:
-            raise SnapshotError(f"{path}: a merged-ids file needs an {column!r} column")
+            raise SnapshotError(
+                Message(
+                    gettext_noop("%(path)s: a merged-ids file needs an %(column)s column"),
+                    path=path,
+                    column=repr(column),
+                )
+            )
     dates = (
         table.column("merge_date")
         if "merge_date" in table.column_names
@@ -266,7 +294,9 @@ def local_path(dest: Path, key: str) -> Path:
     """Where a bucket key is kept under ``dest`` (the bucket's own layout)."""
     path = dest / key
     if ".." in Path(key).parts:
-        raise SnapshotError(f"bucket key {key!r} leaves the destination folder")
+        raise SnapshotError(
+            Message(gettext_noop("bucket key %(key)s leaves the destination folder"), key=repr(key))
+        )
     return path
 
 
@@ -309,9 +339,23 @@ def check_parquet_records(path: Path, expected: int) -> None:
         rows = pq.ParquetFile(path).metadata.num_rows
     except (OSError, ValueError) as exc:
         path.unlink(missing_ok=True)
-        raise SnapshotError(f"{path}: not a readable Parquet file ({exc}); removed") from exc
+        raise SnapshotError(
+            Message(
+                gettext_noop("%(path)s: not a readable Parquet file (%(exc)s); removed"),
+                path=path,
+                exc=exc,
+            )
+        ) from exc
     if rows != expected:
         path.unlink(missing_ok=True)
         raise SnapshotError(
-            f"{path}: {rows:,} records, the manifest says {expected:,}; removed, sync again"
+            Message(
+                gettext_noop(
+                    "%(path)s: %(rows)s records, the manifest says %(expected)s; "
+                    "removed, sync again"
+                ),
+                path=path,
+                rows=format(rows, ","),
+                expected=format(expected, ","),
+            )
         )

@@ -13,12 +13,12 @@ import dataclasses
 import functools
 import re
 import xml.etree.ElementTree as ET
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from permed_atlas.filecache import cached_until_changed
-from permed_atlas.i18n import current_language, gettext
+from permed_atlas.i18n import Message, current_language, gettext, gettext_noop
 from permed_atlas.transfer.errors import DuoError, DuoTermError
 from permed_atlas.types import DuoCode
 
@@ -151,7 +151,13 @@ class DuoOntology:
             return by_short
         where = f"{field}: " if field else ""
         raise DuoTermError(
-            f"{where}unknown DUO term {code!r} (not in DUO release {self.version})", field=field
+            Message(
+                gettext_noop("%(where)sunknown DUO term %(code)s (not in DUO release %(version)s)"),
+                where=where,
+                code=repr(code),
+                version=self.version,
+            ),
+            field=field,
         )
 
     @functools.cached_property
@@ -214,13 +220,20 @@ def load_duo_ontology(path: Path | None = None) -> DuoOntology:
         owl_path, csv_path = base / "duo.owl", base / "duo.csv"
     elif base.suffix.lower() == ".csv":
         raise DuoError(
-            f"{base}: the DUO CSV carries no subclass hierarchy; give duo.owl "
-            "(or the folder holding it)"
+            Message(
+                gettext_noop(
+                    "%(base)s: the DUO CSV carries no subclass hierarchy; give "
+                    "duo.owl (or the folder holding it)"
+                ),
+                base=base,
+            )
         )
     else:
         owl_path, csv_path = base, base.with_name("duo.csv")
     if not owl_path.is_file():
-        raise DuoError(f"{owl_path}: DUO OWL file not found")
+        raise DuoError(
+            Message(gettext_noop("%(owl_path)s: DUO OWL file not found"), owl_path=owl_path)
+        )
     version, terms, parents = _parse_owl(owl_path)
     if csv_path.is_file():
         terms = _cross_check_csv(csv_path, terms)
@@ -244,13 +257,31 @@ def _read_chinese_labels(path: Path, terms: dict[DuoCode, DuoTerm]) -> dict[DuoC
     with path.open(encoding="utf-8", newline="") as handle:
         reader = csv.DictReader(handle)
         if {"id", "label_zh"} - set(reader.fieldnames or ()):
-            raise DuoError(f"{path}: needs the columns id and label_zh")
+            raise DuoError(
+                Message(gettext_noop("%(path)s: needs the columns id and label_zh"), path=path)
+            )
         for line, row in enumerate(reader, start=2):
             code, label = (row.get("id") or "").strip(), (row.get("label_zh") or "").strip()
             if code not in terms:
-                raise DuoError(f"{path}: line {line}: {code!r} is not a term of the ontology")
+                raise DuoError(
+                    Message(
+                        gettext_noop(
+                            "%(path)s: line %(line)s: %(code)s is not a term of the ontology"
+                        ),
+                        path=path,
+                        line=line,
+                        code=repr(code),
+                    )
+                )
             if not label:
-                raise DuoError(f"{path}: line {line}: label_zh of {code} is empty")
+                raise DuoError(
+                    Message(
+                        gettext_noop("%(path)s: line %(line)s: label_zh of %(code)s is empty"),
+                        path=path,
+                        line=line,
+                        code=code,
+                    )
+                )
             source = (row.get("label_zh_source") or "").strip()
             labelled[code] = replace(terms[code], label_zh=label, label_zh_source=source)
     return labelled
@@ -267,11 +298,30 @@ def _text(elem: ET.Element, tag: str) -> str | None:
     return child.text.strip() if child is not None and child.text else None
 
 
+def _term_kind(elem: ET.Element, lineage: Collection[str], direct: Collection[str]) -> str:
+    """obsolete, permission, modifier, investigation or other, by the class's ancestors."""
+    deprecated = (_text(elem, "owl:deprecated") or "").lower() == "true"
+    if deprecated or "ObsoleteClass" in lineage or "ObsoleteClass" in direct:
+        return "obsolete"
+    for ancestor, kind in (
+        (DATA_USE_PERMISSION, "permission"),
+        (DATA_USE_MODIFIER, "modifier"),
+        (INVESTIGATION, "investigation"),
+    ):
+        if ancestor in lineage:
+            return kind
+    return "other"
+
+
 def _parse_owl(path: Path) -> tuple[str, dict[DuoCode, DuoTerm], dict[str, tuple[str, ...]]]:
     try:
         root = ET.parse(path).getroot()
     except (ET.ParseError, OSError) as exc:
-        raise DuoError(f"{path}: cannot parse DUO as RDF/XML: {exc}") from exc
+        raise DuoError(
+            Message(
+                gettext_noop("%(path)s: cannot parse DUO as RDF/XML: %(exc)s"), path=path, exc=exc
+            )
+        ) from exc
     version_elem = root.find("owl:Ontology/owl:versionIRI", _NS)
     version = version_elem.get(_RDF_RESOURCE, "") if version_elem is not None else ""
     release = re.search(r"releases/([\d-]+)/", version)
@@ -314,18 +364,7 @@ def _parse_owl(path: Path) -> tuple[str, dict[DuoCode, DuoTerm], dict[str, tuple
 
     terms: dict[DuoCode, DuoTerm] = {}
     for curie, (elem, direct, restricted) in annotated.items():
-        deprecated = (_text(elem, "owl:deprecated") or "").lower() == "true"
-        lineage = probe.ancestors(curie)
-        if deprecated or "ObsoleteClass" in lineage or "ObsoleteClass" in direct:
-            kind = "obsolete"
-        elif DATA_USE_PERMISSION in lineage:
-            kind = "permission"
-        elif DATA_USE_MODIFIER in lineage:
-            kind = "modifier"
-        elif INVESTIGATION in lineage:
-            kind = "investigation"
-        else:
-            kind = "other"
+        kind = _term_kind(elem, probe.ancestors(curie), direct)
         replaced = _text(elem, "obo:IAO_0100001") or ""
         terms[curie] = DuoTerm(
             id=curie,
@@ -340,7 +379,12 @@ def _parse_owl(path: Path) -> tuple[str, dict[DuoCode, DuoTerm], dict[str, tuple
             replaced_by=tuple(f"DUO:{m}" for m in _DUO_REF.findall(replaced)),
         )
     if not terms:
-        raise DuoError(f"{path}: no DUO classes found (is this the DUO OWL file?)")
+        raise DuoError(
+            Message(
+                gettext_noop("%(path)s: no DUO classes found (is this the DUO OWL file?)"),
+                path=path,
+            )
+        )
     return version, terms, frozen_parents
 
 
@@ -350,17 +394,41 @@ def _cross_check_csv(path: Path, terms: dict[DuoCode, DuoTerm]) -> dict[DuoCode,
         reader = csv.DictReader(handle)
         missing = {"id", "shorthand", "label"} - set(reader.fieldnames or ())
         if missing:
-            raise DuoError(f"{path}: missing column(s) {', '.join(sorted(missing))}")
+            raise DuoError(
+                Message(
+                    gettext_noop("%(path)s: missing column(s) %(missing)s"),
+                    path=path,
+                    missing=", ".join(sorted(missing)),
+                )
+            )
         for line, row in enumerate(reader, start=2):
             curie = (row["id"] or "").strip()
             term = checked.get(curie)
             if term is None:
-                raise DuoError(f"{path}:{line}: {curie!r} is not a DUO class in the OWL file")
+                raise DuoError(
+                    Message(
+                        gettext_noop(
+                            "%(path)s:%(line)s: %(curie)s is not a DUO class in the OWL file"
+                        ),
+                        path=path,
+                        line=line,
+                        curie=repr(curie),
+                    )
+                )
             shorthand = (row["shorthand"] or "").strip() or None
             if term.shorthand and shorthand and term.shorthand != shorthand:
                 raise DuoError(
-                    f"{path}:{line}: shorthand {shorthand!r} of {curie} disagrees with the "
-                    f"OWL's {term.shorthand!r}"
+                    Message(
+                        gettext_noop(
+                            "%(path)s:%(line)s: shorthand %(shorthand)s of %(curie)s "
+                            "disagrees with the OWL's %(shorthand_again)s"
+                        ),
+                        path=path,
+                        line=line,
+                        shorthand=repr(shorthand),
+                        curie=curie,
+                        shorthand_again=repr(term.shorthand),
+                    )
                 )
             if term.shorthand is None and shorthand:
                 checked[curie] = dataclasses.replace(term, shorthand=shorthand)
@@ -374,9 +442,27 @@ def _read_purposes(path: Path, terms: dict[DuoCode, DuoTerm]) -> dict[DuoCode, t
             investigation, permission = row.get("investigation"), row.get("permission")
             if investigation not in terms or permission not in terms:
                 raise DuoError(
-                    f"{path}:{line}: unknown DUO term in {investigation!r}/{permission!r}"
+                    Message(
+                        gettext_noop(
+                            "%(path)s:%(line)s: unknown DUO term in "
+                            "%(investigation)s/%(permission)s"
+                        ),
+                        path=path,
+                        line=line,
+                        investigation=repr(investigation),
+                        permission=repr(permission),
+                    )
                 )
             if terms[permission].kind != "permission":
-                raise DuoTermError(f"{path}:{line}: {permission} is not a data use permission")
+                raise DuoTermError(
+                    Message(
+                        gettext_noop(
+                            "%(path)s:%(line)s: %(permission)s is not a data use permission"
+                        ),
+                        path=path,
+                        line=line,
+                        permission=permission,
+                    )
+                )
             purposes[investigation] = (permission, (row.get("aspect") or "").strip())
     return purposes

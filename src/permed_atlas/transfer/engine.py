@@ -363,7 +363,9 @@ def _settle_facts(
         if updated == facts:
             return facts, outcome
         facts = updated
-    raise RuleFileError("rules keep changing each other's facts (a cycle)", path="rules")
+    raise RuleFileError(
+        Message(gettext_noop("rules keep changing each other's facts (a cycle)")), path="rules"
+    )
 
 
 def _fire(

@@ -130,8 +130,21 @@ class LegalReference:
         return f"{self.law}, {self.article}"
 
 
+class _Cited:
+    """A rule, or a finding of one, resting on a main legal reference and further ones."""
+
+    __slots__ = ()
+    reference: LegalReference
+    also: tuple[LegalReference, ...]
+
+    @property
+    def references(self) -> tuple[LegalReference, ...]:
+        """The main reference and the further ones."""
+        return (self.reference, *self.also)
+
+
 @dataclass(frozen=True, slots=True)
-class Rule:
+class Rule(_Cited):
     """One rule of one law's file.
 
     :param sets: facts this rule establishes when it fires (e.g. ``gdpr_applies``).
@@ -163,11 +176,6 @@ class Rule:
     evidence_zh: tuple[str, ...] = ()
     """Empty, or the evidence list in Chinese item for item (PerMed Atlas translation)."""
 
-    @property
-    def references(self) -> tuple[LegalReference, ...]:
-        """The main reference and the further ones."""
-        return (self.reference, *self.also)
-
 
 @dataclass(frozen=True, slots=True)
 class RuleSet:
@@ -190,7 +198,7 @@ class RuleSet:
 
 
 @dataclass(frozen=True, slots=True)
-class Finding:
+class Finding(_Cited):
     """A rule that fired: what it asks, why (the conditions that matched), and whether done."""
 
     rule_id: str
@@ -226,11 +234,6 @@ class Finding:
         if self.obligation:
             return localized(self.obligation, {"zh": self.obligation_zh})
         return localized(self.title, {"zh": self.title_zh})
-
-    @property
-    def references(self) -> tuple[LegalReference, ...]:
-        """The main reference and the further ones."""
-        return (self.reference, *self.also)
 
 
 @dataclass(frozen=True, slots=True)

@@ -128,7 +128,9 @@ def load_jurisdictions(path: Path | None = None) -> Jurisdictions:
     source = str(path or BUNDLED_JURISDICTIONS)
     data = read_yaml(Path(source), error=partial(RuleFileError, path=source))
     if not isinstance(data, Mapping):
-        raise RuleFileError("must be a mapping with 'sets' and 'adequacy'", path=source)
+        raise RuleFileError(
+            Message(gettext_noop("must be a mapping with 'sets' and 'adequacy'")), path=source
+        )
     where = entry_where(RuleFileError, path=source)
     sets: dict[str, frozenset[CountryCode]] = {
         str(code): frozenset(_read_countries(members, where=where, field=f"sets.{code}"))

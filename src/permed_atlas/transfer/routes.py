@@ -39,12 +39,11 @@ from permed_atlas.transfer.schemas import (
     ScenarioCreate,
     TransferAssessmentPublic,
 )
-from permed_atlas.web.deps import SettingsDep, download, json_router, page_router, render
+from permed_atlas.web.deps import SettingsDep, capability_routers, download, render
 
 __all__ = ["api_router", "router"]
 
-router = page_router("transfer")
-api_router = json_router("transfer")
+router, api_router = capability_routers("transfer")
 
 _LIST_FIELDS = tuple(spec.name for spec in FIELDS if spec.kind in {"categories", "names"})
 

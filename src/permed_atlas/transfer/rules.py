@@ -45,6 +45,7 @@ from permed_atlas.datafiles import (
     read_yaml,
 )
 from permed_atlas.filecache import cached_until_changed
+from permed_atlas.i18n import Message, gettext_noop
 from permed_atlas.transfer.engine import FACTS, TESTS
 from permed_atlas.transfer.errors import RuleFileError
 from permed_atlas.transfer.models import Condition, Effect, LegalReference, Rule, RuleSet
@@ -74,7 +75,7 @@ def _read_rule_sets(dirs: tuple[Path, ...]) -> list[RuleSet]:
     raw: list[tuple[Path, Any]] = []
     for folder in folders:
         if not folder.is_dir():
-            raise RuleFileError("rule folder not found", path=str(folder))
+            raise RuleFileError(Message(gettext_noop("rule folder not found")), path=str(folder))
         for path in sorted(folder.glob("*.y*ml")):
             if path.name.startswith("_"):  # support files (jurisdictions), not rules
                 continue
@@ -125,7 +126,10 @@ def parse_rule_file(data: Any, *, path: str, known_facts: set[str] | None = None
     :param known_facts: facts rules may test; the engine's and the rules' own.
     """
     if not isinstance(data, Mapping):
-        raise RuleFileError("a rule file must be a mapping with law, title and rules", path=path)
+        raise RuleFileError(
+            Message(gettext_noop("a rule file must be a mapping with law, title and rules")),
+            path=path,
+        )
     where = entry_where(RuleFileError, path=path)
     head: dict[str, str | None] = {key: read_text(data.get(key), where=where, field=key)
             for key in ("law", "title", "version")}  # fmt: skip
@@ -145,7 +149,9 @@ def parse_rule_file(data: Any, *, path: str, known_facts: set[str] | None = None
     for index, item in enumerate(rules_data):
         rule = _parse_rule(item, index=index, path=path, defaults=head, facts=facts)
         if rule.id in ids:
-            raise RuleFileError("duplicate rule id", path=path, entry_id=rule.id, field="id")
+            raise RuleFileError(
+                Message(gettext_noop("duplicate rule id")), path=path, entry_id=rule.id, field="id"
+            )
         ids.add(rule.id)
         rules.append(rule)
     covers = read_texts(data.get("covers"), where=where, field="covers")
@@ -160,7 +166,9 @@ def _parse_rule(
     item: Any, *, index: int, path: str, defaults: Mapping[str, str | None], facts: set[str]
 ) -> Rule:
     if not isinstance(item, Mapping):
-        raise RuleFileError("a rule must be a mapping", path=path, field=f"rules[{index}]")
+        raise RuleFileError(
+            Message(gettext_noop("a rule must be a mapping")), path=path, field=f"rules[{index}]"
+        )
     rule_id = read_text(item.get("id"), where=entry_where(RuleFileError, path=path),
                         field=f"rules[{index}].id") or ""  # fmt: skip
     where = entry_where(RuleFileError, path=path, entry_id=rule_id)

@@ -161,18 +161,25 @@ class UndecidedRulePublic(Answer):
     missing_facts: list[str]
 
 
-class RuleSetSummaryPublic(Answer):
+class _RuleSetAbout(Answer):
+    """What a rule set says about itself, shared by its summary and its full form."""
+
     law: str
     title: str
     version: str
     source: str
     date_checked: str
-    rules: int = Field(description="how many rules the set holds")
+    # Each subclass says what ``rules`` holds; declared here so it keeps its place in the JSON.
+    rules: Any
     title_zh: str = Field("", description="the law's Chinese title (a Chinese law's official one)")
     title_zh_source: str = Field(
         "", description="who wrote title_zh when it is not the law's own, and whether reviewed"
     )
     rules_zh_source: str = Field("", description="who wrote the rules' Chinese texts")
+
+
+class RuleSetSummaryPublic(_RuleSetAbout):
+    rules: int = Field(description="how many rules the set holds")
 
 
 class TransferAssessmentPublic(Answer):
@@ -212,18 +219,8 @@ class RulePublic(Answer):
     title_zh: str = Field("", description="the rule's title in Chinese (see rules_zh_source)")
 
 
-class RuleSetPublic(Answer):
-    law: str
-    title: str
-    version: str
-    source: str
-    date_checked: str
+class RuleSetPublic(_RuleSetAbout):
     rules: list[RulePublic]
-    title_zh: str = Field("", description="the law's Chinese title (a Chinese law's official one)")
-    title_zh_source: str = Field(
-        "", description="who wrote title_zh when it is not the law's own, and whether reviewed"
-    )
-    rules_zh_source: str = Field("", description="who wrote the rules' Chinese texts")
 
 
 class RuleSetsPublic(Answer):

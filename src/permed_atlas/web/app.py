@@ -16,7 +16,7 @@ from permed_atlas import __version__
 from permed_atlas.capabilities import CAPABILITIES
 from permed_atlas.db import make_engine, session_factory, upgrade_database
 from permed_atlas.errors import SettingsError
-from permed_atlas.i18n import LazyString
+from permed_atlas.i18n import LazyString, Message, gettext_noop
 from permed_atlas.i18n import lazy_gettext as _l
 from permed_atlas.settings import Settings, get_settings
 from permed_atlas.web import apidocs, auth
@@ -47,12 +47,24 @@ def _capability_routers(name: str) -> list[APIRouter]:
     except ModuleNotFoundError as exc:
         if exc.name in {f"permed_atlas.{name}", f"permed_atlas.{name}.routes"}:
             raise SettingsError(
-                f"capability {name!r} says routes=True but permed_atlas/{name}/routes.py is missing"
+                Message(
+                    gettext_noop(
+                        "capability %(quoted)s says routes=True but "
+                        "permed_atlas/%(name)s/routes.py is missing"
+                    ),
+                    quoted=repr(name),
+                    name=name,
+                )
             ) from exc
         raise
     router = getattr(module, "router", None)
     if not isinstance(router, APIRouter):
-        raise SettingsError(f"permed_atlas/{name}/routes.py has no APIRouter named `router`")
+        raise SettingsError(
+            Message(
+                gettext_noop("permed_atlas/%(name)s/routes.py has no APIRouter named `router`"),
+                name=name,
+            )
+        )
     routers = [router]
     api_router = getattr(module, "api_router", None)
     if isinstance(api_router, APIRouter):

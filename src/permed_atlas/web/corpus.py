@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING
 
 import duckdb
 
+from permed_atlas.i18n import Message, gettext_noop
 from permed_atlas.landscape import (
     CorpusUnavailableError,
     complete_and_publish,
@@ -98,7 +99,12 @@ class CorpusHolder:
         if opened is not None:
             return opened
         if not self.path.exists():
-            raise CorpusUnavailableError(f"no corpus at {self.path} yet: an ingest is writing it")
+            raise CorpusUnavailableError(
+                Message(
+                    gettext_noop("no corpus at %(path)s yet: an ingest is writing it"),
+                    path=self.path,
+                )
+            )
         return _Opened(open_corpus_for_reading(self.path), None)
 
     def _retire(self, opened: _Opened) -> None:

@@ -57,6 +57,7 @@ __all__ = [
     "SettingsDep",
     "attachment",
     "audited_redirect",
+    "capability_routers",
     "csrf_input",
     "download",
     "form_texts",
@@ -127,6 +128,17 @@ def json_router(capability: str, *, seed: Callable[..., None] | None = None) -> 
     :param seed: a :func:`seed_once` dependency every endpoint runs first.
     """
     return _capability_router(f"/api/v1/{capability}", capability, seed=seed, documented=True)
+
+
+def capability_routers(
+    capability: str, *, seed: Callable[..., None] | None = None
+) -> tuple[APIRouter, APIRouter]:
+    """A capability's :func:`page_router` and :func:`json_router`, named and seeded alike.
+
+    :param capability: the capability's name, its URL prefixes and tag.
+    :param seed: a :func:`seed_once` dependency every page and endpoint runs first.
+    """
+    return page_router(capability, seed=seed), json_router(capability, seed=seed)
 
 
 def _capability_router(

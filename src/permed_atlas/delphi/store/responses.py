@@ -39,7 +39,7 @@ from permed_atlas.delphi.tables import (
     RoundRow,
     SurveyRow,
 )
-from permed_atlas.i18n import gettext_noop
+from permed_atlas.i18n import Message, gettext_noop
 
 TOKEN_BYTES = 32
 _SAVED_ELSEWHERE = gettext_noop(
@@ -89,7 +89,11 @@ def issue_invitations(
     now = now or utcnow()
     round_row = get_row(session, RoundRow, round_id, "round")
     if round_row.status == "closed":
-        raise RoundClosedError(f"round {round_row.number} is closed; no invitations")
+        raise RoundClosedError(
+            Message(
+                gettext_noop("round %(number)s is closed; no invitations"), number=round_row.number
+            )
+        )
     survey = session.get(SurveyRow, round_row.survey_id)
     assert survey is not None
     existing = {

@@ -23,6 +23,18 @@ from permed_atlas.delphi.reasons import (
 from permed_atlas.delphi.store.rows import get_row, item_model, new_item_row, round_model, utcnow
 from permed_atlas.delphi.store.studies import study_of_round
 from permed_atlas.delphi.tables import ItemRow, RoundRow
+from permed_atlas.i18n import LazyString, Message, gettext_noop, lazy_gettext
+
+# a round's state named in the reader's language inside an error (the pages use the same words)
+_STATUS_LABELS = {
+    "draft": lazy_gettext("draft"),
+    "open": lazy_gettext("open"),
+    "closed": lazy_gettext("closed"),
+}
+
+
+def _status_label(status: str) -> LazyString | str:
+    return _STATUS_LABELS.get(status, status)
 
 
 def list_rounds(session: Session, survey_id: int) -> list[Round]:
@@ -56,13 +68,21 @@ def find_round(session: Session, survey_id: int, *, number: int | None = None) -
     """
     rounds = list_rounds(session, survey_id)
     if not rounds:
-        raise StudyNotFoundError(f"survey {survey_id} has no rounds")
+        raise StudyNotFoundError(
+            Message(gettext_noop("survey %(survey_id)s has no rounds"), survey_id=survey_id)
+        )
     if number is None:
         return rounds[-1]
     for round_ in rounds:
         if round_.number == number:
             return round_
-    raise StudyNotFoundError(f"survey {survey_id} has no round {number}")
+    raise StudyNotFoundError(
+        Message(
+            gettext_noop("survey %(survey_id)s has no round %(number)s"),
+            survey_id=survey_id,
+            number=number,
+        )
+    )
 
 
 def list_items(session: Session, round_id: int) -> list[Item]:
@@ -87,11 +107,17 @@ def open_round(session: Session, round_id: int, *, closes_at: datetime | None = 
     row = get_row(session, RoundRow, round_id, "round")
     if row.status != "draft":
         raise RoundStateError(
-            f"round {row.number} is {row.status}, only a draft round can be opened"
+            Message(
+                gettext_noop("round %(number)s is %(status)s, only a draft round can be opened"),
+                number=row.number,
+                status=_status_label(row.status),
+            )
         )
     items = list_items(session, round_id)
     if not items:
-        raise RoundStateError(f"round {row.number} has no items to rate")
+        raise RoundStateError(
+            Message(gettext_noop("round %(number)s has no items to rate"), number=row.number)
+        )
     # every expert must read every item in the language of their invitation
     languages = study_of_round(session, round_id).languages
     for item in items:
@@ -111,12 +137,22 @@ def add_item(session: Session, round_id: int, draft: ItemDraft) -> Item:
     row = get_row(session, RoundRow, round_id, "round")
     if row.status != "draft":
         raise RoundStateError(
-            f"round {row.number} is {row.status}; items change only in a draft round"
+            Message(
+                gettext_noop("round %(number)s is %(status)s; items change only in a draft round"),
+                number=row.number,
+                status=_status_label(row.status),
+            )
         )
     if session.scalar(
         select(ItemRow.id).where(ItemRow.round_id == round_id, ItemRow.code == draft.code)
     ):
-        raise RoundStateError(f"round {row.number} already has an item {draft.code!r}")
+        raise RoundStateError(
+            Message(
+                gettext_noop("round %(number)s already has an item %(code)s"),
+                number=row.number,
+                code=repr(draft.code),
+            )
+        )
     check_item_texts(draft, languages=study_of_round(session, round_id).languages)
     last = max((i.position for i in list_items(session, round_id)), default=0)
     earlier = session.scalar(
@@ -184,7 +220,11 @@ def update_item(
     if any(v is not None for v in (statement, rationale, statement_zh, rationale_zh)):
         if round_row is not None and round_row.status != "draft":
             raise RoundStateError(
-                f"item {row.code} is in a {round_row.status} round; its wording is fixed"
+                Message(
+                    gettext_noop("item %(code)s is in a %(status)s round; its wording is fixed"),
+                    code=row.code,
+                    status=_status_label(round_row.status),
+                )
             )
         for name, value in wording.items():
             if value is not None and value.strip() and value.strip() != getattr(row, name):
@@ -216,10 +256,14 @@ def remove_item(session: Session, item_id: int, *, reason: str) -> Item:
     round_row = session.get(RoundRow, row.round_id)
     if round_row is not None and round_row.status != "draft":
         raise RoundStateError(
-            f"item {row.code} is in a {round_row.status} round and cannot be dropped"
+            Message(
+                gettext_noop("item %(code)s is in a %(status)s round and cannot be dropped"),
+                code=row.code,
+                status=_status_label(round_row.status),
+            )
         )
     if not reason.strip():
-        raise RoundStateError("give a reason for dropping the item")
+        raise RoundStateError(Message(gettext_noop("give a reason for dropping the item")))
     if row.previous_item_id is not None:
         previous = session.get(ItemRow, row.previous_item_id)
         if previous is not None:
@@ -240,7 +284,11 @@ def mark_closed(session: Session, round_id: int, *, now: datetime | None = None)
     row = get_row(session, RoundRow, round_id, "round")
     if row.status != "open":
         raise RoundStateError(
-            f"round {row.number} is {row.status}; only an open round can be closed"
+            Message(
+                gettext_noop("round %(number)s is %(status)s; only an open round can be closed"),
+                number=row.number,
+                status=_status_label(row.status),
+            )
         )
     row.status = "closed"
     row.closed_at = now or utcnow()
@@ -299,13 +347,17 @@ def start_next_round(
     """
     decisions = decisions or {}
     if carry not in CARRY_MODES:
-        raise RoundStateError(f"carry must be one of {', '.join(CARRY_MODES)}, not {carry!r}")
+        raise RoundStateError(
+            Message(
+                gettext_noop("carry must be one of %(modes)s, not %(carry)s"),
+                modes=", ".join(CARRY_MODES),
+                carry=repr(carry),
+            )
+        )
     row = _last_closed_round(session, round_id)
     items = list_items(session, round_id)
     by_code = {i.code: i for i in items}
-    unknown = sorted((set(decisions) | set(selected)) - set(by_code))
-    if unknown:
-        raise RoundStateError(f"round {row.number} has no item {', '.join(unknown)}")
+    _refuse_unknown_codes(row, {*decisions, *selected}, by_code)
     _check_rewording(decisions, by_code, languages=study_of_round(session, round_id).languages)
     nxt = RoundRow(survey_id=row.survey_id, number=row.number + 1, status="draft")
     session.add(nxt)
@@ -322,10 +374,7 @@ def start_next_round(
         decision = decisions.get(item.code, CarryDecision())
         if item.code in redraft:
             if chosen and not decision.drop:
-                raise RoundStateError(
-                    f"new item {item.code!r} is already carried to round {nxt.number}; "
-                    "reword it with a decision instead"
-                )
+                raise _already_carried(item.code, nxt.number)
             decision = CarryDecision(
                 statement=redraft[item.code].statement,
                 reason=decision.reason,
@@ -346,6 +395,31 @@ def start_next_round(
     return round_model(nxt)
 
 
+def _refuse_unknown_codes(row: RoundRow, asked: Collection[str], known: Collection[str]) -> None:
+    unknown = sorted(set(asked) - set(known))
+    if unknown:
+        raise RoundStateError(
+            Message(
+                gettext_noop("round %(number)s has no item %(unknown)s"),
+                number=row.number,
+                unknown=", ".join(unknown),
+            )
+        )
+
+
+def _already_carried(code: str, number: int) -> RoundStateError:
+    return RoundStateError(
+        Message(
+            gettext_noop(
+                "new item %(code)s is already carried to round %(number)s; "
+                "reword it with a decision instead"
+            ),
+            code=repr(code),
+            number=number,
+        )
+    )
+
+
 def _check_rewording(
     decisions: Mapping[str, CarryDecision], items: Mapping[str, Item], *, languages: tuple[str, ...]
 ) -> None:
@@ -364,8 +438,14 @@ def _check_rewording(
         ):
             missing = "statement_zh" if changed["statement"] else "statement"
             raise RoundStateError(
-                f"item {code!r}: reworded in one language only; a study in English and "
-                f"Chinese needs the new {missing} too"
+                Message(
+                    gettext_noop(
+                        "item %(code)s: reworded in one language only; a study in "
+                        "English and Chinese needs the new %(missing)s too"
+                    ),
+                    code=repr(code),
+                    missing=missing,
+                )
             )
 
 
@@ -374,14 +454,20 @@ def _last_closed_round(session: Session, round_id: int) -> RoundRow:
     row: RoundRow = get_row(session, RoundRow, round_id, "round")
     if row.status != "closed":
         raise RoundStateError(
-            f"round {row.number} is {row.status}; close it before starting the next"
+            Message(
+                gettext_noop("round %(number)s is %(status)s; close it before starting the next"),
+                number=row.number,
+                status=_status_label(row.status),
+            )
         )
     if session.scalar(
         select(RoundRow.id).where(
             RoundRow.survey_id == row.survey_id, RoundRow.number == row.number + 1
         )
     ):
-        raise RoundStateError(f"round {row.number + 1} already exists")
+        raise RoundStateError(
+            Message(gettext_noop("round %(value)s already exists"), value=row.number + 1)
+        )
     return row
 
 

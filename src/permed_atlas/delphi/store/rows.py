@@ -17,6 +17,7 @@ from permed_atlas.delphi.definition import ItemDraft
 from permed_atlas.delphi.errors import StudyNotFoundError
 from permed_atlas.delphi.models import ConsensusRule, Expert, Item, Round, Study, Survey
 from permed_atlas.delphi.tables import ExpertRow, ItemRow, RoundRow, StudyRow, SurveyRow
+from permed_atlas.i18n import Message, gettext_noop, lazy_gettext
 
 
 def utcnow() -> datetime:
@@ -72,11 +73,27 @@ def item_model(row: ItemRow) -> Item:
     )
 
 
+# what get_row's callers look up, named in the reader's language when it is not found
+_KINDS = {
+    "item": lazy_gettext("item"),
+    "panel": lazy_gettext("panel"),
+    "round": lazy_gettext("round"),
+    "study": lazy_gettext("study"),
+    "survey": lazy_gettext("survey"),
+}
+
+
 def get_row(session: Session, table: type, ident: int, what: str):  # type: ignore[no-untyped-def]
     """The row of ``table`` with id ``ident``; StudyNotFoundError naming ``what`` if none."""
     row = session.get(table, ident)
     if row is None:
-        raise StudyNotFoundError(f"no {what} with id {ident}")
+        raise StudyNotFoundError(
+            Message(
+                gettext_noop("no %(what)s with id %(ident)s"),
+                what=_KINDS.get(what, what),
+                ident=ident,
+            )
+        )
     return row
 
 

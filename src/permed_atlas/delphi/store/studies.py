@@ -24,6 +24,7 @@ from permed_atlas.delphi.store.rows import (
     utcnow,
 )
 from permed_atlas.delphi.tables import ExpertRow, PanelRow, RoundRow, StudyRow, SurveyRow
+from permed_atlas.i18n import Message, gettext_noop
 
 
 def create_study(session: Session, draft: StudyDraft, *, now: datetime | None = None) -> Study:
@@ -34,7 +35,11 @@ def create_study(session: Session, draft: StudyDraft, *, now: datetime | None = 
     :param now: creation time; the current time by default.
     """
     if session.scalar(select(StudyRow.id).where(StudyRow.slug == draft.slug)) is not None:
-        raise RoundStateError(f"a study with slug {draft.slug!r} already exists")
+        raise RoundStateError(
+            Message(
+                gettext_noop("a study with slug %(slug)s already exists"), slug=repr(draft.slug)
+            )
+        )
     study = StudyRow(
         slug=draft.slug,
         title=draft.title,
@@ -88,7 +93,9 @@ def study_of_round(session: Session, round_id: int) -> Study:
         .where(RoundRow.id == round_id)
     )
     if row is None:
-        raise StudyNotFoundError(f"no round with id {round_id}")
+        raise StudyNotFoundError(
+            Message(gettext_noop("no round with id %(round_id)s"), round_id=round_id)
+        )
     return study_model(row)
 
 
@@ -102,7 +109,7 @@ def get_study(session: Session, study: int | str) -> Study:
     else:
         row = session.scalar(select(StudyRow).where(StudyRow.slug == study))
     if row is None:
-        raise StudyNotFoundError(f"no study {study!r}")
+        raise StudyNotFoundError(Message(gettext_noop("no study %(study)s"), study=repr(study)))
     return study_model(row)
 
 
@@ -123,7 +130,13 @@ def get_panel(session: Session, study_id: int, *, name: str | None = None) -> Pa
     for panel in panels:
         if name is None or panel.name == name:
             return panel
-    raise StudyNotFoundError(f"study {study_id} has no panel {name!r}")
+    raise StudyNotFoundError(
+        Message(
+            gettext_noop("study %(study_id)s has no panel %(name)s"),
+            study_id=study_id,
+            name=repr(name),
+        )
+    )
 
 
 def import_panel(
@@ -147,7 +160,10 @@ def import_panel(
     for draft in drafts:
         if draft.email and draft.email.lower() in emails:
             raise PanelFileError(
-                "already on this panel", path=path, line=draft.line or None, field="email"
+                Message(gettext_noop("already on this panel")),
+                path=path,
+                line=draft.line or None,
+                field="email",
             )
         if not draft.ref_given and draft.ref in refs:
             # a ref the file did not give: the next free number (experts added one by one)
@@ -158,7 +174,7 @@ def import_panel(
             draft = dataclasses.replace(draft, ref=ref, name=draft.name or ref)
         if draft.ref in refs:
             raise PanelFileError(
-                f"ref {draft.ref!r} already on this panel",
+                Message(gettext_noop("ref %(ref)s already on this panel"), ref=repr(draft.ref)),
                 path=path,
                 line=draft.line or None,
                 field="ref",
@@ -166,7 +182,11 @@ def import_panel(
         language = draft.language or languages[0]
         if language not in languages:
             raise PanelFileError(
-                f"{language!r} is not a language of this study ({', '.join(languages)})",
+                Message(
+                    gettext_noop("%(language)s is not a language of this study (%(languages)s)"),
+                    language=repr(language),
+                    languages=", ".join(languages),
+                ),
                 path=path,
                 line=draft.line or None,
                 field="language",
@@ -223,7 +243,13 @@ def get_survey_by_pillar(session: Session, study_id: int, pillar: str) -> Survey
         select(SurveyRow).where(SurveyRow.study_id == study_id, SurveyRow.pillar == pillar)
     )
     if row is None:
-        raise StudyNotFoundError(f"study {study_id} has no survey for pillar {pillar!r}")
+        raise StudyNotFoundError(
+            Message(
+                gettext_noop("study %(study_id)s has no survey for pillar %(pillar)s"),
+                study_id=study_id,
+                pillar=repr(pillar),
+            )
+        )
     return survey_model(row)
 
 
@@ -265,7 +291,7 @@ def add_survey(
     study = study_model(get_row(session, StudyRow, study_id, "study"))
     pillar, title, title_zh = pillar.strip(), title.strip(), title_zh.strip()
     if not pillar or not (title or title_zh):
-        raise RoundStateError("a pillar needs a code and a title")
+        raise RoundStateError(Message(gettext_noop("a pillar needs a code and a title")))
     require_texts(
         {"title": title, "title_zh": title_zh},
         "title",
@@ -276,7 +302,9 @@ def add_survey(
     if session.scalar(
         select(SurveyRow.id).where(SurveyRow.study_id == study_id, SurveyRow.pillar == pillar)
     ):
-        raise RoundStateError(f"the study already has a pillar {pillar!r}")
+        raise RoundStateError(
+            Message(gettext_noop("the study already has a pillar %(pillar)s"), pillar=repr(pillar))
+        )
     if panel_id is None:
         panels = list_panels(session, study_id)
         if panels:
@@ -309,7 +337,7 @@ def update_survey(
     study = study_model(get_row(session, StudyRow, row.study_id, "study"))
     title_zh = row.title_zh if title_zh is None else title_zh.strip()
     if not title.strip() and not title_zh:
-        raise RoundStateError("a pillar needs a title")
+        raise RoundStateError(Message(gettext_noop("a pillar needs a title")))
     require_texts(
         {"title": title.strip(), "title_zh": title_zh},
         "title",

@@ -25,6 +25,7 @@ from permed_atlas.delphi.tables import (
     SubtopicRow,
     SurveyRow,
 )
+from permed_atlas.i18n import Message, gettext_noop
 
 
 def save_subtopic(session: Session, study_id: int, *, code: str, label: str) -> Subtopic:
@@ -36,7 +37,7 @@ def save_subtopic(session: Session, study_id: int, *, code: str, label: str) -> 
     """
     get_row(session, StudyRow, study_id, "study")
     if not code.strip() or not label.strip():
-        raise RoundStateError("a sub-topic needs a code and a label")
+        raise RoundStateError(Message(gettext_noop("a sub-topic needs a code and a label")))
     row = session.scalar(
         select(SubtopicRow).where(
             SubtopicRow.study_id == study_id, SubtopicRow.code == code.strip()
@@ -70,7 +71,12 @@ def code_item(session: Session, item_id: int, *, subtopic: str) -> None:
     study_id = _study_of_item(session, item)
     known = {s.code for s in list_subtopics(session, study_id)}
     if subtopic not in known:
-        raise RoundStateError(f"sub-topic {subtopic!r} is not defined in this study")
+        raise RoundStateError(
+            Message(
+                gettext_noop("sub-topic %(subtopic)s is not defined in this study"),
+                subtopic=repr(subtopic),
+            )
+        )
     item.subtopic = subtopic
     session.flush()
 
@@ -109,13 +115,23 @@ def save_action(
     """
     get_row(session, StudyRow, study_id, "study")
     if not code.strip() or not title.strip():
-        raise RoundStateError("an action needs a code and a title")
+        raise RoundStateError(Message(gettext_noop("an action needs a code and a title")))
     for item_id in item_ids:
         item = get_row(session, ItemRow, item_id, "item")
         if _study_of_item(session, item) != study_id:
-            raise StudyNotFoundError(f"item {item_id} is not in study {study_id}")
+            raise StudyNotFoundError(
+                Message(
+                    gettext_noop("item %(item_id)s is not in study %(study_id)s"),
+                    item_id=item_id,
+                    study_id=study_id,
+                )
+            )
         if item.outcome != "consensus_include":
-            raise RoundStateError(f"item {item.code} did not reach consensus to include")
+            raise RoundStateError(
+                Message(
+                    gettext_noop("item %(code)s did not reach consensus to include"), code=item.code
+                )
+            )
     row = session.scalar(
         select(ActionRow).where(ActionRow.study_id == study_id, ActionRow.code == code.strip())
     )

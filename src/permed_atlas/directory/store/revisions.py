@@ -22,6 +22,7 @@ from permed_atlas.directory.tables import DirectoryEntryRow, DirectoryLinkRow, D
 from permed_atlas.i18n import Message, gettext_noop
 from permed_atlas.landscape import region_countries
 from permed_atlas.settings import Settings
+from permed_atlas.textinput import one_line, refuse_too_long
 
 _RELATION = {
     "related": "related",
@@ -30,6 +31,7 @@ _RELATION = {
     "parent": "parent",
 }
 MAX_COMMENT = 500
+COMMENT_TOO_LONG = gettext_noop("the comment is longer than %(limit)s characters")
 
 
 def _set_links(session: Session, entry: DirectoryEntry) -> None:
@@ -102,15 +104,10 @@ def add_revision(
 
 def clean_comment(comment: str | None, default: str) -> str:
     """An editor's revision comment on one line, ``default`` when empty; refused when too long."""
-    text = " ".join((comment or "").split()) or default
-    if len(text) > MAX_COMMENT:
-        raise InvalidEntryError(
-            Message(
-                gettext_noop("the comment is longer than %(max_comment)s characters"),
-                max_comment=MAX_COMMENT,
-            ),
-            field="comment",
-        )
+    text = one_line(comment) or default
+    refuse_too_long(
+        text, limit=MAX_COMMENT, message=COMMENT_TOO_LONG, field="comment", error=InvalidEntryError
+    )
     return text
 
 

@@ -11,6 +11,7 @@ from typing import IO, TypeVar
 
 import orjson
 
+from permed_atlas.i18n import Message, gettext_noop
 from permed_atlas.landscape.errors import IngestError, RecordError, TruncatedFileError
 
 # Records written by the project's demo generator say so in this top-level key (not part of
@@ -44,20 +45,31 @@ def open_binary(path: Path | str) -> IO[bytes]:
     file = Path(path)
     if file.is_dir():
         raise IngestError(
-            f"{file}: is a directory (give the directory to `permed ingest`, "
-            "which reads the files inside it)"
+            Message(
+                gettext_noop(
+                    "%(file)s: is a directory (give the directory to `permed "
+                    "ingest`, which reads the files inside it)"
+                ),
+                file=file,
+            )
         )
     if not file.is_file():
-        raise IngestError(f"{file}: no such file")
+        raise IngestError(Message(gettext_noop("%(file)s: no such file"), file=file))
     try:
         raw = file.open("rb")
         magic = raw.read(2)
         raw.seek(0)
     except OSError as exc:
-        raise IngestError(f"{file}: cannot read: {exc.strerror or exc}") from exc
+        raise IngestError(
+            Message(
+                gettext_noop("%(file)s: cannot read: %(value)s"),
+                file=file,
+                value=exc.strerror or exc,
+            )
+        ) from exc
     if not magic:
         raw.close()
-        raise IngestError(f"{file}: empty file (0 bytes)")
+        raise IngestError(Message(gettext_noop("%(file)s: empty file (0 bytes)"), file=file))
     if magic == GZIP_MAGIC:
         return gzip.GzipFile(fileobj=raw, mode="rb")  # type: ignore[return-value]
     return raw
@@ -86,7 +98,14 @@ def read_some(stream: IO[bytes], path: Path | str, *, line: int) -> bytes:
             ) from exc
         except (OSError, zlib.error) as exc:
             # Damaged data (unlike a cut) may have decoded to garbage just before: drop it.
-            raise IngestError(f"{path}:{line}: cannot read: {exc}") from exc
+            raise IngestError(
+                Message(
+                    gettext_noop("%(path)s:%(line)s: cannot read: %(exc)s"),
+                    path=path,
+                    line=line,
+                    exc=exc,
+                )
+            ) from exc
         if not part:
             break
         parts.append(part)
@@ -108,7 +127,7 @@ def read_head(path: Path | str, size: int = 8192) -> bytes:
                 break
             head += block
     if not head.strip():
-        raise IngestError(f"{path}: empty file (no records)")
+        raise IngestError(Message(gettext_noop("%(path)s: empty file (no records)"), path=path))
     return head[:size].removeprefix(BOM)
 
 

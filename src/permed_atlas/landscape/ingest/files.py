@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from pathlib import Path
 
+from permed_atlas.i18n import Message, gettext_noop
 from permed_atlas.landscape.errors import IngestError
 from permed_atlas.landscape.ingest._common import read_head
 from permed_atlas.landscape.ingest.patents import detect_patent_format
@@ -42,9 +43,19 @@ def check_file(path: Path, *, source: str) -> None:
         return
     head = read_head(path, 16384)  # missing, directory, empty, unreadable, cut: all raise here
     if source == "openalex" and head.lstrip()[:1] not in (b"{", b"["):
-        raise IngestError(f"{path}: not OpenAlex JSON (it does not start with {{ or [)")
+        raise IngestError(
+            Message(
+                gettext_noop("%(path)s: not OpenAlex JSON (it does not start with { or [)"),
+                path=path,
+            )
+        )
     if source == "pubmed" and b"<PubmedArticleSet" not in head:
-        raise IngestError(f"{path}: not PubMed XML (no <PubmedArticleSet> at its start)")
+        raise IngestError(
+            Message(
+                gettext_noop("%(path)s: not PubMed XML (no <PubmedArticleSet> at its start)"),
+                path=path,
+            )
+        )
 
 
 def expand_paths(paths: Iterable[Path | str], *, source: str) -> list[Path]:
@@ -60,14 +71,21 @@ def expand_paths(paths: Iterable[Path | str], *, source: str) -> list[Path]:
             inside = _data_files(path, source)
             if not inside:
                 looked = ", ".join(f"*{suffix}" for suffix in DATA_SUFFIXES[source])
-                raise IngestError(f"{path}: directory holds no {source} files ({looked})")
+                raise IngestError(
+                    Message(
+                        gettext_noop("%(path)s: directory holds no %(source)s files (%(looked)s)"),
+                        path=path,
+                        source=source,
+                        looked=looked,
+                    )
+                )
             files.extend(inside)
         elif path.is_file():
             files.append(path)
         elif path.exists():
-            raise IngestError(f"{path}: not a regular file")
+            raise IngestError(Message(gettext_noop("%(path)s: not a regular file"), path=path))
         else:
-            raise IngestError(f"{path}: no such file")
+            raise IngestError(Message(gettext_noop("%(path)s: no such file"), path=path))
     for file in files:
         check_file(file, source=source)
     return files

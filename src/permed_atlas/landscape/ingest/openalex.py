@@ -13,6 +13,7 @@ from typing import Any, NamedTuple
 
 import orjson
 
+from permed_atlas.i18n import Message, gettext_noop
 from permed_atlas.landscape.countries import countries_from_affiliation
 from permed_atlas.landscape.errors import IngestError, RecordError, TruncatedFileError
 from permed_atlas.landscape.ingest._common import (
@@ -311,14 +312,18 @@ def _document_results(path: str) -> list[Any]:
             raise TruncatedFileError(
                 path, line=exc.lineno, detail="the JSON document ends before it closes"
             ) from exc
-        raise IngestError(f"{path}: broken JSON: {exc}") from exc
+        raise IngestError(
+            Message(gettext_noop("%(path)s: broken JSON: %(exc)s"), path=path, exc=exc)
+        ) from exc
     if isinstance(document, list):
         return document
     if isinstance(document, dict) and isinstance(document.get("results"), list):
         return list(document["results"])
     if isinstance(document, dict) and "id" in document:
         return [document]
-    raise IngestError(f"{path}: not an OpenAlex API page: no 'results' list")
+    raise IngestError(
+        Message(gettext_noop("%(path)s: not an OpenAlex API page: no 'results' list"), path=path)
+    )
 
 
 def parse_openalex(path: Path | str) -> Iterator[Work | RecordError]:

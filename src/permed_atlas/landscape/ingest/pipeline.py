@@ -18,6 +18,7 @@ import duckdb
 
 import permed_atlas.landscape.store.corpus as corpus_store
 import permed_atlas.landscape.store.work_rows as work_rows
+from permed_atlas.i18n import Message, gettext_noop
 from permed_atlas.landscape.errors import (
     IngestError,
     LandscapeError,
@@ -114,7 +115,13 @@ def parse_file(path: Path | str, *, source: Source) -> Iterator[Record]:
     :param source: "openalex", "pubmed" or "patents".
     """
     if source not in _PARSERS:
-        raise IngestError(f"unknown source {source!r}: use one of {', '.join(SOURCES)}")
+        raise IngestError(
+            Message(
+                gettext_noop("unknown source %(source)s: use one of %(sources)s"),
+                source=repr(source),
+                sources=", ".join(SOURCES),
+            )
+        )
     return _PARSERS[source](path)
 
 
@@ -283,7 +290,13 @@ def ingest_file(
         (judged as tagging judges them; the others count as ``skipped``).
     """
     if source not in _PARSERS:
-        raise IngestError(f"unknown source {source!r}: use one of {', '.join(SOURCES)}")
+        raise IngestError(
+            Message(
+                gettext_noop("unknown source %(source)s: use one of %(sources)s"),
+                source=repr(source),
+                sources=", ".join(SOURCES),
+            )
+        )
     file = Path(path)
     check_file(file, source=source)
     started = time.perf_counter()

@@ -11,6 +11,7 @@ import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from pathlib import Path
 
+from permed_atlas.i18n import Message, gettext_noop
 from permed_atlas.landscape.countries import countries_from_affiliation
 from permed_atlas.landscape.errors import IngestError, RecordError
 from permed_atlas.landscape.ingest._common import (
@@ -211,7 +212,12 @@ def parse_pubmed(path: Path | str) -> Iterator[Work | Deletion | RecordError]:
     """
     name = str(path)
     if b"<PubmedArticleSet" not in read_head(path, 16384):
-        raise IngestError(f"{name}: not PubMed XML (no <PubmedArticleSet> at its start)")
+        raise IngestError(
+            Message(
+                gettext_noop("%(name)s: not PubMed XML (no <PubmedArticleSet> at its start)"),
+                name=name,
+            )
+        )
     for line, chunk in iter_xml_chunks(path, _STARTS, _ENDS, closing=_CLOSING):
         try:
             element = ET.fromstring(chunk)

@@ -22,6 +22,7 @@ from pathlib import Path
 
 import duckdb
 
+from permed_atlas.i18n import Message, gettext_noop
 from permed_atlas.landscape.errors import CorpusBusyError, LandscapeError
 from permed_atlas.landscape.regions import RegionSet, load_region_sets
 from permed_atlas.landscape.store.corpus import open_corpus
@@ -125,7 +126,12 @@ def tagged_corpus(settings: Settings) -> Iterator[duckdb.DuckDBPyConnection]:
     """
     path = settings.corpus_path
     if not path.exists():
-        raise LandscapeError(f"no corpus at {path}: run `permed ingest` or `permed demo` first")
+        raise LandscapeError(
+            Message(
+                gettext_noop("no corpus at %(path)s: run `permed ingest` or `permed demo` first"),
+                path=path,
+            )
+        )
     regions = load_region_sets(settings)
     rules = load_rules(rules_path_for(settings.data_dir))
     with duckdb.connect(str(path), read_only=True) as probe:
@@ -181,8 +187,14 @@ def _naming_the_cap(cap: str | None) -> Iterator[None]:
         if not ran_out_of_memory(exc):
             raise
         raise LandscapeError(
-            f"DuckDB ran out of memory tagging and indexing the corpus under "
-            f"{'a cap of ' + cap if cap else 'the memory available'}; the works are stored. "
-            f"Raise the cap with PERMED_CORPUS_MEMORY_LIMIT (or `permed tag --memory-limit`). "
-            f"DuckDB said: {exc}"
+            Message(
+                gettext_noop(
+                    "DuckDB ran out of memory tagging and indexing the corpus "
+                    "under %(value)s; the works are stored. Raise the cap with "
+                    "PERMED_CORPUS_MEMORY_LIMIT (or `permed tag "
+                    "--memory-limit`). DuckDB said: %(exc)s"
+                ),
+                value="a cap of " + cap if cap else "the memory available",
+                exc=exc,
+            )
         ) from exc

@@ -24,6 +24,7 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 
+from permed_atlas.i18n import Message, gettext_noop
 from permed_atlas.landscape.errors import CorpusBusyError, LandscapeError
 from permed_atlas.landscape.ingest.merge import (
     IdKey,
@@ -89,7 +90,14 @@ def open_corpus(
     if target != ":memory:":
         file = Path(target)
         if read_only and not file.exists():
-            raise LandscapeError(f"no corpus at {file}: run `permed ingest` or `permed demo` first")
+            raise LandscapeError(
+                Message(
+                    gettext_noop(
+                        "no corpus at %(file)s: run `permed ingest` or `permed demo` first"
+                    ),
+                    file=file,
+                )
+            )
         file.parent.mkdir(parents=True, exist_ok=True)
     deadline = time.monotonic() + lock_wait
     while True:
@@ -98,15 +106,33 @@ def open_corpus(
             break
         except duckdb.IOException as exc:
             if "Could not set lock" not in str(exc):
-                raise LandscapeError(f"cannot open the corpus at {target}: {exc}") from exc
+                raise LandscapeError(
+                    Message(
+                        gettext_noop("cannot open the corpus at %(target)s: %(exc)s"),
+                        target=target,
+                        exc=exc,
+                    )
+                ) from exc
             if time.monotonic() >= deadline:
                 raise CorpusBusyError(
-                    f"the corpus at {target} is locked by another process "
-                    f"(an ingest, or the web app finishing tags): {exc}"
+                    Message(
+                        gettext_noop(
+                            "the corpus at %(target)s is locked by another process (an "
+                            "ingest, or the web app finishing tags): %(exc)s"
+                        ),
+                        target=target,
+                        exc=exc,
+                    )
                 ) from exc
             time.sleep(0.2)
         except duckdb.Error as exc:
-            raise LandscapeError(f"cannot open the corpus at {target}: {exc}") from exc
+            raise LandscapeError(
+                Message(
+                    gettext_noop("cannot open the corpus at %(target)s: %(exc)s"),
+                    target=target,
+                    exc=exc,
+                )
+            ) from exc
     try:
         if memory_limit:
             set_memory_limit(connection, memory_limit)
@@ -114,7 +140,13 @@ def open_corpus(
             connection.execute(SCHEMA_SQL)
     except duckdb.Error as exc:
         connection.close()
-        raise LandscapeError(f"cannot open the corpus at {target}: {exc}") from exc
+        raise LandscapeError(
+            Message(
+                gettext_noop("cannot open the corpus at %(target)s: %(exc)s"),
+                target=target,
+                exc=exc,
+            )
+        ) from exc
     return connection
 
 
@@ -131,7 +163,13 @@ def set_memory_limit(connection: duckdb.DuckDBPyConnection, limit: str | None) -
         else:
             connection.execute(f"SET memory_limit = '{limit.replace(chr(39), '')}'")
     except duckdb.Error as exc:
-        raise LandscapeError(f"memory limit {limit!r} is not a size such as 1GiB: {exc}") from exc
+        raise LandscapeError(
+            Message(
+                gettext_noop("memory limit %(limit)s is not a size such as 1GiB: %(exc)s"),
+                limit=repr(limit),
+                exc=exc,
+            )
+        ) from exc
 
 
 def store_works(connection: duckdb.DuckDBPyConnection, *, works: Sequence[Work]) -> StoreResult:

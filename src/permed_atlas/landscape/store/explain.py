@@ -8,6 +8,7 @@ from collections.abc import Iterable, Mapping
 
 import duckdb
 
+from permed_atlas.i18n import Message, gettext_noop
 from permed_atlas.landscape.explain import (
     Explanation,
     RuleHit,
@@ -68,7 +69,12 @@ def resolve_work_id(connection: duckdb.DuckDBPyConnection, identifier: str) -> i
     if match and (survivor := surviving_openalex_id(connection, match.group(1))):
         # OpenAlex merged this work into another: the survivor is the work now
         return resolve_work_id(connection, survivor)
-    raise WorkNotFoundError(f"no work with identifier {identifier!r} in the corpus")
+    raise WorkNotFoundError(
+        Message(
+            gettext_noop("no work with identifier %(identifier)s in the corpus"),
+            identifier=repr(identifier),
+        )
+    )
 
 
 def _rule_hits(

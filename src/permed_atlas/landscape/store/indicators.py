@@ -18,6 +18,7 @@ from typing import Any
 
 import duckdb
 
+from permed_atlas.i18n import Message, gettext_noop
 from permed_atlas.landscape.errors import LandscapeError
 from permed_atlas.landscape.filters import NO_FILTER as NO_FILTER
 from permed_atlas.landscape.filters import LandscapeFilter as LandscapeFilter
@@ -60,7 +61,11 @@ def _query(
             f"WITH fw AS ({works_sql}) {body}", [*works_params, *params]
         ).fetchall()
     except duckdb.CatalogException as exc:
-        raise LandscapeError(f"the corpus is not tagged yet (run `permed tag`): {exc}") from exc
+        raise LandscapeError(
+            Message(
+                gettext_noop("the corpus is not tagged yet (run `permed tag`): %(exc)s"), exc=exc
+            )
+        ) from exc
 
 
 def _region_clause(regions: Sequence[str] | None, column: str) -> tuple[str, list[Any]]:
@@ -80,7 +85,9 @@ def _region_masks(
     """
     chosen = [r.upper() for r in regions] if regions else tagged_regions(connection)
     if len(chosen) > 62:
-        raise LandscapeError(f"at most 62 regions at once, not {len(chosen)}")
+        raise LandscapeError(
+            Message(gettext_noop("at most 62 regions at once, not %(count)s"), count=len(chosen))
+        )
     bits = " UNION ALL ".join(
         ["SELECT NULL::VARCHAR AS region, 0::BIGINT AS bit WHERE false"]
         + ["SELECT ? AS region, ?::BIGINT AS bit" for _ in chosen]
@@ -350,7 +357,9 @@ def tagged_regions(connection: duckdb.DuckDBPyConnection) -> list[str]:
             "SELECT DISTINCT region FROM region_members ORDER BY 1"
         ).fetchall()
     except duckdb.CatalogException as exc:
-        raise LandscapeError("the corpus is not tagged yet (run `permed tag`)") from exc
+        raise LandscapeError(
+            Message(gettext_noop("the corpus is not tagged yet (run `permed tag`)"))
+        ) from exc
     return [str(row[0]) for row in rows]
 
 
@@ -376,7 +385,11 @@ def compute_indicators(
         unknown = [r for r in regions if r.upper() not in known]
         if unknown:
             raise LandscapeError(
-                f"unknown region {', '.join(unknown)}; the corpus is tagged with {', '.join(known)}"
+                Message(
+                    gettext_noop("unknown region %(unknown)s; the corpus is tagged with %(known)s"),
+                    unknown=", ".join(unknown),
+                    known=", ".join(known),
+                )
             )
     chosen = tuple(dict.fromkeys(r.upper() for r in regions)) if regions else tuple(known)
     bits = aggregates.aggregate_bits(connection) if use_aggregates else None

@@ -14,6 +14,7 @@ from collections.abc import Mapping
 import duckdb
 import pyarrow as pa
 
+from permed_atlas.i18n import Message, gettext_noop
 from permed_atlas.landscape.errors import TaggingRuleError
 from permed_atlas.landscape.store.tagging import keyword_hits_sql, term_hits_sql
 from permed_atlas.landscape.topics import PM_TOPIC, RuleSet
@@ -61,7 +62,11 @@ class PmSlice:
             rows = connection.execute(self._sql).fetchall()
         except duckdb.Error as exc:
             raise TaggingRuleError(
-                f"{self._where}: DuckDB cannot evaluate the rules: {exc}"
+                Message(
+                    gettext_noop("%(where)s: DuckDB cannot evaluate the rules: %(exc)s"),
+                    where=self._where,
+                    exc=exc,
+                )
             ) from exc
         finally:
             connection.unregister("works")

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 import duckdb
 
+from permed_atlas.i18n import Message, gettext_noop
 from permed_atlas.landscape.errors import RegionError, TaggingRuleError
 from permed_atlas.landscape.regions import CHINA, EU27, RegionSet
 from permed_atlas.landscape.store.aggregates import (
@@ -115,7 +116,11 @@ def rule_condition_sql(rule: Rule, *, text: str, term: str, class_code: str, sch
     if rule.kind in PREFIX_KINDS:
         prefix = sql_literal(rule.pattern)
         return f"({scheme} = {sql_literal(rule.kind)} AND starts_with({class_code}, {prefix}))"
-    raise TaggingRuleError(f"rule {rule.id}: unknown kind {rule.kind!r}")
+    raise TaggingRuleError(
+        Message(
+            gettext_noop("rule %(id)s: unknown kind %(kind)s"), id=rule.id, kind=repr(rule.kind)
+        )
+    )
 
 
 def _fired_rules_sql(rules: Iterable[Rule], conditions: dict[str, str]) -> str:
@@ -208,7 +213,12 @@ def tag_corpus(
     for required in (EU27, CHINA):
         if required not in codes:
             raise RegionError(
-                f"region {required} is needed for the EU–China flag but is not loaded"
+                Message(
+                    gettext_noop(
+                        "region %(required)s is needed for the EU–China flag but is not loaded"
+                    ),
+                    required=required,
+                )
             )
     started = time.perf_counter()
     members = [(region.code, country) for region in region_sets for country in region.countries]
@@ -339,7 +349,11 @@ def _write_topic_tags(connection: duckdb.DuckDBPyConnection, rules: RuleSet, sco
         raise  # not the rules' fault: the caller says what to do about memory
     except duckdb.Error as exc:
         raise TaggingRuleError(
-            f"{rules.path or 'rules'}: DuckDB cannot evaluate the rules: {exc}"
+            Message(
+                gettext_noop("%(value)s: DuckDB cannot evaluate the rules: %(exc)s"),
+                value=rules.path or "rules",
+                exc=exc,
+            )
         ) from exc
 
 

@@ -212,4 +212,6 @@ def locate_work(connection: duckdb.DuckDBPyConnection, reference: str) -> int | 
     moved = surviving_openalex_id(connection, value)
     if moved:
         return MovedWork(moved)
-    raise WorkMissingError(f"no work with OpenAlex id {value} in the corpus")
+    raise WorkMissingError(
+        Message(gettext_noop("no work with OpenAlex id %(value)s in the corpus"), value=value)
+    )

@@ -8,7 +8,7 @@ file leaves the database as it was.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import replace
+from dataclasses import fields, replace
 from pathlib import Path
 from typing import Any
 
@@ -48,6 +48,15 @@ DEMO_OBSERVATIONS = DATA_DIR / "demo_observations.csv"
 DEMO_LABEL = "demo data"
 
 
+# The roadmap row keeps its Source flat, one ``source_<field>`` column per field: this
+# mapping is the one place that pairs them, for reading and for writing.
+_SOURCE_COLUMNS = {field.name: f"source_{field.name}" for field in fields(Source)}
+
+
+def _source_of(row: RoadmapRow) -> Source:
+    return Source(**{name: getattr(row, column) for name, column in _SOURCE_COLUMNS.items()})
+
+
 def _to_roadmap(session: Session, row: RoadmapRow) -> Roadmap:
     nodes = session.scalars(
         select(RoadmapNodeRow)
@@ -79,13 +88,7 @@ def _to_roadmap(session: Session, row: RoadmapRow) -> Roadmap:
     return model_from_row(
         Roadmap,
         row,
-        source=Source(
-            title=row.source_title,
-            url=row.source_url,
-            published=row.source_published,
-            checked=row.source_checked,
-            note=row.source_note,
-        ),
+        source=_source_of(row),
         pillars=tuple(pillars),
         title_zh=row.title_zh or "",
     )
@@ -309,9 +312,8 @@ def create_roadmap(
 def _set_roadmap_fields(row: RoadmapRow, roadmap: Roadmap) -> None:
     row.title, row.description = roadmap.title, roadmap.description
     row.title_zh = roadmap.title_zh
-    row.source_title, row.source_url = roadmap.source.title, roadmap.source.url
-    row.source_published, row.source_checked = roadmap.source.published, roadmap.source.checked
-    row.source_note = roadmap.source.note
+    for name, column in _SOURCE_COLUMNS.items():
+        setattr(row, column, getattr(roadmap.source, name))
 
 
 def read_roadmap_text(
