@@ -34,7 +34,6 @@ from permed_atlas.i18n import (
     Message,
     current_language,
     field_message,
-    gettext_noop,
     localized,
 )
 from permed_atlas.types import CountryCode
@@ -261,12 +260,10 @@ def resolve_country(value: object, *, field: str, allow_eu_eea: bool = False) ->
     :raises CountryError: unknown, ambiguous or truncated-looking input.
     """
     if value is False:  # YAML reads an unquoted NO as false
-        raise CountryError(
-            Message(gettext_noop('false is not a country; quote Norway as "NO"')), field=field
-        )
+        raise CountryError(Message('false is not a country; quote Norway as "NO"'), field=field)
     if not isinstance(value, str) or not value.strip():
         raise CountryError(
-            Message(gettext_noop("%(value)s is not a country name or ISO code"), value=repr(value)),
+            Message("%(value)s is not a country name or ISO code", value=repr(value)),
             field=field,
         )
     text = " ".join(value.split())
@@ -276,9 +273,7 @@ def resolve_country(value: object, *, field: str, allow_eu_eea: bool = False) ->
         if allow_eu_eea:
             return EU_EEA
         raise CountryError(
-            Message(
-                gettext_noop("%(text)s is not one country; name the member state"), text=repr(text)
-            ),
+            Message("%(text)s is not one country; name the member state", text=repr(text)),
             field=field,
         )
     if len(text) == 2 and text.isascii() and text.isalpha():
@@ -297,7 +292,7 @@ def resolve_country(value: object, *, field: str, allow_eu_eea: bool = False) ->
         options = ", ".join(describe_country(c) for c in sorted(codes))
         raise CountryError(
             Message(
-                gettext_noop("%(text)s fits more than one country: %(options)s"),
+                "%(text)s fits more than one country: %(options)s",
                 text=repr(text),
                 options=options,
             ),
@@ -311,26 +306,20 @@ def resolve_country(value: object, *, field: str, allow_eu_eea: bool = False) ->
     if close:
         raise CountryError(
             Message(
-                gettext_noop(
-                    "unknown country %(text)s (give a name or ISO code); did you mean %(options)s?"
-                ),
+                "unknown country %(text)s (give a name or ISO code); did you mean %(options)s?",
                 text=repr(text),
                 options=" or ".join(describe_country(sorted(tables.names[c])[0]) for c in close),
             ),
             field=field,
         )
     raise CountryError(
-        Message(
-            gettext_noop("unknown country %(text)s (give a name or ISO code)"), text=repr(text)
-        ),
+        Message("unknown country %(text)s (give a name or ISO code)", text=repr(text)),
         field=field,
     )
 
 
 def _unknown_code(text: str) -> Message:
-    return Message(
-        gettext_noop("unknown country code %(text)s (ISO 3166-1 alpha-2)"), text=repr(text)
-    )
+    return Message("unknown country code %(text)s (ISO 3166-1 alpha-2)", text=repr(text))
 
 
 def _by_code(text: str, *, field: str) -> CountryCode:
@@ -338,18 +327,14 @@ def _by_code(text: str, *, field: str) -> CountryCode:
     if not (text.isupper() or text.islower()):
         raise CountryError(
             Message(
-                gettext_noop(
-                    "%(text)s looks like a shortened name; give the full name or the "
-                    "code in capitals (%(code)s is %(name)s)"
-                ),
+                "%(text)s looks like a shortened name; give the full name or the "
+                "code in capitals (%(code)s is %(name)s)",
                 text=repr(text),
                 code=text.upper(),
                 name=country_name(text.upper()),
             )
             if is_iso_code(text.upper())
-            else Message(
-                gettext_noop("%(text)s is neither a country name nor an ISO code"), text=repr(text)
-            ),
+            else Message("%(text)s is neither a country name nor an ISO code", text=repr(text)),
             field=field,
         )
     code = text.upper()

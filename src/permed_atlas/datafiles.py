@@ -27,7 +27,7 @@ from typing import Any, ClassVar
 import yaml
 
 from permed_atlas.errors import PermedError
-from permed_atlas.i18n import Message, gettext_noop
+from permed_atlas.i18n import LazyString, Message, lazy_gettext
 
 # libyaml's loader is ten times faster than the pure-Python one; both are "safe".
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -59,21 +59,24 @@ class DataFileError(PermedError):
     :param field: the field at fault (a dotted path inside the entry).
     """
 
-    entry_label: ClassVar[str] = "entry"
+    entry_label: ClassVar[str | LazyString] = lazy_gettext("entry")
     """How the capability calls one item of its files ("entry", "rule")."""
 
     def __init__(
         self, message: str, *, path: str, entry_id: str | None = None, field: str | None = None
     ) -> None:
-        where = path
+        where: str = path
         if entry_id is not None:
-            where += f": {self.entry_label} {entry_id!r}"
+            where = Message(
+                "%(where)s: %(label)s %(entry)s",
+                where=where,
+                label=self.entry_label,
+                entry=repr(entry_id),
+            )
         if field is not None:
-            where += f", field {field!r}"
+            where = Message("%(where)s, field %(field)s", where=where, field=repr(field))
         # the place stays as the file writes it; the reason is translated when it is a Message
-        super().__init__(
-            Message(gettext_noop("%(where)s: %(reason)s"), where=where, reason=message)
-        )
+        super().__init__(Message("%(where)s: %(reason)s", where=where, reason=message))
         self.path = path
         self.entry_id = entry_id
         self.field = field
@@ -91,21 +94,39 @@ class Where:
     label: str
     error: Callable[[str, str | None], Exception]
 
-    def fail(self, field: str, problem: str) -> Exception:
+    def fail(self, field: str, problem: str, *, stated: bool = False) -> Exception:
         """The error for ``problem`` with ``field``: "<label>: field '<field>' <problem>".
 
-        :param problem: a clause after the field's name: "is missing" or ": <what>".
+        :param problem: what is wrong (a Message, translated where it is shown): a clause
+            after the field's name, "is missing".
+        :param stated: ``problem`` is a statement of its own, after a colon:
+            "<label>: field '<field>': 'x' is not a date".
         """
-        sep = "" if problem.startswith(":") else " "
-        return self.error(f"{self.label}: field {field!r}{sep}{problem}", field)
+        composed = (
+            Message(
+                "%(place)s: field %(field)s: %(problem)s",
+                place=self.label,
+                field=repr(field),
+                problem=problem,
+            )
+            if stated
+            else Message(
+                "%(place)s: field %(field)s %(problem)s",
+                place=self.label,
+                field=repr(field),
+                problem=problem,
+            )
+        )
+        return self.error(composed, field)
 
 
 @dataclass(frozen=True)
 class _EntryWhere(Where):
     """A place whose error is a :class:`DataFileError` built from path, entry and field."""
 
-    def fail(self, field: str, problem: str) -> Exception:
-        return self.error(problem.removeprefix(":").strip(), field)
+    def fail(self, field: str, problem: str, *, stated: bool = False) -> Exception:
+        # the error names the field itself, before a colon, whichever kind the problem is
+        return self.error(problem, field)
 
 
 def entry_where(
@@ -150,7 +171,7 @@ def read_yaml(path: Path, *, error: Callable[[str], Exception], what: str = "") 
     try:
         return yaml.load(path.read_text(encoding="utf-8"), Loader=_LOADER)  # noqa: S506
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
-        raise error(f"cannot read{what}: {exc}") from exc
+        raise error(Message("cannot read%(what)s: %(exc)s", what=what, exc=exc)) from exc
 
 
 def _blank(value: Any) -> bool:
@@ -164,10 +185,10 @@ def read_text(value: Any, *, where: Where, field: str, required: bool = True) ->
     """
     if _blank(value):
         if required:
-            raise where.fail(field, "is missing")
+            raise where.fail(field, Message("is missing"))
         return None
     if not isinstance(value, str | int | float) or isinstance(value, bool):
-        raise where.fail(field, "must be text")
+        raise where.fail(field, Message("must be text"))
     return " ".join(str(value).split())
 
 
@@ -176,7 +197,7 @@ def read_list(value: Any, *, where: Where, field: str) -> Sequence[Any]:
     if value is None:
         return ()
     if not isinstance(value, list | tuple):
-        raise where.fail(field, "must be a list")
+        raise where.fail(field, Message("must be a list"))
     return value
 
 
@@ -197,14 +218,16 @@ def read_date(value: Any, *, where: Where, field: str, required: bool = True) ->
     """An ISO date (YAML reads it as a date, a form as text) as ``YYYY-MM-DD``."""
     if value is None or value == "":
         if required:
-            raise where.fail(field, "is missing")
+            raise where.fail(field, Message("is missing"))
         return None
     if isinstance(value, date):
         return value.isoformat()
     try:
         return date.fromisoformat(str(value).strip()).isoformat()
     except ValueError as exc:
-        raise where.fail(field, f": {value!r} is not a date (YYYY-MM-DD)") from exc
+        raise where.fail(
+            field, Message("%(value)s is not a date (YYYY-MM-DD)", value=repr(value)), stated=True
+        ) from exc
 
 
 def read_choice(
@@ -222,7 +245,11 @@ def read_choice(
     text = read_text(value, where=where, field=field) or ""
     if text not in choices:
         listed = shown if shown is not None else ", ".join(choices)
-        raise where.fail(field, f": {value!r} is not one of {listed}")
+        raise where.fail(
+            field,
+            Message("%(value)s is not one of %(listed)s", value=repr(value), listed=listed),
+            stated=True,
+        )
     return text
 
 
@@ -230,7 +257,7 @@ def read_url(value: Any, *, where: Where, field: str, required: bool = False) ->
     """A web address: text starting with https:// (or http://)."""
     url = read_text(value, where=where, field=field, required=required)
     if url and not url.startswith(("https://", "http://")):
-        raise where.fail(field, "must start with https://")
+        raise where.fail(field, Message("must start with https://"))
     return url
 
 
@@ -239,12 +266,16 @@ def read_int(
 ) -> int:
     """A whole number (not a boolean) within ``low``..``high`` where given."""
     if value is None:
-        raise where.fail(field, "is missing")
+        raise where.fail(field, Message("is missing"))
     if isinstance(value, bool) or not isinstance(value, int):
-        raise where.fail(field, f": {value!r} is not a whole number")
+        raise where.fail(
+            field, Message("%(value)s is not a whole number", value=repr(value)), stated=True
+        )
     if (low is not None and value < low) or (high is not None and value > high):
         span = f"{'' if low is None else low}..{'' if high is None else high}"
-        raise where.fail(field, f": {value} is outside {span}")
+        raise where.fail(
+            field, Message("%(value)s is outside %(span)s", value=value, span=span), stated=True
+        )
     return value
 
 
@@ -253,7 +284,7 @@ def read_bool(value: Any, *, where: Where, field: str, default: bool) -> bool:
     if value is None:
         return default
     if not isinstance(value, bool):
-        raise where.fail(field, "must be true or false")
+        raise where.fail(field, Message("must be true or false"))
     return value
 
 
@@ -266,8 +297,8 @@ def read_mapping(
     """
     if value is None:
         if required:
-            raise where.fail(field, "is missing")
+            raise where.fail(field, Message("is missing"))
         return {}
     if not isinstance(value, Mapping):
-        raise where.fail(field, "must be a mapping of fields")
+        raise where.fail(field, Message("must be a mapping of fields"))
     return value

@@ -38,7 +38,7 @@ from sqlalchemy.orm import (
 from sqlalchemy.orm import object_mapper as _object_mapper
 
 from permed_atlas.errors import DatabaseError, InvalidInputError
-from permed_atlas.i18n import Message, gettext_noop
+from permed_atlas.i18n import Message
 from permed_atlas.limits import (
     COLUMN_MAX_LENGTH,
     TEXT_MAX_LENGTH,
@@ -280,7 +280,7 @@ def upgrade_database(engine: Engine) -> None:
         command.upgrade(_alembic_config(engine), "heads")
     except SQLAlchemyError as exc:
         raise DatabaseError(
-            Message(gettext_noop("cannot migrate the platform database: %(exc)s"), exc=exc)
+            Message("cannot migrate the platform database: %(exc)s", exc=exc)
         ) from exc
 
 

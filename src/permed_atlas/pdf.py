@@ -14,7 +14,7 @@ import tempfile
 from pathlib import Path
 
 from permed_atlas.errors import PermedError
-from permed_atlas.i18n import Message, gettext_noop
+from permed_atlas.i18n import Message
 
 
 class PdfError(PermedError):
@@ -45,10 +45,7 @@ def write_pdf(html: str, path: Path, *, timeout: float = 120) -> Path:
     if chromium is None:
         raise PdfError(
             Message(
-                gettext_noop(
-                    "no PDF: Chromium was not found (set PERMED_CHROMIUM); print "
-                    "the HTML page instead"
-                )
+                "no PDF: Chromium was not found (set PERMED_CHROMIUM); print the HTML page instead"
             )
         )
     with tempfile.TemporaryDirectory() as tmp:
@@ -71,7 +68,7 @@ def write_pdf(html: str, path: Path, *, timeout: float = 120) -> Path:
     if completed.returncode != 0 or not path.exists() or path.stat().st_size == 0:
         raise PdfError(
             Message(
-                gettext_noop("Chromium could not print %(path)s: %(detail)s"),
+                "Chromium could not print %(path)s: %(detail)s",
                 path=path,
                 detail=completed.stderr.decode(errors="replace")[-300:],
             )

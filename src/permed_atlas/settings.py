@@ -17,7 +17,7 @@ from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from permed_atlas.errors import SettingsError
-from permed_atlas.i18n import Message, gettext_noop
+from permed_atlas.i18n import Message
 
 _DEV_SECRET_FILE = "secret_key"
 
@@ -80,10 +80,8 @@ def parse_memory_limit(value: str | None, *, name: str) -> str | None:
     if not _MEMORY_SIZE.fullmatch(value.strip()):
         raise SettingsError(
             Message(
-                gettext_noop(
-                    "%(name)s: %(value)s is not a memory size such as 800MiB or "
-                    "2GB (or none for no cap)"
-                ),
+                "%(name)s: %(value)s is not a memory size such as 800MiB or "
+                "2GB (or none for no cap)",
                 name=name,
                 value=repr(value),
             )
@@ -175,9 +173,7 @@ class Settings(BaseSettings):
             except ValueError as exc:
                 raise SettingsError(
                     Message(
-                        gettext_noop(
-                            "PERMED_TRUSTED_PROXIES: %(entry)s is not an IP address or network"
-                        ),
+                        "PERMED_TRUSTED_PROXIES: %(entry)s is not an IP address or network",
                         entry=repr(entry),
                     )
                 ) from exc
@@ -193,22 +189,16 @@ class Settings(BaseSettings):
         if self.environment not in {"local", "production", "test"}:
             raise SettingsError(
                 Message(
-                    gettext_noop(
-                        "PERMED_ENVIRONMENT must be local, production or test, not %(environment)s"
-                    ),
+                    "PERMED_ENVIRONMENT must be local, production or test, not %(environment)s",
                     environment=repr(self.environment),
                 )
             )
         if self.environment == "production" and not self.secret_key:
             raise SettingsError(
-                Message(
-                    gettext_noop("PERMED_SECRET_KEY must be set when PERMED_ENVIRONMENT=production")
-                )
+                Message("PERMED_SECRET_KEY must be set when PERMED_ENVIRONMENT=production")
             )
         if self.secret_key is not None and len(self.secret_key) < 32:
-            raise SettingsError(
-                Message(gettext_noop("PERMED_SECRET_KEY must be at least 32 characters long"))
-            )
+            raise SettingsError(Message("PERMED_SECRET_KEY must be at least 32 characters long"))
         return self
 
     @property

@@ -12,7 +12,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from permed_atlas.errors import InvalidInputError
-from permed_atlas.i18n import Message, field_message, gettext_noop, use_language
+from permed_atlas.i18n import Message, field_message, use_language
 
 
 def _alert(html: str) -> str:
@@ -27,7 +27,7 @@ def test_an_error_raised_with_a_message_is_english_text_and_chinese_html() -> No
         field_message(
             "region",
             Message(
-                gettext_noop("unknown region %(code)s; known regions: %(known)s"),
+                "unknown region %(code)s; known regions: %(known)s",
                 code="'XX'",
                 known="CN, EU27",
             ),
@@ -124,9 +124,18 @@ def test_json_api_errors_stay_english_in_a_chinese_request(client: TestClient) -
 # --- every domain error is composed as a Message ---------------------------------------------
 
 
+def _is_text(node: object) -> bool:
+    import ast
+
+    return isinstance(node, ast.JoinedStr) or (
+        isinstance(node, ast.Constant) and isinstance(node.value, str)
+    )
+
+
 def _plain_text_raises() -> list[str]:
-    """``raise SomePermedError("...")`` or ``(f"...")`` anywhere in the package: such an error
-    can only ever be shown in English, on a page and in ``permed --lang zh``."""
+    """Errors made from English-only text anywhere in the package: ``SomePermedError("...")``
+    or ``(f"...")`` (raised or returned), and a data-file reader's ``where.fail(field, "...")``.
+    Such an error can only ever be shown in English, on a page and in ``permed --lang zh``."""
     import ast
     import importlib
     import pkgutil
@@ -143,16 +152,13 @@ def _plain_text_raises() -> list[str]:
         with open(module.__file__, encoding="utf-8") as source:
             tree = ast.parse(source.read())
         for node in ast.walk(tree):
-            if not (isinstance(node, ast.Raise) and isinstance(node.exc, ast.Call)):
+            if not isinstance(node, ast.Call):
                 continue
-            args = node.exc.args
-            literal = args and (
-                isinstance(args[0], ast.JoinedStr)
-                or (isinstance(args[0], ast.Constant) and isinstance(args[0].value, str))
-            )
-            callee = node.exc.func
+            callee = node.func
             name = getattr(callee, "id", None) or getattr(callee, "attr", None)
-            kind = getattr(module, name, None) if literal and name else None
+            if name == "fail" and len(node.args) == 2 and _is_text(node.args[1]):
+                found.append(f"{info.name}:{node.lineno} fail")
+            kind = getattr(module, name, None) if node.args and _is_text(node.args[0]) else None
             if isinstance(kind, type) and issubclass(kind, PermedError):
                 found.append(f"{info.name}:{node.lineno} {name}")
     return found
@@ -173,12 +179,16 @@ def test_the_scan_finds_an_error_raised_with_plain_text(tmp_path, monkeypatch) -
     (package / "late_addition.py").write_text(
         "from permed_atlas.errors import ConflictError\n\n\n"
         "def refuse(n: int) -> None:\n"
-        '    raise ConflictError(f"round {n} is closed")\n',
+        '    raise ConflictError(f"round {n} is closed")\n\n\n'
+        "def read(where, value) -> None:\n"
+        '    raise where.fail("title", "is missing")\n',
         encoding="utf-8",
     )
     monkeypatch.setattr(permed_atlas, "__path__", [*permed_atlas.__path__, str(package)])
     monkeypatch.delitem(sys.modules, "permed_atlas.late_addition", raising=False)
-    assert "permed_atlas.late_addition:5 ConflictError" in _plain_text_raises()
+    found = _plain_text_raises()
+    assert "permed_atlas.late_addition:5 ConflictError" in found
+    assert "permed_atlas.late_addition:9 fail" in found
 
 
 # --- the messages a coordinator meets, in Chinese on the page --------------------------------
@@ -256,3 +266,29 @@ def test_a_command_line_error_follows_permed_lang(monkeypatch, capsys, tmp_path)
             main()
         assert exited.value.code == 1
         assert expected in " ".join(capsys.readouterr().err.split())
+
+
+def test_a_data_file_problem_follows_permed_lang(monkeypatch, capsys, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    # a reader's clause ("must start with https://") is translated inside the file's place
+    import sys
+
+    from permed_atlas.cli import main
+
+    folder = tmp_path / "directory"
+    folder.mkdir()
+    (folder / "a.yaml").write_text(
+        "entries:\n  - id: test-funder\n    kind: funder\n    summary: A funder\n"
+        "    regions: [EU27]\n    url: ftp://example.org\n",
+        encoding="utf-8",
+    )
+    monkeypatch.setenv("PERMED_DATA_DIR", str(tmp_path / "data"))
+    lines = {}
+    for language in ("en", "zh"):
+        argv = ["permed", "--lang", language, "directory", "validate", str(folder)]
+        monkeypatch.setattr(sys, "argv", argv)
+        with pytest.raises(SystemExit):
+            main()
+        lines[language] = " ".join(capsys.readouterr().err.split())
+    assert "a.yaml: entry 1 (test-funder): field 'url' must start with https://" in lines["en"]
+    assert "字段 'url' 必须以 https:// 开头" in lines["zh"]
+    assert "must start" not in lines["zh"]

@@ -12,7 +12,7 @@ from permed_atlas.accounts.store import create_user, list_users
 from permed_atlas.cli_state import cli_console, group_app, settings_from
 from permed_atlas.db import migrated_engine, migrated_session, session_factory, session_scope
 from permed_atlas.errors import InvalidInputError
-from permed_atlas.i18n import Message, gettext_noop
+from permed_atlas.i18n import Message
 
 user_app = group_app("user")
 console = cli_console()
@@ -37,7 +37,7 @@ def add(
     else:
         password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
     if not password:
-        raise InvalidInputError(Message(gettext_noop("the password is empty")), field="password")
+        raise InvalidInputError(Message("the password is empty"), field="password")
     engine = migrated_engine(settings_from(ctx))
     if dry_run:
         with session_factory(engine)() as session:

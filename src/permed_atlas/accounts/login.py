@@ -31,7 +31,7 @@ from permed_atlas.accounts.sessions import naive_utc
 from permed_atlas.accounts.store import record_audit
 from permed_atlas.accounts.tables import LoginAttemptRow, UserRow
 from permed_atlas.db import model_from_row
-from permed_atlas.i18n import Message, gettext_noop
+from permed_atlas.i18n import Message
 
 MAX_FAILED_LOGINS = 5
 MAX_FAILED_LOGINS_PER_ACCOUNT = 20
@@ -51,18 +51,18 @@ def _refusal(session: Session, *, email: str, client: str, since: datetime) -> s
         recent, LoginAttemptRow.email == email, LoginAttemptRow.client == client
     )
     if (session.scalar(per_pair) or 0) > MAX_FAILED_LOGINS:
-        return Message(gettext_noop("too many failed logins for %(email)s"), email=email)
+        return Message("too many failed logins for %(email)s", email=email)
     per_account = select(func.count()).where(recent, LoginAttemptRow.email == email)
     if (session.scalar(per_account) or 0) > MAX_FAILED_LOGINS_PER_ACCOUNT:
-        return Message(gettext_noop("too many failed logins for %(email)s"), email=email)
+        return Message("too many failed logins for %(email)s", email=email)
     emails = select(func.count(func.distinct(LoginAttemptRow.email))).where(
         recent, LoginAttemptRow.client == client
     )
     if (session.scalar(emails) or 0) > MAX_EMAILS_PER_CLIENT:
-        return Message(gettext_noop("too many failed logins from this address"))
+        return Message("too many failed logins from this address")
     per_client = select(func.count()).where(recent, LoginAttemptRow.client == client)
     if (session.scalar(per_client) or 0) > MAX_FAILED_LOGINS_PER_CLIENT:
-        return Message(gettext_noop("too many failed logins from this address"))
+        return Message("too many failed logins from this address")
     return None
 
 
@@ -103,7 +103,7 @@ def authenticate(
         retry_after = int((start + LOGIN_WINDOW - moment).total_seconds()) + 1
         raise LoginRateLimitedError(
             Message(
-                gettext_noop("%(reason)s; try again in %(seconds)s seconds"),
+                "%(reason)s; try again in %(seconds)s seconds",
                 reason=reason,
                 seconds=max(retry_after, 1),
             ),
@@ -112,7 +112,7 @@ def authenticate(
     row = session.scalar(select(UserRow).where(UserRow.email == address))
     ok = verify_password(password, row.password_hash if row is not None else None)
     if row is None or not ok or not row.is_active:
-        raise InvalidCredentialsError(Message(gettext_noop("wrong email or password")))
+        raise InvalidCredentialsError(Message("wrong email or password"))
     session.execute(
         delete(LoginAttemptRow).where(
             LoginAttemptRow.email == address, LoginAttemptRow.client == client_key

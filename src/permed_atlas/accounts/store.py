@@ -28,7 +28,7 @@ from permed_atlas.accounts.sessions import end_user_sessions
 from permed_atlas.accounts.tables import AuditLogRow, UserRow
 from permed_atlas.db import model_from_row
 from permed_atlas.errors import InvalidInputError
-from permed_atlas.i18n import Message, gettext_noop
+from permed_atlas.i18n import Message
 
 
 def _now() -> datetime:
@@ -44,7 +44,7 @@ def _user_row(session: Session, user_id: int) -> UserRow:
     row = session.get(UserRow, user_id)
     if row is None:
         raise UserNotFoundError(
-            Message(gettext_noop("no user with id %(user_id)s"), user_id=user_id),
+            Message("no user with id %(user_id)s", user_id=user_id),
         )
     return row
 
@@ -53,7 +53,7 @@ def _check_role(role: str) -> None:
     if role not in ROLES:
         raise UnknownRoleError(
             Message(
-                gettext_noop("role must be one of %(options)s, not %(role)s"),
+                "role must be one of %(options)s, not %(role)s",
                 options=", ".join(ROLES),
                 role=repr(role),
             ),
@@ -65,7 +65,7 @@ def _check_password(password: str, *, field: str) -> None:
     if len(password) < MIN_PASSWORD_LENGTH:
         raise InvalidInputError(
             Message(
-                gettext_noop("the password must have at least %(min_password_length)s characters"),
+                "the password must have at least %(min_password_length)s characters",
                 min_password_length=MIN_PASSWORD_LENGTH,
             ),
             field=field,
@@ -89,7 +89,7 @@ def normalise_email(email: str) -> str:
     local, _, domain = value.partition("@")
     if not local or "." not in domain or len(value) > 320 or any(c.isspace() for c in value):
         raise InvalidInputError(
-            Message(gettext_noop("not an email address: %(email)s"), email=repr(email)),
+            Message("not an email address: %(email)s", email=repr(email)),
             field="email",
         )
     return value
@@ -116,7 +116,7 @@ def create_user(
     _check_password(password, field="password")
     if session.scalar(select(UserRow.id).where(UserRow.email == address)) is not None:
         raise DuplicateUserError(
-            Message(gettext_noop("an account for %(address)s exists already"), address=address),
+            Message("an account for %(address)s exists already", address=address),
             field="email",
         )
     row = UserRow(
@@ -131,7 +131,7 @@ def create_user(
         session.flush()
     except IntegrityError as exc:
         raise DuplicateUserError(
-            Message(gettext_noop("an account for %(address)s exists already"), address=address),
+            Message("an account for %(address)s exists already", address=address),
             field="email",
         ) from exc
     return _audited(
@@ -206,7 +206,7 @@ def set_password(
     """
     row = _user_row(session, user_id)
     if current_password is not None and not verify_password(current_password, row.password_hash):
-        raise InvalidCredentialsError(Message(gettext_noop("the current password is wrong")))
+        raise InvalidCredentialsError(Message("the current password is wrong"))
     _check_password(new_password, field="new_password")
     row.password_hash = hash_password(new_password)
     ended = end_user_sessions(session, user_id)
@@ -233,7 +233,7 @@ def record_audit(
     """
     if not action or len(action) > 100:
         raise InvalidInputError(
-            Message(gettext_noop("an audit action must have 1 to 100 characters")),
+            Message("an audit action must have 1 to 100 characters"),
             field="action",
         )
     session.add(

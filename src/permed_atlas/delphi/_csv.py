@@ -6,6 +6,7 @@ from collections.abc import Iterator
 
 from permed_atlas import csvfiles
 from permed_atlas.delphi.errors import PanelFileError
+from permed_atlas.i18n import Message
 
 
 def read_csv(
@@ -21,7 +22,7 @@ def read_csv(
     """
     header, rows = csvfiles.read_csv(text, lower=True)
     if not header:
-        raise error("the file is empty", path=path, line=1, field=None)
+        raise error(Message("the file is empty"), path=path, line=1, field=None)
     return header, _rows(rows, path=path, error=error)
 
 
@@ -30,5 +31,5 @@ def _rows(
 ) -> Iterator[tuple[int, dict[str, str]]]:
     for row in rows:
         if row.ragged:
-            raise error("more cells than columns", path=path, line=row.line, field=None)
+            raise error(Message("more cells than columns"), path=path, line=row.line, field=None)
         yield row.line, row.cells

@@ -18,7 +18,7 @@ from permed_atlas.delphi.consensus import describe_methods
 from permed_atlas.delphi.definition import parse_round_plan
 from permed_atlas.delphi.demo import load_demo_study
 from permed_atlas.errors import InvalidInputError
-from permed_atlas.i18n import Message, gettext_noop, language_option, use_language
+from permed_atlas.i18n import Message, language_option, use_language
 from permed_atlas.settings import Settings
 
 if TYPE_CHECKING:
@@ -160,9 +160,7 @@ def import_responses(
         text = path.read_text(encoding="utf-8")
     except (FileNotFoundError, UnicodeDecodeError) as exc:
         raise InvalidInputError(
-            Message(
-                gettext_noop("%(path)s: cannot read a UTF-8 CSV (%(exc)s)"), path=path, exc=exc
-            ),
+            Message("%(path)s: cannot read a UTF-8 CSV (%(exc)s)", path=path, exc=exc),
             field="path",
         ) from exc
     drafts = parse_responses_csv(text, path=str(path))
@@ -224,7 +222,7 @@ def invitations(
     if not base_url.startswith(("http://", "https://")):
         raise InvalidInputError(
             Message(
-                gettext_noop("--base-url must start with http:// or https://, not %(base_url)s"),
+                "--base-url must start with http:// or https://, not %(base_url)s",
                 base_url=repr(base_url),
             ),
             field="base_url",
@@ -334,7 +332,7 @@ def stats(
     if output_format not in ("table", "json"):
         raise InvalidInputError(
             Message(
-                gettext_noop("--format %(output_format)s: use table or json"),
+                "--format %(output_format)s: use table or json",
                 output_format=repr(output_format),
             ),
             field="format",
@@ -417,7 +415,7 @@ def export(
     if unknown:
         raise InvalidInputError(
             Message(
-                gettext_noop("--format %(unknown)s: use csv, xlsx, html or pdf"),
+                "--format %(unknown)s: use csv, xlsx, html or pdf",
                 unknown=repr(unknown[0]),
             ),
             field="format",

@@ -31,7 +31,7 @@ from permed_atlas.delphi.models import (
     WilcoxonResult,
 )
 from permed_atlas.delphi.reasons import OutcomeReason, closing_reason
-from permed_atlas.i18n import gettext, gettext_noop
+from permed_atlas.i18n import gettext
 from permed_atlas.i18n.composed import Message
 
 # scipy's "auto": exact distribution up to 50 differences without ties or zeros,
@@ -254,20 +254,18 @@ def compare_regions(
             if gap + 1e-9 >= rule.region_gap:
                 reasons.append(
                     Message(
-                        gettext_noop(
-                            "share agree %(first)s %(first_share)s vs %(second)s "
-                            "%(second_share)s (%(gap)s points)"
-                        ),
+                        "share agree %(first)s %(first_share)s vs %(second)s "
+                        "%(second_share)s (%(gap)s points)",
                         first=first,
-                        first_share=f"{a.share_agree:.0%}",
+                        first_share=format(a.share_agree, ".0%"),
                         second=second,
-                        second_share=f"{b.share_agree:.0%}",
-                        gap=f"{gap * 100:.0f}",
+                        second_share=format(b.share_agree, ".0%"),
+                        gap=format(gap * 100, ".0f"),
                     )
                 )
             if (a.verdict == "include") != (b.verdict == "include"):
                 winner = first if a.verdict == "include" else second
-                reasons.append(Message(gettext_noop("consensus in %(region)s only"), region=winner))
+                reasons.append(Message("consensus in %(region)s only", region=winner))
     return RegionComparison(summaries=summaries, flagged=bool(reasons), reasons=tuple(reasons))
 
 

@@ -16,7 +16,7 @@ from permed_atlas.delphi import store
 from permed_atlas.delphi._audit import to_study
 from permed_atlas.delphi.definition import study_draft_from_form
 from permed_atlas.delphi.errors import ResponsesFileError, RoundStateError, StudyFileError
-from permed_atlas.i18n import Message, gettext_noop
+from permed_atlas.i18n import Message
 from permed_atlas.web.deps import (
     CsrfProtected,
     EditorUser,
@@ -145,7 +145,7 @@ def import_responses(
     except UnicodeDecodeError:
         session.rollback()
         raise ResponsesFileError(
-            Message(gettext_noop("not UTF-8 text (save the sheet as 'CSV UTF-8')")),
+            Message("not UTF-8 text (save the sheet as 'CSV UTF-8')"),
             path=name,
             line=None,
             field=None,

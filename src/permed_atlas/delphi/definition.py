@@ -34,7 +34,7 @@ from permed_atlas.delphi.models import (
     QuartileMethod,
     RuleKind,
 )
-from permed_atlas.i18n import Message, gettext_noop
+from permed_atlas.i18n import Message
 
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{1,78}$")
 # the values a study file may give, read off the core's types so that a new kind is one edit
@@ -94,7 +94,7 @@ def parse_languages(raw: Any, *, where: str = "languages") -> tuple[str, ...]:
     if unknown or not languages:
         raise StudyFileError(
             Message(
-                gettext_noop("%(where)s: %(value)s: use %(languages)s or both"),
+                "%(where)s: %(value)s: use %(languages)s or both",
                 where=where,
                 value=", ".join(unknown) or "empty",
                 languages=", ".join(STUDY_LANGUAGES),
@@ -132,10 +132,8 @@ def require_texts(
     language = "zh" if name.endswith("_zh") else "en"
     raise StudyFileError(
         Message(
-            gettext_noop(
-                "%(where)s%(name)s: %(what)s has no %(language)s "
-                "%(field)s; a study in %(value)s needs it"
-            ),
+            "%(where)s%(name)s: %(what)s has no %(language)s "
+            "%(field)s; a study in %(value)s needs it",
             where=where,
             name=name,
             what=what,
@@ -164,23 +162,23 @@ def _rule_value_problem(key: str, value: Any) -> tuple[Message, str] | None:
         choices = _RULE_KINDS if key == "kind" else QUARTILE_METHODS
         if value in choices:
             return None
-        one_of = Message(gettext_noop("must be one of %(choices)s"), choices=", ".join(choices))
+        one_of = Message("must be one of %(choices)s", choices=", ".join(choices))
         return one_of, f"consensus.{key}"
     if key == "opposite_max" and value is None:
         return None
     if key == "min_region_n":
         if isinstance(value, int) and value >= 1:
             return None
-        return Message(gettext_noop("must be a positive integer")), key
+        return Message("must be a positive integer"), key
     if not isinstance(value, (int, float)) or isinstance(value, bool):
-        return Message(gettext_noop("must be a number")), f"consensus.{key}"
+        return Message("must be a number"), f"consensus.{key}"
     if key.endswith("share") or key in ("region_gap", "opposite_max"):
         if 0 < value <= 1:
             return None
-        return Message(gettext_noop("a share between 0 and 1 (0.7 for 70%)")), key
+        return Message("a share between 0 and 1 (0.7 for 70%)"), key
     if 0 <= value <= 5:
         return None
-    return Message(gettext_noop("must be between 0 and 5")), key
+    return Message("must be between 0 and 5"), key
 
 
 def parse_rule(data: Mapping[str, Any] | None, *, path: str = "consensus") -> ConsensusRule:
@@ -192,24 +190,20 @@ def parse_rule(data: Mapping[str, Any] | None, *, path: str = "consensus") -> Co
     if data is None:
         return ConsensusRule()
     if not isinstance(data, Mapping):
-        raise StudyFileError(
-            Message(gettext_noop("%(path)s: must be a mapping"), path=path), field="consensus"
-        )
+        raise StudyFileError(Message("%(path)s: must be a mapping", path=path), field="consensus")
     known = {f.name for f in fields(ConsensusRule)}
     values: dict[str, Any] = {}
     for key, value in data.items():
         if key not in known:
             raise StudyFileError(
-                Message(gettext_noop("%(path)s.%(key)s: unknown setting"), path=path, key=key),
+                Message("%(path)s.%(key)s: unknown setting", path=path, key=key),
                 field=f"consensus.{key}",
             )
         problem = _rule_value_problem(key, value)
         if problem is not None:
             reason, field = problem
             raise StudyFileError(
-                Message(
-                    gettext_noop("%(path)s.%(key)s: %(reason)s"), path=path, key=key, reason=reason
-                ),
+                Message("%(path)s.%(key)s: %(reason)s", path=path, key=key, reason=reason),
                 field=field,
             )
         values[key] = value
@@ -224,19 +218,22 @@ def parse_study_definition(data: Any, *, path: str) -> StudyDraft:
     """
 
     def fail(where: str, message: str) -> StudyFileError:
-        return StudyFileError(f"{path}: {where}: {message}", field=where)
+        return StudyFileError(
+            Message("%(path)s: %(where)s: %(message)s", path=path, where=where, message=message),
+            field=where,
+        )
 
     if not isinstance(data, Mapping):
         raise StudyFileError(
-            Message(gettext_noop("%(path)s: the document must be a mapping"), path=path), field=None
+            Message("%(path)s: the document must be a mapping", path=path), field=None
         )
     slug = str(data.get("slug", ""))
     if not _SLUG.match(slug):
-        raise fail("slug", "lower-case letters, digits and dashes, 2-79 characters")
+        raise fail("slug", Message("lower-case letters, digits and dashes, 2-79 characters"))
     languages = parse_languages(data.get("languages"), where=f"{path}: languages")
     title, title_zh = (str(data.get(k, "") or "").strip() for k in ("title", "title_zh"))
     if not title and not title_zh:
-        raise fail("title", "is missing")
+        raise fail("title", Message("is missing"))
     require_texts(
         {"title": title, "title_zh": title_zh},
         "title",
@@ -247,22 +244,22 @@ def parse_study_definition(data: Any, *, path: str) -> StudyDraft:
     panels = tuple(str(p) for p in (data.get("panels") or ["Panel"]))
     surveys_raw = data.get("surveys")
     if not isinstance(surveys_raw, list) or not surveys_raw:
-        raise fail("surveys", "a non-empty list of surveys is needed")
+        raise fail("surveys", Message("a non-empty list of surveys is needed"))
     surveys: list[SurveyDraft] = []
     pillars: set[str] = set()
     for i, raw in enumerate(surveys_raw):
         where = f"surveys[{i}]"
         if not isinstance(raw, Mapping):
-            raise fail(where, "must be a mapping")
+            raise fail(where, Message("must be a mapping"))
         pillar = str(raw.get("pillar", "")).strip()
         if not pillar:
-            raise fail(f"{where}.pillar", "is missing")
+            raise fail(f"{where}.pillar", Message("is missing"))
         if pillar in pillars:
-            raise fail(f"{where}.pillar", f"{pillar!r} appears twice")
+            raise fail(f"{where}.pillar", Message("%(pillar)s appears twice", pillar=repr(pillar)))
         pillars.add(pillar)
         panel = str(raw.get("panel", panels[0]))
         if panel not in panels:
-            raise fail(f"{where}.panel", f"{panel!r} is not in panels")
+            raise fail(f"{where}.panel", Message("%(panel)s is not in panels", panel=repr(panel)))
         items = _parse_items(raw.get("items"), where=where, fail=fail)
         for j, item in enumerate(items):
             check_item_texts(item, languages=languages, where=f"{path}: {where}.items[{j}].")
@@ -290,22 +287,22 @@ def parse_study_definition(data: Any, *, path: str) -> StudyDraft:
 
 def _parse_items(raw_items: Any, *, where: str, fail: Any) -> tuple[ItemDraft, ...]:
     if not isinstance(raw_items, list) or not raw_items:
-        raise fail(f"{where}.items", "a non-empty list of items is needed")
+        raise fail(f"{where}.items", Message("a non-empty list of items is needed"))
     items: list[ItemDraft] = []
     codes: set[str] = set()
     for j, item in enumerate(raw_items):
         at = f"{where}.items[{j}]"
         if not isinstance(item, Mapping):
-            raise fail(at, "must be a mapping")
+            raise fail(at, Message("must be a mapping"))
         code = str(item.get("code", "")).strip()
         statement = str(item.get("statement", "") or "").strip()
         statement_zh = str(item.get("statement_zh", "") or "").strip()
         if not code:
-            raise fail(f"{at}.code", "is missing")
+            raise fail(f"{at}.code", Message("is missing"))
         if code in codes:
-            raise fail(f"{at}.code", f"{code!r} appears twice")
+            raise fail(f"{at}.code", Message("%(code)s appears twice", code=repr(code)))
         if not statement and not statement_zh:
-            raise fail(f"{at}.statement", "is missing")
+            raise fail(f"{at}.statement", Message("is missing"))
         codes.add(code)
         items.append(
             ItemDraft(
@@ -334,31 +331,32 @@ def parse_round_plan(
     """
 
     def fail(where: str, message: str) -> StudyFileError:
-        return StudyFileError(f"{path}: {where}: {message}", field=where)
+        return StudyFileError(
+            Message("%(path)s: %(where)s: %(message)s", path=path, where=where, message=message),
+            field=where,
+        )
 
     if data is None:
         return {}, ()
     if not isinstance(data, Mapping):
-        raise StudyFileError(
-            Message(gettext_noop("%(path)s: the plan must be a mapping"), path=path), field=None
-        )
+        raise StudyFileError(Message("%(path)s: the plan must be a mapping", path=path), field=None)
     unknown = set(data) - {"decisions", "new_items"}
     if unknown:
-        raise fail(sorted(unknown)[0], "unknown key (use decisions and new_items)")
+        raise fail(sorted(unknown)[0], Message("unknown key (use decisions and new_items)"))
     decisions: dict[str, CarryDecision] = {}
     for code, raw in (data.get("decisions") or {}).items():
         where = f"decisions.{code}"
         if not isinstance(raw, Mapping):
-            raise fail(where, "must be a mapping")
+            raise fail(where, Message("must be a mapping"))
         drop = raw.get("drop", False)
         if not isinstance(drop, bool):
-            raise fail(f"{where}.drop", "must be true or false")
+            raise fail(f"{where}.drop", Message("must be true or false"))
         statement = raw.get("statement")
         if statement is not None and not str(statement).strip():
-            raise fail(f"{where}.statement", "is empty")
+            raise fail(f"{where}.statement", Message("is empty"))
         reason = str(raw.get("reason", "") or "").strip()
         if drop and not reason:
-            raise fail(f"{where}.reason", "say why the item is dropped")
+            raise fail(f"{where}.reason", Message("say why the item is dropped"))
         statement_zh = raw.get("statement_zh")
         decisions[str(code)] = CarryDecision(
             drop=drop,
@@ -377,7 +375,7 @@ def _percent_field(fields: Mapping[str, str], name: str, *, required: bool) -> f
     if not raw:
         if required:
             raise StudyFileError(
-                Message(gettext_noop("%(name)s: give a percentage, e.g. 70"), name=name), field=name
+                Message("%(name)s: give a percentage, e.g. 70", name=name), field=name
             )
         return None
     try:
@@ -385,7 +383,7 @@ def _percent_field(fields: Mapping[str, str], name: str, *, required: bool) -> f
     except ValueError as exc:
         raise StudyFileError(
             Message(
-                gettext_noop("%(name)s: %(raw)s is not a number (e.g. 70 for 70%%)"),
+                "%(name)s: %(raw)s is not a number (e.g. 70 for 70%%)",
                 name=name,
                 raw=repr(raw),
             ),
@@ -393,7 +391,7 @@ def _percent_field(fields: Mapping[str, str], name: str, *, required: bool) -> f
         ) from exc
     if not 0 < value <= 100:
         raise StudyFileError(
-            Message(gettext_noop("%(name)s: a percentage above 0 and at most 100"), name=name),
+            Message("%(name)s: a percentage above 0 and at most 100", name=name),
             field=name,
         )
     return value / 100
@@ -409,13 +407,13 @@ def study_draft_from_form(fields: Mapping[str, str]) -> StudyDraft:
     slug = fields.get("slug", "").strip()
     if not _SLUG.match(slug):
         raise StudyFileError(
-            Message(gettext_noop("slug: lower-case letters, digits and dashes, 2-79 characters")),
+            Message("slug: lower-case letters, digits and dashes, 2-79 characters"),
             field="slug",
         )
     languages = parse_languages(fields.get("languages", "en"))
     title, title_zh = fields.get("title", "").strip(), fields.get("title_zh", "").strip()
     if not title and not title_zh:
-        raise StudyFileError(Message(gettext_noop("title: is missing")), field="title")
+        raise StudyFileError(Message("title: is missing"), field="title")
     require_texts(
         {"title": title, "title_zh": title_zh},
         "title",

@@ -33,7 +33,7 @@ from permed_atlas.delphi.store import (
     start_next_round,
 )
 from permed_atlas.delphi.tables import StudyRow
-from permed_atlas.i18n import Message, gettext_noop
+from permed_atlas.i18n import Message
 
 DEMO_SLUG = "demo-eu-china-pm"
 DEMO_BASE_URL = "http://127.0.0.1:8000"
@@ -109,7 +109,7 @@ def _run_round(
         if unknown:
             raise StudyFileError(
                 Message(
-                    gettext_noop("demo_ratings.csv: round %(number)s has no item %(unknown)s"),
+                    "demo_ratings.csv: round %(number)s has no item %(unknown)s",
                     number=number,
                     unknown=sorted(unknown),
                 )
@@ -136,9 +136,7 @@ def _load_synthesis(session: Session, study: Study) -> None:
         if missing:
             raise StudyFileError(
                 Message(
-                    gettext_noop(
-                        "demo_synthesis.yaml: action %(code)s: %(missing)s are not final items"
-                    ),
+                    "demo_synthesis.yaml: action %(code)s: %(missing)s are not final items",
                     code=action["code"],
                     missing=missing,
                 )

@@ -27,7 +27,7 @@ from permed_atlas.errors import (
     PermedError,
     PermissionDeniedError,
 )
-from permed_atlas.i18n import Message, gettext_noop
+from permed_atlas.i18n import Message
 
 
 class DelphiError(PermedError):
@@ -97,11 +97,9 @@ class PanelFileError(DelphiError, InvalidInputError):
     def __init__(self, message: str, *, path: str, line: int | None, field: str | None) -> None:
         where: str = path if line is None else f"{path}:{line}"
         if field:
-            where = Message(
-                gettext_noop("%(where)s: field %(field)s"), where=where, field=repr(field)
-            )
+            where = Message("%(where)s: field %(field)s", where=where, field=repr(field))
         # an uploaded file's problem is shown on the coordinator's page, in their language
-        reason = Message(gettext_noop("%(where)s: %(reason)s"), where=where, reason=message)
+        reason = Message("%(where)s: %(reason)s", where=where, reason=message)
         super().__init__(reason, field=field)
         self.path = path
         self.line = line

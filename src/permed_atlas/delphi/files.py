@@ -16,7 +16,7 @@ from permed_atlas.delphi.errors import PanelFileError, StudyFileError
 from permed_atlas.delphi.models import Expert
 from permed_atlas.delphi.panel import ExpertDraft, RegionGroups, parse_expert, parse_panel_csv
 from permed_atlas.delphi.store import get_panel, import_panel
-from permed_atlas.i18n import Message, gettext_noop
+from permed_atlas.i18n import Message
 
 DATA_PACKAGE = "permed_atlas.data.delphi"
 
@@ -59,15 +59,13 @@ def read_yaml(path: Path) -> Any:
     try:
         return yaml.safe_load(path.read_text(encoding="utf-8"))
     except FileNotFoundError as exc:
-        raise StudyFileError(
-            Message(gettext_noop("%(path)s: no such file"), path=path), field=None
-        ) from exc
+        raise StudyFileError(Message("%(path)s: no such file", path=path), field=None) from exc
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"{path}:{mark.line + 1}" if mark is not None else str(path)
         raise StudyFileError(
             Message(
-                gettext_noop("%(where)s: not valid YAML (%(problem)s)"),
+                "%(where)s: not valid YAML (%(problem)s)",
                 where=where,
                 problem=getattr(exc, "problem", exc),
             )
@@ -92,11 +90,11 @@ def read_panel_file(path: Path, *, include_hk_mo_in_china: bool = True) -> list[
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError as exc:
         raise PanelFileError(
-            Message(gettext_noop("no such file")), path=str(path), line=None, field=None
+            Message("no such file"), path=str(path), line=None, field=None
         ) from exc
     except UnicodeDecodeError as exc:
         raise PanelFileError(
-            Message(gettext_noop("not UTF-8 text (save the sheet as 'CSV UTF-8')")),
+            Message("not UTF-8 text (save the sheet as 'CSV UTF-8')"),
             path=str(path),
             line=None,
             field=None,

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from permed_atlas.delphi._csv import read_csv
 from permed_atlas.delphi._likert import parse_rating
 from permed_atlas.delphi.errors import ResponsesFileError
-from permed_atlas.i18n import Message, gettext_noop
+from permed_atlas.i18n import Message
 
 RESPONSE_COLUMNS = ("expert", "round", "item", "rating")
 OPTIONAL_RESPONSE_COLUMNS = ("comment", "pillar", "statement", "statement_zh")
@@ -47,7 +47,7 @@ def parse_responses_csv(text: str, *, path: str) -> list[ResponseDraft]:
         if column not in header:
             raise ResponsesFileError(
                 Message(
-                    gettext_noop("missing column (need %(columns)s)"),
+                    "missing column (need %(columns)s)",
                     columns=", ".join(RESPONSE_COLUMNS),
                 ),
                 path=path,
@@ -62,10 +62,7 @@ def parse_responses_csv(text: str, *, path: str) -> list[ResponseDraft]:
         if key in seen:
             raise ResponsesFileError(
                 Message(
-                    gettext_noop(
-                        "expert %(expert)s already rated %(item)s in round %(round)s "
-                        "on line %(seen)s"
-                    ),
+                    "expert %(expert)s already rated %(item)s in round %(round)s on line %(seen)s",
                     expert=draft.expert,
                     item=draft.item,
                     round=draft.round,
@@ -79,7 +76,7 @@ def parse_responses_csv(text: str, *, path: str) -> list[ResponseDraft]:
         drafts.append(draft)
     if not drafts:
         raise ResponsesFileError(
-            Message(gettext_noop("no responses in the file")), path=path, line=None, field=None
+            Message("no responses in the file"), path=path, line=None, field=None
         )
     return drafts
 
@@ -90,10 +87,13 @@ def _parse_row(cells: dict[str, str], *, line: int, path: str) -> ResponseDraft:
 
     for column in ("expert", "round", "item"):
         if not cells.get(column):
-            raise fail(column, "is empty")
+            raise fail(column, Message("is empty"))
     raw_round = cells["round"]
     if not raw_round.isdigit() or int(raw_round) < 1:
-        raise fail("round", f"{raw_round!r} is not a round number (1, 2, ...)")
+        raise fail(
+            "round",
+            Message("%(raw_round)s is not a round number (1, 2, ...)", raw_round=repr(raw_round)),
+        )
     try:
         rating = parse_rating(cells.get("rating", ""))
     except ValueError as exc:

@@ -24,7 +24,7 @@ from permed_atlas.delphi.errors import (
 )
 from permed_atlas.delphi.models import CarryDecision
 from permed_atlas.delphi.visibility import require_study_results
-from permed_atlas.i18n import Message, gettext_noop
+from permed_atlas.i18n import Message
 from permed_atlas.web.deps import (
     NO_STORE,
     CsrfProtected,
@@ -263,9 +263,7 @@ def next_round(
         reason = str(form.get(f"reason_{item.id}") or "").strip()
         if choice == "drop" and not reason:
             raise RatingError(
-                Message(
-                    gettext_noop("item %(code)s: give a reason for dropping it"), code=item.code
-                ),
+                Message("item %(code)s: give a reason for dropping it", code=item.code),
                 field=f"reason_{item.id}",
             )
         decisions[item.code] = CarryDecision(
@@ -313,7 +311,7 @@ def add_item(
     code = texts["code"].strip()
     if not code or not (texts["statement"].strip() or texts["statement_zh"].strip()):
         raise RatingError(
-            Message(gettext_noop("a new item needs a code and a statement")),
+            Message("a new item needs a code and a statement"),
             field="code" if not code else "statement",
         )
     item = store.add_item(
@@ -393,7 +391,7 @@ def save_synthesis(
     if kind == "code":
         raw_item = str(form.get("item_id") or "")
         if not raw_item.isdigit():
-            raise RatingError(Message(gettext_noop("choose an item to code")), field="item_id")
+            raise RatingError(Message("choose an item to code"), field="item_id")
         store.code_item(session, int(raw_item), subtopic=str(form.get("subtopic") or ""))
         target = f"delphi_item:{raw_item}"
     elif kind == "subtopic":

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from permed_atlas.delphi._csv import read_csv
 from permed_atlas.delphi.errors import PanelFileError
 from permed_atlas.delphi.models import REGION_GROUPS
-from permed_atlas.i18n import Message, gettext_noop
+from permed_atlas.i18n import Message
 
 # each pair: at least one of the two columns, and in each row at least one of the two cells
 REQUIRED_EITHER = (("name", "ref"), ("country", "region"))
@@ -75,7 +75,7 @@ def parse_panel_csv(
         if first not in header and second not in header:
             raise PanelFileError(
                 Message(
-                    gettext_noop("missing column (need %(first)s or %(second)s)"),
+                    "missing column (need %(first)s or %(second)s)",
                     first=first,
                     second=second,
                 ),
@@ -98,7 +98,7 @@ def parse_panel_csv(
             if key in seen:
                 raise PanelFileError(
                     Message(
-                        gettext_noop("%(key)s already on line %(seen)s"),
+                        "%(key)s already on line %(seen)s",
                         key=repr(key),
                         seen=seen[key],
                     ),
@@ -109,9 +109,7 @@ def parse_panel_csv(
             seen[key] = line
         drafts.append(draft)
     if not drafts:
-        raise PanelFileError(
-            Message(gettext_noop("no experts in the file")), path=path, line=None, field=None
-        )
+        raise PanelFileError(Message("no experts in the file"), path=path, line=None, field=None)
     return drafts
 
 
@@ -137,18 +135,34 @@ def parse_expert(
 
     for first, second in REQUIRED_EITHER:
         if not cells.get(first) and not cells.get(second):
-            raise fail(first, f"is empty (give a {first} or a {second})")
+            raise fail(
+                first,
+                Message("is empty (give a %(first)s or a %(second)s)", first=first, second=second),
+            )
     email = cells.get("email", "")
     if email and not _EMAIL.match(email):
-        raise fail("email", f"{email!r} is not an e-mail address")
+        raise fail("email", Message("%(email)s is not an e-mail address", email=repr(email)))
     country = cells.get("country", "").upper()
     if country and country not in known:
-        raise fail("country", f"{cells['country']!r} is not an ISO 3166-1 alpha-2 country code")
+        raise fail(
+            "country",
+            Message(
+                "%(country)s is not an ISO 3166-1 alpha-2 country code",
+                country=repr(cells["country"]),
+            ),
+        )
     raw_region = cells.get("region", "")
     if raw_region:
         region = regions.normalise(raw_region)
         if region is None:
-            raise fail("region", f"{raw_region!r} is not one of {', '.join(REGION_GROUPS)}")
+            raise fail(
+                "region",
+                Message(
+                    "%(raw_region)s is not one of %(value)s",
+                    raw_region=repr(raw_region),
+                    value=", ".join(REGION_GROUPS),
+                ),
+            )
     else:
         region = regions.group_of(country)
     ref = cells.get("ref", "")

@@ -32,7 +32,7 @@ from permed_atlas.delphi.store import (
     study_of_round,
     utcnow,
 )
-from permed_atlas.i18n import Message, gettext_noop
+from permed_atlas.i18n import Message
 
 
 @dataclass(frozen=True)
@@ -91,7 +91,7 @@ def _replay_survey(
     if len(rounds) != 1 or rounds[0].status != "draft" or answered:
         raise ResponsesFileError(
             Message(
-                gettext_noop("pillar %(pillar)s has started already; import into a fresh study"),
+                "pillar %(pillar)s has started already; import into a fresh study",
                 pillar=survey.pillar,
             ),
             path=path,
@@ -104,7 +104,7 @@ def _replay_survey(
         if row.expert not in experts:
             raise ResponsesFileError(
                 Message(
-                    gettext_noop("expert %(expert)s is not on the panel (import the panel first)"),
+                    "expert %(expert)s is not on the panel (import the panel first)",
                     expert=repr(row.expert),
                 ),
                 path=path,
@@ -117,7 +117,7 @@ def _replay_survey(
         missing = min(set(range(1, numbers[-1] + 1)) - set(numbers))
         raise ResponsesFileError(
             Message(
-                gettext_noop("pillar %(pillar)s has no responses in round %(missing)s"),
+                "pillar %(pillar)s has no responses in round %(missing)s",
                 pillar=survey.pillar,
                 missing=missing,
             ),
@@ -150,9 +150,7 @@ def _new_item(session: Session, round_id: int, row: ResponseDraft, *, path: str)
     if not (row.statement or row.statement_zh):
         raise ResponsesFileError(
             Message(
-                gettext_noop(
-                    "item %(item)s is not in the study; give its wording in a statement column"
-                ),
+                "item %(item)s is not in the study; give its wording in a statement column",
                 item=repr(row.item),
             ),
             path=path,
@@ -187,10 +185,8 @@ def _next_round(
         if not (row.statement or row.statement_zh):
             raise ResponsesFileError(
                 Message(
-                    gettext_noop(
-                        "item %(code)s first appears in round %(round)s; give its "
-                        "wording in a statement column"
-                    ),
+                    "item %(code)s first appears in round %(round)s; give its "
+                    "wording in a statement column",
                     code=repr(code),
                     round=row.round,
                 ),

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from permed_atlas.delphi.errors import ResultsNotPublishedError
 from permed_atlas.delphi.models import Round, Study
-from permed_atlas.i18n import Message, gettext_noop
+from permed_atlas.i18n import Message
 
 
 def round_results_visible(study: Study, round_: Round, *, coordinator: bool) -> bool:
@@ -49,10 +49,8 @@ def require_study_results(study: Study, *, coordinator: bool) -> None:
     if not study_results_visible(study, coordinator=coordinator):
         raise ResultsNotPublishedError(
             Message(
-                gettext_noop(
-                    "the results of study %(slug)s are not published yet; its "
-                    "coordinators publish them when the study ends"
-                ),
+                "the results of study %(slug)s are not published yet; its "
+                "coordinators publish them when the study ends",
                 slug=repr(study.slug),
             )
         )

@@ -19,7 +19,7 @@ from typing import Any, NamedTuple
 from permed_atlas.demo import _vocab as vocab
 from permed_atlas.demo._io import write_jsonl
 from permed_atlas.errors import InvalidInputError
-from permed_atlas.i18n import Message, gettext_noop
+from permed_atlas.i18n import Message
 from permed_atlas.landscape import SYNTHETIC_MARKER
 
 APPLICANTS: dict[str, tuple[tuple[str, str], ...]] = {
@@ -151,7 +151,7 @@ def generate_lens_patents(n: int, *, seed: int = 0) -> Iterator[dict[str, Any]]:
     if not 0 <= n <= _SERIAL_STRIDE:
         raise InvalidInputError(
             Message(
-                gettext_noop("n must be between 0 and %(stride)s, not %(n)s"),
+                "n must be between 0 and %(stride)s, not %(n)s",
                 stride=format(_SERIAL_STRIDE, ","),
                 n=n,
             ),
@@ -159,7 +159,7 @@ def generate_lens_patents(n: int, *, seed: int = 0) -> Iterator[dict[str, Any]]:
         )
     if seed < 0:
         raise InvalidInputError(
-            Message(gettext_noop("seed must be 0 or more, not %(seed)s"), seed=seed), field="seed"
+            Message("seed must be 0 or more, not %(seed)s", seed=seed), field="seed"
         )
     rng = random.Random(f"lens:{seed}")
     years = list(range(2000, 2026))

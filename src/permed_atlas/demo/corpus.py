@@ -36,7 +36,7 @@ from permed_atlas.demo._other_fields import OtherFields, is_pm_work
 from permed_atlas.demo._text import TextMaker
 from permed_atlas.demo._world import World, cumulative
 from permed_atlas.errors import InvalidInputError
-from permed_atlas.i18n import Message, gettext_noop
+from permed_atlas.i18n import Message
 
 __all__ = [
     "bundled_demo_files",
@@ -87,7 +87,7 @@ def _check(n: int, seed: int, start_year: int, end_year: int, pm_share: float = 
     if not 0 <= n <= _MAX_PER_SEED:
         raise InvalidInputError(
             Message(
-                gettext_noop("n must be between 0 and %(most)s, not %(n)s"),
+                "n must be between 0 and %(most)s, not %(n)s",
                 most=format(_MAX_PER_SEED, ","),
                 n=n,
             ),
@@ -95,14 +95,12 @@ def _check(n: int, seed: int, start_year: int, end_year: int, pm_share: float = 
         )
     if seed < 0:
         raise InvalidInputError(
-            Message(gettext_noop("seed must be 0 or more, not %(seed)s"), seed=seed), field="seed"
+            Message("seed must be 0 or more, not %(seed)s", seed=seed), field="seed"
         )
     if not 1900 <= start_year <= end_year <= 2100:
         raise InvalidInputError(
             Message(
-                gettext_noop(
-                    "need 1900 <= start_year <= end_year <= 2100, got %(start_year)s..%(end_year)s"
-                ),
+                "need 1900 <= start_year <= end_year <= 2100, got %(start_year)s..%(end_year)s",
                 start_year=start_year,
                 end_year=end_year,
             ),
@@ -262,7 +260,7 @@ def write_openalex_jsonl(
     if not 1 <= compresslevel <= 9:
         raise InvalidInputError(
             Message(
-                gettext_noop("compresslevel must be 1 to 9, not %(compresslevel)s"),
+                "compresslevel must be 1 to 9, not %(compresslevel)s",
                 compresslevel=compresslevel,
             ),
             field="compresslevel",
@@ -356,17 +354,13 @@ def demo_corpus_paths(out: Path | str, *, patents: bool = True) -> dict[str, Pat
         paths = {"openalex": target, "patents": target.with_name(f"lens_patents{suffix}")}
         if paths["patents"] == target:
             raise InvalidInputError(
-                Message(
-                    gettext_noop("%(target)s: name clashes with the patents file"), target=target
-                ),
+                Message("%(target)s: name clashes with the patents file", target=target),
                 field="out",
             )
     elif target.suffix:
         raise InvalidInputError(
             Message(
-                gettext_noop(
-                    "%(target)s: give a directory or a .jsonl / .jsonl.gz file for the works"
-                ),
+                "%(target)s: give a directory or a .jsonl / .jsonl.gz file for the works",
                 target=target,
             ),
             field="out",
@@ -401,7 +395,7 @@ def write_demo_corpus(
     """
     if patents < 0:
         raise InvalidInputError(
-            Message(gettext_noop("patents must be 0 or more, not %(patents)s"), patents=patents),
+            Message("patents must be 0 or more, not %(patents)s", patents=patents),
             field="patents",
         )
     paths = demo_corpus_paths(out, patents=patents > 0)
@@ -436,9 +430,7 @@ def bundled_demo_files() -> dict[str, Path]:
     missing = [str(path) for path in files.values() if not path.is_file()]
     if missing:
         raise InvalidInputError(
-            Message(
-                gettext_noop("bundled demo corpus missing: %(missing)s"), missing=", ".join(missing)
-            ),
+            Message("bundled demo corpus missing: %(missing)s", missing=", ".join(missing)),
             field="demo",
         )
     return files

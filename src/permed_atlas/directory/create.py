@@ -19,7 +19,7 @@ from permed_atlas.directory.files import parse_entry
 from permed_atlas.directory.models import KINDS, DirectoryEntry
 from permed_atlas.directory.store import check_in_db, clean_comment, insert_entry
 from permed_atlas.directory.tables import DirectoryEntryRow
-from permed_atlas.i18n import Message, gettext_noop
+from permed_atlas.i18n import Message
 from permed_atlas.landscape import region_countries
 from permed_atlas.settings import Settings
 
@@ -47,7 +47,7 @@ def create_entry(
     if kind not in KINDS:
         raise InvalidEntryError(
             Message(
-                gettext_noop("choose the kind of the new entry: one of %(options)s"),
+                "choose the kind of the new entry: one of %(options)s",
                 options=", ".join(KINDS),
             ),
             field="kind",
@@ -55,16 +55,13 @@ def create_entry(
     entry_id = str(data.get("id") or "").strip()
     if not entry_id:
         raise InvalidEntryError(
-            Message(gettext_noop("give the new entry an id (e.g. nsfc-pm-call-2027)")),
+            Message("give the new entry an id (e.g. nsfc-pm-call-2027)"),
             field="id",
         )
     if session.get(DirectoryEntryRow, entry_id) is not None:
         raise InvalidEntryError(
             Message(
-                gettext_noop(
-                    "an entry with id %(entry_id)s already exists: choose another id or "
-                    "edit that one"
-                ),
+                "an entry with id %(entry_id)s already exists: choose another id or edit that one",
                 entry_id=repr(entry_id),
             ),
             field="id",

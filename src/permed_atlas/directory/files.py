@@ -39,7 +39,7 @@ from permed_atlas.directory.models import (
     TRANSLATION_FIELDS,
     DirectoryEntry,
 )
-from permed_atlas.i18n import Message, gettext_noop
+from permed_atlas.i18n import Message
 
 BUNDLED_DIRECTORY_DIR = Path(__file__).resolve().parents[1] / "data" / "directory"
 TRANSFER_RULES_DIR = Path(__file__).resolve().parents[1] / "data" / "transfer"
@@ -110,7 +110,12 @@ def _region(code: str, *, where: Where, field: str, known_regions: Collection[st
     known = ", ".join(sorted({*known_regions, GLOBAL_REGION}))
     raise where.fail(
         field,
-        f": unknown region {code!r} (an ISO 3166-1 alpha-2 country code or one of {known})",
+        Message(
+            "unknown region %(code)s (an ISO 3166-1 alpha-2 country code or one of %(known)s)",
+            code=repr(code),
+            known=known,
+        ),
+        stated=True,
     )
 
 
@@ -126,7 +131,11 @@ class _KindContext:
 def _country(value: Any, field: str, ctx: _KindContext) -> str:
     text = read_text(value, where=ctx.where, field=field) or ""
     if not is_country(text):
-        raise ctx.where.fail(field, f": {value!r} is not an ISO 3166-1 alpha-2 code")
+        raise ctx.where.fail(
+            field,
+            Message("%(value)s is not an ISO 3166-1 alpha-2 code", value=repr(value)),
+            stated=True,
+        )
     return text
 
 
@@ -139,7 +148,11 @@ def _years(value: Any, field: str, ctx: _KindContext) -> str:
     text = read_text(value, where=ctx.where, field=field) or ""
     match = _YEARS.match(text)
     if not match or (match.group(2) and match.group(2) < match.group(1)):
-        raise ctx.where.fail(field, f": {value!r} must be YYYY, YYYY-YYYY or YYYY- (open)")
+        raise ctx.where.fail(
+            field,
+            Message("%(value)s must be YYYY, YYYY-YYYY or YYYY- (open)", value=repr(value)),
+            stated=True,
+        )
     return text
 
 
@@ -152,7 +165,15 @@ def _transfer_rules(value: Any, field: str, ctx: _KindContext) -> str:
     text = read_text(value, where=ctx.where, field=field) or ""
     if text not in ctx.rule_ids:
         known = ", ".join(sorted(ctx.rule_ids))
-        raise ctx.where.fail(field, f": no rule file {text!r} in data/transfer (known: {known})")
+        raise ctx.where.fail(
+            field,
+            Message(
+                "no rule file %(text)s in data/transfer (known: %(known)s)",
+                text=repr(text),
+                known=known,
+            ),
+            stated=True,
+        )
     return text
 
 
@@ -190,7 +211,7 @@ def _read_optional_text(value: Any, field: str, ctx: _KindContext) -> str | None
 def _details(kind: str, data: Mapping[str, Any], ctx: _KindContext) -> dict[str, Any]:
     for field in REQUIRED_KIND_FIELDS.get(kind, ()):
         if data.get(field) in (None, ""):
-            raise ctx.where.fail(field, f"is missing (required for a {kind})")
+            raise ctx.where.fail(field, Message("is missing (required for a %(kind)s)", kind=kind))
     details: dict[str, Any] = {}
     for field in sorted(KIND_FIELDS[kind]):
         value = data.get(field)
@@ -205,7 +226,13 @@ def _details(kind: str, data: Mapping[str, Any], ctx: _KindContext) -> dict[str,
 def _kind(data: Mapping[str, Any], where: Where) -> str:
     kind = read_text(data.get("kind"), where=where, field="kind")
     if kind not in KINDS:
-        raise where.fail("kind", f": unknown kind {kind!r} (one of {', '.join(KINDS)})")
+        raise where.fail(
+            "kind",
+            Message(
+                "unknown kind %(kind)s (one of %(value)s)", kind=repr(kind), value=", ".join(KINDS)
+            ),
+            stated=True,
+        )
     unknown = sorted(set(data) - _COMMON - KIND_FIELDS[kind])
     if unknown:
         raise where.error(f"{where.label}: unknown field {unknown[0]!r} for a {kind}", unknown[0])
@@ -215,14 +242,22 @@ def _kind(data: Mapping[str, Any], where: Where) -> str:
 def _entry_id(data: Mapping[str, Any], where: Where) -> str:
     entry_id = read_text(data.get("id"), where=where, field="id") or ""
     if not SLUG.match(entry_id) or len(entry_id) > 80:
-        raise where.fail("id", f": {entry_id!r} must be a slug (a-z, 0-9, hyphens, ≤80)")
+        raise where.fail(
+            "id",
+            Message(
+                "%(entry_id)s must be a slug (a-z, 0-9, hyphens, ≤80)", entry_id=repr(entry_id)
+            ),
+            stated=True,
+        )
     return entry_id
 
 
 def _summary(data: Mapping[str, Any], where: Where) -> str:
     summary = read_text(data.get("summary"), where=where, field="summary") or ""
     if len(summary) > MAX_SUMMARY:
-        raise where.fail("summary", f"is longer than {MAX_SUMMARY} characters")
+        raise where.fail(
+            "summary", Message("is longer than %(value)s characters", value=MAX_SUMMARY)
+        )
     return summary
 
 
@@ -231,7 +266,7 @@ def _regions(
 ) -> tuple[str, ...]:
     regions = read_texts(data.get("regions"), where=where, field="regions")
     if not regions:
-        raise where.fail("regions", "is missing")
+        raise where.fail("regions", Message("is missing"))
     return tuple(
         _region(r, where=where, field="regions", known_regions=known_regions) for r in regions
     )
@@ -257,7 +292,9 @@ def _unconfirmed(data: Mapping[str, Any], where: Where, kind: str) -> tuple[str,
     allowed = _COMMON | KIND_FIELDS[kind] | {"entry"}
     for field in unconfirmed:
         if field not in allowed:
-            raise where.fail("unconfirmed", f"names unknown field {field!r}")
+            raise where.fail(
+                "unconfirmed", Message("names unknown field %(field)s", field=repr(field))
+            )
     if not confirmed and not unconfirmed:
         return ("entry",)
     if confirmed and unconfirmed and "confirmed" in data:
@@ -285,7 +322,7 @@ def parse_entry(
     """
     if not isinstance(data, Mapping):
         raise DirectoryFileError(
-            Message(gettext_noop("%(where)s: an entry must be a mapping of fields"), where=where)
+            Message("%(where)s: an entry must be a mapping of fields", where=where)
         )
     at = _where(where)
     kind = _kind(data, at)
@@ -304,7 +341,7 @@ def parse_entry(
     if details.get("name_zh_source") and not details.get("name_zh"):
         raise DirectoryFileError(
             Message(
-                gettext_noop("%(where)s: field 'name_zh_source' is given without 'name_zh'"),
+                "%(where)s: field 'name_zh_source' is given without 'name_zh'",
                 where=where,
             ),
             field="name_zh_source",
@@ -352,7 +389,7 @@ def check_references(entry: DirectoryEntry, *, where: str, kinds_by_id: Mapping[
         if other not in kinds_by_id:
             raise DirectoryFileError(
                 Message(
-                    gettext_noop("%(where)s: field %(field)s: no entry with id %(other)s"),
+                    "%(where)s: field %(field)s: no entry with id %(other)s",
                     where=where,
                     field=repr(field),
                     other=repr(other),
@@ -363,9 +400,7 @@ def check_references(entry: DirectoryEntry, *, where: str, kinds_by_id: Mapping[
         if expected and kinds_by_id[other] not in expected:
             raise DirectoryFileError(
                 Message(
-                    gettext_noop(
-                        "%(where)s: field %(field)s: %(other)s is a %(kinds)s, not a %(expected)s"
-                    ),
+                    "%(where)s: field %(field)s: %(other)s is a %(kinds)s, not a %(expected)s",
                     where=where,
                     field=repr(field),
                     other=repr(other),
@@ -389,16 +424,16 @@ def read_entry_file(
         data = _read_yaml(path)
     except yaml.YAMLError as exc:
         raise DirectoryFileError(
-            Message(gettext_noop("%(name)s: not valid YAML: %(exc)s"), name=path.name, exc=exc)
+            Message("%(name)s: not valid YAML: %(exc)s", name=path.name, exc=exc)
         ) from exc
     except OSError as exc:
         raise DirectoryFileError(
-            Message(gettext_noop("%(name)s: cannot read: %(exc)s"), name=path.name, exc=exc)
+            Message("%(name)s: cannot read: %(exc)s", name=path.name, exc=exc)
         ) from exc
     if not isinstance(data, Mapping) or not isinstance(data.get("entries"), list):
         raise DirectoryFileError(
             Message(
-                gettext_noop("%(name)s: a directory file needs a list under 'entries:'"),
+                "%(name)s: a directory file needs a list under 'entries:'",
                 name=path.name,
             )
         )
@@ -406,7 +441,7 @@ def read_entry_file(
     if extra:
         raise DirectoryFileError(
             Message(
-                gettext_noop("%(name)s: unknown top-level key %(extra)s"),
+                "%(name)s: unknown top-level key %(extra)s",
                 name=path.name,
                 extra=repr(extra[0]),
             )
@@ -414,9 +449,7 @@ def read_entry_file(
     defaults = data.get("defaults") or {}
     if not isinstance(defaults, Mapping):
         raise DirectoryFileError(
-            Message(
-                gettext_noop("%(name)s: 'defaults' must be a mapping of fields"), name=path.name
-            )
+            Message("%(name)s: 'defaults' must be a mapping of fields", name=path.name)
         )
     entries = []
     for index, raw in enumerate(data["entries"]):
@@ -443,7 +476,7 @@ def load_directory_files(
     """
     if not folder.is_dir():
         raise DirectoryFileError(
-            Message(gettext_noop("%(folder)s: no such folder of directory files"), folder=folder)
+            Message("%(folder)s: no such folder of directory files", folder=folder)
         )
     rules = transfer_rule_ids() if rule_ids is None else rule_ids
     entries: list[DirectoryEntry] = []
@@ -454,7 +487,7 @@ def load_directory_files(
             if entry.id in origins:
                 raise DirectoryFileError(
                     Message(
-                        gettext_noop("%(name)s: entry %(id)s is also defined in %(origins)s"),
+                        "%(name)s: entry %(id)s is also defined in %(origins)s",
                         name=path.name,
                         id=repr(entry.id),
                         origins=origins[entry.id],
@@ -478,14 +511,19 @@ def load_funding_topics(path: Path = FUNDING_TOPICS_FILE) -> tuple[TopicRule, ..
 
     :param path: the rules file (the bundled one by default).
     """
-    data = read_yaml(path, error=lambda message: DirectoryFileError(f"{path.name}: {message}"),
-                     what=" the topic rules")  # fmt: skip
+    data = read_yaml(
+        path,
+        error=lambda message: DirectoryFileError(
+            Message("%(name)s: %(message)s", name=path.name, message=message)
+        ),
+        what=" the topic rules",
+    )
     rules: list[TopicRule] = []
     for position, item in enumerate((data or {}).get("rules") or [], start=1):
         where = f"{path.name}: rule {position}"
         if not isinstance(item, dict) or not item.get("id") or not item.get("pattern"):
             raise DirectoryFileError(
-                Message(gettext_noop("%(where)s: needs an id, a pattern and terms"), where=where),
+                Message("%(where)s: needs an id, a pattern and terms", where=where),
                 field="rules",
             )
         try:
@@ -493,7 +531,7 @@ def load_funding_topics(path: Path = FUNDING_TOPICS_FILE) -> tuple[TopicRule, ..
         except re.error as exc:
             raise DirectoryFileError(
                 Message(
-                    gettext_noop("%(where)s: pattern is not a regular expression: %(exc)s"),
+                    "%(where)s: pattern is not a regular expression: %(exc)s",
                     where=where,
                     exc=exc,
                 )
@@ -501,7 +539,7 @@ def load_funding_topics(path: Path = FUNDING_TOPICS_FILE) -> tuple[TopicRule, ..
         terms = item.get("terms")
         if not isinstance(terms, list) or not terms or not all(isinstance(t, str) for t in terms):
             raise DirectoryFileError(
-                Message(gettext_noop("%(where)s: terms must be a list of words"), where=where),
+                Message("%(where)s: terms must be a list of words", where=where),
                 field="terms",
             )
         rules.append(TopicRule(id=str(item["id"]), pattern=pattern, terms=tuple(terms)))

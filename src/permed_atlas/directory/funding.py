@@ -140,7 +140,7 @@ def rank_funding(
     """
     if not 1 <= limit <= 100:
         raise InvalidEntryError(
-            Message(gettext_noop("limit must be between 1 and 100")),
+            Message("limit must be between 1 and 100"),
             field="limit",
         )
     refuse_too_long(
@@ -153,7 +153,7 @@ def rank_funding(
     if not has_query_terms(description, stop_words=FUNDING_STOP_WORDS):
         raise InvalidEntryError(
             Message(
-                gettext_noop("describe the project in a few words (its topic, methods, disease)"),
+                "describe the project in a few words (its topic, methods, disease)",
             ),
             field="description",
         )

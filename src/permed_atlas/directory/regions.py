@@ -13,7 +13,7 @@ from collections.abc import Mapping, Sequence
 from permed_atlas.directory.errors import InvalidEntryError
 from permed_atlas.directory.files import is_country
 from permed_atlas.directory.models import GLOBAL_REGION
-from permed_atlas.i18n import Message, gettext_noop
+from permed_atlas.i18n import Message
 
 
 def checked_regions(codes: Sequence[str], catalog: Mapping[str, frozenset[str]]) -> list[str]:
@@ -33,10 +33,8 @@ def checked_regions(codes: Sequence[str], catalog: Mapping[str, frozenset[str]])
             known = ", ".join(sorted([*catalog, GLOBAL_REGION]))
             raise InvalidEntryError(
                 Message(
-                    gettext_noop(
-                        "unknown region %(code)s: use an ISO 3166-1 alpha-2 country code "
-                        "(DE) or one of %(known)s"
-                    ),
+                    "unknown region %(code)s: use an ISO 3166-1 alpha-2 country code "
+                    "(DE) or one of %(known)s",
                     code=repr(code),
                     known=known,
                 ),

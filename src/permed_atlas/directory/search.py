@@ -11,7 +11,7 @@ from collections.abc import Iterable, Mapping, Sequence
 
 from permed_atlas.directory.errors import InvalidEntryError
 from permed_atlas.directory.models import GLOBAL_REGION, KINDS, DirectoryEntry, SearchHit
-from permed_atlas.i18n import Message, gettext_noop
+from permed_atlas.i18n import Message
 from permed_atlas.textsearch import Bm25Index, has_terms, stop_words_with
 
 NAME_WEIGHT = 3.0
@@ -82,9 +82,7 @@ def expand_regions(
             known = ", ".join(sorted([*region_countries, GLOBAL_REGION]))
             raise InvalidEntryError(
                 Message(
-                    gettext_noop(
-                        "unknown region %(code)s: use a country code (DE) or one of %(known)s"
-                    ),
+                    "unknown region %(code)s: use a country code (DE) or one of %(known)s",
                     code=repr(code),
                     known=known,
                 ),
@@ -112,7 +110,7 @@ def check_kinds(kinds: Iterable[str] | None) -> tuple[str, ...] | None:
         if kind not in KINDS:
             raise InvalidEntryError(
                 Message(
-                    gettext_noop("unknown kind %(kind)s: use one of %(options)s"),
+                    "unknown kind %(kind)s: use one of %(options)s",
                     kind=repr(kind),
                     options=", ".join(KINDS),
                 ),
@@ -158,9 +156,7 @@ def search_entries(
     if not has_query_terms(query):
         raise InvalidEntryError(
             Message(
-                gettext_noop(
-                    "the query %(query)s has only stop words: add a word that means something"
-                ),
+                "the query %(query)s has only stop words: add a word that means something",
                 query=repr(query),
             ),
             field="q",

@@ -8,7 +8,7 @@ import duckdb
 
 from permed_atlas.federation.errors import MappingError
 from permed_atlas.federation.mapping import NodeConfig, miabis_terms
-from permed_atlas.i18n import LazyString, Message, gettext_noop, lazy_gettext
+from permed_atlas.i18n import LazyString, Message, lazy_gettext
 
 _DIAGNOSIS_RE = r"^[A-Z][0-9]{2}(\.?[0-9A-Z]{1,4})?$"
 # A code or shorthand, optionally with the values of a restricted term ("DUO:0000007=C50|C18"),
@@ -66,10 +66,8 @@ def _read_raw(con: duckdb.DuckDBPyConnection, config: NodeConfig, data: Path) ->
         if column not in present:
             raise MappingError(
                 Message(
-                    gettext_noop(
-                        "%(data)s: column %(column)s (mapped to %(field_name)s in "
-                        "%(source)s) is missing"
-                    ),
+                    "%(data)s: column %(column)s (mapped to %(field_name)s in "
+                    "%(source)s) is missing",
                     data=data,
                     column=repr(column),
                     field_name=field_name,
@@ -224,9 +222,7 @@ def _check_mapped(
             column = config.columns.get(field_name, field_name)
             raise MappingError(
                 Message(
-                    gettext_noop(
-                        "%(where)s: column %(column)s (%(field_name)s): %(bad)s %(problem)s"
-                    ),
+                    "%(where)s: column %(column)s (%(field_name)s): %(bad)s %(problem)s",
                     where=_where_line(data, int(bad[0]), is_csv),
                     column=repr(column),
                     field_name=field_name,
@@ -245,7 +241,7 @@ def _refuse_duplicate_samples(con: duckdb.DuckDBPyConnection, data: Path) -> Non
     if dup:
         raise MappingError(
             Message(
-                gettext_noop("%(data)s: sample id %(sample_id)s occurs %(times)s times"),
+                "%(data)s: sample id %(sample_id)s occurs %(times)s times",
                 data=data,
                 sample_id=repr(dup[0]),
                 times=dup[1],

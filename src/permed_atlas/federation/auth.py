@@ -18,7 +18,7 @@ from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 
 from permed_atlas.federation.errors import AuthError, RequesterNotAllowedError
-from permed_atlas.i18n import Message, gettext_noop
+from permed_atlas.i18n import Message
 
 MAX_CLOCK_SKEW_S = 30
 
@@ -78,24 +78,24 @@ def verify_token(token: str, *, secrets: Mapping[str, str], audience: str, now: 
         issuer, requester = str(claims["iss"]), str(claims["sub"])
         token_audience, issued, expires = str(claims["aud"]), int(claims["iat"]), int(claims["exp"])
     except (ValueError, KeyError, TypeError) as exc:
-        raise AuthError(Message(gettext_noop("malformed token"))) from exc
+        raise AuthError(Message("malformed token")) from exc
     secret = secrets.get(issuer)
     if secret is None:
-        raise AuthError(Message(gettext_noop("unknown issuer %(issuer)s"), issuer=repr(issuer)))
+        raise AuthError(Message("unknown issuer %(issuer)s", issuer=repr(issuer)))
     if not hmac.compare_digest(signature, _sign(secret, payload)):
-        raise AuthError(Message(gettext_noop("bad token signature")))
+        raise AuthError(Message("bad token signature"))
     if token_audience != audience:
         raise AuthError(
             Message(
-                gettext_noop("token is for node %(token_audience)s, not %(audience)s"),
+                "token is for node %(token_audience)s, not %(audience)s",
                 token_audience=repr(token_audience),
                 audience=repr(audience),
             )
         )
     if expires <= now:
-        raise AuthError(Message(gettext_noop("token expired")))
+        raise AuthError(Message("token expired"))
     if issued > now + MAX_CLOCK_SKEW_S:
-        raise AuthError(Message(gettext_noop("token issued in the future")))
+        raise AuthError(Message("token issued in the future"))
     return TokenClaims(issuer, requester, token_audience, issued, expires)
 
 
@@ -111,7 +111,7 @@ def check_requester(claims: TokenClaims, *, allowed: Collection[str]) -> None:
         return
     raise RequesterNotAllowedError(
         Message(
-            gettext_noop("node does not answer requester %(requester)s of %(issuer)s"),
+            "node does not answer requester %(requester)s of %(issuer)s",
             requester=repr(claims.requester),
             issuer=repr(claims.issuer),
         )

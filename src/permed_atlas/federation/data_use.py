@@ -22,7 +22,7 @@ from functools import lru_cache
 from typing import Any, Literal
 
 from permed_atlas.federation.errors import FilterError
-from permed_atlas.i18n import Message, gettext_noop
+from permed_atlas.i18n import Message
 from permed_atlas.transfer import DataUseRequest, DuoError, load_duo_ontology
 
 FieldKind = Literal["flag", "tristate", "text", "number", "list"]
@@ -124,7 +124,7 @@ def check_purpose(text: str) -> str:
     known = ", ".join(c.shorthand for c in purpose_choices())
     raise FilterError(
         Message(
-            gettext_noop("purpose %(text)s is not a DUO purpose the matcher knows (%(known)s)"),
+            "purpose %(text)s is not a DUO purpose the matcher knows (%(known)s)",
             text=repr(text),
             known=known,
         ),
@@ -163,9 +163,7 @@ def data_use_from_values(values: Mapping[str, Any]) -> DataUseRequest | None:
     try:
         return DataUseRequest(**given)
     except (TypeError, ValueError, DuoError) as exc:
-        raise FilterError(
-            Message(gettext_noop("intended use: %(exc)s"), exc=exc), field="purpose"
-        ) from exc
+        raise FilterError(Message("intended use: %(exc)s", exc=exc), field="purpose") from exc
 
 
 def _read(item: UseField, raw: Any) -> Any:
@@ -174,14 +172,14 @@ def _read(item: UseField, raw: Any) -> Any:
             return raw
         answer = _YES.get(str(raw).strip().lower())
         if answer is None:
-            raise FilterError(Message(gettext_noop("%(name)s: answer yes or no, not %(raw)s"),
+            raise FilterError(Message("%(name)s: answer yes or no, not %(raw)s",
                                       name=item.name, raw=repr(raw)), field=item.name)  # fmt: skip
         return answer
     if item.kind == "number":
         try:
             return int(str(raw).strip())
         except ValueError as exc:
-            message = Message(gettext_noop("%(name)s: %(raw)s is not a whole number"),
+            message = Message("%(name)s: %(raw)s is not a whole number",
                               name=item.name, raw=repr(raw))  # fmt: skip
             raise FilterError(message, field=item.name) from exc
     if item.kind == "list":

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from permed_atlas.datafiles import DataFileError
 from permed_atlas.errors import InvalidInputError, PermedError, PermissionDeniedError
+from permed_atlas.i18n import lazy_gettext
 
 
 class FederationError(PermedError):
@@ -51,7 +52,7 @@ class DifferencingRefusedError(FederationError):
 class NodesConfigError(FederationError, DataFileError, InvalidInputError):
     """The hub's nodes.yaml cannot be used (path, node id or position, field: see DataFileError)."""
 
-    entry_label = "node"
+    entry_label = lazy_gettext("node")
 
 
 class AccessRequestError(FederationError, InvalidInputError):

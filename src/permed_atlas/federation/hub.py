@@ -34,7 +34,7 @@ from permed_atlas.federation.models import (
 )
 from permed_atlas.federation.query import query_to_json
 from permed_atlas.federation.registry import HubConfig
-from permed_atlas.i18n import Message, gettext_noop, joined
+from permed_atlas.i18n import Message, joined
 from permed_atlas.transfer import DataUseRequest, DuoOntology, load_duo_ontology, match_data_use
 
 _HTTP_STATUS: dict[int, NodeStatus] = {
@@ -169,16 +169,16 @@ class Hub:
         except TimeoutError:
             # Reasons are Messages: English in the JSON and the CLI, translated on the page.
             waited = f"{node.timeout_s:g}"
-            reason = Message(gettext_noop("no answer within %(seconds)s s"), seconds=waited)
+            reason = Message("no answer within %(seconds)s s", seconds=waited)
             outcome = replace(base, status="timeout", reason=reason)
         except httpx.TimeoutException:
-            outcome = replace(base, status="timeout", reason=Message(gettext_noop("HTTP timeout")))
+            outcome = replace(base, status="timeout", reason=Message("HTTP timeout"))
         except httpx.TransportError as exc:
             # Said in words: the page shows the reason, and an exception's class
             # name (ConnectError) tells a user nothing.
             outcome = replace(base, status="unreachable", reason=_transport_reason(node, exc))
         except (ValueError, KeyError, TypeError) as exc:
-            reason = Message(gettext_noop("unreadable answer: %(error)s"), error=str(exc))
+            reason = Message("unreadable answer: %(error)s", error=str(exc))
             outcome = replace(base, status="error", reason=reason)
         return replace(outcome, elapsed_ms=(time.perf_counter() - start) * 1000.0)
 
@@ -229,13 +229,13 @@ class Hub:
                     # A count is not a committee: a dataset that needs review stays out, saying so.
                     why = joined(verdict.reasons)
                     if verdict.outcome == "needs_review":
-                        why = Message(gettext_noop("needs committee review: %(why)s"), why=why)
+                        why = Message("needs committee review: %(why)s", why=why)
                     excluded.append((dataset.id, why))
             if not allowed:
                 return replace(
                     base,
                     status="excluded_by_consent",
-                    reason=Message(gettext_noop("no collection's consent allows this use")),
+                    reason=Message("no collection's consent allows this use"),
                     datasets_excluded=tuple(excluded),
                 )
             used = tuple(allowed)
@@ -259,15 +259,15 @@ class Hub:
 def _transport_reason(node: NodeEndpoint, exc: httpx.TransportError) -> str:
     if isinstance(exc, httpx.ConnectError):
         return Message(
-            gettext_noop("nothing answers at %(url)s: the node is not running or not reachable"),
+            "nothing answers at %(url)s: the node is not running or not reachable",
             url=node.url,
         )
     if isinstance(exc, httpx.RemoteProtocolError):
         return Message(
-            gettext_noop("the node at %(url)s closed the connection without an answer"),
+            "the node at %(url)s closed the connection without an answer",
             url=node.url,
         )
-    return Message(gettext_noop("the connection to %(url)s failed"), url=node.url)
+    return Message("the connection to %(url)s failed", url=node.url)
 
 
 def _failed(base: NodeOutcome, response: httpx.Response) -> NodeOutcome:

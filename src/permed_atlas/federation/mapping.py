@@ -36,6 +36,7 @@ import yaml
 from permed_atlas.datafiles import read_yaml
 from permed_atlas.federation.errors import MappingError
 from permed_atlas.federation.models import DisclosureRules
+from permed_atlas.i18n import Message
 from permed_atlas.icd10 import icd10_chapters as _shared_icd10_chapters
 
 FIELDS = (
@@ -94,8 +95,10 @@ class NodeConfig:
     source: str = ""
 
 
-def _fail(path: Path, message: str, field_name: str) -> MappingError:
-    return MappingError(f"{path}: {message}", field=field_name)
+def _fail(path: Path, message: str, field_name: str | None) -> MappingError:
+    return MappingError(
+        Message("%(path)s: %(message)s", path=path, message=message), field=field_name
+    )
 
 
 def _secret(path: Path, spec: Any, where: str) -> str:
@@ -105,11 +108,19 @@ def _secret(path: Path, spec: Any, where: str) -> str:
         value = os.environ.get(str(spec["secret_env"]))
         if not value:
             variable = spec["secret_env"]
-            raise _fail(path, f"{where}: environment variable {variable} is not set", where)
+            raise _fail(
+                path,
+                Message(
+                    "%(where)s: environment variable %(variable)s is not set",
+                    where=where,
+                    variable=variable,
+                ),
+                where,
+            )
         return value
     if isinstance(spec, dict) and "secret" in spec:
         return str(spec["secret"])
-    raise _fail(path, f"{where}: give secret or secret_env", where)
+    raise _fail(path, Message("%(where)s: give secret or secret_env", where=where), where)
 
 
 def load_node_config(path: Path, *, overrides: dict[str, Any] | None = None) -> NodeConfig:
@@ -119,17 +130,16 @@ def load_node_config(path: Path, *, overrides: dict[str, Any] | None = None) -> 
     :param overrides: disclosure settings given on the command line (k, rounding, ...).
     :raises MappingError: naming the file and field that is wrong.
     """
-    raw = read_yaml(path, error=lambda message: MappingError(f"{path}: {message}"),
-                    what=" node config")  # fmt: skip
+    raw = read_yaml(path, error=lambda message: _fail(path, message, None), what=" node config")
     if not isinstance(raw, dict):
-        raise _fail(path, "expected a mapping at the top level", "")
+        raise _fail(path, Message("expected a mapping at the top level"), "")
     identity = _identity(path, raw.get("node") or {})
     disclosure = dict(raw.get("disclosure") or {})
     disclosure.update({k: v for k, v in (overrides or {}).items() if v is not None})
     try:
         rules = DisclosureRules(**disclosure)
     except (TypeError, ValueError) as exc:
-        raise _fail(path, f"disclosure: {exc}", "disclosure") from exc
+        raise _fail(path, Message("disclosure: %(exc)s", exc=exc), "disclosure") from exc
     issuers, allowed, noise_secret = _trust(path, raw.get("auth") or {})
     columns, values = _mapping(path, raw)
     return NodeConfig(
@@ -151,13 +161,16 @@ def _identity(path: Path, node: dict[str, Any]) -> NodeIdentity:
     """The ``node:`` section: id, name, region, country and the Beacon id."""
     for key in ("id", "name", "region", "country"):
         if not node.get(key):
-            raise _fail(path, f"node.{key} is missing", f"node.{key}")
+            raise _fail(path, Message("node.%(key)s is missing", key=key), f"node.{key}")
     beacon_id = str(node.get("beacon_id") or f"org.example.permed.{node['id']}").lower()
     if not BEACON_ID.match(beacon_id):
         raise _fail(
             path,
-            f"node.beacon_id {beacon_id!r} is not in reverse domain name notation "
-            "(e.g. org.example.biobank.beacon)",
+            Message(
+                "node.beacon_id %(beacon_id)s is not in reverse domain name "
+                "notation (e.g. org.example.biobank.beacon)",
+                beacon_id=repr(beacon_id),
+            ),
             "node.beacon_id",
         )
     return NodeIdentity(
@@ -177,7 +190,9 @@ def _trust(path: Path, auth: dict[str, Any]) -> tuple[dict[str, str], tuple[str,
         for name, spec in (auth.get("trusted_issuers") or {}).items()
     }
     if not issuers:
-        raise _fail(path, "auth.trusted_issuers is empty: the node would answer nobody", "auth")
+        raise _fail(
+            path, Message("auth.trusted_issuers is empty: the node would answer nobody"), "auth"
+        )
     allowed = tuple(str(r) for r in (auth.get("allowed_requesters") or ["*"]))
     noise_secret = (
         _secret(path, auth["noise_secret"], "auth.noise_secret")
@@ -192,10 +207,14 @@ def _mapping(path: Path, raw: dict[str, Any]) -> tuple[dict[str, str], dict[str,
     columns = {str(k): str(v) for k, v in (raw.get("columns") or {}).items()}
     unknown = set(columns) - set(FIELDS)
     if unknown:
-        raise _fail(path, f"columns: unknown field(s) {sorted(unknown)}", "columns")
+        raise _fail(
+            path,
+            Message("columns: unknown field(s) %(unknown)s", unknown=sorted(unknown)),
+            "columns",
+        )
     for key in REQUIRED:
         if key not in columns:
-            raise _fail(path, f"columns.{key} is required", f"columns.{key}")
+            raise _fail(path, Message("columns.%(key)s is required", key=key), f"columns.{key}")
     values = {
         str(dim): {str(src): str(dst) for src, dst in (mapping or {}).items()}
         for dim, mapping in (raw.get("values") or {}).items()
@@ -203,10 +222,22 @@ def _mapping(path: Path, raw: dict[str, Any]) -> tuple[dict[str, str], dict[str,
     vocab = miabis_terms()
     for dim, mapping in values.items():
         if dim not in VOCABULARY_FIELDS:
-            raise _fail(path, f"values.{dim}: only {VOCABULARY_FIELDS} take value maps", dim)
+            raise _fail(
+                path,
+                Message(
+                    "values.%(dim)s: only %(value)s take value maps",
+                    dim=dim,
+                    value=VOCABULARY_FIELDS,
+                ),
+                dim,
+            )
         bad = sorted(set(mapping.values()) - set(vocab[dim]))
         if bad:
-            raise _fail(path, f"values.{dim}: {bad} not in the {dim} vocabulary", f"values.{dim}")
+            raise _fail(
+                path,
+                Message("values.%(dim)s: %(bad)s not in the %(dim)s vocabulary", dim=dim, bad=bad),
+                f"values.{dim}",
+            )
     return columns, values
 
 

@@ -24,7 +24,7 @@ from permed_atlas.errors import NotFoundError, PermissionDeniedError
 from permed_atlas.federation.errors import AccessRequestError
 from permed_atlas.federation.models import HubResult, NodeOutcome
 from permed_atlas.federation.tables import AccessRequestNodeRow, AccessRequestRow
-from permed_atlas.i18n import Message, gettext_noop
+from permed_atlas.i18n import Message
 
 DECISIONS = ("approved", "rejected", "needs_info")
 
@@ -97,11 +97,11 @@ def create_access_request(
     :raises AccessRequestError: when the title is empty or no node matched.
     """
     if not title.strip():
-        raise AccessRequestError(Message(gettext_noop("title must not be empty")), field="title")
+        raise AccessRequestError(Message("title must not be empty"), field="title")
     matched = matched_outcomes(result)
     if not matched:
         raise AccessRequestError(
-            Message(gettext_noop("no biobank matched this query, so there is nobody to ask")),
+            Message("no biobank matched this query, so there is nobody to ask"),
             field="result",
         )
     row = AccessRequestRow(
@@ -139,9 +139,7 @@ def get_access_request(session: Session, request_id: int) -> AccessRequest:
     row = session.get(AccessRequestRow, request_id)
     if row is None:
         raise NotFoundError(
-            Message(
-                gettext_noop("access request %(request_id)s does not exist"), request_id=request_id
-            )
+            Message("access request %(request_id)s does not exist", request_id=request_id)
         )
     nodes = list(
         session.scalars(
@@ -210,12 +208,12 @@ def answer_access_request(
     """
     if decision not in DECISIONS:
         raise AccessRequestError(
-            Message(gettext_noop("decision must be one of %(decisions)s"), decisions=DECISIONS),
+            Message("decision must be one of %(decisions)s", decisions=DECISIONS),
             field="decision",
         )
     if node_id not in managed_nodes:
         raise PermissionDeniedError(
-            Message(gettext_noop("you do not manage node %(node_id)s"), node_id=repr(node_id))
+            Message("you do not manage node %(node_id)s", node_id=repr(node_id))
         )
     row = session.scalars(
         select(AccessRequestNodeRow).where(
@@ -225,7 +223,7 @@ def answer_access_request(
     if row is None:
         raise AccessRequestError(
             Message(
-                gettext_noop("access request %(request_id)s is not addressed to node %(node_id)s"),
+                "access request %(request_id)s is not addressed to node %(node_id)s",
                 request_id=request_id,
                 node_id=repr(node_id),
             ),

@@ -39,7 +39,7 @@ from permed_atlas.federation.latency import EmulatedLatency
 from permed_atlas.federation.models import DisclosedCount, DisclosureRules, Entity
 from permed_atlas.federation.node_store import NodeStore
 from permed_atlas.federation.query import parse_filter_text, query_from_json
-from permed_atlas.i18n import Message, gettext_noop
+from permed_atlas.i18n import Message
 
 API_VERSION = beacon.API_VERSION
 _STATUS = {
@@ -165,7 +165,7 @@ class _Node:
     def authenticate(self, request: Request) -> TokenClaims:
         header = request.headers.get("authorization", "")
         if not header.lower().startswith("bearer "):
-            raise AuthError(Message(gettext_noop("missing bearer token")))
+            raise AuthError(Message("missing bearer token"))
         claims = verify_token(
             header[7:].strip(),
             secrets=self.store.config.trusted_issuers,
@@ -201,9 +201,7 @@ class _Node:
             unknown = set(query.datasets) - {d.id for d in store.datasets}
             if unknown:
                 raise FilterError(
-                    Message(
-                        gettext_noop("unknown dataset id(s) %(unknown)s"), unknown=sorted(unknown)
-                    ),
+                    Message("unknown dataset id(s) %(unknown)s", unknown=sorted(unknown)),
                     field="datasetIds",
                 )
             shown = store.answer(

@@ -52,7 +52,7 @@ from permed_atlas.federation.query_log import (
     open_log_database,
     record_key_secret,
 )
-from permed_atlas.i18n import Message, gettext_noop
+from permed_atlas.i18n import Message
 
 _COUNT_CACHE_SIZE = 20_000
 
@@ -252,13 +252,21 @@ class NodeStore:
             if used >= rules.daily_budget:
                 log.write(now, who, entry, None, "over_budget")
                 refusal = BudgetExceededError(
-                    f"requester {requester!r} used today's budget of {rules.daily_budget} queries"
+                    Message(
+                        "requester %(requester)s used today's budget of %(daily_budget)s queries",
+                        requester=repr(requester),
+                        daily_budget=rules.daily_budget,
+                    )
                 )
             elif used_by_all >= rules.global_cap:
                 log.write(now, who, entry, None, "over_budget")
                 refusal = BudgetExceededError(
-                    f"this node answers {rules.global_cap} queries per day from all "
-                    "requesters together, and today's are used; try again tomorrow (UTC)"
+                    Message(
+                        "this node answers %(global_cap)s queries per day from all "
+                        "requesters together, and today's are used; try again "
+                        "tomorrow (UTC)",
+                        global_cap=rules.global_cap,
+                    )
                 )
             else:
                 log.count_use(who, now)
@@ -269,9 +277,13 @@ class NodeStore:
                 if conflict is not None:
                     log.write(now, who, entry, None, "refused")
                     refusal = DifferencingRefusedError(
-                        "refused by the differencing guard: this query nests with an earlier "
-                        f"one ({conflict.key()}) and their difference is a cell below "
-                        f"k={rules.k}"
+                        Message(
+                            "refused by the differencing guard: this query nests with an "
+                            "earlier one (%(key)s) and their difference is a cell below "
+                            "k=%(k)s",
+                            key=conflict.key(),
+                            k=rules.k,
+                        )
                     )
                 else:
                     shown = disclose_released(released, rules=rules, method=method)
@@ -357,7 +369,7 @@ def open_node_store(
     :raises MappingError: naming the file, line and column of a value that cannot be mapped.
     """
     if not data.is_file():
-        raise MappingError(Message(gettext_noop("%(data)s: data file not found"), data=data))
+        raise MappingError(Message("%(data)s: data file not found", data=data))
     db = open_log_database(log)
     key_secret = record_key_secret(db, config, persistent=log is not None)
     con = duckdb.connect(":memory:")
@@ -370,9 +382,7 @@ def open_node_store(
     except duckdb.Error as exc:
         con.close()
         db.close()
-        raise MappingError(
-            Message(gettext_noop("%(data)s: cannot load: %(exc)s"), data=data, exc=exc)
-        ) from exc
+        raise MappingError(Message("%(data)s: cannot load: %(exc)s", data=data, exc=exc)) from exc
     except MappingError:
         con.close()
         db.close()

@@ -22,7 +22,7 @@ from typing import Any
 from permed_atlas.federation.errors import FilterError
 from permed_atlas.federation.icd10 import IcdPattern, parse_pattern
 from permed_atlas.federation.models import TERM_DIMENSIONS, CountQuery, Entity, Range
-from permed_atlas.i18n import Message, gettext_noop
+from permed_atlas.i18n import Message
 from permed_atlas.i18n import gettext_noop as N_
 
 SEX_TERMS = {
@@ -127,7 +127,7 @@ def _term(dim: str, value: str, vocabulary: Mapping[str, Sequence[str]], where: 
     if dim == "country":
         if not re.fullmatch(r"[A-Za-z]{2}", value):
             raise FilterError(
-                Message(gettext_noop("%(where)s: country must be ISO 3166-1 alpha-2"), where=where),
+                Message("%(where)s: country must be ISO 3166-1 alpha-2", where=where),
                 field=where,
             )
         return value.upper()
@@ -201,7 +201,7 @@ def _requested_datasets(params: Mapping[str, Any]) -> list[str]:
         # An unread parameter would silently widen the question to every dataset.
         raise FilterError(
             Message(
-                gettext_noop("requestParameters: unsupported parameter(s) %(names)s"),
+                "requestParameters: unsupported parameter(s) %(names)s",
                 names=sorted(unknown),
             ),
             field="requestParameters",
@@ -209,7 +209,7 @@ def _requested_datasets(params: Mapping[str, Any]) -> list[str]:
     nested = params.get("datasets")
     if nested is not None and not (isinstance(nested, Mapping) and set(nested) <= {"datasetIds"}):
         raise FilterError(
-            Message(gettext_noop("requestParameters.datasets must be {datasetIds: [...]}")),
+            Message("requestParameters.datasets must be {datasetIds: [...]}"),
             field="requestParameters.datasets",
         )
     found: list[str] = []
@@ -221,7 +221,7 @@ def _requested_datasets(params: Mapping[str, Any]) -> list[str]:
             continue
         if not isinstance(ids, list) or not all(isinstance(i, str) for i in ids):
             raise FilterError(
-                Message(gettext_noop("%(where)s must be a list of dataset ids"), where=where),
+                Message("%(where)s must be a list of dataset ids", where=where),
                 field=where,
             )
         found.extend(ids)
@@ -251,18 +251,18 @@ def query_from_json(
         vocabulary = vocabulary if vocabulary is not None else miabis_terms()
     query = body.get("query") or {}
     if not isinstance(query, Mapping):
-        raise FilterError(Message(gettext_noop("query must be an object")), field="query")
+        raise FilterError(Message("query must be an object"), field="query")
     params = query.get("requestParameters") or {}
     filters = query.get("filters") or []
     if not isinstance(filters, list) or not isinstance(params, Mapping):
         raise FilterError(
-            Message(gettext_noop("query.filters must be a list")),
+            Message("query.filters must be a list"),
             field="query.filters",
         )
     chosen = entity or _requested_entity(body, params) or "biosamples"
     if chosen not in {"individuals", "biosamples"}:
         raise FilterError(
-            Message(gettext_noop("unknown entity %(chosen)s"), chosen=repr(chosen)),
+            Message("unknown entity %(chosen)s", chosen=repr(chosen)),
             field="entity",
         )
     datasets = _requested_datasets(params)
@@ -295,7 +295,7 @@ def _range_filters(name: str, text: str | None, *, field: str) -> list[dict[str,
     except ValueError as exc:
         raise FilterError(
             Message(
-                gettext_noop("expected a number or a range such as 40-65, not %(text)s"),
+                "expected a number or a range such as 40-65, not %(text)s",
                 text=repr(text),
             ),
             field=field,

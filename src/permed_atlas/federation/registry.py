@@ -24,7 +24,7 @@ from permed_atlas.datafiles import (
 )
 from permed_atlas.federation.errors import NodesConfigError
 from permed_atlas.federation.models import NodeEndpoint
-from permed_atlas.i18n import Message, gettext_noop
+from permed_atlas.i18n import Message
 from permed_atlas.settings import Settings
 
 
@@ -45,12 +45,10 @@ def load_hub_config(path: Path) -> HubConfig:
     """
     raw = read_yaml(path, error=partial(NodesConfigError, path=str(path)), what=" nodes registry")
     if not isinstance(raw, Mapping):
-        raise NodesConfigError(
-            Message(gettext_noop("expected 'nodes:' with a list of nodes")), path=str(path)
-        )
+        raise NodesConfigError(Message("expected 'nodes:' with a list of nodes"), path=str(path))
     where = entry_where(NodesConfigError, path=str(path))
     if raw.get("nodes") is None:
-        raise where.fail("nodes", "is missing (a list of nodes)")
+        raise where.fail("nodes", Message("is missing (a list of nodes)"))
     hub = read_mapping(raw.get("hub"), where=where, field="hub")
     default_timeout = _seconds(
         hub.get("default_timeout_s"), 5.0, where=where, field="hub.default_timeout_s"
@@ -61,7 +59,7 @@ def load_hub_config(path: Path) -> HubConfig:
     ]
     ids = [n.id for n in nodes]
     if len(set(ids)) != len(ids):
-        raise where.fail("nodes", "node ids must be unique")
+        raise where.fail("nodes", Message("node ids must be unique"))
     issuer = read_text(hub.get("issuer"), where=where, field="hub.issuer", required=False)
     return HubConfig(issuer=issuer or "permed-hub", nodes=tuple(nodes), source=str(path))
 
@@ -69,7 +67,7 @@ def load_hub_config(path: Path) -> HubConfig:
 def _read_node(item: Any, *, index: int, path: str, default_timeout: float) -> NodeEndpoint:
     if not isinstance(item, Mapping):
         raise NodesConfigError(
-            Message(gettext_noop("must be a mapping of fields")),
+            Message("must be a mapping of fields"),
             path=path,
             entry_id=f"#{index + 1}",
         )
@@ -83,9 +81,13 @@ def _read_node(item: Any, *, index: int, path: str, default_timeout: float) -> N
     if secret_env:
         secret = os.environ.get(secret_env)
         if not secret:
-            raise where.fail("secret_env", f": environment variable {secret_env} is not set")
+            raise where.fail(
+                "secret_env",
+                Message("environment variable %(secret_env)s is not set", secret_env=secret_env),
+                stated=True,
+            )
     if not secret:
-        raise where.fail("secret", "is missing (give secret or secret_env)")
+        raise where.fail("secret", Message("is missing (give secret or secret_env)"))
     return NodeEndpoint(
         id=node_id,
         name=read_text(item.get("name"), where=where, field="name", required=False) or node_id,
@@ -107,7 +109,11 @@ def _seconds(value: Any, default: float, *, where: Where, field: str) -> float:
     if value is None:
         return default
     if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
-        raise where.fail(field, f": {value!r} is not a positive number of seconds")
+        raise where.fail(
+            field,
+            Message("%(value)s is not a positive number of seconds", value=repr(value)),
+            stated=True,
+        )
     return float(value)
 
 

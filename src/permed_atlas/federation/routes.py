@@ -36,7 +36,7 @@ from permed_atlas.federation.schemas import (
     HubResultPublic,
     RegisteredNodePublic,
 )
-from permed_atlas.i18n import Message, gettext_noop
+from permed_atlas.i18n import Message
 from permed_atlas.icd10 import icd10_choices
 from permed_atlas.settings import Settings
 from permed_atlas.web.deps import (
@@ -303,7 +303,7 @@ def _visible_request(
     managed = _managed_nodes(_registry(settings), user)
     if not _may_see(found, user, managed):
         raise PermissionDeniedError(
-            Message(gettext_noop("this access request is neither yours nor addressed to you"))
+            Message("this access request is neither yours nor addressed to you")
         )
     return found, managed
 
@@ -350,7 +350,7 @@ def answer_form(
     managed = _managed_nodes(_registry(settings), user)
     if decision not in DECISIONS:
         raise InvalidInputError(
-            Message(gettext_noop("decision must be one of %(decisions)s"), decisions=DECISIONS),
+            Message("decision must be one of %(decisions)s", decisions=DECISIONS),
             field="decision",
         )
     answer_access_request(

@@ -67,7 +67,7 @@ def check_question(question: str) -> str:
     text = one_line(question)
     if not text:
         raise HelpdeskInputError(
-            Message(gettext_noop("ask a question in plain words; it is empty")),
+            Message("ask a question in plain words; it is empty"),
             field="question",
         )
     refuse_too_long(
@@ -79,7 +79,7 @@ def check_question(question: str) -> str:
     )
     if not question_terms(text):
         raise HelpdeskInputError(
-            Message(gettext_noop("has no words to search for")),
+            Message("has no words to search for"),
             field="question",
         )
     return text

@@ -33,7 +33,7 @@ from permed_atlas.helpdesk.present import (
     comparison_to_dict,
     entry_to_dict,
 )
-from permed_atlas.i18n import Message, gettext_noop, language_option, use_language
+from permed_atlas.i18n import Message, language_option, use_language
 from permed_atlas.settings import existing_dirs
 
 if TYPE_CHECKING:
@@ -53,7 +53,7 @@ def _knowledge(ctx: typer.Context) -> KnowledgeBase:
 
 def _check_format(value: str) -> None:
     if value not in {"text", "json"}:
-        raise HelpdeskInputError(Message(gettext_noop("must be text or json")), field="--format")
+        raise HelpdeskInputError(Message("must be text or json"), field="--format")
 
 
 def _echo_json(data: Any) -> None:
@@ -89,9 +89,7 @@ def ask(
     with samples shipped to Germany" --format json``
     """
     if output_format not in {"text", "json", "markdown"}:
-        raise HelpdeskInputError(
-            Message(gettext_noop("must be text, json or markdown")), field="--format"
-        )
+        raise HelpdeskInputError(Message("must be text, json or markdown"), field="--format")
     language = language_option(lang)
     settings = settings_from(ctx)
     knowledge = _knowledge(ctx)
@@ -277,7 +275,7 @@ def evaluate(
     Example: ``permed helpdesk evaluate tests/helpdesk/questions.yaml``
     """
     if k < 1:
-        raise HelpdeskInputError(Message(gettext_noop("must be at least 1")), field="--k")
+        raise HelpdeskInputError(Message("must be at least 1"), field="--k")
     knowledge = _knowledge(ctx)
     items = read_questions(questions, knowledge=knowledge)
     typer.echo(format_evaluation(evaluate_retrieval(items, knowledge=knowledge, k=k)))

@@ -14,7 +14,7 @@ from permed_atlas.helpdesk.models import (
     Entry,
     KnowledgeBase,
 )
-from permed_atlas.i18n import Message, gettext_noop
+from permed_atlas.i18n import Message
 
 
 def check_topic(topic: str | None) -> str | None:
@@ -26,7 +26,7 @@ def check_topic(topic: str | None) -> str | None:
         return None
     cleaned = topic.strip().lower().replace("-", "_").replace(" ", "_")
     if cleaned not in TOPICS:
-        message = Message(gettext_noop("unknown topic %(topic)s; one of %(options)s"),
+        message = Message("unknown topic %(topic)s; one of %(options)s",
                           topic=repr(topic), options=", ".join(TOPICS))  # fmt: skip
         raise HelpdeskInputError(message, field="topic")
     return cleaned
@@ -44,10 +44,7 @@ def check_country(code: str | None, *, field: str = "country") -> str | None:
     if country_name(cleaned) is None:
         raise HelpdeskInputError(
             Message(
-                gettext_noop(
-                    "unknown country code %(code)s: use an ISO 3166-1 alpha-2 code (DE, "
-                    "CN), EU or INT"
-                ),
+                "unknown country code %(code)s: use an ISO 3166-1 alpha-2 code (DE, CN), EU or INT",
                 code=repr(code),
             ),
             field=field,
@@ -85,13 +82,13 @@ def compare_topic(knowledge: KnowledgeBase, *, topic: str, countries: Sequence[s
     wanted = check_topic(topic)
     if wanted is None:
         raise HelpdeskInputError(
-            Message(gettext_noop("is required; one of %(options)s"), options=", ".join(TOPICS)),
+            Message("is required; one of %(options)s", options=", ".join(TOPICS)),
             field="topic",
         )
     codes = list(dict.fromkeys(c for c in (check_country(x) for x in countries) if c))
     if len(codes) < 2:
         raise HelpdeskInputError(
-            Message(gettext_noop("give at least two countries to compare")),
+            Message("give at least two countries to compare"),
             field="country",
         )
     columns = []

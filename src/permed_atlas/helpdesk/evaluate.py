@@ -27,7 +27,7 @@ from permed_atlas.helpdesk.countries import detect_countries, unique_codes
 from permed_atlas.helpdesk.errors import KnowledgeFileError
 from permed_atlas.helpdesk.models import KnowledgeBase
 from permed_atlas.helpdesk.retrieval import retriever_for
-from permed_atlas.i18n import Message, gettext_noop
+from permed_atlas.i18n import Message
 
 DEFAULT_QUESTIONS = Path(__file__).resolve().parents[3] / "tests" / "helpdesk" / "questions.yaml"
 
@@ -87,21 +87,21 @@ def read_questions(
     items = data.get("questions") if isinstance(data, dict) else None
     if not isinstance(items, list) or not items:
         raise KnowledgeFileError(
-            Message(gettext_noop("must hold a non-empty list")), path=str(path), field="questions"
+            Message("must hold a non-empty list"), path=str(path), field="questions"
         )
     out = []
     for number, item in enumerate(items, start=1):
         label = f"question {number}"
         if not isinstance(item, dict) or not isinstance(item.get("q"), str):
             raise KnowledgeFileError(
-                Message(gettext_noop("needs q (text)")), path=str(path), entry_id=label, field="q"
+                Message("needs q (text)"), path=str(path), entry_id=label, field="q"
             )
         lists = {}
         for name in ("expected", "also"):
             ids = item.get(name) or []
             if name == "expected" and not ids:
                 raise KnowledgeFileError(
-                    Message(gettext_noop("needs at least one id")),
+                    Message("needs at least one id"),
                     path=str(path),
                     entry_id=label,
                     field=name,
@@ -109,9 +109,7 @@ def read_questions(
             for entry_id in ids:
                 if knowledge.get(str(entry_id)) is None:
                     raise KnowledgeFileError(
-                        Message(
-                            gettext_noop("unknown entry %(entry_id)s"), entry_id=repr(entry_id)
-                        ),
+                        Message("unknown entry %(entry_id)s", entry_id=repr(entry_id)),
                         path=str(path),
                         entry_id=label,
                         field=name,

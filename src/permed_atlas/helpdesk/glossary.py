@@ -16,7 +16,7 @@ from typing import Any
 
 from permed_atlas.datafiles import read_yaml
 from permed_atlas.helpdesk.errors import KnowledgeFileError
-from permed_atlas.i18n import Message, gettext_noop
+from permed_atlas.i18n import Message
 
 GLOSSARY_FILE = Path(__file__).resolve().parents[1] / "data" / "helpdesk" / "_glossary.yaml"
 _REQUIRED = ("term", "name", "explanation", "reference", "source")
@@ -45,9 +45,7 @@ def load_glossary(path: Path = GLOSSARY_FILE) -> tuple[GlossaryTerm, ...]:
     data = read_yaml(path, error=lambda message: KnowledgeFileError(message, path=str(path)))
     raw_terms = data.get("terms") if isinstance(data, dict) else None
     if not isinstance(raw_terms, list):
-        raise KnowledgeFileError(
-            Message(gettext_noop("must hold a list 'terms'")), path=str(path), field="terms"
-        )
+        raise KnowledgeFileError(Message("must hold a list 'terms'"), path=str(path), field="terms")
     terms = []
     for index, raw in enumerate(raw_terms):
         terms.append(_term(raw, path=str(path), label=f"terms[{index}]"))
@@ -56,13 +54,11 @@ def load_glossary(path: Path = GLOSSARY_FILE) -> tuple[GlossaryTerm, ...]:
 
 def _term(raw: Any, *, path: str, label: str) -> GlossaryTerm:
     if not isinstance(raw, dict):
-        raise KnowledgeFileError(
-            Message(gettext_noop("must be a mapping")), path=path, entry_id=label
-        )
+        raise KnowledgeFileError(Message("must be a mapping"), path=path, entry_id=label)
     for name in _REQUIRED:
         if not isinstance(raw.get(name), str) or not raw[name].strip():
             raise KnowledgeFileError(
-                Message(gettext_noop("is required (a non-empty text)")),
+                Message("is required (a non-empty text)"),
                 path=path,
                 entry_id=raw.get("term") or label,
                 field=name,
@@ -70,7 +66,7 @@ def _term(raw: Any, *, path: str, label: str) -> GlossaryTerm:
     aliases = raw.get("aliases") or []
     if not isinstance(aliases, list) or not all(isinstance(a, str) for a in aliases):
         raise KnowledgeFileError(
-            Message(gettext_noop("must be a list of texts")),
+            Message("must be a list of texts"),
             path=path,
             entry_id=raw["term"],
             field="aliases",

@@ -65,7 +65,7 @@ from permed_atlas.helpdesk.models import (
     Reference,
     Step,
 )
-from permed_atlas.i18n import LocalizedText, Message, gettext_noop, localized
+from permed_atlas.i18n import LocalizedText, Message, localized
 
 BUNDLED_DIR = Path(__file__).resolve().parents[1] / "data" / "helpdesk"
 JURISDICTIONS_FILE = "_jurisdictions.yaml"
@@ -136,19 +136,29 @@ def check_knowledge_file(path: Path) -> FileReport:
     except KnowledgeFileError as exc:
         return FileReport(where, (), (exc,))
     if not isinstance(data, Mapping):
-        problem = KnowledgeFileError("must be a mapping with country, name, entries", path=where)
+        problem = KnowledgeFileError(
+            Message("must be a mapping with country, name, entries"), path=where
+        )
         return FileReport(where, (), (problem,))
     problems: list[KnowledgeFileError] = []
     file_country = data.get("country")
     if not isinstance(file_country, str) or country_name(file_country) is None:
-        problems.append(KnowledgeFileError(
-            f"unknown country {file_country!r}: use an ISO 3166-1 alpha-2 code, EU or INT",
-            path=where, field="country",
-        ))  # fmt: skip
+        problems.append(
+            KnowledgeFileError(
+                Message(
+                    "unknown country %(file_country)s: use an ISO 3166-1 alpha-2 code, EU or INT",
+                    file_country=repr(file_country),
+                ),
+                path=where,
+                field="country",
+            )
+        )
         file_country = None
     raw_entries = data.get("entries")
     if not isinstance(raw_entries, list) or not raw_entries:
-        problems.append(KnowledgeFileError("must be a non-empty list", path=where, field="entries"))
+        problems.append(
+            KnowledgeFileError(Message("must be a non-empty list"), path=where, field="entries")
+        )
         return FileReport(where, (), tuple(problems))
     entries: list[Entry] = []
     seen: set[str] = set()
@@ -157,15 +167,23 @@ def check_knowledge_file(path: Path) -> FileReport:
         entry_problems: list[KnowledgeFileError] = []
         entry = _parse_entry(raw, path=where, label=label, problems=entry_problems)
         if entry is not None and file_country is not None and entry.country != file_country:
-            entry_problems.append(KnowledgeFileError(
-                f"{entry.country!r} differs from the file's country {file_country!r}",
-                path=where, entry_id=label, field="country",
-            ))  # fmt: skip
+            entry_problems.append(
+                KnowledgeFileError(
+                    Message(
+                        "%(country)s differs from the file's country %(file_country)s",
+                        country=repr(entry.country),
+                        file_country=repr(file_country),
+                    ),
+                    path=where,
+                    entry_id=label,
+                    field="country",
+                )
+            )
         if entry is not None and entry.id in seen:
             entry_problems.append(
                 KnowledgeFileError(
-                    "duplicate id in this file", path=where, entry_id=label, field="id"
-                )  # fmt: skip
+                    Message("duplicate id in this file"), path=where, entry_id=label, field="id"
+                )
             )
         problems += entry_problems
         if entry is not None and not entry_problems:
@@ -188,28 +206,34 @@ def check_knowledge(paths: Iterable[Path]) -> list[FileReport]:
         elif path.exists():
             files.append(path)
         else:
-            raise KnowledgeFileError(
-                Message(gettext_noop("no such file or folder")), path=str(path)
-            )
+            raise KnowledgeFileError(Message("no such file or folder"), path=str(path))
     reports = [check_knowledge_file(f) for f in files]
     owner: dict[str, str] = {}
     extra: dict[str, list[KnowledgeFileError]] = {}
     for report in reports:
         for entry in report.entries:
             if entry.id in owner:
-                extra.setdefault(report.path, []).append(KnowledgeFileError(
-                    f"id also used in {owner[entry.id]}", path=report.path,
-                    entry_id=entry.id, field="id",
-                ))  # fmt: skip
+                extra.setdefault(report.path, []).append(
+                    KnowledgeFileError(
+                        Message("id also used in %(owner)s", owner=owner[entry.id]),
+                        path=report.path,
+                        entry_id=entry.id,
+                        field="id",
+                    )
+                )
             owner.setdefault(entry.id, report.path)
     for report in reports:
         for entry in report.entries:
             for other in entry.related:
                 if other not in owner:
-                    extra.setdefault(report.path, []).append(KnowledgeFileError(
-                        f"names unknown entry {other!r}", path=report.path,
-                        entry_id=entry.id, field="related",
-                    ))  # fmt: skip
+                    extra.setdefault(report.path, []).append(
+                        KnowledgeFileError(
+                            Message("names unknown entry %(other)s", other=repr(other)),
+                            path=report.path,
+                            entry_id=entry.id,
+                            field="related",
+                        )
+                    )
     return [
         FileReport(r.path, r.entries, r.problems + tuple(extra.get(r.path, ()))) for r in reports
     ]
@@ -238,9 +262,7 @@ def _load(dirs: tuple[Path, ...]) -> KnowledgeBase:
     files: list[str] = []
     for folder in (BUNDLED_DIR, *dirs):
         if not folder.is_dir():
-            raise KnowledgeFileError(
-                Message(gettext_noop("knowledge folder not found")), path=str(folder)
-            )
+            raise KnowledgeFileError(Message("knowledge folder not found"), path=str(folder))
         in_folder: dict[str, str] = {}
         for path in sorted(folder.glob("*.y*ml")):
             if path.name.startswith("_"):
@@ -254,7 +276,7 @@ def _load(dirs: tuple[Path, ...]) -> KnowledgeBase:
                 if entry.id in in_folder:
                     raise KnowledgeFileError(
                         Message(
-                            gettext_noop("id also used in %(other_file)s"),
+                            "id also used in %(other_file)s",
                             other_file=in_folder[entry.id],
                         ),
                         path=report.path,
@@ -268,7 +290,7 @@ def _load(dirs: tuple[Path, ...]) -> KnowledgeBase:
         for other in entry.related:
             if other not in by_id:
                 raise KnowledgeFileError(
-                    Message(gettext_noop("names unknown entry %(other)s"), other=repr(other)),
+                    Message("names unknown entry %(other)s", other=repr(other)),
                     path=entry.path,
                     entry_id=entry.id,
                     field="related",
@@ -294,10 +316,10 @@ def read_support_file(path: Path) -> dict[str, Any]:
     """
     data = read_yaml(path, error=partial(KnowledgeFileError, path=str(path)))
     if not isinstance(data, Mapping):
-        raise KnowledgeFileError(Message(gettext_noop("must be a mapping")), path=str(path))
+        raise KnowledgeFileError(Message("must be a mapping"), path=str(path))
     where = entry_where(KnowledgeFileError, path=str(path))
     if data.get("eu_members") is None:
-        raise where.fail("eu_members", "is missing")
+        raise where.fail("eu_members", Message("is missing"))
     members = read_list(data["eu_members"], where=where, field="eu_members")
     codes = {
         name: {str(key): _read_jurisdiction(code, where=where, field=f"{name}.{key}")
@@ -321,8 +343,14 @@ def read_support_file(path: Path) -> dict[str, Any]:
 def _read_jurisdiction(value: Any, *, where: Where, field: str) -> str:
     code = read_text(value, where=where, field=field) or ""
     if country_name(code) is None:
-        raise where.fail(field, f": unknown country {code!r}: use an ISO 3166-1 alpha-2 code, "
-                                "EU or INT")  # fmt: skip
+        raise where.fail(
+            field,
+            Message(
+                "unknown country %(code)s: use an ISO 3166-1 alpha-2 code, EU or INT",
+                code=repr(code),
+            ),
+            stated=True,
+        )
     return code
 
 
@@ -330,13 +358,21 @@ def _parse_entry(raw: Any, *, path: str, label: str, problems: _Problems) -> Ent
     where = entry_where(KnowledgeFileError, path=path, entry_id=label)
     read = collect_problems(problems, KnowledgeFileError)
     if not isinstance(raw, Mapping):
-        problems.append(KnowledgeFileError("must be a mapping of fields", path=path,
-                                           entry_id=label))  # fmt: skip
+        problems.append(
+            KnowledgeFileError(Message("must be a mapping of fields"), path=path, entry_id=label)
+        )
         return None
     for key in raw:
         if key not in _FIELDS:
-            problems.append(where.fail(str(key), f": unknown field; known fields: "
-                                                 f"{', '.join(sorted(_FIELDS))}"))  # fmt: skip
+            problems.append(
+                where.fail(
+                    str(key),
+                    Message(
+                        "unknown field; known fields: %(value)s", value=", ".join(sorted(_FIELDS))
+                    ),
+                    stated=True,
+                )
+            )
     plain = [name for name in _REQUIRED_TEXT if name not in {"topic", "date_checked", "source"}]
     text = {name: read(read_text, raw.get(name), where=where, field=name) for name in plain}
     text["topic"] = read(read_choice, raw.get("topic"), where=where, field="topic", choices=TOPICS)
@@ -344,10 +380,20 @@ def _parse_entry(raw: Any, *, path: str, label: str, problems: _Problems) -> Ent
                                 field="date_checked")  # fmt: skip
     text["source"] = read(read_url, raw.get("source"), where=where, field="source", required=True)
     if text["id"] and not _ID.match(text["id"]):
-        problems.append(where.fail("id", "must be a lower-case slug (letters, digits, hyphens)"))
+        problems.append(
+            where.fail("id", Message("must be a lower-case slug (letters, digits, hyphens)"))
+        )
     if text["country"] and country_name(text["country"]) is None:
-        problems.append(where.fail("country", f": unknown country {text['country']!r}: use an "
-                                              "ISO 3166-1 alpha-2 code, EU or INT"))  # fmt: skip
+        problems.append(
+            where.fail(
+                "country",
+                Message(
+                    "unknown country %(country)s: use an ISO 3166-1 alpha-2 code, EU or INT",
+                    country=repr(text["country"]),
+                ),
+                stated=True,
+            )
+        )
     procedure = _steps(raw.get("procedure"), where, problems)
     references = _references(raw.get("references"), where, problems)
     lists = {name: read(read_texts, raw.get(name), where=where, field=name) or ()
@@ -355,17 +401,20 @@ def _parse_entry(raw: Any, *, path: str, label: str, problems: _Problems) -> Ent
                           "related")}  # fmt: skip
     for name in ("documents", "keywords", "confirmed"):
         if raw.get(name) is None:
-            problems.append(where.fail(name, "is missing"))
+            problems.append(where.fail(name, Message("is missing")))
     if raw.get("keywords") is not None and not lists["keywords"]:
-        problems.append(where.fail("keywords", "must not be empty"))
+        problems.append(where.fail("keywords", Message("must not be empty")))
     for index, link in enumerate(lists["links"]):
         read(read_url, link, where=where, field=f"links[{index}]")
     confirmed = read(read_bool, raw.get("confirmed"), where=where, field="confirmed", default=True)
     caveat = read(read_text, raw.get("caveat"), where=where, field="caveat", required=False)
     title_zh = read(read_text, raw.get("title_zh"), where=where, field="title_zh", required=False)
     if confirmed is False and not caveat:
-        problems.append(where.fail("caveat", "must say what could not be checked when confirmed "
-                                             "is false"))  # fmt: skip
+        problems.append(
+            where.fail(
+                "caveat", Message("must say what could not be checked when confirmed is false")
+            )
+        )
     if problems:
         return None
     return Entry(
@@ -381,7 +430,7 @@ def _parse_entry(raw: Any, *, path: str, label: str, problems: _Problems) -> Ent
 
 def _steps(value: Any, where: Where, problems: _Problems) -> tuple[Step, ...]:
     if not isinstance(value, list) or not value:
-        problems.append(where.fail("procedure", "is missing (a non-empty list of steps)"))
+        problems.append(where.fail("procedure", Message("is missing (a non-empty list of steps)")))
         return ()
     steps: list[Step] = []
     for number, item in enumerate(value, start=1):
@@ -393,27 +442,47 @@ def _steps(value: Any, where: Where, problems: _Problems) -> tuple[Step, ...]:
             text_zh = item.get("text_zh") or ""
             if (not isinstance(ref, str) or not isinstance(text_zh, str)
                     or set(item) - {"text", "ref", "text_zh"}):  # fmt: skip
-                problems.append(where.fail(field, f": step {number}: only text, ref and text_zh "
-                                                  "(texts) are allowed"))  # fmt: skip
+                problems.append(
+                    where.fail(
+                        field,
+                        Message(
+                            "step %(number)s: only text, ref and text_zh (texts) are allowed",
+                            number=number,
+                        ),
+                        stated=True,
+                    )
+                )
                 continue
-            steps.append(Step(" ".join(item["text"].split()), " ".join(ref.split()),
-                              " ".join(text_zh.split())))  # fmt: skip
+            steps.append(
+                Step(
+                    " ".join(item["text"].split()), " ".join(ref.split()), " ".join(text_zh.split())
+                )
+            )
         else:
-            problems.append(where.fail(field, f": step {number}: must be a text or "
-                                              "{text, ref, text_zh}"))  # fmt: skip
+            problems.append(
+                where.fail(
+                    field,
+                    Message(
+                        "step %(number)s: must be a text or {text, ref, text_zh}", number=number
+                    ),
+                    stated=True,
+                )
+            )
     return tuple(steps)
 
 
 def _references(value: Any, where: Where, problems: _Problems) -> tuple[Reference, ...]:
     if not isinstance(value, list) or not value:
-        problems.append(where.fail("references", "is missing: at least one {law, article}"))
+        problems.append(
+            where.fail("references", Message("is missing: at least one {law, article}"))
+        )
         return ()
     read = collect_problems(problems, KnowledgeFileError)
     refs: list[Reference] = []
     for index, item in enumerate(value):
         field = f"references[{index}]"
         if not isinstance(item, Mapping) or set(item) - {"law", "article"}:
-            problems.append(where.fail(field, "must be {law, article}"))
+            problems.append(where.fail(field, Message("must be {law, article}")))
             continue
         law = read(read_text, item.get("law"), where=where, field=f"{field}.law")
         article = read(read_text, item.get("article"), where=where, field=f"{field}.article")

@@ -43,7 +43,7 @@ from permed_atlas.helpdesk.schemas import (
     HelpdeskTopicsPublic,
 )
 from permed_atlas.helpdesk.store import confirm_entry, latest_confirmations
-from permed_atlas.i18n import Message, gettext_noop
+from permed_atlas.i18n import Message
 from permed_atlas.settings import Settings, existing_dirs
 from permed_atlas.web.deps import (
     CsrfProtected,
@@ -197,9 +197,7 @@ def entries_page(
     entries = list_entries(knowledge, country=country, topic=topic)
     confirmations = latest_confirmations(session)
     if review not in (None, "", "unconfirmed", "confirmed"):
-        raise HelpdeskInputError(
-            Message(gettext_noop("must be confirmed or unconfirmed")), field="review"
-        )
+        raise HelpdeskInputError(Message("must be confirmed or unconfirmed"), field="review")
     if review:
         wanted = review == "confirmed"
         entries = [e for e in entries if (e.confirmed or e.id in confirmations) is wanted]

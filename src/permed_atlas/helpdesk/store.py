@@ -42,7 +42,7 @@ def check_confirmation(source: str, checked_on: str, note: str = "") -> tuple[st
     url = (source or "").strip()
     if not _URL.match(url):
         raise HelpdeskInputError(
-            Message(gettext_noop("%(url)s is not an http(s) address"), url=repr(url)),
+            Message("%(url)s is not an http(s) address", url=repr(url)),
             field="source",
         )
     try:
@@ -50,14 +50,14 @@ def check_confirmation(source: str, checked_on: str, note: str = "") -> tuple[st
     except ValueError:
         raise HelpdeskInputError(
             Message(
-                gettext_noop("%(checked_on)s is not a date (YYYY-MM-DD)"),
+                "%(checked_on)s is not a date (YYYY-MM-DD)",
                 checked_on=repr(checked_on),
             ),
             field="checked_on",
         ) from None
     if day > datetime.now(UTC).date():
         raise HelpdeskInputError(
-            Message(gettext_noop("%(day)s is in the future"), day=day),
+            Message("%(day)s is in the future", day=day),
             field="checked_on",
         )
     text = one_line(note)

@@ -15,7 +15,7 @@ from typing import Any
 
 from markupsafe import escape
 
-from permed_atlas.i18n import LazyString, gettext, gettext_noop
+from permed_atlas.i18n import LazyString, gettext
 
 __all__ = ["Message", "field_message", "joined", "translated"]
 
@@ -23,8 +23,9 @@ __all__ = ["Message", "field_message", "joined", "translated"]
 class Message(str):
     """A composed text: English as a ``str``, translated by :meth:`translated` and in templates.
 
-    The message is a gettext msgid with ``%(name)s`` placeholders (mark it with
-    ``gettext_noop`` so extraction finds it); a value may itself be a :class:`Message` or a
+    The message is a gettext msgid with ``%(name)s`` placeholders; written as a literal
+    (``Message("%(n)s points", n=3)``) extraction finds it, as ``Message`` is one of the
+    catalog's keywords (``i18n.extraction.KEYWORDS``). A value may itself be a :class:`Message` or a
     lazy label, translated along with the message, or any object with a ``translated()``
     method (its ``str()`` is the English).
 
@@ -80,7 +81,11 @@ def field_message(field: str, reason: str) -> Message:
     :param field: the field's name (kept as it is: it is what the user or the file wrote).
     :param reason: what is wrong with it.
     """
-    return Message(gettext_noop("%(field)s: %(reason)s"), field=field, reason=reason)
+    return Message("%(field)s: %(reason)s", field=field, reason=reason)
+
+
+# not a literal: the joint has no text of its own for the catalog
+_JUST_THE_PARTS = "%(parts)s"
 
 
 class _Joined:
@@ -102,7 +107,7 @@ def joined(parts: Iterable[object], separator: str = "; ") -> Message:
     :param parts: Messages or plain texts.
     :param separator: put between them.
     """
-    return Message("%(parts)s", parts=_Joined(list(parts), separator))
+    return Message(_JUST_THE_PARTS, parts=_Joined(list(parts), separator))
 
 
 def translated(text: object) -> str:

@@ -15,14 +15,16 @@ from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
 from babel.messages.frontend import parse_mapping_cfg
 from babel.messages.pofile import read_po
 
-#: gettext's keywords plus the lazy and no-op ones module-level labels use, and the transfer
-#: form's field helper ``_f(name, kind, group, label, ...)``, whose fourth argument is a label.
+#: gettext's keywords plus the lazy and no-op ones module-level labels use, ``Message`` (a
+#: composed text: its first argument is the msgid), and the transfer form's field helper
+#: ``_f(name, kind, group, label, ...)``, whose fourth argument is a label.
 KEYWORDS: Final[dict[str, Any]] = {
     **DEFAULT_KEYWORDS,
     "_l": None,
     "lazy_gettext": None,
     "N_": None,
     "gettext_noop": None,
+    "Message": None,
     "_f": (4,),
 }
 

@@ -18,7 +18,7 @@ from rich.console import Console
 from rich.table import Table
 
 from permed_atlas.cli_state import cli_console, group_app, settings_from
-from permed_atlas.i18n import Message, gettext_noop, language_option, use_language
+from permed_atlas.i18n import Message, language_option, use_language
 from permed_atlas.landscape.errors import LandscapeError
 from permed_atlas.landscape.explain import Explanation
 from permed_atlas.landscape.filters import LandscapeFilter
@@ -219,7 +219,7 @@ def indicators(
     if format not in {"table", "csv", "json"}:
         raise LandscapeError(
             Message(
-                gettext_noop("--format must be table, csv or json, not %(format)s"),
+                "--format must be table, csv or json, not %(format)s",
                 format=repr(format),
             )
         )
@@ -227,7 +227,7 @@ def indicators(
     if unknown:
         raise LandscapeError(
             Message(
-                gettext_noop("--indicator: unknown %(unknown)s; known: %(names)s"),
+                "--indicator: unknown %(unknown)s; known: %(names)s",
                 unknown=", ".join(unknown),
                 names=", ".join(INDICATOR_NAMES),
             )
@@ -331,14 +331,14 @@ def network(
     if level not in {"country", "institution"}:
         raise LandscapeError(
             Message(
-                gettext_noop("--level must be country or institution, not %(level)s"),
+                "--level must be country or institution, not %(level)s",
                 level=repr(level),
             )
         )
     if format not in {"gexf", "vosviewer"}:
         raise LandscapeError(
             Message(
-                gettext_noop("--format must be gexf or vosviewer, not %(format)s"),
+                "--format must be gexf or vosviewer, not %(format)s",
                 format=repr(format),
             )
         )

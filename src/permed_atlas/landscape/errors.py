@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from permed_atlas.datafiles import DataFileError
 from permed_atlas.errors import PermedError
+from permed_atlas.i18n import Message, lazy_gettext
 
 
 class LandscapeError(PermedError):
@@ -38,7 +39,7 @@ class RecordError(IngestError):
 
     def __init__(self, message: str, *, path: str, line: int | None = None) -> None:
         where = f"{path}:{line}" if line is not None else path
-        super().__init__(f"{where}: {message}")
+        super().__init__(Message("%(where)s: %(message)s", where=where, message=message))
         self.path = path
         self.line = line
         self.reason = message
@@ -87,13 +88,13 @@ class RegionError(LandscapeError):
 class RegionFileError(RegionError, DataFileError):
     """A region file is malformed (path, region code, field: see DataFileError)."""
 
-    entry_label = "region"
+    entry_label = lazy_gettext("region")
 
 
 class PlaceFileError(LandscapeError, DataFileError):
     """A place-name table (data/places/*.csv) is malformed (path, line, field: DataFileError)."""
 
-    entry_label = "line"
+    entry_label = lazy_gettext("line")
 
 
 class TaggingRuleError(LandscapeError):
@@ -103,4 +104,4 @@ class TaggingRuleError(LandscapeError):
 class TopicRuleFileError(TaggingRuleError, DataFileError):
     """A topic rule file is malformed (path, rule id, field: see DataFileError)."""
 
-    entry_label = "rule"
+    entry_label = lazy_gettext("rule")

@@ -121,13 +121,9 @@ def pm_reason(pm_hits: Sequence[str]) -> Message:
     """Why a work is PM-relevant or not, from the rules of the ``pm`` topic that fired
     (English as data, translated on the work page)."""
     if pm_hits:
-        return Message(
-            gettext_noop("PM-relevant because rule(s) %(rules)s fired"), rules=", ".join(pm_hits)
-        )
+        return Message("PM-relevant because rule(s) %(rules)s fired", rules=", ".join(pm_hits))
     return Message(
-        gettext_noop(
-            "not PM-relevant: no rule of the 'pm' topic matched its title, abstract or terms"
-        )
+        "not PM-relevant: no rule of the 'pm' topic matched its title, abstract or terms"
     )
 
 
@@ -144,7 +140,7 @@ def eu_cn_verdict(countries: Sequence[CountryEvidence]) -> tuple[bool, Message]:
     cn = [c.country_code for c in countries if CHINA in c.regions]
     if eu and cn:
         return True, Message(
-            gettext_noop("EU–China collaboration: EU-27 %(eu)s and China %(cn)s"),
+            "EU–China collaboration: EU-27 %(eu)s and China %(cn)s",
             eu=", ".join(eu),
             cn=", ".join(cn),
         )

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from permed_atlas.i18n import Message, gettext_noop
+from permed_atlas.i18n import Message
 from permed_atlas.landscape.errors import LandscapeError
 
 
@@ -42,7 +42,7 @@ class LandscapeFilter:
         if self.kind not in (None, "publication", "patent"):
             raise LandscapeError(
                 Message(
-                    gettext_noop("filter field 'kind' must be publication or patent, not %(kind)s"),
+                    "filter field 'kind' must be publication or patent, not %(kind)s",
                     kind=repr(self.kind),
                 ),
             )
@@ -53,9 +53,7 @@ class LandscapeFilter:
         ):
             raise LandscapeError(
                 Message(
-                    gettext_noop(
-                        "filter field 'year_from' (%(year_from)s) is after 'year_to' (%(year_to)s)"
-                    ),
+                    "filter field 'year_from' (%(year_from)s) is after 'year_to' (%(year_to)s)",
                     year_from=self.year_from,
                     year_to=self.year_to,
                 ),

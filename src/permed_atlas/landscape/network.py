@@ -17,7 +17,7 @@ import duckdb
 import networkx as nx
 import pycountry
 
-from permed_atlas.i18n import Message, gettext_noop
+from permed_atlas.i18n import Message
 from permed_atlas.landscape.errors import LandscapeError
 from permed_atlas.landscape.filters import NO_FILTER, LandscapeFilter
 from permed_atlas.landscape.store.network import (
@@ -181,7 +181,7 @@ def export_network(
     if format not in ("gexf", "vosviewer"):
         raise LandscapeError(
             Message(
-                gettext_noop("network format must be gexf or vosviewer, not %(format)s"),
+                "network format must be gexf or vosviewer, not %(format)s",
                 format=repr(format),
             ),
         )

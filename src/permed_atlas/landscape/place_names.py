@@ -21,7 +21,7 @@ from pathlib import Path
 
 from permed_atlas.csvfiles import read_csv
 from permed_atlas.datafiles import entry_where, read_text
-from permed_atlas.i18n import Message, gettext_noop
+from permed_atlas.i18n import Message
 from permed_atlas.landscape.errors import PlaceFileError
 from permed_atlas.types import CountryCode
 
@@ -94,14 +94,12 @@ def _read_rows(path: Path, columns: Sequence[str]) -> list[dict[str, str]]:
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
-        raise PlaceFileError(
-            Message(gettext_noop("cannot read: %(exc)s"), exc=exc), path=str(path)
-        ) from exc
+        raise PlaceFileError(Message("cannot read: %(exc)s", exc=exc), path=str(path)) from exc
     header, rows = read_csv(text)
     for column in columns:
         if column not in header:
             raise PlaceFileError(
-                Message(gettext_noop("missing from the header")),
+                Message("missing from the header"),
                 path=str(path),
                 entry_id="1",
                 field=column,
@@ -112,7 +110,7 @@ def _read_rows(path: Path, columns: Sequence[str]) -> list[dict[str, str]]:
         where = entry_where(PlaceFileError, path=str(path), entry_id=str(row.line))
         if row.ragged:
             raise PlaceFileError(
-                Message(gettext_noop("has more cells than the header has columns")),
+                Message("has more cells than the header has columns"),
                 path=str(path),
                 entry_id=str(row.line),
             )
@@ -121,10 +119,22 @@ def _read_rows(path: Path, columns: Sequence[str]) -> list[dict[str, str]]:
             for column in columns
         }
         if cells["country"] not in known:
-            raise where.fail("country", f": {cells['country']!r} is not an ISO 3166-1 alpha-2 code")
+            raise where.fail(
+                "country",
+                Message(
+                    "%(country)s is not an ISO 3166-1 alpha-2 code", country=repr(cells["country"])
+                ),
+                stated=True,
+            )
         if "form" in cells and cells["form"] not in SUBDIVISION_FORMS:
             raise where.fail(
-                "form", f": {cells['form']!r} is not one of {', '.join(SUBDIVISION_FORMS)}"
+                "form",
+                Message(
+                    "%(form)s is not one of %(value)s",
+                    form=repr(cells["form"]),
+                    value=", ".join(SUBDIVISION_FORMS),
+                ),
+                stated=True,
             )
         found.append(cells)
     return found

@@ -22,7 +22,7 @@ from starlette.responses import Response
 
 from permed_atlas.countries import localized_country_name, resolve_country
 from permed_atlas.errors import InvalidInputError
-from permed_atlas.i18n import Message, current_language, gettext, gettext_noop, localized
+from permed_atlas.i18n import Message, current_language, gettext, localized
 from permed_atlas.landscape.charts import INDICATOR_TITLES, SMALL_BASE, ChartLabels, build_charts
 from permed_atlas.landscape.errors import LandscapeError
 from permed_atlas.landscape.ingest.runs import list_ingest_runs
@@ -360,7 +360,7 @@ def dashboard_public(
         if unknown:
             raise InvalidInputError(
                 Message(
-                    gettext_noop("unknown region %(value)s; the corpus is tagged with %(options)s"),
+                    "unknown region %(value)s; the corpus is tagged with %(options)s",
                     value=repr(unknown[0]),
                     options=", ".join(known),
                 ),
@@ -463,7 +463,7 @@ def indicator_response(
     if indicator not in INDICATOR_NAMES:
         raise InvalidInputError(
             Message(
-                gettext_noop("unknown indicator %(indicator)s; known: %(options)s"),
+                "unknown indicator %(indicator)s; known: %(options)s",
                 indicator=repr(indicator),
                 options=", ".join(INDICATOR_NAMES),
             ),

@@ -28,7 +28,7 @@ from permed_atlas.datafiles import (
     read_text,
     read_yaml,
 )
-from permed_atlas.i18n import Message, gettext_noop
+from permed_atlas.i18n import Message
 from permed_atlas.landscape.errors import RegionError, RegionFileError
 from permed_atlas.settings import Settings, get_settings
 from permed_atlas.types import CountryCode, RegionCode
@@ -84,17 +84,17 @@ def validate_country(code: object, *, where: str) -> CountryCode:
     problem = _country_problem(code)
     if problem is not None:
         raise RegionError(
-            Message(gettext_noop("%(where)s: %(problem)s"), where=where, problem=problem),
+            Message("%(where)s: %(problem)s", where=where, problem=problem),
         )
     return str(code).strip().upper()
 
 
 def _read_country(value: Any, *, where: Where, field: str) -> CountryCode:
     if value is None:
-        raise where.fail(field, "is missing")
+        raise where.fail(field, Message("is missing"))
     problem = _country_problem(value)
     if problem is not None:
-        raise where.fail(field, f": {problem}")
+        raise where.fail(field, problem, stated=True)
     return str(value).strip().upper()
 
 
@@ -115,15 +115,11 @@ def parse_region_set(
     :raises RegionFileError: naming the file, the region and the field.
     """
     if not isinstance(data, Mapping):
-        raise RegionFileError(
-            Message(gettext_noop("must be a mapping with code, name and countries")), path=path
-        )
+        raise RegionFileError(Message("must be a mapping with code, name and countries"), path=path)
     code = read_text(data.get("code"), where=entry_where(RegionFileError, path=path), field="code")
     if not _CODE.match(code or ""):
         raise RegionFileError(
-            Message(
-                gettext_noop("%(code)s must be upper-case letters, digits or _"), code=repr(code)
-            ),
+            Message("%(code)s must be upper-case letters, digits or _", code=repr(code)),
             path=path,
             field="code",
         )
@@ -139,16 +135,22 @@ def parse_region_set(
         field = f"when_setting.{setting_name}"
         if setting_name not in _KNOWN_SETTINGS:
             raise where.fail(
-                field, f": unknown setting (known: {', '.join(sorted(_KNOWN_SETTINGS))})"
+                field,
+                Message(
+                    "unknown setting (known: %(value)s)", value=", ".join(sorted(_KNOWN_SETTINGS))
+                ),
+                stated=True,
             )
         extra = _read_countries(values, where=where, field=field)
         if settings is None or getattr(settings, setting_name):
             countries |= extra
     if not countries:
-        raise where.fail("countries", f": region {code} lists no countries")
+        raise where.fail(
+            "countries", Message("region %(code)s lists no countries", code=code), stated=True
+        )
     name_zh = data.get("name_zh")
     if name_zh is not None and not isinstance(name_zh, str):
-        raise where.fail("name_zh", "must be text (the name in Chinese)")
+        raise where.fail("name_zh", Message("must be text (the name in Chinese)"))
     # "checked" stays free text: user files write a date or words ("November 2026")
     checked = str(data["checked"]) if data.get("checked") else None
     return RegionSet(
@@ -200,7 +202,7 @@ def load_region_sets(
             region = read_region_file(path, settings=settings, user_defined=user_defined)
             if region.code in seen:
                 raise RegionFileError(
-                    Message(gettext_noop("also defined in %(seen)s"), seen=seen[region.code]),
+                    Message("also defined in %(seen)s", seen=seen[region.code]),
                     path=str(path),
                     entry_id=region.code,
                     field="code",
@@ -256,7 +258,7 @@ def select_regions(
             known = ", ".join(sorted(regions))
             raise RegionError(
                 Message(
-                    gettext_noop("unknown region %(code)s; known regions: %(known)s"),
+                    "unknown region %(code)s; known regions: %(known)s",
                     code=repr(code),
                     known=known,
                 ),

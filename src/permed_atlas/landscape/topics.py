@@ -25,7 +25,7 @@ from permed_atlas.datafiles import (
     read_yaml,
 )
 from permed_atlas.filecache import cached_until_changed
-from permed_atlas.i18n import Message, gettext_noop
+from permed_atlas.i18n import Message
 from permed_atlas.landscape.errors import TaggingRuleError, TopicRuleFileError
 from permed_atlas.settings import Settings
 
@@ -103,7 +103,7 @@ class RuleSet:
                 return rule
         raise TaggingRuleError(
             Message(
-                gettext_noop("%(value)s: no rule with id %(rule_id)s"),
+                "%(value)s: no rule with id %(rule_id)s",
                 value=self.path or "rules",
                 rule_id=repr(rule_id),
             )
@@ -128,24 +128,26 @@ def parse_rules(data: Any, *, path: str) -> RuleSet:
     :raises TopicRuleFileError: naming the file, the rule and the field.
     """
     if not isinstance(data, Mapping):
-        raise TopicRuleFileError(
-            Message(gettext_noop("must be a mapping with 'topics' and 'rules'")), path=path
-        )
+        raise TopicRuleFileError(Message("must be a mapping with 'topics' and 'rules'"), path=path)
     where = entry_where(TopicRuleFileError, path=path)
     raw_topics = read_mapping(data.get("topics"), where=where, field="topics", required=True)
     topics = [_read_topic(code, spec, where=where) for code, spec in raw_topics.items()]
     if PM_TOPIC not in {topic.code for topic in topics}:
-        raise where.fail("topics", f": the reserved topic '{PM_TOPIC}' is missing")
+        raise where.fail(
+            "topics",
+            Message("the reserved topic '%(value)s' is missing", value=PM_TOPIC),
+            stated=True,
+        )
     raw_rules = read_list(data.get("rules"), where=where, field="rules")
     if not raw_rules:
-        raise where.fail("rules", "must be a non-empty list")
+        raise where.fail("rules", Message("must be a non-empty list"))
     known_topics = sorted(topic.code for topic in topics)
     rules: list[Rule] = []
     for index, raw in enumerate(raw_rules):
         rule = _read_rule(raw, index=index, path=path, known_topics=known_topics)
         if rule.id in {r.id for r in rules}:
             raise TopicRuleFileError(
-                Message(gettext_noop("is used twice")), path=path, entry_id=rule.id, field="id"
+                Message("is used twice"), path=path, entry_id=rule.id, field="id"
             )
         rules.append(rule)
     return RuleSet(
@@ -156,7 +158,7 @@ def parse_rules(data: Any, *, path: str) -> RuleSet:
 def _read_topic(code: Any, spec: Any, *, where: Where) -> Topic:
     field = f"topics.{code}"
     if not isinstance(code, str) or not _TOPIC.match(code):
-        raise where.fail(field, ": topic codes are lower_snake_case")
+        raise where.fail(field, Message("topic codes are lower_snake_case"), stated=True)
     if not isinstance(spec, Mapping):
         spec = {"label": spec}
     label = read_text(spec.get("label"), where=where, field=f"{field}.label") or ""
@@ -167,14 +169,12 @@ def _read_topic(code: Any, spec: Any, *, where: Where) -> Topic:
 
 def _read_rule(raw: Any, *, index: int, path: str, known_topics: list[str]) -> Rule:
     if not isinstance(raw, Mapping):
-        raise TopicRuleFileError(
-            Message(gettext_noop("must be a mapping")), path=path, field=f"rules[{index}]"
-        )
+        raise TopicRuleFileError(Message("must be a mapping"), path=path, field=f"rules[{index}]")
     rule_id = read_text(raw.get("id"), where=entry_where(TopicRuleFileError, path=path),
                         field=f"rules[{index}].id") or ""  # fmt: skip
     where = entry_where(TopicRuleFileError, path=path, entry_id=rule_id)
     if not _ID.match(rule_id):
-        raise where.fail("id", "must be lower-case letters, digits, -_.")
+        raise where.fail("id", Message("must be lower-case letters, digits, -_."))
     topic = read_choice(raw.get("topic"), where=where, field="topic", choices=known_topics)
     kind = read_choice(raw.get("kind"), where=where, field="kind", choices=sorted(RULE_KINDS))
     read_text(raw.get("pattern"), where=where, field="pattern")
@@ -183,12 +183,18 @@ def _read_rule(raw: Any, *, index: int, path: str, known_topics: list[str]) -> R
     if kind in PREFIX_KINDS:
         pattern = normalise_class(pattern)
         if not re.fullmatch(r"[A-Z][0-9]{2}[A-Z]?[0-9/]*", pattern):
-            raise where.fail("pattern", f": {pattern!r} is not a {kind} prefix")
+            raise where.fail(
+                "pattern",
+                Message("%(pattern)s is not a %(kind)s prefix", pattern=repr(pattern), kind=kind),
+                stated=True,
+            )
     else:
         try:
             re.compile(pattern)
         except re.error as exc:
-            raise where.fail("pattern", f": not a valid regex: {exc}") from exc
+            raise where.fail(
+                "pattern", Message("not a valid regex: %(exc)s", exc=exc), stated=True
+            ) from exc
     why = read_text(raw.get("why"), where=where, field="why") or ""
     why_zh = read_text(raw.get("why_zh"), where=where, field="why_zh", required=False) or ""
     return Rule(id=rule_id, topic=topic, kind=kind, pattern=pattern, why=why, why_zh=why_zh)

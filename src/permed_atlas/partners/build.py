@@ -20,7 +20,7 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 
-from permed_atlas.i18n import Message, gettext_noop
+from permed_atlas.i18n import Message
 from permed_atlas.partners.disambiguation import Assignment, AuthorRecord, assign_authors
 from permed_atlas.partners.errors import PartnersError
 from permed_atlas.partners.names import institution_key, institutions_from_affiliation, name_token
@@ -196,9 +196,7 @@ def stage_profiles(
     started = time.perf_counter()
     tell = progress or (lambda _step, _done, _total: None)
     if "works" not in _tables(connection):
-        raise PartnersError(
-            Message(gettext_noop("the corpus has no works table: run `permed ingest` first"))
-        )
+        raise PartnersError(Message("the corpus has no works table: run `permed ingest` first"))
     scope = "TRUE" if until_year is None else f"w.year <= {int(until_year)}"
     tell(STEPS[0], 0, len(STEPS))
     records, extras = _read_records(connection, scope)
@@ -464,9 +462,7 @@ def build_profiles(
         publish_profiles(connection)
     except duckdb.Error as exc:
         drop_stage(connection)
-        raise PartnersError(
-            Message(gettext_noop("cannot build the profiles: %(exc)s"), exc=exc)
-        ) from exc
+        raise PartnersError(Message("cannot build the profiles: %(exc)s", exc=exc)) from exc
     return summary
 
 

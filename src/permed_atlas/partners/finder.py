@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.sparse as sp
 
-from permed_atlas.i18n import Message, gettext_noop
+from permed_atlas.i18n import Message
 from permed_atlas.partners.errors import (
     InvalidQueryError,
     UnknownInstitutionError,
@@ -63,20 +63,20 @@ def _check(query: PartnerQuery, regions: Mapping[str, frozenset[str]]) -> None:
     if query.kind not in QUERY_KINDS:
         raise InvalidQueryError(
             Message(
-                gettext_noop("query kind must be one of %(options)s"),
+                "query kind must be one of %(options)s",
                 options=", ".join(QUERY_KINDS),
             ),
             field="kind",
         )
     if not query.value or not query.value.strip():
         raise InvalidQueryError(
-            Message(gettext_noop("the %(kind)s to search for is empty"), kind=query.kind),
+            Message("the %(kind)s to search for is empty", kind=query.kind),
             field=query.kind,
         )
     if not 1 <= query.limit <= MAX_LIMIT:
         raise InvalidQueryError(
             Message(
-                gettext_noop("limit must be between 1 and %(max_limit)s, not %(limit)s"),
+                "limit must be between 1 and %(max_limit)s, not %(limit)s",
                 max_limit=MAX_LIMIT,
                 limit=query.limit,
             ),
@@ -85,7 +85,7 @@ def _check(query: PartnerQuery, regions: Mapping[str, frozenset[str]]) -> None:
     if not 1 <= query.recent_years <= 50:
         raise InvalidQueryError(
             Message(
-                gettext_noop("recent_years must be between 1 and 50, not %(recent_years)s"),
+                "recent_years must be between 1 and 50, not %(recent_years)s",
                 recent_years=query.recent_years,
             ),
             field="recent_years",
@@ -94,7 +94,7 @@ def _check(query: PartnerQuery, regions: Mapping[str, frozenset[str]]) -> None:
         if code not in regions:
             raise InvalidQueryError(
                 Message(
-                    gettext_noop("unknown region set %(code)s; known: %(options)s"),
+                    "unknown region set %(code)s; known: %(options)s",
                     code=repr(code),
                     options=", ".join(sorted(regions)),
                 ),
@@ -102,7 +102,7 @@ def _check(query: PartnerQuery, regions: Mapping[str, frozenset[str]]) -> None:
             )
     if query.from_region == query.to_region:
         raise InvalidQueryError(
-            Message(gettext_noop("from_region and to_region must differ")),
+            Message("from_region and to_region must differ"),
             field="to_region",
         )
 
@@ -160,7 +160,7 @@ def _resolve(
         if found is None:
             raise UnknownInstitutionError(
                 Message(
-                    gettext_noop("no institution with id or name %(value)s in the profiles"),
+                    "no institution with id or name %(value)s in the profiles",
                     value=repr(value),
                 ),
             )
@@ -182,7 +182,7 @@ def _resolve(
         if code not in labels:
             raise UnknownTopicError(
                 Message(
-                    gettext_noop("unknown topic %(value)s; known: %(options)s"),
+                    "unknown topic %(value)s; known: %(options)s",
                     value=repr(value),
                     options=", ".join(sorted(labels)),
                 ),
@@ -316,12 +316,12 @@ def find_partners(
 def _check_method(method: str, embeddings: ProfileEmbeddings | None) -> None:
     if method not in ("tfidf", "embeddings"):
         raise InvalidQueryError(
-            Message(gettext_noop("method must be tfidf or embeddings")),
+            Message("method must be tfidf or embeddings"),
             field="method",
         )
     if method == "embeddings" and embeddings is None:
         raise InvalidQueryError(
-            Message(gettext_noop("the embeddings method needs profile embeddings")),
+            Message("the embeddings method needs profile embeddings"),
             field="method",
         )
 

@@ -17,7 +17,7 @@ import networkx as nx
 import numpy as np
 import scipy.sparse as sp
 
-from permed_atlas.i18n import Message, gettext_noop
+from permed_atlas.i18n import Message
 from permed_atlas.partners.build import STAGE_PREFIX
 from permed_atlas.partners.errors import ProfilesNotBuiltError, UnknownAuthorError
 from permed_atlas.partners.models import AuthorCandidate
@@ -129,10 +129,8 @@ class PartnerIndex:
         if not candidates:
             raise UnknownAuthorError(
                 Message(
-                    gettext_noop(
-                        "no researcher matches %(name)s: give a profile id, "
-                        "OpenAlex id, ORCID, or a name or part of it"
-                    ),
+                    "no researcher matches %(name)s: give a profile id, "
+                    "OpenAlex id, ORCID, or a name or part of it",
                     name=repr(value.strip()),
                 )
             )
@@ -140,7 +138,7 @@ class PartnerIndex:
         more = f" and {len(candidates) - 5} more" if len(candidates) > 5 else ""
         raise UnknownAuthorError(
             Message(
-                gettext_noop("%(name)s fits %(count)s researchers: choose one (%(shown)s%(more)s)"),
+                "%(name)s fits %(count)s researchers: choose one (%(shown)s%(more)s)",
                 name=repr(value.strip()),
                 count=len(candidates),
                 shown=shown,
@@ -196,9 +194,7 @@ def load_index(connection: duckdb.DuckDBPyConnection, *, staged: bool = False) -
     state = profiles_state(connection, prefix=prefix)
     if state is None:
         raise ProfilesNotBuiltError(
-            Message(
-                gettext_noop("researcher profiles are not built yet: run `permed partners build`")
-            )
+            Message("researcher profiles are not built yet: run `permed partners build`")
         )
     if staged:
         return _read_index(connection, prefix, state)

@@ -12,7 +12,7 @@ from urllib.parse import urlencode
 from fastapi import Depends, Query, Request
 from starlette.responses import Response
 
-from permed_atlas.i18n import Message, gettext_noop
+from permed_atlas.i18n import Message
 from permed_atlas.partners.embeddings import embeddings_available
 from permed_atlas.partners.errors import PartnersError, ProfilesNotBuiltError, UnknownAuthorError
 from permed_atlas.partners.finder import MAX_LIMIT
@@ -177,9 +177,7 @@ def api_find(
     """
     if profiles_summary(corpus) is None:
         raise ProfilesNotBuiltError(
-            Message(
-                gettext_noop("researcher profiles are not built yet: run `permed partners build`")
-            )
+            Message("researcher profiles are not built yet: run `permed partners build`")
         )
     query = options.query(kind, q)
     return result_to_dict(find_in_corpus(corpus, query, settings=settings, method=options.chosen))

@@ -7,7 +7,7 @@ from typing import Any
 from fastapi import Request
 from fastapi.responses import JSONResponse
 
-from permed_atlas.i18n import Message, gettext_noop
+from permed_atlas.i18n import Message
 from permed_atlas.landscape import region_countries
 from permed_atlas.roadmap import store
 from permed_atlas.roadmap.delphi_link import roadmap_from_delphi
@@ -82,7 +82,7 @@ def api_create_roadmap(
     document = body.data if body.data is not None else body.document
     if document is None:
         raise InvalidRoadmapError(
-            Message(gettext_noop("give the roadmap as 'document' or 'data'")), field="document"
+            Message("give the roadmap as 'document' or 'data'"), field="document"
         )
     summary = store.import_roadmap(
         session,

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from permed_atlas.cli_state import cli_console, group_app, settings_from
 from permed_atlas.db import migrated_session
-from permed_atlas.i18n import Message, gettext_noop
+from permed_atlas.i18n import Message
 from permed_atlas.landscape import region_countries
 from permed_atlas.roadmap import store
 from permed_atlas.roadmap.chart import render_chart
@@ -124,9 +124,7 @@ def import_observations_(
     Example: ``permed roadmap import-observations dpyd-2026.csv --entered-by "M. Rossi"``
     """
     if not file.is_file():
-        raise InvalidRoadmapError(
-            Message(gettext_noop("%(file)s: no such file"), file=file), field="file"
-        )
+        raise InvalidRoadmapError(Message("%(file)s: no such file", file=file), field="file")
     text = file.read_text(encoding="utf-8-sig")
     with _session(settings_from(ctx)) as session:
         report = import_observations(
@@ -151,9 +149,7 @@ def import_roadmap_(
     """
     settings = settings_from(ctx)
     if not file.is_file():
-        raise InvalidRoadmapError(
-            Message(gettext_noop("%(file)s: no such file"), file=file), field="file"
-        )
+        raise InvalidRoadmapError(Message("%(file)s: no such file", file=file), field="file")
     with _session(settings) as session:
         summary = store.import_roadmap(
             session,
@@ -268,7 +264,7 @@ def chart(
         output.write_text(svg, encoding="utf-8")
     else:
         raise InvalidRoadmapError(
-            Message(gettext_noop("%(output)s: the file must end in .svg or .png"), output=output),
+            Message("%(output)s: the file must end in .svg or .png", output=output),
             field="output",
         )
     console.print(f"wrote {output}")

@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from permed_atlas.delphi import StudyNotFoundError, get_study, list_actions, list_subtopics
-from permed_atlas.i18n import Message, gettext_noop
+from permed_atlas.i18n import Message
 from permed_atlas.roadmap.errors import RoadmapNotFoundError
 from permed_atlas.roadmap.models import Action, Pillar, Priority, Roadmap, RoadmapSummary, Source
 from permed_atlas.roadmap.scopes import RegionCatalog
@@ -62,14 +62,12 @@ def roadmap_from_delphi(
     try:
         found = get_study(session, study)
     except StudyNotFoundError as exc:
-        raise RoadmapNotFoundError(
-            Message(gettext_noop("no Delphi study %(study)s"), study=repr(study))
-        ) from exc
+        raise RoadmapNotFoundError(Message("no Delphi study %(study)s", study=repr(study))) from exc
     actions = list_actions(session, found.id)
     if not actions:
         raise RoadmapNotFoundError(
             Message(
-                gettext_noop("Delphi study %(slug)s has no synthesised actions yet"),
+                "Delphi study %(slug)s has no synthesised actions yet",
                 slug=repr(found.slug),
             )
         )

@@ -13,7 +13,7 @@ from pathlib import Path
 from sqlalchemy.orm import Session
 
 from permed_atlas.accounts import record_audit
-from permed_atlas.i18n import Message, gettext_noop
+from permed_atlas.i18n import Message
 from permed_atlas.roadmap.errors import (
     ObservationError,
     ObservationImportError,
@@ -73,10 +73,8 @@ def add_observation(
     if clash is not None:
         raise ObservationError(
             Message(
-                gettext_noop(
-                    "observation for %(code)s: date: %(date)s already has "
-                    "an observation (value %(value)s)"
-                ),
+                "observation for %(code)s: date: %(date)s already has "
+                "an observation (value %(value)s)",
                 code=indicator.code,
                 date=observation.observed_on.isoformat(),
                 value=format(clash.value, "g"),

@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from permed_atlas.i18n import Message, gettext_noop
+from permed_atlas.i18n import Message
 from permed_atlas.roadmap._tdist import t_ppf
 from permed_atlas.roadmap.errors import ProjectionError
 
@@ -79,9 +79,7 @@ def fit_trend(points: Sequence[Point]) -> Trend:
     """
     if len(points) < 2:
         raise ProjectionError(
-            Message(
-                gettext_noop("a trend needs at least 2 points, got %(count)s"), count=len(points)
-            )
+            Message("a trend needs at least 2 points, got %(count)s", count=len(points))
         )
     origin = min(point.when for point in points)
     xs = [years_since(origin, point.when) for point in points]
@@ -91,9 +89,7 @@ def fit_trend(points: Sequence[Point]) -> Trend:
     y_mean = math.fsum(ys) / n
     sxx = math.fsum((x - x_mean) ** 2 for x in xs)
     if sxx == 0.0:
-        raise ProjectionError(
-            Message(gettext_noop("all points fall on one date; no trend can be fitted"))
-        )
+        raise ProjectionError(Message("all points fall on one date; no trend can be fitted"))
     sxy = math.fsum((x - x_mean) * (y - y_mean) for x, y in zip(xs, ys, strict=True))
     slope = sxy / sxx
     intercept = y_mean - slope * x_mean
@@ -122,9 +118,7 @@ def prediction_interval(
     :param level: coverage of the interval, e.g. 0.90.
     """
     if not 0.0 < level < 1.0:
-        raise ProjectionError(
-            Message(gettext_noop("level must be between 0 and 1, not %(level)s"), level=level)
-        )
+        raise ProjectionError(Message("level must be between 0 and 1, not %(level)s", level=level))
     if trend.residual_sd is None or trend.n < 3:
         return None
     x0 = years_since(trend.origin, at)

@@ -14,7 +14,7 @@ from fastapi import Form, Request, UploadFile
 from starlette.responses import Response
 
 from permed_atlas.errors import InvalidInputError
-from permed_atlas.i18n import Message, gettext_noop
+from permed_atlas.i18n import Message
 from permed_atlas.landscape import region_countries
 from permed_atlas.roadmap import store
 from permed_atlas.roadmap.api import api_router, ensure_loaded
@@ -123,7 +123,7 @@ def import_upload(
         if len(raw) > MAX_UPLOAD:
             raise InvalidInputError(
                 Message(
-                    gettext_noop("%(name)s: larger than %(max_upload)s bytes"),
+                    "%(name)s: larger than %(max_upload)s bytes",
                     name=name,
                     max_upload=MAX_UPLOAD,
                 ),
@@ -133,7 +133,7 @@ def import_upload(
             text = raw.decode("utf-8-sig")
         except UnicodeDecodeError as exc:
             raise InvalidInputError(
-                Message(gettext_noop("%(name)s: not UTF-8 text (%(exc)s)"), name=name, exc=exc),
+                Message("%(name)s: not UTF-8 text (%(exc)s)", name=name, exc=exc),
                 field="file",
             ) from exc
         context["report"] = import_observations(
@@ -334,7 +334,7 @@ def new_indicator(
     try:
         if direction not in {"increase", "decrease"}:
             raise InvalidInputError(
-                Message(gettext_noop("direction: must be increase or decrease")),
+                Message("direction: must be increase or decrease"),
                 field="direction",
             )
         new = build_indicator(

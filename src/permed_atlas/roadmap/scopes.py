@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from permed_atlas.countries import is_iso_code
-from permed_atlas.i18n import Message, gettext_noop
+from permed_atlas.i18n import Message
 from permed_atlas.roadmap.errors import ScopeError
 from permed_atlas.roadmap.models import Scope
 
@@ -28,9 +28,7 @@ def check_scope(scope: Scope, *, regions: RegionCatalog, where: str = "scope") -
         known = ", ".join(sorted(regions))
         raise ScopeError(
             Message(
-                gettext_noop(
-                    "%(where)s: region: unknown region %(region)s; known regions: %(known)s"
-                ),
+                "%(where)s: region: unknown region %(region)s; known regions: %(known)s",
                 where=where,
                 region=repr(scope.region),
                 known=known,
@@ -43,9 +41,7 @@ def check_scope(scope: Scope, *, regions: RegionCatalog, where: str = "scope") -
         if len(code) != 2 or not is_iso_code(code):
             raise ScopeError(
                 Message(
-                    gettext_noop(
-                        "%(where)s: country: %(country)s is not an ISO 3166-1 alpha-2 country code"
-                    ),
+                    "%(where)s: country: %(country)s is not an ISO 3166-1 alpha-2 country code",
                     where=where,
                     country=repr(scope.country),
                 ),
@@ -54,7 +50,7 @@ def check_scope(scope: Scope, *, regions: RegionCatalog, where: str = "scope") -
         if code not in regions[region]:
             raise ScopeError(
                 Message(
-                    gettext_noop("%(where)s: country: %(code)s is not in region %(region)s"),
+                    "%(where)s: country: %(code)s is not in region %(region)s",
                     where=where,
                     code=code,
                     region=region,
@@ -66,7 +62,7 @@ def check_scope(scope: Scope, *, regions: RegionCatalog, where: str = "scope") -
     if centre and not country:
         raise ScopeError(
             Message(
-                gettext_noop("%(where)s: centre: a centre (%(centre)s) needs the country it is in"),
+                "%(where)s: centre: a centre (%(centre)s) needs the country it is in",
                 where=where,
                 centre=repr(centre),
             ),
@@ -74,7 +70,7 @@ def check_scope(scope: Scope, *, regions: RegionCatalog, where: str = "scope") -
         )
     if centre and len(centre) > 200:
         raise ScopeError(
-            Message(gettext_noop("%(where)s: centre: longer than 200 characters"), where=where),
+            Message("%(where)s: centre: longer than 200 characters", where=where),
             field="centre",
         )
     return Scope(region=region, country=country, centre=centre)

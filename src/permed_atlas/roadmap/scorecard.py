@@ -10,7 +10,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-from permed_atlas.i18n import Message, gettext_noop
+from permed_atlas.i18n import Message
 from permed_atlas.roadmap.models import Roadmap, StatusLabel
 from permed_atlas.roadmap.status import Assessment
 
@@ -19,12 +19,10 @@ FIRST_REGIONS: tuple[str, ...] = ("EU27", "CN")
 
 # English in the API and the CLI, translated on the pages (a Message).
 ROLLUP_RULE = Message(
-    gettext_noop(
-        "A group (action, priority, pillar, region) scores on-track indicators as 1, at-risk as "
-        "0.5 and off-track as 0, averaged over its indicators with enough data. On track: score "
-        "at least 0.75. At risk: at least 0.5. Off track: below 0.5. Insufficient data: no "
-        "indicator with enough data. An indicator linked to several actions counts once per group."
-    )
+    "A group (action, priority, pillar, region) scores on-track indicators as 1, at-risk as "
+    "0.5 and off-track as 0, averaged over its indicators with enough data. On track: score "
+    "at least 0.75. At risk: at least 0.5. Off track: below 0.5. Insufficient data: no "
+    "indicator with enough data. An indicator linked to several actions counts once per group."
 )
 
 

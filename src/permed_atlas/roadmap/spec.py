@@ -21,7 +21,7 @@ from permed_atlas.datafiles import (
     read_text,
     read_texts,
 )
-from permed_atlas.i18n import Message, gettext_noop
+from permed_atlas.i18n import Message
 from permed_atlas.roadmap.errors import InvalidRoadmapError, ObservationError
 from permed_atlas.roadmap.models import (
     DIRECTIONS,
@@ -48,7 +48,7 @@ def _where(where: str) -> Where:
 
 
 def _fail(where: str, field: str, message: str) -> Exception:
-    return _where(where).fail(field, f": {message}")
+    return _where(where).fail(field, message, stated=True)
 
 
 def _text(
@@ -368,7 +368,7 @@ def build_indicator(
     """
     if target_date <= baseline_date:
         raise InvalidRoadmapError(
-            Message(gettext_noop("target_date: must come after the baseline date")),
+            Message("target_date: must come after the baseline date"),
             field="target_date",
         )
     return Indicator(
@@ -493,7 +493,7 @@ def raise_for_observation(
         field, message = problems[0]
         raise ObservationError(
             Message(
-                gettext_noop("observation for %(code)s: %(field)s: %(message)s"),
+                "observation for %(code)s: %(field)s: %(message)s",
                 code=indicator.code,
                 field=field,
                 message=message,

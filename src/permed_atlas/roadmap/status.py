@@ -59,18 +59,16 @@ class Assessment:
         """What the status rests on, in words shown beside it wherever it appears."""
         if self.projection is None:
             if self.n_points == 1:
-                return Message(gettext_noop("based on %(n)s point"), n=self.n_points)
-            return Message(gettext_noop("based on %(n)s points"), n=self.n_points)
+                return Message("based on %(n)s point", n=self.n_points)
+            return Message("based on %(n)s points", n=self.n_points)
         if self.uncertain:
             return Message(
-                gettext_noop(
-                    "based on %(n)s points only: uncertain, no prediction interval "
-                    "below %(min)s points"
-                ),
+                "based on %(n)s points only: uncertain, no prediction interval "
+                "below %(min)s points",
                 n=self.n_points,
                 min=MIN_POINTS_FOR_INTERVAL,
             )
-        return Message(gettext_noop("based on %(n)s points"), n=self.n_points)
+        return Message("based on %(n)s points", n=self.n_points)
 
 
 def describe_rule(level: float = DEFAULT_LEVEL) -> Message:
@@ -78,7 +76,7 @@ def describe_rule(level: float = DEFAULT_LEVEL) -> Message:
 
     :param level: coverage of the prediction interval used for "at risk".
     """
-    return Message(STATUS_RULE, level=f"{level:.0%}")
+    return Message(STATUS_RULE, level=format(level, ".0%"))
 
 
 def series_points(indicator: Indicator, observations: Sequence[Observation]) -> tuple[Point, ...]:
@@ -109,7 +107,7 @@ def classify(indicator: Indicator, projection: Projection | None) -> tuple[Statu
     """
     if projection is None:
         return "insufficient data", Message(
-            gettext_noop("fewer than %(n)s points on different dates"), n=MIN_POINTS
+            "fewer than %(n)s points on different dates", n=MIN_POINTS
         )
     values = {
         "projected": f"{projection.value:.3g} {indicator.unit}",
@@ -118,31 +116,25 @@ def classify(indicator: Indicator, projection: Projection | None) -> tuple[Statu
     }
     if _reaches(indicator, projection.value):
         return "on track", Message(
-            gettext_noop("projected %(projected)s by %(date)s, target %(target)s"), **values
+            "projected %(projected)s by %(date)s, target %(target)s", **values
         )
     bound = projection.upper if indicator.direction == "increase" else projection.lower
     if bound is None:
         return "off track", Message(
-            gettext_noop(
-                "projected %(projected)s by %(date)s misses the target %(target)s (no interval)"
-            ),
+            "projected %(projected)s by %(date)s misses the target %(target)s (no interval)",
             **values,
         )
     interval = {"level": f"{projection.level:.0%}", "bound": f"{bound:.3g}"}
     if _reaches(indicator, bound):
         return "at risk", Message(
-            gettext_noop(
-                "projected %(projected)s by %(date)s misses the target %(target)s; "
-                "the %(level)s interval reaches it (%(bound)s)"
-            ),
+            "projected %(projected)s by %(date)s misses the target %(target)s; "
+            "the %(level)s interval reaches it (%(bound)s)",
             **values,
             **interval,
         )
     return "off track", Message(
-        gettext_noop(
-            "projected %(projected)s by %(date)s misses the target %(target)s, and so does the "
-            "%(level)s interval (%(bound)s)"
-        ),
+        "projected %(projected)s by %(date)s misses the target %(target)s, and so does the "
+        "%(level)s interval (%(bound)s)",
         **values,
         **interval,
     )

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 import orjson
 
-from permed_atlas.i18n import Message, gettext_noop
+from permed_atlas.i18n import Message
 from permed_atlas.sources.errors import FetchStateError
 
 if TYPE_CHECKING:
@@ -59,9 +59,7 @@ def read_state(folder: Path) -> dict[str, Any] | None:
     except (OSError, orjson.JSONDecodeError) as exc:
         raise FetchStateError(
             Message(
-                gettext_noop(
-                    "%(path)s: unreadable resume state (%(exc)s); delete the file or pass --restart"
-                ),
+                "%(path)s: unreadable resume state (%(exc)s); delete the file or pass --restart",
                 path=path,
                 exc=exc,
             )
@@ -69,7 +67,7 @@ def read_state(folder: Path) -> dict[str, Any] | None:
     if not isinstance(state, dict):
         raise FetchStateError(
             Message(
-                gettext_noop("%(path)s: resume state is not a JSON object; pass --restart"),
+                "%(path)s: resume state is not a JSON object; pass --restart",
                 path=path,
             )
         )
@@ -113,7 +111,7 @@ def folder_lock(folder: Path) -> Iterator[None]:
         except BlockingIOError as exc:
             raise FetchStateError(
                 Message(
-                    gettext_noop("%(folder)s: another fetch of this query is running"),
+                    "%(folder)s: another fetch of this query is running",
                     folder=folder,
                 )
             ) from exc
@@ -170,10 +168,8 @@ def resumable_state(
         if state.get("query") != query or state.get("version") != version:
             raise FetchStateError(
                 Message(
-                    gettext_noop(
-                        "%(folder)s: its state was written for another query; pass "
-                        "--restart to fetch anew"
-                    ),
+                    "%(folder)s: its state was written for another query; pass "
+                    "--restart to fetch anew",
                     folder=folder,
                 )
             )

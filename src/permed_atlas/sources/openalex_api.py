@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING, Any
 import orjson
 
 from permed_atlas.errors import InvalidInputError
-from permed_atlas.i18n import Message, gettext_noop
+from permed_atlas.i18n import Message
 from permed_atlas.sources._files import query_folder, resumable_state, write_atomic, write_state
 from permed_atlas.sources.errors import FetchError
 from permed_atlas.sources.http import IncompleteResponseError, RetryingClient
@@ -65,10 +65,8 @@ class OpenAlexQuery:
             if not colon or not key.strip() or not value.strip():
                 raise InvalidInputError(
                     Message(
-                        gettext_noop(
-                            "--filter: %(part)s is not key:value (OpenAlex filters are "
-                            "key:value pairs joined by commas)"
-                        ),
+                        "--filter: %(part)s is not key:value (OpenAlex filters are "
+                        "key:value pairs joined by commas)",
                         part=repr(part),
                     ),
                     field="filter",
@@ -153,7 +151,7 @@ def fetch_openalex_pages(
     if not 1 <= per_page <= MAX_PER_PAGE:
         raise InvalidInputError(
             Message(
-                gettext_noop("--per-page: %(per_page)s is not between 1 and %(most)s"),
+                "--per-page: %(per_page)s is not between 1 and %(most)s",
                 per_page=per_page,
                 most=MAX_PER_PAGE,
             ),
@@ -210,9 +208,7 @@ def _fetch_pages(
             state["count"] = page.count
             if page.next_cursor == state["next_cursor"] and page.results:
                 raise FetchError(
-                    Message(
-                        gettext_noop("%(url)s: the API returned the same cursor again"), url=url
-                    )
+                    Message("%(url)s: the API returned the same cursor again", url=url)
                 )
             state["next_cursor"] = page.next_cursor
             state["done"] = page.next_cursor is None or not page.results

@@ -37,7 +37,7 @@ import orjson
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from permed_atlas.i18n import Message, gettext_noop
+from permed_atlas.i18n import Message
 from permed_atlas.landscape import (
     RecordError,
     RowBatch,
@@ -117,7 +117,7 @@ def ingest_parquet(
     started = time.perf_counter()
     for path in paths:
         if not path.is_file():
-            raise SnapshotError(Message(gettext_noop("%(path)s: no such Parquet file"), path=path))
+            raise SnapshotError(Message("%(path)s: no such Parquet file", path=path))
     summary = ParquetSummary()
     _register_functions(corpus)
     # Rebuilding abstracts is Python (holding the GIL); it runs in this thread, on its own
@@ -254,7 +254,7 @@ class _Part:
         except duckdb.Error as exc:
             raise SnapshotError(
                 Message(
-                    gettext_noop("cannot read the Parquet part %(path)s: %(exc)s"),
+                    "cannot read the Parquet part %(path)s: %(exc)s",
                     path=self.path,
                     exc=exc,
                 )
@@ -282,7 +282,15 @@ class _Part:
             ).fetchall():
                 what = f" (work {work})" if work else ""
                 summary.errors.append(
-                    RecordError(f"row {row + 1}{what}: {problem}", path=str(self.path))
+                    RecordError(
+                        Message(
+                            "row %(value)s%(what)s: %(problem)s",
+                            value=row + 1,
+                            what=what,
+                            problem=problem,
+                        ),
+                        path=str(self.path),
+                    )
                 )
 
     def _sort_rows(self) -> None:
@@ -333,7 +341,7 @@ class _Part:
     def _insert_fresh(self, lo: int, hi: int, abstracts_ready: Callable[[], None]) -> None:
         """Write fresh works ``lo``..``hi`` straight into the corpus tables, in SQL."""
         corpus = self.corpus
-        failure = "cannot write the Parquet works to the corpus"
+        failure = Message("cannot write the Parquet works to the corpus")
         with corpus_transaction(corpus, failure=failure, error=SnapshotError):
             (start,) = corpus.execute("SELECT coalesce(max(work_id), 0) + 1 FROM works").fetchall()[
                 0

@@ -34,7 +34,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from permed_atlas.errors import InvalidInputError
-from permed_atlas.i18n import Message, gettext_noop
+from permed_atlas.i18n import Message
 from permed_atlas.sources._files import query_folder, resumable_state, write_atomic, write_state
 from permed_atlas.sources.errors import FetchError
 from permed_atlas.sources.http import IncompleteResponseError, RateLimiter, RetryingClient
@@ -71,9 +71,7 @@ class PubMedQuery:
 
     def __post_init__(self) -> None:
         if not self.term.strip():
-            raise InvalidInputError(
-                Message(gettext_noop("--query: empty PubMed query")), field="query"
-            )
+            raise InvalidInputError(Message("--query: empty PubMed query"), field="query")
 
     def folder_in(self, settings: Settings) -> Path:
         """The query's folder of the data directory: the same query resumes there.
@@ -123,7 +121,7 @@ def _read_search(body: bytes) -> _Search:
     if error or count is None or not count.isdigit() or not webenv or not key:
         raise FetchError(
             Message(
-                gettext_noop("esearch: %(value)s"),
+                "esearch: %(value)s",
                 value=error or "no Count, WebEnv or QueryKey in the answer",
             )
         )
@@ -210,9 +208,7 @@ def _fetch_batches(
             expired_in_a_row += 1
             if expired_in_a_row > 1:
                 raise FetchError(
-                    Message(
-                        gettext_noop("efetch: NCBI forgot the search just made; try again later")
-                    )
+                    Message("efetch: NCBI forgot the search just made; try again later")
                 ) from None
             if on_retry is not None:
                 on_retry("efetch: NCBI's history expired; searching again")
@@ -246,7 +242,7 @@ def fetch_pubmed_batches(
     if not 1 <= batch_size <= MAX_BATCH:
         raise InvalidInputError(
             Message(
-                gettext_noop("--batch-size: %(batch_size)s is not between 1 and %(most)s"),
+                "--batch-size: %(batch_size)s is not between 1 and %(most)s",
                 batch_size=batch_size,
                 most=MAX_BATCH,
             ),

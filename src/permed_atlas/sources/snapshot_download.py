@@ -18,7 +18,7 @@ from pathlib import Path
 
 import httpx
 
-from permed_atlas.i18n import Message, gettext_noop
+from permed_atlas.i18n import Message
 from permed_atlas.sources.errors import DownloadError
 
 CHUNK = 1 << 16
@@ -85,9 +85,7 @@ def _try_once(
             part.unlink(missing_ok=True)
             raise _Retry("HTTP 416 on resume; starting again")
         if status not in (200, 206):
-            raise DownloadError(
-                Message(gettext_noop("%(url)s: HTTP %(status)s"), url=url, status=status)
-            )
+            raise DownloadError(Message("%(url)s: HTTP %(status)s", url=url, status=status))
         mode = "ab" if status == 206 else "wb"
         if status == 200 and have and progress is not None:
             progress(-have)  # the server ignored the Range: the bytes come again

@@ -17,7 +17,7 @@ from typing import Any, Literal
 
 import orjson
 
-from permed_atlas.i18n import Message, gettext_noop
+from permed_atlas.i18n import Message
 from permed_atlas.sources.errors import SnapshotError
 
 Format = Literal["jsonl", "parquet"]
@@ -84,7 +84,7 @@ def key_of(url: str) -> str:
         if bucket != BUCKET or not key:
             raise SnapshotError(
                 Message(
-                    gettext_noop("manifest entry %(url)s is not in the s3://%(bucket)s bucket"),
+                    "manifest entry %(url)s is not in the s3://%(bucket)s bucket",
                     url=repr(url),
                     bucket=BUCKET,
                 )
@@ -108,7 +108,7 @@ def _int(value: Any, where: str, name: str) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value < 0:
         raise SnapshotError(
             Message(
-                gettext_noop("%(where)s: '%(name)s' must be a non-negative integer, not %(value)s"),
+                "%(where)s: '%(name)s' must be a non-negative integer, not %(value)s",
                 where=where,
                 name=name,
                 value=repr(value),
@@ -127,29 +127,27 @@ def parse_manifest(data: bytes, *, where: str) -> Manifest:
         document = orjson.loads(data)
     except orjson.JSONDecodeError as exc:
         raise SnapshotError(
-            Message(gettext_noop("%(where)s: not a JSON manifest: %(exc)s"), where=where, exc=exc)
+            Message("%(where)s: not a JSON manifest: %(exc)s", where=where, exc=exc)
         ) from exc
     entries = document.get("entries") if isinstance(document, dict) else None
     if not isinstance(entries, list):
-        raise SnapshotError(
-            Message(gettext_noop("%(where)s: a manifest needs an 'entries' list"), where=where)
-        )
+        raise SnapshotError(Message("%(where)s: a manifest needs an 'entries' list", where=where))
     parts = []
     for index, entry in enumerate(entries):
         at = f"{where}: entry {index}"
         if not isinstance(entry, dict) or not isinstance(entry.get("url"), str):
-            raise SnapshotError(Message(gettext_noop("%(at)s: needs a 'url' string"), at=at))
+            raise SnapshotError(Message("%(at)s: needs a 'url' string", at=at))
         meta = entry.get("meta")
         if not isinstance(meta, dict):
             raise SnapshotError(
-                Message(gettext_noop("%(at)s: needs a 'meta' object with 'content_length'"), at=at)
+                Message("%(at)s: needs a 'meta' object with 'content_length'", at=at)
             )
         key = key_of(entry["url"])
         match = _PARTITION.search(key)
         if match is None:
             raise SnapshotError(
                 Message(
-                    gettext_noop("%(at)s: %(key)s has no updated_date=YYYY-MM-DD partition"),
+                    "%(at)s: %(key)s has no updated_date=YYYY-MM-DD partition",
                     at=at,
                     key=repr(key),
                 )
@@ -158,7 +156,7 @@ def parse_manifest(data: bytes, *, where: str) -> Manifest:
             updated = date.fromisoformat(match.group(1))
         except ValueError as exc:
             raise SnapshotError(
-                Message(gettext_noop("%(at)s: %(key)s: %(exc)s"), at=at, key=repr(key), exc=exc)
+                Message("%(at)s: %(key)s: %(exc)s", at=at, key=repr(key), exc=exc)
             ) from exc
         records = meta.get("record_count")
         parts.append(

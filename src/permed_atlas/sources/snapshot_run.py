@@ -15,7 +15,7 @@ from pathlib import Path
 import duckdb
 import httpx
 
-from permed_atlas.i18n import Message, gettext_noop
+from permed_atlas.i18n import Message
 from permed_atlas.landscape import (
     RuleSet,
     complete_corpus,
@@ -224,7 +224,7 @@ def _ingest_part(
         if problems:
             raise SnapshotError(
                 Message(
-                    gettext_noop("%(path)s: %(problems)s; not marked as synced"),
+                    "%(path)s: %(problems)s; not marked as synced",
                     path=path,
                     problems="; ".join(problems),
                 )
@@ -232,10 +232,8 @@ def _ingest_part(
         if part.records is not None and read != part.records:
             raise SnapshotError(
                 Message(
-                    gettext_noop(
-                        "%(path)s: %(read)s records read, the manifest says "
-                        "%(records)s; not marked as synced"
-                    ),
+                    "%(path)s: %(read)s records read, the manifest says "
+                    "%(records)s; not marked as synced",
                     path=path,
                     read=format(read, ","),
                     records=format(part.records, ","),

@@ -17,7 +17,7 @@ from typing import Any
 
 import orjson
 
-from permed_atlas.i18n import Message, gettext_noop
+from permed_atlas.i18n import Message
 from permed_atlas.sources.errors import SnapshotError
 
 STATE_FILE = "permed-sync.json"
@@ -71,9 +71,7 @@ def load_state(dest: Path) -> SyncState:
     except (orjson.JSONDecodeError, AttributeError, KeyError, TypeError, ValueError) as exc:
         raise SnapshotError(
             Message(
-                gettext_noop(
-                    "%(path)s: not a sync state file (%(exc)s); move it away to sync from scratch"
-                ),
+                "%(path)s: not a sync state file (%(exc)s); move it away to sync from scratch",
                 path=path,
                 exc=exc,
             )

@@ -22,7 +22,7 @@ from urllib.parse import urlencode
 import httpx
 import pyarrow as pa
 
-from permed_atlas.i18n import Message, gettext_noop
+from permed_atlas.i18n import Message
 from permed_atlas.sources.errors import DownloadError, SnapshotError
 from permed_atlas.sources.snapshot_download import RETRY_STATUSES, RetryPolicy, download_file
 from permed_atlas.sources.snapshot_manifest import (
@@ -114,7 +114,7 @@ def fetch_bytes(
             if response.status_code not in RETRY_STATUSES:
                 raise SnapshotError(
                     Message(
-                        gettext_noop("%(url)s: HTTP %(status_code)s"),
+                        "%(url)s: HTTP %(status_code)s",
                         url=url,
                         status_code=response.status_code,
                     )
@@ -129,7 +129,7 @@ def fetch_bytes(
             sleep(policy.delay(attempt, retry_after))
     raise DownloadError(
         Message(
-            gettext_noop("%(url)s: no answer after %(attempts)s tries (last: %(reason)s)"),
+            "%(url)s: no answer after %(attempts)s tries (last: %(reason)s)",
             url=url,
             attempts=policy.attempts,
             reason=reason,
@@ -164,9 +164,7 @@ def list_bucket(
             root = ET.fromstring(fetch_bytes(client, url, policy=policy, sleep=sleep))
         except ET.ParseError as exc:
             raise SnapshotError(
-                Message(
-                    gettext_noop("%(url)s: not an S3 bucket listing: %(exc)s"), url=url, exc=exc
-                )
+                Message("%(url)s: not an S3 bucket listing: %(exc)s", url=url, exc=exc)
             ) from exc
         ns = _S3 if root.tag.startswith(_S3) else ""
         for item in root.iter(f"{ns}Contents"):
@@ -239,15 +237,13 @@ def read_merges(path: Path) -> pa.Table:
         )
     except (OSError, pa.ArrowInvalid, EOFError) as exc:
         raise SnapshotError(
-            Message(
-                gettext_noop("%(path)s: unreadable merged-ids file: %(exc)s"), path=path, exc=exc
-            )
+            Message("%(path)s: unreadable merged-ids file: %(exc)s", path=path, exc=exc)
         ) from exc
     for column in ("id", "merge_into_id"):
         if column not in table.column_names:
             raise SnapshotError(
                 Message(
-                    gettext_noop("%(path)s: a merged-ids file needs an %(column)s column"),
+                    "%(path)s: a merged-ids file needs an %(column)s column",
                     path=path,
                     column=repr(column),
                 )
@@ -295,7 +291,7 @@ def local_path(dest: Path, key: str) -> Path:
     path = dest / key
     if ".." in Path(key).parts:
         raise SnapshotError(
-            Message(gettext_noop("bucket key %(key)s leaves the destination folder"), key=repr(key))
+            Message("bucket key %(key)s leaves the destination folder", key=repr(key))
         )
     return path
 
@@ -341,7 +337,7 @@ def check_parquet_records(path: Path, expected: int) -> None:
         path.unlink(missing_ok=True)
         raise SnapshotError(
             Message(
-                gettext_noop("%(path)s: not a readable Parquet file (%(exc)s); removed"),
+                "%(path)s: not a readable Parquet file (%(exc)s); removed",
                 path=path,
                 exc=exc,
             )
@@ -350,10 +346,7 @@ def check_parquet_records(path: Path, expected: int) -> None:
         path.unlink(missing_ok=True)
         raise SnapshotError(
             Message(
-                gettext_noop(
-                    "%(path)s: %(rows)s records, the manifest says %(expected)s; "
-                    "removed, sync again"
-                ),
+                "%(path)s: %(rows)s records, the manifest says %(expected)s; removed, sync again",
                 path=path,
                 rows=format(rows, ","),
                 expected=format(expected, ","),

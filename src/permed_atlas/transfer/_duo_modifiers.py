@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
-from permed_atlas.i18n import Message, current_language, gettext_noop
+from permed_atlas.i18n import Message, current_language
 
 if TYPE_CHECKING:
     from permed_atlas.transfer.duo import DuoOntology, DuoTerm
@@ -155,32 +155,30 @@ def check_modifier(case: ModifierCase) -> tuple[Status, str]:
         return (
             FAILS,
             Message(
-                gettext_noop(
-                    "%(name)s: no check is implemented for this modifier, so it is not satisfied"
-                ),
+                "%(name)s: no check is implemented for this modifier, so it is not satisfied",
                 name=term.name,
             ),
         )
     if rule.decided_by_aspect is not None and aspect == rule.decided_by_aspect[0]:
         if rule.decided_by_aspect[1]:
             return HOLDS, Message(
-                gettext_noop("%(name)s: the purpose is %(aspect)s research"),
+                "%(name)s: the purpose is %(aspect)s research",
                 name=term.name,
                 aspect=aspect,
             )
         return FAILS, Message(
-            gettext_noop("%(name)s forbids the request's %(aspect)s research purpose"),
+            "%(name)s forbids the request's %(aspect)s research purpose",
             name=term.name,
             aspect=aspect,
         )
     if term.shorthand == "NPOA":
         if aspect == "ancestry":
             return FAILS, Message(
-                gettext_noop("%(name)s forbids the request's population origins/ancestry research"),
+                "%(name)s forbids the request's population origins/ancestry research",
                 name=term.name,
             )
         return HOLDS, Message(
-            gettext_noop("%(name)s: the purpose is not ancestry research"),
+            "%(name)s: the purpose is not ancestry research",
             name=term.name,
         )
     if rule.valued:
@@ -189,7 +187,7 @@ def check_modifier(case: ModifierCase) -> tuple[Status, str]:
         status, why = _attested(case, rule)
     if status == HOLDS and rule.committee:
         return REVIEW, Message(
-            gettext_noop("%(why)s; %(committee)s"),
+            "%(why)s; %(committee)s",
             why=why,
             committee=_COMMITTEE,
         )
@@ -197,9 +195,7 @@ def check_modifier(case: ModifierCase) -> tuple[Status, str]:
 
 
 _COMMITTEE = Message(
-    gettext_noop(
-        "the requester's own statement is not proof, so the access committee must verify it"
-    )
+    "the requester's own statement is not proof, so the access committee must verify it"
 )
 
 
@@ -214,10 +210,8 @@ def _attested(case: ModifierCase, rule: ModifierRule) -> tuple[Status, str]:
             if rule.committee:
                 return REVIEW, (
                     Message(
-                        gettext_noop(
-                            "%(name)s requires %(what)s; the request does not state "
-                            "%(field)s, so the access committee must check it"
-                        ),
+                        "%(name)s requires %(what)s; the request does not state "
+                        "%(field)s, so the access committee must check it",
                         name=term.name,
                         what=what,
                         field=attestation.field,
@@ -226,9 +220,7 @@ def _attested(case: ModifierCase, rule: ModifierRule) -> tuple[Status, str]:
             return (
                 FAILS,
                 Message(
-                    gettext_noop(
-                        "%(name)s requires %(what)s; the request does not state %(field)s"
-                    ),
+                    "%(name)s requires %(what)s; the request does not state %(field)s",
                     name=term.name,
                     what=what,
                     field=attestation.field,
@@ -237,9 +229,7 @@ def _attested(case: ModifierCase, rule: ModifierRule) -> tuple[Status, str]:
         if value is not attestation.wanted:
             return FAILS, (
                 Message(
-                    gettext_noop(
-                        "%(name)s forbids this: %(field)s=%(value)s but it requires %(what)s"
-                    ),
+                    "%(name)s forbids this: %(field)s=%(value)s but it requires %(what)s",
                     name=term.name,
                     field=attestation.field,
                     value=str(value).lower(),
@@ -248,7 +238,7 @@ def _attested(case: ModifierCase, rule: ModifierRule) -> tuple[Status, str]:
             )
         stated.append(f"{attestation.field}={str(value).lower()}")
     return HOLDS, Message(
-        gettext_noop("%(name)s: satisfied (%(options)s)"),
+        "%(name)s: satisfied (%(options)s)",
         name=term.name,
         options=", ".join(stated),
     )
@@ -258,32 +248,28 @@ def _time_limit(case: ModifierCase) -> tuple[Status, str]:
     term, item, r = case.term, case.item, case.request
     if not item.values or not item.values[0].isdigit():
         return FAILS, Message(
-            gettext_noop("%(name)s names no number of months, so it cannot be checked"),
+            "%(name)s names no number of months, so it cannot be checked",
             name=term.name,
         )
     limit = int(item.values[0])
     if r.duration_months is None:
         return REVIEW, (
             Message(
-                gettext_noop(
-                    "%(name)s limits use to %(limit)s months; the request states no "
-                    "duration_months, so the access committee must set the period"
-                ),
+                "%(name)s limits use to %(limit)s months; the request states no "
+                "duration_months, so the access committee must set the period",
                 name=term.name,
                 limit=limit,
             )
         )
     if r.duration_months <= limit:
         return HOLDS, Message(
-            gettext_noop(
-                "%(name)s: %(duration_months)s months is within the %(limit)s-month limit"
-            ),
+            "%(name)s: %(duration_months)s months is within the %(limit)s-month limit",
             name=term.name,
             duration_months=r.duration_months,
             limit=limit,
         )
     return FAILS, Message(
-        gettext_noop("%(name)s: %(duration_months)s months exceeds the %(limit)s-month limit"),
+        "%(name)s: %(duration_months)s months exceeds the %(limit)s-month limit",
         name=term.name,
         duration_months=r.duration_months,
         limit=limit,
@@ -294,18 +280,16 @@ def _geography(case: ModifierCase) -> tuple[Status, str]:
     term, item, r, region_sets = case.term, case.item, case.request, case.region_sets
     if not item.values:
         return FAILS, Message(
-            gettext_noop("%(name)s names no region, so no request can be checked against it"),
+            "%(name)s names no region, so no request can be checked against it",
             name=term.name,
         )
     allowed = ", ".join(item.values)
     if not r.country and not r.regions:
         return REVIEW, (
             Message(
-                gettext_noop(
-                    "%(name)s limits use to %(allowed)s; the request states no "
-                    "country or region, so the access committee must check where the "
-                    "data will be used"
-                ),
+                "%(name)s limits use to %(allowed)s; the request states no "
+                "country or region, so the access committee must check where the "
+                "data will be used",
                 name=term.name,
                 allowed=allowed,
             )
@@ -320,7 +304,7 @@ def _geography(case: ModifierCase) -> tuple[Status, str]:
         key = value.strip().upper()
         if key == country or key in own_regions:
             return HOLDS, Message(
-                gettext_noop("%(name)s: the requester (%(value)s) is within %(value2)s"),
+                "%(name)s: the requester (%(value)s) is within %(value2)s",
                 name=term.name,
                 value=country or key,
                 value2=value,
@@ -328,16 +312,14 @@ def _geography(case: ModifierCase) -> tuple[Status, str]:
         members = region_sets.get(key)
         if members is not None and country in {m.upper() for m in members}:
             return HOLDS, Message(
-                gettext_noop(
-                    "%(name)s: the requester's country %(country)s is in region %(value)s"
-                ),
+                "%(name)s: the requester's country %(country)s is in region %(value)s",
                 name=term.name,
                 country=country,
                 value=value,
             )
     who = country or ", ".join(sorted(own_regions))
     return FAILS, Message(
-        gettext_noop("%(name)s limits use to %(allowed)s; the requester (%(who)s) is outside it"),
+        "%(name)s limits use to %(allowed)s; the requester (%(who)s) is outside it",
         name=term.name,
         allowed=allowed,
         who=who,
@@ -348,7 +330,7 @@ def _research_type(case: ModifierCase) -> tuple[Status, str]:
     term, item, ontology, purpose = case.term, case.item, case.ontology, case.purpose
     if not item.values:
         return FAILS, Message(
-            gettext_noop("%(name)s names no research type, so it cannot be checked"),
+            "%(name)s names no research type, so it cannot be checked",
             name=term.name,
         )
     stated = ontology.resolve(case.request.purpose, field="purpose")
@@ -358,7 +340,7 @@ def _research_type(case: ModifierCase) -> tuple[Status, str]:
             purpose is not None and ontology.is_a(purpose.id, allowed.id)
         ):
             return HOLDS, Message(
-                gettext_noop("%(name)s: %(name2)s is within %(name3)s"),
+                "%(name)s: %(name2)s is within %(name3)s",
                 name=term.name,
                 name2=stated.name,
                 name3=allowed.name,
@@ -366,7 +348,7 @@ def _research_type(case: ModifierCase) -> tuple[Status, str]:
     return (
         FAILS,
         Message(
-            gettext_noop("%(name)s limits use to %(options)s; %(name2)s is not among them"),
+            "%(name)s limits use to %(options)s; %(name2)s is not among them",
             name=term.name,
             options=", ".join(item.values),
             name2=stated.name,

@@ -67,13 +67,13 @@ def assess_transfer(
     covered, outside = _coverage(scenario, sets, regions_of)
     # Messages: English in the API and the CLI, translated on the page.
     parties: tuple[str, ...] = (
-        Message(gettext_noop("from %(country)s"), country=PartyCountry(scenario.exporter_country)),
-        Message(gettext_noop("to %(country)s"), country=PartyCountry(scenario.importer_country)),
+        Message("from %(country)s", country=PartyCountry(scenario.exporter_country)),
+        Message("to %(country)s", country=PartyCountry(scenario.importer_country)),
     )
     if scenario.subjects_country:
         parties += (
             Message(
-                gettext_noop("data subjects in %(country)s"),
+                "data subjects in %(country)s",
                 country=PartyCountry(scenario.subjects_country),
             ),
         )

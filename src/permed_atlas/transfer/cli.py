@@ -10,7 +10,7 @@ import orjson
 import typer
 
 from permed_atlas.cli_state import cli_console, group_app, settings_from
-from permed_atlas.i18n import Message, gettext_noop, language_option, use_language
+from permed_atlas.i18n import Message, language_option, use_language
 from permed_atlas.settings import existing_dirs
 from permed_atlas.transfer.assessor import assess_transfer, known_measures
 from permed_atlas.transfer.duo_cli import register_duo_match
@@ -71,9 +71,7 @@ def _assess(**options: Any) -> None:
     rules_dir: list[Path] | None = options.pop("rules_dir")
     language = language_option(options.pop("lang"))
     if output_format not in {"text", "json", "markdown", "html"}:
-        raise ScenarioError(
-            Message(gettext_noop("must be text, json, markdown or html")), field="--format"
-        )
+        raise ScenarioError(Message("must be text, json, markdown or html"), field="--format")
     rule_sets = load_rule_sets(_rule_dirs(ctx, rules_dir))
     measures_known = known_measures(rule_sets)
     flags = _flag_scenario(options)
@@ -81,9 +79,7 @@ def _assess(**options: Any) -> None:
         if flags:
             raise ScenarioError(
                 Message(
-                    gettext_noop(
-                        "give the scenario either as a file or as flags, not both (%(flags)s)"
-                    ),
+                    "give the scenario either as a file or as flags, not both (%(flags)s)",
                     flags=", ".join(flags),
                 ),
                 field="--scenario",

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from permed_atlas.filecache import cached_until_changed
-from permed_atlas.i18n import Message, current_language, gettext, gettext_noop
+from permed_atlas.i18n import Message, current_language, gettext
 from permed_atlas.transfer.errors import DuoError, DuoTermError
 from permed_atlas.types import DuoCode
 
@@ -152,7 +152,7 @@ class DuoOntology:
         where = f"{field}: " if field else ""
         raise DuoTermError(
             Message(
-                gettext_noop("%(where)sunknown DUO term %(code)s (not in DUO release %(version)s)"),
+                "%(where)sunknown DUO term %(code)s (not in DUO release %(version)s)",
                 where=where,
                 code=repr(code),
                 version=self.version,
@@ -221,19 +221,15 @@ def load_duo_ontology(path: Path | None = None) -> DuoOntology:
     elif base.suffix.lower() == ".csv":
         raise DuoError(
             Message(
-                gettext_noop(
-                    "%(base)s: the DUO CSV carries no subclass hierarchy; give "
-                    "duo.owl (or the folder holding it)"
-                ),
+                "%(base)s: the DUO CSV carries no subclass hierarchy; give "
+                "duo.owl (or the folder holding it)",
                 base=base,
             )
         )
     else:
         owl_path, csv_path = base, base.with_name("duo.csv")
     if not owl_path.is_file():
-        raise DuoError(
-            Message(gettext_noop("%(owl_path)s: DUO OWL file not found"), owl_path=owl_path)
-        )
+        raise DuoError(Message("%(owl_path)s: DUO OWL file not found", owl_path=owl_path))
     version, terms, parents = _parse_owl(owl_path)
     if csv_path.is_file():
         terms = _cross_check_csv(csv_path, terms)
@@ -257,17 +253,13 @@ def _read_chinese_labels(path: Path, terms: dict[DuoCode, DuoTerm]) -> dict[DuoC
     with path.open(encoding="utf-8", newline="") as handle:
         reader = csv.DictReader(handle)
         if {"id", "label_zh"} - set(reader.fieldnames or ()):
-            raise DuoError(
-                Message(gettext_noop("%(path)s: needs the columns id and label_zh"), path=path)
-            )
+            raise DuoError(Message("%(path)s: needs the columns id and label_zh", path=path))
         for line, row in enumerate(reader, start=2):
             code, label = (row.get("id") or "").strip(), (row.get("label_zh") or "").strip()
             if code not in terms:
                 raise DuoError(
                     Message(
-                        gettext_noop(
-                            "%(path)s: line %(line)s: %(code)s is not a term of the ontology"
-                        ),
+                        "%(path)s: line %(line)s: %(code)s is not a term of the ontology",
                         path=path,
                         line=line,
                         code=repr(code),
@@ -276,7 +268,7 @@ def _read_chinese_labels(path: Path, terms: dict[DuoCode, DuoTerm]) -> dict[DuoC
             if not label:
                 raise DuoError(
                     Message(
-                        gettext_noop("%(path)s: line %(line)s: label_zh of %(code)s is empty"),
+                        "%(path)s: line %(line)s: label_zh of %(code)s is empty",
                         path=path,
                         line=line,
                         code=code,
@@ -318,9 +310,7 @@ def _parse_owl(path: Path) -> tuple[str, dict[DuoCode, DuoTerm], dict[str, tuple
         root = ET.parse(path).getroot()
     except (ET.ParseError, OSError) as exc:
         raise DuoError(
-            Message(
-                gettext_noop("%(path)s: cannot parse DUO as RDF/XML: %(exc)s"), path=path, exc=exc
-            )
+            Message("%(path)s: cannot parse DUO as RDF/XML: %(exc)s", path=path, exc=exc)
         ) from exc
     version_elem = root.find("owl:Ontology/owl:versionIRI", _NS)
     version = version_elem.get(_RDF_RESOURCE, "") if version_elem is not None else ""
@@ -381,7 +371,7 @@ def _parse_owl(path: Path) -> tuple[str, dict[DuoCode, DuoTerm], dict[str, tuple
     if not terms:
         raise DuoError(
             Message(
-                gettext_noop("%(path)s: no DUO classes found (is this the DUO OWL file?)"),
+                "%(path)s: no DUO classes found (is this the DUO OWL file?)",
                 path=path,
             )
         )
@@ -396,7 +386,7 @@ def _cross_check_csv(path: Path, terms: dict[DuoCode, DuoTerm]) -> dict[DuoCode,
         if missing:
             raise DuoError(
                 Message(
-                    gettext_noop("%(path)s: missing column(s) %(missing)s"),
+                    "%(path)s: missing column(s) %(missing)s",
                     path=path,
                     missing=", ".join(sorted(missing)),
                 )
@@ -407,9 +397,7 @@ def _cross_check_csv(path: Path, terms: dict[DuoCode, DuoTerm]) -> dict[DuoCode,
             if term is None:
                 raise DuoError(
                     Message(
-                        gettext_noop(
-                            "%(path)s:%(line)s: %(curie)s is not a DUO class in the OWL file"
-                        ),
+                        "%(path)s:%(line)s: %(curie)s is not a DUO class in the OWL file",
                         path=path,
                         line=line,
                         curie=repr(curie),
@@ -419,10 +407,8 @@ def _cross_check_csv(path: Path, terms: dict[DuoCode, DuoTerm]) -> dict[DuoCode,
             if term.shorthand and shorthand and term.shorthand != shorthand:
                 raise DuoError(
                     Message(
-                        gettext_noop(
-                            "%(path)s:%(line)s: shorthand %(shorthand)s of %(curie)s "
-                            "disagrees with the OWL's %(shorthand_again)s"
-                        ),
+                        "%(path)s:%(line)s: shorthand %(shorthand)s of %(curie)s "
+                        "disagrees with the OWL's %(shorthand_again)s",
                         path=path,
                         line=line,
                         shorthand=repr(shorthand),
@@ -443,10 +429,7 @@ def _read_purposes(path: Path, terms: dict[DuoCode, DuoTerm]) -> dict[DuoCode, t
             if investigation not in terms or permission not in terms:
                 raise DuoError(
                     Message(
-                        gettext_noop(
-                            "%(path)s:%(line)s: unknown DUO term in "
-                            "%(investigation)s/%(permission)s"
-                        ),
+                        "%(path)s:%(line)s: unknown DUO term in %(investigation)s/%(permission)s",
                         path=path,
                         line=line,
                         investigation=repr(investigation),
@@ -456,9 +439,7 @@ def _read_purposes(path: Path, terms: dict[DuoCode, DuoTerm]) -> dict[DuoCode, t
             if terms[permission].kind != "permission":
                 raise DuoTermError(
                     Message(
-                        gettext_noop(
-                            "%(path)s:%(line)s: %(permission)s is not a data use permission"
-                        ),
+                        "%(path)s:%(line)s: %(permission)s is not a data use permission",
                         path=path,
                         line=line,
                         permission=permission,

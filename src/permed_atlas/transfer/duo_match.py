@@ -34,7 +34,7 @@ from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
-from permed_atlas.i18n import Message, gettext_noop
+from permed_atlas.i18n import Message
 from permed_atlas.i18n import gettext_noop as N_
 from permed_atlas.icd10 import IcdPattern, icd10_chapters, parse_pattern
 from permed_atlas.transfer._duo_modifiers import FAILS, HOLDS, REVIEW, ModifierCase, Status
@@ -186,7 +186,7 @@ def match_data_use(
         term = ontology.terms[other.code]
         tally.reasons.append(
             Message(
-                gettext_noop("%(name)s is not a data use permission or modifier; ignored"),
+                "%(name)s is not a data use permission or modifier; ignored",
                 name=term.name,
             )
         )
@@ -196,7 +196,7 @@ def match_data_use(
         tally.blocking.append("DUO:0000001")
         tally.reasons.append(
             Message(
-                gettext_noop("the consent names no data use permission (GRU, HMB, DS, POA, NRES)"),
+                "the consent names no data use permission (GRU, HMB, DS, POA, NRES)",
             )
         )
     elif not request.clinical_care or purpose is not None:
@@ -206,7 +206,7 @@ def match_data_use(
             if not request.clinical_care:
                 tally.reasons.append(
                     Message(
-                        gettext_noop("%(name)s adds clinical care use; no restriction on research"),
+                        "%(name)s adds clinical care use; no restriction on research",
                         name=term.name,
                     )
                 )
@@ -250,7 +250,7 @@ def _check_clinical_care(tally: _Tally, modifiers: Sequence[tuple[DuoTerm, Conse
         tally.permitted_by.append(cc[0].id)
         tally.reasons.append(
             Message(
-                gettext_noop("%(name)s permits use in clinical care"),
+                "%(name)s permits use in clinical care",
                 name=cc[0].name,
             )
         )
@@ -258,11 +258,9 @@ def _check_clinical_care(tally: _Tally, modifiers: Sequence[tuple[DuoTerm, Conse
         tally.blocking.append("DUO:0000043")
         tally.reasons.append(
             Message(
-                gettext_noop(
-                    "the request is for clinical care, which needs DUO:0000043 CC "
-                    "(clinical care use) in the consent; research permissions do not "
-                    "cover it"
-                ),
+                "the request is for clinical care, which needs DUO:0000043 CC "
+                "(clinical care use) in the consent; research permissions do not "
+                "cover it",
             )
         )
 
@@ -306,13 +304,13 @@ def _expand(
                 item = parse_consent_term(raw, ontology=ontology)
             except DuoTermError as exc:
                 raise DuoTermError(
-                    Message(gettext_noop("consent[%(index)s]: %(exc)s"), index=index, exc=exc),
+                    Message("consent[%(index)s]: %(exc)s", index=index, exc=exc),
                     field=f"consent[{index}]",
                 ) from exc
         else:
             raise DuoTermError(
                 Message(
-                    gettext_noop("consent[%(index)s]: expected a DUO code, got %(type_name)s"),
+                    "consent[%(index)s]: expected a DUO code, got %(type_name)s",
                     index=index,
                     type_name=type(raw).__name__,
                 ),
@@ -345,7 +343,7 @@ def _effective_purpose(
         if term.id not in ontology.purposes:
             raise DuoTermError(
                 Message(
-                    gettext_noop("purpose: %(name)s has no mapping to a permission"),
+                    "purpose: %(name)s has no mapping to a permission",
                     name=term.name,
                 ),
                 field="purpose",
@@ -354,7 +352,7 @@ def _effective_purpose(
         mapped = ontology.terms[permission]
         reasons.append(
             Message(
-                gettext_noop("purpose %(name)s is read as %(name2)s"),
+                "purpose %(name)s is read as %(name2)s",
                 name=term.name,
                 name2=mapped.name,
             )
@@ -363,10 +361,8 @@ def _effective_purpose(
     elif term.kind != "permission" or term.id == NRES:
         raise DuoTermError(
             Message(
-                gettext_noop(
-                    "purpose: %(name)s is not a research purpose; use a data use "
-                    "permission (GRU, HMB, DS, POA) or a DUO investigation term"
-                ),
+                "purpose: %(name)s is not a research purpose; use a data use "
+                "permission (GRU, HMB, DS, POA) or a DUO investigation term",
                 name=term.name,
             ),
             field="purpose",
@@ -376,10 +372,8 @@ def _effective_purpose(
     if request.disease and term.id in {GRU, HMB}:
         reasons.append(
             Message(
-                gettext_noop(
-                    "the request names disease %(disease)s, so its purpose is "
-                    "%(name)s, a subclass of %(name2)s"
-                ),
+                "the request names disease %(disease)s, so its purpose is "
+                "%(name)s, a subclass of %(name2)s",
                 disease=repr(request.disease),
                 name=ontology.terms[DS].name,
                 name2=term.name,

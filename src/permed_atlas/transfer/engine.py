@@ -88,11 +88,9 @@ def scenario_facts(
         identifiability = "pseudonymised"
         assumptions.append(
             Message(
-                gettext_noop(
-                    "identifiability not stated: the data are treated as personal data "
-                    "(pseudonymised at best, GDPR Recital 26); add 'anonymised' or 'aggregate' "
-                    "if so"
-                )
+                "identifiability not stated: the data are treated as personal data "
+                "(pseudonymised at best, GDPR Recital 26); add 'anonymised' or 'aggregate' "
+                "if so"
             )
         )
     else:
@@ -144,12 +142,10 @@ def _china_assumptions(scenario: Scenario, facts: dict[str, Any], *, personal: b
     if personal and only_this_transfer:
         assumptions.append(
             Message(
-                gettext_noop(
-                    "the %(n)s individuals of this transfer are taken as all whose personal "
-                    "information has left China since 1 January (the CAC 2024 thresholds count "
-                    "cumulatively); state sensitive_subjects and non_sensitive_subjects if "
-                    "earlier transfers this year add to them"
-                ),
+                "the %(n)s individuals of this transfer are taken as all whose personal "
+                "information has left China since 1 January (the CAC 2024 thresholds count "
+                "cumulatively); state sensitive_subjects and non_sensitive_subjects if "
+                "earlier transfers this year add to them",
                 n=scenario.data_subjects,
             )
         )
@@ -159,10 +155,8 @@ def _china_assumptions(scenario: Scenario, facts: dict[str, Any], *, personal: b
             facts[spec.name] = False
             assumptions.append(
                 Message(
-                    gettext_noop(
-                        "%(label)s: not stated, so taken as not designated (%(designation)s); "
-                        "state %(name)s = yes to override"
-                    ),
+                    "%(label)s: not stated, so taken as not designated (%(designation)s); "
+                    "state %(name)s = yes to override",
                     label=lazy_gettext(spec.label),
                     designation=lazy_gettext(spec.designation),
                     name=spec.name,
@@ -202,7 +196,7 @@ def evaluate(cond: Condition, facts: Mapping[str, Any]) -> tuple[bool | None, li
         if result is None:
             return None, [], unknown
         inner = _describe(cond.children[0])
-        negated = Message(gettext_noop("not (%(test)s)"), test=inner)
+        negated = Message("not (%(test)s)", test=inner)
         described: list[str] = [negated] if result is False else []
         return (not result), described, []
     assert cond.fact is not None
@@ -251,21 +245,21 @@ def _describe(cond: Condition, actual: Any = None) -> str:
     if cond.op in {"all", "any"}:
         return f" {cond.op} ".join(_describe(c) for c in cond.children)
     if cond.op == "not":
-        return Message(gettext_noop("not (%(test)s)"), test=_describe(cond.children[0]))
+        return Message("not (%(test)s)", test=_describe(cond.children[0]))
     if cond.op == "known":
         if cond.value:
-            return Message(gettext_noop("%(fact)s is stated"), fact=cond.fact)
-        return Message(gettext_noop("%(fact)s is not stated"), fact=cond.fact)
+            return Message("%(fact)s is stated", fact=cond.fact)
+        return Message("%(fact)s is not stated", fact=cond.fact)
     if cond.op == "is":
         if cond.value:
-            return Message(gettext_noop("%(fact)s is true"), fact=cond.fact)
-        return Message(gettext_noop("%(fact)s is false"), fact=cond.fact)
+            return Message("%(fact)s is true", fact=cond.fact)
+        return Message("%(fact)s is false", fact=cond.fact)
     operator = Message(_OPERATORS.get(cond.op, cond.op.replace("_", " ")))
     if actual is not None and cond.op != "equals":
-        return Message(gettext_noop("%(fact)s %(operator)s %(value)s (is %(actual)s)"),
+        return Message("%(fact)s %(operator)s %(value)s (is %(actual)s)",
                        fact=cond.fact, operator=operator, value=repr(cond.value),
                        actual=repr(actual))  # fmt: skip
-    return Message(gettext_noop("%(fact)s %(operator)s %(value)s"), fact=cond.fact,
+    return Message("%(fact)s %(operator)s %(value)s", fact=cond.fact,
                    operator=operator, value=repr(cond.value))  # fmt: skip
 
 
@@ -322,7 +316,7 @@ def run_rules(
         what = FACTS.get(fact, fact)
         missing.append(
             Message(
-                gettext_noop("%(fact)s (%(what)s) is not stated; needed by %(rules)s"),
+                "%(fact)s (%(what)s) is not stated; needed by %(rules)s",
                 fact=fact,
                 what=lazy_gettext(what),
                 rules=", ".join(rule_ids),
@@ -363,9 +357,7 @@ def _settle_facts(
         if updated == facts:
             return facts, outcome
         facts = updated
-    raise RuleFileError(
-        Message(gettext_noop("rules keep changing each other's facts (a cycle)")), path="rules"
-    )
+    raise RuleFileError(Message("rules keep changing each other's facts (a cycle)"), path="rules")
 
 
 def _fire(

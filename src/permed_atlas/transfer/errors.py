@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from permed_atlas.datafiles import DataFileError
 from permed_atlas.errors import InvalidInputError, PermedError
-from permed_atlas.i18n import field_message
+from permed_atlas.i18n import field_message, lazy_gettext
 
 
 class TransferError(PermedError):
@@ -31,7 +31,7 @@ class RuleFileError(TransferError, DataFileError):
     :param field: the field at fault (dotted path inside the rule).
     """
 
-    entry_label = "rule"
+    entry_label = lazy_gettext("rule")
 
     @property
     def rule_id(self) -> str | None:

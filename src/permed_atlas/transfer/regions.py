@@ -28,7 +28,7 @@ from permed_atlas.datafiles import (
     read_text,
     read_yaml,
 )
-from permed_atlas.i18n import Message, gettext_noop
+from permed_atlas.i18n import Message
 from permed_atlas.transfer.errors import RuleFileError, ScenarioError
 from permed_atlas.types import CountryCode
 
@@ -70,13 +70,13 @@ def validate_country_code(value: object, *, field: str) -> CountryCode:
     """
     if value is False:
         raise ScenarioError(
-            Message(gettext_noop('false is not a country; quote Norway as "NO"')),
+            Message('false is not a country; quote Norway as "NO"'),
             field=field,
         )
     if not isinstance(value, str) or len(value.strip()) != 2:
         raise ScenarioError(
             Message(
-                gettext_noop("%(value)s is not an ISO 3166-1 alpha-2 country code"),
+                "%(value)s is not an ISO 3166-1 alpha-2 country code",
                 value=repr(value),
             ),
             field=field,
@@ -85,7 +85,7 @@ def validate_country_code(value: object, *, field: str) -> CountryCode:
     if not is_iso_code(code):
         raise ScenarioError(
             Message(
-                gettext_noop("unknown country code %(value)s (ISO 3166-1 alpha-2)"),
+                "unknown country code %(value)s (ISO 3166-1 alpha-2)",
                 value=repr(value),
             ),
             field=field,
@@ -96,11 +96,11 @@ def validate_country_code(value: object, *, field: str) -> CountryCode:
 def _read_country(value: Any, *, where: Where, field: str) -> CountryCode:
     """``value`` as a country code, or a RuleFileError naming the file and field."""
     if value is None:
-        raise where.fail(field, "is missing")
+        raise where.fail(field, Message("is missing"))
     try:
         return validate_country_code(value, field=field)
     except ScenarioError as exc:
-        raise where.fail(field, f": {exc.reason}") from exc
+        raise where.fail(field, exc.reason, stated=True) from exc
 
 
 def _read_countries(value: Any, *, where: Where, field: str) -> list[CountryCode]:
@@ -128,9 +128,7 @@ def load_jurisdictions(path: Path | None = None) -> Jurisdictions:
     source = str(path or BUNDLED_JURISDICTIONS)
     data = read_yaml(Path(source), error=partial(RuleFileError, path=source))
     if not isinstance(data, Mapping):
-        raise RuleFileError(
-            Message(gettext_noop("must be a mapping with 'sets' and 'adequacy'")), path=source
-        )
+        raise RuleFileError(Message("must be a mapping with 'sets' and 'adequacy'"), path=source)
     where = entry_where(RuleFileError, path=source)
     sets: dict[str, frozenset[CountryCode]] = {
         str(code): frozenset(_read_countries(members, where=where, field=f"sets.{code}"))

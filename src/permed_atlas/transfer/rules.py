@@ -45,7 +45,7 @@ from permed_atlas.datafiles import (
     read_yaml,
 )
 from permed_atlas.filecache import cached_until_changed
-from permed_atlas.i18n import Message, gettext_noop
+from permed_atlas.i18n import Message
 from permed_atlas.transfer.engine import FACTS, TESTS
 from permed_atlas.transfer.errors import RuleFileError
 from permed_atlas.transfer.models import Condition, Effect, LegalReference, Rule, RuleSet
@@ -75,7 +75,7 @@ def _read_rule_sets(dirs: tuple[Path, ...]) -> list[RuleSet]:
     raw: list[tuple[Path, Any]] = []
     for folder in folders:
         if not folder.is_dir():
-            raise RuleFileError(Message(gettext_noop("rule folder not found")), path=str(folder))
+            raise RuleFileError(Message("rule folder not found"), path=str(folder))
         for path in sorted(folder.glob("*.y*ml")):
             if path.name.startswith("_"):  # support files (jurisdictions), not rules
                 continue
@@ -127,7 +127,7 @@ def parse_rule_file(data: Any, *, path: str, known_facts: set[str] | None = None
     """
     if not isinstance(data, Mapping):
         raise RuleFileError(
-            Message(gettext_noop("a rule file must be a mapping with law, title and rules")),
+            Message("a rule file must be a mapping with law, title and rules"),
             path=path,
         )
     where = entry_where(RuleFileError, path=path)
@@ -139,10 +139,10 @@ def parse_rule_file(data: Any, *, path: str, known_facts: set[str] | None = None
     sources = {key: _translation(data.get(key), where=where, field=key)
                for key in ("title_zh_source", "rules_zh_source")}  # fmt: skip
     if sources["title_zh_source"] and not title_zh:
-        raise where.fail("title_zh_source", "is given without title_zh")
+        raise where.fail("title_zh_source", Message("is given without title_zh"))
     rules_data = data.get("rules")
     if not isinstance(rules_data, list) or not rules_data:
-        raise where.fail("rules", "must be a non-empty list")
+        raise where.fail("rules", Message("must be a non-empty list"))
     facts = known_facts if known_facts is not None else set(FACTS)
     rules: list[Rule] = []
     ids: set[str] = set()
@@ -150,7 +150,7 @@ def parse_rule_file(data: Any, *, path: str, known_facts: set[str] | None = None
         rule = _parse_rule(item, index=index, path=path, defaults=head, facts=facts)
         if rule.id in ids:
             raise RuleFileError(
-                Message(gettext_noop("duplicate rule id")), path=path, entry_id=rule.id, field="id"
+                Message("duplicate rule id"), path=path, entry_id=rule.id, field="id"
             )
         ids.add(rule.id)
         rules.append(rule)
@@ -166,20 +166,18 @@ def _parse_rule(
     item: Any, *, index: int, path: str, defaults: Mapping[str, str | None], facts: set[str]
 ) -> Rule:
     if not isinstance(item, Mapping):
-        raise RuleFileError(
-            Message(gettext_noop("a rule must be a mapping")), path=path, field=f"rules[{index}]"
-        )
+        raise RuleFileError(Message("a rule must be a mapping"), path=path, field=f"rules[{index}]")
     rule_id = read_text(item.get("id"), where=entry_where(RuleFileError, path=path),
                         field=f"rules[{index}].id") or ""  # fmt: skip
     where = entry_where(RuleFileError, path=path, entry_id=rule_id)
     title = read_text(item.get("title"), where=where, field="title") or ""
     explanation = read_text(item.get("explanation"), where=where, field="explanation") or ""
     if "when" not in item:
-        raise where.fail("when", "is missing (the conditions)")
+        raise where.fail("when", Message("is missing (the conditions)"))
     when = _parse_condition(item["when"], at="when", where=where, facts=facts)
     then = item.get("then")
     if not isinstance(then, Mapping):
-        raise where.fail("then", "is missing (the consequence)")
+        raise where.fail("then", Message("is missing (the consequence)"))
     effect = Effect(read_choice(then.get("effect"), where=where, field="then.effect",
                                 choices=[e.value for e in Effect]))  # fmt: skip
     obligation = read_text(then.get("obligation"), where=where, field="then.obligation",
@@ -215,7 +213,7 @@ def _parse_rule(
 def _translation(value: Any, *, where: Where, field: str) -> str:
     """An optional translated text: absent is "", a number (a slip in the file) an error."""
     if value is not None and not isinstance(value, str):
-        raise where.fail(field, "must be text")
+        raise where.fail(field, Message("must be text"))
     return read_text(value, where=where, field=field, required=False) or ""
 
 
@@ -227,7 +225,11 @@ def _evidence_zh(value: Any, *, evidence: tuple[str, ...], where: Where) -> tupl
     if len(texts) != len(evidence):
         raise where.fail(
             "then.evidence_zh",
-            f"has {len(texts)} items, then.evidence has {len(evidence)}: one per item, same order",
+            Message(
+                "has %(count)s items, then.evidence has %(evidence)s: one per item, same order",
+                count=len(texts),
+                evidence=len(evidence),
+            ),
         )
     return texts
 
@@ -235,7 +237,7 @@ def _evidence_zh(value: Any, *, evidence: tuple[str, ...], where: Where) -> tupl
 def _reference(value: Any, *, where: Where, field: str) -> LegalReference:
     ref = read_mapping(value, where=where, field=field)
     if not ref:
-        raise where.fail(field, "is missing (law and article)")
+        raise where.fail(field, Message("is missing (law and article)"))
     law = read_text(ref.get("law"), where=where, field=f"{field}.law") or ""
     article = read_text(ref.get("article"), where=where, field=f"{field}.article") or ""
     title = read_text(ref.get("title"), where=where, field=f"{field}.title", required=False)
@@ -245,12 +247,12 @@ def _reference(value: Any, *, where: Where, field: str) -> LegalReference:
 def _parse_condition(node: Any, *, at: str, where: Where, facts: set[str]) -> Condition:
     """The condition at ``at`` (a dotted path inside the rule, named in errors)."""
     if not isinstance(node, Mapping) or not node:
-        raise where.fail(at, "must be a condition (a mapping)")
+        raise where.fail(at, Message("must be a condition (a mapping)"))
     for group in ("all", "any"):
         if group in node:
             children = node[group]
             if not isinstance(children, list) or not children:
-                raise where.fail(f"{at}.{group}", "must be a non-empty list")
+                raise where.fail(f"{at}.{group}", Message("must be a non-empty list"))
             parsed = tuple(
                 _parse_condition(c, at=f"{at}.{group}[{i}]", where=where, facts=facts)
                 for i, c in enumerate(children)
@@ -262,12 +264,14 @@ def _parse_condition(node: Any, *, at: str, where: Where, facts: set[str]) -> Co
     fact = read_choice(node.get("fact"), where=where, field=f"{at}.fact", choices=sorted(facts))
     tests = [key for key in node if key != "fact"]
     if len(tests) != 1 or tests[0] not in TESTS:
-        raise where.fail(at, f"needs exactly one test of {', '.join(sorted(TESTS))}")
+        raise where.fail(
+            at, Message("needs exactly one test of %(value)s", value=", ".join(sorted(TESTS)))
+        )
     op, value = tests[0], node[tests[0]]
     if op in _LIST_TESTS and not isinstance(value, list):
-        raise where.fail(f"{at}.{op}", "needs a list")
+        raise where.fail(f"{at}.{op}", Message("needs a list"))
     if op in _NUMBER_TESTS and (isinstance(value, bool) or not isinstance(value, int | float)):
-        raise where.fail(f"{at}.{op}", "needs a number")
+        raise where.fail(f"{at}.{op}", Message("needs a number"))
     if op in {"is", "known"} and not isinstance(value, bool):
-        raise where.fail(f"{at}.{op}", "needs true or false")
+        raise where.fail(f"{at}.{op}", Message("needs true or false"))
     return Condition(op=op, where=at, fact=fact, value=value)

@@ -16,7 +16,7 @@ from typing import Any
 import yaml
 
 from permed_atlas.countries import CountryError, resolve_country
-from permed_atlas.i18n import Message, gettext_noop
+from permed_atlas.i18n import Message
 from permed_atlas.transfer.errors import ScenarioError
 from permed_atlas.transfer.fields import (
     ALIASES,
@@ -41,7 +41,7 @@ def parse_scenario(data: Any, *, known_measures: Iterable[str] | None = None) ->
     """
     if not isinstance(data, Mapping):
         raise ScenarioError(
-            Message(gettext_noop("a scenario must be a mapping of fields")),
+            Message("a scenario must be a mapping of fields"),
             field="scenario",
         )
     values: dict[str, Any] = {}
@@ -50,7 +50,7 @@ def parse_scenario(data: Any, *, known_measures: Iterable[str] | None = None) ->
         if name not in SCENARIO_FIELDS:
             known = ", ".join(sorted(SCENARIO_FIELDS))
             raise ScenarioError(
-                Message(gettext_noop("unknown field; known fields: %(known)s"), known=known),
+                Message("unknown field; known fields: %(known)s", known=known),
                 field=str(key),
             )
         values[name] = value
@@ -59,7 +59,7 @@ def parse_scenario(data: Any, *, known_measures: Iterable[str] | None = None) ->
         raw = values.get(spec.name)
         if raw in (None, "", [], ()):
             if spec.required:
-                raise ScenarioError(Message(gettext_noop("is required")), field=spec.name)
+                raise ScenarioError(Message("is required"), field=spec.name)
             continue
         if spec.kind == "names":
             parsed[spec.name] = _measures(raw, known_measures)
@@ -92,7 +92,7 @@ def read_scenario_file(path: Path, *, known_measures: Iterable[str] | None = Non
         data = json.loads(text) if path.suffix.lower() == ".json" else yaml.safe_load(text)
     except (OSError, ValueError, yaml.YAMLError) as exc:
         raise ScenarioError(
-            Message(gettext_noop("cannot read %(path)s: %(exc)s"), path=path, exc=exc),
+            Message("cannot read %(path)s: %(exc)s", path=path, exc=exc),
             field=str(path),
         ) from exc
     try:
@@ -106,10 +106,10 @@ def _as_list(value: Any, *, field: str) -> list[str]:
         return [v.strip() for v in value.split(",") if v.strip()]
     if isinstance(value, list | tuple):
         if not all(isinstance(v, str) for v in value):
-            raise ScenarioError(Message(gettext_noop("must be a list of names")), field=field)
+            raise ScenarioError(Message("must be a list of names"), field=field)
         return [v.strip() for v in value if v.strip()]
     raise ScenarioError(
-        Message(gettext_noop("must be a list (or a comma-separated string)")),
+        Message("must be a list (or a comma-separated string)"),
         field=field,
     )
 
@@ -128,36 +128,36 @@ def _categories(value: Any, spec: FieldSpec) -> tuple[str, ...]:
             allowed = ", ".join(DATA_CATEGORIES)
             raise ScenarioError(
                 Message(
-                    gettext_noop("unknown category %(cat)s; one of %(allowed)s"),
+                    "unknown category %(cat)s; one of %(allowed)s",
                     cat=repr(cat),
                     allowed=allowed,
                 ),
                 field=spec.name,
             )
     if not cats:
-        raise ScenarioError(Message(gettext_noop("is required")), field=spec.name)
+        raise ScenarioError(Message("is required"), field=spec.name)
     return tuple(dict.fromkeys(cats))
 
 
 def _count(value: Any, spec: FieldSpec) -> int:
     field = spec.name
     if isinstance(value, bool):
-        raise ScenarioError(Message(gettext_noop("must be a whole number")), field=field)
+        raise ScenarioError(Message("must be a whole number"), field=field)
     try:
         number = int(value)
     except (TypeError, ValueError):
         raise ScenarioError(
-            Message(gettext_noop("%(value)s is not a whole number"), value=repr(value)),
+            Message("%(value)s is not a whole number", value=repr(value)),
             field=field,
         ) from None
     if isinstance(value, float) and value != number:
         raise ScenarioError(
-            Message(gettext_noop("%(value)s is not a whole number"), value=repr(value)),
+            Message("%(value)s is not a whole number", value=repr(value)),
             field=field,
         )
     if number < 0:
         raise ScenarioError(
-            Message(gettext_noop("cannot be negative (%(number)s)"), number=number),
+            Message("cannot be negative (%(number)s)", number=number),
             field=field,
         )
     return number
@@ -169,7 +169,7 @@ def _choice(value: Any, spec: FieldSpec) -> str:
     if text not in spec.choices:
         raise ScenarioError(
             Message(
-                gettext_noop("%(value)s is not one of %(options)s"),
+                "%(value)s is not one of %(options)s",
                 value=repr(value),
                 options=", ".join(spec.choices),
             ),
@@ -187,7 +187,7 @@ def _yesno(value: Any, spec: FieldSpec) -> bool:
     if text in {"false", "no", "0", "off"}:
         return False
     raise ScenarioError(
-        Message(gettext_noop("%(value)s is not yes/no (true/false)"), value=repr(value)),
+        Message("%(value)s is not yes/no (true/false)", value=repr(value)),
         field=spec.name,
     )
 
@@ -212,7 +212,7 @@ def _measures(value: Any, known: Iterable[str] | None) -> tuple[str, ...]:
             if name not in allowed:
                 raise ScenarioError(
                     Message(
-                        gettext_noop("unknown measure %(name)s; the rules know %(options)s"),
+                        "unknown measure %(name)s; the rules know %(options)s",
                         name=repr(name),
                         options=", ".join(sorted(allowed)),
                     ),
@@ -227,49 +227,45 @@ def _check_contradictions(parsed: dict[str, Any]) -> None:
     if len(markers) > 1:
         raise ScenarioError(
             Message(
-                gettext_noop(
-                    "%(options)s contradict each other: choose the one that describes the"
-                    " data (pseudonymised data are still personal data)"
-                ),
+                "%(options)s contradict each other: choose the one that describes the"
+                " data (pseudonymised data are still personal data)",
                 options=" and ".join(markers),
             ),
             field="data_categories",
         )
     if "non_personal" in cats and cats & {"identified", "pseudonymised"}:
         raise ScenarioError(
-            Message(gettext_noop("non_personal contradicts identified/pseudonymised")),
+            Message("non_personal contradicts identified/pseudonymised"),
             field="data_categories",
         )
     if parsed.get("consent") == "none" and parsed.get("separate_consent") is True:
         raise ScenarioError(
-            Message(gettext_noop("separate consent cannot be given when consent is 'none'")),
+            Message("separate consent cannot be given when consent is 'none'"),
             field="separate_consent",
         )  # fmt: skip
     if parsed.get("exporter_foreign_controlled") is True and parsed.get("foreign_party") is False:
         raise ScenarioError(
             Message(
-                gettext_noop("a foreign-controlled exporter means a foreign party is involved"),
+                "a foreign-controlled exporter means a foreign party is involved",
             ),
             field="foreign_party",
         )
     if parsed.get("small_cells") is not None and "aggregate" not in cats:
         raise ScenarioError(
             Message(
-                gettext_noop(
-                    "small cells describe aggregate data; add 'aggregate' or leave it out"
-                ),
+                "small cells describe aggregate data; add 'aggregate' or leave it out",
             ),
             field="small_cells",
         )  # fmt: skip
     if parsed.get("access_mode") == "remote_access" and cats == {"samples"}:
         raise ScenarioError(
-            Message(gettext_noop("samples cannot be accessed remotely; choose copy (shipping)")),
+            Message("samples cannot be accessed remotely; choose copy (shipping)"),
             field="access_mode",
         )  # fmt: skip
     personal = cats & {"identified", "pseudonymised"}
     for name in ("data_subjects", "sensitive_subjects"):
         if parsed.get(name) == 0 and personal and "non_sensitive_subjects" not in parsed:
             raise ScenarioError(
-                Message(gettext_noop("personal data of 0 individuals: give the number")),
+                Message("personal data of 0 individuals: give the number"),
                 field=name,
             )

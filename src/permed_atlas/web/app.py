@@ -16,7 +16,7 @@ from permed_atlas import __version__
 from permed_atlas.capabilities import CAPABILITIES
 from permed_atlas.db import make_engine, session_factory, upgrade_database
 from permed_atlas.errors import SettingsError
-from permed_atlas.i18n import LazyString, Message, gettext_noop
+from permed_atlas.i18n import LazyString, Message
 from permed_atlas.i18n import lazy_gettext as _l
 from permed_atlas.settings import Settings, get_settings
 from permed_atlas.web import apidocs, auth
@@ -48,10 +48,8 @@ def _capability_routers(name: str) -> list[APIRouter]:
         if exc.name in {f"permed_atlas.{name}", f"permed_atlas.{name}.routes"}:
             raise SettingsError(
                 Message(
-                    gettext_noop(
-                        "capability %(quoted)s says routes=True but "
-                        "permed_atlas/%(name)s/routes.py is missing"
-                    ),
+                    "capability %(quoted)s says routes=True but "
+                    "permed_atlas/%(name)s/routes.py is missing",
                     quoted=repr(name),
                     name=name,
                 )
@@ -61,7 +59,7 @@ def _capability_routers(name: str) -> list[APIRouter]:
     if not isinstance(router, APIRouter):
         raise SettingsError(
             Message(
-                gettext_noop("permed_atlas/%(name)s/routes.py has no APIRouter named `router`"),
+                "permed_atlas/%(name)s/routes.py has no APIRouter named `router`",
                 name=name,
             )
         )

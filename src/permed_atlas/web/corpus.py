@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING
 
 import duckdb
 
-from permed_atlas.i18n import Message, gettext_noop
+from permed_atlas.i18n import Message
 from permed_atlas.landscape import (
     CorpusUnavailableError,
     complete_and_publish,
@@ -101,7 +101,7 @@ class CorpusHolder:
         if not self.path.exists():
             raise CorpusUnavailableError(
                 Message(
-                    gettext_noop("no corpus at %(path)s yet: an ingest is writing it"),
+                    "no corpus at %(path)s yet: an ingest is writing it",
                     path=self.path,
                 )
             )

@@ -90,9 +90,7 @@ def issue_invitations(
     round_row = get_row(session, RoundRow, round_id, "round")
     if round_row.status == "closed":
         raise RoundClosedError(
-            Message(
-                gettext_noop("round %(number)s is closed; no invitations"), number=round_row.number
-            )
+            Message("round %(number)s is closed; no invitations", number=round_row.number)
         )
     survey = session.get(SurveyRow, round_row.survey_id)
     assert survey is not None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Mapping, Sequence
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -23,7 +24,7 @@ from permed_atlas.delphi.reasons import (
 from permed_atlas.delphi.store.rows import get_row, item_model, new_item_row, round_model, utcnow
 from permed_atlas.delphi.store.studies import study_of_round
 from permed_atlas.delphi.tables import ItemRow, RoundRow
-from permed_atlas.i18n import LazyString, Message, gettext_noop, lazy_gettext
+from permed_atlas.i18n import Message, gettext_noop, lazy_gettext
 
 # a round's state named in the reader's language inside an error (the pages use the same words)
 _STATUS_LABELS = {
@@ -33,8 +34,19 @@ _STATUS_LABELS = {
 }
 
 
-def _status_label(status: str) -> LazyString | str:
-    return _STATUS_LABELS.get(status, status)
+def _refuse_unless(
+    round_row: RoundRow | None, allowed: str, refusal: str, *, code: str | None = None
+) -> None:
+    """RoundStateError with ``refusal`` unless the round is ``allowed`` (or there is none).
+
+    :param refusal: a msgid that may name the round's ``%(number)s``, its ``%(status)s`` (in the
+        reader's words) and, with ``code``, the item's ``%(code)s``.
+    """
+    if round_row is None or round_row.status == allowed:
+        return
+    label = _STATUS_LABELS.get(round_row.status, round_row.status)
+    names: dict[str, Any] = {"number": round_row.number, "status": label, "code": code}
+    raise RoundStateError(Message(refusal, **names))
 
 
 def list_rounds(session: Session, survey_id: int) -> list[Round]:
@@ -68,9 +80,7 @@ def find_round(session: Session, survey_id: int, *, number: int | None = None) -
     """
     rounds = list_rounds(session, survey_id)
     if not rounds:
-        raise StudyNotFoundError(
-            Message(gettext_noop("survey %(survey_id)s has no rounds"), survey_id=survey_id)
-        )
+        raise StudyNotFoundError(Message("survey %(survey_id)s has no rounds", survey_id=survey_id))
     if number is None:
         return rounds[-1]
     for round_ in rounds:
@@ -78,7 +88,7 @@ def find_round(session: Session, survey_id: int, *, number: int | None = None) -
             return round_
     raise StudyNotFoundError(
         Message(
-            gettext_noop("survey %(survey_id)s has no round %(number)s"),
+            "survey %(survey_id)s has no round %(number)s",
             survey_id=survey_id,
             number=number,
         )
@@ -105,19 +115,14 @@ def open_round(session: Session, round_id: int, *, closes_at: datetime | None = 
     :param closes_at: the planned closing time shown to experts (closing stays a manual act).
     """
     row = get_row(session, RoundRow, round_id, "round")
-    if row.status != "draft":
-        raise RoundStateError(
-            Message(
-                gettext_noop("round %(number)s is %(status)s, only a draft round can be opened"),
-                number=row.number,
-                status=_status_label(row.status),
-            )
-        )
+    _refuse_unless(
+        row,
+        "draft",
+        gettext_noop("round %(number)s is %(status)s, only a draft round can be opened"),
+    )
     items = list_items(session, round_id)
     if not items:
-        raise RoundStateError(
-            Message(gettext_noop("round %(number)s has no items to rate"), number=row.number)
-        )
+        raise RoundStateError(Message("round %(number)s has no items to rate", number=row.number))
     # every expert must read every item in the language of their invitation
     languages = study_of_round(session, round_id).languages
     for item in items:
@@ -135,20 +140,17 @@ def add_item(session: Session, round_id: int, draft: ItemDraft) -> Item:
     :param draft: the item.
     """
     row = get_row(session, RoundRow, round_id, "round")
-    if row.status != "draft":
-        raise RoundStateError(
-            Message(
-                gettext_noop("round %(number)s is %(status)s; items change only in a draft round"),
-                number=row.number,
-                status=_status_label(row.status),
-            )
-        )
+    _refuse_unless(
+        row,
+        "draft",
+        gettext_noop("round %(number)s is %(status)s; items change only in a draft round"),
+    )
     if session.scalar(
         select(ItemRow.id).where(ItemRow.round_id == round_id, ItemRow.code == draft.code)
     ):
         raise RoundStateError(
             Message(
-                gettext_noop("round %(number)s already has an item %(code)s"),
+                "round %(number)s already has an item %(code)s",
                 number=row.number,
                 code=repr(draft.code),
             )
@@ -218,14 +220,8 @@ def update_item(
         row.subtopic = subtopic
     wording = {"statement": statement, "statement_zh": statement_zh}
     if any(v is not None for v in (statement, rationale, statement_zh, rationale_zh)):
-        if round_row is not None and round_row.status != "draft":
-            raise RoundStateError(
-                Message(
-                    gettext_noop("item %(code)s is in a %(status)s round; its wording is fixed"),
-                    code=row.code,
-                    status=_status_label(round_row.status),
-                )
-            )
+        wording_fixed = gettext_noop("item %(code)s is in a %(status)s round; its wording is fixed")
+        _refuse_unless(round_row, "draft", wording_fixed, code=row.code)
         for name, value in wording.items():
             if value is not None and value.strip() and value.strip() != getattr(row, name):
                 setattr(row, name, value.strip())
@@ -254,16 +250,10 @@ def remove_item(session: Session, item_id: int, *, reason: str) -> Item:
     """
     row = get_row(session, ItemRow, item_id, "item")
     round_row = session.get(RoundRow, row.round_id)
-    if round_row is not None and round_row.status != "draft":
-        raise RoundStateError(
-            Message(
-                gettext_noop("item %(code)s is in a %(status)s round and cannot be dropped"),
-                code=row.code,
-                status=_status_label(round_row.status),
-            )
-        )
+    kept = gettext_noop("item %(code)s is in a %(status)s round and cannot be dropped")
+    _refuse_unless(round_row, "draft", kept, code=row.code)
     if not reason.strip():
-        raise RoundStateError(Message(gettext_noop("give a reason for dropping the item")))
+        raise RoundStateError(Message("give a reason for dropping the item"))
     if row.previous_item_id is not None:
         previous = session.get(ItemRow, row.previous_item_id)
         if previous is not None:
@@ -282,14 +272,11 @@ def mark_closed(session: Session, round_id: int, *, now: datetime | None = None)
     :param now: the closing time.
     """
     row = get_row(session, RoundRow, round_id, "round")
-    if row.status != "open":
-        raise RoundStateError(
-            Message(
-                gettext_noop("round %(number)s is %(status)s; only an open round can be closed"),
-                number=row.number,
-                status=_status_label(row.status),
-            )
-        )
+    _refuse_unless(
+        row,
+        "open",
+        gettext_noop("round %(number)s is %(status)s; only an open round can be closed"),
+    )
     row.status = "closed"
     row.closed_at = now or utcnow()
     session.flush()
@@ -349,7 +336,7 @@ def start_next_round(
     if carry not in CARRY_MODES:
         raise RoundStateError(
             Message(
-                gettext_noop("carry must be one of %(modes)s, not %(carry)s"),
+                "carry must be one of %(modes)s, not %(carry)s",
                 modes=", ".join(CARRY_MODES),
                 carry=repr(carry),
             )
@@ -400,7 +387,7 @@ def _refuse_unknown_codes(row: RoundRow, asked: Collection[str], known: Collecti
     if unknown:
         raise RoundStateError(
             Message(
-                gettext_noop("round %(number)s has no item %(unknown)s"),
+                "round %(number)s has no item %(unknown)s",
                 number=row.number,
                 unknown=", ".join(unknown),
             )
@@ -410,10 +397,8 @@ def _refuse_unknown_codes(row: RoundRow, asked: Collection[str], known: Collecti
 def _already_carried(code: str, number: int) -> RoundStateError:
     return RoundStateError(
         Message(
-            gettext_noop(
-                "new item %(code)s is already carried to round %(number)s; "
-                "reword it with a decision instead"
-            ),
+            "new item %(code)s is already carried to round %(number)s; "
+            "reword it with a decision instead",
             code=repr(code),
             number=number,
         )
@@ -439,10 +424,8 @@ def _check_rewording(
             missing = "statement_zh" if changed["statement"] else "statement"
             raise RoundStateError(
                 Message(
-                    gettext_noop(
-                        "item %(code)s: reworded in one language only; a study in "
-                        "English and Chinese needs the new %(missing)s too"
-                    ),
+                    "item %(code)s: reworded in one language only; a study in "
+                    "English and Chinese needs the new %(missing)s too",
                     code=repr(code),
                     missing=missing,
                 )
@@ -452,22 +435,17 @@ def _check_rewording(
 def _last_closed_round(session: Session, round_id: int) -> RoundRow:
     """The row of a closed round that no round follows yet."""
     row: RoundRow = get_row(session, RoundRow, round_id, "round")
-    if row.status != "closed":
-        raise RoundStateError(
-            Message(
-                gettext_noop("round %(number)s is %(status)s; close it before starting the next"),
-                number=row.number,
-                status=_status_label(row.status),
-            )
-        )
+    _refuse_unless(
+        row,
+        "closed",
+        gettext_noop("round %(number)s is %(status)s; close it before starting the next"),
+    )
     if session.scalar(
         select(RoundRow.id).where(
             RoundRow.survey_id == row.survey_id, RoundRow.number == row.number + 1
         )
     ):
-        raise RoundStateError(
-            Message(gettext_noop("round %(value)s already exists"), value=row.number + 1)
-        )
+        raise RoundStateError(Message("round %(value)s already exists", value=row.number + 1))
     return row
 
 

@@ -17,7 +17,7 @@ from permed_atlas.delphi.definition import ItemDraft
 from permed_atlas.delphi.errors import StudyNotFoundError
 from permed_atlas.delphi.models import ConsensusRule, Expert, Item, Round, Study, Survey
 from permed_atlas.delphi.tables import ExpertRow, ItemRow, RoundRow, StudyRow, SurveyRow
-from permed_atlas.i18n import Message, gettext_noop, lazy_gettext
+from permed_atlas.i18n import Message, lazy_gettext
 
 
 def utcnow() -> datetime:
@@ -89,7 +89,7 @@ def get_row(session: Session, table: type, ident: int, what: str):  # type: igno
     if row is None:
         raise StudyNotFoundError(
             Message(
-                gettext_noop("no %(what)s with id %(ident)s"),
+                "no %(what)s with id %(ident)s",
                 what=_KINDS.get(what, what),
                 ident=ident,
             )

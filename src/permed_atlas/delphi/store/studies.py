@@ -24,7 +24,7 @@ from permed_atlas.delphi.store.rows import (
     utcnow,
 )
 from permed_atlas.delphi.tables import ExpertRow, PanelRow, RoundRow, StudyRow, SurveyRow
-from permed_atlas.i18n import Message, gettext_noop
+from permed_atlas.i18n import Message
 
 
 def create_study(session: Session, draft: StudyDraft, *, now: datetime | None = None) -> Study:
@@ -36,9 +36,7 @@ def create_study(session: Session, draft: StudyDraft, *, now: datetime | None = 
     """
     if session.scalar(select(StudyRow.id).where(StudyRow.slug == draft.slug)) is not None:
         raise RoundStateError(
-            Message(
-                gettext_noop("a study with slug %(slug)s already exists"), slug=repr(draft.slug)
-            )
+            Message("a study with slug %(slug)s already exists", slug=repr(draft.slug))
         )
     study = StudyRow(
         slug=draft.slug,
@@ -93,9 +91,7 @@ def study_of_round(session: Session, round_id: int) -> Study:
         .where(RoundRow.id == round_id)
     )
     if row is None:
-        raise StudyNotFoundError(
-            Message(gettext_noop("no round with id %(round_id)s"), round_id=round_id)
-        )
+        raise StudyNotFoundError(Message("no round with id %(round_id)s", round_id=round_id))
     return study_model(row)
 
 
@@ -109,7 +105,7 @@ def get_study(session: Session, study: int | str) -> Study:
     else:
         row = session.scalar(select(StudyRow).where(StudyRow.slug == study))
     if row is None:
-        raise StudyNotFoundError(Message(gettext_noop("no study %(study)s"), study=repr(study)))
+        raise StudyNotFoundError(Message("no study %(study)s", study=repr(study)))
     return study_model(row)
 
 
@@ -132,7 +128,7 @@ def get_panel(session: Session, study_id: int, *, name: str | None = None) -> Pa
             return panel
     raise StudyNotFoundError(
         Message(
-            gettext_noop("study %(study_id)s has no panel %(name)s"),
+            "study %(study_id)s has no panel %(name)s",
             study_id=study_id,
             name=repr(name),
         )
@@ -160,7 +156,7 @@ def import_panel(
     for draft in drafts:
         if draft.email and draft.email.lower() in emails:
             raise PanelFileError(
-                Message(gettext_noop("already on this panel")),
+                Message("already on this panel"),
                 path=path,
                 line=draft.line or None,
                 field="email",
@@ -174,7 +170,7 @@ def import_panel(
             draft = dataclasses.replace(draft, ref=ref, name=draft.name or ref)
         if draft.ref in refs:
             raise PanelFileError(
-                Message(gettext_noop("ref %(ref)s already on this panel"), ref=repr(draft.ref)),
+                Message("ref %(ref)s already on this panel", ref=repr(draft.ref)),
                 path=path,
                 line=draft.line or None,
                 field="ref",
@@ -183,7 +179,7 @@ def import_panel(
         if language not in languages:
             raise PanelFileError(
                 Message(
-                    gettext_noop("%(language)s is not a language of this study (%(languages)s)"),
+                    "%(language)s is not a language of this study (%(languages)s)",
                     language=repr(language),
                     languages=", ".join(languages),
                 ),
@@ -245,7 +241,7 @@ def get_survey_by_pillar(session: Session, study_id: int, pillar: str) -> Survey
     if row is None:
         raise StudyNotFoundError(
             Message(
-                gettext_noop("study %(study_id)s has no survey for pillar %(pillar)s"),
+                "study %(study_id)s has no survey for pillar %(pillar)s",
                 study_id=study_id,
                 pillar=repr(pillar),
             )
@@ -291,7 +287,7 @@ def add_survey(
     study = study_model(get_row(session, StudyRow, study_id, "study"))
     pillar, title, title_zh = pillar.strip(), title.strip(), title_zh.strip()
     if not pillar or not (title or title_zh):
-        raise RoundStateError(Message(gettext_noop("a pillar needs a code and a title")))
+        raise RoundStateError(Message("a pillar needs a code and a title"))
     require_texts(
         {"title": title, "title_zh": title_zh},
         "title",
@@ -303,7 +299,7 @@ def add_survey(
         select(SurveyRow.id).where(SurveyRow.study_id == study_id, SurveyRow.pillar == pillar)
     ):
         raise RoundStateError(
-            Message(gettext_noop("the study already has a pillar %(pillar)s"), pillar=repr(pillar))
+            Message("the study already has a pillar %(pillar)s", pillar=repr(pillar))
         )
     if panel_id is None:
         panels = list_panels(session, study_id)
@@ -337,7 +333,7 @@ def update_survey(
     study = study_model(get_row(session, StudyRow, row.study_id, "study"))
     title_zh = row.title_zh if title_zh is None else title_zh.strip()
     if not title.strip() and not title_zh:
-        raise RoundStateError(Message(gettext_noop("a pillar needs a title")))
+        raise RoundStateError(Message("a pillar needs a title"))
     require_texts(
         {"title": title.strip(), "title_zh": title_zh},
         "title",

@@ -25,7 +25,7 @@ from permed_atlas.delphi.tables import (
     SubtopicRow,
     SurveyRow,
 )
-from permed_atlas.i18n import Message, gettext_noop
+from permed_atlas.i18n import Message
 
 
 def save_subtopic(session: Session, study_id: int, *, code: str, label: str) -> Subtopic:
@@ -37,7 +37,7 @@ def save_subtopic(session: Session, study_id: int, *, code: str, label: str) -> 
     """
     get_row(session, StudyRow, study_id, "study")
     if not code.strip() or not label.strip():
-        raise RoundStateError(Message(gettext_noop("a sub-topic needs a code and a label")))
+        raise RoundStateError(Message("a sub-topic needs a code and a label"))
     row = session.scalar(
         select(SubtopicRow).where(
             SubtopicRow.study_id == study_id, SubtopicRow.code == code.strip()
@@ -73,7 +73,7 @@ def code_item(session: Session, item_id: int, *, subtopic: str) -> None:
     if subtopic not in known:
         raise RoundStateError(
             Message(
-                gettext_noop("sub-topic %(subtopic)s is not defined in this study"),
+                "sub-topic %(subtopic)s is not defined in this study",
                 subtopic=repr(subtopic),
             )
         )
@@ -115,22 +115,20 @@ def save_action(
     """
     get_row(session, StudyRow, study_id, "study")
     if not code.strip() or not title.strip():
-        raise RoundStateError(Message(gettext_noop("an action needs a code and a title")))
+        raise RoundStateError(Message("an action needs a code and a title"))
     for item_id in item_ids:
         item = get_row(session, ItemRow, item_id, "item")
         if _study_of_item(session, item) != study_id:
             raise StudyNotFoundError(
                 Message(
-                    gettext_noop("item %(item_id)s is not in study %(study_id)s"),
+                    "item %(item_id)s is not in study %(study_id)s",
                     item_id=item_id,
                     study_id=study_id,
                 )
             )
         if item.outcome != "consensus_include":
             raise RoundStateError(
-                Message(
-                    gettext_noop("item %(code)s did not reach consensus to include"), code=item.code
-                )
+                Message("item %(code)s did not reach consensus to include", code=item.code)
             )
     row = session.scalar(
         select(ActionRow).where(ActionRow.study_id == study_id, ActionRow.code == code.strip())

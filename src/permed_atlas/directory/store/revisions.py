@@ -147,16 +147,14 @@ def update_entry(
     for fixed in ("id", "kind"):
         if fixed in changes and changes[fixed] != row.data.get(fixed):
             raise InvalidEntryError(
-                Message(gettext_noop("the %(fixed)s of an entry cannot change"), fixed=fixed),
+                Message("the %(fixed)s of an entry cannot change", fixed=fixed),
                 field=fixed,
             )
     if base_revision is not None and base_revision != row.revision:
         raise InvalidEntryError(
             Message(
-                gettext_noop(
-                    "%(entry_id)s was changed by someone else (now revision %(revision)s,"
-                    " you edited revision %(base_revision)s): reload and edit again"
-                ),
+                "%(entry_id)s was changed by someone else (now revision %(revision)s,"
+                " you edited revision %(base_revision)s): reload and edit again",
                 entry_id=entry_id,
                 revision=row.revision,
                 base_revision=base_revision,
@@ -247,7 +245,7 @@ def get_revision(session: Session, entry_id: str, number: int) -> Revision:
             return revision
     raise EntryNotFoundError(
         Message(
-            gettext_noop("%(entry_id)s has no revision %(number)s"),
+            "%(entry_id)s has no revision %(number)s",
             entry_id=entry_id,
             number=number,
         ),
@@ -274,7 +272,7 @@ def restore_revision(
     old = get_revision(session, entry_id, number)
     if number == row.revision:
         raise InvalidEntryError(
-            Message(gettext_noop("revision %(number)s is already the current one"), number=number),
+            Message("revision %(number)s is already the current one", number=number),
             field="revision",
         )
     check_in_db(session, old.snapshot, where=f"restore of {entry_id} revision {number}")

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 from permed_atlas.directory.errors import EntryNotFoundError
 from permed_atlas.directory.models import DirectoryEntry, entry_from_dict
 from permed_atlas.directory.tables import DirectoryEntryRow
-from permed_atlas.i18n import Message, gettext_noop
+from permed_atlas.i18n import Message
 
 
 def utcnow() -> datetime:
@@ -26,5 +26,5 @@ def entry_row(session: Session, entry_id: str) -> DirectoryEntryRow:
     """The row of the entry ``entry_id``; EntryNotFoundError if none."""
     row = session.get(DirectoryEntryRow, entry_id)
     if row is None:
-        raise EntryNotFoundError(Message(gettext_noop("no directory entry '%(id)s'"), id=entry_id))
+        raise EntryNotFoundError(Message("no directory entry '%(id)s'", id=entry_id))
     return row

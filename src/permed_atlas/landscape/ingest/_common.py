@@ -11,7 +11,7 @@ from typing import IO, TypeVar
 
 import orjson
 
-from permed_atlas.i18n import Message, gettext_noop
+from permed_atlas.i18n import Message
 from permed_atlas.landscape.errors import IngestError, RecordError, TruncatedFileError
 
 # Records written by the project's demo generator say so in this top-level key (not part of
@@ -46,15 +46,13 @@ def open_binary(path: Path | str) -> IO[bytes]:
     if file.is_dir():
         raise IngestError(
             Message(
-                gettext_noop(
-                    "%(file)s: is a directory (give the directory to `permed "
-                    "ingest`, which reads the files inside it)"
-                ),
+                "%(file)s: is a directory (give the directory to `permed "
+                "ingest`, which reads the files inside it)",
                 file=file,
             )
         )
     if not file.is_file():
-        raise IngestError(Message(gettext_noop("%(file)s: no such file"), file=file))
+        raise IngestError(Message("%(file)s: no such file", file=file))
     try:
         raw = file.open("rb")
         magic = raw.read(2)
@@ -62,14 +60,14 @@ def open_binary(path: Path | str) -> IO[bytes]:
     except OSError as exc:
         raise IngestError(
             Message(
-                gettext_noop("%(file)s: cannot read: %(value)s"),
+                "%(file)s: cannot read: %(value)s",
                 file=file,
                 value=exc.strerror or exc,
             )
         ) from exc
     if not magic:
         raw.close()
-        raise IngestError(Message(gettext_noop("%(file)s: empty file (0 bytes)"), file=file))
+        raise IngestError(Message("%(file)s: empty file (0 bytes)", file=file))
     if magic == GZIP_MAGIC:
         return gzip.GzipFile(fileobj=raw, mode="rb")  # type: ignore[return-value]
     return raw
@@ -100,7 +98,7 @@ def read_some(stream: IO[bytes], path: Path | str, *, line: int) -> bytes:
             # Damaged data (unlike a cut) may have decoded to garbage just before: drop it.
             raise IngestError(
                 Message(
-                    gettext_noop("%(path)s:%(line)s: cannot read: %(exc)s"),
+                    "%(path)s:%(line)s: cannot read: %(exc)s",
                     path=path,
                     line=line,
                     exc=exc,
@@ -127,7 +125,7 @@ def read_head(path: Path | str, size: int = 8192) -> bytes:
                 break
             head += block
     if not head.strip():
-        raise IngestError(Message(gettext_noop("%(path)s: empty file (no records)"), path=path))
+        raise IngestError(Message("%(path)s: empty file (no records)", path=path))
     return head[:size].removeprefix(BOM)
 
 
@@ -337,4 +335,6 @@ def convert_or_error(
     except ValueError as exc:
         return RecordError(str(exc), path=path, line=line)
     except (TypeError, AttributeError, KeyError) as exc:
-        return RecordError(f"malformed {what}: {exc!r}", path=path, line=line)
+        return RecordError(
+            Message("malformed %(what)s: %(exc)s", what=what, exc=repr(exc)), path=path, line=line
+        )

@@ -9,6 +9,7 @@ import xml.etree.ElementTree as ET
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+from permed_atlas.i18n import Message
 from permed_atlas.landscape.errors import RecordError
 from permed_atlas.landscape.ingest._common import convert_or_error, iter_xml_chunks
 from permed_atlas.landscape.models import Contributor, Term, Work
@@ -62,7 +63,11 @@ def iter_documents(
         except ET.ParseError as exc:
             reason = str(exc).split(": line ", 1)[0]
             yield RecordError(
-                f"broken XML in the document starting on line {line}: {reason}",
+                Message(
+                    "broken XML in the document starting on line %(line)s: %(reason)s",
+                    line=line,
+                    reason=reason,
+                ),
                 path=name,
                 line=line + exc.position[0] - 1,
             )

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from pathlib import Path
 
-from permed_atlas.i18n import Message, gettext_noop
+from permed_atlas.i18n import Message
 from permed_atlas.landscape.errors import IngestError
 from permed_atlas.landscape.ingest._common import read_head
 from permed_atlas.landscape.ingest.patents import detect_patent_format
@@ -45,14 +45,14 @@ def check_file(path: Path, *, source: str) -> None:
     if source == "openalex" and head.lstrip()[:1] not in (b"{", b"["):
         raise IngestError(
             Message(
-                gettext_noop("%(path)s: not OpenAlex JSON (it does not start with { or [)"),
+                "%(path)s: not OpenAlex JSON (it does not start with { or [)",
                 path=path,
             )
         )
     if source == "pubmed" and b"<PubmedArticleSet" not in head:
         raise IngestError(
             Message(
-                gettext_noop("%(path)s: not PubMed XML (no <PubmedArticleSet> at its start)"),
+                "%(path)s: not PubMed XML (no <PubmedArticleSet> at its start)",
                 path=path,
             )
         )
@@ -73,7 +73,7 @@ def expand_paths(paths: Iterable[Path | str], *, source: str) -> list[Path]:
                 looked = ", ".join(f"*{suffix}" for suffix in DATA_SUFFIXES[source])
                 raise IngestError(
                     Message(
-                        gettext_noop("%(path)s: directory holds no %(source)s files (%(looked)s)"),
+                        "%(path)s: directory holds no %(source)s files (%(looked)s)",
                         path=path,
                         source=source,
                         looked=looked,
@@ -83,9 +83,9 @@ def expand_paths(paths: Iterable[Path | str], *, source: str) -> list[Path]:
         elif path.is_file():
             files.append(path)
         elif path.exists():
-            raise IngestError(Message(gettext_noop("%(path)s: not a regular file"), path=path))
+            raise IngestError(Message("%(path)s: not a regular file", path=path))
         else:
-            raise IngestError(Message(gettext_noop("%(path)s: no such file"), path=path))
+            raise IngestError(Message("%(path)s: no such file", path=path))
     for file in files:
         check_file(file, source=source)
     return files

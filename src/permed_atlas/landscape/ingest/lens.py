@@ -14,6 +14,7 @@ from typing import Any
 
 import orjson
 
+from permed_atlas.i18n import Message
 from permed_atlas.landscape.errors import RecordError
 from permed_atlas.landscape.ingest._common import (
     clean_text,
@@ -151,6 +152,6 @@ def parse_lens(path: Path | str) -> Iterator[Work | RecordError]:
             yield RecordError(json_reason(exc), path=name, line=number)
             continue
         if not isinstance(record, dict):
-            yield RecordError("not a JSON object", path=name, line=number)
+            yield RecordError(Message("not a JSON object"), path=name, line=number)
             continue
         yield convert_or_error(work_from_lens, record, what="patent record", path=name, line=number)

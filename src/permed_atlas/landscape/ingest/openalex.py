@@ -13,7 +13,7 @@ from typing import Any, NamedTuple
 
 import orjson
 
-from permed_atlas.i18n import Message, gettext_noop
+from permed_atlas.i18n import Message
 from permed_atlas.landscape.countries import countries_from_affiliation
 from permed_atlas.landscape.errors import IngestError, RecordError, TruncatedFileError
 from permed_atlas.landscape.ingest._common import (
@@ -280,7 +280,7 @@ def convert_openalex_record(record: object, *, path: str, number: int) -> Work |
     :param number: the 1-based line or result index, for the error message.
     """
     if not isinstance(record, dict):
-        return RecordError("not a JSON object", path=path, line=number)
+        return RecordError(Message("not a JSON object"), path=path, line=number)
     return convert_or_error(work_from_openalex, record, what="work", path=path, line=number)
 
 
@@ -312,18 +312,14 @@ def _document_results(path: str) -> list[Any]:
             raise TruncatedFileError(
                 path, line=exc.lineno, detail="the JSON document ends before it closes"
             ) from exc
-        raise IngestError(
-            Message(gettext_noop("%(path)s: broken JSON: %(exc)s"), path=path, exc=exc)
-        ) from exc
+        raise IngestError(Message("%(path)s: broken JSON: %(exc)s", path=path, exc=exc)) from exc
     if isinstance(document, list):
         return document
     if isinstance(document, dict) and isinstance(document.get("results"), list):
         return list(document["results"])
     if isinstance(document, dict) and "id" in document:
         return [document]
-    raise IngestError(
-        Message(gettext_noop("%(path)s: not an OpenAlex API page: no 'results' list"), path=path)
-    )
+    raise IngestError(Message("%(path)s: not an OpenAlex API page: no 'results' list", path=path))
 
 
 def parse_openalex(path: Path | str) -> Iterator[Work | RecordError]:

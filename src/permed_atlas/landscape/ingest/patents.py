@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Literal
 
-from permed_atlas.i18n import Message, gettext_noop
+from permed_atlas.i18n import Message
 from permed_atlas.landscape.errors import IngestError, RecordError
 from permed_atlas.landscape.ingest._common import read_head
 from permed_atlas.landscape.ingest.epo import parse_epo
@@ -32,17 +32,13 @@ def detect_patent_format(path: Path | str) -> PatentFormat:
         return "uspto"
     if b"<PubmedArticleSet" in head:
         raise IngestError(
-            Message(
-                gettext_noop("%(path)s: this is PubMed XML; use `permed ingest pubmed`"), path=path
-            )
+            Message("%(path)s: this is PubMed XML; use `permed ingest pubmed`", path=path)
         )
     raise IngestError(
         Message(
-            gettext_noop(
-                "%(path)s: not a patent file this version reads (Lens JSON "
-                "Lines, EPO ep-patent-document XML, USPTO grant/application "
-                "XML)"
-            ),
+            "%(path)s: not a patent file this version reads (Lens JSON "
+            "Lines, EPO ep-patent-document XML, USPTO grant/application "
+            "XML)",
             path=path,
         )
     )

@@ -18,7 +18,7 @@ import duckdb
 
 import permed_atlas.landscape.store.corpus as corpus_store
 import permed_atlas.landscape.store.work_rows as work_rows
-from permed_atlas.i18n import Message, gettext_noop
+from permed_atlas.i18n import Message
 from permed_atlas.landscape.errors import (
     IngestError,
     LandscapeError,
@@ -108,20 +108,24 @@ SUMMED_COUNTS = (
 )
 
 
+def _check_source(source: str) -> None:
+    if source not in _PARSERS:
+        raise IngestError(
+            Message(
+                "unknown source %(source)s: use one of %(sources)s",
+                source=repr(source),
+                sources=", ".join(SOURCES),
+            )
+        )
+
+
 def parse_file(path: Path | str, *, source: Source) -> Iterator[Record]:
     """The records of one file, parsed and not stored.
 
     :param path: the file, plain or gzipped.
     :param source: "openalex", "pubmed" or "patents".
     """
-    if source not in _PARSERS:
-        raise IngestError(
-            Message(
-                gettext_noop("unknown source %(source)s: use one of %(sources)s"),
-                source=repr(source),
-                sources=", ".join(SOURCES),
-            )
-        )
+    _check_source(source)
     return _PARSERS[source](path)
 
 
@@ -289,14 +293,7 @@ def ingest_file(
     :param pm_rules: store only the records these rules' ``pm`` topic marks PM-relevant
         (judged as tagging judges them; the others count as ``skipped``).
     """
-    if source not in _PARSERS:
-        raise IngestError(
-            Message(
-                gettext_noop("unknown source %(source)s: use one of %(sources)s"),
-                source=repr(source),
-                sources=", ".join(SOURCES),
-            )
-        )
+    _check_source(source)
     file = Path(path)
     check_file(file, source=source)
     started = time.perf_counter()

@@ -11,7 +11,7 @@ import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from pathlib import Path
 
-from permed_atlas.i18n import Message, gettext_noop
+from permed_atlas.i18n import Message
 from permed_atlas.landscape.countries import countries_from_affiliation
 from permed_atlas.landscape.errors import IngestError, RecordError
 from permed_atlas.landscape.ingest._common import (
@@ -214,7 +214,7 @@ def parse_pubmed(path: Path | str) -> Iterator[Work | Deletion | RecordError]:
     if b"<PubmedArticleSet" not in read_head(path, 16384):
         raise IngestError(
             Message(
-                gettext_noop("%(name)s: not PubMed XML (no <PubmedArticleSet> at its start)"),
+                "%(name)s: not PubMed XML (no <PubmedArticleSet> at its start)",
                 name=name,
             )
         )
@@ -224,7 +224,11 @@ def parse_pubmed(path: Path | str) -> Iterator[Work | Deletion | RecordError]:
         except ET.ParseError as exc:
             where = line + exc.position[0] - 1
             yield RecordError(
-                f"broken XML in the article starting on line {line}: {_reason(exc)}",
+                Message(
+                    "broken XML in the article starting on line %(line)s: %(value)s",
+                    line=line,
+                    value=_reason(exc),
+                ),
                 path=name,
                 line=where,
             )

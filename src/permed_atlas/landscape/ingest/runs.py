@@ -15,7 +15,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from permed_atlas.errors import NotFoundError
-from permed_atlas.i18n import Message, gettext_noop
+from permed_atlas.i18n import Message
 from permed_atlas.landscape.errors import LandscapeError
 from permed_atlas.landscape.ingest.pipeline import IngestSummary
 from permed_atlas.landscape.tables import IngestRunRow
@@ -163,9 +163,7 @@ def finish_ingest_run(
     """
     row = session.get(IngestRunRow, run_id)
     if row is None:
-        raise IngestRunNotFoundError(
-            Message(gettext_noop("no ingest run %(run_id)s"), run_id=run_id)
-        )
+        raise IngestRunNotFoundError(Message("no ingest run %(run_id)s", run_id=run_id))
     row.status = FAILED if error is not None else FINISHED
     row.message = error
     row.finished_at = finished_at

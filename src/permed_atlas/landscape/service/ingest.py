@@ -33,7 +33,7 @@ from rich.progress import (
 from rich.text import Text
 
 from permed_atlas.db import engine_for, session_scope, upgrade_database
-from permed_atlas.i18n import Message, gettext_noop
+from permed_atlas.i18n import Message
 from permed_atlas.landscape.errors import IngestError, LandscapeError, RecordError
 from permed_atlas.landscape.ingest import IngestSummary, ingest_file
 from permed_atlas.landscape.ingest.pipeline import (
@@ -102,12 +102,10 @@ def _finish(
         cap = f"--tag-memory-limit {memory_limit}" if memory_limit else "the memory available"
         raise LandscapeError(
             Message(
-                gettext_noop(
-                    "%(corpus_path)s: DuckDB ran out of memory tagging and "
-                    "indexing the new works under %(cap)s. The works are stored; "
-                    "run `permed tag` (or ingest again) with more memory to tag "
-                    "them. DuckDB said: %(exc)s"
-                ),
+                "%(corpus_path)s: DuckDB ran out of memory tagging and "
+                "indexing the new works under %(cap)s. The works are stored; "
+                "run `permed tag` (or ingest again) with more memory to tag "
+                "them. DuckDB said: %(exc)s",
                 corpus_path=settings.corpus_path,
                 cap=cap,
                 exc=exc,
@@ -221,7 +219,7 @@ def _raise_problems(total: IngestSummary) -> None:
         more = f" (and {len(total.problems) - 1} more)" if len(total.problems) > 1 else ""
         raise IngestError(
             Message(
-                gettext_noop("%(problems)s%(more)s; the records before the break are stored"),
+                "%(problems)s%(more)s; the records before the break are stored",
                 problems=total.problems[0],
                 more=more,
             )

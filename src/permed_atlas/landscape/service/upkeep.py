@@ -22,7 +22,7 @@ from pathlib import Path
 
 import duckdb
 
-from permed_atlas.i18n import Message, gettext_noop
+from permed_atlas.i18n import Message
 from permed_atlas.landscape.errors import CorpusBusyError, LandscapeError
 from permed_atlas.landscape.regions import RegionSet, load_region_sets
 from permed_atlas.landscape.store.corpus import open_corpus
@@ -128,7 +128,7 @@ def tagged_corpus(settings: Settings) -> Iterator[duckdb.DuckDBPyConnection]:
     if not path.exists():
         raise LandscapeError(
             Message(
-                gettext_noop("no corpus at %(path)s: run `permed ingest` or `permed demo` first"),
+                "no corpus at %(path)s: run `permed ingest` or `permed demo` first",
                 path=path,
             )
         )
@@ -188,12 +188,10 @@ def _naming_the_cap(cap: str | None) -> Iterator[None]:
             raise
         raise LandscapeError(
             Message(
-                gettext_noop(
-                    "DuckDB ran out of memory tagging and indexing the corpus "
-                    "under %(value)s; the works are stored. Raise the cap with "
-                    "PERMED_CORPUS_MEMORY_LIMIT (or `permed tag "
-                    "--memory-limit`). DuckDB said: %(exc)s"
-                ),
+                "DuckDB ran out of memory tagging and indexing the corpus "
+                "under %(value)s; the works are stored. Raise the cap with "
+                "PERMED_CORPUS_MEMORY_LIMIT (or `permed tag "
+                "--memory-limit`). DuckDB said: %(exc)s",
                 value="a cap of " + cap if cap else "the memory available",
                 exc=exc,
             )

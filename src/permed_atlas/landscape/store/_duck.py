@@ -8,6 +8,7 @@ from contextlib import contextmanager
 import duckdb
 import pyarrow as pa
 
+from permed_atlas.i18n import Message
 from permed_atlas.landscape.errors import LandscapeError
 
 
@@ -59,4 +60,4 @@ def corpus_transaction(
             connection.rollback()
             raise
     except duckdb.Error as exc:
-        raise error(f"{failure}: {exc}") from exc
+        raise error(Message("%(failure)s: %(exc)s", failure=failure, exc=exc)) from exc

@@ -24,7 +24,7 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 
-from permed_atlas.i18n import Message, gettext_noop
+from permed_atlas.i18n import Message
 from permed_atlas.landscape.errors import CorpusBusyError, LandscapeError
 from permed_atlas.landscape.ingest.merge import (
     IdKey,
@@ -92,9 +92,7 @@ def open_corpus(
         if read_only and not file.exists():
             raise LandscapeError(
                 Message(
-                    gettext_noop(
-                        "no corpus at %(file)s: run `permed ingest` or `permed demo` first"
-                    ),
+                    "no corpus at %(file)s: run `permed ingest` or `permed demo` first",
                     file=file,
                 )
             )
@@ -106,33 +104,19 @@ def open_corpus(
             break
         except duckdb.IOException as exc:
             if "Could not set lock" not in str(exc):
-                raise LandscapeError(
-                    Message(
-                        gettext_noop("cannot open the corpus at %(target)s: %(exc)s"),
-                        target=target,
-                        exc=exc,
-                    )
-                ) from exc
+                raise _cannot_open(target, exc) from exc
             if time.monotonic() >= deadline:
                 raise CorpusBusyError(
                     Message(
-                        gettext_noop(
-                            "the corpus at %(target)s is locked by another process (an "
-                            "ingest, or the web app finishing tags): %(exc)s"
-                        ),
+                        "the corpus at %(target)s is locked by another process (an "
+                        "ingest, or the web app finishing tags): %(exc)s",
                         target=target,
                         exc=exc,
                     )
                 ) from exc
             time.sleep(0.2)
         except duckdb.Error as exc:
-            raise LandscapeError(
-                Message(
-                    gettext_noop("cannot open the corpus at %(target)s: %(exc)s"),
-                    target=target,
-                    exc=exc,
-                )
-            ) from exc
+            raise _cannot_open(target, exc) from exc
     try:
         if memory_limit:
             set_memory_limit(connection, memory_limit)
@@ -140,14 +124,14 @@ def open_corpus(
             connection.execute(SCHEMA_SQL)
     except duckdb.Error as exc:
         connection.close()
-        raise LandscapeError(
-            Message(
-                gettext_noop("cannot open the corpus at %(target)s: %(exc)s"),
-                target=target,
-                exc=exc,
-            )
-        ) from exc
+        raise _cannot_open(target, exc) from exc
     return connection
+
+
+def _cannot_open(target: str, exc: Exception) -> LandscapeError:
+    return LandscapeError(
+        Message("cannot open the corpus at %(target)s: %(exc)s", target=target, exc=exc)
+    )
 
 
 def set_memory_limit(connection: duckdb.DuckDBPyConnection, limit: str | None) -> None:
@@ -165,7 +149,7 @@ def set_memory_limit(connection: duckdb.DuckDBPyConnection, limit: str | None) -
     except duckdb.Error as exc:
         raise LandscapeError(
             Message(
-                gettext_noop("memory limit %(limit)s is not a size such as 1GiB: %(exc)s"),
+                "memory limit %(limit)s is not a size such as 1GiB: %(exc)s",
                 limit=repr(limit),
                 exc=exc,
             )
@@ -209,7 +193,7 @@ def store_row_batch(
             seen = first(key, index)
             if seen != index:
                 groups.union(seen, index)
-    with corpus_transaction(connection, failure="cannot write to the corpus"):
+    with corpus_transaction(connection, failure=Message("cannot write to the corpus")):
         result = _store_grouped(connection, batch, record, groups, first_with)
     if superseded:
         result = dataclasses.replace(result, superseded=len(superseded))

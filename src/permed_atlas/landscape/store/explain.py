@@ -8,7 +8,7 @@ from collections.abc import Iterable, Mapping
 
 import duckdb
 
-from permed_atlas.i18n import Message, gettext_noop
+from permed_atlas.i18n import Message
 from permed_atlas.landscape.explain import (
     Explanation,
     RuleHit,
@@ -71,7 +71,7 @@ def resolve_work_id(connection: duckdb.DuckDBPyConnection, identifier: str) -> i
         return resolve_work_id(connection, survivor)
     raise WorkNotFoundError(
         Message(
-            gettext_noop("no work with identifier %(identifier)s in the corpus"),
+            "no work with identifier %(identifier)s in the corpus",
             identifier=repr(identifier),
         )
     )

@@ -18,7 +18,7 @@ from typing import Any
 
 import duckdb
 
-from permed_atlas.i18n import Message, gettext_noop
+from permed_atlas.i18n import Message
 from permed_atlas.landscape.errors import LandscapeError
 from permed_atlas.landscape.filters import NO_FILTER as NO_FILTER
 from permed_atlas.landscape.filters import LandscapeFilter as LandscapeFilter
@@ -62,9 +62,7 @@ def _query(
         ).fetchall()
     except duckdb.CatalogException as exc:
         raise LandscapeError(
-            Message(
-                gettext_noop("the corpus is not tagged yet (run `permed tag`): %(exc)s"), exc=exc
-            )
+            Message("the corpus is not tagged yet (run `permed tag`): %(exc)s", exc=exc)
         ) from exc
 
 
@@ -86,7 +84,7 @@ def _region_masks(
     chosen = [r.upper() for r in regions] if regions else tagged_regions(connection)
     if len(chosen) > 62:
         raise LandscapeError(
-            Message(gettext_noop("at most 62 regions at once, not %(count)s"), count=len(chosen))
+            Message("at most 62 regions at once, not %(count)s", count=len(chosen))
         )
     bits = " UNION ALL ".join(
         ["SELECT NULL::VARCHAR AS region, 0::BIGINT AS bit WHERE false"]
@@ -357,9 +355,7 @@ def tagged_regions(connection: duckdb.DuckDBPyConnection) -> list[str]:
             "SELECT DISTINCT region FROM region_members ORDER BY 1"
         ).fetchall()
     except duckdb.CatalogException as exc:
-        raise LandscapeError(
-            Message(gettext_noop("the corpus is not tagged yet (run `permed tag`)"))
-        ) from exc
+        raise LandscapeError(Message("the corpus is not tagged yet (run `permed tag`)")) from exc
     return [str(row[0]) for row in rows]
 
 
@@ -386,7 +382,7 @@ def compute_indicators(
         if unknown:
             raise LandscapeError(
                 Message(
-                    gettext_noop("unknown region %(unknown)s; the corpus is tagged with %(known)s"),
+                    "unknown region %(unknown)s; the corpus is tagged with %(known)s",
                     unknown=", ".join(unknown),
                     known=", ".join(known),
                 )

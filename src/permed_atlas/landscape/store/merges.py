@@ -22,7 +22,7 @@ from collections.abc import Sequence
 import duckdb
 import pyarrow as pa
 
-from permed_atlas.i18n import Message, gettext_noop
+from permed_atlas.i18n import Message
 from permed_atlas.landscape.errors import LandscapeError
 from permed_atlas.landscape.ingest.merge import IdKey
 from permed_atlas.landscape.store._duck import corpus_transaction
@@ -58,10 +58,10 @@ def record_merges(connection: duckdb.DuckDBPyConnection, *, merges: pa.Table) ->
     """
     for column in ("merged_id", "merged_into", "merge_date"):
         if column not in merges.column_names:
-            raise LandscapeError(
-                Message(gettext_noop("merges need a %(column)s column"), column=repr(column))
-            )
-    with corpus_transaction(connection, failure="cannot record merged works in the corpus"):
+            raise LandscapeError(Message("merges need a %(column)s column", column=repr(column)))
+    with corpus_transaction(
+        connection, failure=Message("cannot record merged works in the corpus")
+    ):
         _store_mapping(connection, merges)
         folded = _fold_joined(connection)
         (pending,) = connection.execute(

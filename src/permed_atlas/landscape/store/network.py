@@ -9,7 +9,7 @@ from typing import Any, Literal
 
 import duckdb
 
-from permed_atlas.i18n import Message, gettext_noop
+from permed_atlas.i18n import Message
 from permed_atlas.landscape.errors import LandscapeError
 from permed_atlas.landscape.filters import LandscapeFilter
 from permed_atlas.landscape.store.filtered import filtered_works_sql
@@ -48,7 +48,7 @@ def collaboration_rows(
     else:
         raise LandscapeError(
             Message(
-                gettext_noop("network level must be country or institution, not %(level)s"),
+                "network level must be country or institution, not %(level)s",
                 level=repr(level),
             ),
         )
@@ -90,7 +90,7 @@ def country_regions(
         ).fetchall()
     except duckdb.CatalogException as exc:
         raise LandscapeError(
-            Message(gettext_noop("the corpus is not tagged yet (run `permed tag`)")),
+            Message("the corpus is not tagged yet (run `permed tag`)"),
         ) from exc
     rank = {code: i for i, code in enumerate(regions)}
     found: dict[str, str] = {}

@@ -14,7 +14,7 @@ from collections.abc import Mapping
 import duckdb
 import pyarrow as pa
 
-from permed_atlas.i18n import Message, gettext_noop
+from permed_atlas.i18n import Message
 from permed_atlas.landscape.errors import TaggingRuleError
 from permed_atlas.landscape.store.tagging import keyword_hits_sql, term_hits_sql
 from permed_atlas.landscape.topics import PM_TOPIC, RuleSet
@@ -63,7 +63,7 @@ class PmSlice:
         except duckdb.Error as exc:
             raise TaggingRuleError(
                 Message(
-                    gettext_noop("%(where)s: DuckDB cannot evaluate the rules: %(exc)s"),
+                    "%(where)s: DuckDB cannot evaluate the rules: %(exc)s",
                     where=self._where,
                     exc=exc,
                 )

@@ -35,7 +35,7 @@ import re
 import duckdb
 
 from permed_atlas.errors import InvalidInputError
-from permed_atlas.i18n import Message, gettext_noop
+from permed_atlas.i18n import Message
 from permed_atlas.landscape.errors import LandscapeError
 from permed_atlas.landscape.search_query import (
     FACET_DIMENSIONS,
@@ -139,7 +139,7 @@ def check_facet_values(connection: duckdb.DuckDBPyConnection, query: SearchQuery
         if unknown:
             raise InvalidInputError(
                 Message(
-                    gettext_noop("unknown %(dimension)s %(value)s: no work in the corpus has it"),
+                    "unknown %(dimension)s %(value)s: no work in the corpus has it",
                     dimension=dimension,
                     value=repr(unknown[0]),
                 ),
@@ -156,10 +156,8 @@ def _prepare(
     if query.text and not terms:
         raise InvalidInputError(
             Message(
-                gettext_noop(
-                    "the search text %(value)s has no searchable words (only stop words, "
-                    "punctuation or one-letter words)"
-                ),
+                "the search text %(value)s has no searchable words (only stop words, "
+                "punctuation or one-letter words)",
                 value=repr(query.text[:60]),
             ),
             field="q",
@@ -167,10 +165,7 @@ def _prepare(
     if len(terms) > MAX_TERMS:
         raise InvalidInputError(
             Message(
-                gettext_noop(
-                    "the search text has %(length)s distinct words; at most %(max_terms)s"
-                    " are allowed"
-                ),
+                "the search text has %(length)s distinct words; at most %(max_terms)s are allowed",
                 length=len(terms),
                 max_terms=MAX_TERMS,
             ),
@@ -274,7 +269,7 @@ def export_search(
     if format not in EXPORT_FORMATS:
         raise InvalidInputError(
             Message(
-                gettext_noop("format must be csv or parquet, not %(format)s"),
+                "format must be csv or parquet, not %(format)s",
                 format=repr(format),
             ),
             field="format",

@@ -28,7 +28,7 @@ from dataclasses import dataclass
 
 import duckdb
 
-from permed_atlas.i18n import Message, gettext_noop
+from permed_atlas.i18n import Message
 from permed_atlas.landscape.errors import LandscapeError
 from permed_atlas.landscape.store._index_sql import (
     IDF_SQL,
@@ -301,7 +301,7 @@ def build_search_index(
 def _index_error(exc: duckdb.Error) -> LandscapeError:
     # An update builds part of the index: a build and an update fail with the same
     # message (and translation).
-    return LandscapeError(Message(gettext_noop("cannot build the search index: %(exc)s"), exc=exc))
+    return LandscapeError(Message("cannot build the search index: %(exc)s", exc=exc))
 
 
 @dataclass(frozen=True, slots=True)

@@ -26,7 +26,7 @@ from pathlib import Path
 
 import duckdb
 
-from permed_atlas.i18n import Message, gettext_noop
+from permed_atlas.i18n import Message
 from permed_atlas.landscape.errors import CorpusUnavailableError, LandscapeError
 
 log = logging.getLogger(__name__)
@@ -144,7 +144,7 @@ def publish_snapshot(connection: duckdb.DuckDBPyConnection, corpus_path: Path | 
         partial.unlink(missing_ok=True)
         raise LandscapeError(
             Message(
-                gettext_noop("cannot publish a snapshot of %(source)s in %(folder)s: %(exc)s"),
+                "cannot publish a snapshot of %(source)s in %(folder)s: %(exc)s",
                 source=source,
                 folder=folder,
                 exc=exc,
@@ -200,21 +200,19 @@ def open_corpus_for_reading(corpus_path: Path) -> duckdb.DuckDBPyConnection:
         return duckdb.connect(str(corpus_path), read_only=True)
     except duckdb.ConnectionException as exc:
         if "different configuration" not in str(exc):
-            raise CorpusUnavailableError(
-                Message(
-                    gettext_noop("cannot open the corpus %(corpus_path)s: %(exc)s"),
-                    corpus_path=corpus_path,
-                    exc=exc,
-                )
-            ) from exc
+            raise _unavailable(corpus_path, exc) from exc
         # This process already has the file open for writing (a test, `permed demo`):
         # share that database instance rather than fail.
         return duckdb.connect(str(corpus_path))
     except duckdb.Error as exc:
-        raise CorpusUnavailableError(
-            Message(
-                gettext_noop("cannot open the corpus %(corpus_path)s: %(exc)s"),
-                corpus_path=corpus_path,
-                exc=exc,
-            )
-        ) from exc
+        raise _unavailable(corpus_path, exc) from exc
+
+
+def _unavailable(corpus_path: Path | str, exc: Exception) -> CorpusUnavailableError:
+    return CorpusUnavailableError(
+        Message(
+            "cannot open the corpus %(corpus_path)s: %(exc)s",
+            corpus_path=corpus_path,
+            exc=exc,
+        )
+    )

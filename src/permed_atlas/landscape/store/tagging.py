@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import duckdb
 
-from permed_atlas.i18n import Message, gettext_noop
+from permed_atlas.i18n import Message
 from permed_atlas.landscape.errors import RegionError, TaggingRuleError
 from permed_atlas.landscape.regions import CHINA, EU27, RegionSet
 from permed_atlas.landscape.store.aggregates import (
@@ -117,9 +117,7 @@ def rule_condition_sql(rule: Rule, *, text: str, term: str, class_code: str, sch
         prefix = sql_literal(rule.pattern)
         return f"({scheme} = {sql_literal(rule.kind)} AND starts_with({class_code}, {prefix}))"
     raise TaggingRuleError(
-        Message(
-            gettext_noop("rule %(id)s: unknown kind %(kind)s"), id=rule.id, kind=repr(rule.kind)
-        )
+        Message("rule %(id)s: unknown kind %(kind)s", id=rule.id, kind=repr(rule.kind))
     )
 
 
@@ -214,9 +212,7 @@ def tag_corpus(
         if required not in codes:
             raise RegionError(
                 Message(
-                    gettext_noop(
-                        "region %(required)s is needed for the EU–China flag but is not loaded"
-                    ),
+                    "region %(required)s is needed for the EU–China flag but is not loaded",
                     required=required,
                 )
             )
@@ -350,7 +346,7 @@ def _write_topic_tags(connection: duckdb.DuckDBPyConnection, rules: RuleSet, sco
     except duckdb.Error as exc:
         raise TaggingRuleError(
             Message(
-                gettext_noop("%(value)s: DuckDB cannot evaluate the rules: %(exc)s"),
+                "%(value)s: DuckDB cannot evaluate the rules: %(exc)s",
                 value=rules.path or "rules",
                 exc=exc,
             )

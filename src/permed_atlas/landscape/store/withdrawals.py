@@ -7,6 +7,7 @@ from collections.abc import Sequence
 import duckdb
 import pyarrow as pa
 
+from permed_atlas.i18n import Message
 from permed_atlas.landscape.store._duck import corpus_transaction, registered
 
 
@@ -31,7 +32,7 @@ def withdraw_records(
     if not ids:
         return 0
     keys = pa.table({"id_value": pa.array(list(ids), pa.string())})
-    with corpus_transaction(connection, failure="cannot withdraw records from the corpus"):
+    with corpus_transaction(connection, failure=Message("cannot withdraw records from the corpus")):
         with registered(connection, _withdrawn=keys):
             connection.execute(
                 "CREATE OR REPLACE TEMP TABLE _withdraw AS SELECT DISTINCT w.work_id, "

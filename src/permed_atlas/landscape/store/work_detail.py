@@ -10,7 +10,7 @@ import duckdb
 import pycountry
 
 from permed_atlas.errors import NotFoundError
-from permed_atlas.i18n import Message, gettext_noop
+from permed_atlas.i18n import Message
 from permed_atlas.landscape.errors import LandscapeError
 from permed_atlas.landscape.store.merges import surviving_openalex_id, survivor_of_work_id
 from permed_atlas.landscape.store.provenance import is_synthetic
@@ -122,9 +122,7 @@ def load_work_detail(connection: duckdb.DuckDBPyConnection, work_id: int) -> Wor
         f"SELECT {', '.join(WORK_FIELDS)} FROM works WHERE work_id = ?", [work_id]
     ).fetchall()
     if not rows:
-        raise WorkMissingError(
-            Message(gettext_noop("no work with id %(id)s in the corpus"), id=work_id)
-        )
+        raise WorkMissingError(Message("no work with id %(id)s in the corpus", id=work_id))
     values = dict(zip(WORK_FIELDS, rows[0], strict=True))
     values["sources"] = list(values["sources"] or [])
     synthetic = is_synthetic(values["sources"])
@@ -212,6 +210,4 @@ def locate_work(connection: duckdb.DuckDBPyConnection, reference: str) -> int | 
     moved = surviving_openalex_id(connection, value)
     if moved:
         return MovedWork(moved)
-    raise WorkMissingError(
-        Message(gettext_noop("no work with OpenAlex id %(value)s in the corpus"), value=value)
-    )
+    raise WorkMissingError(Message("no work with OpenAlex id %(value)s in the corpus", value=value))

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from permed_atlas.i18n import Message, gettext_noop
+from permed_atlas.i18n import Message
 from permed_atlas.roadmap.errors import ObservationError
 from permed_atlas.roadmap.models import Observation, ObservationInput
 from permed_atlas.roadmap.store.rows import indicator_row, to_observation, utcnow
@@ -98,7 +98,7 @@ def add_observations(
     except IntegrityError as exc:  # a concurrent writer got there first
         codes = ", ".join(sorted({code for _, code in stored}))
         raise ObservationError(
-            Message(gettext_noop("observation for %(codes)s: date: already stored"), codes=codes),
+            Message("observation for %(codes)s: date: already stored", codes=codes),
             field="date",
         ) from exc
     return [to_observation(row, code) for row, code in stored]

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from permed_atlas.accounts import record_audit
 from permed_atlas.db import model_from_row
-from permed_atlas.i18n import Message, gettext_noop
+from permed_atlas.i18n import Message
 from permed_atlas.landscape import region_countries
 from permed_atlas.roadmap.errors import (
     InvalidRoadmapError,
@@ -241,7 +241,7 @@ def _refuse_stored_indicator(session: Session, code: str, *, field: str) -> None
     """Refuse a new indicator whose code is already stored (codes are unique across roadmaps)."""
     if session.scalar(select(IndicatorRow.id).where(IndicatorRow.code == code)):
         raise RoadmapExistsError(
-            Message(gettext_noop("an indicator %(code)s already exists"), code=repr(code)),
+            Message("an indicator %(code)s already exists", code=repr(code)),
             field=field,
         )
 
@@ -274,7 +274,7 @@ def create_roadmap(
     checked = _checked_indicators(indicators, catalog, where or roadmap.slug)
     if session.scalar(select(RoadmapRow.id).where(RoadmapRow.slug == roadmap.slug)) is not None:
         raise RoadmapExistsError(
-            Message(gettext_noop("a roadmap %(slug)s already exists"), slug=repr(roadmap.slug)),
+            Message("a roadmap %(slug)s already exists", slug=repr(roadmap.slug)),
             field="slug",
         )
     for indicator in checked:
@@ -335,7 +335,7 @@ def read_roadmap_text(
             line = f":{mark.line + 1}" if mark is not None else ""
             raise InvalidRoadmapError(
                 Message(
-                    gettext_noop("%(where)s%(line)s: not valid YAML (%(exc)s)"),
+                    "%(where)s%(line)s: not valid YAML (%(exc)s)",
                     where=where,
                     line=line,
                     exc=exc,
@@ -397,7 +397,7 @@ def create_indicator(
     if unknown:
         raise InvalidRoadmapError(
             Message(
-                gettext_noop("actions: no action %(value)s in roadmap %(slug)s"),
+                "actions: no action %(value)s in roadmap %(slug)s",
                 value=repr(unknown[0]),
                 slug=repr(roadmap.slug),
             ),

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from permed_atlas.db import model_from_row
-from permed_atlas.i18n import Message, gettext_noop
+from permed_atlas.i18n import Message
 from permed_atlas.roadmap.errors import RoadmapNotFoundError
 from permed_atlas.roadmap.models import Indicator, Observation, Scope
 from permed_atlas.roadmap.tables import IndicatorRow, ObservationRow, RoadmapRow
@@ -24,7 +24,7 @@ def roadmap_row(session: Session, slug: str) -> RoadmapRow:
     """The row of the roadmap ``slug``; RoadmapNotFoundError if none."""
     row = session.scalar(select(RoadmapRow).where(RoadmapRow.slug == slug))
     if row is None:
-        raise RoadmapNotFoundError(Message(gettext_noop("no roadmap '%(slug)s'"), slug=slug))
+        raise RoadmapNotFoundError(Message("no roadmap '%(slug)s'", slug=slug))
     return row
 
 
@@ -36,7 +36,7 @@ def indicator_row(session: Session, code: str) -> tuple[IndicatorRow, str]:
         .where(IndicatorRow.code == code)
     ).first()
     if found is None:
-        raise RoadmapNotFoundError(Message(gettext_noop("no indicator '%(code)s'"), code=code))
+        raise RoadmapNotFoundError(Message("no indicator '%(code)s'", code=code))
     return found[0], found[1]
 
 
