@@ -107,7 +107,10 @@ def _check(n: int, seed: int, start_year: int, end_year: int, pm_share: float = 
             field="start_year",
         )
     if not 0.0 <= pm_share <= 1.0:
-        raise InvalidInputError(f"pm_share must be 0 to 1, not {pm_share}", field="pm_share")
+        raise InvalidInputError(
+            Message("pm_share must be 0 to 1, not %(pm_share)s", pm_share=pm_share),
+            field="pm_share",
+        )
 
 
 class _Plan:
