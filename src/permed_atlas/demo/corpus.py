@@ -32,6 +32,7 @@ import orjson
 from permed_atlas.demo import _vocab as vocab
 from permed_atlas.demo._io import write_jsonl
 from permed_atlas.demo._lens import generate_lens_patents, write_lens_jsonl
+from permed_atlas.demo._other_fields import OtherFields, is_pm_work
 from permed_atlas.demo._text import TextMaker
 from permed_atlas.demo._world import World, cumulative
 from permed_atlas.errors import InvalidInputError
@@ -60,7 +61,12 @@ def _interpolate(pair: tuple[float, float], year: int) -> float:
 
 
 def generate_openalex_works(
-    n: int, *, seed: int = 0, start_year: int = 2000, end_year: int = 2025
+    n: int,
+    *,
+    seed: int = 0,
+    start_year: int = 2000,
+    end_year: int = 2025,
+    pm_share: float = 1.0,
 ) -> Iterator[dict[str, Any]]:
     """Yield ``n`` synthetic OpenAlex Work objects in the current API schema.
 
@@ -68,14 +74,16 @@ def generate_openalex_works(
     :param seed: the same seed gives the same works; different seeds give distinct ids.
     :param start_year: first publication year.
     :param end_year: last publication year (output grows ~7% a year towards it).
+    :param pm_share: the share of works about personalised medicine (all, by default); the
+        others are works of other fields (``demo._other_fields``), as in a snapshot.
     """
-    _check(n, seed, start_year, end_year)
-    plan = _Plan(n, start_year, end_year)
+    _check(n, seed, start_year, end_year, pm_share)
+    plan = _Plan(n, start_year, end_year, pm_share=pm_share)
     for chunk in range(0, n, CHUNK):
         yield from plan.chunk(seed, chunk, min(n, chunk + CHUNK))
 
 
-def _check(n: int, seed: int, start_year: int, end_year: int) -> None:
+def _check(n: int, seed: int, start_year: int, end_year: int, pm_share: float = 1.0) -> None:
     if not 0 <= n <= _MAX_PER_SEED:
         raise InvalidInputError(
             Message(
@@ -98,13 +106,28 @@ def _check(n: int, seed: int, start_year: int, end_year: int) -> None:
             ),
             field="start_year",
         )
+    if not 0.0 <= pm_share <= 1.0:
+        raise InvalidInputError(
+            Message("pm_share must be 0 to 1, not %(pm_share)s", pm_share=pm_share),
+            field="pm_share",
+        )
 
 
 class _Plan:
     """Everything drawn once per corpus: the world, and per-year country and year weights."""
 
-    def __init__(self, n: int, start_year: int, end_year: int, *, fragments: bool = False) -> None:
+    def __init__(
+        self,
+        n: int,
+        start_year: int,
+        end_year: int,
+        *,
+        fragments: bool = False,
+        pm_share: float = 1.0,
+    ) -> None:
         self.world = World(n)
+        self.pm_share = pm_share
+        self.others = OtherFields() if pm_share < 1.0 else None
         self.maker = TextMaker(self.world.topics, fragments=fragments)
         self.years = list(range(start_year, end_year + 1))
         self.year_cum = cumulative([1.07 ** (y - start_year) for y in self.years])
@@ -125,6 +148,9 @@ class _Plan:
         """Works ``start`` to ``stop - 1``; each chunk has its own random stream so chunks
         can be made in any order, or in parallel, and still give the same corpus."""
         rng = random.Random(f"openalex:{seed}:{start}")
+        # The other fields draw from a stream of their own: the PM works of a mix are
+        # exactly the works of the same seed without one.
+        other_rng = random.Random(f"openalex-other:{seed}:{start}")
         r = rng.random
         world, maker, countries, eu_cn = self.world, self.maker, self.countries, self.eu_cn
         for index in range(start, stop):
@@ -149,7 +175,10 @@ class _Plan:
                 other = _weighted(rng, options, country_weight)
                 partners.append(world.pick_lab(rng, world.pick_institution(rng, other), topic_idx))
             authorships = _authors(rng, world, lab, partners)
-            yield maker.work(rng, _MAX_PER_SEED * seed + index, year, topic_idx, lead, authorships)
+            work = maker.work(rng, _MAX_PER_SEED * seed + index, year, topic_idx, lead, authorships)
+            if self.others is not None and not is_pm_work(index, self.pm_share):
+                work = self.others.rewrite(other_rng, work)
+            yield work
 
 
 def _banned_partners(lead: str, *, eu_cn_work: bool) -> frozenset[str]:
@@ -210,6 +239,7 @@ def write_openalex_jsonl(
     progress: Callable[[int], None] | None = None,
     workers: int | None = None,
     compresslevel: int = 1,
+    pm_share: float = 1.0,
 ) -> int:
     """Write ``n`` generated OpenAlex works as JSON Lines, one work per line; return ``n``.
 
@@ -226,8 +256,10 @@ def write_openalex_jsonl(
     :param progress: called with the number written so far.
     :param workers: processes generating in parallel; default: up to 2 for 20,000 works or more.
     :param compresslevel: gzip level, 1 (fast, the default) to 9 (small).
+    :param pm_share: the share of PM works, the others of other fields (see
+        :func:`generate_openalex_works`).
     """
-    _check(n, seed, start_year, end_year)
+    _check(n, seed, start_year, end_year, pm_share)
     if not 1 <= compresslevel <= 9:
         raise InvalidInputError(
             Message(
@@ -255,12 +287,12 @@ def write_openalex_jsonl(
                         workers,
                         mp_context=context,
                         initializer=_init_worker,
-                        initargs=(n, start_year, end_year),
+                        initargs=(n, start_year, end_year, pm_share),
                     )
                 )
                 blobs: Iterator[bytes] = _in_order(pool, tasks, window=2 * workers)
             else:
-                plan = _Plan(n, start_year, end_year, fragments=True)
+                plan = _Plan(n, start_year, end_year, fragments=True, pm_share=pm_share)
                 blobs = (_encode_chunk(plan, *task) for task in tasks)
             for task, blob in zip(tasks, blobs, strict=True):
                 out.write(blob)
@@ -296,8 +328,8 @@ def _in_order(
 _WORKER_PLAN: list[_Plan] = []
 
 
-def _init_worker(n: int, start_year: int, end_year: int) -> None:
-    _WORKER_PLAN.append(_Plan(n, start_year, end_year, fragments=True))
+def _init_worker(n: int, start_year: int, end_year: int, pm_share: float) -> None:
+    _WORKER_PLAN.append(_Plan(n, start_year, end_year, fragments=True, pm_share=pm_share))
 
 
 def _worker_chunk(task: tuple[int, int, int, int | None]) -> bytes:

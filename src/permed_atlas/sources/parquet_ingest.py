@@ -4,9 +4,10 @@ Each part is read by ``read_parquet`` a few times, each statement taking only th
 columns it needs (DuckDB pushes the projection into the scan):
 
 1. one scan of the identifiers, title and abstract gives ``_pq_rows``, a narrow table
-   of the part's rows (the optional PM filter, the corpus's own PM rules,
-   :func:`parquet_sql.pm_filter_sql`, runs inside it, so a PM slice never
-   materialises the other works). A row with no OpenAlex id or a broken abstract
+   of the part's rows (the optional PM filter, the corpus's own PM rules, runs inside
+   it, so a PM slice never materialises the other works; an abstract is rebuilt there
+   only for a row no term rule keeps and whose text may hold a keyword rule's match,
+   :func:`parquet_sql.rows_sql`). A row with no OpenAlex id or a broken abstract
    index is rejected there, with its part, row and reason, as the JSON Lines path
    rejects such a line;
 2. the rows are sorted in SQL: a work OpenAlex merged away is left out (its id is
@@ -125,7 +126,7 @@ def ingest_parquet(
     try:
         for path in paths:
             part = _Part(corpus, path, summary, batch_size, progress)
-            part.ingest(pm_rules, pool if pm_rules is None else None)
+            part.ingest(pm_rules, pool)
     finally:
         pool.shutdown(cancel_futures=True)
         corpus.execute("DROP VIEW IF EXISTS _pq_src")
@@ -240,11 +241,11 @@ class _Part:
         self.batch_size, self.progress = batch_size, progress
         self.pool: ThreadPoolExecutor | None = None
 
-    def ingest(self, pm_rules: RuleSet | None, pool: ThreadPoolExecutor | None) -> None:
-        """Read, sort and store the part; ``pool`` rebuilds the abstracts (None: the scan did).
+    def ingest(self, pm_rules: RuleSet | None, pool: ThreadPoolExecutor) -> None:
+        """Read, sort and store the part; ``pool`` rebuilds the abstracts the scan did not.
 
         :param pm_rules: the PM filter's rules, or None to keep every work.
-        :param pool: the abstracts' thread, when the scan did not rebuild them.
+        :param pool: the abstracts' thread.
         """
         self.pool = pool
         try:
@@ -324,11 +325,12 @@ class _Part:
             # file order), so a big part is not scanned whole for every batch.
             corpus.execute(source_view_sql(self.file, int(first), int(last)))
             pending = None
-            if self.pool is not None:
-                rows = corpus.sql(
-                    "SELECT part_row FROM _pq_map WHERE idx >= $lo AND idx < $hi",
-                    params={"lo": lo, "hi": hi},
-                ).to_arrow_table()
+            # The abstracts the scan did not rebuild (the PM filter's keyword rules needed some).
+            rows = corpus.sql(
+                "SELECT part_row FROM _pq_map WHERE idx >= $lo AND idx < $hi AND _abstract IS NULL",
+                params={"lo": lo, "hi": hi},
+            ).to_arrow_table()
+            if rows.num_rows and self.pool is not None:
                 cursor = corpus.cursor()
                 pending = self.pool.submit(_rebuilt, cursor, self.file, rows, first, last)
             with _abstracts_of(corpus, pending) as ready:

@@ -9,7 +9,8 @@ of the rule file) evaluated on the nested columns, inside the scan.
 
 from __future__ import annotations
 
-from permed_atlas.landscape import RuleSet
+from permed_atlas.landscape import Rule, RuleSet
+from permed_atlas.sources.regex_words import required_words
 
 PM_TOPIC = "pm"
 
@@ -66,33 +67,49 @@ def rows_sql(file_sql: str, pm_rules: RuleSet | None) -> str:
     """SELECT the part's rows the filter keeps, narrow: row number, identifiers, abstract.
 
     A row with no OpenAlex id or a broken abstract index is kept whatever the filter says,
-    with the reason in ``problem`` (NULL for a good row). With ``pm_rules``, the other rows
-    are those the rules' ``pm`` topic marks PM-relevant; keyword rules read the abstract,
-    so it is rebuilt in this scan (``_abstract``). Without, the abstracts are rebuilt later,
-    beside the inserts, and this scan only finds the indexes the rebuild would fail on: it
-    runs the rebuild on the few that are not JSON or list something other than integers.
+    with the reason in ``problem`` (NULL for a good row). This scan only finds the indexes
+    the rebuild would fail on: it runs the rebuild on the few that are not JSON or list
+    something other than integers. With ``pm_rules``, the other rows are those the rules'
+    ``pm`` topic marks PM-relevant, checked cheapest first: the term rules on the nested
+    lists; then, for the rows they leave, the keyword rules, which read the abstract, so
+    it is rebuilt in this scan (``_abstract``) but only for rows whose title or index text
+    holds a word some keyword rule needs (:func:`keyword_prefilter_sql`). Every other
+    abstract (every one without ``pm_rules``) is rebuilt later, beside the inserts.
 
     :param file_sql: the part's path as a SQL string literal.
     :param pm_rules: the corpus's tagging rules, or None to keep every row.
     """
-    if pm_rules is not None:
-        abstract, broken = ABSTRACT, "_ab.problem"
-    else:
-        abstract = "{'text': NULL::VARCHAR, 'problem': NULL::VARCHAR}"
-        broken = (
-            "CASE WHEN nullif(abstract_inverted_index, '') IS NOT NULL AND "
-            "(NOT json_valid(abstract_inverted_index) OR regexp_matches("
-            f"abstract_inverted_index, {_ODD_POSITIONS})) THEN {ABSTRACT}.problem END"
+    broken = (
+        "CASE WHEN nullif(abstract_inverted_index, '') IS NOT NULL AND "
+        "(NOT json_valid(abstract_inverted_index) OR regexp_matches("
+        f"abstract_inverted_index, {_ODD_POSITIONS})) THEN {ABSTRACT}.problem END"
+    )
+    scan = (
+        f"SELECT *, file_row_number AS part_row, {short('id')} AS openalex_id, "
+        f"{DOI} AS _doi, {digits('ids.pmid')} AS pmid, {TITLE} AS _title "
+        f"FROM read_parquet({file_sql}, file_row_number = true)"
+    )
+    checked = (
+        f"SELECT *, CASE WHEN openalex_id IS NULL THEN '{NO_ID}' ELSE {broken} END AS problem "
+        f"FROM ({scan})"
+    )
+    if pm_rules is None:
+        return (
+            "SELECT part_row, openalex_id, _doi AS doi, pmid, NULL::VARCHAR AS _abstract, "
+            f"problem FROM ({checked}) ORDER BY part_row"
         )
-    keep = f" WHERE problem IS NOT NULL OR {pm_filter_sql(pm_rules)}" if pm_rules else ""
+    # DuckDB evaluates a CASE branch only on the rows that take it: the Python rebuild sees
+    # only the rows no term rule keeps and whose text may hold a keyword rule's match.
+    rebuilt = (
+        f"SELECT *, CASE WHEN problem IS NULL AND NOT _term_hit AND _maybe_keyword "
+        f"THEN {ABSTRACT}.text END AS _abstract FROM ("
+        f"SELECT *, {pm_terms_sql(pm_rules)} AS _term_hit, "
+        f"{keyword_prefilter_sql(pm_rules)} AS _maybe_keyword FROM ({checked}))"
+    )
     return (
-        "SELECT part_row, openalex_id, _doi AS doi, pmid, _abstract, problem FROM ("
-        f"  SELECT *, CASE WHEN openalex_id IS NULL THEN '{NO_ID}' ELSE {broken} END "
-        "  AS problem, _ab.text AS _abstract FROM ("
-        f"    SELECT *, file_row_number AS part_row, {short('id')} AS openalex_id, "
-        f"    {DOI} AS _doi, {digits('ids.pmid')} AS pmid, {abstract} AS _ab, {TITLE} AS _title "
-        f"    FROM read_parquet({file_sql}, file_row_number = true))"
-        f"){keep} ORDER BY part_row"
+        "SELECT part_row, openalex_id, _doi AS doi, pmid, _abstract, problem "
+        f"FROM ({rebuilt}) WHERE problem IS NOT NULL OR _term_hit OR "
+        f"(_maybe_keyword AND {pm_keywords_sql(pm_rules)}) ORDER BY part_row"
     )
 
 
@@ -119,38 +136,83 @@ def _names_match(list_expr: str, field: str, pattern: str) -> str:
     )
 
 
+def _pm_rules(rules: RuleSet, kinds: set[str]) -> list[Rule]:
+    return [rule for rule in rules.rules if rule.topic == PM_TOPIC and rule.kind in kinds]
+
+
+_PM_TERM_COLUMNS = {
+    "mesh": ("mesh", "descriptor_name"),
+    "concept": ("concepts", "display_name"),
+    "topic": (
+        "CASE WHEN len(coalesce(topics, [])) = 0 AND primary_topic IS NOT NULL "
+        "THEN [primary_topic] ELSE topics END",
+        "display_name",
+    ),
+    "keyword_term": ("keywords", "display_name"),
+}
+
+
+def _any(conditions: list[str]) -> str:
+    return "(" + " OR ".join(conditions) + ")" if conditions else "false"
+
+
+def pm_terms_sql(rules: RuleSet) -> str:
+    """True for a work a term rule of the ``pm`` topic fires on: MeSH headings, concepts,
+    topics (or the primary topic when a work lists none) and keywords. CPC/IPC rules concern
+    patents, never works."""
+    conditions = []
+    for rule in _pm_rules(rules, set(_PM_TERM_COLUMNS)):
+        column, field = _PM_TERM_COLUMNS[rule.kind]
+        conditions.append(_names_match(column, field, rule.pattern))
+    return _any(conditions)
+
+
+def pm_keywords_sql(rules: RuleSet) -> str:
+    """True for a work a keyword rule of the ``pm`` topic fires on: title and abstract, as
+    tagging reads them (``_title`` and ``_abstract``)."""
+    return _any(
+        [
+            f"regexp_matches(coalesce(_title, '') || ' ' || coalesce(_abstract, ''), "
+            f"{_lit(rule.pattern)}, 'i')"
+            for rule in _pm_rules(rules, {"keyword"})
+        ]
+    )
+
+
+def keyword_prefilter_sql(rules: RuleSet) -> str:
+    """False only for a row no keyword rule of the ``pm`` topic can fire on, read from the
+    title and the abstract index's JSON text without rebuilding the abstract.
+
+    Each rule needs one of a few words (:func:`regex_words.required_words`); a row whose
+    title and index text hold none of them cannot match, unless its JSON spells characters
+    as ``\\u`` escapes, which may hide one. A rule with no such words makes every row a
+    candidate.
+    """
+    words: set[str] = set()
+    for rule in _pm_rules(rules, {"keyword"}):
+        needed = required_words(rule.pattern)
+        if needed is None:
+            return "true"
+        words |= needed
+    if not words:
+        return "false"
+    any_word = _lit("|".join(sorted(words)))
+    return (
+        f"(regexp_matches(coalesce(_title, ''), {any_word}, 'i') OR "
+        f"regexp_matches(coalesce(abstract_inverted_index, ''), {any_word}, 'i') OR "
+        "contains(coalesce(abstract_inverted_index, ''), '\\u'))"
+    )
+
+
 def pm_filter_sql(rules: RuleSet) -> str:
     """The condition true for a work the rules' ``pm`` topic marks PM-relevant.
 
-    Keyword rules look at title and abstract (as tagging does); term rules at the
-    MeSH headings, concepts, topics (or the primary topic when a work lists none)
-    and keywords. CPC/IPC rules concern patents, never works.
+    Keyword rules look at title and abstract (``_title``, ``_abstract``, as tagging does);
+    term rules at the MeSH headings, concepts, topics and keywords (:func:`pm_terms_sql`).
 
     :param rules: the corpus's tagging rules.
     """
-    topics = (
-        "CASE WHEN len(coalesce(topics, [])) = 0 AND primary_topic IS NOT NULL "
-        "THEN [primary_topic] ELSE topics END"
-    )
-    lists = {
-        "mesh": ("mesh", "descriptor_name"),
-        "concept": ("concepts", "display_name"),
-        "topic": (topics, "display_name"),
-        "keyword_term": ("keywords", "display_name"),
-    }
-    conditions = []
-    for rule in rules.rules:
-        if rule.topic != PM_TOPIC:
-            continue
-        if rule.kind == "keyword":
-            conditions.append(
-                f"regexp_matches(coalesce(_title, '') || ' ' || coalesce(_abstract, ''), "
-                f"{_lit(rule.pattern)}, 'i')"
-            )
-        elif rule.kind in lists:
-            column, field = lists[rule.kind]
-            conditions.append(_names_match(column, field, rule.pattern))
-    return "(" + " OR ".join(conditions) + ")" if conditions else "false"
+    return f"({pm_terms_sql(rules)} OR {pm_keywords_sql(rules)})"
 
 
 WORKS = f"""

@@ -1,0 +1,168 @@
+"""Snapshot-like mixes (few PM works among works of other fields) and the PM pre-filter on them."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import orjson
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+from permed_atlas.demo import generate_openalex_works, write_openalex_jsonl
+from permed_atlas.demo._other_fields import is_pm_work
+from permed_atlas.landscape import ingest_file, load_rules, open_corpus, rules_path_for
+from permed_atlas.sources.parquet_ingest import ingest_parquet
+from permed_atlas.sources.parquet_write import works_table, write_works_parquet
+from permed_atlas.sources.regex_words import required_words
+
+from .test_parquet_ingest import TABLES, _content
+
+N = 400
+SHARE = 0.1
+
+
+def _short(work: dict[str, Any]) -> str:
+    return str(work["id"]).rpartition("/")[2]
+
+
+def _pm_ids(path: Path, rules: Any, tmp_path: Path) -> set[str]:
+    """The works tagging's own PM rules keep from a JSON Lines file (the JSON Lines filter)."""
+    with open_corpus(tmp_path / f"{path.stem}.duckdb") as corpus:
+        ingest_file(path, source="openalex", corpus=corpus, pm_rules=rules)
+        return {row[0] for row in corpus.execute("SELECT openalex_id FROM works").fetchall()}
+
+
+def test_a_mix_holds_works_the_pm_rules_reject_and_works_they_accept(tmp_path: Path) -> None:
+    works = list(generate_openalex_works(N, seed=3, pm_share=SHARE))
+    plain = list(generate_openalex_works(N, seed=3))
+    pm_indexes = [i for i in range(N) if is_pm_work(i, SHARE)]
+    assert len(pm_indexes) == N * SHARE
+    # The PM works of a mix are the demo works of the same seed; the others keep their ids
+    # and authors but are about another field, with no MeSH terms.
+    assert [works[i] for i in pm_indexes] == [plain[i] for i in pm_indexes]
+    others = [w for i, w in enumerate(works) if i not in pm_indexes]
+    assert all(w["mesh"] == [] for w in others)
+    assert {_short(w) for w in works} == {_short(w) for w in plain}
+    assert len({w["topics"][0]["field"]["display_name"] for w in others}) >= 4
+    path = tmp_path / "mix.jsonl"
+    assert write_openalex_jsonl(path, N, seed=3, pm_share=SHARE) == N
+    assert [orjson.loads(line) for line in path.read_bytes().splitlines()] == works
+    kept = _pm_ids(path, load_rules(rules_path_for(tmp_path)), tmp_path)
+    # Every work of another field is rejected; most demo works are accepted (a PM phrase,
+    # a PM MeSH heading, concept or topic), not all of them.
+    assert kept <= {_short(works[i]) for i in pm_indexes}
+    assert len(pm_indexes) // 2 < len(kept) < len(pm_indexes)
+
+
+def test_the_same_seed_writes_the_same_mix(tmp_path: Path) -> None:
+    a, b = tmp_path / "a.jsonl.gz", tmp_path / "b.jsonl.gz"
+    write_openalex_jsonl(a, 3000, seed=1, pm_share=0.05, workers=2)
+    write_openalex_jsonl(b, 3000, seed=1, pm_share=0.05, workers=1)
+    assert a.read_bytes() == b.read_bytes()
+
+
+def test_both_paths_store_the_same_pm_works_of_a_mixed_file(tmp_path: Path) -> None:
+    works = list(generate_openalex_works(N, seed=5, pm_share=SHARE))
+    jsonl, parquet = tmp_path / "mix.jsonl", tmp_path / "mix.parquet"
+    jsonl.write_bytes(b"".join(orjson.dumps(w) + b"\n" for w in works))
+    write_works_parquet(works, parquet)
+    rules = load_rules(rules_path_for(tmp_path))
+    with open_corpus(tmp_path / "a.duckdb") as a, open_corpus(tmp_path / "b.duckdb") as b:
+        by_lines = ingest_file(jsonl, source="openalex", corpus=a, pm_rules=rules)
+        by_parquet = ingest_parquet([parquet], corpus=b, pm_rules=rules, batch_size=16)
+        expected, got = _content(a), _content(b)
+        abstracts = [
+            c.execute("SELECT openalex_id, abstract FROM works ORDER BY 1").fetchall()
+            for c in (a, b)
+        ]
+    assert by_parquet.scanned == by_lines.read == N
+    assert 0 < by_parquet.stored == by_lines.stored <= N * SHARE
+    assert by_lines.skipped == N - by_lines.stored
+    for table in TABLES:
+        assert got[table] == expected[table], table
+    # Works kept by a term rule have their abstract rebuilt beside the inserts, those kept by
+    # a keyword rule in the scan: both as the JSON Lines path rebuilds it.
+    assert abstracts[0] == abstracts[1]
+    assert sum(1 for _, text in abstracts[0] if text) > 10
+
+
+# (title, abstract index as JSON text): the pre-filter skips rebuilding an abstract when the
+# title and the JSON text hold none of the words a keyword rule needs; these must still be
+# judged as the JSON Lines path judges them.
+PREFILTER_CASES = [
+    ("Outcomes in lung cancer", '{"\\u0070harmacogenomics":[0]}'),  # an escaped letter
+    ("Outcomes in lung cancer", '{"pre":[0],"cision":[1],"medicine":[2]}'),  # not the word
+    ("A study of precision", '{"medicine":[0],"in":[1],"practice":[2]}'),  # across title/abstract
+    ("Outcomes in lung cancer", '{"\\u017ftratified":[0],"oncology":[1]}'),  # long s, escaped
+    ("Outcomes in lung cancer", '{"ſtratified":[0],"oncology":[1]}'),  # long s, as it is
+    ("Outcomes in lung cancer", '{"PHARMACOGENOMICS":[0]}'),
+    ("Outcomes in lung cancer", '{"pharmaco":[0],"genomics":[1]}'),
+    ("Tailored-therapy in practice", None),  # the title alone
+    ("Outcomes in lung cancer", '{"companion":[0],"diagnostics":[1]}'),
+    ("Outcomes in lung cancer", '{"soil":[0],"carbon":[1]}'),
+]
+
+
+def test_the_keyword_prefilter_keeps_what_the_rules_keep(tmp_path: Path) -> None:
+    # Works of another field (no PM term), each given one of the titles and abstracts above.
+    records = list(generate_openalex_works(40, seed=9, pm_share=0.0))[: len(PREFILTER_CASES)]
+    lines = []
+    for record, (title, text) in zip(records, PREFILTER_CASES, strict=True):
+        record.update(title=title, display_name=title)
+        head = orjson.dumps({k: v for k, v in record.items() if k != "abstract_inverted_index"})
+        lines.append(
+            head[:-1] + b',"abstract_inverted_index":' + (text or "null").encode() + b"}\n"
+        )
+    jsonl = tmp_path / "cases.jsonl"
+    jsonl.write_bytes(b"".join(lines))
+    table = works_table(records)
+    table = table.set_column(
+        table.schema.get_field_index("abstract_inverted_index"),
+        "abstract_inverted_index",
+        pa.array([text for _, text in PREFILTER_CASES], pa.string()),
+    )
+    part = tmp_path / "cases.parquet"
+    pq.write_table(table, part)
+    rules = load_rules(rules_path_for(tmp_path))
+    with open_corpus(tmp_path / "a.duckdb") as a, open_corpus(tmp_path / "b.duckdb") as b:
+        ingest_file(jsonl, source="openalex", corpus=a, pm_rules=rules)
+        ingest_parquet([part], corpus=b, pm_rules=rules)
+        expected, got = _content(a), _content(b)
+        kept = {row[0] for row in a.execute("SELECT openalex_id FROM works").fetchall()}
+    for table_name in TABLES:
+        assert got[table_name] == expected[table_name], table_name
+    case_of = {_short(record): k for k, record in enumerate(records)}
+    kept_cases = {case_of[work] for work in kept}
+    assert {0, 2, 5, 7, 8} <= kept_cases
+    assert not {1, 6, 9} & kept_cases
+
+
+@pytest.mark.parametrize(
+    ("pattern", "words"),
+    [
+        (r"\bpharmacogen(omic|etic)s?\b", {"pharmacogen"}),
+        # Python's parser takes the common "p" out of the branch: one of the rests will do.
+        (r"\b(precision|personali[sz]ed)[ -](medicine|care)\b", {"recision", "ersonali"}),
+        (r"companion diagnostics?", {"diagnostic"}),
+        (r"(?i)P4 medicine", {"medicine"}),
+        (r"x{2,3}yz", {"yz"}),
+        (r"ab+c", {"a"}),  # runs end at a repeat; of equal words the first
+        (r"a?", None),  # matches the empty string: no word is needed
+        (r"foo|", None),
+        (r"(foo)*", None),
+        (r"[ab]", None),
+        (r"(", None),  # not a regex: no pre-check
+    ],
+)
+def test_required_words(pattern: str, words: set[str] | None) -> None:
+    assert required_words(pattern) == (frozenset(words) if words is not None else None)
+
+
+def test_every_bundled_keyword_rule_has_required_words() -> None:
+    # Without words for a rule the pre-check is off and every abstract is rebuilt (correct,
+    # but the speed of a PM slice depends on it).
+    for rule in load_rules().rules:
+        if rule.kind == "keyword":
+            assert required_words(rule.pattern), rule.id
