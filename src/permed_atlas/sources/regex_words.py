@@ -17,13 +17,14 @@ they are, unless as ``\\u`` escapes, which the caller treats as a possible match
 
 from __future__ import annotations
 
-import importlib
+import re._constants  # type: ignore[import-not-found,unused-ignore]
+import re._parser  # type: ignore[import-not-found,unused-ignore]
 from typing import Any
 
 # Python's own regex parser (the deprecated ``sre_parse`` is its old name): private, so it is
 # used only as far as the opcodes below, and any surprise means "no words" (a full check).
-_p: Any = importlib.import_module("re._parser")
-_c: Any = importlib.import_module("re._constants")
+_p: Any = re._parser
+_c: Any = re._constants
 
 _REPEATS = {_c.MAX_REPEAT, _c.MIN_REPEAT, getattr(_c, "POSSESSIVE_REPEAT", _c.MAX_REPEAT)}
 
