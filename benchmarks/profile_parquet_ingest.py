@@ -192,7 +192,7 @@ def main() -> int:
         "--cache", type=Path, default=Path(tempfile.gettempdir()) / "permed-parquet-bench"
     )
     args = parser.parse_args()
-    parquet = args.cache / f"openalex_{args.works}.parquet"
+    parquet = args.cache / f"openalex_{args.works}.plain.parquet"
     if not parquet.exists():
         print(f"no {parquet}: run benchmarks/bench_parquet_ingest.py --works {args.works} first")
         return 1

@@ -201,6 +201,8 @@ def test_a_broken_abstract_index_or_a_missing_id_rejects_that_row_naming_part_an
     texts[7] = '{"Background":[0],"We":'  # cut off mid-object
     texts[3] = '{"Background":[0],"We":["one"]}'  # JSON, but a position is no number
     texts[5] = '{"[sic]":[0],"fine":[1]}'  # a word that only looks like a list: stored
+    texts[9] = '{"[Effects":[0],"We":[2.5]}'  # a word starting with "[", then a bad position
+    texts[10] = '{"a" :\n [0, "1"]}'  # whitespace around the colon, a string position
     ids = table.column("id").to_pylist()
     ids[12] = None
     table = table.set_column(
@@ -217,14 +219,14 @@ def test_a_broken_abstract_index_or_a_missing_id_rejects_that_row_naming_part_an
         (sic,) = corpus.execute(
             "SELECT abstract FROM works WHERE openalex_id = ?", [_short(records[5])]
         ).fetchall()
-    assert (summary.read, summary.stored, summary.rejected) == (20, 17, 3)
-    wrong, broken, missing = (str(error) for error in summary.errors)
-    for row, error in ((4, wrong), (8, broken)):
+    assert (summary.read, summary.stored, summary.rejected) == (20, 15, 5)
+    wrong, broken, after_a_bracket, spaced, missing = (str(error) for error in summary.errors)
+    for row, error in ((4, wrong), (8, broken), (10, after_a_bracket), (11, spaced)):
         work = _short(records[row - 1])
         assert error.startswith(f"{part}: row {row} (work {work}): abstract_inverted_index is not")
         assert (work,) not in stored
     assert missing == f"{part}: row 13: record has no OpenAlex id"
-    assert len(stored) == 17
+    assert len(stored) == 15
     assert sic == ("[sic] fine",)
 
 

@@ -5,17 +5,27 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import duckdb
 import orjson
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from permed_atlas.demo import generate_openalex_works, write_openalex_jsonl
 from permed_atlas.demo._other_fields import is_pm_work
-from permed_atlas.landscape import ingest_file, load_rules, open_corpus, rules_path_for
+from permed_atlas.landscape import (
+    ingest_file,
+    load_rules,
+    open_corpus,
+    rebuild_abstract,
+    rules_path_for,
+)
 from permed_atlas.sources.parquet_ingest import ingest_parquet
+from permed_atlas.sources.parquet_sql import keyword_prefilter_sql, pm_keywords_sql
 from permed_atlas.sources.parquet_write import works_table, write_works_parquet
-from permed_atlas.sources.regex_words import required_words
+from permed_atlas.sources.regex_words import Requirement, one_word_of, requirement
 
 from .test_parquet_ingest import TABLES, _content
 
@@ -142,13 +152,16 @@ def test_the_keyword_prefilter_keeps_what_the_rules_keep(tmp_path: Path) -> None
 @pytest.mark.parametrize(
     ("pattern", "words"),
     [
-        (r"\bpharmacogen(omic|etic)s?\b", {"pharmacogen"}),
-        # Python's parser takes the common "p" out of the branch: one of the rests will do.
-        (r"\b(precision|personali[sz]ed)[ -](medicine|care)\b", {"recision", "ersonali"}),
-        (r"companion diagnostics?", {"diagnostic"}),
-        (r"(?i)P4 medicine", {"medicine"}),
-        (r"x{2,3}yz", {"yz"}),
-        (r"ab+c", {"a"}),  # runs end at a repeat; of equal words the first
+        (r"\bpharmacogen(omic|etic)s?\b", {"pharmacogen", "omic", "etic"}),
+        # Python's parser takes the common "p" out of the branch (a lone "p" is not tested).
+        (
+            r"\b(precision|personali[sz]ed)[ -](medicine|care)\b",
+            {"recision", "ersonali", "ed", "medicine", "care"},
+        ),
+        (r"(?i)P4 medicine", {"p4", "medicine"}),
+        (r"\bn-of-1 trials?\b", {"n-of-1", "trial"}),  # a hyphen is a word's character
+        (r"x{2,3}yz", {"yz"}),  # the "x" of the repeat is one letter: not tested
+        (r"ab+c", {"a"}),  # runs end at a repeat; of equal one-letter words the first
         (r"a?", None),  # matches the empty string: no word is needed
         (r"foo|", None),
         (r"(foo)*", None),
@@ -156,13 +169,110 @@ def test_the_keyword_prefilter_keeps_what_the_rules_keep(tmp_path: Path) -> None
         (r"(", None),  # not a regex: no pre-check
     ],
 )
-def test_required_words(pattern: str, words: set[str] | None) -> None:
-    assert required_words(pattern) == (frozenset(words) if words is not None else None)
+def test_the_words_a_pattern_needs(pattern: str, words: set[str] | None) -> None:
+    need = requirement(pattern)
+    assert (need.words() if need is not None else None) == (
+        frozenset(words) if words is not None else None
+    )
 
 
-def test_every_bundled_keyword_rule_has_required_words() -> None:
-    # Without words for a rule the pre-check is off and every abstract is rebuilt (correct,
-    # but the speed of a PM slice depends on it).
+@pytest.mark.parametrize(
+    ("pattern", "words"),
+    [
+        (r"\bpharmacogen(omic|etic)s?\b", {"pharmacogen"}),
+        (r"\b(precision|personali[sz]ed)[ -](medicine|care)\b", {"recision", "ersonali"}),
+        (r"companion diagnostics?", {"diagnostic"}),  # the longer word rules out more
+        (r"(?i)P4 medicine", {"medicine"}),
+        (r"\bn-of-1 trials?\b", {"n-of-1"}),
+    ],
+)
+def test_one_word_of_a_condition(pattern: str, words: set[str]) -> None:
+    need = requirement(pattern)
+    assert need is not None and one_word_of(need) == frozenset(words)
+
+
+def _word(word: str) -> Requirement:
+    return Requirement("word", word=word)
+
+
+@pytest.mark.parametrize(
+    ("pattern", "need"),
+    [
+        (
+            r"companion diagnostics?",
+            Requirement("all", parts=(_word("companion"), _word("diagnostic"))),
+        ),
+        (
+            r"(genomic|P4) medicine",
+            Requirement(
+                "all",
+                parts=(
+                    Requirement("any", parts=(_word("genomic"), _word("p4"))),
+                    _word("medicine"),
+                ),
+            ),
+        ),
+        # Each branch keeps its own condition: "risk score" alone is not enough.
+        (
+            r"n-of-1 trial|polygenic risk score",
+            Requirement(
+                "any",
+                parts=(
+                    Requirement("all", parts=(_word("n-of-1"), _word("trial"))),
+                    Requirement("all", parts=(_word("polygenic"), _word("risk"), _word("score"))),
+                ),
+            ),
+        ),
+        (r"a b medicine", _word("medicine")),  # one-letter words are not tested
+        (r"precision|x?", None),
+    ],
+)
+def test_requirement(pattern: str, need: Requirement | None) -> None:
+    assert requirement(pattern) == need
+
+
+_VOCABULARY = [
+    "precision", "Precision", "medicine", "MEDICINE", "oncology", "personalised", "personalized",
+    "targeted", "therapy", "therapies", "drug", "agents", "molecularly", "genotype", "guided",
+    "biomarker-driven", "companion", "diagnostics", "pharmacogenetics", "pharmacogenomic",
+    "n-of-1", "trials", "P4", "genomic", "polygenic", "risk", "scores", "health", "care",
+    "healthcare", "the", "of", "a", "[sic]", "tailored", "nutrition", "stratified", "ſtratified",
+    "co-therapy", "precision-medicine", "genotype-guided", "targeted-therapy", "bioma\u212arker",
+    "PHARMACOGENOMICS", "companion-diagnostic", "ed", "risk-scores",
+]  # fmt: skip
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    title=st.lists(st.sampled_from(_VOCABULARY), max_size=4),
+    abstract=st.lists(st.sampled_from(_VOCABULARY), max_size=8),
+)
+def test_the_keyword_prefilter_never_drops_a_work_a_keyword_rule_marks(
+    title: list[str], abstract: list[str]
+) -> None:
+    # The pre-check reads the title and the index's JSON text; the rules read the title and
+    # the rebuilt abstract. Whatever words stand where, a work a rule marks must pass.
+    rules = load_rules()
+    index: dict[str, list[int]] = {}
+    for position, word in enumerate(abstract):
+        index.setdefault(word, []).append(position)
+    text = orjson.dumps(index).decode() if index else None
+    rebuilt = rebuild_abstract(index) if index else None
+    with duckdb.connect() as connection:
+        connection.execute(
+            "CREATE TABLE t AS SELECT ?::VARCHAR AS _title, ?::VARCHAR AS abstract_inverted_index, "
+            "?::VARCHAR AS _abstract",
+            [" ".join(title), text, rebuilt],
+        )
+        passes, marked = connection.execute(
+            f"SELECT {keyword_prefilter_sql(rules)}, {pm_keywords_sql(rules)} FROM t"
+        ).fetchall()[0]
+    assert passes or not marked, (title, abstract)
+
+
+def test_every_bundled_keyword_rule_has_a_word_condition() -> None:
+    # Without a condition for a rule the pre-check is off and every abstract is rebuilt
+    # (correct, but the speed of a PM slice depends on it).
     for rule in load_rules().rules:
         if rule.kind == "keyword":
-            assert required_words(rule.pattern), rule.id
+            assert requirement(rule.pattern) is not None, rule.id

@@ -10,7 +10,7 @@ of the rule file) evaluated on the nested columns, inside the scan.
 from __future__ import annotations
 
 from permed_atlas.landscape import Rule, RuleSet
-from permed_atlas.sources.regex_words import required_words
+from permed_atlas.sources.regex_words import Requirement, one_word_of, requirement
 
 PM_TOPIC = "pm"
 
@@ -59,8 +59,12 @@ SOURCE_COLUMNS = (
 )
 
 
-_ODD_POSITIONS = "'\\[[\\d,\\s-]*[^\\d,\\s\\]-]'"
-"""A list in the index holding something other than integers (or a key with a ``[``)."""
+_ODD_POSITIONS = "'\"\\s*:\\s*\\[[\\d,\\s-]*[^\\d,\\s\\]-]'"
+"""A list in the index holding something other than integers, or a key holding ``":[``.
+
+In valid JSON (``json_valid`` checks first) a member's value follows its key's closing quote
+and a colon, so a key that merely starts with ``[`` (``"[sic]"``, common in real abstracts)
+is not taken for a list; a key holding ``":[`` is, and the rebuild then finds it fine."""
 
 
 def rows_sql(file_sql: str, pm_rules: RuleSet | None) -> str:
@@ -183,25 +187,48 @@ def keyword_prefilter_sql(rules: RuleSet) -> str:
     """False only for a row no keyword rule of the ``pm`` topic can fire on, read from the
     title and the abstract index's JSON text without rebuilding the abstract.
 
-    Each rule needs one of a few words (:func:`regex_words.required_words`); a row whose
-    title and index text hold none of them cannot match, unless its JSON spells characters
-    as ``\\u`` escapes, which may hide one. A rule with no such words makes every row a
-    candidate.
+    Each rule's words must stand in the title or the index text as its condition says
+    (:func:`regex_words.requirement`: ``precision medicine`` needs both words). One
+    case-blind regex first asks for any word a rule cannot match without (one scan of the
+    text); only the rows that hold one are held to the rules' whole conditions, which take
+    a scan per word. A row whose JSON spells characters as ``\\u`` escapes, which may hide
+    a word, is always a candidate. A rule with no condition makes every row a candidate.
+
+    The words are compared by case-blind regexes, as the rules are: ``lower`` and
+    ``contains`` would miss ``ſ`` (long s), which the rules take for ``s``, and on long
+    abstracts cost no less.
     """
-    words: set[str] = set()
+    needs = []
     for rule in _pm_rules(rules, {"keyword"}):
-        needed = required_words(rule.pattern)
-        if needed is None:
+        need = requirement(rule.pattern)
+        if need is None:
             return "true"
-        words |= needed
-    if not words:
+        needs.append(need)
+    if not needs:
         return "false"
-    any_word = _lit("|".join(sorted(words)))
+    needed = sorted(frozenset().union(*(one_word_of(need) for need in needs)))
+    # DuckDB evaluates a CASE branch only on the rows that take it: the cheap test first.
+    return (
+        "CASE WHEN contains(coalesce(abstract_inverted_index, ''), '\\u') THEN true "
+        f"WHEN {_holds_a_word(needed)} THEN {_any([_requirement_sql(n) for n in needs])} "
+        "ELSE false END"
+    )
+
+
+def _holds_a_word(words: list[str]) -> str:
+    """True when the title or the abstract index's JSON text holds one of ``words``."""
+    any_word = _lit("|".join(words))
     return (
         f"(regexp_matches(coalesce(_title, ''), {any_word}, 'i') OR "
-        f"regexp_matches(coalesce(abstract_inverted_index, ''), {any_word}, 'i') OR "
-        "contains(coalesce(abstract_inverted_index, ''), '\\u'))"
+        f"regexp_matches(coalesce(abstract_inverted_index, ''), {any_word}, 'i'))"
     )
+
+
+def _requirement_sql(need: Requirement) -> str:
+    if need.kind == "word":
+        return _holds_a_word([need.word])
+    joint = " AND " if need.kind == "all" else " OR "
+    return "(" + joint.join(_requirement_sql(part) for part in need.parts) + ")"
 
 
 def pm_filter_sql(rules: RuleSet) -> str:

@@ -168,6 +168,7 @@ def write_works_parquet(
     *,
     row_group_size: int = 50_000,
     batch: int = 20_000,
+    dictionary: bool = True,
 ) -> int:
     """Write the records to one Parquet part (zstd), in batches; returns how many.
 
@@ -175,9 +176,15 @@ def write_works_parquet(
     :param path: the part to write.
     :param row_group_size: rows per row group.
     :param batch: records converted at once (bounds memory for big parts).
+    :param dictionary: dictionary-encode the columns (Parquet's default). Generated or
+        repeated works share their titles and abstracts, which a dictionary stores once and
+        DuckDB then reads (and filters) once; a benchmark turns it off, since the
+        snapshot's works are all different.
     """
     written = 0
-    with pq.ParquetWriter(str(path), WORK_SCHEMA, compression="zstd") as writer:
+    with pq.ParquetWriter(
+        str(path), WORK_SCHEMA, compression="zstd", use_dictionary=dictionary
+    ) as writer:
         chunk: list[dict[str, Any]] = []
         for record in records:
             chunk.append(record)
