@@ -230,6 +230,52 @@ def test_a_broken_abstract_index_or_a_missing_id_rejects_that_row_naming_part_an
     assert sic == ("[sic] fine",)
 
 
+# Positions no abstract has: a record claiming one is refused (by both paths alike), not
+# rebuilt into a list of a hundred billion slots or failed on mid-ingest.
+IMPOSSIBLE_POSITIONS = [
+    ('{"a":[-5]}', "position -5 is not in the abstract"),
+    ('{"b":[0],"a":[0, 99999999999]}', "position 99999999999 is beyond any abstract"),
+    ('{"a" : [ 3 ,\t 1000000 ]}', "position 1000000 is beyond any abstract"),
+]
+
+
+@pytest.mark.parametrize("pm_only", [False, True])
+def test_an_abstract_index_with_an_impossible_position_is_refused_by_both_paths(
+    realdata: Path, tmp_path: Path, pm_only: bool
+) -> None:
+    cases = [*IMPOSSIBLE_POSITIONS, ('{"b":[0],"a":[-1]}', None), ('{"a":[999999]}', None)]
+    records = _records(realdata)[: len(cases)]
+    lines = []
+    for record, (text, _) in zip(records, cases, strict=True):
+        head = orjson.dumps({k: v for k, v in record.items() if k != "abstract_inverted_index"})
+        lines.append(head[:-1] + b',"abstract_inverted_index":' + text.encode() + b"}\n")
+    jsonl = tmp_path / "bad.jsonl"
+    jsonl.write_bytes(b"".join(lines))
+    table = works_table(records)
+    table = table.set_column(
+        table.schema.get_field_index("abstract_inverted_index"),
+        "abstract_inverted_index",
+        pa.array([text for text, _ in cases], pa.string()),
+    )
+    part = tmp_path / "bad.parquet"
+    pq.write_table(table, part)
+    rules = load_rules(rules_path_for(tmp_path)) if pm_only else None
+    with open_corpus(tmp_path / "a.duckdb") as a, open_corpus(tmp_path / "b.duckdb") as b:
+        by_lines = ingest_file(jsonl, source="openalex", corpus=a, pm_rules=rules)
+        by_parquet = ingest_parquet([part], corpus=b, pm_rules=rules)
+        expected, got = _content(a), _content(b)
+    for summary in (by_lines, by_parquet):
+        assert summary.rejected == len(IMPOSSIBLE_POSITIONS)
+        for error, (_, problem) in zip(summary.errors, IMPOSSIBLE_POSITIONS, strict=True):
+            assert problem in str(error)
+    assert [e.line for e in by_lines.errors] == [1, 2, 3]
+    assert [str(e).split(": ")[1] for e in by_parquet.errors] == [
+        f"row {n} (work {_short(records[n - 1])})" for n in (1, 2, 3)
+    ]
+    for table_name in TABLES:
+        assert got[table_name] == expected[table_name], table_name
+
+
 def _short(record: dict[str, Any]) -> str:
     return str(record["id"]).rsplit("/", 1)[1]
 

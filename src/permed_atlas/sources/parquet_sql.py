@@ -59,8 +59,9 @@ SOURCE_COLUMNS = (
 )
 
 
-_ODD_POSITIONS = "'\"\\s*:\\s*\\[[\\d,\\s-]*[^\\d,\\s\\]-]'"
-"""A list in the index holding something other than integers, or a key holding ``":[``.
+_ODD_POSITIONS = "'\"\\s*:\\s*\\[[\\d,\\s]*([^\\d,\\s\\]]|\\d{7})'"
+"""A list in the index holding something other than non-negative integers under a million
+(the rebuild refuses larger ones and checks negative ones), or a key holding ``":[``.
 
 In valid JSON (``json_valid`` checks first) a member's value follows its key's closing quote
 and a colon, so a key that merely starts with ``[`` (``"[sic]"``, common in real abstracts)

@@ -33,6 +33,10 @@ from permed_atlas.landscape.models import Contributor, Institution, Term, Work
 _NO_ID = "record has no OpenAlex id"
 
 
+MAX_ABSTRACT_POSITION = 999_999
+"""The largest word position an abstract index may hold (OpenAlex's longest are ~10,000)."""
+
+
 def rebuild_abstract(inverted: Any) -> str | None:
     """The abstract text from OpenAlex's ``abstract_inverted_index`` ({word: [positions]}).
 
@@ -45,11 +49,24 @@ def rebuild_abstract(inverted: Any) -> str | None:
     lists = [p for p in inverted.values() if p.__class__ is list and p]
     if not lists:
         return None
-    words = [""] * (1 + max(map(max, lists)))
-    for word, positions in inverted.items():
-        if positions.__class__ is list:
-            for position in positions:
-                words[position] = word
+    last = max(map(max, lists))
+    # A list as long as the largest position is built: a bad record must not claim gigabytes.
+    if last > MAX_ABSTRACT_POSITION:
+        raise ValueError(
+            f"abstract_inverted_index: position {last} is beyond any abstract "
+            f"(at most {MAX_ABSTRACT_POSITION + 1:,} words)"
+        )
+    words = [""] * (1 + last)
+    try:
+        for word, positions in inverted.items():
+            if positions.__class__ is list:
+                for position in positions:
+                    words[position] = word
+    except IndexError:  # Python's negative indexes count from the end; before it, none
+        first = min(map(min, lists))
+        raise ValueError(
+            f"abstract_inverted_index: position {first} is not in the abstract"
+        ) from None
     return " ".join(filter(None, words)) or None
 
 
