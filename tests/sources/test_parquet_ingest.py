@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -48,6 +49,29 @@ def _both_copies(records: list[dict[str, Any]], stem: Path) -> tuple[Path, Path]
     jsonl.write_bytes(b"".join(orjson.dumps(r) + b"\n" for r in records))
     write_works_parquet(records, parquet)
     return jsonl, parquet
+
+
+def _with_index_texts(
+    records: list[dict[str, Any]], texts: Sequence[str | None], stem: Path
+) -> tuple[Path, Path]:
+    """The records as JSON Lines and as Parquet (``stem``.jsonl, ``stem``.parquet), each with
+    its abstract index written as the given JSON text, verbatim (None: null)."""
+    lines = []
+    for record, text in zip(records, texts, strict=True):
+        head = orjson.dumps({k: v for k, v in record.items() if k != "abstract_inverted_index"})
+        lines.append(
+            head[:-1] + b',"abstract_inverted_index":' + (text or "null").encode() + b"}\n"
+        )
+    jsonl, part = stem.with_suffix(".jsonl"), stem.with_suffix(".parquet")
+    jsonl.write_bytes(b"".join(lines))
+    table = works_table(records)
+    table = table.set_column(
+        table.schema.get_field_index("abstract_inverted_index"),
+        "abstract_inverted_index",
+        pa.array(texts, pa.string()),
+    )
+    pq.write_table(table, part)
+    return jsonl, part
 
 
 def _content(corpus: duckdb.DuckDBPyConnection) -> dict[str, list[str]]:
@@ -245,20 +269,7 @@ def test_an_abstract_index_with_an_impossible_position_is_refused_by_both_paths(
 ) -> None:
     cases = [*IMPOSSIBLE_POSITIONS, ('{"b":[0],"a":[-1]}', None), ('{"a":[999999]}', None)]
     records = _records(realdata)[: len(cases)]
-    lines = []
-    for record, (text, _) in zip(records, cases, strict=True):
-        head = orjson.dumps({k: v for k, v in record.items() if k != "abstract_inverted_index"})
-        lines.append(head[:-1] + b',"abstract_inverted_index":' + text.encode() + b"}\n")
-    jsonl = tmp_path / "bad.jsonl"
-    jsonl.write_bytes(b"".join(lines))
-    table = works_table(records)
-    table = table.set_column(
-        table.schema.get_field_index("abstract_inverted_index"),
-        "abstract_inverted_index",
-        pa.array([text for text, _ in cases], pa.string()),
-    )
-    part = tmp_path / "bad.parquet"
-    pq.write_table(table, part)
+    jsonl, part = _with_index_texts(records, [text for text, _ in cases], tmp_path / "bad")
     rules = load_rules(rules_path_for(tmp_path)) if pm_only else None
     with open_corpus(tmp_path / "a.duckdb") as a, open_corpus(tmp_path / "b.duckdb") as b:
         by_lines = ingest_file(jsonl, source="openalex", corpus=a, pm_rules=rules)
@@ -368,20 +379,8 @@ def test_tricky_abstract_indexes_are_rebuilt_as_the_json_lines_path_does(
     # With the PM filter the abstracts are rebuilt inside the scan, where keyword rules read
     # them: the last four cases are PM or not by their rebuilt text alone.
     records = _records(realdata)[: len(TRICKY_ABSTRACTS)]
-    lines = []
-    for record, (text, _) in zip(records, TRICKY_ABSTRACTS, strict=True):
-        head = orjson.dumps({k: v for k, v in record.items() if k != "abstract_inverted_index"})
-        lines.append(head[:-1] + b',"abstract_inverted_index":' + text.encode() + b"}\n")
-    jsonl = tmp_path / "tricky.jsonl"
-    jsonl.write_bytes(b"".join(lines))
-    table = works_table(records)
-    table = table.set_column(
-        table.schema.get_field_index("abstract_inverted_index"),
-        "abstract_inverted_index",
-        pa.array([text for text, _ in TRICKY_ABSTRACTS], pa.string()),
-    )
-    part = tmp_path / "tricky.parquet"
-    pq.write_table(table, part)
+    texts = [text for text, _ in TRICKY_ABSTRACTS]
+    jsonl, part = _with_index_texts(records, texts, tmp_path / "tricky")
     rules = load_rules(rules_path_for(tmp_path)) if pm_only else None
     with open_corpus(tmp_path / "a.duckdb") as a, open_corpus(tmp_path / "b.duckdb") as b:
         by_lines = ingest_file(jsonl, source="openalex", corpus=a, pm_rules=rules)

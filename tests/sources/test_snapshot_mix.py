@@ -7,8 +7,6 @@ from typing import Any
 
 import duckdb
 import orjson
-import pyarrow as pa
-import pyarrow.parquet as pq
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -24,10 +22,10 @@ from permed_atlas.landscape import (
 )
 from permed_atlas.sources.parquet_ingest import ingest_parquet
 from permed_atlas.sources.parquet_sql import keyword_prefilter_sql, pm_keywords_sql
-from permed_atlas.sources.parquet_write import works_table, write_works_parquet
+from permed_atlas.sources.parquet_write import write_works_parquet
 from permed_atlas.sources.regex_words import Requirement, one_word_of, requirement
 
-from .test_parquet_ingest import TABLES, _content
+from .test_parquet_ingest import TABLES, _content, _with_index_texts
 
 N = 400
 SHARE = 0.1
@@ -118,23 +116,10 @@ PREFILTER_CASES = [
 def test_the_keyword_prefilter_keeps_what_the_rules_keep(tmp_path: Path) -> None:
     # Works of another field (no PM term), each given one of the titles and abstracts above.
     records = list(generate_openalex_works(40, seed=9, pm_share=0.0))[: len(PREFILTER_CASES)]
-    lines = []
-    for record, (title, text) in zip(records, PREFILTER_CASES, strict=True):
+    for record, (title, _) in zip(records, PREFILTER_CASES, strict=True):
         record.update(title=title, display_name=title)
-        head = orjson.dumps({k: v for k, v in record.items() if k != "abstract_inverted_index"})
-        lines.append(
-            head[:-1] + b',"abstract_inverted_index":' + (text or "null").encode() + b"}\n"
-        )
-    jsonl = tmp_path / "cases.jsonl"
-    jsonl.write_bytes(b"".join(lines))
-    table = works_table(records)
-    table = table.set_column(
-        table.schema.get_field_index("abstract_inverted_index"),
-        "abstract_inverted_index",
-        pa.array([text for _, text in PREFILTER_CASES], pa.string()),
-    )
-    part = tmp_path / "cases.parquet"
-    pq.write_table(table, part)
+    texts = [text for _, text in PREFILTER_CASES]
+    jsonl, part = _with_index_texts(records, texts, tmp_path / "cases")
     rules = load_rules(rules_path_for(tmp_path))
     with open_corpus(tmp_path / "a.duckdb") as a, open_corpus(tmp_path / "b.duckdb") as b:
         ingest_file(jsonl, source="openalex", corpus=a, pm_rules=rules)
