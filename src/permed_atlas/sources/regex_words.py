@@ -10,10 +10,9 @@ hold none of the needed words can skip the rebuild: no keyword rule fires on the
 :func:`requirement` reads a pattern as a condition on words: a sequence needs every one of
 its parts (``precision medicine`` needs ``precision`` and ``medicine``), an alternation one
 of its branches; :func:`one_word_of` narrows a condition to one set of words, any of which
-the text must hold (a single cheap test to run first). :func:`requirement` gives None
-when it finds no condition, and then every row must be
-rebuilt and checked: the pre-check may let through rows the rule then rejects, never the
-reverse. Only runs of ASCII letters, digits and hyphens count as words: they contain no
+the text must hold (a single cheap test to run first). :func:`requirement` gives None when
+it finds no condition, and then every row must be rebuilt and checked: the pre-check may
+let through rows the rule then rejects, never the reverse. Only runs of ASCII letters, digits and hyphens count as words: they contain no
 whitespace (so a match lies within one title or abstract word) and JSON writes them as they
 are, unless as ``\\u`` escapes, which the caller treats as a possible match.
 """
@@ -53,14 +52,6 @@ class Requirement:
         if self.kind == "word":
             return frozenset({self.word})
         return frozenset().union(*(part.words() for part in self.parts))
-
-    def holds(self, present: frozenset[str] | set[str]) -> bool:
-        """Whether the condition holds for a text holding exactly the words ``present``."""
-        if self.kind == "word":
-            return self.word in present
-        if self.kind == "all":
-            return all(part.holds(present) for part in self.parts)
-        return any(part.holds(present) for part in self.parts)
 
 
 def requirement(pattern: str) -> Requirement | None:
@@ -119,7 +110,7 @@ def _all_of(found: list[Requirement]) -> Requirement | None:
     kept = [
         part
         for part in dict.fromkeys(found)
-        if part is strongest or _strength(one_word_of(part)) >= MIN_CONJUNCT
+        if part == strongest or _strength(one_word_of(part)) >= MIN_CONJUNCT
     ]
     return kept[0] if len(kept) == 1 else Requirement("all", parts=tuple(kept))
 
