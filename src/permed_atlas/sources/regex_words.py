@@ -12,9 +12,10 @@ its parts (``precision medicine`` needs ``precision`` and ``medicine``), an alte
 of its branches; :func:`one_word_of` narrows a condition to one set of words, any of which
 the text must hold (a single cheap test to run first). :func:`requirement` gives None when
 it finds no condition, and then every row must be rebuilt and checked: the pre-check may
-let through rows the rule then rejects, never the reverse. Only runs of ASCII letters, digits and hyphens count as words: they contain no
-whitespace (so a match lies within one title or abstract word) and JSON writes them as they
-are, unless as ``\\u`` escapes, which the caller treats as a possible match.
+let through rows the rule then rejects, never the reverse. Only runs of ASCII letters,
+digits and hyphens count as words: they contain no whitespace (so a match lies within one
+title or abstract word) and JSON writes them as they are, unless as ``\\u`` escapes, which
+the caller treats as a possible match.
 """
 
 from __future__ import annotations
