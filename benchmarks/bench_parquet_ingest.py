@@ -200,10 +200,14 @@ def real_files(works: int, cache: Path, realdata: Path) -> tuple[Path, Path]:
         for number in range(works):
             yield _renamed(seeds[number % len(seeds)], number // len(seeds) + 1)
 
-    with gzip.open(jsonl, "wb", compresslevel=1) as out:
+    # Written aside and renamed: an interrupted run leaves no half file for the next to reuse.
+    partial_jsonl, partial_parquet = jsonl.with_suffix(".partial"), parquet.with_suffix(".partial")
+    with gzip.open(partial_jsonl, "wb", compresslevel=1) as out:
         for record in copies():
             out.write(orjson.dumps(record) + b"\n")
-    write_works_parquet(copies(), parquet, dictionary=False)
+    write_works_parquet(copies(), partial_parquet, dictionary=False)
+    partial_jsonl.replace(jsonl)
+    partial_parquet.replace(parquet)
     return jsonl, parquet
 
 
