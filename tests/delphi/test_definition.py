@@ -59,6 +59,8 @@ def test_bundled_demo_definition_is_valid() -> None:
             },
             "surveys[0].panel",
         ),
+        ({"panels": True}, "panels"),
+        ({"panels": {"a": 1}}, "panels"),
     ],
 )
 def test_bad_definitions_name_the_field(change: dict, where: str) -> None:  # type: ignore[type-arg]

@@ -175,3 +175,7 @@ def test_bad_topic_rules_file_is_refused(tmp_path: Path) -> None:
     bad.write_text("rules:\n  - id: x\n    pattern: 'a'\n    terms: a\n", encoding="utf-8")
     with pytest.raises(DirectoryFileError, match="terms must be a list"):
         load_funding_topics(bad)
+    for text in ("rules: 3\n", "- a\n- b\n", "other: 1\n"):
+        bad.write_text(text, encoding="utf-8")
+        with pytest.raises(DirectoryFileError, match="needs a list of rules under 'rules:'"):
+            load_funding_topics(bad)

@@ -111,6 +111,33 @@ def test_bad_configs_name_the_field(tmp_path: Path) -> None:
             load_node_config(cfg)
 
 
+@pytest.mark.parametrize(
+    ("section", "value", "field"),
+    [
+        ("node", 7, "node must be a mapping, not int"),
+        ("disclosure", [1, 2], "disclosure must be a mapping, not list"),
+        ("auth", "secret", "auth must be a mapping, not str"),
+        ("auth", {"trusted_issuers": "hub"}, "auth.trusted_issuers must be a mapping, not str"),
+        (
+            "auth",
+            {"trusted_issuers": {"hub": "s"}, "allowed_requesters": {"a": 1}},
+            "must be a list",
+        ),
+        ("columns", ["sample_id"], "columns must be a mapping, not list"),
+        ("values", {"sex": "female"}, "values.sex must be a mapping, not str"),
+        ("defaults", 1.5, "defaults must be a mapping, not float"),
+    ],
+)
+def test_a_config_section_of_the_wrong_kind_is_named(
+    tmp_path: Path, section: str, value: object, field: str
+) -> None:
+    # A hand-edited config with a section of the wrong YAML kind gets an error naming the
+    # section, not a Python traceback.
+    data, cfg = write(tmp_path, ROWS, {**CONFIG, section: value})
+    with pytest.raises(MappingError, match=field):
+        load_node_config(cfg)
+
+
 def test_demo_store_counts_match_the_raw_csv() -> None:
     store = demo_store("cn-shanghai")
     with (DEMO / "cn-shanghai.csv").open(encoding="utf-8") as handle:

@@ -161,6 +161,19 @@ def test_file_level_errors(tmp_path: Path) -> None:
         load_rule_sets([tmp_path / "nope"])
 
 
+@pytest.mark.parametrize(
+    "rules",
+    ["true", "7", "[{then: true}]", "[{when: x, then: {sets: 3}}]", "[{then: {sets: [a]}}]"],
+)
+def test_rules_of_the_wrong_kind_are_named_not_a_traceback(tmp_path: Path, rules: str) -> None:
+    # The facts a file sets are read before its rules are checked: a hand-edited file in the
+    # wrong shape must reach the check and be named there.
+    head = 'law: X\ntitle: X\nversion: "1"\nsource: https://x\ndate_checked: "2026-11-23"\n'
+    (tmp_path / "broken.yaml").write_text(f"{head}rules: {rules}\n", encoding="utf-8")
+    with pytest.raises(RuleFileError, match="broken.yaml"):
+        load_rule_sets([tmp_path])
+
+
 def test_rules_resting_on_cac_provisions_cite_the_law_they_implement() -> None:
     # The CAC measures implement PIPL Art. 38/40 (personal information) and DSL Art. 31 (data).
     for rule_set in load_rule_sets():

@@ -241,7 +241,12 @@ def parse_study_definition(data: Any, *, path: str) -> StudyDraft:
         what="the study",
         where=f"{path}: ",
     )
-    panels = tuple(str(p) for p in (data.get("panels") or ["Panel"]))
+    panels_raw = data.get("panels") or ["Panel"]
+    if isinstance(panels_raw, str):
+        panels_raw = [panels_raw]
+    if not isinstance(panels_raw, list):
+        raise fail("panels", Message("must be a list of panel names"))
+    panels = tuple(str(p) for p in panels_raw)
     surveys_raw = data.get("surveys")
     if not isinstance(surveys_raw, list) or not surveys_raw:
         raise fail("surveys", Message("a non-empty list of surveys is needed"))

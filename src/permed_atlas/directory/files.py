@@ -518,8 +518,14 @@ def load_funding_topics(path: Path = FUNDING_TOPICS_FILE) -> tuple[TopicRule, ..
         ),
         what=" the topic rules",
     )
+    listed = data.get("rules") if isinstance(data, dict) else None
+    if not isinstance(listed, list):
+        raise DirectoryFileError(
+            Message("%(name)s: needs a list of rules under 'rules:'", name=path.name),
+            field="rules",
+        )
     rules: list[TopicRule] = []
-    for position, item in enumerate((data or {}).get("rules") or [], start=1):
+    for position, item in enumerate(listed, start=1):
         where = f"{path.name}: rule {position}"
         if not isinstance(item, dict) or not item.get("id") or not item.get("pattern"):
             raise DirectoryFileError(

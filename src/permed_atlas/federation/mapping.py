@@ -101,6 +101,38 @@ def _fail(path: Path, message: str, field_name: str | None) -> MappingError:
     )
 
 
+def _section(path: Path, value: Any, where: str) -> dict[Any, Any]:
+    """A mapping of the file (a missing or empty one is ``{}``), or an error naming it."""
+    if value is None or value == "":
+        return {}
+    if not isinstance(value, dict):
+        raise _fail(
+            path,
+            Message(
+                "%(where)s must be a mapping, not %(kind)s", where=where, kind=type(value).__name__
+            ),
+            where,
+        )
+    return value
+
+
+def _entries(path: Path, value: Any, where: str) -> list[Any]:
+    """A list of the file (or ``[]``): a lone text counts as a list of one."""
+    if value is None:
+        return []
+    if isinstance(value, str | int):
+        return [value]
+    if not isinstance(value, list):
+        raise _fail(
+            path,
+            Message(
+                "%(where)s must be a list, not %(kind)s", where=where, kind=type(value).__name__
+            ),
+            where,
+        )
+    return value
+
+
 def _secret(path: Path, spec: Any, where: str) -> str:
     if isinstance(spec, str):
         return spec
@@ -133,14 +165,14 @@ def load_node_config(path: Path, *, overrides: dict[str, Any] | None = None) -> 
     raw = read_yaml(path, error=lambda message: _fail(path, message, None), what=" node config")
     if not isinstance(raw, dict):
         raise _fail(path, Message("expected a mapping at the top level"), "")
-    identity = _identity(path, raw.get("node") or {})
-    disclosure = dict(raw.get("disclosure") or {})
+    identity = _identity(path, _section(path, raw.get("node"), "node"))
+    disclosure = dict(_section(path, raw.get("disclosure"), "disclosure"))
     disclosure.update({k: v for k, v in (overrides or {}).items() if v is not None})
     try:
         rules = DisclosureRules(**disclosure)
     except (TypeError, ValueError) as exc:
         raise _fail(path, Message("disclosure: %(exc)s", exc=exc), "disclosure") from exc
-    issuers, allowed, noise_secret = _trust(path, raw.get("auth") or {})
+    issuers, allowed, noise_secret = _trust(path, _section(path, raw.get("auth"), "auth"))
     columns, values = _mapping(path, raw)
     return NodeConfig(
         identity=identity,
@@ -152,7 +184,9 @@ def load_node_config(path: Path, *, overrides: dict[str, Any] | None = None) -> 
         values=values,
         consent_separator=str(raw.get("consent_separator", ";")),
         date_format=str(raw.get("date_format", "%Y-%m-%d")),
-        defaults={str(k): str(v) for k, v in (raw.get("defaults") or {}).items()},
+        defaults={
+            str(k): str(v) for k, v in _section(path, raw.get("defaults"), "defaults").items()
+        },
         source=str(path),
     )
 
@@ -187,13 +221,20 @@ def _trust(path: Path, auth: dict[str, Any]) -> tuple[dict[str, str], tuple[str,
     """The ``auth:`` section: trusted issuers' secrets, allowed requesters, the noise secret."""
     issuers = {
         str(name): _secret(path, spec, f"auth.trusted_issuers.{name}")
-        for name, spec in (auth.get("trusted_issuers") or {}).items()
+        for name, spec in _section(
+            path, auth.get("trusted_issuers"), "auth.trusted_issuers"
+        ).items()
     }
     if not issuers:
         raise _fail(
             path, Message("auth.trusted_issuers is empty: the node would answer nobody"), "auth"
         )
-    allowed = tuple(str(r) for r in (auth.get("allowed_requesters") or ["*"]))
+    allowed = tuple(
+        str(r)
+        for r in (
+            _entries(path, auth.get("allowed_requesters"), "auth.allowed_requesters") or ["*"]
+        )
+    )
     noise_secret = (
         _secret(path, auth["noise_secret"], "auth.noise_secret")
         if "noise_secret" in auth
@@ -204,7 +245,7 @@ def _trust(path: Path, auth: dict[str, Any]) -> tuple[dict[str, str], tuple[str,
 
 def _mapping(path: Path, raw: dict[str, Any]) -> tuple[dict[str, str], dict[str, dict[str, str]]]:
     """The ``columns:`` (field -> column) and ``values:`` (local value -> vocabulary term)."""
-    columns = {str(k): str(v) for k, v in (raw.get("columns") or {}).items()}
+    columns = {str(k): str(v) for k, v in _section(path, raw.get("columns"), "columns").items()}
     unknown = set(columns) - set(FIELDS)
     if unknown:
         raise _fail(
@@ -216,8 +257,10 @@ def _mapping(path: Path, raw: dict[str, Any]) -> tuple[dict[str, str], dict[str,
         if key not in columns:
             raise _fail(path, Message("columns.%(key)s is required", key=key), f"columns.{key}")
     values = {
-        str(dim): {str(src): str(dst) for src, dst in (mapping or {}).items()}
-        for dim, mapping in (raw.get("values") or {}).items()
+        str(dim): {
+            str(src): str(dst) for src, dst in _section(path, mapping, f"values.{dim}").items()
+        }
+        for dim, mapping in _section(path, raw.get("values"), "values").items()
     }
     vocab = miabis_terms()
     for dim, mapping in values.items():

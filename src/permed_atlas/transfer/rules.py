@@ -81,17 +81,22 @@ def _read_rule_sets(dirs: tuple[Path, ...]) -> list[RuleSet]:
                 continue
             error = functools.partial(RuleFileError, path=str(path))
             raw.append((path, read_yaml(path, error=error)))
-    derived = {
-        str(name)
-        for _, data in raw
-        if isinstance(data, Mapping)
-        for rule in data.get("rules") or []
-        if isinstance(rule, Mapping) and isinstance(rule.get("then"), Mapping)
-        for name in (rule["then"].get("sets") or {})
-    }
-    known = set(FACTS) | derived
+    known = set(FACTS) | {name for _, data in raw for name in _facts_set(data)}
     sets = [parse_rule_file(data, path=str(path), known_facts=known) for path, data in raw]
     return _apply_amendments(sets)
+
+
+def _facts_set(data: Any) -> set[str]:
+    """The facts a file's rules set (``then: sets:``), read leniently: a file in the wrong
+    shape sets none here, and :func:`parse_rule_file` then says what is wrong with it."""
+    rules = data.get("rules") if isinstance(data, Mapping) else None
+    names: set[str] = set()
+    for rule in rules if isinstance(rules, list) else ():
+        then = rule.get("then") if isinstance(rule, Mapping) else None
+        sets = then.get("sets") if isinstance(then, Mapping) else None
+        if isinstance(sets, Mapping):
+            names.update(str(name) for name in sets)
+    return names
 
 
 def _apply_amendments(sets: list[RuleSet]) -> list[RuleSet]:
