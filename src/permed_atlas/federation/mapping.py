@@ -106,13 +106,7 @@ def _section(path: Path, value: Any, where: str) -> dict[Any, Any]:
     if value is None or value == "":
         return {}
     if not isinstance(value, dict):
-        raise _fail(
-            path,
-            Message(
-                "%(where)s must be a mapping, not %(kind)s", where=where, kind=type(value).__name__
-            ),
-            where,
-        )
+        raise _wrong_kind(path, value, where, Message("a mapping"))
     return value
 
 
@@ -123,14 +117,16 @@ def _entries(path: Path, value: Any, where: str) -> list[Any]:
     if isinstance(value, str | int):
         return [value]
     if not isinstance(value, list):
-        raise _fail(
-            path,
-            Message(
-                "%(where)s must be a list, not %(kind)s", where=where, kind=type(value).__name__
-            ),
-            where,
-        )
+        raise _wrong_kind(path, value, where, Message("a list"))
     return value
+
+
+def _wrong_kind(path: Path, value: Any, where: str, wanted: Message) -> MappingError:
+    kind = type(value).__name__
+    message = Message(
+        "%(where)s must be %(wanted)s, not %(kind)s", where=where, wanted=wanted, kind=kind
+    )
+    return _fail(path, message, where)
 
 
 def _secret(path: Path, spec: Any, where: str) -> str:
