@@ -23,6 +23,13 @@ def test_minimal_definition_uses_default_rule_and_panel() -> None:
     assert draft.surveys[0].items[0].code == "I1"
 
 
+def test_a_lone_panel_name_is_one_panel() -> None:
+    # A hand-written "panels: Experts" once became one panel per letter.
+    draft = parse_study_definition({**MINIMAL, "panels": "Experts"}, path="s.yaml")
+    assert draft.panels == ("Experts",)
+    assert draft.surveys[0].panel == "Experts"
+
+
 def test_bundled_demo_definition_is_valid() -> None:
     draft = load_study_file(data_path("demo_study.yaml"))
     assert len(draft.surveys) == 3
