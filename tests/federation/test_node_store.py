@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import re
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -114,18 +115,22 @@ def test_bad_configs_name_the_field(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("section", "value", "field"),
     [
-        ("node", 7, "node must be a mapping, not int"),
-        ("disclosure", [1, 2], "disclosure must be a mapping, not list"),
-        ("auth", "secret", "auth must be a mapping, not str"),
-        ("auth", {"trusted_issuers": "hub"}, "auth.trusted_issuers must be a mapping, not str"),
+        ("node", 7, "field 'node' must be a mapping of fields"),
+        ("disclosure", [1, 2], "field 'disclosure' must be a mapping of fields"),
+        ("auth", "secret", "field 'auth' must be a mapping of fields"),
+        (
+            "auth",
+            {"trusted_issuers": "hub"},
+            "field 'auth.trusted_issuers' must be a mapping of fields",
+        ),
         (
             "auth",
             {"trusted_issuers": {"hub": "s"}, "allowed_requesters": {"a": 1}},
-            "must be a list",
+            "field 'auth.allowed_requesters' must be a list",
         ),
-        ("columns", ["sample_id"], "columns must be a mapping, not list"),
-        ("values", {"sex": "female"}, "values.sex must be a mapping, not str"),
-        ("defaults", 1.5, "defaults must be a mapping, not float"),
+        ("columns", ["sample_id"], "field 'columns' must be a mapping of fields"),
+        ("values", {"sex": "female"}, "field 'values.sex' must be a mapping of fields"),
+        ("defaults", 1.5, "field 'defaults' must be a mapping of fields"),
     ],
 )
 def test_a_config_section_of_the_wrong_kind_is_named(
@@ -134,8 +139,15 @@ def test_a_config_section_of_the_wrong_kind_is_named(
     # A hand-edited config with a section of the wrong YAML kind gets an error naming the
     # section, not a Python traceback.
     data, cfg = write(tmp_path, ROWS, {**CONFIG, section: value})
-    with pytest.raises(MappingError, match=field):
+    with pytest.raises(MappingError, match=re.escape(f"{cfg}: {field}")):
         load_node_config(cfg)
+
+
+def test_a_lone_allowed_requester_is_one_requester(tmp_path: Path) -> None:
+    # "allowed_requesters: hub" once became one requester per letter.
+    auth = {**CONFIG["auth"], "allowed_requesters": "hub"}
+    data, cfg = write(tmp_path, ROWS, {**CONFIG, "auth": auth})
+    assert load_node_config(cfg).allowed_requesters == ("hub",)
 
 
 def test_demo_store_counts_match_the_raw_csv() -> None:

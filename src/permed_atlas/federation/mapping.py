@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -33,7 +34,7 @@ from typing import Any
 
 import yaml
 
-from permed_atlas.datafiles import read_yaml
+from permed_atlas.datafiles import Where, read_mapping, read_texts, read_yaml
 from permed_atlas.federation.errors import MappingError
 from permed_atlas.federation.models import DisclosureRules
 from permed_atlas.i18n import Message
@@ -101,32 +102,13 @@ def _fail(path: Path, message: str, field_name: str | None) -> MappingError:
     )
 
 
-def _section(path: Path, value: Any, where: str) -> dict[Any, Any]:
-    """A mapping of the file (a missing or empty one is ``{}``), or an error naming it."""
-    if value is None or value == "":
-        return {}
-    if not isinstance(value, dict):
-        raise _wrong_kind(path, value, where, Message("a mapping"))
-    return value
+def _section(path: Path, value: Any, field: str) -> Mapping[Any, Any]:
+    """A mapping of the file (a missing or empty one is ``{}``), read by the shared reader."""
+    return read_mapping(value or None, where=_where(path), field=field)
 
 
-def _entries(path: Path, value: Any, where: str) -> list[Any]:
-    """A list of the file (or ``[]``): a lone text counts as a list of one."""
-    if value is None:
-        return []
-    if isinstance(value, str | int):
-        return [value]
-    if not isinstance(value, list):
-        raise _wrong_kind(path, value, where, Message("a list"))
-    return value
-
-
-def _wrong_kind(path: Path, value: Any, where: str, wanted: Message) -> MappingError:
-    kind = type(value).__name__
-    message = Message(
-        "%(where)s must be %(wanted)s, not %(kind)s", where=where, wanted=wanted, kind=kind
-    )
-    return _fail(path, message, where)
+def _where(path: Path) -> Where:
+    return Where(str(path), lambda message, field: MappingError(message, field=field))
 
 
 def _secret(path: Path, spec: Any, where: str) -> str:
@@ -187,7 +169,7 @@ def load_node_config(path: Path, *, overrides: dict[str, Any] | None = None) -> 
     )
 
 
-def _identity(path: Path, node: dict[str, Any]) -> NodeIdentity:
+def _identity(path: Path, node: Mapping[str, Any]) -> NodeIdentity:
     """The ``node:`` section: id, name, region, country and the Beacon id."""
     for key in ("id", "name", "region", "country"):
         if not node.get(key):
@@ -213,7 +195,7 @@ def _identity(path: Path, node: dict[str, Any]) -> NodeIdentity:
     )
 
 
-def _trust(path: Path, auth: dict[str, Any]) -> tuple[dict[str, str], tuple[str, ...], str]:
+def _trust(path: Path, auth: Mapping[str, Any]) -> tuple[dict[str, str], tuple[str, ...], str]:
     """The ``auth:`` section: trusted issuers' secrets, allowed requesters, the noise secret."""
     issuers = {
         str(name): _secret(path, spec, f"auth.trusted_issuers.{name}")
@@ -225,12 +207,8 @@ def _trust(path: Path, auth: dict[str, Any]) -> tuple[dict[str, str], tuple[str,
         raise _fail(
             path, Message("auth.trusted_issuers is empty: the node would answer nobody"), "auth"
         )
-    allowed = tuple(
-        str(r)
-        for r in (
-            _entries(path, auth.get("allowed_requesters"), "auth.allowed_requesters") or ["*"]
-        )
-    )
+    requesters = auth.get("allowed_requesters")
+    allowed = read_texts(requesters, where=_where(path), field="auth.allowed_requesters") or ("*",)
     noise_secret = (
         _secret(path, auth["noise_secret"], "auth.noise_secret")
         if "noise_secret" in auth
