@@ -3,17 +3,16 @@
 Each part is read by ``read_parquet`` a few times, each statement taking only the
 columns it needs (DuckDB pushes the projection into the scan):
 
-1. one scan of the identifiers, title and abstract gives ``_pq_rows``, a narrow table
-   of the part's rows (the optional PM filter, the corpus's own PM rules, runs inside
-   it, so a PM slice never materialises the other works; an abstract is rebuilt there
-   only for a row no term rule keeps and whose text may hold a keyword rule's match,
-   :func:`parquet_sql.rows_sql`). A row with no OpenAlex id or a broken abstract
-   index is rejected there, with its part, row and reason, as the JSON Lines path
-   rejects such a line;
+1. one scan of the identifiers, title and abstract gives ``_pq_rows``, the part's rows
+   (:func:`parquet_sql.rows_sql`). A row with no OpenAlex id or a broken abstract index
+   is rejected there, with its part, row and reason, as the JSON Lines path rejects such a
+   line. The optional PM filter, the corpus's own PM rules, runs inside the scan, so a PM
+   slice never materialises the other works: each kept row carries its rebuilt abstract
+   and the columns the inserts read, and the part is not read again;
 2. the rows are sorted in SQL: a work OpenAlex merged away is left out (its id is
    in ``merged_works``); a work sharing an identifier with another row of the part
    or with the corpus must be merged; every other one is fresh;
-3. fresh works go from the part straight into the corpus tables with
+3. fresh works go from the part (or the kept rows) into the corpus tables with
    ``INSERT ... SELECT`` (UNNEST of authorships, institutions and term lists),
    never leaving DuckDB; their ids follow the corpus's highest in row order, as
    the store gives them;
@@ -54,6 +53,7 @@ from permed_atlas.sources.parquet_sql import (
     ABSTRACT_FUNCTION,
     ABSTRACTS_TABLE,
     AFFILIATIONS,
+    CARRIED_SOURCE,
     CONTRIBUTORS,
     FRESH_KEYS,
     KEYS,
@@ -61,6 +61,7 @@ from permed_atlas.sources.parquet_sql import (
     STATES,
     TERMS,
     WORKS,
+    parquet_source_sql,
     rows_sql,
     source_view_sql,
 )
@@ -238,6 +239,7 @@ class _Part:
     ) -> None:
         self.corpus, self.path, self.summary = corpus, path, summary
         self.file = _quoted(path)
+        self.source = parquet_source_sql(self.file)
         self.batch_size, self.progress = batch_size, progress
         self.pool: ThreadPoolExecutor | None = None
 
@@ -269,6 +271,8 @@ class _Part:
             corpus.execute(f"SELECT count(*) FROM read_parquet({self.file})").fetchall()[0][0]
         )  # from the footer: no row is read for it
         corpus.execute(f"CREATE OR REPLACE TEMP TABLE _pq_rows AS {rows_sql(self.file, pm_rules)}")
+        if pm_rules is not None:
+            self.source = CARRIED_SOURCE  # the kept rows' columns: the part is not read again
         read, rejected = corpus.execute(
             "SELECT count(*), count(*) FILTER (WHERE problem IS NOT NULL) FROM _pq_rows"
         ).fetchall()[0]
@@ -309,7 +313,7 @@ class _Part:
         corpus = self.corpus
         corpus.execute(
             "CREATE OR REPLACE TEMP TABLE _pq_map AS SELECT s.part_row, "
-            "(row_number() OVER (ORDER BY s.part_row) - 1)::BIGINT AS idx, r._abstract "
+            "(row_number() OVER (ORDER BY s.part_row) - 1)::BIGINT AS idx, r._abstract, r._indexed "
             "FROM _pq_state s JOIN _pq_rows r USING (part_row) WHERE s.state = $state "
             "ORDER BY s.part_row",
             {"state": state},
@@ -323,11 +327,12 @@ class _Part:
             ).fetchall()[0]
             # The view reads only the batch's stretch of the part (the rows are numbered in
             # file order), so a big part is not scanned whole for every batch.
-            corpus.execute(source_view_sql(self.file, int(first), int(last)))
+            corpus.execute(source_view_sql(self.source, int(first), int(last)))
             pending = None
-            # The abstracts the scan did not rebuild (the PM filter's keyword rules needed some).
+            # The abstracts the scan did not rebuild (it rebuilds a PM filter's kept ones).
             rows = corpus.sql(
-                "SELECT part_row FROM _pq_map WHERE idx >= $lo AND idx < $hi AND _abstract IS NULL",
+                "SELECT part_row FROM _pq_map WHERE idx >= $lo AND idx < $hi "
+                "AND _abstract IS NULL AND _indexed",
                 params={"lo": lo, "hi": hi},
             ).to_arrow_table()
             if rows.num_rows and self.pool is not None:

@@ -67,71 +67,91 @@ In valid JSON (``json_valid`` checks first) a member's value follows its key's c
 and a colon, so a key that merely starts with ``[`` (``"[sic]"``, common in real abstracts)
 is not taken for a list; a key holding ``":[`` is, and the rebuild then finds it fine."""
 
+LONG_S = "\u017f"
+"""``ſ``, the one character a case-blind regex takes for an ASCII letter (``s``) that ``lower``
+leaves as it is (the Kelvin sign lowers to ``k``): a text holding it is not judged by
+``contains`` on its lower-case copy (tests/sources/test_snapshot_mix.py checks every
+code point against DuckDB's regexes)."""
+
 
 def rows_sql(file_sql: str, pm_rules: RuleSet | None) -> str:
-    """SELECT the part's rows the filter keeps, narrow: row number, identifiers, abstract.
+    """SELECT the part's rows the filter keeps: row number, identifiers, abstract, problem.
 
     A row with no OpenAlex id or a broken abstract index is kept whatever the filter says,
-    with the reason in ``problem`` (NULL for a good row). This scan only finds the indexes
-    the rebuild would fail on: it runs the rebuild on the few that are not JSON or list
-    something other than integers. With ``pm_rules``, the other rows are those the rules'
-    ``pm`` topic marks PM-relevant, checked cheapest first: the term rules on the nested
-    lists; then, for the rows they leave, the keyword rules, which read the abstract, so
-    it is rebuilt in this scan (``_abstract``) but only for rows whose title or index text
-    holds a word some keyword rule needs (:func:`keyword_prefilter_sql`). Every other
-    abstract (every one without ``pm_rules``) is rebuilt later, beside the inserts.
+    with the reason in ``problem`` (NULL for a good row). One regex pass over each index's
+    text (:func:`marks_sql`) finds what any later look at it is for; most rows hold none of
+    it, and for them ``json_valid`` is the only other test of the text. The rebuild runs on
+    the few indexes that are not JSON or list something other than integers, to say why.
+
+    Without ``pm_rules`` every row is kept, narrow: the abstracts are rebuilt later, beside
+    the inserts, and the other columns read then. With ``pm_rules`` the rows are those the
+    rules' ``pm`` topic marks PM-relevant (the term rules on the nested lists, the keyword
+    rules on title and abstract, rebuilt in this scan only for rows whose words may hold a
+    match, :func:`keyword_candidates_sql`), and each kept row carries its abstract and the
+    source columns (:data:`SOURCE_COLUMNS`) the inserts read: a slice is a small share of
+    the part, so the part is not read again.
 
     :param file_sql: the part's path as a SQL string literal.
     :param pm_rules: the corpus's tagging rules, or None to keep every row.
     """
-    broken = (
-        "CASE WHEN nullif(abstract_inverted_index, '') IS NOT NULL AND "
-        "(NOT json_valid(abstract_inverted_index) OR regexp_matches("
-        f"abstract_inverted_index, {_ODD_POSITIONS})) THEN {ABSTRACT}.problem END"
-    )
     scan = (
         f"SELECT *, file_row_number AS part_row, {short('id')} AS openalex_id, "
-        f"{DOI} AS _doi, {digits('ids.pmid')} AS pmid, {TITLE} AS _title "
-        f"FROM read_parquet({file_sql}, file_row_number = true)"
+        f"{DOI} AS _doi, {digits('ids.pmid')} AS pmid, {TITLE} AS _title, "
+        "coalesce(abstract_inverted_index, '') <> '' AS _indexed, "
+        f"{marks_sql(pm_rules)} AS _marked FROM read_parquet({file_sql}, file_row_number = true)"
+    )
+    broken = (
+        "_indexed AND (NOT json_valid(abstract_inverted_index) OR "
+        f"(_marked AND regexp_matches(abstract_inverted_index, {_ODD_POSITIONS})))"
     )
     checked = (
-        f"SELECT *, CASE WHEN openalex_id IS NULL THEN '{NO_ID}' ELSE {broken} END AS problem "
-        f"FROM ({scan})"
+        f"SELECT *, CASE WHEN openalex_id IS NULL THEN '{NO_ID}' "
+        f"WHEN {broken} THEN {ABSTRACT}.problem END AS problem FROM ({scan})"
     )
     if pm_rules is None:
         return (
-            "SELECT part_row, openalex_id, _doi AS doi, pmid, NULL::VARCHAR AS _abstract, "
+            "SELECT part_row, openalex_id, _doi, pmid, NULL::VARCHAR AS _abstract, _indexed, "
             f"problem FROM ({checked}) ORDER BY part_row"
         )
+    candidates = keyword_candidates_sql(
+        f"SELECT *, {pm_terms_sql(pm_rules)} AS _term_hit FROM ({checked})", pm_rules
+    )
     # DuckDB evaluates a CASE branch only on the rows that take it: the Python rebuild sees
-    # only the rows no term rule keeps and whose text may hold a keyword rule's match.
+    # only the rows a term rule keeps or whose words may hold a keyword rule's match.
     rebuilt = (
-        f"SELECT *, CASE WHEN problem IS NULL AND NOT _term_hit AND _maybe_keyword "
-        f"THEN {ABSTRACT}.text END AS _abstract FROM ("
-        f"SELECT *, {pm_terms_sql(pm_rules)} AS _term_hit, "
-        f"{keyword_prefilter_sql(pm_rules)} AS _maybe_keyword FROM ({checked}))"
+        "SELECT *, CASE WHEN problem IS NULL AND (_term_hit OR _maybe_keyword) "
+        f"THEN {ABSTRACT}.text END AS _abstract FROM ({candidates})"
     )
     return (
-        "SELECT part_row, openalex_id, _doi AS doi, pmid, _abstract, problem "
-        f"FROM ({rebuilt}) WHERE problem IS NOT NULL OR _term_hit OR "
+        f"SELECT part_row, openalex_id, _doi, pmid, _abstract, _indexed, problem, "
+        f"{SOURCE_COLUMNS} FROM ({rebuilt}) WHERE problem IS NOT NULL OR _term_hit OR "
         f"(_maybe_keyword AND {pm_keywords_sql(pm_rules)}) ORDER BY part_row"
     )
 
 
-def source_view_sql(file_sql: str, first: int, last: int) -> str:
+def source_view_sql(source_sql: str, first: int, last: int) -> str:
     """CREATE the view ``_pq_src``: the part's rows numbered in ``_pq_map`` (as ``idx``), with
     their abstract and title; only rows ``first``..``last`` of the part are read.
 
-    :param file_sql: the part's path as a SQL string literal.
+    :param source_sql: the part's rows with ``file_row_number``: :func:`parquet_source_sql`,
+        or those ``_pq_rows`` carries (:data:`CARRIED_SOURCE`).
     :param first: the first part row of the batch.
     :param last: its last part row.
     """
     return (
         f"CREATE OR REPLACE TEMP VIEW _pq_src AS SELECT m.idx, m._abstract, s.*, {TITLE} AS _title "
-        f"FROM read_parquet({file_sql}, file_row_number = true) s "
-        "JOIN _pq_map m ON m.part_row = s.file_row_number "
+        f"FROM {source_sql} s JOIN _pq_map m ON m.part_row = s.file_row_number "
         f"WHERE s.file_row_number BETWEEN {int(first)} AND {int(last)}"
     )
+
+
+def parquet_source_sql(file_sql: str) -> str:
+    """The part's rows as read from the file, numbered (``file_row_number``)."""
+    return f"read_parquet({file_sql}, file_row_number = true)"
+
+
+CARRIED_SOURCE = f"(SELECT part_row AS file_row_number, {SOURCE_COLUMNS} FROM _pq_rows)"
+"""The source columns of the rows a PM filter kept, as :func:`rows_sql` carried them."""
 
 
 def _names_match(list_expr: str, field: str, pattern: str) -> str:
@@ -184,63 +204,84 @@ def pm_keywords_sql(rules: RuleSet) -> str:
     )
 
 
-def keyword_prefilter_sql(rules: RuleSet) -> str:
-    """False only for a row no keyword rule of the ``pm`` topic can fire on, read from the
-    title and the abstract index's JSON text without rebuilding the abstract.
-
-    Each rule's words must stand in the title or the index text as its condition says
-    (:func:`regex_words.requirement`: ``precision medicine`` needs both words). One
-    case-blind regex first asks for any word a rule cannot match without (one scan of the
-    text); only the rows that hold one are held to the rules' whole conditions, which take
-    a scan per word. A row whose JSON spells characters as ``\\u`` escapes, which may hide
-    a word, is always a candidate. A rule with no condition makes every row a candidate.
-
-    The words are compared by case-blind regexes, as the rules are: ``lower`` and
-    ``contains`` would miss ``ſ`` (long s), which the rules take for ``s``, and on long
-    abstracts cost no less.
-    """
+def _keyword_needs(rules: RuleSet) -> list[Requirement] | None:
+    """The word conditions of the ``pm`` keyword rules; None if one rule has none."""
     needs = []
     for rule in _pm_rules(rules, {"keyword"}):
         need = requirement(rule.pattern)
         if need is None:
-            return "true"
+            return None
         needs.append(need)
-    if not needs:
-        return "false"
-    needed = sorted(frozenset().union(*(one_word_of(need) for need in needs)))
-    # DuckDB evaluates a CASE branch only on the rows that take it: the cheap test first.
-    return (
-        "CASE WHEN contains(coalesce(abstract_inverted_index, ''), '\\u') THEN true "
-        f"WHEN {_holds_a_word(needed)} THEN {_any([_requirement_sql(n) for n in needs])} "
-        "ELSE false END"
+    return needs
+
+
+def _first_words(needs: list[Requirement]) -> list[str]:
+    """Words a text some condition of ``needs`` holds must hold one of (:func:`one_word_of`)."""
+    return sorted(frozenset().union(*(one_word_of(need) for need in needs)))
+
+
+def marks_sql(rules: RuleSet | None) -> str:
+    """True for a row whose abstract index's JSON text holds something a later check of the
+    text looks for, found in one case-blind regex pass: a list of odd positions
+    (``_ODD_POSITIONS``, which the broken-index check confirms), a ``\\u`` escape (it may
+    hide a word), or a word some ``pm`` keyword rule of ``rules`` needs.
+
+    Most rows hold none; a rule with no word condition (every row a candidate) adds no word.
+    """
+    marks = [_ODD_POSITIONS[1:-1]]
+    needs = _keyword_needs(rules) if rules is not None else None
+    if needs:
+        marks = ["\\\\u", *marks, *_first_words(needs)]
+    return f"regexp_matches(coalesce(abstract_inverted_index, ''), {_lit('|'.join(marks))}, 'i')"
+
+
+def keyword_candidates_sql(relation: str, rules: RuleSet) -> str:
+    """SELECT the rows of ``relation`` with ``_maybe_keyword``: false only for a row no keyword
+    rule of the ``pm`` topic can fire on, read from the title and the abstract index's JSON
+    text without rebuilding the abstract.
+
+    ``relation`` has ``_title``, ``abstract_inverted_index`` and ``_marked``
+    (:func:`marks_sql` of the same rules). Each rule's words must stand in the title or the
+    index text as its condition says (:func:`regex_words.requirement`: ``precision medicine``
+    needs both words). ``_marked`` (or one regex on the title) first asks for any word a rule
+    cannot match without; only the rows that hold one are held to the rules' whole
+    conditions. For those, one regex over a lower-case copy of title and text picks out the
+    runs of word characters that hold a needed word (a word stands within one such run,
+    and runs do not overlap, so each is found whole), and the conditions are tested on
+    those runs alone. A row whose JSON spells characters as ``\\u`` escapes, which may hide
+    a word, or that holds :data:`LONG_S`, is always a candidate. A rule with no condition
+    makes every row a candidate.
+
+    :param relation: a SELECT or a table name.
+    :param rules: the corpus's tagging rules.
+    """
+    needs = _keyword_needs(rules)
+    if needs is None or not needs:
+        return f"SELECT *, {needs is None} AS _maybe_keyword FROM ({relation})"
+    first = _lit("|".join(_first_words(needs)))
+    every_word = "|".join(sorted(frozenset().union(*(need.words() for need in needs))))
+    runs = _lit(f"[a-z0-9-]*(?:{every_word})[a-z0-9-]*|\\\\u|{LONG_S}")
+    # DuckDB evaluates a CASE branch only on the rows that take it: the copy is made for the
+    # few rows the first test leaves.
+    found = (
+        f"SELECT *, CASE WHEN _marked OR regexp_matches(coalesce(_title, ''), {first}, 'i') "
+        "THEN array_to_string(regexp_extract_all(lower(coalesce(_title, '') || chr(10) || "
+        f"coalesce(abstract_inverted_index, '')), {runs}), ' ') END AS _found FROM ({relation})"
     )
-
-
-def _holds_a_word(words: list[str]) -> str:
-    """True when the title or the abstract index's JSON text holds one of ``words``."""
-    any_word = _lit("|".join(words))
+    unsure = f"contains(_found, '\\u') OR contains(_found, {_lit(LONG_S)})"
     return (
-        f"(regexp_matches(coalesce(_title, ''), {any_word}, 'i') OR "
-        f"regexp_matches(coalesce(abstract_inverted_index, ''), {any_word}, 'i'))"
+        "SELECT * EXCLUDE (_found), CASE WHEN _found IS NULL THEN false "
+        f"WHEN {unsure} THEN true "
+        f"ELSE {_any([_requirement_sql(need) for need in needs])} END AS _maybe_keyword "
+        f"FROM ({found})"
     )
 
 
 def _requirement_sql(need: Requirement) -> str:
     if need.kind == "word":
-        return _holds_a_word([need.word])
+        return f"contains(_found, {_lit(need.word)})"
     joint = " AND " if need.kind == "all" else " OR "
     return "(" + joint.join(_requirement_sql(part) for part in need.parts) + ")"
-
-
-def pm_filter_sql(rules: RuleSet) -> str:
-    """The condition true for a work the rules' ``pm`` topic marks PM-relevant.
-
-    Keyword rules look at title and abstract (``_title``, ``_abstract``, as tagging does);
-    term rules at the MeSH headings, concepts, topics and keywords (:func:`pm_terms_sql`).
-
-    :param rules: the corpus's tagging rules.
-    """
-    return f"({pm_terms_sql(rules)} OR {pm_keywords_sql(rules)})"
 
 
 WORKS = f"""
@@ -333,7 +374,7 @@ works with such a repeat (a hash match, checked exactly) go through the window: 
 
 KEYS = """
 SELECT part_row, id_type, id_value FROM (
-    SELECT part_row, 'doi' AS id_type, doi AS id_value FROM _pq_rows WHERE problem IS NULL
+    SELECT part_row, 'doi' AS id_type, _doi AS id_value FROM _pq_rows WHERE problem IS NULL
     UNION ALL SELECT part_row, 'openalex_id', openalex_id FROM _pq_rows WHERE problem IS NULL
     UNION ALL SELECT part_row, 'pmid', pmid FROM _pq_rows WHERE problem IS NULL
 ) WHERE id_value IS NOT NULL
