@@ -14,6 +14,9 @@ things repeated in every validator live here:
   problem through a :class:`Where`, which knows the file and entry and builds the
   capability's own error; the problem is a clause that follows the field's name
   ("is missing", "must be text", ": 'x' is not a date (YYYY-MM-DD)").
+
+The files themselves ship in one folder, :data:`BUNDLED_DATA_DIR`, one sub-folder per
+capability.
 """
 
 from __future__ import annotations
@@ -32,7 +35,11 @@ from permed_atlas.i18n import LazyString, Message, lazy_gettext
 # libyaml's loader is ten times faster than the pure-Python one; both are "safe".
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
+BUNDLED_DATA_DIR = Path(__file__).resolve().parent / "data"
+"""The data files shipped with the package (read-only), one sub-folder per capability."""
+
 __all__ = [
+    "BUNDLED_DATA_DIR",
     "DataFileError",
     "Where",
     "collect_problems",

@@ -17,9 +17,8 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from permed_atlas.demo import _vocab as vocab
+from permed_atlas.demo._checks import check_count_and_seed
 from permed_atlas.demo._io import write_jsonl
-from permed_atlas.errors import InvalidInputError
-from permed_atlas.i18n import Message
 from permed_atlas.landscape import SYNTHETIC_MARKER
 
 APPLICANTS: dict[str, tuple[tuple[str, str], ...]] = {
@@ -148,19 +147,7 @@ def generate_lens_patents(n: int, *, seed: int = 0) -> Iterator[dict[str, Any]]:
     :param n: how many patents (0 to 10,000,000).
     :param seed: the same seed gives the same records; different seeds give distinct ids.
     """
-    if not 0 <= n <= _SERIAL_STRIDE:
-        raise InvalidInputError(
-            Message(
-                "n must be between 0 and %(stride)s, not %(n)s",
-                stride=format(_SERIAL_STRIDE, ","),
-                n=n,
-            ),
-            field="n",
-        )
-    if seed < 0:
-        raise InvalidInputError(
-            Message("seed must be 0 or more, not %(seed)s", seed=seed), field="seed"
-        )
+    check_count_and_seed(n, seed, most=_SERIAL_STRIDE)
     rng = random.Random(f"lens:{seed}")
     years = list(range(2000, 2026))
     # Every draw from rng happens here or in a helper called here, in one fixed order: the

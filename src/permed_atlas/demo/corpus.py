@@ -30,6 +30,7 @@ from typing import Any
 import orjson
 
 from permed_atlas.demo import _vocab as vocab
+from permed_atlas.demo._checks import check_count_and_seed
 from permed_atlas.demo._io import write_jsonl
 from permed_atlas.demo._lens import generate_lens_patents, write_lens_jsonl
 from permed_atlas.demo._other_fields import OtherFields, is_pm_work
@@ -84,19 +85,7 @@ def generate_openalex_works(
 
 
 def _check(n: int, seed: int, start_year: int, end_year: int, pm_share: float = 1.0) -> None:
-    if not 0 <= n <= _MAX_PER_SEED:
-        raise InvalidInputError(
-            Message(
-                "n must be between 0 and %(most)s, not %(n)s",
-                most=format(_MAX_PER_SEED, ","),
-                n=n,
-            ),
-            field="n",
-        )
-    if seed < 0:
-        raise InvalidInputError(
-            Message("seed must be 0 or more, not %(seed)s", seed=seed), field="seed"
-        )
+    check_count_and_seed(n, seed, most=_MAX_PER_SEED)
     if not 1900 <= start_year <= end_year <= 2100:
         raise InvalidInputError(
             Message(

@@ -19,6 +19,7 @@ import yaml
 
 from permed_atlas.countries import is_iso_code
 from permed_atlas.datafiles import (
+    BUNDLED_DATA_DIR,
     Where,
     read_choice,
     read_date,
@@ -41,8 +42,8 @@ from permed_atlas.directory.models import (
 )
 from permed_atlas.i18n import Message
 
-BUNDLED_DIRECTORY_DIR = Path(__file__).resolve().parents[1] / "data" / "directory"
-TRANSFER_RULES_DIR = Path(__file__).resolve().parents[1] / "data" / "transfer"
+BUNDLED_DIRECTORY_DIR = BUNDLED_DATA_DIR / "directory"
+TRANSFER_RULES_DIR = BUNDLED_DATA_DIR / "transfer"
 
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 _YEARS = re.compile(r"^(\d{4})(?:-(\d{4})?)?$")

@@ -40,6 +40,7 @@ from permed_atlas.federation.models import (
     CountQuery,
     Dataset,
     DisclosedCount,
+    DisclosureRules,
     Range,
     Selection,
 )
@@ -249,25 +250,12 @@ class NodeStore:
             used = log.used_on(who, now)
             used_by_all = log.used_on(EVERYONE, now)
             since = now - timedelta(days=rules.differencing_window_days)
-            if used >= rules.daily_budget:
+            over_budget = _over_budget(
+                rules, requester=requester, used=used, used_by_all=used_by_all
+            )
+            if over_budget is not None:
                 log.write(now, who, entry, None, "over_budget")
-                refusal = BudgetExceededError(
-                    Message(
-                        "requester %(requester)s used today's budget of %(daily_budget)s queries",
-                        requester=repr(requester),
-                        daily_budget=rules.daily_budget,
-                    )
-                )
-            elif used_by_all >= rules.global_cap:
-                log.write(now, who, entry, None, "over_budget")
-                refusal = BudgetExceededError(
-                    Message(
-                        "this node answers %(global_cap)s queries per day from all "
-                        "requesters together, and today's are used; try again "
-                        "tomorrow (UTC)",
-                        global_cap=rules.global_cap,
-                    )
-                )
+                refusal = over_budget
             else:
                 log.count_use(who, now)
                 history = log.history_of(who, since)
@@ -309,6 +297,30 @@ class NodeStore:
     def close(self) -> None:
         self._con.close()
         self._log.close()
+
+
+def _over_budget(
+    rules: DisclosureRules, *, requester: str, used: int, used_by_all: int
+) -> BudgetExceededError | None:
+    """Why a question is over today's budget (the requester's, then the node's), or None."""
+    if used >= rules.daily_budget:
+        return BudgetExceededError(
+            Message(
+                "requester %(requester)s used today's budget of %(daily_budget)s queries",
+                requester=repr(requester),
+                daily_budget=rules.daily_budget,
+            )
+        )
+    if used_by_all >= rules.global_cap:
+        return BudgetExceededError(
+            Message(
+                "this node answers %(global_cap)s queries per day from all "
+                "requesters together, and today's are used; try again "
+                "tomorrow (UTC)",
+                global_cap=rules.global_cap,
+            )
+        )
+    return None
 
 
 def _drop_oldest(cache: dict[str, Any]) -> None:

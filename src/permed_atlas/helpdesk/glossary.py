@@ -14,11 +14,11 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from permed_atlas.datafiles import read_yaml
+from permed_atlas.datafiles import BUNDLED_DATA_DIR, read_yaml
 from permed_atlas.helpdesk.errors import KnowledgeFileError
 from permed_atlas.i18n import Message
 
-GLOSSARY_FILE = Path(__file__).resolve().parents[1] / "data" / "helpdesk" / "_glossary.yaml"
+GLOSSARY_FILE = BUNDLED_DATA_DIR / "helpdesk" / "_glossary.yaml"
 _REQUIRED = ("term", "name", "explanation", "reference", "source")
 
 

@@ -41,6 +41,7 @@ from typing import Any
 
 from permed_atlas.countries import iso_name, localized_country_name
 from permed_atlas.datafiles import (
+    BUNDLED_DATA_DIR,
     Where,
     collect_problems,
     entry_where,
@@ -67,7 +68,7 @@ from permed_atlas.helpdesk.models import (
 )
 from permed_atlas.i18n import LocalizedText, Message, localized
 
-BUNDLED_DIR = Path(__file__).resolve().parents[1] / "data" / "helpdesk"
+BUNDLED_DIR = BUNDLED_DATA_DIR / "helpdesk"
 JURISDICTIONS_FILE = "_jurisdictions.yaml"
 SPECIAL_JURISDICTIONS = {EU: "European Union (EU level)", INTERNATIONAL: "International"}
 _ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")

@@ -17,6 +17,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from permed_atlas.accounts import record_audit
+from permed_atlas.datafiles import BUNDLED_DATA_DIR
 from permed_atlas.db import model_from_row
 from permed_atlas.i18n import Message
 from permed_atlas.landscape import region_countries
@@ -42,7 +43,7 @@ from permed_atlas.roadmap.spec import (
 from permed_atlas.roadmap.store.rows import indicator_row, roadmap_row, to_indicator, utcnow
 from permed_atlas.roadmap.tables import IndicatorRow, RoadmapNodeRow, RoadmapRow
 
-DATA_DIR = Path(__file__).resolve().parents[2] / "data" / "roadmap"
+DATA_DIR = BUNDLED_DATA_DIR / "roadmap"
 BUNDLED_DIR = DATA_DIR / "roadmaps"
 DEMO_OBSERVATIONS = DATA_DIR / "demo_observations.csv"
 DEMO_LABEL = "demo data"
