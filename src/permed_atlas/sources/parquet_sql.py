@@ -262,11 +262,14 @@ def keyword_candidates_sql(relation: str, rules: RuleSet) -> str:
     every_word = "|".join(sorted(frozenset().union(*(need.words() for need in needs))))
     runs = _lit(f"[a-z0-9-]*(?:{every_word})[a-z0-9-]*|\\\\u|{LONG_S}")
     # DuckDB evaluates a CASE branch only on the rows that take it: the copy is made for the
-    # few rows the first test leaves.
+    # few rows the first test leaves. The runs are joined by a cast of the list to text (far
+    # cheaper than array_to_string), which sets them apart with commas and may quote one, so a
+    # word still stands within one run and an escape's backslash-u stays one.
     found = (
         f"SELECT *, CASE WHEN _marked OR regexp_matches(coalesce(_title, ''), {first}, 'i') "
-        "THEN array_to_string(regexp_extract_all(lower(coalesce(_title, '') || chr(10) || "
-        f"coalesce(abstract_inverted_index, '')), {runs}), ' ') END AS _found FROM ({relation})"
+        "THEN regexp_extract_all(lower(coalesce(_title, '') || chr(10) || "
+        f"coalesce(abstract_inverted_index, '')), {runs})::VARCHAR END AS _found "
+        f"FROM ({relation})"
     )
     unsure = f"contains(_found, '\\u') OR contains(_found, {_lit(LONG_S)})"
     return (
