@@ -27,6 +27,7 @@ from typing import Any
 import pycountry
 import yaml
 
+from permed_atlas.datafiles import BUNDLED_DATA_DIR
 from permed_atlas.errors import InvalidInputError
 from permed_atlas.i18n import (
     DEFAULT_LANGUAGE,
@@ -55,7 +56,7 @@ __all__ = [
     "resolve_country",
 ]
 
-_DATA = Path(__file__).resolve().parent / "data"
+_DATA = BUNDLED_DATA_DIR
 ALIASES_FILE = _DATA / "countries" / "aliases.yaml"
 EU27_FILE = _DATA / "regions" / "eu27.yaml"
 

@@ -17,9 +17,10 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
-from pathlib import Path
 
-BUNDLED_CHAPTERS = Path(__file__).resolve().parent / "data" / "federation" / "icd10_chapters.csv"
+from permed_atlas.datafiles import BUNDLED_DATA_DIR
+
+BUNDLED_CHAPTERS = BUNDLED_DATA_DIR / "federation" / "icd10_chapters.csv"
 
 _CODE = re.compile(r"^([A-Z])(\d{2})(?:\.?([0-9A-Z]{1,4}))?$")
 # The sentinel sorts after every key character, so a high bound covers its sub-codes.

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from functools import lru_cache
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -11,6 +10,7 @@ import yaml
 from sqlalchemy.orm import Session
 
 from permed_atlas.countries import iso_codes
+from permed_atlas.datafiles import BUNDLED_DATA_DIR
 from permed_atlas.delphi.definition import StudyDraft, parse_study_definition
 from permed_atlas.delphi.errors import PanelFileError, StudyFileError
 from permed_atlas.delphi.models import Expert
@@ -23,7 +23,7 @@ DATA_PACKAGE = "permed_atlas.data.delphi"
 
 def data_path(name: str) -> Path:
     """A file of the bundled Delphi data folder."""
-    return Path(str(resources.files("permed_atlas").joinpath("data", "delphi", name)))
+    return BUNDLED_DATA_DIR / "delphi" / name
 
 
 # The platform-wide setting decides, as it does for the landscape's China set, so that a

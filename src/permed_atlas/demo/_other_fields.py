@@ -15,10 +15,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from permed_atlas.datafiles import DataFileError, read_yaml
+from permed_atlas.datafiles import BUNDLED_DATA_DIR, DataFileError, read_yaml
 from permed_atlas.demo._phrases import cap, pick
 
-OTHER_FIELDS_PATH = Path(__file__).resolve().parent.parent / "data" / "demo" / "other_fields.yaml"
+OTHER_FIELDS_PATH = BUNDLED_DATA_DIR / "demo" / "other_fields.yaml"
 _OA = "https://openalex.org/"
 _TITLE_FORMS = (
     "{Method} for {subject}: evidence on {finding}",

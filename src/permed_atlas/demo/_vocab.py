@@ -11,9 +11,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from permed_atlas.datafiles import DataFileError, read_yaml
+from permed_atlas.datafiles import BUNDLED_DATA_DIR, DataFileError, read_yaml
 
-VOCABULARY_PATH = Path(__file__).resolve().parent.parent / "data" / "demo" / "vocabulary.yaml"
+VOCABULARY_PATH = BUNDLED_DATA_DIR / "demo" / "vocabulary.yaml"
 
 _SECTIONS = (
     "country_weights",

@@ -29,6 +29,7 @@ from typing import Any
 
 import orjson
 
+from permed_atlas.datafiles import BUNDLED_DATA_DIR
 from permed_atlas.demo import _vocab as vocab
 from permed_atlas.demo._checks import check_count_and_seed
 from permed_atlas.demo._io import write_jsonl
@@ -50,7 +51,7 @@ __all__ = [
     "write_openalex_jsonl",
 ]
 
-DEMO_DIR = Path(__file__).resolve().parent.parent / "data" / "demo"
+DEMO_DIR = BUNDLED_DATA_DIR / "demo"
 BUNDLED_FILES = {"openalex": "openalex_works.jsonl.gz", "patents": "lens_patents.jsonl.gz"}
 _MAX_PER_SEED = 100_000_000  # work serials are seed * this + index, so seeds never collide
 CHUNK = 2_000  # works per random stream and per gzip member

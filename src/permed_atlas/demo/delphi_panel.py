@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import csv
 import random
-from importlib import resources
 from pathlib import Path
 
 import yaml
 
+from permed_atlas.datafiles import BUNDLED_DATA_DIR
 from permed_atlas.delphi import ConsensusRule, summarise_ratings
 
 SEED = 2026
@@ -167,7 +167,7 @@ MEANS = {
 
 def data_path(name: str) -> Path:
     """A file of the bundled Delphi data folder (where the demo study's files live)."""
-    return Path(str(resources.files("permed_atlas").joinpath("data", "delphi", name)))
+    return BUNDLED_DATA_DIR / "delphi" / name
 
 
 def _panel(rng: random.Random) -> list[dict[str, str]]:

@@ -34,7 +34,7 @@ from typing import Any
 
 import yaml
 
-from permed_atlas.datafiles import Where, read_mapping, read_texts, read_yaml
+from permed_atlas.datafiles import BUNDLED_DATA_DIR, Where, read_mapping, read_texts, read_yaml
 from permed_atlas.federation.errors import MappingError
 from permed_atlas.federation.models import DisclosureRules
 from permed_atlas.i18n import Message
@@ -57,7 +57,7 @@ FIELDS = (
 )
 REQUIRED = ("sample_id", "donor_id")
 VOCABULARY_FIELDS = ("sex", "material", "storage", "sample_type")
-DATA_DIR = Path(__file__).resolve().parent.parent / "data" / "federation"
+DATA_DIR = BUNDLED_DATA_DIR / "federation"
 # Reverse domain name notation, as Beacon networks and the GA4GH service registry expect
 # of a beacon's id: at least two dot-separated labels, lower case.
 BEACON_ID = re.compile(r"^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9_-]*[a-z0-9])?)+$")

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from permed_atlas.datafiles import (
+    BUNDLED_DATA_DIR,
     Where,
     entry_where,
     read_list,
@@ -125,4 +126,4 @@ def registry_path(data_dir: Path) -> Path:
     own = Settings.layout_of(data_dir).federation_dir / "nodes.yaml"
     if own.is_file():
         return own
-    return Path(__file__).resolve().parent.parent / "data" / "federation" / "nodes.yaml"
+    return BUNDLED_DATA_DIR / "federation" / "nodes.yaml"

@@ -20,12 +20,12 @@ from functools import lru_cache
 from pathlib import Path
 
 from permed_atlas.csvfiles import read_csv
-from permed_atlas.datafiles import entry_where, read_text
+from permed_atlas.datafiles import BUNDLED_DATA_DIR, entry_where, read_text
 from permed_atlas.i18n import Message
 from permed_atlas.landscape.errors import PlaceFileError
 from permed_atlas.types import CountryCode
 
-PLACES_DIR = Path(__file__).resolve().parents[1] / "data" / "places"
+PLACES_DIR = BUNDLED_DATA_DIR / "places"
 VARIANTS_FILE = PLACES_DIR / "variants.csv"
 PLACES_FILE = PLACES_DIR / "places.csv"
 SUBDIVISIONS_FILE = PLACES_DIR / "subdivisions.csv"

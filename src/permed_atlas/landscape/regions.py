@@ -21,6 +21,7 @@ import pycountry
 import yaml
 
 from permed_atlas.datafiles import (
+    BUNDLED_DATA_DIR,
     Where,
     entry_where,
     read_list,
@@ -33,7 +34,7 @@ from permed_atlas.landscape.errors import RegionError, RegionFileError
 from permed_atlas.settings import Settings, get_settings
 from permed_atlas.types import CountryCode, RegionCode
 
-BUNDLED_REGIONS_DIR = Path(__file__).resolve().parents[1] / "data" / "regions"
+BUNDLED_REGIONS_DIR = BUNDLED_DATA_DIR / "regions"
 EU27: RegionCode = "EU27"
 CHINA: RegionCode = "CN"
 _CODE = re.compile(r"^[A-Z][A-Z0-9_]{1,31}$")

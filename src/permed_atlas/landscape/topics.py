@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from permed_atlas.datafiles import (
+    BUNDLED_DATA_DIR,
     Where,
     entry_where,
     read_choice,
@@ -29,7 +30,7 @@ from permed_atlas.i18n import Message
 from permed_atlas.landscape.errors import TaggingRuleError, TopicRuleFileError
 from permed_atlas.settings import Settings
 
-BUNDLED_RULES_FILE = Path(__file__).resolve().parents[1] / "data" / "topics" / "rules.yaml"
+BUNDLED_RULES_FILE = BUNDLED_DATA_DIR / "topics" / "rules.yaml"
 PM_TOPIC = "pm"
 """The reserved topic whose rules make a work PM-relevant."""
 

@@ -16,9 +16,9 @@ from __future__ import annotations
 import csv
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
-from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
+from permed_atlas.datafiles import BUNDLED_DATA_DIR
 from permed_atlas.i18n import Message, current_language
 
 if TYPE_CHECKING:
@@ -109,7 +109,7 @@ class ModifierCase:
     purpose: DuoTerm | None
 
 
-_DUO_DATA = Path(__file__).resolve().parent.parent / "data" / "duo"
+_DUO_DATA = BUNDLED_DATA_DIR / "duo"
 _YES_NO = {"yes": True, "no": False}
 
 

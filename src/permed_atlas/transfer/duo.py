@@ -17,12 +17,13 @@ from collections.abc import Collection, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from permed_atlas.datafiles import BUNDLED_DATA_DIR
 from permed_atlas.filecache import cached_until_changed
 from permed_atlas.i18n import Message, current_language, gettext
 from permed_atlas.transfer.errors import DuoError, DuoTermError
 from permed_atlas.types import DuoCode
 
-BUNDLED_DUO_DIR = Path(__file__).resolve().parents[1] / "data" / "duo"
+BUNDLED_DUO_DIR = BUNDLED_DATA_DIR / "duo"
 
 DATA_USE_PERMISSION = "DUO:0000001"
 DATA_USE_MODIFIER = "DUO:0000017"

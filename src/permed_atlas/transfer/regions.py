@@ -20,6 +20,7 @@ from typing import Any
 
 from permed_atlas.countries import EU_EEA, eea_members, eu_members, is_iso_code
 from permed_atlas.datafiles import (
+    BUNDLED_DATA_DIR,
     Where,
     entry_where,
     read_choice,
@@ -32,10 +33,8 @@ from permed_atlas.i18n import Message
 from permed_atlas.transfer.errors import RuleFileError, ScenarioError
 from permed_atlas.types import CountryCode
 
-LANDSCAPE_REGIONS_DIR = Path(__file__).resolve().parents[1] / "data" / "regions"
-BUNDLED_JURISDICTIONS = (
-    Path(__file__).resolve().parents[1] / "data" / "transfer" / "_jurisdictions.yaml"
-)
+LANDSCAPE_REGIONS_DIR = BUNDLED_DATA_DIR / "regions"
+BUNDLED_JURISDICTIONS = BUNDLED_DATA_DIR / "transfer" / "_jurisdictions.yaml"
 
 
 @dataclass(frozen=True, slots=True)

@@ -35,6 +35,7 @@ from pathlib import Path
 from typing import Any
 
 from permed_atlas.datafiles import (
+    BUNDLED_DATA_DIR,
     Where,
     entry_where,
     read_choice,
@@ -50,7 +51,7 @@ from permed_atlas.transfer.engine import FACTS, TESTS
 from permed_atlas.transfer.errors import RuleFileError
 from permed_atlas.transfer.models import Condition, Effect, LegalReference, Rule, RuleSet
 
-BUNDLED_RULES_DIR = Path(__file__).resolve().parents[1] / "data" / "transfer"
+BUNDLED_RULES_DIR = BUNDLED_DATA_DIR / "transfer"
 _LIST_TESTS = {"in", "not_in", "contains_any", "contains_none"}
 _NUMBER_TESTS = {"gt", "gte", "lt", "lte"}
 
