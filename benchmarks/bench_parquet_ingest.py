@@ -29,6 +29,8 @@ the Parquet path (more works to insert, fewer to skip).
     python benchmarks/bench_parquet_ingest.py                    # 200,000 works, cached
     python benchmarks/bench_parquet_ingest.py --works 50000 --workers 1
     python benchmarks/bench_parquet_ingest.py --pm-share 0.02 0.05 --no-all-pm --real 50000
+    python benchmarks/bench_parquet_ingest.py --no-all-pm --pm-share 0.02 0.05 --real 200000 \\
+        --repeat 3                                              # the figures in the docs
 """
 
 from __future__ import annotations
@@ -158,10 +160,12 @@ def all_pm(jsonl: Path, parquet: Path, workers: int, directory: Path) -> None:
     )
 
 
-def pm_slice(works: int, share: float, cache: Path, workers: int, directory: Path) -> bool:
+def pm_slice(
+    works: int, share: float, cache: Path, workers: int, directory: Path, repeat: int = 1
+) -> bool:
     """Comparison 2: a mix with ``share`` PM works, both paths with the PM filter."""
     jsonl, parquet = generated_files(works, cache, share)
-    return filtered(works, jsonl, parquet, f"PM share {share:g}", workers, directory)
+    return filtered(works, jsonl, parquet, f"PM share {share:g}", workers, directory, repeat)
 
 
 def real_files(works: int, cache: Path, realdata: Path) -> tuple[Path, Path]:
@@ -238,28 +242,50 @@ def _renamed(record: dict[str, Any], copy: int) -> dict[str, Any]:
     return renamed
 
 
-def real_records(works: int, cache: Path, workers: int, directory: Path, realdata: Path) -> bool:
+def real_records(
+    works: int, cache: Path, workers: int, directory: Path, realdata: Path, repeat: int = 1
+) -> bool:
     """Comparison 3: real OpenAlex records (mostly not PM), both paths with the PM filter."""
     jsonl, parquet = real_files(works, cache, realdata)
-    return filtered(works, jsonl, parquet, "real records", workers, directory)
+    return filtered(works, jsonl, parquet, "real records", workers, directory, repeat)
 
 
 def filtered(
-    works: int, jsonl: Path, parquet: Path, label: str, workers: int, directory: Path
+    works: int,
+    jsonl: Path,
+    parquet: Path,
+    label: str,
+    workers: int,
+    directory: Path,
+    repeat: int = 1,
 ) -> bool:
-    """Both paths with the PM filter on the same file: same works stored, ratio printed."""
+    """Both paths with the PM filter on the same file: same works stored, ratio printed.
+
+    With ``repeat`` > 1 each path runs that many times, in turns (the first path of a round
+    alternates), and each path's best wall and CPU seconds are compared: a machine whose
+    speed drifts during the run (a shared VM does) then weighs on both paths alike.
+    """
     from permed_atlas.landscape import load_rules, rules_path_for
 
     rules = load_rules(rules_path_for(directory))
     print(
         f"-- {label}: {works:,} works, JSON Lines {jsonl.stat().st_size / 2**20:,.0f} "
         f"MiB, Parquet {parquet.stat().st_size / 2**20:,.0f} MiB; both with the PM filter; "
-        f"load average {_load()}"
+        f"load average {_load()}" + (f"; best of {repeat} runs each" if repeat > 1 else "")
     )
     tag = label.replace(" ", "_")
     j_path, p_path = directory / f"j{tag}.db", directory / f"p{tag}.db"
-    json_s, json_cpu, json_sum = jsonl_ingest(jsonl, workers, j_path, rules)
-    pq_s, pq_cpu, pq_sum = parquet_ingest(parquet, p_path, rules)
+    runs: dict[str, list[tuple[float, float, Any]]] = {"json": [], "parquet": []}
+    for round_number in range(repeat):
+        order = ("json", "parquet") if round_number % 2 == 0 else ("parquet", "json")
+        for path_name in order:
+            if path_name == "json":
+                runs["json"].append(jsonl_ingest(jsonl, workers, j_path, rules))
+            else:
+                runs["parquet"].append(parquet_ingest(parquet, p_path, rules))
+    json_s, json_cpu = min(r[0] for r in runs["json"]), min(r[1] for r in runs["json"])
+    pq_s, pq_cpu = min(r[0] for r in runs["parquet"]), min(r[1] for r in runs["parquet"])
+    json_sum, pq_sum = runs["json"][-1][2], runs["parquet"][-1][2]
     json_ids, pq_ids = _stored_ids(j_path), _stored_ids(p_path)
     if json_sum.read != works or pq_sum.scanned != works:
         raise SystemExit(f"FAIL: scanned {json_sum.read:,} (JSON Lines), {pq_sum.scanned:,}")
@@ -316,6 +342,14 @@ def main() -> int:
         "../shared/realdata/openalex repeated with new ids to N works",
     )
     parser.add_argument(
+        "--repeat",
+        type=int,
+        default=1,
+        metavar="N",
+        help="run each path N times in turns on the PM-filter comparisons and compare each "
+        "path's best (a shared machine's speed drifts within a run)",
+    )
+    parser.add_argument(
         "--realdata",
         type=Path,
         default=Path(__file__).resolve().parents[2] / "shared" / "realdata" / "openalex",
@@ -335,10 +369,15 @@ def main() -> int:
             jsonl, parquet = generated_files(args.works, args.cache)
             all_pm(jsonl, parquet, args.workers, Path(scratch))
         for share in args.pm_share:
-            ok = pm_slice(args.works, share, args.cache, args.workers, Path(scratch)) and ok
+            ok = (
+                pm_slice(args.works, share, args.cache, args.workers, Path(scratch), args.repeat)
+                and ok
+            )
         if args.real:
             ok = (
-                real_records(args.real, args.cache, args.workers, Path(scratch), args.realdata)
+                real_records(
+                    args.real, args.cache, args.workers, Path(scratch), args.realdata, args.repeat
+                )
                 and ok
             )
     # The issue's target is on the PM slice (--pm-share); the all-PM figures are shown only.

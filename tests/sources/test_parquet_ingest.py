@@ -287,6 +287,39 @@ def test_an_abstract_index_with_an_impossible_position_is_refused_by_both_paths(
         assert got[table_name] == expected[table_name], table_name
 
 
+@pytest.mark.parametrize("pm_only", [False, True])
+def test_a_pm_slice_rejects_a_broken_index_only_where_the_work_may_be_in_the_slice(
+    realdata: Path, tmp_path: Path, pm_only: bool
+) -> None:
+    # A slice does not read a work further once it is outside whatever its abstract says:
+    # an index text that is not JSON is not looked for there. Odd positions are rejected in
+    # every work, as the JSON Lines path (which rebuilds every abstract) rejects them.
+    neutral = {"concepts": [], "topics": [], "primary_topic": None, "keywords": [], "mesh": []}
+    titles = ["Soil carbon in alpine meadows", "Precision medicine for lung cancer"] * 2
+    records = [
+        dict(record, **neutral, title=title, display_name=title)
+        for record, title in zip(_records(realdata), titles, strict=False)
+    ]
+    texts = [
+        '{"Background":[0],"We":',  # not JSON, in a work no PM rule can mark: not looked at
+        '{"Background":[0],"We":',  # not JSON, in a work the title makes PM: rejected
+        '{"soil":[0],"carbon":["one"]}',  # JSON with a word for a position: rejected anyway
+        '{"in":[0],"practice":[1]}',  # a good PM work: stored
+    ]
+    part = tmp_path / "part_000.parquet"
+    table = works_table(records)
+    column = table.schema.get_field_index("abstract_inverted_index")
+    pq.write_table(table.set_column(column, "abstract_inverted_index", pa.array(texts)), part)
+    rules = load_rules(rules_path_for(tmp_path)) if pm_only else None
+    with open_corpus(tmp_path / "c.duckdb") as corpus:
+        summary = ingest_parquet([part], corpus=corpus, pm_rules=rules)
+        stored = corpus.execute("SELECT openalex_id FROM works ORDER BY 1").fetchall()
+    rejected_rows = [int(str(error).split(": row ")[1].split(" ")[0]) for error in summary.errors]
+    assert rejected_rows == ([2, 3] if pm_only else [1, 2, 3])
+    assert (summary.scanned, summary.read) == (4, 3 if pm_only else 4)
+    assert stored == [(_short(records[3]),)]
+
+
 def _short(record: dict[str, Any]) -> str:
     return str(record["id"]).rsplit("/", 1)[1]
 

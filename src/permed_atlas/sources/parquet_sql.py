@@ -89,7 +89,10 @@ def rows_sql(file_sql: str, pm_rules: RuleSet | None) -> str:
     rules on title and abstract, rebuilt in this scan only for rows whose words may hold a
     match, :func:`keyword_candidates_sql`), and each kept row carries its abstract and the
     source columns (:data:`SOURCE_COLUMNS`) the inserts read: a slice is a small share of
-    the part, so the part is not read again.
+    the part, so the part is not read again. A row outside the slice whatever its abstract
+    says (no term rule fires, no keyword rule can) is not read further: an index text that
+    is not JSON is not looked for there, while one listing odd positions, which the JSON
+    Lines path rejects in every record it parses, is rejected here too.
 
     :param file_sql: the part's path as a SQL string literal.
     :param pm_rules: the corpus's tagging rules, or None to keep every row.
@@ -100,32 +103,40 @@ def rows_sql(file_sql: str, pm_rules: RuleSet | None) -> str:
         "coalesce(abstract_inverted_index, '') <> '' AS _indexed, "
         f"{marks_sql(pm_rules)} AS _marked FROM read_parquet({file_sql}, file_row_number = true)"
     )
-    broken = (
-        "_indexed AND (NOT json_valid(abstract_inverted_index) OR "
-        f"(_marked AND regexp_matches(abstract_inverted_index, {_ODD_POSITIONS})))"
-    )
-    checked = (
-        f"SELECT *, CASE WHEN openalex_id IS NULL THEN '{NO_ID}' "
-        f"WHEN {broken} THEN {ABSTRACT}.problem END AS problem FROM ({scan})"
-    )
     if pm_rules is None:
         return (
             "SELECT part_row, openalex_id, _doi, pmid, NULL::VARCHAR AS _abstract, _indexed, "
-            f"problem FROM ({checked}) ORDER BY part_row"
+            f"problem FROM ({_checked(scan, '_indexed')}) ORDER BY part_row"
         )
     candidates = keyword_candidates_sql(
-        f"SELECT *, {pm_terms_sql(pm_rules)} AS _term_hit FROM ({checked})", pm_rules
+        f"SELECT *, {pm_terms_sql(pm_rules)} AS _term_hit FROM ({scan})", pm_rules
     )
+    checked = _checked(candidates, "_indexed AND (_marked OR _term_hit OR _maybe_keyword)")
     # DuckDB evaluates a CASE branch only on the rows that take it: the Python rebuild sees
     # only the rows a term rule keeps or whose words may hold a keyword rule's match.
     rebuilt = (
         "SELECT *, CASE WHEN problem IS NULL AND (_term_hit OR _maybe_keyword) "
-        f"THEN {ABSTRACT}.text END AS _abstract FROM ({candidates})"
+        f"THEN {ABSTRACT}.text END AS _abstract FROM ({checked})"
     )
     return (
         f"SELECT part_row, openalex_id, _doi, pmid, _abstract, _indexed, problem, "
         f"{SOURCE_COLUMNS} FROM ({rebuilt}) WHERE problem IS NOT NULL OR _term_hit OR "
         f"(_maybe_keyword AND {pm_keywords_sql(pm_rules)}) ORDER BY part_row"
+    )
+
+
+def _checked(relation: str, looked_at: str) -> str:
+    """SELECT ``relation`` with ``problem``: no OpenAlex id, or, for a row ``looked_at``
+    holds for, why its abstract index is not one (the rebuild's words)."""
+    broken = (
+        "NOT json_valid(abstract_inverted_index) OR "
+        f"(_marked AND regexp_matches(abstract_inverted_index, {_ODD_POSITIONS}))"
+    )
+    # Branches in order, each only on the rows the ones before left: json_valid only where
+    # the row is looked at, the rebuild only where the index is broken.
+    return (
+        f"SELECT *, CASE WHEN openalex_id IS NULL THEN '{NO_ID}' WHEN NOT ({looked_at}) "
+        f"THEN NULL WHEN {broken} THEN {ABSTRACT}.problem END AS problem FROM ({relation})"
     )
 
 
