@@ -7,8 +7,8 @@ columns it needs (DuckDB pushes the projection into the scan):
    (:func:`parquet_sql.rows_sql`). A row with no OpenAlex id or a broken abstract index
    is rejected there, with its part, row and reason, as the JSON Lines path rejects such a
    line. The optional PM filter, the corpus's own PM rules, runs inside the scan, so a PM
-   slice never materialises the other works: each kept row carries its rebuilt abstract
-   and the columns the inserts read, and the part is not read again;
+   slice never materialises the other works: each kept row carries the columns the
+   inserts read, its abstract's index text included, and the part is not read again;
 2. the rows are sorted in SQL: a work OpenAlex merged away is left out (its id is
    in ``merged_works``); a work sharing an identifier with another row of the part
    or with the corpus must be merged; every other one is fresh;
@@ -175,6 +175,12 @@ def _rebuilt(
         ).to_arrow_table()
     finally:
         cursor.close()
+    return _rebuilt_texts(inverted)
+
+
+def _rebuilt_texts(inverted: pa.Table) -> pa.Table:
+    """(``part_row``, ``abstract``) of the (``part_row``, ``j``) index texts: the JSON
+    parser's own rebuild, in the abstracts' thread."""
     texts = [rebuild_abstract(orjson.loads(text)) for text in inverted.column("j").to_pylist()]
     return pa.table(
         {"part_row": inverted.column("part_row"), "abstract": pa.array(texts, pa.string())}
@@ -270,7 +276,16 @@ class _Part:
         summary.scanned += int(
             corpus.execute(f"SELECT count(*) FROM read_parquet({self.file})").fetchall()[0][0]
         )  # from the footer: no row is read for it
-        corpus.execute(f"CREATE OR REPLACE TEMP TABLE _pq_rows AS {rows_sql(self.file, pm_rules)}")
+        # The rows are read in no order (every statement that reads them orders them): so the
+        # scan runs on every thread and writes as it goes, where keeping the part's order, or
+        # sorting wide kept rows, ran on one thread or out of a small memory limit.
+        corpus.execute("SET preserve_insertion_order = false")
+        try:
+            corpus.execute(
+                f"CREATE OR REPLACE TEMP TABLE _pq_rows AS {rows_sql(self.file, pm_rules)}"
+            )
+        finally:
+            corpus.execute("RESET preserve_insertion_order")
         if pm_rules is not None:
             self.source = CARRIED_SOURCE  # the kept rows' columns: the part is not read again
         read, rejected = corpus.execute(
@@ -336,12 +351,31 @@ class _Part:
                 params={"lo": lo, "hi": hi},
             ).to_arrow_table()
             if rows.num_rows and self.pool is not None:
-                cursor = corpus.cursor()
-                pending = self.pool.submit(_rebuilt, cursor, self.file, rows, first, last)
+                pending = self._rebuild(self.pool, rows, first, last)
             with _abstracts_of(corpus, pending) as ready:
                 write(lo, hi, ready)
             if self.progress is not None:
                 self.progress(hi - lo)
+
+    def _rebuild(
+        self, pool: ThreadPoolExecutor, rows: pa.Table, first: int, last: int
+    ) -> Future[pa.Table]:
+        """Rebuild the abstracts of ``rows`` in the abstracts' thread while DuckDB writes.
+
+        The kept rows of a PM slice carry their index texts (temporary tables are this
+        connection's own, so they are read here); otherwise the thread reads the part.
+        """
+        if self.source == CARRIED_SOURCE:
+            self.corpus.register("_pq_wanted", rows)
+            try:
+                inverted = self.corpus.sql(
+                    "SELECT part_row, abstract_inverted_index AS j FROM _pq_rows "
+                    "SEMI JOIN _pq_wanted USING (part_row) WHERE j <> ''"
+                ).to_arrow_table()
+            finally:
+                self.corpus.unregister("_pq_wanted")
+            return pool.submit(_rebuilt_texts, inverted)
+        return pool.submit(_rebuilt, self.corpus.cursor(), self.file, rows, first, last)
 
     def _insert_fresh(self, lo: int, hi: int, abstracts_ready: Callable[[], None]) -> None:
         """Write fresh works ``lo``..``hi`` straight into the corpus tables, in SQL."""

@@ -80,16 +80,17 @@ def rows_sql(file_sql: str, pm_rules: RuleSet | None) -> str:
     A row with no OpenAlex id or a broken abstract index is kept whatever the filter says,
     with the reason in ``problem`` (NULL for a good row). One regex pass over each index's
     text (:func:`marks_sql`) finds what any later look at it is for; most rows hold none of
-    it, and for them ``json_valid`` is the only other test of the text. The rebuild runs on
-    the few indexes that are not JSON or list something other than integers, to say why.
+    it, and for them ``json_valid`` is the only other test of the text (with ``pm_rules``,
+    only where the row may be in the slice: below). The rebuild runs on the few indexes that
+    are not JSON or list something other than integers, to say why.
 
     Without ``pm_rules`` every row is kept, narrow: the abstracts are rebuilt later, beside
     the inserts, and the other columns read then. With ``pm_rules`` the rows are those the
     rules' ``pm`` topic marks PM-relevant (the term rules on the nested lists, the keyword
     rules on title and abstract, rebuilt in this scan only for rows whose words may hold a
-    match, :func:`keyword_candidates_sql`), and each kept row carries its abstract and the
-    source columns (:data:`SOURCE_COLUMNS`) the inserts read: a slice is a small share of
-    the part, so the part is not read again. A row outside the slice whatever its abstract
+    match, :func:`keyword_candidates_sql`), and each kept row carries the source columns
+    (:data:`SOURCE_COLUMNS`) the inserts read, its index text included: a slice is a small
+    share of the part, so the part is not read again. A row outside the slice whatever its abstract
     says (no term rule fires, no keyword rule can) is not read further: an index text that
     is not JSON is not looked for there, while one listing odd positions, which the JSON
     Lines path rejects in every record it parses, is rejected here too.
@@ -106,22 +107,23 @@ def rows_sql(file_sql: str, pm_rules: RuleSet | None) -> str:
     if pm_rules is None:
         return (
             "SELECT part_row, openalex_id, _doi, pmid, NULL::VARCHAR AS _abstract, _indexed, "
-            f"problem FROM ({_checked(scan, '_indexed')}) ORDER BY part_row"
+            f"problem FROM ({_checked(scan, '_indexed')})"
         )
     candidates = keyword_candidates_sql(
         f"SELECT *, {pm_terms_sql(pm_rules)} AS _term_hit FROM ({scan})", pm_rules
     )
     checked = _checked(candidates, "_indexed AND (_marked OR _term_hit OR _maybe_keyword)")
     # DuckDB evaluates a CASE branch only on the rows that take it: the Python rebuild sees
-    # only the rows a term rule keeps or whose words may hold a keyword rule's match.
+    # only the rows no term rule keeps and whose words may hold a keyword rule's match. The
+    # kept rows' other abstracts are rebuilt beside the inserts, from the carried index text.
     rebuilt = (
-        "SELECT *, CASE WHEN problem IS NULL AND (_term_hit OR _maybe_keyword) "
+        "SELECT *, CASE WHEN problem IS NULL AND NOT _term_hit AND _maybe_keyword "
         f"THEN {ABSTRACT}.text END AS _abstract FROM ({checked})"
     )
     return (
         f"SELECT part_row, openalex_id, _doi, pmid, _abstract, _indexed, problem, "
         f"{SOURCE_COLUMNS} FROM ({rebuilt}) WHERE problem IS NOT NULL OR _term_hit OR "
-        f"(_maybe_keyword AND {pm_keywords_sql(pm_rules)}) ORDER BY part_row"
+        f"(_maybe_keyword AND {pm_keywords_sql(pm_rules)})"
     )
 
 
