@@ -276,9 +276,8 @@ class _Part:
         summary.scanned += int(
             corpus.execute(f"SELECT count(*) FROM read_parquet({self.file})").fetchall()[0][0]
         )  # from the footer: no row is read for it
-        # The rows are read in no order (every statement that reads them orders them): so the
-        # scan runs on every thread and writes as it goes, where keeping the part's order, or
-        # sorting wide kept rows, ran on one thread or out of a small memory limit.
+        # The rows are written in no order (every statement that reads them orders them): a
+        # sort of a big slice's wide kept rows ran out of a small memory limit.
         corpus.execute("SET preserve_insertion_order = false")
         try:
             corpus.execute(
@@ -344,7 +343,7 @@ class _Part:
             # file order), so a big part is not scanned whole for every batch.
             corpus.execute(source_view_sql(self.source, int(first), int(last)))
             pending = None
-            # The abstracts the scan did not rebuild (it rebuilds a PM filter's kept ones).
+            # The abstracts the scan did not rebuild (those a PM filter's keyword rules read).
             rows = corpus.sql(
                 "SELECT part_row FROM _pq_map WHERE idx >= $lo AND idx < $hi "
                 "AND _abstract IS NULL AND _indexed",
