@@ -56,9 +56,8 @@ __all__ = [
     "resolve_country",
 ]
 
-_DATA = BUNDLED_DATA_DIR
-ALIASES_FILE = _DATA / "countries" / "aliases.yaml"
-EU27_FILE = _DATA / "regions" / "eu27.yaml"
+ALIASES_FILE = BUNDLED_DATA_DIR / "countries" / "aliases.yaml"
+EU27_FILE = BUNDLED_DATA_DIR / "regions" / "eu27.yaml"
 
 EU_EEA: CountryCode = "EU"
 """The EU/EEA as a party whose member state is not named (ISO 3166-1 reserves EU for it)."""

@@ -18,8 +18,6 @@ from permed_atlas.delphi.panel import ExpertDraft, RegionGroups, parse_expert, p
 from permed_atlas.delphi.store import get_panel, import_panel
 from permed_atlas.i18n import Message
 
-DATA_PACKAGE = "permed_atlas.data.delphi"
-
 
 def data_path(name: str) -> Path:
     """A file of the bundled Delphi data folder."""

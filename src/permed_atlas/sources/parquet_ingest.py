@@ -169,7 +169,7 @@ def _rebuilt(
         cursor.register("_pq_wanted", rows)
         inverted = cursor.sql(
             "SELECT file_row_number AS part_row, abstract_inverted_index AS j FROM "
-            f"read_parquet({file_sql}, file_row_number = true) SEMI JOIN _pq_wanted "
+            f"{parquet_source_sql(file_sql)} SEMI JOIN _pq_wanted "
             "ON file_row_number = _pq_wanted.part_row "
             f"WHERE file_row_number BETWEEN {int(first)} AND {int(last)} AND j <> ''"
         ).to_arrow_table()
@@ -245,9 +245,14 @@ class _Part:
     ) -> None:
         self.corpus, self.path, self.summary = corpus, path, summary
         self.file = _quoted(path)
-        self.source = parquet_source_sql(self.file)
         self.batch_size, self.progress = batch_size, progress
         self.pool: ThreadPoolExecutor | None = None
+        self.carried = False  # the kept rows carry their columns (a PM slice)
+
+    @property
+    def source(self) -> str:
+        """The part's rows the inserts read: the kept rows' carried columns, or the part."""
+        return CARRIED_SOURCE if self.carried else parquet_source_sql(self.file)
 
     def ingest(self, pm_rules: RuleSet | None, pool: ThreadPoolExecutor) -> None:
         """Read, sort and store the part; ``pool`` rebuilds the abstracts the scan did not.
@@ -285,8 +290,7 @@ class _Part:
             )
         finally:
             corpus.execute("RESET preserve_insertion_order")
-        if pm_rules is not None:
-            self.source = CARRIED_SOURCE  # the kept rows' columns: the part is not read again
+        self.carried = pm_rules is not None  # rows_sql carries a slice's columns
         read, rejected = corpus.execute(
             "SELECT count(*), count(*) FILTER (WHERE problem IS NOT NULL) FROM _pq_rows"
         ).fetchall()[0]
@@ -364,7 +368,7 @@ class _Part:
         The kept rows of a PM slice carry their index texts (temporary tables are this
         connection's own, so they are read here); otherwise the thread reads the part.
         """
-        if self.source == CARRIED_SOURCE:
+        if self.carried:
             self.corpus.register("_pq_wanted", rows)
             try:
                 inverted = self.corpus.sql(

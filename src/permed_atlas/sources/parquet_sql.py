@@ -90,10 +90,10 @@ def rows_sql(file_sql: str, pm_rules: RuleSet | None) -> str:
     rules on title and abstract, rebuilt in this scan only for rows whose words may hold a
     match, :func:`keyword_candidates_sql`), and each kept row carries the source columns
     (:data:`SOURCE_COLUMNS`) the inserts read, its index text included: a slice is a small
-    share of the part, so the part is not read again. A row outside the slice whatever its abstract
-    says (no term rule fires, no keyword rule can) is not read further: an index text that
-    is not JSON is not looked for there, while one listing odd positions, which the JSON
-    Lines path rejects in every record it parses, is rejected here too.
+    share of the part, so the part is not read again. A row outside the slice whatever its
+    abstract says (no term rule fires, no keyword rule can) is not read further: an index
+    text that is not JSON is not looked for there, while one listing odd positions, which
+    the JSON Lines path rejects in every record it parses, is rejected here too.
 
     :param file_sql: the part's path as a SQL string literal.
     :param pm_rules: the corpus's tagging rules, or None to keep every row.
@@ -102,7 +102,7 @@ def rows_sql(file_sql: str, pm_rules: RuleSet | None) -> str:
         f"SELECT *, file_row_number AS part_row, {short('id')} AS openalex_id, "
         f"{DOI} AS _doi, {digits('ids.pmid')} AS pmid, {TITLE} AS _title, "
         "coalesce(abstract_inverted_index, '') <> '' AS _indexed, "
-        f"{marks_sql(pm_rules)} AS _marked FROM read_parquet({file_sql}, file_row_number = true)"
+        f"{marks_sql(pm_rules)} AS _marked FROM {parquet_source_sql(file_sql)}"
     )
     if pm_rules is None:
         return (
