@@ -17,9 +17,15 @@ without tagging) in this one run, printing the ratios of works/s (wall) and of C
 3. ``--real N``: the real OpenAlex records of ../shared/realdata/openalex (350 works, mostly
    not PM) repeated with new identifiers to N works, both paths with the PM filter, as 2.
 
-The Parquet copies are written without dictionary encoding: the generated (and repeated)
-works share their titles and abstracts, which a dictionary would store once and DuckDB
-would then read and filter once, where a snapshot's works are all different.
+The Parquet copies are written as a snapshot's would be (``--layout snapshot``, the default):
+with Parquet's default dictionary encoding (the writer falls back to plain pages where a
+column chunk's dictionary outgrows its page, as it does on a snapshot's free text), except
+on the columns whose values a snapshot holds once per work (:data:`UNIQUE_PER_WORK`:
+identifiers, titles, abstracts, links, authors' names and affiliation texts). The generated
+(and repeated) works share those texts, which a dictionary would store once and DuckDB would
+then read and filter once. ``--layout plain`` writes every column without a dictionary, a
+layout no writer uses by default and the worst case for the Parquet path (DuckDB decodes
+every country code, institution and topic name in full).
 
 The share of PM works in the real snapshot is an assumption: docs/openalex-snapshot.md
 estimates the PM slice at ~1-2% of OpenAlex's 240M works (a few million); 0.02 and 0.05
@@ -46,14 +52,55 @@ from pathlib import Path
 from typing import Any
 
 TARGET = 10.0
+UNIQUE_PER_WORK = frozenset(
+    {
+        "id",
+        "doi",
+        "title",
+        "display_name",
+        "abstract_inverted_index",
+        "ids.openalex",
+        "ids.doi",
+        "ids.mag",
+        "ids.pmid",
+        "ids.pmcid",
+        "primary_location.landing_page_url",
+        "primary_location.pdf_url",
+        "locations.list.element.landing_page_url",
+        "locations.list.element.pdf_url",
+        "authorships.list.element.author.id",
+        "authorships.list.element.author.display_name",
+        "authorships.list.element.author.orcid",
+        "authorships.list.element.raw_author_name",
+        "authorships.list.element.raw_affiliation_strings.list.element",
+        "authorships.list.element.raw_affiliation_string",
+    }
+)
+"""The Parquet leaf columns written without a dictionary in the snapshot layout."""
+LAYOUTS = ("snapshot", "plain")
 
 
-def generated_files(works: int, cache: Path, pm_share: float = 1.0) -> tuple[Path, Path]:
-    """The cached JSON Lines and Parquet copies of the same ``works`` demo works, of which a
-    share ``pm_share`` is PM (1: the plain demo works)."""
+def _dictionary(layout: str) -> bool | list[str]:
+    """``write_works_parquet``'s ``dictionary`` for ``layout``."""
+    from permed_atlas.sources.parquet_write import leaf_columns
+
+    if layout == "plain":
+        return False
+    columns = leaf_columns()
+    missing = UNIQUE_PER_WORK.difference(columns)
+    if missing:  # a renamed column would silently get a dictionary
+        raise SystemExit(f"UNIQUE_PER_WORK names no column of the layout: {sorted(missing)}")
+    return [column for column in columns if column not in UNIQUE_PER_WORK]
+
+
+def generated_files(
+    works: int, cache: Path, layout: str, pm_share: float = 1.0
+) -> tuple[Path, Path]:
+    """The cached JSON Lines and Parquet copies (in ``layout``) of the same ``works`` demo
+    works, of which a share ``pm_share`` is PM (1: the plain demo works)."""
     name = f"openalex_{works}" if pm_share == 1.0 else f"openalex_{works}_pm{pm_share:g}"
     jsonl = cache / f"{name}.jsonl.gz"
-    parquet = cache / f"{name}.plain.parquet"
+    parquet = cache / f"{name}.{layout}.parquet"
     if not jsonl.exists():
         from permed_atlas.demo import write_openalex_jsonl
 
@@ -69,7 +116,9 @@ def generated_files(works: int, cache: Path, pm_share: float = 1.0) -> tuple[Pat
         print(f"writing the same works as Parquet into {parquet} ...", flush=True)
         with gzip.open(jsonl, "rb") as stream:
             write_works_parquet(
-                (orjson.loads(line) for line in stream if line.strip()), parquet, dictionary=False
+                (orjson.loads(line) for line in stream if line.strip()),
+                parquet,
+                dictionary=_dictionary(layout),
             )
     return jsonl, parquet
 
@@ -161,14 +210,20 @@ def all_pm(jsonl: Path, parquet: Path, workers: int, directory: Path) -> None:
 
 
 def pm_slice(
-    works: int, share: float, cache: Path, workers: int, directory: Path, repeat: int = 1
+    works: int,
+    share: float,
+    cache: Path,
+    workers: int,
+    directory: Path,
+    layout: str,
+    repeat: int = 1,
 ) -> bool:
     """Comparison 2: a mix with ``share`` PM works, both paths with the PM filter."""
-    jsonl, parquet = generated_files(works, cache, share)
+    jsonl, parquet = generated_files(works, cache, layout, share)
     return filtered(works, jsonl, parquet, f"PM share {share:g}", workers, directory, repeat)
 
 
-def real_files(works: int, cache: Path, realdata: Path) -> tuple[Path, Path]:
+def real_files(works: int, cache: Path, realdata: Path, layout: str) -> tuple[Path, Path]:
     """The real OpenAlex records of ``realdata`` (the snapshot part and the two API pages),
     repeated with new identifiers to ``works`` works, as JSON Lines and Parquet (cached).
 
@@ -185,7 +240,7 @@ def real_files(works: int, cache: Path, realdata: Path) -> tuple[Path, Path]:
 
     jsonl, parquet = (
         cache / f"openalex_real_{works}.jsonl.gz",
-        cache / f"openalex_real_{works}.plain.parquet",
+        cache / f"openalex_real_{works}.{layout}.parquet",
     )
     if jsonl.exists() and parquet.exists():
         return jsonl, parquet
@@ -209,7 +264,7 @@ def real_files(works: int, cache: Path, realdata: Path) -> tuple[Path, Path]:
     with gzip.open(partial_jsonl, "wb", compresslevel=1) as out:
         for record in copies():
             out.write(orjson.dumps(record) + b"\n")
-    write_works_parquet(copies(), partial_parquet, dictionary=False)
+    write_works_parquet(copies(), partial_parquet, dictionary=_dictionary(layout))
     partial_jsonl.replace(jsonl)
     partial_parquet.replace(parquet)
     return jsonl, parquet
@@ -243,10 +298,16 @@ def _renamed(record: dict[str, Any], copy: int) -> dict[str, Any]:
 
 
 def real_records(
-    works: int, cache: Path, workers: int, directory: Path, realdata: Path, repeat: int = 1
+    works: int,
+    cache: Path,
+    workers: int,
+    directory: Path,
+    realdata: Path,
+    layout: str,
+    repeat: int = 1,
 ) -> bool:
     """Comparison 3: real OpenAlex records (mostly not PM), both paths with the PM filter."""
-    jsonl, parquet = real_files(works, cache, realdata)
+    jsonl, parquet = real_files(works, cache, realdata, layout)
     return filtered(works, jsonl, parquet, "real records", workers, directory, repeat)
 
 
@@ -350,6 +411,13 @@ def main() -> int:
         "path's best (a shared machine's speed drifts within a run)",
     )
     parser.add_argument(
+        "--layout",
+        choices=LAYOUTS,
+        default="snapshot",
+        help="the Parquet copies' encoding: as a snapshot's (dictionaries but on the columns "
+        "unique per work) or with no dictionary at all (the worst case)",
+    )
+    parser.add_argument(
         "--realdata",
         type=Path,
         default=Path(__file__).resolve().parents[2] / "shared" / "realdata" / "openalex",
@@ -361,22 +429,36 @@ def main() -> int:
     args.cache.mkdir(parents=True, exist_ok=True)
     print(
         f"works: {args.works:,}; JSON Lines workers: {args.workers}; cores: {os.cpu_count()}; "
-        f"load average {_load()} (1/5/15 min)"
+        f"Parquet layout: {args.layout}; load average {_load()} (1/5/15 min)"
     )
     ok = True
     with tempfile.TemporaryDirectory(dir=args.cache) as scratch:
         if not args.no_all_pm:
-            jsonl, parquet = generated_files(args.works, args.cache)
+            jsonl, parquet = generated_files(args.works, args.cache, args.layout)
             all_pm(jsonl, parquet, args.workers, Path(scratch))
         for share in args.pm_share:
             ok = (
-                pm_slice(args.works, share, args.cache, args.workers, Path(scratch), args.repeat)
+                pm_slice(
+                    args.works,
+                    share,
+                    args.cache,
+                    args.workers,
+                    Path(scratch),
+                    args.layout,
+                    args.repeat,
+                )
                 and ok
             )
         if args.real:
             ok = (
                 real_records(
-                    args.real, args.cache, args.workers, Path(scratch), args.realdata, args.repeat
+                    args.real,
+                    args.cache,
+                    args.workers,
+                    Path(scratch),
+                    args.realdata,
+                    args.layout,
+                    args.repeat,
                 )
                 and ok
             )

@@ -100,14 +100,15 @@ def rows_sql(file_sql: str, pm_rules: RuleSet | None) -> str:
     """
     scan = (
         f"SELECT *, file_row_number AS part_row, {short('id')} AS openalex_id, "
-        f"{DOI} AS _doi, {digits('ids.pmid')} AS pmid, {TITLE} AS _title, "
-        "coalesce(abstract_inverted_index, '') <> '' AS _indexed, "
+        f"{TITLE} AS _title, coalesce(abstract_inverted_index, '') <> '' AS _indexed, "
         f"{marks_sql(pm_rules)} AS _marked FROM {parquet_source_sql(file_sql)}"
     )
+    # The DOI and PMID are worked out after the filter: a slice's rows are few.
+    identifiers = f"{DOI} AS _doi, {digits('ids.pmid')} AS pmid"
     if pm_rules is None:
         return (
-            "SELECT part_row, openalex_id, _doi, pmid, NULL::VARCHAR AS _abstract, _indexed, "
-            f"problem FROM ({_checked(scan, '_indexed')})"
+            f"SELECT part_row, openalex_id, {identifiers}, NULL::VARCHAR AS _abstract, "
+            f"_indexed, problem FROM ({_checked(scan, '_indexed')})"
         )
     candidates = keyword_candidates_sql(
         f"SELECT *, {pm_terms_sql(pm_rules)} AS _term_hit FROM ({scan})", pm_rules
@@ -121,7 +122,7 @@ def rows_sql(file_sql: str, pm_rules: RuleSet | None) -> str:
         f"THEN {ABSTRACT}.text END AS _abstract FROM ({checked})"
     )
     return (
-        f"SELECT part_row, openalex_id, _doi, pmid, _abstract, _indexed, problem, "
+        f"SELECT part_row, openalex_id, {identifiers}, _abstract, _indexed, problem, "
         f"{SOURCE_COLUMNS} FROM ({rebuilt}) WHERE problem IS NOT NULL OR _term_hit OR "
         f"(_maybe_keyword AND {pm_keywords_sql(pm_rules)})"
     )
