@@ -260,13 +260,17 @@ def real_files(works: int, cache: Path, realdata: Path, layout: str) -> tuple[Pa
             yield _renamed(seeds[number % len(seeds)], number // len(seeds) + 1)
 
     # Written aside and renamed: an interrupted run leaves no half file for the next to reuse.
-    partial_jsonl, partial_parquet = jsonl.with_suffix(".partial"), parquet.with_suffix(".partial")
-    with gzip.open(partial_jsonl, "wb", compresslevel=1) as out:
-        for record in copies():
-            out.write(orjson.dumps(record) + b"\n")
-    write_works_parquet(copies(), partial_parquet, dictionary=_dictionary(layout))
-    partial_jsonl.replace(jsonl)
-    partial_parquet.replace(parquet)
+    # The JSON Lines copy serves every layout: only what is missing is written.
+    if not jsonl.exists():
+        partial_jsonl = jsonl.with_suffix(".partial")
+        with gzip.open(partial_jsonl, "wb", compresslevel=1) as out:
+            for record in copies():
+                out.write(orjson.dumps(record) + b"\n")
+        partial_jsonl.replace(jsonl)
+    if not parquet.exists():
+        partial_parquet = parquet.with_suffix(".partial")
+        write_works_parquet(copies(), partial_parquet, dictionary=_dictionary(layout))
+        partial_parquet.replace(parquet)
     return jsonl, parquet
 
 
