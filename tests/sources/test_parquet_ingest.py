@@ -43,11 +43,13 @@ def _records(realdata: Path) -> list[dict[str, Any]]:
     return records + list(generate_openalex_works(300, seed=7))
 
 
-def _both_copies(records: list[dict[str, Any]], stem: Path) -> tuple[Path, Path]:
+def _both_copies(
+    records: list[dict[str, Any]], stem: Path, dictionary: bool | list[str] = True
+) -> tuple[Path, Path]:
     """The records as JSON Lines and as Parquet: ``stem``.jsonl, ``stem``.parquet."""
     jsonl, parquet = stem.with_suffix(".jsonl"), stem.with_suffix(".parquet")
     jsonl.write_bytes(b"".join(orjson.dumps(r) + b"\n" for r in records))
-    write_works_parquet(records, parquet)
+    write_works_parquet(records, parquet, dictionary=dictionary)
     return jsonl, parquet
 
 
@@ -107,13 +109,18 @@ def test_pm_only_parquet_rows_equal_pm_only_json_lines_rows(realdata: Path, tmp_
     # the rows must still be the JSON Lines path's, abstracts included.
     records = _records(realdata)
     jsonl, parquet = _both_copies(records, tmp_path / "works")
+    _assert_same_pm_slice(jsonl, parquet, len(records), tmp_path)
+
+
+def _assert_same_pm_slice(jsonl: Path, parquet: Path, records: int, tmp_path: Path) -> None:
+    """Both paths with the PM filter store the same rows, abstracts included."""
     rules = load_rules(rules_path_for(tmp_path))
     with open_corpus(tmp_path / "a.duckdb") as a, open_corpus(tmp_path / "b.duckdb") as b:
         by_lines = ingest_file(jsonl, source="openalex", corpus=a, pm_rules=rules)
         by_parquet = ingest_parquet([parquet], corpus=b, pm_rules=rules, batch_size=100)
         expected, got = _content(a), _content(b)
         abstracts = _abstracts(a), _abstracts(b)
-    assert 0 < by_parquet.stored == by_lines.stored < len(records)
+    assert 0 < by_parquet.stored == by_lines.stored < records
     for table in TABLES:
         assert got[table] == expected[table], table
     assert abstracts[0] == abstracts[1]
@@ -134,9 +141,7 @@ def test_a_part_with_dictionaries_on_some_columns_gives_the_json_lines_pm_slice(
         "authorships.list.element.author.id",
     }
     encoded = [column for column in leaf_columns() if column not in plain]
-    jsonl, parquet = tmp_path / "works.jsonl", tmp_path / "works.parquet"
-    jsonl.write_bytes(b"".join(orjson.dumps(r) + b"\n" for r in records))
-    write_works_parquet(records, parquet, dictionary=encoded)
+    jsonl, parquet = _both_copies(records, tmp_path / "works", dictionary=encoded)
     part = pq.ParquetFile(parquet)
     group = part.metadata.row_group(0)
     with_dictionary = {
@@ -148,16 +153,7 @@ def test_a_part_with_dictionaries_on_some_columns_gives_the_json_lines_pm_slice(
     booleans = {column.path for column in columns if column.physical_type == "BOOLEAN"}
     assert booleans  # bits: Parquet gives them no dictionary
     assert with_dictionary == set(encoded) - booleans
-    rules = load_rules(rules_path_for(tmp_path))
-    with open_corpus(tmp_path / "a.duckdb") as a, open_corpus(tmp_path / "b.duckdb") as b:
-        by_lines = ingest_file(jsonl, source="openalex", corpus=a, pm_rules=rules)
-        by_parquet = ingest_parquet([parquet], corpus=b, pm_rules=rules, batch_size=100)
-        expected, got = _content(a), _content(b)
-        abstracts = _abstracts(a), _abstracts(b)
-    assert 0 < by_parquet.stored == by_lines.stored < len(records)
-    for table in TABLES:
-        assert got[table] == expected[table], table
-    assert abstracts[0] == abstracts[1]
+    _assert_same_pm_slice(jsonl, parquet, len(records), tmp_path)
 
 
 def test_parquet_counts_merged_away_works_as_skipped_like_json_lines(
