@@ -331,7 +331,8 @@ class _Part:
         corpus = self.corpus
         corpus.execute(
             "CREATE OR REPLACE TEMP TABLE _pq_map AS SELECT s.part_row, "
-            "(row_number() OVER (ORDER BY s.part_row) - 1)::BIGINT AS idx, r._abstract, r._indexed "
+            "(row_number() OVER (ORDER BY s.part_row) - 1)::BIGINT AS idx, r._abstract, "
+            "r._indexed, r.openalex_id, r._doi, r.pmid "
             "FROM _pq_state s JOIN _pq_rows r USING (part_row) WHERE s.state = $state "
             "ORDER BY s.part_row",
             {"state": state},

@@ -145,7 +145,8 @@ def _checked(relation: str, looked_at: str) -> str:
 
 def source_view_sql(source_sql: str, first: int, last: int) -> str:
     """CREATE the view ``_pq_src``: the part's rows numbered in ``_pq_map`` (as ``idx``), with
-    their abstract and title; only rows ``first``..``last`` of the part are read.
+    their abstract, title and the identifiers the scan worked out (``openalex_id``, ``_doi``,
+    ``pmid``); only rows ``first``..``last`` of the part are read.
 
     :param source_sql: the part's rows with ``file_row_number``: :func:`parquet_source_sql`,
         or those ``_pq_rows`` carries (:data:`CARRIED_SOURCE`).
@@ -153,8 +154,9 @@ def source_view_sql(source_sql: str, first: int, last: int) -> str:
     :param last: its last part row.
     """
     return (
-        f"CREATE OR REPLACE TEMP VIEW _pq_src AS SELECT m.idx, m._abstract, s.*, {TITLE} AS _title "
-        f"FROM {source_sql} s JOIN _pq_map m ON m.part_row = s.file_row_number "
+        "CREATE OR REPLACE TEMP VIEW _pq_src AS SELECT m.idx, m._abstract, m.openalex_id, "
+        f"m._doi, m.pmid, s.*, {TITLE} AS _title FROM {source_sql} s "
+        "JOIN _pq_map m ON m.part_row = s.file_row_number "
         f"WHERE s.file_row_number BETWEEN {int(first)} AND {int(last)}"
     )
 
@@ -303,7 +305,7 @@ def _requirement_sql(need: Requirement) -> str:
 
 WORKS = f"""
 SELECT idx + $shift AS work_id, 'publication' AS kind, [{SOURCE}] AS sources,
-       {short("id")} AS openalex_id, {DOI} AS doi, {digits("ids.pmid")} AS pmid,
+       openalex_id, _doi AS doi, pmid,
        'PMC' || {digits("ids.pmcid")} AS pmcid,
        NULL::VARCHAR AS lens_id, NULL::VARCHAR AS publication_number, NULL::VARCHAR AS family_id,
        _title AS title, coalesce(_abstract, a.abstract) AS abstract,
