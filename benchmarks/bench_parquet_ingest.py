@@ -48,6 +48,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -209,20 +210,6 @@ def all_pm(jsonl: Path, parquet: Path, workers: int, directory: Path) -> None:
     )
 
 
-def pm_slice(
-    works: int,
-    share: float,
-    cache: Path,
-    workers: int,
-    directory: Path,
-    layout: str,
-    repeat: int = 1,
-) -> bool:
-    """Comparison 2: a mix with ``share`` PM works, both paths with the PM filter."""
-    jsonl, parquet = generated_files(works, cache, layout, share)
-    return filtered(works, jsonl, parquet, f"PM share {share:g}", workers, directory, repeat)
-
-
 def real_files(works: int, cache: Path, realdata: Path, layout: str) -> tuple[Path, Path]:
     """The real OpenAlex records of ``realdata`` (the snapshot part and the two API pages),
     repeated with new identifiers to ``works`` works, as JSON Lines and Parquet (cached).
@@ -299,20 +286,6 @@ def _renamed(record: dict[str, Any], copy: int) -> dict[str, Any]:
             key: doi(value) if key == "doi" else numbered(value) for key, value in ids.items()
         }
     return renamed
-
-
-def real_records(
-    works: int,
-    cache: Path,
-    workers: int,
-    directory: Path,
-    realdata: Path,
-    layout: str,
-    repeat: int = 1,
-) -> bool:
-    """Comparison 3: real OpenAlex records (mostly not PM), both paths with the PM filter."""
-    jsonl, parquet = real_files(works, cache, realdata, layout)
-    return filtered(works, jsonl, parquet, "real records", workers, directory, repeat)
 
 
 def filtered(
@@ -440,30 +413,24 @@ def main() -> int:
         if not args.no_all_pm:
             jsonl, parquet = generated_files(args.works, args.cache, args.layout)
             all_pm(jsonl, parquet, args.workers, Path(scratch))
-        for share in args.pm_share:
-            ok = (
-                pm_slice(
-                    args.works,
-                    share,
-                    args.cache,
-                    args.workers,
-                    Path(scratch),
-                    args.layout,
-                    args.repeat,
-                )
-                and ok
+        # Comparison 2 on each mix with a share of PM works, comparison 3 on the real records:
+        # both paths with the PM filter on the same works, each file written (or taken from
+        # the cache) just before its comparison.
+        comparisons: list[tuple[int, str, Callable[[], tuple[Path, Path]]]] = [
+            (
+                args.works,
+                f"PM share {share:g}",
+                partial(generated_files, args.works, args.cache, args.layout, share),
             )
+            for share in args.pm_share
+        ]
         if args.real:
+            real = partial(real_files, args.real, args.cache, args.realdata, args.layout)
+            comparisons.append((args.real, "real records", real))
+        for works, label, files in comparisons:
+            jsonl, parquet = files()
             ok = (
-                real_records(
-                    args.real,
-                    args.cache,
-                    args.workers,
-                    Path(scratch),
-                    args.realdata,
-                    args.layout,
-                    args.repeat,
-                )
+                filtered(works, jsonl, parquet, label, args.workers, Path(scratch), args.repeat)
                 and ok
             )
     # The issue's target is on the PM slice (--pm-share); the all-PM figures are shown only.
