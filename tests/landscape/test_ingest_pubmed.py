@@ -71,3 +71,28 @@ def test_broken_article_is_reported_and_the_next_ones_are_read() -> None:
     assert [t.id for t in work.terms if t.scheme == "mesh"] == ["D000077144", "D065607"]
     empty = works[1]
     assert empty.contributors == () and empty.abstract is None and empty.year == 2021
+
+
+def test_book_chapters_and_whole_books_from_the_bookshelf() -> None:
+    # GeneReviews, the reference for hereditary conditions, reaches PubMed as PubmedBookArticle
+    # records: no journal, the chapter's date in ContributionDate, the ids in PubmedBookData.
+    chapter, book = list(parse_pubmed(FIXTURES / "pubmed_book.xml"))
+    assert isinstance(chapter, Work) and isinstance(book, Work)
+    assert chapter.pmid == "90000101"
+    assert chapter.title == "Fixture Hereditary Cancer Syndrome"
+    assert chapter.venue == "GeneReviews®"
+    assert chapter.year == 2004  # the chapter's, not the series' 1993
+    assert chapter.type == "review"
+    assert chapter.doi == "10.5555/fixture.book.chapter"
+    assert chapter.abstract is not None
+    assert chapter.abstract.startswith("CLINICAL CHARACTERISTICS: A fixture syndrome")
+    # the authors, with their countries; the book's and the chapter's editors are not authors
+    assert [p.name for p in chapter.contributors] == ["Li Wang", "Marco Rossi"]
+    assert [p.countries for p in chapter.contributors] == [("CN",), ("IT",)]
+    assert ("keyword", "germline testing") in {(t.scheme, t.term) for t in chapter.terms}
+
+    assert book.pmid == "90000102"
+    assert book.title == "Pharmacogenomics in Clinical Practice"
+    assert book.venue is None
+    assert (book.year, book.type, book.doi) == (2021, "book", "10.5555/fixture.book")
+    assert [p.countries for p in book.contributors] == [("AT",)]

@@ -70,17 +70,32 @@ def _abstract(article: ET.Element) -> str | None:
 
 
 def _year(article: ET.Element) -> int | None:
-    pub_date = article.find("Journal/JournalIssue/PubDate")
-    if pub_date is not None:
-        year = year_of(pub_date.findtext("Year")) or year_of(pub_date.findtext("MedlineDate"))
-        if year:
-            return year
-    return year_of(article.findtext("ArticleDate/Year"))
+    # A book chapter (GeneReviews) has no journal issue: its own date is the
+    # ContributionDate; the Book's PubDate is the whole book's (1993 for every GeneReviews
+    # chapter), the last resort.
+    for pub_date in (
+        article.find("Journal/JournalIssue/PubDate"),
+        article.find("ArticleDate"),
+        article.find("ContributionDate"),
+        article.find("Book/PubDate"),
+    ):
+        if pub_date is not None:
+            year = year_of(pub_date.findtext("Year")) or year_of(pub_date.findtext("MedlineDate"))
+            if year:
+                return year
+    return None
 
 
 def _contributors(article: ET.Element) -> tuple[Contributor, ...]:
     contributors: list[Contributor] = []
-    for position, author in enumerate(article.iterfind("AuthorList/Author"), start=1):
+    authors = (
+        author
+        for author_list in article.iterfind("AuthorList")
+        # a book's editors are not the chapter's authors
+        if author_list.get("Type", "authors") == "authors"
+        for author in author_list.iterfind("Author")
+    )
+    for position, author in enumerate(authors, start=1):
         collective = _text(author.find("CollectiveName"))
         fore = _text(author.find("ForeName"))
         last = _text(author.find("LastName"))
@@ -143,9 +158,49 @@ def work_from_pubmed(element: ET.Element) -> Work:
     article = citation.find("Article")
     if article is None:
         article = citation
+    doi, pmcid = _ids(element, article)
+    types = {
+        (node.text or "").strip()
+        for node in (
+            *article.iterfind("PublicationTypeList/PublicationType"),
+            *article.iterfind("PublicationType"),  # a BookDocument's, without the list
+        )
+    }
+    language = (article.findtext("Language") or "").strip().lower()
+    title = _text(article.find("ArticleTitle"))
+    vernacular = _text(article.find("VernacularTitle"))
+    book_title = _text(article.find("Book/BookTitle"))
+    # PubMed's ArticleTitle is the English translation of a non-English article; the
+    # original title (e.g. Chinese) is the VernacularTitle, kept as a term so that the
+    # search finds the work by its own words.
+    extra = (Term("vernacular_title", vernacular),) if vernacular and title else ()
+    return Work(
+        kind="publication",
+        source="pubmed",
+        # a whole book (no chapter) is known by its BookTitle
+        title=title or vernacular or book_title,
+        abstract=_abstract(article),
+        year=_year(article),
+        type=_type(types, book=book_title is not None, chapter=title is not None),
+        venue=_text(article.find("Journal/Title")) or (book_title if title else None),
+        language=_LANGUAGES.get(language, language or None),
+        pmid=pmid,
+        pmcid=pmcid,
+        doi=doi,
+        contributors=_contributors(article),
+        terms=_terms(citation) + extra,
+    )
+
+
+def _ids(element: ET.Element, article: ET.Element) -> tuple[str | None, str | None]:
+    """The record's own DOI and PMCID (a book's are in PubmedBookData or its BookDocument)."""
     doi = pmcid = None
     # Only the article's own ids: ReferenceList holds ArticleIdLists of cited works.
-    for node in element.iterfind("PubmedData/ArticleIdList/ArticleId"):
+    for node in (
+        *element.iterfind("PubmedData/ArticleIdList/ArticleId"),
+        *element.iterfind("PubmedBookData/ArticleIdList/ArticleId"),
+        *article.iterfind("ArticleIdList/ArticleId"),
+    ):
         kind = node.get("IdType")
         if kind == "doi" and doi is None:
             doi = normalise_doi(node.text)
@@ -156,32 +211,16 @@ def work_from_pubmed(element: ET.Element) -> Work:
             if node.get("EIdType") == "doi":
                 doi = normalise_doi(node.text)
                 break
-    types = {
-        (node.text or "").strip()
-        for node in article.iterfind("PublicationTypeList/PublicationType")
-    }
-    language = (article.findtext("Language") or "").strip().lower()
-    title = _text(article.find("ArticleTitle"))
-    vernacular = _text(article.find("VernacularTitle"))
-    # PubMed's ArticleTitle is the English translation of a non-English article; the
-    # original title (e.g. Chinese) is the VernacularTitle, kept as a term so that the
-    # search finds the work by its own words.
-    extra = (Term("vernacular_title", vernacular),) if vernacular and title else ()
-    return Work(
-        kind="publication",
-        source="pubmed",
-        title=title or vernacular,
-        abstract=_abstract(article),
-        year=_year(article),
-        type="review" if "Review" in types else "article",
-        venue=_text(article.find("Journal/Title")),
-        language=_LANGUAGES.get(language, language or None),
-        pmid=pmid,
-        pmcid=pmcid,
-        doi=doi,
-        contributors=_contributors(article),
-        terms=_terms(citation) + extra,
-    )
+    return doi, pmcid
+
+
+def _type(types: set[str], *, book: bool, chapter: bool) -> str:
+    # OpenAlex's names for books and chapters, so both sources count them alike
+    if "Review" in types:
+        return "review"
+    if book:
+        return "book-chapter" if chapter else "book"
+    return "article"
 
 
 def _reason(exc: ET.ParseError) -> str:
