@@ -155,3 +155,38 @@ def test_missing_file_stops_before_anything_is_read(
     assert count_rows(corpus)["works"] == 0
     with pytest.raises(IngestError, match="unknown source"):
         ingest_file(files[0], source="crossref", corpus=corpus)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_a_field_of_the_wrong_json_type_is_named_in_the_rejection(
+    corpus: duckdb.DuckDBPyConnection, realdata: Path, tmp_path: Path, workers: int
+) -> None:
+    import orjson
+
+    real = realdata / "openalex" / "openalex_works_api_search_neuroscience_100.jsonl"
+    first, second, third, fourth = [
+        orjson.loads(line) for line in real.read_bytes().split(b"\n")[:4]
+    ]
+    path = tmp_path / "odd.jsonl"
+    path.write_bytes(
+        b"\n".join(
+            orjson.dumps(record)
+            for record in (
+                {**first, "authorships": "Smith J; Wang L"},
+                {**second, "abstract_inverted_index": {"Warfarin": ["0"], "dosing": [1]}},
+                {**third, "keywords": {}, "mesh": ""},  # empty: read as absent, as before
+                fourth,
+            )
+        )
+        + b"\n"
+    )
+    seen: list[RecordError] = []
+    # workers=2 takes the parallel fast path, which must decide as the Work path does
+    summary = ingest_file(
+        path, source="openalex", corpus=corpus, on_error=seen.append, workers=workers
+    )
+    assert summary.line() == "read 4, stored 2, duplicates 0, rejected 2"
+    assert [(e.line, e.reason) for e in seen] == [
+        (1, 'authorships: expected a JSON array, not "Smith J; Wang L"'),
+        (2, "abstract_inverted_index: a word's positions must be whole numbers"),
+    ]

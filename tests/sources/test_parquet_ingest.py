@@ -281,9 +281,15 @@ def test_a_broken_abstract_index_or_a_missing_id_rejects_that_row_naming_part_an
         ).fetchall()
     assert (summary.read, summary.stored, summary.rejected) == (20, 15, 5)
     wrong, broken, after_a_bracket, spaced, missing = (str(error) for error in summary.errors)
-    for row, error in ((4, wrong), (8, broken), (10, after_a_bracket), (11, spaced)):
+    not_numbers = "abstract_inverted_index: a word's positions must be whole numbers"
+    for row, error, reason in (
+        (4, wrong, not_numbers),
+        (8, broken, "abstract_inverted_index is not an inverted index: "),
+        (10, after_a_bracket, not_numbers),
+        (11, spaced, not_numbers),
+    ):
         work = _short(records[row - 1])
-        assert error.startswith(f"{part}: row {row} (work {work}): abstract_inverted_index is not")
+        assert error.startswith(f"{part}: row {row} (work {work}): {reason}")
         assert (work,) not in stored
     assert missing == f"{part}: row 13: record has no OpenAlex id"
     assert len(stored) == 15

@@ -149,7 +149,13 @@ def _abstracts(column: pa.ChunkedArray | pa.Array) -> pa.StructArray:
             try:
                 abstract = rebuild_abstract(orjson.loads(text))
             except (ValueError, TypeError, AttributeError) as exc:  # JSONDecodeError: ValueError
-                problem = f"abstract_inverted_index is not an inverted index: {exc}"
+                reason = str(exc)
+                # rebuild_abstract's own reasons already name the field
+                problem = (
+                    reason
+                    if reason.startswith("abstract_inverted_index")
+                    else f"abstract_inverted_index is not an inverted index: {reason}"
+                )
         texts.append(abstract)
         problems.append(problem)
     return pa.StructArray.from_arrays(

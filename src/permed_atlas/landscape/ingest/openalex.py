@@ -32,7 +32,34 @@ from permed_atlas.landscape.models import Contributor, Institution, Term, Work
 
 _NO_ID = "record has no OpenAlex id"
 
+# The fields the reader walks into, with the JSON type OpenAlex gives each (or null), so
+# a record of another shape is refused naming its field, not with a Python error.
+# Within them, the readers skip what is not in OpenAlex's shape. (An abstract index that is
+# not an object is no abstract, as in the Parquet path's SQL.)
+_FIELD_TYPES: dict[str, type] = {
+    "ids": dict,
+    "authorships": list,
+    "primary_location": dict,
+    "locations": list,
+    "host_venue": dict,
+    "alternate_host_venues": list,
+    "primary_topic": dict,
+    "topics": list,
+    "keywords": list,
+    "concepts": list,
+    "mesh": list,
+}
+_JSON_TYPES: tuple[tuple[type, str], ...] = (
+    (dict, "object"),
+    (list, "array"),
+    (str, "string"),
+    (bool, "true/false"),  # before int: a bool is an int in Python
+    (int, "number"),
+    (float, "number"),
+)
 
+
+_NOT_POSITIONS = "abstract_inverted_index: a word's positions must be whole numbers"
 MAX_ABSTRACT_POSITION = 999_999
 """The largest word position an abstract index may hold (OpenAlex's longest are ~10,000)."""
 
@@ -49,7 +76,12 @@ def rebuild_abstract(inverted: Any) -> str | None:
     lists = [p for p in inverted.values() if p.__class__ is list and p]
     if not lists:
         return None
-    last = max(map(max, lists))
+    try:
+        last = max(map(max, lists))
+    except TypeError:  # a position that is not a number (null, a string, a list)
+        raise ValueError(_NOT_POSITIONS) from None
+    if not isinstance(last, int):
+        raise ValueError(_NOT_POSITIONS)
     # A list as long as the largest position is built: a bad record must not claim gigabytes.
     if last > MAX_ABSTRACT_POSITION:
         raise ValueError(
@@ -62,6 +94,8 @@ def rebuild_abstract(inverted: Any) -> str | None:
             if positions.__class__ is list:
                 for position in positions:
                     words[position] = word
+    except TypeError:  # a float below the largest position
+        raise ValueError(_NOT_POSITIONS) from None
     except IndexError:  # Python's negative indexes count from the end; before it, none
         first = min(map(min, lists))
         raise ValueError(
@@ -251,6 +285,7 @@ def work_from_openalex(record: dict[str, Any]) -> Work:
     openalex_id = _short(record.get("id"))
     if not openalex_id:
         raise ValueError(_NO_ID)
+    _check_shape(record)
     ids = record.get("ids") or {}
     year = record.get("publication_year")
     cited = record.get("cited_by_count")
@@ -299,6 +334,26 @@ def convert_openalex_record(record: object, *, path: str, number: int) -> Work |
     if not isinstance(record, dict):
         return RecordError(Message("not a JSON object"), path=path, line=number)
     return convert_or_error(work_from_openalex, record, what="work", path=path, line=number)
+
+
+def _check_shape(record: dict[str, Any]) -> None:
+    """Raise a ValueError naming the first field whose JSON type is not OpenAlex's."""
+    for field, expected in _FIELD_TYPES.items():
+        value = record.get(field)
+        # an empty value of any type ("", {}, 0) is read as absent
+        if value and not isinstance(value, expected):
+            raise ValueError(
+                f"{field}: expected a JSON {_json_type(expected)}, not {_short_json(value)}"
+            )
+
+
+def _json_type(kind: type) -> str:
+    return next(name for python, name in _JSON_TYPES if issubclass(kind, python))
+
+
+def _short_json(value: object) -> str:
+    text = orjson.dumps(value).decode()
+    return text if len(text) <= 40 else f"{text[:37]}..."
 
 
 def is_document_file(path: Path | str) -> bool:
@@ -380,6 +435,7 @@ def openalex_rows(
     openalex_id = _short(record.get("id"))
     if not openalex_id:
         raise ValueError(_NO_ID)
+    _check_shape(record)
     ids = record.get("ids") or {}
     doi = normalise_doi(record.get("doi") or ids.get("doi"))
     pmid = digits(ids.get("pmid")) if ids.get("pmid") else None
