@@ -145,3 +145,26 @@ def test_lens_record_without_lens_id_is_rejected(tmp_path: Path) -> None:
         (1, True),
         (2, True),
     ]
+
+
+def test_a_lens_field_of_the_wrong_json_type_is_named(realdata: Path, tmp_path: Path) -> None:
+    import orjson
+
+    text = (realdata / "patents" / "lens_biopoly_sample5.jsonl").read_text(encoding="utf-8-sig")
+    first, second, third = (orjson.loads(line) for line in text.splitlines()[:3])
+    path = tmp_path / "lens.jsonl"
+    path.write_bytes(
+        orjson.dumps({**first, "families": "US-2019-1234"})
+        + b"\n"
+        + orjson.dumps({**second, "publication_type": []})  # empty: absent, not a crash
+        + b"\n"
+        + orjson.dumps(third)
+        + b"\n"
+    )
+    results = list(parse_lens(path))
+    assert isinstance(results[0], RecordError)
+    assert (results[0].line, results[0].reason) == (
+        1,
+        'families: expected a JSON object, not "US-2019-1234"',
+    )
+    assert [type(r) for r in results[1:]] == [Work, Work]

@@ -5,9 +5,9 @@ from __future__ import annotations
 import gzip
 import re
 import zlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
-from typing import IO, TypeVar
+from typing import IO, Any, TypeVar
 
 import orjson
 
@@ -311,6 +311,38 @@ def clean_text(value: object) -> str | None:
 def json_reason(exc: ValueError) -> str:
     """orjson's message for one line, without its "line 1" (the file line is given apart)."""
     return "broken JSON: " + str(exc).replace("line 1 column", "column")
+
+
+_JSON_TYPES: tuple[tuple[type, str], ...] = (
+    (dict, "object"),
+    (list, "array"),
+    (str, "string"),
+    (bool, "true/false"),  # before int: a bool is an int in Python
+    (int, "number"),
+    (float, "number"),
+)
+
+
+def check_json_types(record: Mapping[str, Any], field_types: Mapping[str, type]) -> None:
+    """Raise a ValueError naming the first field whose JSON type is not the expected one.
+
+    An empty value of any type (``""``, ``{}``, ``0``) passes: the readers take it as absent.
+
+    :param record: a decoded JSON object.
+    :param field_types: field -> the Python type of its JSON value (``dict`` for an object).
+    """
+    for field, expected in field_types.items():
+        value = record.get(field)
+        if value and not isinstance(value, expected):
+            shown = orjson.dumps(value).decode()
+            raise ValueError(
+                f"{field}: expected a JSON {_json_type(expected)}, "
+                f"not {shown if len(shown) <= 40 else shown[:37] + '...'}"
+            )
+
+
+def _json_type(kind: type) -> str:
+    return next(name for python, name in _JSON_TYPES if issubclass(kind, python))
 
 
 def convert_or_error(

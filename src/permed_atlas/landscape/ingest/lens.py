@@ -17,6 +17,7 @@ import orjson
 from permed_atlas.i18n import Message
 from permed_atlas.landscape.errors import RecordError
 from permed_atlas.landscape.ingest._common import (
+    check_json_types,
     clean_text,
     convert_or_error,
     iter_lines,
@@ -27,6 +28,15 @@ from permed_atlas.landscape.ingest._common import (
 from permed_atlas.landscape.models import Contributor, Term, Work
 
 _GRANT_TYPES = {"GRANTED_PATENT", "GRANT"}
+# The fields of a Lens record the reader walks into, with their JSON types (see openalex.py).
+_FIELD_TYPES: dict[str, type] = {
+    "biblio": dict,
+    "families": dict,
+    "abstract": list,
+    "kind": str,
+    "publication_type": str,
+    "jurisdiction": str,
+}
 
 
 def _english(items: object) -> str | None:
@@ -114,6 +124,7 @@ def work_from_lens(record: dict[str, Any]) -> Work:
     lens_id = record.get("lens_id")
     if not isinstance(lens_id, str) or not lens_id:
         raise ValueError("record has no lens_id")
+    check_json_types(record, _FIELD_TYPES)
     biblio = record.get("biblio") or {}
     jurisdiction = record.get("jurisdiction")
     number = record.get("doc_number")
@@ -121,7 +132,7 @@ def work_from_lens(record: dict[str, Any]) -> Work:
     publication = None
     if jurisdiction and number:
         publication = f"{jurisdiction}{str(number).lstrip('0')}{kind}"
-    grant = record.get("publication_type") in _GRANT_TYPES or kind.startswith("B")
+    grant = (record.get("publication_type") or "") in _GRANT_TYPES or kind.startswith("B")
     return Work(
         kind="patent",
         source=record_source(record, "lens"),

@@ -17,6 +17,7 @@ from permed_atlas.i18n import Message
 from permed_atlas.landscape.countries import countries_from_affiliation
 from permed_atlas.landscape.errors import IngestError, RecordError, TruncatedFileError
 from permed_atlas.landscape.ingest._common import (
+    check_json_types,
     convert_or_error,
     digits,
     iter_lines,
@@ -49,14 +50,6 @@ _FIELD_TYPES: dict[str, type] = {
     "concepts": list,
     "mesh": list,
 }
-_JSON_TYPES: tuple[tuple[type, str], ...] = (
-    (dict, "object"),
-    (list, "array"),
-    (str, "string"),
-    (bool, "true/false"),  # before int: a bool is an int in Python
-    (int, "number"),
-    (float, "number"),
-)
 
 
 _NOT_POSITIONS = "abstract_inverted_index: a word's positions must be whole numbers"
@@ -285,7 +278,7 @@ def work_from_openalex(record: dict[str, Any]) -> Work:
     openalex_id = _short(record.get("id"))
     if not openalex_id:
         raise ValueError(_NO_ID)
-    _check_shape(record)
+    check_json_types(record, _FIELD_TYPES)
     ids = record.get("ids") or {}
     year = record.get("publication_year")
     cited = record.get("cited_by_count")
@@ -334,26 +327,6 @@ def convert_openalex_record(record: object, *, path: str, number: int) -> Work |
     if not isinstance(record, dict):
         return RecordError(Message("not a JSON object"), path=path, line=number)
     return convert_or_error(work_from_openalex, record, what="work", path=path, line=number)
-
-
-def _check_shape(record: dict[str, Any]) -> None:
-    """Raise a ValueError naming the first field whose JSON type is not OpenAlex's."""
-    for field, expected in _FIELD_TYPES.items():
-        value = record.get(field)
-        # an empty value of any type ("", {}, 0) is read as absent
-        if value and not isinstance(value, expected):
-            raise ValueError(
-                f"{field}: expected a JSON {_json_type(expected)}, not {_short_json(value)}"
-            )
-
-
-def _json_type(kind: type) -> str:
-    return next(name for python, name in _JSON_TYPES if issubclass(kind, python))
-
-
-def _short_json(value: object) -> str:
-    text = orjson.dumps(value).decode()
-    return text if len(text) <= 40 else f"{text[:37]}..."
 
 
 def is_document_file(path: Path | str) -> bool:
@@ -435,7 +408,7 @@ def openalex_rows(
     openalex_id = _short(record.get("id"))
     if not openalex_id:
         raise ValueError(_NO_ID)
-    _check_shape(record)
+    check_json_types(record, _FIELD_TYPES)
     ids = record.get("ids") or {}
     doi = normalise_doi(record.get("doi") or ids.get("doi"))
     pmid = digits(ids.get("pmid")) if ids.get("pmid") else None
