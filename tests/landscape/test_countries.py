@@ -46,6 +46,26 @@ def test_country_from_affiliation(text: str, code: str | None) -> None:
     assert country_from_affiliation(text) == code
 
 
+@pytest.mark.parametrize(
+    ("text", "codes"),
+    [
+        ("中国医学科学院肿瘤医院，北京 100021，中国", ("CN",)),
+        ("复旦大学附属中山医院，上海 200032", ("CN",)),  # a city, no country
+        ("香港大学李嘉诚医学院，香港，中国", ("HK",)),  # as "Hong Kong SAR, China"
+        ("香港中文大学（深圳），深圳，中国", ("CN",)),  # CUHK-Shenzhen stays CN
+        ("國立臺灣大學醫學院，台北，台灣", ("TW",)),  # traditional characters
+        ("澳門大學，澳門", ("MO",)),
+        ("印度尼西亚大学，雅加达，印度尼西亚", ("ID",)),  # holds 印度 (India): the longer wins
+        ("海德堡大学，德国；北京大学，北京", ("DE", "CN")),  # full-width semicolon
+        ("東京大学医学部，日本", ("JP",)),
+        ("某研究所", ()),
+    ],
+)
+def test_affiliations_written_in_chinese(text: str, codes: tuple[str, ...]) -> None:
+    # OpenAlex keeps raw affiliation strings as written: Chinese journals' are in Chinese.
+    assert countries_from_affiliation(text) == codes
+
+
 def test_country_of_none_is_none() -> None:
     assert country_from_affiliation(None) is None
     assert countries_from_affiliation(None) == ()

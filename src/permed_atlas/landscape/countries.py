@@ -37,6 +37,10 @@ _ELECTRONIC = re.compile(r"electronic address\s*:?", re.IGNORECASE)
 _PARENS = re.compile(r"\([^)]*\)")
 _STATE_ZIP = re.compile(r"\b([A-Z]{2})\s*\d{5}(?:-\d{4})?\b")
 _WORD = re.compile(r"[a-z']+|[,;]")
+# Han characters: an affiliation written in Chinese ("复旦大学附属中山医院，上海 200032，中国")
+_CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+# the Chinese catalogs of iso-codes (shipped with pycountry), simplified and traditional
+_ISO_CHINESE_LOCALES = ("zh_CN", "zh_TW", "zh_HK")
 
 
 def _normalise(text: str) -> str:
@@ -57,7 +61,8 @@ def _table() -> tuple[dict[str, str], int]:
 
     table: dict[str, str] = {}
     for place in country_places():
-        table[_key(place.text)] = place.country
+        if not _CJK.search(place.text):  # Chinese-script names: _cjk_names
+            table[_key(place.text)] = place.country
     for state in _us_states()[1]:
         table[_key(state)] = "US"
     for country in pycountry.countries:
@@ -73,7 +78,8 @@ def _table() -> tuple[dict[str, str], int]:
                 continue
             table.setdefault(_key(name), country.alpha_2)
     for variant in country_variants():
-        table[_key(variant.text)] = variant.country
+        if not _CJK.search(variant.text):
+            table[_key(variant.text)] = variant.country
     for name in _AMBIGUOUS:
         table.pop(name, None)
     longest = max(len(phrase.split()) for phrase in table)
@@ -82,6 +88,62 @@ def _table() -> tuple[dict[str, str], int]:
 
 # Sub-national places of their own ISO code that authors often follow with "China".
 _OWN_CODE_IN_CHINA = {"HK", "MO", "TW"}
+
+
+@lru_cache(maxsize=1)
+def _cjk_names() -> dict[str, CountryCode]:
+    """Country and place names in Chinese script -> country code.
+
+    Every country's name in iso-codes' Chinese catalogs (the names the zh pages show), then
+    the Chinese rows of ``variants.csv`` and ``places.csv``, which win.
+    """
+    import gettext
+
+    import pycountry
+
+    names: dict[str, CountryCode] = {}
+    for locale in _ISO_CHINESE_LOCALES:
+        try:
+            catalog = gettext.translation("iso3166-1", pycountry.LOCALES_DIR, languages=[locale])
+        except OSError:  # a pycountry build without that catalog
+            continue
+        for country in pycountry.countries:
+            for attr in ("name", "official_name", "common_name"):
+                english = getattr(country, attr, None)
+                translated = catalog.gettext(english) if english else ""
+                if _CJK.search(translated):
+                    names.setdefault(translated, country.alpha_2)
+    for place in (*country_variants(), *country_places()):
+        if _CJK.search(place.text):
+            names[place.text] = place.country
+    return names
+
+
+def _cjk_matches(text: str) -> list[tuple[int, int, CountryCode]]:
+    """(end, length, code) of every Chinese name in ``text``."""
+    found = []
+    for name, code in _cjk_names().items():
+        start = text.rfind(name)
+        if start >= 0:
+            found.append((start + len(name), len(name), code))
+    return found
+
+
+def _cjk_segment_country(text: str) -> CountryCode | None:
+    """The country of a Chinese-script affiliation: its right-most name, the longest there.
+
+    No word boundaries in Chinese: "印度尼西亚" holds "印度", so at the same end the longer
+    name wins. As in English, "香港大学，香港，中国" is HK: the name just before "中国".
+    """
+    matches = _cjk_matches(text)
+    if not matches:
+        return None
+    end, length, code = max(matches)
+    if code == "CN":
+        before = _cjk_matches(text[: end - length])
+        if before and (inner := max(before)[2]) in _OWN_CODE_IN_CHINA:
+            return inner
+    return code
 
 
 def _fold(text: str) -> str:
@@ -178,7 +240,14 @@ def _segment_country(segment: str) -> CountryCode | None:
     if last_part in us_codes:
         return "US"
     states = [m.group(1) for m in _STATE_ZIP.finditer(text) if m.group(1) in us_codes]
-    return "US" if states else None
+    if states:
+        return "US"
+    return _cjk_segment_country(segment) if _CJK.search(segment) else None
+
+
+def _halfwidth(text: str) -> str:
+    # Chinese text separates with full-width "；" and "，": NFKC makes them ";" and ","
+    return unicodedata.normalize("NFKC", text) if _CJK.search(text) else text
 
 
 @lru_cache(maxsize=65536)
@@ -190,7 +259,7 @@ def countries_from_affiliation(text: str | None) -> tuple[CountryCode, ...]:
     if not text:
         return ()
     found: list[CountryCode] = []
-    for segment in text.split(";"):
+    for segment in _halfwidth(text).split(";"):
         code = _segment_country(segment)
         if code is not None and code not in found:
             found.append(code)
@@ -204,7 +273,7 @@ def country_from_affiliation(text: str | None) -> CountryCode | None:
     """
     if not text:
         return None
-    for segment in reversed(text.split(";")):
+    for segment in reversed(_halfwidth(text).split(";")):
         code = _segment_country(segment)
         if code is not None:
             return code
