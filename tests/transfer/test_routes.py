@@ -65,6 +65,10 @@ def test_api_rules_and_duo_match(client) -> None:
     assert inside["review"] == ["DUO:0000022"]
     bad = client.post("/api/v1/transfer/duo-match", json={"consent": ["XYZ"], "purpose": "HMB"})
     assert bad.status_code == 422
+    named = client.post("/api/v1/transfer/duo-match", json={**request, "country": "Germany"})
+    assert named.json()["outcome"] == "needs_review", named.text
+    nowhere = client.post("/api/v1/transfer/duo-match", json={**request, "country": "Atlantis"})
+    assert nowhere.status_code == 422 and "country" in nowhere.text
     terms = client.get("/api/v1/transfer/duo/terms").json()
     assert terms["version"] == "2021-02-23"
     hmb = next(t for t in terms["terms"] if t["shorthand"] == "HMB")
