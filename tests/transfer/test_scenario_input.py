@@ -39,6 +39,7 @@ BASE = {"from": "DE", "to": "CN", "data": ["health", "pseudonymised"]}
         ({"colour": "blue"}, "colour", "unknown field"),
         ({"data": []}, "data_categories", "is required"),
         ({"measures": ["magic_wand"]}, "measures", "unknown measure 'magic_wand'"),
+        ({"exporter_country": "FR"}, "exporter_country", "given twice with different values"),
         # The cumulative counts include this transfer: a lower one would be the count the CAC
         # thresholds read (12,000 sensitive records under the 10,000 assessment threshold).
         ({"subjects": 12000, "sensitive_subjects": 5000}, "sensitive_subjects",

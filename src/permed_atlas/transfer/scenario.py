@@ -53,10 +53,28 @@ def parse_scenario(data: Any, *, known_measures: Iterable[str] | None = None) ->
                 Message("unknown field; known fields: %(known)s", known=known),
                 field=str(key),
             )
+        if name in values and values[name] != value:
+            # "from" and "exporter_country" both given: neither may win silently.
+            raise ScenarioError(
+                Message(
+                    "given twice with different values (%(first)s, %(second)s); give it once",
+                    first=repr(values[name]),
+                    second=repr(value),
+                ),
+                field=name,
+            )
         values[name] = value
     parsed: dict[str, Any] = {}
     for spec in FIELDS:
         raw = values.get(spec.name)
+        if spec.kind not in {"categories", "names"} and isinstance(raw, list | tuple):
+            raise ScenarioError(
+                Message(
+                    "given more than once (%(values)s); give it once",
+                    values=", ".join(repr(v) for v in raw),
+                ),
+                field=spec.name,
+            )
         if raw in (None, "", [], ()):
             if spec.required:
                 raise ScenarioError(Message("is required"), field=spec.name)
