@@ -221,3 +221,23 @@ def test_children_under_14_make_the_information_sensitive_under_pipl() -> None:
     unstated = assess_transfer(CN_DE_CHILDREN)
     assert unstated.verdict is Verdict.STEPS
     assert any(m.field == "minors_under_14" for m in unstated.missing_facts)
+
+
+CN_DE_GENOTYPES = {"from": "CN", "to": "DE", "data": ["genetic", "pseudonymised"],
+                   "subjects": 4000, "sequencing": False, "hgr_collection": True,
+                   "foreign_party": True}  # fmt: skip
+
+
+def test_a_large_population_study_needs_collection_approval_not_a_security_review() -> None:
+    # More than 3,000 people is an Art. 11 collection case; the Art. 28(1) review lists
+    # families, regions and sequences of more than 500 people.
+    study = assess_transfer({**CN_DE_GENOTYPES, "hgr_special_collection": True,
+                             "hgr_families_or_regions": False})  # fmt: skip
+    fired = {f.rule_id for f in study.findings}
+    assert "hgr-art11-collection-approval" in fired and "hgr-art28-security-review" not in fired
+    families = assess_transfer({**CN_DE_GENOTYPES, "hgr_families_or_regions": True})
+    assert "hgr-art28-security-review" in {f.rule_id for f in families.findings}
+    # "No special collection" already answers the narrower question: it is not asked.
+    plain = assess_transfer({**CN_DE_GENOTYPES, "hgr_special_collection": False})
+    assert not any(m.field == "hgr_families_or_regions" for m in plain.missing_facts)
+    assert "hgr-art28-security-review" not in {u.rule_id for u in plain.undecided}

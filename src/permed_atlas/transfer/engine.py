@@ -129,6 +129,10 @@ def scenario_facts(
         "measures": sorted(scenario.measures),
     }  # fmt: skip
     facts.update(_counts(scenario, personal=personal, special=pipl_sensitive))
+    # Families and regions are one of the kinds of special collection: "no special collection"
+    # answers the narrower question too, so it is not asked again.
+    if scenario.hgr_families_or_regions is None and scenario.hgr_special_collection is False:
+        facts["hgr_families_or_regions"] = False
     if facts["exporter_in_cn"]:
         assumptions += _china_assumptions(scenario, facts, personal=personal)
     return facts, assumptions

@@ -164,6 +164,8 @@ FIELDS: tuple[FieldSpec, ...] = (
     _f("hgr_special_collection", "yesno", "hgr",
        "Collection from important genetic families or specific regions, or a population "
        "study of more than 3,000 people"),
+    _f("hgr_families_or_regions", "yesno", "hgr",
+       "The genetic information comes from important genetic families or specific regions"),
     _f("hgr_preservation", "yesno", "hgr",
        "Human genetic resources are preserved in China as a research resource (biobank)"),
     _f("marketing_authorisation_trial", "yesno", "hgr",
