@@ -68,6 +68,10 @@ def test_values_are_read_into_a_request_with_clear_errors() -> None:
         data_use_from_values({"purpose": "HMB", "not_for_profit": "perhaps"})
     with pytest.raises(FilterError, match="duration_months"):
         data_use_from_values({"purpose": "HMB", "duration_months": "a year"})
+    # A country the GS check cannot place is refused here, not inside a node's match.
+    assert data_use_from_values({"purpose": "HMB", "country": "Germany"}).country == "DE"
+    with pytest.raises(FilterError, match="country: .*unknown country"):
+        data_use_from_values({"purpose": "HMB", "country": "Atlantis"})
 
 
 @pytest.fixture(scope="module")

@@ -114,3 +114,47 @@ def test_a_chinese_question_is_read_as_a_flow(
 
 def test_a_chinese_question_without_movement_has_no_flow() -> None:
     assert answer_question("中国的伦理审查怎么做", knowledge=load_knowledge()).transfer is None
+
+
+@pytest.mark.parametrize(
+    ("question", "count"),
+    [
+        ("send health data of 1.2 million patients from China to Germany", 1_200_000),
+        ("send health data of 50 000 patients from China to Germany", 50_000),
+        ("send health data of 12.000 patients from China to Germany", 12_000),
+        ("send health data of 20k patients from China to Germany", 20_000),
+        ("In 2023 500 patients sent data from China to Germany", 500),
+        ("我们要把3000名患者的临床数据从中国传到德国", 3000),
+        ("把1.5万名受试者的基因数据从中国传到德国", 15_000),
+        ("send data of 1.5 patients from China to Germany", None),
+    ],
+)
+def test_the_whole_number_of_people_is_read(question: str, count: int | None) -> None:
+    # "1.2 million" was read as 2 and "50 000" as 50: the CAC 2024 thresholds turn on it.
+    flow = _flow(question)
+    assert flow is not None and flow.data_subjects == count
+
+
+def test_a_count_over_the_threshold_asks_for_the_security_assessment() -> None:
+    answer = answer_question("send health data of 1.2 million patients from China to Germany",
+                             knowledge=load_knowledge())  # fmt: skip
+    assert answer.transfer is not None and answer.transfer.assessment is not None
+    fired = {o["rule_id"] for o in answer.transfer.assessment["obligations"]}
+    assert "cac-security-assessment-sensitive" in fired and "cac-standard-contract" not in fired
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "send data that are not anonymised from China to Germany, 3000 patients",
+        "send non-anonymised health data from China to Germany",
+    ],
+)
+def test_not_anonymised_is_not_read_as_anonymised(question: str) -> None:
+    flow = _flow(question)
+    assert flow is not None and "anonymised" not in flow.data_categories
+    answer = answer_question(question, knowledge=load_knowledge())
+    assert answer.transfer is not None and answer.transfer.assessment is not None
+    assert answer.transfer.assessment["facts"]["personal_data"] is True
+    pseudonymised = _flow("send pseudonymised, not anonymised, data from China to Germany")
+    assert pseudonymised is not None and "pseudonymised" in pseudonymised.data_categories

@@ -105,6 +105,8 @@ def test_duo_match_three_outcomes_and_exit_codes() -> None:
     assert gso.exit_code == 0
     region = runner.invoke(app, [*base, "--consent", "GS=EU27", "--region", "eu27"])
     assert region.exit_code == 3
+    named = runner.invoke(app, [*base, "--consent", "GS=EU", "--country", "Germany"])
+    assert named.exit_code == 3 and "DE is in region EU" in named.output
 
 
 def test_bad_input_is_one_line_naming_the_field_and_exits_non_zero(monkeypatch, capsys) -> None:
@@ -120,6 +122,21 @@ def test_bad_input_is_one_line_naming_the_field_and_exits_non_zero(monkeypatch, 
     err = " ".join(capsys.readouterr().err.split())
     assert "data_subjects: cannot be negative" in err
     assert "Traceback" not in err
+
+
+def test_duo_match_refuses_a_requester_country_it_cannot_place(monkeypatch, capsys) -> None:
+    import pytest
+
+    from permed_atlas.cli import main
+
+    monkeypatch.setattr(sys, "argv", ["permed", "transfer", "duo-match", "--consent", "GRU",
+                                      "--consent", "GS=EU27", "--purpose", "GRU",
+                                      "--country", "Atlantis"])  # fmt: skip
+    with pytest.raises(SystemExit) as info:
+        main()
+    assert info.value.code == 1
+    err = " ".join(capsys.readouterr().err.split())
+    assert "country: unknown country 'Atlantis'" in err and "Traceback" not in err
 
 
 def test_assess_takes_country_names_and_new_facts_and_shows_met_duties() -> None:

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from permed_atlas.countries import CountryError
 from permed_atlas.transfer import (
     ConsentTerm,
     DataUseRequest,
@@ -154,6 +155,38 @@ def test_geographic_restriction_is_verified_by_the_committee(duo) -> None:
     assert allowed(duo, ["HMB", "GS=CN|DE"], purpose="HMB", country="US").outcome == "not_allowed"
     icp = allowed(duo, ["HMB", "GS=ICPERMED"], purpose="HMB", regions=("ICPERMED",))
     assert icp.outcome == "needs_review"
+
+
+def test_geographic_restriction_reads_names_and_the_eu_as_places(duo) -> None:
+    # Compared as typed, "EU", "Germany" and "DEU" told a German requester it was outside.
+    for value in ("EU", "European Union", "Germany", "DEU", "eu27"):
+        inside = allowed(duo, ["HMB", f"GS={value}"], purpose="HMB", country="DE")
+        assert inside.outcome == "needs_review", (value, inside.reasons)
+    by_name = allowed(duo, ["HMB", "GS=EU27"], purpose="HMB", country="Germany")
+    assert by_name.outcome == "needs_review" and "DE is in region EU27" in by_name.reasons[-1]
+    assert allowed(duo, ["HMB", "GS=EU"], purpose="HMB", regions=("EU",)).outcome == (
+        "needs_review"
+    )
+    # The EU is the 27; only the EEA words add Iceland, Liechtenstein and Norway.
+    assert allowed(duo, ["HMB", "GS=EU"], purpose="HMB", country="NO").outcome == "not_allowed"
+    assert allowed(duo, ["HMB", "GS=EEA"], purpose="HMB", country="NO").outcome == ("needs_review")
+
+
+def test_geographic_restriction_it_cannot_read_goes_to_the_committee(duo) -> None:
+    unread = allowed(duo, ["HMB", "GS=Atlantis"], purpose="HMB", country="DE")
+    assert unread.outcome == "needs_review" and unread.review == ["DUO:0000022"]
+    assert "'Atlantis' is neither a country nor a region" in unread.reasons[-1]
+    assert "outside" not in unread.reasons[-1]
+    # A value it can read still decides: the requester is inside one of them.
+    assert allowed(duo, ["HMB", "GS=Atlantis|DE"], purpose="HMB", country="DE").outcome == (
+        "needs_review"
+    )
+
+
+def test_requester_country_that_is_no_country_is_refused_naming_the_field(duo) -> None:
+    with pytest.raises(CountryError) as caught:
+        allowed(duo, ["HMB", "GS=EU27"], purpose="HMB", country="Atlantis")
+    assert caught.value.field == "country" and "'Atlantis'" in str(caught.value)
 
 
 def test_dataset_conditions_need_review_and_a_stated_no_denies(duo) -> None:

@@ -65,10 +65,24 @@ def test_api_rules_and_duo_match(client) -> None:
     assert inside["review"] == ["DUO:0000022"]
     bad = client.post("/api/v1/transfer/duo-match", json={"consent": ["XYZ"], "purpose": "HMB"})
     assert bad.status_code == 422
+    named = client.post("/api/v1/transfer/duo-match", json={**request, "country": "Germany"})
+    assert named.json()["outcome"] == "needs_review", named.text
+    nowhere = client.post("/api/v1/transfer/duo-match", json={**request, "country": "Atlantis"})
+    assert nowhere.status_code == 422 and "country" in nowhere.text
     terms = client.get("/api/v1/transfer/duo/terms").json()
     assert terms["version"] == "2021-02-23"
     hmb = next(t for t in terms["terms"] if t["shorthand"] == "HMB")
     assert hmb["parents"] == ["DUO:0000042"] and hmb["kind"] == "permission"
+
+
+def test_an_address_with_two_answers_to_one_question_is_refused(client) -> None:
+    # ?from=CN&...&from=DE was assessed as Germany to Germany: the last value won silently.
+    page = client.get("/transfer/assess?from=CN&to=DE&data=health&from=DE")
+    assert page.status_code == 422
+    text = " ".join(page.text.split())
+    assert "exporter_country" in text and "given more than once" in text
+    same = client.get("/transfer/assess?from=CN&to=DE&data=health&from=CN")
+    assert same.status_code == 200
 
 
 def test_form_page_shows_disclaimer_and_date(client) -> None:

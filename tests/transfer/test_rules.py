@@ -196,3 +196,48 @@ def test_a_source_for_a_chinese_title_that_is_not_there_is_refused(tmp_path: Pat
     (tmp_path / "local.yaml").write_text(text, encoding="utf-8")
     with pytest.raises(RuleFileError, match="title_zh_source"):
         load_rule_sets([tmp_path])
+
+
+CN_DE_CHILDREN = {"from": "CN", "to": "DE", "data": ["identified"], "subjects": 50000,
+                  "purpose": "research", "consent": "explicit", "separate_consent": True,
+                  "consent_names_recipient": True, "importer_role": "independent_controller",
+                  "legal_basis": "consent", "government_funded": False,
+                  "measures": ["piia", "information_notice"]}  # fmt: skip
+
+
+def test_children_under_14_make_the_information_sensitive_under_pipl() -> None:
+    # PIPL Art. 28(1): the same 50,000 records are sensitive when they are children's, so the
+    # CAC 2024 Art. 5(4) exemption for other personal information gives way to Art. 7(2).
+    adults = assess_transfer({**CN_DE_CHILDREN, "minors_under_14": False})
+    assert adults.verdict is Verdict.ALLOWED
+    assert adults.facts["cac_mechanism"] == "exempt"
+    children = assess_transfer({**CN_DE_CHILDREN, "minors_under_14": True})
+    assert children.facts["sensitive_count"] == 50000 and children.facts["non_sensitive_count"] == 0
+    assert children.facts["cac_mechanism"] == "security_assessment"
+    assert children.facts["special_category"] is False  # GDPR Art. 9 is about content, not age
+    open_refs = {str(f.reference) for f in children.findings if not f.satisfied}
+    assert {"PIPL, Art. 31(1)", "PIPL, Art. 31(2)"} <= open_refs
+    # Unstated, it is asked: an answer people act on cannot be "allowed as described".
+    unstated = assess_transfer(CN_DE_CHILDREN)
+    assert unstated.verdict is Verdict.STEPS
+    assert any(m.field == "minors_under_14" for m in unstated.missing_facts)
+
+
+CN_DE_GENOTYPES = {"from": "CN", "to": "DE", "data": ["genetic", "pseudonymised"],
+                   "subjects": 4000, "sequencing": False, "hgr_collection": True,
+                   "foreign_party": True}  # fmt: skip
+
+
+def test_a_large_population_study_needs_collection_approval_not_a_security_review() -> None:
+    # More than 3,000 people is an Art. 11 collection case; the Art. 28(1) review lists
+    # families, regions and sequences of more than 500 people.
+    study = assess_transfer({**CN_DE_GENOTYPES, "hgr_special_collection": True,
+                             "hgr_families_or_regions": False})  # fmt: skip
+    fired = {f.rule_id for f in study.findings}
+    assert "hgr-art11-collection-approval" in fired and "hgr-art28-security-review" not in fired
+    families = assess_transfer({**CN_DE_GENOTYPES, "hgr_families_or_regions": True})
+    assert "hgr-art28-security-review" in {f.rule_id for f in families.findings}
+    # "No special collection" already answers the narrower question: it is not asked.
+    plain = assess_transfer({**CN_DE_GENOTYPES, "hgr_special_collection": False})
+    assert not any(m.field == "hgr_families_or_regions" for m in plain.missing_facts)
+    assert "hgr-art28-security-review" not in {u.rule_id for u in plain.undecided}

@@ -39,6 +39,16 @@ BASE = {"from": "DE", "to": "CN", "data": ["health", "pseudonymised"]}
         ({"colour": "blue"}, "colour", "unknown field"),
         ({"data": []}, "data_categories", "is required"),
         ({"measures": ["magic_wand"]}, "measures", "unknown measure 'magic_wand'"),
+        ({"exporter_country": "FR"}, "exporter_country", "given twice with different values"),
+        # The cumulative counts include this transfer: a lower one would be the count the CAC
+        # thresholds read (12,000 sensitive records under the 10,000 assessment threshold).
+        ({"subjects": 12000, "sensitive_subjects": 5000}, "sensitive_subjects",
+         "sensitive_subjects (5000) is below the 12000 individuals of this transfer"),
+        ({"data": ["identified"], "subjects": 200000, "non_sensitive_subjects": 5000},
+         "non_sensitive_subjects", "counts since 1 January with this transfer included"),
+        ({"data": ["identified"], "minors_under_14": True, "subjects": 200,
+          "sensitive_subjects": 100, "non_sensitive_subjects": 50}, "sensitive_subjects",
+         "sensitive_subjects + non_sensitive_subjects (150) is below the 200"),
     ],
 )  # fmt: skip
 def test_bad_input_names_the_field(changes: dict, field: str, message: str) -> None:
@@ -47,6 +57,13 @@ def test_bad_input_names_the_field(changes: dict, field: str, message: str) -> N
     assert info.value.field == field
     assert message in str(info.value)
     assert str(info.value).startswith(f"{field}:")
+
+
+def test_counts_that_add_up_are_taken() -> None:
+    split = {"data": ["identified"], "minors_under_14": True, "subjects": 200,
+             "sensitive_subjects": 150, "non_sensitive_subjects": 50}  # fmt: skip
+    facts = assess_transfer({**BASE, "from": "CN", "to": "DE", **split}).facts
+    assert (facts["sensitive_count"], facts["non_sensitive_count"]) == (150, 50)
 
 
 def test_consent_none_with_a_research_purpose_is_fine() -> None:

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, Literal
 
+from permed_atlas.countries import CountryError, resolve_country
 from permed_atlas.federation.errors import FilterError
 from permed_atlas.i18n import Message
 from permed_atlas.transfer import DataUseRequest, DuoError, load_duo_ontology
@@ -160,6 +161,12 @@ def data_use_from_values(values: Mapping[str, Any]) -> DataUseRequest | None:
         if raw is None or raw == "" or raw == () or raw == []:
             continue
         given[item.name] = _read(item, raw)
+    if "country" in given:
+        # Refused here with the field named, not later inside a node's match (GS).
+        try:
+            given["country"] = resolve_country(given["country"], field="country")
+        except CountryError as exc:
+            raise FilterError(Message("intended use: %(exc)s", exc=exc), field="country") from exc
     try:
         return DataUseRequest(**given)
     except (TypeError, ValueError, DuoError) as exc:

@@ -55,10 +55,21 @@ _MA_TRIAL = re.compile(
 _SEQUENCING = re.compile(
     r"\b(whole[- ]genome|whole[- ]exome|exome sequencing|wgs|wes)\b", re.IGNORECASE
 )
+# The whole number, not its last group: thousands grouped by commas, points or spaces
+# ("12,000", "12.000", "12 000"), a decimal only with its word ("1.2 million"), "20k". The CAC
+# thresholds (10,000 sensitive, 100,000 and 1,000,000 other) turn on it.
 _SUBJECTS = re.compile(
-    r"\b(\d[\d,]*)\s+(?:\w+\s)?(patients|participants|subjects|donors|individuals|people|persons)\b",
+    r"(?<![\d.,])(?P<n>\d{1,3}(?:[,.\u00a0\u202f' ]\d{3})+(?!\d)|\d+(?:\.\d+)?)\s*"
+    r"(?P<scale>million|thousand|k|m)?\s+(?:[^\W\d_]+\s)?"
+    r"(?:patients|participants|subjects|donors|individuals|people|persons)\b",
     re.IGNORECASE,
 )
+_SUBJECTS_ZH = re.compile(
+    r"(?<![\d.])(?P<n>\d+(?:\.\d+)?)\s*(?P<scale>万)?\s*[名例位]?(?:患者|受试者|参与者|病人|个体|人)"
+)
+_SCALE = {"million": 1_000_000, "m": 1_000_000, "thousand": 1_000, "k": 1_000, "万": 10_000}
+# "not anonymised" says the opposite of the marker it contains.
+_NEGATED = re.compile(r"\b(?:not|non|never|isn't|aren't|un)[\s-]*(?:[^\W\d_]+\s+)?$", re.I)
 _CONSENT = (
     ("explicit", re.compile(r"\b(explicit|specific|written) (informed )?consent\b", re.I)),
     ("broad_research", re.compile(r"\bbroad (research )?consent\b", re.IGNORECASE)),
@@ -112,7 +123,11 @@ def read_flow(question: str, mentions: Sequence[CountryMention]) -> Flow | None:
         )
     for marker, pattern in _MARKERS:
         found = pattern.search(question)
-        if found:
+        before = question[max(0, found.start() - 20) : found.start()] if found else ""
+        if found and _NEGATED.search(before):
+            said = (before + found.group(0)).strip()
+            derived.append(f"not {marker}: the question says {said!r}")
+        elif found:
             categories.append(marker)
             derived.append(f"{marker}: the question says {found.group(0)!r}")
             break
@@ -213,10 +228,11 @@ def _other_facts(
     if _SEQUENCING.search(question):
         facts["sequencing"] = True
         derived.append("exome/genome sequencing: stated")
-    subjects = _SUBJECTS.search(question)
-    if subjects:
-        facts["data_subjects"] = int(subjects.group(1).replace(",", ""))
-        derived.append(f"individuals: {subjects.group(0)!r}")
+    subjects = _SUBJECTS.search(question) or _SUBJECTS_ZH.search(question)
+    count = _count(subjects.group("n"), subjects.group("scale")) if subjects else None
+    if subjects and count is not None:
+        facts["data_subjects"] = count
+        derived.append(f"individuals: {subjects.group(0)!r} ({count:,})")
     for value, pattern in _CONSENT:
         found = pattern.search(question)
         if found:
@@ -228,6 +244,19 @@ def _other_facts(
         facts["marketing_authorisation_trial"] = True
         derived.append(f"a trial for marketing authorisation: the question says {found.group(0)!r}")
     return facts
+
+
+def _count(number: str, scale: str | None) -> int | None:
+    """The number of individuals "12 000", "1.2" + "million" or "2" + "万" say; None if unclear."""
+    if scale:
+        value = float(re.sub(r"[,\u00a0\u202f' ]", "", number)) * _SCALE[scale.lower()]
+    elif re.fullmatch(r"\d{1,3}(?:[,.\u00a0\u202f' ]\d{3})+", number):
+        value = float(re.sub(r"\D", "", number))  # "12.000" is grouped: people come whole
+    elif "." in number:
+        return None  # "1.5 patients": a decimal without its word is no count of people
+    else:
+        value = float(number)
+    return int(value) if value == int(value) else None
 
 
 @lru_cache(maxsize=4)

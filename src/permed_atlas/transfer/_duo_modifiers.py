@@ -18,6 +18,7 @@ from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
+from permed_atlas.countries import EU_EEA, CountryError, resolve_country
 from permed_atlas.datafiles import BUNDLED_DATA_DIR
 from permed_atlas.i18n import Message, current_language
 
@@ -277,7 +278,7 @@ def _time_limit(case: ModifierCase) -> tuple[Status, str]:
 
 
 def _geography(case: ModifierCase) -> tuple[Status, str]:
-    term, item, r, region_sets = case.term, case.item, case.request, case.region_sets
+    term, item, r = case.term, case.item, case.request
     if not item.values:
         return FAILS, Message(
             "%(name)s names no region, so no request can be checked against it",
@@ -294,23 +295,24 @@ def _geography(case: ModifierCase) -> tuple[Status, str]:
                 allowed=allowed,
             )
         )
-    country = (r.country or "").upper()
-    own_regions = {x.upper() for x in r.regions}
-    if region_sets is None:
-        from permed_atlas.transfer.regions import default_region_sets
-
-        region_sets = default_region_sets()
+    region_sets = _upper_keys(case.region_sets)
+    # A name or alpha-3 code ("Germany", "DEU") is the same country as "DE": compared as
+    # typed, the requester would be told it is outside a region it is in.
+    country = resolve_country(r.country, field="country") if r.country else ""
+    own_regions = {_place(x, region_sets) or x.strip().upper() for x in r.regions}
+    unread: list[str] = []
     for value in item.values:
-        key = value.strip().upper()
-        if key == country or key in own_regions:
+        key = _place(value, region_sets)
+        if key is None:
+            unread.append(value)
+        elif key == country or key in own_regions:
             return HOLDS, Message(
                 "%(name)s: the requester (%(value)s) is within %(value2)s",
                 name=term.name,
                 value=country or key,
                 value2=value,
             )
-        members = region_sets.get(key)
-        if members is not None and country in {m.upper() for m in members}:
+        elif country in region_sets.get(key, ()):
             return HOLDS, Message(
                 "%(name)s: the requester's country %(country)s is in region %(value)s",
                 name=term.name,
@@ -318,12 +320,52 @@ def _geography(case: ModifierCase) -> tuple[Status, str]:
                 value=value,
             )
     who = country or ", ".join(sorted(own_regions))
+    if unread:
+        # A value we cannot place may still cover the requester; "outside" would be a guess.
+        return REVIEW, Message(
+            "%(name)s limits use to %(allowed)s; %(values)s is neither a country nor a "
+            "region known here, so the access committee must check whether the requester "
+            "(%(who)s) is within it",
+            name=term.name,
+            allowed=allowed,
+            values=", ".join(repr(v) for v in unread),
+            who=who,
+        )
     return FAILS, Message(
         "%(name)s limits use to %(allowed)s; the requester (%(who)s) is outside it",
         name=term.name,
         allowed=allowed,
         who=who,
     )
+
+
+# "EU/EEA" names a party without its member state; in a consent, the EU words mean the 27
+# member states and only these mean the EEA (which adds Iceland, Liechtenstein and Norway).
+_EEA_WORDS = frozenset({"eea", "eu/eea", "european economic area"})
+
+
+def _upper_keys(
+    region_sets: Mapping[str, Collection[str]] | None,
+) -> dict[str, frozenset[str]]:
+    if region_sets is None:
+        from permed_atlas.transfer.regions import default_region_sets
+
+        region_sets = default_region_sets()
+    return {k.upper(): frozenset(m.upper() for m in v) for k, v in region_sets.items()}
+
+
+def _place(value: str, region_sets: Mapping[str, Collection[str]]) -> str | None:
+    """A GS value as a region code or an ISO alpha-2 code; None when it is neither."""
+    text = " ".join(value.split())
+    if text.upper() in region_sets:
+        return text.upper()
+    try:
+        code = resolve_country(text, field="GS", allow_eu_eea=True)
+    except CountryError:
+        return None
+    if code == EU_EEA:
+        return "EEA" if text.casefold() in _EEA_WORDS else "EU27"
+    return code
 
 
 def _research_type(case: ModifierCase) -> tuple[Status, str]:

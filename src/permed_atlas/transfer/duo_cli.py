@@ -84,8 +84,6 @@ def register_duo_match(app: typer.Typer, console: Console) -> None:
     def duo_match(**options: Any) -> None:
         consent = options.pop("consent")
         options["regions"] = tuple(r.upper() for r in options.get("regions") or ())
-        if options.get("country"):
-            options["country"] = options["country"].upper()
         match = match_data_use(consent, DataUseRequest(**options), ontology=load_duo_ontology())
         console.print(f"[bold]{LABELS[match.outcome]}[/]")
         for reason in match.reasons:

@@ -52,6 +52,8 @@ DERIVED_FACTS: dict[str, str] = {
     "identifiability": "identified, pseudonymised, anonymised, aggregate or non_personal",
     "personal_data": "the data relate to identifiable persons",
     "special_category": "personal data concerning health or genetic data",
+    "pipl_sensitive": "sensitive personal information under PIPL Art. 28 (health, genetic, "
+    "or children under 14)",
     "genetic": "genetic or genomic data are included",
     "samples": "human biological samples are included",
     "aggregate": "the data are aggregate statistics",
@@ -99,6 +101,8 @@ def scenario_facts(
     small_cells = scenario.small_cells is True and identifiability == "aggregate"
     personal = identifiability in {"identified", "pseudonymised"} or small_cells
     special = personal and bool(cats & {"health", "genetic"})
+    # PIPL Art. 28 also makes any information of a child under 14 sensitive; GDPR Art. 9 does not.
+    pipl_sensitive = special or (personal and scenario.minors_under_14 is True)
     regions = {
         side: list(regions_of.get(code, ())) if code else []
         for side, code in (("exporter", scenario.exporter_country),
@@ -117,13 +121,18 @@ def scenario_facts(
         "identifiability": identifiability,
         "personal_data": personal,
         "special_category": special,
+        "pipl_sensitive": pipl_sensitive,
         "genetic": "genetic" in cats,
         "samples": "samples" in cats,
         "aggregate": identifiability == "aggregate",
         "member_state_named": EU_EEA not in (scenario.exporter_country, scenario.importer_country),
         "measures": sorted(scenario.measures),
     }  # fmt: skip
-    facts.update(_counts(scenario, personal=personal, special=special))
+    facts.update(_counts(scenario, personal=personal, special=pipl_sensitive))
+    # Families and regions are one of the kinds of special collection: "no special collection"
+    # answers the narrower question too, so it is not asked again.
+    if scenario.hgr_families_or_regions is None and scenario.hgr_special_collection is False:
+        facts["hgr_families_or_regions"] = False
     if facts["exporter_in_cn"]:
         assumptions += _china_assumptions(scenario, facts, personal=personal)
     return facts, assumptions
@@ -166,7 +175,7 @@ def _china_assumptions(scenario: Scenario, facts: dict[str, Any], *, personal: b
 
 
 def _counts(scenario: Scenario, *, personal: bool, special: bool) -> dict[str, int | None]:
-    """The CAC 2024 counts: sensitive and other personal information, separately."""
+    """The CAC 2024 counts: sensitive (PIPL Art. 28) and other personal information, apart."""
     total = scenario.data_subjects
     sensitive = scenario.sensitive_subjects
     other = scenario.non_sensitive_subjects

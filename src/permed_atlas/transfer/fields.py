@@ -112,7 +112,8 @@ FIELDS: tuple[FieldSpec, ...] = (
     _f("sequencing", "yesno", "data", "The genetic data are exome or whole-genome sequences"),
     _f("large_scale", "yesno", "data", "The processing is large scale (GDPR Art. 35(3)(b))"),
     _f("data_subjects", "count", "data",
-       "Individuals in this transfer (counted as sensitive when health or genetic data)",
+       "Individuals in this transfer (counted as sensitive when health or genetic data, or "
+       "children under 14)",
        aliases=("subjects",), option="--subjects"),
     _f("sensitive_subjects", "count", "data",
        "Individuals whose sensitive personal information has left China since 1 January, "
@@ -120,6 +121,8 @@ FIELDS: tuple[FieldSpec, ...] = (
     _f("non_sensitive_subjects", "count", "data",
        "Individuals whose other personal information has left China since 1 January, "
        "this transfer included"),
+    _f("minors_under_14", "yesno", "data",
+       "The data include personal information of children under 14 (sensitive under PIPL)"),
     _f("purpose", "choice", "basis", "Purpose", choices=PURPOSES),
     _f("consent", "choice", "basis", "Consent the data subjects gave", choices=CONSENTS),
     _f("consent_names_recipient", "yesno", "basis",
@@ -161,6 +164,8 @@ FIELDS: tuple[FieldSpec, ...] = (
     _f("hgr_special_collection", "yesno", "hgr",
        "Collection from important genetic families or specific regions, or a population "
        "study of more than 3,000 people"),
+    _f("hgr_families_or_regions", "yesno", "hgr",
+       "The genetic information comes from important genetic families or specific regions"),
     _f("hgr_preservation", "yesno", "hgr",
        "Human genetic resources are preserved in China as a research resource (biobank)"),
     _f("marketing_authorisation_trial", "yesno", "hgr",

@@ -73,6 +73,11 @@ def _fields_from(items: list[tuple[str, str]]) -> dict[str, Any]:
             continue
         if key in _LIST_FIELDS:
             values[key].append(value)
+        elif key in values and values[key] != value:
+            # An address with two answers to one question (?from=CN&from=DE) is read as
+            # neither: the parser names the field.
+            kept = values[key]
+            values[key] = [*(kept if isinstance(kept, list) else [kept]), value]
         else:
             values[key] = value
     return values

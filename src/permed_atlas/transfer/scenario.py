@@ -53,10 +53,28 @@ def parse_scenario(data: Any, *, known_measures: Iterable[str] | None = None) ->
                 Message("unknown field; known fields: %(known)s", known=known),
                 field=str(key),
             )
+        if name in values and values[name] != value:
+            # "from" and "exporter_country" both given: neither may win silently.
+            raise ScenarioError(
+                Message(
+                    "given twice with different values (%(first)s, %(second)s); give it once",
+                    first=repr(values[name]),
+                    second=repr(value),
+                ),
+                field=name,
+            )
         values[name] = value
     parsed: dict[str, Any] = {}
     for spec in FIELDS:
         raw = values.get(spec.name)
+        if spec.kind not in {"categories", "names"} and isinstance(raw, list | tuple):
+            raise ScenarioError(
+                Message(
+                    "given more than once (%(values)s); give it once",
+                    values=", ".join(repr(v) for v in raw),
+                ),
+                field=spec.name,
+            )
         if raw in (None, "", [], ()):
             if spec.required:
                 raise ScenarioError(Message("is required"), field=spec.name)
@@ -66,6 +84,7 @@ def parse_scenario(data: Any, *, known_measures: Iterable[str] | None = None) ->
         else:
             parsed[spec.name] = _PARSERS[spec.kind](raw, spec)
     _check_contradictions(parsed)
+    _check_counts(parsed)
     stated = {
         name: value for name, value in parsed.items()
         if name not in {"exporter_country", "importer_country", "data_categories", "measures",
@@ -269,3 +288,38 @@ def _check_contradictions(parsed: dict[str, Any]) -> None:
                 Message("personal data of 0 individuals: give the number"),
                 field=name,
             )
+
+
+def _check_counts(parsed: dict[str, Any]) -> None:
+    """The cumulative counts include this transfer, so they cannot be below its own count.
+
+    Accepted, a lower cumulative count would be the one the CAC thresholds read: 12,000
+    patients' health data with ``sensitive_subjects: 5000`` would get the standard contract
+    instead of the security assessment.
+    """
+    total = parsed.get("data_subjects")
+    cats = set(parsed["data_categories"])
+    if total is None or cats & {"anonymised", "aggregate", "non_personal"}:
+        return
+    sensitive, other = parsed.get("sensitive_subjects"), parsed.get("non_sensitive_subjects")
+    low: tuple[str, str, int] | None = None  # field blamed, what is counted, the count
+    if cats & {"health", "genetic"}:
+        if sensitive is not None:
+            low = ("sensitive_subjects", "sensitive_subjects", sensitive)
+    elif parsed.get("minors_under_14") is not True:
+        if other is not None:
+            low = ("non_sensitive_subjects", "non_sensitive_subjects", other)
+    elif sensitive is not None and other is not None:
+        low = ("sensitive_subjects", "sensitive_subjects + non_sensitive_subjects",
+               sensitive + other)  # fmt: skip
+    if low is not None and low[2] < total:
+        raise ScenarioError(
+            Message(
+                "%(what)s (%(count)s) is below the %(total)s individuals of this transfer "
+                "(data_subjects); it counts since 1 January with this transfer included",
+                what=low[1],
+                count=low[2],
+                total=total,
+            ),
+            field=low[0],
+        )
