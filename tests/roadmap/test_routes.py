@@ -274,3 +274,14 @@ def test_editor_builds_a_roadmap_from_a_delphi_study(editor: TestClient, engine:
     page = editor.get(response.headers["location"])
     assert f'href="/delphi/studies/{study.id}/synthesis"' in page.text
     assert editor.post("/roadmap/from-delphi", data={"study": "nope"}).status_code == 404
+
+
+def test_a_delphi_study_named_by_a_number_no_key_holds_is_not_found(
+    editor: TestClient,
+) -> None:
+    # "²" passes str.isdigit but not int(); 2**70 passes int() but SQLite cannot bind it
+    for name in ("\u00b2", str(2**70)):
+        form = editor.post("/roadmap/from-delphi", data={"study": name})
+        assert form.status_code == 404 and "no Delphi study" in form.text, name
+        api = editor.post(f"/api/v1/roadmap/roadmaps/from-delphi/{name}")
+        assert api.status_code == 404 and "no Delphi study" in api.json()["detail"], name

@@ -11,13 +11,14 @@ import secrets
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import false, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from permed_atlas.delphi.errors import (
     DuplicateSubmissionError,
     InvalidTokenError,
+    RatingError,
     RoundClosedError,
     expert_error,
 )
@@ -40,6 +41,7 @@ from permed_atlas.delphi.tables import (
     SurveyRow,
 )
 from permed_atlas.i18n import Message, gettext_noop
+from permed_atlas.limits import MAX_ID
 
 TOKEN_BYTES = 32
 _SAVED_ELSEWHERE = gettext_noop(
@@ -47,6 +49,29 @@ _SAVED_ELSEWHERE = gettext_noop(
     "reload the page to see what is stored, then save again"
 )
 RESPOND_PATH = "/delphi/respond/"
+MAX_LINK_DAYS = 365
+"""The longest a personal link may work, in days (the invitation form's bound)."""
+
+
+def link_lifetime(days: object) -> timedelta:
+    """How long new links work: ``days`` as typed on the form or given to ``--days``.
+
+    :param days: a whole number of days, 1 to :data:`MAX_LINK_DAYS`.
+    :raises RatingError: naming the field ``days``; a link that has expired when it is
+        issued (0 days) or a number no date can hold would otherwise be stored or crash.
+    """
+    text = str(days).strip()
+    value = int(text) if text.isdecimal() and len(text) <= len(str(MAX_LINK_DAYS)) else 0
+    if not 1 <= value <= MAX_LINK_DAYS:
+        raise RatingError(
+            Message(
+                "links work for 1 to %(max)s days, not %(days)s",
+                max=MAX_LINK_DAYS,
+                days=repr(text),
+            ),
+            field="days",
+        )
+    return timedelta(days=value)
 
 
 def hash_token(token: str) -> str:
@@ -185,6 +210,28 @@ def list_ratings(session: Session, round_id: int) -> list[Rating]:
     return [_rating(r) for r in rows]
 
 
+def _claim_revision(
+    session: Session, invitation: Invitation, *, revision: int | None, now: datetime
+) -> bool:
+    """Take the invitation's next revision; False when the form is stale."""
+    # Claim the next revision first, atomically: the UPDATE takes the write lock, so two
+    # concurrent saves of the same form cannot both pass and what is read next is current.
+    claim = update(InvitationRow).where(InvitationRow.id == invitation.id)
+    if revision is not None:
+        # a revision no counter can hold (a forged form) is stale like any other, not a
+        # value SQLite refuses to bind
+        claim = claim.where(
+            InvitationRow.revision == revision if 0 <= revision <= MAX_ID else false()
+        )
+    # Core-level UPDATEs (no ORM session sync): the identity map can hold thousands of rows.
+    result = session.execute(
+        claim.values(revision=InvitationRow.revision + 1, last_saved_at=now).execution_options(
+            synchronize_session=False
+        )
+    )
+    return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
 def save_ratings(
     session: Session,
     invitation: Invitation,
@@ -203,17 +250,7 @@ def save_ratings(
         submission (nothing saved) when identical, an error otherwise. None skips the check.
     :param now: the time of the save.
     """
-    # Claim the next revision first, atomically: the UPDATE takes the write lock, so two
-    # concurrent saves of the same form cannot both pass and what is read next is current.
-    claim = update(InvitationRow).where(InvitationRow.id == invitation.id)
-    if revision is not None:
-        claim = claim.where(InvitationRow.revision == revision)
-    # Core-level UPDATEs (no ORM session sync): the identity map can hold thousands of rows.
-    result = session.execute(
-        claim.values(revision=InvitationRow.revision + 1, last_saved_at=now).execution_options(
-            synchronize_session=False
-        )
-    )
+    claimed = _claim_revision(session, invitation, revision=revision, now=now)
     stored = ratings_of_expert(session, invitation.round_id, invitation.expert_id)
     wanted = {
         item_id: (
@@ -238,7 +275,7 @@ def save_ratings(
         if item_id not in stored
         or (stored[item_id].value, stored[item_id].comment) != (value, comment)
     }
-    if result.rowcount == 0:  # type: ignore[attr-defined]
+    if not claimed:
         if not changes:
             return SubmissionResult(
                 saved=0, unchanged=len(parsed), revision=invitation.revision, duplicate=True
