@@ -11,7 +11,7 @@ import secrets
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
 
-from sqlalchemy import false, func, insert, select, update
+from sqlalchemy import exists, false, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -171,18 +171,28 @@ def resolve_token(
             InvalidTokenError,
             gettext_noop("this invitation link has expired; ask the study team for a new one"),
         )
-    round_row = session.get(RoundRow, row.round_id)
+    round_query = select(RoundRow).where(RoundRow.id == row.round_id)
+    if for_writing:
+        # PostgreSQL: a share lock on the round until the save commits, so closing the
+        # round (an UPDATE of this row) waits for the save and counts it, and a save that
+        # comes after the close reads the round as closed (SQLite: save_ratings' claim)
+        round_query = round_query.with_for_update(read=True)
+    round_row = session.scalar(round_query.execution_options(populate_existing=True))
     expert_row = session.get(ExpertRow, row.expert_id)
     assert round_row is not None and expert_row is not None
     if for_writing and round_row.status != "open":
-        raise expert_error(
-            RoundClosedError,
-            gettext_noop("round %(round)s is closed; responses can no longer be changed")
-            if round_row.status == "closed"
-            else gettext_noop("round %(round)s is not open yet"),
-            round=round_row.number,
-        )
+        raise _not_open(round_row)
     return _invitation(row), expert_model(expert_row), round_model(round_row)
+
+
+def _not_open(round_row: RoundRow) -> RoundClosedError:
+    return expert_error(
+        RoundClosedError,
+        gettext_noop("round %(round)s is closed; responses can no longer be changed")
+        if round_row.status == "closed"
+        else gettext_noop("round %(round)s is not open yet"),
+        round=round_row.number,
+    )
 
 
 def ratings_of_expert(session: Session, round_id: int, expert_id: int) -> dict[int, Rating]:
@@ -213,10 +223,13 @@ def list_ratings(session: Session, round_id: int) -> list[Rating]:
 def _claim_revision(
     session: Session, invitation: Invitation, *, revision: int | None, now: datetime
 ) -> bool:
-    """Take the invitation's next revision; False when the form is stale."""
+    """Take the invitation's next revision; False when the form is stale or the round shut."""
     # Claim the next revision first, atomically: the UPDATE takes the write lock, so two
-    # concurrent saves of the same form cannot both pass and what is read next is current.
-    claim = update(InvitationRow).where(InvitationRow.id == invitation.id)
+    # concurrent saves of the same form cannot both pass and what is read next is current;
+    # and only while the round is open: a round closed since the link was read (its
+    # outcomes computed without this save) takes nothing more
+    still_open = exists().where(RoundRow.id == InvitationRow.round_id, RoundRow.status == "open")
+    claim = update(InvitationRow).where(InvitationRow.id == invitation.id, still_open)
     if revision is not None:
         # a revision no counter can hold (a forged form) is stale like any other, not a
         # value SQLite refuses to bind
@@ -276,6 +289,9 @@ def save_ratings(
         or (stored[item_id].value, stored[item_id].comment) != (value, comment)
     }
     if not claimed:
+        round_row = session.get(RoundRow, invitation.round_id, populate_existing=True)
+        if round_row is not None and round_row.status != "open":
+            raise _not_open(round_row)
         if not changes:
             return SubmissionResult(
                 saved=0, unchanged=len(parsed), revision=invitation.revision, duplicate=True
