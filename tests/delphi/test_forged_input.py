@@ -205,3 +205,29 @@ def test_a_responses_file_with_a_round_int_cannot_read_names_line_and_field(
     assert response.status_code == 422
     assert "responses.csv:2: field &#39;round&#39;" in response.text
     assert _responses(engine) == []
+
+
+def test_study_a_synthesis_form_cannot_code_an_item_of_study_b(
+    app, engine: Engine, make_user, login
+) -> None:  # type: ignore[no-untyped-def]
+    with session_factory(engine)() as session:
+        a = make_open_study(session, n_experts=6, n_items=1, slug="study-a")
+        b = make_open_study(session, n_experts=6, n_items=1, slug="study-b")
+        session.commit()
+    with _editor(app, make_user, login) as editor:
+        for study in (a, b):  # both studies define the sub-topic
+            editor.post(
+                f"/delphi/studies/{study.study.id}/synthesis",
+                data={"kind": "subtopic", "code": "GOV", "label": "Governance"},
+            )
+        # study A's form, study B's item id
+        crossed = editor.post(
+            f"/delphi/studies/{a.study.id}/synthesis",
+            data={"kind": "code", "item_id": str(b.items[0].id), "subtopic": "GOV"},
+        )
+    assert crossed.status_code == 404
+    assert f"item {b.items[0].id} is not in study {a.study.id}" in crossed.text
+    with session_factory(engine)() as session:
+        from permed_atlas.delphi.store import get_item
+
+        assert get_item(session, b.items[0].id).subtopic == "T"

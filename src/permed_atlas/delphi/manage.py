@@ -391,7 +391,9 @@ def save_synthesis(
         raw_item = str(form.get("item_id") or "")
         if not raw_item.isdecimal():
             raise RatingError(Message("choose an item to code"), field="item_id")
-        store.code_item(session, int(raw_item), subtopic=str(form.get("subtopic") or ""))
+        store.code_item(
+            session, int(raw_item), study_id=study_id, subtopic=str(form.get("subtopic") or "")
+        )
         target = f"delphi_item:{raw_item}"
     elif kind == "subtopic":
         saved = store.save_subtopic(
