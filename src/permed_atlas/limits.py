@@ -14,6 +14,10 @@ Request bodies as a whole are limited by ``PERMED_MAX_BODY_BYTES`` (413).
 
 from __future__ import annotations
 
+MAX_ID = 2**63 - 1
+"""The largest integer a database key or counter holds (SQLite INTEGER, PostgreSQL BIGINT):
+a larger one from a request cannot name a row, and SQLite refuses to bind it (OverflowError)."""
+
 TEXT_MAX_LENGTH = 20_000
 """Characters in any text field without a smaller limit (descriptions, statements)."""
 

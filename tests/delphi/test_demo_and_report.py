@@ -88,10 +88,10 @@ def test_list_actions_links_actions_to_final_items(demo_session: Session) -> Non
         save_action(demo_session, study.id, code="AX", title="x", item_ids=[not_final.item.id])
     # coders move a final item to another sub-topic (rolled back by the fixture)
     first_final = sorted(final_ids)[0]
-    code_item(demo_session, first_final, subtopic="DATA-GOV")
+    code_item(demo_session, first_final, study_id=study.id, subtopic="DATA-GOV")
     assert get_item(demo_session, first_final).subtopic == "DATA-GOV"
     with pytest.raises(RoundStateError, match="not defined"):
-        code_item(demo_session, first_final, subtopic="NOPE")
+        code_item(demo_session, first_final, study_id=study.id, subtopic="NOPE")
 
 
 def test_csv_exports(demo_session: Session) -> None:

@@ -274,3 +274,39 @@ def test_editor_builds_a_roadmap_from_a_delphi_study(editor: TestClient, engine:
     page = editor.get(response.headers["location"])
     assert f'href="/delphi/studies/{study.id}/synthesis"' in page.text
     assert editor.post("/roadmap/from-delphi", data={"study": "nope"}).status_code == 404
+
+
+def test_a_roadmap_from_an_unpublished_delphi_study_is_refused(
+    editor: TestClient, app, engine: Engine
+) -> None:  # type: ignore[no-untyped-def]
+    delphi = pytest.importorskip("permed_atlas.delphi")
+    from permed_atlas.delphi.store import set_published
+
+    with session_factory(engine)() as session:
+        study = delphi.load_demo_study(session)
+        # the coordinators withdrew the results: the synthesis is theirs alone again
+        set_published(session, study.id, published=False)
+        session.commit()
+        action = delphi.list_actions(session, study.id)[0]
+    for refused in (
+        editor.post("/roadmap/from-delphi", data={"study": study.slug}),
+        editor.post(f"/api/v1/roadmap/roadmaps/from-delphi/{study.slug}"),
+    ):
+        assert refused.status_code == 422
+        assert "has not published its results yet" in refused.text
+    with TestClient(app, base_url="http://testserver") as visitor:
+        assert visitor.get(f"/delphi/studies/{study.id}/synthesis").status_code == 403
+        # no public roadmap shows what the study page withholds
+        assert visitor.get(f"/roadmap/delphi-{study.slug}").status_code == 404
+        assert action.title not in visitor.get("/roadmap/").text
+
+
+def test_a_delphi_study_named_by_a_number_no_key_holds_is_not_found(
+    editor: TestClient,
+) -> None:
+    # "²" passes str.isdigit but not int(); 2**70 passes int() but SQLite cannot bind it
+    for name in ("\u00b2", str(2**70)):
+        form = editor.post("/roadmap/from-delphi", data={"study": name})
+        assert form.status_code == 404 and "no Delphi study" in form.text, name
+        api = editor.post(f"/api/v1/roadmap/roadmaps/from-delphi/{name}")
+        assert api.status_code == 404 and "no Delphi study" in api.json()["detail"], name

@@ -1,4 +1,4 @@
-"""Every API route of an assembled app, with the router-level dependencies it runs."""
+"""Every API route of an assembled app, under the path and with the dependencies it serves."""
 
 from __future__ import annotations
 
@@ -6,32 +6,25 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from fastapi import FastAPI
-from fastapi.routing import APIRoute
+from fastapi.routing import APIRoute, RouteContext, iter_route_contexts
 
 
-def api_routes(app: FastAPI) -> list[tuple[APIRoute, list[Callable[..., Any]]]]:
-    """Each APIRoute under its full path, with the calls of the routers' dependencies.
+def api_routes(app: FastAPI) -> list[tuple[RouteContext, list[Callable[..., Any]]]]:
+    """Each API route as the app serves it, with an empty list kept for older callers.
 
-    FastAPI 0.165 keeps included routers as lazy ``_IncludedRouter`` entries, so
-    ``app.routes`` alone shows only the routes declared on the app itself.
+    FastAPI 0.165 keeps included routers as lazy ``_IncludedRouter`` entries: a route of a
+    router included into another (Delphi's manage and coordinate routers) keeps only its
+    own path, without the prefixes above it. The route's context has the path a request
+    uses and the dependant with every router's dependencies (the CSRF guard included).
     """
-    found: list[tuple[APIRoute, list[Callable[..., Any]]]] = []
-    for entry in app.routes:
-        context = getattr(entry, "include_context", None)
-        extra = [d.dependency for d in (context.dependencies if context else []) if d.dependency]
-        if context is None:
-            if isinstance(entry, APIRoute):
-                found.append((entry, []))
-            continue
-        from fastapi.routing import _iter_included_route_candidates
-
-        for route in _iter_included_route_candidates([entry]):
-            if isinstance(route, APIRoute):
-                found.append((route, extra))
-    return found
+    return [
+        (context, [])
+        for context in iter_route_contexts(app.routes)
+        if isinstance(context.original_route, APIRoute)
+    ]
 
 
-def calls_of(route: APIRoute) -> Iterator[Callable[..., Any]]:
+def calls_of(route: RouteContext) -> Iterator[Callable[..., Any]]:
     """The endpoint and every dependency (recursively) of ``route``."""
     stack = [route.dependant]
     while stack:

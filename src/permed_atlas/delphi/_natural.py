@@ -12,9 +12,11 @@ def natural_key(code: str) -> tuple[tuple[int, int | str], ...]:
 
     :param code: an item, action or sub-topic code such as ``A10`` or ``P1-02``.
     """
-    # (0, number) before (1, text) keeps keys comparable when a digit run meets a letter
+    # (0, number) before (1, text) keeps keys comparable when a digit run meets a letter;
+    # isdecimal, as int() reads: a code "²" passes isdigit, and int() failing on a stored
+    # code broke every page listing it
     return tuple(
-        (0, int(part)) if part.isdigit() else (1, part.casefold())
+        (0, int(part)) if part.isdecimal() else (1, part.casefold())
         for part in _DIGITS.split(code)
         if part
     )

@@ -231,7 +231,11 @@ def invitations(
         survey = _survey(session, study, pillar)
         round_ = store.find_round(session, survey.id)
         issued = store.issue_invitations(
-            session, round_.id, base_url=base_url, valid_for=timedelta(days=days), reissue=reissue
+            session,
+            round_.id,
+            base_url=base_url,
+            valid_for=store.link_lifetime(days),
+            reissue=reissue,
         )
         report.write_csv(
             report.invitation_rows(issued, survey=survey, round_number=round_.number), output

@@ -89,7 +89,7 @@ def _parse_row(cells: dict[str, str], *, line: int, path: str) -> ResponseDraft:
         if not cells.get(column):
             raise fail(column, Message("is empty"))
     raw_round = cells["round"]
-    if not raw_round.isdigit() or int(raw_round) < 1:
+    if not raw_round.isdecimal() or int(raw_round) < 1:
         raise fail(
             "round",
             Message("%(raw_round)s is not a round number (1, 2, ...)", raw_round=repr(raw_round)),

@@ -6,7 +6,6 @@ Every write needs an editor, is CSRF-checked and audited (``_audit.to_round``, `
 from __future__ import annotations
 
 import tempfile
-from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -203,14 +202,14 @@ def issue_invitations(
     _csrf: CsrfProtected,
     form: FormDep,
 ) -> Response:
-    days = int(str(form.get("days") or "30")) if str(form.get("days") or "30").isdigit() else 30
+    valid_for = store.link_lifetime(form.get("days") or "30")
     round_ = store.get_round(session, round_id)
     survey = store.get_survey(session, round_.survey_id)
     issued = store.issue_invitations(
         session,
         round_id,
         base_url=str(request.base_url),
-        valid_for=timedelta(days=days),
+        valid_for=valid_for,
         reissue=form.get("reissue") == "on",
     )
     record_audit(
@@ -390,9 +389,11 @@ def save_synthesis(
     kind = form.get("kind")
     if kind == "code":
         raw_item = str(form.get("item_id") or "")
-        if not raw_item.isdigit():
+        if not raw_item.isdecimal():
             raise RatingError(Message("choose an item to code"), field="item_id")
-        store.code_item(session, int(raw_item), subtopic=str(form.get("subtopic") or ""))
+        store.code_item(
+            session, int(raw_item), study_id=study_id, subtopic=str(form.get("subtopic") or "")
+        )
         target = f"delphi_item:{raw_item}"
     elif kind == "subtopic":
         saved = store.save_subtopic(
@@ -400,7 +401,7 @@ def save_synthesis(
         )
         target = f"delphi_subtopic:{saved.id}"
     else:
-        item_ids = [int(str(v)) for v in form.getlist("item_ids") if str(v).isdigit()]
+        item_ids = [int(str(v)) for v in form.getlist("item_ids") if str(v).isdecimal()]
         action = store.save_action(
             session,
             study_id,

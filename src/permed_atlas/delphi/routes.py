@@ -238,7 +238,7 @@ def respond_form(request: Request, token: str, session: SessionDep) -> Response:
 def _saved_notice(saved: str) -> str | None:
     if saved == "duplicate":
         return _("These answers were already saved; nothing was stored twice.")
-    if saved.isdigit():
+    if saved.isdecimal():
         n = int(saved)
         return ngettext(
             "%(num)s answer saved; you can change them until the round closes.",

@@ -34,14 +34,17 @@ def submission_from_form(form: Mapping[str, Any]) -> RatingsSubmission:
 
     :param form: the posted form (``rating_12=4``, ``comment_12=...``, ``revision=3``).
     """
+    # isdecimal, not isdigit: "rating_²" passes isdigit and then int() fails (a 500)
     ratings = {
-        int(k[7:]): str(v) for k, v in form.items() if k.startswith("rating_") and k[7:].isdigit()
+        int(k[7:]): str(v) for k, v in form.items() if k.startswith("rating_") and k[7:].isdecimal()
     }
     comments = {
-        int(k[8:]): str(v) for k, v in form.items() if k.startswith("comment_") and k[8:].isdigit()
+        int(k[8:]): str(v)
+        for k, v in form.items()
+        if k.startswith("comment_") and k[8:].isdecimal()
     }
     raw_revision = str(form.get("revision") or "")
-    revision = int(raw_revision) if raw_revision.isdigit() else None
+    revision = int(raw_revision) if raw_revision.isdecimal() else None
     return RatingsSubmission(ratings, comments, revision)
 
 

@@ -12,9 +12,15 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from permed_atlas.delphi import StudyNotFoundError, get_study, list_actions, list_subtopics
+from permed_atlas.delphi import (
+    Study,
+    StudyNotFoundError,
+    get_study,
+    list_actions,
+    list_subtopics,
+)
 from permed_atlas.i18n import Message
-from permed_atlas.roadmap.errors import RoadmapNotFoundError
+from permed_atlas.roadmap.errors import InvalidRoadmapError, RoadmapNotFoundError
 from permed_atlas.roadmap.models import Action, Pillar, Priority, Roadmap, RoadmapSummary, Source
 from permed_atlas.roadmap.scopes import RegionCatalog
 from permed_atlas.roadmap.spec import SLUG
@@ -41,6 +47,26 @@ def delphi_item_links(session: Session, refs: Iterable[str]) -> dict[str, str]:
     return links
 
 
+def _published_study(session: Session, study: str) -> Study:
+    try:
+        found = get_study(session, study)
+    except StudyNotFoundError as exc:
+        raise RoadmapNotFoundError(Message("no Delphi study %(study)s", study=repr(study))) from exc
+    if not found.published:
+        # a roadmap is public: built from an unpublished study, it would show everyone the
+        # synthesis (and which items reached consensus) that the study still keeps to its
+        # coordinators
+        raise InvalidRoadmapError(
+            Message(
+                "Delphi study %(slug)s has not published its results yet; publish them on "
+                "the study's page before building a roadmap from it",
+                slug=repr(found.slug),
+            ),
+            field="study",
+        )
+    return found
+
+
 def roadmap_from_delphi(
     session: Session,
     study: str,
@@ -51,7 +77,8 @@ def roadmap_from_delphi(
 ) -> RoadmapSummary:
     """Create a roadmap from a Delphi study's synthesised actions, each linked to its items.
 
-    Pillars are the actions' pillars, priorities their sub-topics.
+    Pillars are the actions' pillars, priorities their sub-topics. The study must have
+    published its results: the roadmap is public.
 
     :param session: the platform database session.
     :param study: the study's slug (or id).
@@ -59,10 +86,7 @@ def roadmap_from_delphi(
     :param regions: region catalog (the new roadmap has no indicators yet).
     :param dry_run: build and check, store nothing.
     """
-    try:
-        found = get_study(session, study)
-    except StudyNotFoundError as exc:
-        raise RoadmapNotFoundError(Message("no Delphi study %(study)s", study=repr(study))) from exc
+    found = _published_study(session, study)
     actions = list_actions(session, found.id)
     if not actions:
         raise RoadmapNotFoundError(

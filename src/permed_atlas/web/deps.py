@@ -29,6 +29,7 @@ from starlette.datastructures import FormData
 from starlette.responses import RedirectResponse
 
 from permed_atlas.accounts import User, record_audit, role_at_least
+from permed_atlas.limits import MAX_ID
 from permed_atlas.settings import Settings
 from permed_atlas.web.auth import current_user_of
 from permed_atlas.web.csrf import csrf_input, get_csrf_token, validate_csrf
@@ -234,9 +235,6 @@ EditorUser = Annotated[User, Depends(_require("editor"))]
 AdminUser = Annotated[User, Depends(_require("admin"))]
 CsrfProtected = Annotated[None, Depends(validate_csrf)]
 FormDep = Annotated[FormData, Depends(read_form)]
-
-MAX_ID = 2**63 - 1
-"""The largest id a database integer key holds (SQLite INTEGER, PostgreSQL BIGINT)."""
 
 PathId = Annotated[int, Path(ge=1, le=MAX_ID, description="a positive 64-bit id")]
 """Every integer id in a path: a larger one is refused with 422 before any query, where

@@ -9,12 +9,14 @@ compute (closing a round, saving a rating form) are in :mod:`permed_atlas.delphi
 """
 
 from permed_atlas.delphi.store.responses import (
+    MAX_LINK_DAYS,
     RESPOND_PATH,
     add_responses,
     count_invitations,
     count_responses,
     hash_token,
     issue_invitations,
+    link_lifetime,
     list_invitations,
     list_ratings,
     ratings_of_expert,
@@ -65,6 +67,7 @@ from permed_atlas.delphi.store.synthesis import (
 
 __all__ = [
     "CARRY_MODES",
+    "MAX_LINK_DAYS",
     "NO_EMAIL_PREFIX",
     "RESPOND_PATH",
     "add_item",
@@ -85,6 +88,7 @@ __all__ = [
     "hash_token",
     "import_panel",
     "issue_invitations",
+    "link_lifetime",
     "list_actions",
     "list_experts",
     "list_final_items",

@@ -11,13 +11,14 @@ import secrets
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import exists, false, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from permed_atlas.delphi.errors import (
     DuplicateSubmissionError,
     InvalidTokenError,
+    RatingError,
     RoundClosedError,
     expert_error,
 )
@@ -40,6 +41,7 @@ from permed_atlas.delphi.tables import (
     SurveyRow,
 )
 from permed_atlas.i18n import Message, gettext_noop
+from permed_atlas.limits import MAX_ID
 
 TOKEN_BYTES = 32
 _SAVED_ELSEWHERE = gettext_noop(
@@ -47,6 +49,29 @@ _SAVED_ELSEWHERE = gettext_noop(
     "reload the page to see what is stored, then save again"
 )
 RESPOND_PATH = "/delphi/respond/"
+MAX_LINK_DAYS = 365
+"""The longest a personal link may work, in days (the invitation form's bound)."""
+
+
+def link_lifetime(days: object) -> timedelta:
+    """How long new links work: ``days`` as typed on the form or given to ``--days``.
+
+    :param days: a whole number of days, 1 to :data:`MAX_LINK_DAYS`.
+    :raises RatingError: naming the field ``days``; a link that has expired when it is
+        issued (0 days) or a number no date can hold would otherwise be stored or crash.
+    """
+    text = str(days).strip()
+    value = int(text) if text.isdecimal() and len(text) <= len(str(MAX_LINK_DAYS)) else 0
+    if not 1 <= value <= MAX_LINK_DAYS:
+        raise RatingError(
+            Message(
+                "links work for 1 to %(max)s days, not %(days)s",
+                max=MAX_LINK_DAYS,
+                days=repr(text),
+            ),
+            field="days",
+        )
+    return timedelta(days=value)
 
 
 def hash_token(token: str) -> str:
@@ -146,18 +171,28 @@ def resolve_token(
             InvalidTokenError,
             gettext_noop("this invitation link has expired; ask the study team for a new one"),
         )
-    round_row = session.get(RoundRow, row.round_id)
+    round_query = select(RoundRow).where(RoundRow.id == row.round_id)
+    if for_writing:
+        # PostgreSQL: a share lock on the round until the save commits, so closing the
+        # round (an UPDATE of this row) waits for the save and counts it, and a save that
+        # comes after the close reads the round as closed (SQLite: save_ratings' claim)
+        round_query = round_query.with_for_update(read=True)
+    round_row = session.scalar(round_query.execution_options(populate_existing=True))
     expert_row = session.get(ExpertRow, row.expert_id)
     assert round_row is not None and expert_row is not None
     if for_writing and round_row.status != "open":
-        raise expert_error(
-            RoundClosedError,
-            gettext_noop("round %(round)s is closed; responses can no longer be changed")
-            if round_row.status == "closed"
-            else gettext_noop("round %(round)s is not open yet"),
-            round=round_row.number,
-        )
+        raise _not_open(round_row)
     return _invitation(row), expert_model(expert_row), round_model(round_row)
+
+
+def _not_open(round_row: RoundRow) -> RoundClosedError:
+    return expert_error(
+        RoundClosedError,
+        gettext_noop("round %(round)s is closed; responses can no longer be changed")
+        if round_row.status == "closed"
+        else gettext_noop("round %(round)s is not open yet"),
+        round=round_row.number,
+    )
 
 
 def ratings_of_expert(session: Session, round_id: int, expert_id: int) -> dict[int, Rating]:
@@ -185,6 +220,31 @@ def list_ratings(session: Session, round_id: int) -> list[Rating]:
     return [_rating(r) for r in rows]
 
 
+def _claim_revision(
+    session: Session, invitation: Invitation, *, revision: int | None, now: datetime
+) -> bool:
+    """Take the invitation's next revision; False when the form is stale or the round shut."""
+    # Claim the next revision first, atomically: the UPDATE takes the write lock, so two
+    # concurrent saves of the same form cannot both pass and what is read next is current;
+    # and only while the round is open: a round closed since the link was read (its
+    # outcomes computed without this save) takes nothing more
+    still_open = exists().where(RoundRow.id == InvitationRow.round_id, RoundRow.status == "open")
+    claim = update(InvitationRow).where(InvitationRow.id == invitation.id, still_open)
+    if revision is not None:
+        # a revision no counter can hold (a forged form) is stale like any other, not a
+        # value SQLite refuses to bind
+        claim = claim.where(
+            InvitationRow.revision == revision if 0 <= revision <= MAX_ID else false()
+        )
+    # Core-level UPDATEs (no ORM session sync): the identity map can hold thousands of rows.
+    result = session.execute(
+        claim.values(revision=InvitationRow.revision + 1, last_saved_at=now).execution_options(
+            synchronize_session=False
+        )
+    )
+    return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
 def save_ratings(
     session: Session,
     invitation: Invitation,
@@ -203,17 +263,7 @@ def save_ratings(
         submission (nothing saved) when identical, an error otherwise. None skips the check.
     :param now: the time of the save.
     """
-    # Claim the next revision first, atomically: the UPDATE takes the write lock, so two
-    # concurrent saves of the same form cannot both pass and what is read next is current.
-    claim = update(InvitationRow).where(InvitationRow.id == invitation.id)
-    if revision is not None:
-        claim = claim.where(InvitationRow.revision == revision)
-    # Core-level UPDATEs (no ORM session sync): the identity map can hold thousands of rows.
-    result = session.execute(
-        claim.values(revision=InvitationRow.revision + 1, last_saved_at=now).execution_options(
-            synchronize_session=False
-        )
-    )
+    claimed = _claim_revision(session, invitation, revision=revision, now=now)
     stored = ratings_of_expert(session, invitation.round_id, invitation.expert_id)
     wanted = {
         item_id: (
@@ -238,7 +288,10 @@ def save_ratings(
         if item_id not in stored
         or (stored[item_id].value, stored[item_id].comment) != (value, comment)
     }
-    if result.rowcount == 0:  # type: ignore[attr-defined]
+    if not claimed:
+        round_row = session.get(RoundRow, invitation.round_id, populate_existing=True)
+        if round_row is not None and round_row.status != "open":
+            raise _not_open(round_row)
         if not changes:
             return SubmissionResult(
                 saved=0, unchanged=len(parsed), revision=invitation.revision, duplicate=True

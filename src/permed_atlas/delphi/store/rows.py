@@ -18,6 +18,7 @@ from permed_atlas.delphi.errors import StudyNotFoundError
 from permed_atlas.delphi.models import ConsensusRule, Expert, Item, Round, Study, Survey
 from permed_atlas.delphi.tables import ExpertRow, ItemRow, RoundRow, StudyRow, SurveyRow
 from permed_atlas.i18n import Message, lazy_gettext
+from permed_atlas.limits import MAX_ID
 
 
 def utcnow() -> datetime:
@@ -85,7 +86,9 @@ _KINDS = {
 
 def get_row(session: Session, table: type, ident: int, what: str):  # type: ignore[no-untyped-def]
     """The row of ``table`` with id ``ident``; StudyNotFoundError naming ``what`` if none."""
-    row = session.get(table, ident)
+    # an id from a form or a JSON body may be any integer; SQLite refuses to bind one
+    # beyond 64 bits (a 500), and no row has one below 1
+    row = session.get(table, ident) if 1 <= ident <= MAX_ID else None
     if row is None:
         raise StudyNotFoundError(
             Message(

@@ -25,6 +25,7 @@ from permed_atlas.delphi.store.rows import (
 )
 from permed_atlas.delphi.tables import ExpertRow, PanelRow, RoundRow, StudyRow, SurveyRow
 from permed_atlas.i18n import Message
+from permed_atlas.limits import MAX_ID
 
 
 def create_study(session: Session, draft: StudyDraft, *, now: datetime | None = None) -> Study:
@@ -100,8 +101,9 @@ def get_study(session: Session, study: int | str) -> Study:
 
     :param study: the id, or the slug.
     """
-    if isinstance(study, int) or str(study).isdigit():
-        row = session.get(StudyRow, int(study))
+    if isinstance(study, int) or str(study).isdecimal():
+        # a number no key can hold names no study (SQLite would refuse to bind it)
+        row = session.get(StudyRow, int(study)) if int(study) <= MAX_ID else None
     else:
         row = session.scalar(select(StudyRow).where(StudyRow.slug == study))
     if row is None:

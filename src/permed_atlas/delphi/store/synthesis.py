@@ -61,14 +61,15 @@ def list_subtopics(session: Session, study_id: int) -> list[Subtopic]:
     return sorted(subtopics, key=lambda s: natural_key(s.code))
 
 
-def code_item(session: Session, item_id: int, *, subtopic: str) -> None:
+def code_item(session: Session, item_id: int, *, study_id: int, subtopic: str) -> None:
     """Assign a final item to a sub-topic (the coders' step).
 
     :param item_id: an item with consensus to include.
-    :param subtopic: the sub-topic code (must exist in the item's study).
+    :param study_id: the study whose synthesis is being coded; the item must be in it.
+    :param subtopic: the sub-topic code (must exist in the study).
     """
     item = get_row(session, ItemRow, item_id, "item")
-    study_id = _study_of_item(session, item)
+    _require_in_study(session, item, study_id)
     known = {s.code for s in list_subtopics(session, study_id)}
     if subtopic not in known:
         raise RoundStateError(
@@ -79,6 +80,18 @@ def code_item(session: Session, item_id: int, *, subtopic: str) -> None:
         )
     item.subtopic = subtopic
     session.flush()
+
+
+def _require_in_study(session: Session, item: ItemRow, study_id: int) -> None:
+    # an id posted on one study's synthesis form may name another study's item
+    if _study_of_item(session, item) != study_id:
+        raise StudyNotFoundError(
+            Message(
+                "item %(item_id)s is not in study %(study_id)s",
+                item_id=item.id,
+                study_id=study_id,
+            )
+        )
 
 
 def _study_of_item(session: Session, item: ItemRow) -> int:
@@ -118,14 +131,7 @@ def save_action(
         raise RoundStateError(Message("an action needs a code and a title"))
     for item_id in item_ids:
         item = get_row(session, ItemRow, item_id, "item")
-        if _study_of_item(session, item) != study_id:
-            raise StudyNotFoundError(
-                Message(
-                    "item %(item_id)s is not in study %(study_id)s",
-                    item_id=item_id,
-                    study_id=study_id,
-                )
-            )
+        _require_in_study(session, item, study_id)
         if item.outcome != "consensus_include":
             raise RoundStateError(
                 Message("item %(code)s did not reach consensus to include", code=item.code)
