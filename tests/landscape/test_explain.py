@@ -84,14 +84,18 @@ def test_cli_explain_text_and_json(corpus_file) -> None:
     assert data["work_id"] == 1 and data["eu_cn"] is True
 
 
-def test_cli_unknown_work_is_one_line_and_non_zero(corpus_file, monkeypatch, capsys) -> None:
+# "²" is a digit to str.isdigit() that int() cannot read; the rest are beyond a BIGINT.
+@pytest.mark.parametrize("identifier", ["W999", "²", "12²", "99999999999999999999999"])
+def test_cli_unknown_work_is_one_line_and_non_zero(
+    corpus_file, monkeypatch, capsys, identifier: str
+) -> None:
     from permed_atlas.cli import main
 
     monkeypatch.setenv("COLUMNS", "200")
-    monkeypatch.setattr(sys, "argv", ["permed", "explain", "W999"])
+    monkeypatch.setattr(sys, "argv", ["permed", "explain", identifier])
     with pytest.raises(SystemExit) as info:
         main()
     assert info.value.code == 1
     err = capsys.readouterr().err
-    assert "no work with identifier 'W999'" in err
+    assert f"no work with identifier '{identifier}'" in err
     assert len(err.strip().splitlines()) == 1

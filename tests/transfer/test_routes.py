@@ -69,6 +69,12 @@ def test_api_rules_and_duo_match(client) -> None:
     assert named.json()["outcome"] == "needs_review", named.text
     nowhere = client.post("/api/v1/transfer/duo-match", json={**request, "country": "Atlantis"})
     assert nowhere.status_code == 422 and "country" in nowhere.text
+    # "²" is a digit to str.isdigit() that int() cannot read: was a 500
+    months = client.post(
+        "/api/v1/transfer/duo-match", json={"consent": ["HMB", "TS=²"], "purpose": "HMB"}
+    )
+    assert months.status_code == 200 and months.json()["outcome"] == "not_allowed"
+    assert "names no number of months" in months.text
     terms = client.get("/api/v1/transfer/duo/terms").json()
     assert terms["version"] == "2021-02-23"
     hmb = next(t for t in terms["terms"] if t["shorthand"] == "HMB")

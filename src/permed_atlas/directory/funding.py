@@ -84,7 +84,7 @@ def is_closed(entry: DirectoryEntry, today: date) -> bool:
     years = details.get("years")
     if isinstance(years, str) and "-" in years:
         end = years.split("-", 1)[1].strip()
-        if end.isdigit() and int(end) < today.year:
+        if end.isdecimal() and int(end) < today.year:
             return True
     return False
 

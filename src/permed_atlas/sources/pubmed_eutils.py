@@ -118,7 +118,7 @@ def _read_search(body: bytes) -> _Search:
     root = _parse_xml(body)
     error = root.findtext("ERROR")
     count, webenv, key = root.findtext("Count"), root.findtext("WebEnv"), root.findtext("QueryKey")
-    if error or count is None or not count.isdigit() or not webenv or not key:
+    if error or count is None or not count.isdecimal() or not webenv or not key:
         raise FetchError(
             Message(
                 "esearch: %(value)s",

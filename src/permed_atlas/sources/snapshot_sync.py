@@ -171,7 +171,7 @@ def list_bucket(
             key = item.findtext(f"{ns}Key")
             size = item.findtext(f"{ns}Size")
             if key:
-                found.append(BucketFile(key, int(size) if size and size.isdigit() else None))
+                found.append(BucketFile(key, int(size) if size and size.isdecimal() else None))
         token = root.findtext(f"{ns}NextContinuationToken")
         if root.findtext(f"{ns}IsTruncated") != "true" or not token:
             return found

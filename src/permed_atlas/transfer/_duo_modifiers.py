@@ -247,7 +247,7 @@ def _attested(case: ModifierCase, rule: ModifierRule) -> tuple[Status, str]:
 
 def _time_limit(case: ModifierCase) -> tuple[Status, str]:
     term, item, r = case.term, case.item, case.request
-    if not item.values or not item.values[0].isdigit():
+    if not item.values or not item.values[0].isdecimal():
         return FAILS, Message(
             "%(name)s names no number of months, so it cannot be checked",
             name=term.name,

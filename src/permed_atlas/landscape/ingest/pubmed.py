@@ -153,7 +153,7 @@ def work_from_pubmed(element: ET.Element) -> Work:
     if citation is None:
         raise ValueError("record has no MedlineCitation")
     pmid = (citation.findtext("PMID") or "").strip()
-    if not pmid.isdigit():
+    if not (pmid.isascii() and pmid.isdecimal()):
         raise ValueError("record has no PMID")
     article = citation.find("Article")
     if article is None:
@@ -234,7 +234,9 @@ def deletion_from_pubmed(element: ET.Element) -> Deletion:
     :param element: the parsed block.
     """
     pmids = tuple(
-        text for node in element.iterfind("PMID") if (text := (node.text or "").strip()).isdigit()
+        text
+        for node in element.iterfind("PMID")
+        if (text := (node.text or "").strip()).isascii() and text.isdecimal()
     )
     return Deletion(source="pubmed", id_type="pmid", ids=pmids)
 

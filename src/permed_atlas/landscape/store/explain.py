@@ -21,6 +21,7 @@ from permed_atlas.landscape.regions import RegionSet
 from permed_atlas.landscape.store.merges import surviving_openalex_id
 from permed_atlas.landscape.store.tagging import normalised_term_sql, work_text_sql
 from permed_atlas.landscape.topics import KEYWORD_KINDS, PM_TOPIC, PREFIX_KINDS, TERM_KINDS, RuleSet
+from permed_atlas.limits import MAX_ID
 from permed_atlas.types import RegionCode
 
 _OPENALEX = re.compile(r"^(?:https?://openalex\.org/)?(W\d+)$", re.IGNORECASE)
@@ -57,7 +58,7 @@ def resolve_work_id(connection: duckdb.DuckDBPyConnection, identifier: str) -> i
         candidates.append(("pmid", lowered[5:].strip()))
     if _LENS.match(value):
         candidates.append(("lens_id", value))
-    if value.isdigit():
+    if value.isdecimal() and int(value) <= MAX_ID:  # "²" is a digit int() cannot read
         if (found := _first_work_id(connection, "works WHERE work_id = ?", int(value))) is not None:
             return found
         candidates.append(("pmid", value))

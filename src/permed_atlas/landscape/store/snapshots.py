@@ -167,7 +167,7 @@ def _write_current(folder: Path, name: str, fingerprint: str, number: int) -> No
 def _prune(folder: Path, *, keep_from: int) -> None:
     for path in folder.glob("*.duckdb"):
         stem = path.name.split(".", 1)[0]
-        if stem.isdigit() and int(stem) < keep_from:
+        if stem.isdecimal() and int(stem) < keep_from:
             path.unlink(missing_ok=True)
             Path(f"{path}.wal").unlink(missing_ok=True)
 

@@ -15,6 +15,7 @@ from permed_atlas.landscape.errors import LandscapeError
 from permed_atlas.landscape.store.merges import surviving_openalex_id, survivor_of_work_id
 from permed_atlas.landscape.store.provenance import is_synthetic
 from permed_atlas.landscape.store.work_rows import WORK_COLUMNS
+from permed_atlas.limits import MAX_ID
 
 # The work page shows every stored column but the sync bookkeeping.
 WORK_FIELDS = tuple(column for column in WORK_COLUMNS if column != "updated_date")
@@ -197,7 +198,7 @@ def locate_work(connection: duckdb.DuckDBPyConnection, reference: str) -> int | 
     :param reference: the corpus's own id (``42``) or an OpenAlex id (``W2741809807``).
     """
     value = reference.strip().upper()
-    if value.isdigit():
+    if value.isdecimal() and int(value) <= MAX_ID:  # "²" is a digit int() cannot read
         work_id = int(value)
         moved = survivor_of_work_id(connection, work_id)
         return MovedWork(moved) if moved else work_id
