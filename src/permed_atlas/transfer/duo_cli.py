@@ -30,7 +30,7 @@ _BASE_HELP = {
     "purpose": "DUO purpose: a permission (GRU, HMB, DS, POA) or an investigation term "
     "(DUO:0000031-DUO:0000040).",
     "disease": "Disease studied: ICD-10 code, range or chapter:N, MONDO id, or label.",
-    "country": "Requester country (ISO alpha-2).",
+    "country": "Requester country: ISO code or English name (DE, DEU, Germany).",
     "regions": "Region the requester belongs to (repeat), e.g. EU27.",
     "clinical_care": "The data will be used in clinical care.",
     "duration_months": "Months the data will be used.",
