@@ -220,3 +220,83 @@ def test_daily_budget_gives_429(client: TestClient) -> None:
     ]
     assert codes[:40] == [200] * 40
     assert codes[40] == 429
+
+
+@pytest.mark.parametrize(
+    ("item", "named"),
+    [
+        # "NOT female" must not be answered with the count of female samples.
+        ({"id": "sex:female", "operator": "!"}, "'!'"),
+        ({"id": "sex", "operator": "!", "value": "female"}, "'!'"),
+        ({"id": "ICD10:C50", "operator": ">"}, "'>'"),
+        # C50 alone, without C50.0-C50.9: the node only counts a code with the codes under it.
+        ({"id": "ICD10:C50", "includeDescendantTerms": False}, "includeDescendantTerms"),
+        ({"id": "ICD10:C50", "similarity": "high"}, "'high'"),
+        ({"id": "ICD10:C50", "scope": "runs"}, "'runs'"),
+        ({"id": "sex:female", "value": "male"}, "takes no value"),
+        ({"id": "ICD10:C50", "opertor": "!"}, "opertor"),
+    ],
+)
+def test_a_filter_option_the_node_cannot_apply_gets_400(
+    client: TestClient, item: dict[str, object], named: str
+) -> None:
+    response = client.post("/api/biosamples", json=body(item), headers=auth("options"))
+    assert response.status_code == 400
+    message = response.json()["error"]["errorMessage"]
+    assert message.startswith("filters[0]: ") and named in message
+
+
+def test_filter_options_that_change_nothing_are_answered(client: TestClient) -> None:
+    plain = client.post("/api/biosamples", json=body({"id": "ICD10:C50"}), headers=auth("same"))
+    spelled_out = client.post(
+        "/api/biosamples",
+        json=body(
+            {
+                "id": "ICD10:C50",
+                "operator": "=",
+                "scope": "biosamples",
+                "includeDescendantTerms": True,
+                "similarity": "exact",
+            },
+            {"id": "sex:female", "includeDescendantTerms": False},  # sex has no descendants
+        ),
+        headers=auth("same"),
+    )
+    assert plain.status_code == spelled_out.status_code == 200
+    female = client.post(
+        "/api/biosamples", json=body({"id": "ICD10:C50"}, {"id": "sex:female"}), headers=auth("f")
+    )
+    assert spelled_out.json()["responseSummary"] == female.json()["responseSummary"]
+
+
+def test_a_get_parameter_the_node_does_not_read_gets_400(client: TestClient) -> None:
+    # Misspelt, the collection restriction would be dropped and every collection counted.
+    response = client.get(
+        "/api/biosamples?filters=ICD10:C50&datasetId=nope", headers=auth("get-params")
+    )
+    assert response.status_code == 400
+    assert "datasetId" in response.json()["error"]["errorMessage"]
+    paged = client.get(
+        "/api/biosamples?filters=ICD10:C50&skip=0&limit=10&requestedGranularity=record",
+        headers=auth("get-params"),
+    )
+    assert paged.status_code == 200 and paged.json()["meta"]["returnedGranularity"] == "count"
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "status"),
+    [
+        ("GET", "/api/runs", 404),
+        ("GET", "/api/biosamples/S0001", 404),
+        ("GET", "/api/individuals/D1/biosamples", 404),
+        ("DELETE", "/api/biosamples", 405),
+        ("PUT", "/api/datasets", 405),
+    ],
+)
+def test_unknown_paths_and_methods_get_a_beacon_error(
+    client: TestClient, method: str, path: str, status: int
+) -> None:
+    # BeaconClient checks the document against beaconErrorResponse.
+    response = client.request(method, path, headers=auth("lost"))
+    assert response.status_code == status
+    assert response.json()["error"]["errorCode"] == status

@@ -22,6 +22,7 @@ import orjson
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import ClientDisconnect
 
 from permed_atlas import __version__
@@ -131,6 +132,15 @@ def create_node_app(
     if latency is not None:
         app.add_middleware(latency.middleware)
     node = _Node(store, clock)
+
+    # Unknown paths (/api/runs, a record's /api/biosamples/{id}) and methods get a Beacon
+    # error document too: a Beacon client or verifier reads every answer as one.
+    @app.exception_handler(StarletteHTTPException)
+    async def beacon_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        response = node.error(exc.status_code, str(exc.detail))
+        response.headers.update(exc.headers or {})
+        return response
+
     _add_public_routes(app, store, node.beacon_id)
     _add_query_routes(app, node)
     return app
@@ -196,6 +206,8 @@ class _Node:
         requested = _requested_granularity(body)
         summary = beacon.request_summary(None, entity=entity, requested_granularity=requested)
         try:
+            if request.method == "GET":
+                _check_get_parameters(request)
             query = query_from_json(body, entity=entity)
             summary = beacon.request_summary(query, entity=entity, requested_granularity=requested)
             unknown = set(query.datasets) - {d.id for d in store.datasets}
@@ -409,6 +421,34 @@ async def _body(request: Request) -> dict[str, Any]:
     except ValueError:
         return {"query": "not json"}
     return data if isinstance(data, dict) else {"query": "not an object"}
+
+
+# Beacon's GET parameters of a query endpoint; skip, limit, includeResultsetResponses and
+# requestedSchema shape record lists and result sets, which a count answer has none of.
+_GET_PARAMETERS = {
+    "filters",
+    "requestedGranularity",
+    "datasetIds",
+    "skip",
+    "limit",
+    "includeResultsetResponses",
+    "requestedSchema",
+    "testMode",
+}
+
+
+def _check_get_parameters(request: Request) -> None:
+    """Refuse a GET parameter the node does not read, as the POST body's are refused.
+
+    Ignored, a misspelt ``datasetId=`` or a ``cohortIds=`` would silently widen the
+    question to every collection.
+    """
+    unknown = sorted(set(request.query_params) - _GET_PARAMETERS)
+    if unknown:
+        raise FilterError(
+            Message("unsupported query parameter(s) %(names)s", names=unknown),
+            field="query parameters",
+        )
 
 
 def _get_body(request: Request) -> dict[str, Any]:
