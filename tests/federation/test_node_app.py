@@ -124,8 +124,37 @@ def test_filtering_terms_list_only_common_terms(client: TestClient, store: NodeS
     terms = client.get("/api/filtering_terms", headers=auth("terms")).json()
     ids = {t["id"] for t in terms["response"]["filteringTerms"]}
     assert "ICD10:C50" in ids and "material:SERUM" in ids and "age_at_collection" in ids
-    rare = {value for value, n in store.term_counts("diagnosis3") if n < 5}
-    assert not {f"ICD10:{v}" for v in rare} & ids
+    rare = {value for value, n in store.term_counts("diagnosis3") if n < 2}
+    assert not {f"ICD10:{v}" for v in rare} & ids  # k-1 = 4 and D = 3: never shown as 5
+
+
+@pytest.mark.parametrize("node", ["de-berlin", "fr-lyon"])
+def test_the_public_term_list_says_no_more_than_the_terms_counts(node: str) -> None:
+    """A term is listed exactly when its count is shown as a number, never by its true count.
+
+    Listed by the true count, fr-lyon's Q90 (4 samples, shown as 5) was missing from the
+    list: anyone, without a token, learnt that the "5" stands for fewer than 5.
+    """
+    node_store = demo_store(node)
+    node_client = BeaconClient(create_node_app(node_store))
+    token = issue_token(
+        secret_of(node), issuer="permed-hub", requester="terms", audience=node, now=int(time.time())
+    )
+    listed = {
+        t["id"]
+        for t in node_client.get("/api/filtering_terms").json()["response"]["filteringTerms"]
+    }
+    for column, prefix in (("diagnosis3", "ICD10"), ("material", "material"), ("sex", "sex")):
+        for value, _ in node_store.term_counts(column):
+            term = f"{prefix}:{value}"
+            counted = node_client.post(
+                "/api/biosamples",
+                json=body({"id": term}),
+                headers={"Authorization": f"Bearer {token}"},
+            ).json()
+            shown = counted["meta"]["returnedGranularity"] == "count"
+            assert (term in listed) == shown, (term, counted["responseSummary"])
+    node_store.close()
 
 
 def test_datasets_carry_duo_codes(client: TestClient) -> None:

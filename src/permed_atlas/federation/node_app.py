@@ -3,7 +3,7 @@
 Public, as Beacon networks and verifiers read them: ``GET /api`` and ``/api/info``
 (who the node is and its disclosure rules), ``/api/service-info`` (GA4GH
 service-info), ``/api/map``, ``/api/configuration``, ``/api/entry_types`` and
-``/api/filtering_terms`` (only terms at least k samples hold).
+``/api/filtering_terms`` (only terms whose count is shown, k or more).
 With ``Authorization: Bearer`` and a token from a trusted issuer (see auth.py):
 ``GET /api/datasets`` (collections with their DUO
 consent) and ``GET|POST /api/individuals`` and ``/api/biosamples``. The documents
@@ -297,7 +297,7 @@ def _add_public_routes(app: FastAPI, store: NodeStore, beacon_id: str) -> None:
         return beacon.entry_types_response(beacon_id)
 
     # Public like the other informational endpoints (a Beacon network reads it to know what
-    # it may ask): the list is fixed, not a question, and names only terms k samples hold.
+    # it may ask): the list is fixed, not a question, and names only terms whose count is shown.
     @app.get("/api/filtering_terms")
     def filtering_terms() -> Any:
         return beacon.filtering_terms_response(beacon_id, _filtering_terms(store))
@@ -359,10 +359,11 @@ def _perturbation(rules: DisclosureRules, shown: DisclosedCount) -> dict[str, An
 
 
 def _filtering_terms(store: NodeStore) -> list[dict[str, Any]]:
-    k = store.config.rules.k
     terms: list[dict[str, Any]] = []
-    # Only terms held by at least k samples are listed, so the list itself
-    # cannot reveal a rare diagnosis or material.
+    # A term is listed when its count, as the node would show it, is at least k: the
+    # threshold applies to the perturbed count, as everywhere. Listed by its true count,
+    # this public list would tell anyone whether a "<5" term really holds 5-7 samples, or
+    # a "5" term fewer than 5.
     for column, prefix in (
         ("diagnosis3", "ICD10"),
         ("material", "material"),
@@ -377,8 +378,8 @@ def _filtering_terms(store: NodeStore) -> list[dict[str, Any]]:
                 "id": f"{prefix}:{value}",
                 "scopes": ["biosamples", "individuals"],
             }
-            for value, n in store.term_counts(column)
-            if n >= k
+            for value, _ in store.term_counts(column)
+            if _shown(store, f"{prefix}:{value}")
         )
     terms.extend(
         {
@@ -398,6 +399,16 @@ def _filtering_terms(store: NodeStore) -> list[dict[str, Any]]:
         }
     )
     return terms
+
+
+def _shown(store: NodeStore, term: str) -> bool:
+    """Whether the node shows the biosample count of ``term`` as a number (k or more)."""
+    try:
+        query = query_from_json({"query": {"filters": [{"id": term}]}}, entity="biosamples")
+    except FilterError:
+        return False
+    # A shown 0 (value 0) is not a term the node holds; "<k" has no value at all.
+    return (store.release(query).value or 0) > 0
 
 
 def _requested_granularity(body: dict[str, Any]) -> str:
