@@ -329,3 +329,19 @@ def test_unknown_paths_and_methods_get_a_beacon_error(
     response = client.request(method, path, headers=auth("lost"))
     assert response.status_code == status
     assert response.json()["error"]["errorCode"] == status
+
+
+def test_a_diagnosis_in_other_digits_is_read_or_refused_never_counted_as_zero(
+    client: TestClient,
+) -> None:
+    plain = client.post("/api/biosamples", json=body({"id": "ICD10:C50"}), headers=auth("digits"))
+    full_width = client.post(
+        "/api/biosamples", json=body({"id": "ICD10:\uff23\uff15\uff10"}), headers=auth("digits")
+    )
+    assert full_width.json()["responseSummary"] == plain.json()["responseSummary"]
+    assert plain.json()["responseSummary"]["numTotalResults"] > 100
+    arabic_indic = client.post(
+        "/api/biosamples", json=body({"id": "ICD10:C\u0665\u0660"}), headers=auth("digits")
+    )
+    assert arabic_indic.status_code == 400
+    assert "not an ICD-10 code" in arabic_indic.json()["error"]["errorMessage"]
