@@ -298,9 +298,15 @@ def _add_public_routes(app: FastAPI, store: NodeStore, beacon_id: str) -> None:
 
     # Public like the other informational endpoints (a Beacon network reads it to know what
     # it may ask): the list is fixed, not a question, and names only terms whose count is shown.
+    # Made once: the samples do not change while the node serves, and without a count cube
+    # each listed term costs a table scan, which a public endpoint must not repeat per call.
+    terms: list[dict[str, Any]] = []
+
     @app.get("/api/filtering_terms")
     def filtering_terms() -> Any:
-        return beacon.filtering_terms_response(beacon_id, _filtering_terms(store))
+        if not terms:
+            terms[:] = _filtering_terms(store)  # one assignment: two first calls cannot double it
+        return beacon.filtering_terms_response(beacon_id, terms)
 
 
 def _add_query_routes(app: FastAPI, node: _Node) -> None:
