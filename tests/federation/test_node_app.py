@@ -11,6 +11,7 @@ from fastapi.testclient import TestClient
 
 from permed_atlas.federation.auth import issue_token
 from permed_atlas.federation.node_app import create_node_app
+from permed_atlas.federation.node_requests import MAX_BODY_BYTES
 from permed_atlas.federation.node_store import NodeStore
 
 from .beacon_schemas import assert_valid_node_response
@@ -345,3 +346,22 @@ def test_a_diagnosis_in_other_digits_is_read_or_refused_never_counted_as_zero(
     )
     assert arabic_indic.status_code == 400
     assert "not an ICD-10 code" in arabic_indic.json()["error"]["errorMessage"]
+
+
+def test_a_body_over_the_limit_gets_413_and_is_not_read_without_a_token(
+    client: TestClient, store: NodeStore
+) -> None:
+    huge = (
+        b'{"query": {"filters": [' + b'{"id": "ICD10:C50"},' * 60_000 + b'{"id": "sex:female"}]}}'
+    )
+    assert len(huge) > MAX_BODY_BYTES
+    unsigned = client.post("/api/biosamples", content=huge)
+    assert unsigned.status_code == 401  # the token is checked before the body is read
+    declared = client.post("/api/biosamples", content=huge, headers=auth("huge"))
+    assert declared.status_code == 413
+    assert str(MAX_BODY_BYTES) in declared.json()["error"]["errorMessage"]
+    # Sent in chunks without a Content-Length, the body is still cut off at the limit.
+    chunks = (huge[i : i + 65536] for i in range(0, len(huge), 65536))
+    streamed = client.post("/api/biosamples", content=chunks, headers=auth("huge"))
+    assert streamed.status_code == 413
+    assert store.query_log(limit=1)[0].outcome == "bad_request"

@@ -15,7 +15,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
-from functools import lru_cache
+from functools import lru_cache, partial
 from typing import Any
 
 import orjson
@@ -23,7 +23,6 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
-from starlette.requests import ClientDisconnect
 
 from permed_atlas import __version__
 from permed_atlas.federation import beacon
@@ -38,8 +37,15 @@ from permed_atlas.federation.errors import (
 )
 from permed_atlas.federation.latency import EmulatedLatency
 from permed_atlas.federation.models import DisclosedCount, DisclosureRules, Entity
+from permed_atlas.federation.node_requests import (
+    MAX_BODY_BYTES,
+    check_get_parameters,
+    get_body,
+    read_body,
+    requested_granularity,
+)
 from permed_atlas.federation.node_store import NodeStore
-from permed_atlas.federation.query import parse_filter_text, query_from_json
+from permed_atlas.federation.query import query_from_json
 from permed_atlas.i18n import Message
 
 API_VERSION = beacon.API_VERSION
@@ -198,16 +204,23 @@ class _Node:
             )
             return self.error(status, str(exc), entity=entity)
 
-    def answer(self, request: Request, entity: Entity, body: dict[str, Any]) -> Any:
-        claims = self.guarded(request, entity)
+    def answer(
+        self,
+        request: Request,
+        entity: Entity,
+        body: dict[str, Any],
+        *,
+        claims: TokenClaims | JSONResponse | None = None,
+    ) -> Any:
+        claims = self.guarded(request, entity) if claims is None else claims
         if isinstance(claims, JSONResponse):
             return claims
         store = self.store
-        requested = _requested_granularity(body)
+        requested = requested_granularity(body)
         summary = beacon.request_summary(None, entity=entity, requested_granularity=requested)
         try:
             if request.method == "GET":
-                _check_get_parameters(request)
+                check_get_parameters(request)
             query = query_from_json(body, entity=entity)
             summary = beacon.request_summary(query, entity=entity, requested_granularity=requested)
             unknown = set(query.datasets) - {d.id for d in store.datasets}
@@ -247,11 +260,27 @@ class _Node:
     # microseconds, plus one log insert) is answered right there: a hop to the
     # thread pool would cost more than the count. A count that scans the table
     # runs in the thread pool so that it does not hold up the node's other requests.
+    # The token is checked before the body is read, and the body is read only up to
+    # MAX_BODY_BYTES: anyone can reach a node, and a body is held in memory to be parsed.
     async def post(self, request: Request, entity: Entity) -> Any:
-        body = await _body(request)
+        claims = self.guarded(request, entity)
+        if isinstance(claims, JSONResponse):
+            return claims
+        body = await read_body(request)
+        if body is None:
+            self.store.log_failure(
+                requester=claims.requester,
+                issuer=claims.issuer,
+                outcome="bad_request",
+                now=self.now(),
+            )
+            message = Message(
+                "the request body is larger than %(limit)s bytes", limit=MAX_BODY_BYTES
+            )
+            return self.error(413, str(message), entity=entity)
         if self.store.answers_quickly(entity):
-            return self.answer(request, entity, body)
-        return await run_in_threadpool(self.answer, request, entity, body)
+            return self.answer(request, entity, body, claims=claims)
+        return await run_in_threadpool(partial(self.answer, request, entity, body, claims=claims))
 
 
 def _add_public_routes(app: FastAPI, store: NodeStore, beacon_id: str) -> None:
@@ -336,11 +365,11 @@ def _add_query_routes(app: FastAPI, node: _Node) -> None:
 
     @app.get("/api/individuals")
     def get_individuals(request: Request) -> Any:
-        return node.answer(request, "individuals", _get_body(request))
+        return node.answer(request, "individuals", get_body(request))
 
     @app.get("/api/biosamples")
     def get_biosamples(request: Request) -> Any:
-        return node.answer(request, "biosamples", _get_body(request))
+        return node.answer(request, "biosamples", get_body(request))
 
 
 def _perturbation(rules: DisclosureRules, shown: DisclosedCount) -> dict[str, Any]:
@@ -417,66 +446,8 @@ def _shown(store: NodeStore, term: str) -> bool:
     return (store.release(query).value or 0) > 0
 
 
-def _requested_granularity(body: dict[str, Any]) -> str:
-    query = body.get("query")
-    value = query.get("requestedGranularity") if isinstance(query, dict) else None
-    return str(value or "count")
-
-
 class FastJSONResponse(JSONResponse):
     """A JSON response encoded by orjson."""
 
     def render(self, content: Any) -> bytes:
         return orjson.dumps(content)
-
-
-async def _body(request: Request) -> dict[str, Any]:
-    try:
-        data = orjson.loads(await request.body())
-    except ClientDisconnect:
-        return {}
-    except ValueError:
-        return {"query": "not json"}
-    return data if isinstance(data, dict) else {"query": "not an object"}
-
-
-# Beacon's GET parameters of a query endpoint; skip, limit, includeResultsetResponses and
-# requestedSchema shape record lists and result sets, which a count answer has none of.
-_GET_PARAMETERS = {
-    "filters",
-    "requestedGranularity",
-    "datasetIds",
-    "skip",
-    "limit",
-    "includeResultsetResponses",
-    "requestedSchema",
-    "testMode",
-}
-
-
-def _check_get_parameters(request: Request) -> None:
-    """Refuse a GET parameter the node does not read, as the POST body's are refused.
-
-    Ignored, a misspelt ``datasetId=`` or a ``cohortIds=`` would silently widen the
-    question to every collection.
-    """
-    unknown = sorted(set(request.query_params) - _GET_PARAMETERS)
-    if unknown:
-        raise FilterError(
-            Message("unsupported query parameter(s) %(names)s", names=unknown),
-            field="query parameters",
-        )
-
-
-def _get_body(request: Request) -> dict[str, Any]:
-    params = request.query_params
-    body: dict[str, Any] = {
-        "query": {
-            "filters": parse_filter_text(params.get("filters", "")),
-            "requestedGranularity": params.get("requestedGranularity", "count"),
-            "requestParameters": {},
-        }
-    }
-    if params.get("datasetIds"):
-        body["query"]["requestParameters"]["datasetIds"] = params["datasetIds"].split(",")
-    return body
