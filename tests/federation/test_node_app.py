@@ -365,3 +365,21 @@ def test_a_body_over_the_limit_gets_413_and_is_not_read_without_a_token(
     streamed = client.post("/api/biosamples", content=chunks, headers=auth("huge"))
     assert streamed.status_code == 413
     assert store.query_log(limit=1)[0].outcome == "bad_request"
+
+
+def test_a_refusal_names_the_earlier_question_as_it_was_asked() -> None:
+    """Named by its canonical form, it would say which filters restricted nothing."""
+    exact = demo_store(NODE, ckm_max_deviation=0)
+    client = BeaconClient(create_node_app(exact))
+    headers = auth("worded")
+    # "age >= 0" restricts nothing here (no Q90 sample lacks an age): the canonical form
+    # drops it, and showing that form would tell the requester so.
+    asked = body({"id": "ICD10:Q90"}, {"id": "age_at_collection", "operator": ">=", "value": "0"})
+    assert client.post("/api/biosamples", json=asked, headers=headers).status_code == 200
+    narrow = client.post(
+        "/api/biosamples", json=body({"id": "ICD10:Q90"}, {"id": "sex:female"}), headers=headers
+    )
+    assert narrow.status_code == 409
+    message = narrow.json()["error"]["errorMessage"]
+    assert "diagnosis=Q90" in message and "age=0.." in message
+    exact.close()
