@@ -288,7 +288,8 @@ def test_filter_options_that_change_nothing_are_answered(client: TestClient) -> 
                 "includeDescendantTerms": True,
                 "similarity": "exact",
             },
-            {"id": "sex:female", "includeDescendantTerms": False},  # sex has no descendants
+            # sex has no descendants; the spec writes scopes singular too
+            {"id": "sex:female", "includeDescendantTerms": False, "scope": "individual"},
         ),
         headers=auth("same"),
     )

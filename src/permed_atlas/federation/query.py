@@ -121,7 +121,9 @@ def build_query(
 
 # The Beacon filter fields; any other key is refused, as it could be a misspelling.
 _FILTER_FIELDS = {"id", "operator", "value", "scope", "includeDescendantTerms", "similarity"}
-SCOPES = ("biosamples", "individuals")
+# The spec writes a scope both ways (the plural in its filter examples, the singular in its
+# filtering-terms examples); either names what this node counts.
+SCOPES = ("biosamples", "individuals", "biosample", "individual")
 
 
 def _check_filter_options(item: Mapping[str, Any], fid: str, where: str) -> None:
