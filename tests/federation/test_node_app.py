@@ -384,3 +384,27 @@ def test_a_refusal_names_the_earlier_question_as_it_was_asked() -> None:
     message = narrow.json()["error"]["errorMessage"]
     assert "diagnosis=Q90" in message and "age=0.." in message
     exact.close()
+
+
+def test_repeated_get_parameters_add_up_or_are_refused(
+    client: TestClient, store: NodeStore
+) -> None:
+    def summary(url: str) -> Any:
+        response = client.get(url, headers=auth("repeated"))
+        assert response.status_code == 200, response.json()
+        return response.json()["responseSummary"]
+
+    # Read as one parameter, only the last filter counted: every sample aged 60 or more.
+    both = summary("/api/biosamples?filters=ICD10:C50&filters=age_at_collection>=60")
+    assert both == summary("/api/biosamples?filters=ICD10:C50,age_at_collection>=60")
+    assert both != summary("/api/biosamples?filters=age_at_collection>=60")
+    first, second = (d.id for d in store.datasets[:2])
+    assert summary(f"/api/individuals?datasetIds={first}&datasetIds={second}") == summary(
+        f"/api/individuals?datasetIds={first},{second}"
+    )
+    twice = client.get(
+        "/api/biosamples?filters=ICD10:C50&requestedGranularity=count&requestedGranularity=boolean",
+        headers=auth("repeated"),
+    )
+    assert twice.status_code == 400
+    assert "requestedGranularity" in twice.json()["error"]["errorMessage"]

@@ -60,6 +60,9 @@ _GET_PARAMETERS = {
 }
 
 
+_LISTS = {"filters", "datasetIds"}
+
+
 def check_get_parameters(request: Request) -> None:
     """Refuse a GET parameter the node does not read, as the POST body's are refused.
 
@@ -72,18 +75,35 @@ def check_get_parameters(request: Request) -> None:
             Message("unsupported query parameter(s) %(names)s", names=unknown),
             field="query parameters",
         )
+    # filters and datasetIds repeated add up (see get_body); another repeated parameter
+    # would have one of its values silently dropped.
+    repeated = sorted(
+        name
+        for name in set(request.query_params) - _LISTS
+        if len(request.query_params.getlist(name)) > 1
+    )
+    if repeated:
+        raise FilterError(
+            Message("query parameter(s) %(names)s given more than once", names=repeated),
+            field="query parameters",
+        )
 
 
 def get_body(request: Request) -> dict[str, Any]:
-    """The Beacon request body a GET's ``filters``, granularity and ``datasetIds`` stand for."""
+    """The Beacon request body a GET's ``filters``, granularity and ``datasetIds`` stand for.
+
+    ``filters=ICD10:C50&filters=sex:female`` is ``filters=ICD10:C50,sex:female``: read
+    as one parameter, only the last would count, and the answer would be for sex:female.
+    """
     params = request.query_params
     body: dict[str, Any] = {
         "query": {
-            "filters": parse_filter_text(params.get("filters", "")),
+            "filters": parse_filter_text(",".join(params.getlist("filters"))),
             "requestedGranularity": params.get("requestedGranularity", "count"),
             "requestParameters": {},
         }
     }
-    if params.get("datasetIds"):
-        body["query"]["requestParameters"]["datasetIds"] = params["datasetIds"].split(",")
+    datasets = ",".join(params.getlist("datasetIds"))
+    if datasets:
+        body["query"]["requestParameters"]["datasetIds"] = datasets.split(",")
     return body
