@@ -68,7 +68,13 @@ def _registry(settings: Settings) -> HubConfig:
 
 
 def _form_values(params: Any) -> dict[str, str]:
-    return {name: str(params.get(name, "")).strip() for name in QUERY_FIELDS}
+    # A field given twice (diagnosis=C50&diagnosis=C18) reads as its comma form: a list
+    # field asks for both, any other field gets a clear error. Taking one value would
+    # answer another question than the one asked.
+    return {
+        name: ",".join(str(v).strip() for v in params.getlist(name) if str(v).strip())
+        for name in QUERY_FIELDS
+    }
 
 
 def _split(text: str) -> list[str]:
