@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import csv
 import re
+import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
@@ -22,7 +23,9 @@ from permed_atlas.datafiles import BUNDLED_DATA_DIR
 
 BUNDLED_CHAPTERS = BUNDLED_DATA_DIR / "federation" / "icd10_chapters.csv"
 
-_CODE = re.compile(r"^([A-Z])(\d{2})(?:\.?([0-9A-Z]{1,4}))?$")
+# ASCII only: a stored key never holds another script's digits, so "C\uff150" (a
+# full-width 5) read as a code would match nothing and count 0 instead of failing.
+_CODE = re.compile(r"^([A-Z])(\d{2})(?:\.?([0-9A-Z]{1,4}))?$", re.ASCII)
 # The sentinel sorts after every key character, so a high bound covers its sub-codes.
 _TOP = "\uffff"
 
@@ -33,7 +36,8 @@ def normalise_code(text: str) -> str:
     :param text: a code as written in a source ("C50.1", "c501", " C50 ").
     :raises ValueError: when ``text`` is not an ICD-10 code.
     """
-    match = _CODE.match(text.strip().upper().replace(" ", ""))
+    # NFKC first: a Chinese input method types full-width "Ｃ５０", which means C50.
+    match = _CODE.match(unicodedata.normalize("NFKC", text).strip().upper().replace(" ", ""))
     if not match:
         raise ValueError(f"not an ICD-10 code: {text!r}")
     letter, digits, sub = match.groups()
@@ -72,7 +76,7 @@ def parse_pattern(text: str, *, chapters: Mapping[str, tuple[str, str]]) -> IcdP
     :param chapters: chapter number (roman) -> (first, last) category, e.g. II -> (C00, D48).
     :raises ValueError: when the text is none of those.
     """
-    raw = text.strip()
+    raw = unicodedata.normalize("NFKC", text).strip()
     if raw.lower().startswith("chapter:"):
         number = raw.split(":", 1)[1].strip().upper()
         if number not in chapters:

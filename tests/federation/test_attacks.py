@@ -519,6 +519,22 @@ def test_f_each_web_client_is_its_own_requester(
     capped.close()
 
 
+def test_f_an_ipv6_client_cannot_pick_a_fresh_identity_per_question(
+    bank: Bank, tmp_path: Path
+) -> None:
+    """F: the addresses of one IPv6 /64 (one subscriber's) are one requester, budget included."""
+    settings = Settings(data_dir=tmp_path, secret_key="f" * 40)
+    store = bank.open(daily_budget=3)
+    addresses = [f"2001:db8:aa:bb::{i:x}" for i in range(1, 5)]
+    answers = [ask(store, q(dx("C61"), age("=", 30 + i)), requester_of(_client(a), settings, None))
+               for i, a in enumerate(addresses)]  # fmt: skip
+    assert all(answers[:3]) and answers[3] is None  # the fourth address is over the budget
+    assert ask(store, q(dx("C61")), requester_of(_client("2001:db8:aa:cc::1"), settings, None))
+    mapped = requester_of(_client("::ffff:192.0.2.10"), settings, None)
+    assert mapped == requester_of(_client("192.0.2.10"), settings, None)
+    store.close()
+
+
 def _generic_combination(
     cell: tuple[str, str, int, str, int],
     pick: random.Random,

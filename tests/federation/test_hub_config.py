@@ -38,6 +38,10 @@ def test_a_registry_loads_with_defaults_from_the_hub(tmp_path: Path) -> None:
         ({k: v for k, v in NODE.items() if k != "region"}, "de-berlin", "region", "is missing"),
         ({**NODE, "url": ["https://x"]}, "de-berlin", "url", "must be text"),
         ({**NODE, "url": "ftp://x"}, "de-berlin", "url", "must start with https://"),
+        # A bearer token sent over plain HTTP to another machine can be read and replayed.
+        ({**NODE, "url": "http://node.example.org"}, "de-berlin", "url", "not on this machine"),
+        ({**NODE, "url": "http://10.0.0.7:8701"}, "de-berlin", "url", "not on this machine"),
+        ({**NODE, "url": "http://127.0.0.1.nip.io"}, "de-berlin", "url", "not on this machine"),
         ({**NODE, "timeout_s": "soon"}, "de-berlin", "timeout_s", "not a positive number"),
         ({**NODE, "managers": {"a": 1}}, "de-berlin", "managers", "must be a list"),
         ({**NODE, "secret": None}, "de-berlin", "secret", "is missing"),
@@ -66,3 +70,12 @@ def test_file_level_problems_name_the_file(tmp_path: Path) -> None:
     (tmp_path / "nodes.yaml").write_text("nodes: [\n", encoding="utf-8")
     with pytest.raises(NodesConfigError, match="cannot read nodes registry"):
         load_hub_config(tmp_path / "nodes.yaml")
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["http://127.0.0.1:8701", "http://127.0.0.2", "http://localhost:8701", "http://[::1]:8701"],
+)
+def test_plain_http_is_accepted_for_a_node_on_this_machine(tmp_path: Path, url: str) -> None:
+    (node,) = load_hub_config(_write(tmp_path, [{**NODE, "url": url}])).nodes
+    assert node.url == url

@@ -20,13 +20,18 @@ CHAPTERS = icd10_chapters()
         ("C50", "C50"),
         ("E119", "E11.9"),
         ("C50.91", "C50.91"),
+        ("\uff23\uff15\uff10.\uff11", "C50.1"),  # full-width, as a Chinese input method types it
     ],
 )
 def test_normalise(raw: str, code: str) -> None:
     assert normalise_code(raw) == code
 
 
-@pytest.mark.parametrize("bad", ["50", "CC50", "C5", "breast cancer", ""])
+# Other scripts' digits are not read as 0-9: stored codes hold none, so they would match
+# nothing and count 0 (Arabic-Indic, Devanagari).
+@pytest.mark.parametrize(
+    "bad", ["50", "CC50", "C5", "breast cancer", "", "C\u0665\u0660", "C\u096b\u0966"]
+)
 def test_normalise_refuses_non_codes(bad: str) -> None:
     with pytest.raises(ValueError):
         normalise_code(bad)

@@ -11,6 +11,7 @@ from fastapi.testclient import TestClient
 
 from permed_atlas.federation.auth import issue_token
 from permed_atlas.federation.node_app import create_node_app
+from permed_atlas.federation.node_requests import MAX_BODY_BYTES
 from permed_atlas.federation.node_store import NodeStore
 
 from .beacon_schemas import assert_valid_node_response
@@ -124,8 +125,37 @@ def test_filtering_terms_list_only_common_terms(client: TestClient, store: NodeS
     terms = client.get("/api/filtering_terms", headers=auth("terms")).json()
     ids = {t["id"] for t in terms["response"]["filteringTerms"]}
     assert "ICD10:C50" in ids and "material:SERUM" in ids and "age_at_collection" in ids
-    rare = {value for value, n in store.term_counts("diagnosis3") if n < 5}
-    assert not {f"ICD10:{v}" for v in rare} & ids
+    rare = {value for value, n in store.term_counts("diagnosis3") if n < 2}
+    assert not {f"ICD10:{v}" for v in rare} & ids  # k-1 = 4 and D = 3: never shown as 5
+
+
+@pytest.mark.parametrize("node", ["de-berlin", "fr-lyon"])
+def test_the_public_term_list_says_no_more_than_the_terms_counts(node: str) -> None:
+    """A term is listed exactly when its count is shown as a number, never by its true count.
+
+    Listed by the true count, fr-lyon's Q90 (4 samples, shown as 5) was missing from the
+    list: anyone, without a token, learnt that the "5" stands for fewer than 5.
+    """
+    node_store = demo_store(node)
+    node_client = BeaconClient(create_node_app(node_store))
+    token = issue_token(
+        secret_of(node), issuer="permed-hub", requester="terms", audience=node, now=int(time.time())
+    )
+    listed = {
+        t["id"]
+        for t in node_client.get("/api/filtering_terms").json()["response"]["filteringTerms"]
+    }
+    for column, prefix in (("diagnosis3", "ICD10"), ("material", "material"), ("sex", "sex")):
+        for value, _ in node_store.term_counts(column):
+            term = f"{prefix}:{value}"
+            counted = node_client.post(
+                "/api/biosamples",
+                json=body({"id": term}),
+                headers={"Authorization": f"Bearer {token}"},
+            ).json()
+            shown = counted["meta"]["returnedGranularity"] == "count"
+            assert (term in listed) == shown, (term, counted["responseSummary"])
+    node_store.close()
 
 
 def test_datasets_carry_duo_codes(client: TestClient) -> None:
@@ -220,3 +250,161 @@ def test_daily_budget_gives_429(client: TestClient) -> None:
     ]
     assert codes[:40] == [200] * 40
     assert codes[40] == 429
+
+
+@pytest.mark.parametrize(
+    ("item", "named"),
+    [
+        # "NOT female" must not be answered with the count of female samples.
+        ({"id": "sex:female", "operator": "!"}, "'!'"),
+        ({"id": "sex", "operator": "!", "value": "female"}, "'!'"),
+        ({"id": "ICD10:C50", "operator": ">"}, "'>'"),
+        # C50 alone, without C50.0-C50.9: the node only counts a code with the codes under it.
+        ({"id": "ICD10:C50", "includeDescendantTerms": False}, "includeDescendantTerms"),
+        ({"id": "ICD10:C50", "similarity": "high"}, "'high'"),
+        ({"id": "ICD10:C50", "scope": "runs"}, "'runs'"),
+        ({"id": "sex:female", "value": "male"}, "takes no value"),
+        ({"id": "ICD10:C50", "opertor": "!"}, "opertor"),
+    ],
+)
+def test_a_filter_option_the_node_cannot_apply_gets_400(
+    client: TestClient, item: dict[str, object], named: str
+) -> None:
+    response = client.post("/api/biosamples", json=body(item), headers=auth("options"))
+    assert response.status_code == 400
+    message = response.json()["error"]["errorMessage"]
+    assert message.startswith("filters[0]: ") and named in message
+
+
+def test_filter_options_that_change_nothing_are_answered(client: TestClient) -> None:
+    plain = client.post("/api/biosamples", json=body({"id": "ICD10:C50"}), headers=auth("same"))
+    spelled_out = client.post(
+        "/api/biosamples",
+        json=body(
+            {
+                "id": "ICD10:C50",
+                "operator": "=",
+                "scope": "biosamples",
+                "includeDescendantTerms": True,
+                "similarity": "exact",
+            },
+            # sex has no descendants; the spec writes scopes singular too
+            {"id": "sex:female", "includeDescendantTerms": False, "scope": "individual"},
+        ),
+        headers=auth("same"),
+    )
+    assert plain.status_code == spelled_out.status_code == 200
+    female = client.post(
+        "/api/biosamples", json=body({"id": "ICD10:C50"}, {"id": "sex:female"}), headers=auth("f")
+    )
+    assert spelled_out.json()["responseSummary"] == female.json()["responseSummary"]
+
+
+def test_a_get_parameter_the_node_does_not_read_gets_400(client: TestClient) -> None:
+    # Misspelt, the collection restriction would be dropped and every collection counted.
+    response = client.get(
+        "/api/biosamples?filters=ICD10:C50&datasetId=nope", headers=auth("get-params")
+    )
+    assert response.status_code == 400
+    assert "datasetId" in response.json()["error"]["errorMessage"]
+    paged = client.get(
+        "/api/biosamples?filters=ICD10:C50&skip=0&limit=10&requestedGranularity=record",
+        headers=auth("get-params"),
+    )
+    assert paged.status_code == 200 and paged.json()["meta"]["returnedGranularity"] == "count"
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "status"),
+    [
+        ("GET", "/api/runs", 404),
+        ("GET", "/api/biosamples/S0001", 404),
+        ("GET", "/api/individuals/D1/biosamples", 404),
+        ("DELETE", "/api/biosamples", 405),
+        ("PUT", "/api/datasets", 405),
+    ],
+)
+def test_unknown_paths_and_methods_get_a_beacon_error(
+    client: TestClient, method: str, path: str, status: int
+) -> None:
+    # BeaconClient checks the document against beaconErrorResponse.
+    response = client.request(method, path, headers=auth("lost"))
+    assert response.status_code == status
+    assert response.json()["error"]["errorCode"] == status
+
+
+def test_a_diagnosis_in_other_digits_is_read_or_refused_never_counted_as_zero(
+    client: TestClient,
+) -> None:
+    plain = client.post("/api/biosamples", json=body({"id": "ICD10:C50"}), headers=auth("digits"))
+    full_width = client.post(
+        "/api/biosamples", json=body({"id": "ICD10:\uff23\uff15\uff10"}), headers=auth("digits")
+    )
+    assert full_width.json()["responseSummary"] == plain.json()["responseSummary"]
+    assert plain.json()["responseSummary"]["numTotalResults"] > 100
+    arabic_indic = client.post(
+        "/api/biosamples", json=body({"id": "ICD10:C\u0665\u0660"}), headers=auth("digits")
+    )
+    assert arabic_indic.status_code == 400
+    assert "not an ICD-10 code" in arabic_indic.json()["error"]["errorMessage"]
+
+
+def test_a_body_over_the_limit_gets_413_and_is_not_read_without_a_token(
+    client: TestClient, store: NodeStore
+) -> None:
+    huge = (
+        b'{"query": {"filters": [' + b'{"id": "ICD10:C50"},' * 60_000 + b'{"id": "sex:female"}]}}'
+    )
+    assert len(huge) > MAX_BODY_BYTES
+    unsigned = client.post("/api/biosamples", content=huge)
+    assert unsigned.status_code == 401  # the token is checked before the body is read
+    declared = client.post("/api/biosamples", content=huge, headers=auth("huge"))
+    assert declared.status_code == 413
+    assert str(MAX_BODY_BYTES) in declared.json()["error"]["errorMessage"]
+    # Sent in chunks without a Content-Length, the body is still cut off at the limit.
+    chunks = (huge[i : i + 65536] for i in range(0, len(huge), 65536))
+    streamed = client.post("/api/biosamples", content=chunks, headers=auth("huge"))
+    assert streamed.status_code == 413
+    assert store.query_log(limit=1)[0].outcome == "bad_request"
+
+
+def test_a_refusal_names_the_earlier_question_as_it_was_asked() -> None:
+    """Named by its canonical form, it would say which filters restricted nothing."""
+    exact = demo_store(NODE, ckm_max_deviation=0)
+    client = BeaconClient(create_node_app(exact))
+    headers = auth("worded")
+    # "age >= 0" restricts nothing here (no Q90 sample lacks an age): the canonical form
+    # drops it, and showing that form would tell the requester so.
+    asked = body({"id": "ICD10:Q90"}, {"id": "age_at_collection", "operator": ">=", "value": "0"})
+    assert client.post("/api/biosamples", json=asked, headers=headers).status_code == 200
+    narrow = client.post(
+        "/api/biosamples", json=body({"id": "ICD10:Q90"}, {"id": "sex:female"}), headers=headers
+    )
+    assert narrow.status_code == 409
+    message = narrow.json()["error"]["errorMessage"]
+    assert "diagnosis=Q90" in message and "age=0.." in message
+    exact.close()
+
+
+def test_repeated_get_parameters_add_up_or_are_refused(
+    client: TestClient, store: NodeStore
+) -> None:
+    def summary(url: str) -> Any:
+        response = client.get(url, headers=auth("repeated"))
+        assert response.status_code == 200, response.json()
+        return response.json()["responseSummary"]
+
+    # Read as one parameter, only the last filter counted: every sample aged 60 or more.
+    both = summary("/api/biosamples?filters=ICD10:C50&filters=age_at_collection>=60")
+    assert both == summary("/api/biosamples?filters=ICD10:C50,age_at_collection>=60")
+    assert both != summary("/api/biosamples?filters=age_at_collection>=60")
+    first, second = (d.id for d in store.datasets[:2])
+    assert summary(f"/api/individuals?datasetIds={first}&datasetIds={second}") == summary(
+        f"/api/individuals?datasetIds={first},{second}"
+    )
+    twice = client.get(
+        "/api/biosamples?filters=ICD10:C50&requestedGranularity=count&requestedGranularity=boolean",
+        headers=auth("repeated"),
+    )
+    assert twice.status_code == 400
+    assert "requestedGranularity" in twice.json()["error"]["errorMessage"]

@@ -246,3 +246,11 @@ def test_hub_page_gives_node_reasons_in_chinese(client, registry: Path) -> None:
     data = client.get("/api/v1/federation/query", params={**PARAMS, "lang": "zh"}).json()
     reasons = " ".join(str(node["reason"]) for node in data["nodes"])
     assert "nothing answers at" in reasons  # the JSON keeps English
+
+
+def test_a_field_given_twice_asks_for_both_values(client, registry: Path) -> None:  # type: ignore[no-untyped-def]
+    twice = client.get("/api/v1/federation/query?run=1&diagnosis=C50&diagnosis=C18").json()
+    comma = client.get("/api/v1/federation/query", params={"diagnosis": "C50,C18"}).json()
+    assert twice["query"] == comma["query"] and "C18" in twice["query"] and "C50" in twice["query"]
+    purposes = client.get("/api/v1/federation/query?diagnosis=C50&purpose=HMB&purpose=GRU")
+    assert purposes.status_code in {400, 422} and purposes.json()["field"] == "purpose"

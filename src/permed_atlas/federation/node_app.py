@@ -3,7 +3,7 @@
 Public, as Beacon networks and verifiers read them: ``GET /api`` and ``/api/info``
 (who the node is and its disclosure rules), ``/api/service-info`` (GA4GH
 service-info), ``/api/map``, ``/api/configuration``, ``/api/entry_types`` and
-``/api/filtering_terms`` (only terms at least k samples hold).
+``/api/filtering_terms`` (only terms whose count is shown, k or more).
 With ``Authorization: Bearer`` and a token from a trusted issuer (see auth.py):
 ``GET /api/datasets`` (collections with their DUO
 consent) and ``GET|POST /api/individuals`` and ``/api/biosamples``. The documents
@@ -15,14 +15,14 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
-from functools import lru_cache
+from functools import lru_cache, partial
 from typing import Any
 
 import orjson
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
-from starlette.requests import ClientDisconnect
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from permed_atlas import __version__
 from permed_atlas.federation import beacon
@@ -37,8 +37,15 @@ from permed_atlas.federation.errors import (
 )
 from permed_atlas.federation.latency import EmulatedLatency
 from permed_atlas.federation.models import DisclosedCount, DisclosureRules, Entity
+from permed_atlas.federation.node_requests import (
+    MAX_BODY_BYTES,
+    check_get_parameters,
+    get_body,
+    read_body,
+    requested_granularity,
+)
 from permed_atlas.federation.node_store import NodeStore
-from permed_atlas.federation.query import parse_filter_text, query_from_json
+from permed_atlas.federation.query import query_from_json
 from permed_atlas.i18n import Message
 
 API_VERSION = beacon.API_VERSION
@@ -131,6 +138,15 @@ def create_node_app(
     if latency is not None:
         app.add_middleware(latency.middleware)
     node = _Node(store, clock)
+
+    # Unknown paths (/api/runs, a record's /api/biosamples/{id}) and methods get a Beacon
+    # error document too: a Beacon client or verifier reads every answer as one.
+    @app.exception_handler(StarletteHTTPException)
+    async def beacon_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        response = node.error(exc.status_code, str(exc.detail))
+        response.headers.update(exc.headers or {})
+        return response
+
     _add_public_routes(app, store, node.beacon_id)
     _add_query_routes(app, node)
     return app
@@ -188,14 +204,23 @@ class _Node:
             )
             return self.error(status, str(exc), entity=entity)
 
-    def answer(self, request: Request, entity: Entity, body: dict[str, Any]) -> Any:
-        claims = self.guarded(request, entity)
+    def answer(
+        self,
+        request: Request,
+        entity: Entity,
+        body: dict[str, Any],
+        *,
+        claims: TokenClaims | JSONResponse | None = None,
+    ) -> Any:
+        claims = self.guarded(request, entity) if claims is None else claims
         if isinstance(claims, JSONResponse):
             return claims
         store = self.store
-        requested = _requested_granularity(body)
+        requested = requested_granularity(body)
         summary = beacon.request_summary(None, entity=entity, requested_granularity=requested)
         try:
+            if request.method == "GET":
+                check_get_parameters(request)
             query = query_from_json(body, entity=entity)
             summary = beacon.request_summary(query, entity=entity, requested_granularity=requested)
             unknown = set(query.datasets) - {d.id for d in store.datasets}
@@ -235,11 +260,27 @@ class _Node:
     # microseconds, plus one log insert) is answered right there: a hop to the
     # thread pool would cost more than the count. A count that scans the table
     # runs in the thread pool so that it does not hold up the node's other requests.
+    # The token is checked before the body is read, and the body is read only up to
+    # MAX_BODY_BYTES: anyone can reach a node, and a body is held in memory to be parsed.
     async def post(self, request: Request, entity: Entity) -> Any:
-        body = await _body(request)
+        claims = self.guarded(request, entity)
+        if isinstance(claims, JSONResponse):
+            return claims
+        body = await read_body(request)
+        if body is None:
+            self.store.log_failure(
+                requester=claims.requester,
+                issuer=claims.issuer,
+                outcome="bad_request",
+                now=self.now(),
+            )
+            message = Message(
+                "the request body is larger than %(limit)s bytes", limit=MAX_BODY_BYTES
+            )
+            return self.error(413, str(message), entity=entity)
         if self.store.answers_quickly(entity):
-            return self.answer(request, entity, body)
-        return await run_in_threadpool(self.answer, request, entity, body)
+            return self.answer(request, entity, body, claims=claims)
+        return await run_in_threadpool(partial(self.answer, request, entity, body, claims=claims))
 
 
 def _add_public_routes(app: FastAPI, store: NodeStore, beacon_id: str) -> None:
@@ -285,10 +326,16 @@ def _add_public_routes(app: FastAPI, store: NodeStore, beacon_id: str) -> None:
         return beacon.entry_types_response(beacon_id)
 
     # Public like the other informational endpoints (a Beacon network reads it to know what
-    # it may ask): the list is fixed, not a question, and names only terms k samples hold.
+    # it may ask): the list is fixed, not a question, and names only terms whose count is shown.
+    # Made once: the samples do not change while the node serves, and without a count cube
+    # each listed term costs a table scan, which a public endpoint must not repeat per call.
+    terms: list[dict[str, Any]] = []
+
     @app.get("/api/filtering_terms")
     def filtering_terms() -> Any:
-        return beacon.filtering_terms_response(beacon_id, _filtering_terms(store))
+        if not terms:
+            terms[:] = _filtering_terms(store)  # one assignment: two first calls cannot double it
+        return beacon.filtering_terms_response(beacon_id, terms)
 
 
 def _add_query_routes(app: FastAPI, node: _Node) -> None:
@@ -318,11 +365,11 @@ def _add_query_routes(app: FastAPI, node: _Node) -> None:
 
     @app.get("/api/individuals")
     def get_individuals(request: Request) -> Any:
-        return node.answer(request, "individuals", _get_body(request))
+        return node.answer(request, "individuals", get_body(request))
 
     @app.get("/api/biosamples")
     def get_biosamples(request: Request) -> Any:
-        return node.answer(request, "biosamples", _get_body(request))
+        return node.answer(request, "biosamples", get_body(request))
 
 
 def _perturbation(rules: DisclosureRules, shown: DisclosedCount) -> dict[str, Any]:
@@ -347,10 +394,11 @@ def _perturbation(rules: DisclosureRules, shown: DisclosedCount) -> dict[str, An
 
 
 def _filtering_terms(store: NodeStore) -> list[dict[str, Any]]:
-    k = store.config.rules.k
     terms: list[dict[str, Any]] = []
-    # Only terms held by at least k samples are listed, so the list itself
-    # cannot reveal a rare diagnosis or material.
+    # A term is listed when its count, as the node would show it, is at least k: the
+    # threshold applies to the perturbed count, as everywhere. Listed by its true count,
+    # this public list would tell anyone whether a "<5" term really holds 5-7 samples, or
+    # a "5" term fewer than 5.
     for column, prefix in (
         ("diagnosis3", "ICD10"),
         ("material", "material"),
@@ -365,8 +413,8 @@ def _filtering_terms(store: NodeStore) -> list[dict[str, Any]]:
                 "id": f"{prefix}:{value}",
                 "scopes": ["biosamples", "individuals"],
             }
-            for value, n in store.term_counts(column)
-            if n >= k
+            for value, _ in store.term_counts(column)
+            if _shown(store, f"{prefix}:{value}")
         )
     terms.extend(
         {
@@ -388,10 +436,14 @@ def _filtering_terms(store: NodeStore) -> list[dict[str, Any]]:
     return terms
 
 
-def _requested_granularity(body: dict[str, Any]) -> str:
-    query = body.get("query")
-    value = query.get("requestedGranularity") if isinstance(query, dict) else None
-    return str(value or "count")
+def _shown(store: NodeStore, term: str) -> bool:
+    """Whether the node shows the biosample count of ``term`` as a number (k or more)."""
+    try:
+        query = query_from_json({"query": {"filters": [{"id": term}]}}, entity="biosamples")
+    except FilterError:
+        return False
+    # A shown 0 (value 0) is not a term the node holds; "<k" has no value at all.
+    return (store.release(query).value or 0) > 0
 
 
 class FastJSONResponse(JSONResponse):
@@ -399,27 +451,3 @@ class FastJSONResponse(JSONResponse):
 
     def render(self, content: Any) -> bytes:
         return orjson.dumps(content)
-
-
-async def _body(request: Request) -> dict[str, Any]:
-    try:
-        data = orjson.loads(await request.body())
-    except ClientDisconnect:
-        return {}
-    except ValueError:
-        return {"query": "not json"}
-    return data if isinstance(data, dict) else {"query": "not an object"}
-
-
-def _get_body(request: Request) -> dict[str, Any]:
-    params = request.query_params
-    body: dict[str, Any] = {
-        "query": {
-            "filters": parse_filter_text(params.get("filters", "")),
-            "requestedGranularity": params.get("requestedGranularity", "count"),
-            "requestParameters": {},
-        }
-    }
-    if params.get("datasetIds"):
-        body["query"]["requestParameters"]["datasetIds"] = params["datasetIds"].split(",")
-    return body

@@ -269,7 +269,7 @@ class NodeStore:
                             "refused by the differencing guard: this query nests with an "
                             "earlier one (%(key)s) and their difference is a cell below "
                             "k=%(k)s",
-                            key=conflict.key(),
+                            key=log.asked_as(who, conflict) or "?",
                             k=rules.k,
                         )
                     )

@@ -80,6 +80,7 @@ def build_query(
         if not isinstance(item, Mapping) or not isinstance(item.get("id"), str):
             raise _bad(where, N_("%(where)s: a filter needs a string id"), where=where)
         fid, operator, value = item["id"].strip(), item.get("operator"), item.get("value")
+        _check_filter_options(item, fid, where)
         if fid in RANGE_FILTERS:
             try:
                 number = int(str(value))
@@ -116,6 +117,46 @@ def build_query(
         year=ranges["year"],
         **{dim: tuple(sorted(values)) for dim, values in terms.items()},
     )
+
+
+# The Beacon filter fields; any other key is refused, as it could be a misspelling.
+_FILTER_FIELDS = {"id", "operator", "value", "scope", "includeDescendantTerms", "similarity"}
+# The spec writes a scope both ways (the plural in its filter examples, the singular in its
+# filtering-terms examples); either names what this node counts.
+SCOPES = ("biosamples", "individuals", "biosample", "individual")
+
+
+def _check_filter_options(item: Mapping[str, Any], fid: str, where: str) -> None:
+    """Refuse a filter option the node cannot apply, rather than answer another question.
+
+    Ignoring ``"operator": "!"`` would count the term instead of its negation, and
+    ``includeDescendantTerms: false`` on ICD10:C50 would count C50.x as well: the
+    requester would read a count of a question it did not ask.
+    """
+    unknown = sorted(set(item) - _FILTER_FIELDS)
+    if unknown:
+        raise _bad(where, N_("%(where)s: unsupported filter field(s) %(names)s"), where=where,
+                   names=unknown)  # fmt: skip
+    operator, value = item.get("operator"), item.get("value")
+    if fid not in RANGE_FILTERS and operator not in (None, "="):
+        raise _bad(where, N_("%(where)s: %(fid)s takes no operator %(operator)s (only =)"),
+                   where=where, fid=repr(fid), operator=repr(operator))  # fmt: skip
+    if ":" in fid and value is not None:
+        raise _bad(where, N_("%(where)s: %(fid)s names its term and takes no value"),
+                   where=where, fid=repr(fid))  # fmt: skip
+    if "scope" in item and item["scope"] not in SCOPES:
+        raise _bad(where, N_("%(where)s: scope must be biosamples or individuals, not %(scope)s"),
+                   where=where, scope=repr(item["scope"]))  # fmt: skip
+    if item.get("similarity", "exact") != "exact":
+        raise _bad(where, N_("%(where)s: only exact similarity is supported, not %(similarity)s"),
+                   where=where, similarity=repr(item["similarity"]))  # fmt: skip
+    descendants = item.get("includeDescendantTerms", True)
+    if not isinstance(descendants, bool) or (
+        not descendants and fid.partition(":")[0].upper() == "ICD10"
+    ):
+        raise _bad(where, N_("%(where)s: includeDescendantTerms must be true for %(fid)s (an "
+                             "ICD-10 filter always counts the codes under it)"),
+                   where=where, fid=repr(fid))  # fmt: skip
 
 
 def _bad(field: str, message: str, /, **values: object) -> FilterError:

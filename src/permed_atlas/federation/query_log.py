@@ -261,6 +261,19 @@ class QueryLog:
         self._last_id += 1
         return self._last_id
 
+    def asked_as(self, who: tuple[str, str], canonical: CountQuery) -> str | None:
+        """How ``who`` first worded an answered question whose canonical form is ``canonical``.
+
+        The differencing guard names the earlier question this way: its canonical form
+        would tell which of the filters restricted nothing, e.g. that no sample lacks an age.
+        """
+        row = self._db.execute(
+            "SELECT query_key FROM query_log WHERE issuer = ? AND requester = ? "
+            "AND outcome = 'answered' AND canonical_json = ? ORDER BY id LIMIT 1",
+            [who[0], who[1], _json(canonical)],
+        ).fetchone()
+        return str(row[0]) if row else None
+
     def newest(self, *, limit: int = 100) -> list[LogEntry]:
         """The newest entries, newest first."""
         with self._lock:

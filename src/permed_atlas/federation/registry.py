@@ -5,12 +5,14 @@ Every error names the file, the node entry and the field.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from permed_atlas.datafiles import (
     BUNDLED_DATA_DIR,
@@ -76,6 +78,13 @@ def _read_node(item: Any, *, index: int, path: str, default_timeout: float) -> N
     where = entry_where(NodesConfigError, path=path, entry_id=label)
     node_id = read_text(item.get("id"), where=where, field="id") or ""
     url = read_url(item.get("url"), where=where, field="url", required=True) or ""
+    if url.startswith("http://") and not _is_loopback(url):
+        # Over plain HTTP anyone on the way reads the bearer token and can replay it,
+        # as this requester, until it expires; and reads the counts.
+        raise where.fail(
+            "url",
+            Message("must start with https:// for a node that is not on this machine"),
+        )
     region = read_text(item.get("region"), where=where, field="region") or ""
     secret = read_text(item.get("secret"), where=where, field="secret", required=False)
     secret_env = read_text(item.get("secret_env"), where=where, field="secret_env", required=False)
@@ -103,6 +112,17 @@ def _read_node(item: Any, *, index: int, path: str, default_timeout: float) -> N
             m.lower() for m in read_texts(item.get("managers"), where=where, field="managers")
         ),  # fmt: skip
     )
+
+
+def _is_loopback(url: str) -> bool:
+    """Whether ``url`` names this machine (localhost, 127.0.0.0/8, ::1)."""
+    host = urlsplit(url).hostname or ""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 def _seconds(value: Any, default: float, *, where: Where, field: str) -> float:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import ipaddress
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
@@ -67,11 +68,35 @@ def _registry(settings: Settings) -> HubConfig:
 
 
 def _form_values(params: Any) -> dict[str, str]:
-    return {name: str(params.get(name, "")).strip() for name in QUERY_FIELDS}
+    # A field given twice (diagnosis=C50&diagnosis=C18) reads as its comma form: a list
+    # field asks for both, any other field gets a clear error. Taking one value would
+    # answer another question than the one asked.
+    return {
+        name: ",".join(str(v).strip() for v in params.getlist(name) if str(v).strip())
+        for name in QUERY_FIELDS
+    }
 
 
 def _split(text: str) -> list[str]:
     return [part.strip() for part in text.replace(";", ",").split(",") if part.strip()]
+
+
+def client_network(address: str) -> str:
+    """What names one anonymous client: its IPv4 address, or its IPv6 address's /64.
+
+    An IPv6 subscriber is given a whole /64 and may pick any address in it; named by
+    the full address, one client would get a fresh requester, with a fresh budget and
+    guard history, for every question. An IPv4-mapped address is that IPv4 address.
+    """
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return address
+    if isinstance(ip, ipaddress.IPv6Address):
+        if ip.ipv4_mapped is not None:
+            return str(ip.ipv4_mapped)
+        return str(ipaddress.ip_network(f"{ip}/64", strict=False))
+    return str(ip)
 
 
 def requester_of(request: Request, settings: Settings, user: User | None) -> str:
@@ -84,7 +109,7 @@ def requester_of(request: Request, settings: Settings, user: User | None) -> str
     """
     if user is not None:
         return f"user:{user.email}"
-    address = request.client.host if request.client else "unknown"
+    address = client_network(request.client.host if request.client else "unknown")
     digest = hmac.new(
         settings.resolved_secret_key().encode("utf-8"),
         f"federation-client|{address}".encode(),
