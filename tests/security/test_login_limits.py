@@ -107,6 +107,26 @@ def test_password_spraying_from_one_address_is_limited(client, make_user) -> Non
         assert _login(other, "user0@example.org", "correct-horse-battery", other_token) == 200
 
 
+def test_password_spraying_from_one_ipv6_subnet_is_limited(client, make_user) -> None:  # type: ignore[no-untyped-def]
+    # An IPv6 subscriber holds a whole /64: a fresh address for every guess must not
+    # give a fresh allowance.
+    for i in range(MAX_EMAILS_PER_CLIENT + 2):
+        make_user(f"user{i}@example.org", "member")
+    statuses = []
+    for i in range(MAX_EMAILS_PER_CLIENT + 2):
+        address = f"2001:db8:1:2::{i + 1:x}"
+        with TestClient(client.app, base_url="http://testserver", client=(address, 5)) as one:
+            token = one.get("/api/v1/auth/session").json()["csrf_token"]
+            statuses.append(_login(one, f"user{i}@example.org", "Summer2026!", token))
+    assert statuses == [401] * MAX_EMAILS_PER_CLIENT + [429, 429]
+    # the next /64 is another client
+    with TestClient(
+        client.app, base_url="http://testserver", client=("2001:db8:1:3::1", 5)
+    ) as other:
+        token = other.get("/api/v1/auth/session").json()["csrf_token"]
+        assert _login(other, "user0@example.org", "correct-horse-battery", token) == 200
+
+
 def test_forwarded_for_is_believed_only_from_configured_proxies(settings, tmp_path) -> None:  # type: ignore[no-untyped-def]
     from permed_atlas.web.app import create_app
 

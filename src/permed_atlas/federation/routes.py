@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import ipaddress
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
@@ -49,6 +48,7 @@ from permed_atlas.web.deps import (
     SessionDep,
     SettingsDep,
     audited_redirect,
+    client_network,
     json_router,
     page_router,
 )
@@ -79,24 +79,6 @@ def _form_values(params: Any) -> dict[str, str]:
 
 def _split(text: str) -> list[str]:
     return [part.strip() for part in text.replace(";", ",").split(",") if part.strip()]
-
-
-def client_network(address: str) -> str:
-    """What names one anonymous client: its IPv4 address, or its IPv6 address's /64.
-
-    An IPv6 subscriber is given a whole /64 and may pick any address in it; named by
-    the full address, one client would get a fresh requester, with a fresh budget and
-    guard history, for every question. An IPv4-mapped address is that IPv4 address.
-    """
-    try:
-        ip = ipaddress.ip_address(address)
-    except ValueError:
-        return address
-    if isinstance(ip, ipaddress.IPv6Address):
-        if ip.ipv4_mapped is not None:
-            return str(ip.ipv4_mapped)
-        return str(ipaddress.ip_network(f"{ip}/64", strict=False))
-    return str(ip)
 
 
 def requester_of(request: Request, settings: Settings, user: User | None) -> str:

@@ -34,6 +34,7 @@ from permed_atlas.accounts import (
 from permed_atlas.errors import InvalidInputError
 from permed_atlas.i18n import gettext as _
 from permed_atlas.web.csrf import get_csrf_token, validate_csrf
+from permed_atlas.web.security import client_network
 from permed_atlas.web.templating import see_other
 
 _SESSION_KEY = "sid"
@@ -109,8 +110,9 @@ async def enforce_csrf_when_logged_in(request: Request) -> None:
 
 
 def _client(request: Request) -> str:
-    # SecurityMiddleware has put the real client here (forwarded only by trusted proxies)
-    return request.client.host if request.client else "unknown"
+    # SecurityMiddleware has put the real client here (forwarded only by trusted proxies);
+    # an IPv6 client is its /64, or each guess could come from a fresh address
+    return client_network(request.client.host) if request.client else "unknown"
 
 
 def _safe_next(target: str | None) -> str:

@@ -33,6 +33,7 @@ from permed_atlas.limits import MAX_ID
 from permed_atlas.settings import Settings
 from permed_atlas.web.auth import current_user_of
 from permed_atlas.web.csrf import csrf_input, get_csrf_token, validate_csrf
+from permed_atlas.web.security import client_network
 from permed_atlas.web.templating import (
     NO_STORE,
     attachment,
@@ -58,6 +59,7 @@ __all__ = [
     "SettingsDep",
     "attachment",
     "audited_redirect",
+    "client_network",
     "capability_routers",
     "csrf_input",
     "download",

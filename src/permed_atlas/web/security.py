@@ -44,6 +44,24 @@ HSTS = b"max-age=31536000; includeSubDomains"
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 
+def client_network(address: str) -> str:
+    """What names one anonymous client: its IPv4 address, or its IPv6 address's /64.
+
+    An IPv6 subscriber is given a whole /64 and may pick any address in it; named by
+    the full address, one client would get a fresh requester, with a fresh budget and
+    guard history, for every question. An IPv4-mapped address is that IPv4 address.
+    """
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return address
+    if isinstance(ip, ipaddress.IPv6Address):
+        if ip.ipv4_mapped is not None:
+            return str(ip.ipv4_mapped)
+        return str(ipaddress.ip_network(f"{ip}/64", strict=False))
+    return str(ip)
+
+
 def parse_networks(entries: Iterable[str]) -> list[Network]:
     """The trusted proxies as networks (a single address is a /32 or /128)."""
     return [ipaddress.ip_network(entry, strict=False) for entry in entries]
