@@ -150,3 +150,27 @@ def test_a_source_that_cannot_be_reached_is_one_line(tmp_path: Path, fake_apis: 
     said = " ".join(result.stderr.split())  # rich wraps at the terminal's width
     assert "Traceback" not in said
     assert "error: /works: ConnectError" in said and "gave up after 1 retry" in said
+
+
+def test_a_page_size_the_api_does_not_serve_is_refused_before_any_request(
+    tmp_path: Path, fake_apis: FakeApis
+) -> None:
+    # The CLI's options have their own bounds; a caller of the functions gets the same rule.
+    from permed_atlas.errors import InvalidInputError
+
+    settings = Settings(
+        data_dir=tmp_path / "data", openalex_url=fake_apis.url, eutils_url=fake_apis.url
+    )
+    with pytest.raises(InvalidInputError) as openalex:
+        fetch_openalex_pages(QUERY, settings=settings, per_page=201)
+    assert (str(openalex.value), openalex.value.field) == (
+        "--per-page: 201 is not between 1 and 200",
+        "per_page",
+    )
+    with pytest.raises(InvalidInputError) as pubmed:
+        fetch_pubmed_batches(TERM, settings=settings, batch_size=0)
+    assert (str(pubmed.value), pubmed.value.field) == (
+        "--batch-size: 0 is not between 1 and 10000",
+        "batch_size",
+    )
+    assert fake_apis.requests == []

@@ -30,6 +30,8 @@ from typing import TYPE_CHECKING, TypeVar
 import httpx
 
 from permed_atlas import __version__
+from permed_atlas.errors import InvalidInputError
+from permed_atlas.i18n import Message
 from permed_atlas.sources.errors import FetchError
 
 if TYPE_CHECKING:
@@ -290,3 +292,22 @@ class _Failure:
     reason: str
     status: int | None = None
     retry_after: float | None = None
+
+
+def check_page_size(value: int, *, option: str, most: int) -> None:
+    """Refuse a page or batch size the API does not serve, naming the option as typed.
+
+    :param value: the size asked for.
+    :param option: the command-line option (``--per-page``); its field is ``per_page``.
+    :param most: the API's largest page.
+    """
+    if not 1 <= value <= most:
+        raise InvalidInputError(
+            Message(
+                "%(option)s: %(value)s is not between 1 and %(most)s",
+                option=option,
+                value=value,
+                most=most,
+            ),
+            field=option.removeprefix("--").replace("-", "_"),
+        )

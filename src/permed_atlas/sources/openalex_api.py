@@ -34,7 +34,7 @@ from permed_atlas.errors import InvalidInputError
 from permed_atlas.i18n import Message
 from permed_atlas.sources._files import query_folder, resumable_state, write_atomic, write_state
 from permed_atlas.sources.errors import FetchError
-from permed_atlas.sources.http import IncompleteResponseError, RetryingClient
+from permed_atlas.sources.http import IncompleteResponseError, RetryingClient, check_page_size
 from permed_atlas.sources.models import FetchSummary
 
 if TYPE_CHECKING:
@@ -148,15 +148,7 @@ def fetch_openalex_pages(
     :param on_retry: told each retry, in words without the key.
     :raises FetchError: a request that kept failing; what was written stays for a resume.
     """
-    if not 1 <= per_page <= MAX_PER_PAGE:
-        raise InvalidInputError(
-            Message(
-                "--per-page: %(per_page)s is not between 1 and %(most)s",
-                per_page=per_page,
-                most=MAX_PER_PAGE,
-            ),
-            field="per_page",
-        )
+    check_page_size(per_page, option="--per-page", most=MAX_PER_PAGE)
     folder = query.folder_in(settings)
     with resumable_state(
         folder, query=query.as_dict(), version=_STATE_VERSION, fresh=_FRESH, restart=restart

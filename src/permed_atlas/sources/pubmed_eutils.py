@@ -37,7 +37,12 @@ from permed_atlas.errors import InvalidInputError
 from permed_atlas.i18n import Message
 from permed_atlas.sources._files import query_folder, resumable_state, write_atomic, write_state
 from permed_atlas.sources.errors import FetchError
-from permed_atlas.sources.http import IncompleteResponseError, RateLimiter, RetryingClient
+from permed_atlas.sources.http import (
+    IncompleteResponseError,
+    RateLimiter,
+    RetryingClient,
+    check_page_size,
+)
 from permed_atlas.sources.models import FetchSummary
 
 if TYPE_CHECKING:
@@ -239,15 +244,7 @@ def fetch_pubmed_batches(
     :param on_retry: told each retry, in words without the key.
     :raises FetchError: a request that kept failing; what was written stays for a resume.
     """
-    if not 1 <= batch_size <= MAX_BATCH:
-        raise InvalidInputError(
-            Message(
-                "--batch-size: %(batch_size)s is not between 1 and %(most)s",
-                batch_size=batch_size,
-                most=MAX_BATCH,
-            ),
-            field="batch_size",
-        )
+    check_page_size(batch_size, option="--batch-size", most=MAX_BATCH)
     folder = query.folder_in(settings)
     with resumable_state(
         folder, query=query.as_dict(), version=_STATE_VERSION, fresh=_FRESH, restart=restart
