@@ -265,6 +265,7 @@ def test_daily_budget_gives_429(client: TestClient) -> None:
         ({"id": "ICD10:C50", "scope": "runs"}, "'runs'"),
         ({"id": "sex:female", "value": "male"}, "takes no value"),
         ({"id": "ICD10:C50", "opertor": "!"}, "opertor"),
+        ({"id": "age_at_collection", "operator": "~", "value": "40"}, "unknown operator '~'"),
     ],
 )
 def test_a_filter_option_the_node_cannot_apply_gets_400(

@@ -44,7 +44,7 @@ def _range_with(rng: Range, operator: str, value: int, field: str) -> Range:
         bound = value - 1 if operator == "<" else value
         high = bound if high is None else min(high, bound)
     if operator not in {">=", ">", "=", "<=", "<"}:
-        raise _bad(field, N_("filter %(field)s: unknown operator %(operator)s"), field=field,
+        raise _bad(field, N_("%(field)s: unknown operator %(operator)s"), field=field,
                    operator=repr(operator))  # fmt: skip
     return Range(low, high)
 
