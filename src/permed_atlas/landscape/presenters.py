@@ -8,6 +8,7 @@ pydantic schemas (and files) the edge returns.
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import io
 import threading
 from collections import OrderedDict
@@ -351,7 +352,12 @@ def chart_labels(settings: Settings, tables: dict[str, list[dict[str, Any]]]) ->
 
 
 def dashboard_public(
-    settings: Settings, corpus: Any, query: SearchQuery, regions: list[str] | None
+    settings: Settings,
+    corpus: Any,
+    query: SearchQuery,
+    regions: list[str] | None,
+    *,
+    current_year: int | None = None,
 ) -> DashboardPublic:
     flt = landscape_filter(corpus, query)
     if regions:
@@ -370,7 +376,13 @@ def dashboard_public(
     tables = indicators.tables()
     filter_qs = urlencode(query_pairs(query, paged=False))
     labels = chart_labels(settings, tables)
-    charts = build_charts(tables, regions=indicators.regions, labels=labels, flt=flt)
+    charts = build_charts(
+        tables,
+        regions=indicators.regions,
+        labels=labels,
+        flt=flt,
+        current_year=current_year or dt.datetime.now(dt.UTC).year,
+    )
     return DashboardPublic.model_validate(
         {
             "filter": dataclasses.asdict(flt),
@@ -435,12 +447,14 @@ def cached_dashboard(
     :param version: the corpus version (``CorpusVersion``).
     """
     # The charts' titles and notes are in the request's language: one entry per language.
-    key = (version, str(settings.data_dir), query, tuple(regions or ()), current_language())
+    # The year too: on 1 January the old year stops being the one marked as not over.
+    year = dt.datetime.now(dt.UTC).year
+    key = (version, str(settings.data_dir), query, tuple(regions or ()), current_language(), year)
     with _dashboard_lock:
         if key in _dashboard_cache:
             _dashboard_cache.move_to_end(key)
             return _dashboard_cache[key]
-    result = dashboard_public(settings, corpus, query, regions)
+    result = dashboard_public(settings, corpus, query, regions, current_year=year)
     with _dashboard_lock:
         _dashboard_cache[key] = result
         while len(_dashboard_cache) > DASHBOARD_CACHE_SIZE:

@@ -92,10 +92,12 @@ REPORT_CHARTS = ("output", "copublications", "topics", "patents")
 
 
 def _charts(
-    indicators: Indicators, labels: ChartLabels, flt: LandscapeFilter
+    indicators: Indicators, labels: ChartLabels, flt: LandscapeFilter, *, now: dt.datetime
 ) -> list[dict[str, Any]]:
     tables = indicators.tables()
-    charts = build_charts(tables, regions=indicators.regions, labels=labels, flt=flt)
+    charts = build_charts(
+        tables, regions=indicators.regions, labels=labels, flt=flt, current_year=now.year
+    )
     return [
         {
             "id": name,
@@ -242,7 +244,8 @@ def build_report(
         "pm_relevant": summary.pm_relevant,
         "eu_cn": summary.eu_cn,
     }
-    charts = _charts(indicators, chart_labels, flt)
+    now = dt.datetime.now(dt.UTC)
+    charts = _charts(indicators, chart_labels, flt, now=now)
     environment = jinja2.Environment(
         loader=jinja2.FileSystemLoader(TEMPLATES_DIR),
         autoescape=True,
@@ -252,7 +255,7 @@ def build_report(
     environment.filters["localized"] = localized_field
     html = environment.get_template(REPORT_TEMPLATE).render(
         title=title,
-        generated=dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        generated=now.strftime("%Y-%m-%d %H:%M UTC"),
         totals=totals,
         filter={k: v for k, v in vars_of(flt).items() if v is not None},
         findings=_findings(indicators, totals, labels, chart_labels),

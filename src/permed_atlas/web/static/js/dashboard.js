@@ -10,7 +10,7 @@
         target.setAttribute("data-rendered", "true");
       })
       .catch(function (error) {
-        target.textContent = "This chart could not be drawn: " + error;
+        target.textContent = target.closest(".charts").getAttribute("data-error") + " " + error;
       });
   });
   document.addEventListener("click", function (event) {

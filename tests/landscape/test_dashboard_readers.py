@@ -1,0 +1,115 @@
+"""What a reader of the dashboard and the network map sees on the real app: tooltips,
+legends and notes in the page's language, an empty selection explained, the year that is
+not over marked instead of drawn as a drop."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+API = "/api/v1/landscape/dashboard"
+STATIC_JS = Path(__file__).parents[2] / "src" / "permed_atlas" / "web" / "static" / "js"
+EMPTY_NOTE_ZH = "所选范围内没有作品计入此图表，因此图表为空。"
+
+
+@pytest.fixture
+def web(read_only_client):  # type: ignore[no-untyped-def]
+    return read_only_client
+
+
+# The client keeps the language cookie like a browser: every request names its language.
+
+
+def _tooltips(spec: Any) -> Iterator[dict[str, Any]]:
+    if isinstance(spec, dict):
+        lines = spec.get("tooltip")
+        if isinstance(lines, list):
+            yield from lines
+        for key, value in spec.items():
+            if key != "data":
+                yield from _tooltips(value)
+    elif isinstance(spec, list):
+        for value in spec:
+            yield from _tooltips(value)
+
+
+def test_chinese_dashboard_titles_every_tooltip_line_and_the_share_legend(web) -> None:
+    charts = web.get(API, params={"lang": "zh"}).json()["charts"]
+    lines = [line for spec in charts.values() for line in _tooltips(spec)]
+    assert len(lines) > 20
+    untitled = [line for line in lines if not line.get("title") or line["title"].isascii()]
+    assert untitled == []
+    legend = charts["copublications"]["vconcat"][1]["layer"][0]["encoding"]["color"]
+    assert legend["scale"]["domain"] == ["占欧盟27国论文的比例", "占中国论文的比例"]
+    english = web.get(API, params={"lang": "en"}).json()["charts"]
+    legend_en = english["copublications"]["vconcat"][1]["layer"][0]["encoding"]["color"]
+    assert legend_en["scale"]["domain"] == [
+        "share of EU-27 publications",
+        "share of China's publications",
+    ]
+
+
+def test_a_selection_without_works_says_so_on_every_chart(web) -> None:
+    page = web.get(
+        "/landscape/dashboard", params={"year_from": 1900, "year_to": 1901, "lang": "zh"}
+    )
+    assert page.status_code == 200
+    sections = re.findall(
+        r'<section class="chart" data-chart="(\w+)".*?</section>', page.text, re.S
+    )
+    assert len(sections) == 7
+    for name in sections:
+        block = page.text.split(f'data-chart="{name}"', 1)[1].split("</section>", 1)[0]
+        assert EMPTY_NOTE_ZH in block, name
+    notes = web.get(API, params={"year_from": 1900, "year_to": 1901, "lang": "en"}).json()
+    notes = notes["chart_notes"]
+    assert all(
+        "No work of this selection counts in this chart, so it is empty." in n
+        for n in notes.values()
+    )
+    full = web.get(API, params={"lang": "en"}).json()["chart_notes"]
+    assert not any("so it is empty" in note for n in full.values() for note in n)
+
+
+def test_the_year_not_over_is_marked_and_no_future_year_is_drawn(web) -> None:
+    this_year = dt.datetime.now(dt.UTC).year
+    body = web.get(API, params={"year_from": 2020, "year_to": this_year + 9, "lang": "en"})
+    body = body.json()
+    years = {r["year"] for r in body["charts"]["output"]["data"]["values"]}
+    assert max(years) == this_year  # not nine years of zeros to come
+    axis = body["charts"]["output"]["encoding"]["x"]["axis"]
+    assert f"datum.value == {this_year}" in axis["labelExpr"]
+    assert any(f"{this_year}* is not over" in n for n in body["chart_notes"]["output"])
+    chinese = web.get(API, params={"year_from": 2020, "year_to": this_year, "lang": "zh"}).json()
+    assert f"{this_year}* 年尚未结束" in " ".join(chinese["chart_notes"]["output"])
+    # A range that ends before this year is complete: nothing is starred.
+    past = web.get(API, params={"year_from": 2010, "year_to": 2015, "lang": "en"}).json()
+    assert "labelExpr" not in past["charts"]["output"]["encoding"]["x"]["axis"]
+
+
+def test_script_texts_come_from_the_page_in_its_language(web) -> None:
+    network = web.get("/landscape/network", params={"lang": "zh"}).text
+    island = re.search(
+        r'<script type="application/json" id="network-texts">(.*?)</script>', network
+    )
+    assert island is not None
+    texts = json.loads(island.group(1))
+    assert texts == {
+        "empty": "所选分面下没有合作关系。",
+        "node": "{name}：{works} 项作品，聚类 {cluster}",
+        "edge": "{n} 项共同作品",
+    }
+    dashboard = web.get("/landscape/dashboard", params={"lang": "zh"}).text
+    assert 'data-error="无法绘制此图表：">' in dashboard
+    # The scripts hold no sentence of their own that a Chinese page would show in English.
+    for script in ("network.js", "dashboard.js"):
+        source = (STATIC_JS / script).read_text(encoding="utf-8")
+        code = re.sub(r"//.*", "", source)
+        words = [s for s in re.findall(r'"([^"]*)"', code) if re.search(r"[a-z]+ [a-z]+", s)]
+        assert words == [], (script, words)
