@@ -113,3 +113,35 @@ def test_script_texts_come_from_the_page_in_its_language(web) -> None:
         code = re.sub(r"//.*", "", source)
         words = [s for s in re.findall(r'"([^"]*)"', code) if re.search(r"[a-z]+ [a-z]+", s)]
         assert words == [], (script, words)
+
+
+def test_chinese_network_names_its_country_nodes_in_chinese(web) -> None:
+    body = web.get("/api/v1/landscape/network", params={"lang": "zh"}).json()
+    labels = {n["id"]: n["label"] for n in body["nodes"]}
+    assert labels["CN"] == "中国" and labels["DE"] == "德国"
+    assert all(not label.isascii() for label in labels.values()), labels
+    tops = [name for c in body["legend"]["clusters"] for name in c["top"]]
+    assert tops and all(not name.isascii() for name in tops)
+    page = web.get("/landscape/network", params={"lang": "zh"}).text
+    table = page.split("<tbody>", 1)[1].split("</tbody>", 1)[0]
+    assert "德国" in table and "Germany" not in table
+    english = web.get("/api/v1/landscape/network", params={"lang": "en"}).json()
+    assert {n["id"]: n["label"] for n in english["nodes"]}["DE"] == "Germany"
+
+
+def test_a_network_says_which_nodes_have_no_link(web) -> None:
+    linked = web.get("/api/v1/landscape/network", params={"lang": "en"}).json()
+    assert linked["edges"] and linked["notes"] == []
+    # Links of at least 5 shared works: some countries keep their works but lose every link.
+    sparse = web.get("/api/v1/landscape/network", params={"min_weight": 5, "lang": "en"}).json()
+    ends = {e["source"] for e in sparse["edges"]} | {e["target"] for e in sparse["edges"]}
+    alone = [n["label"] for n in sparse["nodes"] if n["id"] not in ends]
+    assert alone and sparse["notes"] == [
+        "Without a link (no other node shown shares 5 or more works with them): "
+        + ", ".join(alone)
+        + "."
+    ]
+    # No link at all: the page says the dots are no network.
+    page = web.get("/landscape/network", params={"min_weight": 500, "lang": "zh"}).text
+    assert "没有连线：这些节点中没有任何两个共同拥有 500 项或更多作品。" in page
+    assert 'data-testid="network-note"' in page
