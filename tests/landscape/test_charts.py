@@ -409,3 +409,21 @@ def test_a_region_without_works_has_blank_topic_cells_not_zero_shares() -> None:
     assert not any(r["small_base"] for r in cells)  # no works is not a small base
     assert any("No works in: ICPerMed member countries (n = 0)" in n for n in chart.notes)
     assert not any("Fewer than" in n and "ICPerMed" in n for n in chart.notes)
+
+
+def _colour_of(spec: dict[str, Any]) -> dict[str, str]:
+    scale = spec["encoding"]["color"]["scale"]
+    return dict(zip(scale["domain"], scale["range"], strict=True))
+
+
+def test_a_region_keeps_its_colour_whichever_regions_are_shown() -> None:
+    everything = ("AFRICA", "CN", "EEA_UK_CH", "EU27", "ICPERMED", "LAC")
+    colours = {}
+    for shown in (REGIONS, ("CN", "EU27", "ICPERMED"), ("ICPERMED",), everything):
+        charts = build_charts(_tables(), regions=shown, labels=LABELS, all_regions=everything)
+        colours[shown] = _colour_of(charts["output"].spec)
+    icpermed = {c["ICPerMed member countries"] for c in colours.values()}
+    assert len(icpermed) == 1  # was orange, green or purple depending on the selection
+    assert {c["China"] for c in colours.values() if "China" in c} == {SERIES_COLOURS[1]}
+    every = colours[everything]
+    assert len(set(every.values())) == len(every)  # still no repeated colour

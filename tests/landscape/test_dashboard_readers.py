@@ -145,3 +145,18 @@ def test_a_network_says_which_nodes_have_no_link(web) -> None:
     page = web.get("/landscape/network", params={"min_weight": 500, "lang": "zh"}).text
     assert "没有连线：这些节点中没有任何两个共同拥有 500 项或更多作品。" in page
     assert 'data-testid="network-note"' in page
+
+
+def _colours(body: dict[str, Any]) -> dict[str, str]:
+    scale = body["charts"]["output"]["encoding"]["color"]["scale"]
+    return dict(zip(scale["domain"], scale["range"], strict=True))
+
+
+def test_a_region_has_one_colour_on_every_dashboard(web) -> None:
+    every = web.get(API, params={"lang": "en"}).json()
+    few = web.get(API, params=[("regions", "CN"), ("regions", "ICPERMED"), ("lang", "en")]).json()
+    assert len(few["regions"]) == 2 and len(every["regions"]) > 2
+    name = every["region_labels"]["ICPERMED"]
+    assert _colours(few)[name] == _colours(every)[name]
+    china = every["region_labels"]["CN"]
+    assert _colours(few)[china] == _colours(every)[china] == "#D55E00"

@@ -77,11 +77,13 @@ def colour_scale(field: str, domain: list[str], colours: list[str]) -> dict[str,
 class RegionSeries:
     """The regions a chart colours (at most the palette's size) and their labels."""
 
-    def __init__(self, regions: Sequence[str], labels: ChartLabels) -> None:
+    def __init__(
+        self, regions: Sequence[str], labels: ChartLabels, *, among: Sequence[str] = ()
+    ) -> None:
         chosen = [r for r in regions if r != ALL_REGIONS]
         self.shown = chosen[:MAX_SERIES]
         self.left_out = chosen[MAX_SERIES:]
-        self.colours = region_colours(self.shown)
+        self.colours = region_colours(self.shown, among=[r for r in among if r != ALL_REGIONS])
         self.labels = labels
 
     def label(self, code: str) -> str:

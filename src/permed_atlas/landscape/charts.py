@@ -367,6 +367,7 @@ def build_charts(
     labels: ChartLabels | None = None,
     flt: LandscapeFilter = NO_FILTER,
     current_year: int | None = None,
+    all_regions: Sequence[str] = (),
 ) -> dict[str, Chart]:
     """Every chart of the dashboard (top_cited is a table, not a chart).
 
@@ -376,9 +377,11 @@ def build_charts(
     :param flt: the facets the indicators were computed with (a filter can fix a share).
     :param current_year: this year: starred and explained on a year axis that reaches it
         (its count is still growing), and the last year a filter's range is drawn to.
+    :param all_regions: every region the corpus is tagged with: a region keeps its colour
+        whichever of them are shown (the dashboard's and the report's charts agree).
     """
     labels = labels or ChartLabels()
-    shown = RegionSeries(regions, labels)
+    shown = RegionSeries(regions, labels, among=all_regions)
     years = year_range(
         tables, year_from=flt.year_from, year_to=flt.year_to, current_year=current_year
     )

@@ -360,8 +360,8 @@ def dashboard_public(
     current_year: int | None = None,
 ) -> DashboardPublic:
     flt = landscape_filter(corpus, query)
+    known = tagged_regions(corpus)
     if regions:
-        known = tagged_regions(corpus)
         unknown = [r for r in regions if r.upper() not in known]
         if unknown:
             raise InvalidInputError(
@@ -382,6 +382,7 @@ def dashboard_public(
         labels=labels,
         flt=flt,
         current_year=current_year or dt.datetime.now(dt.UTC).year,
+        all_regions=known,
     )
     return DashboardPublic.model_validate(
         {

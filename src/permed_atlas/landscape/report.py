@@ -92,11 +92,21 @@ REPORT_CHARTS = ("output", "copublications", "topics", "patents")
 
 
 def _charts(
-    indicators: Indicators, labels: ChartLabels, flt: LandscapeFilter, *, now: dt.datetime
+    indicators: Indicators,
+    labels: ChartLabels,
+    flt: LandscapeFilter,
+    *,
+    now: dt.datetime,
+    known: Sequence[str],
 ) -> list[dict[str, Any]]:
     tables = indicators.tables()
     charts = build_charts(
-        tables, regions=indicators.regions, labels=labels, flt=flt, current_year=now.year
+        tables,
+        regions=indicators.regions,
+        labels=labels,
+        flt=flt,
+        current_year=now.year,
+        all_regions=known,
     )
     return [
         {
@@ -283,7 +293,7 @@ def build_report(
         "eu_cn": summary.eu_cn,
     }
     now = now or dt.datetime.now(dt.UTC)
-    charts = _charts(indicators, chart_labels, flt, now=now)
+    charts = _charts(indicators, chart_labels, flt, now=now, known=known)
     environment = jinja2.Environment(
         loader=jinja2.FileSystemLoader(TEMPLATES_DIR),
         autoescape=True,
