@@ -160,3 +160,28 @@ def test_a_region_has_one_colour_on_every_dashboard(web) -> None:
     assert _colours(few)[name] == _colours(every)[name]
     china = every["region_labels"]["CN"]
     assert _colours(few)[china] == _colours(every)[china] == "#D55E00"
+
+
+def test_an_indicator_csv_keeps_its_header_when_no_work_matches(web) -> None:
+    for name, header in (
+        ("output", "region,year,works,pm_relevant,eu_cn"),
+        ("copublications", "year,eu_cn,eu_total,cn_total,share_of_eu,share_of_cn"),
+        ("institutions", "region,rank,institution_id,institution,country_code,works,eu_cn_works"),
+    ):
+        empty = web.get(
+            f"{API}/{name}", params={"format": "csv", "year_from": 1900, "year_to": 1901}
+        )
+        assert empty.status_code == 200 and empty.text == header + "\n", name
+
+
+def test_a_share_without_a_base_is_empty_not_zero(web) -> None:
+    # With the United States, several years have EU-27 publications and no Chinese one:
+    # China's share of them is undefined, and 0.0 read as "none of China's papers".
+    rows = web.get(f"{API}/copublications", params={"country": "US"}).json()
+    no_base = [r for r in rows if r["cn_total"] == 0]
+    assert no_base and all(r["share_of_cn"] is None for r in no_base)
+    assert all(r["share_of_eu"] == r["eu_cn"] / r["eu_total"] for r in rows if r["eu_total"])
+    text = web.get(f"{API}/copublications", params={"country": "US", "format": "csv"}).text
+    year = no_base[0]["year"]
+    line = next(line for line in text.splitlines() if line.startswith(f"{year},"))
+    assert line.split(",")[-1] == ""  # share_of_cn: no base, no number

@@ -26,6 +26,7 @@ from permed_atlas.errors import InvalidInputError
 from permed_atlas.i18n import Message, current_language, gettext, localized
 from permed_atlas.landscape.charts import INDICATOR_TITLES, SMALL_BASE, ChartLabels, build_charts
 from permed_atlas.landscape.errors import LandscapeError
+from permed_atlas.landscape.indicator_models import indicator_columns
 from permed_atlas.landscape.ingest.runs import list_ingest_runs
 from permed_atlas.landscape.regions import load_region_sets, user_regions_dir
 from permed_atlas.landscape.schemas import (
@@ -408,18 +409,19 @@ def dashboard_public(
 
 
 def csv_response(rows: list[dict[str, Any]], name: str) -> Response:
-
+    """One indicator as a CSV file; with no row it still has its header (an empty file is
+    no table to a spreadsheet or to ``pandas.read_csv``)."""
     buffer = io.StringIO()
-    if rows:
-        writer = SafeDictWriter(buffer, fieldnames=list(rows[0]), lineterminator="\n")
-        writer.writeheader()
-        for row in rows:
-            writer.writerow(
-                {
-                    k: "; ".join(map(str, v)) if isinstance(v, list | tuple) else v
-                    for k, v in row.items()
-                }
-            )
+    columns = list(rows[0]) if rows else indicator_columns(name)
+    writer = SafeDictWriter(buffer, fieldnames=columns, lineterminator="\n")
+    writer.writeheader()
+    for row in rows:
+        writer.writerow(
+            {
+                k: "; ".join(map(str, v)) if isinstance(v, list | tuple) else v
+                for k, v in row.items()
+            }
+        )
     return Response(
         buffer.getvalue(),
         media_type="text/csv; charset=utf-8",
