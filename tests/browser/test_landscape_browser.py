@@ -216,6 +216,8 @@ def test_chinese_dashboard_and_network_draw_chinese_labels_and_star_this_year(
     shares.wait_for()
     legend = shares.text_content() or ""
     assert "占中国论文的比例" in legend and "share of" not in legend
+    actions = page.locator("#chart-output .vega-actions").text_content() or ""
+    assert "另存为 SVG" in actions and "Save as" not in actions  # vega-embed's own menu
     screenshot("dashboard-zh-current-year")
     page.goto(f"{live_server}/landscape/network?lang=zh")
     page.wait_for_selector('#network[data-rendered="true"]', timeout=30_000)

@@ -107,6 +107,12 @@ def test_script_texts_come_from_the_page_in_its_language(web) -> None:
     }
     dashboard = web.get("/landscape/dashboard", params={"lang": "zh"}).text
     assert 'data-error="无法绘制此图表：">' in dashboard
+    menu = re.search(r'<script type="application/json" id="chart-texts">(.*?)</script>', dashboard)
+    assert menu is not None and json.loads(menu.group(1)) == {
+        "CLICK_TO_VIEW_ACTIONS": "点击查看操作",
+        "PNG_ACTION": "另存为 PNG",
+        "SVG_ACTION": "另存为 SVG",
+    }
     # The scripts hold no sentence of their own that a Chinese page would show in English.
     for script in ("network.js", "dashboard.js"):
         source = (STATIC_JS / script).read_text(encoding="utf-8")
