@@ -132,7 +132,7 @@ def test_dashboard_with_eu_china_filter_explains_the_hidden_share(
     page.select_option('select[name="eu_cn"]', "yes")
     page.get_by_role("button", name="Apply").click()
     page.wait_for_url("**eu_cn=yes**")
-    page.wait_for_selector('#chart-copublications[data-rendered="true"] svg')
+    page.wait_for_selector('#chart-copublications[data-rendered="true"] svg.marks')
     note = page.get_by_test_id("note-copublications")
     assert note.is_visible() and "100% by construction" in note.inner_text()
     text = page.locator("#chart-copublications svg.marks").text_content() or ""
@@ -196,3 +196,35 @@ def test_log_in_and_out(live_server, make_user, page, screenshot) -> None:
     page.get_by_test_id("logout").click()
     page.wait_for_selector('[data-testid="login-link"]')
     assert page.get_by_test_id("user-email").count() == 0
+
+
+def test_chinese_dashboard_and_network_draw_chinese_labels_and_star_this_year(
+    live_server, web_corpus, page, screenshot
+) -> None:
+    import datetime as dt
+
+    this_year = dt.datetime.now(dt.UTC).year
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.goto(f"{live_server}/landscape/dashboard?lang=zh&year_from=2018&year_to={this_year + 5}")
+    output = page.locator('#chart-output[data-rendered="true"] svg.marks')
+    output.wait_for()
+    # The year not over is starred on the axis Vega draws; no year to come is drawn.
+    drawn = output.text_content() or ""
+    assert f"{this_year}*" in drawn and str(this_year + 1) not in drawn
+    shares = page.locator('#chart-copublications[data-rendered="true"] svg.marks')
+    shares.wait_for()
+    legend = shares.text_content() or ""
+    assert "占中国论文的比例" in legend and "share of" not in legend
+    actions = page.locator("#chart-output .vega-actions").text_content() or ""
+    assert "另存为 SVG" in actions and "Save as" not in actions  # vega-embed's own menu
+    screenshot("dashboard-zh-current-year")
+    page.goto(f"{live_server}/landscape/network?lang=zh")
+    page.wait_for_selector('#network[data-rendered="true"]', timeout=30_000)
+    titles = page.evaluate(
+        "() => window.permedNetwork.body.data.nodes.get().map(n => n.title)"
+        " .concat(window.permedNetwork.body.data.edges.get().map(e => e.title))"
+    )
+    assert titles and all("works" not in t for t in titles)
+    assert any("项作品，聚类" in t for t in titles) and any("项共同作品" in t for t in titles)
+    assert not errors

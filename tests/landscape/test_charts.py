@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 
+from permed_atlas.i18n import use_language
 from permed_atlas.landscape.charts import SMALL_BASE, ChartLabels, build_charts, chart_specs
 from permed_atlas.landscape.filters import LandscapeFilter
 from permed_atlas.landscape.palette import SERIES_COLOURS, TOTAL_COLOUR
@@ -296,4 +297,133 @@ def test_only_the_share_that_never_moves_is_hidden() -> None:
     chart = build_charts(tables, regions=REGIONS, labels=LABELS)["copublications"]
     shares = chart.spec["vconcat"][1]["data"]["values"]
     assert {r["measure"] for r in shares} == {"share of China's publications"}
-    assert len(chart.notes) == 1 and "EU-27's publications is 100% in every year" in chart.notes[0]
+    assert (
+        len(chart.notes) == 1
+        and "share of EU-27 publications is 100% in every year" in chart.notes[0]
+    )
+
+
+def _tooltip_lines(spec: dict[str, Any]) -> Iterator[dict[str, Any]]:
+    for unit, _, _ in _units(spec):
+        yield from unit.get("encoding", {}).get("tooltip", [])
+
+
+def test_every_tooltip_line_and_share_legend_speak_the_page_language() -> None:
+    # Without a title Vega-Lite shows the field's name: "year", "works", "measure" on a
+    # Chinese page, and the share legend showed its English measure names.
+    with use_language("zh"):
+        charts = build_charts(_tables(), regions=REGIONS, labels=LABELS)
+    lines = [line for chart in charts.values() for line in _tooltip_lines(chart.spec)]
+    assert len(lines) > 20
+    for line in lines:
+        assert line.get("title") and not str(line["title"]).isascii(), line
+    shares = charts["copublications"].spec["vconcat"][1]
+    legend = shares["layer"][0]["encoding"]["color"]
+    assert legend["field"] == "measure_label"
+    assert legend["scale"]["domain"] == ["占欧盟27国论文的比例", "占中国论文的比例"]
+    assert {r["measure_label"] for r in shares["data"]["values"]} == set(legend["scale"]["domain"])
+    # The measure stays an English key for the data, as the CSV's column names do.
+    assert {r["measure"] for r in shares["data"]["values"]} == {
+        "share of EU-27 publications",
+        "share of China's publications",
+    }
+
+
+def test_a_fixed_share_is_explained_in_the_page_language() -> None:
+    tables = _tables()
+    for row in tables["copublications"]:
+        row.update(eu_total=row["eu_cn"], share_of_eu=1.0)
+    with use_language("zh"):
+        notes = build_charts(tables, regions=REGIONS, labels=LABELS)["copublications"].notes
+    assert notes == (
+        "在所选范围的每一年中，占欧盟27国论文的比例均为 100%（由其分面条件决定），"
+        "因此不绘制；计数仍然保留。",
+    )
+
+
+def _year_axes(spec: dict[str, Any]) -> list[dict[str, Any]]:
+    axes = []
+    for unit, _, _ in _units(spec):
+        x = unit.get("encoding", {}).get("x", {})
+        if x.get("field") == "year" and "axis" in x:
+            axes.append(x["axis"])
+    return axes
+
+
+def test_the_current_year_is_starred_and_explained_not_drawn_as_a_drop() -> None:
+    charts = build_charts(_tables(), regions=REGIONS, labels=LABELS, current_year=2004)
+    with_years = {"output", "copublications", "topic_trends", "patents"}
+    for name, chart in charts.items():
+        axes = _year_axes(chart.spec)
+        assert bool(axes) == (name in with_years), name
+        for axis in axes:
+            assert "datum.value == 2004" in axis["labelExpr"] and "'*'" in axis["labelExpr"]
+        starred = [n for n in chart.notes if "2004* is not over" in n]
+        assert len(starred) == (name in with_years), (name, chart.notes)
+    # A year already over is drawn as it is.
+    later = build_charts(_tables(), regions=REGIONS, labels=LABELS, current_year=2005)
+    for chart in later.values():
+        assert not any("labelExpr" in axis for axis in _year_axes(chart.spec))
+        assert not any("is not over" in note for note in chart.notes)
+        assert 2005 not in {r.get("year") for r in chart.spec.get("data", {}).get("values", [])}
+
+
+def test_a_filter_reaching_past_this_year_draws_no_future_zeros() -> None:
+    flt = LandscapeFilter(year_from=2000, year_to=2030)
+    charts = build_charts(_tables(), regions=REGIONS, labels=LABELS, flt=flt, current_year=2006)
+    years = {r["year"] for r in charts["output"].spec["data"]["values"]}
+    assert years == set(range(2000, 2007))
+    assert any("2006* is not over" in note for note in charts["output"].notes)
+    # Without a clock (a caller that does not say), the filter's range is drawn as asked.
+    asked = build_charts(_tables(), regions=REGIONS, labels=LABELS, flt=flt)
+    assert max(r["year"] for r in asked["output"].spec["data"]["values"]) == 2030
+
+
+def test_a_chart_with_nothing_to_draw_says_so() -> None:
+    flt = LandscapeFilter(year_from=1990, year_to=1991)  # a filter no work passes
+    tables = {"output": [], "copublications": [], "top_cited": []}
+    with use_language("zh"):
+        empty = build_charts(tables, regions=REGIONS, labels=LABELS, flt=flt, current_year=2026)
+    assert set(empty) == {
+        "output",
+        "copublications",
+        "institutions",
+        "countries",
+        "topics",
+        "topic_trends",
+        "patents",
+    }
+    for name, chart in empty.items():
+        assert "所选范围内没有作品计入此图表，因此图表为空。" in chart.notes, name
+    full = build_charts(_tables(), regions=REGIONS, labels=LABELS)
+    for chart in full.values():
+        assert not any("so it is empty" in note for note in chart.notes)
+
+
+def test_a_region_without_works_has_blank_topic_cells_not_zero_shares() -> None:
+    tables = _tables()
+    tables["output"] = [r for r in tables["output"] if r["region"] != "ICPERMED"]
+    chart = build_charts(tables, regions=REGIONS, labels=LABELS)["topics"]
+    cells = [r for r in chart.spec["data"]["values"] if r["region"] == "ICPERMED"]
+    assert cells and all(r["share"] is None and r["label"] == "–" for r in cells)
+    assert not any(r["small_base"] for r in cells)  # no works is not a small base
+    assert any("No works in: ICPerMed member countries (n = 0)" in n for n in chart.notes)
+    assert not any("Fewer than" in n and "ICPerMed" in n for n in chart.notes)
+
+
+def _colour_of(spec: dict[str, Any]) -> dict[str, str]:
+    scale = spec["encoding"]["color"]["scale"]
+    return dict(zip(scale["domain"], scale["range"], strict=True))
+
+
+def test_a_region_keeps_its_colour_whichever_regions_are_shown() -> None:
+    everything = ("AFRICA", "CN", "EEA_UK_CH", "EU27", "ICPERMED", "LAC")
+    colours = {}
+    for shown in (REGIONS, ("CN", "EU27", "ICPERMED"), ("ICPERMED",), everything):
+        charts = build_charts(_tables(), regions=shown, labels=LABELS, all_regions=everything)
+        colours[shown] = _colour_of(charts["output"].spec)
+    icpermed = {c["ICPerMed member countries"] for c in colours.values()}
+    assert len(icpermed) == 1  # was orange, green or purple depending on the selection
+    assert {c["China"] for c in colours.values() if "China" in c} == {SERIES_COLOURS[1]}
+    every = colours[everything]
+    assert len(set(every.values())) == len(every)  # still no repeated colour

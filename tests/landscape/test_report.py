@@ -21,10 +21,9 @@ def test_report_is_self_contained_with_charts_and_findings(
     assert 'vegaEmbed("#chart-copublications"' in html
     assert html.count('vegaEmbed("#chart-') == 4
     assert "EU–China co-publications went from 1 in 2020 to 1 in 2021" in html
-    assert (
-        "50.0% of the EU-27&#39;s publications" in html
-        or "50.0% of the EU-27's publications" in html
-    )
+    # A quoted share names its base, and a base this small is said to be one.
+    assert "50.0% of the EU-27&#39;s publications (n = 2) and 50.0% of China&#39;s (n = 2)." in html
+    assert "Fewer than 30 publications on a side in 2021" in html
     assert "Charité" in html and "Precision medicine in lung cancer" in html
     assert "european-union.europa.eu" in html  # region sources in the methods
 
@@ -91,7 +90,9 @@ def test_report_findings_and_names_in_chinese(tagged, region_sets, rules, tmp_pa
         build_report(tagged, out, region_sets=region_sets, rules=rules)
     html = out.read_text(encoding="utf-8")
     assert "<h1>个性化医疗格局：欧洲与中国</h1>" in html  # the default title
-    assert "中欧合作发表从 2020 年的 1 篇增至 2021 年的 1 篇" in html  # a finding
+    # a finding; "变为" (went to), not "增至" (rose to), whichever way the count went
+    assert "中欧合作发表从 2020 年的 1 篇变为 2021 年的 1 篇" in html
+    assert "占欧盟 27 国发表量的 50.0%（n = 2）" in html and "年有一方的发表量少于 30 篇" in html
     assert "EU–China co-publications went from" not in html
     china = region_sets["CN"].name_zh
     assert china and f"{china}的主要主题" in html  # a region's Chinese name in a finding
@@ -99,3 +100,22 @@ def test_report_findings_and_names_in_chinese(tagged, region_sets, rules, tmp_pa
     english = tmp_path / "en.html"
     build_report(tagged, english, region_sets=region_sets, rules=rules)
     assert "Personalised medicine landscape: Europe and China" in english.read_text("utf-8")
+
+
+def test_report_does_not_end_a_trend_on_the_year_not_over(
+    tagged, region_sets, rules, tmp_path: Path
+) -> None:
+    import datetime as dt
+
+    out = tmp_path / "in-2021.html"
+    written = dt.datetime(2021, 6, 30, tzinfo=dt.UTC)
+    build_report(tagged, out, region_sets=region_sets, rules=rules, now=written)
+    html = out.read_text(encoding="utf-8")
+    # 2021 is half over: the co-publication sentence stops at 2020, the last full year.
+    assert (
+        "EU–China co-publications in 2020: 1, 100.0% of the EU-27&#39;s publications (n = 1) "
+        "and 50.0% of China&#39;s (n = 2)." in html
+    )
+    assert "went from" not in html and "in 2021 they were" not in html
+    # The charts star 2021 and say why.
+    assert "2021* is not over" in html and "datum.value == 2021" in html

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import re
 import xml.etree.ElementTree as ET
 from datetime import date
 
+from permed_atlas.i18n import use_language
 from permed_atlas.roadmap.chart import render_chart
 from permed_atlas.roadmap.status import assess
 
@@ -45,3 +47,27 @@ def test_chart_without_interval_or_observations() -> None:
     classes = _classes(ET.fromstring(render_chart(none)))
     assert "projection" not in classes and "baseline" in classes and "target" in classes
     assert "observation" not in classes
+
+
+def test_chart_hover_titles_and_description_follow_the_language() -> None:
+    # The legend was translated; the hover titles and the accessible description (what a
+    # screen reader says) stayed English on a Chinese page.
+    indicator = make_indicator(baseline=(22.0, date(2023, 1, 1)))
+    assessment = assess(indicator, make_observations(indicator.code, SERIES))
+    with use_language("zh"):
+        root = ET.fromstring(render_chart(assessment))
+    titles = [el.text or "" for el in root.iter(f"{{{NS['svg']}}}title")]
+    desc = root.find("svg:desc", NS)
+    assert desc is not None and desc.text is not None
+    assert desc.text.startswith("自 2023-01-01 起共 4 个数据点；") and "状态：" in desc.text
+    assert "预计" in desc.text and "基于" in desc.text
+    spoken = [desc.text, *titles[1:]]  # titles[0] is the indicator's own name
+    english = [t for t in spoken if re.search(r"\b(points|target|baseline|status|trend)\b", t)]
+    assert english == []
+    assert any(t.startswith("目标：") for t in titles) and any(
+        t.startswith("基线：") for t in titles
+    )
+    assert any("预测区间" in t for t in titles) and any(t.startswith("线性趋势") for t in titles)
+    again = ET.fromstring(render_chart(assessment))
+    desc_en = again.find("svg:desc", NS)
+    assert desc_en is not None and (desc_en.text or "").startswith("4 points from 2023-01-01;")

@@ -1,7 +1,8 @@
 """Pure: small inline SVG charts for Delphi pages and reports (no JavaScript, print-friendly).
 
 Each chart carries ``role="img"``, an ``aria-label`` and a ``<title>`` per mark so that
-screen readers and hover both get the numbers.
+screen readers and hover both get the numbers. Every word is in the current language (a
+Chinese report prints Chinese charts); numbers and item codes are not translated.
 """
 
 from __future__ import annotations
@@ -9,9 +10,17 @@ from __future__ import annotations
 from collections.abc import Sequence
 from html import escape
 
+from permed_atlas.i18n import gettext
+from permed_atlas.i18n import gettext_noop as N_
+
 # ColorBrewer RdYlBu (5 classes), reversed so that 5 ("extremely relevant") is blue.
 LIKERT_COLOURS = ("#d7191c", "#fdae61", "#ffffbf", "#abd9e9", "#2c7bb6")
 VERDICT_COLOURS = {"include": "#2c7bb6", "exclude": "#d7191c", "none": "#bdbdbd"}
+VERDICT_LABELS = {
+    "include": N_("consensus: include"),
+    "exclude": N_("consensus: exclude"),
+    "none": N_("no consensus"),
+}
 
 
 def distribution_svg(
@@ -20,7 +29,7 @@ def distribution_svg(
     n_no_opinion: int = 0,
     width: int = 260,
     height: int = 22,
-    label: str = "ratings",
+    label: str | None = None,
 ) -> str:
     """A horizontal bar split into the shares of ratings 1..5.
 
@@ -28,11 +37,16 @@ def distribution_svg(
     :param n_no_opinion: "no opinion" answers, shown in the label only.
     :param width: width in pixels.
     :param height: height in pixels.
-    :param label: what the bar shows, for the accessible name.
+    :param label: what the bar shows, for the accessible name (default: "ratings").
     """
     total = sum(counts)
     summary = ", ".join(f"{i + 1}: {c}" for i, c in enumerate(counts))
-    aria = escape(f"{label}: {summary}; no opinion: {n_no_opinion}", quote=True)
+    text = gettext("%(label)s: %(summary)s; no opinion: %(n)s") % {
+        "label": gettext("ratings") if label is None else label,
+        "summary": summary,
+        "n": n_no_opinion,
+    }
+    aria = escape(text, quote=True)
     parts = [
         f'<svg class="dist" role="img" aria-label="{aria}" width="{width}" height="{height}" '
         f'viewBox="0 0 {width} {height}" xmlns="http://www.w3.org/2000/svg">'
@@ -69,7 +83,9 @@ def verdicts_over_rounds_svg(rows: Sequence[tuple[int, int, int, int]], *, width
     height = len(rows) * (bar_h + gap) + 30
     top = max((sum(r[1:]) for r in rows), default=1) or 1
     summary = "; ".join(
-        f"round {r}: {i} included, {e} excluded, {n} without consensus" for r, i, e, n in rows
+        gettext("round %(r)s: %(i)s included, %(e)s excluded, %(n)s without consensus")
+        % {"r": r, "i": i, "e": e, "n": n}
+        for r, i, e, n in rows
     )
     parts = [
         f'<svg class="verdicts" role="img" aria-label="{escape(summary, quote=True)}" '
@@ -78,7 +94,8 @@ def verdicts_over_rounds_svg(rows: Sequence[tuple[int, int, int, int]], *, width
     ]
     for index, (number, n_in, n_out, n_none) in enumerate(rows):
         y = index * (bar_h + gap)
-        parts.append(f'<text x="0" y="{y + bar_h * 0.7:.1f}" font-size="12">Round {number}</text>')
+        round_label = escape(gettext("Round %(n)s") % {"n": number})
+        parts.append(f'<text x="0" y="{y + bar_h * 0.7:.1f}" font-size="12">{round_label}</text>')
         x = float(left)
         for kind, count in (("include", n_in), ("exclude", n_out), ("none", n_none)):
             if count == 0:
@@ -87,7 +104,7 @@ def verdicts_over_rounds_svg(rows: Sequence[tuple[int, int, int, int]], *, width
             parts.append(
                 f'<rect x="{x:.2f}" y="{y}" width="{w:.2f}" height="{bar_h}" '
                 f'fill="{VERDICT_COLOURS[kind]}">'
-                f"<title>{kind}: {count}</title></rect>"
+                f"<title>{escape(gettext(VERDICT_LABELS[kind]))}: {count}</title></rect>"
             )
             if w >= 16:
                 fill = "#fff" if kind != "none" else "#111"
@@ -97,19 +114,15 @@ def verdicts_over_rounds_svg(rows: Sequence[tuple[int, int, int, int]], *, width
                 )
             x += w
     legend_y = len(rows) * (bar_h + gap) + 14
-    for i, (kind, text) in enumerate(
-        (
-            ("include", "consensus: include"),
-            ("exclude", "consensus: exclude"),
-            ("none", "no consensus"),
-        )
-    ):
+    for i, (kind, text) in enumerate(VERDICT_LABELS.items()):
         lx = left + i * 112
         parts.append(
             f'<rect x="{lx}" y="{legend_y - 9}" width="10" height="10" '
             f'fill="{VERDICT_COLOURS[kind]}"/>'
         )
-        parts.append(f'<text x="{lx + 14}" y="{legend_y}" font-size="10">{text}</text>')
+        parts.append(
+            f'<text x="{lx + 14}" y="{legend_y}" font-size="10">{escape(gettext(text))}</text>'
+        )
     parts.append("</svg>")
     return "".join(parts)
 
@@ -126,8 +139,9 @@ def share_over_rounds_svg(
     row_h, left, right = 18, 60, 20
     height = len(series) * row_h + 34
     span = width - left - right
+    shares_label = gettext("share of 4-5 ratings per item and round")
     parts = [
-        f'<svg class="shares" role="img" aria-label="share of 4-5 ratings per item and round" '
+        f'<svg class="shares" role="img" aria-label="{escape(shares_label, quote=True)}" '
         f'width="{width}" height="{height}" viewBox="0 0 {width} {height}" xmlns="http://www.w3.org/2000/svg">'
     ]
     tx = left + span * threshold
@@ -153,7 +167,12 @@ def share_over_rounds_svg(
             colour = markers[min(number - 1, len(markers) - 1)]
             parts.append(
                 f'<circle cx="{left + span * share:.1f}" cy="{y}" r="5" fill="{colour}">'
-                f"<title>{escape(code)} round {number}: {share:.0%}</title></circle>"
+                "<title>"
+                + escape(
+                    gettext("%(code)s round %(n)s: %(share)s")
+                    % {"code": code, "n": number, "share": f"{share:.0%}"}
+                )
+                + "</title></circle>"
             )
     parts.append("</svg>")
     return "".join(parts)

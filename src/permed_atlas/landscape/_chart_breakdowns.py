@@ -14,6 +14,7 @@ from permed_atlas.landscape._chart_spec import (
     RegionSeries,
     region_tooltip,
     sized,
+    tip,
     top_spec,
     works_axis,
     year_axis,
@@ -99,10 +100,10 @@ def institutions_chart(
         item="institution",
         item_title=gettext("the tooltip gives each one's EU–China works"),
         tooltip=[
-            {"field": "rank"},
-            {"field": "institution"},
-            {"field": "country"},
-            {"field": "works"},
+            tip("rank"),
+            tip("institution"),
+            tip("country"),
+            tip("works"),
             {"field": "eu_cn_works", "title": gettext("EU–China works")},
         ],
     )
@@ -145,8 +146,8 @@ def countries_chart(
         item="country",
         item_title=gettext("beside each, its works and its share of the region's works"),
         tooltip=[
-            {"field": "country"},
-            {"field": "works"},
+            tip("country"),
+            tip("works"),
             {"field": "share", "format": ".1%", "title": gettext("share of the region's works")},
         ],
         notes=notes,
@@ -177,14 +178,17 @@ def _topic_cells(
                 "share": 0.0,
             }
             base = totals.get(r["region"], 0)
+            # A region without works has no share: a blank cell, not a 0% one.
+            share = r["share"] if base else None
             rows.append(
                 r
                 | {
                     "region_label": f"{regions.label(r['region'])} (n = {base:,})",
                     "topic_label": labels.topic(r["topic"]),
                     "base": base,
-                    "small_base": base < SMALL_BASE,
-                    "label": f"{r['share']:.0%} ({r['works']:,})",
+                    "share": share,
+                    "small_base": 0 < base < SMALL_BASE,
+                    "label": "–" if share is None else f"{share:.0%} ({r['works']:,})",
                 }
             )
     return rows
@@ -213,9 +217,9 @@ def _topic_layers() -> list[dict[str, Any]]:
                 "tooltip": [
                     region_tooltip(),
                     {"field": "topic_label", "title": gettext("topic")},
-                    {"field": "works"},
+                    tip("works"),
                     {"field": "base", "title": gettext("of the region's works")},
-                    {"field": "share", "format": ".1%"},
+                    tip("share", format=".1%"),
                 ],
             },
         },
@@ -256,6 +260,7 @@ def topics_chart(
         )
     rows = _topic_cells(tables, regions, labels, topics)
     small = sorted({r["region_label"] for r in rows if r["small_base"]})
+    empty = sorted({r["region_label"] for r in rows if not r["base"]})
     notes = fixed + (
         (
             gettext(
@@ -267,6 +272,11 @@ def topics_chart(
         if small
         else ()
     )
+    if empty:
+        notes += (
+            gettext("No works in: %(regions)s, so no share (the cells are blank).")
+            % {"regions": "; ".join(empty)},
+        )
     spec = top_spec(
         INDICATOR_TITLES["topics"],
         gettext(
@@ -322,8 +332,8 @@ def topic_trends_chart(
                 "tooltip": [
                     {"field": "topic_label", "title": gettext("topic")},
                     region_tooltip(),
-                    {"field": "year"},
-                    {"field": "works"},
+                    tip("year"),
+                    tip("works"),
                 ],
             },
         },

@@ -55,15 +55,18 @@ def year_range(
     *,
     year_from: int | None = None,
     year_to: int | None = None,
+    current_year: int | None = None,
 ) -> list[int]:
     """Every year from the first to the last with data (or the filter's bounds, when set).
 
     The charts share it, so a year without works is a zero on every axis instead of
-    vanishing from one chart and not another.
+    vanishing from one chart and not another. A filter reaching past the current year does
+    not add the years to come: their zeros would read as a collapse, not as "not yet".
 
     :param tables: indicator name -> rows.
     :param year_from: the filter's first year, if any.
     :param year_to: the filter's last year, if any.
+    :param current_year: this year, when known: the last year a zero can mean "no works".
     """
     years = {
         int(row["year"])
@@ -73,6 +76,8 @@ def year_range(
     }
     first = year_from if year_from is not None else min(years, default=None)
     last = year_to if year_to is not None else max(years, default=None)
+    if year_to is not None and current_year is not None and year_to > current_year:
+        last = max([current_year, *years])
     if first is None or last is None or first > last:
         return []
     return list(range(first, last + 1))

@@ -77,11 +77,13 @@ def colour_scale(field: str, domain: list[str], colours: list[str]) -> dict[str,
 class RegionSeries:
     """The regions a chart colours (at most the palette's size) and their labels."""
 
-    def __init__(self, regions: Sequence[str], labels: ChartLabels) -> None:
+    def __init__(
+        self, regions: Sequence[str], labels: ChartLabels, *, among: Sequence[str] = ()
+    ) -> None:
         chosen = [r for r in regions if r != ALL_REGIONS]
         self.shown = chosen[:MAX_SERIES]
         self.left_out = chosen[MAX_SERIES:]
-        self.colours = region_colours(self.shown)
+        self.colours = region_colours(self.shown, among=[r for r in among if r != ALL_REGIONS])
         self.labels = labels
 
     def label(self, code: str) -> str:
@@ -119,6 +121,28 @@ def works_axis() -> dict[str, Any]:
     }
 
 
+TOOLTIP_TITLES: Mapping[str, str] = TranslatedLabels(
+    {
+        "year": N_("year"),
+        "works": N_("works"),
+        "share": N_("share"),
+        "rank": N_("rank"),
+        "institution": N_("institution"),
+        "country": N_("country"),
+        "patents": N_("patents"),
+        "families": N_("patent families"),
+        "measure_label": N_("measure"),
+    }
+)
+"""The tooltip title of each plain data field: without one Vega-Lite shows the field's name,
+which is English (and a column name) on a Chinese page."""
+
+
+def tip(field: str, **rest: Any) -> dict[str, Any]:
+    """A tooltip line for one of :data:`TOOLTIP_TITLES`' fields, titled in the page's language."""
+    return {"field": field, "title": TOOLTIP_TITLES[field], **rest}
+
+
 def region_tooltip() -> dict[str, Any]:
     """The tooltip line naming a row's region: the ``region_label`` that
     :meth:`RegionSeries.scale` colours by."""
@@ -130,3 +154,24 @@ def year_axis(kind: str = "ordinal") -> dict[str, Any]:
     if kind == "quantitative":
         axis |= {"format": "d", "tickMinStep": 1}
     return {"field": "year", "type": kind, "axis": axis}
+
+
+def mark_partial_year(spec: Any, year: int) -> bool:
+    """Star ``year`` on every year axis of ``spec`` (nested panels included); whether it had one.
+
+    :param spec: a Vega-Lite spec, changed in place.
+    :param year: the year that is not over.
+    """
+    found = False
+    if isinstance(spec, dict):
+        if spec.get("field") == "year" and isinstance(spec.get("axis"), dict):
+            spec["axis"] = spec["axis"] | {
+                "labelExpr": f"datum.value == {int(year)} ? datum.label + '*' : datum.label"
+            }
+            found = True
+        for value in spec.values():
+            found = mark_partial_year(value, year) or found
+    elif isinstance(spec, list):
+        for value in spec:
+            found = mark_partial_year(value, year) or found
+    return found

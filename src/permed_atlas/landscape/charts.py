@@ -18,6 +18,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from permed_atlas.i18n import gettext
+from permed_atlas.i18n import gettext_noop as N_
 from permed_atlas.landscape._chart_breakdowns import (
     countries_chart,
     institutions_chart,
@@ -35,8 +36,10 @@ from permed_atlas.landscape._chart_spec import (
     SCHEMA,
     RegionSeries,
     colour_scale,
+    mark_partial_year,
     region_tooltip,
     sized,
+    tip,
     top_spec,
     works_axis,
     year_axis,
@@ -73,8 +76,8 @@ def _output(tables: Mapping[str, Any], regions: RegionSeries, years: list[int]) 
             "color": regions.scale(with_total=True),
             "tooltip": [
                 region_tooltip(),
-                {"field": "year"},
-                {"field": "works"},
+                tip("year"),
+                tip("works"),
                 {"field": "pm_relevant", "title": gettext("PM-relevant")},
                 {"field": "eu_cn", "title": gettext("EU–China")},
             ],
@@ -83,9 +86,11 @@ def _output(tables: Mapping[str, Any], regions: RegionSeries, years: list[int]) 
     return Chart("output", INDICATOR_TITLES["output"], sized(spec), regions.notes())
 
 
+# The measure is a key in English (the hidden set, the rows) and a msgid: the legend and
+# the tooltip show it in the page's language (``measure_label``).
 _MEASURES = (
-    ("share of EU-27 publications", "share_of_eu", "eu_total", "EU-27"),
-    ("share of China's publications", "share_of_cn", "cn_total", "China"),
+    (N_("share of EU-27 publications"), "share_of_eu", "eu_total"),
+    (N_("share of China's publications"), "share_of_cn", "cn_total"),
 )
 
 
@@ -118,16 +123,16 @@ def _fixed_shares(
         return everything, (note % {},)
     fixed: set[str] = set()
     notes: list[str] = []
-    for measure, key, _, side in _MEASURES:
+    for measure, key, *_ in _MEASURES:
         values = {r[key] for r in rows if r[key] is not None}
         if len(values) == 1 and values <= {0.0, 1.0} and len(rows) > 1:
             fixed.add(measure)
             notes.append(
                 gettext(
-                    "The share of %(side)s's publications is %(share)s in every year "
-                    "of this selection (its facets fix it), so it is not drawn; the counts stay."
+                    "The %(measure)s is %(share)s in every year of this selection "
+                    "(its facets fix it), so it is not drawn; the counts stay."
                 )
-                % {"side": side, "share": f"{next(iter(values)):.0%}"}
+                % {"measure": gettext(measure), "share": f"{next(iter(values)):.0%}"}
             )
     return fixed, tuple(notes)
 
@@ -155,16 +160,14 @@ def _copublication_rows(
         {
             "year": r["year"],
             "measure": measure,
+            "measure_label": gettext(measure),
             "share": r[key],
             "co_publications": r["eu_cn"],
             "base": r[base],
             "small_base": r[base] < SMALL_BASE,
         }
         for r in rows
-        for measure, key, base in (
-            ("share of EU-27 publications", "share_of_eu", "eu_total"),
-            ("share of China's publications", "share_of_cn", "cn_total"),
-        )
+        for measure, key, base in _MEASURES
     ]
     return rows, long_rows
 
@@ -188,7 +191,7 @@ def _copublication_counts() -> dict[str, Any]:
                         "stack": None,
                     },
                     "tooltip": [
-                        {"field": "year"},
+                        tip("year"),
                         {"field": "eu_cn", "title": gettext("co-publications")},
                         {"field": "eu_total", "title": gettext("EU-27 publications")},
                         {"field": "cn_total", "title": gettext("China's publications")},
@@ -213,14 +216,14 @@ def _copublication_shares(
     """The panel of the shares of each side's publications; None when both are hidden."""
     shares_measures = [m for m, *_ in _MEASURES if m not in hidden]
     share_colour = colour_scale(
-        "measure",
-        shares_measures,
+        "measure_label",
+        [gettext(m) for m in shares_measures],
         [c for (m, *_), c in zip(_MEASURES, (BLUE, VERMILLION), strict=True) if m not in hidden],
     )
     tooltip = [
-        {"field": "year"},
-        {"field": "measure"},
-        {"field": "share", "format": ".1%"},
+        tip("year"),
+        tip("measure_label"),
+        tip("share", format=".1%"),
         {"field": "co_publications", "title": gettext("co-publications")},
         {"field": "base", "title": gettext("of publications")},
     ]
@@ -321,12 +324,40 @@ def _patents(tables: Mapping[str, Any], regions: RegionSeries, years: list[int])
             "tooltip": [
                 region_tooltip(),
                 {"field": "year", "title": gettext("priority year")},
-                {"field": "patents"},
-                {"field": "families"},
+                tip("patents"),
+                tip("families"),
             ],
         },
     )
     return Chart("patents", INDICATOR_TITLES["patents"], sized(spec), regions.notes())
+
+
+_COUNT_FIELDS = ("works", "families", "eu_cn", "eu_total", "cn_total")
+
+
+def _drawn_nothing(spec: Mapping[str, Any]) -> bool:
+    """Whether a chart has no count above zero: an empty frame or a flat zero line."""
+    rows = spec.get("data", {}).get("values", [])
+    return not any(row.get(field) for row in rows for field in _COUNT_FIELDS)
+
+
+def _explained(chart: Chart, partial_year: int | None) -> Chart:
+    """The chart with the notes its data call for: nothing to draw, a year not over.
+
+    :param partial_year: the current year, when the charts' range reaches it.
+    """
+    notes = list(chart.notes)
+    if _drawn_nothing(chart.spec):
+        notes.append(gettext("No work of this selection counts in this chart, so it is empty."))
+    elif partial_year is not None and mark_partial_year(chart.spec, partial_year):
+        notes.append(
+            gettext(
+                "%(year)s* is not over: its works are still being published and indexed, "
+                "so its lower count is no decline."
+            )
+            % {"year": partial_year}
+        )
+    return Chart(chart.name, chart.title, chart.spec, tuple(notes))
 
 
 def build_charts(
@@ -335,6 +366,8 @@ def build_charts(
     regions: Sequence[str],
     labels: ChartLabels | None = None,
     flt: LandscapeFilter = NO_FILTER,
+    current_year: int | None = None,
+    all_regions: Sequence[str] = (),
 ) -> dict[str, Chart]:
     """Every chart of the dashboard (top_cited is a table, not a chart).
 
@@ -342,10 +375,16 @@ def build_charts(
     :param regions: the regions the indicators break down by, in display order.
     :param labels: human labels for region, topic and country codes.
     :param flt: the facets the indicators were computed with (a filter can fix a share).
+    :param current_year: this year: starred and explained on a year axis that reaches it
+        (its count is still growing), and the last year a filter's range is drawn to.
+    :param all_regions: every region the corpus is tagged with: a region keeps its colour
+        whichever of them are shown (the dashboard's and the report's charts agree).
     """
     labels = labels or ChartLabels()
-    shown = RegionSeries(regions, labels)
-    years = year_range(tables, year_from=flt.year_from, year_to=flt.year_to)
+    shown = RegionSeries(regions, labels, among=all_regions)
+    years = year_range(
+        tables, year_from=flt.year_from, year_to=flt.year_to, current_year=current_year
+    )
     charts = (
         _output(tables, shown, years),
         _copublications(tables, years, flt),
@@ -355,7 +394,8 @@ def build_charts(
         topic_trends_chart(tables, shown, labels, years),
         _patents(tables, shown, years),
     )
-    return {chart.name: chart for chart in charts}
+    partial_year = current_year if current_year in years else None
+    return {chart.name: _explained(chart, partial_year) for chart in charts}
 
 
 def chart_specs(
@@ -364,6 +404,7 @@ def chart_specs(
     regions: Sequence[str],
     labels: ChartLabels | None = None,
     flt: LandscapeFilter = NO_FILTER,
+    current_year: int | None = None,
 ) -> dict[str, dict[str, Any]]:
     """One Vega-Lite spec per chart, as :func:`build_charts` draws them.
 
@@ -371,6 +412,9 @@ def chart_specs(
     :param regions: the regions, in display order.
     :param labels: human labels for codes.
     :param flt: the facets.
+    :param current_year: this year (see :func:`build_charts`).
     """
-    charts = build_charts(tables, regions=regions, labels=labels, flt=flt)
+    charts = build_charts(
+        tables, regions=regions, labels=labels, flt=flt, current_year=current_year
+    )
     return {name: chart.spec for name, chart in charts.items()}

@@ -37,8 +37,9 @@ class CoPublicationYear:
     eu_cn: int
     eu_total: int
     cn_total: int
-    share_of_eu: float
-    share_of_cn: float
+    # None when that side has no publication that year: 0/0 is no share, not 0%.
+    share_of_eu: float | None
+    share_of_cn: float | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,6 +143,27 @@ def _plain_rows(rows: Sequence[Any]) -> list[dict[str, Any]]:
     return [{name: getattr(row, name) for name in names} for row in rows]
 
 
+INDICATOR_ROWS: dict[str, type] = {
+    "output": RegionYearCount,
+    "copublications": CoPublicationYear,
+    "institutions": RankedInstitution,
+    "countries": RankedCountry,
+    "topics": TopicShare,
+    "topic_trends": TopicYear,
+    "patents": PatentCount,
+    "top_cited": CitedWork,
+}
+"""Each indicator's row type: its columns, also when a filter leaves no row."""
+
+
+def indicator_columns(name: str) -> list[str]:
+    """The column names of an indicator's table (its CSV header).
+
+    :param name: one of :data:`INDICATOR_NAMES`.
+    """
+    return [f.name for f in fields(INDICATOR_ROWS[name])]
+
+
 INDICATOR_NAMES = (
     "output",
     "copublications",
@@ -167,8 +189,8 @@ def copublications_of(rows: Rows) -> list[CoPublicationYear]:
             eu_cn=int(r[1]),
             eu_total=int(r[2]),
             cn_total=int(r[3]),
-            share_of_eu=r[1] / r[2] if r[2] else 0.0,
-            share_of_cn=r[1] / r[3] if r[3] else 0.0,
+            share_of_eu=r[1] / r[2] if r[2] else None,
+            share_of_cn=r[1] / r[3] if r[3] else None,
         )
         for r in rows
     ]

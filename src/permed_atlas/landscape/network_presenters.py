@@ -20,7 +20,12 @@ from permed_atlas.landscape.network import (
     write_vosviewer,
 )
 from permed_atlas.landscape.palette import NEUTRAL_GREY, group_colours, region_colours
-from permed_atlas.landscape.presenters import _labels_for, landscape_filter, query_pairs
+from permed_atlas.landscape.presenters import (
+    _country_label,
+    _labels_for,
+    landscape_filter,
+    query_pairs,
+)
 from permed_atlas.landscape.regions import CHINA, EU27
 from permed_atlas.landscape.schemas import (
     NetworkPublic,
@@ -83,6 +88,29 @@ def _graph(corpus: Any, query: SearchQuery, shape: NetworkShape) -> tuple[Landsc
     return flt, graph
 
 
+def _unlinked_notes(graph: Any, nodes: list[dict[str, Any]], min_weight: int) -> list[str]:
+    """What a reader cannot see on the map: nodes drawn alone, or no link at all.
+
+    A node without a link is drawn like the others, so a map of scattered dots reads as a
+    network unless it is said that some (or all) of them collaborate with no one shown.
+    """
+    if not nodes:
+        return []
+    if graph.number_of_edges() == 0:
+        return [
+            gettext("No link: no two of these nodes share %(n)s or more works.") % {"n": min_weight}
+        ]
+    alone = [n["label"] for n in nodes if graph.degree(n["id"]) == 0]
+    if not alone:
+        return []
+    return [
+        gettext(
+            "Without a link (no other node shown shares %(n)s or more works with them): %(names)s."
+        )
+        % {"n": min_weight, "names": ", ".join(alone[:12]) + (", …" if len(alone) > 12 else "")}
+    ]
+
+
 def network_public(
     settings: Settings,
     corpus: Any,
@@ -102,7 +130,8 @@ def network_public(
     nodes = [
         {
             "id": node,
-            "label": data["label"],
+            # A country node is named in the page's language, as the facets name it.
+            "label": _country_label(node) if shape.level == "country" else data["label"],
             "country": data.get("country", ""),
             "works": data["works"],
             "cluster": data.get("cluster", 1),
@@ -132,6 +161,7 @@ def network_public(
                 for a, b, data in graph.edges(data=True)
             ],
             "legend": legend,
+            "notes": _unlinked_notes(graph, nodes, shape.min_weight),
             "downloads": {
                 fmt: f"/api/v1/landscape/network/export?{qs}&format={fmt}"
                 for fmt in ("gexf", "vosviewer")

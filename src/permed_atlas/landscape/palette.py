@@ -30,15 +30,24 @@ TOTAL_COLOUR = BLACK
 MAX_SERIES = len(SERIES_COLOURS)
 
 
-def region_colours(regions: Sequence[str]) -> dict[str, str]:
+def region_colours(regions: Sequence[str], *, among: Sequence[str] = ()) -> dict[str, str]:
     """A colour per region code: EU-27 blue, China vermillion, the rest in palette order.
 
     At most :data:`MAX_SERIES` regions get a colour; the caller leaves the others out.
+    With ``among`` (every region the corpus is tagged with), a region keeps one colour
+    whichever of them a chart shows, as long as the palette has one for each of them;
+    otherwise the colours go by the order of ``regions``.
 
     :param regions: region codes in display order.
+    :param among: every region a chart of the same corpus can show.
     """
-    colours: dict[str, str] = {}
     fixed = {EU27: BLUE, CHINA: VERMILLION}
+    others = sorted({*among, *regions} - fixed.keys())
+    if among and len(fixed) + len(others) <= MAX_SERIES:
+        free = [c for c in SERIES_COLOURS if c not in fixed.values()]
+        stable = fixed | dict(zip(others, free, strict=False))
+        return {code: stable[code] for code in regions}
+    colours: dict[str, str] = {}
     for code in regions:
         if code in fixed:
             colours[code] = fixed[code]

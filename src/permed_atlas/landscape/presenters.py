@@ -8,6 +8,7 @@ pydantic schemas (and files) the edge returns.
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import io
 import threading
 from collections import OrderedDict
@@ -25,6 +26,7 @@ from permed_atlas.errors import InvalidInputError
 from permed_atlas.i18n import Message, current_language, gettext, localized
 from permed_atlas.landscape.charts import INDICATOR_TITLES, SMALL_BASE, ChartLabels, build_charts
 from permed_atlas.landscape.errors import LandscapeError
+from permed_atlas.landscape.indicator_models import indicator_columns
 from permed_atlas.landscape.ingest.runs import list_ingest_runs
 from permed_atlas.landscape.regions import load_region_sets, user_regions_dir
 from permed_atlas.landscape.schemas import (
@@ -351,11 +353,16 @@ def chart_labels(settings: Settings, tables: dict[str, list[dict[str, Any]]]) ->
 
 
 def dashboard_public(
-    settings: Settings, corpus: Any, query: SearchQuery, regions: list[str] | None
+    settings: Settings,
+    corpus: Any,
+    query: SearchQuery,
+    regions: list[str] | None,
+    *,
+    current_year: int | None = None,
 ) -> DashboardPublic:
     flt = landscape_filter(corpus, query)
+    known = tagged_regions(corpus)
     if regions:
-        known = tagged_regions(corpus)
         unknown = [r for r in regions if r.upper() not in known]
         if unknown:
             raise InvalidInputError(
@@ -370,7 +377,14 @@ def dashboard_public(
     tables = indicators.tables()
     filter_qs = urlencode(query_pairs(query, paged=False))
     labels = chart_labels(settings, tables)
-    charts = build_charts(tables, regions=indicators.regions, labels=labels, flt=flt)
+    charts = build_charts(
+        tables,
+        regions=indicators.regions,
+        labels=labels,
+        flt=flt,
+        current_year=current_year or dt.datetime.now(dt.UTC).year,
+        all_regions=known,
+    )
     return DashboardPublic.model_validate(
         {
             "filter": dataclasses.asdict(flt),
@@ -395,18 +409,19 @@ def dashboard_public(
 
 
 def csv_response(rows: list[dict[str, Any]], name: str) -> Response:
-
+    """One indicator as a CSV file; with no row it still has its header (an empty file is
+    no table to a spreadsheet or to ``pandas.read_csv``)."""
     buffer = io.StringIO()
-    if rows:
-        writer = SafeDictWriter(buffer, fieldnames=list(rows[0]), lineterminator="\n")
-        writer.writeheader()
-        for row in rows:
-            writer.writerow(
-                {
-                    k: "; ".join(map(str, v)) if isinstance(v, list | tuple) else v
-                    for k, v in row.items()
-                }
-            )
+    columns = list(rows[0]) if rows else indicator_columns(name)
+    writer = SafeDictWriter(buffer, fieldnames=columns, lineterminator="\n")
+    writer.writeheader()
+    for row in rows:
+        writer.writerow(
+            {
+                k: "; ".join(map(str, v)) if isinstance(v, list | tuple) else v
+                for k, v in row.items()
+            }
+        )
     return Response(
         buffer.getvalue(),
         media_type="text/csv; charset=utf-8",
@@ -435,12 +450,14 @@ def cached_dashboard(
     :param version: the corpus version (``CorpusVersion``).
     """
     # The charts' titles and notes are in the request's language: one entry per language.
-    key = (version, str(settings.data_dir), query, tuple(regions or ()), current_language())
+    # The year too: on 1 January the old year stops being the one marked as not over.
+    year = dt.datetime.now(dt.UTC).year
+    key = (version, str(settings.data_dir), query, tuple(regions or ()), current_language(), year)
     with _dashboard_lock:
         if key in _dashboard_cache:
             _dashboard_cache.move_to_end(key)
             return _dashboard_cache[key]
-    result = dashboard_public(settings, corpus, query, regions)
+    result = dashboard_public(settings, corpus, query, regions, current_year=year)
     with _dashboard_lock:
         _dashboard_cache[key] = result
         while len(_dashboard_cache) > DASHBOARD_CACHE_SIZE:

@@ -92,10 +92,22 @@ REPORT_CHARTS = ("output", "copublications", "topics", "patents")
 
 
 def _charts(
-    indicators: Indicators, labels: ChartLabels, flt: LandscapeFilter
+    indicators: Indicators,
+    labels: ChartLabels,
+    flt: LandscapeFilter,
+    *,
+    now: dt.datetime,
+    known: Sequence[str],
 ) -> list[dict[str, Any]]:
     tables = indicators.tables()
-    charts = build_charts(tables, regions=indicators.regions, labels=labels, flt=flt)
+    charts = build_charts(
+        tables,
+        regions=indicators.regions,
+        labels=labels,
+        flt=flt,
+        current_year=now.year,
+        all_regions=known,
+    )
     return [
         {
             "id": name,
@@ -111,8 +123,60 @@ def _charts(
 DEFAULT_REPORT_TITLE = gettext_noop("Personalised medicine landscape: Europe and China")
 
 
+def _copublication_findings(indicators: Indicators, *, current_year: int) -> list[str]:
+    """The co-publication sentence: a quoted share names its base, and a year not over is
+    not its end point (its count is still growing, so it would read as a fall)."""
+    copubs = [row for row in indicators.copublications if row.eu_total and row.cn_total]
+    complete = [row for row in copubs if row.year is not None and row.year < current_year]
+    copubs = complete or copubs
+    if not copubs:
+        return []
+    first, last = copubs[0], copubs[-1]
+    sentence = (
+        gettext(
+            "EU–China co-publications went from %(first)s in %(first_year)s to "
+            "%(last)s in %(last_year)s; in %(last_year)s they were %(eu_share)s of the "
+            "EU-27's publications (n = %(eu_total)s) and %(cn_share)s of China's "
+            "(n = %(cn_total)s)."
+        )
+        if first.year != last.year
+        else gettext(
+            "EU–China co-publications in %(last_year)s: %(last)s, %(eu_share)s of the "
+            "EU-27's publications (n = %(eu_total)s) and %(cn_share)s of China's "
+            "(n = %(cn_total)s)."
+        )
+    )
+    sentences = [
+        sentence
+        % {
+            "first": f"{first.eu_cn:,}",
+            "first_year": first.year,
+            "last": f"{last.eu_cn:,}",
+            "last_year": last.year,
+            "eu_share": f"{last.share_of_eu:.1%}",
+            "cn_share": f"{last.share_of_cn:.1%}",
+            "eu_total": f"{last.eu_total:,}",
+            "cn_total": f"{last.cn_total:,}",
+        }
+    ]
+    if min(last.eu_total, last.cn_total) < SMALL_BASE:
+        sentences.append(
+            gettext(
+                "Fewer than %(n)s publications on a side in %(year)s: a few papers more or "
+                "less move these shares by many points."
+            )
+            % {"n": SMALL_BASE, "year": last.year}
+        )
+    return sentences
+
+
 def _findings(
-    indicators: Indicators, totals: dict[str, int], labels: dict[str, str], names: ChartLabels
+    indicators: Indicators,
+    totals: dict[str, int],
+    labels: dict[str, str],
+    names: ChartLabels,
+    *,
+    current_year: int,
 ) -> list[str]:
     findings: list[str] = []
     by_region: dict[str, int] = {}
@@ -145,24 +209,7 @@ def _findings(
             gettext("Works with at least one institution in each region: %(shares)s.")
             % {"shares": shares}
         )
-    copubs = [row for row in indicators.copublications if row.eu_total and row.cn_total]
-    if copubs:
-        first, last = copubs[0], copubs[-1]
-        findings.append(
-            gettext(
-                "EU–China co-publications went from %(first)s in %(first_year)s to "
-                "%(last)s in %(last_year)s; in %(last_year)s they were "
-                "%(eu_share)s of the EU-27's publications and %(cn_share)s of China's."
-            )
-            % {
-                "first": f"{first.eu_cn:,}",
-                "first_year": first.year,
-                "last": f"{last.eu_cn:,}",
-                "last_year": last.year,
-                "eu_share": f"{last.share_of_eu:.1%}",
-                "cn_share": f"{last.share_of_cn:.1%}",
-            }
-        )
+    findings.extend(_copublication_findings(indicators, current_year=current_year))
     for region in (EU27, CHINA):
         topics = [row for row in indicators.topics if row.region == region][:3]
         institutions = [row for row in indicators.institutions if row.region == region][:3]
@@ -218,6 +265,7 @@ def build_report(
     region_sets: dict[str, RegionSet] | None = None,
     rules: RuleSet | None = None,
     title: str = DEFAULT_REPORT_TITLE,
+    now: dt.datetime | None = None,
 ) -> ReportSummary:
     """Compute the indicators and write them, with charts and findings, to one HTML file.
 
@@ -228,6 +276,8 @@ def build_report(
     :param region_sets: the region definitions, listed with their sources in the methods.
     :param rules: the tagging rules, for topic labels and the methods section.
     :param title: the report's title (the default one in the current language).
+    :param now: when the report is written (default: now, UTC); its year is not over, so
+        the charts mark it and the findings do not end on it.
     """
     title = gettext(title) if title == DEFAULT_REPORT_TITLE else title
     known = tagged_regions(connection)
@@ -242,7 +292,8 @@ def build_report(
         "pm_relevant": summary.pm_relevant,
         "eu_cn": summary.eu_cn,
     }
-    charts = _charts(indicators, chart_labels, flt)
+    now = now or dt.datetime.now(dt.UTC)
+    charts = _charts(indicators, chart_labels, flt, now=now, known=known)
     environment = jinja2.Environment(
         loader=jinja2.FileSystemLoader(TEMPLATES_DIR),
         autoescape=True,
@@ -252,10 +303,10 @@ def build_report(
     environment.filters["localized"] = localized_field
     html = environment.get_template(REPORT_TEMPLATE).render(
         title=title,
-        generated=dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        generated=now.strftime("%Y-%m-%d %H:%M UTC"),
         totals=totals,
         filter={k: v for k, v in vars_of(flt).items() if v is not None},
-        findings=_findings(indicators, totals, labels, chart_labels),
+        findings=_findings(indicators, totals, labels, chart_labels, current_year=now.year),
         names=chart_labels,
         synthetic_works=summary.synthetic,
         charts=[{**chart, "spec_json": _script_json(chart["spec"])} for chart in charts],

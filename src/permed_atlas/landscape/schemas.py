@@ -162,6 +162,9 @@ class NetworkPublic(BaseModel):
     nodes: list[NetworkNodePublic]
     edges: list[NetworkEdgePublic]
     legend: NetworkLegendPublic
+    notes: list[str] = Field(
+        default_factory=list, description="what the map cannot show: nodes without a link"
+    )
     downloads: dict[str, str]
 
 

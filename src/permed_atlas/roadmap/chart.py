@@ -191,13 +191,14 @@ def _trend(
     """The prediction band and the projected trend line."""
     x, y = frame.x, frame.y
     out = []
+    interval = gettext("%(level)s prediction interval") % {"level": f"{level:.0%}"}
     if rows:
         upper = " ".join(f"{x(when):.1f},{y(high):.1f}" for when, _, _, high in rows)
         lower = " ".join(f"{x(when):.1f},{y(low):.1f}" for when, _, low, _ in reversed(rows))
         out.append(
             f'<polygon class="band" clip-path="url(#plot-area)" points="{upper} {lower}" '
             f'fill="{COLOURS["band"]}" '
-            f'fill-opacity="0.6" stroke="none"><title>{level:.0%} prediction interval</title>'
+            f'fill-opacity="0.6" stroke="none"><title>{escape(interval)}</title>'
             f"</polygon>"
         )
     projection = assessment.projection
@@ -208,8 +209,12 @@ def _trend(
             f'y1="{y(projection.trend.value_at(x0)):.1f}" '
             f'x2="{x(x1):.1f}" y2="{y(projection.trend.value_at(x1)):.1f}" '
             f'stroke="{COLOURS["projection"]}" stroke-width="2" stroke-dasharray="6 4">'
-            f"<title>linear trend, projected {_fmt(projection.value)} at "
-            f"{x1.isoformat()}</title></line>"
+            "<title>"
+            + escape(
+                gettext("linear trend, projected %(value)s at %(date)s")
+                % {"value": _fmt(projection.value), "date": x1.isoformat()}
+            )
+            + "</title></line>"
         )
     return out
 
@@ -219,16 +224,22 @@ def _target_and_baseline(frame: _Frame, assessment: Assessment) -> list[str]:
     ty = frame.y(indicator.target_value)
     tx = frame.x(indicator.target_date)
     bx, by = frame.x(indicator.baseline_date), frame.y(indicator.baseline_value)
+    target = gettext("target %(value)s by %(date)s") % {
+        "value": _fmt(indicator.target_value),
+        "date": indicator.target_date.isoformat(),
+    }
+    baseline = gettext("baseline %(value)s on %(date)s") % {
+        "value": _fmt(indicator.baseline_value),
+        "date": indicator.baseline_date.isoformat(),
+    }
     return [
         f'<line class="target-line" x1="{LEFT}" x2="{LEFT + frame.plot_w}" y1="{ty:.1f}" '
         f'y2="{ty:.1f}" stroke="{COLOURS["target"]}" stroke-dasharray="2 3"/>',
         f'<path class="target" d="M{tx:.1f},{ty - 8:.1f} L{tx + 7:.1f},{ty:.1f} L{tx:.1f},'
         f'{ty + 8:.1f} L{tx - 7:.1f},{ty:.1f} Z" fill="{COLOURS["target"]}">'
-        f"<title>target {_fmt(indicator.target_value)} by {indicator.target_date.isoformat()}"
-        f"</title></path>",
+        f"<title>{escape(target)}</title></path>",
         f'<rect class="baseline" x="{bx - 5:.1f}" y="{by - 5:.1f}" width="10" height="10" '
-        f'fill="{COLOURS["baseline"]}"><title>baseline {_fmt(indicator.baseline_value)} on '
-        f"{indicator.baseline_date.isoformat()}</title></rect>",
+        f'fill="{COLOURS["baseline"]}"><title>{escape(baseline)}</title></rect>',
     ]
 
 
@@ -335,11 +346,19 @@ def _legend(assessment: Assessment, level: float) -> list[str]:
 
 def _describe(assessment: Assessment) -> str:
     indicator = assessment.indicator
-    text = (
-        f"{len(assessment.points)} points from {indicator.baseline_date.isoformat()}; "
-        f"target {_fmt(indicator.target_value)} {indicator.unit} by "
-        f"{indicator.target_date.isoformat()}; status {assessment.status}, {assessment.basis}"
-    )
+    # The chart's accessible description: in the page's language, as its legend is.
+    text = gettext(
+        "%(n)s points from %(start)s; target %(target)s %(unit)s by %(date)s; "
+        "status %(status)s, %(basis)s"
+    ) % {
+        "n": len(assessment.points),
+        "start": indicator.baseline_date.isoformat(),
+        "target": _fmt(indicator.target_value),
+        "unit": indicator.unit,
+        "date": indicator.target_date.isoformat(),
+        "status": gettext(assessment.status),
+        "basis": assessment.basis.translated(),
+    }
     if assessment.projection is not None:
-        text += f"; projected {_fmt(assessment.projection.value)}"
+        text += "; " + gettext("projected %(value)s") % {"value": _fmt(assessment.projection.value)}
     return text

@@ -1,8 +1,13 @@
 // Draws the collaboration network with vis-network (bundled locally).
 (function () {
   var data = JSON.parse(document.getElementById("network-data").textContent);
+  // The page's language: the template writes the texts, this file only fills them in.
+  var texts = JSON.parse(document.getElementById("network-texts").textContent);
+  function fill(text, values) {
+    return text.replace(/\{(\w+)\}/g, function (_, key) { return String(values[key]); });
+  }
   var container = document.getElementById("network");
-  if (data.nodes.length === 0) { container.textContent = "No collaborations for these facets."; return; }
+  if (data.nodes.length === 0) { container.textContent = texts.empty; return; }
   // Labels keep one size on screen whatever the zoom; past LABELLED nodes only the largest
   // carry one (the rest show theirs on hover), so a 100-institution map stays readable.
   var LABELLED = 30, LABEL_PX = 12;
@@ -14,11 +19,11 @@
   function shortLabel(text) { return text.length > 32 ? text.slice(0, 31) + "…" : text; }
   var nodes = new vis.DataSet(data.nodes.map(function (n) {
     return { id: n.id, label: labelled[n.id] ? shortLabel(n.label) : undefined, value: n.works,
-             title: n.label + (n.country ? " (" + n.country + ")" : "") + ": " + n.works + " works, cluster " + n.cluster,
+             title: fill(texts.node, { name: n.label + (n.country ? " (" + n.country + ")" : ""), works: n.works, cluster: n.cluster }),
              color: { background: colourOf(n), border: "#333333" }, borderWidth: 1 };
   }));
   var edges = new vis.DataSet(data.edges.map(function (e) {
-    return { from: e.source, to: e.target, value: e.weight, title: e.weight + " shared works",
+    return { from: e.source, to: e.target, value: e.weight, title: fill(texts.edge, { n: e.weight }),
              color: { color: "#8a8a8a", opacity: 0.35 } };
   }));
   var network = new vis.Network(container, { nodes: nodes, edges: edges }, {
