@@ -10,7 +10,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from permed_atlas.federation.auth import issue_token
-from permed_atlas.federation.node_app import create_node_app
+from permed_atlas.federation.node_app import MAX_BODY_BYTES, create_node_app
 from permed_atlas.federation.node_store import NodeStore
 
 from .beacon_schemas import assert_valid_node_response
@@ -159,6 +159,24 @@ def test_bad_tokens_get_401(client: TestClient, headers: object, status: int) ->
     assert response.status_code == status
     assert response.json()["error"]["errorCode"] == status
     assert response.headers["www-authenticate"] == "Bearer"
+
+
+def test_a_body_over_the_limit_gets_413_before_the_token_is_read(store: NodeStore) -> None:
+    # The body is read before the token is checked: unbounded, any client could make the
+    # node hold any amount of memory (200 MiB was read whole before its 401).
+    plain = TestClient(create_node_app(store))
+    padding = b" " * (MAX_BODY_BYTES + 1)
+    for headers in ({"Authorization": "Bearer nonsense"}, auth("big")):
+        response = plain.post("/api/individuals", content=padding, headers=headers)
+        assert response.status_code == 413
+
+    def streamed() -> Iterator[bytes]:  # no Content-Length: counted as it arrives
+        for _ in range(MAX_BODY_BYTES // 4096 + 1):
+            yield b" " * 4096
+
+    assert plain.post("/api/biosamples", content=streamed()).status_code == 413
+    response = plain.post("/api/biosamples", json=body({"id": "ICD10:C50"}), headers=auth("big"))
+    assert response.status_code == 200
 
 
 def test_requester_not_on_the_allow_list_gets_403() -> None:

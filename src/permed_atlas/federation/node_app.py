@@ -112,6 +112,11 @@ def disclosure_statement(store: NodeStore) -> dict[str, Any]:
     }
 
 
+MAX_BODY_BYTES = 1 << 20
+"""The largest request body a node reads (413 above it). A Beacon query, however many
+filters it has, is a few kilobytes."""
+
+
 def create_node_app(
     store: NodeStore,
     *,
@@ -126,7 +131,13 @@ def create_node_app(
         and demos on one machine; None in production).
     """
     identity = store.config.identity
-    app = FastAPI(title=f"PerMed Atlas node {identity.id}", version=API_VERSION)
+    app = FastAPI(
+        title=f"PerMed Atlas node {identity.id}",
+        version=API_VERSION,
+        # the body is read before the token is checked: without a cap anyone could make
+        # the node hold any amount of memory; counted as it streams in
+        max_body_size=MAX_BODY_BYTES,
+    )
     app.state.store = store
     if latency is not None:
         app.add_middleware(latency.middleware)
