@@ -161,3 +161,23 @@ def test_load_yaml_refuses_a_repeated_key_but_lets_a_merge_be_overridden() -> No
 def test_every_bundled_yaml_file_has_each_key_once() -> None:
     for path in sorted(BUNDLED_DATA_DIR.rglob("*.yaml")):
         load_yaml(path.read_text(encoding="utf-8"))
+
+
+def test_a_cell_over_the_csv_field_limit_is_refused_by_its_column_and_nothing_stored(
+    data_dir: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    _ok("roadmap", "load", "--demo")
+    before = json.loads(_ok("roadmap", "status", "-i", "dpyd-demo-lyon", "-f", "json"))
+    path = tmp_path / "obs.csv"
+    path.write_text(
+        "indicator,date,value,unit,source\n"
+        f"dpyd-demo-lyon,2025-03-01,31,%,records\ndpyd-demo-lyon,2025-06-01,33,%,{'x' * 200_000}\n",
+        encoding="utf-8",
+    )
+    message = _permed(["roadmap", "import-observations", str(path)], monkeypatch, capsys)
+    assert "roadmap_observation.source: 200,000 characters, at most 20,000 allowed" in message
+    after = json.loads(_ok("roadmap", "status", "-i", "dpyd-demo-lyon", "-f", "json"))
+    assert after == before
