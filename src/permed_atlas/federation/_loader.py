@@ -98,7 +98,7 @@ def _refuse_ragged_row(data: Path) -> None:
                 raise MappingError(
                     Message(
                         "%(where)s: %(cells)s cells, but the header has %(columns)s columns",
-                        where=f"{data}:{reader.line_num}",
+                        where=_where_line(data, reader.line_num - 1, True),
                         cells=len(row),
                         columns=len(header),
                     ),
