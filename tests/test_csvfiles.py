@@ -52,3 +52,12 @@ def test_blank_rows_are_skipped_and_lines_still_count_them(tmp_path: Path) -> No
     _, rows = _read(path)
     # the quoted cell spans two lines; a row's line is the one it ends on
     assert rows == [CsvRow(line=5, cells={"a": "x\ny", "b": "2"}, ragged=False)]
+
+
+def test_a_cell_beyond_the_csv_modules_field_limit_is_read_not_a_traceback() -> None:
+    # csv refuses a cell over 131,072 characters with _csv.Error, which every import
+    # command let through as a traceback; the caller's own length limits name the field
+    long = "x" * 200_000
+    header, rows = read_csv(f"name,note\nA,{long}\n")
+    assert header == ["name", "note"]
+    assert [row.cells for row in rows] == [{"name": "A", "note": long}]

@@ -9,6 +9,7 @@ and DuckDB and took seconds before ``permed --help`` could print anything.
 from __future__ import annotations
 
 import importlib
+import re
 import sys
 from collections.abc import Iterator, Mapping
 from functools import cache
@@ -215,6 +216,9 @@ def main() -> None:
     except PermedError as exc:
         line = getattr(exc, "cli_line", f"error: {exc}")  # in the --lang / PERMED_LANG language
         label, _, message = line.partition(": ")
+        # A reason quoted from a library (YAML's "in <unicode string>, line 7") may span
+        # lines; the error stays one line for a log or a pipe.
+        message = re.sub(r"\s*\n\s*", " ", message.strip())
         # One line in a log or a pipe, as every command's messages (cli_console).
         cli_console(stderr=True).print(f"[bold red]{label}:[/] {message}", highlight=False)
         sys.exit(1)

@@ -37,6 +37,11 @@ def read_csv(text: str, *, lower: bool = False) -> tuple[list[str], Iterator[Csv
     :param text: the file's content.
     :param lower: lower-case the header's names (columns are then matched in any case).
     """
+    # The csv module refuses a cell over 131,072 characters with an error no caller reads as
+    # a bad row (a traceback). The whole text is in memory already, so that cap protects
+    # nothing here: a long cell reaches the caller, whose own text limits name the field.
+    if len(text) >= csv.field_size_limit():
+        csv.field_size_limit(len(text) + 1)
     reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff"), newline=""))
     header = [name.strip() for name in (reader.fieldnames or [])]
     if lower:

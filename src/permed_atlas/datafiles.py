@@ -31,9 +31,7 @@ import yaml
 
 from permed_atlas.errors import PermedError
 from permed_atlas.i18n import LazyString, Message, lazy_gettext
-
-# libyaml's loader is ten times faster than the pure-Python one; both are "safe".
-_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+from permed_atlas.userfiles import load_yaml
 
 BUNDLED_DATA_DIR = Path(__file__).resolve().parent / "data"
 """The data files shipped with the package (read-only), one sub-folder per capability."""
@@ -176,7 +174,7 @@ def read_yaml(path: Path, *, error: Callable[[str], Exception], what: str = "") 
     :param what: names the file's role in the message (" node config").
     """
     try:
-        return yaml.load(path.read_text(encoding="utf-8"), Loader=_LOADER)  # noqa: S506
+        return load_yaml(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
         raise error(Message("cannot read%(what)s: %(exc)s", what=what, exc=exc)) from exc
 

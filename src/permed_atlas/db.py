@@ -127,6 +127,27 @@ def _check(table: Table, values: dict[str, Any]) -> None:
             check_length(f"{table.name}.{column.name}", value, limit=column_limit(table, column))
         except TextTooLongError as exc:
             raise InvalidInputError(str(exc), field=column.name) from exc
+        # PostgreSQL refuses a NUL in any text (a 500 from psycopg's DataError, e.g. for a
+        # login e-mail ending in %00), SQLite stores it: refused on both, naming the column.
+        if _holds_nul(value):
+            name = f"{table.name}.{column.name}"
+            raise InvalidInputError(
+                Message(
+                    "%(column)s: contains a NUL character (0x00), which no text may hold",
+                    column=name,
+                ),
+                field=column.name,
+            )
+
+
+def _holds_nul(value: Any) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_holds_nul(key) or _holds_nul(item) for key, item in value.items())
+    if isinstance(value, list | tuple):
+        return any(_holds_nul(item) for item in value)
+    return False
 
 
 @event.listens_for(Session, "before_flush")

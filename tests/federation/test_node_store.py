@@ -96,6 +96,14 @@ def test_bad_values_name_file_line_and_column(tmp_path: Path, row: list[str], me
         open_node_store(load_node_config(cfg), data=data)
 
 
+def test_a_row_of_another_width_is_named_not_taken_for_missing_columns(tmp_path: Path) -> None:
+    # DuckDB's sniffer, given one short row, read each line as a single column named after
+    # the whole header, and the node reported "column 'id' ... is missing".
+    data, cfg = write(tmp_path, [*ROWS[:3], ["total", "5"], *ROWS[3:]])
+    with pytest.raises(MappingError, match=re.escape(f"{data}:5: 2 cells, but the header has 8")):
+        open_node_store(load_node_config(cfg), data=data)
+
+
 def test_bad_configs_name_the_field(tmp_path: Path) -> None:
     missing_column = {**CONFIG, "columns": {**CONFIG["columns"], "sex": "geslacht"}}
     data, cfg = write(tmp_path, ROWS, missing_column)

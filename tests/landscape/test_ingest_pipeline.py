@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import duckdb
+import orjson
 import pytest
 
 from permed_atlas.landscape.errors import IngestError, RecordError
@@ -133,6 +134,58 @@ def test_parallel_parsing_stores_exactly_what_serial_parsing_does(
     assert results[0] == results[1]
     assert results[0][0] == "read 202, stored 200, duplicates 1, rejected 1"
     assert results[0][1] == [121]
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_a_value_of_a_type_the_corpus_cannot_hold_rejects_that_record_only(
+    tmp_path: Path, realdata: Path, workers: int
+) -> None:
+    # Before, `"publication_year": true`, a count beyond 32 bits or a number where text
+    # belongs failed the whole batch's insert with a pyarrow traceback: the good records
+    # of the batch were lost with it and the rest of the file was not read.
+    source = realdata / "openalex" / "openalex_works_api_search_neuroscience_100.jsonl"
+    lines = [line for line in source.read_bytes().split(b"\n") if line.strip()][:30]
+    records = [orjson.loads(line) for line in lines]
+    records[3]["publication_year"] = True
+    records[11]["cited_by_count"] = 2**31
+    records[13]["mesh"][0]["descriptor_ui"] = 5
+    records[19]["authorships"][0]["institutions"][0]["ror"] = ["https://ror.org/x"]
+    records[20]["publication_year"] = -(2**40)
+    records[26]["type"] = {"id": "article"}
+    path = tmp_path / "odd.jsonl"
+    path.write_bytes(b"\n".join(orjson.dumps(r) for r in records) + b"\n")
+    with open_corpus(":memory:") as connection:
+        summary = ingest_file(
+            path, source="openalex", corpus=connection, workers=workers, batch_size=10
+        )
+        assert summary.line() == "read 30, stored 24, duplicates 0, rejected 6"
+        assert count_rows(connection)["works"] == 24
+    bounds = "is not a whole number from -2147483648 to 2147483647"
+    assert [(e.line, e.reason) for e in summary.errors] == [
+        (4, f"field 'publication_year': true {bounds}"),
+        (12, f"field 'cited_by_count': 2147483648 {bounds}"),
+        (14, "field 'mesh.descriptor_ui': 5 is not text"),
+        (20, "field 'authorships.institutions.ror': [\"https://ror.org/x\"] is not text"),
+        (21, f"field 'publication_year': -1099511627776 {bounds}"),
+        (27, 'field \'type\': {"id":"article"} is not text'),
+    ]
+
+
+def test_a_lens_record_with_a_number_for_its_jurisdiction_is_rejected_by_line(
+    tmp_path: Path, realdata: Path, corpus: duckdb.DuckDBPyConnection
+) -> None:
+    source = realdata / "patents" / "lens_biopoly_sample5.jsonl"
+    text = source.read_bytes().removeprefix(b"\xef\xbb\xbf")  # the export's byte-order mark
+    records = [orjson.loads(line) for line in text.split(b"\n") if line.strip()]
+    records[1]["jurisdiction"] = 840
+    path = tmp_path / "lens.jsonl"
+    path.write_bytes(b"\n".join(orjson.dumps(r) for r in records) + b"\n")
+    summary = ingest_file(path, source="patents", corpus=corpus)
+    assert summary.line() == "read 5, stored 4, duplicates 0, rejected 1"
+    assert [(e.line, e.reason) for e in summary.errors] == [
+        (2, "field 'jurisdiction': 840 is not text")
+    ]
+    assert count_rows(corpus)["works"] == 4
 
 
 def test_plain_and_gzipped_files_are_the_same_records(

@@ -160,3 +160,45 @@ def test_huge_path_ids_get_404_or_422_on_every_route(app, client, make_user, log
                 assert response.status_code in {404, 422}, (method, path, response.status_code)
                 checked += 1
     assert checked >= 100
+
+
+def _nul_login_is_refused(app) -> None:  # type: ignore[no-untyped-def]
+    from permed_atlas.accounts.tables import LoginAttemptRow
+
+    with TestClient(app, base_url="http://testserver") as client:
+        token = client.get("/api/v1/auth/session").json()["csrf_token"]
+        response = client.post(
+            "/api/v1/auth/login",
+            json={"email": "admin@example.org\x00", "password": "whatever-it-is"},
+            headers={"X-CSRF-Token": token},
+        )
+    assert response.status_code == 422, response.text
+    assert "login_attempt.email: contains a NUL character" in response.json()["detail"]
+    with app.state.session_factory() as session:
+        assert session.scalar(select(func.count()).select_from(LoginAttemptRow)) == 0
+
+
+def test_a_nul_character_in_any_text_is_refused_naming_the_column(app, client) -> None:  # type: ignore[no-untyped-def]
+    # PostgreSQL refuses a NUL in text with a DataError (a 500 before); SQLite stored it
+    _nul_login_is_refused(app)
+    built = _study(app)
+    token = built.tokens[built.experts[0].id]
+    item = built.items[0].id
+    data = {f"rating_{item}": "4", f"comment_{item}": "fine\x00", "revision": "0"}
+    response = client.post(f"/delphi/respond/{token}", data=data, follow_redirects=False)
+    assert response.status_code == 422
+    assert "delphi_response.comment: contains a NUL character" in response.text
+    with app.state.session_factory() as session:
+        assert session.scalar(select(func.count()).select_from(ResponseRow)) == 0
+
+
+@pytest.mark.postgres
+def test_a_nul_character_gets_422_on_postgres_too(settings) -> None:  # type: ignore[no-untyped-def]
+    from tests.security.pg import fresh_postgres_database
+
+    with fresh_postgres_database() as url:
+        app = create_app(settings.model_copy(update={"database_url": url}))
+        try:
+            _nul_login_is_refused(app)
+        finally:
+            app.state.engine.dispose()

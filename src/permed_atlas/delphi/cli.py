@@ -20,6 +20,7 @@ from permed_atlas.delphi.demo import load_demo_study
 from permed_atlas.errors import InvalidInputError
 from permed_atlas.i18n import Message, language_option, use_language
 from permed_atlas.settings import Settings
+from permed_atlas.userfiles import read_text_file
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -156,13 +157,7 @@ def import_responses(
     from permed_atlas.delphi.importing import parse_responses_csv
     from permed_atlas.delphi.replay import import_responses as replay
 
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (FileNotFoundError, UnicodeDecodeError) as exc:
-        raise InvalidInputError(
-            Message("%(path)s: cannot read a UTF-8 CSV (%(exc)s)", path=path, exc=exc),
-            field="path",
-        ) from exc
+    text = read_text_file(path, error=lambda message: InvalidInputError(message, field="path"))
     drafts = parse_responses_csv(text, path=str(path))
     with session_factory(_engine(settings_from(ctx)))() as session:
         target = store.get_study(session, study)

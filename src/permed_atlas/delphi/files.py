@@ -12,11 +12,13 @@ from sqlalchemy.orm import Session
 from permed_atlas.countries import iso_codes
 from permed_atlas.datafiles import BUNDLED_DATA_DIR
 from permed_atlas.delphi.definition import StudyDraft, parse_study_definition
-from permed_atlas.delphi.errors import PanelFileError, StudyFileError
+from permed_atlas.delphi.errors import StudyFileError
 from permed_atlas.delphi.models import Expert
 from permed_atlas.delphi.panel import ExpertDraft, RegionGroups, parse_expert, parse_panel_csv
 from permed_atlas.delphi.store import get_panel, import_panel
+from permed_atlas.errors import InvalidInputError
 from permed_atlas.i18n import Message
+from permed_atlas.userfiles import load_yaml, read_text_file
 
 
 def data_path(name: str) -> Path:
@@ -54,10 +56,9 @@ def known_countries() -> frozenset[str]:
 
 def read_yaml(path: Path) -> Any:
     """A YAML document, or a StudyFileError naming the file and line."""
+    text = read_text_file(path, error=lambda message: StudyFileError(message, field=None))
     try:
-        return yaml.safe_load(path.read_text(encoding="utf-8"))
-    except FileNotFoundError as exc:
-        raise StudyFileError(Message("%(path)s: no such file", path=path), field=None) from exc
+        return load_yaml(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"{path}:{mark.line + 1}" if mark is not None else str(path)
@@ -84,19 +85,7 @@ def read_panel_file(path: Path, *, include_hk_mo_in_china: bool = True) -> list[
     :param path: the CSV file.
     :param include_hk_mo_in_china: whether HK and MO experts count as China.
     """
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError as exc:
-        raise PanelFileError(
-            Message("no such file"), path=str(path), line=None, field=None
-        ) from exc
-    except UnicodeDecodeError as exc:
-        raise PanelFileError(
-            Message("not UTF-8 text (save the sheet as 'CSV UTF-8')"),
-            path=str(path),
-            line=None,
-            field=None,
-        ) from exc
+    text = read_text_file(path, error=lambda message: InvalidInputError(message, field="path"))
     return parse_panel_csv(
         text,
         path=str(path),

@@ -41,6 +41,7 @@ from permed_atlas.directory.models import (
     DirectoryEntry,
 )
 from permed_atlas.i18n import Message
+from permed_atlas.userfiles import load_yaml, read_text_file
 
 BUNDLED_DIRECTORY_DIR = BUNDLED_DATA_DIR / "directory"
 TRANSFER_RULES_DIR = BUNDLED_DATA_DIR / "transfer"
@@ -68,12 +69,10 @@ REQUIRED_KIND_FIELDS: Mapping[str, tuple[str, ...]] = {
     "biobank": ("country", "bbmri_eric"),
 }
 MAX_SUMMARY = 2000
-# libyaml's loader is ten times faster than the pure-Python one; both are "safe".
-_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 def _read_yaml(path: Path) -> Any:
-    return yaml.load(path.read_text(encoding="utf-8"), Loader=_Loader)  # noqa: S506
+    return load_yaml(read_text_file(path, error=DirectoryFileError))
 
 
 @dataclass(frozen=True)

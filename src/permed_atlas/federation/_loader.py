@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
+import csv
+from collections.abc import Iterator
 from pathlib import Path
 
 import duckdb
@@ -64,6 +67,8 @@ def _read_raw(con: duckdb.DuckDBPyConnection, config: NodeConfig, data: Path) ->
     present = {r[0] for r in con.execute("DESCRIBE raw").fetchall()}
     for field_name, column in config.columns.items():
         if column not in present:
+            if is_csv:
+                _refuse_ragged_row(data)
             raise MappingError(
                 Message(
                     "%(data)s: column %(column)s (mapped to %(field_name)s in "
@@ -76,6 +81,35 @@ def _read_raw(con: duckdb.DuckDBPyConnection, config: NodeConfig, data: Path) ->
                 field=field_name,
             )
     return is_csv
+
+
+def _refuse_ragged_row(data: Path) -> None:
+    """Name the first row whose cell count differs from the header's, if there is one.
+
+    Given a row of another width (a short or a summary line, common in exports), DuckDB's
+    dialect sniffer gives up and reads each line as one column named after the whole
+    header: the columns then look missing although the header has them.
+    """
+    with data.open(encoding="utf-8", errors="replace", newline="") as handle:
+        reader = csv.reader(handle)
+        header = next(reader, [])
+        for row in _rows_read(reader):
+            if row and len(row) != len(header):
+                raise MappingError(
+                    Message(
+                        "%(where)s: %(cells)s cells, but the header has %(columns)s columns",
+                        where=_where_line(data, reader.line_num - 1, True),
+                        cells=len(row),
+                        columns=len(header),
+                    ),
+                    field=None,
+                )
+
+
+def _rows_read(reader: Iterator[list[str]]) -> Iterator[list[str]]:
+    # a cell beyond the csv module's limit ends the search; the caller's message stands
+    with contextlib.suppress(csv.Error):
+        yield from reader
 
 
 def _text(config: NodeConfig, field_name: str) -> str:

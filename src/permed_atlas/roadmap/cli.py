@@ -38,6 +38,7 @@ from permed_atlas.roadmap.monitoring import (
     roadmap_scorecard,
 )
 from permed_atlas.settings import Settings
+from permed_atlas.userfiles import read_text_file
 
 app = group_app("roadmap")
 console = cli_console()
@@ -110,6 +111,10 @@ def show(
     _emit(rows, fmt, data=roadmap_dict(roadmap))
 
 
+def _read_file(file: Path) -> str:
+    return read_text_file(file, error=lambda message: InvalidRoadmapError(message, field="file"))
+
+
 @app.command("import-observations")
 def import_observations_(
     ctx: typer.Context,
@@ -123,9 +128,7 @@ def import_observations_(
 
     Example: ``permed roadmap import-observations dpyd-2026.csv --entered-by "M. Rossi"``
     """
-    if not file.is_file():
-        raise InvalidRoadmapError(Message("%(file)s: no such file", file=file), field="file")
-    text = file.read_text(encoding="utf-8-sig")
+    text = _read_file(file)
     with _session(settings_from(ctx)) as session:
         report = import_observations(
             session, text, path=str(file), actor_id=None, entered_by=entered_by, dry_run=dry_run
@@ -148,12 +151,11 @@ def import_roadmap_(
     Example: ``permed roadmap import-roadmap my-roadmap.yaml --dry-run``
     """
     settings = settings_from(ctx)
-    if not file.is_file():
-        raise InvalidRoadmapError(Message("%(file)s: no such file", file=file), field="file")
+    text = _read_file(file)
     with _session(settings) as session:
         summary = store.import_roadmap(
             session,
-            file.read_text(encoding="utf-8-sig"),
+            text,
             where=str(file),
             regions=region_countries(settings),
             dry_run=dry_run,

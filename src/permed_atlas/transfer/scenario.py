@@ -28,6 +28,7 @@ from permed_atlas.transfer.fields import (
 )
 from permed_atlas.transfer.models import Scenario
 from permed_atlas.types import CountryCode
+from permed_atlas.userfiles import load_yaml
 
 SCENARIO_FIELDS = frozenset(FIELDS_BY_NAME)
 
@@ -108,7 +109,7 @@ def read_scenario_file(path: Path, *, known_measures: Iterable[str] | None = Non
     """
     try:
         text = path.read_text(encoding="utf-8")
-        data = json.loads(text) if path.suffix.lower() == ".json" else yaml.safe_load(text)
+        data = json.loads(text) if path.suffix.lower() == ".json" else load_yaml(text)
     except (OSError, ValueError, yaml.YAMLError) as exc:
         raise ScenarioError(
             Message("cannot read %(path)s: %(exc)s", path=path, exc=exc),

@@ -308,6 +308,61 @@ def clean_text(value: object) -> str | None:
     return text or None
 
 
+_INT32 = range(-(2**31), 2**31)
+
+
+# A JSON value of the wrong type (a number where text belongs, `true` or 2**40 where a
+# year belongs) used to reach the batch's pyarrow table and fail the whole batch's
+# insert with a traceback, losing the good records around it. Read through these, it
+# rejects its own record, named by line and field, as any other malformed record.
+
+
+def whole_number(record: Mapping[str, Any], field: str) -> int | None:
+    """The integer ``record[field]`` (a year, a count); None when absent or not a number.
+
+    :raises ValueError: naming the field, for ``true``/``false`` (ints to Python) and for a
+        number beyond the corpus's 32-bit columns.
+    """
+    value = record.get(field)
+    if isinstance(value, bool) or (isinstance(value, int) and value not in _INT32):
+        raise ValueError(
+            Message(
+                "field %(field)s: %(value)s is not a whole number from %(low)s to %(high)s",
+                field=repr(field),
+                value=_shown(value),
+                low=_INT32.start,
+                high=_INT32.stop - 1,
+            )
+        )
+    return value if isinstance(value, int) else None
+
+
+def optional_text(record: Mapping[str, Any], field: str, *, inside: str = "") -> str | None:
+    """The text ``record[field]``; None when absent, null or empty.
+
+    :param inside: where ``record`` sits in the whole record ("authorships.author."),
+        for the message.
+    :raises ValueError: naming the field, when it holds a number, a list or an object.
+    """
+    value = record.get(field)
+    if value is None or value == "":
+        return None
+    if value.__class__ is not str:
+        raise ValueError(
+            Message(
+                "field %(field)s: %(value)s is not text",
+                field=repr(inside + field),
+                value=_shown(value),
+            )
+        )
+    return value
+
+
+def _shown(value: object) -> str:
+    text = orjson.dumps(value).decode()
+    return text if len(text) <= 40 else text[:39] + "…"
+
+
 def json_reason(exc: ValueError) -> str:
     """orjson's message for one line, without its "line 1" (the file line is given apart)."""
     return "broken JSON: " + str(exc).replace("line 1 column", "column")

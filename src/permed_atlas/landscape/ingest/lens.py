@@ -22,6 +22,7 @@ from permed_atlas.landscape.ingest._common import (
     convert_or_error,
     iter_lines,
     json_reason,
+    optional_text,
     record_source,
     year_of,
 )
@@ -126,9 +127,9 @@ def work_from_lens(record: dict[str, Any]) -> Work:
         raise ValueError("record has no lens_id")
     check_json_types(record, _FIELD_TYPES)
     biblio = record.get("biblio") or {}
-    jurisdiction = record.get("jurisdiction")
+    jurisdiction = optional_text(record, "jurisdiction")
     number = record.get("doc_number")
-    kind = record.get("kind") or ""
+    kind = optional_text(record, "kind") or ""
     publication = None
     if jurisdiction and number:
         publication = f"{jurisdiction}{str(number).lstrip('0')}{kind}"
@@ -141,7 +142,7 @@ def work_from_lens(record: dict[str, Any]) -> Work:
         year=_priority_year(record, biblio),
         type="granted_patent" if grant else "patent_application",
         venue=jurisdiction or None,
-        language=record.get("lang") or None,
+        language=optional_text(record, "lang"),
         lens_id=lens_id,
         publication_number=publication,
         family_id=_family_id(record, lens_id),

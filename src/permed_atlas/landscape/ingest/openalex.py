@@ -25,9 +25,11 @@ from permed_atlas.landscape.ingest._common import (
     normalise_doi,
     normalise_pmcid,
     open_binary,
+    optional_text,
     read_head,
     read_some,
     record_source,
+    whole_number,
 )
 from permed_atlas.landscape.models import Contributor, Institution, Term, Work
 
@@ -116,11 +118,11 @@ def _institution_fields(raw: Any) -> tuple[list[InstitutionFields], list[str]]:
     for item in raw or ():
         if item.__class__ is not dict:
             continue
-        name = item.get("display_name")
+        name = optional_text(item, "display_name", inside="authorships.institutions.")
         code = item.get("country_code")
         code = code.upper() if code.__class__ is str and code else None
         ident = _short(item.get("id"))
-        ror = item.get("ror") or None
+        ror = optional_text(item, "ror", inside="authorships.institutions.")
         if name is None and ident is None and ror is None:
             if code:
                 loose.append(code)
@@ -134,7 +136,7 @@ def _raw_affiliation(authorship: dict[str, Any]) -> str | None:
     strings = authorship.get("raw_affiliation_strings")
     if strings:
         return "; ".join([s for s in strings if s.__class__ is str]) or None
-    return authorship.get("raw_affiliation_string") or None
+    return optional_text(authorship, "raw_affiliation_string", inside="authorships.")
 
 
 class _Authorship(NamedTuple):
@@ -167,7 +169,8 @@ def _authorships(authorships: Any) -> Iterator[_Authorship]:
         orcid = author.get("orcid")
         yield _Authorship(
             position,
-            author.get("display_name") or authorship.get("raw_author_name"),
+            optional_text(author, "display_name", inside="authorships.author.")
+            or optional_text(authorship, "raw_author_name", inside="authorships."),
             _short(author.get("id")),
             _short(orcid) if orcid else None,
             raw,
@@ -236,7 +239,7 @@ def _term_rows(record: dict[str, Any]) -> Iterator[TermRow]:
         if item.__class__ is not dict:
             continue
         name = item.get("descriptor_name")
-        ident = item.get("descriptor_ui") or None
+        ident = optional_text(item, "descriptor_ui", inside="mesh.")
         if not name or name.__class__ is not str:
             continue
         key = ("mesh", ident or name.lower())
@@ -280,19 +283,17 @@ def work_from_openalex(record: dict[str, Any]) -> Work:
         raise ValueError(_NO_ID)
     check_json_types(record, _FIELD_TYPES)
     ids = record.get("ids") or {}
-    year = record.get("publication_year")
-    cited = record.get("cited_by_count")
     title = record.get("title") or record.get("display_name")
     return Work(
         kind="publication",
         source=record_source(record, "openalex"),
         title=title if isinstance(title, str) and title else None,
         abstract=rebuild_abstract(record.get("abstract_inverted_index")),
-        year=year if isinstance(year, int) else None,
-        type=record.get("type") or None,
+        year=whole_number(record, "publication_year"),
+        type=optional_text(record, "type"),
         venue=_venue(record),
-        language=record.get("language") or None,
-        cited_by_count=cited if isinstance(cited, int) else None,
+        language=optional_text(record, "language"),
+        cited_by_count=whole_number(record, "cited_by_count"),
         updated_date=_updated(record),
         openalex_id=openalex_id,
         doi=normalise_doi(record.get("doi") or ids.get("doi")),
@@ -446,13 +447,13 @@ def _work_row(
     pmcid: str | None,
 ) -> Row:
     """The ``works`` row of a record, in the table's column order."""
-    year = record.get("publication_year")
-    cited = record.get("cited_by_count")
+    year = whole_number(record, "publication_year")
+    cited = whole_number(record, "cited_by_count")
     title = record.get("title") or record.get("display_name")
     abstract = rebuild_abstract(record.get("abstract_inverted_index"))
     venue = _venue(record)
-    work_type = record.get("type") or None
-    language = record.get("language") or None
+    work_type = optional_text(record, "type")
+    language = optional_text(record, "language")
     return (
         index,
         "publication",
@@ -466,11 +467,11 @@ def _work_row(
         None,
         title if isinstance(title, str) and title else None,
         abstract,
-        year if isinstance(year, int) else None,
+        year,
         work_type,
         venue,
         language,
-        cited if isinstance(cited, int) else None,
+        cited,
         _updated(record),
     )
 

@@ -42,6 +42,7 @@ from permed_atlas.roadmap.spec import (
 )
 from permed_atlas.roadmap.store.rows import indicator_row, roadmap_row, to_indicator, utcnow
 from permed_atlas.roadmap.tables import IndicatorRow, RoadmapNodeRow, RoadmapRow
+from permed_atlas.userfiles import load_yaml
 
 DATA_DIR = BUNDLED_DATA_DIR / "roadmap"
 BUNDLED_DIR = DATA_DIR / "roadmaps"
@@ -330,7 +331,7 @@ def read_roadmap_text(
         data: Any = text
     else:
         try:
-            data = yaml.safe_load(text)
+            data = load_yaml(text)
         except yaml.YAMLError as exc:
             mark = getattr(exc, "problem_mark", None)
             line = f":{mark.line + 1}" if mark is not None else ""
