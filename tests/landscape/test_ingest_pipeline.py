@@ -240,6 +240,6 @@ def test_a_field_of_the_wrong_json_type_is_named_in_the_rejection(
     )
     assert summary.line() == "read 4, stored 2, duplicates 0, rejected 2"
     assert [(e.line, e.reason) for e in seen] == [
-        (1, 'authorships: expected a JSON array, not "Smith J; Wang L"'),
+        (1, "field 'authorships': \"Smith J; Wang L\" is not a JSON array"),
         (2, "abstract_inverted_index: a word's positions must be whole numbers"),
     ]

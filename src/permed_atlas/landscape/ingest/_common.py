@@ -389,10 +389,13 @@ def check_json_types(record: Mapping[str, Any], field_types: Mapping[str, type])
     for field, expected in field_types.items():
         value = record.get(field)
         if value and not isinstance(value, expected):
-            shown = orjson.dumps(value).decode()
             raise ValueError(
-                f"{field}: expected a JSON {_json_type(expected)}, "
-                f"not {shown if len(shown) <= 40 else shown[:37] + '...'}"
+                Message(
+                    "field %(field)s: %(value)s is not a JSON %(expected)s",
+                    field=repr(field),
+                    value=_shown(value),
+                    expected=_json_type(expected),
+                )
             )
 
 

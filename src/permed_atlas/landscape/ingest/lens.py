@@ -34,9 +34,6 @@ _FIELD_TYPES: dict[str, type] = {
     "biblio": dict,
     "families": dict,
     "abstract": list,
-    "kind": str,
-    "publication_type": str,
-    "jurisdiction": str,
 }
 
 
@@ -133,7 +130,7 @@ def work_from_lens(record: dict[str, Any]) -> Work:
     publication = None
     if jurisdiction and number:
         publication = f"{jurisdiction}{str(number).lstrip('0')}{kind}"
-    grant = (record.get("publication_type") or "") in _GRANT_TYPES or kind.startswith("B")
+    grant = optional_text(record, "publication_type") in _GRANT_TYPES or kind.startswith("B")
     return Work(
         kind="patent",
         source=record_source(record, "lens"),
