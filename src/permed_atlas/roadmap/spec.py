@@ -293,16 +293,56 @@ def parse_indicator(
         note=_text(entry, "note", where, path, required=False) or None,
         name_zh=_text(entry, "name_zh", where, path, required=False),
     )
+    problem = indicator_problem(indicator)
+    if problem is not None:
+        field, message = problem
+        raise _fail(where, f"{path}{field}", message)
+    return indicator
+
+
+def indicator_problem(indicator: Indicator) -> tuple[str, Message] | None:
+    """The first thing wrong with an indicator's own fields, as ``(field, problem)``.
+
+    A file, the form and the API all build indicators, so all three refuse through this
+    one check; fields are named as in a roadmap file (``target.value``).
+
+    :param indicator: the indicator as read.
+    """
+    if not CODE.match(indicator.code):
+        return "code", Message("%(code)s is not a valid code", code=repr(indicator.code))
+    for name, value in (("baseline", indicator.baseline_value), ("target", indicator.target_value)):
+        if not math.isfinite(value):
+            return f"{name}.value", Message(
+                "%(value)s is not a finite number", value=format(value, "g")
+            )
     if indicator.target_date <= indicator.baseline_date:
-        raise _fail(where, f"{path}target.date", "must come after the baseline date")
+        return "target.date", Message("must come after the baseline date")
     if is_percent(indicator.unit):
         for name, value in (
             ("baseline", indicator.baseline_value),
             ("target", indicator.target_value),
         ):
             if not 0.0 <= value <= 100.0:
-                raise _fail(where, f"{path}{name}.value", f"{value:g} is not a percentage (0-100)")
-    return indicator
+                return f"{name}.value", Message(
+                    "%(value)s is not a percentage (0-100)", value=format(value, "g")
+                )
+    # A target on the wrong side of the baseline makes the indicator "on track" while it
+    # moves away from what the roadmap wants (equal is allowed: keeping a level reached).
+    values = {
+        "target": format(indicator.target_value, "g"),
+        "baseline": format(indicator.baseline_value, "g"),
+    }
+    if indicator.direction == "increase" and indicator.target_value < indicator.baseline_value:
+        return "target.value", Message(
+            "%(target)s is below the baseline %(baseline)s, but the direction is increase",
+            **values,
+        )
+    if indicator.direction == "decrease" and indicator.target_value > indicator.baseline_value:
+        return "target.value", Message(
+            "%(target)s is above the baseline %(baseline)s, but the direction is decrease",
+            **values,
+        )
+    return None
 
 
 def parse_indicators(data: Any, *, roadmap: Roadmap, where: str) -> list[Indicator]:
@@ -366,12 +406,7 @@ def build_indicator(
 
     :param roadmap: the slug of the roadmap it belongs to.
     """
-    if target_date <= baseline_date:
-        raise InvalidRoadmapError(
-            Message("target_date: must come after the baseline date"),
-            field="target_date",
-        )
-    return Indicator(
+    indicator = Indicator(
         code=code.strip(),
         roadmap=roadmap,
         name=name.strip(),
@@ -386,6 +421,14 @@ def build_indicator(
         action_codes=tuple(a.strip() for a in actions if a.strip()),
         data_source=data_source.strip(),
     )
+    problem = indicator_problem(indicator)
+    if problem is not None:
+        # the form's and the API's fields are flat: target.value is target_value
+        field = problem[0].replace(".", "_")
+        raise InvalidRoadmapError(
+            Message("%(field)s: %(problem)s", field=field, problem=problem[1]), field=field
+        )
+    return indicator
 
 
 def read_observation_rows(
