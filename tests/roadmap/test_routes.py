@@ -356,3 +356,35 @@ def test_a_bad_new_indicator_is_refused_by_api_and_form_and_nothing_is_stored(
     assert editor.get("/api/v1/roadmap/indicators/bad-ind").status_code == 404
     codes = {i["code"] for i in editor.get(f"{url}").json()}
     assert "bad-ind" not in codes and "bad code/x" not in codes
+
+
+def test_a_value_observed_on_the_target_date_decides_the_status_in_json(
+    editor: TestClient,
+) -> None:
+    indicator = {
+        "code": "deadline-ind",
+        "name": "n",
+        "definition": "d",
+        "unit": "%",
+        "direction": "increase",
+        "baseline_value": 20,
+        "baseline_date": "2023-01-01",
+        "target_value": 70,
+        "target_date": "2024-12-31",
+        "region": "EU27",
+        "actions": ["I.1.a"],
+    }
+    made = editor.post("/api/v1/roadmap/roadmaps/ic2permed/indicators", json=indicator)
+    assert made.status_code == 201, made.text
+    url = "/api/v1/roadmap/indicators/deadline-ind"
+    for when, value in (("2024-12-31", 30), ("2025-06-01", 100), ("2025-09-01", 100)):
+        added = editor.post(
+            f"{url}/observations", json={"date": when, "value": value, "source": "s"}
+        )
+        assert added.status_code == 201, added.text
+    body = editor.get(url).json()
+    assert body["status"] == "off track" and body["uncertain"] is False
+    assert body["reason"] == "observed 30 % on the target date 2024-12-31: target 70 % missed"
+    assert body["basis"] == "measured on the target date"
+    page = editor.get("/roadmap/indicators/deadline-ind?lang=zh")
+    assert "未达到目标" in page.text
