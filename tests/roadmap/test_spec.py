@@ -224,3 +224,41 @@ def test_build_indicator_refuses_what_a_file_refuses(
         build_indicator("t", **{**fields, **change})
     assert caught.value.field == field
     assert str(caught.value).startswith(f"{field}: ") and problem in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"pillar": []}, "pillar"),
+        ({"pillars": [{"code": "A", "title": "a", "prioritys": []}]}, "pillars[0].prioritys"),
+        (
+            {
+                "pillars": [
+                    {
+                        "code": "A",
+                        "title": "a",
+                        "priorities": [
+                            {
+                                "code": "A.1",
+                                "title": "b",
+                                "actions": [
+                                    {"code": "A.1.a", "title": "c", "actions": [{"code": "X"}]}
+                                ],
+                            }
+                        ],
+                    }
+                ]
+            },
+            "pillars[0].priorities[0].actions[0].actions",
+        ),
+    ],
+)
+def test_a_tree_key_the_reader_does_not_know_is_refused_not_dropped(
+    change: dict,  # type: ignore[type-arg]
+    field: str,
+) -> None:
+    # a nested level (sub-actions) or a misspelt key used to vanish without a word
+    with pytest.raises(InvalidRoadmapError) as caught:
+        parse_roadmap({**DOC, **change}, where="f.yaml")
+    assert caught.value.field == field
+    assert str(caught.value).startswith(f"f.yaml: field {field!r}: unknown field; known fields:")

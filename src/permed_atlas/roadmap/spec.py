@@ -39,6 +39,10 @@ from permed_atlas.roadmap.models import (
 SLUG = re.compile(r"^[a-z0-9][a-z0-9._-]{0,79}$")
 CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,79}$")
 CSV_COLUMNS: tuple[str, ...] = ("indicator", "date", "value", "unit", "source")
+_HEADING_KEYS = frozenset({"code", "title", "title_zh"})
+_DOCUMENT_KEYS = frozenset(
+    {"slug", "title", "title_zh", "description", "source", "pillars", "indicators"}
+)
 _PERCENT_WORDS = re.compile(r"\b(percent|per cent|pct)\b")
 _T = TypeVar("_T")
 
@@ -62,6 +66,20 @@ def _text(
 
 def _node(value: Any, where: str, field: str) -> Mapping[str, Any]:
     return read_mapping(value, where=_where(where), field=field, required=True)
+
+
+def _tree_node(value: Any, where: str, path: str, known: frozenset[str]) -> Mapping[str, Any]:
+    """A document, pillar, priority or action; a key it does not know is refused, as a
+    nested ``actions:`` under an action or a misspelt ``prioritys:`` was dropped unseen."""
+    doc = _node(value, where, path[:-1] or "document")
+    for key in doc:
+        if key not in known:
+            raise _fail(
+                where,
+                f"{path}{key}",
+                Message("unknown field; known fields: %(known)s", known=", ".join(sorted(known))),
+            )
+    return doc
 
 
 def _list(value: Any, where: str, field: str) -> Sequence[Any]:
@@ -131,7 +149,7 @@ def parse_roadmap(data: Any, *, where: str, bundled: bool = False) -> Roadmap:
     :param where: file or form name, for error messages.
     :param bundled: whether it ships with PerMed Atlas.
     """
-    doc = _node(data, where, "document")
+    doc = _tree_node(data, where, "", _DOCUMENT_KEYS)
     slug = _text(doc, "slug", where, "")
     if not SLUG.match(slug):
         raise _fail(where, "slug", f"{slug!r} must be lower-case letters, digits, '.', '-' or '_'")
@@ -180,13 +198,13 @@ class _Codes:
 
 
 def _read_pillar(raw: Any, *, where: str, path: str, codes: _Codes) -> Pillar:
-    doc = _node(raw, where, path[:-1])
+    doc = _tree_node(raw, where, path, _HEADING_KEYS | {"priorities"})
     priorities = _children(doc, "priorities", _read_priority, where=where, path=path, codes=codes)
     return Pillar(**_heading(doc, where=where, path=path, codes=codes), priorities=priorities)
 
 
 def _read_priority(raw: Any, *, where: str, path: str, codes: _Codes) -> Priority:
-    doc = _node(raw, where, path[:-1])
+    doc = _tree_node(raw, where, path, _HEADING_KEYS | {"actions"})
     actions = _children(doc, "actions", _read_action, where=where, path=path, codes=codes)
     return Priority(**_heading(doc, where=where, path=path, codes=codes), actions=actions)
 
@@ -219,7 +237,7 @@ def _heading(doc: Mapping[str, Any], *, where: str, path: str, codes: _Codes) ->
 
 
 def _read_action(raw: Any, *, where: str, path: str, codes: _Codes) -> Action:
-    doc = _node(raw, where, path[:-1])
+    doc = _tree_node(raw, where, path, _HEADING_KEYS | {"description", "delphi_items"})
     items = read_texts(doc.get("delphi_items"), where=_where(where), field=f"{path}delphi_items")
     return Action(
         code=codes.read(doc, path),
