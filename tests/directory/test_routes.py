@@ -134,6 +134,10 @@ def test_api_export(client: TestClient) -> None:
     assert {r["bbmri_eric"] for r in rows} <= {"member", "observer", "not a member", "unknown"}
     as_json = client.get("/api/v1/directory/export", params={"format": "json"}).json()
     assert len(as_json) >= 60
+    # every field of the JSON export is a CSV column (the Chinese name was dropped)
+    uk = next(r for r in rows if r["id"] == "uk-biobank")
+    assert uk["name_zh"] == "英国生物银行" and "translation" in uk["name_zh_source"]
+    assert {key for entry in as_json for key in entry} <= set(rows[0])
     assert client.get("/api/v1/directory/export", params={"format": "xml"}).status_code == 422
 
 
