@@ -134,6 +134,10 @@ def test_api_export(client: TestClient) -> None:
     assert {r["bbmri_eric"] for r in rows} <= {"member", "observer", "not a member", "unknown"}
     as_json = client.get("/api/v1/directory/export", params={"format": "json"}).json()
     assert len(as_json) >= 60
+    # every field of the JSON export is a CSV column (the Chinese name was dropped)
+    uk = next(r for r in rows if r["id"] == "uk-biobank")
+    assert uk["name_zh"] == "英国生物银行" and "translation" in uk["name_zh_source"]
+    assert {key for entry in as_json for key in entry} <= set(rows[0])
     assert client.get("/api/v1/directory/export", params={"format": "xml"}).status_code == 422
 
 
@@ -227,3 +231,39 @@ def test_html_edit_and_restore(client: TestClient, make_user, login) -> None:  #
     assert restored.status_code == 303
     entry = client.get("/api/v1/directory/entries/gdpr").json()
     assert entry["revision"] == 3 and "Edited summary" not in entry["summary"]
+
+
+def test_a_restore_from_a_stale_history_page_does_not_undo_a_newer_edit(
+    client: TestClient,
+    make_user,  # type: ignore[no-untyped-def]
+    login,  # type: ignore[no-untyped-def]
+) -> None:
+    # Editor B opens the history at revision 1; editor A then saves revision 2; B's
+    # "restore revision 1" used to replace A's edit without a word.
+    _editor_client(client, make_user, login)
+    token = client.headers["X-CSRF-Token"]
+    history = client.get("/directory/gdpr/history")
+    assert 'name="base_revision" value="1"' not in history.text  # revision 1 is current
+    url = "/api/v1/directory/entries/gdpr"
+    edited = client.put(url, json={"summary": "Edit by A. Kept.", "base_revision": 1})
+    assert edited.status_code == 200 and edited.json()["revision"] == 2
+    page = client.get("/directory/gdpr/history")
+    assert 'name="base_revision" value="2"' in page.text  # the form says what B saw
+    stale = client.post(
+        "/directory/gdpr/restore",
+        data={"revision": "1", "base_revision": "1", "csrf_token": token},
+        follow_redirects=False,
+    )
+    assert stale.status_code == 422 and "changed by someone else" in stale.text
+    stale_api = client.post(f"{url}/restore", json={"revision": 1, "base_revision": 1})
+    assert stale_api.status_code == 422
+    assert stale_api.json()["field"] == "base_revision"
+    entry = client.get(url).json()
+    assert entry["revision"] == 2 and entry["summary"] == "Edit by A. Kept."
+    fresh = client.post(
+        "/directory/gdpr/restore",
+        data={"revision": "1", "base_revision": "2", "csrf_token": token},
+        follow_redirects=False,
+    )
+    assert fresh.status_code == 303
+    assert client.get(url).json()["revision"] == 3

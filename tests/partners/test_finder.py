@@ -100,6 +100,14 @@ def test_text_institution_and_topic_queries(finder_setup) -> None:  # type: igno
     assert nothing.matches == () and "no word" in (nothing.note or "")
 
 
+def test_a_known_topic_nobody_works_on_says_so(finder_setup) -> None:  # type: ignore[no-untyped-def]
+    # "biobanks" is a tagging topic, but no work of this corpus carries it; the note used
+    # to blame the query's words ("no word of the query appears"), which a topic has none of
+    result = _find(finder_setup, "topic", "biobanks")
+    assert result.matches == ()
+    assert result.note == "no researcher has works tagged with the topic Biobanks"
+
+
 @pytest.mark.parametrize(
     ("kind", "value", "options", "error"),
     [

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import xml.etree.ElementTree as ET
 from datetime import date
 
@@ -310,3 +311,80 @@ def test_a_delphi_study_named_by_a_number_no_key_holds_is_not_found(
         assert form.status_code == 404 and "no Delphi study" in form.text, name
         api = editor.post(f"/api/v1/roadmap/roadmaps/from-delphi/{name}")
         assert api.status_code == 404 and "no Delphi study" in api.json()["detail"], name
+
+
+def test_a_bad_new_indicator_is_refused_by_api_and_form_and_nothing_is_stored(
+    editor: TestClient,
+) -> None:
+    indicator = {
+        "code": "bad-ind",
+        "name": "n",
+        "definition": "d",
+        "unit": "%",
+        "direction": "increase",
+        "baseline_value": 150,
+        "baseline_date": "2024-01-01",
+        "target_value": 80,
+        "target_date": "2030-01-01",
+        "region": "EU27",
+        "actions": ["I.1.a"],
+    }
+    url = "/api/v1/roadmap/roadmaps/ic2permed/indicators"
+    over = editor.post(url, json=indicator)
+    assert over.status_code == 422
+    assert over.json() == {
+        "detail": "baseline_value: 150 is not a percentage (0-100)",
+        "field": "baseline_value",
+    }
+    backwards = editor.post(url, json={**indicator, "baseline_value": 50, "target_value": 10})
+    assert backwards.json()["field"] == "target_value"
+    # JSON's NaN (Python's json reads it) used to reach the database and fail there with a 500
+    nan = editor.post(
+        url,
+        content=json.dumps({**indicator, "baseline_value": float("nan")}),
+        headers={"content-type": "application/json"},
+    )
+    assert nan.status_code == 422 and nan.json()["field"] == "baseline_value"
+    form = {
+        **{k: str(v) for k, v in indicator.items() if k != "actions"},
+        "actions": ["I.1.a"],
+        "code": "bad code/x",
+        "baseline_value": "50",
+    }
+    page = editor.post("/roadmap/ic2permed/indicators/new", data=form, follow_redirects=False)
+    assert page.status_code == 422 and "is not a valid code" in page.text
+    assert editor.get("/api/v1/roadmap/indicators/bad-ind").status_code == 404
+    codes = {i["code"] for i in editor.get(f"{url}").json()}
+    assert "bad-ind" not in codes and "bad code/x" not in codes
+
+
+def test_a_value_observed_on_the_target_date_decides_the_status_in_json(
+    editor: TestClient,
+) -> None:
+    indicator = {
+        "code": "deadline-ind",
+        "name": "n",
+        "definition": "d",
+        "unit": "%",
+        "direction": "increase",
+        "baseline_value": 20,
+        "baseline_date": "2023-01-01",
+        "target_value": 70,
+        "target_date": "2024-12-31",
+        "region": "EU27",
+        "actions": ["I.1.a"],
+    }
+    made = editor.post("/api/v1/roadmap/roadmaps/ic2permed/indicators", json=indicator)
+    assert made.status_code == 201, made.text
+    url = "/api/v1/roadmap/indicators/deadline-ind"
+    for when, value in (("2024-12-31", 30), ("2025-06-01", 100), ("2025-09-01", 100)):
+        added = editor.post(
+            f"{url}/observations", json={"date": when, "value": value, "source": "s"}
+        )
+        assert added.status_code == 201, added.text
+    body = editor.get(url).json()
+    assert body["status"] == "off track" and body["uncertain"] is False
+    assert body["reason"] == "observed 30 % on the target date 2024-12-31: target 70 % missed"
+    assert body["basis"] == "measured on the target date"
+    page = editor.get("/roadmap/indicators/deadline-ind?lang=zh")
+    assert "未达到目标" in page.text

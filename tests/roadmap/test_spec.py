@@ -145,3 +145,120 @@ def test_build_indicator_trims_and_refuses_a_target_before_the_baseline() -> Non
     with pytest.raises(InvalidRoadmapError, match="must come after the baseline") as caught:
         build_indicator("t", **{**fields, "target_date": date(2022, 1, 1)})
     assert caught.value.field == "target_date"
+
+
+def test_a_file_refuses_a_target_on_the_wrong_side_of_the_baseline() -> None:
+    # "increase" to a target below the baseline would be "on track" while falling
+    roadmap = parse_roadmap(DOC, where="f.yaml")
+    entry = {
+        "code": "x",
+        "name": "n",
+        "definition": "d",
+        "unit": "sites",
+        "direction": "increase",
+        "region": "EU27",
+        "baseline": {"value": 40, "date": "2023-01-01"},
+        "target": {"value": 10, "date": "2030-12-31"},
+        "actions": ["A.1.a"],
+    }
+    with pytest.raises(InvalidRoadmapError) as caught:
+        parse_indicators([entry], roadmap=roadmap, where="f.yaml")
+    assert caught.value.field == "indicators[0].target.value"
+    assert str(caught.value) == (
+        "f.yaml: field 'indicators[0].target.value': "
+        "10 is below the baseline 40, but the direction is increase"
+    )
+    falling = {**entry, "direction": "decrease", "target": {"value": 90, "date": "2030-12-31"}}
+    with pytest.raises(InvalidRoadmapError, match="90 is above the baseline 40"):
+        parse_indicators([falling], roadmap=roadmap, where="f.yaml")
+    # keeping a level already reached is a target too
+    (kept,) = parse_indicators(
+        [{**entry, "target": {"value": 40, "date": "2030-12-31"}}], roadmap=roadmap, where="f.yaml"
+    )
+    assert kept.target_value == kept.baseline_value == 40
+
+
+@pytest.mark.parametrize(
+    ("change", "field", "problem"),
+    [
+        ({"baseline_value": 150.0}, "baseline_value", "150 is not a percentage (0-100)"),
+        ({"target_value": -5.0}, "target_value", "-5 is not a percentage (0-100)"),
+        ({"target_value": float("nan")}, "target_value", "nan is not a finite number"),
+        ({"baseline_value": float("inf")}, "baseline_value", "inf is not a finite number"),
+        ({"code": "a b/c"}, "code", "'a b/c' is not a valid code"),
+        ({"code": "x" * 81}, "code", "is not a valid code"),
+        ({"target_value": 0.5}, "target_value", "0.5 is below the baseline 1"),
+        (
+            {"direction": "decrease", "target_value": 2.0},
+            "target_value",
+            "2 is above the baseline 1, but the direction is decrease",
+        ),
+    ],
+)
+def test_build_indicator_refuses_what_a_file_refuses(
+    change: dict,  # type: ignore[type-arg]
+    field: str,
+    problem: str,
+) -> None:
+    # the form and the API build here; before, a 150 % baseline, a code with a slash (no
+    # page could be reached) and a target the wrong way round were stored, NaN crashed
+    from permed_atlas.roadmap.spec import build_indicator
+
+    fields = {
+        "code": "x",
+        "name": "X",
+        "definition": "d",
+        "unit": "%",
+        "direction": "increase",
+        "baseline_value": 1.0,
+        "baseline_date": date(2023, 1, 1),
+        "target_value": 2.0,
+        "target_date": date(2030, 1, 1),
+        "region": "EU27",
+        "country": None,
+        "centre": None,
+        "actions": [],
+        "data_source": "",
+    }
+    with pytest.raises(InvalidRoadmapError) as caught:
+        build_indicator("t", **{**fields, **change})
+    assert caught.value.field == field
+    assert str(caught.value).startswith(f"{field}: ") and problem in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"pillar": []}, "pillar"),
+        ({"pillars": [{"code": "A", "title": "a", "prioritys": []}]}, "pillars[0].prioritys"),
+        (
+            {
+                "pillars": [
+                    {
+                        "code": "A",
+                        "title": "a",
+                        "priorities": [
+                            {
+                                "code": "A.1",
+                                "title": "b",
+                                "actions": [
+                                    {"code": "A.1.a", "title": "c", "actions": [{"code": "X"}]}
+                                ],
+                            }
+                        ],
+                    }
+                ]
+            },
+            "pillars[0].priorities[0].actions[0].actions",
+        ),
+    ],
+)
+def test_a_tree_key_the_reader_does_not_know_is_refused_not_dropped(
+    change: dict,  # type: ignore[type-arg]
+    field: str,
+) -> None:
+    # a nested level (sub-actions) or a misspelt key used to vanish without a word
+    with pytest.raises(InvalidRoadmapError) as caught:
+        parse_roadmap({**DOC, **change}, where="f.yaml")
+    assert caught.value.field == field
+    assert str(caught.value).startswith(f"f.yaml: field {field!r}: unknown field; known fields:")

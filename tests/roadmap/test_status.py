@@ -124,3 +124,38 @@ def test_the_rule_is_stated() -> None:
     assert "80% prediction interval" in text
     for label in ("On track", "At risk", "Off track", "Insufficient data"):
         assert label in text
+
+
+def test_an_observation_on_the_target_date_is_the_result_not_a_projection() -> None:
+    # Deadline 2024-12-31, target 70 %. The line through all points (a later value
+    # included) used to call a measured miss "at risk" and a measured hit "at risk" too.
+    indicator = make_indicator(target=(70.0, date(2024, 12, 31)))
+    missed = assess(
+        indicator,
+        make_observations(
+            indicator.code,
+            [(date(2024, 12, 31), 30.0), (date(2025, 6, 1), 100.0), (date(2025, 9, 1), 100.0)],
+        ),
+    )
+    assert missed.status == "off track" and missed.measured and not missed.uncertain
+    assert str(missed.reason) == ("observed 30 % on the target date 2024-12-31: target 70 % missed")
+    assert str(missed.basis) == "measured on the target date"
+    met = assess(
+        indicator,
+        make_observations(
+            indicator.code,
+            [(date(2023, 6, 1), 69.0), (date(2024, 12, 31), 70.0), (date(2025, 6, 1), 40.0)],
+        ),
+    )
+    assert met.status == "on track"
+    assert str(met.reason).endswith("target 70 % met")
+    # lower is better: at or below the target is met
+    falling = make_indicator(
+        direction="decrease", baseline=(50.0, date(2023, 1, 1)), target=(10.0, date(2024, 12, 31))
+    )
+    hit = assess(falling, make_observations(falling.code, [(date(2024, 12, 31), 10.0)]))
+    assert hit.status == "on track" and not hit.uncertain  # two points, but measured
+    # no observation on the date: still the projection
+    projected = assess(indicator, make_observations(indicator.code, [(date(2024, 6, 1), 40.0)]))
+    assert not projected.measured and projected.uncertain
+    assert "measured result" in str(describe_rule())

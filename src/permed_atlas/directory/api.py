@@ -180,7 +180,12 @@ def api_restore(
 ) -> dict[str, Any]:
     """Make an earlier revision current again (editors), as a new revision."""
     store.restore_revision(
-        session, entry_id, body.revision, actor_id=editor.id, comment=body.comment
+        session,
+        entry_id,
+        body.revision,
+        actor_id=editor.id,
+        comment=body.comment,
+        base_revision=body.base_revision,
     )
     session.commit()
     return entry_page_data(session, entry_id)

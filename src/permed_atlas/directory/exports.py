@@ -11,6 +11,7 @@ from permed_atlas.directory.files import KIND_FIELDS
 from permed_atlas.directory.models import (
     CONFIRMATION_FIELDS,
     ENTRY_FIELDS,
+    TRANSLATION_FIELDS,
     DirectoryEntry,
     FundingMatch,
     RelatedEntry,
@@ -23,6 +24,8 @@ CSV_COLUMNS: tuple[str, ...] = (
     *ENTRY_FIELDS,
     *sorted({field for fields in KIND_FIELDS.values() for field in fields}),
     "note",
+    # the Chinese name and who translated it: the JSON export had them, the CSV dropped them
+    *TRANSLATION_FIELDS,
     *CONFIRMATION_FIELDS,
 )
 EXPORT_FORMATS = ("csv", "json")

@@ -343,7 +343,15 @@ def restore(
     _csrf: CsrfProtected,
     revision: Annotated[int, Form(ge=1)],
     comment: Annotated[str, Form(max_length=500)] = "",
+    base_revision: Annotated[int | None, Form(ge=1)] = None,
 ) -> Response:
-    store.restore_revision(session, entry_id, revision, actor_id=editor.id, comment=comment or None)
+    store.restore_revision(
+        session,
+        entry_id,
+        revision,
+        actor_id=editor.id,
+        comment=comment or None,
+        base_revision=base_revision,
+    )
     session.commit()
     return see_other(f"/directory/{entry_id}/history")

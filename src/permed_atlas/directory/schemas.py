@@ -57,6 +57,12 @@ class RestoreCreate(BaseModel):
 
     revision: int = Field(ge=1)
     comment: str | None = Field(default=None, max_length=500)
+    base_revision: int | None = Field(
+        default=None,
+        ge=1,
+        description="the current revision when the editor chose to restore; refused if "
+        "someone saved a newer one since",
+    )
 
 
 class FundingMatchCreate(BaseModel):

@@ -282,6 +282,9 @@ def find_partners(
         sims = embeddings.vectors[candidates] @ resolved.embedding
     elif method == "tfidf" and resolved.vector is not None:
         sims = np.asarray((index.matrix[candidates] @ resolved.vector.T).todense()).ravel()
+    elif query.kind == "topic":
+        # a known topic no profile carries: there were no words to look for
+        return _with_note(result, f"no researcher has works tagged with the {resolved.description}")
     else:
         return _with_note(result, "no word of the query appears in the profiles")
     if not len(candidates):

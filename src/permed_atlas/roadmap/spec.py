@@ -39,6 +39,10 @@ from permed_atlas.roadmap.models import (
 SLUG = re.compile(r"^[a-z0-9][a-z0-9._-]{0,79}$")
 CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,79}$")
 CSV_COLUMNS: tuple[str, ...] = ("indicator", "date", "value", "unit", "source")
+_HEADING_KEYS = frozenset({"code", "title", "title_zh"})
+_DOCUMENT_KEYS = frozenset(
+    {"slug", "title", "title_zh", "description", "source", "pillars", "indicators"}
+)
 _PERCENT_WORDS = re.compile(r"\b(percent|per cent|pct)\b")
 _T = TypeVar("_T")
 
@@ -62,6 +66,20 @@ def _text(
 
 def _node(value: Any, where: str, field: str) -> Mapping[str, Any]:
     return read_mapping(value, where=_where(where), field=field, required=True)
+
+
+def _tree_node(value: Any, where: str, path: str, known: frozenset[str]) -> Mapping[str, Any]:
+    """A document, pillar, priority or action; a key it does not know is refused, as a
+    nested ``actions:`` under an action or a misspelt ``prioritys:`` was dropped unseen."""
+    doc = _node(value, where, path[:-1] or "document")
+    for key in doc:
+        if key not in known:
+            raise _fail(
+                where,
+                f"{path}{key}",
+                Message("unknown field; known fields: %(known)s", known=", ".join(sorted(known))),
+            )
+    return doc
 
 
 def _list(value: Any, where: str, field: str) -> Sequence[Any]:
@@ -131,7 +149,7 @@ def parse_roadmap(data: Any, *, where: str, bundled: bool = False) -> Roadmap:
     :param where: file or form name, for error messages.
     :param bundled: whether it ships with PerMed Atlas.
     """
-    doc = _node(data, where, "document")
+    doc = _tree_node(data, where, "", _DOCUMENT_KEYS)
     slug = _text(doc, "slug", where, "")
     if not SLUG.match(slug):
         raise _fail(where, "slug", f"{slug!r} must be lower-case letters, digits, '.', '-' or '_'")
@@ -180,13 +198,13 @@ class _Codes:
 
 
 def _read_pillar(raw: Any, *, where: str, path: str, codes: _Codes) -> Pillar:
-    doc = _node(raw, where, path[:-1])
+    doc = _tree_node(raw, where, path, _HEADING_KEYS | {"priorities"})
     priorities = _children(doc, "priorities", _read_priority, where=where, path=path, codes=codes)
     return Pillar(**_heading(doc, where=where, path=path, codes=codes), priorities=priorities)
 
 
 def _read_priority(raw: Any, *, where: str, path: str, codes: _Codes) -> Priority:
-    doc = _node(raw, where, path[:-1])
+    doc = _tree_node(raw, where, path, _HEADING_KEYS | {"actions"})
     actions = _children(doc, "actions", _read_action, where=where, path=path, codes=codes)
     return Priority(**_heading(doc, where=where, path=path, codes=codes), actions=actions)
 
@@ -219,7 +237,7 @@ def _heading(doc: Mapping[str, Any], *, where: str, path: str, codes: _Codes) ->
 
 
 def _read_action(raw: Any, *, where: str, path: str, codes: _Codes) -> Action:
-    doc = _node(raw, where, path[:-1])
+    doc = _tree_node(raw, where, path, _HEADING_KEYS | {"description", "delphi_items"})
     items = read_texts(doc.get("delphi_items"), where=_where(where), field=f"{path}delphi_items")
     return Action(
         code=codes.read(doc, path),
@@ -293,16 +311,56 @@ def parse_indicator(
         note=_text(entry, "note", where, path, required=False) or None,
         name_zh=_text(entry, "name_zh", where, path, required=False),
     )
+    problem = indicator_problem(indicator)
+    if problem is not None:
+        field, message = problem
+        raise _fail(where, f"{path}{field}", message)
+    return indicator
+
+
+def indicator_problem(indicator: Indicator) -> tuple[str, Message] | None:
+    """The first thing wrong with an indicator's own fields, as ``(field, problem)``.
+
+    A file, the form and the API all build indicators, so all three refuse through this
+    one check; fields are named as in a roadmap file (``target.value``).
+
+    :param indicator: the indicator as read.
+    """
+    if not CODE.match(indicator.code):
+        return "code", Message("%(code)s is not a valid code", code=repr(indicator.code))
+    for name, value in (("baseline", indicator.baseline_value), ("target", indicator.target_value)):
+        if not math.isfinite(value):
+            return f"{name}.value", Message(
+                "%(value)s is not a finite number", value=format(value, "g")
+            )
     if indicator.target_date <= indicator.baseline_date:
-        raise _fail(where, f"{path}target.date", "must come after the baseline date")
+        return "target.date", Message("must come after the baseline date")
     if is_percent(indicator.unit):
         for name, value in (
             ("baseline", indicator.baseline_value),
             ("target", indicator.target_value),
         ):
             if not 0.0 <= value <= 100.0:
-                raise _fail(where, f"{path}{name}.value", f"{value:g} is not a percentage (0-100)")
-    return indicator
+                return f"{name}.value", Message(
+                    "%(value)s is not a percentage (0-100)", value=format(value, "g")
+                )
+    # A target on the wrong side of the baseline makes the indicator "on track" while it
+    # moves away from what the roadmap wants (equal is allowed: keeping a level reached).
+    values = {
+        "target": format(indicator.target_value, "g"),
+        "baseline": format(indicator.baseline_value, "g"),
+    }
+    if indicator.direction == "increase" and indicator.target_value < indicator.baseline_value:
+        return "target.value", Message(
+            "%(target)s is below the baseline %(baseline)s, but the direction is increase",
+            **values,
+        )
+    if indicator.direction == "decrease" and indicator.target_value > indicator.baseline_value:
+        return "target.value", Message(
+            "%(target)s is above the baseline %(baseline)s, but the direction is decrease",
+            **values,
+        )
+    return None
 
 
 def parse_indicators(data: Any, *, roadmap: Roadmap, where: str) -> list[Indicator]:
@@ -366,12 +424,7 @@ def build_indicator(
 
     :param roadmap: the slug of the roadmap it belongs to.
     """
-    if target_date <= baseline_date:
-        raise InvalidRoadmapError(
-            Message("target_date: must come after the baseline date"),
-            field="target_date",
-        )
-    return Indicator(
+    indicator = Indicator(
         code=code.strip(),
         roadmap=roadmap,
         name=name.strip(),
@@ -386,6 +439,14 @@ def build_indicator(
         action_codes=tuple(a.strip() for a in actions if a.strip()),
         data_source=data_source.strip(),
     )
+    problem = indicator_problem(indicator)
+    if problem is not None:
+        # the form's and the API's fields are flat: target.value is target_value
+        field = problem[0].replace(".", "_")
+        raise InvalidRoadmapError(
+            Message("%(field)s: %(problem)s", field=field, problem=problem[1]), field=field
+        )
+    return indicator
 
 
 def read_observation_rows(

@@ -27,7 +27,9 @@ STATUS_RULE = gettext_noop(
     "Off track: neither reaches it. Insufficient data: fewer than 2 points on different dates. "
     "With only 2 points the line passes through both, no interval can be estimated, and the "
     "status is marked uncertain with the projection drawn dashed and unshaded. "
-    "Shares (units in %%) are capped to 0-100%%."
+    "Shares (units in %%) are capped to 0-100%%. An observation on the target date is the "
+    "measured result: on track if it reaches the target, off track if not, whatever the line "
+    "says."
 )
 
 
@@ -42,6 +44,8 @@ class Assessment:
     projection: Projection | None
     latest: Point | None
     n_observations: int
+    # The status was read off an observation on the target date, not projected.
+    measured: bool = False
 
     @property
     def n_points(self) -> int:
@@ -52,7 +56,9 @@ class Assessment:
     def uncertain(self) -> bool:
         """A projection without a prediction interval: a line through two points is exact
         by construction, so its status must not be read as certain."""
-        return self.projection is not None and not self.projection.has_interval
+        return (
+            not self.measured and self.projection is not None and not self.projection.has_interval
+        )
 
     @property
     def basis(self) -> Message:
@@ -61,6 +67,8 @@ class Assessment:
             if self.n_points == 1:
                 return Message("based on %(n)s point", n=self.n_points)
             return Message("based on %(n)s points", n=self.n_points)
+        if self.measured:
+            return Message("measured on the target date")
         if self.uncertain:
             return Message(
                 "based on %(n)s points only: uncertain, no prediction interval "
@@ -178,7 +186,14 @@ def assess(
         if len(points) >= MIN_POINTS
         else None
     )
-    status, reason = classify(indicator, projection)
+    # A value measured on the deadline settles the question; a line fitted through it and
+    # through later values could call a missed target "at risk" or a met one "off track".
+    measured = next((p for p in points if p.when == indicator.target_date), None)
+    status, reason = (
+        classify(indicator, projection)
+        if measured is None
+        else classify_measured(indicator, measured)
+    )
     return Assessment(
         indicator=indicator,
         status=status,
@@ -187,4 +202,25 @@ def assess(
         projection=projection,
         latest=points[-1] if points else None,
         n_observations=len(observations),
+        measured=measured is not None,
+    )
+
+
+def classify_measured(indicator: Indicator, observed: Point) -> tuple[StatusLabel, Message]:
+    """The status of an indicator observed on its target date: the target was met or not.
+
+    :param indicator: gives the target and direction.
+    :param observed: the observation on the target date.
+    """
+    values = {
+        "observed": f"{observed.value:g} {indicator.unit}",
+        "date": indicator.target_date.isoformat(),
+        "target": f"{indicator.target_value:g} {indicator.unit}",
+    }
+    if _reaches(indicator, observed.value):
+        return "on track", Message(
+            "observed %(observed)s on the target date %(date)s: target %(target)s met", **values
+        )
+    return "off track", Message(
+        "observed %(observed)s on the target date %(date)s: target %(target)s missed", **values
     )

@@ -150,17 +150,7 @@ def update_entry(
                 Message("the %(fixed)s of an entry cannot change", fixed=fixed),
                 field=fixed,
             )
-    if base_revision is not None and base_revision != row.revision:
-        raise InvalidEntryError(
-            Message(
-                "%(entry_id)s was changed by someone else (now revision %(revision)s,"
-                " you edited revision %(base_revision)s): reload and edit again",
-                entry_id=entry_id,
-                revision=row.revision,
-                base_revision=base_revision,
-            ),
-            field="base_revision",
-        )
+    _refuse_stale(row, base_revision)
     merged = {k: v for k, v in row.data.items() if k != "confirmed"}
     merged.update(changes)
     if changes.get("confirmed") is True and "unconfirmed" not in changes:
@@ -182,6 +172,21 @@ def update_entry(
     )
     _audit_entry(session, actor_id, "edit", entry_id, {"revision": number, "changed": changed})
     return entry
+
+
+def _refuse_stale(row: DirectoryEntryRow, base_revision: int | None) -> None:
+    """Refuse a write that started from a revision someone else has since replaced."""
+    if base_revision is not None and base_revision != row.revision:
+        raise InvalidEntryError(
+            Message(
+                "%(entry_id)s was changed by someone else (now revision %(revision)s,"
+                " you edited revision %(base_revision)s): reload and edit again",
+                entry_id=row.id,
+                revision=row.revision,
+                base_revision=base_revision,
+            ),
+            field="base_revision",
+        )
 
 
 def _audit_entry(
@@ -259,6 +264,7 @@ def restore_revision(
     *,
     actor_id: int | None,
     comment: str | None = None,
+    base_revision: int | None = None,
 ) -> DirectoryEntry:
     """Make an earlier revision current again, as a new revision (history is never rewritten).
 
@@ -267,8 +273,11 @@ def restore_revision(
     :param number: the revision to restore.
     :param actor_id: the editor.
     :param comment: why; "restored revision N" when not given.
+    :param base_revision: the current revision the editor saw; refused if it moved on since,
+        as restoring would silently undo the newer edit.
     """
     row = entry_row(session, entry_id)
+    _refuse_stale(row, base_revision)
     old = get_revision(session, entry_id, number)
     if number == row.revision:
         raise InvalidEntryError(
