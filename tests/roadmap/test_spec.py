@@ -8,13 +8,8 @@ import pytest
 
 from permed_atlas.roadmap.errors import InvalidRoadmapError
 from permed_atlas.roadmap.models import ObservationInput
-from permed_atlas.roadmap.spec import (
-    check_observation,
-    parse_indicators,
-    parse_roadmap,
-    read_observation_rows,
-    units_match,
-)
+from permed_atlas.roadmap.observation_rows import check_observation, read_observation_rows
+from permed_atlas.roadmap.spec import parse_indicators, parse_roadmap, units_match
 
 from .factories import make_indicator
 

@@ -26,13 +26,13 @@ from permed_atlas.roadmap.models import (
     ObservationInput,
     Roadmap,
 )
-from permed_atlas.roadmap.projection import DEFAULT_LEVEL
-from permed_atlas.roadmap.scorecard import Scorecard, build_scorecard
-from permed_atlas.roadmap.spec import (
+from permed_atlas.roadmap.observation_rows import (
     check_observation,
     raise_for_observation,
     read_observation_rows,
 )
+from permed_atlas.roadmap.projection import DEFAULT_LEVEL
+from permed_atlas.roadmap.scorecard import Scorecard, build_scorecard
 from permed_atlas.roadmap.status import Assessment, assess
 from permed_atlas.roadmap.store import (
     DEMO_LABEL,

@@ -1,4 +1,6 @@
-"""Pure: read roadmap specs (parsed YAML/JSON dicts) and observation CSV text into models.
+"""Pure: read roadmap specs (parsed YAML/JSON dicts) and indicators into models.
+
+Observation files are read by :mod:`permed_atlas.roadmap.observation_rows`.
 
 Nothing here touches files or the database; callers pass text or dicts and a
 ``where`` (file name or form) that every error message starts with.
@@ -12,7 +14,6 @@ from collections.abc import Callable, Mapping, Sequence
 from datetime import date
 from typing import Any, TypeVar
 
-from permed_atlas.csvfiles import read_csv
 from permed_atlas.datafiles import (
     Where,
     read_choice,
@@ -22,13 +23,12 @@ from permed_atlas.datafiles import (
     read_texts,
 )
 from permed_atlas.i18n import Message
-from permed_atlas.roadmap.errors import InvalidRoadmapError, ObservationError
+from permed_atlas.roadmap.errors import InvalidRoadmapError
 from permed_atlas.roadmap.models import (
     DIRECTIONS,
     Action,
     Direction,
     Indicator,
-    ObservationInput,
     Pillar,
     Priority,
     Roadmap,
@@ -38,7 +38,6 @@ from permed_atlas.roadmap.models import (
 
 SLUG = re.compile(r"^[a-z0-9][a-z0-9._-]{0,79}$")
 CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,79}$")
-CSV_COLUMNS: tuple[str, ...] = ("indicator", "date", "value", "unit", "source")
 _HEADING_KEYS = frozenset({"code", "title", "title_zh"})
 _DOCUMENT_KEYS = frozenset(
     {"slug", "title", "title_zh", "description", "source", "pillars", "indicators"}
@@ -51,7 +50,8 @@ def _where(where: str) -> Where:
     return Where(where, lambda message, field: InvalidRoadmapError(message, field=field))
 
 
-def _fail(where: str, field: str, message: str) -> Exception:
+def fail(where: str, field: str, message: str) -> Exception:
+    """The error for ``field`` of the document or file ``where`` (raise it)."""
     return _where(where).fail(field, message, stated=True)
 
 
@@ -74,7 +74,7 @@ def _tree_node(value: Any, where: str, path: str, known: frozenset[str]) -> Mapp
     doc = _node(value, where, path[:-1] or "document")
     for key in doc:
         if key not in known:
-            raise _fail(
+            raise fail(
                 where,
                 f"{path}{key}",
                 Message("unknown field; known fields: %(known)s", known=", ".join(sorted(known))),
@@ -98,7 +98,7 @@ def parse_date(value: Any, *, where: str, field: str) -> date:
     try:
         return date.fromisoformat(str(value).strip())
     except ValueError as exc:
-        raise _fail(where, field, f"{value!r} is not a date (YYYY-MM-DD)") from exc
+        raise fail(where, field, f"{value!r} is not a date (YYYY-MM-DD)") from exc
 
 
 def parse_number(value: Any, *, where: str, field: str) -> float:
@@ -111,9 +111,9 @@ def parse_number(value: Any, *, where: str, field: str) -> float:
     try:
         number = float(str(value).strip()) if not isinstance(value, int | float) else float(value)
     except ValueError as exc:
-        raise _fail(where, field, f"{value!r} is not a number") from exc
+        raise fail(where, field, f"{value!r} is not a number") from exc
     if isinstance(value, bool) or not math.isfinite(number):
-        raise _fail(where, field, f"{value!r} is not a finite number")
+        raise fail(where, field, f"{value!r} is not a finite number")
     return number
 
 
@@ -152,10 +152,10 @@ def parse_roadmap(data: Any, *, where: str, bundled: bool = False) -> Roadmap:
     doc = _tree_node(data, where, "", _DOCUMENT_KEYS)
     slug = _text(doc, "slug", where, "")
     if not SLUG.match(slug):
-        raise _fail(where, "slug", f"{slug!r} must be lower-case letters, digits, '.', '-' or '_'")
+        raise fail(where, "slug", f"{slug!r} must be lower-case letters, digits, '.', '-' or '_'")
     raw_pillars = _list(doc.get("pillars"), where, "pillars")
     if not raw_pillars:
-        raise _fail(where, "pillars", "a roadmap needs at least one pillar")
+        raise fail(where, "pillars", "a roadmap needs at least one pillar")
     codes = _Codes(where)
     return Roadmap(
         slug=slug,
@@ -190,9 +190,9 @@ class _Codes:
     def read(self, node: Mapping[str, Any], path: str) -> str:
         code = _text(node, "code", self.where, path)
         if not CODE.match(code):
-            raise _fail(self.where, f"{path}code", f"{code!r} is not a valid code")
+            raise fail(self.where, f"{path}code", f"{code!r} is not a valid code")
         if code in self.seen:
-            raise _fail(self.where, f"{path}code", f"{code!r} is used twice")
+            raise fail(self.where, f"{path}code", f"{code!r} is used twice")
         self.seen.add(code)
         return code
 
@@ -268,7 +268,7 @@ def parse_indicator(
     entry.update(_node(data, where, path[:-1] or "indicator"))
     code = _text(entry, "code", where, path)
     if not CODE.match(code):
-        raise _fail(where, f"{path}code", f"{code!r} is not a valid code")
+        raise fail(where, f"{path}code", f"{code!r} is not a valid code")
     direction = read_choice(
         entry.get("direction"), where=_where(where), field=f"{path}direction", choices=DIRECTIONS
     )
@@ -289,7 +289,7 @@ def parse_indicator(
     known = roadmap.action_codes()
     for n, action in enumerate(actions):
         if action not in known:
-            raise _fail(
+            raise fail(
                 where, f"{path}actions[{n}]", f"no action {action!r} in roadmap {roadmap.slug!r}"
             )
     indicator = Indicator(
@@ -314,7 +314,7 @@ def parse_indicator(
     problem = indicator_problem(indicator)
     if problem is not None:
         field, message = problem
-        raise _fail(where, f"{path}{field}", message)
+        raise fail(where, f"{path}{field}", message)
     return indicator
 
 
@@ -394,7 +394,7 @@ def parse_indicators(data: Any, *, roadmap: Roadmap, where: str) -> list[Indicat
     codes = [indicator.code for indicator in indicators]
     for code in codes:
         if codes.count(code) > 1:
-            raise _fail(where, "indicators", f"indicator code {code!r} is used twice")
+            raise fail(where, "indicators", f"indicator code {code!r} is used twice")
     return indicators
 
 
@@ -447,117 +447,3 @@ def build_indicator(
             Message("%(field)s: %(problem)s", field=field, problem=problem[1]), field=field
         )
     return indicator
-
-
-def read_observation_rows(
-    text: str, *, where: str
-) -> tuple[list[ObservationInput], list[tuple[int, str, str]]]:
-    """Read observation rows from CSV text; return the good rows and ``(line, field, problem)``.
-
-    Columns: indicator, date, value, unit, source (header required, order free).
-
-    :param text: the CSV text.
-    :param where: the file name, for messages.
-    """
-    header, csv_rows = read_csv(text)
-    missing = [column for column in CSV_COLUMNS if column not in header]
-    if missing:
-        return [], [
-            (
-                1,
-                missing[0],
-                f"the header has no column {missing[0]!r} (expected {', '.join(CSV_COLUMNS)})",
-            )
-        ]
-    extra = [column for column in header if column not in CSV_COLUMNS]
-    if extra:
-        return [], [
-            (1, extra[0], f"unknown column {extra[0]!r} (expected {', '.join(CSV_COLUMNS)})")
-        ]
-    rows: list[ObservationInput] = []
-    problems: list[tuple[int, str, str]] = []
-    for row in csv_rows:
-        line, record = row.line, row.cells
-        if row.ragged:
-            problems.append((line, "value", "more fields than the header has"))
-            continue
-        try:
-            for column in CSV_COLUMNS:
-                if not record.get(column):
-                    raise _fail(where, column, "missing")
-            rows.append(
-                ObservationInput(
-                    indicator=record["indicator"],
-                    observed_on=parse_date(record["date"], where=where, field="date"),
-                    value=parse_number(record["value"], where=where, field="value"),
-                    unit=record["unit"],
-                    source=record["source"],
-                    line=line,
-                )
-            )
-        except InvalidRoadmapError as exc:
-            message = str(exc).split(": ", 2)[-1]
-            problems.append((line, exc.field or "?", message))
-    if not rows and not problems:
-        problems.append((1, "indicator", "the file has no observation rows"))
-    return rows, problems
-
-
-def check_observation(
-    indicator: Indicator, observation: ObservationInput, *, today: date | None = None
-) -> list[tuple[str, str]]:
-    """What is wrong with an observation for this indicator, as ``(field, problem)``.
-
-    :param indicator: the indicator it is for.
-    :param observation: the observation.
-    :param today: observations after this date are refused.
-    """
-    problems: list[tuple[str, str]] = []
-    if observation.unit is not None and not units_match(indicator.unit, observation.unit):
-        problems.append(
-            (
-                "unit",
-                f"{observation.unit!r} is not the unit of {indicator.code} ({indicator.unit!r}); "
-                f"enter the value in {indicator.unit} (no conversion between units is defined)",
-            )
-        )
-    if observation.observed_on < indicator.baseline_date:
-        problems.append(
-            (
-                "date",
-                f"{observation.observed_on.isoformat()} is before the baseline date "
-                f"{indicator.baseline_date.isoformat()} of {indicator.code}",
-            )
-        )
-    if today is not None and observation.observed_on > today:
-        problems.append(("date", f"{observation.observed_on.isoformat()} is in the future"))
-    if not math.isfinite(observation.value):
-        problems.append(("value", "is not a finite number"))
-    elif is_percent(indicator.unit) and not 0.0 <= observation.value <= 100.0:
-        problems.append(("value", f"{observation.value:g} is not a percentage (0-100)"))
-    if not observation.source.strip():
-        problems.append(("source", "missing"))
-    return problems
-
-
-def raise_for_observation(
-    indicator: Indicator, observation: ObservationInput, *, today: date | None = None
-) -> None:
-    """Raise :class:`ObservationError` naming the first bad field, if any.
-
-    :param indicator: the indicator it is for.
-    :param observation: the observation.
-    :param today: observations after this date are refused.
-    """
-    problems = check_observation(indicator, observation, today=today)
-    if problems:
-        field, message = problems[0]
-        raise ObservationError(
-            Message(
-                "observation for %(code)s: %(field)s: %(message)s",
-                code=indicator.code,
-                field=field,
-                message=message,
-            ),
-            field=field,
-        )
