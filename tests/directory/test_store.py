@@ -241,3 +241,29 @@ def test_resaving_an_unchanged_form_stores_no_revision(seeded: Session, settings
             settings=settings,
         )
         assert len(list_revisions(seeded, entry_id)) == 1, entry_id
+
+
+def test_two_editors_saving_the_same_revision_at_once_the_second_is_told(
+    seeded: Session, settings: Settings
+) -> None:
+    # Both read revision 1 before either saved: the stale check passes for both, and the
+    # second save used to fail on the revision table's unique number (a 500).
+    editor = _editor(seeded)
+    other = Session(seeded.get_bind())
+    try:
+        start = other.get(DirectoryEntryRow, "gdpr")
+        assert start is not None and start.revision == 1  # read before the first save
+        update_entry(seeded, "gdpr", changes={"summary": "First."}, actor_id=editor,
+                     base_revision=1, settings=settings)  # fmt: skip
+        seeded.commit()
+        with pytest.raises(InvalidEntryError) as late:
+            update_entry(other, "gdpr", changes={"summary": "Second."}, actor_id=editor,
+                         base_revision=1, settings=settings)  # fmt: skip
+        other.rollback()
+    finally:
+        other.close()
+    assert late.value.field == "base_revision"
+    assert "changed by someone else" in str(late.value)
+    seeded.expire_all()
+    assert get_entry(seeded, "gdpr").summary == "First."
+    assert [r.number for r in list_revisions(seeded, "gdpr")] == [2, 1]

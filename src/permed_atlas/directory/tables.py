@@ -25,6 +25,12 @@ class DirectoryEntryRow(Base):
     revision: Mapped[int] = mapped_column(Integer)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
+    # Every UPDATE says "WHERE revision = <the one read>": of two editors who read the same
+    # revision and save at once, the second updates no row and is told (StaleDataError),
+    # where it would have failed on the revision table's unique number with a 500.
+    # add_revision sets the next number itself (no generator).
+    __mapper_args__ = {"version_id_col": revision, "version_id_generator": False}
+
 
 class DirectoryRevisionRow(Base):
     """One stored version of an entry: who, when, why, and the full snapshot."""

@@ -11,6 +11,7 @@ from typing import Any
 
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
 
 from permed_atlas.accounts import find_user, record_audit
 from permed_atlas.db import model_from_row
@@ -87,18 +88,23 @@ def add_revision(
     row.revision, row.updated_at = number, utcnow()
     if origin != "seed":
         row.edited = True
-    session.add(
-        DirectoryRevisionRow(
-            entry_id=entry.id,
-            number=number,
-            origin=origin,
-            comment=comment,
-            actor_id=actor_id,
-            at=row.updated_at,
-            snapshot=snapshot,
+    try:
+        session.add(
+            DirectoryRevisionRow(
+                entry_id=entry.id,
+                number=number,
+                origin=origin,
+                comment=comment,
+                actor_id=actor_id,
+                at=row.updated_at,
+                snapshot=snapshot,
+            )
         )
-    )
-    _set_links(session, entry)
+        _set_links(session, entry)  # its queries flush the row: the version check runs here
+        session.flush()
+    except StaleDataError:
+        # someone saved a revision between our read and this write (version_id_col)
+        raise _stale(entry.id, base_revision=number - 1) from None
     return number
 
 
@@ -177,16 +183,30 @@ def update_entry(
 def _refuse_stale(row: DirectoryEntryRow, base_revision: int | None) -> None:
     """Refuse a write that started from a revision someone else has since replaced."""
     if base_revision is not None and base_revision != row.revision:
-        raise InvalidEntryError(
+        raise _stale(row.id, base_revision=base_revision, now=row.revision)
+
+
+def _stale(entry_id: str, *, base_revision: int, now: int | None = None) -> InvalidEntryError:
+    if now is None:
+        return InvalidEntryError(
             Message(
-                "%(entry_id)s was changed by someone else (now revision %(revision)s,"
-                " you edited revision %(base_revision)s): reload and edit again",
-                entry_id=row.id,
-                revision=row.revision,
+                "%(entry_id)s was changed by someone else while you saved revision"
+                " %(base_revision)s: reload and edit again",
+                entry_id=entry_id,
                 base_revision=base_revision,
             ),
             field="base_revision",
         )
+    return InvalidEntryError(
+        Message(
+            "%(entry_id)s was changed by someone else (now revision %(revision)s,"
+            " you edited revision %(base_revision)s): reload and edit again",
+            entry_id=entry_id,
+            revision=now,
+            base_revision=base_revision,
+        ),
+        field="base_revision",
+    )
 
 
 def _audit_entry(
