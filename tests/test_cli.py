@@ -179,3 +179,44 @@ def test_given_settings_win_over_the_environment(tmp_path, monkeypatch) -> None:
     state = CliState()
     assert state.settings.data_dir == tmp_path / "env"
     assert state.settings is state.settings  # read once
+
+
+def _permed(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    import os
+
+    return subprocess.run(
+        [sys.executable, "-m", "permed_atlas", *args],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "COLUMNS": "40", **env},
+    )
+
+
+def test_a_bad_setting_is_one_line_naming_the_variable(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    for variable, value in [("PERMED_PORT", "abc"), ("PERMED_WEB_THREADS", "0")]:
+        result = _permed("init", env={"PERMED_DATA_DIR": str(tmp_path / "d"), variable: value})
+        assert result.returncode == 1, result.stderr
+        lines = result.stderr.strip().splitlines()
+        assert len(lines) == 1, result.stderr  # no traceback, no pydantic report
+        assert lines[0].startswith(f"error: {variable}: '{value}': "), lines
+    zh = _permed(
+        "--lang", "zh", "init", env={"PERMED_DATA_DIR": str(tmp_path), "PERMED_PORT": "-5"}
+    )
+    assert zh.stderr.strip() == "错误: PERMED_PORT：'-5'：必须至少为 1", zh.stderr
+
+
+def test_a_data_directory_that_is_a_file_is_one_line_for_every_command(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """`permed init` says what is wrong; commands that make their own sub-folder name the path."""
+    data_dir = tmp_path / "permed-data"
+    data_dir.write_text("a file someone left here", encoding="utf-8")
+    env = {"PERMED_DATA_DIR": str(data_dir)}
+    init = _permed("init", env=env)
+    assert init.returncode == 1
+    assert init.stderr.strip() == f"error: PERMED_DATA_DIR: {data_dir} is a file, not a directory"
+    for command in (["tag"], ["fetch", "pubmed", "--query", "x"]):
+        result = _permed(*command, env=env)
+        assert result.returncode == 1, (command, result.stderr)
+        assert "Traceback" not in result.stderr, (command, result.stderr)
+        lines = result.stderr.strip().splitlines()
+        assert len(lines) == 1 and lines[0].startswith(f"error: {data_dir}"), (command, lines)
+    assert data_dir.read_text(encoding="utf-8") == "a file someone left here"
