@@ -58,6 +58,10 @@ def read_yaml(path: Path) -> Any:
         return yaml.safe_load(path.read_text(encoding="utf-8"))
     except FileNotFoundError as exc:
         raise StudyFileError(Message("%(path)s: no such file", path=path), field=None) from exc
+    except UnicodeDecodeError as exc:
+        raise StudyFileError(
+            Message("%(path)s: not UTF-8 text (%(exc)s)", path=path, exc=exc), field=None
+        ) from exc
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"{path}:{mark.line + 1}" if mark is not None else str(path)

@@ -110,6 +110,19 @@ def show(
     _emit(rows, fmt, data=roadmap_dict(roadmap))
 
 
+def _read_utf8(file: Path) -> str:
+    """A user's CSV or YAML file as text (a spreadsheet's byte-order mark dropped)."""
+    if not file.is_file():
+        raise InvalidRoadmapError(Message("%(file)s: no such file", file=file), field="file")
+    try:
+        return file.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError as exc:
+        # as the web upload says it: a sheet saved in a local code page, not a traceback
+        raise InvalidRoadmapError(
+            Message("%(name)s: not UTF-8 text (%(exc)s)", name=str(file), exc=exc), field="file"
+        ) from exc
+
+
 @app.command("import-observations")
 def import_observations_(
     ctx: typer.Context,
@@ -123,9 +136,7 @@ def import_observations_(
 
     Example: ``permed roadmap import-observations dpyd-2026.csv --entered-by "M. Rossi"``
     """
-    if not file.is_file():
-        raise InvalidRoadmapError(Message("%(file)s: no such file", file=file), field="file")
-    text = file.read_text(encoding="utf-8-sig")
+    text = _read_utf8(file)
     with _session(settings_from(ctx)) as session:
         report = import_observations(
             session, text, path=str(file), actor_id=None, entered_by=entered_by, dry_run=dry_run
@@ -148,12 +159,11 @@ def import_roadmap_(
     Example: ``permed roadmap import-roadmap my-roadmap.yaml --dry-run``
     """
     settings = settings_from(ctx)
-    if not file.is_file():
-        raise InvalidRoadmapError(Message("%(file)s: no such file", file=file), field="file")
+    text = _read_utf8(file)
     with _session(settings) as session:
         summary = store.import_roadmap(
             session,
-            file.read_text(encoding="utf-8-sig"),
+            text,
             where=str(file),
             regions=region_countries(settings),
             dry_run=dry_run,
