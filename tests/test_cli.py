@@ -263,3 +263,25 @@ def test_a_file_that_is_not_utf8_is_one_line_naming_it(
     lines = capsys.readouterr().err.strip().splitlines()
     assert len(lines) == 1, lines
     assert name in lines[0] and "utf-8" in lines[0].lower(), lines
+
+
+def test_serve_and_demo_on_a_port_in_use_say_so_in_one_line_before_anything_else(
+    tmp_path: Path,
+) -> None:
+    import socket
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        data_dir = tmp_path / "d"
+        env = {"PERMED_DATA_DIR": str(data_dir), "PERMED_PORT": str(port)}
+        for command in (["serve"], ["demo", "--no-nodes"]):
+            result = _permed(*command, env=env)
+            assert result.returncode == 1, (command, result.stderr)
+            lines = result.stderr.strip().splitlines()
+            assert len(lines) == 1, (command, lines)  # not uvicorn's log lines, exit 3
+            assert f"cannot listen on 127.0.0.1:{port} (" in lines[0], lines
+            assert "PerMed Atlas on" not in result.stdout  # the address is not announced
+        # the demo stopped before loading its data a second time
+        assert not (data_dir / "corpus.duckdb").exists()
