@@ -2,6 +2,9 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from pathlib import Path
+
+import pytest
 
 
 def test_permed_help_lists_commands() -> None:
@@ -70,6 +73,9 @@ HEAVY_MODULES = [
 
 _LIST_MODULES_AFTER = """
 import sys
+from pathlib import Path
+
+import pytest
 from permed_atlas.cli import app
 try:
     app(sys.argv[1:], prog_name="permed")
@@ -179,3 +185,103 @@ def test_given_settings_win_over_the_environment(tmp_path, monkeypatch) -> None:
     state = CliState()
     assert state.settings.data_dir == tmp_path / "env"
     assert state.settings is state.settings  # read once
+
+
+def _permed(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    import os
+
+    return subprocess.run(
+        [sys.executable, "-m", "permed_atlas", *args],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "COLUMNS": "40", **env},
+    )
+
+
+def test_a_bad_setting_is_one_line_naming_the_variable(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    for variable, value in [("PERMED_PORT", "abc"), ("PERMED_WEB_THREADS", "0")]:
+        result = _permed("init", env={"PERMED_DATA_DIR": str(tmp_path / "d"), variable: value})
+        assert result.returncode == 1, result.stderr
+        lines = result.stderr.strip().splitlines()
+        assert len(lines) == 1, result.stderr  # no traceback, no pydantic report
+        assert lines[0].startswith(f"error: {variable}: '{value}': "), lines
+    zh = _permed(
+        "--lang", "zh", "init", env={"PERMED_DATA_DIR": str(tmp_path), "PERMED_PORT": "-5"}
+    )
+    assert zh.stderr.strip() == "错误: PERMED_PORT：'-5'：必须至少为 1", zh.stderr
+
+
+def test_a_data_directory_that_is_a_file_is_one_line_for_every_command(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """`permed init` says what is wrong; commands that make their own sub-folder name the path."""
+    data_dir = tmp_path / "permed-data"
+    data_dir.write_text("a file someone left here", encoding="utf-8")
+    env = {"PERMED_DATA_DIR": str(data_dir)}
+    init = _permed("init", env=env)
+    assert init.returncode == 1
+    assert init.stderr.strip() == f"error: PERMED_DATA_DIR: {data_dir} is a file, not a directory"
+    for command in (["tag"], ["fetch", "pubmed", "--query", "x"]):
+        result = _permed(*command, env=env)
+        assert result.returncode == 1, (command, result.stderr)
+        assert "Traceback" not in result.stderr, (command, result.stderr)
+        lines = result.stderr.strip().splitlines()
+        assert len(lines) == 1 and lines[0].startswith(f"error: {data_dir}"), (command, lines)
+    assert data_dir.read_text(encoding="utf-8") == "a file someone left here"
+
+
+# A sheet saved in a local code page (Latin-1 "é"), given to every command that reads a user's file.
+_NOT_UTF8 = b"indicator,date,value,unit,source\n\xe9t\xe9,2024-01-01,1,%,x\n"
+
+
+@pytest.mark.parametrize(
+    ("command", "name"),
+    [
+        (["delphi", "create-study"], "study.yaml"),
+        (["roadmap", "import-roadmap"], "roadmap.yaml"),
+        (["roadmap", "import-observations"], "observations.csv"),
+        (["directory", "validate"], "funders.yaml"),
+    ],
+)
+def test_a_file_that_is_not_utf8_is_one_line_naming_it(
+    command: list[str],
+    name: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from permed_atlas.cli import main
+
+    folder = tmp_path / "files"
+    folder.mkdir()
+    (folder / name).write_bytes(_NOT_UTF8)
+    # `directory validate` reads a folder of files; the others one file
+    target = folder if command[0] == "directory" else folder / name
+    monkeypatch.setenv("PERMED_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setattr(sys, "argv", ["permed", *command, str(target)])
+    with pytest.raises(SystemExit) as exited:
+        main()
+    assert exited.value.code == 1
+    lines = capsys.readouterr().err.strip().splitlines()
+    assert len(lines) == 1, lines
+    assert name in lines[0] and "utf-8" in lines[0].lower(), lines
+
+
+def test_serve_and_demo_on_a_port_in_use_say_so_in_one_line_before_anything_else(
+    tmp_path: Path,
+) -> None:
+    import socket
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        data_dir = tmp_path / "d"
+        env = {"PERMED_DATA_DIR": str(data_dir), "PERMED_PORT": str(port)}
+        for command in (["serve"], ["demo", "--no-nodes"]):
+            result = _permed(*command, env=env)
+            assert result.returncode == 1, (command, result.stderr)
+            lines = result.stderr.strip().splitlines()
+            assert len(lines) == 1, (command, lines)  # not uvicorn's log lines, exit 3
+            assert f"cannot listen on 127.0.0.1:{port} (" in lines[0], lines
+            assert "PerMed Atlas on" not in result.stdout  # the address is not announced
+        # the demo stopped before loading its data a second time
+        assert not (data_dir / "corpus.duckdb").exists()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib.util
 from pathlib import Path
+from typing import Any
 
 from permed_atlas.settings import Settings
 
@@ -65,3 +66,66 @@ def test_architecture_doc_names_the_boundary_test_and_the_modules_it_describes()
     package = ROOT / "src" / "permed_atlas"
     for module in ["capabilities.py", "cli_state.py", "settings.py", "web/deps.py", "web/app.py"]:
         assert (package / module).is_file(), module
+
+
+def _permed_command_lines() -> list[tuple[str, str]]:
+    """``(page, line)`` for each ``permed ...`` the README and docs/ tell a reader to type."""
+    import re
+
+    pattern = re.compile(r"`(permed [^`]+)`|^\s*(permed [^\n#]+)", re.MULTILINE)
+    pages = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
+    return [
+        (page.name, (match.group(1) or match.group(2)).strip())
+        for page in pages
+        if page.name != "cli-reference.md"  # generated from the CLI itself
+        for match in pattern.finditer(page.read_text(encoding="utf-8"))
+    ]
+
+
+def _resolve(line: str) -> tuple[list[str], Any, list[str]]:
+    """The command path a doc line names, its click command, and the words after it."""
+    import shlex
+
+    import typer.main
+
+    from permed_atlas.cli import app
+
+    text = line.replace("\\|", "|").replace("…", "").replace("...", "")
+    try:
+        words = shlex.split(text)[1:]
+    except ValueError:  # a line continued with a backslash: its first words still count
+        words = text.split()[1:]
+    command: Any = typer.main.get_command(app)
+    path = ["permed"]
+    # Typer vendors its own click, so a group is recognised by what it can do.
+    while words and hasattr(command, "list_commands") and not words[0].startswith("-"):
+        sub = command.get_command(type(command).context_class(command), words[0])
+        if sub is None:
+            break
+        command, path, words = sub, [*path, words[0]], words[1:]
+    return path, command, words
+
+
+def test_every_permed_command_in_the_docs_exists_with_the_options_given() -> None:
+    """A reader copies `permed ...` from the README or a doc page: it must be a real command."""
+    lines = _permed_command_lines()
+    assert len(lines) > 100, "the docs' command lines were not found"
+    wrong = []
+    for page, line in lines:
+        path, command, words = _resolve(line)
+        if hasattr(command, "list_commands") and words and not words[0].startswith("-"):
+            alternatives = words[0].split("|")  # `permed node serve|check` names several
+            unknown = [
+                w
+                for w in alternatives
+                if command.get_command(type(command).context_class(command), w) is None
+            ]
+            if unknown:
+                wrong.append(f"{page}: `{line}`: no command {' '.join(path)} {unknown[0]}")
+            continue
+        known = {name for param in command.params for name in (*param.opts, *param.secondary_opts)}
+        for word in words:
+            option = word.strip("[]").split("=", 1)[0]
+            if option.startswith("--") and option not in known | {"--help"}:
+                wrong.append(f"{page}: `{line}`: {' '.join(path)} has no option {option}")
+    assert not wrong, "\n".join(wrong)

@@ -111,3 +111,54 @@ def test_a_corpus_writer_opens_under_the_default_cap(tmp_path: Path) -> None:
     assert cap() == "800.0 MiB"
     assert cap(memory_limit="1GiB") == "1.0 GiB"
     assert cap(memory_limit=None) != "800.0 MiB"  # DuckDB's default, 80% of RAM
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "expected"),
+    [
+        ("PERMED_PORT", "abc", "PERMED_PORT: 'abc': not a whole number"),
+        ("PERMED_PORT", "70000", "PERMED_PORT: '70000': must be at most 65535"),
+        (
+            "PERMED_DELPHI_MIN_GROUP_SIZE",
+            "-1",
+            "PERMED_DELPHI_MIN_GROUP_SIZE: '-1': must be at least 1",
+        ),
+        (
+            "PERMED_FETCH_TIMEOUT_SECONDS",
+            "-3",
+            "PERMED_FETCH_TIMEOUT_SECONDS: '-3': must be greater than 0",
+        ),
+        (
+            "PERMED_FETCH_BACKOFF_SECONDS",
+            "soon",
+            "PERMED_FETCH_BACKOFF_SECONDS: 'soon': not a number",
+        ),
+        (
+            "PERMED_INCLUDE_HK_MO_IN_CHINA",
+            "maybe",
+            "PERMED_INCLUDE_HK_MO_IN_CHINA: 'maybe': not true or false",
+        ),
+        (
+            "PERMED_TRUSTED_PROXIES",
+            "10.0.0.1",
+            "PERMED_TRUSTED_PROXIES: '10.0.0.1' is not a JSON list",
+        ),
+    ],
+)
+def test_a_bad_environment_value_is_our_error_naming_the_variable(
+    monkeypatch: pytest.MonkeyPatch, variable: str, value: str, expected: str
+) -> None:
+    """Not pydantic's multi-line report naming the field: `permed` prints our error as one line."""
+    monkeypatch.setenv(variable, value)
+    with pytest.raises(SettingsError) as caught:
+        Settings()
+    assert str(caught.value).startswith(expected)
+
+
+def test_a_data_directory_that_is_a_file_is_named_as_such(tmp_path: Path) -> None:
+    (tmp_path / "d").write_text("not a directory", encoding="utf-8")
+    with pytest.raises(SettingsError, match=r"PERMED_DATA_DIR: .*d is a file, not a directory"):
+        Settings(data_dir=tmp_path / "d").ensure_data_dir()
+    with pytest.raises(SettingsError, match=r"PERMED_DATA_DIR: cannot create .*d/sub"):
+        Settings(data_dir=tmp_path / "d" / "sub").ensure_data_dir()
+    assert (tmp_path / "d").read_text(encoding="utf-8") == "not a directory"

@@ -114,7 +114,13 @@ class LazyGroup(TyperGroup):
 
     def invoke(self, ctx: Any) -> Any:
         try:
-            return super().invoke(ctx)
+            try:
+                return super().invoke(ctx)
+            except OSError as exc:
+                # the file system refused something no command foresaw (a file where the
+                # data directory's sub-folder goes, no permission, a full disk): still one
+                # line naming the path, not a traceback
+                raise _file_system_error(exc) from exc
         except PermedError as exc:
             # main() prints the error after the run's context, and the language --lang set
             # with it, is closed: the line is made here, while that language is current
@@ -147,6 +153,18 @@ class LazyGroup(TyperGroup):
             self.help, self.params = own_help, own_params
             self._help_option = own_help_option
             self._summaries_only = False
+
+
+def _file_system_error(exc: OSError) -> PermedError:
+    from permed_atlas.i18n import Message
+
+    reason = exc.strerror or str(exc)
+    if exc.filename2 is not None:
+        # a rename onto the file the user named (written beside it first): name that one
+        return PermedError(Message("%(path)s: %(reason)s", path=str(exc.filename2), reason=reason))
+    if exc.filename is None:
+        return PermedError(Message("cannot read or write a file: %(reason)s", reason=reason))
+    return PermedError(Message("%(path)s: %(reason)s", path=str(exc.filename), reason=reason))
 
 
 def _run_language(ctx: Any) -> str | None:

@@ -13,11 +13,12 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, overload
 
-from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import SettingsError as EnvParseError
 
 from permed_atlas.errors import SettingsError
-from permed_atlas.i18n import Message
+from permed_atlas.i18n import Message, gettext_noop
 
 _DEV_SECRET_FILE = "secret_key"
 
@@ -143,7 +144,7 @@ class Settings(BaseSettings):
     include_hk_mo_in_china: bool = True
     environment: str = "local"
     host: str = "127.0.0.1"
-    port: int = 8000
+    port: int = Field(default=8000, ge=1, le=65535)
     delphi_min_group_size: int = Field(default=5, ge=1)
     web_threads: int = Field(default=40, ge=1, le=1000)
     max_body_bytes: int = Field(default=8 * 1024 * 1024, ge=1024)
@@ -163,6 +164,16 @@ class Settings(BaseSettings):
     fetch_timeout_seconds: float = Field(default=60.0, gt=0.0)
     openalex_snapshot_url: str = "https://openalex.s3.amazonaws.com"
     corpus_memory_limit: str | None = CORPUS_MEMORY_LIMIT
+
+    def __init__(self, **values: Any) -> None:
+        # pydantic's own report is a multi-line traceback naming the field, not the
+        # variable the user set: `permed` would print it whole (PERMED_PORT=abc)
+        try:
+            super().__init__(**values)
+        except ValidationError as exc:
+            raise _invalid_setting(exc) from exc
+        except EnvParseError as exc:
+            raise _unparsable_setting(exc) from exc
 
     @field_validator("trusted_proxies", mode="after")
     @classmethod
@@ -249,9 +260,29 @@ class Settings(BaseSettings):
         return cls.model_construct(data_dir=data_dir)
 
     def ensure_data_dir(self) -> Path:
-        """Create the data directory (and its sub-folders) if missing and return it."""
-        self.data_dir.mkdir(parents=True, exist_ok=True)
-        self.reports_dir.mkdir(parents=True, exist_ok=True)
+        """Create the data directory (and its sub-folders) if missing and return it.
+
+        :raises SettingsError: the directory cannot be made (a file is in the way, no
+            permission): the error names ``PERMED_DATA_DIR``, the one place to change it.
+        """
+        for folder in (self.data_dir, self.reports_dir):
+            if folder.exists() and not folder.is_dir():
+                raise SettingsError(
+                    Message(
+                        "PERMED_DATA_DIR: %(path)s is a file, not a directory",
+                        path=str(folder),
+                    )
+                )
+            try:
+                folder.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise SettingsError(
+                    Message(
+                        "PERMED_DATA_DIR: cannot create %(path)s: %(reason)s",
+                        path=str(folder),
+                        reason=exc.strerror or str(exc),
+                    )
+                ) from exc
         return self.data_dir
 
     def resolved_secret_key(self) -> str:
@@ -270,6 +301,58 @@ class Settings(BaseSettings):
         path.write_text(key, encoding="utf-8")
         path.chmod(0o600)
         return key
+
+
+# pydantic's error types -> what the value should be, and which bound of its ctx fills it in
+_REASONS: dict[str, tuple[str, str]] = {
+    "int_parsing": (gettext_noop("not a whole number"), ""),
+    "int_from_float": (gettext_noop("not a whole number"), ""),
+    "float_parsing": (gettext_noop("not a number"), ""),
+    "bool_parsing": (gettext_noop("not true or false"), ""),
+    "greater_than_equal": (gettext_noop("must be at least %(limit)s"), "ge"),
+    "greater_than": (gettext_noop("must be greater than %(limit)s"), "gt"),
+    "less_than_equal": (gettext_noop("must be at most %(limit)s"), "le"),
+    "less_than": (gettext_noop("must be less than %(limit)s"), "lt"),
+}
+
+
+def _variable(field: object) -> str:
+    return f"PERMED_{str(field).upper()}"
+
+
+def _invalid_setting(exc: ValidationError) -> SettingsError:
+    """One line naming the variable, its value and what it should be (the first problem)."""
+    error = exc.errors()[0]
+    known = _REASONS.get(error["type"])
+    if known is None:
+        reason: object = error["msg"]  # a rarer check: pydantic's own (English) words
+    else:
+        template, bound = known
+        limits = {"limit": (error.get("ctx") or {})[bound]} if bound else {}
+        reason = Message(template, **limits)
+    return SettingsError(
+        Message(
+            "%(name)s: %(value)s: %(reason)s",
+            name=_variable(error["loc"][0] if error["loc"] else "?"),
+            value=repr(error.get("input")),
+            reason=reason,
+        )
+    )
+
+
+def _unparsable_setting(exc: EnvParseError) -> SettingsError:
+    """A list setting whose value is not JSON (pydantic-settings names only the field)."""
+    import os
+
+    match = re.search(r'field "(\w+)"', str(exc))
+    name = _variable(match.group(1) if match else "?")
+    return SettingsError(
+        Message(
+            '%(name)s: %(value)s is not a JSON list such as ["127.0.0.1"]',
+            name=name,
+            value=repr(os.environ.get(name, "")),
+        )
+    )
 
 
 @lru_cache(maxsize=1)

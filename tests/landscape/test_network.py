@@ -152,3 +152,17 @@ def test_cli_network(corpus_file, tmp_path: Path) -> None:
     )
     assert result.exit_code == 0, result.output
     assert (tmp_path / "inst_map.txt").is_file() and (tmp_path / "inst_network.txt").is_file()
+
+
+def test_cli_network_onto_a_directory_names_it_and_leaves_no_half_written_copy(
+    corpus_file, tmp_path: Path
+) -> None:
+    from permed_atlas.errors import PermedError
+
+    out = tmp_path / "out" / "net.gexf"
+    out.mkdir(parents=True)
+    result = CliRunner().invoke(app, ["network", "--out", str(out)])
+    assert result.exit_code != 0
+    assert isinstance(result.exception, PermedError)
+    assert str(result.exception).startswith(f"{out}: ")
+    assert sorted(p.name for p in out.parent.iterdir()) == ["net.gexf"]

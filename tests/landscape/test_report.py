@@ -119,3 +119,17 @@ def test_report_does_not_end_a_trend_on_the_year_not_over(
     assert "went from" not in html and "in 2021 they were" not in html
     # The charts star 2021 and say why.
     assert "2021* is not over" in html and "datum.value == 2021" in html
+
+
+def test_cli_report_onto_a_directory_names_it_and_leaves_no_half_written_copy(
+    corpus_file, tmp_path: Path
+) -> None:
+    from permed_atlas.errors import PermedError
+
+    out = tmp_path / "out" / "landscape.html"
+    out.mkdir(parents=True)  # someone's folder where the report should go
+    result = CliRunner().invoke(app, ["report", "--out", str(out)])
+    assert result.exit_code != 0
+    assert isinstance(result.exception, PermedError)
+    assert str(result.exception).startswith(f"{out}: ")  # the path given, not a temporary one
+    assert sorted(p.name for p in out.parent.iterdir()) == ["landscape.html"]

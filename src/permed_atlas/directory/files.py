@@ -426,7 +426,7 @@ def read_entry_file(
         raise DirectoryFileError(
             Message("%(name)s: not valid YAML: %(exc)s", name=path.name, exc=exc)
         ) from exc
-    except OSError as exc:
+    except (OSError, UnicodeDecodeError) as exc:
         raise DirectoryFileError(
             Message("%(name)s: cannot read: %(exc)s", name=path.name, exc=exc)
         ) from exc

@@ -59,6 +59,11 @@ def demo(
     from permed_atlas.instance.demo import load_demo
 
     settings = settings_from(ctx)
+    if serve:
+        from permed_atlas.web import refuse_an_unusable_address
+
+        # a port taken by the first `permed demo` is said before the data is loaded again
+        refuse_an_unusable_address(settings.host, settings.port)
     summary = load_demo(settings, say=console.print)
     console.print(
         f"demo loaded: {summary.works:,} publications, {summary.patents:,} patents, "

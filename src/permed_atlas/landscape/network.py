@@ -96,8 +96,14 @@ def write_gexf(graph: nx.Graph, path: Path) -> NetworkFiles:
     for graph_element in writer.xml.iter("graph"):
         graph_element.attrib.pop("name", None)
     tmp = path.with_name(path.name + ".tmp")
-    writer.write(tmp)
-    tmp.replace(path)
+    try:
+        writer.write(tmp)
+        tmp.replace(path)
+    except BaseException:
+        # a refused rename (--out names a directory), a full disk or Ctrl-C: no stray
+        # half-written copy beside the file
+        tmp.unlink(missing_ok=True)
+        raise
     return NetworkFiles((path,), graph.number_of_nodes(), graph.number_of_edges())
 
 

@@ -321,8 +321,14 @@ def build_report(
     )
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.with_name(out.name + ".tmp")
-    tmp.write_text(html, encoding="utf-8")
-    tmp.replace(out)
+    try:
+        tmp.write_text(html, encoding="utf-8")
+        tmp.replace(out)
+    except BaseException:
+        # a refused rename (--out names a directory), a full disk or Ctrl-C: no stray
+        # half-written copy beside the report
+        tmp.unlink(missing_ok=True)
+        raise
     return ReportSummary(
         path=out, works=totals["works"], charts=len(charts), bytes=len(html.encode())
     )
