@@ -4,8 +4,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-
 
 def test_permed_help_lists_commands() -> None:
     result = subprocess.run(
@@ -226,43 +224,6 @@ def test_a_data_directory_that_is_a_file_is_one_line_for_every_command(tmp_path)
         lines = result.stderr.strip().splitlines()
         assert len(lines) == 1 and lines[0].startswith(f"error: {data_dir}"), (command, lines)
     assert data_dir.read_text(encoding="utf-8") == "a file someone left here"
-
-
-# A sheet saved in a local code page (Latin-1 "é"), given to every command that reads a user's file.
-_NOT_UTF8 = b"indicator,date,value,unit,source\n\xe9t\xe9,2024-01-01,1,%,x\n"
-
-
-@pytest.mark.parametrize(
-    ("command", "name"),
-    [
-        (["delphi", "create-study"], "study.yaml"),
-        (["roadmap", "import-roadmap"], "roadmap.yaml"),
-        (["roadmap", "import-observations"], "observations.csv"),
-        (["directory", "validate"], "funders.yaml"),
-    ],
-)
-def test_a_file_that_is_not_utf8_is_one_line_naming_it(
-    command: list[str],
-    name: str,
-    tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
-    capsys: pytest.CaptureFixture[str],
-) -> None:
-    from permed_atlas.cli import main
-
-    folder = tmp_path / "files"
-    folder.mkdir()
-    (folder / name).write_bytes(_NOT_UTF8)
-    # `directory validate` reads a folder of files; the others one file
-    target = folder if command[0] == "directory" else folder / name
-    monkeypatch.setenv("PERMED_DATA_DIR", str(tmp_path / "data"))
-    monkeypatch.setattr(sys, "argv", ["permed", *command, str(target)])
-    with pytest.raises(SystemExit) as exited:
-        main()
-    assert exited.value.code == 1
-    lines = capsys.readouterr().err.strip().splitlines()
-    assert len(lines) == 1, lines
-    assert name in lines[0] and "utf-8" in lines[0].lower(), lines
 
 
 def test_serve_and_demo_on_a_port_in_use_say_so_in_one_line_before_anything_else(

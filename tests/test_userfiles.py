@@ -92,8 +92,12 @@ def test_a_directory_file_not_in_utf8_is_named(
     (folder / "funders.yaml").write_bytes(
         "entries:\n  - id: x\n    name: Fundação\n".encode("cp1252")
     )
-    message = _permed(["directory", "load", "--folder", str(folder)], monkeypatch, capsys)
-    assert f"{folder / 'funders.yaml'}:3: not UTF-8 text" in message
+    for command in (
+        ["directory", "load", "--folder", str(folder)],
+        ["directory", "validate", str(folder)],
+    ):
+        message = _permed(command, monkeypatch, capsys)
+        assert f"{folder / 'funders.yaml'}:3: not UTF-8 text" in message, command
 
 
 def test_a_roadmap_with_a_key_given_twice_is_refused_and_nothing_stored(
