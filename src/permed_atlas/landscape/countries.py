@@ -16,6 +16,11 @@ the country variants and places (``variants.csv``, ``places.csv``, read by
 :mod:`permed_atlas.landscape.place_names`).
 "China" after Hong Kong, Macao or Taiwan ("Hong Kong SAR, China") gives HK, MO
 or TW, each its own ISO 3166-1 code, so region settings can count them apart.
+
+An affiliation written in Chinese ("香港大学，香港，中国") has no spaces between words: its
+names are looked for as substrings, the right-most and, where two end together, the
+longest ("印度尼西亚" holds "印度"), with the same HK/MO/TW rule; the names are iso-codes'
+Chinese country names and the Chinese rows of the place tables.
 """
 
 from __future__ import annotations
