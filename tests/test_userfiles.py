@@ -25,8 +25,10 @@ LATIN1 = "name,email,country\nRené Dupont,rene@example.org,FR\n".encode("cp1252
 
 @pytest.fixture
 def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    # No COLUMNS here: a CLI module's console made at import keeps the width it sees then
+    # (Rich), and a narrow one would cut the tables of every later test in this worker.
+    # Under capture the consoles soft-wrap, so an error stays one line at any width.
     monkeypatch.setenv("PERMED_DATA_DIR", str(tmp_path / "data"))
-    monkeypatch.setenv("COLUMNS", "40")  # one line however narrow the terminal
     return tmp_path / "data"
 
 
