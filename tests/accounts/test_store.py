@@ -12,6 +12,7 @@ from permed_atlas.accounts import (
     MAX_FAILED_LOGINS,
     DuplicateUserError,
     InvalidCredentialsError,
+    LastAdminError,
     LoginRateLimitedError,
     UnknownRoleError,
     authenticate,
@@ -134,6 +135,21 @@ def test_set_role_and_lookups(session) -> None:
         set_role(session, user.id, role="owner", actor_id=admin.id)
     entry = list_audit(session, action="user.set_role")[0]
     assert entry.actor_id == admin.id and entry.detail == {"from": "member", "to": "editor"}
+
+
+def test_two_admins_demoting_each_other_leave_one_admin(session) -> None:
+    first = create_user(session, email="a@example.org", password="long-enough-pw", role="admin")
+    second = create_user(session, email="b@example.org", password="long-enough-pw", role="admin")
+    set_role(session, second.id, role="member", actor_id=first.id)
+    with pytest.raises(LastAdminError, match="a@example.org is the last admin"):
+        set_role(session, first.id, role="editor", actor_id=second.id)
+    session.commit()
+    assert {u.email: u.role for u in list_users(session)} == {
+        "a@example.org": "admin",
+        "b@example.org": "member",
+    }
+    # keeping the last admin an admin is no demotion
+    assert set_role(session, first.id, role="admin", actor_id=first.id).role == "admin"
 
 
 def test_record_audit_keeps_detail_and_refuses_empty_action(session) -> None:

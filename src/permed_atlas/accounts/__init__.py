@@ -5,6 +5,7 @@ from permed_atlas.accounts.errors import (
     AccountsError,
     DuplicateUserError,
     InvalidCredentialsError,
+    LastAdminError,
     LoginRateLimitedError,
     UnknownRoleError,
     UserNotFoundError,
@@ -18,7 +19,7 @@ from permed_atlas.accounts.login import (
     authenticate,
 )
 from permed_atlas.accounts.models import ROLES, AuditEntry, Role, User, role_at_least
-from permed_atlas.accounts.passwords import MIN_PASSWORD_LENGTH
+from permed_atlas.accounts.passwords import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
 from permed_atlas.accounts.sessions import (
     end_session,
     end_user_sessions,
@@ -40,6 +41,7 @@ from permed_atlas.accounts.store import (
 
 __all__ = [
     "LOGIN_WINDOW",
+    "MAX_PASSWORD_LENGTH",
     "MIN_PASSWORD_LENGTH",
     "MAX_EMAILS_PER_CLIENT",
     "MAX_FAILED_LOGINS",
@@ -50,6 +52,7 @@ __all__ = [
     "AuditEntry",
     "DuplicateUserError",
     "InvalidCredentialsError",
+    "LastAdminError",
     "LoginRateLimitedError",
     "Role",
     "UnknownRoleError",

@@ -19,6 +19,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
 from permed_atlas.accounts import (
+    MAX_PASSWORD_LENGTH,
     MIN_PASSWORD_LENGTH,
     InvalidCredentialsError,
     LoginRateLimitedError,
@@ -155,7 +156,7 @@ def _password_message(exc: Exception) -> str:
 def login_form(
     request: Request,
     email: Annotated[str, Form(max_length=320)],
-    password: Annotated[str, Form(max_length=1024)],
+    password: Annotated[str, Form(max_length=MAX_PASSWORD_LENGTH)],
     next: Annotated[str | None, Form()] = None,
 ) -> Response:
     from permed_atlas.web.templating import render
@@ -215,8 +216,8 @@ def password_page(request: Request) -> Response:
 @router.post("/password", include_in_schema=False, dependencies=[Depends(validate_csrf)])
 def password_form(
     request: Request,
-    current_password: Annotated[str, Form(max_length=1024)],
-    new_password: Annotated[str, Form(max_length=1024)],
+    current_password: Annotated[str, Form(max_length=MAX_PASSWORD_LENGTH)],
+    new_password: Annotated[str, Form(max_length=MAX_PASSWORD_LENGTH)],
 ) -> Response:
     from permed_atlas.web.templating import render
 
@@ -245,7 +246,7 @@ class LoginRequest(BaseModel):
     """Credentials for the JSON login."""
 
     email: str = Field(min_length=3, max_length=320)
-    password: str = Field(min_length=1, max_length=1024)
+    password: str = Field(min_length=1, max_length=MAX_PASSWORD_LENGTH)
 
 
 class UserPublic(BaseModel):
@@ -322,8 +323,8 @@ def logout_json(request: Request) -> SessionPublic:
 class PasswordChange(BaseModel):
     """The logged-in user's current password and the new one."""
 
-    current_password: str = Field(min_length=1, max_length=1024)
-    new_password: str = Field(min_length=8, max_length=1024)
+    current_password: str = Field(min_length=1, max_length=MAX_PASSWORD_LENGTH)
+    new_password: str = Field(min_length=MIN_PASSWORD_LENGTH, max_length=MAX_PASSWORD_LENGTH)
 
 
 @api_router.post(
