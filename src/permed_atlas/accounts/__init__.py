@@ -17,6 +17,7 @@ from permed_atlas.accounts.login import (
     MAX_FAILED_LOGINS_PER_ACCOUNT,
     MAX_FAILED_LOGINS_PER_CLIENT,
     authenticate,
+    check_current_password,
 )
 from permed_atlas.accounts.models import ROLES, AuditEntry, Role, User, role_at_least
 from permed_atlas.accounts.passwords import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
@@ -59,6 +60,7 @@ __all__ = [
     "User",
     "UserNotFoundError",
     "authenticate",
+    "check_current_password",
     "count_users",
     "create_user",
     "end_session",
