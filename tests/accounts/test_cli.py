@@ -66,3 +66,16 @@ def test_user_add_refuses_an_unknown_role(tmp_path, monkeypatch) -> None:
     )
     assert result.exit_code != 0
     assert "role must be one of admin, editor, member" in str(result.exception)
+
+
+def test_user_add_refuses_a_password_the_login_would_refuse(tmp_path, monkeypatch) -> None:
+    result = _run(
+        tmp_path,
+        monkeypatch,
+        ["user", "add", "boss@example.org", "--role", "admin", "--password-stdin"],
+        "z" * 1025 + "\n",
+    )
+    assert result.exit_code != 0
+    assert "at most 1024 characters" in str(result.exception)
+    listed = _run(tmp_path, monkeypatch, ["user", "list"])
+    assert "boss@example.org" not in listed.output

@@ -98,3 +98,47 @@ def test_only_admins_see_accounts(client, make_user, login) -> None:
         ).status_code
         == 403
     )
+
+
+def test_the_last_admin_cannot_be_demoted(client, make_user, login) -> None:
+    boss = make_user("boss@example.org", "admin", PASSWORD)
+    token = login(client, "boss@example.org", PASSWORD)
+    refused = client.post(
+        f"/accounts/users/{boss.id}/role", data={"role": "editor", "csrf_token": token}
+    )
+    assert refused.status_code == 409 and "last admin" in refused.text
+    # still an admin, still logged in, and the refused change left no audit entry
+    roles = {u["email"]: u["role"] for u in client.get("/api/v1/accounts/users").json()}
+    assert roles == {"boss@example.org": "admin"}
+    audit = client.get("/api/v1/accounts/audit").json()
+    assert not [e for e in audit if e["action"] == "user.set_role"]
+    # with a second admin the first may step down (and that login ends with the role)
+    make_user("deputy@example.org", "admin", PASSWORD)
+    stepped = client.post(
+        f"/accounts/users/{boss.id}/role",
+        data={"role": "editor", "csrf_token": token},
+        follow_redirects=False,
+    )
+    assert stepped.status_code == 303
+    assert client.get("/api/v1/accounts/users").status_code == 401
+
+
+def test_a_password_the_login_would_refuse_is_refused_when_set(client, make_user, login) -> None:
+    make_user("boss@example.org", "admin", PASSWORD)
+    login(client, "boss@example.org", PASSWORD)
+    too_long = "x" * 1025
+    response = client.post(
+        "/api/v1/accounts/users", json={"email": "long@example.org", "password": too_long}
+    )
+    assert response.status_code == 422 and response.json()["field"] == "password"
+    assert "at most 1024 characters" in response.json()["detail"]
+    emails = [u["email"] for u in client.get("/api/v1/accounts/users").json()]
+    assert emails == ["boss@example.org"]
+    # the longest password taken is one the login accepts
+    longest = "y" * 1024
+    created = client.post(
+        "/api/v1/accounts/users", json={"email": "long@example.org", "password": longest}
+    )
+    assert created.status_code == 201
+    client.post("/api/v1/auth/logout")
+    login(client, "long@example.org", longest)

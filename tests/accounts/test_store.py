@@ -12,6 +12,7 @@ from permed_atlas.accounts import (
     MAX_FAILED_LOGINS,
     DuplicateUserError,
     InvalidCredentialsError,
+    LastAdminError,
     LoginRateLimitedError,
     UnknownRoleError,
     authenticate,
@@ -136,6 +137,21 @@ def test_set_role_and_lookups(session) -> None:
     assert entry.actor_id == admin.id and entry.detail == {"from": "member", "to": "editor"}
 
 
+def test_two_admins_demoting_each_other_leave_one_admin(session) -> None:
+    first = create_user(session, email="a@example.org", password="long-enough-pw", role="admin")
+    second = create_user(session, email="b@example.org", password="long-enough-pw", role="admin")
+    set_role(session, second.id, role="member", actor_id=first.id)
+    with pytest.raises(LastAdminError, match="a@example.org is the last admin"):
+        set_role(session, first.id, role="editor", actor_id=second.id)
+    session.commit()
+    assert {u.email: u.role for u in list_users(session)} == {
+        "a@example.org": "admin",
+        "b@example.org": "member",
+    }
+    # keeping the last admin an admin is no demotion
+    assert set_role(session, first.id, role="admin", actor_id=first.id).role == "admin"
+
+
 def test_record_audit_keeps_detail_and_refuses_empty_action(session) -> None:
     record_audit(
         session, actor_id=None, action="delphi.round.open", target="study:1", detail={"round": 2}
@@ -166,3 +182,47 @@ def test_hashes_made_with_other_parameters_still_verify_and_need_rehash() -> Non
     assert verify_password("pw-pw-pw-pw", strong) and needs_rehash(strong)
     assert not verify_password("other", strong) and not verify_password("pw-pw-pw-pw", None)
     assert not needs_rehash(hash_password("pw-pw-pw-pw"))
+
+
+@pytest.mark.postgres
+def test_admins_demoting_each_other_at_once_on_postgres_leave_one() -> None:
+    import threading
+
+    from tests.security.pg import fresh_postgres_database
+
+    from permed_atlas.db import make_engine, session_factory, upgrade_database
+
+    with fresh_postgres_database() as url:
+        engine = make_engine(url)
+        upgrade_database(engine)
+        factory = session_factory(engine)
+        with factory() as session:
+            a = create_user(session, email="a@example.org", password="long-enough-pw", role="admin")
+            b = create_user(session, email="b@example.org", password="long-enough-pw", role="admin")
+            session.commit()
+        outcome: list[str] = []
+        with factory() as first:
+            set_role(first, b.id, role="member", actor_id=a.id)  # holds the admins' row locks
+
+            def second_demotes_first() -> None:
+                with factory() as second:
+                    try:
+                        set_role(second, a.id, role="member", actor_id=b.id)
+                        second.commit()
+                        outcome.append("demoted")
+                    except LastAdminError:
+                        outcome.append("refused")
+
+            thread = threading.Thread(target=second_demotes_first)
+            thread.start()
+            thread.join(timeout=1)
+            assert thread.is_alive()  # waits for the first change instead of counting stale rows
+            first.commit()
+            thread.join(timeout=15)
+        assert outcome == ["refused"]
+        with factory() as session:
+            assert {u.email: u.role for u in list_users(session)} == {
+                "a@example.org": "admin",
+                "b@example.org": "member",
+            }
+        engine.dispose()

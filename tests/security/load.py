@@ -32,14 +32,17 @@ def free_port() -> int:
 
 
 @contextmanager
-def serve(app: FastAPI) -> Iterator[str]:
-    """Run ``app`` under uvicorn on 127.0.0.1 until the block ends; yields its base URL."""
+def serve(app: FastAPI, *, log_level: str = "warning") -> Iterator[str]:
+    """Run ``app`` under uvicorn on 127.0.0.1 until the block ends; yields its base URL.
+
+    ``log_level="info"`` writes uvicorn's access log, as ``permed serve`` does.
+    """
     import uvicorn
 
     port = free_port()
     # as `permed serve` runs it: forwarded headers are the app's business (trusted proxies)
     config = uvicorn.Config(
-        app, host="127.0.0.1", port=port, log_level="warning", lifespan="off", proxy_headers=False
+        app, host="127.0.0.1", port=port, log_level=log_level, lifespan="off", proxy_headers=False
     )
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)

@@ -17,7 +17,7 @@ from sqlalchemy import func, select
 from tests.security.load import serve
 from tests.security.pg import fresh_postgres_database
 
-from permed_atlas.accounts import MAX_EMAILS_PER_CLIENT, MAX_FAILED_LOGINS
+from permed_atlas.accounts import MAX_EMAILS_PER_CLIENT, MAX_FAILED_LOGINS, authenticate
 from permed_atlas.accounts.tables import AuditLogRow
 from permed_atlas.web.security import forwarded_client, parse_networks
 
@@ -171,3 +171,39 @@ def test_forwarded_client_takes_the_right_most_untrusted_hop() -> None:
     assert forwarded_client("203.0.113.50", "1.1.1.1", proxies) == "203.0.113.50"
     assert forwarded_client("10.0.0.5", "not-an-ip", proxies) == "10.0.0.5"
     assert re.fullmatch(r"[\d.]+", forwarded_client("10.0.0.5", "", proxies))
+
+
+def test_guessing_the_current_password_of_a_logged_in_session_is_limited(
+    app, client, make_user, login
+) -> None:  # type: ignore[no-untyped-def]
+    # a stolen session could otherwise guess the password on the change form without end
+    make_user("ed@example.org", "editor", "correct-horse-battery")
+    login(client, "ed@example.org", "correct-horse-battery")
+    guesses = [
+        client.post(
+            "/api/v1/auth/password",
+            json={"current_password": f"guess-{n}", "new_password": "n3w-password!"},
+        )
+        for n in range(MAX_FAILED_LOGINS + 1)
+    ]
+    assert [g.status_code for g in guesses] == [401] * MAX_FAILED_LOGINS + [429]
+    assert int(guesses[-1].headers["Retry-After"]) > 0
+    # the page shares the count, and the right password is refused too until the window ends
+    csrf = client.headers["X-CSRF-Token"]
+    page = client.post(
+        "/password",
+        data={
+            "current_password": "correct-horse-battery",
+            "new_password": "n3w-password!",
+            "csrf_token": csrf,
+        },
+    )
+    assert page.status_code == 429 and "Retry-After" in page.headers
+    # nothing changed, and the login shares the count: this address is refused there too
+    token = client.get("/api/v1/auth/session").json()["csrf_token"]
+    assert _login(client, "ed@example.org", "correct-horse-battery", token) == 429
+    with app.state.session_factory() as session:
+        user = authenticate(
+            session, email="ed@example.org", password="correct-horse-battery", client="elsewhere"
+        )
+        assert user.email == "ed@example.org"

@@ -5,6 +5,7 @@ from permed_atlas.accounts.errors import (
     AccountsError,
     DuplicateUserError,
     InvalidCredentialsError,
+    LastAdminError,
     LoginRateLimitedError,
     UnknownRoleError,
     UserNotFoundError,
@@ -16,9 +17,10 @@ from permed_atlas.accounts.login import (
     MAX_FAILED_LOGINS_PER_ACCOUNT,
     MAX_FAILED_LOGINS_PER_CLIENT,
     authenticate,
+    check_current_password,
 )
 from permed_atlas.accounts.models import ROLES, AuditEntry, Role, User, role_at_least
-from permed_atlas.accounts.passwords import MIN_PASSWORD_LENGTH
+from permed_atlas.accounts.passwords import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
 from permed_atlas.accounts.sessions import (
     end_session,
     end_user_sessions,
@@ -40,6 +42,7 @@ from permed_atlas.accounts.store import (
 
 __all__ = [
     "LOGIN_WINDOW",
+    "MAX_PASSWORD_LENGTH",
     "MIN_PASSWORD_LENGTH",
     "MAX_EMAILS_PER_CLIENT",
     "MAX_FAILED_LOGINS",
@@ -50,12 +53,14 @@ __all__ = [
     "AuditEntry",
     "DuplicateUserError",
     "InvalidCredentialsError",
+    "LastAdminError",
     "LoginRateLimitedError",
     "Role",
     "UnknownRoleError",
     "User",
     "UserNotFoundError",
     "authenticate",
+    "check_current_password",
     "count_users",
     "create_user",
     "end_session",

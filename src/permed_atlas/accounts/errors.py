@@ -8,12 +8,13 @@
         ├── LoginRateLimitedError     too many failed logins from one address for one email
         ├── DuplicateUserError        the email already has an account
         ├── UnknownRoleError          a role other than admin, editor, member
+        ├── LastAdminError            the change would leave no active admin (also a ConflictError)
         └── UserNotFoundError         (also a NotFoundError)
 """
 
 from __future__ import annotations
 
-from permed_atlas.errors import InvalidInputError, NotFoundError, PermedError
+from permed_atlas.errors import ConflictError, InvalidInputError, NotFoundError, PermedError
 
 
 class AccountsError(PermedError):
@@ -41,6 +42,10 @@ class DuplicateUserError(AccountsError, InvalidInputError):
 
 class UnknownRoleError(AccountsError, InvalidInputError):
     """A role that is not admin, editor or member."""
+
+
+class LastAdminError(AccountsError, ConflictError):
+    """The change would leave the platform without an active admin to manage accounts."""
 
 
 class UserNotFoundError(AccountsError, NotFoundError):

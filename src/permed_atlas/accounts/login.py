@@ -66,6 +66,40 @@ def _refusal(session: Session, *, email: str, client: str, since: datetime) -> s
     return None
 
 
+def _admit(session: Session, *, address: str, client_key: str, moment: datetime) -> None:
+    """Store and commit this attempt, then refuse it if it breaks a limit (its row goes again)."""
+    since = moment - LOGIN_WINDOW
+    attempt = LoginAttemptRow(email=address, client=client_key, at=moment)
+    session.add(attempt)
+    session.execute(delete(LoginAttemptRow).where(LoginAttemptRow.at < moment - 2 * LOGIN_WINDOW))
+    session.commit()
+    reason = _refusal(session, email=address, client=client_key, since=since)
+    if reason is None:
+        return
+    session.delete(attempt)
+    session.commit()
+    oldest = session.scalar(
+        select(func.min(LoginAttemptRow.at)).where(
+            LoginAttemptRow.at > since,
+            (LoginAttemptRow.email == address) | (LoginAttemptRow.client == client_key),
+        )
+    )
+    start = naive_utc(oldest) if oldest is not None else moment
+    retry_after = max(int((start + LOGIN_WINDOW - moment).total_seconds()) + 1, 1)
+    raise LoginRateLimitedError(
+        Message("%(reason)s; try again in %(seconds)s seconds", reason=reason, seconds=retry_after),
+        retry_after=retry_after,
+    )
+
+
+def _forget_failures(session: Session, *, address: str, client_key: str) -> None:
+    session.execute(
+        delete(LoginAttemptRow).where(
+            LoginAttemptRow.email == address, LoginAttemptRow.client == client_key
+        )
+    )
+
+
 def authenticate(
     session: Session, *, email: str, password: str, client: str, now: datetime | None = None
 ) -> User:
@@ -81,44 +115,36 @@ def authenticate(
     :param client: the client's address, as the web edge determined it.
     :param now: the current time (naive UTC), for tests.
     """
-    moment = now or _now()
-    address = email.strip().lower()[:320]
-    client_key = client[:64]
-    since = moment - LOGIN_WINDOW
-    attempt = LoginAttemptRow(email=address, client=client_key, at=moment)
-    session.add(attempt)
-    session.execute(delete(LoginAttemptRow).where(LoginAttemptRow.at < moment - 2 * LOGIN_WINDOW))
-    session.commit()
-    reason = _refusal(session, email=address, client=client_key, since=since)
-    if reason is not None:
-        session.delete(attempt)
-        session.commit()
-        oldest = session.scalar(
-            select(func.min(LoginAttemptRow.at)).where(
-                LoginAttemptRow.at > since,
-                (LoginAttemptRow.email == address) | (LoginAttemptRow.client == client_key),
-            )
-        )
-        start = naive_utc(oldest) if oldest is not None else moment
-        retry_after = int((start + LOGIN_WINDOW - moment).total_seconds()) + 1
-        raise LoginRateLimitedError(
-            Message(
-                "%(reason)s; try again in %(seconds)s seconds",
-                reason=reason,
-                seconds=max(retry_after, 1),
-            ),
-            retry_after=max(retry_after, 1),
-        )
+    address, client_key = email.strip().lower()[:320], client[:64]
+    _admit(session, address=address, client_key=client_key, moment=now or _now())
     row = session.scalar(select(UserRow).where(UserRow.email == address))
     ok = verify_password(password, row.password_hash if row is not None else None)
     if row is None or not ok or not row.is_active:
         raise InvalidCredentialsError(Message("wrong email or password"))
-    session.execute(
-        delete(LoginAttemptRow).where(
-            LoginAttemptRow.email == address, LoginAttemptRow.client == client_key
-        )
-    )
+    _forget_failures(session, address=address, client_key=client_key)
     if needs_rehash(row.password_hash):
         row.password_hash = hash_password(password)
     record_audit(session, actor_id=row.id, action="user.login", target=f"user:{row.id}")
     return model_from_row(User, row)
+
+
+def check_current_password(
+    session: Session, user: User, *, password: str, client: str, now: datetime | None = None
+) -> None:
+    """Check a logged-in user's current password under the login limits, before a change.
+
+    Without the limits a stolen session could guess the password here, as fast as the
+    server answers, and then change it. Commits like :func:`authenticate`.
+
+    :param session: the platform database session.
+    :param user: the logged-in account.
+    :param password: the current password typed.
+    :param client: the client's address, as the web edge determined it.
+    :param now: the current time (naive UTC), for tests.
+    """
+    address, client_key = user.email, client[:64]
+    _admit(session, address=address, client_key=client_key, moment=now or _now())
+    row = session.get(UserRow, user.id)
+    if row is None or not verify_password(password, row.password_hash):
+        raise InvalidCredentialsError(Message("the current password is wrong"))
+    _forget_failures(session, address=address, client_key=client_key)

@@ -6,6 +6,9 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
 MIN_PASSWORD_LENGTH = 8
+# The login forms and the JSON login refuse longer passwords (Form/Field max_length), so a
+# longer one set by the CLI or the admin API would lock its account out for good.
+MAX_PASSWORD_LENGTH = 1024
 
 _state: dict[str, object] = {"hasher": PasswordHasher(), "dummy": None}
 

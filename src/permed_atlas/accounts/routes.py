@@ -9,6 +9,7 @@ from pydantic import BaseModel
 from starlette.responses import Response
 
 from permed_atlas.accounts.models import ROLES
+from permed_atlas.accounts.passwords import MAX_PASSWORD_LENGTH
 from permed_atlas.accounts.store import create_user, list_audit, list_users, set_role
 from permed_atlas.web.deps import (
     AdminUser,
@@ -60,7 +61,7 @@ def users_create_form(
     session: SessionDep,
     _csrf: CsrfProtected,
     email: Annotated[str, Form(max_length=320)],
-    password: Annotated[str, Form(max_length=1024)],
+    password: Annotated[str, Form(max_length=MAX_PASSWORD_LENGTH)],
     role: Annotated[str, Form(max_length=16)] = "member",
 ) -> Response:
     create_user(session, email=email, password=password, role=role, actor_id=admin.id)

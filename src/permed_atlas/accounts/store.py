@@ -15,11 +15,13 @@ from sqlalchemy.orm import Session
 from permed_atlas.accounts.errors import (
     DuplicateUserError,
     InvalidCredentialsError,
+    LastAdminError,
     UnknownRoleError,
     UserNotFoundError,
 )
 from permed_atlas.accounts.models import ROLES, AuditEntry, User
 from permed_atlas.accounts.passwords import (
+    MAX_PASSWORD_LENGTH,
     MIN_PASSWORD_LENGTH,
     hash_password,
     verify_password,
@@ -67,6 +69,14 @@ def _check_password(password: str, *, field: str) -> None:
             Message(
                 "the password must have at least %(min_password_length)s characters",
                 min_password_length=MIN_PASSWORD_LENGTH,
+            ),
+            field=field,
+        )
+    if len(password) > MAX_PASSWORD_LENGTH:
+        raise InvalidInputError(
+            Message(
+                "the password must have at most %(max_password_length)s characters",
+                max_password_length=MAX_PASSWORD_LENGTH,
             ),
             field=field,
         )
@@ -179,6 +189,8 @@ def set_role(session: Session, user_id: int, *, role: str, actor_id: int | None)
     _check_role(role)
     row = _user_row(session, user_id)
     old = row.role
+    if old == "admin" and role != "admin" and row.is_active:
+        _keep_an_admin(session, row)
     row.role = role
     if old != role:
         # a login keeps the rights it was granted with no longer than the role lasts
@@ -186,6 +198,26 @@ def set_role(session: Session, user_id: int, *, role: str, actor_id: int | None)
     return _audited(
         session, row, "user.set_role", actor_id=actor_id, detail={"from": old, "to": role}
     )
+
+
+def _keep_an_admin(session: Session, row: UserRow) -> None:
+    """Refuse to demote ``row`` when it is the last active admin.
+
+    The admins' rows are locked (PostgreSQL): two admins demoting each other at once
+    would otherwise each still count the other and leave nobody to manage accounts.
+    """
+    admins = session.scalars(
+        select(UserRow.id)
+        .where(UserRow.role == "admin", UserRow.is_active.is_(True))
+        .with_for_update()
+    ).all()
+    if set(admins) <= {row.id}:
+        raise LastAdminError(
+            Message(
+                "%(email)s is the last admin; make another account admin first",
+                email=row.email,
+            ),
+        )
 
 
 def set_password(

@@ -23,6 +23,7 @@ from permed_atlas.web import apidocs, auth
 from permed_atlas.web.corpus import CorpusHolder
 from permed_atlas.web.errors import ERROR_RESPONSES, install_error_handlers
 from permed_atlas.web.language import LanguageMiddleware
+from permed_atlas.web.logs import redact_server_logs
 from permed_atlas.web.schemas import HealthPublic
 from permed_atlas.web.security import SecurityMiddleware
 from permed_atlas.web.templating import STATIC_DIR, corpus_summary, render
@@ -121,6 +122,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     _install_middleware(app, settings)
     install_error_handlers(app)
+    redact_server_logs()
 
     paths = _include_routers(app)
     app.state.nav_links = _nav_links(paths)

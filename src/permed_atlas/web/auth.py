@@ -19,11 +19,13 @@ from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
 from permed_atlas.accounts import (
+    MAX_PASSWORD_LENGTH,
     MIN_PASSWORD_LENGTH,
     InvalidCredentialsError,
     LoginRateLimitedError,
     User,
     authenticate,
+    check_current_password,
     end_session,
     purge_expired_sessions,
     record_audit,
@@ -155,7 +157,7 @@ def _password_message(exc: Exception) -> str:
 def login_form(
     request: Request,
     email: Annotated[str, Form(max_length=320)],
-    password: Annotated[str, Form(max_length=1024)],
+    password: Annotated[str, Form(max_length=MAX_PASSWORD_LENGTH)],
     next: Annotated[str | None, Form()] = None,
 ) -> Response:
     from permed_atlas.web.templating import render
@@ -215,8 +217,8 @@ def password_page(request: Request) -> Response:
 @router.post("/password", include_in_schema=False, dependencies=[Depends(validate_csrf)])
 def password_form(
     request: Request,
-    current_password: Annotated[str, Form(max_length=1024)],
-    new_password: Annotated[str, Form(max_length=1024)],
+    current_password: Annotated[str, Form(max_length=MAX_PASSWORD_LENGTH)],
+    new_password: Annotated[str, Form(max_length=MAX_PASSWORD_LENGTH)],
 ) -> Response:
     from permed_atlas.web.templating import render
 
@@ -225,6 +227,11 @@ def password_form(
         return see_other("/login?next=/password")
     try:
         _change_password(request, user, current=current_password, new=new_password)
+    except LoginRateLimitedError as exc:
+        context = {"error": _login_message(exc), "changed": False}
+        response = render(request, "password.html", context, status_code=429)
+        response.headers["Retry-After"] = str(exc.retry_after)
+        return response
     except (InvalidCredentialsError, InvalidInputError) as exc:
         status = 401 if isinstance(exc, InvalidCredentialsError) else 422
         context = {"error": _password_message(exc), "changed": False}
@@ -235,7 +242,8 @@ def password_form(
 def _change_password(request: Request, user: User, *, current: str, new: str) -> None:
     """Change ``user``'s password, ending every login, and give this browser a fresh one."""
     with request.app.state.session_factory() as session:
-        set_password(session, user.id, new_password=new, current_password=current, actor_id=user.id)
+        check_current_password(session, user, password=current, client=_client(request))
+        set_password(session, user.id, new_password=new, actor_id=user.id)
         token = _start_login(request, session, user)
         session.commit()
     log_in(request, user, token)
@@ -245,7 +253,7 @@ class LoginRequest(BaseModel):
     """Credentials for the JSON login."""
 
     email: str = Field(min_length=3, max_length=320)
-    password: str = Field(min_length=1, max_length=1024)
+    password: str = Field(min_length=1, max_length=MAX_PASSWORD_LENGTH)
 
 
 class UserPublic(BaseModel):
@@ -322,23 +330,32 @@ def logout_json(request: Request) -> SessionPublic:
 class PasswordChange(BaseModel):
     """The logged-in user's current password and the new one."""
 
-    current_password: str = Field(min_length=1, max_length=1024)
-    new_password: str = Field(min_length=8, max_length=1024)
+    current_password: str = Field(min_length=1, max_length=MAX_PASSWORD_LENGTH)
+    new_password: str = Field(min_length=MIN_PASSWORD_LENGTH, max_length=MAX_PASSWORD_LENGTH)
 
 
 @api_router.post(
     "/password",
     response_model=SessionPublic,
     dependencies=[Depends(validate_csrf)],
-    responses={401: {"description": "not logged in, or the current password is wrong"}},
+    responses={
+        401: {"description": "not logged in, or the current password is wrong"},
+        429: {"description": "too many wrong passwords: the login limits apply"},
+    },
 )
-def change_password(request: Request, body: PasswordChange) -> SessionPublic:
+def change_password(request: Request, body: PasswordChange) -> Response | SessionPublic:
     """Change your password: every login of your account ends, this one gets a fresh login."""
     user = current_user_of(request)
     if user is None:
         raise HTTPException(status_code=401, detail="log in to do this")
     try:
         _change_password(request, user, current=body.current_password, new=body.new_password)
+    except LoginRateLimitedError as exc:
+        return JSONResponse(
+            {"detail": str(exc), "field": "current_password"},
+            status_code=429,
+            headers={"Retry-After": str(exc.retry_after)},
+        )
     except InvalidCredentialsError as exc:
         raise HTTPException(status_code=401, detail=str(exc)) from exc
     return _session_public(request)

@@ -35,6 +35,7 @@ from permed_atlas.web.form_problems import (
     problem_for_domain_error,
     problems_from_validation,
 )
+from permed_atlas.web.logs import redact_path
 
 _P = ParamSpec("_P")
 
@@ -225,7 +226,7 @@ async def _validation_error(request: Request, exc: Exception) -> Response:
 
 
 async def _unexpected(request: Request, exc: Exception) -> Response:
-    logger.exception("unexpected error on %s %s", request.method, request.url.path)
+    logger.exception("unexpected error on %s %s", request.method, redact_path(request.url.path))
     return await _respond_off_loop(request, 500, UNEXPECTED)
 
 
