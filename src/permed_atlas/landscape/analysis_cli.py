@@ -32,7 +32,7 @@ from permed_atlas.landscape.service import retag_and_publish, tagged_corpus
 from permed_atlas.landscape.store.explain import explain_work
 from permed_atlas.landscape.store.indicators import INDICATOR_NAMES, compute_indicators
 from permed_atlas.landscape.topics import load_rules, rules_path_for
-from permed_atlas.settings import parse_memory_limit
+from permed_atlas.settings import Settings, parse_memory_limit
 from permed_atlas.spreadsheet import SafeDictWriter
 
 console = cli_console()
@@ -198,6 +198,12 @@ def _print_tables(tables: dict[str, list[dict[str, Any]]], target: Console = con
         target.print(table)
 
 
+def _dashboard_filter(settings: Settings, query: SearchQuery) -> LandscapeFilter:
+    """The dashboard's filter for the same facets, so that a name ("China", "Oncology") means
+    the code the web reads it as, not a value no work has."""
+    return filter_of(resolve_facet_labels(settings, query).validated())
+
+
 def indicators(
     ctx: typer.Context,
     format: Annotated[str, typer.Option("--format", help="table, csv or json.")] = "table",
@@ -239,8 +245,7 @@ def indicators(
                 names=", ".join(INDICATOR_NAMES),
             )
         )
-    # The dashboard's query for the same facets, so that a name ("China", "Oncology") means
-    # the code the web reads it as, not a value no work has.
+    settings = settings_from(ctx)
     query = SearchQuery(
         countries=(country,) if country else (),
         topics=(topic,) if topic else (),
@@ -249,8 +254,7 @@ def indicators(
         kind=kind,
         pm_relevant=True if pm_only else None,
     )
-    settings = settings_from(ctx)
-    flt = filter_of(resolve_facet_labels(settings, query).validated())
+    flt = _dashboard_filter(settings, query)
     with tagged_corpus(settings) as connection:
         result = compute_indicators(connection, flt, regions=region, limit=limit)
     tables = {k: v for k, v in result.tables().items() if not indicator or k in indicator}
