@@ -49,6 +49,25 @@ def test_bad_input_is_answered_inline_and_missing_works_are_404(web) -> None:
     assert web.get("/landscape/works/424242").status_code == 404
 
 
+@pytest.mark.parametrize(
+    ("path", "params"),
+    [
+        ("/landscape/search.csv", {"country": "Narnia"}),
+        ("/landscape/search.parquet", {"country": "ZZ"}),
+        ("/landscape/search.csv", {"year_from": "20x5"}),
+    ],
+)
+def test_a_download_with_a_bad_filter_is_refused_not_the_whole_corpus(web, path, params) -> None:
+    # The page is served again without the bad value; the file must not be, or the
+    # "filtered" export holds every work while the JSON export answers 422.
+    download = web.get(path, params=params)
+    assert download.status_code == 422
+    assert "X-Total-Count" not in download.headers
+    api = web.get("/api/v1/landscape/search/export", params=params)
+    assert api.status_code == 422
+    assert web.get("/landscape/search.csv", params={"country": "IS"}).text.count("\n") == 1
+
+
 def test_work_page(web) -> None:
     html = web.get("/landscape/works/1").text
     assert "Precision medicine in lung cancer" in html

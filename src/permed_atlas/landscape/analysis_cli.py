@@ -22,14 +22,17 @@ from permed_atlas.i18n import Message, language_option, use_language
 from permed_atlas.landscape.errors import LandscapeError
 from permed_atlas.landscape.explain import Explanation
 from permed_atlas.landscape.filters import LandscapeFilter
+from permed_atlas.landscape.indicator_models import indicator_columns
 from permed_atlas.landscape.network import export_network
+from permed_atlas.landscape.presenters import filter_of, resolve_facet_labels
 from permed_atlas.landscape.regions import add_region_set, load_region_sets
 from permed_atlas.landscape.report import build_report
+from permed_atlas.landscape.search_query import SearchQuery
 from permed_atlas.landscape.service import retag_and_publish, tagged_corpus
 from permed_atlas.landscape.store.explain import explain_work
 from permed_atlas.landscape.store.indicators import INDICATOR_NAMES, compute_indicators
 from permed_atlas.landscape.topics import load_rules, rules_path_for
-from permed_atlas.settings import parse_memory_limit
+from permed_atlas.settings import Settings, parse_memory_limit
 from permed_atlas.spreadsheet import SafeDictWriter
 
 console = cli_console()
@@ -145,9 +148,13 @@ def explain(
 def indicators_csv(tables: dict[str, list[dict[str, Any]]]) -> str:
     """Every indicator in one tidy CSV: an ``indicator`` column, then the union of columns."""
     columns: list[str] = ["indicator"]
-    for rows in tables.values():
-        for row in rows:
-            columns += [key for key in row if key not in columns]
+    # The columns come from the indicators, not their rows: an indicator with no rows
+    # (a country no work has) keeps its header, as the dashboard's CSV does.
+    for name, rows in tables.items():
+        known = indicator_columns(name) if name in INDICATOR_NAMES else []
+        for key in [*known, *(key for row in rows for key in row)]:
+            if key not in columns:
+                columns.append(key)
     buffer = io.StringIO()
     writer = SafeDictWriter(buffer, fieldnames=columns, lineterminator="\n")
     writer.writeheader()
@@ -191,6 +198,12 @@ def _print_tables(tables: dict[str, list[dict[str, Any]]], target: Console = con
         target.print(table)
 
 
+def _dashboard_filter(settings: Settings, query: SearchQuery) -> LandscapeFilter:
+    """The dashboard's filter for the same facets, so that a name ("China", "Oncology") means
+    the code the web reads it as, not a value no work has."""
+    return filter_of(resolve_facet_labels(settings, query).validated())
+
+
 def indicators(
     ctx: typer.Context,
     format: Annotated[str, typer.Option("--format", help="table, csv or json.")] = "table",
@@ -232,15 +245,17 @@ def indicators(
                 names=", ".join(INDICATOR_NAMES),
             )
         )
-    flt = LandscapeFilter(
-        country=country,
+    settings = settings_from(ctx)
+    query = SearchQuery(
+        countries=(country,) if country else (),
+        topics=(topic,) if topic else (),
         year_from=from_year,
         year_to=to_year,
-        topic=topic,
         kind=kind,
         pm_relevant=True if pm_only else None,
     )
-    with tagged_corpus(settings_from(ctx)) as connection:
+    flt = _dashboard_filter(settings, query)
+    with tagged_corpus(settings) as connection:
         result = compute_indicators(connection, flt, regions=region, limit=limit)
     tables = {k: v for k, v in result.tables().items() if not indicator or k in indicator}
     if format == "table" and out is None:

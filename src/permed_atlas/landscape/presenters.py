@@ -64,6 +64,14 @@ def _first(values: tuple[str, ...]) -> str | None:
 def landscape_filter(corpus: Any, query: SearchQuery) -> LandscapeFilter:
     """The indicators' filter for single-valued facets, after checking the values exist."""
     check_facet_values(corpus, query)
+    return filter_of(query)
+
+
+def filter_of(query: SearchQuery) -> LandscapeFilter:
+    """The indicators' filter for a query's single-valued facets (the first of each).
+
+    :param query: a query whose facet labels are resolved to codes.
+    """
     first = _first
     return LandscapeFilter(
         region=first(query.regions),

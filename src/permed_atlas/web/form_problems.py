@@ -122,13 +122,27 @@ def plain_message(error: Mapping[str, Any], value: str) -> str:
     }
 
 
+def is_download(path: str) -> bool:
+    """Whether ``path`` names a file (``search.csv``, ``answer.pdf``) rather than a page.
+
+    :param path: the request's path.
+    """
+    _, dot, suffix = path.rsplit("/", 1)[-1].rpartition(".")
+    return bool(dot) and suffix != "html"
+
+
 def is_page_request(request: Request) -> bool:
-    """Whether ``request`` is for a page (GET, not the JSON API) not yet answered again."""
+    """Whether ``request`` is for a page (GET, not the JSON API) not yet answered again.
+
+    A download is not a page: served again without the refused values, ``search.csv?country=ZZ``
+    would be the whole corpus under a name that says it was filtered, so it answers 422.
+    """
     path = request.url.path
     return (
         request.method in {"GET", "HEAD"}
         and not path.startswith("/api/")
         and not path.endswith(".json")
+        and not is_download(path)
         and len(problems_of(request)) < MAX_PASSES
     )
 

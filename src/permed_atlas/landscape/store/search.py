@@ -34,6 +34,7 @@ import re
 
 import duckdb
 
+from permed_atlas.countries import resolve_country
 from permed_atlas.errors import InvalidInputError
 from permed_atlas.i18n import Message
 from permed_atlas.landscape.errors import LandscapeError
@@ -119,10 +120,19 @@ def query_terms(connection: duckdb.DuckDBPyConnection, text: str) -> tuple[str, 
 def check_facet_values(connection: duckdb.DuckDBPyConnection, query: SearchQuery) -> None:
     """Refuse facet values that no work in the corpus has, naming the facet.
 
+    A country is checked against ISO 3166-1 instead: a real country no work has is a count
+    of 0 in every view, as ``permed indicators`` gives it, not an unknown value.
+
     :param connection: a connection to the corpus.
     :param query: a validated query.
     """
-    wanted = {d: query.facet_values(d) for d in FACET_DIMENSIONS if query.facet_values(d)}
+    for code in query.countries:
+        resolve_country(code, field="country")
+    wanted = {
+        d: query.facet_values(d)
+        for d in FACET_DIMENSIONS
+        if d != "country" and query.facet_values(d)
+    }
     if not wanted:
         return
     conditions = " OR ".join(f"(dim = '{d}' AND list_contains($v_{d}, value))" for d in wanted)
