@@ -329,13 +329,12 @@ def _add_public_routes(app: FastAPI, store: NodeStore, beacon_id: str) -> None:
     # it may ask): the list is fixed, not a question, and names only terms whose count is shown.
     # Made once: the samples do not change while the node serves, and without a count cube
     # each listed term costs a table scan, which a public endpoint must not repeat per call.
-    terms: list[dict[str, Any]] = []
+    # (An empty list is made once too: "if not terms" would scan again on every call.)
+    listed_terms = lru_cache(maxsize=1)(partial(_filtering_terms, store))
 
     @app.get("/api/filtering_terms")
     def filtering_terms() -> Any:
-        if not terms:
-            terms[:] = _filtering_terms(store)  # one assignment: two first calls cannot double it
-        return beacon.filtering_terms_response(beacon_id, terms)
+        return beacon.filtering_terms_response(beacon_id, listed_terms())
 
 
 def _add_query_routes(app: FastAPI, node: _Node) -> None:
