@@ -159,12 +159,11 @@ def _file_system_error(exc: OSError) -> PermedError:
     from permed_atlas.i18n import Message
 
     reason = exc.strerror or str(exc)
-    if exc.filename2 is not None:
-        # a rename onto the file the user named (written beside it first): name that one
-        return PermedError(Message("%(path)s: %(reason)s", path=str(exc.filename2), reason=reason))
-    if exc.filename is None:
+    # a rename names the file the user named second (it was written beside it first)
+    path = exc.filename2 if exc.filename2 is not None else exc.filename
+    if path is None:
         return PermedError(Message("cannot read or write a file: %(reason)s", reason=reason))
-    return PermedError(Message("%(path)s: %(reason)s", path=str(exc.filename), reason=reason))
+    return PermedError(Message("%(path)s: %(reason)s", path=str(path), reason=reason))
 
 
 def _run_language(ctx: Any) -> str | None:
