@@ -24,6 +24,7 @@ from permed_atlas.landscape.store.network import (
     NetworkLevel,
     collaboration_rows,
 )
+from permed_atlas.outputfiles import written_beside
 
 NetworkFormat = Literal["gexf", "vosviewer"]
 
@@ -95,15 +96,8 @@ def write_gexf(graph: nx.Graph, path: Path) -> NetworkFiles:
     # Gephi and schema-validating readers reject the file with it.
     for graph_element in writer.xml.iter("graph"):
         graph_element.attrib.pop("name", None)
-    tmp = path.with_name(path.name + ".tmp")
-    try:
+    with written_beside(path) as tmp:
         writer.write(tmp)
-        tmp.replace(path)
-    except BaseException:
-        # a refused rename (--out names a directory), a full disk or Ctrl-C: no stray
-        # half-written copy beside the file
-        tmp.unlink(missing_ok=True)
-        raise
     return NetworkFiles((path,), graph.number_of_nodes(), graph.number_of_edges())
 
 

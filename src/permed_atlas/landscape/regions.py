@@ -31,6 +31,7 @@ from permed_atlas.datafiles import (
 )
 from permed_atlas.i18n import Message
 from permed_atlas.landscape.errors import RegionError, RegionFileError
+from permed_atlas.outputfiles import written_beside
 from permed_atlas.settings import Settings, get_settings
 from permed_atlas.types import CountryCode, RegionCode
 
@@ -298,7 +299,7 @@ def add_region_set(
         return region
     path.parent.mkdir(parents=True, exist_ok=True)
     document["countries"] = sorted(region.countries)
-    tmp = path.with_suffix(".yaml.tmp")
-    tmp.write_text(yaml.safe_dump(document, sort_keys=False, allow_unicode=True), encoding="utf-8")
-    tmp.replace(path)
+    with written_beside(path) as tmp:
+        text = yaml.safe_dump(document, sort_keys=False, allow_unicode=True)
+        tmp.write_text(text, encoding="utf-8")
     return region

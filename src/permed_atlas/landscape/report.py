@@ -33,6 +33,7 @@ from permed_atlas.landscape.store.indicators import (
 )
 from permed_atlas.landscape.store.provenance import summarise_corpus
 from permed_atlas.landscape.topics import RuleSet
+from permed_atlas.outputfiles import written_beside
 
 TEMPLATES_DIR = Path(__file__).resolve().parents[1] / "web" / "templates"
 REPORT_TEMPLATE = "landscape/report.html.j2"
@@ -320,15 +321,8 @@ def build_report(
         small_base=SMALL_BASE,
     )
     out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_name(out.name + ".tmp")
-    try:
+    with written_beside(out) as tmp:
         tmp.write_text(html, encoding="utf-8")
-        tmp.replace(out)
-    except BaseException:
-        # a refused rename (--out names a directory), a full disk or Ctrl-C: no stray
-        # half-written copy beside the report
-        tmp.unlink(missing_ok=True)
-        raise
     return ReportSummary(
         path=out, works=totals["works"], charts=len(charts), bytes=len(html.encode())
     )
