@@ -71,3 +71,19 @@ def test_chart_hover_titles_and_description_follow_the_language() -> None:
     again = ET.fromstring(render_chart(assessment))
     desc_en = again.find("svg:desc", NS)
     assert desc_en is not None and (desc_en.text or "").startswith("4 points from 2023-01-01;")
+
+
+def test_a_falling_count_is_not_drawn_below_zero() -> None:
+    indicator = make_indicator(
+        unit="trials",
+        direction="decrease",
+        baseline=(30.0, date(2023, 1, 1)),
+        target=(5.0, date(2030, 12, 31)),
+    )
+    series = [(date(2024, 1, 1), 18.0), (date(2025, 1, 1), 9.0), (date(2025, 6, 1), 6.0)]
+    root = ET.fromstring(render_chart(assess(indicator, make_observations(indicator.code, series))))
+    axis = root.find(".//svg:g[@class='axes']", NS)
+    labels = [float(t.text) for t in axis.findall("svg:text", NS) if t.get("class") is None]
+    assert min(labels) == 0.0
+    projection = root.find(".//svg:line[@class='projection']/svg:title", NS)
+    assert projection is not None and "projected 0 at 2030-12-31" in projection.text

@@ -159,3 +159,34 @@ def test_an_observation_on_the_target_date_is_the_result_not_a_projection() -> N
     projected = assess(indicator, make_observations(indicator.code, [(date(2024, 6, 1), 40.0)]))
     assert not projected.measured and projected.uncertain
     assert "measured result" in str(describe_rule())
+
+
+def test_a_falling_count_is_not_projected_below_none() -> None:
+    # Fewer trials waiting for approval is better; a line through 30, 18, 9 crosses 0 in
+    # 2026 and would say "-20 trials" by 2030.
+    indicator = make_indicator(
+        unit="trials",
+        direction="decrease",
+        baseline=(30.0, D(2023, 1, 1)),
+        target=(5.0, D(2030, 12, 31)),
+    )
+    series = [(D(2024, 1, 1), 18.0), (D(2025, 1, 1), 9.0)]
+    result = assess(indicator, make_observations(indicator.code, series))
+    centre, low, _ = _scipy_projection([(D(2023, 1, 1), 30.0), *series], D(2030, 12, 31))
+    assert centre < 0 and low < 0
+    assert result.projection.value == 0.0 and result.projection.lower == 0.0
+    assert result.status == "on track"
+    assert "projected 0 trials" in str(result.reason)
+
+
+def test_a_quantity_that_was_below_zero_keeps_its_projection() -> None:
+    # A net balance can be negative; only a quantity never seen below 0 is bounded.
+    indicator = make_indicator(
+        unit="EUR m net",
+        direction="increase",
+        baseline=(-10.0, D(2023, 1, 1)),
+        target=(5.0, D(2030, 12, 31)),
+    )
+    series = [(D(2024, 1, 1), -14.0), (D(2025, 1, 1), -19.0)]
+    result = assess(indicator, make_observations(indicator.code, series))
+    assert result.projection.value < -19.0

@@ -15,7 +15,7 @@ from xml.sax.saxutils import escape, quoteattr
 from permed_atlas.i18n import gettext, localized
 from permed_atlas.roadmap.projection import band
 from permed_atlas.roadmap.spec import is_percent
-from permed_atlas.roadmap.status import Assessment
+from permed_atlas.roadmap.status import Assessment, value_range
 
 WIDTH, HEIGHT = 760, 380
 LEFT, RIGHT, TOP, BOTTOM = 64, 180, 48, 48
@@ -109,9 +109,11 @@ def _frame(assessment: Assessment, rows: list[tuple[date, float, float, float]])
         values.append(assessment.projection.value)
     for _, _, low, high in rows:
         values += [low, high]
-    y_low, y_high = min(0.0, min(values)), max(values)
+    floor, ceiling = value_range(indicator, assessment.points)
+    # The band below a count's 0 is cut by the plot's edge rather than drawn as possible.
+    y_low, y_high = max(min(0.0, min(values)), floor), max(values)
     if is_percent(indicator.unit):
-        y_low, y_high = max(y_low, 0.0), min(max(y_high, 10.0), 100.0)
+        y_high = min(max(y_high, 10.0), ceiling)
     step = _nice_step((y_high - y_low) or 1.0)
     y_low = math.floor(y_low / step) * step
     y_high = math.ceil(y_high / step) * step

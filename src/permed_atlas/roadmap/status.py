@@ -5,6 +5,7 @@ The rule, stated once here and shown on every status page (:data:`STATUS_RULE`).
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
@@ -27,7 +28,8 @@ STATUS_RULE = gettext_noop(
     "Off track: neither reaches it. Insufficient data: fewer than 2 points on different dates. "
     "With only 2 points the line passes through both, no interval can be estimated, and the "
     "status is marked uncertain with the projection drawn dashed and unshaded. "
-    "Shares (units in %%) are capped to 0-100%%. An observation on the target date is the "
+    "Shares (units in %%) are capped to 0-100%%, and a quantity never below 0 (a count) is "
+    "not projected below 0. An observation on the target date is the "
     "measured result: on track if it reaches the target, off track if not, whatever the line "
     "says."
 )
@@ -144,17 +146,32 @@ def classify(indicator: Indicator, projection: Projection | None) -> tuple[Statu
     )
 
 
-def bound_projection(indicator: Indicator, projection: Projection) -> Projection:
-    """Cap a projection of a share to 0-100 (a share cannot leave that range).
+def value_range(indicator: Indicator, points: Sequence[Point]) -> tuple[float, float]:
+    """The values the indicator can take, as far as its figures tell.
 
-    :param indicator: gives the unit.
-    :param projection: the raw projection.
+    A share lies in 0-100. A quantity whose baseline, target and every point are 0 or more is
+    a count or an amount (countries, calls, euros): a line fitted through a falling count
+    would otherwise project, and draw, fewer than none.
+
+    :param indicator: gives the unit, baseline and target.
+    :param points: the points the projection rests on.
     """
-    if not is_percent(indicator.unit):
-        return projection
+    if is_percent(indicator.unit):
+        return 0.0, 100.0
+    values = [indicator.baseline_value, indicator.target_value, *(p.value for p in points)]
+    return (0.0 if min(values) >= 0 else -math.inf), math.inf
+
+
+def bound_projection(projection: Projection, limits: tuple[float, float]) -> Projection:
+    """Keep a projection and its interval within the values the indicator can take.
+
+    :param projection: the raw projection.
+    :param limits: the lowest and highest possible value (:func:`value_range`).
+    """
+    low, high = limits
 
     def cap(value: float) -> float:
-        return min(100.0, max(0.0, value))
+        return min(high, max(low, value))
 
     return replace(
         projection,
@@ -178,7 +195,10 @@ def assess(
     """
     points = series_points(indicator, observations)
     projection = (
-        bound_projection(indicator, project(points, at=indicator.target_date, level=level))
+        bound_projection(
+            project(points, at=indicator.target_date, level=level),
+            value_range(indicator, points),
+        )
         if len(points) >= MIN_POINTS
         else None
     )
