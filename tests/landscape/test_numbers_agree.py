@@ -74,3 +74,26 @@ def test_a_code_that_is_no_country_is_refused_everywhere(corpus_file, client) ->
     for path in ("/dashboard", "/search", "/network"):
         answer = client.get(f"{API}{path}", params={"country": "ZZ"})
         assert answer.status_code == 422 and answer.json()["field"] == "country"
+
+
+@pytest.mark.parametrize(
+    ("command", "param", "value"),
+    [
+        (["indicators"], "topic", "Oncolgy"),
+        (["indicators"], "topic", "no-such-topic"),
+        (["network", "--out", "net.gexf"], "region", "EU72"),
+    ],
+)
+def test_a_facet_value_no_work_has_is_refused_by_the_cli_as_by_the_web(
+    corpus_file, client, tmp_path, monkeypatch, command, param, value
+) -> None:
+    # A typo used to give a table of zeros (or an empty network) from the CLI while every
+    # web view answered 422 naming the facet.
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(cli, [*command, f"--{param}", value])
+    assert result.exit_code != 0
+    assert repr(value) in str(result.exception) and param in str(result.exception)
+    assert not (tmp_path / "net.gexf").exists()
+    for path in ("/dashboard", "/network"):
+        answer = client.get(f"{API}{path}", params={param: value})
+        assert answer.status_code == 422 and answer.json()["field"] == param

@@ -17,14 +17,14 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from permed_atlas.cli_state import cli_console, group_app, settings_from
+from permed_atlas.cli_state import cli_console, counted, group_app, settings_from
 from permed_atlas.i18n import Message, language_option, use_language
 from permed_atlas.landscape.errors import LandscapeError
 from permed_atlas.landscape.explain import Explanation
 from permed_atlas.landscape.filters import LandscapeFilter
 from permed_atlas.landscape.indicator_models import indicator_columns
 from permed_atlas.landscape.network import export_network
-from permed_atlas.landscape.presenters import filter_of, resolve_facet_labels
+from permed_atlas.landscape.presenters import landscape_filter, resolve_facet_labels
 from permed_atlas.landscape.regions import add_region_set, load_region_sets
 from permed_atlas.landscape.report import build_report
 from permed_atlas.landscape.search_query import SearchQuery
@@ -72,13 +72,15 @@ def tag(
     rules = load_rules(rules_path_for(settings.data_dir))
     if dry_run:
         console.print(
-            f"would tag {settings.corpus_path} with {len(rules.rules)} rules from {rules.path} "
+            f"would tag {settings.corpus_path} with {counted(len(rules.rules), 'rule')} "
+            f"from {rules.path} "
             f"and regions {', '.join(sorted(regions))}"
         )
         return
     summary = retag_and_publish(settings, regions=regions, rules=rules)
     console.print(
-        f"tagged {summary.works:,} works in {summary.seconds:.2f} s: {summary.pm_relevant:,} "
+        f"tagged {counted(summary.works, 'work')} in {summary.seconds:.2f} s: "
+        f"{summary.pm_relevant:,} "
         f"PM-relevant, {summary.eu_cn:,} EU–China, {summary.topic_tags:,} topic tags"
     )
 
@@ -103,7 +105,8 @@ def render_explanation(explanation: Explanation) -> str:
         lines.append("  none known")
     if explanation.unknown_country_affiliations:
         lines.append(
-            f"  ({explanation.unknown_country_affiliations} affiliation(s) without a country)"
+            f"  ({counted(explanation.unknown_country_affiliations, 'affiliation')} "
+            "without a country)"
         )
     lines.append("rules that fired:")
     for hit in explanation.hits:
@@ -198,10 +201,13 @@ def _print_tables(tables: dict[str, list[dict[str, Any]]], target: Console = con
         target.print(table)
 
 
-def _dashboard_filter(settings: Settings, query: SearchQuery) -> LandscapeFilter:
-    """The dashboard's filter for the same facets, so that a name ("China", "Oncology") means
-    the code the web reads it as, not a value no work has."""
-    return filter_of(resolve_facet_labels(settings, query).validated())
+def _dashboard_filter(settings: Settings, connection: Any, query: SearchQuery) -> LandscapeFilter:
+    """The dashboard's filter for the same facets: a name ("China", "Oncology") means the code
+    the web reads it as, and a value no work has ("Oncolgy") is refused as the web refuses it
+    rather than counted as a column of zeros."""
+    return landscape_filter(
+        connection, resolve_facet_labels(settings, query).validated(), indexed=False
+    )
 
 
 def indicators(
@@ -254,8 +260,8 @@ def indicators(
         kind=kind,
         pm_relevant=True if pm_only else None,
     )
-    flt = _dashboard_filter(settings, query)
     with tagged_corpus(settings) as connection:
+        flt = _dashboard_filter(settings, connection, query)
         result = compute_indicators(connection, flt, regions=region, limit=limit)
     tables = {k: v for k, v in result.tables().items() if not indicator or k in indicator}
     if format == "table" and out is None:
@@ -317,7 +323,8 @@ def report(
             rules=load_rules(rules_path_for(settings.data_dir)),
         )
     console.print(
-        f"wrote {summary.path} ({summary.works:,} works, {summary.charts} charts, "
+        f"wrote {summary.path} ({counted(summary.works, 'work')}, "
+        f"{counted(summary.charts, 'chart')}, "
         f"{summary.bytes / 1e6:.1f} MB)"
     )
 
@@ -357,8 +364,10 @@ def network(
                 format=repr(format),
             )
         )
-    flt = LandscapeFilter(region=region, year_from=from_year, year_to=to_year)
-    with tagged_corpus(settings_from(ctx)) as connection:
+    settings = settings_from(ctx)
+    query = SearchQuery(regions=(region,) if region else (), year_from=from_year, year_to=to_year)
+    with tagged_corpus(settings) as connection:
+        flt = _dashboard_filter(settings, connection, query)
         files = export_network(
             connection,
             out,
@@ -369,7 +378,8 @@ def network(
             min_weight=min_weight,
         )
     console.print(
-        f"wrote {', '.join(map(str, files.paths))} ({files.nodes} nodes, {files.edges} edges)"
+        f"wrote {', '.join(map(str, files.paths))} "
+        f"({counted(files.nodes, 'node')}, {counted(files.edges, 'edge')})"
     )
 
 
@@ -385,7 +395,8 @@ def list_regions(ctx: typer.Context) -> None:
     for region in load_region_sets(settings_from(ctx)).values():
         origin = "user" if region.user_defined else "bundled"
         console.print(
-            f"{region.code} ({origin}): {region.name} — {len(region.countries)} countries: "
+            f"{region.code} ({origin}): {region.name} — "
+            f"{counted(len(region.countries), 'country', 'countries')}: "
             f"{', '.join(sorted(region.countries))}",
             highlight=False,
         )

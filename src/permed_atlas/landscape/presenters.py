@@ -61,9 +61,12 @@ def _first(values: tuple[str, ...]) -> str | None:
     return values[0] if values else None
 
 
-def landscape_filter(corpus: Any, query: SearchQuery) -> LandscapeFilter:
-    """The indicators' filter for single-valued facets, after checking the values exist."""
-    check_facet_values(corpus, query)
+def landscape_filter(corpus: Any, query: SearchQuery, *, indexed: bool = True) -> LandscapeFilter:
+    """The indicators' filter for single-valued facets, after checking the values exist.
+
+    :param indexed: False for a corpus whose search index may lag its tags (the CLI's).
+    """
+    check_facet_values(corpus, query, indexed=indexed)
     return filter_of(query)
 
 

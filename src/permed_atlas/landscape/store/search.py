@@ -46,6 +46,7 @@ from permed_atlas.landscape.search_query import (
     SearchQuery,
     SearchResult,
 )
+from permed_atlas.landscape.store._index_sql import facets_sql
 from permed_atlas.landscape.store._search_cells import has_cells
 from permed_atlas.landscape.store._search_sql import (
     FACET_LIMITS,
@@ -65,6 +66,7 @@ from permed_atlas.landscape.store.search_index import (
     search_index_is_current,
     update_search_index,
 )
+from permed_atlas.landscape.topics import PM_TOPIC
 from permed_atlas.spreadsheet import neutralise_arrow_table
 from permed_atlas.textsearch import segment_han
 
@@ -117,7 +119,9 @@ def query_terms(connection: duckdb.DuckDBPyConnection, text: str) -> tuple[str, 
     return tuple(row[0] for row in rows)
 
 
-def check_facet_values(connection: duckdb.DuckDBPyConnection, query: SearchQuery) -> None:
+def check_facet_values(
+    connection: duckdb.DuckDBPyConnection, query: SearchQuery, *, indexed: bool = True
+) -> None:
     """Refuse facet values that no work in the corpus has, naming the facet.
 
     A country is checked against ISO 3166-1 instead: a real country no work has is a count
@@ -125,6 +129,9 @@ def check_facet_values(connection: duckdb.DuckDBPyConnection, query: SearchQuery
 
     :param connection: a connection to the corpus.
     :param query: a validated query.
+    :param indexed: read the values from the search index (a published snapshot's, current by
+        construction); False reads the tag tables the index is built from, as the CLI must
+        for the working corpus, whose index may be missing or older than its tags.
     """
     for code in query.countries:
         resolve_country(code, field="country")
@@ -136,11 +143,19 @@ def check_facet_values(connection: duckdb.DuckDBPyConnection, query: SearchQuery
     if not wanted:
         return
     conditions = " OR ".join(f"(dim = '{d}' AND list_contains($v_{d}, value))" for d in wanted)
+    values_of = {f"v_{d}": list(values) for d, values in wanted.items()}
     try:
-        rows = connection.execute(
-            f"SELECT dim, value FROM search_facet_values WHERE {conditions}",
-            {f"v_{d}": list(values) for d, values in wanted.items()},
-        ).fetchall()
+        rows = (
+            connection.execute(
+                f"SELECT dim, value FROM search_facet_values WHERE {conditions}", values_of
+            ).fetchall()
+            if indexed
+            else connection.execute(
+                f"SELECT DISTINCT dim, value FROM ({facets_sql('true', ordered=False)}) "
+                f"WHERE {conditions}",
+                {**values_of, "pm_topic": PM_TOPIC},
+            ).fetchall()
+        )
     except duckdb.CatalogException as exc:
         raise LandscapeError(_NO_INDEX) from exc
     known = set(rows)
