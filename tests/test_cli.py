@@ -4,6 +4,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
+from permed_atlas.cli_state import counted
+
 
 def test_permed_help_lists_commands() -> None:
     result = subprocess.run(
@@ -246,3 +250,17 @@ def test_serve_and_demo_on_a_port_in_use_say_so_in_one_line_before_anything_else
             assert "PerMed Atlas on" not in result.stdout  # the address is not announced
         # the demo stopped before loading its data a second time
         assert not (data_dir / "corpus.duckdb").exists()
+
+
+@pytest.mark.parametrize(
+    ("n", "words", "expected"),
+    [
+        (1, ("node",), "1 node"),
+        (0, ("node",), "0 nodes"),
+        (2, ("entry", "entries"), "2 entries"),
+        (1, ("entry", "entries"), "1 entry"),
+        (12_000, ("work",), "12,000 works"),
+    ],
+)
+def test_counts_take_the_number_of_their_noun(n, words, expected) -> None:
+    assert counted(n, *words) == expected

@@ -77,3 +77,13 @@ def cli_console(*, stderr: bool = False) -> Console:
     console = Console(stderr=stderr)
     console.soft_wrap = not console.is_terminal
     return console
+
+
+def counted(n: int, singular: str, plural: str | None = None) -> str:
+    """``n`` with its noun in the number it takes: "1 node", "2 nodes", "1,200 entries".
+
+    :param n: the count, written with thousands separators.
+    :param singular: the noun for one.
+    :param plural: the noun for any other count; default ``singular`` + "s".
+    """
+    return f"{n:,} {singular if n == 1 else plural or singular + 's'}"

@@ -28,7 +28,7 @@ def test_node_check_reports_collections() -> None:
         ],
     )
     assert result.exit_code == 0, result.output
-    assert "de-berlin: 3000 samples" in result.output
+    assert "de-berlin: 3,000 samples" in result.output
     assert "Onkologie-2: consent DUO:0000006, DUO:0000046" in result.output
     assert "cell key perturbation table (D=3, V=2.0)" in result.output
     assert "i=4+: -3: 0.037, -2: 0.112, -1: 0.216, +0: 0.269" in result.output

@@ -5,6 +5,8 @@ from __future__ import annotations
 import duckdb
 from fastapi.testclient import TestClient
 
+from permed_atlas.accounts import create_user
+from permed_atlas.db import engine_for, session_scope
 from permed_atlas.instance.demo import load_demo
 from permed_atlas.settings import Settings
 
@@ -21,8 +23,14 @@ def test_demo_loads_everything_once(settings: Settings) -> None:
     assert 'src="http' not in html and 'href="http' not in html.replace('href="https://doi', "")
 
     assert first.observations_stored > 0
+    assert first.admins == 0  # so `permed demo` says to create one
 
+    with session_scope(engine_for(settings)) as session:
+        create_user(
+            session, email="admin@example.org", password="a long admin password", role="admin"
+        )
     second = load_demo(settings, say=lines.append)
+    assert second.admins == 1
     assert (second.works, second.patents) == (first.works, first.patents)
     assert second.observations_stored == 0  # demo observations are not stored twice
     with duckdb.connect(str(settings.corpus_path), read_only=True) as corpus:

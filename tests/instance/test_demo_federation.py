@@ -85,6 +85,7 @@ def test_permed_demo_serves_the_app_with_its_eu_and_chinese_nodes(tmp_path: Path
             proc.kill()
             output = proc.communicate()[0].decode()
     assert "demo node cn-shanghai" in output and "running at" in output
+    assert "to edit, create an admin first: permed user add" in output
     # Stopping the app stops the nodes it started.
     for port in node_ports:
         with socket.socket() as sock:

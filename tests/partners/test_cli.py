@@ -57,3 +57,21 @@ def test_errors_are_one_line(cli_settings: Settings) -> None:
     assert isinstance(both.exception, InvalidQueryError)
     limit = runner.invoke(app, ["partners", "find", "--text", "warfarin", "--limit", "0"])
     assert isinstance(limit.exception, InvalidQueryError) and limit.exception.field == "limit"
+
+
+def test_the_web_app_sees_profiles_as_soon_as_they_are_built(cli_settings: Settings) -> None:
+    # `permed partners build` wrote the profiles to the corpus only; the web app, which
+    # reads published snapshots, kept answering "run `permed partners build`".
+    from fastapi.testclient import TestClient
+
+    from permed_atlas.web.app import create_app
+
+    with TestClient(create_app(cli_settings)) as client:
+        status = client.get("/api/v1/partners/status")
+        assert status.status_code == 200 and status.json()["built"] is False
+        built = runner.invoke(app, ["partners", "build"])
+        assert built.exit_code == 0, built.output
+        assert client.get("/api/v1/partners/status").json()["built"] is True
+        found = client.get("/api/v1/partners/find", params={"kind": "text", "q": "warfarin"})
+        assert found.status_code == 200, found.text
+        assert found.json()["candidates"]

@@ -29,6 +29,7 @@ from permed_atlas.accounts.sessions import (
     start_session,
 )
 from permed_atlas.accounts.store import (
+    count_admins,
     count_users,
     create_user,
     find_user,
@@ -61,6 +62,7 @@ __all__ = [
     "UserNotFoundError",
     "authenticate",
     "check_current_password",
+    "count_admins",
     "count_users",
     "create_user",
     "end_session",

@@ -295,6 +295,21 @@ def list_audit(
     ]
 
 
+def count_admins(session: Session) -> int:
+    """How many active accounts may manage the others.
+
+    :param session: the platform database session.
+    """
+    return int(
+        session.scalar(
+            select(func.count())
+            .select_from(UserRow)
+            .where(UserRow.role == "admin", UserRow.is_active.is_(True))
+        )
+        or 0
+    )
+
+
 def count_users(session: Session) -> int:
     """How many accounts exist.
 

@@ -10,7 +10,7 @@ import typer
 from rich.table import Table
 from sqlalchemy import Engine
 
-from permed_atlas.cli_state import cli_console, group_app, settings_from
+from permed_atlas.cli_state import cli_console, counted, group_app, settings_from
 from permed_atlas.db import engine_for, session_factory, session_scope, upgrade_database
 from permed_atlas.delphi import files, report, results, service, store
 from permed_atlas.delphi._targets import round_target, study_target
@@ -91,7 +91,8 @@ def create_study(
     items = sum(len(s.items) for s in draft.surveys)
     verb = "would create" if dry_run else "created"
     console.print(
-        f"{verb} study {draft.slug!r}: {len(draft.surveys)} surveys, {items} items in round 1"
+        f"{verb} study {draft.slug!r}: {counted(len(draft.surveys), 'survey')}, "
+        f"{counted(items, 'item')} in round 1"
     )
 
 
@@ -131,7 +132,9 @@ def import_panel(
             {"experts": len(experts), "file": path.name},
             dry_run=dry_run,
         )
-    console.print(f"{'would import' if dry_run else 'imported'} {len(experts)} experts from {path}")
+    console.print(
+        f"{'would import' if dry_run else 'imported'} {counted(len(experts), 'expert')} from {path}"
+    )
 
 
 @app.command("import-responses")
@@ -172,7 +175,8 @@ def import_responses(
     verb = "would import" if dry_run else "imported"
     for summary in summaries:
         console.print(
-            f"{verb} {summary.responses} responses in {summary.rounds} rounds of {summary.pillar}"
+            f"{verb} {counted(summary.responses, 'response')} in "
+            f"{counted(summary.rounds, 'round')} of {summary.pillar}"
         )
 
 
@@ -308,7 +312,7 @@ def next_round(
         )
     console.print(
         f"{'would create' if dry_run else 'created'} round {created.number} of {pillar} "
-        f"with {len(items)} items: {', '.join(i.code for i in items)}"
+        f"with {counted(len(items), 'item')}: {', '.join(i.code for i in items)}"
     )
 
 

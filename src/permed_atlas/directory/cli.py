@@ -13,7 +13,7 @@ import typer
 from rich.table import Table
 from sqlalchemy.orm import Session
 
-from permed_atlas.cli_state import cli_console, group_app, settings_from
+from permed_atlas.cli_state import cli_console, counted, group_app, settings_from
 from permed_atlas.db import migrated_session
 from permed_atlas.directory import store
 from permed_atlas.directory.exports import (
@@ -105,7 +105,8 @@ def load(
         )
     verb = "would insert" if dry_run else "inserted"
     console.print(
-        f"{summary.files} files, {summary.total} entries: {verb} {len(summary.inserted)}, "
+        f"{counted(summary.files, 'file')}, {counted(summary.total, 'entry', 'entries')}: "
+        f"{verb} {len(summary.inserted)}, "
         f"{'would update' if dry_run else 'updated'} {len(summary.updated)}, "
         f"unchanged {summary.unchanged}, kept {len(summary.kept)} edited in the app"
         + (f" ({', '.join(summary.kept)})" if summary.kept else ""),
@@ -128,7 +129,9 @@ def validate(
     folder = folder or BUNDLED_DIRECTORY_DIR
     files = load_directory_files(folder, known_regions=set(region_countries(settings_from(ctx))))
     console.print(
-        f"{folder}: {files.files} files, {len(files.entries)} entries, all valid", highlight=False
+        f"{folder}: {counted(files.files, 'file')}, "
+        f"{counted(len(files.entries), 'entry', 'entries')}, all valid",
+        highlight=False,
     )
 
 

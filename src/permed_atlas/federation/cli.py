@@ -10,7 +10,7 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from permed_atlas.cli_state import cli_console, group_app
+from permed_atlas.cli_state import cli_console, counted, group_app
 from permed_atlas.federation.cellkey import build_perturbation_table, ptable_rows_text
 from permed_atlas.federation.data_use import (
     UseField,
@@ -110,13 +110,14 @@ def serve(
     )
     identity = node_store.config.identity
     cube_text = (
-        f"count cube of {node_store.cube.cells} cells ({node_store.cube.nbytes / 1e6:.1f} MB)"
+        f"count cube of {counted(node_store.cube.cells, 'cell')} "
+        f"({node_store.cube.nbytes / 1e6:.1f} MB)"
         if node_store.cube
         else "no count cube"
     )
     console.print(
-        f"node {identity.id}: {node_store.sample_count()} samples in "
-        f"{len(node_store.datasets)} collections, {cube_text}; "
+        f"node {identity.id}: {counted(node_store.sample_count(), 'sample')} in "
+        f"{counted(len(node_store.datasets), 'collection')}, {cube_text}; "
         f"listening on http://{host}:{port}"
     )
     if latency is not None:
@@ -133,7 +134,9 @@ def check(data: DataOpt, config: ConfigOpt) -> None:
     Example: ``permed node check --data bb.csv --config bb.yaml``
     """
     node_store = open_node_store(load_node_config(config), data=data)
-    console.print(f"{node_store.config.identity.id}: {node_store.sample_count()} samples")
+    console.print(
+        f"{node_store.config.identity.id}: {counted(node_store.sample_count(), 'sample')}"
+    )
     for dataset in node_store.datasets:
         console.print(f"  collection {dataset.id}: consent {', '.join(dataset.duo_codes) or '-'}")
     rules = node_store.config.rules
@@ -170,7 +173,9 @@ def print_result(result: HubResult) -> None:
         )
     console.print(table)
     for region, bounds in result.regions.items():
-        console.print(f"region {region}: {bounds.display} ({bounds.nodes} nodes answered)")
+        console.print(
+            f"region {region}: {bounds.display} ({counted(bounds.nodes, 'node')} answered)"
+        )
     console.print(
         f"total: {result.total.display}"
         + ("" if result.complete else " (incomplete: some nodes did not answer)")

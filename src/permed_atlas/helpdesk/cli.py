@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import orjson
 import typer
 
-from permed_atlas.cli_state import cli_console, group_app, settings_from
+from permed_atlas.cli_state import cli_console, counted, group_app, settings_from
 from permed_atlas.helpdesk.answer import answer_question
 from permed_atlas.helpdesk.compare import compare_topic, list_entries
 from permed_atlas.helpdesk.digest import TRANSFER_ADVICE, Digest, digest_answer, digest_to_markdown
@@ -239,7 +239,7 @@ def list_command(
     for e in entries:
         flag = "" if e.confirmed else "  (unconfirmed)"
         console.print(f"{e.id:40s} {e.country:3s} {e.topic:24s} {e.title}{flag}", highlight=False)
-    console.print(f"{len(entries)} entries", highlight=False)
+    console.print(counted(len(entries), "entry", "entries"), highlight=False)
 
 
 @app.command("validate")
@@ -259,9 +259,15 @@ def validate(
     for problem in problems:
         console.print(f"[red]error[/] {problem}", highlight=False)
     if problems:
-        console.print(f"{len(problems)} problem(s) in {len(reports)} file(s)", highlight=False)
+        console.print(
+            f"{counted(len(problems), 'problem')} in {counted(len(reports), 'file')}",
+            highlight=False,
+        )
         raise typer.Exit(code=1)
-    console.print(f"ok: {entries} entries in {len(reports)} file(s)", highlight=False)
+    console.print(
+        f"ok: {counted(entries, 'entry', 'entries')} in {counted(len(reports), 'file')}",
+        highlight=False,
+    )
 
 
 @app.command("evaluate")

@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from permed_atlas import __version__
-from permed_atlas.cli_state import cli_console, settings_from
+from permed_atlas.cli_state import cli_console, counted, settings_from
 from permed_atlas.instance.setup import initialise_instance
 
 console = cli_console()
@@ -66,15 +66,20 @@ def demo(
         refuse_an_unusable_address(settings.host, settings.port)
     summary = load_demo(settings, say=console.print)
     console.print(
-        f"demo loaded: {summary.works:,} publications, {summary.patents:,} patents, "
-        f"{summary.roadmaps} roadmaps ({summary.observations_stored} new observations), "
+        f"demo loaded: {counted(summary.works, 'publication')}, "
+        f"{counted(summary.patents, 'patent')}, "
+        f"{counted(summary.roadmaps, 'roadmap')} "
+        f"({counted(summary.observations_stored, 'new observation')}), "
         f"Delphi study {summary.delphi_study!r}"
     )
     console.print(f"open the report: {summary.report.resolve()}")
-    if serve:
+    if summary.admins:
+        console.print("to edit, sign in with an admin or editor account")
+    else:
         console.print(
             "to edit, create an admin first: permed user add you@example.org --role admin"
         )
+    if serve:
         from permed_atlas.federation import local_nodes, registry_path, start_local_nodes
         from permed_atlas.web import run_server
 

@@ -26,6 +26,8 @@ class DemoSummary:
     roadmaps: int
     observations_stored: int
     directory_entries: int = 0
+    # Whether anybody can sign in to edit yet: a fresh data directory has no account.
+    admins: int = 0
 
 
 def load_demo(settings: Settings, *, say: Callable[[str], None] = print) -> DemoSummary:
@@ -35,6 +37,7 @@ def load_demo(settings: Settings, *, say: Callable[[str], None] = print) -> Demo
     :param settings: the data directory and databases to fill.
     :param say: where progress lines go.
     """
+    from permed_atlas.accounts import count_admins
     from permed_atlas.delphi import load_demo_study
     from permed_atlas.demo import bundled_demo_files
     from permed_atlas.directory import load_seed_directory
@@ -85,6 +88,7 @@ def load_demo(settings: Settings, *, say: Callable[[str], None] = print) -> Demo
         study = load_demo_study(session)
     with session_scope(engine) as session:
         directory = load_seed_directory(session, settings=settings)
+        admins = count_admins(session)
     say(
         f"directory: {directory.total} entries ({len(directory.inserted)} new, "
         f"{len(directory.updated)} updated, {len(directory.kept)} kept as edited)"
@@ -97,4 +101,5 @@ def load_demo(settings: Settings, *, say: Callable[[str], None] = print) -> Demo
         roadmaps=len(roadmaps),
         observations_stored=observations.stored,
         directory_entries=directory.total,
+        admins=admins,
     )

@@ -13,7 +13,7 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from permed_atlas.cli_state import cli_console, group_app, settings_from
+from permed_atlas.cli_state import cli_console, counted, group_app, settings_from
 from permed_atlas.i18n import Message
 from permed_atlas.partners.build import STEPS, build_profiles
 from permed_atlas.partners.errors import InvalidQueryError, PartnersError
@@ -84,7 +84,14 @@ def build(
 
     Example: ``permed partners build --embeddings``
     """
-    from permed_atlas.landscape import open_corpus, tagged_corpus
+    from permed_atlas.landscape import (
+        complete_corpus,
+        load_region_sets,
+        load_rules,
+        open_corpus,
+        publish_snapshot,
+        rules_path_for,
+    )
 
     settings = settings_from(ctx)
     if dry_run:
@@ -98,8 +105,6 @@ def build(
             f"in {settings.corpus_path}"
         )
         return
-    with tagged_corpus(settings):
-        pass  # tags works ingested since the last tagging, so topics are current
     with (
         open_corpus(settings.corpus_path, memory_limit=settings.corpus_memory_limit) as connection,
         Progress(
@@ -111,6 +116,12 @@ def build(
             transient=True,
         ) as progress,
     ):
+        # Works ingested since the last tagging get their topics first, so profiles are current.
+        complete_corpus(
+            connection,
+            regions=load_region_sets(settings),
+            rules=load_rules(rules_path_for(settings.data_dir)),
+        )
         task = progress.add_task("building profiles", total=len(STEPS) - 1)
 
         def step(name: str, done: int, _total: int) -> None:
@@ -128,11 +139,15 @@ def build(
                 progress.update(encoding, completed=done)
 
             embeddings_for(connection, index, settings=settings, progress=encoded)
+        # The web app reads published snapshots; without a new one it would keep the old
+        # profiles (or none) until the next ingest or `permed tag`.
+        publish_snapshot(connection, settings.corpus_path)
     out.print(
-        f"built {summary.authors:,} profiles from {summary.authorships:,} authorships in "
+        f"built {counted(summary.authors, 'profile')} from "
+        f"{counted(summary.authorships, 'authorship')} in "
         f"{summary.seconds:.1f} s: {summary.by_openalex:,} by OpenAlex id, {summary.by_orcid:,} "
         f"by ORCID, {summary.by_name:,} by name and institution or co-author; "
-        f"{summary.terms:,} terms, {summary.coauthor_links:,} co-author links"
+        f"{counted(summary.terms, 'term')}, {counted(summary.coauthor_links, 'co-author link')}"
     )
 
 
@@ -207,7 +222,7 @@ def _print_result(result: FinderResult, output_format: str) -> None:
     weights = ", ".join(f"{k} {v}" for k, v in result.weights.as_dict().items())
     out.print(
         f"partners in {result.searched_region} for {result.description} "
-        f"({result.method}; {result.candidates:,} candidates; weights: {weights})"
+        f"({result.method}; {counted(result.candidates, 'candidate')}; weights: {weights})"
     )
     if result.note:
         out.print(result.note)

@@ -13,7 +13,7 @@ import typer
 from rich.table import Table
 from sqlalchemy.orm import Session
 
-from permed_atlas.cli_state import cli_console, group_app, settings_from
+from permed_atlas.cli_state import cli_console, counted, group_app, settings_from
 from permed_atlas.db import migrated_session
 from permed_atlas.i18n import Message
 from permed_atlas.landscape import region_countries
@@ -162,7 +162,8 @@ def import_roadmap_(
         )
     verb = "would add" if dry_run else "added"
     console.print(
-        f"{verb} roadmap {summary.slug}: {summary.actions} actions, {summary.indicators} indicators"
+        f"{verb} roadmap {summary.slug}: {counted(summary.actions, 'action')}, "
+        f"{counted(summary.indicators, 'indicator')}"
     )
 
 
@@ -179,7 +180,7 @@ def from_delphi(
     with _session(settings_from(ctx)) as session:
         summary = roadmap_from_delphi(session, study, dry_run=dry_run)
     verb = "would add" if dry_run else "added"
-    console.print(f"{verb} roadmap {summary.slug}: {summary.actions} actions")
+    console.print(f"{verb} roadmap {summary.slug}: {counted(summary.actions, 'action')}")
 
 
 @app.command()
@@ -285,7 +286,10 @@ def load(
         summaries = store.list_roadmaps(session)
         report = load_demo_observations(session) if demo else None
     for summary in summaries:
-        console.print(f"{summary.slug}: {summary.actions} actions, {summary.indicators} indicators")
+        console.print(
+            f"{summary.slug}: {counted(summary.actions, 'action')}, "
+            f"{counted(summary.indicators, 'indicator')}"
+        )
     if report is not None:
         console.print(
             f"demo observations: stored {report.stored}, already there {report.skipped_existing}"
