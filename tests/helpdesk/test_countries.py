@@ -33,6 +33,12 @@ def _codes(text: str) -> tuple[str, ...]:
         ("jordan will chad the costs", ()),
         ("Jordan and Chad", ("JO", "TD")),
         ("no country at all", ()),
+        # Cities and provinces name their country (the shared place tables).
+        ("blood samples from a hospital in Shanghai to Heidelberg", ("CN", "DE")),
+        ("a site in guangdong and one in new york", ("CN", "US")),
+        ("Inner Mongolia and Mongolia", ("CN", "MN")),
+        ("在广州和慕尼黑开展试验", ("CN",)),
+        ("Roma patients in Sofia", ()),
     ],
 )
 def test_countries_are_found(text: str, codes: tuple[str, ...]) -> None:
@@ -46,3 +52,14 @@ def test_mentions_keep_their_position_and_words() -> None:
                                 abbreviations=knowledge.abbreviations)  # fmt: skip
     assert [(m.code, m.text) for m in mentions] == [("CN", "Chinese"), ("DE", "Germany")]
     assert text[mentions[1].start : mentions[1].end] == "Germany"
+
+
+def test_a_flow_between_cities_is_a_flow_between_their_countries() -> None:
+    from permed_atlas.helpdesk.flow import read_flow
+
+    knowledge = load_knowledge()
+    question = "Can we send tumour samples from a hospital in Shanghai to a lab in Heidelberg?"
+    mentions = detect_countries(question, demonyms=knowledge.demonyms,
+                                abbreviations=knowledge.abbreviations)  # fmt: skip
+    flow = read_flow(question, mentions)
+    assert flow is not None and (flow.origin, flow.destination) == ("CN", "DE")

@@ -1,11 +1,15 @@
-"""Finding the countries a question speaks of: names, demonyms and a few abbreviations.
+"""Finding the countries a question speaks of: names, demonyms, places and a few abbreviations.
 
 Names come from ISO 3166-1 via :mod:`permed_atlas.countries` (name, common
 and official name), so any country is found; demonyms and abbreviations
 ("German", "Chinese", "EU", "PRC") come from
-``data/helpdesk/_jurisdictions.yaml``. Abbreviations match only in capitals
-because "US" and "us", "IT" and "it" differ. A few names that are also common
-English words ("Turkey", "Chad") match only when capitalised.
+``data/helpdesk/_jurisdictions.yaml``; cities and provinces that identify their
+country on their own ("Shanghai", "Heidelberg", "广州") come from the shared
+place tables (:mod:`permed_atlas.places`, ``data/places/places.csv``), so that
+"samples from a hospital in Shanghai to Heidelberg" is a flow from China to
+Germany. Abbreviations match only in capitals because "US" and "us", "IT" and
+"it" differ. A few names that are also common English words ("Turkey", "Chad")
+match only when capitalised.
 """
 
 from __future__ import annotations
@@ -20,6 +24,22 @@ from permed_atlas.helpdesk.models import CountryMention
 _HAN = re.compile(r"[\u3400-\u9fff]")
 _WORD_NAMES = frozenset({"chad", "jordan", "turkey", "georgia", "guinea", "niger", "mali",
                          "cuba", "peru", "oman", "togo"})  # fmt: skip
+
+
+# Place names that in a question more often name something else: a people ("Roma
+# patients"), a person ("Sofia", "Darwin").
+_NOT_PLACES_IN_PROSE = frozenset({"roma", "sofia", "darwin"})
+
+
+@lru_cache(maxsize=1)
+def _place_phrases() -> dict[str, str]:
+    from permed_atlas.places import country_places  # read only when a question is
+
+    return {
+        place.text: place.country
+        for place in country_places()
+        if place.text not in _NOT_PLACES_IN_PROSE
+    }
 
 
 @lru_cache(maxsize=1)
@@ -41,7 +61,8 @@ def _country_phrases() -> dict[str, str]:
 def _matcher(
     demonyms: tuple[tuple[str, str], ...], abbreviations: tuple[tuple[str, str], ...]
 ) -> tuple[re.Pattern[str], dict[str, str], re.Pattern[str] | None, dict[str, str]]:
-    phrases = {**_country_phrases(), **dict(demonyms)}
+    # A country's own name wins over a place written the same ("Luxembourg", "Singapore").
+    phrases = {**_place_phrases(), **_country_phrases(), **dict(demonyms)}
     ordered = sorted(phrases, key=len, reverse=True)
     # Chinese is written without spaces, so a Chinese name needs no word boundary around it.
     latin = [re.escape(p) for p in ordered if not _HAN.search(p)]

@@ -13,7 +13,7 @@ An address ending in a US state, Canadian province or Australian state
 ending first, before any city name ("Florence, SC." is in the US, not Italy);
 the abbreviations are data (``data/places/subdivisions.csv``, with sources), and so are
 the country variants and places (``variants.csv``, ``places.csv``, read by
-:mod:`permed_atlas.landscape.place_names`).
+:mod:`permed_atlas.places`).
 "China" after Hong Kong, Macao or Taiwan ("Hong Kong SAR, China") gives HK, MO
 or TW, each its own ISO 3166-1 code, so region settings can count them apart.
 
@@ -29,7 +29,7 @@ import re
 import unicodedata
 from functools import lru_cache
 
-from permed_atlas.landscape.place_names import country_places, country_variants, subdivisions
+from permed_atlas.places import country_places, country_variants, subdivisions
 from permed_atlas.types import CountryCode
 
 # "Georgia" is a country and a US state; "Jersey" a country and half a US state.

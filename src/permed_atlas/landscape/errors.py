@@ -10,7 +10,6 @@
         ├── CorpusBusyError        another process holds the corpus's write lock
         ├── RegionError            unknown region set or country code
         │   └── RegionFileError    a region file is malformed (names file, region, field)
-        ├── PlaceFileError         a place-name table is malformed (names file, line, field)
         └── TaggingRuleError       a topic rule file is malformed
             └── TopicRuleFileError a topic rule file's field is wrong (names file, rule, field)
 """
@@ -89,12 +88,6 @@ class RegionFileError(RegionError, DataFileError):
     """A region file is malformed (path, region code, field: see DataFileError)."""
 
     entry_label = lazy_gettext("region")
-
-
-class PlaceFileError(LandscapeError, DataFileError):
-    """A place-name table (data/places/*.csv) is malformed (path, line, field: DataFileError)."""
-
-    entry_label = lazy_gettext("line")
 
 
 class TaggingRuleError(LandscapeError):

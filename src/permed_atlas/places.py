@@ -1,4 +1,4 @@
-"""The name tables of the affiliation parser, read from ``data/places/*.csv`` with their sources.
+"""Names that identify a country, read from ``data/places/*.csv`` with their sources.
 
 Three tables, each row with the source it comes from (``data/places/README.md`` lists them):
 
@@ -8,8 +8,9 @@ Three tables, each row with the source it comes from (``data/places/README.md`` 
 * ``subdivisions.csv``: US states, Canadian provinces and Australian states as an address
   ends with them ("Minn.", "Alta.", "NSW").
 
-The rule that reads an affiliation with them is ``landscape/countries.py``. A malformed row
-raises :class:`PlaceFileError` naming the file, the line and the column.
+Two readers use them: the landscape's affiliation parser (``landscape/countries.py``) and the
+helpdesk's question reader (``helpdesk/countries.py``: "a trial in Shanghai" is about China).
+A malformed row raises :class:`PlaceFileError` naming the file, the line and the column.
 """
 
 from __future__ import annotations
@@ -20,9 +21,8 @@ from functools import lru_cache
 from pathlib import Path
 
 from permed_atlas.csvfiles import read_csv
-from permed_atlas.datafiles import BUNDLED_DATA_DIR, entry_where, read_text
-from permed_atlas.i18n import Message
-from permed_atlas.landscape.errors import PlaceFileError
+from permed_atlas.datafiles import BUNDLED_DATA_DIR, DataFileError, entry_where, read_text
+from permed_atlas.i18n import Message, lazy_gettext
 from permed_atlas.types import CountryCode
 
 PLACES_DIR = BUNDLED_DATA_DIR / "places"
@@ -36,6 +36,12 @@ _USER_ASSIGNED = frozenset({"XK"})
 
 _NAME_COLUMNS = ("text", "country", "source")
 _SUBDIVISION_COLUMNS = ("country", "subdivision", "form", "text", "source")
+
+
+class PlaceFileError(DataFileError):
+    """A place-name table is malformed (path, line, field: see DataFileError)."""
+
+    entry_label = lazy_gettext("line")
 
 
 @dataclass(frozen=True, slots=True)

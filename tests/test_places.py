@@ -1,4 +1,4 @@
-"""The affiliation parser's name tables load; a bad row names its file, line and field."""
+"""The place-name tables load; a bad row names its file, line and field."""
 
 from __future__ import annotations
 
@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from permed_atlas.landscape.errors import PlaceFileError
-from permed_atlas.landscape.place_names import (
+from permed_atlas.places import (
     PLACES_DIR,
+    PlaceFileError,
     country_places,
     country_variants,
     read_place_names,
