@@ -81,6 +81,9 @@ def test_tampered_claims_fail() -> None:
     with pytest.raises(AuthError, match="malformed"):
         verify_token("garbage", secrets=SECRETS, audience="n1", now=1000)
     assert payload != forged
+    # A header is read as Latin-1: a non-ASCII signature is refused, not a server error.
+    with pytest.raises(AuthError, match="signature"):
+        verify_token(f"{payload}.\u00e9", secrets=SECRETS, audience="n1", now=1000)
 
 
 @pytest.mark.parametrize("missing", ["jti", "req"])

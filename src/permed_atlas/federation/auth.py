@@ -141,7 +141,8 @@ def verify_token(token: str, *, secrets: Mapping[str, str], audience: str, now: 
     secret = secrets.get(issuer)
     if secret is None:
         raise AuthError(Message("unknown issuer %(issuer)s", issuer=repr(issuer)))
-    if not hmac.compare_digest(signature, _sign(secret, payload)):
+    # Compared as bytes: compare_digest raises on a str with non-ASCII characters (a 500).
+    if not hmac.compare_digest(signature.encode("utf-8"), _sign(secret, payload).encode("ascii")):
         raise AuthError(Message("bad token signature"))
     if nonce is None or request is None:
         # No fallback: accepted, such a token could be replayed for its whole lifetime.
