@@ -51,10 +51,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
+import orjson
 import yaml
 
 from permed_atlas.federation._synthetic import node_columns, write_synthetic_biobank
-from permed_atlas.federation.auth import issue_token
+from permed_atlas.federation.auth import hash_request, issue_token
 from permed_atlas.federation.hub import Hub
 from permed_atlas.federation.models import CountQuery, NodeEndpoint
 from permed_atlas.federation.query import parse_filter_text, query_from_json, query_to_json
@@ -236,18 +237,21 @@ def pct(values: list[float], q: float) -> float:
 
 
 async def direct(client: httpx.AsyncClient, endpoint: NodeEndpoint, question: CountQuery) -> float:
+    # Signed before the clock starts, as the hub's token for one request (good once).
+    body = orjson.dumps(query_to_json(question))
     token = issue_token(
         endpoint.secret,
         issuer="bench-hub",
         requester="bench-direct",
         audience=endpoint.id,
         now=int(time.time()),
+        request=hash_request("POST", "/api/biosamples", body=body),
     )
     start = time.perf_counter()
     response = await client.post(
         f"{endpoint.url}/api/biosamples",
-        json=query_to_json(question),
-        headers={"Authorization": f"Bearer {token}"},
+        content=body,
+        headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
     )
     elapsed = time.perf_counter() - start
     if response.status_code != 200:

@@ -6,15 +6,14 @@ the released count: never in 1..k-1, and its stated bounds hold the true count.
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
 import httpx
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from permed_atlas.federation.auth import issue_token
 from permed_atlas.federation.query import query_from_json
+from permed_atlas.federation.request_auth import NodeRequestAuth
 
 from .conftest import Federation, secret_of
 
@@ -106,18 +105,14 @@ def test_no_response_ever_shows_a_small_count(
     with httpx.Client(timeout=10) as client:
         for node_id, spec, entity, granularity in sequence:
             k = federation.stores[node_id].config.rules.k
-            token = issue_token(
-                secret_of(node_id),
-                issuer="permed-hub",
-                requester=requester,
-                audience=node_id,
-                now=int(time.time()),
+            signer = NodeRequestAuth(
+                secret_of(node_id), issuer="permed-hub", requester=requester, audience=node_id
             )
             body = {"query": {"filters": to_filters(spec), "requestedGranularity": granularity}}
             response = client.post(
                 f"{federation.servers[node_id].url}/api/{entity}",
                 json=body,
-                headers={"Authorization": f"Bearer {token}"},
+                auth=signer,
             )
             assert response.status_code in {200, 409}, response.text
             if response.status_code == 409:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import re
-import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -16,12 +15,12 @@ import httpx
 import orjson
 import pytest
 
-from permed_atlas.federation.auth import issue_token
 from permed_atlas.federation.beacon import consent_text, duo_data_use
 from permed_atlas.federation.hub import Hub
 from permed_atlas.federation.mapping import load_node_config
 from permed_atlas.federation.query import query_from_json, query_to_json
 from permed_atlas.federation.registry import HubConfig
+from permed_atlas.federation.request_auth import NodeRequestAuth
 
 from .beacon_schemas import assert_valid, assert_valid_node_response, errors_of
 from .conftest import DEMO, Federation, demo_store, secret_of
@@ -40,16 +39,9 @@ PUBLIC = (
 DUO_ID = re.compile(r"^DUO:\d{7}$")
 
 
-def token(node: str, requester: str = "beacon-test") -> dict[str, str]:
-    value = issue_token(
-        secret_of(node),
-        issuer="permed-hub",
-        requester=requester,
-        audience=node,
-        now=int(time.time()),
-        ttl_s=120,
-    )
-    return {"Authorization": f"Bearer {value}"}
+def token(node: str, requester: str = "beacon-test") -> NodeRequestAuth:
+    """Signs each request with a fresh token for it, as the hub does."""
+    return NodeRequestAuth(secret_of(node), issuer="permed-hub", requester=requester, audience=node)
 
 
 def get(federation: Federation, node: str, path: str, **kwargs: Any) -> httpx.Response:
@@ -66,7 +58,7 @@ def post(
     requester: str = "beacon-test",
 ) -> httpx.Response:
     response = httpx.post(
-        federation.servers[node].url + path, json=body, headers=token(node, requester), timeout=15
+        federation.servers[node].url + path, json=body, auth=token(node, requester), timeout=15
     )
     assert_valid_node_response(path, response.status_code, response.json())
     return response
@@ -107,7 +99,7 @@ def test_data_endpoints_need_a_token_and_say_so_validly(federation: Federation, 
     response = get(federation, "de-berlin", path)
     assert response.status_code == 401
     assert response.json()["error"]["errorCode"] == 401
-    assert get(federation, "de-berlin", path, headers=token("de-berlin")).status_code == 200
+    assert get(federation, "de-berlin", path, auth=token("de-berlin")).status_code == 200
 
 
 def test_counts_are_integers_with_the_disclosure_stated(federation: Federation) -> None:
@@ -268,7 +260,7 @@ def test_refusals_are_valid_error_responses(federation: Federation) -> None:
 
 @pytest.mark.parametrize("node", ["de-berlin", "cn-shanghai", "cn-beijing", "fr-lyon"])
 def test_duo_terms_carry_the_version_and_modifiers_apart(federation: Federation, node: str) -> None:
-    data = get(federation, node, "/api/datasets", headers=token(node)).json()
+    data = get(federation, node, "/api/datasets", auth=token(node)).json()
     terms = [
         t for c in data["response"]["collections"] for t in c["dataUseConditions"]["duoDataUse"]
     ]
@@ -413,7 +405,7 @@ def test_a_perturbed_count_says_how_it_was_perturbed(federation: Federation) -> 
     response = httpx.post(
         federation.servers[node].url + "/api/biosamples",
         timeout=30,
-        headers=token(node, "perturbation"),
+        auth=token(node, "perturbation"),
         json={"meta": {"apiVersion": "v2.0"}, "query": {"filters": [{"id": "ICD10:I25"}]}},
     )
     assert_valid_node_response("/api/biosamples", response.status_code, response.json())

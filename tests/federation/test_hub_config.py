@@ -38,7 +38,7 @@ def test_a_registry_loads_with_defaults_from_the_hub(tmp_path: Path) -> None:
         ({k: v for k, v in NODE.items() if k != "region"}, "de-berlin", "region", "is missing"),
         ({**NODE, "url": ["https://x"]}, "de-berlin", "url", "must be text"),
         ({**NODE, "url": "ftp://x"}, "de-berlin", "url", "must start with https://"),
-        # A bearer token sent over plain HTTP to another machine can be read and replayed.
+        # Over plain HTTP to another machine, questions and answers are read and changed.
         ({**NODE, "url": "http://node.example.org"}, "de-berlin", "url", "not on this machine"),
         ({**NODE, "url": "http://10.0.0.7:8701"}, "de-berlin", "url", "not on this machine"),
         ({**NODE, "url": "http://127.0.0.1.nip.io"}, "de-berlin", "url", "not on this machine"),

@@ -1,12 +1,21 @@
 """Federated biobank discovery: nodes answer counts under disclosure control, a hub merges them.
 
-No record leaves a node. See node_app.py (the node's HTTP API), node_store.py and
+No record leaves a node. See node_app.py (the node's HTTP API), auth.py and
+request_auth.py (one token per request, used once), node_store.py and
 query_log.py (its samples, answers and log), disclosure.py and cellkey.py (the rules:
 the cell key method), hub.py (fan-out), merge.py (counts merged as bounds), registry.py
 (nodes.yaml), data_use.py (the intended-use questions) and negotiation.py (access requests).
 """
 
-from permed_atlas.federation.auth import TokenClaims, check_requester, issue_token, verify_token
+from permed_atlas.federation.auth import (
+    TokenClaims,
+    canonical_query,
+    check_request_hash,
+    check_requester,
+    hash_request,
+    issue_token,
+    verify_token,
+)
 from permed_atlas.federation.cellkey import (
     PerturbationRow,
     PerturbationTable,
@@ -69,6 +78,7 @@ from permed_atlas.federation.negotiation import (
 from permed_atlas.federation.node_store import NodeStore, open_node_store
 from permed_atlas.federation.query import query_from_json, query_to_json
 from permed_atlas.federation.registry import HubConfig, load_hub_config, registry_path
+from permed_atlas.federation.request_auth import NodeRequestAuth
 
 __all__ = [
     "AccessRequest",
@@ -94,6 +104,7 @@ __all__ = [
     "NodeConfig",
     "NodeEndpoint",
     "NodeOutcome",
+    "NodeRequestAuth",
     "NodeStore",
     "NodesConfigError",
     "PerturbationRow",
@@ -105,7 +116,9 @@ __all__ = [
     "TokenClaims",
     "answer_access_request",
     "build_perturbation_table",
+    "canonical_query",
     "cell_key",
+    "check_request_hash",
     "check_requester",
     "count_bounds",
     "create_access_request",
@@ -114,6 +127,7 @@ __all__ = [
     "disclose_released",
     "find_differencing_conflict",
     "get_access_request",
+    "hash_request",
     "issue_token",
     "laplace_noise",
     "list_access_requests",

@@ -1,6 +1,7 @@
 """The hub: asks every registered node at once and merges what they say.
 
-Each node gets its own token and its own time limit; a slow, down or refusing
+Each request to a node gets its own token, bound to that request and good once
+(request_auth.py), and each node its own time limit; a slow, down or refusing
 node becomes an outcome with a reason, never an error of the whole query.
 Counts are merged as bounds (merge.py); the registry of nodes is registry.py.
 When the request states a data use, each node's collections are matched against
@@ -21,7 +22,6 @@ from functools import lru_cache
 import httpx
 import orjson
 
-from permed_atlas.federation.auth import issue_token
 from permed_atlas.federation.beacon import consent_text
 from permed_atlas.federation.merge import merge_outcomes, read_count
 from permed_atlas.federation.models import (
@@ -34,6 +34,7 @@ from permed_atlas.federation.models import (
 )
 from permed_atlas.federation.query import query_to_json
 from permed_atlas.federation.registry import HubConfig
+from permed_atlas.federation.request_auth import NodeRequestAuth
 from permed_atlas.i18n import Message, joined
 from permed_atlas.transfer import DataUseRequest, DuoOntology, load_duo_ontology, match_data_use
 
@@ -121,16 +122,17 @@ class Hub:
             )
         return client
 
-    def _headers(self, node: NodeEndpoint, requester: str) -> dict[str, str]:
-        token = issue_token(
+    def _auth(self, node: NodeEndpoint, requester: str) -> NodeRequestAuth:
+        # A token per request, made from the bytes httpx sends: the node takes each once.
+        return NodeRequestAuth(
             node.secret,
             issuer=self.config.issuer,
             requester=requester,
             audience=node.id,
-            now=int(self._clock()),
+            base_url=node.url,
+            clock=self._clock,
             ttl_s=120,
         )
-        return {"Authorization": f"Bearer {token}"}
 
     async def query(
         self,
@@ -187,7 +189,7 @@ class Hub:
         if cached and time.monotonic() - cached[0] < DATASETS_TTL_S:
             return cached[1]
         response = await self._client_for(node).get(
-            f"{node.url}/api/datasets", headers=self._headers(node, requester)
+            f"{node.url}/api/datasets", auth=self._auth(node, requester)
         )
         response.raise_for_status()
         found = tuple(
@@ -241,12 +243,11 @@ class Hub:
             used = tuple(allowed)
             if excluded:
                 query = replace(query, datasets=used)
-        headers = self._headers(node, requester)
-        headers["Content-Type"] = "application/json"
         response = await self._client_for(node).post(
             f"{node.url}/api/{query.entity}",
             content=orjson.dumps(query_to_json(query)),
-            headers=headers,
+            headers={"Content-Type": "application/json"},
+            auth=self._auth(node, requester),
         )
         if response.status_code != 200:
             return replace(_failed(base, response), datasets_excluded=tuple(excluded))

@@ -4,10 +4,10 @@ Public, as Beacon networks and verifiers read them: ``GET /api`` and ``/api/info
 (who the node is and its disclosure rules), ``/api/service-info`` (GA4GH
 service-info), ``/api/map``, ``/api/configuration``, ``/api/entry_types`` and
 ``/api/filtering_terms`` (only terms whose count is shown, k or more).
-With ``Authorization: Bearer`` and a token from a trusted issuer (see auth.py):
-``GET /api/datasets`` (collections with their DUO
-consent) and ``GET|POST /api/individuals`` and ``/api/biosamples``. The documents
-are built by beacon.py.
+With ``Authorization: Bearer`` and a token from a trusted issuer (see auth.py),
+issued for that very request and used once: ``GET /api/datasets`` (collections with
+their DUO consent) and ``GET|POST /api/individuals`` and ``/api/biosamples``. The
+documents are built by beacon.py.
 """
 
 from __future__ import annotations
@@ -26,7 +26,13 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from permed_atlas import __version__
 from permed_atlas.federation import beacon
-from permed_atlas.federation.auth import TokenClaims, check_requester, verify_token
+from permed_atlas.federation.auth import (
+    TokenClaims,
+    check_request_hash,
+    check_requester,
+    hash_request,
+    verify_token,
+)
 from permed_atlas.federation.disclosure import smallest_shown
 from permed_atlas.federation.errors import (
     AuthError,
@@ -41,6 +47,7 @@ from permed_atlas.federation.node_requests import (
     MAX_BODY_BYTES,
     check_get_parameters,
     get_body,
+    parse_body,
     read_body,
     requested_granularity,
 )
@@ -195,6 +202,7 @@ class _Node:
         return datetime.fromtimestamp(self.clock(), tz=UTC)
 
     def guarded(self, request: Request, entity: str = "biosamples") -> TokenClaims | JSONResponse:
+        """The claims of the request's token (not yet checked against the request), or a 401/403."""
         try:
             return self.authenticate(request)
         except (AuthError, RequesterNotAllowedError) as exc:
@@ -204,6 +212,44 @@ class _Node:
             )
             return self.error(status, str(exc), entity=entity)
 
+    def spend(
+        self, request: Request, claims: TokenClaims, body: bytes, entity: str
+    ) -> JSONResponse | None:
+        """A 401 unless the token was issued for this request and not used before.
+
+        Logged with the token's requester and not counted against any budget: the token
+        is genuine, but whoever sent this request may have read it from a log or a proxy.
+        A token sent with another body does not use up its nonce, so the hub's own request
+        still goes through.
+        """
+        try:
+            check_request_hash(
+                claims,
+                hash_request(
+                    request.method,
+                    _endpoint_path(request),
+                    query=request.scope["query_string"].decode("latin-1"),
+                    body=body,
+                ),
+            )
+            self.store.spend_token(claims, now=int(self.clock()))
+        except AuthError as exc:
+            self.store.log_failure(
+                requester=claims.requester,
+                issuer=claims.issuer,
+                outcome="unauthorized",
+                now=self.now(),
+            )
+            return self.error(401, str(exc), entity=entity)
+        return None
+
+    def admitted(self, request: Request, entity: str) -> TokenClaims | JSONResponse:
+        """The claims of a bodiless request's token once it is checked and spent, or the error."""
+        claims = self.guarded(request, entity)
+        if isinstance(claims, JSONResponse):
+            return claims
+        return self.spend(request, claims, b"", entity) or claims
+
     def answer(
         self,
         request: Request,
@@ -212,7 +258,7 @@ class _Node:
         *,
         claims: TokenClaims | JSONResponse | None = None,
     ) -> Any:
-        claims = self.guarded(request, entity) if claims is None else claims
+        claims = self.admitted(request, entity) if claims is None else claims
         if isinstance(claims, JSONResponse):
             return claims
         store = self.store
@@ -266,21 +312,40 @@ class _Node:
         claims = self.guarded(request, entity)
         if isinstance(claims, JSONResponse):
             return claims
-        body = await read_body(request)
-        if body is None:
+        raw = await read_body(request)
+        if raw is None:
+            # Not counted against the requester: a body never read cannot be matched
+            # with the token, which may have been read from a log by someone else.
             self.store.log_failure(
                 requester=claims.requester,
                 issuer=claims.issuer,
-                outcome="bad_request",
+                outcome="too_large",
                 now=self.now(),
             )
             message = Message(
                 "the request body is larger than %(limit)s bytes", limit=MAX_BODY_BYTES
             )
             return self.error(413, str(message), entity=entity)
+        refused = self.spend(request, claims, raw, entity)
+        if refused is not None:
+            return refused
+        body = parse_body(raw)
         if self.store.answers_quickly(entity):
             return self.answer(request, entity, body, claims=claims)
         return await run_in_threadpool(partial(self.answer, request, entity, body, claims=claims))
+
+
+def _endpoint_path(request: Request) -> str:
+    """The request's path under the node's root (``/api/biosamples``), as the hub signs it.
+
+    The hub signs the path under the node's registered URL, so a reverse proxy that
+    serves the node under a prefix (passed on as the ASGI ``root_path``) changes nothing.
+    """
+    path: str = request.scope["path"]
+    root: str = request.scope.get("root_path", "").rstrip("/")
+    if root and path.startswith(root + "/"):
+        return path[len(root) :]
+    return path
 
 
 def _add_public_routes(app: FastAPI, store: NodeStore, beacon_id: str) -> None:
@@ -342,7 +407,7 @@ def _add_query_routes(app: FastAPI, node: _Node) -> None:
 
     @app.get("/api/datasets")
     def datasets(request: Request) -> Any:
-        claims = node.guarded(request, "datasets")
+        claims = node.admitted(request, "datasets")
         if isinstance(claims, JSONResponse):
             return claims
         labels, shorthands, version = _duo_vocabulary()

@@ -1,7 +1,8 @@
 """Reading a node's query requests: the JSON body (bounded) and the GET parameters.
 
-A POST body is read only up to :data:`MAX_BODY_BYTES`; a GET's parameters are turned
-into the body a POST would carry, and a parameter the node does not read is refused.
+A POST body is read only up to :data:`MAX_BODY_BYTES`, as bytes (the token is bound to
+them), then parsed; a GET's parameters are turned into the body a POST would carry, and
+a parameter the node does not read is refused.
 """
 
 from __future__ import annotations
@@ -26,8 +27,11 @@ def requested_granularity(body: dict[str, Any]) -> str:
     return str(value or "count")
 
 
-async def read_body(request: Request) -> dict[str, Any] | None:
-    """The JSON body as an object; None when it is larger than MAX_BODY_BYTES."""
+async def read_body(request: Request) -> bytes | None:
+    """The body's bytes as sent (the token is bound to them); None when larger than MAX_BODY_BYTES.
+
+    A client that goes away mid-body leaves what arrived, which its token does not match.
+    """
     declared = request.headers.get("content-length", "")
     if declared.isdigit() and int(declared) > MAX_BODY_BYTES:
         return None
@@ -38,7 +42,12 @@ async def read_body(request: Request) -> dict[str, Any] | None:
             if len(raw) > MAX_BODY_BYTES:
                 return None
     except ClientDisconnect:
-        return {}
+        pass
+    return bytes(raw)
+
+
+def parse_body(raw: bytes) -> dict[str, Any]:
+    """The JSON body as an object (a non-object reads as a query the parser refuses)."""
     try:
         data = orjson.loads(raw)
     except ValueError:

@@ -7,7 +7,8 @@ load (see _cube.py), donor counts by a scan of the table. Samples with the same
 collection and consent codes form one dataset, which is what the hub matches DUO
 codes against. Every query is logged with its requester (query_log.py); the log
 also feeds the daily budgets and the differencing guard, whose history covers
-the whole window (persisted, read back after a restart). The samples are
+the whole window (persisted, read back after a restart), and the nonces of the
+tokens already used, so that a token answers one request only. The samples are
 reloaded from the biobank's own file at each start; their record keys (cell key
 method) are derived from a random secret kept in the log file, so a reload keeps
 every record's key.
@@ -26,9 +27,11 @@ import duckdb
 
 from permed_atlas.federation._cube import DEFAULT_MAX_ENTRIES, CountCube, build_count_cube
 from permed_atlas.federation._loader import load_samples
+from permed_atlas.federation.auth import TokenClaims
 from permed_atlas.federation.cellkey import KEY_MODULUS, cell_key
 from permed_atlas.federation.disclosure import disclose_released, perturb
 from permed_atlas.federation.errors import (
+    AuthError,
     BudgetExceededError,
     DifferencingRefusedError,
     MappingError,
@@ -282,6 +285,26 @@ class NodeStore:
             raise refusal
         assert shown is not None
         return shown
+
+    def spend_token(self, claims: TokenClaims, *, now: int) -> None:
+        """Accept a verified token's nonce once; a second use is a replay.
+
+        Committed before the question is answered, so of two concurrent replays one gets in.
+
+        :param claims: the verified token's claims.
+        :param now: the current Unix time in seconds.
+        :raises AuthError: when the token was used before.
+        """
+        if not self._log.spend_token(
+            issuer=claims.issuer, nonce=claims.nonce, expires_at=claims.expires_at, now=now
+        ):
+            raise AuthError(
+                Message("token already used: the hub issues a new token for every request")
+            )
+
+    def remembered_tokens(self) -> int:
+        """How many used tokens the node remembers (each until it expires)."""
+        return self._log.spent_tokens()
 
     def log_failure(self, *, requester: str, issuer: str, outcome: str, now: datetime) -> None:
         """Log a request refused before it became a question (bad token, not allowed, bad filter).

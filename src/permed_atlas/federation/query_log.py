@@ -4,7 +4,8 @@ Every question is logged with its requester: many small transactional writes, wh
 DuckDB is slow at, hence SQLite. The log is the record; the in-memory views of it
 (today's use per requester, each requester's answered questions of the window) are
 filled from it on first use, so they survive a restart and keep each answer's cost
-flat as the log grows. The same file keeps the secret the record keys derive from.
+flat as the log grows. The same file keeps the secret the record keys derive from,
+and the nonces of the tokens the node has accepted, until they expire.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from pathlib import Path
 
 import orjson
 
+from permed_atlas.federation.auth import MAX_CLOCK_SKEW_S
 from permed_atlas.federation.disclosure import QueryHistory
 from permed_atlas.federation.mapping import NodeConfig
 from permed_atlas.federation.models import CountQuery, Selection
@@ -43,6 +45,14 @@ CREATE TABLE IF NOT EXISTS query_log (
 CREATE INDEX IF NOT EXISTS ix_query_log_who ON query_log (issuer, requester, asked_at);
 CREATE INDEX IF NOT EXISTS ix_query_log_day ON query_log (asked_at);
 CREATE TABLE IF NOT EXISTS node_state (name TEXT PRIMARY KEY, value TEXT NOT NULL);
+-- A token's nonce, once accepted: the primary key lets one of two concurrent replays in.
+CREATE TABLE IF NOT EXISTS spent_token (
+    issuer TEXT NOT NULL,
+    nonce TEXT NOT NULL,
+    expires_at INTEGER NOT NULL,  -- the token's expiry, Unix seconds
+    PRIMARY KEY (issuer, nonce)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS ix_spent_token_expiry ON spent_token (expires_at);
 """
 # Added after the first release: an older log file gets them on open.
 _LOG_COLUMNS = {
@@ -256,6 +266,33 @@ class QueryLog:
                     None,
                 ],
             )
+
+    def spend_token(self, *, issuer: str, nonce: str, expires_at: int, now: int) -> bool:
+        """Remember a token's nonce; False when it was spent before (a replay).
+
+        Nonces are forgotten MAX_CLOCK_SKEW_S after their token expired: until then a node
+        whose clock was set back could still accept the token. Pruned here, a few rows at a
+        time, so the table holds about one lifetime of tokens.
+
+        :param issuer: the token's issuer (nonces are unique per issuer).
+        :param expires_at: the token's expiry, Unix seconds.
+        :param now: the current Unix time in seconds.
+        """
+        with self.transaction():
+            self._db.execute(
+                "DELETE FROM spent_token WHERE expires_at < ?", [now - MAX_CLOCK_SKEW_S]
+            )
+            inserted = self._db.execute(
+                "INSERT INTO spent_token (issuer, nonce, expires_at) VALUES (?, ?, ?) "
+                "ON CONFLICT DO NOTHING",
+                [issuer, nonce, expires_at],
+            )
+            return inserted.rowcount == 1
+
+    def spent_tokens(self) -> int:
+        """How many spent tokens' nonces the log remembers."""
+        with self._lock:
+            return int(self._db.execute("SELECT count(*) FROM spent_token").fetchone()[0])
 
     def _next_id(self) -> int:
         self._last_id += 1

@@ -79,8 +79,8 @@ def _read_node(item: Any, *, index: int, path: str, default_timeout: float) -> N
     node_id = read_text(item.get("id"), where=where, field="id") or ""
     url = read_url(item.get("url"), where=where, field="url", required=True) or ""
     if url.startswith("http://") and not _is_loopback(url):
-        # Over plain HTTP anyone on the way reads the bearer token and can replay it,
-        # as this requester, until it expires; and reads the counts.
+        # Over plain HTTP anyone on the way reads the question, the requester and the
+        # counts, and can change the answer (the token itself is good once, for its request).
         raise where.fail(
             "url",
             Message("must start with https:// for a node that is not on this machine"),
