@@ -112,15 +112,25 @@ def run_load(
     result = LoadResult()
     lock = threading.Lock()
     barrier = threading.Barrier(experts + readers + 1)
-    limits = httpx.Limits(max_connections=experts + readers + 1, max_keepalive_connections=0)
-    http = httpx.Client(base_url=base_url, timeout=60, limits=limits)
+    # One client per thread, as each expert has a browser of their own: a pool shared by 91
+    # threads once read a socket another thread had just closed (EBADF), a client-side race
+    # that said nothing about the server.
+    local = threading.local()
+    clients: list[httpx.Client] = []
+
+    def http() -> httpx.Client:
+        if not hasattr(local, "client"):
+            local.client = httpx.Client(base_url=base_url, timeout=60)
+            with lock:
+                clients.append(local.client)
+        return local.client
 
     def timed(kind: str, method: str, url: str, ok: int, **kwargs: object) -> httpx.Response | None:
         with lock:
             result.sent += 1
         start = time.perf_counter()
         try:
-            response = http.request(method, url, **kwargs)  # type: ignore[arg-type]
+            response = http().request(method, url, **kwargs)  # type: ignore[arg-type]
         except httpx.HTTPError as exc:
             with lock:
                 result.errors.append(f"{method} {url}: {type(exc).__name__} {exc}")
@@ -158,12 +168,16 @@ def run_load(
         timed("bad token POST", "POST", "/delphi/respond/not-a-token", 404, data={"rating_1": "5"})
 
     start = time.perf_counter()
-    with http, ThreadPoolExecutor(max_workers=experts + readers + 1) as pool:
-        futures = [pool.submit(expert, i) for i in range(experts)]
-        futures += [pool.submit(reader, i) for i in range(readers)]
-        futures.append(pool.submit(intruder, 0))
-        for future in futures:
-            future.result()
+    try:
+        with ThreadPoolExecutor(max_workers=experts + readers + 1) as pool:
+            futures = [pool.submit(expert, i) for i in range(experts)]
+            futures += [pool.submit(reader, i) for i in range(readers)]
+            futures.append(pool.submit(intruder, 0))
+            for future in futures:
+                future.result()
+    finally:
+        for client in clients:
+            client.close()
     result.wall_s = time.perf_counter() - start
     with app.state.session_factory() as session:
         stored = {(r.expert_id, r.item_id): r.value for r in list_ratings(session, study.round.id)}
