@@ -264,3 +264,24 @@ def test_serve_and_demo_on_a_port_in_use_say_so_in_one_line_before_anything_else
 )
 def test_counts_take_the_number_of_their_noun(n, words, expected) -> None:
     assert counted(n, *words) == expected
+
+
+def test_output_cut_short_by_the_reader_ends_quietly(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    # `permed transfer assess --help | head -50` printed "error: cannot read or write a
+    # file: Broken pipe" after the 50 lines, most times (when head left while the help was
+    # still being written); three runs make sure one of them meets a closed pipe.
+    import os
+    import shlex
+
+    env = {**os.environ, "PERMED_DATA_DIR": str(tmp_path / "d"), "COLUMNS": "80"}
+    permed = shlex.join([sys.executable, "-m", "permed_atlas", "transfer", "assess", "--help"])
+    for _ in range(3):
+        run = subprocess.run(
+            ["sh", "-c", f"{permed} | head -50 > /dev/null"],
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=60,
+        )
+        assert run.returncode == 0  # head's
+        assert "error" not in run.stderr.lower() and "Traceback" not in run.stderr

@@ -116,6 +116,10 @@ class LazyGroup(TyperGroup):
         try:
             try:
                 return super().invoke(ctx)
+            except BrokenPipeError:
+                # `permed ... | head`: the reader has all it wanted. Click's standalone
+                # mode ends the run quietly, as `cat` would, rather than an error line.
+                raise
             except OSError as exc:
                 # the file system refused something no command foresaw (a file where the
                 # data directory's sub-folder goes, no permission, a full disk): still one
