@@ -129,3 +129,13 @@ def test_a_study_from_the_command_line(permed, tmp_path: Path) -> None:  # type:
     code, _, err = permed("delphi", "export", "cli-study", "-o", str(zh_dir), "--lang", "fr")
     assert code == 1 and "--lang 'fr': not a supported language; use one of en, zh" in err
     assert "cli-study" in permed("delphi", "list")[1]
+
+
+def test_a_wrong_pillar_or_round_is_told_with_the_ones_there_are(permed, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    study = tmp_path / "study.yaml"
+    study.write_text(STUDY, encoding="utf-8")
+    assert permed("delphi", "create-study", str(study))[0] == 0
+    code, _, err = permed("delphi", "stats", "cli-study", "--pillar", "P9")
+    assert code == 1 and "no survey for pillar 'P9'; its pillars: P1" in " ".join(err.split())
+    code, _, err = permed("delphi", "stats", "cli-study", "--pillar", "P1", "--round", "7")
+    assert code == 1 and "has no round 7; its rounds: 1" in " ".join(err.split())

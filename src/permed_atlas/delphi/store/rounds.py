@@ -88,9 +88,10 @@ def find_round(session: Session, survey_id: int, *, number: int | None = None) -
             return round_
     raise StudyNotFoundError(
         Message(
-            "survey %(survey_id)s has no round %(number)s",
+            "survey %(survey_id)s has no round %(number)s; its rounds: %(rounds)s",
             survey_id=survey_id,
             number=number,
+            rounds=", ".join(str(r.number) for r in rounds),
         )
     )
 

@@ -241,11 +241,15 @@ def get_survey_by_pillar(session: Session, study_id: int, pillar: str) -> Survey
         select(SurveyRow).where(SurveyRow.study_id == study_id, SurveyRow.pillar == pillar)
     )
     if row is None:
+        pillars = session.scalars(
+            select(SurveyRow.pillar).where(SurveyRow.study_id == study_id).order_by(SurveyRow.id)
+        ).all()
         raise StudyNotFoundError(
             Message(
-                "study %(study_id)s has no survey for pillar %(pillar)s",
+                "study %(study_id)s has no survey for pillar %(pillar)s; its pillars: %(pillars)s",
                 study_id=study_id,
                 pillar=repr(pillar),
+                pillars=", ".join(pillars) or "-",
             )
         )
     return survey_model(row)
