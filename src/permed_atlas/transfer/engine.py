@@ -285,6 +285,7 @@ def run_rules(
     covered: bool = True,
     not_covered: Sequence[str] = (),
     parties: Sequence[str] = (),
+    exporter_covered: bool = True,
 ) -> Assessment:
     """Fire the rules on the facts and build the assessment.
 
@@ -295,6 +296,8 @@ def run_rules(
     :param covered: False when no party is in a jurisdiction the rules cover.
     :param not_covered: the parties' jurisdictions the rules do not cover, described.
     :param parties: the parties' countries with full names, for echoing the input.
+    :param exporter_covered: False when the exporter's country is outside the rules: its law
+        on sending data abroad is then a step left to check, and the verdict is not "allowed".
     """
     rules = [rule for rs in rule_sets for rule in rs.rules]
     derived = sorted({name for rule in rules for name, _ in rule.sets})
@@ -303,12 +306,15 @@ def run_rules(
     blocking = [f for f in findings if f.effect is Effect.PROHIBITION and not f.satisfied]
     open_steps = [f for f in findings if f.effect is Effect.OBLIGATION and not f.satisfied]
     # "Allowed" is the answer people act on: never give it when a jurisdiction is outside
-    # the rules or when a rule that could still add a step or a ban is undecided.
+    # the rules or when a rule that could still add a step or a ban is undecided. The
+    # exporter's law is the one that restricts sending data out (GDPR Chapter V, PIPL Art. 38,
+    # and likewise UK GDPR Art. 46 or the US bulk sensitive data rule, 28 CFR Part 202): an
+    # exporter outside the rules leaves that check open, whatever the importer's side says.
     if not covered:
         verdict = Verdict.NOT_COVERED
     elif blocking:
         verdict = Verdict.NOT_ALLOWED
-    elif open_steps or undecided:
+    elif open_steps or undecided or not exporter_covered:
         verdict = Verdict.STEPS
     else:
         verdict = Verdict.ALLOWED
