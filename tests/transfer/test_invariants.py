@@ -389,6 +389,29 @@ def test_stating_what_the_assessor_assumes_changes_nothing() -> None:
     assert checked > 60
 
 
+def test_what_describes_a_consent_meets_nothing_where_none_was_given() -> None:
+    """With consent "none", the facts that describe a consent (it names the recipient, it is
+    the basis relied on) change nothing: no duty is met by a consent no one gave."""
+    rng = random.Random(10)
+    checked = 0
+    for _ in range(300 * SCALE):
+        s = {**_draw(rng), "consent": "none", "consent_names_recipient": True}
+        s.pop("separate_consent", None)  # refused with consent "none" (tested elsewhere)
+        for name in ("legal_basis", "pipl_basis", "art49_derogation"):
+            if rng.random() < 0.5:
+                s[name] = "explicit_consent" if name == "art49_derogation" else "consent"
+        stripped = {k: v for k, v in s.items() if k != "consent_names_recipient"
+                    and not (k in {"legal_basis", "pipl_basis"} and v == "consent")}  # fmt: skip
+        given, without = assess(s), assess(stripped)
+        if stripped == s or isinstance(given, ScenarioError):
+            continue
+        assert not isinstance(without, ScenarioError)
+        checked += 1
+        assert given.verdict is without.verdict, _key(s)
+        assert [f.rule_id for f in given.met] == [f.rule_id for f in without.met], _key(s)
+    assert checked > 100
+
+
 def test_countries_the_law_treats_alike_get_one_answer() -> None:
     rng = random.Random(5)
     # GDPR applies in the whole EEA (EEA Agreement, Decision 154/2018) and in the parts of
