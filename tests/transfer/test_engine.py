@@ -91,6 +91,17 @@ def test_not_covered_wins_over_everything() -> None:
     assert result.verdict is Verdict.NOT_COVERED and result.not_covered == ("Georgia",)
 
 
+def test_an_exporter_outside_the_rules_keeps_the_verdict_from_allowed() -> None:
+    # Its law restricts sending the data out, and no rule here checked it.
+    step = _rule("step", leaf("a", "is", True), Effect.OBLIGATION)
+    rules = [RuleSet("T", "T", "1", "s", "2026-11-23", (step,))]
+    scenario = Scenario("GB", "CN", ("health",))
+    result = run_rules(rules, {"a": False}, scenario=scenario, exporter_covered=False,
+                       not_covered=("the law of United Kingdom (GB) (exporter) ...",))  # fmt: skip
+    assert result.verdict is Verdict.STEPS and result.complete and not result.steps
+    assert run_rules(rules, {"a": False}, scenario=scenario).verdict is Verdict.ALLOWED
+
+
 def test_designations_default_to_not_designated_and_say_so() -> None:
     from permed_atlas.transfer import assess_transfer
 

@@ -64,7 +64,7 @@ def assess_transfer(
         regions_of=regions_of,
         adequacy={country: a.scope for country, a in places.adequacy.items()},
     )
-    covered, outside = _coverage(scenario, sets, regions_of)
+    covered, outside, exporter_covered = _coverage(scenario, sets, regions_of)
     # Messages: English in the API and the CLI, translated on the page.
     parties: tuple[str, ...] = (
         Message("from %(country)s", country=PartyCountry(scenario.exporter_country)),
@@ -79,35 +79,32 @@ def assess_transfer(
         )
     return run_rules(
         sets, facts, scenario=scenario, assumptions=assumptions, covered=covered,
-        not_covered=outside, parties=parties,
+        not_covered=outside, parties=parties, exporter_covered=exporter_covered,
     )  # fmt: skip
 
 
 def _coverage(
     scenario: Scenario, sets: Sequence[RuleSet], regions_of: Mapping[str, Sequence[str]]
-) -> tuple[bool, list[str]]:
-    """Whether some party is in a jurisdiction the rules cover, and the parties that are not.
+) -> tuple[bool, list[str], bool]:
+    """Whether some party is in a jurisdiction the rules cover, the parties that are not, and
+    whether the exporter is.
 
     Rule files say what they cover (``covers:``); files that say nothing (a deployment's own
     policy) cover no jurisdiction of their own.
     """
     covers = {code for rs in sets for code in rs.covers}
     if not covers:
-        return True, []
-    outside: list[str] = []
-    inside = False
-    for role, code in (("exporter", scenario.exporter_country),
-                       ("importer", scenario.importer_country)):  # fmt: skip
-        if covers & set(regions_of.get(code, ())):
-            inside = True
-        else:
-            outside.append(
-                Message(
-                    _OUTSIDE[role],
-                    country=PartyCountry(code),
-                )
-            )
-    return inside, outside
+        return True, [], True
+    inside = {role: bool(covers & set(regions_of.get(code, ())))
+              for role, code in (("exporter", scenario.exporter_country),
+                                 ("importer", scenario.importer_country))}  # fmt: skip
+    outside: list[str] = [
+        Message(_OUTSIDE[role], country=PartyCountry(code))
+        for role, code in (("exporter", scenario.exporter_country),
+                           ("importer", scenario.importer_country))
+        if not inside[role]
+    ]  # fmt: skip
+    return any(inside.values()), outside, inside["exporter"]
 
 
 _OUTSIDE = {

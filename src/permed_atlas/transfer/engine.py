@@ -186,10 +186,19 @@ def _counts(scenario: Scenario, *, personal: bool, special: bool) -> dict[str, i
     return {"sensitive_count": sensitive, "non_sensitive_count": other}
 
 
-def evaluate(cond: Condition, facts: Mapping[str, Any]) -> tuple[bool | None, list[str], list[str]]:
-    """Evaluate a condition tree: (result, descriptions of matched tests, unknown facts)."""
+def evaluate(
+    cond: Condition, facts: Mapping[str, Any], *, describe: bool = True
+) -> tuple[bool | None, list[str], list[str]]:
+    """Evaluate a condition tree: (result, descriptions of matched tests, unknown facts).
+
+    :param cond: the tree.
+    :param facts: fact -> value, None when unknown.
+    :param describe: False leaves the descriptions out (empty), for settling the facts: only
+        the rules that fire show theirs, and composing them for every rule on every pass was
+        most of an assessment's time.
+    """
     if cond.op in {"all", "any"}:
-        results = [evaluate(child, facts) for child in cond.children]
+        results = [evaluate(child, facts, describe=describe) for child in cond.children]
         matched = [m for r, ms, _ in results if r for m in ms]
         unknown = sorted({u for r, _, us in results if r is None for u in us})
         values = [r for r, _, _ in results]
@@ -201,22 +210,22 @@ def evaluate(cond: Condition, facts: Mapping[str, Any]) -> tuple[bool | None, li
             return True, matched, []
         return (None if None in values else False), matched, unknown
     if cond.op == "not":
-        result, _, unknown = evaluate(cond.children[0], facts)
+        result, _, unknown = evaluate(cond.children[0], facts, describe=describe)
         if result is None:
             return None, [], unknown
-        inner = _describe(cond.children[0])
-        negated = Message("not (%(test)s)", test=inner)
-        described: list[str] = [negated] if result is False else []
+        described: list[str] = []
+        if result is False and describe:
+            described.append(Message("not (%(test)s)", test=_describe(cond.children[0])))
         return (not result), described, []
     assert cond.fact is not None
     value = facts.get(cond.fact)
     if cond.op == "known":
         ok = (value is not None) is bool(cond.value)
-        return ok, ([_describe(cond, value)] if ok else []), []
+        return ok, ([_describe(cond, value)] if ok and describe else []), []
     if value is None:
         return None, [], [cond.fact]
     ok = _test(cond.op, value, cond.value)
-    return ok, ([_describe(cond, value)] if ok else []), []
+    return ok, ([_describe(cond, value)] if ok and describe else []), []
 
 
 def _test(op: str, value: Any, wanted: Any) -> bool:
@@ -285,6 +294,7 @@ def run_rules(
     covered: bool = True,
     not_covered: Sequence[str] = (),
     parties: Sequence[str] = (),
+    exporter_covered: bool = True,
 ) -> Assessment:
     """Fire the rules on the facts and build the assessment.
 
@@ -295,6 +305,8 @@ def run_rules(
     :param covered: False when no party is in a jurisdiction the rules cover.
     :param not_covered: the parties' jurisdictions the rules do not cover, described.
     :param parties: the parties' countries with full names, for echoing the input.
+    :param exporter_covered: False when the exporter's country is outside the rules: its law
+        on sending data abroad is then a step left to check, and the verdict is not "allowed".
     """
     rules = [rule for rs in rule_sets for rule in rs.rules]
     derived = sorted({name for rule in rules for name, _ in rule.sets})
@@ -303,12 +315,15 @@ def run_rules(
     blocking = [f for f in findings if f.effect is Effect.PROHIBITION and not f.satisfied]
     open_steps = [f for f in findings if f.effect is Effect.OBLIGATION and not f.satisfied]
     # "Allowed" is the answer people act on: never give it when a jurisdiction is outside
-    # the rules or when a rule that could still add a step or a ban is undecided.
+    # the rules or when a rule that could still add a step or a ban is undecided. The
+    # exporter's law is the one that restricts sending data out (GDPR Chapter V, PIPL Art. 38,
+    # and likewise UK GDPR Art. 46 or the US bulk sensitive data rule, 28 CFR Part 202): an
+    # exporter outside the rules leaves that check open, whatever the importer's side says.
     if not covered:
         verdict = Verdict.NOT_COVERED
     elif blocking:
         verdict = Verdict.NOT_ALLOWED
-    elif open_steps or undecided:
+    elif open_steps or undecided or not exporter_covered:
         verdict = Verdict.STEPS
     else:
         verdict = Verdict.ALLOWED
@@ -351,15 +366,16 @@ def _settle_facts(
 ) -> tuple[dict[str, Any], _Outcome]:
     """Evaluate until the facts rules set stop changing; the facts and each rule's outcome."""
     outcome: _Outcome = {}
+    setters = {name: [r for r in rules if any(n == name for n, _ in r.sets)] for name in derived}
     for _ in range(len(rules) + 2):
-        outcome = {rule.id: evaluate(rule.when, facts) for rule in rules}
+        outcome = {rule.id: evaluate(rule.when, facts, describe=False) for rule in rules}
         updated = dict(facts)
         for name in derived:
-            setters = [(r, outcome[r.id][0]) for r in rules if any(n == name for n, _ in r.sets)]
-            fired = [dict(r.sets)[name] for r, res in setters if res is True]
+            results = [(r, outcome[r.id][0]) for r in setters[name]]
+            fired = [dict(r.sets)[name] for r, res in results if res is True]
             if fired:
                 updated[name] = fired[-1]
-            elif any(res is None for _, res in setters):
+            elif any(res is None for _, res in results):
                 updated[name] = None
             else:
                 updated[name] = False
@@ -377,8 +393,9 @@ def _fire(
     findings: list[Finding] = []
     undecided: list[Undecided] = []
     for rule in rules:
-        result, matched, unknown = outcome[rule.id]
+        result, _, unknown = outcome[rule.id]
         if result is True:
+            _, matched, _ = evaluate(rule.when, facts)
             done = tuple(m for m in rule.satisfied_by if m in measures)
             because: tuple[str, ...] = ()
             if rule.met_when is not None:

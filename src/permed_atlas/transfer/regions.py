@@ -138,9 +138,13 @@ def load_jurisdictions(path: Path | None = None) -> Jurisdictions:
         decision = _read_adequacy(item, where=where, field=f"adequacy[{index}]")
         adequacy[decision.country] = decision
     # The EU and the EEA are the countries kit's (from the region data files), so that
-    # "EU/EEA" typed as a party and a member state give the same answer.
-    sets["EU27"] = eu_members() | {EU_EEA}
-    sets["EEA"] = eea_members() | {EU_EEA}
+    # "EU/EEA" typed as a party and a member state give the same answer, with the parts of
+    # member states that have codes of their own (Reunion, the Aland Islands).
+    territories = frozenset(
+        _read_countries(data.get("eu_territories") or [], where=where, field="eu_territories")
+    )
+    sets["EU27"] = eu_members() | territories | {EU_EEA}
+    sets["EEA"] = eea_members() | territories | {EU_EEA}
     return Jurisdictions(
         sets=sets,
         adequacy=adequacy,
