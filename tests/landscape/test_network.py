@@ -221,3 +221,30 @@ def test_cli_vosviewer_onto_a_directory_names_it_and_keeps_the_map(
     assert str(result.exception).startswith(f"{tmp_path / 'vos_network.txt'}: ")
     assert (tmp_path / "vos_map.txt").read_text(encoding="utf-8") == "old map\n"
     assert sorted(p.name for p in tmp_path.glob("vos*")) == ["vos_map.txt", "vos_network.txt"]
+
+
+def test_an_institution_has_one_name_in_the_network_and_the_rankings(
+    corpus, region_sets, rules
+) -> None:
+    from permed_atlas.landscape.store.indicators import top_institutions
+    from permed_atlas.landscape.store.tagging import tag_corpus
+
+    # Charité (I1) is "Charité" in works 1 and 3, the first stored; three later works, each
+    # with Inserm, name it in full: most of its works do, so the full name is shown everywhere.
+    full = "Charité – Universitätsmedizin Berlin"
+    for work_id in (8, 9, 10):
+        corpus.execute(
+            "INSERT INTO works (work_id, kind, sources, title, year) "
+            "VALUES (?, 'publication', ['openalex'], 'x', 2021)",
+            [work_id],
+        )
+        corpus.execute(
+            "INSERT INTO affiliations (work_id, position, institution_id, institution_name, "
+            "country_code) VALUES (?, 1, 'I1', ?, 'DE'), (?, 2, 'I5', 'Inserm', 'FR')",
+            [work_id, full, work_id],
+        )
+    tag_corpus(corpus, regions=region_sets, rules=rules)
+    graph = build_collaboration_graph(corpus, level="institution")
+    ranked = {r.institution_id: r.institution for r in top_institutions(corpus, limit=50)}
+    assert graph.nodes["I1"]["label"] == ranked["I1"] == full
+    assert graph.nodes["I1"]["works"] == 5
