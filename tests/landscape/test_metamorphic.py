@@ -178,15 +178,40 @@ def _split_lines(path: Path, parts: int, out: Path, *, seed: int) -> list[Path]:
     return files
 
 
+def _split_articles(path: Path, parts: int, out: Path, *, seed: int) -> list[Path]:
+    """The <PubmedArticle>s of a PubMed file, byte for byte, shuffled and dealt into
+    ``parts`` files with the file's own header."""
+    import gzip
+    import re
+
+    text = gzip.decompress(path.read_bytes()) if path.suffix == ".gz" else path.read_bytes()
+    head = text[: text.index(b"<PubmedArticle>")]
+    articles = re.findall(rb"<PubmedArticle>.*?</PubmedArticle>", text, re.S)
+    random.Random(seed).shuffle(articles)
+    files = []
+    for index in range(parts):
+        file = out / f"{path.name}.{index}.xml"
+        file.write_bytes(head + b"\n".join(articles[index::parts]) + b"\n</PubmedArticleSet>\n")
+        files.append(file)
+    return files
+
+
 def test_files_split_and_shuffled_and_tagged_between_give_the_same_numbers(
     tmp_path, real_files, regions_and_rules, baseline
 ) -> None:
+    # Every JSON Lines file and the PubMed update file dealt into parts; a part of the Lens
+    # export may hold its first line, BOM and all, in the middle, as `cat a.jsonl b.jsonl`
+    # does with two exports.
     pieces: list[tuple[Path, Source]] = []
     for path, source in real_files:
-        if path.suffix == ".jsonl" and source == "openalex":
+        if path.suffix == ".jsonl":
             pieces += [(p, source) for p in _split_lines(path, 3, tmp_path, seed=len(pieces))]
+        elif path.name.endswith(".xml.gz"):
+            pieces += [(p, source) for p in _split_articles(path, 3, tmp_path, seed=2)]
         else:
             pieces.append((path, source))
+    lens = [p for p, _ in pieces if p.name.startswith("lens")]
+    assert any(b"\n\xef\xbb\xbf" in p.read_bytes() for p in lens)
     random.Random(11).shuffle(pieces)
     connection = open_corpus(":memory:")
     try:
