@@ -146,12 +146,9 @@ def test_reading_the_files_again_changes_no_number(
     assert [(s.read, s.stored, s.duplicates) for s in again] == [(s.read, 0, s.read) for s in first]
     tag(corpus, regions_and_rules)
     assert_same(baseline, numbers(corpus))
-    # ... and after retagging everything, and a third reading after that
+    # ... and after retagging everything
     regions, rules = regions_and_rules
     tag_corpus(corpus, regions=regions, rules=rules)
-    assert_same(baseline, numbers(corpus))
-    assert sum(s.stored for s in ingest(corpus, real_files)) == 0
-    tag(corpus, regions_and_rules)
     assert_same(baseline, numbers(corpus))
 
 
@@ -159,11 +156,9 @@ def test_the_order_of_the_files_and_the_batches_changes_no_number(
     real_files, regions_and_rules, baseline
 ) -> None:
     # Reversed: work ids, and so any tie broken by them, come out the other way round.
+    # (Shuffled, in parts, with tagging between: the next test.)
     reversed_files = list(reversed(real_files))
-    assert_same(baseline, numbers_of(reversed_files, regions_and_rules, batch_size=7))
-    shuffled = list(real_files)
-    random.Random(5).shuffle(shuffled)
-    assert_same(baseline, numbers_of(shuffled, regions_and_rules, batch_size=60))
+    assert_same(baseline, numbers_of(reversed_files, regions_and_rules, batch_size=17))
 
 
 def _split_lines(path: Path, parts: int, out: Path, *, seed: int) -> list[Path]:
@@ -231,10 +226,10 @@ def test_a_generated_bulk_corpus_split_shuffled_and_parsed_in_parallel_counts_th
     from permed_atlas.demo import write_lens_jsonl, write_openalex_jsonl
 
     works, patents = tmp_path / "works.jsonl", tmp_path / "patents.jsonl"
-    write_openalex_jsonl(works, 1_500, seed=8, workers=1)
-    write_lens_jsonl(patents, 200, seed=8)
+    write_openalex_jsonl(works, 1_000, seed=8, workers=1)
+    write_lens_jsonl(patents, 150, seed=8)
     whole = numbers_of([(works, "openalex"), (patents, "patents")], regions_and_rules)
-    assert sum(count for _, _, count in whole["works"]) == 1_700
+    assert sum(count for _, _, count in whole["works"]) == 1_150
     parts = _split_lines(works, 4, tmp_path, seed=1)
     connection = open_corpus(":memory:")
     try:
@@ -289,9 +284,10 @@ def _state(
 @pytest.fixture(scope="module")
 def linked(tmp_path_factory, real_files) -> dict[str, Path]:  # type: ignore[no-untyped-def]
     """Three real OpenAlex works that name a PMID, and three real PubMed citations given those
-    PMIDs (the one edit: each <PMID> of the citation), so that each pair is one work by its
-    PMID; plus a second version of the OpenAlex records (later updated_date, first author
-    only, another title) and of the PubMed citations (without their MeSH headings)."""
+    PMIDs (the one edit: the citation's own PMID, wherever it gives it), so that each pair
+    is one work by its PMID; plus a second version of the OpenAlex records (later
+    updated_date, first author only, another title) and of the PubMed citations (without
+    their MeSH headings), and an update file withdrawing the three PMIDs."""
     import gzip
     import json
     import re
