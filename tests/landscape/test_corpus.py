@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -198,9 +199,10 @@ def test_a_work_is_made_the_same_from_its_records_in_every_order() -> None:
     assert work.abstract == pubmed.abstract  # which OpenAlex lacks
 
 
-def test_records_are_kept_as_json_that_gives_them_back_whole(realdata: Path) -> None:
+def test_records_are_kept_as_what_the_work_lacks_and_given_back_whole(realdata: Path) -> None:
     from permed_atlas.landscape.ingest import parse_patents
-    from permed_atlas.landscape.store.records import work_from_json, work_to_json
+    from permed_atlas.landscape.ingest.merge import merge_records
+    from permed_atlas.landscape.store.records import record_from_json, record_to_json
 
     pages = sorted((realdata / "openalex").glob("*.jsonl"))
     records = _only(
@@ -213,4 +215,17 @@ def test_records_are_kept_as_json_that_gives_them_back_whole(realdata: Path) -> 
         ]
     )
     assert len(records) > 800
-    assert [work_from_json(work_to_json(r)) for r in records] == records
+    # each record with the next, as if they were one work (an OpenAlex and a PubMed record...)
+    for first, second in zip(records, records[1:] + records[:1], strict=True):
+        work = merge_records([first, second]).work
+        for record in (first, second):
+            assert record_from_json(record_to_json(record, work), work) == record
+    openalex, pubmed = _pair()
+    work = merge_records([openalex, pubmed]).work
+    # what the work shows is not kept twice: the OpenAlex record lacks PubMed's abstract,
+    # PMCID and MeSH headings, and has one of the work's terms
+    assert json.loads(record_to_json(openalex, work)) == {
+        "abstract": None,
+        "pmcid": None,
+        "terms": [["concept", "Lung cancer", "C1"]],
+    }

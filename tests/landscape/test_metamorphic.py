@@ -358,6 +358,11 @@ def test_an_openalex_and_a_pubmed_record_of_one_work_merge_the_same_whichever_co
     # in one batch, either way round
     both = pairs[1::2] + pairs[0::2]
     assert first["stored works"] == _state(both, regions_and_rules, count=False)["stored works"]
+    # and read again, nothing changes
+    with open_corpus(":memory:") as connection:
+        ingest(connection, pairs)
+        again = ingest(connection, list(reversed(pairs)))
+        assert [(s.stored, s.duplicates) for s in again] == [(0, s.read) for s in again]
 
 
 def test_a_newer_version_replaces_the_old_one_whatever_came_between(
