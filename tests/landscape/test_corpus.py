@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -135,11 +136,15 @@ def test_a_record_linking_two_stored_works_folds_them_into_one(
     store_works(corpus, works=[by_doi])
     store_works(corpus, works=[by_pmid])
     corpus.execute("INSERT INTO work_flags VALUES (2, false, false)")
-    link = Work(kind="publication", source="pubmed", pmid="77", doi="10.1/a")
+    # A third record (another OpenAlex work of the same article, as OpenAlex has duplicates)
+    # carries both ids. (A new version of PubMed 77 with a DOI would replace that record.)
+    link = Work(kind="publication", source="openalex", openalex_id="W2", pmid="77", doi="10.1/a")
     result = store_works(corpus, works=[link])
     assert result.merged == 1
-    rows = corpus.execute("SELECT work_id, title, abstract, pmid, doi FROM works").fetchall()
-    assert rows == [(1, "A", "Text.", "77", "10.1/a")]
+    rows = corpus.execute(
+        "SELECT work_id, title, abstract, pmid, doi, openalex_id FROM works"
+    ).fetchall()
+    assert rows == [(1, "A", "Text.", "77", "10.1/a", "W1")]
     assert count_rows(corpus)["terms"] == 1
     assert corpus.execute("SELECT count(*) FROM work_flags").fetchall() == [(0,)]
     assert {r[0] for r in corpus.execute("SELECT work_id FROM work_ids").fetchall()} == {1}
@@ -177,3 +182,50 @@ def test_open_corpus_read_only_needs_the_file(tmp_path: Path) -> None:
         store_works(connection, works=[Work(kind="patent", source="lens", lens_id="1-2")])
     with open_corpus(path, read_only=True) as reader:
         assert count_rows(reader)["works"] == 1
+
+
+def test_a_work_is_made_the_same_from_its_records_in_every_order() -> None:
+    import itertools
+
+    from permed_atlas.landscape.ingest.merge import merge_records
+
+    openalex, pubmed = _pair()
+    application, grant = _only(list(parse_lens(FIXTURES / "lens_family.jsonl")))
+    for records in ([openalex, pubmed], [application, grant]):
+        made = {merge_records(order) for order in itertools.permutations(records)}
+        assert len(made) == 1
+    work = merge_records([pubmed, openalex]).work
+    assert work.title == openalex.title and work.venue == openalex.venue  # OpenAlex first
+    assert work.abstract == pubmed.abstract  # which OpenAlex lacks
+
+
+def test_records_are_kept_as_what_the_work_lacks_and_given_back_whole(realdata: Path) -> None:
+    from permed_atlas.landscape.ingest import parse_patents
+    from permed_atlas.landscape.ingest.merge import merge_records
+    from permed_atlas.landscape.store.records import record_from_json, record_to_json
+
+    pages = sorted((realdata / "openalex").glob("*.jsonl"))
+    records = _only(
+        [
+            *(record for page in pages for record in parse_openalex(page)),
+            *parse_pubmed(realdata / "pubmed" / "pubmed21n1298_sample500.xml.gz"),
+            *parse_pubmed(FIXTURES / "pubmed_vernacular_zh.xml"),
+            *parse_patents(realdata / "patents" / "lens_biopoly_sample5.jsonl"),
+            *parse_patents(realdata / "patents" / "epo_eps_grant_v1-0-B1.xml"),
+        ]
+    )
+    assert len(records) > 800
+    # each record with the next, as if they were one work (an OpenAlex and a PubMed record...)
+    for first, second in zip(records, records[1:] + records[:1], strict=True):
+        work = merge_records([first, second]).work
+        for record in (first, second):
+            assert record_from_json(record_to_json(record, work), work) == record
+    openalex, pubmed = _pair()
+    work = merge_records([openalex, pubmed]).work
+    # what the work shows is not kept twice: the OpenAlex record lacks PubMed's abstract,
+    # PMCID and MeSH headings, and has one of the work's terms
+    assert json.loads(record_to_json(openalex, work)) == {
+        "abstract": None,
+        "pmcid": None,
+        "terms": [["concept", "Lung cancer", "C1"]],
+    }

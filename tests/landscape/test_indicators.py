@@ -3,6 +3,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
@@ -201,3 +202,26 @@ def test_cli_retags_a_corpus_missing_derived_tables(corpus_file) -> None:
     result = runner.invoke(app, ["indicators", "--indicator", "institutions", "--format", "json"])
     assert result.exit_code == 0, result.output
     assert json.loads(result.output)["institutions"][0]["institution"] == "University of Hong Kong"
+
+
+def test_cli_indicators_out_that_fails_keeps_the_old_file_and_leaves_no_half_file(
+    corpus_file, tmp_path, monkeypatch
+) -> None:
+    out = tmp_path / "ind.csv"
+    out.write_text("old export\n", encoding="utf-8")
+    real_write_text = Path.write_text
+
+    def disk_full(self, text, *args, **kwargs):  # type: ignore[no-untyped-def]
+        real_write_text(self, text[: len(text) // 2], *args, **kwargs)
+        raise OSError(28, "No space left on device", str(self))
+
+    with monkeypatch.context() as patch:
+        patch.setattr(Path, "write_text", disk_full)
+        result = CliRunner().invoke(app, ["indicators", "--format", "csv", "--out", str(out)])
+    assert result.exit_code != 0
+    assert out.read_text(encoding="utf-8") == "old export\n"
+    refused = tmp_path / "dir.csv"
+    refused.mkdir()
+    result = CliRunner().invoke(app, ["indicators", "--format", "csv", "--out", str(refused)])
+    assert result.exit_code != 0 and str(result.exception).startswith(f"{refused}: ")
+    assert sorted(p.name for p in tmp_path.glob("*.csv*")) == ["dir.csv", "ind.csv"]

@@ -170,3 +170,81 @@ def test_missing_file_is_one_error_line_and_exit_1(settings: Settings) -> None:
     assert "no-such-file.xml: no such file" in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
     assert result.stdout == ""
+
+
+def _runs(settings: Settings) -> list[tuple[str, int, int, str | None]]:
+    engine = make_engine(settings.platform_database_url)
+    with session_factory(engine)() as session:
+        rows = session.scalars(select(IngestRunRow).order_by(IngestRunRow.id)).all()
+        runs = [(r.status, r.read, r.stored, r.message) for r in rows]
+    engine.dispose()
+    return runs
+
+
+def test_ctrl_c_says_what_was_stored_before_it_and_exits_130(
+    data_dir: Settings, realdata: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import permed_atlas.landscape.service.ingest as service
+
+    works = realdata / "openalex" / "openalex_works_api_search_biodiversity_finance_200.jsonl"
+    real_ingest_file = service.ingest_file
+
+    def ctrl_c_after_two_batches(*args, progress, **kwargs):  # type: ignore[no-untyped-def]
+        batches = 0
+
+        def batch_done(count: int) -> None:  # called once each batch of 30 is stored
+            nonlocal batches
+            batches += 1
+            if batches == 2:
+                raise KeyboardInterrupt
+
+        return real_ingest_file(*args, progress=batch_done, batch_size=30, **kwargs)
+
+    with monkeypatch.context() as patch:
+        patch.setattr(service, "ingest_file", ctrl_c_after_two_batches)
+        result = CliRunner().invoke(app, ["ingest", "openalex", str(works)])
+    assert result.exit_code == 130, result.output
+    assert result.stdout.splitlines() == [
+        f"{works}: read 60, stored 60, duplicates 0, rejected 0 "
+        "(interrupted (Ctrl-C) after record 60)",
+        "read 60, stored 60, duplicates 0, rejected 0",
+    ]
+    assert "interrupted (Ctrl-C): what the summary counts as stored is in the corpus" in (
+        result.stderr
+    )
+    with open_corpus(data_dir.corpus_path, read_only=True) as corpus:
+        assert count_rows(corpus)["works"] == 60
+    assert _runs(data_dir) == [("failed", 60, 60, f"{works}: interrupted (Ctrl-C) after record 60")]
+    again = CliRunner().invoke(app, ["ingest", "openalex", str(works)])
+    assert again.exit_code == 0, again.output
+    assert again.stdout.splitlines()[-1] == "read 200, stored 140, duplicates 60, rejected 0"
+
+
+def test_ctrl_c_as_a_batch_commits_counts_the_batch(
+    data_dir: Settings, realdata: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import signal
+
+    import permed_atlas.landscape.store.corpus as corpus_store
+    from permed_atlas.landscape.errors import IngestInterruptedError
+    from permed_atlas.landscape.ingest import ingest_file
+
+    real_store = corpus_store.store_row_batch
+    stored = 0
+
+    def store_then_sigint(*args, **kwargs):  # type: ignore[no-untyped-def]
+        nonlocal stored
+        result = real_store(*args, **kwargs)
+        stored += 1
+        if stored == 2:  # the second batch is committed; Ctrl-C before it is counted
+            signal.raise_signal(signal.SIGINT)
+        return result
+
+    monkeypatch.setattr(corpus_store, "store_row_batch", store_then_sigint)
+    works = realdata / "openalex" / "openalex_works_api_search_neuroscience_100.jsonl"
+    with open_corpus(":memory:") as corpus:
+        with pytest.raises(IngestInterruptedError) as stopped:
+            ingest_file(works, source="openalex", corpus=corpus, batch_size=25)
+        assert count_rows(corpus)["works"] == 50
+    summary = stopped.value.summary
+    assert (summary.read, summary.stored) == (50, 50)

@@ -78,6 +78,17 @@ def test_lens_lines_with_bom(realdata: Path) -> None:
     assert chinese.title.startswith("Low-dielectric")  # type: ignore[union-attr]  # English first
 
 
+def test_two_lens_exports_joined_with_cat_read_as_the_two_files(
+    realdata: Path, tmp_path: Path
+) -> None:
+    export = (realdata / "patents" / "lens_biopoly_sample5.jsonl").read_bytes()
+    assert export.startswith(b"\xef\xbb\xbf")  # as Lens writes it
+    joined = tmp_path / "joined.jsonl"
+    joined.write_bytes(export + export)  # the second export's BOM is mid-file now
+    once = list(parse_lens(realdata / "patents" / "lens_biopoly_sample5.jsonl"))
+    assert list(parse_lens(joined)) == once + once
+
+
 def test_epo_documents_of_every_dtd_version(realdata: Path) -> None:
     [boe] = list(parse_epo(realdata / "patents" / "epo_eps_application_v1-5-A1.xml"))
     assert isinstance(boe, Work)

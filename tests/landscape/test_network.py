@@ -166,3 +166,85 @@ def test_cli_network_onto_a_directory_names_it_and_leaves_no_half_written_copy(
     assert isinstance(result.exception, PermedError)
     assert str(result.exception).startswith(f"{out}: ")
     assert sorted(p.name for p in out.parent.iterdir()) == ["net.gexf"]
+
+
+def _vosviewer_pair(base: Path) -> dict[str, str]:
+    return {
+        path.name: path.read_text(encoding="utf-8")
+        for path in sorted(base.parent.iterdir())
+        if path.is_file()
+    }
+
+
+def test_a_vosviewer_write_that_fails_half_way_leaves_the_old_files_and_no_half_file(
+    tagged, tmp_path: Path
+) -> None:
+    base = tmp_path / "vos"
+    write_vosviewer(build_collaboration_graph(tagged), base)
+    before = _vosviewer_pair(base)
+    assert sorted(before) == ["vos_map.txt", "vos_network.txt"]
+
+    class CtrlC:
+        def __str__(self) -> str:
+            raise KeyboardInterrupt
+
+    graph = build_collaboration_graph(tagged, level="institution")
+    last = list(graph.nodes)[-1]  # the map's other lines are written first
+    graph.nodes[last]["label"] = CtrlC()
+    with pytest.raises(KeyboardInterrupt):
+        write_vosviewer(graph, base)
+    assert _vosviewer_pair(base) == before
+
+
+def test_a_refused_vosviewer_write_replaces_neither_file(tagged, tmp_path: Path) -> None:
+    base = tmp_path / "vos"
+    (tmp_path / "vos_map.txt").write_text("old map\n", encoding="utf-8")
+    (tmp_path / "vos_network.txt").mkdir()  # the second file cannot be renamed into place
+    with pytest.raises(IsADirectoryError) as refused:
+        write_vosviewer(build_collaboration_graph(tagged), base)
+    assert refused.value.filename == str(tmp_path / "vos_network.txt")
+    assert (tmp_path / "vos_map.txt").read_text(encoding="utf-8") == "old map\n"
+    assert sorted(p.name for p in tmp_path.glob("vos*")) == ["vos_map.txt", "vos_network.txt"]
+
+
+def test_cli_vosviewer_onto_a_directory_names_it_and_keeps_the_map(
+    corpus_file, tmp_path: Path
+) -> None:
+    from permed_atlas.errors import PermedError
+
+    (tmp_path / "vos_map.txt").write_text("old map\n", encoding="utf-8")
+    (tmp_path / "vos_network.txt").mkdir()
+    result = CliRunner().invoke(
+        app, ["network", "--format", "vosviewer", "--out", str(tmp_path / "vos")]
+    )
+    assert isinstance(result.exception, PermedError)
+    assert str(result.exception).startswith(f"{tmp_path / 'vos_network.txt'}: ")
+    assert (tmp_path / "vos_map.txt").read_text(encoding="utf-8") == "old map\n"
+    assert sorted(p.name for p in tmp_path.glob("vos*")) == ["vos_map.txt", "vos_network.txt"]
+
+
+def test_an_institution_has_one_name_in_the_network_and_the_rankings(
+    corpus, region_sets, rules
+) -> None:
+    from permed_atlas.landscape.store.indicators import top_institutions
+    from permed_atlas.landscape.store.tagging import tag_corpus
+
+    # Charité (I1) is "Charité" in works 1 and 3, the first stored; three later works, each
+    # with Inserm, name it in full: most of its works do, so the full name is shown everywhere.
+    full = "Charité – Universitätsmedizin Berlin"
+    for work_id in (8, 9, 10):
+        corpus.execute(
+            "INSERT INTO works (work_id, kind, sources, title, year) "
+            "VALUES (?, 'publication', ['openalex'], 'x', 2021)",
+            [work_id],
+        )
+        corpus.execute(
+            "INSERT INTO affiliations (work_id, position, institution_id, institution_name, "
+            "country_code) VALUES (?, 1, 'I1', ?, 'DE'), (?, 2, 'I5', 'Inserm', 'FR')",
+            [work_id, full, work_id],
+        )
+    tag_corpus(corpus, regions=region_sets, rules=rules)
+    graph = build_collaboration_graph(corpus, level="institution")
+    ranked = {r.institution_id: r.institution for r in top_institutions(corpus, limit=50)}
+    assert graph.nodes["I1"]["label"] == ranked["I1"] == full
+    assert graph.nodes["I1"]["works"] == 5

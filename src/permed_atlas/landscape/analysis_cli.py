@@ -32,6 +32,7 @@ from permed_atlas.landscape.service import retag_and_publish, tagged_corpus
 from permed_atlas.landscape.store.explain import explain_work
 from permed_atlas.landscape.store.indicators import INDICATOR_NAMES, compute_indicators
 from permed_atlas.landscape.topics import load_rules, rules_path_for
+from permed_atlas.outputfiles import written_beside
 from permed_atlas.settings import Settings, parse_memory_limit
 from permed_atlas.spreadsheet import SafeDictWriter
 
@@ -287,7 +288,8 @@ def indicators(
         typer.echo(text, nl=False)
     else:
         out.parent.mkdir(parents=True, exist_ok=True)
-        out.write_text(text, encoding="utf-8")
+        with written_beside(out) as tmp:  # an export is there whole, or as it was
+            tmp.write_text(text, encoding="utf-8")
         console.print(f"wrote {out}")
 
 

@@ -12,13 +12,23 @@
         │   └── RegionFileError    a region file is malformed (names file, region, field)
         └── TaggingRuleError       a topic rule file is malformed
             └── TopicRuleFileError a topic rule file's field is wrong (names file, rule, field)
+
+    KeyboardInterrupt
+    └── IngestInterruptedError     Ctrl-C during an ingest; carries what the file's ingest
+                                   stored before it (a KeyboardInterrupt still, so that code
+                                   which does not know it stops as it did)
 """
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from permed_atlas.datafiles import DataFileError
 from permed_atlas.errors import PermedError
 from permed_atlas.i18n import Message, lazy_gettext
+
+if TYPE_CHECKING:
+    from permed_atlas.landscape.ingest.pipeline import IngestSummary
 
 
 class LandscapeError(PermedError):
@@ -98,3 +108,17 @@ class TopicRuleFileError(TaggingRuleError, DataFileError):
     """A topic rule file is malformed (path, rule id, field: see DataFileError)."""
 
     entry_label = lazy_gettext("rule")
+
+
+class IngestInterruptedError(KeyboardInterrupt):
+    """Ctrl-C stopped the ingest of a file; ``summary`` counts the batches stored before it.
+
+    Every batch is one transaction, so the corpus holds those batches whole and nothing of
+    the one being written; running the ingest again stores the rest.
+
+    :param summary: the file's counts up to the interruption (``problems`` says where).
+    """
+
+    def __init__(self, summary: IngestSummary) -> None:
+        super().__init__(summary.problems[-1] if summary.problems else "interrupted")
+        self.summary = summary

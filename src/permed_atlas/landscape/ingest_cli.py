@@ -13,7 +13,8 @@ from typing import Annotated
 
 import typer
 
-from permed_atlas.cli_state import group_app, settings_from
+from permed_atlas.cli_state import cli_console, group_app, settings_from
+from permed_atlas.i18n import Message
 from permed_atlas.landscape.ingest.pipeline import Source
 from permed_atlas.landscape.ingest.runs import IngestRun
 from permed_atlas.landscape.service.ingest import run_ingest
@@ -68,16 +69,27 @@ def _command(
     tag_cap = settings.corpus_memory_limit
     if limits[1] is not None:
         tag_cap = parse_memory_limit(limits[1], name="--tag-memory-limit")
-    run_ingest(
-        files,
-        source=source,
-        settings=settings,
-        dry_run=dry_run,
-        tag=not no_tag,
-        workers=workers,
-        memory_limit=limits[0],
-        tag_memory_limit=tag_cap,
-    )
+    try:
+        run_ingest(
+            files,
+            source=source,
+            settings=settings,
+            dry_run=dry_run,
+            tag=not no_tag,
+            workers=workers,
+            memory_limit=limits[0],
+            tag_memory_limit=tag_cap,
+        )
+    except KeyboardInterrupt:
+        # The summary above says what was stored; 130 = 128 + SIGINT, as a shell reports it.
+        cli_console(stderr=True).print(
+            Message(
+                "interrupted (Ctrl-C): what the summary counts as stored is in the "
+                "corpus; run the same ingest again to store the rest"
+            ).translated(),
+            highlight=False,
+        )
+        raise typer.Exit(130) from None
 
 
 @app.command()

@@ -24,7 +24,7 @@ from permed_atlas.landscape.store.network import (
     NetworkLevel,
     collaboration_rows,
 )
-from permed_atlas.outputfiles import written_beside
+from permed_atlas.outputfiles import written_beside, written_together
 
 NetworkFormat = Literal["gexf", "vosviewer"]
 
@@ -138,23 +138,26 @@ def write_vosviewer(graph: nx.Graph, path: Path) -> NetworkFiles:
         "weight<Links>",
         "weight<Total link strength>",
     )
-    with map_path.open("w", encoding="utf-8", newline="") as handle:
-        handle.write("\t".join(header) + "\n")
-        for node, data in graph.nodes(data=True):
-            row = (
-                ids[node],
-                _vosviewer_label(str(data["label"])),
-                data.get("cluster", 1),
-                data["works"],
-                graph.degree(node),
-                graph.degree(node, weight="weight"),
-            )
-            handle.write("\t".join(str(value) for value in row) + "\n")
-    with network_path.open("w", encoding="utf-8", newline="") as handle:
-        writer = csv.writer(handle, delimiter="\t", lineterminator="\n")
-        for source, target, data in graph.edges(data=True):
-            first, second = sorted((ids[source], ids[target]))
-            writer.writerow([first, second, data["weight"]])
+    # Both files are written before either replaces an older one: a failure leaves the old
+    # pair, never a new map beside an old network.
+    with written_together((map_path, network_path)) as (map_tmp, network_tmp):
+        with map_tmp.open("w", encoding="utf-8", newline="") as handle:
+            handle.write("\t".join(header) + "\n")
+            for node, data in graph.nodes(data=True):
+                row = (
+                    ids[node],
+                    _vosviewer_label(str(data["label"])),
+                    data.get("cluster", 1),
+                    data["works"],
+                    graph.degree(node),
+                    graph.degree(node, weight="weight"),
+                )
+                handle.write("\t".join(str(value) for value in row) + "\n")
+        with network_tmp.open("w", encoding="utf-8", newline="") as handle:
+            writer = csv.writer(handle, delimiter="\t", lineterminator="\n")
+            for source, target, data in graph.edges(data=True):
+                first, second = sorted((ids[source], ids[target]))
+                writer.writerow([first, second, data["weight"]])
     return NetworkFiles((map_path, network_path), graph.number_of_nodes(), graph.number_of_edges())
 
 

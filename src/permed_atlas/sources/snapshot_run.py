@@ -17,6 +17,7 @@ import httpx
 
 from permed_atlas.i18n import Message
 from permed_atlas.landscape import (
+    IngestInterruptedError,
     RuleSet,
     complete_corpus,
     ingest_file,
@@ -217,7 +218,17 @@ def _ingest_part(
         read, stored, errors = result.read, result.stored, result.errors
         replaced, unchanged, rejected = result.merged, result.duplicates, result.rejected
     else:
-        result_jsonl = ingest_file(path, source="openalex", corpus=corpus, pm_rules=pm_rules)
+        try:
+            result_jsonl = ingest_file(path, source="openalex", corpus=corpus, pm_rules=pm_rules)
+        except IngestInterruptedError as exc:
+            # Ctrl-C: the run's record counts what the part stored before it (not synced).
+            done = exc.summary
+            summary.works_read += done.read
+            summary.works_stored += done.stored
+            summary.works_replaced += done.merged
+            summary.works_unchanged += done.duplicates
+            summary.works_rejected += done.rejected
+            raise
         read, stored, problems = result_jsonl.read, result_jsonl.stored, result_jsonl.problems
         replaced, unchanged = result_jsonl.merged, result_jsonl.duplicates
         rejected, errors = result_jsonl.rejected, list(result_jsonl.errors)

@@ -133,7 +133,9 @@ def iter_lines(path: Path | str) -> Iterator[tuple[int, bytes]]:
     """Yield (1-based line number, line) of a JSON Lines file, skipping blank lines.
 
     Lines are split on b"\\n" only: titles may hold U+2028, which str.splitlines
-    would treat as a line break. A UTF-8 BOM on the first line is dropped.
+    would treat as a line break. A UTF-8 BOM is dropped from the start of any line, not only
+    the file's: files concatenated with ``cat`` (Lens exports each start with one) read as
+    the files one after the other.
 
     :param path: the file, plain or gzipped.
     """
@@ -157,8 +159,11 @@ def iter_line_blocks(path: Path | str) -> Iterator[list[tuple[int, bytes]]]:
                 first = False
             if not block:
                 break
-            lines = (rest + block).split(b"\n")
+            chunk = rest + block
+            lines = chunk.split(b"\n")
             rest = lines.pop()
+            if BOM in chunk:  # rare: one search per block keeps the common case as fast
+                lines = [line.removeprefix(BOM) for line in lines]
             found = [
                 (position, line)
                 for position, line in enumerate(lines, start=number + 1)
@@ -167,6 +172,7 @@ def iter_line_blocks(path: Path | str) -> Iterator[list[tuple[int, bytes]]]:
             number += len(lines)
             if found:
                 yield found
+        rest = rest.removeprefix(BOM)
         if rest.strip():
             if _cut_json(rest):
                 raise TruncatedFileError(

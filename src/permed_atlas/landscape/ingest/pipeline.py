@@ -8,8 +8,11 @@ while this process merges and writes batches in file order.
 from __future__ import annotations
 
 import gc
+import signal
+import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
@@ -21,6 +24,7 @@ import permed_atlas.landscape.store.work_rows as work_rows
 from permed_atlas.i18n import Message
 from permed_atlas.landscape.errors import (
     IngestError,
+    IngestInterruptedError,
     LandscapeError,
     RecordError,
     TruncatedFileError,
@@ -159,6 +163,8 @@ class _Tally:
         self.pm = pm
         self.read = self.stored = self.duplicates = self.rejected = 0
         self.merged = self.unresolved_affiliations = self.pending = self.deleted = self.skipped = 0
+        # Records read whose batch is not stored yet: not counted as read if Ctrl-C comes first.
+        self.unstored = 0
         self.errors: list[RecordError] = []
 
     def reject(self, error: RecordError) -> None:
@@ -172,6 +178,7 @@ class _Tally:
 
     def accept(self, count: int, unresolved: int) -> None:
         self.read += count
+        self.unstored += count
         self.pending += count
         self.unresolved_affiliations += unresolved
 
@@ -181,19 +188,58 @@ class _Tally:
         self.pending = 0
 
     def store(self, batch: work_rows.RowBatch, record: Callable[[int], Work]) -> None:
-        """Store a batch, less the records the PM slice leaves out."""
-        if self.pm is not None:
-            kept = self.pm.indexes(batch.tables)
-            if len(kept) < batch.count:
-                self.skipped += batch.count - len(kept)
-                batch, of_batch = work_rows.select_records(batch, kept), record
-                record = lambda index: of_batch(kept[index])  # noqa: E731
-        result = corpus_store.store_row_batch(self.corpus, batch=batch, record=record)
-        self.stored += result.stored
-        self.duplicates += result.duplicates
-        self.merged += result.merged
-        self.skipped += result.superseded
+        """Store a batch, less the records the PM slice leaves out, and count it."""
+        count = batch.count
+        with ctrl_c_held():  # a batch committed is a batch counted
+            if self.pm is not None:
+                kept = self.pm.indexes(batch.tables)
+                if len(kept) < batch.count:
+                    self.skipped += batch.count - len(kept)
+                    batch, of_batch = work_rows.select_records(batch, kept), record
+                    record = lambda index: of_batch(kept[index])  # noqa: E731
+            result = corpus_store.store_row_batch(self.corpus, batch=batch, record=record)
+            self.stored += result.stored
+            self.duplicates += result.duplicates
+            self.merged += result.merged
+            self.skipped += result.superseded
+            self.unstored -= count
         self.report()
+
+    def interrupted(self, path: Path) -> str:
+        """Count only what was stored, and say where Ctrl-C stopped the file."""
+        self.read -= self.unstored
+        self.unstored = 0
+        return f"{path}: interrupted (Ctrl-C) after record {self.read}"
+
+
+@contextmanager
+def ctrl_c_held() -> Iterator[None]:
+    """Hold Ctrl-C until the block ends, then raise it: a batch is committed and counted, or
+    neither. A second Ctrl-C stops at once (the batch's transaction is rolled back).
+
+    Only in the main thread with Python's own handler in place; elsewhere the block runs as
+    it is (signals reach only the main thread).
+    """
+    if (
+        threading.current_thread() is not threading.main_thread()
+        or signal.getsignal(signal.SIGINT) is not signal.default_int_handler
+    ):
+        yield
+        return
+    pressed: list[int] = []
+
+    def hold(signum: int, frame: object) -> None:
+        if pressed:
+            raise KeyboardInterrupt
+        pressed.append(signum)
+
+    signal.signal(signal.SIGINT, hold)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+    if pressed:
+        raise KeyboardInterrupt
 
 
 def _ingest_serial(file: Path, source: str, tally: _Tally, batch_size: int) -> None:
@@ -212,9 +258,10 @@ def _ingest_serial(file: Path, source: str, tally: _Tally, batch_size: int) -> N
                 continue
             if isinstance(record, Deletion):
                 flush()  # a withdrawal applies to the records before it, this file's included
-                tally.deleted += withdraw_records(
-                    tally.corpus, source=record.source, id_type=record.id_type, ids=record.ids
-                )
+                with ctrl_c_held():
+                    tally.deleted += withdraw_records(
+                        tally.corpus, source=record.source, id_type=record.id_type, ids=record.ids
+                    )
                 continue
             tally.accept(1, count_unresolved(record))
             batch.append(record)
@@ -304,6 +351,7 @@ def ingest_file(
     # while the file is read (bench_ingest_memory.py shows memory stays flat).
     paused = gc.isenabled()
     gc.disable()
+    interrupted: KeyboardInterrupt | None = None
     try:
         try:
             if workers > 1 and source == "openalex" and not is_document_file(file):
@@ -317,18 +365,24 @@ def ingest_file(
         except LandscapeError as exc:  # unreadable part way, or the corpus refused a batch
             problems.append(str(exc))
         tally.report()
+    except KeyboardInterrupt as exc:  # also from a callback: the batches stored stay stored
+        interrupted = exc
+        problems.append(tally.interrupted(file))
     finally:
         if paused:
             gc.enable()
         if tally.pm is not None:
             tally.pm.close()
-    return IngestSummary(
+    summary = IngestSummary(
         **{name: getattr(tally, name) for name in SUMMED_COUNTS},
         errors=tuple(tally.errors),
         problems=tuple(problems),
         path=str(file),
         seconds=time.perf_counter() - started,
     )
+    if interrupted is not None:
+        raise IngestInterruptedError(summary) from interrupted
+    return summary
 
 
 def combine(summaries: Sequence[IngestSummary]) -> IngestSummary:

@@ -34,7 +34,12 @@ from rich.text import Text
 
 from permed_atlas.db import engine_for, session_scope, upgrade_database
 from permed_atlas.i18n import Message
-from permed_atlas.landscape.errors import IngestError, LandscapeError, RecordError
+from permed_atlas.landscape.errors import (
+    IngestError,
+    IngestInterruptedError,
+    LandscapeError,
+    RecordError,
+)
 from permed_atlas.landscape.ingest import IngestSummary, ingest_file
 from permed_atlas.landscape.ingest.pipeline import (
     Source,
@@ -166,7 +171,9 @@ def run_ingest(
     the total as the last line of standard output, also when a file fails. A file
     that breaks off keeps its records before the break; the others are still read,
     the corpus is still tagged and published, and then :class:`IngestError` says
-    which files broke.
+    which files broke. Ctrl-C stops the run at once: the lines count the batches
+    stored before it (the file is recorded ``failed``), and the KeyboardInterrupt
+    goes on; the next ingest or the web app tags what was stored.
 
     :param files: files or directories; all are checked before anything is read.
     :param source: "openalex", "pubmed" or "patents".
@@ -248,14 +255,19 @@ def _ingest_each(
             def advance(count: int, task: TaskID = task) -> None:
                 progress.advance(task, count)
 
-            summary = ingest_file(
-                file,
-                source=source,
-                corpus=corpus,
-                progress=advance,
-                on_error=_report_error,
-                workers=workers or _auto_workers(file),
-            )
+            interrupted: IngestInterruptedError | None = None
+            try:
+                summary = ingest_file(
+                    file,
+                    source=source,
+                    corpus=corpus,
+                    progress=advance,
+                    on_error=_report_error,
+                    workers=workers or _auto_workers(file),
+                )
+            except IngestInterruptedError as exc:
+                # Ctrl-C: the batches stored before it stay, and are said and recorded.
+                interrupted, summary = exc, exc.summary
             progress.stop_task(task)
             with session_scope(engine) as session:
                 record_ingest_run(
@@ -267,3 +279,5 @@ def _ingest_each(
                 )
             summaries.append(summary)
             out.print(f"{file}: {summary.line()}")  # names a break, if any, in brackets
+            if interrupted is not None:
+                raise interrupted

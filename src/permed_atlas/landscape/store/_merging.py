@@ -1,7 +1,7 @@
 """How a batch's records become works: which share identifiers, and what each group writes.
 
-Pure: :mod:`.corpus` reads the stored works these decisions start from and writes what
-they decide.
+Pure: :mod:`.corpus` reads the records the stored works hold and writes what these
+decisions say.
 """
 
 from __future__ import annotations
@@ -9,12 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from permed_atlas.landscape.ingest.merge import (
-    StoredWork,
-    apply_record,
-    merge_stored,
-    stored_from_record,
-)
+from permed_atlas.landscape.ingest.merge import add_record, linked_records
 from permed_atlas.landscape.models import Work
 from permed_atlas.union_find import find_root
 
@@ -38,13 +33,17 @@ class Groups:
 
 @dataclass
 class Merging:
-    """What merging a batch's groups of records decides: new ids, works to rewrite, counts."""
+    """What merging a batch's groups of records decides: new ids, works to rewrite, counts.
 
-    loaded: dict[int, StoredWork]
+    ``held`` gives the records of each stored work concerned; ``to_write`` the works to
+    write from their records, ``to_delete`` the stored works whose rows go first.
+    """
+
+    held: dict[int, list[Work]]
     record: Callable[[int], Work]
     next_id: int
     new_id_of: list[int]
-    to_write: list[tuple[int, StoredWork]] = field(default_factory=list)
+    to_write: list[tuple[int, list[Work]]] = field(default_factory=list)
     to_delete: list[int] = field(default_factory=list)
     stored: int = 0
     duplicates: int = 0
@@ -58,40 +57,34 @@ class Merging:
             self.new_id_of[indexes[0]] = self.next_id
             self.stored += 1
             return
-        state: StoredWork | None = None
-        if existing:
-            state = self.loaded[existing[0]]
-            for other in existing[1:]:
-                state = merge_stored(state, self.loaded[other])
-        original = state if len(existing) == 1 else None
-        state = self._fold(state, indexes, folding=len(existing) > 1)
-        if existing and state is original:
-            return
-        if existing:
-            self.to_delete.extend(existing)
-            self.to_write.append((existing[0], state))
-        else:
-            self.next_id += 1
-            self.to_write.append((self.next_id, state))
-
-    def _fold(self, state: StoredWork | None, indexes: list[int], *, folding: bool) -> StoredWork:
-        """Apply the records to ``state`` in order, counting them.
-
-        ``folding``: the first record joins several stored works, so it counts as merged
-        even when it adds nothing.
-        """
+        records: list[Work] = []
+        for work_id in existing:
+            for record in self.held[work_id]:
+                records = add_record(records, record) or records
+        # The first record joining several stored works changed the corpus even if it
+        # brings nothing of its own: it counts as merged.
+        changed = folding = len(existing) > 1
         for index in indexes:
-            if state is None:
-                state = stored_from_record(self.record(index))
+            record = self.record(index)
+            if not records:
+                records = [record]
                 self.stored += 1
                 continue
-            updated = apply_record(state, self.record(index))
-            if updated is state and not folding:
+            updated = add_record(records, record)
+            if updated is None and not folding:
                 self.duplicates += 1
             else:
                 self.stored += 1
                 self.merged += 1
+                records, changed = updated or records, True
             folding = False
-            state = updated
-        assert state is not None
-        return state
+        if existing and not changed:
+            return
+        works = linked_records(records)
+        if existing:
+            self.to_delete.extend(existing)
+            self.to_write.append((existing[0], works[0]))
+            works = works[1:]
+        for group in works:
+            self.next_id += 1
+            self.to_write.append((self.next_id, group))

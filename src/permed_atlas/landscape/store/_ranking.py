@@ -1,4 +1,4 @@
-"""The per-region rankings (top countries, top institutions) as one SQL shape each.
+"""The rankings (top countries, top institutions, most cited works) as one SQL shape each.
 
 The indicators answer from the works (:mod:`.indicators`) or from the pre-aggregated
 cells (:mod:`.aggregate_queries`); only what is counted differs, so the ranking itself
@@ -50,3 +50,16 @@ def ranked_institutions_sql(*, per_institution: str, key: str, region_clause: st
         " JOIN region_members m ON m.country_code = d.country_code"
         f" WHERE {region_clause}) WHERE rank <= ? ORDER BY region, rank"
     )
+
+
+def work_order_sql(alias: str) -> str:
+    """ORDER BY terms that tell works apart by what they are, for ties in a ranking.
+
+    Work ids follow the order the files were read in: a tie broken by them would rank two
+    equally cited works differently after the same files were read in another order. Only
+    works that share every identifier and title fall back to the work id.
+
+    :param alias: the alias of the ``works`` table in the query.
+    """
+    columns = ("doi", "openalex_id", "pmid", "lens_id", "publication_number", "title")
+    return ", ".join(f"{alias}.{column} NULLS LAST" for column in columns) + f", {alias}.work_id"

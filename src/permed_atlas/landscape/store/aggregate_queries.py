@@ -20,7 +20,11 @@ import duckdb
 
 from permed_atlas.landscape.filters import LandscapeFilter
 from permed_atlas.landscape.store._duck import registered
-from permed_atlas.landscape.store._ranking import ranked_countries_sql, ranked_institutions_sql
+from permed_atlas.landscape.store._ranking import (
+    ranked_countries_sql,
+    ranked_institutions_sql,
+    work_order_sql,
+)
 from permed_atlas.landscape.store.aggregates import CELL_COLUMNS, AggregateBits
 from permed_atlas.landscape.topics import PM_TOPIC
 
@@ -279,7 +283,7 @@ def top_cited_rows(query: CellQuery, *, limit: int) -> Rows:
     where, params = _conditions(query, country="list")
     return query.connection.execute(
         "SELECT e.work_id, w.title, e.year, e.cited, w.doi, w.openalex_id, e.countries"
-        f" FROM (SELECT * FROM {query.src.eu_cn} WHERE {where} ORDER BY cited DESC, work_id"
-        "  LIMIT ?) e JOIN works w USING (work_id) ORDER BY e.cited DESC, e.work_id",
+        f" FROM (SELECT * FROM {query.src.eu_cn} WHERE {where}) e JOIN works w USING (work_id)"
+        f" ORDER BY e.cited DESC, {work_order_sql('w')} LIMIT ?",
         [*params, limit],
     ).fetchall()

@@ -105,13 +105,9 @@ def build_aggregates(connection: duckdb.DuckDBPyConnection) -> None:
     for table in ("institution_dim", *AGGREGATE_TABLES):
         connection.execute(f"DROP TABLE IF EXISTS {table}")
     create_derived_tables(connection)
-    # The name shown for an institution is that of its lowest work id, not any_value's pick,
-    # so that the raw and aggregated paths (and two runs) show the same one.
     connection.execute(
         "INSERT INTO institution_dim SELECT row_number() OVER (ORDER BY institution_key), "
-        "institution_key, arg_min_null(institution_id, work_id), "
-        "arg_min_null(institution_name, work_id), arg_min_null(country_code, work_id) "
-        "FROM work_institutions GROUP BY institution_key ORDER BY institution_key"
+        f"* FROM ({institution_names_sql('TRUE')}) ORDER BY institution_key"
     )
     connection.execute(f"INSERT INTO agg_bits {bits_sql()}")
     row = connection.execute("SELECT coalesce(max(bit), -1) FROM agg_bits").fetchone()
@@ -159,6 +155,30 @@ def build_aggregates(connection: duckdb.DuckDBPyConnection) -> None:
     write_state(connection, available=True)
     for table in ("_agg_facts", "_agg_new_facts", "_agg_countries"):
         connection.execute(f"DROP TABLE IF EXISTS {table}")
+
+
+def institution_names_sql(keys: str) -> str:
+    """A SELECT of (institution_key, institution_id, institution_name, country_code): the id,
+    name and country shown for each institution whose key meets ``keys``.
+
+    The name is the one most of the institution's works give it (then the first in
+    alphabetical order), the country likewise, never the pick of the first work stored:
+    work ids follow the order the files were read in, and the name shown must not.
+
+    :param keys: a condition on ``institution_key`` (or ``TRUE``).
+    """
+    return (
+        "SELECT n.institution_key, n.institution_id, n.institution_name, c.country_code FROM ("
+        " SELECT institution_key, min(institution_id) AS institution_id,"
+        "  arg_min(institution_name, (-works, institution_name)) AS institution_name FROM ("
+        "   SELECT institution_key, institution_name, min(institution_id) AS institution_id,"
+        f"   count(*) AS works FROM work_institutions WHERE {keys} GROUP BY ALL)"
+        "  GROUP BY institution_key) n"
+        " LEFT JOIN (SELECT institution_key, arg_min(country_code, (-works, country_code))"
+        "  AS country_code FROM (SELECT institution_key, country_code, count(*) AS works"
+        f"   FROM work_institutions WHERE country_code IS NOT NULL AND {keys} GROUP BY ALL)"
+        "  GROUP BY institution_key) c USING (institution_key)"
+    )
 
 
 def _in_scope(scope: str, column: str = "work_id") -> str:

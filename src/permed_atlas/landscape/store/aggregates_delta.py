@@ -28,6 +28,7 @@ from permed_atlas.landscape.store.aggregates import (
     MAX_BITS,
     bits_sql,
     build_aggregates,
+    institution_names_sql,
     write_facts,
     write_state,
     write_work_rows,
@@ -162,15 +163,9 @@ def _update_institution_dim(connection: duckdb.DuckDBPyConnection, scope: str) -
         f" WHERE work_id IN (SELECT work_id FROM {scope})"
     )
     connection.execute("DROP TABLE IF EXISTS _agg_dim")
-    # The same choice as the full build: the id, name and country of the lowest work id.
-    connection.execute(
-        "CREATE TEMP TABLE _agg_dim AS SELECT institution_key, "
-        "arg_min_null(institution_id, work_id) AS institution_id, "
-        "arg_min_null(institution_name, work_id) AS institution_name, "
-        "arg_min_null(country_code, work_id) AS country_code FROM work_institutions "
-        "WHERE institution_key IN (SELECT institution_key FROM _agg_keys) "
-        "GROUP BY institution_key"
-    )
+    # The same choice as the full build, over every work of each institution concerned.
+    keys = "institution_key IN (SELECT institution_key FROM _agg_keys)"
+    connection.execute(f"CREATE TEMP TABLE _agg_dim AS {institution_names_sql(keys)}")
     # Numbers of institutions that go are not given again (taken before they go).
     top = _one(connection, "SELECT coalesce(max(inst), 0) FROM institution_dim")
     connection.execute(
@@ -181,7 +176,7 @@ def _update_institution_dim(connection: duckdb.DuckDBPyConnection, scope: str) -
         "UPDATE institution_dim SET institution_id = n.institution_id, "
         "institution_name = n.institution_name, country_code = n.country_code "
         "FROM _agg_dim n WHERE institution_dim.institution_key = n.institution_key "
-        # Most keep their name (that of their lowest work id): only those that change are
+        # Most keep their name: only those that change are
         # rewritten, an UPDATE costs far more than the comparison.
         "AND (institution_dim.institution_id IS DISTINCT FROM n.institution_id "
         "OR institution_dim.institution_name IS DISTINCT FROM n.institution_name "

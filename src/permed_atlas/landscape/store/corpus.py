@@ -7,7 +7,8 @@ between ingest, tagging, indicators and the web app.
 record whose identifiers (OpenAlex id, DOI, PMID, Lens id, family id,
 publication number) are already in ``work_ids`` is merged into that work
 instead of added: re-ingesting a file changes nothing, and the OpenAlex and
-PubMed records of one article become one work. Rows move as Arrow tables
+PubMed records of one article become one work, made from both records whichever came
+first (:mod:`permed_atlas.landscape.store.records`). Rows move as Arrow tables
 (:mod:`permed_atlas.landscape.store.work_rows`), so a batch costs a handful of SQL
 statements, not one per record.
 """
@@ -26,29 +27,28 @@ import pyarrow as pa
 
 from permed_atlas.i18n import Message
 from permed_atlas.landscape.errors import CorpusBusyError, LandscapeError
-from permed_atlas.landscape.ingest.merge import (
-    IdKey,
-    StoredWork,
-)
+from permed_atlas.landscape.ingest.merge import IdKey
 from permed_atlas.landscape.models import Work
-from permed_atlas.landscape.store._duck import corpus_transaction, registered, work_id_table
+from permed_atlas.landscape.store._duck import corpus_transaction, registered
 from permed_atlas.landscape.store._merging import Groups, Merging
 from permed_atlas.landscape.store.merges import superseded_records
+from permed_atlas.landscape.store.records import TAG_TABLES as TAG_TABLES
+from permed_atlas.landscape.store.records import (
+    delete_work_rows,
+    insert_tables,
+    load_held_records,
+    write_works,
+)
+from permed_atlas.landscape.store.work_rows import CONTENT_TABLES as CONTENT_TABLES
 from permed_atlas.landscape.store.work_rows import (
-    CONTENT_SCHEMAS,
-    CONTENT_TABLES,
     RowBatch,
-    load_stored_works,
     renumbered,
     row_batch,
-    rows_for,
     select_records,
 )
 from permed_atlas.settings import CORPUS_MEMORY_LIMIT
 
 SCHEMA_SQL = (Path(__file__).parent / "corpus_schema.sql").read_text(encoding="utf-8")
-
-TAG_TABLES = ("work_countries", "work_regions", "work_topics", "work_flags")
 
 
 @dataclass(frozen=True, slots=True)
@@ -212,7 +212,7 @@ def _store_grouped(
         # The common case: every record is a work not seen before, written from its rows.
         start = _last_work_id(connection) + 1
         new_id_of = list(range(start, start + batch.count))
-        _insert_tables(connection, renumbered(batch.tables, new_id_of))
+        insert_tables(connection, renumbered(batch.tables, new_id_of))
         return StoreResult(batch.count, 0, 0, tuple(new_id_of))
     first_record_of: dict[int, int] = {}
     for index, work_id in matches:
@@ -223,7 +223,7 @@ def _store_grouped(
     for work_id, index in first_record_of.items():
         existing_of.setdefault(groups.find(index), set()).add(work_id)
     merging = Merging(
-        loaded=load_stored_works(connection, work_ids=first_record_of.keys()),
+        held=load_held_records(connection, work_ids=first_record_of.keys()),
         record=record,
         next_id=_last_work_id(connection),
         new_id_of=[-1] * batch.count,  # records written from their own rows
@@ -233,12 +233,11 @@ def _store_grouped(
         members.setdefault(groups.find(index), []).append(index)
     for root, indexes in members.items():
         merging.add_group(indexes, sorted(existing_of.get(root, ())))
-    if merging.to_delete:
-        _delete_works(connection, merging.to_delete)
+    delete_work_rows(connection, merging.to_delete)
     fresh = [work_id for work_id in merging.new_id_of if work_id >= 0]
     if fresh:
-        _insert_tables(connection, renumbered(batch.tables, merging.new_id_of))
-    _insert_rows(connection, merging.to_write)
+        insert_tables(connection, renumbered(batch.tables, merging.new_id_of))
+    write_works(connection, merging.to_write)
     return StoreResult(
         merging.stored,
         merging.duplicates,
@@ -271,35 +270,9 @@ def _last_work_id(connection: duckdb.DuckDBPyConnection) -> int:
     return int(last[0][0])
 
 
-def _delete_works(connection: duckdb.DuckDBPyConnection, work_ids: list[int]) -> None:
-    """Delete every content and tag row of these works (they are written again, merged)."""
-    with registered(connection, _ingest_delete=work_id_table(work_ids)):
-        for table in CONTENT_TABLES + TAG_TABLES:
-            connection.execute(
-                f"DELETE FROM {table} WHERE work_id IN (SELECT work_id FROM _ingest_delete)"
-            )
-
-
 def _query(connection: duckdb.DuckDBPyConnection, sql: str, **tables: pa.Table) -> list[Any]:
     with registered(connection, **tables):
         return connection.execute(sql).fetchall()
-
-
-def _insert_tables(connection: duckdb.DuckDBPyConnection, tables: dict[str, pa.Table]) -> None:
-    for table in CONTENT_TABLES:
-        arrow = tables[table]
-        if arrow.num_rows == 0:
-            continue
-        names = ", ".join(CONTENT_SCHEMAS[table].names)
-        with registered(connection, _ingest_rows=arrow):
-            connection.execute(f"INSERT INTO {table} ({names}) SELECT {names} FROM _ingest_rows")
-
-
-def _insert_rows(
-    connection: duckdb.DuckDBPyConnection, items: list[tuple[int, StoredWork]]
-) -> None:
-    if items:
-        _insert_tables(connection, rows_for(items))
 
 
 def count_rows(connection: duckdb.DuckDBPyConnection) -> dict[str, int]:

@@ -64,6 +64,18 @@ CREATE TABLE IF NOT EXISTS work_ids (
     work_id  BIGINT NOT NULL
 );
 
+-- The records of a work read from more than one (an OpenAlex and a PubMed record of one
+-- article, two publications of a patent family), each as JSON of what it has that the work
+-- does not show (store/records.py record_to_json): the work is merged
+-- from all of them whatever order they came in, a new version replaces its own record only,
+-- a withdrawn record takes only what it gave (store/records.py). A work read from one record
+-- has no rows here: its rows above are that record.
+CREATE TABLE IF NOT EXISTS work_records (
+    work_id    BIGINT NOT NULL,
+    record_key VARCHAR NOT NULL,             -- source and the source's id: 'pubmed:29768149'
+    record     VARCHAR NOT NULL              -- the record (models.Work) less what the work shows
+);
+
 -- OpenAlex works merged into others (the snapshot's merged_ids): a record still holding a
 -- merged id is not stored again, and a link to it leads to the survivor (store/merges.py).
 -- old_work_id, not work_id: deleting a work's rows must not delete what it was merged into.

@@ -35,8 +35,9 @@ CREATE TABLE IF NOT EXISTS work_institutions (
     country_code     VARCHAR
 );
 
--- One row per institution key: the id, name and country shown for it (those of its
--- lowest work id, so that every filter shows the same name) and a small integer key.
+-- One row per institution key: the id, name and country shown for it (those most of its
+-- works give, so that every filter and every order of ingest shows the same name) and a
+-- small integer key.
 CREATE TABLE IF NOT EXISTS institution_dim (
     inst             INTEGER NOT NULL,
     institution_key  VARCHAR NOT NULL,

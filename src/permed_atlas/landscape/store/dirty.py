@@ -31,7 +31,7 @@ from permed_atlas.landscape.topics import RuleSet
 
 FINGERPRINT_KEY = "rules_fingerprint"
 # Bumped when tagging itself changes what it writes, so that corpora tagged before retag.
-TAGGING_VERSION = 1
+TAGGING_VERSION = 2
 # Works still described by derived rows but no longer in the corpus.
 # (Anti joins first: the tables hold millions of rows, the gone works are few.)
 GONE_WORKS_SQL = " UNION ".join(

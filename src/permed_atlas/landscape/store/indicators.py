@@ -45,7 +45,11 @@ from permed_atlas.landscape.indicator_models import (
 from permed_atlas.landscape.regions import CHINA, EU27
 from permed_atlas.landscape.store import aggregate_queries as agg
 from permed_atlas.landscape.store import aggregates
-from permed_atlas.landscape.store._ranking import ranked_countries_sql, ranked_institutions_sql
+from permed_atlas.landscape.store._ranking import (
+    ranked_countries_sql,
+    ranked_institutions_sql,
+    work_order_sql,
+)
 from permed_atlas.landscape.store.filtered import filtered_works_sql as filtered_works_sql
 
 
@@ -337,9 +341,8 @@ def top_cited_eu_cn(
         "SELECT w.work_id, w.title, w.year, coalesce(w.cited_by_count, 0), w.doi, w.openalex_id,"
         " (SELECT list(DISTINCT c.country_code ORDER BY c.country_code) FROM work_countries c"
         "  WHERE c.work_id = w.work_id)"
-        " FROM (SELECT * FROM fw WHERE eu_cn ORDER BY coalesce(cited_by_count, 0) DESC, work_id"
-        "  LIMIT ?) top JOIN works w USING (work_id)"
-        " ORDER BY coalesce(w.cited_by_count, 0) DESC, w.work_id",
+        " FROM (SELECT work_id FROM fw WHERE eu_cn) top JOIN works w USING (work_id)"
+        f" ORDER BY coalesce(w.cited_by_count, 0) DESC, {work_order_sql('w')} LIMIT ?",
         [limit],
     )
     return top_cited_of(rows)

@@ -26,6 +26,7 @@ from permed_atlas.i18n import Message
 from permed_atlas.landscape.errors import LandscapeError
 from permed_atlas.landscape.ingest.merge import IdKey
 from permed_atlas.landscape.store._duck import corpus_transaction
+from permed_atlas.landscape.store.records import drop_records, has_records
 from permed_atlas.landscape.store.withdrawals import withdraw_records
 
 OPENALEX_ID = "openalex_id"
@@ -111,6 +112,18 @@ def _fold_joined(connection: duckdb.DuckDBPyConnection) -> int:
     (count,) = connection.execute("SELECT count(*) FROM _merges WHERE joined").fetchall()[0]
     if not count:
         return 0
+    rows = connection.execute(
+        "SELECT old_work_id, merged_id FROM _merges WHERE joined AND old_work_id IS NOT NULL"
+    ).fetchall()
+    merged_away = {str(merged_id) for _, merged_id in rows}
+    # A work that keeps its records loses the merged-away record and is made again from the
+    # others, as if that record had never been read (store/records.py).
+    drop_records(
+        connection,
+        work_ids=has_records(connection, work_ids=[int(work_id) for work_id, _ in rows]),
+        dropped=lambda r: r.source == "openalex" and r.openalex_id in merged_away,
+    )
+    # A work merged by an older version, whose records were not kept, is renamed in place.
     connection.execute(
         "DELETE FROM work_ids WHERE id_type = 'openalex_id' "
         "AND id_value IN (SELECT merged_id FROM _merges WHERE joined)"

@@ -36,14 +36,20 @@ def collaboration_rows(
     works_sql, params = filtered_works_sql(flt)
     if level == "country":
         members = (
-            "SELECT DISTINCT c.work_id, c.country_code AS node, c.country_code AS label, "
-            "c.country_code AS country FROM fw JOIN work_countries c USING (work_id)"
+            "SELECT DISTINCT c.work_id, c.country_code AS node "
+            "FROM fw JOIN work_countries c USING (work_id)"
         )
+        labels = "SELECT node, node AS label, node AS country FROM counted"
     elif level == "institution":
         members = (
-            "SELECT DISTINCT a.work_id, coalesce(a.institution_id, a.institution_name) AS node, "
-            "a.institution_name AS label, upper(a.country_code) AS country "
-            "FROM fw JOIN affiliations a USING (work_id) WHERE a.institution_name IS NOT NULL"
+            "SELECT DISTINCT work_id, institution_key AS node "
+            "FROM fw JOIN work_institutions USING (work_id)"
+        )
+        # The name and country the indicators show (institution_dim, the same whatever the
+        # filter and the order the works were stored in), not each filter's own pick.
+        labels = (
+            "SELECT node, d.institution_name AS label, d.country_code AS country "
+            "FROM counted JOIN institution_dim d ON d.institution_key = counted.node"
         )
     else:
         raise LandscapeError(
@@ -54,10 +60,10 @@ def collaboration_rows(
         )
     base = (
         f"WITH fw AS ({works_sql}), members AS ({members}), "
-        "nodes AS (SELECT node, mode(label) AS label, mode(country) AS country, "
-        "  count(DISTINCT work_id) AS works FROM members GROUP BY node "
+        "counted AS (SELECT node, count(*) AS works FROM members GROUP BY node "
         "  ORDER BY works DESC, node LIMIT ?), "
-        "kept AS (SELECT DISTINCT m.work_id, m.node FROM members m SEMI JOIN nodes USING (node)) "
+        f"nodes AS (SELECT l.*, c.works FROM ({labels}) l JOIN counted c USING (node)), "
+        "kept AS (SELECT m.work_id, m.node FROM members m SEMI JOIN nodes USING (node)) "
     )
     node_rows = connection.execute(
         base + "SELECT node, label, country, works FROM nodes ORDER BY works DESC, node",

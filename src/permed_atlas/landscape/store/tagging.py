@@ -367,8 +367,10 @@ def _write_work_tables(connection: duckdb.DuckDBPyConnection, scope: str) -> Non
     connection.execute(
         "INSERT INTO work_institutions SELECT work_id, "
         "coalesce(institution_id, institution_name) AS institution_key, "
-        "any_value(institution_id), any_value(institution_name), "
-        "any_value(upper(trim(country_code))) FROM affiliations "
+        # min, not any_value: a work naming one institution two ways gets one name, the
+        # same in every run (any_value picks by the order DuckDB's threads read the rows).
+        "min(institution_id), min(institution_name), "
+        "min(upper(trim(country_code))) FROM affiliations "
         f"WHERE institution_name IS NOT NULL AND {scope} GROUP BY work_id, institution_key"
     )
     connection.execute(

@@ -8,7 +8,8 @@ import duckdb
 import pyarrow as pa
 
 from permed_atlas.i18n import Message
-from permed_atlas.landscape.store._duck import corpus_transaction, registered
+from permed_atlas.landscape.store._duck import corpus_transaction, registered, work_id_table
+from permed_atlas.landscape.store.records import drop_records, has_records
 
 
 def withdraw_records(
@@ -17,9 +18,11 @@ def withdraw_records(
     """Drop what ``source`` contributed to the works holding these identifiers, in one transaction.
 
     A work read only from ``source`` is deleted with every row about it (tags and
-    derived tables included); a work other sources also hold keeps
-    their content and loses ``source`` from its sources (its fields were merged,
-    so they cannot be told apart). Run tagging and the index update afterwards: they
+    derived tables included). A work read from several records loses the withdrawn
+    record and is made again from the others (store/records.py), as if it had never been
+    read; one the others no longer link falls apart into the works they make. A work
+    merged by an older version, whose records were not kept, keeps its content and loses
+    ``source`` from its sources. Run tagging and the index update afterwards: they
     take the deleted works' contributions out of the aggregates and the search index,
     which are left as they were for that.
 
@@ -42,6 +45,22 @@ def withdraw_records(
                 [source, id_type, source],
             )
         (touched,) = connection.execute("SELECT count(*) FROM _withdraw").fetchall()[0]
+        withdrawn = set(ids)
+        held = has_records(
+            connection,
+            work_ids=[
+                row[0] for row in connection.execute("SELECT work_id FROM _withdraw").fetchall()
+            ],
+        )
+        drop_records(
+            connection,
+            work_ids=held,
+            dropped=lambda r: r.source == source and getattr(r, id_type, None) in withdrawn,
+        )
+        with registered(connection, _rewritten=work_id_table(held)):
+            connection.execute(
+                "DELETE FROM _withdraw WHERE work_id IN (SELECT work_id FROM _rewritten)"
+            )
         tables = [
             row[0]
             for row in connection.execute(
