@@ -52,7 +52,11 @@ def update(languages: list[str]) -> None:
                 catalog = read_po(source, locale=language)
         else:
             catalog = Catalog(locale=language, project="PerMed Atlas")
+        created = catalog.creation_date
         catalog.update(template, no_fuzzy_matching=True)
+        # The template is stamped with the time of each run: kept, the header would differ
+        # in every branch that updated the catalog and conflict in every merge.
+        catalog.creation_date = created
         _write(catalog, path)
         print(f"{path.relative_to(ROOT)}: {len(catalog)} messages")
 
