@@ -65,6 +65,18 @@ def _check_format(value: str) -> None:
         )
 
 
+def _say_what_would_be_built(settings: Settings) -> None:
+    with _corpus(settings) as connection:
+        rows = connection.execute(
+            "SELECT count(*), count(DISTINCT work_id) FROM contributors "
+            "WHERE role IN ('author', 'inventor')"
+        ).fetchall()
+    out.print(
+        f"would build profiles from {rows[0][0]:,} authorships of {rows[0][1]:,} works "
+        f"in {settings.corpus_path}"
+    )
+
+
 @app.command("build")
 def build(
     ctx: typer.Context,
@@ -95,15 +107,7 @@ def build(
 
     settings = settings_from(ctx)
     if dry_run:
-        with _corpus(settings) as connection:
-            rows = connection.execute(
-                "SELECT count(*), count(DISTINCT work_id) FROM contributors "
-                "WHERE role IN ('author', 'inventor')"
-            ).fetchall()
-        out.print(
-            f"would build profiles from {rows[0][0]:,} authorships of {rows[0][1]:,} works "
-            f"in {settings.corpus_path}"
-        )
+        _say_what_would_be_built(settings)
         return
     with (
         open_corpus(settings.corpus_path, memory_limit=settings.corpus_memory_limit) as connection,
