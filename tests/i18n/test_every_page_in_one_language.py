@@ -124,6 +124,8 @@ EXTRA_PAGES = [
     "/roadmap/ic2permed/scorecard",
     "/roadmap/indicators/dpyd-centres-cn/chart.svg",
     "/roadmap/indicators/joint-calls/chart.svg",
+    "/roadmap/indicators/dpyd-demo-nanjing",  # two points: "uncertain", no interval
+    "/roadmap/indicators/dpyd-demo-nanjing/chart.svg",
     "/roadmap/indicators/no-such-indicator",
     "/delphi/studies/999999",
     "/no-such-page",

@@ -61,6 +61,7 @@ FIELD_LABELS: Mapping[str, str] = TranslatedLabels(
         "organisation": N_("Organisation"), "bbmri_eric": N_("BBMRI-ERIC membership (country)"),
         "note": N_("Note"), "unconfirmed": N_("Fields still to confirm"),
         "name_zh": N_("Chinese name"), "name_zh_source": N_("Source of the Chinese name"),
+        "entry": N_("the whole entry"),
     }
 )  # fmt: skip
 """Each field's label on the entry page and in the forms; the keys stay the files' names."""
@@ -81,7 +82,12 @@ ORIGIN_LABELS: Mapping[str, str] = TranslatedLabels(
 """How a revision came about (``Revision.origin``), as the history shows it."""
 
 RELATION_LABELS: Mapping[str, str] = TranslatedLabels(
-    {"related": N_("related"), "funder": N_("funder"), "programme": N_("programme")}
+    {
+        "related": N_("related"),
+        "funder": N_("funder"),
+        "programme": N_("programme"),
+        "parent": N_("parent body"),
+    }
 )
 
 NAME_ZH_SOURCES: Mapping[str, str] = TranslatedLabels(

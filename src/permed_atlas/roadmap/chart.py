@@ -355,11 +355,13 @@ def _legend(assessment: Assessment, level: float) -> list[str]:
         f'fill="{COLOURS[status]}">{escape(gettext(status))}</text>'
     )
     if assessment.uncertain:
+        # outside the f-string: extraction does not look inside one
+        no_interval = escape(gettext("no interval"))
         out.append(
             f'<text class="uncertain" x="{lx}" y="{sy + 16}" fill="#555">'
             + escape(gettext("uncertain: %(n)s points,") % {"n": assessment.n_points})
             + "</text>"
-            f'<text x="{lx}" y="{sy + 30}" fill="#555">{escape(gettext("no interval"))}</text>'
+            f'<text x="{lx}" y="{sy + 30}" fill="#555">{no_interval}</text>'
         )
     out.append("</g>")
     return out
