@@ -35,7 +35,10 @@ from permed_atlas.i18n import (
     Message,
     current_language,
     field_message,
+    joined,
+    lazy_gettext,
     localized,
+    with_translations,
 )
 from permed_atlas.types import CountryCode
 
@@ -152,13 +155,19 @@ def _tables() -> _Tables:
                 head, tail = value.split(", ", 1)
                 names.setdefault(_key(f"{tail} {head}"), set()).add(alpha_2)
                 names.setdefault(_key(head), set()).add(alpha_2)
+    # A Chinese reader types the names the Chinese form lists (德国, 中国).
+    for alpha_2, _values in iso_names():
+        for language in _ISO_LOCALES:
+            if (translated := _translated_name(alpha_2, language)) is not None:
+                names.setdefault(_key(translated), set()).add(alpha_2)
     for alias, code in (data.get("aliases") or {}).items():
         names[_key(str(alias))] = {_known(code, where=f"aliases.{alias}")}
     for name, codes in (data.get("ambiguous") or {}).items():
         names[_key(str(name))] = {_known(c, where=f"ambiguous.{name}") for c in codes}
     eu = frozenset(_known(c, where="eu27") for c in _read_yaml(EU27_FILE).get("countries", []))
     extra = {_known(c, where="eea_non_eu") for c in data.get("eea_non_eu") or []}
-    tokens = frozenset(_key(str(t)) for t in data.get("eu_eea") or [])
+    eu_eea_names = data.get("eu_eea_name") or {}
+    tokens = frozenset(_key(str(t)) for t in [*(data.get("eu_eea") or []), *eu_eea_names.values()])
     return _Tables(
         names={k: frozenset(v) for k, v in names.items()},
         eu_eea_tokens=tokens,
@@ -237,17 +246,36 @@ def localized_country_name(code: CountryCode, *, language: str | None = None) ->
 
 
 def describe_country(code: CountryCode) -> str:
-    """Name and code for echoing input back: "China (CN)", "EU/EEA (member state not named)"."""
-    return EU_EEA_NAME if code == EU_EEA else f"{country_name(code)} ({code})"
+    """Name and code for echoing input back: "China (CN)", "EU/EEA (member state not named)";
+    a :class:`Message` that a page shows in its own language ("中国 (CN)").
+
+    :param code: an ISO alpha-2 code or :data:`EU_EEA`.
+    """
+    translations = {
+        language: (name if code == EU_EEA else f"{name} ({code})")
+        for language in _ISO_LOCALES
+        if (name := _translated_name(code, language))
+    }
+    english = EU_EEA_NAME if code == EU_EEA else f"{country_name(code)} ({code})"
+    return with_translations(english, translations)
+
+
+def _either(options: list[str]) -> str:
+    """ "A or B or C", the "or" in the reader's language where shown."""
+    text = options[0]
+    for option in options[1:]:
+        text = Message("%(first)s or %(second)s", first=text, second=option)
+    return text
 
 
 def country_choices(*, eu_eea: bool = True) -> list[tuple[str, str]]:
-    """(value, label) pairs for a form's autocomplete list, by name; "EU/EEA" first.
+    """(value, label) pairs for a form's autocomplete list, by name in the current language
+    (:func:`resolve_country` reads them back); "EU/EEA" first.
 
     :param eu_eea: offer the EU/EEA as a party without a member state.
     """
-    pairs = sorted((country_name(code), code) for code in iso_codes())
-    head = [("EU/EEA", "EU/EEA, member state not named")] if eu_eea else []
+    pairs = sorted((str(localized_country_name(code)), code) for code in iso_codes())
+    head = [("EU/EEA", str(lazy_gettext("EU/EEA, member state not named")))] if eu_eea else []
     return head + [(name, f"{name} ({code})") for name, code in pairs]
 
 
@@ -289,7 +317,7 @@ def resolve_country(value: object, *, field: str, allow_eu_eea: bool = False) ->
     if codes and len(codes) == 1:
         return next(iter(codes))
     if codes:
-        options = ", ".join(describe_country(c) for c in sorted(codes))
+        options = joined([describe_country(c) for c in sorted(codes)], ", ")
         raise CountryError(
             Message(
                 "%(text)s fits more than one country: %(options)s",
@@ -308,7 +336,7 @@ def resolve_country(value: object, *, field: str, allow_eu_eea: bool = False) ->
             Message(
                 "unknown country %(text)s (give a name or ISO code); did you mean %(options)s?",
                 text=repr(text),
-                options=" or ".join(describe_country(sorted(tables.names[c])[0]) for c in close),
+                options=_either([describe_country(sorted(tables.names[c])[0]) for c in close]),
             ),
             field=field,
         )

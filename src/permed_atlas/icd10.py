@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from permed_atlas.datafiles import BUNDLED_DATA_DIR
+from permed_atlas.i18n import gettext, localized
 
 BUNDLED_CHAPTERS = BUNDLED_DATA_DIR / "federation" / "icd10_chapters.csv"
 
@@ -115,17 +116,24 @@ def icd10_chapters() -> dict[str, tuple[str, str]]:
     return {row["chapter"]: (row["first"], row["last"]) for row in rows}
 
 
-@lru_cache(maxsize=1)
 def icd10_choices() -> tuple[tuple[str, str], ...]:
-    """(value, label) pairs for a diagnosis field's autocomplete: each chapter and its range.
+    """(value, label) pairs for a diagnosis field's autocomplete: each chapter and its range,
+    titled in the current language (the table's ``title_zh``; English where it has none).
 
     ``("chapter:II", "Neoplasms (chapter II)")`` and ``("C00-D48", "Neoplasms (C00-D48)")``.
     """
-    text = BUNDLED_CHAPTERS.read_text(encoding="utf-8")
     choices: list[tuple[str, str]] = []
-    for row in csv.DictReader(text.splitlines()):
-        choices.append((f"chapter:{row['chapter']}", f"{row['title']} (chapter {row['chapter']})"))
-        choices.append(
-            (f"{row['first']}-{row['last']}", f"{row['title']} ({row['first']}-{row['last']})")
-        )
+    for row in _chapter_rows():
+        title = str(localized(row["title"], {"zh": row.get("title_zh")}))
+        chapter = gettext("%(title)s (chapter %(chapter)s)") % {
+            "title": title, "chapter": row["chapter"]
+        }  # fmt: skip
+        choices.append((f"chapter:{row['chapter']}", chapter))
+        choices.append((f"{row['first']}-{row['last']}", f"{title} ({row['first']}-{row['last']})"))
     return tuple(choices)
+
+
+@lru_cache(maxsize=1)
+def _chapter_rows() -> tuple[dict[str, str], ...]:
+    text = BUNDLED_CHAPTERS.read_text(encoding="utf-8")
+    return tuple(csv.DictReader(text.splitlines()))

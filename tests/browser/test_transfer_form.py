@@ -41,7 +41,7 @@ def test_bad_country_is_named_in_the_form(live_server: str, page) -> None:  # ty
     page.check('input[name="data_categories"][value="health"]')
     page.get_by_test_id("assess").click()
     error = page.get_by_test_id("form-error").inner_text()
-    assert "exporter_country" in error and "XX" in error
+    assert "From: where the data or samples are" in error and "XX" in error  # the field's label
 
 
 def test_country_names_are_read_whole_germany_to_china_gets_the_china_rules(  # type: ignore[no-untyped-def]
@@ -77,7 +77,7 @@ def test_a_cut_name_is_refused_not_read_as_another_country(live_server: str, pag
     page.check('input[name="data_categories"][value="genetic"]')
     page.get_by_test_id("assess").click()
     error = page.get_by_test_id("form-error").inner_text()
-    assert "exporter_country" in error and "shortened name" in error
+    assert "From: where the data or samples are" in error and "shortened name" in error
 
 
 def test_countries_outside_the_rules_are_not_covered(live_server: str, page) -> None:  # type: ignore[no-untyped-def]

@@ -118,7 +118,7 @@ def test_add_entry_page_permissions_csrf_and_errors(  # type: ignore[no-untyped-
     again = client.post("/directory/new", data=_form(token))
     assert again.status_code == 422 and "already exists" in again.text
     history = client.get("/directory/nsfc-dfg-pgx-call/history").text
-    assert "from the call text" in history and "create" in history
+    assert "from the call text" in history and "<td>added</td>" in history
 
 
 def _ids(html: str) -> list[str]:

@@ -173,8 +173,9 @@ def test_an_editor_confirms_an_entry_with_source_and_date(
     no_csrf = client.post(url, data=form, follow_redirects=False)
     assert no_csrf.status_code == 403
     future = (date.today() + timedelta(days=3)).isoformat()
-    for bad, field in [({"source": "ftp://x"}, "source"), ({"checked_on": "soon"}, "checked_on"),
-                       ({"checked_on": future}, "checked_on")]:  # fmt: skip
+    # each field named by its label, as the form shows it
+    for bad, field in [({"source": "ftp://x"}, "Source"), ({"checked_on": "soon"}, "Checked on"),
+                       ({"checked_on": future}, "Checked on")]:  # fmt: skip
         refused = client.post(url, data={**form, **bad, "csrf_token": token})
         assert refused.status_code == 422 and f"<strong>{field}</strong>" in refused.text
         assert "Part I/II split checked" in refused.text  # the form keeps what was typed

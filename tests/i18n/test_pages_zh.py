@@ -26,8 +26,8 @@ def test_directory_law_page_shows_the_official_chinese_title(zh_client: TestClie
     assert "通用数据保护条例（GDPR）" in listing
     gdpr = zh_client.get("/directory/gdpr").text
     assert (
-        '<tr><th>中文名称来源</th><td data-field="name_zh_source">PerMed Atlas translation, '
-        "unofficial, unreviewed" in gdpr
+        '<tr><th>中文名称来源</th><td data-field="name_zh_source">PerMed Atlas 翻译，非官方，'
+        "未经审校" in gdpr
     )
 
 

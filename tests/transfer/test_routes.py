@@ -108,7 +108,8 @@ def test_the_form_without_login_renders_the_assessment(client) -> None:
     assert page.status_code == 200, page.text
     assert "Verdict: allowed with listed steps" in page.text
     assert "Guidance, not legal advice" in page.text and "2026-11-23" in page.text
-    assert 'data-rule="gdpr-art46-sccs" data-met="yes"' in page.text and "met by: scc" in page.text
+    assert 'data-rule="gdpr-art46-sccs" data-met="yes"' in page.text
+    assert "met by: standard contractual clauses (SCC)" in page.text  # the measure in words
     link = re.search(r'href="(/transfer/report\.md\?[^"]+)"', page.text)
     assert link
     report = client.get(link.group(1).replace("&amp;", "&"))
@@ -130,7 +131,8 @@ def test_form_bad_input_re_renders_naming_the_field(client) -> None:
         "exporter_country": "DE", "importer_country": "CN",
         "data_categories": "health", "data_subjects": "-4"})  # fmt: skip
     assert page.status_code == 422
-    assert "Please correct <strong>data_subjects</strong>" in page.text
+    # the field by its question on the form, not its name
+    assert "Please correct <strong>Individuals in this transfer" in page.text
     assert 'value="DE"' in page.text  # what the user typed is kept
 
 

@@ -30,7 +30,7 @@ from permed_atlas.accounts.sessions import end_user_sessions
 from permed_atlas.accounts.tables import AuditLogRow, UserRow
 from permed_atlas.db import model_from_row
 from permed_atlas.errors import InvalidInputError
-from permed_atlas.i18n import Message
+from permed_atlas.i18n import Message, code_with_label, joined
 
 
 def _now() -> datetime:
@@ -56,7 +56,7 @@ def _check_role(role: str) -> None:
         raise UnknownRoleError(
             Message(
                 "role must be one of %(options)s, not %(role)s",
-                options=", ".join(ROLES),
+                options=joined([code_with_label(r, r) for r in ROLES], ", "),
                 role=repr(role),
             ),
             field="role",

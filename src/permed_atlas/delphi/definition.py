@@ -21,7 +21,7 @@ Shape::
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, fields
 from typing import Any, get_args
 
@@ -118,6 +118,15 @@ def missing_text(texts: Mapping[str, str], field: str, *, languages: tuple[str, 
     return None
 
 
+def _both(names: Iterable[object]) -> object:
+    """ "English and Chinese", the "and" in the reader's language where shown."""
+    listed = list(names)
+    text = listed[0]
+    for name in listed[1:]:
+        text = Message("%(first)s and %(second)s", first=text, second=name)
+    return text
+
+
 def require_texts(
     texts: Mapping[str, str], field: str, *, languages: tuple[str, ...], what: str, where: str
 ) -> None:
@@ -139,7 +148,7 @@ def require_texts(
             what=what,
             language=LANGUAGE_LABELS[language],
             field=field,
-            value=" and ".join(LANGUAGE_LABELS[lang] for lang in languages),
+            value=_both(LANGUAGE_LABELS[lang] for lang in languages),
         ),
         field=name,
     )

@@ -17,7 +17,7 @@ from permed_atlas.delphi.models import Expert
 from permed_atlas.delphi.panel import ExpertDraft, RegionGroups, parse_expert, parse_panel_csv
 from permed_atlas.delphi.store import get_panel, import_panel
 from permed_atlas.errors import InvalidInputError
-from permed_atlas.i18n import Message
+from permed_atlas.i18n import Message, gettext
 from permed_atlas.userfiles import load_yaml, read_text_file
 
 
@@ -137,11 +137,11 @@ def add_expert(
     draft = parse_expert(
         {k: v.strip() for k, v in fields.items()},
         line=None,
-        path="new expert",
+        path=gettext("new expert"),
         known=known_countries(),
         regions=load_region_groups(include_hk_mo_in_china=include_hk_mo_in_china),
     )
     if not draft.ref:
         draft = replace(draft, ref="E001", ref_given=False)  # the store takes the next free one
     target = get_panel(session, study_id, name=panel)
-    return import_panel(session, [draft], panel_id=target.id, path="new expert")[0]
+    return import_panel(session, [draft], panel_id=target.id, path=gettext("new expert"))[0]

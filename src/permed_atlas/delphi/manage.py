@@ -23,7 +23,7 @@ from permed_atlas.delphi.errors import (
 )
 from permed_atlas.delphi.models import CarryDecision
 from permed_atlas.delphi.visibility import require_study_results
-from permed_atlas.i18n import Message
+from permed_atlas.i18n import Message, gettext
 from permed_atlas.web.deps import (
     NO_STORE,
     CsrfProtected,
@@ -138,7 +138,11 @@ def panel_import(
     panel_name = str(form.get("panel") or "") or None
     if upload is None or isinstance(upload, str) or not upload.filename:
         return _render_panel(
-            request, session, study_id, error="choose a CSV file to import", status_code=422
+            request,
+            session,
+            study_id,
+            error=Message("choose a CSV file to import"),
+            status_code=422,
         )
     name = Path(upload.filename).name
     with tempfile.TemporaryDirectory() as tmp:
@@ -237,7 +241,8 @@ def issue_invitations(
         response.headers.update(NO_STORE)
         return response
     return download(
-        text or "no new invitations: every expert already has a link (tick 'new links')\n",
+        text
+        or gettext("no new invitations: every expert already has a link (tick 'new links')") + "\n",
         media_type="text/csv; charset=utf-8",
         filename=f"invitations-{survey.pillar}-round{round_.number}.csv",
         headers=NO_STORE,

@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Literal, TypeAlias
 
 from permed_atlas.delphi.reasons import outcome_reason_shown
-from permed_atlas.i18n import LocalizedText, gettext, gettext_noop
+from permed_atlas.i18n import LocalizedText, gettext, gettext_noop, lazy_gettext
 
 RuleKind: TypeAlias = Literal["share", "median_iqr", "share_and_median_iqr"]
 QuartileMethod: TypeAlias = Literal["linear", "spss"]
@@ -22,7 +22,7 @@ REGION_GROUPS: tuple[str, ...] = ("EU", "CN", "Other")
 
 #: The languages a study can be run in; a study in several needs every text in each.
 STUDY_LANGUAGES: tuple[str, ...] = ("en", "zh")
-LANGUAGE_LABELS = {"en": "English", "zh": "Chinese"}
+LANGUAGE_LABELS = {"en": lazy_gettext("English"), "zh": lazy_gettext("Chinese")}
 
 
 def text_in(english: str, chinese: str, language: str) -> LocalizedText:

@@ -6,6 +6,7 @@ import io
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -393,13 +394,31 @@ def invitation_rows(
                 "round": round_number,
                 "link": i.link,
                 "expires_at": i.invitation.expires_at.isoformat(timespec="minutes"),
-                "expires_on": i.invitation.expires_at.strftime("%d %B %Y"),
+                "expires_on": long_date(i.invitation.expires_at),
                 "language": i.expert.language,
                 "subject": subject,
                 "body": body,
             }
         )
     return rows
+
+
+_MONTH_NAMES = (
+    gettext_noop("January"), gettext_noop("February"), gettext_noop("March"),
+    gettext_noop("April"), gettext_noop("May"), gettext_noop("June"), gettext_noop("July"),
+    gettext_noop("August"), gettext_noop("September"), gettext_noop("October"),
+    gettext_noop("November"), gettext_noop("December"),
+)  # fmt: skip
+
+
+def long_date(day: date) -> str:
+    """A date as a letter writes it, in the current language: "1 July 2026", "2026年7月1日".
+
+    :param day: the date (a datetime's date is used).
+    """
+    return gettext("%(day)s %(month)s %(year)s") % {
+        "day": day.day, "month": gettext(_MONTH_NAMES[day.month - 1]), "year": day.year
+    }  # fmt: skip
 
 
 INVITATION_BODY = gettext_noop(

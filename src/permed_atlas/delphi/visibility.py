@@ -16,7 +16,9 @@ from __future__ import annotations
 
 from permed_atlas.delphi.errors import ResultsNotPublishedError
 from permed_atlas.delphi.models import Round, Study
-from permed_atlas.i18n import Message
+from permed_atlas.i18n import Message, lazy_gettext
+
+_STATUS_WORDS = {"draft": lazy_gettext("draft"), "open": lazy_gettext("open")}
 
 
 def round_results_visible(study: Study, round_: Round, *, coordinator: bool) -> bool:
@@ -59,11 +61,13 @@ def require_study_results(study: Study, *, coordinator: bool) -> None:
 def hidden_reason(study: Study, round_: Round) -> str:
     """Why a round's figures are not shown to a viewer who is not a coordinator."""
     if round_.status != "closed":
-        return (
-            f"Round {round_.number} is {round_.status}: its ratings stay confidential while "
-            "experts can still answer; only the study's coordinators see figures."
+        return Message(
+            "Round %(number)s is %(status)s: its ratings stay confidential while experts can "
+            "still answer; only the study's coordinators see figures.",
+            number=round_.number,
+            status=_STATUS_WORDS.get(round_.status, round_.status),
         )
-    return (
+    return Message(
         "The coordinators have not published this study's results yet; experts see the "
         "group feedback beside the next round's items."
     )

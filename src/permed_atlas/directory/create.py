@@ -16,10 +16,10 @@ from sqlalchemy.orm import Session
 from permed_atlas.accounts import record_audit
 from permed_atlas.directory.errors import InvalidEntryError
 from permed_atlas.directory.files import parse_entry
-from permed_atlas.directory.models import KINDS, DirectoryEntry
+from permed_atlas.directory.models import KIND_NAMES, KINDS, DirectoryEntry
 from permed_atlas.directory.store import check_in_db, clean_comment, insert_entry
 from permed_atlas.directory.tables import DirectoryEntryRow
-from permed_atlas.i18n import Message
+from permed_atlas.i18n import Message, code_with_label, gettext, joined
 from permed_atlas.landscape import region_countries
 from permed_atlas.settings import Settings
 
@@ -48,7 +48,7 @@ def create_entry(
         raise InvalidEntryError(
             Message(
                 "choose the kind of the new entry: one of %(options)s",
-                options=", ".join(KINDS),
+                options=joined([code_with_label(k, KIND_NAMES.msgid(k)) for k in KINDS], ", "),
             ),
             field="kind",
         )
@@ -68,7 +68,8 @@ def create_entry(
         )
     fields = {k: v for k, v in data.items() if v not in (None, "", [])}
     fields.setdefault("date_checked", date.today().isoformat())  # the editor checks it now
-    where = f"new entry {entry_id}"
+    # the place an error names, in the language of the form that sent the entry
+    where = gettext("new entry %(id)s") % {"id": entry_id}
     entry = parse_entry(
         {**fields, "id": entry_id, "kind": kind},
         where=where,

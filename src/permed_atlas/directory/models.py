@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from permed_atlas.i18n import TranslatedLabels
+from permed_atlas.i18n import Message, TranslatedLabels
 from permed_atlas.i18n import gettext_noop as N_
 from permed_atlas.textsearch import RankedHit
 
@@ -34,6 +34,93 @@ KIND_LABELS: Mapping[str, str] = TranslatedLabels(
         "biobank": N_("Biobanks"),
     }
 )
+
+# One entry's kind, as its tag and its "Kind" row show it.
+KIND_NAMES: TranslatedLabels = TranslatedLabels(
+    {
+        "funder": N_("funder"),
+        "programme": N_("programme"),
+        "call": N_("call"),
+        "law": N_("law or regulation"),
+        "standard": N_("standard"),
+        "initiative": N_("initiative"),
+        "biobank": N_("biobank"),
+    }
+)
+
+FIELD_LABELS: Mapping[str, str] = TranslatedLabels(
+    {
+        "id": N_("Id"), "name": N_("Name"), "acronym": N_("Acronym"), "summary": N_("Summary"),
+        "regions": N_("Regions"), "url": N_("Web site (URL)"), "source": N_("Source"),
+        "date_checked": N_("Date checked"), "keywords": N_("Keywords"),
+        "related": N_("Related entries"), "country": N_("Country"), "parent": N_("Parent body"),
+        "funders": N_("Funders"), "years": N_("Years"), "status": N_("Status"),
+        "programme": N_("Programme"), "deadline": N_("Deadline"),
+        "jurisdiction": N_("Jurisdiction"), "in_force": N_("In force since"),
+        "transfer_rules": N_("Transfer rules"), "reference": N_("Official reference"),
+        "organisation": N_("Organisation"), "bbmri_eric": N_("BBMRI-ERIC membership (country)"),
+        "note": N_("Note"), "unconfirmed": N_("Fields still to confirm"),
+        "name_zh": N_("Chinese name"), "name_zh_source": N_("Source of the Chinese name"),
+        "entry": N_("the whole entry"),
+    }
+)  # fmt: skip
+"""Each field's label on the entry page and in the forms; the keys stay the files' names."""
+
+STATUS_LABELS: Mapping[str, str] = TranslatedLabels(
+    {
+        "active": N_("active"), "closed": N_("closed"), "planned": N_("planned"),
+        "unknown": N_("unknown"), "member": N_("member"), "observer": N_("observer"),
+        "not a member": N_("not a member"),
+    }
+)  # fmt: skip
+"""A programme's or call's status and a country's BBMRI-ERIC membership, as pages show them."""
+
+ORIGIN_LABELS: Mapping[str, str] = TranslatedLabels(
+    {"seed": N_("data files"), "create": N_("added"), "edit": N_("edited"),
+     "restore": N_("restored")}
+)  # fmt: skip
+"""How a revision came about (``Revision.origin``), as the history shows it."""
+
+RELATION_LABELS: Mapping[str, str] = TranslatedLabels(
+    {
+        "related": N_("related"),
+        "funder": N_("funder"),
+        "programme": N_("programme"),
+        "parent": N_("parent body"),
+    }
+)
+
+NAME_ZH_SOURCES: Mapping[str, str] = TranslatedLabels(
+    {
+        text: text
+        for text in (
+            N_("PerMed Atlas translation, unofficial, unreviewed"),
+            N_("PerMed Atlas translation, unofficial, unreviewed; the name in common Chinese use"),
+            N_(
+                "PerMed Atlas translation, unofficial, unreviewed; the name in common Chinese "
+                "use (the EU publishes the GDPR in its 24 official languages, not in Chinese)"
+            ),
+        )
+    }
+)
+"""The bundled files' recurring ``name_zh_source`` notes; any other note is a citation."""
+
+SEED_COMMENT = N_("loaded from %(file)s")
+"""The comment of a revision loaded from a data file (stored in English, shown translated)."""
+
+
+def shown_comment(origin: str, comment: str) -> str:
+    """A revision's comment as the history shows it: the data files' own comment translated
+    (a :class:`Message`), anything an editor typed as it is.
+
+    :param origin: the revision's origin (``seed`` for the data files).
+    :param comment: the stored comment.
+    """
+    prefix = SEED_COMMENT.split("%", 1)[0]
+    if origin == "seed" and comment.startswith(prefix) and " " not in comment[len(prefix) :]:
+        return Message(SEED_COMMENT, file=comment[len(prefix) :])
+    return comment
+
 
 FUNDING_KINDS: tuple[str, ...] = ("programme", "call")
 """The kinds the funding match ranks."""

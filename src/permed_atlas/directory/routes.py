@@ -22,11 +22,18 @@ from permed_atlas.directory.files import KIND_FIELDS
 from permed_atlas.directory.models import (
     BBMRI_STATUSES,
     ENTRY_FIELDS,
+    FIELD_LABELS,
     KIND_LABELS,
+    KIND_NAMES,
     KINDS,
+    NAME_ZH_SOURCES,
+    ORIGIN_LABELS,
     PROGRAMME_STATUSES,
+    RELATION_LABELS,
+    STATUS_LABELS,
     TRANSLATION_FIELDS,
     DirectoryEntry,
+    shown_comment,
 )
 from permed_atlas.errors import InvalidInputError
 from permed_atlas.landscape import region_countries
@@ -42,10 +49,18 @@ from permed_atlas.web.deps import (
     render,
     see_other,
 )
+from permed_atlas.web.templating import templates
 
 __all__ = ["api_router", "router"]
 
 router = page_router("directory", seed=ensure_loaded)
+# The labels the directory's templates show for its codes, in the reader's language.
+templates.env.globals["directory_labels"] = {
+    "kind": KIND_NAMES, "field": FIELD_LABELS, "status": STATUS_LABELS,
+    "origin": ORIGIN_LABELS, "relation": RELATION_LABELS, "name_zh_source": NAME_ZH_SOURCES,
+    "comment": shown_comment,
+    "fields": lambda names: ", ".join(FIELD_LABELS.get(n, n) for n in names),
+}  # fmt: skip
 
 _LIST_FIELDS = frozenset({"regions", "keywords", "related", "funders", "unconfirmed"})
 _TEXTAREAS = frozenset({"summary", "note", "source"})

@@ -23,7 +23,7 @@ from typing import Any, Literal
 
 from permed_atlas.countries import CountryError, resolve_country
 from permed_atlas.federation.errors import FilterError
-from permed_atlas.i18n import Message
+from permed_atlas.i18n import Message, gettext
 from permed_atlas.transfer import DataUseRequest, DuoError, load_duo_ontology
 
 FieldKind = Literal["flag", "tristate", "text", "number", "list"]
@@ -56,6 +56,13 @@ class UseField:
     def label(self) -> str:
         """The form label: the help text with its first letter raised."""
         return self.help[:1].upper() + self.help[1:]
+
+    @property
+    def shown_label(self) -> str:
+        """The form label in the current language: the CLI help's sentence (the catalog has
+        it, full stop included), translated, without its full stop."""
+        sentence = self.label + "."
+        return gettext(sentence).rstrip(".。")
 
 
 @dataclass(frozen=True)

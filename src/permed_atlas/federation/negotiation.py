@@ -24,9 +24,19 @@ from permed_atlas.errors import NotFoundError, PermissionDeniedError
 from permed_atlas.federation.errors import AccessRequestError
 from permed_atlas.federation.models import HubResult, NodeOutcome
 from permed_atlas.federation.tables import AccessRequestNodeRow, AccessRequestRow
-from permed_atlas.i18n import Message
+from permed_atlas.i18n import Message, TranslatedLabels
+from permed_atlas.i18n import gettext_noop as N_
 
 DECISIONS = ("approved", "rejected", "needs_info")
+
+STATUS_LABELS = TranslatedLabels({
+    "ok": N_("ok"), "timeout": N_("timeout"), "unreachable": N_("unreachable"),
+    "unauthorized": N_("not authorised"), "forbidden": N_("forbidden"), "refused": N_("refused"),
+    "over_budget": N_("query budget used up"), "excluded_by_consent": N_("excluded by consent"),
+    "error": N_("error"), "pending": N_("pending"), "approved": N_("approved"),
+    "rejected": N_("rejected"), "needs_info": N_("needs more information"),
+})  # fmt: skip
+"""A biobank's answer and an access request's state, as pages show them (the API keeps codes)."""
 
 
 @dataclass(frozen=True)

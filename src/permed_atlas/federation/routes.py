@@ -21,6 +21,7 @@ from permed_atlas.federation.merge import result_to_json
 from permed_atlas.federation.models import HubResult
 from permed_atlas.federation.negotiation import (
     DECISIONS,
+    STATUS_LABELS,
     AccessRequest,
     answer_access_request,
     create_access_request,
@@ -53,8 +54,10 @@ from permed_atlas.web.deps import (
     page_router,
 )
 from permed_atlas.web.deps import render as render_page
+from permed_atlas.web.templating import templates
 
 router = page_router("federation")
+templates.env.globals["federation_status"] = STATUS_LABELS
 api_router = json_router("federation")
 
 QUESTION_FIELDS = ("diagnosis", "sex", "material", "age", "year", "entity", "purpose")

@@ -16,8 +16,18 @@ from typing import Any
 
 from permed_atlas.helpdesk.glossary import GlossaryTerm, terms_in
 from permed_atlas.helpdesk.models import Answer, Entry, Hit
-from permed_atlas.i18n import Message, gettext, lazy_gettext, localized, translated
+from permed_atlas.i18n import (
+    Message,
+    current_language,
+    gettext,
+    joined,
+    lazy_gettext,
+    localized,
+    translated,
+    with_translations,
+)
 from permed_atlas.i18n import gettext_noop as N_
+from permed_atlas.transfer import value_label
 
 CHECKLIST_ENTRIES_PER_COUNTRY = 2
 """At most this many procedures per country in the checklist: it is a summary."""
@@ -131,24 +141,36 @@ def transfer_checklist(assessment: Mapping[str, Any]) -> list[ChecklistItem]:
     items: list[ChecklistItem] = []
     for finding in assessment.get("prohibitions", []):
         if not finding.get("satisfied"):
-            text: str = Message(
-                N_("Not allowed as described: %(what)s"),
-                what=finding.get("obligation") or finding["title"],
-            )
+            text: str = Message(N_("Not allowed as described: %(what)s"), what=_what_to_do(finding))
             items.append(ChecklistItem(text, "blocker", _references(finding)))
     for finding in assessment.get("obligations", []):
-        text = finding.get("obligation") or finding["title"]
+        text = _what_to_do(finding)
         met = bool(finding.get("satisfied"))
         if met:
-            because = [*finding.get("satisfied_by", []), *finding.get("met_because", [])]
+            because = [
+                *(value_label(m) for m in finding.get("satisfied_by", [])),
+                *finding.get("met_because", []),
+            ]
             if because:
-                text = Message(
-                    N_("%(step)s (met: %(because)s)"),
-                    step=text,
-                    because=plain(", ".join(str(b) for b in because)),
-                )
+                text = Message(N_("%(step)s (met: %(because)s)"), step=text,
+                               because=joined([plain(b) if type(b) is str else b
+                                               for b in because], ", "))  # fmt: skip
         items.append(ChecklistItem(text, "met" if met else "step", _references(finding)))
     return items
+
+
+def _term_name(term: GlossaryTerm) -> str:
+    """A term's name: its Chinese name in Chinese, else the English one with the Chinese."""
+    if term.zh and current_language() == "zh":
+        return term.zh
+    return f"{term.name} {term.zh}" if term.zh else term.name
+
+
+def _what_to_do(finding: Mapping[str, Any]) -> Message:
+    """A finding's obligation (else its title) with its Chinese, translated where shown."""
+    if finding.get("obligation"):
+        return with_translations(finding["obligation"], {"zh": finding.get("obligation_zh")})
+    return with_translations(finding["title"], {"zh": finding.get("title_zh")})
 
 
 def plain(text: str) -> str:
@@ -188,7 +210,7 @@ def plain_missing(assessment: Mapping[str, Any]) -> list[str]:
         # Messages: the question is a form label, translated on the page with the sentence.
         what = lazy_gettext(fact["question"])
         if fact.get("needed_for"):
-            needed = "; ".join(dict.fromkeys(fact["needed_for"]))
+            needed = joined(list(dict.fromkeys(fact["needed_for"])), "; ")
             lines.append(
                 Message(N_("Not stated: %(what)s. It decides: %(decides)s."), what=what,
                         decides=needed)
@@ -230,16 +252,20 @@ def digest_to_markdown(
     for item in digest.checklist:
         ref = f" ({item.reference})" if item.reference else ""
         flag = " — " + gettext("unconfirmed") if item.unconfirmed else ""
-        lines.append(f"- {marks.get(item.kind, '[ ]')} {translated(item.text)}{ref}{flag}")
+        text = translated(item.text)
+        if item.country:  # a procedure: the page's own line, its title in the page's language
+            title = localized(item.title, {"zh": item.title_zh})
+            text = f"{names.get(item.country, item.country)}: {title}"
+        lines.append(f"- {marks.get(item.kind, '[ ]')} {text}{ref}{flag}")
     if digest.still_needed:
         lines += ["", "## " + gettext("Still to find out"), ""]
         lines += [f"- {translated(line)}" for line in digest.still_needed]
     if digest.glossary:
         lines += ["", "## " + gettext("Terms"), ""]
-        lines += [f"- **{t.term}** ({t.name}{f' {t.zh}' if t.zh else ''}): {t.explanation} "
-                  f"({t.reference})" for t in digest.glossary]  # fmt: skip
+        lines += [f"- **{t.term}** ({_term_name(t)}): {t.explanation} ({t.reference})"
+                  for t in digest.glossary]  # fmt: skip
     if answer.transfer is not None and answer.transfer.assessment is not None:
-        verdict = answer.transfer.assessment.get("verdict", "")
+        verdict = gettext(answer.transfer.assessment.get("verdict", ""))
         said = gettext("Transfer assessor's verdict: %(verdict)s") % {"verdict": f"**{verdict}**"}
         lines += ["", "## " + gettext("Sample and data flow"), "", said]
         lines += [f"- {translated(line)}" for line in answer.transfer.flow.derived]

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from permed_atlas.helpdesk.models import EU, INTERNATIONAL, CountryMention, Flow, TransferGuidance
+from permed_atlas.i18n import Message, lazy_gettext
 
 _MOVE = re.compile(
     r"\b(ship\w*|send\w*|sent|export\w*|transfer\w*|transport\w*|mov(?:e|ed|es|ing)|"
@@ -46,6 +47,17 @@ _MARKERS = (
     ("pseudonymised", re.compile(r"\b(pseudonymi[sz]ed|key[- ]coded|coded)\b", re.IGNORECASE)),
     ("aggregate", re.compile(r"\b(aggregated?|summary statistics)\b", re.IGNORECASE)),
 )
+# The markers' and consents' words inside a composed line (the flow keeps the codes).
+_MARKER_WORDS = {
+    "anonymised": lazy_gettext("anonymised"),
+    "pseudonymised": lazy_gettext("pseudonymised"),
+    "aggregate": lazy_gettext("aggregate"),
+}
+_CONSENT_WORDS = {
+    "explicit": lazy_gettext("explicit"),
+    "broad_research": lazy_gettext("broad research"),
+    "none": lazy_gettext("none"),
+}
 _RESEARCH = re.compile(r"\b(trials?|stud(?:y|ies)|research|cohorts?|biobank)\b", re.IGNORECASE)
 _COMMERCIAL = re.compile(r"\bcommercial\b", re.IGNORECASE)
 _MA_TRIAL = re.compile(
@@ -110,26 +122,34 @@ def read_flow(question: str, mentions: Sequence[CountryMention]) -> Flow | None:
     categories: list[str] = []
     if samples:
         categories.append("samples")
-        derived.append(f"samples: the question speaks of {samples.group(0)!r}")
+        derived.append(Message("samples: the question speaks of %(words)s",
+                               words=repr(samples.group(0))))  # fmt: skip
     if genetic:
         categories.append("genetic")
-        derived.append(f"genetic data: the question speaks of {genetic.group(0)!r}")
+        derived.append(Message("genetic data: the question speaks of %(words)s",
+                               words=repr(genetic.group(0))))  # fmt: skip
     health_context = _HEALTH_CONTEXT.search(question) or _HEALTH_ZH.search(question)
     if data and (not genetic or health_context):
         categories.append("health")
         derived.append(
-            f"health data: the question speaks of {data.group(0)!r}; trial data about "
-            "participants are taken as personal data concerning health"
+            Message(
+                "health data: the question speaks of %(words)s; trial data about participants "
+                "are taken as personal data concerning health",
+                words=repr(data.group(0)),
+            )
         )
     for marker, pattern in _MARKERS:
         found = pattern.search(question)
         before = question[max(0, found.start() - 20) : found.start()] if found else ""
         if found and _NEGATED.search(before):
             said = (before + found.group(0)).strip()
-            derived.append(f"not {marker}: the question says {said!r}")
+            derived.append(Message("not %(marker)s: the question says %(words)s",
+                                   marker=_MARKER_WORDS[marker], words=repr(said)))  # fmt: skip
         elif found:
             categories.append(marker)
-            derived.append(f"{marker}: the question says {found.group(0)!r}")
+            said = repr(found.group(0))
+            derived.append(Message("%(marker)s: the question says %(words)s",
+                                   marker=_MARKER_WORDS[marker], words=said))  # fmt: skip
             break
     places = [m for m in mentions if m.code not in {EU, INTERNATIONAL}]
     origin, destination = _ends(question, places, derived)
@@ -141,19 +161,20 @@ def read_flow(question: str, mentions: Sequence[CountryMention]) -> Flow | None:
         others = [c for c in codes if c != destination]
         if len(others) == 1:
             origin = others[0]
-            derived.append(f"origin {origin}: the only other country named, so the flow "
-                           "starts there")  # fmt: skip
+            derived.append(Message("origin %(code)s: the only other country named, so the "
+                                   "flow starts there", code=origin))  # fmt: skip
     elif origin is not None and destination is None:
         others = [c for c in codes if c != origin]
         if len(others) == 1:
             destination = others[0]
-            derived.append(f"destination {destination}: the only other country named")
+            derived.append(Message("destination %(code)s: the only other country named",
+                                   code=destination))  # fmt: skip
     if any(m.code == EU for m in mentions) and (origin is None or destination is None):
-        missing.append("the EU is not one country: name the member state for the assessor")
+        missing.append(Message("the EU is not one country: name the member state for the assessor"))
     if origin is None:
-        missing.append("origin country (where the samples or data are) is not stated")
+        missing.append(Message("origin country (where the samples or data are) is not stated"))
     if destination is None:
-        missing.append("destination country (where they go) is not stated")
+        missing.append(Message("destination country (where they go) is not stated"))
     if origin is not None and origin == destination:
         return None
     facts = _other_facts(question, origin, destination, derived)
@@ -197,17 +218,20 @@ def _ends(
             role = "origin"
         if role == "destination" and destination is None:
             destination = mention.code
-            derived.append(f"destination {mention.code}: {_quote(question, mention)}")
+            derived.append(Message("destination %(code)s: %(quote)s", code=mention.code,
+                                   quote=_quote(question, mention)))  # fmt: skip
         elif role == "origin" and origin is None:
             origin = mention.code
-            derived.append(f"origin {mention.code}: {_quote(question, mention)}")
+            derived.append(Message("origin %(code)s: %(quote)s", code=mention.code,
+                                   quote=_quote(question, mention)))  # fmt: skip
     return origin, destination
 
 
-def _quote(question: str, mention: CountryMention) -> str:
+def _quote(question: str, mention: CountryMention) -> Message:
     start = max(0, mention.start - 25)
     head = question[start : mention.start].split(" ", 1)[-1] if start else question[: mention.start]
-    return f"the question says '…{head}{mention.text}'"
+    words = "'…" + head + mention.text + "'"
+    return Message("the question says %(words)s", words=words)
 
 
 def _other_facts(
@@ -216,33 +240,41 @@ def _other_facts(
     facts: dict[str, Any] = {}
     if _COMMERCIAL.search(question):
         facts["purpose"] = "commercial"
-        derived.append("purpose commercial: the question says 'commercial'")
+        derived.append(Message("purpose commercial: the question says %(words)s",
+                               words="'commercial'"))  # fmt: skip
     else:
         found = _RESEARCH.search(question)
         if found:
             facts["purpose"] = "research"
-            derived.append(f"purpose research: the question speaks of {found.group(0)!r}")
+            derived.append(Message("purpose research: the question speaks of %(words)s",
+                                   words=repr(found.group(0))))  # fmt: skip
     if origin == "CN" and destination is not None and destination not in {"CN", *_NOT_MAINLAND}:
         facts["foreign_party"] = True
-        derived.append(f"foreign party: the recipient in {destination} is outside China")
+        derived.append(Message("foreign party: the recipient in %(code)s is outside China",
+                               code=destination))  # fmt: skip
     if _SEQUENCING.search(question):
         facts["sequencing"] = True
-        derived.append("exome/genome sequencing: stated")
+        derived.append(Message("exome/genome sequencing: stated"))
     subjects = _SUBJECTS.search(question) or _SUBJECTS_ZH.search(question)
     count = _count(subjects.group("n"), subjects.group("scale")) if subjects else None
     if subjects and count is not None:
         facts["data_subjects"] = count
-        derived.append(f"individuals: {subjects.group(0)!r} ({count:,})")
+        counted = format(count, ",")
+        derived.append(Message("individuals: %(words)s (%(count)s)",
+                               words=repr(subjects.group(0)), count=counted))  # fmt: skip
     for value, pattern in _CONSENT:
         found = pattern.search(question)
         if found:
             facts["consent"] = value
-            derived.append(f"consent {value}: the question says {found.group(0)!r}")
+            said = repr(found.group(0))
+            derived.append(Message("consent %(value)s: the question says %(words)s",
+                                   value=_CONSENT_WORDS[value], words=said))  # fmt: skip
             break
     found = _MA_TRIAL.search(question)
     if found:
         facts["marketing_authorisation_trial"] = True
-        derived.append(f"a trial for marketing authorisation: the question says {found.group(0)!r}")
+        derived.append(Message("a trial for marketing authorisation: the question says %(words)s",
+                               words=repr(found.group(0))))  # fmt: skip
     return facts
 
 

@@ -10,18 +10,20 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from permed_atlas.i18n import gettext_noop as N_
 from permed_atlas.textsearch import RankedHit
 
 TOPICS: dict[str, str] = {
-    "trial_authorisation": "Clinical-trial authorisation",
-    "ethics_review": "Ethics review",
-    "human_genetic_resources": "Human genetic resources",
-    "data_protection": "Data protection for trial data",
-    "trial_registration": "Trial registration",
-    "sample_shipping": "Sample shipping",
-    "funding": "Funding",
+    "trial_authorisation": N_("Clinical-trial authorisation"),
+    "ethics_review": N_("Ethics review"),
+    "human_genetic_resources": N_("Human genetic resources"),
+    "data_protection": N_("Data protection for trial data"),
+    "trial_registration": N_("Trial registration"),
+    "sample_shipping": N_("Sample shipping"),
+    "funding": N_("Funding"),
 }
-"""Topic id -> label. A new topic is added here and in docs/helpdesk.md."""
+"""Topic id -> label (English in the API and the CLI; a page shows ``_(label)``). A new topic
+is added here and in docs/helpdesk.md."""
 
 EU = "EU"
 """The jurisdiction code of EU-level entries; they apply in every EU member state."""

@@ -43,7 +43,7 @@ from permed_atlas.helpdesk.schemas import (
     HelpdeskTopicsPublic,
 )
 from permed_atlas.helpdesk.store import confirm_entry, latest_confirmations
-from permed_atlas.i18n import Message
+from permed_atlas.i18n import Message, current_language
 from permed_atlas.settings import Settings, existing_dirs
 from permed_atlas.web.deps import (
     CsrfProtected,
@@ -69,6 +69,8 @@ CountryQuery = Annotated[
 EXAMPLE = (
     "We want to run a pharmacogenomic trial in Germany and China with samples shipped to Germany"
 )
+# The same question as a Chinese reader asks it (the helpdesk reads Chinese questions too).
+EXAMPLE_ZH = "我们想在德国和中国开展一项药物基因组学试验，样本运往德国"
 
 
 def _knowledge(settings: Settings) -> KnowledgeBase:
@@ -86,7 +88,8 @@ def _lookup(session: Session, knowledge: KnowledgeBase) -> Any:
 def _base_context(knowledge: KnowledgeBase) -> dict[str, Any]:
     codes = sorted({e.country for e in knowledge.entries})
     return {
-        "disclaimer": DISCLAIMER, "topics": TOPICS, "example": EXAMPLE,
+        "disclaimer": DISCLAIMER, "topics": TOPICS,
+        "example": EXAMPLE_ZH if current_language() == "zh" else EXAMPLE,
         "jurisdictions": [(c, display_name(knowledge, c)) for c in codes],
         # Names in the page's language for headings (the JSON keeps the English ``name``).
         "jurisdiction_names": {c: localized_display_name(knowledge, c) for c in codes},

@@ -46,6 +46,7 @@ __all__ = [
     "localized",
     "localized_field",
     "catalog_path",
+    "code_with_label",
     "current_language",
     "from_accept_language",
     "gettext",
@@ -58,6 +59,7 @@ __all__ = [
     "supported_language",
     "translated",
     "use_language",
+    "with_translations",
 ]
 
 _current_language: ContextVar[str] = ContextVar("permed_language", default=DEFAULT_LANGUAGE)
@@ -187,6 +189,10 @@ class TranslatedLabels(Mapping[str, str]):
     def __len__(self) -> int:
         return len(self._labels)
 
+    def msgid(self, key: str) -> str:
+        """The English label of ``key``, untranslated (a catalog message)."""
+        return self._labels[key]
+
 
 def lazy_gettext(message: str) -> LazyString:
     """``message``, translated when it is turned into text (for module-level labels)."""
@@ -212,9 +218,11 @@ def install_jinja(environment: jinja2.Environment) -> jinja2.Environment:
 # Imported last: localized reads the names above.
 from permed_atlas.i18n.composed import (  # noqa: E402
     Message,
+    code_with_label,
     field_message,
     joined,
     translated,
+    with_translations,
 )
 from permed_atlas.i18n.localized import (  # noqa: E402
     UNTRANSLATED_CLASS,

@@ -17,7 +17,14 @@ from markupsafe import escape
 
 from permed_atlas.i18n import LazyString, gettext
 
-__all__ = ["Message", "field_message", "joined", "translated"]
+__all__ = [
+    "Message",
+    "code_with_label",
+    "field_message",
+    "joined",
+    "translated",
+    "with_translations",
+]
 
 
 class Message(str):
@@ -108,6 +115,56 @@ def joined(parts: Iterable[object], separator: str = "; ") -> Message:
     :param separator: put between them.
     """
     return Message(_JUST_THE_PARTS, parts=_Joined(list(parts), separator))
+
+
+class _WithTranslations:
+    """A data text and its translations: English as ``str()``, the reader's language on a page."""
+
+    def __init__(self, english: str, translations: Mapping[str, str | None]) -> None:
+        self.english, self.translations = english, dict(translations)
+
+    def __str__(self) -> str:
+        return self.english
+
+    def translated(self) -> str:
+        from permed_atlas.i18n.localized import localized
+
+        return localized(self.english, self.translations).text
+
+
+def with_translations(english: str, translations: Mapping[str, str | None]) -> Message:
+    """A curated text (a rule's obligation) and its ``_zh`` translation as one composed text:
+    English where it is data (the API, the CLI), the reader's language where a page shows it
+    (English where the translation is missing).
+
+    :param english: the data file's English field.
+    :param translations: language -> text (``{"zh": rule.obligation_zh}``).
+    """
+    return Message(_JUST_THE_PARTS, parts=_WithTranslations(english, translations))
+
+
+class _Coded:
+    """A code a client sends, with its label: the code in English, the label where shown."""
+
+    def __init__(self, code: str, label: str) -> None:
+        self.code, self.label = code, label
+
+    def __str__(self) -> str:
+        return self.code
+
+    def translated(self) -> str:
+        return gettext(self.label)
+
+
+def code_with_label(code: str, label: str) -> Message:
+    """A value of a choice inside a composed text (an error's "one of ..."): the code in
+    English, where it is what a client sends; its translated label on a page, as the form's
+    ``<option>`` shows it.
+
+    :param code: the value (``editor``).
+    :param label: its English label, a catalog message (``"editor"``, ``"law or regulation"``).
+    """
+    return Message(_JUST_THE_PARTS, parts=_Coded(code, label))
 
 
 def translated(text: object) -> str:

@@ -152,7 +152,7 @@ def _resolve(
             index.matrix[row],
             embeddings.vectors[row] if embeddings else None,
             frozenset(index.topics[row]),
-            f"researcher {index.names[row]}",
+            Message("researcher %(name)s", name=index.names[row]),
             index.main_country[row],
         )
     if query.kind == "institution":
@@ -174,7 +174,11 @@ def _resolve(
             _centroid(index, rows),
             _mean(embeddings, rows),
             frozenset(common),
-            f"institution {index.institution_names.get(key, key)} ({len(rows)} researchers)",
+            Message(
+                "institution %(name)s (%(n)s researchers)",
+                name=index.institution_names.get(key, key),
+                n=len(rows),
+            ),  # fmt: skip
             max(set(countries), key=countries.count) if countries else None,
         )
     if query.kind == "topic":
@@ -194,7 +198,7 @@ def _resolve(
             vector,
             _mean(embeddings, rows),
             frozenset({code}),
-            f"topic {labels[code]}",
+            Message("topic %(label)s", label=labels[code]),
             None,
         )
     return _Resolved(
@@ -202,7 +206,7 @@ def _resolve(
         query_vector_for_text(index, value),
         embeddings.encode(value) if embeddings else None,
         frozenset(),
-        "free text",
+        Message("free text"),
         None,
     )
 
@@ -284,15 +288,18 @@ def find_partners(
         sims = np.asarray((index.matrix[candidates] @ resolved.vector.T).todense()).ravel()
     elif query.kind == "topic":
         # a known topic no profile carries: there were no words to look for
-        return _with_note(result, f"no researcher has works tagged with the {resolved.description}")
+        return _with_note(result, Message("no researcher has works tagged with the %(topic)s",
+                                          topic=resolved.description))  # fmt: skip
     else:
-        return _with_note(result, "no word of the query appears in the profiles")
+        return _with_note(result, Message("no word of the query appears in the profiles"))
     if not len(candidates):
-        return _with_note(result, f"no researcher with a main country in {target}")
+        return _with_note(result, Message("no researcher with a main country in %(region)s",
+                                          region=target))  # fmt: skip
     order = np.argsort(-sims, kind="stable")[:_POOL]
     order = order[sims[order] > 0]
     if not len(order):
-        return _with_note(result, f"no researcher in {target} shares a term with the query")
+        return _with_note(result, Message("no researcher in %(region)s shares a term with the "
+                                          "query", region=target))  # fmt: skip
     seen = _distances(index, resolved.origin)
     if not query.include_coauthors:  # existing co-authors are not candidates at all
         order = np.array(
@@ -300,7 +307,9 @@ def find_partners(
             dtype=np.int64,
         )
         if not len(order):
-            return _with_note(result, "every similar researcher already co-authors with the query")
+            return _with_note(
+                result, Message("every similar researcher already co-authors with the query")
+            )
     matches = _ranked_matches(
         index,
         query,
@@ -410,25 +419,38 @@ def _match(
     shared_topics = tuple(labels.get(t, t) for t in index.topics[row] if t in resolved.topics)
     path = tuple(index.names[r] for r in _path(seen, row)) if row in seen else ()
     first, last = index.last_year - query.recent_years + 1, index.last_year
-    reasons = [Reason("similarity", f"similarity {sim:.2f} ({parts[0]:.0%} of the best match)")]
+    similarity, share = format(sim, ".2f"), format(parts[0], ".0%")
+    reasons = [
+        Reason("similarity", Message("similarity %(similarity)s (%(share)s of the best match)",
+                                     similarity=similarity, share=share))
+    ]  # fmt: skip
     if shared_terms:
-        reasons.append(Reason("terms", "shared terms: " + ", ".join(shared_terms)))
+        reasons.append(Reason("terms", Message("shared terms: %(terms)s",
+                                               terms=", ".join(shared_terms))))  # fmt: skip
     if shared_topics:
-        reasons.append(Reason("topics", "shared topics: " + ", ".join(shared_topics)))
-    reasons.append(
-        Reason("activity", f"{recent} work{'' if recent == 1 else 's'} in {first}–{last}")
+        reasons.append(Reason("topics", Message("shared topics: %(topics)s",
+                                                topics=", ".join(shared_topics))))  # fmt: skip
+    years = f"{first}–{last}"
+    active = (
+        Message("%(n)s work in %(years)s", n=recent, years=years)
+        if recent == 1
+        else Message("%(n)s works in %(years)s", n=recent, years=years)
     )
+    reasons.append(Reason("activity", active))
     if not resolved.origin:
-        reasons.append(Reason("network", "no network distance for a text or topic query"))
+        reasons.append(Reason("network", Message("no network distance for a text or topic query")))
     elif distance == 1:
-        reasons.append(Reason("network", "already a co-author (score lowered)"))
+        reasons.append(Reason("network", Message("already a co-author (score lowered)")))
     elif distance is not None:
-        via = " and ".join(path[1:-1])
-        reasons.append(
-            Reason("network", f"complementary: {distance} steps away, reachable via {via}")
-        )
+        via: str = path[1]
+        for name in path[2:-1]:
+            via = Message("%(first)s and %(second)s", first=via, second=name)
+        reasons.append(Reason("network", Message(
+            "complementary: %(distance)s steps away, reachable via %(via)s",
+            distance=distance, via=via)))  # fmt: skip
     else:
-        reasons.append(Reason("network", f"not connected within {MAX_DISTANCE} co-author steps"))
+        reasons.append(Reason("network", Message(
+            "not connected within %(n)s co-author steps", n=MAX_DISTANCE)))  # fmt: skip
     place = ", ".join(p for p in (index.first_institution[row], index.main_country[row]) if p)
     if place:
         reasons.append(Reason("place", place))

@@ -120,7 +120,7 @@ def partners_page(
     if chosen == "embeddings" and not context["embeddings_ready"]:
         # An explanation and a usable answer, not an error page, for a link made elsewhere.
         chosen, context["values"]["method"] = "tfidf", "tfidf"
-        context["notice"] = (
+        context["notice"] = Message(
             "Semantic embeddings are not installed on this server, so these "
             "partners are ranked by TF-IDF terms."
         )

@@ -12,6 +12,7 @@ from typing import Any
 
 import duckdb
 
+from permed_atlas.i18n import with_translations
 from permed_atlas.partners.finder import ProfileEmbeddings, find_partners
 from permed_atlas.partners.index import PartnerIndex, load_index
 from permed_atlas.partners.models import (
@@ -51,14 +52,18 @@ def region_countries(settings: Settings) -> dict[str, frozenset[str]]:
 
 
 def topic_labels(settings: Settings) -> dict[str, str]:
-    """The label of every subject topic of the tagging rules in force.
+    """The label of every subject topic of the tagging rules in force: English as a ``str``
+    (the API, the CLI), with its Chinese where a page shows it.
 
     :param settings: gives the data directory (a user's rules file wins).
     """
     from permed_atlas.landscape import load_rules, rules_path_for
 
     rules = load_rules(rules_path_for(settings.data_dir))
-    return {topic.code: topic.label for topic in rules.subject_topics}
+    return {
+        topic.code: with_translations(topic.label, {"zh": topic.label_zh})
+        for topic in rules.subject_topics
+    }
 
 
 def profiles_summary(connection: duckdb.DuckDBPyConnection) -> dict[str, str] | None:

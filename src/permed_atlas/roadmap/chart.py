@@ -13,6 +13,8 @@ from datetime import date
 from xml.sax.saxutils import escape, quoteattr
 
 from permed_atlas.i18n import gettext, localized
+from permed_atlas.i18n import gettext_noop as N_
+from permed_atlas.roadmap.models import Indicator
 from permed_atlas.roadmap.projection import band
 from permed_atlas.roadmap.spec import is_percent
 from permed_atlas.roadmap.status import Assessment, value_range
@@ -170,16 +172,33 @@ def _axes(frame: _Frame, assessment: Assessment) -> list[str]:
             f'text-anchor="end" fill="#555">'
             + escape(
                 gettext("each tick marks %(day)s of its year, the target's day")
-                % {"day": indicator.target_date.strftime("%d %b")}
+                % {"day": _day_of_year(indicator.target_date)}
             )
             + "</text>"
         )
     mid = TOP + plot_h / 2
     out.append(
         f'<text x="14" y="{mid:.1f}" transform="rotate(-90 14 {mid:.1f})" '
-        f'text-anchor="middle">{escape(indicator.unit)}</text>'
+        f'text-anchor="middle">{escape(_unit(indicator))}</text>'
     )
     return out
+
+
+def _unit(indicator: Indicator) -> str:
+    return str(localized(indicator.unit, {"zh": indicator.unit_zh}))
+
+
+def _day_of_year(day: date) -> str:
+    """A day and month without the year, as the page's language writes it: "31 Dec", "12月31日"."""
+    return gettext("%(day)s %(month)s") % {
+        "day": day.day, "month": gettext(_MONTHS[day.month - 1])
+    }  # fmt: skip
+
+
+_MONTHS = (
+    N_("Jan"), N_("Feb"), N_("Mar"), N_("Apr"), N_("May"), N_("Jun"),
+    N_("Jul"), N_("Aug"), N_("Sep"), N_("Oct"), N_("Nov"), N_("Dec"),
+)  # fmt: skip
 
 
 def _trend(
@@ -336,11 +355,13 @@ def _legend(assessment: Assessment, level: float) -> list[str]:
         f'fill="{COLOURS[status]}">{escape(gettext(status))}</text>'
     )
     if assessment.uncertain:
+        # outside the f-string: extraction does not look inside one
+        no_interval = escape(gettext("no interval"))
         out.append(
             f'<text class="uncertain" x="{lx}" y="{sy + 16}" fill="#555">'
             + escape(gettext("uncertain: %(n)s points,") % {"n": assessment.n_points})
             + "</text>"
-            f'<text x="{lx}" y="{sy + 30}" fill="#555">{escape(gettext("no interval"))}</text>'
+            f'<text x="{lx}" y="{sy + 30}" fill="#555">{no_interval}</text>'
         )
     out.append("</g>")
     return out
@@ -356,7 +377,7 @@ def _describe(assessment: Assessment) -> str:
         "n": len(assessment.points),
         "start": indicator.baseline_date.isoformat(),
         "target": _fmt(indicator.target_value),
-        "unit": indicator.unit,
+        "unit": _unit(indicator),
         "date": indicator.target_date.isoformat(),
         "status": gettext(assessment.status),
         "basis": assessment.basis.translated(),

@@ -102,6 +102,7 @@ def indicator_dict(indicator: Indicator) -> dict[str, Any]:
         "name_zh": indicator.name_zh,
         "definition": indicator.definition,
         "unit": indicator.unit,
+        "unit_zh": indicator.unit_zh,
         "direction": indicator.direction,
         "baseline": {
             "value": indicator.baseline_value,

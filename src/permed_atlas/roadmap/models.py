@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Literal, TypeAlias
 
+from permed_atlas.i18n import Message, with_translations
+
 Direction: TypeAlias = Literal["increase", "decrease"]
 ScopeLevel: TypeAlias = Literal["region", "country", "centre"]
 StatusLabel: TypeAlias = Literal["on track", "at risk", "off track", "insufficient data"]
@@ -149,6 +151,16 @@ class Indicator:
     data_source: str = ""
     note: str | None = None
     name_zh: str = ""
+    unit_zh: str = ""
+
+    def amount(self, value: str) -> Message:
+        """``value`` with the unit ("6 programmes"): English as data, "6 个项目" on a Chinese
+        page when the unit has its Chinese (``unit_zh``).
+
+        :param value: the number as written.
+        """
+        chinese = f"{value} {self.unit_zh}" if self.unit_zh else ""
+        return with_translations(f"{value} {self.unit}", {"zh": chinese})
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ from fastapi import Form, Request, UploadFile
 from starlette.responses import Response
 
 from permed_atlas.errors import InvalidInputError
-from permed_atlas.i18n import Message
+from permed_atlas.i18n import Message, gettext
 from permed_atlas.landscape import region_countries
 from permed_atlas.roadmap import store
 from permed_atlas.roadmap.api import api_router, ensure_loaded
@@ -77,7 +77,7 @@ def new_roadmap(
         summary = store.import_roadmap(
             session,
             document,
-            where="roadmap form",
+            where=gettext("roadmap form"),
             regions=region_countries(settings),
             actor_id=editor.id,
         )

@@ -134,6 +134,7 @@ class IndicatorPublic(Answer):
     name_zh: str = Field(description="the Chinese name; empty when not translated")
     definition: str
     unit: str
+    unit_zh: str = Field(default="", description="the Chinese unit; empty when not translated")
     direction: Literal["increase", "decrease"]
     baseline: DatedValuePublic
     target: DatedValuePublic

@@ -310,6 +310,7 @@ def parse_indicator(
         data_source=_text(entry, "data_source", where, path, required=False),
         note=_text(entry, "note", where, path, required=False) or None,
         name_zh=_text(entry, "name_zh", where, path, required=False),
+        unit_zh=_text(entry, "unit_zh", where, path, required=False),
     )
     problem = indicator_problem(indicator)
     if problem is not None:

@@ -119,7 +119,7 @@ def classify(indicator: Indicator, projection: Projection | None) -> tuple[Statu
         return "insufficient data", Message(
             "fewer than %(n)s points on different dates", n=MIN_POINTS
         )
-    values = {"projected": f"{projection.value:.3g} {indicator.unit}", **_target_words(indicator)}
+    values = {"projected": indicator.amount(f"{projection.value:.3g}"), **_target_words(indicator)}
     if _reaches(indicator, projection.value):
         return "on track", Message(
             "projected %(projected)s by %(date)s, target %(target)s", **values
@@ -228,7 +228,7 @@ def classify_measured(indicator: Indicator, observed: Point) -> tuple[StatusLabe
     :param indicator: gives the target and direction.
     :param observed: the observation on the target date.
     """
-    values = {"observed": f"{observed.value:g} {indicator.unit}", **_target_words(indicator)}
+    values = {"observed": indicator.amount(f"{observed.value:g}"), **_target_words(indicator)}
     if _reaches(indicator, observed.value):
         return "on track", Message(
             "observed %(observed)s on the target date %(date)s: target %(target)s met", **values
@@ -242,5 +242,5 @@ def _target_words(indicator: Indicator) -> dict[str, str]:
     """The target's date and value as a status reason states them."""
     return {
         "date": indicator.target_date.isoformat(),
-        "target": f"{indicator.target_value:g} {indicator.unit}",
+        "target": indicator.amount(f"{indicator.target_value:g}"),
     }

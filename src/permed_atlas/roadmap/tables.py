@@ -67,6 +67,7 @@ class IndicatorRow(Base):
     roadmap_id: Mapped[int] = owned_by("roadmap")
     name: Mapped[str] = mapped_column(Text)
     name_zh: Mapped[str] = mapped_column(Text, default="", server_default="")
+    unit_zh: Mapped[str] = mapped_column(Text, default="", server_default="")
     definition: Mapped[str] = mapped_column(Text)
     unit: Mapped[str] = mapped_column(String(80))
     direction: Mapped[str] = mapped_column(String(16))

@@ -20,6 +20,7 @@ from permed_atlas.transfer.errors import (
     ScenarioError,
     TransferError,
 )
+from permed_atlas.transfer.fields import value_label
 from permed_atlas.transfer.models import (
     DISCLAIMER,
     Assessment,
@@ -54,6 +55,7 @@ __all__ = [
     "read_scenario_file",
     "render_html",
     "render_markdown",
+    "value_label",
     "ConsentTerm",
     "DataUseRequest",
     "DuoError",

@@ -15,7 +15,8 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from permed_atlas.countries import EU_EEA
-from permed_atlas.i18n import Message, gettext_noop, lazy_gettext
+from permed_atlas.i18n import Message, gettext_noop, lazy_gettext, with_translations
+from permed_atlas.i18n import gettext_noop as N_
 from permed_atlas.transfer.errors import RuleFileError
 from permed_atlas.transfer.fields import DESIGNATIONS, FIELDS, IDENTIFIABILITY_MARKERS
 from permed_atlas.transfer.models import (
@@ -39,27 +40,30 @@ TESTS = frozenset(
 
 # Facts derived from the stated fields; the stated ones come from the field declarations.
 DERIVED_FACTS: dict[str, str] = {
-    "exporter_regions": "jurisdictions and region sets of the exporter's country",
-    "importer_regions": "jurisdictions and region sets of the importer's country",
-    "subjects_regions": "jurisdictions and region sets where the data subjects are",
-    "exporter_in_eea": "the exporter is in the EEA (GDPR applies there)",
-    "importer_in_eea": "the importer is in the EEA",
-    "exporter_in_cn": "the exporter is in mainland China",
-    "importer_in_cn": "the importer is in mainland China",
-    "subjects_in_cn": "the data subjects are in mainland China",
-    "subjects_in_eea": "the data subjects are in the EEA",
-    "importer_adequacy": "EU adequacy decision for the importer's country: full, partial or none",
-    "identifiability": "identified, pseudonymised, anonymised, aggregate or non_personal",
-    "personal_data": "the data relate to identifiable persons",
-    "special_category": "personal data concerning health or genetic data",
-    "pipl_sensitive": "sensitive personal information under PIPL Art. 28 (health, genetic, "
-    "or children under 14)",
-    "genetic": "genetic or genomic data are included",
-    "samples": "human biological samples are included",
-    "aggregate": "the data are aggregate statistics",
-    "sensitive_count": "individuals whose sensitive information left China since 1 January",
-    "non_sensitive_count": "individuals whose other information left China since 1 January",
-    "member_state_named": "the EEA party's member state is named",
+    "exporter_regions": N_("jurisdictions and region sets of the exporter's country"),
+    "importer_regions": N_("jurisdictions and region sets of the importer's country"),
+    "subjects_regions": N_("jurisdictions and region sets where the data subjects are"),
+    "exporter_in_eea": N_("the exporter is in the EEA (GDPR applies there)"),
+    "importer_in_eea": N_("the importer is in the EEA"),
+    "exporter_in_cn": N_("the exporter is in mainland China"),
+    "importer_in_cn": N_("the importer is in mainland China"),
+    "subjects_in_cn": N_("the data subjects are in mainland China"),
+    "subjects_in_eea": N_("the data subjects are in the EEA"),
+    "importer_adequacy": N_(
+        "EU adequacy decision for the importer's country: full, partial or none"
+    ),
+    "identifiability": N_("identified, pseudonymised, anonymised, aggregate or non_personal"),
+    "personal_data": N_("the data relate to identifiable persons"),
+    "special_category": N_("personal data concerning health or genetic data"),
+    "pipl_sensitive": N_(
+        "sensitive personal information under PIPL Art. 28 (health, genetic, or children under 14)"
+    ),
+    "genetic": N_("genetic or genomic data are included"),
+    "samples": N_("human biological samples are included"),
+    "aggregate": N_("the data are aggregate statistics"),
+    "sensitive_count": N_("individuals whose sensitive information left China since 1 January"),
+    "non_sensitive_count": N_("individuals whose other information left China since 1 January"),
+    "member_state_named": N_("the EEA party's member state is named"),
 }
 FACTS: dict[str, str] = {
     **{spec.name: spec.label for spec in FIELDS if spec.kind != "text"},
@@ -332,7 +336,14 @@ def run_rules(
     for item in undecided:
         for fact in item.missing_facts:
             by_fact.setdefault(fact, []).append(item.rule_id)
-    titles = {u.rule_id: f"{u.title} ({u.reference})" for u in undecided}
+    # English as data (the API), with the rule's Chinese title where a page shows it
+    titles = {
+        u.rule_id: with_translations(
+            f"{u.title} ({u.reference})",
+            {"zh": f"{u.title_zh}（{u.reference}）" if u.title_zh else ""},
+        )
+        for u in undecided
+    }
     needs: list[MissingFact] = []
     for fact, rule_ids in by_fact.items():
         if fact in derived:
@@ -416,7 +427,13 @@ def _fire(
         elif result is None and rule.effect is not Effect.NOTE:
             undecided.append(
                 Undecided(
-                    rule.id, rule.law, rule.title, rule.effect, rule.reference, tuple(unknown)
+                    rule.id,
+                    rule.law,
+                    rule.title,
+                    rule.effect,
+                    rule.reference,
+                    tuple(unknown),
+                    title_zh=rule.title_zh,
                 )
             )
     return findings, undecided

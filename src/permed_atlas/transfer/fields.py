@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
+from permed_atlas.i18n import LazyString, lazy_gettext
 from permed_atlas.i18n import gettext_noop as N_
 
 Kind = Literal["country", "categories", "count", "choice", "yesno", "names", "text"]
@@ -47,6 +48,109 @@ CAC_EXEMPTIONS = (
     "free_trade_zone_list",
 )  # fmt: skip
 ACCESS_MODES = ("copy", "remote_access")
+
+# The words a page shows for the codes above (the scenario, the API and the CLI keep the codes).
+VALUE_LABELS: dict[str, str] = {
+    "health": N_("health data"), "genetic": N_("genetic data"),
+    "samples": N_("human biological samples"), "identified": N_("identified (direct identifiers)"),
+    "pseudonymised": N_("pseudonymised"), "anonymised": N_("anonymised"),
+    "aggregate": N_("aggregate statistics"), "non_personal": N_("non-personal data"),
+    "copy": N_("a copy"), "remote_access": N_("remote access"),
+    "research": N_("research"), "clinical_care": N_("clinical care"),
+    "commercial": N_("commercial"),
+    "explicit": N_("explicit consent"), "broad_research": N_("broad research consent"),
+    "none": N_("no consent"),
+    "consent": N_("consent"), "contract": N_("contract"),
+    "legal_obligation": N_("legal obligation"), "vital_interests": N_("vital interests"),
+    "public_task": N_("public task"), "legitimate_interests": N_("legitimate interests"),
+    "hr_management": N_("human-resources management"), "legal_duty": N_("legal duty"),
+    "public_health_emergency": N_("public health emergency"),
+    "news_reporting": N_("news reporting"), "published_information": N_("published information"),
+    "other_law": N_("another law or regulation"),
+    "explicit_consent": N_("explicit consent"),
+    "public_interest": N_("important reasons of public interest"),
+    "legal_claims": N_("legal claims"),
+    "compelling_legitimate_interests": N_("compelling legitimate interests"),
+    "public_research": N_("public research body"), "hospital": N_("hospital"),
+    "university": N_("university"), "company": N_("company"), "other": N_("other"),
+    "processor": N_("processor (entrusted processing)"),
+    "joint_controller": N_("joint controller"),
+    "independent_controller": N_("independent controller"),
+    "contract_necessity": N_("necessary for a contract with the individual"),
+    "emergency_life_health": N_("emergency: protecting life or health"),
+    "collected_abroad": N_("collected abroad, not in China"),
+    "free_trade_zone_list": N_("outside a free trade zone's negative list"),
+}  # fmt: skip
+"""Each category's and choice's words, for the form and the result page."""
+
+MEASURE_LABELS: dict[str, str] = {
+    "art46_2a_instrument": N_("binding instrument between public bodies (GDPR Art. 46(2)(a))"),
+    "art89_safeguards": N_("research safeguards (GDPR Art. 89)"),
+    "bcr": N_("binding corporate rules"),
+    "cac_security_assessment": N_("CAC security assessment passed"),
+    "cac_standard_contract_filed": N_("CAC standard contract filed"),
+    "care_secrecy": N_("care team bound by professional secrecy"),
+    "consent_records": N_("consent records"),
+    "data_sharing_agreement": N_("data sharing agreement"),
+    "dpia": N_("data protection impact assessment (DPIA)"),
+    "dsl_risk_assessment": N_("risk assessment under the Data Security Law"),
+    "explicit_consent_obtained": N_("explicit consent obtained"),
+    "guardian_consent_records": N_("guardians' consent records"),
+    "hgr_approval": N_("HGR international cooperation approval"),
+    "hgr_collection_approval": N_("HGR collection approval"),
+    "hgr_cooperation_agreement": N_("HGR cooperation agreement"),
+    "hgr_export_certificate": N_("HGR material export certificate"),
+    "hgr_filing": N_("HGR filing"),
+    "hgr_preservation_approval": N_("HGR preservation approval"),
+    "hgr_security_review": N_("HGR security review"),
+    "information_notice": N_("information given to the individuals"),
+    "joint_controller_arrangement": N_("joint controller arrangement"),
+    "legal_basis_documented": N_("legal basis documented"),
+    "minors_processing_rules": N_("rules for processing children's information"),
+    "pi_certification": N_("personal information protection certification"),
+    "piia": N_("personal information protection impact assessment (PIIA)"),
+    "pipl_other_basis": N_("another PIPL legal basis"),
+    "processor_contract": N_("processor contract"),
+    "reconsent": N_("new consent obtained"),
+    "scc": N_("standard contractual clauses (SCC)"),
+    "scidata_approval": N_("scientific data approval"),
+    "scidata_review": N_("scientific data review"),
+    "scidata_submitted": N_("scientific data submitted to a national data centre"),
+    "separate_consent_records": N_("separate consent records"),
+    "small_cells_suppressed": N_("small cells suppressed"),
+    "stored_in_china": N_("stored in China"),
+    "tia": N_("transfer impact assessment (TIA)"),
+    "transfer_consent_records": N_("consent to the transfer recorded"),
+}  # fmt: skip
+"""The bundled rules' measures (``satisfied_by``), as a page names them; a rule file's own
+measure without a label here is shown as its name."""
+
+
+ZH_SOURCE_NOTES: dict[str, str] = {
+    text: text
+    for text in (
+        N_("PerMed Atlas translation, machine-assisted, unreviewed"),
+        N_(
+            "PerMed Atlas translation, unofficial, unreviewed: the EU publishes the GDPR in its "
+            "24 official languages, not in Chinese; 《通用数据保护条例》 is the name in common "
+            "Chinese use"
+        ),
+    )
+}
+"""The bundled rule files' ``title_zh_source`` and ``rules_zh_source`` notes, translated where
+shown; a deployment's own note is shown as written."""
+
+
+def value_label(code: str) -> LazyString | str:
+    """A choice's, category's or measure's words, translated when shown (English in ``str()``
+    outside a request); a code without words here (a rule file's own measure) is itself,
+    underscores as spaces.
+
+    :param code: ``broad_research``, ``dpia`` ...
+    """
+    words = VALUE_LABELS.get(code) or MEASURE_LABELS.get(code)
+    return lazy_gettext(words) if words else code.replace("_", " ")
+
 
 GROUPS = {
     "direction": N_("Direction and access"),

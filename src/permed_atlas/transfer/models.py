@@ -246,6 +246,7 @@ class Undecided:
     effect: Effect
     reference: LegalReference
     missing_facts: tuple[str, ...]
+    title_zh: str = ""
 
 
 @dataclass(frozen=True, slots=True)

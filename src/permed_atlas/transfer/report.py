@@ -195,7 +195,8 @@ def render_markdown(assessment: Assessment) -> str:
     for rs in assessment.rule_sets:
         lines.append(
             "- " + gettext("%(title)s (%(version)s); source %(source)s; checked %(date)s") % {
-                "title": rs.title, "version": rs.version, "source": rs.source,
+                "title": localized(rs.title, {"zh": rs.title_zh}), "version": rs.version,
+                "source": rs.source,
                 "date": rs.date_checked,
             }
         )  # fmt: skip

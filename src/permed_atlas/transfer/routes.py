@@ -16,12 +16,19 @@ from fastapi import Request
 from starlette.responses import Response
 
 from permed_atlas.countries import country_choices
+from permed_atlas.i18n import lazy_gettext, localized
 from permed_atlas.settings import Settings, existing_dirs
 from permed_atlas.transfer.assessor import assess_transfer, known_measures
 from permed_atlas.transfer.duo import DuoOntology, load_duo_ontology
 from permed_atlas.transfer.duo_match import DataUseRequest, match_data_use
 from permed_atlas.transfer.errors import ScenarioError
-from permed_atlas.transfer.fields import FIELDS, GROUPS, fields_in
+from permed_atlas.transfer.fields import (
+    FIELDS,
+    GROUPS,
+    ZH_SOURCE_NOTES,
+    fields_in,
+    value_label,
+)
 from permed_atlas.transfer.models import DISCLAIMER, Effect, RuleSet
 from permed_atlas.transfer.report import (
     assessment_to_dict,
@@ -40,10 +47,17 @@ from permed_atlas.transfer.schemas import (
     TransferAssessmentPublic,
 )
 from permed_atlas.web.deps import SettingsDep, capability_routers, download, render
+from permed_atlas.web.templating import templates
 
 __all__ = ["api_router", "router"]
 
 router, api_router = capability_routers("transfer")
+# The words for the scenario's codes, for the assessor's pages and the helpdesk's flow.
+templates.env.globals["transfer_value_label"] = value_label
+templates.env.globals["transfer_value_labels"] = lambda codes: [value_label(c) for c in codes]
+templates.env.globals["transfer_source_note"] = lambda text: (
+    lazy_gettext(ZH_SOURCE_NOTES[text]) if text in ZH_SOURCE_NOTES else localized(text)
+)
 
 _LIST_FIELDS = tuple(spec.name for spec in FIELDS if spec.kind in {"categories", "names"})
 

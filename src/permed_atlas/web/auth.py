@@ -34,12 +34,15 @@ from permed_atlas.accounts import (
     start_session,
 )
 from permed_atlas.errors import InvalidInputError
+from permed_atlas.i18n import Message
 from permed_atlas.i18n import gettext as _
 from permed_atlas.web.csrf import get_csrf_token, validate_csrf
 from permed_atlas.web.security import client_network
 from permed_atlas.web.templating import see_other
 
 _SESSION_KEY = "sid"
+LOG_IN_FIRST = Message("log in to do this")
+"""The 401's detail: English in the API, the reader's language on a page."""
 _UNSET = object()
 
 
@@ -347,7 +350,7 @@ def change_password(request: Request, body: PasswordChange) -> Response | Sessio
     """Change your password: every login of your account ends, this one gets a fresh login."""
     user = current_user_of(request)
     if user is None:
-        raise HTTPException(status_code=401, detail="log in to do this")
+        raise HTTPException(status_code=401, detail=LOG_IN_FIRST)
     try:
         _change_password(request, user, current=body.current_password, new=body.new_password)
     except LoginRateLimitedError as exc:

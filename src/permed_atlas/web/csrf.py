@@ -11,6 +11,8 @@ import secrets
 from fastapi import HTTPException, Request
 from markupsafe import Markup, escape
 
+from permed_atlas.i18n import Message
+
 CSRF_FIELD = "csrf_token"
 CSRF_HEADER = "X-CSRF-Token"
 _SESSION_KEY = "csrf"
@@ -71,6 +73,8 @@ async def validate_csrf(request: Request) -> None:
     ):
         raise HTTPException(
             status_code=403,
-            detail="missing or invalid CSRF token: reload the page and submit the form again",
+            detail=Message(
+                "missing or invalid CSRF token: reload the page and submit the form again"
+            ),
         )
     request.state.csrf_ok = True

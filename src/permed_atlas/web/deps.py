@@ -29,13 +29,15 @@ from starlette.datastructures import FormData
 from starlette.responses import RedirectResponse
 
 from permed_atlas.accounts import User, record_audit, role_at_least
+from permed_atlas.i18n import Message
 from permed_atlas.limits import MAX_ID
 from permed_atlas.settings import Settings
-from permed_atlas.web.auth import current_user_of
+from permed_atlas.web.auth import LOG_IN_FIRST, current_user_of
 from permed_atlas.web.csrf import csrf_input, get_csrf_token, validate_csrf
 from permed_atlas.web.security import client_network
 from permed_atlas.web.templating import (
     NO_STORE,
+    ROLE_LABELS,
     attachment,
     download,
     is_editor,
@@ -218,9 +220,11 @@ def _require(role: str):  # type: ignore[no-untyped-def]
     def dependency(request: Request) -> User:
         user = current_user_of(request)
         if user is None:
-            raise HTTPException(status_code=401, detail="log in to do this")
+            raise HTTPException(status_code=401, detail=LOG_IN_FIRST)
         if not role_at_least(user.role, role):
-            raise HTTPException(status_code=403, detail=f"this needs the {role} role")
+            # English in the API ("this needs the editor role"), the role named on a page
+            needed = Message("this needs the %(role)s role", role=ROLE_LABELS.get(role, role))
+            raise HTTPException(status_code=403, detail=needed)
         return user
 
     dependency.__name__ = f"require_{role}"

@@ -28,13 +28,16 @@ from permed_atlas.errors import (
     PermedError,
     PermissionDeniedError,
 )
-from permed_atlas.i18n import Message, gettext, lazy_gettext
+from permed_atlas.i18n import Message, current_language, gettext, lazy_gettext, use_language
 from permed_atlas.web.form_problems import (
+    field_label,
     is_page_request,
     page_again,
+    plain_message,
     problem_for_domain_error,
     problems_from_validation,
 )
+from permed_atlas.web.language import language_of
 from permed_atlas.web.logs import redact_path
 
 _P = ParamSpec("_P")
@@ -121,12 +124,15 @@ def _respond(
         return JSONResponse({"detail": detail, "field": field}, status_code=status, headers=headers)
     from permed_atlas.web.templating import render, templates
 
-    context = {
-        "status": status,
-        "title": str(TITLES.get(status) or gettext("Error")),
-        "detail": _page_detail(status, detail),
-        "field": field,
-    }
+    # A 500 is answered outside the language middleware's block (its context is gone): the
+    # title and detail are composed in the request's language, as the page is rendered.
+    with use_language(language_of(request.scope) or current_language()):
+        context = {
+            "status": status,
+            "title": str(TITLES.get(status) or gettext("Error")),
+            "detail": _page_detail(status, detail),
+            "field": field,
+        }
     for name in (f"{status}.html", "error.html"):
         try:
             templates.env.get_template(name)
@@ -171,13 +177,24 @@ def _phrase(status: int) -> str | None:
 
 
 def _summarise(detail: Any) -> str:
+    """A validation error list in plain words: each field by its label, each problem as the
+    form problems say it (pydantic's own English, "Field required", only for the rest)."""
     if isinstance(detail, list):
         return "; ".join(
-            f"{'.'.join(str(p) for p in item.get('loc', ())[1:]) or 'input'}: {item.get('msg')}"
-            for item in detail
-            if isinstance(item, dict)
+            f"{_field_of(item)}: {_plain(item)}" for item in detail if isinstance(item, dict)
         )
     return str(detail)
+
+
+def _field_of(item: dict[str, Any]) -> str:
+    name = ".".join(str(p) for p in item.get("loc", ())[1:])
+    return field_label(name) if name else gettext("input")
+
+
+def _plain(item: dict[str, Any]) -> str:
+    if item.get("type") == "missing":
+        return gettext("is required")
+    return plain_message(item, str(item.get("input", "")))
 
 
 async def _permed_error(request: Request, exc: Exception) -> Response:
@@ -222,7 +239,19 @@ async def _validation_error(request: Request, exc: Exception) -> Response:
         for error in errors
     ]
     field = clean[0]["loc"][-1] if clean and clean[0]["loc"] else None
-    return await _respond_off_loop(request, 422, clean, field=field)
+    if wants_json(request):
+        return await _respond_off_loop(request, 422, clean, field=field)
+    # a page (a download's error) says each problem in plain words, which need the value
+    shown: list[dict[str, Any]] = [
+        {**c, "input": _scalar(e.get("input")),
+         "ctx": {k: _scalar(v) for k, v in (e.get("ctx") or {}).items()}}
+        for c, e in zip(clean, errors, strict=True)
+    ]  # fmt: skip
+    return await _respond_off_loop(request, 422, shown, field=field)
+
+
+def _scalar(value: Any) -> Any:
+    return value if isinstance(value, int | float | str) else "" if value is None else str(value)
 
 
 async def _unexpected(request: Request, exc: Exception) -> Response:

@@ -22,7 +22,9 @@ from permed_atlas.countries import localized_country_name
 from permed_atlas.i18n import (
     LANGUAGE_NAMES,
     SUPPORTED_LANGUAGES,
+    LazyString,
     install_jinja,
+    lazy_gettext,
     localized,
     localized_field,
     use_language,
@@ -36,6 +38,12 @@ from permed_atlas.web.language import LANGUAGE_PARAMETER, language_of
 TEMPLATES_DIR = Path(__file__).parent / "templates"
 STATIC_DIR = Path(__file__).parent / "static"
 
+ROLE_LABELS: dict[str, LazyString] = {
+    "admin": lazy_gettext("admin"), "editor": lazy_gettext("editor"),
+    "member": lazy_gettext("member"),
+}  # fmt: skip
+"""An account's role in the reader's language (the stored role and the API keep the code)."""
+
 templates = Jinja2Templates(directory=str(TEMPLATES_DIR))
 install_jinja(templates.env)
 templates.env.globals["csrf_input"] = csrf_input
@@ -43,6 +51,7 @@ templates.env.globals["csrf_token"] = get_csrf_token
 templates.env.globals["typed_value"] = typed_value
 templates.env.globals["form_problems"] = problems_of
 templates.env.globals["field_label"] = field_label
+templates.env.globals["ROLE_LABELS"] = ROLE_LABELS
 templates.env.globals["COMMENT_MAX_LENGTH"] = COMMENT_MAX_LENGTH
 templates.env.globals["TEXT_MAX_LENGTH"] = TEXT_MAX_LENGTH
 # Curated data in the page's language, English marked ``untranslated`` where a translation

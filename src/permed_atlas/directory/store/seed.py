@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from permed_atlas.accounts import record_audit
 from permed_atlas.directory.files import BUNDLED_DIRECTORY_DIR, load_directory_files
-from permed_atlas.directory.models import LoadSummary
+from permed_atlas.directory.models import SEED_COMMENT, LoadSummary
 from permed_atlas.directory.store.revisions import add_revision, insert_entry
 from permed_atlas.directory.tables import DirectoryEntryRow
 from permed_atlas.landscape import region_countries
@@ -51,7 +51,7 @@ def load_seed_directory(
         (updated if row is not None else inserted).append(entry.id)
         if dry_run:
             continue
-        comment = f"loaded from {files.origins[entry.id]}"
+        comment = SEED_COMMENT % {"file": files.origins[entry.id]}
         if row is None:
             insert_entry(
                 session, entry, edited=False, origin="seed", comment=comment, actor_id=actor_id

@@ -36,7 +36,7 @@ import duckdb
 
 from permed_atlas.countries import resolve_country
 from permed_atlas.errors import InvalidInputError
-from permed_atlas.i18n import Message
+from permed_atlas.i18n import Message, lazy_gettext
 from permed_atlas.landscape.errors import LandscapeError
 from permed_atlas.landscape.search_query import (
     FACET_DIMENSIONS,
@@ -88,6 +88,13 @@ EXPORT_LIMIT = 100_000
 EXPORT_FORMATS = ("csv", "parquet")
 
 _PARAM = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
+# The facets' names inside an error (English in the API: the dimension's own name).
+_DIMENSION_WORDS = {
+    "topic": lazy_gettext("topic"),
+    "country": lazy_gettext("country"),
+    "region": lazy_gettext("region"),
+    "institution": lazy_gettext("institution"),
+}
 _NO_INDEX = (
     "the corpus has no search index: run `permed demo` or `permed ingest`, or build it with "
     "permed_atlas.landscape.store.search.build_search_index"
@@ -165,7 +172,7 @@ def check_facet_values(
             raise InvalidInputError(
                 Message(
                     "unknown %(dimension)s %(value)s: no work in the corpus has it",
-                    dimension=dimension,
+                    dimension=_DIMENSION_WORDS.get(dimension, dimension),
                     value=repr(unknown[0]),
                 ),
                 field=dimension,

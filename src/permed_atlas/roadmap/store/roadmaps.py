@@ -225,7 +225,7 @@ def _write_indicator(
     row.centre = indicator.scope.centre
     row.actions = list(indicator.action_codes)
     row.data_source, row.note = indicator.data_source, indicator.note
-    row.name_zh = indicator.name_zh
+    row.name_zh, row.unit_zh = indicator.name_zh, indicator.unit_zh
     return row
 
 

@@ -49,6 +49,7 @@ def to_indicator(row: IndicatorRow, roadmap_slug: str) -> Indicator:
         scope=Scope(region=row.region, country=row.country, centre=row.centre),
         action_codes=tuple(row.actions or ()),
         name_zh=row.name_zh or "",
+        unit_zh=row.unit_zh or "",
     )
 
 
