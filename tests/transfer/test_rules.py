@@ -241,3 +241,12 @@ def test_a_large_population_study_needs_collection_approval_not_a_security_revie
     plain = assess_transfer({**CN_DE_GENOTYPES, "hgr_special_collection": False})
     assert not any(m.field == "hgr_families_or_regions" for m in plain.missing_facts)
     assert "hgr-art28-security-review" not in {u.rule_id for u in plain.undecided}
+
+
+def test_every_measure_the_bundled_rules_accept_has_words_in_both_languages() -> None:
+    # A measure without a label was shown as its code on the Chinese pages
+    # ("last resort documented"), found only by crawling every page.
+    from permed_atlas.transfer.fields import MEASURE_LABELS
+
+    measures = {m for rule_set in load_rule_sets() for r in rule_set.rules for m in r.satisfied_by}
+    assert measures - set(MEASURE_LABELS) == set()

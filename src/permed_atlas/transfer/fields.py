@@ -85,6 +85,9 @@ VALUE_LABELS: dict[str, str] = {
 
 MEASURE_LABELS: dict[str, str] = {
     "art46_2a_instrument": N_("binding instrument between public bodies (GDPR Art. 46(2)(a))"),
+    "art49_last_resort_documented": N_(
+        "last-resort derogation documented and notified (GDPR Art. 49(1), second subparagraph)"
+    ),
     "art89_safeguards": N_("research safeguards (GDPR Art. 89)"),
     "bcr": N_("binding corporate rules"),
     "cac_security_assessment": N_("CAC security assessment passed"),
