@@ -49,6 +49,7 @@ from permed_atlas.web.deps import (
     CsrfProtected,
     CurrentUser,
     EditorUser,
+    PdfWork,
     SessionDep,
     SettingsDep,
     capability_routers,
@@ -146,7 +147,11 @@ def answer_markdown(
 
 @router.get("/answer.pdf")
 def answer_pdf(
-    request: Request, settings: SettingsDep, session: SessionDep, q: QuestionQuery
+    _printing: PdfWork,
+    request: Request,
+    settings: SettingsDep,
+    session: SessionDep,
+    q: QuestionQuery,
 ) -> Response:
     """The answer as a PDF, printed by headless Chromium from a self-contained page."""
     answer, digest = _answer(settings, session, q)
