@@ -91,16 +91,27 @@ def parse_memory_limit(value: str | None, *, name: str) -> str | None:
     return value.strip()
 
 
+def _cores() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
 def default_heavy_queries() -> int:
     """The CPU cores this process may use, at most 8: how many heavy queries run at once.
 
     A DuckDB query already uses every core, so more at once only makes each slower.
     """
-    try:
-        cores = len(os.sched_getaffinity(0))
-    except AttributeError:  # not on Linux
-        cores = os.cpu_count() or 1
-    return max(1, min(cores, 8))
+    return max(1, min(_cores(), 8))
+
+
+def default_pdf_renders() -> int:
+    """Half the CPU cores, 1 to 4: how many PDFs are printed at once.
+
+    A headless Chromium runs ~10 processes and wants more than one core while it prints.
+    """
+    return max(1, min(_cores() // 2, 4))
 
 
 class Settings(BaseSettings):
@@ -121,8 +132,9 @@ class Settings(BaseSettings):
     :param web_threads: worker threads that run the web routes; the database
         pool holds as many connections, so a route never waits for one while
         another route holding one waits for a thread.
-    :param heavy_queries: web requests reading the corpus (landscape, partner finder) or
-        drawing a chart image that run at once; more wait (see ``busy_wait_seconds``).
+    :param heavy_queries: web requests reading the corpus (landscape, partner finder),
+        drawing a chart image, answering a helpdesk question, searching the directory or
+        assessing a transfer that run at once; more wait (see ``busy_wait_seconds``).
     :param pdf_renders: web requests printing a PDF (a Chromium each) that run at once.
     :param hub_queries: web requests asking the federation's biobank nodes that run at once.
     :param busy_wait_seconds: how long a request waits for one of those places before it
@@ -168,7 +180,7 @@ class Settings(BaseSettings):
     delphi_min_group_size: int = Field(default=5, ge=1)
     web_threads: int = Field(default=40, ge=1, le=1000)
     heavy_queries: int = Field(default_factory=default_heavy_queries, ge=1, le=1000)
-    pdf_renders: int = Field(default=2, ge=1, le=1000)
+    pdf_renders: int = Field(default_factory=default_pdf_renders, ge=1, le=1000)
     hub_queries: int = Field(default=8, ge=1, le=1000)
     busy_wait_seconds: float = Field(default=5.0, ge=0.0, le=600.0)
     max_body_bytes: int = Field(default=8 * 1024 * 1024, ge=1024)

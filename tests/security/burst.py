@@ -14,6 +14,7 @@ import asyncio
 import multiprocessing
 import os
 import socket
+import ssl
 import threading
 import time
 from collections import Counter
@@ -94,7 +95,38 @@ FAMILIES: dict[str, Callable[[int], str]] = {
         {"diagnosis": DIAGNOSES[i % 8], "age": f"{i % 60}-{i % 60 + 30}"},
     ),
 }
-MIXED = ("dashboard", "search", "network", "exports", "partners", "charts", "pdf", "hub page")
+FAMILIES["helpdesk page"] = lambda i: _url(
+    "/helpdesk/", {"q": f"Can we send {i} blood samples from Germany to China for research?"}
+)
+FAMILIES["directory"] = lambda i: _url("/directory/", {"q": f"{WORDS[i % 8]} {i}"})
+FAMILIES["transfer"] = lambda i: _url(
+    "/transfer/assess",
+    {"from": ("DE", "FR", "CN")[i % 3], "to": ("CN", "DE", "US")[i // 3 % 3], "data": "health"},
+)
+# Not gated, for comparison: pages about as cheap as the ones the prober times; a flood of
+# them is a request rate, for the reverse proxy's per-client limits (docs/security.md).
+FAMILIES["helpdesk compare"] = lambda i: (
+    "/helpdesk/compare?"
+    + urlencode(
+        {
+            "topic": "trial_authorisation",
+            "country": [("DE", "FR", "IT", "ES", "CN")[j % 5] for j in (i, i + 1 + i // 5 % 4)],
+        },
+        doseq=True,
+    )
+)
+FAMILIES["helpdesk entries"] = lambda i: _url(
+    "/helpdesk/entries",
+    {
+        "country": ("DE", "FR", "CN", "IT")[i % 4],
+        "topic": ("trial_authorisation", "data_protection")[i // 4 % 2],
+    },
+)
+FAMILIES["login form"] = lambda i: _url("/login", {"next": f"/landscape/search?page={i}"})
+MIXED = (
+    "dashboard", "search", "network", "exports", "partners", "charts", "pdf", "hub page",
+    "helpdesk page", "directory", "transfer",
+)  # fmt: skip
 FAMILIES["mixed"] = lambda i: FAMILIES[MIXED[i % len(MIXED)]](i // len(MIXED))
 
 
@@ -249,6 +281,7 @@ def run_burst(
     with httpx.Client(base_url=base_url, timeout=60) as http:
         for url in list(cheap) * 2:  # first visits open the corpus, fill caches
             http.get(url)
+    time.sleep(1)  # the last burst's connections are closed
     result.base_mib = _tree_pss_mib()[0]
     idle_left = iter(range(idle_probes))
     result.idle, result.cheap_errors = _probe(
@@ -293,27 +326,36 @@ def _send_burst(
     latencies: list[float] = []
     numbers = iter(range(10**9))
 
-    async def client(deadline: float) -> None:
-        async with httpx.AsyncClient(base_url=base_url, timeout=120) as http:
-            while time.monotonic() < deadline:
-                url = make_url(next(numbers))
-                start = time.perf_counter()
-                try:
-                    response = await http.get(url)
-                except httpx.HTTPError as exc:
-                    statuses[type(exc).__name__] += 1
-                    bad.append(f"{url}: {type(exc).__name__} {exc}")
-                    continue
-                latencies.append(time.perf_counter() - start)
-                status = response.status_code
-                statuses[str(status)] += 1
-                if status >= 500 and not (status == 503 and "retry-after" in response.headers):
-                    bad.append(f"{url}: {status} {response.text[:200]}")
+    async def client(http: httpx.AsyncClient, deadline: float) -> None:
+        while time.monotonic() < deadline:
+            url = make_url(next(numbers))
+            start = time.perf_counter()
+            try:
+                response = await http.get(url)
+            except httpx.HTTPError as exc:
+                statuses[type(exc).__name__] += 1
+                bad.append(f"{url}: {type(exc).__name__} {exc}")
+                continue
+            latencies.append(time.perf_counter() - start)
+            status = response.status_code
+            statuses[str(status)] += 1
+            if status >= 500 and not (status == 503 and "retry-after" in response.headers):
+                bad.append(f"{url}: {status} {response.text[:200]}")
 
     async def main() -> None:
+        # One connection each, made before the start: a client's own TLS context takes
+        # ~35 ms to build, which would spread 150 clients' start over 5 s.
+        tls = ssl.create_default_context()
+        https = [
+            httpx.AsyncClient(base_url=base_url, timeout=120, verify=tls) for _ in range(clients)
+        ]
         ready.set()
         deadline = time.monotonic() + seconds
-        await asyncio.gather(*(client(deadline) for _ in range(clients)))
+        try:
+            await asyncio.gather(*(client(http, deadline) for http in https))
+        finally:
+            for http in https:
+                await http.aclose()
 
     asyncio.run(main())
     answers.put({"statuses": dict(statuses), "bad": bad, "latencies": latencies})

@@ -64,6 +64,7 @@ def test_cheap_pages_stay_fast_while_heavy_requests_burst(
     base_url, cheap = burst_server
     result = run_burst(base_url, "mixed", cheap, clients=CLIENTS, seconds=SECONDS)
     summary = result.summary()
+    print(summary)  # pytest -s: the figures of this run
     assert result.cheap_errors == [], summary
     assert len(result.during) >= SECONDS * 5, summary  # the prober kept going
     assert quantile(result.during, 0.95) < CHEAP_P95_BOUND_S, summary

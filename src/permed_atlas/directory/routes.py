@@ -35,6 +35,7 @@ from permed_atlas.web.deps import (
     CurrentUser,
     EditorUser,
     FormDep,
+    HeavyWork,
     SessionDep,
     SettingsDep,
     is_editor,
@@ -91,6 +92,7 @@ def changes_from_form(kind: str, form: FormData) -> dict[str, Any]:
 
 @router.get("/")
 def index(
+    _searching: HeavyWork,
     request: Request,
     session: SessionDep,
     settings: SettingsDep,

@@ -1,13 +1,15 @@
 """Admission to heavy work: a few requests of a kind at once, the others wait briefly, then 503.
 
 Every route runs in one pool of ``PERMED_WEB_THREADS`` worker threads. Left alone, a burst of
-expensive requests (corpus queries, chart images, PDF prints, questions fanned out to the
-biobanks) held every thread, and the cheap pages (the login form, a Delphi expert's rating
-form) queued behind them for seconds. A :class:`Gate` admits at most ``capacity`` requests of
-its kind; the others wait on the event loop, holding no thread, for up to ``wait_s`` seconds and
-then get :class:`~permed_atlas.errors.BusyError` (503 with ``Retry-After``). A freed place
-goes to the waiting request whose client holds the fewest places (the oldest among equals),
-so one client's burst does not make another client's single request wait behind it.
+expensive requests (corpus queries, chart images, helpdesk answers, directory searches,
+transfer assessments, PDF prints, questions fanned out to the biobanks) held every thread,
+and 40 threads computing in Python share one interpreter lock: the cheap pages (the login
+form, a Delphi expert's rating form) waited behind them for seconds. A :class:`Gate` admits
+at most ``capacity`` requests of its kind; the others wait on the event loop, holding no
+thread, for up to ``wait_s`` seconds and then get :class:`~permed_atlas.errors.BusyError`
+(503 with ``Retry-After``). A freed place goes to the waiting request whose client holds the
+fewest places (the oldest among equals), so one client's burst does not make another
+client's single request wait behind it.
 
 A gate lives on one event loop (the server's); ``enter`` and ``leave`` are called there only.
 """
@@ -27,8 +29,8 @@ from permed_atlas.settings import Settings
 # What the person who asked reads, per kind of work.
 _BUSY = {
     "compute": gettext_noop(
-        "The server is computing as many searches, dashboards, networks, exports and charts "
-        "as it can at once; please try again in %(seconds)s s."
+        "The server is computing as many searches, answers, assessments, dashboards, networks, "
+        "exports and charts as it can at once; please try again in %(seconds)s s."
     ),
     "pdf": gettext_noop(
         "The server is printing as many PDFs as it can at once; please try again in %(seconds)s s."

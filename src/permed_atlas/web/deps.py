@@ -2,7 +2,8 @@
 
 ``SettingsDep``, ``SessionDep`` (the route commits), ``CorpusDep`` (a read-only
 DuckDB cursor on the corpus, given once the request is admitted as heavy work), ``HeavyWork``,
-``PdfWork`` and ``HubWork`` (admission to a chart image, a PDF print, a question to the
+``HeavyWorkIfAsked`` (when the query string asks ``q``), ``PdfWork`` and ``HubWork``
+(admission to computing a chart, an answer or an assessment, a PDF print, a question to the
 biobanks: see :mod:`permed_atlas.web.admission`), ``CurrentUser`` (User or None), ``MemberUser``,
 ``EditorUser``, ``AdminUser`` (401 when not logged in, 403 without the role),
 ``CsrfProtected`` (validates the CSRF token of a write), ``FormDep`` (the parsed form
@@ -56,6 +57,7 @@ __all__ = [
     "EditorUser",
     "FormDep",
     "HeavyWork",
+    "HeavyWorkIfAsked",
     "HubWork",
     "MAX_ID",
     "MemberUser",
@@ -209,8 +211,13 @@ def form_texts(form: FormData, defaults: Mapping[str, str]) -> dict[str, str]:
     return texts
 
 
-def _admission(kind: str) -> Callable[[Request], AsyncIterator[None]]:
+def _admission(
+    kind: str, *, asked_by: str | None = None
+) -> Callable[[Request], AsyncIterator[None]]:
     async def admit(request: Request) -> AsyncIterator[None]:
+        if asked_by is not None and not request.query_params.get(asked_by, "").strip():
+            yield  # the empty form, no question: cheap
+            return
         # On the event loop: a request waiting for a place holds no worker thread.
         gate = request.app.state.gates[kind]
         client = client_network(request.client.host) if request.client else "unknown"
@@ -220,13 +227,14 @@ def _admission(kind: str) -> Callable[[Request], AsyncIterator[None]]:
         finally:
             gate.leave(client)
 
-    admit.__name__ = f"admit_{kind}"
+    admit.__name__ = f"admit_{kind}" + (f"_if_{asked_by}" if asked_by else "")
     return admit
 
 
 # scope="function": the place is given back once the response is built, not after a slow
 # client has read all of it.
 HeavyWork = Annotated[None, Depends(_admission("compute"), scope="function")]
+HeavyWorkIfAsked = Annotated[None, Depends(_admission("compute", asked_by="q"), scope="function")]
 PdfWork = Annotated[None, Depends(_admission("pdf"), scope="function")]
 HubWork = Annotated[None, Depends(_admission("hub"), scope="function")]
 
