@@ -105,6 +105,7 @@ FAMILIES["transfer"] = lambda i: _url(
 )
 # Not gated, for comparison: pages about as cheap as the ones the prober times; a flood of
 # them is a request rate, for the reverse proxy's per-client limits (docs/security.md).
+UNGATED = ("helpdesk compare", "helpdesk entries", "login form")
 FAMILIES["helpdesk compare"] = lambda i: (
     "/helpdesk/compare?"
     + urlencode(

@@ -1,13 +1,14 @@
 """A burst of expensive requests must not stall the cheap pages (real uvicorn, real HTTP).
 
 150 clients send distinct, uncacheable heavy requests (dashboards, searches, networks,
-exports, partner searches, chart images, PDF prints, questions to biobanks that never
-answer), each the next as soon as it has an answer, while a prober requests the login form,
-the home page and a Delphi expert's rating form every 100 ms. Before the admission gates
-(web/admission.py) the heavy requests took every worker thread: the cheap pages waited
-2-10 s (a PDF burst: 40 Chromiums at once, the rating form waited up to 40 s). Now the heavy
-work waits for a few places on the event loop and is answered, or refused with 503 and
-Retry-After; the cheap pages keep finding a free thread.
+exports, partner searches, chart images, helpdesk answers, directory searches, transfer
+assessments, PDF prints, questions to biobanks that never answer), each the next as soon as
+it has an answer, while a prober requests the login form, the home page and a Delphi
+expert's rating form every 100 ms. Before the admission gates (web/admission.py) the heavy
+requests took every worker thread: the cheap pages' p95 was 1.6-9 s per family, 16 s for
+this mix (a PDF burst: 40 Chromiums at once, the rating form timed out after 60 s). Now the
+heavy work waits for a few places on the event loop and is answered, or refused with 503
+and Retry-After; the cheap pages keep finding a free thread (p95 0.3-0.5 s here).
 """
 
 from __future__ import annotations
@@ -94,6 +95,11 @@ def test_a_busy_answer_says_when_to_come_back(tmp_path: Path) -> None:
             zh = client.get(
                 "/helpdesk/answer.pdf", params={"q": "consent"}, headers={"Accept-Language": "zh"}
             )
+            compute = app.state.gates["compute"]
+            compute.running = compute.capacity
+            asked = client.get("/api/v1/helpdesk/ask", params={"q": "consent in Germany"})
+            form = client.get("/helpdesk/")  # no question: nothing heavy to admit
+            compute.running = 0
     finally:
         gate.running = 0
         app.state.corpus.close()
@@ -102,6 +108,8 @@ def test_a_busy_answer_says_when_to_come_back(tmp_path: Path) -> None:
     assert "printing as many PDFs as it can at once" in page.text
     assert "try again in 1 s." in page.text
     assert zh.status_code == 503 and "服务器正在同时生成其所能承担的最多 PDF" in zh.text
+    assert asked.status_code == 503 and asked.json()["detail"].startswith("The server is computing")
+    assert form.status_code == 200
 
 
 def test_the_corpus_reader_is_capped_and_a_query_over_the_cap_is_a_503(
