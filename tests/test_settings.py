@@ -113,6 +113,21 @@ def test_a_corpus_writer_opens_under_the_default_cap(tmp_path: Path) -> None:
     assert cap(memory_limit=None) != "800.0 MiB"  # DuckDB's default, 80% of RAM
 
 
+def test_heavy_work_may_take_at_most_half_of_the_worker_threads(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    defaults = Settings()
+    assert 1 <= defaults.heavy_queries <= 8 and 1 <= defaults.pdf_renders <= 4
+    assert defaults.hub_queries == 8 and defaults.busy_wait_seconds == 5.0
+    assert Settings(web_threads=8, heavy_queries=2, pdf_renders=1, hub_queries=1).web_threads == 8
+    half = r"\(13\) may take at most half of PERMED_WEB_THREADS \(20\)"
+    with pytest.raises(SettingsError, match=half):
+        Settings(web_threads=20, heavy_queries=3, pdf_renders=2, hub_queries=8)
+    monkeypatch.setenv("PERMED_HUB_QUERIES", "0")
+    with pytest.raises(SettingsError, match="PERMED_HUB_QUERIES: '0': must be at least 1"):
+        Settings()
+
+
 @pytest.mark.parametrize(
     ("variable", "value", "expected"),
     [

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import itertools
 import math
+import string
+import sys
+import threading
 
 from permed_atlas.textsearch import (
     STOP_WORDS,
@@ -119,3 +123,34 @@ def test_a_chinese_query_finds_the_chinese_document() -> None:
     hits = index.search("遗传资源材料出境需要审批吗")
     assert [h.index for h in hits] == [1]
     assert set(hits[0].matched) >= {"出境", "审批", "遗传"}
+
+
+def test_threads_stemming_at_once_get_the_stems_one_thread_gets() -> None:
+    # Two requests building the helpdesk's index at once shared one snowball stemmer, which
+    # keeps its word in itself: wrong stems (then cached) and IndexError, a 500.
+    words = ["".join(p) + "izations" for p in itertools.product(string.ascii_lowercase, repeat=3)]
+    stem.cache_clear()
+    expected = {word: stem(word) for word in words[:6000]}
+    stem.cache_clear()
+    found: dict[str, str] = {}
+    errors: list[BaseException] = []
+
+    def work(offset: int) -> None:
+        for word in list(expected)[offset::4]:
+            try:
+                found[word] = stem(word)
+            except Exception as exc:  # noqa: BLE001 - the race's IndexError is the failure
+                errors.append(exc)
+
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)  # switch threads often, so a shared state shows at once
+    try:
+        threads = [threading.Thread(target=work, args=(k,)) for k in range(4)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    finally:
+        sys.setswitchinterval(interval)
+        stem.cache_clear()
+    assert errors == [] and found == expected

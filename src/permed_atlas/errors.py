@@ -5,6 +5,7 @@ Each capability hangs its own tree below ``PermedError``::
     PermedError
     ├── SettingsError               unsafe or unusable configuration
     ├── DatabaseError               the platform database cannot be reached or migrated
+    ├── BusyError                   too much of one kind of work at once: try again later
     ├── landscape.LandscapeError    ingest, tagging, indicators
     ├── transfer.TransferError      scenario and rule files
     ├── delphi.DelphiError          studies, rounds, responses
@@ -65,3 +66,15 @@ class InvalidInputError(PermedError):
     def __init__(self, message: str, *, field: str | None = None) -> None:
         super().__init__(message)
         self.field = field
+
+
+class BusyError(PermedError):
+    """The server is doing as much of this kind of work as it takes at once; try again later.
+
+    :param message: what is busy, for the person who asked.
+    :param retry_after: seconds after which trying again is worthwhile.
+    """
+
+    def __init__(self, message: str, *, retry_after: int) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after

@@ -7,6 +7,7 @@ per process and tests build their own :class:`Settings` directly.
 from __future__ import annotations
 
 import ipaddress
+import os
 import re
 import secrets
 from functools import lru_cache
@@ -90,6 +91,29 @@ def parse_memory_limit(value: str | None, *, name: str) -> str | None:
     return value.strip()
 
 
+def _cores() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+def default_heavy_queries() -> int:
+    """The CPU cores this process may use, at most 8: how many heavy queries run at once.
+
+    A DuckDB query already uses every core, so more at once only makes each slower.
+    """
+    return max(1, min(_cores(), 8))
+
+
+def default_pdf_renders() -> int:
+    """Half the CPU cores, 1 to 4: how many PDFs are printed at once.
+
+    A headless Chromium runs ~10 processes and wants more than one core while it prints.
+    """
+    return max(1, min(_cores() // 2, 4))
+
+
 class Settings(BaseSettings):
     """All settings of the platform.
 
@@ -108,6 +132,13 @@ class Settings(BaseSettings):
     :param web_threads: worker threads that run the web routes; the database
         pool holds as many connections, so a route never waits for one while
         another route holding one waits for a thread.
+    :param heavy_queries: web requests reading the corpus (landscape, partner finder),
+        drawing a chart image, answering a helpdesk question, searching the directory or
+        assessing a transfer that run at once; more wait (see ``busy_wait_seconds``).
+    :param pdf_renders: web requests printing a PDF (a Chromium each) that run at once.
+    :param hub_queries: web requests asking the federation's biobank nodes that run at once.
+    :param busy_wait_seconds: how long a request waits for one of those places before it
+        gets 503 with ``Retry-After``.
     :param max_body_bytes: the largest request body (uploads included); larger
         bodies get 413, counted as they stream in.
     :param session_idle_timeout: seconds without a request after which a login ends.
@@ -132,8 +163,9 @@ class Settings(BaseSettings):
     :param openalex_snapshot_url: the OpenAlex snapshot bucket's HTTPS address
         (``permed sync openalex-snapshot``); tests point it at a local server.
     :param corpus_memory_limit: DuckDB's memory cap while the corpus is tagged, indexed
-        and published (``none``: DuckDB's default, 80% of RAM); work beyond it spills to
-        ``<corpus>.tmp``, so a larger cap is faster, not needed.
+        and published, and for all the web app's corpus queries together (``none``: DuckDB's
+        default, 80% of RAM); work beyond it spills to ``<corpus>.tmp``, so a larger cap is
+        faster, not needed.
     """
 
     model_config = SettingsConfigDict(env_prefix="PERMED_", extra="ignore")
@@ -147,6 +179,10 @@ class Settings(BaseSettings):
     port: int = Field(default=8000, ge=1, le=65535)
     delphi_min_group_size: int = Field(default=5, ge=1)
     web_threads: int = Field(default=40, ge=1, le=1000)
+    heavy_queries: int = Field(default_factory=default_heavy_queries, ge=1, le=1000)
+    pdf_renders: int = Field(default_factory=default_pdf_renders, ge=1, le=1000)
+    hub_queries: int = Field(default=8, ge=1, le=1000)
+    busy_wait_seconds: float = Field(default=5.0, ge=0.0, le=600.0)
     max_body_bytes: int = Field(default=8 * 1024 * 1024, ge=1024)
     session_idle_timeout: int = Field(default=2 * 3600, ge=60)
     session_absolute_timeout: int = Field(default=24 * 3600, ge=60)
@@ -210,6 +246,18 @@ class Settings(BaseSettings):
             )
         if self.secret_key is not None and len(self.secret_key) < 32:
             raise SettingsError(Message("PERMED_SECRET_KEY must be at least 32 characters long"))
+        heavy = self.heavy_queries + self.pdf_renders + self.hub_queries
+        if 2 * heavy > self.web_threads:
+            # heavy work that can take most threads makes the cheap pages wait for one
+            raise SettingsError(
+                Message(
+                    "PERMED_HEAVY_QUERIES + PERMED_PDF_RENDERS + PERMED_HUB_QUERIES (%(heavy)s) "
+                    "may take at most half of PERMED_WEB_THREADS (%(threads)s), so that the "
+                    "other pages always find a free thread",
+                    heavy=heavy,
+                    threads=self.web_threads,
+                )
+            )
         return self
 
     @property

@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import math
 import re
+import threading
 import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
@@ -70,6 +71,10 @@ _KEEP = frozenset({"permed", "icpermed", "ic2permed", "sinoeu"})
 _WORD = re.compile(r"[a-z0-9]+(?:[-'][a-z0-9]+)*")
 _IZE = re.compile(r"iz(e|ed|es|er|ers|ing|ation|ations)$")
 _STEMMER = snowballstemmer.stemmer("english")
+# A snowball stemmer keeps the word it works on in itself: two threads stemming at once (two
+# requests building the helpdesk's index) read each other's word, and got wrong stems (then
+# cached) or IndexError.
+_STEMMER_LOCK = threading.Lock()
 
 
 def stop_words_with(extra: str | Iterable[str]) -> frozenset[str]:
@@ -98,7 +103,8 @@ def stem(word: str) -> str:
     """
     if word.isdigit() or len(word) <= 3 or word in _KEEP or not word.isascii():
         return word
-    return str(_STEMMER.stemWord(_IZE.sub(r"is\1", word)))
+    with _STEMMER_LOCK:
+        return str(_STEMMER.stemWord(_IZE.sub(r"is\1", word)))
 
 
 def iter_words(text: str, *, stop_words: frozenset[str] = STOP_WORDS) -> Iterator[str]:

@@ -40,6 +40,7 @@ from permed_atlas.web.deps import (
     EditorUser,
     FormDep,
     PathId,
+    PdfWork,
     SessionDep,
     SettingsDep,
     download,
@@ -175,7 +176,11 @@ def report_document(
 
 @router.get("/studies/{study_id}/report.pdf", include_in_schema=False)
 def report_pdf(
-    study_id: PathId, session: SessionDep, user: CurrentUser, settings: SettingsDep
+    _printing: PdfWork,
+    study_id: PathId,
+    session: SessionDep,
+    user: CurrentUser,
+    settings: SettingsDep,
 ) -> Response:
     data = _study_report(session, study_id, user, settings)
     with tempfile.TemporaryDirectory() as tmp:

@@ -34,6 +34,7 @@ from permed_atlas.directory.schemas import (
 from permed_atlas.web.deps import (
     CsrfProtected,
     EditorUser,
+    HeavyWork,
     PathId,
     SessionDep,
     SettingsDep,
@@ -64,6 +65,7 @@ def entry_page_data(session: SessionDep, entry_id: str) -> dict[str, Any]:
 
 @api_router.get("/entries", response_model=DirectorySearchPublic, response_model_exclude_unset=True)
 def api_search(
+    _searching: HeavyWork,
     session: SessionDep,
     settings: SettingsDep,
     q: Annotated[str, Query(max_length=500, description="free text; empty lists all")] = "",

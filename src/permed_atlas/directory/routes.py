@@ -42,6 +42,7 @@ from permed_atlas.web.deps import (
     CurrentUser,
     EditorUser,
     FormDep,
+    HeavyWork,
     SessionDep,
     SettingsDep,
     is_editor,
@@ -106,6 +107,7 @@ def changes_from_form(kind: str, form: FormData) -> dict[str, Any]:
 
 @router.get("/")
 def index(
+    _searching: HeavyWork,
     request: Request,
     session: SessionDep,
     settings: SettingsDep,

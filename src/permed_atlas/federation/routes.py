@@ -44,6 +44,7 @@ from permed_atlas.web.deps import (
     CsrfProtected,
     CurrentUser,
     FormDep,
+    HubWork,
     MemberUser,
     PathId,
     SessionDep,
@@ -177,7 +178,9 @@ def _offline_help(
 
 
 @router.get("/")
-def hub_page(request: Request, settings: SettingsDep, user: CurrentUser) -> Response:
+def hub_page(
+    _asking: HubWork, request: Request, settings: SettingsDep, user: CurrentUser
+) -> Response:
     values = _form_values(request.query_params)
     config = _registry(settings)
     result = None
@@ -209,7 +212,9 @@ def hub_page(request: Request, settings: SettingsDep, user: CurrentUser) -> Resp
 
 
 @api_router.get("/query", response_model=HubResultPublic)
-async def query_api(request: Request, settings: SettingsDep, user: CurrentUser) -> Any:
+async def query_api(
+    _asking: HubWork, request: Request, settings: SettingsDep, user: CurrentUser
+) -> Any:
     """Ask every node; the same parameters as the page (diagnosis=C50&sex=female&purpose=HMB)."""
     result = await run_query(
         settings, _form_values(request.query_params), requester_of(request, settings, user)
@@ -255,6 +260,7 @@ def create_request_form(
     user: MemberUser,
     _csrf: CsrfProtected,
     form: FormDep,
+    _asking: HubWork,
     title: Annotated[str, Form(max_length=300)],
     description: Annotated[str, Form(max_length=5000)] = "",
 ) -> Response:

@@ -49,6 +49,9 @@ from permed_atlas.web.deps import (
     CsrfProtected,
     CurrentUser,
     EditorUser,
+    HeavyWork,
+    HeavyWorkIfAsked,
+    PdfWork,
     SessionDep,
     SettingsDep,
     capability_routers,
@@ -117,7 +120,11 @@ def _answer_context(answer: Answer, digest: Digest, session: Session) -> dict[st
 
 @router.get("/")
 def helpdesk_page(
-    request: Request, settings: SettingsDep, session: SessionDep, q: str | None = None
+    _answering: HeavyWorkIfAsked,
+    request: Request,
+    settings: SettingsDep,
+    session: SessionDep,
+    q: str | None = None,
 ) -> Response:
     """The question box and, for a question, a checklist and the answer grouped by country."""
     knowledge = _knowledge(settings)
@@ -135,7 +142,11 @@ def helpdesk_page(
 
 @router.get("/answer.md")
 def answer_markdown(
-    request: Request, settings: SettingsDep, session: SessionDep, q: QuestionQuery
+    _answering: HeavyWork,
+    request: Request,
+    settings: SettingsDep,
+    session: SessionDep,
+    q: QuestionQuery,
 ) -> Response:
     """The answer as a Markdown file: checklist, open questions, terms, entries."""
     answer, digest = _answer(settings, session, q)
@@ -149,7 +160,11 @@ def answer_markdown(
 
 @router.get("/answer.pdf")
 def answer_pdf(
-    request: Request, settings: SettingsDep, session: SessionDep, q: QuestionQuery
+    _printing: PdfWork,
+    request: Request,
+    settings: SettingsDep,
+    session: SessionDep,
+    q: QuestionQuery,
 ) -> Response:
     """The answer as a PDF, printed by headless Chromium from a self-contained page."""
     answer, digest = _answer(settings, session, q)
@@ -276,7 +291,9 @@ def confirm_entry_submit(
 
 
 @api_router.get("/ask", response_model=HelpdeskAnswerPublic)
-def api_ask(q: QuestionQuery, settings: SettingsDep, session: SessionDep) -> dict[str, Any]:
+def api_ask(
+    _answering: HeavyWork, q: QuestionQuery, settings: SettingsDep, session: SessionDep
+) -> dict[str, Any]:
     """Answer a question: a checklist, entries per country with references, funding, transfer
     guidance and the terms it uses explained.
 

@@ -34,6 +34,7 @@ from permed_atlas.web.deps import (
     CsrfProtected,
     CurrentUser,
     EditorUser,
+    HeavyWork,
     SessionDep,
     SettingsDep,
     download,
@@ -210,13 +211,13 @@ def add_observation_form(
 
 
 @router.get("/indicators/{code}/chart.svg")
-def chart_svg(request: Request, code: str, session: SessionDep) -> Response:
+def chart_svg(_drawing: HeavyWork, request: Request, code: str, session: SessionDep) -> Response:
     svg = render_chart(indicator_page(session, code).assessment)
     return download(svg, media_type="image/svg+xml", filename=f"{code}.svg")
 
 
 @router.get("/indicators/{code}/chart.png")
-def chart_png(request: Request, code: str, session: SessionDep) -> Response:
+def chart_png(_drawing: HeavyWork, request: Request, code: str, session: SessionDep) -> Response:
     import vl_convert
 
     svg = render_chart(indicator_page(session, code).assessment)

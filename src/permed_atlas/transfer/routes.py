@@ -46,7 +46,7 @@ from permed_atlas.transfer.schemas import (
     ScenarioCreate,
     TransferAssessmentPublic,
 )
-from permed_atlas.web.deps import SettingsDep, capability_routers, download, render
+from permed_atlas.web.deps import HeavyWork, SettingsDep, capability_routers, download, render
 from permed_atlas.web.templating import templates
 
 __all__ = ["api_router", "router"]
@@ -114,7 +114,7 @@ def transfer_form(request: Request, settings: SettingsDep) -> Response:
 
 
 @router.get("/assess")
-def transfer_assessment(request: Request, settings: SettingsDep) -> Response:
+def transfer_assessment(_assessing: HeavyWork, request: Request, settings: SettingsDep) -> Response:
     """The assessment of the scenario in the query string: a page its reader can bookmark.
 
     An assessment stores nothing, so the form asks by GET and the address is the answer.
@@ -141,7 +141,9 @@ def transfer_assessment(request: Request, settings: SettingsDep) -> Response:
 
 
 @router.get("/report.md")
-def transfer_report_markdown(request: Request, settings: SettingsDep) -> Response:
+def transfer_report_markdown(
+    _assessing: HeavyWork, request: Request, settings: SettingsDep
+) -> Response:
     """The Markdown report of the scenario in the query string (a download)."""
     values = _fields_from(_scenario_items(list(request.query_params.multi_items())))
     sets = _rule_sets(settings)
@@ -163,7 +165,9 @@ def transfer_rules_page(request: Request, settings: SettingsDep) -> Response:
 
 
 @api_router.post("/assess", response_model=TransferAssessmentPublic)
-def api_assess(body: ScenarioCreate, settings: SettingsDep) -> dict[str, Any]:
+def api_assess(
+    _assessing: HeavyWork, body: ScenarioCreate, settings: SettingsDep
+) -> dict[str, Any]:
     """Assess a planned transfer: obligations with references, missing facts, verdict.
 
     Guidance, not legal advice. Bad or contradictory input: 422 naming the field.

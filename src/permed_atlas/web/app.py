@@ -20,6 +20,7 @@ from permed_atlas.i18n import LazyString, Message
 from permed_atlas.i18n import lazy_gettext as _l
 from permed_atlas.settings import Settings, get_settings
 from permed_atlas.web import apidocs, auth
+from permed_atlas.web.admission import make_gates
 from permed_atlas.web.corpus import CorpusHolder
 from permed_atlas.web.errors import ERROR_RESPONSES, install_error_handlers
 from permed_atlas.web.language import LanguageMiddleware
@@ -119,6 +120,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.engine = engine
     app.state.session_factory = session_factory(engine)
     app.state.corpus = corpus
+    # heavy work waits for one of a few places, so cheap pages always find a worker thread
+    app.state.gates = make_gates(settings)
 
     _install_middleware(app, settings)
     install_error_handlers(app)

@@ -82,8 +82,12 @@ class CorpusHolder:
         """
         return complete_and_publish(self.path, self._settings)
 
+    @property
+    def _memory_limit(self) -> str | None:
+        return self._settings.corpus_memory_limit if self._settings else None
+
     def _open_snapshot(self) -> _Opened | None:
-        opened = open_current_snapshot(self.path)
+        opened = open_current_snapshot(self.path, memory_limit=self._memory_limit)
         return None if opened is None else _Opened(*opened)
 
     def _first_open(self) -> _Opened:
@@ -105,7 +109,7 @@ class CorpusHolder:
                     path=self.path,
                 )
             )
-        return _Opened(open_corpus_for_reading(self.path), None)
+        return _Opened(open_corpus_for_reading(self.path, memory_limit=self._memory_limit), None)
 
     def _retire(self, opened: _Opened) -> None:
         opened.retired = True

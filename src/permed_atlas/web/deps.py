@@ -1,7 +1,10 @@
 """Dependencies for every capability's routes, as Annotated aliases.
 
 ``SettingsDep``, ``SessionDep`` (the route commits), ``CorpusDep`` (a read-only
-DuckDB cursor on the corpus), ``CurrentUser`` (User or None), ``MemberUser``,
+DuckDB cursor on the corpus, given once the request is admitted as heavy work), ``HeavyWork``,
+``HeavyWorkIfAsked`` (when the query string asks ``q``), ``PdfWork`` and ``HubWork``
+(admission to computing a chart, an answer or an assessment, a PDF print, a question to the
+biobanks: see :mod:`permed_atlas.web.admission`), ``CurrentUser`` (User or None), ``MemberUser``,
 ``EditorUser``, ``AdminUser`` (401 when not logged in, 403 without the role),
 ``CsrfProtected`` (validates the CSRF token of a write), ``FormDep`` (the parsed form
 body, so that a route touching the database can be a plain ``def``) and ``render``;
@@ -18,7 +21,7 @@ async dependency before the route runs (tests/security/test_event_loop.py checks
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import AsyncIterator, Callable, Iterator, Mapping
 from typing import Annotated
 
 import duckdb
@@ -29,6 +32,7 @@ from starlette.datastructures import FormData
 from starlette.responses import RedirectResponse
 
 from permed_atlas.accounts import User, record_audit, role_at_least
+from permed_atlas.errors import BusyError
 from permed_atlas.i18n import Message
 from permed_atlas.limits import MAX_ID
 from permed_atlas.settings import Settings
@@ -53,10 +57,14 @@ __all__ = [
     "CurrentUser",
     "EditorUser",
     "FormDep",
+    "HeavyWork",
+    "HeavyWorkIfAsked",
+    "HubWork",
     "MAX_ID",
     "MemberUser",
     "NO_STORE",
     "PathId",
+    "PdfWork",
     "SessionDep",
     "SettingsDep",
     "attachment",
@@ -74,6 +82,9 @@ __all__ = [
     "see_other",
     "seed_once",
 ]
+
+
+OUT_OF_MEMORY_RETRY_S = 10
 
 
 def get_settings_dep(request: Request) -> Settings:
@@ -201,9 +212,48 @@ def form_texts(form: FormData, defaults: Mapping[str, str]) -> dict[str, str]:
     return texts
 
 
-def get_corpus(request: Request) -> Iterator[duckdb.DuckDBPyConnection]:
-    """A read-only cursor on the corpus for one request."""
-    yield from request.app.state.corpus.cursor()
+def _admission(
+    kind: str, *, asked_by: str | None = None
+) -> Callable[[Request], AsyncIterator[None]]:
+    async def admit(request: Request) -> AsyncIterator[None]:
+        if asked_by is not None and not request.query_params.get(asked_by, "").strip():
+            yield  # the empty form, no question: cheap
+            return
+        # On the event loop: a request waiting for a place holds no worker thread.
+        gate = request.app.state.gates[kind]
+        client = client_network(request.client.host) if request.client else "unknown"
+        await gate.enter(client)
+        try:
+            yield
+        finally:
+            gate.leave(client)
+
+    admit.__name__ = f"admit_{kind}" + (f"_if_{asked_by}" if asked_by else "")
+    return admit
+
+
+# scope="function": the place is given back once the response is built, not after a slow
+# client has read all of it.
+HeavyWork = Annotated[None, Depends(_admission("compute"), scope="function")]
+HeavyWorkIfAsked = Annotated[None, Depends(_admission("compute", asked_by="q"), scope="function")]
+PdfWork = Annotated[None, Depends(_admission("pdf"), scope="function")]
+HubWork = Annotated[None, Depends(_admission("hub"), scope="function")]
+
+
+def get_corpus(request: Request, _admitted: HeavyWork) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A read-only cursor on the corpus for one request, once it is admitted as heavy work."""
+    try:
+        yield from request.app.state.corpus.cursor()
+    except duckdb.OutOfMemoryException as exc:
+        # the queries running at once needed more together than PERMED_CORPUS_MEMORY_LIMIT
+        raise BusyError(
+            Message(
+                "The corpus queries running now need all the memory this server gives them "
+                "(PERMED_CORPUS_MEMORY_LIMIT); please try again in %(seconds)s s.",
+                seconds=OUT_OF_MEMORY_RETRY_S,
+            ),
+            retry_after=OUT_OF_MEMORY_RETRY_S,
+        ) from exc
 
 
 def get_corpus_version(request: Request) -> str:
@@ -233,7 +283,9 @@ def _require(role: str):  # type: ignore[no-untyped-def]
 
 SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
 SessionDep = Annotated[Session, Depends(get_session)]
-CorpusDep = Annotated[duckdb.DuckDBPyConnection, Depends(get_corpus)]
+# Every corpus read is heavy work; the cursor closes once the response is built (no route
+# streams from it).
+CorpusDep = Annotated[duckdb.DuckDBPyConnection, Depends(get_corpus, scope="function")]
 CorpusVersion = Annotated[str, Depends(get_corpus_version)]
 CurrentUser = Annotated[User | None, Depends(get_current_user)]
 MemberUser = Annotated[User, Depends(_require("member"))]

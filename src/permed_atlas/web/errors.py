@@ -22,6 +22,7 @@ from starlette.responses import Response
 
 from permed_atlas.accounts import InvalidCredentialsError, LoginRateLimitedError
 from permed_atlas.errors import (
+    BusyError,
     ConflictError,
     InvalidInputError,
     NotFoundError,
@@ -62,7 +63,11 @@ ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
         (409, "the thing changed meanwhile or no longer takes this (a closed round, a stale form)"),
         (422, "invalid input; `field` names it"),
         (429, "too many requests (login rate limit); see Retry-After"),
-        (503, "the corpus is busy (an ingest holds it)"),
+        (
+            503,
+            "busy: an ingest holds the corpus, or the server is doing as much of this kind "
+            "of work as it takes at once; see Retry-After",
+        ),
     )
 }
 """Documented on every API operation, so clients (and schemathesis) know the error shape."""
@@ -102,6 +107,7 @@ def status_for(exc: PermedError) -> int:
         (InvalidCredentialsError, 401),
         (LoginRateLimitedError, 429),
         (CorpusUnavailableError, 503),
+        (BusyError, 503),
     )
     return next((status for kind, status in statuses if isinstance(exc, kind)), 400)
 
@@ -206,7 +212,7 @@ async def _permed_error(request: Request, exc: Exception) -> Response:
             return page_again(request, [problem])
     status = status_for(exc)
     headers = None
-    if isinstance(exc, LoginRateLimitedError):
+    if isinstance(exc, LoginRateLimitedError | BusyError):
         headers = {"Retry-After": str(exc.retry_after)}
     # A message composed as a Message stays one: English in the API, translated on a page.
     detail = exc.args[0] if exc.args and isinstance(exc.args[0], Message) else str(exc)

@@ -173,31 +173,39 @@ def _prune(folder: Path, *, keep_from: int) -> None:
 
 
 def open_current_snapshot(
-    corpus_path: Path | str,
+    corpus_path: Path | str, *, memory_limit: str | None = None
 ) -> tuple[duckdb.DuckDBPyConnection, tuple[int, int] | None] | None:
     """A read-only connection to the published snapshot and its marker; None when there is
     none or it cannot be opened (the reader falls back to the corpus file itself).
 
     :param corpus_path: the writer's corpus file (snapshots live beside it).
+    :param memory_limit: DuckDB's memory cap for all the connection's queries together
+        (e.g. ``"800MiB"``; they spill beyond it); None: DuckDB's default, 80% of RAM.
     """
     snapshot = current_snapshot(corpus_path)
     marker = current_marker(corpus_path)
     if snapshot is None:
         return None
     try:
-        return duckdb.connect(str(snapshot.path), read_only=True), marker
+        return duckdb.connect(
+            str(snapshot.path), read_only=True, config=_reader_config(memory_limit)
+        ), marker
     except duckdb.Error as exc:
         log.warning("cannot open the corpus snapshot %s: %s", snapshot.path, exc)
         return None
 
 
-def open_corpus_for_reading(corpus_path: Path) -> duckdb.DuckDBPyConnection:
+def open_corpus_for_reading(
+    corpus_path: Path, *, memory_limit: str | None = None
+) -> duckdb.DuckDBPyConnection:
     """The corpus file itself, read-only, when no snapshot can be published (the old way).
 
+    :param memory_limit: as for :func:`open_current_snapshot` (not applied when this process
+        already has the file open for writing: that connection's cap stays).
     :raises CorpusUnavailableError: when the file cannot be opened.
     """
     try:
-        return duckdb.connect(str(corpus_path), read_only=True)
+        return duckdb.connect(str(corpus_path), read_only=True, config=_reader_config(memory_limit))
     except duckdb.ConnectionException as exc:
         if "different configuration" not in str(exc):
             raise _unavailable(corpus_path, exc) from exc
@@ -206,6 +214,10 @@ def open_corpus_for_reading(corpus_path: Path) -> duckdb.DuckDBPyConnection:
         return duckdb.connect(str(corpus_path))
     except duckdb.Error as exc:
         raise _unavailable(corpus_path, exc) from exc
+
+
+def _reader_config(memory_limit: str | None) -> dict[str, str | bool | int | float | list[str]]:
+    return {"memory_limit": memory_limit} if memory_limit else {}
 
 
 def _unavailable(corpus_path: Path | str, exc: Exception) -> CorpusUnavailableError:
