@@ -46,6 +46,8 @@ def test_demo_data_is_served(settings: Settings) -> None:
     with TestClient(create_app(settings)) as client:
         search = client.get("/api/v1/landscape/search", params={"q": "precision medicine"})
         assert search.status_code == 200, search.text
+        # the profiles built after the ingest's snapshot reach the web app too
+        assert client.get("/api/v1/partners/status").json()["built"] is True
         assert search.json()["total"] > 0
         assert client.get("/roadmap/").status_code == 200
         assert client.get("/delphi/").status_code == 200

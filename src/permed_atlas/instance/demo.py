@@ -46,6 +46,7 @@ def load_demo(settings: Settings, *, say: Callable[[str], None] = print) -> Demo
         load_region_sets,
         load_rules,
         open_corpus,
+        publish_snapshot,
         rules_path_for,
         run_ingest,
         summarise_corpus,
@@ -77,6 +78,9 @@ def load_demo(settings: Settings, *, say: Callable[[str], None] = print) -> Demo
         # Researcher profiles for the partner finder; skipped when built from this corpus.
         if ensure_profiles(corpus) is not None:
             say("built the researcher profiles for the partner finder")
+            # The ingest published its snapshot before the profiles existed, and a snapshot's
+            # fingerprint does not cover them: without this the web app says "not built".
+            publish_snapshot(corpus, settings.corpus_path)
     say(f"report: {report_path.resolve()}")
 
     engine = engine_for(settings)
