@@ -8,11 +8,9 @@ from dataclasses import replace
 import pytest
 from sqlalchemy import Engine
 from tests.browser.actions import submit
-from tests.delphi.factories import expert_drafts
+from tests.delphi.factories import BILINGUAL_ITEMS, bilingual_study_draft, expert_drafts
 
 from permed_atlas.db import session_factory
-from permed_atlas.delphi.definition import ItemDraft, StudyDraft, SurveyDraft
-from permed_atlas.delphi.models import ConsensusRule
 from permed_atlas.delphi.store import (
     create_study,
     get_panel,
@@ -27,37 +25,9 @@ from permed_atlas.delphi.store import (
 
 pytestmark = pytest.mark.browser
 
-ITEMS = (
-    (
-        "B1",
-        "Share genomic data under a common consent model",
-        "在统一的知情同意模式下共享基因组数据",
-    ),
-    ("B2", "Fund joint biobank audits", "资助联合生物样本库审计"),
-)
-
 
 def _bilingual_round(engine: Engine, base_url: str):  # type: ignore[no-untyped-def]
-    draft = StudyDraft(
-        slug="eu-cn-browser",
-        title="EU-China data sharing",
-        title_zh="中欧数据共享",
-        description="",
-        rule=ConsensusRule(),
-        panels=("Panel",),
-        languages=("en", "zh"),
-        surveys=(
-            SurveyDraft(
-                pillar="P1",
-                title="Data",
-                title_zh="数据",
-                panel="Panel",
-                items=tuple(
-                    ItemDraft(code=c, statement=en, statement_zh=zh) for c, en, zh in ITEMS
-                ),
-            ),
-        ),
-    )
+    draft = bilingual_study_draft("eu-cn-browser")
     with session_factory(engine)() as session:
         study = create_study(session, draft)
         # one expert invited in Chinese, one in English (the study's first language)
@@ -93,7 +63,7 @@ def test_a_chinese_expert_answers_in_chinese(  # type: ignore[no-untyped-def]
         heading = page.get_by_role("heading", level=1).inner_text()
         assert heading.startswith("数据") and "round" not in heading
         statements = page.get_by_test_id("statement")
-        assert statements.all_inner_texts() == [zh for _c, _en, zh in ITEMS]
+        assert statements.all_inner_texts() == [zh for _c, _en, zh in BILINGUAL_ITEMS]
         save = page.get_by_test_id("save")
         assert save.inner_text() == "保存回答"
 
@@ -113,7 +83,7 @@ def test_a_chinese_expert_answers_in_chinese(  # type: ignore[no-untyped-def]
         # the study is bilingual: the switch shows the English texts of the same form
         submit(page, page.get_by_test_id("language-switch").get_by_role("link", name="English"))
         assert page.locator("html").get_attribute("lang") == "en"
-        assert page.get_by_test_id("statement").nth(0).inner_text() == ITEMS[0][1]
+        assert page.get_by_test_id("statement").nth(0).inner_text() == BILINGUAL_ITEMS[0][1]
         assert page.locator(f"#r-{items[0].id}-5").is_checked()
         page.screenshot(path=str(SCREENSHOTS / f"{request.node.name}-en.png"), full_page=True)
     finally:

@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import asyncio
 import socket
-import threading
-import time
 from collections.abc import Iterator
 
 import pytest
-import uvicorn
 import yaml
+from tests.serving import serve_in_thread
 
 from permed_atlas.federation import load_node_config, open_node_store
 from permed_atlas.federation.mapping import bundled_data_dir
@@ -18,21 +15,6 @@ from permed_atlas.federation.node_app import create_node_app
 
 pytestmark = pytest.mark.browser
 NODES = {"de-berlin": "de-berlin.csv", "cn-shanghai": "cn-shanghai.csv"}
-
-
-def _serve(app) -> tuple[uvicorn.Server, threading.Thread, int]:  # type: ignore[no-untyped-def]
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = int(sock.getsockname()[1])
-    server = uvicorn.Server(
-        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="error", lifespan="off")
-    )
-    thread = threading.Thread(target=lambda: asyncio.run(server.serve()), daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 15
-    while not server.started and time.monotonic() < deadline:
-        time.sleep(0.02)
-    return server, thread, port
 
 
 @pytest.fixture
@@ -43,7 +25,7 @@ def demo_registry(settings) -> Iterator[None]:  # type: ignore[no-untyped-def]
     for node_id, data in NODES.items():
         config = load_node_config(demo / f"{node_id}.yaml")
         store = open_node_store(config, data=demo / data, threads=1)
-        server, thread, port = _serve(create_node_app(store))
+        server, thread, port = serve_in_thread(create_node_app(store))
         running.append((server, thread, store))
         entries.append(
             {

@@ -23,6 +23,41 @@ from permed_atlas.delphi.store import (
 
 NOW = datetime(2026, 6, 1, 12, tzinfo=UTC)
 
+# Two statements in English and Chinese, for a study run in both languages.
+BILINGUAL_ITEMS = (
+    (
+        "B1",
+        "Share genomic data under a common consent model",
+        "在统一的知情同意模式下共享基因组数据",
+    ),
+    ("B2", "Fund joint biobank audits", "资助联合生物样本库审计"),
+)
+
+
+def bilingual_study_draft(slug: str) -> StudyDraft:
+    """A one-survey study in English and Chinese (English first) with :data:`BILINGUAL_ITEMS`."""
+    return StudyDraft(
+        slug=slug,
+        title="EU-China data sharing",
+        title_zh="中欧数据共享",
+        description="",
+        rule=ConsensusRule(),
+        panels=("Panel",),
+        languages=("en", "zh"),
+        surveys=(
+            SurveyDraft(
+                pillar="P1",
+                title="Data",
+                title_zh="数据",
+                panel="Panel",
+                items=tuple(
+                    ItemDraft(code=c, statement=en, statement_zh=zh)
+                    for c, en, zh in BILINGUAL_ITEMS
+                ),
+            ),
+        ),
+    )
+
 
 @dataclass
 class OpenStudy:

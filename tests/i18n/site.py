@@ -13,6 +13,8 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from tests.serving import serve_in_thread
+
 from permed_atlas.settings import Settings
 
 PASSWORD = "correct-horse-battery"
@@ -94,8 +96,8 @@ def _seed(session: Any, site: Site) -> None:
 
 def _open_bilingual_round(session: Any, site: Site) -> None:
     """A study in English and Chinese, its round open, one expert invited in each language."""
-    from permed_atlas.delphi.definition import ItemDraft, StudyDraft, SurveyDraft
-    from permed_atlas.delphi.models import ConsensusRule
+    from tests.delphi.factories import bilingual_study_draft
+
     from permed_atlas.delphi.panel import ExpertDraft
     from permed_atlas.delphi.store import (
         create_study,
@@ -108,34 +110,7 @@ def _open_bilingual_round(session: Any, site: Site) -> None:
         open_round,
     )
 
-    items = (
-        (
-            "B1",
-            "Share genomic data under a common consent model",
-            "在统一的知情同意模式下共享基因组数据",
-        ),
-        ("B2", "Fund joint biobank audits", "资助联合生物样本库审计"),
-    )
-    draft = StudyDraft(
-        slug="eu-cn-crawl",
-        title="EU-China data sharing",
-        title_zh="中欧数据共享",
-        description="",
-        rule=ConsensusRule(),
-        panels=("Panel",),
-        languages=("en", "zh"),
-        surveys=(
-            SurveyDraft(
-                pillar="P1",
-                title="Data",
-                title_zh="数据",
-                panel="Panel",
-                items=tuple(
-                    ItemDraft(code=c, statement=en, statement_zh=zh) for c, en, zh in items
-                ),
-            ),
-        ),
-    )
+    draft = bilingual_study_draft("eu-cn-crawl")
     study = create_study(session, draft)
     expert = ExpertDraft(
         line=2, ref="X001", name="Li Wei", email="li@example.org", region="CN", country="CN",
@@ -155,28 +130,6 @@ def _open_bilingual_round(session: Any, site: Site) -> None:
     site.open_study, site.open_round = study.id, round_.id
     site.open_survey = round_.survey_id
     site.open_items = [item.id for item in list_items(session, round_.id)]
-
-
-def _serve(app: Any) -> tuple[Any, Any, int]:
-    import asyncio
-    import socket
-    import threading
-    import time
-
-    import uvicorn
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = int(sock.getsockname()[1])
-    server = uvicorn.Server(
-        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="error", lifespan="off")
-    )
-    thread = threading.Thread(target=lambda: asyncio.run(server.serve()), daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 15
-    while not server.started and time.monotonic() < deadline:
-        time.sleep(0.02)
-    return server, thread, port
 
 
 def _start_federation(settings: Settings) -> list[Any]:
@@ -200,7 +153,7 @@ def _start_federation(settings: Settings) -> list[Any]:
                 port = int(sock.getsockname()[1])
         else:
             store = open_node_store(config, data=demo / f"{node_id}.csv", threads=1)
-            server, thread, port = _serve(create_node_app(store))
+            server, thread, port = serve_in_thread(create_node_app(store))
             running.append((server, thread, store))
         entries.append({
             "id": node_id, "name": config.identity.name, "url": f"http://127.0.0.1:{port}",
