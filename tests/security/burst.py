@@ -28,6 +28,7 @@ from urllib.parse import urlencode
 
 import httpx
 import yaml
+from tests.security.load import quantile
 
 from permed_atlas.settings import Settings
 
@@ -129,14 +130,6 @@ MIXED = (
     "helpdesk page", "directory", "transfer",
 )  # fmt: skip
 FAMILIES["mixed"] = lambda i: FAMILIES[MIXED[i % len(MIXED)]](i // len(MIXED))
-
-
-def quantile(values: Sequence[float], q: float) -> float:
-    """The ``q`` quantile (nearest rank) of ``values``; NaN when empty."""
-    ordered = sorted(values)
-    if not ordered:
-        return float("nan")
-    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
 
 
 @dataclass

@@ -7,11 +7,10 @@ The server is uvicorn on a free loopback port, in a thread of this process.
 from __future__ import annotations
 
 import re
-import socket
 import statistics
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -19,16 +18,19 @@ from dataclasses import dataclass, field
 import httpx
 from fastapi import FastAPI
 from tests.delphi.factories import OpenStudy, make_open_study
+from tests.serving import serve_in_thread
 
 from permed_atlas.delphi.store import list_ratings
 
 _REVISION = re.compile(r'name="revision" value="(\d+)"')
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+def quantile(values: Sequence[float], q: float) -> float:
+    """The ``q`` quantile (nearest rank) of ``values``; NaN when empty."""
+    ordered = sorted(values)
+    if not ordered:
+        return float("nan")
+    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
 
 
 @contextmanager
@@ -37,21 +39,7 @@ def serve(app: FastAPI, *, log_level: str = "warning") -> Iterator[str]:
 
     ``log_level="info"`` writes uvicorn's access log, as ``permed serve`` does.
     """
-    import uvicorn
-
-    port = free_port()
-    # as `permed serve` runs it: forwarded headers are the app's business (trusted proxies)
-    config = uvicorn.Config(
-        app, host="127.0.0.1", port=port, log_level=log_level, lifespan="off", proxy_headers=False
-    )
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 15
-    while not server.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            raise RuntimeError("uvicorn did not start")
-        time.sleep(0.02)
+    server, thread, port = serve_in_thread(app, log_level=log_level)
     try:
         yield f"http://127.0.0.1:{port}"
     finally:
@@ -86,10 +74,7 @@ class LoadResult:
         self.latencies.setdefault(kind, []).append(seconds)
 
     def p95(self, kind: str) -> float:
-        values = sorted(self.latencies.get(kind, []))
-        if not values:
-            return float("nan")
-        return values[min(len(values) - 1, int(round(0.95 * (len(values) - 1))))]
+        return quantile(self.latencies.get(kind, []), 0.95)
 
     def median(self, kind: str) -> float:
         values = self.latencies.get(kind, [])
