@@ -10,6 +10,7 @@ import json
 import pytest
 
 from permed_atlas.federation.auth import (
+    MAX_TOKEN_LIFETIME_S,
     canonical_query,
     check_request_hash,
     check_requester,
@@ -71,6 +72,16 @@ def test_every_token_has_its_own_random_nonce() -> None:
 def test_defects(token_args: dict[str, str], now: int, message: str) -> None:
     with pytest.raises(AuthError, match=message):
         verify_token(token(**token_args), secrets=SECRETS, audience="n1", now=now)
+
+
+def test_a_token_living_longer_than_a_node_accepts_is_refused() -> None:
+    at_most = token(ttl_s=MAX_TOKEN_LIFETIME_S)
+    assert verify_token(at_most, secrets=SECRETS, audience="n1", now=1000).expires_at == 1600
+    # Still refused near the end of its life, when it would otherwise be fresh enough.
+    longer = token(ttl_s=MAX_TOKEN_LIFETIME_S + 1)
+    for now in (1000, 1000 + MAX_TOKEN_LIFETIME_S):
+        with pytest.raises(AuthError, match="lifetime of 601 s is longer than the 600 s"):
+            verify_token(longer, secrets=SECRETS, audience="n1", now=now)
 
 
 def test_tampered_claims_fail() -> None:

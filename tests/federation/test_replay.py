@@ -60,6 +60,7 @@ def captured(
     query: str = "",
     body: bytes = b"",
     now: float | None = None,
+    ttl_s: int = TTL_S,
 ) -> dict[str, str]:
     """The Authorization header the hub sent with one request (what a log would show)."""
     token = issue_token(
@@ -69,7 +70,7 @@ def captured(
         audience=NODE,
         now=int(time.time() if now is None else now),
         request=hash_request(method, path, query=query, body=body),
-        ttl_s=TTL_S,
+        ttl_s=ttl_s,
     )
     return {"Authorization": f"Bearer {token}"}
 
@@ -214,6 +215,22 @@ def test_an_older_hubs_token_is_refused_with_a_message_to_upgrade(client: TestCl
         "/api/biosamples", content=question(), headers={"Authorization": f"Bearer {old}"}
     )
     refused(response, "must be upgraded")
+
+
+def test_a_long_lived_token_is_refused_charges_nothing_and_spends_no_nonce(
+    client: TestClient, store: NodeStore
+) -> None:
+    # Signed with the node's real secret, as a hub configured (or patched) to issue day-long
+    # tokens would: one read before its use would stay good all day.
+    asked = question("ICD10:Q90")
+    day_long = captured("alice", "POST", "/api/biosamples", body=asked, ttl_s=86_400)
+    for _ in range(3):  # the requester's budget is 2
+        refused(client.post("/api/biosamples", content=asked, headers=day_long), "lifetime")
+    assert store.remembered_tokens() == 0
+    assert "answered" not in outcomes_of(store, "alice")
+    for _ in range(2):
+        usual = captured("alice", "POST", "/api/biosamples", body=asked)
+        assert client.post("/api/biosamples", content=asked, headers=usual).status_code == 200
 
 
 def test_concurrent_replays_of_one_token_are_answered_once() -> None:

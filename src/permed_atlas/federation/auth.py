@@ -29,6 +29,10 @@ from permed_atlas.federation.errors import AuthError, RequesterNotAllowedError
 from permed_atlas.i18n import Message
 
 MAX_CLOCK_SKEW_S = 30
+# A hub issues tokens for 2 minutes; a node accepts no longer lifetime, so a token read
+# before its one use (a proxy's log, a dropped request) is worthless soon, and the spent
+# nonces a node must remember stay about one lifetime's worth.
+MAX_TOKEN_LIFETIME_S = 600
 _MAX_NONCE_LENGTH = 128
 
 
@@ -103,7 +107,8 @@ def issue_token(
     :param audience: the node's id.
     :param now: the current Unix time in seconds.
     :param request: :func:`hash_request` of the request the token goes with.
-    :param ttl_s: seconds until the token expires.
+    :param ttl_s: seconds until the token expires (a node refuses more than
+        MAX_TOKEN_LIFETIME_S).
     """
     claims = {
         "iss": issuer,
@@ -169,6 +174,14 @@ def verify_token(token: str, *, secrets: Mapping[str, str], audience: str, now: 
         raise AuthError(Message("token expired"))
     if issued > now + MAX_CLOCK_SKEW_S:
         raise AuthError(Message("token issued in the future"))
+    if expires - issued > MAX_TOKEN_LIFETIME_S:
+        raise AuthError(
+            Message(
+                "token lifetime of %(lifetime)s s is longer than the %(maximum)s s a node accepts",
+                lifetime=expires - issued,
+                maximum=MAX_TOKEN_LIFETIME_S,
+            )
+        )
     return TokenClaims(issuer, requester, token_audience, issued, expires, nonce, request)
 
 
