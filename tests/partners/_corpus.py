@@ -13,6 +13,8 @@ from permed_atlas.settings import Settings
 
 PLACES = {
     "charite": ("I-charite", "Charité Berlin", "DE"),
+    # The same institution (same id) as another record spells it.
+    "charite_full": ("I-charite", "Charité – Universitätsmedizin Berlin", "DE"),
     "inserm": ("I-inserm", "Inserm", "FR"),
     "peking": ("I-peking", "Peking University", "CN"),
     "fudan": ("I-fudan", "Fudan University", "CN"),

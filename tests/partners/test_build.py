@@ -14,6 +14,8 @@ from permed_atlas.partners import build_profiles, ensure_profiles, profile_of
 from permed_atlas.partners.build import PROFILE_TABLES, STAGE_PREFIX
 from permed_atlas.settings import Settings
 
+from ._corpus import Paper, make_corpus
+
 
 @pytest.fixture(scope="module")
 def pubmed_corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
@@ -109,3 +111,23 @@ def test_a_failed_build_keeps_the_old_profiles(settings: Settings, web_corpus: P
         with pytest.raises(Exception, match="topic"):
             build_profiles(connection)
         assert _rows(connection, "SELECT count(*) FROM partner_authors") == before
+
+
+def test_an_author_spelt_two_ways_equally_often_gets_one_name_whatever_the_order(
+    settings: Settings, tmp_path: Path
+) -> None:
+    # One OpenAlex author and one institution id, each spelt two ways once: a tie that the
+    # order the records were read in used to break, so two builds could name them apart.
+    papers = [
+        Paper(2020, "Warfarin dosing by CYP2C9 genotype", [("A Schmidt", "charite", "A1")]),
+        Paper(2021, "VKORC1 and warfarin", [("Anna Schmidt", "charite_full", "A1")]),
+    ]
+    seen = set()
+    for order, written in (("forward", papers), ("backward", papers[::-1])):
+        with make_corpus(tmp_path / f"{order}.duckdb", written, settings) as connection:
+            build_profiles(connection)
+            rows = _rows(connection, "SELECT display_name, institutions FROM partner_authors")
+            assert len(rows) == 1
+            seen.add((rows[0][0], tuple(rows[0][1])))
+    # The fullest spelling of each, the same from both orders.
+    assert seen == {("Anna Schmidt", ("Charité – Universitätsmedizin Berlin",))}

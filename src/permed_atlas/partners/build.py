@@ -171,6 +171,16 @@ def _read_records(
     return records, extras
 
 
+def most_common(column: str) -> str:
+    """SQL for a group's most frequent value of ``column``, the same on every build.
+
+    DuckDB's ``mode`` breaks a tie by the first value it reads, and a parallel scan reads
+    in no fixed order, so one author could be named one way by one build and another way by
+    the next. Ties go to the longest value (the fullest spelling), then the first in order.
+    """
+    return f"mode({column} ORDER BY length({column}) DESC, {column})"
+
+
 def _create(connection: duckdb.DuckDBPyConnection, name: str, sql: str) -> None:
     connection.execute(f"CREATE OR REPLACE TEMP TABLE {STAGE_PREFIX}{name} AS {sql}")
 
@@ -317,8 +327,9 @@ def _stage_places(
     _create(
         connection,
         "partner_author_institutions",
-        "SELECT author_key, institution_key, any_value(institution_id) AS institution_id, "
-        "mode(institution_name) AS institution_name, mode(country_code) AS country_code, "
+        "SELECT author_key, institution_key, min(institution_id) AS institution_id, "
+        f"{most_common('institution_name')} AS institution_name, "
+        f"{most_common('country_code')} AS country_code, "
         f"count(*)::INTEGER AS n_works FROM {STAGE_PREFIX}places GROUP BY ALL",
     )
     connection.execute(f"DROP TABLE IF EXISTS {STAGE_PREFIX}places")
@@ -337,8 +348,9 @@ def _stage_authors(connection: duckdb.DuckDBPyConnection, tables: set[str]) -> N
         "partner_authors",
         f"""
         WITH base AS (
-            SELECT author_key, mode(name) AS display_name, any_value(openalex_id) AS openalex_id,
-                   mode(orcid) AS orcid, any_value(rule) AS rule
+            SELECT author_key, {most_common("name")} AS display_name,
+                   min(openalex_id) AS openalex_id, {most_common("orcid")} AS orcid,
+                   min(rule) AS rule
             FROM {p}assign GROUP BY author_key),
         works AS (
             SELECT author_key, count(*)::INTEGER AS n_works, min(year) AS first_year,

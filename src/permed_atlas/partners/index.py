@@ -18,7 +18,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from permed_atlas.i18n import Message
-from permed_atlas.partners.build import STAGE_PREFIX
+from permed_atlas.partners.build import STAGE_PREFIX, most_common
 from permed_atlas.partners.errors import ProfilesNotBuiltError, UnknownAuthorError
 from permed_atlas.partners.models import AuthorCandidate
 from permed_atlas.partners.names import fold, institution_key
@@ -239,7 +239,7 @@ def _read_index(connection: duckdb.DuckDBPyConnection, p: str, state: str) -> Pa
         f"JOIN {rows_sql} b ON b.author_key = c.coauthor_key WHERE a.row < b.row",
     )
     places = connection.execute(
-        f"SELECT i.institution_key, mode(i.institution_name), list(r.row) "
+        f"SELECT i.institution_key, {most_common('i.institution_name')}, list(r.row) "
         f"FROM {p}partner_author_institutions i JOIN {rows_sql} r USING (author_key) GROUP BY 1"
     ).fetchall()
     alias: dict[str, str] = {}
