@@ -32,7 +32,9 @@ __all__ = [
     "publish_profiles", "stage_profiles",
 ]  # fmt: skip
 
-ALGORITHM_VERSION = "1"
+# Part of every corpus state: a change here rebuilds profiles built by an older algorithm
+# (2: ties among spellings broken the same way on every build).
+ALGORITHM_VERSION = "2"
 PROFILE_TABLES = (
     "partner_meta", "partner_authors", "partner_author_works", "partner_author_years",
     "partner_author_institutions", "partner_author_topics", "partner_author_terms",
