@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import re
 from pathlib import Path
 from typing import Any
 
@@ -110,22 +111,71 @@ def test_every_permed_command_in_the_docs_exists_with_the_options_given() -> Non
     """A reader copies `permed ...` from the README or a doc page: it must be a real command."""
     lines = _permed_command_lines()
     assert len(lines) > 100, "the docs' command lines were not found"
-    wrong = []
-    for page, line in lines:
-        path, command, words = _resolve(line)
-        if hasattr(command, "list_commands") and words and not words[0].startswith("-"):
-            alternatives = words[0].split("|")  # `permed node serve|check` names several
-            unknown = [
-                w
-                for w in alternatives
-                if command.get_command(type(command).context_class(command), w) is None
-            ]
-            if unknown:
-                wrong.append(f"{page}: `{line}`: no command {' '.join(path)} {unknown[0]}")
-            continue
-        known = {name for param in command.params for name in (*param.opts, *param.secondary_opts)}
-        for word in words:
-            option = word.strip("[]").split("=", 1)[0]
-            if option.startswith("--") and option not in known | {"--help"}:
-                wrong.append(f"{page}: `{line}`: {' '.join(path)} has no option {option}")
+    wrong = [problem for page, line in lines for problem in _wrong_in(page, line)]
     assert not wrong, "\n".join(wrong)
+
+
+def _wrong_in(where: str, line: str) -> list[str]:
+    """What is wrong with a `permed ...` line: an unknown command or option."""
+    path, command, words = _resolve(line)
+    if hasattr(command, "list_commands") and words and not words[0].startswith("-"):
+        alternatives = words[0].split("|")  # `permed node serve|check` names several
+        unknown = [
+            w
+            for w in alternatives
+            if command.get_command(type(command).context_class(command), w) is None
+        ]
+        return [f"{where}: `{line}`: no command {' '.join(path)} {unknown[0]}"] if unknown else []
+    known = {name for param in command.params for name in (*param.opts, *param.secondary_opts)}
+    return [
+        f"{where}: `{line}`: {' '.join(path)} has no option {option}"
+        for option in (word.strip("[]").split("=", 1)[0] for word in words)
+        if option.startswith("--") and option not in known | {"--help"}
+    ]
+
+
+def test_every_example_in_the_cli_help_is_a_real_command_that_fits_a_terminal() -> None:
+    """`permed X --help` ends with an example a user copies into a shell as it stands."""
+    import typer.main
+
+    from permed_atlas.cli import app
+
+    commands = _commands(typer.main.get_command(app), ["permed"])
+    examples = {}
+    for path, command in commands:
+        help_text = command.help or ""
+        if "Example" not in help_text:
+            continue
+        block = help_text.split("Example:", 1)[-1].split("Examples:", 1)[-1]
+        lines = [line for line in block.strip("\n").split("\n")]
+        examples[" ".join(path)] = lines
+    assert len(examples) > 50, "the help examples were not found"
+    wrong = []
+    for name, lines in examples.items():
+        # Rich prints help one column in: 78 characters fit an 80-column terminal.
+        wrong += [f"{name}: {line!r} is wider than 78" for line in lines if len(line) > 78]
+        joined = "\n".join(lines).replace("\\\n", " ")  # lines continued with a backslash
+        # A leading VAR=value sets the environment for that one command, as a shell reads it.
+        commands_in = [
+            re.sub(r"^(\w+=\S+\s+)+", "", line.strip())
+            for line in joined.split("\n")
+            if line.strip()
+        ]
+        if not commands_in or not all(text.startswith("permed ") for text in commands_in):
+            wrong.append(f"{name}: the example is not one permed command a line: {lines}")
+        for text in commands_in:
+            wrong += _wrong_in(name, text.split("#", 1)[0].strip())
+        if any(line.strip().startswith("``") or "``" in line for line in lines):
+            wrong.append(f"{name}: backquotes would be copied with the command: {lines}")
+    assert not wrong, "\n".join(wrong)
+
+
+def _commands(command: Any, path: list[str]) -> list[tuple[list[str], Any]]:
+    found = [(path, command)]
+    if hasattr(command, "list_commands"):
+        context = type(command).context_class(command)
+        for name in command.list_commands(context):
+            sub = command.get_command(context, name)
+            if sub is not None and not sub.hidden:
+                found += _commands(sub, [*path, name])
+    return found

@@ -26,7 +26,9 @@ def test_a_command_help_follows_root_lang_and_the_next_run_is_english_again() ->
         assert label in chinese
     assert "Open the latest" not in chinese and "Show this message" not in chinese
     # the command the user types stays as it is, inside the translated example line
-    assert "示例：``permed delphi open-round demo-eu-china-pm --pillar P1``" in chinese
+    # The example stands on its own line, so it can be copied into a shell whole.
+    assert "示例：" in chinese
+    assert "\n permed delphi open-round demo-eu-china-pm --pillar P1" in chinese
 
     english = _help("delphi", "open-round", "--help")
     assert "Open the latest (draft) round of a survey for responses." in english
@@ -68,7 +70,7 @@ def test_the_catalog_extraction_takes_the_cli_help() -> None:
     template = extract(Path(__file__).resolve().parents[2])
     open_round = (
         "Open the latest (draft) round of a survey for responses.\n\n"
-        "Example: ``permed delphi open-round demo-eu-china-pm --pillar P1``"
+        "Example:\n\npermed delphi open-round demo-eu-china-pm --pillar P1"
     )
     assert template.get(open_round)
     assert template.get("The survey's pillar code, e.g. P1.")

@@ -30,7 +30,9 @@ def add(
 ) -> None:
     """Create an account; prompts for the password unless --password-stdin.
 
-    Example: ``permed user add admin@example.org --role admin``
+    Example:
+
+    permed user add admin@example.org --role admin
     """
     if password_stdin:
         password = sys.stdin.readline().rstrip("\r\n")
@@ -54,7 +56,9 @@ def add(
 def list_(ctx: typer.Context) -> None:
     """List the accounts.
 
-    Example: ``permed user list``
+    Example:
+
+    permed user list
     """
     with migrated_session(settings_from(ctx)) as session:
         users = list_users(session)

@@ -76,7 +76,9 @@ def create_study(
 ) -> None:
     """Create a study, its panels, surveys and first rounds from a YAML file.
 
-    Example: ``permed delphi create-study study.yaml``
+    Example:
+
+    permed delphi create-study study.yaml
     """
     draft = files.load_study_file(path)
     with session_factory(_engine(settings_from(ctx)))() as session:
@@ -113,7 +115,9 @@ def import_panel(
 ) -> None:
     """Add the experts of a panel CSV to a study; a bad row stores nothing.
 
-    Example: ``permed delphi import-panel demo-eu-china-pm panel.csv``
+    Example:
+
+    permed delphi import-panel demo-eu-china-pm panel.csv
     """
     settings = settings_from(ctx)
     with session_factory(_engine(settings))() as session:
@@ -155,7 +159,9 @@ def import_responses(
     Create the study and import its panel (refs; names and e-mail optional) first; each
     round is replayed (carried items keep their link, outcomes recorded, round closed).
 
-    Example: ``permed delphi import-responses comet-study responses.csv --pillar P1``
+    Example:
+
+    permed delphi import-responses comet-study responses.csv --pillar P1
     """
     from permed_atlas.delphi.importing import parse_responses_csv
     from permed_atlas.delphi.replay import import_responses as replay
@@ -189,7 +195,9 @@ def open_round(
 ) -> None:
     """Open the latest (draft) round of a survey for responses.
 
-    Example: ``permed delphi open-round demo-eu-china-pm --pillar P1``
+    Example:
+
+    permed delphi open-round demo-eu-china-pm --pillar P1
     """
     with session_scope(_engine(settings_from(ctx))) as session:
         survey = _survey(session, study, pillar)
@@ -214,9 +222,12 @@ def invitations(
         bool, typer.Option(help="Give already invited experts a new link (old ones stop working).")
     ] = False,
 ) -> None:
-    """Issue personal links for the latest round and write a mail-merge CSV (shown only once).
+    r"""Issue personal links for the latest round and write a mail-merge CSV (shown only once).
 
-    Example: ``permed delphi invitations demo --pillar P1 --base-url https://atlas.org -o a.csv``
+    Example:
+
+    permed delphi invitations demo --pillar P1 --base-url https://atlas.org \
+      -o a.csv
     """
     if not base_url.startswith(("http://", "https://")):
         raise InvalidInputError(
@@ -251,7 +262,9 @@ def close_round(
 ) -> None:
     """Close the open round of a survey and record each item's outcome.
 
-    Example: ``permed delphi close-round demo-eu-china-pm --pillar P1``
+    Example:
+
+    permed delphi close-round demo-eu-china-pm --pillar P1
     """
     with session_factory(_engine(settings_from(ctx)))() as session:
         survey = _survey(session, study, pillar)
@@ -287,7 +300,9 @@ def next_round(
     The plan may drop or reword carried items and add new ones; carried items keep
     their link to the earlier round.
 
-    Example: ``permed delphi next-round demo-eu-china-pm --pillar P1 --plan round2.yaml``
+    Example:
+
+    permed delphi next-round demo-eu-china-pm --pillar P1 --plan round2.yaml
     """
     decisions, new_items = parse_round_plan(
         files.read_yaml(plan) if plan else None, path=str(plan or "plan")
@@ -330,7 +345,9 @@ def stats(
 ) -> None:
     """Print the statistics of one round, as a table or as JSON at full precision.
 
-    Example: ``permed delphi stats demo-eu-china-pm --pillar P2 --round 1 --format json``
+    Example:
+
+    permed delphi stats demo-eu-china-pm --pillar P2 --round 1 --format json
     """
     if output_format not in ("table", "json"):
         raise InvalidInputError(
@@ -412,7 +429,9 @@ def export(
 ) -> None:
     """Export ratings and statistics (CSV, XLSX) and the report (HTML, PDF).
 
-    Example: ``permed delphi export demo-eu-china-pm -o out/ --format csv --format pdf``
+    Example:
+
+    permed delphi export demo-eu-china-pm -o out/ --format csv --format pdf
     """
     unknown = sorted(set(formats) - {"csv", "xlsx", "html", "pdf"})
     if unknown:
@@ -471,7 +490,11 @@ def publish(
     """Publish a study's results (closed rounds, reports, synthesis) to every reader.
 
     Until then only coordinators (editors) see figures; experts see the feedback of closed
-    rounds behind their links. Example: ``permed delphi publish comet-study``
+    rounds behind their links.
+
+    Example:
+
+    permed delphi publish comet-study
     """
     with session_scope(_engine(settings_from(ctx))) as session:
         target = store.get_study(session, study)
@@ -489,7 +512,9 @@ def publish(
 def demo(ctx: typer.Context) -> None:
     """Load the demo study (two rounds, three pillars, 40 synthetic experts) if not there yet.
 
-    Example: ``permed delphi demo``
+    Example:
+
+    permed delphi demo
     """
     with session_scope(_engine(settings_from(ctx))) as session:
         study = load_demo_study(session)
@@ -500,7 +525,9 @@ def demo(ctx: typer.Context) -> None:
 def list_(ctx: typer.Context) -> None:
     """List the studies.
 
-    Example: ``permed delphi list``
+    Example:
+
+    permed delphi list
     """
     with session_factory(_engine(settings_from(ctx)))() as session:
         studies = store.list_studies(session)

@@ -49,7 +49,9 @@ def demo_corpus(
 ) -> None:
     """Write a synthetic, realistic OpenAlex works corpus (and Lens patents) as JSON Lines.
 
-    Example: ``permed demo-corpus --works 200000 --patents 2000 --seed 1 --out bench/``
+    Example:
+
+    permed demo-corpus --works 200000 --patents 2000 --seed 1 --out bench/
     """
     target = out if out is not None else settings_from(ctx).demo_corpus_dir
     paths = demo_corpus_paths(target, patents=patents > 0)

@@ -93,7 +93,9 @@ def load(
 ) -> None:
     """Load the directory's data files: add new entries, update untouched ones, keep edited ones.
 
-    Example: ``permed directory load --dry-run``
+    Example:
+
+    permed directory load --dry-run
     """
     settings = settings_from(ctx)
     with _session(settings, seed=False) as session:
@@ -124,7 +126,9 @@ def validate(
 ) -> None:
     """Check a folder of data files (fields, dates, unique ids, related ids) without storing.
 
-    Example: ``permed directory validate src/permed_atlas/data/directory``
+    Example:
+
+    permed directory validate src/permed_atlas/data/directory
     """
     folder = folder or BUNDLED_DIRECTORY_DIR
     files = load_directory_files(folder, known_regions=set(region_countries(settings_from(ctx))))
@@ -141,7 +145,9 @@ def list_(
 ) -> None:
     """List entries by kind and name.
 
-    Example: ``permed directory list --kind law``
+    Example:
+
+    permed directory list --kind law
     """
     with _session(settings_from(ctx)) as session:
         entries = store.list_entries(session, kinds=kind)
@@ -162,7 +168,9 @@ def show(
 ) -> None:
     """Show one entry with its source and related entries.
 
-    Example: ``permed directory show hgr-regulations``
+    Example:
+
+    permed directory show hgr-regulations
     """
     with _session(settings_from(ctx)) as session:
         entry = store.get_entry(session, entry_id)
@@ -195,7 +203,9 @@ def search(
 ) -> None:
     """Search the directory, ranked (BM25), filtered by kind and region.
 
-    Example: ``permed directory search "genetic data export" --region CN``
+    Example:
+
+    permed directory search "genetic data export" --region CN
     """
     settings = settings_from(ctx)
     with _session(settings) as session:
@@ -225,7 +235,9 @@ def history(
 ) -> None:
     """Show an entry's revisions, newest first.
 
-    Example: ``permed directory history gdpr``
+    Example:
+
+    permed directory history gdpr
     """
     with _session(settings_from(ctx)) as session:
         revisions = store.list_revisions(session, entry_id)
@@ -259,9 +271,12 @@ def funding_match(
     ] = False,
     fmt: FormatOption = OutputFormat.table,
 ) -> None:
-    """Rank programmes and calls whose scope fits a project and whose regions cover its partners.
+    r"""Rank programmes and calls whose scope fits a project and whose regions cover its partners.
 
-    Example: ``permed directory funding-match "pharmacogenomics in China and Germany" -r DE -r CN``
+    Example:
+
+    permed directory funding-match "pharmacogenomics in China and Germany" \
+      -r DE -r CN
     """
     settings = settings_from(ctx)
     with _session(settings) as session:
@@ -300,7 +315,9 @@ def export(
 ) -> None:
     """Export every entry (or some kinds) as CSV or JSON.
 
-    Example: ``permed directory export --format csv -o directory.csv``
+    Example:
+
+    permed directory export --format csv -o directory.csv
     """
     with _session(settings_from(ctx)) as session:
         text = export_entries(store.list_entries(session, kinds=kind), fmt=fmt.value)

@@ -80,7 +80,9 @@ def serve(
 ) -> None:
     """Load a biobank table and answer count queries over HTTP (Beacon v2 style).
 
-    Example: ``permed node serve --data bb.csv --config bb.yaml --port 8701 --k 5``
+    Example:
+
+    permed node serve --data bb.csv --config bb.yaml --port 8701 --k 5
     """
     import uvicorn
 
@@ -131,7 +133,9 @@ def serve(
 def check(data: DataOpt, config: ConfigOpt) -> None:
     """Load a table with its mapping and report what the node would hold (nothing is served).
 
-    Example: ``permed node check --data bb.csv --config bb.yaml``
+    Example:
+
+    permed node check --data bb.csv --config bb.yaml
     """
     node_store = open_node_store(load_node_config(config), data=data)
     console.print(
@@ -195,12 +199,15 @@ def query(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
     **use: Any,
 ) -> None:
-    """Send one count query to every node of a registry and merge the answers.
+    r"""Send one count query to every node of a registry and merge the answers.
 
     The intended-use options are those of the DUO matcher: each fact a consent
     modifier can need (``--not-for-profit``, ``--genetic-study``, ...).
 
-    Example: ``permed hub query --nodes nodes.yaml --diagnosis C50 --sex female --purpose HMB``
+    Example:
+
+    permed hub query --nodes nodes.yaml --diagnosis C50 --sex female \
+      --purpose HMB
     """
     question = build_simple_query(
         diagnosis=diagnosis, sex=sex, material=material, age=age, year=year, entity=entity

@@ -83,10 +83,12 @@ def ask(
         str, typer.Option("--lang", help="The Markdown answer's language: en or zh.")
     ] = "en",
 ) -> None:
-    """Answer a question with the procedures per country, funding and transfer guidance.
+    r"""Answer a question with the procedures per country, funding and transfer guidance.
 
-    Example: ``permed helpdesk ask "we want to run a pharmacogenomic trial in Germany and China
-    with samples shipped to Germany" --format json``
+    Example:
+
+    permed helpdesk ask --format json \
+      "pharmacogenomic trial in Germany and China, samples shipped to Germany"
     """
     if output_format not in {"text", "json", "markdown"}:
         raise HelpdeskInputError(Message("must be text, json or markdown"), field="--format")
@@ -191,7 +193,9 @@ def compare(
 ) -> None:
     """Compare one topic across two or more countries side by side.
 
-    Example: ``permed helpdesk compare --topic ethics_review --country DE --country CN``
+    Example:
+
+    permed helpdesk compare --topic ethics_review --country DE --country CN
     """
     _check_format(output_format)
     comparison = compare_topic(_knowledge(ctx), topic=topic, countries=country)
@@ -229,7 +233,9 @@ def list_command(
 ) -> None:
     """List knowledge entries, optionally of one country (with EU-level ones) and topic.
 
-    Example: ``permed helpdesk list --country CN --topic human_genetic_resources``
+    Example:
+
+    permed helpdesk list --country CN --topic human_genetic_resources
     """
     _check_format(output_format)
     entries = list_entries(_knowledge(ctx), country=country, topic=topic)
@@ -250,7 +256,9 @@ def validate(
 ) -> None:
     """Check knowledge files: schema, countries, topics, references, sources, dates.
 
-    Example: ``permed helpdesk validate my-knowledge/``
+    Example:
+
+    permed helpdesk validate my-knowledge/
     """
     paths = list(path or [BUNDLED_DIR])
     reports = check_knowledge(paths)
@@ -278,7 +286,9 @@ def evaluate(
 ) -> None:
     """Measure retrieval quality: per-question precision@k, recall@k and their means.
 
-    Example: ``permed helpdesk evaluate tests/helpdesk/questions.yaml``
+    Example:
+
+    permed helpdesk evaluate tests/helpdesk/questions.yaml
     """
     if k < 1:
         raise HelpdeskInputError(Message("must be at least 1"), field="--k")

@@ -21,7 +21,9 @@ def init(
 ) -> None:
     """Create the data directory and migrate the platform database.
 
-    Example: ``PERMED_DATA_DIR=/srv/permed permed init``
+    Example:
+
+    PERMED_DATA_DIR=/srv/permed permed init
     """
     status = initialise_instance(settings_from(ctx), dry_run=dry_run)
     verb = "would use" if dry_run else "ready"
@@ -54,7 +56,10 @@ def demo(
     """Load the bundled demo data into the data directory, write the report, serve the web app
     and the demo federation's biobank nodes.
 
-    Example: ``permed demo`` (then open http://127.0.0.1:8000), or ``permed demo --no-serve``
+    Examples:
+
+    permed demo              # then open http://127.0.0.1:8000
+    permed demo --no-serve   # load the data, serve nothing
     """
     from permed_atlas.instance.demo import load_demo
 

@@ -63,7 +63,9 @@ def tag(
     """Recompute the countries, regions, topics and flags of every work, and publish them to
     the web app (a running ``permed serve`` switches to them).
 
-    Example: ``permed tag --memory-limit 4GiB``
+    Example:
+
+    permed tag --memory-limit 4GiB
     """
     settings = settings_from(ctx)
     if memory_limit is not None:
@@ -131,7 +133,9 @@ def explain(
 ) -> None:
     """Show why a work got its countries, regions, topics and flags.
 
-    Example: ``permed explain W2741809807``
+    Example:
+
+    permed explain W2741809807
     """
     settings = settings_from(ctx)
     with tagged_corpus(settings) as connection:
@@ -234,7 +238,9 @@ def indicators(
 ) -> None:
     """Compute the landscape indicators per year and region.
 
-    Example: ``permed indicators --region EU27 --region CN --from-year 2015 --format csv``
+    Example:
+
+    permed indicators --region EU27 --region CN --from-year 2015 --format csv
     """
     if format not in {"table", "csv", "json"}:
         raise LandscapeError(
@@ -307,7 +313,9 @@ def report(
 ) -> None:
     """Write a self-contained HTML landscape report with charts (opens offline).
 
-    Example: ``permed report --out brief.html --from-year 2010``
+    Example:
+
+    permed report --out brief.html --from-year 2010
     """
     settings = settings_from(ctx)
     target = out or settings.reports_dir / "landscape.html"
@@ -350,7 +358,9 @@ def network(
 ) -> None:
     """Export the country or institution collaboration network (GEXF or VOSviewer).
 
-    Example: ``permed network --level institution --format vosviewer --out eu_cn``
+    Example:
+
+    permed network --level institution --format vosviewer --out eu_cn
     """
     if level not in {"country", "institution"}:
         raise LandscapeError(
@@ -392,7 +402,9 @@ regions_app = group_app("regions")
 def list_regions(ctx: typer.Context) -> None:
     """List the region sets with their countries and sources.
 
-    Example: ``permed regions list``
+    Example:
+
+    permed regions list
     """
     for region in load_region_sets(settings_from(ctx)).values():
         origin = "user" if region.user_defined else "bundled"
@@ -419,7 +431,9 @@ def add_region(
 ) -> None:
     """Add (or replace) a user region set; re-run ``permed tag`` to apply it.
 
-    Example: ``permed regions add NORDIC --countries DK,FI,IS,NO,SE``
+    Example:
+
+    permed regions add NORDIC --countries DK,FI,IS,NO,SE
     """
     settings = settings_from(ctx)
     region = add_region_set(

@@ -104,7 +104,9 @@ def openalex(
 ) -> None:
     """Read OpenAlex works: API pages (.json) or snapshot JSON Lines (.jsonl, .gz).
 
-    Example: ``permed ingest openalex works/updated_date=2024-01-01/part_000.gz``
+    Example:
+
+    permed ingest openalex works/updated_date=2024-01-01/part_000.gz
     """
     _command(ctx, files, "openalex", dry_run, no_tag, workers, (memory_limit, tag_memory_limit))
 
@@ -131,7 +133,9 @@ _single_process_command(
     "pubmed",
     """Read PubMed/MEDLINE XML (PubmedArticleSet, .xml or .xml.gz).
 
-    Example: ``permed ingest pubmed pubmed24n0001.xml.gz``
+    Example:
+
+    permed ingest pubmed pubmed24n0001.xml.gz
     """,
 )
 _single_process_command(
@@ -140,7 +144,9 @@ _single_process_command(
 
     The format of each file is told from its content.
 
-    Example: ``permed ingest patents lens-export.jsonl EP3782854A1.xml``
+    Example:
+
+    permed ingest patents lens-export.jsonl EP3782854A1.xml
     """,
 )
 
@@ -155,7 +161,9 @@ def runs(
     ``permed ingest`` records one run per file, ``permed sync openalex-snapshot`` one per
     sync (``running`` while it runs; ``failed`` with the reason when it stopped early).
 
-    Example: ``permed ingest runs --limit 5``
+    Example:
+
+    permed ingest runs --limit 5
     """
     from permed_atlas.landscape.service.runs import latest_ingest_runs
 

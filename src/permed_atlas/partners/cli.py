@@ -94,7 +94,9 @@ def build(
 ) -> None:
     """Build (or rebuild) the researcher profiles from the corpus; replaces them atomically.
 
-    Example: ``permed partners build --embeddings``
+    Example:
+
+    permed partners build --embeddings
     """
     from permed_atlas.landscape import (
         complete_corpus,
@@ -169,7 +171,9 @@ def profile(
 ) -> None:
     """Show one researcher's profile: ids, institutions, countries, topics, output, co-authors.
 
-    Example: ``permed partners profile A5000000001 --format json``
+    Example:
+
+    permed partners profile A5000000001 --format json
     """
     _check_format(output_format)
     settings = settings_from(ctx)
@@ -271,7 +275,9 @@ def find(
 ) -> None:
     """Rank researchers of the other region for an author, institution, topic or free text.
 
-    Example: ``permed partners find --text "pharmacogenomics of warfarin dosing" --limit 10``
+    Example:
+
+    permed partners find --text "pharmacogenomics of warfarin dosing" --limit 10
     """
     _check_format(output_format)
     given = [

@@ -81,7 +81,9 @@ def _emit(rows: Sequence[dict[str, Any]], fmt: OutputFormat, *, data: Any = None
 def list_(ctx: typer.Context, fmt: FormatOption = OutputFormat.table) -> None:
     """List the roadmaps.
 
-    Example: ``permed roadmap list --format json``
+    Example:
+
+    permed roadmap list --format json
     """
     with _session(settings_from(ctx)) as session:
         rows = [summary_dict(summary) for summary in store.list_roadmaps(session)]
@@ -96,7 +98,9 @@ def show(
 ) -> None:
     """Show a roadmap's pillars, priorities and actions.
 
-    Example: ``permed roadmap show ic2permed``
+    Example:
+
+    permed roadmap show ic2permed
     """
     with _session(settings_from(ctx)) as session:
         roadmap = store.get_roadmap(session, slug)
@@ -126,7 +130,9 @@ def import_observations_(
 ) -> None:
     """Import observations from a CSV file; a bad row stops the import and nothing is stored.
 
-    Example: ``permed roadmap import-observations dpyd-2026.csv --entered-by "M. Rossi"``
+    Example:
+
+    permed roadmap import-observations dpyd-2026.csv --entered-by "M. Rossi"
     """
     text = _read_file(file)
     with _session(settings_from(ctx)) as session:
@@ -148,7 +154,9 @@ def import_roadmap_(
 ) -> None:
     """Add a roadmap of your own (pillars, priorities, actions, indicators) from a YAML file.
 
-    Example: ``permed roadmap import-roadmap my-roadmap.yaml --dry-run``
+    Example:
+
+    permed roadmap import-roadmap my-roadmap.yaml --dry-run
     """
     settings = settings_from(ctx)
     text = _read_file(file)
@@ -175,7 +183,9 @@ def from_delphi(
 ) -> None:
     """Build a roadmap from a Delphi study's synthesised actions, linked to their items.
 
-    Example: ``permed roadmap from-delphi sino-eu-demo --dry-run``
+    Example:
+
+    permed roadmap from-delphi sino-eu-demo --dry-run
     """
     with _session(settings_from(ctx)) as session:
         summary = roadmap_from_delphi(session, study, dry_run=dry_run)
@@ -195,7 +205,9 @@ def status(
 ) -> None:
     """Projected value and status (on track / at risk / off track) of each indicator.
 
-    Example: ``permed roadmap status ic2permed --region CN --format csv``
+    Example:
+
+    permed roadmap status ic2permed --region CN --format csv
     """
     with _session(settings_from(ctx)) as session:
         if indicator:
@@ -231,7 +243,9 @@ def scorecard(
 ) -> None:
     """The scorecard: statuses per action, priority and pillar, EU and China side by side.
 
-    Example: ``permed roadmap scorecard ic2permed --format csv > scorecard.csv``
+    Example:
+
+    permed roadmap scorecard ic2permed --format csv > scorecard.csv
     """
     with _session(settings_from(ctx)) as session:
         card = roadmap_scorecard(session, slug)
@@ -255,7 +269,9 @@ def chart(
 ) -> None:
     """Save an indicator's chart (observations, baseline, target, projection) as SVG or PNG.
 
-    Example: ``permed roadmap chart dpyd-demo-milan -o milan.png``
+    Example:
+
+    permed roadmap chart dpyd-demo-milan -o milan.png
     """
     with _session(settings_from(ctx)) as session:
         svg = render_chart(assess_indicator(session, indicator))
@@ -280,7 +296,9 @@ def load(
 ) -> None:
     """Load (or update) the bundled roadmaps, and with --demo the demo observations.
 
-    Example: ``permed roadmap load --demo``
+    Example:
+
+    permed roadmap load --demo
     """
     with _session(settings_from(ctx)) as session:
         summaries = store.list_roadmaps(session)

@@ -125,12 +125,14 @@ def openalex(
     no_ingest: NoIngest = False,
     no_tag: NoTag = False,
 ) -> None:
-    """Fetch works from the OpenAlex API (cursor paging, resumable) and ingest them.
+    r"""Fetch works from the OpenAlex API (cursor paging, resumable) and ingest them.
 
     Set PERMED_OPENALEX_API_KEY and PERMED_OPENALEX_EMAIL first (docs/real-data.md).
 
-    Example: ``permed fetch openalex --filter
-    "topics.id:T10966,institutions.country_code:CN,publication_year:2015-2025"``
+    Example:
+
+    permed fetch openalex --filter \
+      "topics.id:T10966,institutions.country_code:CN,publication_year:2015-2025"
     """
     from permed_atlas.sources.openalex_api import OpenAlexQuery, fetch_openalex_pages
 
@@ -160,7 +162,9 @@ def pubmed(
 
     Set PERMED_NCBI_EMAIL (and PERMED_NCBI_API_KEY for 10 requests a second) first.
 
-    Example: ``permed fetch pubmed --query '"Precision Medicine"[Mesh] AND China[ad]'``
+    Example:
+
+    permed fetch pubmed --query '"Precision Medicine"[Mesh] AND China[ad]'
     """
     from permed_atlas.sources.pubmed_eutils import PubMedQuery, fetch_pubmed_batches
 

@@ -69,7 +69,7 @@ def openalex_snapshot(
         bool, typer.Option("--no-tag", help="Skip tagging, the search index and publishing.")
     ] = False,
 ) -> None:
-    """Download the OpenAlex works snapshot's new partitions and ingest them.
+    r"""Download the OpenAlex works snapshot's new partitions and ingest them.
 
     Reads the bucket's manifest over HTTPS (no credentials), downloads only the
     partitions newer than the last sync into DEST (resuming cut downloads, checking
@@ -77,7 +77,10 @@ def openalex_snapshot(
     the works OpenAlex merged into others (remembering them, so they never come back).
     Each sync is recorded: ``permed ingest runs``.
 
-    Example: ``permed sync openalex-snapshot --dest /data/openalex --format parquet --pm-only``
+    Example:
+
+    permed sync openalex-snapshot --dest /data/openalex --format parquet \
+      --pm-only
     """
     from permed_atlas.sources.snapshot_run import Hooks, SyncOptions, sync_openalex_snapshot
 

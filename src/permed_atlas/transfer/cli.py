@@ -58,11 +58,13 @@ def _option(spec: FieldSpec) -> inspect.Parameter:
 
 
 def _assess(**options: Any) -> None:
-    """Assess a planned transfer and list its obligations (guidance, not legal advice).
+    r"""Assess a planned transfer and list its obligations (guidance, not legal advice).
 
-    Example: ``permed transfer assess --from Germany --to China --data genetic --data
-    pseudonymised --subjects 800 --purpose research --consent broad_research --format markdown
-    -o report.md``
+    Example:
+
+    permed transfer assess --from Germany --to China --data genetic \
+      --data pseudonymised --subjects 800 --purpose research \
+      --consent broad_research --format markdown -o report.md
     """
     ctx: typer.Context = options.pop("ctx")
     scenario: Path | None = options.pop("scenario")
@@ -172,7 +174,9 @@ def _print_text(result: Assessment) -> None:
 def rules(ctx: typer.Context, rules_dir: RulesDir = None) -> None:
     """List the rules with their legal references and check dates.
 
-    Example: ``permed transfer rules --rules-dir ./my-rules``
+    Example:
+
+    permed transfer rules --rules-dir ./my-rules
     """
     for rule_set in load_rule_sets(_rule_dirs(ctx, rules_dir)):
         console.print(

@@ -97,8 +97,9 @@ def register_duo_match(app: typer.Typer, console: Console) -> None:
     duo_match.__doc__ = (
         "Match a data-use request against DUO consent codes and show the reasoning.\n\n"
         "Outcome: allowed (exit 0), needs committee review (exit 3: a condition the "
-        "dataset sets must be verified), not allowed (exit 2). Example: ``permed "
-        "transfer duo-match --consent HMB --consent NCU --purpose DS --disease C50 "
-        "--no-commercial``"
+        "dataset sets must be verified), not allowed (exit 2).\n\n"
+        "Example:\n\n"
+        "permed transfer duo-match --consent HMB --consent NCU --purpose DS \\\n"
+        "  --disease C50 --no-commercial"
     )
     app.command("duo-match")(duo_match)

@@ -19,7 +19,9 @@ def serve(
 ) -> None:
     """Migrate the platform database and serve the web app (127.0.0.1:8000 by default).
 
-    Example: ``permed serve --port 8080``
+    Example:
+
+    permed serve --port 8080
     """
     from permed_atlas.web.server import run_server
 
