@@ -52,7 +52,7 @@ CAPABILITIES: tuple[Capability, ...] = (
     ),
     Capability(
         "accounts",
-        groups={"user": "Accounts: create and list users."},
+        groups={"user": "Accounts: create, list, deactivate and activate users."},
         routes=True,
         tables=True,
     ),

@@ -79,3 +79,15 @@ def test_user_add_refuses_a_password_the_login_would_refuse(tmp_path, monkeypatc
     assert "at most 1024 characters" in str(result.exception)
     listed = _run(tmp_path, monkeypatch, ["user", "list"])
     assert "boss@example.org" not in listed.output
+
+
+def test_user_list_shows_a_deactivated_account(tmp_path, monkeypatch) -> None:
+    for email, role in (("boss@example.org", "admin"), ("ed@example.org", "editor")):
+        args = ["user", "add", email, "--role", role, "--password-stdin"]
+        added = _run(tmp_path, monkeypatch, args, "pw-pw-pw-pw\n")
+        assert added.exit_code == 0, added.output
+    assert _run(tmp_path, monkeypatch, ["user", "deactivate", "ed@example.org"]).exit_code == 0
+    monkeypatch.setenv("COLUMNS", "200")
+    listed = _run(tmp_path, monkeypatch, ["user", "list"]).output
+    rows = {line.split()[3]: line.split()[-2] for line in listed.splitlines() if "@" in line}
+    assert rows == {"boss@example.org": "yes", "ed@example.org": "no"}

@@ -15,16 +15,23 @@ from permed_atlas.accounts import (
     LastAdminError,
     LoginRateLimitedError,
     UnknownRoleError,
+    UserNotFoundError,
+    activate_user,
     authenticate,
+    count_admins,
     count_users,
     create_user,
+    deactivate_user,
     find_user,
     get_user,
+    get_user_by_email,
     list_audit,
     list_users,
     record_audit,
+    resolve_session,
     role_at_least,
     set_role,
+    start_session,
 )
 from permed_atlas.accounts.tables import UserRow
 from permed_atlas.errors import InvalidInputError, NotFoundError
@@ -150,6 +157,43 @@ def test_two_admins_demoting_each_other_leave_one_admin(session) -> None:
     }
     # keeping the last admin an admin is no demotion
     assert set_role(session, first.id, role="admin", actor_id=first.id).role == "admin"
+
+
+def test_deactivation_ends_logins_refuses_login_and_is_undone(session) -> None:
+    admin = create_user(session, email="a@example.org", password="long-enough-pw", role="admin")
+    ed = create_user(session, email="ed@example.org", password="long-enough-pw", role="editor")
+    token = start_session(session, user_id=ed.id)
+    stopped = deactivate_user(session, ed.id, actor_id=admin.id)
+    session.commit()
+    assert not stopped.is_active and find_user(session, ed.id) is None
+    assert resolve_session(session, token, idle=3600, absolute=3600) is None
+    with pytest.raises(InvalidCredentialsError, match="wrong email or password"):
+        authenticate(session, email="ed@example.org", password="long-enough-pw", client="1.2.3.4")
+    session.commit()
+    assert get_user_by_email(session, " ED@example.org").is_active is False
+    assert activate_user(session, ed.id, actor_id=admin.id).is_active
+    assert authenticate(
+        session, email="ed@example.org", password="long-enough-pw", client="5.6.7.8"
+    )
+    actions = [(e.action, e.detail) for e in list_audit(session) if e.target == f"user:{ed.id}"]
+    assert ("user.deactivate", {"was_active": True, "sessions_ended": 1}) in actions
+    assert ("user.activate", {"was_active": False}) in actions
+
+
+def test_the_last_active_admin_cannot_be_deactivated(session) -> None:
+    first = create_user(session, email="a@example.org", password="long-enough-pw", role="admin")
+    second = create_user(session, email="b@example.org", password="long-enough-pw", role="admin")
+    deactivate_user(session, second.id, actor_id=first.id)
+    assert count_admins(session) == 1
+    with pytest.raises(LastAdminError, match="a@example.org is the last admin"):
+        deactivate_user(session, first.id, actor_id=first.id)
+    # an inactive admin may be deactivated again (nothing changes) and demoted
+    assert not deactivate_user(session, second.id, actor_id=first.id).is_active
+    assert set_role(session, second.id, role="member", actor_id=first.id).role == "member"
+    with pytest.raises(UserNotFoundError, match="no account for ghost@example.org"):
+        get_user_by_email(session, "Ghost@example.org")
+    with pytest.raises(NotFoundError):
+        deactivate_user(session, 999, actor_id=None)
 
 
 def test_record_audit_keeps_detail_and_refuses_empty_action(session) -> None:

@@ -33,7 +33,8 @@ class Site:
     closed_round: int = 0
     open_survey: int = 0
     open_items: list[int] = field(default_factory=list)
-    temp_user: int = 0  # an account the walk may change (its role, its password)
+    temp_user: int = 0  # an account the walk may change (its role, its password, deactivate it)
+    admin_user: int = 0  # the only admin: deactivating it is refused
     tokens: dict[str, str] = field(default_factory=dict)  # invitation language -> token
     nodes: list[Any] = field(default_factory=list)  # (server, thread, store) of running nodes
 
@@ -84,7 +85,9 @@ def _seed(session: Any, site: Site) -> None:
     from permed_atlas.roadmap import load_demo_observations
 
     for role in ROLES:
-        create_user(session, email=f"{role}@example.org", password=PASSWORD, role=role)
+        user = create_user(session, email=f"{role}@example.org", password=PASSWORD, role=role)
+        if role == "admin":
+            site.admin_user = user.id
     site.temp_user = create_user(session, email="temp@example.org", password=PASSWORD).id
     load_seed_directory(session, settings=site.settings)
     load_demo_observations(session)

@@ -1,5 +1,5 @@
-"""Accounts: users with roles (admin, editor, member), login with rate limits, server-side
-sessions, the audit log."""
+"""Accounts: users with roles (admin, editor, member) that an admin can deactivate, login
+with rate limits, server-side sessions, the audit log."""
 
 from permed_atlas.accounts.errors import (
     AccountsError,
@@ -29,11 +29,14 @@ from permed_atlas.accounts.sessions import (
     start_session,
 )
 from permed_atlas.accounts.store import (
+    activate_user,
     count_admins,
     count_users,
     create_user,
+    deactivate_user,
     find_user,
     get_user,
+    get_user_by_email,
     list_audit,
     list_users,
     record_audit,
@@ -60,15 +63,18 @@ __all__ = [
     "UnknownRoleError",
     "User",
     "UserNotFoundError",
+    "activate_user",
     "authenticate",
     "check_current_password",
     "count_admins",
     "count_users",
     "create_user",
+    "deactivate_user",
     "end_session",
     "end_user_sessions",
     "find_user",
     "get_user",
+    "get_user_by_email",
     "list_audit",
     "list_users",
     "purge_expired_sessions",

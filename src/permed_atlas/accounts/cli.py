@@ -1,4 +1,4 @@
-"""``permed user add`` and ``permed user list``."""
+"""``permed user add``, ``list``, ``deactivate`` and ``activate``."""
 
 from __future__ import annotations
 
@@ -8,7 +8,14 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from permed_atlas.accounts.store import create_user, list_users
+from permed_atlas.accounts.models import User
+from permed_atlas.accounts.store import (
+    activate_user,
+    create_user,
+    deactivate_user,
+    get_user_by_email,
+    list_users,
+)
 from permed_atlas.cli_state import cli_console, group_app, settings_from
 from permed_atlas.db import migrated_engine, migrated_session, session_factory, session_scope
 from permed_atlas.errors import InvalidInputError
@@ -66,6 +73,49 @@ def list_(ctx: typer.Context) -> None:
     for user in users:
         table.add_row(str(user.id), user.email, user.role, "yes" if user.is_active else "no")
     console.print(table)
+
+
+def _switch(ctx: typer.Context, email: str, *, active: bool, dry_run: bool) -> User:
+    """(De)activate the account of ``email``, or (a dry run) do it and roll it back."""
+    change = activate_user if active else deactivate_user
+    engine = migrated_engine(settings_from(ctx))
+    if dry_run:
+        with session_factory(engine)() as session:
+            user = change(session, get_user_by_email(session, email).id, actor_id=None)
+            session.rollback()
+        return user
+    with session_scope(engine) as session:
+        return change(session, get_user_by_email(session, email).id, actor_id=None)
+
+
+@user_app.command("deactivate")
+def deactivate(
+    ctx: typer.Context,
+    email: Annotated[str, typer.Argument(help="The login email of the account.")],
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Check, but change nothing.")] = False,
+) -> None:
+    """Stop an account at once: no more logins, and its current logins end.
+
+    Refused for the last active admin. Example: ``permed user deactivate ed@example.org``
+    """
+    user = _switch(ctx, email, active=False, dry_run=dry_run)
+    verb = "would deactivate" if dry_run else "deactivated"
+    console.print(f"{verb} {user.email} ({user.role}); its logins end")
+
+
+@user_app.command("activate")
+def activate(
+    ctx: typer.Context,
+    email: Annotated[str, typer.Argument(help="The login email of the account.")],
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Check, but change nothing.")] = False,
+) -> None:
+    """Let a deactivated account log in again.
+
+    Example: ``permed user activate ed@example.org``
+    """
+    user = _switch(ctx, email, active=True, dry_run=dry_run)
+    verb = "would activate" if dry_run else "activated"
+    console.print(f"{verb} {user.email} ({user.role})")
 
 
 groups = {"user": user_app}

@@ -8,9 +8,16 @@ from fastapi import Form, Query, Request
 from pydantic import BaseModel
 from starlette.responses import Response
 
-from permed_atlas.accounts.models import ROLES
+from permed_atlas.accounts.models import ROLES, User
 from permed_atlas.accounts.passwords import MAX_PASSWORD_LENGTH
-from permed_atlas.accounts.store import create_user, list_audit, list_users, set_role
+from permed_atlas.accounts.store import (
+    activate_user,
+    create_user,
+    deactivate_user,
+    list_audit,
+    list_users,
+    set_role,
+)
 from permed_atlas.web.deps import (
     AdminUser,
     CsrfProtected,
@@ -50,6 +57,10 @@ class UserCreate(BaseModel):
     role: str = "member"
 
 
+def _public(user: User) -> AccountPublic:
+    return AccountPublic(id=user.id, email=user.email, role=user.role, is_active=user.is_active)
+
+
 @router.get("/users")
 def users_page(request: Request, admin: AdminUser, session: SessionDep) -> Response:
     return render(request, "accounts/users.html", {"users": list_users(session), "roles": ROLES})
@@ -82,6 +93,24 @@ def users_role_form(
     return see_other("/accounts/users")
 
 
+@router.post("/users/{user_id}/deactivate")
+def users_deactivate_form(
+    user_id: PathId, admin: AdminUser, session: SessionDep, _csrf: CsrfProtected
+) -> Response:
+    deactivate_user(session, user_id, actor_id=admin.id)
+    session.commit()
+    return see_other("/accounts/users")
+
+
+@router.post("/users/{user_id}/activate")
+def users_activate_form(
+    user_id: PathId, admin: AdminUser, session: SessionDep, _csrf: CsrfProtected
+) -> Response:
+    activate_user(session, user_id, actor_id=admin.id)
+    session.commit()
+    return see_other("/accounts/users")
+
+
 @router.get("/audit")
 def audit_page(
     request: Request,
@@ -95,10 +124,7 @@ def audit_page(
 @api_router.get("/users", response_model=list[AccountPublic])
 def users_json(admin: AdminUser, session: SessionDep) -> list[AccountPublic]:
     """Every account (admins only)."""
-    return [
-        AccountPublic(id=u.id, email=u.email, role=u.role, is_active=u.is_active)
-        for u in list_users(session)
-    ]
+    return [_public(u) for u in list_users(session)]
 
 
 @api_router.post("/users", response_model=AccountPublic, status_code=201)
@@ -110,7 +136,27 @@ def users_create_json(
         session, email=body.email, password=body.password, role=body.role, actor_id=admin.id
     )
     session.commit()
-    return AccountPublic(id=user.id, email=user.email, role=user.role, is_active=user.is_active)
+    return _public(user)
+
+
+@api_router.post("/users/{user_id}/deactivate", response_model=AccountPublic)
+def users_deactivate_json(
+    user_id: PathId, admin: AdminUser, session: SessionDep, _csrf: CsrfProtected
+) -> AccountPublic:
+    """Stop an account: no more logins, its logins end (admins only; send X-CSRF-Token)."""
+    user = deactivate_user(session, user_id, actor_id=admin.id)
+    session.commit()
+    return _public(user)
+
+
+@api_router.post("/users/{user_id}/activate", response_model=AccountPublic)
+def users_activate_json(
+    user_id: PathId, admin: AdminUser, session: SessionDep, _csrf: CsrfProtected
+) -> AccountPublic:
+    """Let a deactivated account log in again (admins only; send X-CSRF-Token)."""
+    user = activate_user(session, user_id, actor_id=admin.id)
+    session.commit()
+    return _public(user)
 
 
 @api_router.get("/audit", response_model=list[AuditEntryPublic])

@@ -170,6 +170,21 @@ def find_user(session: Session, user_id: int) -> User | None:
     return _user(row)
 
 
+def get_user_by_email(session: Session, email: str) -> User:
+    """The account (active or not) whose login is ``email``.
+
+    :param session: the platform database session.
+    :param email: the login email, in any case.
+    """
+    address = email.strip().lower()
+    row = session.scalar(select(UserRow).where(UserRow.email == address))
+    if row is None:
+        raise UserNotFoundError(
+            Message("no account for %(email)s", email=address or repr(email)),
+        )
+    return _user(row)
+
+
 def list_users(session: Session) -> list[User]:
     """Every account, by email.
 
@@ -197,6 +212,47 @@ def set_role(session: Session, user_id: int, *, role: str, actor_id: int | None)
         end_user_sessions(session, user_id)
     return _audited(
         session, row, "user.set_role", actor_id=actor_id, detail={"from": old, "to": role}
+    )
+
+
+def deactivate_user(session: Session, user_id: int, *, actor_id: int | None) -> User:
+    """Stop an account at once: it can no longer log in and every login of it ends.
+
+    Refused for the last active admin. Deactivating an inactive account changes nothing
+    but is still recorded (someone asked).
+
+    :param session: the platform database session.
+    :param user_id: the account to stop.
+    :param actor_id: who stops it (None for the CLI).
+    """
+    row = _user_row(session, user_id)
+    was_active = row.is_active
+    if row.role == "admin" and was_active:
+        _keep_an_admin(session, row)
+    row.is_active = False
+    # a stolen laptop's cookie must stop now, not at its idle timeout
+    ended = end_user_sessions(session, user_id)
+    return _audited(
+        session,
+        row,
+        "user.deactivate",
+        actor_id=actor_id,
+        detail={"was_active": was_active, "sessions_ended": ended},
+    )
+
+
+def activate_user(session: Session, user_id: int, *, actor_id: int | None) -> User:
+    """Let a deactivated account log in again (its old logins stay ended).
+
+    :param session: the platform database session.
+    :param user_id: the account to restore.
+    :param actor_id: who restores it (None for the CLI).
+    """
+    row = _user_row(session, user_id)
+    was_active = row.is_active
+    row.is_active = True
+    return _audited(
+        session, row, "user.activate", actor_id=actor_id, detail={"was_active": was_active}
     )
 
 
