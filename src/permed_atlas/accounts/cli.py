@@ -96,7 +96,11 @@ def deactivate(
 ) -> None:
     """Stop an account at once: no more logins, and its current logins end.
 
-    Refused for the last active admin. Example: ``permed user deactivate ed@example.org``
+    Refused for the last active admin.
+
+    Example:
+
+    permed user deactivate ed@example.org
     """
     user = _switch(ctx, email, active=False, dry_run=dry_run)
     verb = "would deactivate" if dry_run else "deactivated"
@@ -111,7 +115,9 @@ def activate(
 ) -> None:
     """Let a deactivated account log in again.
 
-    Example: ``permed user activate ed@example.org``
+    Example:
+
+    permed user activate ed@example.org
     """
     user = _switch(ctx, email, active=True, dry_run=dry_run)
     verb = "would activate" if dry_run else "activated"
