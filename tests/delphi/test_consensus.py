@@ -71,10 +71,13 @@ def test_exactly_seventy_percent_is_consensus() -> None:
 
 
 def test_no_opinion_is_not_a_valid_rating() -> None:
-    # 7 of 10 valid are 4-5: consensus, however many said "no opinion"
+    # 7 of 10 valid are 4-5: share agree 70% however many said "no opinion"
     s = summarise_ratings([5] * 7 + [2] * 3 + [None] * 20, rule=RULE)
     assert s.share_agree == pytest.approx(0.7)
-    assert s.verdict == "include"
+    # 10 valid ratings of 30 answers are below the default minimum (half): no verdict
+    assert s.verdict == "none"
+    # a rule content with a third of the answers judges the same figures
+    assert judge(s, rule=ConsensusRule(min_valid_share=1 / 3)) == "include"
 
 
 def test_median_iqr_rule() -> None:

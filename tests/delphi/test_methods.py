@@ -60,7 +60,9 @@ def test_rule_and_method_sentences() -> None:
     assert COMET.describe() == (
         "Consensus when at least 70% of valid ratings are 4 or 5 and fewer than 15% are 1 or 2 "
         "(inclusion) or at least 70% are 1 or 2 and fewer than 15% are 4 or 5 (exclusion); "
-        "'no opinion' is not a valid rating."
+        "'no opinion' is not a valid rating, and an item gets a verdict only when at least 50% "
+        "of the experts invited (or, without invitations, of those who answered it) gave a "
+        "valid rating."
     )
     assert "12.5%" in ConsensusRule(opposite_max=0.125).describe()
     text = describe_methods(ConsensusRule(quartile_method="spss"), min_group_size=7)

@@ -4,6 +4,7 @@ keys shows its stored English (#18)."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 
 from sqlalchemy import Engine, select
@@ -77,6 +78,17 @@ def test_each_closing_reason_keeps_its_english_and_shows_in_chinese() -> None:
         assert got_outcome == outcome
         assert reason.english() == english  # the API's and the exports' text is unchanged
         assert _zh(reason) == chinese
+    # too few valid ratings for a verdict (test_min_valid.py): without invitations, answers
+    few = dataclasses.replace(SPLIT, n_responses=20, n_no_opinion=12, valid_needed=10)
+    short = item_outcome(few, round_number=1)[1]
+    assert short.english() == (
+        "no verdict in round 1, too few valid ratings: 8 of 20 answers, the rule needs at "
+        "least 10 (share agree 50%, share disagree 38%, median 3.5, IQR 2.25, n=8)"
+    )
+    assert _zh(short) == (
+        "第 1 轮未作判定，有效评分过少：20 份回答中仅 8 份有效，规则要求至少 10 份（同意比例 50%，"
+        "不同意比例 38%，中位数 3.5，四分位距 2.25，n=8）"
+    )
     nobody = item_outcome(NOBODY, round_number=2)[1]
     assert nobody.english() == "no consensus in round 2 (no valid ratings)"
     assert _zh(nobody) == "第 2 轮未达成共识（无有效评分）"
@@ -129,7 +141,8 @@ def test_every_template_is_covered_and_translated() -> None:
     used = {"consensus_include", "consensus_exclude", "no_consensus", "figures",
             "no_valid_ratings", "carried", "carried_rerating", "carried_reworded",
             "carried_rerating_reworded", "dropped", "not_selected", "no_reason_given",
-            "with_why", "then"}  # fmt: skip
+            "with_why", "then", "no_verdict", "too_few_valid", "too_few_valid_invited",
+            }  # fmt: skip
     assert set(REASON_MESSAGES) == used  # a new template needs a case above
     with use_language("zh"):
         from permed_atlas.i18n import gettext

@@ -401,7 +401,7 @@ def _print_result(result) -> None:  # type: ignore[no-untyped-def]
             f"{s.share_agree:.0%}" if s.share_agree is not None else "-",
             f"{s.median:g} ({s.iqr:g})" if s.median is not None else "-",
             f"{s.mean:.2f} ({s.sd:.2f})" if s.sd is not None else "-",
-            s.verdict,
+            f"{s.verdict} ({s.shortfall().english()})" if s.too_few_valid else s.verdict,
             f"{st.share_changed:.0%}" if st and st.share_changed is not None else "-",
             f"{st.wilcoxon.p_value:.3g}" if st and st.wilcoxon.p_value is not None else "-",
             "; ".join(rg.reasons) if rg and rg.flagged else "",

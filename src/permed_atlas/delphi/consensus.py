@@ -43,15 +43,20 @@ K = TypeVar("K", bound=Hashable)
 ItemKey = TypeVar("ItemKey", bound=Hashable)
 
 
-def summarise_ratings(ratings: Sequence[int | None], *, rule: ConsensusRule) -> ItemSummary:
+def summarise_ratings(
+    ratings: Sequence[int | None], *, rule: ConsensusRule, n_invited: int = 0
+) -> ItemSummary:
     """Descriptive statistics and the consensus verdict of one item's ratings.
 
     :param ratings: one entry per responding expert, 1-5 or None for "no opinion".
     :param rule: the study's consensus rule.
+    :param n_invited: the experts invited to the round, the base of the rule's
+        ``min_valid_share``; 0 (unknown, a round without invitations) takes the answers.
     """
     valid = sorted(r for r in ratings if r is not None)
     counts = tuple(valid.count(v) for v in (1, 2, 3, 4, 5))
     n_valid = len(valid)
+    needed = count_valid_needed(rule, n_asked=max(n_invited, len(ratings)))
     if n_valid == 0:
         return ItemSummary(
             n_responses=len(ratings),
@@ -67,6 +72,8 @@ def summarise_ratings(ratings: Sequence[int | None], *, rule: ConsensusRule) -> 
             mean=None,
             sd=None,
             verdict="none",
+            n_invited=n_invited,
+            valid_needed=needed,
         )
     q1, q3 = (quantile(valid, q, method=rule.quartile_method) for q in (0.25, 0.75))
     median = quantile(valid, 0.5)  # every method agrees on the median
@@ -86,8 +93,20 @@ def summarise_ratings(ratings: Sequence[int | None], *, rule: ConsensusRule) -> 
         mean=statistics.fmean(valid),
         sd=statistics.stdev(valid) if n_valid > 1 else None,
         verdict="none",
+        n_invited=n_invited,
+        valid_needed=needed,
     )
     return _with_verdict(partial, judge(partial, rule=rule))
+
+
+def count_valid_needed(rule: ConsensusRule, *, n_asked: int) -> int:
+    """The valid ratings an item needs for a verdict: ``min_valid_share`` of those asked.
+
+    :param rule: the study's consensus rule.
+    :param n_asked: the experts asked to rate the item (invited, else those who answered).
+    """
+    # the epsilon keeps 0.5 of 10 at 5, not 6 through 5.000000001
+    return math.ceil(rule.min_valid_share * n_asked - 1e-9)
 
 
 def _with_verdict(summary: ItemSummary, verdict: Verdict) -> ItemSummary:
@@ -103,6 +122,10 @@ def judge(summary: ItemSummary, *, rule: ConsensusRule) -> Verdict:
     :param rule: the study's consensus rule.
     """
     if summary.n_valid == 0 or summary.share_agree is None or summary.median is None:
+        return "none"
+    n_asked = max(summary.n_invited, summary.n_responses)
+    if summary.n_valid < count_valid_needed(rule, n_asked=n_asked):
+        # one valid rating among many "no opinion"s or absent experts speaks for nobody
         return "none"
     # A tiny epsilon keeps 7 of 10 (0.7000000001 or 0.6999999) on the right side of 70%.
     eps = 1e-9
@@ -344,5 +367,6 @@ def item_outcome(summary: ItemSummary, *, round_number: int) -> tuple[str, Outco
         median=summary.median,
         iqr=summary.iqr,
         n_valid=summary.n_valid,
+        shortfall=summary.shortfall(),
     )
     return _OUTCOMES.get(summary.verdict, "pending"), reason

@@ -31,7 +31,8 @@ coordinate_router = APIRouter()
 
 # -- study and pillars -------------------------------------------------------------------------
 
-# what the new-study form shows first: the common 70% rule, no cap, linear quartiles
+# what the new-study form shows first: the common 70% rule, no cap, linear quartiles, a
+# verdict only on valid ratings from at least half the panel
 STUDY_DEFAULTS = {
     "languages": "en",
     "kind": "share",
@@ -39,6 +40,7 @@ STUDY_DEFAULTS = {
     "exclude_share": "70",
     "opposite_max": "",
     "quartile_method": "linear",
+    "min_valid_share": "50",
 }
 
 
@@ -55,6 +57,7 @@ STUDY_FORM = {
     "exclude_share": "",
     "opposite_max": "",
     "quartile_method": "linear",
+    "min_valid_share": "",
 }
 
 

@@ -416,7 +416,7 @@ def study_draft_from_form(fields: Mapping[str, str]) -> StudyDraft:
 
     :param fields: slug, languages (en, zh or "en,zh"), title, title_zh, description,
         description_zh, kind, agree_share, exclude_share, opposite_max (blank for no cap),
-        quartile_method.
+        quartile_method, min_valid_share (blank for the default, 50).
     """
     slug = fields.get("slug", "").strip()
     if not _SLUG.match(slug):
@@ -442,6 +442,9 @@ def study_draft_from_form(fields: Mapping[str, str]) -> StudyDraft:
         "opposite_max": _percent_field(fields, "opposite_max", required=False),
         "quartile_method": fields.get("quartile_method", "linear") or "linear",
     }
+    min_valid_share = _percent_field(fields, "min_valid_share", required=False)
+    if min_valid_share is not None:
+        rule["min_valid_share"] = min_valid_share
     return StudyDraft(
         slug=slug,
         title=title,

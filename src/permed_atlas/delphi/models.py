@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Literal, TypeAlias
 
-from permed_atlas.delphi.reasons import outcome_reason_shown
+from permed_atlas.delphi.reasons import OutcomeReason, outcome_reason_shown, too_few_valid_reason
 from permed_atlas.i18n import LocalizedText, gettext, gettext_noop, lazy_gettext
 
 RuleKind: TypeAlias = Literal["share", "median_iqr", "share_and_median_iqr"]
@@ -59,6 +59,11 @@ class ConsensusRule:
         (None: no cap).
     :param quartile_method: ``linear`` (Hyndman-Fan type 7, numpy's and R's default) or
         ``spss`` (SPSS's HAVERAGE weighted average at (n+1)p, Hyndman-Fan type 6).
+    :param min_valid_share: an item gets a verdict only when its valid ratings are at least
+        this share of the experts asked: those invited to the round, or where the round has
+        no invitations (a study imported with its answers) those who answered the item,
+        "no opinion" included. Below it the verdict is ``none``: one rating among ten
+        answers must not decide for a panel.
     """
 
     kind: RuleKind = "share"
@@ -71,6 +76,7 @@ class ConsensusRule:
     min_region_n: int = 5
     opposite_max: float | None = None
     quartile_method: QuartileMethod = "linear"
+    min_valid_share: float = 0.5
 
     def describe(self) -> str:
         """One sentence stating the rule, for reports (in the current language)."""
@@ -100,9 +106,11 @@ class ConsensusRule:
             body = median
         else:
             body = gettext("%(share)s, and %(median)s") % {"share": share, "median": median}
-        return gettext("Consensus when %(rule)s; 'no opinion' is not a valid rating.") % {
-            "rule": body
-        }
+        return gettext(
+            "Consensus when %(rule)s; 'no opinion' is not a valid rating, and an item gets a "
+            "verdict only when at least %(min_valid)s of the experts invited (or, without "
+            "invitations, of those who answered it) gave a valid rating."
+        ) % {"rule": body, "min_valid": _percent(self.min_valid_share)}
 
 
 def _percent(share: float) -> str:
@@ -291,6 +299,24 @@ class ItemSummary:
     mean: float | None
     sd: float | None
     verdict: Verdict
+    n_invited: int = 0  # experts invited to the round; 0 where unknown (a region, an import)
+    valid_needed: int = 0  # valid ratings the rule's min_valid_share asks for a verdict
+
+    @property
+    def too_few_valid(self) -> bool:
+        """Some valid ratings, but fewer than the rule needs for a verdict."""
+        return 0 < self.n_valid < self.valid_needed
+
+    def shortfall(self) -> OutcomeReason | None:
+        """Why the item has no verdict for want of valid ratings; None when it has enough."""
+        if not self.too_few_valid:
+            return None
+        return too_few_valid_reason(
+            n_valid=self.n_valid,
+            n_responses=self.n_responses,
+            n_invited=self.n_invited,
+            valid_needed=self.valid_needed,
+        )
 
 
 @dataclass(frozen=True)

@@ -32,6 +32,7 @@ __all__ = [
     "dropped_reason",
     "outcome_reason_shown",
     "stored_reason",
+    "too_few_valid_reason",
     "words_reason",
 ]
 
@@ -44,6 +45,15 @@ REASON_MESSAGES: dict[str, str] = {
         "IQR %(iqr)s, n=%(n)s"
     ),
     "no_valid_ratings": gettext_noop("no valid ratings"),
+    "no_verdict": gettext_noop("no verdict in round %(round)s, %(why)s (%(figures)s)"),
+    "too_few_valid": gettext_noop(
+        "too few valid ratings: %(valid)s of %(answers)s answers, the rule needs at least "
+        "%(needed)s"
+    ),
+    "too_few_valid_invited": gettext_noop(
+        "too few valid ratings: %(valid)s of %(invited)s invited experts (%(answers)s "
+        "answered), the rule needs at least %(needed)s"
+    ),
     "carried": gettext_noop("carried to round %(round)s"),
     "carried_rerating": gettext_noop("carried to round %(round)s for re-rating"),
     "carried_reworded": gettext_noop("carried to round %(round)s reworded"),
@@ -123,12 +133,15 @@ def closing_reason(
     median: float | None,
     iqr: float | None,
     n_valid: int,
+    shortfall: OutcomeReason | None = None,
 ) -> OutcomeReason:
     """Why an item has its outcome when its round closes, with the figures behind it.
 
     :param verdict: ``include``, ``exclude`` or ``none``.
     :param round_number: the round that closed.
     :param share_agree: the item's share agree (None when nobody gave a valid rating).
+    :param shortfall: why it has no verdict for want of valid ratings
+        (:func:`too_few_valid_reason`), or None.
     """
     if share_agree is None:
         figures = OutcomeReason("no_valid_ratings")
@@ -143,10 +156,30 @@ def closing_reason(
                 "n": n_valid,
             },
         )
+    if shortfall is not None:
+        return OutcomeReason(
+            "no_verdict", {"round": round_number, "why": shortfall, "figures": figures}
+        )
     key = {"include": "consensus_include", "exclude": "consensus_exclude"}
     return OutcomeReason(
         key.get(verdict, "no_consensus"), {"round": round_number, "figures": figures}
     )
+
+
+def too_few_valid_reason(
+    *, n_valid: int, n_responses: int, n_invited: int, valid_needed: int
+) -> OutcomeReason:
+    """An item with fewer valid ratings than the consensus rule needs for a verdict.
+
+    :param n_valid: its valid ratings.
+    :param n_responses: its answers, "no opinion" included.
+    :param n_invited: the experts invited to its round (0 where the round had none).
+    :param valid_needed: the valid ratings the rule needs.
+    """
+    values = {"valid": n_valid, "answers": n_responses, "needed": valid_needed}
+    if n_invited >= n_responses and n_invited > 0:
+        return OutcomeReason("too_few_valid_invited", {**values, "invited": n_invited})
+    return OutcomeReason("too_few_valid", values)
 
 
 def carried_reason(

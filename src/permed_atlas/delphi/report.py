@@ -152,6 +152,7 @@ def statistics_rows(report: StudyReport) -> list[dict[str, Any]]:
                     "mean": _number(s.mean),
                     "sd": _number(s.sd),
                     "verdict": s.verdict,
+                    "valid_needed": s.valid_needed,
                     "n_paired": st.n_paired if st else "",
                     "share_changed": _number(st.share_changed) if st else "",
                     "wilcoxon_statistic": _number(st.wilcoxon.statistic) if st else "",

@@ -59,6 +59,8 @@ def compute_round_result(
     by_item = _by_item(list_ratings(session, round_id))
     earlier = previous_round(session, round_)
     earlier_by_item = _by_item(list_ratings(session, earlier.id)) if earlier else {}
+    # the panel a verdict is judged over (the rule's min_valid_share)
+    n_invited = count_invitations(session, round_id)
     results: list[ItemResult] = []
     for item in items:
         ratings = by_item.get(item.id, {})
@@ -72,7 +74,7 @@ def compute_round_result(
         results.append(
             ItemResult(
                 item=item,
-                summary=summarise_ratings(list(ratings.values()), rule=rule),
+                summary=summarise_ratings(list(ratings.values()), rule=rule, n_invited=n_invited),
                 stability=stability,
                 regions=compare_regions(shown, rule=rule) if len(shown) > 1 else None,
             )
@@ -81,7 +83,6 @@ def compute_round_result(
     for item_id, ratings in by_item.items():
         for expert_id, value in ratings.items():
             matrix[expert_id][item_id] = value
-    n_invited = count_invitations(session, round_id)
     return RoundResult(
         round=round_,
         survey=survey,
@@ -123,8 +124,11 @@ def feedback_for_expert(
     rule = get_study(session, survey.study_id).rule
     previous_items = {i.id: i for i in list_items(session, earlier.id)}
     by_item = _by_item(list_ratings(session, earlier.id))
+    n_invited = count_invitations(session, earlier.id)
     summaries = {
-        item_id: summarise_ratings(list(by_item.get(item_id, {}).values()), rule=rule)
+        item_id: summarise_ratings(
+            list(by_item.get(item_id, {}).values()), rule=rule, n_invited=n_invited
+        )
         for item_id in previous_items
     }
     own = {k: r.value for k, r in ratings_of_expert(session, earlier.id, expert_id).items()}
