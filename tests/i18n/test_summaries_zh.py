@@ -130,8 +130,8 @@ def test_an_entry_without_a_chinese_summary_shows_english_marked(
 ) -> None:
     zh_client.get("/directory/")  # the bundled entries are loaded
     entry = {"id": "local-fund", "kind": "funder", "name": "Local Health Fund",
-             "name_zh": "本地基金", "summary": "A fund for local health research.", "regions": ["DE"],
-             "source": "https://example.org"}  # fmt: skip
+             "name_zh": "本地基金", "summary": "A fund for local health research.",
+             "regions": ["DE"], "source": "https://example.org"}  # fmt: skip
     create_entry(session, entry, actor_id=None, settings=settings)
     session.commit()
     marked = (
