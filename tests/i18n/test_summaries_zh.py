@@ -207,3 +207,14 @@ def test_markdown_answer_in_chinese_has_the_chinese_summaries(client: TestClient
     assert "在中国开展药物临床试验须经国家药品监督管理局（NMPA）许可。" in chinese
     english = client.get(f"/helpdesk/answer.md?{urlencode({'q': question, 'lang': 'en'})}").text
     assert "China's counterpart of the DPIA" in english and "相对应的制度" not in english
+
+
+def test_helpdesk_funding_list_shows_the_directory_chinese_summary(zh_client: TestClient) -> None:
+    zh_client.get("/directory/")  # the bundled directory is loaded
+    question = "funding for personalised medicine research in Germany"
+    page = zh_client.get("/helpdesk/", params={"q": question}).text
+    assert 'data-testid="funding"' in page and "data-directory=" in page, page
+    assert "欧洲个性化医学伙伴关系每年开展的联合跨国项目征集" in page
+    assert "Yearly joint transnational calls" not in page
+    answer = zh_client.get("/api/v1/helpdesk/ask", params={"q": question}).json()
+    assert all(item["summary_zh"] for item in answer["funding"])
