@@ -321,15 +321,18 @@ def _curated_names(site: Site) -> Iterator[str]:
 
     for path in (BUNDLED_DATA_DIR / "directory").glob("[!_]*.yaml"):
         for entry in yaml.safe_load(path.read_text(encoding="utf-8")).get("entries", []):
-            yield from (str(entry.get(k) or "") for k in ("name", "name_zh", "acronym"))
+            keys = ("name", "name_zh", "acronym", "summary_zh")
+            yield from (str(entry.get(k) or "") for k in keys)
     for term in load_duo_ontology().terms.values():
         yield from (term.label, term.label_zh)
     from permed_atlas.helpdesk import load_glossary
 
-    yield from (term.zh for term in load_glossary() if term.zh)
+    # the Chinese explanations and summaries keep Latin names and codes inside ("（EEA）")
+    yield from (text for term in load_glossary() for text in (term.zh, term.explanation_zh))
     for path in (BUNDLED_DATA_DIR / "helpdesk").glob("[!_]*.yaml"):
         for entry in yaml.safe_load(path.read_text(encoding="utf-8")).get("entries", []):
             yield str(entry.get("title_zh") or "")  # local names inside: "意大利 Garante"
+            yield str(entry.get("summary_zh") or "")
     from permed_atlas.federation.mapping import bundled_data_dir
 
     for registry in (site.settings.data_dir / "federation", bundled_data_dir()):
@@ -359,16 +362,18 @@ def _transfer_words() -> Iterator[str]:
 
 
 def _untranslated_prose(site: Site) -> Iterator[str]:
-    """The helpdesk entries' English fields that have no Chinese field yet (docs/i18n-data.md)."""
+    """The helpdesk entries' English fields that have no Chinese field yet (docs/i18n-data.md);
+    their summaries and the glossary's explanations have theirs (``summary_zh``,
+    ``explanation_zh``), so they are not here."""
     from permed_atlas.helpdesk import load_glossary, load_knowledge
 
     for entry in load_knowledge().entries:
-        yield from (entry.summary, entry.authority, entry.timeline, entry.fees, entry.caveat)
+        yield from (entry.authority, entry.timeline, entry.fees, entry.caveat)
         yield from entry.documents
         yield from (str(r) for r in entry.references)
         yield from (step.ref for step in entry.procedure if step.ref)
     for term in load_glossary():
-        yield from (term.name, term.explanation, term.reference)
+        yield from (term.name, term.reference)
     from permed_atlas.transfer import load_rule_sets
 
     for rule_set in load_rule_sets():  # versions and citations, marked English on pages

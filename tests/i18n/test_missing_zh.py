@@ -16,6 +16,7 @@ import pytest
 
 from permed_atlas.countries import localized_country_name
 from permed_atlas.directory.files import load_directory_files
+from permed_atlas.helpdesk.glossary import load_glossary
 from permed_atlas.helpdesk.knowledge import load_knowledge
 from permed_atlas.landscape.regions import load_region_sets, region_countries
 from permed_atlas.landscape.topics import load_rules
@@ -38,9 +39,13 @@ def missing_chinese(settings: Settings) -> list[str]:
     gaps += [f"topic-rule {r.id} why: {r.why}" for r in load_rules().rules if not r.why_zh]
     directory = load_directory_files(known_regions=set(region_countries(settings)))
     gaps += [f"directory {e.id} name: {e.name}" for e in directory.entries if not e.name_zh]
+    gaps += [f"directory {e.id} summary: {e.summary[:60]}" for e in directory.entries
+             if not e.summary_zh]  # fmt: skip
     for entry in load_knowledge([]).entries:
         if not entry.title_zh:
             gaps.append(f"helpdesk {entry.id} title: {entry.title}")
+        if not entry.summary_zh:
+            gaps.append(f"helpdesk {entry.id} summary: {entry.summary[:60]}")
         steps = enumerate(entry.procedure, start=1)
         gaps += [f"helpdesk {entry.id} step {n}: {s.text}" for n, s in steps if not s.text_zh]
     for rule_set in load_rule_sets():
@@ -61,6 +66,8 @@ def missing_chinese(settings: Settings) -> list[str]:
         gaps += [f"roadmap {roadmap.slug} {getattr(n, 'code', '')} title: {n.title}"
                  for n in nodes if not n.title_zh]  # fmt: skip
         gaps += [f"roadmap {i.code} name: {i.name}" for i in indicators if not i.name_zh]
+    gaps += [f"glossary {t.term} explanation: {t.explanation[:60]}" for t in load_glossary()
+             if not t.explanation_zh]  # fmt: skip
     gaps += [f"duo {t.id} label: {t.label}" for t in load_duo_ontology().terms.values()
              if not t.label_zh and not t.deprecated]  # fmt: skip
     return sorted(gaps)

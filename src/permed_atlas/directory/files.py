@@ -49,7 +49,8 @@ TRANSFER_RULES_DIR = BUNDLED_DATA_DIR / "transfer"
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 _YEARS = re.compile(r"^(\d{4})(?:-(\d{4})?)?$")
 # "note" is free text any entry may carry, and so are the translated names (``name_zh``)
-# with where each comes from (``name_zh_source``); they are kept among the details.
+# with where each comes from (``name_zh_source``) and the translated summary
+# (``summary_zh``); they are kept among the details.
 _COMMON = frozenset((*ENTRY_FIELDS, *CONFIRMATION_FIELDS, "note", *TRANSLATION_FIELDS))
 KIND_FIELDS: Mapping[str, frozenset[str]] = {
     "funder": frozenset({"country", "parent"}),
@@ -338,6 +339,10 @@ def parse_entry(
         text = read_text(data.get(field), where=at, field=field, required=False)
         if text:
             details[field] = text
+    if len(details.get("summary_zh", "")) > MAX_SUMMARY:
+        raise at.fail(
+            "summary_zh", Message("is longer than %(value)s characters", value=MAX_SUMMARY)
+        )
     if details.get("name_zh_source") and not details.get("name_zh"):
         raise DirectoryFileError(
             Message(

@@ -61,6 +61,7 @@ FIELD_LABELS: Mapping[str, str] = TranslatedLabels(
         "organisation": N_("Organisation"), "bbmri_eric": N_("BBMRI-ERIC membership (country)"),
         "note": N_("Note"), "unconfirmed": N_("Fields still to confirm"),
         "name_zh": N_("Chinese name"), "name_zh_source": N_("Source of the Chinese name"),
+        "summary_zh": N_("Summary in Chinese"),
         "entry": N_("the whole entry"),
     }
 )  # fmt: skip
@@ -175,6 +176,11 @@ class DirectoryEntry:
     def name_zh(self) -> str:
         """The Chinese name: the official one, or a translation ``name_zh_source`` names."""
         return str(self.details.get("name_zh") or "")
+
+    @property
+    def summary_zh(self) -> str:
+        """The summary in Chinese ("" when not translated yet): our translation, unofficial."""
+        return str(self.details.get("summary_zh") or "")
 
     @property
     def label_zh(self) -> str:
@@ -307,8 +313,9 @@ ENTRY_FIELDS: tuple[str, ...] = (
     "related",
 )
 CONFIRMATION_FIELDS: tuple[str, ...] = ("confirmed", "unconfirmed")
-TRANSLATION_FIELDS: tuple[str, ...] = ("name_zh", "name_zh_source")
-"""Optional on every kind: the Chinese name and who gives it ("PerMed Atlas translation, ...")."""
+TRANSLATION_FIELDS: tuple[str, ...] = ("name_zh", "name_zh_source", "summary_zh")
+"""Optional on every kind: the Chinese name and who gives it ("PerMed Atlas translation, ..."),
+and the summary in Chinese."""
 _COMMON_KEYS = frozenset((*ENTRY_FIELDS, *CONFIRMATION_FIELDS))
 
 

@@ -64,7 +64,7 @@ templates.env.globals["directory_labels"] = {
 }  # fmt: skip
 
 _LIST_FIELDS = frozenset({"regions", "keywords", "related", "funders", "unconfirmed"})
-_TEXTAREAS = frozenset({"summary", "note", "source"})
+_TEXTAREAS = frozenset({"summary", "summary_zh", "note", "source"})
 _CHOICES = {"status": PROGRAMME_STATUSES, "bbmri_eric": BBMRI_STATUSES}
 # Every common field but the id and the kind, which an edit cannot change.
 _COMMON_FORM = ENTRY_FIELDS[2:]

@@ -42,6 +42,7 @@ class EntryUpdate(BaseModel):
     note: str | None = Field(default=None, max_length=2000)
     name_zh: str | None = Field(default=None, max_length=500, description="see name_zh_source")
     name_zh_source: str | None = Field(default=None, max_length=500)
+    summary_zh: str | None = Field(default=None, max_length=2000, description="summary in Chinese")
     unconfirmed: list[str] | None = Field(default=None, max_length=30)
     confirmed: bool | None = None
     comment: str | None = Field(default=None, max_length=500, description="why (history)")
@@ -117,6 +118,9 @@ class EntryDataPublic(_Answer):
     )
     name_zh_source: str | None = Field(
         default=None, description="where name_zh comes from, when not from source"
+    )
+    summary_zh: str | None = Field(
+        default=None, description="the summary in Chinese (our translation, unofficial)"
     )
     confirmed: bool
     unconfirmed: list[str]

@@ -28,6 +28,8 @@ def entry_fields(entry: DirectoryEntry, *, with_name: bool = True) -> list[tuple
     :param with_name: include the name and acronym (the funding match leaves out nothing).
     """
     fields = [(entry.summary, SUMMARY_WEIGHT), (" ".join(entry.keywords), KEYWORD_WEIGHT)]
+    if entry.summary_zh:
+        fields.append((entry.summary_zh, SUMMARY_WEIGHT))
     if with_name:
         fields.append((f"{entry.name} {entry.acronym or ''} {entry.id}", NAME_WEIGHT))
         if entry.name_zh:

@@ -262,7 +262,8 @@ def digest_to_markdown(
         lines += [f"- {translated(line)}" for line in digest.still_needed]
     if digest.glossary:
         lines += ["", "## " + gettext("Terms"), ""]
-        lines += [f"- **{t.term}** ({_term_name(t)}): {t.explanation} ({t.reference})"
+        lines += [f"- **{t.term}** ({_term_name(t)}): "
+                  f"{localized(t.explanation, {'zh': t.explanation_zh})} ({t.reference})"
                   for t in digest.glossary]  # fmt: skip
     if answer.transfer is not None and answer.transfer.assessment is not None:
         verdict = gettext(answer.transfer.assessment.get("verdict", ""))
@@ -283,7 +284,8 @@ def _entry_markdown(entries: Iterable[Entry], confirmations: Mapping[str, Any]) 
         confirmed = is_confirmed(entry, confirmations)
         flag = "" if confirmed else " (" + gettext("unconfirmed") + ")"
         title = localized(entry.title, {"zh": entry.title_zh})
-        lines += ["", f"### {title}{flag}", "", entry.summary, ""]
+        summary = localized(entry.summary, {"zh": entry.summary_zh})
+        lines += ["", f"### {title}{flag}", "", str(summary), ""]
         for number, step in enumerate(entry.procedure, start=1):
             ref = f" [{step.ref}]" if step.ref else ""
             lines.append(f"{number}. {localized(step.text, {'zh': step.text_zh})}{ref}")

@@ -64,7 +64,7 @@ def find_funding(
             id=m.entry.id, kind=m.entry.kind, name=m.entry.name, summary=m.entry.summary,
             url=m.entry.url, source=m.entry.source, date_checked=m.entry.date_checked,
             regions=tuple(m.entry.regions), score=float(m.score),
-            matched_terms=tuple(m.matched_terms),
+            matched_terms=tuple(m.matched_terms), summary_zh=m.entry.summary_zh,
         )
         for m in matches
         if m.entry.kind in FUNDING_KINDS

@@ -20,11 +20,16 @@ from permed_atlas.i18n import Message
 
 GLOSSARY_FILE = BUNDLED_DATA_DIR / "helpdesk" / "_glossary.yaml"
 _REQUIRED = ("term", "name", "explanation", "reference", "source")
+_OPTIONAL_TEXT = ("zh", "explanation_zh")
 
 
 @dataclass(frozen=True, slots=True)
 class GlossaryTerm:
-    """One piece of jargon: ``term`` (abbreviation), ``name`` spelled out, what it means."""
+    """One piece of jargon: ``term`` (abbreviation), ``name`` spelled out, what it means.
+
+    :param zh: the Chinese name (matched inside Chinese text).
+    :param explanation_zh: the explanation in Chinese (our translation), "" when not translated.
+    """
 
     term: str
     name: str
@@ -33,6 +38,7 @@ class GlossaryTerm:
     source: str
     zh: str = ""
     aliases: tuple[str, ...] = ()
+    explanation_zh: str = ""
 
 
 @lru_cache(maxsize=2)
@@ -63,6 +69,11 @@ def _term(raw: Any, *, path: str, label: str) -> GlossaryTerm:
                 entry_id=raw.get("term") or label,
                 field=name,
             )
+    for name in _OPTIONAL_TEXT:
+        if raw.get(name) is not None and not isinstance(raw[name], str):
+            raise KnowledgeFileError(
+                Message("must be text"), path=path, entry_id=raw["term"], field=name
+            )
     aliases = raw.get("aliases") or []
     if not isinstance(aliases, list) or not all(isinstance(a, str) for a in aliases):
         raise KnowledgeFileError(
@@ -75,6 +86,7 @@ def _term(raw: Any, *, path: str, label: str) -> GlossaryTerm:
         term=raw["term"].strip(), name=" ".join(raw["name"].split()),
         explanation=" ".join(raw["explanation"].split()), reference=raw["reference"].strip(),
         source=raw["source"].strip(), zh=str(raw.get("zh") or "").strip(), aliases=tuple(aliases),
+        explanation_zh=" ".join(str(raw.get("explanation_zh") or "").split()),
     )  # fmt: skip
 
 

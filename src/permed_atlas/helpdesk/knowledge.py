@@ -23,6 +23,7 @@ A file::
         caveat: ...
         keywords: [...]
         title_zh: ...              # optional: the title in Chinese, so Chinese questions find it
+        summary_zh: ...            # optional: the summary in Chinese (shown on Chinese pages)
         keywords_zh: [...]         # optional: Chinese keywords (the terms the Chinese source uses)
 
 ``_jurisdictions.yaml`` (files starting with ``_`` are support data) names the
@@ -74,7 +75,8 @@ SPECIAL_JURISDICTIONS = {EU: "European Union (EU level)", INTERNATIONAL: "Intern
 _ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 _REQUIRED_TEXT = ("id", "country", "topic", "title", "authority", "summary", "timeline",
                   "fees", "date_checked", "source")  # fmt: skip
-_OPTIONAL = {"caveat", "links", "directory_ids", "related", "title_zh", "keywords_zh"}
+_OPTIONAL = {"caveat", "links", "directory_ids", "related", "title_zh", "keywords_zh",
+             "summary_zh"}  # fmt: skip
 _FIELDS = {*_REQUIRED_TEXT, "procedure", "references", "documents", "keywords", "confirmed",
            *_OPTIONAL}  # fmt: skip
 
@@ -410,6 +412,8 @@ def _parse_entry(raw: Any, *, path: str, label: str, problems: _Problems) -> Ent
     confirmed = read(read_bool, raw.get("confirmed"), where=where, field="confirmed", default=True)
     caveat = read(read_text, raw.get("caveat"), where=where, field="caveat", required=False)
     title_zh = read(read_text, raw.get("title_zh"), where=where, field="title_zh", required=False)
+    summary_zh = read(read_text, raw.get("summary_zh"), where=where, field="summary_zh",
+                      required=False)  # fmt: skip
     if confirmed is False and not caveat:
         problems.append(
             where.fail(
@@ -426,6 +430,7 @@ def _parse_entry(raw: Any, *, path: str, label: str, problems: _Problems) -> Ent
         keywords=lists["keywords"], confirmed=bool(confirmed), caveat=caveat or "",
         links=lists["links"], directory_ids=lists["directory_ids"], title_zh=title_zh or "",
         keywords_zh=lists["keywords_zh"], related=lists["related"], path=path,
+        summary_zh=summary_zh or "",
     )  # fmt: skip
 
 

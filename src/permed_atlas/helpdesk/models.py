@@ -64,6 +64,7 @@ class Entry:
         the source; ``caveat`` says which.
     :param directory_ids: ids of directory entries (funders, programmes) it points to.
     :param title_zh: the title in Chinese; with ``keywords_zh`` it lets Chinese questions find it.
+    :param summary_zh: the summary in Chinese (our translation), "" when not translated yet.
     """
 
     id: str
@@ -88,6 +89,7 @@ class Entry:
     path: str = ""
     title_zh: str = ""
     keywords_zh: tuple[str, ...] = ()
+    summary_zh: str = ""
 
     @property
     def topic_label(self) -> str:
@@ -165,6 +167,7 @@ class FundingItem:
     regions: tuple[str, ...]
     score: float
     matched_terms: tuple[str, ...]
+    summary_zh: str = ""
 
 
 @dataclass(frozen=True)

@@ -63,6 +63,7 @@ class HelpdeskEntryPublic(Answer):
     related: list[str]
     title_zh: str
     keywords_zh: list[str]
+    summary_zh: str = Field(description="the summary in Chinese; empty when not translated yet")
     review: HelpdeskReviewPublic
 
 
@@ -103,6 +104,7 @@ class HelpdeskGlossaryTermPublic(Answer):
     source: str
     zh: str
     aliases: list[str]
+    explanation_zh: str = Field(description="the explanation in Chinese; empty when not translated")
 
 
 class HelpdeskCountryAnswerPublic(Answer):
