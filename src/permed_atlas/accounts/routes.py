@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import Form, Query, Request
 from pydantic import BaseModel
@@ -93,20 +93,16 @@ def users_role_form(
     return see_other("/accounts/users")
 
 
-@router.post("/users/{user_id}/deactivate")
-def users_deactivate_form(
-    user_id: PathId, admin: AdminUser, session: SessionDep, _csrf: CsrfProtected
-) -> Response:
-    deactivate_user(session, user_id, actor_id=admin.id)
-    session.commit()
-    return see_other("/accounts/users")
+# deactivate: no more logins, and its logins end; activate: it may log in again.
+_SWITCHES = {"deactivate": deactivate_user, "activate": activate_user}
+Switch = Literal["deactivate", "activate"]
 
 
-@router.post("/users/{user_id}/activate")
-def users_activate_form(
-    user_id: PathId, admin: AdminUser, session: SessionDep, _csrf: CsrfProtected
+@router.post("/users/{user_id}/{switch}")
+def users_switch_form(
+    user_id: PathId, switch: Switch, admin: AdminUser, session: SessionDep, _csrf: CsrfProtected
 ) -> Response:
-    activate_user(session, user_id, actor_id=admin.id)
+    _SWITCHES[switch](session, user_id, actor_id=admin.id)
     session.commit()
     return see_other("/accounts/users")
 
@@ -139,22 +135,13 @@ def users_create_json(
     return _public(user)
 
 
-@api_router.post("/users/{user_id}/deactivate", response_model=AccountPublic)
-def users_deactivate_json(
-    user_id: PathId, admin: AdminUser, session: SessionDep, _csrf: CsrfProtected
+@api_router.post("/users/{user_id}/{switch}", response_model=AccountPublic)
+def users_switch_json(
+    user_id: PathId, switch: Switch, admin: AdminUser, session: SessionDep, _csrf: CsrfProtected
 ) -> AccountPublic:
-    """Stop an account: no more logins, its logins end (admins only; send X-CSRF-Token)."""
-    user = deactivate_user(session, user_id, actor_id=admin.id)
-    session.commit()
-    return _public(user)
-
-
-@api_router.post("/users/{user_id}/activate", response_model=AccountPublic)
-def users_activate_json(
-    user_id: PathId, admin: AdminUser, session: SessionDep, _csrf: CsrfProtected
-) -> AccountPublic:
-    """Let a deactivated account log in again (admins only; send X-CSRF-Token)."""
-    user = activate_user(session, user_id, actor_id=admin.id)
+    """Deactivate an account (no more logins, its logins end) or activate it again (admins
+    only; send X-CSRF-Token)."""
+    user = _SWITCHES[switch](session, user_id, actor_id=admin.id)
     session.commit()
     return _public(user)
 
