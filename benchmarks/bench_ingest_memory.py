@@ -5,7 +5,8 @@ Each size is ingested into a fresh data directory by a fresh subprocess (this sc
 the summary tables, the search index and the snapshot. The subprocess reports its own
 ru_maxrss when the write is done and at the end (the figure judged), and the largest of its
 parsing workers' (forked from it, so much of their RSS is pages shared with it; shown, not
-added). Targets: peak <= 1 GiB at 1M, <= 1.5 GiB at 5M (issue #19); the script prints how
+added). Targets: peak <= 1.5 GiB at 1M and 5M (issue #19), and the write half <= 1 GiB at 1M
+(the older target, from when this script measured the write alone); the script prints how
 the peak grows from the smallest size to each larger one.
 
 Input: generating works with the demo generator runs at ~300 works/s on the shared 2-core
@@ -45,8 +46,13 @@ from typing import Any
 GIB = 2**30
 MIB = 2**20
 SEED_WORKS = 50_000
-# issue #19: ingest at 5M works on the 2-core machine; 1 GiB is this script's older 1M target.
-TARGETS = {5_000_000: 1.5 * GIB, 1_000_000: 1 * GIB}
+# Issue #19: the whole ingest (write, tagging, index, snapshot) at 5M works within 1.5 GiB on
+# the 2-core machine; a smaller corpus must not need more. The older 1 GiB target at 1M was
+# set when this script ran the write alone (`ingest_file`), so it judges the write half: the
+# second half runs under the corpus memory cap (800MiB by default) plus the process's
+# ~400 MiB of libraries and Python, over 1 GiB at any size (docs/landscape.md).
+TARGETS = {5_000_000: 1.5 * GIB, 1_000_000: 1.5 * GIB}
+WRITE_TARGETS = {1_000_000: 1 * GIB}
 # The identifiers the ingest matches works by (OpenAlex id, DOI, PMID; Work.identifiers) as
 # the generated works spell them; author and institution ids stay, so the copies are new
 # works by the same people.
@@ -232,21 +238,28 @@ def _works(data_dir: Path) -> int:
         return int(connection.execute("SELECT count(*) FROM works").fetchone()[0])  # type: ignore[index]
 
 
+def _verdict(figure: float, target: float | None) -> str:
+    if target is None:
+        return ""
+    return f" (target <= {target / MIB:.0f} MiB: {'PASS' if figure <= target else 'FAIL'})"
+
+
 def _report(size: int, figures: dict[str, float], smallest: dict[str, float] | None) -> bool:
-    target = TARGETS.get(size)
+    target, write_target = TARGETS.get(size), WRITE_TARGETS.get(size)
     growth = f", {figures['self'] / smallest['self']:.2f}x the smallest" if smallest else ""
-    verdict = ""
-    if target is not None:
-        passed = "PASS" if figures["self"] <= target else "FAIL"
-        verdict = f" (target <= {target / MIB:.0f} MiB: {passed})"
     print(
-        f"{size:>10,} works: peak RSS {figures['self'] / MIB:6.0f} MiB{verdict}{growth}\n"
-        f"            write {figures['write'] / MIB:.0f} MiB after "
+        f"{size:>10,} works: peak RSS {figures['self'] / MIB:6.0f} MiB"
+        f"{_verdict(figures['self'], target)}{growth}\n"
+        f"            write {figures['write'] / MIB:.0f} MiB"
+        f"{_verdict(figures['write'], write_target)} after "
         f"{figures['write_seconds']:.0f} s, total {figures['seconds']:.0f} s; "
         f"largest parsing worker {figures['workers'] / MIB:.0f} MiB  [{figures['line']}]",
         flush=True,
     )
-    return target is None or figures["self"] <= target
+    return all(
+        limit is None or figure <= limit
+        for figure, limit in ((figures["self"], target), (figures["write"], write_target))
+    )
 
 
 def main() -> int:
