@@ -27,9 +27,9 @@ def test_an_error_raised_with_a_message_is_english_text_and_chinese_html() -> No
         field_message(
             "region",
             Message(
-                "unknown region %(code)s; known regions: %(known)s",
-                code="'XX'",
-                known="CN, EU27",
+                "unknown region %(value)s; known regions: %(options)s",
+                value="'XX'",
+                options="CN, EU27",
             ),
         ),
         field="region",

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import tempfile
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
 from permed_atlas.delphi import report, service, store
@@ -49,12 +49,6 @@ from permed_atlas.web.deps import (
     see_other,
 )
 from permed_atlas.web.errors import status_for
-
-if TYPE_CHECKING:
-    from sqlalchemy.orm import Session
-
-    from permed_atlas.accounts import User
-    from permed_atlas.settings import Settings
 
 router = APIRouter(prefix="/delphi", tags=["delphi"])
 # the site's language parameter (web.language): on the rating form it only picks another
@@ -132,7 +126,7 @@ def round_page(
 
 
 def _study_report(
-    session: Session, study_id: int, user: User | None, settings: Settings
+    study_id: PathId, session: SessionDep, user: CurrentUser, settings: SettingsDep
 ) -> report.StudyReport:
     """The report a viewer may see: coordinators get every round, others only a published
     study's closed rounds (anything else raises ResultsNotPublishedError, a 403)."""
@@ -146,15 +140,11 @@ def _study_report(
     )
 
 
+StudyReportDep = Annotated[report.StudyReport, Depends(_study_report)]
+
+
 @router.get("/studies/{study_id}/report", include_in_schema=False)
-def report_page(
-    request: Request,
-    study_id: PathId,
-    session: SessionDep,
-    user: CurrentUser,
-    settings: SettingsDep,
-) -> Response:
-    data = _study_report(session, study_id, user, settings)
+def report_page(request: Request, data: StudyReportDep) -> Response:
     return render(
         request,
         "delphi/report.html",
@@ -167,22 +157,14 @@ def report_page(
 
 
 @router.get("/studies/{study_id}/report.html", include_in_schema=False)
-def report_document(
-    study_id: PathId, session: SessionDep, user: CurrentUser, settings: SettingsDep
-) -> Response:
-    html = report.render_report_html(_study_report(session, study_id, user, settings))
+def report_document(data: StudyReportDep) -> Response:
+    html = report.render_report_html(data)
     return Response(html, media_type="text/html")
 
 
 @router.get("/studies/{study_id}/report.pdf", include_in_schema=False)
-def report_pdf(
-    _printing: PdfWork,
-    study_id: PathId,
-    session: SessionDep,
-    user: CurrentUser,
-    settings: SettingsDep,
-) -> Response:
-    data = _study_report(session, study_id, user, settings)
+def report_pdf(_printing: PdfWork, data: StudyReportDep) -> Response:
+    # the report is built once admitted: FastAPI solves the parameters in their order
     with tempfile.TemporaryDirectory() as tmp:
         path = report.write_pdf(report.render_report_html(data), Path(tmp) / "report.pdf")
         content = path.read_bytes()
@@ -190,10 +172,7 @@ def report_pdf(
 
 
 @router.get("/studies/{study_id}/statistics.csv", include_in_schema=False)
-def statistics_csv(
-    study_id: PathId, session: SessionDep, user: CurrentUser, settings: SettingsDep
-) -> Response:
-    data = _study_report(session, study_id, user, settings)
+def statistics_csv(data: StudyReportDep) -> Response:
     return download(
         report.write_csv(report.statistics_rows(data)),
         media_type="text/csv; charset=utf-8",

@@ -40,7 +40,7 @@ from permed_atlas.directory.models import (
     TRANSLATION_FIELDS,
     DirectoryEntry,
 )
-from permed_atlas.i18n import Message
+from permed_atlas.i18n import Message, not_one_of
 from permed_atlas.userfiles import load_yaml, read_text_file
 
 BUNDLED_DIRECTORY_DIR = BUNDLED_DATA_DIR / "directory"
@@ -108,13 +108,12 @@ def _region(code: str, *, where: Where, field: str, known_regions: Collection[st
     value = code.strip()
     if value == GLOBAL_REGION or value in known_regions or is_country(value):
         return value
-    known = ", ".join(sorted({*known_regions, GLOBAL_REGION}))
     raise where.fail(
         field,
-        Message(
-            "unknown region %(code)s (an ISO 3166-1 alpha-2 country code or one of %(known)s)",
-            code=repr(code),
-            known=known,
+        not_one_of(
+            "unknown region %(value)s (an ISO 3166-1 alpha-2 country code or one of %(options)s)",
+            value=code,
+            options=sorted({*known_regions, GLOBAL_REGION}),
         ),
         stated=True,
     )
@@ -165,13 +164,12 @@ def _bbmri(value: Any, field: str, ctx: _KindContext) -> str:
 def _transfer_rules(value: Any, field: str, ctx: _KindContext) -> str:
     text = read_text(value, where=ctx.where, field=field) or ""
     if text not in ctx.rule_ids:
-        known = ", ".join(sorted(ctx.rule_ids))
         raise ctx.where.fail(
             field,
-            Message(
-                "no rule file %(text)s in data/transfer (known: %(known)s)",
-                text=repr(text),
-                known=known,
+            not_one_of(
+                "no rule file %(value)s in data/transfer (known: %(options)s)",
+                value=text,
+                options=sorted(ctx.rule_ids),
             ),
             stated=True,
         )
@@ -229,9 +227,7 @@ def _kind(data: Mapping[str, Any], where: Where) -> str:
     if kind not in KINDS:
         raise where.fail(
             "kind",
-            Message(
-                "unknown kind %(kind)s (one of %(value)s)", kind=repr(kind), value=", ".join(KINDS)
-            ),
+            not_one_of("unknown kind %(value)s (one of %(options)s)", value=kind, options=KINDS),
             stated=True,
         )
     unknown = sorted(set(data) - _COMMON - KIND_FIELDS[kind])

@@ -13,7 +13,7 @@ from collections.abc import Mapping, Sequence
 from permed_atlas.directory.errors import InvalidEntryError
 from permed_atlas.directory.files import is_country
 from permed_atlas.directory.models import GLOBAL_REGION
-from permed_atlas.i18n import Message
+from permed_atlas.i18n import not_one_of
 
 
 def checked_regions(codes: Sequence[str], catalog: Mapping[str, frozenset[str]]) -> list[str]:
@@ -30,13 +30,12 @@ def checked_regions(codes: Sequence[str], catalog: Mapping[str, frozenset[str]])
         if not key:
             continue
         if key not in catalog and key != GLOBAL_REGION and not is_country(key):
-            known = ", ".join(sorted([*catalog, GLOBAL_REGION]))
             raise InvalidEntryError(
-                Message(
-                    "unknown region %(code)s: use an ISO 3166-1 alpha-2 country code "
-                    "(DE) or one of %(known)s",
-                    code=repr(code),
-                    known=known,
+                not_one_of(
+                    "unknown region %(value)s: use an ISO 3166-1 alpha-2 country code "
+                    "(DE) or one of %(options)s",
+                    value=code,
+                    options=sorted([*catalog, GLOBAL_REGION]),
                 ),
                 field="region",
             )

@@ -11,7 +11,7 @@ from collections.abc import Iterable, Mapping, Sequence
 
 from permed_atlas.directory.errors import InvalidEntryError
 from permed_atlas.directory.models import GLOBAL_REGION, KINDS, DirectoryEntry, SearchHit
-from permed_atlas.i18n import Message
+from permed_atlas.i18n import Message, not_one_of
 from permed_atlas.textsearch import Bm25Index, has_terms, stop_words_with
 
 NAME_WEIGHT = 3.0
@@ -81,12 +81,11 @@ def expand_regions(
         elif len(key) == 2 and key.isalpha():
             countries.add(key)
         else:
-            known = ", ".join(sorted([*region_countries, GLOBAL_REGION]))
             raise InvalidEntryError(
-                Message(
-                    "unknown region %(code)s: use a country code (DE) or one of %(known)s",
-                    code=repr(code),
-                    known=known,
+                not_one_of(
+                    "unknown region %(value)s: use a country code (DE) or one of %(options)s",
+                    value=code,
+                    options=sorted([*region_countries, GLOBAL_REGION]),
                 ),
                 field="region",
             )
@@ -111,10 +110,8 @@ def check_kinds(kinds: Iterable[str] | None) -> tuple[str, ...] | None:
     for kind in chosen:
         if kind not in KINDS:
             raise InvalidEntryError(
-                Message(
-                    "unknown kind %(kind)s: use one of %(options)s",
-                    kind=repr(kind),
-                    options=", ".join(KINDS),
+                not_one_of(
+                    "unknown kind %(value)s: use one of %(options)s", value=kind, options=KINDS
                 ),
                 field="kind",
             )

@@ -23,7 +23,7 @@ from typing import Any, Literal
 
 from permed_atlas.countries import CountryError, resolve_country
 from permed_atlas.federation.errors import FilterError
-from permed_atlas.i18n import Message, gettext
+from permed_atlas.i18n import Message, gettext, not_one_of
 from permed_atlas.transfer import DataUseRequest, DuoError, load_duo_ontology
 
 FieldKind = Literal["flag", "tristate", "text", "number", "list"]
@@ -129,12 +129,11 @@ def check_purpose(text: str) -> str:
     for choice in purpose_choices():
         if wanted in {choice.code.upper(), choice.shorthand.upper()}:
             return text.strip()
-    known = ", ".join(c.shorthand for c in purpose_choices())
     raise FilterError(
-        Message(
-            "purpose %(text)s is not a DUO purpose the matcher knows (%(known)s)",
-            text=repr(text),
-            known=known,
+        not_one_of(
+            "purpose %(value)s is not a DUO purpose the matcher knows (%(options)s)",
+            value=text,
+            options=[c.shorthand for c in purpose_choices()],
         ),
         field="purpose",
     )

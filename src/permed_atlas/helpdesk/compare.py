@@ -14,7 +14,7 @@ from permed_atlas.helpdesk.models import (
     Entry,
     KnowledgeBase,
 )
-from permed_atlas.i18n import Message
+from permed_atlas.i18n import Message, not_one_of
 
 
 def check_topic(topic: str | None) -> str | None:
@@ -26,8 +26,9 @@ def check_topic(topic: str | None) -> str | None:
         return None
     cleaned = topic.strip().lower().replace("-", "_").replace(" ", "_")
     if cleaned not in TOPICS:
-        message = Message("unknown topic %(topic)s; one of %(options)s",
-                          topic=repr(topic), options=", ".join(TOPICS))  # fmt: skip
+        message = not_one_of(
+            "unknown topic %(value)s; one of %(options)s", value=topic, options=TOPICS
+        )
         raise HelpdeskInputError(message, field="topic")
     return cleaned
 

@@ -56,6 +56,7 @@ __all__ = [
     "language_option",
     "lazy_gettext",
     "ngettext",
+    "not_one_of",
     "supported_language",
     "translated",
     "use_language",
@@ -221,6 +222,7 @@ from permed_atlas.i18n.composed import (  # noqa: E402
     code_with_label,
     field_message,
     joined,
+    not_one_of,
     translated,
     with_translations,
 )

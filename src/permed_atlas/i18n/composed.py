@@ -22,6 +22,7 @@ __all__ = [
     "code_with_label",
     "field_message",
     "joined",
+    "not_one_of",
     "translated",
     "with_translations",
 ]
@@ -89,6 +90,26 @@ def field_message(field: str, reason: str) -> Message:
     :param reason: what is wrong with it.
     """
     return Message("%(field)s: %(reason)s", field=field, reason=reason)
+
+
+def not_one_of(
+    message: str, /, *, value: object, options: Iterable[object], **values: Any
+) -> Message:
+    """An error about a value outside its options, each error worded its own way, the value and
+    the options always shown alike: ``%(value)s`` as Python writes it (``'XX'``), ``%(options)s``
+    in the order given, comma-separated.
+
+    Like ``Message``, an extraction keyword: write the message as a literal.
+
+    :param message: the English message, a msgid (``"unknown kind %(value)s; one of
+        %(options)s"``).
+    :param value: what was given.
+    :param options: what is accepted (sorted by the caller where their order means nothing).
+    :param values: the message's other placeholders.
+    """
+    return Message(
+        message, value=repr(value), options=", ".join(str(option) for option in options), **values
+    )
 
 
 # not a literal: the joint has no text of its own for the catalog

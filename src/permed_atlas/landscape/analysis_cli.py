@@ -43,6 +43,7 @@ RegionOption = Annotated[
 ]
 FromYear = Annotated[int | None, typer.Option("--from-year", help="First year, inclusive.")]
 ToYear = Annotated[int | None, typer.Option("--to-year", help="Last year, inclusive.")]
+PmOnly = Annotated[bool, typer.Option("--pm-only", help="Only PM-relevant works.")]
 
 
 def tag(
@@ -233,7 +234,7 @@ def indicators(
         str | None, typer.Option("--topic", help="Only works with this topic.")
     ] = None,
     kind: Annotated[str | None, typer.Option("--kind", help="publication or patent.")] = None,
-    pm_only: Annotated[bool, typer.Option("--pm-only", help="Only PM-relevant works.")] = False,
+    pm_only: PmOnly = False,
     limit: Annotated[int, typer.Option("--limit", help="Rows per ranked list.")] = 10,
 ) -> None:
     """Compute the landscape indicators per year and region.
@@ -308,7 +309,7 @@ def report(
     region: RegionOption = None,
     from_year: FromYear = None,
     to_year: ToYear = None,
-    pm_only: Annotated[bool, typer.Option("--pm-only", help="Only PM-relevant works.")] = False,
+    pm_only: PmOnly = False,
     lang: Annotated[str, typer.Option("--lang", help="The report's language: en or zh.")] = "en",
 ) -> None:
     """Write a self-contained HTML landscape report with charts (opens offline).

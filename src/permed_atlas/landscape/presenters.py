@@ -23,7 +23,7 @@ from starlette.responses import Response
 
 from permed_atlas.countries import localized_country_name, resolve_country
 from permed_atlas.errors import InvalidInputError
-from permed_atlas.i18n import Message, current_language, gettext, localized
+from permed_atlas.i18n import current_language, gettext, localized, not_one_of
 from permed_atlas.landscape.charts import INDICATOR_TITLES, SMALL_BASE, ChartLabels, build_charts
 from permed_atlas.landscape.errors import LandscapeError
 from permed_atlas.landscape.indicator_models import indicator_columns
@@ -377,10 +377,10 @@ def dashboard_public(
         unknown = [r for r in regions if r.upper() not in known]
         if unknown:
             raise InvalidInputError(
-                Message(
+                not_one_of(
                     "unknown region %(value)s; the corpus is tagged with %(options)s",
-                    value=repr(unknown[0]),
-                    options=", ".join(known),
+                    value=unknown[0],
+                    options=known,
                 ),
                 field="regions",
             )
@@ -490,10 +490,10 @@ def indicator_response(
 
     if indicator not in INDICATOR_NAMES:
         raise InvalidInputError(
-            Message(
-                "unknown indicator %(indicator)s; known: %(options)s",
-                indicator=repr(indicator),
-                options=", ".join(INDICATOR_NAMES),
+            not_one_of(
+                "unknown indicator %(value)s; known: %(options)s",
+                value=indicator,
+                options=INDICATOR_NAMES,
             ),
             field="indicator",
         )

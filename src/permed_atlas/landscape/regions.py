@@ -29,7 +29,7 @@ from permed_atlas.datafiles import (
     read_text,
     read_yaml,
 )
-from permed_atlas.i18n import Message
+from permed_atlas.i18n import Message, not_one_of
 from permed_atlas.landscape.errors import RegionError, RegionFileError
 from permed_atlas.outputfiles import written_beside
 from permed_atlas.settings import Settings, get_settings
@@ -257,12 +257,11 @@ def select_regions(
     for code in codes:
         key = code.strip().upper()
         if key not in regions:
-            known = ", ".join(sorted(regions))
             raise RegionError(
-                Message(
-                    "unknown region %(code)s; known regions: %(known)s",
-                    code=repr(code),
-                    known=known,
+                not_one_of(
+                    "unknown region %(value)s; known regions: %(options)s",
+                    value=code,
+                    options=sorted(regions),
                 ),
             )
         chosen.append(regions[key])

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.sparse as sp
 
-from permed_atlas.i18n import Message
+from permed_atlas.i18n import Message, not_one_of
 from permed_atlas.partners.errors import (
     InvalidQueryError,
     UnknownInstitutionError,
@@ -93,10 +93,10 @@ def _check(query: PartnerQuery, regions: Mapping[str, frozenset[str]]) -> None:
     for name, code in (("from_region", query.from_region), ("to_region", query.to_region)):
         if code not in regions:
             raise InvalidQueryError(
-                Message(
-                    "unknown region set %(code)s; known: %(options)s",
-                    code=repr(code),
-                    options=", ".join(sorted(regions)),
+                not_one_of(
+                    "unknown region set %(value)s; known: %(options)s",
+                    value=code,
+                    options=sorted(regions),
                 ),
                 field=name,
             )
@@ -185,10 +185,10 @@ def _resolve(
         code = value.lower()
         if code not in labels:
             raise UnknownTopicError(
-                Message(
+                not_one_of(
                     "unknown topic %(value)s; known: %(options)s",
-                    value=repr(value),
-                    options=", ".join(sorted(labels)),
+                    value=value,
+                    options=sorted(labels),
                 ),
             )
         rows = [r for r, topics in enumerate(index.topics) if code in topics]

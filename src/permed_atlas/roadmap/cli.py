@@ -52,6 +52,7 @@ class OutputFormat(StrEnum):
 
 FormatOption = Annotated[OutputFormat, typer.Option("--format", "-f", help="table, csv or json.")]
 DryRunOption = Annotated[bool, typer.Option("--dry-run", help="Check the file, store nothing.")]
+RoadmapArg = Annotated[str, typer.Argument(help="The roadmap.")]
 
 
 @contextmanager
@@ -196,7 +197,7 @@ def from_delphi(
 @app.command()
 def status(
     ctx: typer.Context,
-    slug: Annotated[str, typer.Argument(help="The roadmap.")] = "ic2permed",
+    slug: RoadmapArg = "ic2permed",
     indicator: Annotated[
         str | None, typer.Option("--indicator", "-i", help="Only this indicator.")
     ] = None,
@@ -238,7 +239,7 @@ def status(
 @app.command()
 def scorecard(
     ctx: typer.Context,
-    slug: Annotated[str, typer.Argument(help="The roadmap.")] = "ic2permed",
+    slug: RoadmapArg = "ic2permed",
     fmt: FormatOption = OutputFormat.table,
 ) -> None:
     """The scorecard: statuses per action, priority and pillar, EU and China side by side.

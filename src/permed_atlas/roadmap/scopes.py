@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from permed_atlas.countries import is_iso_code
-from permed_atlas.i18n import Message
+from permed_atlas.i18n import Message, not_one_of
 from permed_atlas.roadmap.errors import ScopeError
 from permed_atlas.roadmap.models import Scope
 
@@ -25,13 +25,12 @@ def check_scope(scope: Scope, *, regions: RegionCatalog, where: str = "scope") -
     """
     region = scope.region.strip().upper()
     if region not in regions:
-        known = ", ".join(sorted(regions))
         raise ScopeError(
-            Message(
-                "%(where)s: region: unknown region %(region)s; known regions: %(known)s",
+            not_one_of(
+                "%(where)s: region: unknown region %(value)s; known regions: %(options)s",
+                value=scope.region,
+                options=sorted(regions),
                 where=where,
-                region=repr(scope.region),
-                known=known,
             ),
             field="region",
         )

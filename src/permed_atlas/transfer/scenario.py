@@ -16,7 +16,7 @@ from typing import Any
 import yaml
 
 from permed_atlas.countries import CountryError, resolve_country
-from permed_atlas.i18n import Message
+from permed_atlas.i18n import Message, not_one_of
 from permed_atlas.transfer.errors import ScenarioError
 from permed_atlas.transfer.fields import (
     ALIASES,
@@ -145,12 +145,11 @@ def _categories(value: Any, spec: FieldSpec) -> tuple[str, ...]:
     cats = [c.lower() for c in _as_list(value, field=spec.name)]
     for cat in cats:
         if cat not in DATA_CATEGORIES:
-            allowed = ", ".join(DATA_CATEGORIES)
             raise ScenarioError(
-                Message(
-                    "unknown category %(cat)s; one of %(allowed)s",
-                    cat=repr(cat),
-                    allowed=allowed,
+                not_one_of(
+                    "unknown category %(value)s; one of %(options)s",
+                    value=cat,
+                    options=DATA_CATEGORIES,
                 ),
                 field=spec.name,
             )
@@ -188,11 +187,7 @@ def _choice(value: Any, spec: FieldSpec) -> str:
     text = dict(spec.value_aliases).get(text, text)
     if text not in spec.choices:
         raise ScenarioError(
-            Message(
-                "%(value)s is not one of %(options)s",
-                value=repr(value),
-                options=", ".join(spec.choices),
-            ),
+            not_one_of("%(value)s is not one of %(options)s", value=value, options=spec.choices),
             field=spec.name,
         )
     return text
@@ -231,10 +226,10 @@ def _measures(value: Any, known: Iterable[str] | None) -> tuple[str, ...]:
         for name in names:
             if name not in allowed:
                 raise ScenarioError(
-                    Message(
-                        "unknown measure %(name)s; the rules know %(options)s",
-                        name=repr(name),
-                        options=", ".join(sorted(allowed)),
+                    not_one_of(
+                        "unknown measure %(value)s; the rules know %(options)s",
+                        value=name,
+                        options=sorted(allowed),
                     ),
                     field="measures",
                 )

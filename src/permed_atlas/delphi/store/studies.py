@@ -24,7 +24,7 @@ from permed_atlas.delphi.store.rows import (
     utcnow,
 )
 from permed_atlas.delphi.tables import ExpertRow, PanelRow, RoundRow, StudyRow, SurveyRow
-from permed_atlas.i18n import Message
+from permed_atlas.i18n import Message, not_one_of
 from permed_atlas.limits import MAX_ID
 
 
@@ -180,10 +180,10 @@ def import_panel(
         language = draft.language or languages[0]
         if language not in languages:
             raise PanelFileError(
-                Message(
-                    "%(language)s is not a language of this study (%(languages)s)",
-                    language=repr(language),
-                    languages=", ".join(languages),
+                not_one_of(
+                    "%(value)s is not a language of this study (%(options)s)",
+                    value=language,
+                    options=languages,
                 ),
                 path=path,
                 line=draft.line or None,

@@ -21,7 +21,7 @@ import duckdb
 
 import permed_atlas.landscape.store.corpus as corpus_store
 import permed_atlas.landscape.store.work_rows as work_rows
-from permed_atlas.i18n import Message
+from permed_atlas.i18n import not_one_of
 from permed_atlas.landscape.errors import (
     IngestError,
     IngestInterruptedError,
@@ -115,10 +115,8 @@ SUMMED_COUNTS = (
 def _check_source(source: str) -> None:
     if source not in _PARSERS:
         raise IngestError(
-            Message(
-                "unknown source %(source)s: use one of %(sources)s",
-                source=repr(source),
-                sources=", ".join(SOURCES),
+            not_one_of(
+                "unknown source %(value)s: use one of %(options)s", value=source, options=SOURCES
             )
         )
 
