@@ -81,3 +81,17 @@ def test_a_block_that_writes_nothing_fails_and_keeps_the_old_file(tmp_path: Path
         pass  # a printer that exits 0 without printing
     assert missing.value.filename == str(out)
     assert files_in(tmp_path) == {"chart.svg": b"<svg/>"}
+
+
+def test_a_read_only_file_is_refused_as_writing_in_place_was(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out = tmp_path / "kept.csv"
+    out.write_bytes(b"keep me")
+    out.chmod(0o444)
+    # root may write anything, so the test asks the question the way a user's run would
+    monkeypatch.setattr("os.access", lambda path, mode: Path(path) != out)
+    with pytest.raises(PermissionError) as refused:
+        write_atomic(out, "new")
+    assert refused.value.filename == str(out)
+    assert files_in(tmp_path) == {"kept.csv": b"keep me"}

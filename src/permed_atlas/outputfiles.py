@@ -53,14 +53,18 @@ def written_together(paths: tuple[Path, ...]) -> Iterator[tuple[Path, ...]]:
     """Temporary paths beside ``paths`` to write to; renamed over them when the block ends.
 
     Nothing is renamed until the block has written every file; a target that is a
-    directory is refused before any rename, so none of the files is replaced. A
-    replaced file keeps its permissions, and a target that is a symbolic link has the
-    file it points to replaced, as writing through it did. An error while writing names
-    the target, not the temporary file.
+    directory is refused before any rename, so none of the files is replaced. As
+    writing in place did, a read-only target is refused, a replaced file keeps its
+    permissions, and a target that is a symbolic link has the file it points to replaced.
+    An error while writing names the target, not the temporary file.
 
     :param paths: the files to (re)write.
     """
     targets = tuple(_through_links(path) for path in paths)
+    for target in targets:
+        # writing in place was refused there; a rename (the folder is writable) would not be
+        if target.is_file() and not os.access(target, os.W_OK):
+            raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), str(target))
     temporaries = tuple(_temporary_beside(target) for target in targets)
     try:
         yield temporaries

@@ -255,7 +255,7 @@ def write_xlsx(
             for row in rows:
                 sheet.append([neutralise_cell(_cell(v)) for v in row.values()])
             sheet.freeze_panes = "A2"
-    with written_beside(path) as temporary:  # openpyxl opens the file before it zips a sheet
+    with written_beside(path) as temporary:  # openpyxl zips sheet by sheet into the file
         workbook.save(temporary)
     return path
 
