@@ -15,6 +15,7 @@ from pathlib import Path
 
 from permed_atlas.errors import PermedError
 from permed_atlas.i18n import Message
+from permed_atlas.outputfiles import written_beside
 
 
 class PdfError(PermedError):
@@ -48,7 +49,9 @@ def write_pdf(html: str, path: Path, *, timeout: float = 120) -> Path:
                 "no PDF: Chromium was not found (set PERMED_CHROMIUM); print the HTML page instead"
             )
         )
-    with tempfile.TemporaryDirectory() as tmp:
+    # Chromium writes the PDF itself: it prints beside the target, which is replaced only by
+    # a whole PDF, so a crash or a timeout half-way leaves the previous file as it was.
+    with tempfile.TemporaryDirectory() as tmp, written_beside(path) as printed:
         source = Path(tmp) / "report.html"
         source.write_text(html, encoding="utf-8")
         command = [
@@ -61,16 +64,16 @@ def write_pdf(html: str, path: Path, *, timeout: float = 120) -> Path:
             "--disable-sync",
             "--no-pdf-header-footer",
             f"--user-data-dir={Path(tmp) / 'profile'}",
-            f"--print-to-pdf={path.resolve()}",
+            f"--print-to-pdf={printed.resolve()}",
             source.as_uri(),
         ]
         completed = subprocess.run(command, capture_output=True, timeout=timeout, check=False)
-    if completed.returncode != 0 or not path.exists() or path.stat().st_size == 0:
-        raise PdfError(
-            Message(
-                "Chromium could not print %(path)s: %(detail)s",
-                path=path,
-                detail=completed.stderr.decode(errors="replace")[-300:],
+        if completed.returncode != 0 or not printed.exists() or printed.stat().st_size == 0:
+            raise PdfError(
+                Message(
+                    "Chromium could not print %(path)s: %(detail)s",
+                    path=path,
+                    detail=completed.stderr.decode(errors="replace")[-300:],
+                )
             )
-        )
     return path

@@ -10,6 +10,7 @@ from typing import Any
 
 import orjson
 import pytest
+from tests.outputs import disk_fills_up, files_in
 
 from permed_atlas.demo import _vocab as vocab
 from permed_atlas.demo import (
@@ -347,3 +348,21 @@ def test_the_real_ingester_stores_generated_works_once(tmp_path: Path) -> None:
         assert 1400 <= with_abstract <= 1700
     finally:
         corpus.close()
+
+
+def test_cli_that_fills_the_disk_keeps_the_old_corpus_and_leaves_no_temporary(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from typer.testing import CliRunner
+
+    from permed_atlas.cli import app
+
+    out = tmp_path / "corpus"
+    args = ["demo-corpus", "--works", "120", "--patents", "7", "--out", str(out)]
+    assert CliRunner().invoke(app, [*args, "--seed", "4"]).exit_code == 0
+    before = files_in(out)
+    with monkeypatch.context() as patch:
+        disk_fills_up(patch, out, after=100)
+        result = CliRunner().invoke(app, [*args, "--seed", "5"])
+    assert str(result.exception).startswith(f"{out / 'openalex_works.jsonl.gz'}: No space")
+    assert files_in(out) == before

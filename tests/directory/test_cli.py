@@ -11,10 +11,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from tests.outputs import disk_fills_up, files_in
 from typer.testing import CliRunner
 
 from permed_atlas.cli import app, main
 from permed_atlas.directory import DirectoryFileError, EntryNotFoundError, InvalidEntryError
+from permed_atlas.errors import PermedError
 
 
 @pytest.fixture
@@ -89,3 +91,20 @@ def test_main_prints_one_line_and_exits_non_zero(
         main()
     assert caught.value.code == 1
     assert "no directory entry 'nope'" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("fmt", ["csv", "json"])
+def test_an_export_that_fills_the_disk_keeps_the_old_file_and_leaves_no_temporary(
+    data_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fmt: str
+) -> None:
+    folder = tmp_path / "exports"
+    folder.mkdir()
+    out = folder / f"directory.{fmt}"
+    out.write_bytes(b"the export of last week\n")
+    with monkeypatch.context() as patch:
+        disk_fills_up(patch, folder)
+        with pytest.raises(PermedError, match=rf"^{re.escape(str(out))}: No space left"):
+            _run("export", "--format", fmt, "-o", str(out))
+    assert files_in(folder) == {out.name: b"the export of last week\n"}
+    assert _run("export", "--format", fmt, "-o", str(out)).exit_code == 0
+    assert files_in(folder) == {out.name: _run("export", "--format", fmt).stdout.encode()}

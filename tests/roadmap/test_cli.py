@@ -5,14 +5,17 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from tests.outputs import disk_fills_up, files_in
 from typer.testing import CliRunner
 
 from permed_atlas.cli import app, main
+from permed_atlas.errors import PermedError
 
 
 @pytest.fixture
@@ -80,3 +83,25 @@ def test_bad_file_gives_one_line_and_non_zero_exit(
     assert len(message.strip().splitlines()) == 1, message
     assert f"{path}:2: field 'date'" in message
     assert "before the baseline date" in message
+
+
+def test_a_chart_that_fills_the_disk_keeps_the_old_file_and_leaves_no_temporary(
+    data_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert _run("load", "--demo").exit_code == 0
+    folder = tmp_path / "charts"
+    folder.mkdir()
+    old = {"milan.svg": b"<svg>last quarter</svg>", "milan.png": b"\x89PNG last quarter"}
+    for name, content in old.items():
+        (folder / name).write_bytes(content)
+    with monkeypatch.context() as patch:
+        disk_fills_up(patch, folder)
+        for name in old:
+            with pytest.raises(PermedError, match=rf"^{re.escape(str(folder / name))}: No space"):
+                _run("chart", "dpyd-demo-milan", "-o", str(folder / name))
+    assert files_in(folder) == old
+    for name in old:
+        assert _run("chart", "dpyd-demo-milan", "-o", str(folder / name)).exit_code == 0
+    new = files_in(folder)
+    assert sorted(new) == sorted(old) and new["milan.png"].startswith(b"\x89PNG\r\n")
+    assert new["milan.svg"].startswith(b"<svg") and b"last quarter" not in new["milan.svg"]

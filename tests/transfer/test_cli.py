@@ -6,6 +6,8 @@ import json
 import sys
 from pathlib import Path
 
+import pytest
+from tests.outputs import disk_fills_up, files_in
 from typer.testing import CliRunner
 
 from permed_atlas.cli import app
@@ -196,3 +198,29 @@ def test_errors_in_the_language_of_root_lang_or_permed_lang(monkeypatch, capsys)
     with pytest.raises(SystemExit):
         main()
     assert "--lang" in capsys.readouterr().err
+
+
+SCENARIO_FLAGS = [
+    "--from", "DE", "--to", "CN", "--data", "genetic", "--data", "pseudonymised",
+    "--subjects", "800", "--purpose", "research", "--consent", "broad_research",
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("fmt", ["markdown", "json", "html"])
+def test_a_report_that_fills_the_disk_keeps_the_old_file_and_leaves_no_temporary(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fmt: str
+) -> None:
+    folder = tmp_path / "reports"
+    folder.mkdir()
+    out = folder / f"de-cn.{fmt}"
+    out.write_bytes(b"last month's assessment\n")
+    assess = ["transfer", "assess", *SCENARIO_FLAGS, "--format", fmt]
+    with monkeypatch.context() as patch:
+        disk_fills_up(patch, folder)
+        result = runner.invoke(app, [*assess, "-o", str(out)])
+    assert result.exit_code != 0
+    assert str(result.exception).startswith(f"{out}: No space left")
+    assert files_in(folder) == {out.name: b"last month's assessment\n"}
+    assert runner.invoke(app, [*assess, "-o", str(out)]).exit_code == 0
+    printed = runner.invoke(app, assess).stdout
+    assert files_in(folder) == {out.name: printed.removesuffix("\n").encode()}

@@ -19,6 +19,7 @@ from permed_atlas.delphi.definition import parse_round_plan
 from permed_atlas.delphi.demo import load_demo_study
 from permed_atlas.errors import InvalidInputError
 from permed_atlas.i18n import Message, language_option, use_language
+from permed_atlas.outputfiles import write_atomic
 from permed_atlas.settings import Settings
 from permed_atlas.userfiles import read_text_file
 
@@ -469,9 +470,7 @@ def export(
             with use_language(language):
                 html = report.render_report_html(data)
             if "html" in formats:
-                (written_path := base.with_name(f"{target.slug}-report.html")).write_text(
-                    html, encoding="utf-8"
-                )
+                write_atomic(written_path := base.with_name(f"{target.slug}-report.html"), html)
                 written.append(written_path)
             if "pdf" in formats:
                 written.append(report.write_pdf(html, base.with_name(f"{target.slug}-report.pdf")))

@@ -43,6 +43,7 @@ from permed_atlas.delphi.store import (
     list_surveys,
 )
 from permed_atlas.i18n import gettext, gettext_noop, use_language
+from permed_atlas.outputfiles import write_atomic, written_beside
 from permed_atlas.spreadsheet import SafeDictWriter, neutralise_cell
 
 TEMPLATES_DIR = Path(__file__).resolve().parents[1] / "web" / "templates"
@@ -214,7 +215,7 @@ def write_csv(rows: Sequence[dict[str, Any]], path: Path | None = None) -> str:
         writer.writerows(rows)
     text = buffer.getvalue()
     if path is not None:
-        path.write_text(text, encoding="utf-8", newline="")
+        write_atomic(path, text)
     return text
 
 
@@ -255,7 +256,8 @@ def write_xlsx(
             for row in rows:
                 sheet.append([neutralise_cell(_cell(v)) for v in row.values()])
             sheet.freeze_panes = "A2"
-    workbook.save(path)
+    with written_beside(path) as temporary:  # openpyxl zips sheet by sheet into the file
+        workbook.save(temporary)
     return path
 
 

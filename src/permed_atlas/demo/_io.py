@@ -9,6 +9,8 @@ from typing import Any
 
 import orjson
 
+from permed_atlas.outputfiles import written_beside
+
 _BATCH = 1000
 
 
@@ -31,37 +33,29 @@ def write_jsonl(
     """
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
-    partial = target.with_name(target.name + ".partial")
     count = 0
-    try:
-        with open(partial, "wb") as raw:
-            # mtime=0 and no file name in the header: the same records give the same bytes.
-            out = (
-                gzip.GzipFile(
-                    filename="", mode="wb", fileobj=raw, compresslevel=compresslevel, mtime=0
-                )
-                if target.name.endswith(".gz")
-                else raw
-            )
-            batch: list[bytes] = []
-            for record in records:
-                batch.append(orjson.dumps(record))
-                count += 1
-                if len(batch) == _BATCH:
-                    batch.append(b"")
-                    out.write(b"\n".join(batch))
-                    batch.clear()
-                    if progress is not None:
-                        progress(count)
-            if batch:
+    with written_beside(target) as partial, open(partial, "wb") as raw:
+        # mtime=0 and no file name in the header: the same records give the same bytes.
+        out = (
+            gzip.GzipFile(filename="", mode="wb", fileobj=raw, compresslevel=compresslevel, mtime=0)
+            if target.name.endswith(".gz")
+            else raw
+        )
+        batch: list[bytes] = []
+        for record in records:
+            batch.append(orjson.dumps(record))
+            count += 1
+            if len(batch) == _BATCH:
                 batch.append(b"")
                 out.write(b"\n".join(batch))
-            if out is not raw:
-                out.close()
-        partial.replace(target)
-    except BaseException:
-        partial.unlink(missing_ok=True)
-        raise
+                batch.clear()
+                if progress is not None:
+                    progress(count)
+        if batch:
+            batch.append(b"")
+            out.write(b"\n".join(batch))
+        if out is not raw:
+            out.close()
     if progress is not None:
         progress(count)
     return count

@@ -39,6 +39,7 @@ from permed_atlas.demo._text import TextMaker
 from permed_atlas.demo._world import World, cumulative
 from permed_atlas.errors import InvalidInputError
 from permed_atlas.i18n import Message
+from permed_atlas.outputfiles import written_beside
 
 __all__ = [
     "bundled_demo_files",
@@ -264,35 +265,29 @@ def write_openalex_jsonl(
     if workers is None:
         workers = min(2, os.cpu_count() or 1) if n >= 20_000 else 1
     target.parent.mkdir(parents=True, exist_ok=True)
-    partial = target.with_name(target.name + ".partial")
     done = 0
-    try:
-        with open(partial, "wb") as out, ExitStack() as stack:
-            if workers > 1 and len(tasks) > 1:
-                methods = multiprocessing.get_all_start_methods()
-                # fork: no re-import of the caller's __main__, which may be an unguarded script.
-                context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
-                pool = stack.enter_context(
-                    ProcessPoolExecutor(
-                        workers,
-                        mp_context=context,
-                        initializer=_init_worker,
-                        initargs=(n, start_year, end_year, pm_share),
-                    )
+    with written_beside(target) as partial, open(partial, "wb") as out, ExitStack() as stack:
+        if workers > 1 and len(tasks) > 1:
+            methods = multiprocessing.get_all_start_methods()
+            # fork: no re-import of the caller's __main__, which may be an unguarded script.
+            context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
+            pool = stack.enter_context(
+                ProcessPoolExecutor(
+                    workers,
+                    mp_context=context,
+                    initializer=_init_worker,
+                    initargs=(n, start_year, end_year, pm_share),
                 )
-                blobs: Iterator[bytes] = _in_order(pool, tasks, window=2 * workers)
-            else:
-                plan = _Plan(n, start_year, end_year, fragments=True, pm_share=pm_share)
-                blobs = (_encode_chunk(plan, *task) for task in tasks)
-            for task, blob in zip(tasks, blobs, strict=True):
-                out.write(blob)
-                done = task[2]
-                if progress is not None:
-                    progress(done)
-        partial.replace(target)
-    except BaseException:
-        partial.unlink(missing_ok=True)
-        raise
+            )
+            blobs: Iterator[bytes] = _in_order(pool, tasks, window=2 * workers)
+        else:
+            plan = _Plan(n, start_year, end_year, fragments=True, pm_share=pm_share)
+            blobs = (_encode_chunk(plan, *task) for task in tasks)
+        for task, blob in zip(tasks, blobs, strict=True):
+            out.write(blob)
+            done = task[2]
+            if progress is not None:
+                progress(done)
     if progress is not None and done == 0:
         progress(0)
     return n

@@ -25,6 +25,7 @@ from permed_atlas.directory.exports import (
 )
 from permed_atlas.directory.files import BUNDLED_DIRECTORY_DIR, load_directory_files
 from permed_atlas.landscape import region_countries
+from permed_atlas.outputfiles import write_atomic
 from permed_atlas.settings import Settings
 
 _Item = TypeVar("_Item")
@@ -324,5 +325,5 @@ def export(
     if output is None:
         typer.echo(text, nl=False)
     else:
-        output.write_text(text, encoding="utf-8")
+        write_atomic(output, text)
         console.print(f"wrote {output}", highlight=False)

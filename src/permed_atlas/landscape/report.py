@@ -33,7 +33,7 @@ from permed_atlas.landscape.store.indicators import (
 )
 from permed_atlas.landscape.store.provenance import summarise_corpus
 from permed_atlas.landscape.topics import RuleSet
-from permed_atlas.outputfiles import written_beside
+from permed_atlas.outputfiles import write_atomic, written_beside
 
 TEMPLATES_DIR = Path(__file__).resolve().parents[1] / "web" / "templates"
 REPORT_TEMPLATE = "landscape/report.html.j2"
@@ -75,9 +75,7 @@ def vega_bundle(cache_dir: Path | None = None) -> str:
     bundle = str(vl_convert.javascript_bundle(vl_version=version))  # type: ignore[call-arg]
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
-        tmp.write_text(bundle, encoding="utf-8")
-        tmp.replace(path)
+        write_atomic(path, bundle)
     except OSError:
         pass
     return bundle

@@ -17,6 +17,7 @@ from permed_atlas.cli_state import cli_console, counted, group_app, settings_fro
 from permed_atlas.db import migrated_session
 from permed_atlas.i18n import Message
 from permed_atlas.landscape import region_countries
+from permed_atlas.outputfiles import write_atomic
 from permed_atlas.roadmap import store
 from permed_atlas.roadmap.chart import render_chart
 from permed_atlas.roadmap.delphi_link import roadmap_from_delphi
@@ -279,9 +280,9 @@ def chart(
     if output.suffix.lower() == ".png":
         import vl_convert
 
-        output.write_bytes(vl_convert.svg_to_png(svg, scale=2))
+        write_atomic(output, vl_convert.svg_to_png(svg, scale=2))
     elif output.suffix.lower() == ".svg":
-        output.write_text(svg, encoding="utf-8")
+        write_atomic(output, svg)
     else:
         raise InvalidRoadmapError(
             Message("%(output)s: the file must end in .svg or .png", output=output),

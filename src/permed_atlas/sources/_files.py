@@ -1,10 +1,12 @@
-"""Files a fetch writes: each appears whole or not at all, so a killed fetch leaves no half page."""
+"""Files a fetch writes: each appears whole or not at all, so a killed fetch leaves no half page.
+
+Pages and state go through :func:`permed_atlas.outputfiles.write_atomic`, as every output does.
+"""
 
 from __future__ import annotations
 
 import fcntl
 import hashlib
-import os
 import re
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
@@ -14,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 import orjson
 
 from permed_atlas.i18n import Message
+from permed_atlas.outputfiles import write_atomic
 from permed_atlas.sources.errors import FetchStateError
 
 if TYPE_CHECKING:
@@ -21,29 +24,6 @@ if TYPE_CHECKING:
 
 STATE_FILE = ".state.json"  # hidden: an ingest of the folder reads only the data files
 LOCK_FILE = ".lock"
-
-
-def write_atomic(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` through a hidden temporary file renamed over it.
-
-    The rename is atomic on POSIX; the fsyncs make the page survive a power cut
-    before the state file that points past it does.
-
-    :param path: the file to (re)write.
-    :param data: its whole content.
-    """
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(f".{path.name}.tmp")
-    with temporary.open("wb") as handle:
-        handle.write(data)
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(temporary, path)
-    directory = os.open(path.parent, os.O_RDONLY)
-    try:
-        os.fsync(directory)
-    finally:
-        os.close(directory)
 
 
 def read_state(folder: Path) -> dict[str, Any] | None:

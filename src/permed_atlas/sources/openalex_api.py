@@ -32,7 +32,8 @@ import orjson
 
 from permed_atlas.errors import InvalidInputError
 from permed_atlas.i18n import Message
-from permed_atlas.sources._files import query_folder, resumable_state, write_atomic, write_state
+from permed_atlas.outputfiles import write_atomic
+from permed_atlas.sources._files import query_folder, resumable_state, write_state
 from permed_atlas.sources.errors import FetchError
 from permed_atlas.sources.http import IncompleteResponseError, RetryingClient, check_page_size
 from permed_atlas.sources.models import FetchSummary

@@ -35,7 +35,8 @@ from typing import TYPE_CHECKING, Any
 
 from permed_atlas.errors import InvalidInputError
 from permed_atlas.i18n import Message
-from permed_atlas.sources._files import query_folder, resumable_state, write_atomic, write_state
+from permed_atlas.outputfiles import write_atomic
+from permed_atlas.sources._files import query_folder, resumable_state, write_state
 from permed_atlas.sources.errors import FetchError
 from permed_atlas.sources.http import (
     IncompleteResponseError,

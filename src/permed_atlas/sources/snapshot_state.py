@@ -9,7 +9,6 @@ ingesting a part twice changes nothing).
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -18,6 +17,7 @@ from typing import Any
 import orjson
 
 from permed_atlas.i18n import Message
+from permed_atlas.outputfiles import write_atomic
 from permed_atlas.sources.errors import SnapshotError
 
 STATE_FILE = "permed-sync.json"
@@ -96,6 +96,4 @@ def save_state(dest: Path, state: SyncState) -> None:
     }
     path = state_path(dest)
     dest.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(path.name + ".tmp")
-    temporary.write_bytes(orjson.dumps(data, option=orjson.OPT_INDENT_2))
-    os.replace(temporary, path)
+    write_atomic(path, orjson.dumps(data, option=orjson.OPT_INDENT_2))

@@ -11,6 +11,7 @@ import typer
 
 from permed_atlas.cli_state import cli_console, group_app, settings_from
 from permed_atlas.i18n import Message, language_option, use_language
+from permed_atlas.outputfiles import write_atomic
 from permed_atlas.settings import existing_dirs
 from permed_atlas.transfer.assessor import assess_transfer, known_measures
 from permed_atlas.transfer.duo_cli import register_duo_match
@@ -131,7 +132,7 @@ def _emit(result: Assessment, *, output_format: str, output: Path | None) -> Non
     else:
         text = ""
     if output is not None:
-        output.write_text(text or render_markdown(result), encoding="utf-8")
+        write_atomic(output, text or render_markdown(result))
         console.print(f"{result.verdict.value}; report written to {output}")
         return
     if text:
