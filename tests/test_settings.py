@@ -41,6 +41,38 @@ def test_generated_secret_is_kept_private_and_stable(tmp_path: Path) -> None:
     assert len(key) >= 32
     assert settings.resolved_secret_key() == key
     assert (tmp_path / "d" / "secret_key").stat().st_mode & 0o777 == 0o600
+    assert [p.name for p in (tmp_path / "d").iterdir() if "secret" in p.name] == ["secret_key"]
+
+
+def test_processes_starting_together_share_one_generated_secret(tmp_path: Path) -> None:
+    # Web workers and a CLI run started at once: each kept its own key and wrote it over the
+    # others', so a cookie signed by one worker was refused by the next.
+    import threading
+
+    start = threading.Barrier(8)
+    keys: list[str] = []
+
+    def start_up() -> None:
+        settings = Settings(data_dir=tmp_path / "d")
+        start.wait()
+        keys.append(settings.resolved_secret_key())
+
+    threads = [threading.Thread(target=start_up) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(keys) == 8 and len(set(keys)) == 1
+    assert (tmp_path / "d" / "secret_key").read_text(encoding="utf-8") == keys[0]
+
+
+@pytest.mark.parametrize("damaged", ["", "   \n", "cut-short"])
+def test_a_damaged_secret_file_is_refused_naming_it(tmp_path: Path, damaged: str) -> None:
+    # An empty key (a crash while it was written) would sign every cookie with nothing.
+    (tmp_path / "d").mkdir()
+    (tmp_path / "d" / "secret_key").write_text(damaged, encoding="utf-8")
+    with pytest.raises(SettingsError, match="secret_key holds no usable secret key"):
+        Settings(data_dir=tmp_path / "d").resolved_secret_key()
 
 
 # --- the data directory's layout is spelt in settings.py only -----------------------------

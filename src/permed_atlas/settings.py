@@ -344,11 +344,46 @@ class Settings(BaseSettings):
         self.ensure_data_dir()
         path = self.data_dir / _DEV_SECRET_FILE
         if path.exists():
-            return path.read_text(encoding="utf-8").strip()
-        key = secrets.token_urlsafe(48)
-        path.write_text(key, encoding="utf-8")
-        path.chmod(0o600)
-        return key
+            return _read_secret_key(path)
+        return _create_secret_key(path)
+
+
+def _read_secret_key(path: Path) -> str:
+    key = path.read_text(encoding="utf-8").strip()
+    if len(key) < 32:
+        # Signing cookies with an empty or short key would let anyone forge a session.
+        raise SettingsError(
+            Message(
+                "%(path)s holds no usable secret key (under 32 characters): delete it to "
+                "generate a new one (everyone is logged out), or set PERMED_SECRET_KEY",
+                path=str(path),
+            )
+        )
+    return key
+
+
+def _create_secret_key(path: Path) -> str:
+    """Write a new key to ``path`` unless another process got there first; the key in force.
+
+    The file is created whole with mode 0600 and then linked into place: written in place, it
+    was readable by all until a chmod, could be left empty by a crash, and two processes
+    starting together (web workers, the CLI) could each keep a different key.
+    """
+    key = secrets.token_urlsafe(48)
+    draft = path.with_name(f".{path.name}.{secrets.token_hex(8)}")
+    descriptor = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+            handle.write(key)
+            handle.flush()
+            os.fsync(handle.fileno())
+        try:
+            os.link(draft, path)
+        except FileExistsError:
+            return _read_secret_key(path)
+    finally:
+        draft.unlink(missing_ok=True)
+    return key
 
 
 # pydantic's error types -> what the value should be, and which bound of its ctx fills it in
