@@ -24,6 +24,9 @@ from permed_atlas.i18n import Message
 user_app = group_app("user")
 console = cli_console()
 
+AccountEmail = Annotated[str, typer.Argument(help="The login email of the account.")]
+DryRunChange = Annotated[bool, typer.Option("--dry-run", help="Check, but change nothing.")]
+
 
 @user_app.command("add")
 def add(
@@ -89,11 +92,7 @@ def _switch(ctx: typer.Context, email: str, *, active: bool, dry_run: bool) -> U
 
 
 @user_app.command("deactivate")
-def deactivate(
-    ctx: typer.Context,
-    email: Annotated[str, typer.Argument(help="The login email of the account.")],
-    dry_run: Annotated[bool, typer.Option("--dry-run", help="Check, but change nothing.")] = False,
-) -> None:
+def deactivate(ctx: typer.Context, email: AccountEmail, dry_run: DryRunChange = False) -> None:
     """Stop an account at once: no more logins, and its current logins end.
 
     Refused for the last active admin.
@@ -108,11 +107,7 @@ def deactivate(
 
 
 @user_app.command("activate")
-def activate(
-    ctx: typer.Context,
-    email: Annotated[str, typer.Argument(help="The login email of the account.")],
-    dry_run: Annotated[bool, typer.Option("--dry-run", help="Check, but change nothing.")] = False,
-) -> None:
+def activate(ctx: typer.Context, email: AccountEmail, dry_run: DryRunChange = False) -> None:
     """Let a deactivated account log in again.
 
     Example:
