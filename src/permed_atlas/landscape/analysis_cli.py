@@ -216,6 +216,26 @@ def _dashboard_filter(settings: Settings, connection: Any, query: SearchQuery) -
     )
 
 
+def _check_indicators_request(format: str, indicator: list[str]) -> None:
+    """Refuse an unknown --format or --indicator before the corpus is opened."""
+    if format not in {"table", "csv", "json"}:
+        raise LandscapeError(
+            Message(
+                "--format must be table, csv or json, not %(format)s",
+                format=repr(format),
+            )
+        )
+    unknown = [name for name in indicator if name not in INDICATOR_NAMES]
+    if unknown:
+        raise LandscapeError(
+            Message(
+                "--indicator: unknown %(unknown)s; known: %(names)s",
+                unknown=", ".join(unknown),
+                names=", ".join(INDICATOR_NAMES),
+            )
+        )
+
+
 def indicators(
     ctx: typer.Context,
     format: Annotated[str, typer.Option("--format", help="table, csv or json.")] = "table",
@@ -243,22 +263,7 @@ def indicators(
 
     permed indicators --region EU27 --region CN --from-year 2015 --format csv
     """
-    if format not in {"table", "csv", "json"}:
-        raise LandscapeError(
-            Message(
-                "--format must be table, csv or json, not %(format)s",
-                format=repr(format),
-            )
-        )
-    unknown = [name for name in indicator or [] if name not in INDICATOR_NAMES]
-    if unknown:
-        raise LandscapeError(
-            Message(
-                "--indicator: unknown %(unknown)s; known: %(names)s",
-                unknown=", ".join(unknown),
-                names=", ".join(INDICATOR_NAMES),
-            )
-        )
+    _check_indicators_request(format, indicator or [])
     settings = settings_from(ctx)
     query = SearchQuery(
         countries=(country,) if country else (),

@@ -30,25 +30,28 @@ def _date(value: str | None) -> date | None:
         raise typer.BadParameter(f"{value!r} is not a date YYYY-MM-DD") from exc
 
 
+SnapshotDest = Annotated[
+    Path | None,
+    typer.Option(
+        "--dest",
+        help="Local copy of the bucket; default: the data directory's openalex-snapshot folder.",
+    ),
+]
+SnapshotFormat = Annotated[
+    str,
+    typer.Option(
+        "--format",
+        help="Snapshot format: jsonl (gzipped JSON Lines) or "
+        "parquet (from the June 2026 release on).",
+    ),
+]
+
+
 @app.command("openalex-snapshot")
 def openalex_snapshot(
     ctx: typer.Context,
-    dest: Annotated[
-        Path | None,
-        typer.Option(
-            "--dest",
-            help="Local copy of the bucket; default: the data directory's "
-            "openalex-snapshot folder.",
-        ),
-    ] = None,
-    fmt: Annotated[
-        str,
-        typer.Option(
-            "--format",
-            help="Snapshot format: jsonl (gzipped JSON Lines) or "
-            "parquet (from the June 2026 release on).",
-        ),
-    ] = "jsonl",
+    dest: SnapshotDest = None,
+    fmt: SnapshotFormat = "jsonl",
     since: Annotated[
         str | None,
         typer.Option(
