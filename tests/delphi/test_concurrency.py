@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import socket
 import threading
-import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 
@@ -12,6 +10,7 @@ import httpx
 import pytest
 from sqlalchemy import Engine, func, select
 from tests.delphi.factories import make_open_study
+from tests.serving import serve_in_thread
 
 from permed_atlas.db import session_factory
 from permed_atlas.delphi.errors import DuplicateSubmissionError
@@ -91,25 +90,9 @@ def test_one_expert_in_many_windows_at_once(engine: Engine) -> None:
         assert len({r.value for r in list_ratings(session, s.round.id)}) == 1
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @pytest.fixture
 def server(app) -> Iterator[str]:  # type: ignore[no-untyped-def]
-    import uvicorn
-
-    port = _free_port()
-    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off")
-    uv = uvicorn.Server(config)
-    thread = threading.Thread(target=uv.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 15
-    while not uv.started:
-        assert time.monotonic() < deadline and thread.is_alive(), "server did not start"
-        time.sleep(0.02)
+    uv, thread, port = serve_in_thread(app, log_level="warning")
     yield f"http://127.0.0.1:{port}"
     uv.should_exit = True
     thread.join(timeout=10)

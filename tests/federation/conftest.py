@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -12,6 +11,7 @@ from dataclasses import dataclass
 import pytest
 import uvicorn
 from fastapi import FastAPI, Request
+from tests.serving import free_port
 
 from permed_atlas.federation.mapping import bundled_data_dir, load_node_config
 from permed_atlas.federation.models import NodeEndpoint
@@ -31,12 +31,6 @@ DEMO_NODES = {
 NODE_TIMEOUT_S = 15.0
 SLOW_TIMEOUT_S = 1.0
 SLOW_DELAY_S = 6.0
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 class ServerThread:

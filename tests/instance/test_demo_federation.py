@@ -12,14 +12,9 @@ from pathlib import Path
 
 import httpx
 import yaml
+from tests.serving import free_port
 
 from permed_atlas.federation.mapping import bundled_data_dir
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def _registry_on_free_ports(data_dir: Path) -> list[int]:
@@ -28,7 +23,7 @@ def _registry_on_free_ports(data_dir: Path) -> list[int]:
     registry = yaml.safe_load((demo / "nodes.yaml").read_text(encoding="utf-8"))
     ports = []
     for node in registry["nodes"]:
-        ports.append(_free_port())
+        ports.append(free_port())
         node["url"] = f"http://127.0.0.1:{ports[-1]}"
         node["data"], node["config"] = str(demo / node["data"]), str(demo / node["config"])
     folder = data_dir / "federation"
@@ -40,7 +35,7 @@ def _registry_on_free_ports(data_dir: Path) -> list[int]:
 def test_permed_demo_serves_the_app_with_its_eu_and_chinese_nodes(tmp_path: Path) -> None:
     data_dir = tmp_path / "permed-data"
     node_ports = _registry_on_free_ports(data_dir)
-    app_port = _free_port()
+    app_port = free_port()
     env = {
         **os.environ,
         "PERMED_DATA_DIR": str(data_dir),
