@@ -250,6 +250,9 @@ FIELDS: tuple[FieldSpec, ...] = (
        choices=IMPORTER_ROLES,
        value_aliases=(("stores_only", "processor"), ("processes", "joint_controller"),
                       ("entrusted", "processor"), ("joint_handling", "joint_controller"))),
+    _f("importer_in_adequacy_scope", "yesno", "parties",
+       "The importer is within its country's partial EU adequacy decision (e.g. certified "
+       "under the EU-US Data Privacy Framework)"),
     _f("foreign_party", "yesno", "parties",
        "A foreign organisation (or one it controls) takes part"),
     _f("exporter_foreign_controlled", "yesno", "parties",
