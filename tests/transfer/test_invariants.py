@@ -86,7 +86,8 @@ CHOICES = {spec.name: spec.choices for spec in FIELDS if spec.kind == "choice"}
 # foreign-controlled parties, public funding, CIIO, important data, HGR collection,
 # special collection, families or regions, preservation).
 SAFE_YES = frozenset({"consent_names_recipient", "separate_consent", "occasional_transfer",
-                      "chinese_party_participates", "marketing_authorisation_trial"})  # fmt: skip
+                      "chinese_party_participates", "marketing_authorisation_trial",
+                      "importer_in_adequacy_scope"})  # fmt: skip
 CONSENT_ORDER = ("explicit", "broad_research", "none")  # least risk first
 
 Scenario = dict[str, Any]
@@ -441,7 +442,9 @@ def test_countries_the_law_treats_alike_get_one_answer() -> None:
 def test_a_member_state_and_eu_eea_get_the_same_verdict() -> None:
     rng = random.Random(6)
     checked = 0
-    for _ in range(60 * SCALE):
+    # Over half the draws are refused as contradictory (small cells without aggregates, ...):
+    # 80 leave enough to check, whatever fields the generator draws.
+    for _ in range(80 * SCALE):
         s = {**_draw(rng), "from": "DE"}
         named, unnamed = assess(s), assess({**s, "from": "EU/EEA"})
         if isinstance(named, ScenarioError) or isinstance(unnamed, ScenarioError):

@@ -75,13 +75,13 @@ def test_allowed_only_when_covered_complete_and_every_duty_met(scenario: dict[st
         # China's genetic data abroad: never allowed without the HGR filing or approval.
         if facts["exporter_in_cn"] and not facts["importer_in_cn"] and facts["genetic"]:
             assert {"hgr_filing", "hgr_approval"} & set(scenario["measures"])
-        # Health or genetic personal data out of the EEA without adequacy: a safeguard, or an
-        # occasional Art. 49 derogation, is in place.
-        if (
-            facts.get("gdpr_chapter_v")
-            and facts["special_category"]
-            and (facts["importer_adequacy"] != "full")
-        ):
+        # Health or genetic personal data out of the EEA without adequacy (a partial decision
+        # counts for an importer within it only): a safeguard, or an occasional Art. 49
+        # derogation, is in place.
+        adequate = facts["importer_adequacy"] == "full" or (
+            facts["importer_adequacy"] == "partial" and facts["importer_in_adequacy_scope"]
+        )
+        if facts.get("gdpr_chapter_v") and facts["special_category"] and not adequate:
             occasional = scenario.get("art49_derogation") and scenario.get("occasional_transfer")
             assert occasional or {"scc", "bcr", "art46_2a_instrument"} & set(scenario["measures"])
     for finding in result.findings:

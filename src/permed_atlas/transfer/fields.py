@@ -88,6 +88,12 @@ MEASURE_LABELS: dict[str, str] = {
     "art49_last_resort_documented": N_(
         "last-resort derogation documented and notified (GDPR Art. 49(1), second subparagraph)"
     ),
+    "art49_incapacity_documented": N_(
+        "data subject's incapacity to consent recorded (GDPR Art. 49(1)(f))"
+    ),
+    "art49_public_interest_law": N_(
+        "law recognising the public interest named (GDPR Art. 49(1)(d), 49(4))"
+    ),
     "art89_safeguards": N_("research safeguards (GDPR Art. 89)"),
     "bcr": N_("binding corporate rules"),
     "cac_security_assessment": N_("CAC security assessment passed"),
@@ -250,6 +256,9 @@ FIELDS: tuple[FieldSpec, ...] = (
        choices=IMPORTER_ROLES,
        value_aliases=(("stores_only", "processor"), ("processes", "joint_controller"),
                       ("entrusted", "processor"), ("joint_handling", "joint_controller"))),
+    _f("importer_in_adequacy_scope", "yesno", "parties",
+       "The importer is within its country's partial EU adequacy decision (e.g. certified "
+       "under the EU-US Data Privacy Framework)"),
     _f("foreign_party", "yesno", "parties",
        "A foreign organisation (or one it controls) takes part"),
     _f("exporter_foreign_controlled", "yesno", "parties",
