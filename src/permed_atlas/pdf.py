@@ -34,12 +34,14 @@ def find_chromium() -> str | None:
     return None
 
 
-def write_pdf(html: str, path: Path, *, timeout: float = 120) -> Path:
+def write_pdf(html: str, path: Path, *, timeout: float = 120, shown_as: Path | None = None) -> Path:
     """Print an HTML document to PDF with headless Chromium.
 
     :param html: a self-contained HTML document.
     :param path: the PDF file to write.
     :param timeout: seconds to wait for Chromium.
+    :param shown_as: the file an error names, when ``path`` is a temporary one (a file of a
+        set written together) nobody asked for.
     :raises PdfError: when Chromium is missing or fails.
     """
     chromium = find_chromium()
@@ -72,7 +74,7 @@ def write_pdf(html: str, path: Path, *, timeout: float = 120) -> Path:
             raise PdfError(
                 Message(
                     "Chromium could not print %(path)s: %(detail)s",
-                    path=path,
+                    path=shown_as or path,
                     detail=completed.stderr.decode(errors="replace")[-300:],
                 )
             )

@@ -68,6 +68,30 @@ def test_a_pdf_that_chromium_prints_half_of_keeps_the_old_pdf(  # type: ignore[n
     assert files_in(out) == {pdf: whole}
 
 
+def test_a_later_file_that_fails_keeps_every_old_file_of_the_run(  # type: ignore[no-untyped-def]
+    permed, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The files of one export belong together: the CSVs, workbook and HTML were replaced one
+    # by one, so a PDF that failed last left this week's tables beside last week's report.
+    assert permed("delphi", "demo")[0] == 0
+    out = tmp_path / "exports"
+    out.mkdir()
+    old = {name: content for fmt in OLD for name, content in OLD[fmt].items()}
+    for name, content in old.items():
+        (out / name).write_bytes(content)
+    fake_chromium(monkeypatch, tmp_path, prints=b"%PDF-1.7 the first pa", exit_code=1)
+    every = [arg for fmt in ("csv", "xlsx", "html", "pdf") for arg in ("--format", fmt)]
+    code, _, err = permed("delphi", "export", STUDY, "-o", str(out), *every)
+    assert code == 1 and "Chromium could not print" in err
+    assert f"{out / f'{STUDY}-report.pdf'}" in err.replace("\n", "")  # not the hidden temporary
+    assert files_in(out) == old
+
+    fake_chromium(monkeypatch, tmp_path, prints=b"%PDF-1.7 whole\n%%EOF\n", exit_code=0)
+    assert permed("delphi", "export", STUDY, "-o", str(out), *every)[0] == 0
+    new = files_in(out)
+    assert sorted(new) == sorted(old) and not set(new.items()) & set(old.items())
+
+
 STUDY_YAML = """
 slug: links-study
 title: Links study

@@ -81,7 +81,7 @@ def test_edit_creates_revision_and_audit_and_seed_keeps_it(
     assert entry.summary == new_summary
     revisions = list_revisions(seeded, "gdpr")
     assert [r.number for r in revisions] == [2, 1]
-    assert revisions[0].changed == ("summary",)
+    assert revisions[0].changed == ("summary", "zh_to_review")  # gdpr has a summary_zh
     assert revisions[0].actor_email == "ed@example.org" and revisions[0].comment == "clarify"
     assert revisions[1].snapshot == before
     audit = list_audit(seeded, action="directory.entry.edit")

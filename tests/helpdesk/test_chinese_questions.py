@@ -10,9 +10,11 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
 from permed_atlas.cli import app
+from permed_atlas.settings import Settings
 
 runner = CliRunner()
 
@@ -67,3 +69,37 @@ def test_a_chinese_step_is_searched() -> None:
                                  "--format", "json"])  # fmt: skip
     assert result.exit_code == 0, result.output
     assert _top_ids(json.loads(result.output), 1) == ["cn-nmpa-ind"]
+
+
+# Words only an entry's Chinese summary holds (not its Chinese title, keywords or steps).
+IN_SUMMARY_ZH = [
+    ("临床试验信息的透明度", "eu-ctis-transparency", "透明度"),
+    ("儿科和先进疗法的伦理委员会", "it-ethics-committees", "儿科"),
+    ("流行病学研究的数据保护", "it-data-protection", "流行病学"),
+    ("航空运输样本需要什么手续", "cn-special-articles-quarantine", "航空运输"),
+]
+
+
+@pytest.mark.parametrize(("question", "expected", "word"), IN_SUMMARY_ZH)
+def test_a_chinese_summary_is_searched(question: str, expected: str, word: str) -> None:
+    from permed_atlas.helpdesk import answer_question, load_knowledge
+
+    answer = answer_question(question, knowledge=load_knowledge(), assess_transfers=False)
+    assert answer.ranked[0].entry.id == expected, [h.entry.id for h in answer.ranked[:3]]
+    assert word in answer.ranked[0].matched_terms
+
+
+def test_a_funding_question_in_chinese_reads_the_programmes_chinese_summaries(
+    session: Session, settings: Settings
+) -> None:
+    # 罕见病 (rare diseases) is only in the Chinese summary of Horizon Europe's health cluster
+    from permed_atlas.directory import load_seed_directory
+    from permed_atlas.helpdesk import find_funding, load_knowledge
+
+    load_seed_directory(session, settings=settings)
+    session.commit()
+    items, note = find_funding(
+        session, question="资助罕见病研究的基金", countries=(), knowledge=load_knowledge()
+    )
+    assert note == "" and items[0].id == "horizon-europe-cluster-1", [i.id for i in items]
+    assert "罕见" in items[0].matched_terms

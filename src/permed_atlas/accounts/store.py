@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -42,8 +42,9 @@ def _user(row: UserRow) -> User:
     return model_from_row(User, row)
 
 
-def _user_row(session: Session, user_id: int) -> UserRow:
-    row = session.get(UserRow, user_id)
+def _user_row(session: Session, user_id: int, *, fresh: bool = False) -> UserRow:
+    # fresh: read the database again, not the copy the session loaded earlier
+    row = session.get(UserRow, user_id, populate_existing=fresh)
     if row is None:
         raise UserNotFoundError(
             Message("no user with id %(user_id)s", user_id=user_id),
@@ -202,10 +203,8 @@ def set_role(session: Session, user_id: int, *, role: str, actor_id: int | None)
     :param actor_id: who changes it.
     """
     _check_role(role)
-    row = _user_row(session, user_id)
+    row = _user_row(session, user_id) if role == "admin" else _keep_an_admin(session, user_id)
     old = row.role
-    if old == "admin" and role != "admin" and row.is_active:
-        _keep_an_admin(session, row)
     row.role = role
     if old != role:
         # a login keeps the rights it was granted with no longer than the role lasts
@@ -225,10 +224,8 @@ def deactivate_user(session: Session, user_id: int, *, actor_id: int | None) -> 
     :param user_id: the account to stop.
     :param actor_id: who stops it (None for the CLI).
     """
-    row = _user_row(session, user_id)
+    row = _keep_an_admin(session, user_id)
     was_active = row.is_active
-    if row.role == "admin" and was_active:
-        _keep_an_admin(session, row)
     row.is_active = False
     # a stolen laptop's cookie must stop now, not at its idle timeout
     ended = end_user_sessions(session, user_id)
@@ -256,24 +253,48 @@ def activate_user(session: Session, user_id: int, *, actor_id: int | None) -> Us
     )
 
 
-def _keep_an_admin(session: Session, row: UserRow) -> None:
-    """Refuse to demote ``row`` when it is the last active admin.
+def _keep_an_admin(session: Session, user_id: int) -> UserRow:
+    """The account ``user_id``, to be demoted: refused when it is the last active admin.
 
-    The admins' rows are locked (PostgreSQL): two admins demoting each other at once
-    would otherwise each still count the other and leave nobody to manage accounts.
+    The count and the caller's write must not interleave with another's: two admins
+    demoting each other at once would otherwise each still count the other and leave
+    nobody to manage accounts. So the admins are locked first (:func:`_lock_admins`) and
+    the account is read after the lock, not from what the session loaded before it.
     """
-    admins = session.scalars(
-        select(UserRow.id)
-        .where(UserRow.role == "admin", UserRow.is_active.is_(True))
-        .with_for_update()
-    ).all()
-    if set(admins) <= {row.id}:
+    admins = _lock_admins(session)
+    row = _user_row(session, user_id, fresh=True)
+    if admins == [row.id]:
         raise LastAdminError(
             Message(
                 "%(email)s is the last admin; make another account admin first",
                 email=row.email,
             ),
         )
+    return row
+
+
+def _lock_admins(session: Session) -> list[int]:
+    """The active admins' ids, locked until the transaction ends.
+
+    PostgreSQL locks their rows (in id order, so two lockers cannot deadlock); a second
+    locker waits, then reads the first one's outcome. SQLite has no row locks and pysqlite
+    runs reads outside a transaction until the first write, so a write that changes nothing
+    takes the database's write lock before counting: the second waits (busy_timeout) and
+    counts after the first has committed.
+    """
+    active_admin = (UserRow.role == "admin", UserRow.is_active.is_(True))
+    if session.get_bind().dialect.name == "sqlite":
+        session.execute(
+            update(UserRow)
+            .where(*active_admin)
+            .values(role=UserRow.role)
+            .execution_options(synchronize_session=False)
+        )
+    return list(
+        session.scalars(
+            select(UserRow.id).where(*active_admin).order_by(UserRow.id).with_for_update()
+        )
+    )
 
 
 def set_password(

@@ -17,9 +17,9 @@ from permed_atlas.delphi._targets import round_target, study_target
 from permed_atlas.delphi.consensus import describe_methods
 from permed_atlas.delphi.definition import parse_round_plan
 from permed_atlas.delphi.demo import load_demo_study
+from permed_atlas.delphi.exports import export_study
 from permed_atlas.errors import InvalidInputError
-from permed_atlas.i18n import Message, language_option, use_language
-from permed_atlas.outputfiles import write_atomic
+from permed_atlas.i18n import Message, language_option
 from permed_atlas.settings import Settings
 from permed_atlas.userfiles import read_text_file
 
@@ -445,35 +445,11 @@ def export(
         )
     language = language_option(lang)
     output.mkdir(parents=True, exist_ok=True)
-    written = []
     with session_factory(_engine(settings_from(ctx)))() as session:
         target = store.get_study(session, study)
-        with use_language(language):  # the rule and methods sentences of the report
-            data = report.build_study_report(session, target.id)
-        base = output / target.slug
-        if "csv" in formats:
-            report.write_csv(
-                report.statistics_rows(data),
-                written_path := base.with_name(f"{target.slug}-statistics.csv"),
-            )
-            written.append(written_path)
-            report.write_csv(
-                report.ratings_rows(session, target.id),
-                written_path := base.with_name(f"{target.slug}-ratings.csv"),
-            )
-            written.append(written_path)
-        if "xlsx" in formats:
-            written.append(
-                report.write_xlsx(session, target.id, base.with_name(f"{target.slug}.xlsx"))
-            )
-        if "html" in formats or "pdf" in formats:
-            with use_language(language):
-                html = report.render_report_html(data)
-            if "html" in formats:
-                write_atomic(written_path := base.with_name(f"{target.slug}-report.html"), html)
-                written.append(written_path)
-            if "pdf" in formats:
-                written.append(report.write_pdf(html, base.with_name(f"{target.slug}-report.pdf")))
+        written = export_study(
+            session, target.id, folder=output, formats=formats, language=language
+        )
     for path in written:
         console.print(f"wrote {path}")
 

@@ -348,15 +348,16 @@ def find_chromium() -> str | None:
     return pdf.find_chromium()
 
 
-def write_pdf(html: str, path: Path, *, timeout: float = 120) -> Path:
+def write_pdf(html: str, path: Path, *, timeout: float = 120, shown_as: Path | None = None) -> Path:
     """Print the HTML report to PDF with headless Chromium (see :mod:`permed_atlas.pdf`).
 
     :param html: the report's HTML.
     :param path: the PDF file to write.
     :param timeout: seconds to wait for Chromium.
+    :param shown_as: the file an error names, when ``path`` is a temporary one.
     """
     try:
-        return pdf.write_pdf(html, path, timeout=timeout)
+        return pdf.write_pdf(html, path, timeout=timeout, shown_as=shown_as)
     except pdf.PdfError as exc:
         raise DelphiError(str(exc)) from exc
 

@@ -11,6 +11,7 @@ from permed_atlas.directory.files import KIND_FIELDS
 from permed_atlas.directory.models import (
     CONFIRMATION_FIELDS,
     ENTRY_FIELDS,
+    REVIEW_FIELD,
     TRANSLATION_FIELDS,
     DirectoryEntry,
     FundingMatch,
@@ -26,6 +27,7 @@ CSV_COLUMNS: tuple[str, ...] = (
     "note",
     # the Chinese name and who translated it: the JSON export had them, the CSV dropped them
     *TRANSLATION_FIELDS,
+    REVIEW_FIELD,  # a Chinese text written for an earlier English one is exported as such
     *CONFIRMATION_FIELDS,
 )
 EXPORT_FORMATS = ("csv", "json")

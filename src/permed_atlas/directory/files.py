@@ -37,9 +37,11 @@ from permed_atlas.directory.models import (
     GLOBAL_REGION,
     KINDS,
     PROGRAMME_STATUSES,
+    REVIEW_FIELD,
     TRANSLATION_FIELDS,
     DirectoryEntry,
 )
+from permed_atlas.directory.translations import read_to_review
 from permed_atlas.i18n import Message, not_one_of
 from permed_atlas.userfiles import load_yaml, read_text_file
 
@@ -50,8 +52,11 @@ SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 _YEARS = re.compile(r"^(\d{4})(?:-(\d{4})?)?$")
 # "note" is free text any entry may carry, and so are the translated names (``name_zh``)
 # with where each comes from (``name_zh_source``) and the translated summary
-# (``summary_zh``); they are kept among the details.
-_COMMON = frozenset((*ENTRY_FIELDS, *CONFIRMATION_FIELDS, "note", *TRANSLATION_FIELDS))
+# (``summary_zh``), and which of them await review (``zh_to_review``); they are kept among
+# the details.
+_COMMON = frozenset(
+    (*ENTRY_FIELDS, *CONFIRMATION_FIELDS, "note", *TRANSLATION_FIELDS, REVIEW_FIELD)
+)
 KIND_FIELDS: Mapping[str, frozenset[str]] = {
     "funder": frozenset({"country", "parent"}),
     "programme": frozenset({"funders", "years", "status"}),
@@ -339,6 +344,9 @@ def parse_entry(
         raise at.fail(
             "summary_zh", Message("is longer than %(value)s characters", value=MAX_SUMMARY)
         )
+    to_review = read_to_review(data, where=at, details=details)
+    if to_review:
+        details[REVIEW_FIELD] = to_review
     if details.get("name_zh_source") and not details.get("name_zh"):
         raise DirectoryFileError(
             Message(

@@ -62,6 +62,7 @@ FIELD_LABELS: Mapping[str, str] = TranslatedLabels(
         "note": N_("Note"), "unconfirmed": N_("Fields still to confirm"),
         "name_zh": N_("Chinese name"), "name_zh_source": N_("Source of the Chinese name"),
         "summary_zh": N_("Summary in Chinese"),
+        "zh_to_review": N_("Chinese texts to review"),
         "entry": N_("the whole entry"),
     }
 )  # fmt: skip
@@ -181,6 +182,11 @@ class DirectoryEntry:
     def summary_zh(self) -> str:
         """The summary in Chinese ("" when not translated yet): our translation, unofficial."""
         return str(self.details.get("summary_zh") or "")
+
+    @property
+    def zh_to_review(self) -> tuple[str, ...]:
+        """The Chinese texts (``name_zh``, ``summary_zh``) written for an earlier English text."""
+        return tuple(self.details.get(REVIEW_FIELD) or ())
 
     @property
     def label_zh(self) -> str:
@@ -316,6 +322,10 @@ CONFIRMATION_FIELDS: tuple[str, ...] = ("confirmed", "unconfirmed")
 TRANSLATION_FIELDS: tuple[str, ...] = ("name_zh", "name_zh_source", "summary_zh")
 """Optional on every kind: the Chinese name and who gives it ("PerMed Atlas translation, ..."),
 and the summary in Chinese."""
+TRANSLATED: Mapping[str, str] = {"name": "name_zh", "summary": "summary_zh"}
+"""Each English field and the Chinese text written from it."""
+REVIEW_FIELD = "zh_to_review"
+"""The Chinese texts (values of :data:`TRANSLATED`) whose English changed after them."""
 _COMMON_KEYS = frozenset((*ENTRY_FIELDS, *CONFIRMATION_FIELDS))
 
 

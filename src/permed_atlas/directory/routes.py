@@ -30,6 +30,7 @@ from permed_atlas.directory.models import (
     ORIGIN_LABELS,
     PROGRAMME_STATUSES,
     RELATION_LABELS,
+    REVIEW_FIELD,
     STATUS_LABELS,
     TRANSLATION_FIELDS,
     DirectoryEntry,
@@ -63,7 +64,7 @@ templates.env.globals["directory_labels"] = {
     "fields": lambda names: ", ".join(FIELD_LABELS.get(n, n) for n in names),
 }  # fmt: skip
 
-_LIST_FIELDS = frozenset({"regions", "keywords", "related", "funders", "unconfirmed"})
+_LIST_FIELDS = frozenset({"regions", "keywords", "related", "funders", "unconfirmed", REVIEW_FIELD})
 _TEXTAREAS = frozenset({"summary", "summary_zh", "note", "source"})
 _CHOICES = {"status": PROGRAMME_STATUSES, "bbmri_eric": BBMRI_STATUSES}
 # Every common field but the id and the kind, which an edit cannot change.
@@ -74,7 +75,10 @@ PAGE_SIZE = 20
 
 def form_fields(kind: str) -> list[str]:
     """The fields the edit form shows for an entry of ``kind``, in order."""
-    return [*_COMMON_FORM, *sorted(KIND_FIELDS[kind]), "note", *TRANSLATION_FIELDS, "unconfirmed"]
+    return [
+        *_COMMON_FORM, *sorted(KIND_FIELDS[kind]), "note", *TRANSLATION_FIELDS, REVIEW_FIELD,
+        "unconfirmed",
+    ]  # fmt: skip
 
 
 def form_values(entry: DirectoryEntry) -> dict[str, str]:

@@ -43,6 +43,9 @@ class EntryUpdate(BaseModel):
     name_zh: str | None = Field(default=None, max_length=500, description="see name_zh_source")
     name_zh_source: str | None = Field(default=None, max_length=500)
     summary_zh: str | None = Field(default=None, max_length=2000, description="summary in Chinese")
+    zh_to_review: list[str] | None = Field(
+        default=None, max_length=2, description="name_zh, summary_zh: Chinese still to review"
+    )
     unconfirmed: list[str] | None = Field(default=None, max_length=30)
     confirmed: bool | None = None
     comment: str | None = Field(default=None, max_length=500, description="why (history)")
@@ -121,6 +124,10 @@ class EntryDataPublic(_Answer):
     )
     summary_zh: str | None = Field(
         default=None, description="the summary in Chinese (our translation, unofficial)"
+    )
+    zh_to_review: list[str] | None = Field(
+        default=None,
+        description="name_zh, summary_zh: written for an earlier English text, to review",
     )
     confirmed: bool
     unconfirmed: list[str]

@@ -23,7 +23,7 @@ A file::
         caveat: ...
         keywords: [...]
         title_zh: ...              # optional: the title in Chinese, so Chinese questions find it
-        summary_zh: ...            # optional: the summary in Chinese (shown on Chinese pages)
+        summary_zh: ...            # optional: the summary in Chinese (shown and searched)
         keywords_zh: [...]         # optional: Chinese keywords (the terms the Chinese source uses)
 
 ``_jurisdictions.yaml`` (files starting with ``_`` are support data) names the

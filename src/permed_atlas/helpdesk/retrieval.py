@@ -1,12 +1,13 @@
 """Ranking knowledge entries for a question: BM25 over each entry's text, filtered by country.
 
-An entry's document is its title and keywords, in English and Chinese (counted twice: they name what
-the entry is about), authority, summary, procedure steps, topic and legal
-references. When the question names countries, only entries that apply there
-are ranked: the country's own, the EU-level ones for EU member states, and the
-international ones (WHO, IATA, ICH). Entries of the countries named directly
-get a small boost over EU-level and international ones, because a question
-naming Germany is first about Germany.
+An entry's document is its title and keywords, in English and Chinese (counted
+twice: they name what the entry is about), authority, summary, procedure steps,
+topic and legal references, and its summary and steps in Chinese (a question
+asked in Chinese meets the entry on the words of its Chinese summary too). When
+the question names countries, only entries that apply there are ranked: the
+country's own, the EU-level ones for EU member states, and the international
+ones (WHO, IATA, ICH). Entries of the countries named directly get a small boost
+over EU-level and international ones, because a question naming Germany is first about Germany.
 """
 
 from __future__ import annotations
@@ -48,13 +49,14 @@ def entry_document(entry: Entry) -> list[tuple[str, float]]:
 
     :param entry: a knowledge entry.
     """
+    rest_zh = [entry.summary_zh, *(step.text_zh for step in entry.procedure)]
     rest = [entry.authority, entry.summary, entry.topic_label,
             " ".join(step.text for step in entry.procedure),
             " ".join(ref.law for ref in entry.references)]  # fmt: skip
     return [(entry.title, TITLE_WEIGHT), (" ".join(entry.keywords), TITLE_WEIGHT),
             (entry.title_zh, TITLE_WEIGHT), (" ".join(entry.keywords_zh), TITLE_WEIGHT),
             (" ".join(rest), 1.0),
-            (" ".join(step.text_zh for step in entry.procedure), 1.0)]  # fmt: skip
+            (" ".join(rest_zh), 1.0)]  # fmt: skip
 
 
 @dataclass(frozen=True)

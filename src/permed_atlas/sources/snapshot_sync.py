@@ -23,6 +23,7 @@ import httpx
 import pyarrow as pa
 
 from permed_atlas.i18n import Message
+from permed_atlas.outputfiles import write_atomic
 from permed_atlas.sources.errors import DownloadError, SnapshotError
 from permed_atlas.sources.snapshot_download import RETRY_STATUSES, RetryPolicy, download_file
 from permed_atlas.sources.snapshot_manifest import (
@@ -276,13 +277,16 @@ def read_manifest(
     policy: RetryPolicy,
     sleep: Callable[[float], None],
 ) -> Manifest:
-    """Fetch and parse the manifest of ``fmt``, keeping a copy in ``dest`` for reference."""
+    """Fetch and parse the manifest of ``fmt``, keeping a copy in ``dest`` for reference.
+
+    The copy replaces the last one whole or not at all: a full disk leaves the last whole one.
+    """
     url = manifest_url(base_url, fmt)
     data = fetch_bytes(client, url, policy=policy, sleep=sleep)
     manifest = parse_manifest(data, where=url)
     copy = dest / MANIFEST_PATHS[fmt]
     copy.parent.mkdir(parents=True, exist_ok=True)
-    copy.write_bytes(data)
+    write_atomic(copy, data)
     return manifest
 
 

@@ -20,6 +20,7 @@ from permed_atlas.directory.files import check_references, parse_entry, referenc
 from permed_atlas.directory.models import DirectoryEntry, Revision, entry_from_dict
 from permed_atlas.directory.store.rows import entry_of, entry_row, utcnow
 from permed_atlas.directory.tables import DirectoryEntryRow, DirectoryLinkRow, DirectoryRevisionRow
+from permed_atlas.directory.translations import mark_translations_to_review
 from permed_atlas.i18n import Message, gettext_noop
 from permed_atlas.landscape import region_countries
 from permed_atlas.settings import Settings
@@ -141,6 +142,9 @@ def update_entry(
 ) -> DirectoryEntry:
     """Edit an entry: validate, store a new revision, relink, audit. No change, no revision.
 
+    A Chinese name or summary whose English the edit changes, and it does not, is marked
+    to review (``zh_to_review``, see :mod:`permed_atlas.directory.translations`).
+
     :param session: the platform database session (the caller commits).
     :param entry_id: the entry's slug.
     :param changes: the fields to change, in the data files' shape (id and kind cannot change).
@@ -165,6 +169,7 @@ def update_entry(
     entry = parse_entry(merged, where=where, known_regions=set(region_countries(settings)))
     check_in_db(session, entry, where=where)
     before = entry_of(row)
+    entry = mark_translations_to_review(before, entry)
     if entry == before:
         return before
     changed = sorted(k for k, v in entry.to_dict().items() if row.data.get(k) != v)
