@@ -176,12 +176,10 @@ class Panel:
     name: str
 
 
-@dataclass(frozen=True)
-class Expert:
-    """A panel member; needs no platform account."""
+@dataclass(frozen=True, kw_only=True)
+class ExpertDetails:
+    """What a panel file or the add-an-expert form says of an expert, and what is stored."""
 
-    id: int
-    panel_id: int
     ref: str
     name: str
     email: str
@@ -189,6 +187,14 @@ class Expert:
     country: str
     expertise: str
     organisation: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class Expert(ExpertDetails):
+    """A panel member; needs no platform account."""
+
+    id: int
+    panel_id: int
     language: str = "en"  # the invitation's and the rating form's language
 
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from permed_atlas.delphi._csv import read_csv
 from permed_atlas.delphi.errors import PanelFileError
-from permed_atlas.delphi.models import REGION_GROUPS
+from permed_atlas.delphi.models import REGION_GROUPS, ExpertDetails
 from permed_atlas.i18n import Message
 
 # each pair: at least one of the two columns, and in each row at least one of the two cells
@@ -25,18 +25,11 @@ OPTIONAL_COLUMNS = ("email", "expertise", "organisation", "language")
 _EMAIL = re.compile(r"^[^@\s,;]+@[^@\s,;]+\.[^@\s,;]+$")
 
 
-@dataclass(frozen=True)
-class ExpertDraft:
+@dataclass(frozen=True, kw_only=True)
+class ExpertDraft(ExpertDetails):
     """One valid row of a panel file, before it is stored."""
 
     line: int
-    ref: str
-    name: str
-    email: str
-    region: str
-    country: str
-    expertise: str
-    organisation: str
     ref_given: bool = True  # False: numbered by the file's order, renumbered if taken
     language: str = ""  # the invitation's language; blank: the study's first
 

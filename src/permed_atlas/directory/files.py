@@ -12,6 +12,7 @@ import functools
 import re
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any, TypeAlias
 
@@ -42,7 +43,7 @@ from permed_atlas.directory.models import (
     DirectoryEntry,
 )
 from permed_atlas.directory.translations import read_to_review
-from permed_atlas.i18n import Message, not_one_of
+from permed_atlas.i18n import Message, not_one_of, require_one_of
 from permed_atlas.userfiles import load_yaml, read_text_file
 
 BUNDLED_DIRECTORY_DIR = BUNDLED_DATA_DIR / "directory"
@@ -168,16 +169,12 @@ def _bbmri(value: Any, field: str, ctx: _KindContext) -> str:
 
 def _transfer_rules(value: Any, field: str, ctx: _KindContext) -> str:
     text = read_text(value, where=ctx.where, field=field) or ""
-    if text not in ctx.rule_ids:
-        raise ctx.where.fail(
-            field,
-            not_one_of(
-                "no rule file %(value)s in data/transfer (known: %(options)s)",
-                value=text,
-                options=sorted(ctx.rule_ids),
-            ),
-            stated=True,
-        )
+    require_one_of(
+        "no rule file %(value)s in data/transfer (known: %(options)s)",
+        value=text,
+        options=sorted(ctx.rule_ids),
+        error=partial(ctx.where.fail, field, stated=True),
+    )
     return text
 
 

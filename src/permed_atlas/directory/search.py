@@ -8,10 +8,11 @@ Names and acronyms weigh three times a summary word, keywords twice.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
+from functools import partial
 
 from permed_atlas.directory.errors import InvalidEntryError
 from permed_atlas.directory.models import GLOBAL_REGION, KINDS, DirectoryEntry, SearchHit
-from permed_atlas.i18n import Message, not_one_of
+from permed_atlas.i18n import Message, not_one_of, require_one_of
 from permed_atlas.textsearch import Bm25Index, has_terms, stop_words_with
 
 NAME_WEIGHT = 3.0
@@ -108,13 +109,12 @@ def check_kinds(kinds: Iterable[str] | None) -> tuple[str, ...] | None:
         return None
     chosen = tuple(k.strip().lower() for k in kinds if k and k.strip())
     for kind in chosen:
-        if kind not in KINDS:
-            raise InvalidEntryError(
-                not_one_of(
-                    "unknown kind %(value)s: use one of %(options)s", value=kind, options=KINDS
-                ),
-                field="kind",
-            )
+        require_one_of(
+            "unknown kind %(value)s: use one of %(options)s",
+            value=kind,
+            options=KINDS,
+            error=partial(InvalidEntryError, field="kind"),
+        )
     return chosen or None
 
 

@@ -201,6 +201,12 @@ class _Node:
     def now(self) -> datetime:
         return datetime.fromtimestamp(self.clock(), tz=UTC)
 
+    def log_failure(self, claims: TokenClaims, outcome: str) -> None:
+        """Log a refused request under its token's requester and issuer."""
+        self.store.log_failure(
+            requester=claims.requester, issuer=claims.issuer, outcome=outcome, now=self.now()
+        )
+
     def guarded(self, request: Request, entity: str = "biosamples") -> TokenClaims | JSONResponse:
         """The claims of the request's token (not yet checked against the request), or a 401/403."""
         try:
@@ -234,12 +240,7 @@ class _Node:
             )
             self.store.spend_token(claims, now=int(self.clock()))
         except AuthError as exc:
-            self.store.log_failure(
-                requester=claims.requester,
-                issuer=claims.issuer,
-                outcome="unauthorized",
-                now=self.now(),
-            )
+            self.log_failure(claims, "unauthorized")
             return self.error(401, str(exc), entity=entity)
         return None
 
@@ -281,12 +282,7 @@ class _Node:
         except (FilterError, DifferencingRefusedError, BudgetExceededError) as exc:
             status = _STATUS[type(exc)]
             if status == 400:
-                store.log_failure(
-                    requester=claims.requester,
-                    issuer=claims.issuer,
-                    outcome="bad_request",
-                    now=self.now(),
-                )
+                self.log_failure(claims, "bad_request")
             return self.error(status, str(exc), entity=entity, summary=summary)
         rules = store.config.rules
         # Encoded directly: FastAPI's generic encoder costs more than the count itself.
@@ -316,12 +312,7 @@ class _Node:
         if raw is None:
             # Not counted against the requester: a body never read cannot be matched
             # with the token, which may have been read from a log by someone else.
-            self.store.log_failure(
-                requester=claims.requester,
-                issuer=claims.issuer,
-                outcome="too_large",
-                now=self.now(),
-            )
+            self.log_failure(claims, "too_large")
             message = Message(
                 "the request body is larger than %(limit)s bytes", limit=MAX_BODY_BYTES
             )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import partial
 
 from permed_atlas.helpdesk.errors import HelpdeskInputError
 from permed_atlas.helpdesk.knowledge import country_name, display_name
@@ -14,7 +15,7 @@ from permed_atlas.helpdesk.models import (
     Entry,
     KnowledgeBase,
 )
-from permed_atlas.i18n import Message, not_one_of
+from permed_atlas.i18n import Message, require_one_of
 
 
 def check_topic(topic: str | None) -> str | None:
@@ -25,11 +26,13 @@ def check_topic(topic: str | None) -> str | None:
     if topic is None or topic == "":
         return None
     cleaned = topic.strip().lower().replace("-", "_").replace(" ", "_")
-    if cleaned not in TOPICS:
-        message = not_one_of(
-            "unknown topic %(value)s; one of %(options)s", value=topic, options=TOPICS
-        )
-        raise HelpdeskInputError(message, field="topic")
+    require_one_of(
+        "unknown topic %(value)s; one of %(options)s",
+        value=topic,
+        key=cleaned,
+        options=TOPICS,
+        error=partial(HelpdeskInputError, field="topic"),
+    )
     return cleaned
 
 

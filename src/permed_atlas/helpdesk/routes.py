@@ -118,6 +118,11 @@ def _answer_context(answer: Answer, digest: Digest, session: Session) -> dict[st
     }  # fmt: skip
 
 
+def _permalink(request: Request, answer: Answer) -> str:
+    """The page showing this answer, which its downloads link back to."""
+    return str(request.url_for("helpdesk_page").include_query_params(q=answer.question))
+
+
 @router.get("/")
 def helpdesk_page(
     _answering: HeavyWorkIfAsked,
@@ -150,7 +155,7 @@ def answer_markdown(
 ) -> Response:
     """The answer as a Markdown file: checklist, open questions, terms, entries."""
     answer, digest = _answer(settings, session, q)
-    url = str(request.url_for("helpdesk_page").include_query_params(q=answer.question))
+    url = _permalink(request, answer)
     # in the request's language (?lang=zh), like the page it downloads from
     names = _base_context(_knowledge(settings))["jurisdiction_names"]
     text = digest_to_markdown(answer, digest, url=url, disclaimer=DISCLAIMER,
@@ -169,9 +174,7 @@ def answer_pdf(
     """The answer as a PDF, printed by headless Chromium from a self-contained page."""
     answer, digest = _answer(settings, session, q)
     context = _base_context(_knowledge(settings)) | _answer_context(answer, digest, session)
-    context["permalink"] = str(
-        request.url_for("helpdesk_page").include_query_params(q=answer.question)
-    )
+    context["permalink"] = _permalink(request, answer)
     html = bytes(render(request, "helpdesk/answer_print.html", context).body).decode("utf-8")
     with tempfile.TemporaryDirectory() as tmp:
         path = pdf.write_pdf(html, Path(tmp) / "answer.pdf")

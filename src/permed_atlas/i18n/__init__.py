@@ -57,6 +57,7 @@ __all__ = [
     "lazy_gettext",
     "ngettext",
     "not_one_of",
+    "require_one_of",
     "supported_language",
     "translated",
     "use_language",
@@ -223,6 +224,7 @@ from permed_atlas.i18n.composed import (  # noqa: E402
     field_message,
     joined,
     not_one_of,
+    require_one_of,
     translated,
     with_translations,
 )

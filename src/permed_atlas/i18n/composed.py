@@ -10,8 +10,8 @@ use of it as data is unchanged, that remembers its message and values, so Jinja 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-from typing import Any
+from collections.abc import Callable, Collection, Iterable, Mapping
+from typing import Any, Final
 
 from markupsafe import escape
 
@@ -23,6 +23,7 @@ __all__ = [
     "field_message",
     "joined",
     "not_one_of",
+    "require_one_of",
     "translated",
     "with_translations",
 ]
@@ -110,6 +111,35 @@ def not_one_of(
     return Message(
         message, value=repr(value), options=", ".join(str(option) for option in options), **values
     )
+
+
+_AS_GIVEN: Final = object()
+
+
+def require_one_of(
+    message: str,
+    /,
+    *,
+    value: object,
+    options: Collection[object],
+    error: Callable[[Message], Exception],
+    key: object = _AS_GIVEN,
+    **values: Any,
+) -> None:
+    """Raise ``error`` with :func:`not_one_of`'s text unless ``value`` is one of ``options``.
+
+    Like ``Message``, an extraction keyword: write the message as a literal.
+
+    :param message: the English message, a msgid, as for :func:`not_one_of`.
+    :param value: what was given, as the message shows it.
+    :param options: what is accepted, in the order the message shows them.
+    :param error: makes the exception from the message (``partial(ScopeError, field="region")``).
+    :param key: what is looked up in ``options`` when it is not ``value`` itself (the value
+        cleaned: stripped, upper-cased).
+    :param values: the message's other placeholders.
+    """
+    if (value if key is _AS_GIVEN else key) not in options:
+        raise error(not_one_of(message, value=value, options=options, **values))
 
 
 # not a literal: the joint has no text of its own for the catalog

@@ -15,9 +15,10 @@ from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
 from babel.messages.frontend import parse_mapping_cfg
 from babel.messages.pofile import read_po
 
-#: gettext's keywords plus the lazy and no-op ones module-level labels use, ``Message`` and
-#: ``not_one_of`` (composed texts: the first argument is the msgid), and the transfer form's
-#: field helper ``_f(name, kind, group, label, ...)``, whose fourth argument is a label.
+#: gettext's keywords plus the lazy and no-op ones module-level labels use, ``Message``,
+#: ``not_one_of`` and ``require_one_of`` (composed texts: the first argument is the msgid),
+#: and the transfer form's field helper ``_f(name, kind, group, label, ...)``, whose fourth
+#: argument is a label.
 KEYWORDS: Final[dict[str, Any]] = {
     **DEFAULT_KEYWORDS,
     "_l": None,
@@ -26,6 +27,7 @@ KEYWORDS: Final[dict[str, Any]] = {
     "gettext_noop": None,
     "Message": None,
     "not_one_of": None,
+    "require_one_of": None,
     "_f": (4,),
 }
 

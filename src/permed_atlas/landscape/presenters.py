@@ -13,7 +13,7 @@ import io
 import threading
 from collections import OrderedDict
 from dataclasses import replace
-from functools import lru_cache
+from functools import lru_cache, partial
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -23,7 +23,7 @@ from starlette.responses import Response
 
 from permed_atlas.countries import localized_country_name, resolve_country
 from permed_atlas.errors import InvalidInputError
-from permed_atlas.i18n import current_language, gettext, localized, not_one_of
+from permed_atlas.i18n import current_language, gettext, localized, require_one_of
 from permed_atlas.landscape.charts import INDICATOR_TITLES, SMALL_BASE, ChartLabels, build_charts
 from permed_atlas.landscape.errors import LandscapeError
 from permed_atlas.landscape.indicator_models import indicator_columns
@@ -373,17 +373,14 @@ def dashboard_public(
 ) -> DashboardPublic:
     flt = landscape_filter(corpus, query)
     known = tagged_regions(corpus)
-    if regions:
-        unknown = [r for r in regions if r.upper() not in known]
-        if unknown:
-            raise InvalidInputError(
-                not_one_of(
-                    "unknown region %(value)s; the corpus is tagged with %(options)s",
-                    value=unknown[0],
-                    options=known,
-                ),
-                field="regions",
-            )
+    for region in regions or ():
+        require_one_of(
+            "unknown region %(value)s; the corpus is tagged with %(options)s",
+            value=region,
+            key=region.upper(),
+            options=known,
+            error=partial(InvalidInputError, field="regions"),
+        )
     indicators = compute_indicators(corpus, flt, regions=regions or None)
     tables = indicators.tables()
     filter_qs = urlencode(query_pairs(query, paged=False))
@@ -488,14 +485,11 @@ def indicator_response(
     """One indicator's rows as JSON, or its CSV file."""
     from permed_atlas.landscape.store.indicators import INDICATOR_NAMES
 
-    if indicator not in INDICATOR_NAMES:
-        raise InvalidInputError(
-            not_one_of(
-                "unknown indicator %(value)s; known: %(options)s",
-                value=indicator,
-                options=INDICATOR_NAMES,
-            ),
-            field="indicator",
-        )
+    require_one_of(
+        "unknown indicator %(value)s; known: %(options)s",
+        value=indicator,
+        options=INDICATOR_NAMES,
+        error=partial(InvalidInputError, field="indicator"),
+    )
     rows = cached_dashboard(settings, version, corpus, query, regions).indicators[indicator].rows
     return csv_response(rows, indicator) if fmt == "csv" else rows

@@ -29,7 +29,7 @@ from permed_atlas.datafiles import (
     read_text,
     read_yaml,
 )
-from permed_atlas.i18n import Message, not_one_of
+from permed_atlas.i18n import Message, require_one_of
 from permed_atlas.landscape.errors import RegionError, RegionFileError
 from permed_atlas.outputfiles import written_beside
 from permed_atlas.settings import Settings, get_settings
@@ -256,14 +256,13 @@ def select_regions(
     chosen = []
     for code in codes:
         key = code.strip().upper()
-        if key not in regions:
-            raise RegionError(
-                not_one_of(
-                    "unknown region %(value)s; known regions: %(options)s",
-                    value=code,
-                    options=sorted(regions),
-                ),
-            )
+        require_one_of(
+            "unknown region %(value)s; known regions: %(options)s",
+            value=code,
+            key=key,
+            options=sorted(regions),
+            error=RegionError,
+        )
         chosen.append(regions[key])
     return chosen
 

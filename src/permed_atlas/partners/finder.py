@@ -11,11 +11,12 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from functools import partial
 
 import numpy as np
 import scipy.sparse as sp
 
-from permed_atlas.i18n import Message, not_one_of
+from permed_atlas.i18n import Message, require_one_of
 from permed_atlas.partners.errors import (
     InvalidQueryError,
     UnknownInstitutionError,
@@ -91,15 +92,12 @@ def _check(query: PartnerQuery, regions: Mapping[str, frozenset[str]]) -> None:
             field="recent_years",
         )
     for name, code in (("from_region", query.from_region), ("to_region", query.to_region)):
-        if code not in regions:
-            raise InvalidQueryError(
-                not_one_of(
-                    "unknown region set %(value)s; known: %(options)s",
-                    value=code,
-                    options=sorted(regions),
-                ),
-                field=name,
-            )
+        require_one_of(
+            "unknown region set %(value)s; known: %(options)s",
+            value=code,
+            options=sorted(regions),
+            error=partial(InvalidQueryError, field=name),
+        )
     if query.from_region == query.to_region:
         raise InvalidQueryError(
             Message("from_region and to_region must differ"),
@@ -183,14 +181,13 @@ def _resolve(
         )
     if query.kind == "topic":
         code = value.lower()
-        if code not in labels:
-            raise UnknownTopicError(
-                not_one_of(
-                    "unknown topic %(value)s; known: %(options)s",
-                    value=value,
-                    options=sorted(labels),
-                ),
-            )
+        require_one_of(
+            "unknown topic %(value)s; known: %(options)s",
+            value=value,
+            key=code,
+            options=sorted(labels),
+            error=UnknownTopicError,
+        )
         rows = [r for r, topics in enumerate(index.topics) if code in topics]
         vector = _centroid(index, rows) if rows else None
         return _Resolved(

@@ -7,9 +7,10 @@ bundled ones and a user's own, read by one loader for every capability.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from functools import partial
 
 from permed_atlas.countries import is_iso_code
-from permed_atlas.i18n import Message, not_one_of
+from permed_atlas.i18n import Message, require_one_of
 from permed_atlas.roadmap.errors import ScopeError
 from permed_atlas.roadmap.models import Scope
 
@@ -24,16 +25,14 @@ def check_scope(scope: Scope, *, regions: RegionCatalog, where: str = "scope") -
     :param where: file or form, for the message.
     """
     region = scope.region.strip().upper()
-    if region not in regions:
-        raise ScopeError(
-            not_one_of(
-                "%(where)s: region: unknown region %(value)s; known regions: %(options)s",
-                value=scope.region,
-                options=sorted(regions),
-                where=where,
-            ),
-            field="region",
-        )
+    require_one_of(
+        "%(where)s: region: unknown region %(value)s; known regions: %(options)s",
+        value=scope.region,
+        key=region,
+        options=sorted(regions),
+        error=partial(ScopeError, field="region"),
+        where=where,
+    )
     country = None
     if scope.country:
         code = scope.country.strip().upper()

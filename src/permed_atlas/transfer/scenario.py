@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterable, Mapping
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 import yaml
 
 from permed_atlas.countries import CountryError, resolve_country
-from permed_atlas.i18n import Message, not_one_of
+from permed_atlas.i18n import Message, require_one_of
 from permed_atlas.transfer.errors import ScenarioError
 from permed_atlas.transfer.fields import (
     ALIASES,
@@ -144,15 +145,12 @@ def _country(value: Any, spec: FieldSpec) -> CountryCode:
 def _categories(value: Any, spec: FieldSpec) -> tuple[str, ...]:
     cats = [c.lower() for c in _as_list(value, field=spec.name)]
     for cat in cats:
-        if cat not in DATA_CATEGORIES:
-            raise ScenarioError(
-                not_one_of(
-                    "unknown category %(value)s; one of %(options)s",
-                    value=cat,
-                    options=DATA_CATEGORIES,
-                ),
-                field=spec.name,
-            )
+        require_one_of(
+            "unknown category %(value)s; one of %(options)s",
+            value=cat,
+            options=DATA_CATEGORIES,
+            error=partial(ScenarioError, field=spec.name),
+        )
     if not cats:
         raise ScenarioError(Message("is required"), field=spec.name)
     return tuple(dict.fromkeys(cats))
@@ -185,11 +183,13 @@ def _count(value: Any, spec: FieldSpec) -> int:
 def _choice(value: Any, spec: FieldSpec) -> str:
     text = str(value).strip().lower().replace("-", "_").replace(" ", "_")
     text = dict(spec.value_aliases).get(text, text)
-    if text not in spec.choices:
-        raise ScenarioError(
-            not_one_of("%(value)s is not one of %(options)s", value=value, options=spec.choices),
-            field=spec.name,
-        )
+    require_one_of(
+        "%(value)s is not one of %(options)s",
+        value=value,
+        key=text,
+        options=spec.choices,
+        error=partial(ScenarioError, field=spec.name),
+    )
     return text
 
 
@@ -222,17 +222,14 @@ def _measures(value: Any, known: Iterable[str] | None) -> tuple[str, ...]:
         return ()
     names = [m.lower() for m in _as_list(value, field="measures")]
     if known is not None:
-        allowed = set(known)
+        allowed = sorted(set(known))
         for name in names:
-            if name not in allowed:
-                raise ScenarioError(
-                    not_one_of(
-                        "unknown measure %(value)s; the rules know %(options)s",
-                        value=name,
-                        options=sorted(allowed),
-                    ),
-                    field="measures",
-                )
+            require_one_of(
+                "unknown measure %(value)s; the rules know %(options)s",
+                value=name,
+                options=allowed,
+                error=partial(ScenarioError, field="measures"),
+            )
     return tuple(dict.fromkeys(names))
 
 

@@ -24,7 +24,7 @@ from permed_atlas.delphi.reasons import (
 from permed_atlas.delphi.store.rows import get_row, item_model, new_item_row, round_model, utcnow
 from permed_atlas.delphi.store.studies import study_of_round
 from permed_atlas.delphi.tables import ItemRow, RoundRow
-from permed_atlas.i18n import Message, gettext_noop, lazy_gettext, not_one_of
+from permed_atlas.i18n import Message, gettext_noop, lazy_gettext, require_one_of
 
 # a round's state named in the reader's language inside an error (the pages use the same words)
 _STATUS_LABELS = {
@@ -334,12 +334,12 @@ def start_next_round(
     :param selected: the codes to carry when ``carry`` is ``selected``.
     """
     decisions = decisions or {}
-    if carry not in CARRY_MODES:
-        raise RoundStateError(
-            not_one_of(
-                "carry must be one of %(options)s, not %(value)s", value=carry, options=CARRY_MODES
-            )
-        )
+    require_one_of(
+        "carry must be one of %(options)s, not %(value)s",
+        value=carry,
+        options=CARRY_MODES,
+        error=RoundStateError,
+    )
     row = _last_closed_round(session, round_id)
     items = list_items(session, round_id)
     by_code = {i.code: i for i in items}

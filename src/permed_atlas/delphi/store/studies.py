@@ -6,6 +6,7 @@ import dataclasses
 import json
 from collections.abc import Sequence
 from datetime import datetime
+from functools import partial
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -24,7 +25,7 @@ from permed_atlas.delphi.store.rows import (
     utcnow,
 )
 from permed_atlas.delphi.tables import ExpertRow, PanelRow, RoundRow, StudyRow, SurveyRow
-from permed_atlas.i18n import Message, not_one_of
+from permed_atlas.i18n import Message, require_one_of
 from permed_atlas.limits import MAX_ID
 
 
@@ -178,17 +179,12 @@ def import_panel(
                 field="ref",
             )
         language = draft.language or languages[0]
-        if language not in languages:
-            raise PanelFileError(
-                not_one_of(
-                    "%(value)s is not a language of this study (%(options)s)",
-                    value=language,
-                    options=languages,
-                ),
-                path=path,
-                line=draft.line or None,
-                field="language",
-            )
+        require_one_of(
+            "%(value)s is not a language of this study (%(options)s)",
+            value=language,
+            options=languages,
+            error=partial(PanelFileError, path=path, line=draft.line or None, field="language"),
+        )
         refs.add(draft.ref)
         if draft.email:
             emails.add(draft.email.lower())

@@ -21,7 +21,7 @@ import duckdb
 
 import permed_atlas.landscape.store.corpus as corpus_store
 import permed_atlas.landscape.store.work_rows as work_rows
-from permed_atlas.i18n import not_one_of
+from permed_atlas.i18n import require_one_of
 from permed_atlas.landscape.errors import (
     IngestError,
     IngestInterruptedError,
@@ -113,12 +113,12 @@ SUMMED_COUNTS = (
 
 
 def _check_source(source: str) -> None:
-    if source not in _PARSERS:
-        raise IngestError(
-            not_one_of(
-                "unknown source %(value)s: use one of %(options)s", value=source, options=SOURCES
-            )
-        )
+    require_one_of(
+        "unknown source %(value)s: use one of %(options)s",
+        value=source,
+        options=SOURCES,
+        error=IngestError,
+    )
 
 
 def parse_file(path: Path | str, *, source: Source) -> Iterator[Record]:

@@ -13,7 +13,8 @@ both give the same rows.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from functools import partial
 from typing import Any
 
 import duckdb
@@ -74,6 +75,22 @@ def _region_clause(regions: Sequence[str] | None, column: str) -> tuple[str, lis
     if not regions:
         return "TRUE", []
     return f"{column} IN ({', '.join('?' for _ in regions)})", [r.upper() for r in regions]
+
+
+def _ranked(
+    connection: duckdb.DuckDBPyConnection,
+    flt: LandscapeFilter,
+    ranking: Callable[..., str],
+    *,
+    regions: Sequence[str] | None,
+    limit: int,
+) -> list[tuple[Any, ...]]:
+    """The rows of a :mod:`._ranking` query that awaits only its ``region_clause``.
+
+    The query's one parameter, the limit, follows the region clause's.
+    """
+    clause, params = _region_clause(regions, "m.region")
+    return _query(connection, flt, ranking(region_clause=clause), [*params, limit])
 
 
 def _region_masks(
@@ -167,20 +184,14 @@ def top_institutions(
     :param regions: the regions to rank in; None for every tagged region.
     :param limit: how many per region.
     """
-    clause, params = _region_clause(regions, "m.region")
-    rows = _query(
-        connection,
-        flt,
-        ranked_institutions_sql(
-            per_institution="SELECT wi.institution_key, count(*) AS works,"
-            " count(*) FILTER (fw.eu_cn) AS eu_cn_works"
-            " FROM fw JOIN work_institutions wi USING (work_id) GROUP BY wi.institution_key",
-            key="institution_key",
-            region_clause=clause,
-        ),
-        [*params, limit],
+    ranking = partial(
+        ranked_institutions_sql,
+        per_institution="SELECT wi.institution_key, count(*) AS works,"
+        " count(*) FILTER (fw.eu_cn) AS eu_cn_works"
+        " FROM fw JOIN work_institutions wi USING (work_id) GROUP BY wi.institution_key",
+        key="institution_key",
     )
-    return institutions_of(rows)
+    return institutions_of(_ranked(connection, flt, ranking, regions=regions, limit=limit))
 
 
 def top_countries(
@@ -197,20 +208,14 @@ def top_countries(
     :param regions: the regions to rank in; None for every tagged region.
     :param limit: how many per region.
     """
-    clause, params = _region_clause(regions, "m.region")
-    rows = _query(
-        connection,
-        flt,
-        ranked_countries_sql(
-            per_country="fw JOIN work_countries c USING (work_id)",
-            works="count(*)",
-            region_clause=clause,
-            totals="SELECT r.region, count(*) AS total FROM fw JOIN work_regions r"
-            " USING (work_id) GROUP BY r.region",
-        ),
-        [*params, limit],
+    ranking = partial(
+        ranked_countries_sql,
+        per_country="fw JOIN work_countries c USING (work_id)",
+        works="count(*)",
+        totals="SELECT r.region, count(*) AS total FROM fw JOIN work_regions r"
+        " USING (work_id) GROUP BY r.region",
     )
-    return countries_of(rows)
+    return countries_of(_ranked(connection, flt, ranking, regions=regions, limit=limit))
 
 
 def topic_mix(
