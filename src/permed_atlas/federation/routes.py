@@ -40,6 +40,7 @@ from permed_atlas.federation.schemas import (
 from permed_atlas.i18n import Message
 from permed_atlas.icd10 import icd10_choices
 from permed_atlas.settings import Settings
+from permed_atlas.textinput import email_key
 from permed_atlas.web.deps import (
     CsrfProtected,
     CurrentUser,
@@ -127,7 +128,7 @@ async def run_query(settings: Settings, values: dict[str, str], requester: str) 
 def _managed_nodes(config: HubConfig, user: User | None) -> list[str]:
     if user is None:
         return []
-    return [n.id for n in config.nodes if user.email.lower() in n.managers]
+    return [n.id for n in config.nodes if email_key(user.email) in n.managers]
 
 
 def _request_json(request: AccessRequest) -> dict[str, Any]:
