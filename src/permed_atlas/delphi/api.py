@@ -154,6 +154,12 @@ def list_actions(study_id: PathId, session: SessionDep, user: CurrentUser) -> li
 def get_rating_form(token: str, session: SessionDep, settings: SettingsDep) -> RatingFormPublic:
     """The rating form behind a personal link: items, saved answers, previous-round feedback."""
     form = load_rating_form(session, token, min_group_size=settings.delphi_min_group_size)
+    # An expert sees what the public sees of a round's verdicts: a closed round's outcome
+    # reason carries its n, median and shares, and with a few ratings and their own the
+    # expert would work out the others' (the feedback withholds exactly those).
+    public = form.study is not None and round_results_visible(
+        form.study, form.round, coordinator=False
+    )
     return RatingFormPublic(
         round=RoundPublic.model_validate(form.round),
         language=form.language,
@@ -164,7 +170,7 @@ def get_rating_form(token: str, session: SessionDep, settings: SettingsDep) -> R
         expires_at=form.invitation.expires_at,
         items=[
             FormItemPublic(
-                item=ItemPublic.model_validate(i.item),
+                item=ItemPublic.model_validate(i.item) if public else _hidden_item(i.item),
                 rating=i.rating,
                 no_opinion=i.no_opinion,
                 comment=i.comment,
