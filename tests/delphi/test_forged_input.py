@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, select
 from tests.delphi.factories import OpenStudy, make_open_study
@@ -231,3 +232,23 @@ def test_study_a_synthesis_form_cannot_code_an_item_of_study_b(
         from permed_atlas.delphi.store import get_item
 
         assert get_item(session, b.items[0].id).subtopic == "T"
+
+
+@pytest.mark.parametrize("forged", [True, False, 4.0, "4", [4], {"value": 4}])
+def test_a_json_rating_that_is_not_an_integer_is_refused_and_stores_nothing(
+    client, engine, forged
+) -> None:  # type: ignore[no-untyped-def]
+    # Review round 2: pydantic's lax mode turned JSON true into a rating of 1 (and 4.0
+    # into 4) before the rating parser, which refuses booleans, could see it.
+    with session_factory(engine)() as session:
+        s = make_open_study(session, n_experts=2, n_items=1)
+        session.commit()
+    token = s.tokens[s.experts[0].id]
+    item = str(s.items[0].id)
+    refused = client.post(f"/api/v1/delphi/respond/{token}", json={"ratings": {item: forged}})
+    assert refused.status_code == 422
+    stale = client.post(
+        f"/api/v1/delphi/respond/{token}", json={"ratings": {item: 4}, "revision": True}
+    )
+    assert stale.status_code == 422
+    assert client.get(f"/api/v1/delphi/respond/{token}").json()["items"][0]["rating"] is None
