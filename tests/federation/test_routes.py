@@ -254,3 +254,63 @@ def test_a_field_given_twice_asks_for_both_values(client, registry: Path) -> Non
     assert twice["query"] == comma["query"] and "C18" in twice["query"] and "C50" in twice["query"]
     purposes = client.get("/api/v1/federation/query?diagnosis=C50&purpose=HMB&purpose=GRU")
     assert purposes.status_code in {400, 422} and purposes.json()["field"] == "purpose"
+
+
+def test_a_request_is_seen_only_by_its_requester_and_each_manager_for_their_node(  # type: ignore[no-untyped-def]
+    app, client, registry: Path, make_user, login
+) -> None:
+    # Review round 2: a node's manager saw every biobank's row of a request addressed to
+    # them, another biobank's decision and its note to the requester among them.
+    from fastapi.testclient import TestClient
+
+    for email in (
+        "researcher@example.org",
+        "outsider@example.org",
+        "manager@de-berlin.example.org",
+        "manager@fr-lyon.example.org",
+    ):
+        make_user(email, "member")
+    login(client, "researcher@example.org")
+    created = client.post(
+        "/federation/requests",
+        data={**PARAMS, "title": "Sera", "description": "cohort"},
+        follow_redirects=False,
+    )
+    url = created.headers["location"]
+    request_id = int(url.rsplit("/", 1)[1])
+
+    def browser(email: str) -> TestClient:
+        other = TestClient(app, base_url="http://testserver")
+        login(other, email)
+        return other
+
+    lyon = browser("manager@fr-lyon.example.org")
+    note = "Lyon asks for the ethics approval"
+    answered = lyon.post(
+        f"{url}/answer",
+        data={"node_id": "fr-lyon", "decision": "needs_info", "note": note},
+        follow_redirects=False,
+    )
+    assert answered.status_code == 303
+    berlin = browser("manager@de-berlin.example.org")
+    seen = berlin.get(f"/api/v1/federation/requests/{request_id}").json()
+    assert [n["node_id"] for n in seen["nodes"]] == ["de-berlin"]
+    inbox = berlin.get("/api/v1/federation/requests").json()["inbox"]
+    assert [n["node_id"] for r in inbox for n in r["nodes"]] == ["de-berlin"]
+    for page in (berlin.get(url).text, berlin.get("/federation/requests").text):
+        assert note not in page and "fr-lyon" not in page
+    # the requester sees every answer (the test can fail)
+    mine = client.get(f"/api/v1/federation/requests/{request_id}").json()
+    assert {n["node_id"] for n in mine["nodes"]} >= {"de-berlin", "fr-lyon"}
+    assert note in client.get(url).text
+    # a member who neither asked nor manages an addressed node sees nothing, answers nothing
+    outsider = browser("outsider@example.org")
+    assert outsider.get(url).status_code == 403
+    assert outsider.get(f"/api/v1/federation/requests/{request_id}").status_code == 403
+    assert outsider.get("/api/v1/federation/requests").json()["mine"] == []
+    refused = outsider.post(
+        f"{url}/answer", data={"node_id": "fr-lyon", "decision": "approved"}, follow_redirects=False
+    )
+    assert refused.status_code == 403
+    for other in (lyon, berlin, outsider):
+        other.close()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
@@ -162,6 +163,22 @@ def _may_see(request: AccessRequest, user: User, managed: list[str]) -> bool:
     )
 
 
+def _as_seen_by(found: AccessRequest, user: User, managed: list[str]) -> AccessRequest:
+    """The request as ``user`` may see it: the requester and admins see every biobank's
+    answer; a node's manager only their own nodes' rows, not another biobank's decision,
+    its note to the requester or its count."""
+    if user.id == found.requester_id or user.role == "admin":
+        return found
+    return replace(found, nodes=tuple(n for n in found.nodes if n.node_id in managed))
+
+
+def _inbox(session: Session, user: User, managed: list[str]) -> list[AccessRequest]:
+    if not managed:
+        return []
+    found = list_access_requests(session, node_ids=managed)
+    return [_as_seen_by(r, user, managed) for r in found]
+
+
 def _offline_help(
     config: HubConfig, down: set[str], local: dict[str, LocalNode]
 ) -> list[dict[str, str]]:
@@ -295,7 +312,7 @@ def requests_page(
         "federation/requests.html",
         {
             "mine": list_access_requests(session, requester_id=user.id),
-            "inbox": list_access_requests(session, node_ids=managed) if managed else [],
+            "inbox": _inbox(session, user, managed),
             "managed": managed,
         },
     )
@@ -306,9 +323,7 @@ def requests_api(settings: SettingsDep, session: SessionDep, user: MemberUser) -
     managed = _managed_nodes(_registry(settings), user)
     return {
         "mine": [_request_json(r) for r in list_access_requests(session, requester_id=user.id)],
-        "inbox": [_request_json(r) for r in list_access_requests(session, node_ids=managed)]
-        if managed
-        else [],
+        "inbox": [_request_json(r) for r in _inbox(session, user, managed)],
         "managed_nodes": managed,
     }
 
@@ -322,7 +337,7 @@ def _visible_request(
         raise PermissionDeniedError(
             Message("this access request is neither yours nor addressed to you")
         )
-    return found, managed
+    return _as_seen_by(found, user, managed), managed
 
 
 @router.get("/requests/{request_id}")
