@@ -63,7 +63,7 @@ def _render_panel(
 ) -> Response:
     study = store.get_study(session, study_id)
     panels = [(p, store.list_experts(session, p.id)) for p in store.list_panels(session, study.id)]
-    return render(
+    response = render(
         request,
         "delphi/panel.html",
         {
@@ -75,6 +75,9 @@ def _render_panel(
         },
         status_code=status_code,
     )
+    # the experts' names and e-mail addresses: not for a shared computer's cache
+    response.headers.update(NO_STORE)
+    return response
 
 
 EXPERT_FORM = (
