@@ -252,3 +252,21 @@ def test_a_json_rating_that_is_not_an_integer_is_refused_and_stores_nothing(
     )
     assert stale.status_code == 422
     assert client.get(f"/api/v1/delphi/respond/{token}").json()["items"][0]["rating"] is None
+
+
+@pytest.mark.parametrize("name", ["..", ".", "a/../..", "../../panel.csv"])
+def test_a_panel_upload_named_like_a_folder_is_read_not_a_server_error(
+    client, engine, make_user, login, name: str
+) -> None:  # type: ignore[no-untyped-def]
+    # Review round 2: the upload was written under its own base name in a temporary
+    # folder; ".." or "." named the folder itself and the import failed with a 500.
+    with session_factory(engine)() as session:
+        study = make_open_study(session, n_experts=1, n_items=1).study
+        session.commit()
+    make_user("ed@example.org", "editor")
+    login(client, "ed@example.org")
+    response = client.post(
+        f"/delphi/studies/{study.id}/panel",
+        files={"file": (name, b"name,country\nNew Expert,DE\n", "text/csv")},
+    )
+    assert response.status_code == 200 and "New Expert" in response.text

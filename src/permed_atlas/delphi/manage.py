@@ -147,9 +147,11 @@ def panel_import(
             error=Message("choose a CSV file to import"),
             status_code=422,
         )
-    name = Path(upload.filename).name
+    name = Path(upload.filename).name or "panel.csv"
     with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / name
+        # our own name on disk: an upload named ".." or "." named the folder itself (a 500);
+        # messages still name the file as the editor knows it
+        path = Path(tmp) / "panel.csv"
         # the worker thread reads the spooled upload directly (UploadFile.read needs the loop)
         path.write_bytes(upload.file.read())
         try:
