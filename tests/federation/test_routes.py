@@ -314,3 +314,31 @@ def test_a_request_is_seen_only_by_its_requester_and_each_manager_for_their_node
     assert refused.status_code == 403
     for other in (lyon, berlin, outsider):
         other.close()
+
+
+def test_a_question_another_site_sends_the_browser_to_is_not_asked_in_the_users_name(  # type: ignore[no-untyped-def]
+    client, registry: Path, make_user, login, monkeypatch
+) -> None:
+    # Review round 2: a link on any site to /federation/?run=1&... (or the JSON twin) made
+    # a logged-in member's browser ask it with their SameSite=Lax cookie: the nodes charged
+    # their daily budget, kept the question in their differencing history and logged it.
+    from permed_atlas.federation import routes
+
+    asked: list[str] = []
+    real = routes.run_query
+
+    async def spy(settings, values, requester):  # type: ignore[no-untyped-def]
+        asked.append(requester)
+        return await real(settings, values, requester)
+
+    monkeypatch.setattr(routes, "run_query", spy)
+    make_user("researcher@example.org", "member")
+    login(client, "researcher@example.org")
+    cross = {"Sec-Fetch-Site": "cross-site"}
+    assert client.get("/federation/", params=PARAMS, headers=cross).status_code == 200
+    query = client.get("/api/v1/federation/query", params=PARAMS, headers=cross)
+    assert query.status_code == 200
+    own = {"Sec-Fetch-Site": "same-origin"}
+    assert client.get("/api/v1/federation/query", params=PARAMS, headers=own).status_code == 200
+    assert [a.split(":")[0] for a in asked] == ["web", "web", "user"], asked
+    assert asked[-1] == "user:researcher@example.org"

@@ -94,8 +94,13 @@ def requester_of(request: Request, settings: Settings, user: User | None) -> str
     the nodes never see the address): one visitor can neither use up the daily
     budget of every other visitor nor see refusals caused by their questions.
     Each node's global daily cap bounds what many clients can ask together.
+
+    A question another site sent the browser to (a link or redirect: ``Sec-Fetch-Site:
+    cross-site``; a top-level GET carries the SameSite=Lax cookie) is asked as an anonymous
+    visitor: in the user's name it would spend their daily budget and fill their
+    differencing history with questions they never asked, and the nodes would log them.
     """
-    if user is not None:
+    if user is not None and request.headers.get("sec-fetch-site") != "cross-site":
         return f"user:{user.email}"
     address = client_network(request.client.host if request.client else "unknown")
     digest = hmac.new(
