@@ -272,3 +272,26 @@ def test_feedback_from_too_few_ratings_is_withheld(client: TestClient, engine: E
     page = client.get(f"/delphi/respond/{token}").text
     assert "Fewer than 5 experts rated this item in round 1" in page
     assert "Your rating then: 2" in page and "Round 1 panel ratings" not in page
+
+
+def test_a_closed_rounds_form_shows_no_verdict_figures_the_feedback_withholds(
+    client: TestClient, engine: Engine
+) -> None:  # type: ignore[no-untyped-def]
+    # Review round 2: the closed round's form (JSON) gave each item's outcome reason,
+    # "share agree 50%, ..., median 3, IQR 2, n=2": with two ratings and their own, an
+    # expert knew the other's, which the next round's feedback withholds (min group size).
+    s = _study(engine, n_experts=8, n_items=2)
+    first, second = s.experts[:2]
+    for expert, value in ((first, 5), (second, 1)):
+        client.post(
+            f"/api/v1/delphi/respond/{s.tokens[expert.id]}",
+            json={"ratings": {str(s.items[0].id): value}},
+        )
+    with session_factory(engine)() as session:
+        close_round(session, s.round.id)
+        session.commit()
+    form = client.get(f"/api/v1/delphi/respond/{s.tokens[first.id]}").json()
+    assert form["items"][0]["rating"] == 5  # the expert's own answer stays
+    for entry in form["items"]:
+        assert entry["item"]["outcome"] == "hidden" and entry["item"]["outcome_reason"] == ""
+        assert "n=" not in str(entry) and "median" not in str(entry["item"])

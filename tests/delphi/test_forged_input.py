@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, select
 from tests.delphi.factories import OpenStudy, make_open_study
@@ -231,3 +232,41 @@ def test_study_a_synthesis_form_cannot_code_an_item_of_study_b(
         from permed_atlas.delphi.store import get_item
 
         assert get_item(session, b.items[0].id).subtopic == "T"
+
+
+@pytest.mark.parametrize("forged", [True, False, 4.0, "4", [4], {"value": 4}])
+def test_a_json_rating_that_is_not_an_integer_is_refused_and_stores_nothing(
+    client, engine, forged
+) -> None:  # type: ignore[no-untyped-def]
+    # Review round 2: pydantic's lax mode turned JSON true into a rating of 1 (and 4.0
+    # into 4) before the rating parser, which refuses booleans, could see it.
+    with session_factory(engine)() as session:
+        s = make_open_study(session, n_experts=2, n_items=1)
+        session.commit()
+    token = s.tokens[s.experts[0].id]
+    item = str(s.items[0].id)
+    refused = client.post(f"/api/v1/delphi/respond/{token}", json={"ratings": {item: forged}})
+    assert refused.status_code == 422
+    stale = client.post(
+        f"/api/v1/delphi/respond/{token}", json={"ratings": {item: 4}, "revision": True}
+    )
+    assert stale.status_code == 422
+    assert client.get(f"/api/v1/delphi/respond/{token}").json()["items"][0]["rating"] is None
+
+
+@pytest.mark.parametrize("name", ["..", ".", "a/../..", "../../panel.csv"])
+def test_a_panel_upload_named_like_a_folder_is_read_not_a_server_error(
+    client, engine, make_user, login, name: str
+) -> None:  # type: ignore[no-untyped-def]
+    # Review round 2: the upload was written under its own base name in a temporary
+    # folder; ".." or "." named the folder itself and the import failed with a 500.
+    with session_factory(engine)() as session:
+        study = make_open_study(session, n_experts=1, n_items=1).study
+        session.commit()
+    make_user("ed@example.org", "editor")
+    login(client, "ed@example.org")
+    response = client.post(
+        f"/delphi/studies/{study.id}/panel",
+        files={"file": (name, b"name,country\nNew Expert,DE\n", "text/csv")},
+    )
+    assert response.status_code == 200 and "New Expert" in response.text

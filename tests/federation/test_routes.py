@@ -254,3 +254,91 @@ def test_a_field_given_twice_asks_for_both_values(client, registry: Path) -> Non
     assert twice["query"] == comma["query"] and "C18" in twice["query"] and "C50" in twice["query"]
     purposes = client.get("/api/v1/federation/query?diagnosis=C50&purpose=HMB&purpose=GRU")
     assert purposes.status_code in {400, 422} and purposes.json()["field"] == "purpose"
+
+
+def test_a_request_is_seen_only_by_its_requester_and_each_manager_for_their_node(  # type: ignore[no-untyped-def]
+    app, client, registry: Path, make_user, login
+) -> None:
+    # Review round 2: a node's manager saw every biobank's row of a request addressed to
+    # them, another biobank's decision and its note to the requester among them.
+    from fastapi.testclient import TestClient
+
+    for email in (
+        "researcher@example.org",
+        "outsider@example.org",
+        "manager@de-berlin.example.org",
+        "manager@fr-lyon.example.org",
+    ):
+        make_user(email, "member")
+    login(client, "researcher@example.org")
+    created = client.post(
+        "/federation/requests",
+        data={**PARAMS, "title": "Sera", "description": "cohort"},
+        follow_redirects=False,
+    )
+    url = created.headers["location"]
+    request_id = int(url.rsplit("/", 1)[1])
+
+    def browser(email: str) -> TestClient:
+        other = TestClient(app, base_url="http://testserver")
+        login(other, email)
+        return other
+
+    lyon = browser("manager@fr-lyon.example.org")
+    note = "Lyon asks for the ethics approval"
+    answered = lyon.post(
+        f"{url}/answer",
+        data={"node_id": "fr-lyon", "decision": "needs_info", "note": note},
+        follow_redirects=False,
+    )
+    assert answered.status_code == 303
+    berlin = browser("manager@de-berlin.example.org")
+    seen = berlin.get(f"/api/v1/federation/requests/{request_id}").json()
+    assert [n["node_id"] for n in seen["nodes"]] == ["de-berlin"]
+    inbox = berlin.get("/api/v1/federation/requests").json()["inbox"]
+    assert [n["node_id"] for r in inbox for n in r["nodes"]] == ["de-berlin"]
+    for page in (berlin.get(url).text, berlin.get("/federation/requests").text):
+        assert note not in page and "fr-lyon" not in page
+    # the requester sees every answer (the test can fail)
+    mine = client.get(f"/api/v1/federation/requests/{request_id}").json()
+    assert {n["node_id"] for n in mine["nodes"]} >= {"de-berlin", "fr-lyon"}
+    assert note in client.get(url).text
+    # a member who neither asked nor manages an addressed node sees nothing, answers nothing
+    outsider = browser("outsider@example.org")
+    assert outsider.get(url).status_code == 403
+    assert outsider.get(f"/api/v1/federation/requests/{request_id}").status_code == 403
+    assert outsider.get("/api/v1/federation/requests").json()["mine"] == []
+    refused = outsider.post(
+        f"{url}/answer", data={"node_id": "fr-lyon", "decision": "approved"}, follow_redirects=False
+    )
+    assert refused.status_code == 403
+    for other in (lyon, berlin, outsider):
+        other.close()
+
+
+def test_a_question_another_site_sends_the_browser_to_is_not_asked_in_the_users_name(  # type: ignore[no-untyped-def]
+    client, registry: Path, make_user, login, monkeypatch
+) -> None:
+    # Review round 2: a link on any site to /federation/?run=1&... (or the JSON twin) made
+    # a logged-in member's browser ask it with their SameSite=Lax cookie: the nodes charged
+    # their daily budget, kept the question in their differencing history and logged it.
+    from permed_atlas.federation import routes
+
+    asked: list[str] = []
+    real = routes.run_query
+
+    async def spy(settings, values, requester):  # type: ignore[no-untyped-def]
+        asked.append(requester)
+        return await real(settings, values, requester)
+
+    monkeypatch.setattr(routes, "run_query", spy)
+    make_user("researcher@example.org", "member")
+    login(client, "researcher@example.org")
+    cross = {"Sec-Fetch-Site": "cross-site"}
+    assert client.get("/federation/", params=PARAMS, headers=cross).status_code == 200
+    query = client.get("/api/v1/federation/query", params=PARAMS, headers=cross)
+    assert query.status_code == 200
+    own = {"Sec-Fetch-Site": "same-origin"}
+    assert client.get("/api/v1/federation/query", params=PARAMS, headers=own).status_code == 200
+    assert [a.split(":")[0] for a in asked] == ["web", "web", "user"], asked
+    assert asked[-1] == "user:researcher@example.org"

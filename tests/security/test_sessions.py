@@ -183,3 +183,17 @@ def test_logins_end_on_postgres_too(settings, login) -> None:  # type: ignore[no
             assert _replay(app, cookie, token) in {401, 403}
         finally:
             app.state.engine.dispose()
+
+
+def test_logging_in_over_a_live_login_ends_it(app, client, make_user, login) -> None:  # type: ignore[no-untyped-def]
+    # Review round 2: a second login in the same browser (another account at a shared
+    # computer, no logout) left the first login alive on the server for a copied cookie.
+    make_user("admin@example.org", "admin")
+    make_user("member@example.org", "member")
+    token = login(client, "admin@example.org")
+    cookie = client.cookies["permed_session"]
+    login(client, "member@example.org")
+    assert client.get("/api/v1/auth/session").json()["user"]["email"] == "member@example.org"
+    assert _replay(app, cookie, token) in {401, 403}
+    with app.state.session_factory() as session:
+        assert session.scalar(select(func.count()).select_from(UserSessionRow)) == 1

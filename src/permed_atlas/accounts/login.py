@@ -32,6 +32,7 @@ from permed_atlas.accounts.store import record_audit
 from permed_atlas.accounts.tables import LoginAttemptRow, UserRow
 from permed_atlas.db import model_from_row
 from permed_atlas.i18n import Message
+from permed_atlas.textinput import email_key
 
 MAX_FAILED_LOGINS = 5
 MAX_FAILED_LOGINS_PER_ACCOUNT = 20
@@ -115,7 +116,7 @@ def authenticate(
     :param client: the client's address, as the web edge determined it.
     :param now: the current time (naive UTC), for tests.
     """
-    address, client_key = email.strip().lower()[:320], client[:64]
+    address, client_key = email_key(email)[:320], client[:64]
     _admit(session, address=address, client_key=client_key, moment=now or _now())
     row = session.scalar(select(UserRow).where(UserRow.email == address))
     ok = verify_password(password, row.password_hash if row is not None else None)

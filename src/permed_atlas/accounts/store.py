@@ -31,6 +31,7 @@ from permed_atlas.accounts.tables import AuditLogRow, UserRow
 from permed_atlas.db import model_from_row
 from permed_atlas.errors import InvalidInputError
 from permed_atlas.i18n import Message, code_with_label, joined
+from permed_atlas.textinput import email_key, email_lookalike_problem
 
 
 def _now() -> datetime:
@@ -92,15 +93,25 @@ def _audited(
 
 
 def normalise_email(email: str) -> str:
-    """The email trimmed and lower-cased, checked for a plausible shape.
+    """The email in its one compared form (:func:`email_key`), checked for a plausible shape
+    and refused when it would pass for another address.
 
     :param email: the email as typed.
     """
-    value = email.strip().lower()
+    value = email_key(email)
     local, _, domain = value.partition("@")
     if not local or "." not in domain or len(value) > 320 or any(c.isspace() for c in value):
         raise InvalidInputError(
             Message("not an email address: %(email)s", email=repr(email)),
+            field="email",
+        )
+    if email_lookalike_problem(value):
+        raise InvalidInputError(
+            Message(
+                "%(email)s has invisible characters or mixes alphabets whose letters look "
+                "alike (Latin, Cyrillic, Greek); type the address as it is written",
+                email=repr(email),
+            ),
             field="email",
         )
     return value
@@ -177,7 +188,7 @@ def get_user_by_email(session: Session, email: str) -> User:
     :param session: the platform database session.
     :param email: the login email, in any case.
     """
-    address = email.strip().lower()
+    address = email_key(email)
     row = session.scalar(select(UserRow).where(UserRow.email == address))
     if row is None:
         raise UserNotFoundError(

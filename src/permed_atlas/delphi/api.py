@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Response
 
 from permed_atlas.accounts import record_audit
 from permed_atlas.delphi import service, store
@@ -30,6 +30,7 @@ from permed_atlas.delphi.schemas import (
 from permed_atlas.delphi.submission import RatingsSubmission
 from permed_atlas.delphi.visibility import require_study_results, round_results_visible
 from permed_atlas.web.deps import (
+    NO_STORE,
     CurrentUser,
     EditorUser,
     PathId,
@@ -151,9 +152,19 @@ def list_actions(study_id: PathId, session: SessionDep, user: CurrentUser) -> li
 
 
 @api_router.get("/respond/{token}", response_model=RatingFormPublic)
-def get_rating_form(token: str, session: SessionDep, settings: SettingsDep) -> RatingFormPublic:
+def get_rating_form(
+    token: str, session: SessionDep, settings: SettingsDep, response: Response
+) -> RatingFormPublic:
     """The rating form behind a personal link: items, saved answers, previous-round feedback."""
     form = load_rating_form(session, token, min_group_size=settings.delphi_min_group_size)
+    # as the HTML form: one expert's answers under a secret address, never kept by a cache
+    response.headers.update(NO_STORE)
+    # An expert sees what the public sees of a round's verdicts: a closed round's outcome
+    # reason carries its n, median and shares, and with a few ratings and their own the
+    # expert would work out the others' (the feedback withholds exactly those).
+    public = form.study is not None and round_results_visible(
+        form.study, form.round, coordinator=False
+    )
     return RatingFormPublic(
         round=RoundPublic.model_validate(form.round),
         language=form.language,
@@ -164,7 +175,7 @@ def get_rating_form(token: str, session: SessionDep, settings: SettingsDep) -> R
         expires_at=form.invitation.expires_at,
         items=[
             FormItemPublic(
-                item=ItemPublic.model_validate(i.item),
+                item=ItemPublic.model_validate(i.item) if public else _hidden_item(i.item),
                 rating=i.rating,
                 no_opinion=i.no_opinion,
                 comment=i.comment,
@@ -176,8 +187,11 @@ def get_rating_form(token: str, session: SessionDep, settings: SettingsDep) -> R
 
 
 @api_router.post("/respond/{token}", response_model=SubmissionPublic)
-def save_ratings(token: str, body: RatingsCreate, session: SessionDep) -> SubmissionPublic:
+def save_ratings(
+    token: str, body: RatingsCreate, session: SessionDep, response: Response
+) -> SubmissionPublic:
     """Save (part of) an expert's answers; null is "no opinion". Editable until the round closes."""
+    response.headers.update(NO_STORE)
     submission = RatingsSubmission(body.ratings, body.comments, body.revision)
     result = service.submit(session, token, submission)
     session.commit()

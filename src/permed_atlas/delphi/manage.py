@@ -63,7 +63,7 @@ def _render_panel(
 ) -> Response:
     study = store.get_study(session, study_id)
     panels = [(p, store.list_experts(session, p.id)) for p in store.list_panels(session, study.id)]
-    return render(
+    response = render(
         request,
         "delphi/panel.html",
         {
@@ -75,6 +75,9 @@ def _render_panel(
         },
         status_code=status_code,
     )
+    # the experts' names and e-mail addresses: not for a shared computer's cache
+    response.headers.update(NO_STORE)
+    return response
 
 
 EXPERT_FORM = (
@@ -144,9 +147,11 @@ def panel_import(
             error=Message("choose a CSV file to import"),
             status_code=422,
         )
-    name = Path(upload.filename).name
+    name = Path(upload.filename).name or "panel.csv"
     with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / name
+        # our own name on disk: an upload named ".." or "." named the folder itself (a 500);
+        # messages still name the file as the editor knows it
+        path = Path(tmp) / "panel.csv"
         # the worker thread reads the spooled upload directly (UploadFile.read needs the loop)
         path.write_bytes(upload.file.read())
         try:

@@ -187,6 +187,8 @@ def ratings_csv(study_id: PathId, session: SessionDep, user: EditorUser) -> Resp
         report.write_csv(report.ratings_rows(session, study.id)),
         media_type="text/csv; charset=utf-8",
         filename=f"{study.slug}-ratings.csv",
+        # each expert's answers: as the invitation list, never kept by a cache
+        headers=NO_STORE,
     )
 
 
@@ -206,6 +208,7 @@ def export_xlsx(
         content,
         media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         filename=f"{study.slug}.xlsx",
+        headers=NO_STORE,
     )
 
 

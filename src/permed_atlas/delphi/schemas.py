@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictInt
 
 from permed_atlas.api_schemas import schema_of
 from permed_atlas.delphi import models
@@ -141,9 +141,11 @@ class RatingFormPublic(BaseModel):
 class RatingsCreate(BaseModel):
     """A save of the rating form: item id -> 1-5 or null ("no opinion")."""
 
-    ratings: dict[int, int | None] = Field(default_factory=dict)
+    # strict: pydantic's lax mode stored JSON true as a rating of 1 and 4.0 as 4, answers
+    # no expert gave (the rating parser refuses booleans; it never saw them)
+    ratings: dict[int, StrictInt | None] = Field(default_factory=dict)
     comments: dict[int, str] = Field(default_factory=dict)
-    revision: int | None = None
+    revision: StrictInt | None = None
 
 
 SubmissionPublic = schema_of(models.SubmissionResult, name="SubmissionPublic", base=_FromCore)

@@ -33,12 +33,14 @@ from permed_atlas.directory.schemas import (
 )
 from permed_atlas.web.deps import (
     CsrfProtected,
+    CurrentUser,
     EditorUser,
     HeavyWork,
     PathId,
     SessionDep,
     SettingsDep,
     download,
+    is_editor,
     json_router,
     seed_once,
 )
@@ -153,9 +155,10 @@ def api_update_entry(
 
 
 @api_router.get("/entries/{entry_id}/history", response_model=list[RevisionPublic])
-def api_history(entry_id: str, session: SessionDep) -> list[dict[str, Any]]:
-    """An entry's revisions, newest first, with who, when, why and what changed."""
-    return [revision_dict(r) for r in store.list_revisions(session, entry_id)]
+def api_history(entry_id: str, session: SessionDep, user: CurrentUser) -> list[dict[str, Any]]:
+    """An entry's revisions, newest first, with who (to editors), when, why and what changed."""
+    editor = is_editor(user)
+    return [revision_dict(r, with_actor=editor) for r in store.list_revisions(session, entry_id)]
 
 
 @api_router.get(
@@ -163,9 +166,12 @@ def api_history(entry_id: str, session: SessionDep) -> list[dict[str, Any]]:
     response_model=RevisionDetailPublic,
     response_model_exclude_unset=True,
 )
-def api_revision(entry_id: str, number: PathId, session: SessionDep) -> dict[str, Any]:
-    """One revision with its full snapshot."""
-    return revision_dict(store.get_revision(session, entry_id, number), with_snapshot=True)
+def api_revision(
+    entry_id: str, number: PathId, session: SessionDep, user: CurrentUser
+) -> dict[str, Any]:
+    """One revision with its full snapshot (the editor's email only to editors)."""
+    revision = store.get_revision(session, entry_id, number)
+    return revision_dict(revision, with_snapshot=True, with_actor=is_editor(user))
 
 
 @api_router.post(

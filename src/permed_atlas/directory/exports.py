@@ -71,8 +71,14 @@ def match_dict(match: FundingMatch) -> dict[str, Any]:
     }
 
 
-def revision_dict(revision: Revision, *, with_snapshot: bool = False) -> dict[str, Any]:
-    """A revision: number, when, who, why, what changed (and the snapshot if asked)."""
+def revision_dict(
+    revision: Revision, *, with_snapshot: bool = False, with_actor: bool = True
+) -> dict[str, Any]:
+    """A revision: number, when, who, why, what changed (and the snapshot if asked).
+
+    :param with_snapshot: add the entry as it was after this revision.
+    :param with_actor: name the editor by email; without, ``actor_email`` is null.
+    """
     data: dict[str, Any] = {
         "entry_id": revision.entry_id,
         "number": revision.number,
@@ -80,7 +86,7 @@ def revision_dict(revision: Revision, *, with_snapshot: bool = False) -> dict[st
         "origin": revision.origin,
         "comment": revision.comment,
         "actor_id": revision.actor_id,
-        "actor_email": revision.actor_email,
+        "actor_email": revision.actor_email if with_actor else None,
         "changed": list(revision.changed),
     }
     if with_snapshot:

@@ -7,7 +7,7 @@ HTML under /directory; the JSON twins live in :mod:`permed_atlas.directory.api`
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
@@ -343,6 +343,9 @@ def edit_submit(
 def history(request: Request, entry_id: str, session: SessionDep, user: CurrentUser) -> Response:
     entry = store.get_entry(session, entry_id)
     revisions = store.list_revisions(session, entry_id)
+    if not is_editor(user):
+        # an editor's login email is theirs: readers see that an editor changed the entry
+        revisions = [replace(r, actor_email=None) for r in revisions]
     return render(
         request,
         "directory/history.html",

@@ -29,6 +29,7 @@ from permed_atlas.federation.errors import NodesConfigError
 from permed_atlas.federation.models import NodeEndpoint
 from permed_atlas.i18n import Message
 from permed_atlas.settings import Settings
+from permed_atlas.textinput import email_key
 
 
 @dataclass(frozen=True)
@@ -109,7 +110,7 @@ def _read_node(item: Any, *, index: int, path: str, default_timeout: float) -> N
         secret=secret,
         timeout_s=_seconds(item.get("timeout_s"), default_timeout, where=where, field="timeout_s"),
         managers=tuple(
-            m.lower() for m in read_texts(item.get("managers"), where=where, field="managers")
+            email_key(m) for m in read_texts(item.get("managers"), where=where, field="managers")
         ),  # fmt: skip
     )
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
@@ -40,6 +41,7 @@ from permed_atlas.federation.schemas import (
 from permed_atlas.i18n import Message
 from permed_atlas.icd10 import icd10_choices
 from permed_atlas.settings import Settings
+from permed_atlas.textinput import email_key
 from permed_atlas.web.deps import (
     CsrfProtected,
     CurrentUser,
@@ -92,8 +94,13 @@ def requester_of(request: Request, settings: Settings, user: User | None) -> str
     the nodes never see the address): one visitor can neither use up the daily
     budget of every other visitor nor see refusals caused by their questions.
     Each node's global daily cap bounds what many clients can ask together.
+
+    A question another site sent the browser to (a link or redirect: ``Sec-Fetch-Site:
+    cross-site``; a top-level GET carries the SameSite=Lax cookie) is asked as an anonymous
+    visitor: in the user's name it would spend their daily budget and fill their
+    differencing history with questions they never asked, and the nodes would log them.
     """
-    if user is not None:
+    if user is not None and request.headers.get("sec-fetch-site") != "cross-site":
         return f"user:{user.email}"
     address = client_network(request.client.host if request.client else "unknown")
     digest = hmac.new(
@@ -127,7 +134,7 @@ async def run_query(settings: Settings, values: dict[str, str], requester: str) 
 def _managed_nodes(config: HubConfig, user: User | None) -> list[str]:
     if user is None:
         return []
-    return [n.id for n in config.nodes if user.email.lower() in n.managers]
+    return [n.id for n in config.nodes if email_key(user.email) in n.managers]
 
 
 def _request_json(request: AccessRequest) -> dict[str, Any]:
@@ -159,6 +166,22 @@ def _may_see(request: AccessRequest, user: User, managed: list[str]) -> bool:
         or user.role == "admin"
         or any(n.node_id in managed for n in request.nodes)
     )
+
+
+def _as_seen_by(found: AccessRequest, user: User, managed: list[str]) -> AccessRequest:
+    """The request as ``user`` may see it: the requester and admins see every biobank's
+    answer; a node's manager only their own nodes' rows, not another biobank's decision,
+    its note to the requester or its count."""
+    if user.id == found.requester_id or user.role == "admin":
+        return found
+    return replace(found, nodes=tuple(n for n in found.nodes if n.node_id in managed))
+
+
+def _inbox(session: Session, user: User, managed: list[str]) -> list[AccessRequest]:
+    if not managed:
+        return []
+    found = list_access_requests(session, node_ids=managed)
+    return [_as_seen_by(r, user, managed) for r in found]
 
 
 def _offline_help(
@@ -294,7 +317,7 @@ def requests_page(
         "federation/requests.html",
         {
             "mine": list_access_requests(session, requester_id=user.id),
-            "inbox": list_access_requests(session, node_ids=managed) if managed else [],
+            "inbox": _inbox(session, user, managed),
             "managed": managed,
         },
     )
@@ -305,9 +328,7 @@ def requests_api(settings: SettingsDep, session: SessionDep, user: MemberUser) -
     managed = _managed_nodes(_registry(settings), user)
     return {
         "mine": [_request_json(r) for r in list_access_requests(session, requester_id=user.id)],
-        "inbox": [_request_json(r) for r in list_access_requests(session, node_ids=managed)]
-        if managed
-        else [],
+        "inbox": [_request_json(r) for r in _inbox(session, user, managed)],
         "managed_nodes": managed,
     }
 
@@ -321,7 +342,7 @@ def _visible_request(
         raise PermissionDeniedError(
             Message("this access request is neither yours nor addressed to you")
         )
-    return found, managed
+    return _as_seen_by(found, user, managed), managed
 
 
 @router.get("/requests/{request_id}")

@@ -51,6 +51,7 @@ from permed_atlas.landscape.store.work_detail import (
 from permed_atlas.landscape.topics import load_rules
 from permed_atlas.settings import Settings
 from permed_atlas.spreadsheet import SafeDictWriter
+from permed_atlas.web.deps import attachment
 
 DASHBOARD_CACHE_SIZE = 64
 _dashboard_cache: OrderedDict[tuple[Any, ...], DashboardPublic] = OrderedDict()
@@ -289,7 +290,7 @@ def export_response(corpus: Any, query: SearchQuery, fmt: str) -> Response:
     data, rows, total = export_search(corpus, query, format=fmt)
     media = "text/csv; charset=utf-8" if fmt == "csv" else "application/vnd.apache.parquet"
     headers = {
-        "Content-Disposition": f'attachment; filename="permed-atlas-search.{fmt}"',
+        **attachment(f"permed-atlas-search.{fmt}"),
         "X-Total-Count": str(total),
         "X-Exported-Count": str(rows),
     }
@@ -433,7 +434,7 @@ def csv_response(rows: list[dict[str, Any]], name: str) -> Response:
     return Response(
         buffer.getvalue(),
         media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": f'attachment; filename="permed-atlas-{name}.csv"'},
+        headers=attachment(f"permed-atlas-{name}.csv"),
     )
 
 

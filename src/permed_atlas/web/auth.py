@@ -84,6 +84,11 @@ def log_in(request: Request, user: User, token: str) -> None:
 
 def _start_login(request: Request, session: Session, user: User) -> str:
     settings = request.app.state.settings
+    # a login over a live one (another account at a shared computer) replaces it: the old
+    # token would otherwise stay valid on the server for whoever kept a copy of the cookie
+    previous = request.session.get(_SESSION_KEY)
+    if isinstance(previous, str):
+        end_session(session, previous)
     purge_expired_sessions(
         session, idle=settings.session_idle_timeout, absolute=settings.session_absolute_timeout
     )

@@ -7,10 +7,11 @@ shows the editing controls). Routes import them from ``web.deps``.
 
 from __future__ import annotations
 
+import re
 from contextlib import contextmanager, nullcontext
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 import duckdb
 from fastapi import Request
@@ -173,9 +174,22 @@ def see_other(url: str) -> RedirectResponse:
     return RedirectResponse(url, status_code=303)
 
 
+_PLAIN_FILENAME = re.compile(r"[^A-Za-z0-9._-]+")
+
+
 def attachment(filename: str) -> dict[str, str]:
-    """The Content-Disposition header that makes the browser save ``filename``."""
-    return {"Content-Disposition": f'attachment; filename="{filename}"'}
+    """The Content-Disposition header that makes the browser save ``filename``.
+
+    Names are built from what editors type (a pillar code, a slug): a quote there would end
+    the parameter and let the rest add its own ``filename*`` (the browser saves
+    ``evil.exe``), a line break would end the header, and a character outside Latin-1 made
+    Starlette fail the response after the invitations were already issued. The quoted
+    name keeps only safe ASCII; the exact name travels percent-encoded (RFC 6266, 5987).
+    """
+    printable = "".join(c for c in filename if c.isprintable()) or "download"
+    plain = _PLAIN_FILENAME.sub("_", printable).strip("._") or "download"
+    exact = quote(printable, safe="")
+    return {"Content-Disposition": f"attachment; filename=\"{plain}\"; filename*=UTF-8''{exact}"}
 
 
 def download(
