@@ -304,9 +304,16 @@ def test_a_request_is_seen_only_by_its_requester_and_each_manager_for_their_node
     assert {n["node_id"] for n in mine["nodes"]} >= {"de-berlin", "fr-lyon"}
     assert note in client.get(url).text
     # a member who neither asked nor manages an addressed node sees nothing, answers nothing
+    # and cannot tell it from a request that was never made (404 for both, same words)
     outsider = browser("outsider@example.org")
-    assert outsider.get(url).status_code == 403
-    assert outsider.get(f"/api/v1/federation/requests/{request_id}").status_code == 403
+    missing = request_id + 1000
+    for seen in (request_id, missing):
+        assert outsider.get(f"/federation/requests/{seen}").status_code == 404
+    answers = [outsider.get(f"/api/v1/federation/requests/{i}") for i in (request_id, missing)]
+    assert [a.status_code for a in answers] == [404, 404]
+    assert answers[0].json()["detail"] == answers[1].json()["detail"].replace(
+        str(missing), str(request_id)
+    )
     assert outsider.get("/api/v1/federation/requests").json()["mine"] == []
     refused = outsider.post(
         f"{url}/answer", data={"node_id": "fr-lyon", "decision": "approved"}, follow_redirects=False

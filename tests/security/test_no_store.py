@@ -33,3 +33,29 @@ def test_secret_bearing_delphi_responses_are_never_cached(
         assert response.status_code == 200, name
         assert response.headers.get("cache-control") == "no-store", name
         assert response.headers.get("referrer-policy") == "no-referrer", name
+
+
+def test_the_rating_form_does_not_hand_its_personal_link_to_the_login_page(
+    client: TestClient, engine
+) -> None:  # type: ignore[no-untyped-def]
+    """Before: the rating form's "Log in" link was ``/login?next=/delphi/respond/<token>``,
+    and the login page was cacheable: the personal link ended up in the login page's
+    address, its cache entry and the browser's history of a shared computer."""
+    with session_factory(engine)() as session:
+        s = make_open_study(session, n_experts=2, n_items=1)
+        session.commit()
+    token = s.tokens[s.experts[0].id]
+    for path in (f"/delphi/respond/{token}", "/delphi/respond/not-a-token"):
+        page = client.get(path)
+        assert page.headers.get("cache-control") == "no-store", path
+        assert 'href="/login"' in page.text and "/login?next=" not in page.text, path
+    # other pages still bring the reader back where they were (the test can fail)
+    assert 'href="/login?next=/directory/"' in client.get("/directory/").text
+    # the login page itself, whatever it is handed, is never cached nor sent on as a Referer
+    csrf = {"X-CSRF-Token": client.get("/api/v1/auth/session").json()["csrf_token"]}
+    wrong = {"email": "x@example.org", "password": "no", "next": "/delphi/"}
+    for login_page in (client.get("/login", params={"next": "/delphi/"}),
+                       client.post("/login", data=wrong, headers=csrf)):  # fmt: skip
+        assert login_page.status_code in (200, 401), login_page.text
+        assert login_page.headers.get("cache-control") == "no-store"
+        assert login_page.headers.get("referrer-policy") == "no-referrer"

@@ -210,7 +210,9 @@ def test_each_sync_is_recorded_as_a_run_finished_or_failed(
         (newest.id, "finished", 1),
         (failed.id, "failed", 0),
     ]
-    assert listed[1]["message"] == failed.message
+    # a visitor is told the folder's name, not the server's path nor its error (editors are)
+    assert [r["path"] for r in listed] == [dest.name, dest.name]
+    assert listed[1]["message"] is None
     # So does the dashboard, under "Data updates".
     provenance = dashboard.split('data-testid="provenance"', 1)[1]
     assert "Data updates" in provenance and "openalex-snapshot" in provenance

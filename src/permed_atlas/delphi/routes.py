@@ -276,7 +276,7 @@ def _render_form(
         response = render(
             request,
             "delphi/respond.html",
-            {"form": None, "error": exc.translated()},
+            {"form": None, "error": exc.translated(), "secret_path": True},
             status_code=404,
         )
         response.headers.update(NO_STORE)
@@ -292,6 +292,8 @@ def _render_form(
             {
                 "form": form,
                 "token": token,
+                # the address is the expert's personal link: the "Log in" link must not carry it
+                "secret_path": True,
                 "language": language,
                 # the site's switch would follow the browser: the form offers the study's
                 "language_links": lambda _request: _form_switch(request, form, language),

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from starlette.responses import Response
 
 from permed_atlas.accounts import User
-from permed_atlas.errors import InvalidInputError, PermissionDeniedError
+from permed_atlas.errors import InvalidInputError, NotFoundError
 from permed_atlas.federation.data_use import data_use_from_values, purpose_choices, use_fields
 from permed_atlas.federation.demo_nodes import LocalNode, local_nodes, probe_nodes, start_command
 from permed_atlas.federation.hub import Hub
@@ -336,12 +336,21 @@ def requests_api(settings: SettingsDep, session: SessionDep, user: MemberUser) -
 def _visible_request(
     settings: Settings, session: Any, request_id: PathId, user: User
 ) -> tuple[AccessRequest, list[str]]:
-    found = get_access_request(session, request_id)
+    # One answer, 404, whether the request is missing or someone else's: a 403 for the
+    # latter would let any member list which ids exist, and so how many requests were made.
+    unseen = NotFoundError(
+        Message(
+            "no access request %(request_id)s among yours or those addressed to you",
+            request_id=request_id,
+        )
+    )
+    try:
+        found = get_access_request(session, request_id)
+    except NotFoundError:
+        raise unseen from None
     managed = _managed_nodes(_registry(settings), user)
     if not _may_see(found, user, managed):
-        raise PermissionDeniedError(
-            Message("this access request is neither yours nor addressed to you")
-        )
+        raise unseen
     return _as_seen_by(found, user, managed), managed
 
 

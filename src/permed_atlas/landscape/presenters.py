@@ -14,7 +14,7 @@ import threading
 from collections import OrderedDict
 from dataclasses import replace
 from functools import lru_cache, partial
-from pathlib import Path
+from pathlib import Path, PurePath
 from typing import Any
 from urllib.parse import urlencode
 
@@ -299,12 +299,19 @@ def export_response(corpus: Any, query: SearchQuery, fmt: str) -> Response:
     return Response(content=data, media_type=media, headers=headers)
 
 
-def ingest_runs_public(session: Any, *, limit: int) -> list[IngestRunPublic]:
-    """The latest recorded ingests and syncs, newest first."""
-    return [
-        IngestRunPublic.model_validate(dataclasses.asdict(run))
-        for run in list_ingest_runs(session, limit=limit)
-    ]
+def ingest_runs_public(session: Any, *, limit: int, full: bool) -> list[IngestRunPublic]:
+    """The latest recorded ingests and syncs, newest first.
+
+    :param full: give the server's paths and failure messages (editors); otherwise only
+        the file's or folder's own name, and no message: a visitor learns where the works
+        came from, not how the server's disk is laid out or what its errors say.
+    """
+    runs = [dataclasses.asdict(run) for run in list_ingest_runs(session, limit=limit)]
+    if not full:
+        for run in runs:
+            run["path"] = PurePath(run["path"]).name
+            run["message"] = None
+    return [IngestRunPublic.model_validate(run) for run in runs]
 
 
 def work_or_move(settings: Settings, corpus: Any, reference: str) -> WorkPublic | MovedWork:

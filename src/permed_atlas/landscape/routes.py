@@ -36,7 +36,15 @@ from permed_atlas.landscape.schemas import (
 )
 from permed_atlas.landscape.search_query import MAX_PAGE_SIZE, SearchQuery
 from permed_atlas.landscape.store.work_detail import MovedWork
-from permed_atlas.web.deps import CorpusDep, CorpusVersion, SessionDep, SettingsDep, render
+from permed_atlas.web.deps import (
+    CorpusDep,
+    CorpusVersion,
+    CurrentUser,
+    SessionDep,
+    SettingsDep,
+    is_editor,
+    render,
+)
 from permed_atlas.web.security import CSP_ALLOWING_EVAL
 from permed_atlas.web.templating import templates
 
@@ -212,6 +220,7 @@ def dashboard_page(
     request: Request,
     settings: SettingsDep,
     session: SessionDep,
+    user: CurrentUser,
     corpus: CorpusDep,
     version: CorpusVersion,
     query: FilterParams,
@@ -225,7 +234,7 @@ def dashboard_page(
             "dashboard": dashboard,
             "filter_qs": urlencode(query_pairs(query, paged=False)),
             # Where the numbers come from: the platform database's record, not the corpus.
-            "runs": ingest_runs_public(session, limit=PROVENANCE_RUNS),
+            "runs": ingest_runs_public(session, limit=PROVENANCE_RUNS, full=is_editor(user)),
         },
     )
     # Vega compiles chart expressions with Function(): this page alone may evaluate
@@ -316,10 +325,12 @@ def indicator_json(
 
 @api_router.get("/runs", response_model=list[IngestRunPublic])
 def runs_json(
-    session: SessionDep, limit: Annotated[int, Query(ge=1, le=1000)] = 20
+    session: SessionDep, user: CurrentUser, limit: Annotated[int, Query(ge=1, le=1000)] = 20
 ) -> list[IngestRunPublic]:
-    """The latest ingests and syncs, newest first (as ``permed ingest runs`` lists them)."""
-    return ingest_runs_public(session, limit=limit)
+    """The latest ingests and syncs, newest first (as ``permed ingest runs`` lists them).
+
+    Editors get the server's paths and failure messages; others the file names only."""
+    return ingest_runs_public(session, limit=limit, full=is_editor(user))
 
 
 @api_router.get("/network", response_model=NetworkPublic)

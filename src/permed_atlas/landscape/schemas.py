@@ -173,9 +173,12 @@ class IngestRunPublic(BaseModel):
 
     id: int
     source: str = Field(description="openalex, pubmed, patents or openalex-snapshot")
-    path: str = Field(description="the file read, or a sync's destination folder")
+    path: str = Field(
+        description="the file read, or a sync's destination folder: the server's path for "
+        "editors, its last part for everyone else"
+    )
     status: str = Field(description="running, finished or failed")
-    message: str | None = Field(description="why a run failed")
+    message: str | None = Field(description="why a run failed (shown to editors only)")
     started_at: datetime
     finished_at: datetime | None
     files: int

@@ -135,11 +135,23 @@ def _safe_next(target: str | None) -> str:
 router = APIRouter(tags=["auth"])
 
 
+def _login_page(
+    request: Request, next: str | None, error: str | None = None, status_code: int = 200
+) -> Response:
+    from permed_atlas.web.templating import NO_STORE, render
+
+    response = render(
+        request, "login.html", {"next": _safe_next(next), "error": error}, status_code=status_code
+    )
+    # ``next`` may be an expert's personal rating link (the form's "Log in"): a page that
+    # holds it is never cached nor sent on as a Referer, like the rating form itself.
+    response.headers.update(NO_STORE)
+    return response
+
+
 @router.get("/login", include_in_schema=False)
 def login_page(request: Request, next: str | None = None) -> Response:
-    from permed_atlas.web.templating import render
-
-    return render(request, "login.html", {"next": _safe_next(next), "error": None})
+    return _login_page(request, next)
 
 
 def _login_message(exc: Exception) -> str:
@@ -168,29 +180,17 @@ def login_form(
     password: Annotated[str, Form(max_length=MAX_PASSWORD_LENGTH)],
     next: Annotated[str | None, Form()] = None,
 ) -> Response:
-    from permed_atlas.web.templating import render
-
     with request.app.state.session_factory() as session:
         try:
             user = authenticate(session, email=email, password=password, client=_client(request))
         except LoginRateLimitedError as exc:
             session.commit()
-            response = render(
-                request,
-                "login.html",
-                {"next": _safe_next(next), "error": _login_message(exc)},
-                status_code=429,
-            )
+            response = _login_page(request, next, _login_message(exc), status_code=429)
             response.headers["Retry-After"] = str(exc.retry_after)
             return response
         except InvalidCredentialsError as exc:
             session.commit()
-            return render(
-                request,
-                "login.html",
-                {"next": _safe_next(next), "error": _login_message(exc)},
-                status_code=401,
-            )
+            return _login_page(request, next, _login_message(exc), status_code=401)
         token = _start_login(request, session, user)
         session.commit()
     log_in(request, user, token)
