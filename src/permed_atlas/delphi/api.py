@@ -6,6 +6,7 @@ from fastapi import APIRouter, Response
 
 from permed_atlas.accounts import record_audit
 from permed_atlas.delphi import service, store
+from permed_atlas.delphi._rewording import confirmation
 from permed_atlas.delphi._targets import round_target
 from permed_atlas.delphi.consensus import describe_methods
 from permed_atlas.delphi.form import load_rating_form
@@ -18,6 +19,7 @@ from permed_atlas.delphi.schemas import (
     ItemFeedbackPublic,
     ItemPublic,
     ItemResultPublic,
+    ItemUpdate,
     RatingFormPublic,
     RatingsCreate,
     RoundPublic,
@@ -26,6 +28,7 @@ from permed_atlas.delphi.schemas import (
     StudyPublic,
     SubmissionPublic,
     SurveyPublic,
+    SurveyUpdate,
 )
 from permed_atlas.delphi.submission import RatingsSubmission
 from permed_atlas.delphi.visibility import require_study_results, round_results_visible
@@ -142,6 +145,67 @@ def close_round(
         session, round_id, coordinator=True, min_group_size=settings.delphi_min_group_size
     )
     return round_public(view, min_group_size=settings.delphi_min_group_size)
+
+
+@api_router.patch("/items/{item_id}", response_model=ItemPublic)
+def edit_item(
+    item_id: PathId, body: ItemUpdate, session: SessionDep, user: EditorUser
+) -> ItemPublic:
+    """Edit an item of a draft round (editor; CSRF header), as the round page's form does.
+
+    An item with both statements reworded in one language only is refused (422, ``field``
+    the statement left as it was) unless ``other_language_matches`` is true; the audit entry
+    then names the statement confirmed (``still_matches``).
+    """
+    before = store.get_item(session, item_id)
+    texts = body.model_dump(exclude={"other_language_matches"})
+    item = store.update_item(
+        session, item_id, **texts, other_language_matches=body.other_language_matches
+    )
+    record_audit(
+        session,
+        actor_id=user.id,
+        action="delphi.item.edit",
+        target=f"delphi_item:{item_id}",
+        detail={"code": item.code, **confirmation(before, item, "statement")},
+    )
+    session.commit()
+    return ItemPublic.model_validate(item)
+
+
+@api_router.patch("/surveys/{survey_id}", response_model=SurveyPublic)
+def edit_survey(
+    survey_id: PathId, body: SurveyUpdate, session: SessionDep, user: EditorUser
+) -> SurveyPublic:
+    """Rename a pillar (editor; CSRF header), as the study page's form does.
+
+    A title in both languages reworded in one of them only is refused (422) unless
+    ``other_language_matches`` is true; the audit entry then names the title confirmed.
+    """
+    before = store.get_survey(session, survey_id)
+    survey = store.update_survey(
+        session,
+        survey_id,
+        title=body.title,
+        title_zh=body.title_zh,
+        other_language_matches=body.other_language_matches,
+    )
+    record_audit(
+        session,
+        actor_id=user.id,
+        action="delphi.pillar.edit",
+        target=f"delphi_survey:{survey_id}",
+        detail=confirmation(before, survey, "title") or None,
+    )
+    session.commit()
+    rounds = [RoundPublic.model_validate(r) for r in store.list_rounds(session, survey.id)]
+    return SurveyPublic(
+        id=survey.id,
+        pillar=survey.pillar,
+        title=survey.title,
+        title_zh=survey.title_zh,
+        rounds=rounds,
+    )
 
 
 @api_router.get("/studies/{study_id}/actions", response_model=list[ActionPublic])

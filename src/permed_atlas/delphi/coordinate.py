@@ -14,8 +14,10 @@ from fastapi.responses import Response
 
 from permed_atlas.delphi import store
 from permed_atlas.delphi._audit import to_study
+from permed_atlas.delphi._rewording import CONFIRM_FIELD, confirmation
 from permed_atlas.delphi.definition import study_draft_from_form
 from permed_atlas.delphi.errors import ResponsesFileError, RoundStateError, StudyFileError
+from permed_atlas.delphi.pages import RefusedEdit, render_study
 from permed_atlas.i18n import Message
 from permed_atlas.web.deps import (
     CsrfProtected,
@@ -111,16 +113,38 @@ def add_pillar(
 
 @coordinate_router.post("/surveys/{survey_id}", include_in_schema=False)
 def edit_pillar(
+    request: Request,
     survey_id: PathId,
     session: SessionDep,
     user: EditorUser,
     _csrf: CsrfProtected,
     title: Annotated[str, Form()] = "",
     title_zh: Annotated[str | None, Form()] = None,
+    other_language_matches: Annotated[bool, Form()] = False,
 ) -> Response:
-    survey = store.update_survey(session, survey_id, title=title, title_zh=title_zh)
+    before = store.get_survey(session, survey_id)
+    try:
+        survey = store.update_survey(
+            session,
+            survey_id,
+            title=title,
+            title_zh=title_zh,
+            other_language_matches=other_language_matches,
+        )
+    except StudyFileError as exc:
+        session.rollback()
+        typed = {"title": title, "title_zh": title_zh or ""}
+        if other_language_matches:
+            typed[CONFIRM_FIELD] = "on"
+        refused = RefusedEdit(survey_id, exc.translated(), typed)
+        return render_study(request, session, before.study_id, user=user, refused=refused)
     return to_study(
-        session, user, survey.study_id, "delphi.pillar.edit", target=f"delphi_survey:{survey.id}"
+        session,
+        user,
+        survey.study_id,
+        "delphi.pillar.edit",
+        target=f"delphi_survey:{survey.id}",
+        detail=confirmation(before, survey, "title") or None,
     )
 
 

@@ -15,13 +15,16 @@ from fastapi.responses import Response
 from permed_atlas.accounts import record_audit
 from permed_atlas.delphi import files, report, service, store
 from permed_atlas.delphi._audit import to_round, to_study
+from permed_atlas.delphi._rewording import CONFIRM_FIELD, confirmation
 from permed_atlas.delphi._targets import round_target, study_target
 from permed_atlas.delphi.definition import ItemDraft
 from permed_atlas.delphi.errors import (
     PanelFileError,
     RatingError,
+    StudyFileError,
 )
 from permed_atlas.delphi.models import CarryDecision
+from permed_atlas.delphi.pages import RefusedEdit, render_round
 from permed_atlas.delphi.visibility import require_study_results
 from permed_atlas.i18n import Message, gettext
 from permed_atlas.web.deps import (
@@ -338,32 +341,53 @@ def add_item(
     return to_round(session, user, round_id, "delphi.item.add", target=f"delphi_item:{item.id}")
 
 
+EDIT_FORM = ("statement", "statement_zh", "rationale", "rationale_zh", "subtopic")
+"""The text fields of the edit-an-item form."""
+
+
 @manage_router.post("/items/{item_id}", include_in_schema=False)
 def edit_item(
-    item_id: PathId, session: SessionDep, user: EditorUser, _csrf: CsrfProtected, form: FormDep
+    request: Request,
+    item_id: PathId,
+    session: SessionDep,
+    settings: SettingsDep,
+    user: EditorUser,
+    _csrf: CsrfProtected,
+    form: FormDep,
 ) -> Response:
     item = store.get_item(session, item_id)
+    detail: dict[str, object] = {"code": item.code}
     if form.get("action") == "drop":
         store.remove_item(session, item_id, reason=str(form.get("reason") or ""))
         action = "delphi.item.drop"
     else:
-        store.update_item(
-            session,
-            item_id,
-            statement=str(form.get("statement") or "") or None,
-            rationale=_posted(form, "rationale"),
-            subtopic=_posted(form, "subtopic"),
-            statement_zh=str(form.get("statement_zh") or "") or None,
-            rationale_zh=_posted(form, "rationale_zh"),
-        )
+        try:
+            edited = store.update_item(
+                session,
+                item_id,
+                statement=str(form.get("statement") or "") or None,
+                rationale=_posted(form, "rationale"),
+                subtopic=_posted(form, "subtopic"),
+                statement_zh=str(form.get("statement_zh") or "") or None,
+                rationale_zh=_posted(form, "rationale_zh"),
+                other_language_matches=form.get(CONFIRM_FIELD) == "on",
+            )
+        except StudyFileError as exc:
+            session.rollback()
+            typed = {name: str(form.get(name) or "") for name in (*EDIT_FORM, CONFIRM_FIELD)}
+            refused = RefusedEdit(item_id, exc.translated(), typed)
+            return render_round(
+                request,
+                session,
+                item.round_id,
+                user=user,
+                min_group_size=settings.delphi_min_group_size,
+                refused=refused,
+            )
+        detail |= confirmation(item, edited, "statement")
         action = "delphi.item.edit"
     return to_round(
-        session,
-        user,
-        item.round_id,
-        action,
-        target=f"delphi_item:{item_id}",
-        detail={"code": item.code},
+        session, user, item.round_id, action, target=f"delphi_item:{item_id}", detail=detail
     )
 
 

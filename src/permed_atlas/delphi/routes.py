@@ -18,13 +18,12 @@ from fastapi.responses import Response
 from permed_atlas.delphi import report, service, store
 from permed_atlas.delphi.api import api_router
 from permed_atlas.delphi.charts import distribution_svg
-from permed_atlas.delphi.consensus import describe_methods
 from permed_atlas.delphi.errors import DelphiError, InvalidTokenError
 from permed_atlas.delphi.form import load_rating_form
 from permed_atlas.delphi.models import RatingForm
-from permed_atlas.delphi.results import view_round
+from permed_atlas.delphi.pages import render_round, render_study
 from permed_atlas.delphi.submission import submission_from_form
-from permed_atlas.delphi.visibility import require_study_results, study_results_visible
+from permed_atlas.delphi.visibility import require_study_results
 from permed_atlas.errors import InvalidInputError
 from permed_atlas.i18n import (
     HTML_LANG,
@@ -70,23 +69,7 @@ def index(request: Request, session: SessionDep, user: CurrentUser) -> Response:
 def study_page(
     request: Request, study_id: PathId, session: SessionDep, user: CurrentUser
 ) -> Response:
-    study = store.get_study(session, study_id)
-    surveys = [(s, store.list_rounds(session, s.id)) for s in store.list_surveys(session, study.id)]
-    panels = [
-        (p, len(store.list_experts(session, p.id))) for p in store.list_panels(session, study.id)
-    ]
-    return render(
-        request,
-        "delphi/study.html",
-        {
-            "study": study,
-            "surveys": surveys,
-            "panels": panels,
-            "is_editor": is_editor(user),
-            "results_visible": study_results_visible(study, coordinator=is_editor(user)),
-            "actions": store.list_actions(session, study.id),
-        },
-    )
+    return render_study(request, session, study_id, user=user)
 
 
 @router.get("/rounds/{round_id}", include_in_schema=False)
@@ -97,31 +80,8 @@ def round_page(
     user: CurrentUser,
     settings: SettingsDep,
 ) -> Response:
-    view = view_round(
-        session,
-        round_id,
-        coordinator=is_editor(user),
-        min_group_size=settings.delphi_min_group_size,
-    )
-    next_round = [
-        r for r in store.list_rounds(session, view.survey.id) if r.number == view.round.number + 1
-    ]
-    return render(
-        request,
-        "delphi/round.html",
-        {
-            "view": view,
-            "study": view.study,
-            "result": view.result,
-            "is_editor": is_editor(user),
-            "next_round": next_round[0] if next_round else None,
-            "distribution_svg": distribution_svg,
-            "rule_text": view.study.rule.describe(),
-            "methods_text": describe_methods(
-                view.study.rule, min_group_size=settings.delphi_min_group_size
-            ),
-            "invitations": store.list_invitations(session, round_id),
-        },
+    return render_round(
+        request, session, round_id, user=user, min_group_size=settings.delphi_min_group_size
     )
 
 

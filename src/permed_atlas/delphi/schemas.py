@@ -125,6 +125,33 @@ FormItemPublic = schema_of(
 )
 
 
+class ItemUpdate(BaseModel):
+    """An edit of a draft round's item: each text given changes, each left out is kept.
+
+    ``other_language_matches`` confirms that a statement left as it was still says what the
+    other, reworded one now says (a typo fix); without it such an edit is refused (422).
+    """
+
+    statement: str | None = None
+    statement_zh: str | None = None
+    rationale: str | None = None
+    rationale_zh: str | None = None
+    subtopic: str | None = None
+    other_language_matches: bool = False
+
+
+class SurveyUpdate(BaseModel):
+    """A pillar's new title(s): each given changes, each left out is kept.
+
+    ``other_language_matches`` confirms that a title left as it was still says what the
+    other, reworded one now says; without it such an edit is refused (422).
+    """
+
+    title: str | None = None
+    title_zh: str | None = None
+    other_language_matches: bool = False
+
+
 class RatingFormPublic(BaseModel):
     """``language`` is the invitation's: the one the expert answers in."""
 

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from permed_atlas.db import model_from_row
 from permed_atlas.delphi._natural import natural_key
+from permed_atlas.delphi._rewording import check_rewording
 from permed_atlas.delphi.definition import ItemDraft, check_item_texts
 from permed_atlas.delphi.errors import RoundStateError, StudyNotFoundError
 from permed_atlas.delphi.models import CarryDecision, Item, Round
@@ -205,8 +206,13 @@ def update_item(
     subtopic: str | None = None,
     statement_zh: str | None = None,
     rationale_zh: str | None = None,
+    other_language_matches: bool = False,
 ) -> Item:
     """Edit an item of a draft round; a carried item becomes "edited".
+
+    An item with a statement in both languages is not reworded in one of them only: the
+    other language's experts would rate the old statement (a StudyFileError naming the item
+    and the field), unless ``other_language_matches`` confirms it still says the same.
 
     :param item_id: the item.
     :param statement: the new wording, if it changes.
@@ -214,6 +220,8 @@ def update_item(
     :param subtopic: the new sub-topic code, if it changes.
     :param statement_zh: the new Chinese wording, if it changes.
     :param rationale_zh: the new Chinese rationale, if it changes.
+    :param other_language_matches: the editor confirms that the statement left as it was
+        still says what the reworded one now says (a typo fix in one language).
     """
     row = get_row(session, ItemRow, item_id, "item")
     round_row = session.get(RoundRow, row.round_id)
@@ -223,6 +231,13 @@ def update_item(
     if any(v is not None for v in (statement, rationale, statement_zh, rationale_zh)):
         wording_fixed = gettext_noop("item %(code)s is in a %(status)s round; its wording is fixed")
         _refuse_unless(round_row, "draft", wording_fixed, code=row.code)
+        check_rewording(
+            {"statement": row.statement, "statement_zh": row.statement_zh},
+            wording,
+            "statement",
+            what=Message("item %(code)s", code=repr(row.code)),
+            confirmed=other_language_matches,
+        )
         for name, value in wording.items():
             if value is not None and value.strip() and value.strip() != getattr(row, name):
                 setattr(row, name, value.strip())

@@ -11,6 +11,7 @@ from functools import partial
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from permed_atlas.delphi._rewording import check_rewording
 from permed_atlas.delphi.definition import StudyDraft, require_texts
 from permed_atlas.delphi.errors import PanelFileError, RoundStateError, StudyNotFoundError
 from permed_atlas.delphi.models import Expert, Panel, Study, Survey
@@ -323,27 +324,46 @@ def add_survey(
 
 
 def update_survey(
-    session: Session, survey_id: int, *, title: str, title_zh: str | None = None
+    session: Session,
+    survey_id: int,
+    *,
+    title: str | None = None,
+    title_zh: str | None = None,
+    other_language_matches: bool = False,
 ) -> Survey:
     """Rename a pillar's survey.
 
+    A title in both languages is not reworded in one of them only (a StudyFileError naming
+    the pillar and the field), unless ``other_language_matches`` confirms the other title
+    still says the same.
+
     :param survey_id: the survey.
-    :param title: the new title.
+    :param title: the new title (None keeps it).
     :param title_zh: the new Chinese title (None keeps it).
+    :param other_language_matches: the editor confirms that the title left as it was still
+        says what the reworded one now says (a typo fix in one language).
     """
     row = get_row(session, SurveyRow, survey_id, "survey")
     study = study_model(get_row(session, StudyRow, row.study_id, "study"))
+    check_rewording(
+        {"title": row.title, "title_zh": row.title_zh},
+        {"title": title, "title_zh": title_zh},
+        "title",
+        what=Message("pillar %(pillar)s", pillar=repr(row.pillar)),
+        confirmed=other_language_matches,
+    )
+    title = row.title if title is None else title.strip()
     title_zh = row.title_zh if title_zh is None else title_zh.strip()
-    if not title.strip() and not title_zh:
+    if not title and not title_zh:
         raise RoundStateError(Message("a pillar needs a title"))
     require_texts(
-        {"title": title.strip(), "title_zh": title_zh},
+        {"title": title, "title_zh": title_zh},
         "title",
         languages=study.languages,
         what=f"pillar {row.pillar!r}",
         where="",
     )
-    row.title = title.strip()
+    row.title = title
     row.title_zh = title_zh
     session.flush()
     return survey_model(row)
