@@ -29,7 +29,7 @@ from permed_atlas.federation._cube import DEFAULT_MAX_ENTRIES, CountCube, build_
 from permed_atlas.federation._loader import load_samples
 from permed_atlas.federation.auth import TokenClaims
 from permed_atlas.federation.cellkey import KEY_MODULUS, cell_key
-from permed_atlas.federation.disclosure import disclose_released, perturb
+from permed_atlas.federation.disclosure import disclose_released, perturb, shown_interval
 from permed_atlas.federation.errors import (
     AuthError,
     BudgetExceededError,
@@ -243,10 +243,13 @@ class NodeStore:
         canonical = self.canonical(query, selection)
         released, method = self._perturb(selection)
         entry = LoggedQuestion(query, canonical, selection, released)
+        # The guard compares what is shown, never the perturbed count a "<k" or a
+        # rounding hides: a refusal must not depend on what the requester is not told.
+        shown = disclose_released(released, rules=rules, method=method)
+        interval = shown_interval(shown.display, rules=rules)
         # Budget, guard and log are one critical section so two concurrent
         # questions of one requester cannot both slip past the guard.
         refusal: Exception | None = None
-        shown: DisclosedCount | None = None
         log = self._log
         with log.transaction():
             who = (issuer, requester)
@@ -261,9 +264,9 @@ class NodeStore:
                 refusal = over_budget
             else:
                 log.count_use(who, now)
-                history = log.history_of(who, since)
+                history = log.history_of(who, since, rules=rules)
                 conflict = history.conflict(
-                    canonical, released, k=rules.k, since=since, key=selection.key
+                    canonical, interval, k=rules.k, since=since, key=selection.key
                 )
                 if conflict is not None:
                     log.write(now, who, entry, None, "refused")
@@ -277,13 +280,11 @@ class NodeStore:
                         )
                     )
                 else:
-                    shown = disclose_released(released, rules=rules, method=method)
                     log.write(now, who, entry, shown.display, "answered")
-                    history.add(canonical, released, at=now, key=selection.key)
+                    history.add(canonical, interval, at=now, key=selection.key)
         # Raised only after the log entry is committed: refusals are logged too.
         if refusal is not None:
             raise refusal
-        assert shown is not None
         return shown
 
     def spend_token(self, claims: TokenClaims, *, now: int) -> None:

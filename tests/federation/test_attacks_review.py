@@ -1,0 +1,136 @@
+"""An outside review's attacks on the node, beyond A-F (test_attacks.py, whose bank they share).
+
+Each measures exact recovery over the same 240 stratified small cells (true
+counts 1..k-1, 60 each) and must stay at or below 0.35. Where the attacker reads
+a single answer, it reads it as well as anyone can: the posterior mode of the
+true count given what was shown, from the node's published perturbation table
+(``maxDeviation``, ``variance`` and ``keepZeros`` are in every answer). That
+reading alone is the floor an attack has to beat.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+from permed_atlas.federation.cellkey import build_perturbation_table
+from permed_atlas.federation.models import DisclosedCount
+from permed_atlas.federation.node_store import NodeStore
+
+from .test_attacks import (
+    MAX_RATE,
+    Bank,
+    Filters,
+    K,
+    ask,
+    bank,  # noqa: F401 - the shared attacked bank (a module fixture)
+    dx,
+    fresh,
+    material,
+    q,
+    rate,
+    report,
+    rng_filter,
+    sex,
+    sex_cells,
+    year,
+)
+
+TABLE = build_perturbation_table(max_deviation=3, variance=2.0)
+
+
+def likelihood(truth: int, released: int) -> float:
+    """P(the node releases ``released`` | the true count is ``truth``), from the public ptable."""
+    row = TABLE.row(truth)
+    return sum(
+        p for v, p in zip(row.deviations, row.probabilities, strict=True) if truth + v == released
+    )
+
+
+def best_guess(low: int, high: int) -> int:
+    """The most likely true count in 1..k-1 when the released count lies in ``low..high``."""
+    return max(range(1, K), key=lambda n: sum(likelihood(n, r) for r in range(low, high + 1)))
+
+
+def released_range(shown: DisclosedCount) -> tuple[int, int]:
+    """The released counts a display stands for (rounding 1: a number is the released count)."""
+    if shown.value is None:
+        return 1, K - 1
+    return shown.value, shown.value
+
+
+def single_reading(
+    store: NodeStore, cells: Sequence[tuple[str, str, int, str, int]]
+) -> list[tuple[float | None, int]]:
+    """The floor: one question per cell, read by its posterior mode."""
+    results: list[tuple[float | None, int]] = []
+    for d, m, y, s, truth in cells:
+        shown = ask(store, q(dx(d), material(m), year(y), sex(s)), fresh())
+        results.append((None if shown is None else best_guess(*released_range(shown)), truth))
+    return results
+
+
+def _parents(d: str, m: str, y: int, s: str, materials: Sequence[str]) -> Iterator[Filters]:
+    """Questions whose filters contain the cell's (the guard compares it with each of them)."""
+    yield q(dx(d), material(m), year(y))
+    for span in range(1, 7):
+        for low, high in ((y, y + span), (y - span, y)):
+            years = [
+                rng_filter("collection_year", ">=", low),
+                rng_filter("collection_year", "<=", high),
+            ]
+            yield q(dx(d), material(m), *years, sex(s))
+            yield q(dx(d), material(m), *years)
+    for other in materials:
+        if other != m:
+            yield q(dx(d), material(m), material(other), year(y), sex(s))
+    if "." in d:
+        yield q(dx(d.split(".")[0]), material(m), year(y), sex(s))
+
+
+def guard_oracle(
+    store: NodeStore, cells: Sequence[tuple[str, str, int, str, int]], materials: Sequence[str]
+) -> tuple[list[tuple[float | None, int]], int]:
+    """G: pin a "<k" cell's hidden released count down with the guard's refusals.
+
+    A fresh identity asks a question containing the cell and is shown s (6..8);
+    then it asks the cell. A guard comparing the hidden released count r of the
+    cell refuses exactly when 1 <= s - r <= k-1, i.e. r >= s - (k-1): one
+    threshold test on r per identity, a binary search in at most a few.
+    """
+    results: list[tuple[float | None, int]] = []
+    asked = 0
+    for d, m, y, s, truth in cells:
+        cell = q(dx(d), material(m), year(y), sex(s))
+        shown = ask(store, cell, fresh())
+        asked += 1
+        assert shown is not None
+        low, high = released_range(shown)
+        for parent in _parents(d, m, y, s, materials):
+            if low == high or asked > 20 * len(results) + 20:
+                break
+            who = fresh()
+            broad = ask(store, parent, who)
+            asked += 1
+            threshold = None if broad is None or broad.value is None else broad.value - (K - 1)
+            if threshold is None or not low < threshold <= high:
+                continue
+            asked += 1
+            if ask(store, cell, who) is None:
+                low = threshold
+            else:
+                high = threshold - 1
+        results.append((best_guess(low, high), truth))
+    return results, asked
+
+
+def test_g_guard_refusals_do_not_reveal_a_hidden_count(bank: Bank, record_property: Any) -> None:  # noqa: F811
+    """G: the guard's refusals, probed with parents of known count, tell nothing of a "<k" cell."""
+    cells = sex_cells(bank)
+    materials = sorted({r.material for r in bank.rows})
+    store = bank.open()
+    floor = rate(single_reading(store, cells))
+    results, asked = guard_oracle(store, cells, materials)
+    print(f"\nattack G: {asked / len(cells):.1f} questions per cell; one answer read: {floor:.3f}")
+    assert report(record_property, "G (guard as an oracle)", results) <= MAX_RATE
+    store.close()
