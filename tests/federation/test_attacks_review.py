@@ -24,6 +24,7 @@ from .test_attacks import (
     Bank,
     Filters,
     K,
+    _other,
     ask,
     bank,  # noqa: F401 - the shared attacked bank (a module fixture)
     dx,
@@ -31,6 +32,7 @@ from .test_attacks import (
     material,
     q,
     rate,
+    read,
     report,
     rng_filter,
     sex,
@@ -205,3 +207,72 @@ def likely(shown: DisclosedCount, truth: int) -> float:
     """P(this display | true count), from the public ptable."""
     low, high = released_range(shown)
     return sum(likelihood(truth, r) for r in range(low, high + 1))
+
+
+def _padded(
+    store: NodeStore, cell: tuple[str, str, int, str, int], who: str, materials: Sequence[str]
+) -> Filters | None:
+    """The other sex of the cell's parent, padded with a value that adds no samples.
+
+    A material the cell's diagnosis and year have none of ("0" means none: zeros are
+    kept), else a year next to the cell's that has none: the question selects the same
+    samples, but its filters no longer lie within the parent's, so a guard comparing
+    filters as written does not compare the two.
+    """
+    d, m, y, s, _ = cell
+    other = sex(_other(s))
+    for extra in (x for x in materials if x != m):
+        empty = ask(store, q(dx(d), material(extra), year(y)), who)
+        if empty is not None and empty.display == "0":
+            return q(dx(d), material(m), material(extra), year(y), other)
+    for near in (y + 1, y - 1):
+        empty = ask(store, q(dx(d), material(m), year(near)), who)
+        if empty is not None and empty.display == "0":
+            years = (min(y, near), max(y, near))
+            return q(
+                dx(d),
+                material(m),
+                rng_filter("collection_year", ">=", years[0]),
+                rng_filter("collection_year", "<=", years[1]),
+                other,
+            )
+    return None
+
+
+def test_i_padding_with_empty_values_does_not_escape_the_guard(
+    bank: Bank,  # noqa: F811
+    record_property: Any,
+) -> None:
+    """I: attack A with one identity, the narrow question padded with a value holding nothing.
+
+    Before the canonical form dropped such values (and moved range bounds in to the
+    records), the guard refused 104 of the 240 pairs instead of 231.
+    """
+    store = bank.open()
+    materials = sorted({r.material for r in bank.rows})
+    results: list[tuple[float | None, int]] = []
+    padded = 0
+    for cell in sex_cells(bank):
+        d, m, y, s, truth = cell
+        one = fresh()
+        narrow = _padded(store, cell, one, materials)
+        if narrow is None:
+            narrow = q(dx(d), material(m), year(y), sex(_other(s)))
+        else:
+            padded += 1
+            plain = q(dx(d), material(m), year(y), sex(_other(s)))
+            canonical = [
+                store.canonical(query_from_json({"query": {"filters": f}})) for f in (narrow, plain)
+            ]
+            assert canonical[0] == canonical[1]
+        broad = ask(store, q(dx(d), material(m), year(y)), one)
+        small = ask(store, narrow, one)
+        results.append(
+            (None if broad is None or small is None else read(broad) - read(small), truth)
+        )
+    refused = sum(estimate is None for estimate, _ in results)
+    record_property("padded_pairs_i", padded)
+    assert padded >= 100
+    assert report(record_property, "I (one identity, padded)", results) <= MAX_RATE
+    assert refused >= 200
+    store.close()
