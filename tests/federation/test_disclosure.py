@@ -24,6 +24,7 @@ from permed_atlas.federation.disclosure import (
     noise_seed,
     perturb,
     round_half_up,
+    shown_interval,
 )
 from permed_atlas.federation.icd10 import parse_pattern
 from permed_atlas.federation.mapping import icd10_chapters
@@ -233,6 +234,35 @@ def test_differencing_rule() -> None:
     assert find_differencing_conflict(narrow, 10, history=[(broad, 10)], k=5) is None  # equal
     unrelated = q("C50", sex=("male",))
     assert find_differencing_conflict(unrelated, 8, history=[(broad, 10)], k=5) is None
+
+
+def test_the_guard_compares_displays_not_the_counts_they_hide() -> None:
+    """A "<k" next to a parent shown as s is refused or not whatever the count "<k" hides."""
+    rules = DisclosureRules(k=5)
+    assert shown_interval("<5", rules=rules) == (1, 4)
+    assert shown_interval("<5", rules=DisclosureRules(k=5, show_zeros=False)) == (0, 4)
+    assert shown_interval("0", rules=rules) == (0, 0)
+    assert shown_interval("12", rules=rules) == (12, 12)
+    assert shown_interval("20", rules=DisclosureRules(k=5, rounding=10)) == (15, 24)
+    broad, narrow = q("Q90"), q("Q90", sex=("female",))
+    small = shown_interval("<5", rules=rules)
+    for parent in range(5, 9):  # a "<5" could be parent-4 .. parent-1: always refused
+        assert find_differencing_conflict(narrow, small, history=[(broad, parent)], k=5) == broad
+    assert find_differencing_conflict(narrow, small, history=[(broad, 9)], k=5) is None
+    assert find_differencing_conflict(narrow, small, history=[(broad, (0, 0))], k=5) == broad
+    # Rounded displays: 20 (15..24) and 30 (25..34) could differ by 1..4; 20 and 40 cannot.
+    rounded = DisclosureRules(k=5, rounding=10)
+    twenty = shown_interval("20", rules=rounded)
+    assert find_differencing_conflict(narrow, twenty, history=[(broad, (25, 34))], k=5) == broad
+    assert find_differencing_conflict(narrow, twenty, history=[(broad, (35, 44))], k=5) is None
+    now = datetime(2026, 12, 8)
+    history = QueryHistory()
+    history.add(broad, 7, at=now)
+    assert history.conflict(narrow, small, k=5, since=now - timedelta(days=1)) == broad
+    history = QueryHistory()
+    history.add(narrow, small, at=now)
+    assert history.conflict(broad, 8, k=5, since=now - timedelta(days=1)) == narrow
+    assert history.conflict(broad, 9, k=5, since=now - timedelta(days=1)) is None
 
 
 history_steps = st.lists(

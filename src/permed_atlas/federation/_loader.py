@@ -39,11 +39,12 @@ def load_samples(
 ) -> None:
     """Create tables ``samples`` and ``datasets`` from ``data`` mapped by ``config``.
 
-    Each sample gets a ``sample_key`` and each donor a ``donor_key``: the
-    record keys of the cell key method (see cellkey.py), 32 bits of
-    SHA-256(``key_secret`` | kind | id). With the node's persisted random secret
-    they are random to anyone without it, and permanent: a reload, or a new
-    version of the table, gives a record the same key as long as its id stays.
+    Each donor gets a ``donor_key``, the record key of the cell key method (see
+    cellkey.py): 32 bits of SHA-256(``key_secret`` | "donor" | id); each of its
+    samples carries the same key as ``sample_key``, so a sample count and a donor
+    count of the same people get the same cell key. With the node's persisted random
+    secret the keys are random to anyone without it, and permanent: a reload, or a
+    new version of the table, gives a record the same key as long as its donor id stays.
 
     :param key_secret: the node's record-key secret.
     :raises MappingError: for a missing column or a value that cannot be mapped.
@@ -313,7 +314,7 @@ def _create_tables(con: duckdb.DuckDBPyConnection, key_secret: str) -> None:
                CAST(m.age AS SMALLINT) AS age, CAST(m.year AS SMALLINT) AS year, m.country,
                CASE WHEN m.raw_diagnosis IS NULL THEN NULL
                     ELSE replace(m.raw_diagnosis, '.', '') END AS diagnosis_key,
-               CAST('0x' || substr(sha256(? || '|sample|' || m.sample_id), 1, 8) AS UBIGINT)
+               CAST('0x' || substr(sha256(? || '|donor|' || m.donor_id), 1, 8) AS UBIGINT)
                    AS sample_key,
                CAST('0x' || substr(sha256(? || '|donor|' || m.donor_id), 1, 8) AS UBIGINT)
                    AS donor_key
@@ -321,5 +322,9 @@ def _create_tables(con: duckdb.DuckDBPyConnection, key_secret: str) -> None:
           ON d.collection = m.collection AND d.duo_codes = m.duo_codes
         ORDER BY diagnosis_key, m.sex, m.material
         """,
+        # A sample carries its donor's key. With keys of its own, the samples of a filter
+        # holding one sample per donor (the usual small cell) and those donors would be
+        # the same count under two unrelated cell keys: asked as biosamples and as
+        # individuals, two independent perturbations of it, which a reader combines.
         [key_secret, key_secret],
     )

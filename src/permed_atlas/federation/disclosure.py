@@ -20,11 +20,16 @@ it (with Laplace noise, which is unbounded: the noisy counts).
 The differencing guard (an extra layer): a question Q of requester R is
 refused when R got an answer, within the window, to an earlier question P
 whose filters nest with Q's (one is within the other, see
-:meth:`CountQuery.within`) and whose perturbed counts differ by 1..k-1.
+:meth:`CountQuery.within`) and whose shown counts could differ by 1..k-1.
 Questions are identified by the records they select (``Selection.key``), so
 a re-phrasing is the same question, and compared on their canonical filters
-(filters that restrict nothing dropped). The guard compares perturbed counts,
-never true ones, so a refusal tells no more than the answers would have.
+(filters that restrict nothing dropped). The guard compares what is shown
+(each display read as the interval of perturbed counts it stands for, see
+:func:`shown_interval`), never the true or the hidden perturbed count, so a
+refusal tells no more than the displays would have: a guard comparing the
+hidden perturbed count of a "<k" answer refuses it next to a parent shown as
+s exactly when that count is at least s-(k-1), and a few parents of known
+count then pin down what "<k" hides.
 """
 
 from __future__ import annotations
@@ -35,6 +40,7 @@ import math
 import random
 from collections.abc import Iterable
 from datetime import datetime
+from typing import TypeAlias
 
 from permed_atlas.federation.cellkey import (
     PerturbationTable,
@@ -207,36 +213,65 @@ def count_bounds(shown: int, *, rules: DisclosureRules) -> tuple[int, int]:
     return lower, upper
 
 
+Shown: TypeAlias = int | tuple[int, int]
+"""What the guard compares: the interval of perturbed counts a display stands for (an
+int n is the interval n..n, a count shown as it was released)."""
+
+
+def shown_interval(display: str, *, rules: DisclosureRules) -> tuple[int, int]:
+    """The perturbed counts a display stands for: "0" 0..0, "<k" 1..k-1, a number its rounding.
+
+    :param display: the display as logged ("0", "<5", "120").
+    :param rules: the node's rules (rounding, and whether a 0 is hidden in "<k").
+    """
+    if display.startswith("<"):
+        return (1 if rules.show_zeros else 0), int(display[1:]) - 1
+    shown = int(display)
+    return (0, 0) if shown == 0 else count_bounds(shown, rules=rules)
+
+
+def _interval(shown: Shown) -> tuple[int, int]:
+    return (shown, shown) if isinstance(shown, int) else shown
+
+
+def _could_differ_by_small(a: tuple[int, int], b: tuple[int, int], k: int) -> bool:
+    """Whether a count in ``a`` and one in ``b`` could differ by 1..k-1."""
+    low, high = b[0] - a[1], b[1] - a[0]  # the possible differences b - a
+    return max(low, 1) <= min(high, k - 1) or max(low, 1 - k) <= min(high, -1)
+
+
 def find_differencing_conflict(
     query: CountQuery,
-    count: int,
+    count: Shown,
     *,
-    history: Iterable[tuple[CountQuery, int]],
+    history: Iterable[tuple[CountQuery, Shown]],
     k: int,
 ) -> CountQuery | None:
     """The earlier question whose answer and this one's would reveal a cell below k, if any.
 
     :param query: the new question (its canonical filters).
-    :param count: its perturbed count.
-    :param history: earlier answered questions of the same requester with their perturbed counts.
+    :param count: what it is shown as (:func:`shown_interval`).
+    :param history: earlier answered questions of the same requester with what they were shown as.
     :param k: the node's threshold.
     """
+    mine = _interval(count)
     for earlier, earlier_count in history:
         if earlier.key() == query.key():
             continue
         nested = query.within(earlier) or earlier.within(query)
-        if nested and 1 <= abs(earlier_count - count) <= k - 1:
+        if nested and _could_differ_by_small(_interval(earlier_count), mine, k):
             return earlier
     return None
 
 
 class QueryHistory:
-    """One requester's answered questions with their counts, indexed by count (pure).
+    """One requester's answered questions with what they were shown as, indexed (pure).
 
     :meth:`conflict` decides exactly what :func:`find_differencing_conflict` decides
     over the entries asked since a moment, but looks only at the earlier
-    questions whose counts differ by 1..k-1 (at most 2(k-1) buckets), so a check
-    costs the same with 20 or 20,000 questions in the history.
+    questions whose shown interval starts within reach (about 2(k-1) buckets, plus
+    the widest interval held), so a check costs the same with 20 or 20,000
+    questions in the history.
 
     A question is identified by ``key`` (by default its filter text; the node
     passes the key of the records it selects, so re-phrasings are one entry).
@@ -250,18 +285,21 @@ class QueryHistory:
     def __init__(self, *, limit: int | None = None) -> None:
         self._limit = limit
         self._serial = 0
-        # key -> (question, count, last asked, order of first asking)
-        self._entries: dict[str, tuple[CountQuery, int, datetime, int]] = {}
-        self._by_count: dict[tuple[str, int], set[str]] = {}
+        # key -> (question, shown interval, last asked, order of first asking)
+        self._entries: dict[str, tuple[CountQuery, tuple[int, int], datetime, int]] = {}
+        # (entity, the interval's low end) -> keys
+        self._by_low: dict[tuple[str, int], set[str]] = {}
+        # The widest interval ever added (never lowered: it only widens the search).
+        self._widest = 0
 
     def __len__(self) -> int:
         return len(self._entries)
 
-    def add(self, query: CountQuery, count: int, *, at: datetime, key: str | None = None) -> None:
+    def add(self, query: CountQuery, count: Shown, *, at: datetime, key: str | None = None) -> None:
         """Record an answered question (asked again: only its time moves).
 
         :param query: the question.
-        :param count: its count.
+        :param count: what it was shown as (:func:`shown_interval`).
         :param at: when it was answered.
         :param key: what identifies the question (its filter text when None).
         """
@@ -270,18 +308,21 @@ class QueryHistory:
         if known is not None:
             self._entries[key] = (known[0], known[1], max(known[2], at), known[3])
             return
+        interval = _interval(count)
         self._serial += 1
-        self._entries[key] = (query, count, at, self._serial)
-        self._by_count.setdefault((query.entity, count), set()).add(key)
+        self._entries[key] = (query, interval, at, self._serial)
+        self._by_low.setdefault((query.entity, interval[0]), set()).add(key)
+        self._widest = max(self._widest, interval[1] - interval[0])
         while self._limit is not None and len(self._entries) > self._limit:
             self._drop(next(iter(self._entries)))
 
     def _drop(self, key: str) -> None:
         old = self._entries.pop(key)
-        bucket = self._by_count[(old[0].entity, old[1])]
+        slot = (old[0].entity, old[1][0])
+        bucket = self._by_low[slot]
         bucket.discard(key)
         if not bucket:
-            del self._by_count[(old[0].entity, old[1])]
+            del self._by_low[slot]
 
     def forget_before(self, moment: datetime) -> None:
         """Drop the questions last asked before ``moment`` (they left the window)."""
@@ -289,24 +330,27 @@ class QueryHistory:
             self._drop(key)
 
     def conflict(
-        self, query: CountQuery, count: int, *, k: int, since: datetime, key: str | None = None
+        self, query: CountQuery, count: Shown, *, k: int, since: datetime, key: str | None = None
     ) -> CountQuery | None:
         """The earliest-asked question since ``since`` that conflicts with ``query``, if any.
 
         :param query: the new question.
-        :param count: its count.
+        :param count: what it is shown as (:func:`shown_interval`).
         :param k: the node's threshold.
         :param since: questions answered before this moment are not compared.
         :param key: what identifies the question (its filter text when None).
         """
         key = query.key() if key is None else key
+        mine = _interval(count)
         found: tuple[int, CountQuery] | None = None
-        for diff in range(1, k):
-            for other in (count - diff, count + diff):
-                for earlier_key in self._by_count.get((query.entity, other), ()):
-                    earlier, _, at, order = self._entries[earlier_key]
-                    if earlier_key == key or at < since or (found and found[0] < order):
-                        continue
-                    if query.within(earlier) or earlier.within(query):
-                        found = (order, earlier)
+        # An earlier interval that could differ by 1..k-1 starts in this span.
+        for low in range(mine[0] - (k - 1) - self._widest, mine[1] + k):
+            for earlier_key in self._by_low.get((query.entity, low), ()):
+                earlier, interval, at, order = self._entries[earlier_key]
+                if earlier_key == key or at < since or (found and found[0] < order):
+                    continue
+                if not _could_differ_by_small(interval, mine, k):
+                    continue
+                if query.within(earlier) or earlier.within(query):
+                    found = (order, earlier)
         return found[1] if found else None

@@ -119,8 +119,9 @@ def disclosure_statement(store: NodeStore) -> dict[str, Any]:
             f"together {rules.global_cap}",
             "a question is refused when it nests with (is within, or contains) an earlier "
             f"answered question of the same requester in the last "
-            f"{rules.differencing_window_days} days and their perturbed counts differ by 1 to "
-            f"{rules.k - 1}; questions selecting the same records are one question",
+            f"{rules.differencing_window_days} days and the counts shown for them could differ "
+            f"by 1 to {rules.k - 1} ('<{rules.k}' read as any of 1 to {rules.k - 1}); questions "
+            "selecting the same records are one question",
             "no record ever leaves the node; every question is logged with its requester",
         ],
     }

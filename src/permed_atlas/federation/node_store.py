@@ -29,7 +29,7 @@ from permed_atlas.federation._cube import DEFAULT_MAX_ENTRIES, CountCube, build_
 from permed_atlas.federation._loader import load_samples
 from permed_atlas.federation.auth import TokenClaims
 from permed_atlas.federation.cellkey import KEY_MODULUS, cell_key
-from permed_atlas.federation.disclosure import disclose_released, perturb
+from permed_atlas.federation.disclosure import disclose_released, perturb, shown_interval
 from permed_atlas.federation.errors import (
     AuthError,
     BudgetExceededError,
@@ -82,6 +82,7 @@ class NodeStore:
         self._selections: dict[str, Selection] = {}
         self._canonical: dict[str, CountQuery] = {}
         self.datasets = self._read_datasets()
+        self._extent = self._read_extent()
 
     # -- reading ---------------------------------------------------------------------------
 
@@ -95,6 +96,19 @@ class NodeStore:
             .fetchall()
         )
         return tuple(Dataset(r[0], r[1], tuple(r[2])) for r in rows)
+
+    def _read_extent(self) -> dict[str, tuple[int, int] | None]:
+        """The smallest and largest age and year the samples hold (None: all missing)."""
+        row = (
+            self._cursor()
+            .execute("SELECT min(age), max(age), min(year), max(year) FROM samples")
+            .fetchone()
+        )
+        assert row is not None
+        return {
+            dim: None if row[i] is None else (int(row[i]), int(row[i + 1]))
+            for dim, i in (("age", 0), ("year", 2))
+        }
 
     def sample_count(self) -> int:
         """How many samples the node holds (for its operator, never sent out)."""
@@ -184,8 +198,12 @@ class NodeStore:
         A filter is dropped when the question without it selects the same records
         (same :attr:`Selection.key`): "age >= 0" on a table without missing ages,
         the node's own country, every dataset, both sexes of a sex-specific
-        diagnosis. The differencing guard compares these canonical filters, so a
-        no-op filter cannot make a "new" question that escapes it.
+        diagnosis. So is a value of a filter that adds no records (a material none
+        of the other filters' samples has), and an age or year bound moves in to
+        the nearest value the records hold. The differencing guard compares
+        these canonical filters, so a filter or a value that restricts or adds
+        nothing cannot make a question that escapes it ("C50 with serum or urine"
+        after "C50 with serum", when no C50 sample is urine).
 
         :param query: the question as asked.
         :param selection: its records, when already measured.
@@ -203,10 +221,64 @@ class NodeStore:
             candidate = replace(reduced, **cleared)
             if self.measure(candidate).key == target:
                 reduced = candidate
+        if (selection or self.measure(query)).count:
+            reduced = self._tighten(reduced, target)
         self._canonical[query.key()] = reduced
         if len(self._canonical) > _COUNT_CACHE_SIZE:
             _drop_oldest(self._canonical)
         return reduced
+
+    def _tighten(self, query: CountQuery, target: str) -> CountQuery:
+        """``query`` without the values that add no records, its range bounds moved in."""
+        for dim in ("diagnosis", *TERM_DIMENSIONS, "datasets"):
+            values = getattr(query, dim)
+            for value in values if len(values) > 1 else ():
+                kept = tuple(v for v in getattr(query, dim) if v != value)
+                candidate = _with(query, dim, kept)
+                if self.measure(candidate).key == target:
+                    query = candidate
+        for dim in ("age", "year"):
+            rng: Range = getattr(query, dim)
+            extent = self._extent[dim]
+            if rng != Range() and extent is not None:
+                # A bound left open already excludes missing values: the table's extreme
+                # value selects the same records and lets the bound move in like the other.
+                wide = Range(
+                    extent[0] if rng.low is None else rng.low,
+                    extent[1] if rng.high is None else rng.high,
+                )
+                query = _with(query, dim, self._closest(query, dim, wide, target))
+        return query
+
+    def _closest(self, query: CountQuery, dim: str, rng: Range, target: str) -> Range:
+        """The narrowest range inside ``rng`` that keeps the records.
+
+        Bisected with the count cube (a dozen lookups of microseconds each); otherwise
+        one scan reads the records' extreme values, where a bisection would scan a dozen times.
+        """
+        assert rng.low is not None and rng.high is not None
+        if not self.answers_quickly(query.entity):
+            where, params = _where(_with(query, dim, rng))
+            column = "age" if dim == "age" else "year"
+            row = (
+                self._cursor()
+                .execute(f"SELECT min({column}), max({column}) FROM samples WHERE {where}", params)
+                .fetchone()
+            )
+            return rng if row is None or row[0] is None else Range(int(row[0]), int(row[1]))
+
+        def same(candidate: Range) -> bool:
+            return self.measure(_with(query, dim, candidate)).key == target
+
+        low, high = rng.low, rng.high
+        while low < high:  # the largest low bound that passes no record
+            middle = (low + high + 1) // 2
+            low, high = (middle, high) if same(Range(middle, rng.high)) else (low, middle - 1)
+        first, high = low, rng.high
+        while low < high:  # the smallest high bound that passes no record
+            middle = (low + high) // 2
+            low, high = (low, middle) if same(Range(first, middle)) else (middle + 1, high)
+        return Range(first, low)
 
     def term_counts(self, column: str) -> list[tuple[str, int]]:
         """Distinct values of a term column with their sample counts."""
@@ -243,10 +315,13 @@ class NodeStore:
         canonical = self.canonical(query, selection)
         released, method = self._perturb(selection)
         entry = LoggedQuestion(query, canonical, selection, released)
+        # The guard compares what is shown, never the perturbed count a "<k" or a
+        # rounding hides: a refusal must not depend on what the requester is not told.
+        shown = disclose_released(released, rules=rules, method=method)
+        interval = shown_interval(shown.display, rules=rules)
         # Budget, guard and log are one critical section so two concurrent
         # questions of one requester cannot both slip past the guard.
         refusal: Exception | None = None
-        shown: DisclosedCount | None = None
         log = self._log
         with log.transaction():
             who = (issuer, requester)
@@ -261,9 +336,9 @@ class NodeStore:
                 refusal = over_budget
             else:
                 log.count_use(who, now)
-                history = log.history_of(who, since)
+                history = log.history_of(who, since, rules=rules)
                 conflict = history.conflict(
-                    canonical, released, k=rules.k, since=since, key=selection.key
+                    canonical, interval, k=rules.k, since=since, key=selection.key
                 )
                 if conflict is not None:
                     log.write(now, who, entry, None, "refused")
@@ -277,13 +352,11 @@ class NodeStore:
                         )
                     )
                 else:
-                    shown = disclose_released(released, rules=rules, method=method)
                     log.write(now, who, entry, shown.display, "answered")
-                    history.add(canonical, released, at=now, key=selection.key)
+                    history.add(canonical, interval, at=now, key=selection.key)
         # Raised only after the log entry is committed: refusals are logged too.
         if refusal is not None:
             raise refusal
-        assert shown is not None
         return shown
 
     def spend_token(self, claims: TokenClaims, *, now: int) -> None:
@@ -344,6 +417,12 @@ def _over_budget(
             )
         )
     return None
+
+
+def _with(query: CountQuery, dim: str, value: Any) -> CountQuery:
+    """``query`` with one dimension's filter replaced."""
+    changes: dict[str, Any] = {dim: value}
+    return replace(query, **changes)
 
 
 def _drop_oldest(cache: dict[str, Any]) -> None:

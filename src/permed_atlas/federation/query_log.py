@@ -24,9 +24,9 @@ from pathlib import Path
 import orjson
 
 from permed_atlas.federation.auth import MAX_CLOCK_SKEW_S
-from permed_atlas.federation.disclosure import QueryHistory
+from permed_atlas.federation.disclosure import QueryHistory, shown_interval
 from permed_atlas.federation.mapping import NodeConfig
-from permed_atlas.federation.models import CountQuery, Selection
+from permed_atlas.federation.models import CountQuery, DisclosureRules, Selection
 from permed_atlas.federation.query import query_from_json, query_to_json
 
 _LOG_SCHEMA = """
@@ -180,8 +180,14 @@ class QueryLog:
         for slot in ((who, now.date()), (EVERYONE, now.date())):
             self._used[slot] += 1
 
-    def history_of(self, who: tuple[str, str], since: datetime) -> QueryHistory:
-        """The questions ``who`` got answered since ``since``, for the differencing guard."""
+    def history_of(
+        self, who: tuple[str, str], since: datetime, *, rules: DisclosureRules
+    ) -> QueryHistory:
+        """The questions ``who`` got answered since ``since``, for the differencing guard.
+
+        :param rules: the node's rules, to read each logged display as the interval of
+            perturbed counts it stands for (the guard compares what was shown).
+        """
         known = self._histories.get(who)
         if known is not None:
             history, pruned_on = known
@@ -193,17 +199,17 @@ class QueryLog:
         # Every answered question of the window, however many: a bounded history is
         # beaten by asking filler questions until the one to difference with is forgotten.
         rows = self._db.execute(
-            "SELECT selection, min(canonical_json), min(released), max(asked_at) "
+            "SELECT selection, min(canonical_json), min(shown), max(asked_at) "
             "FROM query_log WHERE issuer = ? AND requester = ? AND asked_at >= ? "
-            "AND outcome = 'answered' AND selection IS NOT NULL "
+            "AND outcome = 'answered' AND selection IS NOT NULL AND shown IS NOT NULL "
             "GROUP BY selection ORDER BY min(id)",
             [who[0], who[1], since.isoformat()],
         ).fetchall()
         history = QueryHistory()
-        for key, text, released, at in rows:
+        for key, text, shown, at in rows:
             history.add(
                 query_from_json(orjson.loads(text)),
-                int(released),
+                shown_interval(shown, rules=rules),
                 at=datetime.fromisoformat(at),
                 key=key,
             )
