@@ -229,3 +229,39 @@ def test_records_are_kept_as_what_the_work_lacks_and_given_back_whole(realdata: 
         "pmcid": None,
         "terms": [["concept", "Lung cancer", "C1"]],
     }
+
+
+def test_commits_stay_in_the_log_past_duckdbs_checkpoint_size_and_survive_a_kill(
+    tmp_path: Path,
+) -> None:
+    # At DuckDB's default (checkpoint at the first commit after the log passes 16 MiB) an
+    # ingest of full-size records checkpointed every batch or two, ~0.6 s each at 1M works:
+    # the corpus leaves more in the log, which keeps a commit when the process dies first.
+    import os
+    import subprocess
+    import sys
+
+    path = tmp_path / "corpus.duckdb"
+    wal = Path(f"{path}.wal")
+    script = (
+        "import os\n"
+        "from permed_atlas.landscape.store.corpus import open_corpus\n"
+        f"connection = open_corpus({str(path)!r})\n"
+        "for start in (0, 20_000):  # two commits of ~24 MB of log each\n"
+        '    connection.execute("INSERT INTO works (work_id, kind, sources, abstract) SELECT "\n'
+        "        \"range, 'publication', ['openalex'], repeat(range::VARCHAR || ' ', 200) \"\n"
+        '        f"FROM range({start}, {start} + 20_000)")\n'
+        f"print(os.path.getsize({str(wal)!r}) if os.path.exists({str(wal)!r}) else 0)\n"
+        "os._exit(0)  # no close, so no checkpoint on the way out\n"
+    )
+    src = str(Path(__file__).resolve().parents[2] / "src")
+    done = subprocess.run(
+        [sys.executable, "-c", script],
+        env={**os.environ, "PYTHONPATH": src},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert int(done.stdout) > 32 * 2**20, "the second commit checkpointed the first"
+    with open_corpus(path) as corpus:
+        assert count_rows(corpus)["works"] == 40_000

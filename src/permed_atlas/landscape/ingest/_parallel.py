@@ -5,7 +5,8 @@ workers; each worker decodes them, builds their table rows straight from the
 decoded objects (``openalex_rows``; only unusual records go through a Work), and
 sends back Arrow tables, which cross the process boundary as buffers rather
 than as millions of pickled objects. A bounded number of slices is in flight,
-so memory does not grow with the file.
+so memory does not grow with the file. The serial ingest builds its rows with the same
+:class:`LineRows`.
 """
 
 from __future__ import annotations
@@ -45,31 +46,58 @@ class ParsedChunk:
 _SliceResult = tuple[list[tuple[int | None, str]], list[int], int, RowBatch]
 
 
+class LineRows:
+    """OpenAlex JSON lines turned into the rows of one batch, one line at a time.
+
+    Workers fill one per slice; the serial ingest one per batch, so that it stores the
+    same rows without building a Work for every record.
+    """
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self.rows = new_rows()
+        self.ids: list[frozenset[IdKey]] = []
+
+    def add(self, number: int, line: bytes) -> int | RecordError:
+        """Append one line's rows; its unresolved affiliations, or why it is rejected.
+
+        :param number: the 1-based line, for the error message.
+        :param line: the raw JSON.
+        """
+        index = len(self.ids)
+        try:
+            # The fast path: rows straight from the decoded object, no Work built.
+            keys, count = openalex_rows(orjson.loads(line), index, self.rows)
+        except Exception:
+            # Anything unusual takes the Work path, which decides and words the error.
+            result = parse_openalex_record(line, path=self.path, number=number)
+            if isinstance(result, RecordError):
+                return result
+            stored = stored_from_record(result)
+            append_rows(self.rows, index, stored)
+            keys, count = stored.ids, count_unresolved(result)
+        self.ids.append(keys)
+        return count
+
+    def batch(self) -> RowBatch:
+        """The rows added so far, as a batch."""
+        return RowBatch(count=len(self.ids), ids=self.ids, tables=tables_of(self.rows))
+
+
 def _parse_slice(path: str, lines: list[tuple[int, bytes]]) -> _SliceResult:
     gc.disable()  # see pipeline.ingest_file: parsed records hold no cycles
     errors: list[tuple[int | None, str]] = []
     kept: list[int] = []
-    ids: list[frozenset[IdKey]] = []
-    rows = new_rows()
     unresolved = 0
-    loads = orjson.loads
+    rows = LineRows(path)
     for position, (number, line) in enumerate(lines):
-        try:
-            # The fast path: rows straight from the decoded object, no Work built.
-            keys, count = openalex_rows(loads(line), len(kept), rows)
-        except Exception:
-            # Anything unusual takes the Work path, which decides and words the error.
-            result = parse_openalex_record(line, path=path, number=number)
-            if isinstance(result, RecordError):
-                errors.append((result.line, result.reason))
-                continue
-            stored = stored_from_record(result)
-            append_rows(rows, len(kept), stored)
-            keys, count = stored.ids, count_unresolved(result)
-        ids.append(keys)
+        result = rows.add(number, line)
+        if isinstance(result, RecordError):
+            errors.append((result.line, result.reason))
+            continue
         kept.append(position)
-        unresolved += count
-    return errors, kept, unresolved, RowBatch(count=len(kept), ids=ids, tables=tables_of(rows))
+        unresolved += result
+    return errors, kept, unresolved, rows.batch()
 
 
 def reparse(line: tuple[int, bytes], *, path: str) -> Work:

@@ -273,6 +273,42 @@ def _ingest_serial(file: Path, source: str, tally: _Tally, batch_size: int) -> N
     flush()
 
 
+def _ingest_lines(file: Path, tally: _Tally, batch_size: int) -> None:
+    """OpenAlex JSON Lines in this process, batched as :func:`_ingest_serial` does, with rows
+    built straight from the JSON (as the parsing processes do): only a record that must be
+    merged into a stored work is made a Work, from its line kept for that."""
+    from permed_atlas.landscape.ingest._common import iter_lines
+    from permed_atlas.landscape.ingest._parallel import LineRows, reparse
+
+    name = str(file)
+    rows = LineRows(name)
+    raw: list[tuple[int, bytes]] = []
+
+    def flush() -> None:
+        nonlocal rows, raw
+        if raw:
+            batch, lines = rows.batch(), raw
+            rows, raw = LineRows(name), []
+            tally.store(batch, lambda i: reparse(lines[i], path=name))
+
+    try:
+        for number, line in iter_lines(file):
+            result = rows.add(number, line)
+            if isinstance(result, RecordError):
+                tally.reject(result)
+                continue
+            tally.accept(1, result)
+            raw.append((number, line))
+            if len(raw) >= batch_size:
+                flush()
+            elif tally.pending >= PROGRESS_EVERY:
+                tally.report()
+    except IngestError:
+        flush()  # the records read before a break are whole: they are kept
+        raise
+    flush()
+
+
 def _ingest_parallel(file: Path, tally: _Tally, batch_size: int, workers: int) -> None:
     from permed_atlas.landscape.ingest._parallel import iter_parsed_chunks, reparse
 
@@ -352,10 +388,12 @@ def ingest_file(
     interrupted: KeyboardInterrupt | None = None
     try:
         try:
-            if workers > 1 and source == "openalex" and not is_document_file(file):
+            if source != "openalex" or is_document_file(file):
+                _ingest_serial(file, source, tally, batch_size)
+            elif workers > 1:
                 _ingest_parallel(file, tally, batch_size, workers)
             else:
-                _ingest_serial(file, source, tally, batch_size)
+                _ingest_lines(file, tally, batch_size)
         except TruncatedFileError as exc:
             problems.append(str(exc.at_record(tally.read + 1)))
         except RecordError:

@@ -425,20 +425,28 @@ def tag_untagged(
     """
     if rules_changed(connection, regions=regions, rules=rules):
         return tag_corpus(connection, regions=regions, rules=rules)
-    pending = untagged_works_sql(connection)
-    counts = connection.execute(
-        f"SELECT (SELECT count(*) FROM ({pending})), (SELECT count(*) FROM works)"
-    ).fetchone()
-    n_pending, n_works = counts if counts else (0, 0)
-    if not n_pending:
-        if aggregates_are_stale(connection):  # rows deleted behind tagging's back
-            return tag_corpus(connection, regions=regions, rules=rules, work_ids=())
-        return None
-    if n_pending > FULL_TAGGING_SHARE * n_works:
-        return tag_corpus(connection, regions=regions, rules=rules)
-    return tag_corpus(
-        connection, regions=regions, rules=rules, work_ids=WorkQuery(pending), gone_included=True
+    # Found once, counted, then tagged: each search for them reads every work and the
+    # derived tables (~0.3 s a time at 1M works), whatever the number changed.
+    connection.execute(
+        f"CREATE OR REPLACE TEMP TABLE _tag_pending AS {untagged_works_sql(connection)}"
     )
+    try:
+        counts = connection.execute(
+            "SELECT (SELECT count(*) FROM _tag_pending), (SELECT count(*) FROM works)"
+        ).fetchone()
+        n_pending, n_works = counts if counts else (0, 0)
+        if not n_pending:
+            if aggregates_are_stale(connection):  # rows deleted behind tagging's back
+                return tag_corpus(connection, regions=regions, rules=rules, work_ids=())
+            return None
+        if n_pending > FULL_TAGGING_SHARE * n_works:
+            return tag_corpus(connection, regions=regions, rules=rules)
+        pending = WorkQuery("SELECT work_id FROM _tag_pending")
+        return tag_corpus(
+            connection, regions=regions, rules=rules, work_ids=pending, gone_included=True
+        )
+    finally:
+        connection.execute("DROP TABLE IF EXISTS _tag_pending")
 
 
 def rules_changed(
