@@ -185,6 +185,14 @@ class _Tally:
             self.progress(self.pending)
         self.pending = 0
 
+    def held(self, count: int, batch_size: int, flush: Callable[[], None]) -> None:
+        """After a record joins the batch: store the batch once it is full, else report
+        progress every :data:`PROGRESS_EVERY` records."""
+        if count >= batch_size:
+            flush()
+        elif self.pending >= PROGRESS_EVERY:
+            self.report()
+
     def store(self, batch: work_rows.RowBatch, record: Callable[[int], Work]) -> None:
         """Store a batch, less the records the PM slice leaves out, and count it."""
         count = batch.count
@@ -240,6 +248,18 @@ def ctrl_c_held() -> Iterator[None]:
         raise KeyboardInterrupt
 
 
+@contextmanager
+def _stored_at_end(flush: Callable[[], None]) -> Iterator[None]:
+    """Store the batch still held when the file ends, or when it breaks: the records read
+    before a break are whole, so they are kept, and the break is raised after."""
+    try:
+        yield
+    except IngestError:
+        flush()
+        raise
+    flush()
+
+
 def _ingest_serial(file: Path, source: str, tally: _Tally, batch_size: int) -> None:
     batch: list[Work] = []
 
@@ -249,7 +269,7 @@ def _ingest_serial(file: Path, source: str, tally: _Tally, batch_size: int) -> N
             tally.store(work_rows.row_batch(works), works.__getitem__)
             batch.clear()
 
-    try:
+    with _stored_at_end(flush):
         for record in _PARSERS[source](file):
             if isinstance(record, RecordError):
                 tally.reject(record)
@@ -263,14 +283,7 @@ def _ingest_serial(file: Path, source: str, tally: _Tally, batch_size: int) -> N
                 continue
             tally.accept(1, count_unresolved(record))
             batch.append(record)
-            if len(batch) >= batch_size:
-                flush()
-            elif tally.pending >= PROGRESS_EVERY:
-                tally.report()
-    except IngestError:
-        flush()  # the records read before a break are whole: they are kept
-        raise
-    flush()
+            tally.held(len(batch), batch_size, flush)
 
 
 def _ingest_lines(file: Path, tally: _Tally, batch_size: int) -> None:
@@ -291,7 +304,7 @@ def _ingest_lines(file: Path, tally: _Tally, batch_size: int) -> None:
             rows, raw = LineRows(name), []
             tally.store(batch, lambda i: reparse(lines[i], path=name))
 
-    try:
+    with _stored_at_end(flush):
         for number, line in iter_lines(file):
             result = rows.add(number, line)
             if isinstance(result, RecordError):
@@ -299,14 +312,7 @@ def _ingest_lines(file: Path, tally: _Tally, batch_size: int) -> None:
                 continue
             tally.accept(1, result)
             raw.append((number, line))
-            if len(raw) >= batch_size:
-                flush()
-            elif tally.pending >= PROGRESS_EVERY:
-                tally.report()
-    except IngestError:
-        flush()  # the records read before a break are whole: they are kept
-        raise
-    flush()
+            tally.held(len(raw), batch_size, flush)
 
 
 def _ingest_parallel(file: Path, tally: _Tally, batch_size: int, workers: int) -> None:
@@ -319,13 +325,15 @@ def _ingest_parallel(file: Path, tally: _Tally, batch_size: int, workers: int) -
     raw: list[tuple[int, bytes]] = []
 
     def flush() -> None:
+        if not parts:
+            return
         batch = work_rows.concat_row_batches(parts)
         lines = list(raw)
         tally.store(batch, lambda i: reparse(lines[i], path=str(file)))
         parts.clear()
         raw.clear()
 
-    try:
+    with _stored_at_end(flush):
         for chunk in iter_parsed_chunks(file, workers=workers):
             for error in chunk.errors:
                 tally.reject(error)
@@ -335,13 +343,7 @@ def _ingest_parallel(file: Path, tally: _Tally, batch_size: int, workers: int) -
             if len(raw) >= batch_size:
                 flush()
             else:
-                tally.report()
-    except IngestError:
-        if parts:  # the records before a break are whole: they are kept
-            flush()
-        raise
-    if parts:
-        flush()
+                tally.report()  # a chunk holds a thousand lines: worth a report each
 
 
 def ingest_file(
