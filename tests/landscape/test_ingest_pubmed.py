@@ -128,3 +128,14 @@ def test_seasonal_dates_publication_types_and_orcid_forms() -> None:
     assert letter.contributors[0].orcid == "0000-0002-1825-009X"
     assert letter.contributors[0].countries == ("CZ",)
     assert editorial.contributors[0].orcid == "0000-0001-5109-3700"
+
+
+def test_an_author_name_medline_marks_invalid_is_not_an_author() -> None:
+    # ValidYN="N": a misspelt name kept beside the corrected one so that searches still
+    # find it. Counted, the author and their country were there twice.
+    letter = next(iter(parse_pubmed(FIXTURES / "pubmed_seasons_types.xml")))
+    assert isinstance(letter, Work)
+    assert [(p.position, p.name, p.countries) for p in letter.contributors] == [
+        (1, "Jana Novak", ("CZ",)),
+        (2, "Péter Horváth", ("HU",)),
+    ]

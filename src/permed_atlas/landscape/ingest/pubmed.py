@@ -107,6 +107,8 @@ def _contributors(article: ET.Element) -> tuple[Contributor, ...]:
         # a book's editors are not the chapter's authors
         if author_list.get("Type", "authors") == "authors"
         for author in author_list.iterfind("Author")
+        # MEDLINE keeps a misspelt name, marked invalid, beside the corrected one
+        if author.get("ValidYN", "Y") != "N"
     )
     for position, author in enumerate(authors, start=1):
         collective = _text(author.find("CollectiveName"))
