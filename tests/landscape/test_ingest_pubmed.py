@@ -111,6 +111,7 @@ def test_seasonal_dates_publication_types_and_orcid_forms() -> None:
         "90000204": 2023,  # the year, not the electronic ArticleDate's 2022
         "90000205": 2024,
         "90000206": 2020,
+        "90000207": 2022,
     }
     # OpenAlex's type names: a PubMed letter, editorial or erratum was stored as an "article"
     types = {w.pmid: w.type for w in works if isinstance(w, Work)}
@@ -121,6 +122,7 @@ def test_seasonal_dates_publication_types_and_orcid_forms() -> None:
         "90000204": "review",  # "Systematic Review" without "Review"
         "90000205": "preprint",
         "90000206": "retraction",
+        "90000207": "article",
     }
     # ORCIDs in OpenAlex's form, whichever form the author gave PubMed
     letter, editorial = works[0], works[1]
@@ -139,3 +141,11 @@ def test_an_author_name_medline_marks_invalid_is_not_an_author() -> None:
         (1, "Jana Novak", ("CZ",)),
         (2, "Péter Horváth", ("HU",)),
     ]
+
+
+def test_a_doi_medline_marks_invalid_is_not_the_articles() -> None:
+    # An ELocationID with ValidYN="N" is a DOI the publisher gave wrongly (here another
+    # article's): taken as the DOI, it merged this citation into that article's work.
+    *_, last = parse_pubmed(FIXTURES / "pubmed_seasons_types.xml")
+    assert isinstance(last, Work) and last.pmid == "90000207"
+    assert last.doi == "10.5555/fixture.pm.207"

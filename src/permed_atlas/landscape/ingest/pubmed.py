@@ -234,7 +234,8 @@ def _ids(element: ET.Element, article: ET.Element) -> tuple[str | None, str | No
             pmcid = normalise_pmcid(node.text)
     if doi is None:
         for node in article.iterfind("ELocationID"):
-            if node.get("EIdType") == "doi":
+            # ValidYN="N": a wrong DOI the publisher printed, often another article's
+            if node.get("EIdType") == "doi" and node.get("ValidYN", "Y") != "N":
                 doi = normalise_doi(node.text)
                 break
     return doi, pmcid
