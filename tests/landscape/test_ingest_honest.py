@@ -243,6 +243,31 @@ def test_corrupt_gzip_is_unreadable_not_truncated(
     assert "truncated" not in summary.problems[0]
 
 
+@pytest.mark.parametrize("source", ["openalex", "pubmed"])
+@pytest.mark.parametrize("tail", [b"GARBAGE\n", b"\r\n"])
+def test_bytes_after_the_gzip_data_keep_the_records_and_name_the_line(
+    corpus: duckdb.DuckDBPyConnection, realdata: Path, tmp_path: Path, source: str, tail: bytes
+) -> None:
+    # gzip -d reads such a file whole ("trailing garbage ignored"); the ingest stored nothing
+    # and blamed line 1, or (two bytes) took them for a clean end.
+    name = {
+        "openalex": "openalex/openalex_snapshot_works_updated_date=2021-11-03_part_000.jsonl",
+        "pubmed": "pubmed/pubmed-29768149.xml",
+    }[source]
+    data = (realdata / name).read_bytes()
+    tailed = tmp_path / "part_000.gz"
+    tailed.write_bytes(gzip.compress(data) + tail)
+    summary = ingest_file(tailed, source=source, corpus=corpus)
+    records = 50 if source == "openalex" else 1
+    assert summary.stored == count_rows(corpus)["works"] == records
+    # the line after the last record: JSON Lines count past its line end, XML reads its last
+    after = data.count(b"\n") + (source == "openalex")
+    [problem] = summary.problems
+    assert problem.startswith(
+        f"{tailed}:{after}: cannot read: the bytes after the end of the gzip data are not gzip"
+    ), problem
+
+
 def test_a_file_the_user_may_not_read_is_refused_by_name(realdata: Path, tmp_path: Path) -> None:
     import os
     import subprocess

@@ -9,8 +9,9 @@ from pathlib import Path
 import pytest
 
 from permed_atlas.landscape.errors import IngestError, RecordError
-from permed_atlas.landscape.ingest import parse_openalex, rebuild_abstract
+from permed_atlas.landscape.ingest import ingest_file, parse_openalex, rebuild_abstract
 from permed_atlas.landscape.models import Work
+from permed_atlas.landscape.store.corpus import count_rows, open_corpus
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "ingest"
 
@@ -122,3 +123,32 @@ def test_empty_files_are_an_error_naming_the_file(tmp_path: Path, content: bytes
     path.write_bytes(content)
     with pytest.raises(IngestError, match=r"empty\.jsonl: empty file"):
         list(parse_openalex(path))
+
+
+def test_records_of_other_openalex_entities_are_not_works(realdata: Path) -> None:
+    # `permed ingest openalex snapshot/data/` reads the authors' and institutions' parts too
+    # (JSON Lines with an id and a display_name): they were stored as publications titled
+    # "Jason Priem" and "Harvard University".
+    results = list(parse_openalex(FIXTURES / "openalex_snapshot_authors_part.jsonl"))
+    assert all(isinstance(r, RecordError) for r in results)
+    assert [(r.line, r.reason) for r in results if isinstance(r, RecordError)] == [
+        (
+            1,
+            "record is not an OpenAlex work: its id A5023888391 is not W and digits "
+            "(A is an author's, I an institution's, S a source's)",
+        ),
+        (
+            2,
+            "record is not an OpenAlex work: its id I136199984 is not W and digits "
+            "(A is an author's, I an institution's, S a source's)",
+        ),
+    ]
+    # the ingest's own path (rows straight from the JSON) refuses them alike
+    corpus = open_corpus(":memory:")
+    summary = ingest_file(
+        FIXTURES / "openalex_snapshot_authors_part.jsonl", source="openalex", corpus=corpus
+    )
+    assert (summary.stored, summary.rejected) == (0, 2)
+    assert count_rows(corpus)["works"] == 0
+    works = realdata / "openalex" / "openalex_snapshot_works_updated_date=2021-11-03_part_000.jsonl"
+    assert ingest_file(works, source="openalex", corpus=corpus).stored == 50

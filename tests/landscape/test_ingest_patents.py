@@ -43,6 +43,13 @@ def test_pubmed_and_unknown_files_are_refused(realdata: Path, tmp_path: Path) ->
         detect_patent_format(other)
 
 
+def test_a_lens_csv_export_is_named_and_the_json_export_asked_for() -> None:
+    # Lens's CSV export (BOM, ";;"-separated lists, quoted newlines) was refused as "not a
+    # patent file", which left the user to guess that Lens's own export was meant otherwise.
+    with pytest.raises(IngestError, match="a Lens CSV export, .*as JSON Lines"):
+        detect_patent_format(FIXTURES / "lens_export.csv")
+
+
 def test_every_real_patent_file_parses(realdata: Path) -> None:
     files = sorted(p for p in (realdata / "patents").iterdir() if p.suffix in {".xml", ".jsonl"})
     works = [r for f in files for r in parse_patents(f)]

@@ -96,3 +96,56 @@ def test_book_chapters_and_whole_books_from_the_bookshelf() -> None:
     assert book.venue is None
     assert (book.year, book.type, book.doi) == (2021, "book", "10.5555/fixture.book")
     assert [p.countries for p in book.contributors] == [("AT",)]
+
+
+def test_seasonal_dates_publication_types_and_orcid_forms() -> None:
+    # MEDLINE writes a quarterly's date as it is printed: "Spring 2020" and "Winter 2019-2020"
+    # begin with a season, "Dec 2021-Jan 2022" with a month; the year was lost for all three.
+    works = list(parse_pubmed(FIXTURES / "pubmed_seasons_types.xml"))
+    assert all(isinstance(w, Work) for w in works)
+    years = {w.pmid: w.year for w in works if isinstance(w, Work)}
+    assert years == {
+        "90000201": 2020,
+        "90000202": 2019,
+        "90000203": 2021,
+        "90000204": 2023,  # the year, not the electronic ArticleDate's 2022
+        "90000205": 2024,
+        "90000206": 2020,
+        "90000207": 2022,
+    }
+    # OpenAlex's type names: a PubMed letter, editorial or erratum was stored as an "article"
+    types = {w.pmid: w.type for w in works if isinstance(w, Work)}
+    assert types == {
+        "90000201": "letter",
+        "90000202": "editorial",
+        "90000203": "erratum",
+        "90000204": "review",  # "Systematic Review" without "Review"
+        "90000205": "preprint",
+        "90000206": "retraction",
+        "90000207": "article",
+    }
+    # ORCIDs in OpenAlex's form, whichever form the author gave PubMed
+    letter, editorial = works[0], works[1]
+    assert isinstance(letter, Work) and isinstance(editorial, Work)
+    assert letter.contributors[0].orcid == "0000-0002-1825-009X"
+    assert letter.contributors[0].countries == ("CZ",)
+    assert editorial.contributors[0].orcid == "0000-0001-5109-3700"
+
+
+def test_an_author_name_medline_marks_invalid_is_not_an_author() -> None:
+    # ValidYN="N": a misspelt name kept beside the corrected one so that searches still
+    # find it. Counted, the author and their country were there twice.
+    letter = next(iter(parse_pubmed(FIXTURES / "pubmed_seasons_types.xml")))
+    assert isinstance(letter, Work)
+    assert [(p.position, p.name, p.countries) for p in letter.contributors] == [
+        (1, "Jana Novak", ("CZ",)),
+        (2, "Péter Horváth", ("HU",)),
+    ]
+
+
+def test_a_doi_medline_marks_invalid_is_not_the_articles() -> None:
+    # An ELocationID with ValidYN="N" is a DOI the publisher gave wrongly (here another
+    # article's): taken as the DOI, it merged this citation into that article's work.
+    *_, last = parse_pubmed(FIXTURES / "pubmed_seasons_types.xml")
+    assert isinstance(last, Work) and last.pmid == "90000207"
+    assert last.doi == "10.5555/fixture.pm.207"

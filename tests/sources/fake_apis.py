@@ -73,6 +73,14 @@ def _revised(article: bytes) -> str:
     return f"{year:04d}-{month:02d}-{day:02d}"
 
 
+def _listed(work: dict[str, Any]) -> dict[str, Any]:
+    """A work as a list page shows it: authorships cut at 100, and is_authors_truncated said
+    (docs.openalex.org/api-entities/authors/limitations)."""
+    if len(work.get("authorships") or ()) <= 100:
+        return work
+    return {**work, "authorships": work["authorships"][:100], "is_authors_truncated": True}
+
+
 def _work_matches(work: dict[str, Any], key: str, value: str) -> bool:
     if key == "from_updated_date":
         return str(work.get("updated_date") or "")[:10] >= value
@@ -152,8 +160,16 @@ class FakeApis:
             "next_cursor": following if results else None,
             "groups_count": None,
         }
-        page = {"meta": meta, "results": results, "group_by": []}
+        page = {"meta": meta, "results": [_listed(work) for work in results], "group_by": []}
         return 200, "application/json", json.dumps(page).encode()
+
+    def work(self, path: str) -> tuple[int, str, bytes]:
+        """``/works/W123``: one work, never cut."""
+        wanted = "https://openalex.org/" + path.rpartition("/")[2]
+        for work in self.works:
+            if work["id"] == wanted:
+                return 200, "application/json", json.dumps(work).encode()
+        return 404, "application/json", b'{"error": "not found"}'
 
     def esearch(self, params: dict[str, str]) -> tuple[int, str, bytes]:
         term = params.get("term", "").lower().encode()
@@ -216,7 +232,8 @@ class _Handler(BaseHTTPRequestHandler):
         if fault == "hold":
             fake.held.set()
             fake._release.wait(30)
-        wanted = fake.api_keys.get(split.path)
+        endpoint = "/works" if split.path.startswith("/works/") else split.path
+        wanted = fake.api_keys.get(endpoint)
         if wanted and params.get("api_key") != wanted:
             self._send(403, "application/json", b'{"error": "API key missing or wrong"}')
         elif fault and fault.split(":")[0] in {"429", "500", "503"}:
@@ -224,6 +241,8 @@ class _Handler(BaseHTTPRequestHandler):
             self._send(int(status), "text/plain", b"slow down", retry_after=wait or None)
         elif split.path == "/works":
             self._send(*fake.works_page(params), fault=fault)
+        elif split.path.startswith("/works/"):
+            self._send(*fake.work(split.path), fault=fault)
         elif split.path == "/esearch.fcgi":
             self._send(*fake.esearch(params), fault=fault)
         elif split.path == "/efetch.fcgi":

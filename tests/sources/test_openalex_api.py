@@ -157,3 +157,43 @@ def test_a_second_run_of_the_same_query_is_refused_while_one_runs(
         fetch_openalex_pages(RECENT, settings=fetch_settings)
     assert fake_apis.log("/works") == []
     assert fetch_openalex_pages(RECENT, settings=fetch_settings).records == len(_recent(fake_apis))
+
+
+def test_a_work_whose_authors_the_list_cut_at_100_is_fetched_whole(
+    fetch_settings: Settings, fake_apis: FakeApis
+) -> None:
+    # A consortium paper: the real authorships of the sample's works, 160 in all. A list page
+    # shows its first 100; the countries of the others were lost without a word.
+    people = [a for work in fake_apis.works for a in work["authorships"] if a["institutions"]]
+    consortium = {
+        **fake_apis.works[0],
+        "id": "https://openalex.org/W9000000001",
+        "doi": None,
+        "ids": {"openalex": "https://openalex.org/W9000000001"},
+        "publication_year": 2024,
+        "authorships": people[:160],
+    }
+    fake_apis.works = [consortium, *fake_apis.works]
+    query = OpenAlexQuery("publication_year:2024")
+    summary = fetch_openalex_pages(query, settings=fetch_settings)
+    assert [params["api_key"] for params in fake_apis.log("/works/W9000000001")] == [OPENALEX_KEY]
+    [listed] = [
+        work
+        for file in summary.files
+        for work in json.loads(gzip.decompress(file.read_bytes()))["results"]
+        if work["id"] == consortium["id"]
+    ]
+    assert len(listed["authorships"]) == 160 and "is_authors_truncated" not in listed
+
+    run_ingest(list(summary.files), source="openalex", settings=fetch_settings, tag=False)
+    with open_corpus(fetch_settings.corpus_path, read_only=True) as corpus:
+        [(authors, countries)] = corpus.execute(
+            "SELECT count(DISTINCT c.position), count(DISTINCT a.country_code) "
+            "FROM works w JOIN contributors c USING (work_id) "
+            "LEFT JOIN affiliations a USING (work_id, position) "
+            "WHERE w.openalex_id = 'W9000000001'"
+        ).fetchall()
+    expected = {i["country_code"] for a in people[:160] for i in a["institutions"]} - {None}
+    assert (authors, countries) == (160, len(expected))
+    later = {i["country_code"] for a in people[100:160] for i in a["institutions"]} - {None}
+    assert later - {i["country_code"] for a in people[:100] for i in a["institutions"]}

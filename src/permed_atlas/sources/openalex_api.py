@@ -2,7 +2,8 @@
 
 The works endpoint is paged with a cursor (``cursor=*``, then each page's
 ``meta.next_cursor``), 200 works a page at most. Each page is kept as the API sent
-it, gzipped (200 works are ~3.2 MB of JSON, ~0.6 MB gzipped), as
+it (but for works whose authors it cut at 100, see :func:`_with_all_authors`),
+gzipped (200 works are ~3.2 MB of JSON, ~0.6 MB gzipped), as
 ``page-000001.json.gz`` in one folder per query, written atomically; only then is
 the query's state file (hidden, ``.state.json``) moved past it. A fetch killed at
 any moment resumes from the page after the last one written, and a page written
@@ -22,6 +23,7 @@ query parameters.
 from __future__ import annotations
 
 import gzip
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
@@ -123,6 +125,56 @@ def _read_page(body: bytes) -> _Page:
     )
 
 
+def _read_work(body: bytes) -> dict[str, Any]:
+    """One work of ``/works/W…``; a cut or malformed body asks for it again."""
+    try:
+        work = orjson.loads(body)
+    except orjson.JSONDecodeError as exc:
+        raise IncompleteResponseError(f"not JSON: {exc}") from exc
+    if not isinstance(work, dict) or not isinstance(work.get("id"), str):
+        raise IncompleteResponseError("no work 'id'")
+    return work
+
+
+_WORK_ID = re.compile(r"W\d+")
+
+
+def _with_all_authors(
+    body: bytes, *, client: RetryingClient, url: str, params: dict[str, str | int]
+) -> bytes:
+    """The page, each work whose authorships it cut at 100 replaced by the work's own record.
+
+    A list page lists a work's first 100 authorships only and says so with
+    ``is_authors_truncated``; the work's record has them all (OpenAlex's documented limit).
+    Kept as listed, a consortium paper lost the countries and institutions of its later
+    authors without a word. A page with no such work is kept byte for byte.
+
+    :param body: the page as the API sent it.
+    :param client: the fetch's client.
+    :param url: the works endpoint.
+    :param params: the parameters every request carries (e-mail, key).
+    """
+    page = orjson.loads(body)
+    results = page["results"]
+    cut = [
+        index
+        for index, work in enumerate(results)
+        if isinstance(work, dict) and work.get("is_authors_truncated") is True
+    ]
+    for index in cut:
+        ident = str(results[index].get("id") or "").rpartition("/")[2]
+        if not _WORK_ID.fullmatch(ident):
+            raise FetchError(
+                Message(
+                    "%(url)s: a work with its authors cut has no OpenAlex id: %(value)s",
+                    url=url,
+                    value=ident[:40],
+                )
+            )
+        _, results[index] = client.get_parsed(f"{url}/{ident}", params=params, parse=_read_work)
+    return orjson.dumps(page) if cut else body
+
+
 def _gzip(body: bytes) -> bytes:
     # mtime=0: the same page gives the same bytes, so a resumed fetch's files equal a clean one's.
     return gzip.compress(body, compresslevel=6, mtime=0)
@@ -181,13 +233,14 @@ def _fetch_pages(
 ) -> None:
     """Fetch the pages after the one ``state`` ends at, saving ``state`` after each."""
     key = settings.openalex_api_key.get_secret_value() if settings.openalex_api_key else None
-    params: dict[str, str | int] = {"filter": query.api_filter(), "per-page": per_page}
+    common: dict[str, str | int] = {}
+    if settings.openalex_email:
+        common["mailto"] = settings.openalex_email
+    if key:
+        common["api_key"] = key
+    params: dict[str, str | int] = {"filter": query.api_filter(), "per-page": per_page, **common}
     if query.search:
         params["search"] = query.search
-    if settings.openalex_email:
-        params["mailto"] = settings.openalex_email
-    if key:
-        params["api_key"] = key
     url = settings.openalex_url.rstrip("/") + "/works"
     with RetryingClient.from_settings(settings, key=key, on_retry=on_retry) as client:
         while not state["done"]:
@@ -195,6 +248,7 @@ def _fetch_pages(
                 url, params={**params, "cursor": state["next_cursor"]}, parse=_read_page
             )
             if page.results:
+                body = _with_all_authors(body, client=client, url=url, params=common)
                 write_atomic(folder / f"page-{state['pages'] + 1:06d}.json.gz", _gzip(body))
                 state["pages"] += 1
                 state["records"] += page.results

@@ -69,8 +69,31 @@ def open_binary(path: Path | str) -> IO[bytes]:
         raw.close()
         raise IngestError(Message("%(file)s: empty file (0 bytes)", file=file))
     if magic == GZIP_MAGIC:
-        return gzip.GzipFile(fileobj=raw, mode="rb")  # type: ignore[return-value]
+        return _GzipStream(fileobj=raw, mode="rb")  # type: ignore[return-value]
     return raw
+
+
+class _GzipStream(gzip.GzipFile):
+    """A gzip stream that, once bytes after a whole member are found not to be gzip, says so
+    on every later read.
+
+    GzipFile itself reads the next two bytes as a new header after such a failure, and
+    reports a clean end if none are left, so the bytes would pass unreported.
+    """
+
+    after_member: gzip.BadGzipFile | None = None
+
+    def read1(self, size: int = -1) -> bytes:
+        if self.after_member is not None:
+            raise self.after_member
+        try:
+            return super().read1(size)
+        except gzip.BadGzipFile as exc:
+            # Raised reading the header of a next member: every member before it ended
+            # and passed its CRC check.
+            if str(exc).startswith("Not a gzipped file"):
+                self.after_member = exc
+            raise
 
 
 def read_some(stream: IO[bytes], path: Path | str, *, line: int) -> bytes:
@@ -95,6 +118,18 @@ def read_some(stream: IO[bytes], path: Path | str, *, line: int) -> bytes:
                 str(path), line=line, detail="the gzip stream ends before its end marker"
             ) from exc
         except (OSError, zlib.error) as exc:
+            if getattr(stream, "after_member", None) is not None:
+                if parts:
+                    break  # whole, checked members: hand them over; the next call says why
+                raise IngestError(
+                    Message(
+                        "%(path)s:%(line)s: cannot read: the bytes after the end of the "
+                        "gzip data are not gzip (%(exc)s); `gzip -t` shows the same",
+                        path=path,
+                        line=line,
+                        exc=exc,
+                    )
+                ) from exc
             # Damaged data (unlike a cut) may have decoded to garbage just before: drop it.
             raise IngestError(
                 Message(
@@ -120,7 +155,12 @@ def read_head(path: Path | str, size: int = 8192) -> bytes:
     head = b""
     with open_binary(path) as stream:
         while len(head) < size:
-            block = read_some(stream, path, line=1)
+            try:
+                block = read_some(stream, path, line=1)
+            except IngestError:
+                if head:
+                    break  # the head is enough to tell the format; reading the file reports it
+                raise
             if not block:
                 break
             head += block

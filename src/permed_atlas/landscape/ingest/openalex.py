@@ -273,14 +273,37 @@ def _updated(record: dict[str, Any]) -> str | None:
     return value if value.__class__ is str and value else None
 
 
+def _work_id(record: dict[str, Any]) -> str:
+    """The record's short OpenAlex id ("W2741809807"); ValueError unless it is a work's.
+
+    The snapshot's authors, institutions, sources, ... parts are JSON Lines with an ``id``
+    and a ``display_name`` too: read as works, an authors part was stored as publications
+    titled with people's names.
+    """
+    openalex_id = _short(record.get("id"))
+    if not openalex_id:
+        raise ValueError(_NO_ID)
+    if openalex_id[0] != "W" or not openalex_id[1:].isdecimal():
+        raise ValueError(
+            Message(
+                "record is not an OpenAlex work: its id %(value)s is not W and digits "
+                "(A is an author's, I an institution's, S a source's)",
+                value=_shown_id(openalex_id),
+            )
+        )
+    return openalex_id
+
+
+def _shown_id(value: str) -> str:
+    return value if len(value) <= 40 else value[:39] + "…"
+
+
 def work_from_openalex(record: dict[str, Any]) -> Work:
     """Build a :class:`Work` from one OpenAlex work object; ValueError when it has no id.
 
     :param record: the decoded JSON object.
     """
-    openalex_id = _short(record.get("id"))
-    if not openalex_id:
-        raise ValueError(_NO_ID)
+    openalex_id = _work_id(record)
     check_json_types(record, _FIELD_TYPES)
     ids = record.get("ids") or {}
     title = record.get("title") or record.get("display_name")
@@ -406,9 +429,7 @@ def openalex_rows(
     :param index: the record's index in its batch (the rows' ``work_id``).
     :param tables: the row lists of works, contributors, affiliations, terms, work_ids.
     """
-    openalex_id = _short(record.get("id"))
-    if not openalex_id:
-        raise ValueError(_NO_ID)
+    openalex_id = _work_id(record)
     check_json_types(record, _FIELD_TYPES)
     ids = record.get("ids") or {}
     doi = normalise_doi(record.get("doi") or ids.get("doi"))

@@ -30,6 +30,16 @@ def detect_patent_format(path: Path | str) -> PatentFormat:
         return "epo"
     if b"<us-patent-grant" in head or b"<us-patent-application" in head:
         return "uspto"
+    if b"Lens ID" in stripped.split(b"\n", 1)[0]:
+        # Lens's other export: it has no applicant or inventor countries, which the counts
+        # need, so it is named and the export that has them asked for.
+        raise IngestError(
+            Message(
+                "%(path)s: a Lens CSV export, which this version does not read; export the "
+                "same search from Lens as JSON Lines (Export, format JSON)",
+                path=path,
+            )
+        )
     if b"<PubmedArticleSet" in head:
         raise IngestError(
             Message("%(path)s: this is PubMed XML; use `permed ingest pubmed`", path=path)

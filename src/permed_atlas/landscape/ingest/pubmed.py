@@ -7,6 +7,7 @@ Countries come from the affiliation text (see :mod:`permed_atlas.landscape.count
 
 from __future__ import annotations
 
+import re
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from pathlib import Path
@@ -80,10 +81,22 @@ def _year(article: ET.Element) -> int | None:
         article.find("Book/PubDate"),
     ):
         if pub_date is not None:
-            year = year_of(pub_date.findtext("Year")) or year_of(pub_date.findtext("MedlineDate"))
+            year = year_of(pub_date.findtext("Year")) or _medline_year(
+                pub_date.findtext("MedlineDate")
+            )
             if year:
                 return year
     return None
+
+
+# The first year of a MedlineDate, wherever it stands: "2019 Dec-2020 Jan" but also
+# "Spring 2020", "Winter 2019-2020", "Dec 2019-Jan 2020", which begin with a season or month.
+_MEDLINE_YEAR = re.compile(r"(?<!\d)(\d{4})(?!\d)")
+
+
+def _medline_year(text: str | None) -> int | None:
+    match = _MEDLINE_YEAR.search(text or "")
+    return year_of(int(match.group(1))) if match else None
 
 
 def _contributors(article: ET.Element) -> tuple[Contributor, ...]:
@@ -94,6 +107,8 @@ def _contributors(article: ET.Element) -> tuple[Contributor, ...]:
         # a book's editors are not the chapter's authors
         if author_list.get("Type", "authors") == "authors"
         for author in author_list.iterfind("Author")
+        # MEDLINE keeps a misspelt name, marked invalid, beside the corrected one
+        if author.get("ValidYN", "Y") != "N"
     )
     for position, author in enumerate(authors, start=1):
         collective = _text(author.find("CollectiveName"))
@@ -111,7 +126,7 @@ def _contributors(article: ET.Element) -> tuple[Contributor, ...]:
         orcid = None
         for identifier in author.iterfind("Identifier"):
             if (identifier.get("Source") or "").upper() == "ORCID" and identifier.text:
-                orcid = identifier.text.strip().rstrip("/").rsplit("/", 1)[-1]
+                orcid = _orcid(identifier.text)
         contributors.append(
             Contributor(
                 position=position,
@@ -123,6 +138,17 @@ def _contributors(article: ET.Element) -> tuple[Contributor, ...]:
             )
         )
     return tuple(contributors)
+
+
+def _orcid(text: str) -> str:
+    """ "https://orcid.org/0000-0002-1825-0097" or "000000021825009X" -> "0000-0002-1825-009X".
+
+    PubMed gives ORCIDs as the author submitted them; OpenAlex always in the dashed form.
+    """
+    orcid = text.strip().rstrip("/").rsplit("/", 1)[-1].upper()
+    if len(orcid) == 16 and orcid[:15].isdecimal():
+        return "-".join(orcid[i : i + 4] for i in range(0, 16, 4))
+    return orcid
 
 
 def _terms(citation: ET.Element) -> tuple[Term, ...]:
@@ -208,16 +234,32 @@ def _ids(element: ET.Element, article: ET.Element) -> tuple[str | None, str | No
             pmcid = normalise_pmcid(node.text)
     if doi is None:
         for node in article.iterfind("ELocationID"):
-            if node.get("EIdType") == "doi":
+            # ValidYN="N": a wrong DOI the publisher printed, often another article's
+            if node.get("EIdType") == "doi" and node.get("ValidYN", "Y") != "N":
                 doi = normalise_doi(node.text)
                 break
     return doi, pmcid
 
 
+# PubMed publication types with an OpenAlex work type of their own, first match wins: a
+# notice (erratum, retraction) is one whatever else it is typed; a letter commenting on a
+# review is a letter. Everything else a journal prints is an OpenAlex "article".
+_TYPES = (
+    ("Published Erratum", "erratum"),
+    ("Retraction of Publication", "retraction"),
+    ("Preprint", "preprint"),
+    ("Letter", "letter"),
+    ("Editorial", "editorial"),
+    ("Review", "review"),
+    ("Systematic Review", "review"),
+)
+
+
 def _type(types: set[str], *, book: bool, chapter: bool) -> str:
-    # OpenAlex's names for books and chapters, so both sources count them alike
-    if "Review" in types:
-        return "review"
+    # OpenAlex's type names, so both sources count them alike
+    for publication_type, work_type in _TYPES:
+        if publication_type in types:
+            return work_type
     if book:
         return "book-chapter" if chapter else "book"
     return "article"
