@@ -274,13 +274,16 @@ def test_long_s_is_the_one_character_lower_case_misses_for_a_word_character() ->
     # The pre-check compares words by ``contains`` on a lower-case copy, the rules by
     # case-blind regexes: a character the regexes take for a word's character but ``lower``
     # does not turn into it must make a row a candidate, and LONG_S is the only one.
+    # One class per code point, not one regex per (code point, word character): 1.1M
+    # matches instead of 41M (minutes under load). No character folds to two of them.
+    word_characters = "abcdefghijklmnopqrstuvwxyz0123456789-"
     with duckdb.connect() as connection:
         missed = connection.execute(
-            "WITH points AS (SELECT chr(i::INTEGER) AS c FROM range(128, 1114112) t(i) "
-            "WHERE i < 55296 OR i > 57343), "
-            "word_characters AS (SELECT unnest(string_split($word_characters, '')) AS w) "
-            "SELECT DISTINCT c FROM points, word_characters "
-            "WHERE regexp_matches(c, w, 'i') AND lower(c) <> w",
-            {"word_characters": "abcdefghijklmnopqrstuvwxyz0123456789-"},
+            # two ranges, not one filtered: the filter on c may run before one on i would
+            "SELECT c FROM (SELECT chr(i::INTEGER) AS c FROM (SELECT * FROM range(128, 55296) "
+            "UNION ALL SELECT * FROM range(57344, 1114112)) t(i)) "
+            "WHERE regexp_matches(c, $word_class, 'i') "
+            "AND NOT contains($word_characters, lower(c))",
+            {"word_class": "^[a-z0-9-]$", "word_characters": word_characters},
         ).fetchall()
     assert missed == [(LONG_S,)]
