@@ -41,6 +41,7 @@ from permed_atlas.landscape._chart_spec import (
     sized,
     tip,
     top_spec,
+    whole_number_ticks,
     works_axis,
     year_axis,
 )
@@ -395,6 +396,8 @@ def build_charts(
         _patents(tables, shown, years),
     )
     partial_year = current_year if current_year in years else None
+    for chart in charts:
+        whole_number_ticks(chart.spec)
     return {chart.name: _explained(chart, partial_year) for chart in charts}
 
 
