@@ -77,3 +77,59 @@ def test_a_small_count_axis_ticks_whole_numbers_once_each() -> None:
                     labels,
                 )
     assert checked >= 6  # the count axes and the topic trends' two-year axis
+
+
+def _drawn_order(spec: dict[str, Any], field: str) -> list[str]:
+    """The order Vega-Lite draws ``field``'s categories in: the listed sort, else ascending."""
+    found: list[list[str]] = []
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            if node.get("field") == field and node.get("type") == "nominal":
+                rows = spec["data"]["values"]
+                values = sorted({str(r[field]) for r in rows})
+                sort = node.get("sort")
+                found.append(sort if isinstance(sort, list) else values)
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk(spec)
+    assert found and all(order == found[0] for order in found), found
+    return found[0]
+
+
+def test_topics_and_regions_keep_their_place_in_both_languages() -> None:
+    from permed_atlas.i18n import use_language
+
+    tables = _tiny_tables()
+    tables["topics"] += [{"region": "CN", "topic": "tcm", "works": 1, "share": 1.0}]
+    tables["topic_trends"] += [{"region": "CN", "topic": "tcm", "year": 2021, "works": 1}]
+    regions = ("EU27", "CN")  # the display order, not the alphabet's
+    orders = {}
+    for language, labels in (
+        (
+            "en",
+            ChartLabels(
+                {"CN": "China", "EU27": "EU-27"},
+                {"onc": "Oncology", "tcm": "Traditional Chinese Medicine"},
+            ),
+        ),
+        ("zh", ChartLabels({"CN": "中国", "EU27": "欧盟"}, {"onc": "肿瘤学", "tcm": "中医药"})),
+    ):
+        with use_language(language):
+            charts = build_charts(tables, regions=regions, labels=labels)
+        cells = charts["topics"].spec
+        topic_of = {r["topic_label"]: r["topic"] for r in cells["data"]["values"]}
+        region_of = {r["region_label"]: r["region"] for r in cells["data"]["values"]}
+        trends = charts["topic_trends"].spec
+        trend_of = {r["topic_label"]: r["topic"] for r in trends["data"]["values"]}
+        orders[language] = (
+            [topic_of[t] for t in _drawn_order(cells, "topic_label")],
+            [region_of[r] for r in _drawn_order(cells, "region_label")],
+            [trend_of[t] for t in _drawn_order(trends, "topic_label")],
+        )
+    assert orders["en"] == orders["zh"]
+    assert orders["en"][1] == ["EU27", "CN"]  # as the legends and the other panels list them

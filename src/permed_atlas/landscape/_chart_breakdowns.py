@@ -194,10 +194,22 @@ def _topic_cells(
     return rows
 
 
-def _topic_layers() -> list[dict[str, Any]]:
-    """The heat map's cells and their labels."""
-    y = {"field": "region_label", "type": "nominal", "title": None, "axis": {"labelLimit": 0}}
-    x = {"field": "topic_label", "type": "nominal", "title": None, "axis": {"labelAngle": -35}}
+def _topic_layers(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The heat map's cells and their labels, rows and columns in the order of ``rows``."""
+    y = {
+        "field": "region_label",
+        "type": "nominal",
+        "title": None,
+        "axis": {"labelLimit": 0},
+        "sort": list(dict.fromkeys(r["region_label"] for r in rows)),
+    }
+    x = {
+        "field": "topic_label",
+        "type": "nominal",
+        "title": None,
+        "axis": {"labelAngle": -35},
+        "sort": list(dict.fromkeys(r["topic_label"] for r in rows)),
+    }
     return [
         {
             "mark": "rect",
@@ -245,7 +257,8 @@ def topics_chart(
     *,
     fixed_topic: str | None = None,
 ) -> Chart:
-    topics = sorted({r["topic"] for r in tables.get("topics", [])}, key=labels.topic)
+    # By code, not label: a topic keeps its column in both languages (and the trends' panel).
+    topics = sorted({r["topic"] for r in tables.get("topics", [])})
     fixed: tuple[str, ...] = ()
     if fixed_topic and fixed_topic in topics:
         # Every work left has the filtered topic: its column would be 100% everywhere.
@@ -284,7 +297,7 @@ def topics_chart(
             "A work can have several topics."
         ),
         rows,
-        layer=_topic_layers(),
+        layer=_topic_layers(rows),
     )
     return Chart(
         "topics",
@@ -298,7 +311,7 @@ def topic_trends_chart(
     tables: Mapping[str, Any], regions: RegionSeries, labels: ChartLabels, years: list[int]
 ) -> Chart:
     source = tables.get("topic_trends", [])
-    topics = sorted({r["topic"] for r in source}, key=labels.topic)
+    topics = sorted({r["topic"] for r in source})
     rows = zero_filled(
         source,
         keys=("region", "topic"),
@@ -317,6 +330,7 @@ def topic_trends_chart(
         facet={
             "field": "topic_label",
             "type": "nominal",
+            "sort": [labels.topic(t) for t in topics],
             "title": None,
             "header": {"labelLimit": 0, "labelAnchor": "start"},
         },
