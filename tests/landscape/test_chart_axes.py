@@ -133,3 +133,26 @@ def test_topics_and_regions_keep_their_place_in_both_languages() -> None:
         )
     assert orders["en"] == orders["zh"]
     assert orders["en"][1] == ["EU27", "CN"]  # as the legends and the other panels list them
+
+
+def _svg_texts(spec: dict[str, Any]) -> list[str]:
+    spec = spec | {"width": 600} if spec.get("width") == "container" else spec
+    for panel in spec.get("vconcat", []):
+        panel["width"] = 600
+    return re.findall(r"<text[^>]*>([^<]*)</text>", vl_convert.vegalite_to_svg(spec))
+
+
+def test_a_saved_chart_says_what_its_starred_year_means() -> None:
+    from permed_atlas.i18n import use_language
+
+    for language, key in (("en", "2021*: not over"), ("zh", "2021* 年尚未结束")):
+        with use_language(language):
+            charts = build_charts(_tiny_tables(), regions=REGIONS, labels=LABELS, current_year=2021)
+        starred = 0
+        for name, chart in charts.items():
+            # What a PNG or SVG download holds: the drawing, not the notes beside it.
+            texts = _svg_texts(chart.spec)
+            if "2021*" in texts:
+                starred += 1
+                assert any(key in text for text in texts), (language, name)
+        assert starred == 4  # output, co-publications, topic trends, patents

@@ -168,8 +168,11 @@ def mark_partial_year(spec: Any, year: int) -> bool:
     found = False
     if isinstance(spec, dict):
         if spec.get("field") == "year" and isinstance(spec.get("axis"), dict):
+            # The axis title keys the star: a chart saved as PNG or SVG leaves its notes behind.
             spec["axis"] = spec["axis"] | {
-                "labelExpr": f"datum.value == {int(year)} ? datum.label + '*' : datum.label"
+                "labelExpr": f"datum.value == {int(year)} ? datum.label + '*' : datum.label",
+                "title": gettext("year (%(year)s*: not over, still being indexed)")
+                % {"year": int(year)},
             }
             found = True
         for value in spec.values():
