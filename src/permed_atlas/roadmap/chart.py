@@ -363,6 +363,16 @@ def _legend(assessment: Assessment, level: float) -> list[str]:
             + "</text>"
             f'<text x="{lx}" y="{sy + 30}" fill="#555">{no_interval}</text>'
         )
+    if assessment.stale and assessment.latest is not None:
+        sy += 46 if assessment.uncertain else 16
+        # The status above it is where the line led from that point: a reader must see its age.
+        out.append(
+            f'<text class="stale" x="{lx}" y="{sy}" fill="#555">'
+            + escape(gettext("stale: newest point"))
+            + f'</text><text x="{lx}" y="{sy + 14}" fill="#555">'
+            + escape(assessment.latest.when.isoformat())
+            + "</text>"
+        )
     out.append("</g>")
     return out
 
