@@ -159,27 +159,29 @@ def year_axis(kind: str = "ordinal") -> dict[str, Any]:
     return {"field": "year", "type": kind, "axis": axis}
 
 
-def mark_partial_year(spec: Any, year: int) -> bool:
-    """Star ``year`` on every year axis of ``spec`` (nested panels included); whether it had one.
+def mark_partial_year(spec: Any, year: int, *, title: str | None = None) -> bool:
+    """Star ``year`` and every later year on every year axis of ``spec`` (nested panels
+    included); whether it had one.
 
     :param spec: a Vega-Lite spec, changed in place.
-    :param year: the year that is not over.
+    :param year: the first year whose count is still growing.
+    :param title: the axis title keying the star (default: the year is not over).
     """
     found = False
     if isinstance(spec, dict):
         if spec.get("field") == "year" and isinstance(spec.get("axis"), dict):
             # The axis title keys the star: a chart saved as PNG or SVG leaves its notes behind.
             spec["axis"] = spec["axis"] | {
-                "labelExpr": f"datum.value == {int(year)} ? datum.label + '*' : datum.label",
-                "title": gettext("year (%(year)s*: not over, still being indexed)")
-                % {"year": int(year)},
+                "labelExpr": f"datum.value >= {int(year)} ? datum.label + '*' : datum.label",
+                "title": title
+                or gettext("year (%(year)s*: not over, still being indexed)") % {"year": int(year)},
             }
             found = True
         for value in spec.values():
-            found = mark_partial_year(value, year) or found
+            found = mark_partial_year(value, year, title=title) or found
     elif isinstance(spec, list):
         for value in spec:
-            found = mark_partial_year(value, year) or found
+            found = mark_partial_year(value, year, title=title) or found
     return found
 
 
