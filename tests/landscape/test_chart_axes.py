@@ -139,7 +139,8 @@ def _svg_texts(spec: dict[str, Any]) -> list[str]:
     spec = spec | {"width": 600} if spec.get("width") == "container" else spec
     for panel in spec.get("vconcat", []):
         panel["width"] = 600
-    return re.findall(r"<text[^>]*>([^<]*)</text>", vl_convert.vegalite_to_svg(spec))
+    # A title of several lines is one <text> of <tspan>s.
+    return re.findall(r"<(?:text|tspan)[^>]*>([^<]+)<", vl_convert.vegalite_to_svg(spec))
 
 
 def test_a_saved_chart_says_what_its_starred_year_means() -> None:
@@ -164,3 +165,24 @@ def test_a_saved_chart_says_what_its_starred_year_means() -> None:
     # An 18-month publication lag: last year's priority dates are starred on patents only.
     assert "2020*" in _svg_texts(charts["patents"].spec)
     assert "2020*" not in _svg_texts(charts["output"].spec)
+
+
+def test_panels_on_their_own_scales_say_so_in_the_drawing() -> None:
+    from permed_atlas.i18n import use_language
+
+    tables = _tiny_tables()
+    tables["institutions"].append(
+        tables["institutions"][0] | {"region": "CN", "institution": "Fudan", "works": 8}
+    )
+    tables["institutions"][0]["works"] = 28
+    for language, key in (("en", "its own scale"), ("zh", "各有其刻度")):
+        with use_language(language):
+            charts = build_charts(tables, regions=REGIONS, labels=LABELS)
+        for name, chart in charts.items():
+            independent = chart.spec.get("resolve", {}).get("scale", {})
+            if not {"x", "y"} & set(independent):
+                continue
+            # 8 works in one panel and 28 in the next were drawn as bars of one length.
+            assert any(key in text for text in _svg_texts(chart.spec)), (language, name)
+    bars = [row["works"] for row in charts["institutions"].spec["data"]["values"] if row["works"]]
+    assert sorted(bars) == [8, 28]

@@ -12,6 +12,7 @@ from permed_atlas.landscape._chart_spec import (
     OVERLAP,
     Chart,
     RegionSeries,
+    own_scales,
     region_tooltip,
     sized,
     tip,
@@ -69,8 +70,11 @@ def _ranked_panels(
     }
     spec = top_spec(
         INDICATOR_TITLES[name],
-        gettext("%(overlap)s Bars show works; %(detail)s.")
-        % {"overlap": OVERLAP, "detail": item_title},
+        [
+            gettext("%(overlap)s Bars show works; %(detail)s.")
+            % {"overlap": OVERLAP, "detail": item_title},
+            own_scales(),
+        ],
         shown,
         facet={
             "field": "region_label",
@@ -325,7 +329,7 @@ def topic_trends_chart(
     ]
     spec = top_spec(
         INDICATOR_TITLES["topic_trends"],
-        gettext("One line per region. %(overlap)s") % {"overlap": OVERLAP},
+        [gettext("One line per region. %(overlap)s") % {"overlap": OVERLAP}, own_scales()],
         rows,
         facet={
             "field": "topic_label",

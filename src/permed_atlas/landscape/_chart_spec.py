@@ -49,7 +49,9 @@ class Chart:
     notes: tuple[str, ...] = ()
 
 
-def top_spec(title: str, subtitle: str, rows: list[dict[str, Any]], **rest: Any) -> dict[str, Any]:
+def top_spec(
+    title: str, subtitle: str | list[str], rows: list[dict[str, Any]], **rest: Any
+) -> dict[str, Any]:
     return {
         "$schema": SCHEMA,
         "title": {"text": title, "subtitle": subtitle, "anchor": "start"},
@@ -111,6 +113,14 @@ class RegionSeries:
             )
             % {"n": MAX_SERIES, "names": names},
         )
+
+
+def own_scales() -> str:
+    """The subtitle line of a chart whose panels each scale to their own largest count."""
+    return gettext(
+        "Each panel has its own scale: equal lengths in two panels are not equal counts; "
+        "compare the numbers."
+    )
 
 
 def works_axis() -> dict[str, Any]:
