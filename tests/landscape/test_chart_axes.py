@@ -186,3 +186,17 @@ def test_panels_on_their_own_scales_say_so_in_the_drawing() -> None:
             assert any(key in text for text in _svg_texts(chart.spec)), (language, name)
     bars = [row["works"] for row in charts["institutions"].spec["data"]["values"] if row["works"]]
     assert sorted(bars) == [8, 28]
+
+
+def test_a_country_share_gives_its_base_and_a_small_one_is_named() -> None:
+    tables = _tiny_tables()
+    tables["countries"].append(
+        {"region": "CN", "rank": 1, "country_code": "CN", "works": 20, "share": 1.0}
+    )
+    chart = build_charts(tables, regions=REGIONS, labels=LABELS)["countries"]
+    rows = {r["region"]: r for r in chart.spec["data"]["values"]}
+    # "20 (100%)" said nothing of the 20 works the whole share rests on.
+    assert rows["CN"]["base"] == 20 and rows["EU27"]["base"] == 2
+    bars = next(layer for layer in chart.spec["spec"]["layer"] if layer["mark"] == "bar")
+    assert "base" in {line["field"] for line in bars["encoding"]["tooltip"]}
+    assert any("Fewer than 30 works in: China (n = 20); EU-27 (n = 2)" in n for n in chart.notes)

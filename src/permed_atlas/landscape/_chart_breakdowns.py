@@ -128,6 +128,8 @@ def countries_chart(
             "label": gettext("%(n)s (the filter)") % {"n": f"{r['works']:,}"}
             if r["country_code"] == fixed
             else f"{r['works']:,} ({r['share']:.0%})",
+            # The region's works the share is of, as the indicator computed it.
+            "base": round(r["works"] / r["share"]) if r["share"] else None,
         }
         for r in tables.get("countries", [])
     ]
@@ -153,8 +155,28 @@ def countries_chart(
             tip("country"),
             tip("works"),
             {"field": "share", "format": ".1%", "title": gettext("share of the region's works")},
+            {"field": "base", "title": gettext("of the region's works")},
         ],
-        notes=notes,
+        notes=notes + _small_bases(rows, regions),
+    )
+
+
+def _small_bases(rows: list[dict[str, Any]], regions: RegionSeries) -> tuple[str, ...]:
+    """The note naming the regions whose country shares rest on fewer than SMALL_BASE works."""
+    bases = {r["region"]: r["base"] for r in rows if r["base"] and r["region"] in regions.shown}
+    small = [
+        f"{regions.label(code)} (n = {bases[code]:,})"
+        for code in regions.shown
+        if bases.get(code, SMALL_BASE) < SMALL_BASE
+    ]
+    if not small:
+        return ()
+    return (
+        gettext(
+            "Fewer than %(n)s works in: %(regions)s. A few works more or less move those "
+            "country shares a lot."
+        )
+        % {"n": SMALL_BASE, "regions": "; ".join(small)},
     )
 
 
