@@ -58,3 +58,27 @@ def test_chinese_report_draws_chinese_charts(demo_session: Session) -> None:
     leftover = {w for w in left if not any(w.startswith(f"{c} ") for c in codes)}
     assert leftover == set()
     assert "共识：纳入" in html and "第 2 轮" in html
+
+
+def test_every_round_colour_in_the_share_chart_has_a_key() -> None:
+    series = [("A1", [0.5, 0.6, 0.8]), ("A2", [0.1, 0.3, 0.5, 0.7, 0.9])]
+    svg = share_over_rounds_svg(series, threshold=0.7, n_valid={"A1": [2, 3, 40]})
+    fills = set(re.findall(r'<circle[^>]*fill="([^"]+)"><title>', svg))
+    keyed = dict(re.findall(r'fill="([^"]+)"/><text class="round-key"[^>]*>([^<]+)<', svg))
+    # Rounds 3 and 4+ were green and purple dots the caption's "grey 1, blue 2" never named.
+    assert fills <= set(keyed) and len(fills) == 4
+    assert list(keyed.values()) == ["Round 1", "Round 2", "Round 3", "Round 4+"]
+    assert "<title>A1 round 1: 50% (n = 2)</title>" in svg  # a share of two ratings says so
+    with use_language("zh"):
+        chinese = share_over_rounds_svg(series[:1], threshold=0.7)
+    assert "第 3 轮" in chinese and "Round" not in chinese
+
+
+def test_empty_delphi_charts_say_there_is_nothing() -> None:
+    assert "no ratings" in distribution_svg([0, 0, 0, 0, 0])
+    assert "no ratings" not in distribution_svg([0, 1, 0, 0, 0])
+    assert "no items" in verdicts_over_rounds_svg([(1, 2, 0, 1), (2, 0, 0, 0)])
+    assert "no round to show" in verdicts_over_rounds_svg([])
+    with use_language("zh"):
+        assert "尚无评分" in distribution_svg([0, 0, 0, 0, 0])
+        assert "没有条目" in verdicts_over_rounds_svg([(1, 0, 0, 0)])

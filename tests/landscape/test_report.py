@@ -118,7 +118,7 @@ def test_report_does_not_end_a_trend_on_the_year_not_over(
     )
     assert "went from" not in html and "in 2021 they were" not in html
     # The charts star 2021 and say why.
-    assert "2021* is not over" in html and "datum.value == 2021" in html
+    assert "2021* is not over" in html and "datum.value >= 2021" in html
 
 
 def test_cli_report_onto_a_directory_names_it_and_leaves_no_half_written_copy(
@@ -133,3 +133,16 @@ def test_cli_report_onto_a_directory_names_it_and_leaves_no_half_written_copy(
     assert isinstance(result.exception, PermedError)
     assert str(result.exception).startswith(f"{out}: ")  # the path given, not a temporary one
     assert sorted(p.name for p in out.parent.iterdir()) == ["landscape.html"]
+
+
+def test_a_topic_share_in_the_findings_names_its_base(
+    tagged, region_sets, rules, tmp_path: Path
+) -> None:
+    out = tmp_path / "topics.html"
+    build_report(tagged, out, region_sets=region_sets, rules=rules)
+    html = out.read_text(encoding="utf-8")
+    # "Oncology (50%)" of two works read like a half of the region's research.
+    found = re.search(r"Leading topics in China \(share of its (\d+) works\): ([^.<]+)\.", html)
+    assert found is not None, html
+    assert re.search(r"\d+% \(\d+\)", found.group(2))
+    assert int(found.group(1)) < 30 and "Fewer than 30 works in China" in html

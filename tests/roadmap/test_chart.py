@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import xml.etree.ElementTree as ET
 from datetime import date
@@ -87,3 +88,15 @@ def test_a_falling_count_is_not_drawn_below_zero() -> None:
     assert min(labels) == 0.0
     projection = root.find(".//svg:line[@class='projection']/svg:title", NS)
     assert projection is not None and "projected 0 at 2030-12-31" in projection.text
+
+
+def test_a_long_chinese_name_is_cut_inside_the_drawing() -> None:
+    indicator = dataclasses.replace(make_indicator(), name_zh="氟嘧啶类化疗前基因分型" * 6)
+    with use_language("zh"):
+        svg = render_chart(assess(indicator, []))
+    heading = ET.fromstring(svg).findall("svg:text", NS)[0].text or ""
+    # Counted as one letter each, 66 characters of 14 px ran ~240 px past the right edge.
+    assert heading.endswith("…") and len(heading) <= 40
+    english = dataclasses.replace(make_indicator(), name="Share of centres genotyping " * 4)
+    cut = ET.fromstring(render_chart(assess(english, []))).findall("svg:text", NS)[0].text
+    assert cut is not None and cut.endswith("…") and 70 <= len(cut) <= 80

@@ -7,7 +7,7 @@ Chinese report prints Chinese charts); numbers and item codes are not translated
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from html import escape
 
 from permed_atlas.i18n import gettext
@@ -52,7 +52,12 @@ def distribution_svg(
         f'viewBox="0 0 {width} {height}" xmlns="http://www.w3.org/2000/svg">'
     ]
     if total == 0:
-        parts.append(f'<rect width="{width}" height="{height}" fill="#eeeeee"/>')
+        # A blank bar would read as a bar still loading, or as ratings in a missing colour.
+        parts.append(
+            f'<rect width="{width}" height="{height}" fill="#eeeeee"/>'
+            f'<text class="no-data" x="{width / 2:.1f}" y="{height * 0.7:.1f}" font-size="11" '
+            f'text-anchor="middle" fill="#555">' + escape(gettext("no ratings")) + "</text>"
+        )
     x = 0.0
     for value, count in enumerate(counts, start=1):
         if count == 0:
@@ -80,7 +85,7 @@ def verdicts_over_rounds_svg(rows: Sequence[tuple[int, int, int, int]], *, width
     :param width: width in pixels.
     """
     bar_h, gap, left = 26, 10, 70
-    height = len(rows) * (bar_h + gap) + 30
+    height = max(len(rows), 1) * (bar_h + gap) + 30
     top = max((sum(r[1:]) for r in rows), default=1) or 1
     summary = "; ".join(
         gettext("round %(r)s: %(i)s included, %(e)s excluded, %(n)s without consensus")
@@ -96,6 +101,11 @@ def verdicts_over_rounds_svg(rows: Sequence[tuple[int, int, int, int]], *, width
         y = index * (bar_h + gap)
         round_label = escape(gettext("Round %(n)s") % {"n": number})
         parts.append(f'<text x="0" y="{y + bar_h * 0.7:.1f}" font-size="12">{round_label}</text>')
+        if n_in + n_out + n_none == 0:
+            parts.append(
+                f'<text class="no-data" x="{left}" y="{y + bar_h * 0.7:.1f}" font-size="12" '
+                f'fill="#555">' + escape(gettext("no items")) + "</text>"
+            )
         x = float(left)
         for kind, count in (("include", n_in), ("exclude", n_out), ("none", n_none)):
             if count == 0:
@@ -113,7 +123,13 @@ def verdicts_over_rounds_svg(rows: Sequence[tuple[int, int, int, int]], *, width
                     f'text-anchor="middle" fill="{fill}">{count}</text>'
                 )
             x += w
-    legend_y = len(rows) * (bar_h + gap) + 14
+    if not rows:
+        parts.append(
+            f'<text class="no-data" x="0" y="{bar_h * 0.7:.1f}" font-size="12" fill="#555">'
+            + escape(gettext("no round to show"))
+            + "</text>"
+        )
+    legend_y = max(len(rows), 1) * (bar_h + gap) + 14
     for i, (kind, text) in enumerate(VERDICT_LABELS.items()):
         lx = left + i * 112
         parts.append(
@@ -127,17 +143,28 @@ def verdicts_over_rounds_svg(rows: Sequence[tuple[int, int, int, int]], *, width
     return "".join(parts)
 
 
+ROUND_MARKERS = ("#9e9e9e", "#2c7bb6", "#1a9641", "#7b3294")
+"""The dot colours of rounds 1, 2, 3 and 4 onwards in the share chart."""
+
+
 def share_over_rounds_svg(
-    series: Sequence[tuple[str, Sequence[float | None]]], *, threshold: float, width: int = 420
+    series: Sequence[tuple[str, Sequence[float | None]]],
+    *,
+    threshold: float,
+    width: int = 420,
+    n_valid: Mapping[str, Sequence[int | None]] | None = None,
 ) -> str:
     """Dot plot of each item's share agree per round, with the consensus threshold as a line.
 
     :param series: (item code, share agree per round 1..n; None when not rated that round).
     :param threshold: the consensus share (e.g. 0.7).
     :param width: width in pixels.
+    :param n_valid: item code -> the valid ratings each share rests on, per round.
     """
     row_h, left, right = 18, 60, 20
-    height = len(series) * row_h + 34
+    rounds = max((len(shares) for _, shares in series), default=0)
+    plot_h = len(series) * row_h
+    height = plot_h + 34 + (16 if rounds else 0)
     span = width - left - right
     shares_label = gettext("share of 4-5 ratings per item and round")
     parts = [
@@ -146,33 +173,63 @@ def share_over_rounds_svg(
     ]
     tx = left + span * threshold
     parts.append(
-        f'<line x1="{tx:.1f}" y1="0" x2="{tx:.1f}" y2="{height - 24}" stroke="#555" '
+        f'<line x1="{tx:.1f}" y1="0" x2="{tx:.1f}" y2="{plot_h + 10}" stroke="#555" '
         'stroke-dasharray="4 3"/>'
     )
     for tick in (0, 0.25, 0.5, 0.75, 1):
         x = left + span * tick
         parts.append(
-            f'<text x="{x:.1f}" y="{height - 8}" font-size="10" text-anchor="middle">'
+            f'<text x="{x:.1f}" y="{plot_h + 26}" font-size="10" text-anchor="middle">'
             f"{tick:.0%}</text>"
         )
-    markers = ("#9e9e9e", "#2c7bb6", "#1a9641", "#7b3294")  # rounds 1, 2, 3, 4+
     for index, (code, shares) in enumerate(series):
-        y = index * row_h + 12
-        parts.append(f'<text x="0" y="{y + 4}" font-size="11">{escape(code)}</text>')
-        points = [(r, s) for r, s in enumerate(shares, start=1) if s is not None]
-        if len(points) > 1:
-            x1, x2 = (left + span * points[0][1], left + span * points[-1][1])
-            parts.append(f'<line x1="{x1:.1f}" y1="{y}" x2="{x2:.1f}" y2="{y}" stroke="#bbb"/>')
-        for number, share in points:
-            colour = markers[min(number - 1, len(markers) - 1)]
-            parts.append(
-                f'<circle cx="{left + span * share:.1f}" cy="{y}" r="5" fill="{colour}">'
-                "<title>"
-                + escape(
-                    gettext("%(code)s round %(n)s: %(share)s")
-                    % {"code": code, "n": number, "share": f"{share:.0%}"}
-                )
-                + "</title></circle>"
-            )
+        counts = (n_valid or {}).get(code, ())
+        parts.extend(_share_row(code, shares, counts, y=index * row_h + 12, left=left, span=span))
+    parts.extend(_round_key(rounds, y=plot_h + 44, left=left))
     parts.append("</svg>")
     return "".join(parts)
+
+
+def _share_row(
+    code: str,
+    shares: Sequence[float | None],
+    counts: Sequence[int | None],
+    *,
+    y: int,
+    left: int,
+    span: int,
+) -> list[str]:
+    """One item's dots, joined from its first round to its last."""
+    parts = [f'<text x="0" y="{y + 4}" font-size="11">{escape(code)}</text>']
+    points = [(r, s) for r, s in enumerate(shares, start=1) if s is not None]
+    if len(points) > 1:
+        x1, x2 = (left + span * points[0][1], left + span * points[-1][1])
+        parts.append(f'<line x1="{x1:.1f}" y1="{y}" x2="{x2:.1f}" y2="{y}" stroke="#bbb"/>')
+    for number, share in points:
+        colour = ROUND_MARKERS[min(number - 1, len(ROUND_MARKERS) - 1)]
+        n = counts[number - 1] if number <= len(counts) else None
+        # A share of 2 ratings is drawn like one of 40: its base is in the hover title.
+        title = gettext("%(code)s round %(n)s: %(share)s") % {
+            "code": code, "n": number, "share": f"{share:.0%}"
+        } + ("" if n is None else f" (n = {n})")  # fmt: skip
+        parts.append(
+            f'<circle cx="{left + span * share:.1f}" cy="{y}" r="5" fill="{colour}">'
+            f"<title>{escape(title)}</title></circle>"
+        )
+    return parts
+
+
+def _round_key(rounds: int, *, y: int, left: int) -> list[str]:
+    """Which colour is which round, for every round drawn (the fourth colour is 4 onwards)."""
+    parts = []
+    for index in range(min(rounds, len(ROUND_MARKERS))):
+        last = index == len(ROUND_MARKERS) - 1 and rounds > len(ROUND_MARKERS)
+        number = f"{index + 1}+" if last else str(index + 1)
+        x = left + index * 80
+        parts.append(f'<circle cx="{x + 5}" cy="{y - 4}" r="5" fill="{ROUND_MARKERS[index]}"/>')
+        parts.append(
+            f'<text class="round-key" x="{x + 14}" y="{y}" font-size="10">'
+            + escape(gettext("Round %(n)s") % {"n": number})
+            + "</text>"
+        )
+    return parts

@@ -313,16 +313,21 @@ def chart_context(report: StudyReport) -> dict[str, Any]:
         ]
         codes: list[str] = []
         shares: dict[str, list[float | None]] = {}
+        n_valid: dict[str, list[int | None]] = {}
         for index, result in enumerate(survey_report.rounds):
             for entry in result.items:
                 if entry.item.code not in shares:
                     codes.append(entry.item.code)
                     shares[entry.item.code] = [None] * len(survey_report.rounds)
+                    n_valid[entry.item.code] = [None] * len(survey_report.rounds)
                 shares[entry.item.code][index] = entry.summary.share_agree
+                n_valid[entry.item.code][index] = entry.summary.n_valid
         charts[survey_report.survey.id] = {
             "verdicts": verdicts_over_rounds_svg(verdicts),
             "shares": share_over_rounds_svg(
-                [(c, shares[c]) for c in codes], threshold=report.study.rule.agree_share
+                [(c, shares[c]) for c in codes],
+                threshold=report.study.rule.agree_share,
+                n_valid=n_valid,
             ),
         }
     return {"charts": charts, "distribution_svg": distribution_svg}

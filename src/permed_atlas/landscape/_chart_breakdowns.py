@@ -12,6 +12,7 @@ from permed_atlas.landscape._chart_spec import (
     OVERLAP,
     Chart,
     RegionSeries,
+    own_scales,
     region_tooltip,
     sized,
     tip,
@@ -69,8 +70,11 @@ def _ranked_panels(
     }
     spec = top_spec(
         INDICATOR_TITLES[name],
-        gettext("%(overlap)s Bars show works; %(detail)s.")
-        % {"overlap": OVERLAP, "detail": item_title},
+        [
+            gettext("%(overlap)s Bars show works; %(detail)s.")
+            % {"overlap": OVERLAP, "detail": item_title},
+            own_scales(),
+        ],
         shown,
         facet={
             "field": "region_label",
@@ -124,6 +128,8 @@ def countries_chart(
             "label": gettext("%(n)s (the filter)") % {"n": f"{r['works']:,}"}
             if r["country_code"] == fixed
             else f"{r['works']:,} ({r['share']:.0%})",
+            # The region's works the share is of, as the indicator computed it.
+            "base": round(r["works"] / r["share"]) if r["share"] else None,
         }
         for r in tables.get("countries", [])
     ]
@@ -149,8 +155,28 @@ def countries_chart(
             tip("country"),
             tip("works"),
             {"field": "share", "format": ".1%", "title": gettext("share of the region's works")},
+            {"field": "base", "title": gettext("of the region's works")},
         ],
-        notes=notes,
+        notes=notes + _small_bases(rows, regions),
+    )
+
+
+def _small_bases(rows: list[dict[str, Any]], regions: RegionSeries) -> tuple[str, ...]:
+    """The note naming the regions whose country shares rest on fewer than SMALL_BASE works."""
+    bases = {r["region"]: r["base"] for r in rows if r["base"] and r["region"] in regions.shown}
+    small = [
+        f"{regions.label(code)} (n = {bases[code]:,})"
+        for code in regions.shown
+        if bases.get(code, SMALL_BASE) < SMALL_BASE
+    ]
+    if not small:
+        return ()
+    return (
+        gettext(
+            "Fewer than %(n)s works in: %(regions)s. A few works more or less move those "
+            "country shares a lot."
+        )
+        % {"n": SMALL_BASE, "regions": "; ".join(small)},
     )
 
 
@@ -194,10 +220,22 @@ def _topic_cells(
     return rows
 
 
-def _topic_layers() -> list[dict[str, Any]]:
-    """The heat map's cells and their labels."""
-    y = {"field": "region_label", "type": "nominal", "title": None, "axis": {"labelLimit": 0}}
-    x = {"field": "topic_label", "type": "nominal", "title": None, "axis": {"labelAngle": -35}}
+def _topic_layers(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The heat map's cells and their labels, rows and columns in the order of ``rows``."""
+    y = {
+        "field": "region_label",
+        "type": "nominal",
+        "title": None,
+        "axis": {"labelLimit": 0},
+        "sort": list(dict.fromkeys(r["region_label"] for r in rows)),
+    }
+    x = {
+        "field": "topic_label",
+        "type": "nominal",
+        "title": None,
+        "axis": {"labelAngle": -35},
+        "sort": list(dict.fromkeys(r["topic_label"] for r in rows)),
+    }
     return [
         {
             "mark": "rect",
@@ -245,7 +283,8 @@ def topics_chart(
     *,
     fixed_topic: str | None = None,
 ) -> Chart:
-    topics = sorted({r["topic"] for r in tables.get("topics", [])}, key=labels.topic)
+    # By code, not label: a topic keeps its column in both languages (and the trends' panel).
+    topics = sorted({r["topic"] for r in tables.get("topics", [])})
     fixed: tuple[str, ...] = ()
     if fixed_topic and fixed_topic in topics:
         # Every work left has the filtered topic: its column would be 100% everywhere.
@@ -284,7 +323,7 @@ def topics_chart(
             "A work can have several topics."
         ),
         rows,
-        layer=_topic_layers(),
+        layer=_topic_layers(rows),
     )
     return Chart(
         "topics",
@@ -298,7 +337,7 @@ def topic_trends_chart(
     tables: Mapping[str, Any], regions: RegionSeries, labels: ChartLabels, years: list[int]
 ) -> Chart:
     source = tables.get("topic_trends", [])
-    topics = sorted({r["topic"] for r in source}, key=labels.topic)
+    topics = sorted({r["topic"] for r in source})
     rows = zero_filled(
         source,
         keys=("region", "topic"),
@@ -312,11 +351,12 @@ def topic_trends_chart(
     ]
     spec = top_spec(
         INDICATOR_TITLES["topic_trends"],
-        gettext("One line per region. %(overlap)s") % {"overlap": OVERLAP},
+        [gettext("One line per region. %(overlap)s") % {"overlap": OVERLAP}, own_scales()],
         rows,
         facet={
             "field": "topic_label",
             "type": "nominal",
+            "sort": [labels.topic(t) for t in topics],
             "title": None,
             "header": {"labelLimit": 0, "labelAnchor": "start"},
         },

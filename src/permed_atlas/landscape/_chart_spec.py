@@ -33,7 +33,10 @@ LEGEND = {"orient": "bottom", "columns": 2, "labelLimit": 0, "symbolLimit": 0, "
 CONFIG = {"legend": LEGEND, "axis": {"labelLimit": 260}, "view": {"stroke": None}}
 
 COUNT_AXIS = {"format": "d", "tickMinStep": 1}
-"""Counts are whole: no 0.5-work ticks on a small axis."""
+"""Counts are whole: no 0.5-work ticks on a small axis (:func:`whole_number_ticks` finishes it)."""
+
+_LISTED_TICKS = 10
+"""Up to this count the ticks of a count axis are listed, 0, 1, 2, ..."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,7 +49,9 @@ class Chart:
     notes: tuple[str, ...] = ()
 
 
-def top_spec(title: str, subtitle: str, rows: list[dict[str, Any]], **rest: Any) -> dict[str, Any]:
+def top_spec(
+    title: str, subtitle: str | list[str], rows: list[dict[str, Any]], **rest: Any
+) -> dict[str, Any]:
     return {
         "$schema": SCHEMA,
         "title": {"text": title, "subtitle": subtitle, "anchor": "start"},
@@ -110,6 +115,14 @@ class RegionSeries:
         )
 
 
+def own_scales() -> str:
+    """The subtitle line of a chart whose panels each scale to their own largest count."""
+    return gettext(
+        "Each panel has its own scale: equal lengths in two panels are not equal counts; "
+        "compare the numbers."
+    )
+
+
 def works_axis() -> dict[str, Any]:
     """The encoding of a count of works, unstacked: overlapping series are drawn as they are."""
     return {
@@ -156,22 +169,61 @@ def year_axis(kind: str = "ordinal") -> dict[str, Any]:
     return {"field": "year", "type": kind, "axis": axis}
 
 
-def mark_partial_year(spec: Any, year: int) -> bool:
-    """Star ``year`` on every year axis of ``spec`` (nested panels included); whether it had one.
+def mark_partial_year(spec: Any, year: int, *, title: str | None = None) -> bool:
+    """Star ``year`` and every later year on every year axis of ``spec`` (nested panels
+    included); whether it had one.
 
     :param spec: a Vega-Lite spec, changed in place.
-    :param year: the year that is not over.
+    :param year: the first year whose count is still growing.
+    :param title: the axis title keying the star (default: the year is not over).
     """
     found = False
     if isinstance(spec, dict):
         if spec.get("field") == "year" and isinstance(spec.get("axis"), dict):
+            # The axis title keys the star: a chart saved as PNG or SVG leaves its notes behind.
             spec["axis"] = spec["axis"] | {
-                "labelExpr": f"datum.value == {int(year)} ? datum.label + '*' : datum.label"
+                "labelExpr": f"datum.value >= {int(year)} ? datum.label + '*' : datum.label",
+                "title": title
+                or gettext("year (%(year)s*: not over, still being indexed)") % {"year": int(year)},
             }
             found = True
         for value in spec.values():
-            found = mark_partial_year(value, year) or found
+            found = mark_partial_year(value, year, title=title) or found
     elif isinstance(spec, list):
         for value in spec:
-            found = mark_partial_year(value, year) or found
+            found = mark_partial_year(value, year, title=title) or found
     return found
+
+
+def whole_number_ticks(spec: Any, rows: Sequence[Mapping[str, Any]] = ()) -> None:
+    """List the ticks of every whole-number axis (counts, years) that spans a few units.
+
+    Vega's ``tickMinStep`` alone does not do it: on a 0-1 or 0-2 axis it still asks d3 for
+    ticks 0.5 apart, which the whole-number format labels "0, 1, 1, 2, 2" (a bar of 1 reaches
+    one line labelled 1 while another sits halfway), and two years read "2020, 2021, 2021".
+    Vega drops listed ticks outside a panel's own domain and thins too many, so one list
+    serves every panel of a faceted chart.
+
+    :param spec: a Vega-Lite spec, changed in place.
+    :param rows: the data of the enclosing spec (a panel without its own data inherits it).
+    """
+    if isinstance(spec, list):
+        for value in spec:
+            whole_number_ticks(value, rows)
+        return
+    if not isinstance(spec, dict):
+        return
+    data = spec.get("data")
+    rows = data.get("values", rows) if isinstance(data, dict) else rows
+    for channel in spec.get("encoding", {}).values():
+        axis = channel.get("axis") if isinstance(channel, dict) else None
+        if isinstance(axis, dict) and axis.get("tickMinStep") == 1:
+            values = [int(r[channel["field"]] or 0) for r in rows if channel["field"] in r]
+            # A count axis starts at 0; a year axis at its first year.
+            low = min(values, default=0) if channel["field"] == "year" else 0
+            high = max(values, default=0)
+            if high - low <= _LISTED_TICKS:
+                channel["axis"] = axis | {"values": list(range(low, high + 1))}
+    for key, value in spec.items():
+        if key not in ("data", "encoding"):
+            whole_number_ticks(value, rows)

@@ -41,6 +41,7 @@ from permed_atlas.landscape._chart_spec import (
     sized,
     tip,
     top_spec,
+    whole_number_ticks,
     works_axis,
     year_axis,
 )
@@ -341,22 +342,50 @@ def _drawn_nothing(spec: Mapping[str, Any]) -> bool:
     return not any(row.get(field) for row in rows for field in _COUNT_FIELDS)
 
 
-def _explained(chart: Chart, partial_year: int | None) -> Chart:
+PATENT_LAG_YEARS = 2
+"""Priority years still filling on the patents chart: the current one and the one before.
+
+A patent application is published about 18 months after its priority date (EPC Art. 93,
+PCT Art. 21), and then indexed, so the families of last year's priority dates are mostly not
+yet visible either; their count is no decline.
+"""
+
+
+def _partial_year_note(chart: Chart, current_year: int, years: list[int]) -> str | None:
+    """Star the years whose counts are still growing on ``chart`` and say why; None if none."""
+    if chart.name == "patents":
+        first = next((y for y in years if y > current_year - PATENT_LAG_YEARS), None)
+        if first is None:
+            return None
+        starred = ", ".join(f"{y}*" for y in years if y >= first)
+        title = gettext("priority year (%(years)s: still being published)") % {"years": starred}
+        if not mark_partial_year(chart.spec, first, title=title):
+            return None
+        return gettext(
+            "Patent applications are published about 18 months after their priority date, "
+            "so priority years %(years)s are still being filled: their lower counts are no "
+            "decline."
+        ) % {"years": starred}
+    if current_year not in years or not mark_partial_year(chart.spec, current_year):
+        return None
+    return gettext(
+        "%(year)s* is not over: its works are still being published and indexed, "
+        "so its lower count is no decline."
+    ) % {"year": current_year}
+
+
+def _explained(chart: Chart, current_year: int | None, years: list[int]) -> Chart:
     """The chart with the notes its data call for: nothing to draw, a year not over.
 
-    :param partial_year: the current year, when the charts' range reaches it.
+    :param current_year: this year, when known.
+    :param years: the years of the charts' range.
     """
     notes = list(chart.notes)
     if _drawn_nothing(chart.spec):
         notes.append(gettext("No work of this selection counts in this chart, so it is empty."))
-    elif partial_year is not None and mark_partial_year(chart.spec, partial_year):
-        notes.append(
-            gettext(
-                "%(year)s* is not over: its works are still being published and indexed, "
-                "so its lower count is no decline."
-            )
-            % {"year": partial_year}
-        )
+    elif current_year is not None:
+        note = _partial_year_note(chart, current_year, years)
+        notes += [note] if note else []
     return Chart(chart.name, chart.title, chart.spec, tuple(notes))
 
 
@@ -394,8 +423,9 @@ def build_charts(
         topic_trends_chart(tables, shown, labels, years),
         _patents(tables, shown, years),
     )
-    partial_year = current_year if current_year in years else None
-    return {chart.name: _explained(chart, partial_year) for chart in charts}
+    for chart in charts:
+        whole_number_ticks(chart.spec)
+    return {chart.name: _explained(chart, current_year, years) for chart in charts}
 
 
 def chart_specs(

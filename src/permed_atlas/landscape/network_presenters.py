@@ -156,10 +156,14 @@ def network_public(
             "regions": regions,
             "region_labels": {code: region_labels.get(code, code) for code in regions},
             "nodes": nodes,
-            "edges": [
-                {"source": a, "target": b, "weight": data["weight"]}
-                for a, b, data in graph.edges(data=True)
-            ],
+            # Strongest first: the page's table lists only the first few hundred.
+            "edges": sorted(
+                (
+                    {"source": a, "target": b, "weight": data["weight"]}
+                    for a, b, data in graph.edges(data=True)
+                ),
+                key=lambda e: (-e["weight"], e["source"], e["target"]),
+            ),
             "legend": legend,
             "notes": _unlinked_notes(graph, nodes, shape.min_weight),
             "downloads": {

@@ -213,11 +213,12 @@ def _findings(
         topics = [row for row in indicators.topics if row.region == region][:3]
         institutions = [row for row in indicators.institutions if row.region == region][:3]
         # the region's three leaders in each ranked list: (sentence, its placeholder, leaders)
+        base = by_region.get(region, 0)
         for sentence, placeholder, leaders in (
             (
-                gettext("Leading topics in %(region)s: %(topics)s."),
+                gettext("Leading topics in %(region)s (share of its %(n)s works): %(topics)s."),
                 "topics",
-                [f"{labels.get(r.topic, r.topic)} ({r.share:.0%})" for r in topics],
+                [f"{labels.get(r.topic, r.topic)} {r.share:.0%} ({r.works:,})" for r in topics],
             ),
             (
                 gettext("Most active institutions in %(region)s: %(institutions)s."),
@@ -227,8 +228,21 @@ def _findings(
         ):
             if leaders:
                 findings.append(
-                    sentence % {"region": names.region(region), placeholder: ", ".join(leaders)}
+                    sentence
+                    % {
+                        "region": names.region(region),
+                        "n": f"{base:,}",
+                        placeholder: ", ".join(leaders),
+                    }
                 )
+        if topics and base < SMALL_BASE:
+            findings.append(
+                gettext(
+                    "Fewer than %(n)s works in %(region)s: a few works more or less move its "
+                    "topic shares by many points."
+                )
+                % {"n": SMALL_BASE, "region": names.region(region)}
+            )
     return findings
 
 

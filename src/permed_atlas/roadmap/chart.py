@@ -8,6 +8,7 @@ JavaScript, and so that tests can read it as XML.
 from __future__ import annotations
 
 import math
+import unicodedata
 from dataclasses import dataclass
 from datetime import date
 from xml.sax.saxutils import escape, quoteattr
@@ -310,7 +311,21 @@ def year_ticks(start: date, end: date, target: date) -> list[date]:
 
 
 def _cut(text: str, limit: int = 80) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+    """``text`` cut to ``limit`` Latin letters' width, with an ellipsis when cut.
+
+    A Chinese character is about as wide as two Latin letters: counted as one, an 80-character
+    Chinese name ran past the drawing's right edge and was clipped without an ellipsis.
+    """
+    widths = [2 if unicodedata.east_asian_width(char) in ("W", "F") else 1 for char in text]
+    if sum(widths) <= limit:
+        return text
+    kept, used = [], 1  # the ellipsis
+    for char, width in zip(text, widths, strict=True):
+        if used + width > limit:
+            break
+        kept.append(char)
+        used += width
+    return "".join(kept) + "…"
 
 
 def _legend(assessment: Assessment, level: float) -> list[str]:
@@ -362,6 +377,16 @@ def _legend(assessment: Assessment, level: float) -> list[str]:
             + escape(gettext("uncertain: %(n)s points,") % {"n": assessment.n_points})
             + "</text>"
             f'<text x="{lx}" y="{sy + 30}" fill="#555">{no_interval}</text>'
+        )
+    if assessment.stale and assessment.latest is not None:
+        sy += 46 if assessment.uncertain else 16
+        # The status above it is where the line led from that point: a reader must see its age.
+        out.append(
+            f'<text class="stale" x="{lx}" y="{sy}" fill="#555">'
+            + escape(gettext("stale: newest point"))
+            + f'</text><text x="{lx}" y="{sy + 14}" fill="#555">'
+            + escape(assessment.latest.when.isoformat())
+            + "</text>"
         )
     out.append("</g>")
     return out

@@ -227,14 +227,18 @@ def status(
             "target_value",
             "status",
         )
-        rows = [
-            {k: row[k] for k in keep}
-            | {"status": f"{row['status']} (uncertain: {row['points']} points)"}
-            if row["uncertain"]
-            else {k: row[k] for k in keep}
-            for row in rows
-        ]
+        rows = [{k: row[k] for k in keep} | {"status": _status_words(row)} for row in rows]
     _emit(rows, fmt)
+
+
+def _status_words(row: dict[str, Any]) -> str:
+    """A status with the caveats a table reader needs: too few points, a figure years old."""
+    words = str(row["status"])
+    if row["uncertain"]:
+        words += f" (uncertain: {row['points']} points)"
+    if row["stale"]:
+        words += f" (stale: newest point {row['latest_date']})"
+    return words
 
 
 @app.command()

@@ -144,6 +144,7 @@ def assessment_dict(assessment: Assessment) -> dict[str, Any]:
         "status": assessment.status,
         "reason": assessment.reason,
         "uncertain": assessment.uncertain,
+        "stale": assessment.stale,
         "basis": assessment.basis,
         "points": len(assessment.points),
         "observations": assessment.n_observations,
@@ -185,6 +186,7 @@ def assessment_row(assessment: Assessment) -> dict[str, Any]:
         "target_date": indicator.target_date.isoformat(),
         "observations": assessment.n_observations,
         "latest_value": "" if assessment.latest is None else assessment.latest.value,
+        "latest_date": "" if assessment.latest is None else assessment.latest.when.isoformat(),
         "projected_value": "" if projection is None else round(projection.value, 2),
         "lower": ""
         if projection is None or projection.lower is None
@@ -194,6 +196,7 @@ def assessment_row(assessment: Assessment) -> dict[str, Any]:
         else round(projection.upper, 2),
         "status": assessment.status,
         "uncertain": assessment.uncertain,
+        "stale": assessment.stale,
         "points": assessment.n_points,
         "actions": " ".join(indicator.action_codes),
     }
@@ -214,8 +217,10 @@ def scorecard_rows(scorecard: Scorecard) -> list[dict[str, Any]]:
             flat[f"{region}_off_track"] = counts.off_track
             flat[f"{region}_insufficient"] = counts.insufficient
             flat[f"{region}_uncertain"] = counts.uncertain
+            flat[f"{region}_stale"] = counts.stale
         flat["all_status"] = row.overall.status
         flat["all_uncertain"] = row.overall.uncertain
+        flat["all_stale"] = row.overall.stale
         flat["all_indicators"] = row.overall.total
         rows.append(flat)
     return rows

@@ -214,18 +214,31 @@ def load_demo_observations(session: Session, *, today: date | None = None) -> Im
 # --- status --------------------------------------------------------------------------------
 
 
-def assess_indicator(session: Session, code: str, *, level: float = DEFAULT_LEVEL) -> Assessment:
+def assess_indicator(
+    session: Session, code: str, *, level: float = DEFAULT_LEVEL, today: date | None = None
+) -> Assessment:
     """An indicator's projection and status.
 
     :param session: the platform database session.
     :param code: the indicator's code.
     :param level: coverage of the prediction interval.
+    :param today: the day of the assessment (default: today, UTC), to tell a stale status.
     """
-    return assess(get_indicator(session, code), list_observations(session, code), level=level)
+    return assess(
+        get_indicator(session, code),
+        list_observations(session, code),
+        level=level,
+        today=today or utcnow().date(),
+    )
 
 
 def assess_roadmap(
-    session: Session, slug: str, *, region: str | None = None, level: float = DEFAULT_LEVEL
+    session: Session,
+    slug: str,
+    *,
+    region: str | None = None,
+    level: float = DEFAULT_LEVEL,
+    today: date | None = None,
 ) -> list[Assessment]:
     """Projection and status of every indicator of a roadmap.
 
@@ -233,11 +246,14 @@ def assess_roadmap(
     :param slug: the roadmap.
     :param region: only indicators of this region.
     :param level: coverage of the prediction interval.
+    :param today: the day of the assessment (default: today, UTC), to tell a stale status.
     """
     indicators = list_indicators(session, roadmap=slug, region=region)
     observed = observations_by_indicator(session, [i.code for i in indicators])
+    day = today or utcnow().date()
     return [
-        assess(indicator, observed.get(indicator.code, []), level=level) for indicator in indicators
+        assess(indicator, observed.get(indicator.code, []), level=level, today=day)
+        for indicator in indicators
     ]
 
 
@@ -294,5 +310,7 @@ def indicator_page(session: Session, code: str, *, level: float = DEFAULT_LEVEL)
     :param level: coverage of the prediction interval.
     """
     observations = list_observations(session, code)
-    assessment = assess(get_indicator(session, code), observations, level=level)
+    assessment = assess(
+        get_indicator(session, code), observations, level=level, today=utcnow().date()
+    )
     return IndicatorPage(assessment=assessment, observations=tuple(observations))

@@ -174,6 +174,9 @@ class AssessmentPublic(Answer):
     uncertain: bool = Field(
         description="the status rests on too few points to be certain (see basis)"
     )
+    stale: bool = Field(
+        description="a projected status whose newest point (latest) is over two years old"
+    )
     basis: str = Field(description="how many points the status rests on, in words")
     points: int
     observations: int
@@ -200,6 +203,7 @@ class StatusCountsPublic(Answer):
     off_track: int
     insufficient_data: int
     uncertain: int
+    stale: int
     total: int
     score: float | None
     status: str

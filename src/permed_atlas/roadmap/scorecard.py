@@ -36,6 +36,8 @@ class StatusCounts:
     insufficient: int = 0
     # Of the assessed, how many rest on 2 points with no interval (their status is uncertain).
     uncertain: int = 0
+    # Of the assessed, how many rest on a newest point over two years old (see Assessment.stale).
+    stale: int = 0
 
     @property
     def total(self) -> int:
@@ -69,6 +71,7 @@ class StatusCounts:
             "off_track": self.off_track,
             "insufficient_data": self.insufficient,
             "uncertain": self.uncertain,
+            "stale": self.stale,
             "total": self.total,
             "score": None if self.score is None else round(self.score, 4),
             "status": self.status,
@@ -119,6 +122,7 @@ def count_statuses(assessments: Iterable[Assessment]) -> StatusCounts:
         off_track=counts["off track"],
         insufficient=counts["insufficient data"],
         uncertain=sum(1 for assessment in listed if assessment.uncertain),
+        stale=sum(1 for assessment in listed if assessment.stale),
     )
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from datetime import date
 
 from permed_atlas.i18n import Message, gettext_noop
 from permed_atlas.roadmap.models import Indicator, Observation, StatusLabel
@@ -15,6 +16,10 @@ from permed_atlas.roadmap.projection import DEFAULT_LEVEL, Point, Projection, pr
 from permed_atlas.roadmap.spec import is_percent
 
 MIN_POINTS = 2
+STALE_AFTER_DAYS = 730
+"""A status whose newest point is older than this on the day it is assessed is marked stale:
+two years without a figure is a whole reporting cycle missed by an annual indicator, so the
+line describes where the indicator was heading then, not where it is now."""
 # Below this a line passes through every point and no interval can be estimated.
 MIN_POINTS_FOR_INTERVAL = 3
 
@@ -31,7 +36,8 @@ STATUS_RULE = gettext_noop(
     "Shares (units in %%) are capped to 0-100%%, and a quantity never below 0 (a count) is "
     "not projected below 0. An observation on the target date is the "
     "measured result: on track if it reaches the target, off track if not, whatever the line "
-    "says."
+    "says. A projected status whose newest point is more than two years old is marked stale "
+    "with that point's date."
 )
 
 
@@ -48,6 +54,8 @@ class Assessment:
     n_observations: int
     # The status was read off an observation on the target date, not projected.
     measured: bool = False
+    # The day of the assessment, when known: how old the newest point is.
+    as_of: date | None = None
 
     @property
     def n_points(self) -> int:
@@ -61,6 +69,13 @@ class Assessment:
         return (
             not self.measured and self.projection is not None and not self.projection.has_interval
         )
+
+    @property
+    def stale(self) -> bool:
+        """A projected status whose newest point is over :data:`STALE_AFTER_DAYS` old."""
+        if self.as_of is None or self.latest is None or self.projection is None or self.measured:
+            return False
+        return (self.as_of - self.latest.when).days > STALE_AFTER_DAYS
 
     @property
     def basis(self) -> Message:
@@ -186,12 +201,14 @@ def assess(
     observations: Sequence[Observation],
     *,
     level: float = DEFAULT_LEVEL,
+    today: date | None = None,
 ) -> Assessment:
     """Project an indicator to its target date and classify it.
 
     :param indicator: the indicator.
     :param observations: its observations, any order.
     :param level: coverage of the prediction interval used for "at risk".
+    :param today: the day of the assessment, to tell a stale status (None: not told).
     """
     points = series_points(indicator, observations)
     projection = (
@@ -219,6 +236,7 @@ def assess(
         latest=points[-1] if points else None,
         n_observations=len(observations),
         measured=measured is not None,
+        as_of=today,
     )
 
 
