@@ -105,12 +105,16 @@ class _Page:
     count: int | None
 
 
-def _read_page(body: bytes) -> _Page:
-    """The page's size and cursor; a cut or malformed body asks for the page again."""
+def _json_body(body: bytes) -> Any:
     try:
-        page = orjson.loads(body)
+        return orjson.loads(body)
     except orjson.JSONDecodeError as exc:
         raise IncompleteResponseError(f"not JSON: {exc}") from exc
+
+
+def _read_page(body: bytes) -> _Page:
+    """The page's size and cursor; a cut or malformed body asks for the page again."""
+    page = _json_body(body)
     if not isinstance(page, dict) or not isinstance(page.get("results"), list):
         raise IncompleteResponseError("no 'results' list")
     meta: Any = page.get("meta")
@@ -127,10 +131,7 @@ def _read_page(body: bytes) -> _Page:
 
 def _read_work(body: bytes) -> dict[str, Any]:
     """One work of ``/works/W…``; a cut or malformed body asks for it again."""
-    try:
-        work = orjson.loads(body)
-    except orjson.JSONDecodeError as exc:
-        raise IncompleteResponseError(f"not JSON: {exc}") from exc
+    work = _json_body(body)
     if not isinstance(work, dict) or not isinstance(work.get("id"), str):
         raise IncompleteResponseError("no work 'id'")
     return work
