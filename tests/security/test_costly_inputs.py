@@ -1,0 +1,79 @@
+"""Requests whose cost grows with what an anonymous client sends (real uvicorn, real HTTP).
+
+A review's second round asked, route by route, which input makes one request expensive and
+whether a gate or a cap bounds it. Each test here sends such a request and checks that it is
+refused or answered at once while a cheap page still answers:
+
+- ``POST /api/v1/transfer/duo-match`` checked every consent modifier against every region of
+  the request outside any gate: 1,000 codes and 1,000 regions (a 10 kB body) held a worker
+  thread for 6.5 s, 60,000 and 20,000 for more than 5 minutes.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+import httpx
+import pytest
+from tests.security.burst import build_demo_corpus
+from tests.security.load import serve
+
+from permed_atlas.settings import Settings
+from permed_atlas.transfer.duo_match import MAX_CONSENT_TERMS, MAX_REQUEST_REGIONS
+from permed_atlas.web.app import create_app
+
+DUO_MATCH = "/api/v1/transfer/duo-match"
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Any, str]]:
+    """The app over the demo corpus (profiles built, no embeddings cached), served by uvicorn."""
+    settings = Settings(
+        data_dir=tmp_path_factory.mktemp("costly") / "permed-data",
+        secret_key="test-secret-key-that-is-long-enough-0123456789",
+        environment="test",
+    )
+    with contextlib.redirect_stdout(io.StringIO()):
+        build_demo_corpus(settings)
+    app = create_app(settings)
+    try:
+        with serve(app) as base_url:
+            yield app, base_url
+    finally:
+        app.state.corpus.close()
+        app.state.engine.dispose()
+
+
+def _duo_request(consent: int, regions: int) -> dict[str, Any]:
+    return {
+        "consent": (["HMB", "NCU", "GS=EU27"] * consent)[:consent],
+        "purpose": "DUO:0000006",
+        "regions": (["DE", "FR", "CN", "EU27"] * regions)[:regions],
+    }
+
+
+def test_a_duo_match_with_thousands_of_codes_is_refused_before_it_runs(
+    served: tuple[Any, str],
+) -> None:
+    _, base_url = served
+    with httpx.Client(base_url=base_url, timeout=30) as http:
+        at_caps = http.post(DUO_MATCH, json=_duo_request(MAX_CONSENT_TERMS, MAX_REQUEST_REGIONS))
+        codes = http.post(DUO_MATCH, json=_duo_request(MAX_CONSENT_TERMS + 1, 1))
+        regions = http.post(DUO_MATCH, json=_duo_request(1, MAX_REQUEST_REGIONS + 1))
+        assert at_caps.status_code == 200, at_caps.text
+        assert codes.status_code == 422 and codes.json()["field"] == "consent"
+        assert regions.status_code == 422 and regions.json()["field"] == "regions"
+
+        # a burst of the 6.5-second request, while the login form is asked for
+        def attack(_: int) -> int:
+            return http.post(DUO_MATCH, json=_duo_request(1000, 1000)).status_code
+
+        with ThreadPoolExecutor(max_workers=8) as pool:
+            statuses = list(pool.map(attack, range(16)))
+            login = http.get("/login")
+    assert statuses == [422] * 16
+    assert login.status_code == 200
