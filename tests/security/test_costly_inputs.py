@@ -6,7 +6,10 @@ refused or answered at once while a cheap page still answers:
 
 - ``POST /api/v1/transfer/duo-match`` checked every consent modifier against every region of
   the request outside any gate: 1,000 codes and 1,000 regions (a 10 kB body) held a worker
-  thread for 6.5 s, 60,000 and 20,000 for more than 5 minutes.
+  thread for 6.5 s, 60,000 and 20,000 for more than 5 minutes;
+- ``?method=embeddings`` of the partner finder encoded every researcher profile inside the
+  request when the corpus's embeddings were not cached (after every rebuild): 10 minutes of
+  every core, holding a compute place, started by any visitor.
 """
 
 from __future__ import annotations
@@ -18,10 +21,14 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import httpx
+import numpy as np
 import pytest
 from tests.security.burst import build_demo_corpus
 from tests.security.load import serve
 
+from permed_atlas.partners import embeddings as partner_embeddings
+from permed_atlas.partners import load_index
+from permed_atlas.partners.store import embeddings_for
 from permed_atlas.settings import Settings
 from permed_atlas.transfer.duo_match import MAX_CONSENT_TERMS, MAX_REQUEST_REGIONS
 from permed_atlas.web.app import create_app
@@ -77,3 +84,41 @@ def test_a_duo_match_with_thousands_of_codes_is_refused_before_it_runs(
             login = http.get("/login")
     assert statuses == [422] * 16
     assert login.status_code == 200
+
+
+class _Encoder:
+    """Stands in for the model: records what it is asked to encode, answers at once."""
+
+    def __init__(self) -> None:
+        self.calls: list[int] = []
+
+    def __call__(self, texts: list[str]) -> np.ndarray:
+        self.calls.append(len(texts))
+        return np.ones((len(texts), 384), dtype=np.float32) / np.sqrt(384)
+
+
+def test_the_partner_finder_never_encodes_every_profile_inside_a_request(
+    served: tuple[Any, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    app, base_url = served
+    encoder = _Encoder()
+    monkeypatch.setattr(partner_embeddings, "encode", encoder)
+    monkeypatch.setattr("permed_atlas.partners.routes.embeddings_available", lambda: True)
+    asked = {"kind": "text", "q": "pharmacogenomics of breast cancer", "method": "embeddings"}
+    with httpx.Client(base_url=base_url, timeout=30) as http:
+        api = http.get("/api/v1/partners/find", params=asked)
+        page = http.get("/partners/", params=asked)
+        assert encoder.calls == []  # not one profile encoded by a visitor's request
+        assert api.status_code == 400
+        assert "permed partners build --embeddings" in api.json()["detail"]
+        # the page answers with TF-IDF and says why
+        assert page.status_code == 200
+        assert "are not computed yet, so these partners are ranked by TF-IDF" in page.text
+
+        # once the operator has computed them, the request encodes the question alone
+        with contextlib.contextmanager(app.state.corpus.cursor)() as connection:
+            embeddings_for(connection, load_index(connection), settings=app.state.settings)
+        encoder.calls.clear()
+        ready = http.get("/api/v1/partners/find", params=asked)
+    assert ready.status_code == 200 and ready.json()["method"] == "embeddings"
+    assert encoder.calls == [1]
