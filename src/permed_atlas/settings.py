@@ -141,6 +141,8 @@ class Settings(BaseSettings):
         gets 503 with ``Retry-After``.
     :param max_body_bytes: the largest request body (uploads included); larger
         bodies get 413, counted as they stream in.
+    :param max_json_body_bytes: the largest JSON request body (decoded and validated on the
+        event loop, so smaller than ``max_body_bytes``); larger ones get 413.
     :param session_idle_timeout: seconds without a request after which a login ends.
     :param session_absolute_timeout: seconds after logging in at which a login ends.
     :param trusted_proxies: addresses or networks of reverse proxies whose
@@ -184,6 +186,7 @@ class Settings(BaseSettings):
     hub_queries: int = Field(default=8, ge=1, le=1000)
     busy_wait_seconds: float = Field(default=5.0, ge=0.0, le=600.0)
     max_body_bytes: int = Field(default=8 * 1024 * 1024, ge=1024)
+    max_json_body_bytes: int = Field(default=1024 * 1024, ge=1024)
     session_idle_timeout: int = Field(default=2 * 3600, ge=60)
     session_absolute_timeout: int = Field(default=24 * 3600, ge=60)
     trusted_proxies: list[str] = Field(default_factory=list)

@@ -3,6 +3,7 @@
 from permed_atlas.partners.build import BuildSummary, build_profiles, corpus_state, ensure_profiles
 from permed_atlas.partners.disambiguation import Assignment, AuthorRecord, assign_authors
 from permed_atlas.partners.errors import (
+    EmbeddingsNotReadyError,
     EmbeddingsUnavailableError,
     InvalidQueryError,
     PartnersError,
@@ -32,6 +33,7 @@ __all__ = [
     "AuthorRecord",
     "BuildSummary",
     "Coauthor",
+    "EmbeddingsNotReadyError",
     "EmbeddingsUnavailableError",
     "Evaluation",
     "FinderResult",

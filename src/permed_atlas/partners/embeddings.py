@@ -22,7 +22,7 @@ import numpy as np
 
 from permed_atlas.i18n import Message
 from permed_atlas.partners.build import STAGE_PREFIX
-from permed_atlas.partners.errors import EmbeddingsUnavailableError
+from permed_atlas.partners.errors import EmbeddingsNotReadyError, EmbeddingsUnavailableError
 from permed_atlas.partners.finder import ProfileEmbeddings
 from permed_atlas.partners.index import PartnerIndex
 
@@ -120,6 +120,7 @@ def profile_embeddings(
     cache_dir: Path | None,
     staged: bool = False,
     progress: Callable[[int, int], None] | None = None,
+    compute: bool = True,
 ) -> ProfileEmbeddings:
     """The embeddings of every profile, from the cache when the corpus state matches.
 
@@ -128,6 +129,8 @@ def profile_embeddings(
     :param cache_dir: where vectors are kept; None computes without caching.
     :param staged: embed the staged profiles (the evaluation).
     :param progress: called with (done, total) while encoding.
+    :param compute: encode the profiles when the cache does not hold them; False raises
+        :class:`EmbeddingsNotReadyError` instead.
     """
     state = index.state.partition("@")[0]
     path = cache_dir / f"embeddings-{MODEL_NAME}-{state}.npz" if cache_dir else None
@@ -135,6 +138,13 @@ def profile_embeddings(
         cached = np.load(path, allow_pickle=False)
         if list(cached["keys"]) == index.keys:
             return ProfileEmbeddings(cached["vectors"], _encode_one)
+    if not compute:
+        raise EmbeddingsNotReadyError(
+            Message(
+                "the semantic embeddings of this corpus's researcher profiles are not computed "
+                "yet: run `permed partners build --embeddings`"
+            )
+        )
     texts = profile_texts(connection, staged=staged)
     chunks = []
     step = 2048

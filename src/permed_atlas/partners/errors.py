@@ -6,6 +6,7 @@
     └── PartnersError                    profiles and the partner finder
         ├── ProfilesNotBuiltError        `permed partners build` has not run on this corpus
         ├── EmbeddingsUnavailableError   the `embeddings` extra is not installed
+        ├── EmbeddingsNotReadyError      the profiles' embeddings are not computed yet (web)
         ├── UnknownAuthorError           (also NotFoundError) no profile with that id
         ├── UnknownInstitutionError      (also NotFoundError) no institution by that id or name
         ├── UnknownTopicError            (also NotFoundError) no topic with that code
@@ -29,6 +30,11 @@ class ProfilesNotBuiltError(PartnersError):
 
 class EmbeddingsUnavailableError(PartnersError):
     """``--method embeddings`` needs the optional ``embeddings`` extra."""
+
+
+class EmbeddingsNotReadyError(PartnersError):
+    """The profiles' embeddings of this corpus are not cached; a web request does not compute
+    them (`permed partners build --embeddings` does)."""
 
 
 class UnknownAuthorError(PartnersError, NotFoundError):

@@ -14,9 +14,14 @@ from starlette.responses import Response
 
 from permed_atlas.i18n import Message
 from permed_atlas.partners.embeddings import embeddings_available
-from permed_atlas.partners.errors import PartnersError, ProfilesNotBuiltError, UnknownAuthorError
+from permed_atlas.partners.errors import (
+    EmbeddingsNotReadyError,
+    PartnersError,
+    ProfilesNotBuiltError,
+    UnknownAuthorError,
+)
 from permed_atlas.partners.finder import MAX_LIMIT
-from permed_atlas.partners.models import QUERY_KINDS, Method, PartnerQuery
+from permed_atlas.partners.models import QUERY_KINDS, FinderResult, Method, PartnerQuery
 from permed_atlas.partners.schemas import (
     AuthorProfilePublic,
     FinderResultPublic,
@@ -30,6 +35,7 @@ from permed_atlas.partners.store import (
     result_to_dict,
     topic_labels,
 )
+from permed_atlas.settings import Settings
 from permed_atlas.web.deps import CorpusDep, SettingsDep, capability_routers, render
 
 __all__ = ["api_router", "router"]
@@ -94,6 +100,28 @@ def _options(
 Options = Annotated[_Options, Depends(_options)]
 
 
+def _find(corpus: Any, query: PartnerQuery, settings: Settings, method: Method) -> FinderResult:
+    # Never encode every profile inside a request: that takes minutes of every core (893 s
+    # for the demo's 3,106 profiles here) while holding a compute place, and any visitor
+    # could start it after each rebuild. `permed partners build --embeddings` does it.
+    return find_in_corpus(corpus, query, settings=settings, method=method, compute_embeddings=False)
+
+
+def _find_on_page(
+    corpus: Any, query: PartnerQuery, settings: Settings, method: Method, context: dict[str, Any]
+) -> FinderResult:
+    try:
+        return _find(corpus, query, settings, method)
+    except EmbeddingsNotReadyError:
+        # as for embeddings not installed: a usable answer and why, not an error page
+        context["values"]["method"] = "tfidf"
+        context["notice"] = Message(
+            "The semantic embeddings of this corpus are not computed yet, so these partners "
+            "are ranked by TF-IDF terms."
+        )
+        return _find(corpus, query, settings, "tfidf")
+
+
 @router.get("/")
 def partners_page(
     request: Request,
@@ -125,7 +153,7 @@ def partners_page(
             "partners are ranked by TF-IDF terms."
         )
     try:
-        context["result"] = find_in_corpus(corpus, query, settings=settings, method=chosen)
+        context["result"] = _find_on_page(corpus, query, settings, chosen, context)
     except PartnersError as exc:
         from permed_atlas.web.errors import status_for
 
@@ -180,7 +208,7 @@ def api_find(
             Message("researcher profiles are not built yet: run `permed partners build`")
         )
     query = options.query(kind, q)
-    return result_to_dict(find_in_corpus(corpus, query, settings=settings, method=options.chosen))
+    return result_to_dict(_find(corpus, query, settings, options.chosen))
 
 
 @api_router.get("/authors/{author_id}", response_model=AuthorProfilePublic)

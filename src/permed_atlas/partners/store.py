@@ -152,6 +152,7 @@ def find_in_corpus(
     method: Method = "tfidf",
     weights: Weights | None = None,
     progress: Callable[[int, int], None] | None = None,
+    compute_embeddings: bool = True,
 ) -> FinderResult:
     """Run the finder on the stored profiles of the corpus.
 
@@ -161,10 +162,15 @@ def find_in_corpus(
     :param method: ``tfidf`` or ``embeddings``.
     :param weights: score weights (defaults when None).
     :param progress: called while profile embeddings are first computed.
+    :param compute_embeddings: compute the profile embeddings when they are not cached; False
+        raises :class:`EmbeddingsNotReadyError` instead (the web: encoding every profile
+        takes minutes of every core).
     """
     index = load_index(connection)
     embeddings = (
-        embeddings_for(connection, index, settings=settings, progress=progress)
+        embeddings_for(
+            connection, index, settings=settings, progress=progress, compute=compute_embeddings
+        )
         if method == "embeddings"
         else None
     )
@@ -185,6 +191,7 @@ def embeddings_for(
     *,
     settings: Settings,
     progress: Callable[[int, int], None] | None = None,
+    compute: bool = True,
 ) -> ProfileEmbeddings:
     """The profile embeddings of the stored profiles (cached in the data directory).
 
@@ -192,10 +199,14 @@ def embeddings_for(
     :param index: the loaded profiles.
     :param settings: gives the data directory.
     :param progress: called with (done, total) while encoding.
+    :param compute: encode the profiles when not cached; False raises
+        :class:`EmbeddingsNotReadyError` instead.
     """
     from permed_atlas.partners.embeddings import profile_embeddings
 
-    return profile_embeddings(connection, index, cache_dir=settings.partners_dir, progress=progress)
+    return profile_embeddings(
+        connection, index, cache_dir=settings.partners_dir, progress=progress, compute=compute
+    )
 
 
 def result_to_dict(result: FinderResult) -> dict[str, Any]:

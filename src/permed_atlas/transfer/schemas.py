@@ -11,7 +11,11 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, create_model
 
 from permed_atlas.api_schemas import Answer, schema_of
-from permed_atlas.transfer.duo_match import DataUseRequest
+from permed_atlas.transfer.duo_match import (
+    MAX_CONSENT_TERMS,
+    MAX_REQUEST_REGIONS,
+    DataUseRequest,
+)
 from permed_atlas.transfer.fields import FIELDS, FieldSpec
 
 
@@ -55,7 +59,9 @@ ScenarioCreate = create_model(  # type: ignore[call-overload]
 class _DuoMatchBase(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    consent: list[str] = Field(examples=[["HMB", "NCU", "GS=EU27"]])
+    # Anyone may post a match and it runs on a worker thread outside the admission gates:
+    # the lists are capped so that no body of a few kilobytes holds a thread for minutes.
+    consent: list[str] = Field(examples=[["HMB", "NCU", "GS=EU27"]], max_length=MAX_CONSENT_TERMS)
 
 
 # The requester's statements are DataUseRequest's fields, declared there once.
@@ -67,7 +73,7 @@ DuoMatchCreate = schema_of(
     defaults=True,
     fields={
         "purpose": Field(examples=["DUO:0000006"]),
-        "regions": (list[str], Field(default_factory=list)),
+        "regions": (list[str], Field(default_factory=list, max_length=MAX_REQUEST_REGIONS)),
         "duration_months": Field(default=None, ge=0),
     },
 )

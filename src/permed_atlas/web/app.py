@@ -21,6 +21,7 @@ from permed_atlas.i18n import lazy_gettext as _l
 from permed_atlas.settings import Settings, get_settings
 from permed_atlas.web import apidocs, auth
 from permed_atlas.web.admission import make_gates
+from permed_atlas.web.body_limits import JsonBodyLimitMiddleware
 from permed_atlas.web.corpus import CorpusHolder
 from permed_atlas.web.errors import ERROR_RESPONSES, install_error_handlers
 from permed_atlas.web.language import LanguageMiddleware
@@ -134,6 +135,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
 def _install_middleware(app: FastAPI, settings: Settings) -> None:
     """The session cookie, the language of each response, the security headers and proxies."""
+    # innermost: a JSON body is decoded on the event loop, so it gets a smaller limit
+    app.add_middleware(JsonBodyLimitMiddleware, max_json_bytes=settings.max_json_body_bytes)
     app.add_middleware(
         SessionMiddleware,
         secret_key=settings.resolved_secret_key(),
