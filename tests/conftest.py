@@ -47,6 +47,22 @@ def engine(settings: Settings) -> Iterator[Engine]:
     engine.dispose()
 
 
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def race_engine(request: pytest.FixtureRequest, engine: Engine) -> Iterator[Engine]:
+    """For races between two transactions (tests/races.py): the test's SQLite engine, then
+    a freshly migrated PostgreSQL database."""
+    if request.param == "sqlite":
+        yield engine
+        return
+    from tests.security.pg import fresh_postgres_database
+
+    with fresh_postgres_database() as url:
+        pg = make_engine(url)
+        upgrade_database(pg)
+        yield pg
+        pg.dispose()
+
+
 @pytest.fixture
 def session(engine: Engine) -> Iterator[Session]:
     """A session on the migrated database; the test owns the transaction."""

@@ -10,12 +10,12 @@ row, and lets the other run as far as it can.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 
 import pytest
-from sqlalchemy import Engine, event
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session
-from tests.security.pg import fresh_postgres_database
+from tests.races import WAIT, pause_at
 
 from permed_atlas.accounts import (
     LastAdminError,
@@ -26,9 +26,8 @@ from permed_atlas.accounts import (
     set_role,
 )
 from permed_atlas.accounts.tables import UserRow
-from permed_atlas.db import make_engine, session_factory, upgrade_database
+from permed_atlas.db import session_factory
 
-WAIT = 3.0  # seconds one side is given to get past the paused other
 Change = Callable[[Session, int, int], object]
 
 
@@ -38,31 +37,6 @@ def _deactivate(session: Session, user_id: int, actor_id: int) -> object:
 
 def _demote(session: Session, user_id: int, actor_id: int) -> object:
     return set_role(session, user_id, role="editor", actor_id=actor_id)
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-def race_engine(request: pytest.FixtureRequest, engine: Engine) -> Iterator[Engine]:
-    if request.param == "sqlite":
-        yield engine
-        return
-    with fresh_postgres_database() as url:
-        pg = make_engine(url)
-        upgrade_database(pg)
-        yield pg
-        pg.dispose()
-
-
-def _pause_at(engine: Engine, thread: str, statement: str) -> tuple[threading.Event, Callable]:
-    """Hold ``thread`` just before it runs ``statement`` until the returned release is called."""
-    reached, release = threading.Event(), threading.Event()
-
-    def hook(conn, cursor, sql: str, *args) -> None:  # type: ignore[no-untyped-def]
-        if threading.current_thread().name == thread and sql.lstrip().upper().startswith(statement):
-            reached.set()
-            release.wait(30)
-
-    event.listen(engine, "before_cursor_execute", hook)
-    return reached, release.set
 
 
 def _race(engine: Engine, first: Change, second: Change) -> dict[str, object]:
@@ -83,7 +57,7 @@ def _race(engine: Engine, first: Change, second: Change) -> dict[str, object]:
         except Exception as exc:  # noqa: BLE001 - the outcome is what the test reads
             outcome[name] = exc
 
-    reached, release = _pause_at(engine, "a", "INSERT INTO AUDIT_LOG")
+    reached, release = pause_at(engine, "a", "INSERT INTO AUDIT_LOG")
     threads = {
         "a": threading.Thread(target=run, name="a", args=("a", first, b.id, a.id)),
         "b": threading.Thread(target=run, name="b", args=("b", second, a.id, b.id)),

@@ -10,44 +10,15 @@ other run as far as it can.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterator
 
-import pytest
-from sqlalchemy import Engine, event, select
+from sqlalchemy import Engine, select
 from tests.delphi.factories import OpenStudy, make_open_study
-from tests.security.pg import fresh_postgres_database
+from tests.races import WAIT, pause_at
 
-from permed_atlas.db import make_engine, session_factory, upgrade_database
+from permed_atlas.db import session_factory
 from permed_atlas.delphi import service
 from permed_atlas.delphi.store import list_ratings
 from permed_atlas.delphi.tables import ItemRow
-
-WAIT = 3.0  # seconds one side is given to get past the paused other
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-def race_engine(request: pytest.FixtureRequest, engine: Engine) -> Iterator[Engine]:
-    if request.param == "sqlite":
-        yield engine
-        return
-    with fresh_postgres_database() as url:
-        pg = make_engine(url)
-        upgrade_database(pg)
-        yield pg
-        pg.dispose()
-
-
-def _pause_at(engine: Engine, thread: str, statement: str) -> tuple[threading.Event, Callable]:
-    """Hold ``thread`` just before it runs ``statement`` until the returned release is called."""
-    reached, release = threading.Event(), threading.Event()
-
-    def hook(conn, cursor, sql: str, *args) -> None:  # type: ignore[no-untyped-def]
-        if threading.current_thread().name == thread and sql.lstrip().upper().startswith(statement):
-            reached.set()
-            release.wait(30)
-
-    event.listen(engine, "before_cursor_execute", hook)
-    return reached, release.set
 
 
 def _race(engine: Engine, first: str, statement: str) -> tuple[OpenStudy, dict[str, object]]:
@@ -73,7 +44,7 @@ def _race(engine: Engine, first: str, statement: str) -> tuple[OpenStudy, dict[s
             session.commit()
 
     sides = {"save": save, "close": close}
-    reached, release = _pause_at(engine, first, statement)
+    reached, release = pause_at(engine, first, statement)
     threads = {name: threading.Thread(target=run, name=name) for name, run in sides.items()}
     threads[first].start()
     assert reached.wait(30)
